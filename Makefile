@@ -1,0 +1,56 @@
+# BenchStudio: `make run` starts the platform, `make test` runs every gate and test.
+# Both work on a fresh machine: they install what they need first.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+UV_VERSION := 0.13.9
+PY_STAMP := $(VENV)/.installed
+WEB_STAMP := web/node_modules/.installed
+WEB_INDEX := src/benchstudio/web_dist/index.html
+WEB_SOURCES := $(shell find web/src web/index.html web/vite.config.ts web/package.json -type f 2>/dev/null)
+HOST ?= 127.0.0.1
+PORT ?= 8501
+
+.PHONY: run test install web lint typecheck pytest web-check browser clean
+
+run: $(PY_STAMP) $(WEB_INDEX)
+	@mkdir -p data
+	$(BIN)/benchstudio serve --host $(HOST) --port $(PORT)
+
+test: $(PY_STAMP)
+	@bash scripts/test.sh
+
+install: $(PY_STAMP)
+
+$(PY_STAMP): pyproject.toml requirements.lock
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --disable-pip-version-check uv==$(UV_VERSION)
+	$(BIN)/uv pip install -q --python $(BIN)/python -r requirements.lock
+	$(BIN)/uv pip install -q --python $(BIN)/python --no-deps -e .
+	@touch $@
+
+$(WEB_STAMP): web/package.json web/package-lock.json
+	cd web && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+$(WEB_INDEX): $(WEB_STAMP) $(WEB_SOURCES)
+	cd web && npm run build
+
+web: $(WEB_INDEX)
+
+lint: $(PY_STAMP)
+	$(BIN)/ruff check . && $(BIN)/ruff format --check .
+
+typecheck: $(PY_STAMP)
+	$(BIN)/mypy
+
+pytest: $(PY_STAMP)
+	$(BIN)/pytest -n 2
+
+# Refresh the lock file after editing dependencies in pyproject.toml.
+lock: $(PY_STAMP)
+	$(BIN)/uv pip compile pyproject.toml --extra dev --python-version 3.11 -o requirements.lock -q
+
+clean:
+	rm -rf $(VENV) web/node_modules src/benchstudio/web_dist .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,69 @@
+"""The FastAPI application factory."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+
+from fastapi import APIRouter, FastAPI
+
+from benchstudio import __version__
+from benchstudio.api.api_docs import install_api_docs
+from benchstudio.api.envelope import ERROR_RESPONSES
+from benchstudio.api.error_handlers import install_error_handlers
+from benchstudio.api.middleware import EdgeMiddleware
+from benchstudio.api.spa import install_spa, resolve_web_dist
+from benchstudio.config import Settings, get_settings
+from benchstudio.storage.engine import DatabaseConfig, open_database
+from benchstudio.system import endpoints as system_endpoints
+from benchstudio.system import meta_endpoints
+
+log = logging.getLogger(__name__)
+
+
+def database_config(settings: Settings) -> DatabaseConfig:
+    return DatabaseConfig(url=settings.database_url, schema=settings.database_schema)
+
+
+def build_api_router() -> APIRouter:
+    """Every `/api` router, aggregated in one place (later issues add theirs here)."""
+    api = APIRouter(prefix="/api", responses=ERROR_RESPONSES)
+    api.include_router(meta_endpoints.router)
+    return api
+
+
+def create_app(
+    settings: Settings | None = None, *, extra_routers: Sequence[APIRouter] = ()
+) -> FastAPI:
+    """Build the app; `extra_routers` are mounted before the SPA catch-all (used by tests)."""
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.database = open_database(database_config(settings))
+        log.info("benchstudio started", extra={"version": __version__, "env": settings.env.value})
+        try:
+            yield
+        finally:
+            await app.state.database.dispose()
+
+    app = FastAPI(
+        title="BenchStudio API",
+        version=__version__,
+        description="Measure how fast, how cheap and how good an LLM endpoint is.",
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+        openapi_url="/api/openapi.json",
+    )
+    app.state.settings = settings
+    install_error_handlers(app)
+    app.include_router(system_endpoints.router)
+    app.include_router(build_api_router())
+    for router in extra_routers:
+        app.include_router(router)
+    install_api_docs(app)
+    install_spa(app, resolve_web_dist(settings.web_dist))
+    app.add_middleware(EdgeMiddleware)
+    return app

@@ -1,0 +1,26 @@
+"""FastAPI dependencies shared by every router."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from benchstudio.config import Settings
+from benchstudio.storage.engine import Database
+
+
+def get_database(request: Request) -> Database:
+    db = request.app.state.database
+    assert isinstance(db, Database)
+    return db
+
+
+def get_app_settings(request: Request) -> Settings:
+    settings = request.app.state.settings
+    assert isinstance(settings, Settings)
+    return settings
+
+
+DatabaseDep = Annotated[Database, Depends(get_database)]
+SettingsDep = Annotated[Settings, Depends(get_app_settings)]

@@ -1,0 +1,3 @@
+from benchstudio.cli.main import run
+
+run()

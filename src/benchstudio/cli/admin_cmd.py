@@ -1,0 +1,65 @@
+"""`benchstudio admin`: operator commands."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from benchstudio.cli.runtime import database_config, err_console, load_settings
+
+app = typer.Typer(help="Operator commands.", no_args_is_help=True)
+
+
+def _read_password(from_stdin: bool) -> str:
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    value: str = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    return value
+
+
+@app.command("create-user")
+def create_user(
+    email: str = typer.Option(..., help="The new user's email."),
+    role: str = typer.Option("user", help="admin or user (the first user is always admin)."),
+    password_stdin: bool = typer.Option(
+        False, "--password-stdin", help="Read the password from standard input."
+    ),
+) -> None:
+    """Create a user account (passwords are never taken as arguments)."""
+    import asyncio
+
+    from pydantic import ValidationError
+
+    from benchstudio.accounts.schemas import NewUser
+    from benchstudio.accounts.service import create_user as create
+    from benchstudio.core.errors import AppError
+    from benchstudio.core.passwords import Argon2Params, PasswordHasher
+    from benchstudio.storage.engine import open_database
+    from benchstudio.storage.migrate import upgrade_to_head
+
+    settings = load_settings()
+    try:
+        new_user = NewUser(email=email, password=_read_password(password_stdin), role=role)
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        err_console.print(f"[bold red]Invalid input:[/] {problems}")
+        raise typer.Exit(2) from exc
+    db_config = database_config(settings)
+    if settings.is_sqlite:
+        upgrade_to_head(db_config)
+    hasher = PasswordHasher(Argon2Params(settings.argon2_time_cost, settings.argon2_memory_kib))
+
+    async def _run() -> None:
+        db = open_database(db_config)
+        try:
+            user = await create(db, hasher, new_user)
+        finally:
+            await db.dispose()
+        err_console.print(f"[green]Created {user.role} {user.email}[/] (id {user.id})")
+
+    try:
+        asyncio.run(_run())
+    except AppError as exc:
+        err_console.print(f"[bold red]{exc.message}[/]")
+        raise typer.Exit(1) from exc

@@ -1,0 +1,53 @@
+"""The `benchstudio` command line. Heavy imports live inside each command (fast start)."""
+
+from __future__ import annotations
+
+import typer
+
+from benchstudio import __version__
+from benchstudio.cli import (
+    admin_cmd,
+    bench_cmd,
+    db_cmd,
+    eval_cmd,
+    serve_cmd,
+    simulate_cmd,
+    suite_cmd,
+    worker_cmd,
+)
+
+app = typer.Typer(
+    name="benchstudio",
+    help="Measure how fast, how cheap and how good an LLM endpoint is.",
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"benchstudio {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Print the version."
+    ),
+) -> None:
+    """BenchStudio: speed, cost and tool-calling quality of LLM endpoints."""
+
+
+app.command("serve")(serve_cmd.serve)
+app.command("worker")(worker_cmd.worker)
+app.command("simulate")(simulate_cmd.simulate)
+app.add_typer(bench_cmd.app, name="bench")
+app.add_typer(db_cmd.app, name="db")
+app.add_typer(admin_cmd.app, name="admin")
+app.add_typer(suite_cmd.app, name="suite")
+app.add_typer(eval_cmd.app, name="eval")
+
+
+def run() -> None:
+    app()

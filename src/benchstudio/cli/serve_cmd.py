@@ -1,0 +1,40 @@
+"""`benchstudio serve`: the API and web app (migrates SQLite on start)."""
+
+from __future__ import annotations
+
+import typer
+
+from benchstudio.cli.runtime import database_config, err_console, load_settings
+
+
+def serve(
+    host: str | None = typer.Option(None, help="Bind address (default from settings)."),
+    port: int | None = typer.Option(None, help="Port (default 8501)."),
+    migrate: bool = typer.Option(
+        True, help="Apply database migrations on start (embedded SQLite mode)."
+    ),
+) -> None:
+    """Start the BenchStudio server."""
+    import uvicorn
+
+    from benchstudio.api.app import create_app
+    from benchstudio.storage.migrate import upgrade_to_head
+
+    settings = load_settings()
+    if host is not None:
+        settings.host = host
+    if port is not None:
+        settings.port = port
+    if migrate and settings.is_sqlite:
+        upgrade_to_head(database_config(settings))
+    err_console.print(
+        f"[bold green]BenchStudio[/] serving on http://{settings.host}:{settings.port}"
+    )
+    uvicorn.run(
+        create_app(settings),
+        host=settings.host,
+        port=settings.port,
+        log_config=None,
+        access_log=False,
+        proxy_headers=False,
+    )

@@ -1,0 +1,51 @@
+"""Application errors that map to the one error envelope.
+
+Domain and service code raise these; the API layer renders them as
+`{"error": {"code", "message", "request_id"}}` with the status given here.
+"""
+
+from __future__ import annotations
+
+
+class AppError(Exception):
+    """An expected failure with a stable machine code and a safe, readable message."""
+
+    status_code: int = 400
+    code: str = "bad_request"
+
+    def __init__(self, message: str, *, code: str | None = None, status_code: int | None = None):
+        super().__init__(message)
+        self.message = message
+        if code is not None:
+            self.code = code
+        if status_code is not None:
+            self.status_code = status_code
+
+
+class NotFoundError(AppError):
+    status_code = 404
+    code = "not_found"
+
+
+class ConflictError(AppError):
+    status_code = 409
+    code = "conflict"
+
+
+class PermissionDeniedError(AppError):
+    status_code = 403
+    code = "forbidden"
+
+
+class AuthenticationError(AppError):
+    status_code = 401
+    code = "unauthenticated"
+
+
+class RateLimitedError(AppError):
+    status_code = 429
+    code = "rate_limited"
+
+    def __init__(self, message: str, *, retry_after_s: int) -> None:
+        super().__init__(message)
+        self.retry_after_s = retry_after_s

@@ -1,0 +1,195 @@
+"""Stable types of the provider layer: requests, streamed events, responses, the adapter protocol.
+
+The speed engine builds on these; change them only additively. `StreamEvent` is created once per
+received token delta, so it is a slotted dataclass with plain fields and no validation.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any, Final, Literal, Protocol, runtime_checkable
+
+from benchstudio.providers.errors import (
+    AuthError,
+    BadRequestError,
+    ContentFilteredError,
+    ContextOverflowError,
+    NotFoundError,
+    ProviderConnectionError,
+    ProviderError,
+    ProviderTimeoutError,
+    RateLimitedError,
+    ServerError,
+)
+
+__all__ = [
+    "AuthError",
+    "BadRequestError",
+    "ChatRequest",
+    "ChatResponse",
+    "ContentFilteredError",
+    "ContextOverflowError",
+    "EventKind",
+    "HealthStatus",
+    "ModelInfo",
+    "NotFoundError",
+    "ProviderAdapter",
+    "ProviderConnectionError",
+    "ProviderError",
+    "ProviderTimeoutError",
+    "RateLimitedError",
+    "ServerError",
+    "StreamEvent",
+    "ToolCall",
+    "Usage",
+    "new_request_id",
+]
+
+EventKind = Literal[
+    "first_byte", "content", "reasoning", "tool_call_delta", "usage", "finish", "error"
+]
+
+# Plain string constants: comparing interned strings is the cheapest check on the hot path.
+FIRST_BYTE: Final = "first_byte"
+CONTENT: Final = "content"
+REASONING: Final = "reasoning"
+TOOL_CALL_DELTA: Final = "tool_call_delta"
+USAGE: Final = "usage"
+FINISH: Final = "finish"
+ERROR: Final = "error"
+
+# Events that carry generated tokens (TTFT counts the first of any of these).
+TOKEN_KINDS: Final = frozenset({CONTENT, REASONING, TOOL_CALL_DELTA})
+
+
+def new_request_id() -> str:
+    """A fresh id sent as `X-Request-Id` and used to join client events with server logs."""
+    return uuid.uuid4().hex
+
+
+@dataclass(slots=True)
+class Usage:
+    """Token counts as reported by the provider (None: the provider did not say)."""
+
+    input_tokens: int | None = None
+    output_tokens: int | None = None
+    reasoning_tokens: int | None = None
+    cached_input_tokens: int | None = None
+    # Set by callers that count tokens themselves because the provider sent no usage.
+    estimated: bool = False
+
+
+@dataclass(slots=True)
+class StreamEvent:
+    """One thing that happened on a stream, stamped when the bytes carrying it arrived.
+
+    `t_ns` is `time.perf_counter_ns()` read right after the network read that delivered the
+    bytes. `text` carries content/reasoning text or, for tool-call deltas, the argument fragment.
+    """
+
+    kind: EventKind
+    t_ns: int
+    text: str = ""
+    tool_index: int | None = None
+    tool_id: str | None = None
+    tool_name: str | None = None
+    usage: Usage | None = None
+    finish_reason: str | None = None
+    error: ProviderError | None = None
+
+
+@dataclass(slots=True)
+class ToolCall:
+    """A complete tool call. `arguments` is the raw JSON text as the model produced it."""
+
+    id: str
+    name: str
+    arguments: str
+    index: int = 0
+
+
+@dataclass(slots=True)
+class ChatRequest:
+    """A chat call in OpenAI message shape; adapters translate it to their wire protocol.
+
+    `extra` is merged last into the wire body (already-effective provider parameters, e.g. from
+    `providers.params`). `stream_usage` asks for usage in streams (include_usage on OpenAI).
+    """
+
+    model: str
+    messages: list[dict[str, Any]]
+    tools: list[dict[str, Any]] | None = None
+    tool_choice: str | dict[str, Any] | None = None
+    max_tokens: int | None = None
+    temperature: float | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+    stream: bool = True
+    stream_usage: bool = True
+    request_id: str = field(default_factory=new_request_id)
+    timeout_s: float | None = None
+
+
+@dataclass(slots=True)
+class ChatResponse:
+    """The result of a non-streaming call (used by evals and judges)."""
+
+    content: str
+    reasoning: str
+    tool_calls: list[ToolCall]
+    usage: Usage
+    finish_reason: str | None
+    latency_ns: int
+    model: str | None = None
+    request_id: str = ""
+    raw: dict[str, Any] | None = None
+
+
+@dataclass(slots=True)
+class ModelInfo:
+    """A model as listed by a provider's models endpoint."""
+
+    id: str
+    display_name: str | None = None
+    context_window: int | None = None
+    owned_by: str | None = None
+
+
+@dataclass(slots=True)
+class HealthStatus:
+    """Outcome of a cheap reachability/auth probe (the models endpoint)."""
+
+    ok: bool
+    latency_ms: float
+    model_count: int | None = None
+    error: ProviderError | None = None
+    cost_estimate: Decimal | None = None
+
+
+@runtime_checkable
+class ProviderAdapter(Protocol):
+    """One wire protocol. Constructed with a base URL, an optional key and an injected session."""
+
+    protocol: str
+
+    def stream(self, request: ChatRequest) -> AsyncIterator[StreamEvent]:
+        """Stream events for one request; errors are raised as `ProviderError` subclasses.
+
+        The first event is always `first_byte` (when any response byte arrived); the last is
+        `finish` on success. Consumers should `aclose()` the iterator if they stop early.
+        """
+        ...
+
+    async def complete(self, request: ChatRequest) -> ChatResponse:
+        """One non-streaming call."""
+        ...
+
+    async def list_models(self) -> list[ModelInfo]:
+        """The provider's model list."""
+        ...
+
+    async def health_check(self) -> HealthStatus:
+        """A cheap probe: never raises, reports the error instead."""
+        ...

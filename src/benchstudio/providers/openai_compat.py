@@ -1,0 +1,263 @@
+"""OpenAI-compatible chat completions (OpenAI, vLLM, Ollama, LM Studio, llama.cpp, SGLang,
+DeepSeek, xAI, Mistral, Groq, Together, Fireworks, OpenRouter, Cerebras and the simulator).
+
+Tolerates real-world quirks: `reasoning` instead of `reasoning_content`, several tokens per
+chunk, no role chunk, no usage, no `[DONE]` after a finish reason, error objects inside the
+stream, and servers that reject `stream_options` (retried once without it, remembered per
+endpoint for the life of the process).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from time import perf_counter_ns
+from typing import Any, ClassVar
+from urllib.parse import urlsplit, urlunsplit
+
+import aiohttp
+
+from benchstudio.providers.base import (
+    CONTENT,
+    FINISH,
+    REASONING,
+    TOOL_CALL_DELTA,
+    USAGE,
+    ChatRequest,
+    ChatResponse,
+    HealthStatus,
+    ModelInfo,
+    StreamEvent,
+    ToolCall,
+    Usage,
+    new_request_id,
+)
+from benchstudio.providers.discovery import probe_health
+from benchstudio.providers.errors import (
+    BadRequestError,
+    ProviderConnectionError,
+    error_from_stream_payload,
+)
+from benchstudio.providers.streaming import stream_events
+from benchstudio.providers.transport import HttpTransport
+
+_loads = json.loads
+_STREAM_OPTIONS_MARKERS = ("stream_options", "include_usage")
+
+
+def normalize_openai_base_url(base_url: str) -> str:
+    """Accept what users paste: `http://h:8000`, `.../v1`, `.../v1/chat/completions`."""
+    parts = urlsplit(base_url.strip())
+    path = parts.path.rstrip("/")
+    for suffix in ("/chat/completions", "/completions", "/models"):
+        if path.endswith(suffix):
+            path = path[: -len(suffix)]
+    if not path:
+        path = "/v1"
+    return urlunsplit((parts.scheme, parts.netloc, path, parts.query, ""))
+
+
+def usage_from_openai(data: dict[str, Any]) -> Usage:
+    details = data.get("completion_tokens_details") or {}
+    prompt_details = data.get("prompt_tokens_details") or {}
+    cached = prompt_details.get("cached_tokens")
+    if cached is None:
+        cached = data.get("prompt_cache_hit_tokens")  # DeepSeek's spelling
+    return Usage(
+        input_tokens=data.get("prompt_tokens"),
+        output_tokens=data.get("completion_tokens"),
+        reasoning_tokens=details.get("reasoning_tokens"),
+        cached_input_tokens=cached,
+    )
+
+
+class OpenAIStreamParser:
+    """Chat-completion chunks to events; the per-event hot path of most benchmarks."""
+
+    __slots__ = ("done", "finish_reason", "request_id", "secrets")
+
+    def __init__(self, request_id: str, secrets: tuple[str, ...]) -> None:
+        self.done = False
+        self.finish_reason: str | None = None
+        self.request_id = request_id
+        self.secrets = secrets
+
+    def feed(self, event: str, data: str, t_ns: int) -> list[StreamEvent]:
+        if data == "[DONE]":
+            self.done = True
+            return [StreamEvent(FINISH, t_ns, finish_reason=self.finish_reason)]
+        try:
+            obj = _loads(data)
+        except ValueError:
+            raise ProviderConnectionError(
+                f"malformed stream chunk: {data[:80]!r}", request_id=self.request_id
+            ) from None
+        if not isinstance(obj, dict):
+            return []
+        if event == "error" or "error" in obj:
+            raise error_from_stream_payload(obj, request_id=self.request_id, secrets=self.secrets)
+        out: list[StreamEvent] = []
+        choices = obj.get("choices")
+        if choices:
+            choice = choices[0]
+            delta = choice.get("delta")
+            if delta:
+                text = delta.get("content")
+                if text:
+                    out.append(StreamEvent(CONTENT, t_ns, text))
+                text = delta.get("reasoning_content") or delta.get("reasoning")
+                if text:
+                    out.append(StreamEvent(REASONING, t_ns, text))
+                calls = delta.get("tool_calls")
+                if calls:
+                    out.extend(_tool_call_events(calls, t_ns))
+            reason = choice.get("finish_reason")
+            if reason:
+                self.finish_reason = reason
+        usage = obj.get("usage")
+        if usage:
+            out.append(StreamEvent(USAGE, t_ns, usage=usage_from_openai(usage)))
+        return out
+
+    def finish(self, t_ns: int) -> list[StreamEvent]:
+        if self.finish_reason is None:
+            raise ProviderConnectionError(
+                "stream ended before a finish reason or [DONE]", request_id=self.request_id
+            )
+        self.done = True  # some servers omit [DONE]; a finish reason is enough
+        return [StreamEvent(FINISH, t_ns, finish_reason=self.finish_reason)]
+
+
+def _tool_call_events(calls: list[dict[str, Any]], t_ns: int) -> list[StreamEvent]:
+    events = []
+    for position, call in enumerate(calls):
+        function = call.get("function") or {}
+        events.append(
+            StreamEvent(
+                TOOL_CALL_DELTA,
+                t_ns,
+                function.get("arguments") or "",
+                tool_index=call.get("index", position),
+                tool_id=call.get("id"),
+                tool_name=function.get("name"),
+            )
+        )
+    return events
+
+
+class OpenAICompatAdapter:
+    """Adapter for `POST {base}/chat/completions` and `GET {base}/models`."""
+
+    protocol = "openai"
+    # Endpoints (chat URLs) seen rejecting `stream_options`, shared by all instances.
+    _rejects_stream_options: ClassVar[set[str]] = set()
+
+    def __init__(
+        self,
+        base_url: str,
+        api_key: str | None = None,
+        *,
+        session: aiohttp.ClientSession,
+        extra_headers: dict[str, str] | None = None,
+    ) -> None:
+        self.base_url = normalize_openai_base_url(base_url)
+        self.chat_url = f"{self.base_url}/chat/completions"
+        headers = dict(extra_headers or {})
+        if api_key:
+            headers["Authorization"] = f"Bearer {api_key}"
+        secrets = (api_key,) if api_key else ()
+        self._transport = HttpTransport(session, headers, secrets)
+
+    def build_body(self, request: ChatRequest, *, stream: bool, stream_usage: bool) -> bytes:
+        body: dict[str, Any] = {"model": request.model, "messages": request.messages}
+        if stream:
+            body["stream"] = True
+            if stream_usage:
+                body["stream_options"] = {"include_usage": True}
+        if request.max_tokens is not None and "max_completion_tokens" not in request.extra:
+            body["max_tokens"] = request.max_tokens
+        if request.temperature is not None:
+            body["temperature"] = request.temperature
+        if request.tools:
+            body["tools"] = request.tools
+        if request.tool_choice is not None:
+            body["tool_choice"] = request.tool_choice
+        body.update(request.extra)
+        return json.dumps(body).encode()
+
+    async def _open(self, request: ChatRequest) -> aiohttp.ClientResponse:
+        post = self._transport.post_stream
+        usage = request.stream_usage and self.chat_url not in self._rejects_stream_options
+        body = self.build_body(request, stream=True, stream_usage=usage)
+        try:
+            return await post(self.chat_url, body, request.request_id, request.timeout_s)
+        except BadRequestError as exc:
+            if not usage or not any(m in exc.message for m in _STREAM_OPTIONS_MARKERS):
+                raise
+        self._rejects_stream_options.add(self.chat_url)
+        body = self.build_body(request, stream=True, stream_usage=False)
+        return await post(self.chat_url, body, request.request_id, request.timeout_s)
+
+    def stream(self, request: ChatRequest) -> AsyncIterator[StreamEvent]:
+        parser = OpenAIStreamParser(request.request_id, self._transport.secrets)
+        return stream_events(
+            lambda: self._open(request), parser, request.request_id, self._transport.secrets
+        )
+
+    async def complete(self, request: ChatRequest) -> ChatResponse:
+        started = perf_counter_ns()
+        body = json.loads(self.build_body(request, stream=False, stream_usage=False))
+        data = await self._transport.request_json(
+            "POST", self.chat_url, request.request_id, payload=body, timeout_s=request.timeout_s
+        )
+        latency = perf_counter_ns() - started
+        if isinstance(data, dict) and "error" in data:
+            raise error_from_stream_payload(data, request_id=request.request_id)
+        return parse_openai_completion(data, latency, request.request_id)
+
+    async def list_models(self) -> list[ModelInfo]:
+        data = await self._transport.request_json(
+            "GET", f"{self.base_url}/models", new_request_id()
+        )
+        items = data.get("data", []) if isinstance(data, dict) else []
+        return [
+            ModelInfo(
+                id=str(item.get("id")),
+                owned_by=item.get("owned_by"),
+                context_window=item.get("context_window") or item.get("max_model_len"),
+            )
+            for item in items
+            if isinstance(item, dict) and item.get("id")
+        ]
+
+    async def health_check(self) -> HealthStatus:
+        return await probe_health(self.list_models)
+
+
+def parse_openai_completion(data: Any, latency_ns: int, request_id: str) -> ChatResponse:
+    """A non-streaming chat completion body to a `ChatResponse`."""
+    if not isinstance(data, dict):
+        raise ProviderConnectionError("completion body is not an object", request_id=request_id)
+    choices = data.get("choices") or [{}]
+    choice = choices[0]
+    message = choice.get("message") or {}
+    calls = [
+        ToolCall(
+            id=str(call.get("id") or f"call_{i}"),
+            name=str((call.get("function") or {}).get("name") or ""),
+            arguments=str((call.get("function") or {}).get("arguments") or ""),
+            index=i,
+        )
+        for i, call in enumerate(message.get("tool_calls") or [])
+    ]
+    return ChatResponse(
+        content=message.get("content") or "",
+        reasoning=message.get("reasoning_content") or message.get("reasoning") or "",
+        tool_calls=calls,
+        usage=usage_from_openai(data.get("usage") or {}),
+        finish_reason=choice.get("finish_reason"),
+        latency_ns=latency_ns,
+        model=data.get("model"),
+        request_id=request_id,
+        raw=data,
+    )

@@ -1,0 +1,153 @@
+"""HTTP plumbing shared by the adapters: requests on an injected aiohttp session, error mapping.
+
+The adapters own their hot loops; this module only opens the response (mapping failures to the
+closed error tree) and performs the small JSON calls (non-streaming, model lists).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Mapping
+from typing import Any
+
+import aiohttp
+
+from benchstudio import __version__
+from benchstudio.core.net import EgressDeniedError
+from benchstudio.providers.errors import (
+    ProviderConnectionError,
+    ProviderError,
+    ProviderTimeoutError,
+    ServerError,
+    error_from_status,
+)
+
+USER_AGENT = f"benchstudio/{__version__}"
+
+
+class EgressBlockedError(ProviderConnectionError):
+    """The egress guard refused the destination; retrying cannot help."""
+
+    retryable = False
+
+
+def _find_egress_denial(exc: BaseException) -> EgressDeniedError | None:
+    seen: BaseException | None = exc
+    for _ in range(5):
+        if seen is None:
+            return None
+        if isinstance(seen, EgressDeniedError):
+            return seen
+        inner = getattr(seen, "os_error", None)
+        if isinstance(inner, EgressDeniedError):
+            return inner
+        seen = seen.__cause__ or seen.__context__
+    return None
+
+
+def map_client_exception(
+    exc: BaseException, *, request_id: str | None, secrets: tuple[str, ...]
+) -> ProviderError:
+    """Turn aiohttp/asyncio exceptions into the closed tree (messages sanitised)."""
+    if isinstance(exc, ProviderError):
+        return exc
+    denial = _find_egress_denial(exc)
+    if denial is not None:
+        return EgressBlockedError(str(denial), request_id=request_id, secrets=secrets)
+    if isinstance(exc, asyncio.TimeoutError | aiohttp.ServerTimeoutError):
+        return ProviderTimeoutError(
+            "no response within the timeout", request_id=request_id, secrets=secrets
+        )
+    kind = type(exc).__name__
+    detail = str(exc) or kind
+    return ProviderConnectionError(f"{kind}: {detail}", request_id=request_id, secrets=secrets)
+
+
+def client_timeout(seconds: float | None) -> aiohttp.ClientTimeout | None:
+    """Per-request total timeout (None keeps the session's default)."""
+    return aiohttp.ClientTimeout(total=seconds) if seconds else None
+
+
+class HttpTransport:
+    """Binds a session, headers and secrets; every call sends `X-Request-Id`."""
+
+    __slots__ = ("headers", "secrets", "session")
+
+    def __init__(
+        self, session: aiohttp.ClientSession, headers: Mapping[str, str], secrets: tuple[str, ...]
+    ) -> None:
+        self.session = session
+        self.headers = {"User-Agent": USER_AGENT, **headers}
+        self.secrets = secrets
+
+    def _headers(self, request_id: str, streaming: bool) -> dict[str, str]:
+        headers = dict(self.headers)
+        headers["X-Request-Id"] = request_id
+        headers["Accept"] = "text/event-stream" if streaming else "application/json"
+        return headers
+
+    async def _raise_for_status(self, resp: aiohttp.ClientResponse, request_id: str) -> None:
+        if resp.status < 400:
+            return
+        body = await resp.text(errors="replace")
+        raise error_from_status(
+            resp.status, body, resp.headers, request_id=request_id, secrets=self.secrets
+        )
+
+    async def post_stream(
+        self, url: str, body: bytes, request_id: str, timeout_s: float | None
+    ) -> aiohttp.ClientResponse:
+        """POST and return the streaming response once its status is known to be 2xx.
+
+        The caller must `release()` it when fully read or `close()` it when stopping early.
+        """
+        headers = self._headers(request_id, streaming=True)
+        headers["Content-Type"] = "application/json"
+        try:
+            resp = await self.session.post(
+                url, data=body, headers=headers, timeout=client_timeout(timeout_s)
+            )
+        except (TimeoutError, aiohttp.ClientError, OSError) as exc:
+            raise map_client_exception(exc, request_id=request_id, secrets=self.secrets) from None
+        try:
+            await self._raise_for_status(resp, request_id)
+        except ProviderError:
+            resp.release()
+            raise
+        except (TimeoutError, aiohttp.ClientError, OSError) as exc:
+            resp.close()
+            raise map_client_exception(exc, request_id=request_id, secrets=self.secrets) from None
+        return resp
+
+    async def request_json(
+        self,
+        method: str,
+        url: str,
+        request_id: str,
+        *,
+        payload: dict[str, Any] | None = None,
+        timeout_s: float | None = None,
+    ) -> Any:
+        """One JSON call; returns the decoded body or raises a `ProviderError`."""
+        headers = self._headers(request_id, streaming=False)
+        data = None
+        if payload is not None:
+            headers["Content-Type"] = "application/json"
+            data = json.dumps(payload).encode()
+        try:
+            async with self.session.request(
+                method, url, data=data, headers=headers, timeout=client_timeout(timeout_s)
+            ) as resp:
+                await self._raise_for_status(resp, request_id)
+                text = await resp.text(errors="replace")
+        except ProviderError:
+            raise
+        except (TimeoutError, aiohttp.ClientError, OSError) as exc:
+            raise map_client_exception(exc, request_id=request_id, secrets=self.secrets) from None
+        try:
+            return json.loads(text)
+        except ValueError:
+            raise ServerError(
+                "response body is not JSON", request_id=request_id, secrets=self.secrets
+            ) from None

@@ -1,0 +1,150 @@
+"""Self-diagnosis: is the client itself distorting what it measures?
+
+Recorded with every run: the client's CPU share (process CPU time over wall time, where 1.0 is
+one full core), event-loop lag (how late a periodic timer wakes), dispatch lag (actual minus
+scheduled send time in request-rate mode) and achieved versus requested rate. A run whose
+client was overloaded (CPU share above 80% or loop-lag p99 above 5 ms) is not trustworthy.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from benchstudio.core.stats import percentile
+
+CPU_SHARE_LIMIT = 0.80
+LOOP_LAG_P99_LIMIT_MS = 5.0
+LOOP_PROBE_INTERVAL_S = 0.005
+
+
+class LoopLagMonitor:
+    """Wakes every few milliseconds and records how late each wake-up was."""
+
+    def __init__(self, interval_s: float = LOOP_PROBE_INTERVAL_S) -> None:
+        self.interval_s = interval_s
+        self.lags_ms: list[float] = []
+        self._task: asyncio.Task[None] | None = None
+
+    async def _probe(self) -> None:
+        loop = asyncio.get_running_loop()
+        interval = self.interval_s
+        lags = self.lags_ms
+        deadline = loop.time() + interval
+        while True:
+            await asyncio.sleep(max(0.0, deadline - loop.time()))
+            now = loop.time()
+            lags.append(max(0.0, (now - deadline) * 1000.0))
+            deadline = max(deadline + interval, now)
+
+    def start(self) -> None:
+        self._task = asyncio.get_running_loop().create_task(self._probe())
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+
+
+@dataclass(slots=True)
+class Diagnostics:
+    """The client's health during one measured window."""
+
+    wall_s: float = 0.0
+    cpu_s: float = 0.0
+    loop_lag_ms: list[float] = field(default_factory=list)
+    dispatch_lag_ms: list[float] = field(default_factory=list)
+    requested_rate: float | None = None
+    completed: int = 0
+    workers: int = 1
+
+    @property
+    def cpu_share(self) -> float | None:
+        return self.cpu_s / self.wall_s if self.wall_s > 0 else None
+
+    @property
+    def achieved_rate(self) -> float | None:
+        return self.completed / self.wall_s if self.wall_s > 0 else None
+
+    def merge(self, other: Diagnostics) -> Diagnostics:
+        """Combine diagnostics of parallel windows (workers or targets run side by side)."""
+        return Diagnostics(
+            wall_s=max(self.wall_s, other.wall_s),
+            cpu_s=max(self.cpu_s, other.cpu_s),
+            loop_lag_ms=self.loop_lag_ms + other.loop_lag_ms,
+            dispatch_lag_ms=self.dispatch_lag_ms + other.dispatch_lag_ms,
+            requested_rate=_sum_optional(self.requested_rate, other.requested_rate),
+            completed=self.completed + other.completed,
+            workers=self.workers + other.workers,
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        loop_p99 = percentile(self.loop_lag_ms, 99)
+        cpu_share = self.cpu_share
+        reasons = []
+        if cpu_share is not None and cpu_share > CPU_SHARE_LIMIT:
+            reasons.append(f"client CPU share {cpu_share:.0%} above {CPU_SHARE_LIMIT:.0%}")
+        if loop_p99 is not None and loop_p99 > LOOP_LAG_P99_LIMIT_MS:
+            reasons.append(f"event-loop lag p99 {loop_p99:.1f} ms above {LOOP_LAG_P99_LIMIT_MS} ms")
+        return {
+            "trustworthy": not reasons,
+            "untrustworthy_reasons": reasons,
+            "client_cpu_share": _r(cpu_share),
+            "wall_s": _r(self.wall_s),
+            "cpu_s": _r(self.cpu_s),
+            "event_loop_lag_ms": {
+                "p50": _r(percentile(self.loop_lag_ms, 50)),
+                "p99": _r(loop_p99),
+                "max": _r(max(self.loop_lag_ms, default=None)),
+                "samples": len(self.loop_lag_ms),
+            },
+            "dispatch_lag_ms": {
+                "p50": _r(percentile(self.dispatch_lag_ms, 50)),
+                "p99": _r(percentile(self.dispatch_lag_ms, 99)),
+                "max": _r(max(self.dispatch_lag_ms, default=None)),
+                "samples": len(self.dispatch_lag_ms),
+            },
+            "requested_rate": self.requested_rate,
+            "achieved_rate": _r(self.achieved_rate),
+            "workers": self.workers,
+        }
+
+
+def _sum_optional(a: float | None, b: float | None) -> float | None:
+    if a is None:
+        return b
+    if b is None:
+        return a
+    return a + b
+
+
+def _r(value: float | None, digits: int = 4) -> float | None:
+    return None if value is None else round(value, digits)
+
+
+class DiagnosticWindow:
+    """Measures CPU and wall time plus loop lag between `start()` and `stop()`."""
+
+    def __init__(self, requested_rate: float | None = None) -> None:
+        self.diagnostics = Diagnostics(requested_rate=requested_rate)
+        self._monitor = LoopLagMonitor()
+        self._wall0 = 0.0
+        self._cpu0 = 0.0
+
+    def start(self) -> None:
+        self._wall0 = time.perf_counter()
+        self._cpu0 = time.process_time()
+        self._monitor.start()
+
+    async def stop(self, completed: int) -> Diagnostics:
+        await self._monitor.stop()
+        self.diagnostics.wall_s = time.perf_counter() - self._wall0
+        self.diagnostics.cpu_s = time.process_time() - self._cpu0
+        self.diagnostics.loop_lag_ms = self._monitor.lags_ms
+        self.diagnostics.completed = completed
+        return self.diagnostics

@@ -1,0 +1,116 @@
+"""Context-tier prompts: the user's prompt preceded by corpus filler sized with a tokenizer.
+
+The salt sits at the very start of the prompt, where provider prefix caches look, so run 2+
+of a tier is not flattered by a cache hit. `cache_probe` keeps one salt for every run of a tier,
+repeating the prefix on purpose to measure the cache's benefit.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from benchstudio.speed.corpus import CorpusKind, corpus_text
+from benchstudio.speed.tokenizer import TokenCounter
+
+DEFAULT_PROMPT = (
+    "Write a short story, about 150 words, about a lighthouse keeper who finds an unexpected "
+    "visitor on the rocks one stormy night."
+)
+_CONTEXT_HEADER = "Reference material follows.\n\n"
+_CONTEXT_FOOTER = "\n\nEnd of reference material. Now the task:\n"
+_SIZING_ROUNDS = 4
+
+
+@dataclass(frozen=True, slots=True)
+class BuiltPrompt:
+    """One prompt ready to send, with its measured size."""
+
+    messages: list[dict[str, Any]]
+    prompt_tokens: int
+    target_tokens: int
+    salt: str
+    corpus_kind: str
+    tokenizer: str
+
+
+def run_salt(run_id: str, tier: int, run_index: int, *, cache_probe: bool) -> str:
+    """A short salt: per run by default, per tier (same for every run) with `cache_probe`."""
+    key = f"{run_id}:{tier}" if cache_probe else f"{run_id}:{tier}:{run_index}"
+    return hashlib.sha256(key.encode()).hexdigest()[:12]
+
+
+@lru_cache(maxsize=8)
+def _corpus_tokens(kind: CorpusKind, encoding: str) -> tuple[int, ...]:
+    return tuple(TokenCounter(encoding).encode(corpus_text(kind)))
+
+
+def _filler(tokens: tuple[int, ...], counter: TokenCounter, offset: int, length: int) -> str:
+    if length <= 0:
+        return ""
+    picked: list[int] = []
+    position = offset % len(tokens)
+    while len(picked) < length:
+        take = min(length - len(picked), len(tokens) - position)
+        picked.extend(tokens[position : position + take])
+        position = 0
+    return counter.decode(picked)
+
+
+def _compose(salt: str, filler: str, prompt: str) -> str:
+    if not filler:
+        return f"[{salt}] {prompt}"
+    return f"[{salt}] {_CONTEXT_HEADER}{filler}{_CONTEXT_FOOTER}{prompt}"
+
+
+def build_prompt(
+    prompt: str,
+    *,
+    target_tokens: int,
+    salt: str,
+    counter: TokenCounter,
+    corpus_kind: CorpusKind = "prose",
+) -> BuiltPrompt:
+    """A user message of about `target_tokens` tokens (exactly the prompt when 0).
+
+    The filler starts at a corpus offset derived from the salt, so different salts also give
+    different text; sizing converges in a few re-counts (token merges at joins shift it).
+    """
+    base_text = _compose(salt, "", prompt)
+    text = base_text
+    if target_tokens > 0:
+        tokens = _corpus_tokens(corpus_kind, counter.name)
+        offset = int(salt, 16) % len(tokens) if salt else 0
+        overhead = counter.count(_compose(salt, "x", prompt)) - 1
+        length = max(0, target_tokens - overhead)
+        for _ in range(_SIZING_ROUNDS):
+            text = _compose(salt, _filler(tokens, counter, offset, length), prompt)
+            difference = target_tokens - counter.count(text)
+            if difference == 0 or length + difference < 0:
+                break
+            length += difference
+    return BuiltPrompt(
+        messages=[{"role": "user", "content": text}],
+        prompt_tokens=counter.count(text),
+        target_tokens=target_tokens,
+        salt=salt,
+        corpus_kind=corpus_kind,
+        tokenizer=counter.name,
+    )
+
+
+def tier_skip_reason(
+    target_tokens: int, max_tokens: int | None, context_window: int | None
+) -> str | None:
+    """Why a tier cannot run on a model with `context_window` tokens (None: it fits)."""
+    if context_window is None:
+        return None
+    needed = target_tokens + (max_tokens or 0)
+    if needed > context_window:
+        return (
+            f"{target_tokens} prompt tokens + {max_tokens or 0} output tokens exceed the "
+            f"model's {context_window}-token context window"
+        )
+    return None

@@ -1,0 +1,94 @@
+"""Engine and session factories for SQLite (embedded) and PostgreSQL (scale-out).
+
+SQLite runs in WAL mode with a busy timeout and foreign keys on. Its driver-level transaction
+handling is switched off so we emit BEGIN ourselves: `BEGIN IMMEDIATE` for write units of work
+(no lock upgrade deadlocks, no "database is locked" mid-transaction) and plain `BEGIN` for reads.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+
+SQLITE_BUSY_TIMEOUT_MS = 15_000
+WRITE_OPTION = "benchstudio_write"
+
+
+@dataclass(frozen=True)
+class DatabaseConfig:
+    url: str
+    schema: str | None = None
+    echo: bool = False
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.url.startswith("sqlite")
+
+
+def _ensure_sqlite_dir(url: str) -> None:
+    database = make_url(url).database
+    if database and database != ":memory:" and not database.startswith("file:"):
+        Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+
+
+def _install_sqlite_pragmas(engine: AsyncEngine) -> None:
+    @event.listens_for(engine.sync_engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None  # we issue BEGIN ourselves
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        write = conn.get_execution_options().get(WRITE_OPTION, False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+
+def create_engine(config: DatabaseConfig) -> AsyncEngine:
+    """Create the async engine with the per-backend settings described above."""
+    kwargs: dict[str, Any] = {"echo": config.echo, "pool_pre_ping": not config.is_sqlite}
+    if config.is_sqlite:
+        _ensure_sqlite_dir(config.url)
+        kwargs["connect_args"] = {"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}
+    elif config.schema:
+        kwargs["connect_args"] = {"server_settings": {"search_path": config.schema}}
+    engine = create_async_engine(config.url, **kwargs)
+    if config.is_sqlite:
+        _install_sqlite_pragmas(engine)
+    return engine
+
+
+@dataclass(frozen=True)
+class Database:
+    """An engine with two session factories: read-only units and write units."""
+
+    engine: AsyncEngine
+    reader: async_sessionmaker[AsyncSession]
+    writer: async_sessionmaker[AsyncSession]
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()
+
+
+def open_database(config: DatabaseConfig) -> Database:
+    engine = create_engine(config)
+    write_engine = engine.execution_options(**{WRITE_OPTION: True})
+    return Database(
+        engine=engine,
+        reader=async_sessionmaker(engine, expire_on_commit=False),
+        writer=async_sessionmaker(write_engine, expire_on_commit=False),
+    )

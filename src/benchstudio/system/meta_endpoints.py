@@ -1,0 +1,32 @@
+"""`/api/meta`: what this server is and which product areas it offers."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from pydantic import BaseModel
+
+from benchstudio import __version__
+from benchstudio.api.deps import SettingsDep
+
+
+class Meta(BaseModel):
+    name: str
+    version: str
+    environment: str
+    features: list[str]
+
+
+# Areas whose API is live; the web app shows navigation only for these.
+AVAILABLE_FEATURES: list[str] = ["overview", "api-docs"]
+
+router = APIRouter(tags=["system"])
+
+
+@router.get("/meta", response_model=Meta)
+async def meta(settings: SettingsDep) -> Meta:
+    return Meta(
+        name="BenchStudio",
+        version=__version__,
+        environment=settings.env.value,
+        features=AVAILABLE_FEATURES,
+    )

@@ -1,0 +1,139 @@
+"""Shared fixtures: settings, databases on SQLite and PostgreSQL (one schema per test), apps."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
+from pydantic import SecretStr
+
+from benchstudio.config import Environment, Settings
+from benchstudio.storage.engine import DatabaseConfig
+from benchstudio.storage.migrate import upgrade_to_head
+
+POSTGRES_URL = os.environ.get(
+    "BENCHSTUDIO_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
+)
+REDIS_URL = os.environ.get("BENCHSTUDIO_TEST_REDIS_URL", "redis://127.0.0.1:6379")
+# No deadlines anywhere (timing assertions are banned); a bounded example count for CI.
+hypothesis_settings.register_profile(
+    "ci", deadline=None, max_examples=150, suppress_health_check=[HealthCheck.too_slow]
+)
+hypothesis_settings.register_profile("dev", deadline=None, max_examples=50)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
+
+TEST_VAULT_KEY = "q2H9c3JkTGVfdGVzdF9rZXlfZm9yX2JlbmNoc3R1ZGk="
+
+
+def _postgres_reachable() -> str | None:
+    import asyncpg
+
+    dsn = POSTGRES_URL.replace("postgresql+asyncpg://", "postgresql://")
+
+    async def _probe() -> None:
+        conn = await asyncpg.connect(dsn, timeout=5)
+        await conn.close()
+
+    try:
+        asyncio.run(_probe())
+    except Exception as exc:
+        return f"{type(exc).__name__}: {exc}"
+    return None
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    # Fail loudly, never skip: the suite is meant to run on PostgreSQL too.
+    if os.environ.get("BENCHSTUDIO_TEST_SKIP_POSTGRES") == "1":
+        return
+    problem = _postgres_reachable()
+    if problem:
+        raise pytest.UsageError(
+            f"PostgreSQL test server unreachable at {POSTGRES_URL} ({problem}). "
+            "Start it or set BENCHSTUDIO_TEST_POSTGRES_URL."
+        )
+
+
+def worker_index() -> int:
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+    return int(worker.removeprefix("gw") or 0)
+
+
+@pytest.fixture
+def redis_url() -> str:
+    """A Redis database index of this test worker's own."""
+    return f"{REDIS_URL}/{1 + worker_index()}"
+
+
+def make_settings(database: DatabaseConfig, tmp_path: Path, **overrides: object) -> Settings:
+    values: dict[str, object] = {
+        "env": Environment.TEST,
+        "database_url": database.url,
+        "database_schema": database.schema,
+        "secret_key": SecretStr("t" * 48),
+        "vault_keys": SecretStr(TEST_VAULT_KEY),
+        "secrets_file": tmp_path / "secrets.env",
+        "argon2_time_cost": 1,
+        "argon2_memory_kib": 1024,
+        "log_json": True,
+        "web_dist": tmp_path / "no-web-dist",
+    }
+    values.update(overrides)
+    return Settings(**values)  # type: ignore[arg-type]
+
+
+def sqlite_database(tmp_path: Path) -> DatabaseConfig:
+    return DatabaseConfig(url=f"sqlite+aiosqlite:///{tmp_path / 'bench.db'}")
+
+
+@pytest.fixture
+def postgres_database() -> Iterator[DatabaseConfig]:
+    """An empty schema of its own in the test PostgreSQL database, dropped afterwards."""
+    import asyncpg
+
+    schema = f"t_{worker_index()}_{uuid.uuid4().hex[:10]}"
+    yield DatabaseConfig(url=POSTGRES_URL, schema=schema)
+    dsn = POSTGRES_URL.replace("postgresql+asyncpg://", "postgresql://")
+
+    async def _drop() -> None:
+        conn = await asyncpg.connect(dsn)
+        try:
+            await conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+        finally:
+            await conn.close()
+
+    asyncio.run(_drop())
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def empty_database(request: pytest.FixtureRequest, tmp_path: Path) -> DatabaseConfig:
+    """An empty database on each backend (not migrated)."""
+    if request.param == "sqlite":
+        return sqlite_database(tmp_path)
+    database: DatabaseConfig = request.getfixturevalue("postgres_database")
+    return database
+
+
+@pytest.fixture
+def migrated_database(empty_database: DatabaseConfig) -> DatabaseConfig:
+    """A database on each backend, migrated to head."""
+    upgrade_to_head(empty_database)
+    return empty_database
+
+
+@pytest.fixture
+def sqlite_settings(tmp_path: Path) -> Settings:
+    database = sqlite_database(tmp_path)
+    upgrade_to_head(database)
+    return make_settings(database, tmp_path)
+
+
+@pytest.fixture
+def settings(migrated_database: DatabaseConfig, tmp_path: Path) -> Settings:
+    """Settings for an app on a migrated database, on SQLite and on PostgreSQL."""
+    return make_settings(migrated_database, tmp_path)

@@ -1,0 +1,199 @@
+"""Known values and properties of the one statistics module."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy import stats as scipy_stats
+
+from benchstudio.core import stats
+
+finite = st.floats(min_value=-1e6, max_value=1e6, allow_nan=False, allow_infinity=False)
+
+
+def test_summary_known_values_match_numpy() -> None:
+    values = [1.0, 2.0, 3.0, 4.0, 100.0]
+    summary = stats.summarize(values, run_id="run-1")
+    assert summary.count == 5
+    assert summary.mean == pytest.approx(22.0)
+    assert summary.std == pytest.approx(np.std(values, ddof=1))
+    assert summary.min == 1.0
+    assert summary.max == 100.0
+    assert summary.p50 == 3.0
+    # linear interpolation: rank 0.9 * 4 = 3.6 -> 4 + 0.6 * 96
+    assert summary.p90 == pytest.approx(61.6)
+    assert summary.p99 == pytest.approx(np.percentile(values, 99))
+    assert summary.p999 == pytest.approx(np.percentile(values, 99.9))
+    assert summary.outlier_count == 1
+    assert summary.cv == pytest.approx(summary.std / 22.0)
+
+
+def test_percentile_linear_interpolation_is_stated_behaviour() -> None:
+    assert stats.percentile([10.0, 20.0], 50) == 15.0
+    assert stats.percentile([10.0, 20.0, 30.0, 40.0], 25) == 17.5
+    assert stats.percentile([], 50) is None
+
+
+def test_empty_and_single_values() -> None:
+    assert stats.summarize([]).count == 0
+    assert stats.summarize([]).mean is None
+    single = stats.summarize([5.0])
+    assert single.std is None
+    assert single.ci95 is None
+    assert single.confidence == "insufficient"
+
+
+def test_nan_and_infinity_are_ignored() -> None:
+    assert stats.summarize([1.0, math.nan, 3.0, math.inf]).count == 2
+
+
+def test_outlier_flags_mark_only_far_values() -> None:
+    flags = stats.outlier_flags([10.0, 11.0, 12.0, 11.5, 10.5, 50.0])
+    assert flags == [False, False, False, False, False, True]
+    assert stats.outlier_flags([1.0, 2.0]) == [False, False]
+
+
+def test_confidence_labels() -> None:
+    assert stats.confidence_label(0.05, 20) == "high"
+    assert stats.confidence_label(0.2, 6) == "medium"
+    assert stats.confidence_label(0.5, 50) == "low"
+    assert stats.confidence_label(0.01, 2) == "insufficient"
+
+
+def test_bootstrap_is_reproducible_from_run_id() -> None:
+    rng = np.random.default_rng(7)
+    values = rng.lognormal(3.0, 0.5, size=200).tolist()
+    first = stats.summarize(values, run_id="abc")
+    second = stats.summarize(values, run_id="abc")
+    other = stats.summarize(values, run_id="xyz")
+    assert first.ci95 == second.ci95
+    assert first.median_ci95 == second.median_ci95
+    assert first.ci95 != other.ci95
+    assert first.ci_method == "bootstrap"
+
+
+def test_bootstrap_interval_covers_the_mean_of_a_normal_sample() -> None:
+    rng = np.random.default_rng(3)
+    values = rng.normal(100.0, 10.0, size=400)
+    summary = stats.summarize(values, run_id="cover")
+    assert summary.ci95 is not None
+    low, high = summary.ci95
+    # The t interval and the bootstrap agree closely on a normal sample.
+    t_low, t_high = scipy_stats.t.interval(
+        0.95, len(values) - 1, loc=values.mean(), scale=scipy_stats.sem(values)
+    )
+    assert low == pytest.approx(t_low, abs=0.3)
+    assert high == pytest.approx(t_high, abs=0.3)
+
+
+def test_large_samples_switch_to_analytic_intervals() -> None:
+    rng = np.random.default_rng(5)
+    values = rng.normal(50.0, 5.0, size=20_000)
+    summary = stats.summarize(values, run_id="big")
+    assert summary.ci_method == "analytic"
+    assert summary.ci95 is not None
+    assert summary.median_ci95 is not None
+    expected = scipy_stats.t.interval(
+        0.95, len(values) - 1, loc=values.mean(), scale=scipy_stats.sem(values)
+    )
+    assert summary.ci95 == pytest.approx(expected)
+    assert summary.median_ci95[0] <= summary.p50 <= summary.median_ci95[1]
+
+
+def test_wilson_known_values() -> None:
+    # Textbook example: 8 of 10 -> (0.490, 0.943)
+    result = stats.wilson_interval(8, 10)
+    assert result.rate == 0.8
+    assert result.ci95 is not None
+    assert result.ci95[0] == pytest.approx(0.4902, abs=1e-4)
+    assert result.ci95[1] == pytest.approx(0.9433, abs=1e-4)
+    zero = stats.wilson_interval(0, 20)
+    assert zero.ci95 is not None
+    assert zero.ci95[0] == 0.0
+    assert zero.ci95[1] > 0.1
+    assert stats.wilson_interval(0, 0).ci95 is None
+    with pytest.raises(ValueError, match="successes"):
+        stats.wilson_interval(3, 2)
+
+
+def test_compare_samples_matches_scipy_and_detects_a_shift() -> None:
+    rng = np.random.default_rng(11)
+    a = rng.normal(100.0, 5.0, size=60)
+    b = rng.normal(110.0, 5.0, size=60)
+    result = stats.compare_samples(a, b, run_id="cmp")
+    reference = scipy_stats.mannwhitneyu(b, a, alternative="two-sided")
+    assert result.p_value == pytest.approx(reference.pvalue)
+    assert result.significant
+    assert result.median_difference is not None
+    assert result.median_difference > 5
+    assert result.median_difference_ci95 is not None
+    assert result.median_difference_ci95[0] > 0
+    assert result.probability_b_greater is not None
+    assert result.probability_b_greater > 0.8
+
+
+def test_compare_samples_same_distribution_is_not_significant() -> None:
+    rng = np.random.default_rng(12)
+    values = rng.normal(100.0, 5.0, size=80)
+    result = stats.compare_samples(values[:40], values[40:], run_id="same")
+    assert not result.significant
+    assert result.median_difference_ci95 is not None
+    assert result.median_difference_ci95[0] < 0 < result.median_difference_ci95[1]
+
+
+def test_compare_samples_too_small() -> None:
+    result = stats.compare_samples([1.0], [2.0, 3.0])
+    assert result.p_value is None
+    assert not result.significant
+
+
+def test_to_dict_is_json_ready() -> None:
+    data = stats.summarize([1.0, 2.0, 3.0, 4.0], run_id="r").to_dict(digits=3)
+    assert isinstance(data["ci95"], list)
+    assert set(data) >= {"mean", "std", "p50", "p999", "ci95", "median_ci95", "cv"}
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(finite, min_size=1, max_size=60))
+def test_summary_properties(values: list[float]) -> None:
+    summary = stats.summarize(values, run_id="prop", resamples=200)
+    assert summary.count == len(values)
+    assert summary.min is not None
+    assert summary.max is not None
+    ordered = [summary.min, summary.p50, summary.p90, summary.p95, summary.p99, summary.p999]
+    assert all(x is not None for x in ordered)
+    tol = 1e-9 * max(1.0, abs(summary.max), abs(summary.min))
+    for lower, upper in zip(ordered, [*ordered[1:], summary.max], strict=True):
+        assert lower is not None
+        assert upper is not None
+        assert lower <= upper + tol
+    assert summary.mean is not None
+    assert summary.min - tol <= summary.mean <= summary.max + tol
+    if summary.median_ci95 is not None:
+        assert summary.min - tol <= summary.median_ci95[0] <= summary.median_ci95[1] + tol
+        assert summary.median_ci95[1] <= summary.max + tol
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(min_value=0, max_value=500), st.integers(min_value=1, max_value=500))
+def test_wilson_interval_contains_the_rate(successes: int, total: int) -> None:
+    successes = min(successes, total)
+    result = stats.wilson_interval(successes, total)
+    assert result.ci95 is not None
+    assert result.rate is not None
+    assert 0.0 <= result.ci95[0] <= result.rate + 1e-12
+    assert result.rate - 1e-12 <= result.ci95[1] <= 1.0
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(finite, min_size=2, max_size=40), st.floats(min_value=-1e3, max_value=1e3))
+def test_shifting_data_shifts_percentiles(values: list[float], shift: float) -> None:
+    base = stats.summarize(values, resamples=50)
+    moved = stats.summarize([v + shift for v in values], resamples=50)
+    assert base.p50 is not None
+    assert moved.p50 is not None
+    assert moved.p50 == pytest.approx(base.p50 + shift, abs=1e-6 * (1 + abs(base.p50)))
