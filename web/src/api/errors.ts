@@ -8,12 +8,15 @@ export interface ApiErrorInit {
   code: string
   message: string
   requestId?: string | undefined
+  /** Per-field messages ("name" → "Field required") for showing next to form inputs. */
+  fieldErrors?: Record<string, string> | undefined
 }
 
 export class ApiError extends Error {
   readonly status: number
   readonly code: string
   readonly requestId: string | undefined
+  readonly fieldErrors: Record<string, string>
 
   constructor(init: ApiErrorInit) {
     super(init.message)
@@ -21,6 +24,7 @@ export class ApiError extends Error {
     this.status = init.status
     this.code = init.code
     this.requestId = init.requestId
+    this.fieldErrors = init.fieldErrors ?? {}
   }
 
   /** A short heading for a toast or an error panel, e.g. "Validation error". */
@@ -73,19 +77,41 @@ function fallbackCode(status: number): string {
   return 'request_failed'
 }
 
-/** FastAPI's own validation errors: [{loc: ["body", "name"], msg: "Field required"}, ...]. */
-function describeValidationItems(items: unknown[]): string | undefined {
-  const parts = items.filter(isRecord).map((item) => {
-    const location = Array.isArray(item.loc)
-      ? item.loc.filter((part) => part !== 'body' && part !== 'query').join('.')
-      : ''
-    const message = nonEmptyString(item.msg) ?? 'is not valid'
-    return location ? `${location}: ${message}` : message
-  })
+interface FieldProblem {
+  field: string
+  message: string
+}
+
+/** Validation items as FastAPI makes them: [{loc: ["body", "name"], msg: "Field required"}]. */
+function fieldProblems(items: unknown): FieldProblem[] {
+  if (!Array.isArray(items)) return []
+  return items.filter(isRecord).map((item) => ({
+    field: Array.isArray(item.loc)
+      ? item.loc.filter((part) => part !== 'body' && part !== 'query' && part !== 'path').join('.')
+      : '',
+    message: nonEmptyString(item.msg) ?? 'is not valid',
+  }))
+}
+
+function describeProblems(problems: FieldProblem[]): string | undefined {
+  const parts = problems.map(({ field, message }) => (field ? `${field}: ${message}` : message))
   return parts.length > 0 ? parts.join('; ') : undefined
 }
 
-function messageFromBody(body: unknown): { code?: string; message?: string; requestId?: string } {
+function fieldErrorMap(problems: FieldProblem[]): Record<string, string> {
+  const map: Record<string, string> = {}
+  for (const { field, message } of problems) if (field && !(field in map)) map[field] = message
+  return map
+}
+
+interface BodyFacts {
+  code?: string
+  message?: string
+  requestId?: string
+  problems?: FieldProblem[]
+}
+
+function messageFromBody(body: unknown): BodyFacts {
   if (typeof body === 'string') {
     // Plain-text bodies are shown only when short: an HTML error page is not a message.
     const text = body.trim()
@@ -97,11 +123,13 @@ function messageFromBody(body: unknown): { code?: string; message?: string; requ
       code: nonEmptyString(body.error.code),
       message: nonEmptyString(body.error.message),
       requestId: nonEmptyString(body.error.request_id),
+      problems: fieldProblems(body.error.details),
     }
   }
   if (typeof body.detail === 'string') return { message: nonEmptyString(body.detail) }
   if (Array.isArray(body.detail)) {
-    return { code: 'validation_error', message: describeValidationItems(body.detail) }
+    const problems = fieldProblems(body.detail)
+    return { code: 'validation_error', message: describeProblems(problems), problems }
   }
   return {}
 }
@@ -114,6 +142,7 @@ export function toApiError(body: unknown, response: Pick<Response, 'status' | 'h
     code: fromBody.code ?? fallbackCode(response.status),
     message: fromBody.message ?? fallbackMessage(response.status),
     requestId: fromBody.requestId ?? response.headers.get(REQUEST_ID_HEADER) ?? undefined,
+    fieldErrors: fieldErrorMap(fromBody.problems ?? []),
   })
 }
 

@@ -7,6 +7,8 @@ import type { IconName } from '@/components/icons'
 export interface NavMeta {
   label: string
   icon: IconName
+  /** The feature name the server lists in /api/meta when this area's API is live. */
+  feature: string
 }
 
 declare module 'vue-router' {
@@ -22,7 +24,7 @@ export const pageRoutes: RouteRecordRaw[] = [
     path: '/',
     name: 'overview',
     component: () => import('@/pages/OverviewPage.vue'),
-    meta: { title: 'Overview', nav: { label: 'Overview', icon: 'overview' } },
+    meta: { title: 'Overview', nav: { label: 'Overview', icon: 'overview', feature: 'overview' } },
   },
 ]
 
@@ -32,6 +34,7 @@ export interface ExternalLink {
   href: string
   icon: IconName
   description: string
+  feature: string
 }
 
 export const externalLinks: ExternalLink[] = [
@@ -40,6 +43,7 @@ export const externalLinks: ExternalLink[] = [
     href: '/api/docs',
     icon: 'docs',
     description: 'Interactive reference for the REST API',
+    feature: 'api-docs',
   },
 ]
 

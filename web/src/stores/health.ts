@@ -3,13 +3,14 @@ import { defineStore } from 'pinia'
 import { computed, ref } from 'vue'
 
 import { api } from '@/api/client'
-import { type ApiError, asApiError, toApiError } from '@/api/errors'
+import { type ApiError, NETWORK_STATUS, asApiError, toApiError } from '@/api/errors'
 import type { paths } from '@/api/schema'
 
 export type HealthReport =
   paths['/healthz']['get']['responses'][200]['content']['application/json']
 
-export type ServerState = 'unknown' | 'healthy' | 'degraded' | 'offline'
+/** offline: no answer at all; failing: the server answered with an error. */
+export type ServerState = 'unknown' | 'healthy' | 'degraded' | 'failing' | 'offline'
 
 function isHealthReport(value: unknown): value is HealthReport {
   return (
@@ -28,7 +29,7 @@ export const useHealthStore = defineStore('health', () => {
   const checkedAt = ref<Date | null>(null)
 
   const state = computed<ServerState>(() => {
-    if (error.value) return 'offline'
+    if (error.value) return error.value.status === NETWORK_STATUS ? 'offline' : 'failing'
     if (!report.value) return 'unknown'
     return report.value.database === 'ok' ? 'healthy' : 'degraded'
   })

@@ -1,0 +1,50 @@
+// Starts the real BenchStudio server for the browser tests, on a throwaway SQLite database and
+// secrets file, and removes them when Playwright stops it.
+import { spawn } from 'node:child_process'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { dirname, join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+const webDir = dirname(dirname(fileURLToPath(import.meta.url)))
+const repoDir = resolve(webDir, '..')
+const port = process.env.BENCHSTUDIO_E2E_PORT ?? '8599'
+const executable = process.env.BENCHSTUDIO_BIN ?? join(repoDir, '.venv/bin/benchstudio')
+const workDir = mkdtempSync(join(tmpdir(), 'benchstudio-e2e-'))
+
+const server = spawn(executable, ['serve', '--host', '127.0.0.1', '--port', port], {
+  cwd: workDir,
+  stdio: 'inherit',
+  env: {
+    ...process.env,
+    BENCHSTUDIO_ENV: 'dev',
+    BENCHSTUDIO_DATABASE_URL: `sqlite+aiosqlite:///${join(workDir, 'benchstudio.db')}`,
+    BENCHSTUDIO_SECRETS_FILE: join(workDir, 'secrets.env'),
+    BENCHSTUDIO_WEB_DIST: join(repoDir, 'src/benchstudio/web_dist'),
+    BENCHSTUDIO_LOG_LEVEL: 'WARNING',
+  },
+})
+
+let cleaned = false
+function cleanUp() {
+  if (cleaned) return
+  cleaned = true
+  rmSync(workDir, { recursive: true, force: true })
+}
+
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.on(signal, () => {
+    server.kill('SIGTERM')
+  })
+}
+
+server.on('error', (error) => {
+  console.error(`e2e: could not start ${executable}: ${error.message}`)
+  cleanUp()
+  process.exit(1)
+})
+
+server.on('exit', (code, signal) => {
+  cleanUp()
+  process.exit(code ?? (signal ? 0 : 1))
+})

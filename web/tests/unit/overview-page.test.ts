@@ -1,0 +1,85 @@
+import type { VueWrapper } from '@vue/test-utils'
+import { afterEach, describe, expect, it } from 'vitest'
+
+import { HEALTHY, requestedPaths, stubApi, stubColorScheme } from './fakes'
+import { mountApp } from './mount-app'
+
+let mounted: VueWrapper | undefined
+
+afterEach(() => {
+  mounted?.unmount()
+  mounted = undefined
+})
+
+function cardValue(wrapper: VueWrapper, testId: string): string {
+  return wrapper.get(`[data-testid="${testId}"] [data-testid="status-value"]`).text()
+}
+
+describe('overview page', () => {
+  it('shows the version and database status from /healthz', async () => {
+    stubColorScheme(false)
+    const fetch = stubApi({ '/healthz': { body: { ...HEALTHY, version: '9.8.7' } } })
+    const { wrapper } = await mountApp('/')
+    mounted = wrapper
+    expect((fetch.mock.calls[0]?.[0] as Request).url).toBe('http://127.0.0.1:8501/healthz')
+    expect(cardValue(wrapper, 'status-server')).toBe('Online')
+    expect(cardValue(wrapper, 'status-version')).toBe('9.8.7')
+    expect(cardValue(wrapper, 'status-database')).toBe('Connected')
+    expect(wrapper.get('[data-testid="server-status"]').text()).toContain('Online')
+  })
+
+  it('shows a degraded server when the database is unreachable (HTTP 503)', async () => {
+    stubColorScheme(false)
+    stubApi({
+      '/healthz': {
+        status: 503,
+        body: { status: 'degraded', version: '0.1.0', database: 'unreachable' },
+      },
+    })
+    const { wrapper } = await mountApp('/')
+    mounted = wrapper
+    expect(cardValue(wrapper, 'status-server')).toBe('Degraded')
+    expect(cardValue(wrapper, 'status-database')).toBe('Unreachable')
+    expect(wrapper.text()).toContain('BENCHSTUDIO_DATABASE_URL')
+    expect(wrapper.find('[data-testid="toast"]').exists()).toBe(false)
+  })
+
+  it('explains when the server cannot be reached', async () => {
+    stubColorScheme(false)
+    stubApi({ '/healthz': new TypeError('Failed to fetch') })
+    const { wrapper } = await mountApp('/')
+    mounted = wrapper
+    expect(cardValue(wrapper, 'status-server')).toBe('Offline')
+    expect(wrapper.get('[data-testid="health-error"]').text()).toContain(
+      'Cannot reach the BenchStudio server',
+    )
+  })
+
+  it('gives the getting-started commands for the simulator and a first benchmark', async () => {
+    stubColorScheme(false)
+    stubApi()
+    const { wrapper } = await mountApp('/')
+    mounted = wrapper
+    const commands = wrapper.findAll('code').map((code) => code.text())
+    expect(commands).toContain('$ benchstudio simulate')
+    expect(commands).toContain(
+      '$ benchstudio bench --base-url http://127.0.0.1:9100/v1 --model sim',
+    )
+  })
+
+  it('checks again on request', async () => {
+    stubColorScheme(false)
+    const fetch = stubApi({ '/healthz': [new TypeError('Failed to fetch'), { body: HEALTHY }] })
+    const { wrapper } = await mountApp('/')
+    mounted = wrapper
+    expect(cardValue(wrapper, 'status-server')).toBe('Offline')
+    expect(requestedPaths(fetch)).toEqual(['/healthz'])
+    const checkAgain = wrapper.findAll('button').find((button) => button.text() === 'Check again')
+    await checkAgain?.trigger('click')
+    await new Promise((resolve) => setTimeout(resolve, 0))
+    await new Promise((resolve) => setTimeout(resolve, 0))
+    // Once the server answers, the feature list is fetched too.
+    expect(requestedPaths(fetch)).toEqual(['/healthz', '/healthz', '/api/meta'])
+    expect(cardValue(wrapper, 'status-server')).toBe('Online')
+  })
+})
