@@ -1,9 +1,23 @@
 """Every ORM table in one metadata, for Alembic and for tests that compare schemas."""
 
 from benchstudio.accounts import models as accounts_models
+from benchstudio.admin import models as admin_models
 from benchstudio.audit import models as audit_models
+from benchstudio.auth import models as auth_models
+from benchstudio.catalog import models as catalog_models
+from benchstudio.credentials import models as credentials_models
+from benchstudio.jobs import models as jobs_models
 from benchstudio.storage.base import Base
 
 metadata = Base.metadata
 
-__all__ = ["accounts_models", "audit_models", "metadata"]
+__all__ = [
+    "accounts_models",
+    "admin_models",
+    "audit_models",
+    "auth_models",
+    "catalog_models",
+    "credentials_models",
+    "jobs_models",
+    "metadata",
+]

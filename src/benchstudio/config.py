@@ -12,6 +12,7 @@ import secrets
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from cryptography.fernet import Fernet
 from pydantic import Field, SecretStr, model_validator
@@ -62,6 +63,55 @@ class Settings(BaseSettings):
     egress_allow: list[str] = Field(default_factory=list)
     argon2_time_cost: int = Field(default=3, ge=1)
     argon2_memory_kib: int = Field(default=65_536, ge=8)
+    # Jobs (defaults for users without admin-set limits; see docs/jobs.md).
+    jobs_per_hour: int | None = Field(default=60, ge=1)
+    jobs_concurrent_per_user: int = Field(default=2, ge=1)
+    jobs_max_runs_per_benchmark: int | None = Field(default=100, ge=1)
+    jobs_monthly_spend_cap_usd: float | None = Field(default=None, ge=0)
+    jobs_lease_s: float = Field(default=30.0, gt=0)
+    jobs_heartbeat_s: float = Field(default=5.0, gt=0)
+    jobs_dispatch_interval_s: float = Field(default=0.5, gt=0)
+    jobs_unclaimed_requeue_s: float = Field(default=60.0, gt=0)
+    jobs_cancel_grace_s: float = Field(default=5.0, ge=0)
+    jobs_dispatcher: bool = True
+    worker_concurrency: int = Field(default=8, ge=1)
+    # Live updates.
+    ws_max_connections_per_user: int = Field(default=10, ge=1)
+    ws_heartbeat_s: float = Field(default=20.0, gt=0)
+    ws_queue_size: int = Field(default=1000, ge=1)
+    ws_ticket_ttl_s: int = Field(default=30, ge=1)
+    allowed_origins: list[str] = Field(default_factory=list)
+    # --- accounts, sessions, key vault (accounts issue) ---
+    # open | invite | closed; unset: invite-only in production, open otherwise.
+    signup_policy: Literal["open", "invite", "closed"] | None = None
+    access_token_ttl_s: int = Field(default=900, ge=30, le=900)
+    refresh_token_ttl_s: int = Field(default=14 * 24 * 3600, ge=300)
+    # A refresh token rotated less than this long ago is "superseded" (a concurrent tab), not
+    # reused: the caller gets 401 but the family survives. 0 makes every reuse revoke.
+    refresh_reuse_grace_s: int = Field(default=10, ge=0, le=60)
+    password_reset_ttl_s: int = Field(default=1800, ge=60, le=1800)
+    login_max_failures_per_account: int = Field(default=5, ge=1)
+    login_max_failures_per_ip: int = Field(default=30, ge=1)
+    login_throttle_window_s: int = Field(default=900, ge=1)
+    # Base URL used in emailed links (e.g. https://bench.example.com); else the request's.
+    public_url: str | None = None
+    smtp_host: str | None = None
+    smtp_port: int = 587
+    smtp_username: str | None = None
+    smtp_password: SecretStr = SecretStr("")
+    smtp_from: str = "benchstudio@localhost"
+    smtp_starttls: bool = True
+    # dev | production; unset: production in production mode, dev otherwise.
+    egress_mode: Literal["dev", "production"] | None = None
+    # Base URL of the demo simulator the server runs (e.g. http://127.0.0.1:8599); the
+    # "Simulator (demo)" provider every user gets points here and is allow-listed alone.
+    demo_simulator_url: str | None = None
+    provider_probe_timeout_s: float = Field(default=15.0, gt=0)
+    # Per-user limit defaults (admins override per user; the jobs issue enforces them).
+    default_jobs_per_hour: int = Field(default=60, ge=0)
+    default_concurrent_jobs: int = Field(default=2, ge=1)
+    default_max_runs_per_benchmark: int = Field(default=1000, ge=1)
+    default_monthly_spend_cap_usd: float | None = Field(default=None, ge=0)
 
     @model_validator(mode="after")
     def _check_schema_name(self) -> Settings:
@@ -72,6 +122,18 @@ class Settings(BaseSettings):
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+    @property
+    def effective_signup_policy(self) -> Literal["open", "invite", "closed"]:
+        if self.signup_policy is not None:
+            return self.signup_policy
+        return "invite" if self.env is Environment.PRODUCTION else "open"
+
+    @property
+    def effective_egress_mode(self) -> Literal["dev", "production"]:
+        if self.egress_mode is not None:
+            return self.egress_mode
+        return "production" if self.env is Environment.PRODUCTION else "dev"
 
     def vault_key_list(self) -> list[str]:
         return [k.strip() for k in self.vault_keys.get_secret_value().split(",") if k.strip()]

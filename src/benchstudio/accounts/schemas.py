@@ -8,8 +8,11 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from benchstudio.accounts.domain import MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS
+
 EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$")
 Role = Literal["admin", "user"]
+Password = Field(min_length=MIN_PASSWORD_CHARS, max_length=MAX_PASSWORD_CHARS)
 
 
 def normalise_email(value: str) -> str:
@@ -21,8 +24,19 @@ def normalise_email(value: str) -> str:
 
 class NewUser(BaseModel):
     email: str
-    password: str = Field(min_length=8, max_length=4096)
+    password: str = Password
     role: Role = "user"
+
+    @field_validator("email")
+    @classmethod
+    def _email(cls, value: str) -> str:
+        return normalise_email(value)
+
+
+class Registration(BaseModel):
+    email: str = Field(max_length=320)
+    password: str = Password
+    invite_code: str | None = Field(default=None, max_length=200)
 
     @field_validator("email")
     @classmethod
@@ -38,3 +52,41 @@ class UserOut(BaseModel):
     role: Role
     is_active: bool
     created_at: datetime
+
+
+class PasswordChange(BaseModel):
+    current_password: str = Field(max_length=MAX_PASSWORD_CHARS)
+    new_password: str = Password
+
+
+class PasswordResetRequest(BaseModel):
+    email: str = Field(max_length=320)
+
+
+class PasswordResetConfirm(BaseModel):
+    token: str = Field(min_length=10, max_length=200)
+    new_password: str = Password
+
+
+class InviteCreate(BaseModel):
+    email: str | None = Field(default=None, max_length=320)
+    expires_in_days: int = Field(default=7, ge=1, le=90)
+
+    @field_validator("email")
+    @classmethod
+    def _email(cls, value: str | None) -> str | None:
+        return normalise_email(value) if value is not None else None
+
+
+class InviteOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: str
+    email: str | None
+    created_at: datetime
+    expires_at: datetime
+    used_at: datetime | None
+
+
+class InviteCreated(InviteOut):
+    code: str = Field(description="Shown once; give it to the invitee.")

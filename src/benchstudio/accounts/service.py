@@ -1,31 +1,296 @@
-"""Account use cases."""
+"""Account use cases: users, registration under the sign-up policy, invites, password reset.
+
+Sessions live in `benchstudio.auth`; revoking them all is a bump of the user's
+`token_version`, which every access token and refresh family carries.
+"""
 
 from __future__ import annotations
 
 import asyncio
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from benchstudio.accounts import repository
-from benchstudio.accounts.schemas import NewUser, UserOut
+from benchstudio.accounts.domain import SignupPolicy, decide_signup, normalise_password
+from benchstudio.accounts.mailer import Mailer, OutgoingMail
+from benchstudio.accounts.models import Invite, PasswordResetToken, User
+from benchstudio.accounts.schemas import (
+    InviteCreate,
+    InviteCreated,
+    InviteOut,
+    NewUser,
+    Registration,
+    UserOut,
+)
 from benchstudio.audit import service as audit
-from benchstudio.core.errors import ConflictError
+from benchstudio.auth.tokens import TokenKeys, new_opaque_token
+from benchstudio.catalog import service as catalog
+from benchstudio.core.clock import utcnow
+from benchstudio.core.errors import (
+    AuthenticationError,
+    ConflictError,
+    NotFoundError,
+    PermissionDeniedError,
+)
 from benchstudio.core.passwords import PasswordHasher
 from benchstudio.storage.engine import Database
-from benchstudio.storage.unit_of_work import write_unit
+from benchstudio.storage.unit_of_work import read_unit, write_unit
+
+# Verified when the email is unknown, so both paths take as long (no account enumeration).
+_DUMMY_PASSWORD = "benchstudio-timing-equaliser"  # noqa: S105 (not a credential)
+
+
+@dataclass(frozen=True)
+class UserState:
+    """What authentication needs to know about a user on every request."""
+
+    id: str
+    email: str
+    role: str
+    is_active: bool
+    token_version: int
+
+
+def _state(user: User) -> UserState:
+    return UserState(user.id, user.email, user.role, user.is_active, user.token_version)
+
+
+async def hash_password(hasher: PasswordHasher, password: str) -> str:
+    # Argon2 is deliberately slow: keep it off the event loop.
+    return await asyncio.to_thread(hasher.hash, normalise_password(password))
 
 
 async def create_user(
-    db: Database, hasher: PasswordHasher, new_user: NewUser, *, actor_id: str | None = None
+    db: Database,
+    hasher: PasswordHasher,
+    new_user: NewUser,
+    *,
+    actor_id: str | None = None,
+    invite_code_hash: str | None = None,
 ) -> UserOut:
     """Create a user; the first user of an instance always becomes admin."""
-    # Argon2 is deliberately slow: keep it off the event loop.
-    password_hash = await asyncio.to_thread(hasher.hash, new_user.password)
+    password_hash = await hash_password(hasher, new_user.password)
     async with write_unit(db) as session:
         if await repository.get_by_email(session, new_user.email) is not None:
             raise ConflictError("A user with this email already exists.", code="email_taken")
+        invite = None
+        if invite_code_hash is not None:
+            invite = await _usable_invite(session, invite_code_hash, new_user.email)
         role = "admin" if await repository.count_users(session) == 0 else new_user.role
         user = repository.add_user(session, new_user.email, password_hash, role)
         await session.flush()
+        if invite is not None:
+            invite.used_at, invite.used_by = utcnow(), user.id
+        catalog.seed_demo_provider(session, user.id)
         audit.record(
             session, "user.created", actor_id=actor_id, target=user.id, detail={"role": role}
         )
         return UserOut.model_validate(user)
+
+
+async def _usable_invite(session: AsyncSession, code_hash: str, email: str) -> Invite:
+    invite = await repository.get_invite_by_hash(session, code_hash)
+    if (
+        invite is None
+        or invite.used_at is not None
+        or invite.expires_at <= utcnow()
+        or (invite.email is not None and invite.email != email)
+    ):
+        raise PermissionDeniedError("This invite code is not valid.", code="invalid_invite")
+    return invite
+
+
+async def register(
+    db: Database,
+    hasher: PasswordHasher,
+    keys: TokenKeys,
+    policy: SignupPolicy,
+    data: Registration,
+) -> UserOut:
+    """Self-service sign-up, as the operator's policy allows."""
+    decision = decide_signup(policy, has_invite=bool(data.invite_code))
+    if not decision.allowed:
+        raise PermissionDeniedError(decision.reason, code="signup_not_allowed")
+    code_hash = keys.hash_token(data.invite_code) if decision.needs_invite and data.invite_code else None
+    new_user = NewUser(email=data.email, password=data.password)
+    return await create_user(db, hasher, new_user, invite_code_hash=code_hash)
+
+
+async def verify_credentials(
+    db: Database, hasher: PasswordHasher, email: str, password: str
+) -> UserState | None:
+    """The user when email and password match (active or not), else None. Rehashes on login."""
+    async with read_unit(db) as session:
+        user = await repository.get_by_email(session, email.strip().lower())
+        stored = user.password_hash if user else None
+    candidate = normalise_password(password)
+    if stored is None:
+        await asyncio.to_thread(hasher.verify, _DUMMY_PASSWORD, await _dummy_hash(hasher))
+        return None
+    valid, new_hash = await asyncio.to_thread(hasher.verify, candidate, stored)
+    if not valid or user is None:
+        return None
+    if new_hash is not None:
+        async with write_unit(db) as session:
+            fresh = await repository.get_by_id(session, user.id)
+            if fresh is not None and fresh.password_hash == stored:
+                fresh.password_hash = new_hash
+    return _state(user)
+
+
+_dummy_hashes: dict[int, str] = {}
+
+
+async def _dummy_hash(hasher: PasswordHasher) -> str:
+    key = id(hasher)
+    if key not in _dummy_hashes:
+        _dummy_hashes[key] = await asyncio.to_thread(hasher.hash, _DUMMY_PASSWORD)
+    return _dummy_hashes[key]
+
+
+async def get_user_state(db: Database, user_id: str) -> UserState | None:
+    async with read_unit(db) as session:
+        user = await repository.get_by_id(session, user_id)
+        return _state(user) if user else None
+
+
+async def get_user(db: Database, user_id: str) -> UserOut:
+    async with read_unit(db) as session:
+        user = await repository.get_by_id(session, user_id)
+        if user is None:
+            raise NotFoundError("No such user.")
+        return UserOut.model_validate(user)
+
+
+async def record_login(db: Database, user_id: str, ip: str | None) -> None:
+    async with write_unit(db) as session:
+        user = await repository.get_by_id(session, user_id)
+        if user is not None:
+            user.last_login_at = utcnow()
+        audit.record(session, "auth.login", actor_id=user_id, target=user_id, ip=ip)
+
+
+async def change_password(
+    db: Database, hasher: PasswordHasher, user_id: str, current: str, new: str, ip: str | None
+) -> None:
+    """Check the current password, store the new one and revoke every session."""
+    async with read_unit(db) as session:
+        user = await repository.get_by_id(session, user_id)
+        stored = user.password_hash if user else None
+    if stored is None:
+        raise AuthenticationError("Not signed in.")
+    valid, _ = await asyncio.to_thread(hasher.verify, normalise_password(current), stored)
+    if not valid:
+        raise PermissionDeniedError("The current password is wrong.", code="wrong_password")
+    new_hash = await hash_password(hasher, new)
+    async with write_unit(db) as session:
+        user = await repository.get_by_id(session, user_id)
+        if user is None:
+            raise AuthenticationError("Not signed in.")
+        user.password_hash = new_hash
+        await repository.bump_token_version(session, user_id)
+        await repository.expire_reset_tokens(session, user_id, utcnow())
+        audit.record(session, "auth.password_changed", actor_id=user_id, target=user_id, ip=ip)
+
+
+async def revoke_all_sessions(db: Database, user_id: str, *, reason: str) -> None:
+    async with write_unit(db) as session:
+        await repository.bump_token_version(session, user_id)
+        audit.record(session, reason, actor_id=user_id, target=user_id)
+
+
+async def request_password_reset(
+    db: Database,
+    keys: TokenKeys,
+    mailer: Mailer,
+    *,
+    email: str,
+    link_base: str,
+    ttl_s: int,
+    ip: str | None,
+) -> None:
+    """Mail a single-use reset link if the account exists; the caller learns nothing either way."""
+    token = new_opaque_token()
+    async with write_unit(db) as session:
+        user = await repository.get_by_email(session, email.strip().lower())
+        if user is None or not user.is_active:
+            audit.record(session, "auth.password_reset_unknown", actor_id=None, ip=ip)
+            return
+        now = utcnow()
+        session.add(
+            PasswordResetToken(
+                user_id=user.id,
+                token_hash=keys.hash_token(token),
+                created_at=now,
+                expires_at=now + timedelta(seconds=ttl_s),
+            )
+        )
+        audit.record(
+            session, "auth.password_reset_requested", actor_id=user.id, target=user.id, ip=ip
+        )
+        to = user.email
+    link = f"{link_base.rstrip('/')}/reset-password?token={token}"
+    minutes = ttl_s // 60
+    body = (
+        f"Someone asked to reset the BenchStudio password of {to}.\n\n"
+        f"Open this link within {minutes} minutes to choose a new password:\n{link}\n\n"
+        "If it was not you, ignore this mail: your password stays as it is."
+    )
+    await mailer.send(OutgoingMail(to=to, subject="Reset your BenchStudio password", body=body))
+
+
+async def confirm_password_reset(
+    db: Database, hasher: PasswordHasher, keys: TokenKeys, token: str, new_password: str
+) -> None:
+    """Use a reset token once: set the password and revoke every session."""
+    invalid = AuthenticationError("This reset link is invalid or expired.", code="invalid_token")
+    new_hash = await hash_password(hasher, new_password)
+    async with write_unit(db) as session:
+        row = await repository.get_reset_by_hash(session, keys.hash_token(token))
+        now = utcnow()
+        if row is None or row.used_at is not None or row.expires_at <= now:
+            raise invalid
+        if not await repository.consume_reset_token(session, row.id, now):
+            raise invalid
+        user = await repository.get_by_id(session, row.user_id)
+        if user is None or not user.is_active:
+            raise invalid
+        user.password_hash = new_hash
+        await repository.bump_token_version(session, user.id)
+        await repository.expire_reset_tokens(session, user.id, now)
+        audit.record(session, "auth.password_reset", actor_id=user.id, target=user.id)
+
+
+async def create_invite(
+    db: Database, keys: TokenKeys, actor_id: str, data: InviteCreate
+) -> InviteCreated:
+    code = new_opaque_token("inv_")
+    async with write_unit(db) as session:
+        now = utcnow()
+        invite = Invite(
+            code_hash=keys.hash_token(code),
+            email=data.email,
+            created_by=actor_id,
+            created_at=now,
+            expires_at=now + timedelta(days=data.expires_in_days),
+        )
+        session.add(invite)
+        await session.flush()
+        audit.record(session, "invite.created", actor_id=actor_id, target=invite.id)
+        return InviteCreated(**InviteOut.model_validate(invite).model_dump(), code=code)
+
+
+async def list_invites(db: Database) -> list[InviteOut]:
+    async with read_unit(db) as session:
+        return [InviteOut.model_validate(i) for i in await repository.list_invites(session)]
+
+
+async def delete_invite(db: Database, actor_id: str, invite_id: str) -> None:
+    async with write_unit(db) as session:
+        invite = await session.get(Invite, invite_id)
+        if invite is None:
+            raise NotFoundError("No such invite.")
+        await session.delete(invite)
+        audit.record(session, "invite.deleted", actor_id=actor_id, target=invite_id)

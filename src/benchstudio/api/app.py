@@ -15,6 +15,11 @@ from benchstudio.api.error_handlers import install_error_handlers
 from benchstudio.api.middleware import EdgeMiddleware
 from benchstudio.api.spa import install_spa, resolve_web_dist
 from benchstudio.config import Settings, get_settings
+from benchstudio.jobs import endpoints as jobs_endpoints
+from benchstudio.jobs.queue import is_memory_broker
+from benchstudio.jobs.runtime import JobRuntime
+from benchstudio.realtime import endpoints as realtime_endpoints
+from benchstudio.realtime.state import Realtime
 from benchstudio.storage.engine import DatabaseConfig, open_database
 from benchstudio.system import endpoints as system_endpoints
 from benchstudio.system import meta_endpoints
@@ -30,6 +35,8 @@ def build_api_router() -> APIRouter:
     """Every `/api` router, aggregated in one place (later issues add theirs here)."""
     api = APIRouter(prefix="/api", responses=ERROR_RESPONSES)
     api.include_router(meta_endpoints.router)
+    api.include_router(jobs_endpoints.router)
+    api.include_router(realtime_endpoints.router)
     return api
 
 
@@ -42,10 +49,23 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.database = open_database(database_config(settings))
+        app.state.realtime = Realtime.from_settings(settings)
+        await app.state.realtime.start()
+        # Embedded: jobs run in this process. Scale-out: `benchstudio worker` runs them.
+        app.state.jobs = JobRuntime(
+            settings,
+            app.state.database,
+            app.state.realtime.hub,
+            execute=is_memory_broker(settings.broker_url),
+            dispatch=settings.jobs_dispatcher,
+        )
+        await app.state.jobs.start()
         log.info("benchstudio started", extra={"version": __version__, "env": settings.env.value})
         try:
             yield
         finally:
+            await app.state.jobs.stop()
+            await app.state.realtime.stop()
             await app.state.database.dispose()
 
     app = FastAPI(
@@ -61,6 +81,7 @@ def create_app(
     install_error_handlers(app)
     app.include_router(system_endpoints.router)
     app.include_router(build_api_router())
+    app.include_router(realtime_endpoints.socket_router)
     for router in extra_routers:
         app.include_router(router)
     install_api_docs(app)

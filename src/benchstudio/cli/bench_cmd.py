@@ -1,13 +1,313 @@
-"""`benchstudio bench` (not built yet: exits 2)."""
+"""`benchstudio bench`: measure an LLM endpoint's speed; `bench report` renders the HTML page.
+
+Exit codes: 0 when the run completed (request errors are reported, not fatal), 2 for bad
+arguments, 130 when interrupted (partial results are still written, marked cancelled).
+Heavy modules are imported inside the commands so that CLI start stays fast.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import typer
+from rich.console import Console
 
-from benchstudio.cli.not_built import refuse_not_built
+if TYPE_CHECKING:
+    from benchstudio.speed.config import BenchConfig
+    from benchstudio.speed.runner import BenchResult, BenchRunner
 
-app = typer.Typer(help="bench (not built yet)", invoke_without_command=True)
+EXIT_BAD_ARGUMENTS = 2
+EXIT_INTERRUPTED = 130
+
+app = typer.Typer(
+    help="Measure TTFT, ITL, TPOT, E2E and throughput of LLM endpoints.",
+    invoke_without_command=True,
+    no_args_is_help=False,
+)
+console = Console(stderr=True)
+
+
+def _csv_numbers(text: str | None, cast: type[int] | type[float]) -> list[Any]:
+    if not text:
+        return []
+    try:
+        return [cast(part) for part in text.split(",") if part.strip()]
+    except ValueError:
+        raise typer.BadParameter(f"expected comma-separated numbers, got {text!r}") from None
+
+
+def _parse_target(spec: str, protocol: str, api_key_env: str | None) -> dict[str, Any]:
+    name, sep, rest = spec.partition("=")
+    url, comma, model = rest.rpartition(",")
+    if not sep or not comma or not url or not model:
+        raise typer.BadParameter(f"--target wants NAME=URL,MODEL, got {spec!r}")
+    return {
+        "name": name,
+        "base_url": url,
+        "model": model,
+        "protocol": protocol,
+        "api_key_env": api_key_env,
+    }
+
+
+def _build_config(options: dict[str, Any]) -> BenchConfig:
+    from pydantic import ValidationError
+
+    from benchstudio.speed.config import BenchConfig, load_config_file
+    from benchstudio.speed.results import SloTargets
+
+    data: dict[str, Any] = {}
+    if options["config"] is not None:
+        data = load_config_file(options["config"])
+    targets = list(data.get("targets") or [])
+    protocol, key_env = options["protocol"], options["api_key_env"]
+    if options["base_url"] or options["model"]:
+        if not (options["base_url"] and options["model"]):
+            raise typer.BadParameter("--base-url and --model go together")
+        targets.append(
+            {
+                "base_url": options["base_url"],
+                "model": options["model"],
+                "protocol": protocol,
+                "api_key_env": key_env,
+                "context_window": options["context_window"],
+            }
+        )
+    targets += [_parse_target(spec, protocol, key_env) for spec in options["target"] or []]
+    if not targets:
+        raise typer.BadParameter("give --base-url and --model, --target, or --config")
+    data["targets"] = targets
+    if options["prompt_file"] is not None:
+        data["prompt"] = options["prompt_file"].read_text(encoding="utf-8")
+    elif options["prompt"] is not None:
+        data["prompt"] = options["prompt"]
+    if options["slo"]:
+        try:
+            data["slo"] = SloTargets.parse(options["slo"]).to_dict()
+        except ValueError as exc:
+            raise typer.BadParameter(str(exc)) from None
+    for key in ("context_tokens", "sweep_concurrency", "sweep_rate"):
+        cast = float if key == "sweep_rate" else int
+        if options[key]:
+            data[key] = _csv_numbers(options[key], cast)
+    simple = (
+        "max_tokens",
+        "temperature",
+        "runs",
+        "warmup",
+        "concurrency",
+        "request_rate",
+        "arrival",
+        "burstiness",
+        "num_requests",
+        "duration_s",
+        "max_cost",
+        "timeout_s",
+        "corpus",
+        "workers",
+        "max_in_flight",
+    )
+    for key in simple:
+        if options[key] is not None:
+            data[key] = options[key]
+    for flag in ("cache_probe", "slo_search", "parallel_models"):
+        if options[flag]:
+            data[flag] = True
+    try:
+        return BenchConfig.model_validate(data)
+    except ValidationError as exc:
+        raise typer.BadParameter(str(exc)) from None
+
+
+def _print_estimate(config: BenchConfig) -> None:
+    from rich.table import Table
+
+    from benchstudio.speed.output import estimate_run
+
+    table = Table(title="Estimate (output at the max_tokens cap)")
+    for column in ("target", "requests", "input tokens", "output tokens ≤", "cost USD ≤"):
+        table.add_column(column, justify="right" if column != "target" else "left")
+    for item in estimate_run(config):
+        cost = "unknown price" if item.cost_usd is None else f"{item.cost_usd:.4f}"
+        table.add_row(
+            item.target, str(item.requests), str(item.input_tokens), str(item.output_tokens), cost
+        )
+    Console().print(table)
+
+
+def _results_table(data: dict[str, Any]) -> Any:
+    from rich.table import Table
+
+    from benchstudio.speed.output import step_blocks, summary_row
+
+    table = Table(title=f"Speed results ({data['status']})")
+    columns = [
+        ("step", "step"),
+        ("requests", "req"),
+        ("errors", "err"),
+        ("ttft_ms_p50", "TTFT p50"),
+        ("ttft_ms_p99", "TTFT p99"),
+        ("ttfct_ms_p50", "TTFCT p50"),
+        ("tpot_ms_p50", "TPOT p50"),
+        ("itl_ms_p99", "ITL p99"),
+        ("e2e_ms_p50", "E2E p50"),
+        ("output_tokens_per_s_p50", "tok/s p50"),
+        ("request_throughput", "req/s"),
+    ]
+    for _, title in columns:
+        if title == "step":
+            table.add_column(title, overflow="fold", min_width=8)
+        else:
+            table.add_column(title, justify="right", overflow="fold")
+    for block in step_blocks(data):
+        row = summary_row(block)
+        if not row["skipped_reason"]:
+            table.add_row(*(_cell(row[key]) for key, _ in columns))
+    return table
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, float):
+        return f"{value:.2f}"
+    return str(value)
+
+
+def _report_diagnostics(data: dict[str, Any]) -> None:
+    from benchstudio.speed.output import step_blocks
+
+    diagnostics = data["diagnostics"]
+    if diagnostics["trustworthy"]:
+        console.print(
+            f"client ok: CPU share {diagnostics['client_cpu_share']}, event-loop lag p99 "
+            f"{diagnostics['event_loop_lag_ms']['p99']} ms"
+        )
+    else:
+        console.print(
+            "[bold yellow]results not trustworthy:[/] "
+            + "; ".join(diagnostics["untrustworthy_reasons"])
+        )
+    for block in step_blocks(data):
+        if block.get("skipped_reason"):
+            console.print(f"[yellow]skipped {block['name']}:[/] {block['skipped_reason']}")
+    errors = data["summary"]["errors_by_category"]
+    if errors:
+        console.print(f"[yellow]request errors:[/] {errors}")
+
+
+def _write_outputs(data: dict[str, Any], options: dict[str, Any]) -> None:
+    from benchstudio.speed.output import write_json, write_requests_jsonl, write_summary_csv
+
+    if options["output"] is not None:
+        write_json(data, options["output"])
+        console.print(f"results written to {options['output']}")
+    if options["requests_jsonl"] is not None:
+        write_requests_jsonl(data, options["requests_jsonl"])
+    if options["csv"] is not None:
+        write_summary_csv(data, options["csv"])
+
+
+async def _run_with_progress(runner: BenchRunner, quiet: bool) -> BenchResult:
+    import asyncio
+    import signal
+
+    from benchstudio.speed.progress import live_progress
+
+    loop = asyncio.get_running_loop()
+
+    def interrupt() -> None:
+        runner.control.stop("cancelled")
+        runner.control.cancel_in_flight()
+
+    loop.add_signal_handler(signal.SIGINT, interrupt)
+    try:
+        async with live_progress(runner.control, enabled=not quiet and console.is_terminal):
+            return await runner.run()
+    finally:
+        loop.remove_signal_handler(signal.SIGINT)
+
+
+def _run(options: dict[str, Any]) -> None:
+    config = _build_config(options)
+    if options["estimate"]:
+        _print_estimate(config)
+        return
+    from benchstudio.speed.launch import run_benchmark
+
+    result_data = run_benchmark(config, _run_with_progress, quiet=options["quiet"])
+    Console().print(_results_table(result_data))
+    _report_diagnostics(result_data)
+    _write_outputs(result_data, options)
+    if result_data["status"] == "cancelled":
+        raise typer.Exit(EXIT_INTERRUPTED)
 
 
 @app.callback()
-def bench_not_built() -> None:
-    """Not built yet."""
-    refuse_not_built("bench")
+def bench(
+    ctx: typer.Context,
+    base_url: str | None = typer.Option(None, help="API root as copied, e.g. http://host:8000/v1"),
+    model: str | None = typer.Option(None, help="Model name to request."),
+    target: list[str] | None = typer.Option(None, help="NAME=URL,MODEL (repeatable)."),
+    config: Path | None = typer.Option(None, exists=True, dir_okay=False, help="Run YAML."),
+    protocol: str = typer.Option("openai", help="openai | anthropic | gemini"),
+    api_key_env: str | None = typer.Option(None, help="Environment variable holding the key."),
+    prompt: str | None = typer.Option(None, help="Prompt text (a default exists)."),
+    prompt_file: Path | None = typer.Option(None, exists=True, dir_okay=False),
+    max_tokens: int | None = typer.Option(None, min=1),
+    temperature: float | None = typer.Option(None),
+    runs: int | None = typer.Option(None, min=1, help="Measured runs per tier (profile)."),
+    warmup: int | None = typer.Option(None, min=0, help="Warm-up requests (not measured)."),
+    context_tokens: str | None = typer.Option(None, help="Context tiers, e.g. 0,1000,8000."),
+    context_window: int | None = typer.Option(None, min=1, help="Skip tiers beyond this."),
+    corpus: str | None = typer.Option(None, help="prose | code | json | mixed filler."),
+    cache_probe: bool = typer.Option(False, help="Repeat the prefix to measure caching."),
+    concurrency: int | None = typer.Option(None, min=1),
+    request_rate: float | None = typer.Option(None, min=0.001),
+    arrival: str | None = typer.Option(None, help="poisson | gamma | constant"),
+    burstiness: float | None = typer.Option(None, min=0.001),
+    num_requests: int | None = typer.Option(None, min=1),
+    duration: float | None = typer.Option(None, min=0.001, help="Seconds per load step."),
+    max_in_flight: int | None = typer.Option(None, min=1),
+    sweep_concurrency: str | None = typer.Option(None, help="e.g. 1,2,4,8"),
+    sweep_rate: str | None = typer.Option(None, help="e.g. 1,5,10"),
+    slo: str | None = typer.Option(None, help="e.g. ttft_ms=500,tpot_ms=50"),
+    slo_search: bool = typer.Option(False, help="Find the highest rate meeting --slo."),
+    parallel_models: bool = typer.Option(False, help="Models of one provider in parallel."),
+    workers: int | None = typer.Option(None, min=1, max=64, help="Load-generating processes."),
+    timeout: float | None = typer.Option(None, min=0.001, help="Per-request timeout (s)."),
+    max_cost: float | None = typer.Option(None, min=0.0, help="Stop at this spend (USD)."),
+    estimate: bool = typer.Option(False, help="Print requests, tokens and cost, then exit."),
+    output: Path | None = typer.Option(None, help="Results JSON."),
+    requests_jsonl: Path | None = typer.Option(None, help="One JSON line per request."),
+    csv: Path | None = typer.Option(None, help="Summary CSV (one row per step)."),
+    quiet: bool = typer.Option(False, help="No live progress."),
+) -> None:
+    """Run a speed benchmark (profile mode unless --concurrency or --request-rate)."""
+    if ctx.invoked_subcommand is not None:
+        return
+    options = dict(locals())
+    options["duration_s"] = options.pop("duration")
+    options["timeout_s"] = options.pop("timeout")
+    options.pop("ctx")
+    _run(options)
+
+
+@app.command("report")
+def report(
+    results: Path = typer.Argument(..., exists=True, dir_okay=False, help="Results JSON."),
+    html: Path = typer.Option(Path("report.html"), help="Where to write the page."),
+) -> None:
+    """Write a self-contained HTML report (charts inline) for a results JSON."""
+    from benchstudio.speed.report import render_report
+
+    try:
+        data = json.loads(results.read_text(encoding="utf-8"))
+    except ValueError as exc:
+        raise typer.BadParameter(f"{results} is not JSON: {exc}") from None
+    if not isinstance(data, dict) or "requests" not in data:
+        raise typer.BadParameter(f"{results} is not a benchstudio bench results file")
+    html.write_text(render_report(data), encoding="utf-8")
+    console.print(f"report written to {html}")

@@ -1,8 +1,135 @@
-"""`benchstudio simulate` (placeholder until the simulator lands: exits 2)."""
+"""`benchstudio simulate`: run the built-in LLM simulator until Ctrl-C.
 
-from benchstudio.cli.not_built import refuse_not_built
+Heavy imports (the simulator, asyncio loop policy, uvloop) happen inside the command so that
+`benchstudio --help` stays fast.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import typer
+
+if TYPE_CHECKING:
+    from benchstudio.simulator import SimulatorConfig, SimulatorServer
 
 
-def simulate() -> None:
-    """Run the built-in LLM simulator (not built yet)."""
-    refuse_not_built("simulate")
+def _build_config(config_path: Path | None, overrides: dict[str, Any]) -> SimulatorConfig:
+    from benchstudio.simulator import SimulatorConfig, load_config
+
+    config = load_config(config_path) if config_path is not None else SimulatorConfig()
+    given = {key: value for key, value in overrides.items() if value is not None}
+    if not given:
+        return config
+    default = config.default.model_dump()
+    default.update(given)
+    data = config.model_dump()
+    data["default"] = default
+    return SimulatorConfig.model_validate(data)
+
+
+def _print_banner(server: SimulatorServer) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    url = server.base_url
+    console.print(f"[bold green]BenchStudio simulator[/] listening on [bold]{url}[/]")
+    table = Table("model", "ttft ms", "itl ms", "output tokens", "reasoning", "context", "key")
+    for index, profile in enumerate(server.config.all_profiles()):
+        name = profile.name + (" (default, any name)" if index == 0 else "")
+        length = profile.output_tokens
+        spread = "" if length.distribution == "fixed" else f" ({length.distribution})"
+        table.add_row(
+            name,
+            f"{profile.ttft_ms:g}",
+            f"{profile.itl_ms:g}±{profile.jitter_ms:g}",
+            f"{length.tokens}{spread}",
+            str(profile.reasoning_tokens),
+            str(profile.context_window),
+            "required" if profile.require_key else "any",
+        )
+    console.print(table)
+    console.print(f"  OpenAI     POST {url}/v1/chat/completions   GET {url}/v1/models")
+    console.print(f"  Anthropic  POST {url}/v1/messages")
+    console.print(f"  Gemini     POST {url}/v1beta/models/MODEL:streamGenerateContent?alt=sse")
+    console.print(f"  Timing log GET  {url}/_sim/requests?offset=0&limit=100")
+    console.print("Press Ctrl-C to stop.")
+
+
+async def _serve(server: SimulatorServer) -> None:
+    import asyncio
+    import signal
+
+    await server.start()
+    _print_banner(server)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    loop.add_signal_handler(signal.SIGTERM, stop.set)
+    try:
+        await stop.wait()
+    finally:
+        await server.stop()
+
+
+def _run(server: SimulatorServer) -> None:
+    import asyncio
+
+    try:
+        import uvloop
+
+        loop_factory = uvloop.new_event_loop
+    except ImportError:  # plain asyncio is fine, just slower
+        loop_factory = None
+    with asyncio.Runner(loop_factory=loop_factory) as runner:
+        runner.run(_serve(server))
+
+
+def simulate(
+    host: str = typer.Option("127.0.0.1", help="Address to listen on."),
+    port: int = typer.Option(9100, help="Port to listen on (0 picks a free one)."),
+    config: Path | None = typer.Option(
+        None, "--config", exists=True, dir_okay=False, help="YAML file with named models."
+    ),
+    ttft_ms: float | None = typer.Option(None, help="Default model: time to first token."),
+    itl_ms: float | None = typer.Option(None, help="Default model: inter-token latency."),
+    jitter_ms: float | None = typer.Option(None, help="Default model: ± uniform jitter."),
+    output_tokens: int | None = typer.Option(None, help="Default model: output length."),
+    tokens_per_chunk: int | None = typer.Option(None, help="Default model: tokens per chunk."),
+    reasoning_tokens: int | None = typer.Option(None, help="Default model: reasoning tokens."),
+    context_window: int | None = typer.Option(None, help="Default model: context window."),
+    seed: int | None = typer.Option(None, help="Default model: text/jitter seed."),
+    model_name: str | None = typer.Option(None, help="Default model's name in /v1/models."),
+    log: Path | None = typer.Option(None, "--log", help="Dump the timing log (JSONL) on exit."),
+) -> None:
+    """Run the built-in LLM simulator (OpenAI, Anthropic, Gemini wire formats) until Ctrl-C."""
+    from rich.console import Console
+
+    from benchstudio.simulator import SimulatorServer
+
+    overrides: dict[str, Any] = {
+        "ttft_ms": ttft_ms,
+        "itl_ms": itl_ms,
+        "jitter_ms": jitter_ms,
+        "output_tokens": output_tokens,
+        "tokens_per_chunk": tokens_per_chunk,
+        "reasoning_tokens": reasoning_tokens,
+        "context_window": context_window,
+        "seed": seed,
+        "name": model_name,
+    }
+    try:
+        sim_config = _build_config(config, overrides)
+    except ValueError as exc:
+        Console(stderr=True).print(f"[bold red]Invalid simulator config:[/] {exc}")
+        raise typer.Exit(2) from exc
+    server = SimulatorServer(sim_config, host=host, port=port)
+    try:
+        _run(server)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        if log is not None:
+            count = server.log.dump_jsonl(log)
+            Console(stderr=True).print(f"Timing log: {count} requests written to {log}")

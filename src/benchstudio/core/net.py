@@ -46,7 +46,26 @@ class EgressMode(StrEnum):
 
 
 class EgressDeniedError(OSError):
-    """The destination is not allowed by the egress policy (an OSError so clients surface it)."""
+    """The destination is not allowed by the egress policy (an OSError so clients surface it).
+
+    aiohttp wraps it (`ClientConnectorDNSError.os_error`, `ClientOSError.__cause__`); use
+    `egress_denial_of` to find it inside whatever the client raised.
+    """
+
+
+def egress_denial_of(exc: BaseException) -> EgressDeniedError | None:
+    """The `EgressDeniedError` behind an exception raised by a client, if there is one."""
+    seen: BaseException | None = exc
+    for _ in range(6):
+        if seen is None:
+            return None
+        if isinstance(seen, EgressDeniedError):
+            return seen
+        inner = getattr(seen, "os_error", None)
+        if isinstance(inner, EgressDeniedError):
+            return inner
+        seen = seen.__cause__ or seen.__context__
+    return None
 
 
 def embedded_ipv4(address: IPAddress) -> ipaddress.IPv4Address | None:

@@ -23,6 +23,7 @@ from benchstudio.providers.base import (
     USAGE,
     ChatRequest,
     ChatResponse,
+    EventKind,
     HealthStatus,
     ModelInfo,
     StreamEvent,
@@ -132,7 +133,7 @@ class AnthropicStreamParser:
         if block.get("type") != "tool_use":
             text = block.get("text") or block.get("thinking")
             if text:
-                kind = REASONING if block.get("type") == "thinking" else CONTENT
+                kind: EventKind = REASONING if block.get("type") == "thinking" else CONTENT
                 return [StreamEvent(kind, t_ns, text)]
             return []
         ordinal = len(self.block_tools)
@@ -231,7 +232,9 @@ def parse_anthropic_message(data: dict[str, Any], latency_ns: int, request_id: s
             reasoning.append(block.get("thinking") or "")
         elif kind == "tool_use":
             arguments = json.dumps(block.get("input") or {})
-            calls.append(ToolCall(str(block.get("id")), str(block.get("name")), arguments, len(calls)))
+            calls.append(
+                ToolCall(str(block.get("id")), str(block.get("name")), arguments, len(calls))
+            )
     reason = data.get("stop_reason")
     return ChatResponse(
         content="".join(content),

@@ -112,6 +112,8 @@ _CONTEXT_MARKERS = (
     "input is too long",
     "exceeds the maximum number of tokens",
 )
+# Gemini answers a bad key with 400 INVALID_ARGUMENT rather than 401.
+_AUTH_MARKERS = ("api_key_invalid", "api key not valid", "invalid api key", "api key expired")
 _FILTER_MARKERS = ("content_filter", "content_policy", "safety", "responsible ai")
 
 
@@ -164,7 +166,7 @@ def error_from_status(
     message, code = error_message_from_body(body)
     lowered = f"{message} {code}".lower()
     kwargs: dict[str, Any] = {"status": status, "request_id": request_id, "secrets": secrets}
-    if status in (401, 403):
+    if status in (401, 403) or (status == 400 and any(m in lowered for m in _AUTH_MARKERS)):
         return AuthError(message, **kwargs)
     if status == 429 or "rate_limit" in lowered or "resource_exhausted" in lowered:
         retry_after = parse_retry_after(headers or {})

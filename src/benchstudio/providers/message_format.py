@@ -21,9 +21,7 @@ def _text_of(content: Any) -> str:
     if isinstance(content, str):
         return content
     if isinstance(content, list):
-        return "".join(
-            str(part.get("text", "")) for part in content if isinstance(part, dict)
-        )
+        return "".join(str(part.get("text", "")) for part in content if isinstance(part, dict))
     return "" if content is None else str(content)
 
 
@@ -112,16 +110,20 @@ def to_anthropic_body(request: ChatRequest, *, stream: bool) -> dict[str, Any]:
 
 
 def gemini_schema(schema: Any) -> Any:
-    """Drop JSON Schema keywords that Gemini refuses, recursively."""
-    if isinstance(schema, dict):
-        return {
-            key: gemini_schema(value)
-            for key, value in schema.items()
-            if key not in _GEMINI_UNSUPPORTED_SCHEMA_KEYS
-        }
+    """Drop JSON Schema keywords that Gemini refuses, recursively (property names are kept)."""
     if isinstance(schema, list):
         return [gemini_schema(item) for item in schema]
-    return schema
+    if not isinstance(schema, dict):
+        return schema
+    cleaned: dict[str, Any] = {}
+    for key, value in schema.items():
+        if key in _GEMINI_UNSUPPORTED_SCHEMA_KEYS:
+            continue
+        if key == "properties" and isinstance(value, dict):
+            cleaned[key] = {name: gemini_schema(sub) for name, sub in value.items()}
+        else:
+            cleaned[key] = gemini_schema(value)
+    return cleaned
 
 
 def _gemini_parts(message: dict[str, Any], tool_names: dict[str, str]) -> list[dict[str, Any]]:

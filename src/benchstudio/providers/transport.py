@@ -14,7 +14,7 @@ from typing import Any
 import aiohttp
 
 from benchstudio import __version__
-from benchstudio.core.net import EgressDeniedError
+from benchstudio.core.net import egress_denial_of
 from benchstudio.providers.errors import (
     ProviderConnectionError,
     ProviderError,
@@ -32,27 +32,13 @@ class EgressBlockedError(ProviderConnectionError):
     retryable = False
 
 
-def _find_egress_denial(exc: BaseException) -> EgressDeniedError | None:
-    seen: BaseException | None = exc
-    for _ in range(5):
-        if seen is None:
-            return None
-        if isinstance(seen, EgressDeniedError):
-            return seen
-        inner = getattr(seen, "os_error", None)
-        if isinstance(inner, EgressDeniedError):
-            return inner
-        seen = seen.__cause__ or seen.__context__
-    return None
-
-
 def map_client_exception(
     exc: BaseException, *, request_id: str | None, secrets: tuple[str, ...]
 ) -> ProviderError:
     """Turn aiohttp/asyncio exceptions into the closed tree (messages sanitised)."""
     if isinstance(exc, ProviderError):
         return exc
-    denial = _find_egress_denial(exc)
+    denial = egress_denial_of(exc)
     if denial is not None:
         return EgressBlockedError(str(denial), request_id=request_id, secrets=secrets)
     if isinstance(exc, asyncio.TimeoutError | aiohttp.ServerTimeoutError):

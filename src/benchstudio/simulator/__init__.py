@@ -33,19 +33,20 @@ See docs/simulator.md for the full description.
 """
 
 from benchstudio.simulator.config import (
-    FaultSpec,
     ModelProfile,
     OutputLength,
     SimulatorConfig,
     ToolRule,
     load_config,
 )
+from benchstudio.simulator.directives import FaultSpec, QuirkSpec
 from benchstudio.simulator.server import SimulatorServer
 
 __all__ = [
     "FaultSpec",
     "ModelProfile",
     "OutputLength",
+    "QuirkSpec",
     "SimulatorConfig",
     "SimulatorServer",
     "ToolRule",

@@ -70,7 +70,7 @@ def _require(body: dict[str, Any], name: str, kind: type) -> Any:
     value = body.get(name)
     if value is None:
         raise RequestError(f"Missing required parameter: '{name}'.", name)
-    if not isinstance(value, kind) or isinstance(value, bool) and kind is int:
+    if not isinstance(value, kind) or (isinstance(value, bool) and kind is int):
         raise RequestError(f"Invalid type for '{name}'.", name)
     return value
 

@@ -28,7 +28,7 @@ class QuirkKind(StrEnum):
     MULTILINE_DATA = "multiline_data"  # one event's JSON split over several `data:` lines
     ERROR_IN_STREAM = "error_in_stream"  # an error object after after_events events, then end
     REASONING_FIELD = "reasoning_field"  # `reasoning` instead of `reasoning_content`
-    MULTI_TOKEN_CHUNKS = "multi_token_chunks"  # `tokens` tokens per chunk
+    MULTI_TOKEN_CHUNKS = "multi_token_chunks"  # noqa: S105 - `tokens` tokens per chunk
     NO_USAGE = "no_usage"  # streams never carry usage
     REJECT_STREAM_OPTIONS = "reject_stream_options"  # 400 when stream_options is sent
     NO_ROLE_CHUNK = "no_role_chunk"  # no leading role-only chunk (OpenAI format)

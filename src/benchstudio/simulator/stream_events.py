@@ -6,6 +6,7 @@ was read), the exact bytes to write, its timing-log kind and how many tokens it 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from json.encoder import encode_basestring_ascii
@@ -16,6 +17,11 @@ StreamEvent = tuple[float, bytes, int, int]
 
 # json.dumps(str) without the dispatch overhead: the C string encoder json itself uses.
 json_string = encode_basestring_ascii
+
+
+def compact_json(value: object) -> str:
+    """JSON without spaces after separators, as the real APIs write their events."""
+    return json.dumps(value, separators=(",", ":"))
 
 
 @dataclass(slots=True)

@@ -12,7 +12,7 @@ import random
 
 CHARS_PER_TOKEN = 4
 
-_WORDS = (
+_WORD_TEXT = (
     "the model reads a prompt and writes an answer one token at a time while the client "
     "measures how long each piece takes to arrive over the network latency throughput and cost "
     "matter to engineers who choose between providers so every number must be reproducible "
@@ -20,7 +20,8 @@ _WORDS = (
     "river mountain window garden lantern harbor meadow pebble thunder violet copper silver "
     "quiet bright gentle rapid steady careful honest curious patient brave modest eager "
     "report result signal request stream event token chunk buffer socket header schedule"
-).split()
+)
+_WORDS = tuple(_WORD_TEXT.split())
 
 
 def approx_tokens(text: str) -> int:

@@ -11,6 +11,7 @@ from benchstudio.simulator.plan import PlannedCall, ResponsePlan
 from benchstudio.simulator.stream_events import (
     StreamContext,
     StreamEvent,
+    compact_json,
     json_string,
     token_groups,
 )
@@ -26,6 +27,13 @@ THINKING_SIGNATURE = "c2ltdWxhdGVkLXRoaW5raW5nLXNpZ25hdHVyZQ=="
 
 def _event(name: str, data: str) -> bytes:
     return f"event: {name}\ndata: {data}\n\n".encode()
+
+
+def _delta_head(block: int, delta_type: str, field: str) -> str:
+    """The constant start of a content_block_delta; the JSON string and `}}` follow."""
+    return (
+        f'{{"type":"content_block_delta","index":{block},"delta":{{"type":"{delta_type}","{field}":'
+    )
 
 
 def _tool_input(call: PlannedCall) -> Any:
@@ -44,7 +52,7 @@ def _usage(plan: ResponsePlan, output_tokens: int) -> dict[str, int]:
 
 def stream_events(plan: ResponsePlan, ctx: StreamContext) -> Iterator[StreamEvent]:
     """message_start, ping, content blocks (thinking, text, tool_use), message_delta, stop."""
-    message = {
+    message: dict[str, Any] = {
         "id": ctx.response_id,
         "type": "message",
         "role": "assistant",
@@ -56,7 +64,7 @@ def stream_events(plan: ResponsePlan, ctx: StreamContext) -> Iterator[StreamEven
     }
     if not ctx.include_usage:
         del message["usage"]
-    start_data = json.dumps({"type": "message_start", "message": message})
+    start_data = compact_json({"type": "message_start", "message": message})
     yield 0.0, _event("message_start", start_data), kinds.ROLE, 0
     yield 0.0, _event("ping", '{"type": "ping"}'), kinds.META, 0
     offsets = plan.offsets
@@ -81,7 +89,7 @@ def stream_events(plan: ResponsePlan, ctx: StreamContext) -> Iterator[StreamEven
     if ctx.include_usage:
         delta["usage"] = {"output_tokens": plan.output_tokens}
     end = plan.end_offset
-    yield end, _event("message_delta", json.dumps(delta)), kinds.FINISH, 0
+    yield end, _event("message_delta", compact_json(delta)), kinds.FINISH, 0
     yield end, _event("message_stop", '{"type":"message_stop"}'), kinds.DONE, 0
 
 
@@ -91,11 +99,11 @@ def _text_block(
     first_at = offsets[start] if tokens else (offsets[start - 1] if start else 0.0)
     if thinking:
         opening = '{"type":"thinking","thinking":""}'
-        head = f'{{"type":"content_block_delta","index":{block},"delta":{{"type":"thinking_delta","thinking":'
+        head = _delta_head(block, "thinking_delta", "thinking")
         kind = kinds.REASONING
     else:
         opening = '{"type":"text","text":""}'
-        head = f'{{"type":"content_block_delta","index":{block},"delta":{{"type":"text_delta","text":'
+        head = _delta_head(block, "text_delta", "text")
         kind = kinds.CONTENT
     start_data = f'{{"type":"content_block_start","index":{block},"content_block":{opening}}}'
     yield first_at, _event("content_block_start", start_data), kinds.META, 0
@@ -119,14 +127,24 @@ def _tool_block(
     opening = {
         "type": "content_block_start",
         "index": block,
-        "content_block": {"type": "tool_use", "id": f"toolu_{call.call_id}", "name": call.name, "input": {}},
+        "content_block": {
+            "type": "tool_use",
+            "id": f"toolu_{call.call_id}",
+            "name": call.name,
+            "input": {},
+        },
     }
-    yield offsets[start], _event("content_block_start", json.dumps(opening)), kinds.TOOL, 1
-    head = f'{{"type":"content_block_delta","index":{block},"delta":{{"type":"input_json_delta","partial_json":'
+    yield offsets[start], _event("content_block_start", compact_json(opening)), kinds.TOOL, 1
+    head = _delta_head(block, "input_json_delta", "partial_json")
     last_at = offsets[start]
     for offset, text, count in token_groups(call.fragments, offsets, start + 1, per):
         last_at = offset
-        yield offset, _event("content_block_delta", head + json_string(text) + "}}"), kinds.TOOL, count
+        yield (
+            offset,
+            _event("content_block_delta", head + json_string(text) + "}}"),
+            kinds.TOOL,
+            count,
+        )
     stop = f'{{"type":"content_block_stop","index":{block}}}'
     yield last_at, _event("content_block_stop", stop), kinds.META, 0
 
@@ -141,7 +159,12 @@ def message_body(plan: ResponsePlan, ctx: StreamContext) -> dict[str, Any]:
         content.append({"type": "text", "text": plan.content_text})
     for call in plan.calls:
         content.append(
-            {"type": "tool_use", "id": f"toolu_{call.call_id}", "name": call.name, "input": _tool_input(call)}
+            {
+                "type": "tool_use",
+                "id": f"toolu_{call.call_id}",
+                "name": call.name,
+                "input": _tool_input(call),
+            }
         )
     return {
         "id": ctx.response_id,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -11,6 +10,7 @@ from benchstudio.simulator.plan import ResponsePlan
 from benchstudio.simulator.stream_events import (
     StreamContext,
     StreamEvent,
+    compact_json,
     json_string,
     token_groups,
 )
@@ -48,10 +48,20 @@ def stream_events(plan: ResponsePlan, ctx: StreamContext) -> Iterator[StreamEven
         yield 0.0, (head + role + tail).encode(), kinds.ROLE, 0
     reasoning_key = '{"' + ctx.reasoning_field + '":'
     for offset, text, count in token_groups(plan.reasoning, offsets, 0, per):
-        yield offset, (head + reasoning_key + json_string(text) + "}" + tail).encode(), kinds.REASONING, count
+        yield (
+            offset,
+            (head + reasoning_key + json_string(text) + "}" + tail).encode(),
+            kinds.REASONING,
+            count,
+        )
     start = len(plan.reasoning)
     for offset, text, count in token_groups(plan.content, offsets, start, per):
-        yield offset, (head + '{"content":' + json_string(text) + "}" + tail).encode(), kinds.CONTENT, count
+        yield (
+            offset,
+            (head + '{"content":' + json_string(text) + "}" + tail).encode(),
+            kinds.CONTENT,
+            count,
+        )
     yield from _tool_call_events(plan, head, tail, start + len(plan.content))
     finish = (
         head + '{},"logprobs":null,"finish_reason":"' + plan.finish + '"}]' + usage_null + "}\n\n"
@@ -68,7 +78,7 @@ def stream_events(plan: ResponsePlan, ctx: StreamContext) -> Iterator[StreamEven
             "choices": [],
             "usage": usage_of(plan),
         }
-        yield end, b"data: " + json.dumps(usage_chunk).encode() + b"\n\n", kinds.USAGE, 0
+        yield end, b"data: " + compact_json(usage_chunk).encode() + b"\n\n", kinds.USAGE, 0
     yield end, b"data: [DONE]\n\n", kinds.DONE, 0
 
 
@@ -115,7 +125,9 @@ def completion_body(plan: ResponsePlan, ctx: StreamContext) -> dict[str, Any]:
         "created": ctx.created,
         "model": ctx.model,
         "system_fingerprint": SYSTEM_FINGERPRINT,
-        "choices": [{"index": 0, "message": message, "logprobs": None, "finish_reason": plan.finish}],
+        "choices": [
+            {"index": 0, "message": message, "logprobs": None, "finish_reason": plan.finish}
+        ],
         "usage": usage_of(plan),
     }
 

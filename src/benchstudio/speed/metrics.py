@@ -58,13 +58,42 @@ class StreamTrace:
     usage: UsageCounts | None = None
     finish_reason: str | None = None
     error: RequestError | None = None
-    # Received text, kept only until we know whether usage makes it unnecessary.
+    # Received text, one part per chunk while streaming; `compact()` folds it.
     text_parts: list[str] = field(default_factory=list)
+    output_text: str = ""
+    reasoning_text: str = ""
 
     def add_chunk(self, t_ns: int, kind: int, text: str) -> None:
         self.chunk_ns.append(t_ns)
         self.chunk_kinds.append(kind)
         self.text_parts.append(text)
+
+    def compact(self) -> None:
+        """Drop per-chunk text: kept joined only when usage will not give the counts."""
+        parts = self.text_parts
+        if not parts:
+            return
+        usage = self.usage
+        if usage is None or usage.output_tokens is None:
+            self.output_text = "".join(parts)
+        if REASONING_KIND in self.chunk_kinds and (usage is None or usage.reasoning_tokens is None):
+            self.reasoning_text = "".join(
+                part
+                for part, kind in zip(parts, self.chunk_kinds, strict=False)
+                if kind == REASONING_KIND
+            )
+        self.text_parts = []
+
+    def texts(self) -> tuple[str, str]:
+        """(all generated text, reasoning text), whether compacted or not."""
+        if self.text_parts:
+            reasoning = "".join(
+                p
+                for p, k in zip(self.text_parts, self.chunk_kinds, strict=False)
+                if k == REASONING_KIND
+            )
+            return "".join(self.text_parts), reasoning
+        return self.output_text, self.reasoning_text
 
 
 @dataclass(slots=True)
@@ -151,8 +180,9 @@ def _output_tokens(trace: StreamTrace, counting: TokenCounting) -> tuple[int, bo
     usage = trace.usage
     if usage is not None and usage.output_tokens is not None:
         return usage.output_tokens, False
-    if counting.count_tokens is not None and trace.text_parts:
-        counted = counting.count_tokens("".join(trace.text_parts))
+    text = trace.texts()[0]
+    if counting.count_tokens is not None and text:
+        counted = counting.count_tokens(text)
         # Each token-bearing chunk carries at least one token.
         return max(counted, len(trace.chunk_ns)), True
     return len(trace.chunk_ns), True
@@ -163,11 +193,7 @@ def _reasoning_tokens(trace: StreamTrace, counting: TokenCounting) -> tuple[int 
         return trace.usage.reasoning_tokens, False
     if REASONING_KIND not in trace.chunk_kinds:
         return (0, False) if trace.usage is not None else (None, False)
-    text = "".join(
-        part
-        for part, kind in zip(trace.text_parts, trace.chunk_kinds, strict=False)
-        if kind == REASONING_KIND
-    )
+    text = trace.texts()[1]
     if counting.count_tokens is not None:
         return counting.count_tokens(text), True
     return trace.chunk_kinds.count(REASONING_KIND), True

@@ -26,14 +26,26 @@ _SIZING_ROUNDS = 4
 
 @dataclass(frozen=True, slots=True)
 class BuiltPrompt:
-    """One prompt ready to send, with its measured size."""
+    """One prompt ready to send, with its measured size.
 
-    messages: list[dict[str, Any]]
+    `text` starts with `[salt] `; `messages_for(other_salt)` swaps the salt cheaply, so load
+    runs can give every request its own prefix without re-tokenising the filler.
+    """
+
+    text: str
     prompt_tokens: int
     target_tokens: int
     salt: str
     corpus_kind: str
     tokenizer: str
+
+    @property
+    def messages(self) -> list[dict[str, Any]]:
+        return [{"role": "user", "content": self.text}]
+
+    def messages_for(self, salt: str) -> list[dict[str, Any]]:
+        tail = self.text[len(self.salt) + 2 :]
+        return [{"role": "user", "content": f"[{salt}]{tail}"}]
 
 
 def run_salt(run_id: str, tier: int, run_index: int, *, cache_probe: bool) -> str:
@@ -92,7 +104,7 @@ def build_prompt(
                 break
             length += difference
     return BuiltPrompt(
-        messages=[{"role": "user", "content": text}],
+        text=text,
         prompt_tokens=counter.count(text),
         target_tokens=target_tokens,
         salt=salt,

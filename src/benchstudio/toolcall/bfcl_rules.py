@@ -72,6 +72,7 @@ def check_type(
     answer_type = _answer_type(possible_answer)
     is_variable = answer_type is not None and answer_type != expected
     nested_failed = False
+    elements: Any = value  # keeps `value` un-narrowed by the `type(...) is` test below
     if type(value) is expected:
         if nested is None:
             return BfclResult(True, is_variable=is_variable)
@@ -79,7 +80,7 @@ def check_type(
             elements_ok = True
             if type(candidate) is list:
                 elements_ok = all(
-                    check_type(element, candidate, nested, None).valid for element in value
+                    check_type(element, candidate, nested, None).valid for element in elements
                 )
             if elements_ok:  # a non-list candidate (such as "") passes vacuously, as in BFCL
                 return BfclResult(True, is_variable=is_variable)
@@ -162,7 +163,7 @@ def check_list_of_dicts(value: list[Any], possible_answer: list[Any]) -> BfclRes
     return result
 
 
-def _check_param(param: str, value: Any, detail: BfclParam, accepted: list[Any]) -> BfclResult:
+def check_param(param: str, value: Any, detail: BfclParam, accepted: list[Any]) -> BfclResult:
     expected = PYTHON_TYPE_MAPPING[detail.type]
     nested = None
     if detail.type in NESTED_TYPE_CHECK and detail.items_type is not None:
@@ -202,7 +203,7 @@ def check_call(
             return BfclResult(
                 False, "simple_function_checker:unexpected_param", f"unexpected {param!r}"
             )
-        result = _check_param(param, value, doc.properties[param], answer[param])
+        result = check_param(param, value, doc.properties[param], answer[param])
         if not result.valid:
             return result
     for param, accepted in answer.items():

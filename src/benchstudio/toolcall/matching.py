@@ -101,6 +101,8 @@ def _as_number(value: Any, coerce_strings: bool) -> float | None:
 
 def numbers_close(a: float, b: float, tolerance: float) -> bool:
     """Within `tolerance`, relative to the larger magnitude (absolute below 1)."""
+    if a == b:  # also covers equal infinities, whose difference is NaN
+        return True
     return abs(a - b) <= tolerance * max(1.0, abs(a), abs(b))
 
 
@@ -163,8 +165,8 @@ def _literal_matches(
     if mode is MatchMode.FUZZY:
         explicit = expectation.match is MatchMode.FUZZY
         default_threshold = DEFAULT_FUZZY_THRESHOLD if explicit else settings.fuzzy_threshold
-        threshold = expectation.fuzzy_threshold or default_threshold
-        tolerance = expectation.numeric_tolerance or settings.numeric_tolerance
+        threshold = _first_set(expectation.fuzzy_threshold, default_threshold)
+        tolerance = _first_set(expectation.numeric_tolerance, settings.numeric_tolerance)
         return fuzzy_equal(expected, actual, threshold, tolerance)
     if mode is MatchMode.CONTAINS:
         return contains(expected, actual)
@@ -175,6 +177,10 @@ def _literal_matches(
             )
         return settings.semantic_scorer(expected, actual, argument) >= settings.semantic_threshold
     raise ValueError(f"no literal comparison for mode {mode}")
+
+
+def _first_set(value: float | None, fallback: float) -> float:
+    return fallback if value is None else value
 
 
 def match_value(

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import itertools
 import json
+from collections.abc import AsyncIterator
 from typing import Any
 
 import aiohttp
 import pytest
-from conftest import Replay, ReplayServer
 
 from benchstudio.providers.base import ChatRequest, StreamEvent
 from benchstudio.providers.errors import (
@@ -18,6 +19,7 @@ from benchstudio.providers.errors import (
     ServerError,
 )
 from benchstudio.providers.openai_compat import OpenAICompatAdapter, normalize_openai_base_url
+from conftest import Replay, ReplayServer
 
 
 def sse(obj: Any) -> bytes:
@@ -45,6 +47,11 @@ USAGE_CHUNK = sse(
         },
     }
 )
+
+
+async def drain(stream: AsyncIterator[StreamEvent], seen: list[StreamEvent]) -> None:
+    async for event in stream:
+        seen.append(event)
 
 
 async def collect(adapter: OpenAICompatAdapter, request: ChatRequest) -> list[StreamEvent]:
@@ -80,7 +87,7 @@ async def test_streams_content_reasoning_usage_and_finish(
     assert (usage.input_tokens, usage.output_tokens) == (12, 3)
     assert (usage.reasoning_tokens, usage.cached_input_tokens) == (1, 4)
     assert events[-1].finish_reason == "stop"
-    assert all(a.t_ns <= b.t_ns for a, b in zip(events, events[1:], strict=False))
+    assert all(a.t_ns <= b.t_ns for a, b in itertools.pairwise(events))
     sent = replay_server.requests[0]
     assert sent["headers"]["x-request-id"]
     assert sent["headers"]["authorization"] == "Bearer sk-test-secret-123456"
@@ -171,9 +178,9 @@ async def test_error_object_inside_stream_yields_error_event_then_raises(
         ),
     )
     seen: list[StreamEvent] = []
+    adapter = adapter_for(replay_server, http_session)
     with pytest.raises(ServerError):
-        async for event in adapter_for(replay_server, http_session).stream(ChatRequest("m", [])):
-            seen.append(event)
+        await drain(adapter.stream(ChatRequest("m", [])), seen)
     assert [e.kind for e in seen] == ["first_byte", "content", "error"]
 
 
@@ -188,9 +195,9 @@ async def test_mid_stream_disconnect_raises_connection_error(
         ),
     )
     seen: list[StreamEvent] = []
+    adapter = adapter_for(replay_server, http_session)
     with pytest.raises(ProviderConnectionError):
-        async for event in adapter_for(replay_server, http_session).stream(ChatRequest("m", [])):
-            seen.append(event)
+        await drain(adapter.stream(ChatRequest("m", [])), seen)
     assert seen[-1].kind == "error"
     assert [e.text for e in seen if e.kind == "content"] == ["a", "b"]
 

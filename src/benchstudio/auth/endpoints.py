@@ -1,0 +1,220 @@
+"""`/api/auth/*` and `/api/users/me`: sign-up, sessions, passwords, personal API tokens."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request, Response
+
+from benchstudio.accounts import service as accounts
+from benchstudio.accounts.schemas import (
+    PasswordChange,
+    PasswordResetConfirm,
+    PasswordResetRequest,
+    Registration,
+    UserOut,
+)
+from benchstudio.api.deps import DatabaseDep, SettingsDep
+from benchstudio.auth import service
+from benchstudio.auth.dependencies import (
+    REFRESH_COOKIE,
+    REFRESH_COOKIE_PATH,
+    ClientDep,
+    CurrentUser,
+    HasherDep,
+    MailerDep,
+    SessionUser,
+    TokenKeysDep,
+    refresh_cookie_secure,
+)
+from benchstudio.auth.schemas import (
+    ApiTokenCreate,
+    ApiTokenCreated,
+    ApiTokenOut,
+    LoginRequest,
+    TokenResponse,
+)
+from benchstudio.auth.service import IssuedSession
+from benchstudio.config import Settings
+from benchstudio.core.errors import AuthenticationError
+
+router = APIRouter(tags=["auth"])
+
+
+def _respond(
+    issued: IssuedSession, request: Request, response: Response, settings: Settings
+) -> TokenResponse:
+    response.set_cookie(
+        REFRESH_COOKIE,
+        issued.refresh_token,
+        max_age=settings.refresh_token_ttl_s,
+        path=REFRESH_COOKIE_PATH,
+        httponly=True,
+        samesite="strict",
+        secure=refresh_cookie_secure(request, settings),
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return TokenResponse(
+        access_token=issued.access_token, expires_in=issued.expires_in, user=issued.user
+    )
+
+
+def _clear_cookie(request: Request, response: Response, settings: Settings) -> None:
+    response.delete_cookie(
+        REFRESH_COOKIE,
+        path=REFRESH_COOKIE_PATH,
+        httponly=True,
+        samesite="strict",
+        secure=refresh_cookie_secure(request, settings),
+    )
+
+
+@router.post("/auth/register", response_model=TokenResponse, status_code=201)
+async def register(
+    data: Registration,
+    request: Request,
+    response: Response,
+    db: DatabaseDep,
+    settings: SettingsDep,
+    hasher: HasherDep,
+    keys: TokenKeysDep,
+    client: ClientDep,
+) -> TokenResponse:
+    """Create an account (as the sign-up policy allows) and sign in."""
+    user = await accounts.register(db, hasher, keys, settings.effective_signup_policy, data)
+    state = await accounts.get_user_state(db, user.id)
+    assert state is not None
+    issued = await service.issue_session(db, keys, settings, state, client)
+    return _respond(issued, request, response, settings)
+
+
+@router.post("/auth/login", response_model=TokenResponse)
+async def login(
+    data: LoginRequest,
+    request: Request,
+    response: Response,
+    db: DatabaseDep,
+    settings: SettingsDep,
+    hasher: HasherDep,
+    keys: TokenKeysDep,
+    client: ClientDep,
+) -> TokenResponse:
+    issued = await service.login(
+        db, hasher, keys, settings, email=data.email, password=data.password, client=client
+    )
+    return _respond(issued, request, response, settings)
+
+
+@router.post("/auth/refresh", response_model=TokenResponse)
+async def refresh(
+    request: Request,
+    response: Response,
+    db: DatabaseDep,
+    settings: SettingsDep,
+    keys: TokenKeysDep,
+    client: ClientDep,
+) -> TokenResponse:
+    """Rotate the refresh cookie and return a new access token."""
+    raw = request.cookies.get(REFRESH_COOKIE)
+    if not raw:
+        raise AuthenticationError("No session; sign in.", code="invalid_refresh_token")
+    issued = await service.refresh(db, keys, settings, raw, client)
+    return _respond(issued, request, response, settings)
+
+
+@router.post("/auth/logout", status_code=204)
+async def logout(
+    request: Request, db: DatabaseDep, settings: SettingsDep, keys: TokenKeysDep
+) -> Response:
+    """End this browser's session (no access token needed; idempotent)."""
+    await service.logout(db, keys, request.cookies.get(REFRESH_COOKIE))
+    response = Response(status_code=204)
+    _clear_cookie(request, response, settings)
+    return response
+
+
+@router.post("/auth/logout-all", status_code=204)
+async def logout_all(
+    request: Request, user: SessionUser, db: DatabaseDep, settings: SettingsDep
+) -> Response:
+    """End every session of this account, on every device."""
+    await service.logout_everywhere(db, user.user_id)
+    response = Response(status_code=204)
+    _clear_cookie(request, response, settings)
+    return response
+
+
+@router.post("/auth/password", response_model=TokenResponse)
+async def change_password(
+    data: PasswordChange,
+    request: Request,
+    response: Response,
+    user: SessionUser,
+    db: DatabaseDep,
+    settings: SettingsDep,
+    hasher: HasherDep,
+    keys: TokenKeysDep,
+    client: ClientDep,
+) -> TokenResponse:
+    """Change the password; every session ends and this one gets fresh tokens."""
+    await accounts.change_password(
+        db, hasher, user.user_id, data.current_password, data.new_password, client.ip
+    )
+    state = await accounts.get_user_state(db, user.user_id)
+    assert state is not None
+    issued = await service.issue_session(db, keys, settings, state, client)
+    return _respond(issued, request, response, settings)
+
+
+@router.post("/auth/password-reset/request", status_code=202)
+async def request_password_reset(
+    data: PasswordResetRequest,
+    request: Request,
+    db: DatabaseDep,
+    settings: SettingsDep,
+    keys: TokenKeysDep,
+    mailer: MailerDep,
+    client: ClientDep,
+) -> Response:
+    """Mail a reset link valid 30 minutes (always 202: nobody learns who has an account)."""
+    link_base = settings.public_url or str(request.base_url)
+    await accounts.request_password_reset(
+        db,
+        keys,
+        mailer,
+        email=data.email,
+        link_base=link_base,
+        ttl_s=settings.password_reset_ttl_s,
+        ip=client.ip,
+    )
+    return Response(status_code=202)
+
+
+@router.post("/auth/password-reset/confirm", status_code=204)
+async def confirm_password_reset(
+    data: PasswordResetConfirm, db: DatabaseDep, hasher: HasherDep, keys: TokenKeysDep
+) -> Response:
+    await accounts.confirm_password_reset(db, hasher, keys, data.token, data.new_password)
+    return Response(status_code=204)
+
+
+@router.get("/auth/tokens", response_model=list[ApiTokenOut])
+async def list_tokens(user: SessionUser, db: DatabaseDep) -> list[ApiTokenOut]:
+    return await service.list_api_tokens(db, user.user_id)
+
+
+@router.post("/auth/tokens", response_model=ApiTokenCreated, status_code=201)
+async def create_token(
+    data: ApiTokenCreate, user: SessionUser, db: DatabaseDep, keys: TokenKeysDep
+) -> ApiTokenCreated:
+    """Create a personal API token; its value is shown only in this response."""
+    return await service.create_api_token(db, keys, user.user_id, user.role, data)
+
+
+@router.delete("/auth/tokens/{token_id}", status_code=204)
+async def revoke_token(token_id: str, user: SessionUser, db: DatabaseDep) -> Response:
+    await service.revoke_api_token(db, user.user_id, token_id)
+    return Response(status_code=204)
+
+
+@router.get("/users/me", response_model=UserOut)
+async def me(user: CurrentUser, db: DatabaseDep) -> UserOut:
+    return await accounts.get_user(db, user.user_id)

@@ -1,0 +1,78 @@
+"""Catalog queries. Every query on tenant data takes the owner; the service commits."""
+
+from __future__ import annotations
+
+from typing import TypeVar
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from benchstudio.catalog.models import (
+    CatalogModel,
+    ModelProfile,
+    PromptTemplate,
+    Provider,
+    UserDefaults,
+)
+
+Owned = TypeVar("Owned", Provider, CatalogModel, PromptTemplate, ModelProfile)
+
+
+async def get_owned(
+    session: AsyncSession, table: type[Owned], owner_id: str, object_id: str
+) -> Owned | None:
+    """One row of `table` by id, only if `owner_id` owns it."""
+    query = select(table).where(table.id == object_id, table.owner_id == owner_id)
+    return (await session.execute(query)).scalar_one_or_none()
+
+
+async def list_providers(
+    session: AsyncSession, owner_id: str, *, include_archived: bool
+) -> list[Provider]:
+    query = select(Provider).where(Provider.owner_id == owner_id)
+    if not include_archived:
+        query = query.where(Provider.archived_at.is_(None))
+    return list((await session.execute(query.order_by(Provider.created_at, Provider.id))).scalars())
+
+
+async def list_models(
+    session: AsyncSession,
+    owner_id: str,
+    *,
+    provider_id: str | None,
+    include_archived: bool,
+) -> list[CatalogModel]:
+    query = select(CatalogModel).where(CatalogModel.owner_id == owner_id)
+    if provider_id is not None:
+        query = query.where(CatalogModel.provider_id == provider_id)
+    if not include_archived:
+        query = query.where(CatalogModel.archived_at.is_(None))
+    query = query.order_by(CatalogModel.created_at, CatalogModel.id)
+    return list((await session.execute(query)).scalars())
+
+
+async def list_owned(
+    session: AsyncSession, table: type[PromptTemplate] | type[ModelProfile], owner_id: str
+) -> list[PromptTemplate] | list[ModelProfile]:
+    query = select(table).where(table.owner_id == owner_id).order_by(table.created_at, table.id)
+    return list((await session.execute(query)).scalars())  # type: ignore[return-value]
+
+
+async def get_defaults(session: AsyncSession, owner_id: str) -> UserDefaults | None:
+    return await session.get(UserDefaults, owner_id)
+
+
+async def repoint_model_references(
+    session: AsyncSession, owner_id: str, old_id: str, new_id: str
+) -> None:
+    """Configuration follows a renamed model; history keeps the old row."""
+    await session.execute(
+        update(ModelProfile)
+        .where(ModelProfile.owner_id == owner_id, ModelProfile.model_ref_id == old_id)
+        .values(model_ref_id=new_id)
+    )
+    await session.execute(
+        update(UserDefaults)
+        .where(UserDefaults.owner_id == owner_id, UserDefaults.model_ref_id == old_id)
+        .values(model_ref_id=new_id)
+    )

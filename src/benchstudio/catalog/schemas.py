@@ -1,0 +1,242 @@
+"""Catalog input and output shapes: providers, models, templates, profiles, defaults."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from decimal import Decimal
+from typing import Any, Literal
+from urllib.parse import urlsplit
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
+
+Protocol = Literal["openai", "anthropic", "gemini"]
+HEADER_NAME_RE = re.compile(r"^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,100}$")
+FORBIDDEN_HEADERS = frozenset(
+    {"host", "content-length", "transfer-encoding", "connection", "upgrade", "te", "cookie"}
+)
+MAX_HEADERS = 20
+Price = Field(default=None, ge=0, le=1_000_000, max_digits=18, decimal_places=6)
+
+
+def check_base_url(value: str) -> str:
+    """http(s) only, a host, no credentials or fragment in the URL (keys go in the vault)."""
+    url = value.strip()
+    if len(url) > 2048:
+        raise ValueError("URL too long")
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError as exc:
+        raise ValueError("not a valid URL") from exc
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError("must be an http:// or https:// URL with a host")
+    if parts.username or parts.password or "@" in parts.netloc:
+        raise ValueError("put credentials in the API key field, not in the URL")
+    if parts.fragment:
+        raise ValueError("URL must not have a #fragment")
+    if port == 0:
+        raise ValueError("port 0 is not a valid port")
+    return url
+
+
+def check_headers(value: dict[str, str] | None) -> dict[str, str] | None:
+    if value is None:
+        return None
+    if len(value) > MAX_HEADERS:
+        raise ValueError(f"at most {MAX_HEADERS} extra headers")
+    for name, header_value in value.items():
+        if not HEADER_NAME_RE.match(name) or name.lower() in FORBIDDEN_HEADERS:
+            raise ValueError("header name not allowed")
+        if len(header_value) > 4000 or any(c in header_value for c in "\r\n\x00"):
+            raise ValueError("header value not allowed")
+    return value
+
+
+class ProviderCreate(BaseModel):
+    name: str = Field(min_length=1, max_length=100)
+    protocol: Protocol = "openai"
+    base_url: str = Field(max_length=2048)
+    api_key: SecretStr | None = Field(default=None, description="Write-only.")
+    extra_headers: dict[str, str] | None = Field(default=None, description="Write-only values.")
+
+    @field_validator("base_url")
+    @classmethod
+    def _url(cls, value: str) -> str:
+        return check_base_url(value)
+
+    @field_validator("extra_headers")
+    @classmethod
+    def _headers(cls, value: dict[str, str] | None) -> dict[str, str] | None:
+        return check_headers(value)
+
+    @field_validator("api_key")
+    @classmethod
+    def _key(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not 1 <= len(value.get_secret_value()) <= 2000:
+            raise ValueError("API key must be 1 to 2000 characters")
+        return value
+
+
+class ProviderUpdate(BaseModel):
+    name: str | None = Field(default=None, min_length=1, max_length=100)
+    base_url: str | None = Field(default=None, max_length=2048)
+    extra_headers: dict[str, str] | None = Field(
+        default=None, description="Replaces all extra headers; {} removes them."
+    )
+
+    @field_validator("base_url")
+    @classmethod
+    def _url(cls, value: str | None) -> str | None:
+        return check_base_url(value) if value is not None else None
+
+    @field_validator("extra_headers")
+    @classmethod
+    def _headers(cls, value: dict[str, str] | None) -> dict[str, str] | None:
+        return check_headers(value)
+
+
+class ProviderKey(BaseModel):
+    api_key: SecretStr
+
+    @field_validator("api_key")
+    @classmethod
+    def _key(cls, value: SecretStr) -> SecretStr:
+        if not 1 <= len(value.get_secret_value()) <= 2000:
+            raise ValueError("API key must be 1 to 2000 characters")
+        return value
+
+
+class ProviderOut(BaseModel):
+    id: str
+    name: str
+    protocol: str
+    base_url: str
+    is_demo: bool
+    archived: bool
+    has_key: bool
+    key_last4: str | None
+    extra_header_names: list[str]
+    created_at: datetime
+    updated_at: datetime
+
+
+class ProviderErrorOut(BaseModel):
+    category: str
+    message: str
+    status: int | None = None
+
+
+class HealthOut(BaseModel):
+    ok: bool
+    latency_ms: float
+    model_count: int | None = None
+    error: ProviderErrorOut | None = None
+
+
+class DiscoveredModel(BaseModel):
+    model_id: str
+    display_name: str | None = None
+    context_window: int | None = None
+    already_added: bool
+
+
+class ModelImport(BaseModel):
+    model_ids: list[str] = Field(min_length=1, max_length=200)
+
+
+class ModelFields(BaseModel):
+    context_window: int | None = Field(default=None, ge=1, le=100_000_000)
+    max_output_tokens: int | None = Field(default=None, ge=1, le=100_000_000)
+    input_price: Decimal | None = Price
+    output_price: Decimal | None = Price
+    cached_input_price: Decimal | None = Price
+    reasoning_price: Decimal | None = Price
+    skipped_params: list[str] = Field(default_factory=list, max_length=50)
+    notes: str = Field(default="", max_length=10_000)
+
+
+class ModelCreate(ModelFields):
+    provider_id: str = Field(max_length=32)
+    model_id: str = Field(min_length=1, max_length=256)
+    display_name: str | None = Field(default=None, min_length=1, max_length=200)
+
+
+class ModelUpdate(BaseModel):
+    """Changing `model_id` or `display_name` archives the model and returns its successor."""
+
+    model_id: str | None = Field(default=None, min_length=1, max_length=256)
+    display_name: str | None = Field(default=None, min_length=1, max_length=200)
+    context_window: int | None = Field(default=None, ge=1, le=100_000_000)
+    max_output_tokens: int | None = Field(default=None, ge=1, le=100_000_000)
+    input_price: Decimal | None = Price
+    output_price: Decimal | None = Price
+    cached_input_price: Decimal | None = Price
+    reasoning_price: Decimal | None = Price
+    skipped_params: list[str] | None = Field(default=None, max_length=50)
+    notes: str | None = Field(default=None, max_length=10_000)
+
+
+class ModelOut(ModelFields):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: str
+    provider_id: str
+    model_id: str
+    display_name: str
+    archived_at: datetime | None
+    replaced_by_id: str | None
+    created_at: datetime
+    updated_at: datetime
+
+
+class PromptTemplateIn(BaseModel):
+    name: str = Field(min_length=1, max_length=200)
+    description: str = Field(default="", max_length=2000)
+    system_prompt: str = Field(default="", max_length=200_000)
+    user_prompt: str = Field(default="", max_length=200_000)
+
+
+class PromptTemplateOut(PromptTemplateIn):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: str
+    created_at: datetime
+    updated_at: datetime
+
+
+ParamValue = str | int | float | bool | None | list[str | int | float | bool]
+
+
+class ModelProfileIn(BaseModel):
+    name: str = Field(min_length=1, max_length=200)
+    description: str = Field(default="", max_length=2000)
+    model_ref_id: str | None = Field(default=None, max_length=32)
+    params: dict[str, ParamValue] = Field(default_factory=dict, max_length=50)
+
+    @field_validator("params")
+    @classmethod
+    def _params(cls, value: dict[str, Any]) -> dict[str, Any]:
+        for key in value:
+            if not 1 <= len(key) <= 100:
+                raise ValueError("parameter names must be 1 to 100 characters")
+        return value
+
+
+class ModelProfileOut(ModelProfileIn):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: str
+    created_at: datetime
+    updated_at: datetime
+
+
+class DefaultsIn(BaseModel):
+    model_ref_id: str | None = Field(default=None, max_length=32)
+    profile_id: str | None = Field(default=None, max_length=32)
+    prompt_template_id: str | None = Field(default=None, max_length=32)
+    preferences: dict[str, ParamValue] = Field(default_factory=dict, max_length=50)
+
+
+class DefaultsOut(DefaultsIn):
+    pass

@@ -1,0 +1,188 @@
+"""The key vault: provider keys and extra headers, encrypted at rest with MultiFernet.
+
+This is the ONLY module that decrypts a stored secret, and it hands the plaintext straight to a
+provider adapter (`open_adapter`). Each ciphertext embeds its provider id, so a ciphertext
+copied onto another provider's row does not decrypt there. The master keys come from settings
+(`BENCHSTUDIO_VAULT_KEYS`, comma-separated, newest first); `rotate_all` re-encrypts every row
+under the newest key.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from benchstudio.core.net import EgressPolicy, create_egress_session
+from benchstudio.credentials.domain import (
+    KeyStatus,
+    join_header_names,
+    last4_hint,
+    split_header_names,
+)
+from benchstudio.credentials.models import ProviderCredential
+from benchstudio.providers.anthropic import AnthropicAdapter
+from benchstudio.providers.base import ProviderAdapter
+from benchstudio.providers.gemini import GeminiAdapter
+from benchstudio.providers.openai_compat import OpenAICompatAdapter
+from benchstudio.storage.engine import Database
+from benchstudio.storage.unit_of_work import read_unit, write_unit
+
+ADAPTERS: dict[str, type[OpenAICompatAdapter] | type[AnthropicAdapter] | type[GeminiAdapter]] = {
+    "openai": OpenAICompatAdapter,
+    "anthropic": AnthropicAdapter,
+    "gemini": GeminiAdapter,
+}
+
+
+class VaultError(RuntimeError):
+    """A stored secret cannot be decrypted (wrong master key or tampered row)."""
+
+
+class Vault:
+    def __init__(self, keys: list[str]) -> None:
+        if not keys:
+            raise VaultError("no vault keys configured (BENCHSTUDIO_VAULT_KEYS)")
+        try:
+            self._fernet = MultiFernet([Fernet(k.encode()) for k in keys])
+        except ValueError as exc:
+            raise VaultError("a vault key is not a valid Fernet key") from exc
+
+    def seal(self, provider_id: str, api_key: str | None, headers: dict[str, str]) -> str:
+        payload = {"provider_id": provider_id, "api_key": api_key, "headers": headers}
+        return self._fernet.encrypt(json.dumps(payload).encode()).decode()
+
+    def unseal(self, provider_id: str, ciphertext: str) -> dict[str, Any]:
+        try:
+            payload = json.loads(self._fernet.decrypt(ciphertext.encode()))
+        except (InvalidToken, ValueError) as exc:
+            raise VaultError("stored secret cannot be decrypted") from exc
+        if not isinstance(payload, dict) or payload.get("provider_id") != provider_id:
+            raise VaultError("stored secret belongs to another provider")
+        return payload
+
+    def rotate(self, ciphertext: str) -> str:
+        return self._fernet.rotate(ciphertext.encode()).decode()
+
+
+@dataclass(frozen=True)
+class ProviderEndpoint:
+    """Where and how to reach a provider; secrets are added here, never by the caller."""
+
+    provider_id: str
+    owner_id: str
+    protocol: str
+    base_url: str
+
+
+class _Unset:
+    pass
+
+
+UNSET: Any = _Unset()
+
+
+async def _row(session: AsyncSession, owner_id: str, provider_id: str) -> ProviderCredential | None:
+    query = select(ProviderCredential).where(
+        ProviderCredential.provider_id == provider_id, ProviderCredential.owner_id == owner_id
+    )
+    return (await session.execute(query)).scalar_one_or_none()
+
+
+async def store_secrets(
+    session: AsyncSession,
+    vault: Vault,
+    *,
+    owner_id: str,
+    provider_id: str,
+    api_key: str | None | _Unset = UNSET,
+    headers: dict[str, str] | None | _Unset = UNSET,
+) -> KeyStatus:
+    """Set (or with None clear) the key and/or the extra headers, in the caller's unit of work."""
+    row = await _row(session, owner_id, provider_id)
+    current = vault.unseal(provider_id, row.ciphertext) if row else {}
+    new_key = current.get("api_key") if isinstance(api_key, _Unset) else api_key
+    new_headers = current.get("headers") or {} if isinstance(headers, _Unset) else headers or {}
+    if not new_key and not new_headers:
+        if row is not None:
+            await session.delete(row)
+        return KeyStatus()
+    ciphertext = vault.seal(provider_id, new_key or None, new_headers)
+    hint = last4_hint(new_key) if new_key else None
+    # "" records "a key is set, too short to show a hint"; None means no key.
+    stored_hint = hint if hint is not None else ("" if new_key else None)
+    names = join_header_names(new_headers)
+    if row is None:
+        row = ProviderCredential(provider_id=provider_id, owner_id=owner_id, ciphertext="")
+        session.add(row)
+    row.ciphertext, row.key_last4, row.header_names = ciphertext, stored_hint, names
+    return KeyStatus(bool(new_key), hint, split_header_names(names))
+
+
+async def statuses(
+    session: AsyncSession, owner_id: str, provider_ids: list[str]
+) -> dict[str, KeyStatus]:
+    """Whether each provider has a key, its last four characters and header names."""
+    if not provider_ids:
+        return {}
+    query = select(ProviderCredential).where(
+        ProviderCredential.owner_id == owner_id, ProviderCredential.provider_id.in_(provider_ids)
+    )
+    rows = (await session.execute(query)).scalars()
+    return {
+        r.provider_id: KeyStatus(
+            has_key=r.key_last4 is not None,
+            key_last4=r.key_last4 or None,
+            header_names=split_header_names(r.header_names),
+        )
+        for r in rows
+    }
+
+
+async def rotate_all(db: Database, vault: Vault) -> int:
+    """Re-encrypt every stored secret under the newest master key; returns rows rewritten."""
+    count = 0
+    async with write_unit(db) as session:
+        for row in (await session.execute(select(ProviderCredential))).scalars():
+            row.ciphertext = vault.rotate(row.ciphertext)
+            count += 1
+    return count
+
+
+@asynccontextmanager
+async def open_adapter(
+    db: Database,
+    vault: Vault,
+    endpoint: ProviderEndpoint,
+    *,
+    policy: EgressPolicy,
+    timeout_s: float,
+) -> AsyncIterator[ProviderAdapter]:
+    """An adapter holding the decrypted key, on an egress-guarded session closed on exit."""
+    import aiohttp
+
+    adapter_class = ADAPTERS.get(endpoint.protocol)
+    if adapter_class is None:
+        raise VaultError(f"unknown protocol {endpoint.protocol!r}")
+    async with read_unit(db) as session:
+        row = await _row(session, endpoint.owner_id, endpoint.provider_id)
+        ciphertext = row.ciphertext if row else None
+    secrets = vault.unseal(endpoint.provider_id, ciphertext) if ciphertext else {}
+    http = create_egress_session(
+        policy, timeout=aiohttp.ClientTimeout(total=timeout_s, sock_connect=timeout_s)
+    )
+    try:
+        yield adapter_class(
+            endpoint.base_url,
+            secrets.get("api_key") or None,
+            session=http,
+            extra_headers=dict(secrets.get("headers") or {}),
+        )
+    finally:
+        await http.close()

@@ -1,0 +1,1 @@
+"""Durable, fair, live jobs: every long operation in the product runs as one."""

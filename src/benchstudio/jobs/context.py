@@ -1,0 +1,95 @@
+"""What a running handler sees: its job, cancellation, and persist-then-publish helpers."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from benchstudio.core.clock import utcnow
+from benchstudio.jobs import repository
+from benchstudio.jobs.domain import JobEventType, clamp_percent, estimate_eta_s
+from benchstudio.jobs.publishing import EventPublisher
+from benchstudio.jobs.repository import NewEvent
+from benchstudio.storage.engine import Database
+from benchstudio.storage.unit_of_work import write_unit
+
+UnitWriter = Callable[[AsyncSession], Awaitable[None]]
+
+# Progress events are throttled so a fast loop cannot flood the database or the sockets.
+PROGRESS_MIN_INTERVAL_S = 0.25
+
+
+class JobCancelledError(Exception):
+    """Raised inside a handler at a unit boundary once cancel was requested."""
+
+
+@dataclass
+class JobContext:
+    job_id: str
+    owner_id: str
+    job_type: str
+    params: Mapping[str, Any]
+    attempt: int
+    database: Database
+    publisher: EventPublisher
+    cancel_event: asyncio.Event = field(default_factory=asyncio.Event)
+    _started: float = field(default_factory=time.monotonic)
+    _last_progress: float = 0.0
+
+    @property
+    def cancelled(self) -> bool:
+        return self.cancel_event.is_set()
+
+    def raise_if_cancelled(self) -> None:
+        if self.cancel_event.is_set():
+            raise JobCancelledError
+
+    async def record_unit(
+        self,
+        write: UnitWriter | None,
+        events: Sequence[tuple[str, Mapping[str, Any]]],
+        *,
+        percent: float | None = None,
+        detail: str | None = None,
+    ) -> None:
+        """Store one unit's rows and its events in one transaction, then publish them."""
+        async with write_unit(self.database) as session:
+            if write is not None:
+                await write(session)
+            new_events = [NewEvent(kind, data) for kind, data in events]
+            if percent is not None:
+                new_events.append(self._progress_event(percent, detail))
+                await self._store_progress(session, percent, detail)
+            messages = await repository.append_events(
+                session, self.job_id, self.owner_id, new_events, utcnow()
+            )
+        await self.publisher.publish(messages)
+
+    async def progress(
+        self, percent: float, detail: str | None = None, *, force: bool = False
+    ) -> None:
+        """Report progress (throttled unless `force`)."""
+        now = time.monotonic()
+        if not force and now - self._last_progress < PROGRESS_MIN_INTERVAL_S:
+            return
+        self._last_progress = now
+        await self.record_unit(None, (), percent=percent, detail=detail)
+
+    def _progress_event(self, percent: float, detail: str | None) -> NewEvent:
+        percent = clamp_percent(percent)
+        eta = estimate_eta_s(percent, time.monotonic() - self._started)
+        data: dict[str, Any] = {"percent": round(percent, 2), "detail": detail}
+        data["eta_s"] = None if eta is None else round(eta, 1)
+        return NewEvent(JobEventType.PROGRESS, data)
+
+    async def _store_progress(
+        self, session: AsyncSession, percent: float, detail: str | None
+    ) -> None:
+        percent = clamp_percent(percent)
+        eta = estimate_eta_s(percent, time.monotonic() - self._started)
+        await repository.set_progress(session, self.job_id, percent, detail, eta)

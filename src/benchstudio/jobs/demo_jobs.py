@@ -1,0 +1,46 @@
+"""`demo.units`: a job that counts through units. Used by tests, load scripts and the docs
+to show the job machinery without calling any model (its results are its unit events)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping
+from typing import Any
+
+from benchstudio.jobs import repository
+from benchstudio.jobs.context import JobContext
+from benchstudio.jobs.registry import JobType
+from benchstudio.storage.unit_of_work import read_unit
+
+DEMO_JOB_TYPE = "demo.units"
+UNIT_EVENT = "unit_result"
+MAX_UNITS = 10_000
+
+
+async def _finished_units(context: JobContext) -> int:
+    """On resume, units already stored are skipped."""
+    async with read_unit(context.database) as session:
+        events = await repository.events_after(session, context.job_id, context.owner_id, 0)
+    return sum(1 for e in events if e.type == UNIT_EVENT)
+
+
+async def run_demo_units(context: JobContext) -> Mapping[str, Any]:
+    units = min(int(context.params.get("units", 10)), MAX_UNITS)
+    unit_s = float(context.params.get("unit_ms", 50)) / 1000
+    fail_at = context.params.get("fail_at")
+    start = await _finished_units(context) if context.attempt > 1 else 0
+    for index in range(start, units):
+        context.raise_if_cancelled()
+        await asyncio.sleep(unit_s)
+        if fail_at is not None and index == int(fail_at):
+            raise RuntimeError(f"demo unit {index} failed on purpose")
+        await context.record_unit(
+            None,
+            [(UNIT_EVENT, {"index": index, "value": index * index})],
+            percent=100 * (index + 1) / units,
+            detail=f"unit {index + 1} of {units}",
+        )
+    return {"units": units}
+
+
+DEMO_JOB = JobType(DEMO_JOB_TYPE, run_demo_units, timeout_s=3600, public_submit=True)

@@ -1,0 +1,159 @@
+"""Hands queued jobs to the task queue fairly, and recovers jobs whose process died.
+
+Each tick: interrupt running jobs whose lease expired, return unclaimed dispatches to the
+queue, then pick queued jobs round-robin across users within each user's concurrency limit and
+kick them. Only one dispatcher ticks at a time (a Redis lock in scale-out mode).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Protocol
+
+from benchstudio.core.clock import utcnow
+from benchstudio.jobs import repository
+from benchstudio.jobs.domain import FairQueue, JobEventMessage, JobEventType, free_slots
+from benchstudio.jobs.limits import LimitsSource
+from benchstudio.jobs.publishing import EventPublisher
+from benchstudio.jobs.repository import NewEvent
+from benchstudio.storage.engine import Database
+from benchstudio.storage.unit_of_work import read_unit, write_unit
+
+log = logging.getLogger(__name__)
+SCAN_LIMIT = 1000
+
+
+class DispatchLock(Protocol):
+    async def acquire(self) -> bool: ...
+
+    async def release(self) -> None: ...
+
+
+class NoLock:
+    """Embedded mode: one process, nothing to coordinate."""
+
+    async def acquire(self) -> bool:
+        return True
+
+    async def release(self) -> None:
+        return None
+
+
+@dataclass(frozen=True)
+class DispatcherTiming:
+    interval_s: float = 0.5
+    unclaimed_requeue_s: float = 60.0
+
+
+@dataclass(frozen=True)
+class TickReport:
+    dispatched: list[str]
+    interrupted: list[str]
+    requeued: int
+
+
+class Dispatcher:
+    def __init__(
+        self,
+        database: Database,
+        publisher: EventPublisher,
+        limits: LimitsSource,
+        kick: Callable[[str], Awaitable[None]],
+        *,
+        lock: DispatchLock | None = None,
+        timing: DispatcherTiming = DispatcherTiming(),
+    ) -> None:
+        self.database = database
+        self.publisher = publisher
+        self.limits = limits
+        self.kick = kick
+        self.lock = lock or NoLock()
+        self.timing = timing
+        self.fair = FairQueue()
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._loop(), name="job-dispatcher")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+        with contextlib.suppress(Exception):
+            await self.lock.release()
+
+    async def _loop(self) -> None:
+        while True:
+            try:
+                if await self.lock.acquire():
+                    await self.tick()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("dispatcher tick failed")
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(self.timing.interval_s):
+                    await self._wake.wait()
+            self._wake.clear()
+
+    async def tick(self) -> TickReport:
+        interrupted = await self.recover_expired()
+        requeued = await self._requeue_unclaimed()
+        dispatched = await self._dispatch_fairly()
+        return TickReport(dispatched, interrupted, requeued)
+
+    async def recover_expired(self) -> list[str]:
+        now = utcnow()
+        messages: list[JobEventMessage] = []
+        async with write_unit(self.database) as session:
+            expired = await repository.interrupt_expired(session, now)
+            for job_id, owner_id in expired:
+                event = NewEvent(
+                    JobEventType.INTERRUPTED,
+                    {"status": "interrupted", "error": "The process running this job stopped."},
+                )
+                messages += await repository.append_events(session, job_id, owner_id, [event], now)
+        if messages:
+            log.warning("interrupted jobs whose lease expired", extra={"count": len(expired)})
+            await self.publisher.publish(messages)
+        return [job_id for job_id, _ in expired]
+
+    async def _requeue_unclaimed(self) -> int:
+        older_than = utcnow() - timedelta(seconds=self.timing.unclaimed_requeue_s)
+        async with write_unit(self.database) as session:
+            return await repository.release_stale_dispatches(session, older_than)
+
+    async def _dispatch_fairly(self) -> list[str]:
+        async with read_unit(self.database) as session:
+            queued = await repository.dispatchable_jobs(session, SCAN_LIMIT)
+            if not queued:
+                return []
+            owners = sorted({job.owner_id for job in queued})
+            active = await repository.active_counts(session, owners)
+        limits = {owner: await self.limits.limits_for(owner) for owner in owners}
+        picks = self.fair.pick(queued, free_slots(limits, active))
+        dispatched: list[str] = []
+        for job in picks:
+            async with write_unit(self.database) as session:
+                if not await repository.mark_dispatched(session, job.id, utcnow()):
+                    continue
+            try:
+                await self.kick(job.id)
+            except Exception:
+                log.exception("could not hand a job to the queue", extra={"job_id": job.id})
+                async with write_unit(self.database) as session:
+                    await repository.undispatch(session, job.id)
+                break
+            dispatched.append(job.id)
+        return dispatched

@@ -1,0 +1,176 @@
+"""Pure job logic: the state machine, per-user limits, fair scheduling, ETA.
+
+No database, no web framework: everything here is unit-testable with plain values.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+
+class JobStatus(StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+    INTERRUPTED = "interrupted"
+
+
+TERMINAL_STATUSES = frozenset(
+    {JobStatus.DONE, JobStatus.FAILED, JobStatus.CANCELLED, JobStatus.INTERRUPTED}
+)
+
+_ALLOWED: dict[JobStatus, frozenset[JobStatus]] = {
+    JobStatus.QUEUED: frozenset({JobStatus.RUNNING, JobStatus.CANCELLED}),
+    JobStatus.RUNNING: frozenset(
+        {JobStatus.DONE, JobStatus.FAILED, JobStatus.CANCELLED, JobStatus.INTERRUPTED}
+    ),
+    # An interrupted job can be resumed: it goes back to the queue with attempt + 1.
+    JobStatus.INTERRUPTED: frozenset({JobStatus.QUEUED}),
+    JobStatus.DONE: frozenset(),
+    JobStatus.FAILED: frozenset(),
+    JobStatus.CANCELLED: frozenset(),
+}
+
+
+class InvalidTransitionError(ValueError):
+    def __init__(self, current: JobStatus, target: JobStatus) -> None:
+        super().__init__(f"a {current.value} job cannot become {target.value}")
+        self.current = current
+        self.target = target
+
+
+def can_transition(current: JobStatus, target: JobStatus) -> bool:
+    return target in _ALLOWED[current]
+
+
+def ensure_transition(current: JobStatus, target: JobStatus) -> None:
+    if not can_transition(current, target):
+        raise InvalidTransitionError(current, target)
+
+
+class JobEventType(StrEnum):
+    CREATED = "job_created"
+    STARTED = "job_started"
+    PROGRESS = "job_progress"
+    COMPLETED = "job_completed"
+    FAILED = "job_failed"
+    CANCELLED = "job_cancelled"
+    INTERRUPTED = "job_interrupted"
+    CANCEL_REQUESTED = "job_cancel_requested"
+
+
+FINAL_EVENT_FOR: dict[JobStatus, JobEventType] = {
+    JobStatus.DONE: JobEventType.COMPLETED,
+    JobStatus.FAILED: JobEventType.FAILED,
+    JobStatus.CANCELLED: JobEventType.CANCELLED,
+    JobStatus.INTERRUPTED: JobEventType.INTERRUPTED,
+}
+
+
+@dataclass(frozen=True)
+class JobEventMessage:
+    """One stored job event as it travels to sockets (the owner routes it, never sent)."""
+
+    job_id: str
+    owner_id: str
+    seq: int
+    type: str
+    at: datetime
+    data: Mapping[str, Any] = field(default_factory=dict)
+
+    def wire(self) -> dict[str, Any]:
+        return {
+            "type": self.type,
+            "job_id": self.job_id,
+            "seq": self.seq,
+            "at": self.at.isoformat(),
+            "data": dict(self.data),
+        }
+
+
+@dataclass(frozen=True)
+class UserLimits:
+    """Per-user limits; `None` means unlimited."""
+
+    jobs_per_hour: int | None = 60
+    concurrent_jobs: int = 2
+    max_runs_per_benchmark: int | None = 100
+    monthly_spend_cap_usd: float | None = None
+
+
+@dataclass(frozen=True)
+class QueuedJob:
+    id: str
+    owner_id: str
+    created_at: datetime
+
+
+@dataclass
+class FairQueue:
+    """Round-robin across owners, FIFO within an owner.
+
+    `last_owner` is the owner served most recently; the next pick starts with the owner after
+    it in a stable (sorted) order, so one user's backlog never delays another user's next job.
+    """
+
+    last_owner: str | None = None
+
+    def pick(
+        self,
+        queued: Iterable[QueuedJob],
+        free_slots: Mapping[str, int],
+        capacity: int | None = None,
+    ) -> list[QueuedJob]:
+        by_owner: dict[str, list[QueuedJob]] = {}
+        for job in sorted(queued, key=lambda j: (j.created_at, j.id)):
+            by_owner.setdefault(job.owner_id, []).append(job)
+        slots = {owner: max(0, free_slots.get(owner, 0)) for owner in by_owner}
+        picked: list[QueuedJob] = []
+        order = self._rotation(sorted(by_owner))
+        while order and (capacity is None or len(picked) < capacity):
+            progressed = False
+            for owner in order:
+                if capacity is not None and len(picked) >= capacity:
+                    break
+                if slots[owner] > 0 and by_owner[owner]:
+                    picked.append(by_owner[owner].pop(0))
+                    slots[owner] -= 1
+                    self.last_owner = owner
+                    progressed = True
+            if not progressed:
+                break
+        return picked
+
+    def _rotation(self, owners: Sequence[str]) -> list[str]:
+        if self.last_owner is None:
+            return list(owners)
+        after = [o for o in owners if o > self.last_owner]
+        before = [o for o in owners if o <= self.last_owner]
+        return after + before
+
+
+def free_slots(limits: Mapping[str, UserLimits], active: Mapping[str, int]) -> dict[str, int]:
+    """How many more jobs each owner may start now (running + already dispatched count)."""
+    return {
+        owner: max(0, limit.concurrent_jobs - active.get(owner, 0))
+        for owner, limit in limits.items()
+    }
+
+
+def estimate_eta_s(percent: float, elapsed_s: float) -> float | None:
+    """Seconds left from a linear extrapolation; unknown before there is any progress."""
+    if percent <= 0 or elapsed_s <= 0:
+        return None
+    if percent >= 100:
+        return 0.0
+    return elapsed_s * (100 - percent) / percent
+
+
+def clamp_percent(value: float) -> float:
+    return min(100.0, max(0.0, value))

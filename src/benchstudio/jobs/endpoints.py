@@ -1,0 +1,104 @@
+"""Job routes: list, read, submit (public job types), cancel, resume, events; admin view."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request
+
+from benchstudio.auth.dependencies import AdminUser, CurrentUser
+from benchstudio.jobs.registry import UnknownJobTypeError
+from benchstudio.jobs.runtime import JobRuntime
+from benchstudio.jobs.schemas import JobEventOut, JobOut, JobPage, JobsOverview, JobSubmit
+
+router = APIRouter(tags=["jobs"])
+
+
+def get_jobs(request: Request) -> JobRuntime:
+    runtime = request.app.state.jobs
+    assert isinstance(runtime, JobRuntime)
+    return runtime
+
+
+JobsDep = Annotated[JobRuntime, Depends(get_jobs)]
+StatusFilter = Annotated[list[str], Query(default_factory=list)]
+
+
+@router.get("/jobs", response_model=JobPage)
+async def list_jobs(
+    user: CurrentUser,
+    jobs: JobsDep,
+    status: StatusFilter,
+    type: str | None = None,
+    limit: int = Query(50, ge=1, le=200),
+    offset: int = Query(0, ge=0),
+) -> JobPage:
+    items, total = await jobs.service.list(user.user_id, status, type, limit, offset)
+    return JobPage(
+        items=[JobOut.model_validate(j) for j in items], total=total, limit=limit, offset=offset
+    )
+
+
+@router.post("/jobs", response_model=JobOut, status_code=202)
+async def submit_job(data: JobSubmit, user: CurrentUser, jobs: JobsDep) -> JobOut:
+    """Submit a job of a type that takes plain parameters (benchmarks use /api/benchmarks)."""
+    if not jobs.registry.get(data.type).public_submit:
+        raise UnknownJobTypeError(f"Jobs of type {data.type!r} are started by their own endpoint.")
+    job = await jobs.service.submit(user.user_id, data.type, data.params)
+    return JobOut.model_validate(job)
+
+
+@router.get("/jobs/{job_id}", response_model=JobOut)
+async def get_job(job_id: str, user: CurrentUser, jobs: JobsDep) -> JobOut:
+    return JobOut.model_validate(await jobs.service.get(user.user_id, job_id))
+
+
+@router.post("/jobs/{job_id}/cancel", response_model=JobOut)
+async def cancel_job(job_id: str, user: CurrentUser, jobs: JobsDep) -> JobOut:
+    """Cancel: a queued job at once; a running one stops after its current unit."""
+    return JobOut.model_validate(await jobs.service.cancel(user.user_id, job_id))
+
+
+@router.post("/jobs/{job_id}/resume", response_model=JobOut)
+async def resume_job(job_id: str, user: CurrentUser, jobs: JobsDep) -> JobOut:
+    """Queue an interrupted job again; finished units are kept and skipped."""
+    return JobOut.model_validate(await jobs.service.resume(user.user_id, job_id))
+
+
+@router.get("/jobs/{job_id}/events", response_model=list[JobEventOut])
+async def job_events(
+    job_id: str, user: CurrentUser, jobs: JobsDep, after: int = Query(0, ge=0)
+) -> list[JobEventOut]:
+    await jobs.service.get(user.user_id, job_id)  # 404 for other users' jobs
+    events = await jobs.service.events_after(user.user_id, job_id, after)
+    return [JobEventOut(**e.wire()) for e in events]
+
+
+@router.get("/admin/jobs", response_model=JobPage)
+async def admin_list_jobs(
+    _admin: AdminUser,
+    jobs: JobsDep,
+    status: StatusFilter,
+    limit: int = Query(100, ge=1, le=500),
+    offset: int = Query(0, ge=0),
+) -> JobPage:
+    """Every user's jobs (default: the active and queued ones)."""
+    statuses = status or ["queued", "running"]
+    items, total = await jobs.service.list(None, statuses, None, limit, offset)
+    return JobPage(
+        items=[JobOut.model_validate(j) for j in items], total=total, limit=limit, offset=offset
+    )
+
+
+@router.post("/admin/jobs/{job_id}/cancel", response_model=JobOut)
+async def admin_cancel_job(job_id: str, admin: AdminUser, jobs: JobsDep) -> JobOut:
+    return JobOut.model_validate(await jobs.service.cancel(admin.user_id, job_id, as_admin=True))
+
+
+@router.get("/admin/jobs/overview", response_model=JobsOverview)
+async def admin_jobs_overview(_admin: AdminUser, request: Request, jobs: JobsDep) -> JobsOverview:
+    """Queued and running jobs, and sockets connected to this server."""
+    counts = await jobs.service.active_summary()
+    realtime = getattr(request.app.state, "realtime", None)
+    sockets = realtime.hub.connection_count() if realtime is not None else 0
+    return JobsOverview(**counts, connected_sockets=sockets)

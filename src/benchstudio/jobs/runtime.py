@@ -1,0 +1,158 @@
+"""Wires the job system together for a process: the server (embedded or scale-out API) or a
+`benchstudio worker`."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable
+
+from redis.asyncio import Redis
+from taskiq.api import run_receiver_task
+
+from benchstudio.config import Settings
+from benchstudio.core.clock import utcnow
+from benchstudio.jobs import repository
+from benchstudio.jobs.demo_jobs import DEMO_JOB
+from benchstudio.jobs.dispatcher import Dispatcher, DispatcherTiming, DispatchLock, NoLock
+from benchstudio.jobs.domain import JobEventMessage, JobEventType
+from benchstudio.jobs.limits import LimitsSource, SettingsLimits
+from benchstudio.jobs.publishing import EventPublisher
+from benchstudio.jobs.queue import (
+    JobQueue,
+    RedisDispatchLock,
+    build_broker,
+    is_memory_broker,
+    new_worker_id,
+)
+from benchstudio.jobs.registry import HandlerRegistry
+from benchstudio.jobs.repository import NewEvent
+from benchstudio.jobs.runner import JobRunner, RunnerTiming
+from benchstudio.jobs.service import JobService
+from benchstudio.storage.engine import Database
+from benchstudio.storage.unit_of_work import write_unit
+
+log = logging.getLogger(__name__)
+
+RegistryHook = Callable[[HandlerRegistry], None]
+# Packages with job types add a hook here (benchruns registers the speed benchmark).
+_REGISTRY_HOOKS: list[RegistryHook] = []
+
+
+def add_registry_hook(hook: RegistryHook) -> None:
+    if hook not in _REGISTRY_HOOKS:
+        _REGISTRY_HOOKS.append(hook)
+
+
+def default_registry() -> HandlerRegistry:
+    registry = HandlerRegistry()
+    registry.register(DEMO_JOB)
+    for hook in _REGISTRY_HOOKS:
+        hook(registry)
+    return registry
+
+
+class JobRuntime:
+    """Service + dispatcher + runner + queue. `execute` runs jobs here; `dispatch` hands them out."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        database: Database,
+        publisher: EventPublisher,
+        *,
+        registry: HandlerRegistry | None = None,
+        limits: LimitsSource | None = None,
+        execute: bool,
+        dispatch: bool,
+    ) -> None:
+        self.settings = settings
+        self.database = database
+        self.embedded = is_memory_broker(settings.broker_url)
+        self.execute = execute
+        self.worker_id = new_worker_id()
+        self.registry = registry or default_registry()
+        limits = limits or SettingsLimits(settings)
+        self.runner = JobRunner(
+            database,
+            publisher,
+            self.registry,
+            self.worker_id,
+            RunnerTiming(
+                settings.jobs_lease_s, settings.jobs_heartbeat_s, settings.jobs_cancel_grace_s
+            ),
+        )
+        self.broker = build_broker(settings.broker_url, settings.worker_concurrency)
+        self.queue = JobQueue(self.broker, self.runner.run)
+        self._redis: Redis | None = None
+        self.dispatcher: Dispatcher | None = None
+        if dispatch:
+            self.dispatcher = Dispatcher(
+                database,
+                publisher,
+                limits,
+                self.queue.kick,
+                lock=self._lock(),
+                timing=DispatcherTiming(
+                    settings.jobs_dispatch_interval_s, settings.jobs_unclaimed_requeue_s
+                ),
+            )
+        self.service = JobService(
+            database,
+            publisher,
+            limits,
+            self.registry,
+            on_submitted=self.dispatcher.wake if self.dispatcher else None,
+            on_cancel=self.runner.cancel_local,
+        )
+        self.publisher = publisher
+        self._receiver: asyncio.Task[None] | None = None
+
+    def _lock(self) -> DispatchLock:
+        if self.embedded:
+            return NoLock()
+        self._redis = Redis.from_url(self.settings.broker_url)
+        return RedisDispatchLock(
+            self._redis, self.worker_id, self.settings.jobs_dispatch_interval_s * 6
+        )
+
+    async def start(self) -> None:
+        await self.broker.startup()
+        if self.embedded and self.execute:
+            await self._interrupt_orphans()
+        if self.execute and not self.embedded:
+            self.broker.is_worker_process = True
+            self._receiver = asyncio.create_task(
+                run_receiver_task(self.broker, max_async_tasks=self.settings.worker_concurrency)
+            )
+        if self.dispatcher is not None:
+            self.dispatcher.start()
+
+    async def _interrupt_orphans(self) -> None:
+        """Embedded mode: jobs left running by a previous server process cannot be running now."""
+        now = utcnow()
+        messages: list[JobEventMessage] = []
+        async with write_unit(self.database) as session:
+            orphans = await repository.interrupt_all_running(session, now)
+            for job_id, owner_id in orphans:
+                event = NewEvent(JobEventType.INTERRUPTED, {"status": "interrupted"})
+                messages += await repository.append_events(session, job_id, owner_id, [event], now)
+        if orphans:
+            log.warning(
+                "interrupted jobs left running by a stopped server", extra={"count": len(orphans)}
+            )
+            await self.publisher.publish(messages)
+
+    async def stop(self) -> None:
+        if self.dispatcher is not None:
+            await self.dispatcher.stop()
+        await self.runner.shutdown()
+        if self._receiver is not None:
+            self._receiver.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._receiver
+        with contextlib.suppress(Exception):
+            await self.broker.shutdown()
+        if self._redis is not None:
+            await self._redis.aclose()

@@ -1,0 +1,57 @@
+"""Job API shapes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class JobOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: str
+    type: str
+    owner_id: str
+    status: str
+    params: dict[str, Any]
+    progress_percent: float
+    progress_detail: str | None
+    eta_s: float | None
+    result: dict[str, Any] | None
+    error: str | None
+    attempt: int
+    cancel_requested: bool
+    event_seq: int
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+
+
+class JobPage(BaseModel):
+    items: list[JobOut]
+    total: int
+    limit: int
+    offset: int
+
+
+class JobSubmit(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    type: str = Field(min_length=1, max_length=64)
+    params: dict[str, Any] = Field(default_factory=dict)
+
+
+class JobEventOut(BaseModel):
+    type: str
+    job_id: str
+    seq: int
+    at: datetime
+    data: dict[str, Any]
+
+
+class JobsOverview(BaseModel):
+    queued: int
+    running: int
+    connected_sockets: int

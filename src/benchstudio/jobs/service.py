@@ -1,0 +1,186 @@
+"""Job use cases: submit (with limits), read, list, cancel, resume, replay events."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from benchstudio.audit import service as audit
+from benchstudio.core.clock import utcnow
+from benchstudio.core.errors import ConflictError, NotFoundError, RateLimitedError
+from benchstudio.jobs import repository
+from benchstudio.jobs.domain import (
+    TERMINAL_STATUSES,
+    JobEventMessage,
+    JobEventType,
+    JobStatus,
+    UserLimits,
+)
+from benchstudio.jobs.limits import LimitsSource
+from benchstudio.jobs.models import Job
+from benchstudio.jobs.publishing import EventPublisher
+from benchstudio.jobs.registry import HandlerRegistry
+from benchstudio.jobs.repository import NewEvent
+from benchstudio.storage.engine import Database
+from benchstudio.storage.unit_of_work import read_unit, write_unit
+
+HOUR = timedelta(hours=1)
+
+
+class JobService:
+    def __init__(
+        self,
+        database: Database,
+        publisher: EventPublisher,
+        limits: LimitsSource,
+        registry: HandlerRegistry,
+        *,
+        on_submitted: Callable[[], None] | None = None,
+        on_cancel: Callable[[str], None] | None = None,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self.database = database
+        self.publisher = publisher
+        self.limits = limits
+        self.registry = registry
+        self._on_submitted = on_submitted
+        self._on_cancel = on_cancel
+        self._clock = clock
+
+    async def limits_for(self, owner_id: str) -> UserLimits:
+        return await self.limits.limits_for(owner_id)
+
+    async def submit(
+        self,
+        owner_id: str,
+        job_type: str,
+        params: Mapping[str, Any],
+        *,
+        timeout_s: float | None = None,
+    ) -> Job:
+        """Queue a job; over the hourly limit → 429. Over the concurrency limit it just waits."""
+        spec = self.registry.get(job_type)
+        limits = await self.limits.limits_for(owner_id)
+        if spec.check_limits is not None:
+            spec.check_limits(params, limits)
+        now = self._clock()
+        async with write_unit(self.database) as session:
+            if limits.jobs_per_hour is not None:
+                await self._check_hourly(session, owner_id, limits.jobs_per_hour, now)
+            job = Job(
+                owner_id=owner_id,
+                type=job_type,
+                params=dict(params),
+                status=JobStatus.QUEUED,
+                timeout_s=timeout_s or spec.timeout_s,
+                created_at=now,
+                updated_at=now,
+            )
+            session.add(job)
+            await session.flush()
+            created = NewEvent(JobEventType.CREATED, {"job_type": job_type, "status": "queued"})
+            messages = await repository.append_events(session, job.id, owner_id, [created], now)
+            job.event_seq = messages[-1].seq
+        await self.publisher.publish(messages)
+        if self._on_submitted is not None:
+            self._on_submitted()
+        return job
+
+    async def _check_hourly(
+        self, session: AsyncSession, owner_id: str, per_hour: int, now: datetime
+    ) -> None:
+        recent, oldest = await repository.created_since(session, owner_id, now - HOUR)
+        if recent >= per_hour:
+            raise RateLimitedError(
+                f"You can start {per_hour} jobs per hour; try again later.",
+                retry_after_s=retry_after_seconds(oldest or now, now),
+            )
+
+    async def get(self, owner_id: str | None, job_id: str) -> Job:
+        async with read_unit(self.database) as session:
+            job = await repository.get_job(session, job_id, owner_id)
+        if job is None:
+            raise NotFoundError("No such job.")
+        return job
+
+    async def list(
+        self,
+        owner_id: str | None,
+        statuses: Sequence[str] = (),
+        job_type: str | None = None,
+        limit: int = 50,
+        offset: int = 0,
+    ) -> tuple[list[Job], int]:
+        async with read_unit(self.database) as session:
+            return await repository.list_jobs(session, owner_id, statuses, job_type, limit, offset)
+
+    async def cancel(self, actor_id: str, job_id: str, *, as_admin: bool = False) -> Job:
+        """Cancel a queued job at once; ask a running one to stop (it keeps what it stored)."""
+        owner_filter = None if as_admin else actor_id
+        now = self._clock()
+        messages: list[JobEventMessage] = []
+        async with write_unit(self.database) as session:
+            job = await repository.get_job(session, job_id, owner_filter)
+            if job is None:
+                raise NotFoundError("No such job.")
+            if JobStatus(job.status) in TERMINAL_STATUSES:
+                raise ConflictError(f"The job is already {job.status}.")
+            if await repository.cancel_queued(session, job_id, now):
+                event = NewEvent(JobEventType.CANCELLED, {"status": "cancelled"})
+            elif await repository.request_cancel(session, job_id):
+                event = NewEvent(JobEventType.CANCEL_REQUESTED, {})
+            else:
+                raise ConflictError("The job changed state; try again.")
+            messages = await repository.append_events(session, job_id, job.owner_id, [event], now)
+            audit.record(
+                session,
+                "job.cancel",
+                actor_id=actor_id,
+                target=job_id,
+                detail={"job_type": job.type, "owner_id": job.owner_id, "by_admin": as_admin},
+            )
+        await self.publisher.publish(messages)
+        if self._on_cancel is not None:
+            self._on_cancel(job_id)
+        return await self.get(owner_filter, job_id)
+
+    async def resume(self, owner_id: str, job_id: str) -> Job:
+        """Put an interrupted job back in the queue (its handler skips finished units)."""
+        now = self._clock()
+        async with write_unit(self.database) as session:
+            job = await repository.get_job(session, job_id, owner_id)
+            if job is None:
+                raise NotFoundError("No such job.")
+            if not await repository.requeue_interrupted(session, job_id, now):
+                raise ConflictError(
+                    f"Only interrupted jobs can be resumed (this one is {job.status})."
+                )
+            event = NewEvent(
+                JobEventType.CREATED, {"job_type": job.type, "status": "queued", "resumed": True}
+            )
+            messages = await repository.append_events(session, job_id, owner_id, [event], now)
+        await self.publisher.publish(messages)
+        if self._on_submitted is not None:
+            self._on_submitted()
+        return await self.get(owner_id, job_id)
+
+    async def events_after(
+        self, owner_id: str, job_id: str, after_seq: int, limit: int = 5000
+    ) -> list[JobEventMessage]:
+        """Stored events of one job after `after_seq` (empty if the job is not the owner's)."""
+        async with read_unit(self.database) as session:
+            return await repository.events_after(session, job_id, owner_id, after_seq, limit)
+
+    async def active_summary(self) -> dict[str, int]:
+        """Queued and running job counts (for the admin system view)."""
+        async with read_unit(self.database) as session:
+            counts = await repository.status_counts(session)
+        return {"queued": counts.get("queued", 0), "running": counts.get("running", 0)}
+
+
+def retry_after_seconds(oldest: datetime, now: datetime) -> int:
+    return max(1, math.ceil((oldest + HOUR - now).total_seconds()))

@@ -1,0 +1,293 @@
+"""Provider parameter registry: turn requested parameters into what a provider accepts.
+
+Data-driven (`data/params.yaml`). `resolve_params` returns the effective wire parameters and
+every adjustment made (clamp, drop, rename, warn) with a reason the UI and CLI show before a
+run. Unknown providers get OpenAI's table plus a warning.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
+from importlib import resources
+from typing import Any, Literal
+
+import yaml
+
+from benchstudio.providers.base import ChatRequest
+
+Action = Literal["clamp", "drop", "rename", "warn"]
+_TYPE_CHECKS: dict[str, tuple[type, ...]] = {
+    "float": (int, float),
+    "int": (int,),
+    "str": (str,),
+    "bool": (bool,),
+    "list": (list, tuple, str),
+    "object": (dict,),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Adjustment:
+    """One change made to the requested parameters, shown to the user before a run."""
+
+    param: str
+    action: Action
+    reason: str
+    original: Any = None
+    value: Any = None
+
+
+@dataclass(slots=True)
+class EffectiveParams:
+    """Parameters as they will be sent (wire names), plus what was changed and why."""
+
+    params: dict[str, Any]
+    adjustments: list[Adjustment] = field(default_factory=list)
+
+    def fingerprint(self) -> str:
+        """Stable key: two combos with the same fingerprint send the same request."""
+        return json.dumps(self.params, sort_keys=True, default=str)
+
+
+@dataclass(frozen=True, slots=True)
+class ParamSpec:
+    type: str = "float"
+    min: float | None = None
+    max: float | None = None
+    default: Any = None
+    choices: tuple[Any, ...] | None = None
+    rename: str | None = None
+    required: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """Overrides for a model family (regex) or for when a parameter is set."""
+
+    reason: str
+    match: re.Pattern[str] | None = None
+    drop: frozenset[str] = frozenset()
+    fixed: Mapping[str, Any] = field(default_factory=dict)
+    rename: Mapping[str, str] = field(default_factory=dict)
+    params: Mapping[str, ParamSpec] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Conflict:
+    params: tuple[str, str]
+    drop: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class ProviderParams:
+    name: str
+    params: Mapping[str, ParamSpec]
+    model_rules: tuple[Rule, ...] = ()
+    when_set: Mapping[str, Rule] = field(default_factory=dict)
+    conflicts: tuple[Conflict, ...] = ()
+
+
+def _spec(raw: Mapping[str, Any]) -> ParamSpec:
+    choices = raw.get("choices")
+    return ParamSpec(
+        type=raw.get("type", "float"),
+        min=raw.get("min"),
+        max=raw.get("max"),
+        default=raw.get("default"),
+        choices=tuple(choices) if choices is not None else None,
+        rename=raw.get("rename"),
+        required=bool(raw.get("required", False)),
+    )
+
+
+def _rule(raw: Mapping[str, Any]) -> Rule:
+    match = raw.get("match")
+    return Rule(
+        reason=str(raw.get("reason", "")),
+        match=re.compile(match) if match else None,
+        drop=frozenset(raw.get("drop") or ()),
+        fixed=dict(raw.get("fixed") or {}),
+        rename=dict(raw.get("rename") or {}),
+        params={k: _spec(v) for k, v in (raw.get("params") or {}).items()},
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class ParamRegistry:
+    as_of: str
+    providers: Mapping[str, ProviderParams]
+    default_provider: str
+
+    def for_provider(self, provider: str) -> tuple[ProviderParams, bool]:
+        """The table for `provider` and whether it is known."""
+        known = self.providers.get(provider.lower())
+        return (known, True) if known else (self.providers[self.default_provider], False)
+
+
+@lru_cache(maxsize=1)
+def load_registry() -> ParamRegistry:
+    """Parse the bundled registry once per process."""
+    text = resources.files("benchstudio.providers").joinpath("data/params.yaml").read_text("utf-8")
+    data = yaml.safe_load(text)
+    providers = {
+        name: ProviderParams(
+            name=name,
+            params={k: _spec(v) for k, v in body["params"].items()},
+            model_rules=tuple(_rule(r) for r in body.get("model_rules") or ()),
+            when_set={k: _rule(v) for k, v in (body.get("when_set") or {}).items()},
+            conflicts=tuple(
+                Conflict((c["params"][0], c["params"][1]), c["drop"], c["reason"])
+                for c in body.get("conflicts") or ()
+            ),
+        )
+        for name, body in data["providers"].items()
+    }
+    return ParamRegistry(str(data["as_of"]), providers, data["default_provider"])
+
+
+def supported_providers() -> list[str]:
+    return sorted(load_registry().providers)
+
+
+def parameter_specs(provider: str, model: str) -> dict[str, ParamSpec]:
+    """Effective specs for a model (model-family overrides applied), e.g. for tuner ranges."""
+    table, _ = load_registry().for_provider(provider)
+    specs = dict(table.params)
+    for rule in _matching_rules(table, model):
+        specs.update(rule.params)
+        for name in rule.drop | set(rule.fixed):
+            specs.pop(name, None)
+    return specs
+
+
+def _matching_rules(table: ProviderParams, model: str) -> list[Rule]:
+    lowered = model.lower()
+    return [r for r in table.model_rules if r.match is not None and r.match.search(lowered)]
+
+
+def _check_value(name: str, value: Any, spec: ParamSpec, out: list[Adjustment]) -> Any:
+    """The value to send (clamped), or None when it must be dropped."""
+    allowed = _TYPE_CHECKS.get(spec.type, (object,))
+    if not isinstance(value, allowed) or (spec.type != "bool" and isinstance(value, bool)):
+        out.append(Adjustment(name, "drop", f"expected {spec.type}", original=value))
+        return None
+    if spec.choices is not None and value not in spec.choices:
+        reason = f"must be one of {', '.join(map(str, spec.choices))}"
+        out.append(Adjustment(name, "drop", reason, original=value))
+        return None
+    if spec.type in ("float", "int"):
+        given: Any = value  # isinstance() above narrowed it to object
+        number = float(given)
+        low = spec.min if spec.min is not None else number
+        high = spec.max if spec.max is not None else number
+        clamped: float | int = min(max(number, low), high)
+        if spec.type == "int":
+            clamped = int(clamped)
+        elif clamped == number:
+            clamped = given  # keep the caller's int-vs-float spelling when unchanged
+        if clamped != value:
+            reason = f"allowed range is {spec.min} to {spec.max}"
+            out.append(Adjustment(name, "clamp", reason, original=value, value=clamped))
+        return clamped
+    return value
+
+
+@dataclass(slots=True)
+class _Overrides:
+    specs: dict[str, ParamSpec]
+    drops: dict[str, str] = field(default_factory=dict)
+    fixed: dict[str, tuple[Any, str]] = field(default_factory=dict)
+    renames: dict[str, tuple[str, str]] = field(default_factory=dict)
+
+    def add(self, rule: Rule) -> None:
+        self.specs.update(rule.params)
+        self.drops.update(dict.fromkeys(rule.drop, rule.reason))
+        self.fixed.update({k: (v, rule.reason) for k, v in rule.fixed.items()})
+        self.renames.update({k: (v, rule.reason) for k, v in rule.rename.items()})
+
+
+def _overrides_for(table: ProviderParams, model: str, values: Mapping[str, Any]) -> _Overrides:
+    overrides = _Overrides(dict(table.params))
+    for rule in _matching_rules(table, model):
+        overrides.add(rule)
+    for name, rule in table.when_set.items():
+        if name in values and name not in overrides.drops:
+            overrides.add(rule)
+    return overrides
+
+
+def _resolve_one(
+    name: str, value: Any, rules: _Overrides, known: bool, provider: str, out: list[Adjustment]
+) -> tuple[str, Any] | None:
+    """(wire name, value) for one requested parameter, or None when dropped."""
+    if name in rules.drops:
+        out.append(Adjustment(name, "drop", rules.drops[name], original=value))
+        return None
+    if name in rules.fixed:
+        fixed_value, reason = rules.fixed[name]
+        if value != fixed_value:
+            out.append(Adjustment(name, "drop", f"{reason} (fixed at {fixed_value})", value))
+            return None
+    spec = rules.specs.get(name)
+    if spec is None:
+        if known:
+            out.append(Adjustment(name, "drop", f"not supported by {provider}", original=value))
+            return None
+        out.append(Adjustment(name, "warn", "unknown parameter passed through unchecked", value))
+        return name, value
+    checked = _check_value(name, value, spec, out)
+    if checked is None:
+        return None
+    wire = spec.rename
+    reason = f"{provider} calls it {wire}"
+    if name in rules.renames:
+        wire = rules.renames[name][0]
+        reason = f"this model expects {wire}"
+    if wire and wire != name:
+        out.append(Adjustment(name, "rename", reason, original=name, value=wire))
+        return wire, checked
+    return name, checked
+
+
+def resolve_params(provider: str, model: str, requested: Mapping[str, Any]) -> EffectiveParams:
+    """Effective wire parameters for `model` on `provider`, with every adjustment explained."""
+    table, known = load_registry().for_provider(provider)
+    adjustments: list[Adjustment] = []
+    if not known:
+        reason = f"unknown provider {provider!r}: OpenAI-compatible parameter rules assumed"
+        adjustments.append(Adjustment("*", "warn", reason))
+    values = {k: v for k, v in requested.items() if v is not None}
+    rules = _overrides_for(table, model, values)
+    kept: dict[str, tuple[str, Any]] = {}
+    for name in sorted(values):
+        resolved = _resolve_one(name, values[name], rules, known, table.name, adjustments)
+        if resolved is not None:
+            kept[name] = resolved
+    for conflict in table.conflicts:
+        if all(p in kept for p in conflict.params):
+            _, dropped_value = kept.pop(conflict.drop)
+            adjustments.append(Adjustment(conflict.drop, "drop", conflict.reason, dropped_value))
+    for name, spec in rules.specs.items():
+        if spec.required and name not in kept and spec.default is not None:
+            kept[name] = (spec.rename or name, spec.default)
+            reason = f"required by {table.name}; default {spec.default} used"
+            adjustments.append(Adjustment(name, "warn", reason, value=spec.default))
+    return EffectiveParams(dict(kept.values()), adjustments)
+
+
+def apply_params(request: ChatRequest, provider: str) -> tuple[ChatRequest, list[Adjustment]]:
+    """A copy of `request` whose temperature, max_tokens and extra are provider-effective."""
+    requested: dict[str, Any] = dict(request.extra)
+    requested.setdefault("temperature", request.temperature)
+    requested.setdefault("max_tokens", request.max_tokens)
+    effective = resolve_params(provider, request.model, requested)
+    params = dict(effective.params)
+    temperature = params.pop("temperature", None)
+    max_tokens = params.pop("max_tokens", None)
+    updated = replace(request, temperature=temperature, max_tokens=max_tokens, extra=params)
+    return updated, effective.adjustments

@@ -1,0 +1,1 @@
+"""Live updates: the event hub, WebSocket tickets and the `/ws` endpoint."""

@@ -1,0 +1,268 @@
+"""The measuring loop: one stream recorded compactly, and the two load shapes built on it.
+
+The hot path does as little as possible per event: a kind comparison, an append of an int64
+timestamp to an `array` and a byte to a `bytearray`. Metrics, token counting and cost are all
+computed after the measured window, so they never delay another stream's timestamps.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from time import perf_counter_ns
+from typing import Any
+
+from benchstudio.providers.base import (
+    CONTENT,
+    ERROR,
+    FINISH,
+    FIRST_BYTE,
+    REASONING,
+    TOOL_CALL_DELTA,
+    USAGE,
+    ChatRequest,
+    ProviderAdapter,
+    ProviderError,
+)
+from benchstudio.speed.diagnostics import Diagnostics, DiagnosticWindow
+from benchstudio.speed.metrics import (
+    CONTENT_KIND,
+    REASONING_KIND,
+    TOOL_KIND,
+    RequestError,
+    StreamTrace,
+    UsageCounts,
+)
+from benchstudio.speed.schedule import Arrival, arrival_offsets, offsets_for_duration
+
+RequestFactory = Callable[[int], ChatRequest]
+
+
+async def record_stream(adapter: ProviderAdapter, request: ChatRequest) -> StreamTrace:
+    """Send one streamed request and record when each token-bearing chunk arrived."""
+    trace = StreamTrace(request.request_id, 0)
+    times = trace.chunk_ns
+    kinds = trace.chunk_kinds
+    texts = trace.text_parts
+    stream = adapter.stream(request)
+    trace.sent_ns = perf_counter_ns()
+    try:
+        async for event in stream:
+            kind = event.kind
+            if kind is CONTENT or kind == CONTENT:
+                if event.text:
+                    times.append(event.t_ns)
+                    kinds.append(CONTENT_KIND)
+                    texts.append(event.text)
+            elif kind == REASONING:
+                if event.text:
+                    times.append(event.t_ns)
+                    kinds.append(REASONING_KIND)
+                    texts.append(event.text)
+            elif kind == TOOL_CALL_DELTA:
+                if event.text or event.tool_name:
+                    times.append(event.t_ns)
+                    kinds.append(TOOL_KIND)
+                    texts.append(event.text or event.tool_name or "")
+            elif kind == FIRST_BYTE:
+                trace.first_byte_ns = event.t_ns
+            elif kind == USAGE and event.usage is not None:
+                usage = event.usage
+                trace.usage = UsageCounts(
+                    usage.input_tokens,
+                    usage.output_tokens,
+                    usage.reasoning_tokens,
+                    usage.cached_input_tokens,
+                )
+            elif kind == FINISH:
+                trace.finish_reason = event.finish_reason
+                trace.end_ns = event.t_ns
+            elif kind == ERROR and event.error is not None:
+                trace.end_ns = event.t_ns
+    except ProviderError as exc:
+        trace.error = RequestError(exc.category, exc.message, exc.status)
+    except asyncio.CancelledError:
+        # Only a stopping run cancels requests: keep the partial trace, marked cancelled.
+        trace.error = RequestError("cancelled", "the run was stopped before this request ended")
+        task = asyncio.current_task()
+        if task is not None:
+            task.uncancel()
+    except Exception as exc:  # an adapter bug must not kill the whole run
+        trace.error = RequestError("other", f"{type(exc).__name__}: {exc}"[:300])
+    finally:
+        if trace.end_ns is None:
+            trace.end_ns = perf_counter_ns()
+        trace.compact()
+    return trace
+
+
+@dataclass(slots=True)
+class RunControl:
+    """Shared stop switch and progress counters of a run (read by the progress display)."""
+
+    stopped: bool = False
+    stop_reason: str | None = None
+    completed: int = 0
+    errors: int = 0
+    recent_ttft_ms: list[float] = field(default_factory=list)
+    on_complete: Callable[[StreamTrace], None] | None = None
+    _in_flight: set[asyncio.Task[Any]] = field(default_factory=set)
+
+    def stop(self, reason: str) -> None:
+        if not self.stopped:
+            self.stopped = True
+            self.stop_reason = reason
+
+    def cancel_in_flight(self) -> None:
+        for task in list(self._in_flight):
+            task.cancel()
+
+    def finished(self, trace: StreamTrace) -> None:
+        self.completed += 1
+        if trace.error is not None:
+            self.errors += 1
+        elif len(trace.chunk_ns):
+            self.recent_ttft_ms.append((trace.chunk_ns[0] - trace.sent_ns) / 1e6)
+            if len(self.recent_ttft_ms) > 512:
+                del self.recent_ttft_ms[:256]
+        if self.on_complete is not None:
+            self.on_complete(trace)
+
+
+@dataclass(frozen=True, slots=True)
+class LoadShape:
+    """Either `concurrency` streams kept in flight, or `rate` arrivals per second."""
+
+    concurrency: int | None = None
+    rate: float | None = None
+    arrival: Arrival = "poisson"
+    burstiness: float = 1.0
+    num_requests: int | None = None
+    duration_s: float | None = None
+    # Rate mode only: cap on streams in flight (None: unbounded, like real traffic).
+    max_in_flight: int | None = None
+
+    def __post_init__(self) -> None:
+        if (self.concurrency is None) == (self.rate is None):
+            raise ValueError("give exactly one of concurrency or rate")
+        if self.num_requests is None and self.duration_s is None:
+            raise ValueError("bound the run by a request count or a duration")
+
+
+async def _run_closed_loop(
+    adapter: ProviderAdapter,
+    make_request: RequestFactory,
+    shape: LoadShape,
+    control: RunControl,
+    traces: list[StreamTrace],
+) -> None:
+    loop = asyncio.get_running_loop()
+    counter = itertools.count()
+    deadline = None if shape.duration_s is None else loop.time() + shape.duration_s
+    limit = shape.num_requests
+
+    async def worker() -> None:
+        while not control.stopped:
+            index = next(counter)
+            if (limit is not None and index >= limit) or (
+                deadline is not None and loop.time() >= deadline
+            ):
+                return
+            trace = await record_stream(adapter, make_request(index))
+            traces.append(trace)
+            control.finished(trace)
+
+    workers = [loop.create_task(worker()) for _ in range(shape.concurrency or 1)]
+    control._in_flight.update(workers)
+    try:
+        await asyncio.gather(*workers, return_exceptions=True)
+    finally:
+        control._in_flight.difference_update(workers)
+
+
+async def _run_open_loop(
+    adapter: ProviderAdapter,
+    make_request: RequestFactory,
+    shape: LoadShape,
+    control: RunControl,
+    traces: list[StreamTrace],
+    diagnostics: Diagnostics,
+    run_id: str,
+) -> None:
+    assert shape.rate is not None
+    loop = asyncio.get_running_loop()
+    if shape.num_requests is not None:
+        offsets = arrival_offsets(
+            shape.rate,
+            shape.num_requests,
+            arrival=shape.arrival,
+            burstiness=shape.burstiness,
+            run_id=run_id,
+        )
+        if shape.duration_s is not None:
+            offsets = [x for x in offsets if x < shape.duration_s]
+    else:
+        assert shape.duration_s is not None
+        offsets = offsets_for_duration(
+            shape.rate,
+            shape.duration_s,
+            arrival=shape.arrival,
+            burstiness=shape.burstiness,
+            run_id=run_id,
+        )
+    lags = diagnostics.dispatch_lag_ms
+    gate = asyncio.Semaphore(shape.max_in_flight) if shape.max_in_flight else None
+    pending: set[asyncio.Task[None]] = set()
+
+    async def send(index: int, scheduled: float) -> None:
+        lags.append((loop.time() - scheduled) * 1000.0)
+        trace = await record_stream(adapter, make_request(index))
+        traces.append(trace)
+        control.finished(trace)
+        if gate is not None:
+            gate.release()
+
+    start = loop.time() + 0.002  # a little slack so the first deadline is not already late
+    for index, offset in enumerate(offsets):
+        if control.stopped:
+            break
+        scheduled = start + offset
+        delay = scheduled - loop.time()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        if gate is not None:
+            await gate.acquire()
+        task = loop.create_task(send(index, scheduled))
+        pending.add(task)
+        control._in_flight.add(task)
+        task.add_done_callback(pending.discard)
+        task.add_done_callback(control._in_flight.discard)
+    if pending:
+        await asyncio.gather(*pending, return_exceptions=True)
+
+
+async def run_load(
+    adapter: ProviderAdapter,
+    make_request: RequestFactory,
+    shape: LoadShape,
+    *,
+    control: RunControl | None = None,
+    run_id: str = "",
+) -> tuple[list[StreamTrace], Diagnostics]:
+    """Drive `adapter` with `shape`; returns every trace (errors included) and diagnostics."""
+    control = control or RunControl()
+    traces: list[StreamTrace] = []
+    window = DiagnosticWindow(requested_rate=shape.rate)
+    window.start()
+    try:
+        if shape.concurrency is not None:
+            await _run_closed_loop(adapter, make_request, shape, control, traces)
+        else:
+            await _run_open_loop(
+                adapter, make_request, shape, control, traces, window.diagnostics, run_id
+            )
+    finally:
+        diagnostics = await window.stop(len(traces))
+    return traces, diagnostics

@@ -1,0 +1,174 @@
+"""Result files (JSON, requests JSONL, summary CSV), the pre-run estimate and table rows."""
+
+from __future__ import annotations
+
+import csv
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from benchstudio.speed.config import BenchConfig
+from benchstudio.speed.results import CostFunction
+from benchstudio.speed.targets import cost_function
+
+CSV_COLUMNS = (
+    "step",
+    "target",
+    "model",
+    "mode",
+    "context_tokens",
+    "concurrency",
+    "request_rate",
+    "requests",
+    "errors",
+    "error_rate",
+    "ttft_ms_p50",
+    "ttft_ms_p90",
+    "ttft_ms_p99",
+    "ttfct_ms_p50",
+    "tpot_ms_p50",
+    "itl_ms_p50",
+    "itl_ms_p99",
+    "e2e_ms_p50",
+    "e2e_ms_p99",
+    "output_tokens_per_s_p50",
+    "request_throughput",
+    "output_token_throughput",
+    "cost_usd",
+    "trustworthy",
+    "skipped_reason",
+)
+
+
+def write_json(data: dict[str, Any], path: Path) -> None:
+    path.write_text(json.dumps(data, indent=1, allow_nan=False) + "\n", encoding="utf-8")
+
+
+def write_requests_jsonl(data: dict[str, Any], path: Path) -> None:
+    with path.open("w", encoding="utf-8") as handle:
+        for record in data["requests"]:
+            handle.write(json.dumps(record, separators=(",", ":")) + "\n")
+
+
+def step_blocks(data: dict[str, Any]) -> list[dict[str, Any]]:
+    """The per-step blocks, or one block standing for the whole run when it had one step."""
+    if data.get("steps"):
+        return list(data["steps"])
+    config = data["config"]
+    target = config["targets"][0]
+    return [
+        {
+            "name": target["name"],
+            "target": target["name"],
+            "model": target["model"],
+            "mode": "profile"
+            if config.get("concurrency") is None and config.get("request_rate") is None
+            else ("concurrency" if config.get("concurrency") else "rate"),
+            "context_tokens": config["context_tokens"][0],
+            "concurrency": config.get("concurrency"),
+            "request_rate": config.get("request_rate"),
+            "skipped_reason": None,
+            "diagnostics": data["diagnostics"],
+            "summary": data["summary"],
+        }
+    ]
+
+
+def _stat(summary: dict[str, Any], metric: str, field: str) -> Any:
+    block = summary.get(metric) or {}
+    return block.get(field)
+
+
+def summary_row(block: dict[str, Any]) -> dict[str, Any]:
+    summary = block["summary"]
+    return {
+        "step": block["name"],
+        "target": block["target"],
+        "model": block["model"],
+        "mode": block["mode"],
+        "context_tokens": block["context_tokens"],
+        "concurrency": block.get("concurrency"),
+        "request_rate": block.get("request_rate"),
+        "requests": summary["requests"],
+        "errors": summary["errors"],
+        "error_rate": summary["error_rate"],
+        "ttft_ms_p50": _stat(summary, "ttft_ms", "p50"),
+        "ttft_ms_p90": _stat(summary, "ttft_ms", "p90"),
+        "ttft_ms_p99": _stat(summary, "ttft_ms", "p99"),
+        "ttfct_ms_p50": _stat(summary, "ttfct_ms", "p50"),
+        "tpot_ms_p50": _stat(summary, "tpot_ms", "p50"),
+        "itl_ms_p50": _stat(summary, "itl_ms", "p50"),
+        "itl_ms_p99": _stat(summary, "itl_ms", "p99"),
+        "e2e_ms_p50": _stat(summary, "e2e_ms", "p50"),
+        "e2e_ms_p99": _stat(summary, "e2e_ms", "p99"),
+        "output_tokens_per_s_p50": _stat(summary, "output_tokens_per_s", "p50"),
+        "request_throughput": summary["request_throughput"],
+        "output_token_throughput": summary["output_token_throughput"],
+        "cost_usd": summary["cost_usd"],
+        "trustworthy": block["diagnostics"]["trustworthy"],
+        "skipped_reason": block.get("skipped_reason"),
+    }
+
+
+def write_summary_csv(data: dict[str, Any], path: Path) -> None:
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=CSV_COLUMNS)
+        writer.writeheader()
+        for block in step_blocks(data):
+            writer.writerow(summary_row(block))
+
+
+@dataclass(frozen=True, slots=True)
+class Estimate:
+    """What a run would send before anything is spent (output tokens at the max_tokens cap)."""
+
+    target: str
+    requests: int
+    input_tokens: int
+    output_tokens: int
+    cost_usd: float | None
+
+
+def _planned_requests(config: BenchConfig) -> int:
+    if config.mode == "profile":
+        return config.warmup + config.runs
+    count, duration = config.request_bound()
+    points = len(config.sweep_concurrency or config.sweep_rate) or 1
+    if config.slo_search:
+        points = 7  # ceiling, floor and up to five bisection probes
+    if count is None and duration is not None:
+        rate = config.request_rate or max(config.sweep_rate, default=0.0)
+        # Closed loop: unknown until measured; assume one request per stream per second.
+        count = int(duration * (rate or config.concurrency or 1))
+    return points * (count or 0) + config.warmup
+
+
+def estimate_run(config: BenchConfig) -> list[Estimate]:
+    """Planned requests, tokens and cost per target (prompt sizes counted with the tokenizer)."""
+    from benchstudio.speed.prompts import build_prompt
+    from benchstudio.speed.tokenizer import TokenCounter, encoding_for_model
+
+    estimates = []
+    per_tier = _planned_requests(config)
+    output_cap = config.max_tokens or 0
+    for target in config.targets:
+        counter = TokenCounter(encoding_for_model(target.model))
+        requests = input_tokens = 0
+        for tier in config.context_tokens:
+            prompt = build_prompt(
+                config.prompt,
+                target_tokens=tier,
+                salt="0" * 12,
+                counter=counter,
+                corpus_kind=config.corpus,
+            )
+            requests += per_tier
+            input_tokens += per_tier * prompt.prompt_tokens
+        cost: CostFunction | None = cost_function(target)
+        output_tokens = requests * output_cap
+        value = (
+            None if cost is None else cost(target.model, input_tokens, output_tokens, None, None)
+        )
+        estimates.append(Estimate(target.name, requests, input_tokens, output_tokens, value))
+    return estimates

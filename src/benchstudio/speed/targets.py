@@ -1,0 +1,99 @@
+"""Adapters for benchmark targets on one shared, egress-guarded connection pool, and prices."""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from benchstudio.providers.base import ProviderAdapter
+from benchstudio.speed.config import Prices, TargetConfig
+from benchstudio.speed.results import CostFunction
+
+# protocol -> (module, class) in benchstudio.providers
+_ADAPTERS = {
+    "openai": ("benchstudio.providers.openai_compat", "OpenAICompatAdapter"),
+    "anthropic": ("benchstudio.providers.anthropic", "AnthropicAdapter"),
+    "gemini": ("benchstudio.providers.gemini", "GeminiAdapter"),
+}
+
+
+@asynccontextmanager
+async def http_session(egress_mode: str = "dev") -> AsyncIterator[Any]:
+    """One pooled session for the run, without a connection cap (load tests need many).
+
+    `dev` mode allows loopback and private addresses: the CLI is run by the operator against
+    local model servers as often as against hosted APIs.
+    """
+    from benchstudio.core.net import EgressPolicy, create_egress_session
+
+    session = create_egress_session(EgressPolicy.from_allow_list(egress_mode), limit=0)
+    try:
+        yield session
+    finally:
+        await session.close()
+
+
+def build_adapter(target: TargetConfig, session: Any) -> ProviderAdapter:
+    """The adapter for `target.protocol`, sending the target's key and extra headers."""
+    module_name, class_name = _ADAPTERS[target.protocol]
+    adapter_class = getattr(importlib.import_module(module_name), class_name)
+    adapter: ProviderAdapter = adapter_class(
+        target.base_url,
+        target.api_key(),
+        session=session,
+        extra_headers=dict(target.headers) or None,
+    )
+    return adapter
+
+
+def _custom_cost(prices: Prices) -> CostFunction:
+    def cost(
+        _model: str,
+        input_tokens: int | None,
+        output_tokens: int | None,
+        reasoning_tokens: int | None,
+        cached_tokens: int | None,
+    ) -> float | None:
+        cached = cached_tokens or 0
+        cached_price = prices.cached_input if prices.cached_input is not None else prices.input
+        fresh_input = max(0, (input_tokens or 0) - cached)
+        # Reasoning tokens are part of output tokens in every protocol's usage; a separate
+        # reasoning price (rare) replaces the output price for that share.
+        reasoning = (reasoning_tokens or 0) if prices.reasoning is not None else 0
+        plain_output = max(0, (output_tokens or 0) - reasoning)
+        total = (
+            fresh_input * prices.input
+            + cached * cached_price
+            + plain_output * prices.output
+            + reasoning * (prices.reasoning or 0.0)
+        )
+        return total / 1_000_000
+
+    return cost
+
+
+def cost_function(target: TargetConfig) -> CostFunction | None:
+    """Custom prices first, then the bundled price table (None when neither knows the model)."""
+    if target.prices is not None:
+        return _custom_cost(target.prices)
+    try:
+        pricing = importlib.import_module("benchstudio.providers.pricing")
+    except ImportError:
+        return None
+    lookup = getattr(pricing, "cost_usd", None)
+    if lookup is None:
+        return None
+
+    def table_cost(
+        model: str,
+        input_tokens: int | None,
+        output_tokens: int | None,
+        reasoning_tokens: int | None,
+        cached_tokens: int | None,
+    ) -> float | None:
+        value = lookup(model, input_tokens, output_tokens, reasoning_tokens, cached_tokens)
+        return None if value is None else float(value)
+
+    return table_cost
