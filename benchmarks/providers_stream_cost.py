@@ -16,6 +16,8 @@ import sys
 import time
 from collections.abc import Awaitable, Callable
 
+import aiohttp
+
 from benchstudio.core.net import EgressPolicy, create_egress_session
 from benchstudio.providers.base import TOKEN_KINDS, ChatRequest
 from benchstudio.providers.factory import create_adapter
@@ -60,6 +62,25 @@ async def adapter_run(base_url: str, protocol: str, streams: int, rounds: int) -
             return count
 
         await one()  # warm the connection pool and imports
+        total = 0
+        for _ in range(rounds):
+            total += sum(await asyncio.gather(*(one() for _ in range(streams))))
+        return total
+
+
+async def raw_read_floor(base_url: str, streams: int, rounds: int) -> int:
+    """The same requests read with bare aiohttp, counting SSE events without parsing: the floor."""
+    body = {"model": "m", "messages": messages(), "stream": True}
+    async with aiohttp.ClientSession() as session:
+
+        async def one() -> int:
+            count = 0
+            async with session.post(base_url + "/v1/chat/completions", json=body) as resp:
+                while chunk := await resp.content.readany():
+                    count += chunk.count(b"\n\n")
+            return count - 3  # role chunk, finish chunk and [DONE] carry no token
+
+        await one()
         total = 0
         for _ in range(rounds):
             total += sum(await asyncio.gather(*(one() for _ in range(streams))))
@@ -119,6 +140,9 @@ def main() -> None:
         f"{args.tokens} tokens each, ITL {args.itl_ms} ms, cores={os.cpu_count()}"
     )
     try:
+        measure(
+            "floor: bare aiohttp reads", lambda: raw_read_floor(base_url, args.streams, args.rounds)
+        )
         for protocol in ("openai", "anthropic", "gemini"):
             measure(
                 f"adapter {protocol}",

@@ -107,10 +107,15 @@ def clear_log(base_url: str) -> None:
 
 
 def errors_against_log(
-    traces: list[StreamTrace], log: dict[str, dict[str, Any]], output_tokens: int
+    traces: list[StreamTrace], log: dict[str, dict[str, Any]], output_tokens: int, warm_after: int
 ) -> dict[str, list[float]]:
-    ttft, itl, tpot = [], [], []
-    for trace in traces:
+    ttft: list[float] = []
+    itl: list[float] = []
+    tpot: list[float] = []
+    warm: list[float] = []
+    upload: list[float] = []
+    delivery: list[float] = []
+    for position, trace in enumerate(sorted(traces, key=lambda t: t.sent_ns)):
         record = log.get(trace.request_id)
         if record is None or trace.error is not None or not len(trace.chunk_ns):
             continue
@@ -118,6 +123,10 @@ def errors_against_log(
         times = [e["t_ns"] for e in events]
         read = record["request_read_ns"]
         ttft.append((trace.chunk_ns[0] - trace.sent_ns - (times[0] - read)) / 1e6)
+        if position >= warm_after:
+            warm.append(ttft[-1])
+        upload.append((read - trace.sent_ns) / 1e6)
+        delivery.append((trace.chunk_ns[0] - times[0]) / 1e6)
         if len(times) == len(trace.chunk_ns):
             client_gaps = np.diff(np.asarray(trace.chunk_ns, dtype=np.int64))
             server_gaps = np.diff(np.asarray(times, dtype=np.int64))
@@ -126,7 +135,14 @@ def errors_against_log(
         if metrics.tpot_ms is not None and output_tokens > 1:
             server_tpot = (times[-1] - times[0]) / 1e6 / (output_tokens - 1)
             tpot.append(metrics.tpot_ms - server_tpot)
-    return {"ttft": ttft, "itl": itl, "tpot": tpot}
+    return {
+        "ttft": ttft,
+        "itl": itl,
+        "tpot": tpot,
+        "warm": warm,
+        "upload": upload,
+        "delivery": delivery,
+    }
 
 
 def pct(values: list[float], q: float) -> float:
@@ -185,7 +201,7 @@ async def accuracy(adapter: Any, base_url: str, quick: bool) -> None:
         tokens = SIM_MODELS[scenario.model]["output_tokens"] + SIM_MODELS[scenario.model].get(
             "reasoning_tokens", 0
         )
-        errors = errors_against_log(traces, log, int(tokens))
+        errors = errors_against_log(traces, log, int(tokens), scenario.concurrency or 0)
         events = sum(len(t.chunk_ns) + 3 for t in traces)  # + role, usage, [DONE]
         failed = sum(1 for t in traces if t.error is not None)
         info = diagnostics.to_dict()
@@ -196,6 +212,11 @@ async def accuracy(adapter: Any, base_url: str, quick: bool) -> None:
         )
         show("TTFT error p50", pct(errors["ttft"], 50), "<= 0.5 (c=1) / <= 2 (load)")
         show("TTFT error p99", pct(errors["ttft"], 99), "<= 3 (c=1) / <= 20 (load)")
+        show("  same, warm connections: p50", pct(errors["warm"], 50), "")
+        show("  same, warm connections: p99", pct(errors["warm"], 99), "")
+        show("  of which sent -> server read p50", pct(errors["upload"], 50), "")
+        show("  of which token written -> client p50", pct(errors["delivery"], 50), "")
+        show("  of which token written -> client p99", pct(errors["delivery"], 99), "")
         show(
             "ITL error p99 (|client gap - server gap|)",
             pct([abs(x) for x in errors["itl"]], 99),
@@ -218,7 +239,7 @@ async def dispatch(adapter: Any, quick: bool) -> None:
     for rate, goal in ((100.0, "<= 3"), (400.0, "<= 20")):
         count = int(rate * (3 if quick else 6))
         scenario = Scenario(f"rate {rate}", "rate", rate=rate, requests=count)
-        traces, diagnostics, _ = await run_scenario(adapter, scenario)
+        _, diagnostics, _ = await run_scenario(adapter, scenario)
         info = diagnostics.to_dict()
         show(
             f"p99 at {rate:.0f} req/s (achieved {info['achieved_rate']:.0f}/s)",

@@ -74,6 +74,8 @@ class Settings(BaseSettings):
     jobs_unclaimed_requeue_s: float = Field(default=60.0, gt=0)
     jobs_cancel_grace_s: float = Field(default=5.0, ge=0)
     jobs_dispatcher: bool = True
+    # All users together; in scale-out set it to the total worker slots.
+    jobs_max_running: int | None = Field(default=8, ge=1)
     worker_concurrency: int = Field(default=8, ge=1)
     # Live updates.
     ws_max_connections_per_user: int = Field(default=10, ge=1)
@@ -106,6 +108,9 @@ class Settings(BaseSettings):
     # Base URL of the demo simulator the server runs (e.g. http://127.0.0.1:8599); the
     # "Simulator (demo)" provider every user gets points here and is allow-listed alone.
     demo_simulator_url: str | None = None
+    # `serve` starts the built-in simulator on this port when no demo_simulator_url is given.
+    demo_simulator: bool = True
+    demo_simulator_port: int = Field(default=9101, ge=1, le=65535)
     provider_probe_timeout_s: float = Field(default=15.0, gt=0)
     # Per-user limit defaults (admins override per user; the jobs issue enforces them).
     default_jobs_per_hour: int = Field(default=60, ge=0)

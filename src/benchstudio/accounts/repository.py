@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from benchstudio.accounts.models import Invite, PasswordResetToken, User
@@ -48,7 +48,9 @@ async def list_users(
     if query:
         base = base.where(User.email.contains(query.lower(), autoescape=True))
     total = (await session.execute(select(func.count()).select_from(base.subquery()))).scalar()
-    rows = await session.execute(base.order_by(User.created_at, User.id).limit(limit).offset(offset))
+    rows = await session.execute(
+        base.order_by(User.created_at, User.id).limit(limit).offset(offset)
+    )
     return list(rows.scalars()), int(total or 0)
 
 
@@ -83,3 +85,8 @@ async def expire_reset_tokens(session: AsyncSession, user_id: str, now: datetime
         .where(PasswordResetToken.user_id == user_id, PasswordResetToken.used_at.is_(None))
         .values(used_at=now)
     )
+
+
+async def delete_user(session: AsyncSession, user_id: str) -> None:
+    """Delete the row with a Core DELETE so the database's ON DELETE rules do the cascading."""
+    await session.execute(delete(User).where(User.id == user_id))

@@ -83,7 +83,7 @@ async def create_user(
         await session.flush()
         if invite is not None:
             invite.used_at, invite.used_by = utcnow(), user.id
-        catalog.seed_demo_provider(session, user.id)
+        await catalog.seed_demo_provider(session, user.id)
         audit.record(
             session, "user.created", actor_id=actor_id, target=user.id, detail={"role": role}
         )
@@ -113,7 +113,9 @@ async def register(
     decision = decide_signup(policy, has_invite=bool(data.invite_code))
     if not decision.allowed:
         raise PermissionDeniedError(decision.reason, code="signup_not_allowed")
-    code_hash = keys.hash_token(data.invite_code) if decision.needs_invite and data.invite_code else None
+    code_hash = (
+        keys.hash_token(data.invite_code) if decision.needs_invite and data.invite_code else None
+    )
     new_user = NewUser(email=data.email, password=data.password)
     return await create_user(db, hasher, new_user, invite_code_hash=code_hash)
 
@@ -125,19 +127,20 @@ async def verify_credentials(
     async with read_unit(db) as session:
         user = await repository.get_by_email(session, email.strip().lower())
         stored = user.password_hash if user else None
+        state = _state(user) if user else None
     candidate = normalise_password(password)
-    if stored is None:
+    if stored is None or state is None:
         await asyncio.to_thread(hasher.verify, _DUMMY_PASSWORD, await _dummy_hash(hasher))
         return None
     valid, new_hash = await asyncio.to_thread(hasher.verify, candidate, stored)
-    if not valid or user is None:
+    if not valid:
         return None
     if new_hash is not None:
         async with write_unit(db) as session:
-            fresh = await repository.get_by_id(session, user.id)
+            fresh = await repository.get_by_id(session, state.id)
             if fresh is not None and fresh.password_hash == stored:
                 fresh.password_hash = new_hash
-    return _state(user)
+    return state
 
 
 _dummy_hashes: dict[int, str] = {}
@@ -294,3 +297,67 @@ async def delete_invite(db: Database, actor_id: str, invite_id: str) -> None:
             raise NotFoundError("No such invite.")
         await session.delete(invite)
         audit.record(session, "invite.deleted", actor_id=actor_id, target=invite_id)
+
+
+async def admin_update_user(
+    db: Database, actor_id: str, user_id: str, *, role: str | None, is_active: bool | None
+) -> UserOut:
+    """Change role and/or active flag; never leaves the instance without an active admin."""
+    async with write_unit(db) as session:
+        user = await repository.get_by_id(session, user_id)
+        if user is None:
+            raise NotFoundError("No such user.")
+        losing_admin = (
+            user.role == "admin"
+            and user.is_active
+            and ((role is not None and role != "admin") or is_active is False)
+        )
+        if losing_admin and await repository.count_active_admins(session) <= 1:
+            raise ConflictError("The last active admin cannot be demoted or disabled.")
+        if role is not None and role != user.role:
+            audit.record(
+                session,
+                "user.role_changed",
+                actor_id=actor_id,
+                target=user_id,
+                detail={"from": user.role, "to": role},
+            )
+            user.role = role
+            await repository.bump_token_version(session, user_id)
+        if is_active is not None and is_active != user.is_active:
+            user.is_active = is_active
+            action = "user.enabled" if is_active else "user.disabled"
+            audit.record(session, action, actor_id=actor_id, target=user_id)
+            await repository.bump_token_version(session, user_id)
+        await session.flush()
+        await session.refresh(user)
+        return UserOut.model_validate(user)
+
+
+async def delete_user(db: Database, actor_id: str, user_id: str) -> None:
+    """Delete a user and (by cascade) all their data; audit rows stay."""
+    async with write_unit(db) as session:
+        user = await repository.get_by_id(session, user_id)
+        if user is None:
+            raise NotFoundError("No such user.")
+        if (
+            user.role == "admin"
+            and user.is_active
+            and await repository.count_active_admins(session) <= 1
+        ):
+            raise ConflictError("The last active admin cannot be deleted.")
+        audit.record(
+            session,
+            "user.deleted",
+            actor_id=actor_id if actor_id != user_id else None,
+            target=user_id,
+            detail={"email": user.email},
+        )
+        await repository.delete_user(session, user_id)
+
+
+async def list_users(
+    db: Database, *, query: str | None, limit: int, offset: int
+) -> tuple[list[User], int]:
+    async with read_unit(db) as session:
+        return await repository.list_users(session, query=query, limit=limit, offset=offset)

@@ -9,11 +9,14 @@ from contextlib import asynccontextmanager
 from fastapi import APIRouter, FastAPI
 
 from benchstudio import __version__
+from benchstudio.admin import endpoints as admin_endpoints
 from benchstudio.api.api_docs import install_api_docs
 from benchstudio.api.envelope import ERROR_RESPONSES
 from benchstudio.api.error_handlers import install_error_handlers
 from benchstudio.api.middleware import EdgeMiddleware
 from benchstudio.api.spa import install_spa, resolve_web_dist
+from benchstudio.auth import endpoints as auth_endpoints
+from benchstudio.catalog import endpoints as catalog_endpoints
 from benchstudio.config import Settings, get_settings
 from benchstudio.jobs import endpoints as jobs_endpoints
 from benchstudio.jobs.queue import is_memory_broker
@@ -35,6 +38,9 @@ def build_api_router() -> APIRouter:
     """Every `/api` router, aggregated in one place (later issues add theirs here)."""
     api = APIRouter(prefix="/api", responses=ERROR_RESPONSES)
     api.include_router(meta_endpoints.router)
+    api.include_router(auth_endpoints.router)
+    api.include_router(catalog_endpoints.router)
+    api.include_router(admin_endpoints.router)
     api.include_router(jobs_endpoints.router)
     api.include_router(realtime_endpoints.router)
     return api

@@ -1,12 +1,33 @@
-"""Write audit events inside the caller's unit of work."""
+"""Write audit events inside the caller's unit of work; read them back with filters.
+
+The log is append-only through the API: there is no route that edits or deletes an event.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from benchstudio.audit.models import AuditEvent
+from benchstudio.audit.schemas import AuditEventOut, AuditPage
+from benchstudio.core.redaction import redact
+from benchstudio.storage.engine import Database
+from benchstudio.storage.unit_of_work import read_unit
+
+
+def _scrub(value: Any) -> Any:
+    # Defence in depth: details are written by our code, but never let a secret through.
+    if isinstance(value, str):
+        return redact(value)
+    if isinstance(value, dict):
+        return {k: _scrub(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_scrub(v) for v in value]
+    return value
 
 
 def record(
@@ -19,5 +40,44 @@ def record(
     detail: dict[str, Any] | None = None,
 ) -> None:
     session.add(
-        AuditEvent(action=action, actor_id=actor_id, target=target, ip=ip, detail=detail or {})
+        AuditEvent(
+            action=action, actor_id=actor_id, target=target, ip=ip, detail=_scrub(detail or {})
+        )
     )
+
+
+@dataclass(frozen=True)
+class AuditFilter:
+    actor_id: str | None = None
+    action: str | None = None  # exact, or a prefix ending in "." (e.g. "auth.")
+    target: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+
+
+async def list_events(
+    db: Database, filters: AuditFilter, *, limit: int, cursor: str | None
+) -> AuditPage:
+    """Newest first; `cursor` is the last id of the previous page (ids sort by time)."""
+    query = select(AuditEvent)
+    if filters.actor_id:
+        query = query.where(AuditEvent.actor_id == filters.actor_id)
+    if filters.action:
+        if filters.action.endswith("."):
+            query = query.where(AuditEvent.action.startswith(filters.action, autoescape=True))
+        else:
+            query = query.where(AuditEvent.action == filters.action)
+    if filters.target:
+        query = query.where(AuditEvent.target == filters.target)
+    if filters.since:
+        query = query.where(AuditEvent.at >= filters.since)
+    if filters.until:
+        query = query.where(AuditEvent.at < filters.until)
+    if cursor:
+        query = query.where(AuditEvent.id < cursor)
+    query = query.order_by(AuditEvent.id.desc()).limit(limit + 1)
+    async with read_unit(db) as session:
+        rows = list((await session.execute(query)).scalars())
+    items = [AuditEventOut.model_validate(r) for r in rows[:limit]]
+    next_cursor = items[-1].id if len(rows) > limit and items else None
+    return AuditPage(items=items, next_cursor=next_cursor)

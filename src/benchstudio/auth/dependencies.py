@@ -43,9 +43,7 @@ def _cached(request: Request, name: str, build: Callable[[], object]) -> object:
 
 
 def get_token_keys(request: Request, settings: SettingsDep) -> TokenKeys:
-    keys = _cached(
-        request, "token_keys", lambda: TokenKeys(settings.secret_key.get_secret_value())
-    )
+    keys = _cached(request, "token_keys", lambda: TokenKeys(settings.secret_key.get_secret_value()))
     assert isinstance(keys, TokenKeys)
     return keys
 

@@ -102,7 +102,5 @@ async def save_throttle(session: AsyncSession, key: str, state: ThrottleState) -
 
 async def clear_throttle(session: AsyncSession, key: str) -> None:
     await session.execute(
-        update(LoginThrottle)
-        .where(LoginThrottle.key == key)
-        .values(failures=0, blocked_until=None)
+        update(LoginThrottle).where(LoginThrottle.key == key).values(failures=0, blocked_until=None)
     )

@@ -22,14 +22,14 @@ class TokenResponse(BaseModel):
     """The access token lives in memory in the web app; the refresh token is a cookie."""
 
     access_token: str
-    token_type: Literal["bearer"] = "bearer"
+    token_type: Literal["bearer"] = "bearer"  # noqa: S105 (a scheme name)
     expires_in: int = Field(description="Seconds until the access token expires.")
     user: UserOut
 
 
 class ApiTokenCreate(BaseModel):
     name: str = Field(min_length=1, max_length=100)
-    scopes: list[ScopeName] = Field(default_factory=lambda: ["read"], min_length=1)
+    scopes: list[ScopeName] = Field(default=["read"], min_length=1)
     expires_in_days: int | None = Field(default=None, ge=1, le=3650)
 
 

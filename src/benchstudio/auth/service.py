@@ -23,7 +23,7 @@ from benchstudio.auth.models import ApiToken, RefreshToken
 from benchstudio.auth.schemas import ApiTokenCreate, ApiTokenCreated, ApiTokenOut
 from benchstudio.auth.tokens import (
     API_TOKEN_PREFIX,
-    InvalidAccessToken,
+    InvalidAccessTokenError,
     TokenKeys,
     decode_access_token,
     encode_access_token,
@@ -83,7 +83,9 @@ async def _check_throttle(db: Database, settings: Settings, email: str, ip: str 
         ip_policy.retry_after_s(states.get(ip_key), now) if ip_key else 0,
     )
     if wait:
-        raise RateLimitedError("Too many failed sign-in attempts; try again later.", retry_after_s=wait)
+        raise RateLimitedError(
+            "Too many failed sign-in attempts; try again later.", retry_after_s=wait
+        )
 
 
 async def _record_failure(
@@ -102,9 +104,7 @@ async def _record_failure(
             await repository.save_throttle(
                 session, ip_key, ip_policy.after_failure(states.get(ip_key), now)
             )
-        audit.record(
-            session, "auth.login_failed", actor_id=user_id, target=user_id, ip=client.ip
-        )
+        audit.record(session, "auth.login_failed", actor_id=user_id, target=user_id, ip=client.ip)
 
 
 async def issue_session(
@@ -272,7 +272,7 @@ async def logout_everywhere(db: Database, user_id: str) -> None:
 async def principal_from_access_token(db: Database, keys: TokenKeys, raw: str) -> Principal | None:
     try:
         claims = decode_access_token(keys, raw, now=utcnow())
-    except InvalidAccessToken:
+    except InvalidAccessTokenError:
         return None
     user = await accounts.get_user_state(db, claims.user_id)
     if user is None or not user.is_active or user.token_version != claims.token_version:

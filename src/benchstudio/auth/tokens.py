@@ -21,7 +21,7 @@ from benchstudio.core.ids import new_id
 JWT_ALGORITHM = "HS256"
 JWT_ISSUER = "benchstudio"
 JWT_AUDIENCE = "benchstudio-api"
-API_TOKEN_PREFIX = "bst_"
+API_TOKEN_PREFIX = "bst_"  # noqa: S105 (a prefix, not a secret)
 REFRESH_TOKEN_BYTES = 32
 
 
@@ -79,7 +79,7 @@ def encode_access_token(
     return jwt.encode(payload, keys.jwt_key, algorithm=JWT_ALGORITHM), claims
 
 
-class InvalidAccessToken(Exception):
+class InvalidAccessTokenError(Exception):
     """The token is malformed, forged, expired or of the wrong kind (reason kept internal)."""
 
 
@@ -95,12 +95,12 @@ def decode_access_token(keys: TokenKeys, token: str, *, now: datetime) -> Access
             leeway=0,
         )
     except jwt.PyJWTError as exc:
-        raise InvalidAccessToken(type(exc).__name__) from None
+        raise InvalidAccessTokenError(type(exc).__name__) from None
     # PyJWT checks exp against the wall clock; check against ours too (tests move time).
     if payload.get("typ") != "access" or int(payload["exp"]) <= int(now.timestamp()):
-        raise InvalidAccessToken("expired or wrong type")
+        raise InvalidAccessTokenError("expired or wrong type")
     if not isinstance(payload["sub"], str) or not isinstance(payload["tv"], int):
-        raise InvalidAccessToken("bad claims")
+        raise InvalidAccessTokenError("bad claims")
     return AccessClaims(
         user_id=payload["sub"],
         role=str(payload.get("role", "user")),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 
+from benchstudio.cli.demo_simulator import demo_simulator
 from benchstudio.cli.runtime import database_config, err_console, load_settings
 
 
@@ -15,6 +16,8 @@ def serve(
     ),
 ) -> None:
     """Start the BenchStudio server."""
+    from contextlib import ExitStack
+
     import uvicorn
 
     from benchstudio.api.app import create_app
@@ -27,14 +30,22 @@ def serve(
         settings.port = port
     if migrate and settings.is_sqlite:
         upgrade_to_head(database_config(settings))
-    err_console.print(
-        f"[bold green]BenchStudio[/] serving on http://{settings.host}:{settings.port}"
-    )
-    uvicorn.run(
-        create_app(settings),
-        host=settings.host,
-        port=settings.port,
-        log_config=None,
-        access_log=False,
-        proxy_headers=False,
-    )
+    with ExitStack() as stack:
+        if settings.demo_simulator and settings.demo_simulator_url is None:
+            url = stack.enter_context(demo_simulator(settings.demo_simulator_port))
+            if url is None:
+                err_console.print("[yellow]The demo simulator did not start; continuing.[/]")
+            else:
+                settings.demo_simulator_url = url
+                err_console.print(f"Demo simulator on {url}")
+        err_console.print(
+            f"[bold green]BenchStudio[/] serving on http://{settings.host}:{settings.port}"
+        )
+        uvicorn.run(
+            create_app(settings),
+            host=settings.host,
+            port=settings.port,
+            log_config=None,
+            access_log=False,
+            proxy_headers=False,
+        )

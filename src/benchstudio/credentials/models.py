@@ -12,7 +12,7 @@ from benchstudio.storage.base import Base, UTCDateTime
 
 
 class ProviderCredential(Base):
-    """Fernet token of `{"provider_id", "api_key", "headers"}`; the id inside binds it to its row."""
+    """Fernet token of `{"provider_id", "api_key", "headers"}`; the id binds it to its row."""
 
     __tablename__ = "provider_credentials"
 

@@ -101,8 +101,8 @@ async def store_secrets(
     *,
     owner_id: str,
     provider_id: str,
-    api_key: str | None | _Unset = UNSET,
-    headers: dict[str, str] | None | _Unset = UNSET,
+    api_key: str | _Unset | None = UNSET,
+    headers: dict[str, str] | _Unset | None = UNSET,
 ) -> KeyStatus:
     """Set (or with None clear) the key and/or the extra headers, in the caller's unit of work."""
     row = await _row(session, owner_id, provider_id)

@@ -48,6 +48,9 @@ class NoLock:
 class DispatcherTiming:
     interval_s: float = 0.5
     unclaimed_requeue_s: float = 60.0
+    # Jobs running (or handed out) at once across all users; None: no global cap. Holding the
+    # rest in our table, not the task queue, is what keeps the round-robin fair.
+    max_running: int | None = None
 
 
 @dataclass(frozen=True)
@@ -141,8 +144,13 @@ class Dispatcher:
                 return []
             owners = sorted({job.owner_id for job in queued})
             active = await repository.active_counts(session, owners)
+            capacity = None
+            if self.timing.max_running is not None:
+                capacity = self.timing.max_running - await repository.count_all_active(session)
+        if capacity is not None and capacity <= 0:
+            return []
         limits = {owner: await self.limits.limits_for(owner) for owner in owners}
-        picks = self.fair.pick(queued, free_slots(limits, active))
+        picks = self.fair.pick(queued, free_slots(limits, active), capacity)
         dispatched: list[str] = []
         for job in picks:
             async with write_unit(self.database) as session:

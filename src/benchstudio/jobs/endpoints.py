@@ -33,7 +33,7 @@ async def list_jobs(
     limit: int = Query(50, ge=1, le=200),
     offset: int = Query(0, ge=0),
 ) -> JobPage:
-    items, total = await jobs.service.list(user.user_id, status, type, limit, offset)
+    items, total = await jobs.service.list_jobs(user.user_id, status, type, limit, offset)
     return JobPage(
         items=[JobOut.model_validate(j) for j in items], total=total, limit=limit, offset=offset
     )
@@ -84,7 +84,7 @@ async def admin_list_jobs(
 ) -> JobPage:
     """Every user's jobs (default: the active and queued ones)."""
     statuses = status or ["queued", "running"]
-    items, total = await jobs.service.list(None, statuses, None, limit, offset)
+    items, total = await jobs.service.list_jobs(None, statuses, None, limit, offset)
     return JobPage(
         items=[JobOut.model_validate(j) for j in items], total=total, limit=limit, offset=offset
     )

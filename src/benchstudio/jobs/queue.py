@@ -51,6 +51,10 @@ class JobQueue:
         await self._task.kiq(job_id)
 
 
+def _text(value: bytes | str | None) -> str | None:
+    return value.decode() if isinstance(value, bytes) else value
+
+
 class RedisDispatchLock:
     """Only one dispatcher in the cluster ticks at a time; the lock expires if its holder dies."""
 
@@ -63,12 +67,12 @@ class RedisDispatchLock:
         if await self.redis.set(DISPATCH_LOCK_KEY, self.holder, nx=True, px=self.ttl_ms):
             return True
         current = await self.redis.get(DISPATCH_LOCK_KEY)
-        if current is not None and current.decode() == self.holder:
+        if _text(current) == self.holder:
             await self.redis.pexpire(DISPATCH_LOCK_KEY, self.ttl_ms)
             return True
         return False
 
     async def release(self) -> None:
         current = await self.redis.get(DISPATCH_LOCK_KEY)
-        if current is not None and current.decode() == self.holder:
+        if _text(current) == self.holder:
             await self.redis.delete(DISPATCH_LOCK_KEY)

@@ -152,7 +152,17 @@ async def active_counts(session: AsyncSession, owners: Sequence[str]) -> dict[st
         )
         .group_by(Job.owner_id)
     )
-    return {owner: int(count) for owner, count in rows.tuples()}
+    return {owner: int(count) for owner, count in rows.all()}
+
+
+async def count_all_active(session: AsyncSession) -> int:
+    query = select(func.count()).where(
+        or_(
+            Job.status == JobStatus.RUNNING,
+            and_(Job.status == JobStatus.QUEUED, Job.dispatched_at.is_not(None)),
+        )
+    )
+    return int((await session.execute(query)).scalar_one())
 
 
 async def mark_dispatched(session: AsyncSession, job_id: str, now: datetime) -> bool:
@@ -340,4 +350,4 @@ async def status_counts(session: AsyncSession) -> dict[str, int]:
         .where(Job.status.in_([JobStatus.QUEUED, JobStatus.RUNNING]))
         .group_by(Job.status)
     )
-    return {status: int(count) for status, count in rows.tuples()}
+    return {status: int(count) for status, count in rows.all()}

@@ -54,7 +54,10 @@ def default_registry() -> HandlerRegistry:
 
 
 class JobRuntime:
-    """Service + dispatcher + runner + queue. `execute` runs jobs here; `dispatch` hands them out."""
+    """Service, dispatcher, runner and queue.
+
+    `execute`: run jobs in this process; `dispatch`: hand queued jobs out (fairly).
+    """
 
     def __init__(
         self,
@@ -95,7 +98,9 @@ class JobRuntime:
                 self.queue.kick,
                 lock=self._lock(),
                 timing=DispatcherTiming(
-                    settings.jobs_dispatch_interval_s, settings.jobs_unclaimed_requeue_s
+                    settings.jobs_dispatch_interval_s,
+                    settings.jobs_unclaimed_requeue_s,
+                    settings.jobs_max_running,
                 ),
             )
         self.service = JobService(

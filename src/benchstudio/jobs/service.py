@@ -40,7 +40,7 @@ class JobService:
         registry: HandlerRegistry,
         *,
         on_submitted: Callable[[], None] | None = None,
-        on_cancel: Callable[[str], None] | None = None,
+        on_cancel: Callable[[str], object] | None = None,
         clock: Callable[[], datetime] = utcnow,
     ) -> None:
         self.database = database
@@ -103,11 +103,12 @@ class JobService:
     async def get(self, owner_id: str | None, job_id: str) -> Job:
         async with read_unit(self.database) as session:
             job = await repository.get_job(session, job_id, owner_id)
+            session.expunge_all()  # keep the loaded values past the read unit's rollback
         if job is None:
             raise NotFoundError("No such job.")
         return job
 
-    async def list(
+    async def list_jobs(
         self,
         owner_id: str | None,
         statuses: Sequence[str] = (),
@@ -116,7 +117,9 @@ class JobService:
         offset: int = 0,
     ) -> tuple[list[Job], int]:
         async with read_unit(self.database) as session:
-            return await repository.list_jobs(session, owner_id, statuses, job_type, limit, offset)
+            found = await repository.list_jobs(session, owner_id, statuses, job_type, limit, offset)
+            session.expunge_all()
+            return found
 
     async def cancel(self, actor_id: str, job_id: str, *, as_admin: bool = False) -> Job:
         """Cancel a queued job at once; ask a running one to stop (it keeps what it stored)."""

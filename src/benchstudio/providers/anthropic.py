@@ -31,7 +31,7 @@ from benchstudio.providers.base import (
     Usage,
     new_request_id,
 )
-from benchstudio.providers.discovery import probe_health
+from benchstudio.providers.discovery import DISCOVERY_TIMEOUT_S, probe_health
 from benchstudio.providers.errors import ProviderConnectionError, error_from_stream_payload
 from benchstudio.providers.message_format import to_anthropic_body
 from benchstudio.providers.streaming import stream_events
@@ -206,7 +206,10 @@ class AnthropicAdapter:
 
     async def list_models(self) -> list[ModelInfo]:
         data = await self._transport.request_json(
-            "GET", f"{self.base_url}/models?limit=1000", new_request_id()
+            "GET",
+            f"{self.base_url}/models?limit=1000",
+            new_request_id(),
+            timeout_s=DISCOVERY_TIMEOUT_S,
         )
         items = data.get("data", []) if isinstance(data, dict) else []
         return [

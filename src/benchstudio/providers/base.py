@@ -117,6 +117,7 @@ class ChatRequest:
 
     `extra` is merged last into the wire body (already-effective provider parameters, e.g. from
     `providers.params`). `stream_usage` asks for usage in streams (include_usage on OpenAI).
+    `timeout_s` bounds the whole call, streaming included (None: the session's default).
     """
 
     model: str

@@ -8,6 +8,9 @@ from time import perf_counter_ns
 from benchstudio.providers.base import HealthStatus, ModelInfo
 from benchstudio.providers.errors import ProviderError
 
+# Models endpoints answer in well under a second; a health check must not hang a page.
+DISCOVERY_TIMEOUT_S = 15.0
+
 
 async def probe_health(list_models: Callable[[], Awaitable[list[ModelInfo]]]) -> HealthStatus:
     """Call the (cheap, token-free) models endpoint and report reachability and auth."""

@@ -30,7 +30,7 @@ from benchstudio.providers.base import (
     Usage,
     new_request_id,
 )
-from benchstudio.providers.discovery import probe_health
+from benchstudio.providers.discovery import DISCOVERY_TIMEOUT_S, probe_health
 from benchstudio.providers.errors import (
     ContentFilteredError,
     ProviderConnectionError,
@@ -213,7 +213,10 @@ class GeminiAdapter:
 
     async def list_models(self) -> list[ModelInfo]:
         data = await self._transport.request_json(
-            "GET", f"{self.base_url}/models?pageSize=1000", new_request_id()
+            "GET",
+            f"{self.base_url}/models?pageSize=1000",
+            new_request_id(),
+            timeout_s=DISCOVERY_TIMEOUT_S,
         )
         items = data.get("models", []) if isinstance(data, dict) else []
         return [

@@ -32,7 +32,7 @@ from benchstudio.providers.base import (
     Usage,
     new_request_id,
 )
-from benchstudio.providers.discovery import probe_health
+from benchstudio.providers.discovery import DISCOVERY_TIMEOUT_S, probe_health
 from benchstudio.providers.errors import (
     BadRequestError,
     ProviderConnectionError,
@@ -217,7 +217,7 @@ class OpenAICompatAdapter:
 
     async def list_models(self) -> list[ModelInfo]:
         data = await self._transport.request_json(
-            "GET", f"{self.base_url}/models", new_request_id()
+            "GET", f"{self.base_url}/models", new_request_id(), timeout_s=DISCOVERY_TIMEOUT_S
         )
         items = data.get("data", []) if isinstance(data, dict) else []
         return [

@@ -17,7 +17,7 @@ class Meta(BaseModel):
 
 
 # Areas whose API is live; the web app shows navigation only for these.
-AVAILABLE_FEATURES: list[str] = ["overview", "api-docs"]
+AVAILABLE_FEATURES: list[str] = ["overview", "api-docs", "accounts", "providers", "admin"]
 
 router = APIRouter(tags=["system"])
 

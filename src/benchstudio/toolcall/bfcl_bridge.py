@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from benchstudio.toolcall.bfcl_rules import BfclDoc, BfclParam
-from benchstudio.toolcall.schemas import ArgumentExpectation, Tool
+from benchstudio.toolcall.schemas import ArgumentExpectation, MatchMode, Tool
 
 # JSON Schema type -> Gorilla type. `number` is BFCL's `float` (its converter maps float to
 # number); tuple and any become array and string, which BFCL's Python checker treats alike.
@@ -52,7 +52,8 @@ def bfcl_acceptable(expectation: ArgumentExpectation) -> list[Any]:
     values: list[Any] = list(expectation.acceptable)
     values.extend(_bfcl_object(shape) for shape in expectation.objects)
     values.extend([_bfcl_element(item) for item in items] for items in expectation.item_lists)
-    if expectation.omittable:
+    # BFCL cannot say "any value": an ignored argument becomes one that may be left out.
+    if expectation.omittable or expectation.match is MatchMode.IGNORE:
         values.append("")
     return values
 

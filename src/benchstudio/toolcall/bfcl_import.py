@@ -182,9 +182,12 @@ def convert_entry(entry: dict[str, Any], answer: dict[str, Any] | None) -> TestC
     if answer is None:
         relevance = "relevance" in category and "irrelevance" not in category
         return TestCase(
-            id=entry_id, category=category, messages=messages, tools=tools,
+            id=entry_id,
+            category=category,
+            messages=messages,
+            tools=tools,
             should_call_tool=relevance,
-        )  # fmt: skip
+        )
     expected = [_expected_call(call, docs) for call in answer.get("ground_truth", [])]
     return TestCase(
         id=entry_id,

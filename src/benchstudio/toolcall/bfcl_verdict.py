@@ -14,7 +14,6 @@ from benchstudio.toolcall.bfcl_bridge import bfcl_answer, bfcl_doc
 from benchstudio.toolcall.bfcl_rules import (
     BfclExpectation,
     BfclResult,
-    bfcl_checker_path,
     check_calls,
 )
 from benchstudio.toolcall.outputs import DecodedCall, ModelOutput
@@ -49,12 +48,12 @@ def contains_call(output: ModelOutput) -> bool:
 
 
 def _expectations(case: TestCase, tools: list[Tool]) -> list[BfclExpectation]:
+    # BFCL's simple checker takes the entry's first doc; in every BFCL simple entry that is
+    # the expected function, so looking the doc up by name agrees and suits our own suites.
     by_name = {tool.function.name: tool for tool in tools}
-    simple = bfcl_checker_path(case.category) == "simple"
     expectations = []
-    for position, expected in enumerate(case.expected_calls):
-        # BFCL's simple checker uses the entry's first function doc, whatever its name.
-        tool = tools[0] if simple and position == 0 and tools else by_name.get(expected.name)
+    for expected in case.expected_calls:
+        tool = by_name.get(expected.name)
         doc = bfcl_doc(tool) if tool is not None else None
         expectations.append(BfclExpectation(doc, bfcl_answer(expected.arguments)))
     return expectations

@@ -36,7 +36,7 @@ from bfcl_eval.utils import is_empty_output, is_function_calling_format_output  
 def decode_fc(result):
     decoded_output = []
     for invoked_function in result:
-        name = list(invoked_function.keys())[0]
+        name = list(invoked_function.keys())[0]  # noqa: RUF015 (verbatim from BFCL)
         params = json.loads(invoked_function[name])
         decoded_output.append({name: params})
     return decoded_output

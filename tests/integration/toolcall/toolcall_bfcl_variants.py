@@ -6,10 +6,8 @@ Generation is deterministic for a given seed.
 
 from __future__ import annotations
 
-import copy
 import json
 import random
-from collections.abc import Callable
 from typing import Any
 
 Call = tuple[str, dict[str, Any]]
@@ -78,9 +76,13 @@ def _mutate_value(value: Any, rng: random.Random) -> list[Any]:
     if isinstance(value, str):
         variants = [value + " extra", value.upper(), value.replace(" ", "-"), value + ".", ""]
         variants += [value + "!", " " + value, value.replace(" ", "")]
-        return variants + [[value], 5]
+        return [*variants, [value], 5]
     if isinstance(value, list):
-        variants: list[Any] = [list(reversed(value)), value[:-1], [*value, value[0]] if value else [1]]
+        variants: list[Any] = [
+            list(reversed(value)),
+            value[:-1],
+            [*value, value[0]] if value else [1],
+        ]
         variants += [[str(v) for v in value], json.dumps(value)]
         if value and isinstance(value[0], int | float) and not isinstance(value[0], bool):
             variants.append([float(v) for v in value])
@@ -179,7 +181,3 @@ def bfcl_model_result(output: Output) -> Any:
     if output.get("tool_calls"):
         return [{call["name"]: call["arguments"]} for call in output["tool_calls"]]
     return output.get("content")
-
-
-VariantMaker = Callable[[dict[str, Any], dict[str, Any], int], list[Output]]
-__all__ = ["ast_variants", "bfcl_model_result", "copy", "relevance_variants"]

@@ -8,6 +8,7 @@ from typing import Any
 
 import aiohttp
 import pytest
+from providers_replay_server import Replay, ReplayServer
 
 from benchstudio.providers.anthropic import AnthropicAdapter, normalize_anthropic_base_url
 from benchstudio.providers.base import ChatRequest, StreamEvent
@@ -18,7 +19,6 @@ from benchstudio.providers.errors import (
     ServerError,
 )
 from benchstudio.providers.gemini import GeminiAdapter, normalize_gemini_base_url
-from conftest import Replay, ReplayServer
 
 KEY = "sk-ant-test-secret-abcdef"
 

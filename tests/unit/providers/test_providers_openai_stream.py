@@ -9,6 +9,7 @@ from typing import Any
 
 import aiohttp
 import pytest
+from providers_replay_server import Replay, ReplayServer
 
 from benchstudio.providers.base import ChatRequest, StreamEvent
 from benchstudio.providers.errors import (
@@ -19,7 +20,6 @@ from benchstudio.providers.errors import (
     ServerError,
 )
 from benchstudio.providers.openai_compat import OpenAICompatAdapter, normalize_openai_base_url
-from conftest import Replay, ReplayServer
 
 
 def sse(obj: Any) -> bytes:
@@ -357,3 +357,27 @@ async def test_health_check_reports_auth_failure_instead_of_raising(
 )
 def test_base_url_normalisation(pasted: str, expected: str) -> None:
     assert normalize_openai_base_url(pasted) == expected
+
+
+async def test_stopping_early_closes_the_connection_and_the_session_stays_usable(
+    replay_server: ReplayServer, http_session: aiohttp.ClientSession
+) -> None:
+    replay_server.queue(
+        "/v1/chat/completions",
+        Replay(
+            chunks=[
+                chunk({"content": "a"}),
+                chunk({"content": "b"}),
+                chunk({}, "stop"),
+                b"data: [DONE]\n\n",
+            ]
+        ),
+    )
+    adapter = adapter_for(replay_server, http_session)
+    stream = adapter.stream(ChatRequest("m", []))
+    async for event in stream:
+        if event.kind == "content":
+            break
+    await stream.aclose()  # type: ignore[attr-defined]
+    events = await collect(adapter, ChatRequest("m", []))
+    assert [e.kind for e in events][-1] == "finish"

@@ -93,9 +93,13 @@ def test_match_value_modes_and_problems() -> None:
 
 def test_nested_object_expectations() -> None:
     traveller = ArgumentExpectation(
-        objects=[{"name": ArgumentExpectation(acceptable=["Ada"]),
-                  "seat": ArgumentExpectation(acceptable=["window"], omittable=True)}]
-    )  # fmt: skip
+        objects=[
+            {
+                "name": ArgumentExpectation(acceptable=["Ada"]),
+                "seat": ArgumentExpectation(acceptable=["window"], omittable=True),
+            }
+        ]
+    )
     assert match_value("t", {"name": "Ada"}, traveller, EXACT).passed
     assert not match_value("t", {"name": "Ada", "x": 1}, traveller, EXACT).passed
     assert not match_value("t", {"seat": "window"}, traveller, EXACT).passed

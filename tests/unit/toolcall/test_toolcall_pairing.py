@@ -28,9 +28,10 @@ def matrices(draw: st.DrawFn) -> tuple[ScoreMatrix, int]:
 
 def passing_pairs(scores: ScoreMatrix, pairing: list[int | None]) -> int:
     return sum(
-        1 for row, col in enumerate(pairing)
+        1
+        for row, col in enumerate(pairing)
         if col is not None and (cell := scores[row][col]) is not None and cell.passed
-    )  # fmt: skip
+    )
 
 
 def best_possible(scores: ScoreMatrix, cols: int) -> int:

@@ -1,0 +1,105 @@
+"""`/api/admin/*`: users, limits, invites, the audit log, the system view (admins only)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response
+from pydantic import AwareDatetime
+
+from benchstudio.accounts import service as accounts
+from benchstudio.accounts.schemas import InviteCreate, InviteCreated, InviteOut, UserOut
+from benchstudio.admin import service
+from benchstudio.admin.schemas import AdminUserPage, AdminUserUpdate, LimitsIn, LimitsOut, SystemOut
+from benchstudio.api.deps import DatabaseDep, SettingsDep
+from benchstudio.audit import service as audit
+from benchstudio.audit.schemas import AuditPage
+from benchstudio.auth.dependencies import AdminUser, TokenKeysDep
+
+router = APIRouter(prefix="/admin", tags=["admin"])
+
+
+@router.get("/users", response_model=AdminUserPage)
+async def list_users(
+    admin: AdminUser,
+    db: DatabaseDep,
+    q: Annotated[str | None, Query(max_length=320, description="Email contains.")] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+) -> AdminUserPage:
+    return await service.list_users(db, query=q, limit=limit, offset=offset)
+
+
+@router.patch("/users/{user_id}", response_model=UserOut)
+async def update_user(
+    user_id: str, data: AdminUserUpdate, admin: AdminUser, db: DatabaseDep
+) -> UserOut:
+    """Change a user's role or disable/enable them (their sessions end at once)."""
+    return await accounts.admin_update_user(
+        db, admin.user_id, user_id, role=data.role, is_active=data.is_active
+    )
+
+
+@router.delete("/users/{user_id}", status_code=204)
+async def delete_user(user_id: str, admin: AdminUser, db: DatabaseDep) -> Response:
+    """Delete a user and all their data; the audit log keeps its rows."""
+    await accounts.delete_user(db, admin.user_id, user_id)
+    return Response(status_code=204)
+
+
+@router.get("/users/{user_id}/limits", response_model=LimitsOut)
+async def get_limits(
+    user_id: str, admin: AdminUser, db: DatabaseDep, settings: SettingsDep
+) -> LimitsOut:
+    return await service.get_limits(db, settings, user_id)
+
+
+@router.put("/users/{user_id}/limits", response_model=LimitsOut)
+async def set_limits(
+    user_id: str, data: LimitsIn, admin: AdminUser, db: DatabaseDep, settings: SettingsDep
+) -> LimitsOut:
+    return await service.set_limits(db, settings, admin.user_id, user_id, data)
+
+
+@router.get("/invites", response_model=list[InviteOut])
+async def list_invites(admin: AdminUser, db: DatabaseDep) -> list[InviteOut]:
+    return await accounts.list_invites(db)
+
+
+@router.post("/invites", response_model=InviteCreated, status_code=201)
+async def create_invite(
+    data: InviteCreate, admin: AdminUser, db: DatabaseDep, keys: TokenKeysDep
+) -> InviteCreated:
+    """Issue a sign-up code (shown once) for invite-only servers."""
+    return await accounts.create_invite(db, keys, admin.user_id, data)
+
+
+@router.delete("/invites/{invite_id}", status_code=204)
+async def delete_invite(invite_id: str, admin: AdminUser, db: DatabaseDep) -> Response:
+    await accounts.delete_invite(db, admin.user_id, invite_id)
+    return Response(status_code=204)
+
+
+@router.get("/audit", response_model=AuditPage)
+async def audit_log(
+    admin: AdminUser,
+    db: DatabaseDep,
+    actor_id: Annotated[str | None, Query(max_length=32)] = None,
+    action: Annotated[
+        str | None, Query(max_length=64, description="Exact action, or a prefix ending in '.'")
+    ] = None,
+    target: Annotated[str | None, Query(max_length=128)] = None,
+    since: AwareDatetime | None = None,
+    until: AwareDatetime | None = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    cursor: Annotated[str | None, Query(max_length=32)] = None,
+) -> AuditPage:
+    filters = audit.AuditFilter(
+        actor_id=actor_id, action=action, target=target, since=since, until=until
+    )
+    return await audit.list_events(db, filters, limit=limit, cursor=cursor)
+
+
+@router.get("/system", response_model=SystemOut)
+async def system(admin: AdminUser, db: DatabaseDep, settings: SettingsDep) -> SystemOut:
+    return await service.system_view(db, settings)

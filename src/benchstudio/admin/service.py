@@ -1,0 +1,162 @@
+"""Admin use cases: users with usage, per-user limits, the system view.
+
+`limits_for(db, settings, user_id)` is what the job system reads to enforce limits.
+"""
+
+from __future__ import annotations
+
+import time
+from decimal import Decimal
+
+import psutil
+from sqlalchemy import func, select, text
+
+from benchstudio import __version__
+from benchstudio.accounts import service as accounts
+from benchstudio.accounts.models import User
+from benchstudio.admin.models import UserLimits
+from benchstudio.admin.schemas import (
+    AdminUserOut,
+    AdminUserPage,
+    EffectiveLimits,
+    LimitsIn,
+    LimitsOut,
+    SystemOut,
+)
+from benchstudio.audit import service as audit
+from benchstudio.catalog import service as catalog
+from benchstudio.config import Settings
+from benchstudio.core.errors import NotFoundError
+from benchstudio.storage.engine import Database
+from benchstudio.storage.unit_of_work import read_unit, write_unit
+
+
+async def list_users(db: Database, *, query: str | None, limit: int, offset: int) -> AdminUserPage:
+    users, total = await accounts.list_users(db, query=query, limit=limit, offset=offset)
+    counts = await catalog.usage_counts(db, [u.id for u in users])
+    items = [
+        AdminUserOut(
+            id=u.id,
+            email=u.email,
+            role=u.role,
+            is_active=u.is_active,
+            created_at=u.created_at,
+            last_login_at=u.last_login_at,
+            **counts.get(u.id, {"providers": 0, "models": 0}),
+        )
+        for u in users
+    ]
+    return AdminUserPage(items=items, total=total, limit=limit, offset=offset)
+
+
+def _effective(row: UserLimits | None, settings: Settings) -> EffectiveLimits:
+    cap = settings.default_monthly_spend_cap_usd
+    default_cap = Decimal(str(cap)) if cap is not None else None
+    return EffectiveLimits(
+        jobs_per_hour=_pick(row.jobs_per_hour if row else None, settings.default_jobs_per_hour),
+        concurrent_jobs=_pick(
+            row.concurrent_jobs if row else None, settings.default_concurrent_jobs
+        ),
+        max_runs_per_benchmark=_pick(
+            row.max_runs_per_benchmark if row else None, settings.default_max_runs_per_benchmark
+        ),
+        monthly_spend_cap_usd=(
+            row.monthly_spend_cap_usd
+            if row is not None and row.monthly_spend_cap_usd is not None
+            else default_cap
+        ),
+    )
+
+
+def _pick(value: int | None, default: int) -> int:
+    return value if value is not None else default
+
+
+def _overrides(row: UserLimits | None) -> LimitsIn:
+    if row is None:
+        return LimitsIn()
+    return LimitsIn(
+        jobs_per_hour=row.jobs_per_hour,
+        concurrent_jobs=row.concurrent_jobs,
+        max_runs_per_benchmark=row.max_runs_per_benchmark,
+        monthly_spend_cap_usd=row.monthly_spend_cap_usd,
+    )
+
+
+async def limits_for(db: Database, settings: Settings, user_id: str) -> EffectiveLimits:
+    """The limits in force for a user: their overrides, else the server defaults."""
+    async with read_unit(db) as session:
+        return _effective(await session.get(UserLimits, user_id), settings)
+
+
+async def get_limits(db: Database, settings: Settings, user_id: str) -> LimitsOut:
+    async with read_unit(db) as session:
+        if await session.get(User, user_id) is None:
+            raise NotFoundError("No such user.")
+        row = await session.get(UserLimits, user_id)
+        return LimitsOut(
+            user_id=user_id, overrides=_overrides(row), effective=_effective(row, settings)
+        )
+
+
+async def set_limits(
+    db: Database, settings: Settings, actor_id: str, user_id: str, data: LimitsIn
+) -> LimitsOut:
+    async with write_unit(db) as session:
+        if await session.get(User, user_id) is None:
+            raise NotFoundError("No such user.")
+        row = await session.get(UserLimits, user_id)
+        if row is None:
+            row = UserLimits(user_id=user_id)
+            session.add(row)
+        for key, value in data.model_dump().items():
+            setattr(row, key, value)
+        audit.record(
+            session,
+            "user.limits_changed",
+            actor_id=actor_id,
+            target=user_id,
+            detail=data.model_dump(mode="json"),
+        )
+        await session.flush()
+        return LimitsOut(
+            user_id=user_id, overrides=_overrides(row), effective=_effective(row, settings)
+        )
+
+
+async def _database_size(db: Database) -> int | None:
+    async with read_unit(db) as session:
+        if db.engine.dialect.name == "sqlite":
+            pages = (await session.execute(text("PRAGMA page_count"))).scalar()
+            size = (await session.execute(text("PRAGMA page_size"))).scalar()
+            return int(pages or 0) * int(size or 0)
+        if db.engine.dialect.name == "postgresql":
+            query = text("SELECT pg_database_size(current_database())")
+            return int((await session.execute(query)).scalar() or 0)
+    return None
+
+
+async def system_view(db: Database, settings: Settings) -> SystemOut:
+    async with read_unit(db) as session:
+        total = (await session.execute(select(func.count()).select_from(User))).scalar()
+        active = (
+            await session.execute(select(func.count()).select_from(User).where(User.is_active))
+        ).scalar()
+        admins = (
+            await session.execute(
+                select(func.count()).select_from(User).where(User.role == "admin")
+            )
+        ).scalar()
+    started = psutil.Process().create_time()
+    return SystemOut(
+        version=__version__,
+        environment=settings.env.value,
+        uptime_s=round(max(0.0, time.time() - started), 1),
+        database_backend=db.engine.dialect.name,
+        database_size_bytes=await _database_size(db),
+        users=int(total or 0),
+        active_users=int(active or 0),
+        admins=int(admins or 0),
+        signup_policy=settings.effective_signup_policy,
+        egress_mode=settings.effective_egress_mode,
+    )

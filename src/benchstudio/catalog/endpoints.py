@@ -1,0 +1,217 @@
+"""Per-user configuration routes: providers, models, prompt templates, model profiles, defaults.
+
+Every object belongs to its owner: another user's id answers 404, exactly like a missing one.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Response
+
+from benchstudio.api.deps import DatabaseDep, SettingsDep
+from benchstudio.auth.dependencies import CurrentUser
+from benchstudio.catalog import presets_service as presets
+from benchstudio.catalog import service
+from benchstudio.catalog.schemas import (
+    DefaultsIn,
+    DefaultsOut,
+    DiscoveredModel,
+    HealthOut,
+    ModelCreate,
+    ModelImport,
+    ModelOut,
+    ModelProfileIn,
+    ModelProfileOut,
+    ModelUpdate,
+    PromptTemplateIn,
+    PromptTemplateOut,
+    ProviderCreate,
+    ProviderKey,
+    ProviderOut,
+    ProviderUpdate,
+)
+from benchstudio.catalog.service import CatalogContext
+from benchstudio.credentials.dependencies import VaultDep
+
+router = APIRouter(tags=["catalog"])
+
+
+def catalog_context(db: DatabaseDep, vault: VaultDep, settings: SettingsDep) -> CatalogContext:
+    return CatalogContext(db=db, vault=vault, settings=settings)
+
+
+Ctx = Annotated[CatalogContext, Depends(catalog_context)]
+IncludeArchived = Annotated[bool, Query(description="Also list archived rows.")]
+
+
+@router.get("/providers", response_model=list[ProviderOut])
+async def list_providers(
+    user: CurrentUser, ctx: Ctx, include_archived: IncludeArchived = False
+) -> list[ProviderOut]:
+    return await service.list_providers(ctx, user.user_id, include_archived=include_archived)
+
+
+@router.post("/providers", response_model=ProviderOut, status_code=201)
+async def create_provider(data: ProviderCreate, user: CurrentUser, ctx: Ctx) -> ProviderOut:
+    return await service.create_provider(ctx, user.user_id, data)
+
+
+@router.get("/providers/{provider_id}", response_model=ProviderOut)
+async def get_provider(provider_id: str, user: CurrentUser, ctx: Ctx) -> ProviderOut:
+    return await service.get_provider(ctx, user.user_id, provider_id)
+
+
+@router.patch("/providers/{provider_id}", response_model=ProviderOut)
+async def update_provider(
+    provider_id: str, data: ProviderUpdate, user: CurrentUser, ctx: Ctx
+) -> ProviderOut:
+    return await service.update_provider(ctx, user.user_id, provider_id, data)
+
+
+@router.delete("/providers/{provider_id}", status_code=204)
+async def archive_provider(provider_id: str, user: CurrentUser, ctx: Ctx) -> Response:
+    """Archive (never delete): its models are archived too and its key is erased."""
+    await service.archive_provider(ctx, user.user_id, provider_id)
+    return Response(status_code=204)
+
+
+@router.put("/providers/{provider_id}/key", response_model=ProviderOut)
+async def set_provider_key(
+    provider_id: str, data: ProviderKey, user: CurrentUser, ctx: Ctx
+) -> ProviderOut:
+    """Store the API key encrypted; it can never be read back, only its last four characters."""
+    return await service.set_provider_key(
+        ctx, user.user_id, provider_id, data.api_key.get_secret_value()
+    )
+
+
+@router.delete("/providers/{provider_id}/key", response_model=ProviderOut)
+async def remove_provider_key(provider_id: str, user: CurrentUser, ctx: Ctx) -> ProviderOut:
+    return await service.set_provider_key(ctx, user.user_id, provider_id, None)
+
+
+@router.post("/providers/{provider_id}/health", response_model=HealthOut)
+async def check_provider_health(provider_id: str, user: CurrentUser, ctx: Ctx) -> HealthOut:
+    """List the provider's models (token-free) to check reachability and the key."""
+    return await service.check_health(ctx, user.user_id, provider_id)
+
+
+@router.get("/providers/{provider_id}/available-models", response_model=list[DiscoveredModel])
+async def discover_models(provider_id: str, user: CurrentUser, ctx: Ctx) -> list[DiscoveredModel]:
+    return await service.discover_models(ctx, user.user_id, provider_id)
+
+
+@router.post(
+    "/providers/{provider_id}/import-models", response_model=list[ModelOut], status_code=201
+)
+async def import_models(
+    provider_id: str, data: ModelImport, user: CurrentUser, ctx: Ctx
+) -> list[ModelOut]:
+    return await service.import_models(ctx, user.user_id, provider_id, data.model_ids)
+
+
+@router.get("/models", response_model=list[ModelOut])
+async def list_models(
+    user: CurrentUser,
+    ctx: Ctx,
+    provider_id: Annotated[str | None, Query(max_length=32)] = None,
+    include_archived: IncludeArchived = False,
+) -> list[ModelOut]:
+    return await service.list_models(
+        ctx, user.user_id, provider_id=provider_id, include_archived=include_archived
+    )
+
+
+@router.post("/models", response_model=ModelOut, status_code=201)
+async def create_model(data: ModelCreate, user: CurrentUser, ctx: Ctx) -> ModelOut:
+    return await service.create_model(ctx, user.user_id, data)
+
+
+@router.get("/models/{model_ref_id}", response_model=ModelOut)
+async def get_model(model_ref_id: str, user: CurrentUser, ctx: Ctx) -> ModelOut:
+    return await service.get_model(ctx, user.user_id, model_ref_id)
+
+
+@router.patch("/models/{model_ref_id}", response_model=ModelOut)
+async def update_model(
+    model_ref_id: str, data: ModelUpdate, user: CurrentUser, ctx: Ctx
+) -> ModelOut:
+    """Renaming (model id or display name) archives this model and returns its successor."""
+    return await service.update_model(ctx, user.user_id, model_ref_id, data)
+
+
+@router.delete("/models/{model_ref_id}", status_code=204)
+async def archive_model(model_ref_id: str, user: CurrentUser, ctx: Ctx) -> Response:
+    await service.archive_model(ctx, user.user_id, model_ref_id)
+    return Response(status_code=204)
+
+
+@router.get("/prompt-templates", response_model=list[PromptTemplateOut])
+async def list_templates(user: CurrentUser, db: DatabaseDep) -> list[PromptTemplateOut]:
+    return await presets.list_templates(db, user.user_id)
+
+
+@router.post("/prompt-templates", response_model=PromptTemplateOut, status_code=201)
+async def create_template(
+    data: PromptTemplateIn, user: CurrentUser, db: DatabaseDep
+) -> PromptTemplateOut:
+    return await presets.save_template(db, user.user_id, data)
+
+
+@router.get("/prompt-templates/{template_id}", response_model=PromptTemplateOut)
+async def get_template(template_id: str, user: CurrentUser, db: DatabaseDep) -> PromptTemplateOut:
+    return await presets.get_template(db, user.user_id, template_id)
+
+
+@router.put("/prompt-templates/{template_id}", response_model=PromptTemplateOut)
+async def replace_template(
+    template_id: str, data: PromptTemplateIn, user: CurrentUser, db: DatabaseDep
+) -> PromptTemplateOut:
+    return await presets.save_template(db, user.user_id, data, template_id)
+
+
+@router.delete("/prompt-templates/{template_id}", status_code=204)
+async def delete_template(template_id: str, user: CurrentUser, db: DatabaseDep) -> Response:
+    await presets.delete_template(db, user.user_id, template_id)
+    return Response(status_code=204)
+
+
+@router.get("/model-profiles", response_model=list[ModelProfileOut])
+async def list_profiles(user: CurrentUser, db: DatabaseDep) -> list[ModelProfileOut]:
+    return await presets.list_profiles(db, user.user_id)
+
+
+@router.post("/model-profiles", response_model=ModelProfileOut, status_code=201)
+async def create_profile(
+    data: ModelProfileIn, user: CurrentUser, db: DatabaseDep
+) -> ModelProfileOut:
+    return await presets.save_profile(db, user.user_id, data)
+
+
+@router.get("/model-profiles/{profile_id}", response_model=ModelProfileOut)
+async def get_profile(profile_id: str, user: CurrentUser, db: DatabaseDep) -> ModelProfileOut:
+    return await presets.get_profile(db, user.user_id, profile_id)
+
+
+@router.put("/model-profiles/{profile_id}", response_model=ModelProfileOut)
+async def replace_profile(
+    profile_id: str, data: ModelProfileIn, user: CurrentUser, db: DatabaseDep
+) -> ModelProfileOut:
+    return await presets.save_profile(db, user.user_id, data, profile_id)
+
+
+@router.delete("/model-profiles/{profile_id}", status_code=204)
+async def delete_profile(profile_id: str, user: CurrentUser, db: DatabaseDep) -> Response:
+    await presets.delete_profile(db, user.user_id, profile_id)
+    return Response(status_code=204)
+
+
+@router.get("/defaults", response_model=DefaultsOut)
+async def get_defaults(user: CurrentUser, db: DatabaseDep) -> DefaultsOut:
+    return await presets.get_defaults(db, user.user_id)
+
+
+@router.put("/defaults", response_model=DefaultsOut)
+async def set_defaults(data: DefaultsIn, user: CurrentUser, db: DatabaseDep) -> DefaultsOut:
+    return await presets.set_defaults(db, user.user_id, data)

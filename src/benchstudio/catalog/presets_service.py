@@ -1,0 +1,157 @@
+"""Catalog use cases for prompt templates, model profiles and per-user defaults."""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from benchstudio.catalog import repository
+from benchstudio.catalog.models import CatalogModel, ModelProfile, PromptTemplate, UserDefaults
+from benchstudio.catalog.repository import Owned
+from benchstudio.catalog.schemas import (
+    DefaultsIn,
+    DefaultsOut,
+    ModelProfileIn,
+    ModelProfileOut,
+    PromptTemplateIn,
+    PromptTemplateOut,
+)
+from benchstudio.core.clock import utcnow
+from benchstudio.core.errors import NotFoundError
+from benchstudio.core.ids import new_id
+from benchstudio.storage.engine import Database
+from benchstudio.storage.unit_of_work import read_unit, write_unit
+
+
+async def _require_owned(
+    session: AsyncSession,
+    table: type[Owned],
+    owner_id: str,
+    object_id: str | None,
+    what: str,
+) -> None:
+    """References to another user's objects look exactly like references to nothing."""
+    if (
+        object_id is not None
+        and await repository.get_owned(session, table, owner_id, object_id) is None
+    ):
+        raise NotFoundError(f"No such {what}.")
+
+
+async def list_templates(db: Database, owner_id: str) -> list[PromptTemplateOut]:
+    async with read_unit(db) as session:
+        rows = await repository.list_owned(session, PromptTemplate, owner_id)
+        return [PromptTemplateOut.model_validate(r) for r in rows]
+
+
+async def get_template(db: Database, owner_id: str, template_id: str) -> PromptTemplateOut:
+    async with read_unit(db) as session:
+        row = await repository.get_owned(session, PromptTemplate, owner_id, template_id)
+        if row is None:
+            raise NotFoundError("No such prompt template.")
+        return PromptTemplateOut.model_validate(row)
+
+
+async def save_template(
+    db: Database, owner_id: str, data: PromptTemplateIn, template_id: str | None = None
+) -> PromptTemplateOut:
+    """Create (no id) or replace (id) a prompt template."""
+    async with write_unit(db) as session:
+        if template_id is None:
+            row = PromptTemplate(id=new_id(), owner_id=owner_id, **data.model_dump())
+            session.add(row)
+        else:
+            found = await repository.get_owned(session, PromptTemplate, owner_id, template_id)
+            if found is None:
+                raise NotFoundError("No such prompt template.")
+            row = found
+            for key, value in data.model_dump().items():
+                setattr(row, key, value)
+            row.updated_at = utcnow()
+        await session.flush()
+        return PromptTemplateOut.model_validate(row)
+
+
+async def delete_template(db: Database, owner_id: str, template_id: str) -> None:
+    async with write_unit(db) as session:
+        row = await repository.get_owned(session, PromptTemplate, owner_id, template_id)
+        if row is None:
+            raise NotFoundError("No such prompt template.")
+        await session.delete(row)
+
+
+async def list_profiles(db: Database, owner_id: str) -> list[ModelProfileOut]:
+    async with read_unit(db) as session:
+        rows = await repository.list_owned(session, ModelProfile, owner_id)
+        return [ModelProfileOut.model_validate(r) for r in rows]
+
+
+async def get_profile(db: Database, owner_id: str, profile_id: str) -> ModelProfileOut:
+    async with read_unit(db) as session:
+        row = await repository.get_owned(session, ModelProfile, owner_id, profile_id)
+        if row is None:
+            raise NotFoundError("No such model profile.")
+        return ModelProfileOut.model_validate(row)
+
+
+async def save_profile(
+    db: Database, owner_id: str, data: ModelProfileIn, profile_id: str | None = None
+) -> ModelProfileOut:
+    async with write_unit(db) as session:
+        await _require_owned(session, CatalogModel, owner_id, data.model_ref_id, "model")
+        if profile_id is None:
+            row = ModelProfile(id=new_id(), owner_id=owner_id, **data.model_dump())
+            session.add(row)
+        else:
+            found = await repository.get_owned(session, ModelProfile, owner_id, profile_id)
+            if found is None:
+                raise NotFoundError("No such model profile.")
+            row = found
+            for key, value in data.model_dump().items():
+                setattr(row, key, value)
+            row.updated_at = utcnow()
+        await session.flush()
+        return ModelProfileOut.model_validate(row)
+
+
+async def delete_profile(db: Database, owner_id: str, profile_id: str) -> None:
+    async with write_unit(db) as session:
+        row = await repository.get_owned(session, ModelProfile, owner_id, profile_id)
+        if row is None:
+            raise NotFoundError("No such model profile.")
+        await session.delete(row)
+
+
+def _defaults_out(row: UserDefaults | None) -> DefaultsOut:
+    if row is None:
+        return DefaultsOut()
+    return DefaultsOut(
+        model_ref_id=row.model_ref_id,
+        profile_id=row.profile_id,
+        prompt_template_id=row.prompt_template_id,
+        preferences=dict(row.preferences or {}),
+    )
+
+
+async def get_defaults(db: Database, owner_id: str) -> DefaultsOut:
+    async with read_unit(db) as session:
+        return _defaults_out(await repository.get_defaults(session, owner_id))
+
+
+async def set_defaults(db: Database, owner_id: str, data: DefaultsIn) -> DefaultsOut:
+    async with write_unit(db) as session:
+        await _require_owned(session, CatalogModel, owner_id, data.model_ref_id, "model")
+        await _require_owned(session, ModelProfile, owner_id, data.profile_id, "model profile")
+        await _require_owned(
+            session, PromptTemplate, owner_id, data.prompt_template_id, "prompt template"
+        )
+        row = await repository.get_defaults(session, owner_id)
+        if row is None:
+            row = UserDefaults(owner_id=owner_id)
+            session.add(row)
+        row.model_ref_id = data.model_ref_id
+        row.profile_id = data.profile_id
+        row.prompt_template_id = data.prompt_template_id
+        row.preferences = dict(data.preferences)
+        row.updated_at = utcnow()
+        await session.flush()
+        return _defaults_out(row)

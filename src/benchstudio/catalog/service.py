@@ -1,0 +1,475 @@
+"""Catalog use cases for providers and models: CRUD with archiving, keys, discovery, health.
+
+Keys go to the vault (`credentials.service`) in the same unit of work; outbound calls go through
+the egress guard with the operator's allow-list (plus, for the demo provider only, the
+simulator the server started).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from urllib.parse import urlsplit
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from benchstudio.audit import service as audit
+from benchstudio.catalog import repository
+from benchstudio.catalog.models import CatalogModel, Provider
+from benchstudio.catalog.schemas import (
+    DiscoveredModel,
+    HealthOut,
+    ModelCreate,
+    ModelOut,
+    ModelUpdate,
+    ProviderCreate,
+    ProviderErrorOut,
+    ProviderOut,
+    ProviderUpdate,
+)
+from benchstudio.config import Settings
+from benchstudio.core.clock import utcnow
+from benchstudio.core.errors import AppError, ConflictError, NotFoundError
+from benchstudio.core.ids import new_id
+from benchstudio.core.net import EgressDeniedError, EgressPolicy
+from benchstudio.core.redaction import redact
+from benchstudio.credentials import service as vault_service
+from benchstudio.credentials.domain import KeyStatus
+from benchstudio.credentials.service import ProviderEndpoint, Vault
+from benchstudio.providers.base import ProviderAdapter
+from benchstudio.providers.errors import ProviderError
+from benchstudio.storage.engine import Database
+from benchstudio.storage.unit_of_work import read_unit, write_unit
+
+DEMO_PROVIDER_NAME = "Simulator (demo)"
+DEMO_BASE_URL_PLACEHOLDER = "http://demo-simulator.invalid"
+DEMO_MODELS = (("benchstudio-sim", "Simulator model"),)
+
+
+@dataclass(frozen=True)
+class CatalogContext:
+    db: Database
+    vault: Vault
+    settings: Settings
+
+
+async def seed_demo_provider(session: AsyncSession, owner_id: str) -> None:
+    """Give a new user the built-in simulator as a provider (inside their creation unit)."""
+    provider_id = new_id()
+    session.add(
+        Provider(
+            id=provider_id,
+            owner_id=owner_id,
+            name=DEMO_PROVIDER_NAME,
+            protocol="openai",
+            base_url=DEMO_BASE_URL_PLACEHOLDER,
+            is_demo=True,
+        )
+    )
+    await session.flush()  # no ORM relationship orders the inserts: the provider goes first
+    for model_id, display in DEMO_MODELS:
+        session.add(
+            CatalogModel(
+                owner_id=owner_id, provider_id=provider_id, model_id=model_id, display_name=display
+            )
+        )
+
+
+def _effective_base_url(provider: Provider, settings: Settings) -> str:
+    if provider.is_demo:
+        return settings.demo_simulator_url or DEMO_BASE_URL_PLACEHOLDER
+    return provider.base_url
+
+
+def _provider_out(provider: Provider, status: KeyStatus, settings: Settings) -> ProviderOut:
+    return ProviderOut(
+        id=provider.id,
+        name=provider.name,
+        protocol=provider.protocol,
+        base_url=_effective_base_url(provider, settings),
+        is_demo=provider.is_demo,
+        archived=provider.archived_at is not None,
+        has_key=status.has_key,
+        key_last4=status.key_last4,
+        extra_header_names=status.header_names,
+        created_at=provider.created_at,
+        updated_at=provider.updated_at,
+    )
+
+
+def egress_policy(settings: Settings, *, demo: bool) -> EgressPolicy:
+    allow = list(settings.egress_allow)
+    if demo and settings.demo_simulator_url:
+        host = urlsplit(settings.demo_simulator_url).hostname
+        if host:
+            allow.append(host)
+    return EgressPolicy.from_allow_list(settings.effective_egress_mode, allow)
+
+
+def _refuse_forbidden_literal(settings: Settings, base_url: str) -> None:
+    """Early, friendly refusal of IP-literal URLs; the connect-time guard is the real check."""
+    host = urlsplit(base_url).hostname or ""
+    try:
+        egress_policy(settings, demo=False).check_literal_host(host)
+    except EgressDeniedError as exc:
+        raise AppError(redact(str(exc)), code="egress_denied") from None
+
+
+async def _owned_provider(session: AsyncSession, owner_id: str, provider_id: str) -> Provider:
+    provider = await repository.get_owned(session, Provider, owner_id, provider_id)
+    if provider is None:
+        raise NotFoundError("No such provider.")
+    return provider
+
+
+async def _one_provider_out(
+    ctx: CatalogContext, session: AsyncSession, provider: Provider
+) -> ProviderOut:
+    status = (await vault_service.statuses(session, provider.owner_id, [provider.id])).get(
+        provider.id, KeyStatus()
+    )
+    return _provider_out(provider, status, ctx.settings)
+
+
+async def list_providers(
+    ctx: CatalogContext, owner_id: str, *, include_archived: bool = False
+) -> list[ProviderOut]:
+    async with read_unit(ctx.db) as session:
+        rows = await repository.list_providers(session, owner_id, include_archived=include_archived)
+        statuses = await vault_service.statuses(session, owner_id, [p.id for p in rows])
+        return [_provider_out(p, statuses.get(p.id, KeyStatus()), ctx.settings) for p in rows]
+
+
+async def get_provider(ctx: CatalogContext, owner_id: str, provider_id: str) -> ProviderOut:
+    async with read_unit(ctx.db) as session:
+        provider = await _owned_provider(session, owner_id, provider_id)
+        return await _one_provider_out(ctx, session, provider)
+
+
+async def create_provider(ctx: CatalogContext, owner_id: str, data: ProviderCreate) -> ProviderOut:
+    _refuse_forbidden_literal(ctx.settings, data.base_url)
+    async with write_unit(ctx.db) as session:
+        provider = Provider(
+            id=new_id(),
+            owner_id=owner_id,
+            name=data.name,
+            protocol=data.protocol,
+            base_url=data.base_url,
+        )
+        session.add(provider)
+        await session.flush()
+        if data.api_key is not None or data.extra_headers:
+            await vault_service.store_secrets(
+                session,
+                ctx.vault,
+                owner_id=owner_id,
+                provider_id=provider.id,
+                api_key=data.api_key.get_secret_value() if data.api_key else None,
+                headers=data.extra_headers or {},
+            )
+        audit.record(
+            session,
+            "provider.created",
+            actor_id=owner_id,
+            target=provider.id,
+            detail={"key_set": data.api_key is not None},
+        )
+        return await _one_provider_out(ctx, session, provider)
+
+
+async def update_provider(
+    ctx: CatalogContext, owner_id: str, provider_id: str, data: ProviderUpdate
+) -> ProviderOut:
+    if data.base_url is not None:
+        _refuse_forbidden_literal(ctx.settings, data.base_url)
+    async with write_unit(ctx.db) as session:
+        provider = await _owned_provider(session, owner_id, provider_id)
+        if provider.archived_at is not None:
+            raise ConflictError("This provider is archived.", code="archived")
+        if data.base_url is not None and provider.is_demo:
+            raise ConflictError("The demo provider's address is set by the server.")
+        if data.name is not None:
+            provider.name = data.name
+        if data.base_url is not None:
+            provider.base_url = data.base_url
+        if data.extra_headers is not None:
+            await vault_service.store_secrets(
+                session,
+                ctx.vault,
+                owner_id=owner_id,
+                provider_id=provider_id,
+                headers=data.extra_headers,
+            )
+            audit.record(session, "provider.headers_changed", actor_id=owner_id, target=provider_id)
+        provider.updated_at = utcnow()
+        return await _one_provider_out(ctx, session, provider)
+
+
+async def set_provider_key(
+    ctx: CatalogContext, owner_id: str, provider_id: str, api_key: str | None
+) -> ProviderOut:
+    """Store (or with None remove) the provider's API key; audited without the key."""
+    async with write_unit(ctx.db) as session:
+        provider = await _owned_provider(session, owner_id, provider_id)
+        if provider.archived_at is not None:
+            raise ConflictError("This provider is archived.", code="archived")
+        await vault_service.store_secrets(
+            session, ctx.vault, owner_id=owner_id, provider_id=provider_id, api_key=api_key
+        )
+        action = "provider.key_set" if api_key else "provider.key_removed"
+        audit.record(session, action, actor_id=owner_id, target=provider_id)
+        provider.updated_at = utcnow()
+        return await _one_provider_out(ctx, session, provider)
+
+
+async def archive_provider(ctx: CatalogContext, owner_id: str, provider_id: str) -> None:
+    """Archive the provider and its models and drop its secrets; history keeps the rows."""
+    async with write_unit(ctx.db) as session:
+        provider = await _owned_provider(session, owner_id, provider_id)
+        if provider.archived_at is not None:
+            return
+        now = utcnow()
+        provider.archived_at = now
+        for model in await repository.list_models(
+            session, owner_id, provider_id=provider_id, include_archived=False
+        ):
+            model.archived_at = now
+        await vault_service.store_secrets(
+            session, ctx.vault, owner_id=owner_id, provider_id=provider_id, api_key=None, headers={}
+        )
+        audit.record(session, "provider.archived", actor_id=owner_id, target=provider_id)
+
+
+async def _endpoint(
+    ctx: CatalogContext, owner_id: str, provider_id: str
+) -> tuple[ProviderEndpoint, bool]:
+    """Connection data and whether it is the demo provider (whose URL the server sets)."""
+    async with read_unit(ctx.db) as session:
+        provider = await _owned_provider(session, owner_id, provider_id)
+        if provider.archived_at is not None:
+            raise ConflictError("This provider is archived.", code="archived")
+        endpoint = ProviderEndpoint(
+            provider_id=provider.id,
+            owner_id=owner_id,
+            protocol=provider.protocol,
+            base_url=_effective_base_url(provider, ctx.settings),
+        )
+        return endpoint, provider.is_demo
+
+
+@asynccontextmanager
+async def open_provider_adapter(
+    ctx: CatalogContext, owner_id: str, provider_id: str, *, timeout_s: float | None = None
+) -> AsyncIterator[ProviderAdapter]:
+    """An adapter for one of the owner's providers, key attached server-side (for job handlers)."""
+    # Only the server-owned demo row gets the simulator's allow-list entry: a user's own
+    # provider pointing at the same address is checked like any other.
+    endpoint, demo = await _endpoint(ctx, owner_id, provider_id)
+    async with vault_service.open_adapter(
+        ctx.db,
+        ctx.vault,
+        endpoint,
+        policy=egress_policy(ctx.settings, demo=demo),
+        timeout_s=timeout_s or ctx.settings.provider_probe_timeout_s,
+    ) as adapter:
+        yield adapter
+
+
+def _error_out(error: ProviderError) -> ProviderErrorOut:
+    return ProviderErrorOut(
+        category=error.category, message=redact(error.message), status=error.status
+    )
+
+
+async def check_health(ctx: CatalogContext, owner_id: str, provider_id: str) -> HealthOut:
+    async with open_provider_adapter(ctx, owner_id, provider_id) as adapter:
+        status = await adapter.health_check()
+    return HealthOut(
+        ok=status.ok,
+        latency_ms=round(status.latency_ms, 2),
+        model_count=status.model_count,
+        error=_error_out(status.error) if status.error else None,
+    )
+
+
+async def discover_models(
+    ctx: CatalogContext, owner_id: str, provider_id: str
+) -> list[DiscoveredModel]:
+    """The provider's model list, marking the ones already in the catalog."""
+    try:
+        async with open_provider_adapter(ctx, owner_id, provider_id) as adapter:
+            found = await adapter.list_models()
+    except ProviderError as exc:
+        error = _error_out(exc)
+        raise AppError(
+            f"Model discovery failed ({error.category}): {error.message}",
+            code="provider_error",
+            status_code=502,
+        ) from None
+    async with read_unit(ctx.db) as session:
+        existing = {
+            m.model_id
+            for m in await repository.list_models(
+                session, owner_id, provider_id=provider_id, include_archived=False
+            )
+        }
+    return [
+        DiscoveredModel(
+            model_id=m.id,
+            display_name=m.display_name,
+            context_window=m.context_window,
+            already_added=m.id in existing,
+        )
+        for m in found
+    ]
+
+
+async def _owned_model(session: AsyncSession, owner_id: str, model_ref_id: str) -> CatalogModel:
+    model = await repository.get_owned(session, CatalogModel, owner_id, model_ref_id)
+    if model is None:
+        raise NotFoundError("No such model.")
+    return model
+
+
+async def list_models(
+    ctx: CatalogContext,
+    owner_id: str,
+    *,
+    provider_id: str | None = None,
+    include_archived: bool = False,
+) -> list[ModelOut]:
+    async with read_unit(ctx.db) as session:
+        rows = await repository.list_models(
+            session, owner_id, provider_id=provider_id, include_archived=include_archived
+        )
+        return [ModelOut.model_validate(m) for m in rows]
+
+
+async def get_model(ctx: CatalogContext, owner_id: str, model_ref_id: str) -> ModelOut:
+    """A model by id, archived ones included (history shows what it ran with)."""
+    async with read_unit(ctx.db) as session:
+        return ModelOut.model_validate(await _owned_model(session, owner_id, model_ref_id))
+
+
+async def create_model(ctx: CatalogContext, owner_id: str, data: ModelCreate) -> ModelOut:
+    async with write_unit(ctx.db) as session:
+        provider = await _owned_provider(session, owner_id, data.provider_id)
+        if provider.archived_at is not None:
+            raise ConflictError("This provider is archived.", code="archived")
+        fields = data.model_dump(exclude={"display_name"})
+        model = CatalogModel(
+            id=new_id(),
+            owner_id=owner_id,
+            display_name=data.display_name or data.model_id,
+            **fields,
+        )
+        session.add(model)
+        await session.flush()
+        audit.record(session, "model.created", actor_id=owner_id, target=model.id)
+        return ModelOut.model_validate(model)
+
+
+async def import_models(
+    ctx: CatalogContext, owner_id: str, provider_id: str, model_ids: list[str]
+) -> list[ModelOut]:
+    """Add discovered models (those already present are skipped)."""
+    created: list[ModelOut] = []
+    existing = {m.model_id for m in await list_models(ctx, owner_id, provider_id=provider_id)}
+    for model_id in dict.fromkeys(model_ids):
+        if model_id in existing or not 1 <= len(model_id) <= 256:
+            continue
+        data = ModelCreate(provider_id=provider_id, model_id=model_id)
+        created.append(await create_model(ctx, owner_id, data))
+    return created
+
+
+def _successor(model: CatalogModel, changes: dict[str, object], now: datetime) -> CatalogModel:
+    columns = [
+        "owner_id",
+        "provider_id",
+        "model_id",
+        "display_name",
+        "context_window",
+        "max_output_tokens",
+        "input_price",
+        "output_price",
+        "cached_input_price",
+        "reasoning_price",
+        "skipped_params",
+        "notes",
+    ]
+    values = {name: getattr(model, name) for name in columns}
+    values.update(changes)
+    return CatalogModel(id=new_id(), created_at=now, updated_at=now, **values)
+
+
+async def update_model(
+    ctx: CatalogContext, owner_id: str, model_ref_id: str, data: ModelUpdate
+) -> ModelOut:
+    """Edit a model; a new model id or display name archives it and returns its successor."""
+    changes = data.model_dump(exclude_unset=True)
+    async with write_unit(ctx.db) as session:
+        model = await _owned_model(session, owner_id, model_ref_id)
+        if model.archived_at is not None:
+            raise ConflictError("This model is archived.", code="archived")
+        renamed = any(
+            key in changes and changes[key] is not None and changes[key] != getattr(model, key)
+            for key in ("model_id", "display_name")
+        )
+        changes = {
+            k: v
+            for k, v in changes.items()
+            if v is not None or k not in ("model_id", "display_name")
+        }
+        if changes.get("skipped_params") is None:
+            changes.pop("skipped_params", None)
+        if changes.get("notes") is None:
+            changes.pop("notes", None)
+        if not renamed:
+            for key, value in changes.items():
+                setattr(model, key, value)
+            model.updated_at = utcnow()
+            return ModelOut.model_validate(model)
+        now = utcnow()
+        successor = _successor(model, changes, now)
+        session.add(successor)
+        await session.flush()
+        model.archived_at, model.replaced_by_id = now, successor.id
+        await repository.repoint_model_references(session, owner_id, model.id, successor.id)
+        audit.record(
+            session,
+            "model.renamed",
+            actor_id=owner_id,
+            target=model.id,
+            detail={"successor": successor.id},
+        )
+        return ModelOut.model_validate(successor)
+
+
+async def archive_model(ctx: CatalogContext, owner_id: str, model_ref_id: str) -> None:
+    async with write_unit(ctx.db) as session:
+        model = await _owned_model(session, owner_id, model_ref_id)
+        if model.archived_at is None:
+            model.archived_at = utcnow()
+            audit.record(session, "model.archived", actor_id=owner_id, target=model_ref_id)
+
+
+async def usage_counts(db: Database, owner_ids: list[str]) -> dict[str, dict[str, int]]:
+    """Active providers and models per owner (for the admin's user list)."""
+    from sqlalchemy import func, select
+
+    counts: dict[str, dict[str, int]] = {o: {"providers": 0, "models": 0} for o in owner_ids}
+    if not owner_ids:
+        return counts
+    async with read_unit(db) as session:
+        for table, name in ((Provider, "providers"), (CatalogModel, "models")):
+            query = (
+                select(table.owner_id, func.count())
+                .where(table.owner_id.in_(owner_ids), table.archived_at.is_(None))
+                .group_by(table.owner_id)
+            )
+            for owner, count in (await session.execute(query)).all():
+                counts[owner][name] = int(count)
+    return counts

@@ -1,0 +1,61 @@
+"""The demo simulator that `serve` runs beside the platform, in a process of its own.
+
+A separate process keeps the simulator's token schedules off the API's event loop, and the API's
+work off the simulator's, so neither distorts the other.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+STARTUP_TIMEOUT_S = 20.0
+
+
+def _healthy(base_url: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{base_url}/_sim/health", timeout=1) as response:  # noqa: S310 (loopback URL we built)
+            return bool(response.status == 200)
+    except OSError:
+        return False
+
+
+@contextmanager
+def demo_simulator(port: int) -> Iterator[str | None]:
+    """Run `benchstudio simulate` on 127.0.0.1:`port`; yields its base URL (None if it failed)."""
+    base_url = f"http://127.0.0.1:{port}"
+    if _healthy(base_url):  # one is already running (e.g. a second `make run`)
+        yield base_url
+        return
+    process = subprocess.Popen(  # noqa: S603 (our own CLI, fixed arguments)
+        [
+            sys.executable,
+            "-m",
+            "benchstudio.cli",
+            "simulate",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + STARTUP_TIMEOUT_S
+        while not _healthy(base_url):
+            if process.poll() is not None or time.monotonic() > deadline:
+                yield None
+                return
+            time.sleep(0.1)
+        yield base_url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            process.kill()
