@@ -63,11 +63,7 @@ class Settings(BaseSettings):
     egress_allow: list[str] = Field(default_factory=list)
     argon2_time_cost: int = Field(default=3, ge=1)
     argon2_memory_kib: int = Field(default=65_536, ge=8)
-    # Jobs (defaults for users without admin-set limits; see docs/jobs.md).
-    jobs_per_hour: int | None = Field(default=60, ge=1)
-    jobs_concurrent_per_user: int = Field(default=2, ge=1)
-    jobs_max_runs_per_benchmark: int | None = Field(default=100, ge=1)
-    jobs_monthly_spend_cap_usd: float | None = Field(default=None, ge=0)
+    # Jobs (per-user limit defaults are the `default_*` fields below; see docs/jobs.md).
     jobs_lease_s: float = Field(default=30.0, gt=0)
     jobs_heartbeat_s: float = Field(default=5.0, gt=0)
     jobs_dispatch_interval_s: float = Field(default=0.5, gt=0)

@@ -54,6 +54,10 @@ class UserOut(BaseModel):
     created_at: datetime
 
 
+class UserSummary(UserOut):
+    last_login_at: datetime | None
+
+
 class PasswordChange(BaseModel):
     current_password: str = Field(max_length=MAX_PASSWORD_CHARS)
     new_password: str = Password

@@ -23,6 +23,7 @@ from benchstudio.accounts.schemas import (
     NewUser,
     Registration,
     UserOut,
+    UserSummary,
 )
 from benchstudio.audit import service as audit
 from benchstudio.auth.tokens import TokenKeys, new_opaque_token
@@ -69,6 +70,7 @@ async def create_user(
     *,
     actor_id: str | None = None,
     invite_code_hash: str | None = None,
+    self_service: bool = False,
 ) -> UserOut:
     """Create a user; the first user of an instance always becomes admin."""
     password_hash = await hash_password(hasher, new_user.password)
@@ -85,7 +87,11 @@ async def create_user(
             invite.used_at, invite.used_by = utcnow(), user.id
         await catalog.seed_demo_provider(session, user.id)
         audit.record(
-            session, "user.created", actor_id=actor_id, target=user.id, detail={"role": role}
+            session,
+            "user.created",
+            actor_id=user.id if self_service else actor_id,
+            target=user.id,
+            detail={"role": role, "invited": invite is not None},
         )
         return UserOut.model_validate(user)
 
@@ -117,7 +123,7 @@ async def register(
         keys.hash_token(data.invite_code) if decision.needs_invite and data.invite_code else None
     )
     new_user = NewUser(email=data.email, password=data.password)
-    return await create_user(db, hasher, new_user, invite_code_hash=code_hash)
+    return await create_user(db, hasher, new_user, invite_code_hash=code_hash, self_service=True)
 
 
 async def verify_credentials(
@@ -358,6 +364,7 @@ async def delete_user(db: Database, actor_id: str, user_id: str) -> None:
 
 async def list_users(
     db: Database, *, query: str | None, limit: int, offset: int
-) -> tuple[list[User], int]:
+) -> tuple[list[UserSummary], int]:
     async with read_unit(db) as session:
-        return await repository.list_users(session, query=query, limit=limit, offset=offset)
+        rows, total = await repository.list_users(session, query=query, limit=limit, offset=offset)
+        return [UserSummary.model_validate(r) for r in rows], total

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from decimal import Decimal
 
 from pydantic import BaseModel, Field
 
-from benchstudio.accounts.schemas import Role, UserOut
+from benchstudio.accounts.schemas import Role, UserSummary
 
 
-class AdminUserOut(UserOut):
-    last_login_at: datetime | None
+class AdminUserOut(UserSummary):
     providers: int
     models: int
 

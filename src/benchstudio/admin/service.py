@@ -36,13 +36,7 @@ async def list_users(db: Database, *, query: str | None, limit: int, offset: int
     counts = await catalog.usage_counts(db, [u.id for u in users])
     items = [
         AdminUserOut(
-            id=u.id,
-            email=u.email,
-            role=u.role,
-            is_active=u.is_active,
-            created_at=u.created_at,
-            last_login_at=u.last_login_at,
-            **counts.get(u.id, {"providers": 0, "models": 0}),
+            **u.model_dump(), **counts.get(u.id, {"providers": 0, "models": 0})
         )
         for u in users
     ]

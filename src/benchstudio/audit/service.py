@@ -78,6 +78,6 @@ async def list_events(
     query = query.order_by(AuditEvent.id.desc()).limit(limit + 1)
     async with read_unit(db) as session:
         rows = list((await session.execute(query)).scalars())
-    items = [AuditEventOut.model_validate(r) for r in rows[:limit]]
+        items = [AuditEventOut.model_validate(r) for r in rows[:limit]]
     next_cursor = items[-1].id if len(rows) > limit and items else None
     return AuditPage(items=items, next_cursor=next_cursor)

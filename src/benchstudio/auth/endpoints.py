@@ -164,7 +164,7 @@ async def change_password(
     return _respond(issued, request, response, settings)
 
 
-@router.post("/auth/password-reset/request", status_code=202)
+@router.post("/auth/password-reset/request", status_code=202, response_class=Response)
 async def request_password_reset(
     data: PasswordResetRequest,
     request: Request,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from datetime import datetime
 from decimal import Decimal
@@ -16,6 +17,9 @@ FORBIDDEN_HEADERS = frozenset(
     {"host", "content-length", "transfer-encoding", "connection", "upgrade", "te", "cookie"}
 )
 MAX_HEADERS = 20
+# Hosts made of numbers only (decimal, octal, hex, short forms like 127.1): resolvers read
+# them as IPv4 addresses in surprising ways, so only the canonical dotted form is accepted.
+NUMERIC_HOST_RE = re.compile(r"^(0x[0-9a-f]*|[0-9]+)(\.(0x[0-9a-f]*|[0-9]+))*\.?$", re.IGNORECASE)
 Price = Field(default=None, ge=0, le=1_000_000, max_digits=18, decimal_places=6)
 
 
@@ -37,7 +41,16 @@ def check_base_url(value: str) -> str:
         raise ValueError("URL must not have a #fragment")
     if port == 0:
         raise ValueError("port 0 is not a valid port")
+    if NUMERIC_HOST_RE.match(parts.hostname) and not _is_canonical_ipv4(parts.hostname):
+        raise ValueError("write an IPv4 address in its canonical dotted form (a.b.c.d)")
     return url
+
+
+def _is_canonical_ipv4(host: str) -> bool:
+    try:
+        return str(ipaddress.IPv4Address(host)) == host
+    except ValueError:
+        return False
 
 
 def check_headers(value: dict[str, str] | None) -> dict[str, str] | None:

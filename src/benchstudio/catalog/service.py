@@ -7,6 +7,8 @@ simulator the server started).
 
 from __future__ import annotations
 
+import asyncio
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -39,7 +41,7 @@ from benchstudio.credentials import service as vault_service
 from benchstudio.credentials.domain import KeyStatus
 from benchstudio.credentials.service import ProviderEndpoint, Vault
 from benchstudio.providers.base import ProviderAdapter
-from benchstudio.providers.errors import ProviderError
+from benchstudio.providers.errors import ProviderError, ProviderTimeoutError
 from benchstudio.storage.engine import Database
 from benchstudio.storage.unit_of_work import read_unit, write_unit
 
@@ -283,9 +285,25 @@ def _error_out(error: ProviderError) -> ProviderErrorOut:
     )
 
 
+def _probe_timeout(ctx: CatalogContext) -> ProviderTimeoutError:
+    seconds = ctx.settings.provider_probe_timeout_s
+    return ProviderTimeoutError(f"no answer within {seconds:g} s")
+
+
 async def check_health(ctx: CatalogContext, owner_id: str, provider_id: str) -> HealthOut:
-    async with open_provider_adapter(ctx, owner_id, provider_id) as adapter:
-        status = await adapter.health_check()
+    # Our own deadline: a per-request `timeout=None` in a client would switch the session's off.
+    started = time.perf_counter()
+    try:
+        async with (
+            open_provider_adapter(ctx, owner_id, provider_id) as adapter,
+            asyncio.timeout(ctx.settings.provider_probe_timeout_s),
+        ):
+            status = await adapter.health_check()
+    except TimeoutError:
+        latency = (time.perf_counter() - started) * 1000
+        return HealthOut(
+            ok=False, latency_ms=round(latency, 2), error=_error_out(_probe_timeout(ctx))
+        )
     return HealthOut(
         ok=status.ok,
         latency_ms=round(status.latency_ms, 2),
@@ -294,20 +312,29 @@ async def check_health(ctx: CatalogContext, owner_id: str, provider_id: str) -> 
     )
 
 
+def _discovery_failed(exc: ProviderError) -> AppError:
+    error = _error_out(exc)
+    return AppError(
+        f"Model discovery failed ({error.category}): {error.message}",
+        code="provider_error",
+        status_code=502,
+    )
+
+
 async def discover_models(
     ctx: CatalogContext, owner_id: str, provider_id: str
 ) -> list[DiscoveredModel]:
     """The provider's model list, marking the ones already in the catalog."""
     try:
-        async with open_provider_adapter(ctx, owner_id, provider_id) as adapter:
+        async with (
+            open_provider_adapter(ctx, owner_id, provider_id) as adapter,
+            asyncio.timeout(ctx.settings.provider_probe_timeout_s),
+        ):
             found = await adapter.list_models()
+    except TimeoutError:
+        raise _discovery_failed(_probe_timeout(ctx)) from None
     except ProviderError as exc:
-        error = _error_out(exc)
-        raise AppError(
-            f"Model discovery failed ({error.category}): {error.message}",
-            code="provider_error",
-            status_code=502,
-        ) from None
+        raise _discovery_failed(exc) from None
     async with read_unit(ctx.db) as session:
         existing = {
             m.model_id

@@ -63,3 +63,42 @@ def create_user(
     except AppError as exc:
         err_console.print(f"[bold red]{exc.message}[/]")
         raise typer.Exit(1) from exc
+
+
+@app.command("rotate-keys")
+def rotate_keys() -> None:
+    """Re-encrypt every stored provider key under the newest vault key.
+
+    Put the new key first in BENCHSTUDIO_VAULT_KEYS (comma-separated, old keys after it), run
+    this, then drop the old keys once it reports success.
+    """
+    import asyncio
+
+    from benchstudio.credentials.service import Vault, VaultError, rotate_all
+    from benchstudio.storage.engine import open_database
+    from benchstudio.storage.migrate import upgrade_to_head
+
+    settings = load_settings()
+    db_config = database_config(settings)
+    if settings.is_sqlite:
+        upgrade_to_head(db_config)
+    try:
+        vault = Vault(settings.vault_key_list())
+    except VaultError as exc:
+        err_console.print(f"[bold red]{exc}[/]")
+        raise typer.Exit(1) from exc
+
+    async def _run() -> int:
+        db = open_database(db_config)
+        try:
+            return await rotate_all(db, vault)
+        finally:
+            await db.dispose()
+
+    try:
+        count = asyncio.run(_run())
+    except VaultError as exc:
+        err_console.print(f"[bold red]Rotation failed, nothing changed:[/] {exc}")
+        raise typer.Exit(1) from exc
+    keys = len(settings.vault_key_list())
+    err_console.print(f"[green]Re-encrypted {count} stored secret(s)[/] under the newest of {keys} key(s).")

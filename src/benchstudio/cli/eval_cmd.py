@@ -1,21 +1,26 @@
-"""`benchstudio eval`: score recorded tool-calling outputs offline (`score`); `run` is live.
+"""`benchstudio eval`: score recorded tool-calling outputs offline (`score`), or run live (`run`).
 
 Exit codes: 0 scored (failing cases are results, not errors), 1 unreadable or invalid input,
-2 for a command that is not built yet. Heavy imports live inside the commands.
+130 cancelled with Ctrl-C (finished cases are still written). Heavy imports live inside the
+commands.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
 
-from benchstudio.cli.not_built import refuse_not_built
-
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from benchstudio.toolcall.aggregate import ModelSummary
+    from benchstudio.toolcall.live.records import EvalTarget, LiveCaseResult
+    from benchstudio.toolcall.live.runner import LiveEvalRunner
+    from benchstudio.toolcall.schemas import Suite
 
 app = typer.Typer(
     help="Tool-calling evaluations: score recorded outputs, run suites.", no_args_is_help=True
@@ -70,7 +75,7 @@ def score_command(
         write_verdicts(result.verdicts, output)
     _warn_about_coverage(result.missing_case_ids, result.unknown_case_ids)
     summary = summarize_verdicts(result.verdicts, model=model or outputs.stem, run_id=str(outputs))
-    _print_summary(summary, profile)
+    print_summary(summary, profile)
     if output is not None:
         console.print(f"Verdicts written to {output}")
 
@@ -92,7 +97,7 @@ def _percent(value: float | None) -> str:
     return "–" if value is None else f"{100 * value:.1f}%"
 
 
-def _print_summary(summary: ModelSummary, profile: str) -> None:
+def print_summary(summary: ModelSummary, profile: str) -> None:
     from rich.table import Table
 
     rate = summary.pass_rate
@@ -132,13 +137,241 @@ def _print_summary(summary: ModelSummary, profile: str) -> None:
 
 @app.command("run")
 def run_command(
-    suite: Path = typer.Option(..., "--suite"),
-    base_url: str = typer.Option(..., "--base-url"),
-    model: str = typer.Option(..., "--model"),
-    protocol: str = typer.Option("openai", "--protocol"),
-    concurrency: int = typer.Option(4, "--concurrency"),
-    profile: str = typer.Option("lenient", "--profile"),
-    output: Path | None = typer.Option(None, "--output"),
+    suite: Path = typer.Option(..., "--suite", exists=True, dir_okay=False, help="Suite file."),
+    base_url: str = typer.Option(..., "--base-url", help="Endpoint, e.g. http://host:8000/v1."),
+    model: list[str] = typer.Option(..., "--model", help="Model name; repeat to compare models."),
+    protocol: str = typer.Option("openai", "--protocol", help="openai | anthropic | gemini"),
+    provider: str | None = typer.Option(
+        None, "--provider", help="Provider for parameter rules (default: the protocol)."
+    ),
+    api_key_env: str | None = typer.Option(
+        None, "--api-key-env", help="Environment variable holding the API key."
+    ),
+    concurrency: int | None = typer.Option(
+        None, "--concurrency", min=1, max=256, help="Parallel requests (default 4; 2 if local)."
+    ),
+    profile: str = typer.Option("lenient", "--profile", help="bfcl | strict | lenient"),
+    temperature: float | None = typer.Option(None, "--temperature"),
+    tool_choice: str | None = typer.Option(
+        None, "--tool-choice", help="auto | required | none | a tool name to force."
+    ),
+    max_tokens: int | None = typer.Option(None, "--max-tokens", min=1),
+    timeout: float = typer.Option(120.0, "--timeout", min=1.0, help="Seconds per request."),
+    attempts: int = typer.Option(3, "--attempts", min=1, max=10, help="Tries per request."),
+    output: Path | None = typer.Option(
+        None, "--output", dir_okay=False, help="Write every request, response and verdict (JSON)."
+    ),
+    verdicts: Path | None = typer.Option(
+        None, "--verdicts", dir_okay=False, help="Also write verdicts as JSON lines."
+    ),
 ) -> None:
-    """Run a suite live against a model (not built yet)."""
-    refuse_not_built("eval run")
+    """Run a suite live against one or more models and score every case as it finishes."""
+    import asyncio
+    import os
+
+    if profile not in PROFILES:
+        err_console.print(f"[bold red]Unknown profile[/] {profile!r}; use one of {PROFILES}")
+        raise typer.Exit(EXIT_INVALID_INPUT)
+    api_key = None
+    if api_key_env:
+        api_key = os.environ.get(api_key_env)
+        if not api_key:
+            err_console.print(f"[bold red]Environment variable {api_key_env} is not set[/]")
+            raise typer.Exit(EXIT_INVALID_INPUT)
+    options = LiveOptions(
+        suite=suite,
+        base_url=base_url,
+        models=model,
+        protocol=protocol,
+        provider=provider,
+        api_key=api_key,
+        concurrency=concurrency,
+        profile=profile,
+        temperature=temperature,
+        tool_choice=tool_choice,
+        max_tokens=max_tokens,
+        timeout_s=timeout,
+        attempts=attempts,
+        output=output,
+        verdicts=verdicts,
+    )
+    try:
+        code = asyncio.run(_run_live(options))
+    except KeyboardInterrupt:
+        err_console.print("[yellow]Cancelled; finished cases were kept.[/]")
+        raise typer.Exit(130) from None
+    if code:
+        raise typer.Exit(code)
+
+
+@dataclass(frozen=True, slots=True)
+class LiveOptions:
+    suite: Path
+    base_url: str
+    models: list[str]
+    protocol: str
+    provider: str | None
+    api_key: str | None
+    concurrency: int | None
+    profile: str
+    temperature: float | None
+    tool_choice: str | None
+    max_tokens: int | None
+    timeout_s: float
+    attempts: int
+    output: Path | None
+    verdicts: Path | None
+
+
+def _targets(options: LiveOptions) -> list[EvalTarget]:
+    from benchstudio.toolcall.live.conversation import parse_tool_choice
+    from benchstudio.toolcall.live.records import EvalTarget
+
+    return [
+        EvalTarget(
+            label=name,
+            model=name,
+            base_url=options.base_url,
+            protocol=options.protocol,
+            provider=options.provider,
+            api_key=options.api_key,
+            concurrency=options.concurrency,
+            temperature=options.temperature,
+            max_tokens=options.max_tokens,
+            tool_choice=parse_tool_choice(options.tool_choice),
+            timeout_s=options.timeout_s,
+        )
+        for name in dict.fromkeys(options.models)
+    ]
+
+
+def _load_for_run(options: LiveOptions) -> Suite:
+    from benchstudio.providers.factory import PROTOCOLS
+    from benchstudio.toolcall.suite_file import SuiteFileError, load_suite
+
+    if options.protocol not in PROTOCOLS:
+        err_console.print(f"[bold red]Unknown protocol[/] {options.protocol!r}")
+        raise typer.Exit(EXIT_INVALID_INPUT)
+    try:
+        return load_suite(options.suite)
+    except SuiteFileError as error:
+        err_console.print(f"[bold red]Cannot run:[/] {error}")
+        raise typer.Exit(EXIT_INVALID_INPUT) from None
+
+
+async def _run_live(options: LiveOptions) -> int:
+    """Run the suite with a progress bar, print the summaries, write the files."""
+    import asyncio
+
+    from benchstudio.core.clock import utcnow
+    from benchstudio.core.ids import new_id
+    from benchstudio.core.net import EgressPolicy
+    from benchstudio.providers.retry import RetryPolicy
+    from benchstudio.toolcall.live.connect import guarded_adapters
+    from benchstudio.toolcall.live.runner import LiveEvalRunner
+    from benchstudio.toolcall.matching import SemanticScorerMissingError
+    from benchstudio.toolcall.profiles import get_profile
+
+    loaded = _load_for_run(options)
+    started_at, run_id = utcnow(), new_id()
+    # The CLI runs on the operator's own machine: local servers are allowed (dev egress mode).
+    async with guarded_adapters(EgressPolicy.from_allow_list("dev")) as adapter_for:
+        try:
+            runner = LiveEvalRunner(
+                loaded,
+                _targets(options),
+                get_profile(options.profile),
+                adapter_for,
+                retry_policy=RetryPolicy(max_attempts=options.attempts),
+            )
+        except (SemanticScorerMissingError, ValueError) as error:
+            err_console.print(f"[bold red]Cannot run:[/] {error}")
+            return EXIT_INVALID_INPUT
+        _print_adjustments(runner)
+        try:
+            await _drive_with_progress(runner)
+        except asyncio.CancelledError:
+            runner.cancelled = True
+            _finish_run(options, runner, run_id, started_at)
+            raise
+    _finish_run(options, runner, run_id, started_at)
+    return 0
+
+
+def _print_adjustments(runner: LiveEvalRunner) -> None:
+    for plan in runner.plans:
+        for adjustment in plan.adjustments:
+            err_console.print(
+                f"[yellow]{plan.target.label}: {adjustment.param} {adjustment.action}[/]"
+                f" ({adjustment.reason})"
+            )
+
+
+async def _drive_with_progress(runner: LiveEvalRunner) -> None:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[passed]} passed · {task.fields[errors]} API errors"),
+    )
+    with Progress(*columns, console=err_console, transient=False) as progress:
+        tasks = {
+            plan.target.label: progress.add_task(
+                plan.target.label, total=len(runner.suite.cases), passed=0, errors=0
+            )
+            for plan in runner.plans
+        }
+        counts = {label: [0, 0] for label in tasks}
+        async for result in runner.run():
+            tally = counts[result.target]
+            tally[0] += result.passed
+            tally[1] += result.verdict.error_category == "api_error"
+            progress.update(tasks[result.target], advance=1, passed=tally[0], errors=tally[1])
+
+
+def _finish_run(
+    options: LiveOptions, runner: LiveEvalRunner, run_id: str, started_at: datetime
+) -> None:
+    from benchstudio.core.clock import utcnow
+    from benchstudio.toolcall.live.report import build_report, summaries_by_target, write_report
+    from benchstudio.toolcall.suite_file import write_verdicts
+
+    report = build_report(
+        run_id=run_id,
+        suite=runner.suite,
+        profile=options.profile,
+        plans=runner.plans,
+        results=runner.results,
+        started_at=started_at,
+        finished_at=utcnow(),
+        cancelled=runner.cancelled,
+    )
+    for summary in summaries_by_target(runner.plans, report.results, run_id).values():
+        print_summary(summary, options.profile)
+    if len(runner.plans) == 2:
+        _print_comparison(runner, report.results)
+    if options.output is not None:
+        write_report(report, options.output)
+        console.print(f"Results written to {options.output}")
+    if options.verdicts is not None:
+        write_verdicts((r.verdict for r in report.results), options.verdicts)
+        console.print(f"Verdicts written to {options.verdicts}")
+    if runner.cancelled:
+        err_console.print(f"[yellow]Cancelled after {len(runner.results)}/{runner.total} cases[/]")
+
+
+def _print_comparison(runner: LiveEvalRunner, results: list[LiveCaseResult]) -> None:
+    from benchstudio.toolcall.aggregate import compare_runs
+
+    first, second = (plan.target.label for plan in runner.plans)
+    verdicts_a = [r.verdict for r in results if r.target == first]
+    verdicts_b = [r.verdict for r in results if r.target == second]
+    comparison = compare_runs(verdicts_a, verdicts_b)
+    p_value = "–" if comparison.p_value is None else f"{comparison.p_value:.3g}"
+    verdict = "significant" if comparison.significant else "not significant"
+    console.print(
+        f"{second} vs {first}: pass rate {_percent(comparison.rate_b)} vs "
+        f"{_percent(comparison.rate_a)}, McNemar p = {p_value} ({verdict} at 5%)"
+    )

@@ -1,6 +1,7 @@
-"""`benchstudio suite`: import BFCL files, validate suite files, print the file format's schema.
+"""`benchstudio suite`: import BFCL files or MCP tools, validate suite files, print the schema.
 
-Exit codes: 0 done, 1 unreadable or invalid input. Heavy imports live inside the commands.
+Exit codes: 0 done, 1 unreadable or invalid input (or an unreachable MCP server). Heavy imports
+live inside the commands.
 """
 
 from __future__ import annotations
@@ -60,6 +61,78 @@ def import_bfcl_command(
             console.print(f"  {entry_id}: {reason}")
         if len(result.skipped) > 10:
             console.print(f"  … and {len(result.skipped) - 10} more")
+
+
+@app.command("import-mcp")
+def import_mcp_command(
+    url: str = typer.Option(..., "--url", help="MCP server URL, e.g. http://host:8000/mcp."),
+    output: Path = typer.Option(..., "--output", dir_okay=False, help="Suite file to write."),
+    tools: str | None = typer.Option(
+        None, "--tools", help="Comma-separated tool names to keep (default: all)."
+    ),
+    transport: str = typer.Option("auto", "--transport", help="auto | streamable-http | sse"),
+    name: str | None = typer.Option(None, "--name", help="Suite name (default: server name)."),
+    draft_cases: bool = typer.Option(
+        True, "--draft-cases/--no-draft-cases", help="Draft one test case per tool."
+    ),
+    bearer_env: str | None = typer.Option(
+        None, "--bearer-env", help="Environment variable holding a bearer token for the server."
+    ),
+    timeout: float = typer.Option(30.0, "--timeout", min=1.0, help="Seconds for the listing."),
+) -> None:
+    """List the tools of an MCP server (streamable HTTP or SSE) and write them as a suite."""
+    import asyncio
+    import os
+
+    from benchstudio.core.net import EgressPolicy
+    from benchstudio.providers.mcp_client import McpImportError
+    from benchstudio.toolcall.mcp_import import import_mcp
+    from benchstudio.toolcall.suite_file import save_suite
+
+    if transport not in ("auto", "streamable-http", "sse"):
+        err_console.print(f"[bold red]Unknown transport[/] {transport!r}")
+        raise typer.Exit(EXIT_INVALID_INPUT)
+    headers: dict[str, str] = {}
+    if bearer_env:
+        token = os.environ.get(bearer_env)
+        if not token:
+            err_console.print(f"[bold red]Environment variable {bearer_env} is not set[/]")
+            raise typer.Exit(EXIT_INVALID_INPUT)
+        headers["Authorization"] = f"Bearer {token}"
+    wanted = [item.strip() for item in tools.split(",") if item.strip()] if tools else None
+    try:
+        # The CLI runs on the operator's machine: local servers are allowed (dev egress mode).
+        result = asyncio.run(
+            import_mcp(
+                url,
+                policy=EgressPolicy.from_allow_list("dev"),
+                transport=transport,  # type: ignore[arg-type]  # checked above
+                headers=headers,
+                select=wanted,
+                draft_cases=draft_cases,
+                name=name,
+                timeout_s=timeout,
+            )
+        )
+    except (McpImportError, ValueError) as error:
+        err_console.print(f"[bold red]Cannot import:[/] {error}")
+        raise typer.Exit(EXIT_INVALID_INPUT) from None
+    save_suite(result.suite, output)
+    suite = result.suite
+    console.print(
+        f"Imported [bold]{len(suite.tools)}[/] tools and drafted {len(suite.cases)} cases "
+        f"into {output}"
+    )
+    renamed = {safe: original for safe, original in result.name_map.items() if safe != original}
+    for safe, original in renamed.items():
+        console.print(f"  renamed {original!r} -> {safe}")
+    for tool_name, reason in result.skipped:
+        console.print(f"[yellow]  skipped {tool_name!r}: {reason}[/]")
+    if result.unvalued_arguments:
+        console.print(
+            f"[yellow]{len(result.unvalued_arguments)} required argument(s) had no example "
+            "value; their drafts accept any value. Edit the cases before relying on them.[/]"
+        )
 
 
 @app.command("validate")

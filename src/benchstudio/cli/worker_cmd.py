@@ -1,8 +1,63 @@
-"""`benchstudio worker` (scale-out job worker; not built yet: exits 2)."""
+"""`benchstudio worker`: runs jobs from the Redis queue (scale-out mode)."""
 
-from benchstudio.cli.not_built import refuse_not_built
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import typer
+
+from benchstudio.cli.runtime import database_config, err_console, load_settings
+
+if TYPE_CHECKING:
+    from benchstudio.config import Settings
 
 
-def worker() -> None:
-    """Run jobs from the Redis queue (not built yet)."""
-    refuse_not_built("worker")
+def worker(
+    concurrency: int | None = typer.Option(
+        None, help="Jobs this worker runs at once (default from settings)."
+    ),
+    dispatch: bool = typer.Option(
+        True, "--dispatch/--no-dispatch", help="Also hand out queued jobs (one dispatcher ticks)."
+    ),
+) -> None:
+    """Run jobs from the Redis queue; start as many as you like, on any machine."""
+    import asyncio
+
+    settings = load_settings()
+    if settings.broker_url.startswith("memory"):
+        err_console.print(
+            "[bold red]A worker needs a shared queue:[/] set BENCHSTUDIO_BROKER_URL=redis://… "
+            "(and a PostgreSQL BENCHSTUDIO_DATABASE_URL). The embedded server runs jobs itself."
+        )
+        raise typer.Exit(2)
+    if concurrency is not None:
+        settings.worker_concurrency = concurrency
+    settings.jobs_dispatcher = dispatch
+    asyncio.run(_serve(settings))
+
+
+async def _serve(settings: Settings) -> None:
+    import asyncio
+    import signal
+
+    from benchstudio.jobs.runtime import JobRuntime
+    from benchstudio.realtime.hub import build_hub
+    from benchstudio.storage.engine import open_database
+
+    database = open_database(database_config(settings))
+    hub = build_hub(settings.broker_url, listen=False)
+    runtime = JobRuntime(settings, database, hub, execute=True, dispatch=settings.jobs_dispatcher)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop.set)
+    await hub.start()
+    await runtime.start()
+    err_console.print(f"worker ready id={runtime.worker_id}")
+    try:
+        await stop.wait()
+    finally:
+        # Jobs running here end as interrupted (their stored units kept) before we exit.
+        await runtime.stop()
+        await hub.stop()
+        await database.dispose()

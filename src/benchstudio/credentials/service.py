@@ -68,7 +68,10 @@ class Vault:
         return payload
 
     def rotate(self, ciphertext: str) -> str:
-        return self._fernet.rotate(ciphertext.encode()).decode()
+        try:
+            return self._fernet.rotate(ciphertext.encode()).decode()
+        except InvalidToken as exc:
+            raise VaultError("a stored secret matches none of the vault keys") from exc
 
 
 @dataclass(frozen=True)

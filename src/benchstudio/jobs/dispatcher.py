@@ -51,6 +51,8 @@ class DispatcherTiming:
     # Jobs running (or handed out) at once across all users; None: no global cap. Holding the
     # rest in our table, not the task queue, is what keeps the round-robin fair.
     max_running: int | None = None
+    # Lease recovery and requeueing take write locks: run them less often than dispatching.
+    maintenance_every_s: float = 2.0
 
 
 @dataclass(frozen=True)
@@ -97,10 +99,15 @@ class Dispatcher:
             await self.lock.release()
 
     async def _loop(self) -> None:
+        last_maintenance = float("-inf")
+        loop = asyncio.get_running_loop()
         while True:
             try:
                 if await self.lock.acquire():
-                    await self.tick()
+                    due = loop.time() - last_maintenance >= self.timing.maintenance_every_s
+                    if due:
+                        last_maintenance = loop.time()
+                    await self.tick(maintenance=due)
             except asyncio.CancelledError:
                 raise
             except Exception:
@@ -110,9 +117,11 @@ class Dispatcher:
                     await self._wake.wait()
             self._wake.clear()
 
-    async def tick(self) -> TickReport:
-        interrupted = await self.recover_expired()
-        requeued = await self._requeue_unclaimed()
+    async def tick(self, *, maintenance: bool = True) -> TickReport:
+        interrupted, requeued = [], 0
+        if maintenance:
+            interrupted = await self.recover_expired()
+            requeued = await self._requeue_unclaimed()
         dispatched = await self._dispatch_fairly()
         return TickReport(dispatched, interrupted, requeued)
 

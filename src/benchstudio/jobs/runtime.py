@@ -17,7 +17,7 @@ from benchstudio.jobs import repository
 from benchstudio.jobs.demo_jobs import DEMO_JOB
 from benchstudio.jobs.dispatcher import Dispatcher, DispatcherTiming, DispatchLock, NoLock
 from benchstudio.jobs.domain import JobEventMessage, JobEventType
-from benchstudio.jobs.limits import LimitsSource, SettingsLimits
+from benchstudio.jobs.limits import AdminLimits, LimitsSource
 from benchstudio.jobs.publishing import EventPublisher
 from benchstudio.jobs.queue import (
     JobQueue,
@@ -76,7 +76,7 @@ class JobRuntime:
         self.execute = execute
         self.worker_id = new_worker_id()
         self.registry = registry or default_registry()
-        limits = limits or SettingsLimits(settings)
+        limits = limits or AdminLimits(database, settings)
         self.runner = JobRunner(
             database,
             publisher,
@@ -125,7 +125,11 @@ class JobRuntime:
     async def start(self) -> None:
         await self.broker.startup()
         if self.embedded and self.execute:
-            await self._interrupt_orphans()
+            try:
+                await self._interrupt_orphans()
+            except Exception:
+                # The server still starts (and /healthz says why); the dispatcher retries.
+                log.exception("could not check for jobs left running by a previous server")
         if self.execute and not self.embedded:
             self.broker.is_worker_process = True
             self._receiver = asyncio.create_task(

@@ -15,6 +15,7 @@ import logging
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 from redis.asyncio import Redis
 
@@ -22,6 +23,12 @@ from benchstudio.jobs.domain import JobEventMessage
 
 log = logging.getLogger(__name__)
 EVENTS_CHANNEL = "benchstudio:events"
+
+
+def events_channel(redis_url: str) -> str:
+    """Pub/sub ignores Redis database numbers, so the channel name carries it."""
+    database = urlsplit(redis_url).path.strip("/") or "0"
+    return f"{EVENTS_CHANNEL}:{database}"
 
 
 class Subscription:
@@ -117,6 +124,7 @@ class RedisEventHub(EventHub):
     def __init__(self, redis_url: str, *, listen: bool = True) -> None:
         super().__init__()
         self._redis = Redis.from_url(redis_url)
+        self._channel = events_channel(redis_url)
         self._listen = listen
         self._listener: asyncio.Task[None] | None = None
         self._ready = asyncio.Event()
@@ -124,7 +132,7 @@ class RedisEventHub(EventHub):
     async def publish(self, events: Sequence[JobEventMessage]) -> None:
         if events:
             # Local sockets get them through the subscription too (one path, one order).
-            await self._redis.publish(EVENTS_CHANNEL, encode_events(events))
+            await self._redis.publish(self._channel, encode_events(events))
 
     async def start(self) -> None:
         if self._listen:
@@ -136,7 +144,7 @@ class RedisEventHub(EventHub):
         while True:
             try:
                 async with self._redis.pubsub() as pubsub:
-                    await pubsub.subscribe(EVENTS_CHANNEL)
+                    await pubsub.subscribe(self._channel)
                     self._ready.set()
                     async for message in pubsub.listen():
                         if message.get("type") == "message":

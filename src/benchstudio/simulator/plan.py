@@ -48,6 +48,7 @@ class ResponsePlan:
     finish: str  # stop | length | tool_calls (each format maps it to its own words)
     prompt_tokens: int
     offsets: list[float] = field(default_factory=list)  # one per token, in stream order
+    first_offset: float = 0.0  # TTFT (+ prefill): when the first token is (or would be) due
     tokens_per_chunk: int = 1
 
     @property
@@ -69,7 +70,7 @@ class ResponsePlan:
 
     @property
     def end_offset(self) -> float:
-        return self.offsets[-1] if self.offsets else 0.0
+        return self.offsets[-1] if self.offsets else self.first_offset
 
 
 def _fragments(arguments: str) -> list[str]:
@@ -79,20 +80,20 @@ def _fragments(arguments: str) -> list[str]:
 
 def _schedule(
     profile: ModelProfile, prompt_tokens: int, count: int, rng: random.Random
-) -> list[float]:
-    """Absolute offsets (s) of `count` tokens: TTFT (+ prefill) then one ITL per token."""
+) -> tuple[float, list[float]]:
+    """TTFT (+ prefill) and the offsets (s) of `count` tokens: TTFT then one ITL per token."""
     jitter = profile.jitter_ms
-    ttft = profile.ttft_ms + profile.prefill_ms_per_1k_tokens * prompt_tokens / 1000.0
+    ttft_ms = profile.ttft_ms + profile.prefill_ms_per_1k_tokens * prompt_tokens / 1000.0
     if jitter:
-        ttft = max(0.0, ttft + rng.uniform(-jitter, jitter))
+        ttft_ms = max(0.0, ttft_ms + rng.uniform(-jitter, jitter))
     offsets: list[float] = []
-    at_ms = ttft
+    at_ms = ttft_ms
     for index in range(count):
         if index:
             gap = profile.itl_ms + (rng.uniform(-jitter, jitter) if jitter else 0.0)
             at_ms += max(0.0, gap)
         offsets.append(at_ms / 1000.0)
-    return offsets
+    return ttft_ms / 1000.0, offsets
 
 
 def build_plan(
@@ -130,5 +131,7 @@ def build_plan(
         finish = "length"
     plan = ResponsePlan(reasoning, content, planned, finish, request.prompt_tokens)
     plan.tokens_per_chunk = tokens_per_chunk
-    plan.offsets = _schedule(profile, request.prompt_tokens, plan.output_tokens, rng)
+    plan.first_offset, plan.offsets = _schedule(
+        profile, request.prompt_tokens, plan.output_tokens, rng
+    )
     return plan

@@ -12,6 +12,7 @@ import json
 from array import array
 from collections import deque
 from collections.abc import Iterator
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -135,9 +136,7 @@ class TimingLog:
 
     def page(self, offset: int, limit: int) -> dict[str, Any]:
         """A JSON-ready page: items[offset:offset+limit], oldest first."""
-        items = [
-            r.to_dict() for index, r in enumerate(self._records) if offset <= index < offset + limit
-        ]
+        items = [r.to_dict() for r in islice(self._records, offset, offset + limit)]
         return {
             "total": len(self._records),
             "evicted": self.evicted,

@@ -164,7 +164,7 @@ def estimate_run(config: BenchConfig) -> list[Estimate]:
                 corpus_kind=config.corpus,
             )
             requests += per_tier
-            input_tokens += per_tier * prompt.prompt_tokens
+            input_tokens += per_tier * prompt.tokens(counter)
         cost: CostFunction | None = cost_function(target)
         output_tokens = requests * output_cap
         value = (

@@ -33,7 +33,8 @@ class BuiltPrompt:
     """
 
     text: str
-    prompt_tokens: int
+    # None for tier 0 until counted (see `tokens`): spares loading a tokenizer before the run.
+    prompt_tokens: int | None
     target_tokens: int
     salt: str
     corpus_kind: str
@@ -42,6 +43,9 @@ class BuiltPrompt:
     @property
     def messages(self) -> list[dict[str, Any]]:
         return [{"role": "user", "content": self.text}]
+
+    def tokens(self, counter: TokenCounter) -> int:
+        return self.prompt_tokens if self.prompt_tokens is not None else counter.count(self.text)
 
     def messages_for(self, salt: str) -> list[dict[str, Any]]:
         tail = self.text[len(self.salt) + 2 :]
@@ -105,7 +109,7 @@ def build_prompt(
             length += difference
     return BuiltPrompt(
         text=text,
-        prompt_tokens=counter.count(text),
+        prompt_tokens=counter.count(text) if target_tokens > 0 else None,
         target_tokens=target_tokens,
         salt=salt,
         corpus_kind=corpus_kind,

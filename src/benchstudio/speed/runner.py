@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -157,6 +157,10 @@ class BenchRunner:
         self.steps: list[StepResult] = []
         self.slo_probes: list[dict[str, Any]] = []
         self._spent_usd = 0.0
+        self._pending: dict[
+            tuple[int, int],
+            tuple[PreparedTarget, list[tuple[StreamTrace, BuiltPrompt, dict[str, Any]]]],
+        ] = {}
 
     def request(self, target: TargetConfig, prompt: BuiltPrompt, salt: str) -> ChatRequest:
         return ChatRequest(
@@ -226,7 +230,7 @@ class BenchRunner:
         counting = TokenCounting(
             count_tokens=prepared.counter.count,
             tokenizer_name=prepared.counter.name,
-            prompt_tokens=prompt.prompt_tokens,
+            prompt_tokens=prompt.tokens(prepared.counter),
         )
         return finalize(
             traces, counting, model=prepared.config.model, cost=prepared.cost, extra=labels
@@ -236,11 +240,13 @@ class BenchRunner:
         target, config = prepared.config, self.config
         window = DiagnosticWindow()
         window.start()
-        records: list[RequestMetrics] = []
+        pending: list[tuple[StreamTrace, BuiltPrompt, dict[str, Any]]] = []
         for index, prompt in enumerate(prepared.prompts[tier]):
             if self.control.stopped:
                 break
-            trace = await record_stream(prepared.adapter, self.request(target, prompt, prompt.salt))
+            trace = await self._cancellable(
+                record_stream(prepared.adapter, self.request(target, prompt, prompt.salt))
+            )
             self.control.finished(trace)
             labels = {
                 "target": target.name,
@@ -249,19 +255,31 @@ class BenchRunner:
                 "run_index": index - config.warmup,
                 "warmup": index < config.warmup,
             }
-            records.extend(self._finalize(prepared, [trace], prompt, labels))
-        diagnostics = await window.stop(len(records))
+            pending.append((trace, prompt, labels))
+        diagnostics = await window.stop(len(pending))
+        # Metrics (and any tokenizer work) wait until every target has finished streaming.
+        self._pending[id(prepared), tier] = (prepared, pending)
         return StepResult(
             name=f"{target.name}@{tier}",
             target=target.name,
             model=target.model,
             mode="profile",
             context_tokens=tier,
-            records=records,
+            records=[],
             wall_s=diagnostics.wall_s,
             diagnostics=diagnostics,
-            prompt_tokens=prepared.prompts[tier][0].prompt_tokens,
         )
+
+    async def _cancellable(self, call: Coroutine[Any, Any, StreamTrace]) -> StreamTrace:
+        """Await one profile request so that `control.cancel_in_flight()` can cut it short."""
+        task = asyncio.current_task()
+        if task is not None:
+            self.control._in_flight.add(task)
+        try:
+            return await call
+        finally:
+            if task is not None:
+                self.control._in_flight.discard(task)
 
     def _skipped_step(self, target: TargetConfig, tier: int, reason: str) -> StepResult:
         return StepResult(
@@ -300,7 +318,17 @@ class BenchRunner:
         for item in prepared:
             groups.setdefault(item.config.provider_key, []).append(item)
         nested = await asyncio.gather(*(self._profile_group(g) for g in groups.values()))
-        self.steps.extend(step for steps in nested for step in steps)
+        for steps in nested:
+            for step in steps:
+                self._finalize_profile_step(step)
+                self.steps.append(step)
+
+    def _finalize_profile_step(self, step: StepResult) -> None:
+        for (_, tier), (prepared, pending) in list(self._pending.items()):
+            if prepared.config.name == step.target and tier == step.context_tokens:
+                for trace, prompt, labels in pending:
+                    step.records.extend(self._finalize(prepared, [trace], prompt, labels))
+                step.prompt_tokens = prepared.prompts[tier][0].tokens(prepared.counter)
 
     async def run_load_step(
         self,
@@ -358,7 +386,7 @@ class BenchRunner:
             diagnostics=diagnostics,
             concurrency=concurrency,
             request_rate=rate,
-            prompt_tokens=prompt.prompt_tokens,
+            prompt_tokens=prompt.tokens(prepared.counter),
         )
 
     async def _warm_up(self, prepared: PreparedTarget, tier: int) -> None:
@@ -367,7 +395,9 @@ class BenchRunner:
             if self.control.stopped:
                 return
             salt = f"{prompt.salt[:6]}w{index:05x}"
-            await record_stream(prepared.adapter, self.request(prepared.config, prompt, salt))
+            await self._cancellable(
+                record_stream(prepared.adapter, self.request(prepared.config, prompt, salt))
+            )
 
     async def run_load_modes(self, prepared: list[PreparedTarget]) -> None:
         from benchstudio.speed.slo_search import search_rate

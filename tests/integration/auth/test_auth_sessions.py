@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from conftest import Api
+from collections.abc import Iterator
+
+import pytest
+from auth_driver import Api, open_api
+
+from benchstudio.config import Settings
+
+
+@pytest.fixture
+def api(settings: Settings) -> Iterator[Api]:
+    yield from open_api(settings)
 
 
 def test_first_user_is_admin_and_register_signs_in(api: Api) -> None:
@@ -62,14 +72,15 @@ def test_logout_ends_the_session(api: Api) -> None:
     api.register("l@example.com")
     cookie = api.client.cookies["bs_refresh"]
     assert api.client.post("/api/auth/logout").status_code == 204
-    api.client.cookies.set("bs_refresh", cookie, path="/api/auth")
+    api.use_cookie(cookie)
     assert api.client.post("/api/auth/refresh").status_code == 401
 
 
 def test_logout_all_revokes_access_tokens_too(api: Api) -> None:
     api.register("everywhere@example.com")
     other = api.client.post(
-        "/api/auth/login", json={"email": "everywhere@example.com", "password": "correct horse battery"}
+        "/api/auth/login",
+        json={"email": "everywhere@example.com", "password": "correct horse battery"},
     ).json()["access_token"]
     assert api.post("/api/auth/logout-all").status_code == 204
     assert api.get("/api/users/me").status_code == 401
@@ -89,13 +100,16 @@ def test_password_change_revokes_other_sessions(api: Api) -> None:
     assert api.client.get("/api/users/me", headers=api.headers(stale_access)).status_code == 401
     assert api.client.get("/api/users/me", headers=api.headers(fresh)).status_code == 200
     jar_cookie = api.client.cookies["bs_refresh"]
-    api.client.cookies.set("bs_refresh", stale_cookie, path="/api/auth")
+    api.use_cookie(stale_cookie)
     assert api.client.post("/api/auth/refresh").status_code == 401
-    api.client.cookies.set("bs_refresh", jar_cookie, path="/api/auth")
+    api.use_cookie(jar_cookie)
     assert api.client.post("/api/auth/refresh").status_code == 200
-    assert api.client.post(
-        "/api/auth/login", json={"email": "p@example.com", "password": "old-password-1"}
-    ).status_code == 401
+    assert (
+        api.client.post(
+            "/api/auth/login", json={"email": "p@example.com", "password": "old-password-1"}
+        ).status_code
+        == 401
+    )
     api.login("p@example.com", "new-password-2")
 
 

@@ -21,6 +21,8 @@ from benchstudio.jobs.runtime import JobRuntime, default_registry
 from benchstudio.storage.engine import Database
 from benchstudio.storage.unit_of_work import read_unit, write_unit
 
+pytest_plugins = ["jobs_fixtures"]
+
 
 async def _sleep_forever(context: JobContext) -> Mapping[str, Any] | None:
     await asyncio.sleep(3600)
@@ -35,8 +37,8 @@ async def runtime(settings: Settings, database: Database) -> AsyncIterator[JobRu
             "jobs_lease_s": 2.0,
             "jobs_dispatch_interval_s": 0.05,
             "jobs_cancel_grace_s": 0.5,
-            "jobs_per_hour": None,
-            "jobs_concurrent_per_user": 2,
+            "default_jobs_per_hour": 100_000,
+            "default_concurrent_jobs": 2,
         }
     )
     registry = default_registry()

@@ -19,6 +19,8 @@ from benchstudio.jobs.service import JobService
 from benchstudio.storage.engine import Database
 from benchstudio.storage.unit_of_work import read_unit, write_unit
 
+pytest_plugins = ["jobs_fixtures"]
+
 
 class Kicks:
     def __init__(self) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import time
 from typing import Any
 
@@ -10,6 +11,8 @@ from starlette.testclient import WebSocketTestSession
 from starlette.websockets import WebSocketDisconnect
 
 from benchstudio.jobs.demo_jobs import DEMO_JOB_TYPE
+
+pytest_plugins = ["realtime_fixtures"]
 
 ORIGIN = "http://testserver"
 
@@ -118,9 +121,11 @@ def test_browser_tickets_are_bound_to_their_origin(live_app: Any) -> None:
     )
     assert refused.status_code == 403
     ticket = _ticket(live_app, live_app.alice)
-    with _connect(live_app, ticket, origin="https://evil.example") as ws:
-        with pytest.raises(WebSocketDisconnect) as closed:
-            ws.receive_json()
+    with (
+        _connect(live_app, ticket, origin="https://evil.example") as ws,
+        pytest.raises(WebSocketDisconnect) as closed,
+    ):
+        ws.receive_json()
     assert closed.value.code == 4403
 
 
@@ -130,14 +135,11 @@ def test_tickets_need_a_signed_in_user(live_app: Any) -> None:
 
 def test_connections_per_user_are_capped(live_app: Any) -> None:
     limit = live_app.settings.ws_max_connections_per_user
-    sockets = [_connect(live_app, _ticket(live_app, live_app.alice)) for _ in range(limit + 1)]
-    opened = [s.__enter__() for s in sockets[:limit]]
-    try:
-        for ws in opened:
+    with contextlib.ExitStack() as stack:
+        for _ in range(limit):
+            ws = stack.enter_context(_connect(live_app, _ticket(live_app, live_app.alice)))
             assert ws.receive_json()["type"] == "hello"
-        with sockets[limit] as extra, pytest.raises(WebSocketDisconnect) as closed:
+        extra = stack.enter_context(_connect(live_app, _ticket(live_app, live_app.alice)))
+        with pytest.raises(WebSocketDisconnect) as closed:
             extra.receive_json()
         assert closed.value.code == 4429
-    finally:
-        for ws in opened:
-            ws.close()

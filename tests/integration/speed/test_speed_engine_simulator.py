@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from benchstudio.simulator import ModelProfile, SimulatorConfig, SimulatorServer
@@ -192,3 +193,33 @@ async def test_sweep_and_slo_search_produce_steps() -> None:
         data = search.to_json()
         assert data["slo_search"][0]["best_rate"] == 50.0
         assert data["steps"][0]["summary"]["slo"]["attainment"] == 1.0
+
+
+async def _cancel_soon(runner: BenchRunner, sim: SimulatorServer) -> None:
+    # Cancel once a stream is well under way (tokens flowing), whatever the start-up cost.
+    while not any(
+        sum(1 for e in record["events"] if e["kind"] == "content") >= 2
+        for record in sim.request_log()
+    ):
+        await asyncio.sleep(0.02)
+    runner.control.stop("cancelled")
+    runner.control.cancel_in_flight()
+
+
+async def test_cancel_keeps_partial_results_marked_cancelled() -> None:
+    config = SimulatorConfig(default=ModelProfile(ttft_ms=5, itl_ms=100, output_tokens=50))
+    async with SimulatorServer(config) as sim:
+        for mode in ({"runs": 3, "warmup": 0}, {"concurrency": 2, "num_requests": 10, "warmup": 0}):
+            target = TargetConfig(base_url=f"{sim.base_url}/v1", model="m")
+            sim.clear_log()
+            runner = BenchRunner(BenchConfig(targets=[target], **mode))
+            canceller = asyncio.get_running_loop().create_task(_cancel_soon(runner, sim))
+            result = await asyncio.wait_for(runner.run(), timeout=5)
+            await canceller
+            assert result.status == "cancelled", mode
+            assert result.records, mode
+            assert all(r.error is not None for r in result.records)
+            assert {r.error.category for r in result.records if r.error} == {"cancelled"}
+            assert all(r.ttft_ms is not None for r in result.records), [
+                (r.ttft_ms, r.error, r.e2e_ms) for r in result.records
+            ]

@@ -133,9 +133,19 @@ def test_missing_outputs_count_as_failures_and_bad_input_exits_1(tmp_path: Path)
     assert bad_profile.exit_code == 1
 
 
-def test_eval_run_is_not_built_yet(tmp_path: Path) -> None:
+def test_eval_run_refuses_a_missing_suite_file(tmp_path: Path) -> None:
+    missing = tmp_path / "missing.json"
     result = RUNNER.invoke(
         app,
-        ["eval", "run", "--suite", "s.json", "--base-url", "http://127.0.0.1:9", "--model", "m"],
+        [
+            "eval",
+            "run",
+            "--suite",
+            str(missing),
+            "--base-url",
+            "http://127.0.0.1:9",
+            "--model",
+            "m",
+        ],
     )
-    assert result.exit_code == 2
+    assert result.exit_code == 2  # a usage error from the option parser: nothing was sent

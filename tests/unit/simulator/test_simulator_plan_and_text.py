@@ -207,3 +207,26 @@ def test_yaml_config_with_model_mapping(tmp_path: Path) -> None:
     assert config.profile_for("unknown").ttft_ms == 5
     with pytest.raises(ValueError, match="unique"):
         SimulatorConfig.model_validate({"models": [{"name": "a"}, {"name": "a"}]})
+
+
+def test_empty_output_still_ends_after_ttft() -> None:
+    plan = build_plan(
+        parse_openai(openai("hi")), ModelProfile(ttft_ms=100, output_tokens=0), request_rng(0), 1
+    )
+    assert plan.offsets == []
+    assert plan.end_offset == pytest.approx(0.1)
+
+
+def test_fault_probability_is_seeded_and_every_counts_requests() -> None:
+    import random
+
+    spec = parse_fault_header("server_error;probability=0.5")[0]
+    first = [spec.fires(n, random.Random(3)) for n in range(1, 2)]
+    rng_a, rng_b = random.Random(3), random.Random(3)
+    run_a = [spec.fires(n, rng_a) for n in range(1, 41)]
+    run_b = [spec.fires(n, rng_b) for n in range(1, 41)]
+    assert run_a == run_b
+    assert 5 < sum(run_a) < 35
+    assert first == run_a[:1]
+    every = parse_fault_header("server_error;every=3")[0]
+    assert [every.fires(n, random.Random(0)) for n in range(1, 7)] == [False, False, True] * 2

@@ -58,7 +58,7 @@ def live_app(settings: Settings) -> Iterator[LiveApp]:
         update={
             "jobs_dispatch_interval_s": 0.05,
             "jobs_heartbeat_s": 0.2,
-            "jobs_per_hour": None,
+            "default_jobs_per_hour": 100_000,
             "ws_max_connections_per_user": 3,
             "ws_heartbeat_s": 5.0,
         }

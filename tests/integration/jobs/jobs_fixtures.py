@@ -1,4 +1,5 @@
-"""Fixtures for job tests: an open database on both backends and a few users."""
+"""Fixtures for job tests (imported by the test modules; a conftest here would shadow
+the root one): an open database on both backends and a few users."""
 
 from __future__ import annotations
 

@@ -1,11 +1,10 @@
-"""An app client and a small driver for account/session tests (SQLite and PostgreSQL)."""
+"""A small driver for account/session tests (imported by module name: no conftest clash)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from typing import Any
 
-import pytest
 from fastapi.testclient import TestClient
 
 from benchstudio.accounts.mailer import CapturingMailer
@@ -41,6 +40,11 @@ class Api:
         self.token = body["access_token"]
         return body
 
+    def use_cookie(self, value: str) -> None:
+        """Replace the jar's refresh cookie (as a browser holding an old copy would send it)."""
+        self.client.cookies.clear()
+        self.client.cookies.set("bs_refresh", value)
+
     def get(self, path: str, **kwargs: Any) -> Any:
         return self.client.get(path, headers=self.headers(), **kwargs)
 
@@ -48,15 +52,10 @@ class Api:
         return self.client.post(path, headers=self.headers(), **kwargs)
 
 
-@pytest.fixture
-def app_client(settings: Settings) -> Iterator[tuple[TestClient, CapturingMailer]]:
+def open_api(settings: Settings) -> Iterator[Api]:
+    """A driver on a fresh app (lifespan running) with a capturing mailer."""
     app = create_app(settings)
     mailer = CapturingMailer()
     app.state.mailer = mailer
     with TestClient(app, raise_server_exceptions=False) as client:
-        yield client, mailer
-
-
-@pytest.fixture
-def api(app_client: tuple[TestClient, CapturingMailer]) -> Api:
-    return Api(*app_client)
+        yield Api(client, mailer)

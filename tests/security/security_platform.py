@@ -1,0 +1,252 @@
+"""Shared machinery of the security suite: the route table, its classification, two tenants
+with one object of every kind, request bodies generated from the OpenAPI schema.
+
+Imported by module name (no conftest.py here, so nothing clashes with tests/conftest.py).
+
+When a new route appears, `test_security_route_coverage.py` fails until it is either public
+(`PUBLIC_ROUTES`, with a reason), admin-only (`/api/admin/...`), or every path parameter it takes
+has an object factory in `OBJECT_FACTORIES` (so the tenant matrix can aim it at user A's object).
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.routing import iter_route_contexts
+from fastapi.testclient import TestClient
+
+from benchstudio.api.app import create_app
+from benchstudio.config import Settings
+
+PASSWORD = "tenant-password-1"
+
+# Routes anyone may call without credentials, each with the reason.
+PUBLIC_ROUTES: dict[tuple[str, str], str] = {
+    ("GET", "/healthz"): "load balancer health check",
+    ("GET", "/api/meta"): "the web app needs the server's name and features before sign-in",
+    ("GET", "/api/openapi.json"): "API description (no data)",
+    ("HEAD", "/api/openapi.json"): "API description (no data)",
+    ("GET", "/api/docs"): "API docs page (static)",
+    ("GET", "/api/docs/init-swagger.js"): "API docs script (static)",
+    ("POST", "/api/auth/register"): "sign-up (policy-controlled)",
+    ("POST", "/api/auth/login"): "sign-in (throttled)",
+    ("POST", "/api/auth/refresh"): "uses the HttpOnly refresh cookie, not a bearer token",
+    ("POST", "/api/auth/logout"): "uses the refresh cookie; idempotent",
+    ("POST", "/api/auth/password-reset/request"): "forgotten password (always 202)",
+    ("POST", "/api/auth/password-reset/confirm"): "uses the single-use emailed token",
+    ("GET", "/{path:path}"): "the web app's static files and SPA fallback",
+}
+# Non-HTTP or mounted routes, covered by their own tests.
+OTHER_ROUTES: dict[str, str] = {
+    "/ws": "WebSocket: ticket-authenticated, tested in tests/integration/realtime",
+    "/api/docs/static": "static Swagger UI assets",
+}
+
+
+@dataclass(frozen=True)
+class RouteSpec:
+    method: str
+    path: str
+
+    @property
+    def params(self) -> list[str]:
+        return re.findall(r"{([^}:]+)(?::[^}]*)?}", self.path)
+
+    @property
+    def is_public(self) -> bool:
+        return (self.method, self.path) in PUBLIC_ROUTES
+
+    @property
+    def is_admin(self) -> bool:
+        return self.path.startswith("/api/admin/") or self.path == "/api/admin"
+
+    def url(self, ids: dict[str, str]) -> str:
+        return re.sub(r"{([^}:]+)(?::[^}]*)?}", lambda m: ids[m.group(1)], self.path)
+
+
+def http_routes(app: FastAPI) -> list[RouteSpec]:
+    """Every (method, path) the app serves over HTTP, from its route table."""
+    specs: list[RouteSpec] = []
+    for context in iter_route_contexts(app.routes):
+        path = context.path
+        if not path or path in OTHER_ROUTES:
+            continue
+        specs.extend(RouteSpec(method, path) for method in sorted(context.methods or ()))
+    return specs
+
+
+def all_route_paths(app: FastAPI) -> set[str]:
+    return {c.path for c in iter_route_contexts(app.routes) if c.path}
+
+
+# ---------------------------------------------------------------- request bodies from OpenAPI
+
+
+def _resolve(schema: dict[str, Any], document: dict[str, Any]) -> dict[str, Any]:
+    while "$ref" in schema:
+        name = schema["$ref"].rsplit("/", 1)[-1]
+        schema = document["components"]["schemas"][name]
+    return schema
+
+
+def example_for(schema: dict[str, Any], document: dict[str, Any]) -> Any:
+    """A minimal valid value for a JSON schema (required fields only)."""
+    schema = _resolve(schema, document)
+    for key in ("anyOf", "oneOf"):
+        if key in schema:
+            options = [s for s in schema[key] if _resolve(s, document).get("type") != "null"]
+            return example_for(options[0] if options else schema[key][0], document)
+    if "const" in schema:
+        return schema["const"]
+    if "enum" in schema:
+        return schema["enum"][0]
+    if "default" in schema and schema["default"] is not None:
+        return schema["default"]
+    kind = schema.get("type")
+    if kind == "object" or "properties" in schema:
+        props = schema.get("properties", {})
+        return {name: example_for(props[name], document) for name in schema.get("required", [])}
+    if kind == "array":
+        count = schema.get("minItems", 0)
+        return [example_for(schema.get("items", {}), document) for _ in range(count)]
+    if kind == "string":
+        return "x" * max(1, schema.get("minLength", 1)) if "email" not in str(schema) else "x@x.io"
+    if kind == "integer":
+        return max(1, schema.get("minimum", 1))
+    if kind == "number":
+        return max(1, schema.get("minimum", 1))
+    if kind == "boolean":
+        return True
+    return None
+
+
+# Bodies the generic generator cannot guess (valid but harmless).
+BODY_OVERRIDES: dict[tuple[str, str], Any] = {
+    ("POST", "/api/auth/register"): {"email": "body@example.com", "password": "password-123"},
+    ("POST", "/api/auth/login"): {"email": "body@example.com", "password": "password-123"},
+    ("POST", "/api/auth/password-reset/request"): {"email": "body@example.com"},
+    ("POST", "/api/providers"): {"name": "p", "base_url": "http://127.0.0.1:1/v1"},
+    ("PATCH", "/api/providers/{provider_id}"): {"name": "renamed"},
+    ("POST", "/api/models"): {"provider_id": "x", "model_id": "m"},
+    ("PATCH", "/api/models/{model_ref_id}"): {"notes": "n"},
+    ("POST", "/api/jobs"): {"type": "demo.units", "params": {"units": 1, "unit_ms": 1}},
+    ("PATCH", "/api/admin/users/{user_id}"): {},
+}
+
+
+def request_body(route: RouteSpec, document: dict[str, Any]) -> Any:
+    if (route.method, route.path) in BODY_OVERRIDES:
+        return BODY_OVERRIDES[(route.method, route.path)]
+    operation = document["paths"].get(route.path, {}).get(route.method.lower(), {})
+    content = operation.get("requestBody", {}).get("content", {})
+    schema = content.get("application/json", {}).get("schema")
+    return example_for(schema, document) if schema else None
+
+
+# ---------------------------------------------------------------- tenants and their objects
+
+
+@dataclass
+class Tenant:
+    email: str
+    token: str
+    user_id: str
+    ids: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"}
+
+
+def sign_up(client: TestClient, email: str) -> Tenant:
+    client.cookies.clear()
+    response = client.post("/api/auth/register", json={"email": email, "password": PASSWORD})
+    assert response.status_code == 201, response.text
+    body = response.json()
+    return Tenant(email, body["access_token"], body["user"]["id"])
+
+
+def _created(response: Any) -> str:
+    assert response.status_code in (200, 201, 202), response.text
+    return str(response.json()["id"])
+
+
+def _make_provider(client: TestClient, owner: Tenant, key: str) -> str:
+    body = {"name": "A's provider", "base_url": "http://127.0.0.1:1/v1", "api_key": key}
+    return _created(client.post("/api/providers", json=body, headers=owner.headers))
+
+
+def _make_model(client: TestClient, owner: Tenant, key: str) -> str:
+    body = {"provider_id": owner.ids["provider_id"], "model_id": "a-model"}
+    return _created(client.post("/api/models", json=body, headers=owner.headers))
+
+
+def _make_template(client: TestClient, owner: Tenant, key: str) -> str:
+    body = {"name": "A's template", "system_prompt": "secret instructions of A"}
+    return _created(client.post("/api/prompt-templates", json=body, headers=owner.headers))
+
+
+def _make_profile(client: TestClient, owner: Tenant, key: str) -> str:
+    body = {"name": "A's profile", "params": {"temperature": 0.3}}
+    return _created(client.post("/api/model-profiles", json=body, headers=owner.headers))
+
+
+def _make_token(client: TestClient, owner: Tenant, key: str) -> str:
+    body = {"name": "A's token", "scopes": ["read"]}
+    return _created(client.post("/api/auth/tokens", json=body, headers=owner.headers))
+
+
+def _make_job(client: TestClient, owner: Tenant, key: str) -> str:
+    body = {"type": "demo.units", "params": {"units": 1, "unit_ms": 1}}
+    job_id = _created(client.post("/api/jobs", json=body, headers=owner.headers))
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:  # settle, so snapshots before/after compare equal
+        status = client.get(f"/api/jobs/{job_id}", headers=owner.headers).json()["status"]
+        if status in ("done", "failed", "cancelled", "interrupted"):
+            break
+        time.sleep(0.05)
+    return job_id
+
+
+# Path parameter → factory creating the owner's object (in dependency order).
+OBJECT_FACTORIES: dict[str, Callable[[TestClient, Tenant, str], str]] = {
+    "provider_id": _make_provider,
+    "model_ref_id": _make_model,
+    "template_id": _make_template,
+    "profile_id": _make_profile,
+    "token_id": _make_token,
+    "job_id": _make_job,
+}
+
+
+def populate(client: TestClient, owner: Tenant, key: str) -> None:
+    for param, factory in OBJECT_FACTORIES.items():
+        owner.ids[param] = factory(client, owner, key)
+
+
+@dataclass
+class World:
+    client: TestClient
+    app: FastAPI
+    admin: Tenant
+    a: Tenant
+    b: Tenant
+    document: dict[str, Any]
+    routes: list[RouteSpec]
+
+
+def build_world(settings: Settings, key: str = "sk-test-0123456789abcdef") -> Iterator[World]:
+    """An admin, then tenants A and B (plain users); A owns one object of every kind."""
+    app = create_app(settings)
+    with TestClient(app, raise_server_exceptions=False) as client:
+        admin = sign_up(client, "admin@example.com")
+        a = sign_up(client, "tenant-a@example.com")
+        b = sign_up(client, "tenant-b@example.com")
+        populate(client, a, key)
+        client.cookies.clear()
+        yield World(client, app, admin, a, b, app.openapi(), http_routes(app))
