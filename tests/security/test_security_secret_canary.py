@@ -132,7 +132,11 @@ def _drive_every_route(world: World, rec: Recorder, provider_ids: list[str]) -> 
 def _drive_error_inputs(world: World, rec: Recorder, provider_id: str) -> None:
     """Requests that carry the canary in rejected input."""
     bad_bodies: list[tuple[str, str, Any]] = [
-        ("POST", "/api/providers", {"name": "x", "base_url": f"http://{CANARY}@x.io", "api_key": CANARY}),
+        (
+            "POST",
+            "/api/providers",
+            {"name": "x", "base_url": f"http://{CANARY}@x.io", "api_key": CANARY},
+        ),
         ("POST", "/api/providers", {"name": "x", "base_url": "ftp://x", "api_key": CANARY}),
         ("POST", "/api/providers", {"name": CANARY * 10, "base_url": "http://x.io", "api_key": 5}),
         ("PUT", f"/api/providers/{provider_id}/key", {"api_key": CANARY * 200}),
@@ -144,7 +148,9 @@ def _drive_error_inputs(world: World, rec: Recorder, provider_id: str) -> None:
     for method, url, body in bad_bodies:
         rec.send(method, url, json=body, headers=world.a.headers)
     rec.send("GET", f"/api/providers?q={CANARY}", headers={"Authorization": f"Bearer {CANARY}"})
-    rec.send("GET", "/api/providers", headers={"X-Api-Key": CANARY, "Cookie": f"bs_refresh={CANARY}"})
+    rec.send(
+        "GET", "/api/providers", headers={"X-Api-Key": CANARY, "Cookie": f"bs_refresh={CANARY}"}
+    )
     rec.send("POST", "/api/auth/refresh", headers={"Cookie": f"bs_refresh={CANARY}"})
 
 
@@ -152,9 +158,7 @@ async def _database_text(world: World) -> tuple[str, str]:
     """Every column of every table as text, and the audit rows alone."""
     database = world.app.state.database
     async with read_unit(database) as session:
-        tables = await session.run_sync(
-            lambda s: inspect(s.connection()).get_table_names()
-        )
+        tables = await session.run_sync(lambda s: inspect(s.connection()).get_table_names())
         dump = []
         for table in tables:
             rows = (await session.execute(text(f'SELECT * FROM "{table}"'))).all()

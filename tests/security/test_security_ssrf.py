@@ -13,11 +13,12 @@ import socket
 from collections.abc import Iterator
 from typing import Any
 
+import aiohttp
 import pytest
 from aiohttp.abc import AbstractResolver, ResolveResult
 from fastapi.testclient import TestClient
-from security_servers import LocalServer, models_ok, redirect_to
 from security_platform import sign_up
+from security_servers import LocalServer, models_ok, redirect_to
 
 from benchstudio.api.app import create_app
 from benchstudio.config import Settings
@@ -100,9 +101,7 @@ def production_client(settings: Settings) -> Iterator[TestClient]:
 
 def _refused(client: TestClient, headers: dict[str, str], url: str) -> str:
     """How `url` was refused ("on save" or "at connect"); fails if it was reachable."""
-    created = client.post(
-        "/api/providers", json={"name": "x", "base_url": url}, headers=headers
-    )
+    created = client.post("/api/providers", json={"name": "x", "base_url": url}, headers=headers)
     if created.status_code == 400:
         assert created.json()["error"]["code"] == "egress_denied", created.text
         return "on save"
@@ -127,7 +126,9 @@ def test_at_least_40_internal_url_forms_are_refused(
     assert set(outcomes.values()) == {"on save", "odd numeric form", "at connect"}
 
 
-def test_the_listener_is_reachable_when_allow_listed(settings: Settings, listener: LocalServer) -> None:
+def test_the_listener_is_reachable_when_allow_listed(
+    settings: Settings, listener: LocalServer
+) -> None:
     """Control: the same server, allow-listed by the operator, answers (the corpus is honest)."""
     changed = settings.model_copy(
         update={"egress_mode": "production", "egress_allow": ["127.0.0.1"]}
@@ -173,7 +174,7 @@ def test_redirects_to_internal_addresses_are_refused(target: str) -> None:
         with LocalServer(redirect_to(location)) as outer:
             # The operator allow-lists the first hop only; the redirect must not escape.
             policy = EgressPolicy.from_allow_list("production", ["127.0.0.1/32"])
-            with pytest.raises(Exception) as caught:
+            with pytest.raises((aiohttp.ClientError, OSError)) as caught:
                 asyncio.run(_fetch(policy, outer.url + "/start"))
             assert _denied(caught.value), repr(caught.value)
 
@@ -191,9 +192,7 @@ class ScriptedResolver(AbstractResolver):
         answer = self._answers[min(self.calls, len(self._answers) - 1)]
         self.calls += 1
         return [
-            ResolveResult(
-                hostname=host, host=ip, port=port, family=family, proto=0, flags=0
-            )
+            ResolveResult(hostname=host, host=ip, port=port, family=family, proto=0, flags=0)
             for ip in answer
         ]
 

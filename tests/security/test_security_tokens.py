@@ -102,32 +102,38 @@ def test_other_sessions_survive_a_reuse_in_one_family(client: TestClient) -> Non
     assert _refresh_with(client, other)[0] == 200
 
 
-def test_concurrent_refresh_exactly_one_wins(settings: Settings) -> None:
-    for client in _client(settings):  # default grace window: the loser is "superseded"
-        _, cookie, _ = _register(client)
-        results: list[int] = []
-        barrier = threading.Barrier(4)
-
-        def attempt() -> None:
-            barrier.wait()
-            response = client.post("/api/auth/refresh", headers={"Cookie": f"bs_refresh={cookie}"})
-            results.append(response.status_code)
-
-        threads = [threading.Thread(target=attempt) for _ in range(4)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(30)
-        assert sorted(results) == [200, 401, 401, 401]
+@pytest.fixture
+def grace_client(settings: Settings) -> Iterator[TestClient]:
+    """The default grace window: a concurrent loser is "superseded", the family survives."""
+    yield from _client(settings)
 
 
-def test_superseded_refresh_within_grace_keeps_the_family(settings: Settings) -> None:
-    for client in _client(settings):
-        _, first, _ = _register(client)
-        _, second = _refresh_with(client, first)
-        assert second
-        assert _refresh_with(client, first)[0] == 401
-        assert _refresh_with(client, second)[0] == 200
+def test_concurrent_refresh_exactly_one_wins(grace_client: TestClient) -> None:
+    _, cookie, _ = _register(grace_client)
+    results: list[int] = []
+    barrier = threading.Barrier(4)
+
+    def attempt() -> None:
+        barrier.wait()
+        response = grace_client.post(
+            "/api/auth/refresh", headers={"Cookie": f"bs_refresh={cookie}"}
+        )
+        results.append(response.status_code)
+
+    threads = [threading.Thread(target=attempt) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert sorted(results) == [200, 401, 401, 401]
+
+
+def test_superseded_refresh_within_grace_keeps_the_family(grace_client: TestClient) -> None:
+    _, first, _ = _register(grace_client)
+    _, second = _refresh_with(grace_client, first)
+    assert second
+    assert _refresh_with(grace_client, first)[0] == 401
+    assert _refresh_with(grace_client, second)[0] == 200
 
 
 def test_password_change_revokes_every_refresh_token(client: TestClient) -> None:
@@ -159,7 +165,12 @@ def test_expired_access_token_is_refused(client: TestClient, strict_settings: Se
     )
     assert _me(client, token) == 401
     fresh, _ = encode_access_token(
-        _keys(strict_settings), user_id=user_id, role="admin", token_version=0, now=utcnow(), ttl_s=60
+        _keys(strict_settings),
+        user_id=user_id,
+        role="admin",
+        token_version=0,
+        now=utcnow(),
+        ttl_s=60,
     )
     assert _me(client, fresh) == 200  # sanity: the same recipe, unexpired, works
 

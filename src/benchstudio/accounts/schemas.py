@@ -4,11 +4,47 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
 
 from benchstudio.accounts.domain import MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS
+
+# Row ids in paths and filters: what `core.ids.new_id` produces, and nothing PostgreSQL rejects.
+ObjectId = Annotated[
+    str, StringConstraints(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9_-]+$")
+]
+# Free text in query strings: anything but NUL (PostgreSQL cannot store or compare it).
+QueryText = Annotated[str, StringConstraints(max_length=320, pattern=r"^[^\x00]*$")]
+
+
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return any(_has_nul(v) for v in value)
+    return False
+
+
+class CleanInput(BaseModel):
+    """Request bodies: refuse NUL characters anywhere (a 422, not a database error)."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_nul(cls, data: Any) -> Any:
+        if _has_nul(data):
+            raise ValueError("text must not contain NUL characters")
+        return data
+
 
 EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$")
 Role = Literal["admin", "user"]
@@ -22,7 +58,7 @@ def normalise_email(value: str) -> str:
     return email
 
 
-class NewUser(BaseModel):
+class NewUser(CleanInput):
     email: str
     password: str = Password
     role: Role = "user"
@@ -33,7 +69,7 @@ class NewUser(BaseModel):
         return normalise_email(value)
 
 
-class Registration(BaseModel):
+class Registration(CleanInput):
     email: str = Field(max_length=320)
     password: str = Password
     invite_code: str | None = Field(default=None, max_length=200)
@@ -58,21 +94,21 @@ class UserSummary(UserOut):
     last_login_at: datetime | None
 
 
-class PasswordChange(BaseModel):
+class PasswordChange(CleanInput):
     current_password: str = Field(max_length=MAX_PASSWORD_CHARS)
     new_password: str = Password
 
 
-class PasswordResetRequest(BaseModel):
+class PasswordResetRequest(CleanInput):
     email: str = Field(max_length=320)
 
 
-class PasswordResetConfirm(BaseModel):
+class PasswordResetConfirm(CleanInput):
     token: str = Field(min_length=10, max_length=200)
     new_password: str = Password
 
 
-class InviteCreate(BaseModel):
+class InviteCreate(CleanInput):
     email: str | None = Field(default=None, max_length=320)
     expires_in_days: int = Field(default=7, ge=1, le=90)
 

@@ -8,7 +8,14 @@ from fastapi import APIRouter, Query, Response
 from pydantic import AwareDatetime
 
 from benchstudio.accounts import service as accounts
-from benchstudio.accounts.schemas import InviteCreate, InviteCreated, InviteOut, UserOut
+from benchstudio.accounts.schemas import (
+    InviteCreate,
+    InviteCreated,
+    InviteOut,
+    ObjectId,
+    QueryText,
+    UserOut,
+)
 from benchstudio.admin import service
 from benchstudio.admin.schemas import AdminUserPage, AdminUserUpdate, LimitsIn, LimitsOut, SystemOut
 from benchstudio.api.deps import DatabaseDep, SettingsDep
@@ -23,7 +30,7 @@ router = APIRouter(prefix="/admin", tags=["admin"])
 async def list_users(
     admin: AdminUser,
     db: DatabaseDep,
-    q: Annotated[str | None, Query(max_length=320, description="Email contains.")] = None,
+    q: Annotated[QueryText | None, Query(description="Email contains.")] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> AdminUserPage:
@@ -32,7 +39,7 @@ async def list_users(
 
 @router.patch("/users/{user_id}", response_model=UserOut)
 async def update_user(
-    user_id: str, data: AdminUserUpdate, admin: AdminUser, db: DatabaseDep
+    user_id: ObjectId, data: AdminUserUpdate, admin: AdminUser, db: DatabaseDep
 ) -> UserOut:
     """Change a user's role or disable/enable them (their sessions end at once)."""
     return await accounts.admin_update_user(
@@ -41,7 +48,7 @@ async def update_user(
 
 
 @router.delete("/users/{user_id}", status_code=204)
-async def delete_user(user_id: str, admin: AdminUser, db: DatabaseDep) -> Response:
+async def delete_user(user_id: ObjectId, admin: AdminUser, db: DatabaseDep) -> Response:
     """Delete a user and all their data; the audit log keeps its rows."""
     await accounts.delete_user(db, admin.user_id, user_id)
     return Response(status_code=204)
@@ -49,14 +56,14 @@ async def delete_user(user_id: str, admin: AdminUser, db: DatabaseDep) -> Respon
 
 @router.get("/users/{user_id}/limits", response_model=LimitsOut)
 async def get_limits(
-    user_id: str, admin: AdminUser, db: DatabaseDep, settings: SettingsDep
+    user_id: ObjectId, admin: AdminUser, db: DatabaseDep, settings: SettingsDep
 ) -> LimitsOut:
     return await service.get_limits(db, settings, user_id)
 
 
 @router.put("/users/{user_id}/limits", response_model=LimitsOut)
 async def set_limits(
-    user_id: str, data: LimitsIn, admin: AdminUser, db: DatabaseDep, settings: SettingsDep
+    user_id: ObjectId, data: LimitsIn, admin: AdminUser, db: DatabaseDep, settings: SettingsDep
 ) -> LimitsOut:
     return await service.set_limits(db, settings, admin.user_id, user_id, data)
 
@@ -75,7 +82,7 @@ async def create_invite(
 
 
 @router.delete("/invites/{invite_id}", status_code=204)
-async def delete_invite(invite_id: str, admin: AdminUser, db: DatabaseDep) -> Response:
+async def delete_invite(invite_id: ObjectId, admin: AdminUser, db: DatabaseDep) -> Response:
     await accounts.delete_invite(db, admin.user_id, invite_id)
     return Response(status_code=204)
 
@@ -84,15 +91,16 @@ async def delete_invite(invite_id: str, admin: AdminUser, db: DatabaseDep) -> Re
 async def audit_log(
     admin: AdminUser,
     db: DatabaseDep,
-    actor_id: Annotated[str | None, Query(max_length=32)] = None,
+    actor_id: Annotated[ObjectId | None, Query()] = None,
     action: Annotated[
-        str | None, Query(max_length=64, description="Exact action, or a prefix ending in '.'")
+        QueryText | None,
+        Query(max_length=64, description="Exact action, or a prefix ending in '.'"),
     ] = None,
-    target: Annotated[str | None, Query(max_length=128)] = None,
+    target: Annotated[QueryText | None, Query(max_length=128)] = None,
     since: AwareDatetime | None = None,
     until: AwareDatetime | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    cursor: Annotated[str | None, Query(max_length=32)] = None,
+    cursor: Annotated[ObjectId | None, Query()] = None,
 ) -> AuditPage:
     filters = audit.AuditFilter(
         actor_id=actor_id, action=action, target=target, since=since, until=until

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from pydantic import BaseModel, Field
 
-from benchstudio.accounts.schemas import Role, UserSummary
+from benchstudio.accounts.schemas import CleanInput, Role, UserSummary
 
 
 class AdminUserOut(UserSummary):
@@ -21,12 +21,12 @@ class AdminUserPage(BaseModel):
     offset: int
 
 
-class AdminUserUpdate(BaseModel):
+class AdminUserUpdate(CleanInput):
     role: Role | None = None
     is_active: bool | None = None
 
 
-class LimitsIn(BaseModel):
+class LimitsIn(CleanInput):
     """None means "use the server default"."""
 
     jobs_per_hour: int | None = Field(default=None, ge=0, le=100_000)

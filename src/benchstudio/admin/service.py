@@ -35,9 +35,7 @@ async def list_users(db: Database, *, query: str | None, limit: int, offset: int
     users, total = await accounts.list_users(db, query=query, limit=limit, offset=offset)
     counts = await catalog.usage_counts(db, [u.id for u in users])
     items = [
-        AdminUserOut(
-            **u.model_dump(), **counts.get(u.id, {"providers": 0, "models": 0})
-        )
+        AdminUserOut(**u.model_dump(), **counts.get(u.id, {"providers": 0, "models": 0}))
         for u in users
     ]
     return AdminUserPage(items=items, total=total, limit=limit, offset=offset)

@@ -6,6 +6,7 @@ from fastapi import APIRouter, Request, Response
 
 from benchstudio.accounts import service as accounts
 from benchstudio.accounts.schemas import (
+    ObjectId,
     PasswordChange,
     PasswordResetConfirm,
     PasswordResetRequest,
@@ -210,7 +211,7 @@ async def create_token(
 
 
 @router.delete("/auth/tokens/{token_id}", status_code=204)
-async def revoke_token(token_id: str, user: SessionUser, db: DatabaseDep) -> Response:
+async def revoke_token(token_id: ObjectId, user: SessionUser, db: DatabaseDep) -> Response:
     await service.revoke_api_token(db, user.user_id, token_id)
     return Response(status_code=204)
 

@@ -8,12 +8,12 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from benchstudio.accounts.domain import MAX_PASSWORD_CHARS
-from benchstudio.accounts.schemas import UserOut
+from benchstudio.accounts.schemas import CleanInput, UserOut
 
 ScopeName = Literal["read", "run", "admin"]
 
 
-class LoginRequest(BaseModel):
+class LoginRequest(CleanInput):
     email: str = Field(max_length=320)
     password: str = Field(max_length=MAX_PASSWORD_CHARS)
 
@@ -27,7 +27,7 @@ class TokenResponse(BaseModel):
     user: UserOut
 
 
-class ApiTokenCreate(BaseModel):
+class ApiTokenCreate(CleanInput):
     name: str = Field(min_length=1, max_length=100)
     scopes: list[ScopeName] = Field(default=["read"], min_length=1)
     expires_in_days: int | None = Field(default=None, ge=1, le=3650)

@@ -9,6 +9,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Response
 
+from benchstudio.accounts.schemas import ObjectId
 from benchstudio.api.deps import DatabaseDep, SettingsDep
 from benchstudio.auth.dependencies import CurrentUser
 from benchstudio.catalog import presets_service as presets
@@ -58,19 +59,19 @@ async def create_provider(data: ProviderCreate, user: CurrentUser, ctx: Ctx) -> 
 
 
 @router.get("/providers/{provider_id}", response_model=ProviderOut)
-async def get_provider(provider_id: str, user: CurrentUser, ctx: Ctx) -> ProviderOut:
+async def get_provider(provider_id: ObjectId, user: CurrentUser, ctx: Ctx) -> ProviderOut:
     return await service.get_provider(ctx, user.user_id, provider_id)
 
 
 @router.patch("/providers/{provider_id}", response_model=ProviderOut)
 async def update_provider(
-    provider_id: str, data: ProviderUpdate, user: CurrentUser, ctx: Ctx
+    provider_id: ObjectId, data: ProviderUpdate, user: CurrentUser, ctx: Ctx
 ) -> ProviderOut:
     return await service.update_provider(ctx, user.user_id, provider_id, data)
 
 
 @router.delete("/providers/{provider_id}", status_code=204)
-async def archive_provider(provider_id: str, user: CurrentUser, ctx: Ctx) -> Response:
+async def archive_provider(provider_id: ObjectId, user: CurrentUser, ctx: Ctx) -> Response:
     """Archive (never delete): its models are archived too and its key is erased."""
     await service.archive_provider(ctx, user.user_id, provider_id)
     return Response(status_code=204)
@@ -78,7 +79,7 @@ async def archive_provider(provider_id: str, user: CurrentUser, ctx: Ctx) -> Res
 
 @router.put("/providers/{provider_id}/key", response_model=ProviderOut)
 async def set_provider_key(
-    provider_id: str, data: ProviderKey, user: CurrentUser, ctx: Ctx
+    provider_id: ObjectId, data: ProviderKey, user: CurrentUser, ctx: Ctx
 ) -> ProviderOut:
     """Store the API key encrypted; it can never be read back, only its last four characters."""
     return await service.set_provider_key(
@@ -87,18 +88,20 @@ async def set_provider_key(
 
 
 @router.delete("/providers/{provider_id}/key", response_model=ProviderOut)
-async def remove_provider_key(provider_id: str, user: CurrentUser, ctx: Ctx) -> ProviderOut:
+async def remove_provider_key(provider_id: ObjectId, user: CurrentUser, ctx: Ctx) -> ProviderOut:
     return await service.set_provider_key(ctx, user.user_id, provider_id, None)
 
 
 @router.post("/providers/{provider_id}/health", response_model=HealthOut)
-async def check_provider_health(provider_id: str, user: CurrentUser, ctx: Ctx) -> HealthOut:
+async def check_provider_health(provider_id: ObjectId, user: CurrentUser, ctx: Ctx) -> HealthOut:
     """List the provider's models (token-free) to check reachability and the key."""
     return await service.check_health(ctx, user.user_id, provider_id)
 
 
 @router.get("/providers/{provider_id}/available-models", response_model=list[DiscoveredModel])
-async def discover_models(provider_id: str, user: CurrentUser, ctx: Ctx) -> list[DiscoveredModel]:
+async def discover_models(
+    provider_id: ObjectId, user: CurrentUser, ctx: Ctx
+) -> list[DiscoveredModel]:
     return await service.discover_models(ctx, user.user_id, provider_id)
 
 
@@ -106,7 +109,7 @@ async def discover_models(provider_id: str, user: CurrentUser, ctx: Ctx) -> list
     "/providers/{provider_id}/import-models", response_model=list[ModelOut], status_code=201
 )
 async def import_models(
-    provider_id: str, data: ModelImport, user: CurrentUser, ctx: Ctx
+    provider_id: ObjectId, data: ModelImport, user: CurrentUser, ctx: Ctx
 ) -> list[ModelOut]:
     return await service.import_models(ctx, user.user_id, provider_id, data.model_ids)
 
@@ -115,7 +118,7 @@ async def import_models(
 async def list_models(
     user: CurrentUser,
     ctx: Ctx,
-    provider_id: Annotated[str | None, Query(max_length=32)] = None,
+    provider_id: Annotated[ObjectId | None, Query()] = None,
     include_archived: IncludeArchived = False,
 ) -> list[ModelOut]:
     return await service.list_models(
@@ -129,20 +132,20 @@ async def create_model(data: ModelCreate, user: CurrentUser, ctx: Ctx) -> ModelO
 
 
 @router.get("/models/{model_ref_id}", response_model=ModelOut)
-async def get_model(model_ref_id: str, user: CurrentUser, ctx: Ctx) -> ModelOut:
+async def get_model(model_ref_id: ObjectId, user: CurrentUser, ctx: Ctx) -> ModelOut:
     return await service.get_model(ctx, user.user_id, model_ref_id)
 
 
 @router.patch("/models/{model_ref_id}", response_model=ModelOut)
 async def update_model(
-    model_ref_id: str, data: ModelUpdate, user: CurrentUser, ctx: Ctx
+    model_ref_id: ObjectId, data: ModelUpdate, user: CurrentUser, ctx: Ctx
 ) -> ModelOut:
     """Renaming (model id or display name) archives this model and returns its successor."""
     return await service.update_model(ctx, user.user_id, model_ref_id, data)
 
 
 @router.delete("/models/{model_ref_id}", status_code=204)
-async def archive_model(model_ref_id: str, user: CurrentUser, ctx: Ctx) -> Response:
+async def archive_model(model_ref_id: ObjectId, user: CurrentUser, ctx: Ctx) -> Response:
     await service.archive_model(ctx, user.user_id, model_ref_id)
     return Response(status_code=204)
 
@@ -160,19 +163,21 @@ async def create_template(
 
 
 @router.get("/prompt-templates/{template_id}", response_model=PromptTemplateOut)
-async def get_template(template_id: str, user: CurrentUser, db: DatabaseDep) -> PromptTemplateOut:
+async def get_template(
+    template_id: ObjectId, user: CurrentUser, db: DatabaseDep
+) -> PromptTemplateOut:
     return await presets.get_template(db, user.user_id, template_id)
 
 
 @router.put("/prompt-templates/{template_id}", response_model=PromptTemplateOut)
 async def replace_template(
-    template_id: str, data: PromptTemplateIn, user: CurrentUser, db: DatabaseDep
+    template_id: ObjectId, data: PromptTemplateIn, user: CurrentUser, db: DatabaseDep
 ) -> PromptTemplateOut:
     return await presets.save_template(db, user.user_id, data, template_id)
 
 
 @router.delete("/prompt-templates/{template_id}", status_code=204)
-async def delete_template(template_id: str, user: CurrentUser, db: DatabaseDep) -> Response:
+async def delete_template(template_id: ObjectId, user: CurrentUser, db: DatabaseDep) -> Response:
     await presets.delete_template(db, user.user_id, template_id)
     return Response(status_code=204)
 
@@ -190,19 +195,19 @@ async def create_profile(
 
 
 @router.get("/model-profiles/{profile_id}", response_model=ModelProfileOut)
-async def get_profile(profile_id: str, user: CurrentUser, db: DatabaseDep) -> ModelProfileOut:
+async def get_profile(profile_id: ObjectId, user: CurrentUser, db: DatabaseDep) -> ModelProfileOut:
     return await presets.get_profile(db, user.user_id, profile_id)
 
 
 @router.put("/model-profiles/{profile_id}", response_model=ModelProfileOut)
 async def replace_profile(
-    profile_id: str, data: ModelProfileIn, user: CurrentUser, db: DatabaseDep
+    profile_id: ObjectId, data: ModelProfileIn, user: CurrentUser, db: DatabaseDep
 ) -> ModelProfileOut:
     return await presets.save_profile(db, user.user_id, data, profile_id)
 
 
 @router.delete("/model-profiles/{profile_id}", status_code=204)
-async def delete_profile(profile_id: str, user: CurrentUser, db: DatabaseDep) -> Response:
+async def delete_profile(profile_id: ObjectId, user: CurrentUser, db: DatabaseDep) -> Response:
     await presets.delete_profile(db, user.user_id, profile_id)
     return Response(status_code=204)
 

@@ -11,6 +11,8 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 
+from benchstudio.accounts.schemas import CleanInput
+
 Protocol = Literal["openai", "anthropic", "gemini"]
 HEADER_NAME_RE = re.compile(r"^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,100}$")
 FORBIDDEN_HEADERS = frozenset(
@@ -66,7 +68,7 @@ def check_headers(value: dict[str, str] | None) -> dict[str, str] | None:
     return value
 
 
-class ProviderCreate(BaseModel):
+class ProviderCreate(CleanInput):
     name: str = Field(min_length=1, max_length=100)
     protocol: Protocol = "openai"
     base_url: str = Field(max_length=2048)
@@ -91,7 +93,7 @@ class ProviderCreate(BaseModel):
         return value
 
 
-class ProviderUpdate(BaseModel):
+class ProviderUpdate(CleanInput):
     name: str | None = Field(default=None, min_length=1, max_length=100)
     base_url: str | None = Field(default=None, max_length=2048)
     extra_headers: dict[str, str] | None = Field(
@@ -109,7 +111,7 @@ class ProviderUpdate(BaseModel):
         return check_headers(value)
 
 
-class ProviderKey(BaseModel):
+class ProviderKey(CleanInput):
     api_key: SecretStr
 
     @field_validator("api_key")
@@ -154,11 +156,11 @@ class DiscoveredModel(BaseModel):
     already_added: bool
 
 
-class ModelImport(BaseModel):
+class ModelImport(CleanInput):
     model_ids: list[str] = Field(min_length=1, max_length=200)
 
 
-class ModelFields(BaseModel):
+class ModelFields(CleanInput):
     context_window: int | None = Field(default=None, ge=1, le=100_000_000)
     max_output_tokens: int | None = Field(default=None, ge=1, le=100_000_000)
     input_price: Decimal | None = Price
@@ -175,7 +177,7 @@ class ModelCreate(ModelFields):
     display_name: str | None = Field(default=None, min_length=1, max_length=200)
 
 
-class ModelUpdate(BaseModel):
+class ModelUpdate(CleanInput):
     """Changing `model_id` or `display_name` archives the model and returns its successor."""
 
     model_id: str | None = Field(default=None, min_length=1, max_length=256)
@@ -203,7 +205,7 @@ class ModelOut(ModelFields):
     updated_at: datetime
 
 
-class PromptTemplateIn(BaseModel):
+class PromptTemplateIn(CleanInput):
     name: str = Field(min_length=1, max_length=200)
     description: str = Field(default="", max_length=2000)
     system_prompt: str = Field(default="", max_length=200_000)
@@ -221,7 +223,7 @@ class PromptTemplateOut(PromptTemplateIn):
 ParamValue = str | int | float | bool | None | list[str | int | float | bool]
 
 
-class ModelProfileIn(BaseModel):
+class ModelProfileIn(CleanInput):
     name: str = Field(min_length=1, max_length=200)
     description: str = Field(default="", max_length=2000)
     model_ref_id: str | None = Field(default=None, max_length=32)
@@ -244,7 +246,7 @@ class ModelProfileOut(ModelProfileIn):
     updated_at: datetime
 
 
-class DefaultsIn(BaseModel):
+class DefaultsIn(CleanInput):
     model_ref_id: str | None = Field(default=None, max_length=32)
     profile_id: str | None = Field(default=None, max_length=32)
     prompt_template_id: str | None = Field(default=None, max_length=32)

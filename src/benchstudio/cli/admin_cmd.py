@@ -101,4 +101,6 @@ def rotate_keys() -> None:
         err_console.print(f"[bold red]Rotation failed, nothing changed:[/] {exc}")
         raise typer.Exit(1) from exc
     keys = len(settings.vault_key_list())
-    err_console.print(f"[green]Re-encrypted {count} stored secret(s)[/] under the newest of {keys} key(s).")
+    err_console.print(
+        f"[green]Re-encrypted {count} stored secret(s)[/] under the newest of {keys} key(s)."
+    )

@@ -38,12 +38,6 @@ def _run(tmp_path: Path, *args: str, stdin: str = "") -> subprocess.CompletedPro
     )
 
 
-def test_unbuilt_command_exits_2_and_says_so(tmp_path: Path) -> None:
-    result = _run(tmp_path, "worker")
-    assert result.returncode == 2
-    assert "not built yet" in result.stderr
-
-
 def test_db_upgrade_creates_the_database(tmp_path: Path) -> None:
     result = _run(tmp_path, "db", "upgrade")
     assert result.returncode == 0, result.stderr

@@ -130,6 +130,8 @@ async def test_a_chain_that_never_stops_is_too_many_rounds() -> None:
     last = adapter.requests[-1].messages
     assert [m["role"] for m in last[-2:]] == ["assistant", "tool"]
     assert json.loads(last[-1]["content"]) == {"status": "ok"}  # the default mock result
+    assert last[-2]["tool_calls"][0]["id"] == last[-1]["tool_call_id"] == "call_1_0"
+    assert result.exchanges[1].response["tool_calls"][0]["id"] == "call_1_0"
     assert result.verdict.prompt_tokens == 30  # summed over turns
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import math
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from time import perf_counter_ns
 from typing import Any
 
@@ -78,9 +78,13 @@ def _request(
 
 
 async def call_model(
-    context: TargetContext, request: ChatRequest, settings: DriveSettings
+    context: TargetContext, request: ChatRequest, settings: DriveSettings, round_number: int = 0
 ) -> tuple[ChatResponse | None, ExchangeRecord]:
-    """One call under the retry policy; failures become an exchange with the error."""
+    """One call under the retry policy; failures become an exchange with the error.
+
+    The response's tool calls get unique ids (`call_<round>_<n>` where the server sent none),
+    the same ids the record shows and the tool results answer.
+    """
     attempts = 0
     started = perf_counter_ns()
 
@@ -108,10 +112,10 @@ async def call_model(
         return None, ExchangeRecord(
             request=record, error=message, error_kind="internal", attempts=attempts
         )
-    calls = with_unique_call_ids(response.tool_calls, 0)
+    response = replace(response, tool_calls=with_unique_call_ids(response.tool_calls, round_number))
     exchange = ExchangeRecord(
         request=record,
-        response=response_record(response, calls),
+        response=response_record(response, response.tool_calls),
         latency_ms=response.latency_ns / 1e6,
         attempts=attempts,
     )
@@ -125,12 +129,11 @@ async def drive_case(
     started_at = utcnow()
     tools = suite.tools_for(case)
     messages = initial_messages(suite, case, context.target.system_prompt)
-    specs = tool_specs(tools)
     transcript: ChainTranscript | None = None
     if case.multi_turn is None:
         verdict, exchanges = await _single_turn(case, tools, context, settings, messages)
     else:
-        transcript, exchanges = await _chain(case, context, settings, messages, specs)
+        transcript, exchanges = await _chain(case, context, settings, messages, tool_specs(tools))
         verdict = score_chain(case, tools, transcript, settings.profile)
         verdict = _with_totals(verdict, exchanges)
     return LiveCaseResult(
@@ -176,12 +179,12 @@ async def _chain(
     exchanges: list[ExchangeRecord] = []
     for turn in range(chain.max_rounds + 1):
         request = _request(context, messages, specs)
-        response, exchange = await call_model(context, request, settings)
+        response, exchange = await call_model(context, request, settings, turn)
         exchanges.append(exchange)
         if response is None:
             transcript.error = exchange.error
             break
-        calls = with_unique_call_ids(response.tool_calls, turn)
+        calls = response.tool_calls
         if not calls:
             transcript.rounds.append(ChainRound(content=response.content or None))
             break

@@ -183,9 +183,7 @@ class LiveEvalRunner:
         ]
         for case in self.suite.cases:
             for plan, context in contexts:
-                _, items = queues.setdefault(
-                    plan.concurrency_group, (plan.concurrency, deque())
-                )
+                _, items = queues.setdefault(plan.concurrency_group, (plan.concurrency, deque()))
                 items.append((context, case))
         return queues
 
