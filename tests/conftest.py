@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
-from pydantic import SecretStr
 
-from benchstudio.config import Environment, Settings
+from benchstudio.config import Settings
 from benchstudio.storage.engine import DatabaseConfig
 from benchstudio.storage.migrate import upgrade_to_head
+from platform_settings import make_settings, sqlite_database
 
 POSTGRES_URL = os.environ.get(
     "BENCHSTUDIO_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
@@ -27,8 +27,6 @@ hypothesis_settings.register_profile(
 )
 hypothesis_settings.register_profile("dev", deadline=None, max_examples=50)
 hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
-
-TEST_VAULT_KEY = "q2H9c3JkTGVfdGVzdF9rZXlfZm9yX2JlbmNoc3R1ZGk="
 
 
 def _postgres_reachable() -> str | None:
@@ -68,27 +66,6 @@ def worker_index() -> int:
 def redis_url() -> str:
     """A Redis database index of this test worker's own."""
     return f"{REDIS_URL}/{1 + worker_index()}"
-
-
-def make_settings(database: DatabaseConfig, tmp_path: Path, **overrides: object) -> Settings:
-    values: dict[str, object] = {
-        "env": Environment.TEST,
-        "database_url": database.url,
-        "database_schema": database.schema,
-        "secret_key": SecretStr("t" * 48),
-        "vault_keys": SecretStr(TEST_VAULT_KEY),
-        "secrets_file": tmp_path / "secrets.env",
-        "argon2_time_cost": 1,
-        "argon2_memory_kib": 1024,
-        "log_json": True,
-        "web_dist": tmp_path / "no-web-dist",
-    }
-    values.update(overrides)
-    return Settings(**values)  # type: ignore[arg-type]
-
-
-def sqlite_database(tmp_path: Path) -> DatabaseConfig:
-    return DatabaseConfig(url=f"sqlite+aiosqlite:///{tmp_path / 'bench.db'}")
 
 
 @pytest.fixture

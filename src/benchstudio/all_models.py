@@ -6,6 +6,7 @@ from benchstudio.audit import models as audit_models
 from benchstudio.auth import models as auth_models
 from benchstudio.catalog import models as catalog_models
 from benchstudio.credentials import models as credentials_models
+from benchstudio.evals import models as evals_models
 from benchstudio.jobs import models as jobs_models
 from benchstudio.storage.base import Base
 
@@ -18,6 +19,7 @@ __all__ = [
     "auth_models",
     "catalog_models",
     "credentials_models",
+    "evals_models",
     "jobs_models",
     "metadata",
 ]

@@ -14,14 +14,16 @@ export interface NavSources {
   links?: ExternalLink[]
   /** Features from /api/meta; null while unknown, in which case every entry is shown. */
   features?: readonly string[] | null
+  /** Admin-only areas are listed only for admins. */
+  isAdmin?: boolean
 }
 
 export function buildNavItems(sources: NavSources = {}): NavItem[] {
-  const { routes = pageRoutes, links = externalLinks, features = null } = sources
+  const { routes = pageRoutes, links = externalLinks, features = null, isAdmin = false } = sources
   const offered = (feature: string): boolean => features === null || features.includes(feature)
   const internal: NavItem[] = routes.flatMap((route) => {
     const nav = route.meta?.nav
-    return nav && offered(nav.feature)
+    return nav && offered(nav.feature) && (isAdmin || !nav.adminOnly)
       ? [{ kind: 'route' as const, label: nav.label, icon: nav.icon, to: route.path }]
       : []
   })

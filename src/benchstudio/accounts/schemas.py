@@ -4,47 +4,19 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Literal
 
 from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
-    StringConstraints,
     field_validator,
-    model_validator,
 )
 
 from benchstudio.accounts.domain import MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS
+from benchstudio.core.input_types import CleanInput, ObjectId, QueryText
 
-# Row ids in paths and filters: what `core.ids.new_id` produces, and nothing PostgreSQL rejects.
-ObjectId = Annotated[
-    str, StringConstraints(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9_-]+$")
-]
-# Free text in query strings: anything but NUL (PostgreSQL cannot store or compare it).
-QueryText = Annotated[str, StringConstraints(max_length=320, pattern=r"^[^\x00]*$")]
-
-
-def _has_nul(value: Any) -> bool:
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, dict):
-        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
-    if isinstance(value, list | tuple):
-        return any(_has_nul(v) for v in value)
-    return False
-
-
-class CleanInput(BaseModel):
-    """Request bodies: refuse NUL characters anywhere (a 422, not a database error)."""
-
-    @model_validator(mode="before")
-    @classmethod
-    def _no_nul(cls, data: Any) -> Any:
-        if _has_nul(data):
-            raise ValueError("text must not contain NUL characters")
-        return data
-
+__all__ = ["CleanInput", "ObjectId", "QueryText"]
 
 EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$")
 Role = Literal["admin", "user"]

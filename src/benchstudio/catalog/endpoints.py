@@ -9,9 +9,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Response
 
-from benchstudio.accounts.schemas import ObjectId
+from benchstudio.core.input_types import ObjectId
 from benchstudio.api.deps import DatabaseDep, SettingsDep
 from benchstudio.auth.dependencies import CurrentUser
+from benchstudio.catalog import model_service as models
 from benchstudio.catalog import presets_service as presets
 from benchstudio.catalog import service
 from benchstudio.catalog.schemas import (
@@ -111,7 +112,7 @@ async def discover_models(
 async def import_models(
     provider_id: ObjectId, data: ModelImport, user: CurrentUser, ctx: Ctx
 ) -> list[ModelOut]:
-    return await service.import_models(ctx, user.user_id, provider_id, data.model_ids)
+    return await models.import_models(ctx, user.user_id, provider_id, data.model_ids)
 
 
 @router.get("/models", response_model=list[ModelOut])
@@ -121,19 +122,19 @@ async def list_models(
     provider_id: Annotated[ObjectId | None, Query()] = None,
     include_archived: IncludeArchived = False,
 ) -> list[ModelOut]:
-    return await service.list_models(
+    return await models.list_models(
         ctx, user.user_id, provider_id=provider_id, include_archived=include_archived
     )
 
 
 @router.post("/models", response_model=ModelOut, status_code=201)
 async def create_model(data: ModelCreate, user: CurrentUser, ctx: Ctx) -> ModelOut:
-    return await service.create_model(ctx, user.user_id, data)
+    return await models.create_model(ctx, user.user_id, data)
 
 
 @router.get("/models/{model_ref_id}", response_model=ModelOut)
 async def get_model(model_ref_id: ObjectId, user: CurrentUser, ctx: Ctx) -> ModelOut:
-    return await service.get_model(ctx, user.user_id, model_ref_id)
+    return await models.get_model(ctx, user.user_id, model_ref_id)
 
 
 @router.patch("/models/{model_ref_id}", response_model=ModelOut)
@@ -141,12 +142,12 @@ async def update_model(
     model_ref_id: ObjectId, data: ModelUpdate, user: CurrentUser, ctx: Ctx
 ) -> ModelOut:
     """Renaming (model id or display name) archives this model and returns its successor."""
-    return await service.update_model(ctx, user.user_id, model_ref_id, data)
+    return await models.update_model(ctx, user.user_id, model_ref_id, data)
 
 
 @router.delete("/models/{model_ref_id}", status_code=204)
 async def archive_model(model_ref_id: ObjectId, user: CurrentUser, ctx: Ctx) -> Response:
-    await service.archive_model(ctx, user.user_id, model_ref_id)
+    await models.archive_model(ctx, user.user_id, model_ref_id)
     return Response(status_code=204)
 
 

@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 
-from benchstudio.accounts.schemas import CleanInput
+from benchstudio.core.input_types import CleanInput
 
 Protocol = Literal["openai", "anthropic", "gemini"]
 HEADER_NAME_RE = re.compile(r"^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,100}$")

@@ -12,7 +12,6 @@ import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import datetime
 from urllib.parse import urlsplit
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -23,9 +22,6 @@ from benchstudio.catalog.models import CatalogModel, Provider
 from benchstudio.catalog.schemas import (
     DiscoveredModel,
     HealthOut,
-    ModelCreate,
-    ModelOut,
-    ModelUpdate,
     ProviderCreate,
     ProviderErrorOut,
     ProviderOut,
@@ -119,7 +115,7 @@ def _refuse_forbidden_literal(settings: Settings, base_url: str) -> None:
         raise AppError(redact(str(exc)), code="egress_denied") from None
 
 
-async def _owned_provider(session: AsyncSession, owner_id: str, provider_id: str) -> Provider:
+async def owned_provider(session: AsyncSession, owner_id: str, provider_id: str) -> Provider:
     provider = await repository.get_owned(session, Provider, owner_id, provider_id)
     if provider is None:
         raise NotFoundError("No such provider.")
@@ -146,7 +142,7 @@ async def list_providers(
 
 async def get_provider(ctx: CatalogContext, owner_id: str, provider_id: str) -> ProviderOut:
     async with read_unit(ctx.db) as session:
-        provider = await _owned_provider(session, owner_id, provider_id)
+        provider = await owned_provider(session, owner_id, provider_id)
         return await _one_provider_out(ctx, session, provider)
 
 
@@ -187,7 +183,7 @@ async def update_provider(
     if data.base_url is not None:
         _refuse_forbidden_literal(ctx.settings, data.base_url)
     async with write_unit(ctx.db) as session:
-        provider = await _owned_provider(session, owner_id, provider_id)
+        provider = await owned_provider(session, owner_id, provider_id)
         if provider.archived_at is not None:
             raise ConflictError("This provider is archived.", code="archived")
         if data.base_url is not None and provider.is_demo:
@@ -214,7 +210,7 @@ async def set_provider_key(
 ) -> ProviderOut:
     """Store (or with None remove) the provider's API key; audited without the key."""
     async with write_unit(ctx.db) as session:
-        provider = await _owned_provider(session, owner_id, provider_id)
+        provider = await owned_provider(session, owner_id, provider_id)
         if provider.archived_at is not None:
             raise ConflictError("This provider is archived.", code="archived")
         await vault_service.store_secrets(
@@ -229,7 +225,7 @@ async def set_provider_key(
 async def archive_provider(ctx: CatalogContext, owner_id: str, provider_id: str) -> None:
     """Archive the provider and its models and drop its secrets; history keeps the rows."""
     async with write_unit(ctx.db) as session:
-        provider = await _owned_provider(session, owner_id, provider_id)
+        provider = await owned_provider(session, owner_id, provider_id)
         if provider.archived_at is not None:
             return
         now = utcnow()
@@ -249,7 +245,7 @@ async def _endpoint(
 ) -> tuple[ProviderEndpoint, bool]:
     """Connection data and whether it is the demo provider (whose URL the server sets)."""
     async with read_unit(ctx.db) as session:
-        provider = await _owned_provider(session, owner_id, provider_id)
+        provider = await owned_provider(session, owner_id, provider_id)
         if provider.archived_at is not None:
             raise ConflictError("This provider is archived.", code="archived")
         endpoint = ProviderEndpoint(
@@ -263,19 +259,17 @@ async def _endpoint(
 
 @asynccontextmanager
 async def open_provider_adapter(
-    ctx: CatalogContext, owner_id: str, provider_id: str, *, timeout_s: float | None = None
+    ctx: CatalogContext, owner_id: str, provider_id: str
 ) -> AsyncIterator[ProviderAdapter]:
-    """An adapter for one of the owner's providers, key attached server-side (for job handlers)."""
+    """An adapter for one of the owner's providers, key attached server-side (for job handlers).
+
+    Raises NotFoundError for another user's provider and ConflictError for an archived one.
+    """
     # Only the server-owned demo row gets the simulator's allow-list entry: a user's own
     # provider pointing at the same address is checked like any other.
     endpoint, demo = await _endpoint(ctx, owner_id, provider_id)
-    async with vault_service.open_adapter(
-        ctx.db,
-        ctx.vault,
-        endpoint,
-        policy=egress_policy(ctx.settings, demo=demo),
-        timeout_s=timeout_s or ctx.settings.provider_probe_timeout_s,
-    ) as adapter:
+    policy = egress_policy(ctx.settings, demo=demo)
+    async with vault_service.open_adapter(ctx.db, ctx.vault, endpoint, policy=policy) as adapter:
         yield adapter
 
 
@@ -351,152 +345,3 @@ async def discover_models(
         )
         for m in found
     ]
-
-
-async def _owned_model(session: AsyncSession, owner_id: str, model_ref_id: str) -> CatalogModel:
-    model = await repository.get_owned(session, CatalogModel, owner_id, model_ref_id)
-    if model is None:
-        raise NotFoundError("No such model.")
-    return model
-
-
-async def list_models(
-    ctx: CatalogContext,
-    owner_id: str,
-    *,
-    provider_id: str | None = None,
-    include_archived: bool = False,
-) -> list[ModelOut]:
-    async with read_unit(ctx.db) as session:
-        rows = await repository.list_models(
-            session, owner_id, provider_id=provider_id, include_archived=include_archived
-        )
-        return [ModelOut.model_validate(m) for m in rows]
-
-
-async def get_model(ctx: CatalogContext, owner_id: str, model_ref_id: str) -> ModelOut:
-    """A model by id, archived ones included (history shows what it ran with)."""
-    async with read_unit(ctx.db) as session:
-        return ModelOut.model_validate(await _owned_model(session, owner_id, model_ref_id))
-
-
-async def create_model(ctx: CatalogContext, owner_id: str, data: ModelCreate) -> ModelOut:
-    async with write_unit(ctx.db) as session:
-        provider = await _owned_provider(session, owner_id, data.provider_id)
-        if provider.archived_at is not None:
-            raise ConflictError("This provider is archived.", code="archived")
-        fields = data.model_dump(exclude={"display_name"})
-        model = CatalogModel(
-            id=new_id(),
-            owner_id=owner_id,
-            display_name=data.display_name or data.model_id,
-            **fields,
-        )
-        session.add(model)
-        await session.flush()
-        audit.record(session, "model.created", actor_id=owner_id, target=model.id)
-        return ModelOut.model_validate(model)
-
-
-async def import_models(
-    ctx: CatalogContext, owner_id: str, provider_id: str, model_ids: list[str]
-) -> list[ModelOut]:
-    """Add discovered models (those already present are skipped)."""
-    created: list[ModelOut] = []
-    existing = {m.model_id for m in await list_models(ctx, owner_id, provider_id=provider_id)}
-    for model_id in dict.fromkeys(model_ids):
-        if model_id in existing or not 1 <= len(model_id) <= 256:
-            continue
-        data = ModelCreate(provider_id=provider_id, model_id=model_id)
-        created.append(await create_model(ctx, owner_id, data))
-    return created
-
-
-def _successor(model: CatalogModel, changes: dict[str, object], now: datetime) -> CatalogModel:
-    columns = [
-        "owner_id",
-        "provider_id",
-        "model_id",
-        "display_name",
-        "context_window",
-        "max_output_tokens",
-        "input_price",
-        "output_price",
-        "cached_input_price",
-        "reasoning_price",
-        "skipped_params",
-        "notes",
-    ]
-    values = {name: getattr(model, name) for name in columns}
-    values.update(changes)
-    return CatalogModel(id=new_id(), created_at=now, updated_at=now, **values)
-
-
-async def update_model(
-    ctx: CatalogContext, owner_id: str, model_ref_id: str, data: ModelUpdate
-) -> ModelOut:
-    """Edit a model; a new model id or display name archives it and returns its successor."""
-    changes = data.model_dump(exclude_unset=True)
-    async with write_unit(ctx.db) as session:
-        model = await _owned_model(session, owner_id, model_ref_id)
-        if model.archived_at is not None:
-            raise ConflictError("This model is archived.", code="archived")
-        renamed = any(
-            key in changes and changes[key] is not None and changes[key] != getattr(model, key)
-            for key in ("model_id", "display_name")
-        )
-        changes = {
-            k: v
-            for k, v in changes.items()
-            if v is not None or k not in ("model_id", "display_name")
-        }
-        if changes.get("skipped_params") is None:
-            changes.pop("skipped_params", None)
-        if changes.get("notes") is None:
-            changes.pop("notes", None)
-        if not renamed:
-            for key, value in changes.items():
-                setattr(model, key, value)
-            model.updated_at = utcnow()
-            return ModelOut.model_validate(model)
-        now = utcnow()
-        successor = _successor(model, changes, now)
-        session.add(successor)
-        await session.flush()
-        model.archived_at, model.replaced_by_id = now, successor.id
-        await repository.repoint_model_references(session, owner_id, model.id, successor.id)
-        audit.record(
-            session,
-            "model.renamed",
-            actor_id=owner_id,
-            target=model.id,
-            detail={"successor": successor.id},
-        )
-        return ModelOut.model_validate(successor)
-
-
-async def archive_model(ctx: CatalogContext, owner_id: str, model_ref_id: str) -> None:
-    async with write_unit(ctx.db) as session:
-        model = await _owned_model(session, owner_id, model_ref_id)
-        if model.archived_at is None:
-            model.archived_at = utcnow()
-            audit.record(session, "model.archived", actor_id=owner_id, target=model_ref_id)
-
-
-async def usage_counts(db: Database, owner_ids: list[str]) -> dict[str, dict[str, int]]:
-    """Active providers and models per owner (for the admin's user list)."""
-    from sqlalchemy import func, select
-
-    counts: dict[str, dict[str, int]] = {o: {"providers": 0, "models": 0} for o in owner_ids}
-    if not owner_ids:
-        return counts
-    async with read_unit(db) as session:
-        for table, name in ((Provider, "providers"), (CatalogModel, "models")):
-            query = (
-                select(table.owner_id, func.count())
-                .where(table.owner_id.in_(owner_ids), table.archived_at.is_(None))
-                .group_by(table.owner_id)
-            )
-            for owner, count in (await session.execute(query)).all():
-                counts[owner][name] = int(count)
-    return counts

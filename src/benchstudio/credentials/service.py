@@ -165,11 +165,11 @@ async def open_adapter(
     endpoint: ProviderEndpoint,
     *,
     policy: EgressPolicy,
-    timeout_s: float,
 ) -> AsyncIterator[ProviderAdapter]:
-    """An adapter holding the decrypted key, on an egress-guarded session closed on exit."""
-    import aiohttp
+    """An adapter holding the decrypted key, on an egress-guarded session closed on exit.
 
+    Deadlines are the caller's (per request `timeout_s`, or `asyncio.timeout` around calls).
+    """
     adapter_class = ADAPTERS.get(endpoint.protocol)
     if adapter_class is None:
         raise VaultError(f"unknown protocol {endpoint.protocol!r}")
@@ -177,9 +177,7 @@ async def open_adapter(
         row = await _row(session, endpoint.owner_id, endpoint.provider_id)
         ciphertext = row.ciphertext if row else None
     secrets = vault.unseal(endpoint.provider_id, ciphertext) if ciphertext else {}
-    http = create_egress_session(
-        policy, timeout=aiohttp.ClientTimeout(total=timeout_s, sock_connect=timeout_s)
-    )
+    http = create_egress_session(policy)
     try:
         yield adapter_class(
             endpoint.base_url,

@@ -5,8 +5,11 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
+from pydantic import StringConstraints
 
 from benchstudio.auth.dependencies import AdminUser, CurrentUser
+from benchstudio.core.input_types import ObjectId
+from benchstudio.jobs.domain import JobStatus
 from benchstudio.jobs.registry import UnknownJobTypeError
 from benchstudio.jobs.runtime import JobRuntime
 from benchstudio.jobs.schemas import JobEventOut, JobOut, JobPage, JobsOverview, JobSubmit
@@ -21,7 +24,8 @@ def get_jobs(request: Request) -> JobRuntime:
 
 
 JobsDep = Annotated[JobRuntime, Depends(get_jobs)]
-StatusFilter = Annotated[list[str], Query(default_factory=list)]
+StatusFilter = Annotated[list[JobStatus], Query(default_factory=list)]
+JobTypeName = Annotated[str, StringConstraints(max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")]
 
 
 @router.get("/jobs", response_model=JobPage)
@@ -29,11 +33,12 @@ async def list_jobs(
     user: CurrentUser,
     jobs: JobsDep,
     status: StatusFilter,
-    type: str | None = None,
+    type: JobTypeName | None = None,
     limit: int = Query(50, ge=1, le=200),
     offset: int = Query(0, ge=0),
 ) -> JobPage:
-    items, total = await jobs.service.list_jobs(user.user_id, status, type, limit, offset)
+    statuses = [s.value for s in status]
+    items, total = await jobs.service.list_jobs(user.user_id, statuses, type, limit, offset)
     return JobPage(
         items=[JobOut.model_validate(j) for j in items], total=total, limit=limit, offset=offset
     )
@@ -49,25 +54,25 @@ async def submit_job(data: JobSubmit, user: CurrentUser, jobs: JobsDep) -> JobOu
 
 
 @router.get("/jobs/{job_id}", response_model=JobOut)
-async def get_job(job_id: str, user: CurrentUser, jobs: JobsDep) -> JobOut:
+async def get_job(job_id: ObjectId, user: CurrentUser, jobs: JobsDep) -> JobOut:
     return JobOut.model_validate(await jobs.service.get(user.user_id, job_id))
 
 
 @router.post("/jobs/{job_id}/cancel", response_model=JobOut)
-async def cancel_job(job_id: str, user: CurrentUser, jobs: JobsDep) -> JobOut:
+async def cancel_job(job_id: ObjectId, user: CurrentUser, jobs: JobsDep) -> JobOut:
     """Cancel: a queued job at once; a running one stops after its current unit."""
     return JobOut.model_validate(await jobs.service.cancel(user.user_id, job_id))
 
 
 @router.post("/jobs/{job_id}/resume", response_model=JobOut)
-async def resume_job(job_id: str, user: CurrentUser, jobs: JobsDep) -> JobOut:
+async def resume_job(job_id: ObjectId, user: CurrentUser, jobs: JobsDep) -> JobOut:
     """Queue an interrupted job again; finished units are kept and skipped."""
     return JobOut.model_validate(await jobs.service.resume(user.user_id, job_id))
 
 
 @router.get("/jobs/{job_id}/events", response_model=list[JobEventOut])
 async def job_events(
-    job_id: str, user: CurrentUser, jobs: JobsDep, after: int = Query(0, ge=0)
+    job_id: ObjectId, user: CurrentUser, jobs: JobsDep, after: int = Query(0, ge=0)
 ) -> list[JobEventOut]:
     await jobs.service.get(user.user_id, job_id)  # 404 for other users' jobs
     events = await jobs.service.events_after(user.user_id, job_id, after)
@@ -83,7 +88,7 @@ async def admin_list_jobs(
     offset: int = Query(0, ge=0),
 ) -> JobPage:
     """Every user's jobs (default: the active and queued ones)."""
-    statuses = status or ["queued", "running"]
+    statuses = [s.value for s in status] or ["queued", "running"]
     items, total = await jobs.service.list_jobs(None, statuses, None, limit, offset)
     return JobPage(
         items=[JobOut.model_validate(j) for j in items], total=total, limit=limit, offset=offset
@@ -91,7 +96,7 @@ async def admin_list_jobs(
 
 
 @router.post("/admin/jobs/{job_id}/cancel", response_model=JobOut)
-async def admin_cancel_job(job_id: str, admin: AdminUser, jobs: JobsDep) -> JobOut:
+async def admin_cancel_job(job_id: ObjectId, admin: AdminUser, jobs: JobsDep) -> JobOut:
     return JobOut.model_validate(await jobs.service.cancel(admin.user_id, job_id, as_admin=True))
 
 

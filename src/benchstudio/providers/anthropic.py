@@ -35,7 +35,7 @@ from benchstudio.providers.discovery import DISCOVERY_TIMEOUT_S, probe_health
 from benchstudio.providers.errors import ProviderConnectionError, error_from_stream_payload
 from benchstudio.providers.message_format import to_anthropic_body
 from benchstudio.providers.streaming import stream_events
-from benchstudio.providers.transport import HttpTransport
+from benchstudio.providers.transport import HttpTransport, secrets_of
 
 ANTHROPIC_VERSION = "2023-06-01"
 _loads = json.loads
@@ -173,7 +173,7 @@ class AnthropicAdapter:
         headers = {"anthropic-version": ANTHROPIC_VERSION, **(extra_headers or {})}
         if api_key:
             headers["x-api-key"] = api_key
-        self._transport = HttpTransport(session, headers, (api_key,) if api_key else ())
+        self._transport = HttpTransport(session, headers, secrets_of(api_key, extra_headers))
 
     def build_body(self, request: ChatRequest, *, stream: bool) -> dict[str, Any]:
         return to_anthropic_body(request, stream=stream)

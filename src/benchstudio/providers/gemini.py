@@ -38,7 +38,7 @@ from benchstudio.providers.errors import (
 )
 from benchstudio.providers.message_format import to_gemini_body
 from benchstudio.providers.streaming import stream_events
-from benchstudio.providers.transport import HttpTransport
+from benchstudio.providers.transport import HttpTransport, secrets_of
 
 _loads = json.loads
 _FILTER_REASONS = frozenset(
@@ -179,7 +179,7 @@ class GeminiAdapter:
         headers = dict(extra_headers or {})
         if api_key:
             headers["x-goog-api-key"] = api_key
-        self._transport = HttpTransport(session, headers, (api_key,) if api_key else ())
+        self._transport = HttpTransport(session, headers, secrets_of(api_key, extra_headers))
 
     def model_url(self, model: str, method: str) -> str:
         name = model.removeprefix("models/")

@@ -39,7 +39,7 @@ from benchstudio.providers.errors import (
     error_from_stream_payload,
 )
 from benchstudio.providers.streaming import stream_events
-from benchstudio.providers.transport import HttpTransport
+from benchstudio.providers.transport import HttpTransport, secrets_of
 
 _loads = json.loads
 _STREAM_OPTIONS_MARKERS = ("stream_options", "include_usage")
@@ -165,8 +165,7 @@ class OpenAICompatAdapter:
         headers = dict(extra_headers or {})
         if api_key:
             headers["Authorization"] = f"Bearer {api_key}"
-        secrets = (api_key,) if api_key else ()
-        self._transport = HttpTransport(session, headers, secrets)
+        self._transport = HttpTransport(session, headers, secrets_of(api_key, extra_headers))
 
     def build_body(self, request: ChatRequest, *, stream: bool, stream_usage: bool) -> bytes:
         body: dict[str, Any] = {"model": request.model, "messages": request.messages}

@@ -50,9 +50,17 @@ def map_client_exception(
     return ProviderConnectionError(f"{kind}: {detail}", request_id=request_id, secrets=secrets)
 
 
-def client_timeout(seconds: float | None) -> aiohttp.ClientTimeout | None:
-    """Per-request total timeout (None keeps the session's default)."""
-    return aiohttp.ClientTimeout(total=seconds) if seconds else None
+def request_timeout(session: aiohttp.ClientSession, seconds: float | None) -> aiohttp.ClientTimeout:
+    """Per-request total timeout, else the session's own: aiohttp reads an explicit
+    `timeout=None` as "no timeout at all", not as "the session's default"."""
+    return aiohttp.ClientTimeout(total=seconds) if seconds else session.timeout
+
+
+def secrets_of(api_key: str | None, extra_headers: Mapping[str, str] | None) -> tuple[str, ...]:
+    """Every value that must never appear in an error message: the key and each extra header
+    value (users put tokens there too)."""
+    values = [api_key or "", *(extra_headers or {}).values()]
+    return tuple(v for v in values if len(v) >= 4)
 
 
 class HttpTransport:
@@ -92,7 +100,7 @@ class HttpTransport:
         headers["Content-Type"] = "application/json"
         try:
             resp = await self.session.post(
-                url, data=body, headers=headers, timeout=client_timeout(timeout_s)
+                url, data=body, headers=headers, timeout=request_timeout(self.session, timeout_s)
             )
         except (TimeoutError, aiohttp.ClientError, OSError) as exc:
             raise map_client_exception(exc, request_id=request_id, secrets=self.secrets) from None
@@ -123,7 +131,11 @@ class HttpTransport:
             data = json.dumps(payload).encode()
         try:
             async with self.session.request(
-                method, url, data=data, headers=headers, timeout=client_timeout(timeout_s)
+                method,
+                url,
+                data=data,
+                headers=headers,
+                timeout=request_timeout(self.session, timeout_s),
             ) as resp:
                 await self._raise_for_status(resp, request_id)
                 text = await resp.text(errors="replace")

@@ -58,7 +58,11 @@ class BfclImport:
 
 def read_entries(path: Path) -> list[dict[str, Any]]:
     """Entries from a JSON array, a single JSON object, or JSON lines."""
-    text = path.read_text(encoding="utf-8")
+    return parse_entries(path.read_text(encoding="utf-8"), path.name)
+
+
+def parse_entries(text: str, source: str) -> list[dict[str, Any]]:
+    """`read_entries` for text already read (an upload); `source` names it in errors."""
     try:
         parsed = json.loads(text)
     except ValueError:
@@ -68,13 +72,13 @@ def read_entries(path: Path) -> list[dict[str, Any]]:
     elif isinstance(parsed, dict):
         entries = [parsed]
     else:
-        entries = _json_lines(text, path)
+        entries = _json_lines(text, source)
     if not all(isinstance(entry, dict) and "id" in entry for entry in entries):
-        raise BfclImportError(f"{path.name}: every entry must be an object with an 'id'")
+        raise BfclImportError(f"{source}: every entry must be an object with an 'id'")
     return entries
 
 
-def _json_lines(text: str, path: Path) -> list[Any]:
+def _json_lines(text: str, source: str) -> list[Any]:
     entries = []
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
@@ -82,7 +86,7 @@ def _json_lines(text: str, path: Path) -> list[Any]:
         try:
             entries.append(json.loads(line))
         except json.JSONDecodeError as error:
-            raise BfclImportError(f"{path.name} line {number}: not JSON ({error.msg})") from None
+            raise BfclImportError(f"{source} line {number}: not JSON ({error.msg})") from None
     return entries
 
 

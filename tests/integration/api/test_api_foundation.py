@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 from benchstudio.api.app import create_app
 from benchstudio.config import Settings
 from benchstudio.core.errors import NotFoundError
-from conftest import make_settings, sqlite_database
+from platform_settings import make_settings, sqlite_database
 
 SECURITY_HEADER_NAMES = (
     "content-security-policy",

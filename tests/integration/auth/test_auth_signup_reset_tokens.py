@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 from auth_driver import Api, open_api
 from fastapi.testclient import TestClient
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from benchstudio.accounts.mailer import CapturingMailer
 from benchstudio.accounts.models import PasswordResetToken
@@ -216,3 +216,24 @@ def test_throttle_survives_an_app_restart(settings: Settings) -> None:
             json={"email": "persist@example.com", "password": "correct horse battery"},
         )
         assert response.status_code == 429
+
+
+async def _stored_hash(database: Database, email: str) -> str:
+    from benchstudio.accounts.models import User
+
+    async with write_unit(database) as session:
+        user = (await session.execute(select(User).where(User.email == email))).scalar_one()
+        return user.password_hash
+
+
+def test_login_rehashes_when_argon2_parameters_change(settings: Settings) -> None:
+    for api in _api_with(settings):
+        api.register("rehash@example.com")
+        database = api.client.app.state.database  # type: ignore[attr-defined]
+        before = api.client.portal.call(_stored_hash, database, "rehash@example.com")  # type: ignore[union-attr]
+    for api in _api_with(settings, argon2_time_cost=2):
+        api.login("rehash@example.com")
+        database = api.client.app.state.database  # type: ignore[attr-defined]
+        after = api.client.portal.call(_stored_hash, database, "rehash@example.com")  # type: ignore[union-attr]
+        assert "t=1" in before and "t=2" in after
+        api.login("rehash@example.com")

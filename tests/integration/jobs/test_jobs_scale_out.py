@@ -29,7 +29,7 @@ from benchstudio.jobs.demo_jobs import DEMO_JOB_TYPE
 from benchstudio.storage.engine import DatabaseConfig, open_database
 from benchstudio.storage.migrate import upgrade_to_head
 from benchstudio.storage.unit_of_work import write_unit
-from conftest import make_settings
+from platform_settings import make_settings
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.slow]
 BENCHSTUDIO = str(Path(sys.executable).parent / "benchstudio")

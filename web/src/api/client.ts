@@ -4,14 +4,16 @@ import createClient, { type Client } from 'openapi-fetch'
 
 import { ApiError, networkError, toApiError } from './errors'
 import type { paths } from './schema'
+import { sessionFetch } from './session'
 
 export type ApiClient = Client<paths>
 
 export function createApiClient(baseUrl: string = window.location.origin): ApiClient {
   return createClient<paths>({
     baseUrl,
-    // Resolved per call, not at creation, so tests and polyfills can replace fetch.
-    fetch: (request: Request) => globalThis.fetch(request),
+    // Adds the access token and refreshes an expired session (see session.ts). It resolves
+    // globalThis.fetch per call, so tests and polyfills can replace fetch.
+    fetch: (request: Request) => sessionFetch(request),
     credentials: 'same-origin',
   })
 }

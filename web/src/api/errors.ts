@@ -77,6 +77,13 @@ function fallbackCode(status: number): string {
   return 'request_failed'
 }
 
+/** Pydantic prefixes custom validator messages with "Value error, "; users need only the rest. */
+function withoutPydanticPrefix(message: string | undefined): string | undefined {
+  if (message === undefined) return undefined
+  const clean = message.replace(/Value error, /g, '')
+  return clean.charAt(0).toUpperCase() + clean.slice(1)
+}
+
 interface FieldProblem {
   field: string
   message: string
@@ -89,7 +96,7 @@ function fieldProblems(items: unknown): FieldProblem[] {
     field: Array.isArray(item.loc)
       ? item.loc.filter((part) => part !== 'body' && part !== 'query' && part !== 'path').join('.')
       : '',
-    message: nonEmptyString(item.msg) ?? 'is not valid',
+    message: withoutPydanticPrefix(nonEmptyString(item.msg)) ?? 'is not valid',
   }))
 }
 
@@ -121,7 +128,7 @@ function messageFromBody(body: unknown): BodyFacts {
   if (isRecord(body.error)) {
     return {
       code: nonEmptyString(body.error.code),
-      message: nonEmptyString(body.error.message),
+      message: withoutPydanticPrefix(nonEmptyString(body.error.message)),
       requestId: nonEmptyString(body.error.request_id),
       problems: fieldProblems(body.error.details),
     }

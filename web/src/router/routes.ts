@@ -9,6 +9,8 @@ export interface NavMeta {
   icon: IconName
   /** The feature name the server lists in /api/meta when this area's API is live. */
   feature: string
+  /** Shown only to admins (the pages refuse everyone else too). */
+  adminOnly?: boolean
 }
 
 declare module 'vue-router' {
@@ -16,7 +18,84 @@ declare module 'vue-router' {
     /** Shown in the browser tab as "<title> · BenchStudio". */
     title?: string
     nav?: NavMeta
+    /** Reachable without signing in. */
+    public?: boolean
+    /** Sign-in and sign-up: a signed-in visitor is sent on to where they were going. */
+    guestOnly?: boolean
+    adminOnly?: boolean
+    /** 'auth': a centred card without the sidebar. */
+    layout?: 'auth'
   }
+}
+
+const authPages: RouteRecordRaw[] = [
+  {
+    path: '/sign-in',
+    name: 'sign-in',
+    component: () => import('@/pages/auth/SignInPage.vue'),
+    meta: { title: 'Sign in', public: true, guestOnly: true, layout: 'auth' },
+  },
+  {
+    path: '/sign-up',
+    name: 'sign-up',
+    component: () => import('@/pages/auth/SignUpPage.vue'),
+    meta: { title: 'Create your account', public: true, guestOnly: true, layout: 'auth' },
+  },
+  {
+    path: '/forgot-password',
+    name: 'forgot-password',
+    component: () => import('@/pages/auth/ForgotPasswordPage.vue'),
+    meta: { title: 'Reset your password', public: true, layout: 'auth' },
+  },
+  {
+    // The emailed link points here: /reset-password?token=…
+    path: '/reset-password',
+    name: 'reset-password',
+    component: () => import('@/pages/auth/ResetPasswordPage.vue'),
+    meta: { title: 'Choose a new password', public: true, layout: 'auth' },
+  },
+]
+
+type PageComponent = () => Promise<unknown>
+
+/** A tab inside an area (settings, admin): named "<area>-<path>", titled "<tab> · <Area>". */
+function tab(area: string, path: string, title: string, component: PageComponent): RouteRecordRaw {
+  const areaTitle = area.charAt(0).toUpperCase() + area.slice(1)
+  return { path, name: `${area}-${path}`, component, meta: { title: `${title} · ${areaTitle}` } }
+}
+
+const settingsPages: RouteRecordRaw = {
+  path: '/settings',
+  component: () => import('@/pages/settings/SettingsLayout.vue'),
+  redirect: { name: 'settings-providers' },
+  meta: { title: 'Settings', nav: { label: 'Settings', icon: 'settings', feature: 'settings' } },
+  children: [
+    tab('settings', 'providers', 'Providers', () => import('@/pages/settings/ProvidersPage.vue')),
+    tab('settings', 'models', 'Models', () => import('@/pages/settings/ModelsPage.vue')),
+    tab('settings', 'keys', 'API keys', () => import('@/pages/settings/KeysPage.vue')),
+    tab('settings', 'templates', 'Prompt templates', () => import('@/pages/settings/TemplatesPage.vue')),
+    tab('settings', 'profiles', 'Model profiles', () => import('@/pages/settings/ProfilesPage.vue')),
+    tab('settings', 'tokens', 'API tokens', () => import('@/pages/settings/TokensPage.vue')),
+    tab('settings', 'account', 'Account', () => import('@/pages/settings/AccountPage.vue')),
+  ],
+}
+
+const adminPages: RouteRecordRaw = {
+  path: '/admin',
+  component: () => import('@/pages/admin/AdminLayout.vue'),
+  redirect: { name: 'admin-users' },
+  meta: {
+    title: 'Admin',
+    adminOnly: true,
+    nav: { label: 'Admin', icon: 'shield', feature: 'admin', adminOnly: true },
+  },
+  // adminOnly on the parent covers the tabs: the guard checks every matched record.
+  children: [
+    tab('admin', 'users', 'Users', () => import('@/pages/admin/AdminUsersPage.vue')),
+    tab('admin', 'jobs', 'Active jobs', () => import('@/pages/admin/AdminJobsPage.vue')),
+    tab('admin', 'audit', 'Audit log', () => import('@/pages/admin/AdminAuditPage.vue')),
+    tab('admin', 'system', 'System', () => import('@/pages/admin/AdminSystemPage.vue')),
+  ],
 }
 
 export const pageRoutes: RouteRecordRaw[] = [
@@ -26,6 +105,21 @@ export const pageRoutes: RouteRecordRaw[] = [
     component: () => import('@/pages/OverviewPage.vue'),
     meta: { title: 'Overview', nav: { label: 'Overview', icon: 'overview', feature: 'overview' } },
   },
+  {
+    path: '/jobs',
+    name: 'jobs',
+    component: () => import('@/pages/JobsPage.vue'),
+    meta: { title: 'Jobs', nav: { label: 'Jobs', icon: 'jobs', feature: 'jobs' } },
+  },
+  settingsPages,
+  adminPages,
+  {
+    path: '/welcome',
+    name: 'welcome',
+    component: () => import('@/pages/onboarding/OnboardingPage.vue'),
+    meta: { title: 'Welcome' },
+  },
+  ...authPages,
 ]
 
 /** Pages served by the backend itself (full page loads, not client routes). */
@@ -51,5 +145,5 @@ export const notFoundRoute: RouteRecordRaw = {
   path: '/:pathMatch(.*)*',
   name: 'not-found',
   component: () => import('@/pages/NotFoundPage.vue'),
-  meta: { title: 'Page not found' },
+  meta: { title: 'Page not found', public: true },
 }

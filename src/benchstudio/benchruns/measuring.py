@@ -1,0 +1,301 @@
+"""The measuring child process: runs a `BenchConfig` and streams per-request records back.
+
+It runs in its own process (multiprocessing "spawn") even in embedded mode, so the server's
+database writes and WebSocket fan-out never share its event loop. It opens its own database
+handle only to let `catalog.service.open_provider_adapter` (the vault) attach each provider's
+key server-side: keys never cross the pipe. Records go to the parent in small batches
+(every `FLUSH_S`), one queue message per batch.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import queue
+from collections.abc import Mapping
+from contextlib import AsyncExitStack
+from dataclasses import dataclass, field
+from typing import Any
+
+from benchstudio.config import Settings
+from benchstudio.core.redaction import redact
+from benchstudio.providers.base import ProviderAdapter
+from benchstudio.speed.config import BenchConfig
+from benchstudio.speed.diagnostics import Diagnostics, DiagnosticWindow
+from benchstudio.speed.engine import record_stream
+from benchstudio.speed.metrics import RequestMetrics, StreamTrace
+from benchstudio.speed.prompts import BuiltPrompt
+from benchstudio.speed.runner import BenchRunner, PreparedTarget, StepResult
+
+FLUSH_S = 0.1
+STOP_POLL_S = 0.05
+
+# Messages child → parent: ("batch", {"records": [...], "steps": [...]}),
+# ("done", {...run fields...}) or ("error", {"message": str}).
+Message = tuple[str, dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class ChildJob:
+    """Everything the child needs (picklable; no keys: the child reads them from the vault)."""
+
+    settings: Settings
+    owner_id: str
+    config_json: str
+    # target name -> provider id (the adapter is opened by the vault in the child)
+    providers: Mapping[str, str]
+    finished_steps: tuple[str, ...] = ()
+
+
+@dataclass
+class RecordSink:
+    """Buffers records and step metadata until the next flush."""
+
+    records: list[dict[str, Any]] = field(default_factory=list)
+    steps: list[dict[str, Any]] = field(default_factory=list)
+
+    def request(self, record: RequestMetrics) -> None:
+        self.records.append(record.to_dict())
+
+    def step(self, step: StepResult) -> None:
+        self.steps.append(step_meta(step))
+
+    def drain(self) -> dict[str, Any] | None:
+        if not self.records and not self.steps:
+            return None
+        batch = {"records": self.records, "steps": self.steps}
+        self.records, self.steps = [], []
+        return batch
+
+
+def step_meta(step: StepResult) -> dict[str, Any]:
+    return {
+        "name": step.name,
+        "target": step.target,
+        "model": step.model,
+        "mode": step.mode,
+        "context_tokens": step.context_tokens,
+        "prompt_tokens": step.prompt_tokens,
+        "concurrency": step.concurrency,
+        "request_rate": step.request_rate,
+        "skipped_reason": step.skipped_reason,
+        "diagnostics": step.diagnostics.to_dict(),
+        "wall_s": round(step.wall_s, 6),
+    }
+
+
+@dataclass
+class _LiveStep:
+    prepared: PreparedTarget
+    prompt: BuiltPrompt
+    labels: dict[str, Any]
+
+
+class StreamingRunner(BenchRunner):
+    """A `BenchRunner` that hands each request's record to a sink as soon as it finishes and
+    skips steps finished by an earlier attempt (resume)."""
+
+    def __init__(self, config: BenchConfig, sink: RecordSink, finished_steps: set[str]) -> None:
+        super().__init__(config)
+        self.sink = sink
+        self.finished_steps = finished_steps
+        self._live: _LiveStep | None = None
+
+    def _placeholder(self, prepared: PreparedTarget, tier: int, name: str) -> StepResult:
+        target = prepared.config
+        return StepResult(name, target.name, target.model, "done", tier, [], 0.0, Diagnostics())
+
+    async def _profile_tier(self, prepared: PreparedTarget, tier: int) -> StepResult:
+        target, config = prepared.config, self.config
+        name = f"{target.name}@{tier}"
+        if name in self.finished_steps:
+            return self._placeholder(prepared, tier, name)
+        window = DiagnosticWindow()
+        window.start()
+        records: list[RequestMetrics] = []
+        for index, prompt in enumerate(prepared.prompts[tier]):
+            if self.control.stopped:
+                break
+            trace = await self._cancellable(
+                record_stream(prepared.adapter, self.request(target, prompt, prompt.salt))
+            )
+            self.control.finished(trace)
+            labels = {
+                "target": target.name,
+                "model": target.model,
+                "context_tokens": tier,
+                "run_index": index - config.warmup,
+                "warmup": index < config.warmup,
+            }
+            # Finalised between requests (cheap when the server reports usage) so the record
+            # reaches the platform while the run goes on.
+            for record in self._finalize(prepared, [trace], prompt, labels):
+                records.append(record)
+                self.sink.request(record)
+        diagnostics = await window.stop(len(records))
+        step = StepResult(
+            name=name,
+            target=target.name,
+            model=target.model,
+            mode="profile",
+            context_tokens=tier,
+            records=records,
+            wall_s=diagnostics.wall_s,
+            diagnostics=diagnostics,
+            prompt_tokens=prepared.prompts[tier][0].tokens(prepared.counter),
+        )
+        self.sink.step(step)
+        return step
+
+    def _skipped_step(self, target: Any, tier: int, reason: str) -> StepResult:
+        step = super()._skipped_step(target, tier, reason)
+        if step.name not in self.finished_steps:
+            self.sink.step(step)
+        return step
+
+    def _track_cost(self, prepared: PreparedTarget) -> Any:
+        track = super()._track_cost(prepared)
+
+        def on_complete(trace: StreamTrace) -> None:
+            track(trace)
+            live = self._live
+            if live is not None and live.prepared is prepared:
+                for record in self._finalize(prepared, [trace], live.prompt, live.labels):
+                    self.sink.request(record)
+
+        return on_complete
+
+    async def run_load_step(
+        self,
+        prepared: PreparedTarget,
+        tier: int,
+        *,
+        concurrency: int | None = None,
+        rate: float | None = None,
+    ) -> StepResult:
+        target = prepared.config
+        label = f"c={concurrency}" if concurrency is not None else f"rate={rate}"
+        name = f"{target.name}@{tier}:{label}"
+        if name in self.finished_steps:
+            return self._placeholder(prepared, tier, name)
+        labels = {
+            "target": target.name,
+            "model": target.model,
+            "context_tokens": tier,
+            "step": name,
+            "warmup": False,
+        }
+        self._live = _LiveStep(prepared, prepared.prompts[tier][0], labels)
+        try:
+            step = await super().run_load_step(
+                prepared, tier, concurrency=concurrency, rate=rate
+            )
+        finally:
+            self._live = None
+        self.sink.step(step)
+        return step
+
+
+def _send(out: Any, message: Message) -> None:
+    out.put(message)
+
+
+async def _flush_forever(sink: RecordSink, out: Any) -> None:
+    while True:
+        await asyncio.sleep(FLUSH_S)
+        batch = sink.drain()
+        if batch is not None:
+            _send(out, ("batch", batch))
+
+
+async def _watch_stop(runner: StreamingRunner, stop: Any) -> None:
+    while not stop.is_set():
+        await asyncio.sleep(STOP_POLL_S)
+    runner.control.stop("cancelled")
+    runner.control.cancel_in_flight()
+
+
+async def _open_adapters(stack: AsyncExitStack, job: ChildJob, timeout_s: float) -> dict[str, Any]:
+    from benchstudio.catalog.service import CatalogContext, open_provider_adapter
+    from benchstudio.credentials.service import Vault
+    from benchstudio.storage.engine import DatabaseConfig, open_database
+
+    settings = job.settings
+    database = open_database(DatabaseConfig(settings.database_url, settings.database_schema))
+    stack.push_async_callback(database.dispose)
+    context = CatalogContext(database, Vault(settings.vault_key_list()), settings)
+    adapters: dict[str, ProviderAdapter] = {}
+    for target_name, provider_id in job.providers.items():
+        adapters[target_name] = await stack.enter_async_context(
+            open_provider_adapter(context, job.owner_id, provider_id, timeout_s=timeout_s)
+        )
+    return adapters
+
+
+async def _measure(job: ChildJob, out: Any, stop: Any) -> None:
+    config = BenchConfig.model_validate_json(job.config_json)
+    sink = RecordSink()
+    runner = StreamingRunner(config, sink, set(job.finished_steps))
+    async with AsyncExitStack() as stack:
+        adapters = await _open_adapters(stack, job, config.timeout_s)
+        flusher = asyncio.create_task(_flush_forever(sink, out))
+        watcher = asyncio.create_task(_watch_stop(runner, stop))
+        try:
+            result = await runner.run(adapters)
+        finally:
+            for task in (flusher, watcher):
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+    batch = sink.drain()
+    if batch is not None:
+        _send(out, ("batch", batch))
+    measured = [s for s in result.steps if s.mode != "done"]
+    diagnostics = Diagnostics()
+    for step in measured:
+        if step.skipped_reason is None:
+            diagnostics = diagnostics.merge(step.diagnostics) if diagnostics.wall_s else step.diagnostics
+    _send(
+        out,
+        (
+            "done",
+            {
+                "status": result.status,
+                "stop_reason": result.stop_reason,
+                "started_at": result.started_at,
+                "finished_at": result.finished_at,
+                "wall_s": round(result.wall_s, 6),
+                "environment": result.environment,
+                "diagnostics": diagnostics.to_dict(),
+                "slo_search": result.slo_search,
+            },
+        ),
+    )
+
+
+def child_main(job: ChildJob, out: Any, stop: Any) -> None:
+    """Entry point of the spawned process."""
+    from benchstudio.speed.launch import run_in_loop
+
+    try:
+        run_in_loop(lambda: _measure(job, out, stop))
+    except BaseException as exc:
+        message = redact(f"{type(exc).__name__}: {exc}")[:500]
+        with contextlib.suppress(Exception):
+            _send(out, ("error", {"message": message}))
+        out.close()
+        out.join_thread()
+        raise SystemExit(1) from None
+    out.close()
+    out.join_thread()
+
+
+def drain_queue(messages: Any, limit: int = 10_000) -> list[Message]:
+    """Everything waiting in the queue right now (non-blocking)."""
+    found: list[Message] = []
+    while len(found) < limit:
+        try:
+            found.append(messages.get_nowait())
+        except queue.Empty:
+            break
+    return found

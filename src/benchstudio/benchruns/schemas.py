@@ -1,0 +1,211 @@
+"""Benchmark API shapes: the submitted benchmark, preview, history pages, detail, compare."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+BenchMode = Literal["profile", "concurrency", "rate", "sweep_concurrency", "sweep_rate"]
+
+
+class TargetIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    provider_id: str = Field(min_length=1, max_length=32)
+    # The model's id as the provider knows it, or the catalog model's row id.
+    model_id: str = Field(min_length=1, max_length=256)
+
+
+class BenchmarkCreate(BaseModel):
+    """A speed benchmark: what to measure and how (see docs/benchruns.md)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    title: str = Field(default="", max_length=200)
+    targets: list[TargetIn] = Field(min_length=1, max_length=16)
+    prompt: str | None = Field(default=None, max_length=200_000)
+    prompt_template_id: str | None = Field(default=None, max_length=32)
+    max_tokens: int | None = Field(default=256, ge=1, le=1_000_000)
+    temperature: float | None = Field(default=None, ge=0, le=10)
+    params: dict[str, Any] = Field(default_factory=dict, max_length=50)
+    runs: int = Field(default=5, ge=1, le=100_000)
+    warmup: int = Field(default=1, ge=0, le=100)
+    context_tokens: list[int] = Field(default_factory=lambda: [0], max_length=16)
+    corpus: Literal["prose", "code", "json", "mixed"] = "prose"
+    cache_probe: bool = False
+    mode: BenchMode = "profile"
+    concurrency: int | None = Field(default=None, ge=1, le=4096)
+    request_rate: float | None = Field(default=None, gt=0, le=100_000)
+    arrival: Literal["poisson", "gamma", "constant"] = "poisson"
+    burstiness: float = Field(default=1.0, gt=0, le=100)
+    num_requests: int | None = Field(default=None, ge=1, le=1_000_000)
+    duration_s: float | None = Field(default=None, gt=0, le=24 * 3600)
+    sweep: list[float] = Field(default_factory=list, max_length=32)
+    slo: dict[str, float] = Field(default_factory=dict)
+    timeout_s: float = Field(default=300.0, gt=0, le=3600)
+    max_cost: float | None = Field(default=None, gt=0)
+    parallel_models: bool = False
+
+    @field_validator("context_tokens")
+    @classmethod
+    def _tiers(cls, value: list[int]) -> list[int]:
+        if any(v < 0 or v > 10_000_000 for v in value):
+            raise ValueError("context tiers must be between 0 and 10,000,000 tokens")
+        return value or [0]
+
+    @model_validator(mode="after")
+    def _mode_fields(self) -> BenchmarkCreate:
+        if self.mode == "rate" and self.request_rate is None:
+            raise ValueError("mode 'rate' needs request_rate")
+        if self.mode.startswith("sweep") and not self.sweep:
+            raise ValueError(f"mode {self.mode!r} needs the sweep points")
+        if self.prompt is not None and self.prompt_template_id is not None:
+            raise ValueError("give a prompt or a prompt_template_id, not both")
+        return self
+
+
+class Adjustment(BaseModel):
+    param: str
+    action: str
+    reason: str
+    original: Any = None
+    value: Any = None
+
+
+class TargetPreview(BaseModel):
+    target: str
+    provider_id: str
+    provider_name: str
+    model_id: str
+    model_display: str
+    protocol: str
+    effective_params: dict[str, Any]
+    adjustments: list[Adjustment]
+    requests: int
+    input_tokens: int
+    output_tokens: int
+    cost_usd: float | None
+    skipped_tiers: dict[str, str]
+
+
+class BenchmarkPreview(BaseModel):
+    targets: list[TargetPreview]
+    requests: int
+    input_tokens: int
+    output_tokens: int
+    # None when some target has no known price.
+    cost_usd: float | None
+    month_spent_usd: float
+    monthly_spend_cap_usd: float | None
+    max_runs_per_benchmark: int | None
+
+
+class BenchmarkSubmitted(BaseModel):
+    run_id: str
+    job_id: str
+    preview: BenchmarkPreview
+
+
+class RunTargetOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    target_key: str
+    provider_id: str | None
+    provider_name: str
+    model_id: str
+    model_display: str
+    protocol: str
+
+
+class RunOut(BaseModel):
+    id: str
+    job_id: str | None
+    run_key: str
+    source: str
+    title: str
+    mode: str
+    status: str
+    stop_reason: str | None
+    error: str | None
+    request_count: int
+    error_count: int
+    cost_usd: float | None
+    wall_s: float | None
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+    targets: list[RunTargetOut]
+    # Headline figures of the whole run (p50s), when a summary exists.
+    headline: dict[str, float | None] = Field(default_factory=dict)
+
+
+class RunPage(BaseModel):
+    items: list[RunOut]
+    total: int
+    limit: int
+    offset: int
+
+
+class StepOut(BaseModel):
+    name: str
+    target: str
+    model: str
+    mode: str
+    context_tokens: int | None
+    prompt_tokens: int | None = None
+    concurrency: int | None = None
+    request_rate: float | None = None
+    skipped_reason: str | None = None
+    wall_s: float | None = None
+    diagnostics: dict[str, Any] = Field(default_factory=dict)
+    summary: dict[str, Any] | None = None
+
+
+class RunDetail(RunOut):
+    config: dict[str, Any]
+    request: dict[str, Any] | None
+    environment: dict[str, Any]
+    diagnostics: dict[str, Any]
+    summary: dict[str, Any] | None
+    target_summaries: dict[str, Any]
+    steps: list[StepOut]
+    slo_search: list[dict[str, Any]]
+
+
+class RequestPage(BaseModel):
+    items: list[dict[str, Any]]
+    total: int
+    limit: int
+    offset: int
+
+
+class CompareIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    run_ids: list[str] = Field(min_length=2, max_length=4)
+    metrics: list[Literal["ttft_ms", "ttfct_ms", "tpot_ms", "e2e_ms", "output_tokens_per_s"]] = (
+        Field(default_factory=lambda: ["ttft_ms", "tpot_ms", "e2e_ms", "output_tokens_per_s"])
+    )
+
+
+class SignificanceOut(BaseModel):
+    metric: str
+    baseline_run: str
+    baseline_target: str
+    other_run: str
+    other_target: str
+    test: dict[str, Any]
+
+
+class CompareOut(BaseModel):
+    runs: list[RunOut]
+    # run id -> target key -> summary block
+    summaries: dict[str, dict[str, Any]]
+    significance: list[SignificanceOut]
+
+
+class ImportOut(BaseModel):
+    run: RunOut
+    requests: int

@@ -1,0 +1,166 @@
+"""Catalog use cases for models: CRUD where renaming or deleting archives (history keeps rows)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from benchstudio.audit import service as audit
+from benchstudio.catalog import repository
+from benchstudio.catalog.models import CatalogModel, Provider
+from benchstudio.catalog.schemas import ModelCreate, ModelOut, ModelUpdate
+from benchstudio.catalog.service import CatalogContext, owned_provider
+from benchstudio.core.clock import utcnow
+from benchstudio.core.errors import ConflictError, NotFoundError
+from benchstudio.core.ids import new_id
+from benchstudio.storage.engine import Database
+from benchstudio.storage.unit_of_work import read_unit, write_unit
+
+
+async def _owned_model(session: AsyncSession, owner_id: str, model_ref_id: str) -> CatalogModel:
+    model = await repository.get_owned(session, CatalogModel, owner_id, model_ref_id)
+    if model is None:
+        raise NotFoundError("No such model.")
+    return model
+
+
+async def list_models(
+    ctx: CatalogContext,
+    owner_id: str,
+    *,
+    provider_id: str | None = None,
+    include_archived: bool = False,
+) -> list[ModelOut]:
+    async with read_unit(ctx.db) as session:
+        rows = await repository.list_models(
+            session, owner_id, provider_id=provider_id, include_archived=include_archived
+        )
+        return [ModelOut.model_validate(m) for m in rows]
+
+
+async def get_model(ctx: CatalogContext, owner_id: str, model_ref_id: str) -> ModelOut:
+    """A model by id, archived ones included (history shows what it ran with)."""
+    async with read_unit(ctx.db) as session:
+        return ModelOut.model_validate(await _owned_model(session, owner_id, model_ref_id))
+
+
+async def create_model(ctx: CatalogContext, owner_id: str, data: ModelCreate) -> ModelOut:
+    async with write_unit(ctx.db) as session:
+        provider = await owned_provider(session, owner_id, data.provider_id)
+        if provider.archived_at is not None:
+            raise ConflictError("This provider is archived.", code="archived")
+        fields = data.model_dump(exclude={"display_name"})
+        model = CatalogModel(
+            id=new_id(),
+            owner_id=owner_id,
+            display_name=data.display_name or data.model_id,
+            **fields,
+        )
+        session.add(model)
+        await session.flush()
+        audit.record(session, "model.created", actor_id=owner_id, target=model.id)
+        return ModelOut.model_validate(model)
+
+
+async def import_models(
+    ctx: CatalogContext, owner_id: str, provider_id: str, model_ids: list[str]
+) -> list[ModelOut]:
+    """Add discovered models (those already present are skipped)."""
+    created: list[ModelOut] = []
+    existing = {m.model_id for m in await list_models(ctx, owner_id, provider_id=provider_id)}
+    for model_id in dict.fromkeys(model_ids):
+        if model_id in existing or not 1 <= len(model_id) <= 256:
+            continue
+        data = ModelCreate(provider_id=provider_id, model_id=model_id)
+        created.append(await create_model(ctx, owner_id, data))
+    return created
+
+
+def _successor(model: CatalogModel, changes: dict[str, object], now: datetime) -> CatalogModel:
+    columns = [
+        "owner_id",
+        "provider_id",
+        "model_id",
+        "display_name",
+        "context_window",
+        "max_output_tokens",
+        "input_price",
+        "output_price",
+        "cached_input_price",
+        "reasoning_price",
+        "skipped_params",
+        "notes",
+    ]
+    values = {name: getattr(model, name) for name in columns}
+    values.update(changes)
+    return CatalogModel(id=new_id(), created_at=now, updated_at=now, **values)
+
+
+async def update_model(
+    ctx: CatalogContext, owner_id: str, model_ref_id: str, data: ModelUpdate
+) -> ModelOut:
+    """Edit a model; a new model id or display name archives it and returns its successor."""
+    changes = data.model_dump(exclude_unset=True)
+    async with write_unit(ctx.db) as session:
+        model = await _owned_model(session, owner_id, model_ref_id)
+        if model.archived_at is not None:
+            raise ConflictError("This model is archived.", code="archived")
+        renamed = any(
+            key in changes and changes[key] is not None and changes[key] != getattr(model, key)
+            for key in ("model_id", "display_name")
+        )
+        changes = {
+            k: v
+            for k, v in changes.items()
+            if v is not None or k not in ("model_id", "display_name")
+        }
+        if changes.get("skipped_params") is None:
+            changes.pop("skipped_params", None)
+        if changes.get("notes") is None:
+            changes.pop("notes", None)
+        if not renamed:
+            for key, value in changes.items():
+                setattr(model, key, value)
+            model.updated_at = utcnow()
+            return ModelOut.model_validate(model)
+        now = utcnow()
+        successor = _successor(model, changes, now)
+        session.add(successor)
+        await session.flush()
+        model.archived_at, model.replaced_by_id = now, successor.id
+        await repository.repoint_model_references(session, owner_id, model.id, successor.id)
+        audit.record(
+            session,
+            "model.renamed",
+            actor_id=owner_id,
+            target=model.id,
+            detail={"successor": successor.id},
+        )
+        return ModelOut.model_validate(successor)
+
+
+async def archive_model(ctx: CatalogContext, owner_id: str, model_ref_id: str) -> None:
+    async with write_unit(ctx.db) as session:
+        model = await _owned_model(session, owner_id, model_ref_id)
+        if model.archived_at is None:
+            model.archived_at = utcnow()
+            audit.record(session, "model.archived", actor_id=owner_id, target=model_ref_id)
+
+
+async def usage_counts(db: Database, owner_ids: list[str]) -> dict[str, dict[str, int]]:
+    """Active providers and models per owner (for the admin's user list)."""
+    counts: dict[str, dict[str, int]] = {o: {"providers": 0, "models": 0} for o in owner_ids}
+    if not owner_ids:
+        return counts
+    async with read_unit(db) as session:
+        for table, name in ((Provider, "providers"), (CatalogModel, "models")):
+            query = (
+                select(table.owner_id, func.count())
+                .where(table.owner_id.in_(owner_ids), table.archived_at.is_(None))
+                .group_by(table.owner_id)
+            )
+            for owner, count in (await session.execute(query)).all():
+                counts[owner][name] = int(count)
+    return counts

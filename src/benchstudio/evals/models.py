@@ -1,0 +1,120 @@
+"""Tool-calling eval tables: suites with immutable versions, runs, and per-case results.
+
+A suite row is the editable head; every edit writes a new `eval_suite_versions` row holding the
+whole suite as JSON. Runs point at the version they ran, so editing or archiving a suite never
+changes what a run shows. Case results keep the request, the response and the verdict.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from benchstudio.core.clock import utcnow
+from benchstudio.core.ids import new_id
+from benchstudio.storage.base import Base, UTCDateTime
+
+
+class EvalSuite(Base):
+    __tablename__ = "eval_suites"
+    __table_args__ = (Index("ix_eval_suites_owner_id_updated_at", "owner_id", "updated_at"),)
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    owner_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    # Where it came from: own, sample, bfcl, mcp.
+    source: Mapped[str] = mapped_column(String(16), default="own")
+    current_version: Mapped[int] = mapped_column(Integer, default=1)
+    case_count: Mapped[int] = mapped_column(Integer, default=0)
+    tool_count: Mapped[int] = mapped_column(Integer, default=0)
+    # Archived suites disappear from the API; runs keep their snapshots.
+    archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class EvalSuiteVersion(Base):
+    """One immutable snapshot of a suite (the suite file JSON)."""
+
+    __tablename__ = "eval_suite_versions"
+    __table_args__ = (UniqueConstraint("suite_id", "version"),)
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    suite_id: Mapped[str] = mapped_column(ForeignKey("eval_suites.id", ondelete="CASCADE"))
+    owner_id: Mapped[str] = mapped_column(String(32), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    snapshot: Mapped[dict[str, Any]] = mapped_column(JSON)
+    note: Mapped[str] = mapped_column(String(500), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class EvalRun(Base):
+    __tablename__ = "eval_runs"
+    __table_args__ = (Index("ix_eval_runs_owner_id_created_at", "owner_id", "created_at"),)
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    owner_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    job_id: Mapped[str | None] = mapped_column(String(32), index=True)
+    suite_id: Mapped[str] = mapped_column(String(32), index=True)
+    suite_version_id: Mapped[str] = mapped_column(ForeignKey("eval_suite_versions.id"))
+    suite_name: Mapped[str] = mapped_column(String(200))
+    suite_version: Mapped[int] = mapped_column(Integer)
+    profile: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16), default="queued")
+    # Targets as they ran (provider and model identity, display names), request settings and
+    # the parameter registry's adjustments. Never a key.
+    config: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # Lower-cased suite name and target names, for history search.
+    search_text: Mapped[str] = mapped_column(Text, default="")
+    total_cases: Mapped[int] = mapped_column(Integer, default=0)
+    finished_cases: Mapped[int] = mapped_column(Integer, default=0)
+    passed_cases: Mapped[int] = mapped_column(Integer, default=0)
+    # Per-target pass rates cached when the run ends (detail views recompute from the rows).
+    summary: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class EvalCaseResult(Base):
+    """One case for one target: exchanges (requests and responses), transcript and verdict."""
+
+    __tablename__ = "eval_case_results"
+    __table_args__ = (
+        UniqueConstraint("run_id", "target", "case_id"),
+        Index("ix_eval_case_results_run_id_target_index", "run_id", "target_index"),
+    )
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    run_id: Mapped[str] = mapped_column(ForeignKey("eval_runs.id", ondelete="CASCADE"))
+    owner_id: Mapped[str] = mapped_column(String(32))
+    target: Mapped[str] = mapped_column(String(200))
+    target_index: Mapped[int] = mapped_column(Integer)
+    case_index: Mapped[int] = mapped_column(Integer)
+    case_id: Mapped[str] = mapped_column(String(200))
+    category: Mapped[str] = mapped_column(String(100))
+    passed: Mapped[bool] = mapped_column(Boolean)
+    error_category: Mapped[str | None] = mapped_column(String(32))
+    latency_ms: Mapped[float | None] = mapped_column(Float)
+    prompt_tokens: Mapped[int | None] = mapped_column(Integer)
+    completion_tokens: Mapped[int | None] = mapped_column(Integer)
+    verdict: Mapped[dict[str, Any]] = mapped_column(JSON)
+    exchanges: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    transcript: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime] = mapped_column(UTCDateTime)

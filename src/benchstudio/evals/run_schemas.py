@@ -1,0 +1,210 @@
+"""Eval run API shapes: submit, history, detail, per-case drill-down, comparison."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from benchstudio.accounts.schemas import CleanInput, ObjectId
+from benchstudio.toolcall.profiles import ProfileName
+
+MAX_TARGETS = 8
+
+
+class EvalTargetIn(CleanInput):
+    """A catalog model to evaluate. `model_id` is the catalog model's id (or, failing that, the
+    model name as the provider knows it)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    provider_id: ObjectId
+    model_id: str = Field(min_length=1, max_length=256)
+    label: str | None = Field(default=None, min_length=1, max_length=200)
+    system_prompt: str | None = Field(
+        default=None, max_length=100_000, description="Overrides the run's and the suite's."
+    )
+    params: dict[str, Any] = Field(
+        default_factory=dict, description="Per-model parameters (merged over the run's)."
+    )
+
+
+class EvalCreate(CleanInput):
+    model_config = ConfigDict(extra="forbid")
+
+    suite_id: ObjectId
+    suite_version: int | None = Field(default=None, ge=1, description="Default: current.")
+    targets: list[EvalTargetIn] = Field(min_length=1, max_length=MAX_TARGETS)
+    profile: ProfileName = ProfileName.LENIENT
+    temperature: float | None = Field(default=None, ge=0, le=2)
+    max_tokens: int | None = Field(default=None, ge=1, le=200_000)
+    tool_choice: str | None = Field(
+        default=None, max_length=64, description="auto | required | none | a tool name"
+    )
+    system_prompt: str | None = Field(default=None, max_length=100_000)
+    params: dict[str, Any] = Field(
+        default_factory=dict, description="Extra request parameters (provider registry)."
+    )
+    concurrency: int | None = Field(
+        default=None, ge=1, le=64, description="Per provider endpoint (default 4; 2 local)."
+    )
+    timeout_s: float = Field(default=120.0, gt=0, le=900)
+
+
+class TargetInfo(BaseModel):
+    label: str
+    provider_id: str
+    provider_name: str
+    protocol: str
+    model_ref_id: str
+    model_id: str
+    display_name: str
+    concurrency: int | None = None
+    adjustments: list[dict[str, Any]] = Field(default_factory=list)
+
+
+class JobState(BaseModel):
+    id: str
+    status: str
+    progress_percent: float
+    eta_s: float | None
+    error: str | None
+
+
+class EvalRunOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: str
+    job_id: str | None
+    suite_id: str
+    suite_name: str
+    suite_version: int
+    profile: str
+    status: str
+    total_cases: int
+    finished_cases: int
+    passed_cases: int
+    summary: dict[str, Any] | None
+    error: str | None
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+
+
+class EvalSubmitted(BaseModel):
+    run: EvalRunOut
+    job_id: str
+
+
+class EvalRunPage(BaseModel):
+    items: list[EvalRunOut]
+    total: int
+    limit: int
+    offset: int
+
+
+class ProportionOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    successes: int
+    total: int
+    rate: float | None
+    ci95: tuple[float, float] | None
+
+
+class MetricOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    count: int
+    mean: float | None
+    ci95: tuple[float, float] | None
+
+
+class ModelSummaryOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    model: str
+    cases: int
+    pass_rate: ProportionOut
+    tool_selection_f1: MetricOut
+    argument_accuracy: MetricOut
+    schema_valid_rate: MetricOut
+    latency_ms: MetricOut
+    by_category: dict[str, ProportionOut]
+    error_counts: dict[str, int]
+    format_counts: dict[str, int]
+
+
+class ComparisonOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    run_a: str
+    target_a: str
+    run_b: str
+    target_b: str
+    rate_a: float | None
+    rate_b: float | None
+    difference: float | None
+    paired: bool
+    test: Literal["mcnemar_exact", "two_proportion_z"]
+    only_a_passed: int
+    only_b_passed: int
+    p_value: float | None
+    significant: bool
+
+
+class EvalRunDetail(EvalRunOut):
+    job: JobState | None
+    targets: list[TargetInfo]
+    settings: dict[str, Any]
+    summaries: dict[str, ModelSummaryOut]
+    comparisons: list[ComparisonOut]
+
+
+class CaseResultRow(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: str
+    target: str
+    case_id: str
+    category: str
+    passed: bool
+    error_category: str | None
+    latency_ms: float | None
+    prompt_tokens: int | None
+    completion_tokens: int | None
+    finished_at: datetime
+
+
+class CaseResultPage(BaseModel):
+    items: list[CaseResultRow]
+    total: int
+    limit: int
+    offset: int
+
+
+class ArgumentCheckOut(BaseModel):
+    name: str
+    status: Literal["passed", "failed", "missing", "omitted", "ignored", "unexpected"]
+    expected: list[Any]
+    actual: Any = None
+    detail: str = ""
+
+
+class CallCheckOut(BaseModel):
+    expected_index: int | None
+    call_index: int | None
+    tool: str
+    passed: bool
+    arguments: list[ArgumentCheckOut]
+
+
+class CaseResultDetail(CaseResultRow):
+    verdict: dict[str, Any]
+    case: dict[str, Any] = Field(description="The case as the run's suite snapshot has it.")
+    exchanges: list[dict[str, Any]]
+    transcript: dict[str, Any] | None
+    expected_calls: list[dict[str, Any]]
+    actual_calls: list[dict[str, Any]]
+    argument_checks: list[CallCheckOut]

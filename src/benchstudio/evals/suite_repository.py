@@ -1,0 +1,66 @@
+"""Suite queries. Every query takes the owner; the service commits."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from benchstudio.evals.models import EvalSuite, EvalSuiteVersion
+
+
+async def get_suite(session: AsyncSession, owner_id: str, suite_id: str) -> EvalSuite | None:
+    """An active (not archived) suite of the owner."""
+    query = select(EvalSuite).where(
+        EvalSuite.id == suite_id,
+        EvalSuite.owner_id == owner_id,
+        EvalSuite.archived_at.is_(None),
+    )
+    return (await session.execute(query)).scalar_one_or_none()
+
+
+async def list_suites(
+    session: AsyncSession, owner_id: str, search: str | None, limit: int, offset: int
+) -> tuple[list[EvalSuite], int]:
+    where = [EvalSuite.owner_id == owner_id, EvalSuite.archived_at.is_(None)]
+    if search:
+        where.append(func.lower(EvalSuite.name).contains(search.lower(), autoescape=True))
+    total = (await session.execute(select(func.count()).where(*where))).scalar_one()
+    query = (
+        select(EvalSuite)
+        .where(*where)
+        .order_by(EvalSuite.updated_at.desc(), EvalSuite.id.desc())
+        .limit(limit)
+        .offset(offset)
+    )
+    return list((await session.execute(query)).scalars()), int(total)
+
+
+async def get_version(
+    session: AsyncSession, owner_id: str, suite_id: str, version: int
+) -> EvalSuiteVersion | None:
+    query = select(EvalSuiteVersion).where(
+        EvalSuiteVersion.suite_id == suite_id,
+        EvalSuiteVersion.owner_id == owner_id,
+        EvalSuiteVersion.version == version,
+    )
+    return (await session.execute(query)).scalar_one_or_none()
+
+
+async def get_version_by_id(
+    session: AsyncSession, owner_id: str, version_id: str
+) -> EvalSuiteVersion | None:
+    query = select(EvalSuiteVersion).where(
+        EvalSuiteVersion.id == version_id, EvalSuiteVersion.owner_id == owner_id
+    )
+    return (await session.execute(query)).scalar_one_or_none()
+
+
+async def list_versions(
+    session: AsyncSession, owner_id: str, suite_id: str
+) -> list[EvalSuiteVersion]:
+    query = (
+        select(EvalSuiteVersion)
+        .where(EvalSuiteVersion.suite_id == suite_id, EvalSuiteVersion.owner_id == owner_id)
+        .order_by(EvalSuiteVersion.version.desc())
+    )
+    return list((await session.execute(query)).scalars())

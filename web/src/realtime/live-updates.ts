@@ -1,0 +1,73 @@
+// Wires the WebSocket to the stores: connected while someone is signed in, events to the jobs
+// store, a toast when a job ends, and a refresh of the active jobs after every (re)connect so
+// jobs started while the socket was down appear too.
+import { onBeforeUnmount, watch } from 'vue'
+
+import { api } from '@/api/client'
+import { useAuthStore } from '@/stores/auth'
+import { useJobsStore } from '@/stores/jobs'
+import { useNotificationsStore } from '@/stores/notifications'
+
+import { LiveConnection, type LiveEvent, type TicketOutcome } from './connection'
+
+const ENDING_TOASTS: Record<string, { kind: 'success' | 'error'; title: string }> = {
+  job_completed: { kind: 'success', title: 'Job finished' },
+  job_failed: { kind: 'error', title: 'Job failed' },
+}
+
+async function requestTicket(): Promise<TicketOutcome> {
+  const { data, response } = await api.POST('/api/realtime/ticket')
+  if (data) return { url: data.url }
+  // No session any more: the auth store has noticed and will stop us.
+  return response.status === 401 ? { stop: true } : { retry: true }
+}
+
+export function useLiveUpdates(): void {
+  const auth = useAuthStore()
+  const jobs = useJobsStore()
+  const notifications = useNotificationsStore()
+
+  function announce(event: LiveEvent): void {
+    const toast = ENDING_TOASTS[event.type]
+    if (!toast) return
+    const job = jobs.byId[event.job_id]
+    const error = typeof event.data.error === 'string' ? event.data.error : undefined
+    notifications.push({
+      kind: toast.kind,
+      title: toast.title,
+      message: error ?? `${job?.type ?? 'Job'} ${event.job_id.slice(0, 8)} ended.`,
+    })
+  }
+
+  const connection = new LiveConnection({
+    requestTicket,
+    lastSeqs: () => ({ ...jobs.lastSeq }),
+    onEvent: (event) => {
+      const known = (jobs.lastSeq[event.job_id] ?? 0) >= event.seq
+      jobs.handleEvent(event)
+      if (!known) announce(event)
+    },
+    onResumed: () => void jobs.loadActive().catch(() => undefined),
+    onStateChange: (state) => {
+      jobs.connection = state
+    },
+  })
+
+  const online = (): void => connection.reconnectNow()
+  window.addEventListener('online', online)
+
+  watch(
+    () => (auth.signedIn ? auth.user?.id : null),
+    (userId) => {
+      connection.stop()
+      jobs.clear()
+      if (userId) connection.start()
+    },
+    { immediate: true },
+  )
+
+  onBeforeUnmount(() => {
+    window.removeEventListener('online', online)
+    connection.stop()
+  })
+}

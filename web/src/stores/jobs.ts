@@ -1,0 +1,195 @@
+// The signed-in user's jobs: the active ones (for the header indicator) kept current by live
+// events, and a page of recent jobs. Events carry per-job sequence numbers; the highest seen is
+// what the WebSocket asks the server to replay after on reconnect.
+import { defineStore } from 'pinia'
+import { computed, ref } from 'vue'
+
+import { api, unwrap } from '@/api/client'
+import type { components } from '@/api/schema'
+import type { ConnectionState, LiveEvent } from '@/realtime/connection'
+
+export type Job = components['schemas']['JobOut']
+export type JobStatus = 'queued' | 'running' | 'done' | 'failed' | 'cancelled' | 'interrupted'
+
+export const ACTIVE_STATUSES: readonly string[] = ['queued', 'running']
+export const JOB_STATUSES: readonly JobStatus[] = [
+  'queued',
+  'running',
+  'done',
+  'failed',
+  'cancelled',
+  'interrupted',
+]
+const FINAL_STATUS_FOR_EVENT: Record<string, JobStatus> = {
+  job_completed: 'done',
+  job_failed: 'failed',
+  job_cancelled: 'cancelled',
+  job_interrupted: 'interrupted',
+}
+const RECENT_PAGE_SIZE = 20
+
+export function isActive(job: Pick<Job, 'status'>): boolean {
+  return ACTIVE_STATUSES.includes(job.status)
+}
+
+function numberOr(value: unknown, fallback: number | null): number | null {
+  return typeof value === 'number' && Number.isFinite(value) ? value : fallback
+}
+
+/** A job with one event applied (pure, so it is easy to test). */
+export function applyJobEvent(job: Job, event: LiveEvent): Job {
+  const next: Job = { ...job, event_seq: Math.max(job.event_seq, event.seq) }
+  const data = event.data
+  switch (event.type) {
+    case 'job_created':
+      return { ...next, status: 'queued', progress_percent: data.resumed ? job.progress_percent : 0 }
+    case 'job_started':
+      return { ...next, status: 'running', started_at: event.at, attempt: numberOr(data.attempt, job.attempt) ?? job.attempt }
+    case 'job_progress':
+      return {
+        ...next,
+        status: job.status === 'queued' ? 'running' : job.status,
+        progress_percent: numberOr(data.percent, job.progress_percent) ?? job.progress_percent,
+        progress_detail: typeof data.detail === 'string' ? data.detail : job.progress_detail,
+        eta_s: numberOr(data.eta_s, null),
+      }
+    case 'job_cancel_requested':
+      return { ...next, cancel_requested: true }
+    default: {
+      const status = FINAL_STATUS_FOR_EVENT[event.type]
+      if (!status) return next
+      const error = typeof data.error === 'string' ? data.error : job.error
+      return {
+        ...next,
+        status,
+        finished_at: event.at,
+        eta_s: null,
+        error,
+        progress_percent: status === 'done' ? 100 : job.progress_percent,
+      }
+    }
+  }
+}
+
+export const useJobsStore = defineStore('jobs', () => {
+  const byId = ref<Record<string, Job>>({})
+  const lastSeq = ref<Record<string, number>>({})
+  const recentIds = ref<string[]>([])
+  const recentTotal = ref(0)
+  const recentOffset = ref(0)
+  const recentStatus = ref<JobStatus | ''>('')
+  const loadingRecent = ref(false)
+  const pendingFetches = new Set<string>()
+  /** State of the live-update socket, shown beside the jobs indicator. */
+  const connection = ref<ConnectionState>('idle')
+
+  const active = computed(() =>
+    Object.values(byId.value)
+      .filter(isActive)
+      .sort((a, b) => a.created_at.localeCompare(b.created_at)),
+  )
+  const recent = computed(() => recentIds.value.flatMap((id) => byId.value[id] ?? []))
+
+  function remember(job: Job): void {
+    // A fetch that raced a newer live event must not roll the job back.
+    const known = byId.value[job.id]
+    if (known && known.event_seq > job.event_seq) return
+    byId.value[job.id] = job
+    lastSeq.value[job.id] = Math.max(lastSeq.value[job.id] ?? 0, job.event_seq)
+  }
+
+  async function loadActive(): Promise<void> {
+    const page = await unwrap(
+      api.GET('/api/jobs', { params: { query: { status: ['queued', 'running'], limit: 100 } } }),
+    )
+    // A job that finished while we were not listening is refreshed, not left "running".
+    const stale = Object.values(byId.value).filter(
+      (job) => isActive(job) && !page.items.some((item) => item.id === job.id),
+    )
+    page.items.forEach(remember)
+    await Promise.all(stale.map((job) => fetchJob(job.id)))
+  }
+
+  async function loadRecent(offset = recentOffset.value): Promise<void> {
+    loadingRecent.value = true
+    try {
+      const status = recentStatus.value ? [recentStatus.value] : []
+      const query = { status, limit: RECENT_PAGE_SIZE, offset }
+      const page = await unwrap(api.GET('/api/jobs', { params: { query } }))
+      page.items.forEach(remember)
+      recentIds.value = page.items.map((job) => job.id)
+      recentTotal.value = page.total
+      recentOffset.value = offset
+    } finally {
+      loadingRecent.value = false
+    }
+  }
+
+  async function fetchJob(id: string): Promise<void> {
+    if (pendingFetches.has(id)) return
+    pendingFetches.add(id)
+    try {
+      remember(await unwrap(api.GET('/api/jobs/{job_id}', { params: { path: { job_id: id } } })))
+    } catch {
+      // Gone or not ours: nothing to show.
+    } finally {
+      pendingFetches.delete(id)
+    }
+  }
+
+  /** Apply a live event; a job we have not seen yet (another tab started it) is fetched. */
+  function handleEvent(event: LiveEvent): void {
+    const seen = lastSeq.value[event.job_id] ?? 0
+    if (event.seq <= seen) return
+    lastSeq.value[event.job_id] = event.seq
+    const job = byId.value[event.job_id]
+    if (job) {
+      byId.value[event.job_id] = applyJobEvent(job, event)
+      return
+    }
+    void fetchJob(event.job_id).then(() => {
+      // New jobs appear at the top of the first page of recent jobs.
+      const unfiltered = recentStatus.value === '' || recentStatus.value === byId.value[event.job_id]?.status
+      if (recentOffset.value === 0 && unfiltered && !recentIds.value.includes(event.job_id)) {
+        recentIds.value = [event.job_id, ...recentIds.value].slice(0, RECENT_PAGE_SIZE)
+        recentTotal.value += 1
+      }
+    })
+  }
+
+  async function cancel(id: string): Promise<void> {
+    remember(await unwrap(api.POST('/api/jobs/{job_id}/cancel', { params: { path: { job_id: id } } })))
+  }
+
+  async function resume(id: string): Promise<void> {
+    remember(await unwrap(api.POST('/api/jobs/{job_id}/resume', { params: { path: { job_id: id } } })))
+  }
+
+  function clear(): void {
+    byId.value = {}
+    lastSeq.value = {}
+    recentIds.value = []
+    recentTotal.value = 0
+    recentOffset.value = 0
+  }
+
+  return {
+    connection,
+    byId,
+    lastSeq,
+    active,
+    recent,
+    recentTotal,
+    recentOffset,
+    recentStatus,
+    loadingRecent,
+    pageSize: RECENT_PAGE_SIZE,
+    loadActive,
+    loadRecent,
+    fetchJob,
+    handleEvent,
+    cancel,
+    resume,
+    clear,
+  }
+})
