@@ -10,11 +10,11 @@ from benchstudio.providers.base import ChatRequest
 from benchstudio.providers.errors import ProviderError
 from benchstudio.providers.openai_compat import OpenAICompatAdapter
 
-SECRET_HEADER_VALUE = "tenant-token-0123456789"
+SECRET_HEADER_VALUE = "tenant-0123456789-value"
 
 
 async def _echo_headers(request: web.Request) -> web.Response:
-    echoed = ", ".join(f"{k}={v}" for k, v in request.headers.items())
+    echoed = " ".join(request.headers.values())
     return web.json_response({"error": {"message": f"bad credentials: {echoed}"}}, status=401)
 
 

@@ -1,0 +1,148 @@
+"""Eval run and case-result queries. Every query takes the owner; the service commits."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import ColumnElement
+
+from benchstudio.evals.models import EvalCaseResult, EvalRun
+
+
+@dataclass(frozen=True, slots=True)
+class RunFilters:
+    search: str | None = None
+    statuses: Sequence[str] = ()
+    profile: str | None = None
+    suite_id: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CaseFilters:
+    target: str | None = None
+    passed: bool | None = None
+    category: str | None = None
+    error_category: str | None = None
+
+
+async def get_run(session: AsyncSession, owner_id: str, run_id: str) -> EvalRun | None:
+    query = select(EvalRun).where(EvalRun.id == run_id, EvalRun.owner_id == owner_id)
+    return (await session.execute(query)).scalar_one_or_none()
+
+
+def _run_conditions(owner_id: str, filters: RunFilters) -> list[ColumnElement[bool]]:
+    where: list[ColumnElement[bool]] = [EvalRun.owner_id == owner_id]
+    if filters.search:
+        where.append(EvalRun.search_text.contains(filters.search.lower(), autoescape=True))
+    if filters.statuses:
+        where.append(EvalRun.status.in_(list(filters.statuses)))
+    if filters.profile:
+        where.append(EvalRun.profile == filters.profile)
+    if filters.suite_id:
+        where.append(EvalRun.suite_id == filters.suite_id)
+    if filters.since:
+        where.append(EvalRun.created_at >= filters.since)
+    if filters.until:
+        where.append(EvalRun.created_at < filters.until)
+    return where
+
+
+async def list_runs(
+    session: AsyncSession, owner_id: str, filters: RunFilters, limit: int, offset: int
+) -> tuple[list[EvalRun], int]:
+    where = _run_conditions(owner_id, filters)
+    total = (await session.execute(select(func.count()).where(*where))).scalar_one()
+    query = (
+        select(EvalRun)
+        .where(*where)
+        .order_by(EvalRun.created_at.desc(), EvalRun.id.desc())
+        .limit(limit)
+        .offset(offset)
+    )
+    return list((await session.execute(query)).scalars()), int(total)
+
+
+def _case_conditions(
+    owner_id: str, run_id: str, filters: CaseFilters
+) -> list[ColumnElement[bool]]:
+    where: list[ColumnElement[bool]] = [
+        EvalCaseResult.run_id == run_id,
+        EvalCaseResult.owner_id == owner_id,
+    ]
+    if filters.target is not None:
+        where.append(EvalCaseResult.target == filters.target)
+    if filters.passed is not None:
+        where.append(EvalCaseResult.passed.is_(filters.passed))
+    if filters.category is not None:
+        where.append(EvalCaseResult.category == filters.category)
+    if filters.error_category is not None:
+        where.append(EvalCaseResult.error_category == filters.error_category)
+    return where
+
+
+async def list_case_results(
+    session: AsyncSession,
+    owner_id: str,
+    run_id: str,
+    filters: CaseFilters,
+    limit: int | None,
+    offset: int = 0,
+) -> tuple[list[EvalCaseResult], int]:
+    where = _case_conditions(owner_id, run_id, filters)
+    total = (await session.execute(select(func.count()).where(*where))).scalar_one()
+    query = (
+        select(EvalCaseResult)
+        .where(*where)
+        .order_by(EvalCaseResult.target_index, EvalCaseResult.case_index)
+        .offset(offset)
+    )
+    if limit is not None:
+        query = query.limit(limit)
+    return list((await session.execute(query)).scalars()), int(total)
+
+
+async def get_case_result(
+    session: AsyncSession, owner_id: str, run_id: str, result_id: str
+) -> EvalCaseResult | None:
+    query = select(EvalCaseResult).where(
+        EvalCaseResult.id == result_id,
+        EvalCaseResult.run_id == run_id,
+        EvalCaseResult.owner_id == owner_id,
+    )
+    return (await session.execute(query)).scalar_one_or_none()
+
+
+async def finished_keys(session: AsyncSession, run_id: str) -> set[tuple[str, str]]:
+    """(target, case id) pairs already stored (a resumed job skips them)."""
+    query = select(EvalCaseResult.target, EvalCaseResult.case_id).where(
+        EvalCaseResult.run_id == run_id
+    )
+    return {(target, case) for target, case in (await session.execute(query)).all()}
+
+
+async def count_result(session: AsyncSession, run_id: str, passed: bool) -> None:
+    await session.execute(
+        update(EvalRun)
+        .where(EvalRun.id == run_id)
+        .values(
+            finished_cases=EvalRun.finished_cases + 1,
+            passed_cases=EvalRun.passed_cases + (1 if passed else 0),
+        )
+    )
+
+
+async def delete_run(session: AsyncSession, owner_id: str, run_id: str) -> None:
+    await session.execute(
+        delete(EvalCaseResult).where(
+            EvalCaseResult.run_id == run_id, EvalCaseResult.owner_id == owner_id
+        )
+    )
+    await session.execute(
+        delete(EvalRun).where(EvalRun.id == run_id, EvalRun.owner_id == owner_id)
+    )
