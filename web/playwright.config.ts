@@ -33,6 +33,12 @@ export default defineConfig({
       ],
     },
   },
+  // The first account on a server becomes its admin, so the spec that signs it up runs alone
+  // first; every other spec depends on it.
+  projects: [
+    { name: 'first-user', testMatch: /first-user\.spec\.ts/ },
+    { name: 'flows', testIgnore: /first-user\.spec\.ts/, dependencies: ['first-user'] },
+  ],
   webServer: {
     // Build first so the browser tests always see the current web app.
     command: `npm run build && node e2e/serve.mjs`,

@@ -4,6 +4,7 @@ from benchstudio.accounts import models as accounts_models
 from benchstudio.admin import models as admin_models
 from benchstudio.audit import models as audit_models
 from benchstudio.auth import models as auth_models
+from benchstudio.benchruns import models as benchruns_models
 from benchstudio.catalog import models as catalog_models
 from benchstudio.credentials import models as credentials_models
 from benchstudio.evals import models as evals_models
@@ -17,6 +18,7 @@ __all__ = [
     "admin_models",
     "audit_models",
     "auth_models",
+    "benchruns_models",
     "catalog_models",
     "credentials_models",
     "evals_models",

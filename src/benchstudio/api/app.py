@@ -16,8 +16,10 @@ from benchstudio.api.error_handlers import install_error_handlers
 from benchstudio.api.middleware import EdgeMiddleware
 from benchstudio.api.spa import install_spa, resolve_web_dist
 from benchstudio.auth import endpoints as auth_endpoints
+from benchstudio.benchruns import endpoints as benchruns_endpoints
 from benchstudio.catalog import endpoints as catalog_endpoints
 from benchstudio.config import Settings, get_settings
+from benchstudio.evals import endpoints as evals_endpoints
 from benchstudio.jobs import endpoints as jobs_endpoints
 from benchstudio.jobs.queue import is_memory_broker
 from benchstudio.jobs.runtime import JobRuntime
@@ -43,6 +45,8 @@ def build_api_router() -> APIRouter:
     api.include_router(admin_endpoints.router)
     api.include_router(jobs_endpoints.router)
     api.include_router(realtime_endpoints.router)
+    api.include_router(benchruns_endpoints.router)
+    api.include_router(evals_endpoints.router)
     return api
 
 

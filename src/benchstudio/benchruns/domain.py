@@ -59,7 +59,9 @@ def step_name_of(record: Mapping[str, Any]) -> str:
     step = record.get("step")
     if step:
         return str(step)
-    return f"{record.get('target') or record.get('model') or 'target'}@{record.get('context_tokens')}"
+    return (
+        f"{record.get('target') or record.get('model') or 'target'}@{record.get('context_tokens')}"
+    )
 
 
 def _float(value: Any) -> float | None:
@@ -157,7 +159,9 @@ def metrics_from_record(record: Mapping[str, Any]) -> RequestMetrics:
         finish_reason=record.get("finish_reason"),
         error=None
         if not error
-        else RequestError(error.get("category", "other"), error.get("message", ""), error.get("status")),
+        else RequestError(
+            error.get("category", "other"), error.get("message", ""), error.get("status")
+        ),
         tokenizer=record.get("tokenizer"),
         cost_usd=record.get("cost_usd"),
         extra={

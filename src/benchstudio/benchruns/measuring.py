@@ -4,7 +4,9 @@ It runs in its own process (multiprocessing "spawn") even in embedded mode, so t
 database writes and WebSocket fan-out never share its event loop. It opens its own database
 handle only to let `catalog.service.open_provider_adapter` (the vault) attach each provider's
 key server-side: keys never cross the pipe. Records go to the parent in small batches
-(every `FLUSH_S`), one queue message per batch.
+(every `FLUSH_S`) through a pipe written by a sender thread, so a parent busy writing to the
+database never blocks the measuring loop. The parent asks it to stop through a second pipe;
+that pipe closing (the parent died) stops it too.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import queue
+import threading
 from collections.abc import Mapping
 from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
@@ -19,8 +22,8 @@ from typing import Any
 
 from benchstudio.config import Settings
 from benchstudio.core.redaction import redact
-from benchstudio.providers.base import ProviderAdapter
-from benchstudio.speed.config import BenchConfig
+from benchstudio.providers.base import ChatRequest, ProviderAdapter
+from benchstudio.speed.config import BenchConfig, TargetConfig
 from benchstudio.speed.diagnostics import Diagnostics, DiagnosticWindow
 from benchstudio.speed.engine import record_stream
 from benchstudio.speed.metrics import RequestMetrics, StreamTrace
@@ -44,6 +47,8 @@ class ChildJob:
     config_json: str
     # target name -> provider id (the adapter is opened by the vault in the child)
     providers: Mapping[str, str]
+    # target name -> {"temperature", "max_tokens"} after the parameter registry
+    overrides: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     finished_steps: tuple[str, ...] = ()
 
 
@@ -80,7 +85,7 @@ def step_meta(step: StepResult) -> dict[str, Any]:
         "request_rate": step.request_rate,
         "skipped_reason": step.skipped_reason,
         "diagnostics": step.diagnostics.to_dict(),
-        "wall_s": round(step.wall_s, 6),
+        "wall_s": round(step.wall_s, 4),
     }
 
 
@@ -95,11 +100,27 @@ class StreamingRunner(BenchRunner):
     """A `BenchRunner` that hands each request's record to a sink as soon as it finishes and
     skips steps finished by an earlier attempt (resume)."""
 
-    def __init__(self, config: BenchConfig, sink: RecordSink, finished_steps: set[str]) -> None:
+    def __init__(
+        self,
+        config: BenchConfig,
+        sink: RecordSink,
+        finished_steps: set[str],
+        overrides: Mapping[str, Mapping[str, Any]] | None = None,
+    ) -> None:
         super().__init__(config)
         self.sink = sink
         self.finished_steps = finished_steps
+        self.overrides = dict(overrides or {})
         self._live: _LiveStep | None = None
+
+    def request(self, target: TargetConfig, prompt: BuiltPrompt, salt: str) -> ChatRequest:
+        """Per-target temperature and max_tokens as the parameter registry left them."""
+        request = super().request(target, prompt, salt)
+        override = self.overrides.get(target.name)
+        if override is not None:
+            request.temperature = override.get("temperature")
+            request.max_tokens = override.get("max_tokens")
+        return request
 
     def _placeholder(self, prepared: PreparedTarget, tier: int, name: str) -> StepResult:
         target = prepared.config
@@ -147,7 +168,7 @@ class StreamingRunner(BenchRunner):
         self.sink.step(step)
         return step
 
-    def _skipped_step(self, target: Any, tier: int, reason: str) -> StepResult:
+    def _skipped_step(self, target: TargetConfig, tier: int, reason: str) -> StepResult:
         step = super()._skipped_step(target, tier, reason)
         if step.name not in self.finished_steps:
             self.sink.step(step)
@@ -187,20 +208,43 @@ class StreamingRunner(BenchRunner):
         }
         self._live = _LiveStep(prepared, prepared.prompts[tier][0], labels)
         try:
-            step = await super().run_load_step(
-                prepared, tier, concurrency=concurrency, rate=rate
-            )
+            step = await super().run_load_step(prepared, tier, concurrency=concurrency, rate=rate)
         finally:
             self._live = None
         self.sink.step(step)
         return step
 
 
-def _send(out: Any, message: Message) -> None:
+class PipeSender:
+    """Sends messages from a thread: the event loop only appends to an in-memory queue."""
+
+    def __init__(self, connection: Any) -> None:
+        self._connection = connection
+        self._queue: queue.SimpleQueue[Message | None] = queue.SimpleQueue()
+        self._thread = threading.Thread(target=self._pump, name="benchmark-sender", daemon=True)
+        self._thread.start()
+
+    def put(self, message: Message) -> None:
+        self._queue.put(message)
+
+    def _pump(self) -> None:
+        while (message := self._queue.get()) is not None:
+            try:
+                self._connection.send(message)
+            except OSError:
+                return  # the parent is gone
+
+    def close(self) -> None:
+        self._queue.put(None)
+        self._thread.join()
+        self._connection.close()
+
+
+def _send(out: PipeSender, message: Message) -> None:
     out.put(message)
 
 
-async def _flush_forever(sink: RecordSink, out: Any) -> None:
+async def _flush_forever(sink: RecordSink, out: PipeSender) -> None:
     while True:
         await asyncio.sleep(FLUSH_S)
         batch = sink.drain()
@@ -209,13 +253,14 @@ async def _flush_forever(sink: RecordSink, out: Any) -> None:
 
 
 async def _watch_stop(runner: StreamingRunner, stop: Any) -> None:
-    while not stop.is_set():
+    """Stop on the parent's word, or when its end of the pipe closed (nobody would read)."""
+    while not stop.poll():
         await asyncio.sleep(STOP_POLL_S)
     runner.control.stop("cancelled")
     runner.control.cancel_in_flight()
 
 
-async def _open_adapters(stack: AsyncExitStack, job: ChildJob, timeout_s: float) -> dict[str, Any]:
+async def _open_adapters(stack: AsyncExitStack, job: ChildJob) -> dict[str, Any]:
     from benchstudio.catalog.service import CatalogContext, open_provider_adapter
     from benchstudio.credentials.service import Vault
     from benchstudio.storage.engine import DatabaseConfig, open_database
@@ -227,17 +272,17 @@ async def _open_adapters(stack: AsyncExitStack, job: ChildJob, timeout_s: float)
     adapters: dict[str, ProviderAdapter] = {}
     for target_name, provider_id in job.providers.items():
         adapters[target_name] = await stack.enter_async_context(
-            open_provider_adapter(context, job.owner_id, provider_id, timeout_s=timeout_s)
+            open_provider_adapter(context, job.owner_id, provider_id)
         )
     return adapters
 
 
-async def _measure(job: ChildJob, out: Any, stop: Any) -> None:
+async def _measure(job: ChildJob, out: PipeSender, stop: Any) -> None:
     config = BenchConfig.model_validate_json(job.config_json)
     sink = RecordSink()
-    runner = StreamingRunner(config, sink, set(job.finished_steps))
+    runner = StreamingRunner(config, sink, set(job.finished_steps), job.overrides)
     async with AsyncExitStack() as stack:
-        adapters = await _open_adapters(stack, job, config.timeout_s)
+        adapters = await _open_adapters(stack, job)
         flusher = asyncio.create_task(_flush_forever(sink, out))
         watcher = asyncio.create_task(_watch_stop(runner, stop))
         try:
@@ -250,11 +295,12 @@ async def _measure(job: ChildJob, out: Any, stop: Any) -> None:
     batch = sink.drain()
     if batch is not None:
         _send(out, ("batch", batch))
-    measured = [s for s in result.steps if s.mode != "done"]
-    diagnostics = Diagnostics()
-    for step in measured:
-        if step.skipped_reason is None:
-            diagnostics = diagnostics.merge(step.diagnostics) if diagnostics.wall_s else step.diagnostics
+    diagnostics: Diagnostics | None = None
+    for step in result.steps:
+        if step.mode != "done" and step.skipped_reason is None:
+            diagnostics = (
+                step.diagnostics if diagnostics is None else diagnostics.merge(step.diagnostics)
+            )
     _send(
         out,
         (
@@ -264,38 +310,27 @@ async def _measure(job: ChildJob, out: Any, stop: Any) -> None:
                 "stop_reason": result.stop_reason,
                 "started_at": result.started_at,
                 "finished_at": result.finished_at,
-                "wall_s": round(result.wall_s, 6),
+                "wall_s": round(result.wall_s, 4),
                 "environment": result.environment,
-                "diagnostics": diagnostics.to_dict(),
+                "diagnostics": (diagnostics or Diagnostics()).to_dict(),
                 "slo_search": result.slo_search,
             },
         ),
     )
 
 
-def child_main(job: ChildJob, out: Any, stop: Any) -> None:
-    """Entry point of the spawned process."""
+def child_main(job: ChildJob, connection: Any, stop: Any) -> None:
+    """Entry point of the spawned process: `connection` to send, `stop` to listen on."""
     from benchstudio.speed.launch import run_in_loop
 
+    out = PipeSender(connection)
+    failed = False
     try:
         run_in_loop(lambda: _measure(job, out, stop))
     except BaseException as exc:
-        message = redact(f"{type(exc).__name__}: {exc}")[:500]
-        with contextlib.suppress(Exception):
-            _send(out, ("error", {"message": message}))
+        failed = True
+        _send(out, ("error", {"message": redact(f"{type(exc).__name__}: {exc}")[:500]}))
+    finally:
         out.close()
-        out.join_thread()
-        raise SystemExit(1) from None
-    out.close()
-    out.join_thread()
-
-
-def drain_queue(messages: Any, limit: int = 10_000) -> list[Message]:
-    """Everything waiting in the queue right now (non-blocking)."""
-    found: list[Message] = []
-    while len(found) < limit:
-        try:
-            found.append(messages.get_nowait())
-        except queue.Empty:
-            break
-    return found
+    if failed:
+        raise SystemExit(1)

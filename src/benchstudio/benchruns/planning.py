@@ -77,9 +77,9 @@ def registry_provider_for(provider: ProviderOut) -> str:
     parts = urlsplit(provider.base_url)
     for info in KNOWN_PROVIDERS.values():
         default = urlsplit(info.default_base_url)
-        if info.name in known and default.hostname not in ("localhost", "127.0.0.1"):
-            if parts.hostname == default.hostname:
-                return info.name
+        remote = default.hostname not in ("localhost", "127.0.0.1")
+        if info.name in known and remote and parts.hostname == default.hostname:
+            return info.name
     if parts.port in LOCAL_PORTS and LOCAL_PORTS[parts.port] in known:
         return LOCAL_PORTS[parts.port]
     return provider.protocol if provider.protocol in known else "openai"
@@ -96,9 +96,7 @@ def _prices(model: ModelOut | None) -> Prices | None:
     )
 
 
-async def _catalog_model(
-    ctx: CatalogContext, owner_id: str, target: TargetIn
-) -> ModelOut | None:
+async def _catalog_model(ctx: CatalogContext, owner_id: str, target: TargetIn) -> ModelOut | None:
     """The catalog entry for a target: by the provider's model id, else by row id."""
     models = await model_service.list_models(ctx, owner_id, provider_id=target.provider_id)
     for model in models:
@@ -160,7 +158,7 @@ def _target_config(target: PlannedTarget) -> TargetConfig:
         name=target.key,
         base_url=target.provider.base_url,
         model=target.model_id,
-        protocol=target.provider.protocol,  # type: ignore[arg-type]
+        protocol=target.provider.protocol,
         context_window=target.context_window,
         prices=target.prices,
         params=params,

@@ -181,13 +181,15 @@ class RequestPage(BaseModel):
     offset: int
 
 
+Metric = Literal["ttft_ms", "ttfct_ms", "tpot_ms", "e2e_ms", "output_tokens_per_s"]
+DEFAULT_METRICS: list[Metric] = ["ttft_ms", "tpot_ms", "e2e_ms", "output_tokens_per_s"]
+
+
 class CompareIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     run_ids: list[str] = Field(min_length=2, max_length=4)
-    metrics: list[Literal["ttft_ms", "ttfct_ms", "tpot_ms", "e2e_ms", "output_tokens_per_s"]] = (
-        Field(default_factory=lambda: ["ttft_ms", "tpot_ms", "e2e_ms", "output_tokens_per_s"])
-    )
+    metrics: list[Metric] = Field(default_factory=lambda: list(DEFAULT_METRICS), min_length=1)
 
 
 class SignificanceOut(BaseModel):

@@ -230,7 +230,99 @@ async def _run_with_progress(runner: BenchRunner, quiet: bool) -> BenchResult:
         loop.remove_signal_handler(signal.SIGINT)
 
 
+def _server_progress(event: dict[str, Any]) -> None:
+    kind, data = event["type"], event.get("data") or {}
+    if kind == "job_progress" and data.get("detail"):
+        eta = data.get("eta_s")
+        console.print(
+            f"{data['percent']:.0f}%  {data['detail']}" + (f"  ETA {eta:.0f} s" if eta else "")
+        )
+    elif kind == "benchmark_aggregate":
+        p50 = data.get("ttft_ms_p50")
+        console.print(
+            f"  {data['target']}: {data['requests']} requests, {data['errors']} errors, "
+            f"TTFT p50 {'-' if p50 is None else f'{p50:.1f} ms'}"
+        )
+    elif kind in ("job_started", "job_completed", "job_failed", "job_cancelled", "job_interrupted"):
+        console.print(kind.removeprefix("job_").replace("_", " "))
+
+
+def _print_adjustments(preview: dict[str, Any]) -> None:
+    for target in preview["targets"]:
+        for item in target["adjustments"]:
+            console.print(
+                f"[yellow]{target['target']}:[/] {item['param']} {item['action']}: {item['reason']}"
+            )
+
+
+def _run_on_server(options: dict[str, Any]) -> None:
+    """Submit the benchmark as a job on a BenchStudio server and follow it to the end."""
+    import signal
+    import threading
+
+    from benchstudio.cli.server_client import (
+        ServerClient,
+        ServerError,
+        benchmark_body,
+        follow_job,
+        token_from_env,
+    )
+
+    try:
+        with ServerClient(options["server"], token_from_env()) as client:
+            body = benchmark_body(client, options)
+            if options["estimate"]:
+                preview = client.preview(body)
+                _print_adjustments(preview)
+                cost = preview["cost_usd"]
+                console.print(
+                    f"{preview['requests']} requests, {preview['input_tokens']} input tokens, "
+                    f"≤ {preview['output_tokens']} output tokens, cost "
+                    + ("unknown" if cost is None else f"≤ {cost:.4f} USD")
+                )
+                return
+            submitted = client.submit(body)
+            _print_adjustments(submitted["preview"])
+            job_id, run_id = submitted["job_id"], submitted["run_id"]
+            console.print(f"submitted: run {run_id}, job {job_id} (Ctrl-C cancels it)")
+            cancel = threading.Event()
+            signal.signal(signal.SIGINT, lambda *_: cancel.set())
+            try:
+                job = follow_job(client, job_id, _server_progress, cancel=cancel)
+            finally:
+                signal.signal(signal.SIGINT, signal.default_int_handler)
+            result_data = client.results(run_id)
+    except ServerError as exc:
+        console.print(f"[bold red]server:[/] {exc}")
+        raise typer.Exit(1) from None
+    Console().print(_results_table(result_data))
+    _report_diagnostics(result_data)
+    _write_outputs(result_data, options)
+    if job["status"] == "cancelled":
+        raise typer.Exit(EXIT_INTERRUPTED)
+    if job["status"] != "done":
+        console.print(f"[bold red]job {job['status']}:[/] {job.get('error') or ''}")
+        raise typer.Exit(1)
+
+
+def _parsed_server_options(options: dict[str, Any]) -> dict[str, Any]:
+    from benchstudio.speed.results import SloTargets
+
+    parsed = dict(options)
+    for key in ("context_tokens", "sweep_concurrency", "sweep_rate"):
+        parsed[key] = _csv_numbers(options[key], float if key == "sweep_rate" else int)
+    if options["slo"]:
+        try:
+            parsed["slo"] = SloTargets.parse(options["slo"]).to_dict()
+        except ValueError as exc:
+            raise typer.BadParameter(str(exc)) from None
+    return parsed
+
+
 def _run(options: dict[str, Any]) -> None:
+    if options["server"]:
+        _run_on_server(_parsed_server_options(options))
+        return
     config = _build_config(options)
     if options["estimate"]:
         _print_estimate(config)
@@ -284,6 +376,12 @@ def bench(
     requests_jsonl: Path | None = typer.Option(None, help="One JSON line per request."),
     csv: Path | None = typer.Option(None, help="Summary CSV (one row per step)."),
     quiet: bool = typer.Option(False, help="No live progress."),
+    server: str | None = typer.Option(
+        None, help="Run as a job on this BenchStudio server (token from BENCHSTUDIO_TOKEN)."
+    ),
+    provider: str | None = typer.Option(
+        None, help="With --server: the server provider (name or id) of --model."
+    ),
 ) -> None:
     """Run a speed benchmark (profile mode unless --concurrency or --request-rate)."""
     if ctx.invoked_subcommand is not None:
@@ -293,6 +391,23 @@ def bench(
     options["timeout_s"] = options.pop("timeout")
     options.pop("ctx")
     _run(options)
+
+
+@app.command("import")
+def import_results(
+    results: Path = typer.Argument(..., exists=True, dir_okay=False, help="Results JSON."),
+    server: str = typer.Option(..., help="BenchStudio server URL (token from BENCHSTUDIO_TOKEN)."),
+) -> None:
+    """Upload a local results file into the server's benchmark history."""
+    from benchstudio.cli.server_client import ServerClient, ServerError, token_from_env
+
+    try:
+        with ServerClient(server, token_from_env()) as client:
+            imported = client.import_results(results.read_bytes())
+    except ServerError as exc:
+        console.print(f"[bold red]server:[/] {exc}")
+        raise typer.Exit(1) from None
+    console.print(f"imported run {imported['run']['id']} ({imported['requests']} requests)")
 
 
 @app.command("report")

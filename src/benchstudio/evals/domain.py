@@ -19,6 +19,11 @@ from benchstudio.toolcall.aggregate import (
 )
 from benchstudio.toolcall.verdicts import CaseVerdict
 
+TOOL_EVAL_JOB_TYPE = "tool_eval"
+ACTIVE_STATUSES = frozenset({"queued", "running"})
+# Cases times targets in one run; bigger suites are split into several runs.
+MAX_CASES_PER_RUN = 50_000
+
 CSV_COLUMNS = (
     "run_id",
     "target",

@@ -43,7 +43,8 @@ def _argument_checks(
     properties: dict[str, Any] = tool.function.parameters.get("properties", {})
     checks: list[dict[str, Any]] = []
     for name, expectation in expected.arguments.items():
-        wanted = list(expectation.acceptable) or [*expectation.objects, *expectation.item_lists]
+        wanted: list[Any] = list(expectation.acceptable)
+        wanted = wanted or [*expectation.objects, *expectation.item_lists]
         entry: dict[str, Any] = {"name": name, "expected": _plain(wanted)}
         mode = expectation.match or profile.match.default_mode
         if mode is MatchMode.IGNORE:
@@ -65,22 +66,25 @@ def _argument_checks(
     for name, value in arguments.items():
         if name not in expected.arguments:
             detail = "not in the expectation"
+            if profile.allow_schema_optional_extras and name in properties:
+                detail += "; this profile allows it when it satisfies the schema"
             checks.append(
-                {"name": name, "status": "unexpected", "expected": [], "actual": value,
-                 "detail": detail}
+                {
+                    "name": name,
+                    "status": "unexpected",
+                    "expected": [],
+                    "actual": value,
+                    "detail": detail,
+                }
             )
     return checks
 
 
-def _plain(values: list[Any]) -> list[Any]:
-    return [v.model_dump(mode="json") if hasattr(v, "model_dump") else _plain_nested(v) for v in values]
-
-
-def _plain_nested(value: Any) -> Any:
+def _plain(value: Any) -> Any:
     if isinstance(value, dict):
-        return {k: _plain_nested(v) for k, v in value.items()}
+        return {k: _plain(v) for k, v in value.items()}
     if isinstance(value, list):
-        return [_plain_nested(v) for v in value]
+        return [_plain(v) for v in value]
     if hasattr(value, "model_dump"):
         return value.model_dump(mode="json", exclude_defaults=True)
     return value

@@ -68,9 +68,7 @@ async def list_runs(
     return list((await session.execute(query)).scalars()), int(total)
 
 
-def _case_conditions(
-    owner_id: str, run_id: str, filters: CaseFilters
-) -> list[ColumnElement[bool]]:
+def _case_conditions(owner_id: str, run_id: str, filters: CaseFilters) -> list[ColumnElement[bool]]:
     where: list[ColumnElement[bool]] = [
         EvalCaseResult.run_id == run_id,
         EvalCaseResult.owner_id == owner_id,
@@ -143,6 +141,4 @@ async def delete_run(session: AsyncSession, owner_id: str, run_id: str) -> None:
             EvalCaseResult.run_id == run_id, EvalCaseResult.owner_id == owner_id
         )
     )
-    await session.execute(
-        delete(EvalRun).where(EvalRun.id == run_id, EvalRun.owner_id == owner_id)
-    )
+    await session.execute(delete(EvalRun).where(EvalRun.id == run_id, EvalRun.owner_id == owner_id))

@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from benchstudio.accounts.schemas import CleanInput, ObjectId
+from benchstudio.core.input_types import CleanInput, ObjectId
 from benchstudio.toolcall.profiles import ProfileName
 
 MAX_TARGETS = 8

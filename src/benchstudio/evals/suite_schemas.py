@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl
 
-from benchstudio.accounts.schemas import CleanInput
+from benchstudio.core.input_types import CleanInput
 from benchstudio.toolcall.schemas import Suite, TestCase, Tool
 
 MAX_CASES_PER_REQUEST = 5000

@@ -220,9 +220,7 @@ async def replace_suite(
     return await _edit(db, owner_id, suite_id, "replaced", lambda _: new)
 
 
-async def patch_suite(
-    db: Database, owner_id: str, suite_id: str, patch: SuitePatch
-) -> SuiteDetail:
+async def patch_suite(db: Database, owner_id: str, suite_id: str, patch: SuitePatch) -> SuiteDetail:
     changes = patch.model_dump(mode="json", exclude_unset=True)
     if not changes:
         raise AppError("Nothing to change.", code="empty_patch", status_code=422)
@@ -280,4 +278,6 @@ def sample_suite() -> Suite:
 
 async def copy_sample(db: Database, owner_id: str) -> SuiteOut:
     """The shipped sample as a suite of the caller's own (a fresh copy each time)."""
-    return await create_suite(db, owner_id, sample_suite().model_copy(update={"version": 1}), "sample")
+    return await create_suite(
+        db, owner_id, sample_suite().model_copy(update={"version": 1}), "sample"
+    )

@@ -17,7 +17,18 @@ class Meta(BaseModel):
 
 
 # Areas whose API is live; the web app shows navigation only for these.
-AVAILABLE_FEATURES: list[str] = ["overview", "api-docs", "accounts", "providers", "admin"]
+AVAILABLE_FEATURES: list[str] = [
+    "overview",
+    "api-docs",
+    "accounts",
+    "providers",
+    "settings",
+    "jobs",
+    "admin",
+    "tool-eval",
+    "benchmarks",
+    "history",
+]
 
 router = APIRouter(tags=["system"])
 

@@ -1,0 +1,155 @@
+"""Benchmark routes: submit and preview, history, detail, rows, compare, re-run, delete,
+streamed export and import."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi.responses import StreamingResponse
+
+from benchstudio.api.deps import DatabaseDep, SettingsDep
+from benchstudio.auth.dependencies import CurrentUser
+from benchstudio.benchruns import exchange, service
+from benchstudio.benchruns.repository import RunFilters
+from benchstudio.benchruns.schemas import (
+    BenchmarkCreate,
+    BenchmarkPreview,
+    BenchmarkSubmitted,
+    CompareIn,
+    CompareOut,
+    ImportOut,
+    RequestPage,
+    RunDetail,
+    RunPage,
+)
+from benchstudio.benchruns.service import BenchContext
+from benchstudio.benchruns.settings_binding import bind_settings
+from benchstudio.catalog.service import CatalogContext
+from benchstudio.core.errors import AppError
+from benchstudio.credentials.dependencies import VaultDep
+from benchstudio.jobs.endpoints import JobsDep
+
+router = APIRouter(tags=["benchmarks"])
+MAX_IMPORT_BYTES = 256 * 1024 * 1024
+
+
+def bench_context(
+    db: DatabaseDep, vault: VaultDep, settings: SettingsDep, jobs: JobsDep
+) -> BenchContext:
+    # The measuring child of a job run by this process gets these settings (vault, database).
+    bind_settings(db, settings)
+    return BenchContext(CatalogContext(db=db, vault=vault, settings=settings), jobs)
+
+
+Ctx = Annotated[BenchContext, Depends(bench_context)]
+StatusFilter = Annotated[list[str], Query(default_factory=list)]
+
+
+@router.post("/benchmarks", response_model=BenchmarkSubmitted, status_code=202)
+async def submit_benchmark(
+    data: BenchmarkCreate, user: CurrentUser, ctx: Ctx
+) -> BenchmarkSubmitted:
+    """Queue a speed benchmark as a job; follow it on `/ws` or `/api/jobs/{id}/events`."""
+    return await service.submit(ctx, user.user_id, data)
+
+
+@router.post("/benchmarks/preview", response_model=BenchmarkPreview)
+async def preview_benchmark(data: BenchmarkCreate, user: CurrentUser, ctx: Ctx) -> BenchmarkPreview:
+    """Effective parameters per target, every adjustment, and the request/token/cost estimate."""
+    return await service.preview(ctx, user.user_id, data)
+
+
+@router.get("/benchmarks", response_model=RunPage)
+async def list_benchmarks(
+    user: CurrentUser,
+    db: DatabaseDep,
+    status: StatusFilter,
+    q: str | None = Query(None, max_length=200, description="Model or provider name."),
+    provider_id: str | None = Query(None, max_length=32),
+    model: str | None = Query(None, max_length=256),
+    since: datetime | None = None,
+    until: datetime | None = None,
+    limit: int = Query(20, ge=1, le=200),
+    offset: int = Query(0, ge=0),
+) -> RunPage:
+    filters = RunFilters(q, status, provider_id, model, since, until)
+    return await service.list_runs(db, user.user_id, filters, limit, offset)
+
+
+@router.post("/benchmarks/compare", response_model=CompareOut)
+async def compare_benchmarks(data: CompareIn, user: CurrentUser, db: DatabaseDep) -> CompareOut:
+    """2–4 runs: per-target summaries side by side and significance tests against the first."""
+    return await service.compare(db, user.user_id, data)
+
+
+@router.post("/benchmarks/import", response_model=ImportOut, status_code=201)
+async def import_benchmark(request: Request, user: CurrentUser, db: DatabaseDep) -> ImportOut:
+    """Store a `benchstudio bench --output` results file (JSON body) in the history."""
+    size = int(request.headers.get("content-length") or 0)
+    if size > MAX_IMPORT_BYTES:
+        raise AppError("The results file is too large.", code="too_large", status_code=413)
+    body = await request.body()
+    if len(body) > MAX_IMPORT_BYTES:
+        raise AppError("The results file is too large.", code="too_large", status_code=413)
+    try:
+        data = json.loads(body)
+    except ValueError:
+        raise AppError("The body is not JSON.", code="bad_results_file") from None
+    run = await exchange.import_results(db, user.user_id, data)
+    detail = await service.get_detail(db, user.user_id, run.id)
+    return ImportOut(run=detail, requests=len(data["requests"]))
+
+
+@router.get("/benchmarks/{run_id}", response_model=RunDetail)
+async def get_benchmark(run_id: str, user: CurrentUser, db: DatabaseDep) -> RunDetail:
+    return await service.get_detail(db, user.user_id, run_id)
+
+
+@router.get("/benchmarks/{run_id}/requests", response_model=RequestPage)
+async def benchmark_requests(
+    run_id: str,
+    user: CurrentUser,
+    db: DatabaseDep,
+    step: str | None = Query(None, max_length=400),
+    target: str | None = Query(None, max_length=300),
+    limit: int = Query(100, ge=1, le=1000),
+    offset: int = Query(0, ge=0),
+) -> RequestPage:
+    return await service.request_page(
+        db, user.user_id, run_id, step=step, target=target, limit=limit, offset=offset
+    )
+
+
+@router.post("/benchmarks/{run_id}/rerun", response_model=BenchmarkSubmitted, status_code=202)
+async def rerun_benchmark(run_id: str, user: CurrentUser, ctx: Ctx) -> BenchmarkSubmitted:
+    """Run the stored configuration again (current providers, keys and parameter rules)."""
+    return await service.rerun(ctx, user.user_id, run_id)
+
+
+@router.delete("/benchmarks/{run_id}", status_code=204, response_class=Response)
+async def delete_benchmark(run_id: str, user: CurrentUser, db: DatabaseDep) -> Response:
+    await service.delete(db, user.user_id, run_id)
+    return Response(status_code=204)
+
+
+@router.get("/benchmarks/{run_id}/export")
+async def export_benchmark(
+    run_id: str,
+    user: CurrentUser,
+    db: DatabaseDep,
+    format: Literal["json", "csv"] = "json",
+) -> StreamingResponse:
+    """Streamed: JSON in the `benchstudio.bench/1` schema, or CSV with one row per request."""
+    run, _ = await service._owned(db, user.user_id, run_id)
+    filename = f"benchmark-{run.id}.{format}"
+    headers = {"Content-Disposition": f'attachment; filename="{filename}"'}
+    if format == "csv":
+        body = exchange.export_csv(db, run)
+        return StreamingResponse(body, media_type="text/csv; charset=utf-8", headers=headers)
+    summaries = await service.summaries_of(db, run)
+    return StreamingResponse(
+        exchange.export_json(db, run, summaries), media_type="application/json", headers=headers
+    )

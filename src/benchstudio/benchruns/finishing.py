@@ -1,0 +1,98 @@
+"""The end of a run: summaries from the stored rows (core.stats), cached with their version."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from benchstudio.benchruns import repository
+from benchstudio.benchruns.domain import SUMMARY_VERSION, record_from_row
+from benchstudio.benchruns.models import BenchmarkRun
+from benchstudio.benchruns.summaries import compute_summaries
+from benchstudio.core.clock import utcnow
+from benchstudio.storage.engine import Database
+from benchstudio.storage.unit_of_work import read_unit, write_unit
+
+
+def totals_of(records: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """Measured (non-warm-up) requests, errors and cost of stored records."""
+    measured = [r for r in records if not r.get("warmup")]
+    costs = [float(r["cost_usd"]) for r in measured if r.get("cost_usd") is not None]
+    return {
+        "requests": len(measured),
+        "errors": sum(1 for r in measured if r.get("error")),
+        "cost_usd": round(sum(costs), 8) if costs else None,
+    }
+
+
+def run_wall_s(run: BenchmarkRun, fallback: float | None = None) -> float:
+    if run.wall_s is not None:
+        return float(run.wall_s)
+    if fallback is not None:
+        return fallback
+    return float(sum(float(s.get("wall_s") or 0.0) for s in run.steps or []))
+
+
+async def load_records(database: Database, run_id: str) -> list[dict[str, Any]]:
+    async with read_unit(database) as session:
+        rows = await repository.request_rows(session, run_id)
+        return [record_from_row(row) for row in rows]
+
+
+async def live_summaries(database: Database, run: BenchmarkRun) -> dict[str, Any]:
+    """Summaries of a run still going (or ended without a cache): computed now, not stored."""
+    records = await load_records(database, run.id)
+    return await asyncio.to_thread(
+        compute_summaries,
+        run.run_key,
+        records,
+        list(run.steps or []),
+        wall_s=run_wall_s(run),
+        config=run.config,
+    )
+
+
+async def conclude_run(
+    database: Database,
+    owner_id: str,
+    run_id: str,
+    status: str,
+    *,
+    done: Mapping[str, Any] | None = None,
+    error: str | None = None,
+    fallback_wall_s: float | None = None,
+) -> dict[str, Any]:
+    """Write the final status and the cached summaries; returns the run's totals."""
+    async with read_unit(database) as session:
+        run = await repository.get_run(session, owner_id, run_id)
+        if run is None:
+            return {}
+        steps, run_key, config = list(run.steps or []), run.run_key, dict(run.config)
+    records = await load_records(database, run_id)
+    wall_s = float(done["wall_s"]) if done else (fallback_wall_s or 0.0)
+    summaries = await asyncio.to_thread(
+        compute_summaries, run_key, records, steps, wall_s=wall_s, config=config
+    )
+    totals = totals_of(records)
+    fields: dict[str, Any] = {
+        "status": status,
+        "finished_at": utcnow(),
+        "wall_s": wall_s,
+        "summary": summaries,
+        "summary_version": SUMMARY_VERSION,
+        "request_count": totals["requests"],
+        "error_count": totals["errors"],
+        "cost_usd": totals["cost_usd"],
+        "error": error,
+    }
+    if done is not None:
+        fields.update(
+            stop_reason=done.get("stop_reason"),
+            environment=dict(done.get("environment") or {}),
+            diagnostics=dict(done.get("diagnostics") or {}),
+            slo_search=list(done.get("slo_search") or []),
+        )
+    async with write_unit(database) as session:
+        await repository.set_run_fields(session, run_id, **fields)
+    return totals

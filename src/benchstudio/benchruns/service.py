@@ -1,0 +1,322 @@
+"""Benchmark use cases: preview, submit, history, detail, rows, compare, re-run, delete."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from benchstudio.benchruns import repository
+from benchstudio.benchruns.domain import (
+    FINAL_RUN_STATUSES,
+    SUMMARY_VERSION,
+    TargetIdentity,
+    pair_targets,
+    record_from_row,
+    search_text,
+)
+from benchstudio.benchruns.finishing import live_summaries, load_records
+from benchstudio.benchruns.models import BenchmarkRun, BenchmarkRunTarget
+from benchstudio.benchruns.planning import Plan, plan_benchmark, preview_of
+from benchstudio.benchruns.repository import RunFilters
+from benchstudio.benchruns.schemas import (
+    BenchmarkCreate,
+    BenchmarkPreview,
+    BenchmarkSubmitted,
+    CompareIn,
+    CompareOut,
+    RequestPage,
+    RunDetail,
+    RunOut,
+    RunPage,
+    RunTargetOut,
+    SignificanceOut,
+    StepOut,
+)
+from benchstudio.benchruns.summaries import headline
+from benchstudio.benchruns.tasks import BENCHMARK_JOB_TYPE
+from benchstudio.catalog.service import CatalogContext
+from benchstudio.core.clock import utcnow
+from benchstudio.core.errors import AppError, ConflictError, NotFoundError
+from benchstudio.core.ids import new_id
+from benchstudio.core.stats import compare_samples
+from benchstudio.jobs.runtime import JobRuntime
+from benchstudio.storage.engine import Database
+from benchstudio.storage.unit_of_work import read_unit, write_unit
+
+ACTIVE_RUN_STATUSES = ("queued", "running")
+
+
+@dataclass(frozen=True)
+class BenchContext:
+    catalog: CatalogContext
+    jobs: JobRuntime
+
+    @property
+    def db(self) -> Database:
+        return self.catalog.db
+
+
+def month_start(now: datetime) -> datetime:
+    return datetime(now.year, now.month, 1, tzinfo=UTC)
+
+
+async def _plan_and_preview(
+    ctx: BenchContext, owner_id: str, data: BenchmarkCreate, run_key: str
+) -> tuple[Plan, BenchmarkPreview, float]:
+    limits = await ctx.jobs.service.limits_for(owner_id)
+    plan = await plan_benchmark(ctx.catalog, owner_id, data, run_key)
+    async with read_unit(ctx.db) as session:
+        spent = await repository.month_spend(session, owner_id, month_start(utcnow()))
+    preview = preview_of(
+        plan,
+        month_spent_usd=spent,
+        spend_cap_usd=limits.monthly_spend_cap_usd,
+        max_runs=limits.max_runs_per_benchmark,
+    )
+    return plan, preview, spent
+
+
+async def preview(ctx: BenchContext, owner_id: str, data: BenchmarkCreate) -> BenchmarkPreview:
+    """Effective parameters, adjustments and the request/token/cost estimate; nothing runs."""
+    return (await _plan_and_preview(ctx, owner_id, data, "preview"))[1]
+
+
+def _run_row(owner_id: str, run_id: str, data: BenchmarkCreate, plan: Plan) -> BenchmarkRun:
+    words = [t.model_id for t in plan.targets] + [t.model_display for t in plan.targets]
+    words += [t.provider.name for t in plan.targets]
+    return BenchmarkRun(
+        id=run_id,
+        owner_id=owner_id,
+        run_key=run_id,
+        source="platform",
+        title=data.title,
+        mode=plan.config.mode,
+        status="queued",
+        request=data.model_dump(mode="json"),
+        config=plan.config.public_dict(),
+        steps=[],
+        slo_search=[],
+        search_text=search_text([data.title, *words]),
+        created_at=utcnow(),
+    )
+
+
+def _target_rows(run_id: str, plan: Plan) -> list[BenchmarkRunTarget]:
+    return [
+        BenchmarkRunTarget(
+            run_id=run_id,
+            target_key=t.key,
+            provider_id=t.provider.id,
+            provider_name=t.provider.name,
+            model_ref_id=t.model_ref_id,
+            model_id=t.model_id,
+            model_display=t.model_display,
+            protocol=t.provider.protocol,
+            base_url=t.provider.base_url,
+        )
+        for t in plan.targets
+    ]
+
+
+async def submit(ctx: BenchContext, owner_id: str, data: BenchmarkCreate) -> BenchmarkSubmitted:
+    """Create the run row, then queue the job (limits checked by the job type at submit)."""
+    run_id = new_id()
+    plan, preview_out, spent = await _plan_and_preview(ctx, owner_id, data, run_id)
+    async with write_unit(ctx.db) as session:
+        session.add(_run_row(owner_id, run_id, data, plan))
+        await session.flush()
+        session.add_all(_target_rows(run_id, plan))
+    params = {
+        "run_id": run_id,
+        "planned_requests": plan.planned_requests,
+        "estimated_cost_usd": plan.estimated_cost_usd,
+        "month_spent_usd": spent,
+        "overrides": {
+            t.key: {"temperature": t.override.temperature, "max_tokens": t.override.max_tokens}
+            for t in plan.targets
+        },
+    }
+    try:
+        job = await ctx.jobs.service.submit(owner_id, BENCHMARK_JOB_TYPE, params)
+    except BaseException:
+        async with write_unit(ctx.db) as session:
+            await repository.delete_run(session, owner_id, run_id)
+        raise
+    async with write_unit(ctx.db) as session:
+        await repository.set_run_fields(session, run_id, job_id=job.id)
+    return BenchmarkSubmitted(run_id=run_id, job_id=job.id, preview=preview_out)
+
+
+def _display_status(run: BenchmarkRun, job_statuses: dict[str, str]) -> str:
+    """A run whose handler never finished (process killed) shows its job's final state."""
+    if run.status in ACTIVE_RUN_STATUSES and run.job_id:
+        job_status = job_statuses.get(run.job_id)
+        if job_status in ("failed", "cancelled", "interrupted"):
+            return job_status
+    return run.status
+
+
+def _run_out(
+    run: BenchmarkRun, targets: Sequence[BenchmarkRunTarget], job_statuses: dict[str, str]
+) -> RunOut:
+    summary = (run.summary or {}).get("summary") if run.summary else None
+    return RunOut(
+        id=run.id,
+        job_id=run.job_id,
+        run_key=run.run_key,
+        source=run.source,
+        title=run.title,
+        mode=run.mode,
+        status=_display_status(run, job_statuses),
+        stop_reason=run.stop_reason,
+        error=run.error,
+        request_count=run.request_count,
+        error_count=run.error_count,
+        cost_usd=run.cost_usd,
+        wall_s=run.wall_s,
+        created_at=run.created_at,
+        started_at=run.started_at,
+        finished_at=run.finished_at,
+        targets=[RunTargetOut.model_validate(t) for t in targets],
+        headline=headline(summary),
+    )
+
+
+async def list_runs(
+    db: Database, owner_id: str, filters: RunFilters, limit: int, offset: int
+) -> RunPage:
+    async with read_unit(db) as session:
+        runs, total = await repository.list_runs(session, owner_id, filters, limit, offset)
+        targets = await repository.targets_of(session, [r.id for r in runs])
+        statuses = await repository.job_statuses(session, [r.job_id or "" for r in runs])
+        items = [_run_out(r, targets[r.id], statuses) for r in runs]
+    return RunPage(items=items, total=total, limit=limit, offset=offset)
+
+
+async def _owned(db: Database, owner_id: str, run_id: str) -> tuple[BenchmarkRun, RunOut]:
+    async with read_unit(db) as session:
+        run = await repository.get_run(session, owner_id, run_id)
+        if run is None:
+            raise NotFoundError("No such benchmark run.")
+        targets = (await repository.targets_of(session, [run_id]))[run_id]
+        statuses = await repository.job_statuses(session, [run.job_id or ""])
+        session.expunge_all()
+    return run, _run_out(run, targets, statuses)
+
+
+async def summaries_of(db: Database, run: BenchmarkRun) -> dict[str, Any]:
+    """The cached summaries when current, else computed from the stored rows now."""
+    cached = run.summary
+    if cached and run.summary_version == SUMMARY_VERSION and run.status in FINAL_RUN_STATUSES:
+        return cached
+    return await live_summaries(db, run)
+
+
+async def get_detail(db: Database, owner_id: str, run_id: str) -> RunDetail:
+    run, out = await _owned(db, owner_id, run_id)
+    summaries = await summaries_of(db, run)
+    step_blocks = summaries.get("steps", {})
+    steps = [
+        StepOut(
+            **{k: v for k, v in meta.items() if k in StepOut.model_fields},
+            summary=step_blocks.get(meta["name"]),
+        )
+        for meta in run.steps or []
+    ]
+    return RunDetail(
+        **out.model_dump(),
+        config=run.config,
+        request=run.request,
+        environment=run.environment or {},
+        diagnostics=run.diagnostics or {},
+        summary=summaries.get("summary"),
+        target_summaries=summaries.get("targets", {}),
+        steps=steps,
+        slo_search=list(run.slo_search or []),
+    )
+
+
+async def request_page(
+    db: Database,
+    owner_id: str,
+    run_id: str,
+    *,
+    step: str | None,
+    target: str | None,
+    limit: int,
+    offset: int,
+) -> RequestPage:
+    await _owned(db, owner_id, run_id)
+    async with read_unit(db) as session:
+        total = await repository.count_rows(session, run_id, step=step, target=target)
+        rows = await repository.request_rows(
+            session, run_id, step=step, target=target, limit=limit, offset=offset
+        )
+        items = [record_from_row(r) for r in rows]
+    return RequestPage(items=items, total=total, limit=limit, offset=offset)
+
+
+def _measured_values(records: Sequence[dict[str, Any]], target: str, metric: str) -> list[float]:
+    return [
+        float(r[metric])
+        for r in records
+        if r.get("target") == target
+        and not r.get("warmup")
+        and not r.get("error")
+        and r.get(metric) is not None
+    ]
+
+
+async def compare(db: Database, owner_id: str, data: CompareIn) -> CompareOut:
+    """Per-target summaries side by side, and the first run against each other run (Mann-
+    Whitney U and a bootstrap interval of the median difference, from core.stats)."""
+    if len(set(data.run_ids)) != len(data.run_ids):
+        raise AppError("Compare distinct runs.", code="duplicate_runs")
+    owned = [await _owned(db, owner_id, run_id) for run_id in data.run_ids]
+    summaries = {run.id: (await summaries_of(db, run)).get("targets", {}) for run, _ in owned}
+    records = {run.id: await load_records(db, run.id) for run, _ in owned}
+    identities = {
+        run.id: [TargetIdentity(t.target_key, t.provider_id, t.model_id) for t in out.targets]
+        for run, out in owned
+    }
+    base = owned[0][0]
+    tests: list[SignificanceOut] = []
+    for other, _ in owned[1:]:
+        for base_target, other_target in pair_targets(identities[base.id], identities[other.id]):
+            for metric in data.metrics:
+                result = compare_samples(
+                    _measured_values(records[base.id], base_target, metric),
+                    _measured_values(records[other.id], other_target, metric),
+                    run_id=f"{base.run_key}:{other.run_key}:{metric}",
+                )
+                tests.append(
+                    SignificanceOut(
+                        metric=metric,
+                        baseline_run=base.id,
+                        baseline_target=base_target,
+                        other_run=other.id,
+                        other_target=other_target,
+                        test=dataclasses.asdict(result),
+                    )
+                )
+    return CompareOut(runs=[out for _, out in owned], summaries=summaries, significance=tests)
+
+
+async def rerun(ctx: BenchContext, owner_id: str, run_id: str) -> BenchmarkSubmitted:
+    run, _ = await _owned(ctx.db, owner_id, run_id)
+    if run.request is None:
+        raise ConflictError(
+            "Imported runs have no platform configuration to re-run.", code="not_rerunnable"
+        )
+    return await submit(ctx, owner_id, BenchmarkCreate.model_validate(run.request))
+
+
+async def delete(db: Database, owner_id: str, run_id: str) -> None:
+    run, out = await _owned(db, owner_id, run_id)
+    if out.status in ACTIVE_RUN_STATUSES:
+        raise ConflictError("Cancel the benchmark before deleting it.", code="run_active")
+    async with write_unit(db) as session:
+        await repository.delete_run(session, owner_id, run.id)

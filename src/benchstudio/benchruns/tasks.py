@@ -1,0 +1,370 @@
+"""The `benchmark` job: a measuring child process, batched writes, throttled live events.
+
+The parent loop receives per-request records from the child, stores them every `BATCH_S`
+with one Core bulk insert inside `JobContext.record_unit` (persist, then publish), and sends
+`benchmark_result` events (at most `RESULT_EVENTS_PER_S` per job), per-target
+`benchmark_aggregate` updates and progress with an ETA. Cancel stops the child cooperatively
+and keeps every stored request; a child that dies fails the job with its partial results.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import multiprocessing
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from benchstudio.benchruns import repository
+from benchstudio.benchruns.domain import EventThrottle, row_from_record
+from benchstudio.benchruns.finishing import conclude_run
+from benchstudio.benchruns.measuring import ChildJob, Message, child_main
+from benchstudio.benchruns.settings_binding import settings_for
+from benchstudio.core.clock import utcnow
+from benchstudio.core.errors import AppError
+from benchstudio.core.stats import percentile
+from benchstudio.jobs.context import JobCancelledError, JobContext
+from benchstudio.jobs.domain import UserLimits
+from benchstudio.jobs.registry import JobType
+from benchstudio.jobs.runtime import add_registry_hook
+from benchstudio.speed.config import BenchConfig
+from benchstudio.storage.unit_of_work import write_unit
+
+BENCHMARK_JOB_TYPE = "benchmark"
+RESULT_EVENT = "benchmark_result"
+AGGREGATE_EVENT = "benchmark_aggregate"
+STEP_EVENT = "benchmark_step"
+BATCH_S = 0.25
+RESULT_EVENTS_PER_S = 10.0
+AGGREGATE_INTERVAL_S = 1.0
+CHILD_EXIT_WAIT_S = 10.0
+BENCHMARK_TIMEOUT_S = 24 * 3600.0
+
+
+class MeasuringProcessError(RuntimeError):
+    """The measuring child failed or died; the requests it finished are kept."""
+
+
+def check_benchmark_limits(params: Mapping[str, Any], limits: UserLimits) -> None:
+    """Submit-time checks (the service puts the plan's figures into the params)."""
+    planned = int(params.get("planned_requests") or 0)
+    if limits.max_runs_per_benchmark is not None and planned > limits.max_runs_per_benchmark:
+        raise AppError(
+            f"This benchmark plans {planned} requests; your limit is "
+            f"{limits.max_runs_per_benchmark} per benchmark.",
+            code="too_many_runs",
+            status_code=422,
+        )
+    cap = limits.monthly_spend_cap_usd
+    if cap is None:
+        return
+    spent = float(params.get("month_spent_usd") or 0.0)
+    estimate = params.get("estimated_cost_usd")
+    if spent >= cap or (estimate is not None and spent + float(estimate) > cap):
+        raise AppError(
+            f"Your monthly spend cap is {cap:.2f} USD; {spent:.4f} USD spent this month"
+            + (f", this benchmark may cost up to {float(estimate):.4f} USD." if estimate else "."),
+            code="spend_cap_reached",
+            status_code=403,
+        )
+
+
+@dataclass
+class _TargetLive:
+    requests: int = 0
+    errors: int = 0
+    values: dict[str, list[float]] = field(
+        default_factory=lambda: {
+            "ttft_ms": [],
+            "tpot_ms": [],
+            "e2e_ms": [],
+            "output_tokens_per_s": [],
+        }
+    )
+
+
+@dataclass
+class ResultPump:
+    """Stores what the child sends and publishes throttled events about it."""
+
+    ctx: JobContext
+    run_id: str
+    expected: int
+    done_requests: int = 0
+    steps: list[dict[str, Any]] = field(default_factory=list)
+    throttle: EventThrottle = field(default_factory=lambda: EventThrottle(RESULT_EVENTS_PER_S))
+    live: dict[str, _TargetLive] = field(default_factory=dict)
+    _changed: set[str] = field(default_factory=set)
+    _last_aggregate: float = 0.0
+
+    async def handle(self, messages: Sequence[Message]) -> dict[str, Any] | None:
+        records: list[dict[str, Any]] = []
+        new_steps: list[dict[str, Any]] = []
+        done: dict[str, Any] | None = None
+        failure: str | None = None
+        for kind, data in messages:
+            if kind == "batch":
+                records.extend(data["records"])
+                new_steps.extend(data["steps"])
+            elif kind == "done":
+                done = data
+            elif kind == "error":
+                failure = str(data.get("message") or "unknown error")
+        if records or new_steps:
+            await self._store(records, new_steps)
+        if failure is not None:
+            raise MeasuringProcessError(f"The measuring process failed: {failure}")
+        return done
+
+    async def _store(self, records: list[dict[str, Any]], new_steps: list[dict[str, Any]]) -> None:
+        rows = [row_from_record(r) for r in records]
+        self.steps.extend(new_steps)
+        steps = list(self.steps)
+        events = self._events(records, new_steps)
+
+        async def write(session: AsyncSession) -> None:
+            await repository.insert_requests(session, self.run_id, rows)
+            await repository.set_run_fields(session, self.run_id, steps=steps)
+
+        self.done_requests += len(records)
+        percent = None
+        if self.expected:
+            percent = min(99.0, 100.0 * self.done_requests / self.expected)
+        detail = f"{self.done_requests} of ~{self.expected} requests"
+        await self.ctx.record_unit(write, events, percent=percent, detail=detail)
+
+    def _events(
+        self, records: list[dict[str, Any]], new_steps: list[dict[str, Any]]
+    ) -> list[tuple[str, Mapping[str, Any]]]:
+        events: list[tuple[str, Mapping[str, Any]]] = []
+        now = time.monotonic()
+        for record in records:
+            self._track(record)
+            if self.throttle.allow(now):
+                events.append((RESULT_EVENT, result_event(self.run_id, record)))
+        for step in new_steps:
+            data = {"run_id": self.run_id, "name": step["name"], "target": step["target"]}
+            events.append((STEP_EVENT, {**data, "skipped_reason": step.get("skipped_reason")}))
+        if self._changed and (now - self._last_aggregate >= AGGREGATE_INTERVAL_S or new_steps):
+            self._last_aggregate = now
+            events.extend((AGGREGATE_EVENT, self._aggregate(key)) for key in sorted(self._changed))
+            self._changed.clear()
+        return events
+
+    def _track(self, record: Mapping[str, Any]) -> None:
+        if record.get("warmup"):
+            return
+        key = str(record.get("target"))
+        live = self.live.setdefault(key, _TargetLive())
+        live.requests += 1
+        self._changed.add(key)
+        if record.get("error"):
+            live.errors += 1
+            return
+        for name, values in live.values.items():
+            value = record.get(name)
+            if value is not None:
+                values.append(float(value))
+
+    def _aggregate(self, key: str) -> dict[str, Any]:
+        live = self.live[key]
+        data: dict[str, Any] = {
+            "run_id": self.run_id,
+            "target": key,
+            "requests": live.requests,
+            "errors": live.errors,
+        }
+        for name, values in live.values.items():
+            value = percentile(values, 50)
+            data[f"{name}_p50"] = None if value is None else round(value, 3)
+        return data
+
+
+def result_event(run_id: str, record: Mapping[str, Any]) -> dict[str, Any]:
+    error = record.get("error")
+    return {
+        "run_id": run_id,
+        "target": record.get("target"),
+        "step": record.get("step") or f"{record.get('target')}@{record.get('context_tokens')}",
+        "request_id": record.get("request_id"),
+        "warmup": bool(record.get("warmup")),
+        "ttft_ms": record.get("ttft_ms"),
+        "tpot_ms": record.get("tpot_ms"),
+        "e2e_ms": record.get("e2e_ms"),
+        "output_tokens": record.get("output_tokens"),
+        "output_tokens_per_s": record.get("output_tokens_per_s"),
+        "error": None if not error else error.get("category"),
+    }
+
+
+@dataclass
+class _Received:
+    messages: list[Message]
+    ended: bool  # the child closed its end: nothing more will come
+
+
+def _collect(connection: Any, window_s: float) -> _Received:
+    """Messages arriving within `window_s` (returns early on the child's last message)."""
+    found: list[Message] = []
+    deadline = time.monotonic() + window_s
+    while (remaining := deadline - time.monotonic()) > 0:
+        if not connection.poll(remaining):
+            break
+        try:
+            message: Message = connection.recv()
+        except (EOFError, OSError):
+            return _Received(found, True)
+        found.append(message)
+        if message[0] in ("done", "error"):
+            break
+    return _Received(found, False)
+
+
+class _Child:
+    """The spawned measuring process and its two pipes."""
+
+    def __init__(self, job: ChildJob, name: str) -> None:
+        spawn = multiprocessing.get_context("spawn")
+        self.messages, child_out = spawn.Pipe(duplex=False)
+        child_stop, self._stop = spawn.Pipe(duplex=False)
+        self.process = spawn.Process(
+            target=child_main, args=(job, child_out, child_stop), name=name
+        )
+        self.process.start()
+        # Drop our copies of the child's ends: then EOF means "the child is gone".
+        child_out.close()
+        child_stop.close()
+        self.stop_sent = False
+
+    def stop(self) -> None:
+        if not self.stop_sent:
+            self.stop_sent = True
+            with contextlib.suppress(OSError):
+                self._stop.send("stop")
+
+    async def reap(self) -> None:
+        self.stop()
+        await asyncio.to_thread(self.process.join, CHILD_EXIT_WAIT_S)
+        if self.process.is_alive():
+            self.process.kill()
+            await asyncio.to_thread(self.process.join, CHILD_EXIT_WAIT_S)
+        self.messages.close()
+        self._stop.close()
+
+
+async def _follow(pump: ResultPump, child: _Child) -> dict[str, Any]:
+    while True:
+        if pump.ctx.cancelled:
+            child.stop()  # the child stops its requests and reports what it has
+        received = await asyncio.to_thread(_collect, child.messages, BATCH_S)
+        done = await pump.handle(received.messages)
+        if done is not None:
+            return done
+        if received.ended:
+            await asyncio.to_thread(child.process.join, CHILD_EXIT_WAIT_S)
+            raise MeasuringProcessError(
+                "The measuring process stopped unexpectedly "
+                f"(exit code {child.process.exitcode}); the requests it finished are kept."
+            )
+
+
+async def _measure(pump: ResultPump, job: ChildJob) -> dict[str, Any]:
+    child = _Child(job, f"benchmark-{pump.run_id}")
+    try:
+        return await _follow(pump, child)
+    finally:
+        await child.reap()
+
+
+@dataclass
+class _Prepared:
+    config: BenchConfig
+    providers: dict[str, str]
+    finished_steps: list[str]
+    steps: list[dict[str, Any]]
+    kept_requests: int
+
+
+async def _prepare(ctx: JobContext, run_id: str) -> _Prepared:
+    """Mark the run running; on a resumed attempt keep finished steps, drop partial ones."""
+    async with write_unit(ctx.database) as session:
+        run = await repository.get_run(session, ctx.owner_id, run_id)
+        if run is None:
+            raise AppError("The benchmark run no longer exists.", code="run_deleted")
+        steps = list(run.steps or []) if ctx.attempt > 1 else []
+        finished = [str(s["name"]) for s in steps]
+        await repository.delete_rows_outside_steps(session, run_id, finished)
+        run.steps = steps
+        run.status = "running"
+        run.job_id = ctx.job_id
+        run.started_at = run.started_at or utcnow()
+        run.finished_at = None
+        targets = (await repository.targets_of(session, [run_id]))[run_id]
+        providers = {t.target_key: t.provider_id for t in targets if t.provider_id}
+        config = BenchConfig.model_validate(run.config)
+        kept = await repository.count_rows(session, run_id)
+    return _Prepared(config, providers, finished, steps, kept)
+
+
+async def run_benchmark(ctx: JobContext) -> Mapping[str, Any]:
+    """Job handler: measure in a child process, store per request, summarise at the end."""
+    from benchstudio.benchruns.planning import child_config
+
+    run_id = str(ctx.params["run_id"])
+    settings = settings_for(ctx.database)
+    prepared = await _prepare(ctx, run_id)
+    pump = ResultPump(ctx, run_id, int(ctx.params.get("planned_requests") or 0))
+    pump.steps, pump.done_requests = prepared.steps, prepared.kept_requests
+    job = ChildJob(
+        settings=settings,
+        owner_id=ctx.owner_id,
+        config_json=child_config(prepared.config).model_dump_json(),
+        providers=prepared.providers,
+        overrides=dict(ctx.params.get("overrides") or {}),
+        finished_steps=tuple(prepared.finished_steps),
+    )
+    started = time.monotonic()
+    try:
+        done = await _measure(pump, job)
+    except MeasuringProcessError as exc:
+        await conclude_run(
+            ctx.database,
+            ctx.owner_id,
+            run_id,
+            "failed",
+            error=str(exc),
+            fallback_wall_s=time.monotonic() - started,
+        )
+        raise
+    status = "cancelled" if ctx.cancelled else str(done["status"])
+    totals = await conclude_run(
+        ctx.database,
+        ctx.owner_id,
+        run_id,
+        status,
+        done=done,
+        fallback_wall_s=time.monotonic() - started,
+    )
+    if status == "cancelled":
+        raise JobCancelledError
+    return {"run_id": run_id, "status": status, **totals}
+
+
+BENCHMARK_JOB = JobType(
+    BENCHMARK_JOB_TYPE,
+    run_benchmark,
+    timeout_s=BENCHMARK_TIMEOUT_S,
+    check_limits=check_benchmark_limits,
+)
+
+
+def register(registry: Any) -> None:
+    if BENCHMARK_JOB_TYPE not in registry:
+        registry.register(BENCHMARK_JOB)
+
+
+add_registry_hook(register)

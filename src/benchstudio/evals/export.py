@@ -1,0 +1,92 @@
+"""Streamed exports of a run: JSON (the CLI results-file shape, suite snapshot included) and
+CSV (one row per case and target). Results are read in pages so memory stays flat."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import AsyncIterator
+from typing import Any
+
+from benchstudio.evals import run_repository as repository
+from benchstudio.evals import suite_service
+from benchstudio.evals.domain import CSV_COLUMNS, csv_row, summaries_by_target, summary_dict
+from benchstudio.evals.models import EvalCaseResult
+from benchstudio.evals.run_repository import CaseFilters
+from benchstudio.evals.run_schemas import EvalRunOut
+from benchstudio.evals.run_service import labels_of, verdicts_of
+from benchstudio.storage.engine import Database
+from benchstudio.storage.unit_of_work import read_unit
+from benchstudio.toolcall.live.report import RESULTS_FORMAT_VERSION
+from benchstudio.toolcall.suite_file import dump_suite
+from benchstudio.toolcall.verdicts import CaseVerdict
+
+PAGE = 200
+
+
+async def _pages(db: Database, owner_id: str, run_id: str) -> AsyncIterator[list[EvalCaseResult]]:
+    offset = 0
+    while True:
+        async with read_unit(db) as session:
+            rows, _ = await repository.list_case_results(
+                session, owner_id, run_id, CaseFilters(), PAGE, offset
+            )
+            session.expunge_all()
+        if not rows:
+            return
+        yield rows
+        offset += len(rows)
+
+
+def _result_json(row: EvalCaseResult) -> dict[str, Any]:
+    return {
+        "target": row.target,
+        "case_id": row.case_id,
+        "verdict": row.verdict,
+        "exchanges": row.exchanges,
+        "transcript": row.transcript,
+        "started_at": row.started_at.isoformat(),
+        "finished_at": row.finished_at.isoformat(),
+    }
+
+
+async def export_json(db: Database, owner_id: str, run_id: str) -> AsyncIterator[str]:
+    """The whole run as one JSON document, written piece by piece."""
+    run, verdicts = await verdicts_of(db, owner_id, run_id)
+    suite = await suite_service.snapshot_by_version_id(db, owner_id, run.suite_version_id)
+    summaries = summaries_by_target(run.id, labels_of(run), verdicts)
+    head = {
+        "format_version": RESULTS_FORMAT_VERSION,
+        "run_id": run.id,
+        "run": EvalRunOut.model_validate(run).model_dump(mode="json"),
+        "profile": run.profile,
+        "cancelled": run.status == "cancelled",
+        "total_cases": run.total_cases,
+        "finished_cases": sum(len(v) for v in verdicts.values()),
+        "targets": run.config.get("targets", []),
+        "settings": run.config.get("settings", {}),
+        "summaries": {k: summary_dict(v) for k, v in summaries.items()},
+        "suite": json.loads(dump_suite(suite)),
+    }
+    yield json.dumps(head, ensure_ascii=False)[:-1] + ', "results": ['
+    first = True
+    async for rows in _pages(db, owner_id, run_id):
+        for row in rows:
+            yield ("" if first else ",") + json.dumps(_result_json(row), ensure_ascii=False)
+            first = False
+    yield "]}\n"
+
+
+async def export_csv(db: Database, owner_id: str, run_id: str) -> AsyncIterator[str]:
+    """A header, then one row per stored case result (the caller checked the owner)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(CSV_COLUMNS)
+    yield buffer.getvalue()
+    async for rows in _pages(db, owner_id, run_id):
+        buffer.seek(0)
+        buffer.truncate()
+        for row in rows:
+            writer.writerow(csv_row(run_id, row.target, CaseVerdict.model_validate(row.verdict)))
+        yield buffer.getvalue()

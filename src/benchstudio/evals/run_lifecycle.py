@@ -1,0 +1,122 @@
+"""What the `tool_eval` job handler does to a run: start it, store each case, finish it."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from benchstudio.core.clock import utcnow
+from benchstudio.core.errors import NotFoundError
+from benchstudio.core.ids import new_id
+from benchstudio.evals import run_repository as repository
+from benchstudio.evals import suite_service
+from benchstudio.evals.domain import compact_summary, summaries_by_target
+from benchstudio.evals.models import EvalCaseResult
+from benchstudio.evals.run_service import labels_of, verdicts_of
+from benchstudio.storage.engine import Database
+from benchstudio.storage.unit_of_work import write_unit
+from benchstudio.toolcall.live.records import LiveCaseResult
+from benchstudio.toolcall.schemas import Suite
+
+
+@dataclass(slots=True)
+class RunPlan:
+    run_id: str
+    owner_id: str
+    profile: str
+    suite: Suite
+    targets: list[dict[str, Any]]
+    settings: dict[str, Any]
+    total: int
+    finished: set[tuple[str, str]] = field(default_factory=set)
+    passed: int = 0
+
+    @property
+    def remaining_suite(self) -> Suite:
+        """Cases some target has not finished yet (a resumed job skips the rest)."""
+        labels = [target["label"] for target in self.targets]
+        cases = [
+            case
+            for case in self.suite.cases
+            if any((label, case.id) not in self.finished for label in labels)
+        ]
+        return self.suite.model_copy(update={"cases": cases})
+
+
+async def start_run(db: Database, owner_id: str, run_id: str) -> RunPlan:
+    """Mark the run running and load what it needs (its snapshot, what is already stored)."""
+    async with write_unit(db) as session:
+        run = await repository.get_run(session, owner_id, run_id)
+        if run is None:
+            raise NotFoundError("The eval run was deleted.")
+        run.status = "running"
+        run.started_at = run.started_at or utcnow()
+        run.finished_at, run.error = None, None
+        finished = await repository.finished_keys(session, run_id)
+        plan = RunPlan(
+            run_id=run.id,
+            owner_id=owner_id,
+            profile=run.profile,
+            suite=Suite.model_validate({"name": "-"}),
+            targets=list(run.config.get("targets", [])),
+            settings=dict(run.config.get("settings", {})),
+            total=run.total_cases,
+            finished=finished,
+            passed=run.passed_cases,
+        )
+        version_id = run.suite_version_id
+    plan.suite = await suite_service.snapshot_by_version_id(db, owner_id, version_id)
+    return plan
+
+
+def result_writer(
+    plan: RunPlan, result: LiveCaseResult
+) -> tuple[str, Callable[[AsyncSession], Awaitable[None]]]:
+    """The row for one finished case and a writer that stores it and counts it."""
+    target_index = next(i for i, t in enumerate(plan.targets) if t["label"] == result.target)
+    case_index = next(i for i, c in enumerate(plan.suite.cases) if c.id == result.case_id)
+    verdict = result.verdict
+    row = EvalCaseResult(
+        id=new_id(),
+        run_id=plan.run_id,
+        owner_id=plan.owner_id,
+        target=result.target,
+        target_index=target_index,
+        case_index=case_index,
+        case_id=result.case_id,
+        category=verdict.category,
+        passed=verdict.passed,
+        error_category=verdict.error_category.value if verdict.error_category else None,
+        latency_ms=verdict.latency_ms,
+        prompt_tokens=verdict.prompt_tokens,
+        completion_tokens=verdict.completion_tokens,
+        verdict=verdict.model_dump(mode="json", by_alias=True),
+        exchanges=[e.model_dump(mode="json") for e in result.exchanges],
+        transcript=result.transcript.model_dump(mode="json") if result.transcript else None,
+        started_at=result.started_at,
+        finished_at=result.finished_at,
+    )
+
+    async def write(session: AsyncSession) -> None:
+        session.add(row)
+        await repository.count_result(session, plan.run_id, verdict.passed)
+
+    return row.id, write
+
+
+async def finish_run(
+    db: Database, owner_id: str, run_id: str, status: str, error: str | None = None
+) -> dict[str, Any]:
+    """Store the final status and the cached per-target summary (from the stored rows)."""
+    run, verdicts = await verdicts_of(db, owner_id, run_id)
+    summary = compact_summary(summaries_by_target(run.id, labels_of(run), verdicts))
+    async with write_unit(db) as session:
+        stored = await repository.get_run(session, owner_id, run_id)
+        if stored is not None:
+            stored.status, stored.error = status, error
+            stored.summary = summary
+            stored.finished_at = utcnow()
+    return summary

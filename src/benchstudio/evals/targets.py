@@ -1,0 +1,101 @@
+"""Eval targets from the catalog: (provider id, model id) pairs resolved for the owner.
+
+At submit time each pair becomes a `TargetInfo` stored with the run (identity and display
+names as run). When the job runs, each becomes a runner `EvalTarget` without any key: the
+adapter, opened through the catalog and the vault, holds the key.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from benchstudio.catalog import model_service
+from benchstudio.catalog import service as catalog_service
+from benchstudio.catalog.schemas import ModelOut, ProviderOut
+from benchstudio.catalog.service import CatalogContext
+from benchstudio.core.errors import AppError, ConflictError, NotFoundError
+from benchstudio.evals.domain import unique_labels
+from benchstudio.evals.run_schemas import EvalCreate, EvalTargetIn, TargetInfo
+from benchstudio.toolcall.live.conversation import parse_tool_choice
+from benchstudio.toolcall.live.records import EvalTarget, TargetPlan
+from benchstudio.toolcall.live.runner import plan_targets
+
+
+async def _model(ctx: CatalogContext, owner_id: str, target: EvalTargetIn) -> ModelOut:
+    """By catalog id; failing that, by the provider's model name among active models."""
+    try:
+        model = await model_service.get_model(ctx, owner_id, target.model_id)
+    except NotFoundError:
+        candidates = await model_service.list_models(ctx, owner_id, provider_id=target.provider_id)
+        named = [m for m in candidates if m.model_id == target.model_id]
+        if not named:
+            raise NotFoundError("No such model.") from None
+        model = named[0]
+    if model.provider_id != target.provider_id:
+        raise NotFoundError("No such model for this provider.")
+    if model.archived_at is not None:
+        raise ConflictError(f"The model {model.display_name!r} is archived.", code="archived")
+    return model
+
+
+async def resolve_targets(
+    ctx: CatalogContext, owner_id: str, data: EvalCreate
+) -> list[tuple[TargetInfo, str]]:
+    """Check each pair belongs to the caller and is active; label them uniquely.
+
+    Returns each target with its provider's current base URL (not stored: the demo
+    simulator's address is the server's to set)."""
+    found: list[tuple[EvalTargetIn, ProviderOut, ModelOut]] = []
+    for target in data.targets:
+        provider = await catalog_service.get_provider(ctx, owner_id, target.provider_id)
+        if provider.archived:
+            raise ConflictError(f"The provider {provider.name!r} is archived.", code="archived")
+        model = await _model(ctx, owner_id, target)
+        found.append((target, provider, model))
+    labels = unique_labels([t.label or m.display_name for t, _, m in found])
+    return [
+        (
+            TargetInfo(
+                label=label,
+                provider_id=target.provider_id,
+                provider_name=provider.name,
+                protocol=provider.protocol,
+                model_ref_id=model.id,
+                model_id=model.model_id,
+                display_name=model.display_name,
+            ),
+            provider.base_url,
+        )
+        for label, (target, provider, model) in zip(labels, found, strict=True)
+    ]
+
+
+def runner_target(
+    info: dict[str, Any], settings: dict[str, Any], base_url: str, overrides: dict[str, Any]
+) -> EvalTarget:
+    """The runner's view of a stored target (no key: the adapter holds it)."""
+    system_prompt = overrides.get("system_prompt")
+    if system_prompt is None:
+        system_prompt = settings.get("system_prompt")
+    return EvalTarget(
+        label=info["label"],
+        model=info["model_id"],
+        base_url=base_url,
+        protocol=info["protocol"],
+        provider=info["protocol"],
+        concurrency=settings.get("concurrency"),
+        temperature=settings.get("temperature"),
+        max_tokens=settings.get("max_tokens"),
+        tool_choice=parse_tool_choice(settings.get("tool_choice")),
+        system_prompt=system_prompt,
+        params={**settings.get("params", {}), **overrides.get("params", {})},
+        timeout_s=float(settings.get("timeout_s", 120.0)),
+    )
+
+
+def preview_plans(targets: list[EvalTarget]) -> list[TargetPlan]:
+    """Concurrency and the parameter registry's adjustments, resolved before any request."""
+    try:
+        return plan_targets(targets)
+    except ValueError as error:
+        raise AppError(str(error), code="invalid_targets", status_code=422) from None

@@ -1,0 +1,167 @@
+"""The `tool_eval` job: drive a run's targets through its suite snapshot, case by case.
+
+A loop over the live runner's results: each finished case is stored with its event
+(`eval_case_result`) in one unit (persist, then publish). Cancel stops the runner at once and
+keeps every stored case; a resumed job skips the cases already stored. Keys never leave the
+adapters, which the catalog opens through the vault.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections.abc import Mapping
+from contextlib import AsyncExitStack
+from dataclasses import dataclass
+from typing import Any
+
+from benchstudio.catalog import service as catalog_service
+from benchstudio.catalog.service import CatalogContext
+from benchstudio.core.redaction import redact
+from benchstudio.credentials.service import Vault
+from benchstudio.evals.domain import TOOL_EVAL_JOB_TYPE
+from benchstudio.evals.job_environment import current_settings
+from benchstudio.evals.run_lifecycle import RunPlan, finish_run, result_writer, start_run
+from benchstudio.evals.targets import runner_target
+from benchstudio.jobs.context import JobCancelledError, JobContext
+from benchstudio.jobs.registry import HandlerRegistry, JobType
+from benchstudio.jobs.runtime import add_registry_hook
+from benchstudio.providers.base import ProviderAdapter
+from benchstudio.toolcall.live.records import LiveCaseResult
+from benchstudio.toolcall.live.runner import LiveEvalRunner
+from benchstudio.toolcall.profiles import get_profile
+
+CASE_EVENT = "eval_case_result"
+PROGRESS_INTERVAL_S = 0.25
+JOB_TIMEOUT_S = 6 * 3600.0
+
+
+@dataclass(slots=True)
+class _Progress:
+    last: float = 0.0
+
+    def due(self, done: bool) -> bool:
+        now = time.monotonic()
+        if done or now - self.last >= PROGRESS_INTERVAL_S:
+            self.last = now
+            return True
+        return False
+
+
+def _case_event(plan: RunPlan, result_id: str, result: LiveCaseResult) -> dict[str, Any]:
+    verdict = result.verdict
+    return {
+        "run_id": plan.run_id,
+        "result_id": result_id,
+        "target": result.target,
+        "case_id": result.case_id,
+        "category": verdict.category,
+        "pass": verdict.passed,
+        "error_category": verdict.error_category.value if verdict.error_category else None,
+        "latency_ms": verdict.latency_ms,
+        "finished": len(plan.finished),
+        "passed": plan.passed,
+        "total": plan.total,
+    }
+
+
+async def _record(
+    ctx: JobContext, plan: RunPlan, result: LiveCaseResult, progress: _Progress
+) -> None:
+    result_id, write = result_writer(plan, result)
+    plan.finished.add((result.target, result.case_id))
+    plan.passed += int(result.passed)
+    done = len(plan.finished) >= plan.total
+    percent = 100 * len(plan.finished) / plan.total if plan.total else 100.0
+    await ctx.record_unit(
+        write,
+        [(CASE_EVENT, _case_event(plan, result_id, result))],
+        percent=percent if progress.due(done) else None,
+        detail=f"{len(plan.finished)} of {plan.total} cases",
+    )
+
+
+async def _cancel_when_asked(ctx: JobContext, runner: LiveEvalRunner) -> None:
+    await ctx.cancel_event.wait()
+    runner.cancel()
+
+
+async def _open_adapters(
+    stack: AsyncExitStack, catalog: CatalogContext, plan: RunPlan
+) -> tuple[dict[str, ProviderAdapter], dict[str, str]]:
+    """One adapter per provider (key attached by the vault), and each provider's base URL."""
+    adapters: dict[str, ProviderAdapter] = {}
+    base_urls: dict[str, str] = {}
+    for target in plan.targets:
+        provider_id = target["provider_id"]
+        if provider_id in adapters:
+            continue
+        provider = await catalog_service.get_provider(catalog, plan.owner_id, provider_id)
+        base_urls[provider_id] = provider.base_url
+        adapters[provider_id] = await stack.enter_async_context(
+            catalog_service.open_provider_adapter(catalog, plan.owner_id, provider_id)
+        )
+    return adapters, base_urls
+
+
+async def _run_cases(ctx: JobContext, catalog: CatalogContext, plan: RunPlan) -> None:
+    async with AsyncExitStack() as stack:
+        adapters, base_urls = await _open_adapters(stack, catalog, plan)
+        targets = [
+            runner_target(t, plan.settings, base_urls[t["provider_id"]], t) for t in plan.targets
+        ]
+        by_label = {t["label"]: adapters[t["provider_id"]] for t in plan.targets}
+        suite = plan.remaining_suite
+        if not suite.cases:
+            return
+        runner = LiveEvalRunner(
+            suite, targets, get_profile(plan.profile), lambda target: by_label[target.label]
+        )
+        watcher = asyncio.create_task(_cancel_when_asked(ctx, runner))
+        progress = _Progress()
+        try:
+            async for result in runner.run():
+                if (result.target, result.case_id) in plan.finished:
+                    continue
+                await _record(ctx, plan, result, progress)
+                ctx.raise_if_cancelled()
+        finally:
+            watcher.cancel()
+
+
+async def _finish_quietly(ctx: JobContext, plan: RunPlan, status: str, error: str | None) -> None:
+    """Best effort: the job row is the source of truth if this write fails."""
+    with contextlib.suppress(Exception):
+        await finish_run(ctx.database, ctx.owner_id, plan.run_id, status, error)
+
+
+async def run_tool_eval(ctx: JobContext) -> Mapping[str, Any]:
+    settings = current_settings()
+    catalog = CatalogContext(
+        db=ctx.database, vault=Vault(settings.vault_key_list()), settings=settings
+    )
+    plan = await start_run(ctx.database, ctx.owner_id, str(ctx.params["run_id"]))
+    try:
+        await _run_cases(ctx, catalog, plan)
+        ctx.raise_if_cancelled()
+    except (JobCancelledError, asyncio.CancelledError):
+        await _finish_quietly(ctx, plan, "cancelled" if ctx.cancelled else "interrupted", None)
+        raise
+    except Exception as error:
+        message = getattr(error, "message", None) or redact(f"{type(error).__name__}: {error}")
+        await _finish_quietly(ctx, plan, "failed", message[:500])
+        raise
+    summary = await finish_run(ctx.database, ctx.owner_id, plan.run_id, "done")
+    return {"run_id": plan.run_id, "finished_cases": len(plan.finished), "summary": summary}
+
+
+TOOL_EVAL_JOB = JobType(TOOL_EVAL_JOB_TYPE, run_tool_eval, timeout_s=JOB_TIMEOUT_S)
+
+
+def register_tool_eval(registry: HandlerRegistry) -> None:
+    if TOOL_EVAL_JOB_TYPE not in registry:
+        registry.register(TOOL_EVAL_JOB)
+
+
+add_registry_hook(register_tool_eval)
