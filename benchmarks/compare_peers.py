@@ -67,6 +67,14 @@ asyncio.run(main())
 """
 
 
+LEGEND = """columns: TTFT p50/p90/p99 = percentiles of the TTFT error (per-request rows) or the
+  difference of percentiles (distribution rows); warm = the same once the first requests (those
+  that may open a connection, unseen by the server log) are left out; ITL = error of the mean
+  inter-token latency per request (distribution: difference of percentiles); gap |err| p99 =
+  per-gap ITL error (only clients that report every gap). `run` lines: client process wall and
+  CPU time (all its processes)."""
+
+
 @dataclass(frozen=True)
 class Scenario:
     name: str
@@ -170,7 +178,7 @@ def start_simulator() -> tuple[subprocess.Popen[str], str]:
     if not base_url.startswith("http://127.0.0.1:"):
         process.kill()
         raise SystemExit("the simulator did not start")
-    if len(os.sched_getaffinity(0)) > 1:  # simulator on core 1; this script and clients on 0
+    if (os.cpu_count() or 1) > 1:  # simulator on core 1; this script and clients on 0
         os.sched_setaffinity(process.pid, {1})
         os.sched_setaffinity(0, {0})
     return process, base_url
@@ -341,6 +349,7 @@ class ErrorRow:
     ttft: list[float]  # p50, p90, p99 of the error (ms)
     itl: list[float] | None = None  # p50, p99 of the per-request mean ITL error (ms)
     gap_p99: float | None = None  # p99 of |client gap - server gap| (ms), per gap
+    warm: list[float] | None = None  # p50, p99 of the TTFT error once connections are open
 
 
 def pcts(values: list[float], qs: tuple[float, ...]) -> list[float]:
@@ -366,12 +375,18 @@ def pair_by_timestamps(run: ClientRun, truth: dict[str, Truth]) -> list[tuple[Cl
     return [(records[i], server[j]) for i, j in zip(rows, cols, strict=True)]
 
 
-def error_rows(client: str, run: ClientRun, truth: dict[str, Truth]) -> list[ErrorRow]:
+def error_rows(client: str, run: ClientRun, truth: dict[str, Truth], cold: int) -> list[ErrorRow]:
+    """Joined per-request errors when possible, and the distribution difference always.
+
+    `cold` requests (the first ones the server read) may include opening a connection, which
+    the server's log cannot see; the `warm` figures leave them out.
+    """
     rows: list[ErrorRow] = []
     pairs, method = pair_by_id(run, truth), "request-id"
     if not pairs:
         pairs, method = pair_by_timestamps(run, truth), "timestamps"
     if pairs:
+        pairs.sort(key=lambda pair: pair[1].read_ns)
         ttft = [r.ttft_ms - t.ttft_ms for r, t in pairs]
         itl = [r.itl_ms - t.mean_gap_ms for r, t in pairs if r.itl_ms and t.mean_gap_ms]
         gaps: list[float] = []
@@ -386,6 +401,7 @@ def error_rows(client: str, run: ClientRun, truth: dict[str, Truth]) -> list[Err
                 pcts(ttft, (50, 90, 99)),
                 pcts(itl, (50, 99)) if itl else None,
                 pcts(gaps, (99,))[0] if gaps else None,
+                pcts(ttft[cold:], (50, 99)) if len(ttft) > cold else None,
             )
         )
     reported = [r.ttft_ms for r in run.records]
@@ -406,27 +422,26 @@ def error_rows(client: str, run: ClientRun, truth: dict[str, Truth]) -> list[Err
     return rows
 
 
-def print_table(scenario: Scenario, rows: list[ErrorRow], notes: dict[str, str]) -> None:
-    print(f"\n{scenario.name}: TTFT error = client - server (ms)")
-    header = (
-        f"  {'client':<9} {'method':<13} {'n':>5} {'TTFT p50':>9} {'p90':>8} {'p99':>8}"
-        f"  {'ITL p50':>8} {'p99':>7} {'gap|err| p99':>12}  run"
+def print_table(title: str, rows: list[ErrorRow], notes: dict[str, str]) -> None:
+    print(f"\n{title}: errors = client - server, ms")
+    print(
+        f"  {'client':<9} {'method':<13} {'n':>4} | {'TTFT p50':>8} {'p90':>7} {'p99':>7}"
+        f" | {'warm p50':>8} {'p99':>7} | {'ITL p50':>7} {'p99':>6} | {'gap |err| p99':>13}"
     )
-    print(header)
 
     def cell(value: float | None, width: int) -> str:
         return f"{value:>{width}.2f}" if value is not None else f"{'-':>{width}}"
 
     for row in rows:
         itl = row.itl or [None, None]
+        warm = row.warm or [None, None]
         print(
-            f"  {row.client:<9} {row.method:<13} {row.count:>5} {cell(row.ttft[0], 9)}"
-            f" {cell(row.ttft[1], 8)} {cell(row.ttft[2], 8)}  {cell(itl[0], 8)} {cell(itl[1], 7)}"
-            f" {cell(row.gap_p99, 12)}  {notes.get(row.client, '')}"
+            f"  {row.client:<9} {row.method:<13} {row.count:>4} | {cell(row.ttft[0], 8)}"
+            f" {cell(row.ttft[1], 7)} {cell(row.ttft[2], 7)} | {cell(warm[0], 8)}"
+            f" {cell(warm[1], 7)} | {cell(itl[0], 7)} {cell(itl[1], 6)} | {cell(row.gap_p99, 13)}"
         )
     for client, note in notes.items():
-        if note.startswith("FAILED"):
-            print(f"  {client:<9} {note}")
+        print(f"  {client:<9} {note}")
 
 
 # ---------------------------------------------------------------- main
@@ -459,7 +474,10 @@ def run_client(
         f"{len(run.records)} ok, {run.failed} failed,"
         f" wall {time.perf_counter() - wall0:.1f} s, CPU {cpu_s:.1f} s"
     )
-    return error_rows(client, run, truth), note
+    # first requests that may open a connection: the concurrency, or the rate's mean in flight
+    duration_s = (MODEL["ttft_ms"] + MODEL["itl_ms"] * MODEL["output_tokens"]) / 1000
+    cold = scenario.concurrency or round((scenario.rate or 0) * duration_s)
+    return error_rows(client, run, truth, cold), note
 
 
 def main() -> None:
@@ -477,6 +495,7 @@ def main() -> None:
             print(f"skipping {client}: not installed (see {PEERS / (client + '.install.log')})")
     process, base_url = start_simulator()
     print(f"simulator {base_url} on core 1, clients on core 0; model {MODEL}")
+    print(LEGEND)
     try:
         for attempt in range(1, arguments.repeat + 1):
             for scenario in scenarios(arguments.quick):
@@ -488,9 +507,7 @@ def main() -> None:
                     work.mkdir(parents=True)
                     client_rows, notes[client] = run_client(client, base_url, scenario, work)
                     rows.extend(client_rows)
-                print_table(
-                    Scenario(f"[{attempt}] {scenario.name}", scenario.requests), rows, notes
-                )
+                print_table(f"[{attempt}] {scenario.name}", rows, notes)
     finally:
         process.terminate()
         process.wait(10)

@@ -8,8 +8,8 @@ log by X-Request-Id and print the errors next to the issue's goals:
 - TTFT error = client TTFT - server TTFT (server: first token event written - request read);
 - ITL error = client gap - server gap, per gap between token-bearing chunks;
 - TPOT error = client TPOT - server TPOT;
-- client CPU per streamed event, closed-loop ceiling, Poisson dispatch lag, memory per stream,
-  CLI start to first request.
+- client CPU per streamed event, closed-loop ceiling, Poisson dispatch lag, CLI start to first
+  request, and memory (base and per in-flight stream, each in a fresh process: speed_memory.py).
 
 Run: `.venv/bin/python benchmarks/speed_accuracy.py [--quick]` (about a minute; ~25 s quick).
 """
@@ -28,7 +28,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-import psutil
 
 from benchstudio.providers.base import ChatRequest
 from benchstudio.speed.config import TargetConfig
@@ -248,21 +247,12 @@ async def dispatch(adapter: Any, quick: bool) -> None:
         )
 
 
-async def memory(adapter: Any) -> None:
-    process = psutil.Process()
-    base = process.memory_info().rss
-    streams = 256
-    shape = LoadShape(concurrency=streams, num_requests=streams)
-    messages = [{"role": "user", "content": "short prompt"}]
-    task = asyncio.get_running_loop().create_task(
-        run_load(adapter, lambda i: ChatRequest(model="idle", messages=messages), shape)
-    )
-    await asyncio.sleep(3.0)  # every stream open and mid-way (300 ms per token, 40 tokens)
-    during = process.memory_info().rss
-    await task
-    print(f"\nmemory with {streams} streams in flight:")
-    show("process RSS before the streams", base / 2**20, "<= 80 (base)", "MB")
-    show("RSS per in-flight stream", (during - base) / streams / 1024, "<= 30", "KB")
+def memory() -> None:
+    """Memory needs a fresh process per measurement (RSS never shrinks back after a scenario),
+    so it is measured by `benchmarks/speed_memory.py`, run here once."""
+    print("\nmemory (benchmarks/speed_memory.py --repeat 1, fresh process per measurement):")
+    script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "speed_memory.py")
+    subprocess.run([sys.executable, script, "--repeat", "1"], check=False)
 
 
 def cli_start(base_url: str) -> None:
@@ -299,9 +289,9 @@ async def main(quick: bool) -> None:
             await accuracy(adapter, base_url, quick)
             await ceiling(adapter, quick)
             await dispatch(adapter, quick)
-            await memory(adapter)
         clear_log(base_url)
         cli_start(base_url)
+        memory()
     finally:
         process.terminate()
         process.wait(10)

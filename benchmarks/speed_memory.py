@@ -108,7 +108,7 @@ def start_simulator() -> tuple[subprocess.Popen[str], str]:
     if not base_url.startswith("http://127.0.0.1:"):
         process.kill()
         raise SystemExit("the simulator did not start")
-    if len(os.sched_getaffinity(0)) > 1:  # simulator on core 1, clients on core 0
+    if (os.cpu_count() or 1) > 1:  # simulator on core 1, clients on core 0
         os.sched_setaffinity(process.pid, {1})
         os.sched_setaffinity(0, {0})
     return process, base_url

@@ -1,4 +1,15 @@
 import { expect, saveScreenshot, test } from './fixtures'
+import { newUser, register, signInQuietly, type TestUser } from './users'
+
+// The shell is for signed-in users: every test here starts signed in as an ordinary member.
+let member: TestUser
+test.beforeAll(async ({ request }) => {
+  member = newUser('shell')
+  await register(request, member)
+})
+test.beforeEach(async ({ page }) => {
+  await signInQuietly(page, member)
+})
 
 test.describe('web shell', () => {
   test('loads under the CSP with the product name and only working areas in the nav', async ({
@@ -12,7 +23,7 @@ test.describe('web shell', () => {
     await expect(page.getByRole('banner')).toContainText('BenchStudio')
     await expect(page).toHaveTitle('Overview · BenchStudio')
     const nav = page.getByRole('navigation', { name: 'Main' })
-    await expect(nav.getByRole('link')).toHaveText(['Overview', 'API docs'])
+    await expect(nav.getByRole('link')).toHaveText(['Overview', 'Jobs', 'Settings', 'API docs'])
     await expect(nav.getByRole('link', { name: 'Overview' })).toHaveAttribute('aria-current', 'page')
     await expect(page.getByRole('heading', { level: 1, name: 'Overview' })).toBeVisible()
     await saveScreenshot(page, 'overview-light')

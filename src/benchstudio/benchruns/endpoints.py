@@ -4,8 +4,10 @@ streamed export and import."""
 from __future__ import annotations
 
 import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import StreamingResponse
@@ -26,21 +28,45 @@ from benchstudio.benchruns.schemas import (
     RunPage,
 )
 from benchstudio.benchruns.service import BenchContext
-from benchstudio.benchruns.settings_binding import bind_settings
+from benchstudio.benchruns.settings_binding import bind_settings, unbind_settings
 from benchstudio.catalog.service import CatalogContext
+from benchstudio.config import Settings
 from benchstudio.core.errors import AppError
 from benchstudio.credentials.dependencies import VaultDep
-from benchstudio.jobs.endpoints import JobsDep
+from benchstudio.jobs.runtime import JobRuntime
+from benchstudio.storage.engine import Database
 
-router = APIRouter(tags=["benchmarks"])
+
+@asynccontextmanager
+async def _bind_app_settings(app: Any) -> AsyncIterator[None]:
+    """Runs inside the app's lifespan (after the database and jobs started): jobs this
+    process runs, resumed ones included, hand the app's settings to their measuring child."""
+    database, settings = getattr(app.state, "database", None), getattr(app.state, "settings", None)
+    if isinstance(database, Database) and isinstance(settings, Settings):
+        bind_settings(database, settings)
+    try:
+        yield
+    finally:
+        if isinstance(database, Database):
+            unbind_settings(database)
+
+
+router = APIRouter(tags=["benchmarks"], lifespan=_bind_app_settings)
 MAX_IMPORT_BYTES = 256 * 1024 * 1024
+
+
+def get_job_runtime(request: Request) -> JobRuntime:
+    runtime = request.app.state.jobs
+    assert isinstance(runtime, JobRuntime)
+    return runtime
+
+
+JobsDep = Annotated[JobRuntime, Depends(get_job_runtime)]
 
 
 def bench_context(
     db: DatabaseDep, vault: VaultDep, settings: SettingsDep, jobs: JobsDep
 ) -> BenchContext:
-    # The measuring child of a job run by this process gets these settings (vault, database).
-    bind_settings(db, settings)
     return BenchContext(CatalogContext(db=db, vault=vault, settings=settings), jobs)
 
 
@@ -143,7 +169,7 @@ async def export_benchmark(
     format: Literal["json", "csv"] = "json",
 ) -> StreamingResponse:
     """Streamed: JSON in the `benchstudio.bench/1` schema, or CSV with one row per request."""
-    run, _ = await service._owned(db, user.user_id, run_id)
+    run, _ = await service.owned_run(db, user.user_id, run_id)
     filename = f"benchmark-{run.id}.{format}"
     headers = {"Content-Disposition": f'attachment; filename="{filename}"'}
     if format == "csv":

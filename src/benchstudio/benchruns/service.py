@@ -196,7 +196,7 @@ async def list_runs(
     return RunPage(items=items, total=total, limit=limit, offset=offset)
 
 
-async def _owned(db: Database, owner_id: str, run_id: str) -> tuple[BenchmarkRun, RunOut]:
+async def owned_run(db: Database, owner_id: str, run_id: str) -> tuple[BenchmarkRun, RunOut]:
     async with read_unit(db) as session:
         run = await repository.get_run(session, owner_id, run_id)
         if run is None:
@@ -216,7 +216,7 @@ async def summaries_of(db: Database, run: BenchmarkRun) -> dict[str, Any]:
 
 
 async def get_detail(db: Database, owner_id: str, run_id: str) -> RunDetail:
-    run, out = await _owned(db, owner_id, run_id)
+    run, out = await owned_run(db, owner_id, run_id)
     summaries = await summaries_of(db, run)
     step_blocks = summaries.get("steps", {})
     steps = [
@@ -249,7 +249,7 @@ async def request_page(
     limit: int,
     offset: int,
 ) -> RequestPage:
-    await _owned(db, owner_id, run_id)
+    await owned_run(db, owner_id, run_id)
     async with read_unit(db) as session:
         total = await repository.count_rows(session, run_id, step=step, target=target)
         rows = await repository.request_rows(
@@ -275,7 +275,7 @@ async def compare(db: Database, owner_id: str, data: CompareIn) -> CompareOut:
     Whitney U and a bootstrap interval of the median difference, from core.stats)."""
     if len(set(data.run_ids)) != len(data.run_ids):
         raise AppError("Compare distinct runs.", code="duplicate_runs")
-    owned = [await _owned(db, owner_id, run_id) for run_id in data.run_ids]
+    owned = [await owned_run(db, owner_id, run_id) for run_id in data.run_ids]
     summaries = {run.id: (await summaries_of(db, run)).get("targets", {}) for run, _ in owned}
     records = {run.id: await load_records(db, run.id) for run, _ in owned}
     identities = {
@@ -306,7 +306,7 @@ async def compare(db: Database, owner_id: str, data: CompareIn) -> CompareOut:
 
 
 async def rerun(ctx: BenchContext, owner_id: str, run_id: str) -> BenchmarkSubmitted:
-    run, _ = await _owned(ctx.db, owner_id, run_id)
+    run, _ = await owned_run(ctx.db, owner_id, run_id)
     if run.request is None:
         raise ConflictError(
             "Imported runs have no platform configuration to re-run.", code="not_rerunnable"
@@ -315,7 +315,7 @@ async def rerun(ctx: BenchContext, owner_id: str, run_id: str) -> BenchmarkSubmi
 
 
 async def delete(db: Database, owner_id: str, run_id: str) -> None:
-    run, out = await _owned(db, owner_id, run_id)
+    run, out = await owned_run(db, owner_id, run_id)
     if out.status in ACTIVE_RUN_STATUSES:
         raise ConflictError("Cancel the benchmark before deleting it.", code="run_active")
     async with write_unit(db) as session:

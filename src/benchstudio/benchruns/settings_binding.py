@@ -2,8 +2,8 @@
 
 `JobContext` carries the database but not the settings, and the child needs them (database
 address, vault keys, demo simulator address, egress mode). The API binds its settings to its
-database when it starts serving benchmarks; a process without a binding (a `benchstudio
-worker`) uses the process settings, which come from its environment.
+database when it starts (the benchmarks router's lifespan); a process without a binding (a
+`benchstudio worker`) uses the process settings, which come from its environment.
 """
 
 from __future__ import annotations
@@ -16,6 +16,10 @@ _BOUND: dict[int, tuple[Database, Settings]] = {}
 
 def bind_settings(database: Database, settings: Settings) -> None:
     _BOUND[id(database)] = (database, settings)
+
+
+def unbind_settings(database: Database) -> None:
+    _BOUND.pop(id(database), None)
 
 
 def settings_for(database: Database) -> Settings:

@@ -70,20 +70,6 @@ async def list_runs(
     return await run_service.list_runs(db, user.user_id, filters, limit, offset)
 
 
-@router.get("/compare", response_model=list[ComparisonOut])
-async def compare_runs(
-    user: CurrentUser,
-    db: DatabaseDep,
-    a: ObjectId,
-    b: ObjectId,
-    target_a: Annotated[str | None, Query(max_length=200)] = None,
-    target_b: Annotated[str | None, Query(max_length=200)] = None,
-) -> list[ComparisonOut]:
-    """B against A per target (McNemar's exact test on the same cases). `a == b` with two
-    targets compares two models of one run."""
-    return await run_service.compare(db, user.user_id, a, b, target_a, target_b)
-
-
 @router.get("/{eval_run_id}", response_model=EvalRunDetail)
 async def get_run(eval_run_id: ObjectId, user: CurrentUser, ctx: Ctx) -> EvalRunDetail:
     return await run_service.run_detail(ctx, user.user_id, eval_run_id)
@@ -113,6 +99,22 @@ async def get_case(
 ) -> CaseResultDetail:
     """Request, response, expected vs actual calls, and why each argument passed or failed."""
     return await run_service.case_result_detail(db, user.user_id, eval_run_id, case_result_id)
+
+
+@router.get("/{eval_run_id}/compare", response_model=list[ComparisonOut])
+async def compare_runs(
+    eval_run_id: ObjectId,
+    user: CurrentUser,
+    db: DatabaseDep,
+    other: ObjectId | None = None,
+    target_a: Annotated[str | None, Query(max_length=200)] = None,
+    target_b: Annotated[str | None, Query(max_length=200)] = None,
+) -> list[ComparisonOut]:
+    """`other` (default: this run) against this run, per target, with McNemar's exact test on
+    the cases both scored. Without `other`, `target_a` and `target_b` compare two models of
+    this run."""
+    second = other or eval_run_id
+    return await run_service.compare(db, user.user_id, eval_run_id, second, target_a, target_b)
 
 
 @router.get("/{eval_run_id}/export")

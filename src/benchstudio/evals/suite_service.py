@@ -222,10 +222,10 @@ async def replace_suite(
 
 async def patch_suite(db: Database, owner_id: str, suite_id: str, patch: SuitePatch) -> SuiteDetail:
     changes = patch.model_dump(mode="json", exclude_unset=True)
-    if not changes:
-        raise AppError("Nothing to change.", code="empty_patch", status_code=422)
 
     def apply(current: Suite) -> Suite:
+        if not changes:  # checked after the ownership check: a 404 comes first
+            raise AppError("Nothing to change.", code="empty_patch", status_code=422)
         return build_suite({**current.model_dump(mode="json"), **changes})
 
     return await _edit(db, owner_id, suite_id, f"edited {', '.join(sorted(changes))}", apply)

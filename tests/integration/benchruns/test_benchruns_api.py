@@ -238,7 +238,7 @@ def test_a_measuring_child_that_dies_fails_the_job_and_keeps_its_rows(api: Api) 
     children = [
         p
         for p in psutil.Process().children(recursive=True)
-        if "multiprocessing" in " ".join(p.cmdline())
+        if "spawn_main" in " ".join(p.cmdline())
     ]
     assert children
     for child in children:

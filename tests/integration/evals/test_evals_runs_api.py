@@ -140,12 +140,20 @@ def test_history_search_filters_compare_export_and_delete(
     assert api.ok("GET", "/api/evals?search=nothing-like-it")["total"] == 0
     assert api.ok("GET", "/api/evals?status=done&profile=lenient")["total"] == 1
     assert api.ok("GET", "/api/evals?status=failed")["total"] == 0
-    compared = api.ok(
-        "GET", f"/api/evals/compare?a={run_id}&b={run_id}&target_a=Good&target_b=Sloppy"
-    )
+    compared = api.ok("GET", f"/api/evals/{run_id}/compare?target_a=Good&target_b=Sloppy")
     assert compared[0]["only_a_passed"] == SAMPLE_CASES and compared[0]["significant"]
-    ambiguous = api.call("GET", f"/api/evals/compare?a={run_id}&b={run_id}&target_a=Nobody")
+    ambiguous = api.call("GET", f"/api/evals/{run_id}/compare?other={run_id}&target_a=Nobody")
     assert ambiguous.status_code == 422
+    # Another run with only the sloppy model: paired with this run's target of the same name.
+    provider = api.ok("GET", f"/api/evals/{run_id}")["targets"][1]["provider_id"]
+    again = _submit(api, finished_run["suite"]["id"], provider, ["sloppy"])
+    api.wait_job(again["job_id"], {"done"})
+    across = api.ok("GET", f"/api/evals/{run_id}/compare?other={again['run']['id']}")
+    assert [(c["target_a"], c["target_b"]) for c in across] == [("Sloppy", "Sloppy")]
+    assert across[0]["paired"] and across[0]["p_value"] == 1.0
+    missing = api.call("GET", f"/api/evals/{run_id}/compare?other=0000000000000000000000")
+    assert missing.status_code == 404
+    api.ok("DELETE", f"/api/evals/{again['run']['id']}", 204)
 
     exported = json.loads(api.call("GET", f"/api/evals/{run_id}/export").text)
     assert len(exported["results"]) == 2 * SAMPLE_CASES

@@ -66,7 +66,7 @@ def test_every_route_hides_other_users_objects(api: Api, simulator: SimulatorThr
         ("GET", f"/api/evals/{r}/cases/{c}", {}),
         ("GET", f"/api/evals/{r}/export", {}),
         ("GET", f"/api/evals/{r}/export?format=csv", {}),
-        ("GET", f"/api/evals/compare?a={r}&b={r}", {}),
+        ("GET", f"/api/evals/{r}/compare", {}),
         ("DELETE", f"/api/evals/{r}", {}),
         (
             "POST",

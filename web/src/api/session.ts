@@ -21,6 +21,12 @@ const NO_REFRESH_PATHS = new Set([
 const SUPERSEDED_CODE = 'refresh_superseded'
 const SUPERSEDED_RETRY_MS = 250
 
+/**
+ * A hint (not a credential) that this browser signed in before, so a first-time visitor's page
+ * load does not ask for a refresh that can only fail. Without storage, always ask.
+ */
+const SESSION_HINT_KEY = 'benchstudio.hasSession'
+
 let accessToken: string | null = null
 let refreshing: Promise<SessionGrant | null> | null = null
 const listeners = new Set<SessionListener>()
@@ -38,7 +44,22 @@ export function onSessionChange(listener: SessionListener): () => void {
 /** Use the tokens a login/register/refresh/password change returned (null: signed out). */
 export function adoptSession(grant: SessionGrant | null): void {
   accessToken = grant?.access_token ?? null
+  try {
+    if (grant) window.localStorage.setItem(SESSION_HINT_KEY, '1')
+    else window.localStorage.removeItem(SESSION_HINT_KEY)
+  } catch {
+    // Storage blocked: mayHaveSession() then always says yes.
+  }
   for (const listener of listeners) listener(grant)
+}
+
+/** False only when this browser certainly has no session cookie worth trying. */
+export function mayHaveSession(): boolean {
+  try {
+    return window.localStorage.getItem(SESSION_HINT_KEY) !== null
+  } catch {
+    return true
+  }
 }
 
 function sleep(ms: number): Promise<void> {

@@ -10,6 +10,9 @@ import { useNotificationsStore } from '@/stores/notifications'
 
 import { LiveConnection, type LiveEvent, type TicketOutcome } from './connection'
 
+/** While the socket is down, the active jobs are polled so the indicator never goes stale. */
+const FALLBACK_POLL_MS = 10_000
+
 const ENDING_TOASTS: Record<string, { kind: 'success' | 'error'; title: string }> = {
   job_completed: { kind: 'success', title: 'Job finished' },
   job_failed: { kind: 'error', title: 'Job failed' },
@@ -39,6 +42,9 @@ export function useLiveUpdates(): void {
     })
   }
 
+  let fallbackPoll: ReturnType<typeof setInterval> | undefined
+  const refreshActive = (): void => void jobs.loadActive().catch(() => undefined)
+
   const connection = new LiveConnection({
     requestTicket,
     lastSeqs: () => ({ ...jobs.lastSeq }),
@@ -47,9 +53,11 @@ export function useLiveUpdates(): void {
       jobs.handleEvent(event)
       if (!known) announce(event)
     },
-    onResumed: () => void jobs.loadActive().catch(() => undefined),
+    onResumed: refreshActive,
     onStateChange: (state) => {
       jobs.connection = state
+      clearInterval(fallbackPoll)
+      if (state === 'waiting') fallbackPoll = setInterval(refreshActive, FALLBACK_POLL_MS)
     },
   })
 
@@ -61,13 +69,16 @@ export function useLiveUpdates(): void {
     (userId) => {
       connection.stop()
       jobs.clear()
-      if (userId) connection.start()
+      if (!userId) return
+      refreshActive()
+      connection.start()
     },
     { immediate: true },
   )
 
   onBeforeUnmount(() => {
     window.removeEventListener('online', online)
+    clearInterval(fallbackPoll)
     connection.stop()
   })
 }

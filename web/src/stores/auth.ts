@@ -5,7 +5,13 @@ import { computed, ref } from 'vue'
 
 import { api, unwrap } from '@/api/client'
 import type { components } from '@/api/schema'
-import { type SessionGrant, adoptSession, onSessionChange, refreshSession } from '@/api/session'
+import {
+  type SessionGrant,
+  adoptSession,
+  mayHaveSession,
+  onSessionChange,
+  refreshSession,
+} from '@/api/session'
 
 export type CurrentUser = components['schemas']['UserOut']
 export type SessionStatus = 'unknown' | 'signed-out' | 'signed-in'
@@ -34,6 +40,10 @@ export const useAuthStore = defineStore('auth', () => {
 
   /** Resolve once the first silent refresh has answered (at most one request per page load). */
   function ensureReady(): Promise<void> {
+    if (!ready && !mayHaveSession()) {
+      adoptSession(null)
+      ready = Promise.resolve()
+    }
     ready ??= refreshSession()
       .then(() => undefined)
       .catch(() => {

@@ -28,8 +28,14 @@ function labels(features: string[] | null, routes = [...pageRoutes, HISTORY_ROUT
 
 describe('navigation entries', () => {
   it('come from the route table plus the backend pages', () => {
-    expect(buildNavItems().map((item) => item.label)).toEqual(['Overview', 'API docs'])
-    expect(buildNavItems()[1]).toMatchObject({ kind: 'external', href: '/api/docs' })
+    expect(buildNavItems().map((item) => item.label)).toEqual([
+      'Overview',
+      'Jobs',
+      'Settings',
+      'API docs',
+    ])
+    expect(buildNavItems().at(-1)).toMatchObject({ kind: 'external', href: '/api/docs' })
+    expect(buildNavItems({ isAdmin: true }).map((item) => item.label)).toContain('Admin')
   })
 
   it('include a new page once its route declares nav metadata and the server offers it', () => {
@@ -47,7 +53,7 @@ describe('navigation entries', () => {
   })
 
   it('show every built-in area while the feature list is unknown', () => {
-    expect(labels(null)).toEqual(['Overview', 'History', 'API docs'])
+    expect(labels(null)).toEqual(['Overview', 'Jobs', 'Settings', 'History', 'API docs'])
   })
 })
 
@@ -64,9 +70,9 @@ describe('app shell', () => {
     expect(wrapper.find('#main-content').exists()).toBe(true)
 
     const links = wrapper.findAll('nav[aria-label="Main"] a')
-    expect(links.map((link) => link.text())).toEqual(['Overview', 'API docs'])
+    expect(links.map((link) => link.text())).toEqual(['Overview', 'Jobs', 'Settings', 'API docs'])
     expect(links[0]?.attributes('aria-current')).toBe('page')
-    expect(links[1]?.attributes('href')).toBe('/api/docs')
+    expect(links[3]?.attributes('href')).toBe('/api/docs')
   })
 
   it('shows the version and environment the server reports in the sidebar', async () => {
@@ -74,7 +80,7 @@ describe('app shell', () => {
     const fetch = stubApi({ '/api/meta': { body: { ...META, version: '2.0.0' } } })
     const { wrapper } = await mountApp('/')
     mounted = wrapper
-    expect(requestedPaths(fetch)).toEqual(['/healthz', '/api/meta'])
+    expect(requestedPaths(fetch)).toEqual(expect.arrayContaining(['/healthz', '/api/meta']))
     expect(wrapper.get('[data-testid="sidebar-version"]').text()).toBe('v2.0.0')
     expect(wrapper.get('#app-sidebar').text()).toContain('dev')
   })

@@ -1,6 +1,8 @@
 // Test doubles shared by the unit tests: a scriptable fetch and a controllable matchMedia.
 import { vi } from 'vitest'
 
+import type { SessionGrant } from '@/api/session'
+
 export interface FakeReply {
   status?: number
   body?: unknown
@@ -14,8 +16,23 @@ export const META = {
   name: 'BenchStudio',
   version: '0.1.0',
   environment: 'dev',
-  features: ['overview', 'api-docs'],
+  features: ['overview', 'api-docs', 'jobs', 'settings', 'admin'],
 }
+
+export const MEMBER: SessionGrant['user'] = {
+  id: 'user-1',
+  email: 'ada@example.test',
+  role: 'user',
+  is_active: true,
+  created_at: '2026-11-01T10:00:00Z',
+}
+
+/** What /api/auth/login, /register and /refresh answer. */
+export function sessionGrant(user: SessionGrant['user'] = MEMBER, token = 'access-1'): SessionGrant {
+  return { access_token: token, token_type: 'bearer', expires_in: 900, user }
+}
+
+export const EMPTY_JOB_PAGE = { items: [], total: 0, limit: 100, offset: 0 }
 
 function toResponse(reply: FakeReply): Response {
   const isText = typeof reply.body === 'string'
@@ -33,6 +50,12 @@ export function stubApi(routes: Record<string, Script> = {}): ReturnType<typeof 
   const scripts: Record<string, Script> = {
     '/healthz': { body: HEALTHY },
     '/api/meta': { body: META },
+    '/api/auth/refresh': { body: sessionGrant() },
+    '/api/jobs': { body: EMPTY_JOB_PAGE },
+    '/api/providers': { body: [] },
+    '/api/models': { body: [] },
+    // No live socket in unit tests unless a test wires one up.
+    '/api/realtime/ticket': { status: 503, body: { error: { code: 'unavailable', message: 'No sockets here.' } } },
     ...routes,
   }
   const calls = new Map<string, number>()
@@ -53,6 +76,13 @@ export function stubApi(routes: Record<string, Script> = {}): ReturnType<typeof 
 /** The paths the fake server was asked for, in order. */
 export function requestedPaths(fake: ReturnType<typeof vi.fn>): string[] {
   return fake.mock.calls.map((call) => new URL((call[0] as Request).url).pathname)
+}
+
+/** The requests the fake server received for one path, in order. */
+export function requestsTo(fake: ReturnType<typeof vi.fn>, path: string): Request[] {
+  return fake.mock.calls
+    .map((call) => call[0] as Request)
+    .filter((request) => new URL(request.url).pathname === path)
 }
 
 export interface FakeMediaQuery {

@@ -1,0 +1,35 @@
+// A second user sees none of the first user's configuration, in the app or through the API,
+// and no admin area.
+import { expect, saveScreenshot, test } from './fixtures'
+import { ADMIN, accessToken, newUser, register, signInQuietly } from './users'
+
+test('a second user cannot see the first user’s providers or the admin pages', async ({ page, request }) => {
+  const adminToken = await accessToken(request, ADMIN)
+  const adminProviders = (await (
+    await request.get('/api/providers', { headers: { Authorization: `Bearer ${adminToken}` } })
+  ).json()) as { id: string; name: string }[]
+  const privateProvider = adminProviders.find((provider) => provider.name === 'Local sim')
+  expect(privateProvider, 'first-user.spec.ts adds "Local sim"').toBeDefined()
+
+  const second = newUser('second')
+  await register(request, second)
+  await signInQuietly(page, second)
+  await page.goto('/settings/providers')
+  await expect(page.getByTestId('provider-Simulator (demo)')).toBeVisible()
+  await expect(page.getByTestId('provider-Local sim')).toHaveCount(0)
+  await saveScreenshot(page, 'second-user-providers')
+
+  // Asking for it by id answers exactly like a missing object.
+  const secondToken = await accessToken(request, second)
+  const peek = await request.get(`/api/providers/${privateProvider?.id}`, {
+    headers: { Authorization: `Bearer ${secondToken}` },
+  })
+  expect(peek.status()).toBe(404)
+
+  // No admin entry, and the admin address is just an unknown page.
+  const nav = page.getByRole('navigation', { name: 'Main' })
+  await expect(nav.getByRole('link')).toHaveText(['Overview', 'Jobs', 'Settings', 'API docs'])
+  await page.goto('/admin/users')
+  await expect(page.getByRole('heading', { name: 'Page not found' })).toBeVisible()
+  await expect(page.getByText('/admin/users')).toBeVisible()
+})

@@ -1,0 +1,95 @@
+import { createPinia, setActivePinia } from 'pinia'
+import { beforeEach, describe, expect, it } from 'vitest'
+
+import { applyJobEvent, type Job, useJobsStore } from '@/stores/jobs'
+
+import { requestsTo, stubApi } from './fakes'
+import { settle } from './mount-app'
+
+function job(overrides: Partial<Job> = {}): Job {
+  return {
+    id: 'job-1',
+    type: 'demo.units',
+    owner_id: 'user-1',
+    status: 'queued',
+    params: {},
+    progress_percent: 0,
+    progress_detail: null,
+    eta_s: null,
+    result: null,
+    error: null,
+    attempt: 1,
+    cancel_requested: false,
+    event_seq: 1,
+    created_at: '2026-11-01T10:00:00Z',
+    started_at: null,
+    finished_at: null,
+    ...overrides,
+  }
+}
+
+function event(type: string, seq: number, data: Record<string, unknown> = {}, jobId = 'job-1') {
+  return { type, job_id: jobId, seq, at: '2026-11-01T10:00:05Z', data }
+}
+
+beforeEach(() => setActivePinia(createPinia()))
+
+describe('applyJobEvent', () => {
+  it('follows a job from start through progress to the end', () => {
+    let current = applyJobEvent(job(), event('job_started', 2, { attempt: 1 }))
+    expect(current.status).toBe('running')
+    current = applyJobEvent(current, event('job_progress', 3, { percent: 40, detail: 'unit 4 of 10', eta_s: 6 }))
+    expect(current).toMatchObject({ progress_percent: 40, progress_detail: 'unit 4 of 10', eta_s: 6, event_seq: 3 })
+    current = applyJobEvent(current, event('job_cancel_requested', 4))
+    expect(current.cancel_requested).toBe(true)
+    current = applyJobEvent(current, event('job_cancelled', 5))
+    expect(current).toMatchObject({ status: 'cancelled', eta_s: null, finished_at: '2026-11-01T10:00:05Z' })
+  })
+
+  it('marks a completed job as fully done and keeps a failure message', () => {
+    expect(applyJobEvent(job({ status: 'running' }), event('job_completed', 2)).progress_percent).toBe(100)
+    expect(applyJobEvent(job({ status: 'running' }), event('job_failed', 2, { error: 'boom' }))).toMatchObject({
+      status: 'failed',
+      error: 'boom',
+    })
+  })
+})
+
+describe('jobs store', () => {
+  it('lists active jobs and applies each live event once, in sequence order', async () => {
+    stubApi({ '/api/jobs': { body: { items: [job({ status: 'running', event_seq: 3 })], total: 1, limit: 100, offset: 0 } } })
+    const jobs = useJobsStore()
+    await jobs.loadActive()
+    expect(jobs.active.map((j) => j.id)).toEqual(['job-1'])
+    expect(jobs.lastSeq).toEqual({ 'job-1': 3 })
+
+    jobs.handleEvent(event('job_progress', 3, { percent: 99 }))
+    expect(jobs.byId['job-1']?.progress_percent).toBe(0)
+    jobs.handleEvent(event('job_progress', 4, { percent: 50 }))
+    jobs.handleEvent(event('job_completed', 5))
+    expect(jobs.byId['job-1']?.status).toBe('done')
+    expect(jobs.active).toEqual([])
+    expect(jobs.lastSeq['job-1']).toBe(5)
+  })
+
+  it('fetches a job it first hears about from an event (started in another tab)', async () => {
+    const fetch = stubApi({ '/api/jobs/job-2': { body: job({ id: 'job-2', status: 'running', event_seq: 2 }) } })
+    const jobs = useJobsStore()
+    jobs.handleEvent(event('job_started', 2, {}, 'job-2'))
+    await settle()
+    expect(requestsTo(fetch, '/api/jobs/job-2')).toHaveLength(1)
+    expect(jobs.active.map((j) => j.id)).toEqual(['job-2'])
+  })
+
+  it('cancels through the API and shows the answer', async () => {
+    const fetch = stubApi({
+      '/api/jobs': { body: { items: [job({ status: 'running' })], total: 1, limit: 100, offset: 0 } },
+      '/api/jobs/job-1/cancel': { body: job({ status: 'running', cancel_requested: true, event_seq: 2 }) },
+    })
+    const jobs = useJobsStore()
+    await jobs.loadActive()
+    await jobs.cancel('job-1')
+    expect(requestsTo(fetch, '/api/jobs/job-1/cancel')[0]?.method).toBe('POST')
+    expect(jobs.byId['job-1']?.cancel_requested).toBe(true)
+  })
+})
