@@ -485,7 +485,19 @@ def main() -> None:
     parser.add_argument("--tools", default="ours,guidellm,aiperf", help="clients to run")
     parser.add_argument("--quick", action="store_true", help="half the requests")
     parser.add_argument("--repeat", type=int, default=1, help="run every scenario this often")
+    parser.add_argument(
+        "--nice",
+        type=int,
+        default=0,
+        help="lower the niceness of the simulator and clients by this much (root only), so that"
+        " other work on a shared machine disturbs the figures less",
+    )
     arguments = parser.parse_args()
+    if arguments.nice:
+        try:
+            os.nice(-arguments.nice)  # inherited by the simulator and every client
+        except PermissionError:
+            print("--nice needs root; running at normal priority")
     clients = [c.strip() for c in arguments.tools.split(",") if c.strip() in CLIENTS]
     ready = []
     for client in clients:
@@ -507,7 +519,8 @@ def main() -> None:
                     work.mkdir(parents=True)
                     client_rows, notes[client] = run_client(client, base_url, scenario, work)
                     rows.extend(client_rows)
-                print_table(f"[{attempt}] {scenario.name}", rows, notes)
+                load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+                print_table(f"[{attempt}] {scenario.name} (load avg {load})", rows, notes)
     finally:
         process.terminate()
         process.wait(10)

@@ -22,7 +22,9 @@ export default defineConfig({
   server: {
     host: '127.0.0.1',
     proxy: {
-      '/api': { target: backendUrl, ws: true },
+      '/api': { target: backendUrl },
+      // Live job updates (WebSocket, ticket in the query string).
+      '/ws': { target: backendUrl, ws: true },
       '/healthz': { target: backendUrl },
     },
   },

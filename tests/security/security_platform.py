@@ -213,6 +213,35 @@ def _make_job(client: TestClient, owner: Tenant, key: str) -> str:
     return job_id
 
 
+def _make_benchmark_run(client: TestClient, owner: Tenant, key: str) -> str:
+    """A stored benchmark run, imported from a results document (no job needed)."""
+    doc = {
+        "schema": "benchstudio.bench/1",
+        "run_id": "a-run",
+        "status": "completed",
+        "config": {"targets": [{"name": "a", "model": "a-model", "base_url": "http://x"}]},
+        "summary": {"duration_s": 1.0},
+        "requests": [
+            {
+                "request_id": "r1",
+                "ttft_ms": 10.0,
+                "itl_ms": [1.0],
+                "e2e_ms": 12.0,
+                "output_tokens": 2,
+                "target": "a",
+                "model": "a-model",
+                "context_tokens": 0,
+                "run_index": 0,
+                "warmup": False,
+                "error": None,
+            }
+        ],
+    }
+    response = client.post("/api/benchmarks/import", json=doc, headers=owner.headers)
+    assert response.status_code == 201, response.text
+    return str(response.json()["run"]["id"])
+
+
 # Path parameter → factory creating the owner's object (in dependency order).
 OBJECT_FACTORIES: dict[str, Callable[[TestClient, Tenant, str], str]] = {
     "provider_id": _make_provider,
@@ -221,6 +250,7 @@ OBJECT_FACTORIES: dict[str, Callable[[TestClient, Tenant, str], str]] = {
     "profile_id": _make_profile,
     "token_id": _make_token,
     "job_id": _make_job,
+    "run_id": _make_benchmark_run,
 }
 
 

@@ -59,7 +59,7 @@ test.describe('passwords', () => {
     await expect(page.getByText('Other devices have been signed out.')).toBeVisible()
     await saveScreenshot(page, 'account')
     await page.reload()
-    await expect(page.getByRole('heading', { name: 'Change password' })).toBeVisible()
+    await expect(page.getByRole('heading', { name: 'Change password', exact: true })).toBeVisible()
     const old = await request.post('/api/auth/login', { data: user })
     expect(old.status()).toBe(401)
   })

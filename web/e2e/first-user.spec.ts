@@ -153,10 +153,10 @@ test.describe('signing out and in', () => {
   await expect(page.getByTestId('error-notice')).toContainText('Wrong email or password')
   await signInWithForm(page, ADMIN)
   await expect(page).toHaveURL('/settings/profiles')
-  await expect(page.getByRole('heading', { name: 'Model profiles' })).toBeVisible()
+  await expect(page.getByRole('heading', { name: 'Model profiles', exact: true })).toBeVisible()
 
   // The session survives a reload through the refresh cookie alone.
   await page.reload()
-  await expect(page.getByRole('heading', { name: 'Model profiles' })).toBeVisible()
+  await expect(page.getByRole('heading', { name: 'Model profiles', exact: true })).toBeVisible()
 })
 })

@@ -14,10 +14,13 @@ test('a second user cannot see the first user’s providers or the admin pages',
   const second = newUser('second')
   await register(request, second)
   await signInQuietly(page, second)
+  await page.emulateMedia({ colorScheme: 'dark' })
   await page.goto('/settings/providers')
   await expect(page.getByTestId('provider-Simulator (demo)')).toBeVisible()
   await expect(page.getByTestId('provider-Local sim')).toHaveCount(0)
-  await saveScreenshot(page, 'second-user-providers')
+  await saveScreenshot(page, 'second-user-providers-dark')
+  await page.setViewportSize({ width: 820, height: 1180 })
+  await saveScreenshot(page, 'settings-tablet-dark')
 
   // Asking for it by id answers exactly like a missing object.
   const secondToken = await accessToken(request, second)

@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, FastAPI
 
+import benchstudio.job_types  # noqa: F401 (registers every job type)
 from benchstudio import __version__
 from benchstudio.admin import endpoints as admin_endpoints
 from benchstudio.api.api_docs import install_api_docs

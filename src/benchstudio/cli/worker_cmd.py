@@ -40,6 +40,7 @@ async def _serve(settings: Settings) -> None:
     import asyncio
     import signal
 
+    import benchstudio.job_types  # noqa: F401 (registers every job type)
     from benchstudio.jobs.runtime import JobRuntime
     from benchstudio.realtime.hub import build_hub
     from benchstudio.storage.engine import open_database

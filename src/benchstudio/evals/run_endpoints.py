@@ -29,6 +29,7 @@ from benchstudio.evals.run_schemas import (
     EvalSubmitted,
 )
 from benchstudio.evals.run_service import EvalContext
+from benchstudio.evals.suite_schemas import MAX_OFFSET
 from benchstudio.jobs.runtime import JobRuntime
 
 router = APIRouter(prefix="/evals", tags=["evals"])
@@ -43,7 +44,7 @@ def eval_context(
 
 
 Ctx = Annotated[EvalContext, Depends(eval_context)]
-StatusFilter = Annotated[list[str], Query(default_factory=list)]
+StatusFilter = Annotated[list[QueryText], Query(default_factory=list)]
 
 
 @router.post("", response_model=EvalSubmitted, status_code=202)
@@ -63,7 +64,7 @@ async def list_runs(
     since: datetime | None = None,
     until: datetime | None = None,
     limit: int = Query(50, ge=1, le=200),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=MAX_OFFSET),
 ) -> EvalRunPage:
     """Run history, newest first; `search` matches the suite and target names."""
     filters = RunFilters(search, status, profile, suite_id, since, until)
@@ -80,12 +81,12 @@ async def list_cases(
     eval_run_id: ObjectId,
     user: CurrentUser,
     db: DatabaseDep,
-    target: Annotated[str | None, Query(max_length=200)] = None,
+    target: QueryText | None = None,
     passed: bool | None = None,
-    category: Annotated[str | None, Query(max_length=100)] = None,
-    error_category: Annotated[str | None, Query(max_length=32)] = None,
+    category: QueryText | None = None,
+    error_category: QueryText | None = None,
     limit: int = Query(100, ge=1, le=500),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=MAX_OFFSET),
 ) -> CaseResultPage:
     filters = CaseFilters(target, passed, category, error_category)
     return await run_service.list_case_results(
@@ -107,8 +108,8 @@ async def compare_runs(
     user: CurrentUser,
     db: DatabaseDep,
     other: ObjectId | None = None,
-    target_a: Annotated[str | None, Query(max_length=200)] = None,
-    target_b: Annotated[str | None, Query(max_length=200)] = None,
+    target_a: QueryText | None = None,
+    target_b: QueryText | None = None,
 ) -> list[ComparisonOut]:
     """`other` (default: this run) against this run, per target, with McNemar's exact test on
     the cases both scored. Without `other`, `target_a` and `target_b` compare two models of

@@ -34,7 +34,9 @@ class EvalCreate(CleanInput):
     model_config = ConfigDict(extra="forbid")
 
     suite_id: ObjectId
-    suite_version: int | None = Field(default=None, ge=1, description="Default: current.")
+    suite_version: int | None = Field(
+        default=None, ge=1, le=1_000_000, description="Default: current."
+    )
     targets: list[EvalTargetIn] = Field(min_length=1, max_length=MAX_TARGETS)
     profile: ProfileName = ProfileName.LENIENT
     temperature: float | None = Field(default=None, ge=0, le=2)

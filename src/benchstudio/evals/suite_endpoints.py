@@ -14,6 +14,8 @@ from benchstudio.auth.dependencies import CurrentUser
 from benchstudio.core.input_types import ObjectId, QueryText
 from benchstudio.evals import suite_imports, suite_service
 from benchstudio.evals.suite_schemas import (
+    MAX_OFFSET,
+    MAX_VERSION,
     BfclImportOut,
     CasesIn,
     McpImportIn,
@@ -39,7 +41,7 @@ async def list_suites(
     db: DatabaseDep,
     search: QueryText | None = None,
     limit: int = Query(50, ge=1, le=200),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=MAX_OFFSET),
 ) -> SuitePage:
     return await suite_service.list_suites(db, user.user_id, search, limit, offset)
 
@@ -145,7 +147,7 @@ async def list_versions(
 @router.get("/{suite_id}/versions/{suite_version}", response_model=Suite)
 async def get_version(
     suite_id: ObjectId,
-    suite_version: Annotated[int, Path(ge=1)],
+    suite_version: Annotated[int, Path(ge=1, le=MAX_VERSION)],
     user: CurrentUser,
     db: DatabaseDep,
 ) -> Suite:
@@ -173,7 +175,7 @@ async def export_suite(
     suite_id: ObjectId,
     user: CurrentUser,
     db: DatabaseDep,
-    version: Annotated[int | None, Query(ge=1)] = None,
+    version: Annotated[int | None, Query(ge=1, le=MAX_VERSION)] = None,
 ) -> Response:
     """The suite file (own JSON format) of a version, as a download."""
     filename, text = await suite_service.export_suite(db, user.user_id, suite_id, version)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl
 
@@ -11,6 +11,9 @@ from benchstudio.core.input_types import CleanInput
 from benchstudio.toolcall.schemas import Suite, TestCase, Tool
 
 MAX_CASES_PER_REQUEST = 5000
+# Bounds that keep query numbers inside a 64-bit database integer.
+MAX_OFFSET = 1_000_000_000
+MAX_VERSION = 1_000_000
 SuiteSource = Literal["own", "sample", "bfcl", "mcp"]
 
 
@@ -38,11 +41,12 @@ class SuitePatch(CleanInput):
 
 
 class CasesIn(CleanInput):
-    """Cases appended in one new version (ids must be new to the suite)."""
+    """Cases appended in one new version (ids must be new to the suite). Each case is checked
+    against the suite file format (`/api/suites/schema`) once the suite is found."""
 
     model_config = ConfigDict(extra="forbid")
 
-    cases: list[TestCase] = Field(min_length=1, max_length=MAX_CASES_PER_REQUEST)
+    cases: list[dict[str, Any]] = Field(min_length=1, max_length=MAX_CASES_PER_REQUEST)
 
 
 class SuiteOut(BaseModel):

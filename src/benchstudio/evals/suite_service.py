@@ -60,6 +60,15 @@ def build_suite(values: dict[str, Any]) -> Suite:
         raise InvalidSuiteError(f"{where}: {first['msg']}") from None
 
 
+def _case(value: dict[str, Any], position: int) -> TestCase:
+    try:
+        return TestCase.model_validate(value)
+    except ValidationError as error:
+        first = error.errors()[0]
+        where = ".".join(str(part) for part in (f"cases.{position}", *first["loc"]))
+        raise InvalidSuiteError(f"{where}: {first['msg']}") from None
+
+
 def suite_from_content(content: SuiteContent) -> Suite:
     return build_suite(content.model_dump(mode="json", exclude_unset=False))
 
@@ -232,15 +241,16 @@ async def patch_suite(db: Database, owner_id: str, suite_id: str, patch: SuitePa
 
 
 async def add_cases(
-    db: Database, owner_id: str, suite_id: str, cases: list[TestCase]
+    db: Database, owner_id: str, suite_id: str, cases: list[dict[str, Any]]
 ) -> SuiteDetail:
     def apply(current: Suite) -> Suite:
+        new = [_case(value, position) for position, value in enumerate(cases)]
         existing = {case.id for case in current.cases}
-        clashes = [case.id for case in cases if case.id in existing]
+        clashes = [case.id for case in new if case.id in existing]
         if clashes:
             raise ConflictError(f"Case ids already in the suite: {', '.join(clashes[:10])}")
         values = current.model_dump(mode="json")
-        values["cases"] += [case.model_dump(mode="json") for case in cases]
+        values["cases"] += [case.model_dump(mode="json") for case in new]
         return build_suite(values)
 
     return await _edit(db, owner_id, suite_id, f"added {len(cases)} case(s)", apply)
