@@ -123,11 +123,19 @@ def cpu_torch_wheel() -> tuple[Path, str] | None:
     return None
 
 
+def installed_version(venv: Path, tool: str) -> str | None:
+    probe = f"import importlib.metadata as m; print(m.version({tool!r}))"
+    done = subprocess.run(
+        [str(venv / "bin" / "python"), "-c", probe], capture_output=True, text=True, check=False
+    )
+    return done.stdout.strip() if done.returncode == 0 else None
+
+
 def install(tool: str) -> Path | None:
     """The tool's executable in its own venv, installed on first use; None if that failed."""
     venv = PEERS / tool
     executable = venv / "bin" / tool
-    if executable.exists():
+    if executable.exists() and installed_version(venv, tool) == TOOL_VERSIONS[tool]:
         return executable
     uv = Path(sys.executable).parent / "uv"
     log_path = PEERS / f"{tool}.install.log"
@@ -145,6 +153,7 @@ def install(tool: str) -> Path | None:
         [str(uv), "venv", "--python", base_python, str(venv)],
         [str(uv), "pip", "install", "--python", str(venv / "bin" / "python"), *requirement],
     ]
+    shutil.rmtree(venv, ignore_errors=True)  # a stale or partial venv
     with log_path.open("w") as log:
         for command in commands:
             if subprocess.run(command, stdout=log, stderr=log, check=False).returncode != 0:
@@ -433,8 +442,9 @@ def print_table(title: str, rows: list[ErrorRow], notes: dict[str, str]) -> None
         return f"{value:>{width}.2f}" if value is not None else f"{'-':>{width}}"
 
     for row in rows:
-        itl = row.itl or [None, None]
-        warm = row.warm or [None, None]
+        none: list[float | None] = [None, None]
+        itl: list[float | None] = [*row.itl] if row.itl else none
+        warm: list[float | None] = [*row.warm] if row.warm else none
         print(
             f"  {row.client:<9} {row.method:<13} {row.count:>4} | {cell(row.ttft[0], 8)}"
             f" {cell(row.ttft[1], 7)} {cell(row.ttft[2], 7)} | {cell(warm[0], 8)}"

@@ -81,7 +81,7 @@ def start_simulator() -> tuple[subprocess.Popen[str], str]:
     )
     assert process.stdout is not None
     base_url = process.stdout.readline().strip()
-    if os.cpu_count() and os.cpu_count() > 1:  # simulator on core 1, client on core 0
+    if (os.cpu_count() or 1) > 1:  # simulator on core 1, client on core 0
         os.sched_setaffinity(process.pid, {1})
         os.sched_setaffinity(0, {0})
     return process, base_url

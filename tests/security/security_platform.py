@@ -242,6 +242,53 @@ def _make_benchmark_run(client: TestClient, owner: Tenant, key: str) -> str:
     return str(response.json()["run"]["id"])
 
 
+def _make_suite(client: TestClient, owner: Tenant, key: str) -> str:
+    return _created(client.post("/api/suites/sample", headers=owner.headers))
+
+
+def _make_suite_case(client: TestClient, owner: Tenant, key: str) -> str:
+    case = {"id": "a-private-case-7c1e", "prompt": "A's private prompt", "expected_calls": []}
+    url = f"/api/suites/{owner.ids['suite_id']}/cases"
+    response = client.post(url, json={"cases": [case]}, headers=owner.headers)
+    assert response.status_code == 201, response.text
+    return "a-private-case-7c1e"
+
+
+def _make_suite_version(client: TestClient, owner: Tenant, key: str) -> str:
+    return "1"
+
+
+def _wait_for_job(client: TestClient, owner: Tenant, job_id: str) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:  # settle, so snapshots before/after compare equal
+        status = client.get(f"/api/jobs/{job_id}", headers=owner.headers).json()["status"]
+        if status in ("done", "failed", "cancelled", "interrupted"):
+            return
+        time.sleep(0.05)
+
+
+def _make_eval_run(client: TestClient, owner: Tenant, key: str) -> str:
+    """An eval of A's suite against A's provider (nothing listens there: every case fails fast)."""
+    body = {
+        "suite_id": owner.ids["suite_id"],
+        "targets": [
+            {"provider_id": owner.ids["provider_id"], "model_id": owner.ids["model_ref_id"]}
+        ],
+        "timeout_s": 2,
+    }
+    response = client.post("/api/evals", json=body, headers=owner.headers)
+    assert response.status_code == 202, response.text
+    _wait_for_job(client, owner, response.json()["job_id"])
+    return str(response.json()["run"]["id"])
+
+
+def _make_case_result(client: TestClient, owner: Tenant, key: str) -> str:
+    url = f"/api/evals/{owner.ids['eval_run_id']}/cases?limit=1"
+    items = client.get(url, headers=owner.headers).json()["items"]
+    assert items, "the eval run stored no case results"
+    return str(items[0]["id"])
+
+
 # Path parameter → factory creating the owner's object (in dependency order).
 OBJECT_FACTORIES: dict[str, Callable[[TestClient, Tenant, str], str]] = {
     "provider_id": _make_provider,
@@ -251,6 +298,11 @@ OBJECT_FACTORIES: dict[str, Callable[[TestClient, Tenant, str], str]] = {
     "token_id": _make_token,
     "job_id": _make_job,
     "run_id": _make_benchmark_run,
+    "suite_id": _make_suite,
+    "suite_case_id": _make_suite_case,
+    "suite_version": _make_suite_version,
+    "eval_run_id": _make_eval_run,
+    "case_result_id": _make_case_result,
 }
 
 

@@ -33,6 +33,9 @@ EXAMPLES = int(os.environ.get("SCHEMATHESIS_EXAMPLES", "12"))
 SKIPPED = {
     ("POST", "/api/auth/logout-all"),
     ("POST", "/api/auth/password"),
+    # These connect to whatever server URL is generated (off-machine DNS, 502 on failure).
+    ("POST", "/api/suites/import/mcp/tools"),
+    ("POST", "/api/suites/import/mcp"),
 }
 CHECKS = [
     not_a_server_error,

@@ -20,6 +20,7 @@ test.describe('passwords', () => {
     await register(request, user)
     await page.goto('/sign-in')
     await page.getByRole('link', { name: 'Forgot your password?' }).click()
+    await expect(page.getByRole('heading', { name: 'Reset your password' })).toBeVisible()
     await page.getByLabel('Email').fill(user.email)
     await page.getByRole('button', { name: 'Send reset link' }).click()
     await expect(page.getByTestId('reset-sent')).toContainText(user.email)

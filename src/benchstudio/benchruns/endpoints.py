@@ -32,6 +32,7 @@ from benchstudio.benchruns.settings_binding import bind_settings, unbind_setting
 from benchstudio.catalog.service import CatalogContext
 from benchstudio.config import Settings
 from benchstudio.core.errors import AppError
+from benchstudio.core.input_types import MAX_OFFSET, ObjectId, QueryText
 from benchstudio.credentials.dependencies import VaultDep
 from benchstudio.jobs.runtime import JobRuntime
 from benchstudio.storage.engine import Database
@@ -71,7 +72,7 @@ def bench_context(
 
 
 Ctx = Annotated[BenchContext, Depends(bench_context)]
-StatusFilter = Annotated[list[str], Query(default_factory=list)]
+StatusFilter = Annotated[list[QueryText], Query(default_factory=list)]
 
 
 @router.post("/benchmarks", response_model=BenchmarkSubmitted, status_code=202)
@@ -93,13 +94,13 @@ async def list_benchmarks(
     user: CurrentUser,
     db: DatabaseDep,
     status: StatusFilter,
-    q: str | None = Query(None, max_length=200, description="Model or provider name."),
-    provider_id: str | None = Query(None, max_length=32),
-    model: str | None = Query(None, max_length=256),
+    q: QueryText | None = Query(None, max_length=200, description="Model or provider name."),
+    provider_id: ObjectId | None = Query(None),
+    model: QueryText | None = Query(None, max_length=256),
     since: datetime | None = None,
     until: datetime | None = None,
     limit: int = Query(20, ge=1, le=200),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=MAX_OFFSET),
 ) -> RunPage:
     filters = RunFilters(q, status, provider_id, model, since, until)
     return await service.list_runs(db, user.user_id, filters, limit, offset)
@@ -139,10 +140,10 @@ async def benchmark_requests(
     run_id: str,
     user: CurrentUser,
     db: DatabaseDep,
-    step: str | None = Query(None, max_length=400),
-    target: str | None = Query(None, max_length=300),
+    step: QueryText | None = Query(None, max_length=400),
+    target: QueryText | None = Query(None, max_length=300),
     limit: int = Query(100, ge=1, le=1000),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=MAX_OFFSET),
 ) -> RequestPage:
     return await service.request_page(
         db, user.user_id, run_id, step=step, target=target, limit=limit, offset=offset

@@ -9,7 +9,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Response
 
-from benchstudio.core.input_types import ObjectId
 from benchstudio.api.deps import DatabaseDep, SettingsDep
 from benchstudio.auth.dependencies import CurrentUser
 from benchstudio.catalog import model_service as models
@@ -34,6 +33,7 @@ from benchstudio.catalog.schemas import (
     ProviderUpdate,
 )
 from benchstudio.catalog.service import CatalogContext
+from benchstudio.core.input_types import ObjectId
 from benchstudio.credentials.dependencies import VaultDep
 
 router = APIRouter(tags=["catalog"])

@@ -14,6 +14,8 @@ from pydantic import BaseModel, StringConstraints, model_validator
 ObjectId = Annotated[
     str, StringConstraints(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9_-]+$")
 ]
+# Paging offsets stay far inside every database's integer range.
+MAX_OFFSET = 1_000_000
 # Free text in query strings: anything but NUL.
 QueryText = Annotated[str, StringConstraints(max_length=320, pattern=r"^[^\x00]*$")]
 

@@ -15,7 +15,7 @@ from fastapi.responses import StreamingResponse
 from benchstudio.api.deps import DatabaseDep, SettingsDep
 from benchstudio.auth.dependencies import CurrentUser
 from benchstudio.catalog.service import CatalogContext
-from benchstudio.core.input_types import ObjectId, QueryText
+from benchstudio.core.input_types import MAX_OFFSET, ObjectId, QueryText
 from benchstudio.credentials.dependencies import VaultDep
 from benchstudio.evals import export, run_service
 from benchstudio.evals.run_repository import CaseFilters, RunFilters
@@ -29,7 +29,6 @@ from benchstudio.evals.run_schemas import (
     EvalSubmitted,
 )
 from benchstudio.evals.run_service import EvalContext
-from benchstudio.evals.suite_schemas import MAX_OFFSET
 from benchstudio.jobs.runtime import JobRuntime
 
 router = APIRouter(prefix="/evals", tags=["evals"])

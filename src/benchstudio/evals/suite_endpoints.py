@@ -11,10 +11,9 @@ from fastapi import APIRouter, File, Form, Path, Query, Response, UploadFile
 
 from benchstudio.api.deps import DatabaseDep, SettingsDep
 from benchstudio.auth.dependencies import CurrentUser
-from benchstudio.core.input_types import ObjectId, QueryText
+from benchstudio.core.input_types import MAX_OFFSET, ObjectId, QueryText
 from benchstudio.evals import suite_imports, suite_service
 from benchstudio.evals.suite_schemas import (
-    MAX_OFFSET,
     MAX_VERSION,
     BfclImportOut,
     CasesIn,

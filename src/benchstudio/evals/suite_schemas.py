@@ -12,7 +12,6 @@ from benchstudio.toolcall.schemas import Suite, TestCase, Tool
 
 MAX_CASES_PER_REQUEST = 5000
 # Bounds that keep query numbers inside a 64-bit database integer.
-MAX_OFFSET = 1_000_000_000
 MAX_VERSION = 1_000_000
 SuiteSource = Literal["own", "sample", "bfcl", "mcp"]
 

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from pydantic import StringConstraints
 
 from benchstudio.auth.dependencies import AdminUser, CurrentUser
-from benchstudio.core.input_types import ObjectId
+from benchstudio.core.input_types import MAX_OFFSET, ObjectId
 from benchstudio.jobs.domain import JobStatus
 from benchstudio.jobs.registry import UnknownJobTypeError
 from benchstudio.jobs.runtime import JobRuntime
@@ -35,7 +35,7 @@ async def list_jobs(
     status: StatusFilter,
     type: JobTypeName | None = None,
     limit: int = Query(50, ge=1, le=200),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=MAX_OFFSET),
 ) -> JobPage:
     statuses = [s.value for s in status]
     items, total = await jobs.service.list_jobs(user.user_id, statuses, type, limit, offset)
@@ -72,7 +72,7 @@ async def resume_job(job_id: ObjectId, user: CurrentUser, jobs: JobsDep) -> JobO
 
 @router.get("/jobs/{job_id}/events", response_model=list[JobEventOut])
 async def job_events(
-    job_id: ObjectId, user: CurrentUser, jobs: JobsDep, after: int = Query(0, ge=0)
+    job_id: ObjectId, user: CurrentUser, jobs: JobsDep, after: int = Query(0, ge=0, le=2**31)
 ) -> list[JobEventOut]:
     await jobs.service.get(user.user_id, job_id)  # 404 for other users' jobs
     events = await jobs.service.events_after(user.user_id, job_id, after)
@@ -85,7 +85,7 @@ async def admin_list_jobs(
     jobs: JobsDep,
     status: StatusFilter,
     limit: int = Query(100, ge=1, le=500),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=MAX_OFFSET),
 ) -> JobPage:
     """Every user's jobs (default: the active and queued ones)."""
     statuses = [s.value for s in status] or ["queued", "running"]

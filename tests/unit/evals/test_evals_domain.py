@@ -143,3 +143,22 @@ def test_summaries_comparisons_and_csv_agree_with_the_verdicts() -> None:
     row = dict(zip(CSV_COLUMNS, csv_row("run1", "B", bad[0]), strict=True))
     assert row["pass"] == "false" and row["error_category"] == "wrong_call_count"
     assert row["argument_accuracy"] != "" and row["case_id"] == "paris"
+
+
+def test_a_resumed_run_only_reruns_cases_some_target_has_not_finished() -> None:
+    from benchstudio.evals.run_lifecycle import RunPlan
+
+    two_cases = SUITE.model_copy(update={"cases": [CASE, CASE.model_copy(update={"id": "b"})]})
+    plan = RunPlan(
+        run_id="r",
+        owner_id="o",
+        profile="lenient",
+        suite=two_cases,
+        targets=[{"label": "A"}, {"label": "B"}],
+        settings={},
+        total=4,
+        finished={("A", "paris"), ("B", "paris"), ("A", "b")},
+    )
+    assert [case.id for case in plan.remaining_suite.cases] == ["b"]
+    plan.finished.add(("B", "b"))
+    assert plan.remaining_suite.cases == []

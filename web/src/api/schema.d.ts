@@ -384,6 +384,162 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/benchmarks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Benchmarks */
+        get: operations["list_benchmarks_api_benchmarks_get"];
+        put?: never;
+        /**
+         * Submit Benchmark
+         * @description Queue a speed benchmark as a job; follow it on `/ws` or `/api/jobs/{id}/events`.
+         */
+        post: operations["submit_benchmark_api_benchmarks_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/benchmarks/compare": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Compare Benchmarks
+         * @description 2–4 runs: per-target summaries side by side and significance tests against the first.
+         */
+        post: operations["compare_benchmarks_api_benchmarks_compare_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/benchmarks/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Import Benchmark
+         * @description Store a `benchstudio bench --output` results file (JSON body) in the history.
+         */
+        post: operations["import_benchmark_api_benchmarks_import_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/benchmarks/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Preview Benchmark
+         * @description Effective parameters per target, every adjustment, and the request/token/cost estimate.
+         */
+        post: operations["preview_benchmark_api_benchmarks_preview_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/benchmarks/{run_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Benchmark */
+        get: operations["get_benchmark_api_benchmarks__run_id__get"];
+        put?: never;
+        post?: never;
+        /** Delete Benchmark */
+        delete: operations["delete_benchmark_api_benchmarks__run_id__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/benchmarks/{run_id}/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export Benchmark
+         * @description Streamed: JSON in the `benchstudio.bench/1` schema, or CSV with one row per request.
+         */
+        get: operations["export_benchmark_api_benchmarks__run_id__export_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/benchmarks/{run_id}/requests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Benchmark Requests */
+        get: operations["benchmark_requests_api_benchmarks__run_id__requests_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/benchmarks/{run_id}/rerun": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Rerun Benchmark
+         * @description Run the stored configuration again (current providers, keys and parameter rules).
+         */
+        post: operations["rerun_benchmark_api_benchmarks__run_id__rerun_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/defaults": {
         parameters: {
             query?: never;
@@ -395,6 +551,127 @@ export interface paths {
         get: operations["get_defaults_api_defaults_get"];
         /** Set Defaults */
         put: operations["set_defaults_api_defaults_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/evals": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Runs
+         * @description Run history, newest first; `search` matches the suite and target names.
+         */
+        get: operations["list_runs_api_evals_get"];
+        put?: never;
+        /**
+         * Submit Eval
+         * @description Start a run: a `tool_eval` job with an `eval_case_result` event per finished case.
+         */
+        post: operations["submit_eval_api_evals_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/evals/{eval_run_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Run */
+        get: operations["get_run_api_evals__eval_run_id__get"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete Run
+         * @description Delete a finished run and its case results (a running one must be cancelled first).
+         */
+        delete: operations["delete_run_api_evals__eval_run_id__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/evals/{eval_run_id}/cases": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Cases */
+        get: operations["list_cases_api_evals__eval_run_id__cases_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/evals/{eval_run_id}/cases/{case_result_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Case
+         * @description Request, response, expected vs actual calls, and why each argument passed or failed.
+         */
+        get: operations["get_case_api_evals__eval_run_id__cases__case_result_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/evals/{eval_run_id}/compare": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Compare Runs
+         * @description `other` (default: this run) against this run, per target, with McNemar's exact test on
+         *     the cases both scored. Without `other`, `target_a` and `target_b` compare two models of
+         *     this run.
+         */
+        get: operations["compare_runs_api_evals__eval_run_id__compare_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/evals/{eval_run_id}/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Export Run */
+        get: operations["export_run_api_evals__eval_run_id__export_get"];
+        put?: never;
         post?: never;
         delete?: never;
         options?: never;
@@ -763,6 +1040,259 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/suites": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Suites */
+        get: operations["list_suites_api_suites_get"];
+        put?: never;
+        /** Create Suite */
+        post: operations["create_suite_api_suites_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/suites/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Import Suite File
+         * @description A suite file in BenchStudio's own JSON format (see `/api/suites/schema`).
+         */
+        post: operations["import_suite_file_api_suites_import_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/suites/import/bfcl": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Import Bfcl
+         * @description Entries without an answer become irrelevance cases; unsupported ones are listed.
+         */
+        post: operations["import_bfcl_api_suites_import_bfcl_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/suites/import/mcp": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Import Mcp */
+        post: operations["import_mcp_api_suites_import_mcp_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/suites/import/mcp/tools": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * List Mcp Tools
+         * @description The tools an MCP server offers (reached through the egress guard), to pick from.
+         */
+        post: operations["list_mcp_tools_api_suites_import_mcp_tools_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/suites/sample": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Sample Suite
+         * @description The sample suite shipped with BenchStudio (copy it to run or edit it).
+         */
+        get: operations["sample_suite_api_suites_sample_get"];
+        put?: never;
+        /** Copy Sample Suite */
+        post: operations["copy_sample_suite_api_suites_sample_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/suites/schema": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Suite File Schema
+         * @description The published JSON Schema of the suite file format (also in docs/schemas/).
+         */
+        get: operations["suite_file_schema_api_suites_schema_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/suites/{suite_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Suite */
+        get: operations["get_suite_api_suites__suite_id__get"];
+        /**
+         * Replace Suite
+         * @description Replace the whole content: a new version (runs keep the version they ran).
+         */
+        put: operations["replace_suite_api_suites__suite_id__put"];
+        post?: never;
+        /**
+         * Delete Suite
+         * @description Archive the suite: it leaves every list; runs keep their snapshots.
+         */
+        delete: operations["delete_suite_api_suites__suite_id__delete"];
+        options?: never;
+        head?: never;
+        /** Patch Suite */
+        patch: operations["patch_suite_api_suites__suite_id__patch"];
+        trace?: never;
+    };
+    "/api/suites/{suite_id}/cases": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Add Cases
+         * @description Append cases in bulk (one new version).
+         */
+        post: operations["add_cases_api_suites__suite_id__cases_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/suites/{suite_id}/cases/{suite_case_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Remove Case */
+        delete: operations["remove_case_api_suites__suite_id__cases__suite_case_id__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/suites/{suite_id}/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export Suite
+         * @description The suite file (own JSON format) of a version, as a download.
+         */
+        get: operations["export_suite_api_suites__suite_id__export_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/suites/{suite_id}/versions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Versions */
+        get: operations["list_versions_api_suites__suite_id__versions_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/suites/{suite_id}/versions/{suite_version}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Version */
+        get: operations["get_version_api_suites__suite_id__versions__suite_version__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/users/me": {
         parameters: {
             query?: never;
@@ -801,6 +1331,19 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** Adjustment */
+        Adjustment: {
+            /** Action */
+            action: string;
+            /** Original */
+            original?: unknown;
+            /** Param */
+            param: string;
+            /** Reason */
+            reason: string;
+            /** Value */
+            value?: unknown;
+        };
         /** AdminUserOut */
         AdminUserOut: {
             /**
@@ -909,6 +1452,97 @@ export interface components {
             /** Scopes */
             scopes: string[];
         };
+        /** ArgumentCheckOut */
+        ArgumentCheckOut: {
+            /** Actual */
+            actual?: unknown;
+            /**
+             * Detail
+             * @default
+             */
+            detail: string;
+            /** Expected */
+            expected: unknown[];
+            /** Name */
+            name: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "passed" | "failed" | "missing" | "omitted" | "ignored" | "unexpected";
+        };
+        /**
+         * ArgumentExpectation
+         * @description What one argument may be. A value passes if it matches ANY alternative.
+         *
+         *     `acceptable` lists whole literal values. `objects` lists structured alternatives for
+         *     object values (per-key expectations; keys not listed are unexpected). `item_lists` lists
+         *     structured alternatives for list values, compared position by position. With no
+         *     alternative at all (and not omittable) nothing passes, as in BFCL's few unpassable entries.
+         */
+        "ArgumentExpectation-Input": {
+            /** Acceptable */
+            acceptable?: components["schemas"]["JsonValue"][];
+            /** Fuzzy Threshold */
+            fuzzy_threshold?: number | null;
+            /** Item Lists */
+            item_lists?: components["schemas"]["ArgumentExpectation-Input"][][];
+            /** @description Match mode; None means the profile's default. */
+            match?: components["schemas"]["MatchMode"] | null;
+            /** Numeric Tolerance */
+            numeric_tolerance?: number | null;
+            /** Objects */
+            objects?: {
+                [key: string]: components["schemas"]["ArgumentExpectation-Input"];
+            }[];
+            /**
+             * Omittable
+             * @default false
+             */
+            omittable: boolean;
+        };
+        /**
+         * ArgumentExpectation
+         * @description What one argument may be. A value passes if it matches ANY alternative.
+         *
+         *     `acceptable` lists whole literal values. `objects` lists structured alternatives for
+         *     object values (per-key expectations; keys not listed are unexpected). `item_lists` lists
+         *     structured alternatives for list values, compared position by position. With no
+         *     alternative at all (and not omittable) nothing passes, as in BFCL's few unpassable entries.
+         */
+        "ArgumentExpectation-Output": {
+            /** Acceptable */
+            acceptable?: components["schemas"]["JsonValue"][];
+            /** Fuzzy Threshold */
+            fuzzy_threshold?: number | null;
+            /** Item Lists */
+            item_lists?: components["schemas"]["ArgumentExpectation-Output"][][];
+            /** @description Match mode; None means the profile's default. */
+            match?: components["schemas"]["MatchMode"] | null;
+            /** Numeric Tolerance */
+            numeric_tolerance?: number | null;
+            /** Objects */
+            objects?: {
+                [key: string]: components["schemas"]["ArgumentExpectation-Output"];
+            }[];
+            /**
+             * Omittable
+             * @default false
+             */
+            omittable: boolean;
+        };
+        /**
+         * ArgumentSource
+         * @description This call's `argument` must equal the value at `path` in an earlier `from_tool` result.
+         */
+        ArgumentSource: {
+            /** Argument */
+            argument: string;
+            /** From Tool */
+            from_tool: string;
+            /** Path */
+            path?: (string | number)[];
+        };
         /** AuditEventOut */
         AuditEventOut: {
             /** Action */
@@ -937,6 +1571,337 @@ export interface components {
             items: components["schemas"]["AuditEventOut"][];
             /** Next Cursor */
             next_cursor: string | null;
+        };
+        /**
+         * BenchmarkCreate
+         * @description A speed benchmark: what to measure and how (see docs/benchruns.md).
+         */
+        BenchmarkCreate: {
+            /**
+             * Arrival
+             * @default poisson
+             * @enum {string}
+             */
+            arrival: "poisson" | "gamma" | "constant";
+            /**
+             * Burstiness
+             * @default 1
+             */
+            burstiness: number;
+            /**
+             * Cache Probe
+             * @default false
+             */
+            cache_probe: boolean;
+            /** Concurrency */
+            concurrency?: number | null;
+            /** Context Tokens */
+            context_tokens?: number[];
+            /**
+             * Corpus
+             * @default prose
+             * @enum {string}
+             */
+            corpus: "prose" | "code" | "json" | "mixed";
+            /** Duration S */
+            duration_s?: number | null;
+            /** Max Cost */
+            max_cost?: number | null;
+            /**
+             * Max Tokens
+             * @default 256
+             */
+            max_tokens: number | null;
+            /**
+             * Mode
+             * @default profile
+             * @enum {string}
+             */
+            mode: "profile" | "concurrency" | "rate" | "sweep_concurrency" | "sweep_rate";
+            /** Num Requests */
+            num_requests?: number | null;
+            /**
+             * Parallel Models
+             * @default false
+             */
+            parallel_models: boolean;
+            /** Params */
+            params?: {
+                [key: string]: unknown;
+            };
+            /** Prompt */
+            prompt?: string | null;
+            /** Prompt Template Id */
+            prompt_template_id?: string | null;
+            /** Request Rate */
+            request_rate?: number | null;
+            /**
+             * Runs
+             * @default 5
+             */
+            runs: number;
+            /** Slo */
+            slo?: {
+                [key: string]: number;
+            };
+            /** Sweep */
+            sweep?: number[];
+            /** Targets */
+            targets: components["schemas"]["TargetIn"][];
+            /** Temperature */
+            temperature?: number | null;
+            /**
+             * Timeout S
+             * @default 300
+             */
+            timeout_s: number;
+            /**
+             * Title
+             * @default
+             */
+            title: string;
+            /**
+             * Warmup
+             * @default 1
+             */
+            warmup: number;
+        };
+        /** BenchmarkPreview */
+        BenchmarkPreview: {
+            /** Cost Usd */
+            cost_usd: number | null;
+            /** Input Tokens */
+            input_tokens: number;
+            /** Max Runs Per Benchmark */
+            max_runs_per_benchmark: number | null;
+            /** Month Spent Usd */
+            month_spent_usd: number;
+            /** Monthly Spend Cap Usd */
+            monthly_spend_cap_usd: number | null;
+            /** Output Tokens */
+            output_tokens: number;
+            /** Requests */
+            requests: number;
+            /** Targets */
+            targets: components["schemas"]["TargetPreview"][];
+        };
+        /** BenchmarkSubmitted */
+        BenchmarkSubmitted: {
+            /** Job Id */
+            job_id: string;
+            preview: components["schemas"]["BenchmarkPreview"];
+            /** Run Id */
+            run_id: string;
+        };
+        /** BfclImportOut */
+        BfclImportOut: {
+            /** Skipped */
+            skipped: components["schemas"]["SkippedEntry"][];
+            suite: components["schemas"]["SuiteOut"];
+        };
+        /** Body_import_bfcl_api_suites_import_bfcl_post */
+        Body_import_bfcl_api_suites_import_bfcl_post: {
+            /**
+             * Answers
+             * @description possible-answer file
+             */
+            answers?: string | null;
+            /** Name */
+            name?: string | null;
+            /**
+             * Questions
+             * @description BFCL question file (JSON / JSON lines)
+             */
+            questions: string;
+        };
+        /** Body_import_suite_file_api_suites_import_post */
+        Body_import_suite_file_api_suites_import_post: {
+            /** File */
+            file: string;
+        };
+        /** CallCheckOut */
+        CallCheckOut: {
+            /** Arguments */
+            arguments: components["schemas"]["ArgumentCheckOut"][];
+            /** Call Index */
+            call_index: number | null;
+            /** Expected Index */
+            expected_index: number | null;
+            /** Passed */
+            passed: boolean;
+            /** Tool */
+            tool: string;
+        };
+        /**
+         * CallOrder
+         * @description How the model's calls must relate to the expected calls.
+         * @enum {string}
+         */
+        CallOrder: "ordered" | "unordered" | "subset" | "superset";
+        /** CaseResultDetail */
+        CaseResultDetail: {
+            /** Actual Calls */
+            actual_calls: {
+                [key: string]: unknown;
+            }[];
+            /** Argument Checks */
+            argument_checks: components["schemas"]["CallCheckOut"][];
+            /**
+             * Case
+             * @description The case as the run's suite snapshot has it.
+             */
+            case: {
+                [key: string]: unknown;
+            };
+            /** Case Id */
+            case_id: string;
+            /** Category */
+            category: string;
+            /** Completion Tokens */
+            completion_tokens: number | null;
+            /** Error Category */
+            error_category: string | null;
+            /** Exchanges */
+            exchanges: {
+                [key: string]: unknown;
+            }[];
+            /** Expected Calls */
+            expected_calls: {
+                [key: string]: unknown;
+            }[];
+            /**
+             * Finished At
+             * Format: date-time
+             */
+            finished_at: string;
+            /** Id */
+            id: string;
+            /** Latency Ms */
+            latency_ms: number | null;
+            /** Passed */
+            passed: boolean;
+            /** Prompt Tokens */
+            prompt_tokens: number | null;
+            /** Target */
+            target: string;
+            /** Transcript */
+            transcript: {
+                [key: string]: unknown;
+            } | null;
+            /** Verdict */
+            verdict: {
+                [key: string]: unknown;
+            };
+        };
+        /** CaseResultPage */
+        CaseResultPage: {
+            /** Items */
+            items: components["schemas"]["CaseResultRow"][];
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
+            /** Total */
+            total: number;
+        };
+        /** CaseResultRow */
+        CaseResultRow: {
+            /** Case Id */
+            case_id: string;
+            /** Category */
+            category: string;
+            /** Completion Tokens */
+            completion_tokens: number | null;
+            /** Error Category */
+            error_category: string | null;
+            /**
+             * Finished At
+             * Format: date-time
+             */
+            finished_at: string;
+            /** Id */
+            id: string;
+            /** Latency Ms */
+            latency_ms: number | null;
+            /** Passed */
+            passed: boolean;
+            /** Prompt Tokens */
+            prompt_tokens: number | null;
+            /** Target */
+            target: string;
+        };
+        /**
+         * CasesIn
+         * @description Cases appended in one new version (ids must be new to the suite). Each case is checked
+         *     against the suite file format (`/api/suites/schema`) once the suite is found.
+         */
+        CasesIn: {
+            /** Cases */
+            cases: {
+                [key: string]: unknown;
+            }[];
+        };
+        /** ChatMessage */
+        ChatMessage: {
+            /** Content */
+            content: string;
+            /**
+             * Role
+             * @enum {string}
+             */
+            role: "system" | "user" | "assistant" | "tool";
+        };
+        /** CompareIn */
+        CompareIn: {
+            /** Metrics */
+            metrics?: ("ttft_ms" | "ttfct_ms" | "tpot_ms" | "e2e_ms" | "output_tokens_per_s")[];
+            /** Run Ids */
+            run_ids: string[];
+        };
+        /** CompareOut */
+        CompareOut: {
+            /** Runs */
+            runs: components["schemas"]["RunOut"][];
+            /** Significance */
+            significance: components["schemas"]["SignificanceOut"][];
+            /** Summaries */
+            summaries: {
+                [key: string]: {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        /** ComparisonOut */
+        ComparisonOut: {
+            /** Difference */
+            difference: number | null;
+            /** Only A Passed */
+            only_a_passed: number;
+            /** Only B Passed */
+            only_b_passed: number;
+            /** P Value */
+            p_value: number | null;
+            /** Paired */
+            paired: boolean;
+            /** Rate A */
+            rate_a: number | null;
+            /** Rate B */
+            rate_b: number | null;
+            /** Run A */
+            run_a: string;
+            /** Run B */
+            run_b: string;
+            /** Significant */
+            significant: boolean;
+            /** Target A */
+            target_a: string;
+            /** Target B */
+            target_b: string;
+            /**
+             * Test
+             * @enum {string}
+             */
+            test: "mcnemar_exact" | "two_proportion_z";
         };
         /** DefaultsIn */
         DefaultsIn: {
@@ -1003,6 +1968,207 @@ export interface components {
         ErrorEnvelope: {
             error: components["schemas"]["ErrorBody"];
         };
+        /** EvalCreate */
+        EvalCreate: {
+            /**
+             * Concurrency
+             * @description Per provider endpoint (default 4; 2 local).
+             */
+            concurrency?: number | null;
+            /** Max Tokens */
+            max_tokens?: number | null;
+            /**
+             * Params
+             * @description Extra request parameters (provider registry).
+             */
+            params?: {
+                [key: string]: unknown;
+            };
+            /** @default lenient */
+            profile: components["schemas"]["ProfileName"];
+            /** Suite Id */
+            suite_id: string;
+            /**
+             * Suite Version
+             * @description Default: current.
+             */
+            suite_version?: number | null;
+            /** System Prompt */
+            system_prompt?: string | null;
+            /** Targets */
+            targets: components["schemas"]["EvalTargetIn"][];
+            /** Temperature */
+            temperature?: number | null;
+            /**
+             * Timeout S
+             * @default 120
+             */
+            timeout_s: number;
+            /**
+             * Tool Choice
+             * @description auto | required | none | a tool name
+             */
+            tool_choice?: string | null;
+        };
+        /** EvalRunDetail */
+        EvalRunDetail: {
+            /** Comparisons */
+            comparisons: components["schemas"]["ComparisonOut"][];
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Error */
+            error: string | null;
+            /** Finished At */
+            finished_at: string | null;
+            /** Finished Cases */
+            finished_cases: number;
+            /** Id */
+            id: string;
+            job: components["schemas"]["JobState"] | null;
+            /** Job Id */
+            job_id: string | null;
+            /** Passed Cases */
+            passed_cases: number;
+            /** Profile */
+            profile: string;
+            /** Settings */
+            settings: {
+                [key: string]: unknown;
+            };
+            /** Started At */
+            started_at: string | null;
+            /** Status */
+            status: string;
+            /** Suite Id */
+            suite_id: string;
+            /** Suite Name */
+            suite_name: string;
+            /** Suite Version */
+            suite_version: number;
+            /** Summaries */
+            summaries: {
+                [key: string]: components["schemas"]["ModelSummaryOut"];
+            };
+            /** Summary */
+            summary: {
+                [key: string]: unknown;
+            } | null;
+            /** Targets */
+            targets: components["schemas"]["TargetInfo"][];
+            /** Total Cases */
+            total_cases: number;
+        };
+        /** EvalRunOut */
+        EvalRunOut: {
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Error */
+            error: string | null;
+            /** Finished At */
+            finished_at: string | null;
+            /** Finished Cases */
+            finished_cases: number;
+            /** Id */
+            id: string;
+            /** Job Id */
+            job_id: string | null;
+            /** Passed Cases */
+            passed_cases: number;
+            /** Profile */
+            profile: string;
+            /** Started At */
+            started_at: string | null;
+            /** Status */
+            status: string;
+            /** Suite Id */
+            suite_id: string;
+            /** Suite Name */
+            suite_name: string;
+            /** Suite Version */
+            suite_version: number;
+            /** Summary */
+            summary: {
+                [key: string]: unknown;
+            } | null;
+            /** Total Cases */
+            total_cases: number;
+        };
+        /** EvalRunPage */
+        EvalRunPage: {
+            /** Items */
+            items: components["schemas"]["EvalRunOut"][];
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
+            /** Total */
+            total: number;
+        };
+        /** EvalSubmitted */
+        EvalSubmitted: {
+            /** Job Id */
+            job_id: string;
+            run: components["schemas"]["EvalRunOut"];
+        };
+        /**
+         * EvalTargetIn
+         * @description A catalog model to evaluate. `model_id` is the catalog model's id (or, failing that, the
+         *     model name as the provider knows it).
+         */
+        EvalTargetIn: {
+            /** Label */
+            label?: string | null;
+            /** Model Id */
+            model_id: string;
+            /**
+             * Params
+             * @description Per-model parameters (merged over the run's).
+             */
+            params?: {
+                [key: string]: unknown;
+            };
+            /** Provider Id */
+            provider_id: string;
+            /**
+             * System Prompt
+             * @description Overrides the run's and the suite's.
+             */
+            system_prompt?: string | null;
+        };
+        /**
+         * ExpectedCall
+         * @description One call the model should make.
+         */
+        "ExpectedCall-Input": {
+            /** Arguments */
+            arguments?: {
+                [key: string]: components["schemas"]["ArgumentExpectation-Input"];
+            };
+            /** Name */
+            name: string;
+            /** Sourced Arguments */
+            sourced_arguments?: components["schemas"]["ArgumentSource"][];
+        };
+        /**
+         * ExpectedCall
+         * @description One call the model should make.
+         */
+        "ExpectedCall-Output": {
+            /** Arguments */
+            arguments?: {
+                [key: string]: components["schemas"]["ArgumentExpectation-Output"];
+            };
+            /** Name */
+            name: string;
+            /** Sourced Arguments */
+            sourced_arguments?: components["schemas"]["ArgumentSource"][];
+        };
         /** Health */
         Health: {
             /**
@@ -1027,6 +2193,12 @@ export interface components {
             model_count?: number | null;
             /** Ok */
             ok: boolean;
+        };
+        /** ImportOut */
+        ImportOut: {
+            /** Requests */
+            requests: number;
+            run: components["schemas"]["RunOut"];
         };
         /** InviteCreate */
         InviteCreate: {
@@ -1152,6 +2324,24 @@ export interface components {
             /** Total */
             total: number;
         };
+        /** JobState */
+        JobState: {
+            /** Error */
+            error: string | null;
+            /** Eta S */
+            eta_s: number | null;
+            /** Id */
+            id: string;
+            /** Progress Percent */
+            progress_percent: number;
+            /** Status */
+            status: string;
+        };
+        /**
+         * JobStatus
+         * @enum {string}
+         */
+        JobStatus: "queued" | "running" | "done" | "failed" | "cancelled" | "interrupted";
         /** JobSubmit */
         JobSubmit: {
             /** Params */
@@ -1170,6 +2360,7 @@ export interface components {
             /** Running */
             running: number;
         };
+        JsonValue: unknown;
         /**
          * LimitsIn
          * @description None means "use the server default".
@@ -1212,6 +2403,111 @@ export interface components {
             /** Password */
             password: string;
         };
+        /**
+         * MatchMode
+         * @description How an argument value is compared with its acceptable values.
+         * @enum {string}
+         */
+        MatchMode: "exact" | "bfcl" | "fuzzy" | "contains" | "semantic" | "ignore" | "present";
+        /** McpImportIn */
+        McpImportIn: {
+            /**
+             * Draft Cases
+             * @default true
+             */
+            draft_cases: boolean;
+            /** Headers */
+            headers?: {
+                [key: string]: string;
+            };
+            /** Name */
+            name?: string | null;
+            /**
+             * Timeout S
+             * @default 30
+             */
+            timeout_s: number;
+            /**
+             * Tools
+             * @description The server's tool names to import (all when omitted).
+             */
+            tools?: string[] | null;
+            /**
+             * Transport
+             * @default auto
+             * @enum {string}
+             */
+            transport: "auto" | "streamable-http" | "sse";
+            /**
+             * Url
+             * Format: uri
+             */
+            url: string;
+        };
+        /** McpImportOut */
+        McpImportOut: {
+            /** Name Map */
+            name_map: {
+                [key: string]: string;
+            };
+            /** Skipped */
+            skipped: components["schemas"]["SkippedEntry"][];
+            suite: components["schemas"]["SuiteOut"];
+            /**
+             * Unvalued Arguments
+             * @description `tool.argument` pairs drafted as `present` (any value): edit them.
+             */
+            unvalued_arguments: string[];
+        };
+        /**
+         * McpServerIn
+         * @description An MCP server reached through the egress guard. Headers (e.g. a bearer token) are used
+         *     for this request only: never stored, logged or echoed.
+         */
+        McpServerIn: {
+            /** Headers */
+            headers?: {
+                [key: string]: string;
+            };
+            /**
+             * Timeout S
+             * @default 30
+             */
+            timeout_s: number;
+            /**
+             * Transport
+             * @default auto
+             * @enum {string}
+             */
+            transport: "auto" | "streamable-http" | "sse";
+            /**
+             * Url
+             * Format: uri
+             */
+            url: string;
+        };
+        /** McpToolList */
+        McpToolList: {
+            /** Server Name */
+            server_name: string | null;
+            /** Tools */
+            tools: components["schemas"]["McpToolOut"][];
+            /** Transport */
+            transport: string;
+        };
+        /** McpToolOut */
+        McpToolOut: {
+            /** Description */
+            description: string;
+            /** Input Schema */
+            input_schema: {
+                [key: string]: unknown;
+            };
+            /** Name */
+            name: string;
+            /** Title */
+            title: string | null;
+        };
         /** Meta */
         Meta: {
             /** Environment */
@@ -1222,6 +2518,31 @@ export interface components {
             name: string;
             /** Version */
             version: string;
+        };
+        /** MetricOut */
+        MetricOut: {
+            /** Ci95 */
+            ci95: [
+                number,
+                number
+            ] | null;
+            /** Count */
+            count: number;
+            /** Mean */
+            mean: number | null;
+        };
+        /**
+         * MockResponse
+         * @description A canned tool result; `when_arguments` (sub-object match) narrows it to some calls.
+         */
+        MockResponse: {
+            result: components["schemas"]["JsonValue"];
+            /** Tool */
+            tool: string;
+            /** When Arguments */
+            when_arguments?: {
+                [key: string]: components["schemas"]["JsonValue"];
+            } | null;
         };
         /** ModelCreate */
         ModelCreate: {
@@ -1344,6 +2665,30 @@ export interface components {
              */
             updated_at: string;
         };
+        /** ModelSummaryOut */
+        ModelSummaryOut: {
+            argument_accuracy: components["schemas"]["MetricOut"];
+            /** By Category */
+            by_category: {
+                [key: string]: components["schemas"]["ProportionOut"];
+            };
+            /** Cases */
+            cases: number;
+            /** Error Counts */
+            error_counts: {
+                [key: string]: number;
+            };
+            /** Format Counts */
+            format_counts: {
+                [key: string]: number;
+            };
+            latency_ms: components["schemas"]["MetricOut"];
+            /** Model */
+            model: string;
+            pass_rate: components["schemas"]["ProportionOut"];
+            schema_valid_rate: components["schemas"]["MetricOut"];
+            tool_selection_f1: components["schemas"]["MetricOut"];
+        };
         /**
          * ModelUpdate
          * @description Changing `model_id` or `display_name` archives the model and returns its successor.
@@ -1370,6 +2715,22 @@ export interface components {
             /** Skipped Params */
             skipped_params?: string[] | null;
         };
+        /**
+         * MultiTurnSettings
+         * @description A chain: the model is driven in a loop with mock tool results.
+         */
+        MultiTurnSettings: {
+            default_response?: components["schemas"]["JsonValue"];
+            /**
+             * Max Rounds
+             * @default 8
+             */
+            max_rounds: number;
+            /** Mock Responses */
+            mock_responses?: components["schemas"]["MockResponse"][];
+            /** Optimal Hops */
+            optimal_hops?: number | null;
+        };
         /** PasswordChange */
         PasswordChange: {
             /** Current Password */
@@ -1389,6 +2750,11 @@ export interface components {
             /** Email */
             email: string;
         };
+        /**
+         * ProfileName
+         * @enum {string}
+         */
+        ProfileName: "bfcl" | "strict" | "lenient";
         /** PromptTemplateIn */
         PromptTemplateIn: {
             /**
@@ -1440,6 +2806,20 @@ export interface components {
              * @default
              */
             user_prompt: string;
+        };
+        /** ProportionOut */
+        ProportionOut: {
+            /** Ci95 */
+            ci95: [
+                number,
+                number
+            ] | null;
+            /** Rate */
+            rate: number | null;
+            /** Successes */
+            successes: number;
+            /** Total */
+            total: number;
         };
         /** ProviderCreate */
         ProviderCreate: {
@@ -1537,6 +2917,361 @@ export interface components {
             /** Password */
             password: string;
         };
+        /** RequestPage */
+        RequestPage: {
+            /** Items */
+            items: {
+                [key: string]: unknown;
+            }[];
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
+            /** Total */
+            total: number;
+        };
+        /** RunDetail */
+        RunDetail: {
+            /** Config */
+            config: {
+                [key: string]: unknown;
+            };
+            /** Cost Usd */
+            cost_usd: number | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Diagnostics */
+            diagnostics: {
+                [key: string]: unknown;
+            };
+            /** Environment */
+            environment: {
+                [key: string]: unknown;
+            };
+            /** Error */
+            error: string | null;
+            /** Error Count */
+            error_count: number;
+            /** Finished At */
+            finished_at: string | null;
+            /** Headline */
+            headline?: {
+                [key: string]: number | null;
+            };
+            /** Id */
+            id: string;
+            /** Job Id */
+            job_id: string | null;
+            /** Mode */
+            mode: string;
+            /** Request */
+            request: {
+                [key: string]: unknown;
+            } | null;
+            /** Request Count */
+            request_count: number;
+            /** Run Key */
+            run_key: string;
+            /** Slo Search */
+            slo_search: {
+                [key: string]: unknown;
+            }[];
+            /** Source */
+            source: string;
+            /** Started At */
+            started_at: string | null;
+            /** Status */
+            status: string;
+            /** Steps */
+            steps: components["schemas"]["StepOut"][];
+            /** Stop Reason */
+            stop_reason: string | null;
+            /** Summary */
+            summary: {
+                [key: string]: unknown;
+            } | null;
+            /** Target Summaries */
+            target_summaries: {
+                [key: string]: unknown;
+            };
+            /** Targets */
+            targets: components["schemas"]["RunTargetOut"][];
+            /** Title */
+            title: string;
+            /** Wall S */
+            wall_s: number | null;
+        };
+        /** RunOut */
+        RunOut: {
+            /** Cost Usd */
+            cost_usd: number | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Error */
+            error: string | null;
+            /** Error Count */
+            error_count: number;
+            /** Finished At */
+            finished_at: string | null;
+            /** Headline */
+            headline?: {
+                [key: string]: number | null;
+            };
+            /** Id */
+            id: string;
+            /** Job Id */
+            job_id: string | null;
+            /** Mode */
+            mode: string;
+            /** Request Count */
+            request_count: number;
+            /** Run Key */
+            run_key: string;
+            /** Source */
+            source: string;
+            /** Started At */
+            started_at: string | null;
+            /** Status */
+            status: string;
+            /** Stop Reason */
+            stop_reason: string | null;
+            /** Targets */
+            targets: components["schemas"]["RunTargetOut"][];
+            /** Title */
+            title: string;
+            /** Wall S */
+            wall_s: number | null;
+        };
+        /** RunPage */
+        RunPage: {
+            /** Items */
+            items: components["schemas"]["RunOut"][];
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
+            /** Total */
+            total: number;
+        };
+        /** RunTargetOut */
+        RunTargetOut: {
+            /** Model Display */
+            model_display: string;
+            /** Model Id */
+            model_id: string;
+            /** Protocol */
+            protocol: string;
+            /** Provider Id */
+            provider_id: string | null;
+            /** Provider Name */
+            provider_name: string;
+            /** Target Key */
+            target_key: string;
+        };
+        /** SignificanceOut */
+        SignificanceOut: {
+            /** Baseline Run */
+            baseline_run: string;
+            /** Baseline Target */
+            baseline_target: string;
+            /** Metric */
+            metric: string;
+            /** Other Run */
+            other_run: string;
+            /** Other Target */
+            other_target: string;
+            /** Test */
+            test: {
+                [key: string]: unknown;
+            };
+        };
+        /** SkippedEntry */
+        SkippedEntry: {
+            /** Id */
+            id: string;
+            /** Reason */
+            reason: string;
+        };
+        /** StepOut */
+        StepOut: {
+            /** Concurrency */
+            concurrency?: number | null;
+            /** Context Tokens */
+            context_tokens: number | null;
+            /** Diagnostics */
+            diagnostics?: {
+                [key: string]: unknown;
+            };
+            /** Mode */
+            mode: string;
+            /** Model */
+            model: string;
+            /** Name */
+            name: string;
+            /** Prompt Tokens */
+            prompt_tokens?: number | null;
+            /** Request Rate */
+            request_rate?: number | null;
+            /** Skipped Reason */
+            skipped_reason?: string | null;
+            /** Summary */
+            summary?: {
+                [key: string]: unknown;
+            } | null;
+            /** Target */
+            target: string;
+            /** Wall S */
+            wall_s?: number | null;
+        };
+        /**
+         * Suite
+         * @description A named, versioned set of tools and test cases.
+         */
+        Suite: {
+            /** Cases */
+            cases?: components["schemas"]["TestCase-Output"][];
+            /**
+             * Description
+             * @default
+             */
+            description: string;
+            /**
+             * Format Version
+             * @default 1
+             */
+            format_version: number;
+            /** Name */
+            name: string;
+            /** System Prompt */
+            system_prompt?: string | null;
+            /** Tools */
+            tools?: components["schemas"]["Tool"][];
+            /**
+             * Version
+             * @default 1
+             */
+            version: number;
+        };
+        /**
+         * SuiteContent
+         * @description A whole suite (create, replace, or own-JSON import); `version` is set by the server.
+         */
+        SuiteContent: {
+            /** Cases */
+            cases?: components["schemas"]["TestCase-Input"][];
+            /**
+             * Description
+             * @default
+             */
+            description: string;
+            /** Name */
+            name: string;
+            /** System Prompt */
+            system_prompt?: string | null;
+            /** Tools */
+            tools?: components["schemas"]["Tool"][];
+        };
+        /** SuiteDetail */
+        SuiteDetail: {
+            /** Case Count */
+            case_count: number;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Description */
+            description: string;
+            /** Id */
+            id: string;
+            /** Name */
+            name: string;
+            /** Source */
+            source: string;
+            /** @description The content of the current version (suite file format). */
+            suite: components["schemas"]["Suite"];
+            /** Tool Count */
+            tool_count: number;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+            /** Version */
+            version: number;
+        };
+        /** SuiteOut */
+        SuiteOut: {
+            /** Case Count */
+            case_count: number;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Description */
+            description: string;
+            /** Id */
+            id: string;
+            /** Name */
+            name: string;
+            /** Source */
+            source: string;
+            /** Tool Count */
+            tool_count: number;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+            /** Version */
+            version: number;
+        };
+        /** SuitePage */
+        SuitePage: {
+            /** Items */
+            items: components["schemas"]["SuiteOut"][];
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
+            /** Total */
+            total: number;
+        };
+        /**
+         * SuitePatch
+         * @description Change some fields; anything set writes a new version.
+         */
+        SuitePatch: {
+            /** Description */
+            description?: string | null;
+            /** Name */
+            name?: string | null;
+            /** System Prompt */
+            system_prompt?: string | null;
+            /** Tools */
+            tools?: components["schemas"]["Tool"][] | null;
+        };
+        /** SuiteVersionOut */
+        SuiteVersionOut: {
+            /** Case Count */
+            case_count: number;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Note */
+            note: string;
+            /** Version */
+            version: number;
+        };
         /** SystemOut */
         SystemOut: {
             /** Active Users */
@@ -1559,6 +3294,127 @@ export interface components {
             users: number;
             /** Version */
             version: string;
+        };
+        /** TargetIn */
+        TargetIn: {
+            /** Model Id */
+            model_id: string;
+            /** Provider Id */
+            provider_id: string;
+        };
+        /** TargetInfo */
+        TargetInfo: {
+            /** Adjustments */
+            adjustments?: {
+                [key: string]: unknown;
+            }[];
+            /** Concurrency */
+            concurrency?: number | null;
+            /** Display Name */
+            display_name: string;
+            /** Label */
+            label: string;
+            /** Model Id */
+            model_id: string;
+            /** Model Ref Id */
+            model_ref_id: string;
+            /** Protocol */
+            protocol: string;
+            /** Provider Id */
+            provider_id: string;
+            /** Provider Name */
+            provider_name: string;
+        };
+        /** TargetPreview */
+        TargetPreview: {
+            /** Adjustments */
+            adjustments: components["schemas"]["Adjustment"][];
+            /** Cost Usd */
+            cost_usd: number | null;
+            /** Effective Params */
+            effective_params: {
+                [key: string]: unknown;
+            };
+            /** Input Tokens */
+            input_tokens: number;
+            /** Model Display */
+            model_display: string;
+            /** Model Id */
+            model_id: string;
+            /** Output Tokens */
+            output_tokens: number;
+            /** Protocol */
+            protocol: string;
+            /** Provider Id */
+            provider_id: string;
+            /** Provider Name */
+            provider_name: string;
+            /** Requests */
+            requests: number;
+            /** Skipped Tiers */
+            skipped_tiers: {
+                [key: string]: string;
+            };
+            /** Target */
+            target: string;
+        };
+        /**
+         * TestCase
+         * @description One prompt (or message list) and what the model should do with it.
+         */
+        "TestCase-Input": {
+            /**
+             * Category
+             * @default general
+             */
+            category: string;
+            /** Expected Calls */
+            expected_calls?: components["schemas"]["ExpectedCall-Input"][];
+            /** Id */
+            id: string;
+            /** Messages */
+            messages?: components["schemas"]["ChatMessage"][] | null;
+            multi_turn?: components["schemas"]["MultiTurnSettings"] | null;
+            /** @default unordered */
+            order: components["schemas"]["CallOrder"];
+            /** Prompt */
+            prompt?: string | null;
+            /**
+             * Should Call Tool
+             * @description False: irrelevance case. True with no expected calls: any call passes. None: derived from expected_calls.
+             */
+            should_call_tool?: boolean | null;
+            /** Tools */
+            tools?: components["schemas"]["Tool"][] | null;
+        };
+        /**
+         * TestCase
+         * @description One prompt (or message list) and what the model should do with it.
+         */
+        "TestCase-Output": {
+            /**
+             * Category
+             * @default general
+             */
+            category: string;
+            /** Expected Calls */
+            expected_calls?: components["schemas"]["ExpectedCall-Output"][];
+            /** Id */
+            id: string;
+            /** Messages */
+            messages?: components["schemas"]["ChatMessage"][] | null;
+            multi_turn?: components["schemas"]["MultiTurnSettings"] | null;
+            /** @default unordered */
+            order: components["schemas"]["CallOrder"];
+            /** Prompt */
+            prompt?: string | null;
+            /**
+             * Should Call Tool
+             * @description False: irrelevance case. True with no expected calls: any call passes. None: derived from expected_calls.
+             */
+            should_call_tool?: boolean | null;
+            /** Tools */
+            tools?: components["schemas"]["Tool"][] | null;
         };
         /** TicketOut */
         TicketOut: {
@@ -1588,6 +3444,35 @@ export interface components {
              */
             token_type: "bearer";
             user: components["schemas"]["UserOut"];
+        };
+        /**
+         * Tool
+         * @description A tool in OpenAI function format; `source_name` keeps a dotted BFCL name.
+         */
+        Tool: {
+            function: components["schemas"]["ToolFunction"];
+            /** Source Name */
+            source_name?: string | null;
+            /**
+             * Type
+             * @default function
+             * @constant
+             */
+            type: "function";
+        };
+        /** ToolFunction */
+        ToolFunction: {
+            /**
+             * Description
+             * @default
+             */
+            description: string;
+            /** Name */
+            name: string;
+            /** Parameters */
+            parameters?: {
+                [key: string]: unknown;
+            };
         };
         /** UserOut */
         UserOut: {
@@ -1785,7 +3670,7 @@ export interface operations {
     admin_list_jobs_api_admin_jobs_get: {
         parameters: {
             query?: {
-                status?: string[];
+                status?: components["schemas"]["JobStatus"][];
                 limit?: number;
                 offset?: number;
             };
@@ -2583,6 +4468,423 @@ export interface operations {
             };
         };
     };
+    list_benchmarks_api_benchmarks_get: {
+        parameters: {
+            query?: {
+                status?: string[];
+                /** @description Model or provider name. */
+                q?: string | null;
+                provider_id?: string | null;
+                model?: string | null;
+                since?: string | null;
+                until?: string | null;
+                limit?: number;
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RunPage"];
+                };
+            };
+            /** @description Client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    submit_benchmark_api_benchmarks_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BenchmarkCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BenchmarkSubmitted"];
+                };
+            };
+            /** @description Client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    compare_benchmarks_api_benchmarks_compare_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CompareIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CompareOut"];
+                };
+            };
+            /** @description Client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    import_benchmark_api_benchmarks_import_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportOut"];
+                };
+            };
+            /** @description Client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    preview_benchmark_api_benchmarks_preview_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BenchmarkCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BenchmarkPreview"];
+                };
+            };
+            /** @description Client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    get_benchmark_api_benchmarks__run_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                run_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RunDetail"];
+                };
+            };
+            /** @description Client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    delete_benchmark_api_benchmarks__run_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                run_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    export_benchmark_api_benchmarks__run_id__export_get: {
+        parameters: {
+            query?: {
+                format?: "json" | "csv";
+            };
+            header?: never;
+            path: {
+                run_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    benchmark_requests_api_benchmarks__run_id__requests_get: {
+        parameters: {
+            query?: {
+                step?: string | null;
+                target?: string | null;
+                limit?: number;
+                offset?: number;
+            };
+            header?: never;
+            path: {
+                run_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RequestPage"];
+                };
+            };
+            /** @description Client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    rerun_benchmark_api_benchmarks__run_id__rerun_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                run_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BenchmarkSubmitted"];
+                };
+            };
+            /** @description Client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
     get_defaults_api_defaults_get: {
         parameters: {
             query?: never;
@@ -2663,10 +4965,351 @@ export interface operations {
             };
         };
     };
-    list_jobs_api_jobs_get: {
+    list_runs_api_evals_get: {
         parameters: {
             query?: {
                 status?: string[];
+                search?: string | null;
+                profile?: ("bfcl" | "strict" | "lenient") | null;
+                suite_id?: string | null;
+                since?: string | null;
+                until?: string | null;
+                limit?: number;
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EvalRunPage"];
+                };
+            };
+            /** @description Client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    submit_eval_api_evals_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EvalCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EvalSubmitted"];
+                };
+            };
+            /** @description Client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    get_run_api_evals__eval_run_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                eval_run_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EvalRunDetail"];
+                };
+            };
+            /** @description Client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    delete_run_api_evals__eval_run_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                eval_run_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    list_cases_api_evals__eval_run_id__cases_get: {
+        parameters: {
+            query?: {
+                target?: string | null;
+                passed?: boolean | null;
+                category?: string | null;
+                error_category?: string | null;
+                limit?: number;
+                offset?: number;
+            };
+            header?: never;
+            path: {
+                eval_run_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CaseResultPage"];
+                };
+            };
+            /** @description Client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    get_case_api_evals__eval_run_id__cases__case_result_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                eval_run_id: string;
+                case_result_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CaseResultDetail"];
+                };
+            };
+            /** @description Client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    compare_runs_api_evals__eval_run_id__compare_get: {
+        parameters: {
+            query?: {
+                other?: string | null;
+                target_a?: string | null;
+                target_b?: string | null;
+            };
+            header?: never;
+            path: {
+                eval_run_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ComparisonOut"][];
+                };
+            };
+            /** @description Client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    export_run_api_evals__eval_run_id__export_get: {
+        parameters: {
+            query?: {
+                format?: "json" | "csv";
+            };
+            header?: never;
+            path: {
+                eval_run_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    list_jobs_api_jobs_get: {
+        parameters: {
+            query?: {
+                status?: components["schemas"]["JobStatus"][];
                 type?: string | null;
                 limit?: number;
                 offset?: number;
@@ -3987,6 +6630,748 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["TicketOut"];
+                };
+            };
+            /** @description Client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    list_suites_api_suites_get: {
+        parameters: {
+            query?: {
+                search?: string | null;
+                limit?: number;
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SuitePage"];
+                };
+            };
+            /** @description Client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    create_suite_api_suites_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SuiteContent"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SuiteOut"];
+                };
+            };
+            /** @description Client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    import_suite_file_api_suites_import_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["Body_import_suite_file_api_suites_import_post"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SuiteOut"];
+                };
+            };
+            /** @description Client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    import_bfcl_api_suites_import_bfcl_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["Body_import_bfcl_api_suites_import_bfcl_post"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BfclImportOut"];
+                };
+            };
+            /** @description Client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    import_mcp_api_suites_import_mcp_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["McpImportIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["McpImportOut"];
+                };
+            };
+            /** @description Client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    list_mcp_tools_api_suites_import_mcp_tools_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["McpServerIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["McpToolList"];
+                };
+            };
+            /** @description Client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    sample_suite_api_suites_sample_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Suite"];
+                };
+            };
+            /** @description Client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    copy_sample_suite_api_suites_sample_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SuiteOut"];
+                };
+            };
+            /** @description Client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    suite_file_schema_api_suites_schema_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    get_suite_api_suites__suite_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                suite_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SuiteDetail"];
+                };
+            };
+            /** @description Client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    replace_suite_api_suites__suite_id__put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                suite_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SuiteContent"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SuiteDetail"];
+                };
+            };
+            /** @description Client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    delete_suite_api_suites__suite_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                suite_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    patch_suite_api_suites__suite_id__patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                suite_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SuitePatch"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SuiteDetail"];
+                };
+            };
+            /** @description Client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    add_cases_api_suites__suite_id__cases_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                suite_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CasesIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SuiteDetail"];
+                };
+            };
+            /** @description Client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    remove_case_api_suites__suite_id__cases__suite_case_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                suite_id: string;
+                suite_case_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SuiteDetail"];
+                };
+            };
+            /** @description Client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    export_suite_api_suites__suite_id__export_get: {
+        parameters: {
+            query?: {
+                version?: number | null;
+            };
+            header?: never;
+            path: {
+                suite_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    list_versions_api_suites__suite_id__versions_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                suite_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SuiteVersionOut"][];
+                };
+            };
+            /** @description Client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    get_version_api_suites__suite_id__versions__suite_version__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                suite_id: string;
+                suite_version: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Suite"];
                 };
             };
             /** @description Client error */

@@ -98,6 +98,34 @@ const adminPages: RouteRecordRaw = {
   ],
 }
 
+// Benchmarks, their history and comparisons (web/src/pages/benchmarks, pages/history).
+const benchmarkPages: RouteRecordRaw[] = [
+  {
+    path: '/benchmarks',
+    name: 'benchmark-new',
+    component: () => import('@/pages/benchmarks/BenchmarkNewPage.vue'),
+    meta: { title: 'New benchmark', nav: { label: 'Benchmarks', icon: 'pulse', feature: 'benchmarks' } },
+  },
+  {
+    path: '/benchmarks/:runId',
+    name: 'benchmark-run',
+    component: () => import('@/pages/benchmarks/BenchmarkRunPage.vue'),
+    meta: { title: 'Benchmark run' },
+  },
+  {
+    path: '/history',
+    name: 'history',
+    component: () => import('@/pages/history/HistoryPage.vue'),
+    meta: { title: 'History', nav: { label: 'History', icon: 'database', feature: 'history' } },
+  },
+  {
+    path: '/history/compare',
+    name: 'history-compare',
+    component: () => import('@/pages/history/ComparePage.vue'),
+    meta: { title: 'Compare runs' },
+  },
+]
+
 export const pageRoutes: RouteRecordRaw[] = [
   {
     path: '/',
@@ -105,6 +133,7 @@ export const pageRoutes: RouteRecordRaw[] = [
     component: () => import('@/pages/OverviewPage.vue'),
     meta: { title: 'Overview', nav: { label: 'Overview', icon: 'overview', feature: 'overview' } },
   },
+  ...benchmarkPages,
   {
     path: '/jobs',
     name: 'jobs',

@@ -1,0 +1,89 @@
+// The benchmark history: a server-side searched, filtered and paged list of runs, plus
+// compare, delete and export.
+import { defineStore } from 'pinia'
+import { ref } from 'vue'
+
+import { api, unwrap } from '@/api/client'
+import type { components } from '@/api/schema'
+
+export type RunOut = components['schemas']['RunOut']
+export type CompareOut = components['schemas']['CompareOut']
+export type RunStatus = 'queued' | 'running' | 'done' | 'failed' | 'cancelled' | 'interrupted'
+
+export interface HistoryFilters {
+  q: string
+  status: RunStatus | ''
+  providerId: string
+}
+
+export const HISTORY_PAGE_SIZE = 20
+export const MAX_COMPARED = 4
+
+export const useHistoryStore = defineStore('history', () => {
+  const runs = ref<RunOut[]>([])
+  const total = ref(0)
+  const offset = ref(0)
+  const filters = ref<HistoryFilters>({ q: '', status: '', providerId: '' })
+  /** Runs ticked for comparison, in the order they were ticked (the first is the baseline). */
+  const selected = ref<string[]>([])
+  const comparison = ref<CompareOut | null>(null)
+
+  async function load(at = offset.value): Promise<void> {
+    const f = filters.value
+    const query = {
+      limit: HISTORY_PAGE_SIZE,
+      offset: at,
+      ...(f.q.trim() ? { q: f.q.trim() } : {}),
+      ...(f.status ? { status: [f.status] } : {}),
+      ...(f.providerId ? { provider_id: f.providerId } : {}),
+    }
+    const page = await unwrap(api.GET('/api/benchmarks', { params: { query } }))
+    runs.value = page.items
+    total.value = page.total
+    offset.value = at
+  }
+
+  function toggle(runId: string): void {
+    if (selected.value.includes(runId)) {
+      selected.value = selected.value.filter((id) => id !== runId)
+    } else if (selected.value.length < MAX_COMPARED) {
+      selected.value = [...selected.value, runId]
+    }
+  }
+
+  async function compare(runIds: string[]): Promise<CompareOut> {
+    comparison.value = await unwrap(api.POST('/api/benchmarks/compare', { body: { run_ids: runIds } }))
+    return comparison.value
+  }
+
+  async function remove(runId: string): Promise<void> {
+    await unwrap(api.DELETE('/api/benchmarks/{run_id}', { params: { path: { run_id: runId } } }))
+    selected.value = selected.value.filter((id) => id !== runId)
+    const lastOnPage = runs.value.length === 1 && offset.value > 0
+    await load(lastOnPage ? Math.max(0, offset.value - HISTORY_PAGE_SIZE) : offset.value)
+  }
+
+  /** The export as a Blob (the access token lives in memory, so a plain link would not work). */
+  async function exportRun(runId: string, format: 'json' | 'csv'): Promise<Blob> {
+    return unwrap(
+      api.GET('/api/benchmarks/{run_id}/export', {
+        params: { path: { run_id: runId }, query: { format } },
+        parseAs: 'blob',
+      }),
+    )
+  }
+
+  return { runs, total, offset, filters, selected, comparison, load, toggle, compare, remove, exportRun }
+})
+
+/** Save a Blob as a file through a temporary link. */
+export function downloadBlob(blob: Blob, filename: string): void {
+  const url = URL.createObjectURL(blob)
+  const link = document.createElement('a')
+  link.href = url
+  link.download = filename
+  document.body.append(link)
+  link.click()
+  link.remove()
+  setTimeout(() => URL.revokeObjectURL(url), 1000)
+}
