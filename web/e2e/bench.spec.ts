@@ -32,7 +32,7 @@ test('benchmark on the simulator → live results → history → compare two ru
     await expect(page.getByTestId('live-result').first()).toBeVisible({ timeout: 20_000 })
     await saveScreenshot(page, 'bench-live')
   }
-  await expect(page.getByTestId('job-status').first()).toHaveText('Done', { timeout: 60_000 })
+  await expect(page.getByTestId('run-status')).toHaveText('Done', { timeout: 60_000 })
   const summary = page.getByTestId('run-summary')
   await expect(summary.getByTestId('summary-row')).toHaveCount(1)
   await expect(summary.getByTestId('winner').first()).toContainText('Only one model measured')
@@ -43,7 +43,7 @@ test('benchmark on the simulator → live results → history → compare two ru
   // Re-run: the stored configuration again, as a new run.
   await page.getByTestId('rerun').click()
   await expect(page).not.toHaveURL(firstRun)
-  await expect(page.getByTestId('job-status').first()).toHaveText('Done', { timeout: 60_000 })
+  await expect(page.getByTestId('run-status')).toHaveText('Done', { timeout: 60_000 })
 
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'History' }).click()
   const rows = page.getByTestId('history-row')

@@ -70,9 +70,9 @@ test.describe('web shell', () => {
   })
 
   test('shows a friendly 404 page for an unknown client route', async ({ page }) => {
-    await page.goto('/benchmarks/does-not-exist?tab=1')
+    await page.goto('/no-such-area/does-not-exist?tab=1')
     await expect(page.getByRole('heading', { name: 'Page not found' })).toBeVisible()
-    await expect(page.getByText('/benchmarks/does-not-exist?tab=1')).toBeVisible()
+    await expect(page.getByText('/no-such-area/does-not-exist?tab=1')).toBeVisible()
     await expect(page).toHaveTitle('Page not found · BenchStudio')
     await saveScreenshot(page, 'not-found')
     await page.getByRole('link', { name: 'Go to the overview' }).click()
