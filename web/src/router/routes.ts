@@ -98,7 +98,7 @@ const adminPages: RouteRecordRaw = {
   ],
 }
 
-// Benchmarks, their history and comparisons (web/src/pages/benchmarks, pages/history).
+// Benchmarks, their history and comparisons, and tool evals (pages/benchmarks, history, tooleval).
 const benchmarkPages: RouteRecordRaw[] = [
   {
     path: '/benchmarks',
@@ -123,6 +123,24 @@ const benchmarkPages: RouteRecordRaw[] = [
     name: 'history-compare',
     component: () => import('@/pages/history/ComparePage.vue'),
     meta: { title: 'Compare runs' },
+  },
+  {
+    path: '/tool-eval',
+    name: 'tooleval',
+    component: () => import('@/pages/tooleval/SuitesPage.vue'),
+    meta: { title: 'Tool eval', nav: { label: 'Tool eval', icon: 'check', feature: 'tool-eval' } },
+  },
+  {
+    path: '/tool-eval/suites/:suiteId',
+    name: 'tooleval-suite',
+    component: () => import('@/pages/tooleval/SuitePage.vue'),
+    meta: { title: 'Suite · Tool eval' },
+  },
+  {
+    path: '/tool-eval/runs/:runId',
+    name: 'tooleval-run',
+    component: () => import('@/pages/tooleval/EvalRunPage.vue'),
+    meta: { title: 'Eval run · Tool eval' },
   },
 ]
 
