@@ -1,7 +1,7 @@
 // Benchmarks in the browser: start one on the demo simulator with the preview's badges, watch
 // it live, read the summary, re-run it, find both runs in the history and compare them.
 import { expect, saveScreenshot, test } from './fixtures'
-import { newUser, register, signInQuietly } from './users'
+import { accessToken, newUser, register, signInQuietly } from './users'
 
 test('benchmark on the simulator → live results → history → compare two runs', async ({ page, request }) => {
   test.setTimeout(120_000)
@@ -23,6 +23,8 @@ test('benchmark on the simulator → live results → history → compare two ru
   await page.getByTestId('params-json').fill('{"top_p": 0.9, "not_a_param": 1}')
   await expect(page.getByTestId('preview-requests')).toHaveText('13')
   await expect(page.getByTestId('preview-target')).toContainText('top_p=0.9')
+  // The parameter registry's adjustments show before anything runs.
+  await expect(page.getByTestId('adjustment')).toContainText('drop not_a_param')
   await saveScreenshot(page, 'bench-new-preview')
 
   await page.getByTestId('start-benchmark').click()
@@ -38,7 +40,19 @@ test('benchmark on the simulator → live results → history → compare two ru
   await expect(summary.getByTestId('winner').first()).toContainText('Only one model measured')
   await expect(page.getByTestId('run-charts').getByTestId('chart').first()).toBeVisible()
   await saveScreenshot(page, 'bench-summary')
+  await page.emulateMedia({ colorScheme: 'dark' })
+  // Let the colour transitions finish so the screenshot shows the settled dark theme.
+  await page.waitForTimeout(400)
+  await saveScreenshot(page, 'bench-summary-dark')
+  await page.emulateMedia({ colorScheme: 'light' })
   const firstRun = page.url()
+
+  // Another account cannot see this run.
+  const stranger = newUser('stranger')
+  await register(request, stranger)
+  const runId = firstRun.split('/').pop() ?? ''
+  const peek = await request.get(`/api/benchmarks/${runId}`, { headers: { Authorization: `Bearer ${await accessToken(request, stranger)}` } })
+  expect(peek.status()).toBe(404)
 
   // Re-run: the stored configuration again, as a new run.
   await page.getByTestId('rerun').click()
@@ -48,6 +62,7 @@ test('benchmark on the simulator → live results → history → compare two ru
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'History' }).click()
   const rows = page.getByTestId('history-row')
   await expect(rows).toHaveCount(2)
+  await expect(rows.first().getByTestId('job-status')).toHaveText('Done')
   await page.getByTestId('history-search').fill('no-such-model-anywhere')
   await page.getByRole('button', { name: 'Search' }).click()
   await expect(page.getByTestId('empty-state')).toContainText('No runs match')

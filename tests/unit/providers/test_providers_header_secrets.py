@@ -18,6 +18,14 @@ async def _echo_headers(request: web.Request) -> web.Response:
     return web.json_response({"error": {"message": f"bad credentials: {echoed}"}}, status=401)
 
 
+async def _call(adapter: OpenAICompatAdapter, request: ChatRequest, *, stream: bool) -> None:
+    if stream:
+        async for _ in adapter.stream(request):
+            pass
+    else:
+        await adapter.complete(request)
+
+
 @pytest.mark.parametrize("stream", [True, False])
 async def test_extra_header_values_are_scrubbed_from_errors(stream: bool) -> None:
     app = web.Application()
@@ -39,11 +47,7 @@ async def test_extra_header_values_are_scrubbed_from_errors(stream: bool) -> Non
                 model="m", messages=[{"role": "user", "content": "hi"}], stream=stream
             )
             with pytest.raises(ProviderError) as caught:
-                if stream:
-                    async for _ in adapter.stream(request):
-                        pass
-                else:
-                    await adapter.complete(request)
+                await _call(adapter, request, stream=stream)
     finally:
         await runner.cleanup()
     text = str(caught.value) + repr(caught.value)

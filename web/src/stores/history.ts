@@ -8,7 +8,14 @@ import type { components } from '@/api/schema'
 
 export type RunOut = components['schemas']['RunOut']
 export type CompareOut = components['schemas']['CompareOut']
-export type RunStatus = 'queued' | 'running' | 'done' | 'failed' | 'cancelled' | 'interrupted'
+// A run's own status (benchruns.domain.RUN_STATUSES); 'stopped' means a limit ended it early.
+export type RunStatus = 'queued' | 'running' | 'completed' | 'stopped' | 'cancelled' | 'failed' | 'interrupted'
+export const RUN_STATUSES: RunStatus[] = ['running', 'completed', 'stopped', 'failed', 'cancelled', 'interrupted']
+
+/** The status to show with the shared job badge, whose wording for a finished run is "Done". */
+export function badgeStatus(status: string): string {
+  return status === 'completed' ? 'done' : status
+}
 
 export interface HistoryFilters {
   q: string

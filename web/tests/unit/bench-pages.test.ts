@@ -1,5 +1,5 @@
 import type { VueWrapper } from '@vue/test-utils'
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 
 import { requestsTo, stubApi, stubColorScheme } from './fakes'
 import { mountApp, settle } from './mount-app'
@@ -30,7 +30,7 @@ const PREVIEW = {
   monthly_spend_cap_usd: null, max_runs_per_benchmark: 1000,
 }
 const RUN = {
-  id: 'run-1', job_id: 'job-1', run_key: 'k', source: 'server', title: 'nightly', mode: 'profile', status: 'done',
+  id: 'run-1', job_id: 'job-1', run_key: 'k', source: 'server', title: 'nightly', mode: 'profile', status: 'completed',
   stop_reason: null, error: null, request_count: 5, error_count: 0, cost_usd: null, wall_s: 3, created_at: '2026-11-01T10:00:00Z',
   started_at: '2026-11-01T10:00:00Z', finished_at: '2026-11-01T10:00:03Z',
   targets: [{ target_key: 'Simulator model', provider_id: 'prov-1', provider_name: 'Simulator (demo)', model_id: 'benchstudio-sim', model_display: 'Simulator model', protocol: 'openai' }],
@@ -89,6 +89,7 @@ describe('history page', () => {
     mounted = wrapper
     expect(wrapper.findAll('[data-testid="history-row"]')).toHaveLength(2)
     expect(wrapper.text()).toContain('51.3 ms')
+    expect(wrapper.get('[data-testid="history-row"] [data-testid="job-status"]').text()).toBe('Done')
 
     await wrapper.get('[data-testid="history-search"]').setValue('sim')
     await wrapper.get('form[role="search"]').trigger('submit')
@@ -101,8 +102,9 @@ describe('history page', () => {
     for (const box of wrapper.findAll('[data-testid="compare-toggle"]')) await box.setValue(true)
     expect(compare.attributes('disabled')).toBeUndefined()
     await compare.trigger('click')
-    await settle()
-    expect(router.currentRoute.value.fullPath).toBe('/history/compare?runs=run-1,run-2')
+    // The compare page is a lazy chunk: the navigation ends once it has loaded.
+    await vi.waitFor(() => expect(router.currentRoute.value.name).toBe('history-compare'))
+    expect(router.currentRoute.value.query.runs).toBe('run-1,run-2')
   })
 
   it('says what to do when there are no runs yet', async () => {
