@@ -37,6 +37,30 @@ async def _require_owned(
         raise NotFoundError(f"No such {what}.")
 
 
+async def _save_owned(
+    session: AsyncSession,
+    table: type[Owned],
+    owner_id: str,
+    row_id: str | None,
+    values: dict[str, object],
+    what: str,
+) -> Owned:
+    """Create a row (no id) or replace the fields of the caller's own row (id)."""
+    if row_id is None:
+        row = table(id=new_id(), owner_id=owner_id, **values)
+        session.add(row)
+    else:
+        found = await repository.get_owned(session, table, owner_id, row_id)
+        if found is None:
+            raise NotFoundError(f"No such {what}.")
+        row = found
+        for key, value in values.items():
+            setattr(row, key, value)
+        row.updated_at = utcnow()
+    await session.flush()
+    return row
+
+
 async def list_templates(db: Database, owner_id: str) -> list[PromptTemplateOut]:
     async with read_unit(db) as session:
         rows = await repository.list_owned(session, PromptTemplate, owner_id)
@@ -56,18 +80,9 @@ async def save_template(
 ) -> PromptTemplateOut:
     """Create (no id) or replace (id) a prompt template."""
     async with write_unit(db) as session:
-        if template_id is None:
-            row = PromptTemplate(id=new_id(), owner_id=owner_id, **data.model_dump())
-            session.add(row)
-        else:
-            found = await repository.get_owned(session, PromptTemplate, owner_id, template_id)
-            if found is None:
-                raise NotFoundError("No such prompt template.")
-            row = found
-            for key, value in data.model_dump().items():
-                setattr(row, key, value)
-            row.updated_at = utcnow()
-        await session.flush()
+        row = await _save_owned(
+            session, PromptTemplate, owner_id, template_id, data.model_dump(), "prompt template"
+        )
         return PromptTemplateOut.model_validate(row)
 
 
@@ -98,18 +113,9 @@ async def save_profile(
 ) -> ModelProfileOut:
     async with write_unit(db) as session:
         await _require_owned(session, CatalogModel, owner_id, data.model_ref_id, "model")
-        if profile_id is None:
-            row = ModelProfile(id=new_id(), owner_id=owner_id, **data.model_dump())
-            session.add(row)
-        else:
-            found = await repository.get_owned(session, ModelProfile, owner_id, profile_id)
-            if found is None:
-                raise NotFoundError("No such model profile.")
-            row = found
-            for key, value in data.model_dump().items():
-                setattr(row, key, value)
-            row.updated_at = utcnow()
-        await session.flush()
+        row = await _save_owned(
+            session, ModelProfile, owner_id, profile_id, data.model_dump(), "model profile"
+        )
         return ModelProfileOut.model_validate(row)
 
 
