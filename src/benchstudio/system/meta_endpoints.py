@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from fastapi import APIRouter
 from pydantic import BaseModel
 
@@ -14,6 +16,8 @@ class Meta(BaseModel):
     version: str
     environment: str
     features: list[str]
+    # The sign-up page shows the invite field up front, or says sign-up is closed.
+    signup_policy: Literal["open", "invite", "closed"]
 
 
 # Areas whose API is live; the web app shows navigation only for these.
@@ -40,4 +44,5 @@ async def meta(settings: SettingsDep) -> Meta:
         version=__version__,
         environment=settings.env.value,
         features=AVAILABLE_FEATURES,
+        signup_policy=settings.effective_signup_policy,
     )

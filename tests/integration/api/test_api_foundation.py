@@ -160,3 +160,10 @@ def test_spa_serves_files_and_falls_back_to_index(tmp_path: Path, settings: Sett
 def test_meta_lists_available_features(client: TestClient) -> None:
     meta = client.get("/api/meta").json()
     assert meta["name"] == "BenchStudio" and "overview" in meta["features"]
+
+
+@pytest.mark.parametrize("policy", ["open", "invite", "closed"])
+def test_meta_tells_the_sign_up_page_the_policy(tmp_path: Path, policy: str) -> None:
+    settings = make_settings(sqlite_database(tmp_path), tmp_path, signup_policy=policy)
+    for client in _client(settings):
+        assert client.get("/api/meta").json()["signup_policy"] == policy

@@ -2516,6 +2516,11 @@ export interface components {
             features: string[];
             /** Name */
             name: string;
+            /**
+             * Signup Policy
+             * @enum {string}
+             */
+            signup_policy: "open" | "invite" | "closed";
             /** Version */
             version: string;
         };
