@@ -4,10 +4,8 @@ streamed export and import."""
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import StreamingResponse
@@ -28,31 +26,13 @@ from benchstudio.benchruns.schemas import (
     RunPage,
 )
 from benchstudio.benchruns.service import BenchContext
-from benchstudio.benchruns.settings_binding import bind_settings, unbind_settings
 from benchstudio.catalog.service import CatalogContext
-from benchstudio.config import Settings
 from benchstudio.core.errors import AppError
 from benchstudio.core.input_types import MAX_OFFSET, ObjectId, QueryText
 from benchstudio.credentials.dependencies import VaultDep
 from benchstudio.jobs.runtime import JobRuntime
-from benchstudio.storage.engine import Database
 
-
-@asynccontextmanager
-async def _bind_app_settings(app: Any) -> AsyncIterator[None]:
-    """Runs inside the app's lifespan (after the database and jobs started): jobs this
-    process runs, resumed ones included, hand the app's settings to their measuring child."""
-    database, settings = getattr(app.state, "database", None), getattr(app.state, "settings", None)
-    if isinstance(database, Database) and isinstance(settings, Settings):
-        bind_settings(database, settings)
-    try:
-        yield
-    finally:
-        if isinstance(database, Database):
-            unbind_settings(database)
-
-
-router = APIRouter(tags=["benchmarks"], lifespan=_bind_app_settings)
+router = APIRouter(tags=["benchmarks"])
 MAX_IMPORT_BYTES = 256 * 1024 * 1024
 
 

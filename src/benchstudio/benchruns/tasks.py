@@ -23,7 +23,6 @@ from benchstudio.benchruns import repository
 from benchstudio.benchruns.domain import EventThrottle, row_from_record
 from benchstudio.benchruns.finishing import conclude_run
 from benchstudio.benchruns.measuring import ChildJob, Message, child_main
-from benchstudio.benchruns.settings_binding import settings_for
 from benchstudio.core.clock import utcnow
 from benchstudio.core.errors import AppError
 from benchstudio.core.stats import percentile
@@ -315,7 +314,7 @@ async def run_benchmark(ctx: JobContext) -> Mapping[str, Any]:
     from benchstudio.benchruns.planning import child_config
 
     run_id = str(ctx.params["run_id"])
-    settings = settings_for(ctx.database)
+    settings = ctx.settings
     prepared = await _prepare(ctx, run_id)
     pump = ResultPump(ctx, run_id, int(ctx.params.get("planned_requests") or 0))
     pump.steps, pump.done_requests = prepared.steps, prepared.kept_requests

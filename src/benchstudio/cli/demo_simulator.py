@@ -12,8 +12,12 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
+from importlib.resources import as_file, files
+from pathlib import Path
 
 STARTUP_TIMEOUT_S = 20.0
+# The demo model's profile: plain streamed words, plus scripted tool calls for the sample suite.
+DEMO_CONFIG = files("benchstudio.simulator").joinpath("demo_models.yaml")
 
 
 def _healthy(base_url: str) -> bool:
@@ -31,6 +35,18 @@ def demo_simulator(port: int) -> Iterator[str | None]:
     if _healthy(base_url):  # one is already running (e.g. a second `make run`)
         yield base_url
         return
+    with as_file(DEMO_CONFIG) as config_path, _simulator_process(port, config_path) as process:
+        deadline = time.monotonic() + STARTUP_TIMEOUT_S
+        while not _healthy(base_url):
+            if process.poll() is not None or time.monotonic() > deadline:
+                yield None
+                return
+            time.sleep(0.1)
+        yield base_url
+
+
+@contextmanager
+def _simulator_process(port: int, config_path: Path) -> Iterator[subprocess.Popen[bytes]]:
     process = subprocess.Popen(  # noqa: S603 (our own CLI, fixed arguments)
         [
             sys.executable,
@@ -41,18 +57,14 @@ def demo_simulator(port: int) -> Iterator[str | None]:
             "127.0.0.1",
             "--port",
             str(port),
+            "--config",
+            str(config_path),
         ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
     try:
-        deadline = time.monotonic() + STARTUP_TIMEOUT_S
-        while not _healthy(base_url):
-            if process.poll() is not None or time.monotonic() > deadline:
-                yield None
-                return
-            time.sleep(0.1)
-        yield base_url
+        yield process
     finally:
         process.terminate()
         try:

@@ -21,7 +21,6 @@ from benchstudio.catalog.service import CatalogContext
 from benchstudio.core.redaction import redact
 from benchstudio.credentials.service import Vault
 from benchstudio.evals.domain import TOOL_EVAL_JOB_TYPE
-from benchstudio.evals.job_environment import current_settings
 from benchstudio.evals.run_lifecycle import RunPlan, finish_run, result_writer, start_run
 from benchstudio.evals.targets import runner_target
 from benchstudio.jobs.context import JobCancelledError, JobContext
@@ -137,7 +136,7 @@ async def _finish_quietly(ctx: JobContext, plan: RunPlan, status: str, error: st
 
 
 async def run_tool_eval(ctx: JobContext) -> Mapping[str, Any]:
-    settings = current_settings()
+    settings = ctx.settings
     catalog = CatalogContext(
         db=ctx.database, vault=Vault(settings.vault_key_list()), settings=settings
     )

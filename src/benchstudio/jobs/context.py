@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from benchstudio.config import Settings
 from benchstudio.core.clock import utcnow
 from benchstudio.jobs import repository
 from benchstudio.jobs.domain import JobEventType, clamp_percent, estimate_eta_s
@@ -37,6 +38,8 @@ class JobContext:
     attempt: int
     database: Database
     publisher: EventPublisher
+    # The running process's settings (vault keys, egress policy, demo simulator address).
+    settings: Settings
     cancel_event: asyncio.Event = field(default_factory=asyncio.Event)
     _started: float = field(default_factory=time.monotonic)
     _last_progress: float = 0.0

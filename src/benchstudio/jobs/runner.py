@@ -12,6 +12,7 @@ from datetime import timedelta
 from typing import Any
 
 from benchstudio.audit import service as audit
+from benchstudio.config import Settings
 from benchstudio.core.clock import utcnow
 from benchstudio.core.errors import AppError
 from benchstudio.core.redaction import redact
@@ -60,8 +61,10 @@ class JobRunner:
         publisher: EventPublisher,
         registry: HandlerRegistry,
         worker_id: str,
+        settings: Settings,
         timing: RunnerTiming = RunnerTiming(),
     ) -> None:
+        self.settings = settings
         self.database = database
         self.publisher = publisher
         self.registry = registry
@@ -121,7 +124,14 @@ class JobRunner:
         if timeout_s:
             spec = dataclasses.replace(spec, timeout_s=timeout_s)
         context = JobContext(
-            job_id, owner_id, job_type, params, attempt, self.database, self.publisher
+            job_id,
+            owner_id,
+            job_type,
+            params,
+            attempt,
+            self.database,
+            self.publisher,
+            self.settings,
         )
         return context, spec
 

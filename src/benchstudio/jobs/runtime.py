@@ -82,6 +82,7 @@ class JobRuntime:
             publisher,
             self.registry,
             self.worker_id,
+            settings,
             RunnerTiming(
                 settings.jobs_lease_s, settings.jobs_heartbeat_s, settings.jobs_cancel_grace_s
             ),

@@ -217,7 +217,8 @@ def mcp_url() -> Iterator[str]:
     pending = asyncio.all_tasks(loop)
     for task in pending:
         task.cancel()
-    loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+    if pending:  # gather() of nothing would look for this thread's (absent) event loop
+        loop.run_until_complete(asyncio.wait(pending))
     loop.close()
 
 
