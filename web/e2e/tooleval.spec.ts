@@ -1,41 +1,254 @@
-// Tool eval in the browser: add the sample suite, check the tools editor's validation, run it
-// against the simulator with live per-case results, and drill into one case.
-import { expect, saveScreenshot, test } from './fixtures'
-import { newUser, register, signInQuietly } from './users'
+// Tool eval in the browser: the sample suite edited in place (tools as JSON and as a form, cases
+// inline), two runs on the demo simulator with live per-case results, a failed case's
+// argument-level reasons, the compare page; imports from an own JSON file and from a real MCP
+// server (started here), including the "server unreachable" error.
+import { type ChildProcess, spawn } from 'node:child_process'
+import { connect } from 'node:net'
+import { dirname, join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
 
-test('tool eval: sample suite → run against the simulator → drill-down', async ({ page, request }) => {
-  test.setTimeout(120_000)
+import type { Page } from '@playwright/test'
+
+import { expect, saveScreenshot, test } from './fixtures'
+import { E2E_PORT, newUser, register, signInQuietly } from './users'
+
+const e2eDir = dirname(fileURLToPath(import.meta.url))
+const python = process.env.BENCHSTUDIO_PYTHON ?? resolve(e2eDir, '../../.venv/bin/python')
+const MCP_PORT = E2E_PORT + 2
+const MCP_URL = `http://127.0.0.1:${MCP_PORT}/mcp`
+
+async function openToolEval(page: Page): Promise<void> {
+  await page.goto('/')
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Tool eval' }).click()
+  await expect(page.getByRole('heading', { name: 'Tool eval' })).toBeVisible()
+}
+
+async function runOnDemo(page: Page): Promise<void> {
+  await page.getByTestId('run-eval').click()
+  await expect(page).toHaveURL(/\/tool-eval\/runs\/[^/]+$/)
+  // Rows arrive case by case while the job runs, then the summary settles.
+  await expect(page.getByTestId('eval-case-row').first()).toBeVisible({ timeout: 60_000 })
+  await expect(page.getByTestId('eval-status')).toHaveText('Done', { timeout: 90_000 })
+  await expect(page.getByTestId('eval-case-row')).toHaveCount(8)
+}
+
+function caseRow(page: Page, caseId: string) {
+  return page.getByTestId('case-row').filter({ has: page.getByText(caseId, { exact: true }) })
+}
+
+test('tool eval: edit the sample suite, run it on the demo simulator, drill down and compare', async ({ page, request }) => {
+  test.setTimeout(240_000)
   const user = newUser('evals')
   await register(request, user)
   await signInQuietly(page, user)
 
-  await page.goto('/')
-  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Tool eval' }).click()
+  await openToolEval(page)
   await expect(page.getByTestId('empty-state')).toContainText('No suites yet')
   await page.getByTestId('add-sample').click()
   await expect(page).toHaveURL(/\/tool-eval\/suites\/[^/]+$/)
-  await expect(page.getByTestId('case-row').first()).toBeVisible()
-  await expect(page.getByTestId('tools-check')).toContainText('valid tools')
+  await expect(page.getByTestId('case-row')).toHaveCount(8)
+  await expect(page.getByTestId('tools-check')).toContainText('4 valid tools')
 
-  // The tools editor says what is wrong before anything is sent.
+  // The JSON editor says what is wrong before anything is sent.
   const editor = page.getByTestId('tools-json')
   const original = await editor.inputValue()
   await editor.fill('[{"type": "function", "function": {"name": "has space"}}]')
   await expect(page.getByTestId('tools-check')).toContainText('function.name')
   await expect(page.getByTestId('save-tools')).toBeDisabled()
+  await expect(page.getByTestId('tools-view-form')).toBeDisabled()
   await editor.fill(original)
+
+  // The form edits the same tools: a change there shows up in the JSON, and problems are marked.
+  await page.getByTestId('tools-view-form').click()
+  await expect(page.getByTestId('form-tool')).toHaveCount(4)
+  const weather = page.getByTestId('form-tool').first()
+  await expect(weather.getByTestId('form-tool-name')).toHaveValue('get_weather')
+  await expect(weather.getByTestId('form-param-enum').nth(1)).toHaveValue('celsius\nfahrenheit')
+  await weather.getByTestId('form-add-param').click()
+  await expect(weather.getByTestId('form-problem')).toHaveText('Give the parameter a name.')
+  await expect(page.getByTestId('save-tools')).toBeDisabled()
+  await weather.getByTestId('form-param-name').last().fill('country')
+  await expect(page.getByTestId('tools-check')).toContainText('Unsaved changes')
+  await saveScreenshot(page, 'tooleval-tools-form')
+  await page.getByTestId('tools-view-json').click()
+  await expect(editor).toHaveValue(/"country"/)
+  await page.getByRole('button', { name: 'Discard changes' }).click()
+  await expect(editor).not.toHaveValue(/"country"/)
+
+  // Cases are edited in place: Escape cancels, Enter saves a new version.
+  const single = caseRow(page, 'weather-single')
+  await single.getByRole('button', { name: 'Edit case weather-single' }).click()
+  const prompt = page.getByTestId('edit-prompt')
+  await expect(prompt).toBeFocused()
+  await prompt.fill('Throw this away')
+  await prompt.press('Escape')
+  await expect(single.getByTestId('case-prompt')).toHaveText("What's the weather like in Paris right now?")
+  await single.dblclick()
+  await page.getByTestId('edit-prompt').fill("What's the weather like in Paris right now? One line, please.")
+  await page.getByTestId('edit-category').fill('simple')
+  await page.getByTestId('edit-category').press('Enter')
+  await expect(caseRow(page, 'weather-single').getByTestId('case-prompt')).toHaveText(/One line, please\.$/)
+  await expect(page.getByRole('heading', { level: 1 })).toBeVisible()
+  await expect(page.getByText('version 2', { exact: false })).toBeVisible()
+
+  // A new case is checked before it is sent, then added and removed again.
+  await page.getByTestId('add-case').click()
+  await page.getByTestId('edit-prompt').press('Enter')
+  await expect(page.getByTestId('case-edit-problem')).toHaveText('Write the prompt the model gets.')
+  await page.getByTestId('edit-prompt').fill('Say hello.')
+  await page.getByTestId('edit-expected').fill('[{"name": "send_email"}]')
+  await page.getByTestId('edit-expected').press('Enter')
+  await expect(page.getByTestId('case-edit-problem')).toHaveText('Expected call 1: the suite has no tool “send_email”.')
+  await page.getByTestId('edit-expected').fill('[]')
+  await saveScreenshot(page, 'tooleval-case-inline-edit')
+  await page.getByTestId('edit-expected').press('Enter')
+  await expect(page.getByTestId('case-row')).toHaveCount(9)
+  await expect(caseRow(page, 'case-9').getByTestId('case-expected')).toHaveText('no tool call')
+  await page.getByRole('button', { name: 'Remove case case-9' }).click()
+  await expect(page.getByTestId('case-row')).toHaveCount(8)
   await saveScreenshot(page, 'tooleval-suite')
 
-  await page.getByTestId('run-eval').click()
-  await expect(page).toHaveURL(/\/tool-eval\/runs\/[^/]+$/)
-  await expect(page.getByTestId('eval-case-row').first()).toBeVisible({ timeout: 60_000 })
-  await expect(page.getByTestId('eval-status')).toHaveText('Done', { timeout: 90_000 })
-  await expect(page.getByTestId('model-summary')).toHaveCount(1)
+  // First run: the demo model passes 5 of 8, with three kinds of mistake.
+  await runOnDemo(page)
+  const summary = page.getByTestId('model-summary')
+  await expect(summary).toHaveCount(1)
+  await expect(summary).toContainText('5 of 8 cases passed')
   await saveScreenshot(page, 'tooleval-results')
+  const firstRunUrl = page.url()
 
-  await page.getByTestId('eval-case-row').first().getByRole('button').click()
+  await page.getByLabel('Failed only').check()
+  await expect(page.getByTestId('eval-case-row')).toHaveCount(3)
+  await page.getByTestId('eval-case-row').filter({ hasText: 'currency-tolerance' }).getByRole('button').click()
   const drill = page.getByTestId('case-drilldown')
   await expect(drill).toBeVisible()
-  await expect(drill.getByTestId('expected-calls')).toBeVisible()
+  await expect(drill.getByTestId('expected-calls')).toContainText('"USD"')
+  await expect(drill.getByTestId('actual-calls')).toContainText('EUR')
+  const fromCurrency = drill.getByTestId('argument-check').filter({ hasText: 'from_currency' })
+  await expect(fromCurrency).toContainText('failed')
+  await expect(fromCurrency.getByTestId('argument-reason')).toHaveText('Sent "EUR", but accepted: "USD".')
+  await expect(drill.getByTestId('argument-check').filter({ hasText: 'amount' })).toContainText('passed')
   await saveScreenshot(page, 'tooleval-drilldown')
+  await page.emulateMedia({ colorScheme: 'dark' }) // the theme follows the system by default
+  await saveScreenshot(page, 'tooleval-drilldown-dark')
+  await page.emulateMedia({ colorScheme: 'light' })
+
+  await page.getByTestId('eval-case-row').filter({ hasText: 'weather-parallel' }).getByRole('button').click()
+  const missingUnit = drill.getByTestId('argument-check').filter({ hasText: 'missing' })
+  await expect(missingUnit).toHaveCount(1)
+  await expect(missingUnit.getByTestId('argument-reason')).toHaveText('Not sent, but the case requires it (accepted: "fahrenheit").')
+
+  // Accept either direction for the currency case, run again: the compare page shows the gain.
+  await page.getByRole('link', { name: 'Suite' }).click()
+  await caseRow(page, 'currency-tolerance').getByRole('button', { name: 'Edit case currency-tolerance' }).click()
+  await page.getByTestId('edit-expected').fill(
+    '[{"name": "convert_currency", "arguments": {"amount": {"acceptable": [19.99]}, "from_currency": {"acceptable": ["USD", "EUR"]}, "to_currency": {"acceptable": ["EUR", "USD"]}}}]',
+  )
+  await page.getByTestId('edit-expected').press('Enter')
+  await expect(page.getByTestId('case-edit-row')).toHaveCount(0)
+  await runOnDemo(page)
+  await expect(page.getByTestId('model-summary')).toContainText('6 of 8 cases passed')
+
+  await page.getByTestId('compare-run').click()
+  await expect(page).toHaveURL(/\/tool-eval\/compare\?a=/)
+  await expect(page.getByTestId('empty-state')).toContainText('Pick something to compare it with')
+  const firstRunId = firstRunUrl.split('/').pop() ?? ''
+  await page.getByTestId('compare-run-b').selectOption(firstRunId)
+  await expect(page.getByTestId('compare-summary')).toHaveCount(2)
+  await expect(page.getByTestId('compare-summary').first()).toContainText('6 of 8')
+  await expect(page.getByTestId('compare-summary').last()).toContainText('5 of 8')
+  await expect(page.getByTestId('compare-verdict')).toContainText('-12.5 pts')
+  await expect(page.getByTestId('compare-verdict')).toContainText('McNemar')
+  const changed = page.getByTestId('compare-case')
+  await expect(changed).toHaveCount(1)
+  await expect(changed).toContainText('currency-tolerance')
+  await expect(changed).toContainText('only A passed')
+  await saveScreenshot(page, 'tooleval-compare')
+  await page.emulateMedia({ colorScheme: 'dark' })
+  await saveScreenshot(page, 'tooleval-compare-dark')
+  await page.emulateMedia({ colorScheme: 'light' })
+  await page.getByTestId('only-differences').uncheck()
+  await expect(changed).toHaveCount(8)
+
+  // The history of runs links to the same page.
+  await openToolEval(page)
+  await expect(page.getByTestId('eval-run-row')).toHaveCount(2)
+  await page.getByTestId('compare-pick').first().check()
+  await page.getByTestId('compare-pick').last().check()
+  await page.getByTestId('compare-selected').click()
+  await expect(page.getByTestId('compare-summary')).toHaveCount(2)
+})
+
+test.describe('tool eval imports', () => {
+  // The unreachable server answers 502 on purpose.
+  test.use({ allowedConsoleErrors: [/status of 502/] })
+
+  let mcpServer: ChildProcess | undefined
+
+  test.beforeAll(async () => {
+    mcpServer = spawn(python, [join(e2eDir, 'mcp_fixture_server.py'), String(MCP_PORT)], { stdio: 'ignore' })
+    const deadline = Date.now() + 60_000
+    while (Date.now() < deadline) {
+      const open = await new Promise<boolean>((done) => {
+        const socket = connect(MCP_PORT, '127.0.0.1', () => {
+          socket.end()
+          done(true)
+        })
+        socket.on('error', () => done(false))
+      })
+      if (open) return
+      await new Promise((wait) => setTimeout(wait, 250))
+    }
+    throw new Error('the MCP fixture server did not start')
+  })
+
+  test.afterAll(() => {
+    mcpServer?.kill('SIGTERM')
+  })
+
+  test('own JSON file and MCP server, with a readable error for an unreachable server', async ({ page, request }) => {
+    test.setTimeout(120_000)
+    const user = newUser('evalimports')
+    await register(request, user)
+    await signInQuietly(page, user)
+    await openToolEval(page)
+
+    const suiteFile = {
+      name: 'Calendar',
+      tools: [{ type: 'function', function: { name: 'add_event', description: 'Add an event.', parameters: { type: 'object', properties: { title: { type: 'string' } }, required: ['title'] } } }],
+      cases: [{ id: 'lunch', category: 'simple', prompt: 'Add lunch with Ada.', expected_calls: [{ name: 'add_event', arguments: { title: { acceptable: ['Lunch with Ada'] } } }] }],
+    }
+    await page.getByTestId('import-own').setInputFiles({ name: 'calendar.suite.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(suiteFile)) })
+    await expect(page).toHaveURL(/\/tool-eval\/suites\/[^/]+$/)
+    await expect(page.getByRole('heading', { name: 'Calendar' })).toBeVisible()
+    await expect(page.getByTestId('case-row')).toHaveCount(1)
+
+    await openToolEval(page)
+    await page.getByTestId('import-mcp').click()
+    const dialog = page.getByRole('dialog', { name: 'Import from an MCP server' })
+    await expect(dialog.getByTestId('mcp-url')).toBeFocused()
+    await dialog.getByTestId('mcp-url').fill('http://127.0.0.1:1/mcp')
+    await dialog.getByTestId('mcp-url').press('Enter')
+    await expect(dialog.getByTestId('mcp-error')).toContainText('Could not reach the MCP server', { timeout: 45_000 })
+    await expect(dialog.getByTestId('mcp-create')).toBeDisabled()
+    await saveScreenshot(page, 'tooleval-mcp-error')
+
+    await dialog.getByTestId('mcp-url').fill(MCP_URL)
+    await dialog.getByTestId('mcp-list').click()
+    await expect(dialog.getByTestId('mcp-tool')).toHaveCount(3, { timeout: 30_000 })
+    await expect(dialog.getByTestId('mcp-error')).toHaveCount(0)
+    await expect(dialog.getByTestId('mcp-name')).toHaveValue('trip-planner')
+    await dialog.getByRole('checkbox', { name: /cancel_booking/ }).uncheck()
+    await expect(dialog.getByTestId('mcp-create')).toHaveText('Create suite with 2 tools')
+    await saveScreenshot(page, 'tooleval-mcp-tools')
+    await dialog.getByTestId('mcp-create').click()
+
+    await expect(page).toHaveURL(/\/tool-eval\/suites\/[^/]+$/)
+    await expect(page.getByRole('heading', { name: 'trip-planner' })).toBeVisible()
+    await expect(page.getByTestId('tools-check')).toContainText('2 valid tools')
+    await expect(page.getByTestId('case-row')).toHaveCount(2)
+    await page.getByTestId('tools-view-form').click()
+    await expect(page.getByTestId('form-tool-name').first()).toHaveValue('get_forecast')
+    await expect(page.getByTestId('form-tool-name').last()).toHaveValue('find_hotels')
+    await saveScreenshot(page, 'tooleval-mcp-suite')
+  })
 })

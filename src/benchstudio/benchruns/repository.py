@@ -11,7 +11,6 @@ from sqlalchemy import Select, delete, exists, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from benchstudio.benchruns.models import BenchmarkRequest, BenchmarkRun, BenchmarkRunTarget
-from benchstudio.jobs.models import Job
 
 
 @dataclass(frozen=True)
@@ -85,14 +84,6 @@ async def list_runs(
     page = base.order_by(BenchmarkRun.created_at.desc(), BenchmarkRun.id.desc())
     rows = (await session.execute(page.limit(limit).offset(offset))).scalars().all()
     return list(rows), int(total)
-
-
-async def job_statuses(session: AsyncSession, job_ids: Sequence[str]) -> dict[str, str]:
-    ids = [j for j in job_ids if j]
-    if not ids:
-        return {}
-    rows = await session.execute(select(Job.id, Job.status).where(Job.id.in_(ids)))
-    return {job_id: status for job_id, status in rows.all()}
 
 
 async def insert_requests(

@@ -42,6 +42,7 @@ from benchstudio.core.clock import utcnow
 from benchstudio.core.errors import AppError, ConflictError, NotFoundError
 from benchstudio.core.ids import new_id
 from benchstudio.core.stats import compare_samples
+from benchstudio.jobs import repository as job_repository
 from benchstudio.jobs.runtime import JobRuntime
 from benchstudio.storage.engine import Database
 from benchstudio.storage.unit_of_work import read_unit, write_unit
@@ -191,7 +192,7 @@ async def list_runs(
     async with read_unit(db) as session:
         runs, total = await repository.list_runs(session, owner_id, filters, limit, offset)
         targets = await repository.targets_of(session, [r.id for r in runs])
-        statuses = await repository.job_statuses(session, [r.job_id or "" for r in runs])
+        statuses = await job_repository.statuses_of(session, [r.job_id or "" for r in runs])
         items = [_run_out(r, targets[r.id], statuses) for r in runs]
     return RunPage(items=items, total=total, limit=limit, offset=offset)
 
@@ -202,7 +203,7 @@ async def owned_run(db: Database, owner_id: str, run_id: str) -> tuple[Benchmark
         if run is None:
             raise NotFoundError("No such benchmark run.")
         targets = (await repository.targets_of(session, [run_id]))[run_id]
-        statuses = await repository.job_statuses(session, [run.job_id or ""])
+        statuses = await job_repository.statuses_of(session, [run.job_id or ""])
         session.expunge_all()
     return run, _run_out(run, targets, statuses)
 
@@ -210,9 +211,16 @@ async def owned_run(db: Database, owner_id: str, run_id: str) -> tuple[Benchmark
 async def summaries_of(db: Database, run: BenchmarkRun) -> dict[str, Any]:
     """The cached summaries when current, else computed from the stored rows now."""
     cached = run.summary
-    if cached and run.summary_version == SUMMARY_VERSION and run.status in FINAL_RUN_STATUSES:
+    final = run.status in FINAL_RUN_STATUSES
+    if cached and run.summary_version == SUMMARY_VERSION and final:
         return cached
-    return await live_summaries(db, run)
+    summaries = await live_summaries(db, run)
+    if final:  # stored by an older version of the statistics: refresh the cache once
+        async with write_unit(db) as session:
+            await repository.set_run_fields(
+                session, run.id, summary=summaries, summary_version=SUMMARY_VERSION
+            )
+    return summaries
 
 
 async def get_detail(db: Database, owner_id: str, run_id: str) -> RunDetail:

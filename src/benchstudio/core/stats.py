@@ -38,8 +38,11 @@ PERCENTILES: tuple[tuple[str, float], ...] = (
     ("p999", 99.9),
 )
 DEFAULT_RESAMPLES = 2000
-# Above this many resampled values (resamples x sample size) the analytic intervals are used.
-BOOTSTRAP_BUDGET = 20_000_000
+# Above this many resampled values (resamples x sample size, i.e. beyond 1,000 values at the
+# default 2,000 resamples) the analytic intervals are used: at that size they agree with the
+# bootstrap to well within its own resampling noise, and a summary stays a few milliseconds of
+# CPU instead of a second (a server summarises runs while it answers requests).
+BOOTSTRAP_BUDGET = 2_000_000
 # Batch of resamples drawn at once: bounds memory at about BATCH_VALUES floats.
 BATCH_VALUES = 2_000_000
 CONFIDENCE_LEVEL = 0.95
@@ -95,6 +98,21 @@ def confidence_label(cv: float | None, count: int) -> str:
     return "low"
 
 
+def row_medians(matrix: FloatArray) -> FloatArray:
+    """`np.median(matrix, axis=1)`, to the digit, several times faster on bootstrap batches.
+
+    np.median's generic path costs ~50 ms on 2000 rows of 40; sorting short rows (SIMD) or
+    partitioning long ones around the middle, then averaging the two middle values as np.median
+    does, gives the same floats in a fraction of the time.
+    """
+    n = matrix.shape[1]
+    middle = [(n - 1) // 2, n // 2]
+    ordered = np.sort(matrix, axis=1) if n <= 1024 else np.partition(matrix, middle, axis=1)
+    if n % 2:
+        return np.asarray(ordered[:, middle[0]], dtype=np.float64)
+    return np.asarray((ordered[:, middle[0]] + ordered[:, middle[1]]) / 2, dtype=np.float64)
+
+
 def _bootstrap_statistics(
     array: FloatArray, seed: int, resamples: int, statistic: Literal["mean", "median"]
 ) -> FloatArray:
@@ -106,7 +124,7 @@ def _bootstrap_statistics(
     while remaining > 0:
         batch = min(per_batch, remaining)
         sample = array[rng.integers(0, n, size=(batch, n))]
-        reduced = sample.mean(axis=1) if statistic == "mean" else np.median(sample, axis=1)
+        reduced = sample.mean(axis=1) if statistic == "mean" else row_medians(sample)
         results.append(np.asarray(reduced, dtype=np.float64))
         remaining -= batch
     return np.concatenate(results)

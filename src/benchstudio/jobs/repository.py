@@ -73,6 +73,15 @@ async def created_since(
     return int(count), oldest
 
 
+async def statuses_of(session: AsyncSession, job_ids: Sequence[str]) -> dict[str, str]:
+    """Status of each job, for domains showing their job's state beside their own rows."""
+    ids = [job_id for job_id in job_ids if job_id]
+    if not ids:
+        return {}
+    rows = await session.execute(select(Job.id, Job.status).where(Job.id.in_(ids)))
+    return {job_id: status for job_id, status in rows.all()}
+
+
 async def count_active(session: AsyncSession, owner_id: str) -> int:
     query = select(func.count()).where(
         Job.owner_id == owner_id, Job.status.in_([JobStatus.QUEUED, JobStatus.RUNNING])

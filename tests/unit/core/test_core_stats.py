@@ -92,7 +92,7 @@ def test_bootstrap_interval_covers_the_mean_of_a_normal_sample() -> None:
 
 def test_large_samples_switch_to_analytic_intervals() -> None:
     rng = np.random.default_rng(5)
-    values = rng.normal(50.0, 5.0, size=20_000)
+    values = rng.normal(50.0, 5.0, size=1_001)
     summary = stats.summarize(values, run_id="big")
     assert summary.ci_method == "analytic"
     assert summary.ci95 is not None
@@ -197,3 +197,11 @@ def test_shifting_data_shifts_percentiles(values: list[float], shift: float) -> 
     assert base.p50 is not None
     assert moved.p50 is not None
     assert moved.p50 == pytest.approx(base.p50 + shift, abs=1e-6 * (1 + abs(base.p50)))
+
+
+@pytest.mark.parametrize("n", [1, 2, 3, 40, 41, 400, 1025, 2048])
+def test_row_medians_equal_numpy_median_to_the_digit(n: int) -> None:
+    rng = np.random.default_rng(n)
+    values = rng.lognormal(3.0, 1.0, size=n)
+    matrix = values[rng.integers(0, n, size=(300, n))]
+    assert np.array_equal(stats.row_medians(matrix), np.median(matrix, axis=1))

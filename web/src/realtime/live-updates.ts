@@ -1,6 +1,7 @@
 // Wires the WebSocket to the stores: connected while someone is signed in, events to the jobs
-// store, a toast when a job ends, and a refresh of the active jobs after every (re)connect so
-// jobs started while the socket was down appear too.
+// store (and through it to the pages subscribed to a job), a toast when a job ends, and after
+// every (re)connect a refresh of the active jobs, so jobs started while the socket was down
+// appear too, and one catch-up per subscribed page.
 import { onBeforeUnmount, watch } from 'vue'
 
 import { api } from '@/api/client'
@@ -53,7 +54,10 @@ export function useLiveUpdates(): void {
       jobs.handleEvent(event)
       if (!known) announce(event)
     },
-    onResumed: refreshActive,
+    onResumed: () => {
+      refreshActive()
+      jobs.resync()
+    },
     onStateChange: (state) => {
       jobs.connection = state
       clearInterval(fallbackPoll)

@@ -137,6 +137,13 @@ const benchmarkPages: RouteRecordRaw[] = [
     meta: { title: 'Suite · Tool eval' },
   },
   {
+    // ?a=<run>&b=<run>&ta=<model>&tb=<model>; b defaults to a (two models of one run).
+    path: '/tool-eval/compare',
+    name: 'tooleval-compare',
+    component: () => import('@/pages/tooleval/EvalComparePage.vue'),
+    meta: { title: 'Compare · Tool eval' },
+  },
+  {
     path: '/tool-eval/runs/:runId',
     name: 'tooleval-run',
     component: () => import('@/pages/tooleval/EvalRunPage.vue'),

@@ -1,7 +1,7 @@
 // Starting benchmarks and following one run: the preview (effective parameters and the
 // registry's adjustments), submit, the run's detail and request rows, and the live results.
-// Live results are the job's stored events, fetched whenever the one WebSocket reports a newer
-// event for the job (the jobs store's last sequence number), so no second socket is opened.
+// Live results come from a subscription to the run's job in the jobs store: its stored events
+// once, then each event of the one WebSocket as it arrives.
 import { defineStore } from 'pinia'
 import { ref } from 'vue'
 
@@ -9,6 +9,7 @@ import { api, unwrap } from '@/api/client'
 import type { components } from '@/api/schema'
 import { type BenchmarkCreate } from '@/pages/benchmarks/benchmarkForm'
 import { applyEvents, emptyLive, type LiveState } from '@/pages/benchmarks/liveResults'
+import { useJobsStore } from '@/stores/jobs'
 
 export type BenchmarkPreview = components['schemas']['BenchmarkPreview']
 export type TargetPreview = components['schemas']['TargetPreview']
@@ -30,7 +31,6 @@ export const useBenchmarksStore = defineStore('benchmarks', () => {
   const rowsTotal = ref(0)
   const live = ref<LiveState>(emptyLive())
   let following: string | null = null
-  let fetching: Promise<void> | null = null
 
   async function loadPreview(body: BenchmarkCreate): Promise<BenchmarkPreview> {
     preview.value = await unwrap(api.POST('/api/benchmarks/preview', { body }))
@@ -65,21 +65,15 @@ export const useBenchmarksStore = defineStore('benchmarks', () => {
     rowsTotal.value = page.total
   }
 
-  async function pullEvents(jobId: string): Promise<void> {
-    const query = { after: live.value.afterSeq }
-    const events = await unwrap(
-      api.GET('/api/jobs/{job_id}/events', { params: { path: { job_id: jobId }, query } }),
+  /** Follow the loaded run's job, from the last event the live view has; returns the stop. */
+  function followLive(jobId: string): () => void {
+    return useJobsStore().subscribe(
+      jobId,
+      (events) => {
+        if (following === jobId) live.value = applyEvents(live.value, events)
+      },
+      { after: following === jobId ? live.value.afterSeq : 0 },
     )
-    if (following === jobId) live.value = applyEvents(live.value, events)
-  }
-
-  /** Fetch the job's events since the last one seen; calls made meanwhile share one fetch. */
-  async function followEvents(jobId: string): Promise<void> {
-    if (fetching) return fetching
-    fetching = pullEvents(jobId).finally(() => {
-      fetching = null
-    })
-    return fetching
   }
 
   function clearPreview(): void {
@@ -97,7 +91,7 @@ export const useBenchmarksStore = defineStore('benchmarks', () => {
     rerun,
     loadRun,
     loadRows,
-    followEvents,
+    followLive,
     clearPreview,
   }
 })

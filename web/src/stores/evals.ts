@@ -5,6 +5,8 @@ import { ref, shallowRef } from 'vue'
 
 import { api, unwrap } from '@/api/client'
 import type { components } from '@/api/schema'
+import { countersAfter, withCaseEvents } from '@/pages/tooleval/liveCases'
+import { useJobsStore } from '@/stores/jobs'
 
 export type SuiteOut = components['schemas']['SuiteOut']
 export type SuiteDetail = components['schemas']['SuiteDetail']
@@ -15,6 +17,15 @@ export type CaseRow = components['schemas']['CaseResultRow']
 export type CaseDetail = components['schemas']['CaseResultDetail']
 export type ModelSummary = EvalRunDetail['summaries'][string]
 export type ProfileName = components['schemas']['ProfileName']
+export type SuiteCase = components['schemas']['TestCase-Output']
+export type McpServer = components['schemas']['McpServerIn']
+export type McpToolList = components['schemas']['McpToolList']
+export type McpImportRequest = components['schemas']['McpImportIn']
+export type McpImportResult = components['schemas']['McpImportOut']
+export type Comparison = components['schemas']['ComparisonOut']
+
+/** How often, at most, a running eval's per-model summaries are refetched. */
+const LIVE_SUMMARY_REFRESH_MS = 3000
 
 const suitePath = (suite_id: string) => ({ params: { path: { suite_id } } })
 const runPath = (eval_run_id: string) => ({ params: { path: { eval_run_id } } })
@@ -79,9 +90,33 @@ export const useEvalsStore = defineStore('evals', () => {
     return suite.value
   }
 
-  async function saveTools(id: string, tools: SuiteTool[]): Promise<void> {
-    await unwrap(api.PATCH('/api/suites/{suite_id}', { ...suitePath(id), body: { tools } }))
-    await loadSuite(id)
+  async function saveTools(id: string, tools: SuiteTool[]): Promise<SuiteDetail> {
+    suite.value = await unwrap(api.PATCH('/api/suites/{suite_id}', { ...suitePath(id), body: { tools } }))
+    return suite.value
+  }
+
+  /** Every case at once (an inline edit): one new version with the rest of the suite as is. */
+  async function saveCases(id: string, cases: SuiteCase[]): Promise<SuiteDetail> {
+    const current = suite.value?.id === id ? suite.value : await loadSuite(id)
+    const { name, description, system_prompt, tools } = current.suite
+    const body = { name, description: description ?? '', system_prompt: system_prompt ?? null, tools: tools ?? [], cases }
+    suite.value = await unwrap(api.PUT('/api/suites/{suite_id}', { ...suitePath(id), body }))
+    return suite.value
+  }
+
+  async function addCase(id: string, testCase: SuiteCase): Promise<SuiteDetail> {
+    suite.value = await unwrap(api.POST('/api/suites/{suite_id}/cases', { ...suitePath(id), body: { cases: [testCase] } }))
+    return suite.value
+  }
+
+  async function listMcpTools(server: McpServer): Promise<McpToolList> {
+    return unwrap(api.POST('/api/suites/import/mcp/tools', { body: server }))
+  }
+
+  async function importMcp(request: McpImportRequest): Promise<McpImportResult> {
+    const result = await unwrap(api.POST('/api/suites/import/mcp', { body: request }))
+    await loadSuites()
+    return result
   }
 
   async function removeCase(id: string, caseId: string): Promise<void> {
@@ -107,9 +142,93 @@ export const useEvalsStore = defineStore('evals', () => {
     return detail
   }
 
+  /** Run `other` (default: the same run) against `runId`, model `targetA` against `targetB`. */
+  async function compare(runId: string, other: string | null, targetA: string | null, targetB: string | null): Promise<Comparison[]> {
+    const query = { ...(other ? { other } : {}), ...(targetA ? { target_a: targetA } : {}), ...(targetB ? { target_b: targetB } : {}) }
+    return unwrap(api.GET('/api/evals/{eval_run_id}/compare', { params: { path: { eval_run_id: runId }, query } }))
+  }
+
+  /** A run and its case rows, without touching the live run page's state. */
+  async function fetchRunWithCases(id: string): Promise<{ run: EvalRunDetail; cases: CaseRow[] }> {
+    const [detail, page] = await Promise.all([
+      fetchRun(id),
+      unwrap(api.GET('/api/evals/{eval_run_id}/cases', { params: { path: { eval_run_id: id }, query: { limit: 500 } } })),
+    ])
+    return { run: detail, cases: page.items }
+  }
+
   async function loadCase(runId: string, resultId: string): Promise<CaseDetail> {
     return unwrap(api.GET('/api/evals/{eval_run_id}/cases/{case_result_id}', { params: { path: { eval_run_id: runId, case_result_id: resultId } } }))
   }
 
-  return { suites, suitesTotal, runs, suite, run, cases, loadSuites, loadRuns, copySample, importFile, importBfcl, loadSuite, saveTools, removeCase, archiveSuite, submit, loadRun, loadCase }
+  // --- Following a running eval live (kept apart from the suite and compare code above) ---
+  let summaryTimer: ReturnType<typeof setTimeout> | undefined
+
+  /** The per-model summaries are computed on the server: refreshed at most this often. */
+  function refreshSummariesSoon(runId: string): void {
+    if (summaryTimer !== undefined) return
+    summaryTimer = setTimeout(() => {
+      summaryTimer = undefined
+      fetchRun(runId)
+        .then((detail) => {
+          const current = run.value
+          if (current?.id !== runId) return
+          // Case events applied while the detail was on its way may be newer than it.
+          run.value = {
+            ...detail,
+            finished_cases: Math.max(detail.finished_cases, current.finished_cases),
+            passed_cases: Math.max(detail.passed_cases, current.passed_cases),
+          }
+        })
+        .catch(() => undefined)
+    }, LIVE_SUMMARY_REFRESH_MS)
+  }
+
+  /** Follow the loaded run's job: a case row and the counters from each event; returns the stop. */
+  function followLive(runId: string, jobId: string): () => void {
+    const stop = useJobsStore().subscribe(jobId, (events) => {
+      const current = run.value
+      if (current?.id !== runId) return
+      cases.value = withCaseEvents(cases.value, events)
+      const counted = countersAfter(current, events)
+      if (counted !== current) {
+        run.value = counted
+        refreshSummariesSoon(runId)
+      }
+    })
+    return () => {
+      stop()
+      clearTimeout(summaryTimer)
+      summaryTimer = undefined
+    }
+  }
+  // --- end of live following ---
+
+  return {
+    suites,
+    suitesTotal,
+    runs,
+    suite,
+    run,
+    cases,
+    followLive,
+    loadSuites,
+    loadRuns,
+    copySample,
+    importFile,
+    importBfcl,
+    listMcpTools,
+    importMcp,
+    loadSuite,
+    saveTools,
+    saveCases,
+    addCase,
+    removeCase,
+    archiveSuite,
+    submit,
+    loadRun,
+    compare,
+    fetchRunWithCases,
+    loadCase,
+  }
 })

@@ -1,13 +1,15 @@
 // The benchmark history: a server-side searched, filtered and paged list of runs, plus
-// compare, delete and export.
+// compare, delete, export and import.
 import { defineStore } from 'pinia'
 import { ref } from 'vue'
 
 import { api, unwrap } from '@/api/client'
+import { ApiError } from '@/api/errors'
 import type { components } from '@/api/schema'
 
 export type RunOut = components['schemas']['RunOut']
 export type CompareOut = components['schemas']['CompareOut']
+export type ImportOut = components['schemas']['ImportOut']
 // A run's own status (benchruns.domain.RUN_STATUSES); 'stopped' means a limit ended it early.
 export type RunStatus = 'queued' | 'running' | 'completed' | 'stopped' | 'cancelled' | 'failed' | 'interrupted'
 export const RUN_STATUSES: RunStatus[] = ['running', 'completed', 'stopped', 'failed', 'cancelled', 'interrupted']
@@ -21,6 +23,20 @@ export interface HistoryFilters {
   q: string
   status: RunStatus | ''
   providerId: string
+}
+
+/** The largest results file the server takes (benchruns.endpoints.MAX_IMPORT_BYTES). */
+export const MAX_IMPORT_BYTES = 256 * 1024 * 1024
+
+/** A file the server would refuse anyway, caught before uploading it; null when it may go. */
+export function importProblem(file: File): ApiError | null {
+  if (file.size === 0) {
+    return new ApiError({ status: 0, code: 'empty_file', message: `“${file.name}” is empty.` })
+  }
+  if (file.size > MAX_IMPORT_BYTES) {
+    return new ApiError({ status: 0, code: 'too_large', message: `“${file.name}” is larger than the 256 MB the server takes.` })
+  }
+  return null
 }
 
 export const HISTORY_PAGE_SIZE = 20
@@ -80,7 +96,24 @@ export const useHistoryStore = defineStore('history', () => {
     )
   }
 
-  return { runs, total, offset, filters, selected, comparison, load, toggle, compare, remove, exportRun }
+  /**
+   * Store a results file (a run's JSON export, or what `benchstudio bench --output` writes) as
+   * a new run. The endpoint reads the raw JSON body, so the file is sent as it is.
+   */
+  async function importRun(file: File): Promise<ImportOut> {
+    const problem = importProblem(file)
+    if (problem) throw problem
+    return unwrap(
+      api.POST('/api/benchmarks/import', {
+        // The generated types declare no body (the route parses it itself).
+        body: file as never,
+        bodySerializer: () => file,
+        headers: { 'Content-Type': 'application/json' },
+      }),
+    )
+  }
+
+  return { runs, total, offset, filters, selected, comparison, load, toggle, compare, remove, exportRun, importRun }
 })
 
 /** Save a Blob as a file through a temporary link. */

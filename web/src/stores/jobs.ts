@@ -1,12 +1,14 @@
 // The signed-in user's jobs: the active ones (for the header indicator) kept current by live
 // events, and a page of recent jobs. Events carry per-job sequence numbers; the highest seen is
-// what the WebSocket asks the server to replay after on reconnect.
+// what the WebSocket asks the server to replay after on reconnect. Pages that show one job's
+// events (benchmark and eval runs) subscribe to it here rather than refetching them.
 import { defineStore } from 'pinia'
-import { computed, ref } from 'vue'
+import { computed, ref, watch } from 'vue'
 
 import { api, unwrap } from '@/api/client'
 import type { components } from '@/api/schema'
 import type { ConnectionState, LiveEvent } from '@/realtime/connection'
+import { type JobEventHandler, JobFeeds, type SubscribeOptions } from '@/realtime/job-feed'
 
 export type Job = components['schemas']['JobOut']
 export type JobStatus = 'queued' | 'running' | 'done' | 'failed' | 'cancelled' | 'interrupted'
@@ -137,8 +139,8 @@ export const useJobsStore = defineStore('jobs', () => {
     }
   }
 
-  /** Apply a live event; a job we have not seen yet (another tab started it) is fetched. */
-  function handleEvent(event: LiveEvent): void {
+  /** Apply an event to the job; a job we have not seen yet (another tab started it) is fetched. */
+  function applyToJob(event: LiveEvent): void {
     const seen = lastSeq.value[event.job_id] ?? 0
     if (event.seq <= seen) return
     lastSeq.value[event.job_id] = event.seq
@@ -155,6 +157,38 @@ export const useJobsStore = defineStore('jobs', () => {
         recentTotal.value += 1
       }
     })
+  }
+
+  /** Stored events, also applied to the job: with the socket down they are all there is. */
+  async function fetchEventsAfter(jobId: string, after: number): Promise<LiveEvent[]> {
+    const events = await unwrap(
+      api.GET('/api/jobs/{job_id}/events', { params: { path: { job_id: jobId }, query: { after } } }),
+    )
+    // Only a job already shown is updated: a catch-up must not list an old job as new.
+    if (byId.value[jobId]) events.forEach(applyToJob)
+    return events
+  }
+
+  const feeds = new JobFeeds({ fetchAfter: fetchEventsAfter })
+  watch(connection, (state) => feeds.setLive(state === 'open'), { immediate: true })
+
+  /** A live event from the socket: to the job, and to every page following it. */
+  function handleEvent(event: LiveEvent): void {
+    applyToJob(event)
+    feeds.deliver(event)
+  }
+
+  /**
+   * Follow one job's events: `handler` gets each of them once, in sequence order, starting
+   * after `options.after`. Call the returned function to stop (on unmount).
+   */
+  function subscribe(jobId: string, handler: JobEventHandler, options?: SubscribeOptions): () => void {
+    return feeds.subscribe(jobId, handler, options)
+  }
+
+  /** The socket came back: subscribers check storage for what it could not replay. */
+  function resync(): void {
+    feeds.resync()
   }
 
   async function cancel(id: string): Promise<void> {
@@ -188,6 +222,8 @@ export const useJobsStore = defineStore('jobs', () => {
     loadRecent,
     fetchJob,
     handleEvent,
+    subscribe,
+    resync,
     cancel,
     resume,
     clear,

@@ -92,4 +92,46 @@ describe('jobs store', () => {
     expect(requestsTo(fetch, '/api/jobs/job-1/cancel')[0]?.method).toBe('POST')
     expect(jobs.byId['job-1']?.cancel_requested).toBe(true)
   })
+
+  it('hands a subscriber stored then live events once each, and keeps the job current from them', async () => {
+    const fetch = stubApi({
+      '/api/jobs': { body: { items: [job({ status: 'running', event_seq: 2 })], total: 1, limit: 100, offset: 0 } },
+      '/api/jobs/job-1/events': { body: [event('job_started', 1), event('job_progress', 2, { percent: 30 })] },
+    })
+    const jobs = useJobsStore()
+    await jobs.loadActive()
+    jobs.connection = 'open'
+    const seen: number[] = []
+    const stop = jobs.subscribe('job-1', (events) => seen.push(...events.map((e) => e.seq)))
+    await settle()
+    expect(requestsTo(fetch, '/api/jobs/job-1/events')[0]?.url).toContain('after=0')
+    expect(seen).toEqual([1, 2])
+
+    // The socket replays 2 (already had) and brings 3: the job store and the page see 3 once.
+    jobs.handleEvent(event('job_progress', 2, { percent: 30 }))
+    jobs.handleEvent(event('job_completed', 3))
+    expect(seen).toEqual([1, 2, 3])
+    expect(jobs.byId['job-1']?.status).toBe('done')
+
+    stop()
+    jobs.handleEvent(event('job_created', 5, { resumed: true }))
+    await settle()
+    expect(seen).toEqual([1, 2, 3])
+    expect(requestsTo(fetch, '/api/jobs/job-1/events')).toHaveLength(1)
+  })
+
+  it('brings a job up to date from a catch-up while the socket is down', async () => {
+    stubApi({
+      '/api/jobs': { body: { items: [job({ status: 'running', event_seq: 2 })], total: 1, limit: 100, offset: 0 } },
+      '/api/jobs/job-1/events': { body: [event('job_started', 2), event('job_progress', 3, { percent: 80 }), event('job_completed', 4)] },
+    })
+    const jobs = useJobsStore()
+    await jobs.loadActive()
+    jobs.connection = 'waiting'
+    const stop = jobs.subscribe('job-1', () => undefined, { after: 2 })
+    await settle()
+    expect(jobs.byId['job-1']).toMatchObject({ status: 'done', event_seq: 4 })
+    expect(jobs.lastSeq['job-1']).toBe(4)
+    stop()
+  })
 })

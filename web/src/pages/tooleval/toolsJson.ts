@@ -4,7 +4,7 @@ import type { SuiteTool } from '@/stores/evals'
 
 export type ToolsCheck = { tools: SuiteTool[]; problem: null } | { tools: null; problem: string }
 
-const NAME = /^[A-Za-z0-9_.-]{1,64}$/
+const NAME = /^[A-Za-z0-9_-]{1,64}$/
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
@@ -16,7 +16,7 @@ function problemOf(tool: unknown, index: number, seen: Set<string>): string | nu
   if (tool.type !== 'function') return `${where}: "type" must be "function".`
   const fn = tool.function
   if (!isRecord(fn)) return `${where}: "function" must be an object.`
-  if (typeof fn.name !== 'string' || !NAME.test(fn.name)) return `${where}: "function.name" must be 1–64 letters, digits, _ . or -.`
+  if (typeof fn.name !== 'string' || !NAME.test(fn.name)) return `${where}: "function.name" must be 1–64 letters, digits, _ or -.`
   if (seen.has(fn.name)) return `${where}: the name “${fn.name}” is used twice.`
   seen.add(fn.name)
   if (fn.parameters !== undefined && !isRecord(fn.parameters)) return `${where} (${fn.name}): "parameters" must be a JSON Schema object.`
