@@ -288,7 +288,7 @@ def main() -> None:
     parser.add_argument("--browsers", type=int, default=50)
     parser.add_argument("--jobs", type=int, default=10, help="users streaming benchmark jobs")
     parser.add_argument("--history", type=int, default=3, help="imported runs per user")
-    parser.add_argument("--runs", type=int, default=200, help="requests per benchmark job")
+    parser.add_argument("--runs", type=int, default=60, help="requests per benchmark job")
     parser.add_argument("--concurrency", type=int, default=4)
     parser.add_argument("--max-tokens", type=int, default=64)
     args = parser.parse_args()

@@ -42,7 +42,7 @@ def _cached(request: Request, name: str, build: Callable[[], object]) -> object:
     return value
 
 
-def get_token_keys(request: Request, settings: SettingsDep) -> TokenKeys:
+async def get_token_keys(request: Request, settings: SettingsDep) -> TokenKeys:
     keys = _cached(request, "token_keys", lambda: TokenKeys(settings.secret_key.get_secret_value()))
     assert isinstance(keys, TokenKeys)
     return keys
@@ -52,19 +52,19 @@ def password_hasher_for(settings: Settings) -> PasswordHasher:
     return PasswordHasher(Argon2Params(settings.argon2_time_cost, settings.argon2_memory_kib))
 
 
-def get_password_hasher(request: Request, settings: SettingsDep) -> PasswordHasher:
+async def get_password_hasher(request: Request, settings: SettingsDep) -> PasswordHasher:
     hasher = _cached(request, "password_hasher", lambda: password_hasher_for(settings))
     assert isinstance(hasher, PasswordHasher)
     return hasher
 
 
-def get_mailer(request: Request, settings: SettingsDep) -> Mailer:
+async def get_mailer(request: Request, settings: SettingsDep) -> Mailer:
     """`app.state.mailer` when set (tests set a capturing one), else from settings."""
     mailer = _cached(request, "mailer", lambda: mailer_from_settings(settings))
     return mailer  # type: ignore[return-value]
 
 
-def get_client_info(request: Request) -> ClientInfo:
+async def get_client_info(request: Request) -> ClientInfo:
     ip = request.client.host if request.client else None
     return ClientInfo(ip=ip, user_agent=request.headers.get("user-agent"))
 

@@ -36,7 +36,7 @@ router = APIRouter(tags=["benchmarks"])
 MAX_IMPORT_BYTES = 256 * 1024 * 1024
 
 
-def get_job_runtime(request: Request) -> JobRuntime:
+async def get_job_runtime(request: Request) -> JobRuntime:
     runtime = request.app.state.jobs
     assert isinstance(runtime, JobRuntime)
     return runtime
@@ -45,7 +45,7 @@ def get_job_runtime(request: Request) -> JobRuntime:
 JobsDep = Annotated[JobRuntime, Depends(get_job_runtime)]
 
 
-def bench_context(
+async def bench_context(
     db: DatabaseDep, vault: VaultDep, settings: SettingsDep, jobs: JobsDep
 ) -> BenchContext:
     return BenchContext(CatalogContext(db=db, vault=vault, settings=settings), jobs)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, delete, exists, func, insert, or_, select, update
+from sqlalchemy import Row, Select, delete, exists, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from benchstudio.benchruns.models import BenchmarkRequest, BenchmarkRun, BenchmarkRunTarget
@@ -95,7 +95,9 @@ async def insert_requests(
 
 
 def _rows_query(run_id: str, step: str | None, target: str | None) -> Any:
-    query = select(BenchmarkRequest).where(BenchmarkRequest.run_id == run_id)
+    # Plain rows, not ORM objects: read-only, and building thousands of mapped instances
+    # (identity map, attribute state) cost more than the query itself.
+    query = select(*BenchmarkRequest.__table__.columns).where(BenchmarkRequest.run_id == run_id)
     if step is not None:
         query = query.where(BenchmarkRequest.step == step)
     if target is not None:
@@ -111,17 +113,17 @@ async def request_rows(
     target: str | None = None,
     limit: int | None = None,
     offset: int = 0,
-) -> list[BenchmarkRequest]:
+) -> list[Row[Any]]:
     """Rows of a run the caller owns (checked by the service), in arrival order."""
     query = _rows_query(run_id, step, target).order_by(BenchmarkRequest.id)
     if limit is not None:
         query = query.limit(limit).offset(offset)
-    return list((await session.execute(query)).scalars().all())
+    return list((await session.execute(query)).all())
 
 
 async def stream_request_rows(
     session: AsyncSession, run_id: str, *, step: str | None = None, chunk: int = 1000
-) -> AsyncIterator[BenchmarkRequest]:
+) -> AsyncIterator[Row[Any]]:
     """Rows in arrival order, fetched `chunk` at a time by key (no OFFSET scans)."""
     last_id = 0
     while True:
@@ -131,7 +133,7 @@ async def stream_request_rows(
             .order_by(BenchmarkRequest.id)
             .limit(chunk)
         )
-        rows = list((await session.execute(query)).scalars().all())
+        rows = list((await session.execute(query)).all())
         for row in rows:
             yield row
         if len(rows) < chunk:

@@ -39,7 +39,9 @@ from benchstudio.credentials.dependencies import VaultDep
 router = APIRouter(tags=["catalog"])
 
 
-def catalog_context(db: DatabaseDep, vault: VaultDep, settings: SettingsDep) -> CatalogContext:
+async def catalog_context(
+    db: DatabaseDep, vault: VaultDep, settings: SettingsDep
+) -> CatalogContext:
     return CatalogContext(db=db, vault=vault, settings=settings)
 
 

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import signal
+from types import FrameType
+
 import typer
 
 from benchstudio.cli.demo_simulator import demo_simulator
 from benchstudio.cli.runtime import database_config, err_console, load_settings
+
+
+def _exit_on_sigterm(signum: int, _frame: FrameType | None) -> None:
+    raise SystemExit(128 + signum)
 
 
 def serve(
@@ -30,6 +37,9 @@ def serve(
         settings.port = port
     if migrate and settings.is_sqlite:
         upgrade_to_head(database_config(settings))
+    # uvicorn re-raises SIGTERM once it has shut down; with the default handler that kills the
+    # process before the exit stack stops the demo simulator, leaving it orphaned.
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
     with ExitStack() as stack:
         if settings.demo_simulator and settings.demo_simulator_url is None:
             url = stack.enter_context(demo_simulator(settings.demo_simulator_port))

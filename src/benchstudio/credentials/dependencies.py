@@ -10,7 +10,7 @@ from benchstudio.api.deps import SettingsDep
 from benchstudio.credentials.service import Vault
 
 
-def get_vault(request: Request, settings: SettingsDep) -> Vault:
+async def get_vault(request: Request, settings: SettingsDep) -> Vault:
     vault = getattr(request.app.state, "vault", None)
     if not isinstance(vault, Vault):
         vault = Vault(settings.vault_key_list())

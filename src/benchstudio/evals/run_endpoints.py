@@ -34,7 +34,7 @@ from benchstudio.jobs.runtime import JobRuntime
 router = APIRouter(prefix="/evals", tags=["evals"])
 
 
-def eval_context(
+async def eval_context(
     request: Request, db: DatabaseDep, vault: VaultDep, settings: SettingsDep
 ) -> EvalContext:
     runtime = request.app.state.jobs

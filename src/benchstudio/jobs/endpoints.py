@@ -17,7 +17,7 @@ from benchstudio.jobs.schemas import JobEventOut, JobOut, JobPage, JobsOverview,
 router = APIRouter(tags=["jobs"])
 
 
-def get_jobs(request: Request) -> JobRuntime:
+async def get_jobs(request: Request) -> JobRuntime:
     runtime = request.app.state.jobs
     assert isinstance(runtime, JobRuntime)
     return runtime

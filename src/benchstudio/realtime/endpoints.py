@@ -35,7 +35,7 @@ IDLE_HEARTBEATS = 3
 MAX_CLIENT_FRAME = 64 * 1024
 
 
-def get_realtime(request: Request) -> Realtime:
+async def get_realtime(request: Request) -> Realtime:
     realtime = request.app.state.realtime
     assert isinstance(realtime, Realtime)
     return realtime
