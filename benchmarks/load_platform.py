@@ -8,7 +8,8 @@ measuring loop in its own child process) with the built-in demo simulator on fre
    history, so browsing reads real stored runs with request rows;
 2. load, for `--seconds`: 10 users each submit real `POST /api/benchmarks` jobs against their
    demo provider, one after another, and follow them on `/ws`; 50 users browse
-   `GET /api/benchmarks` (pages, search), a run's detail and its request rows.
+   `GET /api/benchmarks` (pages, search), a run's detail and its request rows, reading each
+   page for 0.5–2.5 s (`--think-min/--think-max`) before the next click.
 
 Prints API latency (p50/p95/p99 per kind of request), WebSocket event lag (event timestamp →
 received by the client), how many jobs finished, and "database is locked" lines in the server
@@ -179,7 +180,9 @@ async def _timed(client: Client, kind: str, path: str, figures: Figures) -> Any:
     return body
 
 
-async def _browse(client: Client, stop: float, figures: Figures) -> None:
+async def _browse(
+    client: Client, stop: float, think: tuple[float, float], figures: Figures
+) -> None:
     run_ids: list[str] = []
     while time.monotonic() < stop:
         roll = random.random()
@@ -198,7 +201,7 @@ async def _browse(client: Client, stop: float, figures: Figures) -> None:
             )
             if isinstance(page, dict) and page.get("items"):
                 run_ids = [item["id"] for item in page["items"]]
-        await asyncio.sleep(random.uniform(0.05, 0.25))
+        await asyncio.sleep(random.uniform(*think))
 
 
 async def _follow(
@@ -251,7 +254,8 @@ async def _drive(args: argparse.Namespace, base: str) -> Figures:
         figures = Figures()
         print(f"load: {args.seconds:.0f} s …", flush=True)
         stop = time.monotonic() + args.seconds
-        tasks = [_browse(user, stop, figures) for user in users]
+        think = (args.think_min, args.think_max)
+        tasks = [_browse(user, stop, think, figures) for user in users]
         tasks += [_stream_jobs(user, args, stop, figures) for user in users[: args.jobs]]
         await asyncio.gather(*tasks)
     return figures
@@ -262,8 +266,9 @@ def _ms(values: list[float], q: float) -> float:
     return float("nan") if found is None else found
 
 
-def _report(figures: Figures, locked: int) -> None:
+def _report(figures: Figures, locked: int, seconds: float) -> None:
     every = [ms for values in figures.api_ms.values() for ms in values]
+    print(f"\nbrowsing: {len(every) / seconds:.1f} requests/s")
     print(f"\n{'request':<16}{'count':>7}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}")
     for kind, values in [*sorted(figures.api_ms.items()), ("all", every)]:
         p50, p95, p99 = (_ms(values, q) for q in (50, 95, 99))
@@ -291,6 +296,10 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=60, help="requests per benchmark job")
     parser.add_argument("--concurrency", type=int, default=4)
     parser.add_argument("--max-tokens", type=int, default=64)
+    parser.add_argument(
+        "--think-min", type=float, default=0.5, help="seconds a browsing user reads a page (min)"
+    )
+    parser.add_argument("--think-max", type=float, default=2.5)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
@@ -302,7 +311,7 @@ def main() -> None:
             server.terminate()
             server.wait(timeout=60)
         log_text = (workdir / "server.log").read_text(errors="replace")
-    _report(figures, log_text.count("database is locked"))
+    _report(figures, log_text.count("database is locked"), args.seconds)
 
 
 if __name__ == "__main__":

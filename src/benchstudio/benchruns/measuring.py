@@ -1,6 +1,7 @@
 """The measuring child process: runs a `BenchConfig` and streams per-request records back.
 
-It runs in its own process (multiprocessing "spawn") even in embedded mode, so the server's
+It runs in its own process (multiprocessing "forkserver", this module preloaded) even in
+embedded mode, so the server's
 database writes and WebSocket fan-out never share its event loop. It opens its own database
 handle only to let `catalog.service.open_provider_adapter` (the vault) attach each provider's
 key server-side: keys never cross the pipe. Records go to the parent in small batches

@@ -235,10 +235,11 @@ def test_a_measuring_child_that_dies_fails_the_job_and_keeps_its_rows(api: Api) 
     body["targets"] = [api.demo_target("slow-sim")]
     submitted = api.ok("POST", "/api/benchmarks", 202, json=body)
     api.wait_rows(submitted["run_id"], 2)
+    # Measuring children are forked by the multiprocessing fork server (itself our child).
     children = [
         p
         for p in psutil.Process().children(recursive=True)
-        if "spawn_main" in " ".join(p.cmdline())
+        if "forkserver" in " ".join(p.parent().cmdline())
     ]
     assert children
     for child in children:
