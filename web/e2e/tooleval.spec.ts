@@ -1,13 +1,15 @@
 // Tool eval in the browser: the sample suite edited in place (tools as JSON and as a form, cases
 // inline), two runs on the demo simulator with live per-case results, a failed case's
-// argument-level reasons, the compare page; imports from an own JSON file and from a real MCP
-// server (started here), including the "server unreachable" error.
+// argument-level reasons, the compare page, run exports; imports from an own JSON file and from
+// a real MCP server (started here), including the "server unreachable" error; suite versions
+// (view, restore) and a suite export imported again.
 import { type ChildProcess, spawn } from 'node:child_process'
+import { readFile } from 'node:fs/promises'
 import { connect } from 'node:net'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
-import type { Page } from '@playwright/test'
+import type { Download, Page } from '@playwright/test'
 
 import { expect, saveScreenshot, test } from './fixtures'
 import { E2E_PORT, newUser, register, signInQuietly } from './users'
@@ -30,6 +32,13 @@ async function runOnDemo(page: Page): Promise<void> {
   await expect(page.getByTestId('eval-case-row').first()).toBeVisible({ timeout: 60_000 })
   await expect(page.getByTestId('eval-status')).toHaveText('Done', { timeout: 90_000 })
   await expect(page.getByTestId('eval-case-row')).toHaveCount(8)
+}
+
+/** Click `button` and return the downloaded file's name and text. */
+async function download(page: Page, testId: string): Promise<{ name: string; text: string; path: string }> {
+  const [file]: [Download, void] = await Promise.all([page.waitForEvent('download'), page.getByTestId(testId).click()])
+  const path = await file.path()
+  return { name: file.suggestedFilename(), text: await readFile(path, 'utf8'), path }
 }
 
 function caseRow(page: Page, caseId: string) {
@@ -115,6 +124,19 @@ test('tool eval: edit the sample suite, run it on the demo simulator, drill down
   await expect(summary).toContainText('5 of 8 cases passed')
   await saveScreenshot(page, 'tooleval-results')
   const firstRunUrl = page.url()
+
+  // Exports download through the API with the session's token.
+  const runJson = await download(page, 'export-run-json')
+  expect(runJson.name).toMatch(/^eval-[^/]+\.json$/)
+  const exported = JSON.parse(runJson.text) as { results: unknown[]; summaries: Record<string, unknown>; suite: { cases: unknown[] } }
+  expect(exported.results).toHaveLength(8)
+  expect(Object.keys(exported.summaries)).toHaveLength(1)
+  expect(exported.suite.cases).toHaveLength(8)
+  const runCsv = await download(page, 'export-run-csv')
+  expect(runCsv.name).toMatch(/^eval-[^/]+\.csv$/)
+  const csvLines = runCsv.text.trim().split(/\r?\n/)
+  expect(csvLines[0]).toMatch(/^run_id,target,case_id,category,pass,/)
+  expect(csvLines).toHaveLength(9)
 
   await page.getByLabel('Failed only').check()
   await expect(page.getByTestId('eval-case-row')).toHaveCount(3)
@@ -251,4 +273,93 @@ test.describe('tool eval imports', () => {
     await expect(page.getByTestId('form-tool-name').last()).toHaveValue('find_hotels')
     await saveScreenshot(page, 'tooleval-mcp-suite')
   })
+})
+
+test('suite versions: view an old one, restore it, export the suite and import it again', async ({ page, request }) => {
+  test.setTimeout(90_000)
+  const user = newUser('evalversions')
+  await register(request, user)
+  await signInQuietly(page, user)
+  await openToolEval(page)
+
+  const suiteFile = {
+    name: 'Calendar',
+    tools: [{ type: 'function', function: { name: 'add_event', description: 'Add an event.', parameters: { type: 'object', properties: { title: { type: 'string' } }, required: ['title'] } } }],
+    cases: [{ id: 'lunch', category: 'simple', prompt: 'Add lunch with Ada.', expected_calls: [{ name: 'add_event', arguments: { title: { acceptable: ['Lunch with Ada'] } } }] }],
+  }
+  await page.getByTestId('import-own').setInputFiles({ name: 'calendar.suite.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(suiteFile)) })
+  await expect(page.getByRole('heading', { name: 'Calendar' })).toBeVisible()
+  const versionsTab = page.getByTestId('suite-tab-versions')
+  await versionsTab.click()
+  await expect(page).toHaveURL(/\?tab=versions$/)
+  await expect(page.getByTestId('version-item')).toHaveCount(1)
+  await expect(page.getByTestId('version-hint')).toContainText('only its first version')
+
+  // An edit makes version 2; version 1 stays viewable, read-only.
+  await page.getByTestId('suite-tab-suite').click()
+  await caseRow(page, 'lunch').getByRole('button', { name: 'Edit case lunch' }).click()
+  await page.getByTestId('edit-prompt').fill('Add lunch with Ada on Friday.')
+  await page.getByTestId('edit-prompt').press('Enter')
+  await expect(caseRow(page, 'lunch').getByTestId('case-prompt')).toHaveText('Add lunch with Ada on Friday.')
+  await versionsTab.click()
+  const items = page.getByTestId('version-item')
+  await expect(items).toHaveCount(2)
+  await expect(items.first()).toContainText('Version 2')
+  await expect(items.first()).toContainText('current')
+  await expect(items.last()).toContainText('Created (own)')
+  await items.last().click()
+  await expect(page.getByTestId('version-title')).toHaveText('Version 1 · Calendar')
+  await expect(page.getByTestId('version-title')).toBeFocused()
+  await expect(page.getByTestId('version-case-prompt')).toHaveText('Add lunch with Ada.')
+  await expect(page.getByTestId('version-tool')).toContainText('add_event')
+  await expect(page.getByTestId('version-changes')).toContainText('1 case changed')
+  await saveScreenshot(page, 'tooleval-versions')
+  await page.emulateMedia({ colorScheme: 'dark' })
+  await saveScreenshot(page, 'tooleval-versions-dark')
+  await page.emulateMedia({ colorScheme: 'light' })
+
+  // The tabs follow the arrow keys.
+  await versionsTab.focus()
+  await versionsTab.press('ArrowLeft')
+  await expect(page.getByTestId('suite-tab-suite')).toBeFocused()
+  await expect(page.getByTestId('suite-tab-suite')).toHaveAttribute('aria-selected', 'true')
+  await page.getByTestId('suite-tab-suite').press('End')
+  await expect(versionsTab).toHaveAttribute('aria-selected', 'true')
+
+  // Restoring asks first, then saves version 1's content as version 3.
+  await items.last().click()
+  await page.getByTestId('restore-version').click()
+  const dialog = page.getByRole('dialog', { name: 'Restore version 1?' })
+  await expect(dialog).toContainText('saved as version 3')
+  await saveScreenshot(page, 'tooleval-versions-restore')
+  await dialog.getByRole('button', { name: 'Cancel' }).click()
+  await expect(dialog).toHaveCount(0)
+  await expect(items).toHaveCount(2)
+  await page.getByTestId('restore-version').click()
+  await page.getByTestId('confirm-restore').click()
+  await expect(page.getByTestId('version-notice')).toHaveText('Version 1 restored: it is now version 3.')
+  await expect(items).toHaveCount(3)
+  await expect(page.getByTestId('version-title')).toHaveText('Version 3 · Calendar')
+  await page.getByTestId('suite-tab-suite').click()
+  await expect(caseRow(page, 'lunch').getByTestId('case-prompt')).toHaveText('Add lunch with Ada.')
+  await expect(page.getByText('version 3', { exact: false })).toBeVisible()
+
+  // The export is a suite file the own-JSON import takes again, unchanged.
+  const exported = await download(page, 'export-suite')
+  expect(exported.name).toBe('calendar.v3.suite.json')
+  const parsed = JSON.parse(exported.text) as { name: string; tools: unknown[]; cases: { id: string; prompt: string }[] }
+  expect(parsed.name).toBe('Calendar')
+  expect(parsed.tools).toEqual(suiteFile.tools)
+  expect(parsed.cases.map((c) => [c.id, c.prompt])).toEqual([['lunch', 'Add lunch with Ada.']])
+  await openToolEval(page)
+  await page.getByTestId('import-own').setInputFiles({ name: exported.name, mimeType: 'application/json', buffer: Buffer.from(exported.text) })
+  await expect(page).toHaveURL(/\/tool-eval\/suites\/[^/?]+$/)
+  await expect(page.getByRole('heading', { name: 'Calendar' })).toBeVisible()
+  await expect(page.getByText('version 1', { exact: false })).toBeVisible()
+  await expect(page.getByTestId('tools-check')).toContainText('1 valid tools')
+  await expect(caseRow(page, 'lunch').getByTestId('case-prompt')).toHaveText('Add lunch with Ada.')
+  const reexported = await download(page, 'export-suite')
+  // Only the version number differs (the file leaves out version 1, the default).
+  const withoutVersion = (suite: object) => Object.fromEntries(Object.entries(suite).filter(([key]) => key !== 'version'))
+  expect(withoutVersion(JSON.parse(reexported.text) as object)).toEqual(withoutVersion(parsed))
 })

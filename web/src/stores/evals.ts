@@ -5,7 +5,9 @@ import { ref, shallowRef } from 'vue'
 
 import { api, unwrap } from '@/api/client'
 import type { components } from '@/api/schema'
+import { attachmentFilename, type ExportFile, suiteFileFallback } from '@/pages/tooleval/exportFiles'
 import { countersAfter, withCaseEvents } from '@/pages/tooleval/liveCases'
+import { contentOf, type SuiteSnapshot, type SuiteVersion } from '@/pages/tooleval/suiteVersions'
 import { useJobsStore } from '@/stores/jobs'
 
 export type SuiteOut = components['schemas']['SuiteOut']
@@ -129,6 +131,42 @@ export const useEvalsStore = defineStore('evals', () => {
     await loadSuites()
   }
 
+  /** Newest first: the number, when it was saved, the change note and the case count. */
+  async function loadVersions(id: string): Promise<SuiteVersion[]> {
+    return unwrap(api.GET('/api/suites/{suite_id}/versions', suitePath(id)))
+  }
+
+  async function loadVersion(id: string, version: number): Promise<SuiteSnapshot> {
+    return unwrap(api.GET('/api/suites/{suite_id}/versions/{suite_version}', { params: { path: { suite_id: id, suite_version: version } } }))
+  }
+
+  /** Save an earlier version's content again: it becomes the newest version (none is lost). */
+  async function restoreVersion(id: string, version: number): Promise<SuiteDetail> {
+    const body = contentOf(await loadVersion(id, version))
+    suite.value = await unwrap(api.PUT('/api/suites/{suite_id}', { ...suitePath(id), body }))
+    return suite.value
+  }
+
+  // Exports come as Blobs: the access token lives in memory, so a plain link would not work.
+  /** The suite file (own JSON format, importable again) of a version, default the current one. */
+  async function exportSuite(id: string, version?: number): Promise<ExportFile> {
+    const pending = api.GET('/api/suites/{suite_id}/export', {
+      params: { path: { suite_id: id }, query: version ? { version } : {} },
+      parseAs: 'blob',
+    })
+    const blob = await unwrap(pending)
+    const { response } = await pending
+    const fallback = suiteFileFallback(suite.value?.id === id ? suite.value.name : 'suite', version ?? suite.value?.version ?? 1)
+    return { blob, filename: attachmentFilename(response.headers.get('Content-Disposition'), fallback) }
+  }
+
+  async function exportRun(id: string, format: 'json' | 'csv'): Promise<ExportFile> {
+    const pending = api.GET('/api/evals/{eval_run_id}/export', { params: { path: { eval_run_id: id }, query: { format } }, parseAs: 'blob' })
+    const blob = await unwrap(pending)
+    const { response } = await pending
+    return { blob, filename: attachmentFilename(response.headers.get('Content-Disposition'), `eval-${id}.${format}`) }
+  }
+
   async function submit(body: EvalCreate): Promise<components['schemas']['EvalSubmitted']> {
     return unwrap(api.POST('/api/evals', { body }))
   }
@@ -225,6 +263,11 @@ export const useEvalsStore = defineStore('evals', () => {
     addCase,
     removeCase,
     archiveSuite,
+    loadVersions,
+    loadVersion,
+    restoreVersion,
+    exportSuite,
+    exportRun,
     submit,
     loadRun,
     compare,
