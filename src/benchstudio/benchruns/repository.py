@@ -80,10 +80,12 @@ async def list_runs(
     session: AsyncSession, owner_id: str, filters: RunFilters, limit: int, offset: int
 ) -> tuple[list[BenchmarkRun], int]:
     base = _filtered(owner_id, filters)
-    total = (await session.execute(select(func.count()).select_from(base.subquery()))).scalar_one()
     page = base.order_by(BenchmarkRun.created_at.desc(), BenchmarkRun.id.desc())
-    rows = (await session.execute(page.limit(limit).offset(offset))).scalars().all()
-    return list(rows), int(total)
+    rows = list((await session.execute(page.limit(limit).offset(offset))).scalars().all())
+    if offset == 0 and len(rows) < limit:  # a short first page is the whole list: no count
+        return rows, len(rows)
+    total = (await session.execute(select(func.count()).select_from(base.subquery()))).scalar_one()
+    return rows, int(total)
 
 
 async def insert_requests(

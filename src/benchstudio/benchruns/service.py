@@ -259,10 +259,13 @@ async def request_page(
 ) -> RequestPage:
     await owned_run(db, owner_id, run_id)
     async with read_unit(db) as session:
-        total = await repository.count_rows(session, run_id, step=step, target=target)
         rows = await repository.request_rows(
             session, run_id, step=step, target=target, limit=limit, offset=offset
         )
+        if offset == 0 and len(rows) < limit:  # a short first page is all of them: no count
+            total = len(rows)
+        else:
+            total = await repository.count_rows(session, run_id, step=step, target=target)
         items = [record_from_row(r) for r in rows]
     return RequestPage(items=items, total=total, limit=limit, offset=offset)
 

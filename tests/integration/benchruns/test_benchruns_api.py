@@ -194,6 +194,17 @@ def test_history_search_filters_pagination_rerun_and_delete(api: Api) -> None:
     rerun = api.ok("POST", f"/api/benchmarks/{first['run_id']}/rerun", 202)
     assert rerun["run_id"] != first["run_id"]
     assert api.wait_job(rerun["job_id"])["status"] == "done"
+    # Paging: totals count every run, whether the page is full, short, or the last one.
+    first_page = api.ok("GET", "/api/benchmarks?limit=2")
+    assert first_page["total"] == 3 and len(first_page["items"]) == 2
+    last_page = api.ok("GET", "/api/benchmarks?limit=2&offset=2")
+    assert last_page["total"] == 3 and len(last_page["items"]) == 1
+    assert api.ok("GET", "/api/benchmarks?limit=5")["total"] == 3
+    every_row = _all_rows(api, first["run_id"])
+    some = api.ok("GET", f"/api/benchmarks/{first['run_id']}/requests?limit=1&offset=1")
+    assert some["total"] == len(every_row) >= 2 and some["items"] == every_row[1:2]
+    full = api.ok("GET", f"/api/benchmarks/{first['run_id']}/requests?limit=1")
+    assert full["total"] == len(every_row) and full["items"] == every_row[:1]
     api.ok("DELETE", f"/api/benchmarks/{first['run_id']}", 204)
     assert api.call("GET", f"/api/benchmarks/{first['run_id']}").status_code == 404
     assert api.ok("GET", "/api/benchmarks")["total"] == 2
