@@ -13,6 +13,7 @@ from taskiq.api import run_receiver_task
 
 from benchstudio.config import Settings
 from benchstudio.core.clock import utcnow
+from benchstudio.core.shutdown import bounded_step
 from benchstudio.jobs import repository
 from benchstudio.jobs.demo_jobs import DEMO_JOB
 from benchstudio.jobs.dispatcher import Dispatcher, DispatcherTiming, DispatchLock, NoLock
@@ -156,13 +157,13 @@ class JobRuntime:
 
     async def stop(self) -> None:
         if self.dispatcher is not None:
-            await self.dispatcher.stop()
-        await self.runner.shutdown()
+            await bounded_step("dispatcher", self.dispatcher.stop())
+        await bounded_step("runner", self.runner.shutdown(), timeout_s=30.0)
         if self._receiver is not None:
             self._receiver.cancel()
             with contextlib.suppress(asyncio.CancelledError):
-                await self._receiver
+                await bounded_step("receiver", self._receiver)
         with contextlib.suppress(Exception):
-            await self.broker.shutdown()
+            await bounded_step("broker", self.broker.shutdown())
         if self._redis is not None:
-            await self._redis.aclose()
+            await bounded_step("redis", self._redis.aclose())

@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 
 from redis.asyncio import Redis
 
+from benchstudio.core.shutdown import bounded_step
 from benchstudio.jobs.domain import JobEventMessage
 
 log = logging.getLogger(__name__)
@@ -160,8 +161,8 @@ class RedisEventHub(EventHub):
         if self._listener is not None:
             self._listener.cancel()
             with contextlib.suppress(asyncio.CancelledError):
-                await self._listener
-        await self._redis.aclose()
+                await bounded_step("event relay", self._listener)
+        await bounded_step("event relay redis", self._redis.aclose())
 
 
 def build_hub(broker_url: str, *, listen: bool = True) -> EventHub:
