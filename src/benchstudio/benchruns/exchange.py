@@ -7,7 +7,6 @@ imported run gives the same document (same `run_id`, hence the same bootstrap di
 
 from __future__ import annotations
 
-import asyncio
 import csv
 import io
 import json
@@ -16,6 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from benchstudio.benchruns import repository
+from benchstudio.benchruns.child_processes import in_summary_worker
 from benchstudio.benchruns.domain import (
     RESULTS_SCHEMA,
     SUMMARY_VERSION,
@@ -234,7 +234,7 @@ async def import_results(database: Database, owner_id: str, data: Any) -> Benchm
     stored = [record_from_row(_RowView(r)) for r in rows]
     run_key = str(data.get("run_id") or new_id())[:128]
     wall_s = float((data.get("summary") or {}).get("duration_s") or 0.0)
-    summaries = await asyncio.to_thread(
+    summaries = await in_summary_worker(
         compute_summaries, run_key, stored, steps, wall_s=wall_s, config=config
     )
     totals = totals_of(stored)

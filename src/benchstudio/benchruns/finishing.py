@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from benchstudio.benchruns import repository
+from benchstudio.benchruns.child_processes import in_summary_worker
 from benchstudio.benchruns.domain import SUMMARY_VERSION, record_from_row
 from benchstudio.benchruns.models import BenchmarkRun
 from benchstudio.benchruns.summaries import compute_summaries
@@ -43,7 +43,7 @@ async def load_records(database: Database, run_id: str) -> list[dict[str, Any]]:
 async def live_summaries(database: Database, run: BenchmarkRun) -> dict[str, Any]:
     """Summaries of a run still going (or ended without a cache): computed now, not stored."""
     records = await load_records(database, run.id)
-    return await asyncio.to_thread(
+    return await in_summary_worker(
         compute_summaries,
         run.run_key,
         records,
@@ -71,7 +71,7 @@ async def conclude_run(
         steps, run_key, config = list(run.steps or []), run.run_key, dict(run.config)
     records = await load_records(database, run_id)
     wall_s = float(done["wall_s"]) if done else (fallback_wall_s or 0.0)
-    summaries = await asyncio.to_thread(
+    summaries = await in_summary_worker(
         compute_summaries, run_key, records, steps, wall_s=wall_s, config=config
     )
     totals = totals_of(records)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import multiprocessing
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -20,6 +19,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from benchstudio.benchruns import repository
+from benchstudio.benchruns.child_processes import child_context
 from benchstudio.benchruns.domain import EventThrottle, row_from_record
 from benchstudio.benchruns.finishing import conclude_run
 from benchstudio.benchruns.measuring import ChildJob, Message, child_main
@@ -42,20 +42,6 @@ RESULT_EVENTS_PER_S = 10.0
 AGGREGATE_INTERVAL_S = 1.0
 CHILD_EXIT_WAIT_S = 10.0
 BENCHMARK_TIMEOUT_S = 24 * 3600.0
-# Everything a measuring child imports, its lazy imports included (adapters, vault, database
-# drivers, the event loop): imported once by the fork server, never by a child.
-CHILD_PRELOAD = (
-    "benchstudio.benchruns.measuring",
-    "benchstudio.catalog.service",
-    "benchstudio.credentials.service",
-    "benchstudio.storage.engine",
-    "benchstudio.speed.launch",
-    "benchstudio.speed.runner",
-    "benchstudio.speed.slo_search",
-    "aiosqlite",
-    "asyncpg",
-    "uvloop",
-)
 
 
 class MeasuringProcessError(RuntimeError):
@@ -220,40 +206,27 @@ class _Received:
     ended: bool  # the child closed its end: nothing more will come
 
 
-def _collect(connection: Any, window_s: float) -> _Received:
-    """Messages arriving within `window_s` (returns early on the child's last message)."""
-    found: list[Message] = []
-    deadline = time.monotonic() + window_s
-    while (remaining := deadline - time.monotonic()) > 0:
-        if not connection.poll(remaining):
-            break
-        try:
-            message: Message = connection.recv()
-        except (EOFError, OSError):
-            return _Received(found, True)
-        found.append(message)
-        if message[0] in ("done", "error"):
-            break
-    return _Received(found, False)
+async def _readable(loop: asyncio.AbstractEventLoop, fd: int, timeout_s: float) -> None:
+    """Until `fd` can be read or `timeout_s` passes (the reader is watched only meanwhile)."""
+    ready: asyncio.Future[None] = loop.create_future()
 
+    def wake() -> None:
+        if not ready.done():
+            ready.set_result(None)
 
-def _child_context() -> Any:
-    """A fork server with the measuring code imported once.
-
-    Each child then starts in milliseconds instead of importing the app again (about 2 s of
-    CPU under "spawn", taken from the API while a job starts), and still begins from a clean
-    process: none of the server's threads, sockets or event loop.
-    """
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(list(CHILD_PRELOAD))
-    return context
+    loop.add_reader(fd, wake)
+    try:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(ready, timeout_s)
+    finally:
+        loop.remove_reader(fd)
 
 
 class _Child:
     """The measuring process and its two pipes."""
 
     def __init__(self, job: ChildJob, name: str) -> None:
-        context = _child_context()
+        context = child_context()
         self.messages, child_out = context.Pipe(duplex=False)
         child_stop, self._stop = context.Pipe(duplex=False)
         self.process = context.Process(
@@ -264,6 +237,29 @@ class _Child:
         child_out.close()
         child_stop.close()
         self.stop_sent = False
+
+    async def collect(self, window_s: float) -> _Received:
+        """Messages arriving within `window_s` (returns early on the child's last message).
+
+        Waits on the pipe in the event loop itself: no thread per job polling it.
+        """
+        loop = asyncio.get_running_loop()
+        found: list[Message] = []
+        deadline = loop.time() + window_s
+        while True:
+            # Readable means a message, or EOF once the child is gone.
+            while loop.time() < deadline and self.messages.poll():
+                try:
+                    message: Message = self.messages.recv()
+                except (EOFError, OSError):
+                    return _Received(found, True)
+                found.append(message)
+                if message[0] in ("done", "error"):
+                    return _Received(found, False)
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                return _Received(found, False)
+            await _readable(loop, self.messages.fileno(), remaining)
 
     def stop(self) -> None:
         if not self.stop_sent:
@@ -285,7 +281,7 @@ async def _follow(pump: ResultPump, child: _Child) -> dict[str, Any]:
     while True:
         if pump.ctx.cancelled:
             child.stop()  # the child stops its requests and reports what it has
-        received = await asyncio.to_thread(_collect, child.messages, BATCH_S)
+        received = await child.collect(BATCH_S)
         done = await pump.handle(received.messages)
         if done is not None:
             return done

@@ -28,6 +28,7 @@ def serve(
     import uvicorn
 
     from benchstudio.api.app import create_app
+    from benchstudio.core.heap import freeze_heap
     from benchstudio.storage.migrate import upgrade_to_head
 
     settings = load_settings()
@@ -51,8 +52,10 @@ def serve(
         err_console.print(
             f"[bold green]BenchStudio[/] serving on http://{settings.host}:{settings.port}"
         )
+        app = create_app(settings)
+        freeze_heap()
         uvicorn.run(
-            create_app(settings),
+            app,
             host=settings.host,
             port=settings.port,
             log_config=None,

@@ -41,6 +41,7 @@ async def _serve(settings: Settings) -> None:
     import signal
 
     import benchstudio.job_types  # noqa: F401 (registers every job type)
+    from benchstudio.core.heap import freeze_heap
     from benchstudio.jobs.runtime import JobRuntime
     from benchstudio.realtime.hub import build_hub
     from benchstudio.storage.engine import open_database
@@ -54,6 +55,7 @@ async def _serve(settings: Settings) -> None:
         loop.add_signal_handler(signum, stop.set)
     await hub.start()
     await runtime.start()
+    freeze_heap()
     err_console.print(f"worker ready id={runtime.worker_id}")
     try:
         await stop.wait()

@@ -1,0 +1,18 @@
+from __future__ import annotations
+
+import os
+
+import psutil
+
+from benchstudio.benchruns.child_processes import in_summary_worker
+
+
+async def test_work_runs_in_another_process_and_survives_a_killed_worker() -> None:
+    first = await in_summary_worker(os.getpid)
+    assert first != os.getpid()
+    psutil.Process(first).kill()
+    psutil.Process(first).wait(timeout=10)
+    # The pool notices its dead worker and is replaced; the call is retried once.
+    second = await in_summary_worker(os.getpid)
+    assert second not in (first, os.getpid())
+    assert await in_summary_worker(divmod, 7, 2) == (3, 1)
