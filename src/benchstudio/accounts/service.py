@@ -25,6 +25,7 @@ from benchstudio.accounts.schemas import (
     UserOut,
     UserSummary,
 )
+from benchstudio.accounts.user_state_cache import UserStateCache
 from benchstudio.audit import service as audit
 from benchstudio.auth.tokens import TokenKeys, new_opaque_token
 from benchstudio.catalog import service as catalog
@@ -43,6 +44,10 @@ from benchstudio.storage.unit_of_work import read_unit, write_unit
 _DUMMY_PASSWORD = "benchstudio-timing-equaliser"  # noqa: S105 (not a credential)
 
 
+# Seconds another API replica may keep accepting a token its user has just lost (see the cache).
+USER_STATE_TTL_S = 5.0
+
+
 @dataclass(frozen=True)
 class UserState:
     """What authentication needs to know about a user on every request."""
@@ -56,6 +61,9 @@ class UserState:
 
 def _state(user: User) -> UserState:
     return UserState(user.id, user.email, user.role, user.is_active, user.token_version)
+
+
+_user_states: UserStateCache[UserState] = UserStateCache(USER_STATE_TTL_S, max_entries=10_000)
 
 
 async def hash_password(hasher: PasswordHasher, password: str) -> str:
@@ -160,9 +168,16 @@ async def _dummy_hash(hasher: PasswordHasher) -> str:
 
 
 async def get_user_state(db: Database, user_id: str) -> UserState | None:
+    cached = _user_states.get(user_id)
+    if cached is not None:
+        return cached
+    generation = _user_states.generation()
     async with read_unit(db) as session:
         user = await repository.get_by_id(session, user_id)
-        return _state(user) if user else None
+        state = _state(user) if user else None
+    if state is not None:
+        _user_states.put(user_id, state, generation)
+    return state
 
 
 async def get_user(db: Database, user_id: str) -> UserOut:
@@ -202,12 +217,14 @@ async def change_password(
         await repository.bump_token_version(session, user_id)
         await repository.expire_reset_tokens(session, user_id, utcnow())
         audit.record(session, "auth.password_changed", actor_id=user_id, target=user_id, ip=ip)
+    _user_states.forget(user_id)
 
 
 async def revoke_all_sessions(db: Database, user_id: str, *, reason: str) -> None:
     async with write_unit(db) as session:
         await repository.bump_token_version(session, user_id)
         audit.record(session, reason, actor_id=user_id, target=user_id)
+    _user_states.forget(user_id)
 
 
 async def request_password_reset(
@@ -270,6 +287,8 @@ async def confirm_password_reset(
         await repository.bump_token_version(session, user.id)
         await repository.expire_reset_tokens(session, user.id, now)
         audit.record(session, "auth.password_reset", actor_id=user.id, target=user.id)
+        changed = user.id
+    _user_states.forget(changed)
 
 
 async def create_invite(
@@ -337,7 +356,9 @@ async def admin_update_user(
             await repository.bump_token_version(session, user_id)
         await session.flush()
         await session.refresh(user)
-        return UserOut.model_validate(user)
+        out = UserOut.model_validate(user)
+    _user_states.forget(user_id)
+    return out
 
 
 async def delete_user(db: Database, actor_id: str, user_id: str) -> None:
@@ -360,6 +381,7 @@ async def delete_user(db: Database, actor_id: str, user_id: str) -> None:
             detail={"email": user.email},
         )
         await repository.delete_user(session, user_id)
+    _user_states.forget(user_id)
 
 
 async def list_users(
