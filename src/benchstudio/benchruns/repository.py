@@ -9,8 +9,10 @@ from typing import Any
 
 from sqlalchemy import Row, Select, delete, exists, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import defer
 
 from benchstudio.benchruns.models import BenchmarkRequest, BenchmarkRun, BenchmarkRunTarget
+from benchstudio.storage.paging import total_from_page
 
 
 @dataclass(frozen=True)
@@ -26,6 +28,12 @@ class RunFilters:
 async def get_run(session: AsyncSession, owner_id: str, run_id: str) -> BenchmarkRun | None:
     query = select(BenchmarkRun).where(BenchmarkRun.id == run_id, BenchmarkRun.owner_id == owner_id)
     return (await session.execute(query)).scalar_one_or_none()
+
+
+async def owns_run(session: AsyncSession, owner_id: str, run_id: str) -> bool:
+    owned = BenchmarkRun.id == run_id, BenchmarkRun.owner_id == owner_id
+    query = select(BenchmarkRun.id).where(*owned)
+    return (await session.execute(query)).first() is not None
 
 
 async def targets_of(
@@ -80,12 +88,25 @@ async def list_runs(
     session: AsyncSession, owner_id: str, filters: RunFilters, limit: int, offset: int
 ) -> tuple[list[BenchmarkRun], int]:
     base = _filtered(owner_id, filters)
-    page = base.order_by(BenchmarkRun.created_at.desc(), BenchmarkRun.id.desc())
+    # A history row shows none of the run's large JSON but its summary (for the headline).
+    unlisted = (
+        BenchmarkRun.request,
+        BenchmarkRun.config,
+        BenchmarkRun.environment,
+        BenchmarkRun.diagnostics,
+        BenchmarkRun.steps,
+        BenchmarkRun.slo_search,
+        BenchmarkRun.search_text,
+    )
+    page = base.options(*(defer(column, raiseload=True) for column in unlisted)).order_by(
+        BenchmarkRun.created_at.desc(), BenchmarkRun.id.desc()
+    )
     rows = list((await session.execute(page.limit(limit).offset(offset))).scalars().all())
-    if offset == 0 and len(rows) < limit:  # a short first page is the whole list: no count
-        return rows, len(rows)
-    total = (await session.execute(select(func.count()).select_from(base.subquery()))).scalar_one()
-    return rows, int(total)
+    total = total_from_page(len(rows), limit, offset)
+    if total is None:
+        count = select(func.count()).select_from(base.subquery())
+        total = int((await session.execute(count)).scalar_one())
+    return rows, total
 
 
 async def insert_requests(

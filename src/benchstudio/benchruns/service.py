@@ -45,6 +45,7 @@ from benchstudio.core.stats import compare_samples
 from benchstudio.jobs import repository as job_repository
 from benchstudio.jobs.runtime import JobRuntime
 from benchstudio.storage.engine import Database
+from benchstudio.storage.paging import total_from_page
 from benchstudio.storage.unit_of_work import read_unit, write_unit
 
 ACTIVE_RUN_STATUSES = ("queued", "running")
@@ -257,14 +258,14 @@ async def request_page(
     limit: int,
     offset: int,
 ) -> RequestPage:
-    await owned_run(db, owner_id, run_id)
     async with read_unit(db) as session:
+        if not await repository.owns_run(session, owner_id, run_id):
+            raise NotFoundError("No such benchmark run.")
         rows = await repository.request_rows(
             session, run_id, step=step, target=target, limit=limit, offset=offset
         )
-        if offset == 0 and len(rows) < limit:  # a short first page is all of them: no count
-            total = len(rows)
-        else:
+        total = total_from_page(len(rows), limit, offset)
+        if total is None:
             total = await repository.count_rows(session, run_id, step=step, target=target)
         items = [record_from_row(r) for r in rows]
     return RequestPage(items=items, total=total, limit=limit, offset=offset)
