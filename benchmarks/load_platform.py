@@ -9,7 +9,8 @@ measuring loop in its own child process) with the built-in demo simulator on fre
 2. load, for `--seconds`: 10 users each submit real `POST /api/benchmarks` jobs against their
    demo provider, one after another, and follow them on `/ws`; 50 users browse
    `GET /api/benchmarks` (pages, search), a run's detail and its request rows, reading each
-   page for 0.5–2.5 s (`--think-min/--think-max`) before the next click.
+   page for 0.5–2.5 s (`--think-min/--think-max`) before the next click. Users arrive over the
+   first `--ramp` seconds (5 by default), as a load tool's spawn rate would have them.
 
 Prints API latency (p50/p95/p99 per kind of request), WebSocket event lag (event timestamp →
 received by the client), how many jobs finished, and "database is locked" lines in the server
@@ -181,9 +182,10 @@ async def _timed(client: Client, kind: str, path: str, figures: Figures) -> Any:
 
 
 async def _browse(
-    client: Client, stop: float, think: tuple[float, float], figures: Figures
+    client: Client, stop: float, think: tuple[float, float], ramp: float, figures: Figures
 ) -> None:
     run_ids: list[str] = []
+    await asyncio.sleep(random.uniform(0, ramp))
     while time.monotonic() < stop:
         roll = random.random()
         if run_ids and roll < 0.3:
@@ -232,6 +234,7 @@ async def _stream_jobs(
     if status != 200:
         raise RuntimeError(f"ticket refused: {status} {ticket}")
     body = _benchmark_body(await client.demo_target(), args)
+    await asyncio.sleep(random.uniform(0, args.ramp))
     async with client.http.ws_connect(
         f"{client.base.replace('http', 'ws')}/ws?ticket={ticket['ticket']}"
     ) as ws:
@@ -255,7 +258,7 @@ async def _drive(args: argparse.Namespace, base: str) -> Figures:
         print(f"load: {args.seconds:.0f} s …", flush=True)
         stop = time.monotonic() + args.seconds
         think = (args.think_min, args.think_max)
-        tasks = [_browse(user, stop, think, figures) for user in users]
+        tasks = [_browse(user, stop, think, args.ramp, figures) for user in users]
         tasks += [_stream_jobs(user, args, stop, figures) for user in users[: args.jobs]]
         await asyncio.gather(*tasks)
     return figures
@@ -300,6 +303,12 @@ def main() -> None:
         "--think-min", type=float, default=0.5, help="seconds a browsing user reads a page (min)"
     )
     parser.add_argument("--think-max", type=float, default=2.5)
+    parser.add_argument(
+        "--ramp",
+        type=float,
+        default=5.0,
+        help="users arrive over the first RAMP seconds (not all in the same millisecond)",
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
