@@ -339,6 +339,7 @@ test('suite versions: view an old one, restore it, export the suite and import i
   await page.getByTestId('confirm-restore').click()
   await expect(page.getByTestId('version-notice')).toHaveText('Version 1 restored: it is now version 3.')
   await expect(items).toHaveCount(3)
+  await expect(items.first()).toContainText('Restored version 1')
   await expect(page.getByTestId('version-title')).toHaveText('Version 3 · Calendar')
   await page.getByTestId('suite-tab-suite').click()
   await expect(caseRow(page, 'lunch').getByTestId('case-prompt')).toHaveText('Add lunch with Ada.')

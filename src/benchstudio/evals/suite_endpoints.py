@@ -154,6 +154,17 @@ async def get_version(
     return snapshot.suite
 
 
+@router.post("/{suite_id}/versions/{suite_version}/restore", response_model=SuiteDetail)
+async def restore_version(
+    suite_id: ObjectId,
+    suite_version: Annotated[int, Path(ge=1, le=MAX_VERSION)],
+    user: CurrentUser,
+    db: DatabaseDep,
+) -> SuiteDetail:
+    """Save an earlier version again as the newest one; every version stays."""
+    return await suite_service.restore_version(db, user.user_id, suite_id, suite_version)
+
+
 @router.post("/{suite_id}/cases", response_model=SuiteDetail, status_code=201)
 async def add_cases(
     suite_id: ObjectId, data: CasesIn, user: CurrentUser, db: DatabaseDep

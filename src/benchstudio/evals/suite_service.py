@@ -229,6 +229,12 @@ async def replace_suite(
     return await _edit(db, owner_id, suite_id, "replaced", lambda _: new)
 
 
+async def restore_version(db: Database, owner_id: str, suite_id: str, version: int) -> SuiteDetail:
+    """Save an earlier version's content again as the newest version (none is lost)."""
+    earlier = (await load_snapshot(db, owner_id, suite_id, version)).suite
+    return await _edit(db, owner_id, suite_id, f"restored version {version}", lambda _: earlier)
+
+
 async def patch_suite(db: Database, owner_id: str, suite_id: str, patch: SuitePatch) -> SuiteDetail:
     changes = patch.model_dump(mode="json", exclude_unset=True)
 

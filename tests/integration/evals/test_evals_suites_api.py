@@ -77,6 +77,13 @@ def test_edits_write_versions_and_old_versions_stay(api: Api) -> None:
     assert "attachment" in exported.headers["content-disposition"]
     assert json.loads(exported.text)["version"] == 3
     assert api.call("GET", f"/api/suites/{suite_id}/versions/9").status_code == 404
+    restored = api.ok("POST", f"/api/suites/{suite_id}/versions/3/restore")
+    assert (restored["version"], restored["case_count"], restored["name"]) == (6, 4, "Weather")
+    assert restored["suite"]["cases"] == third["cases"]
+    newest = api.ok("GET", f"/api/suites/{suite_id}/versions")[0]
+    assert (newest["version"], newest["note"]) == (6, "restored version 3")
+    missing = api.call("POST", f"/api/suites/{suite_id}/versions/9/restore")
+    assert missing.status_code == 404
 
 
 def test_list_search_invalid_content_and_delete(api: Api) -> None:

@@ -58,6 +58,7 @@ def test_every_route_hides_other_users_objects(api: Api, simulator: SimulatorThr
         ("DELETE", f"/api/suites/{s}", {}),
         ("GET", f"/api/suites/{s}/versions", {}),
         ("GET", f"/api/suites/{s}/versions/1", {}),
+        ("POST", f"/api/suites/{s}/versions/1/restore", {}),
         ("POST", f"/api/suites/{s}/cases", {"json": {"cases": [sample_case]}}),
         ("DELETE", f"/api/suites/{s}/cases/weather-single", {}),
         ("GET", f"/api/suites/{s}/export", {}),

@@ -7,7 +7,7 @@ import { api, unwrap } from '@/api/client'
 import type { components } from '@/api/schema'
 import { attachmentFilename, type ExportFile, suiteFileFallback } from '@/pages/tooleval/exportFiles'
 import { countersAfter, withCaseEvents } from '@/pages/tooleval/liveCases'
-import { contentOf, type SuiteSnapshot, type SuiteVersion } from '@/pages/tooleval/suiteVersions'
+import { type SuiteSnapshot, type SuiteVersion } from '@/pages/tooleval/suiteVersions'
 import { useJobsStore } from '@/stores/jobs'
 
 export type SuiteOut = components['schemas']['SuiteOut']
@@ -142,8 +142,8 @@ export const useEvalsStore = defineStore('evals', () => {
 
   /** Save an earlier version's content again: it becomes the newest version (none is lost). */
   async function restoreVersion(id: string, version: number): Promise<SuiteDetail> {
-    const body = contentOf(await loadVersion(id, version))
-    suite.value = await unwrap(api.PUT('/api/suites/{suite_id}', { ...suitePath(id), body }))
+    const path = { suite_id: id, suite_version: version }
+    suite.value = await unwrap(api.POST('/api/suites/{suite_id}/versions/{suite_version}/restore', { params: { path } }))
     return suite.value
   }
 

@@ -4,7 +4,7 @@ import { beforeEach, describe, expect, it } from 'vitest'
 
 import SuiteVersionsPanel from '@/components/tooleval/SuiteVersionsPanel.vue'
 import { attachmentFilename, slug, suiteFileFallback } from '@/pages/tooleval/exportFiles'
-import { contentOf, describeChanges, noteLabel, type SuiteSnapshot, versionChanges } from '@/pages/tooleval/suiteVersions'
+import { describeChanges, noteLabel, type SuiteSnapshot, versionChanges } from '@/pages/tooleval/suiteVersions'
 import { useEvalsStore } from '@/stores/evals'
 
 import { requestsTo, stubApi } from './fakes'
@@ -61,13 +61,6 @@ describe('what changed between suite versions', () => {
     expect(describeChanges(versionChanges(snapshot({ cases: [] }), old))).toBe('2 cases added')
   })
 
-  it('restores the whole content without the version numbers the server assigns', () => {
-    const content = contentOf(snapshot({ version: 4, system_prompt: 'Be brief.' }))
-    expect(content).toEqual({ name: 'Weather', description: '', system_prompt: 'Be brief.', tools: [WEATHER], cases: snapshot().cases })
-    expect(content).not.toHaveProperty('version')
-    expect(content).not.toHaveProperty('format_version')
-  })
-
   it('shows change notes as sentences', () => {
     expect(noteLabel('edited tools')).toBe('Edited tools')
     expect(noteLabel('  ')).toBe('—')
@@ -122,19 +115,17 @@ describe('evals store: exports and versions', () => {
     await expect(useEvalsStore().exportRun('r1', 'json')).rejects.toThrow('No such eval run.')
   })
 
-  it('restores a version by saving its content as a new version', async () => {
+  it('restores a version through the restore route: the server saves it as the newest', async () => {
     const old = snapshot({ version: 1 })
     const fetch = stubApi({
-      '/api/suites/s1/versions/1': { body: old },
-      '/api/suites/s1': { body: { id: 's1', name: 'Weather', description: '', source: 'own', version: 4, case_count: 2, tool_count: 1, created_at: '2026-11-01T10:00:00Z', updated_at: '2026-11-02T10:00:00Z', suite: { ...old, version: 4 } } },
+      '/api/suites/s1/versions/1/restore': { body: { id: 's1', name: 'Weather', description: '', source: 'own', version: 4, case_count: 2, tool_count: 1, created_at: '2026-11-01T10:00:00Z', updated_at: '2026-11-02T10:00:00Z', suite: { ...old, version: 4 } } },
     })
     const evals = useEvalsStore()
     const saved = await evals.restoreVersion('s1', 1)
     expect(saved.version).toBe(4)
     expect(evals.suite?.version).toBe(4)
-    const [put] = requestsTo(fetch, '/api/suites/s1')
-    expect(put!.method).toBe('PUT')
-    expect(await put!.json()).toEqual(contentOf(old))
+    const [restore] = requestsTo(fetch, '/api/suites/s1/versions/1/restore')
+    expect(restore!.method).toBe('POST')
   })
 })
 
@@ -151,7 +142,7 @@ describe('the versions panel', () => {
     const fetch = stubApi({
       '/api/suites/s1/versions': { body: VERSIONS },
       '/api/suites/s1/versions/1': { body: snapshot() },
-      '/api/suites/s1': { body: { id: 's1', name: 'Weather', description: '', source: 'own', version: 3, case_count: 2, tool_count: 1, created_at: '2026-11-01T10:00:00Z', updated_at: '2026-11-03T10:00:00Z', suite: snapshot({ version: 3 }) } },
+      '/api/suites/s1/versions/1/restore': { body: { id: 's1', name: 'Weather', description: '', source: 'own', version: 3, case_count: 2, tool_count: 1, created_at: '2026-11-01T10:00:00Z', updated_at: '2026-11-03T10:00:00Z', suite: snapshot({ version: 3 }) } },
     })
     const wrapper = mount(SuiteVersionsPanel, { props: { suiteId: 's1', currentVersion: 2, current }, attachTo: document.body })
     await flushPromises()
@@ -170,12 +161,11 @@ describe('the versions panel', () => {
 
     await wrapper.find('[data-testid="restore-version"]').trigger('click')
     await flushPromises()
-    expect(requestsTo(fetch, '/api/suites/s1')).toHaveLength(0) // nothing saved before confirming
+    expect(requestsTo(fetch, '/api/suites/s1/versions/1/restore')).toHaveLength(0) // nothing saved before confirming
     await wrapper.find('[data-testid="confirm-restore"]').trigger('click')
     await flushPromises()
-    const [put] = requestsTo(fetch, '/api/suites/s1')
-    expect(put!.method).toBe('PUT')
-    expect((await put!.json()).cases).toHaveLength(2)
+    const [restore] = requestsTo(fetch, '/api/suites/s1/versions/1/restore')
+    expect(restore!.method).toBe('POST')
     expect(wrapper.emitted('restored')).toEqual([[1]])
     expect(wrapper.find('[data-testid="version-notice"]').text()).toBe('Version 1 restored: it is now version 3.')
     wrapper.unmount()

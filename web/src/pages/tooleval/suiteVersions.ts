@@ -1,10 +1,9 @@
-// A suite's earlier versions: what changed between a version and the current one, and the
-// content that restoring a version saves (as the newest version).
+// A suite's earlier versions: what changed between a version and the current one, and how the
+// server's change notes read.
 import type { components } from '@/api/schema'
 
 export type SuiteSnapshot = components['schemas']['Suite']
 export type SuiteVersion = components['schemas']['SuiteVersionOut']
-export type SuiteContent = components['schemas']['SuiteContent']
 
 export interface VersionChanges {
   addedCases: string[]
@@ -72,17 +71,6 @@ export function describeChanges(changes: VersionChanges): string {
   if (changes.changedTools.length) parts.push(`tools changed: ${changes.changedTools.join(', ')}`)
   if (changes.detailsChanged) parts.push('name, description or system prompt changed')
   return parts.length ? parts.join(', ') : 'Same content as the current version'
-}
-
-/** The whole content of a version, as a replace (PUT) takes it: the server numbers it anew. */
-export function contentOf(snapshot: SuiteSnapshot): SuiteContent {
-  return {
-    name: snapshot.name,
-    description: snapshot.description ?? '',
-    system_prompt: snapshot.system_prompt ?? null,
-    tools: snapshot.tools ?? [],
-    cases: snapshot.cases ?? [],
-  }
 }
 
 /** The server's change notes ("edited tools", "created (sample)"), as a sentence start. */
