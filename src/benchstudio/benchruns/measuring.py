@@ -26,8 +26,7 @@ from benchstudio.core.heap import freeze_heap
 from benchstudio.core.redaction import redact
 from benchstudio.providers.base import ChatRequest, ProviderAdapter
 from benchstudio.speed.config import BenchConfig, TargetConfig
-from benchstudio.speed.diagnostics import Diagnostics, DiagnosticWindow
-from benchstudio.speed.engine import record_stream
+from benchstudio.speed.diagnostics import Diagnostics
 from benchstudio.speed.metrics import RequestMetrics, StreamTrace
 from benchstudio.speed.prompts import BuiltPrompt
 from benchstudio.speed.runner import BenchRunner, PreparedTarget, StepResult
@@ -129,33 +128,20 @@ class StreamingRunner(BenchRunner):
         return StepResult(name, target.name, target.model, "done", tier, [], 0.0, Diagnostics())
 
     async def _profile_tier(self, prepared: PreparedTarget, tier: int) -> StepResult:
-        target, config = prepared.config, self.config
+        target = prepared.config
         name = f"{target.name}@{tier}"
         if name in self.finished_steps:
             return self._placeholder(prepared, tier, name)
-        window = DiagnosticWindow()
-        window.start()
         records: list[RequestMetrics] = []
-        for index, prompt in enumerate(prepared.prompts[tier]):
-            if self.control.stopped:
-                break
-            trace = await self._cancellable(
-                record_stream(prepared.adapter, self.request(target, prompt, prompt.salt))
-            )
-            self.control.finished(trace)
-            labels = {
-                "target": target.name,
-                "model": target.model,
-                "context_tokens": tier,
-                "run_index": index - config.warmup,
-                "warmup": index < config.warmup,
-            }
+
+        def keep(trace: StreamTrace, prompt: BuiltPrompt, labels: dict[str, Any]) -> None:
             # Finalised between requests (cheap when the server reports usage) so the record
             # reaches the platform while the run goes on.
             for record in self._finalize(prepared, [trace], prompt, labels):
                 records.append(record)
                 self.sink.request(record)
-        diagnostics = await window.stop(len(records))
+
+        diagnostics = await self._stream_tier(prepared, tier, keep)
         step = StepResult(
             name=name,
             target=target.name,

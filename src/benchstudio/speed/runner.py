@@ -26,6 +26,9 @@ from benchstudio.speed.results import CostFunction, SloTargets, finalize, summar
 from benchstudio.speed.targets import build_adapter, cost_function, http_session
 from benchstudio.speed.tokenizer import TokenCounter, encoding_for_model
 
+# Gets each finished profile request: its trace, its prompt and its record labels.
+TraceHandler = Callable[[StreamTrace, BuiltPrompt, dict[str, Any]], None]
+
 
 @dataclass(slots=True)
 class StepResult:
@@ -236,11 +239,14 @@ class BenchRunner:
             traces, counting, model=prepared.config.model, cost=prepared.cost, extra=labels
         )
 
-    async def _profile_tier(self, prepared: PreparedTarget, tier: int) -> StepResult:
+    async def _stream_tier(
+        self, prepared: PreparedTarget, tier: int, on_trace: TraceHandler
+    ) -> Diagnostics:
+        """A tier's profile requests one after another; each trace goes to `on_trace`."""
         target, config = prepared.config, self.config
         window = DiagnosticWindow()
         window.start()
-        pending: list[tuple[StreamTrace, BuiltPrompt, dict[str, Any]]] = []
+        completed = 0
         for index, prompt in enumerate(prepared.prompts[tier]):
             if self.control.stopped:
                 break
@@ -255,8 +261,16 @@ class BenchRunner:
                 "run_index": index - config.warmup,
                 "warmup": index < config.warmup,
             }
-            pending.append((trace, prompt, labels))
-        diagnostics = await window.stop(len(pending))
+            on_trace(trace, prompt, labels)
+            completed += 1
+        return await window.stop(completed)
+
+    async def _profile_tier(self, prepared: PreparedTarget, tier: int) -> StepResult:
+        target = prepared.config
+        pending: list[tuple[StreamTrace, BuiltPrompt, dict[str, Any]]] = []
+        diagnostics = await self._stream_tier(
+            prepared, tier, lambda trace, prompt, labels: pending.append((trace, prompt, labels))
+        )
         # Metrics (and any tokenizer work) wait until every target has finished streaming.
         self._pending[id(prepared), tier] = (prepared, pending)
         return StepResult(
