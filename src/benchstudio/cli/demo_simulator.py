@@ -13,11 +13,17 @@ import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from importlib.resources import as_file, files
+from importlib.resources.abc import Traversable
 from pathlib import Path
 
 STARTUP_TIMEOUT_S = 20.0
 # The demo model's profile: plain streamed words, plus scripted tool calls for the sample suite.
-DEMO_CONFIG = files("benchstudio.simulator").joinpath("demo_models.yaml")
+DEMO_CONFIG_FILE = "demo_models.yaml"
+
+
+def demo_config() -> Traversable:
+    """The profile file inside the simulator package (imported only when a server starts)."""
+    return files("benchstudio.simulator").joinpath(DEMO_CONFIG_FILE)
 
 
 def _healthy(base_url: str) -> bool:
@@ -35,7 +41,7 @@ def demo_simulator(port: int) -> Iterator[str | None]:
     if _healthy(base_url):  # one is already running (e.g. a second `make run`)
         yield base_url
         return
-    with as_file(DEMO_CONFIG) as config_path, _simulator_process(port, config_path) as process:
+    with as_file(demo_config()) as config_path, _simulator_process(port, config_path) as process:
         deadline = time.monotonic() + STARTUP_TIMEOUT_S
         while not _healthy(base_url):
             if process.poll() is not None or time.monotonic() > deadline:

@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 import pytest
 
-from benchstudio.cli.demo_simulator import DEMO_CONFIG, demo_simulator
+from benchstudio.cli.demo_simulator import demo_config, demo_simulator
 from benchstudio.core.net import EgressPolicy
 from benchstudio.evals.explain import decoded_calls, explain_calls
 from benchstudio.simulator import SimulatorServer, load_config
@@ -29,7 +29,7 @@ PROFILE = get_profile("lenient")
 
 @pytest.fixture
 async def demo_server() -> AsyncIterator[SimulatorServer]:
-    with as_file(DEMO_CONFIG) as path:
+    with as_file(demo_config()) as path:
         config = load_config(path)
     # Same script, no streaming delays: the test checks what is said, not how fast.
     fast = config.model_copy(
