@@ -22,7 +22,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from benchstudio.config import Settings
-from benchstudio.core.heap import freeze_heap
 from benchstudio.core.redaction import redact
 from benchstudio.providers.base import ChatRequest, ProviderAdapter
 from benchstudio.speed.config import BenchConfig, TargetConfig
@@ -311,7 +310,6 @@ def child_main(job: ChildJob, connection: Any, stop: Any) -> None:
     """Entry point of the spawned process: `connection` to send, `stop` to listen on."""
     from benchstudio.speed.launch import run_in_loop
 
-    freeze_heap()  # no collector pause walking the preloaded app inside a measured request
     out = PipeSender(connection)
     failed = False
     try:

@@ -9,6 +9,8 @@ inside someone's time to first token.
 from __future__ import annotations
 
 import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 
 def freeze_heap() -> None:
@@ -20,3 +22,17 @@ def freeze_heap() -> None:
     """
     gc.collect()
     gc.freeze()
+
+
+@contextmanager
+def frozen_heap() -> Iterator[None]:
+    """`freeze_heap` for a stretch of work, such as a measurement, then back to normal.
+
+    Unfreezing hands the objects back to the collector, so a process that measures more than
+    once (a test session running the CLI) does not keep its garbage for good.
+    """
+    freeze_heap()
+    try:
+        yield
+    finally:
+        gc.unfreeze()

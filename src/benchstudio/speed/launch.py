@@ -16,6 +16,7 @@ from multiprocessing import get_context
 from typing import Any
 
 from benchstudio.core.clock import utcnow
+from benchstudio.core.heap import frozen_heap
 from benchstudio.speed.config import BenchConfig
 from benchstudio.speed.runner import BenchResult, BenchRunner, StepResult, environment_info
 
@@ -35,7 +36,8 @@ def run_in_loop(coroutine_factory: Callable[[], Awaitable[Any]]) -> Any:
     async def main() -> Any:
         return await coroutine_factory()
 
-    with asyncio.Runner(loop_factory=new_event_loop) as runner:
+    # No collector pause walking the loaded modules inside a measured request.
+    with frozen_heap(), asyncio.Runner(loop_factory=new_event_loop) as runner:
         return runner.run(main())
 
 
