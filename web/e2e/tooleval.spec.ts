@@ -292,11 +292,17 @@ test('suite versions: view an old one, restore it, export the suite and import i
   const versionsTab = page.getByTestId('suite-tab-versions')
   await versionsTab.click()
   await expect(versionsTab).toHaveAttribute('aria-selected', 'true')
+  // The tab is in the URL (a reload or a shared link opens it) and focus stays on it.
+  await expect(page).toHaveURL(/\?tab=versions$/)
+  await expect(versionsTab).toBeFocused()
+  await page.reload()
+  await expect(versionsTab).toHaveAttribute('aria-selected', 'true')
   await expect(page.getByTestId('version-item')).toHaveCount(1)
   await expect(page.getByTestId('version-hint')).toContainText('only its first version')
 
   // An edit makes version 2; version 1 stays viewable, read-only.
   await page.getByTestId('suite-tab-suite').click()
+  await expect(page).not.toHaveURL(/tab=/)
   await caseRow(page, 'lunch').getByRole('button', { name: 'Edit case lunch' }).click()
   await page.getByTestId('edit-prompt').fill('Add lunch with Ada on Friday.')
   await page.getByTestId('edit-prompt').press('Enter')

@@ -45,15 +45,17 @@ export function createAppRouter(history: RouterHistory = createWebHistory()): Ro
   const router = createRouter({
     history,
     routes: [...pageRoutes, notFoundRoute],
-    scrollBehavior: (_to, _from, saved) => saved ?? { top: 0 },
+    // A new page starts at the top; a change of query on the same page (a tab, a filter) stays put.
+    scrollBehavior: (to, from, saved) => saved ?? (to.path === from.path ? false : { top: 0 }),
   })
 
   router.beforeEach(guardRoute)
 
   router.afterEach((to, from) => {
     document.title = to.meta.title ? `${to.meta.title} · ${PRODUCT_NAME}` : PRODUCT_NAME
-    // After an in-app navigation, move focus to the new page so screen readers announce it.
-    if (from.matched.length > 0 && to.fullPath !== from.fullPath) {
+    // After an in-app navigation to another page, move focus to it so screen readers announce
+    // it. A query change on the same page (a tab, a filter) leaves focus where the user is.
+    if (from.matched.length > 0 && to.path !== from.path) {
       requestAnimationFrame(() => document.getElementById('main-content')?.focus())
     }
   })
