@@ -171,6 +171,20 @@ describe('the versions panel', () => {
     wrapper.unmount()
   })
 
+  it('warns before a restore replaces tool edits not saved yet', async () => {
+    stubApi({ '/api/suites/s1/versions': { body: VERSIONS }, '/api/suites/s1/versions/1': { body: snapshot() } })
+    const wrapper = mount(SuiteVersionsPanel, { props: { suiteId: 's1', currentVersion: 2, current, unsavedTools: false }, attachTo: document.body })
+    await flushPromises()
+    await wrapper.findAll('[data-testid="version-item"]')[1]!.trigger('click')
+    await flushPromises()
+    await wrapper.find('[data-testid="restore-version"]').trigger('click')
+    await flushPromises()
+    expect(wrapper.find('[data-testid="restore-unsaved-warning"]').exists()).toBe(false)
+    await wrapper.setProps({ unsavedTools: true })
+    expect(wrapper.find('[data-testid="restore-unsaved-warning"]').text()).toBe('Your unsaved changes to the tools on the Suite tab are discarded.')
+    wrapper.unmount()
+  })
+
   it('keeps the current version free of a restore button', async () => {
     stubApi({ '/api/suites/s1/versions': { body: VERSIONS }, '/api/suites/s1/versions/2': { body: current } })
     const wrapper = mount(SuiteVersionsPanel, { props: { suiteId: 's1', currentVersion: 2, current }, attachTo: document.body })
