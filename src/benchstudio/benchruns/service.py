@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from benchstudio.benchruns import repository
 from benchstudio.benchruns.domain import (
     FINAL_RUN_STATUSES,
@@ -161,6 +163,12 @@ def _display_status(run: BenchmarkRun, job_statuses: dict[str, str]) -> str:
     return run.status
 
 
+async def _job_statuses(session: AsyncSession, runs: Sequence[BenchmarkRun]) -> dict[str, str]:
+    """Job statuses `_display_status` needs: only runs still marked active look at their job."""
+    job_ids = [r.job_id for r in runs if r.status in ACTIVE_RUN_STATUSES and r.job_id]
+    return await job_repository.statuses_of(session, job_ids) if job_ids else {}
+
+
 def _run_out(
     run: BenchmarkRun, targets: Sequence[BenchmarkRunTarget], job_statuses: dict[str, str]
 ) -> RunOut:
@@ -193,7 +201,7 @@ async def list_runs(
     async with read_unit(db) as session:
         runs, total = await repository.list_runs(session, owner_id, filters, limit, offset)
         targets = await repository.targets_of(session, [r.id for r in runs])
-        statuses = await job_repository.statuses_of(session, [r.job_id or "" for r in runs])
+        statuses = await _job_statuses(session, runs)
         items = [_run_out(r, targets[r.id], statuses) for r in runs]
     return RunPage(items=items, total=total, limit=limit, offset=offset)
 
@@ -204,7 +212,7 @@ async def owned_run(db: Database, owner_id: str, run_id: str) -> tuple[Benchmark
         if run is None:
             raise NotFoundError("No such benchmark run.")
         targets = (await repository.targets_of(session, [run_id]))[run_id]
-        statuses = await job_repository.statuses_of(session, [run.job_id or ""])
+        statuses = await _job_statuses(session, [run])
         session.expunge_all()
     return run, _run_out(run, targets, statuses)
 
