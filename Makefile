@@ -12,7 +12,7 @@ WEB_SOURCES := $(shell find web/src web/index.html web/vite.config.ts web/packag
 HOST ?= 127.0.0.1
 PORT ?= 8501
 
-.PHONY: run test install web lint typecheck pytest web-check browser clean
+.PHONY: run test install web lint typecheck pytest web-check browser clean test-real-model
 
 run: $(PY_STAMP) $(WEB_INDEX)
 	@mkdir -p data
@@ -47,6 +47,21 @@ typecheck: $(PY_STAMP)
 
 pytest: $(PY_STAMP)
 	$(BIN)/pytest -n 2
+
+# Opt-in tests against a real model, not part of `make test`: llama-cpp-python serving
+# SmolLM2-135M-Instruct (tests/real_model). The first run compiles llama-cpp-python, about ten
+# minutes, into its own venv; the CPU flags are the x86-64 ones a native build crashed without.
+REAL_MODEL_VENV := .cache/real-model-venv
+REAL_MODEL_STAMP := $(REAL_MODEL_VENV)/.installed
+LLAMA_CMAKE_ARGS := -DGGML_NATIVE=OFF -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_AVX512=OFF -DLLAMA_CURL=OFF
+
+$(REAL_MODEL_STAMP): requirements-real-model.txt
+	@test -x $(REAL_MODEL_VENV)/bin/python || $(PYTHON) -m venv $(REAL_MODEL_VENV)
+	CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" $(REAL_MODEL_VENV)/bin/pip install -q -r requirements-real-model.txt
+	@touch $@
+
+test-real-model: $(PY_STAMP) $(REAL_MODEL_STAMP)
+	BENCHSTUDIO_REAL_MODEL_PYTHON=$(REAL_MODEL_VENV)/bin/python $(BIN)/pytest -p no:cacheprovider -m real_model tests/real_model
 
 # Refresh the lock file after editing dependencies in pyproject.toml.
 lock: $(PY_STAMP)

