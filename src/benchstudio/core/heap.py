@@ -29,8 +29,12 @@ def frozen_heap() -> Iterator[None]:
     """`freeze_heap` for a stretch of work, such as a measurement, then back to normal.
 
     Unfreezing hands the objects back to the collector, so a process that measures more than
-    once (a test session running the CLI) does not keep its garbage for good.
+    once (a test session running the CLI) does not keep its garbage for good. A heap already
+    frozen for good (`serve`, `worker`) stays as it is: `gc.unfreeze` would undo that too.
     """
+    if gc.get_freeze_count():
+        yield
+        return
     freeze_heap()
     try:
         yield
