@@ -32,6 +32,8 @@ from benchstudio.toolcall.schemas import Suite
 from benchstudio.toolcall.suite_file import suite_json_schema
 
 router = APIRouter(prefix="/suites", tags=["eval suites"])
+# A version number in a route's path.
+SuiteVersionNumber = Annotated[int, Path(ge=1, le=MAX_VERSION)]
 
 
 @router.get("", response_model=SuitePage)
@@ -146,7 +148,7 @@ async def list_versions(
 @router.get("/{suite_id}/versions/{suite_version}", response_model=Suite)
 async def get_version(
     suite_id: ObjectId,
-    suite_version: Annotated[int, Path(ge=1, le=MAX_VERSION)],
+    suite_version: SuiteVersionNumber,
     user: CurrentUser,
     db: DatabaseDep,
 ) -> Suite:
@@ -157,7 +159,7 @@ async def get_version(
 @router.post("/{suite_id}/versions/{suite_version}/restore", response_model=SuiteDetail)
 async def restore_version(
     suite_id: ObjectId,
-    suite_version: Annotated[int, Path(ge=1, le=MAX_VERSION)],
+    suite_version: SuiteVersionNumber,
     user: CurrentUser,
     db: DatabaseDep,
 ) -> SuiteDetail:
