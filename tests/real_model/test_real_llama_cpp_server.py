@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -28,6 +27,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
+from free_ports import free_port
 
 pytestmark = pytest.mark.real_model
 
@@ -47,12 +48,6 @@ class RealServer:
     model: str
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def _ready(base_url: str) -> bool:
     try:
         with urllib.request.urlopen(f"{base_url}/models", timeout=2) as response:
@@ -65,7 +60,7 @@ def _start(python: str, log: Path) -> Iterator[RealServer]:
     gguf = subprocess.run(
         [python, "-c", FIND_GGUF], check=True, capture_output=True, text=True
     ).stdout.strip()
-    port = _free_port()
+    port = free_port()
     command = [
         python, "-m", "llama_cpp.server", "--model", gguf, "--model_alias", MODEL_ALIAS,
         "--host", "127.0.0.1", "--port", str(port), "--n_ctx", "2048",

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -13,14 +12,10 @@ from pathlib import Path
 
 import pytest
 
+from free_ports import free_port
+
 pytestmark = pytest.mark.slow
 BENCHSTUDIO = str(Path(sys.executable).parent / "benchstudio")
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _answers(url: str) -> bool:
@@ -41,7 +36,7 @@ def _wait_for(condition: object, timeout_s: float) -> bool:
 
 
 def test_sigterm_stops_the_demo_simulator_too(tmp_path: Path) -> None:
-    port, simulator_port = _free_port(), _free_port()
+    port, simulator_port = free_port(), free_port()
     env = dict(os.environ)
     env.update(
         {

@@ -4,7 +4,6 @@ realistic mistakes whose argument-level reasons the drill-down shows."""
 from __future__ import annotations
 
 import json
-import socket
 from collections.abc import AsyncIterator
 from importlib.resources import as_file
 from typing import Any
@@ -22,6 +21,7 @@ from benchstudio.toolcall.live.runner import LiveEvalRunner
 from benchstudio.toolcall.profiles import get_profile
 from benchstudio.toolcall.samples import sample_suite_text
 from benchstudio.toolcall.suite_file import parse_suite
+from free_ports import free_port
 
 SUITE = parse_suite(sample_suite_text())
 PROFILE = get_profile("lenient")
@@ -109,12 +109,6 @@ async def test_demo_model_streams_plain_text_when_no_tools_are_offered(
     assert message.get("tool_calls") in (None, []) and message["content"]
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def test_serve_starts_the_demo_simulator_with_the_tool_script() -> None:
     weather = next(tool for tool in SUITE.tools if tool.function.name == "get_weather")
     body = {
@@ -122,7 +116,7 @@ def test_serve_starts_the_demo_simulator_with_the_tool_script() -> None:
         "messages": [{"role": "user", "content": "What's the weather like in Paris right now?"}],
         "tools": [weather.model_dump(mode="json", exclude_none=True)],
     }
-    with demo_simulator(_free_port()) as base_url:
+    with demo_simulator(free_port()) as base_url:
         assert base_url is not None
         reply = httpx.post(f"{base_url}/v1/chat/completions", json=body, timeout=10).json()
     call = reply["choices"][0]["message"]["tool_calls"][0]["function"]
