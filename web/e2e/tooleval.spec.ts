@@ -41,6 +41,17 @@ async function download(page: Page, testId: string): Promise<{ name: string; tex
   return { name: file.suggestedFilename(), text: await readFile(path, 'utf8'), path }
 }
 
+/** A one-tool, one-case suite file, imported from the Tool eval page (own JSON format). */
+const CALENDAR_SUITE = {
+  name: 'Calendar',
+  tools: [{ type: 'function', function: { name: 'add_event', description: 'Add an event.', parameters: { type: 'object', properties: { title: { type: 'string' } }, required: ['title'] } } }],
+  cases: [{ id: 'lunch', category: 'simple', prompt: 'Add lunch with Ada.', expected_calls: [{ name: 'add_event', arguments: { title: { acceptable: ['Lunch with Ada'] } } }] }],
+}
+
+async function importCalendarSuite(page: Page): Promise<void> {
+  await page.getByTestId('import-own').setInputFiles({ name: 'calendar.suite.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(CALENDAR_SUITE)) })
+}
+
 function caseRow(page: Page, caseId: string) {
   return page.getByTestId('case-row').filter({ has: page.getByText(caseId, { exact: true }) })
 }
@@ -234,12 +245,7 @@ test.describe('tool eval imports', () => {
     await signInQuietly(page, user)
     await openToolEval(page)
 
-    const suiteFile = {
-      name: 'Calendar',
-      tools: [{ type: 'function', function: { name: 'add_event', description: 'Add an event.', parameters: { type: 'object', properties: { title: { type: 'string' } }, required: ['title'] } } }],
-      cases: [{ id: 'lunch', category: 'simple', prompt: 'Add lunch with Ada.', expected_calls: [{ name: 'add_event', arguments: { title: { acceptable: ['Lunch with Ada'] } } }] }],
-    }
-    await page.getByTestId('import-own').setInputFiles({ name: 'calendar.suite.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(suiteFile)) })
+    await importCalendarSuite(page)
     await expect(page).toHaveURL(/\/tool-eval\/suites\/[^/]+$/)
     await expect(page.getByRole('heading', { name: 'Calendar' })).toBeVisible()
     await expect(page.getByTestId('case-row')).toHaveCount(1)
@@ -282,12 +288,7 @@ test('suite versions: view an old one, restore it, export the suite and import i
   await signInQuietly(page, user)
   await openToolEval(page)
 
-  const suiteFile = {
-    name: 'Calendar',
-    tools: [{ type: 'function', function: { name: 'add_event', description: 'Add an event.', parameters: { type: 'object', properties: { title: { type: 'string' } }, required: ['title'] } } }],
-    cases: [{ id: 'lunch', category: 'simple', prompt: 'Add lunch with Ada.', expected_calls: [{ name: 'add_event', arguments: { title: { acceptable: ['Lunch with Ada'] } } }] }],
-  }
-  await page.getByTestId('import-own').setInputFiles({ name: 'calendar.suite.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(suiteFile)) })
+  await importCalendarSuite(page)
   await expect(page.getByRole('heading', { name: 'Calendar' })).toBeVisible()
   const versionsTab = page.getByTestId('suite-tab-versions')
   await versionsTab.click()
@@ -357,7 +358,7 @@ test('suite versions: view an old one, restore it, export the suite and import i
   const parsed = JSON.parse(exported.text) as { name: string; tools: { function: unknown }[]; cases: { id: string; prompt: string }[] }
   expect(parsed.name).toBe('Calendar')
   // (`"type": "function"`, the default, is left out of the file.)
-  expect(parsed.tools.map((t) => t.function)).toEqual(suiteFile.tools.map((t) => t.function))
+  expect(parsed.tools.map((t) => t.function)).toEqual(CALENDAR_SUITE.tools.map((t) => t.function))
   expect(parsed.cases.map((c) => [c.id, c.prompt])).toEqual([['lunch', 'Add lunch with Ada.']])
   await openToolEval(page)
   await page.getByTestId('import-own').setInputFiles({ name: exported.name, mimeType: 'application/json', buffer: Buffer.from(exported.text) })
