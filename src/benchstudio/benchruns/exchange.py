@@ -81,6 +81,7 @@ def json_header(run: BenchmarkRun, summaries: Mapping[str, Any]) -> dict[str, An
         "environment": run.environment or {},
         "diagnostics": run.diagnostics or {},
         "summary": summaries.get("summary"),
+        "spend": summaries.get("spend"),
     }
 
 

@@ -16,13 +16,21 @@ from benchstudio.storage.unit_of_work import read_unit, write_unit
 
 
 def totals_of(records: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
-    """Measured (non-warm-up) requests, errors and cost of stored records."""
+    """Measured (non-warm-up) requests and errors, and the cost of every request sent.
+
+    `cost_usd` counts warm-ups too (they are paid for), exactly as the monthly spend does
+    (`repository.month_spend`); `warmup_cost_usd` shows their share separately.
+    """
     measured = [r for r in records if not r.get("warmup")]
-    costs = [float(r["cost_usd"]) for r in measured if r.get("cost_usd") is not None]
+    costs = [float(r["cost_usd"]) for r in records if r.get("cost_usd") is not None]
+    warmup = [
+        float(r["cost_usd"]) for r in records if r.get("warmup") and r.get("cost_usd") is not None
+    ]
     return {
         "requests": len(measured),
         "errors": sum(1 for r in measured if r.get("error")),
         "cost_usd": round(sum(costs), 8) if costs else None,
+        "warmup_cost_usd": round(sum(warmup), 8) if warmup else None,
     }
 
 

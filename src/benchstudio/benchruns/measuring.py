@@ -23,12 +23,11 @@ from typing import Any
 
 from benchstudio.config import Settings
 from benchstudio.core.redaction import redact
-from benchstudio.providers.base import ChatRequest, ProviderAdapter
-from benchstudio.speed.config import BenchConfig, TargetConfig
+from benchstudio.providers.base import ProviderAdapter
+from benchstudio.speed.config import BenchConfig
 from benchstudio.speed.diagnostics import Diagnostics
-from benchstudio.speed.metrics import RequestMetrics, StreamTrace
-from benchstudio.speed.prompts import BuiltPrompt
-from benchstudio.speed.runner import BenchRunner, PreparedTarget, StepResult
+from benchstudio.speed.metrics import RequestMetrics
+from benchstudio.speed.runner import BenchRunner, StepResult
 
 FLUSH_S = 0.1
 STOP_POLL_S = 0.05
@@ -54,15 +53,18 @@ class ChildJob:
 
 @dataclass
 class RecordSink:
-    """Buffers records and step metadata until the next flush."""
+    """The child's `RunObserver`: buffers records and step metadata until the next flush."""
 
     records: list[dict[str, Any]] = field(default_factory=list)
     steps: list[dict[str, Any]] = field(default_factory=list)
+    # Every record handed over so far: the "done" message tells the parent how many to expect.
+    finished: int = 0
 
-    def request(self, record: RequestMetrics) -> None:
+    def on_record(self, record: RequestMetrics) -> None:
         self.records.append(record.to_dict())
+        self.finished += 1
 
-    def step(self, step: StepResult) -> None:
+    def on_step(self, step: StepResult) -> None:
         self.steps.append(step_meta(step))
 
     def drain(self) -> dict[str, Any] | None:
@@ -89,125 +91,13 @@ def step_meta(step: StepResult) -> dict[str, Any]:
     }
 
 
-@dataclass
-class _LiveStep:
-    prepared: PreparedTarget
-    prompt: BuiltPrompt
-    labels: dict[str, Any]
-
-
-class StreamingRunner(BenchRunner):
-    """A `BenchRunner` that hands each request's record to a sink as soon as it finishes and
-    skips steps finished by an earlier attempt (resume)."""
-
-    def __init__(
-        self,
-        config: BenchConfig,
-        sink: RecordSink,
-        finished_steps: set[str],
-        overrides: Mapping[str, Mapping[str, Any]] | None = None,
-    ) -> None:
-        super().__init__(config)
-        self.sink = sink
-        self.finished_steps = finished_steps
-        self.overrides = dict(overrides or {})
-        self._live: _LiveStep | None = None
-
-    def request(self, target: TargetConfig, prompt: BuiltPrompt, salt: str) -> ChatRequest:
-        """Per-target temperature and max_tokens as the parameter registry left them."""
-        request = super().request(target, prompt, salt)
-        override = self.overrides.get(target.name)
-        if override is not None:
-            request.temperature = override.get("temperature")
-            request.max_tokens = override.get("max_tokens")
-        return request
-
-    def _placeholder(self, prepared: PreparedTarget, tier: int, name: str) -> StepResult:
-        target = prepared.config
-        return StepResult(name, target.name, target.model, "done", tier, [], 0.0, Diagnostics())
-
-    async def _profile_tier(self, prepared: PreparedTarget, tier: int) -> StepResult:
-        target = prepared.config
-        name = f"{target.name}@{tier}"
-        if name in self.finished_steps:
-            return self._placeholder(prepared, tier, name)
-        records: list[RequestMetrics] = []
-
-        def keep(trace: StreamTrace, prompt: BuiltPrompt, labels: dict[str, Any]) -> None:
-            # Finalised between requests (cheap when the server reports usage) so the record
-            # reaches the platform while the run goes on.
-            for record in self._finalize(prepared, [trace], prompt, labels):
-                records.append(record)
-                self.sink.request(record)
-
-        diagnostics = await self._stream_tier(prepared, tier, keep)
-        step = StepResult(
-            name=name,
-            target=target.name,
-            model=target.model,
-            mode="profile",
-            context_tokens=tier,
-            records=records,
-            wall_s=diagnostics.wall_s,
-            diagnostics=diagnostics,
-            prompt_tokens=prepared.prompts[tier][0].tokens(prepared.counter),
-        )
-        self.sink.step(step)
-        return step
-
-    def _skipped_step(self, target: TargetConfig, tier: int, reason: str) -> StepResult:
-        step = super()._skipped_step(target, tier, reason)
-        if step.name not in self.finished_steps:
-            self.sink.step(step)
-        return step
-
-    def _track_cost(self, prepared: PreparedTarget) -> Any:
-        track = super()._track_cost(prepared)
-
-        def on_complete(trace: StreamTrace) -> None:
-            track(trace)
-            live = self._live
-            if live is not None and live.prepared is prepared:
-                for record in self._finalize(prepared, [trace], live.prompt, live.labels):
-                    self.sink.request(record)
-
-        return on_complete
-
-    async def run_load_step(
-        self,
-        prepared: PreparedTarget,
-        tier: int,
-        *,
-        concurrency: int | None = None,
-        rate: float | None = None,
-    ) -> StepResult:
-        target = prepared.config
-        label = f"c={concurrency}" if concurrency is not None else f"rate={rate}"
-        name = f"{target.name}@{tier}:{label}"
-        if name in self.finished_steps:
-            return self._placeholder(prepared, tier, name)
-        labels = {
-            "target": target.name,
-            "model": target.model,
-            "context_tokens": tier,
-            "step": name,
-            "warmup": False,
-        }
-        self._live = _LiveStep(prepared, prepared.prompts[tier][0], labels)
-        try:
-            step = await super().run_load_step(prepared, tier, concurrency=concurrency, rate=rate)
-        finally:
-            self._live = None
-        self.sink.step(step)
-        return step
-
-
 class PipeSender:
     """Sends messages from a thread: the event loop only appends to an in-memory queue."""
 
     def __init__(self, connection: Any) -> None:
         self._connection = connection
         self._queue: queue.SimpleQueue[Message | None] = queue.SimpleQueue()
+        self.failed: str | None = None
         self._thread = threading.Thread(target=self._pump, name="benchmark-sender", daemon=True)
         self._thread.start()
 
@@ -219,9 +109,16 @@ class PipeSender:
             try:
                 self._connection.send(message)
             except OSError:
-                return  # the parent is gone
+                self.failed = "the parent is gone"
+                return
+            except Exception as exc:  # e.g. an unpicklable value: say so rather than vanish
+                self.failed = redact(f"{type(exc).__name__}: {exc}")[:500]
+                with contextlib.suppress(Exception):
+                    self._connection.send(("error", {"message": f"sending failed: {self.failed}"}))
+                return
 
     def close(self) -> None:
+        """Send what is queued, then close; `failed` says whether every message went."""
         self._queue.put(None)
         self._thread.join()
         self._connection.close()
@@ -239,7 +136,7 @@ async def _flush_forever(sink: RecordSink, out: PipeSender) -> None:
             _send(out, ("batch", batch))
 
 
-async def _watch_stop(runner: StreamingRunner, stop: Any) -> None:
+async def _watch_stop(runner: BenchRunner, stop: Any) -> None:
     """Stop on the parent's word, or when its end of the pipe closed (nobody would read)."""
     while not stop.poll():
         await asyncio.sleep(STOP_POLL_S)
@@ -267,7 +164,13 @@ async def _open_adapters(stack: AsyncExitStack, job: ChildJob) -> dict[str, Any]
 async def _measure(job: ChildJob, out: PipeSender, stop: Any) -> None:
     config = BenchConfig.model_validate_json(job.config_json)
     sink = RecordSink()
-    runner = StreamingRunner(config, sink, set(job.finished_steps), job.overrides)
+    finished_steps = frozenset(job.finished_steps)
+    runner = BenchRunner(
+        config,
+        observer=sink,
+        skip_step=finished_steps.__contains__,
+        overrides=job.overrides,
+    )
     async with AsyncExitStack() as stack:
         adapters = await _open_adapters(stack, job)
         flusher = asyncio.create_task(_flush_forever(sink, out))
@@ -301,6 +204,9 @@ async def _measure(job: ChildJob, out: PipeSender, stop: Any) -> None:
                 "environment": result.environment,
                 "diagnostics": (diagnostics or Diagnostics()).to_dict(),
                 "slo_search": result.slo_search,
+                "tracked_spend_usd": result.tracked_spend_usd,
+                # The parent checks that it stored exactly this many rows.
+                "records": sink.finished,
             },
         ),
     )
@@ -319,5 +225,5 @@ def child_main(job: ChildJob, connection: Any, stop: Any) -> None:
         _send(out, ("error", {"message": redact(f"{type(exc).__name__}: {exc}")[:500]}))
     finally:
         out.close()
-    if failed:
+    if failed or out.failed is not None:
         raise SystemExit(1)

@@ -172,6 +172,8 @@ class RunDetail(RunOut):
     target_summaries: dict[str, Any]
     steps: list[StepOut]
     slo_search: list[dict[str, Any]]
+    # Cost of every request sent (`cost_usd`), the measured and warm-up shares.
+    spend: dict[str, Any] = Field(default_factory=dict)
 
 
 class RequestPage(BaseModel):

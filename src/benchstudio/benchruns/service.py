@@ -253,6 +253,7 @@ async def get_detail(db: Database, owner_id: str, run_id: str) -> RunDetail:
         target_summaries=summaries.get("targets", {}),
         steps=steps,
         slo_search=list(run.slo_search or []),
+        spend=summaries.get("spend") or {},
     )
 
 

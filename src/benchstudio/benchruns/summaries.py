@@ -13,6 +13,7 @@ from typing import Any
 from benchstudio.benchruns.domain import SUMMARY_VERSION, metrics_from_record
 from benchstudio.speed.metrics import RequestMetrics
 from benchstudio.speed.results import SloTargets, summary_block
+from benchstudio.speed.spend import exact_spend
 
 
 def _slo(config: Mapping[str, Any]) -> SloTargets | None:
@@ -28,7 +29,10 @@ def compute_summaries(
     wall_s: float,
     config: Mapping[str, Any],
 ) -> dict[str, Any]:
-    """{"version", "summary", "steps": {name: block}, "targets": {key: block}}."""
+    """{"version", "summary", "steps": {name: block}, "targets": {key: block}, "spend"}.
+
+    `spend` is the cost of every stored request, warm-ups included and shown separately
+    (the same requests the monthly spend counts)."""
     slo = _slo(config)
     metrics = [metrics_from_record(r) for r in records]
     by_step: dict[str, list[RequestMetrics]] = {}
@@ -63,6 +67,7 @@ def compute_summaries(
             )
             for key, rows in by_target.items()
         },
+        "spend": exact_spend(metrics, None),
     }
 
 

@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from benchstudio.benchruns import repository
+from benchstudio.benchruns.child_pipe import FrameReader, open_reader
 from benchstudio.benchruns.child_processes import child_context
 from benchstudio.benchruns.domain import EventThrottle, row_from_record
 from benchstudio.benchruns.finishing import conclude_run
@@ -31,7 +32,7 @@ from benchstudio.jobs.domain import UserLimits
 from benchstudio.jobs.registry import JobType
 from benchstudio.jobs.runtime import add_registry_hook
 from benchstudio.speed.config import BenchConfig
-from benchstudio.storage.unit_of_work import write_unit
+from benchstudio.storage.unit_of_work import read_unit, write_unit
 
 BENCHMARK_JOB_TYPE = "benchmark"
 RESULT_EVENT = "benchmark_result"
@@ -206,28 +207,12 @@ class _Received:
     ended: bool  # the child closed its end: nothing more will come
 
 
-async def _readable(loop: asyncio.AbstractEventLoop, fd: int, timeout_s: float) -> None:
-    """Until `fd` can be read or `timeout_s` passes (the reader is watched only meanwhile)."""
-    ready: asyncio.Future[None] = loop.create_future()
-
-    def wake() -> None:
-        if not ready.done():
-            ready.set_result(None)
-
-    loop.add_reader(fd, wake)
-    try:
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(ready, timeout_s)
-    finally:
-        loop.remove_reader(fd)
-
-
 class _Child:
     """The measuring process and its two pipes."""
 
     def __init__(self, job: ChildJob, name: str) -> None:
         context = child_context()
-        self.messages, child_out = context.Pipe(duplex=False)
+        self._messages, child_out = context.Pipe(duplex=False)
         child_stop, self._stop = context.Pipe(duplex=False)
         self.process = context.Process(
             target=child_main, args=(job, child_out, child_stop), name=name
@@ -237,29 +222,31 @@ class _Child:
         child_out.close()
         child_stop.close()
         self.stop_sent = False
+        self._transport: asyncio.BaseTransport | None = None
+        self._reader: FrameReader | None = None
+
+    async def open(self) -> None:
+        """Read the pipe in the event loop itself: no thread per job polling it."""
+        self._transport, self._reader = await open_reader(self._messages)
 
     async def collect(self, window_s: float) -> _Received:
-        """Messages arriving within `window_s` (returns early on the child's last message).
-
-        Waits on the pipe in the event loop itself: no thread per job polling it.
-        """
+        """Messages arriving within `window_s` (returns early on the child's last message)."""
+        reader = self._reader
+        assert reader is not None, "open() first"
         loop = asyncio.get_running_loop()
         found: list[Message] = []
         deadline = loop.time() + window_s
         while True:
-            # Readable means a message, or EOF once the child is gone.
-            while loop.time() < deadline and self.messages.poll():
-                try:
-                    message: Message = self.messages.recv()
-                except (EOFError, OSError):
-                    return _Received(found, True)
-                found.append(message)
-                if message[0] in ("done", "error"):
-                    return _Received(found, False)
+            found.extend(reader.take())
+            if any(kind in ("done", "error") for kind, _ in found):
+                return _Received(found, False)
+            if reader.ended:
+                return _Received(found, True)
             remaining = deadline - loop.time()
             if remaining <= 0:
                 return _Received(found, False)
-            await _readable(loop, self.messages.fileno(), remaining)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(reader.arrived.wait(), remaining)
 
     def stop(self) -> None:
         if not self.stop_sent:
@@ -273,7 +260,10 @@ class _Child:
         if self.process.is_alive():
             self.process.kill()
             await asyncio.to_thread(self.process.join, CHILD_EXIT_WAIT_S)
-        self.messages.close()
+        if self._transport is not None:
+            self._transport.close()
+        else:
+            self._messages.close()
         self._stop.close()
 
 
@@ -296,6 +286,7 @@ async def _follow(pump: ResultPump, child: _Child) -> dict[str, Any]:
 async def _measure(pump: ResultPump, job: ChildJob) -> dict[str, Any]:
     child = _Child(job, f"benchmark-{pump.run_id}")
     try:
+        await child.open()
         return await _follow(pump, child)
     finally:
         await child.reap()
@@ -331,6 +322,18 @@ async def _prepare(ctx: JobContext, run_id: str) -> _Prepared:
     return _Prepared(config, providers, finished, steps, kept)
 
 
+async def _check_stored(ctx: JobContext, run_id: str, done: Mapping[str, Any], kept: int) -> None:
+    """The child's last word says how many records it finished: all of them must be stored."""
+    finished = done.get("records")
+    async with read_unit(ctx.database) as session:
+        stored = await repository.count_rows(session, run_id) - kept
+    if finished is None or int(finished) != stored:
+        raise MeasuringProcessError(
+            f"The measuring process finished {finished} requests but {stored} were stored; "
+            "the stored requests are kept."
+        )
+
+
 async def run_benchmark(ctx: JobContext) -> Mapping[str, Any]:
     """Job handler: measure in a child process, store per request, summarise at the end."""
     from benchstudio.benchruns.planning import child_config
@@ -351,6 +354,7 @@ async def run_benchmark(ctx: JobContext) -> Mapping[str, Any]:
     started = time.monotonic()
     try:
         done = await _measure(pump, job)
+        await _check_stored(ctx, run_id, done, prepared.kept_requests)
     except MeasuringProcessError as exc:
         await conclude_run(
             ctx.database,
@@ -372,7 +376,8 @@ async def run_benchmark(ctx: JobContext) -> Mapping[str, Any]:
     )
     if status == "cancelled":
         raise JobCancelledError
-    return {"run_id": run_id, "status": status, **totals}
+    tracked = done.get("tracked_spend_usd")
+    return {"run_id": run_id, "status": status, **totals, "tracked_spend_usd": tracked}
 
 
 BENCHMARK_JOB = JobType(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from time import perf_counter_ns
@@ -38,6 +39,10 @@ from benchstudio.speed.metrics import (
 from benchstudio.speed.schedule import Arrival, arrival_offsets, offsets_for_duration
 
 RequestFactory = Callable[[int], ChatRequest]
+# Gets each finished trace inside the window (cost caps): must stay cheap.
+TraceCallback = Callable[[StreamTrace], None]
+
+logger = logging.getLogger(__name__)
 
 
 async def record_stream(adapter: ProviderAdapter, request: ChatRequest) -> StreamTrace:
@@ -107,7 +112,6 @@ class RunControl:
     completed: int = 0
     errors: int = 0
     recent_ttft_ms: list[float] = field(default_factory=list)
-    on_complete: Callable[[StreamTrace], None] | None = None
     _in_flight: set[asyncio.Task[Any]] = field(default_factory=set)
 
     def stop(self, reason: str) -> None:
@@ -127,8 +131,6 @@ class RunControl:
             self.recent_ttft_ms.append((trace.chunk_ns[0] - trace.sent_ns) / 1e6)
             if len(self.recent_ttft_ms) > 512:
                 del self.recent_ttft_ms[:256]
-        if self.on_complete is not None:
-            self.on_complete(trace)
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,6 +159,7 @@ async def _run_closed_loop(
     shape: LoadShape,
     control: RunControl,
     traces: list[StreamTrace],
+    on_trace: TraceCallback | None,
 ) -> None:
     loop = asyncio.get_running_loop()
     counter = itertools.count()
@@ -173,13 +176,30 @@ async def _run_closed_loop(
             trace = await record_stream(adapter, make_request(index))
             traces.append(trace)
             control.finished(trace)
+            if on_trace is not None:
+                on_trace(trace)
 
     workers = [loop.create_task(worker()) for _ in range(shape.concurrency or 1)]
     control._in_flight.update(workers)
     try:
-        await asyncio.gather(*workers, return_exceptions=True)
+        outcomes = await asyncio.gather(*workers, return_exceptions=True)
     finally:
         control._in_flight.difference_update(workers)
+    _raise_worker_failure(outcomes)
+
+
+def _raise_worker_failure(outcomes: list[Any]) -> None:
+    """A worker that died is a bug, not a measurement: log every one and raise the first.
+    (A cancelled worker is a stopping run, already recorded in its trace.)"""
+    failures = [
+        outcome
+        for outcome in outcomes
+        if isinstance(outcome, BaseException) and not isinstance(outcome, asyncio.CancelledError)
+    ]
+    for failure in failures:
+        logger.error("load worker failed", exc_info=failure)
+    if failures:
+        raise failures[0]
 
 
 async def _run_open_loop(
@@ -190,6 +210,7 @@ async def _run_open_loop(
     traces: list[StreamTrace],
     diagnostics: Diagnostics,
     run_id: str,
+    on_trace: TraceCallback | None,
 ) -> None:
     assert shape.rate is not None
     loop = asyncio.get_running_loop()
@@ -221,8 +242,14 @@ async def _run_open_loop(
         trace = await record_stream(adapter, make_request(index))
         traces.append(trace)
         control.finished(trace)
-        if gate is not None:
-            gate.release()
+        if on_trace is not None:
+            on_trace(trace)
+
+    def release(_: asyncio.Task[None]) -> None:
+        # The done callback is the task's `finally`: it runs even when the task is cancelled
+        # before it started or fails, so a stopped run never waits on a leaked permit.
+        assert gate is not None
+        gate.release()
 
     start = loop.time() + 0.002  # a little slack so the first deadline is not already late
     for index, offset in enumerate(offsets):
@@ -234,13 +261,18 @@ async def _run_open_loop(
             await asyncio.sleep(delay)
         if gate is not None:
             await gate.acquire()
+            if control.stopped:
+                gate.release()
+                break
         task = loop.create_task(send(index, scheduled))
+        if gate is not None:
+            task.add_done_callback(release)
         pending.add(task)
         control._in_flight.add(task)
         task.add_done_callback(pending.discard)
         task.add_done_callback(control._in_flight.discard)
     if pending:
-        await asyncio.gather(*pending, return_exceptions=True)
+        _raise_worker_failure(await asyncio.gather(*pending, return_exceptions=True))
 
 
 async def run_load(
@@ -250,18 +282,21 @@ async def run_load(
     *,
     control: RunControl | None = None,
     run_id: str = "",
+    on_trace: TraceCallback | None = None,
 ) -> tuple[list[StreamTrace], Diagnostics]:
-    """Drive `adapter` with `shape`; returns every trace (errors included) and diagnostics."""
+    """Drive `adapter` with `shape`; returns every trace (errors included) and diagnostics.
+
+    `on_trace` gets each trace as it finishes, inside the window: keep it cheap."""
     control = control or RunControl()
     traces: list[StreamTrace] = []
     window = DiagnosticWindow(requested_rate=shape.rate)
     window.start()
     try:
         if shape.concurrency is not None:
-            await _run_closed_loop(adapter, make_request, shape, control, traces)
+            await _run_closed_loop(adapter, make_request, shape, control, traces, on_trace)
         else:
             await _run_open_loop(
-                adapter, make_request, shape, control, traces, window.diagnostics, run_id
+                adapter, make_request, shape, control, traces, window.diagnostics, run_id, on_trace
             )
     finally:
         diagnostics = await window.stop(len(traces))

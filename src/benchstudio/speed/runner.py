@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from benchstudio.core.clock import utcnow
 from benchstudio.core.ids import new_id
@@ -23,11 +23,9 @@ from benchstudio.speed.engine import LoadShape, RunControl, record_stream, run_l
 from benchstudio.speed.metrics import RequestMetrics, StreamTrace, TokenCounting
 from benchstudio.speed.prompts import BuiltPrompt, build_prompt, run_salt, tier_skip_reason
 from benchstudio.speed.results import CostFunction, SloTargets, finalize, summary_block
+from benchstudio.speed.spend import Charge, SpendMeter, exact_spend
 from benchstudio.speed.targets import build_adapter, cost_function, http_session
 from benchstudio.speed.tokenizer import TokenCounter, encoding_for_model
-
-# Gets each finished profile request: its trace, its prompt and its record labels.
-TraceHandler = Callable[[StreamTrace, BuiltPrompt, dict[str, Any]], None]
 
 
 @dataclass(slots=True)
@@ -80,6 +78,8 @@ class BenchResult:
     wall_s: float
     environment: dict[str, Any]
     slo_search: list[dict[str, Any]] = field(default_factory=list)
+    # The cost cap's bounded spend (charged inside the window); None without `max_cost`.
+    tracked_spend_usd: float | None = None
 
     @property
     def records(self) -> list[RequestMetrics]:
@@ -108,6 +108,7 @@ class BenchResult:
             "environment": self.environment,
             "diagnostics": self.diagnostics().to_dict(),
             "summary": summary_block(self.records, wall_s=self.wall_s, run_id=self.run_id, slo=slo),
+            "spend": exact_spend(self.records, self.tracked_spend_usd),
             "requests": [r.to_dict() for r in self.records],
         }
         if len(self.steps) > 1 or self.slo_search:
@@ -142,31 +143,84 @@ class PreparedTarget:
     adapter: ProviderAdapter
     counter: TokenCounter
     cost: CostFunction | None
+    max_tokens: int | None = None
     prompts: dict[int, list[BuiltPrompt]] = field(default_factory=dict)
+    # Token count of each prompt (same order as `prompts`), counted in `prepare()`.
+    prompt_tokens: dict[int, list[int]] = field(default_factory=dict)
     skipped: dict[int, str] = field(default_factory=dict)
+
+
+class RunObserver(Protocol):
+    """Gets each request's record, then its step, once final (computed after the window)."""
+
+    def on_record(self, record: RequestMetrics) -> None: ...
+
+    def on_step(self, step: StepResult) -> None: ...
+
+
+# (trace, prompt tokens, record labels): what a record is computed from after the window.
+_Finished = tuple[StreamTrace, int, dict[str, Any]]
+
+
+@dataclass(slots=True)
+class _Unfinished:
+    """A step whose traces still wait to become records; reported once closed."""
+
+    step: StepResult
+    prepared: PreparedTarget
+    traces: list[_Finished] = field(default_factory=list)
+    closed: bool = False
+
+
+def step_name(
+    target: str, tier: int, *, concurrency: int | None = None, rate: float | None = None
+) -> str:
+    """The one name of a step: `target@tier` (profile), `target@tier:c=4` or `:rate=2.5`."""
+    if concurrency is not None:
+        return f"{target}@{tier}:c={concurrency}"
+    if rate is not None:
+        return f"{target}@{tier}:rate={rate}"
+    return f"{target}@{tier}"
 
 
 ProgressCallback = Callable[[RunControl], None]
 
 
 class BenchRunner:
-    """Runs a `BenchConfig`; `control.stop()` (e.g. on Ctrl-C) ends it with partial results."""
+    """Runs a `BenchConfig`; `control.stop()` (e.g. on Ctrl-C) ends it with partial results.
 
-    def __init__(self, config: BenchConfig, *, egress_mode: str = "dev") -> None:
+    The CLI and the platform's measuring child use it as is: the child passes an `observer`
+    (records and steps as soon as they are final), `skip_step` (steps an earlier attempt
+    finished) and per-target `overrides` (temperature and max_tokens after the parameter
+    registry). Inside a measured window only timestamps are taken, plus the cost cap's cheap
+    charge; records (token counts, costs) are computed when nothing is being timed.
+    """
+
+    def __init__(
+        self,
+        config: BenchConfig,
+        *,
+        egress_mode: str = "dev",
+        observer: RunObserver | None = None,
+        skip_step: Callable[[str], bool] | None = None,
+        overrides: Mapping[str, Mapping[str, Any]] | None = None,
+    ) -> None:
         self.config = config
         self.run_id = config.run_id or new_id()
         self.control = RunControl()
         self.egress_mode = egress_mode
+        self.observer = observer
+        self.skip_step = skip_step or (lambda _name: False)
+        self.overrides = {name: dict(values) for name, values in (overrides or {}).items()}
+        self.spend = SpendMeter(self.control, config.max_cost)
         self.steps: list[StepResult] = []
         self.slo_probes: list[dict[str, Any]] = []
-        self._spent_usd = 0.0
-        self._pending: dict[
-            tuple[int, int],
-            tuple[PreparedTarget, list[tuple[StreamTrace, BuiltPrompt, dict[str, Any]]]],
-        ] = {}
+        self._unfinished: list[_Unfinished] = []
+        self._timing = 0  # streams (profile) or load windows being timed right now
+        self._warmups: dict[tuple[str, int], list[_Finished]] = {}
 
     def request(self, target: TargetConfig, prompt: BuiltPrompt, salt: str) -> ChatRequest:
-        return ChatRequest(
+        request = ChatRequest(
             model=target.model,
             messages=prompt.messages_for(salt),
             max_tokens=self.config.max_tokens,
@@ -174,11 +228,23 @@ class BenchRunner:
             extra=dict(target.params),
             timeout_s=self.config.timeout_s,
         )
+        override = self.overrides.get(target.name)
+        if override is not None:
+            request.temperature = override.get("temperature")
+            request.max_tokens = override.get("max_tokens")
+        return request
+
+    def _max_tokens(self, target: TargetConfig) -> int | None:
+        override = self.overrides.get(target.name)
+        return self.config.max_tokens if override is None else override.get("max_tokens")
 
     def prepare(self, target: TargetConfig, adapter: ProviderAdapter) -> PreparedTarget:
-        """Build every prompt this target will need (tokenizer work happens here, not later)."""
+        """Build and count every prompt this target will need: the tokenizer is loaded here,
+        before any window, never while a stream is timed."""
         counter = TokenCounter(encoding_for_model(target.model))
-        prepared = PreparedTarget(target, adapter, counter, cost_function(target))
+        prepared = PreparedTarget(
+            target, adapter, counter, cost_function(target), self._max_tokens(target)
+        )
         config = self.config
         runs = config.warmup + config.runs if config.mode == "profile" else 1
         for tier in config.context_tokens:
@@ -190,7 +256,7 @@ class BenchRunner:
                 run_salt(self.run_id, tier, index, cache_probe=config.cache_probe)
                 for index in range(runs)
             ]
-            prepared.prompts[tier] = [
+            prompts = [
                 build_prompt(
                     config.prompt,
                     target_tokens=tier,
@@ -200,49 +266,77 @@ class BenchRunner:
                 )
                 for salt in salts
             ]
+            prepared.prompts[tier] = prompts
+            prepared.prompt_tokens[tier] = [prompt.tokens(counter) for prompt in prompts]
         return prepared
 
-    def _track_cost(self, prepared: PreparedTarget) -> Callable[[StreamTrace], None]:
-        limit = self.config.max_cost
-        cost = prepared.cost
+    def _charge(self, prepared: PreparedTarget, prompt_tokens: int) -> Charge | None:
+        target = prepared.config
+        return self.spend.charger(prepared.cost, target.model, prompt_tokens, prepared.max_tokens)
 
-        def on_complete(trace: StreamTrace) -> None:
-            usage = trace.usage
-            if limit is None or cost is None or usage is None:
-                return
-            value = cost(
-                prepared.config.model,
-                usage.input_tokens,
-                usage.output_tokens if usage.output_tokens is not None else len(trace.chunk_ns),
-                usage.reasoning_tokens,
-                usage.cached_input_tokens,
-            )
-            self._spent_usd += value or 0.0
-            if self._spent_usd >= limit:
-                self.control.stop(f"max_cost {limit} USD reached")
+    async def _timed(self, call: Coroutine[Any, Any, StreamTrace]) -> StreamTrace:
+        """Await one sequential request so that `control.cancel_in_flight()` can cut it short;
+        while it runs, nothing is finalised."""
+        task = asyncio.current_task()
+        if task is not None:
+            self.control._in_flight.add(task)
+        self._timing += 1
+        try:
+            return await call
+        finally:
+            self._timing -= 1
+            if task is not None:
+                self.control._in_flight.discard(task)
 
-        return on_complete
+    def _open(self, step: StepResult, prepared: PreparedTarget) -> _Unfinished:
+        item = _Unfinished(step, prepared)
+        self._unfinished.append(item)
+        return item
 
-    def _finalize(
-        self,
-        prepared: PreparedTarget,
-        traces: list[StreamTrace],
-        prompt: BuiltPrompt,
-        labels: dict[str, Any],
-    ) -> list[RequestMetrics]:
-        counting = TokenCounting(
-            count_tokens=prepared.counter.count,
-            tokenizer_name=prepared.counter.name,
-            prompt_tokens=prompt.tokens(prepared.counter),
+    def _settle(self) -> None:
+        """Finish what waits, unless a stream is being timed (then it waits a little more)."""
+        if self._timing == 0:
+            self._finish_all()
+
+    def _finish_all(self) -> None:
+        """Records of finished traces (tokenizer counts, exact costs), then closed steps."""
+        observer = self.observer
+        for item in self._unfinished:
+            prepared = item.prepared
+            target = prepared.config
+            for trace, prompt_tokens, labels in item.traces:
+                counting = TokenCounting(
+                    prepared.counter.count, prepared.counter.name, prompt_tokens
+                )
+                for record in finalize(
+                    [trace], counting, model=target.model, cost=prepared.cost, extra=labels
+                ):
+                    item.step.records.append(record)
+                    if observer is not None:
+                        observer.on_record(record)
+            item.traces.clear()
+            if item.closed and observer is not None:
+                observer.on_step(item.step)
+        self._unfinished = [item for item in self._unfinished if not item.closed]
+
+    def _new_step(
+        self, prepared: PreparedTarget, tier: int, name: str, mode: str, **extra: Any
+    ) -> StepResult:
+        target = prepared.config
+        return StepResult(
+            name=name,
+            target=target.name,
+            model=target.model,
+            mode=mode,
+            context_tokens=tier,
+            records=[],
+            wall_s=0.0,
+            diagnostics=Diagnostics(),
+            **extra,
         )
-        return finalize(
-            traces, counting, model=prepared.config.model, cost=prepared.cost, extra=labels
-        )
 
-    async def _stream_tier(
-        self, prepared: PreparedTarget, tier: int, on_trace: TraceHandler
-    ) -> Diagnostics:
-        """A tier's profile requests one after another; each trace goes to `on_trace`."""
+    async def _stream_tier(self, prepared: PreparedTarget, tier: int, item: _Unfinished) -> None:
+        """A tier's profile requests one after another; each finished trace joins `item`."""
         target, config = prepared.config, self.config
         window = DiagnosticWindow()
         window.start()
@@ -250,10 +344,14 @@ class BenchRunner:
         for index, prompt in enumerate(prepared.prompts[tier]):
             if self.control.stopped:
                 break
-            trace = await self._cancellable(
+            prompt_tokens = prepared.prompt_tokens[tier][index]
+            trace = await self._timed(
                 record_stream(prepared.adapter, self.request(target, prompt, prompt.salt))
             )
             self.control.finished(trace)
+            charge = self._charge(prepared, prompt_tokens)
+            if charge is not None:
+                charge(trace)
             labels = {
                 "target": target.name,
                 "model": target.model,
@@ -261,43 +359,29 @@ class BenchRunner:
                 "run_index": index - config.warmup,
                 "warmup": index < config.warmup,
             }
-            on_trace(trace, prompt, labels)
+            item.traces.append((trace, prompt_tokens, labels))
             completed += 1
-        return await window.stop(completed)
+            # Between two requests, with no other stream timed, the record goes out at once.
+            self._settle()
+        diagnostics = await window.stop(completed)
+        item.step.wall_s, item.step.diagnostics = diagnostics.wall_s, diagnostics
 
     async def _profile_tier(self, prepared: PreparedTarget, tier: int) -> StepResult:
-        target = prepared.config
-        pending: list[tuple[StreamTrace, BuiltPrompt, dict[str, Any]]] = []
-        diagnostics = await self._stream_tier(
-            prepared, tier, lambda trace, prompt, labels: pending.append((trace, prompt, labels))
+        name = step_name(prepared.config.name, tier)
+        if self.skip_step(name):
+            return self._new_step(prepared, tier, name, "done")
+        step = self._new_step(
+            prepared, tier, name, "profile", prompt_tokens=prepared.prompt_tokens[tier][0]
         )
-        # Metrics (and any tokenizer work) wait until every target has finished streaming.
-        self._pending[id(prepared), tier] = (prepared, pending)
-        return StepResult(
-            name=f"{target.name}@{tier}",
-            target=target.name,
-            model=target.model,
-            mode="profile",
-            context_tokens=tier,
-            records=[],
-            wall_s=diagnostics.wall_s,
-            diagnostics=diagnostics,
-        )
-
-    async def _cancellable(self, call: Coroutine[Any, Any, StreamTrace]) -> StreamTrace:
-        """Await one profile request so that `control.cancel_in_flight()` can cut it short."""
-        task = asyncio.current_task()
-        if task is not None:
-            self.control._in_flight.add(task)
-        try:
-            return await call
-        finally:
-            if task is not None:
-                self.control._in_flight.discard(task)
+        item = self._open(step, prepared)
+        await self._stream_tier(prepared, tier, item)
+        item.closed = True
+        self._settle()
+        return step
 
     def _skipped_step(self, target: TargetConfig, tier: int, reason: str) -> StepResult:
-        return StepResult(
-            name=f"{target.name}@{tier}",
+        step = StepResult(
+            name=step_name(target.name, tier),
             target=target.name,
             model=target.model,
             mode=self.config.mode,
@@ -307,9 +391,11 @@ class BenchRunner:
             diagnostics=Diagnostics(),
             skipped_reason=reason,
         )
+        if self.observer is not None and not self.skip_step(step.name):
+            self.observer.on_step(step)
+        return step
 
     async def _profile_target(self, prepared: PreparedTarget) -> list[StepResult]:
-        self.control.on_complete = self._track_cost(prepared)
         steps = []
         for tier in self.config.context_tokens:
             if tier in prepared.skipped:
@@ -331,18 +417,12 @@ class BenchRunner:
         groups: dict[str, list[PreparedTarget]] = {}
         for item in prepared:
             groups.setdefault(item.config.provider_key, []).append(item)
-        nested = await asyncio.gather(*(self._profile_group(g) for g in groups.values()))
+        try:
+            nested = await asyncio.gather(*(self._profile_group(g) for g in groups.values()))
+        finally:
+            self._finish_all()  # what parallel targets' overlapping windows held back
         for steps in nested:
-            for step in steps:
-                self._finalize_profile_step(step)
-                self.steps.append(step)
-
-    def _finalize_profile_step(self, step: StepResult) -> None:
-        for (_, tier), (prepared, pending) in list(self._pending.items()):
-            if prepared.config.name == step.target and tier == step.context_tokens:
-                for trace, prompt, labels in pending:
-                    step.records.extend(self._finalize(prepared, [trace], prompt, labels))
-                step.prompt_tokens = prepared.prompts[tier][0].tokens(prepared.counter)
+            self.steps.extend(steps)
 
     async def run_load_step(
         self,
@@ -352,9 +432,15 @@ class BenchRunner:
         concurrency: int | None = None,
         rate: float | None = None,
     ) -> StepResult:
-        """One load step: `concurrency` streams in flight or `rate` arrivals per second."""
+        """One load step: `concurrency` streams in flight or `rate` arrivals per second.
+
+        Its records are computed when its window has closed (the load-mode warm-ups sent
+        before it are stored with it, marked `warmup`)."""
         config, target = self.config, prepared.config
-        prompt = prepared.prompts[tier][0]
+        name = step_name(target.name, tier, concurrency=concurrency, rate=rate)
+        if self.skip_step(name):
+            return self._new_step(prepared, tier, name, "done")
+        prompt, prompt_tokens = prepared.prompts[tier][0], prepared.prompt_tokens[tier][0]
         count, duration = config.request_bound()
         shape = LoadShape(
             concurrency=concurrency,
@@ -365,8 +451,6 @@ class BenchRunner:
             duration_s=duration,
             max_in_flight=config.max_in_flight,
         )
-        label = f"c={concurrency}" if concurrency is not None else f"rate={rate}"
-        name = f"{target.name}@{tier}:{label}"
         salt_base = prompt.salt[:6]
         cache_probe = config.cache_probe
 
@@ -374,14 +458,31 @@ class BenchRunner:
             salt = prompt.salt if cache_probe else f"{salt_base}{index:06x}"
             return self.request(target, prompt, salt)
 
-        self.control.on_complete = self._track_cost(prepared)
-        traces, diagnostics = await run_load(
-            prepared.adapter,
-            make_request,
-            shape,
-            control=self.control,
-            run_id=f"{self.run_id}:{name}",
+        mode = "concurrency" if concurrency is not None else "rate"
+        step = self._new_step(
+            prepared,
+            tier,
+            name,
+            mode,
+            concurrency=concurrency,
+            request_rate=rate,
+            prompt_tokens=prompt_tokens,
         )
+        item = self._open(step, prepared)
+        for trace, tokens, labels in self._warmups.pop((target.name, tier), []):
+            item.traces.append((trace, tokens, {**labels, "step": name}))
+        self._timing += 1
+        try:
+            traces, diagnostics = await run_load(
+                prepared.adapter,
+                make_request,
+                shape,
+                control=self.control,
+                run_id=f"{self.run_id}:{name}",
+                on_trace=self._charge(prepared, prompt_tokens),
+            )
+        finally:
+            self._timing -= 1
         labels = {
             "target": target.name,
             "model": target.model,
@@ -389,29 +490,34 @@ class BenchRunner:
             "step": name,
             "warmup": False,
         }
-        return StepResult(
-            name=name,
-            target=target.name,
-            model=target.model,
-            mode="concurrency" if concurrency is not None else "rate",
-            context_tokens=tier,
-            records=self._finalize(prepared, traces, prompt, labels),
-            wall_s=diagnostics.wall_s,
-            diagnostics=diagnostics,
-            concurrency=concurrency,
-            request_rate=rate,
-            prompt_tokens=prompt.tokens(prepared.counter),
-        )
+        item.traces.extend((trace, prompt_tokens, labels) for trace in traces)
+        step.wall_s, step.diagnostics = diagnostics.wall_s, diagnostics
+        item.closed = True
+        self._settle()
+        return step
 
     async def _warm_up(self, prepared: PreparedTarget, tier: int) -> None:
-        prompt = prepared.prompts[tier][0]
+        """Load-mode warm-ups: sent and paid for, so kept (with the tier's next step)."""
+        target = prepared.config
+        prompt, prompt_tokens = prepared.prompts[tier][0], prepared.prompt_tokens[tier][0]
+        charge = self._charge(prepared, prompt_tokens)
+        kept = self._warmups.setdefault((target.name, tier), [])
         for index in range(self.config.warmup):
             if self.control.stopped:
                 return
             salt = f"{prompt.salt[:6]}w{index:05x}"
-            await self._cancellable(
-                record_stream(prepared.adapter, self.request(prepared.config, prompt, salt))
+            trace = await self._timed(
+                record_stream(prepared.adapter, self.request(target, prompt, salt))
             )
+            if charge is not None:
+                charge(trace)
+            labels = {
+                "target": target.name,
+                "model": target.model,
+                "context_tokens": tier,
+                "warmup": True,
+            }
+            kept.append((trace, prompt_tokens, labels))
 
     async def run_load_modes(self, prepared: list[PreparedTarget]) -> None:
         from benchstudio.speed.slo_search import search_rate
@@ -422,11 +528,17 @@ class BenchRunner:
                 if tier in item.skipped:
                     self.steps.append(self._skipped_step(item.config, tier, item.skipped[tier]))
                     continue
+                points = self._load_points()
+                names = [
+                    step_name(item.config.name, tier, concurrency=c, rate=r) for c, r in points
+                ]
+                if not config.slo_search and all(self.skip_step(name) for name in names):
+                    continue  # an earlier attempt finished this tier: no warm-up either
                 await self._warm_up(item, tier)
                 if config.slo_search:
                     await search_rate(self, item, tier)
                     continue
-                for concurrency, rate in self._load_points():
+                for concurrency, rate in points:
                     if self.control.stopped:
                         return
                     step = await self.run_load_step(item, tier, concurrency=concurrency, rate=rate)
@@ -469,6 +581,7 @@ class BenchRunner:
             wall_s=time.perf_counter() - wall0,
             environment=environment_info(),
             slo_search=self.slo_probes,
+            tracked_spend_usd=self.spend.tracked_usd if self.spend.limit is not None else None,
         )
 
     async def _run_with(self, adapters: dict[str, ProviderAdapter]) -> None:
