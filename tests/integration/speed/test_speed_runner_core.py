@@ -1,0 +1,169 @@
+"""The one measuring core (`BenchRunner`) as the platform's child composes it: an observer,
+a skip predicate and per-target overrides; records made only when nothing is timed; cost caps
+priced per target; load workers that fail are not swallowed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from benchstudio.providers.base import ChatRequest
+from benchstudio.simulator import ModelProfile, SimulatorConfig, SimulatorServer
+from benchstudio.speed import tokenizer
+from benchstudio.speed.config import BenchConfig, Prices, TargetConfig
+from benchstudio.speed.engine import LoadShape, run_load
+from benchstudio.speed.metrics import RequestMetrics
+from benchstudio.speed.runner import BenchRunner, StepResult
+from benchstudio.speed.targets import build_adapter, http_session
+
+NO_USAGE = ModelProfile(ttft_ms=3, itl_ms=1, output_tokens=8, quirks=["no_usage"])
+
+
+class Recorder:
+    """An observer that also notes whether anything was being timed when it was called."""
+
+    def __init__(self) -> None:
+        self.runner: BenchRunner | None = None
+        self.events: list[tuple[str, str]] = []
+        self.timed_while_called: list[int] = []
+
+    def on_record(self, record: RequestMetrics) -> None:
+        assert self.runner is not None
+        self.timed_while_called.append(self.runner._timing)
+        self.events.append(("record", record.request_id))
+
+    def on_step(self, step: StepResult) -> None:
+        self.events.append(("step", step.name))
+
+
+def _target(sim: SimulatorServer, name: str = "m", **extra: Any) -> TargetConfig:
+    return TargetConfig(name=name, base_url=f"{sim.base_url}/v1", model="m", **extra)
+
+
+async def test_load_records_are_made_once_after_the_window_and_each_step_follows_its_records(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    counted_while_timed: list[int] = []
+    original_count = tokenizer.TokenCounter.count
+    recorder = Recorder()
+
+    def count(self: tokenizer.TokenCounter, text: str) -> int:
+        if recorder.runner is not None:
+            counted_while_timed.append(recorder.runner._timing)
+        return original_count(self, text)
+
+    monkeypatch.setattr(tokenizer.TokenCounter, "count", count)
+    async with SimulatorServer(SimulatorConfig(default=NO_USAGE)) as sim:
+        config = BenchConfig(
+            targets=[_target(sim)],
+            sweep_concurrency=[4, 8],
+            num_requests=24,
+            warmup=2,
+            max_tokens=32,
+        )
+        runner = BenchRunner(config, observer=recorder)
+        recorder.runner = runner
+        result = await runner.run()
+        log = {r["request_id"]: r for r in sim.request_log()}
+    records = result.records
+    # Every request sent (warm-ups included) became exactly one record, reported once.
+    assert len(log) == 2 + 24 + 24
+    assert sorted(r.request_id for r in records) == sorted(log)
+    reported = [rid for kind, rid in recorder.events if kind == "record"]
+    assert sorted(reported) == sorted(log)
+    assert sum(1 for r in records if r.extra["warmup"]) == 2
+    # No record and no tokenizer count while a stream or a load window was being timed.
+    assert recorder.timed_while_called and set(recorder.timed_while_called) == {0}
+    assert counted_while_timed and set(counted_while_timed) == {0}
+    # Each step is reported after all of its records.
+    for step in result.steps:
+        position = recorder.events.index(("step", step.name))
+        ids = {r.request_id for r in step.records}
+        assert {rid for kind, rid in recorder.events[:position] if kind == "record"} >= ids
+    for record in records:
+        content = [e for e in log[record.request_id]["events"] if e["kind"] == "content"]
+        assert record.chunk_count == len(content)
+        assert record.tokens_estimated and record.output_tokens is not None
+        assert record.output_tokens >= record.chunk_count
+
+
+async def test_finished_steps_are_skipped_and_per_target_overrides_apply() -> None:
+    async with SimulatorServer(SimulatorConfig(default=NO_USAGE)) as sim:
+        config = BenchConfig(
+            targets=[_target(sim)], sweep_concurrency=[1, 2], num_requests=5, warmup=1
+        )
+        recorder = Recorder()
+        runner = BenchRunner(
+            config,
+            observer=recorder,
+            skip_step={"m@0:c=1"}.__contains__,
+            overrides={"m": {"max_tokens": 3, "temperature": 0.5}},
+        )
+        recorder.runner = runner
+        result = await runner.run()
+        sent = len(sim.request_log())
+    assert [(s.name, s.mode) for s in result.steps] == [
+        ("m@0:c=1", "done"),
+        ("m@0:c=2", "concurrency"),
+    ]
+    assert [name for kind, name in recorder.events if kind == "step"] == ["m@0:c=2"]
+    assert sent == 1 + 5  # the warm-up and the one step left
+    # max_tokens 3 (the override), not the config's 256: every answer is cut at 3 tokens.
+    assert all(r.chunk_count == 3 and r.finish_reason == "length" for r in result.records)
+
+
+async def test_a_cost_cap_prices_each_request_at_its_own_targets_price() -> None:
+    dear, cheap = Prices(input=2.0, output=1000.0), Prices(input=0.1, output=1.0)
+    async with SimulatorServer(SimulatorConfig(default=NO_USAGE)) as sim:
+        config = BenchConfig(
+            # The cheap target is registered last: it used to price every request.
+            targets=[_target(sim, "dear", prices=dear), _target(sim, "cheap", prices=cheap)],
+            runs=60,
+            warmup=1,
+            max_tokens=16,
+            max_cost=0.08,
+            parallel_models=True,
+        )
+        runner = BenchRunner(config)
+        result = await runner.run()
+        log = {r["request_id"]: r for r in sim.request_log()}
+    prices = {"dear": dear, "cheap": cheap}
+    # The truth: the server's own token counts at each request's target's price.
+    true_spend = 0.0
+    for record in result.records:
+        served = log[record.request_id]
+        price = prices[record.extra["target"]]
+        true_spend += (
+            served["prompt_tokens"] * price.input + served["output_tokens"] * price.output
+        ) / 1e6
+    assert len(log) == len(result.records) < 2 * 61
+    tracked = result.tracked_spend_usd
+    assert tracked is not None and tracked >= true_spend
+    assert result.status == "stopped" and (result.stop_reason or "").startswith("cost cap")
+    # Overshoot: at most the requests in flight when the cap was reached (one per target),
+    # each charged at most its bound (prompt tokens + max_tokens at the output price).
+    prompt_tokens = max(r.input_tokens or 0 for r in result.records)
+    bound = (prompt_tokens * dear.input + 16 * dear.output) / 1e6
+    assert tracked - config.max_cost <= 2 * bound
+    # The exact spend, computed after the window from the records, warm-ups shown apart.
+    spend = result.to_json()["spend"]
+    costs = [r.cost_usd or 0.0 for r in result.records]
+    warm = [r.cost_usd or 0.0 for r in result.records if r.extra["warmup"]]
+    assert spend["cost_usd"] == pytest.approx(sum(costs), abs=1e-7)
+    assert spend["warmup_cost_usd"] == pytest.approx(sum(warm), abs=1e-7) and sum(warm) > 0
+    assert spend["tracked_usd"] == pytest.approx(tracked, abs=1e-7)
+    assert sum(costs) <= tracked
+
+
+async def test_a_failing_load_worker_is_raised_not_swallowed() -> None:
+    def make_request(index: int) -> ChatRequest:
+        if index == 3:
+            raise ValueError("bad request factory")
+        return ChatRequest(model="m", messages=[{"role": "user", "content": "hi"}])
+
+    shape = LoadShape(concurrency=2, num_requests=6)
+    async with SimulatorServer(SimulatorConfig(default=NO_USAGE)) as sim, http_session() as http:
+        adapter = build_adapter(_target(sim), http)
+        with pytest.raises(ValueError, match="bad request factory"):
+            await run_load(adapter, make_request, shape)
