@@ -1,0 +1,108 @@
+"""A platform benchmark through the API and the real measuring child, checked against the
+simulator's own timing log (joined by X-Request-Id): c=32, 300 requests, no usage in the
+stream (so the tokenizer path runs), with the API's event loop on uvloop as `serve` runs it."""
+
+from __future__ import annotations
+
+import json
+import urllib.request
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from benchruns_driver import Api, SimulatorThread, fast_settings
+from fastapi.testclient import TestClient
+
+from benchstudio.api.app import create_app
+from benchstudio.config import Settings
+from benchstudio.simulator import ModelProfile, SimulatorConfig
+
+NS_PER_MS = 1e6
+REQUESTS = 300
+
+
+@pytest.fixture(scope="module")
+def simulator() -> Iterator[SimulatorThread]:
+    config = SimulatorConfig(
+        default=ModelProfile(ttft_ms=2, itl_ms=1, output_tokens=8),
+        models=[
+            ModelProfile(
+                name="nousage-sim", ttft_ms=3, itl_ms=2, output_tokens=24, quirks=["no_usage"]
+            )
+        ],
+    )
+    with SimulatorThread(config) as sim:
+        yield sim
+
+
+@pytest.fixture
+def api(sqlite_settings: Settings, simulator: SimulatorThread) -> Iterator[Api]:
+    settings = fast_settings(sqlite_settings, simulator.base_url)
+    app = create_app(settings)
+    # uvloop, as `benchstudio serve` runs: it makes the child's pipe non-blocking.
+    options = {"use_uvloop": True}
+    with TestClient(app, raise_server_exceptions=False, backend_options=options) as client:
+        yield Api(client)
+
+
+def _sim(simulator: SimulatorThread, method: str, path: str) -> Any:
+    request = urllib.request.Request(simulator.base_url + path, method=method)
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return json.loads(response.read())
+
+
+def _server_log(simulator: SimulatorThread) -> dict[str, dict[str, Any]]:
+    found: dict[str, dict[str, Any]] = {}
+    while True:
+        page = _sim(simulator, "GET", f"/_sim/requests?offset={len(found)}&limit=1000")
+        found.update((item["request_id"], item) for item in page["items"])
+        if len(found) >= page["total"]:
+            return found
+
+
+def test_c32_without_usage_every_request_and_gap_joins_the_servers_log(
+    api: Api, simulator: SimulatorThread
+) -> None:
+    api.sign_up("truth@example.com")
+    _sim(simulator, "DELETE", "/_sim/requests")
+    body = {
+        "targets": [api.demo_target("nousage-sim")],
+        "mode": "concurrency",
+        "concurrency": 32,
+        "num_requests": REQUESTS,
+        "warmup": 1,
+        "max_tokens": 64,
+        "context_tokens": [0],
+    }
+    submitted = api.ok("POST", "/api/benchmarks", 202, json=body)
+    job = api.wait_job(submitted["job_id"], timeout_s=180)
+    assert job["status"] == "done", job
+    run_id = submitted["run_id"]
+    page = api.ok("GET", f"/api/benchmarks/{run_id}/requests?limit=1000")
+    rows: list[dict[str, Any]] = page["items"]
+    log = _server_log(simulator)
+    # Every request sent (the warm-up too) is stored once and joins the server's record.
+    assert page["total"] == len(rows) == len(log) == REQUESTS + 1
+    assert {row["request_id"] for row in rows} == set(log)
+    assert sum(row["warmup"] for row in rows) == 1
+    gaps = 0
+    for row in rows:
+        served = log[row["request_id"]]
+        content = [e for e in served["events"] if e["kind"] == "content"]
+        assert row["error"] is None and len(content) == 24
+        assert row["chunk_count"] == len(content)
+        server_ttft_ms = (content[0]["t_ns"] - served["request_read_ns"]) / NS_PER_MS
+        assert row["ttft_ms"] >= server_ttft_ms - 0.001  # stored to the microsecond
+        assert len(row["itl_ms"]) == len(content) - 1
+        gaps += len(row["itl_ms"])
+        # No usage in the stream: counted by the tokenizer, at least one token per chunk.
+        assert row["tokens_estimated"] and row["output_tokens"] >= row["chunk_count"]
+    assert gaps == (REQUESTS + 1) * 23
+    detail = api.ok("GET", f"/api/benchmarks/{run_id}")
+    assert detail["status"] == "completed" and detail["request_count"] == REQUESTS
+    # The export keeps each request's id: the X-Request-Id the server received.
+    exported = api.ok("GET", f"/api/benchmarks/{run_id}/export?format=json")
+    assert sorted(r["request_id"] for r in exported["requests"]) == sorted(log)
+    csv_lines = api.call("GET", f"/api/benchmarks/{run_id}/export?format=csv").text.splitlines()
+    column = csv_lines[0].split(",").index("request_id")
+    assert sorted(line.split(",")[column] for line in csv_lines[1:]) == sorted(log)
