@@ -106,3 +106,70 @@ def test_c32_without_usage_every_request_and_gap_joins_the_servers_log(
     csv_lines = api.call("GET", f"/api/benchmarks/{run_id}/export?format=csv").text.splitlines()
     column = csv_lines[0].split(",").index("request_id")
     assert sorted(line.split(",")[column] for line in csv_lines[1:]) == sorted(log)
+
+
+def _priced_target(api: Api, model_id: str, input_price: str, output_price: str) -> dict[str, str]:
+    target = api.demo_target()
+    model = {
+        "provider_id": target["provider_id"],
+        "model_id": model_id,
+        "input_price": input_price,
+        "output_price": output_price,
+    }
+    api.ok("POST", "/api/models", 201, json=model)
+    return {**target, "model_id": model_id}
+
+
+def test_run_cost_and_monthly_spend_count_the_same_requests_warm_ups_shown_apart(
+    api: Api,
+) -> None:
+    api.sign_up("spend@example.com")
+    body = {
+        "targets": [_priced_target(api, "priced-sim", "10", "100")],
+        "mode": "concurrency",
+        "concurrency": 4,
+        "num_requests": 12,
+        "warmup": 2,
+        "max_tokens": 16,
+        "context_tokens": [0],
+    }
+    submitted = api.ok("POST", "/api/benchmarks", 202, json=body)
+    assert api.wait_job(submitted["job_id"])["status"] == "done"
+    run_id = submitted["run_id"]
+    rows = api.ok("GET", f"/api/benchmarks/{run_id}/requests?limit=1000")["items"]
+    assert len(rows) == 12 + 2  # load-mode warm-ups are sent and paid for: stored too
+    every = sum(r["cost_usd"] for r in rows)
+    warm = sum(r["cost_usd"] for r in rows if r["warmup"])
+    assert warm > 0
+    detail = api.ok("GET", f"/api/benchmarks/{run_id}")
+    assert detail["request_count"] == 12
+    assert detail["cost_usd"] == pytest.approx(every, abs=1e-7)
+    assert detail["spend"]["warmup_cost_usd"] == pytest.approx(warm, abs=1e-7)
+    assert detail["spend"]["measured_cost_usd"] == pytest.approx(every - warm, abs=1e-7)
+    preview = api.ok("POST", "/api/benchmarks/preview", json=body)
+    assert preview["month_spent_usd"] == pytest.approx(every, abs=1e-7)
+
+
+def test_a_platform_cost_cap_stops_the_run_and_keeps_every_request_it_sent(api: Api) -> None:
+    api.sign_up("costcap@example.com")
+    # No usage in the stream: each request is charged its bound (max_tokens at 1,000 USD/M).
+    target = _priced_target(api, "nousage-sim", "1", "1000")
+    body = {
+        "targets": [target],
+        "mode": "concurrency",
+        "concurrency": 2,
+        "num_requests": 200,
+        "warmup": 0,
+        "max_tokens": 32,
+        "max_cost": 0.2,
+        "context_tokens": [0],
+    }
+    submitted = api.ok("POST", "/api/benchmarks", 202, json=body)
+    assert api.wait_job(submitted["job_id"])["status"] == "done"
+    detail = api.ok("GET", f"/api/benchmarks/{submitted['run_id']}")
+    assert detail["status"] == "stopped"
+    assert detail["stop_reason"].startswith("cost cap")
+    # 32 tokens at 1,000 USD/M bound each request at >= 0.032 USD: the cap (0.2) is reached
+    # within 7 requests, plus at most the 2 in flight.
+    assert 1 <= detail["request_count"] <= 7 + 2
+    assert detail["cost_usd"] <= 0.2 + 2 * (32 * 1000 + 100) / 1e6
