@@ -97,6 +97,7 @@ def _start_server(workdir: Path, port: int) -> subprocess.Popen[bytes]:
             "BENCHSTUDIO_ARGON2_MEMORY_KIB": "8192",
             "BENCHSTUDIO_DEFAULT_JOBS_PER_HOUR": "100000",
             "BENCHSTUDIO_DEFAULT_CONCURRENT_JOBS": "4",
+            "BENCHSTUDIO_DEFAULT_MAX_RUNS_PER_BENCHMARK": "100000",
             "BENCHSTUDIO_LOG_LEVEL": "WARNING",
             "BENCHSTUDIO_WEB_DIST": str(workdir / "no-web"),
         }
@@ -202,7 +203,10 @@ async def _drive(args: argparse.Namespace, base: str) -> list[Outcome]:
         async def worker() -> None:
             while queue:
                 plan = queue.pop(0)
-                outcome = await _one(client, targets[plan.usage], plan, args.max_tokens)
+                try:
+                    outcome = await _one(client, targets[plan.usage], plan, args.max_tokens)
+                except RuntimeError as exc:  # refused or unreadable: a failed run all the same
+                    outcome = Outcome(plan, "not run", "not run", 0, str(exc), 0.0)
                 outcomes.append(outcome)
                 if not args.quiet:
                     mark = "FAIL" if outcome.failed or outcome.stored != outcome.expected else "ok"
