@@ -173,3 +173,48 @@ def test_a_platform_cost_cap_stops_the_run_and_keeps_every_request_it_sent(api: 
     # within 7 requests, plus at most the 2 in flight.
     assert 1 <= detail["request_count"] <= 7 + 2
     assert detail["cost_usd"] <= 0.2 + 2 * (32 * 1000 + 100) / 1e6
+
+
+class _ChildThatMiscounts:
+    """Stands in for the measuring child: stores 2 records, then says it finished 3."""
+
+    def __init__(self, job: Any, name: str) -> None:
+        self.sent = False
+
+    async def open(self) -> None:
+        return None
+
+    async def collect(self, window_s: float) -> Any:
+        from benchstudio.benchruns.tasks import _Received
+
+        self.sent = True
+        step = "t@0:c=1"
+        records = [
+            {"request_id": f"r{i}", "target": "t", "model": "m", "context_tokens": 0, "step": step}
+            for i in range(2)
+        ]
+        meta = {"name": step, "target": "t", "model": "m", "mode": "concurrency"}
+        batch = {"records": records, "steps": [{**meta, "context_tokens": 0, "wall_s": 0.1}]}
+        done = {"status": "completed", "wall_s": 0.1, "records": 3}
+        return _Received([("batch", batch), ("done", done)], False)
+
+    def stop(self) -> None:
+        return None
+
+    async def reap(self) -> None:
+        return None
+
+
+def test_the_run_fails_when_fewer_rows_are_stored_than_the_child_finished(
+    api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from benchstudio.benchruns import tasks
+
+    monkeypatch.setattr(tasks, "_Child", _ChildThatMiscounts)
+    api.sign_up("miscount@example.com")
+    body = {"targets": [api.demo_target()], "runs": 1, "warmup": 0, "context_tokens": [0]}
+    submitted = api.ok("POST", "/api/benchmarks", 202, json=body)
+    assert api.wait_job(submitted["job_id"])["status"] == "failed"
+    detail = api.ok("GET", f"/api/benchmarks/{submitted['run_id']}")
+    assert detail["status"] == "failed"
+    assert "finished 3 requests but 2 were stored" in detail["error"]
