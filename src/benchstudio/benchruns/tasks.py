@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from benchstudio.benchruns import repository
 from benchstudio.benchruns.child_pipe import FrameReader, open_reader
 from benchstudio.benchruns.child_processes import child_context
-from benchstudio.benchruns.domain import EventThrottle, row_from_record
+from benchstudio.benchruns.domain import EventThrottle, row_from_record, step_name_of
 from benchstudio.benchruns.finishing import conclude_run
 from benchstudio.benchruns.measuring import ChildJob, Message, child_main
 from benchstudio.core.clock import utcnow
@@ -189,7 +189,7 @@ def result_event(run_id: str, record: Mapping[str, Any]) -> dict[str, Any]:
     return {
         "run_id": run_id,
         "target": record.get("target"),
-        "step": record.get("step") or f"{record.get('target')}@{record.get('context_tokens')}",
+        "step": step_name_of(record),
         "request_id": record.get("request_id"),
         "warmup": bool(record.get("warmup")),
         "ttft_ms": record.get("ttft_ms"),
