@@ -12,8 +12,8 @@ from benchstudio.providers.base import ChatRequest
 from benchstudio.simulator import ModelProfile, SimulatorConfig, SimulatorServer
 from benchstudio.speed import tokenizer
 from benchstudio.speed.config import BenchConfig, Prices, TargetConfig
-from benchstudio.speed.engine import LoadShape, run_load
-from benchstudio.speed.metrics import RequestMetrics
+from benchstudio.speed.engine import LoadShape, RunControl, run_load
+from benchstudio.speed.metrics import RequestMetrics, StreamTrace
 from benchstudio.speed.runner import BenchRunner, StepResult
 from benchstudio.speed.targets import build_adapter, http_session
 
@@ -167,3 +167,25 @@ async def test_a_failing_load_worker_is_raised_not_swallowed() -> None:
         adapter = build_adapter(_target(sim), http)
         with pytest.raises(ValueError, match="bad request factory"):
             await run_load(adapter, make_request, shape)
+
+
+async def test_rate_mode_sends_nothing_after_a_stop_and_returns_every_permit() -> None:
+    control = RunControl()
+    seen: list[StreamTrace] = []
+
+    def on_trace(trace: StreamTrace) -> None:
+        seen.append(trace)
+        if len(seen) == 1:  # e.g. the cost cap: stop, and cut the other stream short
+            control.stop("stopped by the test")
+            control.cancel_in_flight()
+
+    def make_request(index: int) -> ChatRequest:
+        return ChatRequest(model="m", messages=[{"role": "user", "content": "hi"}])
+
+    shape = LoadShape(rate=2000.0, num_requests=40, max_in_flight=2)
+    async with SimulatorServer(SimulatorConfig(default=NO_USAGE)) as sim, http_session() as http:
+        adapter = build_adapter(_target(sim), http)
+        traces, _ = await run_load(adapter, make_request, shape, control=control, on_trace=on_trace)
+    # At most the two streams in flight when it stopped; none started afterwards.
+    assert 1 <= len(traces) <= 2
+    assert len(seen) == len(traces)
