@@ -36,6 +36,7 @@ REQUESTS = (1, 2, 5, 10, 30, 100, 200, 500, 1000)
 # Rounds of requests per stream at most (the demo model answers in ~0.1-0.7 s), so a run of
 # 1,000 requests goes with high concurrency and the soak stays a few minutes long.
 MAX_ROUNDS = 25
+RUN_TIMEOUT_S = 600.0
 
 
 @dataclass(frozen=True)
@@ -175,9 +176,13 @@ async def _one(client: Client, target: dict[str, str], plan: Plan, max_tokens: i
         "context_tokens": [0],
     }
     submitted = await client.ok("POST", "/api/benchmarks", json=body)
+    deadline = started + RUN_TIMEOUT_S
     while True:
         job = await client.ok("GET", f"/api/jobs/{submitted['job_id']}")
         if job["status"] in ("done", "failed", "cancelled", "interrupted"):
+            break
+        if time.monotonic() > deadline:  # a hung run is a failed run, not a hung soak
+            job = {**job, "error": f"still {job['status']} after {RUN_TIMEOUT_S:.0f} s"}
             break
         await asyncio.sleep(0.1)
     run = await client.ok("GET", f"/api/benchmarks/{submitted['run_id']}")

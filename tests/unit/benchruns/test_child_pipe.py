@@ -65,3 +65,34 @@ def test_frames_split_anywhere_and_the_huge_header_are_decoded() -> None:
     assert not reader.ended
     reader.eof_received()
     assert reader.ended and reader.take() == []
+
+
+class _Connection:
+    """Fails to send one kind of message the way an unpicklable value would."""
+
+    def __init__(self) -> None:
+        self.sent: list[Any] = []
+        self.closed = False
+
+    def send(self, message: Any) -> None:
+        if message[0] == "batch" and message[1].get("bad"):
+            raise TypeError("cannot pickle 'generator' object")
+        self.sent.append(message)
+
+    def close(self) -> None:
+        self.closed = True
+
+
+def test_the_sender_thread_reports_a_failed_send_instead_of_vanishing() -> None:
+    from benchstudio.benchruns.measuring import PipeSender
+
+    connection = _Connection()
+    sender = PipeSender(connection)
+    sender.put(("batch", {"records": []}))
+    sender.put(("batch", {"bad": True}))
+    sender.put(("done", {"records": 0}))
+    sender.close()
+    assert sender.failed is not None and "TypeError" in sender.failed
+    kinds = [kind for kind, _ in connection.sent]
+    # The parent hears why (an error, not a silent end of the pipe); nothing follows it.
+    assert kinds == ["batch", "error"] and connection.closed
