@@ -8,6 +8,10 @@ key server-side: keys never cross the pipe. Records go to the parent in small ba
 (every `FLUSH_S`) through a pipe written by a sender thread, so a parent busy writing to the
 database never blocks the measuring loop. The parent asks it to stop through a second pipe;
 that pipe closing (the parent died) stops it too.
+
+It measures with the CLI's own `BenchRunner`, composed (not subclassed) with a `RecordSink`
+observer, the finished-steps skip predicate of a resumed attempt and the per-target overrides.
+Its last message, "done", says how many records it finished; the parent checks them stored.
 """
 
 from __future__ import annotations
