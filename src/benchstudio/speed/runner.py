@@ -539,7 +539,8 @@ class BenchRunner:
                     await search_rate(self, item, tier)
                     continue
                 for concurrency, rate in points:
-                    if self.control.stopped:
+                    # A stop during the warm-up still gives the warm-ups (paid for) their step.
+                    if self.control.stopped and not self._warmups.get((item.config.name, tier)):
                         return
                     step = await self.run_load_step(item, tier, concurrency=concurrency, rate=rate)
                     self.steps.append(step)

@@ -189,3 +189,22 @@ async def test_rate_mode_sends_nothing_after_a_stop_and_returns_every_permit() -
     # At most the two streams in flight when it stopped; none started afterwards.
     assert 1 <= len(traces) <= 2
     assert len(seen) == len(traces)
+
+
+async def test_warm_ups_stopped_by_the_cost_cap_are_still_recorded_and_counted() -> None:
+    async with SimulatorServer(SimulatorConfig(default=NO_USAGE)) as sim:
+        config = BenchConfig(
+            targets=[_target(sim, prices=Prices(input=1.0, output=1000.0))],
+            concurrency=4,
+            num_requests=20,
+            warmup=3,
+            max_tokens=16,
+            max_cost=0.001,  # below one request's bound: the first warm-up reaches it
+        )
+        result = await BenchRunner(config).run()
+        sent = len(sim.request_log())
+    assert result.status == "stopped" and sent == 1
+    assert [r.extra["warmup"] for r in result.records] == [True]
+    spend = result.to_json()["spend"]
+    assert spend["warmup_cost_usd"] == spend["cost_usd"] == result.records[0].cost_usd
+    assert spend["cost_usd"] > 0 and spend["measured_cost_usd"] == 0
