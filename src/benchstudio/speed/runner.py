@@ -23,6 +23,7 @@ from benchstudio.speed.engine import LoadShape, RunControl, record_stream, run_l
 from benchstudio.speed.metrics import RequestMetrics, StreamTrace, TokenCounting
 from benchstudio.speed.prompts import BuiltPrompt, build_prompt, run_salt, tier_skip_reason
 from benchstudio.speed.results import CostFunction, SloTargets, finalize, summary_block
+from benchstudio.speed.slo_search import ceiling_rate, search_target
 from benchstudio.speed.targets import build_adapter, cost_function, http_session
 from benchstudio.speed.tokenizer import TokenCounter, encoding_for_model
 
@@ -413,9 +414,27 @@ class BenchRunner:
                 record_stream(prepared.adapter, self.request(prepared.config, prompt, salt))
             )
 
-    async def run_load_modes(self, prepared: list[PreparedTarget]) -> None:
-        from benchstudio.speed.slo_search import search_rate
+    async def _search_slo(self, prepared: PreparedTarget, tier: int) -> None:
+        """SLO search over this target and tier: the runner supplies the probe's step."""
+        config = self.config
 
+        async def run_step(rate: float) -> tuple[list[RequestMetrics], float]:
+            step = await self.run_load_step(prepared, tier, rate=rate)
+            self.steps.append(step)
+            return step.records, step.wall_s
+
+        entry = await search_target(
+            run_step,
+            slo=SloTargets(**config.slo),
+            required=config.slo_attainment,
+            ceiling=ceiling_rate(config.request_rate, config.sweep_rate),
+            target=prepared.config.name,
+            tier=tier,
+            stopped=lambda: self.control.stopped,
+        )
+        self.slo_probes.append(entry)
+
+    async def run_load_modes(self, prepared: list[PreparedTarget]) -> None:
         config = self.config
         for item in prepared:
             for tier in config.context_tokens:
@@ -424,7 +443,7 @@ class BenchRunner:
                     continue
                 await self._warm_up(item, tier)
                 if config.slo_search:
-                    await search_rate(self, item, tier)
+                    await self._search_slo(item, tier)
                     continue
                 for concurrency, rate in self._load_points():
                     if self.control.stopped:
