@@ -17,7 +17,7 @@ from benchstudio.speed.metrics import RequestError, RequestMetrics
 
 RESULTS_SCHEMA = "benchstudio.bench/1"
 # Bump when the cached summary's shape or its computation changes: old caches are recomputed.
-SUMMARY_VERSION = 2
+SUMMARY_VERSION = 3
 UINT32_MAX = 2**32 - 1
 ERROR_MESSAGE_CHARS = 500
 

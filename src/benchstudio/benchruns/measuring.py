@@ -282,12 +282,6 @@ async def _measure(job: ChildJob, out: PipeSender, stop: Any) -> None:
     batch = sink.drain()
     if batch is not None:
         _send(out, ("batch", batch))
-    diagnostics: Diagnostics | None = None
-    for step in result.steps:
-        if step.mode != "done" and step.skipped_reason is None:
-            diagnostics = (
-                step.diagnostics if diagnostics is None else diagnostics.merge(step.diagnostics)
-            )
     _send(
         out,
         (
@@ -299,7 +293,8 @@ async def _measure(job: ChildJob, out: PipeSender, stop: Any) -> None:
                 "finished_at": result.finished_at,
                 "wall_s": round(result.wall_s, 4),
                 "environment": result.environment,
-                "diagnostics": (diagnostics or Diagnostics()).to_dict(),
+                # Steps of one lane in turn, lanes side by side (skipped and resumed steps out).
+                "diagnostics": result.diagnostics().to_dict(),
                 "slo_search": result.slo_search,
             },
         ),

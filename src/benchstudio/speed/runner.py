@@ -18,7 +18,12 @@ from benchstudio.core.clock import utcnow
 from benchstudio.core.ids import new_id
 from benchstudio.providers.base import ChatRequest, ProviderAdapter
 from benchstudio.speed.config import BenchConfig, TargetConfig
-from benchstudio.speed.diagnostics import Diagnostics, DiagnosticWindow
+from benchstudio.speed.diagnostics import (
+    Diagnostics,
+    DiagnosticWindow,
+    lane_of,
+    run_diagnostics,
+)
 from benchstudio.speed.engine import LoadShape, RunControl, record_stream, run_load
 from benchstudio.speed.metrics import RequestMetrics, StreamTrace, TokenCounting
 from benchstudio.speed.prompts import BuiltPrompt, build_prompt, run_salt, tier_skip_reason
@@ -87,17 +92,22 @@ class BenchResult:
         return [r for step in self.steps for r in step.records]
 
     def diagnostics(self) -> Diagnostics:
-        merged: Diagnostics | None = None
-        for step in self.steps:
-            if step.skipped_reason is None:
-                merged = step.diagnostics if merged is None else merged.merge(step.diagnostics)
-        return merged or Diagnostics()
+        """Run-level: each lane's steps one after another, lanes side by side (`lane_of`)."""
+        config = self.config.public_dict()
+        return run_diagnostics(
+            (lane_of(config, step.target), step.diagnostics)
+            for step in self.steps
+            if step.skipped_reason is None
+        )
 
     def slo(self) -> SloTargets | None:
         return SloTargets(**self.config.slo) if self.config.slo else None
 
     def to_json(self) -> dict[str, Any]:
         slo = self.slo()
+        diagnostics = self.diagnostics()
+        # Rates over the measured windows, never the setup (prompts, tokenizer, connections).
+        measured_s = diagnostics.wall_s
         data: dict[str, Any] = {
             "schema": "benchstudio.bench/1",
             "run_id": self.run_id,
@@ -107,8 +117,8 @@ class BenchResult:
             "finished_at": self.finished_at,
             "config": self.config.public_dict(),
             "environment": self.environment,
-            "diagnostics": self.diagnostics().to_dict(),
-            "summary": summary_block(self.records, wall_s=self.wall_s, run_id=self.run_id, slo=slo),
+            "diagnostics": diagnostics.to_dict(),
+            "summary": summary_block(self.records, wall_s=measured_s, run_id=self.run_id, slo=slo),
             "requests": [r.to_dict() for r in self.records],
         }
         if len(self.steps) > 1 or self.slo_search:
@@ -251,6 +261,8 @@ class BenchRunner:
         for index, prompt in enumerate(prepared.prompts[tier]):
             if self.control.stopped:
                 break
+            if index == config.warmup and index:
+                window.restart()  # the step's window is its measured requests, not warm-ups
             trace = await self._cancellable(
                 record_stream(prepared.adapter, self.request(target, prompt, prompt.salt))
             )
@@ -263,7 +275,7 @@ class BenchRunner:
                 "warmup": index < config.warmup,
             }
             on_trace(trace, prompt, labels)
-            completed += 1
+            completed += int(index >= config.warmup)
         return await window.stop(completed)
 
     async def _profile_tier(self, prepared: PreparedTarget, tier: int) -> StepResult:
