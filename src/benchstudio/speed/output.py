@@ -121,41 +121,71 @@ def write_summary_csv(data: dict[str, Any], path: Path) -> None:
 
 @dataclass(frozen=True, slots=True)
 class Estimate:
-    """What a run would send before anything is spent (output tokens at the max_tokens cap)."""
+    """What a run would send before anything is spent (output tokens at the max_tokens cap).
+
+    `requests` counts what is sent, warm-ups included, and nothing for skipped tiers. It is
+    exact (`exact`) for runs bounded by a request count that complete; an upper bound for an
+    SLO search (it stops probing early when the ceiling passes or the floor fails) and for
+    a count cut short by a duration; an expectation for duration-only runs.
+    """
 
     target: str
     requests: int
     input_tokens: int
     output_tokens: int
     cost_usd: float | None
+    exact: bool = True
+    skipped_tiers: tuple[int, ...] = ()
 
 
-def _planned_requests(config: BenchConfig) -> int:
-    if config.mode == "profile":
-        return config.warmup + config.runs
+def _load_step_requests(config: BenchConfig) -> tuple[int, bool]:
+    """Requests one load step sends (summed over workers) and whether that is exact."""
     count, duration = config.request_bound()
+    if count is not None:
+        if config.workers > 1:
+            from benchstudio.speed.launch import worker_config
+
+            shares = [worker_config(config, i, config.workers) for i in range(config.workers)]
+            count = sum(share.num_requests or 0 for share in shares)
+        return count, duration is None
+    assert duration is not None
+    rate = config.request_rate or max(config.sweep_rate, default=0.0)
+    # Closed loop: unknown until measured; assume one request per stream per second.
+    return int(duration * (rate or config.concurrency or 1)), False
+
+
+def planned_requests(config: BenchConfig) -> tuple[int, bool]:
+    """Requests sent per context tier that fits (warm-ups included) and whether it is exact:
+    profile sends `warmup + runs`; load modes send `warmup` once per tier (on one worker),
+    then every load point (an SLO search probes at most `BISECTION_ROUNDS + 2` rates)."""
+    if config.mode == "profile":
+        return config.warmup + config.runs, True
+    from benchstudio.speed.slo_search import BISECTION_ROUNDS
+
+    per_step, exact = _load_step_requests(config)
     points = len(config.sweep_concurrency or config.sweep_rate) or 1
     if config.slo_search:
-        points = 7  # ceiling, floor and up to five bisection probes
-    if count is None and duration is not None:
-        rate = config.request_rate or max(config.sweep_rate, default=0.0)
-        # Closed loop: unknown until measured; assume one request per stream per second.
-        count = int(duration * (rate or config.concurrency or 1))
-    return points * (count or 0) + config.warmup
+        points, exact = BISECTION_ROUNDS + 2, False
+    return points * per_step + config.warmup, exact
 
 
 def estimate_run(config: BenchConfig) -> list[Estimate]:
-    """Planned requests, tokens and cost per target (prompt sizes counted with the tokenizer)."""
-    from benchstudio.speed.prompts import build_prompt
+    """Planned requests, tokens and cost per target (prompt sizes counted with the tokenizer);
+    tiers beyond a target's context window are skipped by the run and count for nothing."""
+    from benchstudio.speed.prompts import build_prompt, tier_skip_reason
     from benchstudio.speed.tokenizer import TokenCounter, encoding_for_model
 
     estimates = []
-    per_tier = _planned_requests(config)
+    per_tier, exact = planned_requests(config)
     output_cap = config.max_tokens or 0
     for target in config.targets:
         counter = TokenCounter(encoding_for_model(target.model))
         requests = input_tokens = 0
+        skipped = []
         for tier in config.context_tokens:
+            if tier_skip_reason(tier, config.max_tokens, target.context_window) is not None:
+                skipped.append(tier)
+                continue
             prompt = build_prompt(
                 config.prompt,
                 target_tokens=tier,
@@ -170,5 +200,15 @@ def estimate_run(config: BenchConfig) -> list[Estimate]:
         value = (
             None if cost is None else cost(target.model, input_tokens, output_tokens, None, None)
         )
-        estimates.append(Estimate(target.name, requests, input_tokens, output_tokens, value))
+        estimates.append(
+            Estimate(
+                target.name,
+                requests,
+                input_tokens,
+                output_tokens,
+                value,
+                exact=exact,
+                skipped_tiers=tuple(skipped),
+            )
+        )
     return estimates
