@@ -80,6 +80,66 @@ def _stat(summary: dict[str, Any], metric: str, field: str) -> Any:
     return block.get(field)
 
 
+# The distributions the console and HTML tables spell out (every figure from core.stats).
+DISTRIBUTION_METRICS = (
+    ("ttft_ms", "TTFT ms"),
+    ("ttfct_ms", "TTFCT ms"),
+    ("tpot_ms", "TPOT ms"),
+    ("itl_ms", "ITL ms"),
+    ("e2e_ms", "E2E ms"),
+    ("output_tokens_per_s", "output tok/s"),
+)
+DISTRIBUTION_FIELDS = ("count", "mean", "std", "min", "p50", "p90", "p95", "p99", "max")
+
+
+def format_usd(value: float | None) -> str:
+    """A cost as a plain decimal (never `8.82e-05`): up to 8 decimals, trailing zeros cut."""
+    if value is None:
+        return ""
+    text = f"{value:.8f}".rstrip("0").rstrip(".")
+    return "0" if text in ("", "-0") else text
+
+
+def format_figure(value: Any) -> str:
+    """A table cell: '-' for none, integers as they are, other numbers to 2 decimals under
+    100 (1 decimal under 1,000, none above), never in scientific notation."""
+    if value is None:
+        return "-"
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return str(value)
+    if isinstance(value, int):
+        return str(value)
+    size = abs(value)
+    digits = 2 if size < 100 else 1 if size < 1000 else 0
+    return f"{value:.{digits}f}"
+
+
+def trust_label(row: dict[str, Any]) -> str:
+    if row.get("skipped_reason"):
+        return "skipped"
+    return {True: "yes", False: "NO", None: "-"}[row.get("trustworthy")]
+
+
+def distribution_rows(block: dict[str, Any]) -> list[dict[str, Any]]:
+    """One row per metric of a step with values: count, mean, std, min, percentiles, max and
+    the IQR outliers (Tukey's fences), exactly as `core.stats.summarize` computed them."""
+    rows = []
+    summary = block["summary"]
+    for metric, label in DISTRIBUTION_METRICS:
+        stat = summary.get(metric) or {}
+        if not stat.get("count"):
+            continue
+        ttft = summary.get("ttft_ms") or {}
+        if metric == "ttfct_ms" and all(stat.get(f) == ttft.get(f) for f in DISTRIBUTION_FIELDS):
+            continue  # no reasoning or tool call came first: the same values as TTFT
+        row: dict[str, Any] = {"step": block["name"], "metric": metric, "label": label}
+        row.update({field: stat.get(field) for field in DISTRIBUTION_FIELDS})
+        row["outliers"] = stat.get("outlier_count", 0)
+        row["outlier_fences"] = stat.get("outlier_fences")
+        rows.append(row)
+    return rows
+
+
 def summary_row(block: dict[str, Any]) -> dict[str, Any]:
     summary = block["summary"]
     return {
@@ -106,7 +166,8 @@ def summary_row(block: dict[str, Any]) -> dict[str, Any]:
         "request_throughput": summary["request_throughput"],
         "output_token_throughput": summary["output_token_throughput"],
         "cost_usd": summary["cost_usd"],
-        "trustworthy": block["diagnostics"]["trustworthy"],
+        # A skipped step measured nothing: it is neither trustworthy nor untrustworthy.
+        "trustworthy": None if block.get("skipped_reason") else block["diagnostics"]["trustworthy"],
         "skipped_reason": block.get("skipped_reason"),
     }
 
@@ -116,7 +177,9 @@ def write_summary_csv(data: dict[str, Any], path: Path) -> None:
         writer = csv.DictWriter(handle, fieldnames=CSV_COLUMNS)
         writer.writeheader()
         for block in step_blocks(data):
-            writer.writerow(summary_row(block))
+            row = summary_row(block)
+            row["cost_usd"] = format_usd(row["cost_usd"])
+            writer.writerow(row)
 
 
 @dataclass(frozen=True, slots=True)
