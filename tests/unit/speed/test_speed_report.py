@@ -187,3 +187,13 @@ def test_the_stylesheet_greys_only_uncoloured_text() -> None:
     rules = dict(re.findall(r"([^{}]+)\{([^{}]*)\}", style.group(1)))
     greys = [selector.strip() for selector, body in rules.items() if "fill:" in body]
     assert greys == ["svg text:not([fill])"]
+
+
+def test_progress_line_median_comes_from_core_stats() -> None:
+    from benchstudio.speed.engine import RunControl
+    from benchstudio.speed.progress import progress_line
+
+    control = RunControl()
+    control.recent_ttft_ms.extend([1.0, 2.0, 3.0, 10.0])
+    assert "p50 TTFT 2.5 ms" in progress_line(control, 1.0)
+    assert "p50 TTFT -" in progress_line(RunControl(), 1.0)
