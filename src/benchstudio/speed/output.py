@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -232,16 +233,20 @@ def planned_requests(config: BenchConfig) -> tuple[int, bool]:
     return points * per_step + config.warmup, exact
 
 
-def estimate_run(config: BenchConfig) -> list[Estimate]:
+def estimate_run(
+    config: BenchConfig, output_caps: Mapping[str, int | None] | None = None
+) -> list[Estimate]:
     """Planned requests, tokens and cost per target (prompt sizes counted with the tokenizer);
-    tiers beyond a target's context window are skipped by the run and count for nothing."""
+    tiers beyond a target's context window are skipped by the run and count for nothing.
+    `output_caps` gives a target's own max_tokens where it differs from the run's (the
+    platform's parameter registry may clamp it)."""
     from benchstudio.speed.prompts import build_prompt, tier_skip_reason
     from benchstudio.speed.tokenizer import TokenCounter, encoding_for_model
 
     estimates = []
     per_tier, exact = planned_requests(config)
-    output_cap = config.max_tokens or 0
     for target in config.targets:
+        output_cap = (output_caps or {}).get(target.name) or config.max_tokens or 0
         counter = TokenCounter(encoding_for_model(target.model))
         requests = input_tokens = 0
         skipped = []
