@@ -29,7 +29,6 @@ from benchstudio.config import Settings
 from benchstudio.core.redaction import redact
 from benchstudio.providers.base import ProviderAdapter
 from benchstudio.speed.config import BenchConfig
-from benchstudio.speed.diagnostics import Diagnostics
 from benchstudio.speed.metrics import RequestMetrics
 from benchstudio.speed.runner import BenchRunner, StepResult
 
@@ -189,12 +188,6 @@ async def _measure(job: ChildJob, out: PipeSender, stop: Any) -> None:
     batch = sink.drain()
     if batch is not None:
         _send(out, ("batch", batch))
-    diagnostics: Diagnostics | None = None
-    for step in result.steps:
-        if step.mode != "done" and step.skipped_reason is None:
-            diagnostics = (
-                step.diagnostics if diagnostics is None else diagnostics.merge(step.diagnostics)
-            )
     _send(
         out,
         (
@@ -206,7 +199,8 @@ async def _measure(job: ChildJob, out: PipeSender, stop: Any) -> None:
                 "finished_at": result.finished_at,
                 "wall_s": round(result.wall_s, 4),
                 "environment": result.environment,
-                "diagnostics": (diagnostics or Diagnostics()).to_dict(),
+                # Steps of one lane in turn, lanes side by side (skipped and resumed steps out).
+                "diagnostics": result.diagnostics().to_dict(),
                 "slo_search": result.slo_search,
                 "tracked_spend_usd": result.tracked_spend_usd,
                 # The parent checks that it stored exactly this many rows.

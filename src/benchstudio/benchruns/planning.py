@@ -234,8 +234,9 @@ async def plan_benchmark(
         config = build_config(data, targets, prompt, run_key)
     except ValueError as exc:
         raise AppError(f"Invalid benchmark: {exc}", code="invalid_benchmark") from None
-    # Sizing prompts runs the tokenizer: off the event loop.
-    estimates = await asyncio.to_thread(estimate_run, config)
+    # Sizing prompts runs the tokenizer: off the event loop. Output at each target's own cap.
+    caps = {t.key: t.override.max_tokens for t in targets}
+    estimates = await asyncio.to_thread(estimate_run, config, caps)
     return Plan(config, targets, estimates)
 
 

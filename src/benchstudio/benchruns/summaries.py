@@ -1,5 +1,9 @@
 """Summaries of stored rows, all from core.stats via `speed.results.summary_block`.
 
+Rates (request and token throughput, goodput) are taken over measured windows: a step's own
+window, a target's steps added up, and for the whole run the longest lane of steps run one
+after another (`speed.diagnostics.lane_of`), exactly as the CLI's results JSON does.
+
 Seeds follow the CLI's: the run's `run_key` for the whole run and `run_key:step` per step,
 so a run imported from a results file reproduces the file's intervals digit for digit
 (given the same stored values).
@@ -11,6 +15,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from benchstudio.benchruns.domain import SUMMARY_VERSION, metrics_from_record
+from benchstudio.speed.diagnostics import lane_of, measured_wall_s
 from benchstudio.speed.metrics import RequestMetrics
 from benchstudio.speed.results import SloTargets, summary_block
 from benchstudio.speed.spend import exact_spend
@@ -41,6 +46,13 @@ def compute_summaries(
         by_step.setdefault(str(record.extra["step"]), []).append(record)
         by_target.setdefault(str(record.extra["target"]), []).append(record)
     step_wall = {str(s["name"]): float(s.get("wall_s") or 0.0) for s in steps}
+    # Rates over the measured windows (each lane's steps in turn, lanes side by side), not the
+    # run's wall time with its setup; `wall_s` only when no step recorded its window.
+    measured_s = measured_wall_s(
+        (lane_of(config, str(s.get("target"))), float(s.get("wall_s") or 0.0))
+        for s in steps
+        if not s.get("skipped_reason")
+    )
     target_wall: dict[str, float] = {}
     for step in steps:
         key = str(step.get("target"))
@@ -48,7 +60,7 @@ def compute_summaries(
     names = list(dict.fromkeys([*step_wall, *by_step]))
     return {
         "version": SUMMARY_VERSION,
-        "summary": summary_block(metrics, wall_s=wall_s, run_id=run_key, slo=slo),
+        "summary": summary_block(metrics, wall_s=measured_s or wall_s, run_id=run_key, slo=slo),
         "steps": {
             name: summary_block(
                 by_step.get(name, []),
@@ -61,7 +73,7 @@ def compute_summaries(
         "targets": {
             key: summary_block(
                 rows,
-                wall_s=target_wall.get(key, wall_s),
+                wall_s=target_wall.get(key, measured_s or wall_s),
                 run_id=f"{run_key}:target:{key}",
                 slo=slo,
             )

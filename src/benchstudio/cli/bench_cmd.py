@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, Any
 import typer
 from rich.console import Console
 
+from benchstudio.cli.bench_tables import print_estimate, print_results
+
 if TYPE_CHECKING:
     from benchstudio.speed.config import BenchConfig
     from benchstudio.speed.runner import BenchResult, BenchRunner
@@ -121,66 +123,13 @@ def _build_config(options: dict[str, Any]) -> BenchConfig:
         raise typer.BadParameter(str(exc)) from None
 
 
-def _print_estimate(config: BenchConfig) -> None:
-    from rich.table import Table
-
-    from benchstudio.speed.output import estimate_run
-
-    table = Table(title="Estimate (output at the max_tokens cap)")
-    for column in ("target", "requests", "input tokens", "output tokens ≤", "cost USD ≤"):
-        table.add_column(column, justify="right" if column != "target" else "left")
-    for item in estimate_run(config):
-        cost = "unknown price" if item.cost_usd is None else f"{item.cost_usd:.4f}"
-        table.add_row(
-            item.target, str(item.requests), str(item.input_tokens), str(item.output_tokens), cost
-        )
-    Console().print(table)
-
-
-def _results_table(data: dict[str, Any]) -> Any:
-    from rich.table import Table
-
-    from benchstudio.speed.output import step_blocks, summary_row
-
-    table = Table(title=f"Speed results ({data['status']})")
-    columns = [
-        ("step", "step"),
-        ("requests", "req"),
-        ("errors", "err"),
-        ("ttft_ms_p50", "TTFT p50"),
-        ("ttft_ms_p99", "TTFT p99"),
-        ("ttfct_ms_p50", "TTFCT p50"),
-        ("tpot_ms_p50", "TPOT p50"),
-        ("itl_ms_p99", "ITL p99"),
-        ("e2e_ms_p50", "E2E p50"),
-        ("output_tokens_per_s_p50", "tok/s p50"),
-        ("request_throughput", "req/s"),
-    ]
-    for _, title in columns:
-        if title == "step":
-            table.add_column(title, overflow="fold", min_width=8)
-        else:
-            table.add_column(title, justify="right", overflow="fold")
-    for block in step_blocks(data):
-        row = summary_row(block)
-        if not row["skipped_reason"]:
-            table.add_row(*(_cell(row[key]) for key, _ in columns))
-    return table
-
-
-def _cell(value: Any) -> str:
-    if value is None:
-        return "-"
-    if isinstance(value, float):
-        return f"{value:.2f}"
-    return str(value)
-
-
 def _report_diagnostics(data: dict[str, Any]) -> None:
     from benchstudio.speed.output import step_blocks
 
     diagnostics = data["diagnostics"]
-    if diagnostics["trustworthy"]:
+    if diagnostics["trustworthy"] is None:
+        console.print("[yellow]nothing was measured[/]")
+    elif diagnostics["trustworthy"]:
         console.print(
             f"client ok: CPU share {diagnostics['client_cpu_share']}, event-loop lag p99 "
             f"{diagnostics['event_loop_lag_ms']['p99']} ms"
@@ -267,6 +216,7 @@ def _run_on_server(options: dict[str, Any]) -> None:
         follow_job,
         token_from_env,
     )
+    from benchstudio.speed.output import format_usd
 
     try:
         with ServerClient(options["server"], token_from_env()) as client:
@@ -278,7 +228,7 @@ def _run_on_server(options: dict[str, Any]) -> None:
                 console.print(
                     f"{preview['requests']} requests, {preview['input_tokens']} input tokens, "
                     f"≤ {preview['output_tokens']} output tokens, cost "
-                    + ("unknown" if cost is None else f"≤ {cost:.4f} USD")
+                    + ("unknown" if cost is None else f"≤ {format_usd(cost)} USD")
                 )
                 return
             submitted = client.submit(body)
@@ -295,7 +245,7 @@ def _run_on_server(options: dict[str, Any]) -> None:
     except ServerError as exc:
         console.print(f"[bold red]server:[/] {exc}")
         raise typer.Exit(1) from None
-    Console().print(_results_table(result_data))
+    print_results(result_data)
     _report_diagnostics(result_data)
     _write_outputs(result_data, options)
     if job["status"] == "cancelled":
@@ -325,12 +275,12 @@ def _run(options: dict[str, Any]) -> None:
         return
     config = _build_config(options)
     if options["estimate"]:
-        _print_estimate(config)
+        print_estimate(config)
         return
     from benchstudio.speed.launch import run_benchmark
 
     result_data = run_benchmark(config, _run_with_progress, quiet=options["quiet"])
-    Console().print(_results_table(result_data))
+    print_results(result_data)
     _report_diagnostics(result_data)
     _write_outputs(result_data, options)
     if result_data["status"] == "cancelled":

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 import typer
 
 if TYPE_CHECKING:
-    from benchstudio.simulator import SimulatorConfig, SimulatorServer
+    from benchstudio.simulator import OutputLength, SimulatorConfig, SimulatorServer
 
 
 def _build_config(config_path: Path | None, overrides: dict[str, Any]) -> SimulatorConfig:
@@ -29,6 +29,16 @@ def _build_config(config_path: Path | None, overrides: dict[str, Any]) -> Simula
     return SimulatorConfig.model_validate(data)
 
 
+def length_label(length: OutputLength) -> str:
+    """The configured output length as configured: `64`, `uniform 16..256`,
+    `normal 128±32 [16..512]` (the request's max tokens caps it either way)."""
+    if length.distribution == "uniform":
+        return f"uniform {length.min}..{length.max}"
+    if length.distribution == "normal":
+        return f"normal {length.tokens}±{length.std:g} [{length.min}..{length.max}]"
+    return str(length.tokens)
+
+
 def _print_banner(server: SimulatorServer) -> None:
     from rich.console import Console
     from rich.table import Table
@@ -39,13 +49,11 @@ def _print_banner(server: SimulatorServer) -> None:
     table = Table("model", "ttft ms", "itl ms", "output tokens", "reasoning", "context", "key")
     for index, profile in enumerate(server.config.all_profiles()):
         name = profile.name + (" (default, any name)" if index == 0 else "")
-        length = profile.output_tokens
-        spread = "" if length.distribution == "fixed" else f" ({length.distribution})"
         table.add_row(
             name,
             f"{profile.ttft_ms:g}",
             f"{profile.itl_ms:g}±{profile.jitter_ms:g}",
-            f"{length.tokens}{spread}",
+            length_label(profile.output_tokens),
             str(profile.reasoning_tokens),
             str(profile.context_window),
             "required" if profile.require_key else "any",

@@ -4,6 +4,11 @@ Recorded with every run: the client's CPU share (process CPU time over wall time
 one full core), event-loop lag (how late a periodic timer wakes), dispatch lag (actual minus
 scheduled send time in request-rate mode) and achieved versus requested rate. A run whose
 client was overloaded (CPU share above 80% or loop-lag p99 above 5 ms) is not trustworthy.
+
+Windows combine two ways: side by side (`merge`: worker processes, or targets measured at the
+same time) and one after the other (`merge_sequential`: the steps of one target). A run's
+figures come from `run_diagnostics`, which chains each lane's steps and sets lanes side by side;
+`lane_of` says which steps share a lane.
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -71,8 +77,14 @@ class Diagnostics:
     def achieved_rate(self) -> float | None:
         return self.completed / self.wall_s if self.wall_s > 0 else None
 
-    def merge(self, other: Diagnostics) -> Diagnostics:
-        """Combine diagnostics of parallel windows (workers or targets run side by side)."""
+    @property
+    def measured(self) -> bool:
+        """False for a step that measured nothing (skipped, or finished by an earlier attempt)."""
+        return self.wall_s > 0 or self.completed > 0
+
+    def merge(self, other: Diagnostics, *, same_process: bool = False) -> Diagnostics:
+        """Combine diagnostics of parallel windows: worker processes (their `workers` add up)
+        or targets measured side by side in one process (`same_process`: one worker)."""
         return Diagnostics(
             wall_s=max(self.wall_s, other.wall_s),
             cpu_s=max(self.cpu_s, other.cpu_s),
@@ -80,19 +92,51 @@ class Diagnostics:
             dispatch_lag_ms=self.dispatch_lag_ms + other.dispatch_lag_ms,
             requested_rate=_sum_optional(self.requested_rate, other.requested_rate),
             completed=self.completed + other.completed,
-            workers=self.workers + other.workers,
+            workers=(
+                max(self.workers, other.workers) if same_process else self.workers + other.workers
+            ),
         )
 
+    def merge_sequential(self, other: Diagnostics) -> Diagnostics:
+        """Combine diagnostics of windows run one after the other (the steps of one target):
+        times add up, the requested rate is the time-weighted mean of the windows' rates (None
+        unless every window had one), the same workers ran both."""
+        wall_s = self.wall_s + other.wall_s
+        requested: float | None = None
+        if self.requested_rate is not None and other.requested_rate is not None and wall_s > 0:
+            weighted = self.requested_rate * self.wall_s + other.requested_rate * other.wall_s
+            requested = weighted / wall_s
+        return Diagnostics(
+            wall_s=wall_s,
+            cpu_s=self.cpu_s + other.cpu_s,
+            loop_lag_ms=self.loop_lag_ms + other.loop_lag_ms,
+            dispatch_lag_ms=self.dispatch_lag_ms + other.dispatch_lag_ms,
+            requested_rate=requested,
+            completed=self.completed + other.completed,
+            workers=max(self.workers, other.workers),
+        )
+
+    def untrustworthy_reasons(self) -> list[str]:
+        """Why the client may have distorted its figures. Each limit is compared with the
+        value as printed, so no message ever reads "5.0 ms above 5.0 ms"."""
+        reasons = []
+        cpu_share = self.cpu_share
+        if cpu_share is not None and round(cpu_share * 100) > round(CPU_SHARE_LIMIT * 100):
+            reasons.append(f"client CPU share {cpu_share:.0%} above {CPU_SHARE_LIMIT:.0%}")
+        loop_p99 = percentile(self.loop_lag_ms, 99)
+        if loop_p99 is not None and round(loop_p99, 1) > LOOP_LAG_P99_LIMIT_MS:
+            reasons.append(
+                f"event-loop lag p99 {loop_p99:.1f} ms above {LOOP_LAG_P99_LIMIT_MS:.1f} ms"
+            )
+        return reasons
+
     def to_dict(self) -> dict[str, Any]:
+        """JSON-ready; `trustworthy` is None for a window that measured nothing."""
         loop_p99 = percentile(self.loop_lag_ms, 99)
         cpu_share = self.cpu_share
-        reasons = []
-        if cpu_share is not None and cpu_share > CPU_SHARE_LIMIT:
-            reasons.append(f"client CPU share {cpu_share:.0%} above {CPU_SHARE_LIMIT:.0%}")
-        if loop_p99 is not None and loop_p99 > LOOP_LAG_P99_LIMIT_MS:
-            reasons.append(f"event-loop lag p99 {loop_p99:.1f} ms above {LOOP_LAG_P99_LIMIT_MS} ms")
+        reasons = self.untrustworthy_reasons()
         return {
-            "trustworthy": not reasons,
+            "trustworthy": (not reasons) if self.measured else None,
             "untrustworthy_reasons": reasons,
             "client_cpu_share": _r(cpu_share),
             "wall_s": _r(self.wall_s),
@@ -113,6 +157,50 @@ class Diagnostics:
             "achieved_rate": _r(self.achieved_rate),
             "workers": self.workers,
         }
+
+
+def lane_of(config: Mapping[str, Any], target: str) -> str:
+    """Steps in one lane ran one after another; lanes ran side by side. Load modes run every
+    step in turn (one lane); profile mode runs providers in parallel and the models of one
+    provider in turn (each target its own lane with `parallel_models`). `config` is the
+    run's configuration as recorded (`BenchConfig.public_dict()`)."""
+    load_mode = any(
+        config.get(key)
+        for key in ("concurrency", "request_rate", "sweep_concurrency", "sweep_rate", "slo_search")
+    )
+    if load_mode:
+        return ""
+    if config.get("parallel_models"):
+        return f"target:{target}"
+    for item in config.get("targets") or []:
+        if item.get("name") == target:
+            base_url = str(item.get("base_url") or "").rstrip("/")
+            return f"provider:{item.get('protocol') or 'openai'}:{base_url}"
+    return f"target:{target}"
+
+
+def run_diagnostics(steps: Iterable[tuple[str, Diagnostics]]) -> Diagnostics:
+    """A run's diagnostics from its steps' (lane, diagnostics), in run order: each lane's
+    windows merged one after another, the lanes side by side in one process. Steps that
+    measured nothing are left out; with none left, the result has `measured` False."""
+    lanes: dict[str, Diagnostics] = {}
+    for lane, diagnostics in steps:
+        if not diagnostics.measured:
+            continue
+        current = lanes.get(lane)
+        lanes[lane] = diagnostics if current is None else current.merge_sequential(diagnostics)
+    merged: Diagnostics | None = None
+    for diagnostics in lanes.values():
+        merged = diagnostics if merged is None else merged.merge(diagnostics, same_process=True)
+    return merged or Diagnostics()
+
+
+def measured_wall_s(steps: Iterable[tuple[str, float]]) -> float:
+    """A run's measured time from its steps' (lane, wall time): the longest lane's sum."""
+    lanes: dict[str, float] = {}
+    for lane, wall_s in steps:
+        lanes[lane] = lanes.get(lane, 0.0) + wall_s
+    return max(lanes.values(), default=0.0)
 
 
 def _sum_optional(a: float | None, b: float | None) -> float | None:
@@ -140,6 +228,12 @@ class DiagnosticWindow:
         self._wall0 = time.perf_counter()
         self._cpu0 = time.process_time()
         self._monitor.start()
+
+    def restart(self) -> None:
+        """Start the window again from now (e.g. after warm-ups), keeping the lag probe."""
+        self._wall0 = time.perf_counter()
+        self._cpu0 = time.process_time()
+        self._monitor.lags_ms.clear()
 
     async def stop(self, completed: int) -> Diagnostics:
         await self._monitor.stop()

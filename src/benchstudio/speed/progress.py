@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import statistics
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+from benchstudio.core.stats import percentile
 from benchstudio.speed.engine import RunControl
 
 REFRESH_S = 0.5
@@ -20,8 +20,9 @@ REFRESH_S = 0.5
 
 def progress_line(control: RunControl, elapsed_s: float) -> str:
     rate = control.completed / elapsed_s if elapsed_s > 0 else 0.0
-    recent = control.recent_ttft_ms[-256:]
-    ttft = f"{statistics.median(recent):.1f} ms" if recent else "-"
+    # The same percentile definition as every other figure (core.stats, linear).
+    p50 = percentile(control.recent_ttft_ms[-256:], 50)
+    ttft = "-" if p50 is None else f"{p50:.1f} ms"
     line = (
         f"requests done {control.completed}  errors {control.errors}  "
         f"rate {rate:.1f}/s  p50 TTFT {ttft}  elapsed {elapsed_s:.1f} s"

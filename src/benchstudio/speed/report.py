@@ -13,18 +13,31 @@ from typing import Any
 
 import numpy as np
 
-from benchstudio.speed.output import step_blocks, summary_row
+from benchstudio.speed.output import (
+    distribution_rows,
+    format_figure,
+    format_usd,
+    step_blocks,
+    summary_row,
+    trust_label,
+)
 
+# The legend sits in its own column right of the plot, so it never covers a line.
 WIDTH, HEIGHT = 640, 300
-PAD_LEFT, PAD_RIGHT, PAD_TOP, PAD_BOTTOM = 60, 20, 30, 45
+LEGEND_WIDTH = 130
+PAD_LEFT, PAD_RIGHT, PAD_TOP, PAD_BOTTOM = 60, 20 + LEGEND_WIDTH, 30, 45
+LEGEND_CHARS = 17
 PALETTE = ("#2563eb", "#dc2626", "#16a34a", "#9333ea", "#ea580c", "#0891b2", "#4b5563")
 HISTOGRAM_BINS = 40
+# Grey only for text without its own colour: legend entries keep their series' colour.
 _STYLE = (
     "body{font:14px system-ui,sans-serif;margin:24px;color:#111}"
     "svg{margin:8px;background:#fff;border:1px solid #e5e7eb}"
-    "svg text{font-size:11px;fill:#374151} svg .t{font-size:13px;font-weight:600}"
+    "svg text{font-size:11px} svg text:not([fill]){fill:#374151}"
+    "svg .t{font-size:13px;font-weight:600}"
     ".ax{stroke:#111} .grid{stroke:#e5e7eb} table{border-collapse:collapse;margin:12px 0}"
     "td,th{border:1px solid #d1d5db;padding:3px 6px;font-size:12px} th{background:#f3f4f6}"
+    "td.n{text-align:right;font-variant-numeric:tabular-nums} td.no{color:#b91c1c}"
     ".charts{display:flex;flex-wrap:wrap}"
 )
 
@@ -80,11 +93,20 @@ def _axes(
 
 
 def _legend(names: list[str]) -> list[str]:
-    return [
-        f'<text x="{PAD_LEFT + 10}" y="{PAD_TOP + 14 + 14 * i}" '
-        f'fill="{PALETTE[i % len(PALETTE)]}">{_e(name)}</text>'
-        for i, name in enumerate(names)
-    ]
+    """One entry per series right of the plot: a swatch and the name, both in its colour
+    (long names shortened, the full name in a tooltip)."""
+    x = WIDTH - LEGEND_WIDTH
+    parts = []
+    for i, name in enumerate(names):
+        colour = PALETTE[i % len(PALETTE)]
+        y = PAD_TOP + 10 + 16 * i
+        short = name if len(name) <= LEGEND_CHARS else name[: LEGEND_CHARS - 1] + "…"
+        parts.append(
+            f'<g class="legend"><title>{_e(name)}</title>'
+            f'<line x1="{x}" y1="{y - 4}" x2="{x + 16}" y2="{y - 4}" stroke="{colour}" '
+            f'stroke-width="2"/><text x="{x + 22}" y="{y}" fill="{colour}">{_e(short)}</text></g>'
+        )
+    return parts
 
 
 def svg_histograms(series: dict[str, list[float]], title: str, x_label: str) -> str:
@@ -190,31 +212,72 @@ def _step_series(
     return {name: points for name, points in series.items() if len(points) > 1}
 
 
+TABLE_COLUMNS = (
+    ("step", "step"),
+    ("requests", "requests"),
+    ("errors", "errors"),
+    ("ttft_ms_p50", "TTFT p50 ms"),
+    ("ttft_ms_p99", "TTFT p99 ms"),
+    ("tpot_ms_p50", "TPOT p50 ms"),
+    ("itl_ms_p99", "ITL p99 ms"),
+    ("e2e_ms_p50", "E2E p50 ms"),
+    ("output_tokens_per_s_p50", "output tok/s p50"),
+    ("request_throughput", "req/s"),
+    ("cost_usd", "cost USD"),
+    ("trustworthy", "client"),
+    ("skipped_reason", "skipped"),
+)
+DISTRIBUTION_COLUMNS = ("count", "mean", "std", "min", "p50", "p90", "p95", "p99", "max")
+
+
+def _cell(key: str, row: dict[str, Any]) -> str:
+    value = row[key]
+    if key == "cost_usd":
+        return f'<td class="n">{_e(format_usd(value))}</td>'
+    if key == "trustworthy":
+        label = trust_label(row)
+        return f"<td{' class=no' if label == 'NO' else ''}>{_e(label)}</td>"
+    if key in ("step", "skipped_reason"):
+        return f"<td>{_e('' if value is None else value)}</td>"
+    return f'<td class="n">{_e(format_figure(value))}</td>'
+
+
 def _table(blocks: list[dict[str, Any]]) -> str:
     rows = [summary_row(block) for block in blocks]
-    columns = [
-        "step",
-        "requests",
-        "errors",
-        "ttft_ms_p50",
-        "ttft_ms_p99",
-        "tpot_ms_p50",
-        "itl_ms_p99",
-        "e2e_ms_p50",
-        "output_tokens_per_s_p50",
-        "request_throughput",
-        "cost_usd",
-        "trustworthy",
-        "skipped_reason",
-    ]
-    head = "".join(f"<th>{_e(c)}</th>" for c in columns)
+    head = "".join(f"<th>{_e(title)}</th>" for _, title in TABLE_COLUMNS)
     body = "".join(
-        "<tr>"
-        + "".join(f"<td>{_e('' if row[c] is None else row[c])}</td>" for c in columns)
-        + "</tr>"
-        for row in rows
+        "<tr>" + "".join(_cell(key, row) for key, _ in TABLE_COLUMNS) + "</tr>" for row in rows
     )
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def _distribution_table(blocks: list[dict[str, Any]]) -> str:
+    """Every step's distributions: count, mean, std, min, percentiles, max, IQR outliers."""
+    head = "".join(
+        f"<th>{_e(c)}</th>" for c in ("step", "metric", *DISTRIBUTION_COLUMNS, "outliers")
+    )
+    body = []
+    for block in blocks:
+        for row in distribution_rows(block):
+            fences = row["outlier_fences"]
+            title = (
+                ""
+                if fences is None
+                else f' title="outside {format_figure(fences[0])} .. {format_figure(fences[1])}"'
+            )
+            cells = "".join(
+                f'<td class="n">{_e(format_figure(row[c]))}</td>' for c in DISTRIBUTION_COLUMNS
+            )
+            body.append(
+                f"<tr><td>{_e(row['step'])}</td><td>{_e(row['label'])}</td>{cells}"
+                f'<td class="n"{title}>{_e(row["outliers"])}</td></tr>'
+            )
+    return (
+        "<h2>Distributions</h2>\n<p>Sample standard deviation; outliers lie beyond Tukey's "
+        "fences (1.5 IQR beyond the quartiles; hover for the fences) and are flagged, never "
+        f"removed.</p>\n<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody>"
+        "</table>"
+    )
 
 
 def render_report(data: dict[str, Any]) -> str:
@@ -257,9 +320,12 @@ def render_report(data: dict[str, Any]) -> str:
             )
         )
     diagnostics = data.get("diagnostics", {})
+    trusted = diagnostics.get("trustworthy")
     verdict = (
-        "trustworthy"
-        if diagnostics.get("trustworthy")
+        "nothing measured"
+        if trusted is None
+        else "trustworthy"
+        if trusted
         else "NOT trustworthy: " + "; ".join(diagnostics.get("untrustworthy_reasons", []))
     )
     run_id = _e(data.get("run_id"))
@@ -273,5 +339,6 @@ def render_report(data: dict[str, Any]) -> str:
         f"{_e(diagnostics.get('client_cpu_share'))}, event-loop lag p99 {lag_p99} ms).</p>\n"
         "<p>Percentiles use linear interpolation; intervals are 95% bootstrap intervals "
         "seeded from the run id.</p>\n"
-        f'{_table(blocks)}\n<div class="charts">{"".join(charts)}</div>\n</body></html>\n'
+        f'{_table(blocks)}\n<div class="charts">{"".join(charts)}</div>\n'
+        f"{_distribution_table(blocks)}\n</body></html>\n"
     )

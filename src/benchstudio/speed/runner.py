@@ -18,11 +18,17 @@ from benchstudio.core.clock import utcnow
 from benchstudio.core.ids import new_id
 from benchstudio.providers.base import ChatRequest, ProviderAdapter
 from benchstudio.speed.config import BenchConfig, TargetConfig
-from benchstudio.speed.diagnostics import Diagnostics, DiagnosticWindow
+from benchstudio.speed.diagnostics import (
+    Diagnostics,
+    DiagnosticWindow,
+    lane_of,
+    run_diagnostics,
+)
 from benchstudio.speed.engine import LoadShape, RunControl, record_stream, run_load
 from benchstudio.speed.metrics import RequestMetrics, StreamTrace, TokenCounting
 from benchstudio.speed.prompts import BuiltPrompt, build_prompt, run_salt, tier_skip_reason
 from benchstudio.speed.results import CostFunction, SloTargets, finalize, summary_block
+from benchstudio.speed.slo_search import ceiling_rate, search_target
 from benchstudio.speed.spend import Charge, SpendMeter, exact_spend
 from benchstudio.speed.targets import build_adapter, cost_function, http_session
 from benchstudio.speed.tokenizer import TokenCounter, encoding_for_model
@@ -86,17 +92,22 @@ class BenchResult:
         return [r for step in self.steps for r in step.records]
 
     def diagnostics(self) -> Diagnostics:
-        merged: Diagnostics | None = None
-        for step in self.steps:
-            if step.skipped_reason is None:
-                merged = step.diagnostics if merged is None else merged.merge(step.diagnostics)
-        return merged or Diagnostics()
+        """Run-level: each lane's steps one after another, lanes side by side (`lane_of`)."""
+        config = self.config.public_dict()
+        return run_diagnostics(
+            (lane_of(config, step.target), step.diagnostics)
+            for step in self.steps
+            if step.skipped_reason is None
+        )
 
     def slo(self) -> SloTargets | None:
         return SloTargets(**self.config.slo) if self.config.slo else None
 
     def to_json(self) -> dict[str, Any]:
         slo = self.slo()
+        diagnostics = self.diagnostics()
+        # Rates over the measured windows, never the setup (prompts, tokenizer, connections).
+        measured_s = diagnostics.wall_s
         data: dict[str, Any] = {
             "schema": "benchstudio.bench/1",
             "run_id": self.run_id,
@@ -106,8 +117,8 @@ class BenchResult:
             "finished_at": self.finished_at,
             "config": self.config.public_dict(),
             "environment": self.environment,
-            "diagnostics": self.diagnostics().to_dict(),
-            "summary": summary_block(self.records, wall_s=self.wall_s, run_id=self.run_id, slo=slo),
+            "diagnostics": diagnostics.to_dict(),
+            "summary": summary_block(self.records, wall_s=measured_s, run_id=self.run_id, slo=slo),
             "spend": exact_spend(self.records, self.tracked_spend_usd),
             "requests": [r.to_dict() for r in self.records],
         }
@@ -345,6 +356,8 @@ class BenchRunner:
             if self.control.stopped:
                 break
             prompt_tokens = prepared.prompt_tokens[tier][index]
+            if index == config.warmup and index:
+                window.restart()  # the step's window is its measured requests, not warm-ups
             trace = await self._timed(
                 record_stream(prepared.adapter, self.request(target, prompt, prompt.salt))
             )
@@ -360,7 +373,7 @@ class BenchRunner:
                 "warmup": index < config.warmup,
             }
             item.traces.append((trace, prompt_tokens, labels))
-            completed += 1
+            completed += int(index >= config.warmup)
             # Between two requests, with no other stream timed, the record goes out at once.
             self._settle()
         diagnostics = await window.stop(completed)
@@ -519,9 +532,27 @@ class BenchRunner:
             }
             kept.append((trace, prompt_tokens, labels))
 
-    async def run_load_modes(self, prepared: list[PreparedTarget]) -> None:
-        from benchstudio.speed.slo_search import search_rate
+    async def _search_slo(self, prepared: PreparedTarget, tier: int) -> None:
+        """SLO search over this target and tier: the runner supplies the probe's step."""
+        config = self.config
 
+        async def run_step(rate: float) -> tuple[list[RequestMetrics], float]:
+            step = await self.run_load_step(prepared, tier, rate=rate)
+            self.steps.append(step)
+            return step.records, step.wall_s
+
+        entry = await search_target(
+            run_step,
+            slo=SloTargets(**config.slo),
+            required=config.slo_attainment,
+            ceiling=ceiling_rate(config.request_rate, config.sweep_rate),
+            target=prepared.config.name,
+            tier=tier,
+            stopped=lambda: self.control.stopped,
+        )
+        self.slo_probes.append(entry)
+
+    async def run_load_modes(self, prepared: list[PreparedTarget]) -> None:
         config = self.config
         for item in prepared:
             for tier in config.context_tokens:
@@ -536,7 +567,7 @@ class BenchRunner:
                     continue  # an earlier attempt finished this tier: no warm-up either
                 await self._warm_up(item, tier)
                 if config.slo_search:
-                    await search_rate(self, item, tier)
+                    await self._search_slo(item, tier)
                     continue
                 for concurrency, rate in points:
                     # A stop during the warm-up still gives the warm-ups (paid for) their step.
