@@ -31,7 +31,9 @@ from benchstudio.storage.migrate import upgrade_to_head
 from benchstudio.storage.unit_of_work import write_unit
 from platform_settings import make_settings
 
-pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.slow]
+# Two worker processes start per test: on a loaded two-core machine their start alone took
+# 55 s and a whole test 148 s, too close to the suite's 180 s hang guard.
+pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.slow, pytest.mark.timeout(600)]
 BENCHSTUDIO = str(Path(sys.executable).parent / "benchstudio")
 FAST = {
     "jobs_heartbeat_s": 0.2,
