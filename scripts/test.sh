@@ -48,6 +48,9 @@ if [ -f web/package.json ]; then
   stage "web unit tests" npm --prefix web run --silent test
   stage "web build"      make --no-print-directory web
 fi
+# BFCL's checker (hash-pinned, requirements-bfcl.txt) for the agreement test: built here, so
+# a venv that cannot be built fails the gate instead of skipping the test.
+stage "bfcl checker venv" $BIN/python tests/integration/toolcall/toolcall_bfcl_venv.py
 stage "pytest"           $BIN/pytest -n "${PYTEST_WORKERS:-2}" -p no:cacheprovider
 if [ -f web/package.json ] && [ -d web/e2e ]; then
   stage "chromium"       ensure_chromium

@@ -46,9 +46,7 @@ def _postgres_reachable() -> str | None:
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
-    # Fail loudly, never skip: the suite is meant to run on PostgreSQL too.
-    if os.environ.get("BENCHSTUDIO_TEST_SKIP_POSTGRES") == "1":
-        return
+    # Fail loudly, never skip: the suite runs on PostgreSQL too, and there is no opt-out.
     problem = _postgres_reachable()
     if problem:
         raise pytest.UsageError(

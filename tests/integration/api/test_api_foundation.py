@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi import APIRouter
@@ -96,9 +97,48 @@ def test_unhandled_exception_is_a_500_envelope_and_leaks_nothing(client: TestCli
     _assert_security_headers(response.headers)
 
 
+def _assert_validation_envelope(response: Any, where: list[object]) -> None:
+    """A 422 in the envelope, with cleaned details naming `where` and no echoed input."""
+    assert response.status_code == 422, response.text
+    body = response.json()
+    _assert_envelope(body, "validation_error")
+    assert set(body["error"]) == {"code", "message", "request_id", "details"}
+    details = body["error"]["details"]
+    assert details, "a 422 says what was wrong"
+    for detail in details:
+        assert set(detail) == {"loc", "msg", "type"}
+        assert isinstance(detail["msg"], str) and detail["msg"]
+    assert where in [detail["loc"] for detail in details], details
+    assert body["error"]["message"].startswith("Invalid ")
+    assert response.headers["x-request-id"] == body["error"]["request_id"]
+
+
 def test_validation_errors_are_422_envelopes(client: TestClient) -> None:
-    response = client.get("/api/openapi.json", params={"x": "1"})
-    assert response.status_code == 200  # sanity: extra params are fine
+    canary = "sk-canary-password-0123456789"
+    # Body: a field missing, a field of the wrong type, a body that is not JSON.
+    missing = client.post("/api/auth/register", json={"email": "v@example.com"})
+    _assert_validation_envelope(missing, ["body", "password"])
+    wrong_type = client.post(
+        "/api/auth/login", json={"email": ["v@example.com"], "password": canary}
+    )
+    _assert_validation_envelope(wrong_type, ["body", "email"])
+    assert canary not in wrong_type.text  # submitted input is never echoed
+    not_json = client.post(
+        "/api/auth/login", content=b"{not json", headers={"content-type": "application/json"}
+    )
+    _assert_validation_envelope(not_json, ["body", 1])
+    # A signed-in user: an invalid body, query parameter and path parameter.
+    token = client.post(
+        "/api/auth/register", json={"email": "v@example.com", "password": "password-123"}
+    ).json()["access_token"]
+    auth = {"Authorization": f"Bearer {token}"}
+    no_url = client.post("/api/providers", json={"name": "p"}, headers=auth)
+    _assert_validation_envelope(no_url, ["body", "base_url"])
+    bad_limit = client.get("/api/jobs", params={"limit": "0"}, headers=auth)
+    _assert_validation_envelope(bad_limit, ["query", "limit"])
+    bad_id = client.get("/api/jobs/not an id", headers=auth)
+    _assert_validation_envelope(bad_id, ["path", "job_id"])
+    # Not a validation error: a wrong method stays a 405 in the same envelope.
     response = client.request("POST", "/healthz")
     assert response.status_code == 405
     _assert_envelope(response.json(), "method_not_allowed")

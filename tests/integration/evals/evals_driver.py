@@ -34,8 +34,14 @@ SIM_CONFIG: dict[str, Any] = {
     **_SCRIPTS.SIM_CONFIG,
     "models": {
         **_SCRIPTS.SIM_CONFIG["models"],
-        # Good answers, slowly: a run of it can be cancelled half-way.
-        "slow": {**_SCRIPTS.FAST, "ttft_ms": 150, "tool_script": _SCRIPTS.GOOD_SCRIPT},
+        # Good answers; every second request waits two minutes for its headers, so a run of it
+        # (one case at a time) stops after its first case until it is cancelled half-way. Not
+        # a ttft race: the whole run used to finish in about a second on its own.
+        "slow": {
+            **_SCRIPTS.FAST,
+            "tool_script": _SCRIPTS.GOOD_SCRIPT,
+            "faults": [{"kind": "slow_first_byte", "every": 2, "delay_ms": 120_000}],
+        },
     },
 }
 

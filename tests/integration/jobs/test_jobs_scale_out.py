@@ -31,7 +31,9 @@ from benchstudio.storage.migrate import upgrade_to_head
 from benchstudio.storage.unit_of_work import write_unit
 from platform_settings import make_settings
 
-pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.slow]
+# Two worker processes start per test: on a loaded two-core machine their start alone took
+# 55 s and a whole test 148 s, too close to the suite's 180 s hang guard.
+pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.slow, pytest.mark.timeout(600)]
 BENCHSTUDIO = str(Path(sys.executable).parent / "benchstudio")
 FAST = {
     "jobs_heartbeat_s": 0.2,
@@ -181,10 +183,15 @@ def test_a_worker_killed_mid_job_leaves_it_interrupted_and_the_other_goes_on(
         events = client.get(f"/api/jobs/{long_job}/events", headers=alice).json()
         runner = next(e for e in events if e["type"] == "job_started")["data"]["worker"]
         victim = next(p for p in workers if str(p.pid) == runner.split(":")[1])
+        before_kill = len(units_of(long_job))
         victim.send_signal(signal.SIGKILL)
         victim.wait(timeout=10)
-        kept = len(units_of(long_job))
+        # Not counted right after the kill: a COMMIT the worker sent just before dying can
+        # still land in PostgreSQL after its process is gone. Once the job is interrupted
+        # (a lease later) the count is final.
         _wait(lambda: _job(client, alice, long_job)["status"] == "interrupted")
-        assert len(units_of(long_job)) == kept >= 5, "finished units are kept"
+        kept = [unit["data"]["index"] for unit in units_of(long_job)]
+        assert len(kept) >= before_kill >= 5, "finished units are kept"
+        assert kept == list(range(len(kept)))
         next_job = _submit(client, alice, 3, 5)
         _wait(lambda: _job(client, alice, next_job)["status"] == "done")

@@ -26,8 +26,12 @@ from benchstudio.jobs.service import JobService
 from benchstudio.storage.engine import DatabaseConfig, open_database
 from benchstudio.storage.unit_of_work import read_unit, write_unit
 
-pytestmark = pytest.mark.slow
+# Two server starts: on a loaded two-core machine importing the app alone took 18-24 s
+# (7 s of CPU) and a start up to its first job 33 s, so the bounds below only guard against a
+# hang. A server that dies fails the test at once, with its log.
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(600)]
 BENCHSTUDIO = str(Path(sys.executable).parent / "benchstudio")
+LIVENESS_S = 240
 
 
 def _server_env(settings: Settings, tmp_path: Path) -> dict[str, str]:
@@ -49,13 +53,14 @@ def _server_env(settings: Settings, tmp_path: Path) -> dict[str, str]:
     return env
 
 
-def _start_server(env: dict[str, str]) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(
-        [BENCHSTUDIO, "serve", "--host", "127.0.0.1", "--port", "0"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+def _start_server(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+    with log.open("ab") as sink:
+        return subprocess.Popen(
+            [BENCHSTUDIO, "serve", "--host", "127.0.0.1", "--port", "0"],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=sink,
+        )
 
 
 async def _seed(settings: Settings) -> tuple[str, list[str]]:
@@ -97,14 +102,20 @@ async def _state(settings: Settings, owner: str, ids: list[str]) -> list[tuple[s
 
 
 def _wait(
-    settings: Settings, owner: str, ids: list[str], ok: Callable[..., bool]
+    settings: Settings,
+    owner: str,
+    ids: list[str],
+    ok: Callable[..., bool],
+    server: subprocess.Popen[bytes],
+    log: Path,
 ) -> list[tuple[str, int]]:
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + LIVENESS_S
     while True:
         state = asyncio.run(_state(settings, owner, ids))
         if ok(state):
             return state
-        assert time.monotonic() < deadline, f"state never reached: {state}"
+        assert server.poll() is None, f"server exited {server.returncode}: {log.read_text()}"
+        assert time.monotonic() < deadline, f"state never reached: {state}; {log.read_text()}"
         time.sleep(0.1)
 
 
@@ -113,9 +124,17 @@ def test_sigkilled_server_restarts_with_queue_intact_and_running_job_interrupted
 ) -> None:
     owner, ids = asyncio.run(_seed(sqlite_settings))
     env = _server_env(sqlite_settings, tmp_path)
-    server = _start_server(env)
+    log = tmp_path / "server.log"
+    server = _start_server(env, log)
     try:
-        _wait(sqlite_settings, owner, ids, lambda s: s[0][0] == "running" and s[0][1] >= 5)
+        _wait(
+            sqlite_settings,
+            owner,
+            ids,
+            lambda s: s[0][0] == "running" and s[0][1] >= 5,
+            server,
+            log,
+        )
     finally:
         server.send_signal(signal.SIGKILL)
         server.wait(timeout=10)
@@ -123,13 +142,15 @@ def test_sigkilled_server_restarts_with_queue_intact_and_running_job_interrupted
     assert after_crash[0][0] == "running", "nobody has noticed yet"
     assert [s for s, _ in after_crash[1:]] == ["queued", "queued"]
     kept = after_crash[0][1]
-    server = _start_server(env)
+    server = _start_server(env, log)
     try:
         final = _wait(
             sqlite_settings,
             owner,
             ids,
             lambda s: s[0][0] == "interrupted" and all(st == "done" for st, _ in s[1:]),
+            server,
+            log,
         )
     finally:
         server.send_signal(signal.SIGTERM)

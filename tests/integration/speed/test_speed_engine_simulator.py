@@ -5,11 +5,16 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+import pytest
+
 from benchstudio.simulator import ModelProfile, SimulatorConfig, SimulatorServer
+from benchstudio.simulator.streaming import EARLY_SLACK_S
 from benchstudio.speed.config import BenchConfig, TargetConfig
 from benchstudio.speed.runner import BenchResult, BenchRunner
 
 NS_PER_MS = 1e6
+# The simulator writes an event at most this early (its EARLY_SLACK_S), never earlier.
+SLACK_MS = EARLY_SLACK_S * 1000
 
 
 async def run_bench(
@@ -41,14 +46,18 @@ async def test_role_chunk_first_does_not_set_ttft() -> None:
             role_ms = (events[0]["t_ns"] - log["request_read_ns"]) / NS_PER_MS
             assert record.ttft_ms is not None
             assert record.ttft_ms >= server_ttft_ms  # the client cannot see it earlier
-            assert record.ttft_ms > role_ms + 30  # the role chunk came ~40 ms earlier
+            # The simulator never writes early: content is due at 40 ms, the role chunk at 0.
+            assert server_ttft_ms >= 40 - SLACK_MS
+            assert role_ms <= server_ttft_ms
             assert record.output_tokens == 6
             assert not record.tokens_estimated
             assert record.chunk_count == sum(1 for e in events if e["kind"] == "content")
             # E2E ends at the last content chunk, before the usage chunk and [DONE].
             last_content = [e for e in events if e["kind"] == "content"][-1]
             assert record.e2e_ms is not None
-            assert record.e2e_ms < (events[-1]["t_ns"] - log["request_read_ns"]) / NS_PER_MS + 50
+            assert record.e2e_ms == pytest.approx(record.ttft_ms + sum(record.itl_ms))
+            assert record.e2e_ms >= (last_content["t_ns"] - log["request_read_ns"]) / NS_PER_MS
+            assert [e["kind"] for e in events[-2:]] == ["usage", "done"]
             assert len(record.itl_ms) == record.chunk_count - 1
             assert last_content["t_ns"] <= events[-1]["t_ns"]
 
@@ -62,7 +71,11 @@ async def test_reasoning_first_gives_ttft_before_ttfct() -> None:
         for record in result.records:
             assert record.ttft_ms is not None
             assert record.ttfct_ms is not None
-            assert record.ttfct_ms - record.ttft_ms > 20  # ten reasoning tokens, 3 ms apart
+            # Ten one-token reasoning chunks come first: content starts at the eleventh chunk.
+            assert record.ttfct_ms == pytest.approx(record.ttft_ms + sum(record.itl_ms[:10]))
+            # Never early: reasoning is due at 20 ms, content after ten more 3 ms gaps (50 ms).
+            assert record.ttft_ms >= 20 - SLACK_MS
+            assert record.ttfct_ms >= 50 - SLACK_MS
             assert record.reasoning_tokens == 10
 
 
@@ -77,8 +90,8 @@ async def test_multi_token_chunks_keep_tpot_per_token() -> None:
             assert record.chunk_count == 4
             assert len(record.itl_ms) == 3
             assert record.tpot_ms is not None
-            # TPOT spreads chunk gaps over tokens: clearly below a chunk gap.
-            assert record.tpot_ms < min(record.itl_ms)
+            # TPOT spreads the chunk gaps over tokens: 3 gaps over 15 tokens after the first.
+            assert record.tpot_ms == pytest.approx(sum(record.itl_ms) / 15)
 
 
 async def test_usage_absent_is_estimated_with_the_tokenizer() -> None:

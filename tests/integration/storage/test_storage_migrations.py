@@ -81,6 +81,7 @@ def test_sqlite_write_units_take_the_write_lock_at_begin(tmp_path: Any) -> None:
     async def _scenario() -> list[str]:
         database = open_database(db)
         order: list[str] = []
+        a_holds_the_lock = asyncio.Event()
         try:
 
             async def writer(name: str, hold: float) -> None:
@@ -93,11 +94,12 @@ def test_sqlite_write_units_take_the_write_lock_at_begin(tmp_path: Any) -> None:
                         {"id": name},
                     )
                     order.append(f"{name}-in")
+                    a_holds_the_lock.set()
                     await asyncio.sleep(hold)
                     order.append(f"{name}-out")
 
             first = asyncio.create_task(writer("a", 0.3))
-            await asyncio.sleep(0.05)
+            await a_holds_the_lock.wait()  # not a fixed sleep: "a" may take longer to begin
             await writer("b", 0)
             await first
             async with read_unit(database) as session:

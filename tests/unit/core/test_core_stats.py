@@ -38,6 +38,64 @@ def test_percentile_linear_interpolation_is_stated_behaviour() -> None:
     assert stats.percentile([], 50) is None
 
 
+# Hyndman & Fan type 7, by hand: sort, rank h = (n - 1) q / 100, then
+# x[floor h] + (h - floor h) (x[floor h + 1] - x[floor h]).
+# Sorted sample below: 1 1 2 3 3 4 5 5 6 9 (n = 10, so h = 9 q / 100).
+PI_DIGITS = [3.0, 1.0, 4.0, 1.0, 5.0, 9.0, 2.0, 6.0, 5.0, 3.0]
+
+
+@pytest.mark.parametrize(
+    ("q", "expected"),
+    [
+        (0.0, 1.0),  # h = 0: the minimum
+        (10.0, 1.0),  # h = 0.9, between two equal values
+        (25.0, 2.25),  # h = 2.25: 2 + 0.25 * (3 - 2)
+        (50.0, 3.5),  # h = 4.5: 3 + 0.5 * (4 - 3)
+        (90.0, 6.3),  # h = 8.1: 6 + 0.1 * (9 - 6)
+        (95.0, 7.65),  # h = 8.55: 6 + 0.55 * 3
+        (99.0, 8.73),  # h = 8.91: 6 + 0.91 * 3
+        (99.9, 8.973),  # h = 8.991: 6 + 0.991 * 3
+        (100.0, 9.0),  # h = 9: the maximum
+    ],
+)
+def test_percentile_ranks_known_values(q: float, expected: float) -> None:
+    assert stats.percentile(PI_DIGITS, q) == pytest.approx(expected, abs=1e-12)
+
+
+def test_summary_percentiles_known_values() -> None:
+    summary = stats.summarize(PI_DIGITS, run_id="pi")
+    got = (summary.p50, summary.p90, summary.p95, summary.p99, summary.p999)
+    assert got == pytest.approx((3.5, 6.3, 7.65, 8.73, 8.973), abs=1e-12)
+    # 0, 1, ..., 1000 (shuffled): h = 10 q lands on a sample value, so p_q = 10 q.
+    ramp = np.random.default_rng(1).permutation(1001).astype(float)
+    summary = stats.summarize(ramp, run_id="ramp")
+    got = (summary.p50, summary.p90, summary.p95, summary.p99, summary.p999)
+    assert got == pytest.approx((500.0, 900.0, 950.0, 990.0, 999.0), abs=1e-9)
+    # Non-finite values are dropped before ranking: 1 and 3 remain.
+    assert stats.percentile([1.0, math.nan, 3.0, math.inf], 50) == 2.0
+    assert stats.percentile([7.0], 99.9) == 7.0
+
+
+def _type7(values: list[float], q: float) -> float:
+    """The stated definition, written out independently of numpy."""
+    ordered = sorted(values)
+    h = (len(ordered) - 1) * q / 100
+    low = math.floor(h)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (h - low) * (ordered[high] - ordered[low])
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.lists(finite, min_size=1, max_size=50),
+    st.sampled_from([0.0, 12.5, 50.0, 90.0, 95.0, 99.0, 99.9, 100.0]),
+)
+def test_percentile_follows_the_stated_definition(values: list[float], q: float) -> None:
+    got = stats.percentile(values, q)
+    assert got is not None
+    assert got == pytest.approx(_type7(values, q), rel=1e-9, abs=1e-6)
+
+
 def test_empty_and_single_values() -> None:
     assert stats.summarize([]).count == 0
     assert stats.summarize([]).mean is None

@@ -19,6 +19,7 @@ from benchstudio.toolcall.suite_file import parse_suite
 from benchstudio.toolcall.verdicts import CaseVerdict, ErrorCategory
 
 SUITE = parse_suite(sample_suite_text())
+PARIS = ("get_weather", {"city": "Paris"})
 CASES = {case.id: case for case in SUITE.cases}
 PROFILES = ["bfcl", "strict", "lenient"]
 
@@ -76,17 +77,65 @@ def test_any_gold_answer_passes_every_profile(case_id: str, rng: random.Random) 
         assert verdict.argument_accuracy == 1.0
 
 
+# Hand-computed: hits = size of the multiset intersection, P = hits/|called|,
+# R = hits/|expected|, F1 = 2PR/(P+R).
+@pytest.mark.parametrize(
+    ("called", "expected", "precision", "recall", "f1"),
+    [
+        ([], [], 1.0, 1.0, 1.0),  # nothing expected, nothing called
+        (["b", "a"], ["a", "b"], 1.0, 1.0, 1.0),  # order does not matter
+        (["a", "a", "b"], ["a", "b"], 2 / 3, 1.0, 4 / 5),  # one extra call
+        (["a"], ["a", "b"], 1.0, 1 / 2, 2 / 3),  # one missing call
+        (["a", "c"], ["a", "b", "b"], 1 / 2, 1 / 3, 2 / 5),  # partial overlap
+        (["a", "a", "a", "b"], ["a", "a", "b", "b", "c"], 3 / 4, 3 / 5, 2 / 3),  # multisets
+        (["c"], ["a"], 0.0, 0.0, 0.0),  # wrong tool
+        ([], ["a"], 0.0, 0.0, 0.0),  # no call made
+        (["a"], [], 0.0, 0.0, 0.0),  # a call where none was expected
+    ],
+)
+def test_tool_selection_known_values(
+    called: list[str], expected: list[str], precision: float, recall: float, f1: float
+) -> None:
+    scores = tool_selection(called, expected)
+    assert scores.precision == pytest.approx(precision)
+    assert scores.recall == pytest.approx(recall)
+    assert scores.f1 == pytest.approx(f1)
+
+
 @given(
     st.lists(st.sampled_from(["a", "b", "c"]), max_size=5),
     st.lists(st.sampled_from(["a", "b", "c"]), max_size=5),
 )
-def test_tool_selection_scores_are_bounded(called: list[str], expected: list[str]) -> None:
+def test_tool_selection_properties(called: list[str], expected: list[str]) -> None:
     scores = tool_selection(called, expected)
-    assert 0.0 <= scores.f1 <= 1.0
-    assert scores.f1 == (1.0 if sorted(called) == sorted(expected) else scores.f1)
+    swapped = tool_selection(expected, called)
+    # Precision one way is recall the other way; F1 is symmetric.
+    assert scores.precision == pytest.approx(swapped.recall)
+    assert scores.recall == pytest.approx(swapped.precision)
+    assert scores.f1 == pytest.approx(swapped.f1)
+    # F1 is 1.0 exactly when the multisets are equal, and lies between P and R otherwise.
+    assert (scores.f1 == 1.0) == (sorted(called) == sorted(expected))
+    low, high = sorted([scores.precision, scores.recall])
+    assert low - 1e-12 <= scores.f1 <= high + 1e-12
 
 
-PARIS = ("get_weather", {"city": "Paris"})
+@pytest.mark.parametrize("profile", PROFILES)
+def test_verdict_reports_precision_and_recall_off_the_diagonal(profile: str) -> None:
+    # Two calls for one expected: precision 1/2, recall 1, F1 2/3.
+    extra = score("weather-single", output("weather-single", PARIS, PARIS), profile)
+    assert (extra.tool_selection_precision, extra.tool_selection_recall) == (0.5, 1.0)
+    assert extra.tool_selection_f1 == pytest.approx(2 / 3)
+    # One call for two expected: precision 1, recall 1/2, F1 2/3.
+    missing = score("weather-parallel", output("weather-parallel", PARIS), profile)
+    assert (missing.tool_selection_precision, missing.tool_selection_recall) == (1.0, 0.5)
+    assert missing.tool_selection_f1 == pytest.approx(2 / 3)
+    # search_flights + book_flight expected, search_flights + get_weather called: 1/2, 1/2.
+    search = ("search_flights", {"origin": "OSL", "destination": "FCO", "date": "2026-05-02"})
+    chain = "chain-search-then-book"
+    swapped = score(chain, output(chain, search, PARIS), profile)
+    assert (swapped.tool_selection_precision, swapped.tool_selection_recall) == (0.5, 0.5)
+    assert swapped.tool_selection_f1 == pytest.approx(0.5)
+    assert not (extra.passed or missing.passed or swapped.passed)
 
 
 def test_irrelevance_case() -> None:
