@@ -17,7 +17,9 @@ from typing import Any
 from benchstudio.core.clock import utcnow
 from benchstudio.core.ids import new_id
 from benchstudio.providers.base import ChatRequest, ProviderAdapter
+from benchstudio.providers.connections import ConnectTimes, connect_times
 from benchstudio.speed.config import BenchConfig, TargetConfig
+from benchstudio.speed.connections import WindowConnections, attach_connect_times
 from benchstudio.speed.diagnostics import Diagnostics, DiagnosticWindow
 from benchstudio.speed.engine import LoadShape, RunControl, record_stream, run_load
 from benchstudio.speed.metrics import RequestMetrics, StreamTrace, TokenCounting
@@ -144,6 +146,7 @@ class PreparedTarget:
     cost: CostFunction | None
     prompts: dict[int, list[BuiltPrompt]] = field(default_factory=dict)
     skipped: dict[int, str] = field(default_factory=dict)
+    connect_times: ConnectTimes | None = None
 
 
 ProgressCallback = Callable[[RunControl], None]
@@ -159,6 +162,7 @@ class BenchRunner:
         self.egress_mode = egress_mode
         self.steps: list[StepResult] = []
         self.slo_probes: list[dict[str, Any]] = []
+        self.connections = WindowConnections(config.cold)
         self._spent_usd = 0.0
         self._pending: dict[
             tuple[int, int],
@@ -179,6 +183,7 @@ class BenchRunner:
         """Build every prompt this target will need (tokenizer work happens here, not later)."""
         counter = TokenCounter(encoding_for_model(target.model))
         prepared = PreparedTarget(target, adapter, counter, cost_function(target))
+        prepared.connect_times = connect_times(adapter)
         config = self.config
         runs = config.warmup + config.runs if config.mode == "profile" else 1
         for tier in config.context_tokens:
@@ -230,6 +235,7 @@ class BenchRunner:
         prompt: BuiltPrompt,
         labels: dict[str, Any],
     ) -> list[RequestMetrics]:
+        attach_connect_times(traces, prepared.connect_times)
         counting = TokenCounting(
             count_tokens=prepared.counter.count,
             tokenizer_name=prepared.counter.name,
@@ -244,6 +250,7 @@ class BenchRunner:
     ) -> Diagnostics:
         """A tier's profile requests one after another; each trace goes to `on_trace`."""
         target, config = prepared.config, self.config
+        await self.connections.before_profile_window(prepared.adapter)
         window = DiagnosticWindow()
         window.start()
         completed = 0
@@ -355,16 +362,20 @@ class BenchRunner:
         """One load step: `concurrency` streams in flight or `rate` arrivals per second."""
         config, target = self.config, prepared.config
         prompt = prepared.prompts[tier][0]
-        count, duration = config.request_bound()
-        shape = LoadShape(
-            concurrency=concurrency,
-            rate=rate,
-            arrival=config.arrival,
-            burstiness=config.burstiness,
-            num_requests=count,
-            duration_s=duration,
-            max_in_flight=config.max_in_flight,
-        )
+        # This process's share of the configured load point (all of it unless a worker).
+        share = config.load_share(concurrency=concurrency, rate=rate)
+        shape = None
+        if share is not None:
+            shape = LoadShape(
+                concurrency=share.concurrency,
+                rate=share.rate,
+                arrival=config.arrival,
+                burstiness=config.burstiness,
+                num_requests=share.num_requests,
+                duration_s=share.duration_s,
+                max_in_flight=share.max_in_flight,
+                start_offset_s=share.start_offset_s,
+            )
         label = f"c={concurrency}" if concurrency is not None else f"rate={rate}"
         name = f"{target.name}@{tier}:{label}"
         salt_base = prompt.salt[:6]
@@ -375,13 +386,18 @@ class BenchRunner:
             return self.request(target, prompt, salt)
 
         self.control.on_complete = self._track_cost(prepared)
-        traces, diagnostics = await run_load(
-            prepared.adapter,
-            make_request,
-            shape,
-            control=self.control,
-            run_id=f"{self.run_id}:{name}",
-        )
+        await self.connections.before_load_window(prepared.adapter, target.name, shape)
+        traces: list[StreamTrace] = []
+        if shape is None:  # a worker with no share of this step: merges as nothing
+            diagnostics = Diagnostics(workers=0)
+        else:
+            traces, diagnostics = await run_load(
+                prepared.adapter,
+                make_request,
+                shape,
+                control=self.control,
+                run_id=f"{self.run_id}:{name}",
+            )
         labels = {
             "target": target.name,
             "model": target.model,
@@ -409,9 +425,11 @@ class BenchRunner:
             if self.control.stopped:
                 return
             salt = f"{prompt.salt[:6]}w{index:05x}"
-            await self._cancellable(
+            trace = await self._cancellable(
                 record_stream(prepared.adapter, self.request(prepared.config, prompt, salt))
             )
+            self.connections.observe_warmup(prepared.config.name, trace)
+            attach_connect_times([trace], prepared.connect_times)  # not kept: drop its entry
 
     async def run_load_modes(self, prepared: list[PreparedTarget]) -> None:
         from benchstudio.speed.slo_search import search_rate
