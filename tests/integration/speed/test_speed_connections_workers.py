@@ -8,10 +8,14 @@ The simulator's timing log confirms every request reached it.
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
 import pytest
+from typer.testing import CliRunner
 
+from benchstudio.cli.bench_cmd import app
 from benchstudio.simulator import ModelProfile, SimulatorConfig, SimulatorServer
 from benchstudio.speed.config import BenchConfig, TargetConfig
 from benchstudio.speed.connections import rate_connections
@@ -158,3 +162,34 @@ def test_workers_sweep_rate_steps_by_configured_rate(
         assert step.diagnostics.workers == 2
         assert step.diagnostics.requested_rate == pytest.approx(rate)  # rate/2 from each
         assert len(step.diagnostics.dispatch_lag_ms) == 10
+
+
+@pytest.mark.parametrize("cold", [False, True])
+def test_the_cli_cold_flag_reaches_the_records(
+    threaded_simulator: SimulatorServer, tmp_path: Path, cold: bool
+) -> None:
+    out = tmp_path / "r.json"
+    args = [
+        "--base-url",
+        f"{threaded_simulator.base_url}/v1",
+        "--model",
+        "m",
+        "--concurrency",
+        "3",
+        "--num-requests",
+        "9",
+        "--warmup",
+        "1",
+        "--output",
+        str(out),
+        "--quiet",
+        *(["--cold"] if cold else []),
+    ]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    data = json.loads(out.read_text())
+    assert data["config"]["cold"] is cold
+    connects = [r["connect_ms"] for r in data["requests"]]
+    assert len(connects) == 9
+    assert sum(1 for c in connects if c) == (3 if cold else 0)
+    assert all(c is not None and c >= 0 for c in connects)
