@@ -131,7 +131,11 @@ def run_workers(config: BenchConfig) -> BenchResult:
     with ProcessPoolExecutor(
         config.workers, mp_context=context, initializer=_init_worker, initargs=(barrier,)
     ) as pool:
-        outcomes = list(pool.map(_worker_main, payloads))
+        try:
+            outcomes = list(pool.map(_worker_main, payloads))
+        except BaseException:
+            barrier.abort()  # a worker died: the others must not wait for it at a barrier
+            raise
     steps = merge_steps([steps for steps, _ in outcomes])
     reasons = [reason for _, reason in outcomes if reason]
     environment = run_in_loop(_environment)
