@@ -63,13 +63,15 @@ def worker_config(config: BenchConfig, index: int, workers: int) -> BenchConfig:
     return config.model_copy(update=update)
 
 
-# The step barrier of the run this worker process belongs to (set by `_init_worker`).
+# The step barrier of the run this worker process belongs to, and how long to wait at it
+# (set by `_init_worker`).
 _STEP_BARRIER: threading.Barrier | None = None
+_STEP_WAIT_S = 0.0
 
 
-def _init_worker(barrier: threading.Barrier) -> None:
-    global _STEP_BARRIER
-    _STEP_BARRIER = barrier
+def _init_worker(barrier: threading.Barrier, wait_s: float) -> None:
+    global _STEP_BARRIER, _STEP_WAIT_S
+    _STEP_BARRIER, _STEP_WAIT_S = barrier, wait_s
 
 
 def step_gate(barrier: Any, timeout_s: float) -> Callable[[], Awaitable[None]]:
@@ -91,8 +93,7 @@ def _worker_main(config_json: str) -> tuple[list[StepResult], str | None]:
     runner = BenchRunner(config)
     barrier = _STEP_BARRIER
     if barrier is not None:
-        # Worker 0's warm-ups run while the others wait at the first step's barrier.
-        runner.connections.gate = step_gate(barrier, 60 + config.timeout_s * (1 + config.warmup))
+        runner.connections.gate = step_gate(barrier, _STEP_WAIT_S)
     try:
         result: BenchResult = run_in_loop(runner.run)
     finally:
@@ -128,8 +129,14 @@ def run_workers(config: BenchConfig) -> BenchResult:
     ]
     context = get_context("spawn")
     barrier = context.Barrier(config.workers)
+    # Workers drift apart by at most a step's last request, plus worker 0's warm-ups (the
+    # others wait for them at the first barrier): a slower worker is not a broken one.
+    wait_s = 60 + config.timeout_s * (1 + config.warmup)
     with ProcessPoolExecutor(
-        config.workers, mp_context=context, initializer=_init_worker, initargs=(barrier,)
+        config.workers,
+        mp_context=context,
+        initializer=_init_worker,
+        initargs=(barrier, wait_s),
     ) as pool:
         try:
             outcomes = list(pool.map(_worker_main, payloads))
