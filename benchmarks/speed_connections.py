@@ -13,16 +13,15 @@ Run: `.venv/bin/python benchmarks/speed_connections.py [--concurrency 64] [--req
 from __future__ import annotations
 
 import argparse
-import asyncio
 import os
 from typing import Any
 
 import numpy as np
-from speed_accuracy import clear_log, fetch_log, start_simulator
 
 from benchstudio.speed.config import BenchConfig, TargetConfig
 from benchstudio.speed.launch import new_event_loop
 from benchstudio.speed.runner import BenchRunner
+from speed_accuracy import clear_log, fetch_log, start_simulator
 
 TOKEN_KINDS = ("content", "reasoning", "tool")
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import re
+import ssl
 from dataclasses import dataclass, field
 from types import TracebackType
 
@@ -27,8 +28,12 @@ class ProxiedConnection:
 class CountingProxy:
     """`async with CountingProxy(port) as proxy:` then point clients at `proxy.base_url`."""
 
-    def __init__(self, upstream_port: int, host: str = "127.0.0.1") -> None:
+    def __init__(
+        self, upstream_port: int, host: str = "127.0.0.1", tls: ssl.SSLContext | None = None
+    ) -> None:
+        """`tls`: terminate TLS (a connection counts once its handshake is done)."""
         self.upstream = (host, upstream_port)
+        self.tls = tls
         self.host = host
         self.port = 0
         self.connections: list[ProxiedConnection] = []
@@ -41,10 +46,10 @@ class CountingProxy:
 
     @property
     def base_url(self) -> str:
-        return f"http://{self.host}:{self.port}"
+        return f"{'https' if self.tls else 'http'}://{self.host}:{self.port}"
 
     async def __aenter__(self) -> CountingProxy:
-        self._server = await asyncio.start_server(self._handle, self.host, 0)
+        self._server = await asyncio.start_server(self._handle, self.host, 0, ssl=self.tls)
         self.port = self._server.sockets[0].getsockname()[1]
         return self
 

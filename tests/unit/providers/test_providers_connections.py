@@ -6,10 +6,18 @@ The counting proxy in front of the simulator is the truth: it sees every connect
 from __future__ import annotations
 
 import asyncio
+import ipaddress
+import ssl
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import aiohttp
 import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 
 from benchstudio.core.net import EgressPolicy, create_egress_session, egress_policy_of
 from benchstudio.providers.base import ChatRequest
@@ -122,3 +130,60 @@ async def test_adapters_without_a_session_are_left_alone() -> None:
         adapter = OpenAICompatAdapter("http://127.0.0.1:9/v1", session=plain)
         assert egress_policy_of(plain) is None
         assert connect_times(adapter) is not None  # no egress guard to check, still timed
+
+
+def _tls_contexts(tmp_path: Path) -> tuple[ssl.SSLContext, ssl.SSLContext]:
+    """(server, client) contexts for a self-signed 127.0.0.1 certificate."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = datetime.now(UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(minutes=5))
+        .not_valid_after(now + timedelta(hours=1))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+            critical=False,
+        )
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_path, key_path = tmp_path / "cert.pem", tmp_path / "key.pem"
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    server = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server.load_cert_chain(cert_path, key_path)
+    return server, ssl.create_default_context(cafile=str(cert_path))
+
+
+async def test_tls_connections_opened_ahead_are_the_ones_requests_use(tmp_path: Path) -> None:
+    server_tls, client_tls = _tls_contexts(tmp_path)
+    config = SimulatorConfig(default=ModelProfile(ttft_ms=2, itl_ms=1, output_tokens=3))
+    async with (
+        SimulatorServer(config) as sim,
+        CountingProxy(sim.port, tls=server_tls) as proxy,
+        aiohttp.ClientSession(connector=aiohttp.TCPConnector(ssl=client_tls)) as session,
+    ):
+        adapter = OpenAICompatAdapter(f"{proxy.base_url}/v1", session=session)
+        assert proxy.base_url.startswith("https://")
+        times = connect_times(adapter)
+        assert times is not None
+        assert await open_connections(adapter, 3) == 3
+        assert await proxy.settled(3) == 3  # three TLS handshakes done, no request sent
+        ids = await asyncio.gather(*(_send(adapter) for _ in range(3)))
+        assert [times.pop(i) for i in ids] == [0, 0, 0]  # same pool key as the requests'
+        assert proxy.accepted == 3
+        assert close_idle_connections(adapter) == 3
+        request_id = await _send(adapter)
+        assert (times.pop(request_id) or 0) > 0
+        assert proxy.accepted == 4
