@@ -10,10 +10,15 @@ import pytest
 from pydantic import ValidationError
 
 from benchstudio.speed.config import BenchConfig, TargetConfig, split_evenly, split_in_proportion
-from benchstudio.speed.connections import RATE_CONNECTIONS_CAP, rate_connections
+from benchstudio.speed.connections import (
+    RATE_CONNECTIONS_CAP,
+    WindowConnections,
+    rate_connections,
+)
 from benchstudio.speed.diagnostics import Diagnostics
+from benchstudio.speed.engine import LoadShape
 from benchstudio.speed.launch import merge_steps, worker_config
-from benchstudio.speed.metrics import RequestMetrics
+from benchstudio.speed.metrics import RequestError, RequestMetrics, StreamTrace
 from benchstudio.speed.runner import StepResult
 
 
@@ -159,3 +164,18 @@ def test_rate_connections_follow_littles_law_with_poisson_headroom() -> None:
     assert (
         rate_connections(1e6, 10.0, max_in_flight=None, num_requests=None) == RATE_CONNECTIONS_CAP
     )
+
+
+def test_rate_steps_size_the_pool_from_the_targets_warm_up_latency() -> None:
+    connections = WindowConnections(cold=False)
+    shape = LoadShape(rate=40.0, num_requests=500)
+    # No warm-up seen: 1 s assumed, L = 40.
+    assert connections.connections_for("t", shape) == math.ceil(40 + 3 * math.sqrt(40))
+    warm = StreamTrace("w", sent_ns=1_000_000_000, end_ns=1_250_000_000)  # E2E 0.25 s
+    connections.observe_warmup("t", warm)
+    assert connections.connections_for("t", shape) == math.ceil(10 + 3 * math.sqrt(10))  # 20
+    assert connections.connections_for("other", shape) == 59
+    failed = StreamTrace("x", sent_ns=0, end_ns=9_000_000_000, error=RequestError("server", "x"))
+    connections.observe_warmup("t", failed)  # a failed warm-up says nothing about latency
+    assert connections.connections_for("t", shape) == 20
+    assert connections.connections_for("t", LoadShape(concurrency=7, num_requests=1)) == 7
