@@ -27,6 +27,7 @@ FLOAT_FIELDS = (
     "tpot_ms",
     "e2e_ms",
     "first_byte_ms",
+    "connect_ms",
     "output_tokens_per_s",
     "e2e_tokens_per_s",
     "cost_usd",
@@ -112,7 +113,7 @@ def record_from_row(row: Any) -> dict[str, Any]:
     for name in ("ttft_ms", "ttfct_ms"):
         record[name] = getattr(row, name)
     record["itl_ms"] = unpack_itl(row.itl_us)
-    for name in ("tpot_ms", "e2e_ms", "first_byte_ms", *INT_FIELDS):
+    for name in ("tpot_ms", "e2e_ms", "first_byte_ms", "connect_ms", *INT_FIELDS):
         record[name] = getattr(row, name)
     record.update(
         {
@@ -164,6 +165,7 @@ def metrics_from_record(record: Mapping[str, Any]) -> RequestMetrics:
         ),
         tokenizer=record.get("tokenizer"),
         cost_usd=record.get("cost_usd"),
+        connect_ms=record.get("connect_ms"),
         extra={
             "target": record.get("target"),
             "warmup": bool(record.get("warmup")),

@@ -48,6 +48,7 @@ CSV_COLUMNS = (
     "tpot_ms",
     "e2e_ms",
     "first_byte_ms",
+    "connect_ms",
     "input_tokens",
     "output_tokens",
     "reasoning_tokens",

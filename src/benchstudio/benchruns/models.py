@@ -108,6 +108,8 @@ class BenchmarkRequest(Base):
     tpot_ms: Mapped[float | None] = mapped_column(Float)
     e2e_ms: Mapped[float | None] = mapped_column(Float)
     first_byte_ms: Mapped[float | None] = mapped_column(Float)
+    # Time spent opening the connection (0: reused a pooled one; None: not measured).
+    connect_ms: Mapped[float | None] = mapped_column(Float)
     # Inter-token gaps as little-endian uint32 microseconds (4 bytes per gap).
     itl_us: Mapped[bytes] = mapped_column(LargeBinary, default=b"")
     input_tokens: Mapped[int | None] = mapped_column(Integer)

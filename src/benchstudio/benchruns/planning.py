@@ -201,6 +201,7 @@ def build_config(
         timeout_s=data.timeout_s,
         max_cost=data.max_cost,
         parallel_models=data.parallel_models,
+        cold=data.cold,
         run_id=run_key,
         **_mode_fields(data),
     )

@@ -47,6 +47,8 @@ class BenchmarkCreate(BaseModel):
     timeout_s: float = Field(default=300.0, gt=0, le=3600)
     max_cost: float | None = Field(default=None, gt=0)
     parallel_models: bool = False
+    # Measured windows start with no open connection (docs/adr/0008).
+    cold: bool = False
 
     @field_validator("context_tokens")
     @classmethod

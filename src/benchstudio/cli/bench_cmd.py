@@ -114,7 +114,7 @@ def _build_config(options: dict[str, Any]) -> BenchConfig:
     for key in simple:
         if options[key] is not None:
             data[key] = options[key]
-    for flag in ("cache_probe", "slo_search", "parallel_models"):
+    for flag in ("cache_probe", "slo_search", "parallel_models", "cold"):
         if options[flag]:
             data[flag] = True
     try:
@@ -319,6 +319,9 @@ def bench(
     slo_search: bool = typer.Option(False, help="Find the highest rate meeting --slo."),
     parallel_models: bool = typer.Option(False, help="Models of one provider in parallel."),
     workers: int | None = typer.Option(None, min=1, max=64, help="Load-generating processes."),
+    cold: bool = typer.Option(
+        False, help="Open no connection before each window: first requests include the connect."
+    ),
     timeout: float | None = typer.Option(None, min=0.001, help="Per-request timeout (s)."),
     max_cost: float | None = typer.Option(None, min=0.0, help="Stop at this spend (USD)."),
     estimate: bool = typer.Option(False, help="Print requests, tokens and cost, then exit."),

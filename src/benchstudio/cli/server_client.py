@@ -219,7 +219,7 @@ def benchmark_body(client: ServerClient, options: dict[str, Any]) -> dict[str, A
     for flag in ("context_tokens", "slo"):
         if options.get(flag):
             body[flag] = options[flag]
-    for flag in ("cache_probe", "parallel_models"):
+    for flag in ("cache_probe", "parallel_models", "cold"):
         if options.get(flag):
             body[flag] = True
     _mode(options, body)

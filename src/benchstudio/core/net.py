@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import ipaddress
 import socket
+import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -235,13 +236,27 @@ def create_egress_session(
     connector = aiohttp.TCPConnector(
         resolver=GuardedResolver(policy), limit=limit, ttl_dns_cache=10
     )
-    return aiohttp.ClientSession(
+    session = aiohttp.ClientSession(
         connector=connector,
         middlewares=(_egress_middleware(policy),),
         timeout=timeout or aiohttp.ClientTimeout(total=None, sock_connect=15),
         trust_env=False,
         **session_kwargs,
     )
+    _SESSION_POLICIES[session] = policy
+    return session
+
+
+# Sessions made by `create_egress_session` -> their policy, for code that opens pooled
+# connections without a request (`providers.connections`): the middleware never runs there.
+_SESSION_POLICIES: weakref.WeakKeyDictionary[aiohttp.ClientSession, EgressPolicy] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def egress_policy_of(session: aiohttp.ClientSession) -> EgressPolicy | None:
+    """The policy guarding `session` (None for a session not made here)."""
+    return _SESSION_POLICIES.get(session)
 
 
 class GuardedNetworkBackend(httpcore.AsyncNetworkBackend):

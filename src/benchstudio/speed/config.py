@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import math
 import os
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
@@ -89,6 +91,10 @@ class BenchConfig(BaseModel):
     max_cost: float | None = Field(default=None, gt=0)
     parallel_models: bool = False
     workers: int = Field(default=1, ge=1, le=64)
+    # True: measured windows start with no open connection (first requests pay the connect).
+    cold: bool = False
+    # Set only in a worker process of a `workers > 1` run: which share of the load it sends.
+    worker_index: int | None = Field(default=None, ge=0)
     run_id: str = ""
 
     @field_validator("context_tokens")
@@ -106,6 +112,10 @@ class BenchConfig(BaseModel):
             raise ValueError("sweep either concurrency or rate, not both")
         if self.slo_search and not self.slo:
             raise ValueError("SLO search needs targets, e.g. --slo ttft_ms=500,tpot_ms=50")
+        if self.slo_search and self.workers > 1:
+            raise ValueError("--slo-search runs in one process: drop --workers")
+        if self.worker_index is not None and self.worker_index >= self.workers:
+            raise ValueError("worker_index must be below workers")
         unknown = set(self.slo) - {"ttft_ms", "tpot_ms", "e2e_ms"}
         if unknown:
             raise ValueError(f"unknown SLO metrics: {', '.join(sorted(unknown))}")
@@ -131,9 +141,74 @@ class BenchConfig(BaseModel):
             return 100, None
         return self.num_requests, self.duration_s
 
+    def load_share(self, *, concurrency: int | None, rate: float | None) -> LoadShare | None:
+        """What this process sends for the configured load point (concurrency or rate).
+
+        One process sends it all. Worker `worker_index` of `workers` sends its share: the
+        concurrency, request count and in-flight cap split into integers that add up to the
+        configured ones (request counts in proportion to concurrency shares), the rate divided
+        evenly. Workers beyond the point's size (c=2 over 3 workers) send nothing: None.
+        """
+        count, duration = self.request_bound()
+        index = self.worker_index
+        if index is None or self.workers == 1:
+            return LoadShare(concurrency, rate, count, duration, self.max_in_flight)
+        if concurrency is not None:
+            active = min(self.workers, concurrency, count or concurrency)
+            if index >= active:
+                return None
+            streams = split_evenly(concurrency, active)
+            counts = None if count is None else split_in_proportion(count, streams)
+            requests = None if counts is None else counts[index]
+            return LoadShare(streams[index], None, requests, duration, None)
+        assert rate is not None
+        active = min(self.workers, count or self.workers, self.max_in_flight or self.workers)
+        if index >= active:
+            return None
+        counts = None if count is None else split_evenly(count, active)
+        caps = None if self.max_in_flight is None else split_evenly(self.max_in_flight, active)
+        # Constant arrivals: worker i sends i/rate after worker 0, so the merged arrivals are
+        # evenly spaced at the configured rate (not `active` requests at the same instant).
+        offset = index / rate if self.arrival == "constant" else 0.0
+        requests = None if counts is None else counts[index]
+        cap = None if caps is None else caps[index]
+        return LoadShare(None, rate / active, requests, duration, cap, offset)
+
     def public_dict(self) -> dict[str, Any]:
         """The configuration as recorded in results (env var names only, never keys)."""
-        return self.model_dump(mode="json")
+        return self.model_dump(mode="json", exclude={"worker_index"})
+
+
+@dataclass(frozen=True, slots=True)
+class LoadShare:
+    """The load one process generates for one load step (see `BenchConfig.load_share`)."""
+
+    concurrency: int | None
+    rate: float | None
+    num_requests: int | None
+    duration_s: float | None
+    max_in_flight: int | None
+    start_offset_s: float = 0.0
+
+
+def split_evenly(total: int, parts: int) -> list[int]:
+    """`total` as `parts` integers differing by at most one, larger ones first."""
+    return [total // parts + (1 if i < total % parts else 0) for i in range(parts)]
+
+
+def split_in_proportion(total: int, weights: list[int]) -> list[int]:
+    """`total` split in proportion to `weights` (largest remainder), every part at least 1
+    when `total` allows it; the parts add up to `total`."""
+    whole = sum(weights)
+    exact = [total * w / whole for w in weights]
+    parts = [math.floor(x) for x in exact]
+    by_remainder = sorted(range(len(weights)), key=lambda i: (parts[i] - exact[i], i))
+    for i in by_remainder[: total - sum(parts)]:
+        parts[i] += 1
+    while 0 in parts and max(parts) > 1:
+        parts[parts.index(max(parts))] -= 1
+        parts[parts.index(0)] += 1
+    return parts
 
 
 def load_config_file(path: Path) -> dict[str, Any]:

@@ -145,6 +145,8 @@ class LoadShape:
     duration_s: float | None = None
     # Rate mode only: cap on streams in flight (None: unbounded, like real traffic).
     max_in_flight: int | None = None
+    # Rate mode only: the whole schedule starts this much later (a worker's constant-arrival phase).
+    start_offset_s: float = 0.0
 
     def __post_init__(self) -> None:
         if (self.concurrency is None) == (self.rate is None):
@@ -251,7 +253,8 @@ async def _run_open_loop(
         assert gate is not None
         gate.release()
 
-    start = loop.time() + 0.002  # a little slack so the first deadline is not already late
+    # A little slack so the first deadline is not already late.
+    start = loop.time() + 0.002 + shape.start_offset_s
     for index, offset in enumerate(offsets):
         if control.stopped:
             break

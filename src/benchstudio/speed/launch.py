@@ -1,14 +1,19 @@
 """Start a run on the fastest event loop available, in one process or spread over several.
 
 One core is not always enough to generate load faithfully: with `workers > 1` each worker
-process runs its share of the load (concurrency, rate and request count divided) on its own
-event loop and core, and the per-request records are merged into one result. Profile mode always
-runs in one process (it sends one request at a time per target).
+process runs its share of every load point (`BenchConfig.load_share`: concurrency, rate and
+request count divided) on its own event loop and core. Its steps keep the configured point's
+name (`c=5`, `rate=20.0`) and figures, the workers wait for each other before every measured
+window (a barrier), and steps of one name merge into one: records concatenated, diagnostics
+merged as parallel windows. Profile mode always runs in one process (it sends one request at a
+time per target), and so does an SLO search (each probe depends on the previous one's result).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import threading
 import time
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ProcessPoolExecutor
@@ -42,35 +47,64 @@ def run_in_loop(coroutine_factory: Callable[[], Awaitable[Any]]) -> Any:
 
 
 def worker_config(config: BenchConfig, index: int, workers: int) -> BenchConfig:
-    """The share of the load that worker `index` of `workers` generates."""
+    """Worker `index` of `workers`: the configured load points, and which share it sends.
 
-    def share(total: int | None) -> int | None:
-        if total is None:
-            return None
-        return max(1, total // workers + (1 if index < total % workers else 0))
-
+    Load points stay as configured (steps are named after them); the runner sends this
+    worker's share of each (`BenchConfig.load_share`). Only worker 0 warms up; the cost cap is
+    split evenly, so the workers together stop near the configured cap.
+    """
     update: dict[str, Any] = {
-        "workers": 1,
+        "workers": workers,
+        "worker_index": index,
         "run_id": f"{config.run_id}-w{index}",
-        "concurrency": share(config.concurrency),
-        "num_requests": share(config.num_requests),
-        "max_in_flight": share(config.max_in_flight),
-        "request_rate": None if config.request_rate is None else config.request_rate / workers,
-        "sweep_concurrency": [share(c) for c in config.sweep_concurrency],
-        "sweep_rate": [r / workers for r in config.sweep_rate],
         "warmup": config.warmup if index == 0 else 0,
+        "max_cost": None if config.max_cost is None else config.max_cost / workers,
     }
     return config.model_copy(update=update)
 
 
+# The step barrier of the run this worker process belongs to, and how long to wait at it
+# (set by `_init_worker`).
+_STEP_BARRIER: threading.Barrier | None = None
+_STEP_WAIT_S = 0.0
+
+
+def _init_worker(barrier: threading.Barrier, wait_s: float) -> None:
+    global _STEP_BARRIER, _STEP_WAIT_S
+    _STEP_BARRIER, _STEP_WAIT_S = barrier, wait_s
+
+
+def step_gate(barrier: Any, timeout_s: float) -> Callable[[], Awaitable[None]]:
+    """Wait (off the event loop) until every worker reached the same step's window.
+
+    A worker that ends early aborts the barrier (see `_worker_main`): the others then go on
+    without waiting rather than hang. A timeout breaks it the same way.
+    """
+
+    async def gate() -> None:
+        with contextlib.suppress(threading.BrokenBarrierError):
+            await asyncio.to_thread(barrier.wait, timeout_s)
+
+    return gate
+
+
 def _worker_main(config_json: str) -> tuple[list[StepResult], str | None]:
     config = BenchConfig.model_validate_json(config_json)
-    result: BenchResult = run_in_loop(lambda: BenchRunner(config).run())
+    runner = BenchRunner(config)
+    barrier = _STEP_BARRIER
+    if barrier is not None:
+        runner.connections.gate = step_gate(barrier, _STEP_WAIT_S)
+    try:
+        result: BenchResult = run_in_loop(runner.run)
+    finally:
+        if barrier is not None:
+            barrier.abort()
     return result.steps, result.stop_reason
 
 
 def merge_steps(per_worker: list[list[StepResult]]) -> list[StepResult]:
-    """Steps with the same name from every worker become one step (records concatenated)."""
+    """Steps with the same name from every worker become one step: records concatenated,
+    diagnostics merged as parallel windows (a worker with no share adds nothing)."""
     merged: dict[str, StepResult] = {}
     for steps in per_worker:
         for step in steps:
@@ -93,8 +127,22 @@ def run_workers(config: BenchConfig) -> BenchResult:
     payloads = [
         worker_config(config, i, config.workers).model_dump_json() for i in range(config.workers)
     ]
-    with ProcessPoolExecutor(config.workers, mp_context=get_context("spawn")) as pool:
-        outcomes = list(pool.map(_worker_main, payloads))
+    context = get_context("spawn")
+    barrier = context.Barrier(config.workers)
+    # Workers drift apart by at most a step's last request, plus worker 0's warm-ups (the
+    # others wait for them at the first barrier): a slower worker is not a broken one.
+    wait_s = 60 + config.timeout_s * (1 + config.warmup)
+    with ProcessPoolExecutor(
+        config.workers,
+        mp_context=context,
+        initializer=_init_worker,
+        initargs=(barrier, wait_s),
+    ) as pool:
+        try:
+            outcomes = list(pool.map(_worker_main, payloads))
+        except BaseException:
+            barrier.abort()  # a worker died: the others must not wait for it at a barrier
+            raise
     steps = merge_steps([steps for steps, _ in outcomes])
     reasons = [reason for _, reason in outcomes if reason]
     environment = run_in_loop(_environment)

@@ -58,6 +58,9 @@ class StreamTrace:
     usage: UsageCounts | None = None
     finish_reason: str | None = None
     error: RequestError | None = None
+    # DNS + TCP + TLS time this request spent opening a connection (0: it reused a pooled one;
+    # None: not measured). Filled from the session's tracing once the request is over.
+    connect_ns: int | None = None
     # Received text, one part per chunk while streaming; `compact()` folds it.
     text_parts: list[str] = field(default_factory=list)
     output_text: str = ""
@@ -119,6 +122,7 @@ class RequestMetrics:
     error: RequestError | None
     tokenizer: str | None = None
     cost_usd: float | None = None
+    connect_ms: float | None = None
     # Filled by the engine: where this request sat in its run.
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -136,6 +140,7 @@ class RequestMetrics:
             "tpot_ms": _round(self.tpot_ms),
             "e2e_ms": _round(self.e2e_ms),
             "first_byte_ms": _round(self.first_byte_ms),
+            "connect_ms": _round(self.connect_ms),
             "input_tokens": self.input_tokens,
             "output_tokens": self.output_tokens,
             "reasoning_tokens": self.reasoning_tokens,
@@ -251,4 +256,5 @@ def compute_request_metrics(
         finish_reason=trace.finish_reason,
         error=trace.error,
         tokenizer=counting.tokenizer_name,
+        connect_ms=None if trace.connect_ns is None else _ms(trace.connect_ns),
     )

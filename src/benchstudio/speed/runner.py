@@ -17,7 +17,9 @@ from typing import Any, Protocol
 from benchstudio.core.clock import utcnow
 from benchstudio.core.ids import new_id
 from benchstudio.providers.base import ChatRequest, ProviderAdapter
+from benchstudio.providers.connections import ConnectTimes, connect_times
 from benchstudio.speed.config import BenchConfig, TargetConfig
+from benchstudio.speed.connections import WindowConnections, attach_connect_times
 from benchstudio.speed.diagnostics import (
     Diagnostics,
     DiagnosticWindow,
@@ -159,6 +161,7 @@ class PreparedTarget:
     # Token count of each prompt (same order as `prompts`), counted in `prepare()`.
     prompt_tokens: dict[int, list[int]] = field(default_factory=dict)
     skipped: dict[int, str] = field(default_factory=dict)
+    connect_times: ConnectTimes | None = None
 
 
 class RunObserver(Protocol):
@@ -226,6 +229,7 @@ class BenchRunner:
         self.spend = SpendMeter(self.control, config.max_cost)
         self.steps: list[StepResult] = []
         self.slo_probes: list[dict[str, Any]] = []
+        self.connections = WindowConnections(config.cold)
         self._unfinished: list[_Unfinished] = []
         self._timing = 0  # streams (profile) or load windows being timed right now
         self._warmups: dict[tuple[str, int], list[_Finished]] = {}
@@ -256,6 +260,7 @@ class BenchRunner:
         prepared = PreparedTarget(
             target, adapter, counter, cost_function(target), self._max_tokens(target)
         )
+        prepared.connect_times = connect_times(adapter)
         config = self.config
         runs = config.warmup + config.runs if config.mode == "profile" else 1
         for tier in config.context_tokens:
@@ -315,6 +320,7 @@ class BenchRunner:
         for item in self._unfinished:
             prepared = item.prepared
             target = prepared.config
+            attach_connect_times((trace for trace, _, _ in item.traces), prepared.connect_times)
             for trace, prompt_tokens, labels in item.traces:
                 counting = TokenCounting(
                     prepared.counter.count, prepared.counter.name, prompt_tokens
@@ -349,6 +355,7 @@ class BenchRunner:
     async def _stream_tier(self, prepared: PreparedTarget, tier: int, item: _Unfinished) -> None:
         """A tier's profile requests one after another; each finished trace joins `item`."""
         target, config = prepared.config, self.config
+        await self.connections.before_profile_window(prepared.adapter)
         window = DiagnosticWindow()
         window.start()
         completed = 0
@@ -454,16 +461,20 @@ class BenchRunner:
         if self.skip_step(name):
             return self._new_step(prepared, tier, name, "done")
         prompt, prompt_tokens = prepared.prompts[tier][0], prepared.prompt_tokens[tier][0]
-        count, duration = config.request_bound()
-        shape = LoadShape(
-            concurrency=concurrency,
-            rate=rate,
-            arrival=config.arrival,
-            burstiness=config.burstiness,
-            num_requests=count,
-            duration_s=duration,
-            max_in_flight=config.max_in_flight,
-        )
+        # This process's share of the configured load point (all of it unless a worker).
+        share = config.load_share(concurrency=concurrency, rate=rate)
+        shape = None
+        if share is not None:
+            shape = LoadShape(
+                concurrency=share.concurrency,
+                rate=share.rate,
+                arrival=config.arrival,
+                burstiness=config.burstiness,
+                num_requests=share.num_requests,
+                duration_s=share.duration_s,
+                max_in_flight=share.max_in_flight,
+                start_offset_s=share.start_offset_s,
+            )
         salt_base = prompt.salt[:6]
         cache_probe = config.cache_probe
 
@@ -484,16 +495,21 @@ class BenchRunner:
         item = self._open(step, prepared)
         for trace, tokens, labels in self._warmups.pop((target.name, tier), []):
             item.traces.append((trace, tokens, {**labels, "step": name}))
+        await self.connections.before_load_window(prepared.adapter, target.name, shape)
+        traces: list[StreamTrace] = []
         self._timing += 1
         try:
-            traces, diagnostics = await run_load(
-                prepared.adapter,
-                make_request,
-                shape,
-                control=self.control,
-                run_id=f"{self.run_id}:{name}",
-                on_trace=self._charge(prepared, prompt_tokens),
-            )
+            if shape is None:  # a worker with no share of this step: merges as nothing
+                diagnostics = Diagnostics(workers=0)
+            else:
+                traces, diagnostics = await run_load(
+                    prepared.adapter,
+                    make_request,
+                    shape,
+                    control=self.control,
+                    run_id=f"{self.run_id}:{name}",
+                    on_trace=self._charge(prepared, prompt_tokens),
+                )
         finally:
             self._timing -= 1
         labels = {
@@ -524,6 +540,7 @@ class BenchRunner:
             )
             if charge is not None:
                 charge(trace)
+            self.connections.observe_warmup(target.name, trace)
             labels = {
                 "target": target.name,
                 "model": target.model,

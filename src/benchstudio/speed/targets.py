@@ -23,6 +23,10 @@ _ADAPTERS = {
 async def http_session(egress_mode: str = "dev") -> AsyncIterator[Any]:
     """One pooled session for the run, without a connection cap (load tests need many).
 
+    No total or per-host limit, so the connections opened before a window (`c` at concurrency
+    c, see `speed.connections`) all stay in the pool; aiohttp closes a connection idle for
+    more than 15 s (its keep-alive timeout), which a window that starts right after never meets.
+
     `dev` mode allows loopback and private addresses: the CLI is run by the operator against
     local model servers as often as against hosted APIs.
     """

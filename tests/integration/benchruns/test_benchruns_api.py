@@ -103,6 +103,8 @@ def test_export_json_round_trips_through_import_and_csv_has_a_row_per_request(ap
     exported = api.ok("GET", f"/api/benchmarks/{run_id}/export?format=json")
     assert exported["schema"] == "benchstudio.bench/1" and exported["run_id"] == run_id
     assert len(exported["requests"]) == 2 * 2 * 4 and len(exported["steps"]) == 4
+    # Connections were opened before each step's window: no request paid a connect.
+    assert [r["connect_ms"] for r in exported["requests"]] == [0.0] * 16
     assert {s["name"] for s in exported["steps"]} >= {
         f"{exported['config']['targets'][0]['name']}@300:c=2"
     }
@@ -113,6 +115,21 @@ def test_export_json_round_trips_through_import_and_csv_has_a_row_per_request(ap
     csv_text = api.call("GET", f"/api/benchmarks/{run_id}/export?format=csv").text
     lines = csv_text.strip().splitlines()
     assert lines[0].startswith("step,target,model") and len(lines) == 1 + 16
+    assert "connect_ms" in lines[0].split(",")
+
+
+def test_a_cold_benchmark_reports_the_connect_of_each_tiers_first_request(api: Api) -> None:
+    api.sign_up("cold@example.com")
+    body = _profile(api, runs=2, warmup=1, context_tokens=[0, 300], cold=True)
+    submitted = api.ok("POST", "/api/benchmarks", 202, json=body)
+    assert api.wait_job(submitted["job_id"])["status"] == "done"
+    detail = api.ok("GET", f"/api/benchmarks/{submitted['run_id']}")
+    assert detail["config"]["cold"] is True
+    rows = _all_rows(api, submitted["run_id"])
+    assert len(rows) == 2 * 3
+    # Each tier starts with no open connection: its first request (the warm-up) connects.
+    assert all(r["connect_ms"] > 0 for r in rows if r["warmup"])
+    assert [r["connect_ms"] for r in rows if not r["warmup"]] == [0.0] * 4
 
 
 def test_compare_puts_runs_side_by_side_with_a_significance_test(api: Api) -> None:
