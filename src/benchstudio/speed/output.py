@@ -206,11 +206,7 @@ def _load_step_requests(config: BenchConfig) -> tuple[int, bool]:
     """Requests one load step sends (summed over workers) and whether that is exact."""
     count, duration = config.request_bound()
     if count is not None:
-        if config.workers > 1:
-            from benchstudio.speed.launch import worker_config
-
-            shares = [worker_config(config, i, config.workers) for i in range(config.workers)]
-            count = sum(share.num_requests or 0 for share in shares)
+        # With `--workers` the shares add up to the configured count (`BenchConfig.load_share`).
         return count, duration is None
     assert duration is not None
     rate = config.request_rate or max(config.sweep_rate, default=0.0)

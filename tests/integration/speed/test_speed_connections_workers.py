@@ -20,6 +20,7 @@ from benchstudio.simulator import ModelProfile, SimulatorConfig, SimulatorServer
 from benchstudio.speed.config import BenchConfig, TargetConfig
 from benchstudio.speed.connections import rate_connections
 from benchstudio.speed.launch import run_workers
+from benchstudio.speed.metrics import RequestMetrics
 from benchstudio.speed.runner import BenchResult, BenchRunner
 from connection_proxy import CountingProxy
 
@@ -41,6 +42,11 @@ async def _run(
     return await runner.run(), at_window
 
 
+def _measured(result: BenchResult) -> list[RequestMetrics]:
+    """The measured requests: load-mode warm-ups are kept as records too, marked `warmup`."""
+    return [r for r in result.records if not r.extra.get("warmup")]
+
+
 def _joined(sim: SimulatorServer, result: BenchResult) -> None:
     for record in result.records:
         assert sim.find_request(record.request_id) is not None
@@ -57,8 +63,9 @@ async def test_by_default_no_connection_opens_inside_the_window(warmup: int) -> 
         )
         assert at_window == [16]  # the warm-up's connection is one of the 16
         assert proxy.accepted - at_window[0] == 0  # none opened inside the window
-        assert len(result.records) == 48
-        assert [r.connect_ms for r in result.records] == [0.0] * 48
+        measured = _measured(result)
+        assert len(measured) == 48
+        assert [r.connect_ms for r in measured] == [0.0] * 48
         assert all(r.ok for r in result.records)
         _joined(sim, result)
 
@@ -74,14 +81,15 @@ async def test_cold_opens_one_connection_per_stream_inside_the_window() -> None:
         # The warm-up's connection was opened before, then closed: the window starts cold.
         assert at_window == [1]
         assert proxy.accepted - at_window[0] == 16
-        connected = {r.request_id for r in result.records if r.connect_ms}
+        measured = _measured(result)
+        connected = {r.request_id for r in measured if r.connect_ms}
         # Exactly the first request on each connection the window opened paid the connect.
         window_connections = proxy.connections[at_window[0] :]
         assert connected == {c.request_ids()[0] for c in window_connections}
         assert len(connected) == 16
-        assert all(r.connect_ms == 0.0 for r in result.records if r.request_id not in connected)
+        assert all(r.connect_ms == 0.0 for r in measured if r.request_id not in connected)
         _joined(sim, result)
-        dumped = result.to_json()["requests"]
+        dumped = [r for r in result.to_json()["requests"] if not r["warmup"]]
         assert sum(1 for r in dumped if r["connect_ms"]) == 16
 
 
@@ -134,12 +142,13 @@ def test_workers_sweep_concurrency_steps_by_configured_point(
     # Not c=3 and c=2 (each worker's share): one step per configured point.
     assert list(steps) == ["m@0:c=1", "m@0:c=5"]
     assert [steps[n].concurrency for n in steps] == [1, 5]
-    assert [len(steps[n].records) for n in steps] == [20, 20]
+    measured = {n: [r for r in steps[n].records if not r.extra.get("warmup")] for n in steps}
+    assert [len(measured[n]) for n in steps] == [20, 20]
     # c=1 is one stream: one worker sends it, the other has no share.
     assert [steps[n].diagnostics.workers for n in steps] == [1, 2]
     for name, step in steps.items():
         assert {r.extra["step"] for r in step.records} == {name}
-    assert len({r.request_id for r in result.records}) == 40
+    assert len({r.request_id for r in _measured(result)}) == 40
     for record in result.records:
         assert threaded_simulator.find_request(record.request_id) is not None
     assert result.to_json()["environment"]["workers"] == 2
@@ -158,7 +167,7 @@ def test_workers_sweep_rate_steps_by_configured_rate(
         step = steps[name]
         assert step.mode == "rate"
         assert step.request_rate == rate
-        assert len(step.records) == 10
+        assert len([r for r in step.records if not r.extra.get("warmup")]) == 10
         assert step.diagnostics.workers == 2
         assert step.diagnostics.requested_rate == pytest.approx(rate)  # rate/2 from each
         assert len(step.diagnostics.dispatch_lag_ms) == 10
@@ -189,7 +198,7 @@ def test_the_cli_cold_flag_reaches_the_records(
     assert result.exit_code == 0, result.output
     data = json.loads(out.read_text())
     assert data["config"]["cold"] is cold
-    connects = [r["connect_ms"] for r in data["requests"]]
+    connects = [r["connect_ms"] for r in data["requests"] if not r["warmup"]]
     assert len(connects) == 9
     assert sum(1 for c in connects if c) == (3 if cold else 0)
     assert all(c is not None and c >= 0 for c in connects)

@@ -23,9 +23,13 @@ def _config(**fields: object) -> BenchConfig:
 @pytest.mark.parametrize(("requests", "workers"), [(3, 4), (10, 3), (7, 7), (100, 2)])
 def test_worker_shares_are_what_the_workers_send(requests: int, workers: int) -> None:
     config = _config(concurrency=2, num_requests=requests, workers=workers, warmup=2)
-    # Each worker sends n // w, one more for the first n % w, and never less than one.
-    shares = [max(1, requests // workers + (i < requests % workers)) for i in range(workers)]
-    assert planned_requests(config) == (sum(shares) + 2, True)
+    shares = [
+        config.model_copy(update={"worker_index": i}).load_share(concurrency=2, rate=None)
+        for i in range(workers)
+    ]
+    sent = sum(share.num_requests or 0 for share in shares if share is not None)
+    assert sent == requests  # the workers' shares add up to the configured count
+    assert planned_requests(config) == (requests + 2, True)
 
 
 def test_duration_bounds_are_not_exact() -> None:
