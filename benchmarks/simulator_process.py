@@ -90,15 +90,19 @@ def clear_log(base_url: str) -> None:
     urllib.request.urlopen(request).close()
 
 
-def server_chunks(record: dict[str, Any]) -> list[int]:
-    """Write times (ns) of the record's token-bearing network chunks: events written together
-    (one socket write, one `t_ns`) are one chunk, as a client reading the socket sees them."""
-    times = {
+def server_token_events(record: dict[str, Any]) -> list[int]:
+    """Write times (ns) of the record's token-bearing SSE events, one per event."""
+    return [
         event["t_ns"]
         for event in record["events"]
         if event["kind"] in TOKEN_KINDS and event["tokens"] > 0
-    }
-    return sorted(times)
+    ]
+
+
+def server_chunks(record: dict[str, Any]) -> list[int]:
+    """Write times (ns) of the record's token-bearing network chunks: events written together
+    (one socket write, one `t_ns`) are one chunk, as a client reading the socket sees them."""
+    return sorted(set(server_token_events(record)))
 
 
 def load_average() -> tuple[float, float, float]:
