@@ -134,7 +134,9 @@ def scenarios(quick: bool) -> list[Scenario]:
             count = (40 if quick else 100) if c == 1 else max(64 if quick else 200, 3 * c)
             found.append(Scenario(f"c={c}", "c1" if c == 1 else "stream", usage, count, c))
         count = 100 if quick else 200
-        found.append(Scenario(f"Poisson {POISSON_RATE:g}/s", "stream", usage, count, rate=50.0))
+        found.append(
+            Scenario(f"Poisson {POISSON_RATE:g}/s", "stream", usage, count, rate=POISSON_RATE)
+        )
         count = 64 if quick else 200
         found.append(Scenario("c=32, 4-token chunks", "multi", usage, count, 32))
         found.append(Scenario("c=32, reasoning first", "reason", usage, count, 32))
@@ -285,8 +287,6 @@ async def run_platform(
 
 # --- the comparison --------------------------------------------------------------------------
 
-Measure = Callable[[Scenario], Any]
-
 
 @dataclass
 class Outcome:
@@ -405,7 +405,7 @@ async def _compare_paths(
                 figures = join(rows, log, scenario.concurrency or 0, scenario.requests)
                 figures.load = load
                 if problem:
-                    figures.error = problem
+                    figures.error = "; ".join(filter(None, (problem, figures.error)))
                 outcomes[path][index].runs.append(figures)
                 print(
                     f"  [{repeat + 1}/{args.repeat}] {path:<8} {scenario.name:<22} "
