@@ -65,15 +65,31 @@ def start_server(
 
 
 class Client:
-    """One signed-in user."""
+    """One signed-in user (signed in again when the access token has expired: 15 minutes)."""
 
-    def __init__(self, http: aiohttp.ClientSession, base: str, headers: dict[str, str]) -> None:
+    def __init__(
+        self,
+        http: aiohttp.ClientSession,
+        base: str,
+        headers: dict[str, str],
+        credentials: dict[str, str] | None = None,
+    ) -> None:
         self.http, self.base, self.headers = http, base, headers
+        self.credentials = credentials
 
     async def call(self, method: str, path: str, **kwargs: Any) -> tuple[int, Any]:
-        headers = self.headers | kwargs.pop("headers", {})
+        extra = kwargs.pop("headers", {})
+        status, body = await self._request(method, path, extra, kwargs)
+        if status == 401 and self.credentials is not None:
+            self.headers = _bearer(await _token(self.http, self.base, "login", self.credentials))
+            status, body = await self._request(method, path, extra, kwargs)
+        return status, body
+
+    async def _request(
+        self, method: str, path: str, extra: dict[str, str], kwargs: dict[str, Any]
+    ) -> tuple[int, Any]:
         async with self.http.request(
-            method, self.base + path, headers=headers, **kwargs
+            method, self.base + path, headers=self.headers | extra, **kwargs
         ) as response:
             return response.status, await response.json(content_type=None)
 
@@ -102,8 +118,10 @@ class Client:
             await asyncio.sleep(poll_s)
 
 
-async def wait_healthy(http: aiohttp.ClientSession, base: str) -> None:
-    for _ in range(300):
+async def wait_healthy(http: aiohttp.ClientSession, base: str, timeout_s: float = 120) -> None:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout_s  # a busy machine starts it slowly
+    while loop.time() < deadline:
         try:
             async with http.get(f"{base}/healthz") as response:
                 if response.status == 200:
@@ -114,10 +132,21 @@ async def wait_healthy(http: aiohttp.ClientSession, base: str) -> None:
     raise RuntimeError("server did not start")
 
 
-async def sign_up(http: aiohttp.ClientSession, base: str, index: int) -> Client:
-    body = {"email": f"load{index}@example.com", "password": f"load-test-password-{index}!"}
-    async with http.post(f"{base}/api/auth/register", json=body) as response:
+def _bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+async def _token(
+    http: aiohttp.ClientSession, base: str, action: str, credentials: dict[str, str]
+) -> str:
+    async with http.post(f"{base}/api/auth/{action}", json=credentials) as response:
         data = await response.json()
-        if response.status != 201:
-            raise RuntimeError(f"sign-up failed: {response.status} {data}")
-    return Client(http, base, {"Authorization": f"Bearer {data['access_token']}"})
+        if response.status >= 300:
+            raise RuntimeError(f"{action} failed: {response.status} {data}")
+    return str(data["access_token"])
+
+
+async def sign_up(http: aiohttp.ClientSession, base: str, index: int) -> Client:
+    credentials = {"email": f"load{index}@example.com", "password": f"load-test-password-{index}!"}
+    token = await _token(http, base, "register", credentials)
+    return Client(http, base, _bearer(token), credentials)
