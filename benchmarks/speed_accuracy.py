@@ -376,6 +376,8 @@ async def compare(args: argparse.Namespace, sim: SimulatorProcess, workdir: Path
             client = await sign_up(http, base, 0)
             provider_id = (await client.demo_target())["provider_id"]
             paths["platform"] = lambda s: run_platform(client, provider_id, s)
+        if args.only_path:
+            paths = {name: measure for name, measure in paths.items() if name == args.only_path}
         try:
             return await _compare_paths(args, sim, paths)
         finally:
@@ -536,11 +538,14 @@ if __name__ == "__main__":
     parser.add_argument("--quick", action="store_true", help="fewer requests, 1 repeat")
     parser.add_argument("--repeat", type=int, default=None, help="runs per scenario (3)")
     parser.add_argument("--only", default="", help="only scenarios whose name contains this")
+    parser.add_argument("--only-path", choices=("cli", "platform"), help="measure one path only")
     parser.add_argument("--extras", action="store_true", help="ceiling, dispatch, memory too")
     parser.add_argument(
         "--load-wait", type=float, default=120.0, help="seconds to wait for load average < 1"
     )
     arguments = parser.parse_args()
+    if arguments.only_path == "platform":
+        arguments.platform = True
     if arguments.repeat is None:
         arguments.repeat = 1 if arguments.quick else 3
     with asyncio.Runner(loop_factory=new_event_loop) as runner:
