@@ -24,11 +24,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import random
-import socket
-import subprocess
-import sys
 import tempfile
 import time
 from collections import defaultdict
@@ -40,9 +36,9 @@ from typing import Any
 import aiohttp
 
 from benchstudio.core.stats import percentile
+from platform_server import Client, free_port, sign_up, start_server, wait_healthy
 
 GOALS = {"api_p95_ms": 150.0, "event_lag_p95_ms": 250.0}
-BENCHSTUDIO = str(Path(sys.executable).parent / "benchstudio")
 FINAL_EVENTS = {"job_completed", "job_failed", "job_cancelled", "job_interrupted"}
 SEARCH_TERMS = ("sim", "benchstudio", "demo", "nothing-matches")
 
@@ -54,87 +50,6 @@ class Figures:
     lags_ms: list[float] = field(default_factory=list)
     jobs_done: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     results: int = 0
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _start_server(workdir: Path, port: int) -> subprocess.Popen[bytes]:
-    env = dict(os.environ)
-    env.update(
-        {
-            "BENCHSTUDIO_ENV": "dev",
-            "BENCHSTUDIO_DATABASE_URL": f"sqlite+aiosqlite:///{workdir / 'load.db'}",
-            "BENCHSTUDIO_SECRETS_FILE": str(workdir / "secrets.env"),
-            "BENCHSTUDIO_SIGNUP_POLICY": "open",
-            "BENCHSTUDIO_DEMO_SIMULATOR": "true",
-            "BENCHSTUDIO_DEMO_SIMULATOR_PORT": str(_free_port()),
-            "BENCHSTUDIO_ARGON2_TIME_COST": "1",
-            "BENCHSTUDIO_ARGON2_MEMORY_KIB": "8192",
-            "BENCHSTUDIO_DEFAULT_JOBS_PER_HOUR": "10000",
-            "BENCHSTUDIO_DEFAULT_CONCURRENT_JOBS": "2",
-            "BENCHSTUDIO_JOBS_MAX_RUNNING": "20",
-            "BENCHSTUDIO_LOG_LEVEL": "WARNING",
-            "BENCHSTUDIO_WEB_DIST": str(workdir / "no-web"),
-        }
-    )
-    log = (workdir / "server.log").open("wb")
-    return subprocess.Popen(
-        [BENCHSTUDIO, "serve", "--host", "127.0.0.1", "--port", str(port)],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-
-
-class Client:
-    """One signed-in user."""
-
-    def __init__(self, http: aiohttp.ClientSession, base: str, headers: dict[str, str]) -> None:
-        self.http, self.base, self.headers = http, base, headers
-
-    async def call(self, method: str, path: str, **kwargs: Any) -> tuple[int, Any]:
-        headers = self.headers | kwargs.pop("headers", {})
-        async with self.http.request(
-            method, self.base + path, headers=headers, **kwargs
-        ) as response:
-            return response.status, await response.json(content_type=None)
-
-    async def ok(self, method: str, path: str, **kwargs: Any) -> Any:
-        status, body = await self.call(method, path, **kwargs)
-        if status >= 300:
-            raise RuntimeError(f"{method} {path} → {status}: {body}")
-        return body
-
-    async def demo_target(self, model_id: str = "benchstudio-sim") -> dict[str, str]:
-        providers = await self.ok("GET", "/api/providers")
-        items = providers["items"] if isinstance(providers, dict) else providers
-        demo = next(p for p in items if p["is_demo"])
-        return {"provider_id": demo["id"], "model_id": model_id}
-
-
-async def _wait_healthy(http: aiohttp.ClientSession, base: str) -> None:
-    for _ in range(300):
-        try:
-            async with http.get(f"{base}/healthz") as response:
-                if response.status == 200:
-                    return
-        except aiohttp.ClientError:
-            pass
-        await asyncio.sleep(0.1)
-    raise RuntimeError("server did not start")
-
-
-async def _sign_up(http: aiohttp.ClientSession, base: str, index: int) -> Client:
-    body = {"email": f"load{index}@example.com", "password": f"load-test-password-{index}!"}
-    async with http.post(f"{base}/api/auth/register", json=body) as response:
-        data = await response.json()
-        if response.status != 201:
-            raise RuntimeError(f"sign-up failed: {response.status} {data}")
-    return Client(http, base, {"Authorization": f"Bearer {data['access_token']}"})
 
 
 def _benchmark_body(target: dict[str, str], args: argparse.Namespace) -> dict[str, Any]:
@@ -248,8 +163,8 @@ async def _drive(args: argparse.Namespace, base: str) -> Figures:
     timeout = aiohttp.ClientTimeout(total=120)
     connector = aiohttp.TCPConnector(limit=300)
     async with aiohttp.ClientSession(timeout=timeout, connector=connector) as http:
-        await _wait_healthy(http, base)
-        users = [await _sign_up(http, base, i) for i in range(args.browsers)]
+        await wait_healthy(http, base)
+        users = [await sign_up(http, base, i) for i in range(args.browsers)]
         print(f"seeding: {len(users)} users, {args.history} imported runs each …", flush=True)
         started = time.monotonic()
         await _seed(users, args)
@@ -312,8 +227,8 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
-        port = _free_port()
-        server = _start_server(workdir, port)
+        port = free_port()
+        server = start_server(workdir, port)
         try:
             figures = asyncio.run(_drive(args, f"http://127.0.0.1:{port}"))
         finally:

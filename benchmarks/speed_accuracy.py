@@ -1,17 +1,36 @@
-"""How faithfully does `benchstudio.speed` measure? Client figures vs the simulator's own log.
+"""How faithfully does BenchStudio measure? Each path's figures against the simulator's own log.
 
-The simulator runs in a separate process (pinned to another core when possible) and logs, with
-the same monotonic clock (CLOCK_MONOTONIC via time.perf_counter_ns), when it read each request
-and when it wrote each SSE event. For each scenario we join our per-request records with that
-log by X-Request-Id and print the errors next to the issue's goals:
+Paths (each request's stored row joined with the simulator's timing log by its request id, the
+X-Request-Id the client sent):
 
-- TTFT error = client TTFT - server TTFT (server: first token event written - request read);
-- ITL error = client gap - server gap, per gap between token-bearing chunks;
-- TPOT error = client TPOT - server TPOT;
-- client CPU per streamed event, closed-loop ceiling, Poisson dispatch lag, CLI start to first
-  request, and memory (base and per in-flight stream, each in a fresh process: speed_memory.py).
+- `cli`: the CLI engine, `benchstudio bench … --requests-jsonl` in its own process;
+- `platform` (with `--platform`): a benchmark submitted with `POST /api/benchmarks` to
+  `benchstudio serve` (embedded mode, measured in the server's child process), its rows read
+  back through `GET /api/benchmarks/{id}/export`.
 
-Run: `.venv/bin/python benchmarks/speed_accuracy.py [--quick]` (about a minute; ~25 s quick).
+The simulator runs in its own process pinned to core 1; this script, the CLI and the server (and
+its measuring child) run on core 0. The simulator logs, on the same monotonic clock, when it had
+read each request and when it wrote each SSE event. Per request:
+
+- TTFT error = client TTFT - server TTFT (first token-bearing chunk written - request read);
+- gap error = client ITL gap - server gap, gap by gap, where the server's chunks are its
+  token-bearing writes (events written together are one network chunk); a request whose gap
+  count differs from the server's is counted as not joined;
+- scenarios: c in {1, 8, 32, 64, 128} and Poisson arrivals, each with and without usage in the
+  stream (without: the tokenizer counts), plus 4-token chunks and reasoning-first streams.
+
+Each figure is the median over `--repeat` runs (3; 1 with `--quick`). The 1-minute load average
+is printed next to each scenario (the highest seen at the start of its runs); the script first
+waits up to `--load-wait` seconds for it to fall below 1. Goals (issue 13), on both paths: TTFT
+error p50 <= 1 ms and p99 <= 10 ms (must: 2 and 20), |gap error| p99 <= 8 ms, no gap more than
+50 ms off. `--check` exits non-zero when a must, the gap goals, a join or a run fails, or the
+load stayed >= 1 (figures from a busy machine prove nothing either way).
+
+Without `--check` (or with `--extras`) it also prints the closed-loop ceiling, Poisson dispatch
+lag, CLI start to first request and memory (benchmarks/speed_memory.py).
+
+    .venv/bin/python benchmarks/speed_accuracy.py --platform --check        # about 10 minutes
+    .venv/bin/python benchmarks/speed_accuracy.py --platform --check --quick  # about 3 minutes
 """
 
 from __future__ import annotations
@@ -22,212 +41,415 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 import time
-import urllib.request
-from dataclasses import dataclass
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
+import aiohttp
 import numpy as np
 
 from benchstudio.providers.base import ChatRequest
 from benchstudio.speed.config import TargetConfig
 from benchstudio.speed.engine import LoadShape, run_load
 from benchstudio.speed.launch import new_event_loop
-from benchstudio.speed.metrics import StreamTrace, compute_request_metrics
 from benchstudio.speed.targets import build_adapter, http_session
+from platform_server import BENCHSTUDIO, Client, free_port, sign_up, start_server, wait_healthy
+from simulator_process import (
+    SimulatorProcess,
+    clear_log,
+    fetch_log,
+    load_average,
+    pinning,
+    server_chunks,
+    server_token_events,
+    wait_for_quiet,
+)
 
-SIM_MODELS = {
-    "c1": {"ttft_ms": 50, "itl_ms": 5, "output_tokens": 64},
-    "load": {"ttft_ms": 20, "itl_ms": 10, "output_tokens": 100},
-    "multi": {"ttft_ms": 20, "itl_ms": 8, "output_tokens": 96, "tokens_per_chunk": 4},
-    "reason": {"ttft_ms": 20, "itl_ms": 10, "output_tokens": 64, "reasoning_tokens": 32},
-    "wide": {"ttft_ms": 30, "itl_ms": 40, "output_tokens": 50},
+STREAMS = {
+    "c1": {"ttft_ms": 20, "itl_ms": 5, "output_tokens": 16},
+    "stream": {"ttft_ms": 20, "itl_ms": 10, "output_tokens": 24},
+    "multi": {"ttft_ms": 20, "itl_ms": 5, "output_tokens": 64, "tokens_per_chunk": 4},
+    "reason": {"ttft_ms": 20, "itl_ms": 10, "output_tokens": 16, "reasoning_tokens": 16},
+}
+NO_USAGE = "-nousage"
+EXTRA_MODELS = {
     "instant": {"ttft_ms": 0, "itl_ms": 0, "output_tokens": 16},
     "rate": {"ttft_ms": 5, "itl_ms": 2, "output_tokens": 8},
-    "idle": {"ttft_ms": 10, "itl_ms": 300, "output_tokens": 40},
 }
-SIM_SCRIPT = """
-import asyncio, json, sys
-from benchstudio.simulator import ModelProfile, SimulatorConfig, SimulatorServer
-models = json.loads(sys.argv[1])
-config = SimulatorConfig(
-    default=ModelProfile(ttft_ms=10, itl_ms=1, output_tokens=8),
-    models=[ModelProfile(name=name, **spec) for name, spec in models.items()],
-    log_capacity=200000,
+SIM_MODELS = {
+    **STREAMS,
+    **{name + NO_USAGE: spec | {"quirks": ["no_usage"]} for name, spec in STREAMS.items()},
+    **EXTRA_MODELS,
+}
+MAX_TOKENS = 4096
+POISSON_RATE = 50.0
+
+
+@dataclass(frozen=True)
+class Goal:
+    name: str
+    aim: float
+    must: float
+
+
+GOALS = (
+    Goal("ttft_p50", 1.0, 2.0),
+    Goal("ttft_p99", 10.0, 20.0),
+    Goal("gap_p99", 8.0, 8.0),
+    Goal("gap_max", 50.0, 50.0),
 )
-async def main():
-    async with SimulatorServer(config) as sim:
-        print(sim.base_url, flush=True)
-        await asyncio.Event().wait()
-asyncio.run(main())
-"""
-TOKEN_KINDS = ("content", "reasoning", "tool")
 
 
-@dataclass
+@dataclass(frozen=True)
 class Scenario:
     name: str
     model: str
+    usage: bool
+    requests: int
     concurrency: int | None = None
     rate: float | None = None
-    requests: int = 64
+
+    @property
+    def sim_model(self) -> str:
+        return self.model if self.usage else self.model + NO_USAGE
+
+    def expected_s(self) -> float:
+        spec = STREAMS[self.model]
+        tokens = int(spec["output_tokens"]) + int(spec.get("reasoning_tokens", 0))
+        chunk = int(spec.get("tokens_per_chunk", 1))
+        one = (spec["ttft_ms"] + spec["itl_ms"] * (tokens / chunk - 1)) / 1000
+        if self.rate is not None:
+            return self.requests / self.rate + one
+        return one * -(-self.requests // (self.concurrency or 1))
 
 
-def start_simulator() -> tuple[subprocess.Popen[str], str]:
-    process = subprocess.Popen(
-        [sys.executable, "-c", SIM_SCRIPT, json.dumps(SIM_MODELS)],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    assert process.stdout is not None
-    base_url = process.stdout.readline().strip()
-    if (os.cpu_count() or 1) > 1:  # simulator on core 1, client on core 0
-        os.sched_setaffinity(process.pid, {1})
-        os.sched_setaffinity(0, {0})
-    return process, base_url
+def scenarios(quick: bool) -> list[Scenario]:
+    found: list[Scenario] = []
+    for usage in (True, False):
+        for c in (1, 8, 32, 64, 128):
+            count = (40 if quick else 100) if c == 1 else max(64 if quick else 200, 3 * c)
+            found.append(Scenario(f"c={c}", "c1" if c == 1 else "stream", usage, count, c))
+        count = 100 if quick else 200
+        found.append(
+            Scenario(f"Poisson {POISSON_RATE:g}/s", "stream", usage, count, rate=POISSON_RATE)
+        )
+        count = 64 if quick else 200
+        found.append(Scenario("c=32, 4-token chunks", "multi", usage, count, 32))
+        found.append(Scenario("c=32, reasoning first", "reason", usage, count, 32))
+    return found
 
 
-def fetch_log(base_url: str) -> dict[str, dict[str, Any]]:
-    records: dict[str, dict[str, Any]] = {}
-    offset = 0
-    while True:
-        with urllib.request.urlopen(f"{base_url}/_sim/requests?offset={offset}&limit=1000") as r:
-            page = json.load(r)
-        for item in page["items"]:
-            records[item["request_id"]] = item
-        offset += len(page["items"])
-        if not page["items"] or offset >= page["total"]:
-            return records
+@dataclass
+class RunFigures:
+    """One run of one scenario on one path, joined with the log."""
 
+    rows: int = 0
+    joined: int = 0
+    failed: int = 0
+    gaps_unjoined: int = 0
+    chunk_surplus: dict[int, int] = field(default_factory=dict)
+    zero_gaps: int = 0
+    per_event: int = 0
+    unlogged: int = 0
+    ttft: list[float] = field(default_factory=list)
+    warm_ttft: list[float] = field(default_factory=list)
+    gaps: list[float] = field(default_factory=list)
+    error: str | None = None
+    load: float = 0.0
 
-def clear_log(base_url: str) -> None:
-    request = urllib.request.Request(f"{base_url}/_sim/requests", method="DELETE")
-    urllib.request.urlopen(request).close()
-
-
-def errors_against_log(
-    traces: list[StreamTrace], log: dict[str, dict[str, Any]], output_tokens: int, warm_after: int
-) -> dict[str, list[float]]:
-    ttft: list[float] = []
-    itl: list[float] = []
-    tpot: list[float] = []
-    warm: list[float] = []
-    upload: list[float] = []
-    delivery: list[float] = []
-    for position, trace in enumerate(sorted(traces, key=lambda t: t.sent_ns)):
-        record = log.get(trace.request_id)
-        if record is None or trace.error is not None or not len(trace.chunk_ns):
-            continue
-        events = [e for e in record["events"] if e["kind"] in TOKEN_KINDS and e["tokens"] > 0]
-        times = [e["t_ns"] for e in events]
-        read = record["request_read_ns"]
-        ttft.append((trace.chunk_ns[0] - trace.sent_ns - (times[0] - read)) / 1e6)
-        if position >= warm_after:
-            warm.append(ttft[-1])
-        upload.append((read - trace.sent_ns) / 1e6)
-        delivery.append((trace.chunk_ns[0] - times[0]) / 1e6)
-        if len(times) == len(trace.chunk_ns):
-            client_gaps = np.diff(np.asarray(trace.chunk_ns, dtype=np.int64))
-            server_gaps = np.diff(np.asarray(times, dtype=np.int64))
-            itl.extend(((client_gaps - server_gaps) / 1e6).tolist())
-        metrics = compute_request_metrics(trace)
-        if metrics.tpot_ms is not None and output_tokens > 1:
-            server_tpot = (times[-1] - times[0]) / 1e6 / (output_tokens - 1)
-            tpot.append(metrics.tpot_ms - server_tpot)
-    return {
-        "ttft": ttft,
-        "itl": itl,
-        "tpot": tpot,
-        "warm": warm,
-        "upload": upload,
-        "delivery": delivery,
-    }
+    def figure(self, name: str) -> float:
+        if name == "ttft_p50":
+            return pct(self.ttft, 50)
+        if name == "ttft_p99":
+            return pct(self.ttft, 99)
+        if name == "warm_p99":
+            return pct(self.warm_ttft, 99)
+        if name == "gap_p99":
+            return pct([abs(x) for x in self.gaps], 99)
+        if name == "gap_max":
+            return max((abs(x) for x in self.gaps), default=float("nan"))
+        raise KeyError(name)
 
 
 def pct(values: list[float], q: float) -> float:
     return float(np.percentile(values, q)) if values else float("nan")
 
 
+def join(
+    rows: list[dict[str, Any]], log: dict[str, dict[str, Any]], cold: int, expected: int
+) -> RunFigures:
+    """Per-request errors of `rows` against the simulator's `log` (`cold`: the first requests
+    the server read, on connections opened at the start, left out of the warm TTFT)."""
+    figures = RunFigures()
+    measured = [row for row in rows if not row.get("warmup")]
+    figures.rows = len(measured)
+    by_read: list[tuple[int, float]] = []
+    for row in measured:
+        record = log.get(str(row.get("request_id")))
+        if record is None:
+            continue
+        figures.joined += 1
+        chunks = server_chunks(record)
+        if row.get("error") or row.get("ttft_ms") is None or not chunks:
+            figures.failed += 1
+            continue
+        error = row["ttft_ms"] - (chunks[0] - record["request_read_ns"]) / 1e6
+        figures.ttft.append(error)
+        by_read.append((record["request_read_ns"], error))
+        client_gaps = row.get("itl_ms") or []
+        figures.zero_gaps += sum(1 for gap in client_gaps if gap == 0)
+        events = server_token_events(record)
+        if len(client_gaps) == len(chunks) - 1:
+            truth = chunks
+        elif len(client_gaps) == len(events) - 1:  # stamped per SSE event, not per chunk
+            truth = events
+            figures.per_event += 1
+        else:
+            figures.gaps_unjoined += 1
+            surplus = len(client_gaps) + 1 - len(chunks)
+            figures.chunk_surplus[surplus] = figures.chunk_surplus.get(surplus, 0) + 1
+            continue
+        server_gaps = np.diff(np.asarray(truth, dtype=np.int64)) / 1e6
+        figures.gaps.extend((np.asarray(client_gaps) - server_gaps).tolist())
+    figures.warm_ttft = [error for _, error in sorted(by_read)[cold:]]
+    figures.unlogged = figures.rows - figures.joined
+    if figures.error is None and figures.rows != expected:
+        figures.error = f"{figures.rows} rows stored for {expected} requests"
+    return figures
+
+
+# --- the two paths --------------------------------------------------------------------------
+
+
+def run_cli(sim_url: str, scenario: Scenario, workdir: Path) -> tuple[list[dict[str, Any]], str]:
+    """`benchstudio bench` in its own process; its per-request rows (and its stderr on failure)."""
+    rows_path = workdir / f"{uuid.uuid4().hex}.jsonl"
+    command = [
+        BENCHSTUDIO,
+        "bench",
+        "--base-url",
+        f"{sim_url}/v1",
+        "--model",
+        scenario.sim_model,
+        "--max-tokens",
+        str(MAX_TOKENS),
+        "--warmup",
+        "0",
+        "--num-requests",
+        str(scenario.requests),
+        "--timeout",
+        "60",
+        "--output",
+        str(rows_path.with_suffix(".json")),
+        "--requests-jsonl",
+        str(rows_path),
+        "--quiet",
+    ]
+    if scenario.rate is not None:
+        command += ["--request-rate", str(scenario.rate), "--arrival", "poisson"]
+    else:
+        command += ["--concurrency", str(scenario.concurrency)]
+    done = subprocess.run(
+        command, capture_output=True, text=True, timeout=scenario.expected_s() * 5 + 120
+    )
+    if done.returncode != 0 or not rows_path.exists():
+        return [], f"exit {done.returncode}: {done.stderr.strip()[-300:]}"
+    return [json.loads(line) for line in rows_path.read_text().splitlines() if line.strip()], ""
+
+
+async def run_platform(
+    client: Client, provider_id: str, scenario: Scenario
+) -> tuple[list[dict[str, Any]], str]:
+    """A benchmark job through the API; its rows from the export (and the run's error)."""
+    body: dict[str, Any] = {
+        "title": f"accuracy {scenario.name}",
+        "targets": [{"provider_id": provider_id, "model_id": scenario.sim_model}],
+        "warmup": 0,
+        "max_tokens": MAX_TOKENS,
+        "num_requests": scenario.requests,
+        "timeout_s": 60,
+    }
+    if scenario.rate is not None:
+        body |= {"mode": "rate", "request_rate": scenario.rate, "arrival": "poisson"}
+    else:
+        body |= {"mode": "concurrency", "concurrency": scenario.concurrency}
+    submitted = await client.ok("POST", "/api/benchmarks", json=body)
+    await client.wait_job(submitted["job_id"], timeout_s=scenario.expected_s() * 5 + 120)
+    run = await client.ok("GET", f"/api/benchmarks/{submitted['run_id']}")
+    document = await client.ok("GET", f"/api/benchmarks/{submitted['run_id']}/export")
+    problem = "" if run["status"] == "completed" else f"run {run['status']}: {run.get('error')}"
+    return list(document.get("requests") or []), problem
+
+
+# --- the comparison --------------------------------------------------------------------------
+
+
+@dataclass
+class Outcome:
+    scenario: Scenario
+    runs: list[RunFigures] = field(default_factory=list)
+
+    def median(self, name: str) -> float:
+        values = [run.figure(name) for run in self.runs]
+        values = [v for v in values if v == v]
+        return float(np.median(values)) if values else float("nan")
+
+    def problems(self) -> list[str]:
+        found = [run.error for run in self.runs if run.error]
+        rows = sum(run.rows for run in self.runs)
+        for label, count in (
+            ("rows not in the log", sum(run.unlogged for run in self.runs)),
+            ("failed requests", sum(run.failed for run in self.runs)),
+            ("requests whose gaps did not join", sum(run.gaps_unjoined for run in self.runs)),
+            (
+                "requests with one chunk per SSE event, not per network chunk (joined per event)",
+                sum(run.per_event for run in self.runs),
+            ),
+        ):
+            if count:
+                found.append(f"{count}/{rows} {label}")
+        surplus: dict[int, int] = {}
+        for run in self.runs:
+            for key, count in run.chunk_surplus.items():
+                surplus[key] = surplus.get(key, 0) + count
+        if surplus:
+            shown = ", ".join(f"{k:+d} in {v}" for k, v in sorted(surplus.items()))
+            found.append(f"  client chunks - server chunks: {shown}")
+        zero = sum(run.zero_gaps for run in self.runs)
+        if zero:
+            found.append(f"{zero} client ITL gaps of 0 ms")
+        return found
+
+    def verdict(self) -> str:
+        if self.problems():
+            return "FAIL"
+        if any(not self.median(goal.name) <= goal.must for goal in GOALS):
+            return "MISS"
+        if any(not self.median(goal.name) <= goal.aim for goal in GOALS):
+            return "above aim"
+        return "ok"
+
+
+def print_table(path: str, outcomes: list[Outcome]) -> None:
+    print(f"\n{path}: errors vs the simulator's log, ms (median of the repeats)")
+    header = (
+        f"{'scenario':<24}{'usage':>6}{'rows':>6}{'joined':>8}{'TTFT p50':>9}{'p99':>9}"
+        f"{'warm p99':>9}{'gap p99':>9}{'gap max':>9}{'load':>6}  verdict"
+    )
+    print(header)
+    aim = {g.name: f"{g.aim:g}" if g.aim == g.must else f"{g.aim:g}({g.must:g})" for g in GOALS}
+    print(
+        f"{'goal(must)':<24}{'':>6}{'':>6}{'all':>8}{aim['ttft_p50']:>9}{aim['ttft_p99']:>9}"
+        f"{'':>9}{aim['gap_p99']:>9}{aim['gap_max']:>9}{'< 1':>6}"
+    )
+    for outcome in outcomes:
+        s = outcome.scenario
+        rows = sum(run.rows for run in outcome.runs)
+        joined = sum(run.joined for run in outcome.runs)
+        load = max((run.load for run in outcome.runs), default=float("nan"))
+        print(
+            f"{s.name:<24}{'yes' if s.usage else 'no':>6}{rows:>6}{joined:>8}"
+            f"{outcome.median('ttft_p50'):>9.2f}{outcome.median('ttft_p99'):>9.2f}"
+            f"{outcome.median('warm_p99'):>9.2f}{outcome.median('gap_p99'):>9.2f}"
+            f"{outcome.median('gap_max'):>9.2f}{load:>6.2f}  {outcome.verdict()}"
+        )
+        for problem in outcome.problems():
+            print(f"{'':<24}  ! {problem}")
+
+
+async def compare(args: argparse.Namespace, sim: SimulatorProcess, workdir: Path) -> list[str]:
+    """Every scenario on every path, `args.repeat` times; returns the failures."""
+    paths: dict[str, Callable[[Scenario], Any]] = {
+        "cli": lambda s: asyncio.to_thread(run_cli, sim.base_url, s, workdir)
+    }
+    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=600)) as http:
+        server = None
+        if args.platform:
+            port = free_port()
+            server = start_server(workdir, port, simulator_url=sim.base_url)
+            base = f"http://127.0.0.1:{port}"
+            await wait_healthy(http, base)
+            client = await sign_up(http, base, 0)
+            provider_id = (await client.demo_target())["provider_id"]
+            paths["platform"] = lambda s: run_platform(client, provider_id, s)
+        if args.only_path:
+            paths = {name: measure for name, measure in paths.items() if name == args.only_path}
+        try:
+            return await _compare_paths(args, sim, paths)
+        finally:
+            if server is not None:
+                server.terminate()
+                server.wait(60)
+
+
+async def _compare_paths(
+    args: argparse.Namespace, sim: SimulatorProcess, paths: dict[str, Callable[[Scenario], Any]]
+) -> list[str]:
+    chosen = scenarios(args.quick)
+    if args.only:
+        chosen = [s for s in chosen if args.only in s.name]
+    outcomes = {path: [Outcome(s) for s in chosen] for path in paths}
+    for repeat in range(args.repeat):
+        for index, scenario in enumerate(chosen):
+            for path, measure in paths.items():
+                clear_log(sim.base_url)
+                load = load_average()[0]
+                started = time.monotonic()
+                try:
+                    rows, problem = await measure(scenario)
+                except Exception as exc:  # a path that breaks is a finding, not a crash
+                    rows, problem = [], f"{type(exc).__name__}: {exc}"
+                log = await asyncio.to_thread(fetch_log, sim.base_url)
+                figures = join(rows, log, scenario.concurrency or 0, scenario.requests)
+                figures.load = load
+                if problem:
+                    figures.error = "; ".join(filter(None, (problem, figures.error)))
+                outcomes[path][index].runs.append(figures)
+                print(
+                    f"  [{repeat + 1}/{args.repeat}] {path:<8} {scenario.name:<22} "
+                    f"usage={'yes' if scenario.usage else 'no ':<3} {figures.rows:>4} rows "
+                    f"{time.monotonic() - started:5.1f} s  load {load:.2f}"
+                    + (f"  ! {figures.error}" if figures.error else ""),
+                    flush=True,
+                )
+    failures: list[str] = []
+    for path, found in outcomes.items():
+        print_table(path, found)
+        for outcome in found:
+            verdict = outcome.verdict()
+            if verdict in ("FAIL", "MISS"):
+                label = (
+                    f"{outcome.scenario.name}, usage {'yes' if outcome.scenario.usage else 'no'}"
+                )
+                failures.append(f"{path} {label}: {verdict}")
+    return failures
+
+
+# --- extras: ceiling, dispatch lag, CLI start, memory (engine level) --------------------------
+
+
+async def engine_run(
+    adapter: Any, model: str, concurrency: int | None, rate: float | None, n: int
+) -> Any:
+    messages = [{"role": "user", "content": "Tell me a story."}]
+
+    def make(index: int) -> ChatRequest:
+        return ChatRequest(model=model, messages=messages, max_tokens=MAX_TOKENS)
+
+    shape = LoadShape(concurrency=concurrency, rate=rate, num_requests=n, arrival="poisson")
+    return await run_load(adapter, make, shape, run_id=f"{model}-{uuid.uuid4().hex[:6]}")
+
+
 def show(label: str, value: float, goal: str, unit: str = "ms") -> None:
     print(f"  {label:<44} {value:>10.3f} {unit:<6} goal: {goal}")
 
 
-async def run_scenario(adapter: Any, scenario: Scenario) -> tuple[list[StreamTrace], Any, float]:
-    messages = [{"role": "user", "content": "Tell me a story."}]
-
-    def make(index: int) -> ChatRequest:
-        return ChatRequest(model=scenario.model, messages=messages, max_tokens=4096)
-
-    shape = LoadShape(
-        concurrency=scenario.concurrency,
-        rate=scenario.rate,
-        num_requests=scenario.requests,
-        arrival="poisson",
-    )
-    cpu0 = time.process_time()
-    traces, diagnostics = await run_load(adapter, make, shape, run_id=scenario.name)
-    return traces, diagnostics, time.process_time() - cpu0
-
-
-async def accuracy(adapter: Any, base_url: str, quick: bool) -> None:
-    scale = 0.5 if quick else 1.0
-    scenarios = [
-        (
-            Scenario("c=1, 1-token chunks", "c1", concurrency=1, requests=int(30 * scale)),
-            "TTFT p50 <= 0.5, p99 <= 3; ITL p99 <= 3",
-        ),
-        (
-            Scenario("c=64, ~6k events/s", "load", concurrency=64, requests=int(256 * scale)),
-            "TTFT must p50 <= 2, p99 <= 20 (aim 1/10); ITL p99 <= 8",
-        ),
-        (
-            Scenario("c=16, 4-token chunks", "multi", concurrency=16, requests=int(96 * scale)),
-            "as c=64",
-        ),
-        (
-            Scenario("c=16, reasoning first", "reason", concurrency=16, requests=int(96 * scale)),
-            "as c=64",
-        ),
-        (
-            Scenario("c=256, ~6k events/s", "wide", concurrency=256, requests=int(512 * scale)),
-            "as c=64",
-        ),
-    ]
-    for scenario, goal in scenarios:
-        clear_log(base_url)
-        traces, diagnostics, cpu_s = await run_scenario(adapter, scenario)
-        log = fetch_log(base_url)
-        tokens = SIM_MODELS[scenario.model]["output_tokens"] + SIM_MODELS[scenario.model].get(
-            "reasoning_tokens", 0
-        )
-        errors = errors_against_log(traces, log, int(tokens), scenario.concurrency or 0)
-        events = sum(len(t.chunk_ns) + 3 for t in traces)  # + role, usage, [DONE]
-        failed = sum(1 for t in traces if t.error is not None)
-        info = diagnostics.to_dict()
-        print(
-            f"\n{scenario.name}: {len(traces)} requests, {failed} failed, "
-            f"{events / diagnostics.wall_s:.0f} events/s, client CPU {info['client_cpu_share']}, "
-            f"loop lag p99 {info['event_loop_lag_ms']['p99']} ms, goal {goal}"
-        )
-        show("TTFT error p50", pct(errors["ttft"], 50), "<= 0.5 (c=1) / <= 2 (load)")
-        show("TTFT error p99", pct(errors["ttft"], 99), "<= 3 (c=1) / <= 20 (load)")
-        show("  same, warm connections: p50", pct(errors["warm"], 50), "")
-        show("  same, warm connections: p99", pct(errors["warm"], 99), "")
-        show("  of which sent -> server read p50", pct(errors["upload"], 50), "")
-        show("  of which token written -> client p50", pct(errors["delivery"], 50), "")
-        show("  of which token written -> client p99", pct(errors["delivery"], 99), "")
-        show(
-            "ITL error p99 (|client gap - server gap|)",
-            pct([abs(x) for x in errors["itl"]], 99),
-            "<= 3 (c=1) / <= 8 (c=64)",
-        )
-        show("TPOT error p99 (|.|)", pct([abs(x) for x in errors["tpot"]], 99), "<= 0.1")
-        show("client CPU per streamed event", cpu_s / max(events, 1) * 1e6, "<= 20", "us")
-
-
 async def ceiling(adapter: Any, quick: bool) -> None:
-    scenario = Scenario("closed loop", "instant", concurrency=64, requests=1500 if quick else 4000)
-    traces, diagnostics, _ = await run_scenario(adapter, scenario)
+    traces, diagnostics = await engine_run(adapter, "instant", 64, None, 1500 if quick else 4000)
     ok = sum(1 for t in traces if t.error is None)
     print(f"\nclosed-loop ceiling, 16-token instant streams, c=64 ({ok}/{len(traces)} ok):")
     show("requests per second", ok / diagnostics.wall_s, ">= 1500", "req/s")
@@ -236,9 +458,9 @@ async def ceiling(adapter: Any, quick: bool) -> None:
 async def dispatch(adapter: Any, quick: bool) -> None:
     print("\nPoisson dispatch lag (actual - scheduled send):")
     for rate, goal in ((100.0, "<= 3"), (400.0, "<= 20")):
-        count = int(rate * (3 if quick else 6))
-        scenario = Scenario(f"rate {rate}", "rate", rate=rate, requests=count)
-        _, diagnostics, _ = await run_scenario(adapter, scenario)
+        _, diagnostics = await engine_run(
+            adapter, "rate", None, rate, int(rate * (3 if quick else 6))
+        )
         info = diagnostics.to_dict()
         show(
             f"p99 at {rate:.0f} req/s (achieved {info['achieved_rate']:.0f}/s)",
@@ -256,21 +478,10 @@ def memory() -> None:
 
 
 def cli_start(base_url: str) -> None:
+    command = [BENCHSTUDIO, "bench", "--base-url", f"{base_url}/v1", "--model", "rate"]
     started = time.perf_counter_ns()
     subprocess.run(
-        [
-            os.path.join(os.path.dirname(sys.executable), "benchstudio"),
-            "bench",
-            "--base-url",
-            f"{base_url}/v1",
-            "--model",
-            "rate",
-            "--runs",
-            "1",
-            "--warmup",
-            "0",
-            "--quiet",
-        ],
+        [*command, "--runs", "1", "--warmup", "0", "--quiet"],
         check=True,
         capture_output=True,
     )
@@ -280,26 +491,62 @@ def cli_start(base_url: str) -> None:
     show("start to first request read by the server", (first - started) / 1e9, "<= 1", "s")
 
 
-async def main(quick: bool) -> None:
-    process, base_url = start_simulator()
-    try:
-        target = TargetConfig(base_url=f"{base_url}/v1", model="c1")
-        async with http_session() as session:
-            adapter = build_adapter(target, session)
-            await accuracy(adapter, base_url, quick)
-            await ceiling(adapter, quick)
-            await dispatch(adapter, quick)
-        clear_log(base_url)
-        cli_start(base_url)
-        memory()
-    finally:
-        process.terminate()
-        process.wait(10)
+async def extras(base_url: str, quick: bool) -> None:
+    target = TargetConfig(base_url=f"{base_url}/v1", model="instant")
+    async with http_session() as session:
+        adapter = build_adapter(target, session)
+        await ceiling(adapter, quick)
+        await dispatch(adapter, quick)
+    clear_log(base_url)
+    cli_start(base_url)
+    memory()
+
+
+# --- main ------------------------------------------------------------------------------------
+
+
+async def main(args: argparse.Namespace) -> int:
+    failures: list[str] = []
+    load = wait_for_quiet(1.0, args.load_wait)
+    loads = ", ".join(f"{x:.2f}" for x in load_average())
+    print(f"load average (1, 5, 15 min): {loads}; cores pinned: {pinning()}", flush=True)
+    if load >= 1.0:
+        print(
+            f"! the 1-minute load average is still {load:.2f} (>= 1) after waiting "
+            f"{args.load_wait:.0f} s: the machine is busy, the figures below are not trustworthy",
+            flush=True,
+        )
+        failures.append(f"load average {load:.2f} >= 1 at the start")
+    with SimulatorProcess(SIM_MODELS) as sim, tempfile.TemporaryDirectory() as tmp:
+        failures += await compare(args, sim, Path(tmp))
+        if args.extras or not args.check:
+            await extras(sim.base_url, args.quick)
+    print(
+        f"\nload average at the end (1, 5, 15 min): {', '.join(f'{x:.2f}' for x in load_average())}"
+    )
+    if failures:
+        print("\nmisses:\n  " + "\n  ".join(failures))
+    else:
+        print("\nevery scenario met its goals on every path")
+    return 1 if failures and args.check else 0
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="fewer requests per scenario")
+    parser.add_argument("--platform", action="store_true", help="also the API + child path")
+    parser.add_argument("--check", action="store_true", help="exit 1 on a miss")
+    parser.add_argument("--quick", action="store_true", help="fewer requests, 1 repeat")
+    parser.add_argument("--repeat", type=int, default=None, help="runs per scenario (3)")
+    parser.add_argument("--only", default="", help="only scenarios whose name contains this")
+    parser.add_argument("--only-path", choices=("cli", "platform"), help="measure one path only")
+    parser.add_argument("--extras", action="store_true", help="ceiling, dispatch, memory too")
+    parser.add_argument(
+        "--load-wait", type=float, default=120.0, help="seconds to wait for load average < 1"
+    )
     arguments = parser.parse_args()
+    if arguments.only_path == "platform":
+        arguments.platform = True
+    if arguments.repeat is None:
+        arguments.repeat = 1 if arguments.quick else 3
     with asyncio.Runner(loop_factory=new_event_loop) as runner:
-        runner.run(main(arguments.quick))
+        sys.exit(runner.run(main(arguments)))
