@@ -2,6 +2,10 @@
 
 The speed engine builds on these; change them only additively. `StreamEvent` is created once per
 received token delta, so it is a slotted dataclass with plain fields and no validation.
+
+A *chunk* is one SSE event of the wire protocol (an OpenAI `chat.completion.chunk`, an Anthropic
+`content_block_delta`, a Gemini `GenerateContentResponse`), whatever it carries: several tokens,
+or reasoning and content together. It gets one timestamp: the read that completed it.
 """
 
 from __future__ import annotations
@@ -88,6 +92,10 @@ class StreamEvent:
 
     `t_ns` is `time.perf_counter_ns()` read right after the network read that delivered the
     bytes. `text` carries content/reasoning text or, for tool-call deltas, the argument fragment.
+    `same_chunk` is True on a token event that came in the same chunk (SSE event) as the token
+    event before it (e.g. content after reasoning in one OpenAI delta): consumers that count
+    chunks must not count it again. Several chunks in one read are still several chunks; they
+    share `t_ns`.
     """
 
     kind: EventKind
@@ -99,6 +107,7 @@ class StreamEvent:
     usage: Usage | None = None
     finish_reason: str | None = None
     error: ProviderError | None = None
+    same_chunk: bool = False
 
 
 @dataclass(slots=True)
@@ -180,6 +189,9 @@ class ProviderAdapter(Protocol):
 
         The first event is always `first_byte` (when any response byte arrived); the last is
         `finish` on success. Consumers should `aclose()` the iterator if they stop early.
+        The body is serialized here, eagerly; nothing is sent before the first `__anext__`, so a
+        caller that stamps its send time between the two gets the same origin for every wire
+        protocol, without JSON encoding inside the window.
         """
         ...
 
