@@ -251,7 +251,11 @@ class BenchRunner:
             if self.control.stopped:
                 break
             trace = await self._cancellable(
-                record_stream(prepared.adapter, self.request(target, prompt, prompt.salt))
+                record_stream(
+                    prepared.adapter,
+                    self.request(target, prompt, prompt.salt),
+                    stopping=lambda: self.control.stopped,
+                )
             )
             self.control.finished(trace)
             labels = {
@@ -410,7 +414,11 @@ class BenchRunner:
                 return
             salt = f"{prompt.salt[:6]}w{index:05x}"
             await self._cancellable(
-                record_stream(prepared.adapter, self.request(prepared.config, prompt, salt))
+                record_stream(
+                    prepared.adapter,
+                    self.request(prepared.config, prompt, salt),
+                    stopping=lambda: self.control.stopped,
+                )
             )
 
     async def run_load_modes(self, prepared: list[PreparedTarget]) -> None:
