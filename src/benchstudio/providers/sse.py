@@ -35,12 +35,10 @@ class SSEDecoder:
     def feed(self, chunk: bytes, out: list[tuple[str, bytes]]) -> None:
         """Append the events completed by `chunk`, in order, as (event name, data bytes)."""
         parts = self._parts
-        if _LF not in chunk:
-            if chunk:
-                parts.append(chunk)  # no line ends here: no copy, no scan beyond this read
-            return
-        if parts:
+        if parts:  # a line is unfinished: keep the read, join only once its end has come
             parts.append(chunk)
+            if _LF not in chunk:
+                return
             chunk = b"".join(parts)
             self.copied += len(chunk)
             parts.clear()
@@ -58,8 +56,7 @@ class SSEDecoder:
                     data.clear()
                 self._event = ""
             elif line.startswith(_DATA):
-                value = line[5:]
-                data.append(value[1:] if value[:1] == b" " else value)
+                data.append(line[6:] if line[5:6] == b" " else line[5:])
             elif line[0] == 0x3A:  # ":" comment / keep-alive
                 continue
             elif line.startswith(_EVENT):
