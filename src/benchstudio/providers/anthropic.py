@@ -36,7 +36,7 @@ from benchstudio.providers.discovery import DISCOVERY_TIMEOUT_S, probe_health
 from benchstudio.providers.errors import ProviderConnectionError, error_from_stream_payload
 from benchstudio.providers.message_format import to_anthropic_body
 from benchstudio.providers.streaming import encode_body, stream_events
-from benchstudio.providers.transport import HttpTransport, secrets_of
+from benchstudio.providers.transport import HttpTransport, SendStamp, secrets_of
 
 ANTHROPIC_VERSION = "2023-06-01"
 _loads = json.loads
@@ -225,13 +225,15 @@ class AnthropicAdapter:
     def stream(self, request: ChatRequest) -> AsyncIterator[StreamEvent]:
         body = encode_body(self.build_body(request, stream=True))  # eagerly: see base
         parser = AnthropicStreamParser(request.request_id, self._transport.secrets)
+        stamp = SendStamp()
         return stream_events(
             lambda: self._transport.post_stream(
-                self.messages_url, body, request.request_id, request.timeout_s
+                self.messages_url, body, request.request_id, request.timeout_s, stamp
             ),
             parser,
             request.request_id,
             self._transport.secrets,
+            stamp,
         )
 
     async def complete(self, request: ChatRequest) -> ChatResponse:

@@ -53,10 +53,11 @@ __all__ = [
 ]
 
 EventKind = Literal[
-    "first_byte", "content", "reasoning", "tool_call_delta", "usage", "finish", "error"
+    "sent", "first_byte", "content", "reasoning", "tool_call_delta", "usage", "finish", "error"
 ]
 
 # Plain string constants: comparing interned strings is the cheapest check on the hot path.
+SENT: Final = "sent"  # the request went out: the TTFT origin (see `ProviderAdapter.stream`)
 FIRST_BYTE: Final = "first_byte"
 CONTENT: Final = "content"
 REASONING: Final = "reasoning"
@@ -187,11 +188,12 @@ class ProviderAdapter(Protocol):
     def stream(self, request: ChatRequest) -> AsyncIterator[StreamEvent]:
         """Stream events for one request; errors are raised as `ProviderError` subclasses.
 
-        The first event is always `first_byte` (when any response byte arrived); the last is
-        `finish` on success. Consumers should `aclose()` the iterator if they stop early.
-        The body is serialized here, eagerly; nothing is sent before the first `__anext__`, so a
-        caller that stamps its send time between the two gets the same origin for every wire
-        protocol, without JSON encoding inside the window.
+        The first event is `sent`, stamped when the request body was handed to the socket
+        (after the client library built the request and took a connection), when the transport
+        saw it; then `first_byte` (when any response byte arrived); the last is `finish` on
+        success. Consumers should `aclose()` the iterator if they stop early.
+        The body is serialized here, eagerly; nothing is sent before the first `__anext__`, so
+        the origin is the same for every wire protocol and never includes JSON encoding.
         """
         ...
 

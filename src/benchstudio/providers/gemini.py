@@ -39,7 +39,7 @@ from benchstudio.providers.errors import (
 )
 from benchstudio.providers.message_format import to_gemini_body
 from benchstudio.providers.streaming import encode_body, stream_events
-from benchstudio.providers.transport import HttpTransport, secrets_of
+from benchstudio.providers.transport import HttpTransport, SendStamp, secrets_of
 
 _loads = json.loads
 _FILTER_REASONS = frozenset(
@@ -240,11 +240,15 @@ class GeminiAdapter:
         url = self.model_url(request.model, "streamGenerateContent") + "?alt=sse"
         body = encode_body(to_gemini_body(request))  # eagerly: see base
         parser = GeminiStreamParser(request.request_id, self._transport.secrets)
+        stamp = SendStamp()
         return stream_events(
-            lambda: self._transport.post_stream(url, body, request.request_id, request.timeout_s),
+            lambda: self._transport.post_stream(
+                url, body, request.request_id, request.timeout_s, stamp
+            ),
             parser,
             request.request_id,
             self._transport.secrets,
+            stamp,
         )
 
     async def complete(self, request: ChatRequest) -> ChatResponse:

@@ -40,7 +40,7 @@ from benchstudio.providers.errors import (
     error_from_stream_payload,
 )
 from benchstudio.providers.streaming import encode_body, stream_events
-from benchstudio.providers.transport import HttpTransport, secrets_of
+from benchstudio.providers.transport import HttpTransport, SendStamp, secrets_of
 
 _loads = json.loads
 _STREAM_OPTIONS_MARKERS = ("stream_options", "include_usage")
@@ -238,27 +238,31 @@ class OpenAICompatAdapter:
         body.update(request.extra)
         return encode_body(body)
 
-    async def _open(self, request: ChatRequest, body: bytes, usage: bool) -> aiohttp.ClientResponse:
+    async def _open(
+        self, request: ChatRequest, body: bytes, usage: bool, stamp: SendStamp
+    ) -> aiohttp.ClientResponse:
         post = self._transport.post_stream
         try:
-            return await post(self.chat_url, body, request.request_id, request.timeout_s)
+            return await post(self.chat_url, body, request.request_id, request.timeout_s, stamp)
         except BadRequestError as exc:
             if not usage or not any(m in exc.message for m in _STREAM_OPTIONS_MARKERS):
                 raise
-        # Once per endpoint and process: this retry's encoding and round trip are in its TTFT.
+        # Once per endpoint and process; the stamp then marks the retry's send.
         self._rejects_stream_options.add(self.chat_url)
         body = self.build_body(request, stream=True, stream_usage=False)
-        return await post(self.chat_url, body, request.request_id, request.timeout_s)
+        return await post(self.chat_url, body, request.request_id, request.timeout_s, stamp)
 
     def stream(self, request: ChatRequest) -> AsyncIterator[StreamEvent]:
         usage = request.stream_usage and self.chat_url not in self._rejects_stream_options
         body = self.build_body(request, stream=True, stream_usage=usage)  # eagerly: see base
         parser = OpenAIStreamParser(request.request_id, self._transport.secrets)
+        stamp = SendStamp()
         return stream_events(
-            lambda: self._open(request, body, usage),
+            lambda: self._open(request, body, usage, stamp),
             parser,
             request.request_id,
             self._transport.secrets,
+            stamp,
         )
 
     async def complete(self, request: ChatRequest) -> ChatResponse:

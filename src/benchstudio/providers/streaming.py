@@ -15,10 +15,10 @@ from typing import Any, Protocol
 
 import aiohttp
 
-from benchstudio.providers.base import ERROR, FIRST_BYTE, TOKEN_KINDS, StreamEvent
+from benchstudio.providers.base import ERROR, FIRST_BYTE, SENT, TOKEN_KINDS, StreamEvent
 from benchstudio.providers.errors import ProviderError
 from benchstudio.providers.sse import SSEDecoder
-from benchstudio.providers.transport import map_client_exception
+from benchstudio.providers.transport import SendStamp, map_client_exception
 
 
 def encode_body(body: dict[str, Any]) -> bytes:
@@ -58,13 +58,17 @@ async def stream_events(
     parser: WireParser,
     request_id: str,
     secrets: tuple[str, ...],
+    stamp: SendStamp | None = None,
 ) -> AsyncIterator[StreamEvent]:
     """Open the response, then yield events until the parser is done or the body ends.
 
-    Failures before the first byte raise. Later failures first yield an `error` event (stamped
-    when the failure was seen) and then raise the same `ProviderError`.
+    `stamp`, filled by the transport while opening, becomes the `sent` event. Failures before
+    the first byte raise. Later failures first yield an `error` event (stamped when the failure
+    was seen) and then raise the same `ProviderError`.
     """
     resp = await open_response()
+    if stamp is not None and stamp.t_ns:
+        yield StreamEvent(SENT, stamp.t_ns)
     decoder = SSEDecoder()
     read = resp.content.readany
     feed = parser.feed

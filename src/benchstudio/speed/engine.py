@@ -20,6 +20,7 @@ from benchstudio.providers.base import (
     FINISH,
     FIRST_BYTE,
     REASONING,
+    SENT,
     TOOL_CALL_DELTA,
     USAGE,
     ChatRequest,
@@ -50,8 +51,9 @@ async def record_stream(
 
     One chunk (one SSE event) is one timestamp, whatever it carries: a token event marked
     `same_chunk` adds its text to the chunk before it, and a chunk holding content counts as
-    content, so TTFCT finds it. The send time is stamped after `adapter.stream()` has serialized
-    the body and before anything is sent, the same origin for every wire protocol.
+    content, so TTFCT finds it. The TTFT origin (`sent_ns`) is the adapter's `sent` event, the
+    instant the body went to the socket; an adapter that reports none gets the instant before
+    its first `__anext__` (after `stream()` serialized the body), as for every wire protocol.
     A cancellation is kept as a `cancelled` trace only while `stopping()` says the run is
     stopping; any other cancellation propagates.
     """
@@ -82,7 +84,9 @@ async def record_stream(
                     continue
                 code = TOOL_KIND
             else:
-                if kind == FIRST_BYTE:
+                if kind == SENT:
+                    trace.sent_ns = event.t_ns
+                elif kind == FIRST_BYTE:
                     trace.first_byte_ns = event.t_ns
                 elif kind == USAGE and event.usage is not None:
                     usage = event.usage

@@ -21,6 +21,7 @@ from benchstudio.providers.base import (
     CONTENT,
     FIRST_BYTE,
     REASONING,
+    SENT,
     ChatRequest,
     ProviderAdapter,
     StreamEvent,
@@ -96,7 +97,7 @@ async def test_the_adapter_marks_the_second_token_event_of_one_sse_event(
         (CONTENT, " answer is", False),
         (CONTENT, " 4.", False),
     ]
-    assert events[0].kind == FIRST_BYTE
+    assert [e.kind for e in events[:2]] == [SENT, FIRST_BYTE]
 
 
 async def test_gemini_thought_and_text_parts_in_one_response_are_one_chunk(
@@ -206,9 +207,12 @@ async def test_the_body_is_serialized_before_the_send_stamp_for_every_protocol(
         encoded.append(real_encode(body))
         return encoded[-1]
 
+    stamps: list[int] = []
+
     def clock() -> int:
         log.append("clock")
-        return real_clock()
+        stamps.append(real_clock())
+        return stamps[-1]
 
     monkeypatch.setattr(module, "encode_body", encode)
     monkeypatch.setattr(engine, "perf_counter_ns", clock)
@@ -216,9 +220,12 @@ async def test_the_body_is_serialized_before_the_send_stamp_for_every_protocol(
     request = ChatRequest("m", [{"role": "user", "content": "x" * 100_000}], max_tokens=5)
     trace = await record_stream(make(replay_server.base_url, http_session), request)
     assert trace.error is None and len(trace.chunk_ns) == 1
-    assert log[:2] == ["encode", "clock"]  # serialized once, then `sent_ns` stamped
+    assert log[:2] == ["encode", "clock"]  # serialized once, then the window opens
     assert log.count("encode") == 1
     assert replay_server.requests[-1]["body"] == encoded[0]  # that body, not a later one
+    # the origin is the transport's `sent` stamp: inside the window, before any response byte
+    assert trace.first_byte_ns is not None
+    assert stamps[0] < trace.sent_ns < trace.first_byte_ns <= trace.chunk_ns[0]
 
 
 # ---------------------------------------------------------------- cancellation
