@@ -61,8 +61,10 @@ MODELS = {
 C1_MIN_REQUESTS = 200
 PROMPT = "Tell me a story."
 TOKEN_KINDS = ("content", "reasoning", "tool")
+# The simulator's collector is off: a full collection over its growing timing log would stall
+# whichever request is in flight, for every client alike, and blur the truth.
 SIM_SCRIPT = """
-import asyncio, json, sys
+import asyncio, gc, json, sys
 from benchstudio.simulator import ModelProfile, SimulatorConfig, SimulatorServer
 models = json.loads(sys.argv[1])
 config = SimulatorConfig(
@@ -72,6 +74,9 @@ config = SimulatorConfig(
 )
 async def main():
     async with SimulatorServer(config) as sim:
+        gc.collect()
+        gc.freeze()
+        gc.disable()
         print(sim.base_url, flush=True)
         await asyncio.Event().wait()
 asyncio.run(main())
