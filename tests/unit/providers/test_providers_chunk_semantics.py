@@ -271,3 +271,27 @@ async def test_cancel_while_stopping_keeps_a_cancelled_trace() -> None:
 async def test_cancel_when_not_stopping_propagates(stopping: Callable[[], bool] | None) -> None:
     task = await _cancel_mid_stream(stopping)
     assert task.cancelled()
+
+
+# ---------------------------------------------------------------- the typed fast path's fallback
+
+
+async def test_unexpected_shapes_and_bad_utf8_take_the_tolerant_path(
+    replay_server: ReplayServer, http_session: aiohttp.ClientSession
+) -> None:
+    stream = [
+        delta({"content": "a"}),
+        # usage of the wrong type fails typed decoding; the dict path ignores it
+        sse({"choices": [{"delta": {"content": "b"}}], "usage": []}),
+        b'data: {"choices":[{"delta":{"content":"c\xff"}}]}\n\n',  # invalid UTF-8
+        delta({}, finish="stop"),
+        b"data: [DONE]\n\n",
+    ]
+    replay_server.queue("/v1/chat/completions", Replay(chunks=stream))
+    trace = await record_stream(
+        openai(replay_server, http_session), ChatRequest("m", [{"role": "user", "content": "?"}])
+    )
+    assert trace.error is None
+    assert trace.output_text == "abc\ufffd"
+    assert len(trace.chunk_ns) == 3
+    assert trace.finish_reason == "stop"
