@@ -21,8 +21,10 @@ compared with the server's mean gap of that request.
 Network: everything talks to 127.0.0.1; peers run with HF_HUB_OFFLINE=1, AIPerf with our
 vendored o200k tokenizer as its tiktoken cache, server-metrics and GPU telemetry off.
 Bounded: each run has a request count and a hard time limit, and a failing tool is reported and
-skipped. Run: `.venv/bin/python benchmarks/compare_peers.py [--quick] [--tools ours,guidellm]`
-(installing takes a few minutes the first time; a full pass about three minutes).
+skipped. Run: `.venv/bin/python benchmarks/compare_peers.py [--quick] [--tools ours,guidellm]
+[--repeat 3 --check] [--only c=1]` (installing takes a few minutes the first time; a full pass
+about eight minutes). `--check` compares, per scenario, the medians over the repeats of each
+client's TTFT error p50 and p99 (joined per-request rows): ours must be <= the best peer's.
 """
 
 from __future__ import annotations
@@ -50,17 +52,31 @@ ROOT = Path(__file__).resolve().parent.parent
 PEERS = ROOT / ".cache" / "peers"
 TOOL_VERSIONS = {"guidellm": "0.8.1", "aiperf": "0.13.0"}  # output formats parsed below
 TIKTOKEN_URL = "https://openaipublic.blob.core.windows.net/encodings/o200k_base.tiktoken"
-MODEL = {"ttft_ms": 50, "itl_ms": 10, "output_tokens": 100}
+# "steady" answers under any name; "short" (same timing, fewer tokens) keeps the 200-request
+# c=1 scenario to about a minute per client.
+MODELS = {
+    "steady": {"ttft_ms": 50, "itl_ms": 10, "output_tokens": 100},
+    "short": {"ttft_ms": 50, "itl_ms": 10, "output_tokens": 25},
+}
+C1_MIN_REQUESTS = 200
 PROMPT = "Tell me a story."
 TOKEN_KINDS = ("content", "reasoning", "tool")
+# The simulator's collector is off: a full collection over its growing timing log would stall
+# whichever request is in flight, for every client alike, and blur the truth.
 SIM_SCRIPT = """
-import asyncio, json, sys
+import asyncio, gc, json, sys
 from benchstudio.simulator import ModelProfile, SimulatorConfig, SimulatorServer
+models = json.loads(sys.argv[1])
 config = SimulatorConfig(
-    default=ModelProfile(name="steady", **json.loads(sys.argv[1])), log_capacity=50000
+    default=ModelProfile(name="steady", **models.pop("steady")),
+    models=[ModelProfile(name=name, **body) for name, body in models.items()],
+    log_capacity=50000,
 )
 async def main():
     async with SimulatorServer(config) as sim:
+        gc.collect()
+        gc.freeze()
+        gc.disable()
         print(sim.base_url, flush=True)
         await asyncio.Event().wait()
 asyncio.run(main())
@@ -81,6 +97,7 @@ class Scenario:
     requests: int
     concurrency: int | None = None
     rate: float | None = None
+    model: str = "steady"
 
 
 @dataclass
@@ -180,7 +197,7 @@ def tiktoken_cache() -> Path:
 
 def start_simulator() -> tuple[subprocess.Popen[str], str]:
     process = subprocess.Popen(
-        [sys.executable, "-c", SIM_SCRIPT, json.dumps(MODEL)], stdout=subprocess.PIPE, text=True
+        [sys.executable, "-c", SIM_SCRIPT, json.dumps(MODELS)], stdout=subprocess.PIPE, text=True
     )
     assert process.stdout is not None
     base_url = process.stdout.readline().strip()
@@ -247,7 +264,7 @@ def peer_env() -> dict[str, str]:
 def run_ours(base_url: str, scenario: Scenario, work: Path, limit_s: float) -> ClientRun:
     output = work / "ours.json"
     command = [str(Path(sys.executable).parent / "benchstudio"), "bench"]
-    command += ["--base-url", f"{base_url}/v1", "--model", "steady", "--prompt", PROMPT]
+    command += ["--base-url", f"{base_url}/v1", "--model", scenario.model, "--prompt", PROMPT]
     command += ["--warmup", "0", "--quiet", "--num-requests", str(scenario.requests)]
     if scenario.concurrency is not None:
         command += ["--concurrency", str(scenario.concurrency)]
@@ -274,7 +291,7 @@ def run_guidellm(base_url: str, scenario: Scenario, work: Path, limit_s: float) 
         "".join(json.dumps({"prompt": PROMPT}) + "\n" for _ in range(scenario.requests))
     )
     output = work / "guidellm.json"
-    backend = f"kind=openai_http,target={base_url},model=steady"
+    backend = f"kind=openai_http,target={base_url},model={scenario.model}"
     backend += ",request_format=/v1/chat/completions,validate_backend=false"
     if scenario.concurrency is not None:
         profile = f"kind=concurrent,streams={scenario.concurrency}"
@@ -311,9 +328,10 @@ def run_guidellm(base_url: str, scenario: Scenario, work: Path, limit_s: float) 
 
 def run_aiperf(base_url: str, scenario: Scenario, work: Path, limit_s: float) -> ClientRun:
     artifacts = work / "aiperf"
-    command = [str(PEERS / "aiperf/bin/aiperf"), "profile", "-m", "steady", "--url", base_url]
+    command = [str(PEERS / "aiperf/bin/aiperf"), "profile", "-m", scenario.model, "--url", base_url]
     command += ["--endpoint-type", "chat", "--streaming", "--tokenizer", "builtin"]
-    command += ["--isl", "16", "--osl", str(MODEL["output_tokens"]), "--ui", "none"]
+    osl = MODELS[scenario.model]["output_tokens"]
+    command += ["--isl", "16", "--osl", str(osl), "--ui", "none"]
     command += ["--request-count", str(scenario.requests), "--use-server-token-count"]
     command += ["--no-server-metrics", "--no-gpu-telemetry", "--export-level", "records"]
     command += ["--artifact-dir", str(artifacts)]
@@ -460,7 +478,10 @@ def print_table(title: str, rows: list[ErrorRow], notes: dict[str, str]) -> None
 def scenarios(quick: bool) -> list[Scenario]:
     scale = 0.5 if quick else 1.0
     return [
-        Scenario("c=1 (ttft 50 ms, itl 10 ms, 100 tokens)", int(20 * scale), concurrency=1),
+        # at least 200 requests even with --quick: its p99 must not be one request's error
+        Scenario(
+            "c=1 (ttft 50 ms, itl 10 ms, 25 tokens)", C1_MIN_REQUESTS, concurrency=1, model="short"
+        ),
         Scenario("c=64, ~6.4k events/s", int(320 * scale), concurrency=64),
         Scenario("Poisson 50 req/s, ~5k events/s", int(300 * scale), rate=50.0),
     ]
@@ -485,9 +506,37 @@ def run_client(
         f" wall {time.perf_counter() - wall0:.1f} s, CPU {cpu_s:.1f} s"
     )
     # first requests that may open a connection: the concurrency, or the rate's mean in flight
-    duration_s = (MODEL["ttft_ms"] + MODEL["itl_ms"] * MODEL["output_tokens"]) / 1000
+    model = MODELS[scenario.model]
+    duration_s = (model["ttft_ms"] + model["itl_ms"] * model["output_tokens"]) / 1000
     cold = scenario.concurrency or round((scenario.rate or 0) * duration_s)
     return error_rows(client, run, truth, cold), note
+
+
+def verdicts(results: dict[tuple[str, str], list[list[float]]], names: list[str]) -> bool:
+    """Per scenario, medians over the repeats of each client's TTFT error p50 and p99 (the
+    joined per-request row); ours must be <= the best peer's on both (as absolute errors)."""
+    print("\nmedians over repeats, TTFT error (ms): ours must be <= the best peer on p50 and p99")
+    ok = True
+    for name in names:
+        medians = {
+            client: [float(np.median([abs(run[i]) for run in runs])) for i in (0, 1)]
+            for (scenario, client), runs in results.items()
+            if scenario == name and runs
+        }
+        ours = medians.pop("ours", None)
+        if ours is None or not medians:
+            print(f"  {name}: MISSING (ours or every peer failed)")
+            ok = False
+            continue
+        best = [min(figures[i] for figures in medians.values()) for i in (0, 1)]
+        passed = ours[0] <= best[0] and ours[1] <= best[1]
+        ok = ok and passed
+        peers = ", ".join(f"{c} {f[0]:.2f}/{f[1]:.2f}" for c, f in medians.items())
+        print(
+            f"  {name}: ours p50/p99 {ours[0]:.2f}/{ours[1]:.2f}; {peers} -> "
+            + ("ok" if passed else "BEHIND")
+        )
+    return ok
 
 
 def main() -> None:
@@ -495,6 +544,15 @@ def main() -> None:
     parser.add_argument("--tools", default="ours,guidellm,aiperf", help="clients to run")
     parser.add_argument("--quick", action="store_true", help="half the requests")
     parser.add_argument("--repeat", type=int, default=1, help="run every scenario this often")
+    parser.add_argument(
+        "--only", default="", help="run only scenarios whose name starts with this (e.g. c=1)"
+    )
+    parser.add_argument(
+        "--check",
+        action="store_true",
+        help="exit 1 unless, per scenario, the medians over the repeats of our TTFT error p50"
+        " and p99 are <= the best peer's",
+    )
     parser.add_argument(
         "--nice",
         type=int,
@@ -516,11 +574,13 @@ def main() -> None:
         else:
             print(f"skipping {client}: not installed (see {PEERS / (client + '.install.log')})")
     process, base_url = start_simulator()
-    print(f"simulator {base_url} on core 1, clients on core 0; model {MODEL}")
+    print(f"simulator {base_url} on core 1, clients on core 0; models {MODELS}")
     print(LEGEND)
+    chosen = [s for s in scenarios(arguments.quick) if s.name.startswith(arguments.only)]
+    results: dict[tuple[str, str], list[list[float]]] = {}
     try:
         for attempt in range(1, arguments.repeat + 1):
-            for scenario in scenarios(arguments.quick):
+            for scenario in chosen:
                 rows: list[ErrorRow] = []
                 notes: dict[str, str] = {}
                 for client in ready:
@@ -529,11 +589,20 @@ def main() -> None:
                     work.mkdir(parents=True)
                     client_rows, notes[client] = run_client(client, base_url, scenario, work)
                     rows.extend(client_rows)
+                    joined = [r for r in client_rows if r.method != "distribution"]
+                    if joined:
+                        ttft = joined[0].ttft
+                        results.setdefault((scenario.name, client), []).append([ttft[0], ttft[2]])
                 load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
                 print_table(f"[{attempt}] {scenario.name} (load avg {load})", rows, notes)
     finally:
         process.terminate()
         process.wait(10)
+    ok = verdicts(results, [s.name for s in chosen])
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"load average at the end: {load}")
+    if arguments.check and not ok:
+        sys.exit(1)
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import aiohttp
+import msgspec
 
 from benchstudio.providers.base import (
     CONTENT,
@@ -34,8 +35,8 @@ from benchstudio.providers.base import (
 from benchstudio.providers.discovery import DISCOVERY_TIMEOUT_S, probe_health
 from benchstudio.providers.errors import ProviderConnectionError, error_from_stream_payload
 from benchstudio.providers.message_format import to_anthropic_body
-from benchstudio.providers.streaming import stream_events
-from benchstudio.providers.transport import HttpTransport, secrets_of
+from benchstudio.providers.streaming import encode_body, stream_events
+from benchstudio.providers.transport import HttpTransport, SendStamp, secrets_of
 
 ANTHROPIC_VERSION = "2023-06-01"
 _loads = json.loads
@@ -73,6 +74,24 @@ def usage_from_anthropic(data: dict[str, Any], usage: Usage | None = None) -> Us
     return usage
 
 
+class _Delta(msgspec.Struct, gc=False):
+    type: str | None = None
+    text: str | None = None
+    thinking: str | None = None
+    partial_json: str | None = None
+
+
+class _Event(msgspec.Struct, gc=False):
+    """The fields of a `content_block_delta`, the one event per token; others go the dict way."""
+
+    type: str | None = None
+    index: int = 0
+    delta: _Delta | None = None
+
+
+_decode_event = msgspec.json.Decoder(_Event).decode
+
+
 class AnthropicStreamParser:
     """Messages SSE events to stream events."""
 
@@ -86,59 +105,84 @@ class AnthropicStreamParser:
         self.usage = Usage()
         self.block_tools: dict[int, int] = {}  # content block index -> tool call ordinal
 
-    def feed(self, event: str, data: str, t_ns: int) -> list[StreamEvent]:
+    def feed(self, event: str, data: bytes, t_ns: int, out: list[StreamEvent]) -> None:
         try:
-            obj = _loads(data)
+            typed = _decode_event(data)
+        except msgspec.MsgspecError:
+            typed = None
+        if typed is not None and typed.delta is not None and typed.type == "content_block_delta":
+            delta = typed.delta
+            self._delta(
+                delta.type, delta.text, delta.thinking, delta.partial_json, typed.index, t_ns, out
+            )
+            return
+        try:
+            obj = _loads(data.decode("utf-8", "replace"))
         except ValueError:
             raise ProviderConnectionError(
                 f"malformed stream event: {data[:80]!r}", request_id=self.request_id
             ) from None
         kind = obj.get("type", event) if isinstance(obj, dict) else event
         if kind == "content_block_delta":
-            return self._delta(obj, t_ns)
-        if kind == "content_block_start":
-            return self._block_start(obj, t_ns)
-        if kind == "message_start":
+            fields = obj.get("delta") or {}
+            self._delta(
+                fields.get("type"),
+                fields.get("text"),
+                fields.get("thinking"),
+                fields.get("partial_json"),
+                obj.get("index", 0),
+                t_ns,
+                out,
+            )
+        elif kind == "content_block_start":
+            self._block_start(obj, t_ns, out)
+        elif kind == "message_start":
             usage_from_anthropic((obj.get("message") or {}).get("usage") or {}, self.usage)
         elif kind == "message_delta":
             reason = (obj.get("delta") or {}).get("stop_reason")
             if reason:
                 self.finish_reason = FINISH_REASONS.get(reason, reason)
             usage_from_anthropic(obj.get("usage") or {}, self.usage)
-            return [StreamEvent(USAGE, t_ns, usage=self.usage)]
+            out.append(StreamEvent(USAGE, t_ns, usage=self.usage))
         elif kind == "message_stop":
             self.done = True
-            return [StreamEvent(FINISH, t_ns, finish_reason=self.finish_reason)]
+            out.append(StreamEvent(FINISH, t_ns, finish_reason=self.finish_reason))
         elif kind == "error":
             raise error_from_stream_payload(obj, request_id=self.request_id, secrets=self.secrets)
-        return []  # ping, content_block_stop, unknown future events
+        # ping, content_block_stop, unknown future events: nothing
 
-    def _delta(self, obj: dict[str, Any], t_ns: int) -> list[StreamEvent]:
-        delta = obj.get("delta") or {}
-        kind = delta.get("type")
+    def _delta(
+        self,
+        kind: str | None,
+        text: str | None,
+        thinking: str | None,
+        partial_json: str | None,
+        index: int,
+        t_ns: int,
+        out: list[StreamEvent],
+    ) -> None:
         if kind == "text_delta":
-            text = delta.get("text")
-            return [StreamEvent(CONTENT, t_ns, text)] if text else []
-        if kind == "thinking_delta":
-            text = delta.get("thinking")
-            return [StreamEvent(REASONING, t_ns, text)] if text else []
-        if kind == "input_json_delta":
-            fragment = delta.get("partial_json") or ""
-            ordinal = self.block_tools.get(obj.get("index", 0), 0)
-            return [StreamEvent(TOOL_CALL_DELTA, t_ns, fragment, tool_index=ordinal)]
-        return []  # signature_delta, citations_delta
+            if text:
+                out.append(StreamEvent(CONTENT, t_ns, text))
+        elif kind == "thinking_delta":
+            if thinking:
+                out.append(StreamEvent(REASONING, t_ns, thinking))
+        elif kind == "input_json_delta":
+            ordinal = self.block_tools.get(index, 0)
+            out.append(StreamEvent(TOOL_CALL_DELTA, t_ns, partial_json or "", tool_index=ordinal))
+        # signature_delta, citations_delta: nothing
 
-    def _block_start(self, obj: dict[str, Any], t_ns: int) -> list[StreamEvent]:
+    def _block_start(self, obj: dict[str, Any], t_ns: int, out: list[StreamEvent]) -> None:
         block = obj.get("content_block") or {}
         if block.get("type") != "tool_use":
             text = block.get("text") or block.get("thinking")
             if text:
                 kind: EventKind = REASONING if block.get("type") == "thinking" else CONTENT
-                return [StreamEvent(kind, t_ns, text)]
-            return []
+                out.append(StreamEvent(kind, t_ns, text))
+            return
         ordinal = len(self.block_tools)
         self.block_tools[obj.get("index", ordinal)] = ordinal
-        return [
+        out.append(
             StreamEvent(
                 TOOL_CALL_DELTA,
                 t_ns,
@@ -147,9 +191,9 @@ class AnthropicStreamParser:
                 tool_id=block.get("id"),
                 tool_name=block.get("name"),
             )
-        ]
+        )
 
-    def finish(self, t_ns: int) -> list[StreamEvent]:
+    def finish(self, t_ns: int, out: list[StreamEvent]) -> None:
         raise ProviderConnectionError(
             "stream ended before message_stop", request_id=self.request_id
         )
@@ -179,15 +223,17 @@ class AnthropicAdapter:
         return to_anthropic_body(request, stream=stream)
 
     def stream(self, request: ChatRequest) -> AsyncIterator[StreamEvent]:
-        body = json.dumps(self.build_body(request, stream=True)).encode()
+        body = encode_body(self.build_body(request, stream=True))  # eagerly: see base
         parser = AnthropicStreamParser(request.request_id, self._transport.secrets)
+        stamp = SendStamp()
         return stream_events(
             lambda: self._transport.post_stream(
-                self.messages_url, body, request.request_id, request.timeout_s
+                self.messages_url, body, request.request_id, request.timeout_s, stamp
             ),
             parser,
             request.request_id,
             self._transport.secrets,
+            stamp,
         )
 
     async def complete(self, request: ChatRequest) -> ChatResponse:

@@ -2,6 +2,10 @@
 
 The speed engine builds on these; change them only additively. `StreamEvent` is created once per
 received token delta, so it is a slotted dataclass with plain fields and no validation.
+
+A *chunk* is one SSE event of the wire protocol (an OpenAI `chat.completion.chunk`, an Anthropic
+`content_block_delta`, a Gemini `GenerateContentResponse`), whatever it carries: several tokens,
+or reasoning and content together. It gets one timestamp: the read that completed it.
 """
 
 from __future__ import annotations
@@ -49,10 +53,11 @@ __all__ = [
 ]
 
 EventKind = Literal[
-    "first_byte", "content", "reasoning", "tool_call_delta", "usage", "finish", "error"
+    "sent", "first_byte", "content", "reasoning", "tool_call_delta", "usage", "finish", "error"
 ]
 
 # Plain string constants: comparing interned strings is the cheapest check on the hot path.
+SENT: Final = "sent"  # the request went out: the TTFT origin (see `ProviderAdapter.stream`)
 FIRST_BYTE: Final = "first_byte"
 CONTENT: Final = "content"
 REASONING: Final = "reasoning"
@@ -88,6 +93,10 @@ class StreamEvent:
 
     `t_ns` is `time.perf_counter_ns()` read right after the network read that delivered the
     bytes. `text` carries content/reasoning text or, for tool-call deltas, the argument fragment.
+    `same_chunk` is True on a token event that came in the same chunk (SSE event) as the token
+    event before it (e.g. content after reasoning in one OpenAI delta): consumers that count
+    chunks must not count it again. Several chunks in one read are still several chunks; they
+    share `t_ns`.
     """
 
     kind: EventKind
@@ -99,6 +108,7 @@ class StreamEvent:
     usage: Usage | None = None
     finish_reason: str | None = None
     error: ProviderError | None = None
+    same_chunk: bool = False
 
 
 @dataclass(slots=True)
@@ -178,8 +188,12 @@ class ProviderAdapter(Protocol):
     def stream(self, request: ChatRequest) -> AsyncIterator[StreamEvent]:
         """Stream events for one request; errors are raised as `ProviderError` subclasses.
 
-        The first event is always `first_byte` (when any response byte arrived); the last is
-        `finish` on success. Consumers should `aclose()` the iterator if they stop early.
+        The first event is `sent`, stamped when the request body was handed to the socket
+        (after the client library built the request and took a connection), when the transport
+        saw it; then `first_byte` (when any response byte arrived); the last is `finish` on
+        success. Consumers should `aclose()` the iterator if they stop early.
+        The body is serialized here, eagerly; nothing is sent before the first `__anext__`, so
+        the origin is the same for every wire protocol and never includes JSON encoding.
         """
         ...
 

@@ -14,6 +14,7 @@ from typing import Any
 from urllib.parse import quote, urlsplit, urlunsplit
 
 import aiohttp
+import msgspec
 
 from benchstudio.providers.base import (
     CONTENT,
@@ -37,8 +38,8 @@ from benchstudio.providers.errors import (
     error_from_stream_payload,
 )
 from benchstudio.providers.message_format import to_gemini_body
-from benchstudio.providers.streaming import stream_events
-from benchstudio.providers.transport import HttpTransport, secrets_of
+from benchstudio.providers.streaming import encode_body, stream_events
+from benchstudio.providers.transport import HttpTransport, SendStamp, secrets_of
 
 _loads = json.loads
 _FILTER_REASONS = frozenset(
@@ -89,6 +90,33 @@ def _check_blocked(obj: dict[str, Any], request_id: str) -> None:
         raise ContentFilteredError(f"prompt blocked: {reason}", request_id=request_id)
 
 
+class _Part(msgspec.Struct, gc=False):
+    text: str | None = None
+    thought: bool | None = None
+    functionCall: dict[str, Any] | None = None  # noqa: N815 (the wire name)
+
+
+class _Content(msgspec.Struct, gc=False):
+    parts: list[_Part] | None = None
+
+
+class _Candidate(msgspec.Struct, gc=False):
+    content: _Content | None = None
+    finishReason: str | None = None  # noqa: N815
+
+
+class _Response(msgspec.Struct, gc=False):
+    """The fields of a streamed response the parser reads; errors and blocks go the dict way."""
+
+    candidates: list[_Candidate] | None = None
+    usageMetadata: dict[str, Any] | None = None  # noqa: N815
+    promptFeedback: Any = None  # noqa: N815
+    error: Any = None
+
+
+_decode_response = msgspec.json.Decoder(_Response).decode
+
+
 class GeminiStreamParser:
     """`streamGenerateContent?alt=sse` chunks to events."""
 
@@ -103,9 +131,28 @@ class GeminiStreamParser:
         self.usage: dict[str, Any] | None = None
         self.usage_t = 0
 
-    def feed(self, event: str, data: str, t_ns: int) -> list[StreamEvent]:
+    def feed(self, event: str, data: bytes, t_ns: int, out: list[StreamEvent]) -> None:
         try:
-            obj = _loads(data)
+            typed = _decode_response(data)
+        except msgspec.MsgspecError:
+            typed = None
+        if typed is None or typed.error is not None or typed.promptFeedback is not None:
+            self._feed_dict(data, t_ns, out)
+            return
+        if typed.usageMetadata:
+            self.usage, self.usage_t = typed.usageMetadata, t_ns
+        if typed.candidates:
+            candidate = typed.candidates[0]
+            if candidate.content is not None and candidate.content.parts:
+                for part in candidate.content.parts:
+                    self._part(part.text, part.thought, part.functionCall, t_ns, out)
+            if candidate.finishReason:
+                self.raw_finish = candidate.finishReason
+
+    def _feed_dict(self, data: bytes, t_ns: int, out: list[StreamEvent]) -> None:
+        """The tolerant path: any JSON, errors sent in the stream, blocked prompts."""
+        try:
+            obj = _loads(data.decode("utf-8", "replace"))
         except ValueError:
             raise ProviderConnectionError(
                 f"malformed stream chunk: {data[:80]!r}", request_id=self.request_id
@@ -113,31 +160,37 @@ class GeminiStreamParser:
         if isinstance(obj, list):  # a JSON-array framed error
             obj = obj[0] if obj else {}
         if not isinstance(obj, dict):
-            return []
+            return
         if "error" in obj:
             raise error_from_stream_payload(obj, request_id=self.request_id, secrets=self.secrets)
         _check_blocked(obj, self.request_id)
         meta = obj.get("usageMetadata")
         if meta:
             self.usage, self.usage_t = meta, t_ns
-        out: list[StreamEvent] = []
         for candidate in (obj.get("candidates") or [])[:1]:
             for part in (candidate.get("content") or {}).get("parts") or []:
-                out.extend(self._part(part, t_ns))
+                self._part(
+                    part.get("text"), part.get("thought"), part.get("functionCall"), t_ns, out
+                )
             if candidate.get("finishReason"):
                 self.raw_finish = candidate["finishReason"]
-        return out
 
-    def _part(self, part: dict[str, Any], t_ns: int) -> list[StreamEvent]:
-        text = part.get("text")
+    def _part(
+        self,
+        text: str | None,
+        thought: bool | None,
+        call: dict[str, Any] | None,
+        t_ns: int,
+        out: list[StreamEvent],
+    ) -> None:
         if text:
-            return [StreamEvent(REASONING if part.get("thought") else CONTENT, t_ns, text)]
-        call = part.get("functionCall")
+            out.append(StreamEvent(REASONING if thought else CONTENT, t_ns, text))
+            return
         if not call:
-            return []
+            return
         index = self.tool_count
         self.tool_count += 1
-        return [
+        out.append(
             StreamEvent(
                 TOOL_CALL_DELTA,
                 t_ns,
@@ -146,20 +199,18 @@ class GeminiStreamParser:
                 tool_id=call.get("id") or f"call_{index}",
                 tool_name=call.get("name"),
             )
-        ]
+        )
 
-    def finish(self, t_ns: int) -> list[StreamEvent]:
+    def finish(self, t_ns: int, out: list[StreamEvent]) -> None:
         if self.raw_finish is None:
             raise ProviderConnectionError(
                 "stream ended before a finish reason", request_id=self.request_id
             )
         self.done = True
-        out: list[StreamEvent] = []
         if self.usage is not None:
             out.append(StreamEvent(USAGE, self.usage_t, usage=usage_from_gemini(self.usage)))
         reason = gemini_finish_reason(self.raw_finish, self.tool_count > 0)
         out.append(StreamEvent(FINISH, t_ns, finish_reason=reason))
-        return out
 
 
 class GeminiAdapter:
@@ -187,13 +238,17 @@ class GeminiAdapter:
 
     def stream(self, request: ChatRequest) -> AsyncIterator[StreamEvent]:
         url = self.model_url(request.model, "streamGenerateContent") + "?alt=sse"
-        body = json.dumps(to_gemini_body(request)).encode()
+        body = encode_body(to_gemini_body(request))  # eagerly: see base
         parser = GeminiStreamParser(request.request_id, self._transport.secrets)
+        stamp = SendStamp()
         return stream_events(
-            lambda: self._transport.post_stream(url, body, request.request_id, request.timeout_s),
+            lambda: self._transport.post_stream(
+                url, body, request.request_id, request.timeout_s, stamp
+            ),
             parser,
             request.request_id,
             self._transport.secrets,
+            stamp,
         )
 
     async def complete(self, request: ChatRequest) -> ChatResponse:

@@ -2,21 +2,28 @@
 
 Timestamps are taken right after each read returns, before any parsing, so parsing cost never
 shifts a measured time. Each wire protocol supplies a `WireParser` that turns SSE events into
-`StreamEvent`s; this loop owns first-byte, disconnect, timeout and early-stop handling.
+`StreamEvent`s; this loop owns first-byte, disconnect, timeout and early-stop handling, and marks
+token events that share one chunk (`StreamEvent.same_chunk`).
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator, Awaitable, Callable
 from time import perf_counter_ns
-from typing import Protocol
+from typing import Any, Protocol
 
 import aiohttp
 
-from benchstudio.providers.base import ERROR, FIRST_BYTE, StreamEvent
+from benchstudio.providers.base import ERROR, FIRST_BYTE, SENT, TOKEN_KINDS, StreamEvent
 from benchstudio.providers.errors import ProviderError
 from benchstudio.providers.sse import SSEDecoder
-from benchstudio.providers.transport import map_client_exception
+from benchstudio.providers.transport import SendStamp, map_client_exception
+
+
+def encode_body(body: dict[str, Any]) -> bytes:
+    """The request body as sent, by every adapter, before the caller starts its clock."""
+    return json.dumps(body).encode()
 
 
 class WireParser(Protocol):
@@ -24,13 +31,26 @@ class WireParser(Protocol):
 
     done: bool
 
-    def feed(self, event: str, data: str, t_ns: int) -> list[StreamEvent]:
-        """Events for one SSE event; raises `ProviderError` for an error sent in the stream."""
+    def feed(self, event: str, data: bytes, t_ns: int, out: list[StreamEvent]) -> None:
+        """Append the events of one SSE event to `out`; raises `ProviderError` for an error
+        sent in the stream."""
         ...
 
-    def finish(self, t_ns: int) -> list[StreamEvent]:
-        """Events at end of stream; raises `ProviderConnectionError` if it was cut short."""
+    def finish(self, t_ns: int, out: list[StreamEvent]) -> None:
+        """Append the events at end of stream; raises `ProviderConnectionError` if it was cut
+        short."""
         ...
+
+
+def _mark_same_chunk(events: list[StreamEvent]) -> None:
+    """Every token event after the first of one SSE event belongs to that event's chunk."""
+    first = True
+    for event in events:
+        if event.kind in TOKEN_KINDS and (event.text or event.tool_name):
+            if first:
+                first = False
+            else:
+                event.same_chunk = True
 
 
 async def stream_events(
@@ -38,37 +58,52 @@ async def stream_events(
     parser: WireParser,
     request_id: str,
     secrets: tuple[str, ...],
+    stamp: SendStamp | None = None,
 ) -> AsyncIterator[StreamEvent]:
     """Open the response, then yield events until the parser is done or the body ends.
 
-    Failures before the first byte raise. Later failures first yield an `error` event (stamped
-    when the failure was seen) and then raise the same `ProviderError`.
+    `stamp`, filled by the transport while opening, becomes the `sent` event. Failures before
+    the first byte raise. Later failures first yield an `error` event (stamped when the failure
+    was seen) and then raise the same `ProviderError`.
     """
     resp = await open_response()
+    if stamp is not None and stamp.t_ns:
+        yield StreamEvent(SENT, stamp.t_ns)
     decoder = SSEDecoder()
     read = resp.content.readany
+    feed = parser.feed
+    sse: list[tuple[str, bytes]] = []
+    events: list[StreamEvent] = []
     first = True
     finished = False
     try:
         while not parser.done:
             chunk = await read()
             t_ns = perf_counter_ns()
-            if not chunk:
-                for name, data in decoder.flush():
-                    for item in parser.feed(name, data, t_ns):
+            if chunk:
+                if first:
+                    first = False
+                    yield StreamEvent(FIRST_BYTE, t_ns)
+                decoder.feed(chunk, sse)
+            else:
+                decoder.flush(sse)
+            for name, data in sse:
+                feed(name, data, t_ns, events)
+                if events:
+                    if len(events) > 1:
+                        _mark_same_chunk(events)
+                    for item in events:
                         yield item
-                if not parser.done:
-                    for item in parser.finish(t_ns):
-                        yield item
-                break
-            if first:
-                first = False
-                yield StreamEvent(FIRST_BYTE, t_ns)
-            for name, data in decoder.feed(chunk):
-                for item in parser.feed(name, data, t_ns):
-                    yield item
+                    events.clear()
                 if parser.done:
                     break
+            sse.clear()
+            if not chunk:
+                if not parser.done:
+                    parser.finish(t_ns, events)
+                    for item in events:
+                        yield item
+                break
         finished = True
     except ProviderError as exc:
         exc.request_id = exc.request_id or request_id

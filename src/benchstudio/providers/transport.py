@@ -9,6 +9,8 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Mapping
+from time import perf_counter_ns
+from types import SimpleNamespace
 from typing import Any
 
 import aiohttp
@@ -63,6 +65,34 @@ def secrets_of(api_key: str | None, extra_headers: Mapping[str, str] | None) -> 
     return tuple(v for v in values if len(v) >= 4)
 
 
+class SendStamp:
+    """When a streamed request's body was handed to the socket (`perf_counter_ns`; 0: unseen).
+
+    The TTFT origin, as close to the wire as aiohttp lets us see: after it built the request and
+    took (or opened) a connection, the work a client adds and a server never sees.
+    """
+
+    __slots__ = ("t_ns",)
+
+    def __init__(self) -> None:
+        self.t_ns = 0
+
+
+async def _on_body_sent(
+    _session: aiohttp.ClientSession,
+    context: SimpleNamespace,
+    _params: aiohttp.TraceRequestChunkSentParams,
+) -> None:
+    stamp = context.trace_request_ctx
+    if type(stamp) is SendStamp:
+        stamp.t_ns = perf_counter_ns()  # aiohttp calls this just before writing the bytes
+
+
+_SEND_TRACE = aiohttp.TraceConfig()
+_SEND_TRACE.on_request_chunk_sent.append(_on_body_sent)
+_SEND_TRACE.freeze()
+
+
 class HttpTransport:
     """Binds a session, headers and secrets; every call sends `X-Request-Id`."""
 
@@ -74,6 +104,10 @@ class HttpTransport:
         self.session = session
         self.headers = {"User-Agent": USER_AGENT, **headers}
         self.secrets = secrets
+        if _SEND_TRACE not in session.trace_configs:
+            # The session's own list, read for each request it starts; requests without a
+            # `SendStamp` pass through the callback untouched.
+            session.trace_configs.append(_SEND_TRACE)
 
     def _headers(self, request_id: str, streaming: bool) -> dict[str, str]:
         headers = dict(self.headers)
@@ -90,17 +124,27 @@ class HttpTransport:
         )
 
     async def post_stream(
-        self, url: str, body: bytes, request_id: str, timeout_s: float | None
+        self,
+        url: str,
+        body: bytes,
+        request_id: str,
+        timeout_s: float | None,
+        stamp: SendStamp | None = None,
     ) -> aiohttp.ClientResponse:
         """POST and return the streaming response once its status is known to be 2xx.
 
-        The caller must `release()` it when fully read or `close()` it when stopping early.
+        `stamp` receives the instant the body went to the socket. The caller must `release()`
+        the response when fully read or `close()` it when stopping early.
         """
         headers = self._headers(request_id, streaming=True)
         headers["Content-Type"] = "application/json"
         try:
             resp = await self.session.post(
-                url, data=body, headers=headers, timeout=request_timeout(self.session, timeout_s)
+                url,
+                data=body,
+                headers=headers,
+                timeout=request_timeout(self.session, timeout_s),
+                trace_request_ctx=stamp,
             )
         except (TimeoutError, aiohttp.ClientError, OSError) as exc:
             raise map_client_exception(exc, request_id=request_id, secrets=self.secrets) from None

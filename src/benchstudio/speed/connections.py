@@ -7,7 +7,7 @@ In rate mode the number is an estimate of the streams in flight: by Little's law
 capped by `max_in_flight`, the step's request count and `RATE_CONNECTIONS_CAP`. A rate step
 that goes beyond it opens more connections inside the window; `connect_ms` shows which.
 `cold` does the opposite: the pool's idle connections to the target are closed first, so the
-first request of each stream pays (and reports) the connect.
+first request of each stream pays (and reports) the connect, which its TTFT then includes.
 """
 
 from __future__ import annotations
@@ -43,14 +43,23 @@ def rate_connections(
     return max(1, count)
 
 
-def attach_connect_times(traces: Iterable[StreamTrace], times: ConnectTimes | None) -> None:
-    """Move each request's connect time from the session's tracing onto its trace."""
+def attach_connect_times(
+    traces: Iterable[StreamTrace], times: ConnectTimes | None, *, cold: bool = False
+) -> None:
+    """Move each request's connect time from the session's tracing onto its trace.
+
+    The TTFT origin is the instant the body went to the socket, after any connect. `cold` runs
+    ask for first-request latency as a new client sees it, so there the origin moves back by
+    the connect: TTFT, first byte and E2E include it.
+    """
     if times is None:
         return
     for trace in traces:
         connect_ns = times.pop(trace.request_id)
         if connect_ns is not None:
             trace.connect_ns = connect_ns
+            if cold:
+                trace.sent_ns -= connect_ns
 
 
 class WindowConnections:

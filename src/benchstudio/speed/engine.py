@@ -21,6 +21,7 @@ from benchstudio.providers.base import (
     FINISH,
     FIRST_BYTE,
     REASONING,
+    SENT,
     TOOL_CALL_DELTA,
     USAGE,
     ChatRequest,
@@ -45,51 +46,81 @@ TraceCallback = Callable[[StreamTrace], None]
 logger = logging.getLogger(__name__)
 
 
-async def record_stream(adapter: ProviderAdapter, request: ChatRequest) -> StreamTrace:
-    """Send one streamed request and record when each token-bearing chunk arrived."""
+async def record_stream(
+    adapter: ProviderAdapter,
+    request: ChatRequest,
+    *,
+    stopping: Callable[[], bool] | None = None,
+) -> StreamTrace:
+    """Send one streamed request and record when each token-bearing chunk arrived.
+
+    One chunk (one SSE event) is one timestamp, whatever it carries: a token event marked
+    `same_chunk` adds its text to the chunk before it, and a chunk holding content counts as
+    content, so TTFCT finds it. The TTFT origin (`sent_ns`) is the adapter's `sent` event, the
+    instant the body went to the socket; an adapter that reports none gets the instant before
+    its first `__anext__` (after `stream()` serialized the body), as for every wire protocol.
+    A cancellation is kept as a `cancelled` trace only while `stopping()` says the run is
+    stopping; any other cancellation propagates.
+    """
     trace = StreamTrace(request.request_id, 0)
     times = trace.chunk_ns
     kinds = trace.chunk_kinds
-    texts = trace.text_parts
+    texts = trace.text_parts  # one part per chunk, aligned with `kinds`
+    reasoning: list[str] = []  # exact even where a chunk carries reasoning and content
     stream = adapter.stream(request)
     trace.sent_ns = perf_counter_ns()
     try:
         async for event in stream:
             kind = event.kind
             if kind is CONTENT or kind == CONTENT:
-                if event.text:
-                    times.append(event.t_ns)
-                    kinds.append(CONTENT_KIND)
-                    texts.append(event.text)
+                text = event.text
+                if not text:
+                    continue
+                code = CONTENT_KIND
             elif kind == REASONING:
-                if event.text:
-                    times.append(event.t_ns)
-                    kinds.append(REASONING_KIND)
-                    texts.append(event.text)
+                text = event.text
+                if not text:
+                    continue
+                code = REASONING_KIND
+                reasoning.append(text)
             elif kind == TOOL_CALL_DELTA:
-                if event.text or event.tool_name:
-                    times.append(event.t_ns)
-                    kinds.append(TOOL_KIND)
-                    texts.append(event.text or event.tool_name or "")
-            elif kind == FIRST_BYTE:
-                trace.first_byte_ns = event.t_ns
-            elif kind == USAGE and event.usage is not None:
-                usage = event.usage
-                trace.usage = UsageCounts(
-                    usage.input_tokens,
-                    usage.output_tokens,
-                    usage.reasoning_tokens,
-                    usage.cached_input_tokens,
-                )
-            elif kind == FINISH:
-                trace.finish_reason = event.finish_reason
-                trace.end_ns = event.t_ns
-            elif kind == ERROR and event.error is not None:
-                trace.end_ns = event.t_ns
+                text = event.text or event.tool_name or ""
+                if not text:
+                    continue
+                code = TOOL_KIND
+            else:
+                if kind == SENT:
+                    trace.sent_ns = event.t_ns
+                elif kind == FIRST_BYTE:
+                    trace.first_byte_ns = event.t_ns
+                elif kind == USAGE and event.usage is not None:
+                    usage = event.usage
+                    trace.usage = UsageCounts(
+                        usage.input_tokens,
+                        usage.output_tokens,
+                        usage.reasoning_tokens,
+                        usage.cached_input_tokens,
+                    )
+                elif kind == FINISH:
+                    trace.finish_reason = event.finish_reason
+                    trace.end_ns = event.t_ns
+                elif kind == ERROR and event.error is not None:
+                    trace.end_ns = event.t_ns
+                continue
+            if event.same_chunk and texts:
+                texts[-1] += text
+                if code == CONTENT_KIND or kinds[-1] == TOOL_KIND:
+                    kinds[-1] = code  # content outranks reasoning, reasoning outranks tools
+            else:
+                times.append(event.t_ns)
+                kinds.append(code)
+                texts.append(text)
     except ProviderError as exc:
         trace.error = RequestError(exc.category, exc.message, exc.status)
     except asyncio.CancelledError:
-        # Only a stopping run cancels requests: keep the partial trace, marked cancelled.
+        if stopping is None or not stopping():
+            raise
+        # A stopping run cancels requests: keep the partial trace, marked cancelled.
         trace.error = RequestError("cancelled", "the run was stopped before this request ended")
         task = asyncio.current_task()
         if task is not None:
@@ -100,6 +131,8 @@ async def record_stream(adapter: ProviderAdapter, request: ChatRequest) -> Strea
         if trace.end_ns is None:
             trace.end_ns = perf_counter_ns()
         trace.compact()
+        if reasoning and (trace.usage is None or trace.usage.reasoning_tokens is None):
+            trace.reasoning_text = "".join(reasoning)
     return trace
 
 
@@ -175,7 +208,9 @@ async def _run_closed_loop(
                 deadline is not None and loop.time() >= deadline
             ):
                 return
-            trace = await record_stream(adapter, make_request(index))
+            trace = await record_stream(
+                adapter, make_request(index), stopping=lambda: control.stopped
+            )
             traces.append(trace)
             control.finished(trace)
             if on_trace is not None:
@@ -241,7 +276,7 @@ async def _run_open_loop(
 
     async def send(index: int, scheduled: float) -> None:
         lags.append((loop.time() - scheduled) * 1000.0)
-        trace = await record_stream(adapter, make_request(index))
+        trace = await record_stream(adapter, make_request(index), stopping=lambda: control.stopped)
         traces.append(trace)
         control.finished(trace)
         if on_trace is not None:

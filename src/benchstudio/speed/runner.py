@@ -320,7 +320,11 @@ class BenchRunner:
         for item in self._unfinished:
             prepared = item.prepared
             target = prepared.config
-            attach_connect_times((trace for trace, _, _ in item.traces), prepared.connect_times)
+            attach_connect_times(
+                (trace for trace, _, _ in item.traces),
+                prepared.connect_times,
+                cold=self.config.cold,
+            )
             for trace, prompt_tokens, labels in item.traces:
                 counting = TokenCounting(
                     prepared.counter.count, prepared.counter.name, prompt_tokens
@@ -366,7 +370,11 @@ class BenchRunner:
             if index == config.warmup and index:
                 window.restart()  # the step's window is its measured requests, not warm-ups
             trace = await self._timed(
-                record_stream(prepared.adapter, self.request(target, prompt, prompt.salt))
+                record_stream(
+                    prepared.adapter,
+                    self.request(target, prompt, prompt.salt),
+                    stopping=lambda: self.control.stopped,
+                )
             )
             self.control.finished(trace)
             charge = self._charge(prepared, prompt_tokens)
@@ -536,7 +544,11 @@ class BenchRunner:
                 return
             salt = f"{prompt.salt[:6]}w{index:05x}"
             trace = await self._timed(
-                record_stream(prepared.adapter, self.request(target, prompt, salt))
+                record_stream(
+                    prepared.adapter,
+                    self.request(target, prompt, salt),
+                    stopping=lambda: self.control.stopped,
+                )
             )
             if charge is not None:
                 charge(trace)

@@ -145,6 +145,7 @@ async def test_anthropic_stream_thinking_text_tool_use_and_usage(
     events: list[StreamEvent] = []
     await drain(adapter.stream(request), events)
     assert [e.kind for e in events] == [
+        "sent",
         "first_byte",
         "reasoning",
         "content",
@@ -337,6 +338,7 @@ async def test_gemini_stream_parts_function_call_and_final_usage(
         events,
     )
     assert [e.kind for e in events] == [
+        "sent",
         "first_byte",
         "reasoning",
         "content",
@@ -345,9 +347,9 @@ async def test_gemini_stream_parts_function_call_and_final_usage(
         "usage",
         "finish",
     ]
-    call = events[4]
+    call = events[5]
     assert (call.tool_name, json.loads(call.text)) == ("f", {"x": 1})
-    usage = events[5].usage
+    usage = events[6].usage
     assert usage is not None
     assert (usage.input_tokens, usage.output_tokens, usage.reasoning_tokens) == (7, 5, 2)
     assert events[-1].finish_reason == "tool_calls"

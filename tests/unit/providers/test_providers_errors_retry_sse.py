@@ -75,12 +75,43 @@ def test_messages_never_carry_keys_or_key_urls() -> None:
 def test_sse_decoder_handles_split_lines_comments_and_multiline() -> None:
     decoder = SSEDecoder()
     stream = b': hi\n\nevent: delta\ndata: {"a":\ndata: 1}\n\nid: 3\nretry: 5\ndata: x\r\n\r\n'
-    events = []
+    events: list[tuple[str, bytes]] = []
     for i in range(0, len(stream), 3):
-        events += decoder.feed(stream[i : i + 3])
-    assert events == [("delta", '{"a":\n1}'), ("", "x")]
-    assert decoder.feed(b"data: tail") == []
-    assert decoder.flush() == [("", "tail")]
+        decoder.feed(stream[i : i + 3], events)
+    assert events == [("delta", b'{"a":\n1}'), ("", b"x")]
+    events.clear()
+    decoder.feed(b"data: tail", events)
+    assert events == []
+    decoder.flush(events)
+    assert events == [("", b"tail")]
+
+
+def test_sse_decoder_appends_to_the_callers_list() -> None:
+    decoder = SSEDecoder()
+    out: list[tuple[str, bytes]] = [("keep", b"me")]
+    decoder.feed(b"data: 1\n\ndata: 2\n\n", out)
+    assert out == [("keep", b"me"), ("", b"1"), ("", b"2")]
+
+
+@pytest.mark.parametrize("reads", [1000, 4000])
+def test_sse_decoder_is_linear_on_an_event_split_into_one_byte_reads(reads: int) -> None:
+    payload = b"x" * reads
+    stream = b"data: " + payload + b"\n\n"
+    decoder = SSEDecoder()
+    events: list[tuple[str, bytes]] = []
+    for i in range(len(stream)):
+        decoder.feed(stream[i : i + 1], events)
+    assert events == [("", payload)]
+    # The line is joined once, when its newline arrives: bytes copied = the line, not n²/2.
+    assert decoder.copied == len(stream) - 1
+
+
+def test_sse_decoder_crlf_split_between_reads() -> None:
+    decoder = SSEDecoder()
+    events: list[tuple[str, bytes]] = []
+    for piece in (b"data: a\r", b"\n", b"\r", b"\ndata: b\r\n", b"\r\n"):
+        decoder.feed(piece, events)
+    assert events == [("", b"a"), ("", b"b")]
 
 
 async def test_call_with_retry_honours_retry_after_then_succeeds() -> None:

@@ -80,9 +80,9 @@ async def test_streams_content_reasoning_usage_and_finish(
     )
     events = await collect(adapter_for(replay_server, http_session), ChatRequest("m", []))
     kinds = [e.kind for e in events]
-    assert kinds == ["first_byte", "reasoning", "content", "content", "usage", "finish"]
+    assert kinds == ["sent", "first_byte", "reasoning", "content", "content", "usage", "finish"]
     assert "".join(e.text for e in events if e.kind == "content") == "Hello world"
-    usage = events[4].usage
+    usage = events[5].usage
     assert usage is not None
     assert (usage.input_tokens, usage.output_tokens) == (12, 3)
     assert (usage.reasoning_tokens, usage.cached_input_tokens) == (1, 4)
@@ -114,8 +114,8 @@ async def test_tolerates_comments_multiline_data_reasoning_alias_and_crlf(
         ),
     )
     events = await collect(adapter_for(replay_server, http_session), ChatRequest("m", []))
-    assert [e.kind for e in events] == ["first_byte", "reasoning", "content", "finish"]
-    assert events[2].text == "ab"
+    assert [e.kind for e in events] == ["sent", "first_byte", "reasoning", "content", "finish"]
+    assert events[3].text == "ab"
     assert events[-1].finish_reason == "length"
 
 
@@ -181,7 +181,7 @@ async def test_error_object_inside_stream_yields_error_event_then_raises(
     adapter = adapter_for(replay_server, http_session)
     with pytest.raises(ServerError):
         await drain(adapter.stream(ChatRequest("m", [])), seen)
-    assert [e.kind for e in seen] == ["first_byte", "content", "error"]
+    assert [e.kind for e in seen] == ["sent", "first_byte", "content", "error"]
 
 
 async def test_mid_stream_disconnect_raises_connection_error(

@@ -179,3 +179,22 @@ def test_rate_steps_size_the_pool_from_the_targets_warm_up_latency() -> None:
     connections.observe_warmup("t", failed)  # a failed warm-up says nothing about latency
     assert connections.connections_for("t", shape) == 20
     assert connections.connections_for("t", LoadShape(concurrency=7, num_requests=1)) == 7
+
+
+@pytest.mark.parametrize("cold", [False, True])
+def test_a_cold_runs_ttft_includes_the_connect_and_a_default_runs_does_not(cold: bool) -> None:
+    from benchstudio.providers.connections import ConnectTimes
+    from benchstudio.speed.connections import attach_connect_times
+
+    times = ConnectTimes()
+    times.record("paid", 3_000_000)
+    times.record("reused", 0)
+    paid = StreamTrace("paid", 10_000_000, first_byte_ns=14_000_000, end_ns=20_000_000)
+    reused = StreamTrace("reused", 10_000_000, end_ns=20_000_000)
+    paid.add_chunk(15_000_000, 0, "a")
+    attach_connect_times([paid, reused], times, cold=cold)
+    assert (paid.connect_ns, reused.connect_ns) == (3_000_000, 0)
+    # The origin (body on the socket) moves back by the connect only when the run is cold.
+    assert paid.sent_ns == (7_000_000 if cold else 10_000_000)
+    assert reused.sent_ns == 10_000_000
+    assert len(times) == 0  # read once, then forgotten
