@@ -196,12 +196,14 @@ def _output_tokens(trace: StreamTrace, counting: TokenCounting) -> tuple[int, bo
 def _reasoning_tokens(trace: StreamTrace, counting: TokenCounting) -> tuple[int | None, bool]:
     if trace.usage is not None and trace.usage.reasoning_tokens is not None:
         return trace.usage.reasoning_tokens, False
-    if REASONING_KIND not in trace.chunk_kinds:
-        return (0, False) if trace.usage is not None else (None, False)
+    # Reasoning that shared a chunk with content leaves that chunk marked content, but its
+    # text is kept exactly (`record_stream`), so look at both.
     text = trace.texts()[1]
+    if REASONING_KIND not in trace.chunk_kinds and not text:
+        return (0, False) if trace.usage is not None else (None, False)
     if counting.count_tokens is not None:
         return counting.count_tokens(text), True
-    return trace.chunk_kinds.count(REASONING_KIND), True
+    return max(trace.chunk_kinds.count(REASONING_KIND), 1), True
 
 
 def _input_tokens(trace: StreamTrace, counting: TokenCounting) -> tuple[int | None, bool]:

@@ -34,6 +34,7 @@ from benchstudio.speed.metrics import (
     CONTENT_KIND,
     REASONING_KIND,
     TOOL_KIND,
+    TokenCounting,
     compute_request_metrics,
 )
 
@@ -81,6 +82,25 @@ async def test_reasoning_and_content_in_one_event_are_one_chunk(
     assert len(metrics.itl_ms) == 3
     assert metrics.ttft_ms == (trace.chunk_ns[0] - trace.sent_ns) / 1e6
     assert metrics.ttfct_ms == (trace.chunk_ns[1] - trace.sent_ns) / 1e6  # the mixed chunk
+
+
+async def test_reasoning_only_inside_mixed_chunks_is_still_counted(
+    replay_server: ReplayServer, http_session: aiohttp.ClientSession
+) -> None:
+    stream = [
+        delta({"reasoning_content": "hm, ok", "content": "The"}),
+        delta({"content": " end"}, finish="stop"),
+        b"data: [DONE]\n\n",
+    ]
+    replay_server.queue("/v1/chat/completions", Replay(chunks=stream))
+    trace = await record_stream(
+        openai(replay_server, http_session), ChatRequest("m", [{"role": "user", "content": "?"}])
+    )
+    assert list(trace.chunk_kinds) == [CONTENT_KIND, CONTENT_KIND]
+    # No usage in this stream: the counts come from the kept texts, reasoning included.
+    words = TokenCounting(count_tokens=lambda text: len(text.split()))
+    metrics = compute_request_metrics(trace, words)
+    assert metrics.reasoning_tokens == 2  # "hm, ok"
 
 
 async def test_the_adapter_marks_the_second_token_event_of_one_sse_event(
