@@ -1613,6 +1613,11 @@ export interface components {
              * @default false
              */
             cache_probe: boolean;
+            /**
+             * Cold
+             * @default false
+             */
+            cold: boolean;
             /** Concurrency */
             concurrency?: number | null;
             /** Context Tokens */
@@ -3006,6 +3011,10 @@ export interface components {
             }[];
             /** Source */
             source: string;
+            /** Spend */
+            spend?: {
+                [key: string]: unknown;
+            };
             /** Started At */
             started_at: string | null;
             /** Status */
