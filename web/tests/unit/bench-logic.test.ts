@@ -26,6 +26,11 @@ describe('benchmark form', () => {
     expect(sweep.sweep).toEqual([1, 2, 8])
     expect(sweep.num_requests).toBe(form.numRequests)
 
+    // Cold connections are a load-mode choice: a profile run never sends them.
+    expect(toRequest({ ...form, cold: true }).cold).toBe(false)
+    expect(toRequest({ ...form, mode: 'concurrency', cold: true }).cold).toBe(true)
+    expect(toRequest({ ...form, mode: 'concurrency' }).cold).toBe(false)
+
     const templated = toRequest({ ...form, promptSource: 'template', templateId: 't1' })
     expect(templated.prompt).toBeUndefined()
     expect(templated.prompt_template_id).toBe('t1')

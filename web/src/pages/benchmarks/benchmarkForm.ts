@@ -28,6 +28,8 @@ export interface BenchmarkForm {
   numRequests: number | null
   /** Comma-separated load points for the sweep modes. */
   sweep: string
+  /** Load modes: start each measured window without open connections (TTFT includes them). */
+  cold: boolean
   /** Extra sampling parameters as a JSON object, e.g. {"top_p": 0.9}. */
   paramsJson: string
 }
@@ -59,6 +61,7 @@ export function defaultForm(): BenchmarkForm {
     requestRate: 2,
     numRequests: 20,
     sweep: '1, 2, 4',
+    cold: false,
     paramsJson: '',
   }
 }
@@ -113,6 +116,7 @@ export function toRequest(form: BenchmarkForm): BenchmarkCreate {
     arrival: 'poisson',
     burstiness: 1,
     cache_probe: false,
+    cold: form.mode !== 'profile' && form.cold,
     corpus: 'prose',
     parallel_models: false,
     timeout_s: 300,
