@@ -12,6 +12,7 @@ import io
 import json
 from collections.abc import AsyncIterator, Mapping
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from benchstudio.benchruns import repository
@@ -124,6 +125,9 @@ def _csv_cell(value: Any) -> Any:
     # A spreadsheet must not run a formula out of a model name or an error message.
     if isinstance(value, str) and value.startswith(_FORMULA_START):
         return "'" + value
+    if isinstance(value, float):
+        # Plain decimals (0.0000882, never 8.82e-05), digit for digit the JSON export's value.
+        return format(Decimal(repr(value)), "f")
     return value
 
 
