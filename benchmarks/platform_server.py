@@ -14,6 +14,7 @@ import os
 import socket
 import subprocess
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -30,9 +31,13 @@ def free_port() -> int:
 
 
 def start_server(
-    workdir: Path, port: int, simulator_url: str | None = None
+    workdir: Path,
+    port: int,
+    simulator_url: str | None = None,
+    settings: Mapping[str, str] | None = None,
 ) -> subprocess.Popen[bytes]:
-    """The server, logging to `workdir/server.log`; its database and secrets live there too."""
+    """The server, logging to `workdir/server.log`; its database and secrets live there too.
+    `settings` overrides the defaults below (e.g. a script's own job limits)."""
     env = dict(os.environ)
     env.update(
         {
@@ -55,6 +60,7 @@ def start_server(
         env.update(
             {"BENCHSTUDIO_DEMO_SIMULATOR": "false", "BENCHSTUDIO_DEMO_SIMULATOR_URL": simulator_url}
         )
+    env.update(settings or {})
     log = (workdir / "server.log").open("wb")
     return subprocess.Popen(
         [BENCHSTUDIO, "serve", "--host", "127.0.0.1", "--port", str(port)],

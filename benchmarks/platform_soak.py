@@ -19,18 +19,23 @@ import argparse
 import asyncio
 import os
 import random
-import socket
 import subprocess
 import sys
 import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import aiohttp
 
-BENCHSTUDIO = str(Path(sys.executable).parent / "benchstudio")
+from platform_server import Client, free_port, start_server, wait_healthy
+
+# Limits high enough that the soak is never refused (the rest as `platform_server` sets them).
+SOAK_SETTINGS = {
+    "BENCHSTUDIO_DEFAULT_JOBS_PER_HOUR": "100000",
+    "BENCHSTUDIO_DEFAULT_CONCURRENT_JOBS": "4",
+    "BENCHSTUDIO_DEFAULT_MAX_RUNS_PER_BENCHMARK": "100000",
+}
 CONCURRENCY = (1, 2, 4, 8, 16, 32, 64, 128)
 REQUESTS = (1, 2, 5, 10, 30, 100, 200, 500, 1000)
 # Rounds of requests per stream at most (the demo model answers in ~0.1-0.7 s), so a run of
@@ -76,66 +81,6 @@ def plans(runs: int, max_requests: int, seed: int) -> list[Plan]:
         concurrency = rng.choice(fitting)
         chosen.append(Plan(requests, concurrency, rng.random() < 0.5, rng.choice((0, 1))))
     return chosen[:runs]
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _start_server(workdir: Path, port: int) -> subprocess.Popen[bytes]:
-    env = dict(os.environ)
-    env.update(
-        {
-            "BENCHSTUDIO_ENV": "dev",
-            "BENCHSTUDIO_DATABASE_URL": f"sqlite+aiosqlite:///{workdir / 'soak.db'}",
-            "BENCHSTUDIO_SECRETS_FILE": str(workdir / "secrets.env"),
-            "BENCHSTUDIO_SIGNUP_POLICY": "open",
-            "BENCHSTUDIO_DEMO_SIMULATOR": "true",
-            "BENCHSTUDIO_DEMO_SIMULATOR_PORT": str(_free_port()),
-            "BENCHSTUDIO_ARGON2_TIME_COST": "1",
-            "BENCHSTUDIO_ARGON2_MEMORY_KIB": "8192",
-            "BENCHSTUDIO_DEFAULT_JOBS_PER_HOUR": "100000",
-            "BENCHSTUDIO_DEFAULT_CONCURRENT_JOBS": "4",
-            "BENCHSTUDIO_DEFAULT_MAX_RUNS_PER_BENCHMARK": "100000",
-            "BENCHSTUDIO_LOG_LEVEL": "WARNING",
-            "BENCHSTUDIO_WEB_DIST": str(workdir / "no-web"),
-        }
-    )
-    log = (workdir / "server.log").open("wb")
-    return subprocess.Popen(
-        [BENCHSTUDIO, "serve", "--host", "127.0.0.1", "--port", str(port)],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-
-
-class Client:
-    def __init__(self, http: aiohttp.ClientSession, base: str) -> None:
-        self.http, self.base, self.headers = http, base, {}
-
-    async def ok(self, method: str, path: str, **kwargs: Any) -> Any:
-        async with self.http.request(
-            method, self.base + path, headers=self.headers, **kwargs
-        ) as response:
-            body = await response.json(content_type=None)
-            if response.status >= 300:
-                raise RuntimeError(f"{method} {path} → {response.status}: {body}")
-            return body
-
-
-async def _wait_healthy(http: aiohttp.ClientSession, base: str) -> None:
-    for _ in range(600):
-        try:
-            async with http.get(f"{base}/healthz") as response:
-                if response.status == 200:
-                    return
-        except aiohttp.ClientError:
-            pass
-        await asyncio.sleep(0.1)
-    raise RuntimeError("server did not start")
 
 
 async def _targets(client: Client) -> dict[bool, dict[str, str]]:
@@ -199,8 +144,8 @@ async def _one(client: Client, target: dict[str, str], plan: Plan, max_tokens: i
 
 async def _drive(args: argparse.Namespace, base: str) -> list[Outcome]:
     async with aiohttp.ClientSession() as http:
-        await _wait_healthy(http, base)
-        client = Client(http, base)
+        await wait_healthy(http, base)
+        client = Client(http, base, {})
         targets = await _targets(client)
         queue = list(plans(args.runs, args.max_requests, args.seed))
         outcomes: list[Outcome] = []
@@ -257,10 +202,10 @@ def main() -> None:
     parser.add_argument("--quiet", action="store_true")
     parser.add_argument("--check", action="store_true", help="exit 1 on a failed run or row miss")
     args = parser.parse_args()
-    port = _free_port()
+    port = free_port()
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
-        server = _start_server(workdir, port)
+        server = start_server(workdir, port, settings=SOAK_SETTINGS)
         started = time.monotonic()
         try:
             outcomes = asyncio.run(_drive(args, f"http://127.0.0.1:{port}"))
