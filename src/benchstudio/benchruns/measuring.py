@@ -29,6 +29,7 @@ from benchstudio.config import Settings
 from benchstudio.core.redaction import redact
 from benchstudio.providers.base import ProviderAdapter
 from benchstudio.speed.config import BenchConfig
+from benchstudio.speed.engine import RunControl
 from benchstudio.speed.metrics import RequestMetrics
 from benchstudio.speed.runner import BenchRunner, StepResult
 
@@ -36,7 +37,7 @@ FLUSH_S = 0.1
 STOP_POLL_S = 0.05
 
 # Messages child → parent: ("batch", {"records": [...], "steps": [...]}),
-# ("done", {...run fields...}) or ("error", {"message": str}).
+# ("progress", {"finished": int}), ("done", {...run fields...}) or ("error", {"message": str}).
 Message = tuple[str, dict[str, Any]]
 
 
@@ -131,12 +132,18 @@ def _send(out: PipeSender, message: Message) -> None:
     out.put(message)
 
 
-async def _flush_forever(sink: RecordSink, out: PipeSender) -> None:
+async def _flush_forever(sink: RecordSink, out: PipeSender, control: RunControl) -> None:
+    reported = 0
     while True:
         await asyncio.sleep(FLUSH_S)
         batch = sink.drain()
         if batch is not None:
             _send(out, ("batch", batch))
+        # Records wait until nothing is timed (a load step's window, parallel targets), so the
+        # count of finished requests alone keeps the job's progress moving meanwhile.
+        if control.completed != reported:
+            reported = control.completed
+            _send(out, ("progress", {"finished": reported}))
 
 
 async def _watch_stop(runner: BenchRunner, stop: Any) -> None:
@@ -176,7 +183,7 @@ async def _measure(job: ChildJob, out: PipeSender, stop: Any) -> None:
     )
     async with AsyncExitStack() as stack:
         adapters = await _open_adapters(stack, job)
-        flusher = asyncio.create_task(_flush_forever(sink, out))
+        flusher = asyncio.create_task(_flush_forever(sink, out, runner.control))
         watcher = asyncio.create_task(_watch_stop(runner, stop))
         try:
             result = await runner.run(adapters)

@@ -95,6 +95,10 @@ class ResultPump:
     run_id: str
     expected: int
     done_requests: int = 0
+    # Rows kept from earlier attempts, and requests this attempt's child has finished (some
+    # may not be records yet): progress counts whichever is further along.
+    kept_requests: int = 0
+    finished_requests: int = 0
     steps: list[dict[str, Any]] = field(default_factory=list)
     throttle: EventThrottle = field(default_factory=lambda: EventThrottle(RESULT_EVENTS_PER_S))
     live: dict[str, _TargetLive] = field(default_factory=dict)
@@ -106,16 +110,23 @@ class ResultPump:
         new_steps: list[dict[str, Any]] = []
         done: dict[str, Any] | None = None
         failure: str | None = None
+        finished = self.finished_requests
         for kind, data in messages:
             if kind == "batch":
                 records.extend(data["records"])
                 new_steps.extend(data["steps"])
+            elif kind == "progress":
+                finished = max(finished, int(data["finished"]))
             elif kind == "done":
                 done = data
             elif kind == "error":
                 failure = str(data.get("message") or "unknown error")
+        moved = finished > self.finished_requests
+        self.finished_requests = finished
         if records or new_steps:
             await self._store(records, new_steps)
+        elif moved and self.expected:
+            await self.ctx.progress(*self._progress())
         if failure is not None:
             raise MeasuringProcessError(f"The measuring process failed: {failure}")
         return done
@@ -131,11 +142,15 @@ class ResultPump:
             await repository.set_run_fields(session, self.run_id, steps=steps)
 
         self.done_requests += len(records)
-        percent = None
-        if self.expected:
-            percent = min(99.0, 100.0 * self.done_requests / self.expected)
-        detail = f"{self.done_requests} of ~{self.expected} requests"
-        await self.ctx.record_unit(write, events, percent=percent, detail=detail)
+        percent, detail = self._progress()
+        await self.ctx.record_unit(
+            write, events, percent=percent if self.expected else None, detail=detail
+        )
+
+    def _progress(self) -> tuple[float, str]:
+        done = max(self.done_requests, self.kept_requests + self.finished_requests)
+        percent = min(99.0, 100.0 * done / self.expected) if self.expected else 0.0
+        return percent, f"{done} of ~{self.expected} requests"
 
     def _events(
         self, records: list[dict[str, Any]], new_steps: list[dict[str, Any]]
@@ -343,6 +358,7 @@ async def run_benchmark(ctx: JobContext) -> Mapping[str, Any]:
     prepared = await _prepare(ctx, run_id)
     pump = ResultPump(ctx, run_id, int(ctx.params.get("planned_requests") or 0))
     pump.steps, pump.done_requests = prepared.steps, prepared.kept_requests
+    pump.kept_requests = prepared.kept_requests
     job = ChildJob(
         settings=settings,
         owner_id=ctx.owner_id,
