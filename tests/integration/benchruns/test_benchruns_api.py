@@ -5,26 +5,13 @@ tenant isolation."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
 
-import pytest
-from benchruns_driver import Api, SimulatorThread, fast_settings, running_api, simulator_config
+from benchruns_driver import Api, SimulatorThread, fast_settings, running_api
 
 from benchstudio.benchruns.domain import metrics_from_record
 from benchstudio.config import Settings
 from benchstudio.speed.results import summary_block
-
-
-@pytest.fixture(scope="module")
-def simulator() -> Iterator[SimulatorThread]:
-    with SimulatorThread(simulator_config()) as sim:
-        yield sim
-
-
-@pytest.fixture
-def api(settings: Settings, simulator: SimulatorThread) -> Iterator[Api]:
-    yield from running_api(fast_settings(settings, simulator.base_url))
 
 
 def _profile(api: Api, **extra: Any) -> dict[str, Any]:

@@ -4,24 +4,10 @@ Run-level figures of the stored run are over the measured windows, not the setup
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from benchruns_driver import Api, SimulatorThread, fast_settings, running_api, simulator_config
-
-from benchstudio.config import Settings
-
-
-@pytest.fixture(scope="module")
-def simulator() -> Iterator[SimulatorThread]:
-    with SimulatorThread(simulator_config()) as sim:
-        yield sim
-
-
-@pytest.fixture
-def api(settings: Settings, simulator: SimulatorThread) -> Iterator[Api]:
-    yield from running_api(fast_settings(settings, simulator.base_url))
+from benchruns_driver import Api, SimulatorThread
 
 
 def _sent(simulator: SimulatorThread) -> int:
