@@ -93,10 +93,10 @@ class StreamEvent:
 
     `t_ns` is `time.perf_counter_ns()` read right after the network read that delivered the
     bytes. `text` carries content/reasoning text or, for tool-call deltas, the argument fragment.
-    `same_chunk` is True on a token event that came in the same chunk (SSE event) as the token
-    event before it (e.g. content after reasoning in one OpenAI delta): consumers that count
-    chunks must not count it again. Several chunks in one read are still several chunks; they
-    share `t_ns`.
+    `same_chunk` is True on a token event that came in the same network chunk (one read) as the
+    token event before it: content after reasoning in one OpenAI delta, or several SSE events
+    that arrived together. Consumers that count chunks must not count it again, so a chunk has
+    one timestamp and no gap is 0 ms.
     """
 
     kind: EventKind

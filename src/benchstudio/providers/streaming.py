@@ -43,7 +43,7 @@ class WireParser(Protocol):
 
 
 def _mark_same_chunk(events: list[StreamEvent]) -> None:
-    """Every token event after the first of one SSE event belongs to that event's chunk."""
+    """Every token event after the first of one network read belongs to that read's chunk."""
     first = True
     for event in events:
         if event.kind in TOKEN_KINDS and (event.text or event.tool_name):
@@ -89,15 +89,17 @@ async def stream_events(
                 decoder.flush(sse)
             for name, data in sse:
                 feed(name, data, t_ns, events)
-                if events:
-                    if len(events) > 1:
-                        _mark_same_chunk(events)
-                    for item in events:
-                        yield item
-                    events.clear()
                 if parser.done:
                     break
             sse.clear()
+            if events:
+                # One read is one network chunk, whatever number of SSE events it carried: one
+                # timestamp, one chunk, never a 0 ms gap.
+                if len(events) > 1:
+                    _mark_same_chunk(events)
+                for item in events:
+                    yield item
+                events.clear()
             if not chunk:
                 if not parser.done:
                     parser.finish(t_ns, events)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,6 +21,9 @@ class Replay:
     chunks: list[bytes] = field(default_factory=list)
     headers: dict[str, str] = field(default_factory=lambda: {"Content-Type": "text/event-stream"})
     cut_after: int | None = None  # abort the connection after this many chunks
+    # Between writes: long enough that the client reads each chunk on its own (one read is one
+    # measured chunk); a chunk meant to arrive with another is written as one bytes value.
+    pause_s: float = 0.005
 
 
 @dataclass
@@ -54,8 +58,9 @@ async def _handle(server: ReplayServer, request: web.Request) -> web.StreamRespo
             request.transport.abort()
             return resp
         await resp.write(chunk)
-        await asyncio.sleep(0)
-    await resp.write_eof()
+        await asyncio.sleep(reply.pause_s)
+    with contextlib.suppress(ConnectionResetError):  # the client may stop reading at its end
+        await resp.write_eof()
     return resp
 
 

@@ -1,6 +1,6 @@
 """Chunk semantics, the TTFT origin and cancellation, through `record_stream` and real adapters.
 
-A chunk is one SSE event, whatever it carries: one timestamp, counted once. Expectations are
+A chunk is what one network read delivered, whatever it carries: one timestamp, counted once. Expectations are
 written from the byte streams below, not from the code under test.
 """
 
@@ -150,7 +150,7 @@ async def test_gemini_thought_and_text_parts_in_one_response_are_one_chunk(
     assert metrics.ttft_ms == metrics.ttfct_ms
 
 
-async def test_anthropic_deltas_are_one_chunk_each(
+async def test_anthropic_deltas_in_one_read_are_one_chunk(
     replay_server: ReplayServer, http_session: aiohttp.ClientSession
 ) -> None:
     def block_delta(kind: str, field: str, text: str) -> bytes:
@@ -168,8 +168,10 @@ async def test_anthropic_deltas_are_one_chunk_each(
     adapter = AnthropicAdapter(replay_server.base_url, "sk-ant-123456", session=http_session)
     trace = await record_stream(adapter, ChatRequest("c", [{"role": "user", "content": "?"}]))
     assert trace.error is None
-    # two SSE events in one write are still two chunks (they may share a timestamp)
-    assert list(trace.chunk_kinds) == [REASONING_KIND, CONTENT_KIND, CONTENT_KIND]
+    # two SSE events in one write arrive in one read: one chunk with both texts, no 0 ms gap
+    assert list(trace.chunk_kinds) == [REASONING_KIND, CONTENT_KIND]
+    assert trace.output_text == "hmAB"
+    assert len(compute_request_metrics(trace).itl_ms) == 1
     assert trace.reasoning_text == "hm"
     assert trace.finish_reason == "stop"
 
