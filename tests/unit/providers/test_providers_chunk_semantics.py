@@ -1,7 +1,7 @@
 """Chunk semantics, the TTFT origin and cancellation, through `record_stream` and real adapters.
 
-A chunk is what one network read delivered, whatever it carries: one timestamp, counted once. Expectations are
-written from the byte streams below, not from the code under test.
+A chunk is what one network read delivered, whatever it carries: one timestamp, counted once.
+Expectations are written from the byte streams below, not from the code under test.
 """
 
 from __future__ import annotations
