@@ -26,9 +26,10 @@ error_in_stream;after_events=N, reasoning_field, multi_token_chunks;tokens=N,
 reject_stream_options, no_role_chunk). `X-Request-Id` is echoed back and keys the timing log.
 
 Timing log record (JSON): request_id, format, model, path, stream, status, request_read_ns
-(time.perf_counter_ns() when the full request was read), prompt_tokens, output_tokens,
-reasoning_tokens, faults, quirks, completed, events: [{t_ns, kind, tokens}] where kind is one of
-role | content | reasoning | tool | usage | done | meta | comment | error | malformed | body.
+(time.perf_counter_ns() when the bytes completing the request arrived), prompt_tokens,
+output_tokens, reasoning_tokens, faults, quirks, completed, events: [{t_ns, kind, tokens}] where
+kind is one of role | content | reasoning | tool | usage | done | meta | comment | error |
+malformed | body.
 See docs/simulator.md for the full description.
 """
 

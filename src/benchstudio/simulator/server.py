@@ -33,6 +33,25 @@ _MAX_PAGE = 1000
 _logger = logging.getLogger(__name__)
 
 
+_STREAM_LIMIT = 2**16  # asyncio.start_server's default buffer limit
+
+
+class ArrivalStampedReader(asyncio.StreamReader):
+    """A stream reader that remembers when its last bytes reached the process.
+
+    A request's `request_read_ns` is the arrival of the bytes that completed it, stamped in the
+    protocol callback, not when the connection's task got round to parsing them: when 64
+    requests land at once, the last would otherwise start its clock tens of ms late, and that
+    queueing would be blamed on the client that measures against this log.
+    """
+
+    fed_ns = 0
+
+    def feed_data(self, data: bytes) -> None:
+        self.fed_ns = time.perf_counter_ns()
+        super().feed_data(data)
+
+
 class SimulatorServer:
     """The simulator on `host:port` (port 0 picks a free one). Use as an async context manager."""
 
@@ -49,9 +68,13 @@ class SimulatorServer:
         self._created = int(time.time())
 
     async def start(self) -> None:
-        self._server = await asyncio.start_server(
-            self._handle_connection, self.host, self.port, backlog=4096
-        )
+        loop = asyncio.get_running_loop()
+
+        def protocol() -> asyncio.StreamReaderProtocol:
+            reader = ArrivalStampedReader(limit=_STREAM_LIMIT, loop=loop)
+            return asyncio.StreamReaderProtocol(reader, self._handle_connection, loop=loop)
+
+        self._server = await loop.create_server(protocol, self.host, self.port, backlog=4096)
         self.port = self._server.sockets[0].getsockname()[1]
 
     async def stop(self) -> None:
@@ -113,7 +136,8 @@ class SimulatorServer:
                     break
                 if request is None:
                     break
-                keep_alive = await self._dispatch(request, writer)
+                arrived_ns = getattr(reader, "fed_ns", 0) or time.perf_counter_ns()
+                keep_alive = await self._dispatch(request, writer, arrived_ns)
                 if not (keep_alive and request.keep_alive):
                     break
         except (ConnectionError, asyncio.IncompleteReadError):
@@ -124,8 +148,9 @@ class SimulatorServer:
             self._writers.discard(writer)
             writer.close()
 
-    async def _dispatch(self, request: HttpRequest, writer: asyncio.StreamWriter) -> bool:
-        read_ns = time.perf_counter_ns()
+    async def _dispatch(
+        self, request: HttpRequest, writer: asyncio.StreamWriter, read_ns: int
+    ) -> bool:
         start = read_ns / 1e9  # the schedule's origin, on the perf_counter clock
         given_id = request.headers.get("x-request-id", "")
         request_id = given_id if _REQUEST_ID.match(given_id) else "sim-" + secrets.token_hex(8)
