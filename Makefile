@@ -26,8 +26,11 @@ install: $(PY_STAMP)
 $(PY_STAMP): pyproject.toml requirements.lock
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --disable-pip-version-check uv==$(UV_VERSION)
-	$(BIN)/uv pip install -q --python $(BIN)/python -r requirements.lock
+	$(BIN)/uv pip install -q --python $(BIN)/python --compile-bytecode -r requirements.lock
 	$(BIN)/uv pip install -q --python $(BIN)/python --no-deps -e .
+	@# Bytecode now, not at first import: a process that may not write it (read-only install,
+	@# PYTHONDONTWRITEBYTECODE) would otherwise compile every module it imports, every start.
+	$(BIN)/python -m compileall -q src
 	@touch $@
 
 $(WEB_STAMP): web/package.json web/package-lock.json
