@@ -51,7 +51,10 @@ async def test_role_chunk_first_does_not_set_ttft() -> None:
             assert role_ms <= server_ttft_ms
             assert record.output_tokens == 6
             assert not record.tokens_estimated
-            assert record.chunk_count == sum(1 for e in events if e["kind"] == "content")
+            # One read is one chunk: never more chunks than the server's socket writes (events
+            # written together share a t_ns), fewer when the client read two writes at once.
+            writes = {e["t_ns"] for e in events if e["kind"] == "content"}
+            assert 1 <= record.chunk_count <= len(writes)
             # E2E ends at the last content chunk, before the usage chunk and [DONE].
             last_content = [e for e in events if e["kind"] == "content"][-1]
             assert record.e2e_ms is not None
@@ -71,8 +74,12 @@ async def test_reasoning_first_gives_ttft_before_ttfct() -> None:
         for record in result.records:
             assert record.ttft_ms is not None
             assert record.ttfct_ms is not None
-            # Ten one-token reasoning chunks come first: content starts at the eleventh chunk.
-            assert record.ttfct_ms == pytest.approx(record.ttft_ms + sum(record.itl_ms[:10]))
+            # Ten one-token reasoning chunks come first, so content starts at the eleventh
+            # chunk, or earlier where the client read two writes at once (one read, one chunk).
+            offsets = [sum(record.itl_ms[:k]) for k in range(1, 11)]
+            assert any(
+                record.ttfct_ms == pytest.approx(record.ttft_ms + offset) for offset in offsets
+            )
             # Never early: reasoning is due at 20 ms, content after ten more 3 ms gaps (50 ms).
             assert record.ttft_ms >= 20 - SLACK_MS
             assert record.ttfct_ms >= 50 - SLACK_MS
@@ -87,8 +94,8 @@ async def test_multi_token_chunks_keep_tpot_per_token() -> None:
         result = await run_bench(sim)
         for record in result.records:
             assert record.output_tokens == 16
-            assert record.chunk_count == 4
-            assert len(record.itl_ms) == 3
+            assert 1 <= record.chunk_count <= 4  # four writes; fewer reads if two came at once
+            assert len(record.itl_ms) == record.chunk_count - 1
             assert record.tpot_ms is not None
             # TPOT spreads the chunk gaps over tokens: 3 gaps over 15 tokens after the first.
             assert record.tpot_ms == pytest.approx(sum(record.itl_ms) / 15)

@@ -83,7 +83,9 @@ async def test_load_records_are_made_once_after_the_window_and_each_step_follows
         assert {rid for kind, rid in recorder.events[:position] if kind == "record"} >= ids
     for record in records:
         content = [e for e in log[record.request_id]["events"] if e["kind"] == "content"]
-        assert record.chunk_count == len(content)
+        # One read is one chunk: at most one per socket write (events written together share
+        # a t_ns), fewer when the client read two writes at once.
+        assert 1 <= record.chunk_count <= len({e["t_ns"] for e in content})
         assert record.tokens_estimated and record.output_tokens is not None
         assert record.output_tokens >= record.chunk_count
 
@@ -102,7 +104,8 @@ async def test_finished_steps_are_skipped_and_per_target_overrides_apply() -> No
         )
         recorder.runner = runner
         result = await runner.run()
-        sent = len(sim.request_log())
+        served = sim.request_log()
+        sent = len(served)
     assert [(s.name, s.mode) for s in result.steps] == [
         ("m@0:c=1", "done"),
         ("m@0:c=2", "concurrency"),
@@ -110,7 +113,8 @@ async def test_finished_steps_are_skipped_and_per_target_overrides_apply() -> No
     assert [name for kind, name in recorder.events if kind == "step"] == ["m@0:c=2"]
     assert sent == 1 + 5  # the warm-up and the one step left
     # max_tokens 3 (the override), not the config's 256: every answer is cut at 3 tokens.
-    assert all(r.chunk_count == 3 and r.finish_reason == "length" for r in result.records)
+    assert all(r.finish_reason == "length" and 1 <= r.chunk_count <= 3 for r in result.records)
+    assert all(entry["output_tokens"] == 3 for entry in served)
 
 
 async def test_a_cost_cap_prices_each_request_at_its_own_targets_price() -> None:
@@ -202,7 +206,8 @@ async def test_warm_ups_stopped_by_the_cost_cap_are_still_recorded_and_counted()
             max_cost=0.001,  # below one request's bound: the first warm-up reaches it
         )
         result = await BenchRunner(config).run()
-        sent = len(sim.request_log())
+        served = sim.request_log()
+        sent = len(served)
     assert result.status == "stopped" and sent == 1
     assert [r.extra["warmup"] for r in result.records] == [True]
     spend = result.to_json()["spend"]
