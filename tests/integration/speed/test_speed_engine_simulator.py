@@ -9,8 +9,10 @@ import pytest
 
 from benchstudio.simulator import ModelProfile, SimulatorConfig, SimulatorServer
 from benchstudio.simulator.streaming import EARLY_SLACK_S
+from benchstudio.simulator.truth_join import join_chunks, token_writes
+from benchstudio.speed.bench_result import BenchResult
 from benchstudio.speed.config import BenchConfig, TargetConfig
-from benchstudio.speed.runner import BenchResult, BenchRunner
+from benchstudio.speed.runner import BenchRunner
 
 NS_PER_MS = 1e6
 # The simulator writes an event at most this early (its EARLY_SLACK_S), never earlier.
@@ -51,7 +53,12 @@ async def test_role_chunk_first_does_not_set_ttft() -> None:
             assert role_ms <= server_ttft_ms
             assert record.output_tokens == 6
             assert not record.tokens_estimated
-            assert record.chunk_count == sum(1 for e in events if e["kind"] == "content")
+            served = sim.find_request(record.request_id)
+            assert served is not None
+            joined = join_chunks(
+                served["request_read_ns"], token_writes(served), record.ttft_ms, record.itl_ms
+            )
+            assert joined is not None and record.chunk_count == len(joined.groups)
             # E2E ends at the last content chunk, before the usage chunk and [DONE].
             last_content = [e for e in events if e["kind"] == "content"][-1]
             assert record.e2e_ms is not None
@@ -71,8 +78,17 @@ async def test_reasoning_first_gives_ttft_before_ttfct() -> None:
         for record in result.records:
             assert record.ttft_ms is not None
             assert record.ttfct_ms is not None
-            # Ten one-token reasoning chunks come first: content starts at the eleventh chunk.
-            assert record.ttfct_ms == pytest.approx(record.ttft_ms + sum(record.itl_ms[:10]))
+            # Ten one-token reasoning writes come first: content starts in the chunk that
+            # carried the eleventh write (the eleventh chunk unless reads merged writes).
+            served = sim.find_request(record.request_id)
+            assert served is not None
+            joined = join_chunks(
+                served["request_read_ns"], token_writes(served), record.ttft_ms, record.itl_ms
+            )
+            assert joined is not None
+            content = min(e["t_ns"] for e in served["events"] if e["kind"] == "content")
+            first = next(j for j, group in enumerate(joined.groups) if content in group)
+            assert record.ttfct_ms == pytest.approx(record.ttft_ms + sum(record.itl_ms[:first]))
             # Never early: reasoning is due at 20 ms, content after ten more 3 ms gaps (50 ms).
             assert record.ttft_ms >= 20 - SLACK_MS
             assert record.ttfct_ms >= 50 - SLACK_MS

@@ -10,11 +10,13 @@ import pytest
 
 from benchstudio.providers.base import ChatRequest
 from benchstudio.simulator import ModelProfile, SimulatorConfig, SimulatorServer
+from benchstudio.simulator.truth_join import join_chunks, token_writes
 from benchstudio.speed import tokenizer
 from benchstudio.speed.config import BenchConfig, Prices, TargetConfig
 from benchstudio.speed.engine import LoadShape, RunControl, run_load
 from benchstudio.speed.metrics import RequestMetrics, StreamTrace
-from benchstudio.speed.runner import BenchRunner, StepResult
+from benchstudio.speed.runner import BenchRunner
+from benchstudio.speed.steps import StepResult
 from benchstudio.speed.targets import build_adapter, http_session
 
 NO_USAGE = ModelProfile(ttft_ms=3, itl_ms=1, output_tokens=8, quirks=["no_usage"])
@@ -30,7 +32,7 @@ class Recorder:
 
     def on_record(self, record: RequestMetrics) -> None:
         assert self.runner is not None
-        self.timed_while_called.append(self.runner._timing)
+        self.timed_while_called.append(self.runner.deferred.timing)
         self.events.append(("record", record.request_id))
 
     def on_step(self, step: StepResult) -> None:
@@ -50,7 +52,7 @@ async def test_load_records_are_made_once_after_the_window_and_each_step_follows
 
     def count(self: tokenizer.TokenCounter, text: str) -> int:
         if recorder.runner is not None:
-            counted_while_timed.append(recorder.runner._timing)
+            counted_while_timed.append(recorder.runner.deferred.timing)
         return original_count(self, text)
 
     monkeypatch.setattr(tokenizer.TokenCounter, "count", count)
@@ -82,8 +84,12 @@ async def test_load_records_are_made_once_after_the_window_and_each_step_follows
         ids = {r.request_id for r in step.records}
         assert {rid for kind, rid in recorder.events[:position] if kind == "record"} >= ids
     for record in records:
-        content = [e for e in log[record.request_id]["events"] if e["kind"] == "content"]
-        assert record.chunk_count == len(content)
+        served = log[record.request_id]
+        # One read is one chunk: each chunk is made of the server's writes, on the same clock.
+        joined = join_chunks(
+            served["request_read_ns"], token_writes(served), record.ttft_ms, record.itl_ms
+        )
+        assert joined is not None and record.chunk_count == len(joined.groups)
         assert record.tokens_estimated and record.output_tokens is not None
         assert record.output_tokens >= record.chunk_count
 
@@ -102,7 +108,8 @@ async def test_finished_steps_are_skipped_and_per_target_overrides_apply() -> No
         )
         recorder.runner = runner
         result = await runner.run()
-        sent = len(sim.request_log())
+        log = {r["request_id"]: r for r in sim.request_log()}
+    sent = len(log)
     assert [(s.name, s.mode) for s in result.steps] == [
         ("m@0:c=1", "done"),
         ("m@0:c=2", "concurrency"),
@@ -110,7 +117,10 @@ async def test_finished_steps_are_skipped_and_per_target_overrides_apply() -> No
     assert [name for kind, name in recorder.events if kind == "step"] == ["m@0:c=2"]
     assert sent == 1 + 5  # the warm-up and the one step left
     # max_tokens 3 (the override), not the config's 256: every answer is cut at 3 tokens.
-    assert all(r.chunk_count == 3 and r.finish_reason == "length" for r in result.records)
+    for record in result.records:
+        events = log[record.request_id]["events"]
+        assert sum(e["tokens"] for e in events if e["kind"] == "content") == 3
+        assert record.finish_reason == "length" and 1 <= record.chunk_count <= 3
 
 
 async def test_a_cost_cap_prices_each_request_at_its_own_targets_price() -> None:
