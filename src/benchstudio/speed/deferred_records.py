@@ -16,7 +16,7 @@ from typing import Any, Protocol
 from benchstudio.speed.connections import attach_connect_times
 from benchstudio.speed.engine import RunControl
 from benchstudio.speed.metrics import RequestMetrics, StreamTrace, TokenCounting
-from benchstudio.speed.preparation import PreparedTarget
+from benchstudio.speed.preparation import PreparedTarget, PromptSize
 from benchstudio.speed.results import finalize
 from benchstudio.speed.steps import StepResult
 
@@ -29,8 +29,8 @@ class RunObserver(Protocol):
     def on_step(self, step: StepResult) -> None: ...
 
 
-# (trace, prompt tokens, record labels): what a record is computed from after the window.
-FinishedTrace = tuple[StreamTrace, int, dict[str, Any]]
+# (trace, prompt size, record labels): what a record is computed from after the window.
+FinishedTrace = tuple[StreamTrace, PromptSize, dict[str, Any]]
 
 
 @dataclass(slots=True)
@@ -39,6 +39,7 @@ class PendingStep:
 
     step: StepResult
     prepared: PreparedTarget
+    prompt: PromptSize | None = None  # the step's prompt, for its `prompt_tokens`
     traces: list[FinishedTrace] = field(default_factory=list)
     closed: bool = False
 
@@ -58,8 +59,10 @@ class DeferredRecords:
         """How many streams (profile) or load windows are being timed right now."""
         return self._timing
 
-    def open(self, step: StepResult, prepared: PreparedTarget) -> PendingStep:
-        item = PendingStep(step, prepared)
+    def open(
+        self, step: StepResult, prepared: PreparedTarget, prompt: PromptSize | None = None
+    ) -> PendingStep:
+        item = PendingStep(step, prepared, prompt)
         self._pending.append(item)
         return item
 
@@ -99,10 +102,13 @@ class DeferredRecords:
             attach_connect_times(
                 (trace for trace, _, _ in item.traces), prepared.connect_times, cold=self.cold
             )
-            for trace, prompt_tokens, labels in item.traces:
-                counting = TokenCounting(
-                    prepared.counter.count, prepared.counter.name, prompt_tokens
-                )
+            counter = prepared.counter
+            for trace, size, labels in item.traces:
+                # The prompt is counted (the tokenizer loaded) only if the provider did not.
+                usage = trace.usage
+                reported = usage is not None and usage.input_tokens is not None
+                prompt_tokens = size.tokens if reported else size.exact(counter)
+                counting = TokenCounting(counter.count, counter.name, prompt_tokens)
                 for record in finalize(
                     [trace], counting, model=target.model, cost=prepared.cost, extra=labels
                 ):
@@ -110,6 +116,9 @@ class DeferredRecords:
                     if observer is not None:
                         observer.on_record(record)
             item.traces.clear()
+            if item.closed and item.prompt is not None and item.step.prompt_tokens is None:
+                # Known if sized in tokens or counted above; else the tokenizer never loaded.
+                item.step.prompt_tokens = item.prompt.tokens
             if item.closed and observer is not None:
                 observer.on_step(item.step)
         self._pending = [item for item in self._pending if not item.closed]

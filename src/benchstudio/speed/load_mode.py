@@ -72,7 +72,7 @@ async def run_load_step(
     name = step_name(target.name, tier, concurrency=concurrency, rate=rate)
     if runner.skip_step(name):
         return runner.new_step(prepared, tier, name, "done")
-    prompt, prompt_tokens = prepared.prompts[tier][0], prepared.prompt_tokens[tier][0]
+    prompt, size = prepared.prompts[tier][0], prepared.sizes[tier][0]
     # This process's share of the configured load point (all of it unless a worker).
     share = config.load_share(concurrency=concurrency, rate=rate)
     shape = None
@@ -102,11 +102,11 @@ async def run_load_step(
         mode,
         concurrency=concurrency,
         request_rate=rate,
-        prompt_tokens=prompt_tokens,
+        prompt_tokens=size.tokens,
     )
-    item = runner.deferred.open(step, prepared)
-    for trace, tokens, labels in runner.warmups.pop((target.name, tier), []):
-        item.traces.append((trace, tokens, {**labels, "step": name}))
+    item = runner.deferred.open(step, prepared, size)
+    for trace, warm_size, labels in runner.warmups.pop((target.name, tier), []):
+        item.traces.append((trace, warm_size, {**labels, "step": name}))
     await runner.connections.before_load_window(prepared.adapter, target.name, shape)
     traces: list[StreamTrace] = []
     with runner.deferred.window():
@@ -119,7 +119,7 @@ async def run_load_step(
                 shape,
                 control=runner.control,
                 run_id=f"{runner.run_id}:{name}",
-                on_trace=runner.charger(prepared, prompt_tokens),
+                on_trace=runner.charger(prepared, size.cap_tokens),
             )
     labels = {
         "target": target.name,
@@ -128,7 +128,7 @@ async def run_load_step(
         "step": name,
         "warmup": False,
     }
-    item.traces.extend((trace, prompt_tokens, labels) for trace in traces)
+    item.traces.extend((trace, size, labels) for trace in traces)
     step.wall_s, step.diagnostics = diagnostics.wall_s, diagnostics
     item.closed = True
     runner.deferred.settle()
@@ -138,8 +138,8 @@ async def run_load_step(
 async def _warm_up(runner: BenchRunner, prepared: PreparedTarget, tier: int) -> None:
     """Load-mode warm-ups: sent and paid for, so kept (with the tier's next step)."""
     target, control = prepared.config, runner.control
-    prompt, prompt_tokens = prepared.prompts[tier][0], prepared.prompt_tokens[tier][0]
-    charge = runner.charger(prepared, prompt_tokens)
+    prompt, size = prepared.prompts[tier][0], prepared.sizes[tier][0]
+    charge = runner.charger(prepared, size.cap_tokens)
     kept = runner.warmups.setdefault((target.name, tier), [])
     for index in range(runner.config.warmup):
         if control.stopped:
@@ -161,7 +161,7 @@ async def _warm_up(runner: BenchRunner, prepared: PreparedTarget, tier: int) -> 
             "context_tokens": tier,
             "warmup": True,
         }
-        kept.append((trace, prompt_tokens, labels))
+        kept.append((trace, size, labels))
 
 
 async def _search_slo(runner: BenchRunner, prepared: PreparedTarget, tier: int) -> None:

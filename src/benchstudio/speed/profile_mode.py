@@ -55,10 +55,9 @@ async def _profile_tier(runner: BenchRunner, prepared: PreparedTarget, tier: int
     name = step_name(prepared.config.name, tier)
     if runner.skip_step(name):
         return runner.new_step(prepared, tier, name, "done")
-    step = runner.new_step(
-        prepared, tier, name, "profile", prompt_tokens=prepared.prompt_tokens[tier][0]
-    )
-    item = runner.deferred.open(step, prepared)
+    size = prepared.sizes[tier][0]
+    step = runner.new_step(prepared, tier, name, "profile", prompt_tokens=size.tokens)
+    item = runner.deferred.open(step, prepared, size)
     await _stream_tier(runner, prepared, tier, item)
     item.closed = True
     runner.deferred.settle()
@@ -77,7 +76,7 @@ async def _stream_tier(
     for index, prompt in enumerate(prepared.prompts[tier]):
         if control.stopped:
             break
-        prompt_tokens = prepared.prompt_tokens[tier][index]
+        size = prepared.sizes[tier][index]
         if index == config.warmup and index:
             window.restart()  # the step's window is its measured requests, not warm-ups
         trace = await runner.deferred.timed(
@@ -88,7 +87,7 @@ async def _stream_tier(
             )
         )
         control.finished(trace)
-        charge = runner.charger(prepared, prompt_tokens)
+        charge = runner.charger(prepared, size.cap_tokens)
         if charge is not None:
             charge(trace)
         labels = {
@@ -98,7 +97,7 @@ async def _stream_tier(
             "run_index": index - config.warmup,
             "warmup": index < config.warmup,
         }
-        item.traces.append((trace, prompt_tokens, labels))
+        item.traces.append((trace, size, labels))
         completed += int(index >= config.warmup)
         # Between two requests, with no other stream timed, the record goes out at once.
         runner.deferred.settle()

@@ -1,6 +1,6 @@
 """A whole benchmark run: profile mode, load steps, sweeps and SLO search over targets.
 
-Prompts are built (and tokenised) before any request is sent, so tokenizer work never blocks
+Prompts are built before any request is sent (`preparation`), so tokenizer work never blocks
 the event loop while another target's streams are being timed. Profile mode is in
 `profile_mode`, load steps, sweeps and SLO search in `load_mode`; records are computed outside
 the measured windows by `deferred_records`.
@@ -88,10 +88,11 @@ class BenchRunner:
         """Everything the target needs before any window (`preparation.prepare_target`)."""
         return prepare_target(self.config, self.run_id, target, adapter, self._max_tokens(target))
 
-    def charger(self, prepared: PreparedTarget, prompt_tokens: int) -> Charge | None:
-        """The cost cap's cheap charge for one request of this target (None without a cap)."""
+    def charger(self, prepared: PreparedTarget, cap_tokens: int) -> Charge | None:
+        """The cost cap's cheap charge for one request of this target (None without a cap);
+        `cap_tokens` is the prompt's token count or an upper bound of it."""
         target = prepared.config
-        return self.spend.charger(prepared.cost, target.model, prompt_tokens, prepared.max_tokens)
+        return self.spend.charger(prepared.cost, target.model, cap_tokens, prepared.max_tokens)
 
     def new_step(
         self, prepared: PreparedTarget, tier: int, name: str, mode: str, **extra: Any

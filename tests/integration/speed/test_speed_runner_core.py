@@ -152,9 +152,11 @@ async def test_a_cost_cap_prices_each_request_at_its_own_targets_price() -> None
     assert tracked is not None and tracked >= true_spend
     assert result.status == "stopped" and (result.stop_reason or "").startswith("cost cap")
     # Overshoot: at most the requests in flight when the cap was reached (one per target),
-    # each charged at most its bound (prompt tokens + max_tokens at the output price).
-    prompt_tokens = max(r.input_tokens or 0 for r in result.records)
-    bound = (prompt_tokens * dear.input + 16 * dear.output) / 1e6
+    # each charged at most its bound (the prompt's UTF-8 bytes, which bound its tokens, plus
+    # max_tokens at the output price).
+    prompt_bytes = len(f"[{'0' * 12}] {config.prompt}".encode())
+    assert prompt_bytes >= max(r.input_tokens or 0 for r in result.records)
+    bound = (prompt_bytes * dear.input + 16 * dear.output) / 1e6
     assert tracked - config.max_cost <= 2 * bound
     # The exact spend, computed after the window from the records, warm-ups shown apart.
     spend = result.to_json()["spend"]
