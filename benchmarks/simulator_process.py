@@ -3,8 +3,8 @@ log (the server's truth, joined by request id), and the machine's load average.
 
 Shared by the benchmark scripts that compare what a client measured with what the simulator
 wrote: `SimulatorProcess(models)` starts it with named model profiles (a dict of
-`ModelProfile` fields per name), `fetch_log` / `clear_log` read and reset the log, and
-`server_chunks` turns one log record into the write times of its token-bearing network chunks.
+`ModelProfile` fields per name) and `fetch_log` / `clear_log` read and reset the log;
+`benchstudio.simulator.truth_join` joins a log record with what a client measured.
 """
 
 from __future__ import annotations
@@ -32,7 +32,6 @@ async def main():
         await asyncio.Event().wait()
 asyncio.run(main())
 """
-TOKEN_KINDS = ("content", "reasoning", "tool")
 SIMULATOR_CORE, CLIENT_CORE = 1, 0
 
 
@@ -88,21 +87,6 @@ def fetch_log(base_url: str) -> dict[str, dict[str, Any]]:
 def clear_log(base_url: str) -> None:
     request = urllib.request.Request(f"{base_url}/_sim/requests", method="DELETE")
     urllib.request.urlopen(request).close()
-
-
-def server_token_events(record: dict[str, Any]) -> list[int]:
-    """Write times (ns) of the record's token-bearing SSE events, one per event."""
-    return [
-        event["t_ns"]
-        for event in record["events"]
-        if event["kind"] in TOKEN_KINDS and event["tokens"] > 0
-    ]
-
-
-def server_chunks(record: dict[str, Any]) -> list[int]:
-    """Write times (ns) of the record's token-bearing network chunks: events written together
-    (one socket write, one `t_ns`) are one chunk, as a client reading the socket sees them."""
-    return sorted(set(server_token_events(record)))
 
 
 def load_average() -> tuple[float, float, float]:

@@ -13,9 +13,13 @@ its measuring child) run on core 0. The simulator logs, on the same monotonic cl
 read each request and when it wrote each SSE event. Per request:
 
 - TTFT error = client TTFT - server TTFT (first token-bearing chunk written - request read);
-- gap error = client ITL gap - server gap, gap by gap, where the server's chunks are its
-  token-bearing writes (events written together are one network chunk); a request whose gap
-  count differs from the server's is counted as not joined;
+- gap error = client ITL gap - server gap, gap by gap. One network read is one client chunk,
+  so a late read carries several server writes: `benchstudio.simulator.truth_join` assigns
+  each token-bearing write to the client chunk that carried it, on the shared clock, and the
+  server's side of a gap runs from the last write of one chunk to the last write of the next.
+  A request whose chunks cannot be made of the server's writes is counted as not joined; the
+  chunks that held more than one write are counted in the `merged` column;
+- no client ITL gap may be 0 ms (events read together are one chunk);
 - scenarios: c in {1, 8, 32, 64, 128} and Poisson arrivals, each with and without usage in the
   stream (without: the tokenizer counts), plus 4-token chunks and reasoning-first streams.
 
@@ -53,6 +57,7 @@ import aiohttp
 import numpy as np
 
 from benchstudio.providers.base import ChatRequest
+from benchstudio.simulator.truth_join import join_chunks, token_writes
 from benchstudio.speed.config import TargetConfig
 from benchstudio.speed.engine import LoadShape, run_load
 from benchstudio.speed.launch import new_event_loop
@@ -64,8 +69,6 @@ from simulator_process import (
     fetch_log,
     load_average,
     pinning,
-    server_chunks,
-    server_token_events,
     wait_for_quiet,
 )
 
@@ -153,7 +156,8 @@ class RunFigures:
     gaps_unjoined: int = 0
     chunk_surplus: dict[int, int] = field(default_factory=dict)
     zero_gaps: int = 0
-    per_event: int = 0
+    chunks: int = 0
+    merged: int = 0
     unlogged: int = 0
     ttft: list[float] = field(default_factory=list)
     warm_ttft: list[float] = field(default_factory=list)
@@ -193,28 +197,24 @@ def join(
         if record is None:
             continue
         figures.joined += 1
-        chunks = server_chunks(record)
-        if row.get("error") or row.get("ttft_ms") is None or not chunks:
+        writes = token_writes(record)
+        if row.get("error") or row.get("ttft_ms") is None or not writes:
             figures.failed += 1
             continue
-        error = row["ttft_ms"] - (chunks[0] - record["request_read_ns"]) / 1e6
+        error = row["ttft_ms"] - (writes[0] - record["request_read_ns"]) / 1e6
         figures.ttft.append(error)
         by_read.append((record["request_read_ns"], error))
         client_gaps = row.get("itl_ms") or []
         figures.zero_gaps += sum(1 for gap in client_gaps if gap == 0)
-        events = server_token_events(record)
-        if len(client_gaps) == len(chunks) - 1:
-            truth = chunks
-        elif len(client_gaps) == len(events) - 1:  # stamped per SSE event, not per chunk
-            truth = events
-            figures.per_event += 1
-        else:
+        chunks = join_chunks(record["request_read_ns"], writes, row["ttft_ms"], client_gaps)
+        if chunks is None:
             figures.gaps_unjoined += 1
-            surplus = len(client_gaps) + 1 - len(chunks)
+            surplus = len(client_gaps) + 1 - len(writes)
             figures.chunk_surplus[surplus] = figures.chunk_surplus.get(surplus, 0) + 1
             continue
-        server_gaps = np.diff(np.asarray(truth, dtype=np.int64)) / 1e6
-        figures.gaps.extend((np.asarray(client_gaps) - server_gaps).tolist())
+        figures.chunks += len(chunks.groups)
+        figures.merged += chunks.merged
+        figures.gaps.extend(chunks.gap_errors_ms(client_gaps))
     figures.warm_ttft = [error for _, error in sorted(by_read)[cold:]]
     figures.unlogged = figures.rows - figures.joined
     if figures.error is None and figures.rows != expected:
@@ -304,11 +304,7 @@ class Outcome:
         for label, count in (
             ("rows not in the log", sum(run.unlogged for run in self.runs)),
             ("failed requests", sum(run.failed for run in self.runs)),
-            ("requests whose gaps did not join", sum(run.gaps_unjoined for run in self.runs)),
-            (
-                "requests with one chunk per SSE event, not per network chunk (joined per event)",
-                sum(run.per_event for run in self.runs),
-            ),
+            ("requests whose chunks did not join", sum(run.gaps_unjoined for run in self.runs)),
         ):
             if count:
                 found.append(f"{count}/{rows} {label}")
@@ -318,7 +314,7 @@ class Outcome:
                 surplus[key] = surplus.get(key, 0) + count
         if surplus:
             shown = ", ".join(f"{k:+d} in {v}" for k, v in sorted(surplus.items()))
-            found.append(f"  client chunks - server chunks: {shown}")
+            found.append(f"  client chunks - server writes, not joined: {shown}")
         zero = sum(run.zero_gaps for run in self.runs)
         if zero:
             found.append(f"{zero} client ITL gaps of 0 ms")
@@ -336,26 +332,29 @@ class Outcome:
 
 def print_table(path: str, outcomes: list[Outcome]) -> None:
     print(f"\n{path}: errors vs the simulator's log, ms (median of the repeats)")
+    print("merged: share of client chunks that carried more than one server write (late reads)")
     header = (
         f"{'scenario':<24}{'usage':>6}{'rows':>6}{'joined':>8}{'TTFT p50':>9}{'p99':>9}"
-        f"{'warm p99':>9}{'gap p99':>9}{'gap max':>9}{'load':>6}  verdict"
+        f"{'warm p99':>9}{'gap p99':>9}{'gap max':>9}{'merged':>8}{'load':>6}  verdict"
     )
     print(header)
     aim = {g.name: f"{g.aim:g}" if g.aim == g.must else f"{g.aim:g}({g.must:g})" for g in GOALS}
     print(
         f"{'goal(must)':<24}{'':>6}{'':>6}{'all':>8}{aim['ttft_p50']:>9}{aim['ttft_p99']:>9}"
-        f"{'':>9}{aim['gap_p99']:>9}{aim['gap_max']:>9}{'< 1':>6}"
+        f"{'':>9}{aim['gap_p99']:>9}{aim['gap_max']:>9}{'':>8}{'< 1':>6}"
     )
     for outcome in outcomes:
         s = outcome.scenario
         rows = sum(run.rows for run in outcome.runs)
         joined = sum(run.joined for run in outcome.runs)
         load = max((run.load for run in outcome.runs), default=float("nan"))
+        chunks = sum(run.chunks for run in outcome.runs)
+        merged = sum(run.merged for run in outcome.runs) / chunks if chunks else float("nan")
         print(
             f"{s.name:<24}{'yes' if s.usage else 'no':>6}{rows:>6}{joined:>8}"
             f"{outcome.median('ttft_p50'):>9.2f}{outcome.median('ttft_p99'):>9.2f}"
             f"{outcome.median('warm_p99'):>9.2f}{outcome.median('gap_p99'):>9.2f}"
-            f"{outcome.median('gap_max'):>9.2f}{load:>6.2f}  {outcome.verdict()}"
+            f"{outcome.median('gap_max'):>9.2f}{merged:>8.1%}{load:>6.2f}  {outcome.verdict()}"
         )
         for problem in outcome.problems():
             print(f"{'':<24}  ! {problem}")

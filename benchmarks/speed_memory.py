@@ -9,7 +9,8 @@ never returned to the OS) inflates a later one.
   same wait; per in-flight stream = (RSS(N) - RSS(0)) / N, for N = 256 and 1024.
 - CLI: a real `benchstudio bench --concurrency N` process, its RSS read by this script mid-run
   (N = 1 as its base, then N = 256), and its peak RSS over a whole one-request run, which
-  includes the work done after the measured window (tokenizer, statistics, output).
+  includes the work done after the measured window (statistics, output; the tokenizer only
+  for responses without usage, so not here: the simulator reports usage).
 
 The in-flight count printed next to each figure comes from the simulator's timing log: streams
 with a token written before the sample and no finish by then.

@@ -31,7 +31,8 @@ from benchstudio.providers.base import ProviderAdapter
 from benchstudio.speed.config import BenchConfig
 from benchstudio.speed.engine import RunControl
 from benchstudio.speed.metrics import RequestMetrics
-from benchstudio.speed.runner import BenchRunner, StepResult
+from benchstudio.speed.runner import BenchRunner
+from benchstudio.speed.steps import StepResult
 
 FLUSH_S = 0.1
 STOP_POLL_S = 0.05

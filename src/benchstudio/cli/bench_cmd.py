@@ -17,8 +17,9 @@ from rich.console import Console
 from benchstudio.cli.bench_tables import print_estimate, print_results
 
 if TYPE_CHECKING:
+    from benchstudio.speed.bench_result import BenchResult
     from benchstudio.speed.config import BenchConfig
-    from benchstudio.speed.runner import BenchResult, BenchRunner
+    from benchstudio.speed.runner import BenchRunner
 
 EXIT_BAD_ARGUMENTS = 2
 EXIT_INTERRUPTED = 130

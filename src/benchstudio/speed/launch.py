@@ -22,8 +22,10 @@ from typing import Any
 
 from benchstudio.core.clock import utcnow
 from benchstudio.core.heap import frozen_heap
+from benchstudio.speed.bench_result import BenchResult, environment_info
 from benchstudio.speed.config import BenchConfig
-from benchstudio.speed.runner import BenchResult, BenchRunner, StepResult, environment_info
+from benchstudio.speed.runner import BenchRunner
+from benchstudio.speed.steps import StepResult
 
 RunFunction = Callable[[BenchRunner, bool], Awaitable[BenchResult]]
 

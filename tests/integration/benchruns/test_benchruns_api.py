@@ -44,7 +44,9 @@ def test_a_benchmark_stores_every_request_and_summaries_come_from_core_stats(api
     assert detail["status"] == "completed"
     rows = _all_rows(api, run_id)
     assert len(rows) == 10 and sum(r["warmup"] for r in rows) == 2
-    assert all(r["error"] is None and r["ttft_ms"] > 0 and r["itl_ms"] for r in rows)
+    # One read is one chunk: on a busy machine one read may carry the whole short answer.
+    assert all(r["error"] is None and r["ttft_ms"] > 0 and r["chunk_count"] >= 1 for r in rows)
+    assert all(len(r["itl_ms"]) == r["chunk_count"] - 1 for r in rows)
     assert detail["request_count"] == 8 and detail["error_count"] == 0
     # The cached summary is core.stats over the stored rows, to the digit.
     records = [metrics_from_record(r) for r in rows]

@@ -17,11 +17,12 @@ from typer.testing import CliRunner
 
 from benchstudio.cli.bench_cmd import app
 from benchstudio.simulator import ModelProfile, SimulatorConfig, SimulatorServer
+from benchstudio.speed.bench_result import BenchResult
 from benchstudio.speed.config import BenchConfig, TargetConfig
 from benchstudio.speed.connections import rate_connections
 from benchstudio.speed.launch import run_workers
 from benchstudio.speed.metrics import RequestMetrics
-from benchstudio.speed.runner import BenchResult, BenchRunner
+from benchstudio.speed.runner import BenchRunner
 from connection_proxy import CountingProxy
 
 PROFILE = ModelProfile(ttft_ms=5, itl_ms=1, output_tokens=4)

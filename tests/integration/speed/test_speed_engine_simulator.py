@@ -9,8 +9,10 @@ import pytest
 
 from benchstudio.simulator import ModelProfile, SimulatorConfig, SimulatorServer
 from benchstudio.simulator.streaming import EARLY_SLACK_S
+from benchstudio.simulator.truth_join import join_chunks, token_writes
+from benchstudio.speed.bench_result import BenchResult
 from benchstudio.speed.config import BenchConfig, TargetConfig
-from benchstudio.speed.runner import BenchResult, BenchRunner
+from benchstudio.speed.runner import BenchRunner
 
 NS_PER_MS = 1e6
 # The simulator writes an event at most this early (its EARLY_SLACK_S), never earlier.
@@ -51,10 +53,12 @@ async def test_role_chunk_first_does_not_set_ttft() -> None:
             assert role_ms <= server_ttft_ms
             assert record.output_tokens == 6
             assert not record.tokens_estimated
-            # One read is one chunk: never more chunks than the server's socket writes (events
-            # written together share a t_ns), fewer when the client read two writes at once.
-            writes = {e["t_ns"] for e in events if e["kind"] == "content"}
-            assert 1 <= record.chunk_count <= len(writes)
+            served = sim.find_request(record.request_id)
+            assert served is not None
+            joined = join_chunks(
+                served["request_read_ns"], token_writes(served), record.ttft_ms, record.itl_ms
+            )
+            assert joined is not None and record.chunk_count == len(joined.groups)
             # E2E ends at the last content chunk, before the usage chunk and [DONE].
             last_content = [e for e in events if e["kind"] == "content"][-1]
             assert record.e2e_ms is not None
@@ -74,12 +78,17 @@ async def test_reasoning_first_gives_ttft_before_ttfct() -> None:
         for record in result.records:
             assert record.ttft_ms is not None
             assert record.ttfct_ms is not None
-            # Ten one-token reasoning chunks come first, so content starts at the eleventh
-            # chunk, or earlier where the client read two writes at once (one read, one chunk).
-            offsets = [sum(record.itl_ms[:k]) for k in range(1, 11)]
-            assert any(
-                record.ttfct_ms == pytest.approx(record.ttft_ms + offset) for offset in offsets
+            # Ten one-token reasoning writes come first: content starts in the chunk that
+            # carried the eleventh write (the eleventh chunk unless reads merged writes).
+            served = sim.find_request(record.request_id)
+            assert served is not None
+            joined = join_chunks(
+                served["request_read_ns"], token_writes(served), record.ttft_ms, record.itl_ms
             )
+            assert joined is not None
+            content = min(e["t_ns"] for e in served["events"] if e["kind"] == "content")
+            first = next(j for j, group in enumerate(joined.groups) if content in group)
+            assert record.ttfct_ms == pytest.approx(record.ttft_ms + sum(record.itl_ms[:first]))
             # Never early: reasoning is due at 20 ms, content after ten more 3 ms gaps (50 ms).
             assert record.ttft_ms >= 20 - SLACK_MS
             assert record.ttfct_ms >= 50 - SLACK_MS
@@ -94,10 +103,18 @@ async def test_multi_token_chunks_keep_tpot_per_token() -> None:
         result = await run_bench(sim)
         for record in result.records:
             assert record.output_tokens == 16
-            assert 1 <= record.chunk_count <= 4  # four writes; fewer reads if two came at once
+            # Four events of 4 tokens: four chunks, fewer if one write or one read took two.
+            served = sim.find_request(record.request_id)
+            assert served is not None
+            content = [e for e in served["events"] if e["kind"] == "content"]
+            assert [e["tokens"] for e in content] == [4, 4, 4, 4]
+            joined = join_chunks(
+                served["request_read_ns"], token_writes(served), record.ttft_ms, record.itl_ms
+            )
+            assert joined is not None and record.chunk_count == len(joined.groups)
             assert len(record.itl_ms) == record.chunk_count - 1
             assert record.tpot_ms is not None
-            # TPOT spreads the chunk gaps over tokens: 3 gaps over 15 tokens after the first.
+            # TPOT spreads the chunk gaps over tokens: the gaps over 15 tokens after the first.
             assert record.tpot_ms == pytest.approx(sum(record.itl_ms) / 15)
 
 

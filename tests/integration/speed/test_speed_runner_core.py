@@ -10,11 +10,13 @@ import pytest
 
 from benchstudio.providers.base import ChatRequest
 from benchstudio.simulator import ModelProfile, SimulatorConfig, SimulatorServer
+from benchstudio.simulator.truth_join import join_chunks, token_writes
 from benchstudio.speed import tokenizer
 from benchstudio.speed.config import BenchConfig, Prices, TargetConfig
 from benchstudio.speed.engine import LoadShape, RunControl, run_load
 from benchstudio.speed.metrics import RequestMetrics, StreamTrace
-from benchstudio.speed.runner import BenchRunner, StepResult
+from benchstudio.speed.runner import BenchRunner
+from benchstudio.speed.steps import StepResult
 from benchstudio.speed.targets import build_adapter, http_session
 
 NO_USAGE = ModelProfile(ttft_ms=3, itl_ms=1, output_tokens=8, quirks=["no_usage"])
@@ -30,7 +32,7 @@ class Recorder:
 
     def on_record(self, record: RequestMetrics) -> None:
         assert self.runner is not None
-        self.timed_while_called.append(self.runner._timing)
+        self.timed_while_called.append(self.runner.deferred.timing)
         self.events.append(("record", record.request_id))
 
     def on_step(self, step: StepResult) -> None:
@@ -50,7 +52,7 @@ async def test_load_records_are_made_once_after_the_window_and_each_step_follows
 
     def count(self: tokenizer.TokenCounter, text: str) -> int:
         if recorder.runner is not None:
-            counted_while_timed.append(recorder.runner._timing)
+            counted_while_timed.append(recorder.runner.deferred.timing)
         return original_count(self, text)
 
     monkeypatch.setattr(tokenizer.TokenCounter, "count", count)
@@ -82,10 +84,12 @@ async def test_load_records_are_made_once_after_the_window_and_each_step_follows
         ids = {r.request_id for r in step.records}
         assert {rid for kind, rid in recorder.events[:position] if kind == "record"} >= ids
     for record in records:
-        content = [e for e in log[record.request_id]["events"] if e["kind"] == "content"]
-        # One read is one chunk: at most one per socket write (events written together share
-        # a t_ns), fewer when the client read two writes at once.
-        assert 1 <= record.chunk_count <= len({e["t_ns"] for e in content})
+        served = log[record.request_id]
+        # One read is one chunk: each chunk is made of the server's writes, on the same clock.
+        joined = join_chunks(
+            served["request_read_ns"], token_writes(served), record.ttft_ms, record.itl_ms
+        )
+        assert joined is not None and record.chunk_count == len(joined.groups)
         assert record.tokens_estimated and record.output_tokens is not None
         assert record.output_tokens >= record.chunk_count
 
@@ -104,8 +108,8 @@ async def test_finished_steps_are_skipped_and_per_target_overrides_apply() -> No
         )
         recorder.runner = runner
         result = await runner.run()
-        served = sim.request_log()
-        sent = len(served)
+        log = {r["request_id"]: r for r in sim.request_log()}
+    sent = len(log)
     assert [(s.name, s.mode) for s in result.steps] == [
         ("m@0:c=1", "done"),
         ("m@0:c=2", "concurrency"),
@@ -113,8 +117,10 @@ async def test_finished_steps_are_skipped_and_per_target_overrides_apply() -> No
     assert [name for kind, name in recorder.events if kind == "step"] == ["m@0:c=2"]
     assert sent == 1 + 5  # the warm-up and the one step left
     # max_tokens 3 (the override), not the config's 256: every answer is cut at 3 tokens.
-    assert all(r.finish_reason == "length" and 1 <= r.chunk_count <= 3 for r in result.records)
-    assert all(entry["output_tokens"] == 3 for entry in served)
+    for record in result.records:
+        events = log[record.request_id]["events"]
+        assert sum(e["tokens"] for e in events if e["kind"] == "content") == 3
+        assert record.finish_reason == "length" and 1 <= record.chunk_count <= 3
 
 
 async def test_a_cost_cap_prices_each_request_at_its_own_targets_price() -> None:
@@ -146,9 +152,11 @@ async def test_a_cost_cap_prices_each_request_at_its_own_targets_price() -> None
     assert tracked is not None and tracked >= true_spend
     assert result.status == "stopped" and (result.stop_reason or "").startswith("cost cap")
     # Overshoot: at most the requests in flight when the cap was reached (one per target),
-    # each charged at most its bound (prompt tokens + max_tokens at the output price).
-    prompt_tokens = max(r.input_tokens or 0 for r in result.records)
-    bound = (prompt_tokens * dear.input + 16 * dear.output) / 1e6
+    # each charged at most its bound (the prompt's UTF-8 bytes, which bound its tokens, plus
+    # max_tokens at the output price).
+    prompt_bytes = len(f"[{'0' * 12}] {config.prompt}".encode())
+    assert prompt_bytes >= max(r.input_tokens or 0 for r in result.records)
+    bound = (prompt_bytes * dear.input + 16 * dear.output) / 1e6
     assert tracked - config.max_cost <= 2 * bound
     # The exact spend, computed after the window from the records, warm-ups shown apart.
     spend = result.to_json()["spend"]
@@ -206,8 +214,7 @@ async def test_warm_ups_stopped_by_the_cost_cap_are_still_recorded_and_counted()
             max_cost=0.001,  # below one request's bound: the first warm-up reaches it
         )
         result = await BenchRunner(config).run()
-        served = sim.request_log()
-        sent = len(served)
+        sent = len(sim.request_log())
     assert result.status == "stopped" and sent == 1
     assert [r.extra["warmup"] for r in result.records] == [True]
     spend = result.to_json()["spend"]

@@ -11,7 +11,8 @@ import pytest
 from benchstudio.simulator import ModelProfile, SimulatorConfig, SimulatorServer
 from benchstudio.speed.config import BenchConfig, TargetConfig
 from benchstudio.speed.output import estimate_run
-from benchstudio.speed.runner import BenchRunner, PreparedTarget
+from benchstudio.speed.preparation import PreparedTarget
+from benchstudio.speed.runner import BenchRunner
 
 SETUP_PAUSE_S = 0.3
 

@@ -19,7 +19,7 @@ from benchstudio.speed.diagnostics import Diagnostics
 from benchstudio.speed.engine import LoadShape
 from benchstudio.speed.launch import merge_steps, worker_config
 from benchstudio.speed.metrics import RequestError, RequestMetrics, StreamTrace
-from benchstudio.speed.runner import StepResult
+from benchstudio.speed.steps import StepResult
 
 
 def _config(**fields: Any) -> BenchConfig:
