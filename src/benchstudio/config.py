@@ -79,7 +79,7 @@ class Settings(BaseSettings):
     ws_queue_size: int = Field(default=1000, ge=1)
     ws_ticket_ttl_s: int = Field(default=30, ge=1)
     allowed_origins: list[str] = Field(default_factory=list)
-    # --- accounts, sessions, key vault (accounts issue) ---
+    # --- accounts, sessions, key vault ---
     # open | invite | closed; unset: invite-only in production, open otherwise.
     signup_policy: Literal["open", "invite", "closed"] | None = None
     access_token_ttl_s: int = Field(default=900, ge=30, le=900)
@@ -108,7 +108,7 @@ class Settings(BaseSettings):
     demo_simulator: bool = True
     demo_simulator_port: int = Field(default=9101, ge=1, le=65535)
     provider_probe_timeout_s: float = Field(default=15.0, gt=0)
-    # Per-user limit defaults (admins override per user; the jobs issue enforces them).
+    # Per-user limit defaults (admins override per user; the job system enforces them).
     default_jobs_per_hour: int = Field(default=60, ge=0)
     default_concurrent_jobs: int = Field(default=2, ge=1)
     default_max_runs_per_benchmark: int = Field(default=1000, ge=1)

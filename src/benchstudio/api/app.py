@@ -11,6 +11,7 @@ from fastapi import APIRouter, FastAPI
 import benchstudio.job_types  # noqa: F401 (registers every job type)
 from benchstudio import __version__
 from benchstudio.admin import endpoints as admin_endpoints
+from benchstudio.admin.job_limits import AdminLimits
 from benchstudio.api.api_docs import install_api_docs
 from benchstudio.api.envelope import ERROR_RESPONSES
 from benchstudio.api.error_handlers import install_error_handlers
@@ -67,6 +68,7 @@ def create_app(
             settings,
             app.state.database,
             app.state.realtime.hub,
+            limits=AdminLimits(app.state.database, settings),
             execute=is_memory_broker(settings.broker_url),
             dispatch=settings.jobs_dispatcher,
         )

@@ -1,10 +1,11 @@
 """The measuring child process: runs a `BenchConfig` and streams per-request records back.
 
 It runs in its own process (multiprocessing "forkserver", this module preloaded) even in
-embedded mode, so the server's
-database writes and WebSocket fan-out never share its event loop. It opens its own database
-handle only to let `catalog.service.open_provider_adapter` (the vault) attach each provider's
-key server-side: keys never cross the pipe. Records go to the parent in small batches
+embedded mode, so the server's database writes and WebSocket fan-out never share its event
+loop. It gets only what it needs: the config and, per target, its provider's endpoint with the
+decrypted key (`ProviderAccess`). No `Settings`: neither the vault's master keys, nor the JWT
+secret, nor the database URL cross the pipe, and the child opens no database. Records go to the
+parent in small batches
 (every `FLUSH_S`) through a pipe written by a sender thread, so a parent busy writing to the
 database never blocks the measuring loop. The parent asks it to stop through a second pipe;
 that pipe closing (the parent died) stops it too.
@@ -25,8 +26,8 @@ from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
 from typing import Any
 
-from benchstudio.config import Settings
 from benchstudio.core.redaction import redact
+from benchstudio.credentials.service import ProviderAccess
 from benchstudio.providers.base import ProviderAdapter
 from benchstudio.speed.config import BenchConfig
 from benchstudio.speed.engine import RunControl
@@ -44,13 +45,11 @@ Message = tuple[str, dict[str, Any]]
 
 @dataclass(frozen=True)
 class ChildJob:
-    """Everything the child needs (picklable; no keys: the child reads them from the vault)."""
+    """Everything the child needs, and nothing more (it is pickled to the child)."""
 
-    settings: Settings
-    owner_id: str
     config_json: str
-    # target name -> provider id (the adapter is opened by the vault in the child)
-    providers: Mapping[str, str]
+    # target name -> its provider's endpoint, key and egress policy (one user's, these only)
+    access: Mapping[str, ProviderAccess]
     # target name -> {"temperature", "max_tokens"} after the parameter registry
     overrides: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     finished_steps: tuple[str, ...] = ()
@@ -155,21 +154,13 @@ async def _watch_stop(runner: BenchRunner, stop: Any) -> None:
     runner.control.cancel_in_flight()
 
 
-async def _open_adapters(stack: AsyncExitStack, job: ChildJob) -> dict[str, Any]:
-    from benchstudio.catalog.service import CatalogContext, open_provider_adapter
-    from benchstudio.credentials.service import Vault
-    from benchstudio.storage.engine import DatabaseConfig, open_database
+async def _open_adapters(stack: AsyncExitStack, job: ChildJob) -> dict[str, ProviderAdapter]:
+    from benchstudio.credentials.service import adapter_for
 
-    settings = job.settings
-    database = open_database(DatabaseConfig(settings.database_url, settings.database_schema))
-    stack.push_async_callback(database.dispose)
-    context = CatalogContext(database, Vault(settings.vault_key_list()), settings)
-    adapters: dict[str, ProviderAdapter] = {}
-    for target_name, provider_id in job.providers.items():
-        adapters[target_name] = await stack.enter_async_context(
-            open_provider_adapter(context, job.owner_id, provider_id)
-        )
-    return adapters
+    return {
+        target_name: await stack.enter_async_context(adapter_for(access))
+        for target_name, access in job.access.items()
+    }
 
 
 async def _measure(job: ChildJob, out: PipeSender, stop: Any) -> None:

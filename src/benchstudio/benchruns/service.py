@@ -126,13 +126,10 @@ def _target_rows(run_id: str, plan: Plan) -> list[BenchmarkRunTarget]:
 
 
 async def submit(ctx: BenchContext, owner_id: str, data: BenchmarkCreate) -> BenchmarkSubmitted:
-    """Create the run row, then queue the job (limits checked by the job type at submit)."""
+    """Write the run and its job in one unit of work (limits checked by the job type at submit):
+    a refused or failed submit leaves no run behind, and a committed run always has its job."""
     run_id = new_id()
     plan, preview_out, spent = await _plan_and_preview(ctx, owner_id, data, run_id)
-    async with write_unit(ctx.db) as session:
-        session.add(_run_row(owner_id, run_id, data, plan))
-        await session.flush()
-        session.add_all(_target_rows(run_id, plan))
     params = {
         "run_id": run_id,
         "planned_requests": plan.planned_requests,
@@ -143,14 +140,15 @@ async def submit(ctx: BenchContext, owner_id: str, data: BenchmarkCreate) -> Ben
             for t in plan.targets
         },
     }
-    try:
-        job = await ctx.jobs.service.submit(owner_id, BENCHMARK_JOB_TYPE, params)
-    except BaseException:
-        async with write_unit(ctx.db) as session:
-            await repository.delete_run(session, owner_id, run_id)
-        raise
-    async with write_unit(ctx.db) as session:
-        await repository.set_run_fields(session, run_id, job_id=job.id)
+
+    async def write_run(session: AsyncSession, job_id: str) -> None:
+        run = _run_row(owner_id, run_id, data, plan)
+        run.job_id = job_id
+        session.add(run)
+        await session.flush()
+        session.add_all(_target_rows(run_id, plan))
+
+    job = await ctx.jobs.service.submit(owner_id, BENCHMARK_JOB_TYPE, params, write=write_run)
     return BenchmarkSubmitted(run_id=run_id, job_id=job.id, preview=preview_out)
 
 

@@ -24,9 +24,12 @@ from benchstudio.benchruns.child_processes import child_context
 from benchstudio.benchruns.domain import EventThrottle, row_from_record, step_name_of
 from benchstudio.benchruns.finishing import conclude_run
 from benchstudio.benchruns.measuring import ChildJob, Message, child_main
+from benchstudio.catalog.service import CatalogContext, provider_access
 from benchstudio.core.clock import utcnow
 from benchstudio.core.errors import AppError
+from benchstudio.core.redaction import redact
 from benchstudio.core.stats import percentile
+from benchstudio.credentials.service import ProviderAccess, Vault, VaultError
 from benchstudio.jobs.context import JobCancelledError, JobContext
 from benchstudio.jobs.domain import UserLimits
 from benchstudio.jobs.registry import JobType
@@ -349,26 +352,37 @@ async def _check_stored(ctx: JobContext, run_id: str, done: Mapping[str, Any], k
         )
 
 
+async def _provider_access(
+    ctx: JobContext, providers: Mapping[str, str]
+) -> dict[str, ProviderAccess]:
+    """Each target's provider, key decrypted here: the child never holds the vault's keys."""
+    catalog = CatalogContext(ctx.database, Vault(ctx.settings.vault_key_list()), ctx.settings)
+    try:
+        return {
+            target: await provider_access(catalog, ctx.owner_id, provider_id)
+            for target, provider_id in providers.items()
+        }
+    except (AppError, VaultError) as exc:  # e.g. archived since submit: fail the run, say why
+        raise MeasuringProcessError(redact(f"{type(exc).__name__}: {exc}")[:500]) from exc
+
+
 async def run_benchmark(ctx: JobContext) -> Mapping[str, Any]:
     """Job handler: measure in a child process, store per request, summarise at the end."""
     from benchstudio.benchruns.planning import child_config
 
     run_id = str(ctx.params["run_id"])
-    settings = ctx.settings
     prepared = await _prepare(ctx, run_id)
     pump = ResultPump(ctx, run_id, int(ctx.params.get("planned_requests") or 0))
     pump.steps, pump.done_requests = prepared.steps, prepared.kept_requests
     pump.kept_requests = prepared.kept_requests
-    job = ChildJob(
-        settings=settings,
-        owner_id=ctx.owner_id,
-        config_json=child_config(prepared.config).model_dump_json(),
-        providers=prepared.providers,
-        overrides=dict(ctx.params.get("overrides") or {}),
-        finished_steps=tuple(prepared.finished_steps),
-    )
     started = time.monotonic()
     try:
+        job = ChildJob(
+            config_json=child_config(prepared.config).model_dump_json(),
+            access=await _provider_access(ctx, prepared.providers),
+            overrides=dict(ctx.params.get("overrides") or {}),
+            finished_steps=tuple(prepared.finished_steps),
+        )
         done = await _measure(pump, job)
         await _check_stored(ctx, run_id, done, prepared.kept_requests)
     except MeasuringProcessError as exc:

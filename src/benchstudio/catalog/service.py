@@ -265,12 +265,24 @@ async def open_provider_adapter(
 
     Raises NotFoundError for another user's provider and ConflictError for an archived one.
     """
+    access = await provider_access(ctx, owner_id, provider_id)
+    async with vault_service.adapter_for(access) as adapter:
+        yield adapter
+
+
+async def provider_access(
+    ctx: CatalogContext, owner_id: str, provider_id: str
+) -> vault_service.ProviderAccess:
+    """What an adapter for one of the owner's providers needs, key decrypted (for the measuring
+    child, which then holds neither the vault's master keys nor a database handle).
+
+    Raises NotFoundError for another user's provider and ConflictError for an archived one.
+    """
     # Only the server-owned demo row gets the simulator's allow-list entry: a user's own
     # provider pointing at the same address is checked like any other.
     endpoint, demo = await _endpoint(ctx, owner_id, provider_id)
     policy = egress_policy(ctx.settings, demo=demo)
-    async with vault_service.open_adapter(ctx.db, ctx.vault, endpoint, policy=policy) as adapter:
-        yield adapter
+    return await vault_service.unseal_access(ctx.db, ctx.vault, endpoint, policy=policy)
 
 
 def _error_out(error: ProviderError) -> ProviderErrorOut:

@@ -41,6 +41,7 @@ async def _serve(settings: Settings) -> None:
     import signal
 
     import benchstudio.job_types  # noqa: F401 (registers every job type)
+    from benchstudio.admin.job_limits import AdminLimits
     from benchstudio.core.heap import freeze_heap
     from benchstudio.jobs.runtime import JobRuntime
     from benchstudio.realtime.hub import build_hub
@@ -48,7 +49,14 @@ async def _serve(settings: Settings) -> None:
 
     database = open_database(database_config(settings))
     hub = build_hub(settings.broker_url, listen=False)
-    runtime = JobRuntime(settings, database, hub, execute=True, dispatch=settings.jobs_dispatcher)
+    runtime = JobRuntime(
+        settings,
+        database,
+        hub,
+        limits=AdminLimits(database, settings),
+        execute=True,
+        dispatch=settings.jobs_dispatcher,
+    )
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):

@@ -1,7 +1,8 @@
 """The key vault: provider keys and extra headers, encrypted at rest with MultiFernet.
 
 This is the ONLY module that decrypts a stored secret, and it hands the plaintext straight to a
-provider adapter (`open_adapter`). Each ciphertext embeds its provider id, so a ciphertext
+provider adapter (`open_adapter`), or, for the measuring child, as one provider's
+`ProviderAccess` (never the master keys). Each ciphertext embeds its provider id, so a ciphertext
 copied onto another provider's row does not decrypt there. The master keys come from settings
 (`BENCHSTUDIO_VAULT_KEYS`, comma-separated, newest first); `rotate_all` re-encrypts every row
 under the newest key.
@@ -10,9 +11,9 @@ under the newest key.
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
@@ -27,18 +28,10 @@ from benchstudio.credentials.domain import (
     split_header_names,
 )
 from benchstudio.credentials.models import ProviderCredential
-from benchstudio.providers.anthropic import AnthropicAdapter
 from benchstudio.providers.base import ProviderAdapter
-from benchstudio.providers.gemini import GeminiAdapter
-from benchstudio.providers.openai_compat import OpenAICompatAdapter
+from benchstudio.providers.factory import PROTOCOLS, create_adapter
 from benchstudio.storage.engine import Database
 from benchstudio.storage.unit_of_work import read_unit, write_unit
-
-ADAPTERS: dict[str, type[OpenAICompatAdapter] | type[AnthropicAdapter] | type[GeminiAdapter]] = {
-    "openai": OpenAICompatAdapter,
-    "anthropic": AnthropicAdapter,
-    "gemini": GeminiAdapter,
-}
 
 
 class VaultError(RuntimeError):
@@ -158,6 +151,53 @@ async def rotate_all(db: Database, vault: Vault) -> int:
     return count
 
 
+@dataclass(frozen=True)
+class ProviderAccess:
+    """One provider's endpoint with its decrypted key, headers and egress policy: exactly what
+    one adapter needs. The measuring child gets these for its own targets instead of the vault:
+    they unlock one provider of one user, where the master keys would unlock every row."""
+
+    protocol: str
+    base_url: str
+    api_key: str | None = field(default=None, repr=False)
+    headers: Mapping[str, str] = field(default_factory=dict, repr=False)
+    policy: EgressPolicy = field(default_factory=EgressPolicy)
+
+
+async def unseal_access(
+    db: Database, vault: Vault, endpoint: ProviderEndpoint, *, policy: EgressPolicy
+) -> ProviderAccess:
+    if endpoint.protocol not in PROTOCOLS:
+        raise VaultError(f"unknown protocol {endpoint.protocol!r}")
+    async with read_unit(db) as session:
+        row = await _row(session, endpoint.owner_id, endpoint.provider_id)
+        ciphertext = row.ciphertext if row else None
+    secrets = vault.unseal(endpoint.provider_id, ciphertext) if ciphertext else {}
+    return ProviderAccess(
+        endpoint.protocol,
+        endpoint.base_url,
+        secrets.get("api_key") or None,
+        dict(secrets.get("headers") or {}),
+        policy,
+    )
+
+
+@asynccontextmanager
+async def adapter_for(access: ProviderAccess) -> AsyncIterator[ProviderAdapter]:
+    """An adapter holding the key, on an egress-guarded session closed on exit."""
+    http = create_egress_session(access.policy)
+    try:
+        yield create_adapter(
+            access.protocol,
+            access.base_url,
+            access.api_key,
+            session=http,
+            extra_headers=dict(access.headers),
+        )
+    finally:
+        await http.close()
+
+
 @asynccontextmanager
 async def open_adapter(
     db: Database,
@@ -170,20 +210,6 @@ async def open_adapter(
 
     Deadlines are the caller's (per request `timeout_s`, or `asyncio.timeout` around calls).
     """
-    adapter_class = ADAPTERS.get(endpoint.protocol)
-    if adapter_class is None:
-        raise VaultError(f"unknown protocol {endpoint.protocol!r}")
-    async with read_unit(db) as session:
-        row = await _row(session, endpoint.owner_id, endpoint.provider_id)
-        ciphertext = row.ciphertext if row else None
-    secrets = vault.unseal(endpoint.provider_id, ciphertext) if ciphertext else {}
-    http = create_egress_session(policy)
-    try:
-        yield adapter_class(
-            endpoint.base_url,
-            secrets.get("api_key") or None,
-            session=http,
-            extra_headers=dict(secrets.get("headers") or {}),
-        )
-    finally:
-        await http.close()
+    access = await unseal_access(db, vault, endpoint, policy=policy)
+    async with adapter_for(access) as adapter:
+        yield adapter

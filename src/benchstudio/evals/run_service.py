@@ -10,9 +10,12 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from benchstudio.audit import service as audit
 from benchstudio.catalog.service import CatalogContext
 from benchstudio.core.errors import AppError, ConflictError, NotFoundError
+from benchstudio.core.ids import new_id
 from benchstudio.evals import run_repository as repository
 from benchstudio.evals import suite_service
 from benchstudio.evals.domain import (
@@ -119,8 +122,13 @@ async def submit_eval(ctx: EvalContext, owner_id: str, data: EvalCreate) -> Eval
             *(f"{t['label']} {t['model_id']} {t['provider_name']}" for t in targets),
         ]
     ).lower()
-    async with write_unit(ctx.db) as session:
+    run_id = new_id()
+    out: EvalRunOut | None = None
+
+    async def write_run(session: AsyncSession, job_id: str) -> None:
+        nonlocal out
         run = EvalRun(
+            id=run_id,
             owner_id=owner_id,
             suite_id=snapshot.suite_id,
             suite_version_id=snapshot.version_id,
@@ -130,21 +138,15 @@ async def submit_eval(ctx: EvalContext, owner_id: str, data: EvalCreate) -> Eval
             config={"targets": targets, "settings": settings},
             search_text=search,
             total_cases=total,
+            job_id=job_id,
         )
         session.add(run)
         await session.flush()
-        run_id = run.id
-    try:
-        job = await ctx.jobs.submit(owner_id, TOOL_EVAL_JOB_TYPE, {"run_id": run_id})
-    except Exception:
-        async with write_unit(ctx.db) as session:
-            await repository.delete_run(session, owner_id, run_id)
-        raise
-    async with write_unit(ctx.db) as session:
-        run = await _owned(session, owner_id, run_id)
-        run.job_id = job.id
-        await session.flush()
         out = EvalRunOut.model_validate(run)
+
+    # The run and its job in one unit of work: a refused submit leaves no run behind.
+    job = await ctx.jobs.submit(owner_id, TOOL_EVAL_JOB_TYPE, {"run_id": run_id}, write=write_run)
+    assert out is not None
     return EvalSubmitted(run=out, job_id=job.id)
 
 

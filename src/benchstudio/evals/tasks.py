@@ -9,7 +9,7 @@ adapters, which the catalog opens through the vault.
 from __future__ import annotations
 
 import asyncio
-import contextlib
+import logging
 import time
 from collections.abc import Mapping
 from contextlib import AsyncExitStack
@@ -31,6 +31,7 @@ from benchstudio.toolcall.live.records import LiveCaseResult
 from benchstudio.toolcall.live.runner import LiveEvalRunner
 from benchstudio.toolcall.profiles import get_profile
 
+log = logging.getLogger(__name__)
 CASE_EVENT = "eval_case_result"
 PROGRESS_INTERVAL_S = 0.25
 JOB_TIMEOUT_S = 6 * 3600.0
@@ -130,9 +131,15 @@ async def _run_cases(ctx: JobContext, catalog: CatalogContext, plan: RunPlan) ->
 
 
 async def _finish_quietly(ctx: JobContext, plan: RunPlan, status: str, error: str | None) -> None:
-    """Best effort: the job row is the source of truth if this write fails."""
-    with contextlib.suppress(Exception):
+    """Best effort: the job row is the source of truth if this write fails (the run then shows
+    its job's final state), so the failure is logged, not raised over the job's own error."""
+    try:
         await finish_run(ctx.database, ctx.owner_id, plan.run_id, status, error)
+    except Exception:
+        log.exception(
+            "could not store an eval run's final state",
+            extra={"run_id": plan.run_id, "status": status},
+        )
 
 
 async def run_tool_eval(ctx: JobContext) -> Mapping[str, Any]:

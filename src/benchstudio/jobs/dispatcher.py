@@ -95,8 +95,10 @@ class Dispatcher:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
             self._task = None
-        with contextlib.suppress(Exception):
+        try:
             await self.lock.release()
+        except Exception:  # it expires on its own; say why the next dispatcher waits
+            log.warning("could not release the dispatch lock", exc_info=True)
 
     async def _loop(self) -> None:
         last_maintenance = float("-inf")

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import and_, func, insert, or_, select, update
+from sqlalchemy import and_, func, insert, or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from benchstudio.jobs.domain import JobEventMessage, JobStatus, QueuedJob
@@ -56,6 +56,18 @@ async def list_jobs(
         .offset(offset)
     )
     return list(rows.scalars()), int(total or 0)
+
+
+async def serialize_submissions(session: AsyncSession, owner_id: str) -> None:
+    """Hold the owner's submit lock until the transaction ends, so that counting their recent
+    jobs and adding one is atomic. SQLite needs nothing: its write units are BEGIN IMMEDIATE,
+    one writer at a time. PostgreSQL (READ COMMITTED) would let two submits both count 9 of 10.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        await session.execute(
+            text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"),
+            {"key": f"benchstudio.jobs.submit:{owner_id}"},
+        )
 
 
 async def created_since(

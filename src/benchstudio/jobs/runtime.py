@@ -18,7 +18,7 @@ from benchstudio.jobs import repository
 from benchstudio.jobs.demo_jobs import DEMO_JOB
 from benchstudio.jobs.dispatcher import Dispatcher, DispatcherTiming, DispatchLock, NoLock
 from benchstudio.jobs.domain import JobEventMessage, JobEventType
-from benchstudio.jobs.limits import AdminLimits, LimitsSource
+from benchstudio.jobs.limits import LimitsSource
 from benchstudio.jobs.publishing import EventPublisher
 from benchstudio.jobs.queue import (
     JobQueue,
@@ -57,7 +57,8 @@ def default_registry() -> HandlerRegistry:
 class JobRuntime:
     """Service, dispatcher, runner and queue.
 
-    `execute`: run jobs in this process; `dispatch`: hand queued jobs out (fairly).
+    `execute`: run jobs in this process; `dispatch`: hand queued jobs out (fairly). `limits`
+    says what each user may run; the composition root injects it (the admin's values).
     """
 
     def __init__(
@@ -66,8 +67,8 @@ class JobRuntime:
         database: Database,
         publisher: EventPublisher,
         *,
+        limits: LimitsSource,
         registry: HandlerRegistry | None = None,
-        limits: LimitsSource | None = None,
         execute: bool,
         dispatch: bool,
     ) -> None:
@@ -77,7 +78,6 @@ class JobRuntime:
         self.execute = execute
         self.worker_id = new_worker_id()
         self.registry = registry or default_registry()
-        limits = limits or AdminLimits(database, settings)
         self.runner = JobRunner(
             database,
             publisher,
@@ -163,7 +163,9 @@ class JobRuntime:
             self._receiver.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await bounded_step("receiver", self._receiver)
-        with contextlib.suppress(Exception):
+        try:
             await bounded_step("broker", self.broker.shutdown())
+        except Exception:  # stopping anyway: the rest must still be closed
+            log.warning("could not shut the task broker down cleanly", exc_info=True)
         if self._redis is not None:
             await bounded_step("redis", self._redis.aclose())

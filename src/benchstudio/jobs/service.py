@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -28,7 +29,10 @@ from benchstudio.jobs.repository import NewEvent
 from benchstudio.storage.engine import Database
 from benchstudio.storage.unit_of_work import read_unit, write_unit
 
+log = logging.getLogger(__name__)
 HOUR = timedelta(hours=1)
+# Adds the caller's rows for a new job inside the submit's unit of work: (session, job id).
+WriteWithJob = Callable[[AsyncSession, str], Awaitable[None]]
 
 
 class JobService:
@@ -61,8 +65,14 @@ class JobService:
         params: Mapping[str, Any],
         *,
         timeout_s: float | None = None,
+        write: WriteWithJob | None = None,
     ) -> Job:
-        """Queue a job; over the hourly limit → 429. Over the concurrency limit it just waits."""
+        """Queue a job; over the hourly limit → 429. Over the concurrency limit it just waits.
+
+        `write(session, job_id)` adds the caller's rows (e.g. the run) in the same unit of work
+        as the job row, its `job_created` event and the hourly count: all or nothing. Only after
+        the commit is the job handed off (see `_hand_off`).
+        """
         spec = self.registry.get(job_type)
         limits = await self.limits.limits_for(owner_id)
         if spec.check_limits is not None:
@@ -70,6 +80,7 @@ class JobService:
         now = self._clock()
         async with write_unit(self.database) as session:
             if limits.jobs_per_hour is not None:
+                await repository.serialize_submissions(session, owner_id)
                 await self._check_hourly(session, owner_id, limits.jobs_per_hour, now)
             job = Job(
                 owner_id=owner_id,
@@ -82,13 +93,33 @@ class JobService:
             )
             session.add(job)
             await session.flush()
+            if write is not None:
+                await write(session, job.id)
             created = NewEvent(JobEventType.CREATED, {"job_type": job_type, "status": "queued"})
             messages = await repository.append_events(session, job.id, owner_id, [created], now)
             job.event_seq = messages[-1].seq
-        await self.publisher.publish(messages)
+        await self._hand_off(job.id, messages)
+        return job
+
+    async def _hand_off(self, job_id: str, messages: Sequence[JobEventMessage]) -> None:
+        """After the commit: publish `job_created` and wake the dispatcher.
+
+        The committed queued row is the outbox: the dispatcher scans queued rows at start and
+        on every tick, so if this process dies (or this step fails) right after the commit the
+        job still runs, once (the claim is a guarded UPDATE). A failure here is therefore not
+        the caller's error: the job is queued; it is logged and the dispatcher's tick recovers.
+        """
+        await self._publish_committed(job_id, messages)
         if self._on_submitted is not None:
             self._on_submitted()
-        return job
+
+    async def _publish_committed(self, job_id: str, messages: Sequence[JobEventMessage]) -> None:
+        """Sockets miss these live if it fails, and refetch them from storage on resume: the
+        change itself is committed, so it is logged rather than reported as a failed request."""
+        try:
+            await self.publisher.publish(messages)
+        except Exception:
+            log.exception("could not publish committed job events", extra={"job_id": job_id})
 
     async def _check_hourly(
         self, session: AsyncSession, owner_id: str, per_hour: int, now: datetime
@@ -146,7 +177,7 @@ class JobService:
                 target=job_id,
                 detail={"job_type": job.type, "owner_id": job.owner_id, "by_admin": as_admin},
             )
-        await self.publisher.publish(messages)
+        await self._publish_committed(job_id, messages)
         if self._on_cancel is not None:
             self._on_cancel(job_id)
         return await self.get(owner_filter, job_id)
@@ -166,9 +197,7 @@ class JobService:
                 JobEventType.CREATED, {"job_type": job.type, "status": "queued", "resumed": True}
             )
             messages = await repository.append_events(session, job_id, owner_id, [event], now)
-        await self.publisher.publish(messages)
-        if self._on_submitted is not None:
-            self._on_submitted()
+        await self._hand_off(job_id, messages)
         return await self.get(owner_id, job_id)
 
     async def events_after(

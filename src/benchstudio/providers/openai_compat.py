@@ -33,6 +33,7 @@ from benchstudio.providers.base import (
     Usage,
     new_request_id,
 )
+from benchstudio.providers.byte_stream import ByteStream
 from benchstudio.providers.discovery import DISCOVERY_TIMEOUT_S, probe_health
 from benchstudio.providers.errors import (
     BadRequestError,
@@ -240,7 +241,7 @@ class OpenAICompatAdapter:
 
     async def _open(
         self, request: ChatRequest, body: bytes, usage: bool, stamp: SendStamp
-    ) -> aiohttp.ClientResponse:
+    ) -> ByteStream:
         post = self._transport.post_stream
         try:
             return await post(self.chat_url, body, request.request_id, request.timeout_s, stamp)

@@ -90,13 +90,6 @@ def bundled_prices() -> PriceTable:
     return PriceTable(as_of=as_of, currency=str(data["currency"]), prices=prices)
 
 
-def resolve_price(provider: str, model: str, custom: ModelPrice | None = None) -> ModelPrice | None:
-    """The price to use: the custom one if set, else the bundled table's, else None."""
-    if custom is not None:
-        return custom
-    return bundled_prices().lookup(provider, model)
-
-
 def cost_of(usage: Usage, price: ModelPrice) -> Decimal | None:
     """Cost in USD of one request, or None when the usage lacks token counts."""
     if usage.input_tokens is None or usage.output_tokens is None:

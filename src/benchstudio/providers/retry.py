@@ -1,19 +1,18 @@
 """The one retry policy of the provider layer.
 
-Speed measurement uses `RetryPolicy.none()` unless the user asks otherwise: a retried request
-would hide the failure and distort latency. Evals and judges use the default policy.
-A stream is retried only if it failed before yielding any event (nothing was consumed yet).
+Speed measurement never retries (it does not use this module): a retried request would hide
+the failure and distort latency; every failure is a measured error. Evals use the default
+policy around their non-streaming calls (`call_with_retry`).
 """
 
 from __future__ import annotations
 
 import asyncio
 import random
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
-from benchstudio.providers.base import ChatRequest, ProviderAdapter, StreamEvent
 from benchstudio.providers.errors import ProviderError, RateLimitedError
 
 T = TypeVar("T")
@@ -56,29 +55,6 @@ async def call_with_retry(
             return await call()
         except ProviderError as exc:
             delay = policy.delay_before_retry(attempt, exc)
-            if delay is None:
-                raise
-        await sleep(delay)
-        attempt += 1
-
-
-async def stream_with_retry(
-    adapter: ProviderAdapter,
-    request: ChatRequest,
-    policy: RetryPolicy,
-    sleep: Sleep = asyncio.sleep,
-) -> AsyncIterator[StreamEvent]:
-    """Stream, retrying only failures that happened before the first event."""
-    attempt = 1
-    while True:
-        started = False
-        try:
-            async for event in adapter.stream(request):
-                started = True
-                yield event
-            return
-        except ProviderError as exc:
-            delay = None if started else policy.delay_before_retry(attempt, exc)
             if delay is None:
                 raise
         await sleep(delay)

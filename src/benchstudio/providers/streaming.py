@@ -13,12 +13,11 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from time import perf_counter_ns
 from typing import Any, Protocol
 
-import aiohttp
-
 from benchstudio.providers.base import ERROR, FIRST_BYTE, SENT, TOKEN_KINDS, StreamEvent
+from benchstudio.providers.byte_stream import ByteStream
 from benchstudio.providers.errors import ProviderError
 from benchstudio.providers.sse import SSEDecoder
-from benchstudio.providers.transport import SendStamp, map_client_exception
+from benchstudio.providers.transport import READ_ERRORS, SendStamp, map_client_exception
 
 
 def encode_body(body: dict[str, Any]) -> bytes:
@@ -54,23 +53,23 @@ def _mark_same_chunk(events: list[StreamEvent]) -> None:
 
 
 async def stream_events(
-    open_response: Callable[[], Awaitable[aiohttp.ClientResponse]],
+    open_body: Callable[[], Awaitable[ByteStream]],
     parser: WireParser,
     request_id: str,
     secrets: tuple[str, ...],
     stamp: SendStamp | None = None,
 ) -> AsyncIterator[StreamEvent]:
-    """Open the response, then yield events until the parser is done or the body ends.
+    """Open the body, then yield events until the parser is done or the body ends.
 
     `stamp`, filled by the transport while opening, becomes the `sent` event. Failures before
     the first byte raise. Later failures first yield an `error` event (stamped when the failure
     was seen) and then raise the same `ProviderError`.
     """
-    resp = await open_response()
+    body = await open_body()
     if stamp is not None and stamp.t_ns:
         yield StreamEvent(SENT, stamp.t_ns)
     decoder = SSEDecoder()
-    read = resp.content.readany
+    read = body.read  # looked up once: the aiohttp stream's is `readany` itself
     feed = parser.feed
     sse: list[tuple[str, bytes]] = []
     events: list[StreamEvent] = []
@@ -111,12 +110,12 @@ async def stream_events(
         exc.request_id = exc.request_id or request_id
         yield StreamEvent(ERROR, perf_counter_ns(), error=exc)
         raise
-    except (TimeoutError, aiohttp.ClientError, OSError) as exc:
+    except READ_ERRORS as exc:
         error = map_client_exception(exc, request_id=request_id, secrets=secrets)
         yield StreamEvent(ERROR, perf_counter_ns(), error=error)
         raise error from None
     finally:
         if finished:
-            resp.release()
+            body.release()
         else:
-            resp.close()  # stopped early: do not return a half-read connection to the pool
+            body.close()  # stopped early: do not return a half-read connection to the pool

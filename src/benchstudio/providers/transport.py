@@ -1,14 +1,16 @@
 """HTTP plumbing shared by the adapters: requests on an injected aiohttp session, error mapping.
 
 The adapters own their hot loops; this module only opens the response (mapping failures to the
-closed error tree) and performs the small JSON calls (non-streaming, model lists).
+closed error tree) and performs the small JSON calls (non-streaming, model lists). aiohttp's
+types stay here: a streamed body leaves as a `ByteStream`, and `READ_ERRORS` names what a read
+may raise.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Coroutine, Mapping
 from time import perf_counter_ns
 from types import SimpleNamespace
 from typing import Any
@@ -17,6 +19,7 @@ import aiohttp
 
 from benchstudio import __version__
 from benchstudio.core.net import egress_denial_of
+from benchstudio.providers.byte_stream import ByteStream
 from benchstudio.providers.errors import (
     ProviderConnectionError,
     ProviderError,
@@ -26,6 +29,8 @@ from benchstudio.providers.errors import (
 )
 
 USER_AGENT = f"benchstudio/{__version__}"
+# What reading a streamed body may raise besides a `ProviderError` (see `map_client_exception`).
+READ_ERRORS: tuple[type[BaseException], ...] = (TimeoutError, aiohttp.ClientError, OSError)
 
 
 class EgressBlockedError(ProviderConnectionError):
@@ -93,6 +98,23 @@ _SEND_TRACE.on_request_chunk_sent.append(_on_body_sent)
 _SEND_TRACE.freeze()
 
 
+class ResponseStream:
+    """A `ByteStream` over an aiohttp response. `read` is the response's own bound `readany`,
+    so a read costs what it cost before this seam existed (no wrapper coroutine)."""
+
+    __slots__ = ("_response", "read")
+
+    def __init__(self, response: aiohttp.ClientResponse) -> None:
+        self._response = response
+        self.read: Callable[[], Coroutine[Any, Any, bytes]] = response.content.readany
+
+    def release(self) -> None:
+        self._response.release()
+
+    def close(self) -> None:
+        self._response.close()
+
+
 class HttpTransport:
     """Binds a session, headers and secrets; every call sends `X-Request-Id`."""
 
@@ -130,11 +152,11 @@ class HttpTransport:
         request_id: str,
         timeout_s: float | None,
         stamp: SendStamp | None = None,
-    ) -> aiohttp.ClientResponse:
-        """POST and return the streaming response once its status is known to be 2xx.
+    ) -> ByteStream:
+        """POST and return the streamed body once the status is known to be 2xx.
 
         `stamp` receives the instant the body went to the socket. The caller must `release()`
-        the response when fully read or `close()` it when stopping early.
+        the stream when fully read or `close()` it when stopping early.
         """
         headers = self._headers(request_id, streaming=True)
         headers["Content-Type"] = "application/json"
@@ -156,7 +178,7 @@ class HttpTransport:
         except (TimeoutError, aiohttp.ClientError, OSError) as exc:
             resp.close()
             raise map_client_exception(exc, request_id=request_id, secrets=self.secrets) from None
-        return resp
+        return ResponseStream(resp)
 
     async def request_json(
         self,

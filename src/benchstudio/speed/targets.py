@@ -2,21 +2,15 @@
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
 from benchstudio.providers.base import ProviderAdapter
+from benchstudio.providers.factory import create_adapter
+from benchstudio.providers.pricing import cost_usd
 from benchstudio.speed.config import Prices, TargetConfig
 from benchstudio.speed.results import CostFunction
-
-# protocol -> (module, class) in benchstudio.providers
-_ADAPTERS = {
-    "openai": ("benchstudio.providers.openai_compat", "OpenAICompatAdapter"),
-    "anthropic": ("benchstudio.providers.anthropic", "AnthropicAdapter"),
-    "gemini": ("benchstudio.providers.gemini", "GeminiAdapter"),
-}
 
 
 @asynccontextmanager
@@ -40,16 +34,15 @@ async def http_session(egress_mode: str = "dev") -> AsyncIterator[Any]:
 
 
 def build_adapter(target: TargetConfig, session: Any) -> ProviderAdapter:
-    """The adapter for `target.protocol`, sending the target's key and extra headers."""
-    module_name, class_name = _ADAPTERS[target.protocol]
-    adapter_class = getattr(importlib.import_module(module_name), class_name)
-    adapter: ProviderAdapter = adapter_class(
+    """The adapter for `target.protocol` (the one registry: `providers.factory`), sending the
+    target's key and extra headers."""
+    return create_adapter(
+        target.protocol,
         target.base_url,
         target.api_key(),
         session=session,
         extra_headers=dict(target.headers) or None,
     )
-    return adapter
 
 
 def _custom_cost(prices: Prices) -> CostFunction:
@@ -82,13 +75,6 @@ def cost_function(target: TargetConfig) -> CostFunction | None:
     """Custom prices first, then the bundled price table (None when neither knows the model)."""
     if target.prices is not None:
         return _custom_cost(target.prices)
-    try:
-        pricing = importlib.import_module("benchstudio.providers.pricing")
-    except ImportError:
-        return None
-    lookup = getattr(pricing, "cost_usd", None)
-    if lookup is None:
-        return None
 
     def table_cost(
         model: str,
@@ -97,7 +83,7 @@ def cost_function(target: TargetConfig) -> CostFunction | None:
         reasoning_tokens: int | None,
         cached_tokens: int | None,
     ) -> float | None:
-        value = lookup(model, input_tokens, output_tokens, reasoning_tokens, cached_tokens)
+        value = cost_usd(model, input_tokens, output_tokens, reasoning_tokens, cached_tokens)
         return None if value is None else float(value)
 
     return table_cost

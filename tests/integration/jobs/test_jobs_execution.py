@@ -15,6 +15,7 @@ from benchstudio.core.clock import utcnow
 from benchstudio.jobs import repository
 from benchstudio.jobs.context import JobContext
 from benchstudio.jobs.demo_jobs import DEMO_JOB_TYPE, UNIT_EVENT
+from benchstudio.jobs.limits import FixedLimits, settings_defaults
 from benchstudio.jobs.publishing import CollectingPublisher
 from benchstudio.jobs.registry import JobType
 from benchstudio.jobs.runtime import JobRuntime, default_registry
@@ -44,7 +45,13 @@ async def runtime(settings: Settings, database: Database) -> AsyncIterator[JobRu
     registry = default_registry()
     registry.register(JobType("test.sleeper", _sleep_forever, timeout_s=0.3))
     jobs = JobRuntime(
-        fast, database, CollectingPublisher(), registry=registry, execute=True, dispatch=True
+        fast,
+        database,
+        CollectingPublisher(),
+        limits=FixedLimits(settings_defaults(fast)),
+        registry=registry,
+        execute=True,
+        dispatch=True,
     )
     await jobs.start()
     yield jobs

@@ -8,14 +8,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
-from time import perf_counter_ns
 from typing import Any
 
 import aiohttp
 import pytest
 
 from benchstudio.core.net import EgressPolicy, create_egress_session
-from benchstudio.providers.assembly import collect_stream
 from benchstudio.providers.base import ChatRequest, ProviderAdapter, StreamEvent
 from benchstudio.providers.errors import (
     AuthError,
@@ -315,18 +313,3 @@ async def test_production_egress_refuses_the_local_simulator(sim: SimulatorServe
         ok = create_adapter("openai", sim.base_url, None, session=prod)
         _events, error = await run(ok.stream(request()))
         assert error is None
-
-
-@pytest.mark.parametrize("protocol", PROTOCOLS)
-async def test_assembled_stream_matches_the_non_streaming_answer(
-    sim: SimulatorServer, session: aiohttp.ClientSession, protocol: str
-) -> None:
-    chosen = adapter(sim, session, protocol)
-    streamed = await collect_stream(
-        chosen.stream(request("tooly", "weather in Oslo", tools=TOOLS)), perf_counter_ns()
-    )
-    whole = await chosen.complete(request("tooly", "weather in Oslo", tools=TOOLS, stream=False))
-    assert [(c.name, json.loads(c.arguments)) for c in streamed.tool_calls] == [
-        (c.name, json.loads(c.arguments)) for c in whole.tool_calls
-    ]
-    assert streamed.tool_calls[0].arguments and streamed.finish_reason == whole.finish_reason

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import pytest
 
-from benchstudio.providers.base import ChatRequest, HealthStatus, ModelInfo, StreamEvent
 from benchstudio.providers.errors import (
     AuthError,
     BadRequestError,
@@ -19,7 +16,7 @@ from benchstudio.providers.errors import (
     error_from_status,
     sanitize,
 )
-from benchstudio.providers.retry import RetryPolicy, call_with_retry, stream_with_retry
+from benchstudio.providers.retry import RetryPolicy, call_with_retry
 from benchstudio.providers.sse import SSEDecoder
 
 
@@ -146,62 +143,3 @@ async def test_no_retry_policy_and_non_retryable_errors_raise_at_once() -> None:
         await call_with_retry(fail, RetryPolicy.none())
     with pytest.raises(BadRequestError):
         await call_with_retry(bad, RetryPolicy())
-
-
-class ScriptedAdapter:
-    protocol = "openai"
-
-    def __init__(self, failures_before_start: int, fail_mid_stream: bool) -> None:
-        self.calls = 0
-        self.failures_before_start = failures_before_start
-        self.fail_mid_stream = fail_mid_stream
-
-    async def _events(self) -> AsyncIterator[StreamEvent]:
-        self.calls += 1
-        if self.calls <= self.failures_before_start:
-            raise ServerError("not yet")
-        yield StreamEvent("first_byte", 1)
-        if self.fail_mid_stream:
-            raise ServerError("cut")
-        yield StreamEvent("finish", 2, finish_reason="stop")
-
-    def stream(self, request: ChatRequest) -> AsyncIterator[StreamEvent]:
-        return self._events()
-
-    async def complete(self, request: ChatRequest) -> object:
-        raise NotImplementedError
-
-    async def list_models(self) -> list[ModelInfo]:
-        return []
-
-    async def health_check(self) -> HealthStatus:
-        return HealthStatus(ok=True, latency_ms=0)
-
-
-async def _no_sleep(seconds: float) -> None:
-    return None
-
-
-async def test_stream_retries_only_before_the_first_event() -> None:
-    adapter = ScriptedAdapter(failures_before_start=2, fail_mid_stream=False)
-    events = [
-        e
-        async for e in stream_with_retry(
-            adapter,
-            ChatRequest("m", []),  # type: ignore[arg-type]
-            RetryPolicy(max_attempts=3),
-            _no_sleep,
-        )
-    ]
-    assert [e.kind for e in events] == ["first_byte", "finish"]
-    assert adapter.calls == 3
-    broken = ScriptedAdapter(failures_before_start=0, fail_mid_stream=True)
-    with pytest.raises(ServerError):
-        async for _ in stream_with_retry(
-            broken,
-            ChatRequest("m", []),  # type: ignore[arg-type]
-            RetryPolicy(max_attempts=3),
-            _no_sleep,
-        ):
-            pass
-    assert broken.calls == 1

@@ -18,7 +18,6 @@ from benchstudio.providers.pricing import (
     bundled_prices,
     cost_of,
     cost_usd,
-    resolve_price,
 )
 
 
@@ -162,12 +161,6 @@ def test_bundled_table_is_dated_and_snapshot_ids_resolve() -> None:
     assert mini.input == Decimal("0.15")
     assert table.lookup("anthropic", "claude-opus-4-5") is None  # no borrowing across versions
     assert table.lookup("somehost", "gpt-5") is not None  # bare id from any provider
-
-
-def test_custom_price_wins() -> None:
-    custom = ModelPrice(input=Decimal("1"), output=Decimal("2"))
-    assert resolve_price("openai", "gpt-4o", custom) is custom
-    assert resolve_price("nobody", "nothing") is None
 
 
 def test_cost_splits_cached_and_reasoning_tokens() -> None:
