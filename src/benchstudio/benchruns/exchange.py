@@ -12,7 +12,6 @@ import io
 import json
 from collections.abc import AsyncIterator, Mapping
 from datetime import datetime
-from decimal import Decimal
 from typing import Any
 
 from benchstudio.benchruns import repository
@@ -31,6 +30,7 @@ from benchstudio.benchruns.summaries import compute_summaries
 from benchstudio.core.clock import utcnow
 from benchstudio.core.errors import AppError
 from benchstudio.core.ids import new_id
+from benchstudio.core.spreadsheet_csv import spreadsheet_row
 from benchstudio.storage.engine import Database
 from benchstudio.storage.unit_of_work import read_unit, write_unit
 
@@ -64,7 +64,6 @@ CSV_COLUMNS = (
     "error_message",
     "itl_ms",
 )
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _dump(value: Any) -> str:
@@ -121,16 +120,6 @@ async def export_json(
     yield "}\n"
 
 
-def _csv_cell(value: Any) -> Any:
-    # A spreadsheet must not run a formula out of a model name or an error message.
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    if isinstance(value, float):
-        # Plain decimals (0.0000882, never 8.82e-05), digit for digit the JSON export's value.
-        return format(Decimal(repr(value)), "f")
-    return value
-
-
 def _csv_row(record: Mapping[str, Any]) -> list[Any]:
     error = record.get("error") or {}
     values = {
@@ -140,7 +129,7 @@ def _csv_row(record: Mapping[str, Any]) -> list[Any]:
         "error_message": error.get("message"),
         "itl_ms": " ".join(f"{gap:g}" for gap in record.get("itl_ms") or ()),
     }
-    return [_csv_cell(values.get(column)) for column in CSV_COLUMNS]
+    return spreadsheet_row(values.get(column) for column in CSV_COLUMNS)
 
 
 async def export_csv(database: Database, run: BenchmarkRun) -> AsyncIterator[str]:
