@@ -14,6 +14,8 @@ from collections.abc import AsyncIterator, Mapping
 from datetime import datetime
 from typing import Any
 
+from pydantic import ValidationError
+
 from benchstudio.benchruns import repository
 from benchstudio.benchruns.child_processes import in_summary_worker
 from benchstudio.benchruns.domain import (
@@ -26,6 +28,7 @@ from benchstudio.benchruns.domain import (
 )
 from benchstudio.benchruns.finishing import totals_of
 from benchstudio.benchruns.models import BenchmarkRun, BenchmarkRunTarget
+from benchstudio.benchruns.results_file import ResultsFile
 from benchstudio.benchruns.summaries import compute_summaries
 from benchstudio.core.clock import utcnow
 from benchstudio.core.errors import AppError
@@ -167,8 +170,17 @@ def _check_document(data: Any) -> list[dict[str, Any]]:
         raise AppError("The results file has no request list.", code="bad_results_file")
     if len(requests) > MAX_IMPORT_REQUESTS:
         raise AppError(f"At most {MAX_IMPORT_REQUESTS} requests per file.", code="too_large")
-    if not isinstance(data.get("config", {}), dict):
-        raise AppError("The results file's config is not an object.", code="bad_results_file")
+    try:
+        ResultsFile.model_validate(data)
+    except ValidationError as exc:
+        # Where and what, never the offending value (a file may carry prompts or keys).
+        first = exc.errors(include_input=False)[0]
+        where = ".".join(str(part) for part in first["loc"]) or "file"
+        raise AppError(
+            f"The results file is malformed at {where}: {first['msg']}",
+            code="bad_results_file",
+            status_code=422,
+        ) from None
     return requests
 
 
