@@ -44,6 +44,8 @@ def install_spa(app: FastAPI, web_dist: Path | None) -> None:
     def spa(path: str, request: Request) -> Response:
         if path == "api" or path.startswith(RESERVED_PREFIXES):
             raise HTTPException(status_code=404, detail=f"No route for /{path}")
+        if "\x00" in path:  # `%00`: no file has it, and the file system would raise
+            raise HTTPException(status_code=400, detail="The path contains a NUL character")
         if web_dist is None:
             return HTMLResponse(NOT_BUILT_HTML)
         if path:

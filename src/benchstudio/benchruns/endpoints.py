@@ -103,7 +103,7 @@ async def import_benchmark(request: Request, user: CurrentUser, db: DatabaseDep)
         raise AppError("The results file is too large.", code="too_large", status_code=413)
     try:
         data = json.loads(body)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nested deeper than the parser goes
         raise AppError("The body is not JSON.", code="bad_results_file") from None
     run = await exchange.import_results(db, user.user_id, data)
     detail = await service.get_detail(db, user.user_id, run.id)
@@ -111,13 +111,13 @@ async def import_benchmark(request: Request, user: CurrentUser, db: DatabaseDep)
 
 
 @router.get("/benchmarks/{run_id}", response_model=RunDetail)
-async def get_benchmark(run_id: str, user: CurrentUser, db: DatabaseDep) -> RunDetail:
+async def get_benchmark(run_id: ObjectId, user: CurrentUser, db: DatabaseDep) -> RunDetail:
     return await service.get_detail(db, user.user_id, run_id)
 
 
 @router.get("/benchmarks/{run_id}/requests", response_model=RequestPage)
 async def benchmark_requests(
-    run_id: str,
+    run_id: ObjectId,
     user: CurrentUser,
     db: DatabaseDep,
     step: QueryText | None = Query(None, max_length=400),
@@ -131,20 +131,20 @@ async def benchmark_requests(
 
 
 @router.post("/benchmarks/{run_id}/rerun", response_model=BenchmarkSubmitted, status_code=202)
-async def rerun_benchmark(run_id: str, user: CurrentUser, ctx: Ctx) -> BenchmarkSubmitted:
+async def rerun_benchmark(run_id: ObjectId, user: CurrentUser, ctx: Ctx) -> BenchmarkSubmitted:
     """Run the stored configuration again (current providers, keys and parameter rules)."""
     return await service.rerun(ctx, user.user_id, run_id)
 
 
 @router.delete("/benchmarks/{run_id}", status_code=204, response_class=Response)
-async def delete_benchmark(run_id: str, user: CurrentUser, db: DatabaseDep) -> Response:
+async def delete_benchmark(run_id: ObjectId, user: CurrentUser, db: DatabaseDep) -> Response:
     await service.delete(db, user.user_id, run_id)
     return Response(status_code=204)
 
 
 @router.get("/benchmarks/{run_id}/export")
 async def export_benchmark(
-    run_id: str,
+    run_id: ObjectId,
     user: CurrentUser,
     db: DatabaseDep,
     format: Literal["json", "csv"] = "json",

@@ -12,8 +12,9 @@ import io
 import json
 from collections.abc import AsyncIterator, Mapping
 from datetime import datetime
-from decimal import Decimal
 from typing import Any
+
+from pydantic import ValidationError
 
 from benchstudio.benchruns import repository
 from benchstudio.benchruns.child_processes import in_summary_worker
@@ -27,10 +28,12 @@ from benchstudio.benchruns.domain import (
 )
 from benchstudio.benchruns.finishing import totals_of
 from benchstudio.benchruns.models import BenchmarkRun, BenchmarkRunTarget
+from benchstudio.benchruns.results_file import ResultsFile
 from benchstudio.benchruns.summaries import compute_summaries
 from benchstudio.core.clock import utcnow
 from benchstudio.core.errors import AppError
 from benchstudio.core.ids import new_id
+from benchstudio.core.spreadsheet_csv import spreadsheet_row
 from benchstudio.storage.engine import Database
 from benchstudio.storage.unit_of_work import read_unit, write_unit
 
@@ -64,7 +67,6 @@ CSV_COLUMNS = (
     "error_message",
     "itl_ms",
 )
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _dump(value: Any) -> str:
@@ -121,16 +123,6 @@ async def export_json(
     yield "}\n"
 
 
-def _csv_cell(value: Any) -> Any:
-    # A spreadsheet must not run a formula out of a model name or an error message.
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    if isinstance(value, float):
-        # Plain decimals (0.0000882, never 8.82e-05), digit for digit the JSON export's value.
-        return format(Decimal(repr(value)), "f")
-    return value
-
-
 def _csv_row(record: Mapping[str, Any]) -> list[Any]:
     error = record.get("error") or {}
     values = {
@@ -140,7 +132,7 @@ def _csv_row(record: Mapping[str, Any]) -> list[Any]:
         "error_message": error.get("message"),
         "itl_ms": " ".join(f"{gap:g}" for gap in record.get("itl_ms") or ()),
     }
-    return [_csv_cell(values.get(column)) for column in CSV_COLUMNS]
+    return spreadsheet_row(values.get(column) for column in CSV_COLUMNS)
 
 
 async def export_csv(database: Database, run: BenchmarkRun) -> AsyncIterator[str]:
@@ -178,8 +170,17 @@ def _check_document(data: Any) -> list[dict[str, Any]]:
         raise AppError("The results file has no request list.", code="bad_results_file")
     if len(requests) > MAX_IMPORT_REQUESTS:
         raise AppError(f"At most {MAX_IMPORT_REQUESTS} requests per file.", code="too_large")
-    if not isinstance(data.get("config", {}), dict):
-        raise AppError("The results file's config is not an object.", code="bad_results_file")
+    try:
+        ResultsFile.model_validate(data)
+    except ValidationError as exc:
+        # Where and what, never the offending value (a file may carry prompts or keys).
+        first = exc.errors(include_input=False)[0]
+        where = ".".join(str(part) for part in first["loc"]) or "file"
+        raise AppError(
+            f"The results file is malformed at {where}: {first['msg']}",
+            code="bad_results_file",
+            status_code=422,
+        ) from None
     return requests
 
 

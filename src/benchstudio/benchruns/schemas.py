@@ -7,10 +7,12 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from benchstudio.core.input_types import CleanInput, ObjectId
+
 BenchMode = Literal["profile", "concurrency", "rate", "sweep_concurrency", "sweep_rate"]
 
 
-class TargetIn(BaseModel):
+class TargetIn(CleanInput):
     model_config = ConfigDict(extra="forbid")
 
     provider_id: str = Field(min_length=1, max_length=32)
@@ -18,7 +20,7 @@ class TargetIn(BaseModel):
     model_id: str = Field(min_length=1, max_length=256)
 
 
-class BenchmarkCreate(BaseModel):
+class BenchmarkCreate(CleanInput):
     """A speed benchmark: what to measure and how (see docs/benchruns.md)."""
 
     model_config = ConfigDict(extra="forbid")
@@ -189,10 +191,10 @@ Metric = Literal["ttft_ms", "ttfct_ms", "tpot_ms", "e2e_ms", "output_tokens_per_
 DEFAULT_METRICS: list[Metric] = ["ttft_ms", "tpot_ms", "e2e_ms", "output_tokens_per_s"]
 
 
-class CompareIn(BaseModel):
+class CompareIn(CleanInput):
     model_config = ConfigDict(extra="forbid")
 
-    run_ids: list[str] = Field(min_length=2, max_length=4)
+    run_ids: list[ObjectId] = Field(min_length=2, max_length=4)
     metrics: list[Metric] = Field(default_factory=lambda: list(DEFAULT_METRICS), min_length=1)
 
 

@@ -7,7 +7,7 @@ import re
 from datetime import datetime
 from decimal import Decimal
 from typing import Any, Literal
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 
@@ -22,6 +22,18 @@ MAX_HEADERS = 20
 # Hosts made of numbers only (decimal, octal, hex, short forms like 127.1): resolvers read
 # them as IPv4 addresses in surprising ways, so only the canonical dotted form is accepted.
 NUMERIC_HOST_RE = re.compile(r"^(0x[0-9a-f]*|[0-9]+)(\.(0x[0-9a-f]*|[0-9]+))*\.?$", re.IGNORECASE)
+# Query parameters that carry credentials (compared without case, `-` and `_`): a base URL is
+# stored and shown in plaintext, so a key in it would live outside the vault.
+CREDENTIAL_PARAMS = frozenset(
+    {
+        "key", "apikey", "xapikey", "xgoogapikey", "subscriptionkey", "accesskey", "token",
+        "accesstoken", "authtoken", "idtoken", "refreshtoken", "sessiontoken", "bearer",
+        "auth", "authorization", "sig", "signature", "secret", "clientsecret", "password",
+        "passwd", "pwd", "credential", "credentials", "xamzsignature", "xamzcredential",
+        "xamzsecuritytoken",
+    }
+)  # fmt: skip
+CREDENTIAL_SUFFIXES = ("key", "token", "secret", "signature", "password")
 Price = Field(default=None, ge=0, le=1_000_000, max_digits=18, decimal_places=6)
 
 
@@ -41,11 +53,21 @@ def check_base_url(value: str) -> str:
         raise ValueError("put credentials in the API key field, not in the URL")
     if parts.fragment:
         raise ValueError("URL must not have a #fragment")
+    if any(_is_credential_param(name) for name, _ in parse_qsl(parts.query, True)):
+        raise ValueError(
+            "the URL's query string carries a credential: put the key in the API key field "
+            "(or an extra header), where it is encrypted, and remove it from the URL"
+        )
     if port == 0:
         raise ValueError("port 0 is not a valid port")
     if NUMERIC_HOST_RE.match(parts.hostname) and not _is_canonical_ipv4(parts.hostname):
         raise ValueError("write an IPv4 address in its canonical dotted form (a.b.c.d)")
     return url
+
+
+def _is_credential_param(name: str) -> bool:
+    folded = name.lower().replace("-", "").replace("_", "").replace(".", "")
+    return folded in CREDENTIAL_PARAMS or folded.endswith(CREDENTIAL_SUFFIXES)
 
 
 def _is_canonical_ipv4(host: str) -> bool:

@@ -1,11 +1,13 @@
 """Input shapes every API edge shares: row ids, free query text, bodies without NUL characters.
 
-PostgreSQL cannot store or compare NUL, so it is refused at the edge with a 422 rather than
-surfacing as a database error (a 500) deep inside a query.
+PostgreSQL cannot store or compare NUL, and its JSON columns refuse NaN and Infinity (which
+Python's JSON parser accepts), so both are refused at the edge with a 422 rather than surfacing
+as a database error (a 500) deep inside a query.
 """
 
 from __future__ import annotations
 
+import math
 from typing import Annotated, Any
 
 from pydantic import BaseModel, StringConstraints, model_validator
@@ -20,22 +22,34 @@ MAX_OFFSET = 1_000_000
 QueryText = Annotated[str, StringConstraints(max_length=320, pattern=r"^[^\x00]*$")]
 
 
-def contains_nul(value: Any) -> bool:
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, dict):
-        return any(contains_nul(k) or contains_nul(v) for k, v in value.items())
-    if isinstance(value, list | tuple):
-        return any(contains_nul(v) for v in value)
-    return False
+def unstorable_value(value: Any) -> str | None:
+    """Why `value` (decoded JSON, at any depth) cannot be stored, or None.
+
+    Iterative, so deeply nested input cannot exhaust the stack.
+    """
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str):
+            if "\x00" in item:
+                return "text must not contain NUL characters"
+        elif isinstance(item, float):
+            if not math.isfinite(item):
+                return "numbers must be finite (no NaN or Infinity)"
+        elif isinstance(item, dict):
+            pending.extend(item.keys())
+            pending.extend(item.values())
+        elif isinstance(item, list | tuple):
+            pending.extend(item)
+    return None
 
 
 class CleanInput(BaseModel):
-    """Request bodies: refuse NUL characters anywhere (a 422, not a database error)."""
+    """Request bodies: refuse NUL characters and non-finite numbers anywhere (a 422)."""
 
     @model_validator(mode="before")
     @classmethod
-    def _no_nul(cls, data: Any) -> Any:
-        if contains_nul(data):
-            raise ValueError("text must not contain NUL characters")
+    def _storable(cls, data: Any) -> Any:
+        if problem := unstorable_value(data):
+            raise ValueError(problem)
         return data

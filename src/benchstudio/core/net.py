@@ -8,7 +8,9 @@ network backend. Environment proxies are ignored so a proxy cannot dial for us u
 
 Modes: `dev` allows loopback and private ranges (local model servers); `production` allows only
 public addresses. In both modes an allow-list of hosts or CIDRs opens specific destinations.
-Cloud metadata addresses stay refused in dev mode too unless allow-listed explicitly.
+Link-local ranges, cloud metadata and wire-server addresses and the IETF protocol-assignment
+block stay refused in every mode; only an allow-list entry that names them (an address or a CIDR
+no wider than the refused range, or the host name) opens them, so `0.0.0.0/0` does not.
 """
 
 from __future__ import annotations
@@ -36,7 +38,21 @@ _NAT64_PREFIXES = (
 )
 _METADATA_ADDRESSES = frozenset(
     ipaddress.ip_address(a)
-    for a in ("169.254.169.254", "169.254.170.2", "100.100.100.200", "fd00:ec2::254")
+    for a in (
+        "169.254.169.254",  # AWS, GCP, Azure IMDS, OpenStack, Oracle, DigitalOcean
+        "169.254.170.2",  # AWS ECS task credentials
+        "100.100.100.200",  # Alibaba Cloud
+        "168.63.129.16",  # Azure WireServer (a public address: `is_global` lets it through)
+        "fd00:ec2::254",  # AWS IMDS over IPv6
+    )
+)
+# Refused in every mode, even dev: nothing serves models there, credentials and host agents do.
+_ALWAYS_DENIED: tuple[tuple[IPNetwork, str], ...] = (
+    (ipaddress.IPv4Network("169.254.0.0/16"), "link-local address"),
+    (ipaddress.IPv6Network("fe80::/10"), "link-local address"),
+    # IETF protocol assignments; Python counts only parts of it as private, the rest "global".
+    (ipaddress.IPv4Network("192.0.0.0/24"), "IETF protocol-assignment address"),
+    (ipaddress.IPv6Network("fd00:ec2::/64"), "AWS link-local service address"),
 )
 _METADATA_HOSTNAMES = frozenset({"metadata.google.internal", "metadata", "instance-data"})
 
@@ -94,6 +110,9 @@ def refusal_reason(address: IPAddress, mode: EgressMode) -> str | None:
         return f"{reason} (embedded in {address})" if reason else None
     if address in _METADATA_ADDRESSES:
         return "cloud metadata address"
+    for network, reason in _ALWAYS_DENIED:
+        if address in network:
+            return reason
     if address.is_unspecified:
         return "unspecified address"
     if address.is_multicast:
@@ -109,6 +128,17 @@ def refusal_reason(address: IPAddress, mode: EgressMode) -> str | None:
     if not address.is_global:
         return "non-public address"
     return None
+
+
+def _always_denied_prefix(address: IPAddress) -> int | None:
+    """The prefix length of the narrowest always-refused range holding `address` (None: none)."""
+    inner = embedded_ipv4(address)
+    if address in _METADATA_ADDRESSES or (
+        inner is not None and _always_denied_prefix(inner) is not None
+    ):
+        return address.max_prefixlen  # disguised forms open only when named exactly
+    prefixes = [net.prefixlen for net, _ in _ALWAYS_DENIED if address in net]
+    return max(prefixes, default=None)
 
 
 def _parse_ip(text: str) -> IPAddress | None:
@@ -145,8 +175,12 @@ class EgressPolicy:
         return host.lower().rstrip(".") in self.allowed_hosts
 
     def address_is_allow_listed(self, address: IPAddress) -> bool:
+        # An always-refused address opens only for an entry no wider than its refused range.
+        floor = _always_denied_prefix(address) or 0
         return any(
-            address in net for net in self.allowed_networks if net.version == address.version
+            address in net and net.prefixlen >= floor
+            for net in self.allowed_networks
+            if net.version == address.version
         )
 
     def check_address(self, address: IPAddress, host: str) -> None:

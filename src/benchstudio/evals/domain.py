@@ -11,6 +11,7 @@ import dataclasses
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from benchstudio.core.spreadsheet_csv import spreadsheet_row
 from benchstudio.toolcall.aggregate import (
     ModelSummary,
     PassRateComparison,
@@ -190,4 +191,4 @@ def csv_row(run_id: str, target: str, verdict: CaseVerdict) -> list[Any]:
         verdict.completion_tokens,
         " | ".join(verdict.explanation),
     )
-    return [_cell(value) for value in values]
+    return spreadsheet_row(_cell(value) for value in values)

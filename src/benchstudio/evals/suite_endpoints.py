@@ -11,6 +11,7 @@ from fastapi import APIRouter, File, Form, Path, Query, Response, UploadFile
 
 from benchstudio.api.deps import DatabaseDep, SettingsDep
 from benchstudio.auth.dependencies import CurrentUser
+from benchstudio.core.content_disposition import attachment
 from benchstudio.core.input_types import MAX_OFFSET, ObjectId, QueryText
 from benchstudio.evals import suite_imports, suite_service
 from benchstudio.evals.suite_schemas import (
@@ -191,5 +192,5 @@ async def export_suite(
 ) -> Response:
     """The suite file (own JSON format) of a version, as a download."""
     filename, text = await suite_service.export_suite(db, user.user_id, suite_id, version)
-    headers = {"Content-Disposition": f'attachment; filename="{filename}"'}
+    headers = {"Content-Disposition": attachment(filename)}  # suite names may be any script
     return Response(text, media_type="application/json", headers=headers)

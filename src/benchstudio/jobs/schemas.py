@@ -7,6 +7,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from benchstudio.core.input_types import CleanInput
+
 
 class JobOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
@@ -36,7 +38,7 @@ class JobPage(BaseModel):
     offset: int
 
 
-class JobSubmit(BaseModel):
+class JobSubmit(CleanInput):  # NUL, NaN and Infinity in params: 422
     model_config = ConfigDict(extra="forbid")
 
     type: str = Field(min_length=1, max_length=64)

@@ -247,7 +247,9 @@ class AnthropicAdapter:
         )
         latency = perf_counter_ns() - started
         if not isinstance(data, dict) or data.get("type") == "error":
-            raise error_from_stream_payload(data, request_id=request.request_id)
+            raise error_from_stream_payload(
+                data, request_id=request.request_id, secrets=self._transport.secrets
+            )
         return parse_anthropic_message(data, latency, request.request_id)
 
     async def list_models(self) -> list[ModelInfo]:

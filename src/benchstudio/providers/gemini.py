@@ -84,10 +84,12 @@ def usage_from_gemini(meta: dict[str, Any]) -> Usage:
     )
 
 
-def _check_blocked(obj: dict[str, Any], request_id: str) -> None:
+def _check_blocked(obj: dict[str, Any], request_id: str, secrets: tuple[str, ...]) -> None:
     reason = (obj.get("promptFeedback") or {}).get("blockReason")
     if reason:
-        raise ContentFilteredError(f"prompt blocked: {reason}", request_id=request_id)
+        raise ContentFilteredError(
+            f"prompt blocked: {reason}", request_id=request_id, secrets=secrets
+        )
 
 
 class _Part(msgspec.Struct, gc=False):
@@ -163,7 +165,7 @@ class GeminiStreamParser:
             return
         if "error" in obj:
             raise error_from_stream_payload(obj, request_id=self.request_id, secrets=self.secrets)
-        _check_blocked(obj, self.request_id)
+        _check_blocked(obj, self.request_id, self.secrets)
         meta = obj.get("usageMetadata")
         if meta:
             self.usage, self.usage_t = meta, t_ns
@@ -262,8 +264,10 @@ class GeminiAdapter:
         )
         latency = perf_counter_ns() - started
         if not isinstance(data, dict) or "error" in data:
-            raise error_from_stream_payload(data, request_id=request.request_id)
-        _check_blocked(data, request.request_id)
+            raise error_from_stream_payload(
+                data, request_id=request.request_id, secrets=self._transport.secrets
+            )
+        _check_blocked(data, request.request_id, self._transport.secrets)
         return parse_gemini_response(data, latency, request.request_id)
 
     async def list_models(self) -> list[ModelInfo]:

@@ -274,7 +274,9 @@ class OpenAICompatAdapter:
         )
         latency = perf_counter_ns() - started
         if isinstance(data, dict) and "error" in data:
-            raise error_from_stream_payload(data, request_id=request.request_id)
+            raise error_from_stream_payload(
+                data, request_id=request.request_id, secrets=self._transport.secrets
+            )
         return parse_openai_completion(data, latency, request.request_id)
 
     async def list_models(self) -> list[ModelInfo]:

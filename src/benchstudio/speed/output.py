@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from benchstudio.core.spreadsheet_csv import spreadsheet_cell
 from benchstudio.speed.config import BenchConfig
 from benchstudio.speed.results import CostFunction
 from benchstudio.speed.targets import cost_function
@@ -180,7 +181,7 @@ def write_summary_csv(data: dict[str, Any], path: Path) -> None:
         for block in step_blocks(data):
             row = summary_row(block)
             row["cost_usd"] = format_usd(row["cost_usd"])
-            writer.writerow(row)
+            writer.writerow({name: spreadsheet_cell(value) for name, value in row.items()})
 
 
 @dataclass(frozen=True, slots=True)

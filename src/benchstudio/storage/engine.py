@@ -60,7 +60,13 @@ def _install_sqlite_pragmas(engine: AsyncEngine) -> None:
 
 def create_engine(config: DatabaseConfig) -> AsyncEngine:
     """Create the async engine with the per-backend settings described above."""
-    kwargs: dict[str, Any] = {"echo": config.echo, "pool_pre_ping": not config.is_sqlite}
+    # Database errors end up in exception logs: their parameters are user data (prompts,
+    # titles), so SQLAlchemy leaves them out of the messages.
+    kwargs: dict[str, Any] = {
+        "echo": config.echo,
+        "pool_pre_ping": not config.is_sqlite,
+        "hide_parameters": True,
+    }
     if config.is_sqlite:
         _ensure_sqlite_dir(config.url)
         kwargs["connect_args"] = {"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import secrets
 import stat
 from pathlib import Path
 
 import pytest
+from cryptography.fernet import Fernet
 from pydantic import SecretStr
 
 from benchstudio.config import Environment, SecretsError, Settings, ensure_secrets
@@ -48,8 +50,8 @@ def test_production_accepts_real_secrets(tmp_path: Path) -> None:
     settings = _settings(
         tmp_path,
         env=Environment.PRODUCTION,
-        secret_key=SecretStr("k" * 48),
-        vault_keys=SecretStr("v" * 44),
+        secret_key=SecretStr(secrets.token_urlsafe(48)),
+        vault_keys=SecretStr(Fernet.generate_key().decode()),
     )
     assert ensure_secrets(settings) is settings
 
