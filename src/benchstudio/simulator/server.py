@@ -8,8 +8,9 @@ import logging
 import re
 import secrets
 import time
+from collections.abc import Iterable
 from types import TracebackType
-from typing import Any
+from typing import Any, SupportsIndex
 
 from benchstudio.simulator import wire_anthropic, wire_gemini, wire_openai
 from benchstudio.simulator.chat_handler import ChatResponder, Exchange
@@ -47,7 +48,7 @@ class ArrivalStampedReader(asyncio.StreamReader):
 
     fed_ns = 0
 
-    def feed_data(self, data: bytes) -> None:
+    def feed_data(self, data: Iterable[SupportsIndex]) -> None:
         self.fed_ns = time.perf_counter_ns()
         super().feed_data(data)
 
