@@ -18,10 +18,10 @@ from benchstudio.accounts.schemas import (
 )
 from benchstudio.admin import service
 from benchstudio.admin.schemas import AdminUserPage, AdminUserUpdate, LimitsIn, LimitsOut, SystemOut
-from benchstudio.api.deps import DatabaseDep, SettingsDep
 from benchstudio.audit import service as audit
 from benchstudio.audit.schemas import AuditPage
-from benchstudio.auth.dependencies import AdminUser, TokenKeysDep
+from benchstudio.http.dependencies import DatabaseDep, SettingsDep, TokenKeysDep
+from benchstudio.http.principal import AdminUser
 
 router = APIRouter(prefix="/admin", tags=["admin"])
 

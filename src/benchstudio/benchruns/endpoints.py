@@ -10,8 +10,6 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import StreamingResponse
 
-from benchstudio.api.deps import DatabaseDep, SettingsDep
-from benchstudio.auth.dependencies import CurrentUser
 from benchstudio.benchruns import exchange, service
 from benchstudio.benchruns.repository import RunFilters
 from benchstudio.benchruns.schemas import (
@@ -30,6 +28,8 @@ from benchstudio.catalog.service import CatalogContext
 from benchstudio.core.errors import AppError
 from benchstudio.core.input_types import MAX_OFFSET, ObjectId, QueryText
 from benchstudio.credentials.dependencies import VaultDep
+from benchstudio.http.dependencies import DatabaseDep, SettingsDep
+from benchstudio.http.principal import CurrentUser
 from benchstudio.jobs.runtime import JobRuntime
 
 router = APIRouter(tags=["benchmarks"])

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from benchstudio.cli.runtime import database_config, err_console, load_settings
+from benchstudio.cli.wiring import installed_wiring
 
 if TYPE_CHECKING:
     from benchstudio.config import Settings
@@ -40,7 +41,6 @@ async def _serve(settings: Settings) -> None:
     import asyncio
     import signal
 
-    import benchstudio.job_types  # noqa: F401 (registers every job type)
     from benchstudio.core.heap import freeze_heap
     from benchstudio.jobs.runtime import JobRuntime
     from benchstudio.realtime.hub import build_hub
@@ -48,7 +48,14 @@ async def _serve(settings: Settings) -> None:
 
     database = open_database(database_config(settings))
     hub = build_hub(settings.broker_url, listen=False)
-    runtime = JobRuntime(settings, database, hub, execute=True, dispatch=settings.jobs_dispatcher)
+    runtime = JobRuntime(
+        settings,
+        database,
+        hub,
+        registry=installed_wiring().job_registry(),
+        execute=True,
+        dispatch=settings.jobs_dispatcher,
+    )
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):

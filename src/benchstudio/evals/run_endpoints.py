@@ -12,8 +12,6 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import StreamingResponse
 
-from benchstudio.api.deps import DatabaseDep, SettingsDep
-from benchstudio.auth.dependencies import CurrentUser
 from benchstudio.catalog.service import CatalogContext
 from benchstudio.core.input_types import MAX_OFFSET, ObjectId, QueryText
 from benchstudio.credentials.dependencies import VaultDep
@@ -29,6 +27,8 @@ from benchstudio.evals.run_schemas import (
     EvalSubmitted,
 )
 from benchstudio.evals.run_service import EvalContext
+from benchstudio.http.dependencies import DatabaseDep, SettingsDep
+from benchstudio.http.principal import CurrentUser
 from benchstudio.jobs.runtime import JobRuntime
 
 router = APIRouter(prefix="/evals", tags=["evals"])

@@ -9,8 +9,6 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Path, Query, Response, UploadFile
 
-from benchstudio.api.deps import DatabaseDep, SettingsDep
-from benchstudio.auth.dependencies import CurrentUser
 from benchstudio.core.input_types import MAX_OFFSET, ObjectId, QueryText
 from benchstudio.evals import suite_imports, suite_service
 from benchstudio.evals.suite_schemas import (
@@ -28,6 +26,8 @@ from benchstudio.evals.suite_schemas import (
     SuitePatch,
     SuiteVersionOut,
 )
+from benchstudio.http.dependencies import DatabaseDep, SettingsDep
+from benchstudio.http.principal import CurrentUser
 from benchstudio.toolcall.schemas import Suite
 from benchstudio.toolcall.suite_file import suite_json_schema
 
