@@ -20,7 +20,7 @@ from fastapi import FastAPI
 from fastapi.routing import iter_route_contexts
 from fastapi.testclient import TestClient
 
-from benchstudio.api.app import create_app
+from benchstudio.app import create_app
 from benchstudio.config import Settings
 
 PASSWORD = "tenant-password-1"

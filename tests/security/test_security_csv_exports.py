@@ -17,7 +17,7 @@ from typing import Any
 from fastapi.testclient import TestClient
 from security_platform import Tenant, sign_up
 
-from benchstudio.api.app import create_app
+from benchstudio.app import create_app
 from benchstudio.config import Settings
 from benchstudio.core.spreadsheet_csv import FORMULA_STARTS
 from benchstudio.speed.output import write_summary_csv

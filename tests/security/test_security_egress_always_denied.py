@@ -17,7 +17,7 @@ from aiohttp.abc import AbstractResolver, ResolveResult
 from fastapi.testclient import TestClient
 from security_platform import sign_up
 
-from benchstudio.api.app import create_app
+from benchstudio.app import create_app
 from benchstudio.config import Settings
 from benchstudio.core.net import EgressDeniedError, EgressPolicy, GuardedResolver
 

@@ -20,7 +20,7 @@ from fastapi.testclient import TestClient
 from security_platform import sign_up
 from security_servers import LocalServer, models_ok, redirect_to
 
-from benchstudio.api.app import create_app
+from benchstudio.app import create_app
 from benchstudio.config import Settings
 from benchstudio.core.net import (
     EgressDeniedError,

@@ -15,11 +15,11 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from benchstudio.api.app import create_app
+from benchstudio.app import create_app
 from benchstudio.audit.models import AuditEvent
-from benchstudio.auth.tokens import TokenKeys, encode_access_token
 from benchstudio.config import Settings
 from benchstudio.core.clock import utcnow
+from benchstudio.core.tokens import TokenKeys, encode_access_token
 from benchstudio.storage.unit_of_work import read_unit
 
 PASSWORD = "token-tests-password"

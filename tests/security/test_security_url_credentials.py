@@ -14,7 +14,7 @@ import pytest
 from fastapi.testclient import TestClient
 from security_platform import sign_up
 
-from benchstudio.api.app import create_app
+from benchstudio.app import create_app
 from benchstudio.config import Settings
 
 SECRET = "Qm9vbV9zZWNyZXRfdmFsdWVfOTk"

@@ -28,7 +28,7 @@ function run(command, args) {
 
 /** @param {string} specPath @param {string} schemaPath */
 function generate(specPath, schemaPath) {
-  run(python, ['-m', 'benchstudio.api.openapi_export', specPath])
+  run(python, ['-m', 'benchstudio.openapi_export', specPath])
   run(openapiTypescript, [specPath, '-o', schemaPath, '--silent'])
 }
 

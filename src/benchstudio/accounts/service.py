@@ -7,6 +7,7 @@ Sessions live in `benchstudio.auth`; revoking them all is a bump of the user's
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -27,8 +28,6 @@ from benchstudio.accounts.schemas import (
 )
 from benchstudio.accounts.user_state_cache import UserStateCache
 from benchstudio.audit import service as audit
-from benchstudio.auth.tokens import TokenKeys, new_opaque_token
-from benchstudio.catalog import service as catalog
 from benchstudio.core.clock import utcnow
 from benchstudio.core.errors import (
     AuthenticationError,
@@ -37,6 +36,7 @@ from benchstudio.core.errors import (
     PermissionDeniedError,
 )
 from benchstudio.core.passwords import PasswordHasher
+from benchstudio.core.tokens import TokenKeys, new_opaque_token
 from benchstudio.storage.engine import Database
 from benchstudio.storage.unit_of_work import read_unit, write_unit
 
@@ -46,6 +46,10 @@ _DUMMY_PASSWORD = "benchstudio-timing-equaliser"  # noqa: S105 (not a credential
 
 # Seconds another API replica may keep accepting a token its user has just lost (see the cache).
 USER_STATE_TTL_S = 5.0
+
+# Runs inside the new user's creation unit (session, user id): the composition root registers
+# the demo-provider seeding here, so accounts need not know the catalog.
+UserCreatedHook = Callable[[AsyncSession, str], Awaitable[None]]
 
 
 @dataclass(frozen=True)
@@ -79,6 +83,7 @@ async def create_user(
     actor_id: str | None = None,
     invite_code_hash: str | None = None,
     self_service: bool = False,
+    on_created: Sequence[UserCreatedHook] = (),
 ) -> UserOut:
     """Create a user; the first user of an instance always becomes admin."""
     password_hash = await hash_password(hasher, new_user.password)
@@ -93,7 +98,8 @@ async def create_user(
         await session.flush()
         if invite is not None:
             invite.used_at, invite.used_by = utcnow(), user.id
-        await catalog.seed_demo_provider(session, user.id)
+        for hook in on_created:
+            await hook(session, user.id)
         audit.record(
             session,
             "user.created",
@@ -122,6 +128,8 @@ async def register(
     keys: TokenKeys,
     policy: SignupPolicy,
     data: Registration,
+    *,
+    on_created: Sequence[UserCreatedHook] = (),
 ) -> UserOut:
     """Self-service sign-up, as the operator's policy allows."""
     decision = decide_signup(policy, has_invite=bool(data.invite_code))
@@ -131,7 +139,9 @@ async def register(
         keys.hash_token(data.invite_code) if decision.needs_invite and data.invite_code else None
     )
     new_user = NewUser(email=data.email, password=data.password)
-    return await create_user(db, hasher, new_user, invite_code_hash=code_hash, self_service=True)
+    return await create_user(
+        db, hasher, new_user, invite_code_hash=code_hash, self_service=True, on_created=on_created
+    )
 
 
 async def verify_credentials(

@@ -18,10 +18,11 @@ from benchstudio.accounts.schemas import (
 )
 from benchstudio.admin import service
 from benchstudio.admin.schemas import AdminUserPage, AdminUserUpdate, LimitsIn, LimitsOut, SystemOut
-from benchstudio.api.deps import DatabaseDep, SettingsDep
 from benchstudio.audit import service as audit
 from benchstudio.audit.schemas import AuditPage
-from benchstudio.auth.dependencies import AdminUser, TokenKeysDep
+from benchstudio.http.dependencies import DatabaseDep, SettingsDep, TokenKeysDep
+from benchstudio.http.paging import Page, paging
+from benchstudio.http.principal import AdminUser
 
 router = APIRouter(prefix="/admin", tags=["admin"])
 
@@ -30,11 +31,10 @@ router = APIRouter(prefix="/admin", tags=["admin"])
 async def list_users(
     admin: AdminUser,
     db: DatabaseDep,
+    page: Annotated[Page, paging(50, 200)],
     q: Annotated[QueryText | None, Query(description="Email contains.")] = None,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> AdminUserPage:
-    return await service.list_users(db, query=q, limit=limit, offset=offset)
+    return await service.list_users(db, query=q, limit=page.limit, offset=page.offset)
 
 
 @router.patch("/users/{user_id}", response_model=UserOut)

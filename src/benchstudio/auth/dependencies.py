@@ -1,51 +1,34 @@
-"""FastAPI dependencies for authentication; other domains import them from here.
+"""Auth's FastAPI dependencies, and the `Authenticator` the HTTP kit's caller types ask.
 
-    from benchstudio.auth.dependencies import AdminUser, CurrentUser, SessionUser, require_scope
-
-    @router.get("/things")            # any signed-in caller; API tokens need `read`
-    async def things(user: CurrentUser) -> ...: user.user_id
-
-    @router.post("/jobs", dependencies=[Depends(require_scope("run"))])
-
-`CurrentUser` checks the scope by method: safe methods need `read`, others `run`.
-`SessionUser` refuses API tokens (account and token management). `AdminUser` needs the admin
-role and, for API tokens, the `admin` scope. A missing or bad credential is a 401 with
-`WWW-Authenticate: Bearer`; a missing scope or role is a 403.
+Other domains take `CurrentUser`/`AdminUser` from `benchstudio.http.principal`; the composition
+root installs `BearerAuthenticator` on `app.state.authenticator`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from typing import Annotated
 
-from fastapi import Depends, HTTPException, Request
+from fastapi import Depends, Request
 
 from benchstudio.accounts.mailer import Mailer, mailer_from_settings
-from benchstudio.api.deps import DatabaseDep, SettingsDep
+from benchstudio.accounts.service import UserCreatedHook
 from benchstudio.auth import service
-from benchstudio.auth.domain import Principal, scope_for_method
+from benchstudio.auth.domain import Principal
 from benchstudio.auth.service import ClientInfo
-from benchstudio.auth.tokens import API_TOKEN_PREFIX, TokenKeys
 from benchstudio.config import Environment, Settings
-from benchstudio.core.errors import PermissionDeniedError
 from benchstudio.core.passwords import Argon2Params, PasswordHasher
+from benchstudio.core.tokens import API_TOKEN_PREFIX
+from benchstudio.http.dependencies import (
+    SettingsDep,
+    cached_on_app,
+    get_app_settings,
+    get_database,
+    get_token_keys,
+)
+from benchstudio.http.principal import unauthenticated
 
 REFRESH_COOKIE = "bs_refresh"
 REFRESH_COOKIE_PATH = "/api/auth"
-
-
-def _cached(request: Request, name: str, build: Callable[[], object]) -> object:
-    value = getattr(request.app.state, name, None)
-    if value is None:
-        value = build()
-        setattr(request.app.state, name, value)
-    return value
-
-
-async def get_token_keys(request: Request, settings: SettingsDep) -> TokenKeys:
-    keys = _cached(request, "token_keys", lambda: TokenKeys(settings.secret_key.get_secret_value()))
-    assert isinstance(keys, TokenKeys)
-    return keys
 
 
 def password_hasher_for(settings: Settings) -> PasswordHasher:
@@ -53,14 +36,14 @@ def password_hasher_for(settings: Settings) -> PasswordHasher:
 
 
 async def get_password_hasher(request: Request, settings: SettingsDep) -> PasswordHasher:
-    hasher = _cached(request, "password_hasher", lambda: password_hasher_for(settings))
+    hasher = cached_on_app(request, "password_hasher", lambda: password_hasher_for(settings))
     assert isinstance(hasher, PasswordHasher)
     return hasher
 
 
 async def get_mailer(request: Request, settings: SettingsDep) -> Mailer:
     """`app.state.mailer` when set (tests set a capturing one), else from settings."""
-    mailer = _cached(request, "mailer", lambda: mailer_from_settings(settings))
+    mailer = cached_on_app(request, "mailer", lambda: mailer_from_settings(settings))
     return mailer  # type: ignore[return-value]
 
 
@@ -69,14 +52,15 @@ async def get_client_info(request: Request) -> ClientInfo:
     return ClientInfo(ip=ip, user_agent=request.headers.get("user-agent"))
 
 
-TokenKeysDep = Annotated[TokenKeys, Depends(get_token_keys)]
+async def get_user_created_hooks(request: Request) -> tuple[UserCreatedHook, ...]:
+    """What the composition root runs in each sign-up's unit (`app.state.user_created_hooks`)."""
+    return tuple(getattr(request.app.state, "user_created_hooks", ()))
+
+
 HasherDep = Annotated[PasswordHasher, Depends(get_password_hasher)]
 MailerDep = Annotated[Mailer, Depends(get_mailer)]
 ClientDep = Annotated[ClientInfo, Depends(get_client_info)]
-
-
-def _unauthenticated(message: str = "Sign in to continue.") -> HTTPException:
-    return HTTPException(status_code=401, detail=message, headers={"WWW-Authenticate": "Bearer"})
+UserCreatedHooksDep = Annotated[tuple[UserCreatedHook, ...], Depends(get_user_created_hooks)]
 
 
 def _bearer(request: Request) -> str | None:
@@ -87,66 +71,22 @@ def _bearer(request: Request) -> str | None:
     return value.strip()
 
 
-async def authenticated_principal(
-    request: Request, db: DatabaseDep, keys: TokenKeysDep
-) -> Principal:
-    """Whoever the bearer credential belongs to, or 401."""
-    raw = _bearer(request)
-    if raw is None:
-        raise _unauthenticated()
-    if raw.startswith(API_TOKEN_PREFIX):
-        principal = await service.principal_from_api_token(db, keys, raw)
-    else:
-        principal = await service.principal_from_access_token(db, keys, raw)
-    if principal is None:
-        raise _unauthenticated("Your session has expired or the token is invalid.")
-    request.state.principal = principal
-    return principal
+class BearerAuthenticator:
+    """An access JWT or a personal API token in `Authorization: Bearer …`."""
 
-
-Authenticated = Annotated[Principal, Depends(authenticated_principal)]
-
-
-def _need(principal: Principal, scope: str) -> None:
-    if scope not in principal.scopes:
-        raise PermissionDeniedError(
-            f"This token lacks the '{scope}' scope.", code="insufficient_scope"
-        )
-
-
-async def current_user(request: Request, principal: Authenticated) -> Principal:
-    _need(principal, scope_for_method(request.method))
-    return principal
-
-
-async def session_user(principal: Authenticated) -> Principal:
-    if principal.via != "session":
-        raise PermissionDeniedError(
-            "This needs a signed-in session, not an API token.", code="session_required"
-        )
-    return principal
-
-
-def require_scope(*scopes: str) -> Callable[[Principal], Awaitable[Principal]]:
-    """A dependency that needs every scope in `scopes` (sessions hold all their role allows)."""
-
-    async def check(principal: Authenticated) -> Principal:
-        for scope in scopes:
-            _need(principal, scope)
+    async def authenticate(self, request: Request) -> Principal:
+        raw = _bearer(request)
+        if raw is None:
+            raise unauthenticated()
+        db = await get_database(request)
+        keys = await get_token_keys(request, await get_app_settings(request))
+        if raw.startswith(API_TOKEN_PREFIX):
+            principal = await service.principal_from_api_token(db, keys, raw)
+        else:
+            principal = await service.principal_from_access_token(db, keys, raw)
+        if principal is None:
+            raise unauthenticated("Your session has expired or the token is invalid.")
         return principal
-
-    return check
-
-
-async def require_admin(principal: Authenticated) -> Principal:
-    if not principal.is_admin:
-        raise PermissionDeniedError("Admins only.", code="admin_required")
-    return principal
-
-
-CurrentUser = Annotated[Principal, Depends(current_user)]
-SessionUser = Annotated[Principal, Depends(session_user)]
-AdminUser = Annotated[Principal, Depends(require_admin)]
 
 
 def refresh_cookie_secure(request: Request, settings: Settings) -> bool:

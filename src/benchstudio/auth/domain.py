@@ -8,7 +8,6 @@ from typing import Literal
 
 Scope = Literal["read", "run", "admin"]
 ALL_SCOPES: tuple[Scope, ...] = ("read", "run", "admin")
-SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 @dataclass(frozen=True)
@@ -35,11 +34,6 @@ def api_token_scopes(granted: list[str], role: str) -> frozenset[str]:
     """A token never holds more than its owner's role: `admin` needs an admin owner."""
     allowed = session_scopes(role)
     return frozenset(s for s in granted if s in allowed)
-
-
-def scope_for_method(method: str) -> Scope:
-    """Reading needs `read`; changing one's own data (configuration, jobs) needs `run`."""
-    return "read" if method.upper() in SAFE_METHODS else "run"
 
 
 @dataclass(frozen=True)

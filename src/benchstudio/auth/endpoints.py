@@ -13,17 +13,14 @@ from benchstudio.accounts.schemas import (
     Registration,
     UserOut,
 )
-from benchstudio.api.deps import DatabaseDep, SettingsDep
 from benchstudio.auth import service
 from benchstudio.auth.dependencies import (
     REFRESH_COOKIE,
     REFRESH_COOKIE_PATH,
     ClientDep,
-    CurrentUser,
     HasherDep,
     MailerDep,
-    SessionUser,
-    TokenKeysDep,
+    UserCreatedHooksDep,
     refresh_cookie_secure,
 )
 from benchstudio.auth.schemas import (
@@ -36,6 +33,8 @@ from benchstudio.auth.schemas import (
 from benchstudio.auth.service import IssuedSession
 from benchstudio.config import Settings
 from benchstudio.core.errors import AuthenticationError
+from benchstudio.http.dependencies import DatabaseDep, SettingsDep, TokenKeysDep
+from benchstudio.http.principal import CurrentUser, SessionUser
 
 router = APIRouter(tags=["auth"])
 
@@ -78,9 +77,12 @@ async def register(
     hasher: HasherDep,
     keys: TokenKeysDep,
     client: ClientDep,
+    on_created: UserCreatedHooksDep,
 ) -> TokenResponse:
     """Create an account (as the sign-up policy allows) and sign in."""
-    user = await accounts.register(db, hasher, keys, settings.effective_signup_policy, data)
+    user = await accounts.register(
+        db, hasher, keys, settings.effective_signup_policy, data, on_created=on_created
+    )
     state = await accounts.get_user_state(db, user.id)
     assert state is not None
     issued = await service.issue_session(db, keys, settings, state, client)

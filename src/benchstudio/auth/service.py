@@ -21,14 +21,6 @@ from benchstudio.auth.domain import (
 )
 from benchstudio.auth.models import ApiToken, RefreshToken
 from benchstudio.auth.schemas import ApiTokenCreate, ApiTokenCreated, ApiTokenOut
-from benchstudio.auth.tokens import (
-    API_TOKEN_PREFIX,
-    InvalidAccessTokenError,
-    TokenKeys,
-    decode_access_token,
-    encode_access_token,
-    new_opaque_token,
-)
 from benchstudio.config import Settings
 from benchstudio.core.clock import utcnow
 from benchstudio.core.errors import (
@@ -38,6 +30,14 @@ from benchstudio.core.errors import (
     RateLimitedError,
 )
 from benchstudio.core.passwords import PasswordHasher
+from benchstudio.core.tokens import (
+    API_TOKEN_PREFIX,
+    InvalidAccessTokenError,
+    TokenKeys,
+    decode_access_token,
+    encode_access_token,
+    new_opaque_token,
+)
 from benchstudio.storage.engine import Database
 from benchstudio.storage.unit_of_work import read_unit, write_unit
 

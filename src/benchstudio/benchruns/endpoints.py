@@ -10,8 +10,6 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import StreamingResponse
 
-from benchstudio.api.deps import DatabaseDep, SettingsDep
-from benchstudio.auth.dependencies import CurrentUser
 from benchstudio.benchruns import exchange, service
 from benchstudio.benchruns.repository import RunFilters
 from benchstudio.benchruns.schemas import (
@@ -28,8 +26,12 @@ from benchstudio.benchruns.schemas import (
 from benchstudio.benchruns.service import BenchContext
 from benchstudio.catalog.service import CatalogContext
 from benchstudio.core.errors import AppError
-from benchstudio.core.input_types import MAX_OFFSET, ObjectId, QueryText
+from benchstudio.core.input_types import ObjectId, QueryText
 from benchstudio.credentials.dependencies import VaultDep
+from benchstudio.http.dependencies import DatabaseDep, SettingsDep
+from benchstudio.http.filters import StatusFilter
+from benchstudio.http.paging import Page, paging
+from benchstudio.http.principal import CurrentUser
 from benchstudio.jobs.runtime import JobRuntime
 
 router = APIRouter(tags=["benchmarks"])
@@ -52,7 +54,6 @@ async def bench_context(
 
 
 Ctx = Annotated[BenchContext, Depends(bench_context)]
-StatusFilter = Annotated[list[QueryText], Query(default_factory=list)]
 
 
 @router.post("/benchmarks", response_model=BenchmarkSubmitted, status_code=202)
@@ -73,17 +74,16 @@ async def preview_benchmark(data: BenchmarkCreate, user: CurrentUser, ctx: Ctx) 
 async def list_benchmarks(
     user: CurrentUser,
     db: DatabaseDep,
+    page: Annotated[Page, paging(20, 200)],
     status: StatusFilter,
     q: QueryText | None = Query(None, max_length=200, description="Model or provider name."),
     provider_id: ObjectId | None = Query(None),
     model: QueryText | None = Query(None, max_length=256),
     since: datetime | None = None,
     until: datetime | None = None,
-    limit: int = Query(20, ge=1, le=200),
-    offset: int = Query(0, ge=0, le=MAX_OFFSET),
 ) -> RunPage:
     filters = RunFilters(q, status, provider_id, model, since, until)
-    return await service.list_runs(db, user.user_id, filters, limit, offset)
+    return await service.list_runs(db, user.user_id, filters, page.limit, page.offset)
 
 
 @router.post("/benchmarks/compare", response_model=CompareOut)
@@ -120,13 +120,12 @@ async def benchmark_requests(
     run_id: ObjectId,
     user: CurrentUser,
     db: DatabaseDep,
+    page: Annotated[Page, paging(100, 1000)],
     step: QueryText | None = Query(None, max_length=400),
     target: QueryText | None = Query(None, max_length=300),
-    limit: int = Query(100, ge=1, le=1000),
-    offset: int = Query(0, ge=0, le=MAX_OFFSET),
 ) -> RequestPage:
     return await service.request_page(
-        db, user.user_id, run_id, step=step, target=target, limit=limit, offset=offset
+        db, user.user_id, run_id, step=step, target=target, limit=page.limit, offset=page.offset
     )
 
 

@@ -33,7 +33,6 @@ from benchstudio.credentials.service import ProviderAccess, Vault, VaultError
 from benchstudio.jobs.context import JobCancelledError, JobContext
 from benchstudio.jobs.domain import UserLimits
 from benchstudio.jobs.registry import JobType
-from benchstudio.jobs.runtime import add_registry_hook
 from benchstudio.speed.config import BenchConfig
 from benchstudio.storage.unit_of_work import read_unit, write_unit
 
@@ -416,11 +415,3 @@ BENCHMARK_JOB = JobType(
     timeout_s=BENCHMARK_TIMEOUT_S,
     check_limits=check_benchmark_limits,
 )
-
-
-def register(registry: Any) -> None:
-    if BENCHMARK_JOB_TYPE not in registry:
-        registry.register(BENCHMARK_JOB)
-
-
-add_registry_hook(register)

@@ -9,8 +9,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Response
 
-from benchstudio.api.deps import DatabaseDep, SettingsDep
-from benchstudio.auth.dependencies import CurrentUser
 from benchstudio.catalog import model_service as models
 from benchstudio.catalog import presets_service as presets
 from benchstudio.catalog import service
@@ -35,6 +33,8 @@ from benchstudio.catalog.schemas import (
 from benchstudio.catalog.service import CatalogContext
 from benchstudio.core.input_types import ObjectId
 from benchstudio.credentials.dependencies import VaultDep
+from benchstudio.http.dependencies import DatabaseDep, SettingsDep
+from benchstudio.http.principal import CurrentUser
 
 router = APIRouter(tags=["catalog"])
 

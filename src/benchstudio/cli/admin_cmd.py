@@ -7,6 +7,7 @@ import sys
 import typer
 
 from benchstudio.cli.runtime import database_config, err_console, load_settings
+from benchstudio.cli.wiring import installed_wiring
 
 app = typer.Typer(help="Operator commands.", no_args_is_help=True)
 
@@ -49,11 +50,12 @@ def create_user(
     if settings.is_sqlite:
         upgrade_to_head(db_config)
     hasher = PasswordHasher(Argon2Params(settings.argon2_time_cost, settings.argon2_memory_kib))
+    hooks = installed_wiring().user_created_hooks
 
     async def _run() -> None:
         db = open_database(db_config)
         try:
-            user = await create(db, hasher, new_user)
+            user = await create(db, hasher, new_user, on_created=hooks)
         finally:
             await db.dispose()
         err_console.print(f"[green]Created {user.role} {user.email}[/] (id {user.id})")

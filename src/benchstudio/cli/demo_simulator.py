@@ -57,7 +57,7 @@ def _simulator_process(port: int, config_path: Path) -> Iterator[subprocess.Pope
         [
             sys.executable,
             "-m",
-            "benchstudio.cli",
+            "benchstudio",
             "simulate",
             "--host",
             "127.0.0.1",

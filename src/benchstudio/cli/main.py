@@ -15,6 +15,7 @@ from benchstudio.cli import (
     suite_cmd,
     worker_cmd,
 )
+from benchstudio.cli.wiring import WiringLoader, install_wiring
 
 app = typer.Typer(
     name="benchstudio",
@@ -49,5 +50,7 @@ app.add_typer(suite_cmd.app, name="suite")
 app.add_typer(eval_cmd.app, name="eval")
 
 
-def run() -> None:
+def run(load_wiring: WiringLoader) -> None:
+    """Start the command line; `benchstudio.__main__` hands in the composition root's wiring."""
+    install_wiring(load_wiring)
     app()

@@ -9,6 +9,7 @@ import typer
 
 from benchstudio.cli.demo_simulator import demo_simulator
 from benchstudio.cli.runtime import database_config, err_console, load_settings
+from benchstudio.cli.wiring import installed_wiring
 
 
 def _exit_on_sigterm(signum: int, _frame: FrameType | None) -> None:
@@ -27,7 +28,6 @@ def serve(
 
     import uvicorn
 
-    from benchstudio.api.app import create_app
     from benchstudio.core.heap import freeze_heap
     from benchstudio.storage.migrate import upgrade_to_head
 
@@ -52,7 +52,7 @@ def serve(
         err_console.print(
             f"[bold green]BenchStudio[/] serving on http://{settings.host}:{settings.port}"
         )
-        app = create_app(settings)
+        app = installed_wiring().create_app(settings)
         freeze_heap()
         uvicorn.run(
             app,

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from benchstudio.cli.runtime import database_config, err_console, load_settings
+from benchstudio.cli.wiring import installed_wiring
 
 if TYPE_CHECKING:
     from benchstudio.config import Settings
@@ -40,20 +41,20 @@ async def _serve(settings: Settings) -> None:
     import asyncio
     import signal
 
-    import benchstudio.job_types  # noqa: F401 (registers every job type)
-    from benchstudio.admin.job_limits import AdminLimits
     from benchstudio.core.heap import freeze_heap
     from benchstudio.jobs.runtime import JobRuntime
     from benchstudio.realtime.hub import build_hub
     from benchstudio.storage.engine import open_database
 
+    wiring = installed_wiring()
     database = open_database(database_config(settings))
     hub = build_hub(settings.broker_url, listen=False)
     runtime = JobRuntime(
         settings,
         database,
         hub,
-        limits=AdminLimits(database, settings),
+        limits=wiring.job_limits(database, settings),
+        registry=wiring.job_registry(),
         execute=True,
         dispatch=settings.jobs_dispatcher,
     )

@@ -6,8 +6,8 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from benchstudio.api.deps import SettingsDep
 from benchstudio.credentials.service import Vault
+from benchstudio.http.dependencies import SettingsDep
 
 
 async def get_vault(request: Request, settings: SettingsDep) -> Vault:

@@ -9,13 +9,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import StreamingResponse
 
-from benchstudio.api.deps import DatabaseDep, SettingsDep
-from benchstudio.auth.dependencies import CurrentUser
 from benchstudio.catalog.service import CatalogContext
-from benchstudio.core.input_types import MAX_OFFSET, ObjectId, QueryText
+from benchstudio.core.input_types import ObjectId, QueryText
 from benchstudio.credentials.dependencies import VaultDep
 from benchstudio.evals import export, run_service
 from benchstudio.evals.run_repository import CaseFilters, RunFilters
@@ -29,6 +27,10 @@ from benchstudio.evals.run_schemas import (
     EvalSubmitted,
 )
 from benchstudio.evals.run_service import EvalContext
+from benchstudio.http.dependencies import DatabaseDep, SettingsDep
+from benchstudio.http.filters import StatusFilter
+from benchstudio.http.paging import Page, paging
+from benchstudio.http.principal import CurrentUser
 from benchstudio.jobs.runtime import JobRuntime
 
 router = APIRouter(prefix="/evals", tags=["evals"])
@@ -43,7 +45,6 @@ async def eval_context(
 
 
 Ctx = Annotated[EvalContext, Depends(eval_context)]
-StatusFilter = Annotated[list[QueryText], Query(default_factory=list)]
 
 
 @router.post("", response_model=EvalSubmitted, status_code=202)
@@ -56,18 +57,17 @@ async def submit_eval(data: EvalCreate, user: CurrentUser, ctx: Ctx) -> EvalSubm
 async def list_runs(
     user: CurrentUser,
     db: DatabaseDep,
+    page: Annotated[Page, paging(50, 200)],
     status: StatusFilter,
     search: QueryText | None = None,
     profile: Literal["bfcl", "strict", "lenient"] | None = None,
     suite_id: ObjectId | None = None,
     since: datetime | None = None,
     until: datetime | None = None,
-    limit: int = Query(50, ge=1, le=200),
-    offset: int = Query(0, ge=0, le=MAX_OFFSET),
 ) -> EvalRunPage:
     """Run history, newest first; `search` matches the suite and target names."""
     filters = RunFilters(search, status, profile, suite_id, since, until)
-    return await run_service.list_runs(db, user.user_id, filters, limit, offset)
+    return await run_service.list_runs(db, user.user_id, filters, page.limit, page.offset)
 
 
 @router.get("/{eval_run_id}", response_model=EvalRunDetail)
@@ -80,16 +80,15 @@ async def list_cases(
     eval_run_id: ObjectId,
     user: CurrentUser,
     db: DatabaseDep,
+    page: Annotated[Page, paging(100, 500)],
     target: QueryText | None = None,
     passed: bool | None = None,
     category: QueryText | None = None,
     error_category: QueryText | None = None,
-    limit: int = Query(100, ge=1, le=500),
-    offset: int = Query(0, ge=0, le=MAX_OFFSET),
 ) -> CaseResultPage:
     filters = CaseFilters(target, passed, category, error_category)
     return await run_service.list_case_results(
-        db, user.user_id, eval_run_id, filters, limit, offset
+        db, user.user_id, eval_run_id, filters, page.limit, page.offset
     )
 
 

@@ -9,10 +9,8 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Path, Query, Response, UploadFile
 
-from benchstudio.api.deps import DatabaseDep, SettingsDep
-from benchstudio.auth.dependencies import CurrentUser
 from benchstudio.core.content_disposition import attachment
-from benchstudio.core.input_types import MAX_OFFSET, ObjectId, QueryText
+from benchstudio.core.input_types import ObjectId, QueryText
 from benchstudio.evals import suite_imports, suite_service
 from benchstudio.evals.suite_schemas import (
     MAX_VERSION,
@@ -29,6 +27,9 @@ from benchstudio.evals.suite_schemas import (
     SuitePatch,
     SuiteVersionOut,
 )
+from benchstudio.http.dependencies import DatabaseDep, SettingsDep
+from benchstudio.http.paging import Page, paging
+from benchstudio.http.principal import CurrentUser
 from benchstudio.toolcall.schemas import Suite
 from benchstudio.toolcall.suite_file import suite_json_schema
 
@@ -41,11 +42,10 @@ SuiteVersionNumber = Annotated[int, Path(ge=1, le=MAX_VERSION)]
 async def list_suites(
     user: CurrentUser,
     db: DatabaseDep,
+    page: Annotated[Page, paging(50, 200)],
     search: QueryText | None = None,
-    limit: int = Query(50, ge=1, le=200),
-    offset: int = Query(0, ge=0, le=MAX_OFFSET),
 ) -> SuitePage:
-    return await suite_service.list_suites(db, user.user_id, search, limit, offset)
+    return await suite_service.list_suites(db, user.user_id, search, page.limit, page.offset)
 
 
 @router.post("", response_model=SuiteOut, status_code=201)

@@ -24,8 +24,7 @@ from benchstudio.evals.domain import TOOL_EVAL_JOB_TYPE
 from benchstudio.evals.run_lifecycle import RunPlan, finish_run, result_writer, start_run
 from benchstudio.evals.targets import runner_target
 from benchstudio.jobs.context import JobCancelledError, JobContext
-from benchstudio.jobs.registry import HandlerRegistry, JobType
-from benchstudio.jobs.runtime import add_registry_hook
+from benchstudio.jobs.registry import JobType
 from benchstudio.providers.base import ProviderAdapter
 from benchstudio.toolcall.live.records import LiveCaseResult
 from benchstudio.toolcall.live.runner import LiveEvalRunner
@@ -163,11 +162,3 @@ async def run_tool_eval(ctx: JobContext) -> Mapping[str, Any]:
 
 
 TOOL_EVAL_JOB = JobType(TOOL_EVAL_JOB_TYPE, run_tool_eval, timeout_s=JOB_TIMEOUT_S)
-
-
-def register_tool_eval(registry: HandlerRegistry) -> None:
-    if TOOL_EVAL_JOB_TYPE not in registry:
-        registry.register(TOOL_EVAL_JOB)
-
-
-add_registry_hook(register_tool_eval)

@@ -7,8 +7,8 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import StringConstraints
 
-from benchstudio.auth.dependencies import AdminUser, CurrentUser
 from benchstudio.core.input_types import MAX_OFFSET, ObjectId
+from benchstudio.http.principal import AdminUser, CurrentUser
 from benchstudio.jobs.domain import JobStatus
 from benchstudio.jobs.registry import UnknownJobTypeError
 from benchstudio.jobs.runtime import JobRuntime

@@ -19,8 +19,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request, WebSocket, WebSocketDisconnect
 from pydantic import BaseModel
 
-from benchstudio.auth.dependencies import CurrentUser
 from benchstudio.core.errors import AppError, PermissionDeniedError
+from benchstudio.http.principal import CurrentUser
 from benchstudio.jobs.domain import JobEventMessage
 from benchstudio.jobs.runtime import JobRuntime
 from benchstudio.realtime.delivery import EventDelivery

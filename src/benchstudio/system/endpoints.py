@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
-from benchstudio.api.deps import DatabaseDep
+from benchstudio.http.dependencies import DatabaseDep
 from benchstudio.system import service
 from benchstudio.system.schemas import Health
 

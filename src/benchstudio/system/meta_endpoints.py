@@ -8,7 +8,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel
 
 from benchstudio import __version__
-from benchstudio.api.deps import SettingsDep
+from benchstudio.http.dependencies import SettingsDep
 
 
 class Meta(BaseModel):

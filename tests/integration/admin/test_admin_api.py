@@ -9,7 +9,7 @@ import pytest
 from admin_driver import Api
 from fastapi.testclient import TestClient
 
-from benchstudio.api.app import create_app
+from benchstudio.app import create_app
 from benchstudio.config import Settings
 
 

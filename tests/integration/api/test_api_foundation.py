@@ -11,7 +11,7 @@ import pytest
 from fastapi import APIRouter
 from fastapi.testclient import TestClient
 
-from benchstudio.api.app import create_app
+from benchstudio.app import create_app
 from benchstudio.config import Settings
 from benchstudio.core.errors import NotFoundError
 from platform_settings import make_settings, sqlite_database

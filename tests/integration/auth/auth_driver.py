@@ -8,7 +8,7 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from benchstudio.accounts.mailer import CapturingMailer
-from benchstudio.api.app import create_app
+from benchstudio.app import create_app
 from benchstudio.config import Settings
 
 

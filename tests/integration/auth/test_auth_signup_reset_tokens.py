@@ -12,7 +12,7 @@ from sqlalchemy import select, update
 
 from benchstudio.accounts.mailer import CapturingMailer
 from benchstudio.accounts.models import PasswordResetToken
-from benchstudio.api.app import create_app
+from benchstudio.app import create_app
 from benchstudio.config import Environment, Settings
 from benchstudio.core.clock import utcnow
 from benchstudio.storage.engine import Database

@@ -18,10 +18,10 @@ import pytest
 import uvicorn
 from benchruns_driver import SimulatorThread, fast_settings, simulator_config
 
-from benchstudio.api.app import create_app
+from benchstudio.app import create_app
 from benchstudio.config import Settings
 
-CLI = [sys.executable, "-m", "benchstudio.cli"]
+CLI = [sys.executable, "-m", "benchstudio"]
 
 
 class LiveServer:

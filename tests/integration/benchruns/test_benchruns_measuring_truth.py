@@ -13,7 +13,7 @@ import pytest
 from benchruns_driver import Api, SimulatorThread, fast_settings
 from fastapi.testclient import TestClient
 
-from benchstudio.api.app import create_app
+from benchstudio.app import create_app
 from benchstudio.config import Settings
 from benchstudio.simulator import ModelProfile, SimulatorConfig
 from benchstudio.simulator.truth_join import join_chunks, token_writes

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-CLI = [sys.executable, "-m", "benchstudio.cli"]
+CLI = [sys.executable, "-m", "benchstudio"]
 
 
 def _env(tmp_path: Path) -> dict[str, str]:

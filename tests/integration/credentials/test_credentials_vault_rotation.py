@@ -116,7 +116,7 @@ def test_cli_rotate_keys(sqlite_settings: Settings, tmp_path: Path) -> None:
         "BENCHSTUDIO_SECRETS_FILE": str(tmp_path / "secrets.env"),
     }
     result = subprocess.run(
-        [sys.executable, "-m", "benchstudio.cli", "admin", "rotate-keys"],
+        [sys.executable, "-m", "benchstudio", "admin", "rotate-keys"],
         env=env,
         capture_output=True,
         text=True,

@@ -21,10 +21,10 @@ from fastapi.testclient import TestClient
 from redis import Redis
 
 from benchstudio.accounts.models import User
-from benchstudio.api.app import create_app
-from benchstudio.auth.tokens import TokenKeys, encode_access_token
+from benchstudio.app import create_app
 from benchstudio.config import Settings
 from benchstudio.core.clock import utcnow
+from benchstudio.core.tokens import TokenKeys, encode_access_token
 from benchstudio.jobs.demo_jobs import DEMO_JOB_TYPE
 from benchstudio.storage.engine import DatabaseConfig, open_database
 from benchstudio.storage.migrate import upgrade_to_head

@@ -10,10 +10,10 @@ import pytest
 from fastapi.testclient import TestClient
 
 from benchstudio.accounts.models import User
-from benchstudio.api.app import create_app
-from benchstudio.auth.tokens import TokenKeys, encode_access_token
+from benchstudio.app import create_app
 from benchstudio.config import Settings
 from benchstudio.core.clock import utcnow
+from benchstudio.core.tokens import TokenKeys, encode_access_token
 from benchstudio.storage.engine import DatabaseConfig, open_database
 from benchstudio.storage.unit_of_work import write_unit
 

@@ -20,7 +20,7 @@ async def test_cli_serves_and_dumps_log_on_exit(tmp_path: Path) -> None:
     command = [
         sys.executable,
         "-m",
-        "benchstudio.cli",
+        "benchstudio",
         "simulate",
         "--port",
         "0",

@@ -48,7 +48,7 @@ def test_the_real_tree_keeps_every_contract(tmp_path: Path) -> None:
     ("module", "source", "contract"),
     [
         ("system/domain.py", "import fastapi\n", "domain modules are pure"),
-        ("core/bad_import.py", "from benchstudio.storage import engine\n", "core imports nothing"),
+        ("core/bad_import.py", "from benchstudio.storage import engine\n", "layers, top down"),
         ("accounts/egress.py", "import httpx\n", "only providers and core.net"),
     ],
 )

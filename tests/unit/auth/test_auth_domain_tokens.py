@@ -10,16 +10,16 @@ import pytest
 from benchstudio.auth.domain import (
     ThrottlePolicy,
     api_token_scopes,
-    scope_for_method,
     session_scopes,
 )
-from benchstudio.auth.tokens import (
+from benchstudio.core.tokens import (
     InvalidAccessTokenError,
     TokenKeys,
     decode_access_token,
     encode_access_token,
     new_opaque_token,
 )
+from benchstudio.http.principal import scope_for_method
 
 NOW = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
 KEYS = TokenKeys("k" * 48)

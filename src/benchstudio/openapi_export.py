@@ -1,4 +1,4 @@
-"""Write the OpenAPI document to a file: `python -m benchstudio.api.openapi_export PATH`.
+"""Write the OpenAPI document to a file: `python -m benchstudio.openapi_export PATH`.
 
 The web app generates its typed client from this file.
 """
@@ -11,7 +11,7 @@ from pathlib import Path
 
 from pydantic import SecretStr
 
-from benchstudio.api.app import create_app
+from benchstudio.app import create_app
 from benchstudio.config import Settings
 
 
@@ -24,5 +24,5 @@ def export_openapi(path: Path) -> None:
 
 if __name__ == "__main__":
     if len(sys.argv) != 2:
-        sys.exit("usage: python -m benchstudio.api.openapi_export OUTPUT.json")
+        sys.exit("usage: python -m benchstudio.openapi_export OUTPUT.json")
     export_openapi(Path(sys.argv[1]))

@@ -9,8 +9,8 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
-from benchstudio.api.envelope import envelope_bytes
 from benchstudio.core.errors import AppError, RateLimitedError
+from benchstudio.http.envelope import envelope_bytes
 
 _HTTP_CODES = {
     400: "bad_request",

@@ -1,4 +1,10 @@
-"""The FastAPI application factory."""
+"""The composition root: the FastAPI app factory, the `/api` router aggregation, the job types
+and the sign-up hooks (`benchstudio.__main__` hands them to the command line).
+
+Nothing imports this module (it sits above every package): wiring that used to happen by
+import side effect (job types registering themselves, accounts seeding catalog rows) is
+spelled out here.
+"""
 
 from __future__ import annotations
 
@@ -8,26 +14,32 @@ from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, FastAPI
 
-import benchstudio.job_types  # noqa: F401 (registers every job type)
 from benchstudio import __version__
+from benchstudio.accounts.service import UserCreatedHook
 from benchstudio.admin import endpoints as admin_endpoints
 from benchstudio.admin.job_limits import AdminLimits
-from benchstudio.api.api_docs import install_api_docs
-from benchstudio.api.envelope import ERROR_RESPONSES
-from benchstudio.api.error_handlers import install_error_handlers
-from benchstudio.api.middleware import EdgeMiddleware
-from benchstudio.api.spa import install_spa, resolve_web_dist
 from benchstudio.auth import endpoints as auth_endpoints
+from benchstudio.auth.dependencies import BearerAuthenticator
 from benchstudio.benchruns import endpoints as benchruns_endpoints
+from benchstudio.benchruns.tasks import BENCHMARK_JOB
 from benchstudio.catalog import endpoints as catalog_endpoints
+from benchstudio.catalog.service import seed_demo_provider
 from benchstudio.config import Settings, get_settings
 from benchstudio.evals import endpoints as evals_endpoints
+from benchstudio.evals.tasks import TOOL_EVAL_JOB
+from benchstudio.http.api_docs import install_api_docs
+from benchstudio.http.envelope import ERROR_RESPONSES
+from benchstudio.http.error_handlers import install_error_handlers
+from benchstudio.http.middleware import EdgeMiddleware
+from benchstudio.http.spa import install_spa, resolve_web_dist
 from benchstudio.jobs import endpoints as jobs_endpoints
+from benchstudio.jobs.limits import LimitsSource
 from benchstudio.jobs.queue import is_memory_broker
-from benchstudio.jobs.runtime import JobRuntime
+from benchstudio.jobs.registry import HandlerRegistry
+from benchstudio.jobs.runtime import JobRuntime, default_registry
 from benchstudio.realtime import endpoints as realtime_endpoints
 from benchstudio.realtime.state import Realtime
-from benchstudio.storage.engine import DatabaseConfig, open_database
+from benchstudio.storage.engine import Database, DatabaseConfig, open_database
 from benchstudio.system import endpoints as system_endpoints
 from benchstudio.system import meta_endpoints
 
@@ -36,6 +48,24 @@ log = logging.getLogger(__name__)
 
 def database_config(settings: Settings) -> DatabaseConfig:
     return DatabaseConfig(url=settings.database_url, schema=settings.database_schema)
+
+
+def job_registry() -> HandlerRegistry:
+    """Every job type; the server and `benchstudio worker` both use it, so a worker knows every
+    type the API can submit (a type only it lacked would be refused as unknown)."""
+    registry = default_registry()  # the job system's own demo job
+    registry.register(BENCHMARK_JOB)
+    registry.register(TOOL_EVAL_JOB)
+    return registry
+
+
+def job_limits(database: Database, settings: Settings) -> LimitsSource:
+    """Per-user job limits for the job runtime: what admins set, else the server defaults."""
+    return AdminLimits(database, settings)
+
+
+# Each new user starts with the built-in simulator as a provider, in their creation unit.
+USER_CREATED_HOOKS: tuple[UserCreatedHook, ...] = (seed_demo_provider,)
 
 
 def build_api_router() -> APIRouter:
@@ -68,7 +98,8 @@ def create_app(
             settings,
             app.state.database,
             app.state.realtime.hub,
-            limits=AdminLimits(app.state.database, settings),
+            limits=job_limits(app.state.database, settings),
+            registry=job_registry(),
             execute=is_memory_broker(settings.broker_url),
             dispatch=settings.jobs_dispatcher,
         )
@@ -91,6 +122,8 @@ def create_app(
         openapi_url="/api/openapi.json",
     )
     app.state.settings = settings
+    app.state.authenticator = BearerAuthenticator()
+    app.state.user_created_hooks = USER_CREATED_HOOKS
     install_error_handlers(app)
     app.include_router(system_endpoints.router)
     app.include_router(build_api_router())

@@ -11,11 +11,11 @@ import time
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from benchstudio.api.envelope import envelope_bytes
-from benchstudio.api.security_headers import HSTS_HEADER, SECURITY_HEADERS
 from benchstudio.core.ids import accept_request_id
 from benchstudio.core.logging_setup import request_id_var
 from benchstudio.core.redaction import redact
+from benchstudio.http.envelope import envelope_bytes
+from benchstudio.http.security_headers import HSTS_HEADER, SECURITY_HEADERS
 
 log = logging.getLogger("benchstudio.http")
 

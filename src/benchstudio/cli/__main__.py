@@ -1,3 +1,0 @@
-from benchstudio.cli.main import run
-
-run()
