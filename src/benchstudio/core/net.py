@@ -3,7 +3,8 @@
 The guard runs at connect time, on the addresses actually dialled: a custom aiohttp resolver
 filters DNS answers (so DNS rebinding between a check and the connect cannot slip through), a
 client middleware checks literal-IP hosts on every hop (aiohttp skips the resolver for those,
-and redirects re-enter the middleware), and the httpx variant resolves and checks inside its
+and redirects re-enter the middleware), and the httpx variant (`core.egress_httpx`, imported
+only by its users: httpx is not needed on the streaming path) resolves and checks inside its
 network backend. Environment proxies are ignored so a proxy cannot dial for us unchecked.
 
 Modes: `dev` allows loopback and private ranges (local model servers); `production` allows only
@@ -24,8 +25,6 @@ from enum import StrEnum
 from typing import Any
 
 import aiohttp
-import httpcore
-import httpx
 from aiohttp.abc import AbstractResolver, ResolveResult
 from aiohttp.resolver import DefaultResolver
 
@@ -141,7 +140,7 @@ def _always_denied_prefix(address: IPAddress) -> int | None:
     return max(prefixes, default=None)
 
 
-def _parse_ip(text: str) -> IPAddress | None:
+def parse_ip(text: str) -> IPAddress | None:
     try:
         return ipaddress.ip_address(text.strip("[]").split("%", 1)[0])
     except ValueError:
@@ -199,7 +198,7 @@ class EgressPolicy:
 
     def check_literal_host(self, host: str) -> None:
         """Check a URL host that is an IP literal (clients skip DNS for those)."""
-        address = _parse_ip(host)
+        address = parse_ip(host)
         if address is not None:
             self.check_address(address, host)
         else:
@@ -211,7 +210,7 @@ class EgressPolicy:
         allowed: list[str] = []
         first_error: EgressDeniedError | None = None
         for text in addresses:
-            address = _parse_ip(text)
+            address = parse_ip(text)
             if address is None:
                 continue
             try:
@@ -291,77 +290,3 @@ _SESSION_POLICIES: weakref.WeakKeyDictionary[aiohttp.ClientSession, EgressPolicy
 def egress_policy_of(session: aiohttp.ClientSession) -> EgressPolicy | None:
     """The policy guarding `session` (None for a session not made here)."""
     return _SESSION_POLICIES.get(session)
-
-
-class GuardedNetworkBackend(httpcore.AsyncNetworkBackend):
-    """httpcore backend that resolves, checks and dials the checked address itself.
-
-    TLS still verifies the original host name: httpcore passes it to `start_tls` separately.
-    """
-
-    def __init__(self, policy: EgressPolicy, inner: httpcore.AsyncNetworkBackend | None = None):
-        self._policy = policy
-        self._inner = inner or httpcore.AnyIOBackend()
-
-    async def connect_tcp(
-        self,
-        host: str,
-        port: int,
-        timeout: float | None = None,
-        local_address: str | None = None,
-        socket_options: Iterable[Any] | None = None,
-    ) -> httpcore.AsyncNetworkStream:
-        if _parse_ip(host) is not None:
-            self._policy.check_literal_host(host)
-            candidates = [host.strip("[]")]
-        else:
-            import asyncio
-
-            self._policy.check_host_name(host)
-            infos = await asyncio.get_running_loop().getaddrinfo(
-                host, port, type=socket.SOCK_STREAM
-            )
-            addresses = list(dict.fromkeys(str(info[4][0]) for info in infos))
-            candidates = self._policy.filter_addresses(host, addresses)
-        last_error: Exception | None = None
-        for address in candidates:
-            try:
-                return await self._inner.connect_tcp(
-                    address, port, timeout, local_address, socket_options
-                )
-            except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
-                last_error = exc
-        raise last_error or httpcore.ConnectError(f"could not connect to {host}")
-
-    async def connect_unix_socket(
-        self, path: str, timeout: float | None = None, socket_options: Iterable[Any] | None = None
-    ) -> httpcore.AsyncNetworkStream:
-        raise EgressDeniedError("unix sockets are not reachable through the egress guard")
-
-    async def sleep(self, seconds: float) -> None:
-        await self._inner.sleep(seconds)
-
-
-class GuardedHTTPTransport(httpx.AsyncHTTPTransport):
-    """An httpx transport (for the MCP SDK and other httpx users) behind the egress guard."""
-
-    def __init__(self, policy: EgressPolicy, **transport_kwargs: Any) -> None:
-        transport_kwargs.setdefault("trust_env", False)
-        super().__init__(**transport_kwargs)
-        pool = self._pool
-        self._pool = httpcore.AsyncConnectionPool(
-            ssl_context=pool._ssl_context,
-            max_connections=pool._max_connections,
-            max_keepalive_connections=pool._max_keepalive_connections,
-            keepalive_expiry=pool._keepalive_expiry,
-            http1=pool._http1,
-            http2=pool._http2,
-            network_backend=GuardedNetworkBackend(policy),
-        )
-
-
-def create_egress_httpx_client(policy: EgressPolicy, **client_kwargs: Any) -> httpx.AsyncClient:
-    """An httpx client behind the egress guard (redirect hops dial through it too)."""
-    return httpx.AsyncClient(
-        transport=GuardedHTTPTransport(policy), trust_env=False, **client_kwargs
-    )

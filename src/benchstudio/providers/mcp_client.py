@@ -1,9 +1,9 @@
 """List the tools of an MCP server over streamable HTTP or SSE, through the egress guard.
 
 Uses the official `mcp` SDK (1.x). Every HTTP request the SDK makes goes through an httpx client
-built by `core.net.create_egress_httpx_client`, injected through the SDK's client factory, so
-the SSRF guard applies to MCP servers as to model endpoints. stdio servers are not reachable
-from here on purpose: starting local processes is an operator decision.
+built by `core.egress_httpx.create_egress_httpx_client`, injected through the SDK's client
+factory, so the SSRF guard applies to MCP servers as to model endpoints. stdio servers are not
+reachable from here on purpose: starting local processes is an operator decision.
 """
 
 from __future__ import annotations
@@ -18,7 +18,8 @@ from mcp import ClientSession
 from mcp.client.sse import sse_client
 from mcp.client.streamable_http import streamable_http_client
 
-from benchstudio.core.net import EgressPolicy, create_egress_httpx_client, egress_denial_of
+from benchstudio.core.egress_httpx import create_egress_httpx_client
+from benchstudio.core.net import EgressPolicy, egress_denial_of
 from benchstudio.providers.errors import sanitize
 
 Transport = Literal["auto", "streamable-http", "sse"]

@@ -99,7 +99,12 @@ def test_c32_without_usage_every_request_and_gap_joins_the_servers_log(
         )
         assert joined is not None, (row, served)
         assert row["chunk_count"] == len(joined.groups)
-        assert sum(len(group) for group in joined.groups) == len(token_writes(served))
+        # Every write in exactly one chunk: the chunks' tokens add up to the 24 written.
+        tokens_at: dict[int, int] = {}
+        for event in content:
+            tokens_at[event["t_ns"]] = tokens_at.get(event["t_ns"], 0) + event["tokens"]
+        assert [w for group in joined.groups for w in group] == sorted(tokens_at)
+        assert sum(tokens_at[w] for group in joined.groups for w in group) == 24
         chunks, merged = chunks + row["chunk_count"], merged + joined.merged
         server_ttft_ms = (content[0]["t_ns"] - served["request_read_ns"]) / NS_PER_MS
         assert row["ttft_ms"] >= server_ttft_ms - 0.001  # stored to the microsecond

@@ -12,12 +12,12 @@ import pytest
 from aiohttp import web
 from aiohttp.abc import AbstractResolver, ResolveResult
 
+from benchstudio.core.egress_httpx import create_egress_httpx_client
 from benchstudio.core.net import (
     EgressDeniedError,
     EgressMode,
     EgressPolicy,
     GuardedResolver,
-    create_egress_httpx_client,
     create_egress_session,
     egress_denial_of,
     refusal_reason,
