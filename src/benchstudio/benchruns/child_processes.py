@@ -18,19 +18,16 @@ from concurrent.futures.process import BrokenProcessPool
 from functools import partial
 from typing import Any, TypeVar
 
-# Everything a child imports, its lazy imports included (adapters, vault, database drivers, the
-# event loop, the statistics): imported once by the fork server, never by a child.
+# Everything a child imports, its lazy imports included (adapters and their `ProviderAccess`,
+# the event loop, the statistics): imported once by the fork server, never by a child. A child
+# opens no database (it is handed its providers' access), so no database driver is preloaded.
 CHILD_PRELOAD = (
     "benchstudio.benchruns.measuring",
     "benchstudio.benchruns.summaries",
-    "benchstudio.catalog.service",
     "benchstudio.credentials.service",
-    "benchstudio.storage.engine",
     "benchstudio.speed.launch",
     "benchstudio.speed.runner",
     "benchstudio.speed.slo_search",
-    "aiosqlite",
-    "asyncpg",
     "uvloop",
 )
 

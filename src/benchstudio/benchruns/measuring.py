@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import queue
 import threading
 from collections.abc import Mapping
@@ -35,6 +36,7 @@ from benchstudio.speed.metrics import RequestMetrics
 from benchstudio.speed.runner import BenchRunner
 from benchstudio.speed.steps import StepResult
 
+log = logging.getLogger(__name__)
 FLUSH_S = 0.1
 STOP_POLL_S = 0.05
 
@@ -117,8 +119,10 @@ class PipeSender:
                 return
             except Exception as exc:  # e.g. an unpicklable value: say so rather than vanish
                 self.failed = redact(f"{type(exc).__name__}: {exc}")[:500]
-                with contextlib.suppress(Exception):
+                try:
                     self._connection.send(("error", {"message": f"sending failed: {self.failed}"}))
+                except Exception:  # the exit code still says it failed; the log says why
+                    log.warning("could not tell the parent: %s", self.failed, exc_info=True)
                 return
 
     def close(self) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import re
 import secrets
@@ -86,8 +85,10 @@ class SimulatorServer:
         for writer in list(self._writers):
             writer.close()
         if self._server is not None:
-            with contextlib.suppress(Exception):
+            try:
                 await asyncio.wait_for(self._server.wait_closed(), timeout=2)
+            except Exception:  # stopping anyway; say why it took the full wait
+                _logger.warning("simulator connections did not close in time", exc_info=True)
             self._server = None
 
     async def serve_forever(self) -> None:

@@ -14,9 +14,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from redis import Redis
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from benchstudio.accounts.models import User
 from benchstudio.audit import service as audit
 from benchstudio.audit.models import AuditEvent
 from benchstudio.config import Settings
@@ -29,8 +31,10 @@ from benchstudio.jobs.models import Job
 from benchstudio.jobs.publishing import CollectingPublisher
 from benchstudio.jobs.runtime import JobRuntime, default_registry
 from benchstudio.jobs.service import JobService
-from benchstudio.storage.engine import Database
-from benchstudio.storage.unit_of_work import read_unit
+from benchstudio.storage.engine import Database, DatabaseConfig, open_database
+from benchstudio.storage.migrate import upgrade_to_head
+from benchstudio.storage.unit_of_work import read_unit, write_unit
+from platform_settings import make_settings
 
 pytest_plugins = ["jobs_fixtures"]
 SUBMIT_THEN_DIE = Path(__file__).with_name("submit_then_die.py")
@@ -156,22 +160,32 @@ async def test_a_failed_hand_off_is_not_the_callers_error_and_the_job_runs_once(
     assert await _run_counts(database, alice, job.id) == ("done", 1, 3)
 
 
-@pytest.mark.timeout(300)
-async def test_a_process_killed_between_commit_and_hand_off_runs_the_job_once_after_restart(
-    settings: Settings, database: Database, alice: str, eventually: Any
-) -> None:
+async def _submit_then_die(settings: Settings, owner: str) -> str:
+    """A process that submits and is SIGKILLed after the commit; returns the job's id."""
     child = await asyncio.create_subprocess_exec(
         sys.executable,
         str(SUBMIT_THEN_DIE),
         settings.database_url,
         settings.database_schema or "",
-        alice,
+        owner,
         stderr=subprocess.PIPE,
     )
     _, stderr = await child.communicate()
     assert child.returncode == -signal.SIGKILL, stderr.decode()
-    (job_id,) = await _audit_targets(database, RUN_ROW_ACTION)
-    assert job_id is not None
+    db = open_database(DatabaseConfig(settings.database_url, settings.database_schema))
+    try:
+        (job_id,) = await _audit_targets(db, RUN_ROW_ACTION)
+    finally:
+        await db.dispose()
+    assert job_id is not None, "the run row was committed with its job"
+    return job_id
+
+
+@pytest.mark.timeout(300)
+async def test_a_process_killed_between_commit_and_hand_off_runs_the_job_once_after_restart(
+    settings: Settings, database: Database, alice: str, eventually: Any
+) -> None:
+    job_id = await _submit_then_die(settings, alice)
     assert await _run_counts(database, alice, job_id) == ("queued", 0, 0)
     async with _restarted_runtime(settings, database):
 
@@ -181,3 +195,38 @@ async def test_a_process_killed_between_commit_and_hand_off_runs_the_job_once_af
         await eventually(done)
         await asyncio.sleep(0.3)  # a few more dispatcher ticks: nothing may run it again
     assert await _run_counts(database, alice, job_id) == ("done", 1, 3)
+
+
+@pytest.fixture
+def redis_settings(postgres_database: DatabaseConfig, redis_url: str, tmp_path: Path) -> Settings:
+    upgrade_to_head(postgres_database)
+    Redis.from_url(redis_url).flushdb()
+    return make_settings(postgres_database, tmp_path, broker_url=redis_url)
+
+
+@pytest.mark.postgres
+@pytest.mark.redis
+@pytest.mark.timeout(300)
+async def test_on_redis_a_job_committed_but_never_handed_off_runs_once_after_restart(
+    redis_settings: Settings, eventually: Any
+) -> None:
+    settings = redis_settings
+    db = open_database(DatabaseConfig(settings.database_url, settings.database_schema))
+    try:
+        async with write_unit(db) as session:
+            user = User(email="redis-crash@example.com", password_hash="not-a-hash", role="user")
+            session.add(user)
+            await session.flush()
+            owner = user.id
+        job_id = await _submit_then_die(settings, owner)
+        # The restarted process dispatches through taskiq on Redis and receives the message.
+        async with _restarted_runtime(settings, db):
+
+            async def done() -> bool:
+                return (await _run_counts(db, owner, job_id))[0] == "done"
+
+            await eventually(done)
+            await asyncio.sleep(0.3)
+        assert await _run_counts(db, owner, job_id) == ("done", 1, 3)
+    finally:
+        await db.dispose()
