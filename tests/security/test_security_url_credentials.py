@@ -12,9 +12,8 @@ from collections.abc import Iterator
 import httpx
 import pytest
 from fastapi.testclient import TestClient
-from security_platform import sign_up
+from security_platform import create_app, sign_up
 
-from benchstudio.api.app import create_app
 from benchstudio.config import Settings
 
 SECRET = "Qm9vbV9zZWNyZXRfdmFsdWVfOTk"
