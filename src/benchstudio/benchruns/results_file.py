@@ -14,7 +14,8 @@ from pydantic import ConfigDict, Field
 
 from benchstudio.core.input_types import CleanInput
 
-Int32 = Annotated[int, Field(ge=0, le=2**31 - 1)]
+# Integer columns are 32-bit; warm-up records carry run_index -1.
+Int32 = Annotated[int, Field(ge=-(2**31), le=2**31 - 1)]
 Number = Annotated[float, Field(ge=-1e15, le=1e15)]
 
 
