@@ -15,9 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from fastapi.testclient import TestClient
-from security_platform import Tenant, sign_up
+from security_platform import Tenant, create_app, sign_up
 
-from benchstudio.app import create_app
 from benchstudio.config import Settings
 from benchstudio.core.spreadsheet_csv import FORMULA_STARTS
 from benchstudio.speed.output import write_summary_csv

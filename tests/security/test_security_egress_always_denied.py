@@ -15,9 +15,8 @@ from collections.abc import Iterator
 import pytest
 from aiohttp.abc import AbstractResolver, ResolveResult
 from fastapi.testclient import TestClient
-from security_platform import sign_up
+from security_platform import create_app, sign_up
 
-from benchstudio.app import create_app
 from benchstudio.config import Settings
 from benchstudio.core.net import EgressDeniedError, EgressPolicy, GuardedResolver
 

@@ -138,7 +138,7 @@ MALFORMED_IMPORTS: dict[str, str] = {
     "itl is text": json.dumps(_doc(record={"itl_ms": "abc"})),
     "time is text": json.dumps(_doc(record={"ttft_ms": "fast"})),
     "huge int": json.dumps(_doc(record={"context_tokens": 10**20})),
-    "negative tokens": json.dumps(_doc(record={"output_tokens": -1})),
+    "tokens beyond 32 bits": json.dumps(_doc(record={"output_tokens": 2**31})),
     "long tokenizer": json.dumps(_doc(record={"tokenizer": "t" * 100})),
     "long finish reason": json.dumps(_doc(record={"finish_reason": "f" * 100})),
     "NaN time": json.dumps(_doc())[:-3] + ', "e2e_ms": NaN}]}',

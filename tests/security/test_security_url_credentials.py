@@ -7,15 +7,17 @@ key field; the value is neither echoed nor stored.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 
 import httpx
 import pytest
 from fastapi.testclient import TestClient
-from security_platform import sign_up
+from security_platform import create_app, sign_up
+from sqlalchemy import text
 
-from benchstudio.app import create_app
 from benchstudio.config import Settings
+from benchstudio.storage.engine import DatabaseConfig, create_engine
 
 SECRET = "Qm9vbV9zZWNyZXRfdmFsdWVfOTk"
 CREDENTIAL_URLS = [
@@ -68,3 +70,39 @@ def test_credentials_in_the_query_are_refused_on_create_and_update(client: TestC
     stored = client.get("/api/providers", headers=user.headers).text
     assert SECRET not in stored
     assert "api-version=2024-06-01" in stored
+
+
+def test_credentials_stored_before_the_check_are_masked_in_responses(
+    client: TestClient, settings: Settings
+) -> None:
+    """A provider saved with `?key=` before this check existed: its URL is shown masked."""
+    user = sign_up(client, "legacy-url@example.com")
+    created = client.post(
+        "/api/providers",
+        json={"name": "legacy", "base_url": "https://llm.example.com/v1?api-version=1"},
+        headers=user.headers,
+    )
+    provider_id = created.json()["id"]
+    legacy = f"https://llm.example.com/v1?api-version=1&key={SECRET}"
+
+    async def store_legacy_url() -> None:
+        engine = create_engine(
+            DatabaseConfig(url=settings.database_url, schema=settings.database_schema)
+        )
+        try:
+            async with engine.begin() as connection:
+                await connection.execute(
+                    text("UPDATE providers SET base_url = :url WHERE id = :id"),
+                    {"url": legacy, "id": provider_id},
+                )
+        finally:
+            await engine.dispose()
+
+    asyncio.run(store_legacy_url())
+    for response in (
+        client.get("/api/providers", headers=user.headers),
+        client.get(f"/api/providers/{provider_id}", headers=user.headers),
+    ):
+        assert response.status_code == 200, response.text
+        assert SECRET not in response.text
+        assert "api-version=1" in response.text

@@ -14,9 +14,8 @@ from pydantic import ConfigDict, Field
 
 from benchstudio.core.input_types import CleanInput
 
-Int32 = Annotated[int, Field(ge=0, le=2**31 - 1)]
-# Warm-ups count up to the first measured run: -warmup .. -1.
-RunIndex = Annotated[int, Field(ge=-(2**31), le=2**31 - 1)]
+# Integer columns are 32-bit; warm-up records carry run_index -1.
+Int32 = Annotated[int, Field(ge=-(2**31), le=2**31 - 1)]
 Number = Annotated[float, Field(ge=-1e15, le=1e15)]
 
 
@@ -36,7 +35,7 @@ class ImportedRecord(_Lenient):
     model: str | None = Field(default=None, max_length=10_000)
     step: str | None = Field(default=None, max_length=10_000)
     context_tokens: Int32 | None = None
-    run_index: RunIndex | None = None
+    run_index: Int32 | None = None
     warmup: bool = False
     itl_ms: list[Number] | None = None
     tokens_estimated: bool = False

@@ -7,7 +7,7 @@ import re
 from datetime import datetime
 from decimal import Decimal
 from typing import Any, Literal
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 
@@ -68,6 +68,16 @@ def check_base_url(value: str) -> str:
 def _is_credential_param(name: str) -> bool:
     folded = name.lower().replace("-", "").replace("_", "").replace(".", "")
     return folded in CREDENTIAL_PARAMS or folded.endswith(CREDENTIAL_SUFFIXES)
+
+
+def mask_query_credentials(url: str) -> str:
+    """`url` with credential query values masked (providers saved before they were refused)."""
+    parts = urlsplit(url)
+    pairs = parse_qsl(parts.query, keep_blank_values=True)
+    if not any(_is_credential_param(name) for name, _ in pairs):
+        return url
+    masked = [(n, "[REDACTED]" if _is_credential_param(n) else v) for n, v in pairs]
+    return urlunsplit(parts._replace(query=urlencode(masked, safe="[]")))
 
 
 def _is_canonical_ipv4(host: str) -> bool:
@@ -156,6 +166,11 @@ class ProviderOut(BaseModel):
     extra_header_names: list[str]
     created_at: datetime
     updated_at: datetime
+
+    @field_validator("base_url")
+    @classmethod
+    def _masked(cls, value: str) -> str:
+        return mask_query_credentials(value)
 
 
 class ProviderErrorOut(BaseModel):

@@ -101,6 +101,17 @@ def embedded_ipv4(address: IPAddress) -> ipaddress.IPv4Address | None:
     return None
 
 
+def _always_denied_prefix(address: IPAddress) -> int | None:
+    """The prefix length of the narrowest always-refused range holding `address` (None: none)."""
+    inner = embedded_ipv4(address)
+    if address in _METADATA_ADDRESSES or (
+        inner is not None and _always_denied_prefix(inner) is not None
+    ):
+        return address.max_prefixlen  # disguised forms open only when named exactly
+    prefixes = [net.prefixlen for net, _ in _ALWAYS_DENIED if address in net]
+    return max(prefixes, default=None)
+
+
 def refusal_reason(address: IPAddress, mode: EgressMode) -> str | None:
     """Why `address` may not be dialled in `mode` (None: it may)."""
     inner = embedded_ipv4(address)
@@ -127,17 +138,6 @@ def refusal_reason(address: IPAddress, mode: EgressMode) -> str | None:
     if not address.is_global:
         return "non-public address"
     return None
-
-
-def _always_denied_prefix(address: IPAddress) -> int | None:
-    """The prefix length of the narrowest always-refused range holding `address` (None: none)."""
-    inner = embedded_ipv4(address)
-    if address in _METADATA_ADDRESSES or (
-        inner is not None and _always_denied_prefix(inner) is not None
-    ):
-        return address.max_prefixlen  # disguised forms open only when named exactly
-    prefixes = [net.prefixlen for net, _ in _ALWAYS_DENIED if address in net]
-    return max(prefixes, default=None)
 
 
 def parse_ip(text: str) -> IPAddress | None:
