@@ -69,7 +69,7 @@ USER_CREATED_HOOKS: tuple[UserCreatedHook, ...] = (seed_demo_provider,)
 
 
 def build_api_router() -> APIRouter:
-    """Every `/api` router, aggregated in one place (later issues add theirs here)."""
+    """Every `/api` router, aggregated in one place."""
     api = APIRouter(prefix="/api", responses=ERROR_RESPONSES)
     api.include_router(meta_endpoints.router)
     api.include_router(auth_endpoints.router)
