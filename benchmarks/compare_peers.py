@@ -280,7 +280,9 @@ def run_ours(base_url: str, scenario: Scenario, work: Path, limit_s: float) -> C
             run.failed += 1
             continue
         gaps = item["itl_ms"] or []
-        mean_itl = sum(gaps) / len(gaps) if gaps else None
+        # Per token, like the peers' figure: one read is one chunk, and a chunk that carried
+        # two writes would otherwise double its gap (TPOT spreads the gaps over the tokens).
+        mean_itl = item["tpot_ms"]
         run.records.append(ClientRecord(item["ttft_ms"], mean_itl, gaps, item["request_id"]))
     return run
 
@@ -418,6 +420,7 @@ def error_rows(client: str, run: ClientRun, truth: dict[str, Truth], cold: int) 
         itl = [r.itl_ms - t.mean_gap_ms for r, t in pairs if r.itl_ms and t.mean_gap_ms]
         gaps: list[float] = []
         for record, server in pairs:
+            # Requests whose reads merged writes are left out here (see speed_accuracy's join).
             if record.gaps_ms and len(record.gaps_ms) == len(server.gaps_ms):
                 gaps.extend(abs(a - b) for a, b in zip(record.gaps_ms, server.gaps_ms, strict=True))
         rows.append(
