@@ -36,7 +36,7 @@ from typing import Any
 import aiohttp
 
 from benchstudio.core.stats import percentile
-from platform_server import Client, free_port, sign_up, start_server, wait_healthy
+from platform_server import API_KEEPALIVE_S, Client, free_port, sign_up, start_server, wait_healthy
 
 GOALS = {"api_p95_ms": 150.0, "event_lag_p95_ms": 250.0}
 FINAL_EVENTS = {"job_completed", "job_failed", "job_cancelled", "job_interrupted"}
@@ -161,7 +161,7 @@ async def _stream_jobs(
 
 async def _drive(args: argparse.Namespace, base: str) -> Figures:
     timeout = aiohttp.ClientTimeout(total=120)
-    connector = aiohttp.TCPConnector(limit=300)
+    connector = aiohttp.TCPConnector(limit=300, keepalive_timeout=API_KEEPALIVE_S)
     async with aiohttp.ClientSession(timeout=timeout, connector=connector) as http:
         await wait_healthy(http, base)
         users = [await sign_up(http, base, i) for i in range(args.browsers)]

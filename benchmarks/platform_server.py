@@ -24,6 +24,20 @@ BENCHSTUDIO = str(Path(sys.executable).parent / "benchstudio")
 FINAL_JOB_STATUSES = ("done", "failed", "cancelled", "interrupted")
 
 
+# uvicorn closes a keep-alive connection after 5 idle seconds. A client that keeps it longer
+# may write its next request into a socket the server is closing ("Can not write request
+# body"), so the scripts' sessions drop idle connections first.
+API_KEEPALIVE_S = 2.0
+
+
+def api_session(total_timeout_s: float = 600) -> aiohttp.ClientSession:
+    """A session for talking to the server under test (call inside a running loop)."""
+    return aiohttp.ClientSession(
+        timeout=aiohttp.ClientTimeout(total=total_timeout_s),
+        connector=aiohttp.TCPConnector(keepalive_timeout=API_KEEPALIVE_S),
+    )
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

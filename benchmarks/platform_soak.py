@@ -26,9 +26,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-import aiohttp
-
-from platform_server import Client, free_port, start_server, wait_healthy
+from platform_server import Client, api_session, free_port, start_server, wait_healthy
 
 # Limits high enough that the soak is never refused (the rest as `platform_server` sets them).
 SOAK_SETTINGS = {
@@ -143,7 +141,7 @@ async def _one(client: Client, target: dict[str, str], plan: Plan, max_tokens: i
 
 
 async def _drive(args: argparse.Namespace, base: str) -> list[Outcome]:
-    async with aiohttp.ClientSession() as http:
+    async with api_session() as http:
         await wait_healthy(http, base)
         client = Client(http, base, {})
         targets = await _targets(client)

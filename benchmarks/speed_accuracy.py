@@ -53,7 +53,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import aiohttp
 import numpy as np
 
 from benchstudio.providers.base import ChatRequest
@@ -62,7 +61,15 @@ from benchstudio.speed.config import TargetConfig
 from benchstudio.speed.engine import LoadShape, run_load
 from benchstudio.speed.launch import new_event_loop
 from benchstudio.speed.targets import build_adapter, http_session
-from platform_server import BENCHSTUDIO, Client, free_port, sign_up, start_server, wait_healthy
+from platform_server import (
+    BENCHSTUDIO,
+    Client,
+    api_session,
+    free_port,
+    sign_up,
+    start_server,
+    wait_healthy,
+)
 from simulator_process import (
     SimulatorProcess,
     clear_log,
@@ -365,7 +372,7 @@ async def compare(args: argparse.Namespace, sim: SimulatorProcess, workdir: Path
     paths: dict[str, Callable[[Scenario], Any]] = {
         "cli": lambda s: asyncio.to_thread(run_cli, sim.base_url, s, workdir)
     }
-    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=600)) as http:
+    async with api_session() as http:
         server = None
         if args.platform:
             port = free_port()
