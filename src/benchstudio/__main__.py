@@ -10,7 +10,13 @@ from benchstudio.cli.wiring import ServerWiring
 def _server_wiring() -> ServerWiring:
     from benchstudio import app  # FastAPI and every domain: only `serve`, `worker`, create-user
 
-    return ServerWiring(app.create_app, app.job_registry, app.job_limits, app.USER_CREATED_HOOKS)
+    return ServerWiring(
+        app.create_app,
+        app.job_registry,
+        app.job_limits,
+        app.USER_CREATED_HOOKS,
+        job_auditor=app.JOB_AUDITOR,
+    )
 
 
 def main() -> None:

@@ -1,5 +1,6 @@
-"""The composition root: the FastAPI app factory, the `/api` router aggregation, the job types
-and the sign-up hooks (`benchstudio.__main__` hands them to the command line).
+"""The composition root: the FastAPI app factory, the `/api` router aggregation, the job types,
+the job system's limits and audit hook, and the sign-up hooks (`benchstudio.__main__` hands
+them to the command line).
 
 Nothing imports this module (it sits above every package): wiring that used to happen by
 import side effect (job types registering themselves, accounts seeding catalog rows) is
@@ -18,6 +19,7 @@ from benchstudio import __version__
 from benchstudio.accounts.service import UserCreatedHook
 from benchstudio.admin import endpoints as admin_endpoints
 from benchstudio.admin.job_limits import AdminLimits
+from benchstudio.audit.service import AuditRecorder
 from benchstudio.auth import endpoints as auth_endpoints
 from benchstudio.auth.dependencies import BearerAuthenticator
 from benchstudio.benchruns import endpoints as benchruns_endpoints
@@ -33,6 +35,7 @@ from benchstudio.http.error_handlers import install_error_handlers
 from benchstudio.http.middleware import EdgeMiddleware
 from benchstudio.http.spa import install_spa, resolve_web_dist
 from benchstudio.jobs import endpoints as jobs_endpoints
+from benchstudio.jobs.auditing import JobAuditor
 from benchstudio.jobs.limits import LimitsSource
 from benchstudio.jobs.queue import is_memory_broker
 from benchstudio.jobs.registry import HandlerRegistry
@@ -63,6 +66,10 @@ def job_limits(database: Database, settings: Settings) -> LimitsSource:
     """Per-user job limits for the job runtime: what admins set, else the server defaults."""
     return AdminLimits(database, settings)
 
+
+# The job system writes its audit rows (a job started, a job cancelled) through this, in the
+# unit of work that changes the job.
+JOB_AUDITOR: JobAuditor = AuditRecorder()
 
 # Each new user starts with the built-in simulator as a provider, in their creation unit.
 USER_CREATED_HOOKS: tuple[UserCreatedHook, ...] = (seed_demo_provider,)
@@ -99,6 +106,7 @@ def create_app(
             app.state.database,
             app.state.realtime.hub,
             limits=job_limits(app.state.database, settings),
+            auditor=JOB_AUDITOR,
             registry=job_registry(),
             execute=is_memory_broker(settings.broker_url),
             dispatch=settings.jobs_dispatcher,

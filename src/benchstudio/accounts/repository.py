@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import case, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from benchstudio.accounts.models import Invite, PasswordResetToken, User
@@ -90,3 +91,30 @@ async def expire_reset_tokens(session: AsyncSession, user_id: str, now: datetime
 async def delete_user(session: AsyncSession, user_id: str) -> None:
     """Delete the row with a Core DELETE so the database's ON DELETE rules do the cascading."""
     await session.execute(delete(User).where(User.id == user_id))
+
+
+# Reads for other domains, inside their own unit of work (admin's limits and system view):
+# they get plain values by id, never a `User` row.
+
+
+@dataclass(frozen=True)
+class UserCounts:
+    total: int
+    active: int
+    admins: int
+
+
+async def user_exists(session: AsyncSession, user_id: str) -> bool:
+    query = select(User.id).where(User.id == user_id)
+    return (await session.execute(query)).scalar_one_or_none() is not None
+
+
+async def user_counts(session: AsyncSession) -> UserCounts:
+    """All users, active users, and admins (active or not)."""
+    query = select(
+        func.count(),
+        func.count(case((User.is_active, 1))),
+        func.count(case((User.role == "admin", 1))),
+    ).select_from(User)
+    total, active, admins = (await session.execute(query)).one()
+    return UserCounts(total=int(total or 0), active=int(active or 0), admins=int(admins or 0))

@@ -9,11 +9,11 @@ import time
 from decimal import Decimal
 
 import psutil
-from sqlalchemy import func, select, text
+from sqlalchemy import text
 
 from benchstudio import __version__
+from benchstudio.accounts import repository as accounts_repository
 from benchstudio.accounts import service as accounts
-from benchstudio.accounts.models import User
 from benchstudio.admin.models import UserLimits
 from benchstudio.admin.schemas import (
     AdminUserOut,
@@ -83,7 +83,7 @@ async def limits_for(db: Database, settings: Settings, user_id: str) -> Effectiv
 
 async def get_limits(db: Database, settings: Settings, user_id: str) -> LimitsOut:
     async with read_unit(db) as session:
-        if await session.get(User, user_id) is None:
+        if not await accounts_repository.user_exists(session, user_id):
             raise NotFoundError("No such user.")
         row = await session.get(UserLimits, user_id)
         return LimitsOut(
@@ -95,7 +95,7 @@ async def set_limits(
     db: Database, settings: Settings, actor_id: str, user_id: str, data: LimitsIn
 ) -> LimitsOut:
     async with write_unit(db) as session:
-        if await session.get(User, user_id) is None:
+        if not await accounts_repository.user_exists(session, user_id):
             raise NotFoundError("No such user.")
         row = await session.get(UserLimits, user_id)
         if row is None:
@@ -130,15 +130,7 @@ async def _database_size(db: Database) -> int | None:
 
 async def system_view(db: Database, settings: Settings) -> SystemOut:
     async with read_unit(db) as session:
-        total = (await session.execute(select(func.count()).select_from(User))).scalar()
-        active = (
-            await session.execute(select(func.count()).select_from(User).where(User.is_active))
-        ).scalar()
-        admins = (
-            await session.execute(
-                select(func.count()).select_from(User).where(User.role == "admin")
-            )
-        ).scalar()
+        counts = await accounts_repository.user_counts(session)
     started = psutil.Process().create_time()
     return SystemOut(
         version=__version__,
@@ -146,9 +138,9 @@ async def system_view(db: Database, settings: Settings) -> SystemOut:
         uptime_s=round(max(0.0, time.time() - started), 1),
         database_backend=db.engine.dialect.name,
         database_size_bytes=await _database_size(db),
-        users=int(total or 0),
-        active_users=int(active or 0),
-        admins=int(admins or 0),
+        users=counts.total,
+        active_users=counts.active,
+        admins=counts.admins,
         signup_policy=settings.effective_signup_policy,
         egress_mode=settings.effective_egress_mode,
     )

@@ -46,6 +46,22 @@ def record(
     )
 
 
+class AuditRecorder:
+    """`record` as an object, for floors below the audit log that may not import it: the
+    composition root hands one to the job system (its `jobs.auditing.JobAuditor`)."""
+
+    def record(
+        self,
+        session: AsyncSession,
+        action: str,
+        *,
+        actor_id: str | None,
+        target: str | None = None,
+        detail: dict[str, Any] | None = None,
+    ) -> None:
+        record(session, action, actor_id=actor_id, target=target, detail=detail)
+
+
 @dataclass(frozen=True)
 class AuditFilter:
     actor_id: str | None = None

@@ -15,6 +15,7 @@ if TYPE_CHECKING:
 
     from benchstudio.accounts.service import UserCreatedHook
     from benchstudio.config import Settings
+    from benchstudio.jobs.auditing import JobAuditor
     from benchstudio.jobs.limits import LimitsSource
     from benchstudio.jobs.registry import HandlerRegistry
     from benchstudio.storage.engine import Database
@@ -26,6 +27,7 @@ class ServerWiring:
     job_registry: Callable[[], HandlerRegistry]
     job_limits: Callable[[Database, Settings], LimitsSource]
     user_created_hooks: tuple[UserCreatedHook, ...]
+    job_auditor: JobAuditor
 
 
 WiringLoader = Callable[[], ServerWiring]

@@ -54,6 +54,7 @@ async def _serve(settings: Settings) -> None:
         database,
         hub,
         limits=wiring.job_limits(database, settings),
+        auditor=wiring.job_auditor,
         registry=wiring.job_registry(),
         execute=True,
         dispatch=settings.jobs_dispatcher,

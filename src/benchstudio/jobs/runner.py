@@ -11,12 +11,12 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-from benchstudio.audit import service as audit
 from benchstudio.config import Settings
 from benchstudio.core.clock import utcnow
 from benchstudio.core.errors import AppError
 from benchstudio.core.redaction import redact
 from benchstudio.jobs import repository
+from benchstudio.jobs.auditing import JobAuditor
 from benchstudio.jobs.context import JobCancelledError, JobContext
 from benchstudio.jobs.domain import FINAL_EVENT_FOR, JobEventType, JobStatus
 from benchstudio.jobs.publishing import EventPublisher
@@ -63,8 +63,11 @@ class JobRunner:
         worker_id: str,
         settings: Settings,
         timing: RunnerTiming = RunnerTiming(),
+        *,
+        auditor: JobAuditor,
     ) -> None:
         self.settings = settings
+        self.auditor = auditor
         self.database = database
         self.publisher = publisher
         self.registry = registry
@@ -110,7 +113,7 @@ class JobRunner:
                 JobEventType.STARTED, {"attempt": job.attempt, "worker": self.worker_id}
             )
             messages = await repository.append_events(session, job_id, job.owner_id, [started], now)
-            audit.record(
+            self.auditor.record(
                 session,
                 "job.start",
                 actor_id=job.owner_id,

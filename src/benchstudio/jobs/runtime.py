@@ -15,6 +15,7 @@ from benchstudio.config import Settings
 from benchstudio.core.clock import utcnow
 from benchstudio.core.shutdown import bounded_step
 from benchstudio.jobs import repository
+from benchstudio.jobs.auditing import JobAuditor
 from benchstudio.jobs.demo_jobs import DEMO_JOB
 from benchstudio.jobs.dispatcher import Dispatcher, DispatcherTiming, DispatchLock, NoLock
 from benchstudio.jobs.domain import JobEventMessage, JobEventType
@@ -58,7 +59,8 @@ class JobRuntime:
     """Service, dispatcher, runner and queue.
 
     `execute`: run jobs in this process; `dispatch`: hand queued jobs out (fairly). `limits`
-    says what each user may run; the composition root injects it (the admin's values).
+    says what each user may run; the composition root injects it (the admin's values), and
+    `auditor`, which writes the job actions to the audit log.
     """
 
     def __init__(
@@ -68,6 +70,7 @@ class JobRuntime:
         publisher: EventPublisher,
         *,
         limits: LimitsSource,
+        auditor: JobAuditor,
         registry: HandlerRegistry | None = None,
         execute: bool,
         dispatch: bool,
@@ -87,6 +90,7 @@ class JobRuntime:
             RunnerTiming(
                 settings.jobs_lease_s, settings.jobs_heartbeat_s, settings.jobs_cancel_grace_s
             ),
+            auditor=auditor,
         )
         self.broker = build_broker(settings.broker_url, settings.worker_concurrency)
         self.queue = JobQueue(self.broker, self.runner.run)
@@ -110,6 +114,7 @@ class JobRuntime:
             publisher,
             limits,
             self.registry,
+            auditor=auditor,
             on_submitted=self.dispatcher.wake if self.dispatcher else None,
             on_cancel=self.runner.cancel_local,
         )

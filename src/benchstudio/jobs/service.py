@@ -10,10 +10,10 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from benchstudio.audit import service as audit
 from benchstudio.core.clock import utcnow
 from benchstudio.core.errors import ConflictError, NotFoundError, RateLimitedError
 from benchstudio.jobs import repository
+from benchstudio.jobs.auditing import JobAuditor
 from benchstudio.jobs.domain import (
     TERMINAL_STATUSES,
     JobEventMessage,
@@ -43,6 +43,7 @@ class JobService:
         limits: LimitsSource,
         registry: HandlerRegistry,
         *,
+        auditor: JobAuditor,
         on_submitted: Callable[[], None] | None = None,
         on_cancel: Callable[[str], object] | None = None,
         clock: Callable[[], datetime] = utcnow,
@@ -51,6 +52,7 @@ class JobService:
         self.publisher = publisher
         self.limits = limits
         self.registry = registry
+        self.auditor = auditor
         self._on_submitted = on_submitted
         self._on_cancel = on_cancel
         self._clock = clock
@@ -170,7 +172,7 @@ class JobService:
             else:
                 raise ConflictError("The job changed state; try again.")
             messages = await repository.append_events(session, job_id, job.owner_id, [event], now)
-            audit.record(
+            self.auditor.record(
                 session,
                 "job.cancel",
                 actor_id=actor_id,

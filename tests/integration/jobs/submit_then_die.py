@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 import benchstudio.all_models  # noqa: F401 (every table, for the foreign keys)
 from benchstudio.audit import service as audit
+from benchstudio.audit.service import AuditRecorder
 from benchstudio.jobs.demo_jobs import DEMO_JOB_TYPE
 from benchstudio.jobs.domain import JobEventMessage, UserLimits
 from benchstudio.jobs.limits import FixedLimits
@@ -34,7 +35,11 @@ class DieOnPublish:
 async def main(database_url: str, schema: str, owner_id: str) -> None:
     db = open_database(DatabaseConfig(database_url, schema or None))
     service = JobService(
-        db, DieOnPublish(), FixedLimits(UserLimits(jobs_per_hour=100)), default_registry()
+        db,
+        DieOnPublish(),
+        FixedLimits(UserLimits(jobs_per_hour=100)),
+        default_registry(),
+        auditor=AuditRecorder(),
     )
 
     async def write_run(session: AsyncSession, job_id: str) -> None:

@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from benchstudio.accounts.models import User
 from benchstudio.audit import service as audit
 from benchstudio.audit.models import AuditEvent
+from benchstudio.audit.service import AuditRecorder
 from benchstudio.config import Settings
 from benchstudio.core.errors import RateLimitedError
 from benchstudio.jobs import repository
@@ -52,6 +53,7 @@ def _service(db: Database, per_hour: int | None = 100, publisher: Any = None) ->
         publisher or CollectingPublisher(),
         FixedLimits(UserLimits(jobs_per_hour=per_hour)),
         default_registry(),
+        auditor=AuditRecorder(),
     )
 
 
@@ -62,7 +64,13 @@ async def _restarted_runtime(settings: Settings, db: Database) -> AsyncIterator[
     )
     limits = FixedLimits(UserLimits(jobs_per_hour=None, concurrent_jobs=4))
     runtime = JobRuntime(
-        fast, db, CollectingPublisher(), limits=limits, execute=True, dispatch=True
+        fast,
+        db,
+        CollectingPublisher(),
+        limits=limits,
+        auditor=AuditRecorder(),
+        execute=True,
+        dispatch=True,
     )
     await runtime.start()
     try:

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from benchstudio.audit.service import AuditRecorder
 from benchstudio.config import Settings
 from benchstudio.core.clock import utcnow
 from benchstudio.jobs import repository
@@ -49,6 +50,7 @@ async def runtime(settings: Settings, database: Database) -> AsyncIterator[JobRu
         database,
         CollectingPublisher(),
         limits=FixedLimits(settings_defaults(fast)),
+        auditor=AuditRecorder(),
         registry=registry,
         execute=True,
         dispatch=True,

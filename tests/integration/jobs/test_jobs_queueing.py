@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 
+from benchstudio.audit.service import AuditRecorder
 from benchstudio.core.clock import utcnow
 from benchstudio.core.errors import RateLimitedError
 from benchstudio.jobs import repository
@@ -31,7 +32,9 @@ class Kicks:
 
 
 def _service(db: Database, limits: UserLimits) -> JobService:
-    return JobService(db, CollectingPublisher(), FixedLimits(limits), default_registry())
+    return JobService(
+        db, CollectingPublisher(), FixedLimits(limits), default_registry(), auditor=AuditRecorder()
+    )
 
 
 def _dispatcher(db: Database, limits: UserLimits, kicks: Kicks, cap: int | None) -> Dispatcher:

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from benchstudio.accounts.models import User
+from benchstudio.audit.service import AuditRecorder
 from benchstudio.config import Settings
 from benchstudio.jobs import repository
 from benchstudio.jobs.demo_jobs import DEMO_JOB_TYPE, UNIT_EVENT
@@ -76,6 +77,7 @@ async def _seed(settings: Settings) -> tuple[str, list[str]]:
             CollectingPublisher(),
             FixedLimits(UserLimits(jobs_per_hour=None)),
             default_registry(),
+            auditor=AuditRecorder(),
         )
         long_job = await service.submit(owner, DEMO_JOB_TYPE, {"units": 3000, "unit_ms": 10})
         short = [

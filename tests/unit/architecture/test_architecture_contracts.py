@@ -50,6 +50,26 @@ def test_the_real_tree_keeps_every_contract(tmp_path: Path) -> None:
         ("system/domain.py", "import fastapi\n", "domain modules are pure"),
         ("core/bad_import.py", "from benchstudio.storage import engine\n", "layers, top down"),
         ("accounts/egress.py", "import httpx\n", "only providers and core.net"),
+        (
+            "admin/peek.py",
+            "from benchstudio.accounts.models import User\n",
+            "only accounts imports accounts.models",
+        ),
+        (
+            "realtime/peek.py",
+            "from benchstudio.jobs import models\n",
+            "only jobs imports jobs.models",
+        ),
+        (
+            "evals/tasks_peek.py",
+            "from benchstudio.catalog.models import Provider\n",
+            "only catalog imports catalog.models",
+        ),
+        (
+            "evals/tasks.py",  # replaces the handler module in the copy
+            "from benchstudio.catalog import repository\n",
+            "job handlers reach other domains only through services",
+        ),
     ],
 )
 def test_a_forbidden_import_breaks_the_build(
