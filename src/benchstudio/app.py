@@ -33,10 +33,11 @@ from benchstudio.http.error_handlers import install_error_handlers
 from benchstudio.http.middleware import EdgeMiddleware
 from benchstudio.http.spa import install_spa, resolve_web_dist
 from benchstudio.jobs import endpoints as jobs_endpoints
+from benchstudio.jobs.demo_jobs import DEMO_JOB
 from benchstudio.jobs.limits import LimitsSource
 from benchstudio.jobs.queue import is_memory_broker
 from benchstudio.jobs.registry import HandlerRegistry
-from benchstudio.jobs.runtime import JobRuntime, default_registry
+from benchstudio.jobs.runtime import JobRuntime
 from benchstudio.realtime import endpoints as realtime_endpoints
 from benchstudio.realtime.state import Realtime
 from benchstudio.storage.engine import Database, DatabaseConfig, open_database
@@ -50,10 +51,13 @@ def database_config(settings: Settings) -> DatabaseConfig:
     return DatabaseConfig(url=settings.database_url, schema=settings.database_schema)
 
 
-def job_registry() -> HandlerRegistry:
+def job_registry(settings: Settings) -> HandlerRegistry:
     """Every job type; the server and `benchstudio worker` both use it, so a worker knows every
-    type the API can submit (a type only it lacked would be refused as unknown)."""
-    registry = default_registry()  # the job system's own demo job
+    type the API can submit (a type only it lacked would be refused as unknown). The job
+    system's demo job only when enabled (test mode): it measures nothing and holds a slot."""
+    registry = HandlerRegistry()
+    if settings.demo_jobs_enabled:
+        registry.register(DEMO_JOB)
     registry.register(BENCHMARK_JOB)
     registry.register(TOOL_EVAL_JOB)
     return registry
@@ -99,7 +103,7 @@ def create_app(
             app.state.database,
             app.state.realtime.hub,
             limits=job_limits(app.state.database, settings),
-            registry=job_registry(),
+            registry=job_registry(settings),
             execute=is_memory_broker(settings.broker_url),
             dispatch=settings.jobs_dispatcher,
         )

@@ -82,6 +82,9 @@ class Settings(BaseSettings):
     # All users together; in scale-out set it to the total worker slots.
     jobs_max_running: int | None = Field(default=8, ge=1)
     worker_concurrency: int = Field(default=8, ge=1)
+    # The `demo.units` job type (tests). Unset: on in test mode only, so a
+    # public server offers no job that only occupies a slot (docs/security.md).
+    demo_jobs: bool | None = None
     # Live updates.
     ws_max_connections_per_user: int = Field(default=10, ge=1)
     ws_heartbeat_s: float = Field(default=20.0, gt=0)
@@ -144,6 +147,10 @@ class Settings(BaseSettings):
         if self.egress_mode is not None:
             return self.egress_mode
         return "production" if self.env is Environment.PRODUCTION else "dev"
+
+    @property
+    def demo_jobs_enabled(self) -> bool:
+        return self.demo_jobs if self.demo_jobs is not None else self.env is Environment.TEST
 
     def vault_key_list(self) -> list[str]:
         return [k.strip() for k in self.vault_keys.get_secret_value().split(",") if k.strip()]

@@ -54,7 +54,7 @@ async def _serve(settings: Settings) -> None:
         database,
         hub,
         limits=wiring.job_limits(database, settings),
-        registry=wiring.job_registry(),
+        registry=wiring.job_registry(settings),
         execute=True,
         dispatch=settings.jobs_dispatcher,
     )
