@@ -25,6 +25,7 @@ from benchstudio.benchruns.tasks import BENCHMARK_JOB
 from benchstudio.catalog import endpoints as catalog_endpoints
 from benchstudio.catalog.service import seed_demo_provider
 from benchstudio.config import Settings, get_settings
+from benchstudio.core.rate_window import WindowLimiter
 from benchstudio.evals import endpoints as evals_endpoints
 from benchstudio.evals.tasks import TOOL_EVAL_JOB
 from benchstudio.http.api_docs import install_api_docs
@@ -128,6 +129,8 @@ def create_app(
     app.state.settings = settings
     app.state.authenticator = BearerAuthenticator()
     app.state.user_created_hooks = USER_CREATED_HOOKS
+    # Previews size prompts with the tokenizer: throttled per user (docs/security.md).
+    app.state.preview_throttle = WindowLimiter(settings.benchmark_previews_per_minute, 60.0)
     install_error_handlers(app)
     app.include_router(system_endpoints.router)
     app.include_router(build_api_router())

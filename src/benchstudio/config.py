@@ -120,6 +120,8 @@ class Settings(BaseSettings):
     demo_simulator: bool = True
     demo_simulator_port: int = Field(default=9101, ge=1, le=65535)
     provider_probe_timeout_s: float = Field(default=15.0, gt=0)
+    # Benchmark previews (and their prompt sizing) per user and minute, per API process.
+    benchmark_previews_per_minute: int = Field(default=30, ge=1)
     # Per-user limit defaults (admins override per user; the job system enforces them).
     default_jobs_per_hour: int = Field(default=60, ge=0)
     default_concurrent_jobs: int = Field(default=2, ge=1)
