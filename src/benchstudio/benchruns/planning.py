@@ -62,6 +62,23 @@ class Plan:
         return sum(e.requests for e in self.estimates)
 
     @property
+    def unpriced_models(self) -> list[str]:
+        """Targets that send requests but have no price (the built-in simulator costs nothing)."""
+        return [
+            t.model_display
+            for t, e in zip(self.targets, self.estimates, strict=True)
+            if e.cost_usd is None and e.requests > 0 and not t.provider.is_demo
+        ]
+
+    @property
+    def cost_bound_usd(self) -> float | None:
+        """What the spend cap checks: the estimate with the simulator at no cost (None while
+        some other target has no price)."""
+        if self.unpriced_models:
+            return None
+        return float(sum(e.cost_usd or 0.0 for e in self.estimates))
+
+    @property
     def estimated_cost_usd(self) -> float | None:
         costs = [e.cost_usd for e in self.estimates]
         return None if any(c is None for c in costs) else float(sum(c or 0.0 for c in costs))
