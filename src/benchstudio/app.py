@@ -27,6 +27,7 @@ from benchstudio.benchruns.tasks import BENCHMARK_JOB
 from benchstudio.catalog import endpoints as catalog_endpoints
 from benchstudio.catalog.service import seed_demo_provider
 from benchstudio.config import Settings, get_settings
+from benchstudio.core.rate_window import WindowLimiter
 from benchstudio.evals import endpoints as evals_endpoints
 from benchstudio.evals.tasks import TOOL_EVAL_JOB
 from benchstudio.http.api_docs import install_api_docs
@@ -36,10 +37,11 @@ from benchstudio.http.middleware import EdgeMiddleware
 from benchstudio.http.spa import install_spa, resolve_web_dist
 from benchstudio.jobs import endpoints as jobs_endpoints
 from benchstudio.jobs.auditing import JobAuditor
+from benchstudio.jobs.demo_jobs import DEMO_JOB
 from benchstudio.jobs.limits import LimitsSource
 from benchstudio.jobs.queue import is_memory_broker
 from benchstudio.jobs.registry import HandlerRegistry
-from benchstudio.jobs.runtime import JobRuntime, default_registry
+from benchstudio.jobs.runtime import JobRuntime
 from benchstudio.realtime import endpoints as realtime_endpoints
 from benchstudio.realtime.state import Realtime
 from benchstudio.storage.engine import Database, DatabaseConfig, open_database
@@ -53,10 +55,13 @@ def database_config(settings: Settings) -> DatabaseConfig:
     return DatabaseConfig(url=settings.database_url, schema=settings.database_schema)
 
 
-def job_registry() -> HandlerRegistry:
+def job_registry(settings: Settings) -> HandlerRegistry:
     """Every job type; the server and `benchstudio worker` both use it, so a worker knows every
-    type the API can submit (a type only it lacked would be refused as unknown)."""
-    registry = default_registry()  # the job system's own demo job
+    type the API can submit (a type only it lacked would be refused as unknown). The job
+    system's demo job only when enabled (test mode): it measures nothing and holds a slot."""
+    registry = HandlerRegistry()
+    if settings.demo_jobs_enabled:
+        registry.register(DEMO_JOB)
     registry.register(BENCHMARK_JOB)
     registry.register(TOOL_EVAL_JOB)
     return registry
@@ -107,7 +112,7 @@ def create_app(
             app.state.realtime.hub,
             limits=job_limits(app.state.database, settings),
             auditor=JOB_AUDITOR,
-            registry=job_registry(),
+            registry=job_registry(settings),
             execute=is_memory_broker(settings.broker_url),
             dispatch=settings.jobs_dispatcher,
         )
@@ -132,6 +137,8 @@ def create_app(
     app.state.settings = settings
     app.state.authenticator = BearerAuthenticator()
     app.state.user_created_hooks = USER_CREATED_HOOKS
+    # Previews size prompts with the tokenizer: throttled per user (docs/security.md).
+    app.state.preview_throttle = WindowLimiter(settings.benchmark_previews_per_minute, 60.0)
     install_error_handlers(app)
     app.include_router(system_endpoints.router)
     app.include_router(build_api_router())

@@ -82,6 +82,9 @@ class Settings(BaseSettings):
     # All users together; in scale-out set it to the total worker slots.
     jobs_max_running: int | None = Field(default=8, ge=1)
     worker_concurrency: int = Field(default=8, ge=1)
+    # The `demo.units` job type (tests). Unset: on in test mode only, so a
+    # public server offers no job that only occupies a slot (docs/security.md).
+    demo_jobs: bool | None = None
     # Live updates.
     ws_max_connections_per_user: int = Field(default=10, ge=1)
     ws_heartbeat_s: float = Field(default=20.0, gt=0)
@@ -117,6 +120,8 @@ class Settings(BaseSettings):
     demo_simulator: bool = True
     demo_simulator_port: int = Field(default=9101, ge=1, le=65535)
     provider_probe_timeout_s: float = Field(default=15.0, gt=0)
+    # Benchmark previews (and their prompt sizing) per user and minute, per API process.
+    benchmark_previews_per_minute: int = Field(default=30, ge=1)
     # Per-user limit defaults (admins override per user; the job system enforces them).
     default_jobs_per_hour: int = Field(default=60, ge=0)
     default_concurrent_jobs: int = Field(default=2, ge=1)
@@ -144,6 +149,10 @@ class Settings(BaseSettings):
         if self.egress_mode is not None:
             return self.egress_mode
         return "production" if self.env is Environment.PRODUCTION else "dev"
+
+    @property
+    def demo_jobs_enabled(self) -> bool:
+        return self.demo_jobs if self.demo_jobs is not None else self.env is Environment.TEST
 
     def vault_key_list(self) -> list[str]:
         return [k.strip() for k in self.vault_keys.get_secret_value().split(",") if k.strip()]

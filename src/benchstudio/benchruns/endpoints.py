@@ -25,8 +25,9 @@ from benchstudio.benchruns.schemas import (
 )
 from benchstudio.benchruns.service import BenchContext
 from benchstudio.catalog.service import CatalogContext
-from benchstudio.core.errors import AppError
+from benchstudio.core.errors import AppError, RateLimitedError
 from benchstudio.core.input_types import ObjectId, QueryText
+from benchstudio.core.rate_window import WindowLimiter
 from benchstudio.credentials.dependencies import VaultDep
 from benchstudio.http.dependencies import DatabaseDep, SettingsDep
 from benchstudio.http.filters import StatusFilter
@@ -64,9 +65,26 @@ async def submit_benchmark(
     return await service.submit(ctx, user.user_id, data)
 
 
+async def preview_throttle(request: Request) -> WindowLimiter:
+    limiter = request.app.state.preview_throttle
+    assert isinstance(limiter, WindowLimiter)
+    return limiter
+
+
+PreviewThrottle = Annotated[WindowLimiter, Depends(preview_throttle)]
+
+
 @router.post("/benchmarks/preview", response_model=BenchmarkPreview)
-async def preview_benchmark(data: BenchmarkCreate, user: CurrentUser, ctx: Ctx) -> BenchmarkPreview:
+async def preview_benchmark(
+    data: BenchmarkCreate, user: CurrentUser, ctx: Ctx, throttle: PreviewThrottle
+) -> BenchmarkPreview:
     """Effective parameters per target, every adjustment, and the request/token/cost estimate."""
+    # Sizing prompts costs this process CPU: throttled per user (429 with `Retry-After`).
+    retry_after = throttle.hit(user.user_id)
+    if retry_after is not None:
+        raise RateLimitedError(
+            f"Too many previews; try again in {retry_after} s.", retry_after_s=retry_after
+        )
     return await service.preview(ctx, user.user_id, data)
 
 

@@ -62,6 +62,23 @@ class Plan:
         return sum(e.requests for e in self.estimates)
 
     @property
+    def unpriced_models(self) -> list[str]:
+        """Targets that send requests but have no price (the built-in simulator costs nothing)."""
+        return [
+            t.model_display
+            for t, e in zip(self.targets, self.estimates, strict=True)
+            if e.cost_usd is None and e.requests > 0 and not t.provider.is_demo
+        ]
+
+    @property
+    def cost_bound_usd(self) -> float | None:
+        """What the spend cap checks: the estimate with the simulator at no cost (None while
+        some other target has no price)."""
+        if self.unpriced_models:
+            return None
+        return float(sum(e.cost_usd or 0.0 for e in self.estimates))
+
+    @property
     def estimated_cost_usd(self) -> float | None:
         costs = [e.cost_usd for e in self.estimates]
         return None if any(c is None for c in costs) else float(sum(c or 0.0 for c in costs))
@@ -226,10 +243,30 @@ async def resolve_prompt(ctx: CatalogContext, owner_id: str, data: BenchmarkCrea
     return data.prompt if data.prompt else DEFAULT_PROMPT
 
 
+def check_tiers_fit(data: BenchmarkCreate, targets: list[PlannedTarget]) -> None:
+    """Refuse a tier that no target could run: with every window known, one beyond the largest.
+    (A tier beyond some windows only is skipped for those targets; unknown windows leave the
+    absolute bound of the schema.)"""
+    windows = [t.context_window for t in targets]
+    if not windows or any(w is None for w in windows):
+        return
+    largest = max(w for w in windows if w is not None)
+    output = data.max_tokens or 0
+    for tier in data.context_tokens:
+        if tier + output > largest:
+            raise AppError(
+                f"Context tier {tier:,} tokens plus {output:,} output tokens exceeds the largest "
+                f"context window of the targets ({largest:,} tokens): no target could run it.",
+                code="context_tier_too_large",
+                status_code=422,
+            )
+
+
 async def plan_benchmark(
     ctx: CatalogContext, owner_id: str, data: BenchmarkCreate, run_key: str
 ) -> Plan:
     targets = await resolve_targets(ctx, owner_id, data)
+    check_tiers_fit(data, targets)
     prompt = await resolve_prompt(ctx, owner_id, data)
     try:
         config = build_config(data, targets, prompt, run_key)

@@ -10,6 +10,10 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from benchstudio.core.input_types import CleanInput, ObjectId
 
 BenchMode = Literal["profile", "concurrency", "rate", "sweep_concurrency", "sweep_rate"]
+# Context tiers: sizing a prompt runs the tokenizer over it, so a preview costs CPU and memory in
+# proportion to the tiers' sum. Bounded here, and by the targets' windows where known (planning).
+MAX_CONTEXT_TIER_TOKENS = 2_000_000
+MAX_CONTEXT_TOKENS_TOTAL = 4_000_000
 
 
 class TargetIn(CleanInput):
@@ -55,8 +59,15 @@ class BenchmarkCreate(CleanInput):
     @field_validator("context_tokens")
     @classmethod
     def _tiers(cls, value: list[int]) -> list[int]:
-        if any(v < 0 or v > 10_000_000 for v in value):
-            raise ValueError("context tiers must be between 0 and 10,000,000 tokens")
+        if any(v < 0 or v > MAX_CONTEXT_TIER_TOKENS for v in value):
+            raise ValueError(
+                f"context tiers must be between 0 and {MAX_CONTEXT_TIER_TOKENS:,} tokens"
+            )
+        if sum(value) > MAX_CONTEXT_TOKENS_TOTAL:
+            raise ValueError(
+                f"context tiers may add up to {MAX_CONTEXT_TOKENS_TOTAL:,} tokens at most "
+                f"(these add up to {sum(value):,})"
+            )
         return value or [0]
 
     @model_validator(mode="after")

@@ -133,7 +133,8 @@ async def submit(ctx: BenchContext, owner_id: str, data: BenchmarkCreate) -> Ben
     params = {
         "run_id": run_id,
         "planned_requests": plan.planned_requests,
-        "estimated_cost_usd": plan.estimated_cost_usd,
+        "estimated_cost_usd": plan.cost_bound_usd,
+        "unpriced_models": plan.unpriced_models,
         "month_spent_usd": spent,
         "overrides": {
             t.key: {"temperature": t.override.temperature, "max_tokens": t.override.max_tokens}

@@ -66,6 +66,15 @@ def check_benchmark_limits(params: Mapping[str, Any], limits: UserLimits) -> Non
         return
     spent = float(params.get("month_spent_usd") or 0.0)
     estimate = params.get("estimated_cost_usd")
+    unpriced = ", ".join(str(m) for m in params.get("unpriced_models") or []) or "a model"
+    if estimate is None and spent < cap:
+        raise AppError(
+            f"Your monthly spend cap is {cap:.2f} USD, and {unpriced} has no price, so this "
+            "benchmark's cost cannot be bounded. Set the model's input and output prices under "
+            "Models (0 for a free or local model).",
+            code="price_needed",
+            status_code=422,
+        )
     if spent >= cap or (estimate is not None and spent + float(estimate) > cap):
         raise AppError(
             f"Your monthly spend cap is {cap:.2f} USD; {spent:.4f} USD spent this month"

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 @dataclass(frozen=True)
 class ServerWiring:
     create_app: Callable[[Settings], FastAPI]
-    job_registry: Callable[[], HandlerRegistry]
+    job_registry: Callable[[Settings], HandlerRegistry]
     job_limits: Callable[[Database, Settings], LimitsSource]
     user_created_hooks: tuple[UserCreatedHook, ...]
     job_auditor: JobAuditor

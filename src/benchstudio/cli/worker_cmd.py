@@ -55,7 +55,7 @@ async def _serve(settings: Settings) -> None:
         hub,
         limits=wiring.job_limits(database, settings),
         auditor=wiring.job_auditor,
-        registry=wiring.job_registry(),
+        registry=wiring.job_registry(settings),
         execute=True,
         dispatch=settings.jobs_dispatcher,
     )

@@ -145,7 +145,8 @@ async def submit_eval(ctx: EvalContext, owner_id: str, data: EvalCreate) -> Eval
         out = EvalRunOut.model_validate(run)
 
     # The run and its job in one unit of work: a refused submit leaves no run behind.
-    job = await ctx.jobs.submit(owner_id, TOOL_EVAL_JOB_TYPE, {"run_id": run_id}, write=write_run)
+    params = {"run_id": run_id, "planned_requests": total}
+    job = await ctx.jobs.submit(owner_id, TOOL_EVAL_JOB_TYPE, params, write=write_run)
     assert out is not None
     return EvalSubmitted(run=out, job_id=job.id)
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
-from pydantic import StringConstraints
+from fastapi.exceptions import RequestValidationError
+from pydantic import StringConstraints, ValidationError
 
 from benchstudio.core.input_types import MAX_OFFSET, ObjectId
 from benchstudio.http.principal import AdminUser, CurrentUser
@@ -47,9 +48,15 @@ async def list_jobs(
 @router.post("/jobs", response_model=JobOut, status_code=202)
 async def submit_job(data: JobSubmit, user: CurrentUser, jobs: JobsDep) -> JobOut:
     """Submit a job of a type that takes plain parameters (benchmarks use /api/benchmarks)."""
-    if not jobs.registry.get(data.type).public_submit:
+    job_type = jobs.registry.get(data.type)
+    if not job_type.public_submit:
         raise UnknownJobTypeError(f"Jobs of type {data.type!r} are started by their own endpoint.")
-    job = await jobs.service.submit(user.user_id, data.type, data.params)
+    try:
+        params = job_type.public_params(data.params)
+    except ValidationError as exc:
+        errors = [{**e, "loc": ("body", "params", *e["loc"])} for e in exc.errors()]
+        raise RequestValidationError(errors) from None
+    job = await jobs.service.submit(user.user_id, data.type, params)
     return JobOut.model_validate(job)
 
 

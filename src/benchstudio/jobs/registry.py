@@ -6,6 +6,8 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from pydantic import BaseModel
+
 from benchstudio.core.errors import AppError
 from benchstudio.jobs.domain import UserLimits
 
@@ -26,8 +28,20 @@ class JobType:
     handler: JobHandler
     timeout_s: float = DEFAULT_TIMEOUT_S
     check_limits: LimitCheck | None = None
-    # Whether `POST /api/jobs` may start it with plain parameters.
+    # Whether `POST /api/jobs` may start it with plain parameters; such a type declares them
+    # as a model whose every field is bounded, and submit validates against it (422).
     public_submit: bool = False
+    params_model: type[BaseModel] | None = None
+
+    def __post_init__(self) -> None:
+        if self.public_submit and self.params_model is None:
+            raise ValueError(f"public job type {self.name!r} needs a params_model (bounded)")
+
+    def public_params(self, params: Mapping[str, Any]) -> dict[str, Any]:
+        """`params` checked against the type's model (raises pydantic's ValidationError)."""
+        assert self.params_model is not None
+        model = self.params_model.model_validate(dict(params))
+        return model.model_dump(mode="json", exclude_unset=True)
 
 
 class UnknownJobTypeError(AppError):

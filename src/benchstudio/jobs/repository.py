@@ -150,6 +150,25 @@ async def events_after(
     ]
 
 
+async def events_after_many(
+    session: AsyncSession, owner_id: str, after: Mapping[str, int], limit: int = 5000
+) -> list[JobEventMessage]:
+    """Stored events of several of the owner's jobs, each after its own seq, in one query
+    (ordered by job, then seq; at most `limit` in all)."""
+    if not after:
+        return []
+    wanted = or_(*(and_(JobEvent.job_id == j, JobEvent.seq > s) for j, s in after.items()))
+    rows = await session.execute(
+        select(JobEvent)
+        .where(JobEvent.owner_id == owner_id, wanted)
+        .order_by(JobEvent.job_id, JobEvent.seq)
+        .limit(limit)
+    )
+    return [
+        JobEventMessage(e.job_id, e.owner_id, e.seq, e.type, e.at, e.data) for e in rows.scalars()
+    ]
+
+
 async def dispatchable_jobs(session: AsyncSession, limit: int) -> list[QueuedJob]:
     rows = await session.execute(
         select(Job.id, Job.owner_id, Job.created_at)

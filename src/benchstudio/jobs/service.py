@@ -209,6 +209,13 @@ class JobService:
         async with read_unit(self.database) as session:
             return await repository.events_after(session, job_id, owner_id, after_seq, limit)
 
+    async def events_after_many(
+        self, owner_id: str, after: Mapping[str, int], limit: int = 5000
+    ) -> list[JobEventMessage]:
+        """Events of several jobs, each after its own seq, in one query (others' jobs: none)."""
+        async with read_unit(self.database) as session:
+            return await repository.events_after_many(session, owner_id, after, limit)
+
     async def active_summary(self) -> dict[str, int]:
         """Queued and running job counts (for the admin system view)."""
         async with read_unit(self.database) as session:

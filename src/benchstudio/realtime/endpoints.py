@@ -4,7 +4,10 @@ Protocol (JSON text frames):
   server → {"type": "hello", "heartbeat_s", "resume_wait_s"}; then job events
            {"type": "job_progress", "job_id", "seq", "at", "data"}; {"type": "ping"} heartbeats.
   client → {"type": "resume", "last_seq": {job_id: seq}} (first, even if empty: missed events
-           are replayed exactly once), {"type": "ping"} → pong, {"type": "cancel", "job_id"}.
+           are replayed exactly once; at most MAX_RESUME_JOBS jobs, fetched in one query),
+           {"type": "ping"} → pong, {"type": "cancel", "job_id"}.
+  A frame over MAX_CLIENT_FRAME bytes, or a resume naming too many jobs, is answered with
+  {"type": "error", "code": "frame_too_large" | "too_many_jobs", "message"} and not acted on.
 Close codes: 4401 bad ticket, 4403 origin refused, 4429 too many sockets, 4408 idle.
 """
 
@@ -14,6 +17,7 @@ import asyncio
 import contextlib
 import json
 import time
+from collections.abc import Mapping
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, WebSocket, WebSocketDisconnect
@@ -32,7 +36,10 @@ from benchstudio.realtime.tickets import TicketGrant
 router = APIRouter(tags=["realtime"])
 socket_router = APIRouter()
 IDLE_HEARTBEATS = 3
-MAX_CLIENT_FRAME = 64 * 1024
+MAX_CLIENT_FRAME = 16 * 1024
+# Jobs one resume may name (the web app names the jobs it shows as active).
+MAX_RESUME_JOBS = 200
+MAX_JOB_ID = 32
 
 
 async def get_realtime(request: Request) -> Realtime:
@@ -96,10 +103,10 @@ async def live_socket(websocket: WebSocket, ticket: str = Query(default="")) -> 
 async def _serve(
     websocket: WebSocket, realtime: Realtime, jobs: JobRuntime, owner_id: str, sub: Subscription
 ) -> None:
-    async def fetch_after(job_id: str, after: int) -> list[JobEventMessage]:
-        return await jobs.service.events_after(owner_id, job_id, after)
+    async def fetch_many(after: Mapping[str, int]) -> list[JobEventMessage]:
+        return await jobs.service.events_after_many(owner_id, after)
 
-    delivery = EventDelivery(fetch_after, websocket.send_json)
+    delivery = EventDelivery(fetch_many, websocket.send_json)
     resumed = asyncio.Event()
     last_heard = [time.monotonic()]
     await delivery.send_control(
@@ -164,14 +171,21 @@ async def _receive(
         except (WebSocketDisconnect, RuntimeError):
             return
         last_heard[0] = time.monotonic()
+        if len(raw) > MAX_CLIENT_FRAME:
+            await delivery.send_control(
+                _error("frame_too_large", f"Frames are limited to {MAX_CLIENT_FRAME} bytes.")
+            )
+            continue
         message = _parse(raw)
         kind = message.get("type")
         if kind == "resume":
             last_seq = message.get("last_seq") or {}
-            if isinstance(last_seq, dict):
-                replayed = await delivery.resume(
-                    {str(k): int(v) for k, v in last_seq.items() if isinstance(v, int)}
+            if isinstance(last_seq, dict) and len(last_seq) > MAX_RESUME_JOBS:
+                await delivery.send_control(
+                    _error("too_many_jobs", f"A resume names at most {MAX_RESUME_JOBS} jobs.")
                 )
+            elif isinstance(last_seq, dict):
+                replayed = await delivery.resume(_resume_points(last_seq))
                 await delivery.send_control({"type": "resumed", "replayed": replayed})
             resumed.set()
         elif kind == "ping":
@@ -180,9 +194,24 @@ async def _receive(
             await delivery.send_control(await _cancel(jobs, owner_id, message.get("job_id")))
 
 
+def _error(code: str, message: str) -> dict[str, Any]:
+    return {"type": "error", "code": code, "message": message}
+
+
+def _resume_points(last_seq: dict[Any, Any]) -> dict[str, int]:
+    """Job ids shaped like ids, with a non-negative integer seq (anything else is ignored)."""
+    return {
+        k: v
+        for k, v in last_seq.items()
+        if isinstance(k, str)
+        and 0 < len(k) <= MAX_JOB_ID
+        and isinstance(v, int)
+        and not isinstance(v, bool)
+        and 0 <= v < 2**31
+    }
+
+
 def _parse(raw: str) -> dict[str, Any]:
-    if len(raw) > MAX_CLIENT_FRAME:
-        return {}
     try:
         value = json.loads(raw)
     except ValueError:

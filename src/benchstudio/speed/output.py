@@ -237,7 +237,7 @@ def estimate_run(
     tiers beyond a target's context window are skipped by the run and count for nothing.
     `output_caps` gives a target's own max_tokens where it differs from the run's (the
     platform's parameter registry may clamp it)."""
-    from benchstudio.speed.prompts import build_prompt, tier_skip_reason
+    from benchstudio.speed.prompts import sized_prompt_tokens, tier_skip_reason
     from benchstudio.speed.tokenizer import TokenCounter, encoding_for_model
 
     estimates = []
@@ -251,7 +251,7 @@ def estimate_run(
             if tier_skip_reason(tier, config.max_tokens, target.context_window) is not None:
                 skipped.append(tier)
                 continue
-            prompt = build_prompt(
+            tokens = sized_prompt_tokens(
                 config.prompt,
                 target_tokens=tier,
                 salt="0" * 12,
@@ -259,7 +259,7 @@ def estimate_run(
                 corpus_kind=config.corpus,
             )
             requests += per_tier
-            input_tokens += per_tier * prompt.tokens(counter)
+            input_tokens += per_tier * tokens
         cost: CostFunction | None = cost_function(target)
         output_tokens = requests * output_cap
         value = (

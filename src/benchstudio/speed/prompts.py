@@ -8,6 +8,8 @@ repeating the prefix on purpose to measure the cache's benefit.
 from __future__ import annotations
 
 import hashlib
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -22,6 +24,9 @@ DEFAULT_PROMPT = (
 _CONTEXT_HEADER = "Reference material follows.\n\n"
 _CONTEXT_FOOTER = "\n\nEnd of reference material. Now the task:\n"
 _SIZING_ROUNDS = 4
+# Sized prompts' token counts remembered for estimates (a preview re-sent as a form is edited
+# re-counts nothing): keys are small, so many fit.
+SIZED_COUNT_CACHE_SIZE = 512
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,6 +120,58 @@ def build_prompt(
         corpus_kind=corpus_kind,
         tokenizer=counter.name,
     )
+
+
+class _SizedCounts:
+    """An LRU of `build_prompt(...)` token counts, keyed by (tokenizer, tier size, salt, corpus,
+    the prompt's digest); safe across the threads estimates run in."""
+
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self._counts: OrderedDict[tuple[str, int, str, str, str], int] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[str, int, str, str, str]) -> int | None:
+        with self._lock:
+            count = self._counts.get(key)
+            if count is not None:
+                self._counts.move_to_end(key)
+            return count
+
+    def put(self, key: tuple[str, int, str, str, str], count: int) -> None:
+        with self._lock:
+            self._counts[key] = count
+            self._counts.move_to_end(key)
+            while len(self._counts) > self._size:
+                self._counts.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._counts.clear()
+
+
+SIZED_COUNTS = _SizedCounts(SIZED_COUNT_CACHE_SIZE)
+
+
+def sized_prompt_tokens(
+    prompt: str,
+    *,
+    target_tokens: int,
+    salt: str,
+    counter: TokenCounter,
+    corpus_kind: CorpusKind = "prose",
+) -> int:
+    """The token count of `build_prompt(...)` with these arguments, built once per key."""
+    digest = hashlib.sha256(prompt.encode()).hexdigest()
+    key = (counter.name, target_tokens, salt, corpus_kind, digest)
+    count = SIZED_COUNTS.get(key)
+    if count is None:
+        built = build_prompt(
+            prompt, target_tokens=target_tokens, salt=salt, counter=counter, corpus_kind=corpus_kind
+        )
+        count = built.tokens(counter)
+        SIZED_COUNTS.put(key, count)
+    return count
 
 
 def tier_skip_reason(

@@ -118,7 +118,15 @@ def test_limits_refuse_too_many_requests_and_a_spend_cap_overrun() -> None:
             {"planned_requests": 1, "estimated_cost_usd": 0.6, "month_spent_usd": 0.5}, limits
         )
     assert capped.value.code == "spend_cap_reached" and capped.value.status_code == 403
-    # Unknown cost: refused only once the cap is already spent.
-    check_benchmark_limits({"planned_requests": 1, "month_spent_usd": 0.9}, limits)
-    with pytest.raises(AppError):
+    # Unknown cost under a cap: refused with a hint to set a price (issue 15 item 6).
+    with pytest.raises(AppError) as unpriced:
+        check_benchmark_limits(
+            {"planned_requests": 1, "month_spent_usd": 0.9, "unpriced_models": ["local-llm"]},
+            limits,
+        )
+    assert unpriced.value.code == "price_needed" and "local-llm" in unpriced.value.message
+    with pytest.raises(AppError) as spent:
         check_benchmark_limits({"planned_requests": 1, "month_spent_usd": 1.0}, limits)
+    assert spent.value.code == "spend_cap_reached"
+    # No cap: an unpriced model runs.
+    check_benchmark_limits({"planned_requests": 1}, UserLimits(max_runs_per_benchmark=10))

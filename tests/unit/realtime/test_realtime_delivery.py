@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -22,8 +23,8 @@ class Store:
     def add(self, job: str, upto: int) -> None:
         self.events[job] = [_event(job, s) for s in range(1, upto + 1)]
 
-    async def fetch_after(self, job: str, after: int) -> list[JobEventMessage]:
-        return [e for e in self.events.get(job, []) if e.seq > after]
+    async def fetch_many(self, after: Mapping[str, int]) -> list[JobEventMessage]:
+        return [e for job, seq in after.items() for e in self.events.get(job, []) if e.seq > seq]
 
 
 def _delivery(store: Store) -> tuple[EventDelivery, list[dict[str, Any]]]:
@@ -32,7 +33,7 @@ def _delivery(store: Store) -> tuple[EventDelivery, list[dict[str, Any]]]:
     async def send(message: dict[str, Any]) -> None:
         sent.append(message)
 
-    return EventDelivery(store.fetch_after, send), sent
+    return EventDelivery(store.fetch_many, send), sent
 
 
 async def test_resume_replays_missed_events_then_drops_live_duplicates() -> None:

@@ -6,7 +6,7 @@ import { onBeforeUnmount, watch } from 'vue'
 
 import { api } from '@/api/client'
 import { useAuthStore } from '@/stores/auth'
-import { useJobsStore } from '@/stores/jobs'
+import { resumePoints, useJobsStore } from '@/stores/jobs'
 import { useNotificationsStore } from '@/stores/notifications'
 
 import { LiveConnection, type LiveEvent, type TicketOutcome } from './connection'
@@ -48,7 +48,7 @@ export function useLiveUpdates(): void {
 
   const connection = new LiveConnection({
     requestTicket,
-    lastSeqs: () => ({ ...jobs.lastSeq }),
+    lastSeqs: () => resumePoints(jobs.lastSeq, jobs.byId),
     onEvent: (event) => {
       const known = (jobs.lastSeq[event.job_id] ?? 0) >= event.seq
       jobs.handleEvent(event)

@@ -34,6 +34,25 @@ export function isActive(job: Pick<Job, 'status'>): boolean {
   return ACTIVE_STATUSES.includes(job.status)
 }
 
+/** The server refuses a resume naming more jobs than this (realtime MAX_RESUME_JOBS). */
+export const MAX_RESUME_JOBS = 200
+
+/**
+ * What a (re)connecting socket asks to replay: the jobs not known to have ended (the others
+ * have all their events), the most recently seen last, at most MAX_RESUME_JOBS of them.
+ */
+export function resumePoints(
+  lastSeq: Record<string, number>,
+  byId: Record<string, Pick<Job, 'status'>>,
+  max: number = MAX_RESUME_JOBS,
+): Record<string, number> {
+  const open = Object.entries(lastSeq).filter(([id]) => {
+    const job = byId[id]
+    return job === undefined || isActive(job)
+  })
+  return Object.fromEntries(open.slice(Math.max(0, open.length - max)))
+}
+
 function numberOr(value: unknown, fallback: number | null): number | null {
   return typeof value === 'number' && Number.isFinite(value) ? value : fallback
 }

@@ -1,7 +1,7 @@
 import { createPinia, setActivePinia } from 'pinia'
 import { beforeEach, describe, expect, it } from 'vitest'
 
-import { applyJobEvent, type Job, useJobsStore } from '@/stores/jobs'
+import { applyJobEvent, type Job, resumePoints, useJobsStore } from '@/stores/jobs'
 
 import { requestsTo, stubApi } from './fakes'
 import { settle } from './mount-app'
@@ -133,5 +133,14 @@ describe('jobs store', () => {
     expect(jobs.byId['job-1']).toMatchObject({ status: 'done', event_seq: 4 })
     expect(jobs.lastSeq['job-1']).toBe(4)
     stop()
+  })
+})
+
+describe('resumePoints', () => {
+  it('names only jobs not known to have ended, the most recent, at most the cap', () => {
+    const lastSeq: Record<string, number> = { a: 3, b: 5, c: 1, d: 2 }
+    const byId = { a: { status: 'done' as const }, b: { status: 'running' as const } }
+    expect(resumePoints(lastSeq, byId)).toEqual({ b: 5, c: 1, d: 2 })
+    expect(resumePoints(lastSeq, byId, 2)).toEqual({ c: 1, d: 2 })
   })
 })
