@@ -170,7 +170,6 @@ async def change_password(
 @router.post("/auth/password-reset/request", status_code=202, response_class=Response)
 async def request_password_reset(
     data: PasswordResetRequest,
-    request: Request,
     db: DatabaseDep,
     settings: SettingsDep,
     keys: TokenKeysDep,
@@ -178,13 +177,12 @@ async def request_password_reset(
     client: ClientDep,
 ) -> Response:
     """Mail a reset link valid 30 minutes (always 202: nobody learns who has an account)."""
-    link_base = settings.public_url or str(request.base_url)
     await accounts.request_password_reset(
         db,
         keys,
         mailer,
         email=data.email,
-        link_base=link_base,
+        link_base=settings.link_base,
         ttl_s=settings.password_reset_ttl_s,
         ip=client.ip,
     )

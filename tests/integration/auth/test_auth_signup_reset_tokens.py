@@ -39,7 +39,12 @@ def invite_api(settings: Settings) -> Iterator[Api]:
 
 
 def test_production_defaults_to_invite_only_even_on_a_fresh_instance(settings: Settings) -> None:
-    for api in _api_with(settings, env=Environment.PRODUCTION, signup_policy=None):
+    for api in _api_with(
+        settings,
+        env=Environment.PRODUCTION,
+        signup_policy=None,
+        public_url="https://bench.example.com",
+    ):
         response = api.client.post(
             "/api/auth/register", json={"email": "stranger@example.com", "password": "12345678"}
         )
