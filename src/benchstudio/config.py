@@ -107,6 +107,9 @@ class Settings(BaseSettings):
     login_max_failures_per_account: int = Field(default=5, ge=1)
     login_max_failures_per_ip: int = Field(default=30, ge=1)
     login_throttle_window_s: int = Field(default=900, ge=1)
+    # Anonymous attempts per client IP and window, for each of register, reset request and
+    # reset confirm (each may cost an Argon2 hash or a mail).
+    account_actions_max_per_ip: int = Field(default=30, ge=1)
     # Base URL of emailed links (e.g. https://bench.example.com). Required in production; in
     # dev, links use the address `serve` listens on. Never taken from a request header.
     public_url: str | None = None

@@ -7,9 +7,12 @@ Sessions live in `benchstudio.auth`; revoking them all is a bump of the user's
 from __future__ import annotations
 
 import asyncio
+import os
+import weakref
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import ParamSpec, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -70,9 +73,31 @@ def _state(user: User) -> UserState:
 _user_states: UserStateCache[UserState] = UserStateCache(USER_STATE_TTL_S, max_entries=10_000)
 
 
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+# Argon2 runs in worker threads, at most this many at once per event loop: a burst of
+# sign-ups, resets or logins waits its turn instead of taking every core and the loop's thread
+# pool (requests that hash nothing are not slowed).
+HASH_CONCURRENCY = max(1, min(4, (os.cpu_count() or 2) // 2))
+_hash_slots: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+async def _argon2(work: Callable[_P, _R], *args: _P.args, **kwargs: _P.kwargs) -> _R:
+    """Run one Argon2 hash or verification off the event loop, in a bounded slot."""
+    loop = asyncio.get_running_loop()
+    slots = _hash_slots.get(loop)
+    if slots is None:
+        slots = _hash_slots[loop] = asyncio.Semaphore(HASH_CONCURRENCY)
+    async with slots:
+        return await asyncio.to_thread(work, *args, **kwargs)
+
+
 async def hash_password(hasher: PasswordHasher, password: str) -> str:
-    # Argon2 is deliberately slow: keep it off the event loop.
-    return await asyncio.to_thread(hasher.hash, normalise_password(password))
+    # Argon2 is deliberately slow: callers check everything else first (no free work).
+    return await _argon2(hasher.hash, normalise_password(password))
 
 
 async def create_user(
@@ -85,14 +110,16 @@ async def create_user(
     self_service: bool = False,
     on_created: Sequence[UserCreatedHook] = (),
 ) -> UserOut:
-    """Create a user; the first user of an instance always becomes admin."""
+    """Create a user; the first user of an instance always becomes admin.
+
+    The invite and the email are checked before the password is hashed (no Argon2 work for a
+    request that fails anyway), and again in the writing unit.
+    """
+    async with read_unit(db) as session:
+        await _check_new_user(session, new_user.email, invite_code_hash)
     password_hash = await hash_password(hasher, new_user.password)
     async with write_unit(db) as session:
-        if await repository.get_by_email(session, new_user.email) is not None:
-            raise ConflictError("A user with this email already exists.", code="email_taken")
-        invite = None
-        if invite_code_hash is not None:
-            invite = await _usable_invite(session, invite_code_hash, new_user.email)
+        invite = await _check_new_user(session, new_user.email, invite_code_hash)
         role = "admin" if await repository.count_users(session) == 0 else new_user.role
         user = repository.add_user(session, new_user.email, password_hash, role)
         await session.flush()
@@ -108,6 +135,18 @@ async def create_user(
             detail={"role": role, "invited": invite is not None},
         )
         return UserOut.model_validate(user)
+
+
+async def _check_new_user(
+    session: AsyncSession, email: str, invite_code_hash: str | None
+) -> Invite | None:
+    """The invite to use up (checked first: a bad one answers alike for every email)."""
+    invite = None
+    if invite_code_hash is not None:
+        invite = await _usable_invite(session, invite_code_hash, email)
+    if await repository.get_by_email(session, email) is not None:
+        raise ConflictError("A user with this email already exists.", code="email_taken")
+    return invite
 
 
 async def _usable_invite(session: AsyncSession, code_hash: str, email: str) -> Invite:
@@ -154,9 +193,9 @@ async def verify_credentials(
         state = _state(user) if user else None
     candidate = normalise_password(password)
     if stored is None or state is None:
-        await asyncio.to_thread(hasher.verify, _DUMMY_PASSWORD, await _dummy_hash(hasher))
+        await _argon2(hasher.verify, _DUMMY_PASSWORD, await _dummy_hash(hasher))
         return None
-    valid, new_hash = await asyncio.to_thread(hasher.verify, candidate, stored)
+    valid, new_hash = await _argon2(hasher.verify, candidate, stored)
     if not valid:
         return None
     if new_hash is not None:
@@ -173,7 +212,7 @@ _dummy_hashes: dict[int, str] = {}
 async def _dummy_hash(hasher: PasswordHasher) -> str:
     key = id(hasher)
     if key not in _dummy_hashes:
-        _dummy_hashes[key] = await asyncio.to_thread(hasher.hash, _DUMMY_PASSWORD)
+        _dummy_hashes[key] = await _argon2(hasher.hash, _DUMMY_PASSWORD)
     return _dummy_hashes[key]
 
 
@@ -215,7 +254,7 @@ async def change_password(
         stored = user.password_hash if user else None
     if stored is None:
         raise AuthenticationError("Not signed in.")
-    valid, _ = await asyncio.to_thread(hasher.verify, normalise_password(current), stored)
+    valid, _ = await _argon2(hasher.verify, normalise_password(current), stored)
     if not valid:
         raise PermissionDeniedError("The current password is wrong.", code="wrong_password")
     new_hash = await hash_password(hasher, new)
@@ -280,25 +319,41 @@ async def request_password_reset(
 async def confirm_password_reset(
     db: Database, hasher: PasswordHasher, keys: TokenKeys, token: str, new_password: str
 ) -> None:
-    """Use a reset token once: set the password and revoke every session."""
-    invalid = AuthenticationError("This reset link is invalid or expired.", code="invalid_token")
+    """Use a reset token once: set the password and revoke every session.
+
+    The token is checked before the new password is hashed: a guessed token costs no Argon2 work.
+    """
+    token_hash = keys.hash_token(token)
+    async with read_unit(db) as session:
+        await _usable_reset(session, token_hash, utcnow())
     new_hash = await hash_password(hasher, new_password)
     async with write_unit(db) as session:
-        row = await repository.get_reset_by_hash(session, keys.hash_token(token))
         now = utcnow()
-        if row is None or row.used_at is not None or row.expires_at <= now:
-            raise invalid
+        row, user = await _usable_reset(session, token_hash, now)
         if not await repository.consume_reset_token(session, row.id, now):
-            raise invalid
-        user = await repository.get_by_id(session, row.user_id)
-        if user is None or not user.is_active:
-            raise invalid
+            raise _invalid_reset()
         user.password_hash = new_hash
         await repository.bump_token_version(session, user.id)
         await repository.expire_reset_tokens(session, user.id, now)
         audit.record(session, "auth.password_reset", actor_id=user.id, target=user.id)
         changed = user.id
     _user_states.forget(changed)
+
+
+def _invalid_reset() -> AuthenticationError:
+    return AuthenticationError("This reset link is invalid or expired.", code="invalid_token")
+
+
+async def _usable_reset(
+    session: AsyncSession, token_hash: str, now: datetime
+) -> tuple[PasswordResetToken, User]:
+    row = await repository.get_reset_by_hash(session, token_hash)
+    if row is None or row.used_at is not None or row.expires_at <= now:
+        raise _invalid_reset()
+    user = await repository.get_by_id(session, row.user_id)
+    if user is None or not user.is_active:
+        raise _invalid_reset()
+    return row, user
 
 
 async def create_invite(

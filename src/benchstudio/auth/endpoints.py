@@ -80,6 +80,7 @@ async def register(
     on_created: UserCreatedHooksDep,
 ) -> TokenResponse:
     """Create an account (as the sign-up policy allows) and sign in."""
+    await service.count_anonymous_attempt(db, settings, "register", client.ip)
     user = await accounts.register(
         db, hasher, keys, settings.effective_signup_policy, data, on_created=on_created
     )
@@ -177,6 +178,7 @@ async def request_password_reset(
     client: ClientDep,
 ) -> Response:
     """Mail a reset link valid 30 minutes (always 202: nobody learns who has an account)."""
+    await service.count_anonymous_attempt(db, settings, "reset_request", client.ip)
     await accounts.request_password_reset(
         db,
         keys,
@@ -191,8 +193,15 @@ async def request_password_reset(
 
 @router.post("/auth/password-reset/confirm", status_code=204)
 async def confirm_password_reset(
-    data: PasswordResetConfirm, db: DatabaseDep, hasher: HasherDep, keys: TokenKeysDep
+    data: PasswordResetConfirm,
+    db: DatabaseDep,
+    settings: SettingsDep,
+    hasher: HasherDep,
+    keys: TokenKeysDep,
+    client: ClientDep,
 ) -> Response:
+    """Set a new password with the emailed token (checked before the password is hashed)."""
+    await service.count_anonymous_attempt(db, settings, "reset_confirm", client.ip)
     await accounts.confirm_password_reset(db, hasher, keys, data.token, data.new_password)
     return Response(status_code=204)
 

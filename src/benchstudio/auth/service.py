@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Literal
 
 from benchstudio.accounts import service as accounts
 from benchstudio.accounts.schemas import UserOut
@@ -105,6 +106,30 @@ async def _record_failure(
                 session, ip_key, ip_policy.after_failure(states.get(ip_key), now)
             )
         audit.record(session, "auth.login_failed", actor_id=user_id, target=user_id, ip=client.ip)
+
+
+AnonymousAction = Literal["register", "reset_request", "reset_confirm"]
+
+
+async def count_anonymous_attempt(
+    db: Database, settings: Settings, action: AnonymousAction, ip: str | None
+) -> None:
+    """Count one attempt at `action` from this IP (in the login throttle table, shared by
+    replicas); 429 with `Retry-After` once the window's budget is spent. Runs before any work."""
+    if not ip:
+        return
+    key = f"{action}:ip:{ip}"[:100]
+    policy = ThrottlePolicy(
+        settings.account_actions_max_per_ip, timedelta(seconds=settings.login_throttle_window_s)
+    )
+    async with write_unit(db) as session:
+        state = (await repository.throttle_states(session, [key])).get(key)
+        now = utcnow()
+        if wait := policy.retry_after_s(state, now):
+            raise RateLimitedError(
+                "Too many attempts from your address; try again later.", retry_after_s=wait
+            )
+        await repository.save_throttle(session, key, policy.after_failure(state, now))
 
 
 async def issue_session(
