@@ -52,6 +52,13 @@ class Registration(CleanInput):
         return normalise_email(value)
 
 
+class SignupPending(BaseModel):
+    """An invite sign-up's answer, the same whether or not the email already had an account."""
+
+    status: Literal["check_email"]
+    message: str
+
+
 class UserOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 

@@ -161,6 +161,16 @@ async def _usable_invite(session: AsyncSession, code_hash: str, email: str) -> I
     return invite
 
 
+@dataclass(frozen=True)
+class SignupOutcome:
+    """What a sign-up answers: the new user, signed in at once (open sign-up), or nothing to say
+    but "check your e-mail" (invite sign-up, whether or not the email had an account) and a mail
+    to send off the request path."""
+
+    user: UserOut | None
+    mail: OutgoingMail | None = None
+
+
 async def register(
     db: Database,
     hasher: PasswordHasher,
@@ -168,18 +178,76 @@ async def register(
     policy: SignupPolicy,
     data: Registration,
     *,
+    link_base: str,
     on_created: Sequence[UserCreatedHook] = (),
-) -> UserOut:
-    """Self-service sign-up, as the operator's policy allows."""
+) -> SignupOutcome:
+    """Self-service sign-up, as the operator's policy allows.
+
+    With an invite (the production default) nothing tells whether the email had an account: the
+    invite is checked first (any bad one: the same 403), then a taken email uses up the invite
+    and mails its owner, a free one gets the account, and both answer "check your e-mail".
+    """
     decision = decide_signup(policy, has_invite=bool(data.invite_code))
     if not decision.allowed:
         raise PermissionDeniedError(decision.reason, code="signup_not_allowed")
-    code_hash = (
-        keys.hash_token(data.invite_code) if decision.needs_invite and data.invite_code else None
-    )
     new_user = NewUser(email=data.email, password=data.password)
-    return await create_user(
-        db, hasher, new_user, invite_code_hash=code_hash, self_service=True, on_created=on_created
+    if not (decision.needs_invite and data.invite_code):
+        user = await create_user(db, hasher, new_user, self_service=True, on_created=on_created)
+        return SignupOutcome(user)
+    code_hash = keys.hash_token(data.invite_code)
+    try:
+        user = await create_user(
+            db,
+            hasher,
+            new_user,
+            invite_code_hash=code_hash,
+            self_service=True,
+            on_created=on_created,
+        )
+    except ConflictError:
+        return SignupOutcome(
+            None, await _invite_for_taken_email(db, code_hash, data.email, link_base)
+        )
+    return SignupOutcome(None, _welcome_mail(user.email, link_base))
+
+
+async def _invite_for_taken_email(
+    db: Database, code_hash: str, email: str, link_base: str
+) -> OutgoingMail:
+    """Use the invite up (one probe per invite) and tell the account's owner."""
+    async with write_unit(db) as session:
+        invite = await _usable_invite(session, code_hash, email)
+        invite.used_at = utcnow()
+        owner = await repository.get_by_email(session, email)
+        audit.record(
+            session,
+            "user.signup_email_taken",
+            actor_id=None,
+            target=owner.id if owner else None,
+            detail={"invite": invite.id},
+        )
+    base = link_base.rstrip("/")
+    return OutgoingMail(
+        to=email,
+        subject="Someone tried to sign up to BenchStudio with your e-mail",
+        body=(
+            f"Someone used an invite code to sign up to BenchStudio as {email}, but this address "
+            "already has an account, so nothing was created and the invite is used up.\n\n"
+            f"If it was you, sign in at {base}/sign-in, or choose a new password at "
+            f"{base}/forgot-password.\n\n"
+            "If it was not you, ignore this mail: your account is unchanged."
+        ),
+    )
+
+
+def _welcome_mail(email: str, link_base: str) -> OutgoingMail:
+    return OutgoingMail(
+        to=email,
+        subject="Your BenchStudio account is ready",
+        body=(
+            f"Your BenchStudio account {email} is ready.\n\n"
+            f"Sign in at {link_base.rstrip('/')}/sign-in with the password you chose."
+        ),
     )
 
 
@@ -276,6 +344,10 @@ async def revoke_all_sessions(db: Database, user_id: str, *, reason: str) -> Non
     _user_states.forget(user_id)
 
 
+# Reset links mailed to one account within a link's lifetime; further requests mail nothing.
+RESET_MAILS_PER_WINDOW = 3
+
+
 async def request_password_reset(
     db: Database,
     keys: TokenKeys,
@@ -286,7 +358,11 @@ async def request_password_reset(
     ttl_s: int,
     ip: str | None,
 ) -> None:
-    """Mail a single-use reset link if the account exists; the caller learns nothing either way."""
+    """Mail a single-use reset link if the account exists; the caller learns nothing either way.
+
+    Meant to run after the answer has gone (a background task), so its time tells nothing. At
+    most `RESET_MAILS_PER_WINDOW` links per account per link lifetime: a mailbox is not flooded.
+    """
     token = new_opaque_token()
     async with write_unit(db) as session:
         user = await repository.get_by_email(session, email.strip().lower())
@@ -294,6 +370,14 @@ async def request_password_reset(
             audit.record(session, "auth.password_reset_unknown", actor_id=None, ip=ip)
             return
         now = utcnow()
+        recent = await repository.count_resets_since(
+            session, user.id, now - timedelta(seconds=ttl_s)
+        )
+        if recent >= RESET_MAILS_PER_WINDOW:
+            audit.record(
+                session, "auth.password_reset_suppressed", actor_id=None, target=user.id, ip=ip
+            )
+            return
         session.add(
             PasswordResetToken(
                 user_id=user.id,

@@ -78,7 +78,9 @@ def test_invites_are_single_use_and_bound_to_their_email(
         "/api/auth/register",
         json={"email": "bob@example.com", "password": "12345678", "invite_code": code},
     )
-    assert ok.status_code == 201 and ok.json()["user"]["role"] == "user"
+    assert ok.status_code == 202 and ok.json()["status"] == "check_email"
+    assert invite_api.login("bob@example.com", "12345678")["user"]["role"] == "user"
+    assert invite_api.mailer.sent[-1].to == "bob@example.com"
     again = client.post(
         "/api/auth/register",
         json={"email": "bob2@example.com", "password": "12345678", "invite_code": code},
@@ -88,7 +90,7 @@ def test_invites_are_single_use_and_bound_to_their_email(
         "/api/auth/register",
         json={"email": "carol@example.com", "password": "12345678", "invite_code": free_code},
     )
-    assert anyone.status_code == 201
+    assert anyone.status_code == 202
 
 
 def _reset_token(mailer: CapturingMailer) -> str:
