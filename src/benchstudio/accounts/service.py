@@ -53,6 +53,9 @@ USER_STATE_TTL_S = 5.0
 # Runs inside the new user's creation unit (session, user id): the composition root registers
 # the demo-provider seeding here, so accounts need not know the catalog.
 UserCreatedHook = Callable[[AsyncSession, str], Awaitable[None]]
+# Runs in the unit that revokes a user's sessions (password change or reset, logout everywhere):
+# auth passes the revocation of the user's personal API tokens, which accounts does not know.
+CredentialsRevokedHook = Callable[[AsyncSession, str], Awaitable[None]]
 
 
 @dataclass(frozen=True)
@@ -314,9 +317,17 @@ async def record_login(db: Database, user_id: str, ip: str | None) -> None:
 
 
 async def change_password(
-    db: Database, hasher: PasswordHasher, user_id: str, current: str, new: str, ip: str | None
+    db: Database,
+    hasher: PasswordHasher,
+    user_id: str,
+    current: str,
+    new: str,
+    ip: str | None,
+    *,
+    on_revoked: Sequence[CredentialsRevokedHook] = (),
 ) -> None:
-    """Check the current password, store the new one and revoke every session."""
+    """Check the current password, store the new one and revoke every session (and, through
+    `on_revoked`, every other credential)."""
     async with read_unit(db) as session:
         user = await repository.get_by_id(session, user_id)
         stored = user.password_hash if user else None
@@ -334,13 +345,23 @@ async def change_password(
         await repository.bump_token_version(session, user_id)
         await repository.expire_reset_tokens(session, user_id, utcnow())
         audit.record(session, "auth.password_changed", actor_id=user_id, target=user_id, ip=ip)
+        for hook in on_revoked:
+            await hook(session, user_id)
     _user_states.forget(user_id)
 
 
-async def revoke_all_sessions(db: Database, user_id: str, *, reason: str) -> None:
+async def revoke_all_sessions(
+    db: Database,
+    user_id: str,
+    *,
+    reason: str,
+    on_revoked: Sequence[CredentialsRevokedHook] = (),
+) -> None:
     async with write_unit(db) as session:
         await repository.bump_token_version(session, user_id)
         audit.record(session, reason, actor_id=user_id, target=user_id)
+        for hook in on_revoked:
+            await hook(session, user_id)
     _user_states.forget(user_id)
 
 
@@ -401,7 +422,13 @@ async def request_password_reset(
 
 
 async def confirm_password_reset(
-    db: Database, hasher: PasswordHasher, keys: TokenKeys, token: str, new_password: str
+    db: Database,
+    hasher: PasswordHasher,
+    keys: TokenKeys,
+    token: str,
+    new_password: str,
+    *,
+    on_revoked: Sequence[CredentialsRevokedHook] = (),
 ) -> None:
     """Use a reset token once: set the password and revoke every session.
 
@@ -420,6 +447,8 @@ async def confirm_password_reset(
         await repository.bump_token_version(session, user.id)
         await repository.expire_reset_tokens(session, user.id, now)
         audit.record(session, "auth.password_reset", actor_id=user.id, target=user.id)
+        for hook in on_revoked:
+            await hook(session, user.id)
         changed = user.id
     _user_states.forget(changed)
 

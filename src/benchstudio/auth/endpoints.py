@@ -169,7 +169,7 @@ async def logout(
 async def logout_all(
     request: Request, user: SessionUser, db: DatabaseDep, settings: SettingsDep
 ) -> Response:
-    """End every session of this account, on every device."""
+    """End every session of this account, on every device, and revoke its personal API tokens."""
     await service.logout_everywhere(db, user.user_id)
     response = Response(status_code=204)
     _clear_cookie(request, response, settings)
@@ -188,9 +188,16 @@ async def change_password(
     keys: TokenKeysDep,
     client: ClientDep,
 ) -> TokenResponse:
-    """Change the password; every session ends and this one gets fresh tokens."""
+    """Change the password; every session and personal API token ends, and this session gets
+    fresh tokens."""
     await accounts.change_password(
-        db, hasher, user.user_id, data.current_password, data.new_password, client.ip
+        db,
+        hasher,
+        user.user_id,
+        data.current_password,
+        data.new_password,
+        client.ip,
+        on_revoked=(service.revoke_api_tokens_in,),
     )
     state = await accounts.get_user_state(db, user.user_id)
     assert state is not None
@@ -236,7 +243,9 @@ async def confirm_password_reset(
 ) -> Response:
     """Set a new password with the emailed token (checked before the password is hashed)."""
     await service.count_anonymous_attempt(db, settings, "reset_confirm", client.ip)
-    await accounts.confirm_password_reset(db, hasher, keys, data.token, data.new_password)
+    await accounts.confirm_password_reset(
+        db, hasher, keys, data.token, data.new_password, on_revoked=(service.revoke_api_tokens_in,)
+    )
     return Response(status_code=204)
 
 

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from benchstudio.accounts import service as accounts
 from benchstudio.accounts.schemas import UserOut
 from benchstudio.accounts.service import UserState
@@ -288,10 +290,27 @@ async def logout(db: Database, keys: TokenKeys, raw_token: str | None) -> None:
 
 
 async def logout_everywhere(db: Database, user_id: str) -> None:
-    """Revoke every refresh family and every access token of the user."""
+    """Revoke every refresh family, access token and personal API token of the user."""
     async with write_unit(db) as session:
         await repository.revoke_user_refresh_tokens(session, user_id, utcnow())
-    await accounts.revoke_all_sessions(db, user_id, reason="auth.logout_all")
+    await accounts.revoke_all_sessions(
+        db, user_id, reason="auth.logout_all", on_revoked=(revoke_api_tokens_in,)
+    )
+
+
+async def revoke_api_tokens_in(session: AsyncSession, user_id: str) -> None:
+    """Revoke every personal API token of the user, in the caller's unit: a password change or
+    reset and logging out everywhere end every credential, API tokens included (a token minted
+    by whoever knew the old password must not outlive it)."""
+    count = await repository.revoke_user_api_tokens(session, user_id, utcnow())
+    if count:
+        audit.record(
+            session,
+            "api_token.revoked_all",
+            actor_id=user_id,
+            target=user_id,
+            detail={"count": count},
+        )
 
 
 async def principal_from_access_token(db: Database, keys: TokenKeys, raw: str) -> Principal | None:
