@@ -17,7 +17,13 @@ from typing import ParamSpec, TypeVar
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from benchstudio.accounts import repository
-from benchstudio.accounts.domain import SignupPolicy, decide_signup, normalise_password
+from benchstudio.accounts.domain import (
+    SignupPolicy,
+    canonical_email,
+    decide_signup,
+    normalise_password,
+    password_problem,
+)
 from benchstudio.accounts.mailer import Mailer, OutgoingMail
 from benchstudio.accounts.models import Invite, PasswordResetToken, User
 from benchstudio.accounts.schemas import (
@@ -33,6 +39,7 @@ from benchstudio.accounts.user_state_cache import UserStateCache
 from benchstudio.audit import service as audit
 from benchstudio.core.clock import utcnow
 from benchstudio.core.errors import (
+    AppError,
     AuthenticationError,
     ConflictError,
     NotFoundError,
@@ -259,7 +266,7 @@ async def verify_credentials(
 ) -> UserState | None:
     """The user when email and password match (active or not), else None. Rehashes on login."""
     async with read_unit(db) as session:
-        user = await repository.get_by_email(session, email.strip().lower())
+        user = await repository.get_by_email(session, canonical_email(email))
         stored = user.password_hash if user else None
         state = _state(user) if user else None
     candidate = normalise_password(password)
@@ -330,9 +337,10 @@ async def change_password(
     `on_revoked`, every other credential)."""
     async with read_unit(db) as session:
         user = await repository.get_by_id(session, user_id)
-        stored = user.password_hash if user else None
+        stored, email = (user.password_hash, user.email) if user else (None, "")
     if stored is None:
         raise AuthenticationError("Not signed in.")
+    _check_new_password(new, email)
     valid, _ = await _argon2(hasher.verify, normalise_password(current), stored)
     if not valid:
         raise PermissionDeniedError("The current password is wrong.", code="wrong_password")
@@ -386,7 +394,7 @@ async def request_password_reset(
     """
     token = new_opaque_token()
     async with write_unit(db) as session:
-        user = await repository.get_by_email(session, email.strip().lower())
+        user = await repository.get_by_email(session, canonical_email(email))
         if user is None or not user.is_active:
             audit.record(session, "auth.password_reset_unknown", actor_id=None, ip=ip)
             return
@@ -436,7 +444,9 @@ async def confirm_password_reset(
     """
     token_hash = keys.hash_token(token)
     async with read_unit(db) as session:
-        await _usable_reset(session, token_hash, utcnow())
+        _, user = await _usable_reset(session, token_hash, utcnow())
+        email = user.email
+    _check_new_password(new_password, email)
     new_hash = await hash_password(hasher, new_password)
     async with write_unit(db) as session:
         now = utcnow()
@@ -451,6 +461,11 @@ async def confirm_password_reset(
             await hook(session, user.id)
         changed = user.id
     _user_states.forget(changed)
+
+
+def _check_new_password(password: str, email: str) -> None:
+    if problem := password_problem(password, email):
+        raise AppError(problem, code="weak_password", status_code=422)
 
 
 def _invalid_reset() -> AuthenticationError:

@@ -12,6 +12,7 @@ from typing import Literal
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from benchstudio.accounts import service as accounts
+from benchstudio.accounts.domain import canonical_email
 from benchstudio.accounts.schemas import UserOut
 from benchstudio.accounts.service import UserState
 from benchstudio.audit import service as audit
@@ -63,7 +64,7 @@ class ClientInfo:
 
 
 def _throttle_keys(email: str, ip: str | None) -> tuple[str, str | None]:
-    digest = hashlib.sha256(email.strip().lower().encode()).hexdigest()[:40]
+    digest = hashlib.sha256(canonical_email(email).encode()).hexdigest()[:40]
     return f"acct:{digest}", (f"ip:{ip}" if ip else None)
 
 
