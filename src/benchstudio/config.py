@@ -104,7 +104,11 @@ class Settings(BaseSettings):
     # reused: the caller gets 401 but the family survives. 0 makes every reuse revoke.
     refresh_reuse_grace_s: int = Field(default=10, ge=0, le=60)
     password_reset_ttl_s: int = Field(default=1800, ge=60, le=1800)
-    login_max_failures_per_account: int = Field(default=5, ge=1)
+    # Failed logins per window: for one account from one IP (then that IP waits), for one
+    # account from everywhere (a ceiling against spread-out guessing; the owner is mailed), and
+    # for one IP over every account.
+    login_max_failures_per_account_ip: int = Field(default=5, ge=1)
+    login_max_failures_per_account: int = Field(default=50, ge=1)
     login_max_failures_per_ip: int = Field(default=30, ge=1)
     login_throttle_window_s: int = Field(default=900, ge=1)
     # Anonymous attempts per client IP and window, for each of register, reset request and

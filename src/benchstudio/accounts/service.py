@@ -294,6 +294,13 @@ async def _dummy_hash(hasher: PasswordHasher) -> str:
     return _dummy_hashes[key]
 
 
+async def active_email_owner(db: Database, email: str) -> str | None:
+    """The stored address of the active account with this e-mail, if any (for notices)."""
+    async with read_unit(db) as session:
+        user = await repository.get_by_email(session, canonical_email(email))
+        return user.email if user is not None and user.is_active else None
+
+
 async def get_user_state(db: Database, user_id: str) -> UserState | None:
     cached = _user_states.get(user_id)
     if cached is not None:

@@ -129,10 +129,18 @@ async def login(
     settings: SettingsDep,
     hasher: HasherDep,
     keys: TokenKeysDep,
+    mailer: MailerDep,
     client: ClientDep,
 ) -> TokenResponse:
     issued = await service.login(
-        db, hasher, keys, settings, email=data.email, password=data.password, client=client
+        db,
+        hasher,
+        keys,
+        settings,
+        email=data.email,
+        password=data.password,
+        client=client,
+        mailer=mailer,
     )
     return _respond(issued, request, response, settings)
 
