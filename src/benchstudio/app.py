@@ -26,7 +26,7 @@ from benchstudio.benchruns import endpoints as benchruns_endpoints
 from benchstudio.benchruns.tasks import BENCHMARK_JOB
 from benchstudio.catalog import endpoints as catalog_endpoints
 from benchstudio.catalog.service import seed_demo_provider
-from benchstudio.config import Settings, get_settings
+from benchstudio.config import Settings, ensure_startable, get_settings
 from benchstudio.core.rate_window import WindowLimiter
 from benchstudio.evals import endpoints as evals_endpoints
 from benchstudio.evals.tasks import TOOL_EVAL_JOB
@@ -98,7 +98,7 @@ def create_app(
     settings: Settings | None = None, *, extra_routers: Sequence[APIRouter] = ()
 ) -> FastAPI:
     """Build the app; `extra_routers` are mounted before the SPA catch-all (used by tests)."""
-    settings = settings or get_settings()
+    settings = ensure_startable(settings or get_settings())
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

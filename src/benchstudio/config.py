@@ -15,9 +15,10 @@ from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit, urlunsplit
 
 from cryptography.fernet import Fernet
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from benchstudio.core.secret_strength import weakness
@@ -33,6 +34,8 @@ MIN_SECRET_LENGTH = 32
 DOCUMENTED_EXAMPLE_SECRETS = frozenset({"q2H9c3JkTGVfdGVzdF9rZXlfZm9yX2JlbmNoc3R1ZGk="})
 _SECRET_KEY_VAR = "BENCHSTUDIO_SECRET_KEY"  # noqa: S105 - a variable name
 _VAULT_KEYS_VAR = "BENCHSTUDIO_VAULT_KEYS"
+# Bind addresses that mean "every interface": links name the loopback address instead.
+_UNSPECIFIED_HOSTS = frozenset({"", "0.0.0.0", "::"})
 
 
 class Environment(StrEnum):
@@ -41,7 +44,11 @@ class Environment(StrEnum):
     PRODUCTION = "production"
 
 
-class SecretsError(RuntimeError):
+class ConfigError(RuntimeError):
+    """Raised when the settings cannot run a server (the message says which and why)."""
+
+
+class SecretsError(ConfigError):
     """Raised when production mode lacks real secrets."""
 
 
@@ -100,10 +107,18 @@ class Settings(BaseSettings):
     # reused: the caller gets 401 but the family survives. 0 makes every reuse revoke.
     refresh_reuse_grace_s: int = Field(default=10, ge=0, le=60)
     password_reset_ttl_s: int = Field(default=1800, ge=60, le=1800)
-    login_max_failures_per_account: int = Field(default=5, ge=1)
+    # Failed logins per window: for one account from one IP (then that IP waits), for one
+    # account from everywhere (a ceiling against spread-out guessing; the owner is mailed), and
+    # for one IP over every account.
+    login_max_failures_per_account_ip: int = Field(default=5, ge=1)
+    login_max_failures_per_account: int = Field(default=50, ge=1)
     login_max_failures_per_ip: int = Field(default=30, ge=1)
     login_throttle_window_s: int = Field(default=900, ge=1)
-    # Base URL used in emailed links (e.g. https://bench.example.com); else the request's.
+    # Anonymous attempts per client IP and window, for each of register, reset request and
+    # reset confirm (each may cost an Argon2 hash or a mail).
+    account_actions_max_per_ip: int = Field(default=30, ge=1)
+    # Base URL of emailed links (e.g. https://bench.example.com). Required in production; in
+    # dev, links use the address `serve` listens on. Never taken from a request header.
     public_url: str | None = None
     smtp_host: str | None = None
     smtp_port: int = 587
@@ -127,6 +142,18 @@ class Settings(BaseSettings):
     default_concurrent_jobs: int = Field(default=2, ge=1)
     default_max_runs_per_benchmark: int = Field(default=1000, ge=1)
     default_monthly_spend_cap_usd: float | None = Field(default=None, ge=0)
+
+    @field_validator("public_url")
+    @classmethod
+    def _check_public_url(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        parts = urlsplit(value.strip())
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError("public_url must be an http(s) URL, e.g. https://bench.example.com")
+        if parts.query or parts.fragment or parts.username or parts.password:
+            raise ValueError("public_url takes no query, fragment or credentials")
+        return urlunsplit((parts.scheme, parts.netloc, parts.path.rstrip("/"), "", ""))
 
     @model_validator(mode="after")
     def _check_schema_name(self) -> Settings:
@@ -153,6 +180,19 @@ class Settings(BaseSettings):
     @property
     def demo_jobs_enabled(self) -> bool:
         return self.demo_jobs if self.demo_jobs is not None else self.env is Environment.TEST
+
+    @property
+    def link_base(self) -> str:
+        """Where emailed links point: the configured public URL, else the address `serve`
+        listens on (`host`/`port`, which `serve` sets from its options). Never a request header.
+        """
+        if self.public_url:
+            return self.public_url
+        host = self.host.strip("[]")
+        if host in _UNSPECIFIED_HOSTS:
+            host = "::1" if ":" in host else "127.0.0.1"
+        shown = f"[{host}]" if ":" in host else host
+        return f"http://{shown}:{self.port}"
 
     def vault_key_list(self) -> list[str]:
         return [k.strip() for k in self.vault_keys.get_secret_value().split(",") if k.strip()]
@@ -262,7 +302,21 @@ def ensure_secrets(settings: Settings) -> Settings:
     return settings
 
 
+def ensure_startable(settings: Settings) -> Settings:
+    """Refuse settings a server must not run with (beyond the secrets `ensure_secrets` checks).
+
+    Production needs `BENCHSTUDIO_PUBLIC_URL`: emailed links must not depend on a request's
+    `Host` or `X-Forwarded-*` headers, which a caller chooses (password-reset poisoning).
+    """
+    if settings.env is Environment.PRODUCTION and not settings.public_url:
+        raise ConfigError(
+            "production mode needs BENCHSTUDIO_PUBLIC_URL (the address users open, e.g. "
+            "https://bench.example.com): emailed links are built from it"
+        )
+    return settings
+
+
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
     """The process's settings, secrets resolved (cached; tests build their own)."""
-    return ensure_secrets(Settings())
+    return ensure_startable(ensure_secrets(Settings()))

@@ -49,7 +49,11 @@ CHECKS = [
 @pytest.fixture
 def world(settings: Settings) -> Iterator[World]:
     changed = settings.model_copy(
-        update={"provider_probe_timeout_s": 1.0, "login_max_failures_per_ip": 10_000}
+        update={
+            "provider_probe_timeout_s": 1.0,
+            "login_max_failures_per_ip": 10_000,
+            "account_actions_max_per_ip": 10_000,
+        }
     )
     yield from build_world(changed)
 

@@ -70,6 +70,13 @@ async def get_reset_by_hash(session: AsyncSession, token_hash: str) -> PasswordR
     return (await session.execute(query)).scalar_one_or_none()
 
 
+async def count_resets_since(session: AsyncSession, user_id: str, since: datetime) -> int:
+    query = select(func.count(PasswordResetToken.id)).where(
+        PasswordResetToken.user_id == user_id, PasswordResetToken.created_at > since
+    )
+    return int((await session.execute(query)).scalar_one())
+
+
 async def consume_reset_token(session: AsyncSession, token_id: str, now: datetime) -> bool:
     """Mark a reset token used; False when another request used it first."""
     result = await session.execute(

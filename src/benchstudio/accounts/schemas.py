@@ -10,10 +10,16 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    ValidationInfo,
     field_validator,
 )
 
-from benchstudio.accounts.domain import MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS
+from benchstudio.accounts.domain import (
+    MAX_PASSWORD_CHARS,
+    MIN_PASSWORD_CHARS,
+    canonical_email,
+    password_problem,
+)
 from benchstudio.core.input_types import CleanInput, ObjectId, QueryText
 
 __all__ = ["CleanInput", "ObjectId", "QueryText"]
@@ -24,10 +30,17 @@ Password = Field(min_length=MIN_PASSWORD_CHARS, max_length=MAX_PASSWORD_CHARS)
 
 
 def normalise_email(value: str) -> str:
-    email = value.strip().lower()
+    email = canonical_email(value)
     if not EMAIL_RE.match(email) or len(email) > 320:
         raise ValueError("not a valid email address")
     return email
+
+
+def _acceptable_password(password: str, info: ValidationInfo) -> str:
+    email = info.data.get("email")
+    if problem := password_problem(password, email if isinstance(email, str) else None):
+        raise ValueError(problem)
+    return password
 
 
 class NewUser(CleanInput):
@@ -40,6 +53,11 @@ class NewUser(CleanInput):
     def _email(cls, value: str) -> str:
         return normalise_email(value)
 
+    @field_validator("password")
+    @classmethod
+    def _password(cls, value: str, info: ValidationInfo) -> str:
+        return _acceptable_password(value, info)
+
 
 class Registration(CleanInput):
     email: str = Field(max_length=320)
@@ -50,6 +68,18 @@ class Registration(CleanInput):
     @classmethod
     def _email(cls, value: str) -> str:
         return normalise_email(value)
+
+    @field_validator("password")
+    @classmethod
+    def _password(cls, value: str, info: ValidationInfo) -> str:
+        return _acceptable_password(value, info)
+
+
+class SignupPending(BaseModel):
+    """An invite sign-up's answer, the same whether or not the email already had an account."""
+
+    status: Literal["check_email"]
+    message: str
 
 
 class UserOut(BaseModel):
@@ -70,6 +100,11 @@ class PasswordChange(CleanInput):
     current_password: str = Field(max_length=MAX_PASSWORD_CHARS)
     new_password: str = Password
 
+    @field_validator("new_password")
+    @classmethod
+    def _password(cls, value: str, info: ValidationInfo) -> str:
+        return _acceptable_password(value, info)  # the e-mail check runs in the service
+
 
 class PasswordResetRequest(CleanInput):
     email: str = Field(max_length=320)
@@ -78,6 +113,11 @@ class PasswordResetRequest(CleanInput):
 class PasswordResetConfirm(CleanInput):
     token: str = Field(min_length=10, max_length=200)
     new_password: str = Password
+
+    @field_validator("new_password")
+    @classmethod
+    def _password(cls, value: str, info: ValidationInfo) -> str:
+        return _acceptable_password(value, info)  # the e-mail check runs in the service
 
 
 class InviteCreate(CleanInput):

@@ -7,14 +7,23 @@ Sessions live in `benchstudio.auth`; revoking them all is a bump of the user's
 from __future__ import annotations
 
 import asyncio
+import os
+import weakref
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import ParamSpec, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from benchstudio.accounts import repository
-from benchstudio.accounts.domain import SignupPolicy, decide_signup, normalise_password
+from benchstudio.accounts.domain import (
+    SignupPolicy,
+    canonical_email,
+    decide_signup,
+    normalise_password,
+    password_problem,
+)
 from benchstudio.accounts.mailer import Mailer, OutgoingMail
 from benchstudio.accounts.models import Invite, PasswordResetToken, User
 from benchstudio.accounts.schemas import (
@@ -30,6 +39,7 @@ from benchstudio.accounts.user_state_cache import UserStateCache
 from benchstudio.audit import service as audit
 from benchstudio.core.clock import utcnow
 from benchstudio.core.errors import (
+    AppError,
     AuthenticationError,
     ConflictError,
     NotFoundError,
@@ -50,6 +60,9 @@ USER_STATE_TTL_S = 5.0
 # Runs inside the new user's creation unit (session, user id): the composition root registers
 # the demo-provider seeding here, so accounts need not know the catalog.
 UserCreatedHook = Callable[[AsyncSession, str], Awaitable[None]]
+# Runs in the unit that revokes a user's sessions (password change or reset, logout everywhere):
+# auth passes the revocation of the user's personal API tokens, which accounts does not know.
+CredentialsRevokedHook = Callable[[AsyncSession, str], Awaitable[None]]
 
 
 @dataclass(frozen=True)
@@ -70,9 +83,31 @@ def _state(user: User) -> UserState:
 _user_states: UserStateCache[UserState] = UserStateCache(USER_STATE_TTL_S, max_entries=10_000)
 
 
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+# Argon2 runs in worker threads, at most this many at once per event loop: a burst of
+# sign-ups, resets or logins waits its turn instead of taking every core and the loop's thread
+# pool (requests that hash nothing are not slowed).
+HASH_CONCURRENCY = max(1, min(4, (os.cpu_count() or 2) // 2))
+_hash_slots: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+async def _argon2(work: Callable[_P, _R], *args: _P.args, **kwargs: _P.kwargs) -> _R:
+    """Run one Argon2 hash or verification off the event loop, in a bounded slot."""
+    loop = asyncio.get_running_loop()
+    slots = _hash_slots.get(loop)
+    if slots is None:
+        slots = _hash_slots[loop] = asyncio.Semaphore(HASH_CONCURRENCY)
+    async with slots:
+        return await asyncio.to_thread(work, *args, **kwargs)
+
+
 async def hash_password(hasher: PasswordHasher, password: str) -> str:
-    # Argon2 is deliberately slow: keep it off the event loop.
-    return await asyncio.to_thread(hasher.hash, normalise_password(password))
+    # Argon2 is deliberately slow: callers check everything else first (no free work).
+    return await _argon2(hasher.hash, normalise_password(password))
 
 
 async def create_user(
@@ -85,14 +120,16 @@ async def create_user(
     self_service: bool = False,
     on_created: Sequence[UserCreatedHook] = (),
 ) -> UserOut:
-    """Create a user; the first user of an instance always becomes admin."""
+    """Create a user; the first user of an instance always becomes admin.
+
+    The invite and the email are checked before the password is hashed (no Argon2 work for a
+    request that fails anyway), and again in the writing unit.
+    """
+    async with read_unit(db) as session:
+        await _check_new_user(session, new_user.email, invite_code_hash)
     password_hash = await hash_password(hasher, new_user.password)
     async with write_unit(db) as session:
-        if await repository.get_by_email(session, new_user.email) is not None:
-            raise ConflictError("A user with this email already exists.", code="email_taken")
-        invite = None
-        if invite_code_hash is not None:
-            invite = await _usable_invite(session, invite_code_hash, new_user.email)
+        invite = await _check_new_user(session, new_user.email, invite_code_hash)
         role = "admin" if await repository.count_users(session) == 0 else new_user.role
         user = repository.add_user(session, new_user.email, password_hash, role)
         await session.flush()
@@ -110,6 +147,18 @@ async def create_user(
         return UserOut.model_validate(user)
 
 
+async def _check_new_user(
+    session: AsyncSession, email: str, invite_code_hash: str | None
+) -> Invite | None:
+    """The invite to use up (checked first: a bad one answers alike for every email)."""
+    invite = None
+    if invite_code_hash is not None:
+        invite = await _usable_invite(session, invite_code_hash, email)
+    if await repository.get_by_email(session, email) is not None:
+        raise ConflictError("A user with this email already exists.", code="email_taken")
+    return invite
+
+
 async def _usable_invite(session: AsyncSession, code_hash: str, email: str) -> Invite:
     invite = await repository.get_invite_by_hash(session, code_hash)
     if (
@@ -122,6 +171,16 @@ async def _usable_invite(session: AsyncSession, code_hash: str, email: str) -> I
     return invite
 
 
+@dataclass(frozen=True)
+class SignupOutcome:
+    """What a sign-up answers: the new user, signed in at once (open sign-up), or nothing to say
+    but "check your e-mail" (invite sign-up, whether or not the email had an account) and a mail
+    to send off the request path."""
+
+    user: UserOut | None
+    mail: OutgoingMail | None = None
+
+
 async def register(
     db: Database,
     hasher: PasswordHasher,
@@ -129,18 +188,76 @@ async def register(
     policy: SignupPolicy,
     data: Registration,
     *,
+    link_base: str,
     on_created: Sequence[UserCreatedHook] = (),
-) -> UserOut:
-    """Self-service sign-up, as the operator's policy allows."""
+) -> SignupOutcome:
+    """Self-service sign-up, as the operator's policy allows.
+
+    With an invite (the production default) nothing tells whether the email had an account: the
+    invite is checked first (any bad one: the same 403), then a taken email uses up the invite
+    and mails its owner, a free one gets the account, and both answer "check your e-mail".
+    """
     decision = decide_signup(policy, has_invite=bool(data.invite_code))
     if not decision.allowed:
         raise PermissionDeniedError(decision.reason, code="signup_not_allowed")
-    code_hash = (
-        keys.hash_token(data.invite_code) if decision.needs_invite and data.invite_code else None
-    )
     new_user = NewUser(email=data.email, password=data.password)
-    return await create_user(
-        db, hasher, new_user, invite_code_hash=code_hash, self_service=True, on_created=on_created
+    if not (decision.needs_invite and data.invite_code):
+        user = await create_user(db, hasher, new_user, self_service=True, on_created=on_created)
+        return SignupOutcome(user)
+    code_hash = keys.hash_token(data.invite_code)
+    try:
+        user = await create_user(
+            db,
+            hasher,
+            new_user,
+            invite_code_hash=code_hash,
+            self_service=True,
+            on_created=on_created,
+        )
+    except ConflictError:
+        return SignupOutcome(
+            None, await _invite_for_taken_email(db, code_hash, data.email, link_base)
+        )
+    return SignupOutcome(None, _welcome_mail(user.email, link_base))
+
+
+async def _invite_for_taken_email(
+    db: Database, code_hash: str, email: str, link_base: str
+) -> OutgoingMail:
+    """Use the invite up (one probe per invite) and tell the account's owner."""
+    async with write_unit(db) as session:
+        invite = await _usable_invite(session, code_hash, email)
+        invite.used_at = utcnow()
+        owner = await repository.get_by_email(session, email)
+        audit.record(
+            session,
+            "user.signup_email_taken",
+            actor_id=None,
+            target=owner.id if owner else None,
+            detail={"invite": invite.id},
+        )
+    base = link_base.rstrip("/")
+    return OutgoingMail(
+        to=email,
+        subject="Someone tried to sign up to BenchStudio with your e-mail",
+        body=(
+            f"Someone used an invite code to sign up to BenchStudio as {email}, but this address "
+            "already has an account, so nothing was created and the invite is used up.\n\n"
+            f"If it was you, sign in at {base}/sign-in, or choose a new password at "
+            f"{base}/forgot-password.\n\n"
+            "If it was not you, ignore this mail: your account is unchanged."
+        ),
+    )
+
+
+def _welcome_mail(email: str, link_base: str) -> OutgoingMail:
+    return OutgoingMail(
+        to=email,
+        subject="Your BenchStudio account is ready",
+        body=(
+            f"Your BenchStudio account {email} is ready.\n\n"
+            f"Sign in at {link_base.rstrip('/')}/sign-in with the password you chose."
+        ),
     )
 
 
@@ -149,14 +266,14 @@ async def verify_credentials(
 ) -> UserState | None:
     """The user when email and password match (active or not), else None. Rehashes on login."""
     async with read_unit(db) as session:
-        user = await repository.get_by_email(session, email.strip().lower())
+        user = await repository.get_by_email(session, canonical_email(email))
         stored = user.password_hash if user else None
         state = _state(user) if user else None
     candidate = normalise_password(password)
     if stored is None or state is None:
-        await asyncio.to_thread(hasher.verify, _DUMMY_PASSWORD, await _dummy_hash(hasher))
+        await _argon2(hasher.verify, _DUMMY_PASSWORD, await _dummy_hash(hasher))
         return None
-    valid, new_hash = await asyncio.to_thread(hasher.verify, candidate, stored)
+    valid, new_hash = await _argon2(hasher.verify, candidate, stored)
     if not valid:
         return None
     if new_hash is not None:
@@ -173,8 +290,15 @@ _dummy_hashes: dict[int, str] = {}
 async def _dummy_hash(hasher: PasswordHasher) -> str:
     key = id(hasher)
     if key not in _dummy_hashes:
-        _dummy_hashes[key] = await asyncio.to_thread(hasher.hash, _DUMMY_PASSWORD)
+        _dummy_hashes[key] = await _argon2(hasher.hash, _DUMMY_PASSWORD)
     return _dummy_hashes[key]
+
+
+async def active_email_owner(db: Database, email: str) -> str | None:
+    """The stored address of the active account with this e-mail, if any (for notices)."""
+    async with read_unit(db) as session:
+        user = await repository.get_by_email(session, canonical_email(email))
+        return user.email if user is not None and user.is_active else None
 
 
 async def get_user_state(db: Database, user_id: str) -> UserState | None:
@@ -207,15 +331,24 @@ async def record_login(db: Database, user_id: str, ip: str | None) -> None:
 
 
 async def change_password(
-    db: Database, hasher: PasswordHasher, user_id: str, current: str, new: str, ip: str | None
+    db: Database,
+    hasher: PasswordHasher,
+    user_id: str,
+    current: str,
+    new: str,
+    ip: str | None,
+    *,
+    on_revoked: Sequence[CredentialsRevokedHook] = (),
 ) -> None:
-    """Check the current password, store the new one and revoke every session."""
+    """Check the current password, store the new one and revoke every session (and, through
+    `on_revoked`, every other credential)."""
     async with read_unit(db) as session:
         user = await repository.get_by_id(session, user_id)
-        stored = user.password_hash if user else None
+        stored, email = (user.password_hash, user.email) if user else (None, "")
     if stored is None:
         raise AuthenticationError("Not signed in.")
-    valid, _ = await asyncio.to_thread(hasher.verify, normalise_password(current), stored)
+    _check_new_password(new, email)
+    valid, _ = await _argon2(hasher.verify, normalise_password(current), stored)
     if not valid:
         raise PermissionDeniedError("The current password is wrong.", code="wrong_password")
     new_hash = await hash_password(hasher, new)
@@ -227,14 +360,28 @@ async def change_password(
         await repository.bump_token_version(session, user_id)
         await repository.expire_reset_tokens(session, user_id, utcnow())
         audit.record(session, "auth.password_changed", actor_id=user_id, target=user_id, ip=ip)
+        for hook in on_revoked:
+            await hook(session, user_id)
     _user_states.forget(user_id)
 
 
-async def revoke_all_sessions(db: Database, user_id: str, *, reason: str) -> None:
+async def revoke_all_sessions(
+    db: Database,
+    user_id: str,
+    *,
+    reason: str,
+    on_revoked: Sequence[CredentialsRevokedHook] = (),
+) -> None:
     async with write_unit(db) as session:
         await repository.bump_token_version(session, user_id)
         audit.record(session, reason, actor_id=user_id, target=user_id)
+        for hook in on_revoked:
+            await hook(session, user_id)
     _user_states.forget(user_id)
+
+
+# Reset links mailed to one account within a link's lifetime; further requests mail nothing.
+RESET_MAILS_PER_WINDOW = 3
 
 
 async def request_password_reset(
@@ -247,14 +394,26 @@ async def request_password_reset(
     ttl_s: int,
     ip: str | None,
 ) -> None:
-    """Mail a single-use reset link if the account exists; the caller learns nothing either way."""
+    """Mail a single-use reset link if the account exists; the caller learns nothing either way.
+
+    Meant to run after the answer has gone (a background task), so its time tells nothing. At
+    most `RESET_MAILS_PER_WINDOW` links per account per link lifetime: a mailbox is not flooded.
+    """
     token = new_opaque_token()
     async with write_unit(db) as session:
-        user = await repository.get_by_email(session, email.strip().lower())
+        user = await repository.get_by_email(session, canonical_email(email))
         if user is None or not user.is_active:
             audit.record(session, "auth.password_reset_unknown", actor_id=None, ip=ip)
             return
         now = utcnow()
+        recent = await repository.count_resets_since(
+            session, user.id, now - timedelta(seconds=ttl_s)
+        )
+        if recent >= RESET_MAILS_PER_WINDOW:
+            audit.record(
+                session, "auth.password_reset_suppressed", actor_id=None, target=user.id, ip=ip
+            )
+            return
         session.add(
             PasswordResetToken(
                 user_id=user.id,
@@ -278,27 +437,58 @@ async def request_password_reset(
 
 
 async def confirm_password_reset(
-    db: Database, hasher: PasswordHasher, keys: TokenKeys, token: str, new_password: str
+    db: Database,
+    hasher: PasswordHasher,
+    keys: TokenKeys,
+    token: str,
+    new_password: str,
+    *,
+    on_revoked: Sequence[CredentialsRevokedHook] = (),
 ) -> None:
-    """Use a reset token once: set the password and revoke every session."""
-    invalid = AuthenticationError("This reset link is invalid or expired.", code="invalid_token")
+    """Use a reset token once: set the password and revoke every session.
+
+    The token is checked before the new password is hashed: a guessed token costs no Argon2 work.
+    """
+    token_hash = keys.hash_token(token)
+    async with read_unit(db) as session:
+        _, user = await _usable_reset(session, token_hash, utcnow())
+        email = user.email
+    _check_new_password(new_password, email)
     new_hash = await hash_password(hasher, new_password)
     async with write_unit(db) as session:
-        row = await repository.get_reset_by_hash(session, keys.hash_token(token))
         now = utcnow()
-        if row is None or row.used_at is not None or row.expires_at <= now:
-            raise invalid
+        row, user = await _usable_reset(session, token_hash, now)
         if not await repository.consume_reset_token(session, row.id, now):
-            raise invalid
-        user = await repository.get_by_id(session, row.user_id)
-        if user is None or not user.is_active:
-            raise invalid
+            raise _invalid_reset()
         user.password_hash = new_hash
         await repository.bump_token_version(session, user.id)
         await repository.expire_reset_tokens(session, user.id, now)
         audit.record(session, "auth.password_reset", actor_id=user.id, target=user.id)
+        for hook in on_revoked:
+            await hook(session, user.id)
         changed = user.id
     _user_states.forget(changed)
+
+
+def _check_new_password(password: str, email: str) -> None:
+    if problem := password_problem(password, email):
+        raise AppError(problem, code="weak_password", status_code=422)
+
+
+def _invalid_reset() -> AuthenticationError:
+    return AuthenticationError("This reset link is invalid or expired.", code="invalid_token")
+
+
+async def _usable_reset(
+    session: AsyncSession, token_hash: str, now: datetime
+) -> tuple[PasswordResetToken, User]:
+    row = await repository.get_reset_by_hash(session, token_hash)
+    if row is None or row.used_at is not None or row.expires_at <= now:
+        raise _invalid_reset()
+    user = await repository.get_by_id(session, row.user_id)
+    if user is None or not user.is_active:
+        raise _invalid_reset()
+    return row, user
 
 
 async def create_invite(

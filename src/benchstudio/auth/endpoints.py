@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, BackgroundTasks, Request, Response
+from fastapi.responses import JSONResponse
 
 from benchstudio.accounts import service as accounts
 from benchstudio.accounts.schemas import (
@@ -11,6 +12,7 @@ from benchstudio.accounts.schemas import (
     PasswordResetConfirm,
     PasswordResetRequest,
     Registration,
+    SignupPending,
     UserOut,
 )
 from benchstudio.auth import service
@@ -67,23 +69,52 @@ def _clear_cookie(request: Request, response: Response, settings: Settings) -> N
     )
 
 
-@router.post("/auth/register", response_model=TokenResponse, status_code=201)
+@router.post(
+    "/auth/register",
+    response_model=TokenResponse,
+    status_code=201,
+    responses={
+        202: {
+            "model": SignupPending,
+            "description": "Invite sign-up: check your e-mail (whether or not it had an account)",
+        }
+    },
+)
 async def register(
     data: Registration,
     request: Request,
     response: Response,
+    background: BackgroundTasks,
     db: DatabaseDep,
     settings: SettingsDep,
     hasher: HasherDep,
     keys: TokenKeysDep,
+    mailer: MailerDep,
     client: ClientDep,
     on_created: UserCreatedHooksDep,
-) -> TokenResponse:
-    """Create an account (as the sign-up policy allows) and sign in."""
-    user = await accounts.register(
-        db, hasher, keys, settings.effective_signup_policy, data, on_created=on_created
+) -> TokenResponse | JSONResponse:
+    """Create an account (as the sign-up policy allows). Open sign-up signs in at once (201);
+    with an invite the answer is 202 "check your e-mail", also when the email had an account
+    (its owner gets a mail), so nobody learns who has one."""
+    await service.count_anonymous_attempt(db, settings, "register", client.ip)
+    outcome = await accounts.register(
+        db,
+        hasher,
+        keys,
+        settings.effective_signup_policy,
+        data,
+        link_base=settings.link_base,
+        on_created=on_created,
     )
-    state = await accounts.get_user_state(db, user.id)
+    if outcome.mail is not None:
+        background.add_task(mailer.send, outcome.mail)
+    if outcome.user is None:
+        pending = SignupPending(
+            status="check_email",
+            message="Check your e-mail: we sent what to do next to the address you gave.",
+        )
+        return JSONResponse(pending.model_dump(), status_code=202, background=background)
+    state = await accounts.get_user_state(db, outcome.user.id)
     assert state is not None
     issued = await service.issue_session(db, keys, settings, state, client)
     return _respond(issued, request, response, settings)
@@ -98,10 +129,18 @@ async def login(
     settings: SettingsDep,
     hasher: HasherDep,
     keys: TokenKeysDep,
+    mailer: MailerDep,
     client: ClientDep,
 ) -> TokenResponse:
     issued = await service.login(
-        db, hasher, keys, settings, email=data.email, password=data.password, client=client
+        db,
+        hasher,
+        keys,
+        settings,
+        email=data.email,
+        password=data.password,
+        client=client,
+        mailer=mailer,
     )
     return _respond(issued, request, response, settings)
 
@@ -138,7 +177,7 @@ async def logout(
 async def logout_all(
     request: Request, user: SessionUser, db: DatabaseDep, settings: SettingsDep
 ) -> Response:
-    """End every session of this account, on every device."""
+    """End every session of this account, on every device, and revoke its personal API tokens."""
     await service.logout_everywhere(db, user.user_id)
     response = Response(status_code=204)
     _clear_cookie(request, response, settings)
@@ -157,9 +196,16 @@ async def change_password(
     keys: TokenKeysDep,
     client: ClientDep,
 ) -> TokenResponse:
-    """Change the password; every session ends and this one gets fresh tokens."""
+    """Change the password; every session and personal API token ends, and this session gets
+    fresh tokens."""
     await accounts.change_password(
-        db, hasher, user.user_id, data.current_password, data.new_password, client.ip
+        db,
+        hasher,
+        user.user_id,
+        data.current_password,
+        data.new_password,
+        client.ip,
+        on_revoked=(service.revoke_api_tokens_in,),
     )
     state = await accounts.get_user_state(db, user.user_id)
     assert state is not None
@@ -170,32 +216,44 @@ async def change_password(
 @router.post("/auth/password-reset/request", status_code=202, response_class=Response)
 async def request_password_reset(
     data: PasswordResetRequest,
-    request: Request,
+    background: BackgroundTasks,
     db: DatabaseDep,
     settings: SettingsDep,
     keys: TokenKeysDep,
     mailer: MailerDep,
     client: ClientDep,
 ) -> Response:
-    """Mail a reset link valid 30 minutes (always 202: nobody learns who has an account)."""
-    link_base = settings.public_url or str(request.base_url)
-    await accounts.request_password_reset(
+    """Mail a reset link valid 30 minutes. Always 202, answered before the account is even
+    looked up (the lookup and the mail run after the answer): nobody learns who has an account,
+    from the answer or from its timing."""
+    await service.count_anonymous_attempt(db, settings, "reset_request", client.ip)
+    background.add_task(
+        accounts.request_password_reset,
         db,
         keys,
         mailer,
         email=data.email,
-        link_base=link_base,
+        link_base=settings.link_base,
         ttl_s=settings.password_reset_ttl_s,
         ip=client.ip,
     )
-    return Response(status_code=202)
+    return Response(status_code=202, background=background)
 
 
 @router.post("/auth/password-reset/confirm", status_code=204)
 async def confirm_password_reset(
-    data: PasswordResetConfirm, db: DatabaseDep, hasher: HasherDep, keys: TokenKeysDep
+    data: PasswordResetConfirm,
+    db: DatabaseDep,
+    settings: SettingsDep,
+    hasher: HasherDep,
+    keys: TokenKeysDep,
+    client: ClientDep,
 ) -> Response:
-    await accounts.confirm_password_reset(db, hasher, keys, data.token, data.new_password)
+    """Set a new password with the emailed token (checked before the password is hashed)."""
+    await service.count_anonymous_attempt(db, settings, "reset_confirm", client.ip)
+    await accounts.confirm_password_reset(
+        db, hasher, keys, data.token, data.new_password, on_revoked=(service.revoke_api_tokens_in,)
+    )
     return Response(status_code=204)
 
 

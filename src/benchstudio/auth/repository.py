@@ -68,6 +68,15 @@ async def get_api_token(session: AsyncSession, user_id: str, token_id: str) -> A
     return (await session.execute(query)).scalar_one_or_none()
 
 
+async def revoke_user_api_tokens(session: AsyncSession, user_id: str, now: datetime) -> int:
+    result = await session.execute(
+        update(ApiToken)
+        .where(ApiToken.user_id == user_id, ApiToken.revoked_at.is_(None))
+        .values(revoked_at=now)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
 async def touch_api_token(session: AsyncSession, token_id: str, now: datetime) -> None:
     await session.execute(update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=now))
 

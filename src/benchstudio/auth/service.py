@@ -4,11 +4,17 @@ logout, access-token and API-token verification, personal API tokens.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Literal
+
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from benchstudio.accounts import service as accounts
+from benchstudio.accounts.domain import canonical_email
+from benchstudio.accounts.mailer import Mailer, OutgoingMail
 from benchstudio.accounts.schemas import UserOut
 from benchstudio.accounts.service import UserState
 from benchstudio.audit import service as audit
@@ -59,52 +65,115 @@ class ClientInfo:
     user_agent: str | None
 
 
-def _throttle_keys(email: str, ip: str | None) -> tuple[str, str | None]:
-    digest = hashlib.sha256(email.strip().lower().encode()).hexdigest()[:40]
-    return f"acct:{digest}", (f"ip:{ip}" if ip else None)
+@dataclass(frozen=True)
+class _ThrottleKey:
+    key: str
+    policy: ThrottlePolicy
 
 
-def _policies(settings: Settings) -> tuple[ThrottlePolicy, ThrottlePolicy]:
+def _throttles(settings: Settings, email: str, ip: str | None) -> list[_ThrottleKey]:
+    """The counters one failed login adds to: the account everywhere (a high ceiling against
+    guessing from many addresses), the account from this IP (the low limit that stops a guesser
+    without locking the owner out elsewhere), and this IP over every account."""
     window = timedelta(seconds=settings.login_throttle_window_s)
-    return (
-        ThrottlePolicy(settings.login_max_failures_per_account, window),
-        ThrottlePolicy(settings.login_max_failures_per_ip, window),
-    )
+    digest = hashlib.sha256(canonical_email(email).encode()).hexdigest()[:40]
+    keys = [
+        _ThrottleKey(
+            f"acct:{digest}", ThrottlePolicy(settings.login_max_failures_per_account, window)
+        )
+    ]
+    if ip:
+        keys.append(
+            _ThrottleKey(
+                f"acct_ip:{digest[:32]}:{ip}"[:100],
+                ThrottlePolicy(settings.login_max_failures_per_account_ip, window),
+            )
+        )
+        keys.append(
+            _ThrottleKey(
+                f"ip:{ip}"[:100], ThrottlePolicy(settings.login_max_failures_per_ip, window)
+            )
+        )
+    return keys
 
 
 async def _check_throttle(db: Database, settings: Settings, email: str, ip: str | None) -> None:
-    account_key, ip_key = _throttle_keys(email, ip)
-    account_policy, ip_policy = _policies(settings)
+    throttles = _throttles(settings, email, ip)
     async with read_unit(db) as session:
-        states = await repository.throttle_states(session, [k for k in (account_key, ip_key) if k])
+        states = await repository.throttle_states(session, [t.key for t in throttles])
     now = utcnow()
-    wait = max(
-        account_policy.retry_after_s(states.get(account_key), now),
-        ip_policy.retry_after_s(states.get(ip_key), now) if ip_key else 0,
-    )
+    wait = max(t.policy.retry_after_s(states.get(t.key), now) for t in throttles)
     if wait:
         raise RateLimitedError(
             "Too many failed sign-in attempts; try again later.", retry_after_s=wait
         )
 
 
-async def _record_failure(
-    db: Database, settings: Settings, email: str, client: ClientInfo, user_id: str | None
-) -> None:
-    account_key, ip_key = _throttle_keys(email, client.ip)
-    account_policy, ip_policy = _policies(settings)
+async def _record_failure(db: Database, settings: Settings, email: str, client: ClientInfo) -> bool:
+    """Count one failed login; True when it just closed the account's global ceiling."""
+    throttles = _throttles(settings, email, client.ip)
     async with write_unit(db) as session:
-        keys = [k for k in (account_key, ip_key) if k]
-        states = await repository.throttle_states(session, keys)
+        states = await repository.throttle_states(session, [t.key for t in throttles])
         now = utcnow()
-        await repository.save_throttle(
-            session, account_key, account_policy.after_failure(states.get(account_key), now)
-        )
-        if ip_key:
-            await repository.save_throttle(
-                session, ip_key, ip_policy.after_failure(states.get(ip_key), now)
+        ceiling_closed = False
+        for throttle in throttles:
+            before = states.get(throttle.key)
+            after = throttle.policy.after_failure(before, now)
+            await repository.save_throttle(session, throttle.key, after)
+            if throttle is throttles[0]:
+                was_open = throttle.policy.retry_after_s(before, now) == 0
+                ceiling_closed = was_open and throttle.policy.retry_after_s(after, now) > 0
+        audit.record(session, "auth.login_failed", actor_id=None, target=None, ip=client.ip)
+    return ceiling_closed
+
+
+# Notices mailed from a task of their own: the answer neither waits for nor depends on them.
+_pending_mail: set[asyncio.Task[None]] = set()
+
+
+def _mail_later(mailer: Mailer, mail: OutgoingMail) -> None:
+    task = asyncio.get_running_loop().create_task(mailer.send(mail))
+    _pending_mail.add(task)
+    task.add_done_callback(_pending_mail.discard)
+
+
+def _lockout_mail(email: str, settings: Settings) -> OutgoingMail:
+    minutes = max(1, settings.login_throttle_window_s // 60)
+    return OutgoingMail(
+        to=email,
+        subject="Sign-in to your BenchStudio account is paused",
+        body=(
+            f"Someone entered a wrong password for {email} "
+            f"{settings.login_max_failures_per_account} times, so sign-in to this account is "
+            f"paused for up to {minutes} minutes, from every address.\n\n"
+            "If it was not you, your password held. To be safe, choose a new one at "
+            f"{settings.link_base}/forgot-password once the pause ends."
+        ),
+    )
+
+
+AnonymousAction = Literal["register", "reset_request", "reset_confirm"]
+
+
+async def count_anonymous_attempt(
+    db: Database, settings: Settings, action: AnonymousAction, ip: str | None
+) -> None:
+    """Count one attempt at `action` from this IP (in the login throttle table, shared by
+    replicas); 429 with `Retry-After` once the window's budget is spent. Runs before any work."""
+    if not ip:
+        return
+    key = f"{action}:ip:{ip}"[:100]
+    policy = ThrottlePolicy(
+        settings.account_actions_max_per_ip, timedelta(seconds=settings.login_throttle_window_s)
+    )
+    async with write_unit(db) as session:
+        state = (await repository.throttle_states(session, [key])).get(key)
+        now = utcnow()
+        if wait := policy.retry_after_s(state, now):
+            raise RateLimitedError(
+                "Too many attempts from your address; try again later.", retry_after_s=wait
             )
-        audit.record(session, "auth.login_failed", actor_id=user_id, target=user_id, ip=client.ip)
+        await repository.save_throttle(session, key, policy.after_failure(state, now))
 
 
 async def issue_session(
@@ -164,16 +233,23 @@ async def login(
     email: str,
     password: str,
     client: ClientInfo,
+    mailer: Mailer | None = None,
 ) -> IssuedSession:
+    """Sign in. Failures count per (account, IP), per account (a ceiling; its owner is mailed
+    when it closes) and per IP; any closed counter answers 429."""
     await _check_throttle(db, settings, email, client.ip)
     user = await accounts.verify_credentials(db, hasher, email, password)
     if user is None:
-        await _record_failure(db, settings, email, client, None)
+        if await _record_failure(db, settings, email, client) and mailer is not None:
+            owner = await accounts.active_email_owner(db, email)
+            if owner is not None:
+                _mail_later(mailer, _lockout_mail(owner, settings))
         raise AuthenticationError("Wrong email or password.", code="invalid_credentials")
     if not user.is_active:
         raise PermissionDeniedError("This account is disabled.", code="account_disabled")
     async with write_unit(db) as session:
-        await repository.clear_throttle(session, _throttle_keys(email, None)[0])
+        for throttle in _throttles(settings, email, client.ip)[:2]:
+            await repository.clear_throttle(session, throttle.key)
     await accounts.record_login(db, user.id, client.ip)
     return await issue_session(db, keys, settings, user, client)
 
@@ -263,10 +339,27 @@ async def logout(db: Database, keys: TokenKeys, raw_token: str | None) -> None:
 
 
 async def logout_everywhere(db: Database, user_id: str) -> None:
-    """Revoke every refresh family and every access token of the user."""
+    """Revoke every refresh family, access token and personal API token of the user."""
     async with write_unit(db) as session:
         await repository.revoke_user_refresh_tokens(session, user_id, utcnow())
-    await accounts.revoke_all_sessions(db, user_id, reason="auth.logout_all")
+    await accounts.revoke_all_sessions(
+        db, user_id, reason="auth.logout_all", on_revoked=(revoke_api_tokens_in,)
+    )
+
+
+async def revoke_api_tokens_in(session: AsyncSession, user_id: str) -> None:
+    """Revoke every personal API token of the user, in the caller's unit: a password change or
+    reset and logging out everywhere end every credential, API tokens included (a token minted
+    by whoever knew the old password must not outlive it)."""
+    count = await repository.revoke_user_api_tokens(session, user_id, utcnow())
+    if count:
+        audit.record(
+            session,
+            "api_token.revoked_all",
+            actor_id=user_id,
+            target=user_id,
+            detail={"count": count},
+        )
 
 
 async def principal_from_access_token(db: Database, keys: TokenKeys, raw: str) -> Principal | None:

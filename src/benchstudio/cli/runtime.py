@@ -19,12 +19,12 @@ err_console = Console(stderr=True)
 
 def load_settings() -> Settings:
     """Resolve settings (and secrets) or exit 1 with the reason."""
-    from benchstudio.config import SecretsError, get_settings
+    from benchstudio.config import ConfigError, get_settings
     from benchstudio.core.logging_setup import configure_logging
 
     try:
         settings = get_settings()
-    except SecretsError as exc:
+    except ConfigError as exc:
         err_console.print(f"[bold red]Refusing to start:[/] {exc}")
         raise typer.Exit(1) from exc
     configure_logging(settings.log_level, json_output=settings.log_json)

@@ -39,9 +39,15 @@ def invite_api(settings: Settings) -> Iterator[Api]:
 
 
 def test_production_defaults_to_invite_only_even_on_a_fresh_instance(settings: Settings) -> None:
-    for api in _api_with(settings, env=Environment.PRODUCTION, signup_policy=None):
+    for api in _api_with(
+        settings,
+        env=Environment.PRODUCTION,
+        signup_policy=None,
+        public_url="https://bench.example.com",
+    ):
         response = api.client.post(
-            "/api/auth/register", json={"email": "stranger@example.com", "password": "12345678"}
+            "/api/auth/register",
+            json={"email": "stranger@example.com", "password": "plain-sailing-words"},
         )
         assert response.status_code == 403
         assert response.json()["error"]["code"] == "signup_not_allowed"
@@ -50,7 +56,7 @@ def test_production_defaults_to_invite_only_even_on_a_fresh_instance(settings: S
 def test_closed_policy_refuses_everyone(settings: Settings) -> None:
     for api in _api_with(settings, signup_policy="closed"):
         response = api.client.post(
-            "/api/auth/register", json={"email": "a@example.com", "password": "12345678"}
+            "/api/auth/register", json={"email": "a@example.com", "password": "plain-sailing-words"}
         )
         assert response.status_code == 403
 
@@ -66,24 +72,30 @@ def test_invites_are_single_use_and_bound_to_their_email(
     client = invite_api.client
     wrong_email = client.post(
         "/api/auth/register",
-        json={"email": "eve@example.com", "password": "12345678", "invite_code": code},
+        json={"email": "eve@example.com", "password": "plain-sailing-words", "invite_code": code},
     )
     assert wrong_email.status_code == 403
     ok = client.post(
         "/api/auth/register",
-        json={"email": "bob@example.com", "password": "12345678", "invite_code": code},
+        json={"email": "bob@example.com", "password": "plain-sailing-words", "invite_code": code},
     )
-    assert ok.status_code == 201 and ok.json()["user"]["role"] == "user"
+    assert ok.status_code == 202 and ok.json()["status"] == "check_email"
+    assert invite_api.login("bob@example.com", "plain-sailing-words")["user"]["role"] == "user"
+    assert invite_api.mailer.sent[-1].to == "bob@example.com"
     again = client.post(
         "/api/auth/register",
-        json={"email": "bob2@example.com", "password": "12345678", "invite_code": code},
+        json={"email": "bob2@example.com", "password": "plain-sailing-words", "invite_code": code},
     )
     assert again.status_code == 403
     anyone = client.post(
         "/api/auth/register",
-        json={"email": "carol@example.com", "password": "12345678", "invite_code": free_code},
+        json={
+            "email": "carol@example.com",
+            "password": "plain-sailing-words",
+            "invite_code": free_code,
+        },
     )
-    assert anyone.status_code == 201
+    assert anyone.status_code == 202
 
 
 def _reset_token(mailer: CapturingMailer) -> str:

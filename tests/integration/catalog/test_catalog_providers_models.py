@@ -110,7 +110,9 @@ def test_unreachable_provider_reports_a_sanitised_error(api: Api) -> None:
 
 
 def test_base_url_rules(settings: Settings) -> None:
-    changed = settings.model_copy(update={"env": Environment.PRODUCTION})
+    changed = settings.model_copy(
+        update={"env": Environment.PRODUCTION, "public_url": "https://bench.example.com"}
+    )
     for api in app_api(changed.model_copy(update={"signup_policy": "open"})):
         api.sign_up("urls@example.com")
         for bad in ("ftp://x.example.com", "http://user:pw@x.example.com", "not a url"):

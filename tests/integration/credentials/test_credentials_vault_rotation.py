@@ -30,7 +30,9 @@ async def _seed(settings: Settings, vault: Vault) -> tuple[str, str]:
     db = open_database(DatabaseConfig(settings.database_url, settings.database_schema))
     try:
         hasher = PasswordHasher(Argon2Params(1, 1024))
-        user = await create_user(db, hasher, NewUser(email="v@example.com", password="12345678"))
+        user = await create_user(
+            db, hasher, NewUser(email="v@example.com", password="plain-sailing-words")
+        )
         ctx = CatalogContext(db=db, vault=vault, settings=settings)
         data = ProviderCreate(name="p", base_url="http://127.0.0.1:1", api_key=KEY)  # type: ignore[arg-type]
         first = await create_provider(ctx, user.id, data)

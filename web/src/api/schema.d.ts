@@ -240,7 +240,7 @@ export interface paths {
         put?: never;
         /**
          * Logout All
-         * @description End every session of this account, on every device.
+         * @description End every session of this account, on every device, and revoke its personal API tokens.
          */
         post: operations["logout_all_api_auth_logout_all_post"];
         delete?: never;
@@ -260,7 +260,8 @@ export interface paths {
         put?: never;
         /**
          * Change Password
-         * @description Change the password; every session ends and this one gets fresh tokens.
+         * @description Change the password; every session and personal API token ends, and this session gets
+         *     fresh tokens.
          */
         post: operations["change_password_api_auth_password_post"];
         delete?: never;
@@ -278,7 +279,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Confirm Password Reset */
+        /**
+         * Confirm Password Reset
+         * @description Set a new password with the emailed token (checked before the password is hashed).
+         */
         post: operations["confirm_password_reset_api_auth_password_reset_confirm_post"];
         delete?: never;
         options?: never;
@@ -297,7 +301,9 @@ export interface paths {
         put?: never;
         /**
          * Request Password Reset
-         * @description Mail a reset link valid 30 minutes (always 202: nobody learns who has an account).
+         * @description Mail a reset link valid 30 minutes. Always 202, answered before the account is even
+         *     looked up (the lookup and the mail run after the answer): nobody learns who has an account,
+         *     from the answer or from its timing.
          */
         post: operations["request_password_reset_api_auth_password_reset_request_post"];
         delete?: never;
@@ -337,7 +343,9 @@ export interface paths {
         put?: never;
         /**
          * Register
-         * @description Create an account (as the sign-up policy allows) and sign in.
+         * @description Create an account (as the sign-up policy allows). Open sign-up signs in at once (201);
+         *     with an invite the answer is 202 "check your e-mail", also when the email had an account
+         *     (its owner gets a mail), so nobody learns who has one.
          */
         post: operations["register_api_auth_register_post"];
         delete?: never;
@@ -3125,6 +3133,19 @@ export interface components {
                 [key: string]: unknown;
             };
         };
+        /**
+         * SignupPending
+         * @description An invite sign-up's answer, the same whether or not the email already had an account.
+         */
+        SignupPending: {
+            /** Message */
+            message: string;
+            /**
+             * Status
+             * @constant
+             */
+            status: "check_email";
+        };
         /** SkippedEntry */
         SkippedEntry: {
             /** Id */
@@ -4362,6 +4383,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["TokenResponse"];
+                };
+            };
+            /** @description Invite sign-up: check your e-mail (whether or not it had an account) */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SignupPending"];
                 };
             };
             /** @description Client error */

@@ -63,13 +63,24 @@ export const useAuthStore = defineStore('auth', () => {
     return begin(await unwrap(api.POST('/api/auth/login', { body: { email, password } })))
   }
 
-  async function register(data: Registration): Promise<CurrentUser> {
+  /**
+   * Open sign-up signs in at once. An invite sign-up answers "check your e-mail" whether or not
+   * the address already had an account (so nobody learns who has one): signing in with the new
+   * password then works when the account is new; null when it does not (the mail says why).
+   */
+  async function register(data: Registration): Promise<CurrentUser | null> {
     const body = {
       email: data.email,
       password: data.password,
       invite_code: data.inviteCode?.trim() ? data.inviteCode.trim() : null,
     }
-    return begin(await unwrap(api.POST('/api/auth/register', { body })))
+    const answer = await unwrap(api.POST('/api/auth/register', { body }))
+    if ('access_token' in answer) return begin(answer)
+    try {
+      return await signIn(data.email, data.password)
+    } catch {
+      return null
+    }
   }
 
   /** End this browser's session. Signing out locally never waits on the server's answer. */

@@ -117,6 +117,38 @@ describe('sign-up', () => {
     expect(input.attributes('aria-describedby')).toBe(error.attributes('id'))
   })
 
+  it('signs in after an invite sign-up that answers "check your e-mail"', async () => {
+    stubColorScheme(false)
+    const fetch = stubApi({
+      '/api/auth/register': { status: 202, body: { status: 'check_email', message: 'Check your e-mail.' } },
+      '/api/auth/login': { body: sessionGrant() },
+    })
+    const { wrapper, router } = await mountApp('/sign-up?invite=inv_code', { signedIn: false })
+    mounted = wrapper
+    await fill(wrapper, 'Email', MEMBER.email)
+    await fill(wrapper, 'Password', 'long enough password')
+    await wrapper.get('form').trigger('submit')
+    // The welcome page is a lazy chunk: wait for the navigation rather than a number of ticks.
+    await vi.waitFor(() => expect(router.currentRoute.value.name).toBe('welcome'))
+    expect(requestsTo(fetch, '/api/auth/login')).toHaveLength(1)
+  })
+
+  it('says to check the e-mail when the invited address already had an account', async () => {
+    stubColorScheme(false)
+    stubApi({
+      '/api/auth/register': { status: 202, body: { status: 'check_email', message: 'Check your e-mail.' } },
+      '/api/auth/login': { status: 401, body: { error: { code: 'invalid_credentials', message: 'Wrong email or password.' } } },
+    })
+    const { wrapper, router } = await mountApp('/sign-up?invite=inv_code', { signedIn: false })
+    mounted = wrapper
+    await fill(wrapper, 'Email', MEMBER.email)
+    await fill(wrapper, 'Password', 'long enough password')
+    await wrapper.get('form').trigger('submit')
+    await settle()
+    expect(wrapper.get('[data-testid="signup-check-email"]').text()).toContain('Check your e-mail')
+    expect(router.currentRoute.value.name).not.toBe('welcome')
+  })
+
   it('offers the invite code field when the server needs one', async () => {
     stubColorScheme(false)
     stubApi({
