@@ -24,7 +24,7 @@ from benchstudio.benchruns import endpoints as benchruns_endpoints
 from benchstudio.benchruns.tasks import BENCHMARK_JOB
 from benchstudio.catalog import endpoints as catalog_endpoints
 from benchstudio.catalog.service import seed_demo_provider
-from benchstudio.config import Settings, get_settings
+from benchstudio.config import Environment, Settings, get_settings
 from benchstudio.evals import endpoints as evals_endpoints
 from benchstudio.evals.tasks import TOOL_EVAL_JOB
 from benchstudio.http.api_docs import install_api_docs
@@ -132,5 +132,9 @@ def create_app(
         app.include_router(router)
     install_api_docs(app)
     install_spa(app, resolve_web_dist(settings.web_dist))
-    app.add_middleware(EdgeMiddleware)
+    app.add_middleware(
+        EdgeMiddleware,
+        production=settings.env is Environment.PRODUCTION,
+        trusted_proxies=settings.trusted_proxies,
+    )
     return app
