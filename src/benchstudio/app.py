@@ -23,14 +23,17 @@ from benchstudio.audit.service import AuditRecorder
 from benchstudio.auth import endpoints as auth_endpoints
 from benchstudio.auth.dependencies import BearerAuthenticator
 from benchstudio.benchruns import endpoints as benchruns_endpoints
+from benchstudio.benchruns.endpoints import MAX_IMPORT_BYTES
 from benchstudio.benchruns.tasks import BENCHMARK_JOB
 from benchstudio.catalog import endpoints as catalog_endpoints
 from benchstudio.catalog.service import seed_demo_provider
-from benchstudio.config import Settings, ensure_startable, get_settings
+from benchstudio.config import Environment, Settings, ensure_startable, get_settings
 from benchstudio.core.rate_window import WindowLimiter
 from benchstudio.evals import endpoints as evals_endpoints
+from benchstudio.evals.suite_imports import MAX_UPLOAD_BYTES
 from benchstudio.evals.tasks import TOOL_EVAL_JOB
 from benchstudio.http.api_docs import install_api_docs
+from benchstudio.http.body_limit import MB, BodyLimitMiddleware, BodyLimits, BodyRule
 from benchstudio.http.envelope import ERROR_RESPONSES
 from benchstudio.http.error_handlers import install_error_handlers
 from benchstudio.http.middleware import EdgeMiddleware
@@ -78,6 +81,22 @@ JOB_AUDITOR: JobAuditor = AuditRecorder()
 
 # Each new user starts with the built-in simulator as a provider, in their creation unit.
 USER_CREATED_HOOKS: tuple[UserCreatedHook, ...] = (seed_demo_provider,)
+
+
+def body_limits() -> BodyLimits:
+    """Request-body caps at the edge: 2 MB by default, suites and their uploads 20 MB (plus
+    room for the multipart framing; BFCL takes two files), the benchmark import its own cap,
+    streamed to the route (which parses it itself)."""
+    suite = MAX_UPLOAD_BYTES + MB
+    return BodyLimits(
+        rules=(
+            BodyRule("POST", "/api/suites", suite),
+            BodyRule("PUT", "/api/suites/[^/]+", suite),
+            BodyRule("POST", "/api/suites/import", suite),
+            BodyRule("POST", "/api/suites/import/bfcl", 2 * MAX_UPLOAD_BYTES + MB),
+            BodyRule("POST", "/api/benchmarks/import", MAX_IMPORT_BYTES, check_nesting=False),
+        )
+    )
 
 
 def build_api_router() -> APIRouter:
@@ -147,5 +166,10 @@ def create_app(
         app.include_router(router)
     install_api_docs(app)
     install_spa(app, resolve_web_dist(settings.web_dist))
-    app.add_middleware(EdgeMiddleware)
+    app.add_middleware(BodyLimitMiddleware, limits=body_limits())
+    app.add_middleware(  # added last: the outermost
+        EdgeMiddleware,
+        production=settings.env is Environment.PRODUCTION,
+        trusted_proxies=settings.trusted_proxies,
+    )
     return app

@@ -8,6 +8,7 @@ refuse startup in every mode (every provider create would fail later).
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import os
 import secrets
@@ -98,6 +99,9 @@ class Settings(BaseSettings):
     ws_queue_size: int = Field(default=1000, ge=1)
     ws_ticket_ttl_s: int = Field(default=30, ge=1)
     allowed_origins: list[str] = Field(default_factory=list)
+    # Reverse proxies (IPs or CIDRs, JSON list) whose Forwarded / X-Forwarded-For headers are
+    # believed; from any other peer they are ignored (docs/security.md, "Behind a proxy").
+    trusted_proxies: list[str] = Field(default_factory=list)
     # --- accounts, sessions, key vault ---
     # open | invite | closed; unset: invite-only in production, open otherwise.
     signup_policy: Literal["open", "invite", "closed"] | None = None
@@ -160,6 +164,16 @@ class Settings(BaseSettings):
         if self.database_schema is not None and not self.database_schema.isidentifier():
             raise ValueError("database_schema must be a plain identifier")
         return self
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _check_trusted_proxies(cls, entries: list[str]) -> list[str]:
+        for entry in entries:
+            try:
+                ipaddress.ip_network(entry.strip(), strict=False)
+            except ValueError:
+                raise ValueError(f"trusted_proxies: not an IP address or CIDR: {entry!r}") from None
+        return [entry.strip() for entry in entries]
 
     @property
     def is_sqlite(self) -> bool:

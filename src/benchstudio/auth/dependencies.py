@@ -18,6 +18,7 @@ from benchstudio.auth.service import ClientInfo
 from benchstudio.config import Environment, Settings
 from benchstudio.core.passwords import Argon2Params, PasswordHasher
 from benchstudio.core.tokens import API_TOKEN_PREFIX
+from benchstudio.http.client_address import client_ip
 from benchstudio.http.dependencies import (
     SettingsDep,
     cached_on_app,
@@ -48,8 +49,7 @@ async def get_mailer(request: Request, settings: SettingsDep) -> Mailer:
 
 
 async def get_client_info(request: Request) -> ClientInfo:
-    ip = request.client.host if request.client else None
-    return ClientInfo(ip=ip, user_agent=request.headers.get("user-agent"))
+    return ClientInfo(ip=client_ip(request), user_agent=request.headers.get("user-agent"))
 
 
 async def get_user_created_hooks(request: Request) -> tuple[UserCreatedHook, ...]:

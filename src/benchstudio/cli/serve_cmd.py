@@ -2,18 +2,56 @@
 
 from __future__ import annotations
 
+import ipaddress
 import signal
 from types import FrameType
+from typing import TYPE_CHECKING
 
 import typer
+from rich.markup import escape
 
 from benchstudio.cli.demo_simulator import demo_simulator
 from benchstudio.cli.runtime import database_config, err_console, load_settings
 from benchstudio.cli.wiring import installed_wiring
 
+if TYPE_CHECKING:
+    from benchstudio.config import Settings
+
 
 def _exit_on_sigterm(signum: int, _frame: FrameType | None) -> None:
     raise SystemExit(128 + signum)
+
+
+def _is_loopback(host: str) -> bool:
+    if host.strip().lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False  # a host name or wildcard: assume other machines can reach it
+
+
+def dev_exposure_warning(settings: Settings) -> str | None:
+    """What dev mode exposes when it listens beyond loopback (docs/security.md), or None."""
+    from benchstudio.config import Environment
+
+    if settings.env is Environment.PRODUCTION or _is_loopback(settings.host):
+        return None
+    exposed = []
+    if settings.effective_signup_policy == "open":
+        exposed.append("anyone who reaches it can sign up (open sign-up)")
+    if settings.effective_egress_mode == "dev":
+        exposed.append(
+            "signed-in users can make it send requests to loopback and private addresses "
+            "(dev egress)"
+        )
+    if not exposed:
+        return None
+    return (
+        f"Dev mode is listening on {settings.host}, not a loopback address: "
+        + "; ".join(exposed)
+        + ". Bind 127.0.0.1, or set BENCHSTUDIO_ENV=production."
+    )
 
 
 def serve(
@@ -36,6 +74,8 @@ def serve(
         settings.host = host
     if port is not None:
         settings.port = port
+    if warning := dev_exposure_warning(settings):
+        err_console.print(f"[bold yellow]Warning:[/] {escape(warning)}")
     if migrate and settings.is_sqlite:
         upgrade_to_head(database_config(settings))
     # uvicorn re-raises SIGTERM once it has shut down; with the default handler that kills the

@@ -1,19 +1,23 @@
-"""Outermost ASGI middleware: request ids, security headers, last-resort 500 envelope.
+"""Outermost ASGI middleware: client address, request ids, security headers, last-resort 500.
 
 Pure ASGI (not BaseHTTPMiddleware) so it wraps Starlette's own error handling too: every
-response, including unhandled exceptions and 404s, gets the headers and the envelope.
+response, including unhandled exceptions and 404s, gets the headers and the envelope. It
+resolves the client's address through the trusted proxies first (`http.client_address`), for
+WebSockets too, and sends HSTS over https and always in production.
 """
 
 from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Sequence
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from benchstudio.core.ids import accept_request_id
 from benchstudio.core.logging_setup import request_id_var
 from benchstudio.core.redaction import redact
+from benchstudio.http.client_address import TrustedProxies
 from benchstudio.http.envelope import envelope_bytes
 from benchstudio.http.security_headers import HSTS_HEADER, SECURITY_HEADERS
 
@@ -21,10 +25,16 @@ log = logging.getLogger("benchstudio.http")
 
 
 class EdgeMiddleware:
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(
+        self, app: ASGIApp, *, production: bool = False, trusted_proxies: Sequence[str] = ()
+    ) -> None:
         self.app = app
+        self.production = production
+        self.proxies = TrustedProxies(trusted_proxies)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] in ("http", "websocket"):
+            self.proxies.apply(scope)
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
@@ -34,7 +44,7 @@ class EdgeMiddleware:
         token = request_id_var.set(request_id)
         started = time.perf_counter()
         status_holder = {"status": 0, "sent": False}
-        https = scope.get("scheme") == "https"
+        hsts = self.production or scope.get("scheme") == "https"
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -46,7 +56,7 @@ class EdgeMiddleware:
                     if k.lower() not in {name for name, _ in SECURITY_HEADERS}
                 ]
                 headers.extend(SECURITY_HEADERS)
-                if https:
+                if hsts:
                     headers.append(HSTS_HEADER)
                 headers.append((b"x-request-id", request_id.encode()))
                 message["headers"] = headers
