@@ -83,7 +83,7 @@ def plans(runs: int, max_requests: int, seed: int) -> list[Plan]:
 
 async def _targets(client: Client) -> dict[bool, dict[str, str]]:
     """usage → target: the demo provider, and a copy of it whose streams carry no usage."""
-    body = {"email": "soak@example.com", "password": "soak-test-password-1!"}
+    body = {"email": "soak@example.com", "password": "measure-every-endpoint-1!"}
     data = await client.ok("POST", "/api/auth/register", json=body)
     client.headers = {"Authorization": f"Bearer {data['access_token']}"}
     providers = await client.ok("GET", "/api/providers")

@@ -30,8 +30,9 @@ def _serve(
     monkeypatch.setattr("uvicorn.run", lambda app, **kwargs: started.update(kwargs))
     wiring = ServerWiring(
         create_app=lambda _settings: object(),  # type: ignore[arg-type,return-value]
-        job_registry=lambda: None,  # type: ignore[arg-type,return-value]
+        job_registry=lambda _settings: None,  # type: ignore[arg-type,return-value]
         job_limits=lambda *_args: None,  # type: ignore[arg-type,return-value]
+        job_auditor=None,  # type: ignore[arg-type]
         user_created_hooks=(),
     )
     monkeypatch.setattr(serve_cmd, "installed_wiring", lambda: wiring)
