@@ -107,7 +107,9 @@ def test_bad_trusted_proxy_entry_refuses_settings(sqlite_settings: Settings) -> 
 
 def test_hsts_in_production_not_in_dev(sqlite_settings: Settings) -> None:
     for env, expected in [(Environment.PRODUCTION, True), (Environment.DEV, False)]:
-        app = create_app(sqlite_settings.model_copy(update={"env": env}))
+        # Production refuses to start without the public URL its e-mailed links use.
+        update = {"env": env, "public_url": "https://bench.example.com"}
+        app = create_app(sqlite_settings.model_copy(update=update))
         # Plain http, as behind a proxy that ends TLS; no lifespan: only edge headers matter.
         response = TestClient(app, raise_server_exceptions=False).get("/api/no-such-route")
         assert response.status_code == 404
