@@ -18,7 +18,7 @@ export const SIMULATOR_URL = `http://127.0.0.1:${E2E_PORT + 1}/v1`
 /** serve.mjs copies the server's console here, where dev-mode mails are printed. */
 export const SERVER_LOG = join(tmpdir(), `benchstudio-e2e-${E2E_PORT}-server.log`)
 
-export const ADMIN: TestUser = { email: 'admin@example.test', password: 'keeper-of-the-bench-1' }
+export const ADMIN: TestUser = { email: 'admin@example.test', password: 'quiet-harbor-lantern-7' }
 
 let counter = 0
 /** A fresh, unique user (not yet registered). */
