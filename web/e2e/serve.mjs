@@ -21,6 +21,8 @@ const server = spawn(executable, ['serve', '--host', '127.0.0.1', '--port', port
   env: {
     ...process.env,
     BENCHSTUDIO_ENV: 'dev',
+    // The jobs flows drive the built-in demo job, off by default outside tests.
+    BENCHSTUDIO_DEMO_JOBS: 'true',
     BENCHSTUDIO_DATABASE_URL: `sqlite+aiosqlite:///${join(workDir, 'benchstudio.db')}`,
     BENCHSTUDIO_SECRETS_FILE: join(workDir, 'secrets.env'),
     BENCHSTUDIO_WEB_DIST: join(repoDir, 'src/benchstudio/web_dist'),
