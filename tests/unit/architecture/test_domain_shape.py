@@ -1,0 +1,264 @@
+"""Every domain has one shape (issue 14, item 4; ADR 0011), checked on the source tree.
+
+- A domain package holds only role modules: `schemas`, `domain`, `repository`, `service`,
+  `endpoints`, `tasks` and `models` (its ORM tables). A role may be a package of several
+  modules; a big domain splits into sub-packages that follow the same rule.
+- A domain uses another only through its `service`, `schemas` or `domain`: never its
+  repository, ORM models, endpoints or tasks.
+- Tasks go through services: no `tasks` module imports its own domain's repository or models.
+- Every public `async def` in a service takes `ctx` (a `ServiceContext`) first. The allow-list
+  below names today's exceptions; it may only shrink.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+PACKAGE = Path(__file__).resolve().parents[3] / "src" / "benchstudio"
+DOMAINS = (
+    "accounts",
+    "admin",
+    "audit",
+    "auth",
+    "benchruns",
+    "catalog",
+    "credentials",
+    "evals",
+    "system",
+)
+ROLES = frozenset({"schemas", "domain", "repository", "service", "endpoints", "tasks", "models"})
+PUBLIC_ROLES = frozenset({"service", "schemas", "domain"})
+
+# Entries not yet moved into a role ("domain/file.py" or "domain has no service"). Shrink only.
+NOT_YET_SHAPED: frozenset[str] = frozenset(
+    {
+        "accounts/common_passwords.py",
+        "accounts/mailer.py",
+        "accounts/user_state_cache.py",
+        "admin/job_limits.py",
+        "auth/dependencies.py",
+        "benchruns/child_pipe.py",
+        "benchruns/child_processes.py",
+        "benchruns/exchange.py",
+        "benchruns/finishing.py",
+        "benchruns/measuring.py",
+        "benchruns/planning.py",
+        "benchruns/results_file.py",
+        "benchruns/summaries.py",
+        "catalog/model_service.py",
+        "catalog/presets_service.py",
+        "credentials/dependencies.py",
+        "evals",
+        "evals/explain.py",
+        "evals/export.py",
+        "evals/run_endpoints.py",
+        "evals/run_lifecycle.py",
+        "evals/run_repository.py",
+        "evals/run_schemas.py",
+        "evals/run_service.py",
+        "evals/suite_endpoints.py",
+        "evals/suite_imports.py",
+        "evals/suite_repository.py",
+        "evals/suite_schemas.py",
+        "evals/suite_service.py",
+        "evals/targets.py",
+        "system/meta_endpoints.py",
+    }
+)
+# Imports that bypass a service ("importer -> imported"). Shrink only.
+NOT_YET_THROUGH_SERVICE: frozenset[str] = frozenset(
+    {
+        "admin.service -> accounts.repository",
+        "admin.service -> catalog.model_service",
+        "auth.dependencies -> accounts.mailer",
+        "auth.service -> accounts.mailer",
+        "benchruns.endpoints -> credentials.dependencies",
+        "benchruns.planning -> catalog.model_service",
+        "benchruns.planning -> catalog.presets_service",
+        "catalog.endpoints -> credentials.dependencies",
+        "evals.run_endpoints -> credentials.dependencies",
+        "evals.targets -> catalog.model_service",
+    }
+)
+# Tasks that bypass their own service ("tasks -> repository"). Shrink only.
+TASKS_NOT_YET_THROUGH_SERVICE: frozenset[str] = frozenset(
+    {"benchruns.tasks -> benchruns.repository"}
+)
+# Service functions that do not take `ctx` first yet ("module:function"). Shrink only.
+NOT_YET_CTX: frozenset[str] = frozenset(
+    {
+        "accounts.service:active_email_owner",
+        "accounts.service:admin_update_user",
+        "accounts.service:change_password",
+        "accounts.service:confirm_password_reset",
+        "accounts.service:create_invite",
+        "accounts.service:create_user",
+        "accounts.service:delete_invite",
+        "accounts.service:delete_user",
+        "accounts.service:get_user",
+        "accounts.service:get_user_state",
+        "accounts.service:hash_password",
+        "accounts.service:list_invites",
+        "accounts.service:list_users",
+        "accounts.service:record_login",
+        "accounts.service:register",
+        "accounts.service:request_password_reset",
+        "accounts.service:revoke_all_sessions",
+        "accounts.service:verify_credentials",
+        "admin.service:get_limits",
+        "admin.service:limits_for",
+        "admin.service:list_users",
+        "admin.service:set_limits",
+        "admin.service:system_view",
+        "audit.service:list_events",
+        "auth.service:count_anonymous_attempt",
+        "auth.service:create_api_token",
+        "auth.service:issue_session",
+        "auth.service:list_api_tokens",
+        "auth.service:login",
+        "auth.service:logout",
+        "auth.service:logout_everywhere",
+        "auth.service:principal_from_access_token",
+        "auth.service:principal_from_api_token",
+        "auth.service:refresh",
+        "auth.service:revoke_api_token",
+        "auth.service:revoke_api_tokens_in",
+        "benchruns.service:compare",
+        "benchruns.service:delete",
+        "benchruns.service:get_detail",
+        "benchruns.service:list_runs",
+        "benchruns.service:owned_run",
+        "benchruns.service:request_page",
+        "benchruns.service:summaries_of",
+        "catalog.service:owned_provider",
+        "catalog.service:seed_demo_provider",
+        "credentials.service:adapter_for",
+        "credentials.service:open_adapter",
+        "credentials.service:rotate_all",
+        "credentials.service:statuses",
+        "credentials.service:store_secrets",
+        "credentials.service:unseal_access",
+        "system.service:database_reachable",
+        "system.service:health",
+    }
+)
+
+
+@dataclass(frozen=True)
+class Module:
+    path: Path
+    dotted: str  # e.g. "evals.runs.service"
+
+    @property
+    def domain(self) -> str:
+        return self.dotted.split(".")[0]
+
+    def role(self) -> str | None:
+        """The role this module plays: the first role name on its path inside its domain."""
+        return next((part for part in self.dotted.split(".")[1:] if part in ROLES), None)
+
+
+def _modules(root: Path) -> Iterator[Module]:
+    for path in sorted(root.rglob("*.py")):
+        relative = path.relative_to(PACKAGE).with_suffix("")
+        parts = [p for p in relative.parts if p != "__init__"]
+        yield Module(path, ".".join(parts))
+
+
+def _shape_errors(package: Path, where: str) -> list[str]:
+    errors = []
+    entries = [p for p in package.iterdir() if p.name != "__pycache__" and p.name != "__init__.py"]
+    names = {p.stem if p.suffix == ".py" else p.name for p in entries if p.suffix in {".py", ""}}
+    if "service" not in names:
+        errors.append(f"{where} has no service")
+    for entry in entries:
+        if entry.suffix == ".py":
+            if entry.stem not in ROLES:
+                errors.append(f"{where}/{entry.name} is not a role ({', '.join(sorted(ROLES))})")
+        elif entry.is_dir() and (entry / "__init__.py").exists() and entry.name not in ROLES:
+            errors += _shape_errors(entry, f"{where}/{entry.name}")  # a sub-domain: same rule
+    return errors
+
+
+def _shrink_only(found: set[str], allowed: frozenset[str], what: str) -> None:
+    new = sorted(found - allowed)
+    assert not new, what + ":\n" + "\n".join(new)
+    fixed = sorted(allowed - found)
+    assert not fixed, "fixed; remove from the allow-list:\n" + "\n".join(fixed)
+
+
+def test_every_domain_holds_only_role_modules() -> None:
+    errors = [e for domain in DOMAINS for e in _shape_errors(PACKAGE / domain, domain)]
+    _shrink_only({e.split(" ")[0] for e in errors}, NOT_YET_SHAPED, "\n".join(errors))
+
+
+def _imports(module: Module) -> Iterator[tuple[str, int]]:
+    """Every benchstudio module this one imports (with `from a import b`, `a.b` if b is one)."""
+    tree = ast.parse(module.path.read_text(encoding="utf-8"))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.name.startswith("benchstudio."):
+                    yield alias.name.removeprefix("benchstudio."), node.lineno
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            if not node.module.startswith("benchstudio"):
+                continue
+            base = node.module.removeprefix("benchstudio").lstrip(".")
+            for alias in node.names:
+                candidate = f"{base}.{alias.name}" if base else alias.name
+                path = PACKAGE.joinpath(*candidate.split("."))
+                is_module = path.with_suffix(".py").exists() or (path / "__init__.py").exists()
+                yield (candidate if is_module else base), node.lineno
+
+
+def _role_of(dotted: str) -> str | None:
+    return next((part for part in dotted.split(".")[1:] if part in ROLES), None)
+
+
+def test_a_domain_uses_another_only_through_its_service() -> None:
+    errors: set[str] = set()
+    for domain in DOMAINS:
+        for module in _modules(PACKAGE / domain):
+            for target, _line in _imports(module):
+                other = target.split(".")[0]
+                if other == domain or other not in DOMAINS:
+                    continue
+                role = _role_of(target)
+                if role not in PUBLIC_ROLES:
+                    errors.add(f"{module.dotted} -> {target}")
+    _shrink_only(errors, NOT_YET_THROUGH_SERVICE, "use another domain's service, schemas or domain")
+
+
+def test_tasks_go_through_services() -> None:
+    errors: set[str] = set()
+    for domain in DOMAINS:
+        for module in _modules(PACKAGE / domain):
+            if module.role() != "tasks":
+                continue
+            for target, _line in _imports(module):
+                if target.split(".")[0] == domain and _role_of(target) in {"repository", "models"}:
+                    errors.add(f"{module.dotted} -> {target}")
+    _shrink_only(errors, TASKS_NOT_YET_THROUGH_SERVICE, "tasks go through their service")
+
+
+def _service_functions() -> Iterator[tuple[str, ast.AsyncFunctionDef]]:
+    for domain in DOMAINS:
+        for module in _modules(PACKAGE / domain):
+            if module.role() != "service":
+                continue
+            tree = ast.parse(module.path.read_text(encoding="utf-8"))
+            for node in tree.body:
+                if isinstance(node, ast.AsyncFunctionDef) and not node.name.startswith("_"):
+                    yield f"{module.dotted}:{node.name}", node
+
+
+def test_every_service_use_case_takes_the_context_first() -> None:
+    offenders = {
+        name
+        for name, node in _service_functions()
+        if not node.args.args or node.args.args[0].arg != "ctx"
+    }
+    _shrink_only(offenders, NOT_YET_CTX, "take `ctx: ServiceContext` first (ADR 0011)")
