@@ -5,7 +5,7 @@ from __future__ import annotations
 import ipaddress
 import signal
 from types import FrameType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.markup import escape
@@ -16,6 +16,25 @@ from benchstudio.cli.wiring import installed_wiring
 
 if TYPE_CHECKING:
     from benchstudio.config import Settings
+
+
+def server_options(settings: Settings) -> dict[str, Any]:
+    """How uvicorn serves the app: no access log, forwarded headers handled by our own
+    trusted-proxy middleware, and WebSocket messages capped at the protocol layer, so an
+    oversized frame is refused (close 1009) before it is buffered; the default reads up to
+    16 MiB before the endpoint's own 16 KiB check sees it."""
+    from benchstudio.realtime.endpoints import MAX_CLIENT_FRAME
+
+    return {
+        "host": settings.host,
+        "port": settings.port,
+        "log_config": None,
+        "access_log": False,
+        "proxy_headers": False,
+        # Room above the endpoint's limit so slightly larger frames still get its clear error.
+        "ws_max_size": 4 * MAX_CLIENT_FRAME,
+        "ws_max_queue": 8,
+    }
 
 
 def _exit_on_sigterm(signum: int, _frame: FrameType | None) -> None:
@@ -94,11 +113,4 @@ def serve(
         )
         app = installed_wiring().create_app(settings)
         freeze_heap()
-        uvicorn.run(
-            app,
-            host=settings.host,
-            port=settings.port,
-            log_config=None,
-            access_log=False,
-            proxy_headers=False,
-        )
+        uvicorn.run(app, **server_options(settings))
