@@ -204,7 +204,7 @@ class _ChildThatMiscounts:
         return None
 
     async def collect(self, window_s: float) -> Any:
-        from benchstudio.benchruns.tasks import _Received
+        from benchstudio.benchruns.tasks.handler import _Received
 
         self.sent = True
         step = "t@0:c=1"
@@ -227,9 +227,9 @@ class _ChildThatMiscounts:
 def test_the_run_fails_when_fewer_rows_are_stored_than_the_child_finished(
     api: Api, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from benchstudio.benchruns import tasks
+    from benchstudio.benchruns.tasks import handler
 
-    monkeypatch.setattr(tasks, "_Child", _ChildThatMiscounts)
+    monkeypatch.setattr(handler, "_Child", _ChildThatMiscounts)
     api.sign_up("miscount@example.com")
     body = {"targets": [api.demo_target()], "runs": 1, "warmup": 0, "context_tokens": [0]}
     submitted = api.ok("POST", "/api/benchmarks", 202, json=body)

@@ -22,8 +22,8 @@ from typing import Any, TypeVar
 # the event loop, the statistics): imported once by the fork server, never by a child. A child
 # opens no database (it is handed its providers' access), so no database driver is preloaded.
 CHILD_PRELOAD = (
-    "benchstudio.benchruns.measuring",
-    "benchstudio.benchruns.summaries",
+    "benchstudio.benchruns.tasks.measuring",
+    "benchstudio.benchruns.domain.summaries",
     "benchstudio.credentials.service",
     "benchstudio.speed.launch",
     "benchstudio.speed.runner",

@@ -19,11 +19,16 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from benchstudio.benchruns import repository
-from benchstudio.benchruns.child_pipe import FrameReader, open_reader
-from benchstudio.benchruns.child_processes import child_context
-from benchstudio.benchruns.domain import EventThrottle, row_from_record, step_name_of
-from benchstudio.benchruns.finishing import conclude_run
-from benchstudio.benchruns.measuring import ChildJob, Message, child_main
+from benchstudio.benchruns.domain import (
+    BENCHMARK_JOB_TYPE,
+    EventThrottle,
+    row_from_record,
+    step_name_of,
+)
+from benchstudio.benchruns.service.finishing import conclude_run
+from benchstudio.benchruns.tasks.child_pipe import FrameReader, open_reader
+from benchstudio.benchruns.tasks.child_processes import child_context
+from benchstudio.benchruns.tasks.measuring import ChildJob, Message, child_main
 from benchstudio.catalog.service import CatalogContext, provider_access
 from benchstudio.core.clock import utcnow
 from benchstudio.core.errors import AppError
@@ -34,9 +39,9 @@ from benchstudio.jobs.context import JobCancelledError, JobContext
 from benchstudio.jobs.domain import UserLimits
 from benchstudio.jobs.registry import JobType
 from benchstudio.speed.config import BenchConfig
+from benchstudio.storage.service_context import ServiceContext
 from benchstudio.storage.unit_of_work import read_unit, write_unit
 
-BENCHMARK_JOB_TYPE = "benchmark"
 RESULT_EVENT = "benchmark_result"
 AGGREGATE_EVENT = "benchmark_aggregate"
 STEP_EVENT = "benchmark_step"
@@ -376,9 +381,10 @@ async def _provider_access(
 
 async def run_benchmark(ctx: JobContext) -> Mapping[str, Any]:
     """Job handler: measure in a child process, store per request, summarise at the end."""
-    from benchstudio.benchruns.planning import child_config
+    from benchstudio.benchruns.service.planning import child_config
 
     run_id = str(ctx.params["run_id"])
+    bench = ServiceContext.for_owner(ctx.database, ctx.owner_id)
     prepared = await _prepare(ctx, run_id)
     pump = ResultPump(ctx, run_id, int(ctx.params.get("planned_requests") or 0))
     pump.steps, pump.done_requests = prepared.steps, prepared.kept_requests
@@ -395,8 +401,7 @@ async def run_benchmark(ctx: JobContext) -> Mapping[str, Any]:
         await _check_stored(ctx, run_id, done, prepared.kept_requests)
     except MeasuringProcessError as exc:
         await conclude_run(
-            ctx.database,
-            ctx.owner_id,
+            bench,
             run_id,
             "failed",
             error=str(exc),
@@ -405,8 +410,7 @@ async def run_benchmark(ctx: JobContext) -> Mapping[str, Any]:
         raise
     status = "cancelled" if ctx.cancelled else str(done["status"])
     totals = await conclude_run(
-        ctx.database,
-        ctx.owner_id,
+        bench,
         run_id,
         status,
         done=done,
