@@ -76,9 +76,7 @@ NOT_YET_THROUGH_SERVICE: frozenset[str] = frozenset(
     }
 )
 # Tasks that bypass their own service ("tasks -> repository"). Shrink only.
-TASKS_NOT_YET_THROUGH_SERVICE: frozenset[str] = frozenset(
-    {"benchruns.tasks.handler -> benchruns.repository"}
-)
+TASKS_NOT_YET_THROUGH_SERVICE: frozenset[str] = frozenset()
 # Service functions that do not take `ctx` first yet ("module:function"). Shrink only.
 NOT_YET_CTX: frozenset[str] = frozenset(
     {
