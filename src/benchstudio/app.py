@@ -24,7 +24,7 @@ from benchstudio.auth import endpoints as auth_endpoints
 from benchstudio.auth.dependencies import BearerAuthenticator
 from benchstudio.benchruns import endpoints as benchruns_endpoints
 from benchstudio.benchruns.endpoints import MAX_IMPORT_BYTES
-from benchstudio.benchruns.tasks import BENCHMARK_JOB
+from benchstudio.benchruns.tasks.handler import BENCHMARK_JOB
 from benchstudio.catalog import endpoints as catalog_endpoints
 from benchstudio.catalog.service import seed_demo_provider
 from benchstudio.config import Environment, Settings, ensure_startable, get_settings

@@ -10,7 +10,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import StreamingResponse
 
-from benchstudio.benchruns import exchange, service
+from benchstudio.benchruns import service
 from benchstudio.benchruns.repository import RunFilters
 from benchstudio.benchruns.schemas import (
     BenchmarkCreate,
@@ -23,7 +23,7 @@ from benchstudio.benchruns.schemas import (
     RunDetail,
     RunPage,
 )
-from benchstudio.benchruns.service import BenchContext
+from benchstudio.benchruns.service import BenchContext, exchange
 from benchstudio.catalog.service import CatalogContext
 from benchstudio.core.errors import AppError, RateLimitedError
 from benchstudio.core.input_types import ObjectId, QueryText
@@ -33,6 +33,7 @@ from benchstudio.http.dependencies import DatabaseDep, SettingsDep
 from benchstudio.http.filters import StatusFilter
 from benchstudio.http.paging import Page, paging
 from benchstudio.http.principal import CurrentUser
+from benchstudio.http.service_context import OwnerContext
 from benchstudio.jobs.runtime import JobRuntime
 
 router = APIRouter(tags=["benchmarks"])
@@ -49,9 +50,15 @@ JobsDep = Annotated[JobRuntime, Depends(get_job_runtime)]
 
 
 async def bench_context(
-    db: DatabaseDep, vault: VaultDep, settings: SettingsDep, jobs: JobsDep
+    base: OwnerContext, db: DatabaseDep, vault: VaultDep, settings: SettingsDep, jobs: JobsDep
 ) -> BenchContext:
-    return BenchContext(CatalogContext(db=db, vault=vault, settings=settings), jobs)
+    return BenchContext(
+        db=db,
+        owner_id=base.owner_id,
+        actor_id=base.actor_id,
+        catalog=CatalogContext(db=db, vault=vault, settings=settings),
+        jobs=jobs,
+    )
 
 
 Ctx = Annotated[BenchContext, Depends(bench_context)]
@@ -90,8 +97,7 @@ async def preview_benchmark(
 
 @router.get("/benchmarks", response_model=RunPage)
 async def list_benchmarks(
-    user: CurrentUser,
-    db: DatabaseDep,
+    ctx: OwnerContext,
     page: Annotated[Page, paging(20, 200)],
     status: StatusFilter,
     q: QueryText | None = Query(None, max_length=200, description="Model or provider name."),
@@ -101,17 +107,17 @@ async def list_benchmarks(
     until: datetime | None = None,
 ) -> RunPage:
     filters = RunFilters(q, status, provider_id, model, since, until)
-    return await service.list_runs(db, user.user_id, filters, page.limit, page.offset)
+    return await service.list_runs(ctx, filters, page.limit, page.offset)
 
 
 @router.post("/benchmarks/compare", response_model=CompareOut)
-async def compare_benchmarks(data: CompareIn, user: CurrentUser, db: DatabaseDep) -> CompareOut:
+async def compare_benchmarks(data: CompareIn, ctx: OwnerContext) -> CompareOut:
     """2–4 runs: per-target summaries side by side and significance tests against the first."""
-    return await service.compare(db, user.user_id, data)
+    return await service.compare(ctx, data)
 
 
 @router.post("/benchmarks/import", response_model=ImportOut, status_code=201)
-async def import_benchmark(request: Request, user: CurrentUser, db: DatabaseDep) -> ImportOut:
+async def import_benchmark(request: Request, ctx: OwnerContext) -> ImportOut:
     """Store a `benchstudio bench --output` results file (JSON body) in the history."""
     size = int(request.headers.get("content-length") or 0)
     if size > MAX_IMPORT_BYTES:
@@ -123,57 +129,55 @@ async def import_benchmark(request: Request, user: CurrentUser, db: DatabaseDep)
         data = json.loads(body)
     except (ValueError, RecursionError):  # RecursionError: nested deeper than the parser goes
         raise AppError("The body is not JSON.", code="bad_results_file") from None
-    run = await exchange.import_results(db, user.user_id, data)
-    detail = await service.get_detail(db, user.user_id, run.id)
+    run = await exchange.import_results(ctx, data)
+    detail = await service.get_detail(ctx, run.id)
     return ImportOut(run=detail, requests=len(data["requests"]))
 
 
 @router.get("/benchmarks/{run_id}", response_model=RunDetail)
-async def get_benchmark(run_id: ObjectId, user: CurrentUser, db: DatabaseDep) -> RunDetail:
-    return await service.get_detail(db, user.user_id, run_id)
+async def get_benchmark(run_id: ObjectId, ctx: OwnerContext) -> RunDetail:
+    return await service.get_detail(ctx, run_id)
 
 
 @router.get("/benchmarks/{run_id}/requests", response_model=RequestPage)
 async def benchmark_requests(
     run_id: ObjectId,
-    user: CurrentUser,
-    db: DatabaseDep,
+    ctx: OwnerContext,
     page: Annotated[Page, paging(100, 1000)],
     step: QueryText | None = Query(None, max_length=400),
     target: QueryText | None = Query(None, max_length=300),
 ) -> RequestPage:
     return await service.request_page(
-        db, user.user_id, run_id, step=step, target=target, limit=page.limit, offset=page.offset
+        ctx, run_id, step=step, target=target, limit=page.limit, offset=page.offset
     )
 
 
 @router.post("/benchmarks/{run_id}/rerun", response_model=BenchmarkSubmitted, status_code=202)
-async def rerun_benchmark(run_id: ObjectId, user: CurrentUser, ctx: Ctx) -> BenchmarkSubmitted:
+async def rerun_benchmark(run_id: ObjectId, ctx: Ctx) -> BenchmarkSubmitted:
     """Run the stored configuration again (current providers, keys and parameter rules)."""
-    return await service.rerun(ctx, user.user_id, run_id)
+    return await service.rerun(ctx, run_id)
 
 
 @router.delete("/benchmarks/{run_id}", status_code=204, response_class=Response)
-async def delete_benchmark(run_id: ObjectId, user: CurrentUser, db: DatabaseDep) -> Response:
-    await service.delete(db, user.user_id, run_id)
+async def delete_benchmark(run_id: ObjectId, ctx: OwnerContext) -> Response:
+    await service.delete(ctx, run_id)
     return Response(status_code=204)
 
 
 @router.get("/benchmarks/{run_id}/export")
 async def export_benchmark(
     run_id: ObjectId,
-    user: CurrentUser,
-    db: DatabaseDep,
+    ctx: OwnerContext,
     format: Literal["json", "csv"] = "json",
 ) -> StreamingResponse:
     """Streamed: JSON in the `benchstudio.bench/1` schema, or CSV with one row per request."""
-    run, _ = await service.owned_run(db, user.user_id, run_id)
+    run, _ = await service.owned_run(ctx, run_id)
     filename = f"benchmark-{run.id}.{format}"
     headers = {"Content-Disposition": f'attachment; filename="{filename}"'}
     if format == "csv":
-        body = exchange.export_csv(db, run)
+        body = exchange.export_csv(ctx, run)
         return StreamingResponse(body, media_type="text/csv; charset=utf-8", headers=headers)
-    summaries = await service.summaries_of(db, run)
+    summaries = await service.summaries_of(ctx, run)
     return StreamingResponse(
-        exchange.export_json(db, run, summaries), media_type="application/json", headers=headers
+        exchange.export_json(ctx, run, summaries), media_type="application/json", headers=headers
     )

@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable
 
 from redis.asyncio import Redis
 from taskiq.api import run_receiver_task
@@ -37,21 +36,13 @@ from benchstudio.storage.unit_of_work import write_unit
 
 log = logging.getLogger(__name__)
 
-RegistryHook = Callable[[HandlerRegistry], None]
-# Packages with job types add a hook here (benchruns registers the speed benchmark).
-_REGISTRY_HOOKS: list[RegistryHook] = []
-
-
-def add_registry_hook(hook: RegistryHook) -> None:
-    if hook not in _REGISTRY_HOOKS:
-        _REGISTRY_HOOKS.append(hook)
-
 
 def default_registry() -> HandlerRegistry:
+    """The job system's own type (the demo job) only: for a runtime built without the
+    composition root's registry (tests). Feature job types are registered by `app.job_registry`;
+    nothing registers by being imported."""
     registry = HandlerRegistry()
     registry.register(DEMO_JOB)
-    for hook in _REGISTRY_HOOKS:
-        hook(registry)
     return registry
 
 

@@ -12,8 +12,8 @@ from benchruns_driver import Api, SimulatorThread, fast_settings, running_api
 from cryptography.fernet import Fernet
 from pydantic import SecretStr
 
-from benchstudio.benchruns import tasks
-from benchstudio.benchruns.measuring import ChildJob
+from benchstudio.benchruns.tasks import handler
+from benchstudio.benchruns.tasks.measuring import ChildJob
 from benchstudio.config import Settings
 
 JWT_SECRET = "jwt-secret-UNMISTAKABLE-" + "j" * 40
@@ -39,13 +39,13 @@ def test_the_pickled_child_job_holds_no_server_secret(
     api: Api, simulator: SimulatorThread, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     sent: list[ChildJob] = []
-    measure = tasks._measure
+    measure = handler._measure
 
     async def capture(pump: Any, job: ChildJob) -> dict[str, Any]:
         sent.append(job)
         return await measure(pump, job)
 
-    monkeypatch.setattr(tasks, "_measure", capture)
+    monkeypatch.setattr(handler, "_measure", capture)
     api.sign_up("pipe@example.com")
     provider = api.ok(
         "POST",

@@ -204,7 +204,7 @@ class _ChildThatMiscounts:
         return None
 
     async def collect(self, window_s: float) -> Any:
-        from benchstudio.benchruns.tasks import _Received
+        from benchstudio.benchruns.tasks.child_processes import Received
 
         self.sent = True
         step = "t@0:c=1"
@@ -215,7 +215,7 @@ class _ChildThatMiscounts:
         meta = {"name": step, "target": "t", "model": "m", "mode": "concurrency"}
         batch = {"records": records, "steps": [{**meta, "context_tokens": 0, "wall_s": 0.1}]}
         done = {"status": "completed", "wall_s": 0.1, "records": 3}
-        return _Received([("batch", batch), ("done", done)], False)
+        return Received([("batch", batch), ("done", done)], False)
 
     def stop(self) -> None:
         return None
@@ -227,9 +227,9 @@ class _ChildThatMiscounts:
 def test_the_run_fails_when_fewer_rows_are_stored_than_the_child_finished(
     api: Api, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from benchstudio.benchruns import tasks
+    from benchstudio.benchruns.tasks import handler
 
-    monkeypatch.setattr(tasks, "_Child", _ChildThatMiscounts)
+    monkeypatch.setattr(handler, "MeasuringChild", _ChildThatMiscounts)
     api.sign_up("miscount@example.com")
     body = {"targets": [api.demo_target()], "runs": 1, "warmup": 0, "context_tokens": [0]}
     submitted = api.ok("POST", "/api/benchmarks", 202, json=body)

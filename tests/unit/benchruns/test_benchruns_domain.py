@@ -21,7 +21,7 @@ from benchstudio.benchruns.domain import (
     step_name_of,
     unpack_itl,
 )
-from benchstudio.benchruns.tasks import check_benchmark_limits
+from benchstudio.benchruns.tasks.handler import check_benchmark_limits
 from benchstudio.core.errors import AppError
 from benchstudio.jobs.domain import UserLimits
 from benchstudio.speed.metrics import RequestError, RequestMetrics

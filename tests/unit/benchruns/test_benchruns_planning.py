@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from benchstudio.benchruns.planning import child_config, registry_provider_for
+from benchstudio.benchruns.service.planning import child_config, registry_provider_for
 from benchstudio.catalog.schemas import ProviderOut
 from benchstudio.speed.config import BenchConfig
 

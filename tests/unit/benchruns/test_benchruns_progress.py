@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, cast
 
-from benchstudio.benchruns.tasks import ResultPump
+from benchstudio.benchruns.tasks.handler import ResultPump
 from benchstudio.jobs.context import JobContext
 
 

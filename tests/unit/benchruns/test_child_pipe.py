@@ -10,7 +10,7 @@ from typing import Any
 
 import uvloop
 
-from benchstudio.benchruns.child_pipe import FrameReader, open_reader
+from benchstudio.benchruns.tasks.child_pipe import FrameReader, open_reader
 
 
 def _collect(messages: list[Any]) -> tuple[list[Any], bool]:
@@ -84,7 +84,7 @@ class _Connection:
 
 
 def test_the_sender_thread_reports_a_failed_send_instead_of_vanishing() -> None:
-    from benchstudio.benchruns.measuring import PipeSender
+    from benchstudio.benchruns.tasks.measuring import PipeSender
 
     connection = _Connection()
     sender = PipeSender(connection)

@@ -4,7 +4,7 @@ import os
 
 import psutil
 
-from benchstudio.benchruns.child_processes import in_summary_worker
+from benchstudio.benchruns.tasks.child_processes import in_summary_worker
 
 
 async def test_work_runs_in_another_process_and_survives_a_killed_worker() -> None:

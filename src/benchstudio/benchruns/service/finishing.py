@@ -6,13 +6,12 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from benchstudio.benchruns import repository
-from benchstudio.benchruns.child_processes import in_summary_worker
 from benchstudio.benchruns.domain import SUMMARY_VERSION, record_from_row
+from benchstudio.benchruns.domain.summaries import compute_summaries
 from benchstudio.benchruns.models import BenchmarkRun
-from benchstudio.benchruns.summaries import compute_summaries
+from benchstudio.benchruns.tasks.child_processes import in_summary_worker
 from benchstudio.core.clock import utcnow
-from benchstudio.storage.engine import Database
-from benchstudio.storage.unit_of_work import read_unit, write_unit
+from benchstudio.storage.service_context import ServiceContext
 
 
 def totals_of(records: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
@@ -42,15 +41,16 @@ def run_wall_s(run: BenchmarkRun, fallback: float | None = None) -> float:
     return float(sum(float(s.get("wall_s") or 0.0) for s in run.steps or []))
 
 
-async def load_records(database: Database, run_id: str) -> list[dict[str, Any]]:
-    async with read_unit(database) as session:
+async def load_records(ctx: ServiceContext, run_id: str) -> list[dict[str, Any]]:
+    """A run's stored requests as records (the caller has checked the run is the owner's)."""
+    async with ctx.read() as session:
         rows = await repository.request_rows(session, run_id)
         return [record_from_row(row) for row in rows]
 
 
-async def live_summaries(database: Database, run: BenchmarkRun) -> dict[str, Any]:
+async def live_summaries(ctx: ServiceContext, run: BenchmarkRun) -> dict[str, Any]:
     """Summaries of a run still going (or ended without a cache): computed now, not stored."""
-    records = await load_records(database, run.id)
+    records = await load_records(ctx, run.id)
     return await in_summary_worker(
         compute_summaries,
         run.run_key,
@@ -62,8 +62,7 @@ async def live_summaries(database: Database, run: BenchmarkRun) -> dict[str, Any
 
 
 async def conclude_run(
-    database: Database,
-    owner_id: str,
+    ctx: ServiceContext,
     run_id: str,
     status: str,
     *,
@@ -72,12 +71,12 @@ async def conclude_run(
     fallback_wall_s: float | None = None,
 ) -> dict[str, Any]:
     """Write the final status and the cached summaries; returns the run's totals."""
-    async with read_unit(database) as session:
-        run = await repository.get_run(session, owner_id, run_id)
+    async with ctx.read() as session:
+        run = await repository.get_run(session, ctx.require_owner(), run_id)
         if run is None:
             return {}
         steps, run_key, config = list(run.steps or []), run.run_key, dict(run.config)
-    records = await load_records(database, run_id)
+    records = await load_records(ctx, run_id)
     wall_s = float(done["wall_s"]) if done else (fallback_wall_s or 0.0)
     summaries = await in_summary_worker(
         compute_summaries, run_key, records, steps, wall_s=wall_s, config=config
@@ -101,6 +100,6 @@ async def conclude_run(
             diagnostics=dict(done.get("diagnostics") or {}),
             slo_search=list(done.get("slo_search") or []),
         )
-    async with write_unit(database) as session:
+    async with ctx.unit() as session:
         await repository.set_run_fields(session, run_id, **fields)
     return totals

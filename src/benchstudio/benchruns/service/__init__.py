@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from benchstudio.benchruns import repository
 from benchstudio.benchruns.domain import (
+    BENCHMARK_JOB_TYPE,
     FINAL_RUN_STATUSES,
     SUMMARY_VERSION,
     TargetIdentity,
@@ -19,9 +20,8 @@ from benchstudio.benchruns.domain import (
     record_from_row,
     search_text,
 )
-from benchstudio.benchruns.finishing import live_summaries, load_records
+from benchstudio.benchruns.domain.summaries import headline
 from benchstudio.benchruns.models import BenchmarkRun, BenchmarkRunTarget
-from benchstudio.benchruns.planning import Plan, plan_benchmark, preview_of
 from benchstudio.benchruns.repository import RunFilters
 from benchstudio.benchruns.schemas import (
     BenchmarkCreate,
@@ -37,8 +37,8 @@ from benchstudio.benchruns.schemas import (
     SignificanceOut,
     StepOut,
 )
-from benchstudio.benchruns.summaries import headline
-from benchstudio.benchruns.tasks import BENCHMARK_JOB_TYPE
+from benchstudio.benchruns.service.finishing import live_summaries, load_records
+from benchstudio.benchruns.service.planning import Plan, plan_benchmark, preview_of
 from benchstudio.catalog.service import CatalogContext
 from benchstudio.core.clock import utcnow
 from benchstudio.core.errors import AppError, ConflictError, NotFoundError
@@ -46,21 +46,20 @@ from benchstudio.core.ids import new_id
 from benchstudio.core.stats import compare_samples
 from benchstudio.jobs import repository as job_repository
 from benchstudio.jobs.runtime import JobRuntime
-from benchstudio.storage.engine import Database
 from benchstudio.storage.paging import total_from_page
-from benchstudio.storage.unit_of_work import read_unit, write_unit
+from benchstudio.storage.service_context import ServiceContext
+from benchstudio.storage.unit_of_work import read_unit
 
 ACTIVE_RUN_STATUSES = ("queued", "running")
 
 
-@dataclass(frozen=True)
-class BenchContext:
+@dataclass(frozen=True, kw_only=True)
+class BenchContext(ServiceContext):
+    """What planning and submitting need besides the base context: the owner's catalog (with
+    the vault that unseals their keys) and the job runtime."""
+
     catalog: CatalogContext
     jobs: JobRuntime
-
-    @property
-    def db(self) -> Database:
-        return self.catalog.db
 
 
 def month_start(now: datetime) -> datetime:
@@ -194,20 +193,20 @@ def _run_out(
     )
 
 
-async def list_runs(
-    db: Database, owner_id: str, filters: RunFilters, limit: int, offset: int
-) -> RunPage:
-    async with read_unit(db) as session:
-        runs, total = await repository.list_runs(session, owner_id, filters, limit, offset)
+async def list_runs(ctx: ServiceContext, filters: RunFilters, limit: int, offset: int) -> RunPage:
+    async with ctx.read() as session:
+        runs, total = await repository.list_runs(
+            session, ctx.require_owner(), filters, limit, offset
+        )
         targets = await repository.targets_of(session, [r.id for r in runs])
         statuses = await _job_statuses(session, runs)
         items = [_run_out(r, targets[r.id], statuses) for r in runs]
     return RunPage(items=items, total=total, limit=limit, offset=offset)
 
 
-async def owned_run(db: Database, owner_id: str, run_id: str) -> tuple[BenchmarkRun, RunOut]:
-    async with read_unit(db) as session:
-        run = await repository.get_run(session, owner_id, run_id)
+async def owned_run(ctx: ServiceContext, run_id: str) -> tuple[BenchmarkRun, RunOut]:
+    async with ctx.read() as session:
+        run = await repository.get_run(session, ctx.require_owner(), run_id)
         if run is None:
             raise NotFoundError("No such benchmark run.")
         targets = (await repository.targets_of(session, [run_id]))[run_id]
@@ -216,24 +215,24 @@ async def owned_run(db: Database, owner_id: str, run_id: str) -> tuple[Benchmark
     return run, _run_out(run, targets, statuses)
 
 
-async def summaries_of(db: Database, run: BenchmarkRun) -> dict[str, Any]:
+async def summaries_of(ctx: ServiceContext, run: BenchmarkRun) -> dict[str, Any]:
     """The cached summaries when current, else computed from the stored rows now."""
     cached = run.summary
     final = run.status in FINAL_RUN_STATUSES
     if cached and run.summary_version == SUMMARY_VERSION and final:
         return cached
-    summaries = await live_summaries(db, run)
+    summaries = await live_summaries(ctx, run)
     if final:  # stored by an older version of the statistics: refresh the cache once
-        async with write_unit(db) as session:
+        async with ctx.unit() as session:
             await repository.set_run_fields(
                 session, run.id, summary=summaries, summary_version=SUMMARY_VERSION
             )
     return summaries
 
 
-async def get_detail(db: Database, owner_id: str, run_id: str) -> RunDetail:
-    run, out = await owned_run(db, owner_id, run_id)
-    summaries = await summaries_of(db, run)
+async def get_detail(ctx: ServiceContext, run_id: str) -> RunDetail:
+    run, out = await owned_run(ctx, run_id)
+    summaries = await summaries_of(ctx, run)
     step_blocks = summaries.get("steps", {})
     steps = [
         StepOut(
@@ -257,8 +256,7 @@ async def get_detail(db: Database, owner_id: str, run_id: str) -> RunDetail:
 
 
 async def request_page(
-    db: Database,
-    owner_id: str,
+    ctx: ServiceContext,
     run_id: str,
     *,
     step: str | None,
@@ -266,8 +264,8 @@ async def request_page(
     limit: int,
     offset: int,
 ) -> RequestPage:
-    async with read_unit(db) as session:
-        if not await repository.owns_run(session, owner_id, run_id):
+    async with ctx.read() as session:
+        if not await repository.owns_run(session, ctx.require_owner(), run_id):
             raise NotFoundError("No such benchmark run.")
         rows = await repository.request_rows(
             session, run_id, step=step, target=target, limit=limit, offset=offset
@@ -290,14 +288,14 @@ def _measured_values(records: Sequence[dict[str, Any]], target: str, metric: str
     ]
 
 
-async def compare(db: Database, owner_id: str, data: CompareIn) -> CompareOut:
+async def compare(ctx: ServiceContext, data: CompareIn) -> CompareOut:
     """Per-target summaries side by side, and the first run against each other run (Mann-
     Whitney U and a bootstrap interval of the median difference, from core.stats)."""
     if len(set(data.run_ids)) != len(data.run_ids):
         raise AppError("Compare distinct runs.", code="duplicate_runs")
-    owned = [await owned_run(db, owner_id, run_id) for run_id in data.run_ids]
-    summaries = {run.id: (await summaries_of(db, run)).get("targets", {}) for run, _ in owned}
-    records = {run.id: await load_records(db, run.id) for run, _ in owned}
+    owned = [await owned_run(ctx, run_id) for run_id in data.run_ids]
+    summaries = {run.id: (await summaries_of(ctx, run)).get("targets", {}) for run, _ in owned}
+    records = {run.id: await load_records(ctx, run.id) for run, _ in owned}
     identities = {
         run.id: [TargetIdentity(t.target_key, t.provider_id, t.model_id) for t in out.targets]
         for run, out in owned
@@ -325,18 +323,18 @@ async def compare(db: Database, owner_id: str, data: CompareIn) -> CompareOut:
     return CompareOut(runs=[out for _, out in owned], summaries=summaries, significance=tests)
 
 
-async def rerun(ctx: BenchContext, owner_id: str, run_id: str) -> BenchmarkSubmitted:
-    run, _ = await owned_run(ctx.db, owner_id, run_id)
+async def rerun(ctx: BenchContext, run_id: str) -> BenchmarkSubmitted:
+    run, _ = await owned_run(ctx, run_id)
     if run.request is None:
         raise ConflictError(
             "Imported runs have no platform configuration to re-run.", code="not_rerunnable"
         )
-    return await submit(ctx, owner_id, BenchmarkCreate.model_validate(run.request))
+    return await submit(ctx, ctx.require_owner(), BenchmarkCreate.model_validate(run.request))
 
 
-async def delete(db: Database, owner_id: str, run_id: str) -> None:
-    run, out = await owned_run(db, owner_id, run_id)
+async def delete(ctx: ServiceContext, run_id: str) -> None:
+    run, out = await owned_run(ctx, run_id)
     if out.status in ACTIVE_RUN_STATUSES:
         raise ConflictError("Cancel the benchmark before deleting it.", code="run_active")
-    async with write_unit(db) as session:
-        await repository.delete_run(session, owner_id, run.id)
+    async with ctx.unit() as session:
+        await repository.delete_run(session, ctx.require_owner(), run.id)

@@ -17,7 +17,6 @@ from typing import Any
 from pydantic import ValidationError
 
 from benchstudio.benchruns import repository
-from benchstudio.benchruns.child_processes import in_summary_worker
 from benchstudio.benchruns.domain import (
     RESULTS_SCHEMA,
     SUMMARY_VERSION,
@@ -26,16 +25,16 @@ from benchstudio.benchruns.domain import (
     search_text,
     step_name_of,
 )
-from benchstudio.benchruns.finishing import totals_of
+from benchstudio.benchruns.domain.summaries import compute_summaries
 from benchstudio.benchruns.models import BenchmarkRun, BenchmarkRunTarget
-from benchstudio.benchruns.results_file import ResultsFile
-from benchstudio.benchruns.summaries import compute_summaries
+from benchstudio.benchruns.schemas.results_file import ResultsFile
+from benchstudio.benchruns.service.finishing import totals_of
+from benchstudio.benchruns.tasks.child_processes import in_summary_worker
 from benchstudio.core.clock import utcnow
 from benchstudio.core.errors import AppError
 from benchstudio.core.ids import new_id
 from benchstudio.core.spreadsheet_csv import spreadsheet_row
-from benchstudio.storage.engine import Database
-from benchstudio.storage.unit_of_work import read_unit, write_unit
+from benchstudio.storage.service_context import ServiceContext
 
 MAX_IMPORT_REQUESTS = 500_000
 INSERT_CHUNK = 2000
@@ -89,8 +88,8 @@ def json_header(run: BenchmarkRun, summaries: Mapping[str, Any]) -> dict[str, An
     }
 
 
-async def _records_json(database: Database, run_id: str, step: str | None) -> AsyncIterator[str]:
-    async with read_unit(database) as session:
+async def _records_json(ctx: ServiceContext, run_id: str, step: str | None) -> AsyncIterator[str]:
+    async with ctx.read() as session:
         first = True
         async for row in repository.stream_request_rows(session, run_id, step=step):
             yield ("" if first else ",") + _dump(record_from_row(row))
@@ -98,11 +97,12 @@ async def _records_json(database: Database, run_id: str, step: str | None) -> As
 
 
 async def export_json(
-    database: Database, run: BenchmarkRun, summaries: Mapping[str, Any]
+    ctx: ServiceContext, run: BenchmarkRun, summaries: Mapping[str, Any]
 ) -> AsyncIterator[str]:
+    """The run (found by `owned_run`) as a `benchstudio.bench/1` document, streamed."""
     header = _dump(json_header(run, summaries))
     yield header[:-1] + ',"requests":['
-    async for piece in _records_json(database, run.id, None):
+    async for piece in _records_json(ctx, run.id, None):
         yield piece
     yield "]"
     steps = list(run.steps or [])
@@ -114,7 +114,7 @@ async def export_json(
             block["summary"] = step_blocks.get(meta["name"])
             text = _dump(block)
             yield ("," if index else "") + text[:-1] + ',"requests":['
-            async for piece in _records_json(database, run.id, str(meta["name"])):
+            async for piece in _records_json(ctx, run.id, str(meta["name"])):
                 yield piece
             yield "]}"
         yield "]"
@@ -135,12 +135,12 @@ def _csv_row(record: Mapping[str, Any]) -> list[Any]:
     return spreadsheet_row(values.get(column) for column in CSV_COLUMNS)
 
 
-async def export_csv(database: Database, run: BenchmarkRun) -> AsyncIterator[str]:
+async def export_csv(ctx: ServiceContext, run: BenchmarkRun) -> AsyncIterator[str]:
     """One row per request (the per-step summary CSV is `benchstudio bench --csv`)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(CSV_COLUMNS)
-    async with read_unit(database) as session:
+    async with ctx.read() as session:
         count = 0
         async for row in repository.stream_request_rows(session, run.id):
             writer.writerow(_csv_row(record_from_row(row)))
@@ -231,8 +231,9 @@ def _import_targets(run_id: str, config: Mapping[str, Any]) -> list[BenchmarkRun
     return list({t.target_key: t for t in targets}.values())
 
 
-async def import_results(database: Database, owner_id: str, data: Any) -> BenchmarkRun:
+async def import_results(ctx: ServiceContext, data: Any) -> BenchmarkRun:
     """Store a local results file as a run of the owner's history."""
+    owner_id = ctx.require_owner()
     records = _check_document(data)
     config = dict(data.get("config") or {})
     steps = _steps_of(data, records)
@@ -272,7 +273,7 @@ async def import_results(database: Database, owner_id: str, data: Any) -> Benchm
         started_at=_parse_time(data.get("started_at")),
         finished_at=_parse_time(data.get("finished_at")),
     )
-    async with write_unit(database) as session:
+    async with ctx.unit() as session:
         session.add(run)
         await session.flush()
         session.add_all(targets)

@@ -15,6 +15,7 @@ from typing import Any
 
 from benchstudio.speed.metrics import RequestError, RequestMetrics
 
+BENCHMARK_JOB_TYPE = "benchmark"
 RESULTS_SCHEMA = "benchstudio.bench/1"
 # Bump when the cached summary's shape or its computation changes: old caches are recomputed.
 SUMMARY_VERSION = 3

@@ -10,20 +10,25 @@ which showed as a tail of 0.5-1.5 s on ordinary API reads while jobs finished
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import multiprocessing
 import threading
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
 from functools import partial
 from typing import Any, TypeVar
+
+from benchstudio.benchruns.tasks.child_pipe import FrameReader, open_reader
+from benchstudio.benchruns.tasks.measuring import ChildJob, Message, child_main
 
 # Everything a child imports, its lazy imports included (adapters and their `ProviderAccess`,
 # the event loop, the statistics): imported once by the fork server, never by a child. A child
 # opens no database (it is handed its providers' access), so no database driver is preloaded.
 CHILD_PRELOAD = (
-    "benchstudio.benchruns.measuring",
-    "benchstudio.benchruns.summaries",
+    "benchstudio.benchruns.tasks.measuring",
+    "benchstudio.benchruns.domain.summaries",
     "benchstudio.credentials.service",
     "benchstudio.speed.launch",
     "benchstudio.speed.runner",
@@ -31,6 +36,7 @@ CHILD_PRELOAD = (
     "uvloop",
 )
 
+CHILD_EXIT_WAIT_S = 10.0
 T = TypeVar("T")
 
 _pool: ProcessPoolExecutor | None = None
@@ -82,3 +88,69 @@ async def in_summary_worker(function: Callable[..., T], *args: Any, **kwargs: An
             if attempt:
                 raise
     raise AssertionError("unreachable")
+
+
+@dataclass
+class Received:
+    messages: list[Message]
+    ended: bool  # the child closed its end: nothing more will come
+
+
+class MeasuringChild:
+    """The measuring process and its two pipes."""
+
+    def __init__(self, job: ChildJob, name: str) -> None:
+        context = child_context()
+        self._messages, child_out = context.Pipe(duplex=False)
+        child_stop, self._stop = context.Pipe(duplex=False)
+        self.process = context.Process(
+            target=child_main, args=(job, child_out, child_stop), name=name
+        )
+        self.process.start()
+        # Drop our copies of the child's ends: then EOF means "the child is gone".
+        child_out.close()
+        child_stop.close()
+        self.stop_sent = False
+        self._transport: asyncio.BaseTransport | None = None
+        self._reader: FrameReader | None = None
+
+    async def open(self) -> None:
+        """Read the pipe in the event loop itself: no thread per job polling it."""
+        self._transport, self._reader = await open_reader(self._messages)
+
+    async def collect(self, window_s: float) -> Received:
+        """Messages arriving within `window_s` (returns early on the child's last message)."""
+        reader = self._reader
+        assert reader is not None, "open() first"
+        loop = asyncio.get_running_loop()
+        found: list[Message] = []
+        deadline = loop.time() + window_s
+        while True:
+            found.extend(reader.take())
+            if any(kind in ("done", "error") for kind, _ in found):
+                return Received(found, False)
+            if reader.ended:
+                return Received(found, True)
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                return Received(found, False)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(reader.arrived.wait(), remaining)
+
+    def stop(self) -> None:
+        if not self.stop_sent:
+            self.stop_sent = True
+            with contextlib.suppress(OSError):
+                self._stop.send("stop")
+
+    async def reap(self) -> None:
+        self.stop()
+        await asyncio.to_thread(self.process.join, CHILD_EXIT_WAIT_S)
+        if self.process.is_alive():
+            self.process.kill()
+            await asyncio.to_thread(self.process.join, CHILD_EXIT_WAIT_S)
+        if self._transport is not None:
+            self._transport.close()
+        else:
+            self._messages.close()
+        self._stop.close()

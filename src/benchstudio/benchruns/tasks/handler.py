@@ -10,7 +10,6 @@ and keeps every stored request; a child that dies fails the job with its partial
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -18,14 +17,18 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from benchstudio.benchruns import repository
-from benchstudio.benchruns.child_pipe import FrameReader, open_reader
-from benchstudio.benchruns.child_processes import child_context
-from benchstudio.benchruns.domain import EventThrottle, row_from_record, step_name_of
-from benchstudio.benchruns.finishing import conclude_run
-from benchstudio.benchruns.measuring import ChildJob, Message, child_main
+from benchstudio.benchruns.domain import (
+    BENCHMARK_JOB_TYPE,
+    EventThrottle,
+    row_from_record,
+    step_name_of,
+)
+from benchstudio.benchruns.service import recording
+from benchstudio.benchruns.service.finishing import conclude_run
+from benchstudio.benchruns.service.planning import child_config
+from benchstudio.benchruns.tasks.child_processes import CHILD_EXIT_WAIT_S, MeasuringChild
+from benchstudio.benchruns.tasks.measuring import ChildJob, Message
 from benchstudio.catalog.service import CatalogContext, provider_access
-from benchstudio.core.clock import utcnow
 from benchstudio.core.errors import AppError
 from benchstudio.core.redaction import redact
 from benchstudio.core.stats import percentile
@@ -33,17 +36,14 @@ from benchstudio.credentials.service import ProviderAccess, Vault, VaultError
 from benchstudio.jobs.context import JobCancelledError, JobContext
 from benchstudio.jobs.domain import UserLimits
 from benchstudio.jobs.registry import JobType
-from benchstudio.speed.config import BenchConfig
-from benchstudio.storage.unit_of_work import read_unit, write_unit
+from benchstudio.storage.service_context import ServiceContext
 
-BENCHMARK_JOB_TYPE = "benchmark"
 RESULT_EVENT = "benchmark_result"
 AGGREGATE_EVENT = "benchmark_aggregate"
 STEP_EVENT = "benchmark_step"
 BATCH_S = 0.25
 RESULT_EVENTS_PER_S = 10.0
 AGGREGATE_INTERVAL_S = 1.0
-CHILD_EXIT_WAIT_S = 10.0
 BENCHMARK_TIMEOUT_S = 24 * 3600.0
 
 
@@ -148,9 +148,10 @@ class ResultPump:
         steps = list(self.steps)
         events = self._events(records, new_steps)
 
-        async def write(session: AsyncSession) -> None:
-            await repository.insert_requests(session, self.run_id, rows)
-            await repository.set_run_fields(session, self.run_id, steps=steps)
+        owner = ServiceContext.for_owner(self.ctx.database, self.ctx.owner_id)
+
+        async def write(session: AsyncSession) -> None:  # in the unit that stores the events
+            await recording.store_batch(owner.with_session(session), self.run_id, rows, steps)
 
         self.done_requests += len(records)
         percent, detail = self._progress()
@@ -227,73 +228,7 @@ def result_event(run_id: str, record: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-@dataclass
-class _Received:
-    messages: list[Message]
-    ended: bool  # the child closed its end: nothing more will come
-
-
-class _Child:
-    """The measuring process and its two pipes."""
-
-    def __init__(self, job: ChildJob, name: str) -> None:
-        context = child_context()
-        self._messages, child_out = context.Pipe(duplex=False)
-        child_stop, self._stop = context.Pipe(duplex=False)
-        self.process = context.Process(
-            target=child_main, args=(job, child_out, child_stop), name=name
-        )
-        self.process.start()
-        # Drop our copies of the child's ends: then EOF means "the child is gone".
-        child_out.close()
-        child_stop.close()
-        self.stop_sent = False
-        self._transport: asyncio.BaseTransport | None = None
-        self._reader: FrameReader | None = None
-
-    async def open(self) -> None:
-        """Read the pipe in the event loop itself: no thread per job polling it."""
-        self._transport, self._reader = await open_reader(self._messages)
-
-    async def collect(self, window_s: float) -> _Received:
-        """Messages arriving within `window_s` (returns early on the child's last message)."""
-        reader = self._reader
-        assert reader is not None, "open() first"
-        loop = asyncio.get_running_loop()
-        found: list[Message] = []
-        deadline = loop.time() + window_s
-        while True:
-            found.extend(reader.take())
-            if any(kind in ("done", "error") for kind, _ in found):
-                return _Received(found, False)
-            if reader.ended:
-                return _Received(found, True)
-            remaining = deadline - loop.time()
-            if remaining <= 0:
-                return _Received(found, False)
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(reader.arrived.wait(), remaining)
-
-    def stop(self) -> None:
-        if not self.stop_sent:
-            self.stop_sent = True
-            with contextlib.suppress(OSError):
-                self._stop.send("stop")
-
-    async def reap(self) -> None:
-        self.stop()
-        await asyncio.to_thread(self.process.join, CHILD_EXIT_WAIT_S)
-        if self.process.is_alive():
-            self.process.kill()
-            await asyncio.to_thread(self.process.join, CHILD_EXIT_WAIT_S)
-        if self._transport is not None:
-            self._transport.close()
-        else:
-            self._messages.close()
-        self._stop.close()
-
-
-async def _follow(pump: ResultPump, child: _Child) -> dict[str, Any]:
+async def _follow(pump: ResultPump, child: MeasuringChild) -> dict[str, Any]:
     while True:
         if pump.ctx.cancelled:
             child.stop()  # the child stops its requests and reports what it has
@@ -310,7 +245,7 @@ async def _follow(pump: ResultPump, child: _Child) -> dict[str, Any]:
 
 
 async def _measure(pump: ResultPump, job: ChildJob) -> dict[str, Any]:
-    child = _Child(job, f"benchmark-{pump.run_id}")
+    child = MeasuringChild(job, f"benchmark-{pump.run_id}")
     try:
         await child.open()
         return await _follow(pump, child)
@@ -318,41 +253,12 @@ async def _measure(pump: ResultPump, job: ChildJob) -> dict[str, Any]:
         await child.reap()
 
 
-@dataclass
-class _Prepared:
-    config: BenchConfig
-    providers: dict[str, str]
-    finished_steps: list[str]
-    steps: list[dict[str, Any]]
-    kept_requests: int
-
-
-async def _prepare(ctx: JobContext, run_id: str) -> _Prepared:
-    """Mark the run running; on a resumed attempt keep finished steps, drop partial ones."""
-    async with write_unit(ctx.database) as session:
-        run = await repository.get_run(session, ctx.owner_id, run_id)
-        if run is None:
-            raise AppError("The benchmark run no longer exists.", code="run_deleted")
-        steps = list(run.steps or []) if ctx.attempt > 1 else []
-        finished = [str(s["name"]) for s in steps]
-        await repository.delete_rows_outside_steps(session, run_id, finished)
-        run.steps = steps
-        run.status = "running"
-        run.job_id = ctx.job_id
-        run.started_at = run.started_at or utcnow()
-        run.finished_at = None
-        targets = (await repository.targets_of(session, [run_id]))[run_id]
-        providers = {t.target_key: t.provider_id for t in targets if t.provider_id}
-        config = BenchConfig.model_validate(run.config)
-        kept = await repository.count_rows(session, run_id)
-    return _Prepared(config, providers, finished, steps, kept)
-
-
-async def _check_stored(ctx: JobContext, run_id: str, done: Mapping[str, Any], kept: int) -> None:
+async def _check_stored(
+    ctx: ServiceContext, run_id: str, done: Mapping[str, Any], kept: int
+) -> None:
     """The child's last word says how many records it finished: all of them must be stored."""
     finished = done.get("records")
-    async with read_unit(ctx.database) as session:
-        stored = await repository.count_rows(session, run_id) - kept
+    stored = await recording.stored_requests(ctx, run_id) - kept
     if finished is None or int(finished) != stored:
         raise MeasuringProcessError(
             f"The measuring process finished {finished} requests but {stored} were stored; "
@@ -376,10 +282,9 @@ async def _provider_access(
 
 async def run_benchmark(ctx: JobContext) -> Mapping[str, Any]:
     """Job handler: measure in a child process, store per request, summarise at the end."""
-    from benchstudio.benchruns.planning import child_config
-
     run_id = str(ctx.params["run_id"])
-    prepared = await _prepare(ctx, run_id)
+    bench = ServiceContext.for_owner(ctx.database, ctx.owner_id)
+    prepared = await recording.start_attempt(bench, run_id, job_id=ctx.job_id, attempt=ctx.attempt)
     pump = ResultPump(ctx, run_id, int(ctx.params.get("planned_requests") or 0))
     pump.steps, pump.done_requests = prepared.steps, prepared.kept_requests
     pump.kept_requests = prepared.kept_requests
@@ -392,11 +297,10 @@ async def run_benchmark(ctx: JobContext) -> Mapping[str, Any]:
             finished_steps=tuple(prepared.finished_steps),
         )
         done = await _measure(pump, job)
-        await _check_stored(ctx, run_id, done, prepared.kept_requests)
+        await _check_stored(bench, run_id, done, prepared.kept_requests)
     except MeasuringProcessError as exc:
         await conclude_run(
-            ctx.database,
-            ctx.owner_id,
+            bench,
             run_id,
             "failed",
             error=str(exc),
@@ -405,8 +309,7 @@ async def run_benchmark(ctx: JobContext) -> Mapping[str, Any]:
         raise
     status = "cancelled" if ctx.cancelled else str(done["status"])
     totals = await conclude_run(
-        ctx.database,
-        ctx.owner_id,
+        bench,
         run_id,
         status,
         done=done,

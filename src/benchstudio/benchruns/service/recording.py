@@ -1,0 +1,64 @@
+"""What the `benchmark` job writes while it measures: the attempt's start, each batch of
+stored requests, and the count its last check compares with the child's."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from benchstudio.benchruns import repository
+from benchstudio.core.clock import utcnow
+from benchstudio.core.errors import AppError
+from benchstudio.speed.config import BenchConfig
+from benchstudio.storage.service_context import ServiceContext
+
+
+@dataclass
+class Attempt:
+    """A run as one attempt of its job starts it."""
+
+    config: BenchConfig
+    providers: dict[str, str]  # target key -> provider id
+    finished_steps: list[str]
+    steps: list[dict[str, Any]]
+    kept_requests: int
+
+
+async def start_attempt(ctx: ServiceContext, run_id: str, *, job_id: str, attempt: int) -> Attempt:
+    """Mark the run running; on a resumed attempt keep finished steps, drop partial ones."""
+    async with ctx.unit() as session:
+        run = await repository.get_run(session, ctx.require_owner(), run_id)
+        if run is None:
+            raise AppError("The benchmark run no longer exists.", code="run_deleted")
+        steps = list(run.steps or []) if attempt > 1 else []
+        finished = [str(s["name"]) for s in steps]
+        await repository.delete_rows_outside_steps(session, run_id, finished)
+        run.steps = steps
+        run.status = "running"
+        run.job_id = job_id
+        run.started_at = run.started_at or utcnow()
+        run.finished_at = None
+        targets = (await repository.targets_of(session, [run_id]))[run_id]
+        providers = {t.target_key: t.provider_id for t in targets if t.provider_id}
+        config = BenchConfig.model_validate(run.config)
+        kept = await repository.count_rows(session, run_id)
+    return Attempt(config, providers, finished, steps, kept)
+
+
+async def store_batch(
+    ctx: ServiceContext,
+    run_id: str,
+    rows: Sequence[Mapping[str, Any]],
+    steps: list[dict[str, Any]],
+) -> None:
+    """Store a batch of request rows and the run's steps so far (joined to the job's unit, so
+    they commit with the batch's events)."""
+    async with ctx.unit() as session:
+        await repository.insert_requests(session, run_id, rows)
+        await repository.set_run_fields(session, run_id, steps=steps)
+
+
+async def stored_requests(ctx: ServiceContext, run_id: str) -> int:
+    async with ctx.read() as session:
+        return await repository.count_rows(session, run_id)
