@@ -17,9 +17,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from benchstudio.audit import service as audit
 from benchstudio.core.clock import utcnow
 from benchstudio.core.errors import AppError, ConflictError, NotFoundError
-from benchstudio.evals import suite_repository as repository
 from benchstudio.evals.models import EvalSuite, EvalSuiteVersion
-from benchstudio.evals.suite_schemas import (
+from benchstudio.evals.suites import repository
+from benchstudio.evals.suites.schemas import (
     SuiteContent,
     SuiteDetail,
     SuiteOut,

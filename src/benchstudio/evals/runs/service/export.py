@@ -9,13 +9,18 @@ import json
 from collections.abc import AsyncIterator
 from typing import Any
 
-from benchstudio.evals import run_repository as repository
-from benchstudio.evals import suite_service
-from benchstudio.evals.domain import CSV_COLUMNS, csv_row, summaries_by_target, summary_dict
 from benchstudio.evals.models import EvalCaseResult
-from benchstudio.evals.run_repository import CaseFilters
-from benchstudio.evals.run_schemas import EvalRunOut
-from benchstudio.evals.run_service import labels_of, verdicts_of
+from benchstudio.evals.runs import repository
+from benchstudio.evals.runs.domain.rules import (
+    CSV_COLUMNS,
+    csv_row,
+    summaries_by_target,
+    summary_dict,
+)
+from benchstudio.evals.runs.repository import CaseFilters
+from benchstudio.evals.runs.schemas import EvalRunOut
+from benchstudio.evals.runs.service.history import labels_of, verdicts_of
+from benchstudio.evals.suites.service import crud as suite_service
 from benchstudio.storage.engine import Database
 from benchstudio.storage.unit_of_work import read_unit
 from benchstudio.toolcall.live.report import RESULTS_FORMAT_VERSION

@@ -16,9 +16,10 @@ from benchstudio.audit import service as audit
 from benchstudio.catalog.service import CatalogContext
 from benchstudio.core.errors import AppError, ConflictError, NotFoundError
 from benchstudio.core.ids import new_id
-from benchstudio.evals import run_repository as repository
-from benchstudio.evals import suite_service
-from benchstudio.evals.domain import (
+from benchstudio.evals.models import EvalCaseResult, EvalRun
+from benchstudio.evals.runs import repository
+from benchstudio.evals.runs.domain.explain import decoded_calls, explain_calls, recorded_calls
+from benchstudio.evals.runs.domain.rules import (
     ACTIVE_STATUSES,
     MAX_CASES_PER_RUN,
     TOOL_EVAL_JOB_TYPE,
@@ -27,10 +28,8 @@ from benchstudio.evals.domain import (
     summaries_by_target,
     within_run_comparisons,
 )
-from benchstudio.evals.explain import decoded_calls, explain_calls, recorded_calls
-from benchstudio.evals.models import EvalCaseResult, EvalRun
-from benchstudio.evals.run_repository import CaseFilters, RunFilters
-from benchstudio.evals.run_schemas import (
+from benchstudio.evals.runs.repository import CaseFilters, RunFilters
+from benchstudio.evals.runs.schemas import (
     CaseResultDetail,
     CaseResultPage,
     CaseResultRow,
@@ -44,7 +43,8 @@ from benchstudio.evals.run_schemas import (
     ModelSummaryOut,
     TargetInfo,
 )
-from benchstudio.evals.targets import preview_plans, resolve_targets, runner_target
+from benchstudio.evals.runs.service.targets import preview_plans, resolve_targets, runner_target
+from benchstudio.evals.suites.service import crud as suite_service
 from benchstudio.jobs.service import JobService
 from benchstudio.storage.engine import Database
 from benchstudio.storage.unit_of_work import read_unit, write_unit

@@ -15,9 +15,8 @@ from fastapi.responses import StreamingResponse
 from benchstudio.catalog.service import CatalogContext
 from benchstudio.core.input_types import ObjectId, QueryText
 from benchstudio.credentials.dependencies import VaultDep
-from benchstudio.evals import export, run_service
-from benchstudio.evals.run_repository import CaseFilters, RunFilters
-from benchstudio.evals.run_schemas import (
+from benchstudio.evals.runs.repository import CaseFilters, RunFilters
+from benchstudio.evals.runs.schemas import (
     CaseResultDetail,
     CaseResultPage,
     ComparisonOut,
@@ -26,7 +25,9 @@ from benchstudio.evals.run_schemas import (
     EvalRunPage,
     EvalSubmitted,
 )
-from benchstudio.evals.run_service import EvalContext
+from benchstudio.evals.runs.service import export
+from benchstudio.evals.runs.service import history as run_service
+from benchstudio.evals.runs.service.history import EvalContext
 from benchstudio.http.dependencies import DatabaseDep, SettingsDep
 from benchstudio.http.filters import StatusFilter
 from benchstudio.http.paging import Page, paging

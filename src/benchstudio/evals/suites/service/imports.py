@@ -9,8 +9,7 @@ from __future__ import annotations
 from benchstudio.catalog.service import egress_policy
 from benchstudio.config import Settings
 from benchstudio.core.errors import AppError
-from benchstudio.evals import suite_service
-from benchstudio.evals.suite_schemas import (
+from benchstudio.evals.suites.schemas import (
     BfclImportOut,
     McpImportIn,
     McpImportOut,
@@ -19,6 +18,7 @@ from benchstudio.evals.suite_schemas import (
     McpToolOut,
     SkippedEntry,
 )
+from benchstudio.evals.suites.service import crud as suite_service
 from benchstudio.providers.mcp_client import McpImportError, list_mcp_tools
 from benchstudio.storage.engine import Database
 from benchstudio.toolcall.bfcl_import import BfclImportError, import_bfcl, parse_entries

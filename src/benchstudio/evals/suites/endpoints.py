@@ -11,8 +11,7 @@ from fastapi import APIRouter, File, Form, Path, Query, Response, UploadFile
 
 from benchstudio.core.content_disposition import attachment
 from benchstudio.core.input_types import ObjectId, QueryText
-from benchstudio.evals import suite_imports, suite_service
-from benchstudio.evals.suite_schemas import (
+from benchstudio.evals.suites.schemas import (
     MAX_VERSION,
     BfclImportOut,
     CasesIn,
@@ -27,6 +26,8 @@ from benchstudio.evals.suite_schemas import (
     SuitePatch,
     SuiteVersionOut,
 )
+from benchstudio.evals.suites.service import crud as suite_service
+from benchstudio.evals.suites.service import imports as suite_imports
 from benchstudio.http.dependencies import DatabaseDep, SettingsDep
 from benchstudio.http.paging import Page, paging
 from benchstudio.http.principal import CurrentUser

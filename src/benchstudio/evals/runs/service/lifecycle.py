@@ -11,11 +11,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from benchstudio.core.clock import utcnow
 from benchstudio.core.errors import NotFoundError
 from benchstudio.core.ids import new_id
-from benchstudio.evals import run_repository as repository
-from benchstudio.evals import suite_service
-from benchstudio.evals.domain import compact_summary, summaries_by_target
 from benchstudio.evals.models import EvalCaseResult
-from benchstudio.evals.run_service import labels_of, verdicts_of
+from benchstudio.evals.runs import repository
+from benchstudio.evals.runs.domain.rules import compact_summary, summaries_by_target
+from benchstudio.evals.runs.service.history import labels_of, verdicts_of
+from benchstudio.evals.suites.service import crud as suite_service
 from benchstudio.storage.engine import Database
 from benchstudio.storage.unit_of_work import write_unit
 from benchstudio.toolcall.live.records import LiveCaseResult

@@ -21,9 +21,9 @@ from benchstudio.catalog.service import CatalogContext
 from benchstudio.core.errors import AppError
 from benchstudio.core.redaction import redact
 from benchstudio.credentials.service import Vault
-from benchstudio.evals.domain import TOOL_EVAL_JOB_TYPE
-from benchstudio.evals.run_lifecycle import RunPlan, finish_run, result_writer, start_run
-from benchstudio.evals.targets import runner_target
+from benchstudio.evals.runs.domain.rules import TOOL_EVAL_JOB_TYPE
+from benchstudio.evals.runs.service.lifecycle import RunPlan, finish_run, result_writer, start_run
+from benchstudio.evals.runs.service.targets import runner_target
 from benchstudio.jobs.context import JobCancelledError, JobContext
 from benchstudio.jobs.domain import UserLimits
 from benchstudio.jobs.registry import JobType

@@ -14,8 +14,8 @@ from benchstudio.catalog import service as catalog_service
 from benchstudio.catalog.schemas import ModelOut, ProviderOut
 from benchstudio.catalog.service import CatalogContext
 from benchstudio.core.errors import AppError, ConflictError, NotFoundError
-from benchstudio.evals.domain import unique_labels
-from benchstudio.evals.run_schemas import EvalCreate, EvalTargetIn, TargetInfo
+from benchstudio.evals.runs.domain.rules import unique_labels
+from benchstudio.evals.runs.schemas import EvalCreate, EvalTargetIn, TargetInfo
 from benchstudio.toolcall.live.conversation import parse_tool_choice
 from benchstudio.toolcall.live.records import EvalTarget, TargetPlan
 from benchstudio.toolcall.live.runner import plan_targets
