@@ -31,7 +31,7 @@ from benchstudio.config import Environment, Settings, ensure_startable, get_sett
 from benchstudio.core.rate_window import WindowLimiter
 from benchstudio.evals import endpoints as evals_endpoints
 from benchstudio.evals.runs.tasks import TOOL_EVAL_JOB
-from benchstudio.evals.suites.service.imports import MAX_UPLOAD_BYTES
+from benchstudio.evals.suites.domain import MAX_UPLOAD_BYTES
 from benchstudio.http.api_docs import install_api_docs
 from benchstudio.http.body_limit import MB, BodyLimitMiddleware, BodyLimits, BodyRule
 from benchstudio.http.envelope import ERROR_RESPONSES

@@ -1,28 +1,21 @@
-"""Eval run use cases: submit as a `tool_eval` job, history, detail, drill-down, compare, delete.
+"""Eval run use cases after submit: history, detail, drill-down, compare, delete.
 
-Runs are the owner's; another user's run answers 404 exactly like a missing one. Statistics
-are always derived from the stored case results (see `domain.py`).
+Runs are the owner's (`ctx.owner_id`); another user's run answers 404 exactly like a missing
+one. Statistics are always derived from the stored case results (see `domain.rules`).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from benchstudio.audit import service as audit
-from benchstudio.catalog.service import CatalogContext
-from benchstudio.core.errors import AppError, ConflictError, NotFoundError
-from benchstudio.core.ids import new_id
+from benchstudio.core.errors import ConflictError, NotFoundError
 from benchstudio.evals.models import EvalCaseResult, EvalRun
 from benchstudio.evals.runs import repository
 from benchstudio.evals.runs.domain.explain import decoded_calls, explain_calls, recorded_calls
 from benchstudio.evals.runs.domain.rules import (
     ACTIVE_STATUSES,
-    MAX_CASES_PER_RUN,
-    TOOL_EVAL_JOB_TYPE,
     compare_targets,
     pick_compared_targets,
     summaries_by_target,
@@ -34,121 +27,21 @@ from benchstudio.evals.runs.schemas import (
     CaseResultPage,
     CaseResultRow,
     ComparisonOut,
-    EvalCreate,
     EvalRunDetail,
     EvalRunOut,
     EvalRunPage,
-    EvalSubmitted,
     JobState,
     ModelSummaryOut,
     TargetInfo,
 )
-from benchstudio.evals.runs.service.targets import preview_plans, resolve_targets, runner_target
-from benchstudio.evals.suites.service import crud as suite_service
+from benchstudio.evals.runs.service.submit import refuse
+from benchstudio.evals.service import EvalContext
+from benchstudio.evals.suites.service import crud as suites
 from benchstudio.jobs.service import JobService
-from benchstudio.storage.engine import Database
-from benchstudio.storage.unit_of_work import read_unit, write_unit
-from benchstudio.toolcall.live.conversation import TOOL_CHOICE_MODES
-from benchstudio.toolcall.live.runner import suite_uses_semantic
-from benchstudio.toolcall.profiles import ProfileName, get_profile
+from benchstudio.storage.service_context import ServiceContext
+from benchstudio.toolcall.profiles import get_profile
 from benchstudio.toolcall.schemas import Suite
 from benchstudio.toolcall.verdicts import CaseVerdict
-
-
-@dataclass(frozen=True, slots=True)
-class EvalContext:
-    db: Database
-    catalog: CatalogContext
-    jobs: JobService
-
-
-def _refuse(message: str, code: str = "invalid_eval") -> AppError:
-    return AppError(message, code=code, status_code=422)
-
-
-def _check_suite(suite: Suite, data: EvalCreate) -> None:
-    if not suite.cases:
-        raise _refuse("The suite has no cases.")
-    if data.profile is not ProfileName.BFCL and suite_uses_semantic(suite):
-        raise _refuse("The suite uses semantic matching, which needs a semantic scorer.")
-    choice = data.tool_choice
-    if choice and choice not in TOOL_CHOICE_MODES:
-        names = {tool.function.name for tool in suite.tools}
-        names |= {t.function.name for case in suite.cases for t in case.tools or []}
-        if choice not in names:
-            raise _refuse(f"tool_choice {choice!r} is neither a mode nor a tool of the suite.")
-
-
-def _settings_of(data: EvalCreate) -> dict[str, Any]:
-    return data.model_dump(
-        mode="json",
-        include={
-            "temperature",
-            "max_tokens",
-            "tool_choice",
-            "system_prompt",
-            "params",
-            "concurrency",
-            "timeout_s",
-        },
-    )
-
-
-async def submit_eval(ctx: EvalContext, owner_id: str, data: EvalCreate) -> EvalSubmitted:
-    snapshot = await suite_service.load_snapshot(
-        ctx.db, owner_id, data.suite_id, data.suite_version
-    )
-    _check_suite(snapshot.suite, data)
-    resolved = await resolve_targets(ctx.catalog, owner_id, data)
-    total = len(resolved) * len(snapshot.suite.cases)
-    if total > MAX_CASES_PER_RUN:
-        raise _refuse(f"{total} case runs exceed the limit of {MAX_CASES_PER_RUN} per run.")
-    settings = _settings_of(data)
-    overrides = [t.model_dump(include={"system_prompt", "params"}) for t in data.targets]
-    plans = preview_plans(
-        [
-            runner_target(info.model_dump(), settings, base_url, extra)
-            for (info, base_url), extra in zip(resolved, overrides, strict=True)
-        ]
-    )
-    targets: list[dict[str, Any]] = []
-    for (info, _), plan, extra in zip(resolved, plans, overrides, strict=True):
-        info.concurrency = plan.concurrency
-        info.adjustments = [a.model_dump() for a in plan.adjustments]
-        targets.append({**info.model_dump(), **extra})
-    search = " ".join(
-        [
-            snapshot.suite.name,
-            *(f"{t['label']} {t['model_id']} {t['provider_name']}" for t in targets),
-        ]
-    ).lower()
-    run_id = new_id()
-    out: EvalRunOut | None = None
-
-    async def write_run(session: AsyncSession, job_id: str) -> None:
-        nonlocal out
-        run = EvalRun(
-            id=run_id,
-            owner_id=owner_id,
-            suite_id=snapshot.suite_id,
-            suite_version_id=snapshot.version_id,
-            suite_name=snapshot.suite.name,
-            suite_version=snapshot.version,
-            profile=data.profile.value,
-            config={"targets": targets, "settings": settings},
-            search_text=search,
-            total_cases=total,
-            job_id=job_id,
-        )
-        session.add(run)
-        await session.flush()
-        out = EvalRunOut.model_validate(run)
-
-    # The run and its job in one unit of work: a refused submit leaves no run behind.
-    params = {"run_id": run_id, "planned_requests": total}
-    job = await ctx.jobs.submit(owner_id, TOOL_EVAL_JOB_TYPE, params, write=write_run)
-    assert out is not None
-    return EvalSubmitted(run=out, job_id=job.id)
 
 
 async def _owned(session: Any, owner_id: str, run_id: str) -> EvalRun:
@@ -159,10 +52,12 @@ async def _owned(session: Any, owner_id: str, run_id: str) -> EvalRun:
 
 
 async def list_runs(
-    db: Database, owner_id: str, filters: RunFilters, limit: int, offset: int
+    ctx: ServiceContext, filters: RunFilters, limit: int, offset: int
 ) -> EvalRunPage:
-    async with read_unit(db) as session:
-        rows, total = await repository.list_runs(session, owner_id, filters, limit, offset)
+    async with ctx.read() as session:
+        rows, total = await repository.list_runs(
+            session, ctx.require_owner(), filters, limit, offset
+        )
         items = [EvalRunOut.model_validate(row) for row in rows]
     return EvalRunPage(items=items, total=total, limit=limit, offset=offset)
 
@@ -172,10 +67,11 @@ def labels_of(run: EvalRun) -> list[str]:
 
 
 async def verdicts_of(
-    db: Database, owner_id: str, run_id: str
+    ctx: ServiceContext, run_id: str
 ) -> tuple[EvalRun, dict[str, list[CaseVerdict]]]:
     """The run and its stored verdicts per target, in suite case order."""
-    async with read_unit(db) as session:
+    owner_id = ctx.require_owner()
+    async with ctx.read() as session:
         run = await _owned(session, owner_id, run_id)
         rows, _ = await repository.list_case_results(session, owner_id, run_id, CaseFilters(), None)
         session.expunge_all()
@@ -201,14 +97,14 @@ async def _job_state(jobs: JobService, owner_id: str, job_id: str | None) -> Job
     )
 
 
-async def run_detail(ctx: EvalContext, owner_id: str, run_id: str) -> EvalRunDetail:
-    run, verdicts = await verdicts_of(ctx.db, owner_id, run_id)
+async def run_detail(ctx: EvalContext, run_id: str) -> EvalRunDetail:
+    run, verdicts = await verdicts_of(ctx, run_id)
     labels = labels_of(run)
     summaries = summaries_by_target(run.id, labels, verdicts)
     comparisons = within_run_comparisons(run.id, labels, verdicts)
     return EvalRunDetail(
         **EvalRunOut.model_validate(run).model_dump(),
-        job=await _job_state(ctx.jobs, owner_id, run.job_id),
+        job=await _job_state(ctx.jobs, ctx.require_owner(), run.job_id),
         targets=[TargetInfo.model_validate(t) for t in run.config.get("targets", [])],
         settings=run.config.get("settings", {}),
         summaries={k: ModelSummaryOut.model_validate(v) for k, v in summaries.items()},
@@ -217,9 +113,10 @@ async def run_detail(ctx: EvalContext, owner_id: str, run_id: str) -> EvalRunDet
 
 
 async def list_case_results(
-    db: Database, owner_id: str, run_id: str, filters: CaseFilters, limit: int, offset: int
+    ctx: ServiceContext, run_id: str, filters: CaseFilters, limit: int, offset: int
 ) -> CaseResultPage:
-    async with read_unit(db) as session:
+    owner_id = ctx.require_owner()
+    async with ctx.read() as session:
         await _owned(session, owner_id, run_id)
         rows, total = await repository.list_case_results(
             session, owner_id, run_id, filters, limit, offset
@@ -228,17 +125,16 @@ async def list_case_results(
     return CaseResultPage(items=items, total=total, limit=limit, offset=offset)
 
 
-async def case_result_detail(
-    db: Database, owner_id: str, run_id: str, result_id: str
-) -> CaseResultDetail:
+async def case_result_detail(ctx: ServiceContext, run_id: str, result_id: str) -> CaseResultDetail:
     """One case for one target: request, response, expected vs actual calls, and why."""
-    async with read_unit(db) as session:
+    owner_id = ctx.require_owner()
+    async with ctx.read() as session:
         run = await _owned(session, owner_id, run_id)
         row = await repository.get_case_result(session, owner_id, run_id, result_id)
         if row is None:
             raise NotFoundError("No such case result.")
         session.expunge_all()
-    suite = await suite_service.snapshot_by_version_id(db, owner_id, run.suite_version_id)
+    suite = await suites.snapshot_by_version_id(ctx, run.suite_version_id)
     return build_case_detail(run, row, suite)
 
 
@@ -264,20 +160,19 @@ def build_case_detail(run: EvalRun, row: EvalCaseResult, suite: Suite) -> CaseRe
 
 
 async def compare(
-    db: Database,
-    owner_id: str,
+    ctx: ServiceContext,
     run_a: str,
     run_b: str,
     target_a: str | None,
     target_b: str | None,
 ) -> list[ComparisonOut]:
     """Pass rates of two runs (or two targets of one run) with a significance test."""
-    first, verdicts_a = await verdicts_of(db, owner_id, run_a)
-    second, verdicts_b = await verdicts_of(db, owner_id, run_b)
+    first, verdicts_a = await verdicts_of(ctx, run_a)
+    second, verdicts_b = await verdicts_of(ctx, run_b)
     try:
         pairs = pick_compared_targets(labels_of(first), labels_of(second), target_a, target_b)
     except ValueError as error:
-        raise _refuse(str(error), "ambiguous_targets") from None
+        raise refuse(str(error), "ambiguous_targets") from None
     return [
         ComparisonOut.model_validate(
             compare_targets(
@@ -288,18 +183,19 @@ async def compare(
     ]
 
 
-async def delete_run(ctx: EvalContext, owner_id: str, run_id: str) -> None:
-    async with read_unit(ctx.db) as session:
+async def delete_run(ctx: EvalContext, run_id: str) -> None:
+    owner_id = ctx.require_owner()
+    async with ctx.read() as session:
         run = await _owned(session, owner_id, run_id)
         job_id = run.job_id
     state = await _job_state(ctx.jobs, owner_id, job_id)
     if state is not None and state.status in ACTIVE_STATUSES:
         raise ConflictError("The run is still going: cancel it first.", code="run_active")
-    async with write_unit(ctx.db) as session:
+    async with ctx.unit() as session:
         await repository.delete_run(session, owner_id, run_id)
-        audit.record(session, "eval.deleted", actor_id=owner_id, target=run_id)
+        audit.record(session, "eval.deleted", actor_id=ctx.actor_id, target=run_id)
 
 
-async def get_run(db: Database, owner_id: str, run_id: str) -> EvalRunOut:
-    async with read_unit(db) as session:
-        return EvalRunOut.model_validate(await _owned(session, owner_id, run_id))
+async def get_run(ctx: ServiceContext, run_id: str) -> EvalRunOut:
+    async with ctx.read() as session:
+        return EvalRunOut.model_validate(await _owned(session, ctx.require_owner(), run_id))
