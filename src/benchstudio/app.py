@@ -30,8 +30,8 @@ from benchstudio.catalog.service import seed_demo_provider
 from benchstudio.config import Environment, Settings, ensure_startable, get_settings
 from benchstudio.core.rate_window import WindowLimiter
 from benchstudio.evals import endpoints as evals_endpoints
-from benchstudio.evals.suite_imports import MAX_UPLOAD_BYTES
-from benchstudio.evals.tasks import TOOL_EVAL_JOB
+from benchstudio.evals.runs.tasks import TOOL_EVAL_JOB
+from benchstudio.evals.suites.domain import MAX_UPLOAD_BYTES
 from benchstudio.http.api_docs import install_api_docs
 from benchstudio.http.body_limit import MB, BodyLimitMiddleware, BodyLimits, BodyRule
 from benchstudio.http.envelope import ERROR_RESPONSES

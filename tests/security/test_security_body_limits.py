@@ -25,7 +25,7 @@ from starlette.types import Message
 
 from benchstudio.config import Settings
 from benchstudio.core.input_types import unstorable_value
-from benchstudio.evals.suite_imports import MAX_UPLOAD_BYTES
+from benchstudio.evals.suites.domain import MAX_UPLOAD_BYTES
 from benchstudio.http.body_limit import (
     DEFAULT_MAX_BODY_BYTES,
     DEFAULT_MAX_JSON_DEPTH,

@@ -13,7 +13,7 @@ import pytest
 
 from benchstudio.cli.demo_simulator import demo_config, demo_simulator
 from benchstudio.core.net import EgressPolicy
-from benchstudio.evals.explain import decoded_calls, explain_calls
+from benchstudio.evals.runs.domain.explain import decoded_calls, explain_calls
 from benchstudio.simulator import SimulatorServer, load_config
 from benchstudio.toolcall.live.connect import guarded_adapters
 from benchstudio.toolcall.live.records import EvalTarget, LiveCaseResult

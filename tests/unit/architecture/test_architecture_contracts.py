@@ -66,9 +66,15 @@ def test_the_real_tree_keeps_every_contract(tmp_path: Path) -> None:
             "only catalog imports catalog.models",
         ),
         (
-            "evals/tasks.py",  # replaces the handler module in the copy
+            "evals/runs/tasks.py",  # replaces the handler module in the copy
             "from benchstudio.catalog import repository\n",
             "job handlers reach other domains only through services",
+        ),
+        ("evals/runs/domain/peek.py", "import sqlalchemy\n", "domain modules are pure"),
+        (
+            "evals/runs/service/peek.py",
+            "from benchstudio.evals.suites import endpoints\n",
+            "nothing imports endpoints except the composition root",
         ),
     ],
 )

@@ -7,7 +7,8 @@ import json
 
 import pytest
 
-from benchstudio.evals.domain import (
+from benchstudio.evals.runs.domain.explain import decoded_calls, explain_calls
+from benchstudio.evals.runs.domain.rules import (
     CSV_COLUMNS,
     compact_summary,
     csv_row,
@@ -16,7 +17,6 @@ from benchstudio.evals.domain import (
     unique_labels,
     within_run_comparisons,
 )
-from benchstudio.evals.explain import decoded_calls, explain_calls
 from benchstudio.toolcall.outputs import ModelOutput
 from benchstudio.toolcall.profiles import get_profile
 from benchstudio.toolcall.schemas import Suite
@@ -146,7 +146,7 @@ def test_summaries_comparisons_and_csv_agree_with_the_verdicts() -> None:
 
 
 def test_a_resumed_run_only_reruns_cases_some_target_has_not_finished() -> None:
-    from benchstudio.evals.run_lifecycle import RunPlan
+    from benchstudio.evals.runs.service.lifecycle import RunPlan
 
     two_cases = SUITE.model_copy(update={"cases": [CASE, CASE.model_copy(update={"id": "b"})]})
     plan = RunPlan(

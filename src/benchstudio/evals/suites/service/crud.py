@@ -1,25 +1,31 @@
 """Suite use cases: CRUD where every edit writes a new immutable version, export, the sample.
 
-Suites are the owner's; another user's suite answers 404 exactly like a missing one. Deleting
-archives: runs keep pointing at the versions they ran.
+Suites are the owner's (`ctx.owner_id`); another user's suite answers 404 exactly like a
+missing one. Deleting archives: runs keep pointing at the versions they ran.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
-from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from benchstudio.audit import service as audit
 from benchstudio.core.clock import utcnow
 from benchstudio.core.errors import AppError, ConflictError, NotFoundError
-from benchstudio.evals import suite_repository as repository
 from benchstudio.evals.models import EvalSuite, EvalSuiteVersion
-from benchstudio.evals.suite_schemas import (
+from benchstudio.evals.suites import repository
+from benchstudio.evals.suites.domain import (
+    SuiteSnapshot,
+    build_suite,
+    export_file_name,
+    parse_case,
+    sample_suite,
+    snapshot_json,
+    suite_from_content,
+)
+from benchstudio.evals.suites.schemas import (
     SuiteContent,
     SuiteDetail,
     SuiteOut,
@@ -28,63 +34,9 @@ from benchstudio.evals.suite_schemas import (
     SuiteSource,
     SuiteVersionOut,
 )
-from benchstudio.storage.engine import Database
-from benchstudio.storage.unit_of_work import read_unit, write_unit
-from benchstudio.toolcall.samples import sample_suite_text
-from benchstudio.toolcall.schemas import Suite, TestCase
-from benchstudio.toolcall.suite_file import SuiteFileError, dump_suite, parse_suite
-
-
-class InvalidSuiteError(AppError):
-    status_code = 422
-    code = "invalid_suite"
-
-
-@dataclass(frozen=True, slots=True)
-class SuiteSnapshot:
-    """A suite version as a run uses it."""
-
-    suite_id: str
-    version_id: str
-    version: int
-    suite: Suite
-
-
-def build_suite(values: dict[str, Any]) -> Suite:
-    """A validated suite from plain values; problems become a 422 that says where."""
-    try:
-        return Suite.model_validate(values)
-    except ValidationError as error:
-        first = error.errors()[0]
-        where = ".".join(str(part) for part in first["loc"]) or "suite"
-        raise InvalidSuiteError(f"{where}: {first['msg']}") from None
-
-
-def _case(value: dict[str, Any], position: int) -> TestCase:
-    try:
-        return TestCase.model_validate(value)
-    except ValidationError as error:
-        first = error.errors()[0]
-        where = ".".join(str(part) for part in (f"cases.{position}", *first["loc"]))
-        raise InvalidSuiteError(f"{where}: {first['msg']}") from None
-
-
-def suite_from_content(content: SuiteContent) -> Suite:
-    return build_suite(content.model_dump(mode="json", exclude_unset=False))
-
-
-def parse_suite_text(text: str) -> Suite:
-    """An own-format suite file (JSON), as uploaded."""
-    try:
-        return parse_suite(text, "suite file")
-    except SuiteFileError as error:
-        raise InvalidSuiteError(str(error)) from None
-
-
-def snapshot_json(suite: Suite) -> dict[str, Any]:
-    """The suite file JSON (defaults left out, as `suite export` writes it)."""
-    value: dict[str, Any] = json.loads(dump_suite(suite))
-    return value
+from benchstudio.storage.service_context import ServiceContext
+from benchstudio.toolcall.schemas import Suite
+from benchstudio.toolcall.suite_file import dump_suite
 
 
 def _suite_of(version: EvalSuiteVersion) -> Suite:
@@ -129,13 +81,11 @@ def _add_version(session: AsyncSession, row: EvalSuite, suite: Suite, note: str)
     return suite
 
 
-async def create_suite(
-    db: Database, owner_id: str, suite: Suite, source: SuiteSource = "own"
-) -> SuiteOut:
-    async with write_unit(db) as session:
+async def create_suite(ctx: ServiceContext, suite: Suite, source: SuiteSource = "own") -> SuiteOut:
+    async with ctx.unit() as session:
         now = utcnow()
         row = EvalSuite(
-            owner_id=owner_id,
+            owner_id=ctx.require_owner(),
             name=suite.name,
             source=source,
             current_version=0,
@@ -146,30 +96,37 @@ async def create_suite(
         await session.flush()
         _add_version(session, row, suite, f"created ({source})")
         audit.record(
-            session, "suite.created", actor_id=owner_id, target=row.id, detail={"source": source}
+            session,
+            "suite.created",
+            actor_id=ctx.actor_id,
+            target=row.id,
+            detail={"source": source},
         )
         await session.flush()
         return SuiteOut.model_validate(row)
 
 
 async def list_suites(
-    db: Database, owner_id: str, search: str | None, limit: int, offset: int
+    ctx: ServiceContext, search: str | None, limit: int, offset: int
 ) -> SuitePage:
-    async with read_unit(db) as session:
-        rows, total = await repository.list_suites(session, owner_id, search, limit, offset)
+    async with ctx.read() as session:
+        rows, total = await repository.list_suites(
+            session, ctx.require_owner(), search, limit, offset
+        )
         items = [SuiteOut.model_validate(row) for row in rows]
     return SuitePage(items=items, total=total, limit=limit, offset=offset)
 
 
-async def get_suite(db: Database, owner_id: str, suite_id: str) -> SuiteDetail:
-    async with read_unit(db) as session:
-        row = await _owned(session, owner_id, suite_id)
+async def get_suite(ctx: ServiceContext, suite_id: str) -> SuiteDetail:
+    async with ctx.read() as session:
+        row = await _owned(session, ctx.require_owner(), suite_id)
         suite = await _current(session, row)
         return _detail(row, suite)
 
 
-async def list_versions(db: Database, owner_id: str, suite_id: str) -> list[SuiteVersionOut]:
-    async with read_unit(db) as session:
+async def list_versions(ctx: ServiceContext, suite_id: str) -> list[SuiteVersionOut]:
+    owner_id = ctx.require_owner()
+    async with ctx.read() as session:
         await _owned(session, owner_id, suite_id)
         versions = await repository.list_versions(session, owner_id, suite_id)
         return [
@@ -184,10 +141,11 @@ async def list_versions(db: Database, owner_id: str, suite_id: str) -> list[Suit
 
 
 async def load_snapshot(
-    db: Database, owner_id: str, suite_id: str, version: int | None = None
+    ctx: ServiceContext, suite_id: str, version: int | None = None
 ) -> SuiteSnapshot:
     """A version of an active suite (default: the current one)."""
-    async with read_unit(db) as session:
+    owner_id = ctx.require_owner()
+    async with ctx.read() as session:
         row = await _owned(session, owner_id, suite_id)
         number = version or row.current_version
         found = await repository.get_version(session, owner_id, suite_id, number)
@@ -196,25 +154,25 @@ async def load_snapshot(
         return SuiteSnapshot(row.id, found.id, found.version, _suite_of(found))
 
 
-async def snapshot_by_version_id(db: Database, owner_id: str, version_id: str) -> Suite:
+async def snapshot_by_version_id(ctx: ServiceContext, version_id: str) -> Suite:
     """The snapshot a run points at (also for archived suites)."""
-    async with read_unit(db) as session:
-        found = await repository.get_version_by_id(session, owner_id, version_id)
+    async with ctx.read() as session:
+        found = await repository.get_version_by_id(session, ctx.require_owner(), version_id)
         if found is None:
             raise NotFoundError("No such suite version.")
         return _suite_of(found)
 
 
 async def _edit(
-    db: Database, owner_id: str, suite_id: str, note: str, change: Callable[[Suite], Suite]
+    ctx: ServiceContext, suite_id: str, note: str, change: Callable[[Suite], Suite]
 ) -> SuiteDetail:
-    async with write_unit(db) as session:
-        row = await _owned(session, owner_id, suite_id)
+    async with ctx.unit() as session:
+        row = await _owned(session, ctx.require_owner(), suite_id)
         suite = _add_version(session, row, change(await _current(session, row)), note)
         audit.record(
             session,
             "suite.edited",
-            actor_id=owner_id,
+            actor_id=ctx.actor_id,
             target=suite_id,
             detail={"version": row.current_version, "note": note},
         )
@@ -222,20 +180,18 @@ async def _edit(
         return _detail(row, suite)
 
 
-async def replace_suite(
-    db: Database, owner_id: str, suite_id: str, content: SuiteContent
-) -> SuiteDetail:
+async def replace_suite(ctx: ServiceContext, suite_id: str, content: SuiteContent) -> SuiteDetail:
     new = suite_from_content(content)
-    return await _edit(db, owner_id, suite_id, "replaced", lambda _: new)
+    return await _edit(ctx, suite_id, "replaced", lambda _: new)
 
 
-async def restore_version(db: Database, owner_id: str, suite_id: str, version: int) -> SuiteDetail:
+async def restore_version(ctx: ServiceContext, suite_id: str, version: int) -> SuiteDetail:
     """Save an earlier version's content again as the newest version (none is lost)."""
-    earlier = (await load_snapshot(db, owner_id, suite_id, version)).suite
-    return await _edit(db, owner_id, suite_id, f"restored version {version}", lambda _: earlier)
+    earlier = (await load_snapshot(ctx, suite_id, version)).suite
+    return await _edit(ctx, suite_id, f"restored version {version}", lambda _: earlier)
 
 
-async def patch_suite(db: Database, owner_id: str, suite_id: str, patch: SuitePatch) -> SuiteDetail:
+async def patch_suite(ctx: ServiceContext, suite_id: str, patch: SuitePatch) -> SuiteDetail:
     changes = patch.model_dump(mode="json", exclude_unset=True)
 
     def apply(current: Suite) -> Suite:
@@ -243,14 +199,12 @@ async def patch_suite(db: Database, owner_id: str, suite_id: str, patch: SuitePa
             raise AppError("Nothing to change.", code="empty_patch", status_code=422)
         return build_suite({**current.model_dump(mode="json"), **changes})
 
-    return await _edit(db, owner_id, suite_id, f"edited {', '.join(sorted(changes))}", apply)
+    return await _edit(ctx, suite_id, f"edited {', '.join(sorted(changes))}", apply)
 
 
-async def add_cases(
-    db: Database, owner_id: str, suite_id: str, cases: list[dict[str, Any]]
-) -> SuiteDetail:
+async def add_cases(ctx: ServiceContext, suite_id: str, cases: list[dict[str, Any]]) -> SuiteDetail:
     def apply(current: Suite) -> Suite:
-        new = [_case(value, position) for position, value in enumerate(cases)]
+        new = [parse_case(value, position) for position, value in enumerate(cases)]
         existing = {case.id for case in current.cases}
         clashes = [case.id for case in new if case.id in existing]
         if clashes:
@@ -259,41 +213,32 @@ async def add_cases(
         values["cases"] += [case.model_dump(mode="json") for case in new]
         return build_suite(values)
 
-    return await _edit(db, owner_id, suite_id, f"added {len(cases)} case(s)", apply)
+    return await _edit(ctx, suite_id, f"added {len(cases)} case(s)", apply)
 
 
-async def remove_case(db: Database, owner_id: str, suite_id: str, case_id: str) -> SuiteDetail:
+async def remove_case(ctx: ServiceContext, suite_id: str, case_id: str) -> SuiteDetail:
     def apply(current: Suite) -> Suite:
         kept = [case for case in current.cases if case.id != case_id]
         if len(kept) == len(current.cases):
             raise NotFoundError("No such case in this suite.")
         return current.model_copy(update={"cases": kept})
 
-    return await _edit(db, owner_id, suite_id, f"removed case {case_id}", apply)
+    return await _edit(ctx, suite_id, f"removed case {case_id}", apply)
 
 
-async def archive_suite(db: Database, owner_id: str, suite_id: str) -> None:
-    async with write_unit(db) as session:
-        row = await _owned(session, owner_id, suite_id)
+async def archive_suite(ctx: ServiceContext, suite_id: str) -> None:
+    async with ctx.unit() as session:
+        row = await _owned(session, ctx.require_owner(), suite_id)
         row.archived_at = utcnow()
-        audit.record(session, "suite.archived", actor_id=owner_id, target=suite_id)
+        audit.record(session, "suite.archived", actor_id=ctx.actor_id, target=suite_id)
 
 
-async def export_suite(
-    db: Database, owner_id: str, suite_id: str, version: int | None
-) -> tuple[str, str]:
+async def export_suite(ctx: ServiceContext, suite_id: str, version: int | None) -> tuple[str, str]:
     """(file name, suite file text) of a version of the owner's suite."""
-    snapshot = await load_snapshot(db, owner_id, suite_id, version)
-    slug = "".join(c if c.isalnum() else "-" for c in snapshot.suite.name.lower()).strip("-")
-    return f"{slug or 'suite'}.v{snapshot.version}.suite.json", dump_suite(snapshot.suite)
+    snapshot = await load_snapshot(ctx, suite_id, version)
+    return export_file_name(snapshot), dump_suite(snapshot.suite)
 
 
-def sample_suite() -> Suite:
-    return parse_suite(sample_suite_text(), "sample suite")
-
-
-async def copy_sample(db: Database, owner_id: str) -> SuiteOut:
+async def copy_sample(ctx: ServiceContext) -> SuiteOut:
     """The shipped sample as a suite of the caller's own (a fresh copy each time)."""
-    return await create_suite(
-        db, owner_id, sample_suite().model_copy(update={"version": 1}), "sample"
-    )
+    return await create_suite(ctx, sample_suite().model_copy(update={"version": 1}), "sample")

@@ -11,8 +11,8 @@ from fastapi import APIRouter, File, Form, Path, Query, Response, UploadFile
 
 from benchstudio.core.content_disposition import attachment
 from benchstudio.core.input_types import ObjectId, QueryText
-from benchstudio.evals import suite_imports, suite_service
-from benchstudio.evals.suite_schemas import (
+from benchstudio.evals.suites import domain
+from benchstudio.evals.suites.schemas import (
     MAX_VERSION,
     BfclImportOut,
     CasesIn,
@@ -27,9 +27,11 @@ from benchstudio.evals.suite_schemas import (
     SuitePatch,
     SuiteVersionOut,
 )
-from benchstudio.http.dependencies import DatabaseDep, SettingsDep
+from benchstudio.evals.suites.service import crud, imports
+from benchstudio.http.dependencies import SettingsDep
 from benchstudio.http.paging import Page, paging
 from benchstudio.http.principal import CurrentUser
+from benchstudio.http.service_context import OwnerContext
 from benchstudio.toolcall.schemas import Suite
 from benchstudio.toolcall.suite_file import suite_json_schema
 
@@ -40,19 +42,16 @@ SuiteVersionNumber = Annotated[int, Path(ge=1, le=MAX_VERSION)]
 
 @router.get("", response_model=SuitePage)
 async def list_suites(
-    user: CurrentUser,
-    db: DatabaseDep,
+    ctx: OwnerContext,
     page: Annotated[Page, paging(50, 200)],
     search: QueryText | None = None,
 ) -> SuitePage:
-    return await suite_service.list_suites(db, user.user_id, search, page.limit, page.offset)
+    return await crud.list_suites(ctx, search, page.limit, page.offset)
 
 
 @router.post("", response_model=SuiteOut, status_code=201)
-async def create_suite(data: SuiteContent, user: CurrentUser, db: DatabaseDep) -> SuiteOut:
-    return await suite_service.create_suite(
-        db, user.user_id, suite_service.suite_from_content(data)
-    )
+async def create_suite(data: SuiteContent, ctx: OwnerContext) -> SuiteOut:
+    return await crud.create_suite(ctx, domain.suite_from_content(data))
 
 
 @router.get("/schema")
@@ -64,96 +63,82 @@ async def suite_file_schema(_user: CurrentUser) -> dict[str, Any]:
 @router.get("/sample", response_model=Suite)
 async def sample_suite(_user: CurrentUser) -> Suite:
     """The sample suite shipped with BenchStudio (copy it to run or edit it)."""
-    return suite_service.sample_suite()
+    return domain.sample_suite()
 
 
 @router.post("/sample", response_model=SuiteOut, status_code=201)
-async def copy_sample_suite(user: CurrentUser, db: DatabaseDep) -> SuiteOut:
-    return await suite_service.copy_sample(db, user.user_id)
+async def copy_sample_suite(ctx: OwnerContext) -> SuiteOut:
+    return await crud.copy_sample(ctx)
 
 
 @router.post("/import", response_model=SuiteOut, status_code=201)
-async def import_suite_file(
-    user: CurrentUser, db: DatabaseDep, file: Annotated[UploadFile, File()]
-) -> SuiteOut:
+async def import_suite_file(ctx: OwnerContext, file: Annotated[UploadFile, File()]) -> SuiteOut:
     """A suite file in BenchStudio's own JSON format (see `/api/suites/schema`)."""
-    text = suite_imports.decode_upload(await file.read(), "suite")
-    return await suite_service.create_suite(db, user.user_id, suite_service.parse_suite_text(text))
+    text = domain.decode_upload(await file.read(), "suite")
+    return await crud.create_suite(ctx, domain.parse_suite_text(text))
 
 
 @router.post("/import/bfcl", response_model=BfclImportOut, status_code=201)
 async def import_bfcl(
-    user: CurrentUser,
-    db: DatabaseDep,
+    ctx: OwnerContext,
     questions: Annotated[UploadFile, File(description="BFCL question file (JSON / JSON lines)")],
     answers: Annotated[UploadFile | None, File(description="possible-answer file")] = None,
     name: Annotated[str | None, Form(max_length=200)] = None,
 ) -> BfclImportOut:
     """Entries without an answer become irrelevance cases; unsupported ones are listed."""
-    question_text = suite_imports.decode_upload(await questions.read(), "questions")
-    answer_text = suite_imports.decode_upload(await answers.read(), "answers") if answers else None
-    return await suite_imports.import_bfcl_files(
-        db, user.user_id, question_text, answer_text, name or None
-    )
+    question_text = domain.decode_upload(await questions.read(), "questions")
+    answer_text = domain.decode_upload(await answers.read(), "answers") if answers else None
+    return await imports.import_bfcl_files(ctx, question_text, answer_text, name or None)
 
 
 @router.post("/import/mcp/tools", response_model=McpToolList)
 async def list_mcp_tools(
-    data: McpServerIn, _user: CurrentUser, settings: SettingsDep
+    data: McpServerIn, ctx: OwnerContext, settings: SettingsDep
 ) -> McpToolList:
     """The tools an MCP server offers (reached through the egress guard), to pick from."""
-    return await suite_imports.list_mcp_server_tools(settings, data)
+    return await imports.list_mcp_server_tools(ctx, settings, data)
 
 
 @router.post("/import/mcp", response_model=McpImportOut, status_code=201)
-async def import_mcp(
-    data: McpImportIn, user: CurrentUser, db: DatabaseDep, settings: SettingsDep
-) -> McpImportOut:
-    return await suite_imports.import_mcp_server(db, settings, user.user_id, data)
+async def import_mcp(data: McpImportIn, ctx: OwnerContext, settings: SettingsDep) -> McpImportOut:
+    return await imports.import_mcp_server(ctx, settings, data)
 
 
 @router.get("/{suite_id}", response_model=SuiteDetail)
-async def get_suite(suite_id: ObjectId, user: CurrentUser, db: DatabaseDep) -> SuiteDetail:
-    return await suite_service.get_suite(db, user.user_id, suite_id)
+async def get_suite(suite_id: ObjectId, ctx: OwnerContext) -> SuiteDetail:
+    return await crud.get_suite(ctx, suite_id)
 
 
 @router.put("/{suite_id}", response_model=SuiteDetail)
-async def replace_suite(
-    suite_id: ObjectId, data: SuiteContent, user: CurrentUser, db: DatabaseDep
-) -> SuiteDetail:
+async def replace_suite(suite_id: ObjectId, data: SuiteContent, ctx: OwnerContext) -> SuiteDetail:
     """Replace the whole content: a new version (runs keep the version they ran)."""
-    return await suite_service.replace_suite(db, user.user_id, suite_id, data)
+    return await crud.replace_suite(ctx, suite_id, data)
 
 
 @router.patch("/{suite_id}", response_model=SuiteDetail)
-async def patch_suite(
-    suite_id: ObjectId, data: SuitePatch, user: CurrentUser, db: DatabaseDep
-) -> SuiteDetail:
-    return await suite_service.patch_suite(db, user.user_id, suite_id, data)
+async def patch_suite(suite_id: ObjectId, data: SuitePatch, ctx: OwnerContext) -> SuiteDetail:
+    return await crud.patch_suite(ctx, suite_id, data)
 
 
 @router.delete("/{suite_id}", status_code=204)
-async def delete_suite(suite_id: ObjectId, user: CurrentUser, db: DatabaseDep) -> Response:
+async def delete_suite(suite_id: ObjectId, ctx: OwnerContext) -> Response:
     """Archive the suite: it leaves every list; runs keep their snapshots."""
-    await suite_service.archive_suite(db, user.user_id, suite_id)
+    await crud.archive_suite(ctx, suite_id)
     return Response(status_code=204)
 
 
 @router.get("/{suite_id}/versions", response_model=list[SuiteVersionOut])
-async def list_versions(
-    suite_id: ObjectId, user: CurrentUser, db: DatabaseDep
-) -> list[SuiteVersionOut]:
-    return await suite_service.list_versions(db, user.user_id, suite_id)
+async def list_versions(suite_id: ObjectId, ctx: OwnerContext) -> list[SuiteVersionOut]:
+    return await crud.list_versions(ctx, suite_id)
 
 
 @router.get("/{suite_id}/versions/{suite_version}", response_model=Suite)
 async def get_version(
     suite_id: ObjectId,
     suite_version: SuiteVersionNumber,
-    user: CurrentUser,
-    db: DatabaseDep,
+    ctx: OwnerContext,
 ) -> Suite:
-    snapshot = await suite_service.load_snapshot(db, user.user_id, suite_id, suite_version)
+    snapshot = await crud.load_snapshot(ctx, suite_id, suite_version)
     return snapshot.suite
 
 
@@ -161,36 +146,30 @@ async def get_version(
 async def restore_version(
     suite_id: ObjectId,
     suite_version: SuiteVersionNumber,
-    user: CurrentUser,
-    db: DatabaseDep,
+    ctx: OwnerContext,
 ) -> SuiteDetail:
     """Save an earlier version again as the newest one; every version stays."""
-    return await suite_service.restore_version(db, user.user_id, suite_id, suite_version)
+    return await crud.restore_version(ctx, suite_id, suite_version)
 
 
 @router.post("/{suite_id}/cases", response_model=SuiteDetail, status_code=201)
-async def add_cases(
-    suite_id: ObjectId, data: CasesIn, user: CurrentUser, db: DatabaseDep
-) -> SuiteDetail:
+async def add_cases(suite_id: ObjectId, data: CasesIn, ctx: OwnerContext) -> SuiteDetail:
     """Append cases in bulk (one new version)."""
-    return await suite_service.add_cases(db, user.user_id, suite_id, data.cases)
+    return await crud.add_cases(ctx, suite_id, data.cases)
 
 
 @router.delete("/{suite_id}/cases/{suite_case_id}", response_model=SuiteDetail)
-async def remove_case(
-    suite_id: ObjectId, suite_case_id: str, user: CurrentUser, db: DatabaseDep
-) -> SuiteDetail:
-    return await suite_service.remove_case(db, user.user_id, suite_id, suite_case_id)
+async def remove_case(suite_id: ObjectId, suite_case_id: str, ctx: OwnerContext) -> SuiteDetail:
+    return await crud.remove_case(ctx, suite_id, suite_case_id)
 
 
 @router.get("/{suite_id}/export")
 async def export_suite(
     suite_id: ObjectId,
-    user: CurrentUser,
-    db: DatabaseDep,
+    ctx: OwnerContext,
     version: Annotated[int | None, Query(ge=1, le=MAX_VERSION)] = None,
 ) -> Response:
     """The suite file (own JSON format) of a version, as a download."""
-    filename, text = await suite_service.export_suite(db, user.user_id, suite_id, version)
+    filename, text = await crud.export_suite(ctx, suite_id, version)
     headers = {"Content-Disposition": attachment(filename)}  # suite names may be any script
     return Response(text, media_type="application/json", headers=headers)

@@ -15,9 +15,8 @@ from fastapi.responses import StreamingResponse
 from benchstudio.catalog.service import CatalogContext
 from benchstudio.core.input_types import ObjectId, QueryText
 from benchstudio.credentials.dependencies import VaultDep
-from benchstudio.evals import export, run_service
-from benchstudio.evals.run_repository import CaseFilters, RunFilters
-from benchstudio.evals.run_schemas import (
+from benchstudio.evals.runs.repository import CaseFilters, RunFilters
+from benchstudio.evals.runs.schemas import (
     CaseResultDetail,
     CaseResultPage,
     ComparisonOut,
@@ -26,37 +25,44 @@ from benchstudio.evals.run_schemas import (
     EvalRunPage,
     EvalSubmitted,
 )
-from benchstudio.evals.run_service import EvalContext
-from benchstudio.http.dependencies import DatabaseDep, SettingsDep
+from benchstudio.evals.runs.service import export, history, submit
+from benchstudio.evals.service import EvalContext
+from benchstudio.http.dependencies import SettingsDep
 from benchstudio.http.filters import StatusFilter
 from benchstudio.http.paging import Page, paging
-from benchstudio.http.principal import CurrentUser
+from benchstudio.http.service_context import OwnerContext
 from benchstudio.jobs.runtime import JobRuntime
 
 router = APIRouter(prefix="/evals", tags=["evals"])
 
 
 async def eval_context(
-    request: Request, db: DatabaseDep, vault: VaultDep, settings: SettingsDep
+    request: Request, owner: OwnerContext, vault: VaultDep, settings: SettingsDep
 ) -> EvalContext:
     runtime = request.app.state.jobs
     assert isinstance(runtime, JobRuntime)
-    return EvalContext(db=db, catalog=CatalogContext(db, vault, settings), jobs=runtime.service)
+    db = owner.db
+    return EvalContext(
+        db=db,
+        owner_id=owner.owner_id,
+        actor_id=owner.actor_id,
+        catalog=CatalogContext(db, vault, settings),
+        jobs=runtime.service,
+    )
 
 
 Ctx = Annotated[EvalContext, Depends(eval_context)]
 
 
 @router.post("", response_model=EvalSubmitted, status_code=202)
-async def submit_eval(data: EvalCreate, user: CurrentUser, ctx: Ctx) -> EvalSubmitted:
+async def submit_eval(data: EvalCreate, ctx: Ctx) -> EvalSubmitted:
     """Start a run: a `tool_eval` job with an `eval_case_result` event per finished case."""
-    return await run_service.submit_eval(ctx, user.user_id, data)
+    return await submit.submit_eval(ctx, data)
 
 
 @router.get("", response_model=EvalRunPage)
 async def list_runs(
-    user: CurrentUser,
-    db: DatabaseDep,
+    ctx: OwnerContext,
     page: Annotated[Page, paging(50, 200)],
     status: StatusFilter,
     search: QueryText | None = None,
@@ -67,19 +73,18 @@ async def list_runs(
 ) -> EvalRunPage:
     """Run history, newest first; `search` matches the suite and target names."""
     filters = RunFilters(search, status, profile, suite_id, since, until)
-    return await run_service.list_runs(db, user.user_id, filters, page.limit, page.offset)
+    return await history.list_runs(ctx, filters, page.limit, page.offset)
 
 
 @router.get("/{eval_run_id}", response_model=EvalRunDetail)
-async def get_run(eval_run_id: ObjectId, user: CurrentUser, ctx: Ctx) -> EvalRunDetail:
-    return await run_service.run_detail(ctx, user.user_id, eval_run_id)
+async def get_run(eval_run_id: ObjectId, ctx: Ctx) -> EvalRunDetail:
+    return await history.run_detail(ctx, eval_run_id)
 
 
 @router.get("/{eval_run_id}/cases", response_model=CaseResultPage)
 async def list_cases(
     eval_run_id: ObjectId,
-    user: CurrentUser,
-    db: DatabaseDep,
+    ctx: OwnerContext,
     page: Annotated[Page, paging(100, 500)],
     target: QueryText | None = None,
     passed: bool | None = None,
@@ -87,24 +92,21 @@ async def list_cases(
     error_category: QueryText | None = None,
 ) -> CaseResultPage:
     filters = CaseFilters(target, passed, category, error_category)
-    return await run_service.list_case_results(
-        db, user.user_id, eval_run_id, filters, page.limit, page.offset
-    )
+    return await history.list_case_results(ctx, eval_run_id, filters, page.limit, page.offset)
 
 
 @router.get("/{eval_run_id}/cases/{case_result_id}", response_model=CaseResultDetail)
 async def get_case(
-    eval_run_id: ObjectId, case_result_id: ObjectId, user: CurrentUser, db: DatabaseDep
+    eval_run_id: ObjectId, case_result_id: ObjectId, ctx: OwnerContext
 ) -> CaseResultDetail:
     """Request, response, expected vs actual calls, and why each argument passed or failed."""
-    return await run_service.case_result_detail(db, user.user_id, eval_run_id, case_result_id)
+    return await history.case_result_detail(ctx, eval_run_id, case_result_id)
 
 
 @router.get("/{eval_run_id}/compare", response_model=list[ComparisonOut])
 async def compare_runs(
     eval_run_id: ObjectId,
-    user: CurrentUser,
-    db: DatabaseDep,
+    ctx: OwnerContext,
     other: ObjectId | None = None,
     target_a: QueryText | None = None,
     target_b: QueryText | None = None,
@@ -113,29 +115,28 @@ async def compare_runs(
     the cases both scored. Without `other`, `target_a` and `target_b` compare two models of
     this run."""
     second = other or eval_run_id
-    return await run_service.compare(db, user.user_id, eval_run_id, second, target_a, target_b)
+    return await history.compare(ctx, eval_run_id, second, target_a, target_b)
 
 
 @router.get("/{eval_run_id}/export")
 async def export_run(
     eval_run_id: ObjectId,
-    user: CurrentUser,
-    db: DatabaseDep,
+    ctx: OwnerContext,
     format: Literal["json", "csv"] = "json",
 ) -> StreamingResponse:
-    await run_service.get_run(db, user.user_id, eval_run_id)  # 404 before the stream starts
+    await history.get_run(ctx, eval_run_id)  # 404 before the stream starts
     if format == "csv":
-        body = export.export_csv(db, user.user_id, eval_run_id)
+        body = export.export_csv(ctx, eval_run_id)
         media = "text/csv; charset=utf-8"
     else:
-        body = export.export_json(db, user.user_id, eval_run_id)
+        body = export.export_json(ctx, eval_run_id)
         media = "application/json"
     headers = {"Content-Disposition": f'attachment; filename="eval-{eval_run_id}.{format}"'}
     return StreamingResponse(body, media_type=media, headers=headers)
 
 
 @router.delete("/{eval_run_id}", status_code=204)
-async def delete_run(eval_run_id: ObjectId, user: CurrentUser, ctx: Ctx) -> Response:
+async def delete_run(eval_run_id: ObjectId, ctx: Ctx) -> Response:
     """Delete a finished run and its case results (a running one must be cancelled first)."""
-    await run_service.delete_run(ctx, user.user_id, eval_run_id)
+    await history.delete_run(ctx, eval_run_id)
     return Response(status_code=204)

@@ -14,8 +14,9 @@ from benchstudio.catalog import service as catalog_service
 from benchstudio.catalog.schemas import ModelOut, ProviderOut
 from benchstudio.catalog.service import CatalogContext
 from benchstudio.core.errors import AppError, ConflictError, NotFoundError
-from benchstudio.evals.domain import unique_labels
-from benchstudio.evals.run_schemas import EvalCreate, EvalTargetIn, TargetInfo
+from benchstudio.evals.runs.domain.rules import unique_labels
+from benchstudio.evals.runs.schemas import EvalCreate, EvalTargetIn, TargetInfo
+from benchstudio.evals.service import EvalContext
 from benchstudio.toolcall.live.conversation import parse_tool_choice
 from benchstudio.toolcall.live.records import EvalTarget, TargetPlan
 from benchstudio.toolcall.live.runner import plan_targets
@@ -38,19 +39,18 @@ async def _model(ctx: CatalogContext, owner_id: str, target: EvalTargetIn) -> Mo
     return model
 
 
-async def resolve_targets(
-    ctx: CatalogContext, owner_id: str, data: EvalCreate
-) -> list[tuple[TargetInfo, str]]:
+async def resolve_targets(ctx: EvalContext, data: EvalCreate) -> list[tuple[TargetInfo, str]]:
     """Check each pair belongs to the caller and is active; label them uniquely.
 
     Returns each target with its provider's current base URL (not stored: the demo
     simulator's address is the server's to set)."""
+    catalog, owner_id = ctx.catalog, ctx.require_owner()
     found: list[tuple[EvalTargetIn, ProviderOut, ModelOut]] = []
     for target in data.targets:
-        provider = await catalog_service.get_provider(ctx, owner_id, target.provider_id)
+        provider = await catalog_service.get_provider(catalog, owner_id, target.provider_id)
         if provider.archived:
             raise ConflictError(f"The provider {provider.name!r} is archived.", code="archived")
-        model = await _model(ctx, owner_id, target)
+        model = await _model(catalog, owner_id, target)
         found.append((target, provider, model))
     labels = unique_labels([t.label or m.display_name for t, _, m in found])
     return [

@@ -11,13 +11,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from benchstudio.core.clock import utcnow
 from benchstudio.core.errors import NotFoundError
 from benchstudio.core.ids import new_id
-from benchstudio.evals import run_repository as repository
-from benchstudio.evals import suite_service
-from benchstudio.evals.domain import compact_summary, summaries_by_target
 from benchstudio.evals.models import EvalCaseResult
-from benchstudio.evals.run_service import labels_of, verdicts_of
-from benchstudio.storage.engine import Database
-from benchstudio.storage.unit_of_work import write_unit
+from benchstudio.evals.runs import repository
+from benchstudio.evals.runs.domain.rules import compact_summary, summaries_by_target
+from benchstudio.evals.runs.service.history import labels_of, verdicts_of
+from benchstudio.evals.suites.service import crud as suites
+from benchstudio.storage.service_context import ServiceContext
 from benchstudio.toolcall.live.records import LiveCaseResult
 from benchstudio.toolcall.schemas import Suite
 
@@ -46,9 +45,10 @@ class RunPlan:
         return self.suite.model_copy(update={"cases": cases})
 
 
-async def start_run(db: Database, owner_id: str, run_id: str) -> RunPlan:
+async def start_run(ctx: ServiceContext, run_id: str) -> RunPlan:
     """Mark the run running and load what it needs (its snapshot, what is already stored)."""
-    async with write_unit(db) as session:
+    owner_id = ctx.require_owner()
+    async with ctx.unit() as session:
         run = await repository.get_run(session, owner_id, run_id)
         if run is None:
             raise NotFoundError("The eval run was deleted.")
@@ -68,7 +68,7 @@ async def start_run(db: Database, owner_id: str, run_id: str) -> RunPlan:
             passed=run.passed_cases,
         )
         version_id = run.suite_version_id
-    plan.suite = await suite_service.snapshot_by_version_id(db, owner_id, version_id)
+    plan.suite = await suites.snapshot_by_version_id(ctx, version_id)
     return plan
 
 
@@ -108,13 +108,13 @@ def result_writer(
 
 
 async def finish_run(
-    db: Database, owner_id: str, run_id: str, status: str, error: str | None = None
+    ctx: ServiceContext, run_id: str, status: str, error: str | None = None
 ) -> dict[str, Any]:
     """Store the final status and the cached per-target summary (from the stored rows)."""
-    run, verdicts = await verdicts_of(db, owner_id, run_id)
+    run, verdicts = await verdicts_of(ctx, run_id)
     summary = compact_summary(summaries_by_target(run.id, labels_of(run), verdicts))
-    async with write_unit(db) as session:
-        stored = await repository.get_run(session, owner_id, run_id)
+    async with ctx.unit() as session:
+        stored = await repository.get_run(session, ctx.require_owner(), run_id)
         if stored is not None:
             stored.status, stored.error = status, error
             stored.summary = summary

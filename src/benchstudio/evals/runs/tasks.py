@@ -21,13 +21,14 @@ from benchstudio.catalog.service import CatalogContext
 from benchstudio.core.errors import AppError
 from benchstudio.core.redaction import redact
 from benchstudio.credentials.service import Vault
-from benchstudio.evals.domain import TOOL_EVAL_JOB_TYPE
-from benchstudio.evals.run_lifecycle import RunPlan, finish_run, result_writer, start_run
-from benchstudio.evals.targets import runner_target
+from benchstudio.evals.runs.domain.rules import TOOL_EVAL_JOB_TYPE
+from benchstudio.evals.runs.service.lifecycle import RunPlan, finish_run, result_writer, start_run
+from benchstudio.evals.runs.service.targets import runner_target
 from benchstudio.jobs.context import JobCancelledError, JobContext
 from benchstudio.jobs.domain import UserLimits
 from benchstudio.jobs.registry import JobType
 from benchstudio.providers.base import ProviderAdapter
+from benchstudio.storage.service_context import ServiceContext
 from benchstudio.toolcall.live.records import LiveCaseResult
 from benchstudio.toolcall.live.runner import LiveEvalRunner
 from benchstudio.toolcall.profiles import get_profile
@@ -131,11 +132,16 @@ async def _run_cases(ctx: JobContext, catalog: CatalogContext, plan: RunPlan) ->
             watcher.cancel()
 
 
+def _service_context(ctx: JobContext) -> ServiceContext:
+    """The run's use cases act for the job's owner, on the job's database."""
+    return ServiceContext.for_owner(ctx.database, ctx.owner_id)
+
+
 async def _finish_quietly(ctx: JobContext, plan: RunPlan, status: str, error: str | None) -> None:
     """Best effort: the job row is the source of truth if this write fails (the run then shows
     its job's final state), so the failure is logged, not raised over the job's own error."""
     try:
-        await finish_run(ctx.database, ctx.owner_id, plan.run_id, status, error)
+        await finish_run(_service_context(ctx), plan.run_id, status, error)
     except Exception:
         log.exception(
             "could not store an eval run's final state",
@@ -148,7 +154,7 @@ async def run_tool_eval(ctx: JobContext) -> Mapping[str, Any]:
     catalog = CatalogContext(
         db=ctx.database, vault=Vault(settings.vault_key_list()), settings=settings
     )
-    plan = await start_run(ctx.database, ctx.owner_id, str(ctx.params["run_id"]))
+    plan = await start_run(_service_context(ctx), str(ctx.params["run_id"]))
     try:
         await _run_cases(ctx, catalog, plan)
         ctx.raise_if_cancelled()
@@ -159,7 +165,7 @@ async def run_tool_eval(ctx: JobContext) -> Mapping[str, Any]:
         message = getattr(error, "message", None) or redact(f"{type(error).__name__}: {error}")
         await _finish_quietly(ctx, plan, "failed", message[:500])
         raise
-    summary = await finish_run(ctx.database, ctx.owner_id, plan.run_id, "done")
+    summary = await finish_run(_service_context(ctx), plan.run_id, "done")
     return {"run_id": plan.run_id, "finished_cases": len(plan.finished), "summary": summary}
 
 

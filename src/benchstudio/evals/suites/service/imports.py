@@ -8,9 +8,8 @@ from __future__ import annotations
 
 from benchstudio.catalog.service import egress_policy
 from benchstudio.config import Settings
-from benchstudio.core.errors import AppError
-from benchstudio.evals import suite_service
-from benchstudio.evals.suite_schemas import (
+from benchstudio.evals.suites.domain import ImportFailedError, McpUnreachableError
+from benchstudio.evals.suites.schemas import (
     BfclImportOut,
     McpImportIn,
     McpImportOut,
@@ -19,35 +18,15 @@ from benchstudio.evals.suite_schemas import (
     McpToolOut,
     SkippedEntry,
 )
-from benchstudio.providers.mcp_client import McpImportError, list_mcp_tools
-from benchstudio.storage.engine import Database
+from benchstudio.evals.suites.service.crud import create_suite
+from benchstudio.providers.mcp_client import McpImportError, McpTool, list_mcp_tools
+from benchstudio.storage.service_context import ServiceContext
 from benchstudio.toolcall.bfcl_import import BfclImportError, import_bfcl, parse_entries
 from benchstudio.toolcall.mcp_import import suite_from_mcp_tools
 
-MAX_UPLOAD_BYTES = 20 * 1024 * 1024
-
-
-class ImportFailedError(AppError):
-    status_code = 422
-    code = "import_failed"
-
-
-class McpUnreachableError(AppError):
-    status_code = 502
-    code = "mcp_unreachable"
-
-
-def decode_upload(data: bytes, what: str) -> str:
-    if len(data) > MAX_UPLOAD_BYTES:
-        raise ImportFailedError(f"The {what} file is larger than {MAX_UPLOAD_BYTES >> 20} MB.")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise ImportFailedError(f"The {what} file is not UTF-8 text.") from None
-
 
 async def import_bfcl_files(
-    db: Database, owner_id: str, questions: str, answers: str | None, name: str | None
+    ctx: ServiceContext, questions: str, answers: str | None, name: str | None
 ) -> BfclImportOut:
     """A suite from BFCL questions (+ possible answers); unsupported entries are listed."""
     try:
@@ -59,7 +38,7 @@ async def import_bfcl_files(
     if not result.suite.cases:
         reasons = "; ".join(f"{i}: {r}" for i, r in result.skipped[:3])
         raise ImportFailedError(f"No entry could be imported ({reasons or 'empty file'}).")
-    suite = await suite_service.create_suite(db, owner_id, result.suite, "bfcl")
+    suite = await create_suite(ctx, result.suite, "bfcl")
     skipped = [SkippedEntry(id=entry, reason=reason) for entry, reason in result.skipped]
     return BfclImportOut(suite=suite, skipped=skipped)
 
@@ -87,17 +66,17 @@ async def _listing(settings: Settings, server: McpServerIn) -> McpToolList:
     return McpToolList(server_name=listing.server_name, transport=listing.transport, tools=tools)
 
 
-async def list_mcp_server_tools(settings: Settings, server: McpServerIn) -> McpToolList:
-    """What the server offers, for the user to pick from."""
+async def list_mcp_server_tools(
+    ctx: ServiceContext, settings: Settings, server: McpServerIn
+) -> McpToolList:
+    """What the server offers, for the user to pick from (nothing is stored)."""
     return await _listing(settings, server)
 
 
 async def import_mcp_server(
-    db: Database, settings: Settings, owner_id: str, request: McpImportIn
+    ctx: ServiceContext, settings: Settings, request: McpImportIn
 ) -> McpImportOut:
     """The picked tools (all by default) as a new suite, optionally with drafted cases."""
-    from benchstudio.providers.mcp_client import McpTool
-
     listing = await _listing(settings, request)
     tools = [
         McpTool(name=t.name, description=t.description, input_schema=t.input_schema, title=t.title)
@@ -116,7 +95,7 @@ async def import_mcp_server(
         raise ImportFailedError(str(error)) from None
     if not result.suite.tools:
         raise ImportFailedError("None of the server's tools could be converted.")
-    suite = await suite_service.create_suite(db, owner_id, result.suite, "mcp")
+    suite = await create_suite(ctx, result.suite, "mcp")
     return McpImportOut(
         suite=suite,
         name_map=result.name_map,

@@ -9,15 +9,19 @@ import json
 from collections.abc import AsyncIterator
 from typing import Any
 
-from benchstudio.evals import run_repository as repository
-from benchstudio.evals import suite_service
-from benchstudio.evals.domain import CSV_COLUMNS, csv_row, summaries_by_target, summary_dict
 from benchstudio.evals.models import EvalCaseResult
-from benchstudio.evals.run_repository import CaseFilters
-from benchstudio.evals.run_schemas import EvalRunOut
-from benchstudio.evals.run_service import labels_of, verdicts_of
-from benchstudio.storage.engine import Database
-from benchstudio.storage.unit_of_work import read_unit
+from benchstudio.evals.runs import repository
+from benchstudio.evals.runs.domain.rules import (
+    CSV_COLUMNS,
+    csv_row,
+    summaries_by_target,
+    summary_dict,
+)
+from benchstudio.evals.runs.repository import CaseFilters
+from benchstudio.evals.runs.schemas import EvalRunOut
+from benchstudio.evals.runs.service.history import labels_of, verdicts_of
+from benchstudio.evals.suites.service import crud as suites
+from benchstudio.storage.service_context import ServiceContext
 from benchstudio.toolcall.live.report import RESULTS_FORMAT_VERSION
 from benchstudio.toolcall.suite_file import dump_suite
 from benchstudio.toolcall.verdicts import CaseVerdict
@@ -25,12 +29,12 @@ from benchstudio.toolcall.verdicts import CaseVerdict
 PAGE = 200
 
 
-async def _pages(db: Database, owner_id: str, run_id: str) -> AsyncIterator[list[EvalCaseResult]]:
+async def _pages(ctx: ServiceContext, run_id: str) -> AsyncIterator[list[EvalCaseResult]]:
     offset = 0
     while True:
-        async with read_unit(db) as session:
+        async with ctx.read() as session:
             rows, _ = await repository.list_case_results(
-                session, owner_id, run_id, CaseFilters(), PAGE, offset
+                session, ctx.require_owner(), run_id, CaseFilters(), PAGE, offset
             )
             session.expunge_all()
         if not rows:
@@ -51,10 +55,10 @@ def _result_json(row: EvalCaseResult) -> dict[str, Any]:
     }
 
 
-async def export_json(db: Database, owner_id: str, run_id: str) -> AsyncIterator[str]:
+async def export_json(ctx: ServiceContext, run_id: str) -> AsyncIterator[str]:
     """The whole run as one JSON document, written piece by piece."""
-    run, verdicts = await verdicts_of(db, owner_id, run_id)
-    suite = await suite_service.snapshot_by_version_id(db, owner_id, run.suite_version_id)
+    run, verdicts = await verdicts_of(ctx, run_id)
+    suite = await suites.snapshot_by_version_id(ctx, run.suite_version_id)
     summaries = summaries_by_target(run.id, labels_of(run), verdicts)
     head = {
         "format_version": RESULTS_FORMAT_VERSION,
@@ -71,20 +75,20 @@ async def export_json(db: Database, owner_id: str, run_id: str) -> AsyncIterator
     }
     yield json.dumps(head, ensure_ascii=False)[:-1] + ', "results": ['
     first = True
-    async for rows in _pages(db, owner_id, run_id):
+    async for rows in _pages(ctx, run_id):
         for row in rows:
             yield ("" if first else ",") + json.dumps(_result_json(row), ensure_ascii=False)
             first = False
     yield "]}\n"
 
 
-async def export_csv(db: Database, owner_id: str, run_id: str) -> AsyncIterator[str]:
+async def export_csv(ctx: ServiceContext, run_id: str) -> AsyncIterator[str]:
     """A header, then one row per stored case result (the caller checked the owner)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(CSV_COLUMNS)
     yield buffer.getvalue()
-    async for rows in _pages(db, owner_id, run_id):
+    async for rows in _pages(ctx, run_id):
         buffer.seek(0)
         buffer.truncate()
         for row in rows:

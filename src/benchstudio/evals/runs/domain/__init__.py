@@ -1,0 +1,1 @@
+"""Pure rules of eval runs (`rules`) and the per-case drill-down (`explain`)."""

@@ -1,0 +1,109 @@
+"""Submitting an eval run: check the suite and targets, then write the run and its
+`tool_eval` job in one unit of work (a refused submit leaves no run behind)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from benchstudio.core.errors import AppError
+from benchstudio.core.ids import new_id
+from benchstudio.evals.models import EvalRun
+from benchstudio.evals.runs.domain.rules import MAX_CASES_PER_RUN, TOOL_EVAL_JOB_TYPE
+from benchstudio.evals.runs.schemas import EvalCreate, EvalRunOut, EvalSubmitted
+from benchstudio.evals.runs.service.targets import preview_plans, resolve_targets, runner_target
+from benchstudio.evals.service import EvalContext
+from benchstudio.evals.suites.service import crud as suites
+from benchstudio.toolcall.live.conversation import TOOL_CHOICE_MODES
+from benchstudio.toolcall.live.runner import suite_uses_semantic
+from benchstudio.toolcall.profiles import ProfileName
+from benchstudio.toolcall.schemas import Suite
+
+
+def refuse(message: str, code: str = "invalid_eval") -> AppError:
+    return AppError(message, code=code, status_code=422)
+
+
+def _check_suite(suite: Suite, data: EvalCreate) -> None:
+    if not suite.cases:
+        raise refuse("The suite has no cases.")
+    if data.profile is not ProfileName.BFCL and suite_uses_semantic(suite):
+        raise refuse("The suite uses semantic matching, which needs a semantic scorer.")
+    choice = data.tool_choice
+    if choice and choice not in TOOL_CHOICE_MODES:
+        names = {tool.function.name for tool in suite.tools}
+        names |= {t.function.name for case in suite.cases for t in case.tools or []}
+        if choice not in names:
+            raise refuse(f"tool_choice {choice!r} is neither a mode nor a tool of the suite.")
+
+
+def _settings_of(data: EvalCreate) -> dict[str, Any]:
+    return data.model_dump(
+        mode="json",
+        include={
+            "temperature",
+            "max_tokens",
+            "tool_choice",
+            "system_prompt",
+            "params",
+            "concurrency",
+            "timeout_s",
+        },
+    )
+
+
+async def submit_eval(ctx: EvalContext, data: EvalCreate) -> EvalSubmitted:
+    owner_id = ctx.require_owner()
+    snapshot = await suites.load_snapshot(ctx, data.suite_id, data.suite_version)
+    _check_suite(snapshot.suite, data)
+    resolved = await resolve_targets(ctx, data)
+    total = len(resolved) * len(snapshot.suite.cases)
+    if total > MAX_CASES_PER_RUN:
+        raise refuse(f"{total} case runs exceed the limit of {MAX_CASES_PER_RUN} per run.")
+    settings = _settings_of(data)
+    overrides = [t.model_dump(include={"system_prompt", "params"}) for t in data.targets]
+    plans = preview_plans(
+        [
+            runner_target(info.model_dump(), settings, base_url, extra)
+            for (info, base_url), extra in zip(resolved, overrides, strict=True)
+        ]
+    )
+    targets: list[dict[str, Any]] = []
+    for (info, _), plan, extra in zip(resolved, plans, overrides, strict=True):
+        info.concurrency = plan.concurrency
+        info.adjustments = [a.model_dump() for a in plan.adjustments]
+        targets.append({**info.model_dump(), **extra})
+    search = " ".join(
+        [
+            snapshot.suite.name,
+            *(f"{t['label']} {t['model_id']} {t['provider_name']}" for t in targets),
+        ]
+    ).lower()
+    run_id = new_id()
+    out: EvalRunOut | None = None
+
+    async def write_run(session: AsyncSession, job_id: str) -> None:
+        nonlocal out
+        run = EvalRun(
+            id=run_id,
+            owner_id=owner_id,
+            suite_id=snapshot.suite_id,
+            suite_version_id=snapshot.version_id,
+            suite_name=snapshot.suite.name,
+            suite_version=snapshot.version,
+            profile=data.profile.value,
+            config={"targets": targets, "settings": settings},
+            search_text=search,
+            total_cases=total,
+            job_id=job_id,
+        )
+        session.add(run)
+        await session.flush()
+        out = EvalRunOut.model_validate(run)
+
+    # The run and its job in one unit of work: a refused submit leaves no run behind.
+    params = {"run_id": run_id, "planned_requests": total}
+    job = await ctx.jobs.submit(owner_id, TOOL_EVAL_JOB_TYPE, params, write=write_run)
+    assert out is not None
+    return EvalSubmitted(run=out, job_id=job.id)

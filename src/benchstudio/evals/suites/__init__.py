@@ -1,0 +1,1 @@
+"""Tool-calling suites: versioned CRUD, imports (BFCL, MCP), export, the sample."""
