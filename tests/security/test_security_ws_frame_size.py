@@ -20,7 +20,7 @@ from websockets.sync.client import connect
 
 from benchstudio.cli.serve_cmd import server_options
 from benchstudio.config import Settings
-from benchstudio.realtime.endpoints import MAX_CLIENT_FRAME
+from benchstudio.realtime.frame_limits import MAX_CLIENT_FRAME
 from free_ports import free_port
 
 received: list[int] = []

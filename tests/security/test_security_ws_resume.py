@@ -24,7 +24,7 @@ from benchstudio.config import Settings
 from benchstudio.jobs.demo_jobs import DEMO_JOB_TYPE
 from benchstudio.jobs.domain import JobEventMessage
 from benchstudio.realtime.delivery import MAX_TRACKED_JOBS, EventDelivery
-from benchstudio.realtime.endpoints import MAX_CLIENT_FRAME, MAX_RESUME_JOBS
+from benchstudio.realtime.frame_limits import MAX_CLIENT_FRAME, MAX_RESUME_JOBS
 
 ORIGIN = "http://testserver"
 

@@ -23,7 +23,7 @@ def server_options(settings: Settings) -> dict[str, Any]:
     trusted-proxy middleware, and WebSocket messages capped at the protocol layer, so an
     oversized frame is refused (close 1009) before it is buffered; the default reads up to
     16 MiB before the endpoint's own 16 KiB check sees it."""
-    from benchstudio.realtime.endpoints import MAX_CLIENT_FRAME
+    from benchstudio.realtime.frame_limits import MAX_CLIENT_FRAME
 
     return {
         "host": settings.host,

@@ -28,6 +28,7 @@ from benchstudio.http.principal import CurrentUser
 from benchstudio.jobs.domain import JobEventMessage
 from benchstudio.jobs.runtime import JobRuntime
 from benchstudio.realtime.delivery import EventDelivery
+from benchstudio.realtime.frame_limits import MAX_CLIENT_FRAME, MAX_JOB_ID, MAX_RESUME_JOBS
 from benchstudio.realtime.hub import Subscription
 from benchstudio.realtime.origins import normalize, origin_allowed, own_origin
 from benchstudio.realtime.state import Realtime
@@ -36,10 +37,6 @@ from benchstudio.realtime.tickets import TicketGrant
 router = APIRouter(tags=["realtime"])
 socket_router = APIRouter()
 IDLE_HEARTBEATS = 3
-MAX_CLIENT_FRAME = 16 * 1024
-# Jobs one resume may name (the web app names the jobs it shows as active).
-MAX_RESUME_JOBS = 200
-MAX_JOB_ID = 32
 
 
 async def get_realtime(request: Request) -> Realtime:
