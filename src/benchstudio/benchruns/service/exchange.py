@@ -11,8 +11,9 @@ import csv
 import io
 import json
 from collections.abc import AsyncIterator, Mapping
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import IO, Any
 
 from pydantic import ValidationError
 
@@ -231,15 +232,36 @@ def _import_targets(run_id: str, config: Mapping[str, Any]) -> list[BenchmarkRun
     return list({t.target_key: t for t in targets}.values())
 
 
-async def import_results(ctx: ServiceContext, data: Any) -> BenchmarkRun:
-    """Store a local results file as a run of the owner's history."""
-    owner_id = ctx.require_owner()
+@dataclass(frozen=True)
+class CheckedImport:
+    """An uploaded results file, decoded, checked and converted to rows."""
+
+    data: dict[str, Any]
+    steps: list[dict[str, Any]]
+    rows: list[dict[str, Any]]
+    stored: list[dict[str, Any]]
+
+
+def read_results_file(source: IO[bytes]) -> CheckedImport:
+    """Decode, check and convert an uploaded file. Seconds of CPU for a big file: the caller
+    runs it in a worker thread, off the event loop."""
+    source.seek(0)
+    try:
+        data = json.load(source)
+    except (ValueError, RecursionError):  # RecursionError: nested deeper than the parser goes
+        raise AppError("The body is not JSON.", code="bad_results_file") from None
     records = _check_document(data)
-    config = dict(data.get("config") or {})
-    steps = _steps_of(data, records)
     rows = [row_from_record(r) for r in records]
     # The stored values (rounded as in the file) are what every summary is computed from.
     stored = [record_from_row(_RowView(r)) for r in rows]
+    return CheckedImport(data=data, steps=_steps_of(data, records), rows=rows, stored=stored)
+
+
+async def import_results(ctx: ServiceContext, checked: CheckedImport) -> BenchmarkRun:
+    """Store a checked results file as a run of the owner's history."""
+    owner_id = ctx.require_owner()
+    data, steps, rows, stored = checked.data, checked.steps, checked.rows, checked.stored
+    config = dict(data.get("config") or {})
     run_key = str(data.get("run_id") or new_id())[:128]
     wall_s = float((data.get("summary") or {}).get("duration_s") or 0.0)
     summaries = await in_summary_worker(
