@@ -6,7 +6,11 @@ Starts the server (embedded mode, SQLite, no demo simulator) and, for each attac
 - `login-20mb`: a 20 MB anonymous login body with its Content-Length (refused before reading);
 - `stream-300mb`: a 300 MB body sent chunked to the login route (cut off at the 2 MB cap);
 - `suite-upload-300mb`: a 300 MB multipart suite upload, chunked (cut off at its 20 MB cap);
-- `nested-json`: JSON nested 1,000,000 deep (1 MB of brackets) and 500 deep, in login bodies.
+- `nested-json`: JSON nested 1,000,000 deep (1 MB of brackets) and 500 deep, in login bodies;
+- `import-300mb`: a signed-in 300 MB chunked benchmark import (spooled to disk, cut off at its
+  256 MB cap);
+- `import-valid-50k`: a valid results file of 50,000 requests (about 12 MB), decoded, checked
+  and stored while `/healthz` is probed (the decoding runs in a worker thread).
 
 Prints, per attack, the `/healthz` p50/p99/max latency, the attack's answers and the server's
 RSS growth (peak during the attack minus the RSS before it). Goals (issue 15): during each
@@ -20,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import sys
 import tempfile
 import time
@@ -31,7 +36,7 @@ from pathlib import Path
 import aiohttp
 import psutil
 
-from platform_server import free_port, start_server, wait_healthy
+from platform_server import free_port, sign_up, start_server, wait_healthy
 
 P99_GOAL_MS = 100.0
 MAX_GOAL_MS = 500.0
@@ -146,11 +151,62 @@ async def nested_json(http: aiohttp.ClientSession, base: str) -> str:
     return f"{first}/{second}"
 
 
+BEARER: dict[str, str] = {}
+
+
+async def _post_signed_in(http: aiohttp.ClientSession, url: str, data: object) -> str:
+    headers = {"Content-Type": "application/json", **BEARER}
+    try:
+        async with http.post(url, data=data, headers=headers) as response:
+            await response.read()
+            return str(response.status)
+    except (aiohttp.ClientError, ConnectionError) as exc:
+        return type(exc).__name__
+
+
+async def import_300mb(http: aiohttp.ClientSession, base: str) -> str:
+    body = _stream(300 * MB, b'{"schema": "benchstudio.bench/1", "requests": ["')
+    return await _post_signed_in(http, f"{base}/api/benchmarks/import", body)
+
+
+def results_file(requests: int) -> bytes:
+    record = {
+        "ttft_ms": 10.0,
+        "itl_ms": [1.0, 1.5, 0.8, 1.2],
+        "e2e_ms": 16.0,
+        "output_tokens": 5,
+        "target": "a",
+        "model": "a-model",
+        "context_tokens": 1000,
+        "run_index": 0,
+        "warmup": False,
+        "error": None,
+    }
+    document = {
+        "schema": "benchstudio.bench/1",
+        "run_id": "hostile-import",
+        "status": "completed",
+        "config": {"targets": [{"name": "a", "model": "a-model", "base_url": "http://x"}]},
+        "summary": {"duration_s": 60.0},
+        "requests": [record | {"request_id": f"r{i}", "run_index": i} for i in range(requests)],
+    }
+    return json.dumps(document).encode()
+
+
+VALID_IMPORT = results_file(50_000)
+
+
+async def import_valid_50k(http: aiohttp.ClientSession, base: str) -> str:
+    return await _post_signed_in(http, f"{base}/api/benchmarks/import", VALID_IMPORT)
+
+
 ATTACKS: dict[str, tuple[Attack, bool]] = {
     "login-20mb": (login_20mb, False),
     "stream-300mb": (stream_300mb, True),
     "suite-upload-300mb": (suite_upload_300mb, True),
     "nested-json": (nested_json, False),
+    "import-300mb": (import_300mb, True),
+    "import-valid-50k": (import_valid_50k, False),
 }
 
 
@@ -202,6 +258,7 @@ async def main_async(seconds: float) -> list[Figures]:
     try:
         async with aiohttp.ClientSession() as http:
             await wait_healthy(http, base)
+            BEARER.update((await sign_up(http, base, 1)).headers)
         process = psutil.Process(server.pid)
         quiet = await run_attack(base, process, "no attack", _idle, False, seconds)
         results.append(quiet)

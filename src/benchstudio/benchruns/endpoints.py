@@ -7,7 +7,6 @@ import tempfile
 from datetime import datetime
 from typing import Annotated, Literal
 
-import anyio.to_thread
 from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import StreamingResponse
 
@@ -123,8 +122,8 @@ async def import_benchmark(request: Request, ctx: OwnerContext) -> ImportOut:
     """Store a `benchstudio bench --output` results file (JSON body) in the history.
 
     The body streams into a spooled file (memory up to IMPORT_SPOOL_BYTES, then disk) under
-    its own cap, and is decoded and checked in a worker thread: a big file costs neither the
-    event loop nor a second copy of the body in memory."""
+    its own cap; decoding, checking and summarising run in the summary worker process, so a
+    big file does not stall the event loop."""
     with tempfile.SpooledTemporaryFile(max_size=IMPORT_SPOOL_BYTES) as spool:
         received = 0
         async for chunk in request.stream():
@@ -132,10 +131,11 @@ async def import_benchmark(request: Request, ctx: OwnerContext) -> ImportOut:
             if received > MAX_IMPORT_BYTES:
                 raise AppError("The results file is too large.", code="too_large", status_code=413)
             spool.write(chunk)
-        checked = await anyio.to_thread.run_sync(exchange.read_results_file, spool)
-    run = await exchange.import_results(ctx, checked)
+        spool.seek(0)
+        raw = spool.read()
+    run, requests = await exchange.import_file(ctx, raw)
     detail = await service.get_detail(ctx, run.id)
-    return ImportOut(run=detail, requests=len(checked.rows))
+    return ImportOut(run=detail, requests=requests)
 
 
 @router.get("/benchmarks/{run_id}", response_model=RunDetail)

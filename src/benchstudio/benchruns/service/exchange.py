@@ -11,25 +11,23 @@ import csv
 import io
 import json
 from collections.abc import AsyncIterator, Mapping
-from dataclasses import dataclass
 from datetime import datetime
-from typing import IO, Any
-
-from pydantic import ValidationError
+from typing import Any
 
 from benchstudio.benchruns import repository
 from benchstudio.benchruns.domain import (
     RESULTS_SCHEMA,
     SUMMARY_VERSION,
     record_from_row,
-    row_from_record,
     search_text,
     step_name_of,
 )
-from benchstudio.benchruns.domain.summaries import compute_summaries
+from benchstudio.benchruns.domain.results_import import (
+    ImportRefused,
+    PreparedImport,
+    prepare_import,
+)
 from benchstudio.benchruns.models import BenchmarkRun, BenchmarkRunTarget
-from benchstudio.benchruns.schemas.results_file import ResultsFile
-from benchstudio.benchruns.service.finishing import totals_of
 from benchstudio.benchruns.tasks.child_processes import in_summary_worker
 from benchstudio.core.clock import utcnow
 from benchstudio.core.errors import AppError
@@ -37,7 +35,6 @@ from benchstudio.core.ids import new_id
 from benchstudio.core.spreadsheet_csv import spreadsheet_row
 from benchstudio.storage.service_context import ServiceContext
 
-MAX_IMPORT_REQUESTS = 500_000
 INSERT_CHUNK = 2000
 CSV_COLUMNS = (
     "step",
@@ -163,56 +160,6 @@ def _parse_time(value: Any) -> datetime | None:
     return parsed if parsed.tzinfo is not None else None
 
 
-def _check_document(data: Any) -> list[dict[str, Any]]:
-    if not isinstance(data, dict) or data.get("schema") != RESULTS_SCHEMA:
-        raise AppError(f"Not a {RESULTS_SCHEMA} results file.", code="bad_results_file")
-    requests = data.get("requests")
-    if not isinstance(requests, list) or not all(isinstance(r, dict) for r in requests):
-        raise AppError("The results file has no request list.", code="bad_results_file")
-    if len(requests) > MAX_IMPORT_REQUESTS:
-        raise AppError(f"At most {MAX_IMPORT_REQUESTS} requests per file.", code="too_large")
-    try:
-        ResultsFile.model_validate(data)
-    except ValidationError as exc:
-        # Where and what, never the offending value (a file may carry prompts or keys).
-        first = exc.errors(include_input=False)[0]
-        where = ".".join(str(part) for part in first["loc"]) or "file"
-        raise AppError(
-            f"The results file is malformed at {where}: {first['msg']}",
-            code="bad_results_file",
-            status_code=422,
-        ) from None
-    return requests
-
-
-def _steps_of(data: Mapping[str, Any], records: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Step metadata: from `steps` when the file has them, else one step for the whole run."""
-    steps = data.get("steps")
-    if isinstance(steps, list) and steps:
-        found = []
-        for step in steps:
-            meta = {k: v for k, v in step.items() if k not in ("summary", "requests")}
-            meta["wall_s"] = float((step.get("summary") or {}).get("duration_s") or 0.0)
-            found.append(meta)
-        return found
-    config = data.get("config") or {}
-    first = records[0] if records else {}
-    target = (config.get("targets") or [{}])[0]
-    name = step_name_of(first) if first else f"{target.get('name', 'target')}@0"
-    return [
-        {
-            "name": name,
-            "target": first.get("target") or target.get("name"),
-            "model": first.get("model") or target.get("model"),
-            "mode": "profile" if first.get("run_index") is not None else "concurrency",
-            "context_tokens": first.get("context_tokens"),
-            "skipped_reason": None,
-            "diagnostics": data.get("diagnostics") or {},
-            "wall_s": float((data.get("summary") or {}).get("duration_s") or 0.0),
-        }
-    ]
-
-
 def _import_targets(run_id: str, config: Mapping[str, Any]) -> list[BenchmarkRunTarget]:
     targets = []
     for item in config.get("targets") or []:
@@ -232,50 +179,28 @@ def _import_targets(run_id: str, config: Mapping[str, Any]) -> list[BenchmarkRun
     return list({t.target_key: t for t in targets}.values())
 
 
-@dataclass(frozen=True)
-class CheckedImport:
-    """An uploaded results file, decoded, checked and converted to rows."""
-
-    data: dict[str, Any]
-    steps: list[dict[str, Any]]
-    rows: list[dict[str, Any]]
-    stored: list[dict[str, Any]]
-
-
-def read_results_file(source: IO[bytes]) -> CheckedImport:
-    """Decode, check and convert an uploaded file. Seconds of CPU for a big file: the caller
-    runs it in a worker thread, off the event loop."""
-    source.seek(0)
-    try:
-        data = json.load(source)
-    except (ValueError, RecursionError):  # RecursionError: nested deeper than the parser goes
-        raise AppError("The body is not JSON.", code="bad_results_file") from None
-    records = _check_document(data)
-    rows = [row_from_record(r) for r in records]
-    # The stored values (rounded as in the file) are what every summary is computed from.
-    stored = [record_from_row(_RowView(r)) for r in rows]
-    return CheckedImport(data=data, steps=_steps_of(data, records), rows=rows, stored=stored)
+async def import_file(ctx: ServiceContext, raw: bytes) -> tuple[BenchmarkRun, int]:
+    """Store an uploaded results file; returns the run and its request count. The file is
+    decoded, checked and summarised in the summary worker, off the event loop."""
+    prepared = await in_summary_worker(prepare_import, raw)
+    if isinstance(prepared, ImportRefused):
+        raise AppError(prepared.message, code=prepared.code, status_code=prepared.status_code)
+    return await import_results(ctx, prepared), len(prepared.rows)
 
 
-async def import_results(ctx: ServiceContext, checked: CheckedImport) -> BenchmarkRun:
-    """Store a checked results file as a run of the owner's history."""
+async def import_results(ctx: ServiceContext, prepared: PreparedImport) -> BenchmarkRun:
+    """Store a prepared results file (`domain.results_import`) as a run of the owner's history."""
     owner_id = ctx.require_owner()
-    data, steps, rows, stored = checked.data, checked.steps, checked.rows, checked.stored
+    data, steps, rows, totals = prepared.document, prepared.steps, prepared.rows, prepared.totals
     config = dict(data.get("config") or {})
-    run_key = str(data.get("run_id") or new_id())[:128]
-    wall_s = float((data.get("summary") or {}).get("duration_s") or 0.0)
-    summaries = await in_summary_worker(
-        compute_summaries, run_key, stored, steps, wall_s=wall_s, config=config
-    )
-    totals = totals_of(stored)
     run_id = new_id()
     targets = _import_targets(run_id, config)
     run = BenchmarkRun(
         id=run_id,
         owner_id=owner_id,
-        run_key=run_key,
+        run_key=prepared.run_key,
         source="import",
-        title=f"Imported {run_key}",
+        title=f"Imported {prepared.run_key}",
         mode=str(steps[0].get("mode") or "profile") if steps else "profile",
         status=str(data.get("status") or "completed")[:16],
         stop_reason=data.get("stop_reason"),
@@ -284,11 +209,11 @@ async def import_results(ctx: ServiceContext, checked: CheckedImport) -> Benchma
         diagnostics=dict(data.get("diagnostics") or {}),
         steps=steps,
         slo_search=list(data.get("slo_search") or []),
-        wall_s=wall_s,
+        wall_s=prepared.wall_s,
         request_count=totals["requests"],
         error_count=totals["errors"],
         cost_usd=totals["cost_usd"],
-        summary=summaries,
+        summary=prepared.summaries,
         summary_version=SUMMARY_VERSION,
         search_text=search_text([t.model_id for t in targets] + [t.target_key for t in targets]),
         created_at=utcnow(),
@@ -303,10 +228,3 @@ async def import_results(ctx: ServiceContext, checked: CheckedImport) -> Benchma
         for start in range(0, len(rows), INSERT_CHUNK):
             await repository.insert_requests(session, run_id, rows[start : start + INSERT_CHUNK])
     return run
-
-
-class _RowView:
-    """Attribute access over a row dict (so `record_from_row` reads exactly what is stored)."""
-
-    def __init__(self, values: Mapping[str, Any]) -> None:
-        self.__dict__.update(values)

@@ -2,35 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any
 
 from benchstudio.benchruns import repository
 from benchstudio.benchruns.domain import SUMMARY_VERSION, record_from_row
+from benchstudio.benchruns.domain.results_import import totals_of
 from benchstudio.benchruns.domain.summaries import compute_summaries
 from benchstudio.benchruns.models import BenchmarkRun
 from benchstudio.benchruns.tasks.child_processes import in_summary_worker
 from benchstudio.core.clock import utcnow
 from benchstudio.storage.service_context import ServiceContext
-
-
-def totals_of(records: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
-    """Measured (non-warm-up) requests and errors, and the cost of every request sent.
-
-    `cost_usd` counts warm-ups too (they are paid for), exactly as the monthly spend does
-    (`repository.month_spend`); `warmup_cost_usd` shows their share separately.
-    """
-    measured = [r for r in records if not r.get("warmup")]
-    costs = [float(r["cost_usd"]) for r in records if r.get("cost_usd") is not None]
-    warmup = [
-        float(r["cost_usd"]) for r in records if r.get("warmup") and r.get("cost_usd") is not None
-    ]
-    return {
-        "requests": len(measured),
-        "errors": sum(1 for r in measured if r.get("error")),
-        "cost_usd": round(sum(costs), 8) if costs else None,
-        "warmup_cost_usd": round(sum(warmup), 8) if warmup else None,
-    }
 
 
 def run_wall_s(run: BenchmarkRun, fallback: float | None = None) -> float:
