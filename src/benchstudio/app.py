@@ -12,8 +12,10 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
+from typing import cast
 
 from fastapi import APIRouter, FastAPI
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from benchstudio import __version__
 from benchstudio.accounts.service import UserCreatedHook
@@ -48,6 +50,7 @@ from benchstudio.jobs.runtime import JobRuntime
 from benchstudio.realtime import endpoints as realtime_endpoints
 from benchstudio.realtime.state import Realtime
 from benchstudio.storage.engine import Database, DatabaseConfig, open_database
+from benchstudio.storage.service_context import ServiceContext
 from benchstudio.system import endpoints as system_endpoints
 from benchstudio.system import meta_endpoints
 
@@ -79,8 +82,16 @@ def job_limits(database: Database, settings: Settings) -> LimitsSource:
 # unit of work that changes the job.
 JOB_AUDITOR: JobAuditor = AuditRecorder()
 
+
+async def _seed_demo_provider(session: AsyncSession, owner_id: str) -> None:
+    # Accounts still hands its hooks a bare session (ADR 0011, step 3); the catalog takes a
+    # context joined to it, which only ever uses that session (never `db`).
+    joined = ServiceContext(db=cast(Database, None), session=session, owner_id=owner_id)
+    await seed_demo_provider(joined)
+
+
 # Each new user starts with the built-in simulator as a provider, in their creation unit.
-USER_CREATED_HOOKS: tuple[UserCreatedHook, ...] = (seed_demo_provider,)
+USER_CREATED_HOOKS: tuple[UserCreatedHook, ...] = (_seed_demo_provider,)
 
 
 def body_limits() -> BodyLimits:

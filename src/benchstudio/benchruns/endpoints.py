@@ -24,11 +24,10 @@ from benchstudio.benchruns.schemas import (
     RunPage,
 )
 from benchstudio.benchruns.service import BenchContext
-from benchstudio.catalog.service import CatalogContext
+from benchstudio.catalog.service import CatalogContext, VaultDep
 from benchstudio.core.errors import AppError, RateLimitedError
 from benchstudio.core.input_types import ObjectId, QueryText
 from benchstudio.core.rate_window import WindowLimiter
-from benchstudio.credentials.dependencies import VaultDep
 from benchstudio.http.dependencies import DatabaseDep, SettingsDep
 from benchstudio.http.filters import StatusFilter
 from benchstudio.http.paging import Page, paging
@@ -51,7 +50,7 @@ JobsDep = Annotated[JobRuntime, Depends(get_job_runtime)]
 async def bench_context(
     db: DatabaseDep, vault: VaultDep, settings: SettingsDep, jobs: JobsDep
 ) -> BenchContext:
-    return BenchContext(CatalogContext(db=db, vault=vault, settings=settings), jobs)
+    return BenchContext(CatalogContext.from_settings(db, vault, settings), jobs)
 
 
 Ctx = Annotated[BenchContext, Depends(bench_context)]

@@ -12,9 +12,8 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import StreamingResponse
 
-from benchstudio.catalog.service import CatalogContext
+from benchstudio.catalog.service import CatalogContext, VaultDep
 from benchstudio.core.input_types import ObjectId, QueryText
-from benchstudio.credentials.dependencies import VaultDep
 from benchstudio.evals import export, run_service
 from benchstudio.evals.run_repository import CaseFilters, RunFilters
 from benchstudio.evals.run_schemas import (
@@ -41,7 +40,9 @@ async def eval_context(
 ) -> EvalContext:
     runtime = request.app.state.jobs
     assert isinstance(runtime, JobRuntime)
-    return EvalContext(db=db, catalog=CatalogContext(db, vault, settings), jobs=runtime.service)
+    return EvalContext(
+        db=db, catalog=CatalogContext.from_settings(db, vault, settings), jobs=runtime.service
+    )
 
 
 Ctx = Annotated[EvalContext, Depends(eval_context)]

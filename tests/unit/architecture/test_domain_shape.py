@@ -48,9 +48,6 @@ NOT_YET_SHAPED: frozenset[str] = frozenset(
         "benchruns/planning.py",
         "benchruns/results_file.py",
         "benchruns/summaries.py",
-        "catalog/model_service.py",
-        "catalog/presets_service.py",
-        "credentials/dependencies.py",
         "evals",
         "evals/explain.py",
         "evals/export.py",
@@ -72,15 +69,8 @@ NOT_YET_SHAPED: frozenset[str] = frozenset(
 NOT_YET_THROUGH_SERVICE: frozenset[str] = frozenset(
     {
         "admin.service -> accounts.repository",
-        "admin.service -> catalog.model_service",
         "auth.dependencies -> accounts.mailer",
         "auth.service -> accounts.mailer",
-        "benchruns.endpoints -> credentials.dependencies",
-        "benchruns.planning -> catalog.model_service",
-        "benchruns.planning -> catalog.presets_service",
-        "catalog.endpoints -> credentials.dependencies",
-        "evals.run_endpoints -> credentials.dependencies",
-        "evals.targets -> catalog.model_service",
     }
 )
 # Tasks that bypass their own service ("tasks -> repository"). Shrink only.
@@ -133,14 +123,6 @@ NOT_YET_CTX: frozenset[str] = frozenset(
         "benchruns.service:owned_run",
         "benchruns.service:request_page",
         "benchruns.service:summaries_of",
-        "catalog.service:owned_provider",
-        "catalog.service:seed_demo_provider",
-        "credentials.service:adapter_for",
-        "credentials.service:open_adapter",
-        "credentials.service:rotate_all",
-        "credentials.service:statuses",
-        "credentials.service:store_secrets",
-        "credentials.service:unseal_access",
         "system.service:database_reachable",
         "system.service:health",
     }

@@ -1,4 +1,4 @@
-"""Catalog use cases for providers and models: CRUD with archiving, keys, discovery, health.
+"""Catalog use cases for providers: CRUD with archiving, keys, discovery, health.
 
 Keys go to the vault (`credentials.service`) in the same unit of work; outbound calls go through
 the egress guard with the operator's allow-list (plus, for the demo provider only, the
@@ -11,7 +11,6 @@ import asyncio
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -27,34 +26,37 @@ from benchstudio.catalog.schemas import (
     ProviderOut,
     ProviderUpdate,
 )
-from benchstudio.config import Settings
+from benchstudio.catalog.service.context import (
+    DEMO_BASE_URL_PLACEHOLDER,
+    CatalogContext,
+    CatalogSettings,
+    egress_policy,
+)
 from benchstudio.core.clock import utcnow
 from benchstudio.core.errors import AppError, ConflictError, NotFoundError
 from benchstudio.core.ids import new_id
-from benchstudio.core.net import EgressDeniedError, EgressPolicy
+from benchstudio.core.net import EgressDeniedError
 from benchstudio.core.redaction import redact
 from benchstudio.credentials import service as vault_service
 from benchstudio.credentials.domain import KeyStatus
-from benchstudio.credentials.service import ProviderEndpoint, Vault
+from benchstudio.credentials.service import ProviderEndpoint
 from benchstudio.providers.base import ProviderAdapter
 from benchstudio.providers.errors import ProviderError, ProviderTimeoutError
-from benchstudio.storage.engine import Database
-from benchstudio.storage.unit_of_work import read_unit, write_unit
+from benchstudio.storage.service_context import ServiceContext
 
 DEMO_PROVIDER_NAME = "Simulator (demo)"
-DEMO_BASE_URL_PLACEHOLDER = "http://demo-simulator.invalid"
 DEMO_MODELS = (("benchstudio-sim", "Simulator model"),)
 
 
-@dataclass(frozen=True)
-class CatalogContext:
-    db: Database
-    vault: Vault
-    settings: Settings
+async def seed_demo_provider(ctx: ServiceContext) -> None:
+    """Give a new user (the owner) the built-in simulator as a provider (joins their creation
+    unit: `ctx.session`)."""
+    owner_id = ctx.require_owner()
+    async with ctx.unit() as session:
+        await _seed_demo_provider(session, owner_id)
 
 
-async def seed_demo_provider(session: AsyncSession, owner_id: str) -> None:
-    """Give a new user the built-in simulator as a provider (inside their creation unit)."""
+async def _seed_demo_provider(session: AsyncSession, owner_id: str) -> None:
     provider_id = new_id()
     session.add(
         Provider(
@@ -75,13 +77,13 @@ async def seed_demo_provider(session: AsyncSession, owner_id: str) -> None:
         )
 
 
-def _effective_base_url(provider: Provider, settings: Settings) -> str:
+def _effective_base_url(provider: Provider, settings: CatalogSettings) -> str:
     if provider.is_demo:
         return settings.demo_simulator_url or DEMO_BASE_URL_PLACEHOLDER
     return provider.base_url
 
 
-def _provider_out(provider: Provider, status: KeyStatus, settings: Settings) -> ProviderOut:
+def _provider_out(provider: Provider, status: KeyStatus, settings: CatalogSettings) -> ProviderOut:
     return ProviderOut(
         id=provider.id,
         name=provider.name,
@@ -97,16 +99,7 @@ def _provider_out(provider: Provider, status: KeyStatus, settings: Settings) -> 
     )
 
 
-def egress_policy(settings: Settings, *, demo: bool) -> EgressPolicy:
-    allow = list(settings.egress_allow)
-    if demo and settings.demo_simulator_url:
-        host = urlsplit(settings.demo_simulator_url).hostname
-        if host:
-            allow.append(host)
-    return EgressPolicy.from_allow_list(settings.effective_egress_mode, allow)
-
-
-def _refuse_forbidden_literal(settings: Settings, base_url: str) -> None:
+def _refuse_forbidden_literal(settings: CatalogSettings, base_url: str) -> None:
     """Early, friendly refusal of IP-literal URLs; the connect-time guard is the real check."""
     host = urlsplit(base_url).hostname or ""
     try:
@@ -115,7 +108,7 @@ def _refuse_forbidden_literal(settings: Settings, base_url: str) -> None:
         raise AppError(redact(str(exc)), code="egress_denied") from None
 
 
-async def owned_provider(session: AsyncSession, owner_id: str, provider_id: str) -> Provider:
+async def _owned_provider(session: AsyncSession, owner_id: str, provider_id: str) -> Provider:
     provider = await repository.get_owned(session, Provider, owner_id, provider_id)
     if provider is None:
         raise NotFoundError("No such provider.")
@@ -125,30 +118,32 @@ async def owned_provider(session: AsyncSession, owner_id: str, provider_id: str)
 async def _one_provider_out(
     ctx: CatalogContext, session: AsyncSession, provider: Provider
 ) -> ProviderOut:
-    status = (await vault_service.statuses(session, provider.owner_id, [provider.id])).get(
-        provider.id, KeyStatus()
-    )
+    joined = ctx.with_session(session)
+    status = (await vault_service.statuses(joined, [provider.id])).get(provider.id, KeyStatus())
     return _provider_out(provider, status, ctx.settings)
 
 
 async def list_providers(
-    ctx: CatalogContext, owner_id: str, *, include_archived: bool = False
+    ctx: CatalogContext, *, include_archived: bool = False
 ) -> list[ProviderOut]:
-    async with read_unit(ctx.db) as session:
+    owner_id = ctx.require_owner()
+    async with ctx.read() as session:
         rows = await repository.list_providers(session, owner_id, include_archived=include_archived)
-        statuses = await vault_service.statuses(session, owner_id, [p.id for p in rows])
+        ids = [p.id for p in rows]
+        statuses = await vault_service.statuses(ctx.with_session(session), ids)
         return [_provider_out(p, statuses.get(p.id, KeyStatus()), ctx.settings) for p in rows]
 
 
-async def get_provider(ctx: CatalogContext, owner_id: str, provider_id: str) -> ProviderOut:
-    async with read_unit(ctx.db) as session:
-        provider = await owned_provider(session, owner_id, provider_id)
+async def get_provider(ctx: CatalogContext, provider_id: str) -> ProviderOut:
+    async with ctx.read() as session:
+        provider = await _owned_provider(session, ctx.require_owner(), provider_id)
         return await _one_provider_out(ctx, session, provider)
 
 
-async def create_provider(ctx: CatalogContext, owner_id: str, data: ProviderCreate) -> ProviderOut:
+async def create_provider(ctx: CatalogContext, data: ProviderCreate) -> ProviderOut:
+    owner_id = ctx.require_owner()
     _refuse_forbidden_literal(ctx.settings, data.base_url)
-    async with write_unit(ctx.db) as session:
+    async with ctx.unit() as session:
         provider = Provider(
             id=new_id(),
             owner_id=owner_id,
@@ -160,9 +155,8 @@ async def create_provider(ctx: CatalogContext, owner_id: str, data: ProviderCrea
         await session.flush()
         if data.api_key is not None or data.extra_headers:
             await vault_service.store_secrets(
-                session,
+                ctx.with_session(session),
                 ctx.vault,
-                owner_id=owner_id,
                 provider_id=provider.id,
                 api_key=data.api_key.get_secret_value() if data.api_key else None,
                 headers=data.extra_headers or {},
@@ -170,7 +164,7 @@ async def create_provider(ctx: CatalogContext, owner_id: str, data: ProviderCrea
         audit.record(
             session,
             "provider.created",
-            actor_id=owner_id,
+            actor_id=ctx.actor_id,
             target=provider.id,
             detail={"key_set": data.api_key is not None},
         )
@@ -178,12 +172,12 @@ async def create_provider(ctx: CatalogContext, owner_id: str, data: ProviderCrea
 
 
 async def update_provider(
-    ctx: CatalogContext, owner_id: str, provider_id: str, data: ProviderUpdate
+    ctx: CatalogContext, provider_id: str, data: ProviderUpdate
 ) -> ProviderOut:
     if data.base_url is not None:
         _refuse_forbidden_literal(ctx.settings, data.base_url)
-    async with write_unit(ctx.db) as session:
-        provider = await owned_provider(session, owner_id, provider_id)
+    async with ctx.unit() as session:
+        provider = await _owned_provider(session, ctx.require_owner(), provider_id)
         if provider.archived_at is not None:
             raise ConflictError("This provider is archived.", code="archived")
         if data.base_url is not None and provider.is_demo:
@@ -194,38 +188,40 @@ async def update_provider(
             provider.base_url = data.base_url
         if data.extra_headers is not None:
             await vault_service.store_secrets(
-                session,
+                ctx.with_session(session),
                 ctx.vault,
-                owner_id=owner_id,
                 provider_id=provider_id,
                 headers=data.extra_headers,
             )
-            audit.record(session, "provider.headers_changed", actor_id=owner_id, target=provider_id)
+            audit.record(
+                session, "provider.headers_changed", actor_id=ctx.actor_id, target=provider_id
+            )
         provider.updated_at = utcnow()
         return await _one_provider_out(ctx, session, provider)
 
 
 async def set_provider_key(
-    ctx: CatalogContext, owner_id: str, provider_id: str, api_key: str | None
+    ctx: CatalogContext, provider_id: str, api_key: str | None
 ) -> ProviderOut:
     """Store (or with None remove) the provider's API key; audited without the key."""
-    async with write_unit(ctx.db) as session:
-        provider = await owned_provider(session, owner_id, provider_id)
+    async with ctx.unit() as session:
+        provider = await _owned_provider(session, ctx.require_owner(), provider_id)
         if provider.archived_at is not None:
             raise ConflictError("This provider is archived.", code="archived")
         await vault_service.store_secrets(
-            session, ctx.vault, owner_id=owner_id, provider_id=provider_id, api_key=api_key
+            ctx.with_session(session), ctx.vault, provider_id=provider_id, api_key=api_key
         )
         action = "provider.key_set" if api_key else "provider.key_removed"
-        audit.record(session, action, actor_id=owner_id, target=provider_id)
+        audit.record(session, action, actor_id=ctx.actor_id, target=provider_id)
         provider.updated_at = utcnow()
         return await _one_provider_out(ctx, session, provider)
 
 
-async def archive_provider(ctx: CatalogContext, owner_id: str, provider_id: str) -> None:
+async def archive_provider(ctx: CatalogContext, provider_id: str) -> None:
     """Archive the provider and its models and drop its secrets; history keeps the rows."""
-    async with write_unit(ctx.db) as session:
-        provider = await owned_provider(session, owner_id, provider_id)
+    owner_id = ctx.require_owner()
+    async with ctx.unit() as session:
+        provider = await _owned_provider(session, owner_id, provider_id)
         if provider.archived_at is not None:
             return
         now = utcnow()
@@ -235,17 +231,16 @@ async def archive_provider(ctx: CatalogContext, owner_id: str, provider_id: str)
         ):
             model.archived_at = now
         await vault_service.store_secrets(
-            session, ctx.vault, owner_id=owner_id, provider_id=provider_id, api_key=None, headers={}
+            ctx.with_session(session), ctx.vault, provider_id=provider_id, api_key=None, headers={}
         )
-        audit.record(session, "provider.archived", actor_id=owner_id, target=provider_id)
+        audit.record(session, "provider.archived", actor_id=ctx.actor_id, target=provider_id)
 
 
-async def _endpoint(
-    ctx: CatalogContext, owner_id: str, provider_id: str
-) -> tuple[ProviderEndpoint, bool]:
+async def _endpoint(ctx: CatalogContext, provider_id: str) -> tuple[ProviderEndpoint, bool]:
     """Connection data and whether it is the demo provider (whose URL the server sets)."""
-    async with read_unit(ctx.db) as session:
-        provider = await owned_provider(session, owner_id, provider_id)
+    owner_id = ctx.require_owner()
+    async with ctx.read() as session:
+        provider = await _owned_provider(session, owner_id, provider_id)
         if provider.archived_at is not None:
             raise ConflictError("This provider is archived.", code="archived")
         endpoint = ProviderEndpoint(
@@ -259,20 +254,18 @@ async def _endpoint(
 
 @asynccontextmanager
 async def open_provider_adapter(
-    ctx: CatalogContext, owner_id: str, provider_id: str
+    ctx: CatalogContext, provider_id: str
 ) -> AsyncIterator[ProviderAdapter]:
     """An adapter for one of the owner's providers, key attached server-side (for job handlers).
 
     Raises NotFoundError for another user's provider and ConflictError for an archived one.
     """
-    access = await provider_access(ctx, owner_id, provider_id)
+    access = await provider_access(ctx, provider_id)
     async with vault_service.adapter_for(access) as adapter:
         yield adapter
 
 
-async def provider_access(
-    ctx: CatalogContext, owner_id: str, provider_id: str
-) -> vault_service.ProviderAccess:
+async def provider_access(ctx: CatalogContext, provider_id: str) -> vault_service.ProviderAccess:
     """What an adapter for one of the owner's providers needs, key decrypted (for the measuring
     child, which then holds neither the vault's master keys nor a database handle).
 
@@ -280,9 +273,9 @@ async def provider_access(
     """
     # Only the server-owned demo row gets the simulator's allow-list entry: a user's own
     # provider pointing at the same address is checked like any other.
-    endpoint, demo = await _endpoint(ctx, owner_id, provider_id)
+    endpoint, demo = await _endpoint(ctx, provider_id)
     policy = egress_policy(ctx.settings, demo=demo)
-    return await vault_service.unseal_access(ctx.db, ctx.vault, endpoint, policy=policy)
+    return await vault_service.unseal_access(ctx, ctx.vault, endpoint, policy=policy)
 
 
 def _error_out(error: ProviderError) -> ProviderErrorOut:
@@ -296,12 +289,12 @@ def _probe_timeout(ctx: CatalogContext) -> ProviderTimeoutError:
     return ProviderTimeoutError(f"no answer within {seconds:g} s")
 
 
-async def check_health(ctx: CatalogContext, owner_id: str, provider_id: str) -> HealthOut:
+async def check_health(ctx: CatalogContext, provider_id: str) -> HealthOut:
     # Our own deadline: a per-request `timeout=None` in a client would switch the session's off.
     started = time.perf_counter()
     try:
         async with (
-            open_provider_adapter(ctx, owner_id, provider_id) as adapter,
+            open_provider_adapter(ctx, provider_id) as adapter,
             asyncio.timeout(ctx.settings.provider_probe_timeout_s),
         ):
             status = await adapter.health_check()
@@ -327,13 +320,11 @@ def _discovery_failed(exc: ProviderError) -> AppError:
     )
 
 
-async def discover_models(
-    ctx: CatalogContext, owner_id: str, provider_id: str
-) -> list[DiscoveredModel]:
+async def discover_models(ctx: CatalogContext, provider_id: str) -> list[DiscoveredModel]:
     """The provider's model list, marking the ones already in the catalog."""
     try:
         async with (
-            open_provider_adapter(ctx, owner_id, provider_id) as adapter,
+            open_provider_adapter(ctx, provider_id) as adapter,
             asyncio.timeout(ctx.settings.provider_probe_timeout_s),
         ):
             found = await adapter.list_models()
@@ -341,11 +332,11 @@ async def discover_models(
         raise _discovery_failed(_probe_timeout(ctx)) from None
     except ProviderError as exc:
         raise _discovery_failed(exc) from None
-    async with read_unit(ctx.db) as session:
+    async with ctx.read() as session:
         existing = {
             m.model_id
             for m in await repository.list_models(
-                session, owner_id, provider_id=provider_id, include_archived=False
+                session, ctx.require_owner(), provider_id=provider_id, include_archived=False
             )
         }
     return [
