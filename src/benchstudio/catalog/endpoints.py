@@ -63,8 +63,13 @@ async def get_provider(provider_id: ObjectId, ctx: Ctx) -> ProviderOut:
 
 
 @router.patch("/providers/{provider_id}", response_model=ProviderOut)
-async def update_provider(provider_id: ObjectId, data: ProviderUpdate, ctx: Ctx) -> ProviderOut:
-    return await service.update_provider(ctx, provider_id, data)
+async def update_provider(
+    provider_id: ObjectId, data: ProviderUpdate, user: CurrentUser, ctx: Ctx
+) -> ProviderOut:
+    """A `base_url` on a new host needs the stored key (and extra headers) sent again in the
+    same request (422 `secrets_required_for_new_host`); API tokens cannot change it (403)."""
+    may_move = user.via == "session"
+    return await service.update_provider(ctx, provider_id, data, may_move=may_move)
 
 
 @router.delete("/providers/{provider_id}", status_code=204)

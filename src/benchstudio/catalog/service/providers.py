@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from benchstudio.audit import service as audit
 from benchstudio.catalog import repository
+from benchstudio.catalog.domain import host_of, secrets_to_reenter
 from benchstudio.catalog.models import CatalogModel, Provider
 from benchstudio.catalog.schemas import (
     DiscoveredModel,
@@ -33,7 +34,7 @@ from benchstudio.catalog.service.context import (
     egress_policy,
 )
 from benchstudio.core.clock import utcnow
-from benchstudio.core.errors import AppError, ConflictError, NotFoundError
+from benchstudio.core.errors import AppError, ConflictError, NotFoundError, PermissionDeniedError
 from benchstudio.core.ids import new_id
 from benchstudio.core.net import EgressDeniedError
 from benchstudio.core.redaction import redact
@@ -172,8 +173,13 @@ async def create_provider(ctx: CatalogContext, data: ProviderCreate) -> Provider
 
 
 async def update_provider(
-    ctx: CatalogContext, provider_id: str, data: ProviderUpdate
+    ctx: CatalogContext, provider_id: str, data: ProviderUpdate, *, may_move: bool = True
 ) -> ProviderOut:
+    """Rename, move or change the secrets of a provider.
+
+    `may_move` is False for callers that must not change the address (API tokens): the stored
+    key follows the address, so moving a provider is reading its key (issue 15, item 5).
+    """
     if data.base_url is not None:
         _refuse_forbidden_literal(ctx.settings, data.base_url)
     async with ctx.unit() as session:
@@ -184,20 +190,69 @@ async def update_provider(
             raise ConflictError("The demo provider's address is set by the server.")
         if data.name is not None:
             provider.name = data.name
-        if data.base_url is not None:
-            provider.base_url = data.base_url
+        joined = ctx.with_session(session)
+        if data.base_url is not None and data.base_url != provider.base_url:
+            await _move(joined, session, provider, data, may_move=may_move)
+        if data.api_key is not None:
+            key = data.api_key.get_secret_value()
+            await vault_service.store_secrets(
+                joined, ctx.vault, provider_id=provider_id, api_key=key
+            )
+            audit.record(session, "provider.key_set", actor_id=ctx.actor_id, target=provider_id)
         if data.extra_headers is not None:
             await vault_service.store_secrets(
-                ctx.with_session(session),
-                ctx.vault,
-                provider_id=provider_id,
-                headers=data.extra_headers,
+                joined, ctx.vault, provider_id=provider_id, headers=data.extra_headers
             )
             audit.record(
                 session, "provider.headers_changed", actor_id=ctx.actor_id, target=provider_id
             )
         provider.updated_at = utcnow()
         return await _one_provider_out(ctx, session, provider)
+
+
+async def _move(
+    ctx: CatalogContext,
+    session: AsyncSession,
+    provider: Provider,
+    data: ProviderUpdate,
+    *,
+    may_move: bool,
+) -> None:
+    """Point the provider at `data.base_url`: refused to API tokens, and to a new host unless
+    the stored secrets are sent again; audited with both hosts (never path or query)."""
+    assert data.base_url is not None
+    if not may_move:
+        raise PermissionDeniedError(
+            "Changing a provider's base URL needs a signed-in session: an API token cannot "
+            "send the stored key to a new address.",
+            code="session_required",
+        )
+    status = (await vault_service.statuses(ctx, [provider.id])).get(provider.id, KeyStatus())
+    missing = secrets_to_reenter(
+        provider.base_url,
+        data.base_url,
+        has_key=status.has_key,
+        header_names=status.header_names,
+        key_sent=data.api_key is not None,
+        headers_sent=data.extra_headers is not None,
+    )
+    if missing:
+        raise AppError(
+            "The new base URL is on another host: send the stored secrets again in the same "
+            f"request ({' and '.join(missing)}), so they never reach a host you did not enter "
+            "them for.",
+            code="secrets_required_for_new_host",
+            status_code=422,
+        )
+    detail = {"old_host": host_of(provider.base_url), "new_host": host_of(data.base_url)}
+    audit.record(
+        session,
+        "provider.base_url_changed",
+        actor_id=ctx.actor_id,
+        target=provider.id,
+        detail=detail,
+    )
+    provider.base_url = data.base_url
 
 
 async def set_provider_key(
