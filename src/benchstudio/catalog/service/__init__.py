@@ -6,6 +6,12 @@ the settings slice); the others a plain `ServiceContext`. `VaultDep` is re-expor
 domains' endpoints that build a `CatalogContext`.
 """
 
+from benchstudio.catalog.service.connections import (
+    check_health,
+    discover_models,
+    open_provider_adapter,
+    provider_access,
+)
 from benchstudio.catalog.service.context import (
     CatalogContext,
     CatalogSettings,
@@ -35,13 +41,9 @@ from benchstudio.catalog.service.presets import (
 from benchstudio.catalog.service.providers import (
     DEMO_PROVIDER_NAME,
     archive_provider,
-    check_health,
     create_provider,
-    discover_models,
     get_provider,
     list_providers,
-    open_provider_adapter,
-    provider_access,
     seed_demo_provider,
     set_provider_key,
     update_provider,

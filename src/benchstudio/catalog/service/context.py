@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Literal, Protocol
 from urllib.parse import urlsplit
 
+from benchstudio.catalog.models import Provider
 from benchstudio.config import Settings
 from benchstudio.core.net import EgressPolicy
 from benchstudio.credentials.service import Vault
@@ -72,3 +73,10 @@ def egress_policy(settings: EgressSettings, *, demo: bool) -> EgressPolicy:
         if host:
             allow.append(host)
     return EgressPolicy.from_allow_list(settings.effective_egress_mode, allow)
+
+
+def effective_base_url(provider: Provider, settings: CatalogSettings) -> str:
+    """Where requests go: the demo provider's address is the server's to set."""
+    if provider.is_demo:
+        return settings.demo_simulator_url or DEMO_BASE_URL_PLACEHOLDER
+    return provider.base_url
