@@ -28,9 +28,14 @@ from benchstudio.benchruns import endpoints as benchruns_endpoints
 from benchstudio.benchruns.endpoints import MAX_IMPORT_BYTES
 from benchstudio.benchruns.tasks import BENCHMARK_JOB
 from benchstudio.catalog import endpoints as catalog_endpoints
-from benchstudio.catalog.service import seed_demo_provider
+from benchstudio.catalog.service import (
+    CatalogContext,
+    seed_demo_provider,
+    system_move_url_credentials,
+)
 from benchstudio.config import Environment, Settings, ensure_startable, get_settings
 from benchstudio.core.rate_window import WindowLimiter
+from benchstudio.credentials.service import Vault
 from benchstudio.evals import endpoints as evals_endpoints
 from benchstudio.evals.suite_imports import MAX_UPLOAD_BYTES
 from benchstudio.evals.tasks import TOOL_EVAL_JOB
@@ -133,6 +138,11 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.database = open_database(database_config(settings))
+        app.state.vault = Vault(settings.vault_key_list())
+        # Provider URLs saved with a credential in the query, before those were refused.
+        await system_move_url_credentials(
+            CatalogContext.from_settings(app.state.database, app.state.vault, settings)
+        )
         app.state.realtime = Realtime.from_settings(settings)
         await app.state.realtime.start()
         # Embedded: jobs run in this process. Scale-out: `benchstudio worker` runs them.

@@ -1,11 +1,23 @@
-"""Pure catalog rules: when a provider's new address may receive its stored secrets."""
+"""Pure catalog rules: credentials in URLs, and when a new address may receive the secrets."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 DEFAULT_PORTS = {"http": 80, "https": 443}
+# Query parameters that carry credentials (compared without case, `-` and `_`): a base URL is
+# stored and shown in plaintext, so a key in it would live outside the vault.
+CREDENTIAL_PARAMS = frozenset(
+    {
+        "key", "apikey", "xapikey", "xgoogapikey", "subscriptionkey", "accesskey", "token",
+        "accesstoken", "authtoken", "idtoken", "refreshtoken", "sessiontoken", "bearer",
+        "auth", "authorization", "sig", "signature", "secret", "clientsecret", "password",
+        "passwd", "pwd", "credential", "credentials", "xamzsignature", "xamzcredential",
+        "xamzsecuritytoken",
+    }
+)  # fmt: skip
+CREDENTIAL_SUFFIXES = ("key", "token", "secret", "signature", "password")
 
 
 @dataclass(frozen=True)
@@ -56,3 +68,21 @@ def secrets_to_reenter(
     if header_names and not headers_sent:
         missing.append("extra_headers")
     return missing
+
+
+def is_credential_param(name: str) -> bool:
+    folded = name.lower().replace("-", "").replace("_", "").replace(".", "")
+    return folded in CREDENTIAL_PARAMS or folded.endswith(CREDENTIAL_SUFFIXES)
+
+
+def split_query_credentials(url: str) -> tuple[str, list[tuple[str, str]]]:
+    """`url` without its credential query parameters, and those parameters (name, value).
+
+    For providers saved before such URLs were refused: the values move to the vault."""
+    parts = urlsplit(url)
+    pairs = parse_qsl(parts.query, keep_blank_values=True)
+    found = [(name, value) for name, value in pairs if is_credential_param(name)]
+    if not found:
+        return url, []
+    kept = [(name, value) for name, value in pairs if not is_credential_param(name)]
+    return urlunsplit(parts._replace(query=urlencode(kept))), found

@@ -11,6 +11,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 
+from benchstudio.catalog.domain import is_credential_param
 from benchstudio.core.input_types import CleanInput
 
 Protocol = Literal["openai", "anthropic", "gemini"]
@@ -22,18 +23,6 @@ MAX_HEADERS = 20
 # Hosts made of numbers only (decimal, octal, hex, short forms like 127.1): resolvers read
 # them as IPv4 addresses in surprising ways, so only the canonical dotted form is accepted.
 NUMERIC_HOST_RE = re.compile(r"^(0x[0-9a-f]*|[0-9]+)(\.(0x[0-9a-f]*|[0-9]+))*\.?$", re.IGNORECASE)
-# Query parameters that carry credentials (compared without case, `-` and `_`): a base URL is
-# stored and shown in plaintext, so a key in it would live outside the vault.
-CREDENTIAL_PARAMS = frozenset(
-    {
-        "key", "apikey", "xapikey", "xgoogapikey", "subscriptionkey", "accesskey", "token",
-        "accesstoken", "authtoken", "idtoken", "refreshtoken", "sessiontoken", "bearer",
-        "auth", "authorization", "sig", "signature", "secret", "clientsecret", "password",
-        "passwd", "pwd", "credential", "credentials", "xamzsignature", "xamzcredential",
-        "xamzsecuritytoken",
-    }
-)  # fmt: skip
-CREDENTIAL_SUFFIXES = ("key", "token", "secret", "signature", "password")
 Price = Field(default=None, ge=0, le=1_000_000, max_digits=18, decimal_places=6)
 
 
@@ -63,11 +52,6 @@ def check_base_url(value: str) -> str:
     if NUMERIC_HOST_RE.match(parts.hostname) and not _is_canonical_ipv4(parts.hostname):
         raise ValueError("write an IPv4 address in its canonical dotted form (a.b.c.d)")
     return url
-
-
-def is_credential_param(name: str) -> bool:
-    folded = name.lower().replace("-", "").replace("_", "").replace(".", "")
-    return folded in CREDENTIAL_PARAMS or folded.endswith(CREDENTIAL_SUFFIXES)
 
 
 def mask_query_credentials(url: str) -> str:

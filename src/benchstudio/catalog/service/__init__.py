@@ -48,6 +48,7 @@ from benchstudio.catalog.service.providers import (
     set_provider_key,
     update_provider,
 )
+from benchstudio.catalog.service.url_repair import system_move_url_credentials
 from benchstudio.credentials.service.vault_dependency import VaultDep
 
 __all__ = [
@@ -81,6 +82,7 @@ __all__ = [
     "seed_demo_provider",
     "set_defaults",
     "set_provider_key",
+    "system_move_url_credentials",
     "update_model",
     "update_provider",
     "usage_counts",
