@@ -15,6 +15,7 @@ from contextlib import asynccontextmanager
 from typing import cast
 
 from fastapi import APIRouter, FastAPI
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from benchstudio import __version__
@@ -99,6 +100,21 @@ async def _seed_demo_provider(session: AsyncSession, owner_id: str) -> None:
 USER_CREATED_HOOKS: tuple[UserCreatedHook, ...] = (_seed_demo_provider,)
 
 
+async def _move_url_credentials(database: Database, vault: Vault, settings: Settings) -> None:
+    """Provider URLs saved with a credential in the query, before those were refused, hand it
+    to the vault. A database that cannot answer yet does not stop the start (`/healthz` says
+    so); the repair runs at the next start, and responses mask such values meanwhile."""
+    try:
+        moved = await system_move_url_credentials(
+            CatalogContext.from_settings(database, vault, settings)
+        )
+    except (SQLAlchemyError, OSError):
+        log.warning("provider URL credentials not checked: database unavailable", exc_info=True)
+        return
+    if moved:
+        log.info("moved provider URL credentials into the vault", extra={"providers": moved})
+
+
 def body_limits() -> BodyLimits:
     """Request-body caps at the edge: 2 MB by default, suites and their uploads 20 MB (plus
     room for the multipart framing; BFCL takes two files), the benchmark import its own cap,
@@ -139,10 +155,7 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.database = open_database(database_config(settings))
         app.state.vault = Vault(settings.vault_key_list())
-        # Provider URLs saved with a credential in the query, before those were refused.
-        await system_move_url_credentials(
-            CatalogContext.from_settings(app.state.database, app.state.vault, settings)
-        )
+        await _move_url_credentials(app.state.database, app.state.vault, settings)
         app.state.realtime = Realtime.from_settings(settings)
         await app.state.realtime.start()
         # Embedded: jobs run in this process. Scale-out: `benchstudio worker` runs them.
