@@ -12,8 +12,11 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
+from typing import cast
 
 from fastapi import APIRouter, FastAPI
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from benchstudio import __version__
 from benchstudio.accounts.service import UserCreatedHook
@@ -26,9 +29,14 @@ from benchstudio.benchruns import endpoints as benchruns_endpoints
 from benchstudio.benchruns.endpoints import MAX_IMPORT_BYTES
 from benchstudio.benchruns.tasks.handler import BENCHMARK_JOB
 from benchstudio.catalog import endpoints as catalog_endpoints
-from benchstudio.catalog.service import seed_demo_provider
+from benchstudio.catalog.service import (
+    CatalogContext,
+    seed_demo_provider,
+    system_move_url_credentials,
+)
 from benchstudio.config import Environment, Settings, ensure_startable, get_settings
 from benchstudio.core.rate_window import WindowLimiter
+from benchstudio.credentials.service import Vault
 from benchstudio.evals import endpoints as evals_endpoints
 from benchstudio.evals.runs.tasks import TOOL_EVAL_JOB
 from benchstudio.evals.suites.domain import MAX_UPLOAD_BYTES
@@ -48,6 +56,7 @@ from benchstudio.jobs.runtime import JobRuntime
 from benchstudio.realtime import endpoints as realtime_endpoints
 from benchstudio.realtime.state import Realtime
 from benchstudio.storage.engine import Database, DatabaseConfig, open_database
+from benchstudio.storage.service_context import ServiceContext
 from benchstudio.system import endpoints as system_endpoints
 from benchstudio.system import meta_endpoints
 
@@ -79,8 +88,31 @@ def job_limits(database: Database, settings: Settings) -> LimitsSource:
 # unit of work that changes the job.
 JOB_AUDITOR: JobAuditor = AuditRecorder()
 
+
+async def _seed_demo_provider(session: AsyncSession, owner_id: str) -> None:
+    # Accounts still hands its hooks a bare session (ADR 0011, step 3); the catalog takes a
+    # context joined to it, which only ever uses that session (never `db`).
+    joined = ServiceContext(db=cast(Database, None), session=session, owner_id=owner_id)
+    await seed_demo_provider(joined)
+
+
 # Each new user starts with the built-in simulator as a provider, in their creation unit.
-USER_CREATED_HOOKS: tuple[UserCreatedHook, ...] = (seed_demo_provider,)
+USER_CREATED_HOOKS: tuple[UserCreatedHook, ...] = (_seed_demo_provider,)
+
+
+async def _move_url_credentials(database: Database, vault: Vault, settings: Settings) -> None:
+    """Provider URLs saved with a credential in the query, before those were refused, hand it
+    to the vault. A database that cannot answer yet does not stop the start (`/healthz` says
+    so); the repair runs at the next start, and responses mask such values meanwhile."""
+    try:
+        moved = await system_move_url_credentials(
+            CatalogContext.from_settings(database, vault, settings)
+        )
+    except (SQLAlchemyError, OSError):
+        log.warning("provider URL credentials not checked: database unavailable", exc_info=True)
+        return
+    if moved:
+        log.info("moved provider URL credentials into the vault", extra={"providers": moved})
 
 
 def body_limits() -> BodyLimits:
@@ -122,6 +154,8 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.database = open_database(database_config(settings))
+        app.state.vault = Vault(settings.vault_key_list())
+        await _move_url_credentials(app.state.database, app.state.vault, settings)
         app.state.realtime = Realtime.from_settings(settings)
         await app.state.realtime.start()
         # Embedded: jobs run in this process. Scale-out: `benchstudio worker` runs them.

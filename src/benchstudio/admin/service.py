@@ -24,16 +24,17 @@ from benchstudio.admin.schemas import (
     SystemOut,
 )
 from benchstudio.audit import service as audit
-from benchstudio.catalog import model_service as catalog_models
+from benchstudio.catalog import service as catalog_models
 from benchstudio.config import Settings
 from benchstudio.core.errors import NotFoundError
 from benchstudio.storage.engine import Database
+from benchstudio.storage.service_context import ServiceContext
 from benchstudio.storage.unit_of_work import read_unit, write_unit
 
 
 async def list_users(db: Database, *, query: str | None, limit: int, offset: int) -> AdminUserPage:
     users, total = await accounts.list_users(db, query=query, limit=limit, offset=offset)
-    counts = await catalog_models.usage_counts(db, [u.id for u in users])
+    counts = await catalog_models.usage_counts(ServiceContext.system(db), [u.id for u in users])
     items = [
         AdminUserOut(**u.model_dump(), **counts.get(u.id, {"providers": 0, "models": 0}))
         for u in users

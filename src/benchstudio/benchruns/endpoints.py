@@ -24,11 +24,10 @@ from benchstudio.benchruns.schemas import (
     RunPage,
 )
 from benchstudio.benchruns.service import BenchContext, exchange
-from benchstudio.catalog.service import CatalogContext
+from benchstudio.catalog.service import CatalogContext, VaultDep
 from benchstudio.core.errors import AppError, RateLimitedError
 from benchstudio.core.input_types import ObjectId, QueryText
 from benchstudio.core.rate_window import WindowLimiter
-from benchstudio.credentials.dependencies import VaultDep
 from benchstudio.http.dependencies import DatabaseDep, SettingsDep
 from benchstudio.http.filters import StatusFilter
 from benchstudio.http.paging import Page, paging
@@ -57,7 +56,7 @@ async def bench_context(
         db=db,
         owner_id=base.owner_id,
         actor_id=base.actor_id,
-        catalog=CatalogContext(db=db, vault=vault, settings=settings),
+        catalog=CatalogContext.from_settings(db, vault, settings, owner_id=base.owner_id),
         jobs=jobs,
     )
 

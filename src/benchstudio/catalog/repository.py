@@ -76,3 +76,9 @@ async def repoint_model_references(
         .where(UserDefaults.owner_id == owner_id, UserDefaults.model_ref_id == old_id)
         .values(model_ref_id=new_id)
     )
+
+
+async def providers_with_a_query(session: AsyncSession) -> list[Provider]:
+    """Every owner's providers whose base URL has a query string (a system-wide repair)."""
+    query = select(Provider).where(Provider.base_url.contains("?")).order_by(Provider.id)
+    return list((await session.execute(query)).scalars())

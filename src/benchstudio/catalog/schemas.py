@@ -11,6 +11,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 
+from benchstudio.catalog.domain import is_credential_param
 from benchstudio.core.input_types import CleanInput
 
 Protocol = Literal["openai", "anthropic", "gemini"]
@@ -22,18 +23,6 @@ MAX_HEADERS = 20
 # Hosts made of numbers only (decimal, octal, hex, short forms like 127.1): resolvers read
 # them as IPv4 addresses in surprising ways, so only the canonical dotted form is accepted.
 NUMERIC_HOST_RE = re.compile(r"^(0x[0-9a-f]*|[0-9]+)(\.(0x[0-9a-f]*|[0-9]+))*\.?$", re.IGNORECASE)
-# Query parameters that carry credentials (compared without case, `-` and `_`): a base URL is
-# stored and shown in plaintext, so a key in it would live outside the vault.
-CREDENTIAL_PARAMS = frozenset(
-    {
-        "key", "apikey", "xapikey", "xgoogapikey", "subscriptionkey", "accesskey", "token",
-        "accesstoken", "authtoken", "idtoken", "refreshtoken", "sessiontoken", "bearer",
-        "auth", "authorization", "sig", "signature", "secret", "clientsecret", "password",
-        "passwd", "pwd", "credential", "credentials", "xamzsignature", "xamzcredential",
-        "xamzsecuritytoken",
-    }
-)  # fmt: skip
-CREDENTIAL_SUFFIXES = ("key", "token", "secret", "signature", "password")
 Price = Field(default=None, ge=0, le=1_000_000, max_digits=18, decimal_places=6)
 
 
@@ -53,7 +42,7 @@ def check_base_url(value: str) -> str:
         raise ValueError("put credentials in the API key field, not in the URL")
     if parts.fragment:
         raise ValueError("URL must not have a #fragment")
-    if any(_is_credential_param(name) for name, _ in parse_qsl(parts.query, True)):
+    if any(is_credential_param(name) for name, _ in parse_qsl(parts.query, True)):
         raise ValueError(
             "the URL's query string carries a credential: put the key in the API key field "
             "(or an extra header), where it is encrypted, and remove it from the URL"
@@ -65,18 +54,13 @@ def check_base_url(value: str) -> str:
     return url
 
 
-def _is_credential_param(name: str) -> bool:
-    folded = name.lower().replace("-", "").replace("_", "").replace(".", "")
-    return folded in CREDENTIAL_PARAMS or folded.endswith(CREDENTIAL_SUFFIXES)
-
-
 def mask_query_credentials(url: str) -> str:
     """`url` with credential query values masked (providers saved before they were refused)."""
     parts = urlsplit(url)
     pairs = parse_qsl(parts.query, keep_blank_values=True)
-    if not any(_is_credential_param(name) for name, _ in pairs):
+    if not any(is_credential_param(name) for name, _ in pairs):
         return url
-    masked = [(n, "[REDACTED]" if _is_credential_param(n) else v) for n, v in pairs]
+    masked = [(n, "[REDACTED]" if is_credential_param(n) else v) for n, v in pairs]
     return urlunsplit(parts._replace(query=urlencode(masked, safe="[]")))
 
 
@@ -126,8 +110,15 @@ class ProviderCreate(CleanInput):
 
 
 class ProviderUpdate(CleanInput):
+    """A `base_url` on a new host (scheme, host or port) needs the stored secrets sent again in
+    the same request (`api_key` if a key is stored, `extra_headers` if headers are): otherwise
+    422 `secrets_required_for_new_host`. Only a signed-in session may change `base_url`."""
+
     name: str | None = Field(default=None, min_length=1, max_length=100)
     base_url: str | None = Field(default=None, max_length=2048)
+    api_key: SecretStr | None = Field(
+        default=None, description="Write-only. Replaces the stored key (needed with a new host)."
+    )
     extra_headers: dict[str, str] | None = Field(
         default=None, description="Replaces all extra headers; {} removes them."
     )
@@ -141,6 +132,13 @@ class ProviderUpdate(CleanInput):
     @classmethod
     def _headers(cls, value: dict[str, str] | None) -> dict[str, str] | None:
         return check_headers(value)
+
+    @field_validator("api_key")
+    @classmethod
+    def _key(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not 1 <= len(value.get_secret_value()) <= 2000:
+            raise ValueError("API key must be 1 to 2000 characters")
+        return value
 
 
 class ProviderKey(CleanInput):

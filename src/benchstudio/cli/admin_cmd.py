@@ -79,6 +79,7 @@ def rotate_keys() -> None:
     from benchstudio.credentials.service import Vault, VaultError, rotate_all
     from benchstudio.storage.engine import open_database
     from benchstudio.storage.migrate import upgrade_to_head
+    from benchstudio.storage.service_context import ServiceContext
 
     settings = load_settings()
     db_config = database_config(settings)
@@ -93,7 +94,7 @@ def rotate_keys() -> None:
     async def _run() -> int:
         db = open_database(db_config)
         try:
-            return await rotate_all(db, vault)
+            return await rotate_all(ServiceContext.system(db), vault)
         finally:
             await db.dispose()
 

@@ -21,6 +21,7 @@ from benchstudio.core.passwords import Argon2Params, PasswordHasher
 from benchstudio.credentials.models import ProviderCredential
 from benchstudio.credentials.service import Vault, VaultError, rotate_all
 from benchstudio.storage.engine import DatabaseConfig, open_database
+from benchstudio.storage.service_context import ServiceContext
 from benchstudio.storage.unit_of_work import read_unit, write_unit
 
 KEY = "sk-rotation-test-0123456789"
@@ -33,10 +34,10 @@ async def _seed(settings: Settings, vault: Vault) -> tuple[str, str]:
         user = await create_user(
             db, hasher, NewUser(email="v@example.com", password="plain-sailing-words")
         )
-        ctx = CatalogContext(db=db, vault=vault, settings=settings)
+        ctx = CatalogContext.from_settings(db, vault, settings, owner_id=user.id)
         data = ProviderCreate(name="p", base_url="http://127.0.0.1:1", api_key=KEY)  # type: ignore[arg-type]
-        first = await create_provider(ctx, user.id, data)
-        second = await create_provider(ctx, user.id, data)
+        first = await create_provider(ctx, data)
+        second = await create_provider(ctx, data)
         return first.id, second.id
     finally:
         await db.dispose()
@@ -59,7 +60,7 @@ def test_rotation_reencrypts_under_the_newest_key(settings: Settings) -> None:
     new_key = Fernet.generate_key().decode()
     db = open_database(DatabaseConfig(settings.database_url, settings.database_schema))
     try:
-        assert asyncio.run(rotate_all(db, Vault([new_key, old_key]))) == 2
+        assert asyncio.run(rotate_all(ServiceContext.system(db), Vault([new_key, old_key]))) == 2
     finally:
         asyncio.run(db.dispose())
     after = asyncio.run(_ciphertexts(settings))
@@ -100,7 +101,9 @@ def test_rotation_with_unknown_keys_changes_nothing(settings: Settings) -> None:
     db = open_database(DatabaseConfig(settings.database_url, settings.database_schema))
     try:
         with pytest.raises(VaultError):
-            asyncio.run(rotate_all(db, Vault([Fernet.generate_key().decode()])))
+            asyncio.run(
+                rotate_all(ServiceContext.system(db), Vault([Fernet.generate_key().decode()]))
+            )
     finally:
         asyncio.run(db.dispose())
     assert asyncio.run(_ciphertexts(settings)) == before

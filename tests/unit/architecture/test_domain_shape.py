@@ -40,9 +40,6 @@ NOT_YET_SHAPED: frozenset[str] = frozenset(
         "accounts/user_state_cache.py",
         "admin/job_limits.py",
         "auth/dependencies.py",
-        "catalog/model_service.py",
-        "catalog/presets_service.py",
-        "credentials/dependencies.py",
         "system/meta_endpoints.py",
     }
 )
@@ -50,15 +47,8 @@ NOT_YET_SHAPED: frozenset[str] = frozenset(
 NOT_YET_THROUGH_SERVICE: frozenset[str] = frozenset(
     {
         "admin.service -> accounts.repository",
-        "admin.service -> catalog.model_service",
         "auth.dependencies -> accounts.mailer",
         "auth.service -> accounts.mailer",
-        "benchruns.endpoints -> credentials.dependencies",
-        "benchruns.service.planning -> catalog.model_service",
-        "benchruns.service.planning -> catalog.presets_service",
-        "catalog.endpoints -> credentials.dependencies",
-        "evals.runs.endpoints -> credentials.dependencies",
-        "evals.runs.service.targets -> catalog.model_service",
     }
 )
 # Tasks that bypass their own service ("tasks -> repository"). Shrink only.
@@ -102,14 +92,6 @@ NOT_YET_CTX: frozenset[str] = frozenset(
         "auth.service:refresh",
         "auth.service:revoke_api_token",
         "auth.service:revoke_api_tokens_in",
-        "catalog.service:owned_provider",
-        "catalog.service:seed_demo_provider",
-        "credentials.service:adapter_for",
-        "credentials.service:open_adapter",
-        "credentials.service:rotate_all",
-        "credentials.service:statuses",
-        "credentials.service:store_secrets",
-        "credentials.service:unseal_access",
         "system.service:database_reachable",
         "system.service:health",
     }

@@ -949,7 +949,11 @@ export interface paths {
         delete: operations["archive_provider_api_providers__provider_id__delete"];
         options?: never;
         head?: never;
-        /** Update Provider */
+        /**
+         * Update Provider
+         * @description A `base_url` on a new host needs the stored key (and extra headers) sent again in the
+         *     same request (422 `secrets_required_for_new_host`); API tokens cannot change it (403).
+         */
         patch: operations["update_provider_api_providers__provider_id__patch"];
         trace?: never;
     };
@@ -2932,8 +2936,18 @@ export interface components {
              */
             updated_at: string;
         };
-        /** ProviderUpdate */
+        /**
+         * ProviderUpdate
+         * @description A `base_url` on a new host (scheme, host or port) needs the stored secrets sent again in
+         *     the same request (`api_key` if a key is stored, `extra_headers` if headers are): otherwise
+         *     422 `secrets_required_for_new_host`. Only a signed-in session may change `base_url`.
+         */
         ProviderUpdate: {
+            /**
+             * Api Key
+             * @description Write-only. Replaces the stored key (needed with a new host).
+             */
+            api_key?: string | null;
             /** Base Url */
             base_url?: string | null;
             /**

@@ -15,7 +15,6 @@ from benchstudio.benchruns.schemas import (
     TargetIn,
     TargetPreview,
 )
-from benchstudio.catalog import model_service, presets_service
 from benchstudio.catalog import service as catalog
 from benchstudio.catalog.schemas import ModelOut, ProviderOut
 from benchstudio.catalog.service import CatalogContext
@@ -115,7 +114,7 @@ def _prices(model: ModelOut | None) -> Prices | None:
 
 async def _catalog_model(ctx: CatalogContext, owner_id: str, target: TargetIn) -> ModelOut | None:
     """The catalog entry for a target: by the provider's model id, else by row id."""
-    models = await model_service.list_models(ctx, owner_id, provider_id=target.provider_id)
+    models = await catalog.list_models(ctx.for_tenant(owner_id), provider_id=target.provider_id)
     for model in models:
         if model.model_id == target.model_id:
             return model
@@ -142,7 +141,7 @@ async def resolve_targets(
 ) -> list[PlannedTarget]:
     planned: list[PlannedTarget] = []
     for target in data.targets:
-        provider = await catalog.get_provider(ctx, owner_id, target.provider_id)
+        provider = await catalog.get_provider(ctx.for_tenant(owner_id), target.provider_id)
         if provider.archived:
             raise ConflictError(f"Provider {provider.name!r} is archived.", code="archived")
         model = await _catalog_model(ctx, owner_id, target)
@@ -236,7 +235,7 @@ def child_config(config: BenchConfig) -> BenchConfig:
 
 async def resolve_prompt(ctx: CatalogContext, owner_id: str, data: BenchmarkCreate) -> str:
     if data.prompt_template_id is not None:
-        template = await presets_service.get_template(ctx.db, owner_id, data.prompt_template_id)
+        template = await catalog.get_template(ctx.for_tenant(owner_id), data.prompt_template_id)
         if not template.user_prompt.strip():
             raise AppError("The prompt template has no user prompt.", code="empty_prompt")
         return template.user_prompt

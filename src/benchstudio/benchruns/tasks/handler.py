@@ -270,10 +270,11 @@ async def _provider_access(
     ctx: JobContext, providers: Mapping[str, str]
 ) -> dict[str, ProviderAccess]:
     """Each target's provider, key decrypted here: the child never holds the vault's keys."""
-    catalog = CatalogContext(ctx.database, Vault(ctx.settings.vault_key_list()), ctx.settings)
+    vault = Vault(ctx.settings.vault_key_list())
+    catalog = CatalogContext.from_settings(ctx.database, vault, ctx.settings, owner_id=ctx.owner_id)
     try:
         return {
-            target: await provider_access(catalog, ctx.owner_id, provider_id)
+            target: await provider_access(catalog, provider_id)
             for target, provider_id in providers.items()
         }
     except (AppError, VaultError) as exc:  # e.g. archived since submit: fail the run, say why

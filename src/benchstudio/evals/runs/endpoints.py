@@ -12,9 +12,8 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import StreamingResponse
 
-from benchstudio.catalog.service import CatalogContext
+from benchstudio.catalog.service import CatalogContext, VaultDep
 from benchstudio.core.input_types import ObjectId, QueryText
-from benchstudio.credentials.dependencies import VaultDep
 from benchstudio.evals.runs.repository import CaseFilters, RunFilters
 from benchstudio.evals.runs.schemas import (
     CaseResultDetail,
@@ -46,7 +45,7 @@ async def eval_context(
         db=db,
         owner_id=owner.owner_id,
         actor_id=owner.actor_id,
-        catalog=CatalogContext(db, vault, settings),
+        catalog=CatalogContext.from_settings(db, vault, settings, owner_id=owner.owner_id),
         jobs=runtime.service,
     )
 

@@ -99,10 +99,10 @@ async def _open_adapters(
         provider_id = target["provider_id"]
         if provider_id in adapters:
             continue
-        provider = await catalog_service.get_provider(catalog, plan.owner_id, provider_id)
+        provider = await catalog_service.get_provider(catalog, provider_id)
         base_urls[provider_id] = provider.base_url
         adapters[provider_id] = await stack.enter_async_context(
-            catalog_service.open_provider_adapter(catalog, plan.owner_id, provider_id)
+            catalog_service.open_provider_adapter(catalog, provider_id)
         )
     return adapters, base_urls
 
@@ -151,8 +151,8 @@ async def _finish_quietly(ctx: JobContext, plan: RunPlan, status: str, error: st
 
 async def run_tool_eval(ctx: JobContext) -> Mapping[str, Any]:
     settings = ctx.settings
-    catalog = CatalogContext(
-        db=ctx.database, vault=Vault(settings.vault_key_list()), settings=settings
+    catalog = CatalogContext.from_settings(
+        ctx.database, Vault(settings.vault_key_list()), settings, owner_id=ctx.owner_id
     )
     plan = await start_run(_service_context(ctx), str(ctx.params["run_id"]))
     try:

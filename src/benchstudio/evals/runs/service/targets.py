@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from benchstudio.catalog import model_service
 from benchstudio.catalog import service as catalog_service
 from benchstudio.catalog.schemas import ModelOut, ProviderOut
 from benchstudio.catalog.service import CatalogContext
@@ -25,9 +24,11 @@ from benchstudio.toolcall.live.runner import plan_targets
 async def _model(ctx: CatalogContext, owner_id: str, target: EvalTargetIn) -> ModelOut:
     """By catalog id; failing that, by the provider's model name among active models."""
     try:
-        model = await model_service.get_model(ctx, owner_id, target.model_id)
+        model = await catalog_service.get_model(ctx.for_tenant(owner_id), target.model_id)
     except NotFoundError:
-        candidates = await model_service.list_models(ctx, owner_id, provider_id=target.provider_id)
+        candidates = await catalog_service.list_models(
+            ctx.for_tenant(owner_id), provider_id=target.provider_id
+        )
         named = [m for m in candidates if m.model_id == target.model_id]
         if not named:
             raise NotFoundError("No such model.") from None
@@ -47,7 +48,9 @@ async def resolve_targets(ctx: EvalContext, data: EvalCreate) -> list[tuple[Targ
     catalog, owner_id = ctx.catalog, ctx.require_owner()
     found: list[tuple[EvalTargetIn, ProviderOut, ModelOut]] = []
     for target in data.targets:
-        provider = await catalog_service.get_provider(catalog, owner_id, target.provider_id)
+        provider = await catalog_service.get_provider(
+            catalog.for_tenant(owner_id), target.provider_id
+        )
         if provider.archived:
             raise ConflictError(f"The provider {provider.name!r} is archived.", code="archived")
         model = await _model(catalog, owner_id, target)

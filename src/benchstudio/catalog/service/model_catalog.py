@@ -11,12 +11,10 @@ from benchstudio.audit import service as audit
 from benchstudio.catalog import repository
 from benchstudio.catalog.models import CatalogModel, Provider
 from benchstudio.catalog.schemas import ModelCreate, ModelOut, ModelUpdate
-from benchstudio.catalog.service import CatalogContext, owned_provider
 from benchstudio.core.clock import utcnow
 from benchstudio.core.errors import ConflictError, NotFoundError
 from benchstudio.core.ids import new_id
-from benchstudio.storage.engine import Database
-from benchstudio.storage.unit_of_work import read_unit, write_unit
+from benchstudio.storage.service_context import ServiceContext
 
 
 async def _owned_model(session: AsyncSession, owner_id: str, model_ref_id: str) -> CatalogModel:
@@ -27,28 +25,28 @@ async def _owned_model(session: AsyncSession, owner_id: str, model_ref_id: str) 
 
 
 async def list_models(
-    ctx: CatalogContext,
-    owner_id: str,
-    *,
-    provider_id: str | None = None,
-    include_archived: bool = False,
+    ctx: ServiceContext, *, provider_id: str | None = None, include_archived: bool = False
 ) -> list[ModelOut]:
-    async with read_unit(ctx.db) as session:
+    async with ctx.read() as session:
         rows = await repository.list_models(
-            session, owner_id, provider_id=provider_id, include_archived=include_archived
+            session, ctx.require_owner(), provider_id=provider_id, include_archived=include_archived
         )
         return [ModelOut.model_validate(m) for m in rows]
 
 
-async def get_model(ctx: CatalogContext, owner_id: str, model_ref_id: str) -> ModelOut:
+async def get_model(ctx: ServiceContext, model_ref_id: str) -> ModelOut:
     """A model by id, archived ones included (history shows what it ran with)."""
-    async with read_unit(ctx.db) as session:
-        return ModelOut.model_validate(await _owned_model(session, owner_id, model_ref_id))
+    async with ctx.read() as session:
+        model = await _owned_model(session, ctx.require_owner(), model_ref_id)
+        return ModelOut.model_validate(model)
 
 
-async def create_model(ctx: CatalogContext, owner_id: str, data: ModelCreate) -> ModelOut:
-    async with write_unit(ctx.db) as session:
-        provider = await owned_provider(session, owner_id, data.provider_id)
+async def create_model(ctx: ServiceContext, data: ModelCreate) -> ModelOut:
+    owner_id = ctx.require_owner()
+    async with ctx.unit() as session:
+        provider = await repository.get_owned(session, Provider, owner_id, data.provider_id)
+        if provider is None:
+            raise NotFoundError("No such provider.")
         if provider.archived_at is not None:
             raise ConflictError("This provider is archived.", code="archived")
         fields = data.model_dump(exclude={"display_name"})
@@ -60,21 +58,21 @@ async def create_model(ctx: CatalogContext, owner_id: str, data: ModelCreate) ->
         )
         session.add(model)
         await session.flush()
-        audit.record(session, "model.created", actor_id=owner_id, target=model.id)
+        audit.record(session, "model.created", actor_id=ctx.actor_id, target=model.id)
         return ModelOut.model_validate(model)
 
 
 async def import_models(
-    ctx: CatalogContext, owner_id: str, provider_id: str, model_ids: list[str]
+    ctx: ServiceContext, provider_id: str, model_ids: list[str]
 ) -> list[ModelOut]:
     """Add discovered models (those already present are skipped)."""
     created: list[ModelOut] = []
-    existing = {m.model_id for m in await list_models(ctx, owner_id, provider_id=provider_id)}
+    existing = {m.model_id for m in await list_models(ctx, provider_id=provider_id)}
     for model_id in dict.fromkeys(model_ids):
         if model_id in existing or not 1 <= len(model_id) <= 256:
             continue
         data = ModelCreate(provider_id=provider_id, model_id=model_id)
-        created.append(await create_model(ctx, owner_id, data))
+        created.append(await create_model(ctx, data))
     return created
 
 
@@ -98,12 +96,11 @@ def _successor(model: CatalogModel, changes: dict[str, object], now: datetime) -
     return CatalogModel(id=new_id(), created_at=now, updated_at=now, **values)
 
 
-async def update_model(
-    ctx: CatalogContext, owner_id: str, model_ref_id: str, data: ModelUpdate
-) -> ModelOut:
+async def update_model(ctx: ServiceContext, model_ref_id: str, data: ModelUpdate) -> ModelOut:
     """Edit a model; a new model id or display name archives it and returns its successor."""
+    owner_id = ctx.require_owner()
     changes = data.model_dump(exclude_unset=True)
-    async with write_unit(ctx.db) as session:
+    async with ctx.unit() as session:
         model = await _owned_model(session, owner_id, model_ref_id)
         if model.archived_at is not None:
             raise ConflictError("This model is archived.", code="archived")
@@ -134,27 +131,28 @@ async def update_model(
         audit.record(
             session,
             "model.renamed",
-            actor_id=owner_id,
+            actor_id=ctx.actor_id,
             target=model.id,
             detail={"successor": successor.id},
         )
         return ModelOut.model_validate(successor)
 
 
-async def archive_model(ctx: CatalogContext, owner_id: str, model_ref_id: str) -> None:
-    async with write_unit(ctx.db) as session:
-        model = await _owned_model(session, owner_id, model_ref_id)
+async def archive_model(ctx: ServiceContext, model_ref_id: str) -> None:
+    async with ctx.unit() as session:
+        model = await _owned_model(session, ctx.require_owner(), model_ref_id)
         if model.archived_at is None:
             model.archived_at = utcnow()
-            audit.record(session, "model.archived", actor_id=owner_id, target=model_ref_id)
+            audit.record(session, "model.archived", actor_id=ctx.actor_id, target=model_ref_id)
 
 
-async def usage_counts(db: Database, owner_ids: list[str]) -> dict[str, dict[str, int]]:
-    """Active providers and models per owner (for the admin's user list)."""
+async def usage_counts(ctx: ServiceContext, owner_ids: list[str]) -> dict[str, dict[str, int]]:
+    """Active providers and models per owner (for the admin's user list: an admin call, any
+    owner's counts, so the context carries none)."""
     counts: dict[str, dict[str, int]] = {o: {"providers": 0, "models": 0} for o in owner_ids}
     if not owner_ids:
         return counts
-    async with read_unit(db) as session:
+    async with ctx.read() as session:
         for table, name in ((Provider, "providers"), (CatalogModel, "models")):
             query = (
                 select(table.owner_id, func.count())

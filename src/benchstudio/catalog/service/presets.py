@@ -18,8 +18,7 @@ from benchstudio.catalog.schemas import (
 from benchstudio.core.clock import utcnow
 from benchstudio.core.errors import NotFoundError
 from benchstudio.core.ids import new_id
-from benchstudio.storage.engine import Database
-from benchstudio.storage.unit_of_work import read_unit, write_unit
+from benchstudio.storage.service_context import ServiceContext
 
 
 async def _require_owned(
@@ -61,14 +60,16 @@ async def _save_owned(
     return row
 
 
-async def list_templates(db: Database, owner_id: str) -> list[PromptTemplateOut]:
-    async with read_unit(db) as session:
+async def list_templates(ctx: ServiceContext) -> list[PromptTemplateOut]:
+    async with ctx.read() as session:
+        owner_id = ctx.require_owner()
         rows = await repository.list_owned(session, PromptTemplate, owner_id)
         return [PromptTemplateOut.model_validate(r) for r in rows]
 
 
-async def get_template(db: Database, owner_id: str, template_id: str) -> PromptTemplateOut:
-    async with read_unit(db) as session:
+async def get_template(ctx: ServiceContext, template_id: str) -> PromptTemplateOut:
+    async with ctx.read() as session:
+        owner_id = ctx.require_owner()
         row = await repository.get_owned(session, PromptTemplate, owner_id, template_id)
         if row is None:
             raise NotFoundError("No such prompt template.")
@@ -76,32 +77,36 @@ async def get_template(db: Database, owner_id: str, template_id: str) -> PromptT
 
 
 async def save_template(
-    db: Database, owner_id: str, data: PromptTemplateIn, template_id: str | None = None
+    ctx: ServiceContext, data: PromptTemplateIn, template_id: str | None = None
 ) -> PromptTemplateOut:
     """Create (no id) or replace (id) a prompt template."""
-    async with write_unit(db) as session:
+    async with ctx.unit() as session:
+        owner_id = ctx.require_owner()
         row = await _save_owned(
             session, PromptTemplate, owner_id, template_id, data.model_dump(), "prompt template"
         )
         return PromptTemplateOut.model_validate(row)
 
 
-async def delete_template(db: Database, owner_id: str, template_id: str) -> None:
-    async with write_unit(db) as session:
+async def delete_template(ctx: ServiceContext, template_id: str) -> None:
+    async with ctx.unit() as session:
+        owner_id = ctx.require_owner()
         row = await repository.get_owned(session, PromptTemplate, owner_id, template_id)
         if row is None:
             raise NotFoundError("No such prompt template.")
         await session.delete(row)
 
 
-async def list_profiles(db: Database, owner_id: str) -> list[ModelProfileOut]:
-    async with read_unit(db) as session:
+async def list_profiles(ctx: ServiceContext) -> list[ModelProfileOut]:
+    async with ctx.read() as session:
+        owner_id = ctx.require_owner()
         rows = await repository.list_owned(session, ModelProfile, owner_id)
         return [ModelProfileOut.model_validate(r) for r in rows]
 
 
-async def get_profile(db: Database, owner_id: str, profile_id: str) -> ModelProfileOut:
-    async with read_unit(db) as session:
+async def get_profile(ctx: ServiceContext, profile_id: str) -> ModelProfileOut:
+    async with ctx.read() as session:
+        owner_id = ctx.require_owner()
         row = await repository.get_owned(session, ModelProfile, owner_id, profile_id)
         if row is None:
             raise NotFoundError("No such model profile.")
@@ -109,9 +114,10 @@ async def get_profile(db: Database, owner_id: str, profile_id: str) -> ModelProf
 
 
 async def save_profile(
-    db: Database, owner_id: str, data: ModelProfileIn, profile_id: str | None = None
+    ctx: ServiceContext, data: ModelProfileIn, profile_id: str | None = None
 ) -> ModelProfileOut:
-    async with write_unit(db) as session:
+    async with ctx.unit() as session:
+        owner_id = ctx.require_owner()
         await _require_owned(session, CatalogModel, owner_id, data.model_ref_id, "model")
         row = await _save_owned(
             session, ModelProfile, owner_id, profile_id, data.model_dump(), "model profile"
@@ -119,8 +125,9 @@ async def save_profile(
         return ModelProfileOut.model_validate(row)
 
 
-async def delete_profile(db: Database, owner_id: str, profile_id: str) -> None:
-    async with write_unit(db) as session:
+async def delete_profile(ctx: ServiceContext, profile_id: str) -> None:
+    async with ctx.unit() as session:
+        owner_id = ctx.require_owner()
         row = await repository.get_owned(session, ModelProfile, owner_id, profile_id)
         if row is None:
             raise NotFoundError("No such model profile.")
@@ -138,13 +145,15 @@ def _defaults_out(row: UserDefaults | None) -> DefaultsOut:
     )
 
 
-async def get_defaults(db: Database, owner_id: str) -> DefaultsOut:
-    async with read_unit(db) as session:
+async def get_defaults(ctx: ServiceContext) -> DefaultsOut:
+    async with ctx.read() as session:
+        owner_id = ctx.require_owner()
         return _defaults_out(await repository.get_defaults(session, owner_id))
 
 
-async def set_defaults(db: Database, owner_id: str, data: DefaultsIn) -> DefaultsOut:
-    async with write_unit(db) as session:
+async def set_defaults(ctx: ServiceContext, data: DefaultsIn) -> DefaultsOut:
+    async with ctx.unit() as session:
+        owner_id = ctx.require_owner()
         await _require_owned(session, CatalogModel, owner_id, data.model_ref_id, "model")
         await _require_owned(session, ModelProfile, owner_id, data.profile_id, "model profile")
         await _require_owned(

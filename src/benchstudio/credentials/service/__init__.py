@@ -6,13 +6,16 @@ provider adapter (`open_adapter`), or, for the measuring child, as one provider'
 copied onto another provider's row does not decrypt there. The master keys come from settings
 (`BENCHSTUDIO_VAULT_KEYS`, comma-separated, newest first); `rotate_all` re-encrypts every row
 under the newest key.
+
+Use cases take a `ServiceContext` first (ADR 0011); those that write join the caller's unit
+when it passes one (`ctx.with_session(session)`), so secrets commit with the provider row.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator, Mapping
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,8 +33,7 @@ from benchstudio.credentials.domain import (
 from benchstudio.credentials.models import ProviderCredential
 from benchstudio.providers.base import ProviderAdapter
 from benchstudio.providers.factory import PROTOCOLS, create_adapter
-from benchstudio.storage.engine import Database
-from benchstudio.storage.unit_of_work import read_unit, write_unit
+from benchstudio.storage.service_context import ServiceContext
 
 
 class VaultError(RuntimeError):
@@ -92,15 +94,26 @@ async def _row(session: AsyncSession, owner_id: str, provider_id: str) -> Provid
 
 
 async def store_secrets(
-    session: AsyncSession,
+    ctx: ServiceContext,
     vault: Vault,
     *,
-    owner_id: str,
     provider_id: str,
     api_key: str | _Unset | None = UNSET,
     headers: dict[str, str] | _Unset | None = UNSET,
 ) -> KeyStatus:
-    """Set (or with None clear) the key and/or the extra headers, in the caller's unit of work."""
+    """Set (or with None clear) the key and/or the extra headers of the owner's provider."""
+    async with ctx.unit() as session:
+        return await _store(session, vault, ctx.require_owner(), provider_id, api_key, headers)
+
+
+async def _store(
+    session: AsyncSession,
+    vault: Vault,
+    owner_id: str,
+    provider_id: str,
+    api_key: str | _Unset | None,
+    headers: dict[str, str] | _Unset | None,
+) -> KeyStatus:
     row = await _row(session, owner_id, provider_id)
     current = vault.unseal(provider_id, row.ciphertext) if row else {}
     new_key = current.get("api_key") if isinstance(api_key, _Unset) else api_key
@@ -121,16 +134,16 @@ async def store_secrets(
     return KeyStatus(bool(new_key), hint, split_header_names(names))
 
 
-async def statuses(
-    session: AsyncSession, owner_id: str, provider_ids: list[str]
-) -> dict[str, KeyStatus]:
-    """Whether each provider has a key, its last four characters and header names."""
+async def statuses(ctx: ServiceContext, provider_ids: list[str]) -> dict[str, KeyStatus]:
+    """Whether each of the owner's providers has a key, its last four characters and headers."""
     if not provider_ids:
         return {}
     query = select(ProviderCredential).where(
-        ProviderCredential.owner_id == owner_id, ProviderCredential.provider_id.in_(provider_ids)
+        ProviderCredential.owner_id == ctx.require_owner(),
+        ProviderCredential.provider_id.in_(provider_ids),
     )
-    rows = (await session.execute(query)).scalars()
+    async with ctx.read() as session:
+        rows = list((await session.execute(query)).scalars())
     return {
         r.provider_id: KeyStatus(
             has_key=r.key_last4 is not None,
@@ -141,10 +154,12 @@ async def statuses(
     }
 
 
-async def rotate_all(db: Database, vault: Vault) -> int:
-    """Re-encrypt every stored secret under the newest master key; returns rows rewritten."""
+async def rotate_all(ctx: ServiceContext, vault: Vault) -> int:
+    """Re-encrypt every stored secret under the newest master key; returns rows rewritten.
+
+    A system call: every owner's rows (the context carries no owner)."""
     count = 0
-    async with write_unit(db) as session:
+    async with ctx.unit() as session:
         for row in (await session.execute(select(ProviderCredential))).scalars():
             row.ciphertext = vault.rotate(row.ciphertext)
             count += 1
@@ -165,11 +180,13 @@ class ProviderAccess:
 
 
 async def unseal_access(
-    db: Database, vault: Vault, endpoint: ProviderEndpoint, *, policy: EgressPolicy
+    ctx: ServiceContext, vault: Vault, endpoint: ProviderEndpoint, *, policy: EgressPolicy
 ) -> ProviderAccess:
     if endpoint.protocol not in PROTOCOLS:
         raise VaultError(f"unknown protocol {endpoint.protocol!r}")
-    async with read_unit(db) as session:
+    if endpoint.owner_id != ctx.require_owner():
+        raise VaultError("the endpoint belongs to another owner")
+    async with ctx.read() as session:
         row = await _row(session, endpoint.owner_id, endpoint.provider_id)
         ciphertext = row.ciphertext if row else None
     secrets = vault.unseal(endpoint.provider_id, ciphertext) if ciphertext else {}
@@ -182,9 +199,16 @@ async def unseal_access(
     )
 
 
+def adapter_for(access: ProviderAccess) -> AbstractAsyncContextManager[ProviderAdapter]:
+    """An adapter holding the key, on an egress-guarded session closed on exit.
+
+    Not a use case (no database, no tenant): the measuring child calls it with its own access.
+    """
+    return _adapter_for(access)
+
+
 @asynccontextmanager
-async def adapter_for(access: ProviderAccess) -> AsyncIterator[ProviderAdapter]:
-    """An adapter holding the key, on an egress-guarded session closed on exit."""
+async def _adapter_for(access: ProviderAccess) -> AsyncIterator[ProviderAdapter]:
     http = create_egress_session(access.policy)
     try:
         yield create_adapter(
@@ -200,7 +224,7 @@ async def adapter_for(access: ProviderAccess) -> AsyncIterator[ProviderAdapter]:
 
 @asynccontextmanager
 async def open_adapter(
-    db: Database,
+    ctx: ServiceContext,
     vault: Vault,
     endpoint: ProviderEndpoint,
     *,
@@ -210,6 +234,6 @@ async def open_adapter(
 
     Deadlines are the caller's (per request `timeout_s`, or `asyncio.timeout` around calls).
     """
-    access = await unseal_access(db, vault, endpoint, policy=policy)
-    async with adapter_for(access) as adapter:
+    access = await unseal_access(ctx, vault, endpoint, policy=policy)
+    async with _adapter_for(access) as adapter:
         yield adapter

@@ -1,4 +1,8 @@
-"""FastAPI dependency for the vault (built once per app from the settings' master keys)."""
+"""FastAPI dependency for the vault (built once per app from the settings' master keys).
+
+It sits in the service role so that other domains' endpoints (which may use only a domain's
+service, schemas or domain) can build contexts holding the vault; nothing else here is HTTP.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +14,7 @@ from benchstudio.credentials.service import Vault
 from benchstudio.http.dependencies import SettingsDep
 
 
-async def get_vault(request: Request, settings: SettingsDep) -> Vault:
+async def _app_vault(request: Request, settings: SettingsDep) -> Vault:
     vault = getattr(request.app.state, "vault", None)
     if not isinstance(vault, Vault):
         vault = Vault(settings.vault_key_list())
@@ -18,4 +22,4 @@ async def get_vault(request: Request, settings: SettingsDep) -> Vault:
     return vault
 
 
-VaultDep = Annotated[Vault, Depends(get_vault)]
+VaultDep = Annotated[Vault, Depends(_app_vault)]

@@ -1,0 +1,89 @@
+"""Catalog use cases: providers (`providers`), models (`model_catalog`), prompt templates,
+model profiles and defaults (`presets`), all taking a context first (ADR 0011).
+
+Other domains import from here only. Provider use cases take a `CatalogContext` (the vault and
+the settings slice); the others a plain `ServiceContext`. `VaultDep` is re-exported for other
+domains' endpoints that build a `CatalogContext`.
+"""
+
+from benchstudio.catalog.service.connections import (
+    check_health,
+    discover_models,
+    open_provider_adapter,
+    provider_access,
+)
+from benchstudio.catalog.service.context import (
+    CatalogContext,
+    CatalogSettings,
+    egress_policy,
+)
+from benchstudio.catalog.service.model_catalog import (
+    archive_model,
+    create_model,
+    get_model,
+    import_models,
+    list_models,
+    update_model,
+    usage_counts,
+)
+from benchstudio.catalog.service.presets import (
+    delete_profile,
+    delete_template,
+    get_defaults,
+    get_profile,
+    get_template,
+    list_profiles,
+    list_templates,
+    save_profile,
+    save_template,
+    set_defaults,
+)
+from benchstudio.catalog.service.providers import (
+    DEMO_PROVIDER_NAME,
+    archive_provider,
+    create_provider,
+    get_provider,
+    list_providers,
+    seed_demo_provider,
+    set_provider_key,
+    update_provider,
+)
+from benchstudio.catalog.service.url_repair import system_move_url_credentials
+from benchstudio.credentials.service.vault_dependency import VaultDep
+
+__all__ = [
+    "DEMO_PROVIDER_NAME",
+    "CatalogContext",
+    "CatalogSettings",
+    "VaultDep",
+    "archive_model",
+    "archive_provider",
+    "check_health",
+    "create_model",
+    "create_provider",
+    "delete_profile",
+    "delete_template",
+    "discover_models",
+    "egress_policy",
+    "get_defaults",
+    "get_model",
+    "get_profile",
+    "get_provider",
+    "get_template",
+    "import_models",
+    "list_models",
+    "list_profiles",
+    "list_providers",
+    "list_templates",
+    "open_provider_adapter",
+    "provider_access",
+    "save_profile",
+    "save_template",
+    "seed_demo_provider",
+    "set_defaults",
+    "set_provider_key",
+    "system_move_url_credentials",
+    "update_model",
+    "update_provider",
+    "usage_counts",
+]
