@@ -18,14 +18,13 @@ from typing import Any
 
 from benchstudio.catalog import service as catalog_service
 from benchstudio.catalog.service import CatalogContext
-from benchstudio.core.errors import AppError
 from benchstudio.core.redaction import redact
 from benchstudio.credentials.service import Vault
 from benchstudio.evals.domain import TOOL_EVAL_JOB_TYPE
 from benchstudio.evals.run_lifecycle import RunPlan, finish_run, result_writer, start_run
 from benchstudio.evals.targets import runner_target
 from benchstudio.jobs.context import JobCancelledError, JobContext
-from benchstudio.jobs.domain import UserLimits
+from benchstudio.jobs.domain import JobEstimate
 from benchstudio.jobs.registry import JobType
 from benchstudio.providers.base import ProviderAdapter
 from benchstudio.toolcall.live.records import LiveCaseResult
@@ -163,19 +162,18 @@ async def run_tool_eval(ctx: JobContext) -> Mapping[str, Any]:
     return {"run_id": plan.run_id, "finished_cases": len(plan.finished), "summary": summary}
 
 
-def check_eval_limits(params: Mapping[str, Any], limits: UserLimits) -> None:
-    """Submit-time checks: the run's case runs (each at least one request) against the same
-    per-run request limit benchmarks have."""
-    planned = int(params.get("planned_requests") or 0)
-    if limits.max_runs_per_benchmark is not None and planned > limits.max_runs_per_benchmark:
-        raise AppError(
-            f"This eval plans {planned} case runs; your limit is "
-            f"{limits.max_runs_per_benchmark} requests per run.",
-            code="too_many_runs",
-            status_code=422,
-        )
+def eval_estimate(params: Mapping[str, Any]) -> JobEstimate:
+    """Each case run is at least one request; case results carry no cost, so only targets
+    that cost nothing (the built-in simulator) bound it (the rest are named as unpriced)."""
+    unpriced = tuple(str(m) for m in params.get("unpriced_models") or ())
+    return JobEstimate(
+        requests=int(params.get("planned_requests") or 0),
+        cost_usd=None if unpriced else 0.0,
+        unpriced=unpriced,
+        noun="case runs",
+    )
 
 
 TOOL_EVAL_JOB = JobType(
-    TOOL_EVAL_JOB_TYPE, run_tool_eval, timeout_s=JOB_TIMEOUT_S, check_limits=check_eval_limits
+    TOOL_EVAL_JOB_TYPE, run_tool_eval, timeout_s=JOB_TIMEOUT_S, estimate=eval_estimate
 )
