@@ -11,10 +11,10 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Mapping
+from collections.abc import AsyncGenerator, Mapping
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from benchstudio.catalog import service as catalog_service
 from benchstudio.catalog.service import CatalogContext
@@ -105,7 +105,8 @@ async def _open_adapters(
     return adapters, base_urls
 
 
-async def _run_cases(ctx: JobContext, catalog: CatalogContext, plan: RunPlan) -> None:
+async def _run_cases(ctx: JobContext, catalog: CatalogContext, plan: RunPlan) -> str | None:
+    """Run the remaining cases; the stop reason if the request budget ended the run early."""
     async with AsyncExitStack() as stack:
         adapters, base_urls = await _open_adapters(stack, catalog, plan)
         targets = [
@@ -114,20 +115,31 @@ async def _run_cases(ctx: JobContext, catalog: CatalogContext, plan: RunPlan) ->
         by_label = {t["label"]: adapters[t["provider_id"]] for t in plan.targets}
         suite = plan.remaining_suite
         if not suite.cases:
-            return
+            return None
         runner = LiveEvalRunner(
             suite, targets, get_profile(plan.profile), lambda target: by_label[target.label]
         )
         watcher = asyncio.create_task(_cancel_when_asked(ctx, runner))
         progress = _Progress()
+        limit, sent = ctx.budget.max_requests, 0
+        # An async generator: closed below, so stopping early cancels its workers at once.
+        results = cast(AsyncGenerator[LiveCaseResult, None], runner.run())
         try:
-            async for result in runner.run():
+            async for result in results:
                 if (result.target, result.case_id) in plan.finished:
                     continue
                 await _record(ctx, plan, result, progress)
                 ctx.raise_if_cancelled()
+                # A multi-turn case sends a request per exchange: past the owner's per-run
+                # limit no further case is scheduled (the finished ones are kept).
+                sent += max(1, len(result.exchanges))
+                if limit is not None and sent >= limit and len(plan.finished) < plan.total:
+                    runner.cancel()
+                    return f"request limit: {sent} requests sent, limit {limit}"
         finally:
             watcher.cancel()
+            await results.aclose()
+    return None
 
 
 async def _finish_quietly(ctx: JobContext, plan: RunPlan, status: str, error: str | None) -> None:
@@ -149,7 +161,7 @@ async def run_tool_eval(ctx: JobContext) -> Mapping[str, Any]:
     )
     plan = await start_run(ctx.database, ctx.owner_id, str(ctx.params["run_id"]))
     try:
-        await _run_cases(ctx, catalog, plan)
+        stop_reason = await _run_cases(ctx, catalog, plan)
         ctx.raise_if_cancelled()
     except (JobCancelledError, asyncio.CancelledError):
         await _finish_quietly(ctx, plan, "cancelled" if ctx.cancelled else "interrupted", None)
@@ -158,8 +170,15 @@ async def run_tool_eval(ctx: JobContext) -> Mapping[str, Any]:
         message = getattr(error, "message", None) or redact(f"{type(error).__name__}: {error}")
         await _finish_quietly(ctx, plan, "failed", message[:500])
         raise
-    summary = await finish_run(ctx.database, ctx.owner_id, plan.run_id, "done")
-    return {"run_id": plan.run_id, "finished_cases": len(plan.finished), "summary": summary}
+    status = "done" if stop_reason is None else "stopped"
+    summary = await finish_run(ctx.database, ctx.owner_id, plan.run_id, status, stop_reason)
+    finished = len(plan.finished)
+    return {
+        "run_id": plan.run_id,
+        "finished_cases": finished,
+        "summary": summary,
+        "stop_reason": stop_reason,
+    }
 
 
 def eval_estimate(params: Mapping[str, Any]) -> JobEstimate:
