@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Mapping
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -22,7 +23,7 @@ from benchstudio.accounts.models import User
 from benchstudio.audit.service import AuditRecorder
 from benchstudio.config import Settings
 from benchstudio.core.errors import AppError, RateLimitedError
-from benchstudio.jobs import ledger
+from benchstudio.jobs import ledger, repository
 from benchstudio.jobs.context import JobContext
 from benchstudio.jobs.domain import JobEstimate, UserLimits
 from benchstudio.jobs.limits import FixedLimits
@@ -143,3 +144,20 @@ async def test_deleting_jobs_keeps_the_months_spend(database: Database, owner: s
     with pytest.raises(AppError) as refused:  # 0.7 + 0.4 > 1.0, deleted or not
         await service.submit(owner, PRICED, {"cost": 0.4})
     assert refused.value.code == "spend_cap_reached"
+
+
+async def test_a_crashed_job_is_settled_at_what_it_charged_and_a_resume_reserves_again(
+    database: Database, owner: str
+) -> None:
+    service = _service(database, UserLimits(monthly_spend_cap_usd=1.0))
+    job = await service.submit(owner, PRICED, {"cost": 0.5})
+    now = job.created_at
+    async with write_unit(database) as session:
+        assert await repository.claim(session, job.id, "worker-1", now, now) is not None
+        await ledger.charge(session, job.id, 0.1)
+    async with write_unit(database) as session:  # its lease ran out: the process died
+        expired = await repository.interrupt_expired(session, now + timedelta(seconds=1))
+    assert [job_id for job_id, _ in expired] == [job.id]
+    assert await service.month_spend(owner) == pytest.approx(0.1)
+    await service.resume(owner, job.id)
+    assert await service.month_spend(owner) == pytest.approx(0.5)
