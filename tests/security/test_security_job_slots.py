@@ -17,7 +17,7 @@ from security_platform import create_app, sign_up
 
 from benchstudio.config import Environment, Settings
 from benchstudio.jobs.demo_jobs import DEMO_JOB_TYPE, run_demo_units
-from benchstudio.jobs.registry import JobType
+from benchstudio.jobs.registry import JobType, no_cost
 from platform_settings import make_settings, sqlite_database
 
 BODY = {"type": DEMO_JOB_TYPE, "params": {"units": 1, "unit_ms": 1}}
@@ -96,4 +96,4 @@ def test_params_within_bounds_are_accepted(test_server: TestClient) -> None:
 
 def test_a_public_job_type_must_declare_bounded_params() -> None:
     with pytest.raises(ValueError, match="params_model"):
-        JobType("example.unbounded", run_demo_units, public_submit=True)
+        JobType("example.unbounded", run_demo_units, estimate=no_cost, public_submit=True)

@@ -192,22 +192,6 @@ async def run_totals(session: AsyncSession, run_id: str) -> tuple[int, int, floa
     return int(count), int(errors), None if cost is None else float(cost)
 
 
-async def month_spend(session: AsyncSession, owner_id: str, since: datetime) -> float:
-    """Cost of every request the owner ran through the platform since `since` (warm-ups too:
-    they are paid for)."""
-    query = (
-        select(func.sum(BenchmarkRequest.cost_usd))
-        .join(BenchmarkRun, BenchmarkRun.id == BenchmarkRequest.run_id)
-        .where(
-            BenchmarkRun.owner_id == owner_id,
-            BenchmarkRun.source == "platform",
-            BenchmarkRun.created_at >= since,
-        )
-    )
-    value = (await session.execute(query)).scalar_one_or_none()
-    return float(value or 0.0)
-
-
 async def set_run_fields(session: AsyncSession, run_id: str, **values: Any) -> None:
     await session.execute(update(BenchmarkRun).where(BenchmarkRun.id == run_id).values(**values))
 

@@ -12,8 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from benchstudio.config import Settings
 from benchstudio.core.clock import utcnow
-from benchstudio.jobs import repository
-from benchstudio.jobs.domain import JobEventType, clamp_percent, estimate_eta_s
+from benchstudio.jobs import ledger, repository
+from benchstudio.jobs.domain import JobBudget, JobEventType, clamp_percent, estimate_eta_s
 from benchstudio.jobs.publishing import EventPublisher
 from benchstudio.jobs.repository import NewEvent
 from benchstudio.storage.engine import Database
@@ -40,6 +40,8 @@ class JobContext:
     publisher: EventPublisher
     # The running process's settings (vault keys, egress policy, demo simulator address).
     settings: Settings
+    # The hard bounds this job stops sending at (the owner's limits, reserved at submit).
+    budget: JobBudget = field(default_factory=JobBudget)
     cancel_event: asyncio.Event = field(default_factory=asyncio.Event)
     _started: float = field(default_factory=time.monotonic)
     _last_progress: float = 0.0
@@ -59,11 +61,17 @@ class JobContext:
         *,
         percent: float | None = None,
         detail: str | None = None,
+        charge_usd: float = 0.0,
     ) -> None:
-        """Store one unit's rows and its events in one transaction, then publish them."""
+        """Store one unit's rows and its events in one transaction, then publish them.
+
+        `charge_usd`, what the unit's requests cost, goes to the spend ledger in the same
+        transaction: the month's spend never misses a stored request, whatever happens next.
+        """
         async with write_unit(self.database) as session:
             if write is not None:
                 await write(session)
+            await ledger.charge(session, self.job_id, charge_usd)
             new_events = [NewEvent(kind, data) for kind, data in events]
             if percent is not None:
                 new_events.append(self._progress_event(percent, detail))

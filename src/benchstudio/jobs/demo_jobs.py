@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from benchstudio.jobs import repository
 from benchstudio.jobs.context import JobContext
-from benchstudio.jobs.registry import JobType
+from benchstudio.jobs.registry import JobType, no_cost
 from benchstudio.storage.unit_of_work import read_unit
 
 DEMO_JOB_TYPE = "demo.units"
@@ -63,6 +63,7 @@ DEMO_JOB = JobType(
     DEMO_JOB_TYPE,
     run_demo_units,
     timeout_s=3600,
+    estimate=no_cost,
     public_submit=True,
     params_model=DemoUnitsParams,
 )

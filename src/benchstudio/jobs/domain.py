@@ -11,6 +11,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from benchstudio.core.errors import AppError
+
 
 class JobStatus(StrEnum):
     QUEUED = "queued"
@@ -102,6 +104,75 @@ class UserLimits:
     concurrent_jobs: int = 2
     max_runs_per_benchmark: int | None = 100
     monthly_spend_cap_usd: float | None = None
+
+
+@dataclass(frozen=True)
+class JobEstimate:
+    """What a job may send and cost, declared by its type at submit (`JobType.estimate`).
+
+    `cost_usd` None: some model has no price (`unpriced` names them), so under a spend cap the
+    job cannot be bounded and is refused.
+    """
+
+    requests: int = 0
+    cost_usd: float | None = 0.0
+    unpriced: tuple[str, ...] = ()
+    # How the limit messages name the job's requests ("requests", "case runs").
+    noun: str = "requests"
+
+
+@dataclass(frozen=True)
+class JobBudget:
+    """The hard bounds a running job stops at: the owner's per-run request limit and, under a
+    spend cap, the cost its submit reserved (None: unbounded)."""
+
+    max_requests: int | None = None
+    max_cost_usd: float | None = None
+
+
+def check_request_limit(estimate: JobEstimate, limits: UserLimits) -> None:
+    limit = limits.max_runs_per_benchmark
+    if limit is not None and estimate.requests > limit:
+        raise AppError(
+            f"This job plans {estimate.requests} {estimate.noun}; your limit is {limit} "
+            "requests per run.",
+            code="too_many_runs",
+            status_code=422,
+        )
+
+
+def check_spend_cap(estimate: JobEstimate, cap: float | None, spent: float) -> float:
+    """The reservation a job makes under `cap` given the month's `spent` (ledger), or a refusal.
+
+    Without a cap nothing is reserved (0). An unpriced job cannot be bounded: refused with a
+    hint to set the price, unless the cap is already used up (then the cap is the answer).
+    """
+    if cap is None:
+        return 0.0
+    estimate_usd = estimate.cost_usd
+    if estimate_usd is None and spent < cap:
+        unpriced = ", ".join(estimate.unpriced) or "a model"
+        raise AppError(
+            f"Your monthly spend cap is {cap:.2f} USD, and {unpriced} has no price, so this "
+            "job's cost cannot be bounded. Set the model's input and output prices under "
+            "Models (0 for a free or local model).",
+            code="price_needed",
+            status_code=422,
+        )
+    if spent >= cap or (estimate_usd is not None and spent + estimate_usd > cap):
+        tail = f", this job may cost up to {estimate_usd:.4f} USD." if estimate_usd else "."
+        raise AppError(
+            f"Your monthly spend cap is {cap:.2f} USD; {spent:.4f} USD spent or reserved this "
+            "month" + tail,
+            code="spend_cap_reached",
+            status_code=403,
+        )
+    return float(estimate_usd or 0.0)
+
+
+def month_key(at: datetime) -> str:
+    """The ledger's month of a moment (UTC), e.g. "2026-12"."""
+    return f"{at.year:04d}-{at.month:02d}"
 
 
 @dataclass(frozen=True)

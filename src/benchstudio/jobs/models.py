@@ -54,3 +54,28 @@ class JobEvent(Base):
     type: Mapped[str] = mapped_column(String(48))
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class JobSpend(Base):
+    """The spend ledger: one row per job that may cost money, written at submit.
+
+    It outlives the runs: no foreign key to any run (nor to the job, which a run's delete may
+    take along), so deleting results never lowers the month's spend. Month-to-date spend is
+    the charged amount of settled rows plus, for unfinished jobs, the larger of what they
+    reserved and what they have charged so far.
+    """
+
+    __tablename__ = "job_spend"
+    __table_args__ = (Index("ix_job_spend_owner_id_month", "owner_id", "month"),)
+
+    job_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    owner_id: Mapped[str] = mapped_column(String(32))
+    month: Mapped[str] = mapped_column(String(7))
+    reserved_usd: Mapped[float] = mapped_column(Float, default=0.0)
+    charged_usd: Mapped[float] = mapped_column(Float, default=0.0)
+    # The hard bounds the job runs under (None: unbounded), read by the runner at claim.
+    max_requests: Mapped[int | None] = mapped_column(Integer)
+    max_cost_usd: Mapped[float | None] = mapped_column(Float)
+    settled: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    settled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

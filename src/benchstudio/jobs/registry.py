@@ -1,21 +1,22 @@
-"""The one registry of job types: handler, timeout and submit-time limit checks."""
+"""The one registry of job types: handler, timeout and the estimate the limits are checked on."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
 
 from benchstudio.core.errors import AppError
-from benchstudio.jobs.domain import UserLimits
+from benchstudio.jobs.domain import JobEstimate
 
 if TYPE_CHECKING:
     from benchstudio.jobs.context import JobContext
 
 JobHandler = Callable[["JobContext"], Awaitable[Mapping[str, Any] | None]]
-LimitCheck = Callable[[Mapping[str, Any], UserLimits], None]
+# What a job plans to send and may cost, from its params (the submit checks the limits on it).
+Estimator = Callable[[Mapping[str, Any]], JobEstimate]
 
 DEFAULT_TIMEOUT_S = 6 * 3600.0
 
@@ -27,7 +28,8 @@ class JobType:
     name: str
     handler: JobHandler
     timeout_s: float = DEFAULT_TIMEOUT_S
-    check_limits: LimitCheck | None = None
+    # Required: every job type says what it sends and costs (`no_cost` for none).
+    estimate: Estimator = field(kw_only=True)
     # Whether `POST /api/jobs` may start it with plain parameters; such a type declares them
     # as a model whose every field is bounded, and submit validates against it (422).
     public_submit: bool = False
@@ -42,6 +44,11 @@ class JobType:
         assert self.params_model is not None
         model = self.params_model.model_validate(dict(params))
         return model.model_dump(mode="json", exclude_unset=True)
+
+
+def no_cost(params: Mapping[str, Any]) -> JobEstimate:
+    """The estimate of a job type that calls no model."""
+    return JobEstimate()
 
 
 class UnknownJobTypeError(AppError):

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import and_, func, insert, or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from benchstudio.jobs import ledger
 from benchstudio.jobs.domain import JobEventMessage, JobStatus, QueuedJob
 from benchstudio.jobs.models import Job, JobEvent
 
@@ -326,7 +327,10 @@ async def interrupt_expired(session: AsyncSession, now: datetime) -> list[tuple[
         )
         .returning(Job.id, Job.owner_id)
     )
-    return [(r.id, r.owner_id) for r in result]
+    interrupted = [(r.id, r.owner_id) for r in result]
+    # Their charges so far stand (stored with each unit); a resume reopens the reservation.
+    await ledger.settle(session, [job_id for job_id, _ in interrupted], now)
+    return interrupted
 
 
 async def interrupt_all_running(session: AsyncSession, now: datetime) -> list[tuple[str, str]]:
@@ -344,7 +348,10 @@ async def interrupt_all_running(session: AsyncSession, now: datetime) -> list[tu
         )
         .returning(Job.id, Job.owner_id)
     )
-    return [(r.id, r.owner_id) for r in result]
+    interrupted = [(r.id, r.owner_id) for r in result]
+    # Their charges so far stand (stored with each unit); a resume reopens the reservation.
+    await ledger.settle(session, [job_id for job_id, _ in interrupted], now)
+    return interrupted
 
 
 async def cancel_queued(session: AsyncSession, job_id: str, now: datetime) -> bool:

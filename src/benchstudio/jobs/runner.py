@@ -15,7 +15,7 @@ from benchstudio.config import Settings
 from benchstudio.core.clock import utcnow
 from benchstudio.core.errors import AppError
 from benchstudio.core.redaction import redact
-from benchstudio.jobs import repository
+from benchstudio.jobs import ledger, repository
 from benchstudio.jobs.auditing import JobAuditor
 from benchstudio.jobs.context import JobCancelledError, JobContext
 from benchstudio.jobs.domain import FINAL_EVENT_FOR, JobEventType, JobStatus
@@ -122,6 +122,7 @@ class JobRunner:
             )
             owner_id, job_type, params = job.owner_id, job.type, dict(job.params)
             attempt, timeout_s = job.attempt, job.timeout_s
+            budget = await ledger.budget_of(session, job_id)
         await self.publisher.publish(messages)
         spec = self.registry.get(job_type)
         if timeout_s:
@@ -135,6 +136,7 @@ class JobRunner:
             self.database,
             self.publisher,
             self.settings,
+            budget=budget,
         )
         return context, spec
 
@@ -175,6 +177,7 @@ class JobRunner:
             )
             if not won:
                 return
+            await ledger.settle(session, [context.job_id], now)
             event = NewEvent(FINAL_EVENT_FOR[status], data)
             messages = await repository.append_events(
                 session, context.job_id, context.owner_id, [event], now

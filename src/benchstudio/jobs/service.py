@@ -12,14 +12,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from benchstudio.core.clock import utcnow
 from benchstudio.core.errors import ConflictError, NotFoundError, RateLimitedError
-from benchstudio.jobs import repository
+from benchstudio.jobs import ledger, repository
 from benchstudio.jobs.auditing import JobAuditor
 from benchstudio.jobs.domain import (
     TERMINAL_STATUSES,
+    JobBudget,
     JobEventMessage,
     JobEventType,
     JobStatus,
     UserLimits,
+    check_request_limit,
+    check_spend_cap,
 )
 from benchstudio.jobs.limits import LimitsSource
 from benchstudio.jobs.models import Job
@@ -60,6 +63,11 @@ class JobService:
     async def limits_for(self, owner_id: str) -> UserLimits:
         return await self.limits.limits_for(owner_id)
 
+    async def month_spend(self, owner_id: str) -> float:
+        """The owner's spend this month from the ledger (unfinished jobs: what they hold)."""
+        async with read_unit(self.database) as session:
+            return await ledger.month_spend(session, owner_id, self._clock())
+
     async def submit(
         self,
         owner_id: str,
@@ -71,19 +79,27 @@ class JobService:
     ) -> Job:
         """Queue a job; over the hourly limit → 429. Over the concurrency limit it just waits.
 
+        The type's estimate is checked against the per-run request limit and, under the owner's
+        lock with the hourly count, against the spend cap minus the month's ledger spend
+        (reservations of unfinished jobs included); the job then reserves its estimate.
+
         `write(session, job_id)` adds the caller's rows (e.g. the run) in the same unit of work
         as the job row, its `job_created` event and the hourly count: all or nothing. Only after
         the commit is the job handed off (see `_hand_off`).
         """
         spec = self.registry.get(job_type)
         limits = await self.limits.limits_for(owner_id)
-        if spec.check_limits is not None:
-            spec.check_limits(params, limits)
+        estimate = spec.estimate(params)
+        check_request_limit(estimate, limits)
+        cap = limits.monthly_spend_cap_usd
         now = self._clock()
         async with write_unit(self.database) as session:
+            # Counting (jobs this hour, spend this month) and adding are atomic per owner.
+            await repository.serialize_submissions(session, owner_id)
             if limits.jobs_per_hour is not None:
-                await repository.serialize_submissions(session, owner_id)
                 await self._check_hourly(session, owner_id, limits.jobs_per_hour, now)
+            spent = await ledger.month_spend(session, owner_id, now)
+            reserved = check_spend_cap(estimate, cap, spent)
             job = Job(
                 owner_id=owner_id,
                 type=job_type,
@@ -95,6 +111,9 @@ class JobService:
             )
             session.add(job)
             await session.flush()
+            # Under a cap the job stops sending at what it reserved (0: its models cost nothing).
+            budget = JobBudget(limits.max_runs_per_benchmark, reserved or None)
+            await ledger.reserve(session, job.id, owner_id, now, reserved, budget)
             if write is not None:
                 await write(session, job.id)
             created = NewEvent(JobEventType.CREATED, {"job_type": job_type, "status": "queued"})
@@ -166,6 +185,7 @@ class JobService:
             if JobStatus(job.status) in TERMINAL_STATUSES:
                 raise ConflictError(f"The job is already {job.status}.")
             if await repository.cancel_queued(session, job_id, now):
+                await ledger.settle(session, [job_id], now)
                 event = NewEvent(JobEventType.CANCELLED, {"status": "cancelled"})
             elif await repository.request_cancel(session, job_id):
                 event = NewEvent(JobEventType.CANCEL_REQUESTED, {})
@@ -195,6 +215,7 @@ class JobService:
                 raise ConflictError(
                     f"Only interrupted jobs can be resumed (this one is {job.status})."
                 )
+            await ledger.reopen(session, job_id)
             event = NewEvent(
                 JobEventType.CREATED, {"job_type": job.type, "status": "queued", "resumed": True}
             )

@@ -89,6 +89,8 @@ class BenchConfig(BaseModel):
     slo_attainment: float = Field(default=0.9, gt=0, le=1)
     timeout_s: float = Field(default=300.0, gt=0)
     max_cost: float | None = Field(default=None, gt=0)
+    # A hard bound on requests sent, warm-ups included (the platform's per-run limit).
+    max_requests: int | None = Field(default=None, ge=0)
     parallel_models: bool = False
     workers: int = Field(default=1, ge=1, le=64)
     # True: measured windows start with no open connection (first requests pay the connect).
@@ -173,6 +175,17 @@ class BenchConfig(BaseModel):
         requests = None if counts is None else counts[index]
         cap = None if caps is None else caps[index]
         return LoadShare(None, rate / active, requests, duration, cap, offset)
+
+    def within(self, max_requests: int | None, max_cost: float | None) -> BenchConfig:
+        """This config under hard bounds: the lower of each bound and the one it already has."""
+        requests = [v for v in (self.max_requests, max_requests) if v is not None]
+        costs = [v for v in (self.max_cost, max_cost) if v is not None]
+        return self.model_copy(
+            update={
+                "max_requests": min(requests) if requests else None,
+                "max_cost": min(costs) if costs else None,
+            }
+        )
 
     def public_dict(self) -> dict[str, Any]:
         """The configuration as recorded in results (env var names only, never keys)."""

@@ -40,6 +40,7 @@ from benchstudio.speed.metrics import (
 from benchstudio.speed.schedule import Arrival, arrival_offsets, offsets_for_duration
 
 RequestFactory = Callable[[int], ChatRequest]
+REQUEST_LIMIT_REASON = "request limit"
 # Gets each finished trace inside the window (cost caps): must stay cheap.
 TraceCallback = Callable[[StreamTrace], None]
 
@@ -145,12 +146,25 @@ class RunControl:
     completed: int = 0
     errors: int = 0
     recent_ttft_ms: list[float] = field(default_factory=list)
+    # A hard bound on requests sent (warm-ups included); None: unbounded.
+    request_limit: int | None = None
+    sent: int = 0
     _in_flight: set[asyncio.Task[Any]] = field(default_factory=set)
 
     def stop(self, reason: str) -> None:
         if not self.stopped:
             self.stopped = True
             self.stop_reason = reason
+
+    def claim_send(self) -> bool:
+        """Count one request about to be sent; False (and the run stops) once the request
+        limit is reached. Every send site asks first, so no mode sends more than the limit."""
+        limit = self.request_limit
+        if limit is not None and self.sent >= limit:
+            self.stop(f"{REQUEST_LIMIT_REASON}: {limit} requests sent")
+            return False
+        self.sent += 1
+        return True
 
     def cancel_in_flight(self) -> None:
         for task in list(self._in_flight):
@@ -207,6 +221,8 @@ async def _run_closed_loop(
             if (limit is not None and index >= limit) or (
                 deadline is not None and loop.time() >= deadline
             ):
+                return
+            if not control.claim_send():
                 return
             trace = await record_stream(
                 adapter, make_request(index), stopping=lambda: control.stopped
@@ -315,6 +331,10 @@ async def _run_open_loop(
             if control.stopped:
                 gate.release()
                 break
+        if not control.claim_send():
+            if gate is not None:
+                gate.release()
+            break
         task = loop.create_task(send(index, scheduled))
         if gate is not None:
             task.add_done_callback(release)

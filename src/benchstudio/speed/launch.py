@@ -61,8 +61,16 @@ def worker_config(config: BenchConfig, index: int, workers: int) -> BenchConfig:
         "run_id": f"{config.run_id}-w{index}",
         "warmup": config.warmup if index == 0 else 0,
         "max_cost": None if config.max_cost is None else config.max_cost / workers,
+        "max_requests": _share(config.max_requests, index, workers),
     }
     return config.model_copy(update=update)
+
+
+def _share(total: int | None, index: int, workers: int) -> int | None:
+    """Worker `index`'s share of a request limit: the shares add up to exactly `total`."""
+    if total is None:
+        return None
+    return total // workers + (1 if index < total % workers else 0)
 
 
 # The step barrier of the run this worker process belongs to, and how long to wait at it

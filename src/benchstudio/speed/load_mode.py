@@ -142,7 +142,7 @@ async def _warm_up(runner: BenchRunner, prepared: PreparedTarget, tier: int) -> 
     charge = runner.charger(prepared, size.cap_tokens)
     kept = runner.warmups.setdefault((target.name, tier), [])
     for index in range(runner.config.warmup):
-        if control.stopped:
+        if control.stopped or not control.claim_send():
             return
         salt = f"{prompt.salt[:6]}w{index:05x}"
         trace = await runner.deferred.timed(

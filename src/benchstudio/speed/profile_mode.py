@@ -74,7 +74,7 @@ async def _stream_tier(
     window.start()
     completed = 0
     for index, prompt in enumerate(prepared.prompts[tier]):
-        if control.stopped:
+        if control.stopped or not control.claim_send():
             break
         size = prepared.sizes[tier][index]
         if index == config.warmup and index:

@@ -52,7 +52,7 @@ class BenchRunner:
     ) -> None:
         self.config = config
         self.run_id = config.run_id or new_id()
-        self.control = RunControl()
+        self.control = RunControl(request_limit=config.max_requests)
         self.egress_mode = egress_mode
         self.observer = observer
         self.skip_step = skip_step or (lambda _name: False)

@@ -18,7 +18,7 @@ from benchstudio.jobs.context import JobContext
 from benchstudio.jobs.demo_jobs import DEMO_JOB_TYPE, UNIT_EVENT
 from benchstudio.jobs.limits import FixedLimits, settings_defaults
 from benchstudio.jobs.publishing import CollectingPublisher
-from benchstudio.jobs.registry import JobType
+from benchstudio.jobs.registry import JobType, no_cost
 from benchstudio.jobs.runtime import JobRuntime, default_registry
 from benchstudio.storage.engine import Database
 from benchstudio.storage.unit_of_work import read_unit, write_unit
@@ -44,7 +44,7 @@ async def runtime(settings: Settings, database: Database) -> AsyncIterator[JobRu
         }
     )
     registry = default_registry()
-    registry.register(JobType("test.sleeper", _sleep_forever, timeout_s=0.3))
+    registry.register(JobType("test.sleeper", _sleep_forever, timeout_s=0.3, estimate=no_cost))
     jobs = JobRuntime(
         fast,
         database,

@@ -1,5 +1,5 @@
 """Pure benchmark-history logic: stored rows reproduce results-file records exactly,
-per-request events are throttled, runs are paired for comparison, limits are enforced."""
+per-request events are throttled, runs are paired for comparison."""
 
 from __future__ import annotations
 
@@ -21,9 +21,6 @@ from benchstudio.benchruns.domain import (
     step_name_of,
     unpack_itl,
 )
-from benchstudio.benchruns.tasks.handler import check_benchmark_limits
-from benchstudio.core.errors import AppError
-from benchstudio.jobs.domain import UserLimits
 from benchstudio.speed.metrics import RequestError, RequestMetrics
 
 
@@ -105,28 +102,3 @@ def test_targets_pair_by_provider_and_model_then_by_name() -> None:
 
 def test_search_text_is_lower_case_and_deduplicated() -> None:
     assert search_text(["GPT-4o", "gpt-4o", None, " OpenAI "]) == "gpt-4o openai"
-
-
-def test_limits_refuse_too_many_requests_and_a_spend_cap_overrun() -> None:
-    limits = UserLimits(max_runs_per_benchmark=10, monthly_spend_cap_usd=1.0)
-    check_benchmark_limits({"planned_requests": 10, "estimated_cost_usd": 0.5}, limits)
-    with pytest.raises(AppError) as too_many:
-        check_benchmark_limits({"planned_requests": 11}, limits)
-    assert too_many.value.code == "too_many_runs"
-    with pytest.raises(AppError) as capped:
-        check_benchmark_limits(
-            {"planned_requests": 1, "estimated_cost_usd": 0.6, "month_spent_usd": 0.5}, limits
-        )
-    assert capped.value.code == "spend_cap_reached" and capped.value.status_code == 403
-    # Unknown cost under a cap: refused with a hint to set a price (issue 15 item 6).
-    with pytest.raises(AppError) as unpriced:
-        check_benchmark_limits(
-            {"planned_requests": 1, "month_spent_usd": 0.9, "unpriced_models": ["local-llm"]},
-            limits,
-        )
-    assert unpriced.value.code == "price_needed" and "local-llm" in unpriced.value.message
-    with pytest.raises(AppError) as spent:
-        check_benchmark_limits({"planned_requests": 1, "month_spent_usd": 1.0}, limits)
-    assert spent.value.code == "spend_cap_reached"
-    # No cap: an unpriced model runs.
-    check_benchmark_limits({"planned_requests": 1}, UserLimits(max_runs_per_benchmark=10))

@@ -49,7 +49,7 @@ class PreparedImport:
 def totals_of(records: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
     """Measured (non-warm-up) requests and errors, and the cost of every request sent.
 
-    `cost_usd` counts warm-ups too (they are paid for), exactly as the monthly spend does;
+    `cost_usd` counts warm-ups too (they are paid for), exactly as the spend ledger charges them;
     `warmup_cost_usd` shows their share separately.
     """
     measured = [r for r in records if not r.get("warmup")]

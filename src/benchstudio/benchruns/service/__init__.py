@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -48,7 +47,6 @@ from benchstudio.jobs import repository as job_repository
 from benchstudio.jobs.runtime import JobRuntime
 from benchstudio.storage.paging import total_from_page
 from benchstudio.storage.service_context import ServiceContext
-from benchstudio.storage.unit_of_work import read_unit
 
 ACTIVE_RUN_STATUSES = ("queued", "running")
 
@@ -62,17 +60,12 @@ class BenchContext(ServiceContext):
     jobs: JobRuntime
 
 
-def month_start(now: datetime) -> datetime:
-    return datetime(now.year, now.month, 1, tzinfo=UTC)
-
-
 async def _plan_and_preview(
     ctx: BenchContext, owner_id: str, data: BenchmarkCreate, run_key: str
 ) -> tuple[Plan, BenchmarkPreview, float]:
     limits = await ctx.jobs.service.limits_for(owner_id)
     plan = await plan_benchmark(ctx.catalog, owner_id, data, run_key)
-    async with read_unit(ctx.db) as session:
-        spent = await repository.month_spend(session, owner_id, month_start(utcnow()))
+    spent = await ctx.jobs.service.month_spend(owner_id)  # the ledger: deletes never lower it
     preview = preview_of(
         plan,
         month_spent_usd=spent,
@@ -128,13 +121,12 @@ async def submit(ctx: BenchContext, owner_id: str, data: BenchmarkCreate) -> Ben
     """Write the run and its job in one unit of work (limits checked by the job type at submit):
     a refused or failed submit leaves no run behind, and a committed run always has its job."""
     run_id = new_id()
-    plan, preview_out, spent = await _plan_and_preview(ctx, owner_id, data, run_id)
+    plan, preview_out, _ = await _plan_and_preview(ctx, owner_id, data, run_id)
     params = {
         "run_id": run_id,
         "planned_requests": plan.planned_requests,
         "estimated_cost_usd": plan.cost_bound_usd,
         "unpriced_models": plan.unpriced_models,
-        "month_spent_usd": spent,
         "overrides": {
             t.key: {"temperature": t.override.temperature, "max_tokens": t.override.max_tokens}
             for t in plan.targets

@@ -34,7 +34,7 @@ from benchstudio.core.redaction import redact
 from benchstudio.core.stats import percentile
 from benchstudio.credentials.service import ProviderAccess, Vault, VaultError
 from benchstudio.jobs.context import JobCancelledError, JobContext
-from benchstudio.jobs.domain import UserLimits
+from benchstudio.jobs.domain import JobEstimate
 from benchstudio.jobs.registry import JobType
 from benchstudio.storage.service_context import ServiceContext
 
@@ -51,37 +51,14 @@ class MeasuringProcessError(RuntimeError):
     """The measuring child failed or died; the requests it finished are kept."""
 
 
-def check_benchmark_limits(params: Mapping[str, Any], limits: UserLimits) -> None:
-    """Submit-time checks (the service puts the plan's figures into the params)."""
-    planned = int(params.get("planned_requests") or 0)
-    if limits.max_runs_per_benchmark is not None and planned > limits.max_runs_per_benchmark:
-        raise AppError(
-            f"This benchmark plans {planned} requests; your limit is "
-            f"{limits.max_runs_per_benchmark} per benchmark.",
-            code="too_many_runs",
-            status_code=422,
-        )
-    cap = limits.monthly_spend_cap_usd
-    if cap is None:
-        return
-    spent = float(params.get("month_spent_usd") or 0.0)
-    estimate = params.get("estimated_cost_usd")
-    unpriced = ", ".join(str(m) for m in params.get("unpriced_models") or []) or "a model"
-    if estimate is None and spent < cap:
-        raise AppError(
-            f"Your monthly spend cap is {cap:.2f} USD, and {unpriced} has no price, so this "
-            "benchmark's cost cannot be bounded. Set the model's input and output prices under "
-            "Models (0 for a free or local model).",
-            code="price_needed",
-            status_code=422,
-        )
-    if spent >= cap or (estimate is not None and spent + float(estimate) > cap):
-        raise AppError(
-            f"Your monthly spend cap is {cap:.2f} USD; {spent:.4f} USD spent this month"
-            + (f", this benchmark may cost up to {float(estimate):.4f} USD." if estimate else "."),
-            code="spend_cap_reached",
-            status_code=403,
-        )
+def benchmark_estimate(params: Mapping[str, Any]) -> JobEstimate:
+    """What the job system checks the limits on (the service puts the plan's figures here)."""
+    cost = params.get("estimated_cost_usd")
+    return JobEstimate(
+        requests=int(params.get("planned_requests") or 0),
+        cost_usd=None if cost is None else float(cost),
+        unpriced=tuple(str(m) for m in params.get("unpriced_models") or ()),
+    )
 
 
 @dataclass
@@ -155,8 +132,13 @@ class ResultPump:
 
         self.done_requests += len(records)
         percent, detail = self._progress()
+        cost = sum(float(r.get("cost_usd") or 0.0) for r in records)  # warm-ups are paid too
         await self.ctx.record_unit(
-            write, events, percent=percent if self.expected else None, detail=detail
+            write,
+            events,
+            percent=percent if self.expected else None,
+            detail=detail,
+            charge_usd=cost,
         )
 
     def _progress(self) -> tuple[float, str]:
@@ -291,8 +273,14 @@ async def run_benchmark(ctx: JobContext) -> Mapping[str, Any]:
     pump.kept_requests = prepared.kept_requests
     started = time.monotonic()
     try:
+        # The owner's limits, enforced on what the child actually sends.
+        budget, kept = ctx.budget, pump.kept_requests
+        config = child_config(prepared.config).within(
+            None if budget.max_requests is None else max(0, budget.max_requests - kept),
+            budget.max_cost_usd,
+        )
         job = ChildJob(
-            config_json=child_config(prepared.config).model_dump_json(),
+            config_json=config.model_dump_json(),
             access=await _provider_access(ctx, prepared.providers),
             overrides=dict(ctx.params.get("overrides") or {}),
             finished_steps=tuple(prepared.finished_steps),
@@ -326,5 +314,5 @@ BENCHMARK_JOB = JobType(
     BENCHMARK_JOB_TYPE,
     run_benchmark,
     timeout_s=BENCHMARK_TIMEOUT_S,
-    check_limits=check_benchmark_limits,
+    estimate=benchmark_estimate,
 )

@@ -11,21 +11,20 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Mapping
+from collections.abc import AsyncGenerator, Mapping
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from benchstudio.catalog import service as catalog_service
 from benchstudio.catalog.service import CatalogContext
-from benchstudio.core.errors import AppError
 from benchstudio.core.redaction import redact
 from benchstudio.credentials.service import Vault
 from benchstudio.evals.runs.domain.rules import TOOL_EVAL_JOB_TYPE
 from benchstudio.evals.runs.service.lifecycle import RunPlan, finish_run, result_writer, start_run
 from benchstudio.evals.runs.service.targets import runner_target
 from benchstudio.jobs.context import JobCancelledError, JobContext
-from benchstudio.jobs.domain import UserLimits
+from benchstudio.jobs.domain import JobEstimate
 from benchstudio.jobs.registry import JobType
 from benchstudio.providers.base import ProviderAdapter
 from benchstudio.storage.service_context import ServiceContext
@@ -107,7 +106,8 @@ async def _open_adapters(
     return adapters, base_urls
 
 
-async def _run_cases(ctx: JobContext, catalog: CatalogContext, plan: RunPlan) -> None:
+async def _run_cases(ctx: JobContext, catalog: CatalogContext, plan: RunPlan) -> str | None:
+    """Run the remaining cases; the stop reason if the request budget ended the run early."""
     async with AsyncExitStack() as stack:
         adapters, base_urls = await _open_adapters(stack, catalog, plan)
         targets = [
@@ -116,20 +116,31 @@ async def _run_cases(ctx: JobContext, catalog: CatalogContext, plan: RunPlan) ->
         by_label = {t["label"]: adapters[t["provider_id"]] for t in plan.targets}
         suite = plan.remaining_suite
         if not suite.cases:
-            return
+            return None
         runner = LiveEvalRunner(
             suite, targets, get_profile(plan.profile), lambda target: by_label[target.label]
         )
         watcher = asyncio.create_task(_cancel_when_asked(ctx, runner))
         progress = _Progress()
+        limit, sent = ctx.budget.max_requests, 0
+        # An async generator: closed below, so stopping early cancels its workers at once.
+        results = cast(AsyncGenerator[LiveCaseResult, None], runner.run())
         try:
-            async for result in runner.run():
+            async for result in results:
                 if (result.target, result.case_id) in plan.finished:
                     continue
                 await _record(ctx, plan, result, progress)
                 ctx.raise_if_cancelled()
+                # A multi-turn case sends a request per exchange: past the owner's per-run
+                # limit no further case is scheduled (the finished ones are kept).
+                sent += max(1, len(result.exchanges))
+                if limit is not None and sent >= limit and len(plan.finished) < plan.total:
+                    runner.cancel()
+                    return f"request limit: {sent} requests sent, limit {limit}"
         finally:
             watcher.cancel()
+            await results.aclose()
+    return None
 
 
 def _service_context(ctx: JobContext) -> ServiceContext:
@@ -156,7 +167,7 @@ async def run_tool_eval(ctx: JobContext) -> Mapping[str, Any]:
     )
     plan = await start_run(_service_context(ctx), str(ctx.params["run_id"]))
     try:
-        await _run_cases(ctx, catalog, plan)
+        stop_reason = await _run_cases(ctx, catalog, plan)
         ctx.raise_if_cancelled()
     except (JobCancelledError, asyncio.CancelledError):
         await _finish_quietly(ctx, plan, "cancelled" if ctx.cancelled else "interrupted", None)
@@ -165,23 +176,28 @@ async def run_tool_eval(ctx: JobContext) -> Mapping[str, Any]:
         message = getattr(error, "message", None) or redact(f"{type(error).__name__}: {error}")
         await _finish_quietly(ctx, plan, "failed", message[:500])
         raise
-    summary = await finish_run(_service_context(ctx), plan.run_id, "done")
-    return {"run_id": plan.run_id, "finished_cases": len(plan.finished), "summary": summary}
+    status = "done" if stop_reason is None else "stopped"
+    summary = await finish_run(_service_context(ctx), plan.run_id, status, stop_reason)
+    return {
+        "run_id": plan.run_id,
+        "finished_cases": len(plan.finished),
+        "summary": summary,
+        "stop_reason": stop_reason,
+    }
 
 
-def check_eval_limits(params: Mapping[str, Any], limits: UserLimits) -> None:
-    """Submit-time checks: the run's case runs (each at least one request) against the same
-    per-run request limit benchmarks have."""
-    planned = int(params.get("planned_requests") or 0)
-    if limits.max_runs_per_benchmark is not None and planned > limits.max_runs_per_benchmark:
-        raise AppError(
-            f"This eval plans {planned} case runs; your limit is "
-            f"{limits.max_runs_per_benchmark} requests per run.",
-            code="too_many_runs",
-            status_code=422,
-        )
+def eval_estimate(params: Mapping[str, Any]) -> JobEstimate:
+    """Each case run is at least one request; case results carry no cost, so only targets
+    that cost nothing (the built-in simulator) bound it (the rest are named as unpriced)."""
+    unpriced = tuple(str(m) for m in params.get("unpriced_models") or ())
+    return JobEstimate(
+        requests=int(params.get("planned_requests") or 0),
+        cost_usd=None if unpriced else 0.0,
+        unpriced=unpriced,
+        noun="case runs",
+    )
 
 
 TOOL_EVAL_JOB = JobType(
-    TOOL_EVAL_JOB_TYPE, run_tool_eval, timeout_s=JOB_TIMEOUT_S, check_limits=check_eval_limits
+    TOOL_EVAL_JOB_TYPE, run_tool_eval, timeout_s=JOB_TIMEOUT_S, estimate=eval_estimate
 )

@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from benchstudio.catalog import service as catalog_service
 from benchstudio.core.errors import AppError
 from benchstudio.core.ids import new_id
 from benchstudio.evals.models import EvalRun
@@ -103,7 +104,14 @@ async def submit_eval(ctx: EvalContext, data: EvalCreate) -> EvalSubmitted:
         out = EvalRunOut.model_validate(run)
 
     # The run and its job in one unit of work: a refused submit leaves no run behind.
-    params = {"run_id": run_id, "planned_requests": total}
+    # Case results carry no cost: only the built-in simulator's targets are known to be free.
+    catalog = ctx.catalog.for_tenant(owner_id)
+    unpriced = [
+        info.display_name
+        for info, _ in resolved
+        if not (await catalog_service.get_provider(catalog, info.provider_id)).is_demo
+    ]
+    params = {"run_id": run_id, "planned_requests": total, "unpriced_models": unpriced}
     job = await ctx.jobs.submit(owner_id, TOOL_EVAL_JOB_TYPE, params, write=write_run)
     assert out is not None
     return EvalSubmitted(run=out, job_id=job.id)
