@@ -48,8 +48,8 @@ from benchstudio.jobs.runtime import JobRuntime
 from benchstudio.realtime import endpoints as realtime_endpoints
 from benchstudio.realtime.state import Realtime
 from benchstudio.storage.engine import Database, DatabaseConfig, open_database
-from benchstudio.system import endpoints as system_endpoints
-from benchstudio.system import meta_endpoints
+from benchstudio.system.endpoints import health as system_health
+from benchstudio.system.endpoints import meta as system_meta
 
 log = logging.getLogger(__name__)
 
@@ -102,7 +102,7 @@ def body_limits() -> BodyLimits:
 def build_api_router() -> APIRouter:
     """Every `/api` router, aggregated in one place."""
     api = APIRouter(prefix="/api", responses=ERROR_RESPONSES)
-    api.include_router(meta_endpoints.router)
+    api.include_router(system_meta.router)
     api.include_router(auth_endpoints.router)
     api.include_router(catalog_endpoints.router)
     api.include_router(admin_endpoints.router)
@@ -159,7 +159,7 @@ def create_app(
     # Previews size prompts with the tokenizer: throttled per user (docs/security.md).
     app.state.preview_throttle = WindowLimiter(settings.benchmark_previews_per_minute, 60.0)
     install_error_handlers(app)
-    app.include_router(system_endpoints.router)
+    app.include_router(system_health.router)
     app.include_router(build_api_router())
     app.include_router(realtime_endpoints.socket_router)
     for router in extra_routers:
