@@ -18,7 +18,7 @@ from fastapi import APIRouter, FastAPI
 from benchstudio import __version__
 from benchstudio.accounts.service import UserCreatedHook
 from benchstudio.admin import endpoints as admin_endpoints
-from benchstudio.admin.job_limits import AdminLimits
+from benchstudio.admin.service.job_limits import AdminLimits
 from benchstudio.audit.service import AuditRecorder
 from benchstudio.auth import endpoints as auth_endpoints
 from benchstudio.auth.dependencies import BearerAuthenticator

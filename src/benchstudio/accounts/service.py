@@ -48,6 +48,7 @@ from benchstudio.core.errors import (
 from benchstudio.core.passwords import PasswordHasher
 from benchstudio.core.tokens import TokenKeys, new_opaque_token
 from benchstudio.storage.engine import Database
+from benchstudio.storage.service_context import ServiceContext
 from benchstudio.storage.unit_of_work import read_unit, write_unit
 
 # Verified when the email is unknown, so both paths take as long (no account enumeration).
@@ -590,3 +591,18 @@ async def list_users(
     async with read_unit(db) as session:
         rows, total = await repository.list_users(session, query=query, limit=limit, offset=offset)
         return [UserSummary.model_validate(r) for r in rows], total
+
+
+# Reads for other domains inside their own unit of work (admin's limits and system view): they
+# pass `ctx.with_session(session)` and get plain values by id, never a `User` row.
+
+
+async def user_exists(ctx: ServiceContext, user_id: str) -> bool:
+    async with ctx.read() as session:
+        return await repository.user_exists(session, user_id)
+
+
+async def user_counts(ctx: ServiceContext) -> repository.UserCounts:
+    """All users, active users, and admins (active or not)."""
+    async with ctx.read() as session:
+        return await repository.user_counts(session)

@@ -23,18 +23,18 @@ from benchstudio.audit.schemas import AuditPage
 from benchstudio.http.dependencies import DatabaseDep, SettingsDep, TokenKeysDep
 from benchstudio.http.paging import Page, paging
 from benchstudio.http.principal import AdminUser
+from benchstudio.http.service_context import AdminContext
 
 router = APIRouter(prefix="/admin", tags=["admin"])
 
 
 @router.get("/users", response_model=AdminUserPage)
 async def list_users(
-    admin: AdminUser,
-    db: DatabaseDep,
+    ctx: AdminContext,
     page: Annotated[Page, paging(50, 200)],
     q: Annotated[QueryText | None, Query(description="Email contains.")] = None,
 ) -> AdminUserPage:
-    return await service.list_users(db, query=q, limit=page.limit, offset=page.offset)
+    return await service.list_users(ctx, query=q, limit=page.limit, offset=page.offset)
 
 
 @router.patch("/users/{user_id}", response_model=UserOut)
@@ -55,17 +55,15 @@ async def delete_user(user_id: ObjectId, admin: AdminUser, db: DatabaseDep) -> R
 
 
 @router.get("/users/{user_id}/limits", response_model=LimitsOut)
-async def get_limits(
-    user_id: ObjectId, admin: AdminUser, db: DatabaseDep, settings: SettingsDep
-) -> LimitsOut:
-    return await service.get_limits(db, settings, user_id)
+async def get_limits(user_id: ObjectId, ctx: AdminContext, settings: SettingsDep) -> LimitsOut:
+    return await service.get_limits(ctx, user_id, settings=settings)
 
 
 @router.put("/users/{user_id}/limits", response_model=LimitsOut)
 async def set_limits(
-    user_id: ObjectId, data: LimitsIn, admin: AdminUser, db: DatabaseDep, settings: SettingsDep
+    user_id: ObjectId, data: LimitsIn, ctx: AdminContext, settings: SettingsDep
 ) -> LimitsOut:
-    return await service.set_limits(db, settings, admin.user_id, user_id, data)
+    return await service.set_limits(ctx, user_id, data, settings=settings)
 
 
 @router.get("/invites", response_model=list[InviteOut])
@@ -89,8 +87,7 @@ async def delete_invite(invite_id: ObjectId, admin: AdminUser, db: DatabaseDep) 
 
 @router.get("/audit", response_model=AuditPage)
 async def audit_log(
-    admin: AdminUser,
-    db: DatabaseDep,
+    ctx: AdminContext,
     actor_id: Annotated[ObjectId | None, Query()] = None,
     action: Annotated[
         QueryText | None,
@@ -105,9 +102,9 @@ async def audit_log(
     filters = audit.AuditFilter(
         actor_id=actor_id, action=action, target=target, since=since, until=until
     )
-    return await audit.list_events(db, filters, limit=limit, cursor=cursor)
+    return await audit.list_events(ctx, filters, limit=limit, cursor=cursor)
 
 
 @router.get("/system", response_model=SystemOut)
-async def system(admin: AdminUser, db: DatabaseDep, settings: SettingsDep) -> SystemOut:
-    return await service.system_view(db, settings)
+async def system(ctx: AdminContext, settings: SettingsDep) -> SystemOut:
+    return await service.system_view(ctx, settings=settings)
