@@ -14,7 +14,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from benchstudio.accounts import service as accounts
-from benchstudio.accounts.mailer import CapturingMailer
+from benchstudio.accounts.service.mailer import CapturingMailer
 from benchstudio.app import create_app
 from benchstudio.config import Settings
 from benchstudio.core.passwords import Argon2Params, PasswordHasher

@@ -10,8 +10,8 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from benchstudio.accounts.mailer import Mailer, mailer_from_settings
 from benchstudio.accounts.service import UserCreatedHook
+from benchstudio.accounts.service.mailer import Mailer, mailer_from_settings
 from benchstudio.auth import service
 from benchstudio.auth.domain import Principal
 from benchstudio.auth.service import ClientInfo

@@ -14,9 +14,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from benchstudio.accounts import service as accounts
 from benchstudio.accounts.domain import canonical_email
-from benchstudio.accounts.mailer import Mailer, OutgoingMail
 from benchstudio.accounts.schemas import UserOut
 from benchstudio.accounts.service import UserState
+from benchstudio.accounts.service.mailer import Mailer, OutgoingMail
 from benchstudio.audit import service as audit
 from benchstudio.auth import repository
 from benchstudio.auth.domain import (

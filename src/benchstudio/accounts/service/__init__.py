@@ -24,7 +24,6 @@ from benchstudio.accounts.domain import (
     normalise_password,
     password_problem,
 )
-from benchstudio.accounts.mailer import Mailer, OutgoingMail
 from benchstudio.accounts.models import Invite, PasswordResetToken, User
 from benchstudio.accounts.schemas import (
     InviteCreate,
@@ -35,7 +34,8 @@ from benchstudio.accounts.schemas import (
     UserOut,
     UserSummary,
 )
-from benchstudio.accounts.user_state_cache import UserStateCache
+from benchstudio.accounts.service.mailer import Mailer, OutgoingMail
+from benchstudio.accounts.service.user_state_cache import UserStateCache
 from benchstudio.audit import service as audit
 from benchstudio.core.clock import utcnow
 from benchstudio.core.errors import (
