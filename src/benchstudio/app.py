@@ -21,7 +21,7 @@ from benchstudio.admin import endpoints as admin_endpoints
 from benchstudio.admin.service.job_limits import AdminLimits
 from benchstudio.audit.service import AuditRecorder
 from benchstudio.auth import endpoints as auth_endpoints
-from benchstudio.auth.dependencies import BearerAuthenticator
+from benchstudio.auth.endpoints.dependencies import BearerAuthenticator
 from benchstudio.benchruns import endpoints as benchruns_endpoints
 from benchstudio.benchruns.endpoints import MAX_IMPORT_BYTES
 from benchstudio.benchruns.tasks import BENCHMARK_JOB

@@ -16,7 +16,7 @@ from benchstudio.accounts.schemas import (
     UserOut,
 )
 from benchstudio.auth import service
-from benchstudio.auth.dependencies import (
+from benchstudio.auth.endpoints.dependencies import (
     REFRESH_COOKIE,
     REFRESH_COOKIE_PATH,
     ClientDep,
