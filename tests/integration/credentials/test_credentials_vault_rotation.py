@@ -21,6 +21,7 @@ from benchstudio.core.passwords import Argon2Params, PasswordHasher
 from benchstudio.credentials.models import ProviderCredential
 from benchstudio.credentials.service import Vault, VaultError, rotate_all
 from benchstudio.storage.engine import DatabaseConfig, open_database
+from benchstudio.storage.service_context import ServiceContext
 from benchstudio.storage.unit_of_work import read_unit, write_unit
 
 KEY = "sk-rotation-test-0123456789"
@@ -31,7 +32,9 @@ async def _seed(settings: Settings, vault: Vault) -> tuple[str, str]:
     try:
         hasher = PasswordHasher(Argon2Params(1, 1024))
         user = await create_user(
-            db, hasher, NewUser(email="v@example.com", password="plain-sailing-words")
+            ServiceContext.system(db),
+            NewUser(email="v@example.com", password="plain-sailing-words"),
+            hasher=hasher,
         )
         ctx = CatalogContext(db=db, vault=vault, settings=settings)
         data = ProviderCreate(name="p", base_url="http://127.0.0.1:1", api_key=KEY)  # type: ignore[arg-type]

@@ -6,13 +6,9 @@ Sessions live in `benchstudio.auth`; revoking them all is a bump of the user's
 
 from __future__ import annotations
 
-import asyncio
-import os
-import weakref
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import ParamSpec, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -21,7 +17,6 @@ from benchstudio.accounts.domain import (
     SignupPolicy,
     canonical_email,
     decide_signup,
-    normalise_password,
     password_problem,
 )
 from benchstudio.accounts.models import Invite, PasswordResetToken, User
@@ -34,6 +29,7 @@ from benchstudio.accounts.schemas import (
     UserOut,
     UserSummary,
 )
+from benchstudio.accounts.service.hashing import BoundedHasher
 from benchstudio.accounts.service.mailer import Mailer, OutgoingMail
 from benchstudio.accounts.service.user_state_cache import UserStateCache
 from benchstudio.audit import service as audit
@@ -47,13 +43,7 @@ from benchstudio.core.errors import (
 )
 from benchstudio.core.passwords import PasswordHasher
 from benchstudio.core.tokens import TokenKeys, new_opaque_token
-from benchstudio.storage.engine import Database
 from benchstudio.storage.service_context import ServiceContext
-from benchstudio.storage.unit_of_work import read_unit, write_unit
-
-# Verified when the email is unknown, so both paths take as long (no account enumeration).
-_DUMMY_PASSWORD = "benchstudio-timing-equaliser"  # noqa: S105 (not a credential)
-
 
 # Seconds another API replica may keep accepting a token its user has just lost (see the cache).
 USER_STATE_TTL_S = 5.0
@@ -61,9 +51,10 @@ USER_STATE_TTL_S = 5.0
 # Runs inside the new user's creation unit (session, user id): the composition root registers
 # the demo-provider seeding here, so accounts need not know the catalog.
 UserCreatedHook = Callable[[AsyncSession, str], Awaitable[None]]
-# Runs in the unit that revokes a user's sessions (password change or reset, logout everywhere):
-# auth passes the revocation of the user's personal API tokens, which accounts does not know.
-CredentialsRevokedHook = Callable[[AsyncSession, str], Awaitable[None]]
+# Runs in the unit that revokes a user's sessions (password change or reset, logout everywhere),
+# given the context joined to that unit and the user id: auth passes the revocation of the
+# user's personal API tokens, which accounts does not know.
+CredentialsRevokedHook = Callable[[ServiceContext, str], Awaitable[None]]
 
 
 @dataclass(frozen=True)
@@ -84,39 +75,11 @@ def _state(user: User) -> UserState:
 _user_states: UserStateCache[UserState] = UserStateCache(USER_STATE_TTL_S, max_entries=10_000)
 
 
-_P = ParamSpec("_P")
-_R = TypeVar("_R")
-
-# Argon2 runs in worker threads, at most this many at once per event loop: a burst of
-# sign-ups, resets or logins waits its turn instead of taking every core and the loop's thread
-# pool (requests that hash nothing are not slowed).
-HASH_CONCURRENCY = max(1, min(4, (os.cpu_count() or 2) // 2))
-_hash_slots: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = (
-    weakref.WeakKeyDictionary()
-)
-
-
-async def _argon2(work: Callable[_P, _R], *args: _P.args, **kwargs: _P.kwargs) -> _R:
-    """Run one Argon2 hash or verification off the event loop, in a bounded slot."""
-    loop = asyncio.get_running_loop()
-    slots = _hash_slots.get(loop)
-    if slots is None:
-        slots = _hash_slots[loop] = asyncio.Semaphore(HASH_CONCURRENCY)
-    async with slots:
-        return await asyncio.to_thread(work, *args, **kwargs)
-
-
-async def hash_password(hasher: PasswordHasher, password: str) -> str:
-    # Argon2 is deliberately slow: callers check everything else first (no free work).
-    return await _argon2(hasher.hash, normalise_password(password))
-
-
 async def create_user(
-    db: Database,
-    hasher: PasswordHasher,
+    ctx: ServiceContext,
     new_user: NewUser,
     *,
-    actor_id: str | None = None,
+    hasher: PasswordHasher,
     invite_code_hash: str | None = None,
     self_service: bool = False,
     on_created: Sequence[UserCreatedHook] = (),
@@ -124,12 +87,13 @@ async def create_user(
     """Create a user; the first user of an instance always becomes admin.
 
     The invite and the email are checked before the password is hashed (no Argon2 work for a
-    request that fails anyway), and again in the writing unit.
+    request that fails anyway), and again in the writing unit. `ctx.actor_id` is who creates it
+    (an admin, or None for the command line); a self-service sign-up is its own actor.
     """
-    async with read_unit(db) as session:
+    async with ctx.read() as session:
         await _check_new_user(session, new_user.email, invite_code_hash)
-    password_hash = await hash_password(hasher, new_user.password)
-    async with write_unit(db) as session:
+    password_hash = await BoundedHasher(hasher).hash(new_user.password)
+    async with ctx.unit() as session:
         invite = await _check_new_user(session, new_user.email, invite_code_hash)
         role = "admin" if await repository.count_users(session) == 0 else new_user.role
         user = repository.add_user(session, new_user.email, password_hash, role)
@@ -141,7 +105,7 @@ async def create_user(
         audit.record(
             session,
             "user.created",
-            actor_id=user.id if self_service else actor_id,
+            actor_id=user.id if self_service else ctx.actor_id,
             target=user.id,
             detail={"role": role, "invited": invite is not None},
         )
@@ -183,12 +147,12 @@ class SignupOutcome:
 
 
 async def register(
-    db: Database,
+    ctx: ServiceContext,
+    data: Registration,
+    *,
     hasher: PasswordHasher,
     keys: TokenKeys,
     policy: SignupPolicy,
-    data: Registration,
-    *,
     link_base: str,
     on_created: Sequence[UserCreatedHook] = (),
 ) -> SignupOutcome:
@@ -203,30 +167,32 @@ async def register(
         raise PermissionDeniedError(decision.reason, code="signup_not_allowed")
     new_user = NewUser(email=data.email, password=data.password)
     if not (decision.needs_invite and data.invite_code):
-        user = await create_user(db, hasher, new_user, self_service=True, on_created=on_created)
+        user = await create_user(
+            ctx, new_user, hasher=hasher, self_service=True, on_created=on_created
+        )
         return SignupOutcome(user)
     code_hash = keys.hash_token(data.invite_code)
     try:
         user = await create_user(
-            db,
-            hasher,
+            ctx,
             new_user,
+            hasher=hasher,
             invite_code_hash=code_hash,
             self_service=True,
             on_created=on_created,
         )
     except ConflictError:
         return SignupOutcome(
-            None, await _invite_for_taken_email(db, code_hash, data.email, link_base)
+            None, await _invite_for_taken_email(ctx, code_hash, data.email, link_base)
         )
     return SignupOutcome(None, _welcome_mail(user.email, link_base))
 
 
 async def _invite_for_taken_email(
-    db: Database, code_hash: str, email: str, link_base: str
+    ctx: ServiceContext, code_hash: str, email: str, link_base: str
 ) -> OutgoingMail:
     """Use the invite up (one probe per invite) and tell the account's owner."""
-    async with write_unit(db) as session:
+    async with ctx.unit() as session:
         invite = await _usable_invite(session, code_hash, email)
         invite.used_at = utcnow()
         owner = await repository.get_by_email(session, email)
@@ -263,51 +229,41 @@ def _welcome_mail(email: str, link_base: str) -> OutgoingMail:
 
 
 async def verify_credentials(
-    db: Database, hasher: PasswordHasher, email: str, password: str
+    ctx: ServiceContext, email: str, password: str, *, hasher: PasswordHasher
 ) -> UserState | None:
     """The user when email and password match (active or not), else None. Rehashes on login."""
-    async with read_unit(db) as session:
+    bounded = BoundedHasher(hasher)
+    async with ctx.read() as session:
         user = await repository.get_by_email(session, canonical_email(email))
         stored = user.password_hash if user else None
         state = _state(user) if user else None
-    candidate = normalise_password(password)
     if stored is None or state is None:
-        await _argon2(hasher.verify, _DUMMY_PASSWORD, await _dummy_hash(hasher))
+        await bounded.verify_nothing()
         return None
-    valid, new_hash = await _argon2(hasher.verify, candidate, stored)
+    valid, new_hash = await bounded.verify(password, stored)
     if not valid:
         return None
     if new_hash is not None:
-        async with write_unit(db) as session:
+        async with ctx.unit() as session:
             fresh = await repository.get_by_id(session, state.id)
             if fresh is not None and fresh.password_hash == stored:
                 fresh.password_hash = new_hash
     return state
 
 
-_dummy_hashes: dict[int, str] = {}
-
-
-async def _dummy_hash(hasher: PasswordHasher) -> str:
-    key = id(hasher)
-    if key not in _dummy_hashes:
-        _dummy_hashes[key] = await _argon2(hasher.hash, _DUMMY_PASSWORD)
-    return _dummy_hashes[key]
-
-
-async def active_email_owner(db: Database, email: str) -> str | None:
+async def active_email_owner(ctx: ServiceContext, email: str) -> str | None:
     """The stored address of the active account with this e-mail, if any (for notices)."""
-    async with read_unit(db) as session:
+    async with ctx.read() as session:
         user = await repository.get_by_email(session, canonical_email(email))
         return user.email if user is not None and user.is_active else None
 
 
-async def get_user_state(db: Database, user_id: str) -> UserState | None:
+async def get_user_state(ctx: ServiceContext, user_id: str) -> UserState | None:
     cached = _user_states.get(user_id)
     if cached is not None:
         return cached
     generation = _user_states.generation()
-    async with read_unit(db) as session:
+    async with ctx.read() as session:
         user = await repository.get_by_id(session, user_id)
         state = _state(user) if user else None
     if state is not None:
@@ -315,16 +271,16 @@ async def get_user_state(db: Database, user_id: str) -> UserState | None:
     return state
 
 
-async def get_user(db: Database, user_id: str) -> UserOut:
-    async with read_unit(db) as session:
+async def get_user(ctx: ServiceContext, user_id: str) -> UserOut:
+    async with ctx.read() as session:
         user = await repository.get_by_id(session, user_id)
         if user is None:
             raise NotFoundError("No such user.")
         return UserOut.model_validate(user)
 
 
-async def record_login(db: Database, user_id: str, ip: str | None) -> None:
-    async with write_unit(db) as session:
+async def record_login(ctx: ServiceContext, user_id: str, ip: str | None) -> None:
+    async with ctx.unit() as session:
         user = await repository.get_by_id(session, user_id)
         if user is not None:
             user.last_login_at = utcnow()
@@ -332,28 +288,29 @@ async def record_login(db: Database, user_id: str, ip: str | None) -> None:
 
 
 async def change_password(
-    db: Database,
-    hasher: PasswordHasher,
-    user_id: str,
+    ctx: ServiceContext,
     current: str,
     new: str,
     ip: str | None,
     *,
+    hasher: PasswordHasher,
     on_revoked: Sequence[CredentialsRevokedHook] = (),
 ) -> None:
-    """Check the current password, store the new one and revoke every session (and, through
-    `on_revoked`, every other credential)."""
-    async with read_unit(db) as session:
+    """Check the owner's current password, store the new one and revoke every session (and,
+    through `on_revoked`, every other credential)."""
+    user_id = ctx.require_owner()
+    bounded = BoundedHasher(hasher)
+    async with ctx.read() as session:
         user = await repository.get_by_id(session, user_id)
         stored, email = (user.password_hash, user.email) if user else (None, "")
     if stored is None:
         raise AuthenticationError("Not signed in.")
     _check_new_password(new, email)
-    valid, _ = await _argon2(hasher.verify, normalise_password(current), stored)
+    valid, _ = await bounded.verify(current, stored)
     if not valid:
         raise PermissionDeniedError("The current password is wrong.", code="wrong_password")
-    new_hash = await hash_password(hasher, new)
-    async with write_unit(db) as session:
+    new_hash = await bounded.hash(new)
+    async with ctx.unit() as session:
         user = await repository.get_by_id(session, user_id)
         if user is None:
             raise AuthenticationError("Not signed in.")
@@ -362,22 +319,20 @@ async def change_password(
         await repository.expire_reset_tokens(session, user_id, utcnow())
         audit.record(session, "auth.password_changed", actor_id=user_id, target=user_id, ip=ip)
         for hook in on_revoked:
-            await hook(session, user_id)
+            await hook(ctx.with_session(session), user_id)
     _user_states.forget(user_id)
 
 
 async def revoke_all_sessions(
-    db: Database,
-    user_id: str,
-    *,
-    reason: str,
-    on_revoked: Sequence[CredentialsRevokedHook] = (),
+    ctx: ServiceContext, *, reason: str, on_revoked: Sequence[CredentialsRevokedHook] = ()
 ) -> None:
-    async with write_unit(db) as session:
+    """End every session of the owner (and, through `on_revoked`, every other credential)."""
+    user_id = ctx.require_owner()
+    async with ctx.unit() as session:
         await repository.bump_token_version(session, user_id)
         audit.record(session, reason, actor_id=user_id, target=user_id)
         for hook in on_revoked:
-            await hook(session, user_id)
+            await hook(ctx.with_session(session), user_id)
     _user_states.forget(user_id)
 
 
@@ -386,10 +341,10 @@ RESET_MAILS_PER_WINDOW = 3
 
 
 async def request_password_reset(
-    db: Database,
+    ctx: ServiceContext,
+    *,
     keys: TokenKeys,
     mailer: Mailer,
-    *,
     email: str,
     link_base: str,
     ttl_s: int,
@@ -401,7 +356,7 @@ async def request_password_reset(
     most `RESET_MAILS_PER_WINDOW` links per account per link lifetime: a mailbox is not flooded.
     """
     token = new_opaque_token()
-    async with write_unit(db) as session:
+    async with ctx.unit() as session:
         user = await repository.get_by_email(session, canonical_email(email))
         if user is None or not user.is_active:
             audit.record(session, "auth.password_reset_unknown", actor_id=None, ip=ip)
@@ -438,12 +393,12 @@ async def request_password_reset(
 
 
 async def confirm_password_reset(
-    db: Database,
-    hasher: PasswordHasher,
-    keys: TokenKeys,
+    ctx: ServiceContext,
     token: str,
     new_password: str,
     *,
+    hasher: PasswordHasher,
+    keys: TokenKeys,
     on_revoked: Sequence[CredentialsRevokedHook] = (),
 ) -> None:
     """Use a reset token once: set the password and revoke every session.
@@ -451,12 +406,12 @@ async def confirm_password_reset(
     The token is checked before the new password is hashed: a guessed token costs no Argon2 work.
     """
     token_hash = keys.hash_token(token)
-    async with read_unit(db) as session:
+    async with ctx.read() as session:
         _, user = await _usable_reset(session, token_hash, utcnow())
         email = user.email
     _check_new_password(new_password, email)
-    new_hash = await hash_password(hasher, new_password)
-    async with write_unit(db) as session:
+    new_hash = await BoundedHasher(hasher).hash(new_password)
+    async with ctx.unit() as session:
         now = utcnow()
         row, user = await _usable_reset(session, token_hash, now)
         if not await repository.consume_reset_token(session, row.id, now):
@@ -466,7 +421,7 @@ async def confirm_password_reset(
         await repository.expire_reset_tokens(session, user.id, now)
         audit.record(session, "auth.password_reset", actor_id=user.id, target=user.id)
         for hook in on_revoked:
-            await hook(session, user.id)
+            await hook(ctx.with_session(session), user.id)
         changed = user.id
     _user_states.forget(changed)
 
@@ -493,43 +448,43 @@ async def _usable_reset(
 
 
 async def create_invite(
-    db: Database, keys: TokenKeys, actor_id: str, data: InviteCreate
+    ctx: ServiceContext, data: InviteCreate, *, keys: TokenKeys
 ) -> InviteCreated:
     code = new_opaque_token("inv_")
-    async with write_unit(db) as session:
+    async with ctx.unit() as session:
         now = utcnow()
         invite = Invite(
             code_hash=keys.hash_token(code),
             email=data.email,
-            created_by=actor_id,
+            created_by=ctx.actor_id,
             created_at=now,
             expires_at=now + timedelta(days=data.expires_in_days),
         )
         session.add(invite)
         await session.flush()
-        audit.record(session, "invite.created", actor_id=actor_id, target=invite.id)
+        audit.record(session, "invite.created", actor_id=ctx.actor_id, target=invite.id)
         return InviteCreated(**InviteOut.model_validate(invite).model_dump(), code=code)
 
 
-async def list_invites(db: Database) -> list[InviteOut]:
-    async with read_unit(db) as session:
+async def list_invites(ctx: ServiceContext) -> list[InviteOut]:
+    async with ctx.read() as session:
         return [InviteOut.model_validate(i) for i in await repository.list_invites(session)]
 
 
-async def delete_invite(db: Database, actor_id: str, invite_id: str) -> None:
-    async with write_unit(db) as session:
+async def delete_invite(ctx: ServiceContext, invite_id: str) -> None:
+    async with ctx.unit() as session:
         invite = await session.get(Invite, invite_id)
         if invite is None:
             raise NotFoundError("No such invite.")
         await session.delete(invite)
-        audit.record(session, "invite.deleted", actor_id=actor_id, target=invite_id)
+        audit.record(session, "invite.deleted", actor_id=ctx.actor_id, target=invite_id)
 
 
 async def admin_update_user(
-    db: Database, actor_id: str, user_id: str, *, role: str | None, is_active: bool | None
+    ctx: ServiceContext, user_id: str, *, role: str | None, is_active: bool | None
 ) -> UserOut:
     """Change role and/or active flag; never leaves the instance without an active admin."""
-    async with write_unit(db) as session:
+    async with ctx.unit() as session:
         user = await repository.get_by_id(session, user_id)
         if user is None:
             raise NotFoundError("No such user.")
@@ -544,7 +499,7 @@ async def admin_update_user(
             audit.record(
                 session,
                 "user.role_changed",
-                actor_id=actor_id,
+                actor_id=ctx.actor_id,
                 target=user_id,
                 detail={"from": user.role, "to": role},
             )
@@ -553,7 +508,7 @@ async def admin_update_user(
         if is_active is not None and is_active != user.is_active:
             user.is_active = is_active
             action = "user.enabled" if is_active else "user.disabled"
-            audit.record(session, action, actor_id=actor_id, target=user_id)
+            audit.record(session, action, actor_id=ctx.actor_id, target=user_id)
             await repository.bump_token_version(session, user_id)
         await session.flush()
         await session.refresh(user)
@@ -562,9 +517,9 @@ async def admin_update_user(
     return out
 
 
-async def delete_user(db: Database, actor_id: str, user_id: str) -> None:
+async def delete_user(ctx: ServiceContext, user_id: str) -> None:
     """Delete a user and (by cascade) all their data; audit rows stay."""
-    async with write_unit(db) as session:
+    async with ctx.unit() as session:
         user = await repository.get_by_id(session, user_id)
         if user is None:
             raise NotFoundError("No such user.")
@@ -577,7 +532,7 @@ async def delete_user(db: Database, actor_id: str, user_id: str) -> None:
         audit.record(
             session,
             "user.deleted",
-            actor_id=actor_id if actor_id != user_id else None,
+            actor_id=ctx.actor_id if ctx.actor_id != user_id else None,
             target=user_id,
             detail={"email": user.email},
         )
@@ -586,9 +541,9 @@ async def delete_user(db: Database, actor_id: str, user_id: str) -> None:
 
 
 async def list_users(
-    db: Database, *, query: str | None, limit: int, offset: int
+    ctx: ServiceContext, *, query: str | None, limit: int, offset: int
 ) -> tuple[list[UserSummary], int]:
-    async with read_unit(db) as session:
+    async with ctx.read() as session:
         rows, total = await repository.list_users(session, query=query, limit=limit, offset=offset)
         return [UserSummary.model_validate(r) for r in rows], total
 

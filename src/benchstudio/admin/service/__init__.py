@@ -33,7 +33,7 @@ from benchstudio.storage.service_context import ServiceContext
 async def list_users(
     ctx: ServiceContext, *, query: str | None, limit: int, offset: int
 ) -> AdminUserPage:
-    users, total = await accounts.list_users(ctx.db, query=query, limit=limit, offset=offset)
+    users, total = await accounts.list_users(ctx, query=query, limit=limit, offset=offset)
     counts = await catalog_models.usage_counts(ctx.db, [u.id for u in users])
     items = [
         AdminUserOut(**u.model_dump(), **counts.get(u.id, {"providers": 0, "models": 0}))

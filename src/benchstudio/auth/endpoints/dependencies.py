@@ -27,6 +27,7 @@ from benchstudio.http.dependencies import (
     get_token_keys,
 )
 from benchstudio.http.principal import unauthenticated
+from benchstudio.storage.service_context import ServiceContext
 
 REFRESH_COOKIE = "bs_refresh"
 REFRESH_COOKIE_PATH = "/api/auth"
@@ -80,10 +81,11 @@ class BearerAuthenticator:
             raise unauthenticated()
         db = await get_database(request)
         keys = await get_token_keys(request, await get_app_settings(request))
+        ctx = ServiceContext.system(db)  # nobody is known yet: this call finds out who
         if raw.startswith(API_TOKEN_PREFIX):
-            principal = await service.principal_from_api_token(db, keys, raw)
+            principal = await service.principal_from_api_token(ctx, raw, keys=keys)
         else:
-            principal = await service.principal_from_access_token(db, keys, raw)
+            principal = await service.principal_from_access_token(ctx, raw, keys=keys)
         if principal is None:
             raise unauthenticated("Your session has expired or the token is invalid.")
         return principal
