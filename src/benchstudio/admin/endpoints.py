@@ -18,6 +18,7 @@ from benchstudio.accounts.schemas import (
 )
 from benchstudio.admin import service
 from benchstudio.admin.schemas import AdminUserPage, AdminUserUpdate, LimitsIn, LimitsOut, SystemOut
+from benchstudio.admin.service import AdminSettings
 from benchstudio.audit import service as audit
 from benchstudio.audit.schemas import AuditPage
 from benchstudio.http.dependencies import SettingsDep, TokenKeysDep
@@ -51,14 +52,14 @@ async def delete_user(user_id: ObjectId, ctx: AdminContext) -> Response:
 
 @router.get("/users/{user_id}/limits", response_model=LimitsOut)
 async def get_limits(user_id: ObjectId, ctx: AdminContext, settings: SettingsDep) -> LimitsOut:
-    return await service.get_limits(ctx, user_id, settings=settings)
+    return await service.get_limits(ctx, user_id, settings=AdminSettings.of(settings))
 
 
 @router.put("/users/{user_id}/limits", response_model=LimitsOut)
 async def set_limits(
     user_id: ObjectId, data: LimitsIn, ctx: AdminContext, settings: SettingsDep
 ) -> LimitsOut:
-    return await service.set_limits(ctx, user_id, data, settings=settings)
+    return await service.set_limits(ctx, user_id, data, settings=AdminSettings.of(settings))
 
 
 @router.get("/invites", response_model=list[InviteOut])
@@ -100,4 +101,4 @@ async def audit_log(
 
 @router.get("/system", response_model=SystemOut)
 async def system(ctx: AdminContext, settings: SettingsDep) -> SystemOut:
-    return await service.system_view(ctx, settings=settings)
+    return await service.system_view(ctx, settings=AdminSettings.of(settings))

@@ -13,6 +13,7 @@ from benchstudio.accounts import service as accounts
 from benchstudio.accounts.schemas import NewUser
 from benchstudio.admin import service as admin
 from benchstudio.admin.schemas import LimitsIn
+from benchstudio.admin.service import AdminSettings
 from benchstudio.admin.service.job_limits import AdminLimits
 from benchstudio.audit.models import AuditEvent
 from benchstudio.config import Settings
@@ -69,7 +70,7 @@ async def test_limits_are_set_by_the_acting_admin_and_read_by_the_job_runtime(
     as_admin = ServiceContext(db=database, actor_id=admin_id)
 
     data = LimitsIn(jobs_per_hour=7, monthly_spend_cap_usd=Decimal("12.5"))
-    out = await admin.set_limits(as_admin, member_id, data, settings=settings)
+    out = await admin.set_limits(as_admin, member_id, data, settings=AdminSettings.of(settings))
     assert out.effective.jobs_per_hour == 7
     assert out.effective.concurrent_jobs == settings.default_concurrent_jobs
 
@@ -82,6 +83,6 @@ async def test_limits_are_set_by_the_acting_admin_and_read_by_the_job_runtime(
     assert (limits.jobs_per_hour, limits.monthly_spend_cap_usd) == (7, 12.5)
 
     with pytest.raises(NotFoundError):
-        await admin.get_limits(as_admin, "no-such-user", settings=settings)
-    view = await admin.system_view(as_admin, settings=settings)
+        await admin.get_limits(as_admin, "no-such-user", settings=AdminSettings.of(settings))
+    view = await admin.system_view(as_admin, settings=AdminSettings.of(settings))
     assert (view.users, view.admins) == (2, 1)

@@ -7,7 +7,9 @@
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 from decimal import Decimal
+from typing import Literal
 
 import psutil
 from sqlalchemy import text
@@ -42,7 +44,33 @@ async def list_users(
     return AdminUserPage(items=items, total=total, limit=limit, offset=offset)
 
 
-def _effective(row: UserLimits | None, settings: Settings) -> EffectiveLimits:
+@dataclass(frozen=True, kw_only=True)
+class AdminSettings:
+    """The settings admin reads: the default limits and what the system view shows (ADR 0011:
+    a slice, so the use cases never hold the whole `Settings` and its secrets)."""
+
+    default_jobs_per_hour: int
+    default_concurrent_jobs: int
+    default_max_runs_per_benchmark: int
+    default_monthly_spend_cap_usd: float | None
+    environment: str
+    signup_policy: Literal["open", "invite", "closed"]
+    egress_mode: Literal["dev", "production"]
+
+    @staticmethod
+    def of(settings: Settings) -> AdminSettings:
+        return AdminSettings(
+            default_jobs_per_hour=settings.default_jobs_per_hour,
+            default_concurrent_jobs=settings.default_concurrent_jobs,
+            default_max_runs_per_benchmark=settings.default_max_runs_per_benchmark,
+            default_monthly_spend_cap_usd=settings.default_monthly_spend_cap_usd,
+            environment=settings.env.value,
+            signup_policy=settings.effective_signup_policy,
+            egress_mode=settings.effective_egress_mode,
+        )
+
+
+def _effective(row: UserLimits | None, settings: AdminSettings) -> EffectiveLimits:
     cap = settings.default_monthly_spend_cap_usd
     default_cap = Decimal(str(cap)) if cap is not None else None
     return EffectiveLimits(
@@ -76,13 +104,15 @@ def _overrides(row: UserLimits | None) -> LimitsIn:
     )
 
 
-async def limits_for(ctx: ServiceContext, user_id: str, *, settings: Settings) -> EffectiveLimits:
+async def limits_for(
+    ctx: ServiceContext, user_id: str, *, settings: AdminSettings
+) -> EffectiveLimits:
     """The limits in force for a user: their overrides, else the server defaults."""
     async with ctx.read() as session:
         return _effective(await session.get(UserLimits, user_id), settings)
 
 
-async def get_limits(ctx: ServiceContext, user_id: str, *, settings: Settings) -> LimitsOut:
+async def get_limits(ctx: ServiceContext, user_id: str, *, settings: AdminSettings) -> LimitsOut:
     async with ctx.read() as session:
         if not await accounts.user_exists(ctx.with_session(session), user_id):
             raise NotFoundError("No such user.")
@@ -93,7 +123,7 @@ async def get_limits(ctx: ServiceContext, user_id: str, *, settings: Settings) -
 
 
 async def set_limits(
-    ctx: ServiceContext, user_id: str, data: LimitsIn, *, settings: Settings
+    ctx: ServiceContext, user_id: str, data: LimitsIn, *, settings: AdminSettings
 ) -> LimitsOut:
     async with ctx.unit() as session:
         if not await accounts.user_exists(ctx.with_session(session), user_id):
@@ -130,18 +160,18 @@ async def _database_size(ctx: ServiceContext) -> int | None:
     return None
 
 
-async def system_view(ctx: ServiceContext, *, settings: Settings) -> SystemOut:
+async def system_view(ctx: ServiceContext, *, settings: AdminSettings) -> SystemOut:
     counts = await accounts.user_counts(ctx)
     started = psutil.Process().create_time()
     return SystemOut(
         version=__version__,
-        environment=settings.env.value,
+        environment=settings.environment,
         uptime_s=round(max(0.0, time.time() - started), 1),
         database_backend=ctx.db.engine.dialect.name,
         database_size_bytes=await _database_size(ctx),
         users=counts.total,
         active_users=counts.active,
         admins=counts.admins,
-        signup_policy=settings.effective_signup_policy,
-        egress_mode=settings.effective_egress_mode,
+        signup_policy=settings.signup_policy,
+        egress_mode=settings.egress_mode,
     )

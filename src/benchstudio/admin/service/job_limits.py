@@ -4,6 +4,7 @@ root, so the jobs layer never imports admin)."""
 from __future__ import annotations
 
 from benchstudio.admin import service as admin
+from benchstudio.admin.service import AdminSettings
 from benchstudio.config import Settings
 from benchstudio.jobs.domain import UserLimits
 from benchstudio.storage.engine import Database
@@ -15,7 +16,7 @@ class AdminLimits:
 
     def __init__(self, database: Database, settings: Settings) -> None:
         self.database = database
-        self.settings = settings
+        self.settings = AdminSettings.of(settings)
 
     async def limits_for(self, owner_id: str) -> UserLimits:
         ctx = ServiceContext.system(self.database).for_tenant(owner_id)
