@@ -19,6 +19,7 @@ from benchstudio.auth import service
 from benchstudio.auth.endpoints.dependencies import (
     REFRESH_COOKIE,
     REFRESH_COOKIE_PATH,
+    AuthSettingsDep,
     ClientDep,
     HasherDep,
     MailerDep,
@@ -89,6 +90,7 @@ async def register(
     background: BackgroundTasks,
     db: DatabaseDep,
     settings: SettingsDep,
+    auth_settings: AuthSettingsDep,
     hasher: HasherDep,
     keys: TokenKeysDep,
     mailer: MailerDep,
@@ -99,7 +101,7 @@ async def register(
     with an invite the answer is 202 "check your e-mail", also when the email had an account
     (its owner gets a mail), so nobody learns who has one."""
     ctx = ServiceContext.system(db)
-    await service.count_anonymous_attempt(ctx, "register", client.ip, settings=settings)
+    await service.count_anonymous_attempt(ctx, "register", client.ip, settings=auth_settings)
     outcome = await accounts.register(
         ctx,
         data,
@@ -119,7 +121,7 @@ async def register(
         return JSONResponse(pending.model_dump(), status_code=202, background=background)
     state = await accounts.get_user_state(ctx, outcome.user.id)
     assert state is not None
-    issued = await service.issue_session(ctx, state, client, keys=keys, settings=settings)
+    issued = await service.issue_session(ctx, state, client, keys=keys, settings=auth_settings)
     return _respond(issued, request, response, settings)
 
 
@@ -130,6 +132,7 @@ async def login(
     response: Response,
     db: DatabaseDep,
     settings: SettingsDep,
+    auth_settings: AuthSettingsDep,
     hasher: HasherDep,
     keys: TokenKeysDep,
     mailer: MailerDep,
@@ -142,7 +145,7 @@ async def login(
         client=client,
         hasher=hasher,
         keys=keys,
-        settings=settings,
+        settings=auth_settings,
         mailer=mailer,
     )
     return _respond(issued, request, response, settings)
@@ -154,6 +157,7 @@ async def refresh(
     response: Response,
     db: DatabaseDep,
     settings: SettingsDep,
+    auth_settings: AuthSettingsDep,
     keys: TokenKeysDep,
     client: ClientDep,
 ) -> TokenResponse:
@@ -162,7 +166,7 @@ async def refresh(
     if not raw:
         raise AuthenticationError("No session; sign in.", code="invalid_refresh_token")
     issued = await service.refresh(
-        ServiceContext.system(db), raw, client, keys=keys, settings=settings
+        ServiceContext.system(db), raw, client, keys=keys, settings=auth_settings
     )
     return _respond(issued, request, response, settings)
 
@@ -194,6 +198,7 @@ async def change_password(
     response: Response,
     ctx: SessionOwnerContext,
     settings: SettingsDep,
+    auth_settings: AuthSettingsDep,
     hasher: HasherDep,
     keys: TokenKeysDep,
     client: ClientDep,
@@ -210,7 +215,7 @@ async def change_password(
     )
     state = await accounts.get_user_state(ctx, ctx.require_owner())
     assert state is not None
-    issued = await service.issue_session(ctx, state, client, keys=keys, settings=settings)
+    issued = await service.issue_session(ctx, state, client, keys=keys, settings=auth_settings)
     return _respond(issued, request, response, settings)
 
 
@@ -220,6 +225,7 @@ async def request_password_reset(
     background: BackgroundTasks,
     db: DatabaseDep,
     settings: SettingsDep,
+    auth_settings: AuthSettingsDep,
     keys: TokenKeysDep,
     mailer: MailerDep,
     client: ClientDep,
@@ -228,7 +234,7 @@ async def request_password_reset(
     looked up (the lookup and the mail run after the answer): nobody learns who has an account,
     from the answer or from its timing."""
     ctx = ServiceContext.system(db)
-    await service.count_anonymous_attempt(ctx, "reset_request", client.ip, settings=settings)
+    await service.count_anonymous_attempt(ctx, "reset_request", client.ip, settings=auth_settings)
     background.add_task(
         accounts.request_password_reset,
         ctx,
@@ -246,14 +252,14 @@ async def request_password_reset(
 async def confirm_password_reset(
     data: PasswordResetConfirm,
     db: DatabaseDep,
-    settings: SettingsDep,
+    auth_settings: AuthSettingsDep,
     hasher: HasherDep,
     keys: TokenKeysDep,
     client: ClientDep,
 ) -> Response:
     """Set a new password with the emailed token (checked before the password is hashed)."""
     ctx = ServiceContext.system(db)
-    await service.count_anonymous_attempt(ctx, "reset_confirm", client.ip, settings=settings)
+    await service.count_anonymous_attempt(ctx, "reset_confirm", client.ip, settings=auth_settings)
     await accounts.confirm_password_reset(
         ctx,
         data.token,

@@ -14,7 +14,7 @@ from benchstudio.accounts.service import UserCreatedHook
 from benchstudio.accounts.service.mailer import Mailer, mailer_from_settings
 from benchstudio.auth import service
 from benchstudio.auth.domain import Principal
-from benchstudio.auth.service import ClientInfo
+from benchstudio.auth.service import AuthSettings, ClientInfo
 from benchstudio.config import Environment, Settings
 from benchstudio.core.passwords import Argon2Params, PasswordHasher
 from benchstudio.core.tokens import API_TOKEN_PREFIX
@@ -49,6 +49,10 @@ async def get_mailer(request: Request, settings: SettingsDep) -> Mailer:
     return mailer  # type: ignore[return-value]
 
 
+async def get_auth_settings(settings: SettingsDep) -> AuthSettings:
+    return AuthSettings.of(settings)
+
+
 async def get_client_info(request: Request) -> ClientInfo:
     return ClientInfo(ip=client_ip(request), user_agent=request.headers.get("user-agent"))
 
@@ -61,6 +65,7 @@ async def get_user_created_hooks(request: Request) -> tuple[UserCreatedHook, ...
 HasherDep = Annotated[PasswordHasher, Depends(get_password_hasher)]
 MailerDep = Annotated[Mailer, Depends(get_mailer)]
 ClientDep = Annotated[ClientInfo, Depends(get_client_info)]
+AuthSettingsDep = Annotated[AuthSettings, Depends(get_auth_settings)]
 UserCreatedHooksDep = Annotated[tuple[UserCreatedHook, ...], Depends(get_user_created_hooks)]
 
 

@@ -14,6 +14,7 @@ from benchstudio.auth.service.api_tokens import (
 )
 from benchstudio.auth.service.sessions import (
     AnonymousAction,
+    AuthSettings,
     ClientInfo,
     IssuedSession,
     count_anonymous_attempt,
@@ -27,6 +28,7 @@ from benchstudio.auth.service.sessions import (
 
 __all__ = [
     "AnonymousAction",
+    "AuthSettings",
     "ClientInfo",
     "IssuedSession",
     "count_anonymous_attempt",

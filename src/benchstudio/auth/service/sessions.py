@@ -34,6 +34,36 @@ from benchstudio.core.tokens import (
 from benchstudio.storage.service_context import ServiceContext
 
 
+@dataclass(frozen=True, kw_only=True)
+class AuthSettings:
+    """The settings sessions read: token lifetimes, throttles, the link base for notices
+    (ADR 0011: a slice, so the use cases never hold the whole `Settings`)."""
+
+    access_token_ttl_s: int
+    refresh_token_ttl_s: int
+    refresh_reuse_grace_s: int
+    login_max_failures_per_account_ip: int
+    login_max_failures_per_account: int
+    login_max_failures_per_ip: int
+    login_throttle_window_s: int
+    account_actions_max_per_ip: int
+    link_base: str
+
+    @staticmethod
+    def of(settings: Settings) -> AuthSettings:
+        return AuthSettings(
+            access_token_ttl_s=settings.access_token_ttl_s,
+            refresh_token_ttl_s=settings.refresh_token_ttl_s,
+            refresh_reuse_grace_s=settings.refresh_reuse_grace_s,
+            login_max_failures_per_account_ip=settings.login_max_failures_per_account_ip,
+            login_max_failures_per_account=settings.login_max_failures_per_account,
+            login_max_failures_per_ip=settings.login_max_failures_per_ip,
+            login_throttle_window_s=settings.login_throttle_window_s,
+            account_actions_max_per_ip=settings.account_actions_max_per_ip,
+            link_base=settings.link_base,
+        )
+
+
 @dataclass(frozen=True)
 class IssuedSession:
     access_token: str
@@ -55,7 +85,7 @@ class _ThrottleKey:
     policy: ThrottlePolicy
 
 
-def _throttles(settings: Settings, email: str, ip: str | None) -> list[_ThrottleKey]:
+def _throttles(settings: AuthSettings, email: str, ip: str | None) -> list[_ThrottleKey]:
     """The counters one failed login adds to: the account everywhere (a high ceiling against
     guessing from many addresses), the account from this IP (the low limit that stops a guesser
     without locking the owner out elsewhere), and this IP over every account."""
@@ -82,7 +112,7 @@ def _throttles(settings: Settings, email: str, ip: str | None) -> list[_Throttle
 
 
 async def _check_throttle(
-    ctx: ServiceContext, settings: Settings, email: str, ip: str | None
+    ctx: ServiceContext, settings: AuthSettings, email: str, ip: str | None
 ) -> None:
     throttles = _throttles(settings, email, ip)
     async with ctx.read() as session:
@@ -96,7 +126,7 @@ async def _check_throttle(
 
 
 async def _record_failure(
-    ctx: ServiceContext, settings: Settings, email: str, client: ClientInfo
+    ctx: ServiceContext, settings: AuthSettings, email: str, client: ClientInfo
 ) -> bool:
     """Count one failed login; True when it just closed the account's global ceiling."""
     throttles = _throttles(settings, email, client.ip)
@@ -125,7 +155,7 @@ def _mail_later(mailer: Mailer, mail: OutgoingMail) -> None:
     task.add_done_callback(_pending_mail.discard)
 
 
-def _lockout_mail(email: str, settings: Settings) -> OutgoingMail:
+def _lockout_mail(email: str, settings: AuthSettings) -> OutgoingMail:
     minutes = max(1, settings.login_throttle_window_s // 60)
     return OutgoingMail(
         to=email,
@@ -144,7 +174,7 @@ AnonymousAction = Literal["register", "reset_request", "reset_confirm"]
 
 
 async def count_anonymous_attempt(
-    ctx: ServiceContext, action: AnonymousAction, ip: str | None, *, settings: Settings
+    ctx: ServiceContext, action: AnonymousAction, ip: str | None, *, settings: AuthSettings
 ) -> None:
     """Count one attempt at `action` from this IP (in the login throttle table, shared by
     replicas); 429 with `Retry-After` once the window's budget is spent. Runs before any work."""
@@ -170,7 +200,7 @@ async def issue_session(
     client: ClientInfo,
     *,
     keys: TokenKeys,
-    settings: Settings,
+    settings: AuthSettings,
 ) -> IssuedSession:
     """Start a new refresh family and hand out the first access token."""
     now = utcnow()
@@ -195,7 +225,7 @@ async def issue_session(
 async def _session_for(
     ctx: ServiceContext,
     keys: TokenKeys,
-    settings: Settings,
+    settings: AuthSettings,
     user: UserState,
     refresh: str,
     refresh_expires: datetime,
@@ -225,7 +255,7 @@ async def login(
     client: ClientInfo,
     hasher: PasswordHasher,
     keys: TokenKeys,
-    settings: Settings,
+    settings: AuthSettings,
     mailer: Mailer | None = None,
 ) -> IssuedSession:
     """Sign in. Failures count per (account, IP), per account (a ceiling; its owner is mailed
@@ -260,7 +290,7 @@ async def refresh(
     client: ClientInfo,
     *,
     keys: TokenKeys,
-    settings: Settings,
+    settings: AuthSettings,
 ) -> IssuedSession:
     """Rotate a refresh token. Reusing a rotated one revokes its whole family (audited)."""
     now = utcnow()
@@ -280,7 +310,7 @@ async def refresh(
 async def _rotate(
     ctx: ServiceContext,
     keys: TokenKeys,
-    settings: Settings,
+    settings: AuthSettings,
     raw_token: str,
     new_token: str,
     new_expires: datetime,
