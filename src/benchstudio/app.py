@@ -12,19 +12,17 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
-from typing import cast
 
 from fastapi import APIRouter, FastAPI
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from benchstudio import __version__
 from benchstudio.accounts.service import UserCreatedHook
 from benchstudio.admin import endpoints as admin_endpoints
-from benchstudio.admin.job_limits import AdminLimits
+from benchstudio.admin.service.job_limits import AdminLimits
 from benchstudio.audit.service import AuditRecorder
 from benchstudio.auth import endpoints as auth_endpoints
-from benchstudio.auth.dependencies import BearerAuthenticator
+from benchstudio.auth.endpoints.dependencies import BearerAuthenticator
 from benchstudio.benchruns import endpoints as benchruns_endpoints
 from benchstudio.benchruns.endpoints import MAX_IMPORT_BYTES
 from benchstudio.benchruns.tasks.handler import BENCHMARK_JOB
@@ -57,8 +55,8 @@ from benchstudio.realtime import endpoints as realtime_endpoints
 from benchstudio.realtime.state import Realtime
 from benchstudio.storage.engine import Database, DatabaseConfig, open_database
 from benchstudio.storage.service_context import ServiceContext
-from benchstudio.system import endpoints as system_endpoints
-from benchstudio.system import meta_endpoints
+from benchstudio.system.endpoints import health as system_health
+from benchstudio.system.endpoints import meta as system_meta
 
 log = logging.getLogger(__name__)
 
@@ -89,11 +87,8 @@ def job_limits(database: Database, settings: Settings) -> LimitsSource:
 JOB_AUDITOR: JobAuditor = AuditRecorder()
 
 
-async def _seed_demo_provider(session: AsyncSession, owner_id: str) -> None:
-    # Accounts still hands its hooks a bare session (ADR 0011, step 3); the catalog takes a
-    # context joined to it, which only ever uses that session (never `db`).
-    joined = ServiceContext(db=cast(Database, None), session=session, owner_id=owner_id)
-    await seed_demo_provider(joined)
+async def _seed_demo_provider(joined: ServiceContext, user_id: str) -> None:
+    await seed_demo_provider(joined.for_tenant(user_id))
 
 
 # Each new user starts with the built-in simulator as a provider, in their creation unit.
@@ -134,7 +129,7 @@ def body_limits() -> BodyLimits:
 def build_api_router() -> APIRouter:
     """Every `/api` router, aggregated in one place."""
     api = APIRouter(prefix="/api", responses=ERROR_RESPONSES)
-    api.include_router(meta_endpoints.router)
+    api.include_router(system_meta.router)
     api.include_router(auth_endpoints.router)
     api.include_router(catalog_endpoints.router)
     api.include_router(admin_endpoints.router)
@@ -193,7 +188,7 @@ def create_app(
     # Previews size prompts with the tokenizer: throttled per user (docs/security.md).
     app.state.preview_throttle = WindowLimiter(settings.benchmark_previews_per_minute, 60.0)
     install_error_handlers(app)
-    app.include_router(system_endpoints.router)
+    app.include_router(system_health.router)
     app.include_router(build_api_router())
     app.include_router(realtime_endpoints.socket_router)
     for router in extra_routers:

@@ -11,7 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from benchstudio.accounts.mailer import CapturingMailer, OutgoingMail
+from benchstudio.accounts.service.mailer import CapturingMailer, OutgoingMail
 from benchstudio.app import create_app
 from benchstudio.config import Settings
 

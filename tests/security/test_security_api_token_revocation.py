@@ -11,7 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from benchstudio.accounts.mailer import CapturingMailer
+from benchstudio.accounts.service.mailer import CapturingMailer
 from benchstudio.app import create_app
 from benchstudio.audit.models import AuditEvent
 from benchstudio.config import Settings

@@ -10,7 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from benchstudio.accounts.domain import canonical_email, password_problem
-from benchstudio.accounts.mailer import CapturingMailer
+from benchstudio.accounts.service.mailer import CapturingMailer
 from benchstudio.app import create_app
 from benchstudio.config import Settings
 

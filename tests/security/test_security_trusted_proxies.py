@@ -15,7 +15,7 @@ from fastapi import APIRouter
 from fastapi.testclient import TestClient
 from security_platform import create_app
 
-from benchstudio.auth.dependencies import ClientDep
+from benchstudio.auth.endpoints.dependencies import ClientDep
 from benchstudio.config import Environment, Settings
 from benchstudio.http.client_address import TrustedProxies
 

@@ -18,79 +18,70 @@ from benchstudio.accounts.schemas import (
 )
 from benchstudio.admin import service
 from benchstudio.admin.schemas import AdminUserPage, AdminUserUpdate, LimitsIn, LimitsOut, SystemOut
+from benchstudio.admin.service import AdminSettings
 from benchstudio.audit import service as audit
 from benchstudio.audit.schemas import AuditPage
-from benchstudio.http.dependencies import DatabaseDep, SettingsDep, TokenKeysDep
+from benchstudio.http.dependencies import SettingsDep, TokenKeysDep
 from benchstudio.http.paging import Page, paging
-from benchstudio.http.principal import AdminUser
+from benchstudio.http.service_context import AdminContext
 
 router = APIRouter(prefix="/admin", tags=["admin"])
 
 
 @router.get("/users", response_model=AdminUserPage)
 async def list_users(
-    admin: AdminUser,
-    db: DatabaseDep,
+    ctx: AdminContext,
     page: Annotated[Page, paging(50, 200)],
     q: Annotated[QueryText | None, Query(description="Email contains.")] = None,
 ) -> AdminUserPage:
-    return await service.list_users(db, query=q, limit=page.limit, offset=page.offset)
+    return await service.list_users(ctx, query=q, limit=page.limit, offset=page.offset)
 
 
 @router.patch("/users/{user_id}", response_model=UserOut)
-async def update_user(
-    user_id: ObjectId, data: AdminUserUpdate, admin: AdminUser, db: DatabaseDep
-) -> UserOut:
+async def update_user(user_id: ObjectId, data: AdminUserUpdate, ctx: AdminContext) -> UserOut:
     """Change a user's role or disable/enable them (their sessions end at once)."""
-    return await accounts.admin_update_user(
-        db, admin.user_id, user_id, role=data.role, is_active=data.is_active
-    )
+    return await accounts.admin_update_user(ctx, user_id, role=data.role, is_active=data.is_active)
 
 
 @router.delete("/users/{user_id}", status_code=204)
-async def delete_user(user_id: ObjectId, admin: AdminUser, db: DatabaseDep) -> Response:
+async def delete_user(user_id: ObjectId, ctx: AdminContext) -> Response:
     """Delete a user and all their data; the audit log keeps its rows."""
-    await accounts.delete_user(db, admin.user_id, user_id)
+    await accounts.delete_user(ctx, user_id)
     return Response(status_code=204)
 
 
 @router.get("/users/{user_id}/limits", response_model=LimitsOut)
-async def get_limits(
-    user_id: ObjectId, admin: AdminUser, db: DatabaseDep, settings: SettingsDep
-) -> LimitsOut:
-    return await service.get_limits(db, settings, user_id)
+async def get_limits(user_id: ObjectId, ctx: AdminContext, settings: SettingsDep) -> LimitsOut:
+    return await service.get_limits(ctx, user_id, settings=AdminSettings.of(settings))
 
 
 @router.put("/users/{user_id}/limits", response_model=LimitsOut)
 async def set_limits(
-    user_id: ObjectId, data: LimitsIn, admin: AdminUser, db: DatabaseDep, settings: SettingsDep
+    user_id: ObjectId, data: LimitsIn, ctx: AdminContext, settings: SettingsDep
 ) -> LimitsOut:
-    return await service.set_limits(db, settings, admin.user_id, user_id, data)
+    return await service.set_limits(ctx, user_id, data, settings=AdminSettings.of(settings))
 
 
 @router.get("/invites", response_model=list[InviteOut])
-async def list_invites(admin: AdminUser, db: DatabaseDep) -> list[InviteOut]:
-    return await accounts.list_invites(db)
+async def list_invites(ctx: AdminContext) -> list[InviteOut]:
+    return await accounts.list_invites(ctx)
 
 
 @router.post("/invites", response_model=InviteCreated, status_code=201)
-async def create_invite(
-    data: InviteCreate, admin: AdminUser, db: DatabaseDep, keys: TokenKeysDep
-) -> InviteCreated:
+async def create_invite(data: InviteCreate, ctx: AdminContext, keys: TokenKeysDep) -> InviteCreated:
     """Issue a sign-up code (shown once) for invite-only servers."""
-    return await accounts.create_invite(db, keys, admin.user_id, data)
+    return await accounts.create_invite(ctx, data, keys=keys)
 
 
 @router.delete("/invites/{invite_id}", status_code=204)
-async def delete_invite(invite_id: ObjectId, admin: AdminUser, db: DatabaseDep) -> Response:
-    await accounts.delete_invite(db, admin.user_id, invite_id)
+async def delete_invite(invite_id: ObjectId, ctx: AdminContext) -> Response:
+    await accounts.delete_invite(ctx, invite_id)
     return Response(status_code=204)
 
 
 @router.get("/audit", response_model=AuditPage)
 async def audit_log(
-    admin: AdminUser,
-    db: DatabaseDep,
+    ctx: AdminContext,
     actor_id: Annotated[ObjectId | None, Query()] = None,
     action: Annotated[
         QueryText | None,
@@ -105,9 +96,9 @@ async def audit_log(
     filters = audit.AuditFilter(
         actor_id=actor_id, action=action, target=target, since=since, until=until
     )
-    return await audit.list_events(db, filters, limit=limit, cursor=cursor)
+    return await audit.list_events(ctx, filters, limit=limit, cursor=cursor)
 
 
 @router.get("/system", response_model=SystemOut)
-async def system(admin: AdminUser, db: DatabaseDep, settings: SettingsDep) -> SystemOut:
-    return await service.system_view(db, settings)
+async def system(ctx: AdminContext, settings: SettingsDep) -> SystemOut:
+    return await service.system_view(ctx, settings=AdminSettings.of(settings))

@@ -15,8 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from benchstudio.audit.models import AuditEvent
 from benchstudio.audit.schemas import AuditEventOut, AuditPage
 from benchstudio.core.redaction import redact
-from benchstudio.storage.engine import Database
-from benchstudio.storage.unit_of_work import read_unit
+from benchstudio.storage.service_context import ServiceContext
 
 
 def _scrub(value: Any) -> Any:
@@ -72,7 +71,7 @@ class AuditFilter:
 
 
 async def list_events(
-    db: Database, filters: AuditFilter, *, limit: int, cursor: str | None
+    ctx: ServiceContext, filters: AuditFilter, *, limit: int, cursor: str | None
 ) -> AuditPage:
     """Newest first; `cursor` is the last id of the previous page (ids sort by time)."""
     query = select(AuditEvent)
@@ -92,7 +91,7 @@ async def list_events(
     if cursor:
         query = query.where(AuditEvent.id < cursor)
     query = query.order_by(AuditEvent.id.desc()).limit(limit + 1)
-    async with read_unit(db) as session:
+    async with ctx.read() as session:
         rows = list((await session.execute(query)).scalars())
         items = [AuditEventOut.model_validate(r) for r in rows[:limit]]
     next_cursor = items[-1].id if len(rows) > limit and items else None

@@ -38,6 +38,7 @@ def create_user(
     from benchstudio.core.passwords import Argon2Params, PasswordHasher
     from benchstudio.storage.engine import open_database
     from benchstudio.storage.migrate import upgrade_to_head
+    from benchstudio.storage.service_context import ServiceContext
 
     settings = load_settings()
     try:
@@ -55,7 +56,8 @@ def create_user(
     async def _run() -> None:
         db = open_database(db_config)
         try:
-            user = await create(db, hasher, new_user, on_created=hooks)
+            ctx = ServiceContext.system(db)  # the operator at the console: no user acts
+            user = await create(ctx, new_user, hasher=hasher, on_created=hooks)
         finally:
             await db.dispose()
         err_console.print(f"[green]Created {user.role} {user.email}[/] (id {user.id})")

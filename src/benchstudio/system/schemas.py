@@ -1,4 +1,4 @@
-"""Health report shapes."""
+"""Health report and server meta shapes."""
 
 from typing import Literal
 
@@ -9,3 +9,12 @@ class Health(BaseModel):
     status: Literal["ok", "degraded"]
     version: str
     database: Literal["ok", "unreachable"]
+
+
+class Meta(BaseModel):
+    name: str
+    version: str
+    environment: str
+    features: list[str]
+    # The sign-up page shows the invite field up front, or says sign-up is closed.
+    signup_policy: Literal["open", "invite", "closed"]

@@ -7,7 +7,7 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
-from benchstudio.accounts.mailer import CapturingMailer
+from benchstudio.accounts.service.mailer import CapturingMailer
 from benchstudio.app import create_app
 from benchstudio.config import Settings
 

@@ -10,8 +10,8 @@ from auth_driver import Api, open_api
 from fastapi.testclient import TestClient
 from sqlalchemy import select, update
 
-from benchstudio.accounts.mailer import CapturingMailer
 from benchstudio.accounts.models import PasswordResetToken
+from benchstudio.accounts.service.mailer import CapturingMailer
 from benchstudio.app import create_app
 from benchstudio.config import Environment, Settings
 from benchstudio.core.clock import utcnow

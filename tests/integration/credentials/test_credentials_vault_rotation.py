@@ -32,7 +32,9 @@ async def _seed(settings: Settings, vault: Vault) -> tuple[str, str]:
     try:
         hasher = PasswordHasher(Argon2Params(1, 1024))
         user = await create_user(
-            db, hasher, NewUser(email="v@example.com", password="plain-sailing-words")
+            ServiceContext.system(db),
+            NewUser(email="v@example.com", password="plain-sailing-words"),
+            hasher=hasher,
         )
         ctx = CatalogContext.from_settings(db, vault, settings, owner_id=user.id)
         data = ProviderCreate(name="p", base_url="http://127.0.0.1:1", api_key=KEY)  # type: ignore[arg-type]

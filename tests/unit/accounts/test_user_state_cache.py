@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from benchstudio.accounts import user_state_cache
-from benchstudio.accounts.user_state_cache import UserStateCache
+from benchstudio.accounts.service import user_state_cache
+from benchstudio.accounts.service.user_state_cache import UserStateCache
 
 
 class _Clock:

@@ -6,8 +6,7 @@
 - A domain uses another only through its `service`, `schemas` or `domain`: never its
   repository, ORM models, endpoints or tasks.
 - Tasks go through services: no `tasks` module imports its own domain's repository or models.
-- Every public `async def` in a service takes `ctx` (a `ServiceContext`) first. The allow-list
-  below names today's exceptions; it may only shrink.
+- Every public `async def` in a service takes `ctx` (a `ServiceContext`) first.
 """
 
 from __future__ import annotations
@@ -31,71 +30,6 @@ DOMAINS = (
 )
 ROLES = frozenset({"schemas", "domain", "repository", "service", "endpoints", "tasks", "models"})
 PUBLIC_ROLES = frozenset({"service", "schemas", "domain"})
-
-# Entries not yet moved into a role ("domain/file.py" or "domain has no service"). Shrink only.
-NOT_YET_SHAPED: frozenset[str] = frozenset(
-    {
-        "accounts/common_passwords.py",
-        "accounts/mailer.py",
-        "accounts/user_state_cache.py",
-        "admin/job_limits.py",
-        "auth/dependencies.py",
-        "system/meta_endpoints.py",
-    }
-)
-# Imports that bypass a service ("importer -> imported"). Shrink only.
-NOT_YET_THROUGH_SERVICE: frozenset[str] = frozenset(
-    {
-        "admin.service -> accounts.repository",
-        "auth.dependencies -> accounts.mailer",
-        "auth.service -> accounts.mailer",
-    }
-)
-# Tasks that bypass their own service ("tasks -> repository"). Shrink only.
-TASKS_NOT_YET_THROUGH_SERVICE: frozenset[str] = frozenset()
-# Service functions that do not take `ctx` first yet ("module:function"). Shrink only.
-NOT_YET_CTX: frozenset[str] = frozenset(
-    {
-        "accounts.service:active_email_owner",
-        "accounts.service:admin_update_user",
-        "accounts.service:change_password",
-        "accounts.service:confirm_password_reset",
-        "accounts.service:create_invite",
-        "accounts.service:create_user",
-        "accounts.service:delete_invite",
-        "accounts.service:delete_user",
-        "accounts.service:get_user",
-        "accounts.service:get_user_state",
-        "accounts.service:hash_password",
-        "accounts.service:list_invites",
-        "accounts.service:list_users",
-        "accounts.service:record_login",
-        "accounts.service:register",
-        "accounts.service:request_password_reset",
-        "accounts.service:revoke_all_sessions",
-        "accounts.service:verify_credentials",
-        "admin.service:get_limits",
-        "admin.service:limits_for",
-        "admin.service:list_users",
-        "admin.service:set_limits",
-        "admin.service:system_view",
-        "audit.service:list_events",
-        "auth.service:count_anonymous_attempt",
-        "auth.service:create_api_token",
-        "auth.service:issue_session",
-        "auth.service:list_api_tokens",
-        "auth.service:login",
-        "auth.service:logout",
-        "auth.service:logout_everywhere",
-        "auth.service:principal_from_access_token",
-        "auth.service:principal_from_api_token",
-        "auth.service:refresh",
-        "auth.service:revoke_api_token",
-        "auth.service:revoke_api_tokens_in",
-        "system.service:database_reachable",
-        "system.service:health",
-    }
-)
 
 
 @dataclass(frozen=True)
@@ -134,16 +68,13 @@ def _shape_errors(package: Path, where: str) -> list[str]:
     return errors
 
 
-def _shrink_only(found: set[str], allowed: frozenset[str], what: str) -> None:
-    new = sorted(found - allowed)
-    assert not new, what + ":\n" + "\n".join(new)
-    fixed = sorted(allowed - found)
-    assert not fixed, "fixed; remove from the allow-list:\n" + "\n".join(fixed)
+def _none(found: set[str], rule: str) -> None:
+    assert not found, rule + ":\n" + "\n".join(sorted(found))
 
 
 def test_every_domain_holds_only_role_modules() -> None:
     errors = [e for domain in DOMAINS for e in _shape_errors(PACKAGE / domain, domain)]
-    _shrink_only({e.split(" ")[0] for e in errors}, NOT_YET_SHAPED, "\n".join(errors))
+    _none(set(errors), "every module plays a role")
 
 
 def _imports(module: Module) -> Iterator[tuple[str, int]]:
@@ -180,7 +111,7 @@ def test_a_domain_uses_another_only_through_its_service() -> None:
                 role = _role_of(target)
                 if role not in PUBLIC_ROLES:
                     errors.add(f"{module.dotted} -> {target}")
-    _shrink_only(errors, NOT_YET_THROUGH_SERVICE, "use another domain's service, schemas or domain")
+    _none(errors, "use another domain's service, schemas or domain")
 
 
 def test_tasks_go_through_services() -> None:
@@ -192,7 +123,7 @@ def test_tasks_go_through_services() -> None:
             for target, _line in _imports(module):
                 if target.split(".")[0] == domain and _role_of(target) in {"repository", "models"}:
                     errors.add(f"{module.dotted} -> {target}")
-    _shrink_only(errors, TASKS_NOT_YET_THROUGH_SERVICE, "tasks go through their service")
+    _none(errors, "tasks go through their service")
 
 
 def _service_functions() -> Iterator[tuple[str, ast.AsyncFunctionDef]]:
@@ -212,4 +143,19 @@ def test_every_service_use_case_takes_the_context_first() -> None:
         for name, node in _service_functions()
         if not node.args.args or node.args.args[0].arg != "ctx"
     }
-    _shrink_only(offenders, NOT_YET_CTX, "take `ctx: ServiceContext` first (ADR 0011)")
+    _none(offenders, "take `ctx: ServiceContext` first (ADR 0011)")
+
+
+def test_the_shape_rule_catches_a_stray_module_and_a_missing_service(tmp_path: Path) -> None:
+    domain = tmp_path / "things"
+    (domain / "runs" / "service").mkdir(parents=True)
+    for path in ("__init__.py", "service.py", "helpers.py", "runs/__init__.py"):
+        (domain / path).write_text("")
+    (domain / "runs" / "service" / "__init__.py").write_text("")
+    (domain / "runs" / "lifecycle.py").write_text("")
+    errors = _shape_errors(domain, "things")
+    assert any(e.startswith("things/helpers.py is not a role") for e in errors)
+    assert any(e.startswith("things/runs/lifecycle.py is not a role") for e in errors)
+    (domain / "runs" / "service" / "__init__.py").unlink()
+    (domain / "runs" / "service").rmdir()
+    assert "things/runs has no service" in _shape_errors(domain, "things")

@@ -1,5 +1,5 @@
-"""Authentication use cases: login with throttling, refresh rotation with reuse detection,
-logout, access-token and API-token verification, personal API tokens.
+"""Sessions: login with throttling, refresh rotation with reuse detection, logout, and the
+access-token check on each request.
 """
 
 from __future__ import annotations
@@ -10,44 +10,58 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from benchstudio.accounts import service as accounts
 from benchstudio.accounts.domain import canonical_email
-from benchstudio.accounts.mailer import Mailer, OutgoingMail
 from benchstudio.accounts.schemas import UserOut
 from benchstudio.accounts.service import UserState
+from benchstudio.accounts.service.mailer import Mailer, OutgoingMail
 from benchstudio.audit import service as audit
 from benchstudio.auth import repository
-from benchstudio.auth.domain import (
-    Principal,
-    ThrottlePolicy,
-    api_token_scopes,
-    session_scopes,
-)
-from benchstudio.auth.models import ApiToken, RefreshToken
-from benchstudio.auth.schemas import ApiTokenCreate, ApiTokenCreated, ApiTokenOut
+from benchstudio.auth.domain import Principal, ThrottlePolicy, session_scopes
+from benchstudio.auth.models import RefreshToken
+from benchstudio.auth.service.api_tokens import revoke_api_tokens_in
 from benchstudio.config import Settings
 from benchstudio.core.clock import utcnow
-from benchstudio.core.errors import (
-    AuthenticationError,
-    NotFoundError,
-    PermissionDeniedError,
-    RateLimitedError,
-)
+from benchstudio.core.errors import AuthenticationError, PermissionDeniedError, RateLimitedError
 from benchstudio.core.passwords import PasswordHasher
 from benchstudio.core.tokens import (
-    API_TOKEN_PREFIX,
     InvalidAccessTokenError,
     TokenKeys,
     decode_access_token,
     encode_access_token,
     new_opaque_token,
 )
-from benchstudio.storage.engine import Database
-from benchstudio.storage.unit_of_work import read_unit, write_unit
+from benchstudio.storage.service_context import ServiceContext
 
-API_TOKEN_TOUCH_INTERVAL = timedelta(minutes=1)
+
+@dataclass(frozen=True, kw_only=True)
+class AuthSettings:
+    """The settings sessions read: token lifetimes, throttles, the link base for notices
+    (ADR 0011: a slice, so the use cases never hold the whole `Settings`)."""
+
+    access_token_ttl_s: int
+    refresh_token_ttl_s: int
+    refresh_reuse_grace_s: int
+    login_max_failures_per_account_ip: int
+    login_max_failures_per_account: int
+    login_max_failures_per_ip: int
+    login_throttle_window_s: int
+    account_actions_max_per_ip: int
+    link_base: str
+
+    @staticmethod
+    def of(settings: Settings) -> AuthSettings:
+        return AuthSettings(
+            access_token_ttl_s=settings.access_token_ttl_s,
+            refresh_token_ttl_s=settings.refresh_token_ttl_s,
+            refresh_reuse_grace_s=settings.refresh_reuse_grace_s,
+            login_max_failures_per_account_ip=settings.login_max_failures_per_account_ip,
+            login_max_failures_per_account=settings.login_max_failures_per_account,
+            login_max_failures_per_ip=settings.login_max_failures_per_ip,
+            login_throttle_window_s=settings.login_throttle_window_s,
+            account_actions_max_per_ip=settings.account_actions_max_per_ip,
+            link_base=settings.link_base,
+        )
 
 
 @dataclass(frozen=True)
@@ -71,7 +85,7 @@ class _ThrottleKey:
     policy: ThrottlePolicy
 
 
-def _throttles(settings: Settings, email: str, ip: str | None) -> list[_ThrottleKey]:
+def _throttles(settings: AuthSettings, email: str, ip: str | None) -> list[_ThrottleKey]:
     """The counters one failed login adds to: the account everywhere (a high ceiling against
     guessing from many addresses), the account from this IP (the low limit that stops a guesser
     without locking the owner out elsewhere), and this IP over every account."""
@@ -97,9 +111,11 @@ def _throttles(settings: Settings, email: str, ip: str | None) -> list[_Throttle
     return keys
 
 
-async def _check_throttle(db: Database, settings: Settings, email: str, ip: str | None) -> None:
+async def _check_throttle(
+    ctx: ServiceContext, settings: AuthSettings, email: str, ip: str | None
+) -> None:
     throttles = _throttles(settings, email, ip)
-    async with read_unit(db) as session:
+    async with ctx.read() as session:
         states = await repository.throttle_states(session, [t.key for t in throttles])
     now = utcnow()
     wait = max(t.policy.retry_after_s(states.get(t.key), now) for t in throttles)
@@ -109,10 +125,12 @@ async def _check_throttle(db: Database, settings: Settings, email: str, ip: str 
         )
 
 
-async def _record_failure(db: Database, settings: Settings, email: str, client: ClientInfo) -> bool:
+async def _record_failure(
+    ctx: ServiceContext, settings: AuthSettings, email: str, client: ClientInfo
+) -> bool:
     """Count one failed login; True when it just closed the account's global ceiling."""
     throttles = _throttles(settings, email, client.ip)
-    async with write_unit(db) as session:
+    async with ctx.unit() as session:
         states = await repository.throttle_states(session, [t.key for t in throttles])
         now = utcnow()
         ceiling_closed = False
@@ -137,7 +155,7 @@ def _mail_later(mailer: Mailer, mail: OutgoingMail) -> None:
     task.add_done_callback(_pending_mail.discard)
 
 
-def _lockout_mail(email: str, settings: Settings) -> OutgoingMail:
+def _lockout_mail(email: str, settings: AuthSettings) -> OutgoingMail:
     minutes = max(1, settings.login_throttle_window_s // 60)
     return OutgoingMail(
         to=email,
@@ -156,7 +174,7 @@ AnonymousAction = Literal["register", "reset_request", "reset_confirm"]
 
 
 async def count_anonymous_attempt(
-    db: Database, settings: Settings, action: AnonymousAction, ip: str | None
+    ctx: ServiceContext, action: AnonymousAction, ip: str | None, *, settings: AuthSettings
 ) -> None:
     """Count one attempt at `action` from this IP (in the login throttle table, shared by
     replicas); 429 with `Retry-After` once the window's budget is spent. Runs before any work."""
@@ -166,7 +184,7 @@ async def count_anonymous_attempt(
     policy = ThrottlePolicy(
         settings.account_actions_max_per_ip, timedelta(seconds=settings.login_throttle_window_s)
     )
-    async with write_unit(db) as session:
+    async with ctx.unit() as session:
         state = (await repository.throttle_states(session, [key])).get(key)
         now = utcnow()
         if wait := policy.retry_after_s(state, now):
@@ -177,13 +195,18 @@ async def count_anonymous_attempt(
 
 
 async def issue_session(
-    db: Database, keys: TokenKeys, settings: Settings, user: UserState, client: ClientInfo
+    ctx: ServiceContext,
+    user: UserState,
+    client: ClientInfo,
+    *,
+    keys: TokenKeys,
+    settings: AuthSettings,
 ) -> IssuedSession:
     """Start a new refresh family and hand out the first access token."""
     now = utcnow()
     refresh = new_opaque_token()
     expires = now + timedelta(seconds=settings.refresh_token_ttl_s)
-    async with write_unit(db) as session:
+    async with ctx.unit() as session:
         session.add(
             RefreshToken(
                 user_id=user.id,
@@ -196,13 +219,13 @@ async def issue_session(
                 ip=client.ip,
             )
         )
-    return await _session_for(db, keys, settings, user, refresh, expires)
+    return await _session_for(ctx, keys, settings, user, refresh, expires)
 
 
 async def _session_for(
-    db: Database,
+    ctx: ServiceContext,
     keys: TokenKeys,
-    settings: Settings,
+    settings: AuthSettings,
     user: UserState,
     refresh: str,
     refresh_expires: datetime,
@@ -220,38 +243,38 @@ async def _session_for(
         expires_in=settings.access_token_ttl_s,
         refresh_token=refresh,
         refresh_expires_at=refresh_expires,
-        user=await accounts.get_user(db, user.id),
+        user=await accounts.get_user(ctx, user.id),
     )
 
 
 async def login(
-    db: Database,
-    hasher: PasswordHasher,
-    keys: TokenKeys,
-    settings: Settings,
+    ctx: ServiceContext,
     *,
     email: str,
     password: str,
     client: ClientInfo,
+    hasher: PasswordHasher,
+    keys: TokenKeys,
+    settings: AuthSettings,
     mailer: Mailer | None = None,
 ) -> IssuedSession:
     """Sign in. Failures count per (account, IP), per account (a ceiling; its owner is mailed
     when it closes) and per IP; any closed counter answers 429."""
-    await _check_throttle(db, settings, email, client.ip)
-    user = await accounts.verify_credentials(db, hasher, email, password)
+    await _check_throttle(ctx, settings, email, client.ip)
+    user = await accounts.verify_credentials(ctx, email, password, hasher=hasher)
     if user is None:
-        if await _record_failure(db, settings, email, client) and mailer is not None:
-            owner = await accounts.active_email_owner(db, email)
+        if await _record_failure(ctx, settings, email, client) and mailer is not None:
+            owner = await accounts.active_email_owner(ctx, email)
             if owner is not None:
                 _mail_later(mailer, _lockout_mail(owner, settings))
         raise AuthenticationError("Wrong email or password.", code="invalid_credentials")
     if not user.is_active:
         raise PermissionDeniedError("This account is disabled.", code="account_disabled")
-    async with write_unit(db) as session:
+    async with ctx.unit() as session:
         for throttle in _throttles(settings, email, client.ip)[:2]:
             await repository.clear_throttle(session, throttle.key)
-    await accounts.record_login(db, user.id, client.ip)
-    return await issue_session(db, keys, settings, user, client)
+    await accounts.record_login(ctx, user.id, client.ip)
+    return await issue_session(ctx, user, client, keys=keys, settings=settings)
 
 
 class _RefreshOutcome:
@@ -262,13 +285,18 @@ class _RefreshOutcome:
 
 
 async def refresh(
-    db: Database, keys: TokenKeys, settings: Settings, raw_token: str, client: ClientInfo
+    ctx: ServiceContext,
+    raw_token: str,
+    client: ClientInfo,
+    *,
+    keys: TokenKeys,
+    settings: AuthSettings,
 ) -> IssuedSession:
     """Rotate a refresh token. Reusing a rotated one revokes its whole family (audited)."""
     now = utcnow()
     new_token = new_opaque_token()
     new_expires = now + timedelta(seconds=settings.refresh_token_ttl_s)
-    outcome, user = await _rotate(db, keys, settings, raw_token, new_token, new_expires, client)
+    outcome, user = await _rotate(ctx, keys, settings, raw_token, new_token, new_expires, client)
     if outcome == _RefreshOutcome.SUPERSEDED:
         raise AuthenticationError(
             "This session was just refreshed elsewhere; retry with the new cookie.",
@@ -276,19 +304,19 @@ async def refresh(
         )
     if outcome != _RefreshOutcome.OK or user is None:
         raise AuthenticationError("Session expired; sign in again.", code="invalid_refresh_token")
-    return await _session_for(db, keys, settings, user, new_token, new_expires)
+    return await _session_for(ctx, keys, settings, user, new_token, new_expires)
 
 
 async def _rotate(
-    db: Database,
+    ctx: ServiceContext,
     keys: TokenKeys,
-    settings: Settings,
+    settings: AuthSettings,
     raw_token: str,
     new_token: str,
     new_expires: datetime,
     client: ClientInfo,
 ) -> tuple[str, UserState | None]:
-    async with write_unit(db) as session:
+    async with ctx.unit() as session:
         row = await repository.refresh_by_hash(session, keys.hash_token(raw_token))
         now = utcnow()
         if row is None or row.revoked_at is not None or row.expires_at <= now:
@@ -306,7 +334,7 @@ async def _rotate(
                 detail={"family": row.family_id},
             )
             return _RefreshOutcome.REUSED, None
-        user = await accounts.get_user_state(db, row.user_id)
+        user = await accounts.get_user_state(ctx, row.user_id)
         if user is None or not user.is_active or user.token_version != row.token_version:
             await repository.revoke_family(session, row.family_id, now)
             return _RefreshOutcome.INVALID, None
@@ -327,111 +355,34 @@ async def _rotate(
         return _RefreshOutcome.OK, user
 
 
-async def logout(db: Database, keys: TokenKeys, raw_token: str | None) -> None:
+async def logout(ctx: ServiceContext, raw_token: str | None, *, keys: TokenKeys) -> None:
     """End the session of this refresh cookie (idempotent)."""
     if not raw_token:
         return
-    async with write_unit(db) as session:
+    async with ctx.unit() as session:
         row = await repository.refresh_by_hash(session, keys.hash_token(raw_token))
         if row is not None:
             await repository.revoke_family(session, row.family_id, utcnow())
             audit.record(session, "auth.logout", actor_id=row.user_id, target=row.user_id)
 
 
-async def logout_everywhere(db: Database, user_id: str) -> None:
-    """Revoke every refresh family, access token and personal API token of the user."""
-    async with write_unit(db) as session:
-        await repository.revoke_user_refresh_tokens(session, user_id, utcnow())
+async def logout_everywhere(ctx: ServiceContext) -> None:
+    """Revoke every refresh family, access token and personal API token of the owner."""
+    async with ctx.unit() as session:
+        await repository.revoke_user_refresh_tokens(session, ctx.require_owner(), utcnow())
     await accounts.revoke_all_sessions(
-        db, user_id, reason="auth.logout_all", on_revoked=(revoke_api_tokens_in,)
+        ctx, reason="auth.logout_all", on_revoked=(revoke_api_tokens_in,)
     )
 
 
-async def revoke_api_tokens_in(session: AsyncSession, user_id: str) -> None:
-    """Revoke every personal API token of the user, in the caller's unit: a password change or
-    reset and logging out everywhere end every credential, API tokens included (a token minted
-    by whoever knew the old password must not outlive it)."""
-    count = await repository.revoke_user_api_tokens(session, user_id, utcnow())
-    if count:
-        audit.record(
-            session,
-            "api_token.revoked_all",
-            actor_id=user_id,
-            target=user_id,
-            detail={"count": count},
-        )
-
-
-async def principal_from_access_token(db: Database, keys: TokenKeys, raw: str) -> Principal | None:
+async def principal_from_access_token(
+    ctx: ServiceContext, raw: str, *, keys: TokenKeys
+) -> Principal | None:
     try:
         claims = decode_access_token(keys, raw, now=utcnow())
     except InvalidAccessTokenError:
         return None
-    user = await accounts.get_user_state(db, claims.user_id)
+    user = await accounts.get_user_state(ctx, claims.user_id)
     if user is None or not user.is_active or user.token_version != claims.token_version:
         return None
     return Principal(user.id, user.role, session_scopes(user.role), "session")
-
-
-async def principal_from_api_token(db: Database, keys: TokenKeys, raw: str) -> Principal | None:
-    now = utcnow()
-    async with read_unit(db) as session:
-        row = await repository.api_token_by_hash(session, keys.hash_token(raw))
-        if row is None or row.revoked_at is not None:
-            return None
-        if row.expires_at is not None and row.expires_at <= now:
-            return None
-        token_id, user_id, granted, last_used = row.id, row.user_id, row.scopes, row.last_used_at
-    user = await accounts.get_user_state(db, user_id)
-    if user is None or not user.is_active:
-        return None
-    if last_used is None or now - last_used > API_TOKEN_TOUCH_INTERVAL:
-        async with write_unit(db) as session:
-            await repository.touch_api_token(session, token_id, now)
-    scopes = api_token_scopes(list(granted), user.role)
-    return Principal(user.id, user.role, scopes, "api_token", token_id)
-
-
-async def create_api_token(
-    db: Database, keys: TokenKeys, user_id: str, role: str, data: ApiTokenCreate
-) -> ApiTokenCreated:
-    if "admin" in data.scopes and role != "admin":
-        raise PermissionDeniedError("Only admins can create admin-scoped tokens.")
-    raw = new_opaque_token(API_TOKEN_PREFIX)
-    now = utcnow()
-    expires = now + timedelta(days=data.expires_in_days) if data.expires_in_days else None
-    async with write_unit(db) as session:
-        row = ApiToken(
-            user_id=user_id,
-            name=data.name,
-            prefix=raw[:8],
-            token_hash=keys.hash_token(raw),
-            scopes=sorted(set(data.scopes)),
-            created_at=now,
-            expires_at=expires,
-        )
-        session.add(row)
-        await session.flush()
-        audit.record(
-            session,
-            "api_token.created",
-            actor_id=user_id,
-            target=row.id,
-            detail={"scopes": row.scopes},
-        )
-        return ApiTokenCreated(**ApiTokenOut.model_validate(row).model_dump(), token=raw)
-
-
-async def list_api_tokens(db: Database, user_id: str) -> list[ApiTokenOut]:
-    async with read_unit(db) as session:
-        rows = await repository.list_api_tokens(session, user_id)
-        return [ApiTokenOut.model_validate(r) for r in rows]
-
-
-async def revoke_api_token(db: Database, user_id: str, token_id: str) -> None:
-    async with write_unit(db) as session:
-        row = await repository.get_api_token(session, user_id, token_id)
-        if row is None:
-            raise NotFoundError("No such API token.")
-        row.revoked_at = utcnow()
-        audit.record(session, "api_token.revoked", actor_id=user_id, target=token_id)

@@ -1,18 +1,20 @@
 """Admin use cases: users with usage, per-user limits, the system view.
 
-`limits_for(db, settings, user_id)` is what the job system reads to enforce limits.
+`limits_for(ctx, user_id, settings=...)` is what the job system reads to enforce limits (through
+`job_limits.AdminLimits`, the `LimitsSource` the composition root hands the job runtime).
 """
 
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 from decimal import Decimal
+from typing import Literal
 
 import psutil
 from sqlalchemy import text
 
 from benchstudio import __version__
-from benchstudio.accounts import repository as accounts_repository
 from benchstudio.accounts import service as accounts
 from benchstudio.admin.models import UserLimits
 from benchstudio.admin.schemas import (
@@ -27,14 +29,14 @@ from benchstudio.audit import service as audit
 from benchstudio.catalog import service as catalog_models
 from benchstudio.config import Settings
 from benchstudio.core.errors import NotFoundError
-from benchstudio.storage.engine import Database
 from benchstudio.storage.service_context import ServiceContext
-from benchstudio.storage.unit_of_work import read_unit, write_unit
 
 
-async def list_users(db: Database, *, query: str | None, limit: int, offset: int) -> AdminUserPage:
-    users, total = await accounts.list_users(db, query=query, limit=limit, offset=offset)
-    counts = await catalog_models.usage_counts(ServiceContext.system(db), [u.id for u in users])
+async def list_users(
+    ctx: ServiceContext, *, query: str | None, limit: int, offset: int
+) -> AdminUserPage:
+    users, total = await accounts.list_users(ctx, query=query, limit=limit, offset=offset)
+    counts = await catalog_models.usage_counts(ctx, [u.id for u in users])
     items = [
         AdminUserOut(**u.model_dump(), **counts.get(u.id, {"providers": 0, "models": 0}))
         for u in users
@@ -42,7 +44,33 @@ async def list_users(db: Database, *, query: str | None, limit: int, offset: int
     return AdminUserPage(items=items, total=total, limit=limit, offset=offset)
 
 
-def _effective(row: UserLimits | None, settings: Settings) -> EffectiveLimits:
+@dataclass(frozen=True, kw_only=True)
+class AdminSettings:
+    """The settings admin reads: the default limits and what the system view shows (ADR 0011:
+    a slice, so the use cases never hold the whole `Settings` and its secrets)."""
+
+    default_jobs_per_hour: int
+    default_concurrent_jobs: int
+    default_max_runs_per_benchmark: int
+    default_monthly_spend_cap_usd: float | None
+    environment: str
+    signup_policy: Literal["open", "invite", "closed"]
+    egress_mode: Literal["dev", "production"]
+
+    @staticmethod
+    def of(settings: Settings) -> AdminSettings:
+        return AdminSettings(
+            default_jobs_per_hour=settings.default_jobs_per_hour,
+            default_concurrent_jobs=settings.default_concurrent_jobs,
+            default_max_runs_per_benchmark=settings.default_max_runs_per_benchmark,
+            default_monthly_spend_cap_usd=settings.default_monthly_spend_cap_usd,
+            environment=settings.env.value,
+            signup_policy=settings.effective_signup_policy,
+            egress_mode=settings.effective_egress_mode,
+        )
+
+
+def _effective(row: UserLimits | None, settings: AdminSettings) -> EffectiveLimits:
     cap = settings.default_monthly_spend_cap_usd
     default_cap = Decimal(str(cap)) if cap is not None else None
     return EffectiveLimits(
@@ -76,15 +104,17 @@ def _overrides(row: UserLimits | None) -> LimitsIn:
     )
 
 
-async def limits_for(db: Database, settings: Settings, user_id: str) -> EffectiveLimits:
+async def limits_for(
+    ctx: ServiceContext, user_id: str, *, settings: AdminSettings
+) -> EffectiveLimits:
     """The limits in force for a user: their overrides, else the server defaults."""
-    async with read_unit(db) as session:
+    async with ctx.read() as session:
         return _effective(await session.get(UserLimits, user_id), settings)
 
 
-async def get_limits(db: Database, settings: Settings, user_id: str) -> LimitsOut:
-    async with read_unit(db) as session:
-        if not await accounts_repository.user_exists(session, user_id):
+async def get_limits(ctx: ServiceContext, user_id: str, *, settings: AdminSettings) -> LimitsOut:
+    async with ctx.read() as session:
+        if not await accounts.user_exists(ctx.with_session(session), user_id):
             raise NotFoundError("No such user.")
         row = await session.get(UserLimits, user_id)
         return LimitsOut(
@@ -93,10 +123,10 @@ async def get_limits(db: Database, settings: Settings, user_id: str) -> LimitsOu
 
 
 async def set_limits(
-    db: Database, settings: Settings, actor_id: str, user_id: str, data: LimitsIn
+    ctx: ServiceContext, user_id: str, data: LimitsIn, *, settings: AdminSettings
 ) -> LimitsOut:
-    async with write_unit(db) as session:
-        if not await accounts_repository.user_exists(session, user_id):
+    async with ctx.unit() as session:
+        if not await accounts.user_exists(ctx.with_session(session), user_id):
             raise NotFoundError("No such user.")
         row = await session.get(UserLimits, user_id)
         if row is None:
@@ -107,7 +137,7 @@ async def set_limits(
         audit.record(
             session,
             "user.limits_changed",
-            actor_id=actor_id,
+            actor_id=ctx.actor_id,
             target=user_id,
             detail=data.model_dump(mode="json"),
         )
@@ -117,8 +147,9 @@ async def set_limits(
         )
 
 
-async def _database_size(db: Database) -> int | None:
-    async with read_unit(db) as session:
+async def _database_size(ctx: ServiceContext) -> int | None:
+    db = ctx.db
+    async with ctx.read() as session:
         if db.engine.dialect.name == "sqlite":
             pages = (await session.execute(text("PRAGMA page_count"))).scalar()
             size = (await session.execute(text("PRAGMA page_size"))).scalar()
@@ -129,19 +160,18 @@ async def _database_size(db: Database) -> int | None:
     return None
 
 
-async def system_view(db: Database, settings: Settings) -> SystemOut:
-    async with read_unit(db) as session:
-        counts = await accounts_repository.user_counts(session)
+async def system_view(ctx: ServiceContext, *, settings: AdminSettings) -> SystemOut:
+    counts = await accounts.user_counts(ctx)
     started = psutil.Process().create_time()
     return SystemOut(
         version=__version__,
-        environment=settings.env.value,
+        environment=settings.environment,
         uptime_s=round(max(0.0, time.time() - started), 1),
-        database_backend=db.engine.dialect.name,
-        database_size_bytes=await _database_size(db),
+        database_backend=ctx.db.engine.dialect.name,
+        database_size_bytes=await _database_size(ctx),
         users=counts.total,
         active_users=counts.active,
         admins=counts.admins,
-        signup_policy=settings.effective_signup_policy,
-        egress_mode=settings.effective_egress_mode,
+        signup_policy=settings.signup_policy,
+        egress_mode=settings.egress_mode,
     )

@@ -4,9 +4,11 @@ root, so the jobs layer never imports admin)."""
 from __future__ import annotations
 
 from benchstudio.admin import service as admin
+from benchstudio.admin.service import AdminSettings
 from benchstudio.config import Settings
 from benchstudio.jobs.domain import UserLimits
 from benchstudio.storage.engine import Database
+from benchstudio.storage.service_context import ServiceContext
 
 
 class AdminLimits:
@@ -14,10 +16,11 @@ class AdminLimits:
 
     def __init__(self, database: Database, settings: Settings) -> None:
         self.database = database
-        self.settings = settings
+        self.settings = AdminSettings.of(settings)
 
     async def limits_for(self, owner_id: str) -> UserLimits:
-        effective = await admin.limits_for(self.database, self.settings, owner_id)
+        ctx = ServiceContext.system(self.database).for_tenant(owner_id)
+        effective = await admin.limits_for(ctx, owner_id, settings=self.settings)
         cap = effective.monthly_spend_cap_usd
         return UserLimits(
             jobs_per_hour=effective.jobs_per_hour,

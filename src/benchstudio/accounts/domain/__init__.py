@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from itertools import pairwise
 from typing import Literal
 
-from benchstudio.accounts.common_passwords import COMMON_PASSWORDS
+from benchstudio.accounts.domain.common_passwords import COMMON_PASSWORDS
 
 SignupPolicy = Literal["open", "invite", "closed"]
 MIN_PASSWORD_CHARS = 8

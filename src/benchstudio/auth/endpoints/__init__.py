@@ -16,9 +16,10 @@ from benchstudio.accounts.schemas import (
     UserOut,
 )
 from benchstudio.auth import service
-from benchstudio.auth.dependencies import (
+from benchstudio.auth.endpoints.dependencies import (
     REFRESH_COOKIE,
     REFRESH_COOKIE_PATH,
+    AuthSettingsDep,
     ClientDep,
     HasherDep,
     MailerDep,
@@ -36,7 +37,9 @@ from benchstudio.auth.service import IssuedSession
 from benchstudio.config import Settings
 from benchstudio.core.errors import AuthenticationError
 from benchstudio.http.dependencies import DatabaseDep, SettingsDep, TokenKeysDep
-from benchstudio.http.principal import CurrentUser, SessionUser
+from benchstudio.http.principal import SessionUser
+from benchstudio.http.service_context import OwnerContext, SessionOwnerContext
+from benchstudio.storage.service_context import ServiceContext
 
 router = APIRouter(tags=["auth"])
 
@@ -87,6 +90,7 @@ async def register(
     background: BackgroundTasks,
     db: DatabaseDep,
     settings: SettingsDep,
+    auth_settings: AuthSettingsDep,
     hasher: HasherDep,
     keys: TokenKeysDep,
     mailer: MailerDep,
@@ -96,13 +100,14 @@ async def register(
     """Create an account (as the sign-up policy allows). Open sign-up signs in at once (201);
     with an invite the answer is 202 "check your e-mail", also when the email had an account
     (its owner gets a mail), so nobody learns who has one."""
-    await service.count_anonymous_attempt(db, settings, "register", client.ip)
+    ctx = ServiceContext.system(db)
+    await service.count_anonymous_attempt(ctx, "register", client.ip, settings=auth_settings)
     outcome = await accounts.register(
-        db,
-        hasher,
-        keys,
-        settings.effective_signup_policy,
+        ctx,
         data,
+        hasher=hasher,
+        keys=keys,
+        policy=settings.effective_signup_policy,
         link_base=settings.link_base,
         on_created=on_created,
     )
@@ -114,9 +119,9 @@ async def register(
             message="Check your e-mail: we sent what to do next to the address you gave.",
         )
         return JSONResponse(pending.model_dump(), status_code=202, background=background)
-    state = await accounts.get_user_state(db, outcome.user.id)
+    state = await accounts.get_user_state(ctx, outcome.user.id)
     assert state is not None
-    issued = await service.issue_session(db, keys, settings, state, client)
+    issued = await service.issue_session(ctx, state, client, keys=keys, settings=auth_settings)
     return _respond(issued, request, response, settings)
 
 
@@ -127,19 +132,20 @@ async def login(
     response: Response,
     db: DatabaseDep,
     settings: SettingsDep,
+    auth_settings: AuthSettingsDep,
     hasher: HasherDep,
     keys: TokenKeysDep,
     mailer: MailerDep,
     client: ClientDep,
 ) -> TokenResponse:
     issued = await service.login(
-        db,
-        hasher,
-        keys,
-        settings,
+        ServiceContext.system(db),
         email=data.email,
         password=data.password,
         client=client,
+        hasher=hasher,
+        keys=keys,
+        settings=auth_settings,
         mailer=mailer,
     )
     return _respond(issued, request, response, settings)
@@ -151,6 +157,7 @@ async def refresh(
     response: Response,
     db: DatabaseDep,
     settings: SettingsDep,
+    auth_settings: AuthSettingsDep,
     keys: TokenKeysDep,
     client: ClientDep,
 ) -> TokenResponse:
@@ -158,7 +165,9 @@ async def refresh(
     raw = request.cookies.get(REFRESH_COOKIE)
     if not raw:
         raise AuthenticationError("No session; sign in.", code="invalid_refresh_token")
-    issued = await service.refresh(db, keys, settings, raw, client)
+    issued = await service.refresh(
+        ServiceContext.system(db), raw, client, keys=keys, settings=auth_settings
+    )
     return _respond(issued, request, response, settings)
 
 
@@ -167,18 +176,16 @@ async def logout(
     request: Request, db: DatabaseDep, settings: SettingsDep, keys: TokenKeysDep
 ) -> Response:
     """End this browser's session (no access token needed; idempotent)."""
-    await service.logout(db, keys, request.cookies.get(REFRESH_COOKIE))
+    await service.logout(ServiceContext.system(db), request.cookies.get(REFRESH_COOKIE), keys=keys)
     response = Response(status_code=204)
     _clear_cookie(request, response, settings)
     return response
 
 
 @router.post("/auth/logout-all", status_code=204)
-async def logout_all(
-    request: Request, user: SessionUser, db: DatabaseDep, settings: SettingsDep
-) -> Response:
+async def logout_all(request: Request, ctx: SessionOwnerContext, settings: SettingsDep) -> Response:
     """End every session of this account, on every device, and revoke its personal API tokens."""
-    await service.logout_everywhere(db, user.user_id)
+    await service.logout_everywhere(ctx)
     response = Response(status_code=204)
     _clear_cookie(request, response, settings)
     return response
@@ -189,9 +196,9 @@ async def change_password(
     data: PasswordChange,
     request: Request,
     response: Response,
-    user: SessionUser,
-    db: DatabaseDep,
+    ctx: SessionOwnerContext,
     settings: SettingsDep,
+    auth_settings: AuthSettingsDep,
     hasher: HasherDep,
     keys: TokenKeysDep,
     client: ClientDep,
@@ -199,17 +206,16 @@ async def change_password(
     """Change the password; every session and personal API token ends, and this session gets
     fresh tokens."""
     await accounts.change_password(
-        db,
-        hasher,
-        user.user_id,
+        ctx,
         data.current_password,
         data.new_password,
         client.ip,
+        hasher=hasher,
         on_revoked=(service.revoke_api_tokens_in,),
     )
-    state = await accounts.get_user_state(db, user.user_id)
+    state = await accounts.get_user_state(ctx, ctx.require_owner())
     assert state is not None
-    issued = await service.issue_session(db, keys, settings, state, client)
+    issued = await service.issue_session(ctx, state, client, keys=keys, settings=auth_settings)
     return _respond(issued, request, response, settings)
 
 
@@ -219,6 +225,7 @@ async def request_password_reset(
     background: BackgroundTasks,
     db: DatabaseDep,
     settings: SettingsDep,
+    auth_settings: AuthSettingsDep,
     keys: TokenKeysDep,
     mailer: MailerDep,
     client: ClientDep,
@@ -226,12 +233,13 @@ async def request_password_reset(
     """Mail a reset link valid 30 minutes. Always 202, answered before the account is even
     looked up (the lookup and the mail run after the answer): nobody learns who has an account,
     from the answer or from its timing."""
-    await service.count_anonymous_attempt(db, settings, "reset_request", client.ip)
+    ctx = ServiceContext.system(db)
+    await service.count_anonymous_attempt(ctx, "reset_request", client.ip, settings=auth_settings)
     background.add_task(
         accounts.request_password_reset,
-        db,
-        keys,
-        mailer,
+        ctx,
+        keys=keys,
+        mailer=mailer,
         email=data.email,
         link_base=settings.link_base,
         ttl_s=settings.password_reset_ttl_s,
@@ -244,38 +252,44 @@ async def request_password_reset(
 async def confirm_password_reset(
     data: PasswordResetConfirm,
     db: DatabaseDep,
-    settings: SettingsDep,
+    auth_settings: AuthSettingsDep,
     hasher: HasherDep,
     keys: TokenKeysDep,
     client: ClientDep,
 ) -> Response:
     """Set a new password with the emailed token (checked before the password is hashed)."""
-    await service.count_anonymous_attempt(db, settings, "reset_confirm", client.ip)
+    ctx = ServiceContext.system(db)
+    await service.count_anonymous_attempt(ctx, "reset_confirm", client.ip, settings=auth_settings)
     await accounts.confirm_password_reset(
-        db, hasher, keys, data.token, data.new_password, on_revoked=(service.revoke_api_tokens_in,)
+        ctx,
+        data.token,
+        data.new_password,
+        hasher=hasher,
+        keys=keys,
+        on_revoked=(service.revoke_api_tokens_in,),
     )
     return Response(status_code=204)
 
 
 @router.get("/auth/tokens", response_model=list[ApiTokenOut])
-async def list_tokens(user: SessionUser, db: DatabaseDep) -> list[ApiTokenOut]:
-    return await service.list_api_tokens(db, user.user_id)
+async def list_tokens(ctx: SessionOwnerContext) -> list[ApiTokenOut]:
+    return await service.list_api_tokens(ctx)
 
 
 @router.post("/auth/tokens", response_model=ApiTokenCreated, status_code=201)
 async def create_token(
-    data: ApiTokenCreate, user: SessionUser, db: DatabaseDep, keys: TokenKeysDep
+    data: ApiTokenCreate, ctx: SessionOwnerContext, user: SessionUser, keys: TokenKeysDep
 ) -> ApiTokenCreated:
     """Create a personal API token; its value is shown only in this response."""
-    return await service.create_api_token(db, keys, user.user_id, user.role, data)
+    return await service.create_api_token(ctx, data, role=user.role, keys=keys)
 
 
 @router.delete("/auth/tokens/{token_id}", status_code=204)
-async def revoke_token(token_id: ObjectId, user: SessionUser, db: DatabaseDep) -> Response:
-    await service.revoke_api_token(db, user.user_id, token_id)
+async def revoke_token(token_id: ObjectId, ctx: SessionOwnerContext) -> Response:
+    await service.revoke_api_token(ctx, token_id)
     return Response(status_code=204)
 
 
 @router.get("/users/me", response_model=UserOut)
-async def me(user: CurrentUser, db: DatabaseDep) -> UserOut:
-    return await accounts.get_user(db, user.user_id)
+async def me(ctx: OwnerContext) -> UserOut:
+    return await accounts.get_user(ctx, ctx.require_owner())

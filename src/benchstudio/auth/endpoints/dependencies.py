@@ -10,11 +10,11 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from benchstudio.accounts.mailer import Mailer, mailer_from_settings
 from benchstudio.accounts.service import UserCreatedHook
+from benchstudio.accounts.service.mailer import Mailer, mailer_from_settings
 from benchstudio.auth import service
 from benchstudio.auth.domain import Principal
-from benchstudio.auth.service import ClientInfo
+from benchstudio.auth.service import AuthSettings, ClientInfo
 from benchstudio.config import Environment, Settings
 from benchstudio.core.passwords import Argon2Params, PasswordHasher
 from benchstudio.core.tokens import API_TOKEN_PREFIX
@@ -27,6 +27,7 @@ from benchstudio.http.dependencies import (
     get_token_keys,
 )
 from benchstudio.http.principal import unauthenticated
+from benchstudio.storage.service_context import ServiceContext
 
 REFRESH_COOKIE = "bs_refresh"
 REFRESH_COOKIE_PATH = "/api/auth"
@@ -48,6 +49,10 @@ async def get_mailer(request: Request, settings: SettingsDep) -> Mailer:
     return mailer  # type: ignore[return-value]
 
 
+async def get_auth_settings(settings: SettingsDep) -> AuthSettings:
+    return AuthSettings.of(settings)
+
+
 async def get_client_info(request: Request) -> ClientInfo:
     return ClientInfo(ip=client_ip(request), user_agent=request.headers.get("user-agent"))
 
@@ -60,6 +65,7 @@ async def get_user_created_hooks(request: Request) -> tuple[UserCreatedHook, ...
 HasherDep = Annotated[PasswordHasher, Depends(get_password_hasher)]
 MailerDep = Annotated[Mailer, Depends(get_mailer)]
 ClientDep = Annotated[ClientInfo, Depends(get_client_info)]
+AuthSettingsDep = Annotated[AuthSettings, Depends(get_auth_settings)]
 UserCreatedHooksDep = Annotated[tuple[UserCreatedHook, ...], Depends(get_user_created_hooks)]
 
 
@@ -80,10 +86,11 @@ class BearerAuthenticator:
             raise unauthenticated()
         db = await get_database(request)
         keys = await get_token_keys(request, await get_app_settings(request))
+        ctx = ServiceContext.system(db)  # nobody is known yet: this call finds out who
         if raw.startswith(API_TOKEN_PREFIX):
-            principal = await service.principal_from_api_token(db, keys, raw)
+            principal = await service.principal_from_api_token(ctx, raw, keys=keys)
         else:
-            principal = await service.principal_from_access_token(db, keys, raw)
+            principal = await service.principal_from_access_token(ctx, raw, keys=keys)
         if principal is None:
             raise unauthenticated("Your session has expired or the token is invalid.")
         return principal

@@ -2,23 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Literal
-
 from fastapi import APIRouter
-from pydantic import BaseModel
 
 from benchstudio import __version__
 from benchstudio.http.dependencies import SettingsDep
-
-
-class Meta(BaseModel):
-    name: str
-    version: str
-    environment: str
-    features: list[str]
-    # The sign-up page shows the invite field up front, or says sign-up is closed.
-    signup_policy: Literal["open", "invite", "closed"]
-
+from benchstudio.system.schemas import Meta
 
 # Areas whose API is live; the web app shows navigation only for these.
 AVAILABLE_FEATURES: list[str] = [

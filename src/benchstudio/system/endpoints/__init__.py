@@ -1,0 +1,1 @@
+"""System routers: `health` (`/healthz`, outside `/api`) and `meta` (`/api/meta`)."""
