@@ -19,6 +19,35 @@ from benchstudio.providers.errors import ProviderError
 from benchstudio.providers.sse import SSEDecoder
 from benchstudio.providers.transport import READ_ERRORS, SendStamp, map_client_exception
 
+# A count beyond this is no token count a provider could mean (and would overflow a column).
+_MAX_COUNT = 2**31 - 1
+
+
+def wire_dict(value: Any) -> dict[str, Any]:
+    """A field read off a parsed body: a wrong type counts as absent, never as a crash."""
+    return value if isinstance(value, dict) else {}
+
+
+def wire_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def wire_text(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def wire_count(value: Any) -> int | None:
+    """A token count or index: an int in range, else absent (bools and floats are not counts)."""
+    return value if type(value) is int and 0 <= value <= _MAX_COUNT else None
+
+
+def load_json(data: bytes) -> Any:
+    """The tolerant paths' JSON decode; raises `ValueError` for anything that is not JSON."""
+    try:
+        return json.loads(data.decode("utf-8", "replace"))
+    except RecursionError:  # nested deeper than the decoder goes
+        raise ValueError("JSON nested too deeply") from None
+
 
 def encode_body(body: dict[str, Any]) -> bytes:
     """The request body as sent, by every adapter, before the caller starts its clock."""
