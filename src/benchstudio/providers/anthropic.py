@@ -117,7 +117,7 @@ class AnthropicStreamParser:
     def feed(self, event: str, data: bytes, t_ns: int, out: list[StreamEvent]) -> None:
         try:
             typed = _decode_event(data)
-        except msgspec.MsgspecError:
+        except (msgspec.MsgspecError, RecursionError):  # RecursionError: nested too deep
             typed = None
         if typed is not None and typed.delta is not None and typed.type == "content_block_delta":
             delta = typed.delta

@@ -143,7 +143,7 @@ class GeminiStreamParser:
     def feed(self, event: str, data: bytes, t_ns: int, out: list[StreamEvent]) -> None:
         try:
             typed = _decode_response(data)
-        except msgspec.MsgspecError:
+        except (msgspec.MsgspecError, RecursionError):  # RecursionError: nested too deep
             typed = None
         if typed is None or typed.error is not None or typed.promptFeedback is not None:
             self._feed_dict(data, t_ns, out)

@@ -125,7 +125,7 @@ class OpenAIStreamParser:
             return
         try:
             chunk = _decode_chunk(data)
-        except msgspec.MsgspecError:
+        except (msgspec.MsgspecError, RecursionError):  # RecursionError: nested too deep
             self._feed_dict(event, data, t_ns, out)
             return
         if event == "error" or chunk.error is not None:

@@ -233,8 +233,21 @@ def test_streams_of_raw_bytes(protocol: str, raw: bytes, cuts: list[int]) -> Non
 
 @fuzz_settings(60)
 @given(protocols, st.integers(min_value=900, max_value=20_000))
+@example("gemini", 5000)  # was: RecursionError from msgspec, inside a valid envelope
 def test_deeply_nested_chunks(protocol: str, depth: int) -> None:
-    run_stream(protocol, [sse([("", deep_json(depth))]), sse([("", b"{" * depth)])])
+    deep = deep_json(depth)
+    # Deep where the typed decoders read `Any` (usage, tool calls, function-call arguments).
+    envelope = (
+        b'{"type": "message_start", "choices": [{"delta": {"tool_calls": [{"function": '
+        + deep
+        + b'}]}}], "usage": '
+        + deep
+        + b', "candidates": [{"content": {"parts": [{"functionCall": {"args": '
+        + deep
+        + b"}}]}}]}"
+    )
+    for data in (deep, b"{" * depth, envelope):  # each its own stream: the first error ends one
+        run_stream(protocol, [sse([("", data)])])
 
 
 COMPLETIONS: dict[str, tuple[Callable[[Any, int, str], Any], Any]] = {
