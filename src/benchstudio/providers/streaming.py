@@ -136,6 +136,12 @@ async def stream_events(
                 break
         finished = True
     except ProviderError as exc:
+        # The events of this read that came before the failing one happened: deliver them
+        # first, as they would have been had the read ended just before the failure.
+        if len(events) > 1:
+            _mark_same_chunk(events)
+        for item in events:
+            yield item
         exc.request_id = exc.request_id or request_id
         yield StreamEvent(ERROR, perf_counter_ns(), error=exc)
         raise
