@@ -8,6 +8,8 @@ skipped. Never another exception, never a hang.
 from __future__ import annotations
 
 import json
+import tempfile
+from pathlib import Path
 from typing import Any
 
 from hypothesis import example, given
@@ -18,7 +20,7 @@ from benchstudio.toolcall.bfcl_import import BfclImportError, import_bfcl, parse
 from benchstudio.toolcall.mcp_import import McpImportResult, suite_from_mcp_tools
 from benchstudio.toolcall.samples import sample_suite_text
 from benchstudio.toolcall.schemas import Suite
-from benchstudio.toolcall.suite_file import SuiteFileError, parse_suite
+from benchstudio.toolcall.suite_file import SuiteFileError, parse_suite, read_outputs
 from fuzz_inputs import deep_json, dumps, fuzz_settings, json_values, mutated
 
 SUITE = json.loads(sample_suite_text())
@@ -157,3 +159,33 @@ def test_mcp_listings_import_or_say_why(tools: list[McpTool], draft_cases: bool)
         return
     assert isinstance(result, McpImportResult)
     assert len(result.suite.tools) + len(result.skipped) == len(tools)
+
+
+OUTPUT: dict[str, Any] = {
+    "case_id": "c1",
+    "tool_calls": [{"function": {"name": "f", "arguments": '{"a": 1}'}}],
+    "content": None,
+    "latency_ms": 12.5,
+    "usage": {"input_tokens": 3, "output_tokens": 2},
+}
+
+
+@fuzz_settings(100)
+@given(
+    st.lists(
+        st.one_of(mutated(OUTPUT).map(dumps), json_values.map(dumps), st.text(max_size=40)),
+        max_size=4,
+    ),
+    st.binary(max_size=8),
+)
+@example([dumps(OUTPUT), DEEP_TEXT], b"")  # was: RecursionError
+@example([dumps(OUTPUT)], b"\xff")  # was: UnicodeDecodeError
+def test_recorded_outputs_read_or_say_which_line(lines: list[str], tail: bytes) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "outputs.jsonl"
+        path.write_bytes("\n".join(lines).encode() + b"\n" + tail)
+        try:
+            outputs = list(read_outputs(path))
+        except SuiteFileError:
+            return
+    assert all(isinstance(output.case_id, str) for output in outputs)
