@@ -30,6 +30,7 @@ FUZZ_TESTS = [
     "tests/unit/providers/test_providers_fuzz_sse.py",
     "tests/unit/providers/test_providers_fuzz_wire.py",
     "tests/unit/providers/test_providers_fuzz_error_bodies.py",
+    "tests/unit/providers/test_providers_fuzz_message_format.py",
     "tests/unit/toolcall/test_toolcall_fuzz_imports.py",
     "tests/unit/benchruns/test_benchruns_fuzz_results_import.py",
 ]
