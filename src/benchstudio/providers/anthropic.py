@@ -7,7 +7,6 @@ Usage: `input_tokens` is reported including cache reads and writes, matching Ope
 
 from __future__ import annotations
 
-import json
 from collections.abc import AsyncIterator
 from time import perf_counter_ns
 from typing import Any
@@ -36,6 +35,7 @@ from benchstudio.providers.discovery import DISCOVERY_TIMEOUT_S, probe_health
 from benchstudio.providers.errors import ProviderConnectionError, error_from_stream_payload
 from benchstudio.providers.message_format import to_anthropic_body
 from benchstudio.providers.streaming import (
+    encode_arguments,
     encode_body,
     load_json,
     stream_events,
@@ -298,7 +298,7 @@ def parse_anthropic_message(data: Any, latency_ns: int, request_id: str) -> Chat
         elif kind == "thinking":
             reasoning.append(wire_text(block.get("thinking")) or "")
         elif kind == "tool_use":
-            arguments = json.dumps(block.get("input") or {})
+            arguments = encode_arguments(block.get("input"), request_id)
             calls.append(
                 ToolCall(str(block.get("id")), str(block.get("name")), arguments, len(calls))
             )

@@ -7,7 +7,6 @@ emitted once at the end of the stream, just before `finish`.
 
 from __future__ import annotations
 
-import json
 from collections.abc import AsyncIterator
 from time import perf_counter_ns
 from typing import Any
@@ -39,6 +38,7 @@ from benchstudio.providers.errors import (
 )
 from benchstudio.providers.message_format import to_gemini_body
 from benchstudio.providers.streaming import (
+    encode_arguments,
     encode_body,
     load_json,
     stream_events,
@@ -206,7 +206,7 @@ class GeminiStreamParser:
             StreamEvent(
                 TOOL_CALL_DELTA,
                 t_ns,
-                json.dumps(call.get("args") or {}),
+                encode_arguments(call.get("args"), self.request_id),
                 tool_index=index,
                 tool_id=wire_text(call.get("id")) or f"call_{index}",
                 tool_name=wire_text(call.get("name")),
@@ -318,7 +318,7 @@ def parse_gemini_response(data: Any, latency_ns: int, request_id: str) -> ChatRe
             (reasoning if part.get("thought") else content).append(text)
         elif call:
             index = len(calls)
-            arguments = json.dumps(call.get("args") or {})
+            arguments = encode_arguments(call.get("args"), request_id)
             call_id = wire_text(call.get("id")) or f"call_{index}"
             calls.append(ToolCall(call_id, str(call.get("name")), arguments, index))
     return ChatResponse(

@@ -15,7 +15,7 @@ from typing import Any, Protocol
 
 from benchstudio.providers.base import ERROR, FIRST_BYTE, SENT, TOKEN_KINDS, StreamEvent
 from benchstudio.providers.byte_stream import ByteStream
-from benchstudio.providers.errors import ProviderError
+from benchstudio.providers.errors import ProviderConnectionError, ProviderError
 from benchstudio.providers.sse import SSEDecoder
 from benchstudio.providers.transport import READ_ERRORS, SendStamp, map_client_exception
 
@@ -47,6 +47,16 @@ def load_json(data: bytes) -> Any:
         return json.loads(data.decode("utf-8", "replace"))
     except RecursionError:  # nested deeper than the decoder goes
         raise ValueError("JSON nested too deeply") from None
+
+
+def encode_arguments(value: Any, request_id: str) -> str:
+    """Tool-call arguments a provider sent as a JSON value (Anthropic, Gemini), as JSON text."""
+    try:
+        return json.dumps(value or {})
+    except RecursionError:  # decoded at a shallower stack than this re-encode
+        raise ProviderConnectionError(
+            "tool-call arguments nested too deeply", request_id=request_id
+        ) from None
 
 
 def encode_body(body: dict[str, Any]) -> bytes:

@@ -339,12 +339,32 @@ COMPLETIONS: dict[str, tuple[Callable[[Any, int, str], Any], Any]] = {
 }
 
 
+def _deep_list(depth: int) -> Any:
+    value: Any = []
+    for _ in range(depth):  # built without recursion, as a JSON decoder at a shallow stack would
+        value = [value]
+    return value
+
+
+# Deeper than any recursion limit (Hypothesis raises it while a test runs).
+DEEP = _deep_list(50_000)
+
+
 @fuzz_settings(300)
-@given(st.data())
-def test_completion_bodies_give_a_response_or_a_provider_error(data: st.DataObject) -> None:
-    protocol = data.draw(protocols)
-    parse, valid = COMPLETIONS[protocol]
-    body = data.draw(st.one_of(mutated(valid), json_values))
+@given(
+    protocols.flatmap(
+        lambda protocol: st.tuples(
+            st.just(protocol), st.one_of(mutated(COMPLETIONS[protocol][1]), json_values)
+        )
+    )
+)
+# was: RecursionError re-encoding arguments decoded at a shallower stack
+@example(("anthropic", {"content": [{"type": "tool_use", "input": DEEP}]}))
+@example(("gemini", {"candidates": [{"content": {"parts": [{"functionCall": {"args": DEEP}}]}}]}))
+@example(("gemini", None))  # was: AttributeError
+def test_completion_bodies_give_a_response_or_a_provider_error(case: tuple[str, Any]) -> None:
+    protocol, body = case
+    parse = COMPLETIONS[protocol][0]
     try:
         response = parse(body, 1, "r")
     except ProviderError:
