@@ -7,7 +7,6 @@ Usage: `input_tokens` is reported including cache reads and writes, matching Ope
 
 from __future__ import annotations
 
-import json
 from collections.abc import AsyncIterator
 from time import perf_counter_ns
 from typing import Any
@@ -35,11 +34,19 @@ from benchstudio.providers.base import (
 from benchstudio.providers.discovery import DISCOVERY_TIMEOUT_S, probe_health
 from benchstudio.providers.errors import ProviderConnectionError, error_from_stream_payload
 from benchstudio.providers.message_format import to_anthropic_body
-from benchstudio.providers.streaming import encode_body, stream_events
+from benchstudio.providers.streaming import (
+    encode_arguments,
+    encode_body,
+    load_json,
+    stream_events,
+    wire_count,
+    wire_dict,
+    wire_list,
+    wire_text,
+)
 from benchstudio.providers.transport import HttpTransport, SendStamp, secrets_of
 
 ANTHROPIC_VERSION = "2023-06-01"
-_loads = json.loads
 FINISH_REASONS = {
     "end_turn": "stop",
     "stop_sequence": "stop",
@@ -64,13 +71,15 @@ def normalize_anthropic_base_url(base_url: str) -> str:
 
 def usage_from_anthropic(data: dict[str, Any], usage: Usage | None = None) -> Usage:
     usage = usage or Usage()
-    if "input_tokens" in data and data["input_tokens"] is not None:
-        cache_read = data.get("cache_read_input_tokens") or 0
-        cache_write = data.get("cache_creation_input_tokens") or 0
-        usage.input_tokens = data["input_tokens"] + cache_read + cache_write
+    input_tokens = wire_count(data.get("input_tokens"))
+    if input_tokens is not None:
+        cache_read = wire_count(data.get("cache_read_input_tokens")) or 0
+        cache_write = wire_count(data.get("cache_creation_input_tokens")) or 0
+        usage.input_tokens = input_tokens + cache_read + cache_write
         usage.cached_input_tokens = cache_read
-    if data.get("output_tokens") is not None:
-        usage.output_tokens = data["output_tokens"]
+    output_tokens = wire_count(data.get("output_tokens"))
+    if output_tokens is not None:
+        usage.output_tokens = output_tokens
     return usage
 
 
@@ -108,7 +117,7 @@ class AnthropicStreamParser:
     def feed(self, event: str, data: bytes, t_ns: int, out: list[StreamEvent]) -> None:
         try:
             typed = _decode_event(data)
-        except msgspec.MsgspecError:
+        except (msgspec.MsgspecError, RecursionError):  # RecursionError: nested too deep
             typed = None
         if typed is not None and typed.delta is not None and typed.type == "content_block_delta":
             delta = typed.delta
@@ -117,32 +126,35 @@ class AnthropicStreamParser:
             )
             return
         try:
-            obj = _loads(data.decode("utf-8", "replace"))
+            obj = load_json(data)
         except ValueError:
             raise ProviderConnectionError(
                 f"malformed stream event: {data[:80]!r}", request_id=self.request_id
             ) from None
-        kind = obj.get("type", event) if isinstance(obj, dict) else event
+        # Fields of the wrong type count as absent: consumers only ever see strings and ints.
+        fields = wire_dict(obj)
+        kind = fields.get("type", event) if isinstance(obj, dict) else event
         if kind == "content_block_delta":
-            fields = obj.get("delta") or {}
+            change = wire_dict(fields.get("delta"))
             self._delta(
-                fields.get("type"),
-                fields.get("text"),
-                fields.get("thinking"),
-                fields.get("partial_json"),
-                obj.get("index", 0),
+                wire_text(change.get("type")),
+                wire_text(change.get("text")),
+                wire_text(change.get("thinking")),
+                wire_text(change.get("partial_json")),
+                wire_count(fields.get("index")) or 0,
                 t_ns,
                 out,
             )
         elif kind == "content_block_start":
-            self._block_start(obj, t_ns, out)
+            self._block_start(fields, t_ns, out)
         elif kind == "message_start":
-            usage_from_anthropic((obj.get("message") or {}).get("usage") or {}, self.usage)
+            usage = wire_dict(wire_dict(fields.get("message")).get("usage"))
+            usage_from_anthropic(usage, self.usage)
         elif kind == "message_delta":
-            reason = (obj.get("delta") or {}).get("stop_reason")
+            reason = wire_text(wire_dict(fields.get("delta")).get("stop_reason"))
             if reason:
                 self.finish_reason = FINISH_REASONS.get(reason, reason)
-            usage_from_anthropic(obj.get("usage") or {}, self.usage)
+            usage_from_anthropic(wire_dict(fields.get("usage")), self.usage)
             out.append(StreamEvent(USAGE, t_ns, usage=self.usage))
         elif kind == "message_stop":
             self.done = True
@@ -173,23 +185,24 @@ class AnthropicStreamParser:
         # signature_delta, citations_delta: nothing
 
     def _block_start(self, obj: dict[str, Any], t_ns: int, out: list[StreamEvent]) -> None:
-        block = obj.get("content_block") or {}
+        block = wire_dict(obj.get("content_block"))
         if block.get("type") != "tool_use":
-            text = block.get("text") or block.get("thinking")
+            text = wire_text(block.get("text")) or wire_text(block.get("thinking"))
             if text:
                 kind: EventKind = REASONING if block.get("type") == "thinking" else CONTENT
                 out.append(StreamEvent(kind, t_ns, text))
             return
         ordinal = len(self.block_tools)
-        self.block_tools[obj.get("index", ordinal)] = ordinal
+        index = wire_count(obj.get("index"))
+        self.block_tools[ordinal if index is None else index] = ordinal
         out.append(
             StreamEvent(
                 TOOL_CALL_DELTA,
                 t_ns,
                 "",
                 tool_index=ordinal,
-                tool_id=block.get("id"),
-                tool_name=block.get("name"),
+                tool_id=wire_text(block.get("id")),
+                tool_name=wire_text(block.get("name")),
             )
         )
 
@@ -270,31 +283,34 @@ class AnthropicAdapter:
         return await probe_health(self.list_models)
 
 
-def parse_anthropic_message(data: dict[str, Any], latency_ns: int, request_id: str) -> ChatResponse:
+def parse_anthropic_message(data: Any, latency_ns: int, request_id: str) -> ChatResponse:
     """A non-streaming Messages response to a `ChatResponse`."""
+    if not isinstance(data, dict):
+        raise ProviderConnectionError("message body is not an object", request_id=request_id)
     content: list[str] = []
     reasoning: list[str] = []
     calls: list[ToolCall] = []
-    for block in data.get("content") or []:
+    for item in wire_list(data.get("content")):
+        block = wire_dict(item)
         kind = block.get("type")
         if kind == "text":
-            content.append(block.get("text") or "")
+            content.append(wire_text(block.get("text")) or "")
         elif kind == "thinking":
-            reasoning.append(block.get("thinking") or "")
+            reasoning.append(wire_text(block.get("thinking")) or "")
         elif kind == "tool_use":
-            arguments = json.dumps(block.get("input") or {})
+            arguments = encode_arguments(block.get("input"), request_id)
             calls.append(
                 ToolCall(str(block.get("id")), str(block.get("name")), arguments, len(calls))
             )
-    reason = data.get("stop_reason")
+    reason = wire_text(data.get("stop_reason"))
     return ChatResponse(
         content="".join(content),
         reasoning="".join(reasoning),
         tool_calls=calls,
-        usage=usage_from_anthropic(data.get("usage") or {}),
+        usage=usage_from_anthropic(wire_dict(data.get("usage"))),
         finish_reason=FINISH_REASONS.get(reason, reason) if reason else None,
         latency_ns=latency_ns,
-        model=data.get("model"),
+        model=wire_text(data.get("model")),
         request_id=request_id,
         raw=data,
     )

@@ -7,7 +7,6 @@ emitted once at the end of the stream, just before `finish`.
 
 from __future__ import annotations
 
-import json
 from collections.abc import AsyncIterator
 from time import perf_counter_ns
 from typing import Any
@@ -38,10 +37,18 @@ from benchstudio.providers.errors import (
     error_from_stream_payload,
 )
 from benchstudio.providers.message_format import to_gemini_body
-from benchstudio.providers.streaming import encode_body, stream_events
+from benchstudio.providers.streaming import (
+    encode_arguments,
+    encode_body,
+    load_json,
+    stream_events,
+    wire_count,
+    wire_dict,
+    wire_list,
+    wire_text,
+)
 from benchstudio.providers.transport import HttpTransport, SendStamp, secrets_of
 
-_loads = json.loads
 _FILTER_REASONS = frozenset(
     {"SAFETY", "RECITATION", "BLOCKLIST", "PROHIBITED_CONTENT", "SPII", "IMAGE_SAFETY"}
 )
@@ -72,20 +79,20 @@ def gemini_finish_reason(reason: str | None, saw_tool_call: bool) -> str | None:
 
 def usage_from_gemini(meta: dict[str, Any]) -> Usage:
     """Gemini counts thoughts apart from candidates; our output count includes them."""
-    output = meta.get("candidatesTokenCount")
-    thoughts = meta.get("thoughtsTokenCount")
+    output = wire_count(meta.get("candidatesTokenCount"))
+    thoughts = wire_count(meta.get("thoughtsTokenCount"))
     if output is not None and thoughts:
         output += thoughts
     return Usage(
-        input_tokens=meta.get("promptTokenCount"),
+        input_tokens=wire_count(meta.get("promptTokenCount")),
         output_tokens=output,
         reasoning_tokens=thoughts,
-        cached_input_tokens=meta.get("cachedContentTokenCount"),
+        cached_input_tokens=wire_count(meta.get("cachedContentTokenCount")),
     )
 
 
 def _check_blocked(obj: dict[str, Any], request_id: str, secrets: tuple[str, ...]) -> None:
-    reason = (obj.get("promptFeedback") or {}).get("blockReason")
+    reason = wire_dict(obj.get("promptFeedback")).get("blockReason")
     if reason:
         raise ContentFilteredError(
             f"prompt blocked: {reason}", request_id=request_id, secrets=secrets
@@ -136,7 +143,7 @@ class GeminiStreamParser:
     def feed(self, event: str, data: bytes, t_ns: int, out: list[StreamEvent]) -> None:
         try:
             typed = _decode_response(data)
-        except msgspec.MsgspecError:
+        except (msgspec.MsgspecError, RecursionError):  # RecursionError: nested too deep
             typed = None
         if typed is None or typed.error is not None or typed.promptFeedback is not None:
             self._feed_dict(data, t_ns, out)
@@ -154,7 +161,7 @@ class GeminiStreamParser:
     def _feed_dict(self, data: bytes, t_ns: int, out: list[StreamEvent]) -> None:
         """The tolerant path: any JSON, errors sent in the stream, blocked prompts."""
         try:
-            obj = _loads(data.decode("utf-8", "replace"))
+            obj = load_json(data)
         except ValueError:
             raise ProviderConnectionError(
                 f"malformed stream chunk: {data[:80]!r}", request_id=self.request_id
@@ -166,16 +173,19 @@ class GeminiStreamParser:
         if "error" in obj:
             raise error_from_stream_payload(obj, request_id=self.request_id, secrets=self.secrets)
         _check_blocked(obj, self.request_id, self.secrets)
-        meta = obj.get("usageMetadata")
+        # Fields of the wrong type count as absent: consumers only ever see strings and ints.
+        meta = wire_dict(obj.get("usageMetadata"))
         if meta:
             self.usage, self.usage_t = meta, t_ns
-        for candidate in (obj.get("candidates") or [])[:1]:
-            for part in (candidate.get("content") or {}).get("parts") or []:
-                self._part(
-                    part.get("text"), part.get("thought"), part.get("functionCall"), t_ns, out
-                )
-            if candidate.get("finishReason"):
-                self.raw_finish = candidate["finishReason"]
+        for item in wire_list(obj.get("candidates"))[:1]:
+            candidate = wire_dict(item)
+            for raw_part in wire_list(wire_dict(candidate.get("content")).get("parts")):
+                part = wire_dict(raw_part)
+                call = wire_dict(part.get("functionCall"))
+                self._part(wire_text(part.get("text")), bool(part.get("thought")), call, t_ns, out)
+            reason = wire_text(candidate.get("finishReason"))
+            if reason:
+                self.raw_finish = reason
 
     def _part(
         self,
@@ -196,10 +206,10 @@ class GeminiStreamParser:
             StreamEvent(
                 TOOL_CALL_DELTA,
                 t_ns,
-                json.dumps(call.get("args") or {}),
+                encode_arguments(call.get("args"), self.request_id),
                 tool_index=index,
-                tool_id=call.get("id") or f"call_{index}",
-                tool_name=call.get("name"),
+                tool_id=wire_text(call.get("id")) or f"call_{index}",
+                tool_name=wire_text(call.get("name")),
             )
         )
 
@@ -292,30 +302,33 @@ class GeminiAdapter:
         return await probe_health(self.list_models)
 
 
-def parse_gemini_response(data: dict[str, Any], latency_ns: int, request_id: str) -> ChatResponse:
+def parse_gemini_response(data: Any, latency_ns: int, request_id: str) -> ChatResponse:
     """A non-streaming `generateContent` body to a `ChatResponse`."""
+    if not isinstance(data, dict):
+        raise ProviderConnectionError("response body is not an object", request_id=request_id)
     content: list[str] = []
     reasoning: list[str] = []
     calls: list[ToolCall] = []
-    candidate = (data.get("candidates") or [{}])[0]
-    for part in (candidate.get("content") or {}).get("parts") or []:
-        if part.get("text"):
-            (reasoning if part.get("thought") else content).append(part["text"])
-        elif part.get("functionCall"):
-            call = part["functionCall"]
+    candidate = wire_dict((wire_list(data.get("candidates")) or [{}])[0])
+    for item in wire_list(wire_dict(candidate.get("content")).get("parts")):
+        part = wire_dict(item)
+        text = wire_text(part.get("text"))
+        call = wire_dict(part.get("functionCall"))
+        if text:
+            (reasoning if part.get("thought") else content).append(text)
+        elif call:
             index = len(calls)
-            arguments = json.dumps(call.get("args") or {})
-            calls.append(
-                ToolCall(call.get("id") or f"call_{index}", str(call.get("name")), arguments, index)
-            )
+            arguments = encode_arguments(call.get("args"), request_id)
+            call_id = wire_text(call.get("id")) or f"call_{index}"
+            calls.append(ToolCall(call_id, str(call.get("name")), arguments, index))
     return ChatResponse(
         content="".join(content),
         reasoning="".join(reasoning),
         tool_calls=calls,
-        usage=usage_from_gemini(data.get("usageMetadata") or {}),
-        finish_reason=gemini_finish_reason(candidate.get("finishReason"), bool(calls)),
+        usage=usage_from_gemini(wire_dict(data.get("usageMetadata"))),
+        finish_reason=gemini_finish_reason(wire_text(candidate.get("finishReason")), bool(calls)),
         latency_ns=latency_ns,
-        model=data.get("modelVersion"),
+        model=wire_text(data.get("modelVersion")),
         request_id=request_id,
         raw=data,
     )

@@ -11,6 +11,7 @@ from typing import Any
 from benchstudio.providers.base import ChatRequest
 
 ANTHROPIC_DEFAULT_MAX_TOKENS = 4096
+_MAX_ARGUMENT_DEPTH = 100
 # JSON Schema keywords Gemini's function declarations reject.
 _GEMINI_UNSUPPORTED_SCHEMA_KEYS = frozenset(
     {"$schema", "additionalProperties", "$id", "$defs", "definitions", "examples", "default"}
@@ -25,13 +26,33 @@ def _text_of(content: Any) -> str:
     return "" if content is None else str(content)
 
 
+def _nested_at_most(value: Any, limit: int) -> bool:
+    """Whether `value` nests no deeper than `limit` (walked without recursion)."""
+    stack = [(value, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > limit:
+            return False
+        if isinstance(node, dict):
+            stack.extend((child, depth + 1) for child in node.values())
+        elif isinstance(node, list):
+            stack.extend((child, depth + 1) for child in node)
+    return True
+
+
 def _parse_arguments(arguments: Any) -> Any:
     if isinstance(arguments, dict):
         return arguments
     try:
-        return json.loads(arguments or "{}")
-    except ValueError:
-        return {"_raw": arguments}  # keep malformed arguments visible rather than dropping them
+        parsed = json.loads(arguments or "{}")
+    except (ValueError, RecursionError):  # RecursionError: nested deeper than json goes
+        parsed = None
+    else:
+        # Arguments a model wrote: nested near the interpreter's limit they would load here
+        # but fail to encode again in the request body.
+        if _nested_at_most(parsed, _MAX_ARGUMENT_DEPTH):
+            return parsed
+    return {"_raw": arguments}  # keep malformed arguments visible rather than dropping them
 
 
 def _anthropic_message(message: dict[str, Any]) -> dict[str, Any]:

@@ -40,10 +40,17 @@ from benchstudio.providers.errors import (
     ProviderConnectionError,
     error_from_stream_payload,
 )
-from benchstudio.providers.streaming import encode_body, stream_events
+from benchstudio.providers.streaming import (
+    encode_body,
+    load_json,
+    stream_events,
+    wire_count,
+    wire_dict,
+    wire_list,
+    wire_text,
+)
 from benchstudio.providers.transport import HttpTransport, SendStamp, secrets_of
 
-_loads = json.loads
 _STREAM_OPTIONS_MARKERS = ("stream_options", "include_usage")
 
 
@@ -60,15 +67,15 @@ def normalize_openai_base_url(base_url: str) -> str:
 
 
 def usage_from_openai(data: dict[str, Any]) -> Usage:
-    details = data.get("completion_tokens_details") or {}
-    prompt_details = data.get("prompt_tokens_details") or {}
-    cached = prompt_details.get("cached_tokens")
+    details = wire_dict(data.get("completion_tokens_details"))
+    prompt_details = wire_dict(data.get("prompt_tokens_details"))
+    cached = wire_count(prompt_details.get("cached_tokens"))
     if cached is None:
-        cached = data.get("prompt_cache_hit_tokens")  # DeepSeek's spelling
+        cached = wire_count(data.get("prompt_cache_hit_tokens"))  # DeepSeek's spelling
     return Usage(
-        input_tokens=data.get("prompt_tokens"),
-        output_tokens=data.get("completion_tokens"),
-        reasoning_tokens=details.get("reasoning_tokens"),
+        input_tokens=wire_count(data.get("prompt_tokens")),
+        output_tokens=wire_count(data.get("completion_tokens")),
+        reasoning_tokens=wire_count(details.get("reasoning_tokens")),
         cached_input_tokens=cached,
     )
 
@@ -118,7 +125,7 @@ class OpenAIStreamParser:
             return
         try:
             chunk = _decode_chunk(data)
-        except msgspec.MsgspecError:
+        except (msgspec.MsgspecError, RecursionError):  # RecursionError: nested too deep
             self._feed_dict(event, data, t_ns, out)
             return
         if event == "error" or chunk.error is not None:
@@ -144,7 +151,7 @@ class OpenAIStreamParser:
     def _feed_dict(self, event: str, data: bytes, t_ns: int, out: list[StreamEvent]) -> None:
         """The tolerant path: any JSON, any field types, errors sent in the stream."""
         try:
-            obj = _loads(data.decode("utf-8", "replace"))
+            obj = load_json(data)
         except ValueError:
             raise ProviderConnectionError(
                 f"malformed stream chunk: {data[:80]!r}", request_id=self.request_id
@@ -153,24 +160,27 @@ class OpenAIStreamParser:
             return
         if event == "error" or "error" in obj:
             raise error_from_stream_payload(obj, request_id=self.request_id, secrets=self.secrets)
-        choices = obj.get("choices")
+        # Fields of the wrong type count as absent: consumers only ever see strings and ints.
+        choices = wire_list(obj.get("choices"))
         if choices:
-            choice = choices[0]
-            delta = choice.get("delta")
+            choice = wire_dict(choices[0])
+            delta = wire_dict(choice.get("delta"))
             if delta:
-                text = delta.get("reasoning_content") or delta.get("reasoning")
+                text = wire_text(delta.get("reasoning_content")) or wire_text(
+                    delta.get("reasoning")
+                )
                 if text:
                     out.append(StreamEvent(REASONING, t_ns, text))
-                text = delta.get("content")
+                text = wire_text(delta.get("content"))
                 if text:
                     out.append(StreamEvent(CONTENT, t_ns, text))
-                calls = delta.get("tool_calls")
+                calls = wire_list(delta.get("tool_calls"))
                 if calls:
                     out.extend(_tool_call_events(calls, t_ns))
-            reason = choice.get("finish_reason")
+            reason = wire_text(choice.get("finish_reason"))
             if reason:
                 self.finish_reason = reason
-        usage = obj.get("usage")
+        usage = wire_dict(obj.get("usage"))
         if usage:
             out.append(StreamEvent(USAGE, t_ns, usage=usage_from_openai(usage)))
 
@@ -183,18 +193,20 @@ class OpenAIStreamParser:
         out.append(StreamEvent(FINISH, t_ns, finish_reason=self.finish_reason))
 
 
-def _tool_call_events(calls: list[dict[str, Any]], t_ns: int) -> list[StreamEvent]:
+def _tool_call_events(calls: list[Any], t_ns: int) -> list[StreamEvent]:
     events = []
-    for position, call in enumerate(calls):
-        function = call.get("function") or {}
+    for position, item in enumerate(calls):
+        call = wire_dict(item)
+        function = wire_dict(call.get("function"))
+        index = wire_count(call.get("index"))
         events.append(
             StreamEvent(
                 TOOL_CALL_DELTA,
                 t_ns,
-                function.get("arguments") or "",
-                tool_index=call.get("index", position),
-                tool_id=call.get("id"),
-                tool_name=function.get("name"),
+                wire_text(function.get("arguments")) or "",
+                tool_index=position if index is None else index,
+                tool_id=wire_text(call.get("id")),
+                tool_name=wire_text(function.get("name")),
             )
         )
     return events
@@ -302,26 +314,28 @@ def parse_openai_completion(data: Any, latency_ns: int, request_id: str) -> Chat
     """A non-streaming chat completion body to a `ChatResponse`."""
     if not isinstance(data, dict):
         raise ProviderConnectionError("completion body is not an object", request_id=request_id)
-    choices = data.get("choices") or [{}]
-    choice = choices[0]
-    message = choice.get("message") or {}
-    calls = [
-        ToolCall(
-            id=str(call.get("id") or f"call_{i}"),
-            name=str((call.get("function") or {}).get("name") or ""),
-            arguments=str((call.get("function") or {}).get("arguments") or ""),
-            index=i,
+    choice = wire_dict((wire_list(data.get("choices")) or [{}])[0])
+    message = wire_dict(choice.get("message"))
+    calls = []
+    for i, item in enumerate(wire_list(message.get("tool_calls"))):
+        call, function = wire_dict(item), wire_dict(wire_dict(item).get("function"))
+        calls.append(
+            ToolCall(
+                id=str(call.get("id") or f"call_{i}"),
+                name=str(function.get("name") or ""),
+                arguments=str(function.get("arguments") or ""),
+                index=i,
+            )
         )
-        for i, call in enumerate(message.get("tool_calls") or [])
-    ]
+    reasoning = wire_text(message.get("reasoning_content")) or wire_text(message.get("reasoning"))
     return ChatResponse(
-        content=message.get("content") or "",
-        reasoning=message.get("reasoning_content") or message.get("reasoning") or "",
+        content=wire_text(message.get("content")) or "",
+        reasoning=reasoning or "",
         tool_calls=calls,
-        usage=usage_from_openai(data.get("usage") or {}),
-        finish_reason=choice.get("finish_reason"),
+        usage=usage_from_openai(wire_dict(data.get("usage"))),
+        finish_reason=wire_text(choice.get("finish_reason")),
         latency_ns=latency_ns,
-        model=data.get("model"),
+        model=wire_text(data.get("model")),
         request_id=request_id,
         raw=data,
     )

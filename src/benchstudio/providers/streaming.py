@@ -15,9 +15,48 @@ from typing import Any, Protocol
 
 from benchstudio.providers.base import ERROR, FIRST_BYTE, SENT, TOKEN_KINDS, StreamEvent
 from benchstudio.providers.byte_stream import ByteStream
-from benchstudio.providers.errors import ProviderError
+from benchstudio.providers.errors import ProviderConnectionError, ProviderError
 from benchstudio.providers.sse import SSEDecoder
 from benchstudio.providers.transport import READ_ERRORS, SendStamp, map_client_exception
+
+# A count beyond this is no token count a provider could mean (and would overflow a column).
+_MAX_COUNT = 2**31 - 1
+
+
+def wire_dict(value: Any) -> dict[str, Any]:
+    """A field read off a parsed body: a wrong type counts as absent, never as a crash."""
+    return value if isinstance(value, dict) else {}
+
+
+def wire_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def wire_text(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def wire_count(value: Any) -> int | None:
+    """A token count or index: an int in range, else absent (bools and floats are not counts)."""
+    return value if type(value) is int and 0 <= value <= _MAX_COUNT else None
+
+
+def load_json(data: bytes) -> Any:
+    """The tolerant paths' JSON decode; raises `ValueError` for anything that is not JSON."""
+    try:
+        return json.loads(data.decode("utf-8", "replace"))
+    except RecursionError:  # nested deeper than the decoder goes
+        raise ValueError("JSON nested too deeply") from None
+
+
+def encode_arguments(value: Any, request_id: str) -> str:
+    """Tool-call arguments a provider sent as a JSON value (Anthropic, Gemini), as JSON text."""
+    try:
+        return json.dumps(value or {})
+    except RecursionError:  # decoded at a shallower stack than this re-encode
+        raise ProviderConnectionError(
+            "tool-call arguments nested too deeply", request_id=request_id
+        ) from None
 
 
 def encode_body(body: dict[str, Any]) -> bytes:
@@ -107,6 +146,12 @@ async def stream_events(
                 break
         finished = True
     except ProviderError as exc:
+        # The events of this read that came before the failing one happened: deliver them
+        # first, as they would have been had the read ended just before the failure.
+        if len(events) > 1:
+            _mark_same_chunk(events)
+        for item in events:
+            yield item
         exc.request_id = exc.request_id or request_id
         yield StreamEvent(ERROR, perf_counter_ns(), error=exc)
         raise

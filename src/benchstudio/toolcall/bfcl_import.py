@@ -65,7 +65,7 @@ def parse_entries(text: str, source: str) -> list[dict[str, Any]]:
     """`read_entries` for text already read (an upload); `source` names it in errors."""
     try:
         parsed = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nested deeper than json goes
         parsed = None
     if isinstance(parsed, list):
         entries = parsed
@@ -87,6 +87,8 @@ def _json_lines(text: str, source: str) -> list[Any]:
             entries.append(json.loads(line))
         except json.JSONDecodeError as error:
             raise BfclImportError(f"{source} line {number}: not JSON ({error.msg})") from None
+        except RecursionError:
+            raise BfclImportError(f"{source} line {number}: nested too deeply") from None
     return entries
 
 
@@ -212,11 +214,19 @@ def import_bfcl(
     answer_by_id = {str(a["id"]): a for a in answers or []}
     cases: list[TestCase] = []
     skipped: list[tuple[str, str]] = []
+    seen: set[str] = set()
     for entry in questions:
+        entry_id = str(entry["id"])
+        if entry_id in seen:  # the suite refuses duplicate case ids: keep the first
+            skipped.append((entry_id, "duplicate id"))
+            continue
         try:
-            cases.append(convert_entry(entry, answer_by_id.get(str(entry["id"]))))
-        except (BfclImportError, ValueError, KeyError, TypeError) as error:
-            skipped.append((str(entry.get("id")), _reason(error)))
+            cases.append(convert_entry(entry, answer_by_id.get(entry_id)))
+        except (BfclImportError, ValueError, KeyError, TypeError, AttributeError) as error:
+            # AttributeError: a field of the wrong JSON type (a list where an object belongs)
+            skipped.append((entry_id, _reason(error)))
+            continue
+        seen.add(entry_id)
     description = "Imported from Berkeley Function Calling Leaderboard files."
     return BfclImport(Suite(name=name, description=description, cases=cases), skipped)
 

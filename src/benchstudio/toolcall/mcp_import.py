@@ -56,6 +56,9 @@ _SUBSCHEMA_LIST_KEYS = frozenset({"anyOf", "oneOf", "allOf", "prefixItems", "ite
 _SUBSCHEMA_MAP_KEYS = frozenset({"properties", "patternProperties", "dependentSchemas"})
 _DROPPED_KEYS = frozenset({"$defs", "definitions", "$schema", "$id"})
 _NO_VALUE = object()
+# Inlining is exponential when definitions refer to each other several times (d0 -> 2 x d1 ->
+# 4 x d2 ...): a schema that expands past this many nodes is refused rather than hanging.
+_MAX_EXPANDED_NODES = 20_000
 
 
 class McpSchemaError(ValueError):
@@ -79,10 +82,14 @@ def _pointer_target(root: Any, ref: str) -> Any:
 
 def resolve_refs(schema: dict[str, Any]) -> dict[str, Any]:
     """`schema` with local references inlined and definition blocks removed."""
+    budget = [_MAX_EXPANDED_NODES]
 
     def resolve(node: Any, active: tuple[str, ...]) -> Any:
         if not isinstance(node, dict):
             return node
+        budget[0] -= 1
+        if budget[0] < 0:
+            raise McpSchemaError(f"the schema expands to more than {_MAX_EXPANDED_NODES} nodes")
         ref = node.get("$ref")
         if isinstance(ref, str):
             siblings = {k: v for k, v in node.items() if k != "$ref"}
@@ -106,7 +113,10 @@ def resolve_refs(schema: dict[str, Any]) -> dict[str, Any]:
                 resolved[key] = value
         return resolved
 
-    result = resolve(schema, ())
+    try:
+        result = resolve(schema, ())
+    except RecursionError:
+        raise McpSchemaError("the input schema is nested too deeply") from None
     if not isinstance(result, dict):
         raise McpSchemaError("the input schema is not an object")
     return result
@@ -162,7 +172,10 @@ def convert_tool(tool: McpTool, name: str) -> Tool:
     if parameters.get("type", "object") != "object":
         raise McpSchemaError("the input schema is not of type object")
     parameters = {"type": "object", "properties": {}, **parameters}
-    problem = schema_problem(parameters)
+    try:
+        problem = schema_problem(parameters)
+    except RecursionError:  # the validator recurses per level of nesting
+        problem = "nested too deeply"
     if problem is not None:
         raise McpSchemaError(f"invalid input schema: {problem}")
     description = tool.description or tool.title or ""

@@ -52,15 +52,19 @@ def save_suite(suite: Suite, path: Path) -> None:
 
 def read_outputs(path: Path) -> Iterator[ModelOutput]:
     """Recorded outputs, one JSON object per line (blank lines are skipped)."""
-    with path.open(encoding="utf-8") as lines:
-        for number, line in enumerate(lines, start=1):
-            if not line.strip():
-                continue
+    # Decoded per line (not by the file object) so a byte that is not UTF-8 names its line.
+    with path.open("rb") as lines:
+        for number, raw in enumerate(lines, start=1):
             try:
+                line = raw.decode("utf-8")
+                if not line.strip():
+                    continue
                 yield ModelOutput.model_validate(json.loads(line))
-            except (ValueError, ValidationError) as error:
+            except (ValueError, ValidationError) as error:  # UnicodeDecodeError included
                 reason = str(error).splitlines()[0][:200]
                 raise SuiteFileError(f"{path.name} line {number}: {reason}") from None
+            except RecursionError:
+                raise SuiteFileError(f"{path.name} line {number}: nested too deeply") from None
 
 
 def write_verdicts(verdicts: Iterable[CaseVerdict], path: Path) -> int:
