@@ -138,7 +138,7 @@ def error_message_from_body(body: str) -> tuple[str, str]:
     """Extract (message, code/type) from the error bodies of OpenAI, Anthropic and Gemini."""
     try:
         data: Any = json.loads(body)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nested deeper than the parser goes
         return body.strip()[:_MAX_MESSAGE_CHARS] or "no error body", ""
     if isinstance(data, list) and data:
         data = data[0]  # Gemini sometimes wraps errors in a list

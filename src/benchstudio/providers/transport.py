@@ -211,7 +211,7 @@ class HttpTransport:
             raise map_client_exception(exc, request_id=request_id, secrets=self.secrets) from None
         try:
             return json.loads(text)
-        except ValueError:
+        except (ValueError, RecursionError):  # nested deeper than the parser goes
             raise ServerError(
                 "response body is not JSON", request_id=request_id, secrets=self.secrets
             ) from None

@@ -1,24 +1,20 @@
 """Fuzz: a `benchstudio.bench/1` results file, as `POST /api/benchmarks/import` reads it.
 
-The body is JSON-decoded (a `bad_results_file` AppError if not JSON), checked by
-`_check_document` (an `AppError` naming the field), then turned into rows, steps, targets and
-summaries before anything is stored: that whole pre-database part of `import_results` runs
-here. Garbage gives an `AppError`, never another exception.
+`domain.results_import.prepare_import` decodes the body, checks it (an `ImportRefused` naming
+the field) and turns it into rows, steps and summaries, in the summary worker; the service
+then derives targets and stores it. That whole pre-database part runs here. Garbage gives an
+`ImportRefused`, never an exception.
 """
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
-import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from benchstudio.benchruns.domain import record_from_row, row_from_record
-from benchstudio.benchruns.exchange import _check_document, _import_targets, _RowView, _steps_of
-from benchstudio.benchruns.summaries import compute_summaries
-from benchstudio.core.errors import AppError
+from benchstudio.benchruns.domain.results_import import ImportRefused, prepare_import
+from benchstudio.benchruns.service.exchange import _import_targets
 from fuzz_inputs import deep_json, dumps, fuzz_settings, json_values, mutated
 
 RECORD: dict[str, Any] = {
@@ -66,33 +62,14 @@ DOCUMENT: dict[str, Any] = {
 
 
 def import_until_storage(body: bytes) -> None:
-    """`import_benchmark` + `import_results` up to the database write."""
-    try:
-        data = json.loads(body)
-    except (ValueError, RecursionError):
-        return  # the endpoint's "not JSON" AppError
-    try:
-        records = _check_document(data)
-    except AppError:
+    """`import_file` up to the database write: what the summary worker does, then targets."""
+    prepared = prepare_import(body)
+    if isinstance(prepared, ImportRefused):
+        assert prepared.code in {"bad_results_file", "too_large"}
         return
-    config = dict(data.get("config") or {})
-    steps = _steps_of(data, records)
-    rows = [row_from_record(r) for r in records]
-    stored = [record_from_row(_RowView(r)) for r in rows]
-    wall_s = float((data.get("summary") or {}).get("duration_s") or 0.0)
-    compute_summaries("run", stored, steps, wall_s=wall_s, config=config)
-    _import_targets("run", config)
+    _import_targets("run", dict(prepared.document.get("config") or {}))
 
 
-# Known crash, fixed by strict=True in `benchruns/results_file.py`'s `_Lenient` and
-# `ImportedSlo` configs (that module is being moved; the fix goes in with the move): a string
-# where a number belongs passes the lax check, then `pack_itl` / `_int` fail on it.
-# Strict xfail: it turns into a failure once the fix lands, so this marker gets removed.
-@pytest.mark.xfail(
-    strict=True,
-    raises=(TypeError, ValueError, ExceptionGroup),
-    reason="lax results_file models",
-)
 @fuzz_settings(200)
 @given(
     st.one_of(mutated(DOCUMENT, max_changes=4), json_values).map(lambda doc: dumps(doc).encode())

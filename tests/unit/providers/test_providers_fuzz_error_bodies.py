@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
@@ -22,11 +21,7 @@ def test_stream_error_payloads_give_a_provider_error(payload: Any) -> None:
     assert isinstance(error_from_stream_payload(payload, request_id="r"), ProviderError)
 
 
-# Known crash in `providers/errors.py` (outside this change): `error_message_from_body` catches
-# only ValueError from `json.loads`, so a body nested too deeply raises RecursionError (the same
-# in `transport.HttpTransport.request_json`). Fix: `except (ValueError, RecursionError)` in both.
-# Strict xfail: it becomes a failure once fixed, so this marker gets removed.
-@pytest.mark.xfail(strict=True, raises=RecursionError, reason="deep error bodies")
+# A body nested deeper than the JSON parser goes is an error message like any other.
 @fuzz_settings(150)
 @given(
     st.integers(min_value=100, max_value=999),

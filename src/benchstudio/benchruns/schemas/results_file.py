@@ -20,7 +20,7 @@ Number = Annotated[float, Field(ge=-1e15, le=1e15)]
 
 
 class _Lenient(CleanInput):
-    model_config = ConfigDict(extra="allow", allow_inf_nan=False)
+    model_config = ConfigDict(extra="allow", allow_inf_nan=False, strict=True)
 
 
 class ImportedError(_Lenient):
@@ -80,7 +80,7 @@ class ImportedTarget(_Lenient):
 
 
 class ImportedSlo(_Lenient):
-    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, strict=True)
 
     ttft_ms: Number | None = None
     tpot_ms: Number | None = None
