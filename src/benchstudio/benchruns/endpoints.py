@@ -118,11 +118,10 @@ async def compare_benchmarks(data: CompareIn, ctx: OwnerContext) -> CompareOut:
 
 @router.post("/benchmarks/import", response_model=ImportOut, status_code=201)
 async def import_benchmark(request: Request, ctx: OwnerContext) -> ImportOut:
-    """Store a `benchstudio bench --output` results file (JSON body) in the history.
-
-    The body streams into a spooled file (memory up to IMPORT_SPOOL_BYTES, then disk) under
-    its own cap; decoding, checking and summarising run in the summary worker process, so a
-    big file does not stall the event loop."""
+    """Store a `benchstudio bench --output` results file (JSON body) in the history."""
+    # The body streams into a spooled file (memory up to IMPORT_SPOOL_BYTES, then disk) under
+    # its own cap; decoding, checking and summarising run in the summary worker process, so a
+    # big file does not stall the event loop.
     with tempfile.SpooledTemporaryFile(max_size=IMPORT_SPOOL_BYTES) as spool:
         received = 0
         async for chunk in request.stream():
