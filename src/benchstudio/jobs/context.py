@@ -8,6 +8,9 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from benchstudio.config import Settings
@@ -27,6 +30,37 @@ PROGRESS_MIN_INTERVAL_S = 0.25
 
 class JobCancelledError(Exception):
     """Raised inside a handler at a unit boundary once cancel was requested."""
+
+
+class ResumableError(Exception):
+    """A fault a resume gets past (a measuring process died, a service was unreachable): the
+    job ends `interrupted` with this message, keeping its stored units. Any other exception
+    fails the job: `failed` is for what a resume cannot fix (configuration, a refused key)."""
+
+
+# Infrastructure that failed under a job (the database unreachable or read-only, Redis
+# stopped, a connection reset, memory exhausted): fix it and resume, the job is not at fault.
+INFRASTRUCTURE_FAULTS: tuple[type[BaseException], ...] = (
+    OperationalError,
+    InterfaceError,
+    RedisConnectionError,
+    RedisTimeoutError,
+    ConnectionError,
+    MemoryError,
+)
+
+
+def is_resumable(exc: BaseException) -> bool:
+    """A fault a resume gets past: a `ResumableError`, or an infrastructure failure, itself or
+    as the explicit cause (`raise … from`) of what the handler raised."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        if isinstance(current, (ResumableError, *INFRASTRUCTURE_FAULTS)):
+            return True
+        seen.add(id(current))
+        current = current.__cause__
+    return False
 
 
 @dataclass

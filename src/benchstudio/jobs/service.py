@@ -17,6 +17,7 @@ from benchstudio.jobs.auditing import JobAuditor
 from benchstudio.jobs.domain import (
     TERMINAL_STATUSES,
     JobBudget,
+    JobEnding,
     JobEventMessage,
     JobEventType,
     JobStatus,
@@ -186,6 +187,10 @@ class JobService:
                 raise ConflictError(f"The job is already {job.status}.")
             if await repository.cancel_queued(session, job_id, now):
                 await ledger.settle(session, [job_id], now)
+                ending = JobEnding(
+                    job_id, job.owner_id, job.type, job.params, JobStatus.CANCELLED, "Cancelled."
+                )
+                await self.registry.job_ended(self.database, session, [ending])
                 event = NewEvent(JobEventType.CANCELLED, {"status": "cancelled"})
             elif await repository.request_cancel(session, job_id):
                 event = NewEvent(JobEventType.CANCEL_REQUESTED, {})
