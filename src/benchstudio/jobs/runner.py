@@ -56,8 +56,10 @@ def describe_error(exc: BaseException) -> str:
 
 
 def interrupted_reason(exc: BaseException) -> str:
-    reason = describe_error(exc)
-    return reason if isinstance(exc, ResumableError) else f"{reason} {RESUME_HINT}"
+    """A `ResumableError` says itself what was kept; an infrastructure fault gets the hint."""
+    if isinstance(exc, ResumableError):
+        return redact(str(exc))[:MAX_ERROR_CHARS]
+    return f"{describe_error(exc)} {RESUME_HINT}"
 
 
 class JobRunner:
