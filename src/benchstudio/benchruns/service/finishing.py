@@ -96,9 +96,10 @@ async def conclude_run(
 
 
 async def _follow(ctx: ServiceContext, run: BenchmarkRun, status: str, error: str | None) -> None:
-    """The run takes its job's final state; what it stored is what it kept."""
+    """The run takes its job's final state; what it stored is what it kept (measured
+    requests and errors counted as `conclude_run` counts them)."""
     async with ctx.unit() as session:
-        kept = await repository.count_rows(session, run.id)
+        kept, errors, _ = await repository.run_totals(session, run.id)
         await repository.set_run_fields(
             session,
             run.id,
@@ -106,6 +107,7 @@ async def _follow(ctx: ServiceContext, run: BenchmarkRun, status: str, error: st
             error=error or run.error,
             finished_at=run.finished_at or utcnow(),
             request_count=kept,
+            error_count=errors,
         )
 
 
