@@ -139,8 +139,12 @@ async def test_a_job_ending_in_its_runner_calls_the_hook_in_the_same_unit(
     ending, seen = await _ended(recorder, job.id, eventually)
     assert ending.status == status and seen == status  # the final state, in the hook's unit
     assert ending.params == {"mode": mode}
+
+    async def committed() -> bool:  # the hook ran inside the unit; its commit follows
+        return (await runtime.service.get(alice, job.id)).status == status
+
+    await eventually(committed)
     stored = await runtime.service.get(alice, job.id)
-    assert stored.status == status
     if reason is None:
         assert ending.error is None
     else:
@@ -153,6 +157,11 @@ async def test_a_job_interrupted_by_a_fault_can_be_resumed(
     job = await runtime.service.submit(alice, HOOKED, {"mode": "resumable"})
     await _ended(recorder, job.id, eventually)
     del recorder.endings[job.id]
+
+    async def committed() -> bool:
+        return (await runtime.service.get(alice, job.id)).status == "interrupted"
+
+    await eventually(committed)
     resumed = await runtime.service.resume(alice, job.id)
     assert resumed.status == "queued"
     ending, _ = await _ended(recorder, job.id, eventually)
