@@ -17,7 +17,13 @@ from benchstudio.core.errors import AppError
 from benchstudio.core.redaction import redact
 from benchstudio.jobs import ledger, repository
 from benchstudio.jobs.auditing import JobAuditor
-from benchstudio.jobs.context import JobCancelledError, JobContext, ResumableError, is_resumable
+from benchstudio.jobs.context import (
+    JobCancelledError,
+    JobContext,
+    ResumableError,
+    is_resumable,
+    publish_committed,
+)
 from benchstudio.jobs.domain import FINAL_EVENT_FOR, JobEnding, JobEventType, JobStatus
 from benchstudio.jobs.publishing import EventPublisher
 from benchstudio.jobs.registry import HandlerRegistry, JobType
@@ -131,7 +137,7 @@ class JobRunner:
             owner_id, job_type, params = job.owner_id, job.type, dict(job.params)
             attempt, timeout_s = job.attempt, job.timeout_s
             budget = await ledger.budget_of(session, job_id)
-        await self.publisher.publish(messages)
+        await publish_committed(self.publisher, job_id, messages)
         spec = self.registry.get(job_type)
         if timeout_s:
             spec = dataclasses.replace(spec, timeout_s=timeout_s)
@@ -201,7 +207,7 @@ class JobRunner:
             messages = await repository.append_events(
                 session, context.job_id, context.owner_id, [event], now
             )
-        await self.publisher.publish(messages)
+        await publish_committed(self.publisher, context.job_id, messages)
 
     async def _heartbeat(self, entry: _Running) -> None:
         job_id = entry.context.job_id

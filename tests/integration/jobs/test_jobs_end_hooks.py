@@ -4,12 +4,13 @@ and a fault a resume gets past ends the job interrupted (resumable), not failed.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
 import pytest
+from redis.exceptions import ConnectionError as RedisConnectionError
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 
@@ -17,7 +18,8 @@ from benchstudio.audit.service import AuditRecorder
 from benchstudio.config import Settings
 from benchstudio.core.clock import utcnow
 from benchstudio.jobs.context import JobContext, ResumableError
-from benchstudio.jobs.domain import JobEnding
+from benchstudio.jobs.demo_jobs import DEMO_JOB, DEMO_JOB_TYPE, UNIT_EVENT
+from benchstudio.jobs.domain import JobEnding, JobEventMessage
 from benchstudio.jobs.limits import FixedLimits, settings_defaults
 from benchstudio.jobs.models import Job
 from benchstudio.jobs.publishing import CollectingPublisher
@@ -61,7 +63,19 @@ class Recorder:
         return 0
 
 
-def _runtime(settings: Settings, database: Database, recorder: Recorder) -> JobRuntime:
+class StoppedRedis(CollectingPublisher):
+    """Publishing fails, as with the Redis event bus stopped."""
+
+    async def publish(self, events: Sequence[JobEventMessage]) -> None:
+        raise RedisConnectionError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+
+def _runtime(
+    settings: Settings,
+    database: Database,
+    recorder: Recorder,
+    publisher: CollectingPublisher | None = None,
+) -> JobRuntime:
     fast = settings.model_copy(
         update={
             "jobs_heartbeat_s": 0.1,
@@ -85,7 +99,7 @@ def _runtime(settings: Settings, database: Database, recorder: Recorder) -> JobR
     return JobRuntime(
         fast,
         database,
-        CollectingPublisher(),
+        publisher or CollectingPublisher(),
         limits=FixedLimits(settings_defaults(fast)),
         auditor=AuditRecorder(),
         registry=registry,
@@ -232,5 +246,25 @@ async def test_jobs_left_running_at_start_call_the_hook_and_every_start_repairs(
         ending, seen = await _ended(recorder, job_id, eventually)
         assert (ending.status, seen) == ("interrupted", "interrupted")
         assert recorder.repairs == 1
+    finally:
+        await jobs.stop()
+
+
+async def test_events_that_cannot_be_published_do_not_fail_the_job(
+    settings: Settings, database: Database, recorder: Recorder, alice: str, eventually: Any
+) -> None:
+    jobs = _runtime(settings, database, recorder, StoppedRedis())
+    jobs.registry.register(DEMO_JOB)
+    await jobs.start()
+    try:
+        job = await jobs.service.submit(alice, DEMO_JOB_TYPE, {"units": 4, "unit_ms": 1})
+
+        async def ended() -> bool:
+            return (await jobs.service.get(alice, job.id)).status not in ("queued", "running")
+
+        await eventually(ended)
+        assert (await jobs.service.get(alice, job.id)).status == "done"
+        stored = await jobs.service.events_after(alice, job.id, 0)  # sockets refetch these
+        assert [e.data["index"] for e in stored if e.type == UNIT_EVENT] == [0, 1, 2, 3]
     finally:
         await jobs.stop()
