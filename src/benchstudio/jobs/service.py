@@ -217,6 +217,12 @@ class JobService:
             if job is None:
                 raise NotFoundError("No such job.")
             if not await repository.requeue_interrupted(session, job_id, now):
+                if job.status == JobStatus.FAILED:  # say why, and what to do instead
+                    reason = job.error or "no reason was recorded."
+                    raise ConflictError(
+                        f"This job failed and a resume cannot fix that: {reason} Start a new "
+                        "run once the cause is fixed."
+                    )
                 raise ConflictError(
                     f"Only interrupted jobs can be resumed (this one is {job.status})."
                 )

@@ -17,6 +17,7 @@ from sqlalchemy.exc import OperationalError
 from benchstudio.audit.service import AuditRecorder
 from benchstudio.config import Settings
 from benchstudio.core.clock import utcnow
+from benchstudio.core.errors import ConflictError
 from benchstudio.jobs.context import JobContext, ResumableError
 from benchstudio.jobs.demo_jobs import DEMO_JOB, DEMO_JOB_TYPE, UNIT_EVENT
 from benchstudio.jobs.domain import JobEnding, JobEventMessage
@@ -268,3 +269,17 @@ async def test_events_that_cannot_be_published_do_not_fail_the_job(
         assert [e.data["index"] for e in stored if e.type == UNIT_EVENT] == [0, 1, 2, 3]
     finally:
         await jobs.stop()
+
+
+async def test_resuming_a_failed_job_says_why_it_cannot_be(
+    runtime: JobRuntime, recorder: Recorder, alice: str, eventually: Any
+) -> None:
+    job = await runtime.service.submit(alice, HOOKED, {"mode": "fail"})
+    await _ended(recorder, job.id, eventually)
+
+    async def committed() -> bool:
+        return (await runtime.service.get(alice, job.id)).status == "failed"
+
+    await eventually(committed)
+    with pytest.raises(ConflictError, match="a resume cannot fix that: ValueError: bad config"):
+        await runtime.service.resume(alice, job.id)
