@@ -9,6 +9,7 @@ spelled out here.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
@@ -25,6 +26,8 @@ from benchstudio.auth import endpoints as auth_endpoints
 from benchstudio.auth.endpoints.dependencies import BearerAuthenticator
 from benchstudio.benchruns import endpoints as benchruns_endpoints
 from benchstudio.benchruns.endpoints import MAX_IMPORT_BYTES
+from benchstudio.benchruns.service.finishing import repair_runs as repair_benchmark_runs
+from benchstudio.benchruns.service.finishing import run_follows_job as benchmark_follows_job
 from benchstudio.benchruns.tasks.handler import BENCHMARK_JOB
 from benchstudio.catalog import endpoints as catalog_endpoints
 from benchstudio.catalog.service import (
@@ -36,6 +39,8 @@ from benchstudio.config import Environment, Settings, ensure_startable, get_sett
 from benchstudio.core.rate_window import WindowLimiter
 from benchstudio.credentials.service import Vault
 from benchstudio.evals import endpoints as evals_endpoints
+from benchstudio.evals.runs.service.lifecycle import repair_runs as repair_eval_runs
+from benchstudio.evals.runs.service.lifecycle import run_follows_job as eval_follows_job
 from benchstudio.evals.runs.tasks import TOOL_EVAL_JOB
 from benchstudio.evals.suites.domain import MAX_UPLOAD_BYTES
 from benchstudio.http.api_docs import install_api_docs
@@ -72,8 +77,16 @@ def job_registry(settings: Settings) -> HandlerRegistry:
     registry = HandlerRegistry()
     if settings.demo_jobs_enabled:
         registry.register(DEMO_JOB)
-    registry.register(BENCHMARK_JOB)
-    registry.register(TOOL_EVAL_JOB)
+    # Each run follows its job to its final state (in the job's last unit of work), and the
+    # start-up repair catches runs whose job ended without them.
+    registry.register(
+        dataclasses.replace(
+            BENCHMARK_JOB, on_ended=benchmark_follows_job, repair=repair_benchmark_runs
+        )
+    )
+    registry.register(
+        dataclasses.replace(TOOL_EVAL_JOB, on_ended=eval_follows_job, repair=repair_eval_runs)
+    )
     return registry
 
 

@@ -205,3 +205,15 @@ async def delete_run(session: AsyncSession, owner_id: str, run_id: str) -> bool:
     await session.execute(delete(BenchmarkRunTarget).where(BenchmarkRunTarget.run_id == run_id))
     await session.execute(delete(BenchmarkRun).where(BenchmarkRun.id == run_id))
     return True
+
+
+async def active_runs(session: AsyncSession, limit: int = 10_000) -> list[BenchmarkRun]:
+    """Runs of every owner still marked queued or running (the start-up repair checks each
+    against its job; a system query, not a tenant's)."""
+    query = (
+        select(BenchmarkRun)
+        .options(defer(BenchmarkRun.summary))
+        .where(BenchmarkRun.status.in_(("queued", "running")))
+        .limit(limit)
+    )
+    return list((await session.execute(query)).scalars())

@@ -1,7 +1,8 @@
 """`benchstudio bench`: measure an LLM endpoint's speed; `bench report` renders the HTML page.
 
 Exit codes: 0 when the run completed (request errors are reported, not fatal), 2 for bad
-arguments, 130 when interrupted (partial results are still written, marked cancelled).
+arguments, 130 when interrupted (partial results are still written, marked cancelled); with
+`--server`, 1 when the job ended interrupted (`bench resume JOB_ID` continues it) or failed.
 Heavy modules are imported inside the commands so that CLI start stays fast.
 """
 
@@ -14,7 +15,12 @@ from typing import TYPE_CHECKING, Any
 import typer
 from rich.console import Console
 
-from benchstudio.cli.bench_tables import print_estimate, print_results
+from benchstudio.cli.bench_tables import (
+    print_estimate,
+    print_results,
+    report_diagnostics,
+    write_outputs,
+)
 
 if TYPE_CHECKING:
     from benchstudio.speed.bench_result import BenchResult
@@ -124,42 +130,6 @@ def _build_config(options: dict[str, Any]) -> BenchConfig:
         raise typer.BadParameter(str(exc)) from None
 
 
-def _report_diagnostics(data: dict[str, Any]) -> None:
-    from benchstudio.speed.output import step_blocks
-
-    diagnostics = data["diagnostics"]
-    if diagnostics["trustworthy"] is None:
-        console.print("[yellow]nothing was measured[/]")
-    elif diagnostics["trustworthy"]:
-        console.print(
-            f"client ok: CPU share {diagnostics['client_cpu_share']}, event-loop lag p99 "
-            f"{diagnostics['event_loop_lag_ms']['p99']} ms"
-        )
-    else:
-        console.print(
-            "[bold yellow]results not trustworthy:[/] "
-            + "; ".join(diagnostics["untrustworthy_reasons"])
-        )
-    for block in step_blocks(data):
-        if block.get("skipped_reason"):
-            console.print(f"[yellow]skipped {block['name']}:[/] {block['skipped_reason']}")
-    errors = data["summary"]["errors_by_category"]
-    if errors:
-        console.print(f"[yellow]request errors:[/] {errors}")
-
-
-def _write_outputs(data: dict[str, Any], options: dict[str, Any]) -> None:
-    from benchstudio.speed.output import write_json, write_requests_jsonl, write_summary_csv
-
-    if options["output"] is not None:
-        write_json(data, options["output"])
-        console.print(f"results written to {options['output']}")
-    if options["requests_jsonl"] is not None:
-        write_requests_jsonl(data, options["requests_jsonl"])
-    if options["csv"] is not None:
-        write_summary_csv(data, options["csv"])
-
-
 async def _run_with_progress(runner: BenchRunner, quiet: bool) -> BenchResult:
     import asyncio
     import signal
@@ -180,82 +150,6 @@ async def _run_with_progress(runner: BenchRunner, quiet: bool) -> BenchResult:
         loop.remove_signal_handler(signal.SIGINT)
 
 
-def _server_progress(event: dict[str, Any]) -> None:
-    kind, data = event["type"], event.get("data") or {}
-    if kind == "job_progress" and data.get("detail"):
-        eta = data.get("eta_s")
-        console.print(
-            f"{data['percent']:.0f}%  {data['detail']}" + (f"  ETA {eta:.0f} s" if eta else "")
-        )
-    elif kind == "benchmark_aggregate":
-        p50 = data.get("ttft_ms_p50")
-        console.print(
-            f"  {data['target']}: {data['requests']} requests, {data['errors']} errors, "
-            f"TTFT p50 {'-' if p50 is None else f'{p50:.1f} ms'}"
-        )
-    elif kind in ("job_started", "job_completed", "job_failed", "job_cancelled", "job_interrupted"):
-        console.print(kind.removeprefix("job_").replace("_", " "))
-
-
-def _print_adjustments(preview: dict[str, Any]) -> None:
-    for target in preview["targets"]:
-        for item in target["adjustments"]:
-            console.print(
-                f"[yellow]{target['target']}:[/] {item['param']} {item['action']}: {item['reason']}"
-            )
-
-
-def _run_on_server(options: dict[str, Any]) -> None:
-    """Submit the benchmark as a job on a BenchStudio server and follow it to the end."""
-    import signal
-    import threading
-
-    from benchstudio.cli.server_client import (
-        ServerClient,
-        ServerError,
-        benchmark_body,
-        follow_job,
-        token_from_env,
-    )
-    from benchstudio.speed.output import format_usd
-
-    try:
-        with ServerClient(options["server"], token_from_env()) as client:
-            body = benchmark_body(client, options)
-            if options["estimate"]:
-                preview = client.preview(body)
-                _print_adjustments(preview)
-                cost = preview["cost_usd"]
-                console.print(
-                    f"{preview['requests']} requests, {preview['input_tokens']} input tokens, "
-                    f"≤ {preview['output_tokens']} output tokens, cost "
-                    + ("unknown" if cost is None else f"≤ {format_usd(cost)} USD")
-                )
-                return
-            submitted = client.submit(body)
-            _print_adjustments(submitted["preview"])
-            job_id, run_id = submitted["job_id"], submitted["run_id"]
-            console.print(f"submitted: run {run_id}, job {job_id} (Ctrl-C cancels it)")
-            cancel = threading.Event()
-            signal.signal(signal.SIGINT, lambda *_: cancel.set())
-            try:
-                job = follow_job(client, job_id, _server_progress, cancel=cancel)
-            finally:
-                signal.signal(signal.SIGINT, signal.default_int_handler)
-            result_data = client.results(run_id)
-    except ServerError as exc:
-        console.print(f"[bold red]server:[/] {exc}")
-        raise typer.Exit(1) from None
-    print_results(result_data)
-    _report_diagnostics(result_data)
-    _write_outputs(result_data, options)
-    if job["status"] == "cancelled":
-        raise typer.Exit(EXIT_INTERRUPTED)
-    if job["status"] != "done":
-        console.print(f"[bold red]job {job['status']}:[/] {job.get('error') or ''}")
-        raise typer.Exit(1)
-
-
 def _parsed_server_options(options: dict[str, Any]) -> dict[str, Any]:
     from benchstudio.speed.results import SloTargets
 
@@ -272,7 +166,9 @@ def _parsed_server_options(options: dict[str, Any]) -> dict[str, Any]:
 
 def _run(options: dict[str, Any]) -> None:
     if options["server"]:
-        _run_on_server(_parsed_server_options(options))
+        from benchstudio.cli.bench_server import run_on_server
+
+        run_on_server(_parsed_server_options(options))
         return
     config = _build_config(options)
     if options["estimate"]:
@@ -282,8 +178,8 @@ def _run(options: dict[str, Any]) -> None:
 
     result_data = run_benchmark(config, _run_with_progress, quiet=options["quiet"])
     print_results(result_data)
-    _report_diagnostics(result_data)
-    _write_outputs(result_data, options)
+    report_diagnostics(result_data)
+    write_outputs(result_data, options)
     if result_data["status"] == "cancelled":
         raise typer.Exit(EXIT_INTERRUPTED)
 
@@ -362,6 +258,21 @@ def import_results(
         console.print(f"[bold red]server:[/] {exc}")
         raise typer.Exit(1) from None
     console.print(f"imported run {imported['run']['id']} ({imported['requests']} requests)")
+
+
+@app.command("resume")
+def resume(
+    job_id: str = typer.Argument(..., help="The interrupted job (printed when it stopped)."),
+    server: str = typer.Option(..., help="BenchStudio server URL (token from BENCHSTUDIO_TOKEN)."),
+    output: Path | None = typer.Option(None, help="Results JSON."),
+    requests_jsonl: Path | None = typer.Option(None, help="One JSON line per request."),
+    csv: Path | None = typer.Option(None, help="Summary CSV (one row per step)."),
+) -> None:
+    """Resume an interrupted benchmark job on a server: finished steps are kept, the rest run."""
+    from benchstudio.cli.bench_server import resume_on_server
+
+    options = {"server": server, "output": output, "requests_jsonl": requests_jsonl, "csv": csv}
+    resume_on_server(job_id, options)
 
 
 @app.command("report")

@@ -104,3 +104,43 @@ def print_results(data: dict[str, Any]) -> None:
     out = Console() if Console().is_terminal else Console(width=160)
     out.print(_results_table(data))
     out.print(_distribution_table(data))
+
+
+def report_diagnostics(data: dict[str, Any]) -> None:
+    """The client's verdict, skipped steps and request errors. A run that ended early (its job
+    interrupted or failed) may have no diagnostics or summary yet: said, never a KeyError."""
+    from benchstudio.speed.output import step_blocks
+
+    diagnostics = data.get("diagnostics") or {}
+    trustworthy = diagnostics.get("trustworthy")
+    if trustworthy is None:
+        console.print("[yellow]no client diagnostics: nothing was measured to the end[/]")
+    elif trustworthy:
+        lag = (diagnostics.get("event_loop_lag_ms") or {}).get("p99")
+        console.print(
+            f"client ok: CPU share {diagnostics.get('client_cpu_share')}, event-loop lag p99 "
+            f"{lag} ms"
+        )
+    else:
+        console.print(
+            "[bold yellow]results not trustworthy:[/] "
+            + "; ".join(diagnostics.get("untrustworthy_reasons") or ())
+        )
+    for block in step_blocks(data):
+        if block.get("skipped_reason"):
+            console.print(f"[yellow]skipped {block['name']}:[/] {block['skipped_reason']}")
+    errors = (data.get("summary") or {}).get("errors_by_category")
+    if errors:
+        console.print(f"[yellow]request errors:[/] {errors}")
+
+
+def write_outputs(data: dict[str, Any], options: dict[str, Any]) -> None:
+    from benchstudio.speed.output import write_json, write_requests_jsonl, write_summary_csv
+
+    if options.get("output") is not None:
+        write_json(data, options["output"])
+        console.print(f"results written to {options['output']}")
+    if options.get("requests_jsonl") is not None:
+        write_requests_jsonl(data, options["requests_jsonl"])
+    if options.get("csv") is not None:
+        write_summary_csv(data, options["csv"])

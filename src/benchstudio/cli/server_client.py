@@ -111,6 +111,15 @@ class ServerClient:
             if exc.status != 409:  # already finished
                 raise
 
+    def resume(self, job_id: str) -> dict[str, Any]:
+        """Queue an interrupted job again (409 with the reason if it is not interrupted)."""
+        result: dict[str, Any] = self._call("POST", f"/api/jobs/{job_id}/resume")
+        return result
+
+    def run(self, run_id: str) -> dict[str, Any]:
+        result: dict[str, Any] = self._call("GET", f"/api/benchmarks/{run_id}")
+        return result
+
     def results(self, run_id: str) -> dict[str, Any]:
         result: dict[str, Any] = self._call(
             "GET", f"/api/benchmarks/{run_id}/export", params={"format": "json"}

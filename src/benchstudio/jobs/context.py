@@ -3,23 +3,34 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from benchstudio.config import Settings
 from benchstudio.core.clock import utcnow
 from benchstudio.jobs import ledger, repository
-from benchstudio.jobs.domain import JobBudget, JobEventType, clamp_percent, estimate_eta_s
+from benchstudio.jobs.domain import (
+    JobBudget,
+    JobEventMessage,
+    JobEventType,
+    clamp_percent,
+    estimate_eta_s,
+)
 from benchstudio.jobs.publishing import EventPublisher
 from benchstudio.jobs.repository import NewEvent
 from benchstudio.storage.engine import Database
 from benchstudio.storage.unit_of_work import write_unit
 
 UnitWriter = Callable[[AsyncSession], Awaitable[None]]
+log = logging.getLogger(__name__)
 
 # Progress events are throttled so a fast loop cannot flood the database or the sockets.
 PROGRESS_MIN_INTERVAL_S = 0.25
@@ -27,6 +38,50 @@ PROGRESS_MIN_INTERVAL_S = 0.25
 
 class JobCancelledError(Exception):
     """Raised inside a handler at a unit boundary once cancel was requested."""
+
+
+class ResumableError(Exception):
+    """A fault a resume gets past (a measuring process died, a service was unreachable): the
+    job ends `interrupted` with this message, keeping its stored units. Any other exception
+    fails the job: `failed` is for what a resume cannot fix (configuration, a refused key)."""
+
+
+# Infrastructure that failed under a job (the database unreachable or read-only, Redis
+# stopped, a connection reset, memory exhausted): fix it and resume, the job is not at fault.
+INFRASTRUCTURE_FAULTS: tuple[type[BaseException], ...] = (
+    OperationalError,
+    InterfaceError,
+    RedisConnectionError,
+    RedisTimeoutError,
+    ConnectionError,
+    MemoryError,
+)
+
+
+def is_resumable(exc: BaseException) -> bool:
+    """A fault a resume gets past: a `ResumableError`, or an infrastructure failure, itself or
+    as the explicit cause (`raise … from`) of what the handler raised."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        if isinstance(current, (ResumableError, *INFRASTRUCTURE_FAULTS)):
+            return True
+        seen.add(id(current))
+        current = current.__cause__
+    return False
+
+
+async def publish_committed(
+    publisher: EventPublisher, job_id: str, messages: Sequence[JobEventMessage]
+) -> None:
+    """Publish events already committed. Sockets refetch missed events from storage, so a
+    publisher that fails (Redis stopped) costs only liveness: logged, never the job's failure."""
+    if not messages:
+        return
+    try:
+        await publisher.publish(messages)
+    except Exception:
+        log.warning("could not publish committed job events", extra={"job_id": job_id})
 
 
 @dataclass
@@ -79,7 +134,7 @@ class JobContext:
             messages = await repository.append_events(
                 session, self.job_id, self.owner_id, new_events, utcnow()
             )
-        await self.publisher.publish(messages)
+        await publish_committed(self.publisher, self.job_id, messages)
 
     async def progress(
         self, percent: float, detail: str | None = None, *, force: bool = False

@@ -20,6 +20,7 @@ from benchstudio.jobs import repository
 from benchstudio.jobs.domain import FairQueue, JobEventMessage, JobEventType, free_slots
 from benchstudio.jobs.limits import LimitsSource
 from benchstudio.jobs.publishing import EventPublisher
+from benchstudio.jobs.registry import HandlerRegistry
 from benchstudio.jobs.repository import NewEvent
 from benchstudio.storage.engine import Database
 from benchstudio.storage.unit_of_work import read_unit, write_unit
@@ -72,7 +73,10 @@ class Dispatcher:
         *,
         lock: DispatchLock | None = None,
         timing: DispatcherTiming = DispatcherTiming(),
+        registry: HandlerRegistry | None = None,
     ) -> None:
+        # Its types' `on_ended` hooks run in the unit that interrupts an expired job.
+        self.registry = registry
         self.database = database
         self.publisher = publisher
         self.limits = limits
@@ -132,6 +136,9 @@ class Dispatcher:
         messages: list[JobEventMessage] = []
         async with write_unit(self.database) as session:
             expired = await repository.interrupt_expired(session, now)
+            if self.registry is not None and expired:
+                endings = await repository.endings_of(session, [job_id for job_id, _ in expired])
+                await self.registry.job_ended(self.database, session, list(endings.values()))
             for job_id, owner_id in expired:
                 event = NewEvent(
                     JobEventType.INTERRUPTED,

@@ -76,6 +76,36 @@ FINAL_EVENT_FOR: dict[JobStatus, JobEventType] = {
 
 
 @dataclass(frozen=True)
+class JobEnding:
+    """A job that just reached a final state, as its type's `on_ended` hook sees it."""
+
+    job_id: str
+    owner_id: str
+    type: str
+    params: Mapping[str, Any]
+    status: JobStatus
+    error: str | None = None
+
+
+ACTIVE_RUN_STATUSES = frozenset({"queued", "running"})
+UNFINISHED_BY_DONE_JOB = "The job ended without finishing this run."
+JOB_GONE = "The job running this was deleted; start it again."
+
+
+def run_status_after(job_status: JobStatus, run_status: str) -> str | None:
+    """The status a job's run (benchmark, eval) takes when the job ends, or None to leave it.
+
+    A run follows its job into failed, cancelled or interrupted. A job that ended done leaves
+    the run its handler finished alone, and fails one its handler never finished.
+    """
+    if job_status is JobStatus.DONE:
+        return "failed" if run_status in ACTIVE_RUN_STATUSES else None
+    if job_status not in TERMINAL_STATUSES or run_status == job_status.value:
+        return None
+    return job_status.value
+
+
+@dataclass(frozen=True)
 class JobEventMessage:
     """One stored job event as it travels to sockets (the owner routes it, never sent)."""
 

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+import logging
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from benchstudio.core.errors import AppError
-from benchstudio.jobs.domain import JobEstimate
+from benchstudio.jobs.domain import JobEnding, JobEstimate
+from benchstudio.storage.engine import Database
+from benchstudio.storage.service_context import ServiceContext
 
 if TYPE_CHECKING:
     from benchstudio.jobs.context import JobContext
@@ -17,6 +21,14 @@ if TYPE_CHECKING:
 JobHandler = Callable[["JobContext"], Awaitable[Mapping[str, Any] | None]]
 # What a job plans to send and may cost, from its params (the submit checks the limits on it).
 Estimator = Callable[[Mapping[str, Any]], JobEstimate]
+# Called in the unit of work that writes a job's final state, with a context joined to it (the
+# job's owner): the domain's rows (its run) follow the job, or neither changes.
+EndedHook = Callable[[ServiceContext, JobEnding], Awaitable[None]]
+# Called at server and worker start (system context): repair the domain's rows whose job
+# ended (or is gone) without them following; returns how many it repaired.
+RepairHook = Callable[[ServiceContext], Awaitable[int]]
+
+log = logging.getLogger(__name__)
 
 DEFAULT_TIMEOUT_S = 6 * 3600.0
 
@@ -34,6 +46,9 @@ class JobType:
     # as a model whose every field is bounded, and submit validates against it (422).
     public_submit: bool = False
     params_model: type[BaseModel] | None = None
+    # Set by the composition root (`app.job_registry`), implemented by the domain's service.
+    on_ended: EndedHook | None = field(default=None, kw_only=True)
+    repair: RepairHook | None = field(default=None, kw_only=True)
 
     def __post_init__(self) -> None:
         if self.public_submit and self.params_model is None:
@@ -76,3 +91,35 @@ class HandlerRegistry:
 
     def names(self) -> list[str]:
         return sorted(self._types)
+
+    async def job_ended(
+        self, database: Database, session: AsyncSession, endings: Sequence[JobEnding]
+    ) -> None:
+        """Run each ended job's `on_ended` hook in `session`, the unit that ends the job.
+
+        A hook that fails is rolled back to its savepoint and logged, never the job's final
+        state: the start-up repair makes the domain's rows follow later.
+        """
+        for ending in endings:
+            spec = self._types.get(ending.type)
+            if spec is None or spec.on_ended is None:
+                continue
+            joined = ServiceContext.for_owner(database, ending.owner_id).with_session(session)
+            try:
+                async with session.begin_nested():
+                    await spec.on_ended(joined, ending)
+            except Exception:
+                log.exception("a job's on_ended hook failed", extra={"job_id": ending.job_id})
+
+    async def repair(self, database: Database) -> int:
+        """Every type's start-up repair; one failing does not stop the others."""
+        repaired = 0
+        for name in self.names():
+            hook = self._types[name].repair
+            if hook is None:
+                continue
+            try:
+                repaired += await hook(ServiceContext.system(database))
+            except Exception:
+                log.exception("a job type's start-up repair failed", extra={"job_type": name})
+        return repaired

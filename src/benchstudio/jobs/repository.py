@@ -15,7 +15,7 @@ from sqlalchemy import and_, func, insert, or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from benchstudio.jobs import ledger
-from benchstudio.jobs.domain import JobEventMessage, JobStatus, QueuedJob
+from benchstudio.jobs.domain import JobEnding, JobEventMessage, JobStatus, QueuedJob
 from benchstudio.jobs.models import Job, JobEvent
 
 
@@ -93,6 +93,30 @@ async def statuses_of(session: AsyncSession, job_ids: Sequence[str]) -> dict[str
         return {}
     rows = await session.execute(select(Job.id, Job.status).where(Job.id.in_(ids)))
     return {job_id: status for job_id, status in rows.all()}
+
+
+async def endings_of(
+    session: AsyncSession, job_ids: Sequence[str], *, lock: bool = False
+) -> dict[str, JobEnding]:
+    """The jobs among `job_ids` that have ended, with their final state and reason.
+
+    `lock` holds their rows (shared) until the transaction ends, so a repair that reads
+    "interrupted" cannot race a resume requeueing the job (PostgreSQL; SQLite's write unit
+    already excludes every other writer).
+    """
+    ids = [job_id for job_id in job_ids if job_id]
+    if not ids:
+        return {}
+    query = select(Job).where(Job.id.in_(ids))
+    if lock:
+        query = query.with_for_update(read=True)
+    found: dict[str, JobEnding] = {}
+    for job in (await session.execute(query)).scalars():
+        status = JobStatus(job.status)
+        if status in (JobStatus.QUEUED, JobStatus.RUNNING):
+            continue
+        found[job.id] = JobEnding(job.id, job.owner_id, job.type, job.params, status, job.error)
+    return found
 
 
 async def count_active(session: AsyncSession, owner_id: str) -> int:

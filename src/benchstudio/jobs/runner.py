@@ -17,8 +17,14 @@ from benchstudio.core.errors import AppError
 from benchstudio.core.redaction import redact
 from benchstudio.jobs import ledger, repository
 from benchstudio.jobs.auditing import JobAuditor
-from benchstudio.jobs.context import JobCancelledError, JobContext
-from benchstudio.jobs.domain import FINAL_EVENT_FOR, JobEventType, JobStatus
+from benchstudio.jobs.context import (
+    JobCancelledError,
+    JobContext,
+    ResumableError,
+    is_resumable,
+    publish_committed,
+)
+from benchstudio.jobs.domain import FINAL_EVENT_FOR, JobEnding, JobEventType, JobStatus
 from benchstudio.jobs.publishing import EventPublisher
 from benchstudio.jobs.registry import HandlerRegistry, JobType
 from benchstudio.jobs.repository import NewEvent
@@ -27,6 +33,7 @@ from benchstudio.storage.unit_of_work import write_unit
 
 log = logging.getLogger(__name__)
 MAX_ERROR_CHARS = 500
+RESUME_HINT = "Its stored results are kept; resume it to finish the rest."
 
 
 @dataclass(frozen=True)
@@ -52,6 +59,13 @@ def describe_error(exc: BaseException) -> str:
         return exc.message
     text = redact(f"{type(exc).__name__}: {exc}")
     return text[:MAX_ERROR_CHARS]
+
+
+def interrupted_reason(exc: BaseException) -> str:
+    """A `ResumableError` says itself what was kept; an infrastructure fault gets the hint."""
+    if isinstance(exc, ResumableError):
+        return redact(str(exc))[:MAX_ERROR_CHARS]
+    return f"{describe_error(exc)} {RESUME_HINT}"
 
 
 class JobRunner:
@@ -123,7 +137,7 @@ class JobRunner:
             owner_id, job_type, params = job.owner_id, job.type, dict(job.params)
             attempt, timeout_s = job.attempt, job.timeout_s
             budget = await ledger.budget_of(session, job_id)
-        await self.publisher.publish(messages)
+        await publish_committed(self.publisher, job_id, messages)
         spec = self.registry.get(job_type)
         if timeout_s:
             spec = dataclasses.replace(spec, timeout_s=timeout_s)
@@ -156,6 +170,13 @@ class JobRunner:
         except TimeoutError:
             return JobStatus.FAILED, "The job ran past its time limit.", None
         except Exception as exc:
+            if is_resumable(exc):
+                log.warning(
+                    "job interrupted by a fault",
+                    extra={"job_id": entry.context.job_id},
+                    exc_info=True,
+                )
+                return JobStatus.INTERRUPTED, interrupted_reason(exc)[:MAX_ERROR_CHARS], None
             log.warning("job failed", extra={"job_id": entry.context.job_id}, exc_info=True)
             return JobStatus.FAILED, describe_error(exc), None
         return JobStatus.DONE, None, dict(result) if result is not None else None
@@ -178,11 +199,15 @@ class JobRunner:
             if not won:
                 return
             await ledger.settle(session, [context.job_id], now)
+            ending = JobEnding(
+                context.job_id, context.owner_id, context.job_type, context.params, status, error
+            )
+            await self.registry.job_ended(self.database, session, [ending])
             event = NewEvent(FINAL_EVENT_FOR[status], data)
             messages = await repository.append_events(
                 session, context.job_id, context.owner_id, [event], now
             )
-        await self.publisher.publish(messages)
+        await publish_committed(self.publisher, context.job_id, messages)
 
     async def _heartbeat(self, entry: _Running) -> None:
         job_id = entry.context.job_id

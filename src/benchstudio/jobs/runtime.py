@@ -94,6 +94,7 @@ class JobRuntime:
                 limits,
                 self.queue.kick,
                 lock=self._lock(),
+                registry=self.registry,
                 timing=DispatcherTiming(
                     settings.jobs_dispatch_interval_s,
                     settings.jobs_unclaimed_requeue_s,
@@ -128,6 +129,7 @@ class JobRuntime:
             except Exception:
                 # The server still starts (and /healthz says why); the dispatcher retries.
                 log.exception("could not check for jobs left running by a previous server")
+        await self._repair()
         if self.execute and not self.embedded:
             self.broker.is_worker_process = True
             self._receiver = asyncio.create_task(
@@ -136,12 +138,21 @@ class JobRuntime:
         if self.dispatcher is not None:
             self.dispatcher.start()
 
+    async def _repair(self) -> None:
+        """Rows of ended jobs that did not follow their job (a process died between the two,
+        or an older version) are repaired by each job type's hook, at every start."""
+        repaired = await self.registry.repair(self.database)
+        if repaired:
+            log.warning("repaired rows whose job had ended", extra={"count": repaired})
+
     async def _interrupt_orphans(self) -> None:
         """Embedded mode: jobs left running by a previous server process cannot be running now."""
         now = utcnow()
         messages: list[JobEventMessage] = []
         async with write_unit(self.database) as session:
             orphans = await repository.interrupt_all_running(session, now)
+            endings = await repository.endings_of(session, [job_id for job_id, _ in orphans])
+            await self.registry.job_ended(self.database, session, list(endings.values()))
             for job_id, owner_id in orphans:
                 event = NewEvent(JobEventType.INTERRUPTED, {"status": "interrupted"})
                 messages += await repository.append_events(session, job_id, owner_id, [event], now)

@@ -17,6 +17,7 @@ from benchstudio.jobs.auditing import JobAuditor
 from benchstudio.jobs.domain import (
     TERMINAL_STATUSES,
     JobBudget,
+    JobEnding,
     JobEventMessage,
     JobEventType,
     JobStatus,
@@ -186,6 +187,10 @@ class JobService:
                 raise ConflictError(f"The job is already {job.status}.")
             if await repository.cancel_queued(session, job_id, now):
                 await ledger.settle(session, [job_id], now)
+                ending = JobEnding(
+                    job_id, job.owner_id, job.type, job.params, JobStatus.CANCELLED, "Cancelled."
+                )
+                await self.registry.job_ended(self.database, session, [ending])
                 event = NewEvent(JobEventType.CANCELLED, {"status": "cancelled"})
             elif await repository.request_cancel(session, job_id):
                 event = NewEvent(JobEventType.CANCEL_REQUESTED, {})
@@ -212,6 +217,12 @@ class JobService:
             if job is None:
                 raise NotFoundError("No such job.")
             if not await repository.requeue_interrupted(session, job_id, now):
+                if job.status == JobStatus.FAILED:  # say why, and what to do instead
+                    reason = job.error or "no reason was recorded."
+                    raise ConflictError(
+                        f"This job failed and a resume cannot fix that: {reason} Start a new "
+                        "run once the cause is fixed."
+                    )
                 raise ConflictError(
                     f"Only interrupted jobs can be resumed (this one is {job.status})."
                 )

@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import asyncio
 import json
+import multiprocessing
 import os
+import signal
 import socket
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -112,3 +115,55 @@ def test_bench_server_runs_a_job_and_import_uploads_a_local_result(
     assert unknown.returncode == 1 and "no single provider" in unknown.stderr
     no_token = _cli("", tmp_path, "bench", "import", str(output), "--server", server.url)
     assert no_token.returncode == 1 and "BENCHSTUDIO_TOKEN" in no_token.stderr
+
+
+def _measuring_pid(timeout_s: float = 60.0) -> int:
+    """The pid of the server's (only) measuring child, once it has stored some requests."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        children = [c for c in multiprocessing.active_children() if c.name.startswith("benchmark-")]
+        if children and children[0].pid is not None:
+            return children[0].pid
+        assert time.monotonic() < deadline, "no measuring child"
+        time.sleep(0.05)
+
+
+def test_bench_server_reports_an_interrupted_job_and_bench_resume_finishes_it(
+    server: LiveServer, tmp_path: Path
+) -> None:
+    token = _token(server.url)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BENCHSTUDIO_")}
+    env.update(BENCHSTUDIO_TOKEN=token, HOME=str(tmp_path), COLUMNS="200")
+    err_log = tmp_path / "bench.err"
+    following = subprocess.Popen(
+        [*CLI, "bench", "--server", server.url, "--provider", "Simulator (demo)",
+         "--model", "slow-sim", "--runs", "15", "--warmup", "0", "--max-tokens", "64"],
+        stdout=subprocess.DEVNULL, stderr=err_log.open("w"), text=True, env=env,
+    )  # fmt: skip
+    headers = {"Authorization": f"Bearer {token}"}
+    pid = _measuring_pid()
+    deadline = time.monotonic() + 60
+    while True:  # some requests stored first, so there is something to keep
+        runs = httpx.get(f"{server.url}/api/benchmarks", headers=headers).json()["items"]
+        if runs:
+            rows = httpx.get(f"{server.url}/api/benchmarks/{runs[0]['id']}/requests?limit=1",
+                             headers=headers).json()  # fmt: skip
+            if rows["total"] >= 2:
+                break
+        assert time.monotonic() < deadline, "no rows stored"
+        time.sleep(0.05)
+    os.kill(pid, signal.SIGKILL)
+    following.wait(timeout=120)
+    stderr = err_log.read_text()
+    assert following.returncode == 1, stderr
+    assert "KeyError" not in stderr and "Traceback" not in stderr
+    assert "job interrupted:" in stderr and "stopped unexpectedly" in stderr
+    job_id = runs[0]["job_id"]
+    assert f"benchstudio bench resume {job_id} --server {server.url}" in stderr
+    kept = int(stderr.split("kept: ")[1].split()[0])
+    assert kept >= 2
+    resumed = _cli(token, tmp_path, "bench", "resume", job_id, "--server", server.url)
+    assert resumed.returncode == 0, resumed.stderr
+    assert "Speed results (completed)" in resumed.stdout
+    again = _cli(token, tmp_path, "bench", "resume", job_id, "--server", server.url)
+    assert again.returncode == 1 and "Only interrupted jobs" in again.stderr

@@ -12,6 +12,14 @@ from benchstudio.benchruns.domain.summaries import compute_summaries
 from benchstudio.benchruns.models import BenchmarkRun
 from benchstudio.benchruns.tasks.child_processes import in_summary_worker
 from benchstudio.core.clock import utcnow
+from benchstudio.jobs import repository as job_repository
+from benchstudio.jobs.domain import (
+    JOB_GONE,
+    UNFINISHED_BY_DONE_JOB,
+    JobEnding,
+    JobStatus,
+    run_status_after,
+)
 from benchstudio.storage.service_context import ServiceContext
 
 
@@ -85,3 +93,56 @@ async def conclude_run(
     async with ctx.unit() as session:
         await repository.set_run_fields(session, run_id, **fields)
     return totals
+
+
+async def _follow(ctx: ServiceContext, run: BenchmarkRun, status: str, error: str | None) -> None:
+    """The run takes its job's final state; what it stored is what it kept (measured
+    requests and errors counted as `conclude_run` counts them)."""
+    async with ctx.unit() as session:
+        kept, errors, _ = await repository.run_totals(session, run.id)
+        await repository.set_run_fields(
+            session,
+            run.id,
+            status=status,
+            error=error or run.error,
+            finished_at=run.finished_at or utcnow(),
+            request_count=kept,
+            error_count=errors,
+        )
+
+
+async def run_follows_job(ctx: ServiceContext, ending: JobEnding) -> None:
+    """`on_ended` of the benchmark job: in the unit that ends the job, its run follows it."""
+    async with ctx.unit() as session:
+        run = await repository.get_run(session, ctx.require_owner(), str(ending.params["run_id"]))
+    if run is None or run.job_id != ending.job_id:
+        return
+    status = run_status_after(ending.status, run.status)
+    if status is not None:
+        error = UNFINISHED_BY_DONE_JOB if ending.status is JobStatus.DONE else ending.error
+        await _follow(ctx, run, status, error)
+
+
+async def repair_runs(ctx: ServiceContext) -> int:
+    """At start-up: runs still marked active whose job has ended (a process died between the
+    two writes) take its final state; runs whose job is gone fail. Returns how many."""
+    repaired = 0
+    async with ctx.unit() as session:
+        runs = await repository.active_runs(session)
+        job_ids = [run.job_id for run in runs if run.job_id]
+        present = await job_repository.statuses_of(session, job_ids)
+        endings = await job_repository.endings_of(session, job_ids, lock=True)
+        joined = ctx.with_session(session)
+        for run in runs:
+            ending = endings.get(run.job_id or "")
+            if ending is not None:
+                status = run_status_after(ending.status, run.status)
+                error = UNFINISHED_BY_DONE_JOB if ending.status is JobStatus.DONE else ending.error
+            elif run.job_id not in present:
+                status, error = "failed", JOB_GONE
+            else:
+                continue
+            if status is not None:
+                await _follow(joined, run, status, error)
+                repaired += 1
+    return repaired

@@ -4,7 +4,9 @@ The parent loop receives per-request records from the child, stores them every `
 with one Core bulk insert inside `JobContext.record_unit` (persist, then publish), and sends
 `benchmark_result` events (at most `RESULT_EVENTS_PER_S` per job), per-target
 `benchmark_aggregate` updates and progress with an ETA. Cancel stops the child cooperatively
-and keeps every stored request; a child that dies fails the job with its partial results.
+and keeps every stored request. A child that dies (signal, out of memory, an exception)
+interrupts the job with its partial results, so a resume measures the rest; only what a
+resume cannot fix (the run's provider gone, its key unreadable) fails it.
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ from benchstudio.core.errors import AppError
 from benchstudio.core.redaction import redact
 from benchstudio.core.stats import percentile
 from benchstudio.credentials.service import ProviderAccess, Vault, VaultError
-from benchstudio.jobs.context import JobCancelledError, JobContext
+from benchstudio.jobs.context import JobCancelledError, JobContext, ResumableError
 from benchstudio.jobs.domain import JobEstimate
 from benchstudio.jobs.registry import JobType
 from benchstudio.storage.service_context import ServiceContext
@@ -47,8 +49,15 @@ AGGREGATE_INTERVAL_S = 1.0
 BENCHMARK_TIMEOUT_S = 24 * 3600.0
 
 
-class MeasuringProcessError(RuntimeError):
-    """The measuring child failed or died; the requests it finished are kept."""
+class MeasuringProcessError(ResumableError):
+    """The measuring child failed or died; the requests it finished are kept (resumable)."""
+
+
+class BenchmarkSetupError(AppError):
+    """The run cannot start as configured (its provider archived, its key unreadable): a
+    resume would hit the same wall, so the job fails."""
+
+    code = "benchmark_setup"
 
 
 def benchmark_estimate(params: Mapping[str, Any]) -> JobEstimate:
@@ -260,7 +269,10 @@ async def _provider_access(
             for target, provider_id in providers.items()
         }
     except (AppError, VaultError) as exc:  # e.g. archived since submit: fail the run, say why
-        raise MeasuringProcessError(redact(f"{type(exc).__name__}: {exc}")[:500]) from exc
+        reason = exc.message if isinstance(exc, AppError) else redact(f"{exc}")[:400]
+        raise BenchmarkSetupError(
+            f"{reason} This cannot be resumed: fix the provider and start a new run."
+        ) from exc
 
 
 async def run_benchmark(ctx: JobContext) -> Mapping[str, Any]:
@@ -287,11 +299,11 @@ async def run_benchmark(ctx: JobContext) -> Mapping[str, Any]:
         )
         done = await _measure(pump, job)
         await _check_stored(bench, run_id, done, prepared.kept_requests)
-    except MeasuringProcessError as exc:
+    except (MeasuringProcessError, BenchmarkSetupError) as exc:
         await conclude_run(
             bench,
             run_id,
-            "failed",
+            "interrupted" if isinstance(exc, ResumableError) else "failed",
             error=str(exc),
             fallback_wall_s=time.monotonic() - started,
         )

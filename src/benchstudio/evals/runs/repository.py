@@ -142,3 +142,10 @@ async def delete_run(session: AsyncSession, owner_id: str, run_id: str) -> None:
         )
     )
     await session.execute(delete(EvalRun).where(EvalRun.id == run_id, EvalRun.owner_id == owner_id))
+
+
+async def active_runs(session: AsyncSession, limit: int = 10_000) -> list[EvalRun]:
+    """Runs of every owner still marked queued or running (the start-up repair checks each
+    against its job; a system query, not a tenant's)."""
+    query = select(EvalRun).where(EvalRun.status.in_(("queued", "running"))).limit(limit)
+    return list((await session.execute(query)).scalars())

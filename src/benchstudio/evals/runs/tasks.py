@@ -23,7 +23,7 @@ from benchstudio.credentials.service import Vault
 from benchstudio.evals.runs.domain.rules import TOOL_EVAL_JOB_TYPE
 from benchstudio.evals.runs.service.lifecycle import RunPlan, finish_run, result_writer, start_run
 from benchstudio.evals.runs.service.targets import runner_target
-from benchstudio.jobs.context import JobCancelledError, JobContext
+from benchstudio.jobs.context import JobCancelledError, JobContext, is_resumable
 from benchstudio.jobs.domain import JobEstimate
 from benchstudio.jobs.registry import JobType
 from benchstudio.providers.base import ProviderAdapter
@@ -174,7 +174,9 @@ async def run_tool_eval(ctx: JobContext) -> Mapping[str, Any]:
         raise
     except Exception as error:
         message = getattr(error, "message", None) or redact(f"{type(error).__name__}: {error}")
-        await _finish_quietly(ctx, plan, "failed", message[:500])
+        # The database or Redis failing under the run is resumable; anything else is not.
+        status = "interrupted" if is_resumable(error) else "failed"
+        await _finish_quietly(ctx, plan, status, message[:500])
         raise
     status = "done" if stop_reason is None else "stopped"
     summary = await finish_run(_service_context(ctx), plan.run_id, status, stop_reason)

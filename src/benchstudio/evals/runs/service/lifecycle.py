@@ -11,11 +11,19 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from benchstudio.core.clock import utcnow
 from benchstudio.core.errors import NotFoundError
 from benchstudio.core.ids import new_id
-from benchstudio.evals.models import EvalCaseResult
+from benchstudio.evals.models import EvalCaseResult, EvalRun
 from benchstudio.evals.runs import repository
 from benchstudio.evals.runs.domain.rules import compact_summary, summaries_by_target
 from benchstudio.evals.runs.service.history import labels_of, verdicts_of
 from benchstudio.evals.suites.service import crud as suites
+from benchstudio.jobs import repository as job_repository
+from benchstudio.jobs.domain import (
+    JOB_GONE,
+    UNFINISHED_BY_DONE_JOB,
+    JobEnding,
+    JobStatus,
+    run_status_after,
+)
 from benchstudio.storage.service_context import ServiceContext
 from benchstudio.toolcall.live.records import LiveCaseResult
 from benchstudio.toolcall.schemas import Suite
@@ -120,3 +128,45 @@ async def finish_run(
             stored.summary = summary
             stored.finished_at = utcnow()
     return summary
+
+
+def _follow(run: EvalRun, status: str, error: str | None) -> None:
+    """The run (loaded in the unit that commits it) takes its job's final state."""
+    run.status, run.error = status, error or run.error
+    run.finished_at = run.finished_at or utcnow()
+
+
+async def run_follows_job(ctx: ServiceContext, ending: JobEnding) -> None:
+    """`on_ended` of the eval job: in the unit that ends the job, its run follows it."""
+    async with ctx.unit() as session:
+        run = await repository.get_run(session, ctx.require_owner(), str(ending.params["run_id"]))
+        if run is None or run.job_id != ending.job_id:
+            return
+        status = run_status_after(ending.status, run.status)
+        if status is not None:
+            error = UNFINISHED_BY_DONE_JOB if ending.status is JobStatus.DONE else ending.error
+            _follow(run, status, error)
+
+
+async def repair_runs(ctx: ServiceContext) -> int:
+    """At start-up: runs still marked active whose job has ended take its final state; runs
+    whose job is gone fail. Returns how many."""
+    repaired = 0
+    async with ctx.unit() as session:
+        runs = await repository.active_runs(session)
+        job_ids = [run.job_id for run in runs if run.job_id]
+        present = await job_repository.statuses_of(session, job_ids)
+        endings = await job_repository.endings_of(session, job_ids, lock=True)
+        for run in runs:
+            ending = endings.get(run.job_id or "")
+            if ending is not None:
+                status = run_status_after(ending.status, run.status)
+                error = UNFINISHED_BY_DONE_JOB if ending.status is JobStatus.DONE else ending.error
+            elif run.job_id not in present:
+                status, error = "failed", JOB_GONE
+            else:
+                continue
+            if status is not None:
+                _follow(run, status, error)
+                repaired += 1
+    return repaired
