@@ -1,0 +1,37 @@
+"""A stand-in for a server or worker (run as a script by `test_child_lifetimes.py`): starts the
+summary worker and a long measuring child against the simulator at argv[1], prints their pids,
+then idles while its keep-alive task runs, until the test kills it."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import sys
+
+from benchstudio.benchruns.tasks.child_processes import MeasuringChild, in_summary_worker
+from benchstudio.benchruns.tasks.measuring import ChildJob
+from benchstudio.core.net import EgressMode, EgressPolicy
+from benchstudio.credentials.service import ProviderAccess
+from benchstudio.speed.config import BenchConfig, TargetConfig
+
+
+async def main(simulator_url: str, silence_s: float) -> None:
+    summary_pid = await in_summary_worker(os.getpid)
+    target = TargetConfig(name="t", base_url=f"{simulator_url}/v1", model="m")
+    # Far more requests than any test waits for: the child is still sending when killed.
+    config = BenchConfig(
+        targets=[target], warmup=0, concurrency=2, num_requests=100_000, max_tokens=8
+    )
+    access = ProviderAccess("openai", f"{simulator_url}/v1", policy=EgressPolicy(EgressMode.DEV))
+    job = ChildJob(config.model_dump_json(), {"t": access}, parent_silence_s=silence_s)
+    child = MeasuringChild(job, "orphan-test-child")
+    await child.open()
+    print(json.dumps({"summary": summary_pid, "child": child.process.pid}), flush=True)
+    while not (await child.collect(0.25)).ended:  # drain the pipe so it never fills
+        pass
+    await asyncio.sleep(3600)
+
+
+if __name__ == "__main__":
+    asyncio.run(main(sys.argv[1], float(sys.argv[2])))
