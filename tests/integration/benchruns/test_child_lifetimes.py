@@ -24,7 +24,9 @@ GONE_WITHIN_S = 20.0
 
 @pytest.fixture(scope="module")
 def simulator() -> Iterator[SimulatorThread]:
-    config = SimulatorConfig(default=ModelProfile(ttft_ms=20, itl_ms=5, output_tokens=4))
+    # Slow enough that what a child measures during a pause fits its pipe (64 KB): its last
+    # message then reaches the resumed parent instead of being cut off by the grace period.
+    config = SimulatorConfig(default=ModelProfile(ttft_ms=50, itl_ms=10, output_tokens=4))
     with SimulatorThread(config) as sim:
         yield sim
 
@@ -118,6 +120,11 @@ def test_a_child_stops_sending_while_its_parent_is_paused(simulator: SimulatorTh
         stopped = _requests_seen(simulator)
         time.sleep(0.5)
         assert _requests_seen(simulator) == stopped
+
+        parent.send_signal(signal.SIGCONT)  # back: it learns why, and does not take it as done
+        assert parent.stdout is not None
+        last = json.loads(parent.stdout.readline())["last"]
+        assert last is not None and "stopped answering" in last["message"]
     finally:
         parent.send_signal(signal.SIGCONT)
         _kill_all([parent, *helpers])
