@@ -1,6 +1,7 @@
-"""A stand-in for a server or worker (run as a script by `test_child_lifetimes.py`): starts the
-summary worker and a long measuring child against the simulator at argv[1], prints their pids,
-then idles while its keep-alive task runs, until the test kills it."""
+"""A stand-in for a server or worker, run as a script by
+`test_benchruns_child_lifetimes.py`: starts the summary worker and a long measuring child
+against the simulator at argv[1], prints their pids, then drains the child (its keep-alive task
+running) until the test kills or pauses it."""
 
 from __future__ import annotations
 
