@@ -211,6 +211,7 @@ class JobRunner:
 
     async def _heartbeat(self, entry: _Running) -> None:
         job_id = entry.context.job_id
+        held_until = utcnow() + timedelta(seconds=self.timing.lease_s)
         while not entry.task.done():
             await asyncio.sleep(self.timing.heartbeat_s)
             lease_until = utcnow() + timedelta(seconds=self.timing.lease_s)
@@ -220,9 +221,14 @@ class JobRunner:
                         session, job_id, self.worker_id, lease_until
                     )
             except Exception:
-                # A missed heartbeat is not fatal: the lease has slack for a few of them.
                 log.warning("heartbeat failed", extra={"job_id": job_id}, exc_info=True)
-                continue
+                # A missed heartbeat is not fatal: the lease has slack for a few of them. But
+                # a lease that lapses before the next try may be taken over: stop sending now.
+                if utcnow() + timedelta(seconds=self.timing.heartbeat_s) < held_until:
+                    continue
+                cancel = None
+            if cancel is not None:
+                held_until = lease_until
             if cancel is None:
                 entry.lost_lease = True
                 entry.task.cancel()

@@ -84,7 +84,8 @@ class JobRuntime:
             auditor=auditor,
         )
         self.broker = build_broker(settings.broker_url, settings.worker_concurrency)
-        self.queue = JobQueue(self.broker, self.runner.run)
+        self.queue = JobQueue(self.broker, self.receive)
+        self._stopping = False
         self._redis: Redis | None = None
         self.dispatcher: Dispatcher | None = None
         if dispatch:
@@ -112,6 +113,15 @@ class JobRuntime:
         )
         self.publisher = publisher
         self._receiver: asyncio.Task[None] | None = None
+
+    async def receive(self, job_id: str) -> None:
+        """A "run job X" message. One that arrives while this worker stops (its slots free up
+        as its jobs are interrupted) goes back to the queue at once for another worker, rather
+        than wait a minute for the dispatcher's requeue of unclaimed jobs."""
+        if self._stopping and not self.embedded:
+            await self.queue.kick(job_id)
+            return
+        await self.runner.run(job_id)
 
     def _lock(self) -> DispatchLock:
         if self.embedded:
@@ -163,6 +173,7 @@ class JobRuntime:
             await self.publisher.publish(messages)
 
     async def stop(self) -> None:
+        self._stopping = True
         if self.dispatcher is not None:
             await bounded_step("dispatcher", self.dispatcher.stop())
         await bounded_step("runner", self.runner.shutdown(), timeout_s=30.0)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import multiprocessing
+import os
 import threading
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
@@ -22,6 +23,13 @@ from typing import Any, TypeVar
 
 from benchstudio.benchruns.tasks.child_pipe import FrameReader, open_reader
 from benchstudio.benchruns.tasks.measuring import ChildJob, Message, child_main
+from benchstudio.core.parent_watch import (
+    KEEPALIVE,
+    KEEPALIVE_S,
+    STOP,
+    exit_with_parent,
+    lifeline,
+)
 
 # Everything a child imports, its lazy imports included (adapters and their `ProviderAccess`,
 # the event loop, the statistics): imported once by the fork server, never by a child. A child
@@ -60,8 +68,14 @@ def _summary_pool() -> ProcessPoolExecutor:
     with _pool_lock:
         if _pool is None:
             # One worker: summaries are short and rare (a run's end, an import); a second core
-            # is better left to the measuring children and the API.
-            _pool = ProcessPoolExecutor(max_workers=1, mp_context=child_context())
+            # is better left to the measuring children and the API. It ends with this process
+            # (its call queue alone would keep it waiting for good after a `kill -9`).
+            _pool = ProcessPoolExecutor(
+                max_workers=1,
+                mp_context=child_context(),
+                initializer=exit_with_parent,
+                initargs=(lifeline(),),
+            )
         return _pool
 
 
@@ -97,7 +111,13 @@ class Received:
 
 
 class MeasuringChild:
-    """The measuring process and its two pipes."""
+    """The measuring process and its two pipes.
+
+    The stop pipe also carries a keep-alive every `KEEPALIVE_S`, sent by a task of this event
+    loop: a parent that is paused (SIGSTOP) or whose loop is stuck can neither renew its job's
+    lease nor store what the child sends, so the child stops after `parent_silence_s` of
+    silence rather than measure for nobody (`core/parent_watch.py`).
+    """
 
     def __init__(self, job: ChildJob, name: str) -> None:
         context = child_context()
@@ -110,13 +130,26 @@ class MeasuringChild:
         # Drop our copies of the child's ends: then EOF means "the child is gone".
         child_out.close()
         child_stop.close()
+        # Never block the event loop on a child that does not read (its pipe full).
+        os.set_blocking(self._stop.fileno(), False)
         self.stop_sent = False
         self._transport: asyncio.BaseTransport | None = None
         self._reader: FrameReader | None = None
+        self._keepalive: asyncio.Task[None] | None = None
 
     async def open(self) -> None:
         """Read the pipe in the event loop itself: no thread per job polling it."""
+        self._keepalive = asyncio.create_task(self._keep_alive())
         self._transport, self._reader = await open_reader(self._messages)
+
+    async def _keep_alive(self) -> None:
+        while not self.stop_sent:
+            self._send(KEEPALIVE)
+            await asyncio.sleep(KEEPALIVE_S)
+
+    def _send(self, word: str) -> None:
+        with contextlib.suppress(OSError):  # gone, or not reading: the child's watch decides
+            self._stop.send(word)
 
     async def collect(self, window_s: float) -> Received:
         """Messages arriving within `window_s` (returns early on the child's last message)."""
@@ -140,11 +173,12 @@ class MeasuringChild:
     def stop(self) -> None:
         if not self.stop_sent:
             self.stop_sent = True
-            with contextlib.suppress(OSError):
-                self._stop.send("stop")
+            self._send(STOP)
 
     async def reap(self) -> None:
         self.stop()
+        if self._keepalive is not None:
+            self._keepalive.cancel()
         await asyncio.to_thread(self.process.join, CHILD_EXIT_WAIT_S)
         if self.process.is_alive():
             self.process.kill()

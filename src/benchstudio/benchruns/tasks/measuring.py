@@ -7,8 +7,10 @@ decrypted key (`ProviderAccess`). No `Settings`: neither the vault's master keys
 secret, nor the database URL cross the pipe, and the child opens no database. Records go to the
 parent in small batches
 (every `FLUSH_S`) through a pipe written by a sender thread, so a parent busy writing to the
-database never blocks the measuring loop. The parent asks it to stop through a second pipe;
-that pipe closing (the parent died) stops it too.
+database never blocks the measuring loop. The parent asks it to stop through a second pipe,
+which also carries the parent's keep-alives (`core/parent_watch.py`): that pipe closing (the
+parent died) or falling silent for `parent_silence_s` (the parent is paused, so it can no
+longer hold its job's lease) stops the requests at once and ends the child.
 
 It measures with the CLI's own `BenchRunner`, composed (not subclassed) with a `RecordSink`
 observer, the finished-steps skip predicate of a resumed attempt and the per-target overrides.
@@ -27,6 +29,7 @@ from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
 from typing import Any
 
+from benchstudio.core.parent_watch import ParentWatch
 from benchstudio.core.redaction import redact
 from benchstudio.credentials.service import ProviderAccess
 from benchstudio.providers.base import ProviderAdapter
@@ -38,7 +41,10 @@ from benchstudio.speed.steps import StepResult
 
 log = logging.getLogger(__name__)
 FLUSH_S = 0.1
-STOP_POLL_S = 0.05
+# Without a keep-alive from the parent for this long, stop (one lease heartbeat by default).
+PARENT_SILENCE_S = 5.0
+# A child whose parent is gone or silent gets this long to stop by itself, then is ended.
+PARENT_LOST_GRACE_S = 3.0
 
 # Messages child → parent: ("batch", {"records": [...], "steps": [...]}),
 # ("progress", {"finished": int}), ("done", {...run fields...}) or ("error", {"message": str}).
@@ -55,6 +61,7 @@ class ChildJob:
     # target name -> {"temperature", "max_tokens"} after the parameter registry
     overrides: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     finished_steps: tuple[str, ...] = ()
+    parent_silence_s: float = PARENT_SILENCE_S
 
 
 @dataclass
@@ -150,12 +157,31 @@ async def _flush_forever(sink: RecordSink, out: PipeSender, control: RunControl)
             _send(out, ("progress", {"finished": reported}))
 
 
-async def _watch_stop(runner: BenchRunner, stop: Any) -> None:
-    """Stop on the parent's word, or when its end of the pipe closed (nobody would read)."""
-    while not stop.poll():
-        await asyncio.sleep(STOP_POLL_S)
-    runner.control.stop("cancelled")
-    runner.control.cancel_in_flight()
+class ParentLostError(RuntimeError):
+    """The parent died or went silent: the child stopped its requests."""
+
+
+_LOST_REASONS = {
+    "parent_gone": "the process running this job is gone",
+    "parent_silent": "the process running this job stopped answering (paused?)",
+}
+
+
+def _watch_parent(runner: BenchRunner, stop: Any, silence_s: float) -> ParentWatch:
+    """Stop on the parent's word, at its end (nobody would read) or its silence (paused)."""
+    loop = asyncio.get_running_loop()
+
+    def stop_runner(_reason: str) -> None:
+        runner.control.stop("cancelled")
+        runner.control.cancel_in_flight()
+
+    def on_stop(reason: str) -> None:  # from the watching thread
+        with contextlib.suppress(RuntimeError):  # the loop already closed: nothing to stop
+            loop.call_soon_threadsafe(stop_runner, reason)
+
+    watch = ParentWatch(stop, silence_s=silence_s, grace_s=PARENT_LOST_GRACE_S, on_stop=on_stop)
+    watch.start()
+    return watch
 
 
 async def _open_adapters(stack: AsyncExitStack, job: ChildJob) -> dict[str, ProviderAdapter]:
@@ -180,17 +206,19 @@ async def _measure(job: ChildJob, out: PipeSender, stop: Any) -> None:
     async with AsyncExitStack() as stack:
         adapters = await _open_adapters(stack, job)
         flusher = asyncio.create_task(_flush_forever(sink, out, runner.control))
-        watcher = asyncio.create_task(_watch_stop(runner, stop))
+        watch = _watch_parent(runner, stop, job.parent_silence_s)
         try:
             result = await runner.run(adapters)
         finally:
-            for task in (flusher, watcher):
-                task.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await task
+            flusher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await flusher
     batch = sink.drain()
     if batch is not None:
         _send(out, ("batch", batch))
+    if watch.parent_lost:
+        # Not "done": a run stopped because its server vanished must not read as cancelled.
+        raise ParentLostError(_LOST_REASONS.get(watch.reason or "", "the server is gone"))
     _send(
         out,
         (
