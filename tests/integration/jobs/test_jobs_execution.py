@@ -36,7 +36,9 @@ async def runtime(settings: Settings, database: Database) -> AsyncIterator[JobRu
     fast = settings.model_copy(
         update={
             "jobs_heartbeat_s": 0.1,
-            "jobs_lease_s": 2.0,
+            # Long enough that a loaded machine (a writer waiting on SQLite's lock) never lets
+            # a live job's lease lapse; the expired-lease tests plant leases already expired.
+            "jobs_lease_s": 10.0,
             "jobs_dispatch_interval_s": 0.05,
             "jobs_cancel_grace_s": 0.5,
             "default_jobs_per_hour": 100_000,
