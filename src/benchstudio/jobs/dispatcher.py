@@ -15,17 +15,34 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Protocol
 
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+
 from benchstudio.core.clock import utcnow
+from benchstudio.core.outages import dependency
 from benchstudio.jobs import repository
 from benchstudio.jobs.domain import FairQueue, JobEventMessage, JobEventType, free_slots
 from benchstudio.jobs.limits import LimitsSource
 from benchstudio.jobs.publishing import EventPublisher
+from benchstudio.jobs.queue import REDIS_DOWN
 from benchstudio.jobs.repository import NewEvent
 from benchstudio.storage.engine import Database
 from benchstudio.storage.unit_of_work import read_unit, write_unit
 
 log = logging.getLogger(__name__)
 SCAN_LIMIT = 1000
+# A database that cannot be reached (refused, reset, timed out): an outage, logged once.
+DATABASE_DOWN: tuple[type[BaseException], ...] = (
+    OperationalError,
+    InterfaceError,
+    OSError,
+    TimeoutError,
+)
+
+
+def is_database_outage(exc: BaseException) -> bool:
+    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+        return True
+    return isinstance(exc, DATABASE_DOWN)
 
 
 class DispatchLock(Protocol):
@@ -104,20 +121,42 @@ class Dispatcher:
         last_maintenance = float("-inf")
         loop = asyncio.get_running_loop()
         while True:
-            try:
-                if await self.lock.acquire():
-                    due = loop.time() - last_maintenance >= self.timing.maintenance_every_s
-                    if due:
-                        last_maintenance = loop.time()
-                    await self.tick(maintenance=due)
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                log.exception("dispatcher tick failed")
+            if await self._acquire_lock():
+                due = loop.time() - last_maintenance >= self.timing.maintenance_every_s
+                if due:
+                    last_maintenance = loop.time()
+                await self._tick_logged(maintenance=due)
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(self.timing.interval_s):
                     await self._wake.wait()
             self._wake.clear()
+
+    async def _acquire_lock(self) -> bool:
+        """The lock lives in Redis (scale-out): while Redis is down nobody dispatches, and the
+        outage is logged once (`core.outages`), not on every tick."""
+        redis = dependency("redis")
+        try:
+            held = await self.lock.acquire()
+        except REDIS_DOWN as exc:
+            redis.failed(exc)
+            return False
+        if not isinstance(self.lock, NoLock):
+            redis.succeeded()
+        return held
+
+    async def _tick_logged(self, *, maintenance: bool) -> None:
+        database = dependency("database")
+        try:
+            await self.tick(maintenance=maintenance)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            if not is_database_outage(exc):
+                log.exception("dispatcher tick failed")
+                return
+            database.failed(exc)
+            return
+        database.succeeded()
 
     async def tick(self, *, maintenance: bool = True) -> TickReport:
         interrupted, requeued = [], 0
@@ -169,8 +208,12 @@ class Dispatcher:
                     continue
             try:
                 await self.kick(job.id)
-            except Exception:
-                log.exception("could not hand a job to the queue", extra={"job_id": job.id})
+            except Exception as exc:
+                # The row goes back to queued (the outbox): a later tick hands it out.
+                if isinstance(exc, REDIS_DOWN):
+                    dependency("redis").failed(exc)
+                else:
+                    log.exception("could not hand a job to the queue", extra={"job_id": job.id})
                 async with write_unit(self.database) as session:
                     await repository.undispatch(session, job.id)
                 break
