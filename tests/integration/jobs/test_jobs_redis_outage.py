@@ -197,6 +197,9 @@ async def test_a_running_job_rides_out_a_redis_outage(
         await database.dispose()
     assert len(_lines(outage_log, "redis unavailable")) == 1
     assert len(_lines(outage_log, "redis available again")) == 1
+    # The receive loop, the dispatcher, the event relay and publishing: no traceback at all.
+    tracebacks = [r.getMessage() for r in outage_log.records if r.exc_info]
+    assert tracebacks == []
 
 
 async def _at_least(count: object, least: int) -> bool:
