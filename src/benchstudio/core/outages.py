@@ -20,6 +20,8 @@ class Dependency:
     up: bool = True
     down_since: float | None = None
     last_error: str | None = None
+    # `time.monotonic()` when the last outage ended (None: none seen by this process).
+    recovered_at: float | None = None
     # When a caller last tried the dependency while it was down (see `should_try`).
     _last_attempt: float = field(default=0.0, repr=False)
 
@@ -41,6 +43,7 @@ class Dependency:
             lasted = time.monotonic() - (self.down_since or time.monotonic())
             self.up = True
             self.down_since = None
+            self.recovered_at = time.monotonic()
             log.warning(
                 "%s available again after %.1f s",
                 self.name,
@@ -63,6 +66,12 @@ def dependency(name: str) -> Dependency:
     if state is None:
         state = _STATES[name] = Dependency(name)
     return state
+
+
+def seconds_since_recovery(*names: str) -> float | None:
+    """How long ago the most recent outage of any of `names` ended in this process."""
+    ended = [s.recovered_at for n in names if (s := _STATES.get(n)) and s.recovered_at]
+    return time.monotonic() - max(ended) if ended else None
 
 
 def reset() -> None:

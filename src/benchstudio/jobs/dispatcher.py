@@ -16,10 +16,11 @@ from datetime import timedelta
 from typing import Protocol
 
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from benchstudio.core.clock import utcnow
-from benchstudio.core.outages import dependency
-from benchstudio.jobs import repository
+from benchstudio.core.outages import dependency, seconds_since_recovery
+from benchstudio.jobs import ledger, repository
 from benchstudio.jobs.domain import FairQueue, JobEventMessage, JobEventType, free_slots
 from benchstudio.jobs.limits import LimitsSource
 from benchstudio.jobs.publishing import EventPublisher
@@ -70,6 +71,15 @@ class DispatcherTiming:
     max_running: int | None = None
     # Lease recovery and requeueing take write locks: run them less often than dispatching.
     maintenance_every_s: float = 2.0
+    # The workers' lease. After an outage ends, expired leases wait this long before they count
+    # (live workers renew the ones they could not renew meanwhile); jobs still expired within
+    # OUTAGE_WINDOW_LEASES leases were most likely stopped by the outage and are resumed once.
+    lease_s: float = 30.0
+
+
+OUTAGE_WINDOW_LEASES = 4
+# In a job's params: it was resumed automatically after an outage (which happens only once).
+OUTAGE_RESUMED = "outage_resumed"
 
 
 @dataclass(frozen=True)
@@ -167,20 +177,55 @@ class Dispatcher:
         return TickReport(dispatched, interrupted, requeued)
 
     async def recover_expired(self) -> list[str]:
+        since_outage = seconds_since_recovery("database", "redis")
+        if since_outage is not None and since_outage < self.timing.lease_s:
+            return []  # grace after an outage: live workers renew their leases first
+        after_outage = since_outage is not None and (
+            since_outage < OUTAGE_WINDOW_LEASES * self.timing.lease_s
+        )
         now = utcnow()
         messages: list[JobEventMessage] = []
+        data: dict[str, object] = {
+            "status": "interrupted",
+            "error": "The process running this job stopped.",
+        }
+        if after_outage:
+            data["reason"] = "outage"
         async with write_unit(self.database) as session:
             expired = await repository.interrupt_expired(session, now)
             for job_id, owner_id in expired:
-                event = NewEvent(
-                    JobEventType.INTERRUPTED,
-                    {"status": "interrupted", "error": "The process running this job stopped."},
-                )
+                event = NewEvent(JobEventType.INTERRUPTED, data)
                 messages += await repository.append_events(session, job_id, owner_id, [event], now)
+            if after_outage:
+                messages += await self._resume_once(session, expired)
         if messages:
             log.warning("interrupted jobs whose lease expired", extra={"count": len(expired)})
             await self.publisher.publish(messages)
         return [job_id for job_id, _ in expired]
+
+    async def _resume_once(
+        self, session: AsyncSession, interrupted: list[tuple[str, str]]
+    ) -> list[JobEventMessage]:
+        """Jobs an outage stopped go back to the queue, once each (a flag in their params):
+        their handlers skip the units already stored, as on a manual resume."""
+        now = utcnow()
+        messages: list[JobEventMessage] = []
+        for job_id, owner_id in interrupted:
+            job = await repository.get_job(session, job_id)
+            if job is None or job.params.get(OUTAGE_RESUMED):
+                continue
+            if not await repository.requeue_interrupted(session, job_id, now):
+                continue
+            await ledger.reopen(session, job_id)
+            job.params = {**job.params, OUTAGE_RESUMED: True}
+            event = NewEvent(
+                JobEventType.CREATED,
+                {"job_type": job.type, "status": "queued", "resumed": True, "reason": "outage"},
+            )
+            messages += await repository.append_events(session, job_id, owner_id, [event], now)
+        if messages:
+            log.warning("resumed jobs an outage stopped", extra={"count": len(messages)})
+        return messages
 
     async def _requeue_unclaimed(self) -> int:
         older_than = utcnow() - timedelta(seconds=self.timing.unclaimed_requeue_s)

@@ -101,6 +101,7 @@ class JobRuntime:
                     settings.jobs_dispatch_interval_s,
                     settings.jobs_unclaimed_requeue_s,
                     settings.jobs_max_running,
+                    lease_s=settings.jobs_lease_s,
                 ),
             )
         self.service = JobService(
