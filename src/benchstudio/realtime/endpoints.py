@@ -122,6 +122,7 @@ async def _serve(
     )
     tasks = [
         asyncio.create_task(_pump(sub, delivery, resumed, realtime.resume_wait_s)),
+        asyncio.create_task(_refetch_when_stale(sub, delivery, resumed)),
         asyncio.create_task(_heartbeat(websocket, delivery, realtime.heartbeat_s, last_heard)),
     ]
     try:
@@ -148,6 +149,18 @@ async def _pump(
             sub.overflow.clear()
             dropped, sub.dropped_jobs = sub.dropped_jobs, set()
             await delivery.catch_up_all(dropped)
+
+
+async def _refetch_when_stale(
+    sub: Subscription, delivery: EventDelivery, resumed: asyncio.Event
+) -> None:
+    """After the relay lost Redis, no later event may come to reveal the gap (a job that ended
+    during the outage): refetch every followed job from storage instead."""
+    while True:
+        await sub.stale.wait()
+        sub.stale.clear()
+        await resumed.wait()
+        await delivery.catch_up_all()
 
 
 async def _heartbeat(

@@ -45,6 +45,9 @@ class Subscription:
         # Jobs with an event dropped on overflow: the socket fetches them from storage.
         self.dropped_jobs: set[str] = set()
         self.overflow = asyncio.Event()
+        # Set when this process's relay came back after losing Redis: events may have been
+        # dropped for any job, so the socket refetches every job it follows from storage.
+        self.stale = asyncio.Event()
 
     def offer(self, event: JobEventMessage) -> None:
         try:
@@ -76,6 +79,11 @@ class EventHub:
         if owner_id is not None:
             return len(self._subscriptions.get(owner_id, ()))
         return sum(len(s) for s in self._subscriptions.values())
+
+    def mark_all_stale(self) -> None:
+        for subscriptions in self._subscriptions.values():
+            for subscription in subscriptions:
+                subscription.stale.set()
 
     def deliver_local(self, events: Sequence[JobEventMessage]) -> None:
         for event in events:
@@ -163,6 +171,8 @@ class RedisEventHub(EventHub):
                     await pubsub.subscribe(self._channel)
                     state.succeeded()
                     backoff = RELAY_BACKOFF_S[0]
+                    if self._ready.is_set():
+                        self.mark_all_stale()  # resubscribed: replay what went by meanwhile
                     self._ready.set()
                     async for message in pubsub.listen():
                         if message.get("type") == "message":

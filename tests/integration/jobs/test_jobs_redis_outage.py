@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -95,42 +96,64 @@ async def _new_user(settings: Settings, email: str) -> str:
         await db.dispose()
 
 
+def _event_arrives(ws: Any, job_id: str, kind: str) -> None:
+    """Reads the socket (answering with pings, so it stays open) until `kind` for `job_id`."""
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        message = ws.receive_json()
+        if message.get("job_id") == job_id and message.get("type") == kind:
+            return
+        ws.send_json({"type": "ping"})
+    raise AssertionError(f"no {kind} for the job on the socket")
+
+
 def test_submit_and_ticket_answer_503_during_an_outage_and_work_at_once_after(
     outage_settings: Settings, own_redis: RedisServer, outage_log: pytest.LogCaptureFixture
 ) -> None:
     alice = _headers(outage_settings, asyncio.run(_new_user(outage_settings, "a@example.com")))
     body = {"type": DEMO_JOB_TYPE, "params": {"units": 1, "unit_ms": 1}}
-    with TestClient(create_app(outage_settings)) as client:
-        assert client.post("/api/jobs", json=body, headers=alice).status_code == 202
-        assert client.post("/api/realtime/ticket", headers=alice).status_code == 200
+    settings = outage_settings.model_copy(update={"ws_heartbeat_s": 0.5})
+    with TestClient(create_app(settings)) as client:
+        queued = client.post("/api/jobs", json=body, headers=alice)  # no worker: stays queued
+        assert queued.status_code == 202
+        job_id = queued.json()["id"]
+        ticket = client.post("/api/realtime/ticket", headers=alice).json()["ticket"]
         assert client.get("/healthz").json()["redis"] == "ok"
         assert client.get("/readyz").status_code == 200
+        with client.websocket_connect(f"/ws?ticket={ticket}") as ws:
+            assert ws.receive_json()["type"] == "hello"
+            ws.send_json({"type": "resume", "last_seq": {job_id: 0}})
+            _event_arrives(ws, job_id, "job_created")
 
-        own_redis.stop()
-        refused = client.post("/api/jobs", json=body, headers=alice)
-        assert refused.status_code == 503, refused.text
-        assert refused.json()["error"]["code"] == "queue_unavailable"
-        assert int(refused.headers["Retry-After"]) > 0
-        assert client.get("/api/jobs", headers=alice).json()["total"] == 1, "nothing written"
-        ticket = client.post("/api/realtime/ticket", headers=alice)
-        assert ticket.status_code == 503, ticket.text
-        assert ticket.json()["error"]["code"] == "realtime_unavailable"
-        assert int(ticket.headers["Retry-After"]) > 0
-        live = client.get("/healthz")
-        assert live.status_code == 200
-        assert live.json() | {"version": "x"} == {
-            "status": "degraded",
-            "version": "x",
-            "database": "ok",
-            "redis": "unreachable",
-        }
-        assert client.get("/readyz").status_code == 503
+            own_redis.stop()
+            refused = client.post("/api/jobs", json=body, headers=alice)
+            assert refused.status_code == 503, refused.text
+            assert refused.json()["error"]["code"] == "queue_unavailable"
+            assert int(refused.headers["Retry-After"]) > 0
+            assert client.get("/api/jobs", headers=alice).json()["total"] == 1, "no ghost"
+            no_ticket = client.post("/api/realtime/ticket", headers=alice)
+            assert no_ticket.status_code == 503, no_ticket.text
+            assert no_ticket.json()["error"]["code"] == "realtime_unavailable"
+            assert int(no_ticket.headers["Retry-After"]) > 0
+            live = client.get("/healthz")
+            assert live.status_code == 200
+            assert live.json() | {"version": "x"} == {
+                "status": "degraded",
+                "version": "x",
+                "database": "ok",
+                "redis": "unreachable",
+            }
+            assert client.get("/readyz").status_code == 503
+            # Stored while Redis is down, so not published: the socket gets it after.
+            cancel = client.post(f"/api/jobs/{job_id}/cancel", headers=alice)
+            assert cancel.status_code == 200, cancel.text
 
-        own_redis.start()
-        assert client.post("/api/realtime/ticket", headers=alice).status_code == 200
-        assert client.post("/api/jobs", json=body, headers=alice).status_code == 202
-        assert client.get("/healthz").json()["redis"] == "ok"
-        assert client.get("/readyz").status_code == 200
+            own_redis.start()
+            assert client.post("/api/realtime/ticket", headers=alice).status_code == 200
+            assert client.post("/api/jobs", json=body, headers=alice).status_code == 202
+            assert client.get("/healthz").json()["redis"] == "ok"
+            assert client.get("/readyz").status_code == 200
+            _event_arrives(ws, job_id, "job_cancelled")
     assert len(_lines(outage_log, "redis unavailable")) == 1
     assert len(_lines(outage_log, "redis available again")) == 1
 
