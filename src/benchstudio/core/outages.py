@@ -8,10 +8,15 @@ worker's receive loop all see the same Redis, and the operator wants one line pe
 from __future__ import annotations
 
 import logging
+import re
 import time
 from dataclasses import dataclass, field
 
+from benchstudio.core.redaction import redact
+
 log = logging.getLogger(__name__)
+# `scheme://user:password@host` in a connection error: the credentials never reach the log.
+_URL_CREDENTIALS = re.compile(r"(\w+://)[^/\s@]*@")
 
 
 @dataclass
@@ -28,7 +33,7 @@ class Dependency:
     def failed(self, exc: BaseException | str) -> None:
         """Record a failed call; logs once, when the outage starts."""
         text = exc if isinstance(exc, str) else f"{type(exc).__name__}: {exc}"
-        self.last_error = text[:200]
+        self.last_error = redact(_URL_CREDENTIALS.sub(r"\1[REDACTED]@", text))[:200]
         self._last_attempt = time.monotonic()
         if self.up:
             self.up = False
