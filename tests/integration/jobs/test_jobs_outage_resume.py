@@ -1,4 +1,5 @@
-"""After an outage ends, the dispatcher waits one lease before expired leases count (live
+"""The dispatcher around outages: a hand-off that fails leaves the job queued for a later tick
+(the outbox); after an outage ends it waits one lease before expired leases count (live
 workers renew theirs), then resumes the jobs the outage stopped, once each."""
 
 from __future__ import annotations
@@ -7,6 +8,7 @@ from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
+from redis.exceptions import ConnectionError as RedisConnectionError
 
 from benchstudio.config import Settings
 from benchstudio.core import outages
@@ -121,3 +123,41 @@ async def test_without_an_outage_an_expired_lease_just_interrupts(
     assert (await dispatcher.tick()).interrupted == [job_id]
     assert kicked == []
     assert (await _job(database, job_id)).status == JobStatus.INTERRUPTED
+
+
+async def test_a_failed_hand_off_leaves_the_job_queued_for_a_later_tick(
+    database: Database, alice: str, settings: Settings, caplog: pytest.LogCaptureFixture
+) -> None:
+    now = utcnow()
+    async with write_unit(database) as session:
+        job = Job(
+            owner_id=alice,
+            type=DEMO_JOB_TYPE,
+            params={},
+            status=JobStatus.QUEUED,
+            timeout_s=60,
+            created_at=now,
+            updated_at=now,
+        )
+        session.add(job)
+        await session.flush()
+        job_id = job.id
+    redis_up = False
+    kicked: list[str] = []
+
+    async def kick(job_id: str) -> None:
+        if not redis_up:
+            raise RedisConnectionError("Error 111 connecting to 127.0.0.1:6379.")
+        kicked.append(job_id)
+
+    dispatcher = Dispatcher(
+        database, CollectingPublisher(), FixedLimits(settings_defaults(settings)), kick
+    )
+    assert (await dispatcher.tick()).dispatched == []
+    queued = await _job(database, job_id)
+    assert (queued.status, queued.dispatched_at) == (JobStatus.QUEUED, None), "the outbox row"
+    assert not outages.dependency("redis").up
+    assert [r for r in caplog.records if r.exc_info] == [], "an outage line, not a traceback"
+    redis_up = True
+    assert (await dispatcher.tick()).dispatched == [job_id]
+    assert kicked == [job_id]
