@@ -28,6 +28,7 @@ PASSWORD = "tenant-password-1"
 # Routes anyone may call without credentials, each with the reason.
 PUBLIC_ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/healthz"): "load balancer health check",
+    ("GET", "/readyz"): "load balancer readiness check (dependency states, no data)",
     ("GET", "/api/meta"): "the web app needs the server's name and features before sign-in",
     ("GET", "/api/openapi.json"): "API description (no data)",
     ("HEAD", "/api/openapi.json"): "API description (no data)",

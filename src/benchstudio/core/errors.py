@@ -49,3 +49,14 @@ class RateLimitedError(AppError):
     def __init__(self, message: str, *, retry_after_s: int) -> None:
         super().__init__(message)
         self.retry_after_s = retry_after_s
+
+
+class ServiceUnavailableError(AppError):
+    """A dependency (the queue, the realtime store) is down: try again later, nothing changed."""
+
+    status_code = 503
+    code = "service_unavailable"
+
+    def __init__(self, message: str, *, code: str, retry_after_s: int = 5) -> None:
+        super().__init__(message, code=code)
+        self.retry_after_s = retry_after_s

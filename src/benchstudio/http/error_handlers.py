@@ -9,7 +9,7 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
-from benchstudio.core.errors import AppError, RateLimitedError
+from benchstudio.core.errors import AppError, RateLimitedError, ServiceUnavailableError
 from benchstudio.http.envelope import envelope_bytes
 
 _HTTP_CODES = {
@@ -23,6 +23,7 @@ _HTTP_CODES = {
     415: "unsupported_media_type",
     422: "validation_error",
     429: "rate_limited",
+    503: "service_unavailable",
 }
 
 
@@ -38,7 +39,7 @@ def _json(status: int, body: bytes, headers: dict[str, str] | None = None) -> Re
 async def _app_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, AppError)
     headers = None
-    if isinstance(exc, RateLimitedError):
+    if isinstance(exc, (RateLimitedError, ServiceUnavailableError)):
         headers = {"Retry-After": str(exc.retry_after_s)}
     return _json(
         exc.status_code, envelope_bytes(exc.code, exc.message, _request_id(request)), headers

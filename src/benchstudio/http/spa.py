@@ -28,7 +28,7 @@ builds <code>web/</code> into <code>src/benchstudio/web_dist</code>), or by hand
 """
 
 # Paths the SPA must never swallow: unknown API routes stay JSON 404s.
-RESERVED_PREFIXES = ("api/", "healthz", "ws")
+RESERVED_PREFIXES = ("api/", "healthz", "readyz", "ws")
 
 
 def resolve_web_dist(configured: Path | None) -> Path | None:

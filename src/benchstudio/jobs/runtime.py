@@ -12,6 +12,7 @@ from taskiq.api import run_receiver_task
 
 from benchstudio.config import Settings
 from benchstudio.core.clock import utcnow
+from benchstudio.core.errors import ServiceUnavailableError
 from benchstudio.core.shutdown import bounded_step
 from benchstudio.jobs import repository
 from benchstudio.jobs.auditing import JobAuditor
@@ -24,8 +25,10 @@ from benchstudio.jobs.queue import (
     JobQueue,
     RedisDispatchLock,
     build_broker,
+    check_queue,
     is_memory_broker,
     new_worker_id,
+    redis_client,
 )
 from benchstudio.jobs.registry import HandlerRegistry
 from benchstudio.jobs.repository import NewEvent
@@ -86,7 +89,7 @@ class JobRuntime:
         self.broker = build_broker(settings.broker_url, settings.worker_concurrency)
         self.queue = JobQueue(self.broker, self.receive)
         self._stopping = False
-        self._redis: Redis | None = None
+        self._redis: Redis | None = None if self.embedded else redis_client(settings.broker_url)
         self.dispatcher: Dispatcher | None = None
         if dispatch:
             self.dispatcher = Dispatcher(
@@ -100,6 +103,7 @@ class JobRuntime:
                     settings.jobs_dispatch_interval_s,
                     settings.jobs_unclaimed_requeue_s,
                     settings.jobs_max_running,
+                    lease_s=settings.jobs_lease_s,
                 ),
             )
         self.service = JobService(
@@ -110,6 +114,7 @@ class JobRuntime:
             auditor=auditor,
             on_submitted=self.dispatcher.wake if self.dispatcher else None,
             on_cancel=self.runner.cancel_local,
+            check_queue=None if self._redis is None else self.check_queue,
         )
         self.publisher = publisher
         self._receiver: asyncio.Task[None] | None = None
@@ -123,10 +128,24 @@ class JobRuntime:
             return
         await self.runner.run(job_id)
 
+    async def check_queue(self) -> None:
+        """Scale-out: raise a 503 `ServiceUnavailableError` while Redis is unreachable."""
+        if self._redis is not None:
+            await check_queue(self._redis)
+
+    async def redis_reachable(self) -> bool | None:
+        """For the health report: None in embedded mode (no Redis)."""
+        if self._redis is None:
+            return None
+        try:
+            await self.check_queue()
+        except ServiceUnavailableError:
+            return False
+        return True
+
     def _lock(self) -> DispatchLock:
-        if self.embedded:
+        if self._redis is None:
             return NoLock()
-        self._redis = Redis.from_url(self.settings.broker_url)
         return RedisDispatchLock(
             self._redis, self.worker_id, self.settings.jobs_dispatch_interval_s * 6
         )

@@ -50,6 +50,7 @@ class JobService:
         auditor: JobAuditor,
         on_submitted: Callable[[], None] | None = None,
         on_cancel: Callable[[str], object] | None = None,
+        check_queue: Callable[[], Awaitable[None]] | None = None,
         clock: Callable[[], datetime] = utcnow,
     ) -> None:
         self.database = database
@@ -59,6 +60,8 @@ class JobService:
         self.auditor = auditor
         self._on_submitted = on_submitted
         self._on_cancel = on_cancel
+        # Raises a 503 while the task queue is down, before anything is written (scale-out).
+        self._check_queue = check_queue
         self._clock = clock
 
     async def limits_for(self, owner_id: str) -> UserLimits:
@@ -89,6 +92,8 @@ class JobService:
         the commit is the job handed off (see `_hand_off`).
         """
         spec = self.registry.get(job_type)
+        if self._check_queue is not None:
+            await self._check_queue()
         limits = await self.limits.limits_for(owner_id)
         estimate = spec.estimate(params)
         check_request_limit(estimate, limits)
@@ -211,6 +216,8 @@ class JobService:
 
     async def resume(self, owner_id: str, job_id: str) -> Job:
         """Put an interrupted job back in the queue (its handler skips finished units)."""
+        if self._check_queue is not None:
+            await self._check_queue()
         now = self._clock()
         async with write_unit(self.database) as session:
             job = await repository.get_job(session, job_id, owner_id)

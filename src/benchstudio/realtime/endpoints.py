@@ -8,7 +8,8 @@ Protocol (JSON text frames):
            {"type": "ping"} → pong, {"type": "cancel", "job_id"}.
   A frame over MAX_CLIENT_FRAME bytes, or a resume naming too many jobs, is answered with
   {"type": "error", "code": "frame_too_large" | "too_many_jobs", "message"} and not acted on.
-Close codes: 4401 bad ticket, 4403 origin refused, 4429 too many sockets, 4408 idle.
+Close codes: 4401 bad ticket, 4403 origin refused, 4429 too many sockets, 4408 idle; 1013 Redis
+unavailable (scale-out: retry later with a new ticket).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request, WebSocket, WebSocketDisconnect
 from pydantic import BaseModel
 
-from benchstudio.core.errors import AppError, PermissionDeniedError
+from benchstudio.core.errors import AppError, PermissionDeniedError, ServiceUnavailableError
 from benchstudio.http.principal import CurrentUser
 from benchstudio.jobs.domain import JobEventMessage
 from benchstudio.jobs.runtime import JobRuntime
@@ -79,7 +80,13 @@ def _socket_origin_ok(websocket: WebSocket, grant: TicketGrant, realtime: Realti
 async def live_socket(websocket: WebSocket, ticket: str = Query(default="")) -> None:
     realtime: Realtime = websocket.app.state.realtime
     jobs: JobRuntime = websocket.app.state.jobs
-    grant = await realtime.tickets.consume(ticket) if ticket else None
+    try:
+        grant = await realtime.tickets.consume(ticket) if ticket else None
+    except ServiceUnavailableError:
+        # 1013 "try again later": the client reconnects with a new ticket once Redis is back.
+        await websocket.accept()
+        await websocket.close(1013, "live updates unavailable")
+        return
     await websocket.accept()
     if grant is None:
         await websocket.close(4401, "invalid or expired ticket")
@@ -115,6 +122,7 @@ async def _serve(
     )
     tasks = [
         asyncio.create_task(_pump(sub, delivery, resumed, realtime.resume_wait_s)),
+        asyncio.create_task(_refetch_when_stale(sub, delivery, resumed)),
         asyncio.create_task(_heartbeat(websocket, delivery, realtime.heartbeat_s, last_heard)),
     ]
     try:
@@ -141,6 +149,18 @@ async def _pump(
             sub.overflow.clear()
             dropped, sub.dropped_jobs = sub.dropped_jobs, set()
             await delivery.catch_up_all(dropped)
+
+
+async def _refetch_when_stale(
+    sub: Subscription, delivery: EventDelivery, resumed: asyncio.Event
+) -> None:
+    """After the relay lost Redis, no later event may come to reveal the gap (a job that ended
+    during the outage): refetch every followed job from storage instead."""
+    while True:
+        await sub.stale.wait()
+        sub.stale.clear()
+        await resumed.wait()
+        await delivery.catch_up_all()
 
 
 async def _heartbeat(

@@ -17,13 +17,17 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-from redis.asyncio import Redis
-
+from benchstudio.core.outages import dependency
 from benchstudio.core.shutdown import bounded_step
 from benchstudio.jobs.domain import JobEventMessage
+from benchstudio.jobs.queue import REDIS_DOWN, redis_client
 
 log = logging.getLogger(__name__)
 EVENTS_CHANNEL = "benchstudio:events"
+# While Redis is down, publishing probes it at most this often and drops the events between
+# (sockets refill the gap from storage); a job never waits on a connect per unit.
+PUBLISH_PROBE_S = 1.0
+RELAY_BACKOFF_S = (0.5, 5.0)
 
 
 def events_channel(redis_url: str) -> str:
@@ -41,6 +45,9 @@ class Subscription:
         # Jobs with an event dropped on overflow: the socket fetches them from storage.
         self.dropped_jobs: set[str] = set()
         self.overflow = asyncio.Event()
+        # Set when this process's relay came back after losing Redis: events may have been
+        # dropped for any job, so the socket refetches every job it follows from storage.
+        self.stale = asyncio.Event()
 
     def offer(self, event: JobEventMessage) -> None:
         try:
@@ -72,6 +79,11 @@ class EventHub:
         if owner_id is not None:
             return len(self._subscriptions.get(owner_id, ()))
         return sum(len(s) for s in self._subscriptions.values())
+
+    def mark_all_stale(self) -> None:
+        for subscriptions in self._subscriptions.values():
+            for subscription in subscriptions:
+                subscription.stale.set()
 
     def deliver_local(self, events: Sequence[JobEventMessage]) -> None:
         for event in events:
@@ -124,16 +136,25 @@ class RedisEventHub(EventHub):
 
     def __init__(self, redis_url: str, *, listen: bool = True) -> None:
         super().__init__()
-        self._redis = Redis.from_url(redis_url)
+        self._redis = redis_client(redis_url)
         self._channel = events_channel(redis_url)
         self._listen = listen
         self._listener: asyncio.Task[None] | None = None
         self._ready = asyncio.Event()
 
     async def publish(self, events: Sequence[JobEventMessage]) -> None:
-        if events:
+        """Never raises for a Redis outage: the events are stored already, so a running job
+        carries on and sockets fetch what they missed from storage (drop with replay)."""
+        state = dependency("redis")
+        if not events or not state.should_try(PUBLISH_PROBE_S):
+            return
+        try:
             # Local sockets get them through the subscription too (one path, one order).
             await self._redis.publish(self._channel, encode_events(events))
+        except REDIS_DOWN as exc:
+            state.failed(exc)
+            return
+        state.succeeded()
 
     async def start(self) -> None:
         if self._listen:
@@ -142,20 +163,32 @@ class RedisEventHub(EventHub):
                 await self._ready.wait()
 
     async def _relay(self) -> None:
+        state = dependency("redis")
+        backoff = RELAY_BACKOFF_S[0]
         while True:
             try:
                 async with self._redis.pubsub() as pubsub:
                     await pubsub.subscribe(self._channel)
+                    state.succeeded()
+                    backoff = RELAY_BACKOFF_S[0]
+                    if self._ready.is_set():
+                        self.mark_all_stale()  # resubscribed: replay what went by meanwhile
                     self._ready.set()
                     async for message in pubsub.listen():
                         if message.get("type") == "message":
                             self.deliver_local(decode_events(message["data"]))
             except asyncio.CancelledError:
                 raise
+            except REDIS_DOWN as exc:
+                # One line per outage (`core.outages`); missed events are refetched by
+                # sockets from storage on the next gap.
+                state.failed(exc)
             except Exception:
-                # Missed events are refetched by sockets from storage on the next gap.
-                log.warning("event relay lost Redis; reconnecting", exc_info=True)
-                await asyncio.sleep(1)
+                log.warning("event relay failed; reconnecting", exc_info=True)
+            # Start-up does not wait for a Redis that is down: /readyz says so meanwhile.
+            self._ready.set()
+            await asyncio.sleep(backoff)
+            backoff = min(backoff * 2, RELAY_BACKOFF_S[1])
 
     async def stop(self) -> None:
         if self._listener is not None:

@@ -13,9 +13,12 @@ import time
 from dataclasses import dataclass
 from typing import Protocol
 
-from redis.asyncio import Redis
+from benchstudio.core.errors import ServiceUnavailableError
+from benchstudio.core.outages import dependency
+from benchstudio.jobs.queue import REDIS_DOWN, redis_client
 
 TICKET_PREFIX = "benchstudio:ws-ticket:"
+UNAVAILABLE = "Live updates are unavailable right now; try again shortly."
 
 
 @dataclass(frozen=True)
@@ -62,16 +65,29 @@ class MemoryTicketStore:
 class RedisTicketStore:
     def __init__(self, redis_url: str, ttl_s: int) -> None:
         self.ttl_s = ttl_s
-        self._redis = Redis.from_url(redis_url)
+        self._redis = redis_client(redis_url)
 
     async def issue(self, grant: TicketGrant) -> str:
+        """Raises a 503 `ServiceUnavailableError` (`realtime_unavailable`) while Redis is down."""
         ticket = secrets.token_urlsafe(32)
         value = json.dumps({"owner_id": grant.owner_id, "origin": grant.origin})
-        await self._redis.set(TICKET_PREFIX + _digest(ticket), value, ex=self.ttl_s)
+        state = dependency("redis")
+        try:
+            await self._redis.set(TICKET_PREFIX + _digest(ticket), value, ex=self.ttl_s)
+        except REDIS_DOWN as exc:
+            state.failed(exc)
+            raise ServiceUnavailableError(UNAVAILABLE, code="realtime_unavailable") from None
+        state.succeeded()
         return ticket
 
     async def consume(self, ticket: str) -> TicketGrant | None:
-        raw = await self._redis.getdel(TICKET_PREFIX + _digest(ticket))
+        state = dependency("redis")
+        try:
+            raw = await self._redis.getdel(TICKET_PREFIX + _digest(ticket))
+        except REDIS_DOWN as exc:
+            state.failed(exc)
+            raise ServiceUnavailableError(UNAVAILABLE, code="realtime_unavailable") from None
+        state.succeeded()
         if raw is None:
             return None
         data = json.loads(raw)

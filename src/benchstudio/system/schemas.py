@@ -9,6 +9,8 @@ class Health(BaseModel):
     status: Literal["ok", "degraded"]
     version: str
     database: Literal["ok", "unreachable"]
+    # Scale-out only (the task queue, tickets, events); null in embedded mode.
+    redis: Literal["ok", "unreachable"] | None = None
 
 
 class Meta(BaseModel):

@@ -61,7 +61,7 @@ def _assert_security_headers(headers: object) -> None:
 def test_healthz_reports_status_version_and_database(client: TestClient) -> None:
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "version": "0.1.0", "database": "ok"}
+    assert response.json() == {"status": "ok", "version": "0.1.0", "database": "ok", "redis": None}
     _assert_security_headers(response.headers)
 
 
@@ -69,9 +69,13 @@ def test_healthz_says_when_the_database_is_unreachable(tmp_path: Path) -> None:
     broken = make_settings(sqlite_database(tmp_path / "missing" / "deeper"), tmp_path)
     broken.database_url = "postgresql+asyncpg://nobody@127.0.0.1:1/none"
     for client in _client(broken):
-        response = client.get("/healthz")
-        assert response.status_code == 503
-        assert response.json()["database"] == "unreachable"
+        live = client.get("/healthz")  # liveness: a restart would not bring the database back
+        assert live.status_code == 200
+        assert live.json()["database"] == "unreachable"
+        assert live.json()["status"] == "degraded"
+        ready = client.get("/readyz")
+        assert ready.status_code == 503
+        assert ready.json()["database"] == "unreachable"
 
 
 def test_unknown_api_route_is_an_enveloped_404_with_headers(client: TestClient) -> None:

@@ -31,7 +31,8 @@ export const useHealthStore = defineStore('health', () => {
   const state = computed<ServerState>(() => {
     if (error.value) return error.value.status === NETWORK_STATUS ? 'offline' : 'failing'
     if (!report.value) return 'unknown'
-    return report.value.database === 'ok' ? 'healthy' : 'degraded'
+    // `status` covers every dependency (the database, and Redis in scale-out mode).
+    return report.value.status === 'ok' ? 'healthy' : 'degraded'
   })
 
   /** Ask the server how it is. A 503 that still carries a health report is a report. */
