@@ -11,7 +11,8 @@ database never blocks the measuring loop. The parent asks it to stop through a s
 that pipe closing (the parent died) stops it too.
 
 It measures with the CLI's own `BenchRunner`, composed (not subclassed) with a `RecordSink`
-observer, the finished-steps skip predicate of a resumed attempt and the per-target overrides.
+observer, the finished-steps skip predicate of a resumed attempt, the run indices its unfinished
+profile steps already stored, and the per-target overrides.
 Its last message, "done", says how many records it finished; the parent checks them stored.
 """
 
@@ -55,6 +56,8 @@ class ChildJob:
     # target name -> {"temperature", "max_tokens"} after the parameter registry
     overrides: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     finished_steps: tuple[str, ...] = ()
+    # A resumed profile step's run indices already stored: only the missing ones are sent.
+    done_runs: Mapping[str, tuple[int, ...]] = field(default_factory=dict)
 
 
 @dataclass
@@ -176,6 +179,7 @@ async def _measure(job: ChildJob, out: PipeSender, stop: Any) -> None:
         observer=sink,
         skip_step=finished_steps.__contains__,
         overrides=job.overrides,
+        done_runs=job.done_runs,
     )
     async with AsyncExitStack() as stack:
         adapters = await _open_adapters(stack, job)
