@@ -97,10 +97,11 @@ describe('summaries and charts', () => {
     expect(histogram([]).counts).toEqual([])
   })
 
-  it('shares histogram bins between targets and skips warm-ups and errors', () => {
+  it('shares histogram bins between targets and skips warm-ups, errors and superseded rows', () => {
     const rows = [
       { target: 'A', ttft_ms: 10 },
       { target: 'A', ttft_ms: 20, warmup: true },
+      { target: 'A', ttft_ms: 25, superseded: true },
       { target: 'B', ttft_ms: 30 },
       { target: 'B', ttft_ms: 40, error: { category: 'timeout' } },
     ]
