@@ -189,20 +189,26 @@ def _unfinished(run_id: str, finished_steps: Sequence[str]) -> Any:
 
 
 async def supersede_unfinished(
-    session: AsyncSession, run_id: str, finished_steps: Sequence[str]
-) -> None:
+    session: AsyncSession, run_id: str, finished_steps: Sequence[str], *, name_last: int
+) -> list[str]:
     """On resume, mark (never delete) what an unfinished step must measure again: a load
     step's rows (a timed window cannot be continued without biasing its rates) and requests
-    the interruption cut short. A profile step's finished requests stay and count."""
+    the interruption cut short. A profile step's finished requests stay and count.
+    Returns the request ids of the last `name_last` rows marked (for the live view)."""
     cut_short = or_(
         BenchmarkRequest.run_index.is_(None), BenchmarkRequest.error_category == "cancelled"
     )
-    query = (
-        update(BenchmarkRequest)
-        .where(*_unfinished(run_id, finished_steps), cut_short)
-        .values(superseded=True)
+    where = (*_unfinished(run_id, finished_steps), cut_short)
+    names = (
+        select(BenchmarkRequest.request_id)
+        .where(*where)
+        .order_by(BenchmarkRequest.id.desc())
+        .limit(name_last)
     )
-    await session.execute(query)
+    marked = [str(name) for name in (await session.execute(names)).scalars()]
+    if marked:
+        await session.execute(update(BenchmarkRequest).where(*where).values(superseded=True))
+    return marked[::-1]
 
 
 @dataclass(frozen=True)

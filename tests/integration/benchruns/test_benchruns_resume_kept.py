@@ -135,8 +135,12 @@ def test_a_resumed_load_step_keeps_its_earlier_rows_superseded(settings: Setting
             detail = api.ok("GET", f"/api/benchmarks/{run_id}")
             rows = _rows(api, run_id)
             export = api.ok("GET", f"/api/benchmarks/{run_id}/export?format=json")
+            events = api.ok("GET", f"/api/jobs/{job_id}/events")
     planted = [r for r in rows if r["request_id"].startswith("planted-")]
     assert len(planted) == 3 and all(r.get("superseded") for r in planted)
+    # A browser that showed them is told they no longer count.
+    (notice,) = [e["data"] for e in events if e["type"] == "benchmark_superseded"]
+    assert notice["request_ids"] == [r["request_id"] for r in planted]
     counted = [r for r in rows if not r.get("superseded")]
     assert sum(1 for r in counted if r["step"] == second and not r["warmup"]) == 6
     assert detail["status"] == "completed" and detail["summary"]["requests"] == 12

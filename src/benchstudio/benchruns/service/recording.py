@@ -15,6 +15,10 @@ from benchstudio.core.errors import AppError
 from benchstudio.speed.config import BenchConfig
 from benchstudio.storage.service_context import ServiceContext
 
+# A browser keeps at most this many live results (web `MAX_LIVE_RESULTS`): naming more
+# superseded requests in the event would only make it bigger.
+LIVE_SUPERSEDED_IDS = 2000
+
 
 @dataclass
 class Attempt:
@@ -30,6 +34,8 @@ class Attempt:
     done_runs: dict[str, list[int]] = field(default_factory=dict)
     # Unfinished steps with stored rows: what the earlier attempts stored.
     carried: dict[str, CarriedStep] = field(default_factory=dict)
+    # Request ids this start marked superseded (the last ones): the live view greys them.
+    superseded: list[str] = field(default_factory=list)
 
 
 async def start_attempt(ctx: ServiceContext, run_id: str, *, job_id: str, attempt: int) -> Attempt:
@@ -42,7 +48,9 @@ async def start_attempt(ctx: ServiceContext, run_id: str, *, job_id: str, attemp
             raise AppError("The benchmark run no longer exists.", code="run_deleted")
         steps = list(run.steps or []) if attempt > 1 else []
         finished = [str(s["name"]) for s in steps]
-        await repository.supersede_unfinished(session, run_id, finished)
+        superseded = await repository.supersede_unfinished(
+            session, run_id, finished, name_last=LIVE_SUPERSEDED_IDS
+        )
         parts = await repository.unfinished_step_rows(session, run_id, finished)
         done_runs = await repository.stored_run_indices(session, run_id, finished)
         run.steps = steps
@@ -58,7 +66,7 @@ async def start_attempt(ctx: ServiceContext, run_id: str, *, job_id: str, attemp
     carried = carried_steps(
         [(p.step, StoredPart(p.attempt, p.rows, p.superseded, p.e2e_ms)) for p in parts]
     )
-    return Attempt(config, providers, finished, steps, kept, stored, done_runs, carried)
+    return Attempt(config, providers, finished, steps, kept, stored, done_runs, carried, superseded)
 
 
 async def store_batch(

@@ -42,6 +42,7 @@ from benchstudio.storage.service_context import ServiceContext
 RESULT_EVENT = "benchmark_result"
 AGGREGATE_EVENT = "benchmark_aggregate"
 STEP_EVENT = "benchmark_step"
+SUPERSEDED_EVENT = "benchmark_superseded"
 BATCH_S = 0.25
 RESULT_EVENTS_PER_S = 10.0
 AGGREGATE_INTERVAL_S = 1.0
@@ -288,6 +289,9 @@ async def run_benchmark(ctx: JobContext) -> Mapping[str, Any]:
     pump.steps, pump.done_requests = prepared.steps, prepared.kept_requests
     pump.kept_requests = prepared.kept_requests
     pump.attempt, pump.carried = ctx.attempt, prepared.carried
+    if prepared.superseded:  # results a browser may show: kept, but no longer counted
+        event = {"run_id": run_id, "request_ids": prepared.superseded}
+        await ctx.record_unit(None, [(SUPERSEDED_EVENT, event)])
     started = time.monotonic()
     try:
         # The owner's limits, enforced on what the child actually sends.
