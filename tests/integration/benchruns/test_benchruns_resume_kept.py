@@ -4,6 +4,8 @@ again with the earlier attempt's rows kept and marked superseded, out of every s
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import time
 from typing import Any
@@ -44,7 +46,7 @@ def _interrupt_after(api: Api, body: dict[str, Any], ready: Any) -> tuple[str, s
 
 
 def test_a_resumed_profile_step_measures_only_its_missing_requests(settings: Settings) -> None:
-    runs, warmup = 10, 1
+    runs, warmup = 16, 1
     with SimulatorThread(simulator_config()) as sim:
         fast = fast_settings(settings, sim.base_url)
         body = {"runs": runs, "warmup": warmup, "max_tokens": 64, "context_tokens": [0]}
@@ -113,8 +115,9 @@ def test_a_resumed_load_step_keeps_its_earlier_rows_superseded(settings: Setting
         fast = fast_settings(settings, sim.base_url)
         body = {
             "mode": "sweep_concurrency",
-            "sweep": [1, 2],
-            "num_requests": 6,
+            # The second point is the long one: the server stops well before it could end.
+            "sweep": [4, 1],
+            "num_requests": 10,
             "warmup": 1,
             "max_tokens": 64,
         }
@@ -128,7 +131,7 @@ def test_a_resumed_load_step_keeps_its_earlier_rows_superseded(settings: Setting
             api.token = token
             assert api.ok("GET", f"/api/jobs/{job_id}")["status"] == "interrupted"
             (first,) = api.ok("GET", f"/api/benchmarks/{run_id}")["steps"]
-            second = first["name"].replace(":c=1", ":c=2")
+            second = first["name"].replace(":c=4", ":c=1")
             api.client.portal.call(_plant_rows, api, run_id, second, 3)  # type: ignore[union-attr]
             api.ok("POST", f"/api/jobs/{job_id}/resume")
             assert api.wait_job(job_id)["status"] == "done"
@@ -136,15 +139,16 @@ def test_a_resumed_load_step_keeps_its_earlier_rows_superseded(settings: Setting
             rows = _rows(api, run_id)
             export = api.ok("GET", f"/api/benchmarks/{run_id}/export?format=json")
             events = api.ok("GET", f"/api/jobs/{job_id}/events")
+            csv_text = api.call("GET", f"/api/benchmarks/{run_id}/export?format=csv").text
     planted = [r for r in rows if r["request_id"].startswith("planted-")]
     assert len(planted) == 3 and all(r.get("superseded") for r in planted)
     # A browser that showed them is told they no longer count.
     (notice,) = [e["data"] for e in events if e["type"] == "benchmark_superseded"]
     assert notice["request_ids"] == [r["request_id"] for r in planted]
     counted = [r for r in rows if not r.get("superseded")]
-    assert sum(1 for r in counted if r["step"] == second and not r["warmup"]) == 6
-    assert detail["status"] == "completed" and detail["summary"]["requests"] == 12
-    assert detail["request_count"] == 12
+    assert sum(1 for r in counted if r["step"] == second and not r["warmup"]) == 10
+    assert detail["status"] == "completed" and detail["summary"]["requests"] == 20
+    assert detail["request_count"] == 20
     # Every figure is core.stats over the rows that count: the planted 99999 ms leave no trace.
     step = next(s for s in detail["steps"] if s["name"] == second)
     step_records = [metrics_from_record(r) for r in counted if r["step"] == second]
@@ -159,3 +163,8 @@ def test_a_resumed_load_step_keeps_its_earlier_rows_superseded(settings: Setting
     exported = [r for r in export["requests"] if r["request_id"].startswith("planted-")]
     assert len(exported) == 3 and all(r["superseded"] for r in exported)
     assert export["summary"] == detail["summary"]
+    marks = {r["request_id"]: r["superseded"] for r in csv.DictReader(io.StringIO(csv_text))}
+    assert {rid for rid, mark in marks.items() if mark == "True"} == {
+        r["request_id"] for r in planted
+    }
+    assert len(marks) == len(rows)
