@@ -16,6 +16,7 @@ from sqlalchemy import (
     LargeBinary,
     String,
     Text,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -126,3 +127,8 @@ class BenchmarkRequest(Base):
     error_category: Mapped[str | None] = mapped_column(String(32))
     error_message: Mapped[str | None] = mapped_column(String(500))
     error_status: Mapped[int | None] = mapped_column(Integer)
+    # A resumed run never deletes a stored (and published) row: a remeasured step's earlier
+    # rows stay, marked superseded, and every statistic leaves them out.
+    superseded: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # The job attempt that measured the row (None: imported, or stored before attempts counted).
+    attempt: Mapped[int | None] = mapped_column(Integer)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, Select, delete, exists, func, insert, or_, select, update
+from sqlalchemy import Row, Select, and_, delete, exists, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import defer
 
@@ -165,29 +165,111 @@ async def stream_request_rows(
 
 
 async def count_rows(
-    session: AsyncSession, run_id: str, *, step: str | None = None, target: str | None = None
+    session: AsyncSession,
+    run_id: str,
+    *,
+    step: str | None = None,
+    target: str | None = None,
+    counted_only: bool = False,
 ) -> int:
-    query = select(func.count()).select_from(_rows_query(run_id, step, target).subquery())
+    """Stored rows (`counted_only`: leaving superseded ones out)."""
+    rows = _rows_query(run_id, step, target)
+    if counted_only:
+        rows = rows.where(BenchmarkRequest.superseded.is_(False))
+    query = select(func.count()).select_from(rows.subquery())
     return int((await session.execute(query)).scalar_one())
 
 
-async def delete_rows_outside_steps(
-    session: AsyncSession, run_id: str, keep_steps: Sequence[str]
-) -> None:
-    """On resume: rows of steps that did not finish are measured again from scratch."""
-    query = delete(BenchmarkRequest).where(BenchmarkRequest.run_id == run_id)
-    if keep_steps:
-        query = query.where(BenchmarkRequest.step.not_in(list(keep_steps)))
-    await session.execute(query)
+def _unfinished(run_id: str, finished_steps: Sequence[str]) -> Any:
+    """Rows of a run's steps that did not finish, not already superseded."""
+    where = [BenchmarkRequest.run_id == run_id, BenchmarkRequest.superseded.is_(False)]
+    if finished_steps:
+        where.append(BenchmarkRequest.step.not_in(list(finished_steps)))
+    return where
+
+
+async def supersede_unfinished(
+    session: AsyncSession, run_id: str, finished_steps: Sequence[str], *, name_last: int
+) -> list[str]:
+    """On resume, mark (never delete) what an unfinished step must measure again: a load
+    step's rows (a timed window cannot be continued without biasing its rates) and requests
+    the interruption cut short. A profile step's finished requests stay and count.
+    Returns the request ids of the last `name_last` rows marked (for the live view)."""
+    cut_short = or_(
+        BenchmarkRequest.run_index.is_(None), BenchmarkRequest.error_category == "cancelled"
+    )
+    where = (*_unfinished(run_id, finished_steps), cut_short)
+    names = (
+        select(BenchmarkRequest.request_id)
+        .where(*where)
+        .order_by(BenchmarkRequest.id.desc())
+        .limit(name_last)
+    )
+    marked = [str(name) for name in (await session.execute(names)).scalars()]
+    if marked:
+        await session.execute(update(BenchmarkRequest).where(*where).values(superseded=True))
+    return marked[::-1]
+
+
+@dataclass(frozen=True)
+class StepRows:
+    """Stored rows of one unfinished step, per attempt (kept or superseded)."""
+
+    step: str
+    attempt: int | None
+    superseded: bool
+    rows: int
+    e2e_ms: float  # kept measured rows only: the window they took, one after another
+
+
+async def unfinished_step_rows(
+    session: AsyncSession, run_id: str, finished_steps: Sequence[str]
+) -> list[StepRows]:
+    where = [BenchmarkRequest.run_id == run_id]
+    if finished_steps:
+        where.append(BenchmarkRequest.step.not_in(list(finished_steps)))
+    counted_e2e = func.sum(BenchmarkRequest.e2e_ms).filter(BenchmarkRequest.warmup.is_(False))
+    query = (
+        select(
+            BenchmarkRequest.step,
+            BenchmarkRequest.attempt,
+            BenchmarkRequest.superseded,
+            func.count(),
+            counted_e2e,
+        )
+        .where(*where)
+        .group_by(BenchmarkRequest.step, BenchmarkRequest.attempt, BenchmarkRequest.superseded)
+        .order_by(BenchmarkRequest.step, func.min(BenchmarkRequest.id))
+    )
+    return [
+        StepRows(str(step), attempt, bool(superseded), int(count), float(e2e or 0.0))
+        for step, attempt, superseded, count, e2e in (await session.execute(query)).all()
+    ]
+
+
+async def stored_run_indices(
+    session: AsyncSession, run_id: str, finished_steps: Sequence[str]
+) -> dict[str, list[int]]:
+    """Run indices (warm-ups negative) an unfinished profile step has kept, per step."""
+    query = select(BenchmarkRequest.step, BenchmarkRequest.run_index).where(
+        *_unfinished(run_id, finished_steps), BenchmarkRequest.run_index.is_not(None)
+    )
+    found: dict[str, list[int]] = {}
+    for step, run_index in (await session.execute(query)).all():
+        if run_index is not None:
+            found.setdefault(str(step), []).append(int(run_index))
+    return found
 
 
 async def run_totals(session: AsyncSession, run_id: str) -> tuple[int, int, float | None]:
-    """(measured requests, errors, cost) over non-warm-up rows."""
+    """(measured requests, errors) over the rows that count (not warm-ups, not superseded),
+    and the cost of every row sent (superseded ones were paid for too)."""
+    counted = and_(BenchmarkRequest.warmup.is_(False), BenchmarkRequest.superseded.is_(False))
     query = select(
-        func.count(),
-        func.count(BenchmarkRequest.error_category),
+        func.count().filter(counted),
+        func.count(BenchmarkRequest.error_category).filter(counted),
         func.sum(BenchmarkRequest.cost_usd),
-    ).where(BenchmarkRequest.run_id == run_id, BenchmarkRequest.warmup.is_(False))
+    ).where(BenchmarkRequest.run_id == run_id)
     count, errors, cost = (await session.execute(query)).one()
     return int(count), int(errors), None if cost is None else float(cost)
 

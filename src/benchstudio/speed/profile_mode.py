@@ -73,7 +73,11 @@ async def _stream_tier(
     window = DiagnosticWindow()
     window.start()
     completed = 0
+    # A resumed step continues: the run indices an earlier attempt stored are not sent again.
+    done = runner.done_runs.get(item.step.name, frozenset())
     for index, prompt in enumerate(prepared.prompts[tier]):
+        if index - config.warmup in done:
+            continue
         if control.stopped or not control.claim_send():
             break
         size = prepared.sizes[tier][index]

@@ -185,7 +185,8 @@ def svg_lines(
 def _by_target(records: list[dict[str, Any]], field: str) -> dict[str, list[float]]:
     series: dict[str, list[float]] = defaultdict(list)
     for record in records:
-        if record.get("error") or record.get("warmup"):
+        # A server export marks a remeasured step's earlier rows superseded: no figure uses them.
+        if record.get("error") or record.get("warmup") or record.get("superseded"):
             continue
         value = record.get(field)
         name = str(record.get("target") or "run")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from typing import Any
 
 from benchstudio.core.clock import utcnow
@@ -37,8 +37,9 @@ class BenchRunner:
     The CLI and the platform's measuring child use it as is: the child passes an `observer`
     (records and steps as soon as they are final), `skip_step` (steps an earlier attempt
     finished) and per-target `overrides` (temperature and max_tokens after the parameter
-    registry). Inside a measured window only timestamps are taken, plus the cost cap's cheap
-    charge; records (token counts, costs) are computed when nothing is being timed.
+    registry), and `done_runs` (a resumed profile step's run indices already stored: only the
+    missing ones are sent). Inside a measured window only timestamps are taken, plus the cost
+    cap's cheap charge; records (token counts, costs) are computed when nothing is timed.
     """
 
     def __init__(
@@ -49,6 +50,7 @@ class BenchRunner:
         observer: RunObserver | None = None,
         skip_step: Callable[[str], bool] | None = None,
         overrides: Mapping[str, Mapping[str, Any]] | None = None,
+        done_runs: Mapping[str, Collection[int]] | None = None,
     ) -> None:
         self.config = config
         self.run_id = config.run_id or new_id()
@@ -57,6 +59,7 @@ class BenchRunner:
         self.observer = observer
         self.skip_step = skip_step or (lambda _name: False)
         self.overrides = {name: dict(values) for name, values in (overrides or {}).items()}
+        self.done_runs = {name: frozenset(runs) for name, runs in (done_runs or {}).items()}
         self.spend = SpendMeter(self.control, config.max_cost)
         self.steps: list[StepResult] = []
         self.slo_probes: list[dict[str, Any]] = []

@@ -1,5 +1,5 @@
 """A benchmark interrupted by a server stop resumes: finished steps are kept and skipped,
-the unfinished step is measured again from scratch."""
+the unfinished step continues (test_benchruns_resume_kept.py checks what it keeps)."""
 
 from __future__ import annotations
 

@@ -123,6 +123,19 @@ async def test_finished_steps_are_skipped_and_per_target_overrides_apply() -> No
         assert record.finish_reason == "length" and 1 <= record.chunk_count <= 3
 
 
+async def test_a_continued_profile_step_sends_only_the_run_indices_not_yet_stored() -> None:
+    async with SimulatorServer(SimulatorConfig(default=NO_USAGE)) as sim:
+        config = BenchConfig(targets=[_target(sim)], runs=6, warmup=1, context_tokens=[0])
+        recorder = Recorder()
+        runner = BenchRunner(config, observer=recorder, done_runs={"m@0": [-1, 0, 1, 4]})
+        recorder.runner = runner
+        result = await runner.run()
+        sent = len(sim.request_log())
+    assert sent == 3  # run indices 2, 3 and 5; the warm-up was stored too
+    assert sorted(r.extra["run_index"] for r in result.records) == [2, 3, 5]
+    assert [name for kind, name in recorder.events if kind == "step"] == ["m@0"]
+
+
 async def test_a_cost_cap_prices_each_request_at_its_own_targets_price() -> None:
     dear, cheap = Prices(input=2.0, output=1000.0), Prices(input=0.1, output=1.0)
     async with SimulatorServer(SimulatorConfig(default=NO_USAGE)) as sim:

@@ -154,6 +154,13 @@ def test_html_shows_the_distributions_and_plain_costs() -> None:
     assert "e-05" not in page
 
 
+def test_superseded_records_of_a_server_export_stay_out_of_the_charts() -> None:
+    records = [_record(i, v) for i, v in enumerate(TTFTS)]
+    data = _results([_block("t@0", records)], records)
+    planted = {**_record(99, 5000.0).to_dict(), "superseded": True}
+    assert render_report({**data, "requests": [*data["requests"], planted]}) == render_report(data)
+
+
 def _svg(markup: str) -> ET.Element:
     return ET.fromstring(markup)  # noqa: S314 (markup this test just rendered)
 

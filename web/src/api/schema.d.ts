@@ -3193,8 +3193,25 @@ export interface components {
             /** Reason */
             reason: string;
         };
+        /** StepAttemptOut */
+        StepAttemptOut: {
+            /** Attempt */
+            attempt: number | null;
+            /** Diagnostics */
+            diagnostics?: {
+                [key: string]: unknown;
+            } | null;
+            /** Rows */
+            rows: number;
+            /** Superseded */
+            superseded: boolean;
+            /** Wall S */
+            wall_s?: number | null;
+        };
         /** StepOut */
         StepOut: {
+            /** Attempts */
+            attempts?: components["schemas"]["StepAttemptOut"][];
             /** Concurrency */
             concurrency?: number | null;
             /** Context Tokens */

@@ -71,6 +71,17 @@ describe('live results', () => {
     ])
     expect(seriesByTarget(live.results, (r) => r.ttftMs)).toEqual({ A: [50], B: [60] })
   })
+
+  it('keeps results a resume superseded, marked, out of the charts', () => {
+    const live = applyEvents(emptyLive(), [
+      result(1, { ttft_ms: 50, request_id: 'a' }),
+      result(2, { ttft_ms: 70, request_id: 'b' }),
+      { type: 'benchmark_superseded', seq: 3, data: { request_ids: ['b'] } },
+      result(4, { ttft_ms: 60, request_id: 'c' }),
+    ])
+    expect(live.results.map((r) => [r.requestId, r.superseded])).toEqual([['a', false], ['b', true], ['c', false]])
+    expect(seriesByTarget(live.results, (r) => r.ttftMs)).toEqual({ A: [50, 60] })
+  })
 })
 
 describe('summaries and charts', () => {
@@ -97,10 +108,11 @@ describe('summaries and charts', () => {
     expect(histogram([]).counts).toEqual([])
   })
 
-  it('shares histogram bins between targets and skips warm-ups and errors', () => {
+  it('shares histogram bins between targets and skips warm-ups, errors and superseded rows', () => {
     const rows = [
       { target: 'A', ttft_ms: 10 },
       { target: 'A', ttft_ms: 20, warmup: true },
+      { target: 'A', ttft_ms: 25, superseded: true },
       { target: 'B', ttft_ms: 30 },
       { target: 'B', ttft_ms: 40, error: { category: 'timeout' } },
     ]

@@ -95,6 +95,7 @@ def row_from_record(record: Mapping[str, Any]) -> dict[str, Any]:
         if error is None
         else str(error.get("message") or "")[:ERROR_MESSAGE_CHARS],
         "error_status": None if error is None else _int(error.get("status")),
+        "superseded": bool(record.get("superseded", False)),
     }
     row.update({name: _float(record.get(name)) for name in FLOAT_FIELDS})
     row.update({name: _int(record.get(name)) for name in INT_FIELDS})
@@ -136,7 +137,15 @@ def record_from_row(row: Any) -> dict[str, Any]:
     else:
         record["step"] = row.step
     record["warmup"] = bool(row.warmup)
+    if row.superseded:  # only when set: a run never resumed exports exactly the CLI's file
+        record["superseded"] = True
     return record
+
+
+def counted(records: Iterable[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+    """The records statistics are computed from: superseded ones (a remeasured step's earlier
+    attempt) stay stored and shown, but no summary, comparison or total counts them."""
+    return [r for r in records if not r.get("superseded")]
 
 
 def metrics_from_record(record: Mapping[str, Any]) -> RequestMetrics:

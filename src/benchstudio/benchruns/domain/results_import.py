@@ -17,6 +17,7 @@ from pydantic import ValidationError
 
 from benchstudio.benchruns.domain import (
     RESULTS_SCHEMA,
+    counted,
     record_from_row,
     row_from_record,
     step_name_of,
@@ -49,10 +50,10 @@ class PreparedImport:
 def totals_of(records: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
     """Measured (non-warm-up) requests and errors, and the cost of every request sent.
 
-    `cost_usd` counts warm-ups too (they are paid for), exactly as the spend ledger charges them;
-    `warmup_cost_usd` shows their share separately.
+    `cost_usd` counts warm-ups and superseded requests too (they are paid for), exactly as the
+    spend ledger charges them; `warmup_cost_usd` shows the warm-ups' share separately.
     """
-    measured = [r for r in records if not r.get("warmup")]
+    measured = [r for r in counted(records) if not r.get("warmup")]
     costs = [float(r["cost_usd"]) for r in records if r.get("cost_usd") is not None]
     warmup = [
         float(r["cost_usd"]) for r in records if r.get("warmup") and r.get("cost_usd") is not None

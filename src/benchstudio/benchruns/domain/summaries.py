@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from benchstudio.benchruns.domain import SUMMARY_VERSION, metrics_from_record
+from benchstudio.benchruns.domain import SUMMARY_VERSION, counted, metrics_from_record
 from benchstudio.speed.diagnostics import lane_of, measured_wall_s
 from benchstudio.speed.metrics import RequestMetrics
 from benchstudio.speed.results import SloTargets, summary_block
@@ -37,9 +37,11 @@ def compute_summaries(
     """{"version", "summary", "steps": {name: block}, "targets": {key: block}, "spend"}.
 
     `spend` is the cost of every stored request, warm-ups included and shown separately
-    (the same requests the monthly spend counts)."""
+    (the same requests the monthly spend counts, superseded ones too: they were paid for);
+    every other figure leaves superseded records out."""
     slo = _slo(config)
-    metrics = [metrics_from_record(r) for r in records]
+    metrics = [metrics_from_record(r) for r in counted(records)]
+    paid = [metrics_from_record(r) for r in records]
     by_step: dict[str, list[RequestMetrics]] = {}
     by_target: dict[str, list[RequestMetrics]] = {}
     for record in metrics:
@@ -79,7 +81,7 @@ def compute_summaries(
             )
             for key, rows in by_target.items()
         },
-        "spend": exact_spend(metrics, None),
+        "spend": exact_spend(paid, None),
     }
 
 

@@ -163,6 +163,14 @@ class RunPage(BaseModel):
     offset: int
 
 
+class StepAttemptOut(BaseModel):
+    attempt: int | None
+    rows: int
+    superseded: bool
+    wall_s: float | None = None
+    diagnostics: dict[str, Any] | None = None
+
+
 class StepOut(BaseModel):
     name: str
     target: str
@@ -176,6 +184,10 @@ class StepOut(BaseModel):
     wall_s: float | None = None
     diagnostics: dict[str, Any] = Field(default_factory=dict)
     summary: dict[str, Any] | None = None
+    # A step that spans job attempts (resumed): each attempt's rows, the superseded ones of a
+    # remeasured step included, and the finishing attempt's window and diagnostics. Empty for
+    # a step one attempt measured.
+    attempts: list[StepAttemptOut] = Field(default_factory=list)
 
 
 class RunDetail(RunOut):

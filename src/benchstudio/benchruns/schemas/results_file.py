@@ -37,6 +37,7 @@ class ImportedRecord(_Lenient):
     context_tokens: Int32 | None = None
     run_index: Int32 | None = None
     warmup: bool = False
+    superseded: bool = False
     itl_ms: list[Number] | None = None
     tokens_estimated: bool = False
     tokenizer: str | None = Field(default=None, max_length=64)

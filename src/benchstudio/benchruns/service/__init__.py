@@ -15,6 +15,7 @@ from benchstudio.benchruns.domain import (
     FINAL_RUN_STATUSES,
     SUMMARY_VERSION,
     TargetIdentity,
+    counted,
     pair_targets,
     record_from_row,
     search_text,
@@ -272,7 +273,7 @@ async def request_page(
 def _measured_values(records: Sequence[dict[str, Any]], target: str, metric: str) -> list[float]:
     return [
         float(r[metric])
-        for r in records
+        for r in counted(records)
         if r.get("target") == target
         and not r.get("warmup")
         and not r.get("error")

@@ -43,6 +43,7 @@ CSV_COLUMNS = (
     "context_tokens",
     "run_index",
     "warmup",
+    "superseded",
     "request_id",
     "ttft_ms",
     "ttfct_ms",
@@ -126,6 +127,7 @@ def _csv_row(record: Mapping[str, Any]) -> list[Any]:
     values = {
         **record,
         "step": step_name_of(record),
+        "superseded": bool(record.get("superseded")),
         "error_category": error.get("category"),
         "error_message": error.get("message"),
         "itl_ms": " ".join(f"{gap:g}" for gap in record.get("itl_ms") or ()),

@@ -1,17 +1,23 @@
 """What the `benchmark` job writes while it measures: the attempt's start, each batch of
-stored requests, and the count its last check compares with the child's."""
+stored requests, and the count its last check compares with the child's. Recovery never
+deletes a stored request: it only marks a remeasured step's earlier rows superseded."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from benchstudio.benchruns import repository
+from benchstudio.benchruns.domain.attempts import CarriedStep, StoredPart, carried_steps
 from benchstudio.core.clock import utcnow
 from benchstudio.core.errors import AppError
 from benchstudio.speed.config import BenchConfig
 from benchstudio.storage.service_context import ServiceContext
+
+# A browser keeps at most this many live results (web `MAX_LIVE_RESULTS`): naming more
+# superseded requests in the event would only make it bigger.
+LIVE_SUPERSEDED_IDS = 2000
 
 
 @dataclass
@@ -22,18 +28,31 @@ class Attempt:
     providers: dict[str, str]  # target key -> provider id
     finished_steps: list[str]
     steps: list[dict[str, Any]]
-    kept_requests: int
+    kept_requests: int  # rows that count (superseded ones left out)
+    stored_requests: int  # every stored row: what this attempt adds is checked against it
+    # Unfinished profile steps: the run indices already stored (the child skips them).
+    done_runs: dict[str, list[int]] = field(default_factory=dict)
+    # Unfinished steps with stored rows: what the earlier attempts stored.
+    carried: dict[str, CarriedStep] = field(default_factory=dict)
+    # Request ids this start marked superseded (the last ones): the live view greys them.
+    superseded: list[str] = field(default_factory=list)
 
 
 async def start_attempt(ctx: ServiceContext, run_id: str, *, job_id: str, attempt: int) -> Attempt:
-    """Mark the run running; on a resumed attempt keep finished steps, drop partial ones."""
+    """Mark the run running. Nothing stored is deleted (it may have been published): finished
+    steps are kept and skipped, an unfinished profile step continues from its stored requests,
+    an unfinished load step is measured again with its earlier rows marked superseded."""
     async with ctx.unit() as session:
         run = await repository.get_run(session, ctx.require_owner(), run_id)
         if run is None:
             raise AppError("The benchmark run no longer exists.", code="run_deleted")
         steps = list(run.steps or []) if attempt > 1 else []
         finished = [str(s["name"]) for s in steps]
-        await repository.delete_rows_outside_steps(session, run_id, finished)
+        superseded = await repository.supersede_unfinished(
+            session, run_id, finished, name_last=LIVE_SUPERSEDED_IDS
+        )
+        parts = await repository.unfinished_step_rows(session, run_id, finished)
+        done_runs = await repository.stored_run_indices(session, run_id, finished)
         run.steps = steps
         run.status = "running"
         run.job_id = job_id
@@ -42,8 +61,12 @@ async def start_attempt(ctx: ServiceContext, run_id: str, *, job_id: str, attemp
         targets = (await repository.targets_of(session, [run_id]))[run_id]
         providers = {t.target_key: t.provider_id for t in targets if t.provider_id}
         config = BenchConfig.model_validate(run.config)
-        kept = await repository.count_rows(session, run_id)
-    return Attempt(config, providers, finished, steps, kept)
+        kept = await repository.count_rows(session, run_id, counted_only=True)
+        stored = await repository.count_rows(session, run_id)
+    carried = carried_steps(
+        [(p.step, StoredPart(p.attempt, p.rows, p.superseded, p.e2e_ms)) for p in parts]
+    )
+    return Attempt(config, providers, finished, steps, kept, stored, done_runs, carried, superseded)
 
 
 async def store_batch(

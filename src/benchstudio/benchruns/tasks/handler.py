@@ -25,6 +25,7 @@ from benchstudio.benchruns.domain import (
     row_from_record,
     step_name_of,
 )
+from benchstudio.benchruns.domain.attempts import CarriedStep, with_attempts
 from benchstudio.benchruns.service import recording
 from benchstudio.benchruns.service.finishing import conclude_run
 from benchstudio.benchruns.service.planning import child_config
@@ -43,6 +44,7 @@ from benchstudio.storage.service_context import ServiceContext
 RESULT_EVENT = "benchmark_result"
 AGGREGATE_EVENT = "benchmark_aggregate"
 STEP_EVENT = "benchmark_step"
+SUPERSEDED_EVENT = "benchmark_superseded"
 BATCH_S = 0.25
 RESULT_EVENTS_PER_S = 10.0
 AGGREGATE_INTERVAL_S = 1.0
@@ -96,6 +98,11 @@ class ResultPump:
     # may not be records yet): progress counts whichever is further along.
     kept_requests: int = 0
     finished_requests: int = 0
+    # This attempt's number (stored on each row) and what earlier ones stored for the steps
+    # they left unfinished: a step that spans attempts lists them all (`with_attempts`).
+    attempt: int = 1
+    carried: dict[str, CarriedStep] = field(default_factory=dict)
+    _step_rows: dict[str, int] = field(default_factory=dict)
     steps: list[dict[str, Any]] = field(default_factory=list)
     throttle: EventThrottle = field(default_factory=lambda: EventThrottle(RESULT_EVENTS_PER_S))
     live: dict[str, _TargetLive] = field(default_factory=dict)
@@ -129,8 +136,10 @@ class ResultPump:
         return done
 
     async def _store(self, records: list[dict[str, Any]], new_steps: list[dict[str, Any]]) -> None:
-        rows = [row_from_record(r) for r in records]
-        self.steps.extend(new_steps)
+        rows = [{**row_from_record(r), "attempt": self.attempt} for r in records]
+        for row in rows:
+            self._step_rows[row["step"]] = self._step_rows.get(row["step"], 0) + 1
+        self.steps.extend(self._merged(step) for step in new_steps)
         steps = list(self.steps)
         events = self._events(records, new_steps)
 
@@ -149,6 +158,13 @@ class ResultPump:
             detail=detail,
             charge_usd=cost,
         )
+
+    def _merged(self, step: dict[str, Any]) -> dict[str, Any]:
+        carried = self.carried.get(str(step["name"]))
+        if carried is None:
+            return step
+        rows = self._step_rows.get(str(step["name"]), 0)
+        return with_attempts(step, carried, attempt=self.attempt, rows=rows)
 
     def _progress(self) -> tuple[float, str]:
         done = max(self.done_requests, self.kept_requests + self.finished_requests)
@@ -247,7 +263,8 @@ async def _measure(pump: ResultPump, job: ChildJob) -> dict[str, Any]:
 async def _check_stored(
     ctx: ServiceContext, run_id: str, done: Mapping[str, Any], kept: int
 ) -> None:
-    """The child's last word says how many records it finished: all of them must be stored."""
+    """The child's last word says how many records it finished: all of them must be stored
+    (`kept`: every row stored before this attempt, superseded ones included)."""
     finished = done.get("records")
     stored = await recording.stored_requests(ctx, run_id) - kept
     if finished is None or int(finished) != stored:
@@ -283,6 +300,10 @@ async def run_benchmark(ctx: JobContext) -> Mapping[str, Any]:
     pump = ResultPump(ctx, run_id, int(ctx.params.get("planned_requests") or 0))
     pump.steps, pump.done_requests = prepared.steps, prepared.kept_requests
     pump.kept_requests = prepared.kept_requests
+    pump.attempt, pump.carried = ctx.attempt, prepared.carried
+    if prepared.superseded:  # results a browser may show: kept, but no longer counted
+        event = {"run_id": run_id, "request_ids": prepared.superseded}
+        await ctx.record_unit(None, [(SUPERSEDED_EVENT, event)])
     started = time.monotonic()
     try:
         # The owner's limits, enforced on what the child actually sends.
@@ -296,9 +317,10 @@ async def run_benchmark(ctx: JobContext) -> Mapping[str, Any]:
             access=await _provider_access(ctx, prepared.providers),
             overrides=dict(ctx.params.get("overrides") or {}),
             finished_steps=tuple(prepared.finished_steps),
+            done_runs={step: tuple(runs) for step, runs in prepared.done_runs.items()},
         )
         done = await _measure(pump, job)
-        await _check_stored(bench, run_id, done, prepared.kept_requests)
+        await _check_stored(bench, run_id, done, prepared.stored_requests)
     except (MeasuringProcessError, BenchmarkSetupError) as exc:
         await conclude_run(
             bench,

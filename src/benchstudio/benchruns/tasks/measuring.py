@@ -13,7 +13,8 @@ parent died) or falling silent for `parent_silence_s` (the parent is paused, so 
 longer hold its job's lease) stops the requests at once and ends the child.
 
 It measures with the CLI's own `BenchRunner`, composed (not subclassed) with a `RecordSink`
-observer, the finished-steps skip predicate of a resumed attempt and the per-target overrides.
+observer, the finished-steps skip predicate of a resumed attempt, the run indices its unfinished
+profile steps already stored, and the per-target overrides.
 Its last message, "done", says how many records it finished; the parent checks them stored.
 """
 
@@ -62,6 +63,8 @@ class ChildJob:
     overrides: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     finished_steps: tuple[str, ...] = ()
     parent_silence_s: float = PARENT_SILENCE_S
+    # A resumed profile step's run indices already stored: only the missing ones are sent.
+    done_runs: Mapping[str, tuple[int, ...]] = field(default_factory=dict)
 
 
 @dataclass
@@ -202,6 +205,7 @@ async def _measure(job: ChildJob, out: PipeSender, stop: Any) -> None:
         observer=sink,
         skip_step=finished_steps.__contains__,
         overrides=job.overrides,
+        done_runs=job.done_runs,
     )
     async with AsyncExitStack() as stack:
         adapters = await _open_adapters(stack, job)

@@ -6,8 +6,9 @@ import type { RequestRow, StepOut } from '@/stores/benchmarks'
 
 import { metricOf } from './runSummary'
 
+// Superseded rows (a remeasured step's earlier attempt) stay stored but count in no figure.
 function measured(rows: RequestRow[]): RequestRow[] {
-  return rows.filter((row) => !row.warmup && !row.error)
+  return rows.filter((row) => !row.warmup && !row.error && !row.superseded)
 }
 
 function numbers(values: unknown[]): number[] {

@@ -1,7 +1,11 @@
 // What the live view shows while a benchmark runs, built from the job's stored events
-// (`benchmark_result`, `benchmark_aggregate`, `benchmark_step`). Pure, so it is easy to test.
+// (`benchmark_result`, `benchmark_aggregate`, `benchmark_step`, and `benchmark_superseded`
+// when a resumed run remeasures a step: those results stay listed, greyed, and count in no
+// chart). Pure, so it is easy to test.
 export interface LiveResult {
   seq: number
+  requestId: string
+  superseded: boolean
   target: string
   step: string
   warmup: boolean
@@ -56,6 +60,8 @@ function resultOf(event: StoredEvent): LiveResult {
   const d = event.data
   return {
     seq: event.seq,
+    requestId: text(d.request_id),
+    superseded: false,
     target: text(d.target),
     step: text(d.step),
     warmup: d.warmup === true,
@@ -84,7 +90,7 @@ function aggregateOf(data: Record<string, unknown>): LiveAggregate {
 export function applyEvents(state: LiveState, events: StoredEvent[]): LiveState {
   const fresh = events.filter((e) => e.seq > state.afterSeq).sort((a, b) => a.seq - b.seq)
   if (fresh.length === 0) return state
-  const results = [...state.results]
+  let results = [...state.results]
   const aggregates = { ...state.aggregates }
   const stepsDone = [...state.stepsDone]
   const skipped = { ...state.skipped }
@@ -97,6 +103,9 @@ export function applyEvents(state: LiveState, events: StoredEvent[]): LiveState 
       const name = text(event.data.name)
       if (!stepsDone.includes(name)) stepsDone.push(name)
       if (typeof event.data.skipped_reason === 'string') skipped[name] = event.data.skipped_reason
+    } else if (event.type === 'benchmark_superseded') {
+      const ids = new Set(Array.isArray(event.data.request_ids) ? event.data.request_ids : [])
+      results = results.map((r) => (ids.has(r.requestId) ? { ...r, superseded: true } : r))
     }
   }
   const lastSeq = fresh[fresh.length - 1]?.seq ?? state.afterSeq
@@ -109,14 +118,14 @@ export function applyEvents(state: LiveState, events: StoredEvent[]): LiveState 
   }
 }
 
-/** Per target, the measured (non-warm-up, successful) values of one metric in arrival order. */
+/** Per target, the measured (non-warm-up, successful, not superseded) values of one metric in arrival order. */
 export function seriesByTarget(
   results: LiveResult[],
   pick: (result: LiveResult) => number | null,
 ): Record<string, number[]> {
   const series: Record<string, number[]> = {}
   for (const result of results) {
-    if (result.warmup || result.error) continue
+    if (result.warmup || result.error || result.superseded) continue
     const value = pick(result)
     if (value === null) continue
     ;(series[result.target] ??= []).push(value)
