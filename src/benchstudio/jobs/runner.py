@@ -13,12 +13,12 @@ from typing import Any
 
 from benchstudio.config import Settings
 from benchstudio.core.clock import utcnow
-from benchstudio.core.errors import AppError
+from benchstudio.core.errors import AppError, StorageUnavailableError
 from benchstudio.core.redaction import redact
 from benchstudio.jobs import ledger, repository
 from benchstudio.jobs.auditing import JobAuditor
 from benchstudio.jobs.context import JobCancelledError, JobContext
-from benchstudio.jobs.domain import FINAL_EVENT_FOR, JobEventType, JobStatus
+from benchstudio.jobs.domain import FINAL_EVENT_FOR, JobEventMessage, JobEventType, JobStatus
 from benchstudio.jobs.publishing import EventPublisher
 from benchstudio.jobs.registry import HandlerRegistry, JobType
 from benchstudio.jobs.repository import NewEvent
@@ -52,6 +52,12 @@ def describe_error(exc: BaseException) -> str:
         return exc.message
     text = redact(f"{type(exc).__name__}: {exc}")
     return text[:MAX_ERROR_CHARS]
+
+
+def _storage_interrupted(exc: StorageUnavailableError) -> tuple[JobStatus, str, None]:
+    """A unit that could not be stored is no fault of the job: it stops, resumable."""
+    log.warning("job stopped: storage unavailable (%s)", exc.reason)
+    return JobStatus.INTERRUPTED, f"storage: {exc.reason}", None
 
 
 class JobRunner:
@@ -155,7 +161,11 @@ class JobRunner:
             return JobStatus.CANCELLED, "Cancelled.", None
         except TimeoutError:
             return JobStatus.FAILED, "The job ran past its time limit.", None
+        except StorageUnavailableError as exc:
+            return _storage_interrupted(exc)
         except Exception as exc:
+            if entry.context.storage_fault is not None:
+                return _storage_interrupted(entry.context.storage_fault)
             log.warning("job failed", extra={"job_id": entry.context.job_id}, exc_info=True)
             return JobStatus.FAILED, describe_error(exc), None
         return JobStatus.DONE, None, dict(result) if result is not None else None
@@ -167,6 +177,24 @@ class JobRunner:
         error: str | None,
         result: dict[str, Any] | None,
     ) -> None:
+        try:
+            messages = await self._store_final(context, status, error, result, with_event=True)
+        except StorageUnavailableError:
+            # A full disk often still takes the in-place status update where a new event row
+            # does not fit: the job must not stay `running` until space is freed. No stored
+            # event, so none is published; readers see the status.
+            messages = await self._store_final(context, status, error, result, with_event=False)
+        await self.publisher.publish(messages)
+
+    async def _store_final(
+        self,
+        context: JobContext,
+        status: JobStatus,
+        error: str | None,
+        result: dict[str, Any] | None,
+        *,
+        with_event: bool,
+    ) -> list[JobEventMessage]:
         now = utcnow()
         data: dict[str, Any] = {"status": status.value, "error": error}
         if result is not None:
@@ -176,13 +204,14 @@ class JobRunner:
                 session, context.job_id, self.worker_id, status, now, error=error, result=result
             )
             if not won:
-                return
+                return []
             await ledger.settle(session, [context.job_id], now)
+            if not with_event:
+                return []
             event = NewEvent(FINAL_EVENT_FOR[status], data)
-            messages = await repository.append_events(
+            return await repository.append_events(
                 session, context.job_id, context.owner_id, [event], now
             )
-        await self.publisher.publish(messages)
 
     async def _heartbeat(self, entry: _Running) -> None:
         job_id = entry.context.job_id
