@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from benchstudio.app import create_app
 from benchstudio.audit.service import AuditRecorder
 from benchstudio.config import Settings
+from benchstudio.core.errors import StorageUnavailableError
 from benchstudio.jobs import repository
 from benchstudio.jobs.context import JobContext
 from benchstudio.jobs.limits import FixedLimits, settings_defaults
@@ -217,3 +218,38 @@ def test_a_read_only_database_answers_503_and_reads_still_work(
         assert error["code"] == "storage_unavailable" and "read-only" in error["message"]
     touch_warnings = [r for r in caplog.records if "last use" in r.getMessage()]
     assert len(touch_warnings) == 1, "logged once per outage, not per request"
+
+
+async def test_the_job_ends_interrupted_even_when_its_final_event_does_not_fit(
+    runtime: JobRuntime,
+    database: Database,
+    alice: str,
+    eventually: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    disk = DiskLimit(database.engine)
+    store_events = repository.append_events
+
+    async def no_room_for_the_final_event(
+        session: Any, job_id: str, owner_id: str, events: Any, at: Any
+    ) -> Any:
+        if any(e.type == "job_interrupted" for e in events):
+            raise StorageUnavailableError("no room", reason="disk full", full=True)
+        return await store_events(session, job_id, owner_id, events, at)
+
+    monkeypatch.setattr(repository, "append_events", no_room_for_the_final_event)
+    job = await runtime.service.submit(alice, "test.bulky", {"units": 30})
+
+    async def some_units() -> bool:
+        return len(await _unit_indexes(database, job.id, alice)) >= 1
+
+    await eventually(some_units)
+    disk.full = True
+
+    async def stopped() -> bool:
+        return (await runtime.service.get(alice, job.id)).status not in {"queued", "running"}
+
+    await eventually(stopped)
+    ended = await runtime.service.get(alice, job.id)
+    assert (ended.status, ended.error) == ("interrupted", "storage: disk full")
+    assert ended.lease_owner is None
