@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -10,10 +11,11 @@ from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
-from benchstudio.core.errors import AppError, RateLimitedError
+from benchstudio.core.errors import AppError, RateLimitedError, StorageUnavailableError
 from benchstudio.http.envelope import envelope_bytes
 from benchstudio.storage.faults import storage_fault
 
+log = logging.getLogger(__name__)
 _HTTP_CODES = {
     400: "bad_request",
     401: "unauthenticated",
@@ -44,6 +46,10 @@ async def _app_error(request: Request, exc: Exception) -> Response:
     headers = None
     if isinstance(exc, RateLimitedError):
         headers = {"Retry-After": str(exc.retry_after_s)}
+    if isinstance(exc, StorageUnavailableError):
+        # An operator problem, not the caller's: keep the driver's words in the server log
+        # ("database is locked" is what the load benchmark counts).
+        log.warning("storage unavailable (%s): %s", exc.reason, exc.__cause__ or exc.message)
     return _json(
         exc.status_code, envelope_bytes(exc.code, exc.message, _request_id(request)), headers
     )
