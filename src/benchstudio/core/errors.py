@@ -60,3 +60,20 @@ class ServiceUnavailableError(AppError):
     def __init__(self, message: str, *, code: str, retry_after_s: int = 5) -> None:
         super().__init__(message, code=code)
         self.retry_after_s = retry_after_s
+
+
+class StorageUnavailableError(AppError):
+    """The database cannot take a write: its disk is full (507), or it is read-only, locked or
+    failing I/O (503). Reads usually still work, so a caller that only wanted a best-effort
+    write (a token's last use) skips it; a job stops as interrupted, resumable once fixed."""
+
+    status_code = 503
+    code = "storage_unavailable"
+
+    def __init__(self, message: str, *, reason: str, full: bool = False) -> None:
+        super().__init__(
+            message,
+            code="insufficient_storage" if full else None,
+            status_code=507 if full else None,
+        )
+        self.reason = reason

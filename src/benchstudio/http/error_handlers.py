@@ -2,16 +2,25 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
-from benchstudio.core.errors import AppError, RateLimitedError, ServiceUnavailableError
+from benchstudio.core.errors import (
+    AppError,
+    RateLimitedError,
+    ServiceUnavailableError,
+    StorageUnavailableError,
+)
 from benchstudio.http.envelope import envelope_bytes
+from benchstudio.storage.faults import storage_fault
 
+log = logging.getLogger(__name__)
 _HTTP_CODES = {
     400: "bad_request",
     401: "unauthenticated",
@@ -24,6 +33,7 @@ _HTTP_CODES = {
     422: "validation_error",
     429: "rate_limited",
     503: "service_unavailable",
+    507: "insufficient_storage",
 }
 
 
@@ -41,9 +51,22 @@ async def _app_error(request: Request, exc: Exception) -> Response:
     headers = None
     if isinstance(exc, (RateLimitedError, ServiceUnavailableError)):
         headers = {"Retry-After": str(exc.retry_after_s)}
+    if isinstance(exc, StorageUnavailableError):
+        # An operator problem, not the caller's: keep the driver's words in the server log
+        # ("database is locked" is what the load benchmark counts).
+        log.warning("storage unavailable (%s): %s", exc.reason, exc.__cause__ or exc.message)
     return _json(
         exc.status_code, envelope_bytes(exc.code, exc.message, _request_id(request)), headers
     )
+
+
+async def _database_error(request: Request, exc: Exception) -> Response:
+    # The engine already turns storage faults into `StorageUnavailableError`; this catches one
+    # that reached us untranslated. Anything else is a bug: the edge middleware makes it a 500.
+    fault = storage_fault(exc)
+    if fault is None:
+        raise exc
+    return await _app_error(request, fault)
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:
@@ -75,4 +98,5 @@ async def _validation_error(request: Request, exc: Exception) -> Response:
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(AppError, _app_error)
     app.add_exception_handler(HTTPException, _http_error)
+    app.add_exception_handler(DBAPIError, _database_error)
     app.add_exception_handler(RequestValidationError, _validation_error)

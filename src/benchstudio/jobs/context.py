@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from benchstudio.config import Settings
 from benchstudio.core.clock import utcnow
+from benchstudio.core.errors import StorageUnavailableError
 from benchstudio.jobs import ledger, repository
 from benchstudio.jobs.domain import (
     JobBudget,
@@ -98,6 +99,10 @@ class JobContext:
     # The hard bounds this job stops sending at (the owner's limits, reserved at submit).
     budget: JobBudget = field(default_factory=JobBudget)
     cancel_event: asyncio.Event = field(default_factory=asyncio.Event)
+    # Set when a unit could not be stored (disk full, read-only database): the job then ends
+    # interrupted, to be resumed once storage is back, even if the handler turned the error
+    # into another one.
+    storage_fault: StorageUnavailableError | None = field(default=None, init=False)
     _started: float = field(default_factory=time.monotonic)
     _last_progress: float = 0.0
 
@@ -123,17 +128,21 @@ class JobContext:
         `charge_usd`, what the unit's requests cost, goes to the spend ledger in the same
         transaction: the month's spend never misses a stored request, whatever happens next.
         """
-        async with write_unit(self.database) as session:
-            if write is not None:
-                await write(session)
-            await ledger.charge(session, self.job_id, charge_usd)
-            new_events = [NewEvent(kind, data) for kind, data in events]
-            if percent is not None:
-                new_events.append(self._progress_event(percent, detail))
-                await self._store_progress(session, percent, detail)
-            messages = await repository.append_events(
-                session, self.job_id, self.owner_id, new_events, utcnow()
-            )
+        try:
+            async with write_unit(self.database) as session:
+                if write is not None:
+                    await write(session)
+                await ledger.charge(session, self.job_id, charge_usd)
+                new_events = [NewEvent(kind, data) for kind, data in events]
+                if percent is not None:
+                    new_events.append(self._progress_event(percent, detail))
+                    await self._store_progress(session, percent, detail)
+                messages = await repository.append_events(
+                    session, self.job_id, self.owner_id, new_events, utcnow()
+                )
+        except StorageUnavailableError as exc:
+            self.storage_fault = exc
+            raise
         await publish_committed(self.publisher, self.job_id, messages)
 
     async def progress(

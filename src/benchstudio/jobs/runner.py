@@ -13,7 +13,7 @@ from typing import Any
 
 from benchstudio.config import Settings
 from benchstudio.core.clock import utcnow
-from benchstudio.core.errors import AppError
+from benchstudio.core.errors import AppError, StorageUnavailableError
 from benchstudio.core.redaction import redact
 from benchstudio.jobs import ledger, repository
 from benchstudio.jobs.auditing import JobAuditor
@@ -24,7 +24,13 @@ from benchstudio.jobs.context import (
     is_resumable,
     publish_committed,
 )
-from benchstudio.jobs.domain import FINAL_EVENT_FOR, JobEnding, JobEventType, JobStatus
+from benchstudio.jobs.domain import (
+    FINAL_EVENT_FOR,
+    JobEnding,
+    JobEventMessage,
+    JobEventType,
+    JobStatus,
+)
 from benchstudio.jobs.publishing import EventPublisher
 from benchstudio.jobs.registry import HandlerRegistry, JobType
 from benchstudio.jobs.repository import NewEvent
@@ -66,6 +72,12 @@ def interrupted_reason(exc: BaseException) -> str:
     if isinstance(exc, ResumableError):
         return redact(str(exc))[:MAX_ERROR_CHARS]
     return f"{describe_error(exc)} {RESUME_HINT}"
+
+
+def _storage_interrupted(exc: StorageUnavailableError) -> tuple[JobStatus, str, None]:
+    """A unit that could not be stored is no fault of the job: it stops, resumable."""
+    log.warning("job stopped: storage unavailable (%s)", exc.reason)
+    return JobStatus.INTERRUPTED, f"storage: {exc.reason}", None
 
 
 class JobRunner:
@@ -169,7 +181,11 @@ class JobRunner:
             return JobStatus.CANCELLED, "Cancelled.", None
         except TimeoutError:
             return JobStatus.FAILED, "The job ran past its time limit.", None
+        except StorageUnavailableError as exc:
+            return _storage_interrupted(exc)
         except Exception as exc:
+            if entry.context.storage_fault is not None:
+                return _storage_interrupted(entry.context.storage_fault)
             if is_resumable(exc):
                 log.warning(
                     "job interrupted by a fault",
@@ -188,6 +204,24 @@ class JobRunner:
         error: str | None,
         result: dict[str, Any] | None,
     ) -> None:
+        try:
+            messages = await self._store_final(context, status, error, result, with_event=True)
+        except StorageUnavailableError:
+            # A full disk often still takes the in-place status update where a new event row
+            # does not fit: the job must not stay `running` until space is freed. No stored
+            # event, so none is published; readers see the status.
+            messages = await self._store_final(context, status, error, result, with_event=False)
+        await publish_committed(self.publisher, context.job_id, messages)
+
+    async def _store_final(
+        self,
+        context: JobContext,
+        status: JobStatus,
+        error: str | None,
+        result: dict[str, Any] | None,
+        *,
+        with_event: bool,
+    ) -> list[JobEventMessage]:
         now = utcnow()
         data: dict[str, Any] = {"status": status.value, "error": error}
         if result is not None:
@@ -197,17 +231,18 @@ class JobRunner:
                 session, context.job_id, self.worker_id, status, now, error=error, result=result
             )
             if not won:
-                return
+                return []
             await ledger.settle(session, [context.job_id], now)
             ending = JobEnding(
                 context.job_id, context.owner_id, context.job_type, context.params, status, error
             )
             await self.registry.job_ended(self.database, session, [ending])
+            if not with_event:
+                return []
             event = NewEvent(FINAL_EVENT_FOR[status], data)
-            messages = await repository.append_events(
+            return await repository.append_events(
                 session, context.job_id, context.owner_id, [event], now
             )
-        await publish_committed(self.publisher, context.job_id, messages)
 
     async def _heartbeat(self, entry: _Running) -> None:
         job_id = entry.context.job_id

@@ -20,6 +20,8 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from benchstudio.storage.faults import install_fault_translation
+
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 WRITE_OPTION = "benchstudio_write"
 
@@ -75,6 +77,7 @@ def create_engine(config: DatabaseConfig) -> AsyncEngine:
     engine = create_async_engine(config.url, **kwargs)
     if config.is_sqlite:
         _install_sqlite_pragmas(engine)
+    install_fault_translation(engine)  # a full disk is a 507, not a 500
     return engine
 
 

@@ -4,7 +4,9 @@ when a user's other credentials end.
 
 from __future__ import annotations
 
-from datetime import timedelta
+import logging
+import weakref
+from datetime import datetime, timedelta
 
 from benchstudio.accounts import service as accounts
 from benchstudio.audit import service as audit
@@ -13,11 +15,50 @@ from benchstudio.auth.domain import Principal, api_token_scopes
 from benchstudio.auth.models import ApiToken
 from benchstudio.auth.schemas import ApiTokenCreate, ApiTokenCreated, ApiTokenOut
 from benchstudio.core.clock import utcnow
-from benchstudio.core.errors import NotFoundError, PermissionDeniedError
+from benchstudio.core.errors import (
+    NotFoundError,
+    PermissionDeniedError,
+    StorageUnavailableError,
+)
 from benchstudio.core.tokens import API_TOKEN_PREFIX, TokenKeys, new_opaque_token
+from benchstudio.storage.engine import Database
 from benchstudio.storage.service_context import ServiceContext
 
+log = logging.getLogger(__name__)
 API_TOKEN_TOUCH_INTERVAL = timedelta(minutes=1)
+
+
+class _TouchPause:
+    """A token's last use is a best-effort write on every authenticated request, reads
+    included: when the database cannot take it (disk full, read-only), the request goes on
+    without it, and this process stops trying for a while (per database) and logs it once
+    per outage."""
+
+    def __init__(self) -> None:
+        self.until: datetime | None = None
+        self.logged = False
+
+    def active(self, now: datetime) -> bool:
+        return self.until is not None and now < self.until
+
+    def failed(self, now: datetime, exc: StorageUnavailableError) -> None:
+        self.until = now + API_TOKEN_TOUCH_INTERVAL
+        if not self.logged:
+            self.logged = True
+            log.warning("not recording API tokens' last use: %s", exc.reason)
+
+    def succeeded(self) -> None:
+        self.until, self.logged = None, False
+
+
+_touch_pauses: weakref.WeakKeyDictionary[Database, _TouchPause] = weakref.WeakKeyDictionary()
+
+
+def _touch_pause(db: Database) -> _TouchPause:
+    pause = _touch_pauses.get(db)
+    if pause is None:
+        pause = _touch_pauses[db] = _TouchPause()
+    return pause
 
 
 async def revoke_api_tokens_in(ctx: ServiceContext, user_id: str) -> None:
@@ -50,11 +91,22 @@ async def principal_from_api_token(
     user = await accounts.get_user_state(ctx, user_id)
     if user is None or not user.is_active:
         return None
-    if last_used is None or now - last_used > API_TOKEN_TOUCH_INTERVAL:
-        async with ctx.unit() as session:
-            await repository.touch_api_token(session, token_id, now)
+    if (last_used is None or now - last_used > API_TOKEN_TOUCH_INTERVAL) and not (
+        _touch_pause(ctx.db).active(now)
+    ):
+        await _touch(ctx, token_id, now)
     scopes = api_token_scopes(list(granted), user.role)
     return Principal(user.id, user.role, scopes, "api_token", token_id)
+
+
+async def _touch(ctx: ServiceContext, token_id: str, now: datetime) -> None:
+    try:
+        async with ctx.unit() as session:
+            await repository.touch_api_token(session, token_id, now)
+    except StorageUnavailableError as exc:
+        _touch_pause(ctx.db).failed(now, exc)
+        return
+    _touch_pause(ctx.db).succeeded()
 
 
 async def create_api_token(
