@@ -3,11 +3,20 @@
 SQLite runs in WAL mode with a busy timeout and foreign keys on. Its driver-level transaction
 handling is switched off so we emit BEGIN ourselves: `BEGIN IMMEDIATE` for write units of work
 (no lock upgrade deadlocks, no "database is locked" mid-transaction) and plain `BEGIN` for reads.
+
+SQLite has one writer at a time, and its busy handler is not fair: under many writers on a
+loaded machine, one writer can sleep-and-retry past the busy timeout while others keep winning
+("database is locked" after 15 s, seen in a cancel storm). Write units in one process therefore
+queue on a first-come-first-served `asyncio.Lock` per event loop before `BEGIN IMMEDIATE`, and
+the busy timeout is left for other processes (the CLI, a backup).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import asyncio
+import contextlib
+import weakref
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -88,6 +97,20 @@ class Database:
     engine: AsyncEngine
     reader: async_sessionmaker[AsyncSession]
     writer: async_sessionmaker[AsyncSession]
+    queue_writes: bool = False  # SQLite: one writer at a time, served in arrival order
+    _gates: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = field(
+        default_factory=weakref.WeakKeyDictionary, repr=False, compare=False
+    )
+
+    def write_gate(self) -> contextlib.AbstractAsyncContextManager[object]:
+        """What a write unit holds before it begins (a FIFO lock on SQLite, else nothing)."""
+        if not self.queue_writes:
+            return contextlib.nullcontext()
+        loop = asyncio.get_running_loop()
+        gate = self._gates.get(loop)
+        if gate is None:
+            gate = self._gates[loop] = asyncio.Lock()
+        return gate
 
     async def dispose(self) -> None:
         await self.engine.dispose()
@@ -100,4 +123,5 @@ def open_database(config: DatabaseConfig) -> Database:
         engine=engine,
         reader=async_sessionmaker(engine, expire_on_commit=False),
         writer=async_sessionmaker(write_engine, expire_on_commit=False),
+        queue_writes=config.is_sqlite,
     )

@@ -12,8 +12,9 @@ from benchstudio.storage.engine import Database
 
 @asynccontextmanager
 async def write_unit(db: Database) -> AsyncIterator[AsyncSession]:
-    """A write transaction (BEGIN IMMEDIATE on SQLite), committed on success."""
-    async with db.writer() as session, session.begin():
+    """A write transaction (BEGIN IMMEDIATE on SQLite, after the process's write queue),
+    committed on success."""
+    async with db.write_gate(), db.writer() as session, session.begin():
         yield session
 
 
