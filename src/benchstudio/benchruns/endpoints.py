@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import tempfile
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import IO, Annotated, Literal
 
+import anyio.to_thread
 from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import StreamingResponse
 
@@ -38,6 +39,12 @@ from benchstudio.jobs.runtime import JobRuntime
 router = APIRouter(tags=["benchmarks"])
 MAX_IMPORT_BYTES = 256 * 1024 * 1024
 IMPORT_SPOOL_BYTES = 8 * 1024 * 1024
+IMPORT_WRITE_BYTES = 1024 * 1024
+
+
+def _read_all(spool: IO[bytes]) -> bytes:
+    spool.seek(0)
+    return spool.read()
 
 
 async def get_job_runtime(request: Request) -> JobRuntime:
@@ -120,17 +127,21 @@ async def compare_benchmarks(data: CompareIn, ctx: OwnerContext) -> CompareOut:
 async def import_benchmark(request: Request, ctx: OwnerContext) -> ImportOut:
     """Store a `benchstudio bench --output` results file (JSON body) in the history."""
     # The body streams into a spooled file (memory up to IMPORT_SPOOL_BYTES, then disk) under
-    # its own cap; decoding, checking and summarising run in the summary worker process, so a
-    # big file does not stall the event loop.
+    # its own cap, written and read back in a worker thread a megabyte at a time (disk writes
+    # can block for a while under writeback); decoding, checking and summarising run in the
+    # summary worker process, so a big file does not stall the event loop.
     with tempfile.SpooledTemporaryFile(max_size=IMPORT_SPOOL_BYTES) as spool:
-        received = 0
+        received, pending = 0, bytearray()
         async for chunk in request.stream():
             received += len(chunk)
             if received > MAX_IMPORT_BYTES:
                 raise AppError("The results file is too large.", code="too_large", status_code=413)
-            spool.write(chunk)
-        spool.seek(0)
-        raw = spool.read()
+            pending += chunk
+            if len(pending) >= IMPORT_WRITE_BYTES:
+                await anyio.to_thread.run_sync(spool.write, bytes(pending))
+                pending.clear()
+        spool.write(pending)
+        raw = await anyio.to_thread.run_sync(_read_all, spool)
     run, requests = await exchange.import_file(ctx, raw)
     detail = await service.get_detail(ctx, run.id)
     return ImportOut(run=detail, requests=requests)

@@ -35,7 +35,7 @@ from benchstudio.core.ids import new_id
 from benchstudio.core.spreadsheet_csv import spreadsheet_row
 from benchstudio.storage.service_context import ServiceContext
 
-INSERT_CHUNK = 2000
+INSERT_CHUNK = 500
 CSV_COLUMNS = (
     "step",
     "target",
