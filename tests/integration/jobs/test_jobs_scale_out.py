@@ -195,3 +195,49 @@ def test_a_worker_killed_mid_job_leaves_it_interrupted_and_the_other_goes_on(
         assert kept == list(range(len(kept)))
         next_job = _submit(client, alice, 3, 5)
         _wait(lambda: _job(client, alice, next_job)["status"] == "done")
+
+
+def _job_events_until_done(ws: Any, job_ids: set[str]) -> dict[str, list[int]]:
+    """Every (job, seq) a socket receives until each of `job_ids` has completed."""
+    seen: dict[str, list[int]] = {job_id: [] for job_id in job_ids}
+    completed: set[str] = set()
+    while completed != job_ids:
+        message = ws.receive_json()
+        job_id = message.get("job_id")
+        if job_id in seen:
+            seen[job_id].append(int(message["seq"]))
+            if message.get("type") == "job_completed":
+                completed.add(job_id)
+    return seen
+
+
+def test_two_api_replicas_and_two_workers_run_each_job_once_with_every_event_on_both_sockets(
+    cluster_settings: Settings, workers: list[subprocess.Popen[bytes]]
+) -> None:
+    """Issue 16 item 6: both replicas dispatch (one at a time, under the Redis lock), each job is
+    claimed once, and a socket on either replica gets every event of the owner's jobs in order."""
+    (alice_id,) = asyncio.run(_users(cluster_settings, ["a@example.com"]))
+    alice = _headers(cluster_settings, alice_id)
+    api_settings = cluster_settings.model_copy(update={"jobs_dispatcher": True})
+    with (
+        TestClient(create_app(api_settings)) as first,
+        TestClient(create_app(api_settings)) as second,
+        _open_socket(first, alice) as ws_first,
+        _open_socket(second, alice) as ws_second,
+    ):
+        for ws in (ws_first, ws_second):
+            assert ws.receive_json()["type"] == "hello"
+            ws.send_json({"type": "resume", "last_seq": {}})
+        jobs = {_submit(client, alice, 4, 20) for client in (first, second, first, second)}
+        on_first = _job_events_until_done(ws_first, jobs)
+        on_second = _job_events_until_done(ws_second, jobs)
+        for job_id in jobs:
+            stored = [
+                e["seq"] for e in first.get(f"/api/jobs/{job_id}/events", headers=alice).json()
+            ]
+            events = second.get(f"/api/jobs/{job_id}/events", headers=alice).json()
+            assert [e["seq"] for e in events] == stored
+            assert len([e for e in events if e["type"] == "job_started"]) == 1  # claimed once
+            # Both sockets were open before the job existed: every event, in order, once.
+            assert on_first[job_id] == stored, (job_id, on_first[job_id], stored)
+            assert on_second[job_id] == stored, (job_id, on_second[job_id], stored)
