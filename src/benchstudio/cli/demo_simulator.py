@@ -6,6 +6,7 @@ work off the simulator's, so neither distorts the other.
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import time
@@ -53,6 +54,9 @@ def demo_simulator(port: int) -> Iterator[str | None]:
 
 @contextmanager
 def _simulator_process(port: int, config_path: Path) -> Iterator[subprocess.Popen[bytes]]:
+    # The simulator exits when this process does, however it ends: it holds the read end of a
+    # pipe whose write end only this process has (kill -9 of `serve` closes it).
+    lifeline_read, lifeline_write = os.pipe()
     process = subprocess.Popen(  # noqa: S603 (our own CLI, fixed arguments)
         [
             sys.executable,
@@ -65,13 +69,18 @@ def _simulator_process(port: int, config_path: Path) -> Iterator[subprocess.Pope
             str(port),
             "--config",
             str(config_path),
+            "--parent-fd",
+            str(lifeline_read),
         ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
+        pass_fds=(lifeline_read,),
     )
+    os.close(lifeline_read)
     try:
         yield process
     finally:
+        os.close(lifeline_write)
         process.terminate()
         try:
             process.wait(timeout=5)

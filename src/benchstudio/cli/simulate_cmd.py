@@ -110,9 +110,17 @@ def simulate(
     seed: int | None = typer.Option(None, help="Default model: text/jitter seed."),
     model_name: str | None = typer.Option(None, help="Default model's name in /v1/models."),
     log: Path | None = typer.Option(None, "--log", help="Dump the timing log (JSONL) on exit."),
+    parent_fd: int | None = typer.Option(
+        None, "--parent-fd", hidden=True, help="Exit when this pipe closes (set by `serve`)."
+    ),
 ) -> None:
     """Run the built-in LLM simulator (OpenAI, Anthropic, Gemini wire formats) until Ctrl-C."""
     from rich.console import Console
+
+    if parent_fd is not None:
+        from benchstudio.core.parent_watch import exit_when_fd_closes
+
+        exit_when_fd_closes(parent_fd)
 
     from benchstudio.simulator import SimulatorServer
 

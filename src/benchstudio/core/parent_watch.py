@@ -57,6 +57,24 @@ def _exit_on_eof(connection: Connection) -> None:
     os._exit(EXIT_PARENT_LOST)
 
 
+def _exit_on_fd_eof(fd: int) -> None:
+    with contextlib.suppress(OSError):
+        while os.read(fd, 1):
+            pass  # nothing is ever written; a read returns b"" at EOF
+    os._exit(EXIT_PARENT_LOST)
+
+
+def exit_when_fd_closes(fd: int) -> None:
+    """In a child started with `subprocess` (no multiprocessing connection to hand over): end
+    this process at once when `fd`, the read end of a pipe only the parent writes to, reaches
+    EOF. The demo simulator that `serve` starts uses it, so a `kill -9` of the server does not
+    leave the simulator holding its port."""
+    thread = threading.Thread(
+        target=_exit_on_fd_eof, args=(fd,), name="parent-lifeline", daemon=True
+    )
+    thread.start()
+
+
 def exit_with_parent(connection: Connection) -> None:
     """In the child: end this process at once when the parent's `lifeline()` reaches EOF.
 

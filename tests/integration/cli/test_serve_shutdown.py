@@ -1,4 +1,5 @@
-"""`benchstudio serve` stopped with SIGTERM stops the demo simulator it started."""
+"""`benchstudio serve` stopped with SIGTERM, or killed with SIGKILL, stops the demo simulator
+it started."""
 
 from __future__ import annotations
 
@@ -35,7 +36,7 @@ def _wait_for(condition: object, timeout_s: float) -> bool:
     return False
 
 
-def test_sigterm_stops_the_demo_simulator_too(tmp_path: Path) -> None:
+def _serve_with_simulator(tmp_path: Path) -> tuple[subprocess.Popen[bytes], int, int]:
     port, simulator_port = free_port(), free_port()
     env = dict(os.environ)
     env.update(
@@ -55,11 +56,31 @@ def test_sigterm_stops_the_demo_simulator_too(tmp_path: Path) -> None:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
+    return server, port, simulator_port
+
+
+def test_sigterm_stops_the_demo_simulator_too(tmp_path: Path) -> None:
+    server, port, simulator_port = _serve_with_simulator(tmp_path)
     simulator_health = f"http://127.0.0.1:{simulator_port}/_sim/health"
     try:
         assert _wait_for(lambda: _answers(f"http://127.0.0.1:{port}/healthz"), 60)
         assert _answers(simulator_health), "serve did not start the demo simulator"
         server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
+        assert _wait_for(lambda: not _answers(simulator_health), 10), "simulator left running"
+    finally:
+        if server.poll() is None:
+            server.kill()
+
+
+def test_a_killed_serve_takes_its_demo_simulator_with_it(tmp_path: Path) -> None:
+    """SIGKILL runs no handler: the simulator notices the end of its lifeline pipe."""
+    server, port, simulator_port = _serve_with_simulator(tmp_path)
+    simulator_health = f"http://127.0.0.1:{simulator_port}/_sim/health"
+    try:
+        assert _wait_for(lambda: _answers(f"http://127.0.0.1:{port}/healthz"), 60)
+        assert _answers(simulator_health), "serve did not start the demo simulator"
+        server.kill()
         server.wait(timeout=30)
         assert _wait_for(lambda: not _answers(simulator_health), 10), "simulator left running"
     finally:
