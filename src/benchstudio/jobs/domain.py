@@ -105,6 +105,19 @@ def run_status_after(job_status: JobStatus, run_status: str) -> str | None:
     return job_status.value
 
 
+def repaired_run_state(
+    run_status: str, ending: JobEnding | None, job_exists: bool
+) -> tuple[str, str | None] | None:
+    """The start-up repair of an active run: its ended job's final state (status, error),
+    failed when its job row is gone, or None to leave it as it is."""
+    if ending is not None:
+        status = run_status_after(ending.status, run_status)
+        if status is None:
+            return None
+        return status, UNFINISHED_BY_DONE_JOB if ending.status is JobStatus.DONE else ending.error
+    return None if job_exists else ("failed", JOB_GONE)
+
+
 @dataclass(frozen=True)
 class JobEventMessage:
     """One stored job event as it travels to sockets (the owner routes it, never sent)."""

@@ -86,3 +86,28 @@ def test_the_reason_of_an_infrastructure_fault_says_the_job_can_be_resumed() -> 
 )
 def test_a_run_follows_its_ended_job(job: JobStatus, run: str, expected: str | None) -> None:
     assert run_status_after(job, run) == expected
+
+
+def test_the_start_up_repair_of_an_active_run_follows_its_job_or_its_absence() -> None:
+    from benchstudio.jobs.domain import (
+        JOB_GONE,
+        UNFINISHED_BY_DONE_JOB,
+        JobEnding,
+        JobStatus,
+        repaired_run_state,
+    )
+
+    def ending(status: JobStatus, error: str | None = None) -> JobEnding:
+        return JobEnding("j", "o", "t", {}, status, error)
+
+    assert repaired_run_state("running", ending(JobStatus.INTERRUPTED, "killed"), True) == (
+        "interrupted",
+        "killed",
+    )
+    assert repaired_run_state("running", ending(JobStatus.DONE), True) == (
+        "failed",
+        UNFINISHED_BY_DONE_JOB,
+    )
+    assert repaired_run_state("completed", ending(JobStatus.DONE), True) is None
+    assert repaired_run_state("running", None, False) == ("failed", JOB_GONE)
+    assert repaired_run_state("running", None, True) is None  # its job still runs

@@ -14,10 +14,10 @@ from benchstudio.benchruns.tasks.child_processes import in_summary_worker
 from benchstudio.core.clock import utcnow
 from benchstudio.jobs import repository as job_repository
 from benchstudio.jobs.domain import (
-    JOB_GONE,
     UNFINISHED_BY_DONE_JOB,
     JobEnding,
     JobStatus,
+    repaired_run_state,
     run_status_after,
 )
 from benchstudio.storage.service_context import ServiceContext
@@ -135,14 +135,8 @@ async def repair_runs(ctx: ServiceContext) -> int:
         joined = ctx.with_session(session)
         for run in runs:
             ending = endings.get(run.job_id or "")
-            if ending is not None:
-                status = run_status_after(ending.status, run.status)
-                error = UNFINISHED_BY_DONE_JOB if ending.status is JobStatus.DONE else ending.error
-            elif run.job_id not in present:
-                status, error = "failed", JOB_GONE
-            else:
-                continue
-            if status is not None:
-                await _follow(joined, run, status, error)
+            state = repaired_run_state(run.status, ending, run.job_id in present)
+            if state is not None:
+                await _follow(joined, run, *state)
                 repaired += 1
     return repaired

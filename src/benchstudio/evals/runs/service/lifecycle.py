@@ -18,10 +18,10 @@ from benchstudio.evals.runs.service.history import labels_of, verdicts_of
 from benchstudio.evals.suites.service import crud as suites
 from benchstudio.jobs import repository as job_repository
 from benchstudio.jobs.domain import (
-    JOB_GONE,
     UNFINISHED_BY_DONE_JOB,
     JobEnding,
     JobStatus,
+    repaired_run_state,
     run_status_after,
 )
 from benchstudio.storage.service_context import ServiceContext
@@ -159,14 +159,8 @@ async def repair_runs(ctx: ServiceContext) -> int:
         endings = await job_repository.endings_of(session, job_ids, lock=True)
         for run in runs:
             ending = endings.get(run.job_id or "")
-            if ending is not None:
-                status = run_status_after(ending.status, run.status)
-                error = UNFINISHED_BY_DONE_JOB if ending.status is JobStatus.DONE else ending.error
-            elif run.job_id not in present:
-                status, error = "failed", JOB_GONE
-            else:
-                continue
-            if status is not None:
-                _follow(run, status, error)
+            state = repaired_run_state(run.status, ending, run.job_id in present)
+            if state is not None:
+                _follow(run, *state)
                 repaired += 1
     return repaired
