@@ -11,15 +11,13 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
+from job_runtimes import running_runtime
 from sqlalchemy import func, select
 
-from benchstudio.audit.service import AuditRecorder
 from benchstudio.config import Settings
 from benchstudio.core.errors import ConflictError
 from benchstudio.jobs.demo_jobs import DEMO_JOB_TYPE, UNIT_EVENT
-from benchstudio.jobs.limits import FixedLimits, settings_defaults
 from benchstudio.jobs.models import Job, JobEvent
-from benchstudio.jobs.publishing import CollectingPublisher
 from benchstudio.jobs.runtime import JobRuntime, default_registry
 from benchstudio.storage.engine import Database
 from benchstudio.storage.unit_of_work import read_unit
@@ -45,19 +43,8 @@ async def runtime(settings: Settings, database: Database) -> AsyncIterator[JobRu
             "default_concurrent_jobs": CONCURRENT,
         }
     )
-    jobs = JobRuntime(
-        fast,
-        database,
-        CollectingPublisher(),
-        limits=FixedLimits(settings_defaults(fast)),
-        auditor=AuditRecorder(),
-        registry=default_registry(),
-        execute=True,
-        dispatch=True,
-    )
-    await jobs.start()
-    yield jobs
-    await jobs.stop()
+    async with running_runtime(fast, database, default_registry()) as jobs:
+        yield jobs
 
 
 async def _running(database: Database, owner_id: str) -> int:

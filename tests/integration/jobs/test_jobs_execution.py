@@ -9,14 +9,13 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from job_runtimes import running_runtime
 
-from benchstudio.audit.service import AuditRecorder
 from benchstudio.config import Settings
 from benchstudio.core.clock import utcnow
 from benchstudio.jobs import repository
 from benchstudio.jobs.context import JobContext
 from benchstudio.jobs.demo_jobs import DEMO_JOB_TYPE, UNIT_EVENT
-from benchstudio.jobs.limits import FixedLimits, settings_defaults
 from benchstudio.jobs.publishing import CollectingPublisher
 from benchstudio.jobs.registry import JobType, no_cost
 from benchstudio.jobs.runtime import JobRuntime, default_registry
@@ -47,19 +46,8 @@ async def runtime(settings: Settings, database: Database) -> AsyncIterator[JobRu
     )
     registry = default_registry()
     registry.register(JobType("test.sleeper", _sleep_forever, timeout_s=0.3, estimate=no_cost))
-    jobs = JobRuntime(
-        fast,
-        database,
-        CollectingPublisher(),
-        limits=FixedLimits(settings_defaults(fast)),
-        auditor=AuditRecorder(),
-        registry=registry,
-        execute=True,
-        dispatch=True,
-    )
-    await jobs.start()
-    yield jobs
-    await jobs.stop()
+    async with running_runtime(fast, database, registry) as jobs:
+        yield jobs
 
 
 def _published(jobs: JobRuntime) -> CollectingPublisher:

@@ -9,9 +9,9 @@ from typing import Any
 
 import psutil
 import pytest
+from job_runtimes import running_runtime
 from sqlalchemy import update
 
-from benchstudio.audit.service import AuditRecorder
 from benchstudio.benchruns.tasks.child_processes import MeasuringChild
 from benchstudio.benchruns.tasks.measuring import ChildJob
 from benchstudio.config import Settings
@@ -19,9 +19,7 @@ from benchstudio.core.net import EgressMode, EgressPolicy
 from benchstudio.credentials.service import ProviderAccess
 from benchstudio.jobs import repository
 from benchstudio.jobs.context import JobContext
-from benchstudio.jobs.limits import FixedLimits, settings_defaults
 from benchstudio.jobs.models import Job
-from benchstudio.jobs.publishing import CollectingPublisher
 from benchstudio.jobs.registry import JobType, no_cost
 from benchstudio.jobs.runtime import JobRuntime, default_registry
 from benchstudio.simulator import ModelProfile, SimulatorConfig, SimulatorServer
@@ -80,19 +78,8 @@ async def runtime(settings: Settings, database: Database) -> AsyncIterator[JobRu
     registry = default_registry()
     registry.register(JobType("test.measure", _measure_forever, timeout_s=120, estimate=no_cost))
     registry.register(JobType("test.wait", _wait_forever, timeout_s=120, estimate=no_cost))
-    jobs = JobRuntime(
-        fast,
-        database,
-        CollectingPublisher(),
-        limits=FixedLimits(settings_defaults(fast)),
-        auditor=AuditRecorder(),
-        registry=registry,
-        execute=True,
-        dispatch=True,
-    )
-    await jobs.start()
-    yield jobs
-    await jobs.stop()
+    async with running_runtime(fast, database, registry) as jobs:
+        yield jobs
 
 
 async def test_a_lease_taken_over_stops_the_measuring_child(

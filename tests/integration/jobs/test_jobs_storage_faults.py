@@ -16,18 +16,16 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from job_runtimes import running_runtime
 from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from benchstudio.app import create_app
-from benchstudio.audit.service import AuditRecorder
 from benchstudio.config import Settings
 from benchstudio.core.errors import StorageUnavailableError
 from benchstudio.jobs import repository
 from benchstudio.jobs.context import JobContext
-from benchstudio.jobs.limits import FixedLimits, settings_defaults
-from benchstudio.jobs.publishing import CollectingPublisher
 from benchstudio.jobs.registry import JobType, no_cost
 from benchstudio.jobs.runtime import JobRuntime, default_registry
 from benchstudio.storage.engine import Database, DatabaseConfig, open_database
@@ -91,19 +89,8 @@ async def runtime(sqlite_settings: Settings, database: Database) -> AsyncIterato
     )
     registry = default_registry()
     registry.register(JobType("test.bulky", _run_bulky, timeout_s=600, estimate=no_cost))
-    jobs = JobRuntime(
-        fast,
-        database,
-        CollectingPublisher(),
-        limits=FixedLimits(settings_defaults(fast)),
-        auditor=AuditRecorder(),
-        registry=registry,
-        execute=True,
-        dispatch=True,
-    )
-    await jobs.start()
-    yield jobs
-    await jobs.stop()
+    async with running_runtime(fast, database, registry) as jobs:
+        yield jobs
 
 
 async def test_a_full_disk_interrupts_the_job_and_it_resumes_once_space_is_back(
