@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import random
 import shutil
@@ -117,12 +118,61 @@ class Redis:
             self.proc = None
 
 
+PG_BIN = Path("/usr/lib/postgresql/15/bin")
+
+
+class OwnPostgres:
+    """A PostgreSQL cluster of our own (initdb in a temp dir, run as the postgres user when
+    this script runs as root) on a free port, which a fault may stop and start again."""
+
+    def __init__(self, workdir: Path) -> None:
+        self.dir = Path(tempfile.mkdtemp(prefix="faults-pg-"))
+        self.port = free_port()
+        self.url = f"postgresql://postgres@127.0.0.1:{self.port}"
+        self.log = workdir / "postgres.log"
+
+    def _run(self, *args: str) -> None:
+        prefix = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+        subprocess.run(
+            [*prefix, *args], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+
+    def init(self) -> None:
+        if os.geteuid() == 0:
+            shutil.chown(self.dir, "postgres", "postgres")
+            self.log.touch()
+            shutil.chown(self.log, "postgres", "postgres")
+        self._run(str(PG_BIN / "initdb"), "-D", str(self.dir / "data"), "-U", "postgres")
+        self._run_ctl("start")
+
+    def _run_ctl(self, action: str) -> None:
+        options = f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1"
+        ctl = [str(PG_BIN / "pg_ctl"), "-D", str(self.dir / "data"), "-w", "-l", str(self.log)]
+        if action == "start":
+            self._run(*ctl, "-o", options, "start")
+        else:
+            self._run(*ctl, "-m", "immediate", "stop")
+
+    def stop(self) -> None:
+        self._run_ctl("stop")
+
+    def start(self) -> None:
+        self._run_ctl("start")
+
+    def remove(self) -> None:
+        with contextlib.suppress(subprocess.CalledProcessError):
+            self.stop()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
 class Platform:
     """Scale-out: own Redis, a fresh PostgreSQL database, simulator, serve, two workers."""
 
-    def __init__(self, workdir: Path) -> None:
+    def __init__(self, workdir: Path, own_postgres: bool = False) -> None:
         self.workdir = workdir
         self.redis = Redis(workdir)
+        self.pg = OwnPostgres(workdir) if own_postgres else None
+        self.postgres = self.pg.url if self.pg else POSTGRES
         self.dbname = f"faults_{uuid.uuid4().hex[:10]}"
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
@@ -133,7 +183,7 @@ class Platform:
 
     def env(self) -> dict[str, str]:
         env = dict(os.environ)
-        url = POSTGRES.replace("postgresql://", "postgresql+asyncpg://")
+        url = self.postgres.replace("postgresql://", "postgresql+asyncpg://")
         env.update(
             {
                 "BENCHSTUDIO_ENV": "dev",
@@ -158,7 +208,9 @@ class Platform:
 
     async def start(self) -> None:
         self.redis.start()
-        conn = await asyncpg.connect(f"{POSTGRES}/postgres")
+        if self.pg is not None:
+            self.pg.init()
+        conn = await asyncpg.connect(f"{self.postgres}/postgres")
         try:
             await conn.execute(f'CREATE DATABASE "{self.dbname}"')
         finally:
@@ -212,6 +264,9 @@ class Platform:
         for proc in [*self.workers, self.serve, self.sim]:
             _stop(proc)
         self.redis.kill()
+        if self.pg is not None:
+            self.pg.remove()
+            return
         try:
             conn = await asyncpg.connect(f"{POSTGRES}/postgres")
             try:
@@ -405,16 +460,20 @@ async def fault_child_kill(platform: Platform, client: Client) -> Result:
 async def _many_to_end(
     client: Client, subs: list[dict[str, str]]
 ) -> tuple[Counter[str], int, int, int, int]:
-    """final statuses, resumes, rows lost, duplicate rows, runs with fewer rows than asked."""
+    """final statuses, interruptions (each then resumed: by the API call here or queued again
+    by the platform), rows lost, duplicate rows, runs with fewer rows than planned."""
     endings = await asyncio.gather(*(drive_to_end(client, s["job_id"]) for s in subs))
     final: Counter[str] = Counter(e.statuses[-1] for e in endings)
-    resumes = sum(e.resumes for e in endings)
+    interruptions = 0
+    for sub in subs:
+        kinds = Counter(e["type"] for e in await events(client, sub["job_id"]))
+        interruptions += kinds["job_interrupted"]
     lost = dup = short = 0
     for sub in subs:
         rows = await check_rows(client, sub["job_id"], sub["run_id"])
         lost, dup = lost + rows.lost, dup + rows.dup
         short += rows.stored < rows.planned
-    return final, resumes, lost, dup, short
+    return final, interruptions, lost, dup, short
 
 
 async def fault_api_kill(platform: Platform, client: Client) -> Result:
@@ -425,9 +484,9 @@ async def fault_api_kill(platform: Platform, client: Client) -> Result:
     platform.serve.wait(timeout=10)
     await asyncio.sleep(3)
     await platform.start_serve()
-    final, resumes, lost, dup, short = await _many_to_end(client, subs)
+    final, interrupted, lost, dup, short = await _many_to_end(client, subs)
     ok = final == Counter({"done": len(subs)}) and lost == dup == short == 0
-    observed = f"8 jobs: {dict(final)}, {resumes} resumes, dup {dup}, {short} short"
+    observed = f"8 jobs: {dict(final)}, {interrupted} interrupted+resumed, dup {dup}, {short} short"
     return Result("api_kill", "restart → all 8 done, no dup", observed, lost, ok)
 
 
@@ -446,7 +505,7 @@ async def fault_redis_outage(platform: Platform, client: Client) -> Result:
         status = f"{type(exc).__name__}"  # type: ignore[assignment]
     await asyncio.sleep(18)
     platform.redis.start()  # same port, empty
-    final, resumes, lost, dup, short = await _many_to_end(client, subs)
+    final, interrupted, lost, dup, short = await _many_to_end(client, subs)
     jobs_after = (await client.ok("GET", "/api/jobs?limit=1"))["total"]
     runs_after = (await client.ok("GET", "/api/benchmarks?limit=1"))["total"]
     ghosts = (jobs_after - jobs_before) + (runs_after - runs_before)
@@ -457,10 +516,23 @@ async def fault_redis_outage(platform: Platform, client: Client) -> Result:
         and lost == dup == short == 0
     )
     observed = (
-        f"submit in outage → {status}; 4 jobs {dict(final)}, {resumes} resumes, "
+        f"submit in outage → {status}; 4 jobs {dict(final)}, {interrupted} interrupted+resumed, "
         f"{ghosts} ghost, dup {dup}"
     )
     return Result("redis_outage", "503 in outage, no ghost, all done", observed, lost, ok)
+
+
+async def fault_postgres_outage(platform: Platform, client: Client) -> Result:
+    assert platform.pg is not None
+    subs = [await submit(client, 50) for _ in range(4)]
+    await wait_seen(client, subs[0]["job_id"], 1)
+    platform.pg.stop()  # -m immediate: as a crash
+    await asyncio.sleep(15)
+    platform.pg.start()
+    final, interrupted, lost, dup, short = await _many_to_end(client, subs)
+    ok = final == Counter({"done": len(subs)}) and lost == dup == short == 0
+    observed = f"4 jobs: {dict(final)}, {interrupted} interrupted+resumed, dup {dup}, {short} short"
+    return Result("postgres_outage", "all done after resumes, no dup", observed, lost, ok)
 
 
 async def _body(client: Client) -> dict[str, Any]:
@@ -509,6 +581,7 @@ FAULTS: dict[str, tuple[str, Callable[[Platform, Client], Awaitable[Result]]]] =
     "child_kill": ("kill -9 the measuring child of a benchmark", fault_child_kill),
     "api_kill": ("kill -9 `serve` with 8 jobs queued/running, restart it", fault_api_kill),
     "redis_outage": ("kill own Redis for 20 s during 4 runs, submit in it", fault_redis_outage),
+    "postgres_outage": ("stop own PostgreSQL 15 s during 4 runs", fault_postgres_outage),
     "cancel_storm": ("30 jobs, 15 cancelled at random moments", fault_cancel_storm),
 }
 
@@ -516,7 +589,7 @@ FAULTS: dict[str, tuple[str, Callable[[Platform, Client], Awaitable[Result]]]] =
 async def run_fault(name: str, root: Path) -> Result:
     workdir = root / name
     workdir.mkdir(parents=True, exist_ok=True)
-    platform = Platform(workdir)
+    platform = Platform(workdir, own_postgres=name == "postgres_outage")
     expected = FAULTS[name][0]
     try:
         await platform.start()
