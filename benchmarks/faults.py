@@ -48,6 +48,7 @@ from platform_server import (
     api_session,
     free_port,
     sign_up,
+    start_server,
     wait_healthy,
 )
 
@@ -576,6 +577,10 @@ async def fault_cancel_storm(platform: Platform, client: Client) -> Result:
     return Result("cancel_storm", "15 cancelled/done, 15 done, none stuck", observed, lost, ok)
 
 
+async def _embedded(platform: Platform, client: Client) -> Result:
+    raise NotImplementedError  # sqlite_readonly runs without a scale-out platform
+
+
 FAULTS: dict[str, tuple[str, Callable[[Platform, Client], Awaitable[Result]]]] = {
     "worker_kill": ("kill -9 the worker running a benchmark", fault_worker_kill),
     "child_kill": ("kill -9 the measuring child of a benchmark", fault_child_kill),
@@ -583,12 +588,72 @@ FAULTS: dict[str, tuple[str, Callable[[Platform, Client], Awaitable[Result]]]] =
     "redis_outage": ("kill own Redis for 20 s during 4 runs, submit in it", fault_redis_outage),
     "postgres_outage": ("stop own PostgreSQL 15 s during 4 runs", fault_postgres_outage),
     "cancel_storm": ("30 jobs, 15 cancelled at random moments", fault_cancel_storm),
+    "sqlite_readonly": ("embedded: SQLite file immutable 5 s mid-run", _embedded),
 }
+
+
+def _immutable(paths: list[Path], on: bool) -> None:
+    """`chattr +i` (root is not stopped by chmod 0444): nobody can write the files."""
+    for path in paths:
+        if path.exists():
+            subprocess.run(["chattr", "+i" if on else "-i", str(path)], check=True)
+
+
+async def fault_sqlite_readonly(workdir: Path) -> Result:
+    """Embedded mode: the SQLite file (and its directory, -wal and -shm) made immutable."""
+    import sqlite3
+
+    port = free_port()
+    server = start_server(workdir, port, settings={k: v for k, v in FAST.items() if "_JOBS_" in k})
+    db = workdir / "load.db"
+    frozen = [db, Path(f"{db}-wal"), Path(f"{db}-shm"), workdir]
+    base = f"http://127.0.0.1:{port}"
+    try:
+        async with api_session(600) as http:
+            await wait_healthy(http, base)
+            client = await sign_up(http, base, 1)
+            sub = await submit(client, 100, 2)
+            await wait_seen(client, sub["job_id"], 1)
+            _immutable(frozen, True)
+            try:
+                await asyncio.sleep(2)
+                status, _ = await client.call("POST", "/api/benchmarks", json=await _body(client))
+                await asyncio.sleep(3)
+            finally:
+                _immutable(frozen, False)
+            ending = await drive_to_end(client, sub["job_id"])
+            rows = await check_rows(client, sub["job_id"], sub["run_id"])
+        with sqlite3.connect(db) as conn:
+            integrity = conn.execute("PRAGMA integrity_check").fetchone()[0]
+    finally:
+        _immutable(frozen, False)
+        _stop(server)
+    ok = (
+        status == 503
+        and ending.statuses[-1] == "done"
+        and "interrupted" in ending.statuses
+        and integrity == "ok"
+        and rows.lost == rows.dup == 0
+        and rows.stored >= rows.planned
+    )
+    observed = (
+        f"submit → {status}; {' → '.join(ending.statuses)}; {rows.stored}/{rows.planned} rows, "
+        f"{rows.dup} dup; integrity_check {integrity}"
+    )
+    return Result(
+        "sqlite_readonly", "503, interrupted → resume → done, integrity ok", observed, rows.lost, ok
+    )
 
 
 async def run_fault(name: str, root: Path) -> Result:
     workdir = root / name
     workdir.mkdir(parents=True, exist_ok=True)
+    if name == "sqlite_readonly":
+        try:
+            return await fault_sqlite_readonly(workdir)
+        except Exception as exc:
+            text = f"error: {type(exc).__name__}: {exc}"[:160]
+            return Result(name, FAULTS[name][0], text, -1, False)
     platform = Platform(workdir, own_postgres=name == "postgres_outage")
     expected = FAULTS[name][0]
     try:
