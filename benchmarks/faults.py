@@ -10,7 +10,8 @@ redis-server on a free port, a fresh database of its own in the PostgreSQL at
 `BENCHSTUDIO_FAULTS_POSTGRES` (default the local test server; only a database is created and
 dropped there, the server itself is never stopped), its own `benchstudio simulate`, one
 `benchstudio serve` and two `benchstudio worker` processes. Workdirs (logs) are kept under
-`--workdir` when given.
+`--workdir` when given. `sqlite_readonly` instead runs `serve` alone in embedded mode (SQLite)
+and makes its database immutable (`chattr +i`: needs root or CAP_LINUX_IMMUTABLE).
 
 Rows: "lost" counts request ids seen in a `benchmark_result` event (`/api/jobs/{id}/events`)
 that are not stored at the end; "dup" counts request ids stored more than once.
