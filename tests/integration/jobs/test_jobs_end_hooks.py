@@ -80,7 +80,7 @@ def _runtime(
     fast = settings.model_copy(
         update={
             "jobs_heartbeat_s": 0.1,
-            "jobs_lease_s": 2.0,
+            "jobs_lease_s": 10.0,  # a loaded machine never lets a live lease lapse
             "jobs_dispatch_interval_s": 0.05,
             "jobs_cancel_grace_s": 0.3,
             "default_jobs_per_hour": 100_000,

@@ -85,7 +85,7 @@ async def database(sqlite_settings: Settings) -> AsyncIterator[Database]:
 @pytest.fixture
 async def runtime(sqlite_settings: Settings, database: Database) -> AsyncIterator[JobRuntime]:
     fast = sqlite_settings.model_copy(
-        update={"jobs_heartbeat_s": 0.1, "jobs_lease_s": 2.0, "jobs_dispatch_interval_s": 0.05}
+        update={"jobs_heartbeat_s": 0.1, "jobs_lease_s": 10.0, "jobs_dispatch_interval_s": 0.05}
     )
     registry = default_registry()
     registry.register(JobType("test.bulky", _run_bulky, timeout_s=600, estimate=no_cost))
