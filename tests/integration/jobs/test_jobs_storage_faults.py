@@ -93,23 +93,35 @@ async def runtime(sqlite_settings: Settings, database: Database) -> AsyncIterato
         yield jobs
 
 
-async def test_a_full_disk_interrupts_the_job_and_it_resumes_once_space_is_back(
-    runtime: JobRuntime, database: Database, alice: str, eventually: Any
-) -> None:
-    disk = DiskLimit(database.engine)
-    job = await runtime.service.submit(alice, "test.bulky", {"units": 30})
+async def _fill_the_disk_mid_job(
+    runtime: JobRuntime,
+    database: Database,
+    owner: str,
+    disk: DiskLimit,
+    eventually: Any,
+    units_first: int,
+) -> tuple[Any, Any]:
+    """A bulky job that fills the disk once `units_first` units are stored: (job, ended job)."""
+    job = await runtime.service.submit(owner, "test.bulky", {"units": 30})
 
     async def some_units() -> bool:
-        return len(await _unit_indexes(database, job.id, alice)) >= 2
+        return len(await _unit_indexes(database, job.id, owner)) >= units_first
 
     await eventually(some_units)
     disk.full = True
 
     async def stopped() -> bool:
-        return (await runtime.service.get(alice, job.id)).status not in {"queued", "running"}
+        return (await runtime.service.get(owner, job.id)).status not in {"queued", "running"}
 
     await eventually(stopped)
-    ended = await runtime.service.get(alice, job.id)
+    return job, await runtime.service.get(owner, job.id)
+
+
+async def test_a_full_disk_interrupts_the_job_and_it_resumes_once_space_is_back(
+    runtime: JobRuntime, database: Database, alice: str, eventually: Any
+) -> None:
+    disk = DiskLimit(database.engine)
+    job, ended = await _fill_the_disk_mid_job(runtime, database, alice, disk, eventually, 2)
     assert (ended.status, ended.error) == ("interrupted", "storage: disk full")
     stored = await _unit_indexes(database, job.id, alice)
     assert 2 <= len(stored) < 30 and stored == list(range(len(stored)))
@@ -225,18 +237,6 @@ async def test_the_job_ends_interrupted_even_when_its_final_event_does_not_fit(
         return await store_events(session, job_id, owner_id, events, at)
 
     monkeypatch.setattr(repository, "append_events", no_room_for_the_final_event)
-    job = await runtime.service.submit(alice, "test.bulky", {"units": 30})
-
-    async def some_units() -> bool:
-        return len(await _unit_indexes(database, job.id, alice)) >= 1
-
-    await eventually(some_units)
-    disk.full = True
-
-    async def stopped() -> bool:
-        return (await runtime.service.get(alice, job.id)).status not in {"queued", "running"}
-
-    await eventually(stopped)
-    ended = await runtime.service.get(alice, job.id)
+    _, ended = await _fill_the_disk_mid_job(runtime, database, alice, disk, eventually, 1)
     assert (ended.status, ended.error) == ("interrupted", "storage: disk full")
     assert ended.lease_owner is None
