@@ -33,6 +33,25 @@ export default withVueTs(
     },
   },
   {
+    // Layering: pages are leaves. Stores, components and features never reach into a page;
+    // shared logic lives in src/features/<area>/.
+    files: ['src/**/*.{ts,vue}', 'tests/**/*.ts'],
+    ignores: ['src/pages/**', 'src/router/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['@/pages', '@/pages/*', '**/pages/*'],
+              message: 'Only pages and the router import pages; move shared logic to src/features/<area>/.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // Build and test tooling runs in node, is covered by tsconfig.node.json, and may print.
     files: ['scripts/**/*.mjs', 'e2e/**/*.{ts,mjs}', '*.config.{js,ts}'],
     languageOptions: {

@@ -7,8 +7,8 @@ import { ref } from 'vue'
 
 import { api, unwrap } from '@/api/client'
 import type { components } from '@/api/schema'
-import { type BenchmarkCreate } from '@/pages/benchmarks/benchmarkForm'
-import { applyEvents, emptyLive, type LiveState } from '@/pages/benchmarks/liveResults'
+import { type BenchmarkCreate } from '@/features/benchmarks/benchmarkForm'
+import { applyEvents, emptyLive, type LiveState } from '@/features/benchmarks/liveResults'
 import { useJobsStore } from '@/stores/jobs'
 
 export type BenchmarkPreview = components['schemas']['BenchmarkPreview']

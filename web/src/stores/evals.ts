@@ -5,9 +5,9 @@ import { ref, shallowRef } from 'vue'
 
 import { api, unwrap } from '@/api/client'
 import type { components } from '@/api/schema'
-import { attachmentFilename, type ExportFile, suiteFileFallback } from '@/pages/tooleval/exportFiles'
-import { countersAfter, withCaseEvents } from '@/pages/tooleval/liveCases'
-import { type SuiteSnapshot, type SuiteVersion } from '@/pages/tooleval/suiteVersions'
+import { attachmentFilename, type ExportFile, suiteFileFallback } from '@/features/tooleval/exportFiles'
+import { countersAfter, withCaseEvents } from '@/features/tooleval/liveCases'
+import { type SuiteSnapshot, type SuiteVersion } from '@/features/tooleval/suiteVersions'
 import { useJobsStore } from '@/stores/jobs'
 
 export type SuiteOut = components['schemas']['SuiteOut']

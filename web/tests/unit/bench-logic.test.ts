@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest'
 
 import { histogram } from '@/components/charts/histogram'
-import { defaultForm, FormProblem, parseNumberList, toRequest } from '@/pages/benchmarks/benchmarkForm'
-import { histogramByTarget, stepSeries, ttftValues } from '@/pages/benchmarks/distributions'
-import { applyEvents, emptyLive, seriesByTarget } from '@/pages/benchmarks/liveResults'
-import { targetRows, winners } from '@/pages/benchmarks/runSummary'
+import { defaultForm, FormProblem, parseNumberList, toRequest } from '@/features/benchmarks/benchmarkForm'
+import { histogramByTarget, stepSeries, ttftValues } from '@/features/benchmarks/distributions'
+import { applyEvents, emptyLive, seriesByTarget } from '@/features/benchmarks/liveResults'
+import { targetRows, winners } from '@/features/benchmarks/runSummary'
 import type { StepOut } from '@/stores/benchmarks'
 
 const target = { providerId: 'p1', modelId: 'sim' }

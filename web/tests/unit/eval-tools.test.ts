@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 
-import { checkToolsJson } from '@/pages/tooleval/toolsJson'
+import { checkToolsJson } from '@/features/tooleval/toolsJson'
 
 const tool = (name: string, parameters: unknown = { type: 'object', properties: {} }) => ({ type: 'function', function: { name, parameters } })
 

@@ -3,8 +3,8 @@ import { createPinia, setActivePinia } from 'pinia'
 import { beforeEach, describe, expect, it } from 'vitest'
 
 import SuiteVersionsPanel from '@/components/tooleval/SuiteVersionsPanel.vue'
-import { attachmentFilename, slug, suiteFileFallback } from '@/pages/tooleval/exportFiles'
-import { describeChanges, noteLabel, type SuiteSnapshot, versionChanges } from '@/pages/tooleval/suiteVersions'
+import { attachmentFilename, slug, suiteFileFallback } from '@/features/tooleval/exportFiles'
+import { describeChanges, noteLabel, type SuiteSnapshot, versionChanges } from '@/features/tooleval/suiteVersions'
 import { useEvalsStore } from '@/stores/evals'
 
 import { requestsTo, stubApi } from './fakes'

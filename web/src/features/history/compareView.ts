@@ -1,6 +1,6 @@
 // Shapes for the compare page: one row per run and target, and readable significance lines.
 import type { CompareOut } from '@/stores/history'
-import { metricOf, type MetricSummary } from '@/pages/benchmarks/runSummary'
+import { metricOf, type MetricSummary } from '@/features/benchmarks/runSummary'
 
 export interface CompareRow {
   runId: string
