@@ -49,6 +49,9 @@ ROLE_CUES: dict[str, tuple[str, ...]] = {
     "traveller": ("for",),
     "traveler": ("for",),
     "person": ("for",),
+    "passenger": ("for",),
+    "customer": ("for",),
+    "user": ("for",),
 }
 _NEGATIONS = frozenset({"not", "no", "without", "dont", "don", "never", "disable", "off"})
 _NEAR = 24  # characters after a cue within which a value counts as the cue's
@@ -66,6 +69,8 @@ class Filler:
     positions: list[tuple[str, int, int]] = field(default_factory=list)
     used: set[int] = field(default_factory=set)
     sources: dict[str, int] = field(default_factory=dict)  # top-level property -> value index
+    before: list[int] = field(default_factory=list)  # starts of the last property's name words
+    cue_only: bool = False  # first pass: only values right by a cue
 
     @classmethod
     def of(cls, prompt: str) -> Filler:
@@ -80,6 +85,7 @@ class Filler:
             preps.update(ROLE_CUES.get(part, ()))
         if _is_date(name, schema):
             preps.add("on")
+        self.before = [s for word, s, _e in self.positions if word in stems]
         return [end for word, _s, end in self.positions if word in stems or word in preps]
 
     def pick(self, kinds: tuple[str, ...], cues: list[int], need_cue: bool) -> int | None:
@@ -88,7 +94,11 @@ class Filler:
         near = [i for i in free for c in cues if 0 <= self.values[i].start - c <= _NEAR]
         if near:
             return min(near, key=lambda i: min(abs(self.values[i].start - c) for c in cues))
-        if need_cue or not free:
+        # "3 passengers", "15 minutes": the value right before the property's own word
+        just_before = [i for i in free for c in self.before if 0 <= c - self.values[i].end <= 2]
+        if cues and just_before:
+            return just_before[0]
+        if need_cue or self.cue_only or not free:
             return None
         return free[0]
 
@@ -269,19 +279,40 @@ def fill_object(filler: Filler, schema: dict[str, Any], top: bool = False) -> di
     properties = schema_properties(schema)
     required = [name for name in required_names(schema) if name in properties]
     optional = [name for name in properties if name not in required]
-    arguments: dict[str, Any] = {}
-    for name in [*required, *optional]:
-        before = set(filler.used)
-        value = value_for(filler, name, properties[name], name in required)
-        if value is _MISSING:
+    order = [*required, *optional]
+    found: dict[str, Any] = {}
+    # First pass: properties named (or role-cued) in the prompt take the values by their cues,
+    # so "book it for Grace Hopper" gives the passenger, not the flight id, the name.
+    filler.cue_only = True
+    for name in order:
+        schema_of = properties[name]
+        if _schema_type(schema_of) in ("object", "array") or not filler.cues(name, schema_of):
             continue
-        arguments[name] = value
-        fresh = filler.used - before
-        if top and len(fresh) == 1:
-            filler.sources[name] = next(iter(fresh))
+        _record(filler, found, name, value_for(filler, name, schema_of, False), top)
+    filler.cue_only = False
+    for name in order:
+        if name not in found:
+            _record(
+                filler,
+                found,
+                name,
+                value_for(filler, name, properties[name], name in required),
+                top,
+            )
+    arguments = {name: found[name] for name in order if name in found}
     for name in required_names(schema):  # required names missing from `properties`
         arguments.setdefault(name, "unknown")
     return arguments
+
+
+def _record(filler: Filler, found: dict[str, Any], name: str, value: Any, top: bool) -> None:
+    if value is _MISSING:
+        return
+    found[name] = value
+    if top:
+        fresh = [index for index in filler.used if index not in filler.sources.values()]
+        if len(fresh) == 1:
+            filler.sources[name] = fresh[0]
 
 
 def fill_arguments(prompt: str, parameters: dict[str, Any]) -> tuple[dict[str, Any], Filler]:

@@ -151,29 +151,33 @@ def _variants(
         yield {**arguments, key: values[other].value}
 
 
-def _planned_tools(prompt: str, tools: list[ToolSpec], threshold: float) -> list[ToolSpec]:
-    per_clause = [tool for tool, _clause in tools_per_clause(prompt, tools, threshold)]
+def _planned_tools(
+    prompt: str, tools: list[ToolSpec], threshold: float
+) -> list[tuple[ToolSpec, str]]:
+    per_clause = tools_per_clause(prompt, tools, threshold)
     if per_clause:
         return per_clause
     best = best_tool(prompt, tools, threshold)
-    return [best.tool] if best is not None else []
+    return [(best.tool, prompt)] if best is not None else []
 
 
 def _next_in_chain(request: ChatRequest, tools: list[ToolSpec], threshold: float) -> Call | None:
     called = set(request.called_tools)
     planned = _planned_tools(request.last_user_text, tools, threshold)
-    following = next((tool for tool in planned if tool.name not in called), None)
+    following = next((pair for pair in planned if pair[0].name not in called), None)
     if following is None:
         return None
-    arguments, _filler = fill_arguments(request.last_user_text, following.parameters)
+    tool, clause = following
     found = result_fields(request.last_tool_result)
-    for name in schema_properties(following.parameters):
+    from_result: dict[str, Any] = {}
+    for name in schema_properties(tool.parameters):
         short = name.rsplit("_", 1)[-1]
         for candidate in (name, short):
             if candidate in found:
-                arguments[name] = found[candidate]
+                from_result[name] = found[candidate]
                 break
-    return following.name, arguments
+    arguments, _filler = fill_arguments(clause, tool.parameters)
+    return tool.name, {**arguments, **from_result}
 
 
 def result_fields(text: str) -> dict[str, Any]:
