@@ -11,6 +11,7 @@ Numbers are clamped into minimum/maximum; the result validates against the schem
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -159,9 +160,9 @@ def _coerce_number(value: Any, schema: dict[str, Any], integer: bool) -> Any:
         value = int(value)
     low, high = schema.get("minimum"), schema.get("maximum")
     if isinstance(low, int | float) and value < low:
-        value = int(low) if integer else low
+        value = math.ceil(low) if integer else low
     if isinstance(high, int | float) and value > high:
-        value = int(high) if integer else high
+        value = math.floor(high) if integer else high
     return value
 
 
@@ -255,11 +256,8 @@ def fallback(schema: dict[str, Any], prompt: str) -> Any:
     if isinstance(members, list) and members:
         return members[0]
     kind = _schema_type(schema)
-    low = schema.get("minimum")
-    if kind == "integer":
-        return int(low) if isinstance(low, int | float) else 1
-    if kind == "number":
-        return low if isinstance(low, int | float) else 1.0
+    if kind in ("integer", "number"):
+        return _coerce_number(1 if kind == "integer" else 1.0, schema, kind == "integer")
     if kind == "boolean":
         return False
     if kind == "array":
@@ -268,8 +266,13 @@ def fallback(schema: dict[str, Any], prompt: str) -> Any:
         return fill_object(Filler.of(""), schema)
     if kind == "null":
         return None
+    fmt = schema.get("format")
+    if fmt == "date-time":
+        return "2026-01-01T00:00:00Z"
     if _is_date("", schema):
         return "2026-01-01"
+    if fmt == "email":
+        return "user@example.com"
     content = words(prompt)
     return " ".join(content[-3:]) or "unknown"
 
