@@ -288,3 +288,23 @@ def test_anthropic_and_gemini_requests_get_the_same_decision() -> None:
     )
     for request in (anthropic, gemini):
         assert decide(request, PERFECT, 0).calls == [("get_weather", {"city": "Paris"})]
+
+
+def test_the_cli_flags_set_the_tool_policy_and_prefill(tmp_path: Any) -> None:
+    from benchstudio.cli.demo_simulator import demo_config
+    from benchstudio.cli.simulate_cmd import _build_config, _tool_policy
+
+    sloppy = _build_config(
+        None, {"tool_policy": _tool_policy("sloppy"), "prefill_ms_per_1k_tokens": 40}
+    )
+    assert (
+        sloppy.default.tool_policy is not None and sloppy.default.tool_policy.accuracy == "sloppy"
+    )
+    assert sloppy.default.prefill_ms_per_1k_tokens == 40
+    path = tmp_path / "demo.yaml"
+    path.write_text(demo_config().read_text())
+    off = _build_config(path, {"tool_policy": _tool_policy("off")})
+    assert off.default.tool_policy is None and off.default.tool_script
+    demo = _build_config(path, {})
+    assert demo.default.tool_policy is not None and demo.default.prefill_ms_per_1k_tokens > 0
+    assert demo.profile_for("benchstudio-sim-sloppy").tool_policy is not None
