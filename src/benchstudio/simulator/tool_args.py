@@ -134,7 +134,7 @@ def _schema_type(schema: dict[str, Any]) -> str:
     kind = schema.get("type")
     if isinstance(kind, list):
         kind = next((k for k in kind if k != "null"), "string")
-    return kind if isinstance(kind, str) else "string"
+    return kind.lower() if isinstance(kind, str) else "string"  # Gemini writes STRING
 
 
 def _enum_member(filler: Filler, members: list[Any], cues: list[int]) -> Any:

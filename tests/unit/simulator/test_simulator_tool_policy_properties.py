@@ -187,3 +187,42 @@ def test_presets_state_their_rates() -> None:
     assert ACCURACY_PRESETS["perfect"].total == 0
     assert round(ACCURACY_PRESETS["accurate"].total, 9) == 0.1
     assert round(ACCURACY_PRESETS["sloppy"].total, 9) == 0.4
+
+
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
+    lambda inner: (
+        st.lists(inner, max_size=4)
+        | st.dictionaries(
+            st.sampled_from(
+                [
+                    "type",
+                    "properties",
+                    "required",
+                    "enum",
+                    "items",
+                    "default",
+                    "format",
+                    "minimum",
+                    "maximum",
+                    "city",
+                    "x",
+                ]
+            ),
+            inner,
+            max_size=5,
+        )
+    ),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(st.sampled_from(["type", "properties", "required", "x"]), JSON), PROMPTS)
+def test_any_json_as_parameters_never_breaks_a_decision(
+    parameters: dict[str, Any], prompt: str
+) -> None:
+    request = _request(prompt, parameters, tool_choice="required")
+    decision = decide(request, ToolPolicyConfig(accuracy="sloppy"), 3)
+    for _name, arguments in decision.calls:
+        assert isinstance(arguments, dict)
