@@ -36,7 +36,7 @@ ROLE_CUES: dict[str, tuple[str, ...]] = {
     "departure": ("from",),
     "sender": ("from",),
     "destination": ("to",),
-    "to": ("to", "into"),
+    "to": ("to", "into", "in"),
     "target": ("to", "into"),
     "arrival": ("to",),
     "recipient": ("to",),

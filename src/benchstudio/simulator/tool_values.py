@@ -2,7 +2,8 @@
 
 Found in this order, each span masked for the later kinds: quoted strings, e-mail addresses,
 dates (ISO `2026-03-14`, `2026/03/14`, `14/03/2026` read day-first unless impossible,
-`March 14, 2026`, `14 March 2026`; all become ISO), codes (`LH1234`, `USD`), numbers (`19.99`,
+`March 14, 2026`, `14 March 2026`; all become ISO), codes (`LH1234`, `USD`; "US dollars",
+"euros", "yen", "British pounds", "Swiss francs" become ISO currency codes), numbers (`19.99`,
 `-3`, `1,200`, and the words one to twelve), and proper names (runs of capitalized words, minus
 a sentence-opening verb or question word).
 """
@@ -68,6 +69,17 @@ OPENING_WORDS = word_set(
     schedule tell give show get list check look calculate compute please can could would is are
     do does translate play open turn make buy order call email text remind i"""
 )
+CURRENCIES = {
+    "dollar": "USD",
+    "euro": "EUR",
+    "yen": "JPY",
+    "pound sterling": "GBP",
+    "british pound": "GBP",
+    "swiss franc": "CHF",
+}
+_CURRENCY = re.compile(
+    r"\b(?:US\s+|U\.S\.\s+)?(dollar|euro|yen|pound sterling|british pound|swiss franc)s?\b", re.I
+)
 _MONTH = "|".join(sorted(MONTHS, key=len, reverse=True))
 _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     (
@@ -84,6 +96,7 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
             rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?({_MONTH})\.?,?\s+(\d{{4}})\b", re.I
         ),
     ),
+    (CODE, _CURRENCY),
     (CODE, re.compile(r"\b(?=[A-Z0-9]*\d)(?=[A-Z0-9]*[A-Z])[A-Z0-9]{3,}\b|\b[A-Z]{2,5}\b")),
     (
         NUMBER,
@@ -162,6 +175,8 @@ def find_values(prompt: str) -> list[Value]:
                 value = match.group(1)
             elif kind == DATE:
                 value = _date_value(match)
+            elif pattern is _CURRENCY:
+                value = CURRENCIES[match.group(1).lower()]
             elif kind == NUMBER:
                 value = _number_value(match.group(0))
             elif kind == PROPER:
