@@ -126,6 +126,8 @@ class Filler:
 def _is_date(name: str, schema: dict[str, Any]) -> bool:
     if schema.get("format") in ("date", "date-time"):
         return True
+    if schema.get("format") is not None:  # email, uri...: not a date whatever the name says
+        return False
     text = f"{name} {schema.get('description') or ''}".lower()
     return "yyyy" in text or bool(re.search(r"(?:^|_)date(?:$|_)", name.lower()))
 
