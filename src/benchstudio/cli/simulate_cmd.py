@@ -24,9 +24,21 @@ def _build_config(config_path: Path | None, overrides: dict[str, Any]) -> Simula
         return config
     default = config.default.model_dump()
     default.update(given)
+    if given.get("tool_policy") is _OFF:
+        default["tool_policy"] = None
     data = config.model_dump()
     data["default"] = default
     return SimulatorConfig.model_validate(data)
+
+
+_OFF: dict[str, Any] = {}
+
+
+def _tool_policy(accuracy: str | None) -> dict[str, Any] | None:
+    """`--tool-accuracy` as a profile override (`_OFF` turns the policy off)."""
+    if accuracy is None:
+        return None
+    return _OFF if accuracy == "off" else {"accuracy": accuracy}
 
 
 def length_label(length: OutputLength) -> str:
@@ -107,6 +119,14 @@ def simulate(
     tokens_per_chunk: int | None = typer.Option(None, help="Default model: tokens per chunk."),
     reasoning_tokens: int | None = typer.Option(None, help="Default model: reasoning tokens."),
     context_window: int | None = typer.Option(None, help="Default model: context window."),
+    prefill_ms_per_1k_tokens: float | None = typer.Option(
+        None, help="Default model: extra TTFT per 1,000 prompt tokens."
+    ),
+    tool_accuracy: str | None = typer.Option(
+        None,
+        help="Default model calls any offered tool: perfect, accurate or sloppy (off: only "
+        "scripted calls).",
+    ),
     seed: int | None = typer.Option(None, help="Default model: text/jitter seed."),
     model_name: str | None = typer.Option(None, help="Default model's name in /v1/models."),
     log: Path | None = typer.Option(None, "--log", help="Dump the timing log (JSONL) on exit."),
@@ -132,6 +152,8 @@ def simulate(
         "tokens_per_chunk": tokens_per_chunk,
         "reasoning_tokens": reasoning_tokens,
         "context_window": context_window,
+        "prefill_ms_per_1k_tokens": prefill_ms_per_1k_tokens,
+        "tool_policy": _tool_policy(tool_accuracy),
         "seed": seed,
         "name": model_name,
     }

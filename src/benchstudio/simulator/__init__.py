@@ -27,7 +27,8 @@ reject_stream_options, no_role_chunk). `X-Request-Id` is echoed back and keys th
 
 Timing log record (JSON): request_id, format, model, path, stream, status, request_read_ns
 (time.perf_counter_ns() when the bytes completing the request arrived), prompt_tokens,
-output_tokens, reasoning_tokens, faults, quirks, completed, events: [{t_ns, kind, tokens}] where
+output_tokens, reasoning_tokens, prefill_ms, planned_ttft_ms, tool_mistake, faults, quirks,
+completed, events: [{t_ns, kind, tokens}] where
 kind is one of role | content | reasoning | tool | usage | done | meta | comment | error |
 malformed | body.
 See docs/simulator.md for the full description.

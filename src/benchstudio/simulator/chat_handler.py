@@ -128,6 +128,9 @@ class ChatResponder:
         plan = build_plan(chat, profile, rng, per_chunk)
         ex.record.output_tokens = plan.output_tokens
         ex.record.reasoning_tokens = plan.reasoning_tokens
+        ex.record.prefill_ms = round(plan.prefill * 1000.0, 3)
+        ex.record.planned_ttft_ms = round(plan.first_offset * 1000.0, 3)
+        ex.record.tool_mistake = plan.tool_mistake
         ctx = self._context(ex, chat, directives)
         if chat.stream:
             return await self._stream(ex, plan, ctx, directives)

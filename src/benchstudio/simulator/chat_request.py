@@ -29,6 +29,7 @@ class RequestError(Exception):
 class ToolSpec:
     name: str
     parameters: dict[str, Any]
+    description: str = ""
 
 
 @dataclass(slots=True)
@@ -43,6 +44,9 @@ class ChatRequest:
     tools: list[ToolSpec] = field(default_factory=list)
     tool_choice: str = "auto"  # auto | none | required
     forced_tool: str | None = None  # a named tool the model must call
+    parallel_tool_calls: bool = True
+    called_tools: list[str] = field(default_factory=list)  # assistant calls so far, in order
+    last_tool_result: str = ""  # text of the latest tool result
     max_tokens: int | None = None
     include_usage: bool = True
     stream_options_sent: bool = False
@@ -110,17 +114,25 @@ def parse_openai(body: dict[str, Any]) -> ChatRequest:
         for call in message.get("tool_calls") or []:
             function = call.get("function", {}) if isinstance(call, dict) else {}
             text += f"\n{function.get('name', '')} {function.get('arguments', '')}"
+            request.called_tools.append(str(function.get("name", "")))
         request.texts.append(text)
         request.last_role = "tool" if role in ("tool", "function") else role
         if request.last_role == "tool":
             request.tool_results += 1
+            request.last_tool_result = text
         elif role == "user":
             request.last_user_text = text
     for tool in body.get("tools") or []:
         function = tool.get("function", {}) if isinstance(tool, dict) else {}
         if not function.get("name"):
             raise RequestError("Invalid 'tools': each tool needs function.name.", "tools")
-        request.tools.append(ToolSpec(function["name"], function.get("parameters") or {}))
+        request.tools.append(
+            ToolSpec(
+                function["name"],
+                function.get("parameters") or {},
+                str(function.get("description") or ""),
+            )
+        )
         request.texts.append(json.dumps(tool))
     choice = body.get("tool_choice")
     if isinstance(choice, dict):
@@ -128,6 +140,7 @@ def parse_openai(body: dict[str, Any]) -> ChatRequest:
         request.tool_choice = "required"
     elif choice in ("none", "auto", "required"):
         request.tool_choice = choice
+    request.parallel_tool_calls = body.get("parallel_tool_calls") is not False
     return request
 
 
@@ -153,9 +166,12 @@ def parse_anthropic(body: dict[str, Any]) -> ChatRequest:
         text = _text_of_parts(content)
         for block in blocks:
             if isinstance(block, dict) and block.get("type") == "tool_result":
-                text += "\n" + _text_of_parts(block.get("content"))
+                result = _text_of_parts(block.get("content"))
+                text += "\n" + result
+                request.last_tool_result = result
             elif isinstance(block, dict) and block.get("type") == "tool_use":
                 text += f"\n{block.get('name', '')} {json.dumps(block.get('input', {}))}"
+                request.called_tools.append(str(block.get("name", "")))
         request.texts.append(text)
         request.tool_results += results
         request.last_role = "tool" if results else message["role"]
@@ -164,13 +180,18 @@ def parse_anthropic(body: dict[str, Any]) -> ChatRequest:
     for tool in body.get("tools") or []:
         if not isinstance(tool, dict) or not tool.get("name"):
             raise RequestError("tools: each tool needs a name", "tools")
-        request.tools.append(ToolSpec(tool["name"], tool.get("input_schema") or {}))
+        request.tools.append(
+            ToolSpec(
+                tool["name"], tool.get("input_schema") or {}, str(tool.get("description") or "")
+            )
+        )
         request.texts.append(json.dumps(tool))
     choice = body.get("tool_choice")
     if isinstance(choice, dict):
         kind = choice.get("type")
         request.tool_choice = {"any": "required", "tool": "required"}.get(str(kind), str(kind))
         request.forced_tool = choice.get("name") if kind == "tool" else None
+        request.parallel_tool_calls = not choice.get("disable_parallel_tool_use")
     return request
 
 
@@ -194,8 +215,10 @@ def parse_gemini(body: dict[str, Any], model: str, stream: bool) -> ChatRequest:
             response = part.get("functionResponse") or part.get("function_response")
             if call:
                 texts.append(json.dumps(call))
+                request.called_tools.append(str(call.get("name", "")))
             if response:
                 texts.append(json.dumps(response))
+                request.last_tool_result = json.dumps(response.get("response", response))
                 results += 1
         text = "\n".join(texts)
         request.texts.append(text)
@@ -218,7 +241,13 @@ def _gemini_tools(body: dict[str, Any], request: ChatRequest) -> None:
     for tool in body.get("tools") or []:
         declarations = tool.get("functionDeclarations") or tool.get("function_declarations") or []
         for declaration in declarations:
-            request.tools.append(ToolSpec(declaration["name"], declaration.get("parameters") or {}))
+            request.tools.append(
+                ToolSpec(
+                    declaration["name"],
+                    declaration.get("parameters") or {},
+                    str(declaration.get("description") or ""),
+                )
+            )
             request.texts.append(json.dumps(declaration))
     tool_config = body.get("toolConfig") or body.get("tool_config") or {}
     calling = tool_config.get("functionCallingConfig") or tool_config.get("function_calling_config")

@@ -10,6 +10,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from benchstudio.simulator.directives import FaultSpec, QuirkSpec
+from benchstudio.simulator.tool_policy import ToolPolicyConfig
 
 DEFAULT_MODEL_NAME = "benchstudio-sim"
 
@@ -91,6 +92,9 @@ class ModelProfile(BaseModel):
     faults: list[FaultSpec] = Field(default_factory=list)
     quirks: list[QuirkSpec] = Field(default_factory=list)
     tool_script: list[ToolRule] = Field(default_factory=list)
+    tool_policy: ToolPolicyConfig | None = Field(
+        default=None, description="call any offered tool (after tool_script); None = off"
+    )
 
     @field_validator("output_tokens", mode="before")
     @classmethod

@@ -49,6 +49,8 @@ class ResponsePlan:
     prompt_tokens: int
     offsets: list[float] = field(default_factory=list)  # one per token, in stream order
     first_offset: float = 0.0  # TTFT (+ prefill): when the first token is (or would be) due
+    prefill: float = 0.0  # the prompt's prefill share of first_offset (s)
+    tool_mistake: str | None = None
     tokens_per_chunk: int = 1
 
     @property
@@ -78,6 +80,11 @@ def _fragments(arguments: str) -> list[str]:
     return [arguments[i : i + step] for i in range(0, len(arguments), step)] or [""]
 
 
+def prefill_seconds(profile: ModelProfile, prompt_tokens: int) -> float:
+    """The prompt's prefill cost: `prefill_ms_per_1k_tokens` per 1,000 prompt tokens."""
+    return profile.prefill_ms_per_1k_tokens * prompt_tokens / 1_000_000.0
+
+
 def _schedule(
     profile: ModelProfile, prompt_tokens: int, count: int, rng: random.Random
 ) -> tuple[float, list[float]]:
@@ -100,7 +107,7 @@ def build_plan(
     request: ChatRequest, profile: ModelProfile, rng: random.Random, tokens_per_chunk: int
 ) -> ResponsePlan:
     """Decide the reply (script or generated text), cap it at max_tokens, and time it."""
-    reply = resolve_reply(request, profile.tool_script)
+    reply = resolve_reply(request, profile.tool_script, profile.tool_policy, profile.seed)
     reasoning = generate_words(rng, profile.reasoning_tokens)
     if reply.text is not None:
         text = reply.text
@@ -131,6 +138,8 @@ def build_plan(
         finish = "length"
     plan = ResponsePlan(reasoning, content, planned, finish, request.prompt_tokens)
     plan.tokens_per_chunk = tokens_per_chunk
+    plan.tool_mistake = reply.mistake
+    plan.prefill = prefill_seconds(profile, request.prompt_tokens)
     plan.first_offset, plan.offsets = _schedule(
         profile, request.prompt_tokens, plan.output_tokens, rng
     )

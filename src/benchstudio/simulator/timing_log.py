@@ -48,6 +48,8 @@ class RequestRecord:
         "model",
         "output_tokens",
         "path",
+        "planned_ttft_ms",
+        "prefill_ms",
         "prompt_tokens",
         "quirks",
         "reasoning_tokens",
@@ -55,6 +57,7 @@ class RequestRecord:
         "request_read_ns",
         "status",
         "stream",
+        "tool_mistake",
     )
 
     def __init__(self, request_id: str, path: str, request_read_ns: int) -> None:
@@ -68,6 +71,9 @@ class RequestRecord:
         self.prompt_tokens = 0
         self.output_tokens = 0
         self.reasoning_tokens = 0
+        self.prefill_ms = 0.0
+        self.planned_ttft_ms = 0.0
+        self.tool_mistake: str | None = None
         self.faults: list[str] = []
         self.quirks: list[str] = []
         self.completed = False
@@ -96,6 +102,9 @@ class RequestRecord:
             "prompt_tokens": self.prompt_tokens,
             "output_tokens": self.output_tokens,
             "reasoning_tokens": self.reasoning_tokens,
+            "prefill_ms": self.prefill_ms,
+            "planned_ttft_ms": self.planned_ttft_ms,
+            "tool_mistake": self.tool_mistake,
             "faults": self.faults,
             "quirks": self.quirks,
             "completed": self.completed,

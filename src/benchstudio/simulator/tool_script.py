@@ -9,6 +9,7 @@ from typing import Any
 
 from benchstudio.simulator.chat_request import ChatRequest, ToolSpec
 from benchstudio.simulator.config import ToolCallSpec, ToolRule
+from benchstudio.simulator.tool_policy import ToolPolicyConfig, decide
 
 _PLACEHOLDER = re.compile(r"\$\{(\w+)\}")
 
@@ -26,6 +27,7 @@ class ScriptedReply:
     text: str | None = None
     calls: list[ScriptedCall] = field(default_factory=list)
     embed_in_text: bool = False
+    mistake: str | None = None  # the tool policy's deliberate mistake, if it made one
 
 
 def _rule_groups(rule: ToolRule, request: ChatRequest) -> dict[str, str] | None:
@@ -90,8 +92,14 @@ def arguments_from_schema(tool: ToolSpec) -> str:
     return json.dumps(arguments)
 
 
-def resolve_reply(request: ChatRequest, script: list[ToolRule]) -> ScriptedReply:
-    """The first matching rule's reply; otherwise honour a forcing tool_choice; else text."""
+def resolve_reply(
+    request: ChatRequest,
+    script: list[ToolRule],
+    policy: ToolPolicyConfig | None = None,
+    seed: int = 0,
+) -> ScriptedReply:
+    """The first matching rule's reply; else the tool policy's decision when one is set;
+    otherwise honour a forcing tool_choice; else text."""
     for rule in script:
         groups = _rule_groups(rule, request)
         if groups is None:
@@ -99,6 +107,13 @@ def resolve_reply(request: ChatRequest, script: list[ToolRule]) -> ScriptedReply
         text = _substitute(rule.text, groups) if rule.text is not None else None
         calls = [_scripted_call(spec, groups) for spec in rule.tool_calls]
         return ScriptedReply(text=text, calls=calls, embed_in_text=rule.embed_in_text)
+    if policy is not None:
+        decision = decide(request, policy, seed)
+        return ScriptedReply(
+            text=decision.text,
+            calls=[ScriptedCall(name, json.dumps(args)) for name, args in decision.calls],
+            mistake=decision.mistake,
+        )
     if request.tool_choice == "required" and request.tools:
         forced = next((t for t in request.tools if t.name == request.forced_tool), None)
         tool = forced or request.tools[0]

@@ -36,7 +36,10 @@ from benchstudio.credentials.domain import KeyStatus
 from benchstudio.storage.service_context import ServiceContext
 
 DEMO_PROVIDER_NAME = "Simulator (demo)"
-DEMO_MODELS = (("benchstudio-sim", "Simulator model"),)
+DEMO_MODELS = (
+    ("benchstudio-sim", "Simulator model"),
+    ("benchstudio-sim-sloppy", "Simulator model (sloppy tool calls)"),
+)
 
 
 async def seed_demo_provider(ctx: ServiceContext) -> None:
