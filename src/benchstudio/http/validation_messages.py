@@ -61,7 +61,7 @@ _FIXED: dict[str, str] = {
     "bytes_type": "Send text or a file.",
     "is_instance_of": "This value has the wrong kind.",
 }
-_EMAIL_HINT = "value is not a valid email address"
+_EMAIL_HINT = "not a valid email address"
 _FALLBACK = "This value is not accepted."
 
 
@@ -105,8 +105,8 @@ def _from_context(kind: str, ctx: Mapping[str, Any]) -> str | None:
 def _own_words(message: str) -> str:
     """A custom validator's message, without Pydantic's prefix, as a sentence."""
     text = message.removeprefix("Value error, ").removeprefix("Assertion failed, ").strip()
-    if text.lower().startswith(_EMAIL_HINT):
-        return "Enter a valid e-mail address, like name@example.com."
+    if _EMAIL_HINT in text.lower():
+        return "Enter a valid email address, like name@example.com."
     if not text:
         return _FALLBACK
     text = text[0].upper() + text[1:]
