@@ -28,6 +28,7 @@ from benchstudio.benchruns import endpoints as benchruns_endpoints
 from benchstudio.benchruns.endpoints import MAX_IMPORT_BYTES
 from benchstudio.benchruns.service.finishing import repair_runs as repair_benchmark_runs
 from benchstudio.benchruns.service.finishing import run_follows_job as benchmark_follows_job
+from benchstudio.benchruns.service.job_labels import describe_benchmark_jobs
 from benchstudio.benchruns.tasks.handler import BENCHMARK_JOB
 from benchstudio.catalog import endpoints as catalog_endpoints
 from benchstudio.catalog.service import (
@@ -39,6 +40,7 @@ from benchstudio.config import Environment, Settings, ensure_startable, get_sett
 from benchstudio.core.rate_window import WindowLimiter
 from benchstudio.credentials.service import Vault
 from benchstudio.evals import endpoints as evals_endpoints
+from benchstudio.evals.runs.service.job_labels import describe_eval_jobs
 from benchstudio.evals.runs.service.lifecycle import repair_runs as repair_eval_runs
 from benchstudio.evals.runs.service.lifecycle import run_follows_job as eval_follows_job
 from benchstudio.evals.runs.tasks import TOOL_EVAL_JOB
@@ -78,14 +80,25 @@ def job_registry(settings: Settings) -> HandlerRegistry:
     if settings.demo_jobs_enabled:
         registry.register(DEMO_JOB)
     # Each run follows its job to its final state (in the job's last unit of work), and the
-    # start-up repair catches runs whose job ended without them.
+    # start-up repair catches runs whose job ended without them. The jobs list names each job
+    # by its run and links to the run's page.
     registry.register(
         dataclasses.replace(
-            BENCHMARK_JOB, on_ended=benchmark_follows_job, repair=repair_benchmark_runs
+            BENCHMARK_JOB,
+            on_ended=benchmark_follows_job,
+            repair=repair_benchmark_runs,
+            describe=describe_benchmark_jobs,
+            label="Benchmark",
         )
     )
     registry.register(
-        dataclasses.replace(TOOL_EVAL_JOB, on_ended=eval_follows_job, repair=repair_eval_runs)
+        dataclasses.replace(
+            TOOL_EVAL_JOB,
+            on_ended=eval_follows_job,
+            repair=repair_eval_runs,
+            describe=describe_eval_jobs,
+            label="Tool-calling eval",
+        )
     )
     return registry
 

@@ -55,6 +55,11 @@ async def list_users(
     return list(rows.scalars()), int(total or 0)
 
 
+async def ids_by_email(session: AsyncSession, fragment: str, limit: int) -> list[str]:
+    query = select(User.id).where(User.email.contains(fragment.lower(), autoescape=True))
+    return list((await session.execute(query.order_by(User.id).limit(limit))).scalars())
+
+
 async def get_invite_by_hash(session: AsyncSession, code_hash: str) -> Invite | None:
     result = await session.execute(select(Invite).where(Invite.code_hash == code_hash))
     return result.scalar_one_or_none()

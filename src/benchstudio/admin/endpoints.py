@@ -83,6 +83,10 @@ async def delete_invite(invite_id: ObjectId, ctx: AdminContext) -> Response:
 async def audit_log(
     ctx: AdminContext,
     actor_id: Annotated[ObjectId | None, Query()] = None,
+    actor_email: Annotated[
+        QueryText | None,
+        Query(max_length=320, description="Part of the acting user's e-mail, any case"),
+    ] = None,
     action: Annotated[
         QueryText | None,
         Query(max_length=64, description="Exact action, or a prefix ending in '.'"),
@@ -93,8 +97,18 @@ async def audit_log(
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     cursor: Annotated[ObjectId | None, Query()] = None,
 ) -> AuditPage:
+    """The audit log, newest first, filtered by actor (id or part of the e-mail), action,
+    target and time."""
+    actor_ids = None
+    if actor_email:
+        actor_ids = tuple(await accounts.user_ids_by_email(ctx, actor_email))
     filters = audit.AuditFilter(
-        actor_id=actor_id, action=action, target=target, since=since, until=until
+        actor_id=actor_id,
+        actor_ids=actor_ids,
+        action=action,
+        target=target,
+        since=since,
+        until=until,
     )
     return await audit.list_events(ctx, filters, limit=limit, cursor=cursor)
 

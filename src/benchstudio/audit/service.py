@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from benchstudio.audit.models import AuditEvent
 from benchstudio.audit.schemas import AuditEventOut, AuditPage
 from benchstudio.core.redaction import redact
+from benchstudio.http.client_address import client_ip_var
 from benchstudio.storage.service_context import ServiceContext
 
 
@@ -38,9 +39,16 @@ def record(
     ip: str | None = None,
     detail: dict[str, Any] | None = None,
 ) -> None:
+    """Add an event to the caller's unit. `ip` defaults to the address of the request being
+    served (resolved through the trusted proxies only), so every action done over the API
+    records where it came from; jobs and the CLI record none."""
     session.add(
         AuditEvent(
-            action=action, actor_id=actor_id, target=target, ip=ip, detail=_scrub(detail or {})
+            action=action,
+            actor_id=actor_id,
+            target=target,
+            ip=ip or client_ip_var.get(),
+            detail=_scrub(detail or {}),
         )
     )
 
@@ -64,6 +72,8 @@ class AuditRecorder:
 @dataclass(frozen=True)
 class AuditFilter:
     actor_id: str | None = None
+    # Any of these actors (the users an e-mail filter matched; empty: none match).
+    actor_ids: tuple[str, ...] | None = None
     action: str | None = None  # exact, or a prefix ending in "." (e.g. "auth.")
     target: str | None = None
     since: datetime | None = None
@@ -77,6 +87,8 @@ async def list_events(
     query = select(AuditEvent)
     if filters.actor_id:
         query = query.where(AuditEvent.actor_id == filters.actor_id)
+    if filters.actor_ids is not None:
+        query = query.where(AuditEvent.actor_id.in_(filters.actor_ids))
     if filters.action:
         if filters.action.endswith("."):
             query = query.where(AuditEvent.action.startswith(filters.action, autoescape=True))

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
 
+from benchstudio.core.errors import PermissionDeniedError
+
 Scope = Literal["read", "run", "admin"]
 ALL_SCOPES: tuple[Scope, ...] = ("read", "run", "admin")
 
@@ -61,3 +63,15 @@ class ThrottlePolicy:
         failures = state.failures + 1
         blocked = state.window_started_at + self.window if failures >= self.max_failures else None
         return ThrottleState(failures, state.window_started_at, blocked)
+
+
+class AccountDisabledError(PermissionDeniedError):
+    """A disabled account signs in, or uses a session or token it still holds: it is told why
+    (the credentials were right), not handed a generic "sign in again"."""
+
+    code = "account_disabled"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "This account is disabled. Ask an administrator of this server to enable it again."
+        )

@@ -5,16 +5,22 @@
 headers (`Forwarded`, else `X-Forwarded-For` / `X-Forwarded-Proto`) are read right to left,
 skipping listed proxies, and the first other address is the client; from any other peer the
 headers are ignored. The result replaces `scope["client"]`, so `client_ip(request)`, the
-per-IP throttles and the audit log all see the same address.
+per-IP throttles and the audit log all see the same address. The middleware also puts it in
+`client_ip_var` for the request's duration, which the audit log reads when a use case records
+an action without passing the address itself (issue 17 bug 14).
 """
 
 from __future__ import annotations
 
 import ipaddress
 from collections.abc import Iterable, Sequence
+from contextvars import ContextVar
 
 from starlette.requests import HTTPConnection
 from starlette.types import Scope
+
+# The resolved client address of the request being served (None outside a request: jobs, CLI).
+client_ip_var: ContextVar[str | None] = ContextVar("benchstudio_client_ip", default=None)
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address

@@ -18,6 +18,7 @@ from benchstudio.core.errors import (
     StorageUnavailableError,
 )
 from benchstudio.http.envelope import envelope_bytes
+from benchstudio.http.validation_messages import plain_message, summary
 from benchstudio.storage.faults import storage_fault
 
 log = logging.getLogger(__name__)
@@ -78,9 +79,10 @@ async def _http_error(request: Request, exc: Exception) -> Response:
 
 
 def _clean_validation_errors(errors: list[Any]) -> list[dict[str, Any]]:
-    # Never echo the submitted input back: it may hold a password or an API key.
+    # Never echo the submitted input back: it may hold a password or an API key. Each error
+    # keeps its machine-readable `loc` and `type`; `msg` is a plain sentence (issue 17 bug 11).
     return [
-        {"loc": list(err.get("loc", [])), "msg": str(err.get("msg", "")), "type": err.get("type")}
+        {"loc": list(err.get("loc", [])), "msg": plain_message(err), "type": err.get("type")}
         for err in errors
     ]
 
@@ -88,9 +90,7 @@ def _clean_validation_errors(errors: list[Any]) -> list[dict[str, Any]]:
 async def _validation_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
     details = _clean_validation_errors(list(exc.errors()))
-    first = details[0] if details else {"loc": [], "msg": "invalid request"}
-    where = ".".join(str(p) for p in first["loc"] if p != "body") or "request"
-    message = f"Invalid {where}: {first['msg']}"
+    message = summary(details)
     body = envelope_bytes("validation_error", message, _request_id(request), details)
     return _json(422, body)
 

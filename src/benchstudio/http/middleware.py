@@ -17,7 +17,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from benchstudio.core.ids import accept_request_id
 from benchstudio.core.logging_setup import request_id_var
 from benchstudio.core.redaction import redact
-from benchstudio.http.client_address import TrustedProxies
+from benchstudio.http.client_address import TrustedProxies, client_ip_var
 from benchstudio.http.envelope import envelope_bytes
 from benchstudio.http.security_headers import HSTS_HEADER, SECURITY_HEADERS
 
@@ -33,8 +33,18 @@ class EdgeMiddleware:
         self.proxies = TrustedProxies(trusted_proxies)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] in ("http", "websocket"):
-            self.proxies.apply(scope)
+        if scope["type"] not in ("http", "websocket"):
+            await self.app(scope, receive, send)
+            return
+        self.proxies.apply(scope)
+        client = scope.get("client")
+        ip_token = client_ip_var.set(client[0] if client else None)
+        try:
+            await self._serve(scope, receive, send)
+        finally:
+            client_ip_var.reset(ip_token)
+
+    async def _serve(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return

@@ -66,4 +66,5 @@ DEMO_JOB = JobType(
     estimate=no_cost,
     public_submit=True,
     params_model=DemoUnitsParams,
+    label="Demo job",
 )

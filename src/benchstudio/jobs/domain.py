@@ -288,3 +288,40 @@ def estimate_eta_s(percent: float, elapsed_s: float) -> float | None:
 
 def clamp_percent(value: float) -> float:
     return min(100.0, max(0.0, value))
+
+
+@dataclass(frozen=True)
+class JobLabel:
+    """What people call a job and where its results are: the run's title and the web app's
+    path to its page (None: the job has no page), given by the job's domain."""
+
+    title: str
+    link: str | None = None
+
+
+@dataclass(frozen=True)
+class QueueReason:
+    """Why a queued job waits: `code` for programs, `text` for people."""
+
+    code: str  # "user_limit" | "server_limit" | "worker"
+    text: str
+
+
+def queue_reason(
+    *, owner_active: int, owner_limit: int, all_active: int, max_running: int | None
+) -> QueueReason:
+    """Why a queued job that was not yet handed to a worker waits (the limit, by name)."""
+    if owner_active >= owner_limit:
+        jobs = "job" if owner_limit == 1 else "jobs"
+        return QueueReason(
+            "user_limit",
+            f"Waiting: you have {owner_active} of {owner_limit} {jobs} running "
+            "(your limit of jobs at once).",
+        )
+    if max_running is not None and all_active >= max_running:
+        return QueueReason(
+            "server_limit",
+            f"Waiting: the server is running {all_active} of {max_running} jobs at once "
+            "(its limit for all users).",
+        )
+    return QueueReason("worker", "Waiting for a worker to pick it up.")

@@ -40,9 +40,7 @@ async def list_jobs(
 ) -> JobPage:
     statuses = [s.value for s in status]
     items, total = await jobs.service.list_jobs(user.user_id, statuses, type, limit, offset)
-    return JobPage(
-        items=[JobOut.model_validate(j) for j in items], total=total, limit=limit, offset=offset
-    )
+    return JobPage(items=await jobs.service.present(items), total=total, limit=limit, offset=offset)
 
 
 @router.post("/jobs", response_model=JobOut, status_code=202)
@@ -57,24 +55,24 @@ async def submit_job(data: JobSubmit, user: CurrentUser, jobs: JobsDep) -> JobOu
         errors = [{**e, "loc": ("body", "params", *e["loc"])} for e in exc.errors()]
         raise RequestValidationError(errors) from None
     job = await jobs.service.submit(user.user_id, data.type, params)
-    return JobOut.model_validate(job)
+    return (await jobs.service.present([job]))[0]
 
 
 @router.get("/jobs/{job_id}", response_model=JobOut)
 async def get_job(job_id: ObjectId, user: CurrentUser, jobs: JobsDep) -> JobOut:
-    return JobOut.model_validate(await jobs.service.get(user.user_id, job_id))
+    return (await jobs.service.present([await jobs.service.get(user.user_id, job_id)]))[0]
 
 
 @router.post("/jobs/{job_id}/cancel", response_model=JobOut)
 async def cancel_job(job_id: ObjectId, user: CurrentUser, jobs: JobsDep) -> JobOut:
     """Cancel: a queued job at once; a running one stops after its current unit."""
-    return JobOut.model_validate(await jobs.service.cancel(user.user_id, job_id))
+    return (await jobs.service.present([await jobs.service.cancel(user.user_id, job_id)]))[0]
 
 
 @router.post("/jobs/{job_id}/resume", response_model=JobOut)
 async def resume_job(job_id: ObjectId, user: CurrentUser, jobs: JobsDep) -> JobOut:
     """Queue an interrupted job again; finished units are kept and skipped."""
-    return JobOut.model_validate(await jobs.service.resume(user.user_id, job_id))
+    return (await jobs.service.present([await jobs.service.resume(user.user_id, job_id)]))[0]
 
 
 @router.get("/jobs/{job_id}/events", response_model=list[JobEventOut])
@@ -97,14 +95,13 @@ async def admin_list_jobs(
     """Every user's jobs (default: the active and queued ones)."""
     statuses = [s.value for s in status] or ["queued", "running"]
     items, total = await jobs.service.list_jobs(None, statuses, None, limit, offset)
-    return JobPage(
-        items=[JobOut.model_validate(j) for j in items], total=total, limit=limit, offset=offset
-    )
+    return JobPage(items=await jobs.service.present(items), total=total, limit=limit, offset=offset)
 
 
 @router.post("/admin/jobs/{job_id}/cancel", response_model=JobOut)
 async def admin_cancel_job(job_id: ObjectId, admin: AdminUser, jobs: JobsDep) -> JobOut:
-    return JobOut.model_validate(await jobs.service.cancel(admin.user_id, job_id, as_admin=True))
+    job = await jobs.service.cancel(admin.user_id, job_id, as_admin=True)
+    return (await jobs.service.present([job]))[0]
 
 
 @router.get("/admin/jobs/overview", response_model=JobsOverview)

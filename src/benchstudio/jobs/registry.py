@@ -11,7 +11,7 @@ from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from benchstudio.core.errors import AppError
-from benchstudio.jobs.domain import JobEnding, JobEstimate
+from benchstudio.jobs.domain import JobEnding, JobEstimate, JobLabel
 from benchstudio.storage.engine import Database
 from benchstudio.storage.service_context import ServiceContext
 
@@ -27,6 +27,12 @@ EndedHook = Callable[[ServiceContext, JobEnding], Awaitable[None]]
 # Called at server and worker start (system context): repair the domain's rows whose job
 # ended (or is gone) without them following; returns how many it repaired.
 RepairHook = Callable[[ServiceContext], Awaitable[int]]
+# Names jobs for people (their run's title) and says where their results are, from each job's
+# (id, params); a system context, the jobs being already the caller's. Jobs it leaves out get
+# the type's `label`.
+DescribeHook = Callable[
+    [ServiceContext, Sequence[tuple[str, Mapping[str, Any]]]], Awaitable[Mapping[str, JobLabel]]
+]
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +55,9 @@ class JobType:
     # Set by the composition root (`app.job_registry`), implemented by the domain's service.
     on_ended: EndedHook | None = field(default=None, kw_only=True)
     repair: RepairHook | None = field(default=None, kw_only=True)
+    describe: DescribeHook | None = field(default=None, kw_only=True)
+    # What a job of this type is called when its domain cannot say more ("Benchmark").
+    label: str = field(default="", kw_only=True)
 
     def __post_init__(self) -> None:
         if self.public_submit and self.params_model is None:
@@ -110,6 +119,32 @@ class HandlerRegistry:
                     await spec.on_ended(joined, ending)
             except Exception:
                 log.exception("a job's on_ended hook failed", extra={"job_id": ending.job_id})
+
+    def label_of(self, name: str) -> str:
+        spec = self._types.get(name)
+        if spec is not None and spec.label:
+            return spec.label
+        return name.replace(".", " ").replace("_", " ").capitalize()
+
+    async def describe(
+        self, database: Database, jobs: Sequence[tuple[str, str, Mapping[str, Any]]]
+    ) -> dict[str, JobLabel]:
+        """A label for each (job id, type, params): its domain's, else the type's name."""
+        labels = {job_id: JobLabel(self.label_of(kind)) for job_id, kind, _ in jobs}
+        by_type: dict[str, list[tuple[str, Mapping[str, Any]]]] = {}
+        for job_id, kind, params in jobs:
+            by_type.setdefault(kind, []).append((job_id, params))
+        for kind, items in by_type.items():
+            spec = self._types.get(kind)
+            if spec is None or spec.describe is None:
+                continue
+            try:
+                found = await spec.describe(ServiceContext.system(database), items)
+            except Exception:
+                log.exception("a job type's describe hook failed", extra={"job_type": kind})
+                continue
+            labels.update({job_id: label for job_id, label in found.items() if job_id in labels})
+        return labels
 
     async def repair(self, database: Database) -> int:
         """Every type's start-up repair; one failing does not stop the others."""

@@ -115,6 +115,7 @@ class JobRuntime:
             on_submitted=self.dispatcher.wake if self.dispatcher else None,
             on_cancel=self.runner.cancel_local,
             check_queue=None if self._redis is None else self.check_queue,
+            max_running=settings.jobs_max_running,
         )
         self.publisher = publisher
         self._receiver: asyncio.Task[None] | None = None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -15,6 +15,14 @@ class JobOut(BaseModel):
 
     id: str
     type: str
+    title: str = Field("", description="What people call the job: its run's title.")
+    link: str | None = Field(
+        None, description="The web app's path to the job's results (its run page), if any."
+    )
+    queue_reason: str | None = Field(
+        None, description="Why a queued job waits, naming the limit; None once it runs."
+    )
+    queue_reason_code: Literal["user_limit", "server_limit", "worker"] | None = None
     owner_id: str
     status: str
     params: dict[str, Any]

@@ -24,12 +24,14 @@ from benchstudio.jobs.domain import (
     UserLimits,
     check_request_limit,
     check_spend_cap,
+    queue_reason,
 )
 from benchstudio.jobs.limits import LimitsSource
 from benchstudio.jobs.models import Job
 from benchstudio.jobs.publishing import EventPublisher
 from benchstudio.jobs.registry import HandlerRegistry
 from benchstudio.jobs.repository import NewEvent
+from benchstudio.jobs.schemas import JobOut
 from benchstudio.storage.engine import Database
 from benchstudio.storage.unit_of_work import read_unit, write_unit
 
@@ -52,6 +54,7 @@ class JobService:
         on_cancel: Callable[[str], object] | None = None,
         check_queue: Callable[[], Awaitable[None]] | None = None,
         clock: Callable[[], datetime] = utcnow,
+        max_running: int | None = None,
     ) -> None:
         self.database = database
         self.publisher = publisher
@@ -63,6 +66,8 @@ class JobService:
         # Raises a 503 while the task queue is down, before anything is written (scale-out).
         self._check_queue = check_queue
         self._clock = clock
+        # The global cap on jobs at once (the dispatcher's), to say why a queued job waits.
+        self.max_running = max_running
 
     async def limits_for(self, owner_id: str) -> UserLimits:
         return await self.limits.limits_for(owner_id)
@@ -178,6 +183,42 @@ class JobService:
             found = await repository.list_jobs(session, owner_id, statuses, job_type, limit, offset)
             session.expunge_all()
             return found
+
+    async def present(self, jobs: Sequence[Job]) -> list[JobOut]:
+        """Jobs as the API shows them: their run's title and page (the job type's describe
+        hook), and for each queued job not yet handed out, why it waits (which limit)."""
+        labels = await self.registry.describe(
+            self.database, [(j.id, j.type, j.params or {}) for j in jobs]
+        )
+        waiting = [j for j in jobs if j.status == JobStatus.QUEUED and j.dispatched_at is None]
+        reasons = {}
+        if waiting:
+            owners = sorted({j.owner_id for j in waiting})
+            async with read_unit(self.database) as session:
+                active = await repository.active_counts(session, owners)
+                all_active = await repository.count_all_active(session)
+            for job in waiting:
+                limit = (await self.limits.limits_for(job.owner_id)).concurrent_jobs
+                reasons[job.id] = queue_reason(
+                    owner_active=active.get(job.owner_id, 0),
+                    owner_limit=limit,
+                    all_active=all_active,
+                    max_running=self.max_running,
+                )
+        out = []
+        for job in jobs:
+            label, reason = labels[job.id], reasons.get(job.id)
+            out.append(
+                JobOut.model_validate(job).model_copy(
+                    update={
+                        "title": label.title,
+                        "link": label.link,
+                        "queue_reason": reason.text if reason else None,
+                        "queue_reason_code": reason.code if reason else None,
+                    }
+                )
+            )
+        return out
 
     async def cancel(self, actor_id: str, job_id: str, *, as_admin: bool = False) -> Job:
         """Cancel a queued job at once; ask a running one to stop (it keeps what it stored)."""

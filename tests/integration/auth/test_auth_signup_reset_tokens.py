@@ -155,11 +155,17 @@ def test_disabled_users_cannot_log_in(api: Api) -> None:
         headers=api.headers(admin_token),
     )
     assert response.status_code == 200
-    assert api.client.get("/api/users/me", headers=api.headers(user_token)).status_code == 401
+    # A session still in use is told why it stopped working (issue 17 bug 11).
+    in_use = api.client.get("/api/users/me", headers=api.headers(user_token))
+    assert in_use.status_code == 403 and in_use.json()["error"]["code"] == "account_disabled"
+    assert "administrator" in in_use.json()["error"]["message"]
+    refreshed = api.client.post("/api/auth/refresh")
+    assert refreshed.status_code == 403 and refreshed.json()["error"]["code"] == "account_disabled"
     login = api.client.post(
         "/api/auth/login", json={"email": "bad@example.com", "password": "correct horse battery"}
     )
     assert login.status_code == 403 and login.json()["error"]["code"] == "account_disabled"
+    assert "disabled" in login.json()["error"]["message"]
 
 
 def test_api_tokens_scopes_and_revocation(api: Api) -> None:

@@ -8,8 +8,10 @@ export interface ApiErrorInit {
   code: string
   message: string
   requestId?: string | undefined
-  /** Per-field messages ("name" → "Field required") for showing next to form inputs. */
+  /** Per-field messages ("password" → "Use at least 8 characters.") for showing next to form inputs. */
   fieldErrors?: Record<string, string> | undefined
+  /** Seconds to wait before trying again (a 429's or 503's Retry-After header). */
+  retryAfterS?: number | undefined
 }
 
 export class ApiError extends Error {
@@ -17,6 +19,7 @@ export class ApiError extends Error {
   readonly code: string
   readonly requestId: string | undefined
   readonly fieldErrors: Record<string, string>
+  readonly retryAfterS: number | undefined
 
   constructor(init: ApiErrorInit) {
     super(init.message)
@@ -25,11 +28,17 @@ export class ApiError extends Error {
     this.code = init.code
     this.requestId = init.requestId
     this.fieldErrors = init.fieldErrors ?? {}
+    this.retryAfterS = init.retryAfterS
+  }
+
+  /** Whether trying the same request again can help (not for a missing page or a refusal). */
+  get retryable(): boolean {
+    return ![401, 403, 404, 410, 422].includes(this.status)
   }
 
   /** A short heading for a toast or an error panel, e.g. "Validation error". */
   get title(): string {
-    return humanizeCode(this.code)
+    return titleForCode(this.code)
   }
 }
 
@@ -46,7 +55,7 @@ const FALLBACK_MESSAGES: Record<number, string> = {
   409: 'That conflicts with the current state; reload and try again.',
   413: 'The request is too large.',
   422: 'Some fields are not valid.',
-  429: 'Too many requests; wait a moment and try again.',
+  429: 'Too many requests.',
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -61,6 +70,36 @@ export function humanizeCode(code: string): string {
   const words = code.replace(/[_.-]+/g, ' ').trim()
   if (words === '') return 'Error'
   return words.charAt(0).toUpperCase() + words.slice(1)
+}
+
+/** Headings for the codes whose humanized form reads badly. */
+const CODE_TITLES: Record<string, string> = {
+  validation_error: 'Check the form',
+  rate_limited: 'Too many requests',
+  account_disabled: 'Account disabled',
+  invalid_credentials: 'Sign-in failed',
+  not_found: 'Not found',
+  server_unreachable: 'Server unreachable',
+}
+
+export function titleForCode(code: string): string {
+  return CODE_TITLES[code] ?? humanizeCode(code)
+}
+
+/** Retry-After as whole seconds (delta-seconds or an HTTP date); undefined when absent or bad. */
+export function retryAfterSeconds(value: string | null, now: number = Date.now()): number | undefined {
+  if (value === null || value.trim() === '') return undefined
+  const text = value.trim()
+  if (/^\d+$/.test(text)) return Number(text)
+  const at = Date.parse(text)
+  return Number.isNaN(at) ? undefined : Math.max(0, Math.ceil((at - now) / 1000))
+}
+
+/** "Try again in 12 s." (or in about N min for long waits). */
+export function retryHint(seconds: number): string {
+  if (seconds <= 1) return 'Try again in a moment.'
+  if (seconds < 120) return `Try again in ${seconds} s.`
+  return `Try again in about ${Math.round(seconds / 60)} min.`
 }
 
 function fallbackMessage(status: number): string {
@@ -89,14 +128,57 @@ interface FieldProblem {
   message: string
 }
 
-/** Validation items as FastAPI makes them: [{loc: ["body", "name"], msg: "Field required"}]. */
-function fieldProblems(items: unknown): FieldProblem[] {
+/**
+ * Plain sentences for Pydantic's error types, the same words the server's envelope uses
+ * (src/benchstudio/http/validation_messages.py), for a validation list that did not come
+ * through it (FastAPI's bare `detail`). Framework text ("Field required") is never shown.
+ */
+const PLAIN_TYPES: Record<string, string> = {
+  missing: 'This field is required.',
+  extra_forbidden: 'This field is not accepted here.',
+  json_invalid: 'The request body is not valid JSON.',
+  string_type: 'Enter text.',
+  string_pattern_mismatch: 'This value has the wrong format.',
+  int_type: 'Enter a whole number.',
+  int_parsing: 'Enter a whole number.',
+  float_type: 'Enter a number.',
+  float_parsing: 'Enter a number.',
+  bool_parsing: 'Choose yes or no.',
+  url_parsing: 'Enter a web address such as https://example.com.',
+  url_scheme: 'Use an http:// or https:// address.',
+}
+
+function plainFromType(type: unknown, ctx: unknown): string | undefined {
+  if (typeof type !== 'string') return undefined
+  const known = PLAIN_TYPES[type]
+  if (known) return known
+  const context = isRecord(ctx) ? ctx : {}
+  if (type === 'string_too_short') {
+    const n = Number(context.min_length ?? 1)
+    return n === 1 ? 'This field cannot be empty.' : `Use at least ${n} characters.`
+  }
+  if (type === 'string_too_long' && context.max_length !== undefined) return `Use at most ${String(context.max_length)} characters.`
+  if (type === 'greater_than_equal' && context.ge !== undefined) return `Enter ${String(context.ge)} or more.`
+  if (type === 'less_than_equal' && context.le !== undefined) return `Enter ${String(context.le)} or less.`
+  if (type === 'greater_than' && context.gt !== undefined) return `Enter a number greater than ${String(context.gt)}.`
+  if (type === 'less_than' && context.lt !== undefined) return `Enter a number less than ${String(context.lt)}.`
+  return undefined
+}
+
+/**
+ * Validation items: [{loc: ["body", "password"], msg, type}]. From the server's envelope `msg`
+ * is already a plain sentence; from a bare FastAPI `detail` it is translated by `type`.
+ */
+function fieldProblems(items: unknown, translate: boolean): FieldProblem[] {
   if (!Array.isArray(items)) return []
   return items.filter(isRecord).map((item) => ({
     field: Array.isArray(item.loc)
       ? item.loc.filter((part) => part !== 'body' && part !== 'query' && part !== 'path').join('.')
       : '',
-    message: withoutPydanticPrefix(nonEmptyString(item.msg)) ?? 'is not valid',
+    message:
+      (translate ? plainFromType(item.type, item.ctx) : undefined) ??
+      withoutPydanticPrefix(nonEmptyString(item.msg)) ??
+      'This value is not accepted.',
   }))
 }
 
@@ -130,12 +212,12 @@ function messageFromBody(body: unknown): BodyFacts {
       code: nonEmptyString(body.error.code),
       message: withoutPydanticPrefix(nonEmptyString(body.error.message)),
       requestId: nonEmptyString(body.error.request_id),
-      problems: fieldProblems(body.error.details),
+      problems: fieldProblems(body.error.details, false),
     }
   }
   if (typeof body.detail === 'string') return { message: nonEmptyString(body.detail) }
   if (Array.isArray(body.detail)) {
-    const problems = fieldProblems(body.detail)
+    const problems = fieldProblems(body.detail, true)
     return { code: 'validation_error', message: describeProblems(problems), problems }
   }
   return {}
@@ -144,12 +226,18 @@ function messageFromBody(body: unknown): BodyFacts {
 /** Build an ApiError from a failed response and its parsed body (JSON or text). */
 export function toApiError(body: unknown, response: Pick<Response, 'status' | 'headers'>): ApiError {
   const fromBody = messageFromBody(body)
+  const waitable = response.status === 429 || response.status === 503
+  const retryAfterS = waitable ? retryAfterSeconds(response.headers.get('retry-after')) : undefined
+  let message = fromBody.message ?? fallbackMessage(response.status)
+  // A 429 says when to come back: "Too many sign-in attempts. Try again in 12 s."
+  if (retryAfterS !== undefined && !/try again in/i.test(message)) message = `${message} ${retryHint(retryAfterS)}`
   return new ApiError({
     status: response.status,
     code: fromBody.code ?? fallbackCode(response.status),
-    message: fromBody.message ?? fallbackMessage(response.status),
+    message,
     requestId: fromBody.requestId ?? response.headers.get(REQUEST_ID_HEADER) ?? undefined,
     fieldErrors: fieldErrorMap(fromBody.problems ?? []),
+    retryAfterS,
   })
 }
 

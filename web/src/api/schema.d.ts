@@ -11,7 +11,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Audit Log */
+        /**
+         * Audit Log
+         * @description The audit log, newest first, filtered by actor (id or part of the e-mail), action,
+         *     target and time.
+         */
         get: operations["audit_log_api_admin_audit_get"];
         put?: never;
         post?: never;
@@ -2355,6 +2359,11 @@ export interface components {
             finished_at: string | null;
             /** Id */
             id: string;
+            /**
+             * Link
+             * @description The web app's path to the job's results (its run page), if any.
+             */
+            link?: string | null;
             /** Owner Id */
             owner_id: string;
             /** Params */
@@ -2365,6 +2374,13 @@ export interface components {
             progress_detail: string | null;
             /** Progress Percent */
             progress_percent: number;
+            /**
+             * Queue Reason
+             * @description Why a queued job waits, naming the limit; None once it runs.
+             */
+            queue_reason?: string | null;
+            /** Queue Reason Code */
+            queue_reason_code?: ("user_limit" | "server_limit" | "worker") | null;
             /** Result */
             result: {
                 [key: string]: unknown;
@@ -2373,6 +2389,12 @@ export interface components {
             started_at: string | null;
             /** Status */
             status: string;
+            /**
+             * Title
+             * @description What people call the job: its run's title.
+             * @default
+             */
+            title: string;
             /** Type */
             type: string;
         };
@@ -3618,6 +3640,8 @@ export interface operations {
         parameters: {
             query?: {
                 actor_id?: string | null;
+                /** @description Part of the acting user's e-mail, any case */
+                actor_email?: string | null;
                 /** @description Exact action, or a prefix ending in '.' */
                 action?: string | null;
                 target?: string | null;

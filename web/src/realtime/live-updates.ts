@@ -6,7 +6,7 @@ import { onBeforeUnmount, watch } from 'vue'
 
 import { api } from '@/api/client'
 import { useAuthStore } from '@/stores/auth'
-import { resumePoints, useJobsStore } from '@/stores/jobs'
+import { jobLabel, resumePoints, useJobsStore } from '@/stores/jobs'
 import { useNotificationsStore } from '@/stores/notifications'
 
 import { LiveConnection, type LiveEvent, type TicketOutcome } from './connection'
@@ -36,10 +36,13 @@ export function useLiveUpdates(): void {
     if (!toast) return
     const job = jobs.byId[event.job_id]
     const error = typeof event.data.error === 'string' ? event.data.error : undefined
+    // Named by its run and linked to the results, never by an internal id.
+    const name = job ? jobLabel(job) : 'A job'
     notifications.push({
       kind: toast.kind,
       title: toast.title,
-      message: error ?? `${job?.type ?? 'Job'} ${event.job_id.slice(0, 8)} ended.`,
+      message: error ? `${name}: ${error}` : `${name} is done.`,
+      link: job?.link ? { to: job.link, label: 'View results' } : undefined,
     })
   }
 

@@ -19,7 +19,8 @@ export type InviteCreated = components['schemas']['InviteCreated']
 
 export interface AuditFilters {
   action: string
-  actorId: string
+  /** The acting user: part of their e-mail, or their id. */
+  actor: string
   target: string
   /** Local date-time strings from <input type="datetime-local">; sent as UTC. */
   since: string
@@ -30,7 +31,14 @@ export const USERS_PAGE_SIZE = 25
 export const AUDIT_PAGE_SIZE = 50
 
 function emptyFilters(): AuditFilters {
-  return { action: '', actorId: '', target: '', since: '', until: '' }
+  return { action: '', actor: '', target: '', since: '', until: '' }
+}
+
+/** Ids are 26 hex characters; anything else is matched against the actors' e-mails. */
+export function actorQuery(text: string): { actor_id?: string; actor_email?: string } {
+  const value = text.trim()
+  if (!value) return {}
+  return /^[0-9a-f]{26}$/i.test(value) ? { actor_id: value.toLowerCase() } : { actor_email: value }
 }
 
 function toUtc(local: string): string | undefined {
@@ -84,7 +92,7 @@ export const useAdminStore = defineStore('admin', () => {
     const filters = auditFilters.value
     const query = {
       action: filters.action.trim() || undefined,
-      actor_id: filters.actorId.trim() || undefined,
+      ...actorQuery(filters.actor),
       target: filters.target.trim() || undefined,
       since: toUtc(filters.since),
       until: toUtc(filters.until),

@@ -7,6 +7,7 @@ import { computed, ref, watch } from 'vue'
 
 import { api, unwrap } from '@/api/client'
 import type { components } from '@/api/schema'
+import { jobTypeName } from '@/jobs'
 import type { ConnectionState, LiveEvent } from '@/realtime/connection'
 import { type JobEventHandler, JobFeeds, type SubscribeOptions } from '@/realtime/job-feed'
 
@@ -32,6 +33,17 @@ const RECENT_PAGE_SIZE = 20
 
 export function isActive(job: Pick<Job, 'status'>): boolean {
   return ACTIVE_STATUSES.includes(job.status)
+}
+
+/** What people call a job: its run's title (from the server), else its kind. Never its id. */
+export function jobLabel(job: Pick<Job, 'title' | 'type'>): string {
+  return job.title?.trim() || jobTypeName(job.type)
+}
+
+/** A queued job's line: why it waits, naming the limit when one holds it ("Queued" otherwise). */
+export function queuedText(job: Pick<Job, 'status' | 'queue_reason'>): string | null {
+  if (job.status !== 'queued') return null
+  return job.queue_reason ?? 'Queued'
 }
 
 /** The server refuses a resume naming more jobs than this (realtime MAX_RESUME_JOBS). */
@@ -65,11 +77,13 @@ export function applyJobEvent(job: Job, event: LiveEvent): Job {
     case 'job_created':
       return { ...next, status: 'queued', progress_percent: data.resumed ? job.progress_percent : 0 }
     case 'job_started':
-      return { ...next, status: 'running', started_at: event.at, attempt: numberOr(data.attempt, job.attempt) ?? job.attempt }
+      return { ...next, status: 'running', queue_reason: null, queue_reason_code: null, started_at: event.at, attempt: numberOr(data.attempt, job.attempt) ?? job.attempt }
     case 'job_progress':
       return {
         ...next,
         status: job.status === 'queued' ? 'running' : job.status,
+        queue_reason: null,
+        queue_reason_code: null,
         progress_percent: numberOr(data.percent, job.progress_percent) ?? job.progress_percent,
         progress_detail: typeof data.detail === 'string' ? data.detail : job.progress_detail,
         eta_s: numberOr(data.eta_s, null),

@@ -13,6 +13,8 @@ export interface Toast {
   title: string
   message: string
   requestId?: string | undefined
+  /** A link to what the toast is about (a finished run's results). */
+  link?: { to: string; label: string } | undefined
 }
 
 export type ToastInput = Omit<Toast, 'id'>

@@ -29,31 +29,45 @@ describe('toApiError', () => {
     expect(error.requestId).toBe('hdr-9')
   })
 
-  it('lists FastAPI validation errors field by field', () => {
+  it('lists FastAPI validation errors field by field, in plain words', () => {
     const body = {
       detail: [
         { loc: ['body', 'name'], msg: 'Field required', type: 'missing' },
-        { loc: ['query', 'limit'], msg: 'Input should be less than 100', type: 'lt' },
+        { loc: ['body', 'password'], msg: 'String should have at least 8 characters', type: 'string_too_short', ctx: { min_length: 8 } },
+        { loc: ['query', 'limit'], msg: 'Input should be less than 100', type: 'less_than', ctx: { lt: 100 } },
       ],
     }
     const error = toApiError(body, response(422))
     expect(error.code).toBe('validation_error')
-    expect(error.message).toBe('name: Field required; limit: Input should be less than 100')
-    expect(error.fieldErrors).toEqual({ name: 'Field required', limit: 'Input should be less than 100' })
+    expect(error.message).not.toMatch(/should|Field required/)
+    expect(error.fieldErrors).toEqual({
+      name: 'This field is required.',
+      password: 'Use at least 8 characters.',
+      limit: 'Enter a number less than 100.',
+    })
+  })
+
+  it('says when to retry after a 429', () => {
+    const body = { error: { code: 'rate_limited', message: 'Too many sign-in attempts.' } }
+    const error = toApiError(body, response(429, { 'retry-after': '12' }))
+    expect(error.message).toBe('Too many sign-in attempts. Try again in 12 s.')
+    expect(error.retryAfterS).toBe(12)
+    expect(error.retryable).toBe(true)
+    expect(toApiError(undefined, response(404)).retryable).toBe(false)
   })
 
   it('keeps the envelope message and exposes its details per field', () => {
     const body = {
       error: {
         code: 'validation_error',
-        message: 'Invalid base_url: URL scheme should be http or https',
+        message: 'Base url: use an http:// or https:// address.',
         request_id: 'req-2',
-        details: [{ loc: ['body', 'base_url'], msg: 'URL scheme should be http or https' }],
+        details: [{ loc: ['body', 'base_url'], msg: 'Use an http:// or https:// address.', type: 'url_scheme' }],
       },
     }
     const error = toApiError(body, response(422))
-    expect(error.message).toBe('Invalid base_url: URL scheme should be http or https')
-    expect(error.fieldErrors).toEqual({ base_url: 'URL scheme should be http or https' })
+    expect(error.message).toBe('Base url: use an http:// or https:// address.')
+    expect(error.fieldErrors).toEqual({ base_url: 'Use an http:// or https:// address.' })
   })
 
   it('never shows an HTML error page as the message', () => {

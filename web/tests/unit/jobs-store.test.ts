@@ -10,6 +10,10 @@ function job(overrides: Partial<Job> = {}): Job {
   return {
     id: 'job-1',
     type: 'demo.units',
+    title: 'Demo job',
+    link: null,
+    queue_reason: null,
+    queue_reason_code: null,
     owner_id: 'user-1',
     status: 'queued',
     params: {},

@@ -20,7 +20,7 @@ describe('notifications store', () => {
       new ApiError({ status: 429, code: 'rate_limited', message: 'Slow down.', requestId: 'r-1' }),
     )
     expect(notifications.toasts).toEqual([
-      { id: 1, kind: 'error', title: 'Rate limited', message: 'Slow down.', requestId: 'r-1' },
+      { id: 1, kind: 'error', title: 'Too many requests', message: 'Slow down.', requestId: 'r-1' },
     ])
   })
 

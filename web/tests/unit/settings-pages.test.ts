@@ -108,7 +108,7 @@ describe('jobs indicator', () => {
   it('counts active jobs and cancels one from the header', async () => {
     stubColorScheme(false)
     const running = {
-      id: 'job-12345678', type: 'demo.units', owner_id: 'user-1', status: 'running', params: {},
+      id: 'job-12345678', type: 'demo.units', title: 'Nightly run', link: '/benchmarks/run-1', owner_id: 'user-1', status: 'running', params: {},
       progress_percent: 40, progress_detail: 'unit 4 of 10', eta_s: 12, result: null, error: null,
       attempt: 1, cancel_requested: false, event_seq: 5, created_at: NOW, started_at: NOW, finished_at: null,
     }
@@ -120,10 +120,12 @@ describe('jobs indicator', () => {
     await vi.waitFor(() => expect(wrapper.get('[data-testid="jobs-count"]').text()).toBe('1'))
     await wrapper.get('[data-testid="jobs-indicator"]').trigger('click')
     const entry = wrapper.get('[data-testid="active-job"]')
-    expect(entry.text()).toContain('Demo job · job-1234')
+    expect(entry.text()).toContain('Nightly run')
+    expect(entry.text()).not.toContain('job-1234')
+    expect(entry.get('[data-testid="active-job-link"]').attributes('href')).toBe('/benchmarks/run-1')
     expect(entry.get('[data-testid="job-percent"]').text()).toContain('40%')
     expect(entry.get('[data-testid="job-percent"]').text()).toContain('12 s left')
-    await button(wrapper, 'Cancel job Demo job · job-1234').trigger('click')
+    await button(wrapper, 'Cancel job Nightly run').trigger('click')
     await settle()
     expect(requestsTo(fetch, '/api/jobs/job-12345678/cancel')).toHaveLength(1)
     expect(wrapper.get('[data-testid="jobs-count"]').text()).toBe('0')

@@ -36,6 +36,7 @@ from benchstudio.accounts.service.users import (
     record_login,
     user_counts,
     user_exists,
+    user_ids_by_email,
     verify_credentials,
 )
 
@@ -64,5 +65,6 @@ __all__ = [
     "revoke_all_sessions",
     "user_counts",
     "user_exists",
+    "user_ids_by_email",
     "verify_credentials",
 ]

@@ -185,6 +185,12 @@ async def user_exists(ctx: ServiceContext, user_id: str) -> bool:
         return await repository.user_exists(session, user_id)
 
 
+async def user_ids_by_email(ctx: ServiceContext, fragment: str, *, limit: int = 500) -> list[str]:
+    """Ids of the users whose e-mail contains `fragment`, any case (the audit log's filter)."""
+    async with ctx.read() as session:
+        return await repository.ids_by_email(session, fragment.strip(), limit)
+
+
 async def user_counts(ctx: ServiceContext) -> repository.UserCounts:
     """All users, active users, and admins (active or not)."""
     async with ctx.read() as session:

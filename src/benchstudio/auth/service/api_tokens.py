@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from benchstudio.accounts import service as accounts
 from benchstudio.audit import service as audit
 from benchstudio.auth import repository
-from benchstudio.auth.domain import Principal, api_token_scopes
+from benchstudio.auth.domain import AccountDisabledError, Principal, api_token_scopes
 from benchstudio.auth.models import ApiToken
 from benchstudio.auth.schemas import ApiTokenCreate, ApiTokenCreated, ApiTokenOut
 from benchstudio.core.clock import utcnow
@@ -89,7 +89,9 @@ async def principal_from_api_token(
             return None
         token_id, user_id, granted, last_used = row.id, row.user_id, row.scopes, row.last_used_at
     user = await accounts.get_user_state(ctx, user_id)
-    if user is None or not user.is_active:
+    if user is not None and not user.is_active:
+        raise AccountDisabledError
+    if user is None:
         return None
     if (last_used is None or now - last_used > API_TOKEN_TOUCH_INTERVAL) and not (
         _touch_pause(ctx.db).active(now)

@@ -17,12 +17,17 @@ from benchstudio.accounts.service import UserState
 from benchstudio.accounts.service.mailer import Mailer, OutgoingMail
 from benchstudio.audit import service as audit
 from benchstudio.auth import repository
-from benchstudio.auth.domain import Principal, ThrottlePolicy, session_scopes
+from benchstudio.auth.domain import (
+    AccountDisabledError,
+    Principal,
+    ThrottlePolicy,
+    session_scopes,
+)
 from benchstudio.auth.models import RefreshToken
 from benchstudio.auth.service.api_tokens import revoke_api_tokens_in
 from benchstudio.config import Settings
 from benchstudio.core.clock import utcnow
-from benchstudio.core.errors import AuthenticationError, PermissionDeniedError, RateLimitedError
+from benchstudio.core.errors import AuthenticationError, RateLimitedError
 from benchstudio.core.passwords import PasswordHasher
 from benchstudio.core.tokens import (
     InvalidAccessTokenError,
@@ -269,7 +274,7 @@ async def login(
                 _mail_later(mailer, _lockout_mail(owner, settings))
         raise AuthenticationError("Wrong email or password.", code="invalid_credentials")
     if not user.is_active:
-        raise PermissionDeniedError("This account is disabled.", code="account_disabled")
+        raise AccountDisabledError
     async with ctx.unit() as session:
         for throttle in _throttles(settings, email, client.ip)[:2]:
             await repository.clear_throttle(session, throttle.key)
@@ -282,6 +287,7 @@ class _RefreshOutcome:
     INVALID = "invalid"
     SUPERSEDED = "superseded"
     REUSED = "reused"
+    DISABLED = "disabled"
 
 
 async def refresh(
@@ -302,6 +308,8 @@ async def refresh(
             "This session was just refreshed elsewhere; retry with the new cookie.",
             code="refresh_superseded",
         )
+    if outcome == _RefreshOutcome.DISABLED:
+        raise AccountDisabledError
     if outcome != _RefreshOutcome.OK or user is None:
         raise AuthenticationError("Session expired; sign in again.", code="invalid_refresh_token")
     return await _session_for(ctx, keys, settings, user, new_token, new_expires)
@@ -337,7 +345,8 @@ async def _rotate(
         user = await accounts.get_user_state(ctx, row.user_id)
         if user is None or not user.is_active or user.token_version != row.token_version:
             await repository.revoke_family(session, row.family_id, now)
-            return _RefreshOutcome.INVALID, None
+            disabled = user is not None and not user.is_active
+            return _RefreshOutcome.DISABLED if disabled else _RefreshOutcome.INVALID, None
         if not await repository.claim_refresh(session, row.id, now):
             return _RefreshOutcome.SUPERSEDED, None
         session.add(
@@ -383,6 +392,8 @@ async def principal_from_access_token(
     except InvalidAccessTokenError:
         return None
     user = await accounts.get_user_state(ctx, claims.user_id)
-    if user is None or not user.is_active or user.token_version != claims.token_version:
+    if user is not None and not user.is_active:
+        raise AccountDisabledError
+    if user is None or user.token_version != claims.token_version:
         return None
     return Principal(user.id, user.role, session_scopes(user.role), "session")

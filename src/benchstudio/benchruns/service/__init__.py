@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from benchstudio.audit import service as audit
 from benchstudio.benchruns import repository
 from benchstudio.benchruns.domain import (
     BENCHMARK_JOB_TYPE,
@@ -331,3 +332,4 @@ async def delete(ctx: ServiceContext, run_id: str) -> None:
         raise ConflictError("Cancel the benchmark before deleting it.", code="run_active")
     async with ctx.unit() as session:
         await repository.delete_run(session, ctx.require_owner(), run.id)
+        audit.record(session, "benchmark.deleted", actor_id=ctx.actor_id, target=run.id)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from benchstudio.audit import service as audit
 from benchstudio.catalog import repository
 from benchstudio.catalog.models import CatalogModel, ModelProfile, PromptTemplate, UserDefaults
 from benchstudio.catalog.repository import Owned
@@ -85,6 +86,8 @@ async def save_template(
         row = await _save_owned(
             session, PromptTemplate, owner_id, template_id, data.model_dump(), "prompt template"
         )
+        action = "template.created" if template_id is None else "template.updated"
+        audit.record(session, action, actor_id=ctx.actor_id, target=row.id)
         return PromptTemplateOut.model_validate(row)
 
 
@@ -95,6 +98,7 @@ async def delete_template(ctx: ServiceContext, template_id: str) -> None:
         if row is None:
             raise NotFoundError("No such prompt template.")
         await session.delete(row)
+        audit.record(session, "template.deleted", actor_id=ctx.actor_id, target=template_id)
 
 
 async def list_profiles(ctx: ServiceContext) -> list[ModelProfileOut]:
@@ -122,6 +126,8 @@ async def save_profile(
         row = await _save_owned(
             session, ModelProfile, owner_id, profile_id, data.model_dump(), "model profile"
         )
+        action = "profile.created" if profile_id is None else "profile.updated"
+        audit.record(session, action, actor_id=ctx.actor_id, target=row.id)
         return ModelProfileOut.model_validate(row)
 
 
@@ -132,6 +138,7 @@ async def delete_profile(ctx: ServiceContext, profile_id: str) -> None:
         if row is None:
             raise NotFoundError("No such model profile.")
         await session.delete(row)
+        audit.record(session, "profile.deleted", actor_id=ctx.actor_id, target=profile_id)
 
 
 def _defaults_out(row: UserDefaults | None) -> DefaultsOut:

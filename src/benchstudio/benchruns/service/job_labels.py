@@ -1,0 +1,42 @@
+"""What the jobs list calls a benchmark job and where its results are (the job type's
+`describe` hook, wired by the composition root): the run's title, else its models, and the
+run page. The job system below stays ignorant of runs (issue 17 bug 13)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import select
+
+from benchstudio.benchruns.models import BenchmarkRun
+from benchstudio.jobs.domain import JobLabel
+from benchstudio.storage.service_context import ServiceContext
+
+
+def _models(config: Mapping[str, Any] | None) -> str:
+    targets = (config or {}).get("targets") or []
+    names = [str(t.get("name") or t.get("model") or "") for t in targets if isinstance(t, dict)]
+    return " vs ".join(n for n in names if n)
+
+
+async def describe_benchmark_jobs(
+    ctx: ServiceContext, jobs: Sequence[tuple[str, Mapping[str, Any]]]
+) -> dict[str, JobLabel]:
+    run_of = {job_id: str(p["run_id"]) for job_id, p in jobs if p.get("run_id")}
+    if not run_of:
+        return {}
+    query = select(BenchmarkRun.id, BenchmarkRun.title, BenchmarkRun.config).where(
+        BenchmarkRun.id.in_(set(run_of.values()))
+    )
+    async with ctx.read() as session:
+        runs = {row.id: row for row in (await session.execute(query)).all()}
+    labels = {}
+    for job_id, run_id in run_of.items():
+        run = runs.get(run_id)
+        if run is None:  # deleted: the job keeps its type's name and no link
+            continue
+        models = _models(run.config)
+        title = run.title or (f"Benchmark: {models}" if models else "Benchmark")
+        labels[job_id] = JobLabel(title, f"/benchmarks/{run_id}")
+    return labels
