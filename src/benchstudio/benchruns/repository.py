@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import defer
 
 from benchstudio.benchruns.models import BenchmarkRequest, BenchmarkRun, BenchmarkRunTarget
+from benchstudio.speed.metrics import CANCELLED
 from benchstudio.storage.paging import total_from_page
 
 
@@ -264,7 +265,15 @@ async def stored_run_indices(
 async def run_totals(session: AsyncSession, run_id: str) -> tuple[int, int, float | None]:
     """(measured requests, errors) over the rows that count (not warm-ups, not superseded),
     and the cost of every row sent (superseded ones were paid for too)."""
-    counted = and_(BenchmarkRequest.warmup.is_(False), BenchmarkRequest.superseded.is_(False))
+    counted = and_(
+        BenchmarkRequest.warmup.is_(False),
+        BenchmarkRequest.superseded.is_(False),
+        # Requests the run cut short are their own outcome, neither measured nor errors.
+        or_(
+            BenchmarkRequest.error_category.is_(None),
+            BenchmarkRequest.error_category != CANCELLED,
+        ),
+    )
     query = select(
         func.count().filter(counted),
         func.count(BenchmarkRequest.error_category).filter(counted),

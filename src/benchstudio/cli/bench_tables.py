@@ -40,6 +40,7 @@ RESULT_COLUMNS = (
     ("step", "step"),
     ("requests", "req"),
     ("errors", "err"),
+    ("cancelled", "cancelled"),
     ("ttft_ms_p50", "TTFT p50"),
     ("ttft_ms_p99", "TTFT p99"),
     ("ttfct_ms_p50", "TTFCT p50"),
@@ -129,9 +130,12 @@ def report_diagnostics(data: dict[str, Any]) -> None:
     for block in step_blocks(data):
         if block.get("skipped_reason"):
             console.print(f"[yellow]skipped {block['name']}:[/] {block['skipped_reason']}")
-    errors = (data.get("summary") or {}).get("errors_by_category")
+    summary = data.get("summary") or {}
+    errors = summary.get("errors_by_category")
     if errors:
         console.print(f"[yellow]request errors:[/] {errors}")
+    if summary.get("cancelled"):
+        console.print(f"cancelled (cut short by the stop, not errors): {summary['cancelled']}")
 
 
 def write_outputs(data: dict[str, Any], options: dict[str, Any]) -> None:

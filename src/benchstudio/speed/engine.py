@@ -30,6 +30,7 @@ from benchstudio.providers.base import (
 )
 from benchstudio.speed.diagnostics import Diagnostics, DiagnosticWindow
 from benchstudio.speed.metrics import (
+    CANCELLED,
     CONTENT_KIND,
     REASONING_KIND,
     TOOL_KIND,
@@ -122,7 +123,7 @@ async def record_stream(
         if stopping is None or not stopping():
             raise
         # A stopping run cancels requests: keep the partial trace, marked cancelled.
-        trace.error = RequestError("cancelled", "the run was stopped before this request ended")
+        trace.error = RequestError(CANCELLED, "the run was stopped before this request ended")
         task = asyncio.current_task()
         if task is not None:
             task.uncancel()

@@ -36,6 +36,11 @@ class UsageCounts:
     cached_input_tokens: int | None = None
 
 
+# The category of a request the run itself cut short (stopped, cancelled): an outcome of its
+# own, neither a success nor an error of the endpoint.
+CANCELLED = "cancelled"
+
+
 @dataclass(slots=True)
 class RequestError:
     """A classified failure: category from the provider error tree, sanitised message."""
@@ -43,6 +48,10 @@ class RequestError:
     category: str
     message: str
     status: int | None = None
+
+    @property
+    def cancelled(self) -> bool:
+        return self.category == CANCELLED
 
 
 @dataclass(slots=True)
@@ -129,6 +138,18 @@ class RequestMetrics:
     @property
     def ok(self) -> bool:
         return self.error is None
+
+    @property
+    def cancelled(self) -> bool:
+        """Cut short by the run stopping: counted apart, never as an error."""
+        return self.error is not None and self.error.cancelled
+
+    @property
+    def outcome(self) -> str:
+        """`ok`, `cancelled` or `error`: the three outcomes every figure tells apart."""
+        if self.error is None:
+            return "ok"
+        return CANCELLED if self.error.cancelled else "error"
 
     def to_dict(self) -> dict[str, Any]:
         """The per-request JSON record (schema in docs/bench-output.md)."""

@@ -24,6 +24,7 @@ CSV_COLUMNS = (
     "request_rate",
     "requests",
     "errors",
+    "cancelled",
     "error_rate",
     "ttft_ms_p50",
     "ttft_ms_p90",
@@ -154,6 +155,8 @@ def summary_row(block: dict[str, Any]) -> dict[str, Any]:
         "request_rate": block.get("request_rate"),
         "requests": summary["requests"],
         "errors": summary["errors"],
+        # Older files (before the cancelled outcome) counted cut-short requests as errors.
+        "cancelled": summary.get("cancelled", 0),
         "error_rate": summary["error_rate"],
         "ttft_ms_p50": _stat(summary, "ttft_ms", "p50"),
         "ttft_ms_p90": _stat(summary, "ttft_ms", "p90"),

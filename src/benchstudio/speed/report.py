@@ -217,6 +217,7 @@ TABLE_COLUMNS = (
     ("step", "step"),
     ("requests", "requests"),
     ("errors", "errors"),
+    ("cancelled", "cancelled"),
     ("ttft_ms_p50", "TTFT p50 ms"),
     ("ttft_ms_p99", "TTFT p99 ms"),
     ("tpot_ms_p50", "TPOT p50 ms"),

@@ -108,8 +108,12 @@ def summary_block(
     run_id: str,
     slo: SloTargets | None = None,
 ) -> dict[str, Any]:
-    """The `summary` object: distributions of successful, non-warm-up requests plus rates."""
-    measured = [r for r in records if not r.extra.get("warmup")]
+    """The `summary` object: distributions of successful, non-warm-up requests plus rates.
+
+    Requests the run cut short (`cancelled`) are their own outcome: counted in `cancelled`,
+    never in `requests`, the errors, the error rate or the SLO attainment."""
+    sent = [r for r in records if not r.extra.get("warmup")]
+    measured = [r for r in sent if not r.cancelled]
     ok = [r for r in measured if r.ok]
     block: dict[str, Any] = {}
     for name in (*LATENCY_METRICS, *SPEED_METRICS):
@@ -126,6 +130,7 @@ def summary_block(
             "successful": len(ok),
             "errors": sum(errors.values()),
             "errors_by_category": dict(sorted(errors.items())),
+            "cancelled": len(sent) - len(measured),
             "error_rate": error_rate.rate,
             "error_rate_ci95": None if error_rate.ci95 is None else list(error_rate.ci95),
             "duration_s": round(wall_s, 4),

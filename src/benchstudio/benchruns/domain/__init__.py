@@ -13,12 +13,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from benchstudio.speed.metrics import RequestError, RequestMetrics
+from benchstudio.speed.metrics import CANCELLED, RequestError, RequestMetrics
 
 BENCHMARK_JOB_TYPE = "benchmark"
 RESULTS_SCHEMA = "benchstudio.bench/1"
 # Bump when the cached summary's shape or its computation changes: old caches are recomputed.
-SUMMARY_VERSION = 3
+SUMMARY_VERSION = 4
 UINT32_MAX = 2**32 - 1
 ERROR_MESSAGE_CHARS = 500
 
@@ -140,6 +140,15 @@ def record_from_row(row: Any) -> dict[str, Any]:
     if row.superseded:  # only when set: a run never resumed exports exactly the CLI's file
         record["superseded"] = True
     return record
+
+
+def outcome_of(record: Mapping[str, Any]) -> str:
+    """`ok`, `cancelled` (cut short by the run stopping) or `error`, as `RequestMetrics.outcome`."""
+    error = record.get("error")
+    if not error:
+        return "ok"
+    cancelled = isinstance(error, Mapping) and error.get("category") == CANCELLED
+    return CANCELLED if cancelled else "error"
 
 
 def counted(records: Iterable[Mapping[str, Any]]) -> list[Mapping[str, Any]]:

@@ -18,6 +18,7 @@ from pydantic import ValidationError
 from benchstudio.benchruns.domain import (
     RESULTS_SCHEMA,
     counted,
+    outcome_of,
     record_from_row,
     row_from_record,
     step_name_of,
@@ -25,6 +26,7 @@ from benchstudio.benchruns.domain import (
 from benchstudio.benchruns.domain.summaries import compute_summaries
 from benchstudio.benchruns.schemas.results_file import ResultsFile
 from benchstudio.core.ids import new_id
+from benchstudio.speed.metrics import CANCELLED
 
 MAX_IMPORT_REQUESTS = 500_000
 
@@ -49,11 +51,13 @@ class PreparedImport:
 
 def totals_of(records: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
     """Measured (non-warm-up) requests and errors, and the cost of every request sent.
+    Requests the run cut short are `cancelled`: neither measured requests nor errors.
 
     `cost_usd` counts warm-ups and superseded requests too (they are paid for), exactly as the
     spend ledger charges them; `warmup_cost_usd` shows the warm-ups' share separately.
     """
-    measured = [r for r in counted(records) if not r.get("warmup")]
+    sent = [r for r in counted(records) if not r.get("warmup")]
+    measured = [r for r in sent if outcome_of(r) != CANCELLED]
     costs = [float(r["cost_usd"]) for r in records if r.get("cost_usd") is not None]
     warmup = [
         float(r["cost_usd"]) for r in records if r.get("warmup") and r.get("cost_usd") is not None
@@ -61,6 +65,7 @@ def totals_of(records: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
     return {
         "requests": len(measured),
         "errors": sum(1 for r in measured if r.get("error")),
+        "cancelled": len(sent) - len(measured),
         "cost_usd": round(sum(costs), 8) if costs else None,
         "warmup_cost_usd": round(sum(warmup), 8) if warmup else None,
     }

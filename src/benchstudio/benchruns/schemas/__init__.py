@@ -63,12 +63,24 @@ class BenchmarkCreate(CleanInput):
             raise ValueError(
                 f"context tiers must be between 0 and {MAX_CONTEXT_TIER_TOKENS:,} tokens"
             )
+        duplicates = sorted({v for v in value if value.count(v) > 1})
+        if duplicates:
+            listed = ", ".join(f"{v:,}" for v in duplicates)
+            raise ValueError(f"each context tier may appear once ({listed} is repeated)")
         if sum(value) > MAX_CONTEXT_TOKENS_TOTAL:
             raise ValueError(
                 f"context tiers may add up to {MAX_CONTEXT_TOKENS_TOTAL:,} tokens at most "
                 f"(these add up to {sum(value):,})"
             )
         return value or [0]
+
+    @field_validator("prompt")
+    @classmethod
+    def _prompt(cls, value: str | None) -> str | None:
+        # Absent means the documented default prompt; an empty one is refused, never replaced.
+        if value is not None and not value.strip():
+            raise ValueError("the prompt is empty: write one, pick a template, or leave it out")
+        return value
 
     @model_validator(mode="after")
     def _mode_fields(self) -> BenchmarkCreate:

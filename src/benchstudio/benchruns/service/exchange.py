@@ -18,6 +18,7 @@ from benchstudio.benchruns import repository
 from benchstudio.benchruns.domain import (
     RESULTS_SCHEMA,
     SUMMARY_VERSION,
+    outcome_of,
     record_from_row,
     search_text,
     step_name_of,
@@ -61,6 +62,7 @@ CSV_COLUMNS = (
     "chunk_count",
     "finish_reason",
     "cost_usd",
+    "outcome",
     "error_category",
     "error_message",
     "itl_ms",
@@ -128,6 +130,7 @@ def _csv_row(record: Mapping[str, Any]) -> list[Any]:
         **record,
         "step": step_name_of(record),
         "superseded": bool(record.get("superseded")),
+        "outcome": outcome_of(record),
         "error_category": error.get("category"),
         "error_message": error.get("message"),
         "itl_ms": " ".join(f"{gap:g}" for gap in record.get("itl_ms") or ()),

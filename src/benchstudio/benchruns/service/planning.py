@@ -239,7 +239,8 @@ async def resolve_prompt(ctx: CatalogContext, owner_id: str, data: BenchmarkCrea
         if not template.user_prompt.strip():
             raise AppError("The prompt template has no user prompt.", code="empty_prompt")
         return template.user_prompt
-    return data.prompt if data.prompt else DEFAULT_PROMPT
+    # Only an absent prompt takes the documented default; the schema refuses an empty one.
+    return DEFAULT_PROMPT if data.prompt is None else data.prompt
 
 
 def check_tiers_fit(data: BenchmarkCreate, targets: list[PlannedTarget]) -> None:

@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from benchstudio.benchruns.domain import (
     BENCHMARK_JOB_TYPE,
     EventThrottle,
+    outcome_of,
     row_from_record,
     step_name_of,
 )
@@ -190,7 +191,8 @@ class ResultPump:
         return events
 
     def _track(self, record: Mapping[str, Any]) -> None:
-        if record.get("warmup"):
+        # Warm-ups and requests the stop cut short (cancelled) are not measured requests.
+        if record.get("warmup") or outcome_of(record) == "cancelled":
             return
         key = str(record.get("target"))
         live = self.live.setdefault(key, _TargetLive())

@@ -16,22 +16,43 @@ export interface BenchmarkForm {
   promptSource: 'text' | 'template'
   prompt: string
   templateId: string
-  maxTokens: number | null
-  temperature: number | null
-  runs: number
-  warmup: number
+  // Numeric inputs hold what `v-model.number` gives: a number, or '' once the field is cleared
+  // (a cleared field means "not set", see `numberOrNull`).
+  maxTokens: NumberInput
+  temperature: NumberInput
+  runs: NumberInput
+  warmup: NumberInput
   /** Comma-separated context tiers in tokens, e.g. "0, 8000". */
   contextTiers: string
   mode: BenchMode
-  concurrency: number | null
-  requestRate: number | null
-  numRequests: number | null
+  concurrency: NumberInput
+  requestRate: NumberInput
+  numRequests: NumberInput
   /** Comma-separated load points for the sweep modes. */
   sweep: string
   /** Load modes: start each measured window without open connections (TTFT includes them). */
   cold: boolean
   /** Extra sampling parameters as a JSON object, e.g. {"top_p": 0.9}. */
   paramsJson: string
+}
+
+/** A number input's model: a number, '' or null when cleared ("not set"). */
+export type NumberInput = number | string | null
+
+/** A cleared or non-numeric input is "not set": null, never '' or NaN. */
+export function numberOrNull(value: NumberInput | undefined): number | null {
+  if (value === null || value === undefined) return null
+  if (typeof value === 'number') return Number.isFinite(value) ? value : null
+  const text = value.trim()
+  if (text === '') return null
+  const parsed = Number(text)
+  return Number.isFinite(parsed) ? parsed : null
+}
+
+function requiredNumber(value: NumberInput, field: string, label: string): number {
+  const parsed = numberOrNull(value)
+  if (parsed === null) throw new FormProblem(field, `Enter ${label}.`)
+  return parsed
 }
 
 export const MODES: { id: BenchMode; label: string; hint: string }[] = [
@@ -85,6 +106,17 @@ export function parseNumberList(text: string, field: string): number[] {
   })
 }
 
+/** A list where each value may appear once (context tiers, sweep points). */
+export function parseUniqueList(text: string, field: string): number[] {
+  const values = parseNumberList(text, field)
+  const repeated = values.filter((value, index) => values.indexOf(value) !== index)
+  if (repeated.length > 0) {
+    const shown = [...new Set(repeated)].map((v) => v.toLocaleString('en')).join(', ')
+    throw new FormProblem(field, `Each value may appear once: ${shown} is repeated.`)
+  }
+  return values
+}
+
 function parseParams(text: string): Record<string, unknown> {
   if (text.trim() === '') return {}
   let parsed: unknown
@@ -102,14 +134,18 @@ function parseParams(text: string): Record<string, unknown> {
 /** The request body for preview and submit: only the fields the chosen mode uses. */
 export function toRequest(form: BenchmarkForm): BenchmarkCreate {
   if (form.targets.length === 0) throw new FormProblem('targets', 'Pick at least one model.')
+  if (form.promptSource === 'text' && form.prompt.trim() === '') {
+    throw new FormProblem('prompt', 'Write a prompt, or choose a template: an empty prompt is not sent.')
+  }
   const body: BenchmarkCreate = {
     title: form.title.trim(),
     targets: form.targets.map((t) => ({ provider_id: t.providerId, model_id: t.modelId })),
-    max_tokens: form.maxTokens ?? null,
-    temperature: form.temperature ?? null,
-    runs: form.runs,
-    warmup: form.warmup,
-    context_tokens: parseNumberList(form.contextTiers, 'context_tokens').map(Math.round),
+    // Optional: a cleared field is "not set" (no cap, the model's own temperature).
+    max_tokens: numberOrNull(form.maxTokens),
+    temperature: numberOrNull(form.temperature),
+    runs: requiredNumber(form.runs, 'runs', 'how many measured requests each tier gets'),
+    warmup: numberOrNull(form.warmup) ?? 0,
+    context_tokens: parseUniqueList(form.contextTiers, 'context_tokens').map(Math.round),
     mode: form.mode,
     params: parseParams(form.paramsJson),
     // The server's defaults, spelled out because the generated type requires them.
@@ -128,18 +164,18 @@ export function toRequest(form: BenchmarkForm): BenchmarkCreate {
     body.prompt = form.prompt
   }
   if (form.mode === 'concurrency') {
-    body.concurrency = form.concurrency
-    body.num_requests = form.numRequests
+    body.concurrency = requiredNumber(form.concurrency, 'concurrency', 'how many requests stay in flight')
+    body.num_requests = numberOrNull(form.numRequests)
   }
   if (form.mode === 'rate') {
-    body.request_rate = form.requestRate
-    body.num_requests = form.numRequests
+    body.request_rate = requiredNumber(form.requestRate, 'request_rate', 'the requests per second')
+    body.num_requests = numberOrNull(form.numRequests)
   }
   if (form.mode === 'sweep_concurrency' || form.mode === 'sweep_rate') {
-    const points = parseNumberList(form.sweep, 'sweep')
+    const points = parseUniqueList(form.sweep, 'sweep')
     if (points.length === 0) throw new FormProblem('sweep', 'Give at least one load point.')
     body.sweep = points
-    body.num_requests = form.numRequests
+    body.num_requests = numberOrNull(form.numRequests)
   }
   return body
 }

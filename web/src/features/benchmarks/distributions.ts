@@ -6,9 +6,18 @@ import type { RequestRow, StepOut } from '@/stores/benchmarks'
 
 import { metricOf } from './runSummary'
 
-// Superseded rows (a remeasured step's earlier attempt) stay stored but count in no figure.
-function measured(rows: RequestRow[]): RequestRow[] {
-  return rows.filter((row) => !row.warmup && !row.error && !row.superseded)
+/** A stored row's outcome: `cancelled` when the run cut it short, else `error` or `ok`. */
+export function outcomeOf(row: RequestRow): 'ok' | 'cancelled' | 'error' {
+  const error = row.error
+  if (error === null || error === undefined || error === false || error === '') return 'ok'
+  const category = typeof error === 'object' ? (error as { category?: unknown }).category : error
+  return category === 'cancelled' ? 'cancelled' : 'error'
+}
+
+// Superseded rows (a remeasured step's earlier attempt) stay stored but count in no figure;
+// cancelled rows (cut short, their last gap open-ended) and errors neither.
+export function measured(rows: RequestRow[]): RequestRow[] {
+  return rows.filter((row) => !row.warmup && outcomeOf(row) === 'ok' && !row.superseded)
 }
 
 function numbers(values: unknown[]): number[] {

@@ -13,6 +13,8 @@ export interface TargetRow {
   target: string
   requests: number
   errors: number
+  /** Requests the run cut short when it stopped: neither measured nor errors. */
+  cancelled: number
   ttft: MetricSummary
   tpot: MetricSummary
   e2e: MetricSummary
@@ -64,6 +66,7 @@ export function targetRows(targetSummaries: Record<string, unknown>): TargetRow[
       target,
       requests: num(b.requests) ?? 0,
       errors: num(b.errors) ?? 0,
+      cancelled: num(b.cancelled) ?? 0,
       ttft: metricOf(b, 'ttft_ms'),
       tpot: metricOf(b, 'tpot_ms'),
       e2e: metricOf(b, 'e2e_ms'),
