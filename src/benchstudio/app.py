@@ -60,6 +60,7 @@ from benchstudio.jobs.registry import HandlerRegistry
 from benchstudio.jobs.runtime import JobRuntime
 from benchstudio.realtime import endpoints as realtime_endpoints
 from benchstudio.realtime.state import Realtime
+from benchstudio.speed.prompts import warm_corpus
 from benchstudio.speed.tokenizer import load_encodings
 from benchstudio.storage.engine import Database, DatabaseConfig, open_database
 from benchstudio.storage.service_context import ServiceContext
@@ -138,6 +139,7 @@ async def warm_start() -> None:
     """
     children = asyncio.create_task(asyncio.to_thread(start_child_processes))
     await asyncio.to_thread(load_encodings)
+    await asyncio.to_thread(warm_corpus)  # the default corpus, as the first preview sizes it
     try:
         await children
     except Exception:  # first use tries again (and says why, to the job that needed them)
