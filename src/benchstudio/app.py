@@ -9,6 +9,7 @@ spelled out here.
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import logging
 from collections.abc import AsyncIterator, Sequence
@@ -29,6 +30,7 @@ from benchstudio.benchruns.endpoints import MAX_IMPORT_BYTES
 from benchstudio.benchruns.service.finishing import repair_runs as repair_benchmark_runs
 from benchstudio.benchruns.service.finishing import run_follows_job as benchmark_follows_job
 from benchstudio.benchruns.service.job_labels import describe_benchmark_jobs
+from benchstudio.benchruns.tasks.child_processes import start_child_processes
 from benchstudio.benchruns.tasks.handler import BENCHMARK_JOB
 from benchstudio.catalog import endpoints as catalog_endpoints
 from benchstudio.catalog.service import (
@@ -60,6 +62,8 @@ from benchstudio.jobs.registry import HandlerRegistry
 from benchstudio.jobs.runtime import JobRuntime
 from benchstudio.realtime import endpoints as realtime_endpoints
 from benchstudio.realtime.state import Realtime
+from benchstudio.speed.prompts import warm_corpus
+from benchstudio.speed.tokenizer import load_encodings
 from benchstudio.storage.engine import Database, DatabaseConfig, open_database
 from benchstudio.storage.service_context import ServiceContext
 from benchstudio.system.endpoints import health as system_health
@@ -136,6 +140,25 @@ async def _move_url_credentials(database: Database, vault: Vault, settings: Sett
         log.info("moved provider URL credentials into the vault", extra={"providers": moved})
 
 
+async def warm_start() -> None:
+    """What a first request or job would otherwise wait for, done before serving: the fork
+    server (its preload builds the tokenizers too) and the summary worker, started, and this
+    process's tokenizers built (previews size prompts with them).
+
+    Left to first use, the first benchmark after a start froze every request for 1-16 s
+    (issue 17): the tokenizer build holds the GIL, and the first child's start waited for the
+    fork server's preload. Threads here, so the fork server's preload and the tokenizer build
+    run side by side.
+    """
+    children = asyncio.create_task(asyncio.to_thread(start_child_processes))
+    await asyncio.to_thread(load_encodings)
+    await asyncio.to_thread(warm_corpus)  # the default corpus, as the first preview sizes it
+    try:
+        await children
+    except Exception:  # first use tries again (and says why, to the job that needed them)
+        log.warning("the fork server or the summary worker did not start", exc_info=True)
+
+
 def body_limits() -> BodyLimits:
     """Request-body caps at the edge: 2 MB by default, suites and their uploads 20 MB (plus
     room for the multipart framing; BFCL takes two files), the benchmark import its own cap,
@@ -174,6 +197,7 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await warm_start()
         app.state.database = open_database(database_config(settings))
         app.state.vault = Vault(settings.vault_key_list())
         await _move_url_credentials(app.state.database, app.state.vault, settings)

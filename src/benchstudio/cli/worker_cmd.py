@@ -41,11 +41,14 @@ async def _serve(settings: Settings) -> None:
     import asyncio
     import signal
 
+    from benchstudio.benchruns.tasks.child_processes import start_child_processes
     from benchstudio.core.heap import freeze_heap
     from benchstudio.jobs.runtime import JobRuntime
     from benchstudio.realtime.hub import build_hub
     from benchstudio.storage.engine import open_database
 
+    # The fork server and the summary worker ready before the first job (issue 17).
+    await asyncio.to_thread(start_child_processes)
     wiring = installed_wiring()
     database = open_database(database_config(settings))
     hub = build_hub(settings.broker_url, listen=False)

@@ -18,10 +18,12 @@ import time
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_context
+from multiprocessing.connection import Connection
 from typing import Any
 
 from benchstudio.core.clock import utcnow
 from benchstudio.core.heap import frozen_heap
+from benchstudio.core.parent_watch import exit_with_parent, lifeline
 from benchstudio.speed.bench_result import BenchResult, environment_info
 from benchstudio.speed.config import BenchConfig
 from benchstudio.speed.runner import BenchRunner
@@ -79,9 +81,12 @@ _STEP_BARRIER: threading.Barrier | None = None
 _STEP_WAIT_S = 0.0
 
 
-def _init_worker(barrier: threading.Barrier, wait_s: float) -> None:
+def _init_worker(barrier: threading.Barrier, wait_s: float, parent: Connection) -> None:
+    """A pool worker's set-up: its run's step barrier, and its end with the parent's (a worker
+    blocked on its call queue, or measuring, would outlive a `kill -9` of the CLI forever)."""
     global _STEP_BARRIER, _STEP_WAIT_S
     _STEP_BARRIER, _STEP_WAIT_S = barrier, wait_s
+    exit_with_parent(parent)
 
 
 def step_gate(barrier: Any, timeout_s: float) -> Callable[[], Awaitable[None]]:
@@ -146,7 +151,7 @@ def run_workers(config: BenchConfig) -> BenchResult:
         config.workers,
         mp_context=context,
         initializer=_init_worker,
-        initargs=(barrier, wait_s),
+        initargs=(barrier, wait_s, lifeline()),
     ) as pool:
         try:
             outcomes = list(pool.map(_worker_main, payloads))

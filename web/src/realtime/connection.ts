@@ -1,15 +1,11 @@
 // The one WebSocket to the server for live job events. It authenticates with a single-use
 // ticket (the access token never appears in a URL), resumes by sending the last sequence number
 // seen per job so the server replays what was missed, answers heartbeats, and reconnects with
-// jittered exponential backoff.
+// jittered exponential backoff. Every frame is validated first (`frames.ts`): one that fails
+// is dropped and never reaches a store.
+import { type ControlFrame, type LiveEvent, parseFrame } from './frames'
 
-export interface LiveEvent {
-  type: string
-  job_id: string
-  seq: number
-  at: string
-  data: Record<string, unknown>
-}
+export type { LiveEvent } from './frames'
 
 export type ConnectionState = 'idle' | 'connecting' | 'open' | 'waiting' | 'stopped'
 
@@ -25,7 +21,7 @@ export interface LiveConnectionOptions {
   /** After a (re)connect has replayed what was missed. */
   onResumed?(replayed: number): void
   onStateChange?(state: ConnectionState): void
-  onControl?(message: Record<string, unknown>): void
+  onControl?(message: ControlFrame): void
   createSocket?(url: string): WebSocket
   initialDelayMs?: number
   maxDelayMs?: number
@@ -133,14 +129,13 @@ export class LiveConnection {
   private receive(socket: WebSocket, message: MessageEvent): void {
     if (socket !== this.socket) return
     this.armWatchdog()
-    let parsed: unknown
-    try {
-      parsed = JSON.parse(String(message.data))
-    } catch {
+    const parsed = parseFrame(String(message.data))
+    if (parsed === null) return
+    if (parsed.kind === 'event') {
+      this.options.onEvent(parsed.event)
       return
     }
-    if (typeof parsed !== 'object' || parsed === null) return
-    const frame = parsed as Record<string, unknown>
+    const frame = parsed.frame
     switch (frame.type) {
       case 'hello':
         if (typeof frame.heartbeat_s === 'number') this.heartbeatS = frame.heartbeat_s
@@ -156,11 +151,7 @@ export class LiveConnection {
         this.send({ type: 'ping' })
         return
       default:
-        if (typeof frame.job_id === 'string' && typeof frame.seq === 'number') {
-          this.options.onEvent(frame as unknown as LiveEvent)
-        } else {
-          this.options.onControl?.(frame)
-        }
+        this.options.onControl?.(frame)
     }
   }
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import multiprocessing
+import multiprocessing.forkserver
 import os
 import threading
 from collections.abc import Callable
@@ -41,6 +42,7 @@ CHILD_PRELOAD = (
     "benchstudio.speed.launch",
     "benchstudio.speed.runner",
     "benchstudio.speed.slo_search",
+    "benchstudio.speed.tokenizer_preload",  # builds the tokenizers, not only imports them
     "uvloop",
 )
 
@@ -77,6 +79,21 @@ def _summary_pool() -> ProcessPoolExecutor:
                 initargs=(lifeline(),),
             )
         return _pool
+
+
+def start_child_processes() -> None:
+    """Start the fork server and the summary worker, and return once both are ready.
+
+    Blocking (seconds: the fork server's preload imports the measuring code and builds the
+    tokenizers): the server and `benchstudio worker` call it from a thread at start-up, before
+    they serve or take jobs. Left to first use, the first measuring child's start waited for
+    that preload, and the API's event loop with it (issue 17).
+    """
+    child_context()  # sets the preload list, which the fork server reads when it starts
+    multiprocessing.forkserver.ensure_running()
+    # The worker is forked by the fork server once its preload is done: waiting for its
+    # answer waits for both.
+    _summary_pool().submit(os.getpid).result()
 
 
 def _discard(pool: ProcessPoolExecutor) -> None:
@@ -121,24 +138,35 @@ class MeasuringChild:
 
     def __init__(self, job: ChildJob, name: str) -> None:
         context = child_context()
-        self._messages, child_out = context.Pipe(duplex=False)
-        child_stop, self._stop = context.Pipe(duplex=False)
+        self._messages, self._child_out = context.Pipe(duplex=False)
+        self._child_stop, self._stop = context.Pipe(duplex=False)
         self.process = context.Process(
-            target=child_main, args=(job, child_out, child_stop), name=name
+            target=child_main, args=(job, self._child_out, self._child_stop), name=name
         )
-        self.process.start()
-        # Drop our copies of the child's ends: then EOF means "the child is gone".
-        child_out.close()
-        child_stop.close()
         # Never block the event loop on a child that does not read (its pipe full).
         os.set_blocking(self._stop.fileno(), False)
         self.stop_sent = False
         self._transport: asyncio.BaseTransport | None = None
         self._reader: FrameReader | None = None
         self._keepalive: asyncio.Task[None] | None = None
+        self._starting: asyncio.Future[None] | None = None
+
+    def _start(self) -> None:
+        self.process.start()
+        # Drop our copies of the child's ends: then EOF means "the child is gone".
+        self._child_out.close()
+        self._child_stop.close()
 
     async def open(self) -> None:
-        """Read the pipe in the event loop itself: no thread per job polling it."""
+        """Start the child, then read its pipe in the event loop itself (no thread per job
+        polling it).
+
+        The start runs in a thread: it waits for the fork server, which may be (re)starting
+        and running its preload for seconds; the event loop serves meanwhile.
+        """
+        # Shielded: a cancelled job still knows when the start is over (`reap` waits for it).
+        self._starting = asyncio.ensure_future(asyncio.to_thread(self._start))
+        await asyncio.shield(self._starting)
         self._keepalive = asyncio.create_task(self._keep_alive())
         self._transport, self._reader = await open_reader(self._messages)
 
@@ -179,10 +207,17 @@ class MeasuringChild:
         self.stop()
         if self._keepalive is not None:
             self._keepalive.cancel()
-        await asyncio.to_thread(self.process.join, CHILD_EXIT_WAIT_S)
-        if self.process.is_alive():
-            self.process.kill()
+        if self._starting is not None:
+            with contextlib.suppress(Exception):  # a failed start: reported by `open`
+                await self._starting
+        if self.process.pid is not None:  # started
             await asyncio.to_thread(self.process.join, CHILD_EXIT_WAIT_S)
+            if self.process.is_alive():
+                self.process.kill()
+                await asyncio.to_thread(self.process.join, CHILD_EXIT_WAIT_S)
+        else:
+            self._child_out.close()
+            self._child_stop.close()
         if self._transport is not None:
             self._transport.close()
         else:
