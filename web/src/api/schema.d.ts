@@ -2091,6 +2091,11 @@ export interface components {
             job: components["schemas"]["JobState"] | null;
             /** Job Id */
             job_id: string | null;
+            /**
+             * Models
+             * @description The models as run, in order.
+             */
+            models: string[];
             /** Passed Cases */
             passed_cases: number;
             /** Profile */
@@ -2139,6 +2144,11 @@ export interface components {
             id: string;
             /** Job Id */
             job_id: string | null;
+            /**
+             * Models
+             * @description The models as run, in order.
+             */
+            models: string[];
             /** Passed Cases */
             passed_cases: number;
             /** Profile */
@@ -2179,8 +2189,8 @@ export interface components {
         };
         /**
          * EvalTargetIn
-         * @description A catalog model to evaluate. `model_id` is the catalog model's id (or, failing that, the
-         *     model name as the provider knows it).
+         * @description A model to evaluate. `model_id` is the catalog model's id, the model name as the provider
+         *     knows it, or any other model id the provider serves (ad hoc: not in the catalog).
          */
         EvalTargetIn: {
             /** Label */
@@ -3416,6 +3426,12 @@ export interface components {
         };
         /** TargetInfo */
         TargetInfo: {
+            /**
+             * Ad Hoc
+             * @description A model id the catalog did not list.
+             * @default false
+             */
+            ad_hoc: boolean;
             /** Adjustments */
             adjustments?: {
                 [key: string]: unknown;
@@ -3428,8 +3444,11 @@ export interface components {
             label: string;
             /** Model Id */
             model_id: string;
-            /** Model Ref Id */
-            model_ref_id: string;
+            /**
+             * Model Ref Id
+             * @description The catalog model; null: ad hoc.
+             */
+            model_ref_id?: string | null;
             /** Protocol */
             protocol: string;
             /** Provider Id */
