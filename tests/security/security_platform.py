@@ -188,7 +188,7 @@ def _make_model(client: TestClient, owner: Tenant, key: str) -> str:
 
 
 def _make_template(client: TestClient, owner: Tenant, key: str) -> str:
-    body = {"name": "A's template", "system_prompt": "secret instructions of A"}
+    body = {"name": "A's template", "system_prompt": "secret of A", "user_prompt": "hi"}
     return _created(client.post("/api/prompt-templates", json=body, headers=owner.headers))
 
 

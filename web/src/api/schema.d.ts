@@ -2849,11 +2849,16 @@ export interface components {
             system_prompt: string;
             /**
              * User Prompt
+             * @description The message sent to the model (required).
              * @default
              */
             user_prompt: string;
         };
-        /** PromptTemplateOut */
+        /**
+         * PromptTemplateOut
+         * @description A stored template. One saved before user prompts were required may lack one: it still
+         *     loads, and `problem` says why it cannot be used until it is edited.
+         */
         PromptTemplateOut: {
             /**
              * Created At
@@ -2870,6 +2875,11 @@ export interface components {
             /** Name */
             name: string;
             /**
+             * Problem
+             * @description Why the template cannot be used as it is; null when it can.
+             */
+            readonly problem: string | null;
+            /**
              * System Prompt
              * @default
              */
@@ -2881,6 +2891,7 @@ export interface components {
             updated_at: string;
             /**
              * User Prompt
+             * @description The message sent to the model (required).
              * @default
              */
             user_prompt: string;

@@ -95,8 +95,8 @@ describe('tools form round trips', () => {
     fc.assert(
       fc.property(withParam, fc.nat(), newText, (input, pick, description) => {
         const form = toForm(input)
-        const editable = form.flatMap((t, ti) => t.params.map((p, pi) => ({ ti, pi, p })).filter(({ p }) => typeof p.original === 'object' && p.original !== null && !Array.isArray(p.original)))
-        const { ti, pi, p } = editable[pick % editable.length]!
+        const editable = form.flatMap((t, ti) => t.params.map((p) => ({ ti, p })).filter(({ p }) => typeof p.original === 'object' && p.original !== null && !Array.isArray(p.original)))
+        const { ti, p } = editable[pick % editable.length]!
         fc.pre(p.description !== description)
         p.description = description
         const expected = structuredClone(input)
