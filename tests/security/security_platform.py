@@ -135,6 +135,7 @@ BODY_OVERRIDES: dict[tuple[str, str], Any] = {
     ("PATCH", "/api/providers/{provider_id}"): {"name": "renamed"},
     ("POST", "/api/models"): {"provider_id": "x", "model_id": "m"},
     ("PATCH", "/api/models/{model_ref_id}"): {"notes": "n"},
+    ("PUT", "/api/prompt-templates/{template_id}"): {"name": "t", "user_prompt": "hi"},
     ("POST", "/api/jobs"): {"type": "demo.units", "params": {"units": 1, "unit_ms": 1}},
     ("PATCH", "/api/admin/users/{user_id}"): {},
 }
