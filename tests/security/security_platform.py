@@ -135,6 +135,7 @@ BODY_OVERRIDES: dict[tuple[str, str], Any] = {
     ("PATCH", "/api/providers/{provider_id}"): {"name": "renamed"},
     ("POST", "/api/models"): {"provider_id": "x", "model_id": "m"},
     ("PATCH", "/api/models/{model_ref_id}"): {"notes": "n"},
+    ("PUT", "/api/prompt-templates/{template_id}"): {"name": "t", "user_prompt": "hi"},
     ("POST", "/api/jobs"): {"type": "demo.units", "params": {"units": 1, "unit_ms": 1}},
     ("PATCH", "/api/admin/users/{user_id}"): {},
 }
@@ -188,7 +189,7 @@ def _make_model(client: TestClient, owner: Tenant, key: str) -> str:
 
 
 def _make_template(client: TestClient, owner: Tenant, key: str) -> str:
-    body = {"name": "A's template", "system_prompt": "secret instructions of A"}
+    body = {"name": "A's template", "system_prompt": "secret of A", "user_prompt": "hi"}
     return _created(client.post("/api/prompt-templates", json=body, headers=owner.headers))
 
 

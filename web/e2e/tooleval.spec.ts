@@ -52,6 +52,9 @@ async function importCalendarSuite(page: Page): Promise<void> {
   await page.getByTestId('import-own').setInputFiles({ name: 'calendar.suite.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(CALENDAR_SUITE)) })
 }
 
+/** The scorer's result codes (`toolcall.verdicts.ErrorCategory`): never shown raw. */
+const RAW_CODE = /\b(api_error|bad_format|bad_json|unwanted_call|no_call|hallucinated_tool|wrong_tool|wrong_call_count|missing_argument|extra_argument|type_error|wrong_argument|wrong_order|too_many_rounds|incomplete_chain|unsourced_argument)\b/
+
 function caseRow(page: Page, caseId: string) {
   return page.getByTestId('case-row').filter({ has: page.getByText(caseId, { exact: true }) })
 }
@@ -157,9 +160,11 @@ test('tool eval: edit the sample suite, run it on the demo simulator, drill down
   await expect(drill.getByTestId('expected-calls')).toContainText('"USD"')
   await expect(drill.getByTestId('actual-calls')).toContainText('EUR')
   const fromCurrency = drill.getByTestId('argument-check').filter({ hasText: 'from_currency' })
-  await expect(fromCurrency).toContainText('failed')
+  await expect(fromCurrency).toContainText('Wrong value')
   await expect(fromCurrency.getByTestId('argument-reason')).toHaveText('Sent "EUR", but accepted: "USD".')
-  await expect(drill.getByTestId('argument-check').filter({ hasText: 'amount' })).toContainText('passed')
+  await expect(drill.getByTestId('argument-check').filter({ hasText: 'amount' })).toContainText('Matches')
+  // Results read in words everywhere: no raw result code on the page (issue 17, bug 11).
+  expect(await page.locator('main').innerText()).not.toMatch(RAW_CODE)
   await saveScreenshot(page, 'tooleval-drilldown')
   await page.emulateMedia({ colorScheme: 'dark' }) // the theme follows the system by default
   await saveScreenshot(page, 'tooleval-drilldown-dark')
@@ -195,6 +200,7 @@ test('tool eval: edit the sample suite, run it on the demo simulator, drill down
   await expect(changed).toHaveCount(1)
   await expect(changed).toContainText('currency-tolerance')
   await expect(changed).toContainText('only A passed')
+  expect(await page.locator('main').innerText()).not.toMatch(RAW_CODE)
   await saveScreenshot(page, 'tooleval-compare')
   await page.emulateMedia({ colorScheme: 'dark' })
   await saveScreenshot(page, 'tooleval-compare-dark')

@@ -90,6 +90,11 @@ class EvalRun(Base):
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
+    @property
+    def models(self) -> list[str]:
+        """The targets' labels as run, in order (the history lists them)."""
+        return [str(t["label"]) for t in (self.config or {}).get("targets", [])]
+
 
 class EvalCaseResult(Base):
     """One case for one target: exchanges (requests and responses), transcript and verdict."""

@@ -72,7 +72,7 @@ def test_deleting_a_user_removes_their_data_but_keeps_audit_rows(admin: Api, mem
         201,
         json={"name": "p", "base_url": "http://127.0.0.1:1", "api_key": "sk-abcdefghijklmnop"},
     )
-    member.ok("POST", "/api/prompt-templates", 201, json={"name": "t"})
+    member.ok("POST", "/api/prompt-templates", 201, json={"name": "t", "user_prompt": "hi"})
     member_id = member.user["id"]
     before = admin.ok("GET", f"/api/admin/audit?target={member_id}")["items"]
     assert before

@@ -180,7 +180,9 @@ def test_api_tokens_scopes_and_revocation(api: Api) -> None:
     assert [t["name"] for t in listed] == ["ci"] and "token" not in listed[0]
     as_token = {"Authorization": f"Bearer {token}"}
     assert api.client.get("/api/providers", headers=as_token).status_code == 200
-    write = api.client.post("/api/prompt-templates", json={"name": "x"}, headers=as_token)
+    write = api.client.post(
+        "/api/prompt-templates", json={"name": "x", "user_prompt": "hi"}, headers=as_token
+    )
     assert write.status_code == 403 and write.json()["error"]["code"] == "insufficient_scope"
     # Tokens cannot manage tokens or passwords: a leaked token cannot mint more.
     assert (

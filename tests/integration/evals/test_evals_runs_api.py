@@ -211,11 +211,11 @@ def test_submit_checks_suite_targets_and_tool_choice(api: Api, simulator: Simula
     assert api.call("POST", "/api/evals", json=bad_choice).status_code == 422
     no_version = {"suite_id": suite["id"], "suite_version": 9, "targets": target}
     assert api.call("POST", "/api/evals", json=no_version).status_code == 404
-    unknown_model = {
+    other_provider = {
         "suite_id": suite["id"],
-        "targets": [{"provider_id": provider, "model_id": "x"}],
+        "targets": [{"provider_id": "0" * 32, "model_id": "good"}],
     }
-    assert api.call("POST", "/api/evals", json=unknown_model).status_code == 404
+    assert api.call("POST", "/api/evals", json=other_provider).status_code == 404
     forced = _submit(
         api,
         suite["id"],
@@ -233,3 +233,25 @@ def test_submit_checks_suite_targets_and_tool_choice(api: Api, simulator: Simula
     request = api.ok("GET", f"/api/evals/{forced['run']['id']}/cases/{row['id']}")["exchanges"][0]
     assert request["request"]["tool_choice"]["function"]["name"] == "get_weather"
     assert request["request"]["params"].get("top_p") == 0.5
+
+
+def test_an_ad_hoc_model_id_runs_and_is_stored_with_the_run(
+    api: Api, simulator: SimulatorThread
+) -> None:
+    """A model id the catalog does not list is sent as given, as in benchmarks (issue 17, 2)."""
+    api.sign_up("erin@example.com")
+    suite = api.ok("POST", "/api/suites/sample", 201)
+    provider, _ = add_provider(api, simulator.base_url, ["good"])
+    submitted = _submit(api, suite["id"], provider, ["sloppy"])
+    job = api.wait_job(submitted["job_id"], {"done", "failed", "cancelled"})
+    assert job["status"] == "done", job
+    run_id = submitted["run"]["id"]
+    detail = api.ok("GET", f"/api/evals/{run_id}")
+    [target] = detail["targets"]
+    assert target["model_id"] == "sloppy" and target["label"] == "sloppy"
+    assert target["ad_hoc"] is True and target["model_ref_id"] is None
+    assert detail["summaries"]["sloppy"]["cases"] == SAMPLE_CASES
+    assert detail["models"] == ["sloppy"]
+    history = api.ok("GET", "/api/evals?search=sloppy")
+    assert [r["id"] for r in history["items"]] == [run_id]
+    assert history["items"][0]["models"] == ["sloppy"]

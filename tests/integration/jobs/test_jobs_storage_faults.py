@@ -200,7 +200,7 @@ def test_a_read_only_database_answers_503_and_reads_still_work(
         session, token = _sign_up(writable)
         assert (
             writable.post(
-                "/api/prompt-templates", json={"name": "kept"}, headers=session
+                "/api/prompt-templates", json={"name": "kept", "user_prompt": "hi"}, headers=session
             ).status_code
             == 201
         )
@@ -211,7 +211,9 @@ def test_a_read_only_database_answers_503_and_reads_still_work(
             listed = ro.get("/api/prompt-templates", headers=token)
             assert listed.status_code == 200, listed.text
             assert [t["name"] for t in listed.json()] == ["kept"]
-        refused = ro.post("/api/prompt-templates", json={"name": "new"}, headers=session)
+        refused = ro.post(
+            "/api/prompt-templates", json={"name": "new", "user_prompt": "hi"}, headers=session
+        )
         assert refused.status_code == 503, refused.text
         error = refused.json()["error"]
         assert error["code"] == "storage_unavailable" and "read-only" in error["message"]

@@ -2095,6 +2095,11 @@ export interface components {
             job: components["schemas"]["JobState"] | null;
             /** Job Id */
             job_id: string | null;
+            /**
+             * Models
+             * @description The models as run, in order.
+             */
+            models: string[];
             /** Passed Cases */
             passed_cases: number;
             /** Profile */
@@ -2143,6 +2148,11 @@ export interface components {
             id: string;
             /** Job Id */
             job_id: string | null;
+            /**
+             * Models
+             * @description The models as run, in order.
+             */
+            models: string[];
             /** Passed Cases */
             passed_cases: number;
             /** Profile */
@@ -2183,8 +2193,8 @@ export interface components {
         };
         /**
          * EvalTargetIn
-         * @description A catalog model to evaluate. `model_id` is the catalog model's id (or, failing that, the
-         *     model name as the provider knows it).
+         * @description A model to evaluate. `model_id` is the catalog model's id, the model name as the provider
+         *     knows it, or any other model id the provider serves (ad hoc: not in the catalog).
          */
         EvalTargetIn: {
             /** Label */
@@ -2861,11 +2871,16 @@ export interface components {
             system_prompt: string;
             /**
              * User Prompt
+             * @description The message sent to the model (required).
              * @default
              */
             user_prompt: string;
         };
-        /** PromptTemplateOut */
+        /**
+         * PromptTemplateOut
+         * @description A stored template. One saved before user prompts were required may lack one: it still
+         *     loads, and `problem` says why it cannot be used until it is edited.
+         */
         PromptTemplateOut: {
             /**
              * Created At
@@ -2882,6 +2897,11 @@ export interface components {
             /** Name */
             name: string;
             /**
+             * Problem
+             * @description Why the template cannot be used as it is; null when it can.
+             */
+            readonly problem: string | null;
+            /**
              * System Prompt
              * @default
              */
@@ -2893,6 +2913,7 @@ export interface components {
             updated_at: string;
             /**
              * User Prompt
+             * @description The message sent to the model (required).
              * @default
              */
             user_prompt: string;
@@ -3438,6 +3459,12 @@ export interface components {
         };
         /** TargetInfo */
         TargetInfo: {
+            /**
+             * Ad Hoc
+             * @description A model id the catalog did not list.
+             * @default false
+             */
+            ad_hoc: boolean;
             /** Adjustments */
             adjustments?: {
                 [key: string]: unknown;
@@ -3450,8 +3477,11 @@ export interface components {
             label: string;
             /** Model Id */
             model_id: string;
-            /** Model Ref Id */
-            model_ref_id: string;
+            /**
+             * Model Ref Id
+             * @description The catalog model; null: ad hoc.
+             */
+            model_ref_id?: string | null;
             /** Protocol */
             protocol: string;
             /** Provider Id */

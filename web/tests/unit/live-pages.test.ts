@@ -207,7 +207,10 @@ describe('eval run page, live', () => {
     await settle()
     expect(rows()).toEqual(['weather-1', 'weather-2'])
     expect(wrapper.text()).toContain('2 of 4 done')
-    expect(wrapper.text()).toContain('wrong_tool')
+    // The result reads in words; the raw code is only a tooltip (issue 17, bug 11).
+    expect(wrapper.text()).toContain('Called the wrong tool')
+    expect(wrapper.text()).not.toContain('wrong_tool')
+    expect(wrapper.findAll('[data-testid="eval-case-result"]')[1]?.attributes('title')).toBe('Result code: wrong_tool')
     expect(requestsTo(fetch, '/api/evals/eval-1/cases')).toHaveLength(1)
   })
 })

@@ -14,8 +14,8 @@ MAX_TARGETS = 8
 
 
 class EvalTargetIn(CleanInput):
-    """A catalog model to evaluate. `model_id` is the catalog model's id (or, failing that, the
-    model name as the provider knows it)."""
+    """A model to evaluate. `model_id` is the catalog model's id, the model name as the provider
+    knows it, or any other model id the provider serves (ad hoc: not in the catalog)."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -59,9 +59,10 @@ class TargetInfo(BaseModel):
     provider_id: str
     provider_name: str
     protocol: str
-    model_ref_id: str
+    model_ref_id: str | None = Field(default=None, description="The catalog model; null: ad hoc.")
     model_id: str
     display_name: str
+    ad_hoc: bool = Field(default=False, description="A model id the catalog did not list.")
     concurrency: int | None = None
     adjustments: list[dict[str, Any]] = Field(default_factory=list)
 
@@ -89,6 +90,7 @@ class EvalRunOut(BaseModel):
     passed_cases: int
     summary: dict[str, Any] | None
     error: str | None
+    models: list[str] = Field(description="The models as run, in order.")
     created_at: datetime
     started_at: datetime | None
     finished_at: datetime | None

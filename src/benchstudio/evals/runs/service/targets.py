@@ -1,4 +1,5 @@
-"""Eval targets from the catalog: (provider id, model id) pairs resolved for the owner.
+"""Eval targets: (provider id, model id) pairs resolved for the owner against the catalog; a
+model id the catalog does not list is used as given (ad hoc), as in benchmarks.
 
 At submit time each pair becomes a `TargetInfo` stored with the run (identity and display
 names as run). When the job runs, each becomes a runner `EvalTarget` without any key: the
@@ -21,8 +22,11 @@ from benchstudio.toolcall.live.records import EvalTarget, TargetPlan
 from benchstudio.toolcall.live.runner import plan_targets
 
 
-async def _model(ctx: CatalogContext, owner_id: str, target: EvalTargetIn) -> ModelOut:
-    """By catalog id; failing that, by the provider's model name among active models."""
+async def _model(ctx: CatalogContext, owner_id: str, target: EvalTargetIn) -> ModelOut | None:
+    """By catalog id; failing that, by the provider's model name among active models.
+
+    None: a model id the catalog does not list (ad hoc), sent to the provider as given, as
+    benchmarks do."""
     try:
         model = await catalog_service.get_model(ctx.for_tenant(owner_id), target.model_id)
     except NotFoundError:
@@ -31,7 +35,7 @@ async def _model(ctx: CatalogContext, owner_id: str, target: EvalTargetIn) -> Mo
         )
         named = [m for m in candidates if m.model_id == target.model_id]
         if not named:
-            raise NotFoundError("No such model.") from None
+            return None
         model = named[0]
     if model.provider_id != target.provider_id:
         raise NotFoundError("No such model for this provider.")
@@ -40,13 +44,28 @@ async def _model(ctx: CatalogContext, owner_id: str, target: EvalTargetIn) -> Mo
     return model
 
 
+def _info(
+    label: str, target: EvalTargetIn, provider: ProviderOut, model: ModelOut | None
+) -> TargetInfo:
+    return TargetInfo(
+        label=label,
+        provider_id=target.provider_id,
+        provider_name=provider.name,
+        protocol=provider.protocol,
+        model_ref_id=model.id if model else None,
+        model_id=model.model_id if model else target.model_id,
+        display_name=model.display_name if model else target.model_id,
+        ad_hoc=model is None,
+    )
+
+
 async def resolve_targets(ctx: EvalContext, data: EvalCreate) -> list[tuple[TargetInfo, str]]:
     """Check each pair belongs to the caller and is active; label them uniquely.
 
     Returns each target with its provider's current base URL (not stored: the demo
     simulator's address is the server's to set)."""
     catalog, owner_id = ctx.catalog, ctx.require_owner()
-    found: list[tuple[EvalTargetIn, ProviderOut, ModelOut]] = []
+    found: list[tuple[EvalTargetIn, ProviderOut, ModelOut | None]] = []
     for target in data.targets:
         provider = await catalog_service.get_provider(
             catalog.for_tenant(owner_id), target.provider_id
@@ -55,20 +74,9 @@ async def resolve_targets(ctx: EvalContext, data: EvalCreate) -> list[tuple[Targ
             raise ConflictError(f"The provider {provider.name!r} is archived.", code="archived")
         model = await _model(catalog, owner_id, target)
         found.append((target, provider, model))
-    labels = unique_labels([t.label or m.display_name for t, _, m in found])
+    labels = unique_labels([t.label or (m.display_name if m else t.model_id) for t, _, m in found])
     return [
-        (
-            TargetInfo(
-                label=label,
-                provider_id=target.provider_id,
-                provider_name=provider.name,
-                protocol=provider.protocol,
-                model_ref_id=model.id,
-                model_id=model.model_id,
-                display_name=model.display_name,
-            ),
-            provider.base_url,
-        )
+        (_info(label, target, provider, model), provider.base_url)
         for label, (target, provider, model) in zip(labels, found, strict=True)
     ]
 
