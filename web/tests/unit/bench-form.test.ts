@@ -71,7 +71,7 @@ describe('cancelled rows', () => {
 })
 
 describe('job progress', () => {
-  const job = (percent: number, eta: number | null) => ({ id: 'j', status: 'running', progress_percent: percent, progress_detail: '3 of ~120 requests', eta_s: eta }) as unknown as Job
+  const job = (percent: number, eta: number | null) => ({ id: 'j', type: 'benchmark', title: 'Run A', status: 'running', progress_percent: percent, progress_detail: '3 of ~120 requests', eta_s: eta }) as unknown as Job
   it('says "estimating…" until there is enough data for an ETA', () => {
     expect(mount(JobProgress, { props: { job: job(1, 86_400) } }).text()).toContain('estimating…')
     expect(mount(JobProgress, { props: { job: job(40, 30) } }).text()).toContain('left')
