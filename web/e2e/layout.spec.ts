@@ -15,7 +15,9 @@ interface PageCase {
   signedOut?: boolean
 }
 
-const PHONE_WIDTHS = [360, 390, 414]
+/** 390 px is checked with the screenshots and axe, below. */
+const PHONE_WIDTHS = [360, 414]
+const PHONE = 390
 const DESKTOP = 1366
 /** The top bar at phone widths: one row of controls. */
 const MAX_HEADER_HEIGHT = 64
@@ -107,8 +109,10 @@ async function createData(browser: Browser, request: APIRequestContext): Promise
   )
 }
 
+// Every page at several widths and in both themes, with axe: minutes, not seconds.
+test.describe.configure({ timeout: 600_000 })
+
 test.beforeAll(async ({ browser, request }) => {
-  test.setTimeout(180_000)
   await createData(browser, request)
 })
 
@@ -162,7 +166,6 @@ async function usingTheme(page: Page, theme: 'light' | 'dark'): Promise<void> {
 }
 
 test('every page fits phone widths, with a compact header and reachable table actions', async ({ page, browser }) => {
-  test.setTimeout(300_000)
   await signInQuietly(page, ADMIN)
   const guest = await (await browser.newContext()).newPage()
   for (const width of PHONE_WIDTHS) {
@@ -190,31 +193,18 @@ test('the phone header opens the side navigation from a menu button', async ({ p
   await expect(nav).toBeHidden()
 })
 
-test('every page fits the desktop too', async ({ page, browser }) => {
-  test.setTimeout(120_000)
-  await signInQuietly(page, ADMIN)
-  const guest = await (await browser.newContext()).newPage()
-  for (const item of pages) {
-    const target = item.signedOut ? guest : page
-    await target.setViewportSize({ width: DESKTOP, height: 860 })
-    await open(target, item)
-    await checkFits(target, item, DESKTOP)
-  }
-  await guest.context().close()
-})
-
 for (const theme of ['light', 'dark'] as const) {
-  test(`axe finds nothing serious on any page, ${theme} theme`, async ({ page, browser }) => {
-    test.setTimeout(300_000)
+  test(`axe finds nothing serious on any page, desktop and phone, ${theme} theme`, async ({ page, browser }) => {
     await signInQuietly(page, ADMIN)
     const guest = await (await browser.newContext()).newPage()
     const findings: string[] = []
     for (const item of pages) {
       const target = item.signedOut ? guest : page
       await usingTheme(target, theme)
-      for (const width of [DESKTOP, 390]) {
+      for (const width of [DESKTOP, PHONE]) {
         await target.setViewportSize({ width, height: width === DESKTOP ? 860 : 800 })
         await open(target, item)
+        if (theme === 'light') await checkFits(target, item, width)
         // Let the theme's colour transitions settle before measuring contrast.
         await target.waitForTimeout(250)
         const result = await new AxeBuilder({ page: target }).analyze()
