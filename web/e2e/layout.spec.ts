@@ -64,8 +64,8 @@ interface Listed {
 async function createData(browser: Browser, request: APIRequestContext): Promise<void> {
   const token = await accessToken(request, ADMIN)
   const stamp = Date.now().toString(36)
-  const runs = ((await api(request, token, 'get', '/api/benchmarks?limit=50')) as Listed).items.filter((run) => run.status === 'done')
-  const evals = ((await api(request, token, 'get', '/api/evals?limit=50')) as Listed).items.filter((run) => run.status === 'done')
+  const runs = ((await api(request, token, 'get', '/api/benchmarks?limit=50')) as Listed).items.filter((run) => run.status !== 'queued' && run.status !== 'running')
+  const evals = ((await api(request, token, 'get', '/api/evals?limit=50')) as Listed).items.filter((run) => run.status !== 'queued' && run.status !== 'running')
   let [runA, runB] = runs.map((run) => run.id)
   let evalRun = evals[0]?.id
   let suiteId = evals[0]?.suite_id
