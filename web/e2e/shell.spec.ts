@@ -47,7 +47,7 @@ test.describe('web shell', () => {
     await expect(page.getByTestId('status-server').getByTestId('status-value')).toHaveText('Online')
     await expect(page.getByTestId('server-status')).toContainText('Online')
     await expect(page.getByTestId('sidebar-version')).toHaveText(`v${health.version}`)
-    await expect(page.getByText('benchstudio bench --base-url http://127.0.0.1:9100/v1 --model sim')).toBeVisible()
+    await expect(page.getByRole('link', { name: 'Run a benchmark' })).toHaveAttribute('href', '/benchmarks')
   })
 
   test('navigates between client routes without a page load, and to the API docs', async ({

@@ -1,7 +1,7 @@
 import type { VueWrapper } from '@vue/test-utils'
 import { afterEach, describe, expect, it } from 'vitest'
 
-import { HEALTHY, requestedPaths, requestsTo, stubApi, stubColorScheme } from './fakes'
+import { HEALTHY, META, requestedPaths, requestsTo, stubApi, stubColorScheme } from './fakes'
 import { mountApp } from './mount-app'
 
 let mounted: VueWrapper | undefined
@@ -55,16 +55,34 @@ describe('overview page', () => {
     )
   })
 
-  it('gives the getting-started commands for the simulator and a first benchmark', async () => {
+  it('describes what exists, links into each area and starts a new user on the simulator', async () => {
+    stubColorScheme(false)
+    const features = [...META.features, 'benchmarks', 'history', 'tool-eval']
+    stubApi({ '/api/meta': { body: { ...META, features } } })
+    const { wrapper } = await mountApp('/')
+    mounted = wrapper
+    await new Promise((resolve) => setTimeout(resolve, 0))
+    const text = wrapper.text()
+    // No promises of features that "will appear", no simulator to start by hand.
+    expect(text).not.toMatch(/will appear|appear in the sidebar|port 9100|benchstudio simulate/)
+    const firstStep = wrapper.get('[data-testid="first-step"]')
+    expect(firstStep.text()).toContain('built-in simulator')
+    const links = firstStep.findAll('a').map((link) => link.attributes('href'))
+    expect(links).toEqual(['/benchmarks', '/welcome'])
+    const areaLinks = wrapper.findAll('[data-testid="overview-area"] a').map((link) => link.attributes('href'))
+    expect(areaLinks).toEqual(expect.arrayContaining(['/benchmarks', '/history', '/tool-eval', '/settings/providers']))
+    expect(wrapper.find('a[href="/api/docs"]').exists()).toBe(true)
+  })
+
+  it('lists only the areas this server offers', async () => {
     stubColorScheme(false)
     stubApi()
     const { wrapper } = await mountApp('/')
     mounted = wrapper
-    const commands = wrapper.findAll('code').map((code) => code.text())
-    expect(commands).toContain('$ benchstudio simulate')
-    expect(commands).toContain(
-      '$ benchstudio bench --base-url http://127.0.0.1:9100/v1 --model sim',
-    )
+    await new Promise((resolve) => setTimeout(resolve, 0))
+    expect(wrapper.find('[data-testid="first-step"]').exists()).toBe(false)
+    const areaLinks = wrapper.findAll('[data-testid="overview-area"] a').map((link) => link.attributes('href'))
+    expect(areaLinks).toEqual(['/jobs', '/settings/providers'])
   })
 
   it('checks again on request', async () => {

@@ -1,0 +1,222 @@
+// Every page at phone widths (360–414 px) and on a desktop, with data present so the tables
+// render: nothing wider than the viewport, a compact header, wide tables scrolling inside their
+// own container with every row action reachable; axe finds nothing serious in either theme.
+// Screenshots of every page in both themes at 1366 and 390 px land in e2e/artifacts/layout-*.
+import AxeBuilder from '@axe-core/playwright'
+import type { APIRequestContext, Browser, Page } from '@playwright/test'
+
+import { expect, saveScreenshot, test } from './fixtures'
+import { accessToken, ADMIN, signInQuietly } from './users'
+
+interface PageCase {
+  name: string
+  path: string
+  /** Public pages are visited signed out. */
+  signedOut?: boolean
+}
+
+/** 390 px is checked with the screenshots and axe, below. */
+const PHONE_WIDTHS = [360, 414]
+const PHONE = 390
+const DESKTOP = 1366
+/** The top bar at phone widths: one row of controls. */
+const MAX_HEADER_HEIGHT = 64
+
+const pages: PageCase[] = [
+  { name: 'overview', path: '/' },
+  { name: 'benchmark-new', path: '/benchmarks' },
+  { name: 'history', path: '/history' },
+  { name: 'tooleval', path: '/tool-eval' },
+  { name: 'jobs', path: '/jobs' },
+  { name: 'settings-providers', path: '/settings/providers' },
+  { name: 'settings-models', path: '/settings/models' },
+  { name: 'settings-keys', path: '/settings/keys' },
+  { name: 'settings-templates', path: '/settings/templates' },
+  { name: 'settings-profiles', path: '/settings/profiles' },
+  { name: 'settings-tokens', path: '/settings/tokens' },
+  { name: 'settings-account', path: '/settings/account' },
+  { name: 'admin-users', path: '/admin/users' },
+  { name: 'admin-jobs', path: '/admin/jobs' },
+  { name: 'admin-audit', path: '/admin/audit' },
+  { name: 'admin-system', path: '/admin/system' },
+  { name: 'welcome', path: '/welcome' },
+  { name: 'not-found', path: '/no-such-page' },
+  { name: 'sign-in', path: '/sign-in', signedOut: true },
+  { name: 'sign-up', path: '/sign-up', signedOut: true },
+  { name: 'forgot-password', path: '/forgot-password', signedOut: true },
+  { name: 'reset-password', path: '/reset-password?token=not-a-real-token', signedOut: true },
+]
+
+async function api(request: APIRequestContext, token: string, method: 'get' | 'post', path: string, data?: unknown): Promise<unknown> {
+  const response = await request[method](path, { data, headers: { Authorization: `Bearer ${token}` } })
+  expect(response.ok(), `${method} ${path}: ${await response.text()}`).toBe(true)
+  return response.json()
+}
+
+interface Listed {
+  items: { id: string; status: string; suite_id?: string }[]
+}
+
+/**
+ * Two benchmark runs, a tool eval run, a template, a profile and a token for the admin. A test
+ * that fails restarts the worker, and this hook with it: what an earlier round made is reused.
+ */
+async function createData(browser: Browser, request: APIRequestContext): Promise<void> {
+  const token = await accessToken(request, ADMIN)
+  const stamp = Date.now().toString(36)
+  const runs = ((await api(request, token, 'get', '/api/benchmarks?limit=50')) as Listed).items.filter((run) => run.status !== 'queued' && run.status !== 'running')
+  const evals = ((await api(request, token, 'get', '/api/evals?limit=50')) as Listed).items.filter((run) => run.status !== 'queued' && run.status !== 'running')
+  let [runA, runB] = runs.map((run) => run.id)
+  let evalRun = evals[0]?.id
+  let suiteId = evals[0]?.suite_id
+  if (!runA || !runB || !evalRun || !suiteId) {
+    await api(request, token, 'post', '/api/prompt-templates', { name: `Layout template ${stamp}`, description: 'A template with a rather long description to see how the table copes with it', system_prompt: 'You are terse.', user_prompt: 'Summarise the plot of Hamlet in one long sentence.' })
+    await api(request, token, 'post', '/api/model-profiles', { name: `Layout profile ${stamp}`, description: 'Low temperature', params: { temperature: 0.2 } })
+    await api(request, token, 'post', '/api/auth/tokens', { name: `layout-${stamp}`, scopes: ['read'] })
+
+    const context = await browser.newContext()
+    const page = await context.newPage()
+    await signInQuietly(page, ADMIN)
+    for (const title of ['Layout run with a fairly long title', 'Layout run, again']) {
+      await page.goto('/benchmarks')
+      await expect(page.getByTestId('target-picker').locator('input[type=checkbox]:checked')).toHaveCount(1)
+      await page.getByTestId('bench-title').fill(title)
+      await page.getByTestId('runs').fill('3')
+      await page.getByTestId('max-tokens').fill('32')
+      await page.getByTestId('start-benchmark').click()
+      await expect(page).toHaveURL(/\/benchmarks\/[^/]+$/)
+      await expect(page.getByTestId('run-status')).toHaveText('Done', { timeout: 60_000 })
+      runB = runA
+      runA = page.url().split('/').pop() ?? ''
+    }
+
+    const suite = (await api(request, token, 'post', '/api/suites/sample')) as { id: string }
+    suiteId = suite.id
+    await page.goto(`/tool-eval/suites/${suite.id}`)
+    await page.getByTestId('run-eval').click()
+    await expect(page).toHaveURL(/\/tool-eval\/runs\/[^/]+$/)
+    await expect(page.getByTestId('eval-status')).toHaveText('Done', { timeout: 90_000 })
+    evalRun = page.url().split('/').pop() ?? ''
+    await context.close()
+  }
+
+  pages.push(
+    { name: 'benchmark-run', path: `/benchmarks/${runA}` },
+    { name: 'history-compare', path: `/history/compare?runs=${runA},${runB}` },
+    { name: 'tooleval-suite', path: `/tool-eval/suites/${suiteId}` },
+    { name: 'tooleval-run', path: `/tool-eval/runs/${evalRun}` },
+    { name: 'tooleval-compare', path: `/tool-eval/compare?a=${evalRun}` },
+  )
+}
+
+// Every page at several widths and in both themes, with axe: minutes, not seconds.
+test.describe.configure({ timeout: 600_000 })
+
+test.beforeAll(async ({ browser, request }) => {
+  await createData(browser, request)
+})
+
+async function open(page: Page, item: PageCase): Promise<void> {
+  await page.goto(item.path)
+  await expect(page.locator('main h1').first()).toBeVisible()
+  // Lists load after the heading; wait for the app to go quiet.
+  await page.waitForLoadState('networkidle')
+  await page.waitForTimeout(150)
+}
+
+async function checkFits(page: Page, item: PageCase, width: number): Promise<void> {
+  const overflow = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, inner: window.innerWidth }))
+  expect.soft(overflow.scroll, `${item.path} at ${width}px is wider than the viewport`).toBeLessThanOrEqual(overflow.inner)
+  if (!item.signedOut && width < 768) {
+    const header = await page.getByRole('banner').first().boundingBox()
+    expect.soft(header?.height ?? 0, `header height on ${item.path} at ${width}px`).toBeLessThanOrEqual(MAX_HEADER_HEIGHT)
+  }
+  // A table wider than its page sits in a container that scrolls sideways (not one that clips).
+  const clipped = await page.locator('main table').evaluateAll((tables) =>
+    tables
+      .filter((table) => {
+        if (table.getBoundingClientRect().right <= window.innerWidth + 0.5) return false
+        for (let node = table.parentElement; node; node = node.parentElement) {
+          const overflowX = getComputedStyle(node).overflowX
+          if (overflowX === 'auto' || overflowX === 'scroll') return false
+        }
+        return true
+      })
+      .map((table) => table.getAttribute('aria-label') ?? table.querySelector('th')?.textContent ?? 'table'),
+  )
+  expect.soft(clipped, `tables on ${item.path} at ${width}px without a scroll container`).toEqual([])
+  // Every control in a table's first rows can be scrolled into view and clicked.
+  const controls = page.locator('main table tbody tr:nth-child(-n+2)').locator('button:not([disabled]), a[href], input:not([disabled]):not([type=hidden]), select:not([disabled])')
+  const count = await controls.count()
+  for (let index = 0; index < count; index += 1) {
+    const control = controls.nth(index)
+    if (!(await control.isVisible())) continue
+    const label = `${(await control.getAttribute('aria-label')) ?? (await control.innerText()).trim()} on ${item.path} at ${width}px`
+    const reachable = await control
+      .scrollIntoViewIfNeeded({ timeout: 3_000 })
+      .then(() => control.click({ trial: true, timeout: 3_000 }))
+      .then(() => control.boundingBox())
+      .catch(() => null)
+    expect.soft(reachable !== null && reachable.x >= -0.5 && reachable.x + reachable.width <= width + 0.5, `${label} can be scrolled into view and clicked`).toBe(true)
+  }
+}
+
+async function usingTheme(page: Page, theme: 'light' | 'dark'): Promise<void> {
+  await page.emulateMedia({ colorScheme: theme })
+}
+
+test('every page fits phone widths, with a compact header and reachable table actions', async ({ page, browser }) => {
+  await signInQuietly(page, ADMIN)
+  const guest = await (await browser.newContext()).newPage()
+  for (const width of PHONE_WIDTHS) {
+    await page.setViewportSize({ width, height: 800 })
+    await guest.setViewportSize({ width, height: 800 })
+    for (const item of pages) {
+      const target = item.signedOut ? guest : page
+      await open(target, item)
+      await checkFits(target, item, width)
+    }
+  }
+  await guest.context().close()
+})
+
+test('the phone header opens the side navigation from a menu button', async ({ page }) => {
+  await signInQuietly(page, ADMIN)
+  await page.setViewportSize({ width: 390, height: 800 })
+  await page.goto('/history')
+  const nav = page.getByRole('navigation', { name: 'Main' })
+  await expect(nav).toBeHidden()
+  await page.getByRole('button', { name: 'Open navigation' }).click()
+  await expect(nav).toBeVisible()
+  await nav.getByRole('link', { name: 'Jobs' }).click()
+  await expect(page).toHaveURL('/jobs')
+  await expect(nav).toBeHidden()
+})
+
+for (const theme of ['light', 'dark'] as const) {
+  test(`axe finds nothing serious on any page, desktop and phone, ${theme} theme`, async ({ page, browser }) => {
+    await signInQuietly(page, ADMIN)
+    const guest = await (await browser.newContext()).newPage()
+    const findings: string[] = []
+    for (const item of pages) {
+      const target = item.signedOut ? guest : page
+      await usingTheme(target, theme)
+      for (const width of [DESKTOP, PHONE]) {
+        await target.setViewportSize({ width, height: width === DESKTOP ? 860 : 800 })
+        await open(target, item)
+        if (theme === 'light') await checkFits(target, item, width)
+        // Let the theme's colour transitions settle before measuring contrast.
+        await target.waitForTimeout(250)
+        const result = await new AxeBuilder({ page: target }).analyze()
+        for (const violation of result.violations) {
+          if (violation.impact !== 'serious' && violation.impact !== 'critical') continue
+          const where = violation.nodes.slice(0, 3).map((node) => `${node.target.join(' ')} ${node.failureSummary?.split('\n')[1] ?? ''}`)
+          findings.push(`${item.path} (${width}px, ${theme}): ${violation.id}: ${violation.help}\n    ${where.join('\n    ')}`)
+        }
+        await saveScreenshot(target, `layout-${item.name}-${width}-${theme}`)
+      }
+    }
+    await guest.context().close()
+    expect(findings.join('\n')).toBe('')
+  })
+}
