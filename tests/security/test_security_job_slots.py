@@ -83,7 +83,7 @@ def test_public_job_params_beyond_their_bounds_are_refused(
     assert response.status_code == 422, response.text
     error = response.json()["error"]
     assert error["code"] == "validation_error"
-    assert "params" in error["message"]
+    assert any("params" in detail["loc"] for detail in error["details"]), error
     assert test_server.get("/api/jobs", headers=user.headers).json()["total"] == 0
 
 

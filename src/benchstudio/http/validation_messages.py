@@ -10,7 +10,13 @@ Pydantic's "Value error, " prefix.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, get_args
+
+from pydantic_core.core_schema import ErrorType
+
+# Pydantic's own error types; any other type is a `PydanticCustomError` we raised, whose message
+# was written for people.
+_PYDANTIC_TYPES = frozenset(get_args(ErrorType))
 
 # Error types whose sentence needs nothing from the error's context.
 _FIXED: dict[str, str] = {
@@ -116,7 +122,7 @@ def _own_words(message: str) -> str:
 def plain_message(error: Mapping[str, Any]) -> str:
     """One sentence for one Pydantic error (`{"type", "msg", "ctx", ...}`), raw text never."""
     kind = str(error.get("type") or "")
-    if kind in ("value_error", "assertion_error"):
+    if kind in ("value_error", "assertion_error") or kind not in _PYDANTIC_TYPES:
         return _own_words(str(error.get("msg") or ""))
     if kind in _FIXED:
         return _FIXED[kind]

@@ -24,7 +24,9 @@ def test_creations_are_audited_with_the_ip_and_filtered_by_actor_email(
 ) -> None:
     admin = Api(client).sign_up("admin@example.com")
     member = Api(client).sign_up("member@example.com")
-    template = member.ok("POST", "/api/prompt-templates", 201, json={"name": "t"})
+    template = member.ok(
+        "POST", "/api/prompt-templates", 201, json={"name": "t", "user_prompt": "hi"}
+    )
     models = member.ok("GET", "/api/models")
     profile = member.ok(
         "POST",

@@ -180,7 +180,10 @@ def test_archiving_a_provider_archives_models_and_erases_its_key(api: Api) -> No
 def test_templates_profiles_and_defaults(api: Api) -> None:
     api.sign_up("presets@example.com")
     template = api.ok(
-        "POST", "/api/prompt-templates", 201, json={"name": "t", "system_prompt": "be brief"}
+        "POST",
+        "/api/prompt-templates",
+        201,
+        json={"name": "t", "system_prompt": "be brief", "user_prompt": "hello"},
     )
     replaced = api.ok(
         "PUT", f"/api/prompt-templates/{template['id']}", json={"name": "t2", "user_prompt": "hi"}

@@ -53,10 +53,15 @@ def test_plain_sentences(data: dict[str, Any], expected: str) -> None:
     assert not any(fragment in message for fragment in RAW_FRAGMENTS)
 
 
-def test_unknown_type_never_leaks_framework_text() -> None:
-    assert plain_message({"type": "something_new", "msg": "Input should be odd"}) == (
+def test_an_unmapped_pydantic_type_never_leaks_framework_text() -> None:
+    assert plain_message({"type": "frozen_instance", "msg": "Instance is frozen"}) == (
         "This value is not accepted."
     )
+
+
+def test_our_own_custom_error_types_keep_their_words() -> None:
+    error = {"type": "empty_user_prompt", "msg": "write the user prompt"}
+    assert plain_message(error) == "Write the user prompt."
 
 
 def test_summary_names_the_field() -> None:
