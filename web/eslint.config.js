@@ -44,7 +44,8 @@ export default withVueTs(
           patterns: [
             {
               group: ['@/pages', '@/pages/*', '**/pages/*'],
-              message: 'Only pages and the router import pages; move shared logic to src/features/<area>/.',
+              message:
+                'Only pages and the router import pages; move shared logic to src/features/<area>/.',
             },
           ],
         },

@@ -5,7 +5,11 @@ import { ADMIN, newUser, register, signInQuietly, signInWithForm } from './users
 test.describe('admin', () => {
   test.use({ allowedConsoleErrors: [/status of 403/, /status of 401/] })
 
-  test('the audit log shows the sign-ups, and a disabled user cannot sign in', async ({ page, request, browser }) => {
+  test('the audit log shows the sign-ups, and a disabled user cannot sign in', async ({
+    page,
+    request,
+    browser,
+  }) => {
     const member = newUser('member')
     await register(request, member)
 
@@ -31,7 +35,9 @@ test.describe('admin', () => {
     await page.getByRole('link', { name: 'Users' }).click()
     await page.getByRole('button', { name: `Disable ${member.email}` }).click()
     await page.getByTestId('confirm-button').click()
-    await expect(page.getByTestId(`user-row-${member.email}`).getByTestId('user-disabled')).toBeVisible()
+    await expect(
+      page.getByTestId(`user-row-${member.email}`).getByTestId('user-disabled'),
+    ).toBeVisible()
 
     const other = await browser.newContext()
     const memberPage = await other.newPage()
@@ -45,10 +51,15 @@ test.describe('admin', () => {
     await page.getByRole('link', { name: 'Audit log' }).click()
     await page.getByTestId('audit-action').fill('user.')
     await page.getByRole('button', { name: 'Apply' }).click()
-    await expect(page.getByTestId('audit-row').filter({ hasText: 'user.disabled' }).first()).toBeVisible()
+    await expect(
+      page.getByTestId('audit-row').filter({ hasText: 'user.disabled' }).first(),
+    ).toBeVisible()
   })
 
-  test('limits per user, deleting with confirmation, and the system view', async ({ page, request }) => {
+  test('limits per user, deleting with confirmation, and the system view', async ({
+    page,
+    request,
+  }) => {
     const doomed = newUser('doomed')
     await register(request, doomed)
     await signInQuietly(page, ADMIN)
@@ -64,7 +75,9 @@ test.describe('admin', () => {
     await limits.getByRole('button', { name: 'Cancel' }).click()
 
     await page.getByRole('button', { name: `Delete ${doomed.email}` }).click()
-    await expect(page.getByRole('dialog', { name: `Delete ${doomed.email}?` })).toContainText('deleted for good')
+    await expect(page.getByRole('dialog', { name: `Delete ${doomed.email}?` })).toContainText(
+      'deleted for good',
+    )
     await page.getByTestId('confirm-button').click()
     await expect(page.getByTestId(`user-row-${doomed.email}`)).toHaveCount(0)
 

@@ -7,7 +7,10 @@ import { SERVER_LOG, newUser, register, signInQuietly, signInWithForm } from './
 function resetLinkFor(email: string): string | null {
   // Dev mode prints the mail to the server console, which serve.mjs copies to SERVER_LOG.
   const log = readFileSync(SERVER_LOG, 'utf8')
-  const mail = log.split('--- mail to ').filter((part) => part.startsWith(email)).pop()
+  const mail = log
+    .split('--- mail to ')
+    .filter((part) => part.startsWith(email))
+    .pop()
   const match = mail?.match(/https?:\/\/\S+\/reset-password\?token=[\w-]+/)
   return match ? match[0] : null
 }
@@ -15,7 +18,10 @@ function resetLinkFor(email: string): string | null {
 test.describe('passwords', () => {
   test.use({ allowedConsoleErrors: [/status of 401/] })
 
-  test('forgot password: the emailed link sets a new one, and the old one stops working', async ({ page, request }) => {
+  test('forgot password: the emailed link sets a new one, and the old one stops working', async ({
+    page,
+    request,
+  }) => {
     const user = newUser('forgetful')
     await register(request, user)
     await page.goto('/sign-in')

@@ -18,7 +18,10 @@ async function apiFor(request: APIRequestContext, user: TestUser): Promise<Api> 
   const headers = { Authorization: `Bearer ${await accessToken(request, user)}` }
   const wrap = async (response: Awaited<ReturnType<APIRequestContext['get']>>) => {
     const text = await response.text()
-    return { status: response.status(), body: text.startsWith('{') || text.startsWith('[') ? (JSON.parse(text) as unknown) : text }
+    return {
+      status: response.status(),
+      body: text.startsWith('{') || text.startsWith('[') ? (JSON.parse(text) as unknown) : text,
+    }
   }
   return {
     get: async (path) => wrap(await request.get(path, { headers })),
@@ -38,7 +41,10 @@ async function demoTarget(api: Api): Promise<{ provider_id: string; model_id: st
   const providers = (await api.get('/api/providers')).body as { id: string; is_demo: boolean }[]
   const demo = providers.find((p) => p.is_demo)
   if (!demo) throw new Error('no demo provider')
-  const models = (await api.get(`/api/models?provider_id=${demo.id}`)).body as { model_id: string; provider_id: string }[]
+  const models = (await api.get(`/api/models?provider_id=${demo.id}`)).body as {
+    model_id: string
+    provider_id: string
+  }[]
   const model = models.find((m) => m.provider_id === demo.id)
   if (!model) throw new Error('no demo model')
   return { provider_id: demo.id, model_id: model.model_id }
@@ -52,7 +58,8 @@ async function watchFalseEmptyStates(page: Page): Promise<void> {
     new MutationObserver(() => {
       const text = document.body?.innerText ?? ''
       for (const phrase of ['No measured requests', 'No successful requests to chart']) {
-        if (text.includes(phrase) && !flags.__falseEmpty?.includes(phrase)) flags.__falseEmpty?.push(phrase)
+        if (text.includes(phrase) && !flags.__falseEmpty?.includes(phrase))
+          flags.__falseEmpty?.push(phrase)
       }
     }).observe(document, { childList: true, subtree: true, characterData: true })
   })
@@ -62,7 +69,10 @@ async function falseEmptyStates(page: Page): Promise<string[]> {
   return page.evaluate(() => (window as unknown as { __falseEmpty?: string[] }).__falseEmpty ?? [])
 }
 
-test('cleared numbers are "not set", an empty prompt and duplicate tiers are refused, Start is busy, no false empty state', async ({ page, request }) => {
+test('cleared numbers are "not set", an empty prompt and duplicate tiers are refused, Start is busy, no false empty state', async ({
+  page,
+  request,
+}) => {
   test.setTimeout(90_000)
   const api = await newBenchUser(page, request, 'benchform')
   await watchFalseEmptyStates(page)
@@ -127,15 +137,19 @@ test('cleared numbers are "not set", an empty prompt and duplicate tiers are ref
   const twice = await api.post('/api/benchmarks/preview', { ...base, context_tokens: [2000, 2000] })
   expect(twice.status).toBe(422)
   expect(JSON.stringify(twice.body)).toContain('may appear once')
-  expect((await api.post('/api/benchmarks/preview', { ...base, temperature: null })).status).toBe(200)
+  expect((await api.post('/api/benchmarks/preview', { ...base, temperature: null })).status).toBe(
+    200,
+  )
 
   // Bug 1 (UI): Start shows that it is busy, the new run page a skeleton, not just a title.
   await page.route('**/api/benchmarks', async (route) => {
-    if (route.request().method() === 'POST') await new Promise((resolve) => setTimeout(resolve, 1200))
+    if (route.request().method() === 'POST')
+      await new Promise((resolve) => setTimeout(resolve, 1200))
     await route.continue()
   })
   await page.route(/\/api\/benchmarks\/[^/?]+$/, async (route) => {
-    if (route.request().method() === 'GET') await new Promise((resolve) => setTimeout(resolve, 1200))
+    if (route.request().method() === 'GET')
+      await new Promise((resolve) => setTimeout(resolve, 1200))
     await route.continue()
   })
   // Bug 6: the final rows arrive late; the finished run shows a loading state meanwhile.
@@ -152,22 +166,34 @@ test('cleared numbers are "not set", an empty prompt and duplicate tiers are ref
   await expect(page).toHaveURL(/\/benchmarks\/[^/]+$/)
   await expect(page.getByTestId('run-skeleton')).toBeVisible()
   await expect(page.getByTestId('run-status')).toHaveText('Done', { timeout: 60_000 })
-  await expect(page.getByTestId('run-summary').getByTestId('summary-row')).toHaveCount(1, { timeout: 15_000 })
+  await expect(page.getByTestId('run-summary').getByTestId('summary-row')).toHaveCount(1, {
+    timeout: 15_000,
+  })
   expect(await falseEmptyStates(page)).toEqual([])
   // A finished run opened directly: loading first, never "nothing measured".
   await page.reload()
   await expect(page.getByTestId('results-loading')).toBeVisible()
-  await expect(page.getByTestId('run-summary').getByTestId('summary-row')).toHaveCount(1, { timeout: 15_000 })
+  await expect(page.getByTestId('run-summary').getByTestId('summary-row')).toHaveCount(1, {
+    timeout: 15_000,
+  })
   await expect(page.getByTestId('run-charts').getByTestId('chart').first()).toBeVisible()
   expect(await falseEmptyStates(page)).toEqual([])
   await page.unrouteAll({ behavior: 'ignoreErrors' })
 })
 
-test('tiers beyond a model\'s context window: not in the estimate, named in the preview and on the run page', async ({ page, request }) => {
+test("tiers beyond a model's context window: not in the estimate, named in the preview and on the run page", async ({
+  page,
+  request,
+}) => {
   test.setTimeout(90_000)
   const api = await newBenchUser(page, request, 'benchskip')
   const demo = await demoTarget(api)
-  const created = await api.post('/api/models', { provider_id: demo.provider_id, model_id: 'tiny-window-sim', display_name: 'Tiny window sim', context_window: 1500 })
+  const created = await api.post('/api/models', {
+    provider_id: demo.provider_id,
+    model_id: 'tiny-window-sim',
+    display_name: 'Tiny window sim',
+    context_window: 1500,
+  })
   expect(created.status, JSON.stringify(created.body)).toBe(201)
 
   await page.goto('/benchmarks')
@@ -178,7 +204,9 @@ test('tiers beyond a model\'s context window: not in the estimate, named in the 
   await page.getByTestId('max-tokens').fill('16')
   await page.getByTestId('context-tiers').fill('0, 2k')
   const tiny = page.getByTestId('preview-target').filter({ hasText: 'Tiny window sim' })
-  await expect(tiny.getByTestId('preview-skipped')).toContainText('Skipped, not in the estimate: 2,000 tokens')
+  await expect(tiny.getByTestId('preview-skipped')).toContainText(
+    'Skipped, not in the estimate: 2,000 tokens',
+  )
   await expect(tiny.getByTestId('preview-skipped')).toContainText('context window')
   // Per tier that runs: 1 warm-up + 2 measured; the demo model runs both tiers, tiny only one.
   await expect(tiny.getByTestId('preview-target-requests')).toHaveText('3 requests')
@@ -199,7 +227,10 @@ test('tiers beyond a model\'s context window: not in the estimate, named in the 
   await page.emulateMedia({ colorScheme: 'light' })
 })
 
-test('a cancelled run counts its cut-short request as cancelled, not as an error', async ({ page, request }) => {
+test('a cancelled run counts its cut-short request as cancelled, not as an error', async ({
+  page,
+  request,
+}) => {
   test.setTimeout(90_000)
   const api = await newBenchUser(page, request, 'benchcancel')
   await page.goto('/benchmarks')
@@ -214,7 +245,9 @@ test('a cancelled run counts its cut-short request as cancelled, not as an error
   await page.getByTestId('start-benchmark').click()
   await expect(page.getByTestId('live-view')).toBeVisible({ timeout: 20_000 })
   // One progress count (the job's "N of ~M requests"): no second total per target.
-  await expect(page.locator('#main-content').getByTestId('job-detail')).toContainText(/of ~?200 requests|Starting/)
+  await expect(page.locator('#main-content').getByTestId('job-detail')).toContainText(
+    /of ~?200 requests|Starting/,
+  )
   await expect(page.getByTestId('live-target').first()).not.toContainText(/\d\s*\/\s*\d/)
   await saveScreenshot(page, 'bench-live')
   await page.waitForTimeout(2500)
@@ -222,7 +255,10 @@ test('a cancelled run counts its cut-short request as cancelled, not as an error
   await expect(page.getByTestId('run-status')).toHaveText('Cancelled', { timeout: 30_000 })
   await expect(page.getByTestId('run-cancelled')).toHaveText(/^[1-4]$/)
   const runId = page.url().split('/').pop() ?? ''
-  const detail = (await api.get(`/api/benchmarks/${runId}`)).body as { error_count: number; summary: { cancelled: number; errors: number } }
+  const detail = (await api.get(`/api/benchmarks/${runId}`)).body as {
+    error_count: number
+    summary: { cancelled: number; errors: number }
+  }
   expect(detail.error_count).toBe(0)
   expect(detail.summary.cancelled).toBeGreaterThan(0)
   expect(detail.summary.errors).toBe(0)
@@ -245,21 +281,40 @@ function forkedChildren(): Proc[] {
     .map((line) => /^\s*(\d+)\s+(\d+)\s+(.*)$/.exec(line))
     .filter((m): m is RegExpExecArray => m !== null)
     .map((m) => ({ pid: Number(m[1]), ppid: Number(m[2]), args: m[3] ?? '' }))
-  const server = table.find((p) => p.args.includes(' serve ') && p.args.includes(`--port ${E2E_PORT}`))
+  const server = table.find(
+    (p) => p.args.includes(' serve ') && p.args.includes(`--port ${E2E_PORT}`),
+  )
   if (!server) throw new Error('e2e server process not found')
-  const forkServers = table.filter((p) => p.ppid === server.pid && p.args.includes('multiprocessing.forkserver')).map((p) => p.pid)
+  const forkServers = table
+    .filter((p) => p.ppid === server.pid && p.args.includes('multiprocessing.forkserver'))
+    .map((p) => p.pid)
   return table.filter((p) => forkServers.includes(p.ppid))
 }
 
-test('an interrupted run (its measuring process killed) resumes from the run page', async ({ page, request }) => {
+test('an interrupted run (its measuring process killed) resumes from the run page', async ({
+  page,
+  request,
+}) => {
   test.setTimeout(120_000)
   const api = await newBenchUser(page, request, 'benchresume')
   // A first run brings up the fork server and the summary worker; the process that appears
   // during the second run is then its measuring child.
-  const first = await api.post('/api/benchmarks', { targets: [await demoTarget(api)], runs: 1, warmup: 0, max_tokens: 4, prompt: 'Hi.' })
+  const first = await api.post('/api/benchmarks', {
+    targets: [await demoTarget(api)],
+    runs: 1,
+    warmup: 0,
+    max_tokens: 4,
+    prompt: 'Hi.',
+  })
   expect(first.status).toBe(202)
   const firstRun = (first.body as { run_id: string }).run_id
-  await expect.poll(async () => ((await api.get(`/api/benchmarks/${firstRun}`)).body as { status: string }).status, { timeout: 30_000 }).toBe('completed')
+  await expect
+    .poll(
+      async () =>
+        ((await api.get(`/api/benchmarks/${firstRun}`)).body as { status: string }).status,
+      { timeout: 30_000 },
+    )
+    .toBe('completed')
   await page.goto('/benchmarks')
   await expect(page.getByTestId('preview-target')).toHaveCount(1)
   await page.getByTestId('runs').fill('6')
@@ -279,6 +334,8 @@ test('an interrupted run (its measuring process killed) resumes from the run pag
   await saveScreenshot(page, 'bench-run-interrupted')
   await page.getByTestId('resume-run').click()
   await expect(page.getByTestId('run-status')).toHaveText('Done', { timeout: 60_000 })
-  await expect(page.getByTestId('run-summary').getByTestId('summary-row')).toHaveCount(1, { timeout: 15_000 })
+  await expect(page.getByTestId('run-summary').getByTestId('summary-row')).toHaveCount(1, {
+    timeout: 15_000,
+  })
   await expect(page.getByTestId('resume-run')).toBeHidden()
 })

@@ -3,7 +3,10 @@
 import { expect, saveScreenshot, test } from './fixtures'
 import { accessToken, newUser, register, signInQuietly } from './users'
 
-test('benchmark on the simulator → live results → history → compare two runs', async ({ page, request }) => {
+test('benchmark on the simulator → live results → history → compare two runs', async ({
+  page,
+  request,
+}) => {
   test.setTimeout(120_000)
   const user = newUser('bench')
   await register(request, user)
@@ -51,7 +54,9 @@ test('benchmark on the simulator → live results → history → compare two ru
   const stranger = newUser('stranger')
   await register(request, stranger)
   const runId = firstRun.split('/').pop() ?? ''
-  const peek = await request.get(`/api/benchmarks/${runId}`, { headers: { Authorization: `Bearer ${await accessToken(request, stranger)}` } })
+  const peek = await request.get(`/api/benchmarks/${runId}`, {
+    headers: { Authorization: `Bearer ${await accessToken(request, stranger)}` },
+  })
   expect(peek.status()).toBe(404)
 
   // Re-run: the stored configuration again, as a new run.
@@ -59,7 +64,10 @@ test('benchmark on the simulator → live results → history → compare two ru
   await expect(page).not.toHaveURL(firstRun)
   await expect(page.getByTestId('run-status')).toHaveText('Done', { timeout: 60_000 })
 
-  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'History' }).click()
+  await page
+    .getByRole('navigation', { name: 'Main' })
+    .getByRole('link', { name: 'History' })
+    .click()
   const rows = page.getByTestId('history-row')
   await expect(rows).toHaveCount(2)
   await expect(rows.first().getByTestId('job-status')).toHaveText('Done')

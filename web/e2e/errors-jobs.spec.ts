@@ -7,7 +7,8 @@ import type { APIRequestContext } from '@playwright/test'
 import { expect, saveScreenshot, test } from './fixtures'
 import { ADMIN, accessToken, newUser, register, signInQuietly } from './users'
 
-const RAW_FRAMEWORK_TEXT = /should have|Field required|Input should|Value error|string_too_short|missing_argument/
+const RAW_FRAMEWORK_TEXT =
+  /should have|Field required|Input should|Value error|string_too_short|missing_argument/
 
 async function bearer(request: APIRequestContext, email: string, password: string) {
   return { Authorization: `Bearer ${await accessToken(request, { email, password })}` }
@@ -30,7 +31,8 @@ test.describe('errors', () => {
     const errorId = await fieldError.getAttribute('id')
     expect(await password.getAttribute('aria-describedby')).toContain(errorId)
     // Highlighted: its border is not the colour of a valid input's.
-    const border = (selector: string) => page.locator(selector).evaluate((el) => getComputedStyle(el).borderTopColor)
+    const border = (selector: string) =>
+      page.locator(selector).evaluate((el) => getComputedStyle(el).borderTopColor)
     expect(await border('input[type=password]')).not.toBe(await border('input[type=email]'))
     // Shown once: not repeated in the banner above the form.
     await expect(page.getByText('Use at least 8 characters.')).toHaveCount(1)
@@ -39,12 +41,22 @@ test.describe('errors', () => {
     await saveScreenshot(page, 'errors-signup-short-password')
   })
 
-  test('an API validation error reads as a sentence with its field, type kept', async ({ request }) => {
-    const response = await request.post('/api/auth/register', { data: { email: 'x@example.test', password: 'short' } })
+  test('an API validation error reads as a sentence with its field, type kept', async ({
+    request,
+  }) => {
+    const response = await request.post('/api/auth/register', {
+      data: { email: 'x@example.test', password: 'short' },
+    })
     expect(response.status()).toBe(422)
-    const { error } = (await response.json()) as { error: { message: string; details: { loc: string[]; msg: string; type: string }[] } }
+    const { error } = (await response.json()) as {
+      error: { message: string; details: { loc: string[]; msg: string; type: string }[] }
+    }
     expect(error.message).toBe('Password: use at least 8 characters.')
-    expect(error.details[0]).toMatchObject({ loc: ['body', 'password'], msg: 'Use at least 8 characters.', type: 'string_too_short' })
+    expect(error.details[0]).toMatchObject({
+      loc: ['body', 'password'],
+      msg: 'Use at least 8 characters.',
+      type: 'string_too_short',
+    })
   })
 
   test('a 429 says when to try again', async ({ page }) => {
@@ -52,7 +64,13 @@ test.describe('errors', () => {
       route.fulfill({
         status: 429,
         headers: { 'Retry-After': '12', 'Content-Type': 'application/json' },
-        body: JSON.stringify({ error: { code: 'rate_limited', message: 'Too many sign-in attempts.', request_id: 'r-429' } }),
+        body: JSON.stringify({
+          error: {
+            code: 'rate_limited',
+            message: 'Too many sign-in attempts.',
+            request_id: 'r-429',
+          },
+        }),
       }),
     )
     await page.goto('/sign-in')
@@ -70,7 +88,10 @@ test.describe('errors', () => {
     await expect(page.getByRole('heading', { name: 'Jobs', exact: true })).toBeVisible()
 
     const admin = await bearer(request, ADMIN.email, ADMIN.password)
-    const disabled = await request.patch(`/api/admin/users/${memberId}`, { headers: admin, data: { is_active: false } })
+    const disabled = await request.patch(`/api/admin/users/${memberId}`, {
+      headers: admin,
+      data: { is_active: false },
+    })
     expect(disabled.status()).toBe(200)
 
     await page.getByRole('button', { name: 'Refresh' }).click()
@@ -97,7 +118,10 @@ test.describe('errors', () => {
 })
 
 test.describe('jobs by name', () => {
-  test('jobs, the header popover and the toast name the run and link to its results', async ({ page, request }) => {
+  test('jobs, the header popover and the toast name the run and link to its results', async ({
+    page,
+    request,
+  }) => {
     test.setTimeout(90_000)
     const user = newUser('jobnames')
     await register(request, user)
@@ -106,7 +130,10 @@ test.describe('jobs by name', () => {
     await page.goto('/jobs')
     await expect(page.getByRole('heading', { name: 'Jobs', exact: true })).toBeVisible()
 
-    const providers = (await (await request.get('/api/providers', { headers: auth })).json()) as { id: string; is_demo: boolean }[]
+    const providers = (await (await request.get('/api/providers', { headers: auth })).json()) as {
+      id: string
+      is_demo: boolean
+    }[]
     const demo = providers.find((p) => p.is_demo)
     const body = {
       title: 'Evening latency check',
@@ -118,7 +145,10 @@ test.describe('jobs by name', () => {
     }
     const submitted = await request.post('/api/benchmarks', { headers: auth, data: body })
     expect(submitted.status(), await submitted.text()).toBe(202)
-    const { run_id: runId, job_id: jobId } = (await submitted.json()) as { run_id: string; job_id: string }
+    const { run_id: runId, job_id: jobId } = (await submitted.json()) as {
+      run_id: string
+      job_id: string
+    }
 
     // The toast at the end names the run and links to it.
     const toast = page.getByTestId('toast').filter({ hasText: 'Evening latency check' })
@@ -140,12 +170,18 @@ test.describe('jobs by name', () => {
     const user = newUser('jobqueue')
     const userId = await register(request, user)
     const admin = await bearer(request, ADMIN.email, ADMIN.password)
-    const limited = await request.put(`/api/admin/users/${userId}/limits`, { headers: admin, data: { concurrent_jobs: 1 } })
+    const limited = await request.put(`/api/admin/users/${userId}/limits`, {
+      headers: admin,
+      data: { concurrent_jobs: 1 },
+    })
     expect(limited.status(), await limited.text()).toBe(200)
     const auth = await bearer(request, user.email, user.password)
     const ids: string[] = []
     for (let i = 0; i < 2; i += 1) {
-      const response = await request.post('/api/jobs', { headers: auth, data: { type: 'demo.units', params: { units: 300, unit_ms: 100 } } })
+      const response = await request.post('/api/jobs', {
+        headers: auth,
+        data: { type: 'demo.units', params: { units: 300, unit_ms: 100 } },
+      })
       expect(response.status()).toBe(202)
       ids.push(((await response.json()) as { id: string }).id)
     }
@@ -167,13 +203,22 @@ test.describe('jobs by name', () => {
   })
 })
 
-test('the audit log records creations with the IP and filters by the actor’s e-mail', async ({ page, request }) => {
+test('the audit log records creations with the IP and filters by the actor’s e-mail', async ({
+  page,
+  request,
+}) => {
   const member = newUser('audited')
   await register(request, member)
   const auth = await bearer(request, member.email, member.password)
-  const created = await request.post('/api/prompt-templates', { headers: auth, data: { name: 'audited template', user_prompt: 'Hi' } })
+  const created = await request.post('/api/prompt-templates', {
+    headers: auth,
+    data: { name: 'audited template', user_prompt: 'Hi' },
+  })
   expect(created.status(), await created.text()).toBe(201)
-  const token = await request.post('/api/auth/tokens', { headers: auth, data: { name: 'ci', scopes: ['read'] } })
+  const token = await request.post('/api/auth/tokens', {
+    headers: auth,
+    data: { name: 'ci', scopes: ['read'] },
+  })
   expect(token.status()).toBe(201)
 
   await signInQuietly(page, ADMIN)

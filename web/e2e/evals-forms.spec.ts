@@ -49,7 +49,12 @@ const NULLABLE_TOOLS = [
       parameters: {
         type: 'object',
         properties: {
-          celsius: { anyOf: [{ type: 'number' }, { type: 'null' }], default: null, description: 'Target', 'x-unit': 'C' },
+          celsius: {
+            anyOf: [{ type: 'number' }, { type: 'null' }],
+            default: null,
+            description: 'Target',
+            'x-unit': 'C',
+          },
           mode: { type: 'string', enum: ['heat', 'cool'] },
         },
         required: ['celsius'],
@@ -58,7 +63,10 @@ const NULLABLE_TOOLS = [
   },
 ]
 
-test('the tools form changes only the description of a float | None parameter', async ({ page, request }) => {
+test('the tools form changes only the description of a float | None parameter', async ({
+  page,
+  request,
+}) => {
   const user = newUser('toolsform')
   await register(request, user)
   await signInQuietly(page, user)
@@ -73,7 +81,9 @@ test('the tools form changes only the description of a float | None parameter', 
   await saveScreenshot(page, 'evals-tools-form-nullable')
   await page.getByTestId('tools-view-json').click()
 
-  const tools = JSON.parse(await page.getByTestId('tools-json').inputValue()) as typeof NULLABLE_TOOLS
+  const tools = JSON.parse(
+    await page.getByTestId('tools-json').inputValue(),
+  ) as typeof NULLABLE_TOOLS
   const expected = structuredClone(NULLABLE_TOOLS)
   expected[0]!.function.parameters.properties.celsius.description = 'Target temperature'
   expect(tools).toEqual(expected)
@@ -84,7 +94,10 @@ const PLAIN = 'Write the user prompt: it is the message sent to the model.'
 test.describe('prompt templates', () => {
   test.use({ allowedConsoleErrors: [/status of 422/] })
 
-  test('a prompt template without a user prompt is refused at the field, once', async ({ page, request }) => {
+  test('a prompt template without a user prompt is refused at the field, once', async ({
+    page,
+    request,
+  }) => {
     const user = newUser('templates')
     await register(request, user)
     await signInQuietly(page, user)

@@ -8,7 +8,10 @@ import { newUser, register, signInQuietly } from './users'
 
 test.use({ allowedConsoleErrors: [/status of 400/] })
 
-test('export a run as JSON → import it from the History page → see both runs', async ({ page, request }, testInfo) => {
+test('export a run as JSON → import it from the History page → see both runs', async ({
+  page,
+  request,
+}, testInfo) => {
   test.setTimeout(120_000)
   const user = newUser('import')
   await register(request, user)
@@ -16,7 +19,9 @@ test('export a run as JSON → import it from the History page → see both runs
 
   // A small run on the demo simulator.
   await page.goto('/benchmarks')
-  await expect(page.getByTestId('target-picker').locator('input[type=checkbox]:checked')).toHaveCount(1)
+  await expect(
+    page.getByTestId('target-picker').locator('input[type=checkbox]:checked'),
+  ).toHaveCount(1)
   await page.getByTestId('bench-title').fill('e2e run to export')
   await page.getByTestId('runs').fill('3')
   await page.getByTestId('max-tokens').fill('32')
@@ -31,11 +36,18 @@ test('export a run as JSON → import it from the History page → see both runs
   const download = await downloading
   const exported = testInfo.outputPath('exported-run.json')
   await download.saveAs(exported)
-  const document = JSON.parse(await readFile(exported, 'utf8')) as { schema: string; run_id: string; requests: unknown[] }
+  const document = JSON.parse(await readFile(exported, 'utf8')) as {
+    schema: string
+    run_id: string
+    requests: unknown[]
+  }
   expect(document.schema).toBe('benchstudio.bench/1')
   expect(document.requests.length).toBeGreaterThanOrEqual(3)
 
-  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'History' }).click()
+  await page
+    .getByRole('navigation', { name: 'Main' })
+    .getByRole('link', { name: 'History' })
+    .click()
   await expect(page.getByTestId('history-row')).toHaveCount(1)
   await page.getByTestId('import-results').click()
   const panel = page.getByTestId('import-panel')
@@ -44,10 +56,16 @@ test('export a run as JSON → import it from the History page → see both runs
   // A file of the wrong kind, dropped on the drop zone: refused with the server's reason.
   await page.getByTestId('import-dropzone').evaluate((zone) => {
     const transfer = new DataTransfer()
-    transfer.items.add(new File(['{"schema": "not-ours"}'], 'other.json', { type: 'application/json' }))
-    zone.dispatchEvent(new DragEvent('drop', { dataTransfer: transfer, bubbles: true, cancelable: true }))
+    transfer.items.add(
+      new File(['{"schema": "not-ours"}'], 'other.json', { type: 'application/json' }),
+    )
+    zone.dispatchEvent(
+      new DragEvent('drop', { dataTransfer: transfer, bubbles: true, cancelable: true }),
+    )
   })
-  await expect(panel.getByTestId('error-notice')).toContainText('Not a benchstudio.bench/1 results file.')
+  await expect(panel.getByTestId('error-notice')).toContainText(
+    'Not a benchstudio.bench/1 results file.',
+  )
   await saveScreenshot(page, 'import-refused')
   await page.emulateMedia({ colorScheme: 'dark' })
   await page.waitForTimeout(400)
@@ -64,10 +82,15 @@ test('export a run as JSON → import it from the History page → see both runs
   await saveScreenshot(page, 'import-run')
 
   // Both runs in the history, the imported one marked as such.
-  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'History' }).click()
+  await page
+    .getByRole('navigation', { name: 'Main' })
+    .getByRole('link', { name: 'History' })
+    .click()
   const rows = page.getByTestId('history-row')
   await expect(rows).toHaveCount(2)
-  await expect(rows.filter({ hasText: `Imported ${document.run_id}` })).toContainText('benchstudio-sim · profile · import')
+  await expect(rows.filter({ hasText: `Imported ${document.run_id}` })).toContainText(
+    'benchstudio-sim · profile · import',
+  )
   await expect(rows.filter({ hasText: 'e2e run to export' })).toHaveCount(1)
   await saveScreenshot(page, 'import-history')
 })

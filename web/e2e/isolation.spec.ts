@@ -3,7 +3,10 @@
 import { expect, saveScreenshot, test } from './fixtures'
 import { ADMIN, accessToken, newUser, register, signInQuietly } from './users'
 
-test('a second user cannot see the first user’s providers or the admin pages', async ({ page, request }) => {
+test('a second user cannot see the first user’s providers or the admin pages', async ({
+  page,
+  request,
+}) => {
   const adminToken = await accessToken(request, ADMIN)
   const adminProviders = (await (
     await request.get('/api/providers', { headers: { Authorization: `Bearer ${adminToken}` } })

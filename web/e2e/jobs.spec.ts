@@ -14,7 +14,10 @@ async function submitDemoJob(request: APIRequestContext, token: string): Promise
   return ((await response.json()) as { id: string }).id
 }
 
-test('the jobs indicator shows a running job with progress, and cancel stops it', async ({ page, request }) => {
+test('the jobs indicator shows a running job with progress, and cancel stops it', async ({
+  page,
+  request,
+}) => {
   const user = newUser('jobs')
   await register(request, user)
   await signInQuietly(page, user)
@@ -60,6 +63,8 @@ test('an admin sees every user’s active jobs and can cancel them', async ({ pa
   await expect(page.getByTestId('admin-job-row').filter({ hasText: user.email })).toHaveCount(0)
 
   const userToken = await accessToken(request, user)
-  const job = (await (await request.get(`/api/jobs/${jobId}`, { headers: { Authorization: `Bearer ${userToken}` } })).json()) as { status: string; cancel_requested: boolean }
+  const job = (await (
+    await request.get(`/api/jobs/${jobId}`, { headers: { Authorization: `Bearer ${userToken}` } })
+  ).json()) as { status: string; cancel_requested: boolean }
   expect(job.cancel_requested || job.status === 'cancelled').toBe(true)
 })

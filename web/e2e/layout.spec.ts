@@ -50,8 +50,17 @@ const pages: PageCase[] = [
   { name: 'reset-password', path: '/reset-password?token=not-a-real-token', signedOut: true },
 ]
 
-async function api(request: APIRequestContext, token: string, method: 'get' | 'post', path: string, data?: unknown): Promise<unknown> {
-  const response = await request[method](path, { data, headers: { Authorization: `Bearer ${token}` } })
+async function api(
+  request: APIRequestContext,
+  token: string,
+  method: 'get' | 'post',
+  path: string,
+  data?: unknown,
+): Promise<unknown> {
+  const response = await request[method](path, {
+    data,
+    headers: { Authorization: `Bearer ${token}` },
+  })
   expect(response.ok(), `${method} ${path}: ${await response.text()}`).toBe(true)
   return response.json()
 }
@@ -67,22 +76,40 @@ interface Listed {
 async function createData(browser: Browser, request: APIRequestContext): Promise<void> {
   const token = await accessToken(request, ADMIN)
   const stamp = Date.now().toString(36)
-  const runs = ((await api(request, token, 'get', '/api/benchmarks?limit=50')) as Listed).items.filter((run) => run.status !== 'queued' && run.status !== 'running')
-  const evals = ((await api(request, token, 'get', '/api/evals?limit=50')) as Listed).items.filter((run) => run.status !== 'queued' && run.status !== 'running')
+  const runs = (
+    (await api(request, token, 'get', '/api/benchmarks?limit=50')) as Listed
+  ).items.filter((run) => run.status !== 'queued' && run.status !== 'running')
+  const evals = ((await api(request, token, 'get', '/api/evals?limit=50')) as Listed).items.filter(
+    (run) => run.status !== 'queued' && run.status !== 'running',
+  )
   let [runA, runB] = runs.map((run) => run.id)
   let evalRun = evals[0]?.id
   let suiteId = evals[0]?.suite_id
   if (!runA || !runB || !evalRun || !suiteId) {
-    await api(request, token, 'post', '/api/prompt-templates', { name: `Layout template ${stamp}`, description: 'A template with a rather long description to see how the table copes with it', system_prompt: 'You are terse.', user_prompt: 'Summarise the plot of Hamlet in one long sentence.' })
-    await api(request, token, 'post', '/api/model-profiles', { name: `Layout profile ${stamp}`, description: 'Low temperature', params: { temperature: 0.2 } })
-    await api(request, token, 'post', '/api/auth/tokens', { name: `layout-${stamp}`, scopes: ['read'] })
+    await api(request, token, 'post', '/api/prompt-templates', {
+      name: `Layout template ${stamp}`,
+      description: 'A template with a rather long description to see how the table copes with it',
+      system_prompt: 'You are terse.',
+      user_prompt: 'Summarise the plot of Hamlet in one long sentence.',
+    })
+    await api(request, token, 'post', '/api/model-profiles', {
+      name: `Layout profile ${stamp}`,
+      description: 'Low temperature',
+      params: { temperature: 0.2 },
+    })
+    await api(request, token, 'post', '/api/auth/tokens', {
+      name: `layout-${stamp}`,
+      scopes: ['read'],
+    })
 
     const context = await browser.newContext()
     const page = await context.newPage()
     await signInQuietly(page, ADMIN)
     for (const title of ['Layout run with a fairly long title', 'Layout run, again']) {
       await page.goto('/benchmarks')
-      await expect(page.getByTestId('target-picker').locator('input[type=checkbox]:checked')).toHaveCount(1)
+      await expect(
+        page.getByTestId('target-picker').locator('input[type=checkbox]:checked'),
+      ).toHaveCount(1)
       await page.getByTestId('bench-title').fill(title)
       await page.getByTestId('runs').fill('3')
       await page.getByTestId('max-tokens').fill('32')
@@ -128,11 +155,18 @@ async function open(page: Page, item: PageCase): Promise<void> {
 }
 
 async function checkFits(page: Page, item: PageCase, width: number): Promise<void> {
-  const overflow = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, inner: window.innerWidth }))
-  expect.soft(overflow.scroll, `${item.path} at ${width}px is wider than the viewport`).toBeLessThanOrEqual(overflow.inner)
+  const overflow = await page.evaluate(() => ({
+    scroll: document.documentElement.scrollWidth,
+    inner: window.innerWidth,
+  }))
+  expect
+    .soft(overflow.scroll, `${item.path} at ${width}px is wider than the viewport`)
+    .toBeLessThanOrEqual(overflow.inner)
   if (!item.signedOut && width < 768) {
     const header = await page.getByRole('banner').first().boundingBox()
-    expect.soft(header?.height ?? 0, `header height on ${item.path} at ${width}px`).toBeLessThanOrEqual(MAX_HEADER_HEIGHT)
+    expect
+      .soft(header?.height ?? 0, `header height on ${item.path} at ${width}px`)
+      .toBeLessThanOrEqual(MAX_HEADER_HEIGHT)
   }
   // A table wider than its page sits in a container that scrolls sideways (not one that clips).
   const clipped = await page.locator('main table').evaluateAll((tables) =>
@@ -145,11 +179,20 @@ async function checkFits(page: Page, item: PageCase, width: number): Promise<voi
         }
         return true
       })
-      .map((table) => table.getAttribute('aria-label') ?? table.querySelector('th')?.textContent ?? 'table'),
+      .map(
+        (table) =>
+          table.getAttribute('aria-label') ?? table.querySelector('th')?.textContent ?? 'table',
+      ),
   )
-  expect.soft(clipped, `tables on ${item.path} at ${width}px without a scroll container`).toEqual([])
+  expect
+    .soft(clipped, `tables on ${item.path} at ${width}px without a scroll container`)
+    .toEqual([])
   // Every control in a table's first rows can be scrolled into view and clicked.
-  const controls = page.locator('main table tbody tr:nth-child(-n+2)').locator('button:not([disabled]), a[href], input:not([disabled]):not([type=hidden]), select:not([disabled])')
+  const controls = page
+    .locator('main table tbody tr:nth-child(-n+2)')
+    .locator(
+      'button:not([disabled]), a[href], input:not([disabled]):not([type=hidden]), select:not([disabled])',
+    )
   const count = await controls.count()
   for (let index = 0; index < count; index += 1) {
     const control = controls.nth(index)
@@ -160,7 +203,12 @@ async function checkFits(page: Page, item: PageCase, width: number): Promise<voi
       .then(() => control.click({ trial: true, timeout: 3_000 }))
       .then(() => control.boundingBox())
       .catch(() => null)
-    expect.soft(reachable !== null && reachable.x >= -0.5 && reachable.x + reachable.width <= width + 0.5, `${label} can be scrolled into view and clicked`).toBe(true)
+    expect
+      .soft(
+        reachable !== null && reachable.x >= -0.5 && reachable.x + reachable.width <= width + 0.5,
+        `${label} can be scrolled into view and clicked`,
+      )
+      .toBe(true)
   }
 }
 
@@ -168,7 +216,10 @@ async function usingTheme(page: Page, theme: 'light' | 'dark'): Promise<void> {
   await page.emulateMedia({ colorScheme: theme })
 }
 
-test('every page fits phone widths, with a compact header and reachable table actions', async ({ page, browser }) => {
+test('every page fits phone widths, with a compact header and reachable table actions', async ({
+  page,
+  browser,
+}) => {
   await signInQuietly(page, ADMIN)
   const guest = await (await browser.newContext()).newPage()
   for (const width of PHONE_WIDTHS) {
@@ -213,8 +264,12 @@ for (const theme of ['light', 'dark'] as const) {
         const result = await new AxeBuilder({ page: target }).analyze()
         for (const violation of result.violations) {
           if (violation.impact !== 'serious' && violation.impact !== 'critical') continue
-          const where = violation.nodes.slice(0, 3).map((node) => `${node.target.join(' ')} ${node.failureSummary?.split('\n')[1] ?? ''}`)
-          findings.push(`${item.path} (${width}px, ${theme}): ${violation.id}: ${violation.help}\n    ${where.join('\n    ')}`)
+          const where = violation.nodes
+            .slice(0, 3)
+            .map((node) => `${node.target.join(' ')} ${node.failureSummary?.split('\n')[1] ?? ''}`)
+          findings.push(
+            `${item.path} (${width}px, ${theme}): ${violation.id}: ${violation.help}\n    ${where.join('\n    ')}`,
+          )
         }
         if (SCREENSHOTS) await saveScreenshot(target, `layout-${item.name}-${width}-${theme}`)
       }

@@ -25,7 +25,10 @@ test.describe('web shell', () => {
     const nav = page.getByRole('navigation', { name: 'Main' })
     await expect(nav.getByRole('link')).toContainText(['Overview', 'Jobs', 'Settings', 'API docs'])
     await expect(nav.getByRole('link', { name: 'Admin' })).toHaveCount(0)
-    await expect(nav.getByRole('link', { name: 'Overview' })).toHaveAttribute('aria-current', 'page')
+    await expect(nav.getByRole('link', { name: 'Overview' })).toHaveAttribute(
+      'aria-current',
+      'page',
+    )
     await expect(page.getByRole('heading', { level: 1, name: 'Overview' })).toBeVisible()
     await saveScreenshot(page, 'overview-light')
   })
@@ -47,7 +50,10 @@ test.describe('web shell', () => {
     await expect(page.getByTestId('status-server').getByTestId('status-value')).toHaveText('Online')
     await expect(page.getByTestId('server-status')).toContainText('Online')
     await expect(page.getByTestId('sidebar-version')).toHaveText(`v${health.version}`)
-    await expect(page.getByRole('link', { name: 'Run a benchmark' })).toHaveAttribute('href', '/benchmarks')
+    await expect(page.getByRole('link', { name: 'Run a benchmark' })).toHaveAttribute(
+      'href',
+      '/benchmarks',
+    )
   })
 
   test('navigates between client routes without a page load, and to the API docs', async ({
@@ -58,14 +64,20 @@ test.describe('web shell', () => {
     await page.evaluate(() => {
       ;(window as unknown as { __sameDocument: boolean }).__sameDocument = true
     })
-    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Overview' }).click()
+    await page
+      .getByRole('navigation', { name: 'Main' })
+      .getByRole('link', { name: 'Overview' })
+      .click()
     await expect(page).toHaveURL('/')
     await expect(page.getByRole('heading', { level: 1, name: 'Overview' })).toBeVisible()
     expect(
       await page.evaluate(() => (window as unknown as { __sameDocument?: boolean }).__sameDocument),
     ).toBe(true)
 
-    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'API docs' }).click()
+    await page
+      .getByRole('navigation', { name: 'Main' })
+      .getByRole('link', { name: 'API docs' })
+      .click()
     await expect(page).toHaveURL('/api/docs')
   })
 
@@ -96,7 +108,10 @@ test.describe('theme', () => {
 
     await page.getByRole('button', { name: 'Dark theme' }).click()
     await expect(html).toHaveClass(/dark/)
-    await expect(page.getByRole('button', { name: 'Dark theme' })).toHaveAttribute('aria-pressed', 'true')
+    await expect(page.getByRole('button', { name: 'Dark theme' })).toHaveAttribute(
+      'aria-pressed',
+      'true',
+    )
     await saveScreenshot(page, 'overview-dark')
 
     await page.reload()
@@ -153,7 +168,11 @@ test.describe('API errors', () => {
         status: 500,
         contentType: 'application/json',
         body: JSON.stringify({
-          error: { code: 'internal_error', message: 'The server hit an unexpected error.', request_id: 'e2e-req-1' },
+          error: {
+            code: 'internal_error',
+            message: 'The server hit an unexpected error.',
+            request_id: 'e2e-req-1',
+          },
         }),
       }),
     )

@@ -21,7 +21,10 @@ const MCP_URL = `http://127.0.0.1:${MCP_PORT}/mcp`
 
 async function openToolEval(page: Page): Promise<void> {
   await page.goto('/')
-  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Tool eval' }).click()
+  await page
+    .getByRole('navigation', { name: 'Main' })
+    .getByRole('link', { name: 'Tool eval' })
+    .click()
   await expect(page.getByRole('heading', { name: 'Tool eval' })).toBeVisible()
 }
 
@@ -35,8 +38,14 @@ async function runOnDemo(page: Page): Promise<void> {
 }
 
 /** Click `button` and return the downloaded file's name and text. */
-async function download(page: Page, testId: string): Promise<{ name: string; text: string; path: string }> {
-  const [file]: [Download, void] = await Promise.all([page.waitForEvent('download'), page.getByTestId(testId).click()])
+async function download(
+  page: Page,
+  testId: string,
+): Promise<{ name: string; text: string; path: string }> {
+  const [file]: [Download, void] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByTestId(testId).click(),
+  ])
   const path = await file.path()
   return { name: file.suggestedFilename(), text: await readFile(path, 'utf8'), path }
 }
@@ -44,22 +53,54 @@ async function download(page: Page, testId: string): Promise<{ name: string; tex
 /** A one-tool, one-case suite file, imported from the Tool eval page (own JSON format). */
 const CALENDAR_SUITE = {
   name: 'Calendar',
-  tools: [{ type: 'function', function: { name: 'add_event', description: 'Add an event.', parameters: { type: 'object', properties: { title: { type: 'string' } }, required: ['title'] } } }],
-  cases: [{ id: 'lunch', category: 'simple', prompt: 'Add lunch with Ada.', expected_calls: [{ name: 'add_event', arguments: { title: { acceptable: ['Lunch with Ada'] } } }] }],
+  tools: [
+    {
+      type: 'function',
+      function: {
+        name: 'add_event',
+        description: 'Add an event.',
+        parameters: {
+          type: 'object',
+          properties: { title: { type: 'string' } },
+          required: ['title'],
+        },
+      },
+    },
+  ],
+  cases: [
+    {
+      id: 'lunch',
+      category: 'simple',
+      prompt: 'Add lunch with Ada.',
+      expected_calls: [
+        { name: 'add_event', arguments: { title: { acceptable: ['Lunch with Ada'] } } },
+      ],
+    },
+  ],
 }
 
 async function importCalendarSuite(page: Page): Promise<void> {
-  await page.getByTestId('import-own').setInputFiles({ name: 'calendar.suite.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(CALENDAR_SUITE)) })
+  await page
+    .getByTestId('import-own')
+    .setInputFiles({
+      name: 'calendar.suite.json',
+      mimeType: 'application/json',
+      buffer: Buffer.from(JSON.stringify(CALENDAR_SUITE)),
+    })
 }
 
 /** The scorer's result codes (`toolcall.verdicts.ErrorCategory`): never shown raw. */
-const RAW_CODE = /\b(api_error|bad_format|bad_json|unwanted_call|no_call|hallucinated_tool|wrong_tool|wrong_call_count|missing_argument|extra_argument|type_error|wrong_argument|wrong_order|too_many_rounds|incomplete_chain|unsourced_argument)\b/
+const RAW_CODE =
+  /\b(api_error|bad_format|bad_json|unwanted_call|no_call|hallucinated_tool|wrong_tool|wrong_call_count|missing_argument|extra_argument|type_error|wrong_argument|wrong_order|too_many_rounds|incomplete_chain|unsourced_argument)\b/
 
 function caseRow(page: Page, caseId: string) {
   return page.getByTestId('case-row').filter({ has: page.getByText(caseId, { exact: true }) })
 }
 
-test('tool eval: edit the sample suite, run it on the demo simulator, drill down and compare', async ({ page, request }) => {
+test('tool eval: edit the sample suite, run it on the demo simulator, drill down and compare', async ({
+  page,
+  request,
+}) => {
   test.setTimeout(240_000)
   const user = newUser('evals')
   await register(request, user)
@@ -105,12 +146,18 @@ test('tool eval: edit the sample suite, run it on the demo simulator, drill down
   await expect(prompt).toBeFocused()
   await prompt.fill('Throw this away')
   await prompt.press('Escape')
-  await expect(single.getByTestId('case-prompt')).toHaveText("What's the weather like in Paris right now?")
+  await expect(single.getByTestId('case-prompt')).toHaveText(
+    "What's the weather like in Paris right now?",
+  )
   await single.dblclick()
-  await page.getByTestId('edit-prompt').fill("What's the weather like in Paris right now? One line, please.")
+  await page
+    .getByTestId('edit-prompt')
+    .fill("What's the weather like in Paris right now? One line, please.")
   await page.getByTestId('edit-category').fill('simple')
   await page.getByTestId('edit-category').press('Enter')
-  await expect(caseRow(page, 'weather-single').getByTestId('case-prompt')).toHaveText(/One line, please\.$/)
+  await expect(caseRow(page, 'weather-single').getByTestId('case-prompt')).toHaveText(
+    /One line, please\.$/,
+  )
   await expect(page.getByRole('heading', { level: 1 })).toBeVisible()
   await expect(page.getByText('version 2', { exact: false })).toBeVisible()
 
@@ -121,7 +168,9 @@ test('tool eval: edit the sample suite, run it on the demo simulator, drill down
   await page.getByTestId('edit-prompt').fill('Say hello.')
   await page.getByTestId('edit-expected').fill('[{"name": "send_email"}]')
   await page.getByTestId('edit-expected').press('Enter')
-  await expect(page.getByTestId('case-edit-problem')).toHaveText('Expected call 1: the suite has no tool “send_email”.')
+  await expect(page.getByTestId('case-edit-problem')).toHaveText(
+    'Expected call 1: the suite has no tool “send_email”.',
+  )
   await page.getByTestId('edit-expected').fill('[]')
   await saveScreenshot(page, 'tooleval-case-inline-edit')
   await page.getByTestId('edit-expected').press('Enter')
@@ -142,7 +191,11 @@ test('tool eval: edit the sample suite, run it on the demo simulator, drill down
   // Exports download through the API with the session's token.
   const runJson = await download(page, 'export-run-json')
   expect(runJson.name).toMatch(/^eval-[^/]+\.json$/)
-  const exported = JSON.parse(runJson.text) as { results: unknown[]; summaries: Record<string, unknown>; suite: { cases: unknown[] } }
+  const exported = JSON.parse(runJson.text) as {
+    results: unknown[]
+    summaries: Record<string, unknown>
+    suite: { cases: unknown[] }
+  }
   expect(exported.results).toHaveLength(8)
   expect(Object.keys(exported.summaries)).toHaveLength(1)
   expect(exported.suite.cases).toHaveLength(8)
@@ -154,15 +207,23 @@ test('tool eval: edit the sample suite, run it on the demo simulator, drill down
 
   await page.getByLabel('Failed only').check()
   await expect(page.getByTestId('eval-case-row')).toHaveCount(3)
-  await page.getByTestId('eval-case-row').filter({ hasText: 'currency-tolerance' }).getByRole('button').click()
+  await page
+    .getByTestId('eval-case-row')
+    .filter({ hasText: 'currency-tolerance' })
+    .getByRole('button')
+    .click()
   const drill = page.getByTestId('case-drilldown')
   await expect(drill).toBeVisible()
   await expect(drill.getByTestId('expected-calls')).toContainText('"USD"')
   await expect(drill.getByTestId('actual-calls')).toContainText('EUR')
   const fromCurrency = drill.getByTestId('argument-check').filter({ hasText: 'from_currency' })
   await expect(fromCurrency).toContainText('Wrong value')
-  await expect(fromCurrency.getByTestId('argument-reason')).toHaveText('Sent "EUR", but accepted: "USD".')
-  await expect(drill.getByTestId('argument-check').filter({ hasText: 'amount' })).toContainText('Matches')
+  await expect(fromCurrency.getByTestId('argument-reason')).toHaveText(
+    'Sent "EUR", but accepted: "USD".',
+  )
+  await expect(drill.getByTestId('argument-check').filter({ hasText: 'amount' })).toContainText(
+    'Matches',
+  )
   // Results read in words everywhere: no raw result code on the page (issue 17, bug 11).
   expect(await page.locator('main').innerText()).not.toMatch(RAW_CODE)
   await saveScreenshot(page, 'tooleval-drilldown')
@@ -170,17 +231,27 @@ test('tool eval: edit the sample suite, run it on the demo simulator, drill down
   await saveScreenshot(page, 'tooleval-drilldown-dark')
   await page.emulateMedia({ colorScheme: 'light' })
 
-  await page.getByTestId('eval-case-row').filter({ hasText: 'weather-parallel' }).getByRole('button').click()
+  await page
+    .getByTestId('eval-case-row')
+    .filter({ hasText: 'weather-parallel' })
+    .getByRole('button')
+    .click()
   const missingUnit = drill.getByTestId('argument-check').filter({ hasText: 'missing' })
   await expect(missingUnit).toHaveCount(1)
-  await expect(missingUnit.getByTestId('argument-reason')).toHaveText('Not sent, but the case requires it (accepted: "fahrenheit").')
+  await expect(missingUnit.getByTestId('argument-reason')).toHaveText(
+    'Not sent, but the case requires it (accepted: "fahrenheit").',
+  )
 
   // Accept either direction for the currency case, run again: the compare page shows the gain.
   await page.getByRole('link', { name: 'Suite' }).click()
-  await caseRow(page, 'currency-tolerance').getByRole('button', { name: 'Edit case currency-tolerance' }).click()
-  await page.getByTestId('edit-expected').fill(
-    '[{"name": "convert_currency", "arguments": {"amount": {"acceptable": [19.99]}, "from_currency": {"acceptable": ["USD", "EUR"]}, "to_currency": {"acceptable": ["EUR", "USD"]}}}]',
-  )
+  await caseRow(page, 'currency-tolerance')
+    .getByRole('button', { name: 'Edit case currency-tolerance' })
+    .click()
+  await page
+    .getByTestId('edit-expected')
+    .fill(
+      '[{"name": "convert_currency", "arguments": {"amount": {"acceptable": [19.99]}, "from_currency": {"acceptable": ["USD", "EUR"]}, "to_currency": {"acceptable": ["EUR", "USD"]}}}]',
+    )
   await page.getByTestId('edit-expected').press('Enter')
   await expect(page.getByTestId('case-edit-row')).toHaveCount(0)
   await runOnDemo(page)
@@ -224,7 +295,9 @@ test.describe('tool eval imports', () => {
   let mcpServer: ChildProcess | undefined
 
   test.beforeAll(async () => {
-    mcpServer = spawn(python, [join(e2eDir, 'mcp_fixture_server.py'), String(MCP_PORT)], { stdio: 'ignore' })
+    mcpServer = spawn(python, [join(e2eDir, 'mcp_fixture_server.py'), String(MCP_PORT)], {
+      stdio: 'ignore',
+    })
     const deadline = Date.now() + 60_000
     while (Date.now() < deadline) {
       const open = await new Promise<boolean>((done) => {
@@ -244,7 +317,10 @@ test.describe('tool eval imports', () => {
     mcpServer?.kill('SIGTERM')
   })
 
-  test('own JSON file and MCP server, with a readable error for an unreachable server', async ({ page, request }) => {
+  test('own JSON file and MCP server, with a readable error for an unreachable server', async ({
+    page,
+    request,
+  }) => {
     test.setTimeout(120_000)
     const user = newUser('evalimports')
     await register(request, user)
@@ -262,7 +338,9 @@ test.describe('tool eval imports', () => {
     await expect(dialog.getByTestId('mcp-url')).toBeFocused()
     await dialog.getByTestId('mcp-url').fill('http://127.0.0.1:1/mcp')
     await dialog.getByTestId('mcp-url').press('Enter')
-    await expect(dialog.getByTestId('mcp-error')).toContainText('Could not reach the MCP server', { timeout: 45_000 })
+    await expect(dialog.getByTestId('mcp-error')).toContainText('Could not reach the MCP server', {
+      timeout: 45_000,
+    })
     await expect(dialog.getByTestId('mcp-create')).toBeDisabled()
     await saveScreenshot(page, 'tooleval-mcp-error')
 
@@ -287,7 +365,10 @@ test.describe('tool eval imports', () => {
   })
 })
 
-test('suite versions: view an old one, restore it, export the suite and import it again', async ({ page, request }) => {
+test('suite versions: view an old one, restore it, export the suite and import it again', async ({
+  page,
+  request,
+}) => {
   test.setTimeout(90_000)
   const user = newUser('evalversions')
   await register(request, user)
@@ -313,7 +394,9 @@ test('suite versions: view an old one, restore it, export the suite and import i
   await caseRow(page, 'lunch').getByRole('button', { name: 'Edit case lunch' }).click()
   await page.getByTestId('edit-prompt').fill('Add lunch with Ada on Friday.')
   await page.getByTestId('edit-prompt').press('Enter')
-  await expect(caseRow(page, 'lunch').getByTestId('case-prompt')).toHaveText('Add lunch with Ada on Friday.')
+  await expect(caseRow(page, 'lunch').getByTestId('case-prompt')).toHaveText(
+    'Add lunch with Ada on Friday.',
+  )
   await versionsTab.click()
   const items = page.getByTestId('version-item')
   await expect(items).toHaveCount(2)
@@ -350,7 +433,9 @@ test('suite versions: view an old one, restore it, export the suite and import i
   await expect(items).toHaveCount(2)
   await page.getByTestId('restore-version').click()
   await page.getByTestId('confirm-restore').click()
-  await expect(page.getByTestId('version-notice')).toHaveText('Version 1 restored: it is now version 3.')
+  await expect(page.getByTestId('version-notice')).toHaveText(
+    'Version 1 restored: it is now version 3.',
+  )
   await expect(items).toHaveCount(3)
   await expect(items.first()).toContainText('Restored version 1')
   await expect(page.getByTestId('version-title')).toHaveText('Version 3 · Calendar')
@@ -361,13 +446,23 @@ test('suite versions: view an old one, restore it, export the suite and import i
   // The export is a suite file the own-JSON import takes again, unchanged.
   const exported = await download(page, 'export-suite')
   expect(exported.name).toBe('calendar.v3.suite.json')
-  const parsed = JSON.parse(exported.text) as { name: string; tools: { function: unknown }[]; cases: { id: string; prompt: string }[] }
+  const parsed = JSON.parse(exported.text) as {
+    name: string
+    tools: { function: unknown }[]
+    cases: { id: string; prompt: string }[]
+  }
   expect(parsed.name).toBe('Calendar')
   // (`"type": "function"`, the default, is left out of the file.)
   expect(parsed.tools.map((t) => t.function)).toEqual(CALENDAR_SUITE.tools.map((t) => t.function))
   expect(parsed.cases.map((c) => [c.id, c.prompt])).toEqual([['lunch', 'Add lunch with Ada.']])
   await openToolEval(page)
-  await page.getByTestId('import-own').setInputFiles({ name: exported.name, mimeType: 'application/json', buffer: Buffer.from(exported.text) })
+  await page
+    .getByTestId('import-own')
+    .setInputFiles({
+      name: exported.name,
+      mimeType: 'application/json',
+      buffer: Buffer.from(exported.text),
+    })
   await expect(page).toHaveURL(/\/tool-eval\/suites\/[^/]+$/)
   await expect(page.getByRole('heading', { name: 'Calendar' })).toBeVisible()
   await expect(page.getByText('version 1', { exact: false })).toBeVisible()
@@ -375,6 +470,7 @@ test('suite versions: view an old one, restore it, export the suite and import i
   await expect(caseRow(page, 'lunch').getByTestId('case-prompt')).toHaveText('Add lunch with Ada.')
   const reexported = await download(page, 'export-suite')
   // Only the version number differs (the file leaves out version 1, the default).
-  const withoutVersion = (suite: object) => Object.fromEntries(Object.entries(suite).filter(([key]) => key !== 'version'))
+  const withoutVersion = (suite: object) =>
+    Object.fromEntries(Object.entries(suite).filter(([key]) => key !== 'version'))
   expect(withoutVersion(JSON.parse(reexported.text) as object)).toEqual(withoutVersion(parsed))
 })

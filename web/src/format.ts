@@ -61,5 +61,7 @@ export function formatInteger(value: number | null | undefined): string {
 export function formatPrice(value: string | number | null | undefined): string {
   if (value === null || value === undefined || value === '') return '—'
   const number = typeof value === 'string' ? Number(value) : value
-  return Number.isFinite(number) ? `$${number.toLocaleString(undefined, { maximumFractionDigits: 6 })}` : '—'
+  return Number.isFinite(number)
+    ? `$${number.toLocaleString(undefined, { maximumFractionDigits: 6 })}`
+    : '—'
 }

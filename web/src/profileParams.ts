@@ -12,8 +12,12 @@ export function parseParamValue(text: string): ParamValue {
   if (trimmed === '') return ''
   try {
     const parsed: unknown = JSON.parse(trimmed)
-    if (parsed === null || ['string', 'number', 'boolean'].includes(typeof parsed)) return parsed as ParamValue
-    if (Array.isArray(parsed) && parsed.every((item) => ['string', 'number', 'boolean'].includes(typeof item))) {
+    if (parsed === null || ['string', 'number', 'boolean'].includes(typeof parsed))
+      return parsed as ParamValue
+    if (
+      Array.isArray(parsed) &&
+      parsed.every((item) => ['string', 'number', 'boolean'].includes(typeof item))
+    ) {
       return parsed as (string | number | boolean)[]
     }
   } catch {

@@ -87,7 +87,10 @@ export function titleForCode(code: string): string {
 }
 
 /** Retry-After as whole seconds (delta-seconds or an HTTP date); undefined when absent or bad. */
-export function retryAfterSeconds(value: string | null, now: number = Date.now()): number | undefined {
+export function retryAfterSeconds(
+  value: string | null,
+  now: number = Date.now(),
+): number | undefined {
   if (value === null || value.trim() === '') return undefined
   const text = value.trim()
   if (/^\d+$/.test(text)) return Number(text)
@@ -157,11 +160,16 @@ function plainFromType(type: unknown, ctx: unknown): string | undefined {
     const n = Number(context.min_length ?? 1)
     return n === 1 ? 'This field cannot be empty.' : `Use at least ${n} characters.`
   }
-  if (type === 'string_too_long' && context.max_length !== undefined) return `Use at most ${String(context.max_length)} characters.`
-  if (type === 'greater_than_equal' && context.ge !== undefined) return `Enter ${String(context.ge)} or more.`
-  if (type === 'less_than_equal' && context.le !== undefined) return `Enter ${String(context.le)} or less.`
-  if (type === 'greater_than' && context.gt !== undefined) return `Enter a number greater than ${String(context.gt)}.`
-  if (type === 'less_than' && context.lt !== undefined) return `Enter a number less than ${String(context.lt)}.`
+  if (type === 'string_too_long' && context.max_length !== undefined)
+    return `Use at most ${String(context.max_length)} characters.`
+  if (type === 'greater_than_equal' && context.ge !== undefined)
+    return `Enter ${String(context.ge)} or more.`
+  if (type === 'less_than_equal' && context.le !== undefined)
+    return `Enter ${String(context.le)} or less.`
+  if (type === 'greater_than' && context.gt !== undefined)
+    return `Enter a number greater than ${String(context.gt)}.`
+  if (type === 'less_than' && context.lt !== undefined)
+    return `Enter a number less than ${String(context.lt)}.`
   return undefined
 }
 
@@ -224,13 +232,17 @@ function messageFromBody(body: unknown): BodyFacts {
 }
 
 /** Build an ApiError from a failed response and its parsed body (JSON or text). */
-export function toApiError(body: unknown, response: Pick<Response, 'status' | 'headers'>): ApiError {
+export function toApiError(
+  body: unknown,
+  response: Pick<Response, 'status' | 'headers'>,
+): ApiError {
   const fromBody = messageFromBody(body)
   const waitable = response.status === 429 || response.status === 503
   const retryAfterS = waitable ? retryAfterSeconds(response.headers.get('retry-after')) : undefined
   let message = fromBody.message ?? fallbackMessage(response.status)
   // A 429 says when to come back: "Too many sign-in attempts. Try again in 12 s."
-  if (retryAfterS !== undefined && !/try again in/i.test(message)) message = `${message} ${retryHint(retryAfterS)}`
+  if (retryAfterS !== undefined && !/try again in/i.test(message))
+    message = `${message} ${retryHint(retryAfterS)}`
   return new ApiError({
     status: response.status,
     code: fromBody.code ?? fallbackCode(response.status),

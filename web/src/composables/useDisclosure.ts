@@ -9,7 +9,10 @@ export interface Disclosure {
   close(): void
 }
 
-export function useDisclosure(root: Ref<HTMLElement | null>, trigger: Ref<HTMLElement | null>): Disclosure {
+export function useDisclosure(
+  root: Ref<HTMLElement | null>,
+  trigger: Ref<HTMLElement | null>,
+): Disclosure {
   const open = ref(false)
   const route = useRoute()
 

@@ -27,7 +27,8 @@ export function markScrollRegions(root: HTMLElement): void {
       box.setAttribute('role', 'region')
       box.setAttribute('aria-label', nameFor(box))
     } else if (!scrolls && marked) {
-      for (const attribute of [MARK, 'tabindex', 'role', 'aria-label']) box.removeAttribute(attribute)
+      for (const attribute of [MARK, 'tabindex', 'role', 'aria-label'])
+        box.removeAttribute(attribute)
     }
   }
 }
@@ -43,7 +44,8 @@ export function useScrollRegions(root: Ref<HTMLElement | null>): void {
   const mutations = new MutationObserver(schedule)
   onMounted(() => {
     window.addEventListener('resize', schedule)
-    if (root.value) mutations.observe(root.value, { childList: true, subtree: true, characterData: true })
+    if (root.value)
+      mutations.observe(root.value, { childList: true, subtree: true, characterData: true })
     schedule()
   })
   onBeforeUnmount(() => {

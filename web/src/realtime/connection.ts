@@ -176,11 +176,14 @@ export class LiveConnection {
   private armWatchdog(): void {
     clearTimeout(this.watchdog)
     const socket = this.socket
-    this.watchdog = setTimeout(() => {
-      if (socket === null || socket !== this.socket) return
-      this.socket = null
-      socket.close(4000, 'heartbeat missed')
-      this.scheduleRetry()
-    }, this.heartbeatS * 1000 * MISSED_HEARTBEATS)
+    this.watchdog = setTimeout(
+      () => {
+        if (socket === null || socket !== this.socket) return
+        this.socket = null
+        socket.close(4000, 'heartbeat missed')
+        this.scheduleRetry()
+      },
+      this.heartbeatS * 1000 * MISSED_HEARTBEATS,
+    )
   }
 }

@@ -48,7 +48,11 @@ const ending = z.looseObject({ status: text, error: text })
 const eventDataSchemas: Record<string, z.ZodType<Record<string, unknown>>> = {
   job_created: z.looseObject({ job_type: text, status: text, resumed: z.boolean().nullish() }),
   job_started: z.looseObject({ attempt: count.nullish(), worker: text }),
-  job_progress: z.looseObject({ percent: z.number().min(0).max(100).nullish(), detail: text, eta_s: figure }),
+  job_progress: z.looseObject({
+    percent: z.number().min(0).max(100).nullish(),
+    detail: text,
+    eta_s: figure,
+  }),
   job_cancel_requested: z.looseObject({}),
   job_completed: ending,
   job_failed: ending,
@@ -77,7 +81,12 @@ const eventDataSchemas: Record<string, z.ZodType<Record<string, unknown>>> = {
     e2e_ms_p50: figure,
     output_tokens_per_s_p50: figure,
   }),
-  benchmark_step: z.looseObject({ run_id: text, name: z.string(), target: text, skipped_reason: text }),
+  benchmark_step: z.looseObject({
+    run_id: text,
+    name: z.string(),
+    target: text,
+    skipped_reason: text,
+  }),
   benchmark_superseded: z.looseObject({ run_id: text, request_ids: z.array(z.string()) }),
   eval_case_result: z.looseObject({
     result_id: z.string(),
@@ -110,7 +119,9 @@ function drop(type: string, reason: string): null {
   const key = `${type}\u0000${reason}`
   if (!warned.has(key)) {
     warned.add(key)
-    console.warn(`Live updates: dropped a "${type}" frame (${reason}); further ones like it are dropped silently.`)
+    console.warn(
+      `Live updates: dropped a "${type}" frame (${reason}); further ones like it are dropped silently.`,
+    )
   }
   return null
 }
@@ -141,7 +152,9 @@ export function parseFrame(raw: string): Frame | null {
   if (typeof type !== 'string' || type === '') return drop('(untyped)', 'no type')
   if (isControlType(type)) {
     const control = controlSchemas[type].safeParse(parsed)
-    return control.success ? { kind: 'control', frame: control.data } : drop(type, reasonOf(control.error))
+    return control.success
+      ? { kind: 'control', frame: control.data }
+      : drop(type, reasonOf(control.error))
   }
   if (!('job_id' in parsed)) return drop(type, 'unknown frame type')
   const envelope = eventEnvelope.safeParse(parsed)

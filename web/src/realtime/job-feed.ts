@@ -65,26 +65,25 @@ class Subscription {
     this.fetching = true
     this.again = false
     const before = this.applied
-    this.options
-      .fetchAfter(this.jobId, before)
-      .then(
-        (events) => {
-          if (this.closed) return
-          for (const event of events) {
-            if (event.seq > this.applied && !this.waiting.has(event.seq)) this.waiting.set(event.seq, event)
-          }
-          this.fetching = false
-          this.drain()
-          const progressed = this.applied > before
-          // A gap still open after a fetch that brought something: the API pages, fetch on.
-          if (this.again || (this.waiting.size > 0 && progressed)) this.catchUp()
-          else if (this.waiting.size > 0) this.retryLater()
-        },
-        () => {
-          this.fetching = false
-          if (!this.closed) this.retryLater()
-        },
-      )
+    this.options.fetchAfter(this.jobId, before).then(
+      (events) => {
+        if (this.closed) return
+        for (const event of events) {
+          if (event.seq > this.applied && !this.waiting.has(event.seq))
+            this.waiting.set(event.seq, event)
+        }
+        this.fetching = false
+        this.drain()
+        const progressed = this.applied > before
+        // A gap still open after a fetch that brought something: the API pages, fetch on.
+        if (this.again || (this.waiting.size > 0 && progressed)) this.catchUp()
+        else if (this.waiting.size > 0) this.retryLater()
+      },
+      () => {
+        this.fetching = false
+        if (!this.closed) this.retryLater()
+      },
+    )
   }
 
   /** A polling beat: skipped while a fetch is still in flight. */
@@ -106,7 +105,11 @@ class Subscription {
   /** Hand over every held event that continues the sequence, as one batch. */
   private drain(): void {
     const batch: LiveEvent[] = []
-    for (let next = this.waiting.get(this.applied + 1); next; next = this.waiting.get(this.applied + 1)) {
+    for (
+      let next = this.waiting.get(this.applied + 1);
+      next;
+      next = this.waiting.get(this.applied + 1)
+    ) {
       this.waiting.delete(next.seq)
       this.applied = next.seq
       batch.push(next)
@@ -131,7 +134,11 @@ export class JobFeeds {
   }
 
   /** Follow one job; returns the function that stops it. */
-  subscribe(jobId: string, handler: JobEventHandler, { after = 0 }: SubscribeOptions = {}): () => void {
+  subscribe(
+    jobId: string,
+    handler: JobEventHandler,
+    { after = 0 }: SubscribeOptions = {},
+  ): () => void {
     const subscription = new Subscription(jobId, handler, after, this.options)
     this.subscriptions.add(subscription)
     subscription.catchUp()

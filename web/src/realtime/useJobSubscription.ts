@@ -3,7 +3,10 @@
 // stops, or the page unmounts.
 import { onBeforeUnmount, watch } from 'vue'
 
-export function useJobSubscription(jobId: () => string | null, follow: (jobId: string) => () => void): void {
+export function useJobSubscription(
+  jobId: () => string | null,
+  follow: (jobId: string) => () => void,
+): void {
   let stop: (() => void) | null = null
 
   function release(): void {

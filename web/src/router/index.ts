@@ -15,9 +15,7 @@ const PRODUCT_NAME = 'BenchStudio'
 
 /** Only same-app paths are followed after sign-in ("//evil.example" is another site). */
 export function safeRedirect(value: unknown): string {
-  return typeof value === 'string' && value.startsWith('/') && !value.startsWith('//')
-    ? value
-    : '/'
+  return typeof value === 'string' && value.startsWith('/') && !value.startsWith('//') ? value : '/'
 }
 
 /** Where a visitor may go: sign-in first, admins only for admin pages, guests only for sign-in. */

@@ -73,8 +73,18 @@ const settingsPages: RouteRecordRaw = {
     tab('settings', 'providers', 'Providers', () => import('@/pages/settings/ProvidersPage.vue')),
     tab('settings', 'models', 'Models', () => import('@/pages/settings/ModelsPage.vue')),
     tab('settings', 'keys', 'API keys', () => import('@/pages/settings/KeysPage.vue')),
-    tab('settings', 'templates', 'Prompt templates', () => import('@/pages/settings/TemplatesPage.vue')),
-    tab('settings', 'profiles', 'Model profiles', () => import('@/pages/settings/ProfilesPage.vue')),
+    tab(
+      'settings',
+      'templates',
+      'Prompt templates',
+      () => import('@/pages/settings/TemplatesPage.vue'),
+    ),
+    tab(
+      'settings',
+      'profiles',
+      'Model profiles',
+      () => import('@/pages/settings/ProfilesPage.vue'),
+    ),
     tab('settings', 'tokens', 'API tokens', () => import('@/pages/settings/TokensPage.vue')),
     tab('settings', 'account', 'Account', () => import('@/pages/settings/AccountPage.vue')),
   ],
@@ -104,7 +114,10 @@ const benchmarkPages: RouteRecordRaw[] = [
     path: '/benchmarks',
     name: 'benchmark-new',
     component: () => import('@/pages/benchmarks/BenchmarkNewPage.vue'),
-    meta: { title: 'New benchmark', nav: { label: 'Benchmarks', icon: 'pulse', feature: 'benchmarks' } },
+    meta: {
+      title: 'New benchmark',
+      nav: { label: 'Benchmarks', icon: 'pulse', feature: 'benchmarks' },
+    },
   },
   {
     path: '/benchmarks/:runId',

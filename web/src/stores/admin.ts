@@ -70,8 +70,13 @@ export const useAdminStore = defineStore('admin', () => {
     usersOffset.value = offset
   }
 
-  async function updateUser(id: string, change: { role?: 'admin' | 'user'; is_active?: boolean }): Promise<void> {
-    const updated = await unwrap(api.PATCH('/api/admin/users/{user_id}', { params: { path: { user_id: id } }, body: change }))
+  async function updateUser(
+    id: string,
+    change: { role?: 'admin' | 'user'; is_active?: boolean },
+  ): Promise<void> {
+    const updated = await unwrap(
+      api.PATCH('/api/admin/users/{user_id}', { params: { path: { user_id: id } }, body: change }),
+    )
     users.value = users.value.map((user) => (user.id === id ? { ...user, ...updated } : user))
   }
 
@@ -81,11 +86,15 @@ export const useAdminStore = defineStore('admin', () => {
   }
 
   async function getLimits(id: string): Promise<UserLimits> {
-    return unwrap(api.GET('/api/admin/users/{user_id}/limits', { params: { path: { user_id: id } } }))
+    return unwrap(
+      api.GET('/api/admin/users/{user_id}/limits', { params: { path: { user_id: id } } }),
+    )
   }
 
   async function setLimits(id: string, body: LimitsInput): Promise<UserLimits> {
-    return unwrap(api.PUT('/api/admin/users/{user_id}/limits', { params: { path: { user_id: id } }, body }))
+    return unwrap(
+      api.PUT('/api/admin/users/{user_id}/limits', { params: { path: { user_id: id } }, body }),
+    )
   }
 
   async function fetchAuditPage(cursor: string | null): Promise<void> {
@@ -143,7 +152,9 @@ export const useAdminStore = defineStore('admin', () => {
   }
 
   async function cancelJob(id: string): Promise<void> {
-    const job = await unwrap(api.POST('/api/admin/jobs/{job_id}/cancel', { params: { path: { job_id: id } } }))
+    const job = await unwrap(
+      api.POST('/api/admin/jobs/{job_id}/cancel', { params: { path: { job_id: id } } }),
+    )
     activeJobs.value = activeJobs.value.map((item) => (item.id === id ? job : item))
   }
 
@@ -159,7 +170,9 @@ export const useAdminStore = defineStore('admin', () => {
   }
 
   async function deleteInvite(id: string): Promise<void> {
-    await unwrap(api.DELETE('/api/admin/invites/{invite_id}', { params: { path: { invite_id: id } } }))
+    await unwrap(
+      api.DELETE('/api/admin/invites/{invite_id}', { params: { path: { invite_id: id } } }),
+    )
     invites.value = invites.value.filter((invite) => invite.id !== id)
   }
 

@@ -67,7 +67,9 @@ export const useCatalogStore = defineStore('catalog', () => {
   }
 
   async function updateProvider(id: string, body: ProviderUpdate): Promise<Provider> {
-    return replaceProvider(await unwrap(api.PATCH('/api/providers/{provider_id}', { ...path(id), body })))
+    return replaceProvider(
+      await unwrap(api.PATCH('/api/providers/{provider_id}', { ...path(id), body })),
+    )
   }
 
   /** Archive (history keeps it): its models are archived and its key erased with it. */
@@ -78,7 +80,9 @@ export const useCatalogStore = defineStore('catalog', () => {
 
   async function setKey(id: string, apiKey: string): Promise<Provider> {
     const body = { api_key: apiKey }
-    return replaceProvider(await unwrap(api.PUT('/api/providers/{provider_id}/key', { ...path(id), body })))
+    return replaceProvider(
+      await unwrap(api.PUT('/api/providers/{provider_id}/key', { ...path(id), body })),
+    )
   }
 
   async function removeKey(id: string): Promise<Provider> {
@@ -97,7 +101,9 @@ export const useCatalogStore = defineStore('catalog', () => {
 
   async function importModels(id: string, modelIds: string[]): Promise<CatalogModel[]> {
     const body = { model_ids: modelIds }
-    const added = await unwrap(api.POST('/api/providers/{provider_id}/import-models', { ...path(id), body }))
+    const added = await unwrap(
+      api.POST('/api/providers/{provider_id}/import-models', { ...path(id), body }),
+    )
     added.forEach(replaceModel)
     return added
   }
@@ -108,7 +114,9 @@ export const useCatalogStore = defineStore('catalog', () => {
 
   /** Renaming archives the model and returns its successor, so the list is reloaded. */
   async function updateModel(id: string, body: ModelUpdate): Promise<CatalogModel> {
-    const updated = await unwrap(api.PATCH('/api/models/{model_ref_id}', { ...modelPath(id), body }))
+    const updated = await unwrap(
+      api.PATCH('/api/models/{model_ref_id}', { ...modelPath(id), body }),
+    )
     if (updated.id !== id) await load()
     else replaceModel(updated)
     return updated

@@ -5,7 +5,11 @@ import { ref, shallowRef } from 'vue'
 
 import { api, unwrap } from '@/api/client'
 import type { components } from '@/api/schema'
-import { attachmentFilename, type ExportFile, suiteFileFallback } from '@/features/tooleval/exportFiles'
+import {
+  attachmentFilename,
+  type ExportFile,
+  suiteFileFallback,
+} from '@/features/tooleval/exportFiles'
 import { countersAfter, withCaseEvents } from '@/features/tooleval/liveCases'
 import { type SuiteSnapshot, type SuiteVersion } from '@/features/tooleval/suiteVersions'
 import { useJobsStore } from '@/stores/jobs'
@@ -76,14 +80,18 @@ export const useEvalsStore = defineStore('evals', () => {
   /** Multipart uploads: the generated body types describe the form fields as strings. */
   async function importFile(file: File): Promise<SuiteOut> {
     const form = formOf({ file })
-    const created = await unwrap(api.POST('/api/suites/import', { body: { file: '' }, bodySerializer: () => form }))
+    const created = await unwrap(
+      api.POST('/api/suites/import', { body: { file: '' }, bodySerializer: () => form }),
+    )
     await loadSuites()
     return created
   }
 
   async function importBfcl(questions: File, answers: File | null, name: string): Promise<void> {
     const form = formOf({ questions, answers, name })
-    await unwrap(api.POST('/api/suites/import/bfcl', { body: { questions: '' }, bodySerializer: () => form }))
+    await unwrap(
+      api.POST('/api/suites/import/bfcl', { body: { questions: '' }, bodySerializer: () => form }),
+    )
     await loadSuites()
   }
 
@@ -93,7 +101,9 @@ export const useEvalsStore = defineStore('evals', () => {
   }
 
   async function saveTools(id: string, tools: SuiteTool[]): Promise<SuiteDetail> {
-    suite.value = await unwrap(api.PATCH('/api/suites/{suite_id}', { ...suitePath(id), body: { tools } }))
+    suite.value = await unwrap(
+      api.PATCH('/api/suites/{suite_id}', { ...suitePath(id), body: { tools } }),
+    )
     return suite.value
   }
 
@@ -101,13 +111,21 @@ export const useEvalsStore = defineStore('evals', () => {
   async function saveCases(id: string, cases: SuiteCase[]): Promise<SuiteDetail> {
     const current = suite.value?.id === id ? suite.value : await loadSuite(id)
     const { name, description, system_prompt, tools } = current.suite
-    const body = { name, description: description ?? '', system_prompt: system_prompt ?? null, tools: tools ?? [], cases }
+    const body = {
+      name,
+      description: description ?? '',
+      system_prompt: system_prompt ?? null,
+      tools: tools ?? [],
+      cases,
+    }
     suite.value = await unwrap(api.PUT('/api/suites/{suite_id}', { ...suitePath(id), body }))
     return suite.value
   }
 
   async function addCase(id: string, testCase: SuiteCase): Promise<SuiteDetail> {
-    suite.value = await unwrap(api.POST('/api/suites/{suite_id}/cases', { ...suitePath(id), body: { cases: [testCase] } }))
+    suite.value = await unwrap(
+      api.POST('/api/suites/{suite_id}/cases', { ...suitePath(id), body: { cases: [testCase] } }),
+    )
     return suite.value
   }
 
@@ -122,7 +140,11 @@ export const useEvalsStore = defineStore('evals', () => {
   }
 
   async function removeCase(id: string, caseId: string): Promise<void> {
-    await unwrap(api.DELETE('/api/suites/{suite_id}/cases/{suite_case_id}', { params: { path: { suite_id: id, suite_case_id: caseId } } }))
+    await unwrap(
+      api.DELETE('/api/suites/{suite_id}/cases/{suite_case_id}', {
+        params: { path: { suite_id: id, suite_case_id: caseId } },
+      }),
+    )
     await loadSuite(id)
   }
 
@@ -137,13 +159,19 @@ export const useEvalsStore = defineStore('evals', () => {
   }
 
   async function loadVersion(id: string, version: number): Promise<SuiteSnapshot> {
-    return unwrap(api.GET('/api/suites/{suite_id}/versions/{suite_version}', { params: { path: { suite_id: id, suite_version: version } } }))
+    return unwrap(
+      api.GET('/api/suites/{suite_id}/versions/{suite_version}', {
+        params: { path: { suite_id: id, suite_version: version } },
+      }),
+    )
   }
 
   /** Save an earlier version's content again: it becomes the newest version (none is lost). */
   async function restoreVersion(id: string, version: number): Promise<SuiteDetail> {
     const path = { suite_id: id, suite_version: version }
-    suite.value = await unwrap(api.POST('/api/suites/{suite_id}/versions/{suite_version}/restore', { params: { path } }))
+    suite.value = await unwrap(
+      api.POST('/api/suites/{suite_id}/versions/{suite_version}/restore', { params: { path } }),
+    )
     return suite.value
   }
 
@@ -156,15 +184,30 @@ export const useEvalsStore = defineStore('evals', () => {
     })
     const blob = await unwrap(pending)
     const { response } = await pending
-    const fallback = suiteFileFallback(suite.value?.id === id ? suite.value.name : 'suite', version ?? suite.value?.version ?? 1)
-    return { blob, filename: attachmentFilename(response.headers.get('Content-Disposition'), fallback) }
+    const fallback = suiteFileFallback(
+      suite.value?.id === id ? suite.value.name : 'suite',
+      version ?? suite.value?.version ?? 1,
+    )
+    return {
+      blob,
+      filename: attachmentFilename(response.headers.get('Content-Disposition'), fallback),
+    }
   }
 
   async function exportRun(id: string, format: 'json' | 'csv'): Promise<ExportFile> {
-    const pending = api.GET('/api/evals/{eval_run_id}/export', { params: { path: { eval_run_id: id }, query: { format } }, parseAs: 'blob' })
+    const pending = api.GET('/api/evals/{eval_run_id}/export', {
+      params: { path: { eval_run_id: id }, query: { format } },
+      parseAs: 'blob',
+    })
     const blob = await unwrap(pending)
     const { response } = await pending
-    return { blob, filename: attachmentFilename(response.headers.get('Content-Disposition'), `eval-${id}.${format}`) }
+    return {
+      blob,
+      filename: attachmentFilename(
+        response.headers.get('Content-Disposition'),
+        `eval-${id}.${format}`,
+      ),
+    }
   }
 
   async function submit(body: EvalCreate): Promise<components['schemas']['EvalSubmitted']> {
@@ -174,29 +217,52 @@ export const useEvalsStore = defineStore('evals', () => {
   async function loadRun(id: string): Promise<EvalRunDetail> {
     const detail = await fetchRun(id)
     const query = { limit: 500 }
-    const page = await unwrap(api.GET('/api/evals/{eval_run_id}/cases', { params: { path: { eval_run_id: id }, query } }))
+    const page = await unwrap(
+      api.GET('/api/evals/{eval_run_id}/cases', { params: { path: { eval_run_id: id }, query } }),
+    )
     run.value = detail
     cases.value = page.items
     return detail
   }
 
   /** Run `other` (default: the same run) against `runId`, model `targetA` against `targetB`. */
-  async function compare(runId: string, other: string | null, targetA: string | null, targetB: string | null): Promise<Comparison[]> {
-    const query = { ...(other ? { other } : {}), ...(targetA ? { target_a: targetA } : {}), ...(targetB ? { target_b: targetB } : {}) }
-    return unwrap(api.GET('/api/evals/{eval_run_id}/compare', { params: { path: { eval_run_id: runId }, query } }))
+  async function compare(
+    runId: string,
+    other: string | null,
+    targetA: string | null,
+    targetB: string | null,
+  ): Promise<Comparison[]> {
+    const query = {
+      ...(other ? { other } : {}),
+      ...(targetA ? { target_a: targetA } : {}),
+      ...(targetB ? { target_b: targetB } : {}),
+    }
+    return unwrap(
+      api.GET('/api/evals/{eval_run_id}/compare', {
+        params: { path: { eval_run_id: runId }, query },
+      }),
+    )
   }
 
   /** A run and its case rows, without touching the live run page's state. */
   async function fetchRunWithCases(id: string): Promise<{ run: EvalRunDetail; cases: CaseRow[] }> {
     const [detail, page] = await Promise.all([
       fetchRun(id),
-      unwrap(api.GET('/api/evals/{eval_run_id}/cases', { params: { path: { eval_run_id: id }, query: { limit: 500 } } })),
+      unwrap(
+        api.GET('/api/evals/{eval_run_id}/cases', {
+          params: { path: { eval_run_id: id }, query: { limit: 500 } },
+        }),
+      ),
     ])
     return { run: detail, cases: page.items }
   }
 
   async function loadCase(runId: string, resultId: string): Promise<CaseDetail> {
-    return unwrap(api.GET('/api/evals/{eval_run_id}/cases/{case_result_id}', { params: { path: { eval_run_id: runId, case_result_id: resultId } } }))
+    return unwrap(
+      api.GET('/api/evals/{eval_run_id}/cases/{case_result_id}', {
+        params: { path: { eval_run_id: runId, case_result_id: resultId } },
+      }),
+    )
   }
 
   // --- Following a running eval live (kept apart from the suite and compare code above) ---

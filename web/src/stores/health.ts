@@ -6,8 +6,7 @@ import { api } from '@/api/client'
 import { type ApiError, NETWORK_STATUS, asApiError, toApiError } from '@/api/errors'
 import type { paths } from '@/api/schema'
 
-export type HealthReport =
-  paths['/healthz']['get']['responses'][200]['content']['application/json']
+export type HealthReport = paths['/healthz']['get']['responses'][200]['content']['application/json']
 
 /** offline: no answer at all; failing: the server answered with an error. */
 export type ServerState = 'unknown' | 'healthy' | 'degraded' | 'failing' | 'offline'

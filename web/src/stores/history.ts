@@ -11,8 +11,16 @@ export type RunOut = components['schemas']['RunOut']
 export type CompareOut = components['schemas']['CompareOut']
 export type ImportOut = components['schemas']['ImportOut']
 // A run's own status (benchruns.domain.RUN_STATUSES); 'stopped' means a limit ended it early.
-export type RunStatus = 'queued' | 'running' | 'completed' | 'stopped' | 'cancelled' | 'failed' | 'interrupted'
-export const RUN_STATUSES: RunStatus[] = ['running', 'completed', 'stopped', 'failed', 'cancelled', 'interrupted']
+export type RunStatus =
+  'queued' | 'running' | 'completed' | 'stopped' | 'cancelled' | 'failed' | 'interrupted'
+export const RUN_STATUSES: RunStatus[] = [
+  'running',
+  'completed',
+  'stopped',
+  'failed',
+  'cancelled',
+  'interrupted',
+]
 
 /** The status to show with the shared job badge, whose wording for a finished run is "Done". */
 export function badgeStatus(status: string): string {
@@ -34,7 +42,11 @@ export function importProblem(file: File): ApiError | null {
     return new ApiError({ status: 0, code: 'empty_file', message: `“${file.name}” is empty.` })
   }
   if (file.size > MAX_IMPORT_BYTES) {
-    return new ApiError({ status: 0, code: 'too_large', message: `“${file.name}” is larger than the 256 MB the server takes.` })
+    return new ApiError({
+      status: 0,
+      code: 'too_large',
+      message: `“${file.name}” is larger than the 256 MB the server takes.`,
+    })
   }
   return null
 }
@@ -75,7 +87,9 @@ export const useHistoryStore = defineStore('history', () => {
   }
 
   async function compare(runIds: string[]): Promise<CompareOut> {
-    comparison.value = await unwrap(api.POST('/api/benchmarks/compare', { body: { run_ids: runIds } }))
+    comparison.value = await unwrap(
+      api.POST('/api/benchmarks/compare', { body: { run_ids: runIds } }),
+    )
     return comparison.value
   }
 
@@ -113,7 +127,20 @@ export const useHistoryStore = defineStore('history', () => {
     )
   }
 
-  return { runs, total, offset, filters, selected, comparison, load, toggle, compare, remove, exportRun, importRun }
+  return {
+    runs,
+    total,
+    offset,
+    filters,
+    selected,
+    comparison,
+    load,
+    toggle,
+    compare,
+    remove,
+    exportRun,
+    importRun,
+  }
 })
 
 /** Save a Blob as a file through a temporary link. */

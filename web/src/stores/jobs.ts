@@ -75,9 +75,20 @@ export function applyJobEvent(job: Job, event: LiveEvent): Job {
   const data = event.data
   switch (event.type) {
     case 'job_created':
-      return { ...next, status: 'queued', progress_percent: data.resumed ? job.progress_percent : 0 }
+      return {
+        ...next,
+        status: 'queued',
+        progress_percent: data.resumed ? job.progress_percent : 0,
+      }
     case 'job_started':
-      return { ...next, status: 'running', queue_reason: null, queue_reason_code: null, started_at: event.at, attempt: numberOr(data.attempt, job.attempt) ?? job.attempt }
+      return {
+        ...next,
+        status: 'running',
+        queue_reason: null,
+        queue_reason_code: null,
+        started_at: event.at,
+        attempt: numberOr(data.attempt, job.attempt) ?? job.attempt,
+      }
     case 'job_progress':
       return {
         ...next,
@@ -184,7 +195,8 @@ export const useJobsStore = defineStore('jobs', () => {
     }
     void fetchJob(event.job_id).then(() => {
       // New jobs appear at the top of the first page of recent jobs.
-      const unfiltered = recentStatus.value === '' || recentStatus.value === byId.value[event.job_id]?.status
+      const unfiltered =
+        recentStatus.value === '' || recentStatus.value === byId.value[event.job_id]?.status
       if (recentOffset.value === 0 && unfiltered && !recentIds.value.includes(event.job_id)) {
         recentIds.value = [event.job_id, ...recentIds.value].slice(0, RECENT_PAGE_SIZE)
         recentTotal.value += 1
@@ -195,7 +207,9 @@ export const useJobsStore = defineStore('jobs', () => {
   /** Stored events, also applied to the job: with the socket down they are all there is. */
   async function fetchEventsAfter(jobId: string, after: number): Promise<LiveEvent[]> {
     const events = await unwrap(
-      api.GET('/api/jobs/{job_id}/events', { params: { path: { job_id: jobId }, query: { after } } }),
+      api.GET('/api/jobs/{job_id}/events', {
+        params: { path: { job_id: jobId }, query: { after } },
+      }),
     )
     // Only a job already shown is updated: a catch-up must not list an old job as new.
     if (byId.value[jobId]) events.forEach(applyToJob)
@@ -215,7 +229,11 @@ export const useJobsStore = defineStore('jobs', () => {
    * Follow one job's events: `handler` gets each of them once, in sequence order, starting
    * after `options.after`. Call the returned function to stop (on unmount).
    */
-  function subscribe(jobId: string, handler: JobEventHandler, options?: SubscribeOptions): () => void {
+  function subscribe(
+    jobId: string,
+    handler: JobEventHandler,
+    options?: SubscribeOptions,
+  ): () => void {
     return feeds.subscribe(jobId, handler, options)
   }
 
@@ -225,11 +243,15 @@ export const useJobsStore = defineStore('jobs', () => {
   }
 
   async function cancel(id: string): Promise<void> {
-    remember(await unwrap(api.POST('/api/jobs/{job_id}/cancel', { params: { path: { job_id: id } } })))
+    remember(
+      await unwrap(api.POST('/api/jobs/{job_id}/cancel', { params: { path: { job_id: id } } })),
+    )
   }
 
   async function resume(id: string): Promise<void> {
-    remember(await unwrap(api.POST('/api/jobs/{job_id}/resume', { params: { path: { job_id: id } } })))
+    remember(
+      await unwrap(api.POST('/api/jobs/{job_id}/resume', { params: { path: { job_id: id } } })),
+    )
   }
 
   function clear(): void {

@@ -24,14 +24,23 @@ export const usePresetsStore = defineStore('presets', () => {
 
   async function saveTemplate(body: PromptTemplateInput, id?: string): Promise<PromptTemplate> {
     const saved = id
-      ? await unwrap(api.PUT('/api/prompt-templates/{template_id}', { params: { path: { template_id: id } }, body }))
+      ? await unwrap(
+          api.PUT('/api/prompt-templates/{template_id}', {
+            params: { path: { template_id: id } },
+            body,
+          }),
+        )
       : await unwrap(api.POST('/api/prompt-templates', { body }))
-    templates.value = [...templates.value.filter((t) => t.id !== saved.id), saved].sort((a, b) => a.name.localeCompare(b.name))
+    templates.value = [...templates.value.filter((t) => t.id !== saved.id), saved].sort((a, b) =>
+      a.name.localeCompare(b.name),
+    )
     return saved
   }
 
   async function deleteTemplate(id: string): Promise<void> {
-    await unwrap(api.DELETE('/api/prompt-templates/{template_id}', { params: { path: { template_id: id } } }))
+    await unwrap(
+      api.DELETE('/api/prompt-templates/{template_id}', { params: { path: { template_id: id } } }),
+    )
     templates.value = templates.value.filter((t) => t.id !== id)
   }
 
@@ -41,14 +50,23 @@ export const usePresetsStore = defineStore('presets', () => {
 
   async function saveProfile(body: ModelProfileInput, id?: string): Promise<ModelProfile> {
     const saved = id
-      ? await unwrap(api.PUT('/api/model-profiles/{profile_id}', { params: { path: { profile_id: id } }, body }))
+      ? await unwrap(
+          api.PUT('/api/model-profiles/{profile_id}', {
+            params: { path: { profile_id: id } },
+            body,
+          }),
+        )
       : await unwrap(api.POST('/api/model-profiles', { body }))
-    profiles.value = [...profiles.value.filter((p) => p.id !== saved.id), saved].sort((a, b) => a.name.localeCompare(b.name))
+    profiles.value = [...profiles.value.filter((p) => p.id !== saved.id), saved].sort((a, b) =>
+      a.name.localeCompare(b.name),
+    )
     return saved
   }
 
   async function deleteProfile(id: string): Promise<void> {
-    await unwrap(api.DELETE('/api/model-profiles/{profile_id}', { params: { path: { profile_id: id } } }))
+    await unwrap(
+      api.DELETE('/api/model-profiles/{profile_id}', { params: { path: { profile_id: id } } }),
+    )
     profiles.value = profiles.value.filter((p) => p.id !== id)
   }
 

@@ -33,8 +33,18 @@ describe('toApiError', () => {
     const body = {
       detail: [
         { loc: ['body', 'name'], msg: 'Field required', type: 'missing' },
-        { loc: ['body', 'password'], msg: 'String should have at least 8 characters', type: 'string_too_short', ctx: { min_length: 8 } },
-        { loc: ['query', 'limit'], msg: 'Input should be less than 100', type: 'less_than', ctx: { lt: 100 } },
+        {
+          loc: ['body', 'password'],
+          msg: 'String should have at least 8 characters',
+          type: 'string_too_short',
+          ctx: { min_length: 8 },
+        },
+        {
+          loc: ['query', 'limit'],
+          msg: 'Input should be less than 100',
+          type: 'less_than',
+          ctx: { lt: 100 },
+        },
       ],
     }
     const error = toApiError(body, response(422))
@@ -62,7 +72,13 @@ describe('toApiError', () => {
         code: 'validation_error',
         message: 'Base url: use an http:// or https:// address.',
         request_id: 'req-2',
-        details: [{ loc: ['body', 'base_url'], msg: 'Use an http:// or https:// address.', type: 'url_scheme' }],
+        details: [
+          {
+            loc: ['body', 'base_url'],
+            msg: 'Use an http:// or https:// address.',
+            type: 'url_scheme',
+          },
+        ],
       },
     }
     const error = toApiError(body, response(422))
@@ -126,7 +142,9 @@ describe('unwrap', () => {
     stubApi({
       '/healthz': {
         status: 500,
-        body: { error: { code: 'internal_error', message: 'Unexpected error.', request_id: 'r-5' } },
+        body: {
+          error: { code: 'internal_error', message: 'Unexpected error.', request_id: 'r-5' },
+        },
       },
     })
     const failure = unwrap(createApiClient('http://127.0.0.1:8501').GET('/healthz'))

@@ -53,7 +53,9 @@ describe('navigation entries', () => {
 
   it('show every built-in area while the feature list is unknown', () => {
     const names = labels(null)
-    expect(names).toEqual(expect.arrayContaining(['Overview', 'Jobs', 'Settings', 'Leaderboards', 'API docs']))
+    expect(names).toEqual(
+      expect.arrayContaining(['Overview', 'Jobs', 'Settings', 'Leaderboards', 'API docs']),
+    )
     expect(names).not.toContain('Admin')
   })
 })
@@ -148,7 +150,9 @@ describe('app shell', () => {
     stubApi({
       '/healthz': {
         status: 500,
-        body: { error: { code: 'internal_error', message: 'Unexpected error.', request_id: 'r-77' } },
+        body: {
+          error: { code: 'internal_error', message: 'Unexpected error.', request_id: 'r-77' },
+        },
       },
     })
     const { wrapper } = await mountApp('/')

@@ -35,7 +35,10 @@ describe('route guard', () => {
 
   it('signs in and goes back to the page that asked', async () => {
     stubColorScheme(false)
-    const fetch = stubApi({ '/api/auth/login': { body: sessionGrant() }, '/api/auth/tokens': { body: [] } })
+    const fetch = stubApi({
+      '/api/auth/login': { body: sessionGrant() },
+      '/api/auth/tokens': { body: [] },
+    })
     const { wrapper, router } = await mountApp('/settings/tokens', { signedIn: false })
     mounted = wrapper
     await fill(wrapper, 'Email', MEMBER.email)
@@ -44,13 +47,21 @@ describe('route guard', () => {
     // The tokens page is a lazy chunk: wait for it rather than for a fixed number of ticks.
     await vi.waitFor(() => expect(wrapper.text()).toContain('Personal API tokens'))
     const login = requestsTo(fetch, '/api/auth/login')[0]
-    expect(await login?.clone().json()).toEqual({ email: MEMBER.email, password: 'correct horse battery' })
+    expect(await login?.clone().json()).toEqual({
+      email: MEMBER.email,
+      password: 'correct horse battery',
+    })
     expect(router.currentRoute.value.fullPath).toBe('/settings/tokens')
   })
 
   it('shows a wrong password as a readable message', async () => {
     stubColorScheme(false)
-    stubApi({ '/api/auth/login': { status: 401, body: { error: { code: 'invalid_credentials', message: 'Wrong email or password.' } } } })
+    stubApi({
+      '/api/auth/login': {
+        status: 401,
+        body: { error: { code: 'invalid_credentials', message: 'Wrong email or password.' } },
+      },
+    })
     const { wrapper } = await mountApp('/sign-in', { signedIn: false })
     mounted = wrapper
     await fill(wrapper, 'Email', MEMBER.email)
@@ -66,7 +77,9 @@ describe('route guard', () => {
     const member = await mountApp('/admin/users')
     mounted = member.wrapper
     expect(member.wrapper.get('h1').text()).toBe('Page not found')
-    expect(member.wrapper.findAll('nav[aria-label="Main"] a').map((a) => a.text())).not.toContain('Admin')
+    expect(member.wrapper.findAll('nav[aria-label="Main"] a').map((a) => a.text())).not.toContain(
+      'Admin',
+    )
     member.wrapper.unmount()
 
     stubApi({
@@ -77,7 +90,9 @@ describe('route guard', () => {
     const admin = await mountApp('/admin/users')
     mounted = admin.wrapper
     expect(admin.wrapper.get('h1').text()).toBe('Admin')
-    expect(admin.wrapper.findAll('nav[aria-label="Main"] a').map((a) => a.text())).toContain('Admin')
+    expect(admin.wrapper.findAll('nav[aria-label="Main"] a').map((a) => a.text())).toContain(
+      'Admin',
+    )
   })
 
   it('only follows redirects inside the app', () => {
@@ -99,7 +114,13 @@ describe('sign-up', () => {
             code: 'validation_error',
             message: 'Invalid email: Value error, not a valid email address',
             request_id: 'r-1',
-            details: [{ loc: ['body', 'email'], msg: 'Value error, not a valid email address', type: 'value_error' }],
+            details: [
+              {
+                loc: ['body', 'email'],
+                msg: 'Value error, not a valid email address',
+                type: 'value_error',
+              },
+            ],
           },
         },
       },
@@ -120,7 +141,10 @@ describe('sign-up', () => {
   it('signs in after an invite sign-up that answers "check your e-mail"', async () => {
     stubColorScheme(false)
     const fetch = stubApi({
-      '/api/auth/register': { status: 202, body: { status: 'check_email', message: 'Check your e-mail.' } },
+      '/api/auth/register': {
+        status: 202,
+        body: { status: 'check_email', message: 'Check your e-mail.' },
+      },
       '/api/auth/login': { body: sessionGrant() },
     })
     const { wrapper, router } = await mountApp('/sign-up?invite=inv_code', { signedIn: false })
@@ -136,8 +160,14 @@ describe('sign-up', () => {
   it('says to check the e-mail when the invited address already had an account', async () => {
     stubColorScheme(false)
     stubApi({
-      '/api/auth/register': { status: 202, body: { status: 'check_email', message: 'Check your e-mail.' } },
-      '/api/auth/login': { status: 401, body: { error: { code: 'invalid_credentials', message: 'Wrong email or password.' } } },
+      '/api/auth/register': {
+        status: 202,
+        body: { status: 'check_email', message: 'Check your e-mail.' },
+      },
+      '/api/auth/login': {
+        status: 401,
+        body: { error: { code: 'invalid_credentials', message: 'Wrong email or password.' } },
+      },
     })
     const { wrapper, router } = await mountApp('/sign-up?invite=inv_code', { signedIn: false })
     mounted = wrapper
@@ -152,7 +182,15 @@ describe('sign-up', () => {
   it('offers the invite code field when the server needs one', async () => {
     stubColorScheme(false)
     stubApi({
-      '/api/auth/register': { status: 403, body: { error: { code: 'signup_not_allowed', message: 'Sign-up needs an invite code from an admin.' } } },
+      '/api/auth/register': {
+        status: 403,
+        body: {
+          error: {
+            code: 'signup_not_allowed',
+            message: 'Sign-up needs an invite code from an admin.',
+          },
+        },
+      },
     })
     const { wrapper } = await mountApp('/sign-up', { signedIn: false })
     mounted = wrapper
@@ -162,6 +200,8 @@ describe('sign-up', () => {
     await wrapper.get('form').trigger('submit')
     await settle()
     expect(wrapper.text()).toContain('Sign-up needs an invite code')
-    expect(wrapper.findAll('label').some((label) => label.text().startsWith('Invite code'))).toBe(true)
+    expect(wrapper.findAll('label').some((label) => label.text().startsWith('Invite code'))).toBe(
+      true,
+    )
   })
 })

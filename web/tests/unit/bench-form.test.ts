@@ -5,7 +5,12 @@ import { mount } from '@vue/test-utils'
 import { describe, expect, it } from 'vitest'
 
 import JobProgress from '@/components/JobProgress.vue'
-import { defaultForm, FormProblem, numberOrNull, toRequest } from '@/features/benchmarks/benchmarkForm'
+import {
+  defaultForm,
+  FormProblem,
+  numberOrNull,
+  toRequest,
+} from '@/features/benchmarks/benchmarkForm'
 import { histogramByTarget, itlValues, outcomeOf } from '@/features/benchmarks/distributions'
 import type { Job } from '@/stores/jobs'
 
@@ -25,7 +30,13 @@ function problemOf(action: () => unknown): FormProblem {
 
 describe('benchmark form', () => {
   it('sends a cleared optional number as null, never "" or a stale value', () => {
-    const cleared = { ...form(), temperature: '', maxTokens: '', numRequests: '', mode: 'concurrency' as const }
+    const cleared = {
+      ...form(),
+      temperature: '',
+      maxTokens: '',
+      numRequests: '',
+      mode: 'concurrency' as const,
+    }
     const body = toRequest(cleared)
     expect(body.temperature).toBeNull()
     expect(body.max_tokens).toBeNull()
@@ -37,8 +48,12 @@ describe('benchmark form', () => {
 
   it('names the field of a cleared required number', () => {
     expect(problemOf(() => toRequest({ ...form(), runs: '' })).field).toBe('runs')
-    expect(problemOf(() => toRequest({ ...form(), mode: 'concurrency', concurrency: '' })).field).toBe('concurrency')
-    expect(problemOf(() => toRequest({ ...form(), mode: 'rate', requestRate: null })).field).toBe('request_rate')
+    expect(
+      problemOf(() => toRequest({ ...form(), mode: 'concurrency', concurrency: '' })).field,
+    ).toBe('concurrency')
+    expect(problemOf(() => toRequest({ ...form(), mode: 'rate', requestRate: null })).field).toBe(
+      'request_rate',
+    )
     expect(toRequest({ ...form(), warmup: '' }).warmup).toBe(0)
   })
 
@@ -49,16 +64,29 @@ describe('benchmark form', () => {
   })
 
   it('refuses repeated context tiers and sweep points', () => {
-    expect(problemOf(() => toRequest({ ...form(), contextTiers: '2k, 2000' })).message).toBe('Each value may appear once: 2,000 is repeated.')
-    expect(problemOf(() => toRequest({ ...form(), mode: 'sweep_rate', sweep: '1, 2, 1' })).field).toBe('sweep')
+    expect(problemOf(() => toRequest({ ...form(), contextTiers: '2k, 2000' })).message).toBe(
+      'Each value may appear once: 2,000 is repeated.',
+    )
+    expect(
+      problemOf(() => toRequest({ ...form(), mode: 'sweep_rate', sweep: '1, 2, 1' })).field,
+    ).toBe('sweep')
     expect(toRequest({ ...form(), contextTiers: '0, 2k' }).context_tokens).toEqual([0, 2000])
   })
 })
 
 describe('cancelled rows', () => {
-  const ok = (gaps: number[]) => ({ target: 't', warmup: false, error: null, itl_ms: gaps, ttft_ms: 100 })
+  const ok = (gaps: number[]) => ({
+    target: 't',
+    warmup: false,
+    error: null,
+    itl_ms: gaps,
+    ttft_ms: 100,
+  })
   it('are their own outcome and stay out of the ITL histogram', () => {
-    const cancelled = { ...ok([10, 60_000]), error: { category: 'cancelled', message: 'stopped', status: null } }
+    const cancelled = {
+      ...ok([10, 60_000]),
+      error: { category: 'cancelled', message: 'stopped', status: null },
+    }
     expect(outcomeOf(cancelled)).toBe('cancelled')
     expect(outcomeOf({ error: { category: 'server' } })).toBe('error')
     expect(outcomeOf(ok([]))).toBe('ok')
@@ -71,7 +99,16 @@ describe('cancelled rows', () => {
 })
 
 describe('job progress', () => {
-  const job = (percent: number, eta: number | null) => ({ id: 'j', type: 'benchmark', title: 'Run A', status: 'running', progress_percent: percent, progress_detail: '3 of ~120 requests', eta_s: eta }) as unknown as Job
+  const job = (percent: number, eta: number | null) =>
+    ({
+      id: 'j',
+      type: 'benchmark',
+      title: 'Run A',
+      status: 'running',
+      progress_percent: percent,
+      progress_detail: '3 of ~120 requests',
+      eta_s: eta,
+    }) as unknown as Job
   it('says "estimating…" until there is enough data for an ETA', () => {
     expect(mount(JobProgress, { props: { job: job(1, 86_400) } }).text()).toContain('estimating…')
     expect(mount(JobProgress, { props: { job: job(40, 30) } }).text()).toContain('left')

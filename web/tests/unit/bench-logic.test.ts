@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest'
 
 import { histogram } from '@/components/charts/histogram'
-import { defaultForm, FormProblem, parseNumberList, toRequest } from '@/features/benchmarks/benchmarkForm'
+import {
+  defaultForm,
+  FormProblem,
+  parseNumberList,
+  toRequest,
+} from '@/features/benchmarks/benchmarkForm'
 import { histogramByTarget, stepSeries, ttftValues } from '@/features/benchmarks/distributions'
 import { applyEvents, emptyLive, seriesByTarget } from '@/features/benchmarks/liveResults'
 import { targetRows, winners } from '@/features/benchmarks/runSummary'
@@ -45,19 +50,30 @@ describe('benchmark form', () => {
 })
 
 describe('live results', () => {
-  const result = (seq: number, data: Record<string, unknown>) => ({ type: 'benchmark_result', seq, data: { target: 'A', step: 'A@0', ...data } })
+  const result = (seq: number, data: Record<string, unknown>) => ({
+    type: 'benchmark_result',
+    seq,
+    data: { target: 'A', step: 'A@0', ...data },
+  })
 
   it('applies results, aggregates and steps once, ignoring replays', () => {
     let live = applyEvents(emptyLive(), [
       result(2, { ttft_ms: 50, output_tokens_per_s: 90 }),
       result(1, { ttft_ms: 80, warmup: true }),
-      { type: 'benchmark_aggregate', seq: 3, data: { target: 'A', requests: 1, errors: 0, ttft_ms_p50: 50 } },
+      {
+        type: 'benchmark_aggregate',
+        seq: 3,
+        data: { target: 'A', requests: 1, errors: 0, ttft_ms_p50: 50 },
+      },
       { type: 'job_progress', seq: 4, data: { percent: 10 } },
     ])
     expect(live.results.map((r) => r.seq)).toEqual([1, 2])
     expect(live.aggregates.A?.ttftP50).toBe(50)
     expect(live.afterSeq).toBe(4)
-    live = applyEvents(live, [result(2, { ttft_ms: 50 }), { type: 'benchmark_step', seq: 5, data: { name: 'A@0', skipped_reason: 'too long' } }])
+    live = applyEvents(live, [
+      result(2, { ttft_ms: 50 }),
+      { type: 'benchmark_step', seq: 5, data: { name: 'A@0', skipped_reason: 'too long' } },
+    ])
     expect(live.results).toHaveLength(2)
     expect(live.skipped).toEqual({ 'A@0': 'too long' })
   })
@@ -79,7 +95,11 @@ describe('live results', () => {
       { type: 'benchmark_superseded', seq: 3, data: { request_ids: ['b'] } },
       result(4, { ttft_ms: 60, request_id: 'c' }),
     ])
-    expect(live.results.map((r) => [r.requestId, r.superseded])).toEqual([['a', false], ['b', true], ['c', false]])
+    expect(live.results.map((r) => [r.requestId, r.superseded])).toEqual([
+      ['a', false],
+      ['b', true],
+      ['c', false],
+    ])
     expect(seriesByTarget(live.results, (r) => r.ttftMs)).toEqual({ A: [50, 60] })
   })
 })
@@ -122,11 +142,33 @@ describe('summaries and charts', () => {
   })
 
   it('plots per-step figures against load, sorted, leaving skipped steps out', () => {
-    const step = (concurrency: number, throughput: number, skipped: string | null = null): StepOut => ({
-      name: `A@c${concurrency}`, target: 'A', model: 'm', mode: 'sweep_concurrency', context_tokens: 0,
-      concurrency, skipped_reason: skipped, summary: { output_token_throughput: throughput },
+    const step = (
+      concurrency: number,
+      throughput: number,
+      skipped: string | null = null,
+    ): StepOut => ({
+      name: `A@c${concurrency}`,
+      target: 'A',
+      model: 'm',
+      mode: 'sweep_concurrency',
+      context_tokens: 0,
+      concurrency,
+      skipped_reason: skipped,
+      summary: { output_token_throughput: throughput },
     })
-    const series = stepSeries([step(4, 300), step(1, 100), step(8, 0, 'over limit')], (s) => s.concurrency, (s) => (s.summary?.output_token_throughput as number) ?? null)
-    expect(series).toEqual([{ label: 'A', data: [{ x: 1, y: 100 }, { x: 4, y: 300 }] }])
+    const series = stepSeries(
+      [step(4, 300), step(1, 100), step(8, 0, 'over limit')],
+      (s) => s.concurrency,
+      (s) => (s.summary?.output_token_throughput as number) ?? null,
+    )
+    expect(series).toEqual([
+      {
+        label: 'A',
+        data: [
+          { x: 1, y: 100 },
+          { x: 4, y: 300 },
+        ],
+      },
+    ])
   })
 })

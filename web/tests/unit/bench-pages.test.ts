@@ -12,28 +12,82 @@ afterEach(() => {
 })
 
 const PROVIDER = {
-  id: 'prov-1', name: 'Simulator (demo)', protocol: 'openai', base_url: 'http://127.0.0.1:9/v1', has_key: false,
-  key_last4: null, is_demo: true, archived: false, extra_header_names: [], created_at: '2026-11-01T10:00:00Z', updated_at: '2026-11-01T10:00:00Z',
+  id: 'prov-1',
+  name: 'Simulator (demo)',
+  protocol: 'openai',
+  base_url: 'http://127.0.0.1:9/v1',
+  has_key: false,
+  key_last4: null,
+  is_demo: true,
+  archived: false,
+  extra_header_names: [],
+  created_at: '2026-11-01T10:00:00Z',
+  updated_at: '2026-11-01T10:00:00Z',
 }
 const MODEL = {
-  id: 'model-ref-1', provider_id: 'prov-1', model_id: 'benchstudio-sim', display_name: 'Simulator model', notes: '',
-  archived_at: null, replaced_by_id: null, created_at: '2026-11-01T10:00:00Z', updated_at: '2026-11-01T10:00:00Z',
+  id: 'model-ref-1',
+  provider_id: 'prov-1',
+  model_id: 'benchstudio-sim',
+  display_name: 'Simulator model',
+  notes: '',
+  archived_at: null,
+  replaced_by_id: null,
+  created_at: '2026-11-01T10:00:00Z',
+  updated_at: '2026-11-01T10:00:00Z',
 }
 const PREVIEW = {
-  targets: [{
-    target: 'Simulator model', provider_id: 'prov-1', provider_name: 'Simulator (demo)', model_id: 'benchstudio-sim',
-    model_display: 'Simulator model', protocol: 'openai', effective_params: { max_tokens: 256 },
-    adjustments: [{ param: 'logit_bias', action: 'drop', reason: 'not supported by openai' }],
-    requests: 6, input_tokens: 60, output_tokens: 1536, cost_usd: null, skipped_tiers: {},
-  }],
-  requests: 6, input_tokens: 60, output_tokens: 1536, cost_usd: null, month_spent_usd: 0,
-  monthly_spend_cap_usd: null, max_runs_per_benchmark: 1000,
+  targets: [
+    {
+      target: 'Simulator model',
+      provider_id: 'prov-1',
+      provider_name: 'Simulator (demo)',
+      model_id: 'benchstudio-sim',
+      model_display: 'Simulator model',
+      protocol: 'openai',
+      effective_params: { max_tokens: 256 },
+      adjustments: [{ param: 'logit_bias', action: 'drop', reason: 'not supported by openai' }],
+      requests: 6,
+      input_tokens: 60,
+      output_tokens: 1536,
+      cost_usd: null,
+      skipped_tiers: {},
+    },
+  ],
+  requests: 6,
+  input_tokens: 60,
+  output_tokens: 1536,
+  cost_usd: null,
+  month_spent_usd: 0,
+  monthly_spend_cap_usd: null,
+  max_runs_per_benchmark: 1000,
 }
 const RUN = {
-  id: 'run-1', job_id: 'job-1', run_key: 'k', source: 'server', title: 'nightly', mode: 'profile', status: 'completed',
-  stop_reason: null, error: null, request_count: 5, error_count: 0, cost_usd: null, wall_s: 3, created_at: '2026-11-01T10:00:00Z',
-  started_at: '2026-11-01T10:00:00Z', finished_at: '2026-11-01T10:00:03Z',
-  targets: [{ target_key: 'Simulator model', provider_id: 'prov-1', provider_name: 'Simulator (demo)', model_id: 'benchstudio-sim', model_display: 'Simulator model', protocol: 'openai' }],
+  id: 'run-1',
+  job_id: 'job-1',
+  run_key: 'k',
+  source: 'server',
+  title: 'nightly',
+  mode: 'profile',
+  status: 'completed',
+  stop_reason: null,
+  error: null,
+  request_count: 5,
+  error_count: 0,
+  cost_usd: null,
+  wall_s: 3,
+  created_at: '2026-11-01T10:00:00Z',
+  started_at: '2026-11-01T10:00:00Z',
+  finished_at: '2026-11-01T10:00:03Z',
+  targets: [
+    {
+      target_key: 'Simulator model',
+      provider_id: 'prov-1',
+      provider_name: 'Simulator (demo)',
+      model_id: 'benchstudio-sim',
+      model_display: 'Simulator model',
+      protocol: 'openai',
+    },
+  ],
   headline: { ttft_ms_p50: 51.25, output_tokens_per_s_p50: 99.5 },
 }
 
@@ -54,7 +108,10 @@ describe('new benchmark page', () => {
     await wrapper.get('[data-testid="runs"]').setValue('6')
     await waitForPreview()
     await settle()
-    const sent = (await requestsTo(fetch, '/api/benchmarks/preview').at(-1)?.json()) as Record<string, unknown>
+    const sent = (await requestsTo(fetch, '/api/benchmarks/preview').at(-1)?.json()) as Record<
+      string,
+      unknown
+    >
     expect(sent.targets).toEqual([{ provider_id: 'prov-1', model_id: 'benchstudio-sim' }])
     expect(sent.runs).toBe(6)
     expect(wrapper.get('[data-testid="preview-requests"]').text()).toBe('6')
@@ -83,13 +140,20 @@ describe('new benchmark page', () => {
 describe('history page', () => {
   it('searches on the server and enables compare once two runs are ticked', async () => {
     stubColorScheme(false)
-    const page = { items: [RUN, { ...RUN, id: 'run-2', title: 'second' }], total: 2, limit: 20, offset: 0 }
+    const page = {
+      items: [RUN, { ...RUN, id: 'run-2', title: 'second' }],
+      total: 2,
+      limit: 20,
+      offset: 0,
+    }
     const fetch = stubApi({ '/api/benchmarks': { body: page } })
     const { wrapper, router } = await mountApp('/history')
     mounted = wrapper
     expect(wrapper.findAll('[data-testid="history-row"]')).toHaveLength(2)
     expect(wrapper.text()).toContain('51.3 ms')
-    expect(wrapper.get('[data-testid="history-row"] [data-testid="job-status"]').text()).toBe('Done')
+    expect(wrapper.get('[data-testid="history-row"] [data-testid="job-status"]').text()).toBe(
+      'Done',
+    )
 
     await wrapper.get('[data-testid="history-search"]').setValue('sim')
     await wrapper.get('form[role="search"]').trigger('submit')

@@ -2,7 +2,10 @@ import { describe, expect, it } from 'vitest'
 
 import { checkToolsJson } from '@/features/tooleval/toolsJson'
 
-const tool = (name: string, parameters: unknown = { type: 'object', properties: {} }) => ({ type: 'function', function: { name, parameters } })
+const tool = (name: string, parameters: unknown = { type: 'object', properties: {} }) => ({
+  type: 'function',
+  function: { name, parameters },
+})
 
 describe('tools editor validation', () => {
   it('accepts a list of function tools', () => {
@@ -17,7 +20,11 @@ describe('tools editor validation', () => {
     expect(checkToolsJson(JSON.stringify([tool('a b')])).problem).toContain('function.name')
     expect(checkToolsJson(JSON.stringify([tool('book.flight')])).problem).toContain('function.name')
     expect(checkToolsJson(JSON.stringify([tool('x'), tool('x')])).problem).toContain('used twice')
-    expect(checkToolsJson(JSON.stringify([tool('x', { type: 'array' })])).problem).toContain('parameters.type')
-    expect(checkToolsJson(JSON.stringify([{ type: 'retrieval' }])).problem).toContain('"type" must be "function"')
+    expect(checkToolsJson(JSON.stringify([tool('x', { type: 'array' })])).problem).toContain(
+      'parameters.type',
+    )
+    expect(checkToolsJson(JSON.stringify([{ type: 'retrieval' }])).problem).toContain(
+      '"type" must be "function"',
+    )
   })
 })

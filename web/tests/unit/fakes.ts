@@ -28,7 +28,10 @@ export const MEMBER: SessionGrant['user'] = {
 }
 
 /** What /api/auth/login, /register and /refresh answer. */
-export function sessionGrant(user: SessionGrant['user'] = MEMBER, token = 'access-1'): SessionGrant {
+export function sessionGrant(
+  user: SessionGrant['user'] = MEMBER,
+  token = 'access-1',
+): SessionGrant {
   return { access_token: token, token_type: 'bearer', expires_in: 900, user }
 }
 
@@ -55,7 +58,10 @@ export function stubApi(routes: Record<string, Script> = {}): ReturnType<typeof 
     '/api/providers': { body: [] },
     '/api/models': { body: [] },
     // No live socket in unit tests unless a test wires one up.
-    '/api/realtime/ticket': { status: 503, body: { error: { code: 'unavailable', message: 'No sockets here.' } } },
+    '/api/realtime/ticket': {
+      status: 503,
+      body: { error: { code: 'unavailable', message: 'No sockets here.' } },
+    },
     ...routes,
   }
   const calls = new Map<string, number>()

@@ -22,7 +22,9 @@ function fakeStorage() {
   const pending: PendingFetch[] = []
   const fetchAfter = vi.fn(
     (jobId: string, after: number) =>
-      new Promise<LiveEvent[]>((resolve, reject) => pending.push({ jobId, after, resolve, reject })),
+      new Promise<LiveEvent[]>((resolve, reject) =>
+        pending.push({ jobId, after, resolve, reject }),
+      ),
   )
   async function answer(events: LiveEvent[]): Promise<PendingFetch> {
     const next = pending.shift()
@@ -130,7 +132,10 @@ describe('job event subscriptions', () => {
     storage.fetchAfter.mockClear()
 
     feeds.resync()
-    expect(storage.fetchAfter.mock.calls).toEqual([['job-1', 2], ['job-2', 1]])
+    expect(storage.fetchAfter.mock.calls).toEqual([
+      ['job-1', 2],
+      ['job-2', 1],
+    ])
     await storage.answer(range(1, 3))
     await storage.answer(range(1, 1, 'job-2'))
     expect(first.seqs()).toEqual([1, 2, 3])

@@ -42,17 +42,33 @@ describe('applyJobEvent', () => {
   it('follows a job from start through progress to the end', () => {
     let current = applyJobEvent(job(), event('job_started', 2, { attempt: 1 }))
     expect(current.status).toBe('running')
-    current = applyJobEvent(current, event('job_progress', 3, { percent: 40, detail: 'unit 4 of 10', eta_s: 6 }))
-    expect(current).toMatchObject({ progress_percent: 40, progress_detail: 'unit 4 of 10', eta_s: 6, event_seq: 3 })
+    current = applyJobEvent(
+      current,
+      event('job_progress', 3, { percent: 40, detail: 'unit 4 of 10', eta_s: 6 }),
+    )
+    expect(current).toMatchObject({
+      progress_percent: 40,
+      progress_detail: 'unit 4 of 10',
+      eta_s: 6,
+      event_seq: 3,
+    })
     current = applyJobEvent(current, event('job_cancel_requested', 4))
     expect(current.cancel_requested).toBe(true)
     current = applyJobEvent(current, event('job_cancelled', 5))
-    expect(current).toMatchObject({ status: 'cancelled', eta_s: null, finished_at: '2026-11-01T10:00:05Z' })
+    expect(current).toMatchObject({
+      status: 'cancelled',
+      eta_s: null,
+      finished_at: '2026-11-01T10:00:05Z',
+    })
   })
 
   it('marks a completed job as fully done and keeps a failure message', () => {
-    expect(applyJobEvent(job({ status: 'running' }), event('job_completed', 2)).progress_percent).toBe(100)
-    expect(applyJobEvent(job({ status: 'running' }), event('job_failed', 2, { error: 'boom' }))).toMatchObject({
+    expect(
+      applyJobEvent(job({ status: 'running' }), event('job_completed', 2)).progress_percent,
+    ).toBe(100)
+    expect(
+      applyJobEvent(job({ status: 'running' }), event('job_failed', 2, { error: 'boom' })),
+    ).toMatchObject({
       status: 'failed',
       error: 'boom',
     })
@@ -61,7 +77,16 @@ describe('applyJobEvent', () => {
 
 describe('jobs store', () => {
   it('lists active jobs and applies each live event once, in sequence order', async () => {
-    stubApi({ '/api/jobs': { body: { items: [job({ status: 'running', event_seq: 3 })], total: 1, limit: 100, offset: 0 } } })
+    stubApi({
+      '/api/jobs': {
+        body: {
+          items: [job({ status: 'running', event_seq: 3 })],
+          total: 1,
+          limit: 100,
+          offset: 0,
+        },
+      },
+    })
     const jobs = useJobsStore()
     await jobs.loadActive()
     expect(jobs.active.map((j) => j.id)).toEqual(['job-1'])
@@ -77,7 +102,9 @@ describe('jobs store', () => {
   })
 
   it('fetches a job it first hears about from an event (started in another tab)', async () => {
-    const fetch = stubApi({ '/api/jobs/job-2': { body: job({ id: 'job-2', status: 'running', event_seq: 2 }) } })
+    const fetch = stubApi({
+      '/api/jobs/job-2': { body: job({ id: 'job-2', status: 'running', event_seq: 2 }) },
+    })
     const jobs = useJobsStore()
     jobs.handleEvent(event('job_started', 2, {}, 'job-2'))
     await settle()
@@ -87,8 +114,12 @@ describe('jobs store', () => {
 
   it('cancels through the API and shows the answer', async () => {
     const fetch = stubApi({
-      '/api/jobs': { body: { items: [job({ status: 'running' })], total: 1, limit: 100, offset: 0 } },
-      '/api/jobs/job-1/cancel': { body: job({ status: 'running', cancel_requested: true, event_seq: 2 }) },
+      '/api/jobs': {
+        body: { items: [job({ status: 'running' })], total: 1, limit: 100, offset: 0 },
+      },
+      '/api/jobs/job-1/cancel': {
+        body: job({ status: 'running', cancel_requested: true, event_seq: 2 }),
+      },
     })
     const jobs = useJobsStore()
     await jobs.loadActive()
@@ -99,8 +130,17 @@ describe('jobs store', () => {
 
   it('hands a subscriber stored then live events once each, and keeps the job current from them', async () => {
     const fetch = stubApi({
-      '/api/jobs': { body: { items: [job({ status: 'running', event_seq: 2 })], total: 1, limit: 100, offset: 0 } },
-      '/api/jobs/job-1/events': { body: [event('job_started', 1), event('job_progress', 2, { percent: 30 })] },
+      '/api/jobs': {
+        body: {
+          items: [job({ status: 'running', event_seq: 2 })],
+          total: 1,
+          limit: 100,
+          offset: 0,
+        },
+      },
+      '/api/jobs/job-1/events': {
+        body: [event('job_started', 1), event('job_progress', 2, { percent: 30 })],
+      },
     })
     const jobs = useJobsStore()
     await jobs.loadActive()
@@ -126,8 +166,21 @@ describe('jobs store', () => {
 
   it('brings a job up to date from a catch-up while the socket is down', async () => {
     stubApi({
-      '/api/jobs': { body: { items: [job({ status: 'running', event_seq: 2 })], total: 1, limit: 100, offset: 0 } },
-      '/api/jobs/job-1/events': { body: [event('job_started', 2), event('job_progress', 3, { percent: 80 }), event('job_completed', 4)] },
+      '/api/jobs': {
+        body: {
+          items: [job({ status: 'running', event_seq: 2 })],
+          total: 1,
+          limit: 100,
+          offset: 0,
+        },
+      },
+      '/api/jobs/job-1/events': {
+        body: [
+          event('job_started', 2),
+          event('job_progress', 3, { percent: 80 }),
+          event('job_completed', 4),
+        ],
+      },
     })
     const jobs = useJobsStore()
     await jobs.loadActive()

@@ -1,6 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 
-import { LiveConnection, type LiveEvent, type LiveConnectionOptions, socketUrl } from '@/realtime/connection'
+import {
+  LiveConnection,
+  type LiveEvent,
+  type LiveConnectionOptions,
+  socketUrl,
+} from '@/realtime/connection'
 
 /** Just enough of a WebSocket for the connection to drive. */
 class FakeSocket {
@@ -90,7 +95,13 @@ describe('live connection', () => {
     socket?.open()
     socket?.receive({ type: 'hello', heartbeat_s: 20 })
     expect(live.currentState).toBe('open')
-    socket?.receive({ type: 'job_progress', job_id: 'job-a', seq: 5, at: '2026-11-01T00:00:00Z', data: { percent: 50 } })
+    socket?.receive({
+      type: 'job_progress',
+      job_id: 'job-a',
+      seq: 5,
+      at: '2026-11-01T00:00:00Z',
+      data: { percent: 50 },
+    })
     socket?.receive({ type: 'ping' })
     expect(events.map((event) => [event.job_id, event.seq])).toEqual([['job-a', 5]])
     expect(socket?.sent.at(-1)).toEqual({ type: 'ping' })
@@ -157,8 +168,11 @@ describe('live connection', () => {
   })
 
   it('builds ws:// and wss:// URLs from the page location', () => {
-    expect(socketUrl('/ws?ticket=x', { href: 'https://bench.example/jobs', protocol: 'https:' } as Location)).toBe(
-      'wss://bench.example/ws?ticket=x',
-    )
+    expect(
+      socketUrl('/ws?ticket=x', {
+        href: 'https://bench.example/jobs',
+        protocol: 'https:',
+      } as Location),
+    ).toBe('wss://bench.example/ws?ticket=x')
   })
 })

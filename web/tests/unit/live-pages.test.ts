@@ -65,37 +65,95 @@ const AT = '2026-11-01T10:00:01Z'
 
 function job(status = 'running', eventSeq = 2) {
   return {
-    id: 'job-1', type: 'benchmark', owner_id: 'user-1', status, params: {}, progress_percent: 10, progress_detail: null,
-    eta_s: null, result: null, error: null, attempt: 1, cancel_requested: false, event_seq: eventSeq,
-    created_at: '2026-11-01T10:00:00Z', started_at: '2026-11-01T10:00:00Z', finished_at: null,
+    id: 'job-1',
+    type: 'benchmark',
+    owner_id: 'user-1',
+    status,
+    params: {},
+    progress_percent: 10,
+    progress_detail: null,
+    eta_s: null,
+    result: null,
+    error: null,
+    attempt: 1,
+    cancel_requested: false,
+    event_seq: eventSeq,
+    created_at: '2026-11-01T10:00:00Z',
+    started_at: '2026-11-01T10:00:00Z',
+    finished_at: null,
   }
 }
 
 function resultEvent(seq: number) {
   return {
-    type: 'benchmark_result', job_id: 'job-1', seq, at: AT,
-    data: { target: 'Simulator model', step: 'Simulator model@0', warmup: false, ttft_ms: 100 + seq, tpot_ms: 2, e2e_ms: 300, output_tokens: 64, output_tokens_per_s: 90 },
+    type: 'benchmark_result',
+    job_id: 'job-1',
+    seq,
+    at: AT,
+    data: {
+      target: 'Simulator model',
+      step: 'Simulator model@0',
+      warmup: false,
+      ttft_ms: 100 + seq,
+      tpot_ms: 2,
+      e2e_ms: 300,
+      output_tokens: 64,
+      output_tokens_per_s: 90,
+    },
   }
 }
 
 const STARTED = { type: 'job_started', job_id: 'job-1', seq: 1, at: AT, data: { attempt: 1 } }
 
 const RUNNING_RUN = {
-  id: 'run-1', job_id: 'job-1', run_key: 'k', source: 'server', title: 'live one', mode: 'profile', status: 'running',
-  stop_reason: null, error: null, request_count: 0, error_count: 0, cost_usd: null, wall_s: null,
-  created_at: '2026-11-01T10:00:00Z', started_at: '2026-11-01T10:00:00Z', finished_at: null,
-  targets: [{ target_key: 'Simulator model', provider_id: 'prov-1', provider_name: 'Simulator (demo)', model_id: 'benchstudio-sim', model_display: 'Simulator model', protocol: 'openai' }],
-  config: {}, diagnostics: {}, environment: {}, request: { mode: 'profile', runs: 10 }, slo_search: [], steps: [], summary: null, target_summaries: {},
+  id: 'run-1',
+  job_id: 'job-1',
+  run_key: 'k',
+  source: 'server',
+  title: 'live one',
+  mode: 'profile',
+  status: 'running',
+  stop_reason: null,
+  error: null,
+  request_count: 0,
+  error_count: 0,
+  cost_usd: null,
+  wall_s: null,
+  created_at: '2026-11-01T10:00:00Z',
+  started_at: '2026-11-01T10:00:00Z',
+  finished_at: null,
+  targets: [
+    {
+      target_key: 'Simulator model',
+      provider_id: 'prov-1',
+      provider_name: 'Simulator (demo)',
+      model_id: 'benchstudio-sim',
+      model_display: 'Simulator model',
+      protocol: 'openai',
+    },
+  ],
+  config: {},
+  diagnostics: {},
+  environment: {},
+  request: { mode: 'profile', runs: 10 },
+  slo_search: [],
+  steps: [],
+  summary: null,
+  target_summaries: {},
 }
 
 /** The `after` query of every events fetch, in order. */
 function afters(fetch: ReturnType<typeof stubApi>): string[] {
-  return requestsTo(fetch, '/api/jobs/job-1/events').map((r) => new URL(r.url).searchParams.get('after') ?? '')
+  return requestsTo(fetch, '/api/jobs/job-1/events').map(
+    (r) => new URL(r.url).searchParams.get('after') ?? '',
+  )
 }
 
 function liveTtfts(wrapper: VueWrapper): string[] {
   // Newest first; the third cell is TTFT.
-  return wrapper.findAll('[data-testid="live-result"]').map((row) => row.findAll('td')[2]?.text() ?? '')
+  return wrapper
+    .findAll('[data-testid="live-result"]')
+    .map((row) => row.findAll('td')[2]?.text() ?? '')
 }
 
 async function openSocket(): Promise<FakeSocket> {
@@ -118,7 +176,11 @@ describe('benchmark run page, live', () => {
       '/api/jobs/job-1': { body: job() },
       '/api/benchmarks/run-1': { body: RUNNING_RUN },
       // Storage, as each fetch finds it: 1–2 at first, 1–5 once the socket has skipped 4.
-      '/api/jobs/job-1/events': [{ body: [STARTED, resultEvent(2)] }, { body: [STARTED, resultEvent(2)] }, { body: [STARTED, ...[2, 3, 4, 5].map(resultEvent)] }],
+      '/api/jobs/job-1/events': [
+        { body: [STARTED, resultEvent(2)] },
+        { body: [STARTED, resultEvent(2)] },
+        { body: [STARTED, ...[2, 3, 4, 5].map(resultEvent)] },
+      ],
     })
     ;({ wrapper: mounted, router } = await mountApp('/benchmarks/run-1'))
   })
@@ -172,19 +234,58 @@ describe('benchmark run page, live', () => {
 
 describe('eval run page, live', () => {
   const EVAL_RUN = {
-    id: 'eval-1', job_id: 'job-1', suite_id: 'suite-1', suite_name: 'Weather', suite_version: 1, profile: 'strict', status: 'running',
-    error: null, created_at: '2026-11-01T10:00:00Z', started_at: '2026-11-01T10:00:00Z', finished_at: null,
-    total_cases: 4, finished_cases: 1, passed_cases: 1, comparisons: [], job: null, settings: {}, summary: null, summaries: {},
+    id: 'eval-1',
+    job_id: 'job-1',
+    suite_id: 'suite-1',
+    suite_name: 'Weather',
+    suite_version: 1,
+    profile: 'strict',
+    status: 'running',
+    error: null,
+    created_at: '2026-11-01T10:00:00Z',
+    started_at: '2026-11-01T10:00:00Z',
+    finished_at: null,
+    total_cases: 4,
+    finished_cases: 1,
+    passed_cases: 1,
+    comparisons: [],
+    job: null,
+    settings: {},
+    summary: null,
+    summaries: {},
     targets: [{ display_name: 'Simulator model' }],
   }
   const STORED_ROW = {
-    id: 'res-1', target: 'Simulator model', case_id: 'weather-1', category: 'simple', passed: true, error_category: null,
-    latency_ms: 40, prompt_tokens: 10, completion_tokens: 5, finished_at: AT,
+    id: 'res-1',
+    target: 'Simulator model',
+    case_id: 'weather-1',
+    category: 'simple',
+    passed: true,
+    error_category: null,
+    latency_ms: 40,
+    prompt_tokens: 10,
+    completion_tokens: 5,
+    finished_at: AT,
   }
   function caseEvent(seq: number, n: number, passed: boolean) {
     return {
-      type: 'eval_case_result', job_id: 'job-1', seq, at: AT,
-      data: { run_id: 'eval-1', result_id: `res-${n}`, target: 'Simulator model', case_id: `weather-${n}`, category: 'simple', pass: passed, error_category: passed ? null : 'wrong_tool', latency_ms: 50, finished: n, passed: passed ? n - 1 : 1, total: 4 },
+      type: 'eval_case_result',
+      job_id: 'job-1',
+      seq,
+      at: AT,
+      data: {
+        run_id: 'eval-1',
+        result_id: `res-${n}`,
+        target: 'Simulator model',
+        case_id: `weather-${n}`,
+        category: 'simple',
+        pass: passed,
+        error_category: passed ? null : 'wrong_tool',
+        latency_ms: 50,
+        finished: n,
+        passed: passed ? n - 1 : 1,
+        total: 4,
+      },
     }
   }
 
@@ -200,7 +301,8 @@ describe('eval run page, live', () => {
     const { wrapper } = await mountApp('/tool-eval/runs/eval-1')
     mounted = wrapper
     const socket = await openSocket()
-    const rows = () => wrapper.findAll('[data-testid="eval-case-row"]').map((row) => row.findAll('td')[0]?.text())
+    const rows = () =>
+      wrapper.findAll('[data-testid="eval-case-row"]').map((row) => row.findAll('td')[0]?.text())
     expect(rows()).toEqual(['weather-1'])
 
     socket.receive(caseEvent(3, 2, false))
@@ -210,7 +312,9 @@ describe('eval run page, live', () => {
     // The result reads in words; the raw code is only a tooltip (issue 17, bug 11).
     expect(wrapper.text()).toContain('Called the wrong tool')
     expect(wrapper.text()).not.toContain('wrong_tool')
-    expect(wrapper.findAll('[data-testid="eval-case-result"]')[1]?.attributes('title')).toBe('Result code: wrong_tool')
+    expect(wrapper.findAll('[data-testid="eval-case-result"]')[1]?.attributes('title')).toBe(
+      'Result code: wrong_tool',
+    )
     expect(requestsTo(fetch, '/api/evals/eval-1/cases')).toHaveLength(1)
   })
 })

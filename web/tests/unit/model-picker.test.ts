@@ -23,7 +23,20 @@ describe('model picker', () => {
       },
       '/api/providers/p1/import-models': {
         status: 201,
-        body: [{ id: 'm2', provider_id: 'p1', model_id: 'gpt-c', display_name: 'gpt-c', archived_at: null, replaced_by_id: null, created_at: NOW, updated_at: NOW, skipped_params: [], notes: '' }],
+        body: [
+          {
+            id: 'm2',
+            provider_id: 'p1',
+            model_id: 'gpt-c',
+            display_name: 'gpt-c',
+            archived_at: null,
+            replaced_by_id: null,
+            created_at: NOW,
+            updated_at: NOW,
+            skipped_params: [],
+            notes: '',
+          },
+        ],
       },
     })
     const wrapper = mount(ModelPicker, { props: { providerId: 'p1' } })
@@ -47,12 +60,16 @@ describe('model picker', () => {
     stubApi({
       '/api/providers/p1/available-models': {
         status: 502,
-        body: { error: { code: 'provider_unreachable', message: 'Could not connect to api.example.com.' } },
+        body: {
+          error: { code: 'provider_unreachable', message: 'Could not connect to api.example.com.' },
+        },
       },
     })
     const wrapper = mount(ModelPicker, { props: { providerId: 'p1' } })
     await flushPromises()
-    expect(wrapper.get('[data-testid="error-notice"]').text()).toContain('Could not connect to api.example.com.')
+    expect(wrapper.get('[data-testid="error-notice"]').text()).toContain(
+      'Could not connect to api.example.com.',
+    )
   })
 })
 
@@ -63,7 +80,11 @@ describe('profile parameters', () => {
     expect(parseParamValue('["stop", "end"]')).toEqual(['stop', 'end'])
     expect(parseParamValue('high')).toBe('high')
     expect(parseParamValue('{"a": 1}')).toBe('{"a": 1}')
-    const params = rowsToParams([{ name: ' temperature ', value: '0.2' }, { name: '', value: 'x' }, { name: 'effort', value: 'low' }])
+    const params = rowsToParams([
+      { name: ' temperature ', value: '0.2' },
+      { name: '', value: 'x' },
+      { name: 'effort', value: 'low' },
+    ])
     expect(params).toEqual({ temperature: 0.2, effort: 'low' })
     expect(rowsToParams(paramsToRows(params))).toEqual(params)
   })

@@ -69,8 +69,12 @@ describe('overview page', () => {
     expect(firstStep.text()).toContain('built-in simulator')
     const links = firstStep.findAll('a').map((link) => link.attributes('href'))
     expect(links).toEqual(['/benchmarks', '/welcome'])
-    const areaLinks = wrapper.findAll('[data-testid="overview-area"] a').map((link) => link.attributes('href'))
-    expect(areaLinks).toEqual(expect.arrayContaining(['/benchmarks', '/history', '/tool-eval', '/settings/providers']))
+    const areaLinks = wrapper
+      .findAll('[data-testid="overview-area"] a')
+      .map((link) => link.attributes('href'))
+    expect(areaLinks).toEqual(
+      expect.arrayContaining(['/benchmarks', '/history', '/tool-eval', '/settings/providers']),
+    )
     expect(wrapper.find('a[href="/api/docs"]').exists()).toBe(true)
   })
 
@@ -81,7 +85,9 @@ describe('overview page', () => {
     mounted = wrapper
     await new Promise((resolve) => setTimeout(resolve, 0))
     expect(wrapper.find('[data-testid="first-step"]').exists()).toBe(false)
-    const areaLinks = wrapper.findAll('[data-testid="overview-area"] a').map((link) => link.attributes('href'))
+    const areaLinks = wrapper
+      .findAll('[data-testid="overview-area"] a')
+      .map((link) => link.attributes('href'))
     expect(areaLinks).toEqual(['/jobs', '/settings/providers'])
   })
 
@@ -91,7 +97,8 @@ describe('overview page', () => {
     const { wrapper } = await mountApp('/')
     mounted = wrapper
     expect(cardValue(wrapper, 'status-server')).toBe('Offline')
-    const shellPaths = () => requestedPaths(fetch).filter((path) => path === '/healthz' || path === '/api/meta')
+    const shellPaths = () =>
+      requestedPaths(fetch).filter((path) => path === '/healthz' || path === '/api/meta')
     expect(shellPaths()).toEqual(['/healthz'])
     const checkAgain = wrapper.findAll('button').find((button) => button.text() === 'Check again')
     await checkAgain?.trigger('click')

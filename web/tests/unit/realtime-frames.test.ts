@@ -5,7 +5,11 @@ import { parseFrame, resetFrameWarnings } from '@/realtime/frames'
 
 const AT = '2026-12-06T18:37:59.123456+00:00'
 
-function event(type: string, data: Record<string, unknown>, extra: Record<string, unknown> = {}): string {
+function event(
+  type: string,
+  data: Record<string, unknown>,
+  extra: Record<string, unknown> = {},
+): string {
   return JSON.stringify({ type, job_id: 'job-a', seq: 3, at: AT, data, ...extra })
 }
 
@@ -48,7 +52,13 @@ describe('WebSocket frame validation', () => {
         output_tokens_per_s: 200,
         error: null,
       }),
-      event('benchmark_aggregate', { run_id: 'r', target: 'm@0', requests: 5, errors: 0, ttft_ms_p50: 12.1 }),
+      event('benchmark_aggregate', {
+        run_id: 'r',
+        target: 'm@0',
+        requests: 5,
+        errors: 0,
+        ttft_ms_p50: 12.1,
+      }),
       event('benchmark_step', { run_id: 'r', name: 'c=1', target: 'm@0', skipped_reason: null }),
       event('benchmark_superseded', { run_id: 'r', request_ids: ['q1', 'q2'] }),
       event('eval_case_result', {
@@ -113,7 +123,10 @@ describe('WebSocket frame validation', () => {
       onControl: (frame) => controls.push(frame),
       createSocket: () => {
         socket = { onmessage: null }
-        return Object.assign(socket, { send: () => undefined, close: () => undefined }) as unknown as WebSocket
+        return Object.assign(socket, {
+          send: () => undefined,
+          close: () => undefined,
+        }) as unknown as WebSocket
       },
     })
     live.start()
@@ -124,7 +137,9 @@ describe('WebSocket frame validation', () => {
     send(event('job_progress', { percent: 50 }, { seq: 3 }))
     send(JSON.stringify({ type: 'error', code: 'too_many_jobs', message: 'At most 200 jobs.' }))
     expect(received.map((e) => [e.type, e.seq, e.data.percent])).toEqual([['job_progress', 3, 50]])
-    expect(controls).toEqual([{ type: 'error', code: 'too_many_jobs', message: 'At most 200 jobs.' }])
+    expect(controls).toEqual([
+      { type: 'error', code: 'too_many_jobs', message: 'At most 200 jobs.' },
+    ])
     live.stop()
     vi.useRealTimers()
   })

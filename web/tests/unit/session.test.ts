@@ -26,7 +26,10 @@ describe('session-aware fetch', () => {
   })
 
   it('refreshes once for concurrent 401s and repeats each request with the new token', async () => {
-    const unauthorized = { status: 401, body: { error: { code: 'unauthorized', message: 'Expired.' } } }
+    const unauthorized = {
+      status: 401,
+      body: { error: { code: 'unauthorized', message: 'Expired.' } },
+    }
     const fetch = stubApi({
       '/api/providers': [unauthorized, { body: [] }],
       '/api/models': [unauthorized, { body: [] }],
@@ -41,20 +44,33 @@ describe('session-aware fetch', () => {
     expect(providers).toEqual([])
     expect(models).toEqual([])
     expect(requestsTo(fetch, '/api/auth/refresh')).toHaveLength(1)
-    expect(requestsTo(fetch, '/api/providers').map(bearer)).toEqual(['Bearer tok-1', 'Bearer tok-2'])
+    expect(requestsTo(fetch, '/api/providers').map(bearer)).toEqual([
+      'Bearer tok-1',
+      'Bearer tok-2',
+    ])
     expect(requestsTo(fetch, '/api/models').map(bearer)).toEqual(['Bearer tok-1', 'Bearer tok-2'])
     expect(currentAccessToken()).toBe('tok-2')
   })
 
   it('ends the session when the refresh cookie is refused, and reports the 401', async () => {
     const fetch = stubApi({
-      '/api/providers': { status: 401, body: { error: { code: 'unauthorized', message: 'Expired.' } } },
-      '/api/auth/refresh': { status: 401, body: { error: { code: 'invalid_refresh_token', message: 'Session expired; sign in again.' } } },
+      '/api/providers': {
+        status: 401,
+        body: { error: { code: 'unauthorized', message: 'Expired.' } },
+      },
+      '/api/auth/refresh': {
+        status: 401,
+        body: {
+          error: { code: 'invalid_refresh_token', message: 'Session expired; sign in again.' },
+        },
+      },
     })
     adoptSession(sessionGrant(MEMBER, 'tok-1'))
     const seen: (string | null)[] = []
     const stop = onSessionChange((grant) => seen.push(grant?.access_token ?? null))
-    await expect(unwrap(createApiClient(BASE).GET('/api/providers'))).rejects.toMatchObject({ status: 401 })
+    await expect(unwrap(createApiClient(BASE).GET('/api/providers'))).rejects.toMatchObject({
+      status: 401,
+    })
     stop()
     expect(seen).toEqual([null])
     expect(currentAccessToken()).toBeNull()
@@ -66,7 +82,10 @@ describe('session-aware fetch', () => {
     try {
       const fetch = stubApi({
         '/api/auth/refresh': [
-          { status: 401, body: { error: { code: 'refresh_superseded', message: 'Refreshed elsewhere.' } } },
+          {
+            status: 401,
+            body: { error: { code: 'refresh_superseded', message: 'Refreshed elsewhere.' } },
+          },
           { body: sessionGrant(MEMBER, 'tok-9') },
         ],
       })
@@ -81,9 +100,14 @@ describe('session-aware fetch', () => {
 
   it('does not try to refresh after a wrong password', async () => {
     const fetch = stubApi({
-      '/api/auth/login': { status: 401, body: { error: { code: 'invalid_credentials', message: 'Wrong email or password.' } } },
+      '/api/auth/login': {
+        status: 401,
+        body: { error: { code: 'invalid_credentials', message: 'Wrong email or password.' } },
+      },
     })
-    const login = createApiClient(BASE).POST('/api/auth/login', { body: { email: 'a@b.co', password: 'nope-nope' } })
+    const login = createApiClient(BASE).POST('/api/auth/login', {
+      body: { email: 'a@b.co', password: 'nope-nope' },
+    })
     await expect(unwrap(login)).rejects.toMatchObject({ message: 'Wrong email or password.' })
     expect(requestsTo(fetch, '/api/auth/refresh')).toHaveLength(0)
   })

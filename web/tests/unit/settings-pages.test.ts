@@ -31,7 +31,16 @@ function provider(overrides: Record<string, unknown> = {}) {
 }
 
 function token(overrides: Record<string, unknown> = {}) {
-  return { id: 'tok-1', name: 'laptop', prefix: 'bst_Ab12', scopes: ['read'], created_at: NOW, expires_at: null, last_used_at: null, ...overrides }
+  return {
+    id: 'tok-1',
+    name: 'laptop',
+    prefix: 'bst_Ab12',
+    scopes: ['read'],
+    created_at: NOW,
+    expires_at: null,
+    last_used_at: null,
+    ...overrides,
+  }
 }
 
 async function open(path: string, text: string): Promise<VueWrapper> {
@@ -42,7 +51,9 @@ async function open(path: string, text: string): Promise<VueWrapper> {
 }
 
 function button(wrapper: VueWrapper, label: string) {
-  const found = wrapper.findAll('button').find((b) => b.text().trim() === label || b.attributes('aria-label') === label)
+  const found = wrapper
+    .findAll('button')
+    .find((b) => b.text().trim() === label || b.attributes('aria-label') === label)
   if (!found) throw new Error(`no button ${label}`)
   return found
 }
@@ -51,12 +62,25 @@ describe('API keys', () => {
   it('show only the last four characters, and a new key is sent but never displayed', async () => {
     stubColorScheme(false)
     const fetch = stubApi({
-      '/api/providers': { body: [provider(), provider({ id: 'demo', name: 'Simulator (demo)', is_demo: true, has_key: false, key_last4: null })] },
+      '/api/providers': {
+        body: [
+          provider(),
+          provider({
+            id: 'demo',
+            name: 'Simulator (demo)',
+            is_demo: true,
+            has_key: false,
+            key_last4: null,
+          }),
+        ],
+      },
       '/api/providers/prov-1/key': { body: provider({ key_last4: 'wxyz' }) },
     })
     const wrapper = await open('/settings/keys', 'OpenAI')
     expect(wrapper.get('[data-testid="key-row-OpenAI"]').text()).toContain('••••abcd')
-    expect(wrapper.get('[data-testid="key-row-Simulator (demo)"]').text()).toContain('No key needed')
+    expect(wrapper.get('[data-testid="key-row-Simulator (demo)"]').text()).toContain(
+      'No key needed',
+    )
 
     await button(wrapper, 'Replace or remove the key of OpenAI').trigger('click')
     await settle()
@@ -81,7 +105,13 @@ describe('personal API tokens', () => {
     const wrapper = await open('/settings/tokens', 'laptop')
 
     stubApi({
-      '/api/auth/tokens': { status: 201, body: { ...token({ id: 'tok-2', name: 'ci', prefix: 'bst_Zz99' }), token: 'bst_Zz99-full-secret' } },
+      '/api/auth/tokens': {
+        status: 201,
+        body: {
+          ...token({ id: 'tok-2', name: 'ci', prefix: 'bst_Zz99' }),
+          token: 'bst_Zz99-full-secret',
+        },
+      },
     })
     await button(wrapper, 'Create token').trigger('click')
     await settle()
@@ -108,13 +138,30 @@ describe('jobs indicator', () => {
   it('counts active jobs and cancels one from the header', async () => {
     stubColorScheme(false)
     const running = {
-      id: 'job-12345678', type: 'demo.units', title: 'Nightly run', link: '/benchmarks/run-1', owner_id: 'user-1', status: 'running', params: {},
-      progress_percent: 40, progress_detail: 'unit 4 of 10', eta_s: 12, result: null, error: null,
-      attempt: 1, cancel_requested: false, event_seq: 5, created_at: NOW, started_at: NOW, finished_at: null,
+      id: 'job-12345678',
+      type: 'demo.units',
+      title: 'Nightly run',
+      link: '/benchmarks/run-1',
+      owner_id: 'user-1',
+      status: 'running',
+      params: {},
+      progress_percent: 40,
+      progress_detail: 'unit 4 of 10',
+      eta_s: 12,
+      result: null,
+      error: null,
+      attempt: 1,
+      cancel_requested: false,
+      event_seq: 5,
+      created_at: NOW,
+      started_at: NOW,
+      finished_at: null,
     }
     const fetch = stubApi({
       '/api/jobs': { body: { items: [running], total: 1, limit: 100, offset: 0 } },
-      '/api/jobs/job-12345678/cancel': { body: { ...running, status: 'cancelled', finished_at: NOW, event_seq: 7 } },
+      '/api/jobs/job-12345678/cancel': {
+        body: { ...running, status: 'cancelled', finished_at: NOW, event_seq: 7 },
+      },
     })
     const wrapper = await open('/', 'Overview')
     await vi.waitFor(() => expect(wrapper.get('[data-testid="jobs-count"]').text()).toBe('1'))
@@ -122,7 +169,9 @@ describe('jobs indicator', () => {
     const entry = wrapper.get('[data-testid="active-job"]')
     expect(entry.text()).toContain('Nightly run')
     expect(entry.text()).not.toContain('job-1234')
-    expect(entry.get('[data-testid="active-job-link"]').attributes('href')).toBe('/benchmarks/run-1')
+    expect(entry.get('[data-testid="active-job-link"]').attributes('href')).toBe(
+      '/benchmarks/run-1',
+    )
     expect(entry.get('[data-testid="job-percent"]').text()).toContain('40%')
     expect(entry.get('[data-testid="job-percent"]').text()).toContain('12 s left')
     await button(wrapper, 'Cancel job Nightly run').trigger('click')

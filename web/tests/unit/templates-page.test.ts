@@ -16,15 +16,33 @@ afterEach(() => {
 
 const NOW = '2026-11-01T10:00:00Z'
 const PLAIN = 'Write the user prompt: it is the message sent to the model.'
-const OLD = { id: 'tpl-1', name: 'Old one', description: '', system_prompt: 'Be brief.', user_prompt: '', created_at: NOW, updated_at: NOW, problem: 'This template has no user prompt. Edit it to add the message sent to the model.' }
+const OLD = {
+  id: 'tpl-1',
+  name: 'Old one',
+  description: '',
+  system_prompt: 'Be brief.',
+  user_prompt: '',
+  created_at: NOW,
+  updated_at: NOW,
+  problem: 'This template has no user prompt. Edit it to add the message sent to the model.',
+}
 const REFUSAL = {
   status: 422,
-  body: { error: { code: 'validation_error', message: `Invalid user_prompt: ${PLAIN}`, details: [{ loc: ['body', 'user_prompt'], msg: PLAIN, type: 'empty_user_prompt' }] } },
+  body: {
+    error: {
+      code: 'validation_error',
+      message: `Invalid user_prompt: ${PLAIN}`,
+      details: [{ loc: ['body', 'user_prompt'], msg: PLAIN, type: 'empty_user_prompt' }],
+    },
+  },
 }
 
 describe('prompt templates page', () => {
   it('lists a stored template without a user prompt with the reason, and shows a refusal once', async () => {
-    stubApi({ '/api/prompt-templates': [{ body: [OLD] }, REFUSAL], '/api/prompt-templates/tpl-1': REFUSAL })
+    stubApi({
+      '/api/prompt-templates': [{ body: [OLD] }, REFUSAL],
+      '/api/prompt-templates/tpl-1': REFUSAL,
+    })
     const { wrapper } = await mountApp('/settings/templates')
     mounted = wrapper
     await vi.waitFor(() => expect(wrapper.text()).toContain('Old one'))

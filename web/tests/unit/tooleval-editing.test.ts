@@ -4,12 +4,34 @@ import { describe, expect, it } from 'vitest'
 
 import CasesTable from '@/components/tooleval/CasesTable.vue'
 import ToolsFormEditor from '@/components/tooleval/ToolsFormEditor.vue'
-import { applyDraft, caseFromDraft, checkDraft, draftOf, editKeyAction, expectedSummary, newDraft, type SuiteCase } from '@/features/tooleval/caseEdit'
+import {
+  applyDraft,
+  caseFromDraft,
+  checkDraft,
+  draftOf,
+  editKeyAction,
+  expectedSummary,
+  newDraft,
+  type SuiteCase,
+} from '@/features/tooleval/caseEdit'
 import { argumentReason, readableCalls } from '@/features/tooleval/argumentReasons'
 import { categoryRows, changeCounts, pairCases } from '@/features/tooleval/compareCases'
-import { blankParam, blankTool, formProblems, fromForm, parseEnum, toForm } from '@/features/tooleval/toolsForm'
+import {
+  blankParam,
+  blankTool,
+  formProblems,
+  fromForm,
+  parseEnum,
+  toForm,
+} from '@/features/tooleval/toolsForm'
 import { checkToolsJson } from '@/features/tooleval/toolsJson'
-import { type CaseRow, type ModelSummary, type SuiteDetail, type SuiteTool, useEvalsStore } from '@/stores/evals'
+import {
+  type CaseRow,
+  type ModelSummary,
+  type SuiteDetail,
+  type SuiteTool,
+  useEvalsStore,
+} from '@/stores/evals'
 
 import { requestsTo, stubApi } from './fakes'
 
@@ -68,9 +90,18 @@ describe('tools form view <-> JSON', () => {
     const form = toForm([WEATHER])
     form.push(blankTool(form))
     expect(form[1]?.name).toBe('new_tool_2')
-    expect(fromForm(form)[1]).toEqual({ type: 'function', function: { name: 'new_tool_2', description: '', parameters: { type: 'object', properties: {} } } })
+    expect(fromForm(form)[1]).toEqual({
+      type: 'function',
+      function: {
+        name: 'new_tool_2',
+        description: '',
+        parameters: { type: 'object', properties: {} },
+      },
+    })
     expect(parseEnum({ type: 'boolean', enumText: 'true\nfalse' }).values).toEqual([true, false])
-    expect(parseEnum({ type: 'number', enumText: '1.5\nabc' }).problem).toBe('“abc” is not a number.')
+    expect(parseEnum({ type: 'number', enumText: '1.5\nabc' }).problem).toBe(
+      '“abc” is not a number.',
+    )
     expect(parseEnum({ type: 'integer', enumText: '1.5' }).problem).toBe('“1.5” is not a integer.')
     expect(parseEnum({ type: 'string', enumText: ' a \n\n b' }).values).toEqual(['a', 'b'])
   })
@@ -83,11 +114,18 @@ describe('tools form view <-> JSON', () => {
     expect(formProblems(form)).toEqual([
       { tool: 0, param: 1, field: 'name', message: '“city” is listed twice.' },
       { tool: 0, param: 2, field: 'enum', message: '“many” is not a integer.' },
-      { tool: 1, param: null, field: 'name', message: 'Another tool is already called “get_weather”.' },
+      {
+        tool: 1,
+        param: null,
+        field: 'name',
+        message: 'Another tool is already called “get_weather”.',
+      },
       { tool: 1, param: 4, field: 'name', message: 'Give the parameter a name.' },
     ])
     form[1]!.name = 'has space'
-    expect(formProblems(form).find((p) => p.tool === 1 && p.param === null)?.message).toBe('Use 1–64 letters, digits, _ or -.')
+    expect(formProblems(form).find((p) => p.tool === 1 && p.param === null)?.message).toBe(
+      'Use 1–64 letters, digits, _ or -.',
+    )
   })
 
   it('emits edits from the form component and takes in tools changed elsewhere', async () => {
@@ -97,7 +135,9 @@ describe('tools form view <-> JSON', () => {
     expect(emitted.at(-1)?.[0]?.[0]?.function.name).toBe('weather_now')
     await wrapper.get('[data-testid="form-add-param"]').trigger('click')
     expect(wrapper.emitted('problems')?.at(-1)).toEqual([1])
-    expect(wrapper.findAll('[data-testid="form-problem"]').map((p) => p.text())).toEqual(['Give the parameter a name.'])
+    expect(wrapper.findAll('[data-testid="form-problem"]').map((p) => p.text())).toEqual([
+      'Give the parameter a name.',
+    ])
     const count = emitted.length
     await wrapper.setProps({ modelValue: [] })
     expect(wrapper.findAll('[data-testid="form-tool"]')).toHaveLength(0)
@@ -106,24 +146,56 @@ describe('tools form view <-> JSON', () => {
 })
 
 const CASES: SuiteCase[] = [
-  { id: 'weather-single', category: 'simple', prompt: 'Weather in Paris?', order: 'unordered', expected_calls: [{ name: 'get_weather', arguments: { city: { acceptable: ['Paris'], omittable: false } } }] },
-  { id: 'poem', category: 'irrelevance', prompt: 'A poem, please.', order: 'unordered', should_call_tool: false },
-  { id: 'chain', category: 'multi_turn', order: 'ordered', messages: [{ role: 'system', content: 'Be brief.' }, { role: 'user', content: 'Book it.' }], multi_turn: { max_rounds: 3, mock_responses: [] } },
+  {
+    id: 'weather-single',
+    category: 'simple',
+    prompt: 'Weather in Paris?',
+    order: 'unordered',
+    expected_calls: [
+      { name: 'get_weather', arguments: { city: { acceptable: ['Paris'], omittable: false } } },
+    ],
+  },
+  {
+    id: 'poem',
+    category: 'irrelevance',
+    prompt: 'A poem, please.',
+    order: 'unordered',
+    should_call_tool: false,
+  },
+  {
+    id: 'chain',
+    category: 'multi_turn',
+    order: 'ordered',
+    messages: [
+      { role: 'system', content: 'Be brief.' },
+      { role: 'user', content: 'Book it.' },
+    ],
+    multi_turn: { max_rounds: 3, mock_responses: [] },
+  },
 ]
 
 describe('inline case editing', () => {
   it('drafts a case and applies the draft without touching other fields', () => {
     const draft = { ...draftOf(CASES[0]!), prompt: 'Weather in Lyon?', category: ' regional ' }
-    draft.expectedText = '[{"name": "get_weather", "arguments": {"city": {"acceptable": ["Lyon"]}}}]'
+    draft.expectedText =
+      '[{"name": "get_weather", "arguments": {"city": {"acceptable": ["Lyon"]}}}]'
     const check = checkDraft(draft, ['get_weather'])
     expect(check.ok).toBe(true)
     const updated = applyDraft(CASES[0]!, draft, check.calls!)
-    expect(updated).toEqual({ ...CASES[0], prompt: 'Weather in Lyon?', category: 'regional', expected_calls: [{ name: 'get_weather', arguments: { city: { acceptable: ['Lyon'] } } }] })
+    expect(updated).toEqual({
+      ...CASES[0],
+      prompt: 'Weather in Lyon?',
+      category: 'regional',
+      expected_calls: [{ name: 'get_weather', arguments: { city: { acceptable: ['Lyon'] } } }],
+    })
   })
 
   it('edits the last user message of a message case and lifts an irrelevance mark', () => {
     const chain = applyDraft(CASES[2]!, { ...draftOf(CASES[2]!), prompt: 'Book the cheapest.' }, [])
-    expect(chain.messages).toEqual([{ role: 'system', content: 'Be brief.' }, { role: 'user', content: 'Book the cheapest.' }])
+    expect(chain.messages).toEqual([
+      { role: 'system', content: 'Be brief.' },
+      { role: 'user', content: 'Book the cheapest.' },
+    ])
     expect(chain.prompt).toBeUndefined()
     expect(chain.multi_turn).toEqual(CASES[2]!.multi_turn)
     const poem = applyDraft(CASES[1]!, draftOf(CASES[1]!), [{ name: 'get_weather' }])
@@ -132,13 +204,18 @@ describe('inline case editing', () => {
 
   it('says what is wrong with a draft', () => {
     const base = draftOf(CASES[0]!)
-    const problem = (changes: Partial<typeof base>, ids: string[] = []) => checkDraft({ ...base, ...changes }, ['get_weather'], ids).problem
+    const problem = (changes: Partial<typeof base>, ids: string[] = []) =>
+      checkDraft({ ...base, ...changes }, ['get_weather'], ids).problem
     expect(problem({ prompt: '  ' })).toBe('Write the prompt the model gets.')
     expect(problem({ category: '' })).toMatch(/category/)
     expect(problem({ expectedText: '[{' })).toMatch(/^Expected calls are not valid JSON/)
     expect(problem({ expectedText: '{}' })).toMatch(/must be a JSON array/)
-    expect(problem({ expectedText: '[{"name": "book"}]' })).toBe('Expected call 1: the suite has no tool “book”.')
-    expect(problem({ expectedText: '[{"name": "get_weather", "arguments": []}]' })).toMatch(/"arguments" must be an object/)
+    expect(problem({ expectedText: '[{"name": "book"}]' })).toBe(
+      'Expected call 1: the suite has no tool “book”.',
+    )
+    expect(problem({ expectedText: '[{"name": "get_weather", "arguments": []}]' })).toMatch(
+      /"arguments" must be an object/,
+    )
     expect(problem({ id: 'a b' })).toMatch(/no spaces/)
     expect(problem({}, ['weather-single'])).toBe('Another case is already called “weather-single”.')
     expect(problem({ expectedText: '' })).toBeNull()
@@ -147,14 +224,21 @@ describe('inline case editing', () => {
   it('starts new cases with a free id and the usual category', () => {
     const draft = newDraft([...CASES, { ...CASES[1]!, id: 'case-4', category: 'simple' }])
     expect(draft).toEqual({ id: 'case-5', prompt: '', expectedText: '[]', category: 'simple' })
-    expect(caseFromDraft({ ...draft, prompt: 'Hi' }, [])).toEqual({ id: 'case-5', category: 'simple', prompt: 'Hi', expected_calls: [], order: 'unordered' })
+    expect(caseFromDraft({ ...draft, prompt: 'Hi' }, [])).toEqual({
+      id: 'case-5',
+      category: 'simple',
+      prompt: 'Hi',
+      expected_calls: [],
+      order: 'unordered',
+    })
     expect(expectedSummary(CASES[0]!)).toBe('get_weather')
     expect(expectedSummary(CASES[1]!)).toBe('no tool call')
     expect(expectedSummary({ should_call_tool: true })).toBe('any tool call')
   })
 
   it('maps keys: Enter saves, Shift+Enter is a new line, Escape cancels', () => {
-    const key = (k: string, shiftKey = false, isComposing = false) => editKeyAction({ key: k, shiftKey, isComposing })
+    const key = (k: string, shiftKey = false, isComposing = false) =>
+      editKeyAction({ key: k, shiftKey, isComposing })
     expect(key('Enter')).toBe('save')
     expect(key('Enter', true)).toBeNull()
     expect(key('Enter', false, true)).toBeNull()
@@ -164,10 +248,31 @@ describe('inline case editing', () => {
 
   it('saves an edited row through PUT /api/suites/{id} on Enter and cancels on Escape', async () => {
     setActivePinia(createPinia())
-    const suite: SuiteDetail = { id: 's1', name: 'Trips', description: '', source: 'own', version: 2, case_count: 3, tool_count: 1, created_at: '', updated_at: '', suite: { format_version: 1, version: 2, name: 'Trips', description: '', tools: [WEATHER], cases: CASES } }
+    const suite: SuiteDetail = {
+      id: 's1',
+      name: 'Trips',
+      description: '',
+      source: 'own',
+      version: 2,
+      case_count: 3,
+      tool_count: 1,
+      created_at: '',
+      updated_at: '',
+      suite: {
+        format_version: 1,
+        version: 2,
+        name: 'Trips',
+        description: '',
+        tools: [WEATHER],
+        cases: CASES,
+      },
+    }
     const fetch = stubApi({ '/api/suites/s1': { body: { ...suite, version: 3 } } })
     useEvalsStore().suite = suite // as the suite page leaves it
-    const wrapper = mount(CasesTable, { props: { suiteId: 's1', cases: CASES, toolNames: ['get_weather'] }, attachTo: document.body })
+    const wrapper = mount(CasesTable, {
+      props: { suiteId: 's1', cases: CASES, toolNames: ['get_weather'] },
+      attachTo: document.body,
+    })
 
     await wrapper.get('[aria-label="Edit case weather-single"]').trigger('click')
     const prompt = wrapper.get('[data-testid="edit-prompt"]')
@@ -183,7 +288,11 @@ describe('inline case editing', () => {
     const [put] = requestsTo(fetch, '/api/suites/s1')
     expect(put?.method).toBe('PUT')
     const body = (await put!.json()) as { cases: SuiteCase[]; tools: SuiteTool[] }
-    expect(body.cases.map((c) => c.prompt ?? null)).toEqual(['Weather in Lyon?', 'A poem, please.', null])
+    expect(body.cases.map((c) => c.prompt ?? null)).toEqual([
+      'Weather in Lyon?',
+      'A poem, please.',
+      null,
+    ])
     expect(body.tools).toEqual([WEATHER])
     expect(wrapper.find('[data-testid="case-edit-row"]').exists()).toBe(false)
     wrapper.unmount()
@@ -192,32 +301,66 @@ describe('inline case editing', () => {
   it('shows the problem instead of saving a broken row', async () => {
     setActivePinia(createPinia())
     const fetch = stubApi({})
-    const wrapper = mount(CasesTable, { props: { suiteId: 's1', cases: CASES, toolNames: ['get_weather'] }, attachTo: document.body })
+    const wrapper = mount(CasesTable, {
+      props: { suiteId: 's1', cases: CASES, toolNames: ['get_weather'] },
+      attachTo: document.body,
+    })
     await wrapper.get('[data-testid="add-case"]').trigger('click')
     await wrapper.get('[data-testid="edit-prompt"]').trigger('keydown', { key: 'Enter' })
-    expect(wrapper.get('[data-testid="case-edit-problem"]').text()).toBe('Write the prompt the model gets.')
+    expect(wrapper.get('[data-testid="case-edit-problem"]').text()).toBe(
+      'Write the prompt the model gets.',
+    )
     expect(requestsTo(fetch, '/api/suites/s1/cases')).toHaveLength(0)
     wrapper.unmount()
   })
 })
 
 const row = (target: string, caseId: string, passed: boolean, category = 'simple'): CaseRow => ({
-  id: `${target}-${caseId}`, target, case_id: caseId, category, passed, error_category: passed ? null : 'wrong_argument',
-  latency_ms: 10, prompt_tokens: null, completion_tokens: null, finished_at: '2026-11-01T10:00:00Z',
+  id: `${target}-${caseId}`,
+  target,
+  case_id: caseId,
+  category,
+  passed,
+  error_category: passed ? null : 'wrong_argument',
+  latency_ms: 10,
+  prompt_tokens: null,
+  completion_tokens: null,
+  finished_at: '2026-11-01T10:00:00Z',
 })
 
 describe('comparing two models case by case', () => {
   it('pairs the cases of the chosen targets, disagreements first', () => {
-    const a = [row('A', 'c1', true), row('A', 'c2', false), row('A', 'c3', true), row('A', 'c4', true), row('Other', 'c1', false)]
+    const a = [
+      row('A', 'c1', true),
+      row('A', 'c2', false),
+      row('A', 'c3', true),
+      row('A', 'c4', true),
+      row('Other', 'c1', false),
+    ]
     const b = [row('B', 'c1', true), row('B', 'c2', true), row('B', 'c3', false)]
     const pairs = pairCases(a, 'A', b, 'B')
-    expect(pairs.map((p) => [p.caseId, p.change])).toEqual([['c3', 'lost'], ['c2', 'gained'], ['c4', 'missing'], ['c1', 'same']])
+    expect(pairs.map((p) => [p.caseId, p.change])).toEqual([
+      ['c3', 'lost'],
+      ['c2', 'gained'],
+      ['c4', 'missing'],
+      ['c1', 'same'],
+    ])
     expect(changeCounts(pairs)).toEqual({ lost: 1, gained: 1, missing: 1, same: 1 })
   })
 
   it('lines up the categories of both summaries', () => {
-    const summary = (byCategory: Record<string, number>) => ({ by_category: Object.fromEntries(Object.entries(byCategory).map(([k, rate]) => [k, { successes: 0, total: 0, rate, ci95: null }])) }) as unknown as ModelSummary
-    expect(categoryRows(summary({ simple: 1, nested: 0.5 }), summary({ simple: 0.5, parallel: 0 }))).toEqual([
+    const summary = (byCategory: Record<string, number>) =>
+      ({
+        by_category: Object.fromEntries(
+          Object.entries(byCategory).map(([k, rate]) => [
+            k,
+            { successes: 0, total: 0, rate, ci95: null },
+          ]),
+        ),
+      }) as unknown as ModelSummary
+    expect(
+      categoryRows(summary({ simple: 1, nested: 0.5 }), summary({ simple: 0.5, parallel: 0 })),
+    ).toEqual([
       { category: 'nested', a: 0.5, b: null },
       { category: 'parallel', a: null, b: 0 },
       { category: 'simple', a: 1, b: 0.5 },
@@ -226,21 +369,43 @@ describe('comparing two models case by case', () => {
 })
 
 describe('drill-down reasons', () => {
-  const arg = (status: 'passed' | 'failed' | 'missing' | 'omitted' | 'ignored' | 'unexpected', extra: Record<string, unknown> = {}) =>
-    ({ name: 'from_currency', status, expected: ['USD'], actual: 'EUR', detail: "'from_currency': no match", ...extra })
+  const arg = (
+    status: 'passed' | 'failed' | 'missing' | 'omitted' | 'ignored' | 'unexpected',
+    extra: Record<string, unknown> = {},
+  ) => ({
+    name: 'from_currency',
+    status,
+    expected: ['USD'],
+    actual: 'EUR',
+    detail: "'from_currency': no match",
+    ...extra,
+  })
 
   it('says why each argument passed or failed', () => {
     expect(argumentReason(arg('failed'))).toBe('Sent "EUR", but accepted: "USD".')
-    expect(argumentReason(arg('failed', { detail: 'similarity 0.40 below 0.90' }))).toBe('Sent "EUR", but accepted: "USD" (similarity 0.40 below 0.90).')
-    expect(argumentReason(arg('missing', { actual: undefined }))).toBe('Not sent, but the case requires it (accepted: "USD").')
+    expect(argumentReason(arg('failed', { detail: 'similarity 0.40 below 0.90' }))).toBe(
+      'Sent "EUR", but accepted: "USD" (similarity 0.40 below 0.90).',
+    )
+    expect(argumentReason(arg('missing', { actual: undefined }))).toBe(
+      'Not sent, but the case requires it (accepted: "USD").',
+    )
     expect(argumentReason(arg('passed', { actual: 'USD', detail: '' }))).toBe('Matches: "USD".')
     expect(argumentReason(arg('omitted'))).toBe('Not sent; the case allows leaving it out.')
-    expect(argumentReason(arg('unexpected', { expected: [] }))).toBe('Sent, but the case does not expect it.')
-    expect(argumentReason(arg('failed', { expected: [] }))).toBe('Sent "EUR", but no value is listed as acceptable.')
+    expect(argumentReason(arg('unexpected', { expected: [] }))).toBe(
+      'Sent, but the case does not expect it.',
+    )
+    expect(argumentReason(arg('failed', { expected: [] }))).toBe(
+      'Sent "EUR", but no value is listed as acceptable.',
+    )
   })
 
   it('shows the arguments the model wrote as JSON values, unless they do not parse', () => {
-    expect(readableCalls([{ name: 'f', arguments: '{"a": 1}' }, { name: 'g', arguments: '{"a": ' }])).toEqual([
+    expect(
+      readableCalls([
+        { name: 'f', arguments: '{"a": 1}' },
+        { name: 'g', arguments: '{"a": ' },
+      ]),
+    ).toEqual([
       { name: 'f', arguments: { a: 1 } },
       { name: 'g', arguments: '{"a": ' },
     ])

@@ -2,11 +2,31 @@
 // (`toolcall.verdicts.ErrorCategory`) has its own phrase, none shows the raw code.
 import { describe, expect, it } from 'vitest'
 
-import { argumentStatus, failureReason, KNOWN_FAILURE_CODES, resultCode, resultLabel } from '@/features/tooleval/resultCodes'
+import {
+  argumentStatus,
+  failureReason,
+  KNOWN_FAILURE_CODES,
+  resultCode,
+  resultLabel,
+} from '@/features/tooleval/resultCodes'
 
 const SCORER_CODES = [
-  'api_error', 'bad_format', 'bad_json', 'unwanted_call', 'no_call', 'hallucinated_tool', 'wrong_tool', 'wrong_call_count',
-  'missing_argument', 'extra_argument', 'type_error', 'wrong_argument', 'wrong_order', 'too_many_rounds', 'incomplete_chain', 'unsourced_argument',
+  'api_error',
+  'bad_format',
+  'bad_json',
+  'unwanted_call',
+  'no_call',
+  'hallucinated_tool',
+  'wrong_tool',
+  'wrong_call_count',
+  'missing_argument',
+  'extra_argument',
+  'type_error',
+  'wrong_argument',
+  'wrong_order',
+  'too_many_rounds',
+  'incomplete_chain',
+  'unsourced_argument',
 ]
 
 describe('result codes in plain language', () => {
@@ -25,6 +45,15 @@ describe('result codes in plain language', () => {
     expect(resultLabel({ passed: false, error_category: null })).toBe('Failed')
     expect(resultCode({ passed: false, error_category: 'no_call' })).toBe('Result code: no_call')
     expect(resultCode({ passed: true, error_category: null })).toBeUndefined()
-    expect(['passed', 'failed', 'missing', 'omitted', 'ignored', 'unexpected'].map(argumentStatus)).toEqual(['Matches', 'Wrong value', 'Missing', 'Left out (allowed)', 'Not checked', 'Not expected'])
+    expect(
+      ['passed', 'failed', 'missing', 'omitted', 'ignored', 'unexpected'].map(argumentStatus),
+    ).toEqual([
+      'Matches',
+      'Wrong value',
+      'Missing',
+      'Left out (allowed)',
+      'Not checked',
+      'Not expected',
+    ])
   })
 })

@@ -4,13 +4,32 @@ import { beforeEach, describe, expect, it } from 'vitest'
 
 import SuiteVersionsPanel from '@/components/tooleval/SuiteVersionsPanel.vue'
 import { attachmentFilename, slug, suiteFileFallback } from '@/features/tooleval/exportFiles'
-import { describeChanges, noteLabel, type SuiteSnapshot, versionChanges } from '@/features/tooleval/suiteVersions'
+import {
+  describeChanges,
+  noteLabel,
+  type SuiteSnapshot,
+  versionChanges,
+} from '@/features/tooleval/suiteVersions'
 import { useEvalsStore } from '@/stores/evals'
 
 import { requestsTo, stubApi } from './fakes'
 
-const WEATHER = { type: 'function' as const, function: { name: 'get_weather', description: 'Weather.', parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } } }
-const CLOCK = { type: 'function' as const, function: { name: 'get_time', description: 'Time.', parameters: { type: 'object', properties: {} } } }
+const WEATHER = {
+  type: 'function' as const,
+  function: {
+    name: 'get_weather',
+    description: 'Weather.',
+    parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
+  },
+}
+const CLOCK = {
+  type: 'function' as const,
+  function: {
+    name: 'get_time',
+    description: 'Time.',
+    parameters: { type: 'object', properties: {} },
+  },
+}
 
 function snapshot(overrides: Partial<SuiteSnapshot> = {}): SuiteSnapshot {
   return {
@@ -21,7 +40,12 @@ function snapshot(overrides: Partial<SuiteSnapshot> = {}): SuiteSnapshot {
     system_prompt: null,
     tools: [WEATHER],
     cases: [
-      { id: 'paris', category: 'simple', prompt: 'Weather in Paris?', expected_calls: [{ name: 'get_weather' }] },
+      {
+        id: 'paris',
+        category: 'simple',
+        prompt: 'Weather in Paris?',
+        expected_calls: [{ name: 'get_weather' }],
+      },
       { id: 'none', category: 'irrelevance', prompt: 'Hello', expected_calls: [] },
     ] as SuiteSnapshot['cases'],
     ...overrides,
@@ -32,10 +56,23 @@ describe('what changed between suite versions', () => {
   it('lists added, removed and changed cases and tools', () => {
     const old = snapshot()
     const current = snapshot({
-      tools: [{ ...WEATHER, function: { ...WEATHER.function, description: 'Current weather.' } }, CLOCK],
+      tools: [
+        { ...WEATHER, function: { ...WEATHER.function, description: 'Current weather.' } },
+        CLOCK,
+      ],
       cases: [
-        { id: 'paris', category: 'simple', prompt: 'Weather in Paris now?', expected_calls: [{ name: 'get_weather' }] },
-        { id: 'time', category: 'simple', prompt: 'What time is it?', expected_calls: [{ name: 'get_time' }] },
+        {
+          id: 'paris',
+          category: 'simple',
+          prompt: 'Weather in Paris now?',
+          expected_calls: [{ name: 'get_weather' }],
+        },
+        {
+          id: 'time',
+          category: 'simple',
+          prompt: 'What time is it?',
+          expected_calls: [{ name: 'get_time' }],
+        },
       ] as SuiteSnapshot['cases'],
     })
     const changes = versionChanges(old, current)
@@ -48,13 +85,29 @@ describe('what changed between suite versions', () => {
       changedTools: ['get_weather'],
       detailsChanged: false,
     })
-    expect(describeChanges(changes)).toBe('1 case added, 1 case removed, 1 case changed, tools added: get_time, tools changed: get_weather')
+    expect(describeChanges(changes)).toBe(
+      '1 case added, 1 case removed, 1 case changed, tools added: get_time, tools changed: get_weather',
+    )
   })
 
   it('ignores key order and missing optional fields, but not a renamed suite', () => {
     const old = snapshot()
-    const reordered = snapshot({ tools: [{ function: { parameters: WEATHER.function.parameters, name: 'get_weather', description: 'Weather.' }, type: 'function' }], description: undefined as unknown as string })
-    expect(describeChanges(versionChanges(old, reordered))).toBe('Same content as the current version')
+    const reordered = snapshot({
+      tools: [
+        {
+          function: {
+            parameters: WEATHER.function.parameters,
+            name: 'get_weather',
+            description: 'Weather.',
+          },
+          type: 'function',
+        },
+      ],
+      description: undefined as unknown as string,
+    })
+    expect(describeChanges(versionChanges(old, reordered))).toBe(
+      'Same content as the current version',
+    )
     const renamed = versionChanges(old, snapshot({ name: 'Forecasts' }))
     expect(renamed.detailsChanged).toBe(true)
     expect(describeChanges(renamed)).toBe('name, description or system prompt changed')
@@ -71,13 +124,20 @@ describe('export file names', () => {
   it('reads the name the server suggests', () => {
     expect(attachmentFilename('attachment; filename="eval-abc.csv"', 'x')).toBe('eval-abc.csv')
     expect(attachmentFilename('attachment; filename=plain.json', 'x')).toBe('plain.json')
-    expect(attachmentFilename(`attachment; filename="a.json"; filename*=UTF-8''caf%C3%A9.v2.suite.json`, 'x')).toBe('café.v2.suite.json')
+    expect(
+      attachmentFilename(
+        `attachment; filename="a.json"; filename*=UTF-8''caf%C3%A9.v2.suite.json`,
+        'x',
+      ),
+    ).toBe('café.v2.suite.json')
   })
 
   it('falls back when there is no usable name', () => {
     expect(attachmentFilename(null, 'eval-1.json')).toBe('eval-1.json')
     expect(attachmentFilename('attachment', 'eval-1.json')).toBe('eval-1.json')
-    expect(attachmentFilename('attachment; filename="../../etc/passwd"', 'safe.json')).toBe('safe.json')
+    expect(attachmentFilename('attachment; filename="../../etc/passwd"', 'safe.json')).toBe(
+      'safe.json',
+    )
     expect(attachmentFilename('attachment; filename=""', 'safe.json')).toBe('safe.json')
   })
 
@@ -93,7 +153,10 @@ describe('evals store: exports and versions', () => {
 
   it('downloads a suite version under the server-given name', async () => {
     const fetch = stubApi({
-      '/api/suites/s1/export': { body: '{"name": "Weather"}', headers: { 'Content-Disposition': 'attachment; filename="weather.v2.suite.json"' } },
+      '/api/suites/s1/export': {
+        body: '{"name": "Weather"}',
+        headers: { 'Content-Disposition': 'attachment; filename="weather.v2.suite.json"' },
+      },
     })
     const file = await useEvalsStore().exportSuite('s1', 2)
     expect(file.filename).toBe('weather.v2.suite.json')
@@ -107,18 +170,38 @@ describe('evals store: exports and versions', () => {
     const file = await useEvalsStore().exportRun('r1', 'csv')
     expect(file.filename).toBe('eval-r1.csv')
     expect(await file.blob.text()).toBe('run_id,target,case_id\n')
-    expect(new URL(requestsTo(fetch, '/api/evals/r1/export')[0]!.url).searchParams.get('format')).toBe('csv')
+    expect(
+      new URL(requestsTo(fetch, '/api/evals/r1/export')[0]!.url).searchParams.get('format'),
+    ).toBe('csv')
   })
 
   it('turns an API error into a readable one', async () => {
-    stubApi({ '/api/evals/r1/export': { status: 404, body: { error: { code: 'not_found', message: 'No such eval run.' } } } })
+    stubApi({
+      '/api/evals/r1/export': {
+        status: 404,
+        body: { error: { code: 'not_found', message: 'No such eval run.' } },
+      },
+    })
     await expect(useEvalsStore().exportRun('r1', 'json')).rejects.toThrow('No such eval run.')
   })
 
   it('restores a version through the restore route: the server saves it as the newest', async () => {
     const old = snapshot({ version: 1 })
     const fetch = stubApi({
-      '/api/suites/s1/versions/1/restore': { body: { id: 's1', name: 'Weather', description: '', source: 'own', version: 4, case_count: 2, tool_count: 1, created_at: '2026-11-01T10:00:00Z', updated_at: '2026-11-02T10:00:00Z', suite: { ...old, version: 4 } } },
+      '/api/suites/s1/versions/1/restore': {
+        body: {
+          id: 's1',
+          name: 'Weather',
+          description: '',
+          source: 'own',
+          version: 4,
+          case_count: 2,
+          tool_count: 1,
+          created_at: '2026-11-01T10:00:00Z',
+          updated_at: '2026-11-02T10:00:00Z',
+          suite: { ...old, version: 4 },
+        },
+      },
     })
     const evals = useEvalsStore()
     const saved = await evals.restoreVersion('s1', 1)
@@ -142,9 +225,25 @@ describe('the versions panel', () => {
     const fetch = stubApi({
       '/api/suites/s1/versions': { body: VERSIONS },
       '/api/suites/s1/versions/1': { body: snapshot() },
-      '/api/suites/s1/versions/1/restore': { body: { id: 's1', name: 'Weather', description: '', source: 'own', version: 3, case_count: 2, tool_count: 1, created_at: '2026-11-01T10:00:00Z', updated_at: '2026-11-03T10:00:00Z', suite: snapshot({ version: 3 }) } },
+      '/api/suites/s1/versions/1/restore': {
+        body: {
+          id: 's1',
+          name: 'Weather',
+          description: '',
+          source: 'own',
+          version: 3,
+          case_count: 2,
+          tool_count: 1,
+          created_at: '2026-11-01T10:00:00Z',
+          updated_at: '2026-11-03T10:00:00Z',
+          suite: snapshot({ version: 3 }),
+        },
+      },
     })
-    const wrapper = mount(SuiteVersionsPanel, { props: { suiteId: 's1', currentVersion: 2, current }, attachTo: document.body })
+    const wrapper = mount(SuiteVersionsPanel, {
+      props: { suiteId: 's1', currentVersion: 2, current },
+      attachTo: document.body,
+    })
     await flushPromises()
     const items = wrapper.findAll('[data-testid="version-item"]')
     expect(items).toHaveLength(2)
@@ -167,13 +266,21 @@ describe('the versions panel', () => {
     const [restore] = requestsTo(fetch, '/api/suites/s1/versions/1/restore')
     expect(restore!.method).toBe('POST')
     expect(wrapper.emitted('restored')).toEqual([[1]])
-    expect(wrapper.find('[data-testid="version-notice"]').text()).toBe('Version 1 restored: it is now version 3.')
+    expect(wrapper.find('[data-testid="version-notice"]').text()).toBe(
+      'Version 1 restored: it is now version 3.',
+    )
     wrapper.unmount()
   })
 
   it('warns before a restore replaces tool edits not saved yet', async () => {
-    stubApi({ '/api/suites/s1/versions': { body: VERSIONS }, '/api/suites/s1/versions/1': { body: snapshot() } })
-    const wrapper = mount(SuiteVersionsPanel, { props: { suiteId: 's1', currentVersion: 2, current, unsavedTools: false }, attachTo: document.body })
+    stubApi({
+      '/api/suites/s1/versions': { body: VERSIONS },
+      '/api/suites/s1/versions/1': { body: snapshot() },
+    })
+    const wrapper = mount(SuiteVersionsPanel, {
+      props: { suiteId: 's1', currentVersion: 2, current, unsavedTools: false },
+      attachTo: document.body,
+    })
     await flushPromises()
     await wrapper.findAll('[data-testid="version-item"]')[1]!.trigger('click')
     await flushPromises()
@@ -181,13 +288,21 @@ describe('the versions panel', () => {
     await flushPromises()
     expect(wrapper.find('[data-testid="restore-unsaved-warning"]').exists()).toBe(false)
     await wrapper.setProps({ unsavedTools: true })
-    expect(wrapper.find('[data-testid="restore-unsaved-warning"]').text()).toBe('Your unsaved changes to the tools on the Suite tab are discarded.')
+    expect(wrapper.find('[data-testid="restore-unsaved-warning"]').text()).toBe(
+      'Your unsaved changes to the tools on the Suite tab are discarded.',
+    )
     wrapper.unmount()
   })
 
   it('keeps the current version free of a restore button', async () => {
-    stubApi({ '/api/suites/s1/versions': { body: VERSIONS }, '/api/suites/s1/versions/2': { body: current } })
-    const wrapper = mount(SuiteVersionsPanel, { props: { suiteId: 's1', currentVersion: 2, current }, attachTo: document.body })
+    stubApi({
+      '/api/suites/s1/versions': { body: VERSIONS },
+      '/api/suites/s1/versions/2': { body: current },
+    })
+    const wrapper = mount(SuiteVersionsPanel, {
+      props: { suiteId: 's1', currentVersion: 2, current },
+      attachTo: document.body,
+    })
     await flushPromises()
     await wrapper.findAll('[data-testid="version-item"]')[0]!.trigger('click')
     await flushPromises()

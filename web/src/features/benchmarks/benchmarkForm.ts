@@ -59,7 +59,11 @@ export const MODES: { id: BenchMode; label: string; hint: string }[] = [
   { id: 'profile', label: 'Profile', hint: 'One request at a time: clean latency figures.' },
   { id: 'concurrency', label: 'Concurrency', hint: 'A fixed number of requests in flight.' },
   { id: 'rate', label: 'Rate', hint: 'Requests arrive at a set rate per second.' },
-  { id: 'sweep_concurrency', label: 'Concurrency sweep', hint: 'Throughput at each concurrency level.' },
+  {
+    id: 'sweep_concurrency',
+    label: 'Concurrency sweep',
+    hint: 'Throughput at each concurrency level.',
+  },
   { id: 'sweep_rate', label: 'Rate sweep', hint: 'Latency as the arrival rate grows.' },
 ]
 
@@ -135,7 +139,10 @@ function parseParams(text: string): Record<string, unknown> {
 export function toRequest(form: BenchmarkForm): BenchmarkCreate {
   if (form.targets.length === 0) throw new FormProblem('targets', 'Pick at least one model.')
   if (form.promptSource === 'text' && form.prompt.trim() === '') {
-    throw new FormProblem('prompt', 'Write a prompt, or choose a template: an empty prompt is not sent.')
+    throw new FormProblem(
+      'prompt',
+      'Write a prompt, or choose a template: an empty prompt is not sent.',
+    )
   }
   const body: BenchmarkCreate = {
     title: form.title.trim(),
@@ -164,7 +171,11 @@ export function toRequest(form: BenchmarkForm): BenchmarkCreate {
     body.prompt = form.prompt
   }
   if (form.mode === 'concurrency') {
-    body.concurrency = requiredNumber(form.concurrency, 'concurrency', 'how many requests stay in flight')
+    body.concurrency = requiredNumber(
+      form.concurrency,
+      'concurrency',
+      'how many requests stay in flight',
+    )
     body.num_requests = numberOrNull(form.numRequests)
   }
   if (form.mode === 'rate') {

@@ -30,7 +30,10 @@ export interface HistogramChart {
 }
 
 /** One histogram over all targets' values (shared bins), a series per target. */
-export function histogramByTarget(rows: RequestRow[], pick: (row: RequestRow) => number[]): HistogramChart {
+export function histogramByTarget(
+  rows: RequestRow[],
+  pick: (row: RequestRow) => number[],
+): HistogramChart {
   const byTarget = new Map<string, number[]>()
   for (const row of measured(rows)) {
     const key = String(row.target ?? '')
@@ -52,7 +55,8 @@ export function histogramByTarget(rows: RequestRow[], pick: (row: RequestRow) =>
 }
 
 export const ttftValues = (row: RequestRow): number[] => numbers([row.ttft_ms])
-export const itlValues = (row: RequestRow): number[] => (Array.isArray(row.itl_ms) ? numbers(row.itl_ms) : [])
+export const itlValues = (row: RequestRow): number[] =>
+  Array.isArray(row.itl_ms) ? numbers(row.itl_ms) : []
 
 /** Per target, y(step) against x(step) for the steps that have both, sorted by x. */
 export function stepSeries(
@@ -67,7 +71,10 @@ export function stepSeries(
     if (step.skipped_reason || xv === null || xv === undefined || yv === null) continue
     byTarget.set(step.target, [...(byTarget.get(step.target) ?? []), { x: xv, y: yv }])
   }
-  return [...byTarget.entries()].map(([label, points]) => ({ label, data: points.sort((a, b) => a.x - b.x) }))
+  return [...byTarget.entries()].map(([label, points]) => ({
+    label,
+    data: points.sort((a, b) => a.x - b.x),
+  }))
 }
 
 export function hasSpread(series: ChartSeries[]): boolean {

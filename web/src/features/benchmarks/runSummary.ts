@@ -34,7 +34,9 @@ export interface Winner {
 }
 
 function record(value: unknown): Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {}
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : {}
 }
 
 function num(value: unknown): number | null {
@@ -44,7 +46,9 @@ function num(value: unknown): number | null {
 function interval(value: unknown): [number, number] | null {
   if (!Array.isArray(value) || value.length !== 2) return null
   const [low, high] = value.map(num)
-  return low === null || high === null || low === undefined || high === undefined ? null : [low, high]
+  return low === null || high === null || low === undefined || high === undefined
+    ? null
+    : [low, high]
 }
 
 export function metricOf(block: unknown, name: string): MetricSummary {
@@ -92,7 +96,12 @@ function pickWinner(rows: TargetRow[], metric: 'ttft' | 'speed'): Winner | null 
   const best = ranked[0]
   if (!best || best[metric].p50 === null) return null
   const second = ranked[1] ?? null
-  const verdict = second === null ? 'alone' : overlaps(best[metric].median_ci95, second[metric].median_ci95) ? 'close' : 'clear'
+  const verdict =
+    second === null
+      ? 'alone'
+      : overlaps(best[metric].median_ci95, second[metric].median_ci95)
+        ? 'close'
+        : 'clear'
   return {
     metric,
     label: metric === 'ttft' ? 'Fastest first token' : 'Fastest output',
@@ -105,10 +114,15 @@ function pickWinner(rows: TargetRow[], metric: 'ttft' | 'speed'): Winner | null 
 }
 
 export function winners(rows: TargetRow[]): Winner[] {
-  return [pickWinner(rows, 'ttft'), pickWinner(rows, 'speed')].filter((w): w is Winner => w !== null)
+  return [pickWinner(rows, 'ttft'), pickWinner(rows, 'speed')].filter(
+    (w): w is Winner => w !== null,
+  )
 }
 
 export function fmt(value: number | null | undefined, digits = 1): string {
   if (value === null || value === undefined) return '—'
-  return value.toLocaleString(undefined, { maximumFractionDigits: digits, minimumFractionDigits: digits })
+  return value.toLocaleString(undefined, {
+    maximumFractionDigits: digits,
+    minimumFractionDigits: digits,
+  })
 }

@@ -58,13 +58,22 @@ export function significanceLines(comparison: CompareOut): SignificanceLine[] {
     return `#${index + 1} ${target}`
   }
   return comparison.significance.map((s) => {
-    const ci = Array.isArray(s.test.median_difference_ci95) ? s.test.median_difference_ci95.map(num) : []
+    const ci = Array.isArray(s.test.median_difference_ci95)
+      ? s.test.median_difference_ci95.map(num)
+      : []
     return {
       metric: METRIC_LABELS[s.metric] ?? s.metric,
       baseline: label(s.baseline_run, s.baseline_target),
       other: label(s.other_run, s.other_target),
       difference: num(s.test.median_difference),
-      ci: ci.length === 2 && ci[0] !== null && ci[1] !== null && ci[0] !== undefined && ci[1] !== undefined ? [ci[0], ci[1]] : null,
+      ci:
+        ci.length === 2 &&
+        ci[0] !== null &&
+        ci[1] !== null &&
+        ci[0] !== undefined &&
+        ci[1] !== undefined
+          ? [ci[0], ci[1]]
+          : null,
       pValue: num(s.test.p_value),
       significant: s.test.significant === true,
     }

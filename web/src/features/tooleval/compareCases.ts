@@ -17,7 +17,12 @@ export interface CategoryRow {
   b: number | null
 }
 
-export function pairCases(aRows: CaseRow[], aTarget: string, bRows: CaseRow[], bTarget: string): CasePair[] {
+export function pairCases(
+  aRows: CaseRow[],
+  aTarget: string,
+  bRows: CaseRow[],
+  bTarget: string,
+): CasePair[] {
   const left = new Map(aRows.filter((r) => r.target === aTarget).map((r) => [r.case_id, r]))
   const right = new Map(bRows.filter((r) => r.target === bTarget).map((r) => [r.case_id, r]))
   const ids = [...new Set([...left.keys(), ...right.keys()])]
@@ -29,7 +34,12 @@ export function pairCases(aRows: CaseRow[], aTarget: string, bRows: CaseRow[], b
       if (a && b) change = a.passed === b.passed ? 'same' : b.passed ? 'gained' : 'lost'
       return { caseId, category: (a ?? b)?.category ?? '', a, b, change }
     })
-    .sort((x, y) => rank(x) - rank(y) || x.category.localeCompare(y.category) || x.caseId.localeCompare(y.caseId))
+    .sort(
+      (x, y) =>
+        rank(x) - rank(y) ||
+        x.category.localeCompare(y.category) ||
+        x.caseId.localeCompare(y.caseId),
+    )
 }
 
 const ORDER: Record<CasePair['change'], number> = { lost: 0, gained: 1, missing: 2, same: 3 }
@@ -38,9 +48,18 @@ function rank(pair: CasePair): number {
   return ORDER[pair.change]
 }
 
-export function categoryRows(a: ModelSummary | undefined, b: ModelSummary | undefined): CategoryRow[] {
-  const names = [...new Set([...Object.keys(a?.by_category ?? {}), ...Object.keys(b?.by_category ?? {})])].sort()
-  return names.map((category) => ({ category, a: a?.by_category[category]?.rate ?? null, b: b?.by_category[category]?.rate ?? null }))
+export function categoryRows(
+  a: ModelSummary | undefined,
+  b: ModelSummary | undefined,
+): CategoryRow[] {
+  const names = [
+    ...new Set([...Object.keys(a?.by_category ?? {}), ...Object.keys(b?.by_category ?? {})]),
+  ].sort()
+  return names.map((category) => ({
+    category,
+    a: a?.by_category[category]?.rate ?? null,
+    b: b?.by_category[category]?.rate ?? null,
+  }))
 }
 
 export function changeCounts(pairs: CasePair[]): Record<CasePair['change'], number> {

@@ -62,6 +62,9 @@ export function countersAfter<T extends CaseCounters>(run: T, events: LiveEvent[
     passed_cases = Math.max(passed_cases, num(event.data.passed) ?? 0)
     total_cases = num(event.data.total) ?? total_cases
   }
-  const same = finished_cases === run.finished_cases && passed_cases === run.passed_cases && total_cases === run.total_cases
+  const same =
+    finished_cases === run.finished_cases &&
+    passed_cases === run.passed_cases &&
+    total_cases === run.total_cases
   return same ? run : { ...run, finished_cases, passed_cases, total_cases }
 }

@@ -36,7 +36,10 @@ export function resultLabel(row: { passed: boolean; error_category?: string | nu
 }
 
 /** The code behind a result, for a tooltip (undefined when there is none to show). */
-export function resultCode(row: { passed: boolean; error_category?: string | null }): string | undefined {
+export function resultCode(row: {
+  passed: boolean
+  error_category?: string | null
+}): string | undefined {
   return !row.passed && row.error_category ? `Result code: ${row.error_category}` : undefined
 }
 

@@ -26,18 +26,25 @@ function keyOf(item: Keyed): string {
 function canonical(value: unknown): string {
   return JSON.stringify(value, (_key, inner: unknown) =>
     inner && typeof inner === 'object' && !Array.isArray(inner)
-      ? Object.fromEntries(Object.entries(inner as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b)))
+      ? Object.fromEntries(
+          Object.entries(inner as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b)),
+        )
       : inner,
   )
 }
 
-function diffByKey<T extends Keyed>(from: T[], to: T[]): { added: string[]; removed: string[]; changed: string[] } {
+function diffByKey<T extends Keyed>(
+  from: T[],
+  to: T[],
+): { added: string[]; removed: string[]; changed: string[] } {
   const before = new Map(from.map((item) => [keyOf(item), canonical(item)]))
   const after = new Map(to.map((item) => [keyOf(item), canonical(item)]))
   return {
     added: [...after.keys()].filter((key) => !before.has(key)),
     removed: [...before.keys()].filter((key) => !after.has(key)),
-    changed: [...after.keys()].filter((key) => before.has(key) && before.get(key) !== after.get(key)),
+    changed: [...after.keys()].filter(
+      (key) => before.has(key) && before.get(key) !== after.get(key),
+    ),
   }
 }
 
@@ -52,7 +59,10 @@ export function versionChanges(from: SuiteSnapshot, to: SuiteSnapshot): VersionC
     addedTools: tools.added,
     removedTools: tools.removed,
     changedTools: tools.changed,
-    detailsChanged: from.name !== to.name || (from.description ?? '') !== (to.description ?? '') || (from.system_prompt ?? null) !== (to.system_prompt ?? null),
+    detailsChanged:
+      from.name !== to.name ||
+      (from.description ?? '') !== (to.description ?? '') ||
+      (from.system_prompt ?? null) !== (to.system_prompt ?? null),
   }
 }
 
@@ -63,9 +73,12 @@ function counted(count: number, one: string, many: string): string {
 /** One line for people: e.g. "1 case added, 2 cases changed, tools changed: get_weather". */
 export function describeChanges(changes: VersionChanges): string {
   const parts: string[] = []
-  if (changes.addedCases.length) parts.push(`${counted(changes.addedCases.length, 'case', 'cases')} added`)
-  if (changes.removedCases.length) parts.push(`${counted(changes.removedCases.length, 'case', 'cases')} removed`)
-  if (changes.changedCases.length) parts.push(`${counted(changes.changedCases.length, 'case', 'cases')} changed`)
+  if (changes.addedCases.length)
+    parts.push(`${counted(changes.addedCases.length, 'case', 'cases')} added`)
+  if (changes.removedCases.length)
+    parts.push(`${counted(changes.removedCases.length, 'case', 'cases')} removed`)
+  if (changes.changedCases.length)
+    parts.push(`${counted(changes.changedCases.length, 'case', 'cases')} changed`)
   if (changes.addedTools.length) parts.push(`tools added: ${changes.addedTools.join(', ')}`)
   if (changes.removedTools.length) parts.push(`tools removed: ${changes.removedTools.join(', ')}`)
   if (changes.changedTools.length) parts.push(`tools changed: ${changes.changedTools.join(', ')}`)

@@ -74,7 +74,9 @@ function same(a: unknown, b: unknown): boolean {
 
 function enumLines(values: unknown): string {
   if (!Array.isArray(values)) return ''
-  return values.map((value) => (typeof value === 'string' ? value : JSON.stringify(value))).join('\n')
+  return values
+    .map((value) => (typeof value === 'string' ? value : JSON.stringify(value)))
+    .join('\n')
 }
 
 /** A short reading of a schema the form cannot edit structurally: "number | null", "custom". */
@@ -87,7 +89,11 @@ export function schemaSummary(schema: unknown): string {
     if ('const' in s) return JSON.stringify(s.const)
     return null
   }
-  const options = Array.isArray(schema.anyOf) ? schema.anyOf : Array.isArray(schema.oneOf) ? schema.oneOf : null
+  const options = Array.isArray(schema.anyOf)
+    ? schema.anyOf
+    : Array.isArray(schema.oneOf)
+      ? schema.oneOf
+      : null
   if (options) {
     const names = options.map(typeName)
     if (names.every((n) => n !== null)) return names.join(' | ')
@@ -106,8 +112,19 @@ function paramOf(name: string, schema: unknown, required: boolean): FormParam {
     enumText: enumLines(record.enum),
   }
   const enumFits = record.enum === undefined || same(parseEnum(fields).values, record.enum)
-  const structural = isRecord(schema) && isParamType(schema.type) && enumFits && !COMPOSITE_KEYS.some((key) => key in record)
-  return { key: newKey(), ...fields, original: schema, initial: { ...fields }, structural, summary: structural ? type : schemaSummary(schema) }
+  const structural =
+    isRecord(schema) &&
+    isParamType(schema.type) &&
+    enumFits &&
+    !COMPOSITE_KEYS.some((key) => key in record)
+  return {
+    key: newKey(),
+    ...fields,
+    original: schema,
+    initial: { ...fields },
+    structural,
+    summary: structural ? type : schemaSummary(schema),
+  }
 }
 
 export function toForm(tools: SuiteTool[]): FormTool[] {
@@ -115,13 +132,17 @@ export function toForm(tools: SuiteTool[]): FormTool[] {
     const fn = tool.function
     const parameters: Record<string, unknown> = isRecord(fn.parameters) ? fn.parameters : {}
     const properties = isRecord(parameters.properties) ? parameters.properties : {}
-    const required = Array.isArray(parameters.required) ? parameters.required.filter((r): r is string => typeof r === 'string') : []
+    const required = Array.isArray(parameters.required)
+      ? parameters.required.filter((r): r is string => typeof r === 'string')
+      : []
     const description = typeof fn.description === 'string' ? fn.description : ''
     return {
       key: newKey(),
       name: fn.name,
       description,
-      params: Object.entries(properties).map(([name, schema]) => paramOf(name, schema, required.includes(name))),
+      params: Object.entries(properties).map(([name, schema]) =>
+        paramOf(name, schema, required.includes(name)),
+      ),
       original: tool,
       initial: { name: fn.name, description },
     }
@@ -129,7 +150,10 @@ export function toForm(tools: SuiteTool[]): FormTool[] {
 }
 
 /** Enum lines as values of the parameter's type; a line that is not one is a problem. */
-export function parseEnum(param: Pick<FormParam, 'type' | 'enumText'>): { values: unknown[] | null; problem: string | null } {
+export function parseEnum(param: Pick<FormParam, 'type' | 'enumText'>): {
+  values: unknown[] | null
+  problem: string | null
+} {
   const lines = param.enumText
     .split('\n')
     .map((line) => line.trim())
@@ -173,45 +197,66 @@ function propertyOf(param: FormParam): unknown {
     return property
   }
   const property: Record<string, unknown> = { ...param.original }
-  if (param.description !== initial.description) put(property, 'description', param.description.trim() || undefined)
+  if (param.description !== initial.description)
+    put(property, 'description', param.description.trim() || undefined)
   if (param.structural) {
     if (param.type !== initial.type) put(property, 'type', param.type)
-    if (param.enumText !== initial.enumText || param.type !== initial.type) put(property, 'enum', parseEnum(param).values ?? undefined)
+    if (param.enumText !== initial.enumText || param.type !== initial.type)
+      put(property, 'enum', parseEnum(param).values ?? undefined)
   }
   return property
 }
 
 function paramName(param: FormParam): string {
-  return param.initial !== undefined && param.name === param.initial.name ? param.name : param.name.trim()
+  return param.initial !== undefined && param.name === param.initial.name
+    ? param.name
+    : param.name.trim()
 }
 
 /** The `required` list: the original's order and entries kept, with the form's changes applied. */
 function requiredOf(before: unknown[], params: FormParam[], listed: Set<string>): unknown[] {
-  const renamed = new Map(params.filter((p) => p.initial !== undefined).map((p) => [p.initial!.name, p]))
+  const renamed = new Map(
+    params.filter((p) => p.initial !== undefined).map((p) => [p.initial!.name, p]),
+  )
   const kept = before.flatMap((entry): unknown[] => {
     const param = typeof entry === 'string' ? renamed.get(entry) : undefined
     if (param === undefined) return typeof entry === 'string' && listed.has(entry) ? [] : [entry] // removed; or not a parameter: left as it was
     return param.required ? [paramName(param)] : []
   })
-  const added = params.filter((p) => p.required && !(p.initial !== undefined && before.includes(p.initial.name))).map(paramName)
+  const added = params
+    .filter((p) => p.required && !(p.initial !== undefined && before.includes(p.initial.name)))
+    .map(paramName)
   return [...kept, ...added]
 }
 
 function parametersOf(tool: FormTool): Record<string, unknown> | undefined {
   const fn = tool.original?.function
   const original = isRecord(fn?.parameters) ? fn.parameters : undefined
-  const properties = Object.fromEntries(tool.params.map((param) => [paramName(param), propertyOf(param)]))
+  const properties = Object.fromEntries(
+    tool.params.map((param) => [paramName(param), propertyOf(param)]),
+  )
   if (original === undefined) {
     const required = tool.params.filter((param) => param.required).map(paramName)
-    if (fn !== undefined && fn.parameters === undefined && tool.params.length === 0) return undefined
+    if (fn !== undefined && fn.parameters === undefined && tool.params.length === 0)
+      return undefined
     return { type: 'object', properties, ...(required.length > 0 ? { required } : {}) }
   }
   // Compared with what the form read, so a shape it did not read (e.g. no list) stays as it is.
   const parameters: Record<string, unknown> = { ...original }
-  if (!same(isRecord(original.properties) ? original.properties : {}, properties)) parameters.properties = properties
+  if (!same(isRecord(original.properties) ? original.properties : {}, properties))
+    parameters.properties = properties
   const before = Array.isArray(original.required) ? original.required : []
-  const required = requiredOf(before, tool.params, new Set(isRecord(original.properties) ? Object.keys(original.properties) : []))
-  if (!same(before, required)) put(parameters, 'required', required.length > 0 || 'required' in original ? required : undefined)
+  const required = requiredOf(
+    before,
+    tool.params,
+    new Set(isRecord(original.properties) ? Object.keys(original.properties) : []),
+  )
+  if (!same(before, required))
+    put(
+      parameters,
+      'required',
+      required.length > 0 || 'required' in original ? required : undefined,
+    )
   return parameters
 }
 
@@ -222,7 +267,14 @@ export function fromForm(form: FormTool[]): SuiteTool[] {
     const name = initial !== undefined && tool.name === initial.name ? tool.name : tool.name.trim()
     const parameters = parametersOf(tool)
     if (tool.original === undefined || initial === undefined) {
-      return { type: 'function', function: { name, description: tool.description.trim(), ...(parameters ? { parameters } : {}) } } as SuiteTool
+      return {
+        type: 'function',
+        function: {
+          name,
+          description: tool.description.trim(),
+          ...(parameters ? { parameters } : {}),
+        },
+      } as SuiteTool
     }
     const fn: Record<string, unknown> = { ...tool.original.function }
     put(fn, 'name', name)
@@ -239,16 +291,38 @@ export function formProblems(form: FormTool[]): FormProblem[] {
   form.forEach((tool, index) => {
     const name = tool.name.trim()
     if (!TOOL_NAME.test(name)) {
-      problems.push({ tool: index, param: null, field: 'name', message: 'Use 1–64 letters, digits, _ or -.' })
+      problems.push({
+        tool: index,
+        param: null,
+        field: 'name',
+        message: 'Use 1–64 letters, digits, _ or -.',
+      })
     } else if (toolNames.has(name)) {
-      problems.push({ tool: index, param: null, field: 'name', message: `Another tool is already called “${name}”.` })
+      problems.push({
+        tool: index,
+        param: null,
+        field: 'name',
+        message: `Another tool is already called “${name}”.`,
+      })
     }
     toolNames.add(name)
     const paramNames = new Set<string>()
     tool.params.forEach((param, position) => {
       const paramName = param.name.trim()
-      if (paramName === '') problems.push({ tool: index, param: position, field: 'name', message: 'Give the parameter a name.' })
-      else if (paramNames.has(paramName)) problems.push({ tool: index, param: position, field: 'name', message: `“${paramName}” is listed twice.` })
+      if (paramName === '')
+        problems.push({
+          tool: index,
+          param: position,
+          field: 'name',
+          message: 'Give the parameter a name.',
+        })
+      else if (paramNames.has(paramName))
+        problems.push({
+          tool: index,
+          param: position,
+          field: 'name',
+          message: `“${paramName}” is listed twice.`,
+        })
       paramNames.add(paramName)
       const { problem } = param.structural ? parseEnum(param) : { problem: null }
       if (problem) problems.push({ tool: index, param: position, field: 'enum', message: problem })
@@ -265,5 +339,14 @@ export function blankTool(existing: FormTool[]): FormTool {
 }
 
 export function blankParam(): FormParam {
-  return { key: newKey(), name: '', type: 'string', required: false, description: '', enumText: '', structural: true, summary: 'string' }
+  return {
+    key: newKey(),
+    name: '',
+    type: 'string',
+    required: false,
+    description: '',
+    enumText: '',
+    structural: true,
+    summary: 'string',
+  }
 }

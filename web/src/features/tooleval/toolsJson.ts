@@ -16,11 +16,17 @@ function problemOf(tool: unknown, index: number, seen: Set<string>): string | nu
   if (tool.type !== 'function') return `${where}: "type" must be "function".`
   const fn = tool.function
   if (!isRecord(fn)) return `${where}: "function" must be an object.`
-  if (typeof fn.name !== 'string' || !NAME.test(fn.name)) return `${where}: "function.name" must be 1–64 letters, digits, _ or -.`
+  if (typeof fn.name !== 'string' || !NAME.test(fn.name))
+    return `${where}: "function.name" must be 1–64 letters, digits, _ or -.`
   if (seen.has(fn.name)) return `${where}: the name “${fn.name}” is used twice.`
   seen.add(fn.name)
-  if (fn.parameters !== undefined && !isRecord(fn.parameters)) return `${where} (${fn.name}): "parameters" must be a JSON Schema object.`
-  if (isRecord(fn.parameters) && fn.parameters.type !== undefined && fn.parameters.type !== 'object') {
+  if (fn.parameters !== undefined && !isRecord(fn.parameters))
+    return `${where} (${fn.name}): "parameters" must be a JSON Schema object.`
+  if (
+    isRecord(fn.parameters) &&
+    fn.parameters.type !== undefined &&
+    fn.parameters.type !== 'object'
+  ) {
     return `${where} (${fn.name}): "parameters.type" must be "object".`
   }
   return null
