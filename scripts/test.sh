@@ -44,6 +44,7 @@ if [ -f web/package.json ]; then
   stage "web deps"       make --no-print-directory web/node_modules/.installed
   stage "web typecheck"  npm --prefix web run --silent typecheck
   stage "web lint"       npm --prefix web run --silent lint
+  stage "web format"     npm --prefix web run --silent format:check
   stage "api client"     npm --prefix web run --silent check:api
   stage "web unit tests" npm --prefix web run --silent test
   stage "web build"      make --no-print-directory web
