@@ -135,6 +135,35 @@ describe('new benchmark page', () => {
     expect(wrapper.get('[data-testid="field-error"]').text()).toContain('JSON object')
     expect(requestsTo(fetch, '/api/benchmarks/preview')).toHaveLength(0)
   })
+
+  it('names an unusable template at its field, once, without asking the server', async () => {
+    stubColorScheme(false)
+    const problem = 'This template has no user prompt: edit it under Settings → Prompt templates.'
+    const template = { id: 'tpl-1', name: 'old one', system_prompt: 'x', user_prompt: '', problem }
+    const fetch = stubApi({
+      '/api/providers': { body: [PROVIDER] },
+      '/api/models': { body: [MODEL] },
+      '/api/prompt-templates': { body: [template] },
+      '/api/defaults': { body: {} },
+      '/api/benchmarks/preview': { body: PREVIEW },
+    })
+    const { wrapper } = await mountApp('/benchmarks')
+    mounted = wrapper
+    await wrapper.get('input[type="radio"][value="template"]').setValue(true)
+    await settle()
+    const picker = wrapper.findAll('select').find((s) => s.find('option[value="tpl-1"]').exists())
+    await picker?.setValue('tpl-1')
+    await waitForPreview()
+    await settle()
+    expect(wrapper.get('[data-testid="field-error"]').text()).toContain('no user prompt')
+    expect(wrapper.text().split('no user prompt')).toHaveLength(2)
+    expect(wrapper.get('[data-testid="preview-blocked"]').exists()).toBe(true)
+    expect(requestsTo(fetch, '/api/benchmarks/preview')).toHaveLength(0)
+    await wrapper.get('form').trigger('submit')
+    await settle()
+    expect(wrapper.text().split('no user prompt')).toHaveLength(2)
+    expect(requestsTo(fetch, '/api/benchmarks')).toHaveLength(0)
+  })
 })
 
 describe('history page', () => {
