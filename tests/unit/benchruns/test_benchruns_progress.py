@@ -44,3 +44,10 @@ async def test_a_resumed_attempt_counts_the_rows_kept_from_earlier_attempts() ->
     assert ctx.reported == [(75.0, "150 of ~200 requests")]
     await pump.handle([("progress", {"finished": 500})])
     assert ctx.reported[-1] == (99.0, "600 of ~200 requests")  # never 100 before the end
+
+
+async def test_a_known_count_is_shown_without_a_tilde() -> None:
+    ctx = FakeContext()
+    pump = ResultPump(cast(JobContext, ctx), "run-1", 40, exact=True)
+    await pump.handle([("progress", {"finished": 10})])
+    assert ctx.reported == [(25.0, "10 of 40 requests")]

@@ -47,6 +47,7 @@ from benchstudio.core.ids import new_id
 from benchstudio.core.stats import compare_samples
 from benchstudio.jobs import repository as job_repository
 from benchstudio.jobs.runtime import JobRuntime
+from benchstudio.speed.output import planned_requests
 from benchstudio.storage.paging import total_from_page
 from benchstudio.storage.service_context import ServiceContext
 
@@ -127,6 +128,8 @@ async def submit(ctx: BenchContext, owner_id: str, data: BenchmarkCreate) -> Ben
     params = {
         "run_id": run_id,
         "planned_requests": plan.planned_requests,
+        # A duration or an SLO search decides the count as it runs; otherwise it is the plan.
+        "planned_requests_exact": planned_requests(plan.config)[1],
         "estimated_cost_usd": plan.cost_bound_usd,
         "unpriced_models": plan.unpriced_models,
         "overrides": {

@@ -94,6 +94,8 @@ class ResultPump:
     ctx: JobContext
     run_id: str
     expected: int
+    # The count is known (no duration, no SLO search): "40 of 120", not "40 of ~120".
+    exact: bool = False
     done_requests: int = 0
     # Rows kept from earlier attempts, and requests this attempt's child has finished (some
     # may not be records yet): progress counts whichever is further along.
@@ -170,7 +172,8 @@ class ResultPump:
     def _progress(self) -> tuple[float, str]:
         done = max(self.done_requests, self.kept_requests + self.finished_requests)
         percent = min(99.0, 100.0 * done / self.expected) if self.expected else 0.0
-        return percent, f"{done} of ~{self.expected} requests"
+        about = "" if self.exact else "~"
+        return percent, f"{done} of {about}{self.expected} requests"
 
     def _events(
         self, records: list[dict[str, Any]], new_steps: list[dict[str, Any]]
@@ -299,7 +302,8 @@ async def run_benchmark(ctx: JobContext) -> Mapping[str, Any]:
     run_id = str(ctx.params["run_id"])
     bench = ServiceContext.for_owner(ctx.database, ctx.owner_id)
     prepared = await recording.start_attempt(bench, run_id, job_id=ctx.job_id, attempt=ctx.attempt)
-    pump = ResultPump(ctx, run_id, int(ctx.params.get("planned_requests") or 0))
+    planned = int(ctx.params.get("planned_requests") or 0)
+    pump = ResultPump(ctx, run_id, planned, exact=bool(ctx.params.get("planned_requests_exact")))
     pump.steps, pump.done_requests = prepared.steps, prepared.kept_requests
     pump.kept_requests = prepared.kept_requests
     pump.attempt, pump.carried = ctx.attempt, prepared.carried
