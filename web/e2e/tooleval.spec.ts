@@ -80,13 +80,11 @@ const CALENDAR_SUITE = {
 }
 
 async function importCalendarSuite(page: Page): Promise<void> {
-  await page
-    .getByTestId('import-own')
-    .setInputFiles({
-      name: 'calendar.suite.json',
-      mimeType: 'application/json',
-      buffer: Buffer.from(JSON.stringify(CALENDAR_SUITE)),
-    })
+  await page.getByTestId('import-own').setInputFiles({
+    name: 'calendar.suite.json',
+    mimeType: 'application/json',
+    buffer: Buffer.from(JSON.stringify(CALENDAR_SUITE)),
+  })
 }
 
 /** The scorer's result codes (`toolcall.verdicts.ErrorCategory`): never shown raw. */
@@ -456,13 +454,11 @@ test('suite versions: view an old one, restore it, export the suite and import i
   expect(parsed.tools.map((t) => t.function)).toEqual(CALENDAR_SUITE.tools.map((t) => t.function))
   expect(parsed.cases.map((c) => [c.id, c.prompt])).toEqual([['lunch', 'Add lunch with Ada.']])
   await openToolEval(page)
-  await page
-    .getByTestId('import-own')
-    .setInputFiles({
-      name: exported.name,
-      mimeType: 'application/json',
-      buffer: Buffer.from(exported.text),
-    })
+  await page.getByTestId('import-own').setInputFiles({
+    name: exported.name,
+    mimeType: 'application/json',
+    buffer: Buffer.from(exported.text),
+  })
   await expect(page).toHaveURL(/\/tool-eval\/suites\/[^/]+$/)
   await expect(page.getByRole('heading', { name: 'Calendar' })).toBeVisible()
   await expect(page.getByText('version 1', { exact: false })).toBeVisible()
