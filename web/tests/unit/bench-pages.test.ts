@@ -157,7 +157,7 @@ describe('new benchmark page', () => {
     await settle()
     expect(wrapper.get('[data-testid="field-error"]').text()).toContain('no user prompt')
     expect(wrapper.text().split('no user prompt')).toHaveLength(2)
-    expect(wrapper.get('[data-testid="preview-blocked"]').exists()).toBe(true)
+    expect(wrapper.find('[data-testid="preview-blocked"]').exists()).toBe(true)
     expect(requestsTo(fetch, '/api/benchmarks/preview')).toHaveLength(0)
     await wrapper.get('form').trigger('submit')
     await settle()
