@@ -308,3 +308,14 @@ async def active_runs(session: AsyncSession, limit: int = 10_000) -> list[Benchm
         .limit(limit)
     )
     return list((await session.execute(query)).scalars())
+
+
+async def run_labels(
+    session: AsyncSession, run_ids: set[str]
+) -> dict[str, tuple[str | None, dict[str, Any] | None]]:
+    """Title and configuration per run, for naming the jobs that run them (ids come from the
+    caller's own jobs, so no owner filter: an admin's job list names everyone's)."""
+    query = select(BenchmarkRun.id, BenchmarkRun.title, BenchmarkRun.config).where(
+        BenchmarkRun.id.in_(run_ids)
+    )
+    return {row.id: (row.title, row.config) for row in (await session.execute(query))}

@@ -7,9 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import select
-
-from benchstudio.benchruns.models import BenchmarkRun
+from benchstudio.benchruns import repository
 from benchstudio.jobs.domain import JobLabel
 from benchstudio.storage.service_context import ServiceContext
 
@@ -26,17 +24,15 @@ async def describe_benchmark_jobs(
     run_of = {job_id: str(p["run_id"]) for job_id, p in jobs if p.get("run_id")}
     if not run_of:
         return {}
-    query = select(BenchmarkRun.id, BenchmarkRun.title, BenchmarkRun.config).where(
-        BenchmarkRun.id.in_(set(run_of.values()))
-    )
     async with ctx.read() as session:
-        runs = {row.id: row for row in (await session.execute(query)).all()}
+        runs = await repository.run_labels(session, set(run_of.values()))
     labels = {}
     for job_id, run_id in run_of.items():
         run = runs.get(run_id)
         if run is None:  # deleted: the job keeps its type's name and no link
             continue
-        models = _models(run.config)
-        title = run.title or (f"Benchmark: {models}" if models else "Benchmark")
+        run_title, config = run
+        models = _models(config)
+        title = run_title or (f"Benchmark: {models}" if models else "Benchmark")
         labels[job_id] = JobLabel(title, f"/benchmarks/{run_id}")
     return labels

@@ -149,3 +149,12 @@ async def active_runs(session: AsyncSession, limit: int = 10_000) -> list[EvalRu
     against its job; a system query, not a tenant's)."""
     query = select(EvalRun).where(EvalRun.status.in_(("queued", "running"))).limit(limit)
     return list((await session.execute(query)).scalars())
+
+
+async def run_labels(session: AsyncSession, run_ids: set[str]) -> dict[str, tuple[str, int]]:
+    """Suite name and version per run, for naming the jobs that run them (ids come from the
+    caller's own jobs, so no owner filter: an admin's job list names everyone's)."""
+    query = select(EvalRun.id, EvalRun.suite_name, EvalRun.suite_version).where(
+        EvalRun.id.in_(run_ids)
+    )
+    return {row.id: (row.suite_name, row.suite_version) for row in (await session.execute(query))}

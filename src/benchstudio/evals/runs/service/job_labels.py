@@ -7,9 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import select
-
-from benchstudio.evals.models import EvalRun
+from benchstudio.evals.runs import repository
 from benchstudio.jobs.domain import JobLabel
 from benchstudio.storage.service_context import ServiceContext
 
@@ -20,15 +18,13 @@ async def describe_eval_jobs(
     run_of = {job_id: str(p["run_id"]) for job_id, p in jobs if p.get("run_id")}
     if not run_of:
         return {}
-    query = select(EvalRun.id, EvalRun.suite_name, EvalRun.suite_version).where(
-        EvalRun.id.in_(set(run_of.values()))
-    )
     async with ctx.read() as session:
-        runs = {row.id: row for row in (await session.execute(query)).all()}
+        runs = await repository.run_labels(session, set(run_of.values()))
     labels = {}
     for job_id, run_id in run_of.items():
         run = runs.get(run_id)
         if run is not None:
-            title = f"Eval: {run.suite_name} v{run.suite_version}"
+            suite_name, suite_version = run
+            title = f"Eval: {suite_name} v{suite_version}"
             labels[job_id] = JobLabel(title, f"/tool-eval/runs/{run_id}")
     return labels
