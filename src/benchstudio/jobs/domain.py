@@ -299,6 +299,12 @@ class JobLabel:
     link: str | None = None
 
 
+def run_ids_of(jobs: Sequence[tuple[str, Mapping[str, Any]]]) -> dict[str, str]:
+    """Job id → the `run_id` in its params, for the jobs that run a run (a `describe` hook's
+    input is (job id, params) pairs)."""
+    return {job_id: str(params["run_id"]) for job_id, params in jobs if params.get("run_id")}
+
+
 @dataclass(frozen=True)
 class QueueReason:
     """Why a queued job waits: `code` for programs, `text` for people."""

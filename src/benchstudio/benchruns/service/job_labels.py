@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from benchstudio.benchruns import repository
-from benchstudio.jobs.domain import JobLabel
+from benchstudio.jobs.domain import JobLabel, run_ids_of
 from benchstudio.storage.service_context import ServiceContext
 
 
@@ -21,7 +21,7 @@ def _models(config: Mapping[str, Any] | None) -> str:
 async def describe_benchmark_jobs(
     ctx: ServiceContext, jobs: Sequence[tuple[str, Mapping[str, Any]]]
 ) -> dict[str, JobLabel]:
-    run_of = {job_id: str(p["run_id"]) for job_id, p in jobs if p.get("run_id")}
+    run_of = run_ids_of(jobs)
     if not run_of:
         return {}
     async with ctx.read() as session:

@@ -8,14 +8,14 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from benchstudio.evals.runs import repository
-from benchstudio.jobs.domain import JobLabel
+from benchstudio.jobs.domain import JobLabel, run_ids_of
 from benchstudio.storage.service_context import ServiceContext
 
 
 async def describe_eval_jobs(
     ctx: ServiceContext, jobs: Sequence[tuple[str, Mapping[str, Any]]]
 ) -> dict[str, JobLabel]:
-    run_of = {job_id: str(p["run_id"]) for job_id, p in jobs if p.get("run_id")}
+    run_of = run_ids_of(jobs)
     if not run_of:
         return {}
     async with ctx.read() as session:
