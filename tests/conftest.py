@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import uuid
 from collections.abc import Iterator
@@ -66,8 +67,8 @@ def redis_url() -> str:
     return f"{REDIS_URL}/{1 + worker_index()}"
 
 
-@pytest.fixture
-def postgres_database() -> Iterator[DatabaseConfig]:
+@contextlib.contextmanager
+def postgres_schema() -> Iterator[DatabaseConfig]:
     """An empty schema of its own in the test PostgreSQL database, dropped afterwards."""
     import asyncpg
 
@@ -85,6 +86,12 @@ def postgres_database() -> Iterator[DatabaseConfig]:
     asyncio.run(_drop())
 
 
+@pytest.fixture
+def postgres_database() -> Iterator[DatabaseConfig]:
+    with postgres_schema() as database:
+        yield database
+
+
 @pytest.fixture(params=["sqlite", "postgres"])
 def empty_database(request: pytest.FixtureRequest, tmp_path: Path) -> DatabaseConfig:
     """An empty database on each backend (not migrated)."""
@@ -99,6 +106,23 @@ def migrated_database(empty_database: DatabaseConfig) -> DatabaseConfig:
     """A database on each backend, migrated to head."""
     upgrade_to_head(empty_database)
     return empty_database
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgres"])
+def module_settings(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Settings]:
+    """Settings on a migrated database shared by one module's tests (each backend once), for
+    read-mostly modules whose set-up costs more than their tests."""
+    tmp_path = tmp_path_factory.mktemp("module")
+    if request.param == "sqlite":
+        database = sqlite_database(tmp_path)
+        upgrade_to_head(database)
+        yield make_settings(database, tmp_path)
+        return
+    with postgres_schema() as database:
+        upgrade_to_head(database)
+        yield make_settings(database, tmp_path)
 
 
 @pytest.fixture

@@ -277,6 +277,7 @@ def _make_eval_run(client: TestClient, owner: Tenant, key: str) -> str:
             {"provider_id": owner.ids["provider_id"], "model_id": owner.ids["model_ref_id"]}
         ],
         "timeout_s": 2,
+        "concurrency": 64,  # every case at once: each fails after its retries (~1.5 s)
     }
     response = client.post("/api/evals", json=body, headers=owner.headers)
     assert response.status_code == 202, response.text

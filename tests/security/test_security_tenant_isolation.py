@@ -29,9 +29,11 @@ SNAPSHOT_PATHS = (
 )
 
 
-@pytest.fixture
-def world(settings: Settings) -> Iterator[World]:
-    yield from build_world(settings)
+@pytest.fixture(scope="module")
+def world(module_settings: Settings) -> Iterator[World]:
+    """One world per backend for the module: B's probes are refused and change nothing (each
+    test checks that), so the tests can share A's objects instead of building them each time."""
+    yield from build_world(module_settings)
 
 
 def _snapshot(world: World) -> dict[str, Any]:
