@@ -25,7 +25,8 @@ let counter = 0
 export function newUser(label: string): TestUser {
   counter += 1
   return {
-    email: `${label}-${Date.now().toString(36)}-${counter}@example.test`,
+    // The worker index keeps addresses unique when specs run in parallel workers.
+    email: `${label}-${Date.now().toString(36)}-${process.env.TEST_WORKER_INDEX ?? 0}-${counter}@example.test`,
     password: `${label}-passphrase-${counter}`,
   }
 }
