@@ -84,7 +84,7 @@ class Settings(BaseSettings):
     jobs_lease_s: float = Field(default=30.0, gt=0)
     jobs_heartbeat_s: float = Field(default=5.0, gt=0)
     jobs_dispatch_interval_s: float = Field(default=0.5, gt=0)
-    jobs_unclaimed_requeue_s: float = Field(default=60.0, gt=0)
+    jobs_unclaimed_requeue_s: float = Field(default=15.0, gt=0)
     jobs_cancel_grace_s: float = Field(default=5.0, ge=0)
     jobs_dispatcher: bool = True
     # All users together; in scale-out set it to the total worker slots.

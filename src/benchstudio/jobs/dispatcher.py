@@ -66,7 +66,7 @@ class NoLock:
 @dataclass(frozen=True)
 class DispatcherTiming:
     interval_s: float = 0.5
-    unclaimed_requeue_s: float = 60.0
+    unclaimed_requeue_s: float = 15.0
     # Jobs running (or handed out) at once across all users; None: no global cap. Holding the
     # rest in our table, not the task queue, is what keeps the round-robin fair.
     max_running: int | None = None
