@@ -73,3 +73,17 @@ def test_citations_keep_known_ids_and_count_unknown_ones() -> None:
     assert check.kept == ["c1", "c2"]
     assert check.dropped == ["c9", "bogus"]
     assert check.dropped_count == 2
+
+
+def test_the_project_tokenizer_plugs_in() -> None:
+    from benchstudio.speed.tokenizer import TokenCounter
+
+    counter = TokenCounter()
+    items = [
+        CaseSummary(f"c{i}", f"Case c{i}: called get_weather(city=Paris) {i}") for i in range(40)
+    ]
+    plan = chunk_summaries(items, 120, counter.count, overhead_tokens=20)
+    assert plan.used_case_ids == [f"c{i}" for i in range(40)]
+    assert len(plan.chunks) > 1
+    # Summed part counts bound the joined text's count for this tokenizer on these texts.
+    assert all(counter.count(chunk_text(chunk)) <= 100 for chunk in plan.chunks)
