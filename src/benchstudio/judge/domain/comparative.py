@@ -24,6 +24,7 @@ from benchstudio.judge.schemas import Position
 
 Outcome = Literal["win", "tie", "loss", "undecided"]
 _SUBJECT_WINS = {"first": "A", "second": "B"}  # the subject's label in each order
+_OUTCOMES: dict[int, Outcome] = {1: "win", 0: "tie", -1: "loss"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,8 +54,7 @@ def compare_case(
     second = _for_subject(second_order, "second")
     if first != second:
         return CaseComparison(case_id, first_order, second_order, "tie", True)
-    outcome: Outcome = {1: "win", 0: "tie", -1: "loss"}[first]  # type: ignore[assignment]
-    return CaseComparison(case_id, first_order, second_order, outcome, False)
+    return CaseComparison(case_id, first_order, second_order, _OUTCOMES[first], False)
 
 
 @dataclass(frozen=True, slots=True)
