@@ -11,7 +11,9 @@ Definitions (stated so that every surface agrees to the digit):
   a distribution-free order-statistic interval for the median; ``ci_method`` says which;
 - pass rates get a Wilson score interval;
 - A vs B comparisons use a two-sided Mann-Whitney U test plus a bootstrap interval for the
-  difference of medians (B minus A).
+  difference of medians (B minus A);
+- judge agreement (Cohen's kappa, the 3 x 2 table) and comparative win rates live in the
+  sibling module `core/stats_agreement.py`, which states its own definitions.
 """
 
 from __future__ import annotations

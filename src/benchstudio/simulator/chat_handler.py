@@ -30,6 +30,7 @@ from benchstudio.simulator.directives import (
     parse_quirk_header,
 )
 from benchstudio.simulator.http11 import HttpRequest, json_response, response_head
+from benchstudio.simulator.judge_script import judge_reply
 from benchstudio.simulator.plan import ResponsePlan, build_plan
 from benchstudio.simulator.stream_events import (
     StreamContext,
@@ -40,6 +41,10 @@ from benchstudio.simulator.stream_events import (
     with_multiline_data,
 )
 from benchstudio.simulator.streaming import StreamDriver
+from benchstudio.simulator.structured_output import (
+    apply_gemini_response_schema,
+    apply_openai_response_format,
+)
 from benchstudio.simulator.textgen import request_rng
 from benchstudio.simulator.timing_log import RequestRecord, TimingLog
 from benchstudio.simulator.wire_errors import (
@@ -87,6 +92,17 @@ def api_key(wire: Wire, http: HttpRequest) -> str | None:
     return (auth[7:].strip() or None) if auth[:7].lower() == "bearer " else None
 
 
+def _rejected_response_format(chat: ChatRequest, directives: ActiveDirectives) -> str | None:
+    """The 400 message of a server that does not take this structured-output request."""
+    if chat.response_format == "text":
+        return None
+    if directives.quirk(QuirkKind.REJECT_RESPONSE_FORMAT):
+        return "Unrecognized request argument supplied: response_format"
+    if chat.response_format == "json_schema" and directives.quirk(QuirkKind.REJECT_JSON_SCHEMA):
+        return "Invalid value: 'json_schema'. Supported values are: 'json_object' and 'text'."
+    return None
+
+
 class ChatResponder:
     """The chat endpoints of every wire format, sharing per-model fault counters."""
 
@@ -124,8 +140,12 @@ class ChatResponder:
             ex.start += slow.delay_ms / 1000.0
         multi = directives.quirk(QuirkKind.MULTI_TOKEN_CHUNKS)
         per_chunk = multi.tokens if multi is not None else profile.tokens_per_chunk
+        try:
+            judged = judge_reply(chat)
+        except DirectiveError as exc:
+            return self._send_error(ex, error_response(ex.wire, ErrorKind.BAD_REQUEST, str(exc)))
         rng = request_rng(profile.seed, chat.model, chat.all_text)
-        plan = build_plan(chat, profile, rng, per_chunk)
+        plan = build_plan(chat, profile, rng, per_chunk, judged)
         ex.record.output_tokens = plan.output_tokens
         ex.record.reasoning_tokens = plan.reasoning_tokens
         ex.record.prefill_ms = round(plan.prefill * 1000.0, 3)
@@ -144,10 +164,16 @@ class ChatResponder:
         if not isinstance(body, dict):
             raise RequestError("The request body must be a JSON object.")
         if ex.wire is Wire.OPENAI:
-            return parse_openai(body)
-        if ex.wire is Wire.ANTHROPIC:
-            return parse_anthropic(body)
-        return parse_gemini(body, ex.gemini_model, ex.gemini_stream)
+            chat = parse_openai(body)
+            apply_openai_response_format(body, chat)
+        elif ex.wire is Wire.ANTHROPIC:
+            chat = parse_anthropic(body)
+        else:
+            chat = parse_gemini(body, ex.gemini_model, ex.gemini_stream)
+            config = body.get("generationConfig") or body.get("generation_config") or {}
+            apply_gemini_response_schema(config if isinstance(config, dict) else {}, chat)
+        chat.judge_header = ex.http.headers.get("x-sim-judge", "")
+        return chat
 
     def _directives(self, profile: ModelProfile, http: HttpRequest) -> ActiveDirectives:
         faults = parse_fault_header(http.headers.get("x-sim-fault", ""))
@@ -173,6 +199,9 @@ class ChatResponder:
         if chat.stream_options_sent and directives.quirk(QuirkKind.REJECT_STREAM_OPTIONS):
             message = "Unrecognized request argument supplied: stream_options"
             return error_response(wire, ErrorKind.BAD_REQUEST, message, "stream_options")
+        rejected = _rejected_response_format(chat, directives)
+        if rejected is not None:
+            return error_response(wire, ErrorKind.BAD_REQUEST, rejected, "response_format")
         overflow = self._context_overflow(wire, chat, profile)
         if overflow is None and directives.fault(FaultKind.CONTEXT_LENGTH):
             overflow = context_message(wire, profile.context_window, chat.prompt_tokens, 0)

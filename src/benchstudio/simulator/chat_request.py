@@ -51,6 +51,11 @@ class ChatRequest:
     include_usage: bool = True
     stream_options_sent: bool = False
     include_thoughts: bool = True
+    # Structured output (structured_output.py): text | json_object | json_schema.
+    response_format: str = "text"
+    response_schema_name: str | None = None
+    response_schema: dict[str, Any] | None = None
+    judge_header: str = ""  # X-Sim-Judge (judge_script.py)
 
     @property
     def all_text(self) -> str:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import random
 from enum import StrEnum
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -32,6 +32,8 @@ class QuirkKind(StrEnum):
     NO_USAGE = "no_usage"  # streams never carry usage
     REJECT_STREAM_OPTIONS = "reject_stream_options"  # 400 when stream_options is sent
     NO_ROLE_CHUNK = "no_role_chunk"  # no leading role-only chunk (OpenAI format)
+    REJECT_RESPONSE_FORMAT = "reject_response_format"  # 400 for any structured-output request
+    REJECT_JSON_SCHEMA = "reject_json_schema"  # 400 for json_schema; json_object still works
 
 
 class FaultSpec(BaseModel):
@@ -63,6 +65,26 @@ class QuirkSpec(BaseModel):
     after_events: int = Field(default=3, ge=0, description="for error_in_stream")
     tokens: int = Field(default=4, ge=1, description="for multi_token_chunks")
     every_events: int = Field(default=4, ge=1, description="comment spacing, for sse_comments")
+
+
+class JudgeKind(StrEnum):
+    VERDICT = "verdict"  # a well-formed per-case verdict
+    MALFORMED = "malformed"  # truncated JSON, as an answer cut off mid-way
+    FAVOUR = "favour"  # comparative: always picks `position`, whatever the order
+
+
+class JudgeSpec(BaseModel):
+    """One scripted-judge directive (`X-Sim-Judge` header or `[sim-judge: ...]` in the text)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: JudgeKind
+    verdict: Literal["pass", "marginal", "fail"] = "pass"
+    score: int | None = Field(default=None, ge=1, le=5, description="default: by verdict")
+    tool: Literal["correct", "wrong", "missing", "extra"] | None = None
+    args: str = Field(default="", description="per-argument statuses: city:correct/unit:missing")
+    wrap: Literal["none", "fence", "prose"] = "none"  # prompt-only answers only
+    position: Literal["A", "B", "tie"] = "A"
 
 
 class DirectiveError(ValueError):
@@ -99,6 +121,14 @@ def parse_quirk_header(header: str) -> list[QuirkSpec]:
         return [QuirkSpec(kind=name, **params) for name, params in _parse_directives(header)]
     except ValueError as exc:
         raise DirectiveError(f"bad X-Sim-Quirk header: {exc}") from exc
+
+
+def parse_judge_directives(text: str) -> list[JudgeSpec]:
+    """Parse scripted-judge directives (same syntax as the headers; raises DirectiveError)."""
+    try:
+        return [JudgeSpec(kind=name, **params) for name, params in _parse_directives(text)]
+    except ValueError as exc:
+        raise DirectiveError(f"bad judge directive: {exc}") from exc
 
 
 class ActiveDirectives:

@@ -17,7 +17,7 @@ from benchstudio.simulator.textgen import (
     generate_words,
     split_text_tokens,
 )
-from benchstudio.simulator.tool_script import embedded_call_text, resolve_reply
+from benchstudio.simulator.tool_script import ScriptedReply, embedded_call_text, resolve_reply
 
 
 @dataclass(slots=True)
@@ -104,10 +104,17 @@ def _schedule(
 
 
 def build_plan(
-    request: ChatRequest, profile: ModelProfile, rng: random.Random, tokens_per_chunk: int
+    request: ChatRequest,
+    profile: ModelProfile,
+    rng: random.Random,
+    tokens_per_chunk: int,
+    scripted: ScriptedReply | None = None,
 ) -> ResponsePlan:
-    """Decide the reply (script or generated text), cap it at max_tokens, and time it."""
-    reply = resolve_reply(request, profile.tool_script, profile.tool_policy, profile.seed)
+    """Decide the reply (`scripted`, e.g. the scripted judge's, else the model's script or
+    generated text), cap it at max_tokens, and time it."""
+    reply = scripted or resolve_reply(
+        request, profile.tool_script, profile.tool_policy, profile.seed
+    )
     reasoning = generate_words(rng, profile.reasoning_tokens)
     if reply.text is not None:
         text = reply.text

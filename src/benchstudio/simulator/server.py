@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import hmac
 import logging
 import re
 import secrets
@@ -12,9 +13,10 @@ from types import TracebackType
 from typing import Any, SupportsIndex
 
 from benchstudio.simulator import wire_anthropic, wire_gemini, wire_openai
-from benchstudio.simulator.chat_handler import ChatResponder, Exchange
-from benchstudio.simulator.chat_request import Wire
+from benchstudio.simulator.chat_handler import ChatResponder, Exchange, api_key
+from benchstudio.simulator.chat_request import RequestError, Wire
 from benchstudio.simulator.config import SimulatorConfig
+from benchstudio.simulator.embeddings import embeddings_body
 from benchstudio.simulator.http11 import (
     HttpProtocolError,
     HttpRequest,
@@ -22,13 +24,14 @@ from benchstudio.simulator.http11 import (
     read_request,
 )
 from benchstudio.simulator.timing_log import RequestRecord, TimingLog
-from benchstudio.simulator.wire_errors import ErrorKind, error_response
+from benchstudio.simulator.wire_errors import ErrorKind, ErrorResponse, error_response
 
 _GEMINI_PATH = re.compile(
     r"^/v1(?:beta|alpha)?/models/([^/:]+):(generateContent|streamGenerateContent)$"
 )
 _REQUEST_ID = re.compile(r"^[\x21-\x7e]{1,200}$")  # printable, no spaces: safe to echo
 _OPENAI_CHAT = ("/v1/chat/completions", "/chat/completions")
+_OPENAI_EMBEDDINGS = ("/v1/embeddings", "/embeddings")
 _MAX_PAGE = 1000
 _logger = logging.getLogger(__name__)
 
@@ -165,6 +168,10 @@ class SimulatorServer:
                 json_response(200, self._models_body(request), headers, request.keep_alive)
             )
             return True
+        if method == "POST" and path in _OPENAI_EMBEDDINGS:
+            return self._embeddings(
+                request, writer, headers, RequestRecord(request_id, path, read_ns)
+            )
         wire, gemini = self._chat_route(method, path)
         if wire is None:
             body = error_response(
@@ -182,6 +189,54 @@ class SimulatorServer:
             exchange.gemini_stream = gemini.group(2) == "streamGenerateContent"
             exchange.gemini_sse = request.query.get("alt") == "sse"
         return await self._chat.respond(exchange)
+
+    def _embeddings(
+        self,
+        request: HttpRequest,
+        writer: asyncio.StreamWriter,
+        headers: dict[str, str],
+        record: RequestRecord,
+    ) -> bool:
+        """POST /v1/embeddings: deterministic vectors (embeddings.py), OpenAI's errors."""
+        self.log.add(record)
+        record.format = str(Wire.OPENAI)
+        status, payload, extra = self._embeddings_answer(request, record)
+        writer.write(json_response(status, payload, {**extra, **headers}, request.keep_alive))
+        record.status = status
+        record.completed = True
+        return True
+
+    def _embeddings_answer(
+        self, request: HttpRequest, record: RequestRecord
+    ) -> tuple[int, dict[str, Any], dict[str, str]]:
+        """Status, body and extra headers: the vectors, or OpenAI's error."""
+        try:
+            body = request.json()
+        except ValueError:
+            body = None
+        model = body.get("model") if isinstance(body, dict) else None
+        record.model = model if isinstance(model, str) else ""
+        error = self._embedding_auth(request, record.model)
+        if error is None:
+            try:
+                answer = embeddings_body(body)
+            except RequestError as exc:
+                error = error_response(Wire.OPENAI, ErrorKind.BAD_REQUEST, exc.message, exc.param)
+            else:
+                record.prompt_tokens = answer["usage"]["prompt_tokens"]
+                return 200, answer, {}
+        return error.status, error.body, error.headers
+
+    def _embedding_auth(self, request: HttpRequest, model: str) -> ErrorResponse | None:
+        required = self.config.profile_for(model).require_key
+        if required is None:
+            return None
+        key = api_key(Wire.OPENAI, request)
+        if key is None:
+            return error_response(Wire.OPENAI, ErrorKind.AUTH_MISSING)
+        if not hmac.compare_digest(key.encode(), required.encode()):
+            return error_response(Wire.OPENAI, ErrorKind.AUTH_INVALID)
+        return None
 
     @staticmethod
     def _chat_route(method: str, path: str) -> tuple[Wire | None, re.Match[str] | None]:

@@ -221,7 +221,7 @@ async def test_bad_bodies_get_format_error_shapes(sim: SimulatorServer) -> None:
 
 
 async def test_unknown_route_is_404(sim: SimulatorServer) -> None:
-    status, _, _ = await post(f"{sim.base_url}/v1/embeddings", {"input": "x"})
+    status, _, _ = await post(f"{sim.base_url}/v1/audio/speech", {"input": "x"})
     assert status == 404
 
 

@@ -26,8 +26,11 @@ DOMAINS = (
     "catalog",
     "credentials",
     "evals",
+    "judge",
     "system",
 )
+# Domains whose foundations (schemas, pure domain) landed before their service (issue 19).
+WITHOUT_SERVICE_YET = frozenset({"judge"})
 ROLES = frozenset({"schemas", "domain", "repository", "service", "endpoints", "tasks", "models"})
 PUBLIC_ROLES = frozenset({"service", "schemas", "domain"})
 
@@ -57,7 +60,7 @@ def _shape_errors(package: Path, where: str) -> list[str]:
     errors = []
     entries = [p for p in package.iterdir() if p.name != "__pycache__" and p.name != "__init__.py"]
     names = {p.stem if p.suffix == ".py" else p.name for p in entries if p.suffix in {".py", ""}}
-    if "service" not in names:
+    if "service" not in names and where not in WITHOUT_SERVICE_YET:
         errors.append(f"{where} has no service")
     for entry in entries:
         if entry.suffix == ".py":

@@ -25,7 +25,7 @@ FLOORS: tuple[tuple[str, ...], ...] = (
     ("__main__", "openapi_export", "all_models"),  # entry modules
     ("app",),
     ("cli",),
-    ("benchruns", "evals"),  # feature domains
+    ("benchruns", "evals", "judge"),  # feature domains
     ("admin", "catalog", "credentials", "accounts", "auth", "audit", "system"),  # platform
     ("realtime", "jobs"),
     ("http",),
@@ -47,6 +47,7 @@ DECLARED: frozenset[tuple[str, str]] = frozenset(
         ("auth", "audit"),
         ("catalog", "audit"),
         ("realtime", "jobs"),
+        ("judge", "evals"),
     }
 )
 # Top-level modules, not packages.

@@ -1,0 +1,1 @@
+"""The judge's pure rules: answer extraction, both-orders comparison, grade, report chunks."""
