@@ -131,7 +131,7 @@ def test_conversation_lays_out_rounds_mocks_pairs_and_the_final_answer() -> None
         }
     ]
     view = build_conversation(case, transcript, exchanges, {0: (0, True), 1: (1, False)})
-    assert view.opening == [
+    assert [m.model_dump() for m in view.opening] == [
         {"role": "system", "content": "Be brief"},
         {"role": "user", "content": "Book OSL"},
     ]

@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest'
 
-import { holdsPlaceholder, placeholderCaseIds, placeholderMessage } from '@/features/tooleval/placeholders'
+import {
+  holdsPlaceholder,
+  placeholderCaseIds,
+  placeholderMessage,
+} from '@/features/tooleval/placeholders'
 
 describe('placeholders', () => {
   const cases = [

@@ -53,9 +53,7 @@ export function defaultRunForm(): EvalRunFormState {
 /** Field problems keyed as the API keys them (`temperature`, `params.top_p`, …). */
 export type FormProblems = Record<string, string>
 
-export type BuildResult =
-  | { ok: true; payload: EvalCreate }
-  | { ok: false; problems: FormProblems }
+export type BuildResult = { ok: true; payload: EvalCreate } | { ok: false; problems: FormProblems }
 
 function isInteger(value: number): boolean {
   return Number.isInteger(value)
@@ -87,7 +85,8 @@ function checkNumber(value: NumberInput, rule: NumberRule, problems: FormProblem
     rule.max === undefined
       ? `${rule.exclusiveMin ? 'above' : 'at least'} ${rule.min}`
       : `${rule.exclusiveMin ? 'above' : 'between'} ${rule.min}${rule.exclusiveMin ? ' and at most' : ' and'} ${rule.max}`
-  if (rule.integer && !isInteger(parsed)) problems[rule.field] = `${rule.label} must be a whole number.`
+  if (rule.integer && !isInteger(parsed))
+    problems[rule.field] = `${rule.label} must be a whole number.`
   else if (rule.exclusiveMin ? parsed <= rule.min : parsed < rule.min)
     problems[rule.field] = `${rule.label} must be ${range}.`
   else if (rule.max !== undefined && parsed > rule.max)

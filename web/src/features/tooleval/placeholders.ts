@@ -3,7 +3,8 @@
 // rule (evals/runs/domain/placeholders.py) and names such cases in the submit's `warnings`.
 import type { components } from '@/api/schema'
 
-type SuiteCase = components['schemas']['TestCase-Output']
+/** The parts of a case the rule reads. */
+type SuiteCase = Pick<components['schemas']['TestCase-Output'], 'id' | 'prompt' | 'messages'>
 
 export const PLACEHOLDER = '<your value>'
 

@@ -20,6 +20,11 @@ from benchstudio.toolcall.schemas import MultiTurnSettings, TestCase
 MockSource = Literal["when_arguments", "unconditional", "default"]
 
 
+class OpeningMessage(BaseModel):
+    role: str
+    content: str
+
+
 class TranscriptCall(BaseModel):
     call_index: int = Field(
         description="Position over all the model's calls, as in argument_checks."
@@ -41,7 +46,7 @@ class TranscriptRound(BaseModel):
 
 
 class Conversation(BaseModel):
-    opening: list[dict[str, str]] = Field(description="System and user messages as first sent.")
+    opening: list[OpeningMessage] = Field(description="System and user messages as first sent.")
     rounds: list[TranscriptRound]
     final_answer: str | None = Field(description="The model's text once it stopped calling tools.")
     max_rounds: int
@@ -63,12 +68,12 @@ def matched_mock(
     return ("default", None) if fallback is None else ("unconditional", fallback)
 
 
-def _opening(exchanges: list[dict[str, Any]]) -> list[dict[str, str]]:
+def _opening(exchanges: list[dict[str, Any]]) -> list[OpeningMessage]:
     if not exchanges:
         return []
     messages = (exchanges[0].get("request") or {}).get("messages") or []
     return [
-        {"role": str(m.get("role", "")), "content": str(m.get("content") or "")}
+        OpeningMessage(role=str(m.get("role", "")), content=str(m.get("content") or ""))
         for m in messages
         if isinstance(m, dict)
     ]
