@@ -1,14 +1,21 @@
 // Issue 18 in the browser: the eval run form sends what it shows (tool_choice, system prompt,
 // sampling, concurrency, timeout) and the run stores exactly that; MCP-drafted placeholders
 // need an explicit "run anyway"; a multi-turn case reads as a conversation, round by round.
-import type { APIRequestContext, Page } from '@playwright/test'
+import { join } from 'node:path'
 
-import { expect, saveScreenshot, test } from './fixtures'
+import type { APIRequestContext, Locator, Page } from '@playwright/test'
+
+import { ARTIFACTS_DIR, expect, test } from './fixtures'
 import { accessToken, newUser, register, signInQuietly } from './users'
 
 interface Api {
   get(path: string): Promise<unknown>
   put(path: string, data: unknown): Promise<unknown>
+}
+
+/** Just the part under test: a full-page shot puts the sticky header over the form. */
+async function shoot(part: Locator, name: string): Promise<void> {
+  await part.screenshot({ path: join(ARTIFACTS_DIR, `${name}.png`) })
 }
 
 async function signedIn(page: Page, request: APIRequestContext, label: string): Promise<Api> {
@@ -68,8 +75,10 @@ test('the run form sends every setting and the run stores exactly those', async 
   await expect(form.getByTestId('field-error')).toHaveText('Temperature must be between 0 and 2.')
   await expect(page).toHaveURL(/\/tool-eval\/suites\//)
   await form.getByLabel('Temperature').fill('0.3')
+  await expect(form.getByTestId('field-error')).toHaveCount(0)
+  await expect(form.getByText('Fix the highlighted fields first.')).toHaveCount(0)
   await expect(form.getByText('(3 changed)')).toBeVisible()
-  await saveScreenshot(page, 'evals-run-form')
+  await shoot(form, 'evals-run-form')
   await page.getByTestId('run-eval').click()
 
   const runId = await runIdAfterSubmit(page)
@@ -122,7 +131,7 @@ test('cases holding <your value> placeholders need a confirmation to run', async
   )
   await expect(warning.getByTestId('placeholder-case')).toHaveCount(2)
   await expect(page.getByTestId('run-eval')).toBeDisabled()
-  await saveScreenshot(page, 'evals-run-form-placeholders')
+  await shoot(page.getByTestId('eval-run-form'), 'evals-run-form-placeholders')
   await warning.getByLabel('Run anyway with the placeholders').check()
   await expect(page.getByTestId('run-eval')).toBeEnabled()
   await page.getByTestId('run-eval').click()
@@ -164,6 +173,6 @@ test('a multi-turn case reads as a conversation, round by round', async ({ page,
   )
   await expect(calls.nth(1).getByTestId('transcript-result')).toContainText('BS-0001')
   await expect(transcript.getByTestId('transcript-final')).not.toBeEmpty()
-  await transcript.scrollIntoViewIfNeeded()
-  await saveScreenshot(page, 'evals-transcript')
+  await expect(page.getByTestId('call-check').first()).toContainText('expected #1 ↔ model call #1')
+  await shoot(transcript, 'evals-transcript')
 })
