@@ -7,18 +7,24 @@ commands.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
 
+from benchstudio.cli.eval_run_options import (
+    LiveOptions,
+    build_targets,
+    confirm_placeholders,
+    parse_params,
+)
+
 if TYPE_CHECKING:
     from datetime import datetime
 
     from benchstudio.toolcall.aggregate import ModelSummary
-    from benchstudio.toolcall.live.records import EvalTarget, LiveCaseResult
+    from benchstudio.toolcall.live.records import LiveCaseResult
     from benchstudio.toolcall.live.runner import LiveEvalRunner
     from benchstudio.toolcall.schemas import Suite
 
@@ -156,6 +162,17 @@ def run_command(
         None, "--tool-choice", help="auto | required | none | a tool name to force."
     ),
     max_tokens: int | None = typer.Option(None, "--max-tokens", min=1),
+    top_p: float | None = typer.Option(None, "--top-p", min=0.0, max=1.0),
+    seed: int | None = typer.Option(None, "--seed", help="Sampling seed, where the model has one."),
+    param: list[str] = typer.Option(
+        [], "--param", help="Another request parameter as name=value (repeat), e.g. top_k=40."
+    ),
+    system_prompt: str | None = typer.Option(
+        None, "--system-prompt", help="Replaces the suite's system prompt."
+    ),
+    yes: bool = typer.Option(
+        False, "--yes", "-y", help="Run without asking when cases still hold placeholders."
+    ),
     timeout: float = typer.Option(120.0, "--timeout", min=1.0, help="Seconds per request."),
     attempts: int = typer.Option(3, "--attempts", min=1, max=10, help="Tries per request."),
     output: Path | None = typer.Option(
@@ -178,6 +195,8 @@ def run_command(
         if not api_key:
             err_console.print(f"[bold red]Environment variable {api_key_env} is not set[/]")
             raise typer.Exit(EXIT_INVALID_INPUT)
+    params = parse_params(param)
+    params.update({k: v for k, v in (("top_p", top_p), ("seed", seed)) if v is not None})
     options = LiveOptions(
         suite=suite,
         base_url=base_url,
@@ -194,6 +213,9 @@ def run_command(
         attempts=attempts,
         output=output,
         verdicts=verdicts,
+        system_prompt=system_prompt,
+        params=params,
+        assume_yes=yes,
     )
     try:
         code = asyncio.run(_run_live(options))
@@ -202,47 +224,6 @@ def run_command(
         raise typer.Exit(130) from None
     if code:
         raise typer.Exit(code)
-
-
-@dataclass(frozen=True, slots=True)
-class LiveOptions:
-    suite: Path
-    base_url: str
-    models: list[str]
-    protocol: str
-    provider: str | None
-    api_key: str | None
-    concurrency: int | None
-    profile: str
-    temperature: float | None
-    tool_choice: str | None
-    max_tokens: int | None
-    timeout_s: float
-    attempts: int
-    output: Path | None
-    verdicts: Path | None
-
-
-def _targets(options: LiveOptions) -> list[EvalTarget]:
-    from benchstudio.toolcall.live.conversation import parse_tool_choice
-    from benchstudio.toolcall.live.records import EvalTarget
-
-    return [
-        EvalTarget(
-            label=name,
-            model=name,
-            base_url=options.base_url,
-            protocol=options.protocol,
-            provider=options.provider,
-            api_key=options.api_key,
-            concurrency=options.concurrency,
-            temperature=options.temperature,
-            max_tokens=options.max_tokens,
-            tool_choice=parse_tool_choice(options.tool_choice),
-            timeout_s=options.timeout_s,
-        )
-        for name in dict.fromkeys(options.models)
-    ]
 
 
 def _load_for_run(options: LiveOptions) -> Suite:
@@ -273,13 +254,16 @@ async def _run_live(options: LiveOptions) -> int:
     from benchstudio.toolcall.profiles import get_profile
 
     loaded = _load_for_run(options)
+    if not confirm_placeholders(loaded, options, err_console):
+        err_console.print("Not run.")
+        return EXIT_INVALID_INPUT
     started_at, run_id = utcnow(), new_id()
     # The CLI runs on the operator's own machine: local servers are allowed (dev egress mode).
     async with guarded_adapters(EgressPolicy.from_allow_list("dev")) as adapter_for:
         try:
             runner = LiveEvalRunner(
                 loaded,
-                _targets(options),
+                build_targets(options),
                 get_profile(options.profile),
                 adapter_for,
                 retry_policy=RetryPolicy(max_attempts=options.attempts),

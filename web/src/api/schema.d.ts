@@ -1824,6 +1824,8 @@ export interface components {
             category: string;
             /** Completion Tokens */
             completion_tokens: number | null;
+            /** @description A multi-turn case turn by turn; null for single-turn cases. */
+            conversation?: components["schemas"]["Conversation"] | null;
             /** Error Category */
             error_category: string | null;
             /** Exchanges */
@@ -1967,6 +1969,25 @@ export interface components {
              * @enum {string}
              */
             test: "mcnemar_exact" | "two_proportion_z";
+        };
+        /** Conversation */
+        Conversation: {
+            /** Error */
+            error?: string | null;
+            /**
+             * Final Answer
+             * @description The model's text once it stopped calling tools.
+             */
+            final_answer: string | null;
+            /** Max Rounds */
+            max_rounds: number;
+            /**
+             * Opening
+             * @description System and user messages as first sent.
+             */
+            opening: components["schemas"]["OpeningMessage"][];
+            /** Rounds */
+            rounds: components["schemas"]["TranscriptRound"][];
         };
         /** DefaultsIn */
         DefaultsIn: {
@@ -2190,6 +2211,11 @@ export interface components {
             /** Job Id */
             job_id: string;
             run: components["schemas"]["EvalRunOut"];
+            /**
+             * Warnings
+             * @description E.g. cases still holding MCP-drafted `<your value>` placeholders.
+             */
+            warnings?: components["schemas"]["EvalWarning"][];
         };
         /**
          * EvalTargetIn
@@ -2215,6 +2241,21 @@ export interface components {
              * @description Overrides the run's and the suite's.
              */
             system_prompt?: string | null;
+        };
+        /**
+         * EvalWarning
+         * @description Something the run will do that the user may not want; the run starts anyway.
+         */
+        EvalWarning: {
+            /** Case Ids */
+            case_ids?: string[];
+            /**
+             * Code
+             * @constant
+             */
+            code: "placeholders";
+            /** Message */
+            message: string;
         };
         /**
          * ExpectedCall
@@ -2830,6 +2871,13 @@ export interface components {
             mock_responses?: components["schemas"]["MockResponse"][];
             /** Optimal Hops */
             optimal_hops?: number | null;
+        };
+        /** OpeningMessage */
+        OpeningMessage: {
+            /** Content */
+            content: string;
+            /** Role */
+            role: string;
         };
         /** PasswordChange */
         PasswordChange: {
@@ -3637,6 +3685,62 @@ export interface components {
             parameters?: {
                 [key: string]: unknown;
             };
+        };
+        /** TranscriptCall */
+        TranscriptCall: {
+            /**
+             * Arguments
+             * @description Decoded arguments; the raw text when they were not JSON.
+             */
+            arguments: unknown;
+            /**
+             * Call Index
+             * @description Position over all the model's calls, as in argument_checks.
+             */
+            call_index: number;
+            /**
+             * Expected Index
+             * @description The expected call it paired.
+             */
+            expected_index?: number | null;
+            /**
+             * Mock Index
+             * @description Index in mock_responses.
+             */
+            mock_index?: number | null;
+            /**
+             * Mock Source
+             * @enum {string}
+             */
+            mock_source: "when_arguments" | "unconditional" | "default";
+            /** Name */
+            name: string;
+            /**
+             * Passed
+             * @description Null: it paired no expected call.
+             */
+            passed?: boolean | null;
+            /**
+             * Result
+             * @description The mock tool result fed back to the model.
+             */
+            result: unknown;
+            /** When Arguments */
+            when_arguments?: {
+                [key: string]: unknown;
+            } | null;
+        };
+        /** TranscriptRound */
+        TranscriptRound: {
+            /** Calls */
+            calls: components["schemas"]["TranscriptCall"][];
+            /** Content */
+            content: string | null;
+            /**
+             * Number
+             * @description 1-based model turn.
+             */
+            number: number;
         };
         /** UserOut */
         UserOut: {

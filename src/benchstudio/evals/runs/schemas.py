@@ -8,6 +8,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from benchstudio.core.input_types import CleanInput, ObjectId
+from benchstudio.evals.runs.domain.conversation import Conversation
 from benchstudio.toolcall.profiles import ProfileName
 
 MAX_TARGETS = 8
@@ -96,9 +97,21 @@ class EvalRunOut(BaseModel):
     finished_at: datetime | None
 
 
+class EvalWarning(BaseModel):
+    """Something the run will do that the user may not want; the run starts anyway."""
+
+    code: Literal["placeholders"]
+    message: str
+    case_ids: list[str] = Field(default_factory=list)
+
+
 class EvalSubmitted(BaseModel):
     run: EvalRunOut
     job_id: str
+    warnings: list[EvalWarning] = Field(
+        default_factory=list,
+        description="E.g. cases still holding MCP-drafted `<your value>` placeholders.",
+    )
 
 
 class EvalRunPage(BaseModel):
@@ -212,3 +225,6 @@ class CaseResultDetail(CaseResultRow):
     expected_calls: list[dict[str, Any]]
     actual_calls: list[dict[str, Any]]
     argument_checks: list[CallCheckOut]
+    conversation: Conversation | None = Field(
+        default=None, description="A multi-turn case turn by turn; null for single-turn cases."
+    )

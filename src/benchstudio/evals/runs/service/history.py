@@ -13,6 +13,7 @@ from benchstudio.audit import service as audit
 from benchstudio.core.errors import ConflictError, NotFoundError
 from benchstudio.evals.models import EvalCaseResult, EvalRun
 from benchstudio.evals.runs import repository
+from benchstudio.evals.runs.domain.conversation import build_conversation
 from benchstudio.evals.runs.domain.explain import decoded_calls, explain_calls, recorded_calls
 from benchstudio.evals.runs.domain.rules import (
     ACTIVE_STATUSES,
@@ -145,6 +146,15 @@ def build_case_detail(run: EvalRun, row: EvalCaseResult, suite: Suite) -> CaseRe
     profile = get_profile(run.profile)
     tools = suite.tools_for(case)
     calls = decoded_calls(row.exchanges, profile)
+    checks = explain_calls(case, tools, calls, profile)
+    conversation = None
+    if case.multi_turn is not None and row.transcript is not None:
+        pairs = {
+            c["call_index"]: (c["expected_index"], c["passed"])
+            for c in checks
+            if c["call_index"] is not None and c["expected_index"] is not None
+        }
+        conversation = build_conversation(case, row.transcript, row.exchanges, pairs)
     return CaseResultDetail(
         **CaseResultRow.model_validate(row).model_dump(),
         verdict=row.verdict,
@@ -155,7 +165,8 @@ def build_case_detail(run: EvalRun, row: EvalCaseResult, suite: Suite) -> CaseRe
             c.model_dump(mode="json", exclude_defaults=True) for c in case.expected_calls
         ],
         actual_calls=[c.model_dump() for c in recorded_calls(row.exchanges)],
-        argument_checks=explain_calls(case, tools, calls, profile),
+        argument_checks=checks,
+        conversation=conversation,
     )
 
 

@@ -11,8 +11,13 @@ from benchstudio.catalog import service as catalog_service
 from benchstudio.core.errors import AppError
 from benchstudio.core.ids import new_id
 from benchstudio.evals.models import EvalRun
+from benchstudio.evals.runs.domain.placeholders import (
+    PLACEHOLDER_WARNING,
+    placeholder_case_ids,
+    placeholder_message,
+)
 from benchstudio.evals.runs.domain.rules import MAX_CASES_PER_RUN, TOOL_EVAL_JOB_TYPE
-from benchstudio.evals.runs.schemas import EvalCreate, EvalRunOut, EvalSubmitted
+from benchstudio.evals.runs.schemas import EvalCreate, EvalRunOut, EvalSubmitted, EvalWarning
 from benchstudio.evals.runs.service.targets import preview_plans, resolve_targets, runner_target
 from benchstudio.evals.service import EvalContext
 from benchstudio.evals.suites.service import crud as suites
@@ -114,4 +119,12 @@ async def submit_eval(ctx: EvalContext, data: EvalCreate) -> EvalSubmitted:
     params = {"run_id": run_id, "planned_requests": total, "unpriced_models": unpriced}
     job = await ctx.jobs.submit(owner_id, TOOL_EVAL_JOB_TYPE, params, write=write_run)
     assert out is not None
-    return EvalSubmitted(run=out, job_id=job.id)
+    return EvalSubmitted(run=out, job_id=job.id, warnings=_warnings(snapshot.suite))
+
+
+def _warnings(suite: Suite) -> list[EvalWarning]:
+    held = placeholder_case_ids(suite)
+    if not held:
+        return []
+    message = placeholder_message(held)
+    return [EvalWarning(code=PLACEHOLDER_WARNING, message=message, case_ids=held)]
