@@ -86,12 +86,9 @@ describe('case ⇄ form round trip', () => {
         objects: optional(
           fc.array(fc.dictionary(fc.string({ minLength: 1 }), tie('arg'), { maxKeys: 2 }), {
             maxLength: 1,
-            depthSize: 'small',
           }),
         ),
-        item_lists: optional(
-          fc.array(fc.array(tie('arg'), { maxLength: 2 }), { maxLength: 1, depthSize: 'small' }),
-        ),
+        item_lists: optional(fc.array(fc.array(tie('arg'), { maxLength: 2 }), { maxLength: 1 })),
         omittable: fc.boolean(),
         match: optional(
           fc.constantFrom(
