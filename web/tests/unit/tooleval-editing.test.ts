@@ -273,6 +273,23 @@ describe('case editor dialog', () => {
     wrapper.unmount()
   })
 
+  it('drops the untouched blank value when an argument only needs to be present', async () => {
+    setActivePinia(createPinia())
+    stubApi({})
+    const wrapper = mountCases()
+    await wrapper.get('[data-testid="add-case"]').trigger('click')
+    await wrapper.get('[data-testid="add-expected-call"]').trigger('click')
+    await wrapper.get('[data-testid="call-tool"]').setValue('get_weather')
+    await wrapper.get('[data-testid="add-argument-pick"]').setValue('traveller')
+    await wrapper.get('[data-testid="add-argument"]').trigger('click')
+    const traveller = wrapper.get('[data-argument="traveller"]')
+    expect(traveller.findAll('[data-testid="accepted-value"]')).toHaveLength(1)
+    await traveller.get('[data-testid="argument-match"]').setValue('present')
+    expect(traveller.findAll('[data-testid="accepted-value"]')).toHaveLength(0)
+    expect(traveller.text()).toContain('Must be sent; any value passes.')
+    wrapper.unmount()
+  })
+
   it('shows problems at their control and sends nothing', async () => {
     setActivePinia(createPinia())
     const fetch = stubApi({})
