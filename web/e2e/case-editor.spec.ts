@@ -4,7 +4,9 @@
 // exactly what was entered, and a run on the demo model scores both.
 import type { Locator, Page } from '@playwright/test'
 
-import { expect, saveScreenshot, test } from './fixtures'
+import { join } from 'node:path'
+
+import { ARTIFACTS_DIR, expect, test } from './fixtures'
 import { accessToken, newUser, register, signInQuietly } from './users'
 
 const ARG_DEFAULTS = {
@@ -92,6 +94,13 @@ const MULTI_TURN = {
   },
 }
 
+/** The open dialog alone, on a tall viewport so most of the editor shows. */
+async function shootEditor(page: Page, name: string): Promise<void> {
+  await page.setViewportSize({ width: 1366, height: 2000 })
+  await page.locator('dialog[open]').screenshot({ path: join(ARTIFACTS_DIR, `${name}.png`) })
+  await page.setViewportSize({ width: 1366, height: 860 })
+}
+
 function argument(call: Locator, name: string): Locator {
   return call.locator(`[data-argument="${name}"]`)
 }
@@ -128,7 +137,7 @@ async function addSingleTurnCase(page: Page): Promise<void> {
   await setValue(argument(call, 'to_currency'), 'USD')
   await argument(call, 'to_currency').getByTestId('argument-match').selectOption('exact')
   await argument(call, 'to_currency').getByTestId('argument-match').selectOption('')
-  await saveScreenshot(page, 'case-editor-single-turn')
+  await shootEditor(page, 'case-editor-single-turn')
   await page.getByTestId('save-case').click()
   await expect(editor).toHaveCount(0)
 }
@@ -176,7 +185,7 @@ async function addMultiTurnCase(page: Page): Promise<void> {
   const second = editor.getByTestId('mock-response').nth(1)
   await second.getByTestId('mock-tool').selectOption('book_flight')
   await second.getByTestId('mock-result').fill('{"status": "confirmed"}')
-  await saveScreenshot(page, 'case-editor-multi-turn')
+  await shootEditor(page, 'case-editor-multi-turn')
   await page.getByTestId('save-case').click()
   await expect(editor).toHaveCount(0)
 }
@@ -221,7 +230,7 @@ test('case editor: enter cases with controls, store them exactly, score them on 
   const editor = page.getByTestId('case-editor')
   await expect(editor.getByTestId('mock-condition').getByTestId('value-input')).toHaveValue('OSL')
   await expect(editor.getByTestId('case-optimal-hops')).toHaveValue('2')
-  await saveScreenshot(page, 'case-editor-reopened')
+  await shootEditor(page, 'case-editor-reopened')
   await page.getByRole('button', { name: 'Cancel' }).click()
 
   await page.getByTestId('run-eval').click()
