@@ -388,8 +388,8 @@ test('suite versions: view an old one, restore it, export the suite and import i
   await page.getByTestId('suite-tab-suite').click()
   await expect(page).not.toHaveURL(/tab=/)
   await caseRow(page, 'lunch').getByRole('button', { name: 'Edit case lunch' }).click()
-  await page.getByTestId('edit-prompt').fill('Add lunch with Ada on Friday.')
-  await page.getByTestId('edit-prompt').press('Enter')
+  await page.getByTestId('case-prompt-input').fill('Add lunch with Ada on Friday.')
+  await page.getByTestId('save-case').click()
   await expect(caseRow(page, 'lunch').getByTestId('case-prompt')).toHaveText(
     'Add lunch with Ada on Friday.',
   )
