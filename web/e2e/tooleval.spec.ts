@@ -1,5 +1,5 @@
 // Tool eval in the browser: the sample suite edited in place (tools as JSON and as a form, cases
-// inline), two runs on the demo simulator with live per-case results, a failed case's
+// in the case editor), two runs on the demo simulator with live per-case results, a failed case's
 // argument-level reasons, the compare page, run exports; imports from an own JSON file and from
 // a real MCP server (started here), including the "server unreachable" error; suite versions
 // (view, restore) and a suite export imported again.
@@ -137,22 +137,21 @@ test('tool eval: edit the sample suite, run it on the demo simulator, drill down
   await page.getByRole('button', { name: 'Discard changes' }).click()
   await expect(editor).not.toHaveValue(/"country"/)
 
-  // Cases are edited in place: Escape cancels, Enter saves a new version.
+  // Cases open in the case editor: Cancel keeps the case, Save writes a new version.
   const single = caseRow(page, 'weather-single')
   await single.getByRole('button', { name: 'Edit case weather-single' }).click()
-  const prompt = page.getByTestId('edit-prompt')
-  await expect(prompt).toBeFocused()
+  const prompt = page.getByTestId('case-prompt-input')
   await prompt.fill('Throw this away')
-  await prompt.press('Escape')
+  await page.getByRole('button', { name: 'Cancel' }).click()
   await expect(single.getByTestId('case-prompt')).toHaveText(
     "What's the weather like in Paris right now?",
   )
   await single.dblclick()
   await page
-    .getByTestId('edit-prompt')
+    .getByTestId('case-prompt-input')
     .fill("What's the weather like in Paris right now? One line, please.")
-  await page.getByTestId('edit-category').fill('simple')
-  await page.getByTestId('edit-category').press('Enter')
+  await page.getByTestId('case-category').fill('simple')
+  await page.getByTestId('save-case').click()
   await expect(caseRow(page, 'weather-single').getByTestId('case-prompt')).toHaveText(
     /One line, please\.$/,
   )
@@ -161,17 +160,13 @@ test('tool eval: edit the sample suite, run it on the demo simulator, drill down
 
   // A new case is checked before it is sent, then added and removed again.
   await page.getByTestId('add-case').click()
-  await page.getByTestId('edit-prompt').press('Enter')
-  await expect(page.getByTestId('case-edit-problem')).toHaveText('Write the prompt the model gets.')
-  await page.getByTestId('edit-prompt').fill('Say hello.')
-  await page.getByTestId('edit-expected').fill('[{"name": "send_email"}]')
-  await page.getByTestId('edit-expected').press('Enter')
-  await expect(page.getByTestId('case-edit-problem')).toHaveText(
-    'Expected call 1: the suite has no tool “send_email”.',
-  )
-  await page.getByTestId('edit-expected').fill('[]')
-  await saveScreenshot(page, 'tooleval-case-inline-edit')
-  await page.getByTestId('edit-expected').press('Enter')
+  await page.getByTestId('case-expect-none').check()
+  await page.getByTestId('save-case').click()
+  await expect(page.getByTestId('case-problem-count')).toHaveText('1 problem to fix before saving')
+  await expect(page.getByTestId('case-prompt-input')).toHaveAttribute('aria-invalid', 'true')
+  await page.getByTestId('case-prompt-input').fill('Say hello.')
+  await saveScreenshot(page, 'tooleval-case-editor')
+  await page.getByTestId('save-case').click()
   await expect(page.getByTestId('case-row')).toHaveCount(9)
   await expect(caseRow(page, 'case-9').getByTestId('case-expected')).toHaveText('no tool call')
   await page.getByRole('button', { name: 'Remove case case-9' }).click()
@@ -245,13 +240,16 @@ test('tool eval: edit the sample suite, run it on the demo simulator, drill down
   await caseRow(page, 'currency-tolerance')
     .getByRole('button', { name: 'Edit case currency-tolerance' })
     .click()
-  await page
-    .getByTestId('edit-expected')
-    .fill(
-      '[{"name": "convert_currency", "arguments": {"amount": {"acceptable": [19.99]}, "from_currency": {"acceptable": ["USD", "EUR"]}, "to_currency": {"acceptable": ["EUR", "USD"]}}}]',
-    )
-  await page.getByTestId('edit-expected').press('Enter')
-  await expect(page.getByTestId('case-edit-row')).toHaveCount(0)
+  for (const [argument, extra] of [
+    ['from_currency', 'EUR'],
+    ['to_currency', 'USD'],
+  ] as const) {
+    const arg = page.locator(`[data-argument="${argument}"]`)
+    await arg.getByTestId('add-accepted-value').click()
+    await arg.getByTestId('value-input').last().fill(extra)
+  }
+  await page.getByTestId('save-case').click()
+  await expect(page.getByTestId('case-editor')).toHaveCount(0)
   await runOnDemo(page)
   await expect(page.getByTestId('model-summary')).toContainText('6 of 8 cases passed')
 
@@ -390,8 +388,8 @@ test('suite versions: view an old one, restore it, export the suite and import i
   await page.getByTestId('suite-tab-suite').click()
   await expect(page).not.toHaveURL(/tab=/)
   await caseRow(page, 'lunch').getByRole('button', { name: 'Edit case lunch' }).click()
-  await page.getByTestId('edit-prompt').fill('Add lunch with Ada on Friday.')
-  await page.getByTestId('edit-prompt').press('Enter')
+  await page.getByTestId('case-prompt-input').fill('Add lunch with Ada on Friday.')
+  await page.getByTestId('save-case').click()
   await expect(caseRow(page, 'lunch').getByTestId('case-prompt')).toHaveText(
     'Add lunch with Ada on Friday.',
   )

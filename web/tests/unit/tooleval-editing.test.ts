@@ -4,16 +4,7 @@ import { describe, expect, it } from 'vitest'
 
 import CasesTable from '@/components/tooleval/CasesTable.vue'
 import ToolsFormEditor from '@/components/tooleval/ToolsFormEditor.vue'
-import {
-  applyDraft,
-  caseFromDraft,
-  checkDraft,
-  draftOf,
-  editKeyAction,
-  expectedSummary,
-  newDraft,
-  type SuiteCase,
-} from '@/features/tooleval/caseEdit'
+import { expectedSummary, type SuiteCase } from '@/features/tooleval/caseEdit'
 import { argumentReason, readableCalls } from '@/features/tooleval/argumentReasons'
 import { categoryRows, changeCounts, pairCases } from '@/features/tooleval/compareCases'
 import {
@@ -174,143 +165,188 @@ const CASES: SuiteCase[] = [
   },
 ]
 
-describe('inline case editing', () => {
-  it('drafts a case and applies the draft without touching other fields', () => {
-    const draft = { ...draftOf(CASES[0]!), prompt: 'Weather in Lyon?', category: ' regional ' }
-    draft.expectedText =
-      '[{"name": "get_weather", "arguments": {"city": {"acceptable": ["Lyon"]}}}]'
-    const check = checkDraft(draft, ['get_weather'])
-    expect(check.ok).toBe(true)
-    const updated = applyDraft(CASES[0]!, draft, check.calls!)
-    expect(updated).toEqual({
-      ...CASES[0],
-      prompt: 'Weather in Lyon?',
-      category: 'regional',
-      expected_calls: [{ name: 'get_weather', arguments: { city: { acceptable: ['Lyon'] } } }],
-    })
-  })
+function suiteDetail(cases: SuiteCase[]): SuiteDetail {
+  return {
+    id: 's1',
+    name: 'Trips',
+    description: '',
+    source: 'own',
+    version: 2,
+    case_count: cases.length,
+    tool_count: 1,
+    created_at: '',
+    updated_at: '',
+    suite: {
+      format_version: 1,
+      version: 2,
+      name: 'Trips',
+      description: '',
+      tools: [WEATHER],
+      cases,
+    },
+  }
+}
 
-  it('edits the last user message of a message case and lifts an irrelevance mark', () => {
-    const chain = applyDraft(CASES[2]!, { ...draftOf(CASES[2]!), prompt: 'Book the cheapest.' }, [])
-    expect(chain.messages).toEqual([
-      { role: 'system', content: 'Be brief.' },
-      { role: 'user', content: 'Book the cheapest.' },
-    ])
-    expect(chain.prompt).toBeUndefined()
-    expect(chain.multi_turn).toEqual(CASES[2]!.multi_turn)
-    const poem = applyDraft(CASES[1]!, draftOf(CASES[1]!), [{ name: 'get_weather' }])
-    expect(poem.should_call_tool).toBeNull()
+function mountCases(): ReturnType<typeof mount> {
+  useEvalsStore().suite = suiteDetail(CASES) // as the suite page leaves it
+  return mount(CasesTable, {
+    props: { suiteId: 's1', cases: CASES, toolNames: ['get_weather'] },
+    attachTo: document.body,
   })
+}
 
-  it('says what is wrong with a draft', () => {
-    const base = draftOf(CASES[0]!)
-    const problem = (changes: Partial<typeof base>, ids: string[] = []) =>
-      checkDraft({ ...base, ...changes }, ['get_weather'], ids).problem
-    expect(problem({ prompt: '  ' })).toBe('Write the prompt the model gets.')
-    expect(problem({ category: '' })).toMatch(/category/)
-    expect(problem({ expectedText: '[{' })).toMatch(/^Expected calls are not valid JSON/)
-    expect(problem({ expectedText: '{}' })).toMatch(/must be a JSON array/)
-    expect(problem({ expectedText: '[{"name": "book"}]' })).toBe(
-      'Expected call 1: the suite has no tool “book”.',
-    )
-    expect(problem({ expectedText: '[{"name": "get_weather", "arguments": []}]' })).toMatch(
-      /"arguments" must be an object/,
-    )
-    expect(problem({ id: 'a b' })).toMatch(/no spaces/)
-    expect(problem({}, ['weather-single'])).toBe('Another case is already called “weather-single”.')
-    expect(problem({ expectedText: '' })).toBeNull()
-  })
-
-  it('starts new cases with a free id and the usual category', () => {
-    const draft = newDraft([...CASES, { ...CASES[1]!, id: 'case-4', category: 'simple' }])
-    expect(draft).toEqual({ id: 'case-5', prompt: '', expectedText: '[]', category: 'simple' })
-    expect(caseFromDraft({ ...draft, prompt: 'Hi' }, [])).toEqual({
-      id: 'case-5',
-      category: 'simple',
-      prompt: 'Hi',
-      expected_calls: [],
-      order: 'unordered',
-    })
+describe('case editor dialog', () => {
+  it('summarises cases for the table', () => {
     expect(expectedSummary(CASES[0]!)).toBe('get_weather')
     expect(expectedSummary(CASES[1]!)).toBe('no tool call')
     expect(expectedSummary({ should_call_tool: true })).toBe('any tool call')
   })
 
-  it('maps keys: Enter saves, Shift+Enter is a new line, Escape cancels', () => {
-    const key = (k: string, shiftKey = false, isComposing = false) =>
-      editKeyAction({ key: k, shiftKey, isComposing })
-    expect(key('Enter')).toBe('save')
-    expect(key('Enter', true)).toBeNull()
-    expect(key('Enter', false, true)).toBeNull()
-    expect(key('Escape')).toBe('cancel')
-    expect(key('a')).toBeNull()
-  })
-
-  it('saves an edited row through PUT /api/suites/{id} on Enter and cancels on Escape', async () => {
+  it('saves an edited case through PUT /api/suites/{id}, other cases unchanged', async () => {
     setActivePinia(createPinia())
-    const suite: SuiteDetail = {
-      id: 's1',
-      name: 'Trips',
-      description: '',
-      source: 'own',
-      version: 2,
-      case_count: 3,
-      tool_count: 1,
-      created_at: '',
-      updated_at: '',
-      suite: {
-        format_version: 1,
-        version: 2,
-        name: 'Trips',
-        description: '',
-        tools: [WEATHER],
-        cases: CASES,
-      },
-    }
-    const fetch = stubApi({ '/api/suites/s1': { body: { ...suite, version: 3 } } })
-    useEvalsStore().suite = suite // as the suite page leaves it
-    const wrapper = mount(CasesTable, {
-      props: { suiteId: 's1', cases: CASES, toolNames: ['get_weather'] },
-      attachTo: document.body,
-    })
-
+    const fetch = stubApi({ '/api/suites/s1': { body: { ...suiteDetail(CASES), version: 3 } } })
+    const wrapper = mountCases()
     await wrapper.get('[aria-label="Edit case weather-single"]').trigger('click')
-    const prompt = wrapper.get('[data-testid="edit-prompt"]')
-    await prompt.setValue('Changed, then cancelled')
-    await prompt.trigger('keydown', { key: 'Escape' })
-    expect(wrapper.find('[data-testid="case-edit-row"]').exists()).toBe(false)
-    expect(requestsTo(fetch, '/api/suites/s1')).toHaveLength(0)
-
-    await wrapper.get('[aria-label="Edit case weather-single"]').trigger('click')
-    await wrapper.get('[data-testid="edit-prompt"]').setValue('Weather in Lyon?')
-    await wrapper.get('[data-testid="edit-category"]').trigger('keydown', { key: 'Enter' })
+    const editor = wrapper.get('[data-testid="case-editor"]')
+    await editor.get('[data-testid="case-prompt-input"]').setValue('Weather in Lyon?')
+    const city = editor.get('[data-argument="city"]')
+    await city.get('[data-testid="value-input"]').setValue('Lyon')
+    await city.get('[data-testid="argument-match"]').setValue('fuzzy')
+    await city.get('[data-testid="argument-fuzzy-threshold"]').setValue('0.9')
+    await wrapper.get('[data-testid="save-case"]').trigger('click')
     await flushPromises()
     const [put] = requestsTo(fetch, '/api/suites/s1')
     expect(put?.method).toBe('PUT')
     const body = (await put!.json()) as { cases: SuiteCase[]; tools: SuiteTool[] }
-    expect(body.cases.map((c) => c.prompt ?? null)).toEqual([
-      'Weather in Lyon?',
-      'A poem, please.',
-      null,
-    ])
+    expect(body.cases[0]).toEqual({
+      id: 'weather-single',
+      category: 'simple',
+      prompt: 'Weather in Lyon?',
+      messages: null,
+      tools: null,
+      expected_calls: [
+        {
+          name: 'get_weather',
+          arguments: {
+            city: {
+              acceptable: ['Lyon'],
+              objects: [],
+              item_lists: [],
+              omittable: false,
+              match: 'fuzzy',
+              fuzzy_threshold: 0.9,
+              numeric_tolerance: null,
+            },
+          },
+          sourced_arguments: [],
+        },
+      ],
+      order: 'unordered',
+      should_call_tool: null,
+      multi_turn: null,
+    })
+    expect(body.cases.slice(1)).toEqual(CASES.slice(1))
     expect(body.tools).toEqual([WEATHER])
-    expect(wrapper.find('[data-testid="case-edit-row"]').exists()).toBe(false)
     wrapper.unmount()
   })
 
-  it('shows the problem instead of saving a broken row', async () => {
+  it("starts a new call with the tool's required arguments, typed by their schema", async () => {
+    setActivePinia(createPinia())
+    stubApi({})
+    const wrapper = mountCases()
+    await wrapper.get('[data-testid="add-case"]').trigger('click')
+    await wrapper.get('[data-testid="add-expected-call"]').trigger('click')
+    await wrapper.get('[data-testid="call-tool"]').setValue('get_weather')
+    const args = wrapper.findAll('[data-testid="argument-editor"]')
+    expect(args.map((a) => a.attributes('data-argument'))).toEqual(['city'])
+    const picks = wrapper.findAll('[data-testid="add-argument-pick"] option').map((o) => o.text())
+    expect(picks).toEqual(['Add an argument…', 'unit', 'days', 'traveller', 'Another name…'])
+    await wrapper.get('[data-testid="add-argument-pick"]').setValue('unit')
+    await wrapper.get('[data-testid="add-argument"]').trigger('click')
+    const unit = wrapper.get('[data-argument="unit"] [data-testid="value-input"]')
+    expect(unit.element.tagName).toBe('SELECT')
+    expect(unit.findAll('option').map((o) => o.text())).toEqual([
+      'Pick a value',
+      'celsius',
+      'fahrenheit',
+    ])
+    wrapper.unmount()
+  })
+
+  it('drops the untouched blank value when an argument only needs to be present', async () => {
+    setActivePinia(createPinia())
+    stubApi({})
+    const wrapper = mountCases()
+    await wrapper.get('[data-testid="add-case"]').trigger('click')
+    await wrapper.get('[data-testid="add-expected-call"]').trigger('click')
+    await wrapper.get('[data-testid="call-tool"]').setValue('get_weather')
+    await wrapper.get('[data-testid="add-argument-pick"]').setValue('traveller')
+    await wrapper.get('[data-testid="add-argument"]').trigger('click')
+    const traveller = wrapper.get('[data-argument="traveller"]')
+    expect(traveller.findAll('[data-testid="accepted-value"]')).toHaveLength(1)
+    await traveller.get('[data-testid="argument-match"]').setValue('present')
+    expect(traveller.findAll('[data-testid="accepted-value"]')).toHaveLength(0)
+    expect(traveller.text()).toContain('Must be sent; any value passes.')
+    wrapper.unmount()
+  })
+
+  it('shows problems at their control and sends nothing', async () => {
     setActivePinia(createPinia())
     const fetch = stubApi({})
-    const wrapper = mount(CasesTable, {
-      props: { suiteId: 's1', cases: CASES, toolNames: ['get_weather'] },
-      attachTo: document.body,
-    })
+    const wrapper = mountCases()
     await wrapper.get('[data-testid="add-case"]').trigger('click')
-    await wrapper.get('[data-testid="edit-prompt"]').trigger('keydown', { key: 'Enter' })
-    expect(wrapper.get('[data-testid="case-edit-problem"]').text()).toBe(
+    await wrapper.get('[data-testid="save-case"]').trigger('click')
+    const prompt = wrapper.get('[data-testid="case-prompt-input"]')
+    expect(prompt.attributes('aria-invalid')).toBe('true')
+    const describedBy = prompt.attributes('aria-describedby')!
+    expect(document.getElementById(describedBy)?.textContent?.trim()).toBe(
       'Write the prompt the model gets.',
     )
+    expect(wrapper.get('[data-testid="case-problem-count"]').text()).toBe(
+      '2 problems to fix before saving',
+    )
     expect(requestsTo(fetch, '/api/suites/s1/cases')).toHaveLength(0)
+    wrapper.unmount()
+  })
+
+  it('puts a server 422 next to the control it is about', async () => {
+    setActivePinia(createPinia())
+    stubApi({
+      '/api/suites/s1': {
+        status: 422,
+        body: {
+          error: {
+            code: 'validation_error',
+            message: 'Check the form',
+            details: [
+              {
+                loc: [
+                  'body',
+                  'cases',
+                  0,
+                  'expected_calls',
+                  0,
+                  'arguments',
+                  'city',
+                  'numeric_tolerance',
+                ],
+                msg: 'Enter a number of at least 0.',
+                type: 'greater_than_equal',
+              },
+            ],
+          },
+        },
+      },
+    })
+    const wrapper = mountCases()
+    await wrapper.get('[aria-label="Edit case weather-single"]').trigger('click')
+    await wrapper.get('[data-testid="save-case"]').trigger('click')
+    await flushPromises()
+    const tolerance = wrapper.get(
+      '[data-argument="city"] [data-testid="argument-numeric-tolerance"]',
+    )
+    expect(tolerance.attributes('aria-invalid')).toBe('true')
+    expect(wrapper.get('[data-argument="city"]').text()).toContain('Enter a number of at least 0.')
     wrapper.unmount()
   })
 })
