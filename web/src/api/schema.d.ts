@@ -3186,6 +3186,11 @@ export interface components {
         };
         /** RunTargetOut */
         RunTargetOut: {
+            /**
+             * Is Demo
+             * @default false
+             */
+            is_demo: boolean;
             /** Model Display */
             model_display: string;
             /** Model Id */
