@@ -120,9 +120,19 @@ describe('run figures', () => {
       reasons,
       steps: [],
     })
-    const step = { name: 'a@c8', diagnostics: { trustworthy: false, untrustworthy_reasons: [] } }
+    const step = {
+      name: 'a@0:c=8',
+      target: 'a',
+      context_tokens: 8000,
+      concurrency: 8,
+      diagnostics: { trustworthy: false, untrustworthy_reasons: [] },
+    }
     expect(trustWarning({ trustworthy: true }, [step])?.steps).toEqual([
-      { name: 'a@c8', reasons: ['the client could not keep up with its own measuring'] },
+      {
+        name: 'a@0:c=8',
+        label: 'c=8 · 8,000 context tokens',
+        reasons: ['the client could not keep up with its own measuring'],
+      },
     ])
   })
 

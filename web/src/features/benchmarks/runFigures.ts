@@ -121,6 +121,16 @@ export interface StepRow {
   skipped: string | null
 }
 
+/** "c=4 · 8,000 context tokens": a step as people name it (its stored name is an id). */
+export function stepLabel(step: StepLike, withTarget = false): string {
+  const [load] = loadOf(step)
+  const tier =
+    typeof step.context_tokens === 'number'
+      ? `${step.context_tokens.toLocaleString('en')} context tokens`
+      : null
+  return [withTarget ? step.target : null, load, tier].filter(Boolean).join(' · ') || step.name
+}
+
 function loadOf(step: StepLike): [string | null, number | null] {
   if (typeof step.concurrency === 'number') return [`c=${step.concurrency}`, step.concurrency]
   if (typeof step.request_rate === 'number')
@@ -219,8 +229,8 @@ export function errorRows(block: unknown): ErrorRow[] {
 
 export interface TrustWarning {
   reasons: string[]
-  /** Steps whose own window was not trustworthy, with their reasons. */
-  steps: { name: string; reasons: string[] }[]
+  /** Steps whose own window was not trustworthy (named as people read them), with reasons. */
+  steps: { name: string; label: string; reasons: string[] }[]
 }
 
 function reasonsOf(diagnostics: unknown): string[] | null {
@@ -235,12 +245,13 @@ function reasonsOf(diagnostics: unknown): string[] | null {
 /** The run's diagnostics say its client may have distorted the figures (null: they do not). */
 export function trustWarning(
   diagnostics: unknown,
-  steps: { name: string; diagnostics?: unknown }[] = [],
+  steps: (StepLike & { diagnostics?: unknown })[] = [],
 ): TrustWarning | null {
   const run = reasonsOf(diagnostics)
+  const manyTargets = new Set(steps.map((s) => s.target)).size > 1
   const flagged = steps.flatMap((s) => {
     const reasons = reasonsOf(s.diagnostics)
-    return reasons ? [{ name: s.name, reasons }] : []
+    return reasons ? [{ name: s.name, label: stepLabel(s, manyTargets), reasons }] : []
   })
   if (run === null && flagged.length === 0) return null
   return { reasons: run ?? [], steps: flagged }
