@@ -199,4 +199,5 @@ test('a multi-tier profile run has a row per context tier; re-runs read apart', 
   await expect(page.getByTestId('compared-run-caption').first()).toContainText(
     'Simulator model · profile · ',
   )
+  await page.screenshot({ path: '/tmp/results-compare.png', fullPage: true })
 })

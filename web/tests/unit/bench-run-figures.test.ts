@@ -127,13 +127,16 @@ describe('run figures', () => {
       concurrency: 8,
       diagnostics: { trustworthy: false, untrustworthy_reasons: [] },
     }
-    expect(trustWarning({ trustworthy: true }, [step])?.steps).toEqual([
+    const other = { ...step, name: 'a@0:c=1', concurrency: 1, context_tokens: 0, diagnostics: {} }
+    expect(trustWarning({ trustworthy: true }, [step, other])?.steps).toEqual([
       {
         name: 'a@0:c=8',
         label: 'c=8 · 8,000 context tokens',
         reasons: ['the client could not keep up with its own measuring'],
       },
     ])
+    // One tier: the step is named by its load point alone.
+    expect(trustWarning({}, [step])?.steps[0]?.label).toBe('c=8')
   })
 
   it('shows the demo simulator as free and an unpriced model as unknown', () => {

@@ -121,14 +121,15 @@ export interface StepRow {
   skipped: string | null
 }
 
-/** "c=4 · 8,000 context tokens": a step as people name it (its stored name is an id). */
-export function stepLabel(step: StepLike, withTarget = false): string {
+/** "c=4 · 8,000 context tokens": a step as people name it (its stored name is an id); the
+ * target and the tier only when the run had several. */
+export function stepLabel(step: StepLike, parts: { target: boolean; tier: boolean }): string {
   const [load] = loadOf(step)
   const tier =
-    typeof step.context_tokens === 'number'
+    parts.tier && typeof step.context_tokens === 'number'
       ? `${step.context_tokens.toLocaleString('en')} context tokens`
       : null
-  return [withTarget ? step.target : null, load, tier].filter(Boolean).join(' · ') || step.name
+  return [parts.target ? step.target : null, load, tier].filter(Boolean).join(' · ') || step.name
 }
 
 function loadOf(step: StepLike): [string | null, number | null] {
@@ -248,10 +249,13 @@ export function trustWarning(
   steps: (StepLike & { diagnostics?: unknown })[] = [],
 ): TrustWarning | null {
   const run = reasonsOf(diagnostics)
-  const manyTargets = new Set(steps.map((s) => s.target)).size > 1
+  const parts = {
+    target: new Set(steps.map((s) => s.target)).size > 1,
+    tier: new Set(steps.map((s) => s.context_tokens)).size > 1,
+  }
   const flagged = steps.flatMap((s) => {
     const reasons = reasonsOf(s.diagnostics)
-    return reasons ? [{ name: s.name, label: stepLabel(s, manyTargets), reasons }] : []
+    return reasons ? [{ name: s.name, label: stepLabel(s, parts), reasons }] : []
   })
   if (run === null && flagged.length === 0) return null
   return { reasons: run ?? [], steps: flagged }
