@@ -85,6 +85,15 @@ def _filtered(owner_id: str, filters: RunFilters) -> Select[Any]:
     return query
 
 
+async def titles_starting_with(session: AsyncSession, owner_id: str, prefix: str) -> list[str]:
+    """The owner's run titles that begin with `prefix` (case as stored)."""
+    escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    query = select(BenchmarkRun.title).where(
+        BenchmarkRun.owner_id == owner_id, BenchmarkRun.title.like(f"{escaped}%", escape="\\")
+    )
+    return [str(title) for title in (await session.execute(query)).scalars()]
+
+
 async def list_runs(
     session: AsyncSession, owner_id: str, filters: RunFilters, limit: int, offset: int
 ) -> tuple[list[BenchmarkRun], int]:

@@ -121,6 +121,7 @@ def summary_block(
     gaps = [gap for r in ok for gap in r.itl_ms]
     block["itl_ms"] = summarize(gaps, run_id=f"{run_id}:itl_ms").to_dict(4)
     output_tokens = sum(r.output_tokens or 0 for r in ok)
+    input_tokens = sum(r.input_tokens or 0 for r in ok)
     errors = Counter(r.error.category for r in measured if r.error is not None)
     error_rate = wilson_interval(len(measured) - len(ok), len(measured))
     costs = [r.cost_usd for r in measured if r.cost_usd is not None]
@@ -136,7 +137,11 @@ def summary_block(
             "duration_s": round(wall_s, 4),
             "request_throughput": round(len(ok) / wall_s, 4) if wall_s > 0 else None,
             "output_token_throughput": round(output_tokens / wall_s, 4) if wall_s > 0 else None,
-            "input_tokens": sum(r.input_tokens or 0 for r in ok),
+            # Input and output tokens of the successful requests over the same window.
+            "total_token_throughput": (
+                round((input_tokens + output_tokens) / wall_s, 4) if wall_s > 0 else None
+            ),
+            "input_tokens": input_tokens,
             "output_tokens": output_tokens,
             "reasoning_tokens": sum(r.reasoning_tokens or 0 for r in ok),
             "tokens_estimated_requests": sum(1 for r in ok if r.tokens_estimated),

@@ -3234,6 +3234,11 @@ export interface components {
         };
         /** RunTargetOut */
         RunTargetOut: {
+            /**
+             * Is Demo
+             * @default false
+             */
+            is_demo: boolean;
             /** Model Display */
             model_display: string;
             /** Model Id */

@@ -18,7 +18,7 @@ from benchstudio.speed.metrics import CANCELLED, RequestError, RequestMetrics
 BENCHMARK_JOB_TYPE = "benchmark"
 RESULTS_SCHEMA = "benchstudio.bench/1"
 # Bump when the cached summary's shape or its computation changes: old caches are recomputed.
-SUMMARY_VERSION = 4
+SUMMARY_VERSION = 5
 UINT32_MAX = 2**32 - 1
 ERROR_MESSAGE_CHARS = 500
 

@@ -144,6 +144,8 @@ class RunTargetOut(BaseModel):
     model_id: str
     model_display: str
     protocol: str
+    # The demo simulator: its requests cost nothing (its models carry no price).
+    is_demo: bool = False
 
 
 class RunOut(BaseModel):

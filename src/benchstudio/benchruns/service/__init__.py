@@ -21,6 +21,7 @@ from benchstudio.benchruns.domain import (
     record_from_row,
     search_text,
 )
+from benchstudio.benchruns.domain.rerun_titles import rerun_base_title, rerun_title
 from benchstudio.benchruns.domain.summaries import headline
 from benchstudio.benchruns.models import BenchmarkRun, BenchmarkRunTarget
 from benchstudio.benchruns.repository import RunFilters
@@ -41,6 +42,7 @@ from benchstudio.benchruns.schemas import (
 from benchstudio.benchruns.service.finishing import live_summaries, load_records
 from benchstudio.benchruns.service.planning import Plan, plan_benchmark, preview_of
 from benchstudio.catalog.service import CatalogContext
+from benchstudio.catalog.service.providers import demo_provider_ids
 from benchstudio.core.clock import utcnow
 from benchstudio.core.errors import AppError, ConflictError, NotFoundError
 from benchstudio.core.ids import new_id
@@ -164,8 +166,16 @@ async def _job_statuses(session: AsyncSession, runs: Sequence[BenchmarkRun]) -> 
     return await job_repository.statuses_of(session, job_ids) if job_ids else {}
 
 
+def _target_out(target: BenchmarkRunTarget, demo_ids: set[str]) -> RunTargetOut:
+    out = RunTargetOut.model_validate(target)
+    return out.model_copy(update={"is_demo": target.provider_id in demo_ids})
+
+
 def _run_out(
-    run: BenchmarkRun, targets: Sequence[BenchmarkRunTarget], job_statuses: dict[str, str]
+    run: BenchmarkRun,
+    targets: Sequence[BenchmarkRunTarget],
+    job_statuses: dict[str, str],
+    demo_ids: set[str],
 ) -> RunOut:
     summary = (run.summary or {}).get("summary") if run.summary else None
     return RunOut(
@@ -185,7 +195,7 @@ def _run_out(
         created_at=run.created_at,
         started_at=run.started_at,
         finished_at=run.finished_at,
-        targets=[RunTargetOut.model_validate(t) for t in targets],
+        targets=[_target_out(t, demo_ids) for t in targets],
         headline=headline(summary),
     )
 
@@ -197,7 +207,8 @@ async def list_runs(ctx: ServiceContext, filters: RunFilters, limit: int, offset
         )
         targets = await repository.targets_of(session, [r.id for r in runs])
         statuses = await _job_statuses(session, runs)
-        items = [_run_out(r, targets[r.id], statuses) for r in runs]
+        demo_ids = await demo_provider_ids(ctx.with_session(session))
+        items = [_run_out(r, targets[r.id], statuses, demo_ids) for r in runs]
     return RunPage(items=items, total=total, limit=limit, offset=offset)
 
 
@@ -208,8 +219,9 @@ async def owned_run(ctx: ServiceContext, run_id: str) -> tuple[BenchmarkRun, Run
             raise NotFoundError("No such benchmark run.")
         targets = (await repository.targets_of(session, [run_id]))[run_id]
         statuses = await _job_statuses(session, [run])
+        demo_ids = await demo_provider_ids(ctx.with_session(session))
         session.expunge_all()
-    return run, _run_out(run, targets, statuses)
+    return run, _run_out(run, targets, statuses, demo_ids)
 
 
 async def summaries_of(ctx: ServiceContext, run: BenchmarkRun) -> dict[str, Any]:
@@ -321,12 +333,19 @@ async def compare(ctx: ServiceContext, data: CompareIn) -> CompareOut:
 
 
 async def rerun(ctx: BenchContext, run_id: str) -> BenchmarkSubmitted:
-    run, _ = await owned_run(ctx, run_id)
+    run, out = await owned_run(ctx, run_id)
     if run.request is None:
         raise ConflictError(
             "Imported runs have no platform configuration to re-run.", code="not_rerunnable"
         )
-    return await submit(ctx, ctx.require_owner(), BenchmarkCreate.model_validate(run.request))
+    data = BenchmarkCreate.model_validate(run.request)
+    # An untitled run's re-run is named after its models, as its page heading reads.
+    base = rerun_base_title(run.title) or " vs ".join(t.model_display for t in out.targets)
+    async with ctx.read() as session:
+        titles = await repository.titles_starting_with(session, ctx.require_owner(), base)
+    # History must tell a re-run from its original: "Title (re-run N)", N one past the last.
+    data = data.model_copy(update={"title": rerun_title(base, titles)})
+    return await submit(ctx, ctx.require_owner(), data)
 
 
 async def delete(ctx: ServiceContext, run_id: str) -> None:

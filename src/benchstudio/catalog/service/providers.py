@@ -122,6 +122,13 @@ async def list_providers(
         return [_provider_out(p, statuses.get(p.id, KeyStatus()), ctx.settings) for p in rows]
 
 
+async def demo_provider_ids(ctx: ServiceContext) -> set[str]:
+    """Ids of the owner's demo providers, archived too (a past run's cost reads "free")."""
+    async with ctx.read() as session:
+        rows = await repository.list_providers(session, ctx.require_owner(), include_archived=True)
+    return {p.id for p in rows if p.is_demo}
+
+
 async def get_provider(ctx: CatalogContext, provider_id: str) -> ProviderOut:
     async with ctx.read() as session:
         provider = await _owned_provider(session, ctx.require_owner(), provider_id)

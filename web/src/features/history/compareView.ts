@@ -20,9 +20,13 @@ export const METRIC_LABELS: Record<string, string> = {
   output_tokens_per_s: 'Output speed',
 }
 
+/** "#2 Nightly": the run's place in the comparison and its title (its models when untitled). */
 export function runLabel(run: CompareOut['runs'][number], index: number): string {
   return `#${index + 1} ${run.title || run.targets.map((t) => t.model_display).join(' vs ')}`
 }
+
+/** What tells runs with the same title apart: their models, mode and start. */
+export { benchmarkCaption as runCaption } from './runLabels'
 
 export function compareRows(comparison: CompareOut): CompareRow[] {
   return comparison.runs.flatMap((run, index) =>
