@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING
 import typer
 from rich.console import Console
 
+from benchstudio.cli import server_records
+
 if TYPE_CHECKING:
     from datetime import datetime
 
@@ -375,3 +377,6 @@ def _print_comparison(runner: LiveEvalRunner, results: list[LiveCaseResult]) -> 
         f"{second} vs {first}: pass rate {_percent(comparison.rate_b)} vs "
         f"{_percent(comparison.rate_a)}, McNemar p = {p_value} ({verdict} at 5%)"
     )
+
+
+app.command("delete")(server_records.delete_eval_run)
