@@ -10,16 +10,7 @@ import re
 from enum import StrEnum
 from typing import Any, Literal
 
-from pydantic import (
-    BaseModel,
-    ConfigDict,
-    Field,
-    JsonValue,
-    SerializerFunctionWrapHandler,
-    field_validator,
-    model_serializer,
-    model_validator,
-)
+from pydantic import BaseModel, ConfigDict, Field, JsonValue, field_validator, model_validator
 
 # OpenAI's rule for function names; dotted BFCL names are exposed with underscores.
 TOOL_NAME_PATTERN = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")
@@ -145,13 +136,6 @@ class Tool(_Strict):
     type: Literal["function"] = "function"
     function: ToolFunction
     source_name: str | None = None
-
-    @model_serializer(mode="wrap")
-    def _always_typed(self, handler: SerializerFunctionWrapHandler) -> Any:
-        # Suite files are dumped without defaults, but a tool without `"type": "function"` is
-        # not the OpenAI tool shape other tools (and people) expect: always write it.
-        data = handler(self)
-        return {"type": self.type, **data} if isinstance(data, dict) else data
 
 
 class TestCase(_Strict):
