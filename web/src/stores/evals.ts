@@ -196,7 +196,6 @@ export const useEvalsStore = defineStore('evals', () => {
   async function deleteRun(id: string): Promise<void> {
     await unwrap(api.DELETE('/api/evals/{eval_run_id}', runPath(id)))
     runs.value = runs.value.filter((r) => r.id !== id)
-    if (run.value?.id === id) run.value = null
   }
 
   /** Newest first: the number, when it was saved, the change note and the case count. */
