@@ -129,7 +129,7 @@ test('suites: create blank, rename, import twice, delete a run, delete the suite
   await page.goto(firstNotesUrl)
   await page.getByTestId('delete-suite').click()
   const deleteSuite = page.getByRole('dialog', { name: 'Delete “Notes”?' })
-  await expect(deleteSuite).toContainText('all 1 version, 1 tool and 1 case')
+  await expect(deleteSuite).toContainText('with its 1 version, 1 tool and 1 case')
   await expect(deleteSuite).toContainText('Finished eval runs of it stay in the history')
   await saveScreenshot(page, 'suites-delete-suite-dialog')
   await deleteSuite.getByTestId('confirm-button').click()
