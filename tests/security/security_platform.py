@@ -239,7 +239,9 @@ def _make_benchmark_run(client: TestClient, owner: Tenant, key: str) -> str:
             }
         ],
     }
-    response = client.post("/api/benchmarks/import", json=doc, headers=owner.headers)
+    # duplicate=allow: a tenant may get several runs made from this one document.
+    url = "/api/benchmarks/import?duplicate=allow"
+    response = client.post(url, json=doc, headers=owner.headers)
     assert response.status_code == 201, response.text
     return str(response.json()["run"]["id"])
 

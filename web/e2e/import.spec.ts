@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises'
 import { expect, saveScreenshot, test } from './fixtures'
 import { newUser, register, signInQuietly } from './users'
 
-test.use({ allowedConsoleErrors: [/status of 400/] })
+test.use({ allowedConsoleErrors: [/status of (400|409)/] })
 
 test('export a run as JSON → import it from the History page → see both runs', async ({
   page,
@@ -76,7 +76,8 @@ test('export a run as JSON → import it from the History page → see both runs
   await page.getByTestId('import-file').setInputFiles(exported)
   await expect(page).toHaveURL(/\/benchmarks\/[^/]+$/)
   expect(page.url()).not.toBe(originalUrl)
-  await expect(page.getByRole('heading', { level: 1 })).toHaveText(`Imported ${document.run_id}`)
+  // The imported run keeps the title it was exported with.
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('e2e run to export')
   await expect(page.getByTestId('run-summary').getByTestId('summary-row')).toHaveCount(1)
   await expect(page.getByTestId('toast').filter({ hasText: 'Results imported' })).toBeVisible()
   await saveScreenshot(page, 'import-run')
@@ -88,9 +89,22 @@ test('export a run as JSON → import it from the History page → see both runs
     .click()
   const rows = page.getByTestId('history-row')
   await expect(rows).toHaveCount(2)
-  await expect(rows.filter({ hasText: `Imported ${document.run_id}` })).toContainText(
-    'benchstudio-sim · profile · import',
-  )
-  await expect(rows.filter({ hasText: 'e2e run to export' })).toHaveCount(1)
+  await expect(rows.filter({ hasText: 'benchstudio-sim · profile · import' })).toHaveCount(1)
+  await expect(rows.filter({ hasText: 'e2e run to export' })).toHaveCount(2)
   await saveScreenshot(page, 'import-history')
+
+  // The same file again: named as imported before, and imported only when asked.
+  await page.getByTestId('import-results').click()
+  await page.getByTestId('import-file').setInputFiles(exported)
+  const notice = page.getByTestId('import-panel').getByTestId('duplicate-import')
+  await expect(notice).toContainText('You imported this before: it is the run e2e run to export')
+  await expect(page.getByTestId('import-panel').getByTestId('error-notice')).toHaveCount(0)
+  await saveScreenshot(page, 'import-duplicate')
+  await notice.getByTestId('import-copy').click()
+  await expect(page).toHaveURL(/\/benchmarks\/[^/]+$/)
+  await page
+    .getByRole('navigation', { name: 'Main' })
+    .getByRole('link', { name: 'History' })
+    .click()
+  await expect(page.getByTestId('history-row')).toHaveCount(3)
 })

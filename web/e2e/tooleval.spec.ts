@@ -361,110 +361,123 @@ test.describe('tool eval imports', () => {
   })
 })
 
-test('suite versions: view an old one, restore it, export the suite and import it again', async ({
-  page,
-  request,
-}) => {
-  test.setTimeout(90_000)
-  const user = newUser('evalversions')
-  await register(request, user)
-  await signInQuietly(page, user)
-  await openToolEval(page)
+test.describe('suite versions', () => {
+  // The re-import is of content imported before: a 409 names it, then a copy is asked for.
+  test.use({ allowedConsoleErrors: [/status of 409/] })
 
-  await importCalendarSuite(page)
-  await expect(page.getByRole('heading', { name: 'Calendar' })).toBeVisible()
-  const versionsTab = page.getByTestId('suite-tab-versions')
-  await versionsTab.click()
-  await expect(versionsTab).toHaveAttribute('aria-selected', 'true')
-  // The tab is in the URL (a reload or a shared link opens it) and focus stays on it.
-  await expect(page).toHaveURL(/\?tab=versions$/)
-  await expect(versionsTab).toBeFocused()
-  await page.reload()
-  await expect(versionsTab).toHaveAttribute('aria-selected', 'true')
-  await expect(page.getByTestId('version-item')).toHaveCount(1)
-  await expect(page.getByTestId('version-hint')).toContainText('only its first version')
+  test('suite versions: view an old one, restore it, export the suite and import it again', async ({
+    page,
+    request,
+  }) => {
+    test.setTimeout(90_000)
+    const user = newUser('evalversions')
+    await register(request, user)
+    await signInQuietly(page, user)
+    await openToolEval(page)
 
-  // An edit makes version 2; version 1 stays viewable, read-only.
-  await page.getByTestId('suite-tab-suite').click()
-  await expect(page).not.toHaveURL(/tab=/)
-  await caseRow(page, 'lunch').getByRole('button', { name: 'Edit case lunch' }).click()
-  await page.getByTestId('case-prompt-input').fill('Add lunch with Ada on Friday.')
-  await page.getByTestId('save-case').click()
-  await expect(caseRow(page, 'lunch').getByTestId('case-prompt')).toHaveText(
-    'Add lunch with Ada on Friday.',
-  )
-  await versionsTab.click()
-  const items = page.getByTestId('version-item')
-  await expect(items).toHaveCount(2)
-  await expect(items.first()).toContainText('Version 2')
-  await expect(items.first()).toContainText('current')
-  await expect(items.last()).toContainText('Created (own)')
-  await items.last().click()
-  await expect(page.getByTestId('version-title')).toHaveText('Version 1 · Calendar')
-  await expect(page.getByTestId('version-title')).toBeFocused()
-  await expect(page.getByTestId('version-case-prompt')).toHaveText('Add lunch with Ada.')
-  await expect(page.getByTestId('version-tool')).toContainText('add_event')
-  await expect(page.getByTestId('version-changes')).toContainText('1 case changed')
-  await saveScreenshot(page, 'tooleval-versions')
-  await page.emulateMedia({ colorScheme: 'dark' })
-  await saveScreenshot(page, 'tooleval-versions-dark')
-  await page.emulateMedia({ colorScheme: 'light' })
+    await importCalendarSuite(page)
+    await expect(page.getByRole('heading', { name: 'Calendar' })).toBeVisible()
+    const versionsTab = page.getByTestId('suite-tab-versions')
+    await versionsTab.click()
+    await expect(versionsTab).toHaveAttribute('aria-selected', 'true')
+    // The tab is in the URL (a reload or a shared link opens it) and focus stays on it.
+    await expect(page).toHaveURL(/\?tab=versions$/)
+    await expect(versionsTab).toBeFocused()
+    await page.reload()
+    await expect(versionsTab).toHaveAttribute('aria-selected', 'true')
+    await expect(page.getByTestId('version-item')).toHaveCount(1)
+    await expect(page.getByTestId('version-hint')).toContainText('only its first version')
 
-  // The tabs follow the arrow keys.
-  await versionsTab.focus()
-  await versionsTab.press('ArrowLeft')
-  await expect(page.getByTestId('suite-tab-suite')).toBeFocused()
-  await expect(page.getByTestId('suite-tab-suite')).toHaveAttribute('aria-selected', 'true')
-  await page.getByTestId('suite-tab-suite').press('End')
-  await expect(versionsTab).toHaveAttribute('aria-selected', 'true')
+    // An edit makes version 2; version 1 stays viewable, read-only.
+    await page.getByTestId('suite-tab-suite').click()
+    await expect(page).not.toHaveURL(/tab=/)
+    await caseRow(page, 'lunch').getByRole('button', { name: 'Edit case lunch' }).click()
+    await page.getByTestId('case-prompt-input').fill('Add lunch with Ada on Friday.')
+    await page.getByTestId('save-case').click()
+    await expect(caseRow(page, 'lunch').getByTestId('case-prompt')).toHaveText(
+      'Add lunch with Ada on Friday.',
+    )
+    await versionsTab.click()
+    const items = page.getByTestId('version-item')
+    await expect(items).toHaveCount(2)
+    await expect(items.first()).toContainText('Version 2')
+    await expect(items.first()).toContainText('current')
+    await expect(items.last()).toContainText('Created (own)')
+    await items.last().click()
+    await expect(page.getByTestId('version-title')).toHaveText('Version 1 · Calendar')
+    await expect(page.getByTestId('version-title')).toBeFocused()
+    await expect(page.getByTestId('version-case-prompt')).toHaveText('Add lunch with Ada.')
+    await expect(page.getByTestId('version-tool')).toContainText('add_event')
+    await expect(page.getByTestId('version-changes')).toContainText('1 case changed')
+    await saveScreenshot(page, 'tooleval-versions')
+    await page.emulateMedia({ colorScheme: 'dark' })
+    await saveScreenshot(page, 'tooleval-versions-dark')
+    await page.emulateMedia({ colorScheme: 'light' })
 
-  // Restoring asks first, then saves version 1's content as version 3.
-  await items.last().click()
-  await page.getByTestId('restore-version').click()
-  const dialog = page.getByRole('dialog', { name: 'Restore version 1?' })
-  await expect(dialog).toContainText('saved as version 3')
-  await saveScreenshot(page, 'tooleval-versions-restore')
-  await dialog.getByRole('button', { name: 'Cancel' }).click()
-  await expect(dialog).toHaveCount(0)
-  await expect(items).toHaveCount(2)
-  await page.getByTestId('restore-version').click()
-  await page.getByTestId('confirm-restore').click()
-  await expect(page.getByTestId('version-notice')).toHaveText(
-    'Version 1 restored: it is now version 3.',
-  )
-  await expect(items).toHaveCount(3)
-  await expect(items.first()).toContainText('Restored version 1')
-  await expect(page.getByTestId('version-title')).toHaveText('Version 3 · Calendar')
-  await page.getByTestId('suite-tab-suite').click()
-  await expect(caseRow(page, 'lunch').getByTestId('case-prompt')).toHaveText('Add lunch with Ada.')
-  await expect(page.getByText('version 3', { exact: false })).toBeVisible()
+    // The tabs follow the arrow keys.
+    await versionsTab.focus()
+    await versionsTab.press('ArrowLeft')
+    await expect(page.getByTestId('suite-tab-suite')).toBeFocused()
+    await expect(page.getByTestId('suite-tab-suite')).toHaveAttribute('aria-selected', 'true')
+    await page.getByTestId('suite-tab-suite').press('End')
+    await expect(versionsTab).toHaveAttribute('aria-selected', 'true')
 
-  // The export is a suite file the own-JSON import takes again, unchanged.
-  const exported = await download(page, 'export-suite')
-  expect(exported.name).toBe('calendar.v3.suite.json')
-  const parsed = JSON.parse(exported.text) as {
-    name: string
-    tools: { function: unknown }[]
-    cases: { id: string; prompt: string }[]
-  }
-  expect(parsed.name).toBe('Calendar')
-  // (`"type": "function"`, the default, is left out of the file.)
-  expect(parsed.tools.map((t) => t.function)).toEqual(CALENDAR_SUITE.tools.map((t) => t.function))
-  expect(parsed.cases.map((c) => [c.id, c.prompt])).toEqual([['lunch', 'Add lunch with Ada.']])
-  await openToolEval(page)
-  await page.getByTestId('import-own').setInputFiles({
-    name: exported.name,
-    mimeType: 'application/json',
-    buffer: Buffer.from(exported.text),
+    // Restoring asks first, then saves version 1's content as version 3.
+    await items.last().click()
+    await page.getByTestId('restore-version').click()
+    const dialog = page.getByRole('dialog', { name: 'Restore version 1?' })
+    await expect(dialog).toContainText('saved as version 3')
+    await saveScreenshot(page, 'tooleval-versions-restore')
+    await dialog.getByRole('button', { name: 'Cancel' }).click()
+    await expect(dialog).toHaveCount(0)
+    await expect(items).toHaveCount(2)
+    await page.getByTestId('restore-version').click()
+    await page.getByTestId('confirm-restore').click()
+    await expect(page.getByTestId('version-notice')).toHaveText(
+      'Version 1 restored: it is now version 3.',
+    )
+    await expect(items).toHaveCount(3)
+    await expect(items.first()).toContainText('Restored version 1')
+    await expect(page.getByTestId('version-title')).toHaveText('Version 3 · Calendar')
+    await page.getByTestId('suite-tab-suite').click()
+    await expect(caseRow(page, 'lunch').getByTestId('case-prompt')).toHaveText(
+      'Add lunch with Ada.',
+    )
+    await expect(page.getByText('version 3', { exact: false })).toBeVisible()
+
+    // The export is a suite file the own-JSON import takes again, unchanged.
+    const exported = await download(page, 'export-suite')
+    expect(exported.name).toBe('calendar.v3.suite.json')
+    const parsed = JSON.parse(exported.text) as {
+      name: string
+      tools: { type: string; function: unknown }[]
+      cases: { id: string; prompt: string }[]
+    }
+    expect(parsed.name).toBe('Calendar')
+    // Tools keep the OpenAI shape: `"type": "function"` is always written.
+    expect(parsed.tools).toEqual(CALENDAR_SUITE.tools)
+    expect(parsed.cases.map((c) => [c.id, c.prompt])).toEqual([['lunch', 'Add lunch with Ada.']])
+    await openToolEval(page)
+    await page.getByTestId('import-own').setInputFiles({
+      name: exported.name,
+      mimeType: 'application/json',
+      buffer: Buffer.from(exported.text),
+    })
+    // The same content as the suite it came from (name and version aside): named, not stored.
+    const duplicate = page.getByRole('dialog', { name: 'Already imported' })
+    await expect(duplicate).toContainText('You imported this before: it is the suite Calendar.')
+    await duplicate.getByTestId('import-copy').click()
+    await expect(page).toHaveURL(/\/tool-eval\/suites\/[^/]+$/)
+    await expect(page.getByRole('heading', { name: 'Calendar' })).toBeVisible()
+    await expect(page.getByText('version 1', { exact: false })).toBeVisible()
+    await expect(page.getByTestId('tools-check')).toContainText('1 valid tools')
+    await expect(caseRow(page, 'lunch').getByTestId('case-prompt')).toHaveText(
+      'Add lunch with Ada.',
+    )
+    const reexported = await download(page, 'export-suite')
+    // Only the version number differs (the file leaves out version 1, the default).
+    const withoutVersion = (suite: object) =>
+      Object.fromEntries(Object.entries(suite).filter(([key]) => key !== 'version'))
+    expect(withoutVersion(JSON.parse(reexported.text) as object)).toEqual(withoutVersion(parsed))
   })
-  await expect(page).toHaveURL(/\/tool-eval\/suites\/[^/]+$/)
-  await expect(page.getByRole('heading', { name: 'Calendar' })).toBeVisible()
-  await expect(page.getByText('version 1', { exact: false })).toBeVisible()
-  await expect(page.getByTestId('tools-check')).toContainText('1 valid tools')
-  await expect(caseRow(page, 'lunch').getByTestId('case-prompt')).toHaveText('Add lunch with Ada.')
-  const reexported = await download(page, 'export-suite')
-  // Only the version number differs (the file leaves out version 1, the default).
-  const withoutVersion = (suite: object) =>
-    Object.fromEntries(Object.entries(suite).filter(([key]) => key !== 'version'))
-  expect(withoutVersion(JSON.parse(reexported.text) as object)).toEqual(withoutVersion(parsed))
 })

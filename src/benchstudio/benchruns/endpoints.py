@@ -124,8 +124,16 @@ async def compare_benchmarks(data: CompareIn, ctx: OwnerContext) -> CompareOut:
 
 
 @router.post("/benchmarks/import", response_model=ImportOut, status_code=201)
-async def import_benchmark(request: Request, ctx: OwnerContext) -> ImportOut:
-    """Store a `benchstudio bench --output` results file (JSON body) in the history."""
+async def import_benchmark(
+    request: Request,
+    ctx: OwnerContext,
+    duplicate: Annotated[
+        Literal["refuse", "allow"],
+        Query(description="`allow`: store results imported before again, as a copy"),
+    ] = "refuse",
+) -> ImportOut:
+    """Store a `benchstudio bench --output` results file (JSON body) in the history. The same
+    results imported before answer 409 `duplicate_import` naming that run."""
     # The body streams into a spooled file (memory up to IMPORT_SPOOL_BYTES, then disk) under
     # its own cap, written and read back in a worker thread a megabyte at a time (disk writes
     # can block for a while under writeback); decoding, checking and summarising run in the
@@ -142,7 +150,7 @@ async def import_benchmark(request: Request, ctx: OwnerContext) -> ImportOut:
                 pending.clear()
         spool.write(pending)
         raw = await anyio.to_thread.run_sync(_read_all, spool)
-    run, requests = await exchange.import_file(ctx, raw)
+    run, requests = await exchange.import_file(ctx, raw, allow_duplicate=duplicate == "allow")
     detail = await service.get_detail(ctx, run.id)
     return ImportOut(run=detail, requests=requests)
 

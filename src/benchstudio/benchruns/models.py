@@ -35,6 +35,7 @@ class BenchmarkRun(Base):
     __table_args__ = (
         Index("ix_benchmark_runs_owner_created", "owner_id", "created_at"),
         Index("ix_benchmark_runs_owner_status", "owner_id", "status"),
+        Index("ix_benchmark_runs_owner_import_hash", "owner_id", "import_hash"),
     )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
@@ -45,6 +46,8 @@ class BenchmarkRun(Base):
     run_key: Mapped[str] = mapped_column(String(128))
     source: Mapped[str] = mapped_column(String(16), default="platform")  # platform | import
     title: Mapped[str] = mapped_column(String(300), default="")
+    # An imported file's content hash: importing the same results twice is noticed.
+    import_hash: Mapped[str | None] = mapped_column(String(64))
     mode: Mapped[str] = mapped_column(String(16), default="profile")
     status: Mapped[str] = mapped_column(String(16), default="queued")
     stop_reason: Mapped[str | None] = mapped_column(String(300))

@@ -328,3 +328,16 @@ async def run_labels(
         BenchmarkRun.id.in_(run_ids)
     )
     return {row.id: (row.title, row.config) for row in (await session.execute(query))}
+
+
+async def find_import(
+    session: AsyncSession, owner_id: str, import_hash: str
+) -> BenchmarkRun | None:
+    """The owner's earliest run imported from results with this content hash."""
+    query = (
+        select(BenchmarkRun)
+        .where(BenchmarkRun.owner_id == owner_id, BenchmarkRun.import_hash == import_hash)
+        .order_by(BenchmarkRun.created_at, BenchmarkRun.id)
+        .limit(1)
+    )
+    return (await session.execute(query)).scalar_one_or_none()

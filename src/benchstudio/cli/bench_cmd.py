@@ -247,13 +247,18 @@ def bench(
 def import_results(
     results: Path = typer.Argument(..., exists=True, dir_okay=False, help="Results JSON."),
     server: str = typer.Option(..., help="BenchStudio server URL (token from BENCHSTUDIO_TOKEN)."),
+    allow_duplicate: bool = typer.Option(
+        False,
+        "--allow-duplicate",
+        help="Import results imported before again, as a copy (refused by default).",
+    ),
 ) -> None:
     """Upload a local results file into the server's benchmark history."""
     from benchstudio.cli.server_client import ServerClient, ServerError, token_from_env
 
     try:
         with ServerClient(server, token_from_env()) as client:
-            imported = client.import_results(results.read_bytes())
+            imported = client.import_results(results.read_bytes(), allow_duplicate=allow_duplicate)
     except ServerError as exc:
         console.print(f"[bold red]server:[/] {exc}")
         raise typer.Exit(1) from None

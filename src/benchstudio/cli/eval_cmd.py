@@ -19,6 +19,7 @@ from benchstudio.cli.eval_run_options import (
     confirm_placeholders,
     parse_params,
 )
+from benchstudio.cli import server_records
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -359,3 +360,6 @@ def _print_comparison(runner: LiveEvalRunner, results: list[LiveCaseResult]) -> 
         f"{second} vs {first}: pass rate {_percent(comparison.rate_b)} vs "
         f"{_percent(comparison.rate_a)}, McNemar p = {p_value} ({verdict} at 5%)"
     )
+
+
+app.command("delete")(server_records.delete_eval_run)

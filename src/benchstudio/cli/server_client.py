@@ -126,14 +126,30 @@ class ServerClient:
         )
         return result
 
-    def import_results(self, content: bytes) -> dict[str, Any]:
+    def import_results(self, content: bytes, *, allow_duplicate: bool = False) -> dict[str, Any]:
         result: dict[str, Any] = self._call(
             "POST",
             "/api/benchmarks/import",
+            params={"duplicate": "allow"} if allow_duplicate else None,
             content=content,
             headers={"Content-Type": "application/json"},
         )
         return result
+
+    def create_suite(self, name: str, description: str) -> dict[str, Any]:
+        body = {"name": name, "description": description}
+        result: dict[str, Any] = self._call("POST", "/api/suites", json=body)
+        return result
+
+    def patch_suite(self, suite_id: str, changes: dict[str, Any]) -> dict[str, Any]:
+        result: dict[str, Any] = self._call("PATCH", f"/api/suites/{suite_id}", json=changes)
+        return result
+
+    def delete_suite(self, suite_id: str) -> None:
+        self._call("DELETE", f"/api/suites/{suite_id}")
+
+    def delete_eval_run(self, run_id: str) -> None:
+        self._call("DELETE", f"/api/evals/{run_id}")
 
 
 def follow_job(

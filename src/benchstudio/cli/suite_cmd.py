@@ -1,4 +1,5 @@
-"""`benchstudio suite`: import BFCL files or MCP tools, validate suite files, print the schema.
+"""`benchstudio suite`: import BFCL files or MCP tools, validate suite files, print the schema;
+create, rename and delete suites on a server (`server_records`).
 
 Exit codes: 0 done, 1 unreadable or invalid input (or an unreachable MCP server). Heavy imports
 live inside the commands.
@@ -11,6 +12,8 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
+
+from benchstudio.cli import server_records
 
 app = typer.Typer(
     help="Tool-calling suites: import, validate, schema, sample.", no_args_is_help=True
@@ -174,3 +177,9 @@ def sample_command(
 
     output.write_text(sample_suite_text(), encoding="utf-8")
     console.print(f"Wrote the sample suite to {output}")
+
+
+# Suites kept on a server (the commands above work on local files).
+app.command("create")(server_records.create_suite)
+app.command("rename")(server_records.rename_suite)
+app.command("delete")(server_records.delete_suite)

@@ -6,16 +6,28 @@ Domain and service code raise these; the API layer renders them as
 
 from __future__ import annotations
 
+from typing import Any
+
 
 class AppError(Exception):
     """An expected failure with a stable machine code and a safe, readable message."""
 
     status_code: int = 400
     code: str = "bad_request"
+    # Machine-readable specifics for the envelope's `details` (e.g. the existing duplicate).
+    details: list[dict[str, Any]] | None = None
 
-    def __init__(self, message: str, *, code: str | None = None, status_code: int | None = None):
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str | None = None,
+        status_code: int | None = None,
+        details: list[dict[str, Any]] | None = None,
+    ):
         super().__init__(message)
         self.message = message
+        self.details = details
         if code is not None:
             self.code = code
         if status_code is not None:

@@ -30,7 +30,10 @@ from benchstudio.storage.base import Base, UTCDateTime
 
 class EvalSuite(Base):
     __tablename__ = "eval_suites"
-    __table_args__ = (Index("ix_eval_suites_owner_id_updated_at", "owner_id", "updated_at"),)
+    __table_args__ = (
+        Index("ix_eval_suites_owner_id_updated_at", "owner_id", "updated_at"),
+        Index("ix_eval_suites_owner_import_hash", "owner_id", "import_hash"),
+    )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
     owner_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
@@ -41,6 +44,8 @@ class EvalSuite(Base):
     current_version: Mapped[int] = mapped_column(Integer, default=1)
     case_count: Mapped[int] = mapped_column(Integer, default=0)
     tool_count: Mapped[int] = mapped_column(Integer, default=0)
+    # The imported content's hash (`domain.content_hash`): a second import of it is noticed.
+    import_hash: Mapped[str | None] = mapped_column(String(64))
     # Archived suites disappear from the API; runs keep their snapshots.
     archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

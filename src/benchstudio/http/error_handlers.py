@@ -57,7 +57,9 @@ async def _app_error(request: Request, exc: Exception) -> Response:
         # ("database is locked" is what the load benchmark counts).
         log.warning("storage unavailable (%s): %s", exc.reason, exc.__cause__ or exc.message)
     return _json(
-        exc.status_code, envelope_bytes(exc.code, exc.message, _request_id(request)), headers
+        exc.status_code,
+        envelope_bytes(exc.code, exc.message, _request_id(request), exc.details),
+        headers,
     )
 
 

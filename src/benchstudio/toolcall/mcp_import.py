@@ -18,6 +18,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit, urlunsplit
 
 from benchstudio.toolcall.schema_check import schema_problem
 from benchstudio.toolcall.schemas import (
@@ -270,11 +271,26 @@ async def import_mcp(
     listing = await list_mcp_tools(
         url, policy=policy, transport=transport, headers=headers, timeout_s=timeout_s
     )
-    suite_name = name or listing.server_name or "MCP tools"
     return suite_from_mcp_tools(
         listing.tools,
-        name=suite_name,
+        name=name or listing.server_name or "MCP tools",
         select=select,
         draft_cases=draft_cases,
-        description=f"Tools imported from the MCP server {suite_name!r} ({listing.transport}).",
+        description=server_description(listing.server_name, url, listing.transport),
     )
+
+
+def server_description(server_name: str | None, url: str, transport: str) -> str:
+    """The suite's description: which server the tools came from (not the suite's own name)."""
+    named = f"{server_name!r} " if server_name else ""
+    return f"Tools imported from the MCP server {named}at {public_url(url)} ({transport})."
+
+
+def public_url(url: str) -> str:
+    """The URL without user info, query or fragment (they may hold a token)."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if ":" in host:  # an IPv6 literal
+        host = f"[{host}]"
+    netloc = f"{host}:{parts.port}" if parts.port else host
+    return urlunsplit((parts.scheme, netloc, parts.path, "", ""))

@@ -42,8 +42,20 @@ def load_suite(path: Path) -> Suite:
     return parse_suite(path.read_text(encoding="utf-8"), path.name)
 
 
+def _typed_tools(tools: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    # Defaults are left out, but a tool without `"type": "function"` is not the OpenAI tool
+    # shape other tools (and people) expect: it is always written.
+    return [{"type": "function", **tool} for tool in tools]
+
+
 def dump_suite(suite: Suite) -> str:
-    return suite.model_dump_json(indent=2, exclude_defaults=True) + "\n"
+    values = suite.model_dump(mode="json", exclude_defaults=True)
+    if "tools" in values:
+        values["tools"] = _typed_tools(values["tools"])
+    for case in values.get("cases", []):
+        if case.get("tools") is not None:
+            case["tools"] = _typed_tools(case["tools"])
+    return json.dumps(values, indent=2, ensure_ascii=False) + "\n"
 
 
 def save_suite(suite: Suite, path: Path) -> None:

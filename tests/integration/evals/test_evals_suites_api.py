@@ -239,6 +239,17 @@ def test_mcp_tools_are_listed_then_picked_into_a_suite(api: Api, mcp_url: str) -
     assert result["suite"]["source"] == "mcp" and result["suite"]["tool_count"] == 1
     suite = api.ok("GET", f"/api/suites/{result['suite']['id']}")["suite"]
     assert [t["function"]["name"] for t in suite["tools"]] == ["get_forecast"]
+    # The OpenAI tool shape, and a description naming the server (not the suite "Trips").
+    assert suite["tools"][0]["type"] == "function"
+    exported = json.loads(api.call("GET", f"/api/suites/{result['suite']['id']}/export").text)
+    assert exported["tools"][0]["type"] == "function"
+    assert suite["description"] == (
+        f"Tools imported from the MCP server 'trip-tools' at {mcp_url} (streamable-http)."
+    )
+    again = api.call("POST", "/api/suites/import/mcp", json=body)
+    assert again.status_code == 409 and again.json()["error"]["code"] == "duplicate_import"
+    assert again.json()["error"]["details"][0]["id"] == result["suite"]["id"]
+    api.ok("POST", "/api/suites/import/mcp?duplicate=allow", 201, json=body)
     assert suite["cases"][0]["id"] == "mcp-get_forecast"
     assert result["unvalued_arguments"] == ["get_forecast.city"]
     unknown = api.call("POST", "/api/suites/import/mcp", json={**body, "tools": ["nope"]})

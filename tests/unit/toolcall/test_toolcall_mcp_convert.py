@@ -126,3 +126,16 @@ def test_transport_guess_follows_the_url() -> None:
     assert guess_transport("http://h/sse") == "sse"
     assert guess_transport("http://h/sse/") == "sse"
     assert guess_transport("http://h/mcp") == "streamable-http"
+
+
+def test_the_description_names_the_server_without_secrets_in_its_url() -> None:
+    from benchstudio.toolcall.mcp_import import server_description
+
+    text = server_description("trip-tools", "https://me:pw@mcp.example:8443/mcp?key=s#x", "sse")
+    assert (
+        text
+        == "Tools imported from the MCP server 'trip-tools' at https://mcp.example:8443/mcp (sse)."
+    )
+    assert server_description(None, "http://[::1]/m", "sse") == (
+        "Tools imported from the MCP server at http://[::1]/m (sse)."
+    )

@@ -12,6 +12,8 @@ export interface ApiErrorInit {
   fieldErrors?: Record<string, string> | undefined
   /** Seconds to wait before trying again (a 429's or 503's Retry-After header). */
   retryAfterS?: number | undefined
+  /** The envelope's `details` as sent (e.g. the existing item a duplicate import names). */
+  details?: Record<string, unknown>[] | undefined
 }
 
 export class ApiError extends Error {
@@ -20,6 +22,7 @@ export class ApiError extends Error {
   readonly requestId: string | undefined
   readonly fieldErrors: Record<string, string>
   readonly retryAfterS: number | undefined
+  readonly details: Record<string, unknown>[]
 
   constructor(init: ApiErrorInit) {
     super(init.message)
@@ -29,6 +32,7 @@ export class ApiError extends Error {
     this.requestId = init.requestId
     this.fieldErrors = init.fieldErrors ?? {}
     this.retryAfterS = init.retryAfterS
+    this.details = init.details ?? []
   }
 
   /** Whether trying the same request again can help (not for a missing page or a refusal). */
@@ -206,6 +210,7 @@ interface BodyFacts {
   message?: string
   requestId?: string
   problems?: FieldProblem[]
+  details?: Record<string, unknown>[]
 }
 
 function messageFromBody(body: unknown): BodyFacts {
@@ -221,6 +226,7 @@ function messageFromBody(body: unknown): BodyFacts {
       message: withoutPydanticPrefix(nonEmptyString(body.error.message)),
       requestId: nonEmptyString(body.error.request_id),
       problems: fieldProblems(body.error.details, false),
+      details: Array.isArray(body.error.details) ? body.error.details.filter(isRecord) : [],
     }
   }
   if (typeof body.detail === 'string') return { message: nonEmptyString(body.detail) }
@@ -250,6 +256,7 @@ export function toApiError(
     requestId: fromBody.requestId ?? response.headers.get(REQUEST_ID_HEADER) ?? undefined,
     fieldErrors: fieldErrorMap(fromBody.problems ?? []),
     retryAfterS,
+    details: fromBody.details,
   })
 }
 

@@ -448,7 +448,8 @@ export interface paths {
         put?: never;
         /**
          * Import Benchmark
-         * @description Store a `benchstudio bench --output` results file (JSON body) in the history.
+         * @description Store a `benchstudio bench --output` results file (JSON body) in the history. The same
+         *     results imported before answer 409 `duplicate_import` naming that run.
          */
         post: operations["import_benchmark_api_benchmarks_import_post"];
         delete?: never;
@@ -1209,7 +1210,8 @@ export interface paths {
         post?: never;
         /**
          * Delete Suite
-         * @description Archive the suite: it leaves every list; runs keep their snapshots.
+         * @description Archive the suite: it leaves every list; finished runs keep their snapshots and still
+         *     open from the history. Refused (409 `suite_in_use`) while one of its runs is going.
          */
         delete: operations["delete_suite_api_suites__suite_id__delete"];
         options?: never;
@@ -4886,7 +4888,10 @@ export interface operations {
     };
     import_benchmark_api_benchmarks_import_post: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description `allow`: store results imported before again, as a copy */
+                duplicate?: "refuse" | "allow";
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -7022,7 +7027,10 @@ export interface operations {
     };
     import_suite_file_api_suites_import_post: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description `allow`: import again as a copy even if the same content was imported */
+                duplicate?: "refuse" | "allow";
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -7064,7 +7072,10 @@ export interface operations {
     };
     import_bfcl_api_suites_import_bfcl_post: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description `allow`: import again as a copy even if the same content was imported */
+                duplicate?: "refuse" | "allow";
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -7106,7 +7117,10 @@ export interface operations {
     };
     import_mcp_api_suites_import_mcp_post: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description `allow`: import again as a copy even if the same content was imported */
+                duplicate?: "refuse" | "allow";
+            };
             header?: never;
             path?: never;
             cookie?: never;

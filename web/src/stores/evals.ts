@@ -51,6 +51,11 @@ function formOf(fields: Record<string, Blob | string | null | undefined>): FormD
   return form
 }
 
+/** `?duplicate=allow` when the user chose to import content imported before as a copy. */
+export function duplicateQuery(allow: boolean): { duplicate?: 'allow' } {
+  return allow ? { duplicate: 'allow' } : {}
+}
+
 export const useEvalsStore = defineStore('evals', () => {
   const suites = ref<SuiteOut[]>([])
   const suitesTotal = ref(0)
@@ -77,22 +82,52 @@ export const useEvalsStore = defineStore('evals', () => {
     return created
   }
 
-  /** Multipart uploads: the generated body types describe the form fields as strings. */
-  async function importFile(file: File): Promise<SuiteOut> {
+  /** A suite with no tools and no cases yet (they are added on its page). */
+  async function createSuite(name: string, description: string): Promise<SuiteOut> {
+    const body = { name, description, tools: [], cases: [] }
+    const created = await unwrap(api.POST('/api/suites', { body }))
+    await loadSuites()
+    return created
+  }
+
+  async function renameSuite(id: string, name: string): Promise<SuiteDetail> {
+    suite.value = await unwrap(
+      api.PATCH('/api/suites/{suite_id}', { ...suitePath(id), body: { name } }),
+    )
+    return suite.value
+  }
+
+  /** Multipart uploads: the generated body types describe the form fields as strings.
+   * `allowDuplicate` imports content imported before again (else a 409 names the first). */
+  async function importFile(file: File, allowDuplicate = false): Promise<SuiteOut> {
     const form = formOf({ file })
     const created = await unwrap(
-      api.POST('/api/suites/import', { body: { file: '' }, bodySerializer: () => form }),
+      api.POST('/api/suites/import', {
+        params: { query: duplicateQuery(allowDuplicate) },
+        body: { file: '' },
+        bodySerializer: () => form,
+      }),
     )
     await loadSuites()
     return created
   }
 
-  async function importBfcl(questions: File, answers: File | null, name: string): Promise<void> {
+  async function importBfcl(
+    questions: File,
+    answers: File | null,
+    name: string,
+    allowDuplicate = false,
+  ): Promise<SuiteOut> {
     const form = formOf({ questions, answers, name })
-    await unwrap(
-      api.POST('/api/suites/import/bfcl', { body: { questions: '' }, bodySerializer: () => form }),
+    const result = await unwrap(
+      api.POST('/api/suites/import/bfcl', {
+        params: { query: duplicateQuery(allowDuplicate) },
+        body: { questions: '' },
+        bodySerializer: () => form,
+      }),
     )
     await loadSuites()
+    return result.suite
   }
 
   async function loadSuite(id: string): Promise<SuiteDetail> {
@@ -133,8 +168,12 @@ export const useEvalsStore = defineStore('evals', () => {
     return unwrap(api.POST('/api/suites/import/mcp/tools', { body: server }))
   }
 
-  async function importMcp(request: McpImportRequest): Promise<McpImportResult> {
-    const result = await unwrap(api.POST('/api/suites/import/mcp', { body: request }))
+  async function importMcp(
+    request: McpImportRequest,
+    allowDuplicate = false,
+  ): Promise<McpImportResult> {
+    const params = { query: duplicateQuery(allowDuplicate) }
+    const result = await unwrap(api.POST('/api/suites/import/mcp', { params, body: request }))
     await loadSuites()
     return result
   }
@@ -151,6 +190,12 @@ export const useEvalsStore = defineStore('evals', () => {
   async function archiveSuite(id: string): Promise<void> {
     await unwrap(api.DELETE('/api/suites/{suite_id}', suitePath(id)))
     await loadSuites()
+  }
+
+  /** Delete a finished eval run and its case results (a running one answers 409). */
+  async function deleteRun(id: string): Promise<void> {
+    await unwrap(api.DELETE('/api/evals/{eval_run_id}', runPath(id)))
+    runs.value = runs.value.filter((r) => r.id !== id)
   }
 
   /** Newest first: the number, when it was saved, the change note and the case count. */
@@ -319,6 +364,9 @@ export const useEvalsStore = defineStore('evals', () => {
     loadSuites,
     loadRuns,
     copySample,
+    createSuite,
+    renameSuite,
+    deleteRun,
     importFile,
     importBfcl,
     listMcpTools,

@@ -114,11 +114,13 @@ export const useHistoryStore = defineStore('history', () => {
    * Store a results file (a run's JSON export, or what `benchstudio bench --output` writes) as
    * a new run. The endpoint reads the raw JSON body, so the file is sent as it is.
    */
-  async function importRun(file: File): Promise<ImportOut> {
+  /** `allowDuplicate`: import results imported before again (else a 409 names the first). */
+  async function importRun(file: File, allowDuplicate = false): Promise<ImportOut> {
     const problem = importProblem(file)
     if (problem) throw problem
     return unwrap(
       api.POST('/api/benchmarks/import', {
+        params: { query: allowDuplicate ? { duplicate: 'allow' } : {} },
         // The generated types declare no body (the route parses it itself).
         body: file as never,
         bodySerializer: () => file,

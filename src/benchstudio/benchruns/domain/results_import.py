@@ -8,6 +8,7 @@ reason the file is refused (a value, not an exception: it crosses a process boun
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -47,6 +48,8 @@ class PreparedImport:
     rows: list[dict[str, Any]]
     summaries: dict[str, Any]
     totals: dict[str, Any]
+    content_hash: str  # `results_hash`: the same results imported again are noticed
+    title: str | None  # the file's `title` (a run's export keeps it); None: the file has none
 
 
 def totals_of(records: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
@@ -119,6 +122,20 @@ def steps_of(data: Mapping[str, Any], records: list[dict[str, Any]]) -> list[dic
     ]
 
 
+def results_hash(data: Mapping[str, Any]) -> str:
+    """The measurements' identity: the canonical JSON of the document without its title, so
+    the same results under another title are still the same import."""
+    values = {k: v for k, v in data.items() if k != "title"}
+    canonical = json.dumps(values, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def title_of(data: Mapping[str, Any]) -> str | None:
+    """The file's title as it is (an exported untitled run stays untitled); None: no title."""
+    title = data.get("title")
+    return title.strip()[:300] if isinstance(title, str) else None
+
+
 class _RowView:
     """Attribute access over a row dict (so `record_from_row` reads exactly what is stored)."""
 
@@ -144,4 +161,14 @@ def prepare_import(raw: bytes) -> PreparedImport | ImportRefused:
     config = dict(data.get("config") or {})
     summaries = compute_summaries(run_key, stored, steps, wall_s=wall_s, config=config)
     document = {k: v for k, v in data.items() if k != "requests"}
-    return PreparedImport(document, run_key, wall_s, steps, rows, summaries, totals_of(stored))
+    return PreparedImport(
+        document,
+        run_key,
+        wall_s,
+        steps,
+        rows,
+        summaries,
+        totals_of(stored),
+        content_hash=results_hash(data),
+        title=title_of(data),
+    )

@@ -96,6 +96,7 @@ class ImportedConfig(_Lenient):
 class ResultsFile(_Lenient):
     results_schema: Literal["benchstudio.bench/1"] = Field(alias="schema")  # RESULTS_SCHEMA
     run_id: str | int | None = None
+    title: str | None = Field(default=None, max_length=300)
     status: str | None = Field(default=None, max_length=200)
     stop_reason: str | None = Field(default=None, max_length=300)
     config: ImportedConfig | None = None

@@ -77,6 +77,7 @@ def json_header(run: BenchmarkRun, summaries: Mapping[str, Any]) -> dict[str, An
     return {
         "schema": RESULTS_SCHEMA,
         "run_id": run.run_key,
+        "title": run.title,
         "status": run.status,
         "stop_reason": run.stop_reason,
         "started_at": run.started_at.isoformat() if run.started_at else None,
@@ -184,12 +185,35 @@ def _import_targets(run_id: str, config: Mapping[str, Any]) -> list[BenchmarkRun
     return list({t.target_key: t for t in targets}.values())
 
 
-async def import_file(ctx: ServiceContext, raw: bytes) -> tuple[BenchmarkRun, int]:
+def _duplicate_error(run_id: str, title: str) -> AppError:
+    return AppError(
+        f"You imported these results before: they are the run {title!r} (id {run_id}). "
+        "Open that one, or import again with duplicate=allow to keep a separate copy.",
+        code="duplicate_import",
+        status_code=409,
+        details=[
+            {"kind": "benchmark", "id": run_id, "name": title, "link": f"/benchmarks/{run_id}"}
+        ],
+    )
+
+
+async def import_file(
+    ctx: ServiceContext, raw: bytes, allow_duplicate: bool = False
+) -> tuple[BenchmarkRun, int]:
     """Store an uploaded results file; returns the run and its request count. The file is
-    decoded, checked and summarised in the summary worker, off the event loop."""
+    decoded, checked and summarised in the summary worker, off the event loop. The same
+    results imported before answer 409 `duplicate_import` naming that run, unless
+    `allow_duplicate` (then they are stored again, as a copy)."""
     prepared = await in_summary_worker(prepare_import, raw)
     if isinstance(prepared, ImportRefused):
         raise AppError(prepared.message, code=prepared.code, status_code=prepared.status_code)
+    if not allow_duplicate:
+        async with ctx.read() as session:
+            earlier = await repository.find_import(
+                session, ctx.require_owner(), prepared.content_hash
+            )
+            if earlier is not None:
+                raise _duplicate_error(earlier.id, earlier.title)
     return await import_results(ctx, prepared), len(prepared.rows)
 
 
@@ -205,7 +229,8 @@ async def import_results(ctx: ServiceContext, prepared: PreparedImport) -> Bench
         owner_id=owner_id,
         run_key=prepared.run_key,
         source="import",
-        title=f"Imported {prepared.run_key}",
+        title=f"Imported {prepared.run_key}" if prepared.title is None else prepared.title,
+        import_hash=prepared.content_hash,
         mode=str(steps[0].get("mode") or "profile") if steps else "profile",
         status=str(data.get("status") or "completed")[:16],
         stop_reason=data.get("stop_reason"),

@@ -6,6 +6,7 @@ parsed as JSON only (never evaluated).
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass
 from typing import Any
@@ -34,6 +35,33 @@ class ImportFailedError(AppError):
 class McpUnreachableError(AppError):
     status_code = 502
     code = "mcp_unreachable"
+
+
+class DuplicateImportError(AppError):
+    """The owner imported this content before; `details` names the existing suite."""
+
+    status_code = 409
+    code = "duplicate_import"
+
+
+def duplicate_suite_error(suite_id: str, name: str) -> DuplicateImportError:
+    return DuplicateImportError(
+        f"You imported this before: it is the suite {name!r} (id {suite_id}). Open that one, "
+        "or import again with duplicate=allow to keep a separate copy.",
+        details=[
+            {"kind": "suite", "id": suite_id, "name": name, "link": f"/tool-eval/suites/{suite_id}"}
+        ],
+    )
+
+
+def content_hash(suite: Suite) -> str:
+    """The import's identity: the normalized suite file without its name and version, so the
+    same file imported under another name (or re-exported at another version) still matches."""
+    values = snapshot_json(suite)
+    values.pop("name", None)
+    values.pop("version", None)
+    canonical = json.dumps(values, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()
 
 
 @dataclass(frozen=True, slots=True)

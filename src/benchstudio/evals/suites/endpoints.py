@@ -5,7 +5,7 @@ Every suite belongs to its owner: another user's id answers 404, exactly like a 
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, File, Form, Path, Query, Response, UploadFile
 
@@ -36,6 +36,12 @@ from benchstudio.toolcall.schemas import Suite
 from benchstudio.toolcall.suite_file import suite_json_schema
 
 router = APIRouter(prefix="/suites", tags=["eval suites"])
+# `?duplicate=allow` imports content the owner imported before as a separate copy; by default
+# such an import answers 409 `duplicate_import` naming the existing suite.
+Duplicate = Annotated[
+    Literal["refuse", "allow"],
+    Query(description="`allow`: import again as a copy even if the same content was imported"),
+]
 # A version number in a route's path.
 SuiteVersionNumber = Annotated[int, Path(ge=1, le=MAX_VERSION)]
 
@@ -72,10 +78,12 @@ async def copy_sample_suite(ctx: OwnerContext) -> SuiteOut:
 
 
 @router.post("/import", response_model=SuiteOut, status_code=201)
-async def import_suite_file(ctx: OwnerContext, file: Annotated[UploadFile, File()]) -> SuiteOut:
+async def import_suite_file(
+    ctx: OwnerContext, file: Annotated[UploadFile, File()], duplicate: Duplicate = "refuse"
+) -> SuiteOut:
     """A suite file in BenchStudio's own JSON format (see `/api/suites/schema`)."""
     text = domain.decode_upload(await file.read(), "suite")
-    return await crud.create_suite(ctx, domain.parse_suite_text(text))
+    return await imports.import_suite_file(ctx, text, allow_duplicate=duplicate == "allow")
 
 
 @router.post("/import/bfcl", response_model=BfclImportOut, status_code=201)
@@ -84,11 +92,14 @@ async def import_bfcl(
     questions: Annotated[UploadFile, File(description="BFCL question file (JSON / JSON lines)")],
     answers: Annotated[UploadFile | None, File(description="possible-answer file")] = None,
     name: Annotated[str | None, Form(max_length=200)] = None,
+    duplicate: Duplicate = "refuse",
 ) -> BfclImportOut:
     """Entries without an answer become irrelevance cases; unsupported ones are listed."""
     question_text = domain.decode_upload(await questions.read(), "questions")
     answer_text = domain.decode_upload(await answers.read(), "answers") if answers else None
-    return await imports.import_bfcl_files(ctx, question_text, answer_text, name or None)
+    return await imports.import_bfcl_files(
+        ctx, question_text, answer_text, name or None, allow_duplicate=duplicate == "allow"
+    )
 
 
 @router.post("/import/mcp/tools", response_model=McpToolList)
@@ -100,8 +111,12 @@ async def list_mcp_tools(
 
 
 @router.post("/import/mcp", response_model=McpImportOut, status_code=201)
-async def import_mcp(data: McpImportIn, ctx: OwnerContext, settings: SettingsDep) -> McpImportOut:
-    return await imports.import_mcp_server(ctx, settings, data)
+async def import_mcp(
+    data: McpImportIn, ctx: OwnerContext, settings: SettingsDep, duplicate: Duplicate = "refuse"
+) -> McpImportOut:
+    return await imports.import_mcp_server(
+        ctx, settings, data, allow_duplicate=duplicate == "allow"
+    )
 
 
 @router.get("/{suite_id}", response_model=SuiteDetail)
@@ -122,7 +137,8 @@ async def patch_suite(suite_id: ObjectId, data: SuitePatch, ctx: OwnerContext) -
 
 @router.delete("/{suite_id}", status_code=204)
 async def delete_suite(suite_id: ObjectId, ctx: OwnerContext) -> Response:
-    """Archive the suite: it leaves every list; runs keep their snapshots."""
+    """Archive the suite: it leaves every list; finished runs keep their snapshots and still
+    open from the history. Refused (409 `suite_in_use`) while one of its runs is going."""
     await crud.archive_suite(ctx, suite_id)
     return Response(status_code=204)
 

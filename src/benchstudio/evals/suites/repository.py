@@ -5,7 +5,10 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from benchstudio.evals.models import EvalSuite, EvalSuiteVersion
+from benchstudio.evals.models import EvalRun, EvalSuite, EvalSuiteVersion
+
+# Run statuses that mean the run may still read its suite (a deleted suite refuses these).
+ACTIVE_RUN_STATUSES = ("queued", "running")
 
 
 async def get_suite(session: AsyncSession, owner_id: str, suite_id: str) -> EvalSuite | None:
@@ -64,3 +67,28 @@ async def list_versions(
         .order_by(EvalSuiteVersion.version.desc())
     )
     return list((await session.execute(query)).scalars())
+
+
+async def find_import(session: AsyncSession, owner_id: str, import_hash: str) -> EvalSuite | None:
+    """The owner's active suite imported with this content hash (the oldest, if several)."""
+    query = (
+        select(EvalSuite)
+        .where(
+            EvalSuite.owner_id == owner_id,
+            EvalSuite.import_hash == import_hash,
+            EvalSuite.archived_at.is_(None),
+        )
+        .order_by(EvalSuite.created_at, EvalSuite.id)
+        .limit(1)
+    )
+    return (await session.execute(query)).scalar_one_or_none()
+
+
+async def count_active_runs(session: AsyncSession, owner_id: str, suite_id: str) -> int:
+    """The suite's eval runs still queued or running."""
+    query = select(func.count()).where(
+        EvalRun.owner_id == owner_id,
+        EvalRun.suite_id == suite_id,
+        EvalRun.status.in_(ACTIVE_RUN_STATUSES),
+    )
+    return int((await session.execute(query)).scalar_one())

@@ -81,13 +81,19 @@ def _add_version(session: AsyncSession, row: EvalSuite, suite: Suite, note: str)
     return suite
 
 
-async def create_suite(ctx: ServiceContext, suite: Suite, source: SuiteSource = "own") -> SuiteOut:
+async def create_suite(
+    ctx: ServiceContext,
+    suite: Suite,
+    source: SuiteSource = "own",
+    import_hash: str | None = None,
+) -> SuiteOut:
     async with ctx.unit() as session:
         now = utcnow()
         row = EvalSuite(
             owner_id=ctx.require_owner(),
             name=suite.name,
             source=source,
+            import_hash=import_hash,
             current_version=0,
             created_at=now,
             updated_at=now,
@@ -227,8 +233,18 @@ async def remove_case(ctx: ServiceContext, suite_id: str, case_id: str) -> Suite
 
 
 async def archive_suite(ctx: ServiceContext, suite_id: str) -> None:
+    """Refused while one of its runs is queued or running: the user cancels it first (a
+    deleted suite never disappears under a run; finished runs keep their snapshots)."""
+    owner_id = ctx.require_owner()
     async with ctx.unit() as session:
-        row = await _owned(session, ctx.require_owner(), suite_id)
+        row = await _owned(session, owner_id, suite_id)
+        active = await repository.count_active_runs(session, owner_id, suite_id)
+        if active:
+            raise ConflictError(
+                f"{active} eval run(s) of this suite are still going: cancel them first, "
+                "then delete the suite.",
+                code="suite_in_use",
+            )
         row.archived_at = utcnow()
         audit.record(session, "suite.archived", actor_id=ctx.actor_id, target=suite_id)
 

@@ -8,7 +8,14 @@ from __future__ import annotations
 
 from benchstudio.catalog.service import egress_policy
 from benchstudio.config import Settings
-from benchstudio.evals.suites.domain import ImportFailedError, McpUnreachableError
+from benchstudio.evals.suites import repository
+from benchstudio.evals.suites.domain import (
+    ImportFailedError,
+    McpUnreachableError,
+    content_hash,
+    duplicate_suite_error,
+    parse_suite_text,
+)
 from benchstudio.evals.suites.schemas import (
     BfclImportOut,
     McpImportIn,
@@ -17,16 +24,42 @@ from benchstudio.evals.suites.schemas import (
     McpToolList,
     McpToolOut,
     SkippedEntry,
+    SuiteOut,
+    SuiteSource,
 )
 from benchstudio.evals.suites.service.crud import create_suite
 from benchstudio.providers.mcp_client import McpImportError, McpTool, list_mcp_tools
 from benchstudio.storage.service_context import ServiceContext
 from benchstudio.toolcall.bfcl_import import BfclImportError, import_bfcl, parse_entries
-from benchstudio.toolcall.mcp_import import suite_from_mcp_tools
+from benchstudio.toolcall.mcp_import import server_description, suite_from_mcp_tools
+from benchstudio.toolcall.schemas import Suite
+
+
+async def create_imported(
+    ctx: ServiceContext, suite: Suite, source: SuiteSource, allow_duplicate: bool
+) -> SuiteOut:
+    """Store an imported suite, unless the owner imported the same content before (409 naming
+    that suite) and did not ask for a copy."""
+    digest = content_hash(suite)
+    if not allow_duplicate:
+        async with ctx.read() as session:
+            earlier = await repository.find_import(session, ctx.require_owner(), digest)
+            if earlier is not None:
+                raise duplicate_suite_error(earlier.id, earlier.name)
+    return await create_suite(ctx, suite, source, import_hash=digest)
+
+
+async def import_suite_file(ctx: ServiceContext, text: str, allow_duplicate: bool) -> SuiteOut:
+    """A suite file in BenchStudio's own JSON format."""
+    return await create_imported(ctx, parse_suite_text(text), "own", allow_duplicate)
 
 
 async def import_bfcl_files(
-    ctx: ServiceContext, questions: str, answers: str | None, name: str | None
+    ctx: ServiceContext,
+    questions: str,
+    answers: str | None,
+    name: str | None,
+    allow_duplicate: bool = False,
 ) -> BfclImportOut:
     """A suite from BFCL questions (+ possible answers); unsupported entries are listed."""
     try:
@@ -38,7 +71,7 @@ async def import_bfcl_files(
     if not result.suite.cases:
         reasons = "; ".join(f"{i}: {r}" for i, r in result.skipped[:3])
         raise ImportFailedError(f"No entry could be imported ({reasons or 'empty file'}).")
-    suite = await create_suite(ctx, result.suite, "bfcl")
+    suite = await create_imported(ctx, result.suite, "bfcl", allow_duplicate)
     skipped = [SkippedEntry(id=entry, reason=reason) for entry, reason in result.skipped]
     return BfclImportOut(suite=suite, skipped=skipped)
 
@@ -74,7 +107,7 @@ async def list_mcp_server_tools(
 
 
 async def import_mcp_server(
-    ctx: ServiceContext, settings: Settings, request: McpImportIn
+    ctx: ServiceContext, settings: Settings, request: McpImportIn, allow_duplicate: bool = False
 ) -> McpImportOut:
     """The picked tools (all by default) as a new suite, optionally with drafted cases."""
     listing = await _listing(settings, request)
@@ -89,13 +122,15 @@ async def import_mcp_server(
             name=name,
             select=request.tools,
             draft_cases=request.draft_cases,
-            description=f"Tools imported from the MCP server {name!r} ({listing.transport}).",
+            description=server_description(
+                listing.server_name, str(request.url), listing.transport
+            ),
         )
     except ValueError as error:
         raise ImportFailedError(str(error)) from None
     if not result.suite.tools:
         raise ImportFailedError("None of the server's tools could be converted.")
-    suite = await create_suite(ctx, result.suite, "mcp")
+    suite = await create_imported(ctx, result.suite, "mcp", allow_duplicate)
     return McpImportOut(
         suite=suite,
         name_map=result.name_map,
