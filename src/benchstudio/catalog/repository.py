@@ -9,13 +9,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from benchstudio.catalog.models import (
     CatalogModel,
-    ModelProfile,
+    ParameterSet,
     PromptTemplate,
     Provider,
     UserDefaults,
 )
 
-Owned = TypeVar("Owned", Provider, CatalogModel, PromptTemplate, ModelProfile)
+Owned = TypeVar("Owned", Provider, CatalogModel, PromptTemplate, ParameterSet)
 
 
 async def get_owned(
@@ -52,8 +52,8 @@ async def list_models(
 
 
 async def list_owned(
-    session: AsyncSession, table: type[PromptTemplate] | type[ModelProfile], owner_id: str
-) -> list[PromptTemplate] | list[ModelProfile]:
+    session: AsyncSession, table: type[PromptTemplate] | type[ParameterSet], owner_id: str
+) -> list[PromptTemplate] | list[ParameterSet]:
     query = select(table).where(table.owner_id == owner_id).order_by(table.created_at, table.id)
     return list((await session.execute(query)).scalars())  # type: ignore[return-value]
 
@@ -67,8 +67,8 @@ async def repoint_model_references(
 ) -> None:
     """Configuration follows a renamed model; history keeps the old row."""
     await session.execute(
-        update(ModelProfile)
-        .where(ModelProfile.owner_id == owner_id, ModelProfile.model_ref_id == old_id)
+        update(ParameterSet)
+        .where(ParameterSet.owner_id == owner_id, ParameterSet.model_ref_id == old_id)
         .values(model_ref_id=new_id)
     )
     await session.execute(

@@ -1,4 +1,4 @@
-"""Catalog use cases for prompt templates, model profiles and per-user defaults."""
+"""Catalog use cases for prompt templates and per-user defaults."""
 
 from __future__ import annotations
 
@@ -6,13 +6,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from benchstudio.audit import service as audit
 from benchstudio.catalog import repository
-from benchstudio.catalog.models import CatalogModel, ModelProfile, PromptTemplate, UserDefaults
+from benchstudio.catalog.models import CatalogModel, ParameterSet, PromptTemplate, UserDefaults
 from benchstudio.catalog.repository import Owned
 from benchstudio.catalog.schemas import (
     DefaultsIn,
     DefaultsOut,
-    ModelProfileIn,
-    ModelProfileOut,
     PromptTemplateIn,
     PromptTemplateOut,
 )
@@ -37,7 +35,7 @@ async def _require_owned(
         raise NotFoundError(f"No such {what}.")
 
 
-async def _save_owned(
+async def save_owned(
     session: AsyncSession,
     table: type[Owned],
     owner_id: str,
@@ -83,7 +81,7 @@ async def save_template(
     """Create (no id) or replace (id) a prompt template."""
     async with ctx.unit() as session:
         owner_id = ctx.require_owner()
-        row = await _save_owned(
+        row = await save_owned(
             session, PromptTemplate, owner_id, template_id, data.model_dump(), "prompt template"
         )
         action = "template.created" if template_id is None else "template.updated"
@@ -101,52 +99,12 @@ async def delete_template(ctx: ServiceContext, template_id: str) -> None:
         audit.record(session, "template.deleted", actor_id=ctx.actor_id, target=template_id)
 
 
-async def list_profiles(ctx: ServiceContext) -> list[ModelProfileOut]:
-    async with ctx.read() as session:
-        owner_id = ctx.require_owner()
-        rows = await repository.list_owned(session, ModelProfile, owner_id)
-        return [ModelProfileOut.model_validate(r) for r in rows]
-
-
-async def get_profile(ctx: ServiceContext, profile_id: str) -> ModelProfileOut:
-    async with ctx.read() as session:
-        owner_id = ctx.require_owner()
-        row = await repository.get_owned(session, ModelProfile, owner_id, profile_id)
-        if row is None:
-            raise NotFoundError("No such model profile.")
-        return ModelProfileOut.model_validate(row)
-
-
-async def save_profile(
-    ctx: ServiceContext, data: ModelProfileIn, profile_id: str | None = None
-) -> ModelProfileOut:
-    async with ctx.unit() as session:
-        owner_id = ctx.require_owner()
-        await _require_owned(session, CatalogModel, owner_id, data.model_ref_id, "model")
-        row = await _save_owned(
-            session, ModelProfile, owner_id, profile_id, data.model_dump(), "model profile"
-        )
-        action = "profile.created" if profile_id is None else "profile.updated"
-        audit.record(session, action, actor_id=ctx.actor_id, target=row.id)
-        return ModelProfileOut.model_validate(row)
-
-
-async def delete_profile(ctx: ServiceContext, profile_id: str) -> None:
-    async with ctx.unit() as session:
-        owner_id = ctx.require_owner()
-        row = await repository.get_owned(session, ModelProfile, owner_id, profile_id)
-        if row is None:
-            raise NotFoundError("No such model profile.")
-        await session.delete(row)
-        audit.record(session, "profile.deleted", actor_id=ctx.actor_id, target=profile_id)
-
-
 def _defaults_out(row: UserDefaults | None) -> DefaultsOut:
     if row is None:
         return DefaultsOut()
     return DefaultsOut(
         model_ref_id=row.model_ref_id,
-        profile_id=row.profile_id,
+        parameter_set_id=row.profile_id,
         prompt_template_id=row.prompt_template_id,
         preferences=dict(row.preferences or {}),
     )
@@ -162,7 +120,9 @@ async def set_defaults(ctx: ServiceContext, data: DefaultsIn) -> DefaultsOut:
     async with ctx.unit() as session:
         owner_id = ctx.require_owner()
         await _require_owned(session, CatalogModel, owner_id, data.model_ref_id, "model")
-        await _require_owned(session, ModelProfile, owner_id, data.profile_id, "model profile")
+        await _require_owned(
+            session, ParameterSet, owner_id, data.parameter_set_id, "parameter set"
+        )
         await _require_owned(
             session, PromptTemplate, owner_id, data.prompt_template_id, "prompt template"
         )
@@ -171,7 +131,7 @@ async def set_defaults(ctx: ServiceContext, data: DefaultsIn) -> DefaultsOut:
             row = UserDefaults(owner_id=owner_id)
             session.add(row)
         row.model_ref_id = data.model_ref_id
-        row.profile_id = data.profile_id
+        row.profile_id = data.parameter_set_id
         row.prompt_template_id = data.prompt_template_id
         row.preferences = dict(data.preferences)
         row.updated_at = utcnow()
