@@ -14,6 +14,8 @@ from benchstudio.catalog.models import (
     Provider,
     UserDefaults,
 )
+from benchstudio.core.clock import utcnow
+from benchstudio.core.ids import new_id
 
 Owned = TypeVar("Owned", Provider, CatalogModel, PromptTemplate, ParameterSet)
 
@@ -24,6 +26,30 @@ async def get_owned(
     """One row of `table` by id, only if `owner_id` owns it."""
     query = select(table).where(table.id == object_id, table.owner_id == owner_id)
     return (await session.execute(query)).scalar_one_or_none()
+
+
+async def save_owned(
+    session: AsyncSession,
+    table: type[Owned],
+    owner_id: str,
+    row_id: str | None,
+    values: dict[str, object],
+) -> Owned | None:
+    """Create a row (no id) or replace the fields of the owner's row (id); None when the owner
+    has no such row."""
+    if row_id is None:
+        row = table(id=new_id(), owner_id=owner_id, **values)
+        session.add(row)
+    else:
+        found = await get_owned(session, table, owner_id, row_id)
+        if found is None:
+            return None
+        row = found
+        for key, value in values.items():
+            setattr(row, key, value)
+        row.updated_at = utcnow()
+    await session.flush()
+    return row
 
 
 async def list_providers(

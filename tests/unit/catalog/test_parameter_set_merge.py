@@ -70,3 +70,15 @@ def test_runner_target_lays_stored_set_values_under_the_run_and_target() -> None
     assert target.params == {"top_p": 0.4, "seed": 1, "top_k": 5}
     explicit = runner_target(info, {**settings, "temperature": 0.0}, "http://x/v1", {})
     assert explicit.temperature == 0.0
+
+
+def test_cli_reads_name_value_pairs_as_json_when_it_can() -> None:
+    import typer
+
+    from benchstudio.cli.parameter_set_cmd import parse_param
+
+    assert parse_param("temperature=0.2") == ("temperature", 0.2)
+    assert parse_param('stop=["END"]') == ("stop", ["END"])
+    assert parse_param("reasoning_effort=low") == ("reasoning_effort", "low")
+    with pytest.raises(typer.BadParameter):
+        parse_param("top_p")

@@ -21,7 +21,6 @@ from benchstudio.catalog.schemas import (
     ParameterSetOut,
     ParameterSpecOut,
 )
-from benchstudio.catalog.service.presets import save_owned
 from benchstudio.core.errors import AppError, NotFoundError
 from benchstudio.providers.factory import KNOWN_PROVIDERS
 from benchstudio.providers.params import (
@@ -183,9 +182,11 @@ async def save_parameter_set(
         if data.model_ref_id is not None:
             provider, model_name = await _registry_of(session, owner_id, data.model_ref_id)
         check_parameter_values(data.params, provider, model_name)
-        saved = await save_owned(
-            session, ParameterSet, owner_id, set_id, data.model_dump(), "parameter set"
+        saved = await repository.save_owned(
+            session, ParameterSet, owner_id, set_id, data.model_dump()
         )
+        if saved is None:
+            raise NotFoundError("No such parameter set.")
         action = "parameter_set.created" if set_id is None else "parameter_set.updated"
         audit.record(session, action, actor_id=ctx.actor_id, target=saved.id)
         return ParameterSetOut.model_validate(saved)

@@ -16,7 +16,6 @@ from benchstudio.catalog.schemas import (
 )
 from benchstudio.core.clock import utcnow
 from benchstudio.core.errors import NotFoundError
-from benchstudio.core.ids import new_id
 from benchstudio.storage.service_context import ServiceContext
 
 
@@ -35,7 +34,7 @@ async def _require_owned(
         raise NotFoundError(f"No such {what}.")
 
 
-async def save_owned(
+async def _save_owned(
     session: AsyncSession,
     table: type[Owned],
     owner_id: str,
@@ -44,18 +43,9 @@ async def save_owned(
     what: str,
 ) -> Owned:
     """Create a row (no id) or replace the fields of the caller's own row (id)."""
-    if row_id is None:
-        row = table(id=new_id(), owner_id=owner_id, **values)
-        session.add(row)
-    else:
-        found = await repository.get_owned(session, table, owner_id, row_id)
-        if found is None:
-            raise NotFoundError(f"No such {what}.")
-        row = found
-        for key, value in values.items():
-            setattr(row, key, value)
-        row.updated_at = utcnow()
-    await session.flush()
+    row = await repository.save_owned(session, table, owner_id, row_id, values)
+    if row is None:
+        raise NotFoundError(f"No such {what}.")
     return row
 
 
@@ -81,7 +71,7 @@ async def save_template(
     """Create (no id) or replace (id) a prompt template."""
     async with ctx.unit() as session:
         owner_id = ctx.require_owner()
-        row = await save_owned(
+        row = await _save_owned(
             session, PromptTemplate, owner_id, template_id, data.model_dump(), "prompt template"
         )
         action = "template.created" if template_id is None else "template.updated"
