@@ -136,6 +136,8 @@ BODY_OVERRIDES: dict[tuple[str, str], Any] = {
     ("POST", "/api/models"): {"provider_id": "x", "model_id": "m"},
     ("PATCH", "/api/models/{model_ref_id}"): {"notes": "n"},
     ("PUT", "/api/prompt-templates/{template_id}"): {"name": "t", "user_prompt": "hi"},
+    # Hidden from the schema (deprecated alias of /api/parameter-sets): no body to derive.
+    ("PUT", "/api/model-profiles/{parameter_set_id}"): {"name": "p"},
     ("POST", "/api/jobs"): {"type": "demo.units", "params": {"units": 1, "unit_ms": 1}},
     ("PATCH", "/api/admin/users/{user_id}"): {},
 }
@@ -193,9 +195,9 @@ def _make_template(client: TestClient, owner: Tenant, key: str) -> str:
     return _created(client.post("/api/prompt-templates", json=body, headers=owner.headers))
 
 
-def _make_profile(client: TestClient, owner: Tenant, key: str) -> str:
-    body = {"name": "A's profile", "params": {"temperature": 0.3}}
-    return _created(client.post("/api/model-profiles", json=body, headers=owner.headers))
+def _make_parameter_set(client: TestClient, owner: Tenant, key: str) -> str:
+    body = {"name": "A's parameter set", "params": {"temperature": 0.3}}
+    return _created(client.post("/api/parameter-sets", json=body, headers=owner.headers))
 
 
 def _make_token(client: TestClient, owner: Tenant, key: str) -> str:
@@ -299,7 +301,7 @@ OBJECT_FACTORIES: dict[str, Callable[[TestClient, Tenant, str], str]] = {
     "provider_id": _make_provider,
     "model_ref_id": _make_model,
     "template_id": _make_template,
-    "profile_id": _make_profile,
+    "parameter_set_id": _make_parameter_set,
     "token_id": _make_token,
     "job_id": _make_job,
     "run_id": _make_benchmark_run,

@@ -20,7 +20,8 @@ SNAPSHOT_PATHS = (
     "/api/providers/{provider_id}",
     "/api/models/{model_ref_id}",
     "/api/prompt-templates/{template_id}",
-    "/api/model-profiles/{profile_id}",
+    "/api/parameter-sets/{parameter_set_id}",
+    "/api/model-profiles/{parameter_set_id}",
     "/api/jobs/{job_id}",
     "/api/auth/tokens",
     "/api/providers",
@@ -100,9 +101,11 @@ def test_list_endpoints_never_show_another_users_ids(world: World) -> None:
     [
         ("POST", "/api/models", {"provider_id": "{provider_id}", "model_id": "stolen"}),
         ("PUT", "/api/defaults", {"model_ref_id": "{model_ref_id}"}),
-        ("PUT", "/api/defaults", {"profile_id": "{profile_id}"}),
+        ("PUT", "/api/defaults", {"profile_id": "{parameter_set_id}"}),
+        ("PUT", "/api/defaults", {"parameter_set_id": "{parameter_set_id}"}),
         ("PUT", "/api/defaults", {"prompt_template_id": "{template_id}"}),
         ("POST", "/api/model-profiles", {"name": "x", "model_ref_id": "{model_ref_id}"}),
+        ("POST", "/api/parameter-sets", {"name": "x", "model_ref_id": "{model_ref_id}"}),
         ("GET", "/api/models?provider_id={provider_id}", None),
     ],
 )

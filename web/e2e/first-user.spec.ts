@@ -165,25 +165,25 @@ test.describe('signing out and in', () => {
 
   test('sign out, then signing in returns to the page that asked for it', async ({ page }) => {
     await signInQuietly(page, ADMIN)
-    await page.goto('/settings/profiles')
-    await expect(page.getByRole('heading', { name: 'Model profiles', exact: true })).toBeVisible()
+    await page.goto('/settings/parameter-sets')
+    await expect(page.getByRole('heading', { name: 'Parameter sets', exact: true })).toBeVisible()
     await page.getByTestId('user-menu-button').click()
     await page.getByRole('button', { name: 'Sign out' }).click()
     await expect(page).toHaveURL(/\/sign-in/)
 
-    await page.goto('/settings/profiles')
-    await expect(page).toHaveURL('/sign-in?redirect=/settings/profiles')
+    await page.goto('/settings/parameter-sets')
+    await expect(page).toHaveURL('/sign-in?redirect=/settings/parameter-sets')
     await expect(page.getByText('Sign in to continue to')).toBeVisible()
     await page.getByLabel('Email').fill(ADMIN.email)
     await page.getByLabel('Password', { exact: true }).fill('wrong password here')
     await page.getByRole('button', { name: 'Sign in' }).click()
     await expect(page.getByTestId('error-notice')).toContainText('Wrong email or password')
     await signInWithForm(page, ADMIN)
-    await expect(page).toHaveURL('/settings/profiles')
-    await expect(page.getByRole('heading', { name: 'Model profiles', exact: true })).toBeVisible()
+    await expect(page).toHaveURL('/settings/parameter-sets')
+    await expect(page.getByRole('heading', { name: 'Parameter sets', exact: true })).toBeVisible()
 
     // The session survives a reload through the refresh cookie alone.
     await page.reload()
-    await expect(page.getByRole('heading', { name: 'Model profiles', exact: true })).toBeVisible()
+    await expect(page.getByRole('heading', { name: 'Parameter sets', exact: true })).toBeVisible()
   })
 })

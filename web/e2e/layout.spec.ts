@@ -35,7 +35,7 @@ const pages: PageCase[] = [
   { name: 'settings-models', path: '/settings/models' },
   { name: 'settings-keys', path: '/settings/keys' },
   { name: 'settings-templates', path: '/settings/templates' },
-  { name: 'settings-profiles', path: '/settings/profiles' },
+  { name: 'settings-parameter-sets', path: '/settings/parameter-sets' },
   { name: 'settings-tokens', path: '/settings/tokens' },
   { name: 'settings-account', path: '/settings/account' },
   { name: 'admin-users', path: '/admin/users' },
@@ -92,7 +92,7 @@ async function createData(browser: Browser, request: APIRequestContext): Promise
       system_prompt: 'You are terse.',
       user_prompt: 'Summarise the plot of Hamlet in one long sentence.',
     })
-    await api(request, token, 'post', '/api/model-profiles', {
+    await api(request, token, 'post', '/api/parameter-sets', {
       name: `Layout profile ${stamp}`,
       description: 'Low temperature',
       params: { temperature: 0.2 },

@@ -90,6 +90,11 @@ class BenchmarkRunTarget(Base):
     model_display: Mapped[str] = mapped_column(String(200), default="")
     protocol: Mapped[str] = mapped_column(String(32), default="openai")
     base_url: Mapped[str] = mapped_column(String(2048), default="")
+    # The parameter set the target ran with (not a foreign key: history outlives the set) and
+    # the set's values that took effect.
+    parameter_set_id: Mapped[str | None] = mapped_column(String(32))
+    parameter_set_name: Mapped[str | None] = mapped_column(String(200))
+    parameter_set_params: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
 
 class BenchmarkRequest(Base):

@@ -1,7 +1,9 @@
-"""Pure catalog rules: credentials in URLs, and when a new address may receive the secrets."""
+"""Pure catalog rules: credentials in URLs, when a new address may receive the secrets, and
+how a parameter set combines with explicit parameters."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -86,3 +88,24 @@ def split_query_credentials(url: str) -> tuple[str, list[tuple[str, str]]]:
         return url, []
     kept = [(name, value) for name, value in pairs if not is_credential_param(name)]
     return urlunsplit(parts._replace(query=urlencode(kept))), found
+
+
+@dataclass(frozen=True)
+class MergedParameters:
+    """A parameter set laid under explicit parameters: `params` is what applies, `applied` the
+    set's values that took effect, `overridden` the set's names an explicit value replaced."""
+
+    params: dict[str, object]
+    applied: dict[str, object]
+    overridden: list[str]
+
+
+def merge_parameter_set(
+    set_params: Mapping[str, object], explicit: Mapping[str, object]
+) -> MergedParameters:
+    """Explicit parameters win over the set's. A None explicit value means "not given" (the
+    form left it empty), so the set's value applies there."""
+    given = {name: value for name, value in explicit.items() if value is not None}
+    applied = {name: value for name, value in set_params.items() if name not in given}
+    overridden = sorted(name for name in set_params if name in given)
+    return MergedParameters({**applied, **given}, applied, overridden)

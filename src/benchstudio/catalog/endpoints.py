@@ -1,4 +1,4 @@
-"""Per-user configuration routes: providers, models, prompt templates, model profiles, defaults.
+"""Per-user configuration routes: providers, models, prompt templates, parameter sets, defaults.
 
 Every object belongs to its owner: another user's id answers 404, exactly like a missing one.
 """
@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Response
+from fastapi.exceptions import RequestValidationError
 
 from benchstudio.catalog import service
 from benchstudio.catalog.schemas import (
@@ -18,9 +19,10 @@ from benchstudio.catalog.schemas import (
     ModelCreate,
     ModelImport,
     ModelOut,
-    ModelProfileIn,
-    ModelProfileOut,
     ModelUpdate,
+    ParameterSetIn,
+    ParameterSetOut,
+    ParameterSpecOut,
     PromptTemplateIn,
     PromptTemplateOut,
     ProviderCreate,
@@ -28,7 +30,7 @@ from benchstudio.catalog.schemas import (
     ProviderOut,
     ProviderUpdate,
 )
-from benchstudio.catalog.service import CatalogContext, VaultDep
+from benchstudio.catalog.service import CatalogContext, InvalidParameterError, VaultDep
 from benchstudio.core.input_types import ObjectId
 from benchstudio.http.dependencies import DatabaseDep, SettingsDep
 from benchstudio.http.principal import CurrentUser
@@ -169,32 +171,63 @@ async def delete_template(template_id: ObjectId, ctx: OwnerContext) -> Response:
     return Response(status_code=204)
 
 
-@router.get("/model-profiles", response_model=list[ModelProfileOut])
-async def list_profiles(ctx: OwnerContext) -> list[ModelProfileOut]:
-    return await service.list_profiles(ctx)
+def _invalid_parameter(error: InvalidParameterError) -> RequestValidationError:
+    """The registry's refusal as a validation error at the field (`params.top_p`)."""
+    detail = {"loc": ("body", "params", error.param), "msg": error.reason, "type": "invalid_param"}
+    return RequestValidationError([detail])
 
 
-@router.post("/model-profiles", response_model=ModelProfileOut, status_code=201)
-async def create_profile(data: ModelProfileIn, ctx: OwnerContext) -> ModelProfileOut:
-    return await service.save_profile(ctx, data)
+async def _save_set(
+    ctx: OwnerContext, data: ParameterSetIn, set_id: str | None = None
+) -> ParameterSetOut:
+    try:
+        return await service.save_parameter_set(ctx, data, set_id)
+    except InvalidParameterError as error:
+        raise _invalid_parameter(error) from None
 
 
-@router.get("/model-profiles/{profile_id}", response_model=ModelProfileOut)
-async def get_profile(profile_id: ObjectId, ctx: OwnerContext) -> ModelProfileOut:
-    return await service.get_profile(ctx, profile_id)
+def _set_routes(prefix: str, *, deprecated: bool) -> APIRouter:
+    """The parameter-set routes under `prefix`. `/model-profiles` (their name before the
+    rename) stays as a deprecated alias that behaves identically, hidden from the schema."""
+    sets = APIRouter(deprecated=deprecated, include_in_schema=not deprecated)
+
+    @sets.get(prefix, response_model=list[ParameterSetOut])
+    async def list_parameter_sets(ctx: OwnerContext) -> list[ParameterSetOut]:
+        return await service.list_parameter_sets(ctx)
+
+    @sets.post(prefix, response_model=ParameterSetOut, status_code=201)
+    async def create_parameter_set(data: ParameterSetIn, ctx: OwnerContext) -> ParameterSetOut:
+        return await _save_set(ctx, data)
+
+    @sets.get(prefix + "/{parameter_set_id}", response_model=ParameterSetOut)
+    async def get_parameter_set(parameter_set_id: ObjectId, ctx: OwnerContext) -> ParameterSetOut:
+        return await service.get_parameter_set(ctx, parameter_set_id)
+
+    @sets.put(prefix + "/{parameter_set_id}", response_model=ParameterSetOut)
+    async def replace_parameter_set(
+        parameter_set_id: ObjectId, data: ParameterSetIn, ctx: OwnerContext
+    ) -> ParameterSetOut:
+        return await _save_set(ctx, data, parameter_set_id)
+
+    @sets.delete(prefix + "/{parameter_set_id}", status_code=204)
+    async def delete_parameter_set(parameter_set_id: ObjectId, ctx: OwnerContext) -> Response:
+        await service.delete_parameter_set(ctx, parameter_set_id)
+        return Response(status_code=204)
+
+    return sets
 
 
-@router.put("/model-profiles/{profile_id}", response_model=ModelProfileOut)
-async def replace_profile(
-    profile_id: ObjectId, data: ModelProfileIn, ctx: OwnerContext
-) -> ModelProfileOut:
-    return await service.save_profile(ctx, data, profile_id)
+@router.get("/parameter-specs", response_model=list[ParameterSpecOut])
+async def parameter_specs(
+    ctx: OwnerContext, model_ref_id: Annotated[str | None, Query(max_length=32)] = None
+) -> list[ParameterSpecOut]:
+    """The registry's parameters (type, range, choices) for a model's provider, or every known
+    parameter when no model is given: the parameter-set editor builds its controls from them."""
+    return await service.parameter_specs_for(ctx, model_ref_id)
 
 
-@router.delete("/model-profiles/{profile_id}", status_code=204)
-async def delete_profile(profile_id: ObjectId, ctx: OwnerContext) -> Response:
-    await service.delete_profile(ctx, profile_id)
-    return Response(status_code=204)
+router.include_router(_set_routes("/parameter-sets", deprecated=False))
+router.include_router(_set_routes("/model-profiles", deprecated=True))
 
 
 @router.get("/defaults", response_model=DefaultsOut)

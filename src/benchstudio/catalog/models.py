@@ -1,4 +1,4 @@
-"""Per-user configuration: providers, models, prompt templates, model profiles, defaults.
+"""Per-user configuration: providers, models, prompt templates, parameter sets, defaults.
 
 Providers and models are archived, never deleted through the API: history keeps pointing at
 the identity it ran with.
@@ -75,8 +75,10 @@ class PromptTemplate(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
 
-class ModelProfile(Base):
-    """A named bundle of request parameters (temperature, top_p, …), optionally for one model."""
+class ParameterSet(Base):
+    """A named bundle of request parameters (temperature, top_p, …), optionally for one model.
+
+    Called "model profiles" before; the table keeps that name (existing rows stay put)."""
 
     __tablename__ = "model_profiles"
 
@@ -101,6 +103,7 @@ class UserDefaults(Base):
     model_ref_id: Mapped[str | None] = mapped_column(
         ForeignKey("catalog_models.id", ondelete="SET NULL")
     )
+    # The default parameter set (the column keeps its name from "model profiles").
     profile_id: Mapped[str | None] = mapped_column(
         ForeignKey("model_profiles.id", ondelete="SET NULL")
     )

@@ -9,13 +9,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from benchstudio.catalog.models import (
     CatalogModel,
-    ModelProfile,
+    ParameterSet,
     PromptTemplate,
     Provider,
     UserDefaults,
 )
+from benchstudio.core.clock import utcnow
+from benchstudio.core.ids import new_id
 
-Owned = TypeVar("Owned", Provider, CatalogModel, PromptTemplate, ModelProfile)
+Owned = TypeVar("Owned", Provider, CatalogModel, PromptTemplate, ParameterSet)
 
 
 async def get_owned(
@@ -24,6 +26,30 @@ async def get_owned(
     """One row of `table` by id, only if `owner_id` owns it."""
     query = select(table).where(table.id == object_id, table.owner_id == owner_id)
     return (await session.execute(query)).scalar_one_or_none()
+
+
+async def save_owned(
+    session: AsyncSession,
+    table: type[Owned],
+    owner_id: str,
+    row_id: str | None,
+    values: dict[str, object],
+) -> Owned | None:
+    """Create a row (no id) or replace the fields of the owner's row (id); None when the owner
+    has no such row."""
+    if row_id is None:
+        row = table(id=new_id(), owner_id=owner_id, **values)
+        session.add(row)
+    else:
+        found = await get_owned(session, table, owner_id, row_id)
+        if found is None:
+            return None
+        row = found
+        for key, value in values.items():
+            setattr(row, key, value)
+        row.updated_at = utcnow()
+    await session.flush()
+    return row
 
 
 async def list_providers(
@@ -52,8 +78,8 @@ async def list_models(
 
 
 async def list_owned(
-    session: AsyncSession, table: type[PromptTemplate] | type[ModelProfile], owner_id: str
-) -> list[PromptTemplate] | list[ModelProfile]:
+    session: AsyncSession, table: type[PromptTemplate] | type[ParameterSet], owner_id: str
+) -> list[PromptTemplate] | list[ParameterSet]:
     query = select(table).where(table.owner_id == owner_id).order_by(table.created_at, table.id)
     return list((await session.execute(query)).scalars())  # type: ignore[return-value]
 
@@ -67,8 +93,8 @@ async def repoint_model_references(
 ) -> None:
     """Configuration follows a renamed model; history keeps the old row."""
     await session.execute(
-        update(ModelProfile)
-        .where(ModelProfile.owner_id == owner_id, ModelProfile.model_ref_id == old_id)
+        update(ParameterSet)
+        .where(ParameterSet.owner_id == owner_id, ParameterSet.model_ref_id == old_id)
         .values(model_ref_id=new_id)
     )
     await session.execute(

@@ -1,4 +1,4 @@
-"""Catalog input and output shapes: providers, models, templates, profiles, defaults."""
+"""Catalog input and output shapes: providers, models, templates, parameter sets, defaults."""
 
 from __future__ import annotations
 
@@ -9,7 +9,15 @@ from decimal import Decimal
 from typing import Any, Literal
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, computed_field, field_validator
+from pydantic import (
+    AliasChoices,
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    computed_field,
+    field_validator,
+)
 from pydantic_core import PydanticCustomError
 
 from benchstudio.catalog.domain import is_credential_param
@@ -290,7 +298,12 @@ class PromptTemplateOut(_PromptTemplateFields):
 ParamValue = str | int | float | bool | None | list[str | int | float | bool]
 
 
-class ModelProfileIn(CleanInput):
+class ParameterSetIn(CleanInput):
+    """A named bundle of request parameters (temperature, top_p, …), optionally for one model.
+
+    Values are checked against the provider parameter registry when saved: the model's
+    provider table when `model_ref_id` is set, otherwise each known parameter's spec."""
+
     name: str = Field(min_length=1, max_length=200)
     description: str = Field(default="", max_length=2000)
     model_ref_id: str | None = Field(default=None, max_length=32)
@@ -305,7 +318,7 @@ class ModelProfileIn(CleanInput):
         return value
 
 
-class ModelProfileOut(ModelProfileIn):
+class ParameterSetOut(ParameterSetIn):
     model_config = ConfigDict(from_attributes=True)
 
     id: str
@@ -313,12 +326,42 @@ class ModelProfileOut(ModelProfileIn):
     updated_at: datetime
 
 
+class ParameterSpecOut(BaseModel):
+    """One parameter of the provider registry, for the parameter-set editor's controls."""
+
+    name: str
+    type: str
+    min: float | None = None
+    max: float | None = None
+    default: Any = None
+    choices: list[Any] | None = None
+
+
+class AppliedParameterSet(BaseModel):
+    """A parameter set as applied to one target: what took effect and what explicit values
+    replaced. Stored with runs so history shows what ran."""
+
+    parameter_set_id: str
+    parameter_set_name: str
+    # The set's values that took effect (explicit parameters win over the set).
+    applied_params: dict[str, Any] = Field(default_factory=dict)
+    # The set's parameter names an explicit value replaced.
+    overridden: list[str] = Field(default_factory=list)
+
+
 class DefaultsIn(CleanInput):
     model_ref_id: str | None = Field(default=None, max_length=32)
-    profile_id: str | None = Field(default=None, max_length=32)
+    # `profile_id` is the name used before parameter sets were renamed; still accepted.
+    parameter_set_id: str | None = Field(
+        default=None,
+        max_length=32,
+        validation_alias=AliasChoices("parameter_set_id", "profile_id"),
+    )
     prompt_template_id: str | None = Field(default=None, max_length=32)
     preferences: dict[str, ParamValue] = Field(default_factory=dict, max_length=50)
 
 
 class DefaultsOut(DefaultsIn):
-    pass
+    @computed_field(description="Deprecated: the same as parameter_set_id.")
+    def profile_id(self) -> str | None:
+        return self.parameter_set_id

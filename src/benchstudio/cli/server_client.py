@@ -126,6 +126,21 @@ class ServerClient:
         )
         return result
 
+    def parameter_sets(self) -> list[dict[str, Any]]:
+        result: list[dict[str, Any]] = self._call("GET", "/api/parameter-sets")
+        return result
+
+    def parameter_set(self, set_id: str) -> dict[str, Any]:
+        result: dict[str, Any] = self._call("GET", f"/api/parameter-sets/{set_id}")
+        return result
+
+    def create_parameter_set(self, body: dict[str, Any]) -> dict[str, Any]:
+        result: dict[str, Any] = self._call("POST", "/api/parameter-sets", json=body)
+        return result
+
+    def delete_parameter_set(self, set_id: str) -> None:
+        self._call("DELETE", f"/api/parameter-sets/{set_id}")
+
     def import_results(self, content: bytes, *, allow_duplicate: bool = False) -> dict[str, Any]:
         result: dict[str, Any] = self._call(
             "POST",

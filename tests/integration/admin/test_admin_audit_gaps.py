@@ -30,7 +30,7 @@ def test_creations_are_audited_with_the_ip_and_filtered_by_actor_email(
     models = member.ok("GET", "/api/models")
     profile = member.ok(
         "POST",
-        "/api/model-profiles",
+        "/api/parameter-sets",
         201,
         json={"name": "p", "model_ref_id": models[0]["id"]},
     )
@@ -40,7 +40,7 @@ def test_creations_are_audited_with_the_ip_and_filtered_by_actor_email(
     assert mine and {e["actor_id"] for e in mine} == {member.user["id"]}
     by_action = {e["action"]: e for e in mine}
     assert by_action["template.created"]["target"] == template["id"]
-    assert by_action["profile.created"]["target"] == profile["id"]
+    assert by_action["parameter_set.created"]["target"] == profile["id"]
     assert by_action["api_token.created"]["target"] == token["id"]
     assert all(e["ip"] == "testclient" for e in mine), mine
     nobody = admin.ok("GET", "/api/admin/audit?actor_email=nobody@")["items"]

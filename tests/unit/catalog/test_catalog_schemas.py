@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from benchstudio.catalog.schemas import ModelProfileIn, ProviderCreate
+from benchstudio.catalog.schemas import ParameterSetIn, ProviderCreate
 
 
 @pytest.mark.parametrize(
@@ -68,6 +68,6 @@ def test_the_key_never_appears_in_repr_or_dump() -> None:
 
 def test_profile_params_are_bounded() -> None:
     with pytest.raises(ValidationError):
-        ModelProfileIn(name="p", params={f"p{i}": 1 for i in range(51)})
+        ParameterSetIn(name="p", params={f"p{i}": 1 for i in range(51)})
     with pytest.raises(ValidationError):
-        ModelProfileIn(name="p", params={"nested": {"a": 1}})  # type: ignore[dict-item]
+        ParameterSetIn(name="p", params={"nested": {"a": 1}})  # type: ignore[dict-item]

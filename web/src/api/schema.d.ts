@@ -448,8 +448,7 @@ export interface paths {
         put?: never;
         /**
          * Import Benchmark
-         * @description Store a `benchstudio bench --output` results file (JSON body) in the history. The same
-         *     results imported before answer 409 `duplicate_import` naming that run.
+         * @description Store a `benchstudio bench --output` results file (JSON body) in the history.
          */
         post: operations["import_benchmark_api_benchmarks_import_post"];
         delete?: never;
@@ -804,43 +803,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/model-profiles": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** List Profiles */
-        get: operations["list_profiles_api_model_profiles_get"];
-        put?: never;
-        /** Create Profile */
-        post: operations["create_profile_api_model_profiles_post"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/model-profiles/{profile_id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Get Profile */
-        get: operations["get_profile_api_model_profiles__profile_id__get"];
-        /** Replace Profile */
-        put: operations["replace_profile_api_model_profiles__profile_id__put"];
-        post?: never;
-        /** Delete Profile */
-        delete: operations["delete_profile_api_model_profiles__profile_id__delete"];
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/api/models": {
         parameters: {
             query?: never;
@@ -879,6 +841,64 @@ export interface paths {
          * @description Renaming (model id or display name) archives this model and returns its successor.
          */
         patch: operations["update_model_api_models__model_ref_id__patch"];
+        trace?: never;
+    };
+    "/api/parameter-sets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Parameter Sets */
+        get: operations["list_parameter_sets_api_parameter_sets_get"];
+        put?: never;
+        /** Create Parameter Set */
+        post: operations["create_parameter_set_api_parameter_sets_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/parameter-sets/{parameter_set_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Parameter Set */
+        get: operations["get_parameter_set_api_parameter_sets__parameter_set_id__get"];
+        /** Replace Parameter Set */
+        put: operations["replace_parameter_set_api_parameter_sets__parameter_set_id__put"];
+        post?: never;
+        /** Delete Parameter Set */
+        delete: operations["delete_parameter_set_api_parameter_sets__parameter_set_id__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/parameter-specs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Parameter Specs
+         * @description The registry's parameters (type, range, choices) for a model's provider, or every known
+         *     parameter when no model is given: the parameter-set editor builds its controls from them.
+         */
+        get: operations["parameter_specs_api_parameter_specs_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/prompt-templates": {
@@ -1210,8 +1230,7 @@ export interface paths {
         post?: never;
         /**
          * Delete Suite
-         * @description Archive the suite: it leaves every list; finished runs keep their snapshots and still
-         *     open from the history. Refused (409 `suite_in_use`) while one of its runs is going.
+         * @description Archive the suite: it leaves every list; runs keep their snapshots.
          */
         delete: operations["delete_suite_api_suites__suite_id__delete"];
         options?: never;
@@ -1513,6 +1532,23 @@ export interface components {
             prefix: string;
             /** Scopes */
             scopes: string[];
+        };
+        /**
+         * AppliedParameterSet
+         * @description A parameter set as applied to one target: what took effect and what explicit values
+         *     replaced. Stored with runs so history shows what ran.
+         */
+        AppliedParameterSet: {
+            /** Applied Params */
+            applied_params?: {
+                [key: string]: unknown;
+            };
+            /** Overridden */
+            overridden?: string[];
+            /** Parameter Set Id */
+            parameter_set_id: string;
+            /** Parameter Set Name */
+            parameter_set_name: string;
         };
         /** ArgumentCheckOut */
         ArgumentCheckOut: {
@@ -1826,8 +1862,6 @@ export interface components {
             category: string;
             /** Completion Tokens */
             completion_tokens: number | null;
-            /** @description A multi-turn case turn by turn; null for single-turn cases. */
-            conversation?: components["schemas"]["Conversation"] | null;
             /** Error Category */
             error_category: string | null;
             /** Exchanges */
@@ -1972,35 +2006,16 @@ export interface components {
              */
             test: "mcnemar_exact" | "two_proportion_z";
         };
-        /** Conversation */
-        Conversation: {
-            /** Error */
-            error?: string | null;
-            /**
-             * Final Answer
-             * @description The model's text once it stopped calling tools.
-             */
-            final_answer: string | null;
-            /** Max Rounds */
-            max_rounds: number;
-            /**
-             * Opening
-             * @description System and user messages as first sent.
-             */
-            opening: components["schemas"]["OpeningMessage"][];
-            /** Rounds */
-            rounds: components["schemas"]["TranscriptRound"][];
-        };
         /** DefaultsIn */
         DefaultsIn: {
             /** Model Ref Id */
             model_ref_id?: string | null;
+            /** Parameter Set Id */
+            parameter_set_id?: string | null;
             /** Preferences */
             preferences?: {
                 [key: string]: string | number | boolean | (string | number | boolean)[] | null;
             };
-            /** Profile Id */
-            profile_id?: string | null;
             /** Prompt Template Id */
             prompt_template_id?: string | null;
         };
@@ -2008,12 +2023,17 @@ export interface components {
         DefaultsOut: {
             /** Model Ref Id */
             model_ref_id?: string | null;
+            /** Parameter Set Id */
+            parameter_set_id?: string | null;
             /** Preferences */
             preferences?: {
                 [key: string]: string | number | boolean | (string | number | boolean)[] | null;
             };
-            /** Profile Id */
-            profile_id?: string | null;
+            /**
+             * Profile Id
+             * @description Deprecated: the same as parameter_set_id.
+             */
+            readonly profile_id: string | null;
             /** Prompt Template Id */
             prompt_template_id?: string | null;
         };
@@ -2213,11 +2233,6 @@ export interface components {
             /** Job Id */
             job_id: string;
             run: components["schemas"]["EvalRunOut"];
-            /**
-             * Warnings
-             * @description E.g. cases still holding MCP-drafted `<your value>` placeholders.
-             */
-            warnings?: components["schemas"]["EvalWarning"][];
         };
         /**
          * EvalTargetIn
@@ -2229,6 +2244,11 @@ export interface components {
             label?: string | null;
             /** Model Id */
             model_id: string;
+            /**
+             * Parameter Set Id
+             * @description A parameter set laid under the run's and this target's parameters (explicit values win).
+             */
+            parameter_set_id?: string | null;
             /**
              * Params
              * @description Per-model parameters (merged over the run's).
@@ -2243,21 +2263,6 @@ export interface components {
              * @description Overrides the run's and the suite's.
              */
             system_prompt?: string | null;
-        };
-        /**
-         * EvalWarning
-         * @description Something the run will do that the user may not want; the run starts anyway.
-         */
-        EvalWarning: {
-            /** Case Ids */
-            case_ids?: string[];
-            /**
-             * Code
-             * @constant
-             */
-            code: "placeholders";
-            /** Message */
-            message: string;
         };
         /**
          * ExpectedCall
@@ -2764,50 +2769,6 @@ export interface components {
              */
             updated_at: string;
         };
-        /** ModelProfileIn */
-        ModelProfileIn: {
-            /**
-             * Description
-             * @default
-             */
-            description: string;
-            /** Model Ref Id */
-            model_ref_id?: string | null;
-            /** Name */
-            name: string;
-            /** Params */
-            params?: {
-                [key: string]: string | number | boolean | (string | number | boolean)[] | null;
-            };
-        };
-        /** ModelProfileOut */
-        ModelProfileOut: {
-            /**
-             * Created At
-             * Format: date-time
-             */
-            created_at: string;
-            /**
-             * Description
-             * @default
-             */
-            description: string;
-            /** Id */
-            id: string;
-            /** Model Ref Id */
-            model_ref_id?: string | null;
-            /** Name */
-            name: string;
-            /** Params */
-            params?: {
-                [key: string]: string | number | boolean | (string | number | boolean)[] | null;
-            };
-            /**
-             * Updated At
-             * Format: date-time
-             */
-            updated_at: string;
-        };
         /** ModelSummaryOut */
         ModelSummaryOut: {
             argument_accuracy: components["schemas"]["MetricOut"];
@@ -2874,12 +2835,73 @@ export interface components {
             /** Optimal Hops */
             optimal_hops?: number | null;
         };
-        /** OpeningMessage */
-        OpeningMessage: {
-            /** Content */
-            content: string;
-            /** Role */
-            role: string;
+        /**
+         * ParameterSetIn
+         * @description A named bundle of request parameters (temperature, top_p, …), optionally for one model.
+         *
+         *     Values are checked against the provider parameter registry when saved: the model's
+         *     provider table when `model_ref_id` is set, otherwise each known parameter's spec.
+         */
+        ParameterSetIn: {
+            /**
+             * Description
+             * @default
+             */
+            description: string;
+            /** Model Ref Id */
+            model_ref_id?: string | null;
+            /** Name */
+            name: string;
+            /** Params */
+            params?: {
+                [key: string]: string | number | boolean | (string | number | boolean)[] | null;
+            };
+        };
+        /** ParameterSetOut */
+        ParameterSetOut: {
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Description
+             * @default
+             */
+            description: string;
+            /** Id */
+            id: string;
+            /** Model Ref Id */
+            model_ref_id?: string | null;
+            /** Name */
+            name: string;
+            /** Params */
+            params?: {
+                [key: string]: string | number | boolean | (string | number | boolean)[] | null;
+            };
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+        };
+        /**
+         * ParameterSpecOut
+         * @description One parameter of the provider registry, for the parameter-set editor's controls.
+         */
+        ParameterSpecOut: {
+            /** Choices */
+            choices?: unknown[] | null;
+            /** Default */
+            default?: unknown;
+            /** Max */
+            max?: number | null;
+            /** Min */
+            min?: number | null;
+            /** Name */
+            name: string;
+            /** Type */
+            type: string;
         };
         /** PasswordChange */
         PasswordChange: {
@@ -3236,15 +3258,18 @@ export interface components {
         };
         /** RunTargetOut */
         RunTargetOut: {
-            /**
-             * Is Demo
-             * @default false
-             */
-            is_demo: boolean;
             /** Model Display */
             model_display: string;
             /** Model Id */
             model_id: string;
+            /** Parameter Set Id */
+            parameter_set_id?: string | null;
+            /** Parameter Set Name */
+            parameter_set_name?: string | null;
+            /** Parameter Set Params */
+            parameter_set_params?: {
+                [key: string]: unknown;
+            } | null;
             /** Protocol */
             protocol: string;
             /** Provider Id */
@@ -3509,6 +3534,11 @@ export interface components {
         TargetIn: {
             /** Model Id */
             model_id: string;
+            /**
+             * Parameter Set Id
+             * @description A parameter set laid under the run's explicit parameters (they win).
+             */
+            parameter_set_id?: string | null;
             /** Provider Id */
             provider_id: string;
         };
@@ -3537,6 +3567,17 @@ export interface components {
              * @description The catalog model; null: ad hoc.
              */
             model_ref_id?: string | null;
+            /** Parameter Set Id */
+            parameter_set_id?: string | null;
+            /** Parameter Set Name */
+            parameter_set_name?: string | null;
+            /**
+             * Parameter Set Params
+             * @description The set's values that took effect (explicit values win).
+             */
+            parameter_set_params?: {
+                [key: string]: unknown;
+            } | null;
             /** Protocol */
             protocol: string;
             /** Provider Id */
@@ -3562,6 +3603,7 @@ export interface components {
             model_id: string;
             /** Output Tokens */
             output_tokens: number;
+            parameter_set?: components["schemas"]["AppliedParameterSet"] | null;
             /** Protocol */
             protocol: string;
             /** Provider Id */
@@ -3692,62 +3734,6 @@ export interface components {
             parameters?: {
                 [key: string]: unknown;
             };
-        };
-        /** TranscriptCall */
-        TranscriptCall: {
-            /**
-             * Arguments
-             * @description Decoded arguments; the raw text when they were not JSON.
-             */
-            arguments: unknown;
-            /**
-             * Call Index
-             * @description Position over all the model's calls, as in argument_checks.
-             */
-            call_index: number;
-            /**
-             * Expected Index
-             * @description The expected call it paired.
-             */
-            expected_index?: number | null;
-            /**
-             * Mock Index
-             * @description Index in mock_responses.
-             */
-            mock_index?: number | null;
-            /**
-             * Mock Source
-             * @enum {string}
-             */
-            mock_source: "when_arguments" | "unconditional" | "default";
-            /** Name */
-            name: string;
-            /**
-             * Passed
-             * @description Null: it paired no expected call.
-             */
-            passed?: boolean | null;
-            /**
-             * Result
-             * @description The mock tool result fed back to the model.
-             */
-            result: unknown;
-            /** When Arguments */
-            when_arguments?: {
-                [key: string]: unknown;
-            } | null;
-        };
-        /** TranscriptRound */
-        TranscriptRound: {
-            /** Calls */
-            calls: components["schemas"]["TranscriptCall"][];
-            /** Content */
-            content: string | null;
-            /**
-             * Number
-             * @description 1-based model turn.
-             */
-            number: number;
         };
         /** UserOut */
         UserOut: {
@@ -4888,10 +4874,7 @@ export interface operations {
     };
     import_benchmark_api_benchmarks_import_post: {
         parameters: {
-            query?: {
-                /** @description `allow`: store results imported before again, as a copy */
-                duplicate?: "refuse" | "allow";
-            };
+            query?: never;
             header?: never;
             path?: never;
             cookie?: never;
@@ -5880,208 +5863,6 @@ export interface operations {
             };
         };
     };
-    list_profiles_api_model_profiles_get: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ModelProfileOut"][];
-                };
-            };
-            /** @description Client error */
-            "4XX": {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description Server error */
-            "5XX": {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-        };
-    };
-    create_profile_api_model_profiles_post: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["ModelProfileIn"];
-            };
-        };
-        responses: {
-            /** @description Successful Response */
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ModelProfileOut"];
-                };
-            };
-            /** @description Client error */
-            "4XX": {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description Server error */
-            "5XX": {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-        };
-    };
-    get_profile_api_model_profiles__profile_id__get: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                profile_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ModelProfileOut"];
-                };
-            };
-            /** @description Client error */
-            "4XX": {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description Server error */
-            "5XX": {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-        };
-    };
-    replace_profile_api_model_profiles__profile_id__put: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                profile_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["ModelProfileIn"];
-            };
-        };
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ModelProfileOut"];
-                };
-            };
-            /** @description Client error */
-            "4XX": {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description Server error */
-            "5XX": {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-        };
-    };
-    delete_profile_api_model_profiles__profile_id__delete: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                profile_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            204: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Client error */
-            "4XX": {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description Server error */
-            "5XX": {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-        };
-    };
     list_models_api_models_get: {
         parameters: {
             query?: {
@@ -6266,6 +6047,248 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ModelOut"];
+                };
+            };
+            /** @description Client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    list_parameter_sets_api_parameter_sets_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ParameterSetOut"][];
+                };
+            };
+            /** @description Client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    create_parameter_set_api_parameter_sets_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ParameterSetIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ParameterSetOut"];
+                };
+            };
+            /** @description Client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    get_parameter_set_api_parameter_sets__parameter_set_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                parameter_set_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ParameterSetOut"];
+                };
+            };
+            /** @description Client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    replace_parameter_set_api_parameter_sets__parameter_set_id__put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                parameter_set_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ParameterSetIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ParameterSetOut"];
+                };
+            };
+            /** @description Client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    delete_parameter_set_api_parameter_sets__parameter_set_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                parameter_set_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    parameter_specs_api_parameter_specs_get: {
+        parameters: {
+            query?: {
+                model_ref_id?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ParameterSpecOut"][];
                 };
             };
             /** @description Client error */
@@ -7027,10 +7050,7 @@ export interface operations {
     };
     import_suite_file_api_suites_import_post: {
         parameters: {
-            query?: {
-                /** @description `allow`: import again as a copy even if the same content was imported */
-                duplicate?: "refuse" | "allow";
-            };
+            query?: never;
             header?: never;
             path?: never;
             cookie?: never;
@@ -7072,10 +7092,7 @@ export interface operations {
     };
     import_bfcl_api_suites_import_bfcl_post: {
         parameters: {
-            query?: {
-                /** @description `allow`: import again as a copy even if the same content was imported */
-                duplicate?: "refuse" | "allow";
-            };
+            query?: never;
             header?: never;
             path?: never;
             cookie?: never;
@@ -7117,10 +7134,7 @@ export interface operations {
     };
     import_mcp_api_suites_import_mcp_post: {
         parameters: {
-            query?: {
-                /** @description `allow`: import again as a copy even if the same content was imported */
-                duplicate?: "refuse" | "allow";
-            };
+            query?: never;
             header?: never;
             path?: never;
             cookie?: never;

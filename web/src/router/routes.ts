@@ -81,10 +81,12 @@ const settingsPages: RouteRecordRaw = {
     ),
     tab(
       'settings',
-      'profiles',
-      'Model profiles',
-      () => import('@/pages/settings/ProfilesPage.vue'),
+      'parameter-sets',
+      'Parameter sets',
+      () => import('@/pages/settings/ParameterSetsPage.vue'),
     ),
+    // The page's address before "model profiles" became parameter sets.
+    { path: 'profiles', redirect: { name: 'settings-parameter-sets' } },
     tab('settings', 'tokens', 'API tokens', () => import('@/pages/settings/TokensPage.vue')),
     tab('settings', 'account', 'Account', () => import('@/pages/settings/AccountPage.vue')),
   ],

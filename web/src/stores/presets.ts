@@ -1,4 +1,4 @@
-// Prompt templates, model profiles (saved parameter bundles) and the user's defaults.
+// Prompt templates, parameter sets (saved request parameters) and the user's defaults.
 import { defineStore } from 'pinia'
 import { ref, watch } from 'vue'
 
@@ -8,14 +8,15 @@ import { useAuthStore } from '@/stores/auth'
 
 export type PromptTemplate = components['schemas']['PromptTemplateOut']
 export type PromptTemplateInput = components['schemas']['PromptTemplateIn']
-export type ModelProfile = components['schemas']['ModelProfileOut']
-export type ModelProfileInput = components['schemas']['ModelProfileIn']
+export type ParameterSet = components['schemas']['ParameterSetOut']
+export type ParameterSetInput = components['schemas']['ParameterSetIn']
+export type ParameterSpec = components['schemas']['ParameterSpecOut']
 export type Defaults = components['schemas']['DefaultsOut']
 export type DefaultsInput = components['schemas']['DefaultsIn']
 
 export const usePresetsStore = defineStore('presets', () => {
   const templates = ref<PromptTemplate[]>([])
-  const profiles = ref<ModelProfile[]>([])
+  const parameterSets = ref<ParameterSet[]>([])
   const defaults = ref<Defaults | null>(null)
 
   async function loadTemplates(): Promise<void> {
@@ -44,30 +45,38 @@ export const usePresetsStore = defineStore('presets', () => {
     templates.value = templates.value.filter((t) => t.id !== id)
   }
 
-  async function loadProfiles(): Promise<void> {
-    profiles.value = await unwrap(api.GET('/api/model-profiles'))
+  async function loadParameterSets(): Promise<void> {
+    parameterSets.value = await unwrap(api.GET('/api/parameter-sets'))
   }
 
-  async function saveProfile(body: ModelProfileInput, id?: string): Promise<ModelProfile> {
+  async function saveParameterSet(body: ParameterSetInput, id?: string): Promise<ParameterSet> {
     const saved = id
       ? await unwrap(
-          api.PUT('/api/model-profiles/{profile_id}', {
-            params: { path: { profile_id: id } },
+          api.PUT('/api/parameter-sets/{parameter_set_id}', {
+            params: { path: { parameter_set_id: id } },
             body,
           }),
         )
-      : await unwrap(api.POST('/api/model-profiles', { body }))
-    profiles.value = [...profiles.value.filter((p) => p.id !== saved.id), saved].sort((a, b) =>
-      a.name.localeCompare(b.name),
+      : await unwrap(api.POST('/api/parameter-sets', { body }))
+    parameterSets.value = [...parameterSets.value.filter((p) => p.id !== saved.id), saved].sort(
+      (a, b) => a.name.localeCompare(b.name),
     )
     return saved
   }
 
-  async function deleteProfile(id: string): Promise<void> {
+  async function deleteParameterSet(id: string): Promise<void> {
     await unwrap(
-      api.DELETE('/api/model-profiles/{profile_id}', { params: { path: { profile_id: id } } }),
+      api.DELETE('/api/parameter-sets/{parameter_set_id}', {
+        params: { path: { parameter_set_id: id } },
+      }),
     )
-    profiles.value = profiles.value.filter((p) => p.id !== id)
+    parameterSets.value = parameterSets.value.filter((p) => p.id !== id)
+  }
+
+  /** The registry's parameters for a catalog model (or every known one): editor controls. */
+  async function loadParameterSpecs(modelRefId: string | null): Promise<ParameterSpec[]> {
+    const query = modelRefId ? { model_ref_id: modelRefId } : {}
+    return await unwrap(api.GET('/api/parameter-specs', { params: { query } }))
   }
 
   async function loadDefaults(): Promise<Defaults> {
@@ -89,7 +98,7 @@ export const usePresetsStore = defineStore('presets', () => {
 
   function clear(): void {
     templates.value = []
-    profiles.value = []
+    parameterSets.value = []
     defaults.value = null
   }
 
@@ -97,14 +106,15 @@ export const usePresetsStore = defineStore('presets', () => {
 
   return {
     templates,
-    profiles,
+    parameterSets,
     defaults,
     loadTemplates,
     saveTemplate,
     deleteTemplate,
-    loadProfiles,
-    saveProfile,
-    deleteProfile,
+    loadParameterSets,
+    saveParameterSet,
+    deleteParameterSet,
+    loadParameterSpecs,
     loadDefaults,
     updateDefaults,
     clear,

@@ -3,7 +3,7 @@ import { createPinia, setActivePinia } from 'pinia'
 import { beforeEach, describe, expect, it } from 'vitest'
 
 import ModelPicker from '@/components/settings/ModelPicker.vue'
-import { paramsToRows, parseParamValue, rowsToParams } from '@/profileParams'
+import { paramsToRows, parseParamValue, rowsToParams } from '@/features/parameterSets/paramRows'
 
 import { requestsTo, stubApi } from './fakes'
 

@@ -7,6 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from benchstudio.catalog.schemas import AppliedParameterSet
 from benchstudio.core.input_types import CleanInput, ObjectId
 
 BenchMode = Literal["profile", "concurrency", "rate", "sweep_concurrency", "sweep_rate"]
@@ -22,6 +23,11 @@ class TargetIn(CleanInput):
     provider_id: str = Field(min_length=1, max_length=32)
     # The model's id as the provider knows it, or the catalog model's row id.
     model_id: str = Field(min_length=1, max_length=256)
+    parameter_set_id: str | None = Field(
+        default=None,
+        max_length=32,
+        description="A parameter set laid under the run's explicit parameters (they win).",
+    )
 
 
 class BenchmarkCreate(CleanInput):
@@ -110,6 +116,7 @@ class TargetPreview(BaseModel):
     protocol: str
     effective_params: dict[str, Any]
     adjustments: list[Adjustment]
+    parameter_set: AppliedParameterSet | None = None
     requests: int
     input_tokens: int
     output_tokens: int
@@ -146,6 +153,10 @@ class RunTargetOut(BaseModel):
     protocol: str
     # The demo simulator: its requests cost nothing (its models carry no price).
     is_demo: bool = False
+    parameter_set_id: str | None = None
+    parameter_set_name: str | None = None
+    # The set's values that took effect when the run was planned.
+    parameter_set_params: dict[str, Any] | None = None
 
 
 class RunOut(BaseModel):

@@ -96,13 +96,23 @@ def _run_row(owner_id: str, run_id: str, data: BenchmarkCreate, plan: Plan) -> B
         title=data.title,
         mode=plan.config.mode,
         status="queued",
-        request=data.model_dump(mode="json"),
+        request=_stored_request(data),
         config=plan.config.public_dict(),
         steps=[],
         slo_search=[],
         search_text=search_text([data.title, *words]),
         created_at=utcnow(),
     )
+
+
+def _stored_request(data: BenchmarkCreate) -> dict[str, Any]:
+    """The request a re-run starts from. A defaulted max_tokens stays out when a parameter set
+    is used, so the re-run applies the set's max_tokens again rather than the default."""
+    stored = data.model_dump(mode="json")
+    uses_sets = any(t.parameter_set_id for t in data.targets)
+    if uses_sets and "max_tokens" not in data.model_fields_set:
+        stored.pop("max_tokens", None)
+    return stored
 
 
 def _target_rows(run_id: str, plan: Plan) -> list[BenchmarkRunTarget]:
@@ -117,6 +127,9 @@ def _target_rows(run_id: str, plan: Plan) -> list[BenchmarkRunTarget]:
             model_display=t.model_display,
             protocol=t.provider.protocol,
             base_url=t.provider.base_url,
+            parameter_set_id=t.parameter_set.parameter_set_id if t.parameter_set else None,
+            parameter_set_name=t.parameter_set.parameter_set_name if t.parameter_set else None,
+            parameter_set_params=t.parameter_set.applied_params if t.parameter_set else None,
         )
         for t in plan.targets
     ]

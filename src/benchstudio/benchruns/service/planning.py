@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlsplit
 
 from benchstudio.benchruns.schemas import (
     Adjustment,
@@ -16,16 +15,13 @@ from benchstudio.benchruns.schemas import (
     TargetPreview,
 )
 from benchstudio.catalog import service as catalog
-from benchstudio.catalog.schemas import ModelOut, ProviderOut
+from benchstudio.catalog.schemas import AppliedParameterSet, ModelOut, ProviderOut
 from benchstudio.catalog.service import CatalogContext
 from benchstudio.core.errors import AppError, ConflictError
-from benchstudio.providers.factory import KNOWN_PROVIDERS
-from benchstudio.providers.params import EffectiveParams, resolve_params, supported_providers
+from benchstudio.providers.params import EffectiveParams, resolve_params
 from benchstudio.speed.config import BenchConfig, Prices, TargetConfig
 from benchstudio.speed.output import Estimate, estimate_run
 from benchstudio.speed.prompts import DEFAULT_PROMPT, tier_skip_reason
-
-LOCAL_PORTS = {11434: "ollama", 1234: "lmstudio", 8000: "vllm"}
 
 
 @dataclass(frozen=True)
@@ -48,6 +44,7 @@ class PlannedTarget:
     registry_provider: str
     effective: EffectiveParams
     override: RequestOverride
+    parameter_set: AppliedParameterSet | None = None
 
 
 @dataclass
@@ -84,21 +81,8 @@ class Plan:
 
 
 def registry_provider_for(provider: ProviderOut) -> str:
-    """Which parameter table applies: by name, by the provider's well-known host, else by
-    protocol (OpenAI-compatible servers get OpenAI's rules)."""
-    known = set(supported_providers())
-    name = provider.name.strip().lower()
-    if name in known:
-        return name
-    parts = urlsplit(provider.base_url)
-    for info in KNOWN_PROVIDERS.values():
-        default = urlsplit(info.default_base_url)
-        remote = default.hostname not in ("localhost", "127.0.0.1")
-        if info.name in known and remote and parts.hostname == default.hostname:
-            return info.name
-    if parts.port in LOCAL_PORTS and LOCAL_PORTS[parts.port] in known:
-        return LOCAL_PORTS[parts.port]
-    return provider.protocol if provider.protocol in known else "openai"
+    """Which parameter table applies (the catalog decides, for parameter sets alike)."""
+    return catalog.registry_provider(provider.name, provider.base_url, provider.protocol)
 
 
 def _prices(model: ModelOut | None) -> Prices | None:
@@ -124,16 +108,49 @@ async def _catalog_model(ctx: CatalogContext, owner_id: str, target: TargetIn) -
     return None
 
 
+def _explicit(data: BenchmarkCreate) -> dict[str, Any]:
+    """The parameters the benchmark states itself. max_tokens has a schema default: it counts
+    as explicit only when the request gave it (a parameter set's max_tokens beats a default)."""
+    explicit: dict[str, Any] = dict(data.params)
+    explicit.setdefault("temperature", data.temperature)
+    if "max_tokens" in data.model_fields_set:
+        explicit.setdefault("max_tokens", data.max_tokens)
+    return explicit
+
+
 def _effective(
-    registry_provider: str, model_id: str, data: BenchmarkCreate, skipped: list[str]
+    registry_provider: str, model_id: str, data: BenchmarkCreate, requested: dict[str, Any]
 ) -> tuple[EffectiveParams, RequestOverride]:
-    requested: dict[str, Any] = {k: v for k, v in data.params.items() if k not in skipped}
+    requested = dict(requested)
     requested.setdefault("temperature", data.temperature)
     requested.setdefault("max_tokens", data.max_tokens)
     effective = resolve_params(registry_provider, model_id, requested)
     wire = dict(effective.params)
     override = RequestOverride(wire.get("temperature"), wire.get("max_tokens"))
     return effective, override
+
+
+async def _requested(
+    ctx: CatalogContext,
+    owner_id: str,
+    data: BenchmarkCreate,
+    target: TargetIn,
+    model: ModelOut | None,
+) -> tuple[dict[str, Any], AppliedParameterSet | None]:
+    """The target's requested parameters: the benchmark's own over its parameter set, if any
+    (a shared resolution: eval, tuner and schedule targets use the same catalog function);
+    parameters the catalog model skips left out."""
+    explicit = _explicit(data)
+    applied: AppliedParameterSet | None = None
+    if target.parameter_set_id is not None:
+        applied, explicit = await catalog.resolve_parameter_set(
+            ctx.for_tenant(owner_id),
+            target.parameter_set_id,
+            model_ref_id=model.id if model else None,
+            explicit=explicit,
+        )
+    skipped = set(model.skipped_params) if model else set()
+    return {k: v for k, v in explicit.items() if k not in skipped and v is not None}, applied
 
 
 async def resolve_targets(
@@ -148,9 +165,8 @@ async def resolve_targets(
         model_id = model.model_id if model else target.model_id
         display = model.display_name if model else model_id
         registry_provider = registry_provider_for(provider)
-        effective, override = _effective(
-            registry_provider, model_id, data, model.skipped_params if model else []
-        )
+        requested, applied = await _requested(ctx, owner_id, data, target, model)
+        effective, override = _effective(registry_provider, model_id, data, requested)
         planned.append(
             PlannedTarget(
                 key=f"{display} ({provider.name})"[:200],
@@ -163,6 +179,7 @@ async def resolve_targets(
                 registry_provider=registry_provider,
                 effective=effective,
                 override=override,
+                parameter_set=applied,
             )
         )
     return planned
@@ -311,6 +328,7 @@ def preview_of(
                     )
                     for a in target.effective.adjustments
                 ],
+                parameter_set=target.parameter_set,
                 requests=estimate.requests,
                 input_tokens=estimate.input_tokens,
                 output_tokens=estimate.output_tokens,

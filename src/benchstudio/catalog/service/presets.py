@@ -1,4 +1,4 @@
-"""Catalog use cases for prompt templates, model profiles and per-user defaults."""
+"""Catalog use cases for prompt templates and per-user defaults."""
 
 from __future__ import annotations
 
@@ -6,19 +6,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from benchstudio.audit import service as audit
 from benchstudio.catalog import repository
-from benchstudio.catalog.models import CatalogModel, ModelProfile, PromptTemplate, UserDefaults
+from benchstudio.catalog.models import CatalogModel, ParameterSet, PromptTemplate, UserDefaults
 from benchstudio.catalog.repository import Owned
 from benchstudio.catalog.schemas import (
     DefaultsIn,
     DefaultsOut,
-    ModelProfileIn,
-    ModelProfileOut,
     PromptTemplateIn,
     PromptTemplateOut,
 )
 from benchstudio.core.clock import utcnow
 from benchstudio.core.errors import NotFoundError
-from benchstudio.core.ids import new_id
 from benchstudio.storage.service_context import ServiceContext
 
 
@@ -46,18 +43,9 @@ async def _save_owned(
     what: str,
 ) -> Owned:
     """Create a row (no id) or replace the fields of the caller's own row (id)."""
-    if row_id is None:
-        row = table(id=new_id(), owner_id=owner_id, **values)
-        session.add(row)
-    else:
-        found = await repository.get_owned(session, table, owner_id, row_id)
-        if found is None:
-            raise NotFoundError(f"No such {what}.")
-        row = found
-        for key, value in values.items():
-            setattr(row, key, value)
-        row.updated_at = utcnow()
-    await session.flush()
+    row = await repository.save_owned(session, table, owner_id, row_id, values)
+    if row is None:
+        raise NotFoundError(f"No such {what}.")
     return row
 
 
@@ -101,52 +89,12 @@ async def delete_template(ctx: ServiceContext, template_id: str) -> None:
         audit.record(session, "template.deleted", actor_id=ctx.actor_id, target=template_id)
 
 
-async def list_profiles(ctx: ServiceContext) -> list[ModelProfileOut]:
-    async with ctx.read() as session:
-        owner_id = ctx.require_owner()
-        rows = await repository.list_owned(session, ModelProfile, owner_id)
-        return [ModelProfileOut.model_validate(r) for r in rows]
-
-
-async def get_profile(ctx: ServiceContext, profile_id: str) -> ModelProfileOut:
-    async with ctx.read() as session:
-        owner_id = ctx.require_owner()
-        row = await repository.get_owned(session, ModelProfile, owner_id, profile_id)
-        if row is None:
-            raise NotFoundError("No such model profile.")
-        return ModelProfileOut.model_validate(row)
-
-
-async def save_profile(
-    ctx: ServiceContext, data: ModelProfileIn, profile_id: str | None = None
-) -> ModelProfileOut:
-    async with ctx.unit() as session:
-        owner_id = ctx.require_owner()
-        await _require_owned(session, CatalogModel, owner_id, data.model_ref_id, "model")
-        row = await _save_owned(
-            session, ModelProfile, owner_id, profile_id, data.model_dump(), "model profile"
-        )
-        action = "profile.created" if profile_id is None else "profile.updated"
-        audit.record(session, action, actor_id=ctx.actor_id, target=row.id)
-        return ModelProfileOut.model_validate(row)
-
-
-async def delete_profile(ctx: ServiceContext, profile_id: str) -> None:
-    async with ctx.unit() as session:
-        owner_id = ctx.require_owner()
-        row = await repository.get_owned(session, ModelProfile, owner_id, profile_id)
-        if row is None:
-            raise NotFoundError("No such model profile.")
-        await session.delete(row)
-        audit.record(session, "profile.deleted", actor_id=ctx.actor_id, target=profile_id)
-
-
 def _defaults_out(row: UserDefaults | None) -> DefaultsOut:
     if row is None:
         return DefaultsOut()
     return DefaultsOut(
         model_ref_id=row.model_ref_id,
-        profile_id=row.profile_id,
+        parameter_set_id=row.profile_id,
         prompt_template_id=row.prompt_template_id,
         preferences=dict(row.preferences or {}),
     )
@@ -162,7 +110,9 @@ async def set_defaults(ctx: ServiceContext, data: DefaultsIn) -> DefaultsOut:
     async with ctx.unit() as session:
         owner_id = ctx.require_owner()
         await _require_owned(session, CatalogModel, owner_id, data.model_ref_id, "model")
-        await _require_owned(session, ModelProfile, owner_id, data.profile_id, "model profile")
+        await _require_owned(
+            session, ParameterSet, owner_id, data.parameter_set_id, "parameter set"
+        )
         await _require_owned(
             session, PromptTemplate, owner_id, data.prompt_template_id, "prompt template"
         )
@@ -171,7 +121,7 @@ async def set_defaults(ctx: ServiceContext, data: DefaultsIn) -> DefaultsOut:
             row = UserDefaults(owner_id=owner_id)
             session.add(row)
         row.model_ref_id = data.model_ref_id
-        row.profile_id = data.profile_id
+        row.profile_id = data.parameter_set_id
         row.prompt_template_id = data.prompt_template_id
         row.preferences = dict(data.preferences)
         row.updated_at = utcnow()

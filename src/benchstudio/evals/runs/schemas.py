@@ -29,6 +29,12 @@ class EvalTargetIn(CleanInput):
     params: dict[str, Any] = Field(
         default_factory=dict, description="Per-model parameters (merged over the run's)."
     )
+    parameter_set_id: str | None = Field(
+        default=None,
+        max_length=32,
+        description="A parameter set laid under the run's and this target's parameters "
+        "(explicit values win).",
+    )
 
 
 class EvalCreate(CleanInput):
@@ -66,6 +72,11 @@ class TargetInfo(BaseModel):
     ad_hoc: bool = Field(default=False, description="A model id the catalog did not list.")
     concurrency: int | None = None
     adjustments: list[dict[str, Any]] = Field(default_factory=list)
+    parameter_set_id: str | None = None
+    parameter_set_name: str | None = None
+    parameter_set_params: dict[str, Any] | None = Field(
+        default=None, description="The set's values that took effect (explicit values win)."
+    )
 
 
 class JobState(BaseModel):

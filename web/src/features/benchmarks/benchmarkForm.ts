@@ -8,6 +8,8 @@ export type BenchMode = NonNullable<BenchmarkCreate['mode']>
 export interface TargetChoice {
   providerId: string
   modelId: string
+  /** A parameter set laid under the form's own parameters (those win); null: none. */
+  parameterSetId?: string | null
 }
 
 export interface BenchmarkForm {
@@ -146,7 +148,11 @@ export function toRequest(form: BenchmarkForm): BenchmarkCreate {
   }
   const body: BenchmarkCreate = {
     title: form.title.trim(),
-    targets: form.targets.map((t) => ({ provider_id: t.providerId, model_id: t.modelId })),
+    targets: form.targets.map((t) => ({
+      provider_id: t.providerId,
+      model_id: t.modelId,
+      ...(t.parameterSetId ? { parameter_set_id: t.parameterSetId } : {}),
+    })),
     // Optional: a cleared field is "not set" (no cap, the model's own temperature).
     max_tokens: numberOrNull(form.maxTokens),
     temperature: numberOrNull(form.temperature),

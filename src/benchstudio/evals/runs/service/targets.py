@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from benchstudio.catalog import service as catalog_service
-from benchstudio.catalog.schemas import ModelOut, ProviderOut
+from benchstudio.catalog.schemas import AppliedParameterSet, ModelOut, ProviderOut
 from benchstudio.catalog.service import CatalogContext
 from benchstudio.core.errors import AppError, ConflictError, NotFoundError
 from benchstudio.evals.runs.domain.rules import unique_labels
@@ -44,8 +44,41 @@ async def _model(ctx: CatalogContext, owner_id: str, target: EvalTargetIn) -> Mo
     return model
 
 
+def _explicit(data: EvalCreate, target: EvalTargetIn) -> dict[str, Any]:
+    """What the run and the target state themselves; these win over a parameter set."""
+    return {
+        "temperature": data.temperature,
+        "max_tokens": data.max_tokens,
+        **data.params,
+        **target.params,
+    }
+
+
+async def _parameter_set(
+    ctx: CatalogContext,
+    owner_id: str,
+    data: EvalCreate,
+    target: EvalTargetIn,
+    model_ref: str | None,
+) -> AppliedParameterSet | None:
+    """The target's parameter set resolved as benchmarks resolve theirs (catalog service)."""
+    if target.parameter_set_id is None:
+        return None
+    applied, _ = await catalog_service.resolve_parameter_set(
+        ctx.for_tenant(owner_id),
+        target.parameter_set_id,
+        model_ref_id=model_ref,
+        explicit=_explicit(data, target),
+    )
+    return applied
+
+
 def _info(
-    label: str, target: EvalTargetIn, provider: ProviderOut, model: ModelOut | None
+    label: str,
+    target: EvalTargetIn,
+    provider: ProviderOut,
+    model: ModelOut | None,
+    applied: AppliedParameterSet | None,
 ) -> TargetInfo:
     return TargetInfo(
         label=label,
@@ -56,6 +89,9 @@ def _info(
         model_id=model.model_id if model else target.model_id,
         display_name=model.display_name if model else target.model_id,
         ad_hoc=model is None,
+        parameter_set_id=applied.parameter_set_id if applied else None,
+        parameter_set_name=applied.parameter_set_name if applied else None,
+        parameter_set_params=applied.applied_params if applied else None,
     )
 
 
@@ -65,7 +101,7 @@ async def resolve_targets(ctx: EvalContext, data: EvalCreate) -> list[tuple[Targ
     Returns each target with its provider's current base URL (not stored: the demo
     simulator's address is the server's to set)."""
     catalog, owner_id = ctx.catalog, ctx.require_owner()
-    found: list[tuple[EvalTargetIn, ProviderOut, ModelOut | None]] = []
+    found: list[tuple[EvalTargetIn, ProviderOut, ModelOut | None, AppliedParameterSet | None]] = []
     for target in data.targets:
         provider = await catalog_service.get_provider(
             catalog.for_tenant(owner_id), target.provider_id
@@ -73,21 +109,33 @@ async def resolve_targets(ctx: EvalContext, data: EvalCreate) -> list[tuple[Targ
         if provider.archived:
             raise ConflictError(f"The provider {provider.name!r} is archived.", code="archived")
         model = await _model(catalog, owner_id, target)
-        found.append((target, provider, model))
-    labels = unique_labels([t.label or (m.display_name if m else t.model_id) for t, _, m in found])
+        applied = await _parameter_set(catalog, owner_id, data, target, model.id if model else None)
+        found.append((target, provider, model, applied))
+    labels = unique_labels(
+        [t.label or (m.display_name if m else t.model_id) for t, _, m, _ in found]
+    )
     return [
-        (_info(label, target, provider, model), provider.base_url)
-        for label, (target, provider, model) in zip(labels, found, strict=True)
+        (_info(label, target, provider, model, applied), provider.base_url)
+        for label, (target, provider, model, applied) in zip(labels, found, strict=True)
     ]
 
 
 def runner_target(
     info: dict[str, Any], settings: dict[str, Any], base_url: str, overrides: dict[str, Any]
 ) -> EvalTarget:
-    """The runner's view of a stored target (no key: the adapter holds it)."""
+    """The runner's view of a stored target (no key: the adapter holds it). The parameter
+    set's applied values sit under the run's and the target's own (they were computed so)."""
     system_prompt = overrides.get("system_prompt")
     if system_prompt is None:
         system_prompt = settings.get("system_prompt")
+    from_set = dict(info.get("parameter_set_params") or {})
+    temperature = settings.get("temperature")
+    if temperature is None:
+        temperature = from_set.get("temperature")
+    max_tokens = settings.get("max_tokens")
+    if max_tokens is None:
+        max_tokens = from_set.get("max_tokens")
+    from_set = {k: v for k, v in from_set.items() if k not in ("temperature", "max_tokens")}
     return EvalTarget(
         label=info["label"],
         model=info["model_id"],
@@ -95,11 +143,11 @@ def runner_target(
         protocol=info["protocol"],
         provider=info["protocol"],
         concurrency=settings.get("concurrency"),
-        temperature=settings.get("temperature"),
-        max_tokens=settings.get("max_tokens"),
+        temperature=temperature,
+        max_tokens=max_tokens,
         tool_choice=parse_tool_choice(settings.get("tool_choice")),
         system_prompt=system_prompt,
-        params={**settings.get("params", {}), **overrides.get("params", {})},
+        params={**from_set, **settings.get("params", {}), **overrides.get("params", {})},
         timeout_s=float(settings.get("timeout_s", 120.0)),
     )
 

@@ -1,4 +1,4 @@
-// Model-profile parameters as editable text rows and back. Values are typed the way a user
+// Parameter-set parameters as editable rows (name, value text) and back. Values are typed the way
 // would expect: 0.7 is a number, true a boolean, ["a","b"] a list, anything else a string.
 export type ParamValue = string | number | boolean | null | (string | number | boolean)[]
 
