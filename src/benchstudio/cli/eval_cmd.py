@@ -13,13 +13,13 @@ from typing import TYPE_CHECKING
 import typer
 from rich.console import Console
 
+from benchstudio.cli import server_records
 from benchstudio.cli.eval_run_options import (
     LiveOptions,
     build_targets,
     confirm_placeholders,
     parse_params,
 )
-from benchstudio.cli import server_records
 
 if TYPE_CHECKING:
     from datetime import datetime

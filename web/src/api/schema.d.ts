@@ -448,7 +448,8 @@ export interface paths {
         put?: never;
         /**
          * Import Benchmark
-         * @description Store a `benchstudio bench --output` results file (JSON body) in the history.
+         * @description Store a `benchstudio bench --output` results file (JSON body) in the history. The same
+         *     results imported before answer 409 `duplicate_import` naming that run.
          */
         post: operations["import_benchmark_api_benchmarks_import_post"];
         delete?: never;
@@ -1230,7 +1231,8 @@ export interface paths {
         post?: never;
         /**
          * Delete Suite
-         * @description Archive the suite: it leaves every list; runs keep their snapshots.
+         * @description Archive the suite: it leaves every list; finished runs keep their snapshots and still
+         *     open from the history. Refused (409 `suite_in_use`) while one of its runs is going.
          */
         delete: operations["delete_suite_api_suites__suite_id__delete"];
         options?: never;
@@ -1862,6 +1864,8 @@ export interface components {
             category: string;
             /** Completion Tokens */
             completion_tokens: number | null;
+            /** @description A multi-turn case turn by turn; null for single-turn cases. */
+            conversation?: components["schemas"]["Conversation"] | null;
             /** Error Category */
             error_category: string | null;
             /** Exchanges */
@@ -2005,6 +2009,25 @@ export interface components {
              * @enum {string}
              */
             test: "mcnemar_exact" | "two_proportion_z";
+        };
+        /** Conversation */
+        Conversation: {
+            /** Error */
+            error?: string | null;
+            /**
+             * Final Answer
+             * @description The model's text once it stopped calling tools.
+             */
+            final_answer: string | null;
+            /** Max Rounds */
+            max_rounds: number;
+            /**
+             * Opening
+             * @description System and user messages as first sent.
+             */
+            opening: components["schemas"]["OpeningMessage"][];
+            /** Rounds */
+            rounds: components["schemas"]["TranscriptRound"][];
         };
         /** DefaultsIn */
         DefaultsIn: {
@@ -2233,6 +2256,11 @@ export interface components {
             /** Job Id */
             job_id: string;
             run: components["schemas"]["EvalRunOut"];
+            /**
+             * Warnings
+             * @description E.g. cases still holding MCP-drafted `<your value>` placeholders.
+             */
+            warnings?: components["schemas"]["EvalWarning"][];
         };
         /**
          * EvalTargetIn
@@ -2263,6 +2291,21 @@ export interface components {
              * @description Overrides the run's and the suite's.
              */
             system_prompt?: string | null;
+        };
+        /**
+         * EvalWarning
+         * @description Something the run will do that the user may not want; the run starts anyway.
+         */
+        EvalWarning: {
+            /** Case Ids */
+            case_ids?: string[];
+            /**
+             * Code
+             * @constant
+             */
+            code: "placeholders";
+            /** Message */
+            message: string;
         };
         /**
          * ExpectedCall
@@ -2835,6 +2878,13 @@ export interface components {
             /** Optimal Hops */
             optimal_hops?: number | null;
         };
+        /** OpeningMessage */
+        OpeningMessage: {
+            /** Content */
+            content: string;
+            /** Role */
+            role: string;
+        };
         /**
          * ParameterSetIn
          * @description A named bundle of request parameters (temperature, top_p, …), optionally for one model.
@@ -3258,6 +3308,11 @@ export interface components {
         };
         /** RunTargetOut */
         RunTargetOut: {
+            /**
+             * Is Demo
+             * @default false
+             */
+            is_demo: boolean;
             /** Model Display */
             model_display: string;
             /** Model Id */
@@ -3734,6 +3789,62 @@ export interface components {
             parameters?: {
                 [key: string]: unknown;
             };
+        };
+        /** TranscriptCall */
+        TranscriptCall: {
+            /**
+             * Arguments
+             * @description Decoded arguments; the raw text when they were not JSON.
+             */
+            arguments: unknown;
+            /**
+             * Call Index
+             * @description Position over all the model's calls, as in argument_checks.
+             */
+            call_index: number;
+            /**
+             * Expected Index
+             * @description The expected call it paired.
+             */
+            expected_index?: number | null;
+            /**
+             * Mock Index
+             * @description Index in mock_responses.
+             */
+            mock_index?: number | null;
+            /**
+             * Mock Source
+             * @enum {string}
+             */
+            mock_source: "when_arguments" | "unconditional" | "default";
+            /** Name */
+            name: string;
+            /**
+             * Passed
+             * @description Null: it paired no expected call.
+             */
+            passed?: boolean | null;
+            /**
+             * Result
+             * @description The mock tool result fed back to the model.
+             */
+            result: unknown;
+            /** When Arguments */
+            when_arguments?: {
+                [key: string]: unknown;
+            } | null;
+        };
+        /** TranscriptRound */
+        TranscriptRound: {
+            /** Calls */
+            calls: components["schemas"]["TranscriptCall"][];
+            /** Content */
+            content: string | null;
+            /**
+             * Number
+             * @description 1-based model turn.
+             */
+            number: number;
         };
         /** UserOut */
         UserOut: {
@@ -4874,7 +4985,10 @@ export interface operations {
     };
     import_benchmark_api_benchmarks_import_post: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description `allow`: store results imported before again, as a copy */
+                duplicate?: "refuse" | "allow";
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -7050,7 +7164,10 @@ export interface operations {
     };
     import_suite_file_api_suites_import_post: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description `allow`: import again as a copy even if the same content was imported */
+                duplicate?: "refuse" | "allow";
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -7092,7 +7209,10 @@ export interface operations {
     };
     import_bfcl_api_suites_import_bfcl_post: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description `allow`: import again as a copy even if the same content was imported */
+                duplicate?: "refuse" | "allow";
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -7134,7 +7254,10 @@ export interface operations {
     };
     import_mcp_api_suites_import_mcp_post: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description `allow`: import again as a copy even if the same content was imported */
+                duplicate?: "refuse" | "allow";
+            };
             header?: never;
             path?: never;
             cookie?: never;

@@ -30,7 +30,15 @@ export function formFromRequest(request: unknown, title: string): BenchmarkForm 
   form.targets = (Array.isArray(r.targets) ? r.targets : []).flatMap((t) => {
     const target = record(t)
     return typeof target.provider_id === 'string' && typeof target.model_id === 'string'
-      ? [{ providerId: target.provider_id, modelId: target.model_id }]
+      ? [
+          {
+            providerId: target.provider_id,
+            modelId: target.model_id,
+            // The re-run resolves the set again, as the server's re-run does.
+            parameterSetId:
+              typeof target.parameter_set_id === 'string' ? target.parameter_set_id : null,
+          },
+        ]
       : []
   })
   if (typeof r.prompt_template_id === 'string' && r.prompt_template_id) {

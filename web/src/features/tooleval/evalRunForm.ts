@@ -102,7 +102,11 @@ export function toolChoiceProblem(choice: string, toolNames: readonly string[]):
 }
 
 export function targetPayload(target: TargetChoice): EvalTargetIn {
-  return { provider_id: target.providerId, model_id: target.modelId }
+  return {
+    provider_id: target.providerId,
+    model_id: target.modelId,
+    ...(target.parameterSetId ? { parameter_set_id: target.parameterSetId } : {}),
+  }
 }
 
 /** The EvalCreate body, or each field's problem. Only what the user set is sent, apart from
