@@ -117,8 +117,8 @@ describe('suite version', () => {
     ]
     expect(versionOptions(versions, 3)).toEqual([
       { value: null, label: 'Current: version 3 · 1 case' },
-      { value: 2, label: 'Version 2 · 8 cases · renamed' },
-      { value: 1, label: 'Version 1 · 8 cases · created' },
+      { value: 2, label: 'Version 2 · 8 cases' },
+      { value: 1, label: 'Version 1 · 8 cases' },
     ])
     expect(versionOptions([], 4)).toEqual([{ value: null, label: 'Current: version 4' }])
   })

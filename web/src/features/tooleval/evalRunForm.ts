@@ -186,7 +186,7 @@ export function overrideModels(
 
 /** Which version of the suite a run uses, for the select: the current one first. */
 export function versionOptions(
-  versions: readonly { version: number; note: string; case_count: number }[],
+  versions: readonly { version: number; case_count: number }[],
   current: number,
 ): { value: number | null; label: string }[] {
   const cases = (n: number): string => `${n} case${n === 1 ? '' : 's'}`
@@ -196,7 +196,8 @@ export function versionOptions(
     .sort((a, b) => b.version - a.version)
     .map((v) => ({
       value: v.version,
-      label: `Version ${v.version} · ${cases(v.case_count)}${v.note ? ` · ${v.note}` : ''}`,
+      // No change note: the select is narrow (the Versions tab shows the notes).
+      label: `Version ${v.version} · ${cases(v.case_count)}`,
     }))
   const currentLabel = `Current: version ${current}${own ? ` · ${cases(own.case_count)}` : ''}`
   return [{ value: null, label: currentLabel }, ...older]
