@@ -64,7 +64,7 @@ test('the run form sends every setting and the run stores exactly those', async 
   await expect(form.getByText("This prompt replaces the suite's own system prompt")).toBeVisible()
   await form.getByLabel('Temperature').fill('3')
   // The advanced section opens from the keyboard: focus its summary and press Enter.
-  await form.locator('summary').focus()
+  await form.getByTestId('run-advanced-summary').focus()
   await page.keyboard.press('Enter')
   await expect(form.getByLabel('Concurrency')).toBeVisible()
   await form.getByLabel('Concurrency').fill('2')
@@ -105,6 +105,77 @@ test('the run form sends every setting and the run stores exactly those', async 
   expect((sent.messages as { role: string; content: string }[])[0]).toEqual({
     role: 'system',
     content: 'Always answer with a tool call.',
+  })
+})
+
+test('an older suite version and a per-model override are stored as entered', async ({
+  page,
+  request,
+}) => {
+  test.setTimeout(180_000)
+  const api = await signedIn(page, request, 'override')
+  const suiteId = await newSampleSuite(page)
+  // Version 2 keeps only the first two cases; the run picks version 1 (all eight).
+  const detail = (await api.get(`/api/suites/${suiteId}`)) as {
+    suite: { cases: unknown[] }
+  }
+  detail.suite.cases = detail.suite.cases.slice(0, 2)
+  await api.put(`/api/suites/${suiteId}`, detail.suite)
+  await page.reload()
+  const form = page.getByTestId('eval-run-form')
+  const version = form.getByLabel('Suite version')
+  await expect(version.locator('option')).toHaveText([
+    'Current: version 2 · 2 cases',
+    'Version 1 · 8 cases',
+  ])
+  await version.selectOption({ label: 'Version 1 · 8 cases' })
+  await form.getByTestId('run-temperature').fill('0')
+
+  // The override opens from the keyboard: focus its switch and press Space.
+  const override = form.getByTestId('run-override').first()
+  await expect(override.getByTestId('override-temperature')).toHaveCount(0)
+  await override.getByTestId('run-override-toggle').focus()
+  await page.keyboard.press('Space')
+  await override.getByLabel('System prompt').fill('Only this model reads this.')
+  await override.getByLabel('Temperature').fill('0.7')
+  await override.getByLabel('Max tokens').fill('300')
+  await override.getByLabel('Seed').fill('11')
+  await override.getByLabel('Top-p').fill('1.5')
+  await page.getByTestId('run-eval').click()
+  await expect(override.getByTestId('field-error')).toHaveText('Top-p must be between 0 and 1.')
+  await override.getByLabel('Top-p').fill('0.8')
+  await expect(form.getByTestId('field-error')).toHaveCount(0)
+  await shoot(form, 'evals-run-form-override')
+  await page.getByTestId('run-eval').click()
+
+  const runId = await runIdAfterSubmit(page)
+  await expect(page.getByTestId('eval-status')).toHaveText('Done', { timeout: 90_000 })
+  const run = (await api.get(`/api/evals/${runId}`)) as {
+    suite_version: number
+    total_cases: number
+    settings: Record<string, unknown>
+  }
+  expect(run.suite_version).toBe(1)
+  expect(run.total_cases).toBe(8)
+  expect(run.settings.temperature).toBe(0)
+  const exported = (await api.get(`/api/evals/${runId}/export?format=json`)) as {
+    targets: { system_prompt: string | null; params: Record<string, unknown> }[]
+  }
+  expect(exported.targets.map((t) => [t.system_prompt, t.params])).toEqual([
+    ['Only this model reads this.', { temperature: 0.7, top_p: 0.8, max_tokens: 300, seed: 11 }],
+  ])
+  // The model's own values won over the run's temperature in what was sent.
+  const cases = (await api.get(`/api/evals/${runId}/cases?limit=50`)) as {
+    items: { id: string }[]
+  }
+  const first = (await api.get(`/api/evals/${runId}/cases/${cases.items[0]?.id}`)) as {
+    exchanges: { request: Record<string, unknown> }[]
+  }
+  const sent = first.exchanges[0]?.request ?? {}
+  expect([sent.temperature, sent.max_tokens]).toEqual([0.7, 300])
+  expect((sent.messages as { role: string; content: string }[])[0]).toEqual({
+    role: 'system',
+    content: 'Only this model reads this.',
   })
 })
 

@@ -170,6 +170,12 @@ def _run(options: dict[str, Any]) -> None:
 
         run_on_server(_parsed_server_options(options))
         return
+    if options["parameter_set"]:
+        # Sets live in a server's catalog; a local run has none to read them from.
+        raise typer.BadParameter(
+            "--parameter-set needs --server (parameter sets are stored on a BenchStudio server)",
+            param_hint="--parameter-set",
+        )
     config = _build_config(options)
     if options["estimate"]:
         print_estimate(config)
@@ -231,6 +237,11 @@ def bench(
     ),
     provider: str | None = typer.Option(
         None, help="With --server: the server provider (name or id) of --model."
+    ),
+    parameter_set: str | None = typer.Option(
+        None,
+        "--parameter-set",
+        help="With --server: a parameter set (name or id) for every target; explicit flags win.",
     ),
 ) -> None:
     """Run a speed benchmark (profile mode unless --concurrency or --request-rate)."""

@@ -43,6 +43,14 @@ def _server_progress(event: dict[str, Any]) -> None:
 
 def _print_adjustments(preview: dict[str, Any]) -> None:
     for target in preview["targets"]:
+        applied = target.get("parameter_set")
+        if applied:
+            values = ", ".join(f"{k}={v}" for k, v in applied["applied_params"].items()) or "none"
+            overridden = ", ".join(applied["overridden"])
+            console.print(
+                f"{target['target']}: parameter set {applied['parameter_set_name']!r} applied "
+                f"{values}" + (f" (explicit {overridden} won)" if overridden else "")
+            )
         for item in target["adjustments"]:
             console.print(
                 f"[yellow]{target['target']}:[/] {item['param']} {item['action']}: {item['reason']}"

@@ -8,7 +8,7 @@ commands.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.console import Console
@@ -16,6 +16,7 @@ from rich.console import Console
 from benchstudio.cli import server_records
 from benchstudio.cli.eval_run_options import (
     LiveOptions,
+    apply_parameter_set,
     build_targets,
     confirm_placeholders,
     parse_params,
@@ -171,6 +172,16 @@ def run_command(
     system_prompt: str | None = typer.Option(
         None, "--system-prompt", help="Replaces the suite's system prompt."
     ),
+    parameter_set: str | None = typer.Option(
+        None,
+        "--parameter-set",
+        help="A parameter set (name or id) read from --server, for every model; flags win.",
+    ),
+    server: str | None = typer.Option(
+        None,
+        "--server",
+        help="BenchStudio server to read --parameter-set from (BENCHSTUDIO_TOKEN).",
+    ),
     yes: bool = typer.Option(
         False, "--yes", "-y", help="Run without asking when cases still hold placeholders."
     ),
@@ -218,6 +229,10 @@ def run_command(
         params=params,
         assume_yes=yes,
     )
+    if parameter_set:
+        options = apply_parameter_set(
+            options, _read_parameter_set(parameter_set, server), err_console
+        )
     try:
         code = asyncio.run(_run_live(options))
     except KeyboardInterrupt:
@@ -225,6 +240,24 @@ def run_command(
         raise typer.Exit(130) from None
     if code:
         raise typer.Exit(code)
+
+
+def _read_parameter_set(name_or_id: str, server: str | None) -> dict[str, Any]:
+    from benchstudio.cli.server_client import ServerClient, ServerError, token_from_env
+
+    if not server:
+        # A local run has no catalog: the sets live on a server.
+        err_console.print(
+            "[bold red]--parameter-set needs --server[/] (parameter sets are stored on a "
+            "BenchStudio server)"
+        )
+        raise typer.Exit(EXIT_INVALID_INPUT)
+    try:
+        with ServerClient(server, token_from_env()) as client:
+            return client.resolve_parameter_set(name_or_id)
+    except ServerError as exc:
+        err_console.print(f"[bold red]server:[/] {exc}")
+        raise typer.Exit(EXIT_INVALID_INPUT) from None
 
 
 def _load_for_run(options: LiveOptions) -> Suite:

@@ -1,11 +1,12 @@
 """`benchstudio eval run`'s options: request parameters for each target (`--param k=v`,
-`--top-p`, `--seed`, `--system-prompt`) and the warning about MCP-drafted placeholders."""
+`--top-p`, `--seed`, `--system-prompt`, `--parameter-set` read from a server) and the warning
+about MCP-drafted placeholders."""
 
 from __future__ import annotations
 
 import json
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -54,6 +55,36 @@ def parse_params(pairs: list[str]) -> dict[str, Any]:
         except json.JSONDecodeError:
             params[name.strip()] = raw
     return params
+
+
+def apply_parameter_set(
+    options: LiveOptions, the_set: dict[str, Any], err_console: Console
+) -> LiveOptions:
+    """Lay a server's parameter set under the explicit flags (which win), the same merge the
+    server uses, and say what it applied."""
+    from benchstudio.catalog.domain import merge_parameter_set
+
+    explicit = {
+        "temperature": options.temperature,
+        "max_tokens": options.max_tokens,
+        **options.params,
+    }
+    merged = merge_parameter_set(the_set.get("params") or {}, explicit)
+    params = dict(merged.params)
+    temperature, max_tokens = params.pop("temperature", None), params.pop("max_tokens", None)
+    values = ", ".join(f"{k}={v}" for k, v in merged.applied.items()) or "none"
+    won = f" (explicit {', '.join(merged.overridden)} won)" if merged.overridden else ""
+    err_console.print(f"parameter set {the_set['name']!r} applied {values}{won}")
+    if the_set.get("model_ref_id"):
+        err_console.print(
+            "[yellow]This set was made for one catalog model; it is applied to every --model.[/]"
+        )
+    return replace(
+        options,
+        temperature=None if temperature is None else float(temperature),  # type: ignore[arg-type]
+        max_tokens=None if max_tokens is None else int(max_tokens),  # type: ignore[call-overload]
+        params=params,
+    )
 
 
 def build_targets(options: LiveOptions) -> list[EvalTarget]:

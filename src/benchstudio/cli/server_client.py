@@ -134,6 +134,24 @@ class ServerClient:
         result: dict[str, Any] = self._call("GET", f"/api/parameter-sets/{set_id}")
         return result
 
+    def resolve_parameter_set(self, name_or_id: str) -> dict[str, Any]:
+        """One of your parameter sets by id or (case-insensitive) name; unknown or ambiguous
+        names are refused with the names you have, so the fix is obvious."""
+        sets = self.parameter_sets()
+        for found in sets:
+            if found["id"] == name_or_id:
+                return found
+        matches = [s for s in sets if s["name"].lower() == name_or_id.lower()]
+        if len(matches) == 1:
+            return matches[0]
+        if matches:
+            ids = ", ".join(str(s["id"]) for s in matches)
+            raise ServerError(
+                f"{len(matches)} parameter sets are named {name_or_id!r}: give the id ({ids})"
+            )
+        names = ", ".join(sorted(s["name"] for s in sets)) or "none"
+        raise ServerError(f"no parameter set named {name_or_id!r} (yours: {names})")
+
     def create_parameter_set(self, body: dict[str, Any]) -> dict[str, Any]:
         result: dict[str, Any] = self._call("POST", "/api/parameter-sets", json=body)
         return result
@@ -227,10 +245,15 @@ def _server_targets(client: ServerClient, options: dict[str, Any]) -> list[dict[
         pairs.append((provider, model))
     if not pairs:
         raise ServerError("give --provider and --model, or --target PROVIDER=MODEL")
-    return [
+    targets = [
         {"provider_id": client.resolve_provider(provider), "model_id": model}
         for provider, model in pairs
     ]
+    if options.get("parameter_set"):
+        set_id = str(client.resolve_parameter_set(options["parameter_set"])["id"])
+        for target in targets:
+            target["parameter_set_id"] = set_id
+    return targets
 
 
 def _mode(options: dict[str, Any], body: dict[str, Any]) -> None:

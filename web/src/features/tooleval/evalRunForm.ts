@@ -22,7 +22,32 @@ export const API_DEFAULTS = {
   maxSystemPrompt: 100_000,
 } as const
 
+/** One model's own settings, sent on its target (EvalTargetIn): they win over the run's. */
+export interface TargetOverride {
+  /** The "Override for this model" switch: off sends nothing, whatever the fields hold. */
+  enabled: boolean
+  /** '' keeps the run's (or the suite's) system prompt. */
+  systemPrompt: string
+  temperature: NumberInput
+  topP: NumberInput
+  maxTokens: NumberInput
+  seed: NumberInput
+}
+
+export function emptyOverride(): TargetOverride {
+  return { enabled: false, systemPrompt: '', temperature: '', topP: '', maxTokens: '', seed: '' }
+}
+
+/** Overrides are per model: one key for a provider's model, whatever its parameter set. */
+export function modelKey(target: TargetChoice): string {
+  return `${target.providerId}/${target.modelId}`
+}
+
 export interface EvalRunFormState {
+  /** null: the suite's current version (the API's default). */
+  suiteVersion: number | null
+  /** By `modelKey`; a model without an entry has no override. */
+  overrides: Record<string, TargetOverride>
   profile: ProfileName
   /** '' sends no tool_choice (providers then behave as "auto"). */
   toolChoice: string
@@ -38,6 +63,8 @@ export interface EvalRunFormState {
 
 export function defaultRunForm(): EvalRunFormState {
   return {
+    suiteVersion: null,
+    overrides: {},
     profile: API_DEFAULTS.profile,
     toolChoice: '',
     systemPrompt: '',
@@ -109,6 +136,73 @@ export function targetPayload(target: TargetChoice): EvalTargetIn {
   }
 }
 
+/** A model's override as the target's `system_prompt` and `params` (temperature and
+ * max_tokens ride in params too: EvalTargetIn has no fields of its own for them, and the
+ * runner lets a target's params win over the run's). Problems keyed `targets.<i>.…`. */
+function overridePayload(
+  override: TargetOverride | undefined,
+  index: number,
+  problems: FormProblems,
+): Pick<EvalTargetIn, 'system_prompt' | 'params'> {
+  if (!override?.enabled) return {}
+  const at = `targets.${index}`
+  const rules: [keyof TargetOverride, string, NumberRule][] = [
+    ['temperature', 'temperature', { field: '', label: 'Temperature', min: 0, max: 2 }],
+    ['topP', 'top_p', { field: '', label: 'Top-p', min: 0, max: 1 }],
+    [
+      'maxTokens',
+      'max_tokens',
+      { field: '', label: 'Max tokens', min: 1, max: API_DEFAULTS.maxTokens, integer: true },
+    ],
+    ['seed', 'seed', { field: '', label: 'Seed', min: 0, integer: true }],
+  ]
+  const params: Record<string, number> = {}
+  for (const [key, name, rule] of rules) {
+    const field = `${at}.params.${name}`
+    const value = checkNumber(override[key] as NumberInput, { ...rule, field }, problems)
+    if (value !== null) params[name] = value
+  }
+  const out: Pick<EvalTargetIn, 'system_prompt' | 'params'> = {}
+  if (override.systemPrompt.length > API_DEFAULTS.maxSystemPrompt)
+    problems[`${at}.system_prompt`] =
+      `Keep the system prompt under ${API_DEFAULTS.maxSystemPrompt.toLocaleString('en')} characters.`
+  else if (override.systemPrompt.trim() !== '') out.system_prompt = override.systemPrompt
+  if (Object.keys(params).length > 0) out.params = params
+  return out
+}
+
+/** Each distinct model of the targets once, with the index of its first target (where its
+ * override's problems are keyed). */
+export function overrideModels(
+  targets: readonly TargetChoice[],
+): { key: string; target: TargetChoice; index: number }[] {
+  const seen = new Map<string, { key: string; target: TargetChoice; index: number }>()
+  targets.forEach((target, index) => {
+    const key = modelKey(target)
+    if (!seen.has(key)) seen.set(key, { key, target, index })
+  })
+  return [...seen.values()]
+}
+
+/** Which version of the suite a run uses, for the select: the current one first. */
+export function versionOptions(
+  versions: readonly { version: number; case_count: number }[],
+  current: number,
+): { value: number | null; label: string }[] {
+  const cases = (n: number): string => `${n} case${n === 1 ? '' : 's'}`
+  const own = versions.find((v) => v.version === current)
+  const older = versions
+    .filter((v) => v.version !== current)
+    .sort((a, b) => b.version - a.version)
+    .map((v) => ({
+      value: v.version,
+      // No change note: the select is narrow (the Versions tab shows the notes).
+      label: `Version ${v.version} · ${cases(v.case_count)}`,
+    }))
+  const currentLabel = `Current: version ${current}${own ? ` · ${cases(own.case_count)}` : ''}`
+  return [{ value: null, label: currentLabel }, ...older]
+}
+
 /** The EvalCreate body, or each field's problem. Only what the user set is sent, apart from
  * the profile and the timeout (which always have a value). */
 export function buildEvalPayload(
@@ -173,6 +267,13 @@ export function buildEvalPayload(
   if (choiceProblem) problems.tool_choice = choiceProblem
   if (form.systemPrompt.length > API_DEFAULTS.maxSystemPrompt)
     problems.system_prompt = `Keep the system prompt under ${API_DEFAULTS.maxSystemPrompt.toLocaleString('en')} characters.`
+  // A model picked twice (two parameter sets) shares one override, checked once.
+  const firstIndex = new Map(overrideModels(targets).map((m) => [m.key, m.index]))
+  const targetBodies = targets.map((target, index) => {
+    const key = modelKey(target)
+    const own = firstIndex.get(key) === index ? problems : {}
+    return { ...targetPayload(target), ...overridePayload(form.overrides[key], index, own) }
+  })
   if (Object.keys(problems).length > 0) return { ok: false, problems }
 
   const params: Record<string, number> = {}
@@ -180,10 +281,11 @@ export function buildEvalPayload(
   if (seed !== null) params.seed = seed
   const payload: EvalCreate = {
     suite_id: suiteId,
-    targets: targets.map(targetPayload),
+    targets: targetBodies,
     profile: form.profile,
     timeout_s: timeout ?? API_DEFAULTS.timeoutS,
   }
+  if (form.suiteVersion !== null) payload.suite_version = form.suiteVersion
   if (temperature !== null) payload.temperature = temperature
   if (maxTokens !== null) payload.max_tokens = maxTokens
   if (concurrency !== null) payload.concurrency = concurrency
