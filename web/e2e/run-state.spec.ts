@@ -7,8 +7,8 @@ import { expect, saveScreenshot, test } from './fixtures'
 import { accessToken, newUser, register, signInQuietly } from './users'
 
 interface Api {
-  token: string
   get(path: string): Promise<unknown>
+  send(method: 'post' | 'delete', path: string, data?: unknown): Promise<unknown>
 }
 
 async function signedIn(page: Page, request: APIRequestContext, label: string): Promise<Api> {
@@ -16,12 +16,17 @@ async function signedIn(page: Page, request: APIRequestContext, label: string): 
   await register(request, user)
   await signInQuietly(page, user)
   const token = await accessToken(request, user)
+  const headers = { Authorization: `Bearer ${token}` }
   return {
-    token,
     get: async (path) => {
-      const response = await request.get(path, { headers: { Authorization: `Bearer ${token}` } })
+      const response = await request.get(path, { headers })
       expect(response.status(), path).toBe(200)
       return (await response.json()) as unknown
+    },
+    send: async (method, path, data) => {
+      const response = await request[method](path, { headers, data })
+      expect(response.ok(), `${method} ${path}: ${await response.text()}`).toBe(true)
+      return response.status() === 204 ? null : ((await response.json()) as unknown)
     },
   }
 }
@@ -73,4 +78,133 @@ test('an eval run that ends while the page fetches its job shows as done, not ru
   await expect(page.getByTestId('model-summary')).toHaveCount(1)
   await expect(page.getByTestId('eval-case-row')).toHaveCount(8)
   await saveScreenshot(page, 'run-state-eval-done')
+})
+
+interface Demo {
+  providerId: string
+  modelRef: string
+  modelName: string
+  display: string
+}
+
+async function demoModel(api: Api): Promise<Demo> {
+  const providers = (await api.get('/api/providers')) as { id: string; is_demo: boolean }[]
+  const demo = providers.find((p) => p.is_demo)
+  if (!demo) throw new Error('no demo provider')
+  const models = (await api.get(`/api/models?provider_id=${demo.id}`)) as {
+    id: string
+    model_id: string
+    display_name: string
+  }[]
+  const model = models[0]
+  if (!model) throw new Error('no demo model')
+  return {
+    providerId: demo.id,
+    modelRef: model.id,
+    modelName: model.model_id,
+    display: model.display_name,
+  }
+}
+
+async function newSet(api: Api, name: string): Promise<string> {
+  const created = (await api.send('post', '/api/parameter-sets', {
+    name,
+    params: { temperature: 0.9, top_p: 0.95 },
+  })) as { id: string }
+  return created.id
+}
+
+async function finishedEval(api: Api, body: unknown): Promise<string> {
+  const submitted = (await api.send('post', '/api/evals', body)) as {
+    job_id: string
+    run: { id: string }
+  }
+  await expect
+    .poll(async () => ((await api.get(`/api/jobs/${submitted.job_id}`)) as JobJson).status, {
+      timeout: 60_000,
+    })
+    .toBe('done')
+  return submitted.run.id
+}
+
+test('an eval run of a deleted suite names it as deleted; its sets, drill-down and compare work', async ({
+  page,
+  request,
+}) => {
+  test.setTimeout(120_000)
+  const api = await signedIn(page, request, 'deletedsuite')
+  const demo = await demoModel(api)
+  const setId = await newSet(api, 'Creative')
+  const suite = (await api.send('post', '/api/suites/sample')) as { id: string; name: string }
+  const target = { provider_id: demo.providerId, model_id: demo.modelRef }
+  const withSet = await finishedEval(api, {
+    suite_id: suite.id,
+    targets: [{ ...target, parameter_set_id: setId }],
+  })
+  const plain = await finishedEval(api, { suite_id: suite.id, targets: [target] })
+
+  // While the suite exists, the run links to it.
+  await page.goto(`/tool-eval/runs/${withSet}`)
+  await expect(page.getByTestId('eval-status')).toHaveText('Done')
+  await expect(page.getByTestId('run-suite-link')).toHaveAttribute(
+    'href',
+    `/tool-eval/suites/${suite.id}`,
+  )
+  await expect(page.getByTestId('applied-parameter-set')).toHaveText(
+    `${demo.display} — Creative · temperature 0.9, top_p 0.95`,
+  )
+
+  await api.send('delete', `/api/suites/${suite.id}`)
+  await page.reload()
+  await expect(page.getByTestId('eval-status')).toHaveText('Done')
+  await expect(page.getByTestId('run-suite-link')).toHaveCount(0)
+  await expect(page.getByTestId('run-suite-deleted')).toHaveText(`Suite: ${suite.name} (deleted)`)
+  await expect(page.getByTestId('applied-parameter-set')).toHaveText(
+    `${demo.display} — Creative · temperature 0.9, top_p 0.95`,
+  )
+  // The drill-down reads the run's own snapshot of the deleted suite.
+  await page.getByTestId('eval-case-row').first().getByRole('button').click()
+  await expect(page.getByTestId('case-drilldown')).toBeVisible()
+  await expect(page.getByTestId('case-drilldown')).toContainText('weather-single')
+  await saveScreenshot(page, 'run-state-deleted-suite')
+
+  await page.getByTestId('compare-run').click()
+  await expect(page).toHaveURL(/\/tool-eval\/compare\?a=/)
+  await page.getByTestId('compare-run-b').selectOption(plain)
+  await expect(page.getByTestId('compare-summary')).toHaveCount(2)
+  await expect(page.getByTestId('compare-summary').first()).toContainText('of 8 cases passed')
+
+  // A run without a set shows no parameter-set line.
+  await page.goto(`/tool-eval/runs/${plain}`)
+  await expect(page.getByTestId('eval-status')).toHaveText('Done')
+  await expect(page.getByTestId('applied-parameter-sets')).toHaveCount(0)
+})
+
+test('the benchmark run page shows the parameter set each target ran with', async ({
+  page,
+  request,
+}) => {
+  test.setTimeout(120_000)
+  const api = await signedIn(page, request, 'benchsets')
+  const demo = await demoModel(api)
+  await newSet(api, 'Creative')
+  await page.goto('/benchmarks')
+  await expect(page.getByTestId('preview-target')).toBeVisible()
+  await page.getByTestId('runs').fill('1')
+  await page.getByTestId('warmup').fill('0')
+  await page.getByTestId(`parameter-set-${demo.modelName}`).selectOption({ label: 'Creative' })
+  await expect(page.getByTestId('preview-set-applied')).toHaveText([
+    'temperature=0.9',
+    'top_p=0.95',
+  ])
+  await page.getByTestId('start-benchmark').click()
+  await expect(page).toHaveURL(/\/benchmarks\/[0-9a-z]+$/)
+  await expect(page.getByTestId('applied-parameter-set')).toHaveText(
+    `${demo.display} — Creative · temperature 0.9, top_p 0.95`,
+  )
+  await expect(page.getByTestId('run-status')).toHaveText('Done', { timeout: 60_000 })
+  await expect(page.getByTestId('applied-parameter-set')).toHaveText(
+    `${demo.display} — Creative · temperature 0.9, top_p 0.95`,
+  )
+  await saveScreenshot(page, 'run-state-bench-set')
 })
