@@ -192,7 +192,9 @@ test('the benchmark run page shows the parameter set each target ran with', asyn
   await expect(page.getByTestId('preview-target')).toBeVisible()
   await page.getByTestId('runs').fill('1')
   await page.getByTestId('warmup').fill('0')
-  await page.getByTestId(`parameter-set-${demo.modelName}`).selectOption({ label: 'Creative (any model)' })
+  await page
+    .getByTestId(`parameter-set-${demo.modelName}`)
+    .selectOption({ label: 'Creative (any model)' })
   await expect(page.getByTestId('preview-set-applied')).toHaveText([
     'temperature=0.9',
     'top_p=0.95',
