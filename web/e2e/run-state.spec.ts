@@ -77,6 +77,10 @@ test('an eval run that ends while the page fetches its job shows as done, not ru
   await expect(page.getByTestId('jobs-count')).toHaveText('0')
   await expect(page.getByTestId('model-summary')).toHaveCount(1)
   await expect(page.getByTestId('eval-case-row')).toHaveCount(8)
+  // The toast names the run, though the job ended before the page had loaded it.
+  await expect(page.getByTestId('toast').first()).toContainText(
+    'Eval: Weather and travel (sample) v1 is done.',
+  )
   await saveScreenshot(page, 'run-state-eval-done')
 })
 

@@ -125,7 +125,8 @@ export const useJobsStore = defineStore('jobs', () => {
   const recentOffset = ref(0)
   const recentStatus = ref<JobStatus | ''>('')
   const loadingRecent = ref(false)
-  const pendingFetches = new Set<string>()
+  /** Job fetches on their way: a second caller waits for the same answer. */
+  const pendingFetches = new Map<string, Promise<void>>()
   /**
    * Live events of jobs not loaded yet, held until their fetch answers: the answer is a
    * snapshot from before some of them, and applying the newer ones to it is what keeps a job
@@ -182,17 +183,21 @@ export const useJobsStore = defineStore('jobs', () => {
     }
   }
 
-  async function fetchJob(id: string): Promise<void> {
-    if (pendingFetches.has(id)) return
-    pendingFetches.add(id)
-    try {
-      remember(await unwrap(api.GET('/api/jobs/{job_id}', { params: { path: { job_id: id } } })))
-    } catch {
-      // Gone or not ours: nothing to show.
-      early.delete(id)
-    } finally {
-      pendingFetches.delete(id)
-    }
+  function fetchJob(id: string): Promise<void> {
+    const pending = pendingFetches.get(id)
+    if (pending) return pending
+    const fetching = (async () => {
+      try {
+        remember(await unwrap(api.GET('/api/jobs/{job_id}', { params: { path: { job_id: id } } })))
+      } catch {
+        // Gone or not ours: nothing to show.
+        early.delete(id)
+      } finally {
+        pendingFetches.delete(id)
+      }
+    })()
+    pendingFetches.set(id, fetching)
+    return fetching
   }
 
   /** Apply an event to the job; a job we have not seen yet (another tab started it) is fetched. */

@@ -240,6 +240,19 @@ describe('jobs store: a job that ends while it is being fetched', () => {
     stop()
   })
 
+  it('lets a second caller wait for the fetch already on its way', async () => {
+    const fetch = stubApi({
+      '/api/jobs/job-4': { body: job({ id: 'job-4', status: 'done', event_seq: 6 }) },
+    })
+    const jobs = useJobsStore()
+    const first = jobs.fetchJob('job-4')
+    await jobs.fetchJob('job-4')
+    // The second call returned only once the job was there, with one request between them.
+    expect(jobs.byId['job-4']?.status).toBe('done')
+    await first
+    expect(requestsTo(fetch, '/api/jobs/job-4')).toHaveLength(1)
+  })
+
   it('never rolls a job back to an older snapshot', async () => {
     stubApi({
       '/api/jobs/job-1': { body: job({ status: 'running', event_seq: 2 }) },
