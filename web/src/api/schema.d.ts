@@ -2178,6 +2178,12 @@ export interface components {
             started_at: string | null;
             /** Status */
             status: string;
+            /**
+             * Suite Exists
+             * @description False once the suite was deleted (the run keeps its snapshot).
+             * @default true
+             */
+            suite_exists: boolean;
             /** Suite Id */
             suite_id: string;
             /** Suite Name */

@@ -34,6 +34,15 @@ export function useLiveUpdates(): void {
   function announce(event: LiveEvent): void {
     const toast = ENDING_TOASTS[event.type]
     if (!toast) return
+    // A job that ended before it was loaded (a short one, just started) is named once it is.
+    if (!jobs.byId[event.job_id]) {
+      void jobs.fetchJob(event.job_id).then(() => push(event, toast))
+      return
+    }
+    push(event, toast)
+  }
+
+  function push(event: LiveEvent, toast: { kind: 'success' | 'error'; title: string }): void {
     const job = jobs.byId[event.job_id]
     const error = typeof event.data.error === 'string' ? event.data.error : undefined
     // Named by its run and linked to the results, never by an internal id.

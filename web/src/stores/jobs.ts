@@ -125,7 +125,14 @@ export const useJobsStore = defineStore('jobs', () => {
   const recentOffset = ref(0)
   const recentStatus = ref<JobStatus | ''>('')
   const loadingRecent = ref(false)
-  const pendingFetches = new Set<string>()
+  /** Job fetches on their way: a second caller waits for the same answer. */
+  const pendingFetches = new Map<string, Promise<void>>()
+  /**
+   * Live events of jobs not loaded yet, held until their fetch answers: the answer is a
+   * snapshot from before some of them, and applying the newer ones to it is what keeps a job
+   * that ended meanwhile from showing "running" for good.
+   */
+  const early = new Map<string, LiveEvent[]>()
   /** State of the live-update socket, shown beside the jobs indicator. */
   const connection = ref<ConnectionState>('idle')
 
@@ -140,7 +147,12 @@ export const useJobsStore = defineStore('jobs', () => {
     // A fetch that raced a newer live event must not roll the job back.
     const known = byId.value[job.id]
     if (known && known.event_seq > job.event_seq) return
-    byId.value[job.id] = job
+    const held = (early.get(job.id) ?? []).sort((a, b) => a.seq - b.seq)
+    early.delete(job.id)
+    byId.value[job.id] = held.reduce(
+      (current, event) => (event.seq > current.event_seq ? applyJobEvent(current, event) : current),
+      job,
+    )
     lastSeq.value[job.id] = Math.max(lastSeq.value[job.id] ?? 0, job.event_seq)
   }
 
@@ -171,16 +183,21 @@ export const useJobsStore = defineStore('jobs', () => {
     }
   }
 
-  async function fetchJob(id: string): Promise<void> {
-    if (pendingFetches.has(id)) return
-    pendingFetches.add(id)
-    try {
-      remember(await unwrap(api.GET('/api/jobs/{job_id}', { params: { path: { job_id: id } } })))
-    } catch {
-      // Gone or not ours: nothing to show.
-    } finally {
-      pendingFetches.delete(id)
-    }
+  function fetchJob(id: string): Promise<void> {
+    const pending = pendingFetches.get(id)
+    if (pending) return pending
+    const fetching = (async () => {
+      try {
+        remember(await unwrap(api.GET('/api/jobs/{job_id}', { params: { path: { job_id: id } } })))
+      } catch {
+        // Gone or not ours: nothing to show.
+        early.delete(id)
+      } finally {
+        pendingFetches.delete(id)
+      }
+    })()
+    pendingFetches.set(id, fetching)
+    return fetching
   }
 
   /** Apply an event to the job; a job we have not seen yet (another tab started it) is fetched. */
@@ -190,9 +207,10 @@ export const useJobsStore = defineStore('jobs', () => {
     lastSeq.value[event.job_id] = event.seq
     const job = byId.value[event.job_id]
     if (job) {
-      byId.value[event.job_id] = applyJobEvent(job, event)
+      if (event.seq > job.event_seq) byId.value[event.job_id] = applyJobEvent(job, event)
       return
     }
+    early.set(event.job_id, [...(early.get(event.job_id) ?? []), event])
     void fetchJob(event.job_id).then(() => {
       // New jobs appear at the top of the first page of recent jobs.
       const unfiltered =
@@ -211,8 +229,10 @@ export const useJobsStore = defineStore('jobs', () => {
         params: { path: { job_id: jobId }, query: { after } },
       }),
     )
-    // Only a job already shown is updated: a catch-up must not list an old job as new.
+    // Only a job already shown is updated: a catch-up must not list an old job as new. A job
+    // being fetched gets them once its fetch answers (the answer may predate them).
     if (byId.value[jobId]) events.forEach(applyToJob)
+    else if (pendingFetches.has(jobId)) early.set(jobId, [...(early.get(jobId) ?? []), ...events])
     return events
   }
 
@@ -257,6 +277,7 @@ export const useJobsStore = defineStore('jobs', () => {
   function clear(): void {
     byId.value = {}
     lastSeq.value = {}
+    early.clear()
     recentIds.value = []
     recentTotal.value = 0
     recentOffset.value = 0

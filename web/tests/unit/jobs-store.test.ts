@@ -1,5 +1,5 @@
 import { createPinia, setActivePinia } from 'pinia'
-import { beforeEach, describe, expect, it } from 'vitest'
+import { beforeEach, describe, expect, it, vi } from 'vitest'
 
 import { applyJobEvent, type Job, resumePoints, useJobsStore } from '@/stores/jobs'
 
@@ -190,6 +190,79 @@ describe('jobs store', () => {
     expect(jobs.byId['job-1']).toMatchObject({ status: 'done', event_seq: 4 })
     expect(jobs.lastSeq['job-1']).toBe(4)
     stop()
+  })
+})
+
+describe('jobs store: a job that ends while it is being fetched', () => {
+  // The fetch answers with a snapshot from before the live events that came meanwhile: they
+  // must still be applied, or the job (and the run page and indicator) shows "running" for good.
+  it('applies live events that arrived while the job was being fetched', async () => {
+    stubApi({
+      '/api/jobs/job-2': { body: job({ id: 'job-2', status: 'running', event_seq: 2 }) },
+    })
+    const jobs = useJobsStore()
+    jobs.handleEvent(event('job_started', 2, {}, 'job-2'))
+    jobs.handleEvent(event('job_progress', 3, { percent: 60 }, 'job-2'))
+    jobs.handleEvent(event('job_completed', 4, {}, 'job-2'))
+    await settle()
+    expect(jobs.byId['job-2']).toMatchObject({ status: 'done', event_seq: 4 })
+    expect(jobs.active).toEqual([])
+    expect(jobs.lastSeq['job-2']).toBe(4)
+  })
+
+  it('applies a catch-up that answered before the job fetch did', async () => {
+    let answerJob: (value: Response) => void = () => undefined
+    const jobAnswer = new Promise<Response>((resolve) => (answerJob = resolve))
+    const stale = job({ id: 'job-3', status: 'running', event_seq: 2 })
+    vi.stubGlobal(
+      'fetch',
+      vi.fn(async (request: Request) => {
+        const path = new URL(request.url).pathname
+        if (path === '/api/jobs/job-3') return jobAnswer
+        if (path === '/api/jobs/job-3/events')
+          return Response.json([
+            event('job_created', 1, {}, 'job-3'),
+            event('job_started', 2, {}, 'job-3'),
+            event('job_completed', 3, {}, 'job-3'),
+          ])
+        return Response.json({}, { status: 404 })
+      }),
+    )
+    const jobs = useJobsStore()
+    const fetching = jobs.fetchJob('job-3')
+    const seen: number[] = []
+    const stop = jobs.subscribe('job-3', (events) => seen.push(...events.map((e) => e.seq)))
+    await settle()
+    expect(seen).toEqual([1, 2, 3])
+    answerJob(Response.json(stale))
+    await fetching
+    expect(jobs.byId['job-3']).toMatchObject({ status: 'done', event_seq: 3 })
+    stop()
+  })
+
+  it('lets a second caller wait for the fetch already on its way', async () => {
+    const fetch = stubApi({
+      '/api/jobs/job-4': { body: job({ id: 'job-4', status: 'done', event_seq: 6 }) },
+    })
+    const jobs = useJobsStore()
+    const first = jobs.fetchJob('job-4')
+    await jobs.fetchJob('job-4')
+    // The second call returned only once the job was there, with one request between them.
+    expect(jobs.byId['job-4']?.status).toBe('done')
+    await first
+    expect(requestsTo(fetch, '/api/jobs/job-4')).toHaveLength(1)
+  })
+
+  it('never rolls a job back to an older snapshot', async () => {
+    stubApi({
+      '/api/jobs/job-1': { body: job({ status: 'running', event_seq: 2 }) },
+    })
+    const jobs = useJobsStore()
+    jobs.handleEvent(event('job_started', 2))
+    await settle()
+    jobs.handleEvent(event('job_completed', 3))
+    await jobs.fetchJob('job-1')
+    expect(jobs.byId['job-1']).toMatchObject({ status: 'done', event_seq: 3 })
   })
 })
 

@@ -10,7 +10,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
-from benchstudio.evals.models import EvalCaseResult, EvalRun
+from benchstudio.evals.models import EvalCaseResult, EvalRun, EvalSuite
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,3 +158,13 @@ async def run_labels(session: AsyncSession, run_ids: set[str]) -> dict[str, tupl
         EvalRun.id.in_(run_ids)
     )
     return {row.id: (row.suite_name, row.suite_version) for row in (await session.execute(query))}
+
+
+async def suite_exists(session: AsyncSession, owner_id: str, suite_id: str) -> bool:
+    """Whether the owner's suite is still there (not deleted); runs keep their snapshot."""
+    query = select(EvalSuite.id).where(
+        EvalSuite.id == suite_id,
+        EvalSuite.owner_id == owner_id,
+        EvalSuite.archived_at.is_(None),
+    )
+    return (await session.execute(query)).first() is not None

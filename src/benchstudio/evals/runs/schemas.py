@@ -184,6 +184,9 @@ class ComparisonOut(BaseModel):
 
 class EvalRunDetail(EvalRunOut):
     job: JobState | None
+    suite_exists: bool = Field(
+        default=True, description="False once the suite was deleted (the run keeps its snapshot)."
+    )
     targets: list[TargetInfo]
     settings: dict[str, Any]
     summaries: dict[str, ModelSummaryOut]

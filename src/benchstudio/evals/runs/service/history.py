@@ -103,9 +103,12 @@ async def run_detail(ctx: EvalContext, run_id: str) -> EvalRunDetail:
     labels = labels_of(run)
     summaries = summaries_by_target(run.id, labels, verdicts)
     comparisons = within_run_comparisons(run.id, labels, verdicts)
+    async with ctx.read() as session:
+        suite_exists = await repository.suite_exists(session, ctx.require_owner(), run.suite_id)
     return EvalRunDetail(
         **EvalRunOut.model_validate(run).model_dump(),
         job=await _job_state(ctx.jobs, ctx.require_owner(), run.job_id),
+        suite_exists=suite_exists,
         targets=[TargetInfo.model_validate(t) for t in run.config.get("targets", [])],
         settings=run.config.get("settings", {}),
         summaries={k: ModelSummaryOut.model_validate(v) for k, v in summaries.items()},
