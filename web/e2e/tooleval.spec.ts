@@ -156,7 +156,7 @@ test('tool eval: edit the sample suite, run it on the demo simulator, drill down
     /One line, please\.$/,
   )
   await expect(page.getByRole('heading', { level: 1 })).toBeVisible()
-  await expect(page.getByText('version 2', { exact: false })).toBeVisible()
+  await expect(page.locator('p', { hasText: '· version 2 ·' })).toBeVisible()
 
   // A new case is checked before it is sent, then added and removed again.
   await page.getByTestId('add-case').click()
@@ -443,7 +443,7 @@ test.describe('suite versions', () => {
     await expect(caseRow(page, 'lunch').getByTestId('case-prompt')).toHaveText(
       'Add lunch with Ada.',
     )
-    await expect(page.getByText('version 3', { exact: false })).toBeVisible()
+    await expect(page.locator('p', { hasText: '· version 3 ·' })).toBeVisible()
 
     // The export is a suite file the own-JSON import takes again, unchanged.
     const exported = await download(page, 'export-suite')
@@ -469,7 +469,7 @@ test.describe('suite versions', () => {
     await duplicate.getByTestId('import-copy').click()
     await expect(page).toHaveURL(/\/tool-eval\/suites\/[^/]+$/)
     await expect(page.getByRole('heading', { name: 'Calendar' })).toBeVisible()
-    await expect(page.getByText('version 1', { exact: false })).toBeVisible()
+    await expect(page.locator('p', { hasText: '· version 1 ·' })).toBeVisible()
     await expect(page.getByTestId('tools-check')).toContainText('1 valid tools')
     await expect(caseRow(page, 'lunch').getByTestId('case-prompt')).toHaveText(
       'Add lunch with Ada.',
