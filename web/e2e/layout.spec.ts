@@ -158,9 +158,23 @@ async function checkFits(page: Page, item: PageCase, width: number): Promise<voi
   const overflow = await page.evaluate(() => ({
     scroll: document.documentElement.scrollWidth,
     inner: window.innerWidth,
+    // The widest culprits, named in the failure message.
+    culprits: Array.from(document.querySelectorAll<HTMLElement>('main *'))
+      .filter((el) => el.getBoundingClientRect().right > window.innerWidth + 0.5)
+      .filter((el) => {
+        // Content of a scrolling box (a wide table) may be wider: it scrolls inside it.
+        for (let up = el.parentElement; up; up = up.parentElement)
+          if (getComputedStyle(up).overflowX !== 'visible') return false
+        return true
+      })
+      .slice(0, 4)
+      .map((el) => `${el.tagName.toLowerCase()}.${el.className}`.slice(0, 120)),
   }))
   expect
-    .soft(overflow.scroll, `${item.path} at ${width}px is wider than the viewport`)
+    .soft(
+      overflow.scroll,
+      `${item.path} at ${width}px is wider than the viewport: ${overflow.culprits.join(' | ')}`,
+    )
     .toBeLessThanOrEqual(overflow.inner)
   if (!item.signedOut && width < 768) {
     const header = await page.getByRole('banner').first().boundingBox()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -43,9 +44,16 @@ async def bump_token_version(session: AsyncSession, user_id: str) -> None:
 
 
 async def list_users(
-    session: AsyncSession, *, query: str | None, limit: int, offset: int
+    session: AsyncSession,
+    *,
+    query: str | None,
+    limit: int,
+    offset: int,
+    ids: Sequence[str] | None = None,
 ) -> tuple[list[User], int]:
     base = select(User)
+    if ids is not None:
+        base = base.where(User.id.in_(ids))
     if query:
         base = base.where(User.email.contains(query.lower(), autoescape=True))
     total = (await session.execute(select(func.count()).select_from(base.subquery()))).scalar()

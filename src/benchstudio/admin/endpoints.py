@@ -33,8 +33,12 @@ async def list_users(
     ctx: AdminContext,
     page: Annotated[Page, paging(50, 200)],
     q: Annotated[QueryText | None, Query(description="Email contains.")] = None,
+    ids: Annotated[
+        list[ObjectId] | None,
+        Query(max_length=200, description="Only these users (e.g. the owners of listed jobs)."),
+    ] = None,
 ) -> AdminUserPage:
-    return await service.list_users(ctx, query=q, limit=page.limit, offset=page.offset)
+    return await service.list_users(ctx, query=q, limit=page.limit, offset=page.offset, ids=ids)
 
 
 @router.patch("/users/{user_id}", response_model=UserOut)

@@ -45,6 +45,11 @@ def test_user_list_has_usage_counts_search_and_paging(admin: Api, member: Api) -
     assert [u["email"] for u in found["items"]] == ["member@example.com"]
     second = admin.ok("GET", "/api/admin/users?limit=1&offset=1")
     assert len(second["items"]) == 1 and second["total"] == 2
+    # By id, as the admin jobs page names the owners of the jobs it lists (any page of users).
+    member_id = member.user["id"]
+    by_id = admin.ok("GET", f"/api/admin/users?ids={member_id}&ids={'0' * 26}")
+    assert [u["email"] for u in by_id["items"]] == ["member@example.com"]
+    assert by_id["total"] == 1
 
 
 def test_role_change_takes_effect_at_once(admin: Api, member: Api) -> None:

@@ -4210,6 +4210,8 @@ export interface operations {
             query?: {
                 /** @description Email contains. */
                 q?: string | null;
+                /** @description Only these users (e.g. the owners of listed jobs). */
+                ids?: string[] | null;
                 limit?: number;
                 offset?: number;
             };

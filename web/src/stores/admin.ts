@@ -151,6 +151,13 @@ export const useAdminStore = defineStore('admin', () => {
     activeJobs.value = page.items
   }
 
+  /** Email by user id, for the given ids (up to 200: one admin jobs page). */
+  async function emailsOf(ids: string[]): Promise<Record<string, string>> {
+    const query = { ids: ids.slice(0, 200), limit: 200 }
+    const page = await unwrap(api.GET('/api/admin/users', { params: { query } }))
+    return Object.fromEntries(page.items.map((u) => [u.id, u.email]))
+  }
+
   async function cancelJob(id: string): Promise<void> {
     const job = await unwrap(
       api.POST('/api/admin/jobs/{job_id}/cancel', { params: { path: { job_id: id } } }),
@@ -199,6 +206,7 @@ export const useAdminStore = defineStore('admin', () => {
     system,
     overview,
     activeJobs,
+    emailsOf,
     invites,
     loadUsers,
     updateUser,

@@ -7,6 +7,7 @@ Sessions live in `benchstudio.auth`; revoking them all is a bump of the user's
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from benchstudio.accounts import repository
@@ -169,10 +170,17 @@ async def delete_user(ctx: ServiceContext, user_id: str) -> None:
 
 
 async def list_users(
-    ctx: ServiceContext, *, query: str | None, limit: int, offset: int
+    ctx: ServiceContext,
+    *,
+    query: str | None,
+    limit: int,
+    offset: int,
+    ids: Sequence[str] | None = None,
 ) -> tuple[list[UserSummary], int]:
     async with ctx.read() as session:
-        rows, total = await repository.list_users(session, query=query, limit=limit, offset=offset)
+        rows, total = await repository.list_users(
+            session, query=query, limit=limit, offset=offset, ids=ids
+        )
         return [UserSummary.model_validate(r) for r in rows], total
 
 

@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal
@@ -33,9 +34,14 @@ from benchstudio.storage.service_context import ServiceContext
 
 
 async def list_users(
-    ctx: ServiceContext, *, query: str | None, limit: int, offset: int
+    ctx: ServiceContext,
+    *,
+    query: str | None,
+    limit: int,
+    offset: int,
+    ids: Sequence[str] | None = None,
 ) -> AdminUserPage:
-    users, total = await accounts.list_users(ctx, query=query, limit=limit, offset=offset)
+    users, total = await accounts.list_users(ctx, query=query, limit=limit, offset=offset, ids=ids)
     counts = await catalog_models.usage_counts(ctx, [u.id for u in users])
     items = [
         AdminUserOut(**u.model_dump(), **counts.get(u.id, {"providers": 0, "models": 0}))
