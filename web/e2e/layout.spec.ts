@@ -254,6 +254,8 @@ test('the phone header opens the side navigation from a menu button', async ({ p
   await page.goto('/history')
   const nav = page.getByRole('navigation', { name: 'Main' })
   await expect(nav).toBeHidden()
+  // Any route update closes the menu: open it once the page has settled.
+  await page.waitForLoadState('networkidle')
   await page.getByRole('button', { name: 'Open navigation' }).click()
   await expect(nav).toBeVisible()
   await nav.getByRole('link', { name: 'Jobs' }).click()
