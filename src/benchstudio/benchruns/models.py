@@ -60,6 +60,10 @@ class BenchmarkRun(Base):
     # Step metadata (name, target, mode, tier, wall_s, diagnostics, skipped_reason, …).
     steps: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     slo_search: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    # The last diagnostics report of each step window an attempt left open: the steps in
+    # progress, and those an interruption cut short (a resume lists them with the step's
+    # attempts). [{step, attempt, diagnostics}]
+    open_windows: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
     wall_s: Mapped[float | None] = mapped_column(Float)
     request_count: Mapped[int] = mapped_column(Integer, default=0)
     error_count: Mapped[int] = mapped_column(Integer, default=0)

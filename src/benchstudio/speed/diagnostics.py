@@ -9,6 +9,11 @@ Windows combine two ways: side by side (`merge`: worker processes, or targets me
 same time) and one after the other (`merge_sequential`: the steps of one target). A run's
 figures come from `run_diagnostics`, which chains each lane's steps and sets lanes side by side;
 `lane_of` says which steps share a lane.
+
+A window still open can report itself (`DiagnosticWindow.progress`: its times so far and only
+the lag samples new since its last report, so reports stay cheap for the measuring loop);
+`WindowSoFar` adds the reports up elsewhere, so a step an interruption cuts short keeps its
+client's health up to the last report.
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -216,13 +221,24 @@ def _r(value: float | None, digits: int = 4) -> float | None:
 
 
 class DiagnosticWindow:
-    """Measures CPU and wall time plus loop lag between `start()` and `stop()`."""
+    """Measures CPU and wall time plus loop lag between `start()` and `stop()`.
 
-    def __init__(self, requested_rate: float | None = None) -> None:
+    `count` says how many requests the window has completed so far (for `progress`; without
+    it, the caller keeps `diagnostics.completed` up to date)."""
+
+    def __init__(
+        self, requested_rate: float | None = None, *, count: Callable[[], int] | None = None
+    ) -> None:
         self.diagnostics = Diagnostics(requested_rate=requested_rate)
         self._monitor = LoopLagMonitor()
+        self._count = count
         self._wall0 = 0.0
         self._cpu0 = 0.0
+        # Bumped by `restart`: a report after it starts the samples over.
+        self._epoch = 0
+        self._reported_epoch = -1
+        self._sent_lags = 0
+        self._sent_dispatch = 0
 
     def start(self) -> None:
         self._wall0 = time.perf_counter()
@@ -234,6 +250,27 @@ class DiagnosticWindow:
         self._wall0 = time.perf_counter()
         self._cpu0 = time.process_time()
         self._monitor.lags_ms.clear()
+        self._epoch += 1
+
+    def progress(self) -> dict[str, Any]:
+        """The open window so far, JSON-ready: times and counts in full, lag samples only those
+        new since the last report (`restart`: the receiver drops the ones it has)."""
+        restart = self._reported_epoch != self._epoch
+        if restart:
+            self._reported_epoch, self._sent_lags, self._sent_dispatch = self._epoch, 0, 0
+        lags, dispatch = self._monitor.lags_ms, self.diagnostics.dispatch_lag_ms
+        report = {
+            "restart": restart,
+            "wall_s": time.perf_counter() - self._wall0,
+            "cpu_s": time.process_time() - self._cpu0,
+            "completed": self._count() if self._count else self.diagnostics.completed,
+            "requested_rate": self.diagnostics.requested_rate,
+            "workers": self.diagnostics.workers,
+            "loop_lag_ms": lags[self._sent_lags :],
+            "dispatch_lag_ms": dispatch[self._sent_dispatch :],
+        }
+        self._sent_lags, self._sent_dispatch = len(lags), len(dispatch)
+        return report
 
     async def stop(self, completed: int) -> Diagnostics:
         await self._monitor.stop()
@@ -242,3 +279,31 @@ class DiagnosticWindow:
         self.diagnostics.loop_lag_ms = self._monitor.lags_ms
         self.diagnostics.completed = completed
         return self.diagnostics
+
+
+@dataclass
+class WindowSoFar:
+    """An open window as its reports (`DiagnosticWindow.progress`) add up, in order."""
+
+    diagnostics: Diagnostics = field(default_factory=Diagnostics)
+    _figures: dict[str, Any] | None = None
+
+    def apply(self, report: Mapping[str, Any]) -> None:
+        current = self.diagnostics
+        if report.get("restart"):
+            current.loop_lag_ms, current.dispatch_lag_ms = [], []
+        current.loop_lag_ms.extend(float(v) for v in report.get("loop_lag_ms") or ())
+        current.dispatch_lag_ms.extend(float(v) for v in report.get("dispatch_lag_ms") or ())
+        current.wall_s = float(report.get("wall_s") or 0.0)
+        current.cpu_s = float(report.get("cpu_s") or 0.0)
+        current.completed = int(report.get("completed") or 0)
+        rate = report.get("requested_rate")
+        current.requested_rate = None if rate is None else float(rate)
+        current.workers = int(report.get("workers") or 1)
+        self._figures = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """`Diagnostics.to_dict` of the window so far, computed once per report."""
+        if self._figures is None:
+            self._figures = self.diagnostics.to_dict()
+        return self._figures

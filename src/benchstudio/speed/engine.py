@@ -150,6 +150,8 @@ class RunControl:
     # A hard bound on requests sent (warm-ups included); None: unbounded.
     request_limit: int | None = None
     sent: int = 0
+    # Measured windows open now, by step name: what a report of the steps in progress reads.
+    windows: dict[str, DiagnosticWindow] = field(default_factory=dict)
     _in_flight: set[asyncio.Task[Any]] = field(default_factory=set)
 
     def stop(self, reason: str) -> None:
@@ -355,14 +357,18 @@ async def run_load(
     control: RunControl | None = None,
     run_id: str = "",
     on_trace: TraceCallback | None = None,
+    step: str | None = None,
 ) -> tuple[list[StreamTrace], Diagnostics]:
     """Drive `adapter` with `shape`; returns every trace (errors included) and diagnostics.
 
-    `on_trace` gets each trace as it finishes, inside the window: keep it cheap."""
+    `on_trace` gets each trace as it finishes, inside the window: keep it cheap. With `step`,
+    the open window is listed in `control.windows` under that name."""
     control = control or RunControl()
     traces: list[StreamTrace] = []
-    window = DiagnosticWindow(requested_rate=shape.rate)
+    window = DiagnosticWindow(requested_rate=shape.rate, count=traces.__len__)
     window.start()
+    if step is not None:
+        control.windows[step] = window
     try:
         if shape.concurrency is not None:
             await _run_closed_loop(adapter, make_request, shape, control, traces, on_trace)
@@ -371,5 +377,7 @@ async def run_load(
                 adapter, make_request, shape, control, traces, window.diagnostics, run_id, on_trace
             )
     finally:
+        if step is not None:
+            control.windows.pop(step, None)
         diagnostics = await window.stop(len(traces))
     return traces, diagnostics

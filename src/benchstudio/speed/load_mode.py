@@ -120,6 +120,7 @@ async def run_load_step(
                 control=runner.control,
                 run_id=f"{runner.run_id}:{name}",
                 on_trace=runner.charger(prepared, size.cap_tokens),
+                step=name,
             )
     labels = {
         "target": target.name,

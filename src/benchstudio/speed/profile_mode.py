@@ -68,10 +68,28 @@ async def _stream_tier(
     runner: BenchRunner, prepared: PreparedTarget, tier: int, item: PendingStep
 ) -> None:
     """A tier's profile requests one after another; each finished trace joins `item`."""
-    target, config, control = prepared.config, runner.config, runner.control
+    control = runner.control
     await runner.connections.before_profile_window(prepared.adapter)
     window = DiagnosticWindow()
     window.start()
+    control.windows[item.step.name] = window  # reported while open (a crash may cut it short)
+    try:
+        completed = await _send_tier(runner, prepared, tier, item, window)
+    finally:
+        control.windows.pop(item.step.name, None)
+    diagnostics = await window.stop(completed)
+    item.step.wall_s, item.step.diagnostics = diagnostics.wall_s, diagnostics
+
+
+async def _send_tier(
+    runner: BenchRunner,
+    prepared: PreparedTarget,
+    tier: int,
+    item: PendingStep,
+    window: DiagnosticWindow,
+) -> int:
+    """Send the tier's requests; returns how many measured ones (not warm-ups) finished."""
+    target, config, control = prepared.config, runner.config, runner.control
     completed = 0
     # A resumed step continues: the run indices an earlier attempt stored are not sent again.
     done = runner.done_runs.get(item.step.name, frozenset())
@@ -103,7 +121,7 @@ async def _stream_tier(
         }
         item.traces.append((trace, size, labels))
         completed += int(index >= config.warmup)
+        window.diagnostics.completed = completed  # what a report of the open window counts
         # Between two requests, with no other stream timed, the record goes out at once.
         runner.deferred.settle()
-    diagnostics = await window.stop(completed)
-    item.step.wall_s, item.step.diagnostics = diagnostics.wall_s, diagnostics
+    return completed

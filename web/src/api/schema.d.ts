@@ -3385,6 +3385,11 @@ export interface components {
             diagnostics?: {
                 [key: string]: unknown;
             } | null;
+            /**
+             * Partial
+             * @default false
+             */
+            partial: boolean;
             /** Rows */
             rows: number;
             /** Superseded */

@@ -193,7 +193,11 @@ class StepAttemptOut(BaseModel):
     rows: int
     superseded: bool
     wall_s: float | None = None
+    # The client's health in the attempt's window (`Diagnostics.to_dict`); None: no report.
     diagnostics: dict[str, Any] | None = None
+    # An earlier attempt's diagnostics cover its window only up to the interruption (its last
+    # report, about a second before).
+    partial: bool = False
 
 
 class StepOut(BaseModel):

@@ -9,7 +9,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from benchstudio.benchruns import repository
-from benchstudio.benchruns.domain.attempts import CarriedStep, StoredPart, carried_steps
+from benchstudio.benchruns.domain.attempts import (
+    CarriedStep,
+    StoredPart,
+    WindowReport,
+    carried_steps,
+    earlier_reports,
+)
 from benchstudio.core.clock import utcnow
 from benchstudio.core.errors import AppError
 from benchstudio.speed.config import BenchConfig
@@ -36,6 +42,8 @@ class Attempt:
     carried: dict[str, CarriedStep] = field(default_factory=dict)
     # Request ids this start marked superseded (the last ones): the live view greys them.
     superseded: list[str] = field(default_factory=list)
+    # Earlier attempts' last reports of the windows they left open (kept as stored).
+    reports: list[WindowReport] = field(default_factory=list)
 
 
 async def start_attempt(ctx: ServiceContext, run_id: str, *, job_id: str, attempt: int) -> Attempt:
@@ -63,10 +71,14 @@ async def start_attempt(ctx: ServiceContext, run_id: str, *, job_id: str, attemp
         config = BenchConfig.model_validate(run.config)
         kept = await repository.count_rows(session, run_id, counted_only=True)
         stored = await repository.count_rows(session, run_id)
+        reports = earlier_reports(run.open_windows, before=attempt) if attempt > 1 else []
     carried = carried_steps(
-        [(p.step, StoredPart(p.attempt, p.rows, p.superseded, p.e2e_ms)) for p in parts]
+        [(p.step, StoredPart(p.attempt, p.rows, p.superseded, p.e2e_ms)) for p in parts],
+        [r for r in reports if r.step not in finished],
     )
-    return Attempt(config, providers, finished, steps, kept, stored, done_runs, carried, superseded)
+    return Attempt(
+        config, providers, finished, steps, kept, stored, done_runs, carried, superseded, reports
+    )
 
 
 async def store_batch(
@@ -74,12 +86,17 @@ async def store_batch(
     run_id: str,
     rows: Sequence[Mapping[str, Any]],
     steps: list[dict[str, Any]],
+    open_windows: list[dict[str, Any]] | None = None,
 ) -> None:
-    """Store a batch of request rows and the run's steps so far (joined to the job's unit, so
-    they commit with the batch's events)."""
+    """Store a batch of request rows, the run's steps so far and (when given) the last reports
+    of the windows left open (joined to the job's unit, so they commit with the batch's
+    events)."""
     async with ctx.unit() as session:
         await repository.insert_requests(session, run_id, rows)
-        await repository.set_run_fields(session, run_id, steps=steps)
+        fields: dict[str, Any] = {"steps": steps}
+        if open_windows is not None:
+            fields["open_windows"] = open_windows
+        await repository.set_run_fields(session, run_id, **fields)
 
 
 async def stored_requests(ctx: ServiceContext, run_id: str) -> int:

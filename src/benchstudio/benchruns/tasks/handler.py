@@ -26,7 +26,12 @@ from benchstudio.benchruns.domain import (
     row_from_record,
     step_name_of,
 )
-from benchstudio.benchruns.domain.attempts import CarriedStep, with_attempts
+from benchstudio.benchruns.domain.attempts import (
+    CarriedStep,
+    WindowReport,
+    stored_reports,
+    with_attempts,
+)
 from benchstudio.benchruns.service import recording
 from benchstudio.benchruns.service.finishing import conclude_run
 from benchstudio.benchruns.service.planning import child_config
@@ -40,6 +45,7 @@ from benchstudio.credentials.service import ProviderAccess, Vault, VaultError
 from benchstudio.jobs.context import JobCancelledError, JobContext, ResumableError
 from benchstudio.jobs.domain import JobEstimate
 from benchstudio.jobs.registry import JobType
+from benchstudio.speed.diagnostics import WindowSoFar
 from benchstudio.storage.service_context import ServiceContext
 
 RESULT_EVENT = "benchmark_result"
@@ -105,6 +111,10 @@ class ResultPump:
     # they left unfinished: a step that spans attempts lists them all (`with_attempts`).
     attempt: int = 1
     carried: dict[str, CarriedStep] = field(default_factory=dict)
+    # The windows the child reports open (by step), stored with the earlier attempts' last
+    # reports so that an interruption keeps each cut-short window's diagnostics.
+    reports: list[WindowReport] = field(default_factory=list)
+    windows: dict[str, WindowSoFar] = field(default_factory=dict)
     _step_rows: dict[str, int] = field(default_factory=dict)
     steps: list[dict[str, Any]] = field(default_factory=list)
     throttle: EventThrottle = field(default_factory=lambda: EventThrottle(RESULT_EVENTS_PER_S))
@@ -118,38 +128,49 @@ class ResultPump:
         done: dict[str, Any] | None = None
         failure: str | None = None
         finished = self.finished_requests
+        reported = False
         for kind, data in messages:
             if kind == "batch":
                 records.extend(data["records"])
                 new_steps.extend(data["steps"])
             elif kind == "progress":
                 finished = max(finished, int(data["finished"]))
+            elif kind == "window":
+                for name, report in data["steps"].items():
+                    self.windows.setdefault(str(name), WindowSoFar()).apply(report)
+                reported = True
             elif kind == "done":
                 done = data
             elif kind == "error":
                 failure = str(data.get("message") or "unknown error")
         moved = finished > self.finished_requests
         self.finished_requests = finished
-        if records or new_steps:
-            await self._store(records, new_steps)
+        if records or new_steps or reported:
+            await self._store(records, new_steps, reported)
         elif moved and self.expected:
             await self.ctx.progress(*self._progress())
         if failure is not None:
             raise MeasuringProcessError(f"The measuring process failed: {failure}")
         return done
 
-    async def _store(self, records: list[dict[str, Any]], new_steps: list[dict[str, Any]]) -> None:
+    async def _store(
+        self, records: list[dict[str, Any]], new_steps: list[dict[str, Any]], reported: bool
+    ) -> None:
         rows = [{**row_from_record(r), "attempt": self.attempt} for r in records]
         for row in rows:
             self._step_rows[row["step"]] = self._step_rows.get(row["step"], 0) + 1
         self.steps.extend(self._merged(step) for step in new_steps)
         steps = list(self.steps)
+        closed = [s["name"] for s in new_steps if self.windows.pop(str(s["name"]), None)]
+        windows = self._open_windows() if reported or closed else None
         events = self._events(records, new_steps)
 
         owner = ServiceContext.for_owner(self.ctx.database, self.ctx.owner_id)
 
         async def write(session: AsyncSession) -> None:  # in the unit that stores the events
-            await recording.store_batch(owner.with_session(session), self.run_id, rows, steps)
+            await recording.store_batch(
+                owner.with_session(session), self.run_id, rows, steps, windows
+            )
 
         self.done_requests += len(records)
         percent, detail = self._progress()
@@ -161,6 +182,15 @@ class ResultPump:
             detail=detail,
             charge_usd=cost,
         )
+
+    def _open_windows(self) -> list[dict[str, Any]]:
+        """Earlier attempts' reports as stored, then this attempt's windows still open (a
+        finished step's window is in its metadata instead)."""
+        mine = [
+            {"step": name, "attempt": self.attempt, "diagnostics": window.to_dict()}
+            for name, window in self.windows.items()
+        ]
+        return [*stored_reports(self.reports), *mine]
 
     def _merged(self, step: dict[str, Any]) -> dict[str, Any]:
         carried = self.carried.get(str(step["name"]))
@@ -307,6 +337,7 @@ async def run_benchmark(ctx: JobContext) -> Mapping[str, Any]:
     pump.steps, pump.done_requests = prepared.steps, prepared.kept_requests
     pump.kept_requests = prepared.kept_requests
     pump.attempt, pump.carried = ctx.attempt, prepared.carried
+    pump.reports = prepared.reports
     if prepared.superseded:  # results a browser may show: kept, but no longer counted
         event = {"run_id": run_id, "request_ids": prepared.superseded}
         await ctx.record_unit(None, [(SUPERSEDED_EVENT, event)])

@@ -42,13 +42,17 @@ from benchstudio.speed.steps import StepResult
 
 log = logging.getLogger(__name__)
 FLUSH_S = 0.1
+# How often the open windows of the steps in progress are reported: a crash cutting a step
+# short keeps its client's health up to the last report.
+WINDOW_REPORT_S = 1.0
 # Without a keep-alive from the parent for this long, stop (one lease heartbeat by default).
 PARENT_SILENCE_S = 5.0
 # A child whose parent is gone or silent gets this long to stop by itself, then is ended.
 PARENT_LOST_GRACE_S = 3.0
 
 # Messages child → parent: ("batch", {"records": [...], "steps": [...]}),
-# ("progress", {"finished": int}), ("done", {...run fields...}) or ("error", {"message": str}).
+# ("progress", {"finished": int}), ("window", {"steps": {step: DiagnosticWindow.progress()}}),
+# ("done", {...run fields...}) or ("error", {"message": str}).
 Message = tuple[str, dict[str, Any]]
 
 
@@ -148,8 +152,15 @@ def _send(out: PipeSender, message: Message) -> None:
 
 async def _flush_forever(sink: RecordSink, out: PipeSender, control: RunControl) -> None:
     reported = 0
+    loop = asyncio.get_running_loop()
+    next_report = loop.time() + WINDOW_REPORT_S
     while True:
         await asyncio.sleep(FLUSH_S)
+        if control.windows and loop.time() >= next_report:
+            next_report = loop.time() + WINDOW_REPORT_S
+            # Only the lag samples new since the last report: cheap for the measuring loop.
+            steps = {name: window.progress() for name, window in control.windows.items()}
+            _send(out, ("window", {"steps": steps}))
         batch = sink.drain()
         if batch is not None:
             _send(out, ("batch", batch))
