@@ -14,6 +14,7 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from benchstudio.benchruns.domain.results_import import ImportRefused, prepare_import
+from benchstudio.benchruns.schemas import StepOut
 from benchstudio.benchruns.service.exchange import _import_targets
 from fuzz_inputs import deep_json, dumps, fuzz_settings, json_values, mutated
 
@@ -68,6 +69,8 @@ def import_until_storage(body: bytes) -> None:
         assert prepared.code in {"bad_results_file", "too_large"}
         return
     _import_targets("run", dict(prepared.document.get("config") or {}))
+    for meta in prepared.steps:  # what the run page reads back: a step it cannot show is a 500
+        StepOut(**{k: v for k, v in meta.items() if k in StepOut.model_fields}, summary=None)
 
 
 @fuzz_settings(200)
@@ -78,5 +81,6 @@ def import_until_storage(body: bytes) -> None:
 @example(deep_json(5000))
 @example(dumps({**DOCUMENT, "requests": [{**RECORD, "itl_ms": ["1.5"]}]}).encode())  # TypeError
 @example(dumps({**DOCUMENT, "requests": [{**RECORD, "chunk_count": "0" * 5000}]}).encode())
+@example(dumps({**DOCUMENT, "steps": [{"name": "sim@0"}]}).encode())  # no target/model/mode
 def test_results_files_import_or_give_an_app_error(body: bytes) -> None:
     import_until_storage(body)

@@ -94,6 +94,19 @@ def check_document(data: Any) -> list[dict[str, Any]] | ImportRefused:
     return requests
 
 
+def _filled(meta: dict[str, Any], records: list[dict[str, Any]]) -> dict[str, Any]:
+    """A step's target, model, mode and context are optional in a file: taken from its first request
+    when missing (a step shown without them would not render), else named unknown."""
+    first = next((r for r in records if step_name_of(r) == meta["name"]), {})
+    for key in ("target", "model"):
+        if not isinstance(meta.get(key), str):
+            meta[key] = str(first.get(key) or "unknown")
+    if not isinstance(meta.get("mode"), str):
+        meta["mode"] = "profile" if first.get("run_index") is not None else "concurrency"
+    meta.setdefault("context_tokens", first.get("context_tokens"))
+    return meta
+
+
 def steps_of(data: Mapping[str, Any], records: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Step metadata: from `steps` when the file has them, else one step for the whole run."""
     steps = data.get("steps")
@@ -102,7 +115,7 @@ def steps_of(data: Mapping[str, Any], records: list[dict[str, Any]]) -> list[dic
         for step in steps:
             meta = {k: v for k, v in step.items() if k not in ("summary", "requests")}
             meta["wall_s"] = float((step.get("summary") or {}).get("duration_s") or 0.0)
-            found.append(meta)
+            found.append(_filled(meta, records))
         return found
     config = data.get("config") or {}
     first = records[0] if records else {}
