@@ -60,6 +60,9 @@ from benchstudio.jobs.limits import LimitsSource
 from benchstudio.jobs.queue import is_memory_broker
 from benchstudio.jobs.registry import HandlerRegistry
 from benchstudio.jobs.runtime import JobRuntime
+from benchstudio.judge import endpoints as judge_endpoints
+from benchstudio.judge.service.report_jobs import report_follows_job
+from benchstudio.judge.tasks.cases import JUDGE_CASES_JOB
 from benchstudio.realtime import endpoints as realtime_endpoints
 from benchstudio.realtime.state import Realtime
 from benchstudio.speed.prompts import warm_corpus
@@ -103,6 +106,9 @@ def job_registry(settings: Settings) -> HandlerRegistry:
             describe=describe_eval_jobs,
             label="Tool-calling eval",
         )
+    )
+    registry.register(
+        dataclasses.replace(JUDGE_CASES_JOB, on_ended=report_follows_job, label="Judge")
     )
     return registry
 
@@ -186,6 +192,7 @@ def build_api_router() -> APIRouter:
     api.include_router(realtime_endpoints.router)
     api.include_router(benchruns_endpoints.router)
     api.include_router(evals_endpoints.router)
+    api.include_router(judge_endpoints.router)
     return api
 
 
