@@ -156,3 +156,129 @@ def print_comparison(result: dict[str, Any], console: Console) -> None:
     flagged = summary.get("flagged") or []
     if flagged:
         console.print(f"flagged (orders disagreed): {', '.join(flagged[:20])}")
+
+
+def _case_record(judged: Any, automated_pass: bool, category: str) -> dict[str, Any]:
+    verdict = judged.verdict
+    return {
+        "case_id": judged.case_id,
+        "category": category,
+        "score": verdict.score if verdict else None,
+        "verdict": verdict.verdict if verdict else None,
+        "tool_selection": verdict.tool_selection.model_dump() if verdict else None,
+        "arguments": [a.model_dump() for a in verdict.arguments] if verdict else None,
+        "reasoning": verdict.reasoning if verdict else None,
+        "parse_error": judged.parse_error,
+        "skipped_reason": judged.skipped_reason,
+        "automated_pass": automated_pass,
+        "mode": judged.mode,
+        "repaired": judged.repaired,
+        "cost_usd": judged.cost_usd,
+        "latency_ms": judged.latency_ms,
+        "input_tokens": judged.input_tokens,
+        "output_tokens": judged.output_tokens,
+    }
+
+
+def _cases_summary(records: list[dict[str, Any]]) -> dict[str, Any]:
+    from benchstudio.core.stats_agreement import agreement_table
+
+    judged = [r for r in records if r["verdict"] is not None]
+    scores = [r["score"] for r in judged]
+    table = agreement_table((r["verdict"], r["automated_pass"]) for r in judged)
+    kappa = table.kappa()
+    costs = [r["cost_usd"] for r in records]
+    return {
+        "cases": len(records),
+        "judged": len(judged),
+        "pass_count": sum(r["verdict"] == "pass" for r in judged),
+        "marginal_count": sum(r["verdict"] == "marginal" for r in judged),
+        "fail_count": sum(r["verdict"] == "fail" for r in judged),
+        "score_histogram": {str(s): scores.count(s) for s in range(1, 6)},
+        "mean_score": sum(scores) / len(scores) if scores else None,
+        "parse_failures": sum(r["parse_error"] is not None for r in records),
+        "skipped": sum(r["skipped_reason"] is not None for r in records),
+        "automated_pass_rate": (
+            sum(r["automated_pass"] for r in records) / len(records) if records else None
+        ),
+        "kappa": kappa.kappa,
+        "kappa_reason": kappa.undefined_reason,
+        "cost_usd": None if any(c is None for c in costs) else round(sum(costs), 6),
+    }
+
+
+async def _judge_all(
+    judge: JudgeModel, body: str, run: ExportedRun, target: str, selected: list[Any], show: bool
+) -> list[dict[str, Any]]:
+    from benchstudio.judge.domain.transcript import case_from_live
+    from benchstudio.judge.service.verdict_call import judge_case
+
+    cases = {case.id: case for case in run.suite.cases}
+    semaphore = asyncio.Semaphore(4)
+
+    async def one(result: Any) -> dict[str, Any]:
+        case = cases[result.case_id]
+        shown = case_from_live(result, case, run.suite.tools_for(case), hide=[target])
+        async with semaphore:
+            judged = await judge_case(judge, body, shown, show_automated=show)
+        return _case_record(judged, result.passed, result.verdict.category)
+
+    return list(await asyncio.gather(*(one(r) for r in selected if r.case_id in cases)))
+
+
+def _select(results: list[Any], scope: str, category: str | None) -> list[Any]:
+    if scope == "failed":
+        return [r for r in results if not r.passed]
+    if scope == "category":
+        return [r for r in results if r.verdict.category == category]
+    return list(results)
+
+
+def judge_cases(
+    spec: JudgeSpec,
+    source: Path,
+    target: str | None,
+    scope: str,
+    category: str | None,
+    show_automated: bool,
+    prompt: Path | None,
+    console: Console,
+) -> dict[str, Any]:
+    from benchstudio.judge.domain.eval_export import ExportError
+
+    run = _read(source, console)
+    try:
+        label, results = run.result(target)
+    except ExportError as exc:
+        raise _fail(console, f"Cannot judge: {exc}") from None
+    body = prompt_body("verdict", prompt)
+
+    async def go() -> dict[str, Any]:
+        async with open_judge(spec) as judge:
+            records = await _judge_all(
+                judge, body, run, label, _select(results, scope, category), show_automated
+            )
+        return {
+            "kind": "cases",
+            "file": str(source),
+            "target": label,
+            "scope": scope,
+            "judge_model": spec.model,
+            "summary": _cases_summary(records),
+            "cases": records,
+        }
+
+    return _run(go, console)
+
+
+def print_cases(result: dict[str, Any], console: Console) -> None:
+    summary = result.get("summary") or {}
+    console.print(
+        f"{summary.get('judged')} of {summary.get('cases')} cases judged: "
+        f"{summary.get('pass_count')} pass · {summary.get('marginal_count')} marginal · "
+        f"{summary.get('fail_count')} fail · mean score {summary.get('mean_score')}"
+    )
+    console.print(
+        f"parse failures {summary.get('parse_failures')} · skipped {summary.get('skipped')}"
+        f" · kappa {summary.get('kappa', (summary.get('agreement') or {}).get('kappa'))}"
+    )
