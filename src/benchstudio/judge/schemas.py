@@ -214,8 +214,9 @@ class DisagreementOut(BaseModel):
 
 class AgreementOut(BaseModel):
     """Judge (pass / marginal / fail) against automated (pass / not pass); marginal counts as
-    not pass. Reviews overrule: a reviewed disagreement counts as agreeing with whoever was
-    right. Kappa is null, with the reason, when it is undefined (expected agreement 1)."""
+    not pass. Kappa is null, with the reason, when it is undefined (expected agreement 1).
+    Reviews settle disagreements: each rater's accuracy is over the cases whose truth is known
+    (agreements and reviewed disagreements)."""
 
     table: dict[str, dict[str, int]] = Field(
         description="judge verdict → {'pass': n, 'not_pass': n} of automated results."
@@ -227,6 +228,8 @@ class AgreementOut(BaseModel):
     disagreements: list[DisagreementOut]
     judge_right: int
     automated_right: int
+    judge_accuracy: float | None
+    automated_accuracy: float | None
 
 
 class PolicyOut(BaseModel):
@@ -369,3 +372,4 @@ class JudgeAgreementRow(BaseModel):
     raw_agreement: float | None
     judge_right: int
     automated_right: int
+    judge_accuracy: float | None
