@@ -127,7 +127,23 @@ WEATHERBOT = {
         _rule("in Kyiv", "Kyiv"),
     ],
 }
-SIM_CONFIG: dict[str, Any] = {"default": FAST, "models": {"weatherbot": WEATHERBOT}}
+SIM_CONFIG: dict[str, Any] = {
+    "default": FAST,
+    "models": {
+        "weatherbot": WEATHERBOT,
+        # Every second request waits two minutes for its headers: the eval stalls after its
+        # first case until it is cancelled.
+        "slowbot": {
+            **WEATHERBOT,
+            "faults": [{"kind": "slow_first_byte", "every": 2, "delay_ms": 120_000}],
+        },
+        # A judge that never answers in time: its cases are in flight when the job is cancelled.
+        "slowjudge": {
+            **FAST,
+            "faults": [{"kind": "slow_first_byte", "every": 1, "delay_ms": 120_000}],
+        },
+    },
+}
 
 
 class JudgeSimulator:
