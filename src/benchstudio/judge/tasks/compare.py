@@ -61,14 +61,14 @@ async def _finish(
     return summary
 
 
-async def _judge(ctx: JobContext, service: ServiceContext, start: comparative.ReportStart) -> str | None:
+async def _judge(
+    ctx: JobContext, service: ServiceContext, start: comparative.ReportStart
+) -> str | None:
     first = await comparative.load_result(service, start.eval_run_id)
     second = first
     if start.other_eval_run_id != start.eval_run_id:
         second = await comparative.load_result(service, start.other_eval_run_id)
-    pairs = pair_inputs(
-        first, start.target, second, start.other_target, skip=start.done_case_ids
-    )
+    pairs = pair_inputs(first, start.target, second, start.other_target, skip=start.done_case_ids)
     body, _ = await comparative.resolve_prompt_body(
         service, start.prompt_entry_id, start.prompt_version
     )

@@ -34,9 +34,7 @@ async def run_judge_report(ctx: JobContext) -> Mapping[str, Any]:
         raise
     except Exception as error:
         message = getattr(error, "message", None) or redact(f"{type(error).__name__}: {error}")
-        await comparative.finish_job_report(
-            service, start.report_id, "failed", None, message[:500]
-        )
+        await comparative.finish_job_report(service, start.report_id, "failed", None, message[:500])
         raise
     await ctx.record_unit(
         None, [], percent=100.0, detail="report written", charge_usd=summary["cost_usd"] or 0.0
@@ -48,10 +46,9 @@ async def run_judge_report(ctx: JobContext) -> Mapping[str, Any]:
 async def _write(
     ctx: JobContext, service: ServiceContext, start: comparative.ReportStart
 ) -> dict[str, Any]:
-    cases_report_id, cases_summary = await cross_case.latest_cases_report(
+    cases_report_id, pass_rate, mean_score = await cross_case.latest_cases_report(
         service, start.eval_run_id, start.target
     )
-    pass_rate, mean_score = cross_case.grade_inputs(cases_summary)
     run = await comparative.load_result(service, start.eval_run_id)
     verdicts = await cross_case.case_verdicts(service, cases_report_id)
     cases = cross_case.judged_cases(run, start.target, verdicts)
