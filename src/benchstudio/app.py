@@ -65,9 +65,12 @@ from benchstudio.jobs.runtime import JobRuntime
 from benchstudio.jobs.service import JobService
 from benchstudio.judge import endpoints as judge_endpoints
 from benchstudio.judge.service.auto import auto_judge_after_eval
+from benchstudio.judge.service.comparative import report_follows_job as pair_report_follows_job
 from benchstudio.judge.service.report_jobs import report_follows_job
 from benchstudio.judge.tasks.cases import JUDGE_CASES_JOB
+from benchstudio.judge.tasks.compare import JUDGE_COMPARE_JOB
 from benchstudio.judge.tasks.live import live_judge_factory
+from benchstudio.judge.tasks.report import JUDGE_REPORT_JOB
 from benchstudio.realtime import endpoints as realtime_endpoints
 from benchstudio.realtime.state import Realtime
 from benchstudio.speed.prompts import warm_corpus
@@ -115,6 +118,13 @@ def job_registry(settings: Settings) -> HandlerRegistry:
     registry.register(
         dataclasses.replace(JUDGE_CASES_JOB, on_ended=report_follows_job, label="Judge")
     )
+    for job_type, label in (
+        (JUDGE_COMPARE_JOB, "Judge comparison"),
+        (JUDGE_REPORT_JOB, "Judge report"),
+    ):
+        registry.register(
+            dataclasses.replace(job_type, on_ended=pair_report_follows_job, label=label)
+        )
     # The judge rides along eval jobs: live judging per stored case, the auto-judge after.
     register_case_observer(live_judge_factory)
     register_finish_hook(_auto_judge)

@@ -50,7 +50,7 @@ def submit_and_follow(
                     cancel.set()
                     follow_job(client, job_id, on_event, cancel=cancel)
                     raise typer.Exit(130) from None
-            report = client._call("GET", f"/api/judge/reports/{report_id}")
+            report: dict[str, Any] = client._call("GET", f"/api/judge/reports/{report_id}")
             kind = report.get("kind")
             if kind == "comparative":
                 report["pairs"] = client._call("GET", f"/api/judge/reports/{report_id}/pairs")

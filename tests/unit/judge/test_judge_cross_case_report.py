@@ -189,7 +189,7 @@ async def test_a_case_too_big_for_the_window_is_left_out_by_id(
     cases = _cases(3)
     huge = JudgedCase("huge", "weather", False, (), (), judge_reasoning="x " * 5000)
     run = await write_report(
-        _judge(report_writer.ANSWER_TOKENS + 400), BODY, [*cases, huge], {}, _words
+        _judge(report_writer.ANSWER_TOKENS + 150), BODY, [*cases, huge], {}, _words
     )
     assert run.oversized_case_ids == ["huge"]
     assert "huge" not in run.used_case_ids

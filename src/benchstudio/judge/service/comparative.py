@@ -21,7 +21,7 @@ from benchstudio.core.errors import AppError, NotFoundError
 from benchstudio.evals.runs.service import export as eval_export
 from benchstudio.evals.runs.service import history as eval_history
 from benchstudio.jobs.context import UnitWriter
-from benchstudio.jobs.domain import JobEstimate
+from benchstudio.jobs.domain import JobEnding, JobEstimate
 from benchstudio.judge.domain.eval_export import ExportedRun, read_export
 from benchstudio.judge.models import JudgePairVerdict
 from benchstudio.judge.repository import pairs as pairs_repo
@@ -240,3 +240,15 @@ async def finish_job_report(
             return
         cost = summary.get("cost_usd") if summary else None
         reports_repo.finish_report(report, status, summary, cost, error)
+
+
+async def report_follows_job(ctx: ServiceContext, ending: JobEnding) -> None:
+    """`on_ended` of `judge_compare` and `judge_report`: a report still active (its job died
+    or was cancelled before the handler could say) takes its job's final state."""
+    async with ctx.unit() as session:
+        report = await pairs_repo.report_for_job(session, ctx.require_owner(), ending.job_id)
+        if report is None or report.status not in reports_repo.ACTIVE_STATUSES:
+            return
+        status = ending.status.value
+        final = status if status in ("done", "failed", "cancelled") else "failed"
+        reports_repo.finish_report(report, final, report.summary, report.cost_usd, ending.error)

@@ -91,8 +91,9 @@ async def _judge(
             detail=f"{done} of {total} cases",
             charge_usd=judged.cost_usd or 0.0,
         )
-        if start.budget_usd is not None and spent >= start.budget_usd and stop_reason is None:
-            stop_reason = f"budget: ${spent:.4f} spent of ${start.budget_usd:.4f}"
+        for cap, what in ((start.budget_usd, "budget"), (ctx.budget.max_cost_usd, "spend cap")):
+            if cap is not None and spent >= cap and stop_reason is None:
+                stop_reason = f"{what}: ${spent:.4f} spent of ${cap:.4f}"
 
     async with open_judge_model(catalog, start.judge_model_ref_id) as judge:
         await judge_pairs(
