@@ -34,7 +34,7 @@ from benchstudio.judge.schemas import (
 )
 from benchstudio.judge.service.context import JudgeContext
 from benchstudio.judge.service.judge_models import model_price
-from benchstudio.judge.service.prompt_source import resolve_judge_prompt
+from benchstudio.judge.service.prompt_source import record_prompt_use, resolve_judge_prompt
 from benchstudio.providers.pricing import ModelPrice
 from benchstudio.storage.service_context import ServiceContext
 
@@ -127,7 +127,20 @@ async def submit_comparison(ctx: JudgeContext, data: JudgeCompareIn) -> JudgeSub
 
     params = estimate_params(pairs * REQUESTS_PER_PAIR, pairs * 2, model.display_name, price)
     job = await ctx.jobs.submit(owner_id, JUDGE_COMPARE_JOB_TYPE, params, write=write)
+    label = f"Comparison ({data.a.target} vs {data.b.target})"
+    await record_use(ctx, data.prompt_entry_id, version, report_id, label)
     return JudgeSubmitted(report_id=report_id, job_id=job.id)
+
+
+async def record_use(
+    ctx: ServiceContext, entry_id: str, version: int, report_id: str, label: str
+) -> None:
+    """Best effort: the prompt's used-by list names the report (a convenience, never fatal)."""
+    try:
+        prompt = await resolve_judge_prompt(ctx, entry_id, version)
+        await record_prompt_use(ctx, prompt, report_id, label)
+    except Exception:
+        return
 
 
 async def judge_price(ctx: JudgeContext, model_ref_id: str) -> tuple[ModelOut, ModelPrice | None]:

@@ -25,6 +25,7 @@ from benchstudio.judge.service import reports as judge_reports
 from benchstudio.judge.service.comparative import (
     estimate_params,
     judge_price,
+    record_use,
     resolve_prompt_body,
 )
 from benchstudio.judge.service.context import JudgeContext
@@ -177,4 +178,6 @@ async def submit_report(ctx: JudgeContext, data: JudgeCrossCaseIn) -> JudgeSubmi
     calls = max(1, cases // 20) * 2
     params = estimate_params(calls, calls, model.display_name, price)
     job = await ctx.jobs.submit(owner_id, JUDGE_REPORT_JOB_TYPE, params, write=write)
+    label = f"Cross-case report ({data.target})"
+    await record_use(ctx, data.prompt_entry_id, version, report_id, label)
     return JudgeSubmitted(report_id=report_id, job_id=job.id)
