@@ -103,7 +103,6 @@ def compare(
         comparison_summary,
         judge_pairs,
         pair_inputs,
-        pair_record,
     )
 
     run_a = _read(first, console)
@@ -121,8 +120,8 @@ def compare(
     records: list[dict[str, Any]] = []
 
     async def go() -> dict[str, Any]:
-        async def keep(pair: Any, judged: Any) -> None:
-            records.append(pair_record(pair.category, judged))
+        async def keep(record: dict[str, Any]) -> None:
+            records.append(record)
 
         async with open_judge(spec) as judge:
             await judge_pairs(judge, body, pairs, keep)

@@ -18,14 +18,7 @@ from benchstudio.jobs.context import JobCancelledError, JobContext
 from benchstudio.jobs.registry import JobType
 from benchstudio.judge.service import comparative
 from benchstudio.judge.service.judge_models import open_judge_model
-from benchstudio.judge.service.pair_judging import (
-    PairInput,
-    comparison_summary,
-    judge_pairs,
-    pair_inputs,
-    pair_record,
-)
-from benchstudio.judge.service.verdict_call import PairJudgement
+from benchstudio.judge.service.pair_judging import comparison_summary, judge_pairs, pair_inputs
 from benchstudio.storage.service_context import ServiceContext
 
 PAIR_EVENT = "judge_pair"
@@ -79,17 +72,17 @@ async def _judge(
     spent = 0.0
     stop_reason: str | None = None
 
-    async def stored(pair: PairInput, judged: PairJudgement) -> None:
+    async def stored(record: dict[str, Any]) -> None:
         nonlocal done, spent, stop_reason
-        record = pair_record(pair.category, judged)
+        cost = record["cost_usd"] or 0.0
         done += 1
-        spent += judged.cost_usd or 0.0
+        spent += cost
         await ctx.record_unit(
             comparative.pair_writer(ctx.owner_id, start.report_id, record),
             [(PAIR_EVENT, {"report_id": start.report_id, **record})],
             percent=100 * done / total if total else 100.0,
             detail=f"{done} of {total} cases",
-            charge_usd=judged.cost_usd or 0.0,
+            charge_usd=cost,
         )
         for cap, what in ((start.budget_usd, "budget"), (ctx.budget.max_cost_usd, "spend cap")):
             if cap is not None and spent >= cap and stop_reason is None:
