@@ -1,20 +1,17 @@
 """Helpers for judge API tests (imported by module name): a judge prompt library stand-in, a
 suite whose case prompts script the simulator's judge, and a scripted model answering it.
 
-The prompt library (`prompts` domain) is wired by the composition root when present; these
-tests register a minimal one only when none is, serving the built-in verdict prompt id.
+The prompt library stand-in is `tests/judge_prompts.py`.
 """
 
 from __future__ import annotations
 
 import importlib.util
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from benchstudio.judge.service.prompt_source import has_prompt_source, register_prompt_source
-from benchstudio.storage.service_context import ServiceContext
+from judge_prompts import VERDICT_PROMPT_ID, ensure_prompt_source
 
 
 def _evals_driver() -> Any:
@@ -33,32 +30,7 @@ def _evals_driver() -> Any:
 _DRIVER = _evals_driver()
 Api = _DRIVER.Api
 app_api = _DRIVER.app_api
-VERDICT_PROMPT_ID = "builtin-judge-verdict"
-TEST_VERDICT_BODY = (
-    "You grade one tool-calling case (judge_verdict). Score 1-5; pass, marginal or fail.\n"
-    "Tools:\n{tools}\nCase:\n{case_prompt}\nExpected:\n{expected_calls}\n"
-    "Transcript:\n{transcript}\nAutomated:\n{automated_result}\n"
-)
-
-
-@dataclass(frozen=True)
-class _Prompt:
-    entry_id: str
-    version: int
-    body: str
-
-
-async def _resolve(ctx: ServiceContext, entry_id: str, version: int | None) -> _Prompt:
-    from benchstudio.core.errors import NotFoundError
-
-    if entry_id != VERDICT_PROMPT_ID or version not in (None, 1):
-        raise NotFoundError("No such prompt.")
-    return _Prompt(entry_id, 1, TEST_VERDICT_BODY)
-
-
-def ensure_prompt_source() -> None:
-    if not has_prompt_source():
-        register_prompt_source(_resolve)
+__all__ = ["VERDICT_PROMPT_ID", "Api", "app_api", "ensure_prompt_source"]
 
 
 def _weather(city: str) -> dict[str, Any]:
