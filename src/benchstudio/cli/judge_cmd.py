@@ -25,14 +25,20 @@ err_console = Console(stderr=True)
 
 EXIT_INVALID_INPUT = 1
 
-_BASE_URL = typer.Option(None, "--judge-base-url", help="Judge endpoint (offline), e.g. http://host:8000/v1.")
+_BASE_URL = typer.Option(
+    None, "--judge-base-url", help="Judge endpoint (offline), e.g. http://host:8000/v1."
+)
 _MODEL = typer.Option(None, "--judge-model", help="Judge model name (offline).")
 _PROTOCOL = typer.Option("openai", "--judge-protocol", help="openai | anthropic | gemini")
 _KEY_ENV = typer.Option(None, "--judge-api-key-env", help="Variable holding the judge's API key.")
 _WINDOW = typer.Option(None, "--judge-context-window", min=256, help="The judge's window (tokens).")
-_PROMPT = typer.Option(None, "--prompt", exists=True, dir_okay=False, help="Prompt body file (default: the built-in).")
+_PROMPT = typer.Option(
+    None, "--prompt", exists=True, dir_okay=False, help="Prompt body file (default: the built-in)."
+)
 _SERVER = typer.Option(None, "--server", help="Run on a BenchStudio server (BENCHSTUDIO_TOKEN).")
-_JUDGE_REF = typer.Option(None, "--judge-model-id", help="Catalog model id of the judge (--server).")
+_JUDGE_REF = typer.Option(
+    None, "--judge-model-id", help="Catalog model id of the judge (--server)."
+)
 _OUTPUT = typer.Option(None, "--output", dir_okay=False, help="Write the result as JSON.")
 _BUDGET = typer.Option(None, "--budget", min=0.0, help="Stop once the judge has cost this (USD).")
 
@@ -60,7 +66,9 @@ def _write(result: dict[str, Any], output: Path | None) -> None:
 
 @app.command("compare")
 def compare_command(
-    first: str = typer.Argument(..., help="Export file of result A (offline) or run id (--server)."),
+    first: str = typer.Argument(
+        ..., help="Export file of result A (offline) or run id (--server)."
+    ),
     second: str | None = typer.Argument(None, help="Result B's export or run id (default: A's)."),
     target_a: str | None = typer.Option(None, "--target-a", help="A's target label."),
     target_b: str | None = typer.Option(None, "--target-b", help="B's target label."),
@@ -87,7 +95,13 @@ def compare_command(
     else:
         spec = _judge_spec(base_url, model, protocol, key_env, window)
         result = judge_offline.compare(
-            spec, Path(first), Path(second) if second else None, target_a, target_b, prompt, err_console
+            spec,
+            Path(first),
+            Path(second) if second else None,
+            target_a,
+            target_b,
+            prompt,
+            err_console,
         )
     judge_offline.print_comparison(result, console)
     _write(result, output)
@@ -96,10 +110,14 @@ def compare_command(
 @app.command("run")
 def run_command(
     source: str = typer.Argument(..., help="Eval export file (offline) or eval run id (--server)."),
-    target: str | None = typer.Option(None, "--target", help="Target label (if the run has several)."),
+    target: str | None = typer.Option(
+        None, "--target", help="Target label (if the run has several)."
+    ),
     scope: str = typer.Option("all", "--scope", help="all | failed | category"),
     category: str | None = typer.Option(None, "--category"),
-    show_automated: bool = typer.Option(False, "--show-automated", help="Show the judge the automated verdict."),
+    show_automated: bool = typer.Option(
+        False, "--show-automated", help="Show the judge the automated verdict."
+    ),
     base_url: str | None = _BASE_URL,
     model: str | None = _MODEL,
     protocol: str = _PROTOCOL,
@@ -138,12 +156,19 @@ def run_command(
 @app.command("report")
 def report_command(
     source: str = typer.Argument(..., help="Eval export file (offline) or eval run id (--server)."),
-    target: str | None = typer.Option(None, "--target", help="Target label (if the run has several)."),
+    target: str | None = typer.Option(
+        None, "--target", help="Target label (if the run has several)."
+    ),
     judged: Path | None = typer.Option(
-        None, "--judged", exists=True, dir_okay=False,
+        None,
+        "--judged",
+        exists=True,
+        dir_okay=False,
         help="Offline: `judge run --output` of this result (else its cases are judged first).",
     ),
-    verdict_prompt: Path | None = typer.Option(None, "--verdict-prompt", exists=True, dir_okay=False),
+    verdict_prompt: Path | None = typer.Option(
+        None, "--verdict-prompt", exists=True, dir_okay=False
+    ),
     base_url: str | None = _BASE_URL,
     model: str | None = _MODEL,
     protocol: str = _PROTOCOL,

@@ -79,7 +79,9 @@ async def open_judge(spec: JudgeSpec) -> AsyncIterator[JudgeModel]:
         await session.close()
 
 
-def _run(factory: Callable[[], Coroutine[Any, Any, dict[str, Any]]], console: Console) -> dict[str, Any]:
+def _run(
+    factory: Callable[[], Coroutine[Any, Any, dict[str, Any]]], console: Console
+) -> dict[str, Any]:
     try:
         return asyncio.run(factory())
     except KeyboardInterrupt:
@@ -101,7 +103,6 @@ def compare(
         comparison_summary,
         judge_pairs,
         pair_inputs,
-        pair_record,
     )
 
     run_a = _read(first, console)
@@ -119,8 +120,8 @@ def compare(
     records: list[dict[str, Any]] = []
 
     async def go() -> dict[str, Any]:
-        async def keep(pair: Any, judged: Any) -> None:
-            records.append(pair_record(pair.category, judged))
+        async def keep(record: dict[str, Any]) -> None:
+            records.append(record)
 
         async with open_judge(spec) as judge:
             await judge_pairs(judge, body, pairs, keep)
@@ -281,4 +282,101 @@ def print_cases(result: dict[str, Any], console: Console) -> None:
     console.print(
         f"parse failures {summary.get('parse_failures')} · skipped {summary.get('skipped')}"
         f" · kappa {summary.get('kappa', (summary.get('agreement') or {}).get('kappa'))}"
+    )
+
+
+def cross_case(
+    spec: JudgeSpec,
+    source: Path,
+    target: str | None,
+    judged: Path | None,
+    verdict_prompt: Path | None,
+    prompt: Path | None,
+    console: Console,
+) -> dict[str, Any]:
+    """Judge the cases (or read `judge run --output`), grade from the figures, then write the
+    findings by map-reduce over the judge's window."""
+    from benchstudio.judge.domain.eval_export import ExportError
+    from benchstudio.judge.domain.grade import grade_for
+    from benchstudio.judge.service.cross_case import judged_cases, measured_figures, report_summary
+    from benchstudio.judge.service.report_writer import ReportWriteError, write_report
+
+    run = _read(source, console)
+    try:
+        label, results = run.result(target)
+    except ExportError as exc:
+        raise _fail(console, f"Cannot report: {exc}") from None
+    body = prompt_body("report", prompt)
+    given = json.loads(judged.read_text(encoding="utf-8"))["cases"] if judged else None
+
+    async def go() -> dict[str, Any]:
+        async with open_judge(spec) as judge:
+            if given is not None:
+                records = given
+            else:
+                verdict_body = prompt_body("verdict", verdict_prompt)
+                records = await _judge_all(judge, verdict_body, run, label, results, False)
+            scores = [r["score"] for r in records if r.get("score") is not None]
+            if not scores:
+                raise _fail(console, "No case could be judged: the grade needs a mean score.")
+            pass_rate = sum(r.passed for r in results) / len(results)
+            mean_score = sum(scores) / len(scores)
+            verdicts = {r["case_id"]: r for r in records}
+            cases = judged_cases(run, label, verdicts)
+            figures = measured_figures(pass_rate, mean_score, cases)
+            try:
+                written = await write_report(judge, body, cases, figures, judge.tokens)
+            except ReportWriteError as exc:
+                console.print(f"[yellow]The findings could not be written: {exc}[/]")
+                summary = report_summary_without_findings(pass_rate, mean_score, grade_for)
+            else:
+                summary = report_summary(written, pass_rate, mean_score)
+        return {
+            "kind": "cross_case",
+            "file": str(source),
+            "target": label,
+            "judge_model": spec.model,
+            "verdict_policy": "automated_final",
+            "summary": summary,
+            "cases": records,
+        }
+
+    return _run(go, console)
+
+
+def report_summary_without_findings(
+    pass_rate: float, mean_score: float, grade_for: Callable[[float, float], str]
+) -> dict[str, Any]:
+    return {
+        "grade": grade_for(pass_rate, mean_score),
+        "pass_rate": pass_rate,
+        "mean_score": mean_score,
+        "strengths": [],
+        "weaknesses": [],
+        "failure_patterns": [],
+        "recommendations": [],
+        "used_case_ids": [],
+        "dropped_citations": 0,
+        "oversized_case_ids": [],
+        "cost_usd": None,
+    }
+
+
+def print_report(result: dict[str, Any], console: Console) -> None:
+    summary = result.get("summary") or {}
+    console.print(
+        f"[bold]grade {summary.get('grade')}[/] · pass rate {_percent(summary.get('pass_rate'))}"
+        f" · mean judge score {summary.get('mean_score')}"
+    )
+    for title in ("strengths", "weaknesses"):
+        for line in summary.get(title) or []:
+            console.print(f"{title[:-1]}: {line}")
+    for pattern in summary.get("failure_patterns") or []:
+        where = " / ".join(x for x in (pattern.get("category"), pattern.get("tool")) if x)
+        console.print(f"pattern ({where}): {pattern['pattern']} {pattern['case_ids'][:5]}")
+    for item in summary.get("recommendations") or []:
+        console.print(f"recommend ({item['kind']}): {item['text']}")
+    console.print(
+        f"{len(summary.get('used_case_ids') or [])} cases used · "
+        f"{summary.get('dropped_citations')} unknown citations dropped"
     )

@@ -27,15 +27,22 @@ def submit_and_follow(
         with ServerClient(server, token_from_env()) as client:
             submitted = client._call("POST", path, json=payload)
             report_id, job_id = submitted["report_id"], submitted["job_id"]
-            with Progress(TextColumn("judging"), BarColumn(), TextColumn("{task.description}"),
-                          console=console) as progress:
+            with Progress(
+                TextColumn("judging"),
+                BarColumn(),
+                TextColumn("{task.description}"),
+                console=console,
+            ) as progress:
                 task = progress.add_task("", total=100)
 
                 def on_event(event: dict[str, Any]) -> None:
                     data = event.get("data") or {}
                     if event.get("kind") == "progress":
-                        progress.update(task, completed=float(data.get("percent") or 0),
-                                        description=str(data.get("detail") or ""))
+                        progress.update(
+                            task,
+                            completed=float(data.get("percent") or 0),
+                            description=str(data.get("detail") or ""),
+                        )
 
                 try:
                     job = follow_job(client, job_id, on_event, cancel=cancel)
@@ -43,7 +50,7 @@ def submit_and_follow(
                     cancel.set()
                     follow_job(client, job_id, on_event, cancel=cancel)
                     raise typer.Exit(130) from None
-            report = client._call("GET", f"/api/judge/reports/{report_id}")
+            report: dict[str, Any] = client._call("GET", f"/api/judge/reports/{report_id}")
             kind = report.get("kind")
             if kind == "comparative":
                 report["pairs"] = client._call("GET", f"/api/judge/reports/{report_id}/pairs")
@@ -55,7 +62,7 @@ def submit_and_follow(
     if job["status"] == "failed":
         console.print(f"[bold red]The judge job failed:[/] {job.get('error')}")
         raise typer.Exit(EXIT_JOB_FAILED)
-    report["summary"] = report.get("comparative") or report.get("cross_case") or report.get(
-        "cases_summary"
+    report["summary"] = (
+        report.get("comparative") or report.get("cross_case") or report.get("cases_summary")
     )
     return report

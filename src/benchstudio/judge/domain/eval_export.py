@@ -45,8 +45,7 @@ class ExportedRun:
         if target is None:
             if len(self.targets) != 1:
                 raise ExportError(
-                    f"the run has {len(self.targets)} targets ({', '.join(self.targets)}): "
-                    "name one"
+                    f"the run has {len(self.targets)} targets ({', '.join(self.targets)}): name one"
                 )
             target = self.targets[0]
         if target not in self.results:

@@ -14,7 +14,9 @@ def add_pairs(session: AsyncSession, rows: Iterable[JudgePairVerdict]) -> None:
     session.add_all(list(rows))
 
 
-async def list_pairs(session: AsyncSession, owner_id: str, report_id: str) -> list[JudgePairVerdict]:
+async def list_pairs(
+    session: AsyncSession, owner_id: str, report_id: str
+) -> list[JudgePairVerdict]:
     """A report's pairs in the order they were judged (the owner's report only)."""
     query = (
         select(JudgePairVerdict)
@@ -33,5 +35,7 @@ async def judged_case_ids(session: AsyncSession, report_id: str) -> set[str]:
 
 async def report_for_job(session: AsyncSession, owner_id: str, job_id: str) -> JudgeReport | None:
     """The report a comparative or cross-case job writes (its id is known only after submit)."""
-    query = select(JudgeReport).where(JudgeReport.job_id == job_id, JudgeReport.owner_id == owner_id)
+    query = select(JudgeReport).where(
+        JudgeReport.job_id == job_id, JudgeReport.owner_id == owner_id
+    )
     return (await session.execute(query)).scalar_one_or_none()

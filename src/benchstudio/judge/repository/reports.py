@@ -75,6 +75,14 @@ async def get_owned_report(
     return (await session.execute(query)).scalar_one_or_none()
 
 
+async def report_of_job(session: AsyncSession, owner_id: str, job_id: str) -> JudgeReport | None:
+    """The report a `judge_cases` job fills (its job id is set when both are written)."""
+    query = select(JudgeReport).where(
+        JudgeReport.owner_id == owner_id, JudgeReport.job_id == job_id
+    )
+    return (await session.execute(query.limit(1))).scalar_one_or_none()
+
+
 async def list_reports(
     session: AsyncSession,
     owner_id: str,

@@ -20,6 +20,7 @@ async def agreement_by_judge(ctx: ServiceContext) -> list[JudgeAgreementRow]:
     async with ctx.read() as session:
         done = await reports.list_done_case_reports(session, owner_id)
         rows = await case_verdicts.verdicts_of(session, owner_id, [r.id for r in done])
+        session.expunge_all()
     by_report = defaultdict(list)
     for row in rows:
         by_report[row.report_id].append(verdict_row(row))

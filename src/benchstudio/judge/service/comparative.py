@@ -8,10 +8,9 @@ submit leaves nothing behind. The subject is result A: wins are A's.
 
 from __future__ import annotations
 
-import importlib
-from dataclasses import dataclass
 import json
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -21,21 +20,22 @@ from benchstudio.catalog.schemas import ModelOut
 from benchstudio.core.errors import AppError, NotFoundError
 from benchstudio.evals.runs.service import export as eval_export
 from benchstudio.evals.runs.service import history as eval_history
-from benchstudio.evals.service import EvalContext
-from benchstudio.judge.domain.eval_export import ExportedRun, read_export, version_mismatch
+from benchstudio.jobs.context import UnitWriter
+from benchstudio.jobs.domain import JobEnding, JobEstimate
+from benchstudio.judge.domain.eval_export import ExportedRun, read_export
 from benchstudio.judge.models import JudgePairVerdict
 from benchstudio.judge.repository import pairs as pairs_repo
 from benchstudio.judge.repository import reports as reports_repo
-from benchstudio.jobs.context import UnitWriter
-from benchstudio.jobs.domain import JobEstimate
-from benchstudio.judge.service.judge_models import model_price
-from benchstudio.providers.pricing import ModelPrice
 from benchstudio.judge.schemas import (
     JudgeCompareIn,
     JudgeSubmitted,
     PairJudgementOut,
     ResultRef,
 )
+from benchstudio.judge.service.context import JudgeContext
+from benchstudio.judge.service.judge_models import model_price
+from benchstudio.judge.service.prompt_source import record_prompt_use, resolve_judge_prompt
+from benchstudio.providers.pricing import ModelPrice
 from benchstudio.storage.service_context import ServiceContext
 
 JUDGE_COMPARE_JOB_TYPE = "judge_compare"
@@ -72,13 +72,9 @@ async def load_result(ctx: ServiceContext, run_id: str) -> ExportedRun:
 async def resolve_prompt_body(
     ctx: ServiceContext, entry_id: str, version: int | None
 ) -> tuple[str, int]:
-    """The prompt's body and version (the prompt library's `resolve_prompt`).
-
-    Imported by name: the prompt library lands in the same release (declared edge
-    judge -> prompts); the lead swaps this for a plain import when both are merged."""
-    prompts = importlib.import_module("benchstudio.prompts.service")
-    found = await prompts.resolve_prompt(ctx, entry_id, version)
-    return str(found.body), int(found.version)
+    """The judge prompt's body and version (the prompt library, via `prompt_source`)."""
+    found = await resolve_judge_prompt(ctx, entry_id, version)
+    return found.body, found.version
 
 
 async def _check_refs(ctx: ServiceContext, a: ResultRef, b: ResultRef) -> tuple[int, str]:
@@ -102,7 +98,7 @@ async def _check_refs(ctx: ServiceContext, a: ResultRef, b: ResultRef) -> tuple[
     return max(1, cases // max(1, len(run_a.models))), first
 
 
-async def submit_comparison(ctx: EvalContext, data: JudgeCompareIn) -> JudgeSubmitted:
+async def submit_comparison(ctx: JudgeContext, data: JudgeCompareIn) -> JudgeSubmitted:
     owner_id = ctx.require_owner()
     pairs, _ = await _check_refs(ctx, data.a, data.b)
     model, price = await judge_price(ctx, data.judge_model_ref_id)
@@ -131,10 +127,23 @@ async def submit_comparison(ctx: EvalContext, data: JudgeCompareIn) -> JudgeSubm
 
     params = estimate_params(pairs * REQUESTS_PER_PAIR, pairs * 2, model.display_name, price)
     job = await ctx.jobs.submit(owner_id, JUDGE_COMPARE_JOB_TYPE, params, write=write)
+    label = f"Comparison ({data.a.target} vs {data.b.target})"
+    await record_use(ctx, data.prompt_entry_id, version, report_id, label)
     return JudgeSubmitted(report_id=report_id, job_id=job.id)
 
 
-async def judge_price(ctx: EvalContext, model_ref_id: str) -> tuple[ModelOut, ModelPrice | None]:
+async def record_use(
+    ctx: ServiceContext, entry_id: str, version: int, report_id: str, label: str
+) -> None:
+    """Best effort: the prompt's used-by list names the report (a convenience, never fatal)."""
+    try:
+        prompt = await resolve_judge_prompt(ctx, entry_id, version)
+        await record_prompt_use(ctx, prompt, report_id, label)
+    except Exception:
+        return
+
+
+async def judge_price(ctx: JudgeContext, model_ref_id: str) -> tuple[ModelOut, ModelPrice | None]:
     """The judge's catalog model (the owner's; 404 otherwise) and its price (None: unpriced)."""
     catalog = ctx.catalog.for_tenant(ctx.require_owner())
     model = await catalog_service.get_model(catalog, model_ref_id)
@@ -244,3 +253,15 @@ async def finish_job_report(
             return
         cost = summary.get("cost_usd") if summary else None
         reports_repo.finish_report(report, status, summary, cost, error)
+
+
+async def report_follows_job(ctx: ServiceContext, ending: JobEnding) -> None:
+    """`on_ended` of `judge_compare` and `judge_report`: a report still active (its job died
+    or was cancelled before the handler could say) takes its job's final state."""
+    async with ctx.unit() as session:
+        report = await pairs_repo.report_for_job(session, ctx.require_owner(), ending.job_id)
+        if report is None or report.status not in reports_repo.ACTIVE_STATUSES:
+            return
+        status = ending.status.value
+        final = status if status in ("done", "failed", "cancelled") else "failed"
+        reports_repo.finish_report(report, final, report.summary, report.cost_usd, ending.error)

@@ -14,19 +14,21 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from benchstudio.core.errors import AppError
-from benchstudio.evals.service import EvalContext
 from benchstudio.judge.domain.cross_case import JudgedCase
 from benchstudio.judge.domain.eval_export import ExportedRun
-from benchstudio.judge.domain.transcript import case_from_live
 from benchstudio.judge.domain.grade import grade_for
+from benchstudio.judge.domain.transcript import case_from_live
 from benchstudio.judge.repository import case_verdicts as verdicts_repo
 from benchstudio.judge.repository import reports as reports_repo
 from benchstudio.judge.schemas import JudgeCrossCaseIn, JudgeSubmitted
+from benchstudio.judge.service import reports as judge_reports
 from benchstudio.judge.service.comparative import (
     estimate_params,
     judge_price,
+    record_use,
     resolve_prompt_body,
 )
+from benchstudio.judge.service.context import JudgeContext
 from benchstudio.judge.service.report_writer import ReportRun
 from benchstudio.storage.service_context import ServiceContext
 
@@ -64,14 +66,14 @@ def judged_cases(
     return cases
 
 
-def measured_figures(pass_rate: float, mean_score: float, cases: Sequence[JudgedCase]) -> dict[str, Any]:
+def measured_figures(
+    pass_rate: float, mean_score: float, cases: Sequence[JudgedCase]
+) -> dict[str, Any]:
     """The figures the grade comes from, and the per-category pass rates the model reads."""
     by_category: dict[str, list[bool]] = {}
     for case in cases:
         by_category.setdefault(case.category, []).append(case.automated_pass)
-    rates = ", ".join(
-        f"{name} {sum(v)}/{len(v)}" for name, v in sorted(by_category.items())
-    )
+    rates = ", ".join(f"{name} {sum(v)}/{len(v)}" for name, v in sorted(by_category.items()))
     return {
         "grade": grade_for(pass_rate, mean_score),
         "pass rate": f"{100 * pass_rate:.1f}%",
@@ -109,35 +111,32 @@ def report_summary(run: ReportRun, pass_rate: float, mean_score: float) -> dict[
 
 async def latest_cases_report(
     ctx: ServiceContext, eval_run_id: str, target: str
-) -> tuple[str, dict[str, Any]]:
-    """The latest finished per-case report of a result (id, summary), or 422."""
+) -> tuple[str, float, float]:
+    """The latest finished per-case report of a result: (id, pass rate under the run's
+    verdict policy, mean judge score), reviews applied; 422 `judge_cases_first` without one."""
     async with ctx.read() as session:
         reports = await reports_repo.reports_of_run(session, ctx.require_owner(), eval_run_id)
-        done = [r for r in reports if r.target == target and r.status in FINISHED and r.summary]
-    if not done:
-        raise AppError(
-            "Judge this result's cases first: the grade needs a mean judge score.",
-            code="judge_cases_first",
-            status_code=422,
-        )
-    latest = max(done, key=lambda r: r.version)
-    return latest.id, dict(latest.summary or {})
-
-
-def grade_inputs(summary: Mapping[str, Any]) -> tuple[float, float]:
-    """(pass rate under the policy, mean judge score) from a per-case report's summary."""
-    policy = summary.get("policy") or {}
-    rate = policy.get("final_pass_rate")
-    if rate is None:  # policy 'both': the automated rate, which is always measured
-        rate = policy.get("automated_pass_rate")
-    mean = summary.get("mean_score")
-    if rate is None or mean is None:
-        raise AppError(
-            "The per-case report has no judged case: judge the result's cases first.",
-            code="judge_cases_first",
-            status_code=422,
-        )
-    return float(rate), float(mean)
+        done = [
+            r.id
+            for r in sorted(reports, key=lambda r: r.version, reverse=True)
+            if r.target == target and r.status in FINISHED
+        ]
+    for report_id in done:
+        figures = (await judge_reports.report_detail(ctx, report_id)).cases_summary
+        if figures is None or figures.mean_score is None:
+            continue
+        policy = figures.policy
+        # Policy 'both' shows both rates; the grade uses the automated one, always measured.
+        rate = policy.final_pass_rate
+        if rate is None:
+            rate = policy.automated_pass_rate
+        if rate is not None:
+            return report_id, rate, figures.mean_score
+    raise AppError(
+        "Judge this result's cases first: the grade needs a mean judge score.",
+        code="judge_cases_first",
+        status_code=422,
+    )
 
 
 async def case_verdicts(ctx: ServiceContext, report_id: str) -> dict[str, dict[str, Any]]:
@@ -149,13 +148,12 @@ async def case_verdicts(ctx: ServiceContext, report_id: str) -> dict[str, dict[s
         }
 
 
-async def submit_report(ctx: EvalContext, data: JudgeCrossCaseIn) -> JudgeSubmitted:
+async def submit_report(ctx: JudgeContext, data: JudgeCrossCaseIn) -> JudgeSubmitted:
     owner_id = ctx.require_owner()
-    _, summary = await latest_cases_report(ctx, data.eval_run_id, data.target)
-    grade_inputs(summary)
+    cases_report_id, _, _ = await latest_cases_report(ctx, data.eval_run_id, data.target)
     model, price = await judge_price(ctx, data.judge_model_ref_id)
     _, version = await resolve_prompt_body(ctx, data.prompt_entry_id, data.prompt_version)
-    cases = int(summary.get("cases") or 0)
+    cases = len(await case_verdicts(ctx, cases_report_id))
     report_id = ""
 
     async def write(session: AsyncSession, job_id: str) -> None:
@@ -180,4 +178,6 @@ async def submit_report(ctx: EvalContext, data: JudgeCrossCaseIn) -> JudgeSubmit
     calls = max(1, cases // 20) * 2
     params = estimate_params(calls, calls, model.display_name, price)
     job = await ctx.jobs.submit(owner_id, JUDGE_REPORT_JOB_TYPE, params, write=write)
+    label = f"Cross-case report ({data.target})"
+    await record_use(ctx, data.prompt_entry_id, version, report_id, label)
     return JudgeSubmitted(report_id=report_id, job_id=job.id)

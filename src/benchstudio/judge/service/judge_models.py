@@ -14,17 +14,24 @@ from benchstudio.catalog import service as catalog_service
 from benchstudio.catalog.schemas import ModelOut
 from benchstudio.judge.service.verdict_call import JudgeModel
 from benchstudio.providers.base import ProviderAdapter
-from benchstudio.providers.pricing import ModelPrice
+from benchstudio.providers.pricing import ModelPrice, bundled_prices
 
 
 def model_price(model: ModelOut, provider_name: str) -> ModelPrice | None:
     """Custom catalog prices win over the bundled table; None when unpriced."""
-    raise NotImplementedError
+    if model.input_price is not None and model.output_price is not None:
+        return ModelPrice(
+            input=model.input_price,
+            output=model.output_price,
+            cached_input=model.cached_input_price,
+            reasoning=model.reasoning_price,
+        )
+    return bundled_prices().lookup(provider_name, model.model_id)
 
 
 def endpoint_key(base_url: str, model_id: str) -> str:
     """The key the structured-output fallback memory uses for one model at one endpoint."""
-    raise NotImplementedError
+    return f"{base_url.rstrip('/')}#{model_id}"
 
 
 @asynccontextmanager
@@ -33,8 +40,24 @@ async def open_judge_model(
 ) -> AsyncIterator[JudgeModel]:
     """A catalog model (the owner's; NotFoundError otherwise) ready to judge; the adapter's
     session closes on exit."""
-    raise NotImplementedError
-    yield
+    model = await catalog_service.get_model(ctx, model_ref_id)
+    provider = await catalog_service.get_provider(ctx, model.provider_id)
+    registry = catalog_service.registry_provider(
+        provider.name, provider.base_url, provider.protocol
+    )
+    async with catalog_service.open_provider_adapter(ctx, provider.id) as adapter:
+        yield JudgeModel(
+            adapter=adapter,
+            protocol=provider.protocol,
+            model_id=model.model_id,
+            endpoint_key=endpoint_key(provider.base_url, model.model_id),
+            display_name=model.display_name,
+            model_ref_id=model.id,
+            price=model_price(model, registry),
+            context_window=model.context_window,
+            max_output_tokens=model.max_output_tokens,
+            provider=registry,
+        )
 
 
 def offline_judge_model(
@@ -48,4 +71,12 @@ def offline_judge_model(
 ) -> JudgeModel:
     """A judge from a bare adapter (offline CLI: provider URL and model given on the command
     line); the price defaults to the bundled table's."""
-    raise NotImplementedError
+    return JudgeModel(
+        adapter=adapter,
+        protocol=protocol,
+        model_id=model_id,
+        endpoint_key=endpoint_key(base_url, model_id),
+        display_name=model_id,
+        price=price if price is not None else bundled_prices().lookup(protocol, model_id),
+        context_window=context_window,
+    )

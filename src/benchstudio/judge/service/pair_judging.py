@@ -13,7 +13,8 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from benchstudio.judge.domain.comparative import summarize_comparison
+from benchstudio.core.redaction import redact
+from benchstudio.judge.domain.comparative import CaseComparison, summarize_comparison
 from benchstudio.judge.domain.eval_export import ExportedRun
 from benchstudio.judge.domain.transcript import CaseForJudge, case_from_live
 from benchstudio.judge.service.verdict_call import JudgeModel, PairJudgement, judge_pair
@@ -54,32 +55,59 @@ def pair_inputs(
     return pairs
 
 
-OnPair = Callable[[PairInput, PairJudgement], Awaitable[None]]
+OnRecord = Callable[[dict[str, Any]], Awaitable[None]]
+
+
+def failed_record(pair: PairInput, error: Exception) -> dict[str, Any]:
+    """A pair whose judge request failed: recorded as undecided with the reason, never scored."""
+    message = getattr(error, "message", None) or f"{type(error).__name__}: {error}"
+    return {
+        "case_id": pair.case_id,
+        "category": pair.category,
+        "first_order": None,
+        "second_order": None,
+        "outcome": "undecided",
+        "inconsistent": False,
+        "reasoning_first": None,
+        "reasoning_second": None,
+        "parse_error": None,
+        "skipped_reason": f"judge request failed: {redact(str(message))}"[:1000],
+        "cost_usd": None,
+        "latency_ms": None,
+    }
 
 
 async def judge_pairs(
     judge: JudgeModel,
     body: str,
     pairs: Sequence[PairInput],
-    on_pair: OnPair,
+    on_record: OnRecord,
     *,
     concurrency: int = DEFAULT_CONCURRENCY,
     stop: Callable[[], bool] = lambda: False,
 ) -> None:
-    """Judge every pair (bounded concurrency); `on_pair` stores each as it finishes. `stop`
-    (cancel, budget) is checked before each pair starts."""
-    semaphore = asyncio.Semaphore(max(1, concurrency))
+    """Judge every pair in order with `concurrency` workers; `on_record` stores each record as
+    it finishes (one at a time). `stop` (cancel, budget) is checked before each pair starts;
+    pairs in flight finish and are stored."""
+    queue: asyncio.Queue[PairInput] = asyncio.Queue()
+    for pair in pairs:
+        queue.put_nowait(pair)
+    store = asyncio.Lock()  # one write unit at a time (SQLite has one writer)
 
-    async def one(pair: PairInput) -> None:
-        async with semaphore:
-            if stop():
-                return
-            judged = await judge_pair(judge, body, pair.first, pair.second)
-            await on_pair(pair, judged)
+    async def worker() -> None:
+        while not queue.empty() and not stop():
+            pair = queue.get_nowait()
+            try:
+                judged = await judge_pair(judge, body, pair.first, pair.second)
+                record = pair_record(pair.category, judged)
+            except Exception as error:  # the provider failed: recorded, never scored
+                record = failed_record(pair, error)
+            async with store:
+                await on_record(record)
 
     async with asyncio.TaskGroup() as group:
-        for pair in pairs:
-            group.create_task(one(pair))
+        for _ in range(max(1, min(concurrency, len(pairs)))):
+            group.create_task(worker())
 
 
 def _error_of(judged: PairJudgement) -> tuple[str | None, str | None]:
@@ -111,8 +139,6 @@ def pair_record(pair_category: str, judged: PairJudgement) -> dict[str, Any]:
 def comparison_summary(records: Sequence[dict[str, Any]]) -> dict[str, Any]:
     """Wins, ties, losses, win rate with its 95% CI, inconsistency rate and the flagged cases
     (`ComparativeSummaryOut`'s fields), from stored pair records."""
-    from benchstudio.judge.domain.comparative import CaseComparison
-
     cases = [
         CaseComparison(
             r["case_id"], r["first_order"], r["second_order"], r["outcome"], r["inconsistent"]

@@ -36,6 +36,10 @@ def register_prompt_source(resolver: PromptResolver, recorder: UseRecorder | Non
     _recorder[:] = [recorder] if recorder is not None else []
 
 
+def has_prompt_source() -> bool:
+    return bool(_resolver)
+
+
 async def resolve_judge_prompt(
     ctx: ServiceContext, entry_id: str, version: int | None
 ) -> ResolvedPrompt:

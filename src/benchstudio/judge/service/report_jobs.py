@@ -36,15 +36,16 @@ POST_CONCURRENCY = 4
 
 
 async def begin_report(
-    ctx: ServiceContext, report_id: str, job_id: str, *, budget_cap: float | None = None
+    ctx: ServiceContext, job_id: str, *, budget_cap: float | None = None
 ) -> tuple[ReportPlan, dict[str, Any]]:
-    """Mark the report running and plan it; returns the plan and the report's fields."""
+    """Mark the job's report running and plan it; returns the plan and the report's fields."""
     owner_id = ctx.require_owner()
     async with ctx.unit() as session:
-        report = await reports.get_owned_report(session, owner_id, report_id)
+        report = await reports.report_of_job(session, owner_id, job_id)
         if report is None:
             raise NotFoundError("The judge report was deleted.")
         reports.mark_running(report, job_id)
+        report_id = report.id
         fields: dict[str, Any] = {
             "eval_run_id": report.eval_run_id,
             "target": report.target,
@@ -110,10 +111,7 @@ def job_recorder(ctx: JobContext, plan: ReportPlan) -> Recorder:
 
 async def run_cases_job(ctx: JobContext, catalog: CatalogContext) -> dict[str, Any]:
     service = ServiceContext.for_owner(ctx.database, ctx.owner_id)
-    report_id = str(ctx.params["report_id"])
-    plan, fields = await begin_report(
-        service, report_id, ctx.job_id, budget_cap=ctx.budget.max_cost_usd
-    )
+    plan, fields = await begin_report(service, ctx.job_id, budget_cap=ctx.budget.max_cost_usd)
     try:
         skip = set(fields["held"])
         if fields["mode"] == "auto":
@@ -146,14 +144,13 @@ async def run_cases_job(ctx: JobContext, catalog: CatalogContext) -> dict[str, A
         raise
     status = "stopped" if plan.stop_reason else "done"
     summary = await end_report(service, plan, status)
-    return {"report_id": report_id, "judged": plan.done, "summary": summary}
+    return {"report_id": plan.report_id, "judged": plan.done, "summary": summary}
 
 
 async def report_follows_job(ctx: ServiceContext, ending: JobEnding) -> None:
     """`on_ended` of `judge_cases`: a report still active takes its job's final state."""
-    report_id = str(ending.params.get("report_id", ""))
     async with ctx.unit() as session:
-        report = await reports.get_owned_report(session, ctx.require_owner(), report_id)
+        report = await reports.report_of_job(session, ctx.require_owner(), ending.job_id)
         if report is None or report.status not in reports.ACTIVE_STATUSES:
             return
         status = ending.status.value

@@ -28,8 +28,8 @@ from benchstudio.judge.domain.cross_case import (
     report_json_schema,
     split_report_prompt,
 )
-from benchstudio.judge.domain.judge_prompt import fill_prompt
 from benchstudio.judge.domain.extraction import ParseFailure, extract_json_object
+from benchstudio.judge.domain.judge_prompt import fill_prompt
 from benchstudio.judge.domain.report_chunks import CaseSummary, chunk_summaries, chunk_text
 from benchstudio.judge.service.verdict_call import JudgeModel
 from benchstudio.providers.base import ChatRequest
@@ -114,12 +114,18 @@ async def write_report(
     window = (judge.context_window or DEFAULT_WINDOW) - ANSWER_TOKENS
     summaries = [CaseSummary(c.case_id, case_summary_text(c)) for c in cases]
     overhead = count_tokens(fill_prompt(map_prompt, {"chunk": "", "figures": figures_block}))
-    plan = chunk_summaries(summaries, window, count_tokens, overhead_tokens=overhead + _PROMPT_SLACK)
+    plan = chunk_summaries(
+        summaries, window, count_tokens, overhead_tokens=overhead + _PROMPT_SLACK
+    )
     run = ReportRun(used_case_ids=plan.used_case_ids, oversized_case_ids=plan.oversized)
     run.chunks = len(plan.chunks)
     partials: list[ReportFindings] = []
     for chunk in plan.chunks:
-        found = await _call(judge, fill_prompt(map_prompt, {"chunk": chunk_text(chunk), "figures": figures_block}), run)
+        found = await _call(
+            judge,
+            fill_prompt(map_prompt, {"chunk": chunk_text(chunk), "figures": figures_block}),
+            run,
+        )
         if found is not None:
             partials.append(found)
     if not partials:
@@ -148,7 +154,9 @@ async def _reduce(
     overhead = count_tokens(fill_prompt(reduce_prompt, {"partials": "", "figures": figures_block}))
     while len(partials) > 1:
         items = [CaseSummary(str(i), partials_text([p])) for i, p in enumerate(partials)]
-        plan = chunk_summaries(items, window, count_tokens, overhead_tokens=overhead + _PROMPT_SLACK)
+        plan = chunk_summaries(
+            items, window, count_tokens, overhead_tokens=overhead + _PROMPT_SLACK
+        )
         groups = [[partials[int(s.case_id)] for s in chunk] for chunk in plan.chunks]
         groups += [[partials[int(i)]] for i in plan.oversized]
         if len(groups) >= len(partials):  # no group merges two partials: merge pairwise
@@ -158,7 +166,9 @@ async def _reduce(
             if len(group) == 1:
                 merged.append(group[0])
                 continue
-            prompt = fill_prompt(reduce_prompt, {"partials": partials_text(group), "figures": figures_block})
+            prompt = fill_prompt(
+                reduce_prompt, {"partials": partials_text(group), "figures": figures_block}
+            )
             found = await _call(judge, prompt, run)
             # An unreadable merge keeps the group's first partial rather than losing them all.
             merged.append(found if found is not None else group[0])

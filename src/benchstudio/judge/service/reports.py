@@ -85,6 +85,7 @@ async def report_detail(ctx: ServiceContext, report_id: str) -> JudgeReportDetai
     async with ctx.read() as session:
         report = await owned_report(session, owner_id, report_id)
         rows = await case_verdicts.verdicts_of(session, owner_id, [report.id])
+        session.expunge_all()  # read after the unit ends (its commit would expire them)
     detail = JudgeReportDetail.model_validate(JudgeReportOut.model_validate(report).model_dump())
     summary = report.summary or {}
     if report.kind == "cases":
@@ -118,6 +119,7 @@ async def report_cases(
     async with ctx.read() as session:
         report = await owned_report(session, owner_id, report_id)
         rows = await case_verdicts.verdicts_of(session, owner_id, [report.id])
+        session.expunge_all()
     return [CaseJudgementOut.model_validate(r) for r in rows if _keep(r, only)]
 
 
@@ -159,6 +161,7 @@ async def run_policy(ctx: ServiceContext, eval_run_id: str) -> PolicyOut:
         runs = await reports.reports_of_run(session, owner_id, eval_run_id)
         latest = runs[-1] if runs else None
         rows = await case_verdicts.verdicts_of(session, owner_id, [latest.id] if latest else [])
+        session.expunge_all()
     if latest is None:
         return PolicyOut(
             verdict_policy=cast(Policy, policy),

@@ -18,14 +18,7 @@ from benchstudio.jobs.context import JobCancelledError, JobContext
 from benchstudio.jobs.registry import JobType
 from benchstudio.judge.service import comparative
 from benchstudio.judge.service.judge_models import open_judge_model
-from benchstudio.judge.service.pair_judging import (
-    PairInput,
-    comparison_summary,
-    judge_pairs,
-    pair_inputs,
-    pair_record,
-)
-from benchstudio.judge.service.verdict_call import PairJudgement
+from benchstudio.judge.service.pair_judging import comparison_summary, judge_pairs, pair_inputs
 from benchstudio.storage.service_context import ServiceContext
 
 PAIR_EVENT = "judge_pair"
@@ -61,14 +54,14 @@ async def _finish(
     return summary
 
 
-async def _judge(ctx: JobContext, service: ServiceContext, start: comparative.ReportStart) -> str | None:
+async def _judge(
+    ctx: JobContext, service: ServiceContext, start: comparative.ReportStart
+) -> str | None:
     first = await comparative.load_result(service, start.eval_run_id)
     second = first
     if start.other_eval_run_id != start.eval_run_id:
         second = await comparative.load_result(service, start.other_eval_run_id)
-    pairs = pair_inputs(
-        first, start.target, second, start.other_target, skip=start.done_case_ids
-    )
+    pairs = pair_inputs(first, start.target, second, start.other_target, skip=start.done_case_ids)
     body, _ = await comparative.resolve_prompt_body(
         service, start.prompt_entry_id, start.prompt_version
     )
@@ -79,20 +72,21 @@ async def _judge(ctx: JobContext, service: ServiceContext, start: comparative.Re
     spent = 0.0
     stop_reason: str | None = None
 
-    async def stored(pair: PairInput, judged: PairJudgement) -> None:
+    async def stored(record: dict[str, Any]) -> None:
         nonlocal done, spent, stop_reason
-        record = pair_record(pair.category, judged)
+        cost = record["cost_usd"] or 0.0
         done += 1
-        spent += judged.cost_usd or 0.0
+        spent += cost
         await ctx.record_unit(
             comparative.pair_writer(ctx.owner_id, start.report_id, record),
             [(PAIR_EVENT, {"report_id": start.report_id, **record})],
             percent=100 * done / total if total else 100.0,
             detail=f"{done} of {total} cases",
-            charge_usd=judged.cost_usd or 0.0,
+            charge_usd=cost,
         )
-        if start.budget_usd is not None and spent >= start.budget_usd and stop_reason is None:
-            stop_reason = f"budget: ${spent:.4f} spent of ${start.budget_usd:.4f}"
+        for cap, what in ((start.budget_usd, "budget"), (ctx.budget.max_cost_usd, "spend cap")):
+            if cap is not None and spent >= cap and stop_reason is None:
+                stop_reason = f"{what}: ${spent:.4f} spent of ${cap:.4f}"
 
     async with open_judge_model(catalog, start.judge_model_ref_id) as judge:
         await judge_pairs(

@@ -18,7 +18,7 @@ from benchstudio.jobs.context import JobCancelledError, JobContext
 from benchstudio.jobs.registry import JobType
 from benchstudio.judge.service import comparative, cross_case
 from benchstudio.judge.service.judge_models import open_judge_model
-from benchstudio.judge.service.report_writer import write_report
+from benchstudio.judge.service.report_writer import ReportRun, write_report
 from benchstudio.storage.service_context import ServiceContext
 
 JOB_TIMEOUT_S = 3 * 3600.0
@@ -27,15 +27,16 @@ JOB_TIMEOUT_S = 3 * 3600.0
 async def run_judge_report(ctx: JobContext) -> Mapping[str, Any]:
     service = ServiceContext.for_owner(ctx.database, ctx.owner_id)
     start = await comparative.start_job_report(service, ctx.job_id)
+    measured: dict[str, Any] = {}  # the grade, once known: kept if the findings fail
     try:
-        summary = await _write(ctx, service, start)
+        summary = await _write(ctx, service, start, measured)
     except (JobCancelledError, asyncio.CancelledError):
-        await comparative.finish_job_report(service, start.report_id, "cancelled", None)
+        await comparative.finish_job_report(service, start.report_id, "cancelled", measured or None)
         raise
     except Exception as error:
         message = getattr(error, "message", None) or redact(f"{type(error).__name__}: {error}")
         await comparative.finish_job_report(
-            service, start.report_id, "failed", None, message[:500]
+            service, start.report_id, "failed", measured or None, message[:500]
         )
         raise
     await ctx.record_unit(
@@ -46,12 +47,16 @@ async def run_judge_report(ctx: JobContext) -> Mapping[str, Any]:
 
 
 async def _write(
-    ctx: JobContext, service: ServiceContext, start: comparative.ReportStart
+    ctx: JobContext,
+    service: ServiceContext,
+    start: comparative.ReportStart,
+    measured: dict[str, Any],
 ) -> dict[str, Any]:
-    cases_report_id, cases_summary = await cross_case.latest_cases_report(
+    cases_report_id, pass_rate, mean_score = await cross_case.latest_cases_report(
         service, start.eval_run_id, start.target
     )
-    pass_rate, mean_score = cross_case.grade_inputs(cases_summary)
+    measured.update(cross_case.report_summary(ReportRun(), pass_rate, mean_score))
+    measured["cases_report_id"] = cases_report_id
     run = await comparative.load_result(service, start.eval_run_id)
     verdicts = await cross_case.case_verdicts(service, cases_report_id)
     cases = cross_case.judged_cases(run, start.target, verdicts)

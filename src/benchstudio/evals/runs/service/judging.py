@@ -85,3 +85,12 @@ async def set_judge_policy(ctx: ServiceContext, run_id: str, policy: str) -> Non
         settings = dict(run.config.get("settings") or {})
         settings["judge"] = {**(settings.get("judge") or {}), "verdict_policy": policy}
         run.config = {**run.config, "settings": settings}
+
+
+async def result_labels(ctx: ServiceContext, run_id: str) -> list[str]:
+    """The run's target labels, in order."""
+    async with ctx.read() as session:
+        run = await repository.get_run(session, ctx.require_owner(), run_id)
+        if run is None:
+            raise NotFoundError("No such eval run.")
+        return [str(t["label"]) for t in run.config.get("targets", [])]
