@@ -147,11 +147,13 @@ test('judge an eval run after it finished: figures, agreement, review, drill-dow
   await expect(drill.getByTestId('automated-error')).toHaveText('Wrong argument value')
   await saveScreenshot(page, 'judge-drilldown')
 
-  // "Judge right": that case now counts as agreement, and the figures follow.
+  // "Judge right": that case's final verdict is the judge's pass, whatever the policy.
+  await expect(page.getByTestId('final-pass-rate')).toHaveText('62.5%')
   await currency.getByTestId('review-judge-right').click()
   await expect(currency.getByTestId('review-judge-right')).toHaveAttribute('aria-pressed', 'true')
   await expect(page.getByTestId('review-counts')).toContainText('judge right 1')
-  await expect(page.getByTestId('raw-agreement')).toHaveText('85.7%')
+  await expect(page.getByTestId('final-pass-rate')).toHaveText('75.0%')
+  await expect(page.getByTestId('raw-agreement')).toHaveText('71.4%') // the raters as they rated
 
   // The judges page lists this judge's agreement.
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Judges' }).click()
@@ -201,56 +203,63 @@ async function apiRun(
   return run.id
 }
 
-test('compare two runs with a judge: both orders, win rate, inconsistency', async ({
-  page,
-  request,
-}) => {
-  test.setTimeout(240_000)
-  const user = newUser('judgecmp')
-  await register(request, user)
-  await signInQuietly(page, user)
-  const suiteId = await markedSampleSuite(request, user)
-  const accurate = await apiRun(request, user, suiteId, 'benchstudio-sim')
-  const sloppy = await apiRun(request, user, suiteId, 'benchstudio-sim-sloppy')
-  // The sample as first copied (version 1, without the markers): another suite version.
-  const older = await apiRun(request, user, suiteId, 'benchstudio-sim', 1)
+test.describe('comparative judging', () => {
+  // The refused comparison (another suite version) is a 422 the page shows.
+  test.use({ allowedConsoleErrors: [/status of 422/] })
 
-  await page.goto('/judge')
-  await expect(page.getByTestId('empty-state')).toContainText('No judge has graded anything yet')
-  await page.getByTestId('judges-compare-link').click()
-  await expect(page).toHaveURL(/\/judge\/compare$/)
-  await expect(page.getByTestId('compare-blocker')).toHaveText(
-    'Pick the first result (run and model).',
-  )
-  const form = page.getByTestId('judge-compare-form')
-  await form
-    .getByTestId('judge-model')
-    .selectOption({ label: 'Simulator model · Simulator (demo)' })
+  test('compare two runs with a judge: both orders, win rate, inconsistency', async ({
+    page,
+    request,
+  }) => {
+    test.setTimeout(240_000)
+    const user = newUser('judgecmp')
+    await register(request, user)
+    await signInQuietly(page, user)
+    const suiteId = await markedSampleSuite(request, user)
+    const accurate = await apiRun(request, user, suiteId, 'benchstudio-sim')
+    const sloppy = await apiRun(request, user, suiteId, 'benchstudio-sim-sloppy')
+    // The sample as first copied (version 1, without the markers): another suite version.
+    const older = await apiRun(request, user, suiteId, 'benchstudio-sim', 1)
 
-  // Different suite versions: the server refuses and says why.
-  await form.getByTestId('compare-run-a').selectOption(accurate)
-  await form.getByTestId('compare-run-b').selectOption(older)
-  await expect(page.getByTestId('compare-version-hint')).toContainText('Suite versions differ')
-  await form.getByTestId('compare-start').click()
-  await expect(form.getByRole('alert')).toContainText(/version/i)
-  await saveScreenshot(page, 'judge-compare-refused')
+    await page.goto('/judge')
+    await expect(page.getByTestId('empty-state')).toContainText('No judge has graded anything yet')
+    await page.getByTestId('judges-compare-link').click()
+    await expect(page).toHaveURL(/\/judge\/compare$/)
+    await expect(page.getByTestId('compare-blocker')).toHaveText(
+      'Pick the first result (run and model).',
+    )
+    const form = page.getByTestId('judge-compare-form')
+    await form
+      .getByTestId('judge-model')
+      .selectOption({ label: 'Simulator model · Simulator (demo)' })
 
-  await form.getByTestId('compare-run-b').selectOption(sloppy)
-  await expect(form.getByTestId('compare-target-a')).toHaveValue('Simulator model')
-  await expect(page.getByTestId('compare-version-hint')).toHaveCount(0)
-  await form.getByTestId('compare-start').click()
-  await expect(page).toHaveURL(/\/judge\/reports\/[^/]+$/)
-  await expect(page.getByTestId('report-status')).toHaveText('Done', { timeout: 90_000 })
+    // Different suite versions: the server refuses and says why.
+    await form.getByTestId('compare-run-a').selectOption(accurate)
+    await form.getByTestId('compare-run-b').selectOption(older)
+    await expect(page.getByTestId('compare-version-hint')).toContainText('Suite versions differ')
+    await form.getByTestId('compare-start').click()
+    await expect(form.getByRole('alert')).toContainText(/version/i)
+    await saveScreenshot(page, 'judge-compare-refused')
 
-  // The judge always answers "A": every case flips with the order, so every case is a flagged
-  // tie — 100% inconsistency and a 50% win rate.
-  await expect(page.getByTestId('win-rate')).toContainText('50.0%')
-  await expect(page.getByTestId('inconsistency-rate')).toHaveText('100.0%')
-  await expect(page.getByTestId('outcome-counts')).toContainText('Ties 8')
-  await expect(page.getByTestId('pair-row')).toHaveCount(8)
-  const first = page.getByTestId('pair-row').first()
-  await expect(first.getByTestId('pair-first')).toHaveText('Simulator model')
-  await expect(first.getByTestId('pair-second')).not.toHaveText('Simulator model')
-  await expect(first.getByTestId('pair-outcome')).toHaveText('Tie (orders disagree)')
-  await saveScreenshot(page, 'judge-compare-report')
+    await form.getByTestId('compare-run-b').selectOption(sloppy)
+    await expect(form.getByTestId('compare-target-a')).toHaveValue('Simulator model')
+    await expect(page.getByTestId('compare-version-hint')).toHaveCount(0)
+    await form.getByTestId('compare-start').click()
+    await expect(page).toHaveURL(/\/judge\/reports\/[^/]+$/)
+    await expect(page.getByTestId('report-status')).toHaveText('Done', { timeout: 90_000 })
+
+    // The judge always answers "A": every case flips with the order, so every case is a flagged
+    // tie — 100% inconsistency and a 50% win rate. The case answered with broken JSON is left
+    // out of n as undecided.
+    await expect(page.getByTestId('win-rate')).toContainText('50.0%')
+    await expect(page.getByTestId('inconsistency-rate')).toHaveText('100.0%')
+    await expect(page.getByTestId('outcome-counts')).toHaveText(/Wins 0\s+Ties 7\s+Losses 0/)
+    await expect(page.getByTestId('win-rate-detail')).toContainText('1 undecided')
+    await expect(page.getByTestId('pair-row')).toHaveCount(8)
+    const first = page.getByTestId('pair-row').first()
+    await expect(first.getByTestId('pair-first')).toHaveText('Simulator model')
+    await expect(first.getByTestId('pair-second')).not.toHaveText('Simulator model')
+    await expect(first.getByTestId('pair-outcome')).toHaveText('Tie (orders disagree)')
+    await saveScreenshot(page, 'judge-compare-report')
+  })
 })

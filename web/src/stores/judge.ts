@@ -88,6 +88,16 @@ export const useJudgeStore = defineStore('judge', () => {
     runReports.value = runReports.value.filter((r) => r.id !== id)
   }
 
+  /** Why the scorer failed a case: its row in the eval run (for the side-by-side view). */
+  async function automatedRow(evalRunId: string, target: string, caseId: string) {
+    const page = await unwrap(
+      api.GET('/api/evals/{eval_run_id}/cases', {
+        params: { path: { eval_run_id: evalRunId }, query: { target, limit: 500 } },
+      }),
+    )
+    return page.items.find((row) => row.case_id === caseId) ?? null
+  }
+
   function loadAgreement(): Promise<JudgeAgreementRow[]> {
     return unwrap(api.GET('/api/judge/agreement'))
   }
@@ -122,6 +132,7 @@ export const useJudgeStore = defineStore('judge', () => {
     loadPairs,
     review,
     deleteReport,
+    automatedRow,
     loadAgreement,
     loadPolicy,
     savePolicy,
