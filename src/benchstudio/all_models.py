@@ -9,6 +9,7 @@ from benchstudio.catalog import models as catalog_models
 from benchstudio.credentials import models as credentials_models
 from benchstudio.evals import models as evals_models
 from benchstudio.jobs import models as jobs_models
+from benchstudio.judge import models as judge_models
 from benchstudio.storage.base import Base
 
 metadata = Base.metadata
@@ -23,5 +24,6 @@ __all__ = [
     "credentials_models",
     "evals_models",
     "jobs_models",
+    "judge_models",
     "metadata",
 ]

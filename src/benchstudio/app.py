@@ -42,6 +42,7 @@ from benchstudio.config import Environment, Settings, ensure_startable, get_sett
 from benchstudio.core.rate_window import WindowLimiter
 from benchstudio.credentials.service import Vault
 from benchstudio.evals import endpoints as evals_endpoints
+from benchstudio.evals.runs.service.case_hooks import register_case_observer, register_finish_hook
 from benchstudio.evals.runs.service.job_labels import describe_eval_jobs
 from benchstudio.evals.runs.service.lifecycle import repair_runs as repair_eval_runs
 from benchstudio.evals.runs.service.lifecycle import run_follows_job as eval_follows_job
@@ -55,11 +56,21 @@ from benchstudio.http.middleware import EdgeMiddleware
 from benchstudio.http.spa import install_spa, resolve_web_dist
 from benchstudio.jobs import endpoints as jobs_endpoints
 from benchstudio.jobs.auditing import JobAuditor
+from benchstudio.jobs.context import JobContext
 from benchstudio.jobs.demo_jobs import DEMO_JOB
 from benchstudio.jobs.limits import LimitsSource
 from benchstudio.jobs.queue import is_memory_broker
 from benchstudio.jobs.registry import HandlerRegistry
 from benchstudio.jobs.runtime import JobRuntime
+from benchstudio.jobs.service import JobService
+from benchstudio.judge import endpoints as judge_endpoints
+from benchstudio.judge.service.auto import auto_judge_after_eval
+from benchstudio.judge.service.comparative import report_follows_job as pair_report_follows_job
+from benchstudio.judge.service.report_jobs import report_follows_job
+from benchstudio.judge.tasks.cases import JUDGE_CASES_JOB
+from benchstudio.judge.tasks.compare import JUDGE_COMPARE_JOB
+from benchstudio.judge.tasks.live import live_judge_factory
+from benchstudio.judge.tasks.report import JUDGE_REPORT_JOB
 from benchstudio.realtime import endpoints as realtime_endpoints
 from benchstudio.realtime.state import Realtime
 from benchstudio.speed.prompts import warm_corpus
@@ -104,7 +115,33 @@ def job_registry(settings: Settings) -> HandlerRegistry:
             label="Tool-calling eval",
         )
     )
+    registry.register(
+        dataclasses.replace(JUDGE_CASES_JOB, on_ended=report_follows_job, label="Judge")
+    )
+    for job_type, label in (
+        (JUDGE_COMPARE_JOB, "Judge comparison"),
+        (JUDGE_REPORT_JOB, "Judge report"),
+    ):
+        registry.register(
+            dataclasses.replace(job_type, on_ended=pair_report_follows_job, label=label)
+        )
+    # The judge rides along eval jobs: live judging per stored case, the auto-judge after.
+    register_case_observer(live_judge_factory)
+    register_finish_hook(_auto_judge)
     return registry
+
+
+async def _auto_judge(ctx: JobContext, run_id: str) -> None:
+    """The eval job's finish hook: the auto-judge submits its jobs through a job service of
+    the job's process (the dispatcher picks them up at its next tick)."""
+    jobs = JobService(
+        ctx.database,
+        ctx.publisher,
+        job_limits(ctx.database, ctx.settings),
+        job_registry(ctx.settings),
+        auditor=JOB_AUDITOR,
+    )
+    await auto_judge_after_eval(ctx, run_id, jobs)
 
 
 def job_limits(database: Database, settings: Settings) -> LimitsSource:
@@ -186,6 +223,7 @@ def build_api_router() -> APIRouter:
     api.include_router(realtime_endpoints.router)
     api.include_router(benchruns_endpoints.router)
     api.include_router(evals_endpoints.router)
+    api.include_router(judge_endpoints.router)
     return api
 
 

@@ -22,6 +22,7 @@ from fastapi.testclient import TestClient
 
 from benchstudio.app import create_app
 from benchstudio.config import Settings
+from judge_prompts import ensure_prompt_source
 
 PASSWORD = "tenant-password-1"
 
@@ -296,6 +297,29 @@ def _make_case_result(client: TestClient, owner: Tenant, key: str) -> str:
     return str(items[0]["id"])
 
 
+def _make_judge_report(client: TestClient, owner: Tenant, key: str) -> str:
+    """A per-case judge report of A's eval run, judged by A's model (unreachable: each case
+    records the failed request, never a score)."""
+    ensure_prompt_source()
+    run = client.get(f"/api/evals/{owner.ids['eval_run_id']}", headers=owner.headers).json()
+    body = {
+        "eval_run_id": owner.ids["eval_run_id"],
+        "target": run["targets"][0]["label"],
+        "judge_model_ref_id": owner.ids["model_ref_id"],
+    }
+    response = client.post("/api/judge/runs", json=body, headers=owner.headers)
+    assert response.status_code == 202, response.text
+    _wait_for_job(client, owner, response.json()["job_id"])
+    return str(response.json()["report_id"])
+
+
+def _make_judged_case(client: TestClient, owner: Tenant, key: str) -> str:
+    url = f"/api/judge/reports/{owner.ids['report_id']}/cases"
+    rows = client.get(url, headers=owner.headers).json()
+    assert rows, "the judge report stored no case"
+    return str(rows[0]["case_id"])
+
+
 # Path parameter → factory creating the owner's object (in dependency order).
 OBJECT_FACTORIES: dict[str, Callable[[TestClient, Tenant, str], str]] = {
     "provider_id": _make_provider,
@@ -310,6 +334,8 @@ OBJECT_FACTORIES: dict[str, Callable[[TestClient, Tenant, str], str]] = {
     "suite_version": _make_suite_version,
     "eval_run_id": _make_eval_run,
     "case_result_id": _make_case_result,
+    "report_id": _make_judge_report,
+    "case_id": _make_judged_case,
 }
 
 

@@ -27,6 +27,9 @@ SNAPSHOT_PATHS = (
     "/api/providers",
     "/api/models?include_archived=true",
     "/api/defaults",
+    "/api/judge/reports/{report_id}",
+    "/api/judge/reports/{report_id}/cases",
+    "/api/judge/runs/{eval_run_id}/policy",
 )
 
 
@@ -80,8 +83,10 @@ def test_user_a_can_reach_the_same_routes(world: World) -> None:
 
 
 def test_list_endpoints_never_show_another_users_ids(world: World) -> None:
-    # A suite version number ("1") is not an identifier: it appears in every response.
-    a_ids = {v for k, v in world.a.ids.items() if k != "suite_version"} | {world.a.user_id}
+    # A suite version number ("1") and a judged case's id (the sample suite's, shared by every
+    # user) are not identifiers: they appear in every user's responses.
+    not_ids = ("suite_version", "case_id")
+    a_ids = {v for k, v in world.a.ids.items() if k not in not_ids} | {world.a.user_id}
     listed = 0
     for route in world.routes:
         if route.method != "GET" or route.is_public or route.is_admin or route.params:
@@ -107,6 +112,17 @@ def test_list_endpoints_never_show_another_users_ids(world: World) -> None:
         ("POST", "/api/model-profiles", {"name": "x", "model_ref_id": "{model_ref_id}"}),
         ("POST", "/api/parameter-sets", {"name": "x", "model_ref_id": "{model_ref_id}"}),
         ("GET", "/api/models?provider_id={provider_id}", None),
+        ("GET", "/api/judge/reports?eval_run_id={eval_run_id}", None),
+        (
+            "POST",
+            "/api/judge/runs",
+            {"eval_run_id": "{eval_run_id}", "target": "a", "judge_model_ref_id": "{model_ref_id}"},
+        ),
+        (
+            "POST",
+            "/api/judge/estimate",
+            {"eval_run_id": "{eval_run_id}", "target": "a", "judge_model_ref_id": "{model_ref_id}"},
+        ),
     ],
 )
 def test_b_cannot_reference_a_objects_in_bodies_or_filters(

@@ -10,6 +10,7 @@ from benchstudio.cli import (
     bench_cmd,
     db_cmd,
     eval_cmd,
+    judge_cmd,
     parameter_set_cmd,
     serve_cmd,
     simulate_cmd,
@@ -49,6 +50,7 @@ app.add_typer(db_cmd.app, name="db")
 app.add_typer(admin_cmd.app, name="admin")
 app.add_typer(suite_cmd.app, name="suite")
 app.add_typer(eval_cmd.app, name="eval")
+app.add_typer(judge_cmd.app, name="judge")
 app.add_typer(parameter_set_cmd.app, name="parameter-set")
 
 

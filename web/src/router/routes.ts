@@ -166,6 +166,29 @@ const benchmarkPages: RouteRecordRaw[] = [
   },
 ]
 
+// LLM-as-judge (pages/judge): the judges' agreement, comparisons and reports.
+const judgePages: RouteRecordRaw[] = [
+  {
+    path: '/judge',
+    name: 'judges',
+    component: () => import('@/pages/judge/JudgesPage.vue'),
+    meta: { title: 'Judges', nav: { label: 'Judges', icon: 'sparkles', feature: 'tool-eval' } },
+  },
+  {
+    // ?a=<run>&ta=<model>&b=<run>&tb=<model>
+    path: '/judge/compare',
+    name: 'judge-compare',
+    component: () => import('@/pages/judge/JudgeComparePage.vue'),
+    meta: { title: 'Compare · Judge' },
+  },
+  {
+    path: '/judge/reports/:reportId',
+    name: 'judge-report',
+    component: () => import('@/pages/judge/JudgeReportPage.vue'),
+    meta: { title: 'Report · Judge' },
+  },
+]
+
 export const pageRoutes: RouteRecordRaw[] = [
   {
     path: '/',
@@ -174,6 +197,7 @@ export const pageRoutes: RouteRecordRaw[] = [
     meta: { title: 'Overview', nav: { label: 'Overview', icon: 'overview', feature: 'overview' } },
   },
   ...benchmarkPages,
+  ...judgePages,
   {
     path: '/jobs',
     name: 'jobs',

@@ -37,6 +37,25 @@ class EvalTargetIn(CleanInput):
     )
 
 
+class EvalJudgeOptions(CleanInput):
+    """Judge the run with an LLM: live (as cases finish), or its failed cases once the run's
+    pass rate falls below `auto_judge_below` (a percentage), or both. Stored in the run's
+    settings; `verdict_policy` says whose verdict is final wherever the score is shown."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    judge_model_ref_id: ObjectId
+    prompt_entry_id: str = Field(
+        default="builtin-judge-verdict", min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$"
+    )
+    prompt_version: int | None = Field(default=None, ge=1, le=1_000_000)
+    live: bool = False
+    auto_judge_below: float | None = Field(default=None, ge=0, le=100)
+    show_automated: bool = False
+    budget_usd: float | None = Field(default=None, gt=0, le=100_000)
+    verdict_policy: Literal["automated_final", "judge_final", "both"] = "automated_final"
+
+
 class EvalCreate(CleanInput):
     model_config = ConfigDict(extra="forbid")
 
@@ -59,6 +78,9 @@ class EvalCreate(CleanInput):
         default=None, ge=1, le=64, description="Per provider endpoint (default 4; 2 local)."
     )
     timeout_s: float = Field(default=120.0, gt=0, le=900)
+    judge: EvalJudgeOptions | None = Field(
+        default=None, description="LLM-as-judge options (live, auto-judge, verdict policy)."
+    )
 
 
 class TargetInfo(BaseModel):

@@ -21,6 +21,12 @@ from benchstudio.catalog.service import CatalogContext
 from benchstudio.core.redaction import redact
 from benchstudio.credentials.service import Vault
 from benchstudio.evals.runs.domain.rules import TOOL_EVAL_JOB_TYPE
+from benchstudio.evals.runs.service.case_hooks import (
+    CaseObserver,
+    close_observers,
+    open_observers,
+    run_finish_hooks,
+)
 from benchstudio.evals.runs.service.lifecycle import RunPlan, finish_run, result_writer, start_run
 from benchstudio.evals.runs.service.targets import runner_target
 from benchstudio.jobs.context import JobCancelledError, JobContext, is_resumable
@@ -68,7 +74,11 @@ def _case_event(plan: RunPlan, result_id: str, result: LiveCaseResult) -> dict[s
 
 
 async def _record(
-    ctx: JobContext, plan: RunPlan, result: LiveCaseResult, progress: _Progress
+    ctx: JobContext,
+    plan: RunPlan,
+    result: LiveCaseResult,
+    progress: _Progress,
+    observers: list[CaseObserver],
 ) -> None:
     result_id, write = result_writer(plan, result)
     plan.finished.add((result.target, result.case_id))
@@ -81,6 +91,8 @@ async def _record(
         percent=percent if progress.due(done) else None,
         detail=f"{len(plan.finished)} of {plan.total} cases",
     )
+    for observer in observers:  # stored first: an observer (live judge) reads a kept case
+        observer.on_case(result_id, result)
 
 
 async def _cancel_when_asked(ctx: JobContext, runner: LiveEvalRunner) -> None:
@@ -106,7 +118,9 @@ async def _open_adapters(
     return adapters, base_urls
 
 
-async def _run_cases(ctx: JobContext, catalog: CatalogContext, plan: RunPlan) -> str | None:
+async def _run_cases(
+    ctx: JobContext, catalog: CatalogContext, plan: RunPlan, observers: list[CaseObserver]
+) -> str | None:
     """Run the remaining cases; the stop reason if the request budget ended the run early."""
     async with AsyncExitStack() as stack:
         adapters, base_urls = await _open_adapters(stack, catalog, plan)
@@ -129,7 +143,7 @@ async def _run_cases(ctx: JobContext, catalog: CatalogContext, plan: RunPlan) ->
             async for result in results:
                 if (result.target, result.case_id) in plan.finished:
                     continue
-                await _record(ctx, plan, result, progress)
+                await _record(ctx, plan, result, progress, observers)
                 ctx.raise_if_cancelled()
                 # A multi-turn case sends a request per exchange: past the owner's per-run
                 # limit no further case is scheduled (the finished ones are kept).
@@ -166,13 +180,19 @@ async def run_tool_eval(ctx: JobContext) -> Mapping[str, Any]:
         ctx.database, Vault(settings.vault_key_list()), settings, owner_id=ctx.owner_id
     )
     plan = await start_run(_service_context(ctx), str(ctx.params["run_id"]))
+    observers: list[CaseObserver] = []
     try:
-        stop_reason = await _run_cases(ctx, catalog, plan)
+        observers = await open_observers(ctx, plan)
+        stop_reason = await _run_cases(ctx, catalog, plan, observers)
         ctx.raise_if_cancelled()
+        for observer in observers:
+            await observer.finish()
     except (JobCancelledError, asyncio.CancelledError):
+        await close_observers(observers)
         await _finish_quietly(ctx, plan, "cancelled" if ctx.cancelled else "interrupted", None)
         raise
     except Exception as error:
+        await close_observers(observers)
         message = getattr(error, "message", None) or redact(f"{type(error).__name__}: {error}")
         # The database or Redis failing under the run is resumable; anything else is not.
         status = "interrupted" if is_resumable(error) else "failed"
@@ -180,6 +200,7 @@ async def run_tool_eval(ctx: JobContext) -> Mapping[str, Any]:
         raise
     status = "done" if stop_reason is None else "stopped"
     summary = await finish_run(_service_context(ctx), plan.run_id, status, stop_reason)
+    await run_finish_hooks(ctx, plan.run_id)
     return {
         "run_id": plan.run_id,
         "finished_cases": len(plan.finished),

@@ -55,6 +55,7 @@ def _settings_of(data: EvalCreate) -> dict[str, Any]:
             "params",
             "concurrency",
             "timeout_s",
+            "judge",
         },
     )
 
@@ -64,6 +65,10 @@ async def submit_eval(ctx: EvalContext, data: EvalCreate) -> EvalSubmitted:
     snapshot = await suites.load_snapshot(ctx, data.suite_id, data.suite_version)
     _check_suite(snapshot.suite, data)
     resolved = await resolve_targets(ctx, data)
+    if data.judge is not None:  # the judge model must be the caller's (404 otherwise)
+        await catalog_service.get_model(
+            ctx.catalog.for_tenant(owner_id), data.judge.judge_model_ref_id
+        )
     total = len(resolved) * len(snapshot.suite.cases)
     if total > MAX_CASES_PER_RUN:
         raise refuse(f"{total} case runs exceed the limit of {MAX_CASES_PER_RUN} per run.")
