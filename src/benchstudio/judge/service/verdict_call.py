@@ -162,11 +162,13 @@ def pair_prompts(
     second: CaseForJudge,
     fields: Mapping[str, str] | None = None,
 ) -> tuple[str, str]:
-    """The comparison prompts: `first` as A (first order), then `first` as B (second order)."""
+    """The comparison prompts: `first` as A (first order), then `first` as B (second order).
+
+    Both show the subject's tools, case prompt and reference, so only the labels move."""
     extra = dict(fields or {})
     return (
-        fill_prompt(body, render_pair(first, second) | extra),
-        fill_prompt(body, render_pair(second, first) | extra),
+        fill_prompt(body, render_pair(first, second, first) | extra),
+        fill_prompt(body, render_pair(second, first, first) | extra),
     )
 
 
