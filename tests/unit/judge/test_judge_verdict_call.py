@@ -9,7 +9,10 @@ from typing import Any
 
 import pytest
 
+from benchstudio.judge.domain.extraction import parse_pick
 from benchstudio.judge.domain.transcript import CaseForJudge, case_from_stored
+from benchstudio.judge.schemas import COMPARATIVE_SCHEMA_NAME, comparative_json_schema
+from benchstudio.judge.service.structured_call import ask_structured
 from benchstudio.judge.service.verdict_call import (
     JUDGE_MAX_TOKENS,
     PICK_OUTPUT_TOKENS,
@@ -157,3 +160,19 @@ def test_estimates_count_prompt_schema_and_answer() -> None:
     assert estimate_case(
         judge(Answers(), context_window=10), BODY, case(), show_automated=False
     ).too_long
+
+
+async def test_ask_structured_serves_any_schema_with_its_parser() -> None:
+    adapter = Answers("not json", json.dumps({"winner": "tie", "reasoning": "even"}))
+    outcome, spend = await ask_structured(
+        judge(adapter),
+        "judge_comparison: which is better?",
+        schema_name=COMPARATIVE_SCHEMA_NAME,
+        schema=comparative_json_schema(),
+        parse=parse_pick,
+    )
+    assert outcome.value is not None and outcome.value.winner == "tie"
+    assert outcome.repaired and outcome.mode == "json_schema"
+    assert (spend.input_tokens, spend.output_tokens, spend.cost_usd) == (200, 40, 0.00028)
+    fmt = adapter.requests[0].extra["response_format"]
+    assert fmt["json_schema"]["name"] == "judge_comparison"
