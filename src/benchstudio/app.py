@@ -65,7 +65,7 @@ from benchstudio.jobs.runtime import JobRuntime
 from benchstudio.jobs.service import JobService
 from benchstudio.judge import endpoints as judge_endpoints
 from benchstudio.judge.service.auto import auto_judge_after_eval
-from benchstudio.judge.service.report_jobs import report_follows_job
+from benchstudio.judge.service.report_jobs import repair_reports, report_follows_job
 from benchstudio.judge.tasks.cases import JUDGE_CASES_JOB
 from benchstudio.judge.tasks.live import live_judge_factory
 from benchstudio.realtime import endpoints as realtime_endpoints
@@ -113,7 +113,9 @@ def job_registry(settings: Settings) -> HandlerRegistry:
         )
     )
     registry.register(
-        dataclasses.replace(JUDGE_CASES_JOB, on_ended=report_follows_job, label="Judge")
+        dataclasses.replace(
+            JUDGE_CASES_JOB, on_ended=report_follows_job, repair=repair_reports, label="Judge"
+        )
     )
     # The judge rides along eval jobs: live judging per stored case, the auto-judge after.
     register_case_observer(live_judge_factory)
