@@ -101,6 +101,8 @@ def test_post_eval_judge_gives_the_golden_verdicts(api: Api, simulator: JudgeSim
         assert rows[case_id]["automated_pass"] is AUTOMATED_PASS[case_id]
     assert rows["kyiv"]["parse_error"] and rows["kyiv"]["repaired"] in (True, False)
     assert rows["oslo"]["tool_selection"]["status"] == "wrong"
+    linked = api.ok("GET", f"/api/evals/{run['run_id']}/cases/{rows['oslo']['eval_result_id']}")
+    assert linked["case_id"] == "oslo" and linked["passed"] is False
     summary = report["cases_summary"]
     assert (summary["pass_count"], summary["marginal_count"], summary["fail_count"]) == (2, 1, 1)
     assert summary["parse_failures"] == 1 and summary["judged"] == 4
