@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Mapping
 from typing import Any
 
 from benchstudio.catalog.service import CatalogContext
@@ -23,9 +22,7 @@ from benchstudio.judge.models import JudgeReport
 from benchstudio.judge.repository import case_verdicts, reports
 from benchstudio.judge.service.judge_models import open_judge_model
 from benchstudio.judge.service.judging import (
-    Recorder,
     ReportPlan,
-    UnitWriter,
     items_of,
     judge_items,
 )
@@ -100,17 +97,6 @@ async def end_quietly(
         log.exception("could not store a judge report's final state")
 
 
-def job_recorder(ctx: JobContext, plan: ReportPlan) -> Recorder:
-    async def record(
-        write: UnitWriter, events: list[tuple[str, Mapping[str, Any]]], charge: float
-    ) -> None:
-        percent = 100 * plan.done / plan.total if plan.total else 100.0
-        detail = f"{plan.done} of {plan.total} cases judged"
-        await ctx.record_unit(write, events, percent=percent, detail=detail, charge_usd=charge)
-
-    return record
-
-
 async def run_cases_job(ctx: JobContext, catalog: CatalogContext) -> dict[str, Any]:
     service = ServiceContext.for_owner(ctx.database, ctx.owner_id)
     plan, fields = await begin_report(service, ctx.job_id, budget_cap=ctx.budget.max_cost_usd)
@@ -128,14 +114,7 @@ async def run_cases_job(ctx: JobContext, catalog: CatalogContext) -> dict[str, A
         items = [item for item in items if item.case.case_id not in skip]
         plan.total = len(items)
         async with open_judge_model(catalog, fields["judge_model_ref_id"]) as judge:
-            await judge_items(
-                judge,
-                plan,
-                items,
-                job_recorder(ctx, plan),
-                concurrency=POST_CONCURRENCY,
-                cancelled=lambda: ctx.cancelled,
-            )
+            await judge_items(ctx, judge, plan, items, concurrency=POST_CONCURRENCY)
         ctx.raise_if_cancelled()
     except (JobCancelledError, asyncio.CancelledError):
         await end_quietly(service, plan, "cancelled", None)
