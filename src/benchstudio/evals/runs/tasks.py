@@ -23,7 +23,6 @@ from benchstudio.credentials.service import Vault
 from benchstudio.evals.runs.domain.rules import TOOL_EVAL_JOB_TYPE
 from benchstudio.evals.runs.service.case_hooks import (
     CaseObserver,
-    close_observers,
     open_observers,
     run_finish_hooks,
 )
@@ -157,6 +156,15 @@ async def _run_cases(
     return None
 
 
+async def _close_observers(observers: list[CaseObserver]) -> None:
+    """Cancel or error: stop every observer's work; one failing does not stop the others."""
+    for observer in observers:
+        try:
+            await observer.aclose()
+        except Exception:
+            log.exception("a case observer did not close cleanly")
+
+
 def _service_context(ctx: JobContext) -> ServiceContext:
     """The run's use cases act for the job's owner, on the job's database."""
     return ServiceContext.for_owner(ctx.database, ctx.owner_id)
@@ -188,11 +196,11 @@ async def run_tool_eval(ctx: JobContext) -> Mapping[str, Any]:
         for observer in observers:
             await observer.finish()
     except (JobCancelledError, asyncio.CancelledError):
-        await close_observers(observers)
+        await _close_observers(observers)
         await _finish_quietly(ctx, plan, "cancelled" if ctx.cancelled else "interrupted", None)
         raise
     except Exception as error:
-        await close_observers(observers)
+        await _close_observers(observers)
         message = getattr(error, "message", None) or redact(f"{type(error).__name__}: {error}")
         # The database or Redis failing under the run is resumable; anything else is not.
         status = "interrupted" if is_resumable(error) else "failed"

@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from benchstudio.core.redaction import redact
 from benchstudio.evals.runs.service.judging import JudgedResult
+from benchstudio.jobs.context import JobContext
 from benchstudio.judge.domain.transcript import CaseForJudge, case_from_detail
 from benchstudio.judge.models import JudgeCaseVerdict
 from benchstudio.judge.service.verdict_call import (
@@ -30,8 +31,6 @@ from benchstudio.judge.service.verdict_call import (
 log = logging.getLogger(__name__)
 VERDICT_EVENT = "judge_case_verdict"
 UnitWriter = Callable[[AsyncSession], Awaitable[None]]
-# Stores one unit: its writer, its events, what it cost (charged to the job's ledger).
-Recorder = Callable[[UnitWriter, list[tuple[str, Mapping[str, Any]]], float], Awaitable[None]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,8 +149,20 @@ async def _call(judge: JudgeModel, plan: ReportPlan, item: CaseItem) -> CaseJudg
         return CaseJudgement(case_id=item.case.case_id, verdict=None, skipped_reason=reason)
 
 
-async def judge_item(judge: JudgeModel, plan: ReportPlan, item: CaseItem, record: Recorder) -> bool:
-    """Judge and store one case; False when the budget stopped the report instead."""
+async def _record(
+    ctx: JobContext, plan: ReportPlan, write: UnitWriter, event: Mapping[str, Any], cost: float
+) -> None:
+    """One verdict's unit in the job: its row, its event, its cost on the job's ledger."""
+    percent = 100 * plan.done / plan.total if plan.total else 100.0
+    detail = f"{plan.done} of {plan.total} cases judged"
+    await ctx.record_unit(
+        write, [(VERDICT_EVENT, event)], percent=percent, detail=detail, charge_usd=cost
+    )
+
+
+async def judge_item(ctx: JobContext, judge: JudgeModel, plan: ReportPlan, item: CaseItem) -> bool:
+    """Judge one case and store it in the job `ctx` (its cost charged to that job); False
+    when the budget stopped the report instead."""
     estimate = estimate_case(judge, plan.prompt_body, item.case, show_automated=plan.show_automated)
     reserve = None if estimate.too_long else estimate.cost_usd
     if not plan.admit(reserve):
@@ -166,29 +177,28 @@ async def judge_item(judge: JudgeModel, plan: ReportPlan, item: CaseItem, record
     plan.spent += cost
     plan.done += 1
     event = _event(plan, item, judgement)
-    await record(verdict_writer(plan, item, judgement), [(VERDICT_EVENT, event)], cost)
+    await _record(ctx, plan, verdict_writer(plan, item, judgement), event, cost)
     return True
 
 
 async def judge_items(
+    ctx: JobContext,
     judge: JudgeModel,
     plan: ReportPlan,
     items: Sequence[CaseItem],
-    record: Recorder,
     *,
     concurrency: int,
-    cancelled: Callable[[], bool],
 ) -> None:
-    """Judge `items` with `concurrency` workers, in order, until done, cancelled or over
-    budget (no new case starts then; cases in flight finish and are stored)."""
+    """Judge `items` with `concurrency` workers, in order, until done, the job is cancelled,
+    or over budget (no new case starts then; cases in flight finish and are stored)."""
     queue: asyncio.Queue[CaseItem] = asyncio.Queue()
     for item in items:
         queue.put_nowait(item)
 
     async def worker() -> None:
-        while not queue.empty() and not cancelled() and plan.stop_reason is None:
+        while not queue.empty() and not ctx.cancelled and plan.stop_reason is None:
             item = queue.get_nowait()
-            if not await judge_item(judge, plan, item, record):
+            if not await judge_item(ctx, judge, plan, item):
                 return
 
     async with asyncio.TaskGroup() as group:

@@ -53,10 +53,10 @@ def shared_cap(eval_concurrency: int) -> int:
     return max(1, eval_concurrency // 4)
 
 
-async def judge_concurrency(catalog: CatalogContext, plan: RunPlan, judge_model_ref_id: str) -> int:
+async def judge_concurrency(ctx: CatalogContext, plan: RunPlan, judge_model_ref_id: str) -> int:
     """The live judge's semaphore size (see the module doc)."""
-    model = await catalog_service.get_model(catalog, judge_model_ref_id)
-    judge_url = (await catalog_service.get_provider(catalog, model.provider_id)).base_url
+    model = await catalog_service.get_model(ctx, judge_model_ref_id)
+    judge_url = (await catalog_service.get_provider(ctx, model.provider_id)).base_url
     concurrency = DEFAULT_EVAL_CONCURRENCY
     shared = False
     for target in plan.targets:
@@ -66,7 +66,7 @@ async def judge_concurrency(catalog: CatalogContext, plan: RunPlan, judge_model_
             or DEFAULT_EVAL_CONCURRENCY
         )
         concurrency = max(concurrency, target_concurrency)
-        provider = await catalog_service.get_provider(catalog, target["provider_id"])
+        provider = await catalog_service.get_provider(ctx, target["provider_id"])
         if target["provider_id"] == model.provider_id or _same_url(provider.base_url, judge_url):
             shared = True
     return shared_cap(concurrency) if shared else concurrency

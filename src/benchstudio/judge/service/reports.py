@@ -40,7 +40,7 @@ def verdict_row(row: JudgeCaseVerdict) -> VerdictRow:
     )
 
 
-async def owned_report(session: AsyncSession, owner_id: str, report_id: str) -> JudgeReport:
+async def _owned_report(session: AsyncSession, owner_id: str, report_id: str) -> JudgeReport:
     report = await reports.get_owned_report(session, owner_id, report_id)
     if report is None:
         raise NotFoundError("No such judge report.")
@@ -83,7 +83,7 @@ async def cases_figures(
 async def report_detail(ctx: ServiceContext, report_id: str) -> JudgeReportDetail:
     owner_id = ctx.require_owner()
     async with ctx.read() as session:
-        report = await owned_report(session, owner_id, report_id)
+        report = await _owned_report(session, owner_id, report_id)
         rows = await case_verdicts.verdicts_of(session, owner_id, [report.id])
         session.expunge_all()  # read after the unit ends (its commit would expire them)
     detail = JudgeReportDetail.model_validate(JudgeReportOut.model_validate(report).model_dump())
@@ -117,10 +117,17 @@ async def report_cases(
 ) -> list[CaseJudgementOut]:
     owner_id = ctx.require_owner()
     async with ctx.read() as session:
-        report = await owned_report(session, owner_id, report_id)
+        report = await _owned_report(session, owner_id, report_id)
         rows = await case_verdicts.verdicts_of(session, owner_id, [report.id])
         session.expunge_all()
-    return [CaseJudgementOut.model_validate(r) for r in rows if _keep(r, only)]
+    links = await eval_judging.result_ids(ctx, report.eval_run_id, report.target)
+    out = []
+    for row in rows:
+        if _keep(row, only):
+            item = CaseJudgementOut.model_validate(row)
+            item.eval_result_id = links.get(row.case_id)
+            out.append(item)
+    return out
 
 
 async def set_review(
@@ -129,7 +136,7 @@ async def set_review(
     """Mark a disagreement judge-right or automated-right (null clears it)."""
     owner_id = ctx.require_owner()
     async with ctx.unit() as session:
-        await owned_report(session, owner_id, report_id)
+        await _owned_report(session, owner_id, report_id)
         row = await case_verdicts.get_verdict(session, owner_id, report_id, case_id)
         if row is None:
             raise NotFoundError("The report has no verdict for that case.")
@@ -145,7 +152,7 @@ async def set_review(
 async def delete_report(ctx: ServiceContext, report_id: str) -> None:
     owner_id = ctx.require_owner()
     async with ctx.unit() as session:
-        report = await owned_report(session, owner_id, report_id)
+        report = await _owned_report(session, owner_id, report_id)
         if report.status in ACTIVE:
             raise ConflictError(
                 "The report is still being judged: cancel its job first.", code="report_active"

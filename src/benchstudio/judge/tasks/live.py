@@ -25,7 +25,7 @@ from benchstudio.judge.service.live import (
     live_options,
     open_live_reports,
 )
-from benchstudio.judge.service.report_jobs import end_quietly, end_report, job_recorder
+from benchstudio.judge.service.report_jobs import end_quietly, end_report
 from benchstudio.judge.service.verdict_call import JudgeModel
 from benchstudio.storage.service_context import ServiceContext
 from benchstudio.toolcall.live.records import LiveCaseResult
@@ -64,7 +64,7 @@ class LiveJudge:
                 return
             try:
                 item = live_item(self.plan, result)
-                await judge_item(self.judge, report, item, job_recorder(self.ctx, report))
+                await judge_item(self.ctx, self.judge, report, item)
             except asyncio.CancelledError:
                 raise
             except Exception:  # a storage fault: the eval goes on, the report says failed

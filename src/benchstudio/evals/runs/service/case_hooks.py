@@ -56,14 +56,6 @@ async def open_observers(ctx: JobContext, plan: RunPlan) -> list[CaseObserver]:
     return observers
 
 
-async def close_observers(observers: list[CaseObserver]) -> None:
-    for observer in observers:
-        try:
-            await observer.aclose()
-        except Exception:
-            log.exception("a case observer did not close cleanly")
-
-
 async def run_finish_hooks(ctx: JobContext, run_id: str) -> None:
     for hook in _finish_hooks:
         try:
