@@ -807,6 +807,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/judge/comparisons": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Submit Comparison
+         * @description Compare result A with result B (same suite version), each case in both orders, blind.
+         *     Wins are A's; a case whose two orders disagree is a tie and is flagged.
+         */
+        post: operations["submit_comparison_api_judge_comparisons_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/judge/estimate": {
         parameters: {
             query?: never;
@@ -837,7 +858,11 @@ export interface paths {
         /** List Reports */
         get: operations["list_reports_api_judge_reports_get"];
         put?: never;
-        post?: never;
+        /**
+         * Submit Cross Case
+         * @description A cross-case report: the grade from measured figures, the judge's findings by map-reduce.
+         */
+        post: operations["submit_cross_case_api_judge_reports_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -892,6 +917,26 @@ export interface paths {
          * @description Settle a disagreement: the judge was right, or the automated verdict was (null clears).
          */
         put: operations["review_case_api_judge_reports__report_id__cases__case_id__review_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/judge/reports/{report_id}/pairs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Pairs
+         * @description A comparative report's cases: the pick in each order, the outcome, the reasoning.
+         */
+        get: operations["list_pairs_api_judge_reports__report_id__pairs_get"];
+        put?: never;
         post?: never;
         delete?: never;
         options?: never;
@@ -2996,6 +3041,46 @@ export interface components {
             /** Target */
             target: string;
         };
+        /**
+         * JudgeCompareIn
+         * @description Two results on the same suite version, judged side by side in both orders.
+         */
+        JudgeCompareIn: {
+            a: components["schemas"]["ResultRef"];
+            b: components["schemas"]["ResultRef"];
+            /** Budget Usd */
+            budget_usd?: number | null;
+            /** Judge Model Ref Id */
+            judge_model_ref_id: string;
+            /**
+             * Prompt Entry Id
+             * @default builtin-judge-compare
+             */
+            prompt_entry_id: string;
+            /** Prompt Version */
+            prompt_version?: number | null;
+        };
+        /**
+         * JudgeCrossCaseIn
+         * @description A cross-case report over one result (map-reduce over chunks).
+         */
+        JudgeCrossCaseIn: {
+            /** Budget Usd */
+            budget_usd?: number | null;
+            /** Eval Run Id */
+            eval_run_id: string;
+            /** Judge Model Ref Id */
+            judge_model_ref_id: string;
+            /**
+             * Prompt Entry Id
+             * @default builtin-judge-report
+             */
+            prompt_entry_id: string;
+            /** Prompt Version */
+            prompt_version?: number | null;
+            /** Target */
+            target: string;
+        };
         /** JudgeEstimateOut */
         JudgeEstimateOut: {
             /**
@@ -3490,6 +3575,33 @@ export interface components {
             /** Role */
             role: string;
         };
+        /** PairJudgementOut */
+        PairJudgementOut: {
+            /** Case Id */
+            case_id: string;
+            /** Category */
+            category: string | null;
+            /** Cost Usd */
+            cost_usd: number | null;
+            /** First Order */
+            first_order: string | null;
+            /** Inconsistent */
+            inconsistent: boolean;
+            /** Latency Ms */
+            latency_ms: number | null;
+            /** Outcome */
+            outcome: string;
+            /** Parse Error */
+            parse_error: string | null;
+            /** Reasoning First */
+            reasoning_first: string | null;
+            /** Reasoning Second */
+            reasoning_second: string | null;
+            /** Second Order */
+            second_order: string | null;
+            /** Skipped Reason */
+            skipped_reason: string | null;
+        };
         /**
          * ParameterSetIn
          * @description A named bundle of request parameters (temperature, top_p, …), optionally for one model.
@@ -3814,6 +3926,13 @@ export interface components {
             offset: number;
             /** Total */
             total: number;
+        };
+        /** ResultRef */
+        ResultRef: {
+            /** Eval Run Id */
+            eval_run_id: string;
+            /** Target */
+            target: string;
         };
         /** ReviewIn */
         ReviewIn: {
@@ -6626,6 +6745,55 @@ export interface operations {
             };
         };
     };
+    submit_comparison_api_judge_comparisons_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["JudgeCompareIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JudgeSubmitted"];
+                };
+            };
+            /** @description Different suite versions (`suite_version_mismatch`). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
     estimate_api_judge_estimate_post: {
         parameters: {
             query?: never;
@@ -6688,6 +6856,55 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["JudgeReportOut"][];
                 };
+            };
+            /** @description Client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    submit_cross_case_api_judge_reports_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["JudgeCrossCaseIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JudgeSubmitted"];
+                };
+            };
+            /** @description The result's cases are not judged yet (`judge_cases_first`). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Client error */
             "4XX": {
@@ -6852,6 +7069,46 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["CaseJudgementOut"];
+                };
+            };
+            /** @description Client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    list_pairs_api_judge_reports__report_id__pairs_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                report_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PairJudgementOut"][];
                 };
             };
             /** @description Client error */
