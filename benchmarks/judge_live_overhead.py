@@ -11,9 +11,10 @@ rows it computes, per run:
 - case latency: the model request latency the eval measured, p50.
 
 Goal: with live judging, the dispatch-lag p99 stays within 5 ms and the case-latency p50 within
-5% of the runs without it (medians over the repeats). It then runs once more with the judge on
-the eval's own endpoint and reports the shared-endpoint cap: max(1, eval concurrency // 4),
-and the most judge calls it saw in flight at once (from the verdict rows' timings).
+5% of the runs without it (medians over the repeats, run alternately). The simulators run in
+their own processes, so the figures are the server's own overhead. It then runs once more with
+the judge on the eval's own endpoint and reports the shared-endpoint cap: max(1, eval
+concurrency // 4), and the most judge calls it saw in flight at once (from the verdict rows).
 
     .venv/bin/python benchmarks/judge_live_overhead.py --check
 """
@@ -21,12 +22,10 @@ and the most judge calls it saw in flight at once (from the verdict rows' timing
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sqlite3
 import statistics
 import sys
 import tempfile
-import threading
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -41,10 +40,10 @@ from benchstudio.config import Environment, Settings
 from benchstudio.core.stats import percentile
 from benchstudio.judge.service.live import shared_cap
 from benchstudio.judge.service.prompt_source import has_prompt_source, register_prompt_source
-from benchstudio.simulator import SimulatorConfig, SimulatorServer
 from benchstudio.storage.engine import DatabaseConfig
 from benchstudio.storage.migrate import upgrade_to_head
 from benchstudio.storage.service_context import ServiceContext
+from simulator_process import SimulatorProcess
 
 LAG_BUDGET_MS = 5.0
 LATENCY_BUDGET = 0.05
@@ -65,27 +64,6 @@ class _Prompt:
 
 async def _fallback_prompt(ctx: ServiceContext, entry_id: str, version: int | None) -> _Prompt:
     return _Prompt(entry_id, 1, FALLBACK_BODY)
-
-
-class Simulator:
-    def __init__(self, config: dict[str, Any]) -> None:
-        self._loop = asyncio.new_event_loop()
-        self._server = SimulatorServer(SimulatorConfig.model_validate(config))
-        self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
-
-    def __enter__(self) -> Simulator:
-        self._thread.start()
-        asyncio.run_coroutine_threadsafe(self._server.start(), self._loop).result(10)
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        asyncio.run_coroutine_threadsafe(self._server.stop(), self._loop).result(10)
-        self._loop.call_soon_threadsafe(self._loop.stop)
-        self._thread.join(10)
-
-    @property
-    def base_url(self) -> str:
-        return str(self._server.base_url)
 
 
 def _suite(cases: int) -> dict[str, Any]:
@@ -117,10 +95,10 @@ def _suite(cases: int) -> dict[str, Any]:
     }
 
 
-def _sim_config() -> dict[str, Any]:
+def _sim_models() -> dict[str, Any]:
     call = {"name": "get_weather", "arguments": {"city": "Paris"}}
     bot = {**TIMING, "tool_script": [{"match": {}, "tool_calls": [call]}]}
-    return {"default": TIMING, "models": {"bot": bot}}
+    return {"bot": bot, "judge": TIMING}
 
 
 def _settings(tmp: Path) -> tuple[Settings, Path]:
@@ -230,15 +208,17 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--cases", type=int, default=300)
     parser.add_argument("--concurrency", type=int, default=8)
-    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--check", action="store_true", help="exit 1 when a goal is missed")
     args = parser.parse_args()
     if not has_prompt_source():
         register_prompt_source(_fallback_prompt)
+    # Each simulator in its own process (on its own core where there are two): only the
+    # server's work, the eval's and the judge's, shares this process.
     with (
         tempfile.TemporaryDirectory() as tmp,
-        Simulator(_sim_config()) as evals_sim,
-        Simulator(_sim_config()) as judge_sim,
+        SimulatorProcess(_sim_models()) as evals_sim,
+        SimulatorProcess(_sim_models()) as judge_sim,
     ):
         settings, db_path = _settings(Path(tmp))
         with TestClient(create_app(settings)) as client:
@@ -246,7 +226,11 @@ def main() -> int:
 
 
 def _measure(
-    driver: Driver, db_path: Path, evals_sim: Simulator, judge_sim: Simulator, args: Any
+    driver: Driver,
+    db_path: Path,
+    evals_sim: SimulatorProcess,
+    judge_sim: SimulatorProcess,
+    args: Any,
 ) -> int:
     suite_id = str(driver.ok("POST", "/api/suites", json=_suite(args.cases))["id"])
     evals_provider = driver.provider(evals_sim.base_url, "Eval endpoint")

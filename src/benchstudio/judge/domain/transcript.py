@@ -375,14 +375,17 @@ def verdict_fields(case: CaseForJudge, *, show_automated: bool) -> dict[str, str
     }
 
 
-def render_pair(first: CaseForJudge, second: CaseForJudge) -> dict[str, str]:
+def render_pair(
+    first: CaseForJudge, second: CaseForJudge, shared: CaseForJudge | None = None
+) -> dict[str, str]:
     """Placeholders of a comparison prompt with `first` labelled A and `second` B: tools,
-    case_prompt, expected_calls (from `first`; both share the suite case), transcript_a,
-    transcript_b."""
+    case_prompt, expected_calls (from `shared`, default `first`: both results ran the same suite
+    case; pass the subject so both orders show the same case), transcript_a, transcript_b."""
+    context = shared or first
     return {
-        "tools": render_tools(first),
-        "case_prompt": render_case_prompt(first),
-        "expected_calls": render_expected(first),
+        "tools": render_tools(context),
+        "case_prompt": render_case_prompt(context),
+        "expected_calls": render_expected(context),
         "transcript_a": f"Transcript A\n{render_transcript(first)}",
         "transcript_b": f"Transcript B\n{render_transcript(second)}",
     }

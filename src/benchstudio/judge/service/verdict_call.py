@@ -17,15 +17,12 @@ recorded as failed, or stops the job.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from decimal import Decimal
-from typing import Any, Generic, TypeVar
-
-from pydantic import BaseModel
+from typing import Any
 
 from benchstudio.judge.domain.comparative import CaseComparison, compare_case
-from benchstudio.judge.domain.extraction import ParseFailure, parse_pick, parse_verdict
+from benchstudio.judge.domain.extraction import parse_pick, parse_verdict
 from benchstudio.judge.domain.judge_prompt import fill_prompt
 from benchstudio.judge.domain.transcript import CaseForJudge, render_pair, verdict_fields
 from benchstudio.judge.schemas import (
@@ -36,50 +33,39 @@ from benchstudio.judge.schemas import (
     comparative_json_schema,
     verdict_json_schema,
 )
-from benchstudio.providers.base import ChatRequest, ProviderAdapter, Usage
-from benchstudio.providers.params import apply_params
-from benchstudio.providers.pricing import ModelPrice, cost_of
-from benchstudio.providers.structured_output import (
-    OutputMode,
-    StructuredReply,
-    complete_structured,
+from benchstudio.judge.service.structured_call import (
+    JUDGE_MAX_TOKENS,
+    JUDGE_TEMPERATURE,
+    JudgeModel,
+    Spend,
+    structured_call,
 )
-from benchstudio.speed.tokenizer import TokenCounter, encoding_for_model
+from benchstudio.providers.base import Usage
+from benchstudio.providers.pricing import ModelPrice, cost_of
+from benchstudio.providers.structured_output import OutputMode
+
+__all__ = [
+    "JUDGE_MAX_TOKENS",
+    "JUDGE_TEMPERATURE",
+    "PICK_OUTPUT_TOKENS",
+    "VERDICT_OUTPUT_TOKENS",
+    "CallEstimate",
+    "CaseJudgement",
+    "JudgeModel",
+    "PairJudgement",
+    "PickResult",
+    "estimate_case",
+    "estimate_pair",
+    "judge_case",
+    "judge_pair",
+    "pair_prompts",
+    "verdict_prompt",
+    "window_problem",
+]
 
 # What a verdict answer costs in output tokens, for estimates and the window check.
 VERDICT_OUTPUT_TOKENS = 600
 PICK_OUTPUT_TOKENS = 300
-JUDGE_MAX_TOKENS = 2048
-JUDGE_TEMPERATURE = 0.0
-
-
-@dataclass(slots=True)
-class JudgeModel:
-    """A judge ready to call: the adapter (key attached), where it points, price and window.
-
-    `endpoint_key` (provider base URL + model) keys the structured-output fallback memory.
-    `count_tokens` counts prompt tokens for the window check and estimates (tiktoken by
-    default, the encoding picked from the model id).
-    """
-
-    adapter: ProviderAdapter
-    protocol: str
-    model_id: str
-    endpoint_key: str
-    display_name: str
-    model_ref_id: str | None = None
-    price: ModelPrice | None = None
-    context_window: int | None = None
-    max_output_tokens: int | None = None
-    count_tokens: Callable[[str], int] | None = None
-    # The parameter registry's provider name (temperature and max_tokens rules); None: protocol.
-    provider: str | None = None
-
-    def tokens(self, text: str) -> int:
-        """Prompt tokens of `text` by this judge's counter."""
-        if self.count_tokens is None:
-            self.count_tokens = TokenCounter(encoding_for_model(self.model_id)).count
-        return self.count_tokens(text)
 
 
 @dataclass(slots=True)
@@ -136,13 +122,6 @@ class CallEstimate:
     too_long: bool
 
 
-Parsed = TypeVar("Parsed", bound=BaseModel)
-REPAIR_INSTRUCTION = (
-    "Your answer could not be read: {problem} Reply again with the JSON object only "
-    "({schema_name}), no prose and no code fence, matching the schema you were given."
-)
-
-
 def verdict_prompt(
     body: str,
     case: CaseForJudge,
@@ -162,11 +141,13 @@ def pair_prompts(
     second: CaseForJudge,
     fields: Mapping[str, str] | None = None,
 ) -> tuple[str, str]:
-    """The comparison prompts: `first` as A (first order), then `first` as B (second order)."""
+    """The comparison prompts: `first` as A (first order), then `first` as B (second order).
+
+    Both show the subject's tools, case prompt and reference, so only the labels move."""
     extra = dict(fields or {})
     return (
-        fill_prompt(body, render_pair(first, second) | extra),
-        fill_prompt(body, render_pair(second, first) | extra),
+        fill_prompt(body, render_pair(first, second, first) | extra),
+        fill_prompt(body, render_pair(second, first, first) | extra),
     )
 
 
@@ -227,97 +208,6 @@ def estimate_pair(
     return _estimate(judge, prompts, comparative_json_schema(), PICK_OUTPUT_TOKENS)
 
 
-@dataclass(slots=True)
-class _Spend:
-    """Usage and latency summed over the calls of one judgement."""
-
-    input_tokens: int | None = 0
-    output_tokens: int | None = 0
-    latency_ns: int = 0
-    cost: Decimal | None = Decimal(0)
-
-    def add(self, reply: StructuredReply, price: ModelPrice | None) -> None:
-        usage = reply.usage
-        self.latency_ns += reply.latency_ns
-        self.input_tokens = _plus(self.input_tokens, usage.input_tokens)
-        self.output_tokens = _plus(self.output_tokens, usage.output_tokens)
-        cost = cost_of(usage, price) if price is not None else None
-        self.cost = None if cost is None or self.cost is None else self.cost + cost
-
-    @property
-    def cost_usd(self) -> float | None:
-        return None if self.cost is None else float(self.cost)
-
-
-def _plus(total: int | None, count: int | None) -> int | None:
-    return None if total is None or count is None else total + count
-
-
-@dataclass(slots=True)
-class _Outcome(Generic[Parsed]):
-    value: Parsed | None
-    parse_error: str | None
-    mode: OutputMode | None
-    repaired: bool
-    fallbacks: list[str]
-
-
-def _request(judge: JudgeModel, messages: list[dict[str, Any]]) -> ChatRequest:
-    max_tokens = JUDGE_MAX_TOKENS
-    if judge.max_output_tokens is not None:
-        max_tokens = min(max_tokens, judge.max_output_tokens)
-    request = ChatRequest(
-        model=judge.model_id,
-        messages=messages,
-        max_tokens=max_tokens,
-        temperature=JUDGE_TEMPERATURE,
-        stream=False,
-    )
-    adjusted, _ = apply_params(request, judge.provider or judge.protocol)
-    return adjusted
-
-
-def _problem(failure: ParseFailure) -> str:
-    return f"{failure.message} The answer began: {failure.excerpt!r}"
-
-
-async def _structured_call(
-    judge: JudgeModel,
-    prompt: str,
-    schema_name: str,
-    schema: dict[str, Any],
-    parse: Callable[[str], Parsed | ParseFailure],
-    spend: _Spend,
-) -> _Outcome[Parsed]:
-    """One call, read; on a parse failure one repair call with the bad answer and the error."""
-    messages: list[dict[str, Any]] = [{"role": "user", "content": prompt}]
-    fallbacks: list[str] = []
-    repaired = False
-    while True:
-        reply = await complete_structured(
-            judge.adapter,
-            _request(judge, messages),
-            protocol=judge.protocol,
-            schema_name=schema_name,
-            schema=schema,
-            endpoint_key=judge.endpoint_key,
-        )
-        spend.add(reply, judge.price)
-        fallbacks += reply.fallbacks
-        parsed = parse(reply.text)
-        if not isinstance(parsed, ParseFailure):
-            return _Outcome(parsed, None, reply.mode, repaired, fallbacks)
-        if repaired:
-            return _Outcome(None, _problem(parsed), reply.mode, repaired, fallbacks)
-        repaired = True
-        problem = REPAIR_INSTRUCTION.format(problem=parsed.message, schema_name=schema_name)
-        messages = [
-            *messages,
-            {"role": "assistant", "content": reply.text or "(no answer)"},
-            {"role": "user", "content": problem},
-        ]
-
-
 async def judge_case(
     judge: JudgeModel,
     prompt: str,
@@ -333,8 +223,8 @@ async def judge_case(
     skipped = window_problem(judge, tokens, VERDICT_OUTPUT_TOKENS)
     if skipped is not None:
         return CaseJudgement(case.case_id, None, skipped_reason=skipped, cost_usd=0.0)
-    spend = _Spend()
-    outcome = await _structured_call(judge, text, VERDICT_SCHEMA_NAME, schema, parse_verdict, spend)
+    spend = Spend()
+    outcome = await structured_call(judge, text, VERDICT_SCHEMA_NAME, schema, parse_verdict, spend)
     return CaseJudgement(
         case_id=case.case_id,
         verdict=outcome.value,
@@ -349,8 +239,8 @@ async def judge_case(
     )
 
 
-async def _pick(judge: JudgeModel, prompt: str, spend: _Spend) -> PickResult:
-    outcome = await _structured_call(
+async def _pick(judge: JudgeModel, prompt: str, spend: Spend) -> PickResult:
+    outcome = await structured_call(
         judge, prompt, COMPARATIVE_SCHEMA_NAME, comparative_json_schema(), parse_pick, spend
     )
     return PickResult(outcome.value, outcome.parse_error, None, outcome.repaired, outcome.mode)
@@ -378,7 +268,7 @@ async def judge_pair(
         picks = (PickResult(None, skipped_reason=skipped), PickResult(None, skipped_reason=skipped))
         comparison = compare_case(first.case_id, None, None)
         return PairJudgement(first.case_id, *picks, comparison, cost_usd=0.0)
-    spend = _Spend()
+    spend = Spend()
     first_order = await _pick(judge, prompts[0], spend)
     second_order = await _pick(judge, prompts[1], spend)
     comparison = compare_case(
