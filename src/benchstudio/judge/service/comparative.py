@@ -94,8 +94,9 @@ async def _check_refs(ctx: ServiceContext, a: ResultRef, b: ResultRef) -> tuple[
             "needs the same cases and expectations.",
             "suite_version_mismatch",
         )
-    cases = min(run_a.finished_cases, run_b.finished_cases)
-    return max(1, cases // max(1, len(run_a.models))), first
+    # Cases per target (a run's counts cover all its targets): the pairs at most.
+    cases = min(run.finished_cases // max(1, len(run.models)) for run in (run_a, run_b))
+    return max(1, cases), first
 
 
 async def submit_comparison(ctx: JudgeContext, data: JudgeCompareIn) -> JudgeSubmitted:
