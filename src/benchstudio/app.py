@@ -66,7 +66,7 @@ from benchstudio.jobs.service import JobService
 from benchstudio.judge import endpoints as judge_endpoints
 from benchstudio.judge.service.auto import auto_judge_after_eval
 from benchstudio.judge.service.comparative import report_follows_job as pair_report_follows_job
-from benchstudio.judge.service.report_jobs import report_follows_job
+from benchstudio.judge.service.report_jobs import repair_reports, report_follows_job
 from benchstudio.judge.tasks.cases import JUDGE_CASES_JOB
 from benchstudio.judge.tasks.compare import JUDGE_COMPARE_JOB
 from benchstudio.judge.tasks.live import live_judge_factory
@@ -116,7 +116,9 @@ def job_registry(settings: Settings) -> HandlerRegistry:
         )
     )
     registry.register(
-        dataclasses.replace(JUDGE_CASES_JOB, on_ended=report_follows_job, label="Judge")
+        dataclasses.replace(
+            JUDGE_CASES_JOB, on_ended=report_follows_job, repair=repair_reports, label="Judge"
+        )
     )
     for job_type, label in (
         (JUDGE_COMPARE_JOB, "Judge comparison"),

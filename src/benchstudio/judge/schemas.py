@@ -327,7 +327,9 @@ class CaseJudgementOut(BaseModel):
     latency_ms: float | None
     input_tokens: int | None
     output_tokens: int | None
-    eval_result_id: str | None = None
+    eval_result_id: str | None = Field(
+        default=None, description="The eval's stored case result (GET /api/evals/{run}/cases/{id})."
+    )
 
 
 class PairJudgementOut(BaseModel):

@@ -20,6 +20,9 @@ from judge_driver import (
 )
 
 from benchstudio.config import Settings
+from benchstudio.judge.models import JudgeReport
+from benchstudio.judge.service.report_jobs import repair_reports
+from benchstudio.storage.service_context import ServiceContext
 
 ENDED = {"done", "failed", "cancelled", "interrupted"}
 
@@ -98,6 +101,8 @@ def test_post_eval_judge_gives_the_golden_verdicts(api: Api, simulator: JudgeSim
         assert rows[case_id]["automated_pass"] is AUTOMATED_PASS[case_id]
     assert rows["kyiv"]["parse_error"] and rows["kyiv"]["repaired"] in (True, False)
     assert rows["oslo"]["tool_selection"]["status"] == "wrong"
+    linked = api.ok("GET", f"/api/evals/{run['run_id']}/cases/{rows['oslo']['eval_result_id']}")
+    assert linked["case_id"] == "oslo" and linked["passed"] is False
     summary = report["cases_summary"]
     assert (summary["pass_count"], summary["marginal_count"], summary["fail_count"]) == (2, 1, 1)
     assert summary["parse_failures"] == 1 and summary["judged"] == 4
@@ -165,3 +170,20 @@ def test_budget_stops_the_judge_and_keeps_what_it_judged(
     assert report["cost_usd"] is not None and report["cost_usd"] > 0
     job = api.ok("GET", f"/api/jobs/{report['job_id']}")
     assert job["status"] == "done"
+
+
+def test_start_up_repair_ends_reports_whose_job_ended(api: Api, simulator: JudgeSimulator) -> None:
+    world = _setup(api, simulator.base_url)
+    run = _eval(api, world)
+    report = _judge(api, _judge_in(world, run))
+    database = api.client.app.state.database
+
+    async def strand_and_repair() -> int:
+        async with ServiceContext.system(database).unit() as session:
+            stored = await session.get(JudgeReport, report["id"])
+            assert stored is not None
+            stored.status = "running"  # as if the process died before the report followed
+        return await repair_reports(ServiceContext.system(database))
+
+    assert api.client.portal.call(strand_and_repair) == 1
+    assert api.ok("GET", f"/api/judge/reports/{report['id']}")["status"] == "done"

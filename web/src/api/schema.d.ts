@@ -2091,7 +2091,10 @@ export interface components {
             category: string | null;
             /** Cost Usd */
             cost_usd: number | null;
-            /** Eval Result Id */
+            /**
+             * Eval Result Id
+             * @description The eval's stored case result (GET /api/evals/{run}/cases/{id}).
+             */
             eval_result_id?: string | null;
             /** Input Tokens */
             input_tokens: number | null;

@@ -124,6 +124,12 @@ async def reports_of_run(
     return list((await session.execute(query.order_by(JudgeReport.created_at))).scalars())
 
 
+async def active_reports(session: AsyncSession, limit: int = 10_000) -> list[JudgeReport]:
+    """Reports still marked queued or running, any owner (the start-up repair)."""
+    query = select(JudgeReport).where(JudgeReport.status.in_(ACTIVE_STATUSES)).limit(limit)
+    return list((await session.execute(query)).scalars())
+
+
 async def delete_report(session: AsyncSession, owner_id: str, report_id: str) -> bool:
     result = await session.execute(
         delete(JudgeReport).where(JudgeReport.id == report_id, JudgeReport.owner_id == owner_id)

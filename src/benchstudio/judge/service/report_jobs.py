@@ -16,8 +16,10 @@ from benchstudio.catalog.service import CatalogContext
 from benchstudio.core.errors import NotFoundError
 from benchstudio.core.redaction import redact
 from benchstudio.evals.runs.service import judging as eval_judging
+from benchstudio.jobs import repository as job_repository
 from benchstudio.jobs.context import JobCancelledError, JobContext
 from benchstudio.jobs.domain import JobEnding
+from benchstudio.judge.models import JudgeReport
 from benchstudio.judge.repository import case_verdicts, reports
 from benchstudio.judge.service.judge_models import open_judge_model
 from benchstudio.judge.service.judging import (
@@ -147,12 +149,38 @@ async def run_cases_job(ctx: JobContext, catalog: CatalogContext) -> dict[str, A
     return {"report_id": plan.report_id, "judged": plan.done, "summary": summary}
 
 
+def _follow(report: JudgeReport, status: str, error: str | None) -> None:
+    final = status if status in ("done", "failed", "cancelled") else "failed"
+    if status == "interrupted":
+        error = error or "The job was interrupted; resume it to go on."
+    reports.finish_report(report, final, report.summary, report.cost_usd, error)
+
+
 async def report_follows_job(ctx: ServiceContext, ending: JobEnding) -> None:
     """`on_ended` of `judge_cases`: a report still active takes its job's final state."""
     async with ctx.unit() as session:
         report = await reports.report_of_job(session, ctx.require_owner(), ending.job_id)
         if report is None or report.status not in reports.ACTIVE_STATUSES:
             return
-        status = ending.status.value
-        final = status if status in ("done", "failed", "cancelled") else "failed"
-        reports.finish_report(report, final, report.summary, report.cost_usd, ending.error)
+        _follow(report, ending.status.value, ending.error)
+
+
+async def repair_reports(ctx: ServiceContext) -> int:
+    """At start-up: reports still active whose job (a judge job, or the eval job of a live
+    report) has ended take its final state; those whose job is gone fail. Returns how many."""
+    repaired = 0
+    async with ctx.unit() as session:
+        active = await reports.active_reports(session)
+        job_ids = [report.job_id for report in active if report.job_id]
+        present = await job_repository.statuses_of(session, job_ids)
+        endings = await job_repository.endings_of(session, job_ids, lock=True)
+        for report in active:
+            ending = endings.get(report.job_id or "")
+            if ending is not None:
+                _follow(report, ending.status.value, ending.error)
+            elif report.job_id not in present:
+                _follow(report, "failed", "The report's job is gone.")
+            else:
+                continue
+            repaired += 1
+    return repaired

@@ -120,7 +120,14 @@ async def report_cases(
         report = await owned_report(session, owner_id, report_id)
         rows = await case_verdicts.verdicts_of(session, owner_id, [report.id])
         session.expunge_all()
-    return [CaseJudgementOut.model_validate(r) for r in rows if _keep(r, only)]
+    links = await eval_judging.result_ids(ctx, report.eval_run_id, report.target)
+    out = []
+    for row in rows:
+        if _keep(row, only):
+            item = CaseJudgementOut.model_validate(row)
+            item.eval_result_id = links.get(row.case_id)
+            out.append(item)
+    return out
 
 
 async def set_review(

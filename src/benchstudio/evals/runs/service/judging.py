@@ -94,3 +94,12 @@ async def result_labels(ctx: ServiceContext, run_id: str) -> list[str]:
         if run is None:
             raise NotFoundError("No such eval run.")
         return [str(t["label"]) for t in run.config.get("targets", [])]
+
+
+async def result_ids(ctx: ServiceContext, run_id: str, target: str) -> dict[str, str]:
+    """Case id → the stored case result's id, for one target of an owned run (drill-down links)."""
+    async with ctx.read() as session:
+        rows, _ = await repository.list_case_results(
+            session, ctx.require_owner(), run_id, CaseFilters(target=target), None
+        )
+        return {row.case_id: row.id for row in rows}
