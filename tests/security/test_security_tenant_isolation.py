@@ -30,6 +30,7 @@ SNAPSHOT_PATHS = (
     "/api/judge/reports/{report_id}",
     "/api/judge/reports/{report_id}/cases",
     "/api/judge/runs/{eval_run_id}/policy",
+    "/api/judge/reports/{report_id}/pairs",
 )
 
 
@@ -120,20 +121,39 @@ def test_list_endpoints_never_show_another_users_ids(world: World) -> None:
         ),
         (
             "POST",
+            "/api/judge/comparisons",
+            {
+                "a": {"eval_run_id": "{eval_run_id}", "target": "a"},
+                "b": {"eval_run_id": "{eval_run_id}", "target": "b"},
+                "judge_model_ref_id": "{model_ref_id}",
+            },
+        ),
+        (
+            "POST",
+            "/api/judge/reports",
+            {"eval_run_id": "{eval_run_id}", "target": "a", "judge_model_ref_id": "{model_ref_id}"},
+        ),
+        (
+            "POST",
             "/api/judge/estimate",
             {"eval_run_id": "{eval_run_id}", "target": "a", "judge_model_ref_id": "{model_ref_id}"},
         ),
     ],
 )
 def test_b_cannot_reference_a_objects_in_bodies_or_filters(
-    world: World, method: str, path: str, body: dict[str, str] | None
+    world: World, method: str, path: str, body: dict[str, Any] | None
 ) -> None:
     def fill(text: str) -> str:
         for name, value in world.a.ids.items():
             text = text.replace("{" + name + "}", value)
         return text
 
-    filled = {k: fill(v) for k, v in body.items()} if body else None
+    def fill_value(value: Any) -> Any:
+        if isinstance(value, dict):
+            return {k: fill_value(v) for k, v in value.items()}
+        return fill(value)
+
+    filled = fill_value(body) if body else None
     response = world.client.request(method, fill(path), json=filled, headers=world.b.headers)
     if method == "GET":
         assert response.status_code == 200 and response.json() == []

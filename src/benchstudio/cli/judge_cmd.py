@@ -58,6 +58,15 @@ def _judge_spec(
     return judge_offline.JudgeSpec(base_url, model, protocol, api_key, window)
 
 
+def _need_server_args(judge_ref: str | None, **targets: str | None) -> None:
+    missing = [f"--{name.replace('_', '-')}" for name, v in targets.items() if not v]
+    if not judge_ref:
+        missing.append("--judge-model-id")
+    if missing:
+        err_console.print(f"[bold red]With --server, give {', '.join(missing)}[/]")
+        raise typer.Exit(EXIT_INVALID_INPUT)
+
+
 def _write(result: dict[str, Any], output: Path | None) -> None:
     if output is not None:
         output.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
@@ -85,6 +94,7 @@ def compare_command(
 ) -> None:
     """Compare two results of the same suite version, each case judged in both orders."""
     if server:
+        _need_server_args(judge_ref, target_a=target_a, target_b=target_b)
         body = {
             "a": {"eval_run_id": first, "target": target_a},
             "b": {"eval_run_id": second or first, "target": target_b},
@@ -134,6 +144,7 @@ def run_command(
         err_console.print("[bold red]--scope category needs --category (and only it does)[/]")
         raise typer.Exit(EXIT_INVALID_INPUT)
     if server:
+        _need_server_args(judge_ref, target=target)
         body = {
             "eval_run_id": source,
             "target": target,
@@ -182,6 +193,7 @@ def report_command(
 ) -> None:
     """A cross-case report: measured grade, strengths, weaknesses, patterns, recommendations."""
     if server:
+        _need_server_args(judge_ref, target=target)
         body = {
             "eval_run_id": source,
             "target": target,

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from benchstudio.config import Settings
-from benchstudio.judge.service import prompt_source, report_writer
+from benchstudio.judge.service import prompt_source, structured_call
 from benchstudio.providers.base import ChatRequest, Usage
 from benchstudio.providers.structured_output import StructuredReply
 from benchstudio.storage.service_context import ServiceContext
@@ -186,7 +186,7 @@ def test_a_cross_case_report_needs_judged_cases_then_grades_and_checks_citations
 
     judged = api.ok("POST", "/api/judge/runs", 202, json=body)
     assert api.wait_job(judged["job_id"], ENDED)["status"] == "done"
-    monkeypatch.setattr(report_writer, "complete_structured", ScriptedFindings())
+    monkeypatch.setattr(structured_call, "complete_structured", ScriptedFindings())
     report = _finish(api, api.ok("POST", "/api/judge/reports", 202, json=body))
     assert report["job"]["status"] == "done", report["job"]
     summary = report["cross_case"]

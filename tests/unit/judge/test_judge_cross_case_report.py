@@ -19,7 +19,7 @@ from benchstudio.judge.domain.cross_case import (
     report_json_schema,
     split_report_prompt,
 )
-from benchstudio.judge.service import report_writer
+from benchstudio.judge.service import report_writer, structured_call
 from benchstudio.judge.service.report_writer import ReportWriteError, write_report
 from benchstudio.judge.service.verdict_call import JudgeModel
 from benchstudio.providers.base import ChatRequest, ProviderAdapter, Usage
@@ -148,7 +148,7 @@ async def test_a_thousand_cases_are_chunked_to_the_window_and_citations_checked(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     scripted = ScriptedJudge()
-    monkeypatch.setattr(report_writer, "complete_structured", scripted)
+    monkeypatch.setattr(structured_call, "complete_structured", scripted)
     cases = _cases(1000)
     window = report_writer.ANSWER_TOKENS + 1500  # words as tokens: ~30 summaries a chunk
     run = await write_report(_judge(window), BODY, cases, {"pass rate": "75%"}, _words)
@@ -161,6 +161,7 @@ async def test_a_thousand_cases_are_chunked_to_the_window_and_citations_checked(
         prompt_words = sum(_words(case_summary_text(c)) for c in cases if c.case_id in chunk)
         assert prompt_words <= 1500
     assert scripted.reduce_calls >= 1 and run.calls == run.chunks + scripted.reduce_calls
+    assert run.parse_failures == 0
     assert run.findings is not None
     assert sorted(run.dropped) == ["case-9999", "made-up"]
     cited = [i for p in run.findings.failure_patterns for i in p.case_ids]
@@ -176,16 +177,17 @@ async def test_unreadable_answers_are_counted_and_fail_the_report(
     async def prose(adapter: Any, request: ChatRequest, **kwargs: Any) -> StructuredReply:
         return StructuredReply("I think it went well.", "prompt", Usage(), 1)
 
-    monkeypatch.setattr(report_writer, "complete_structured", prose)
+    monkeypatch.setattr(structured_call, "complete_structured", prose)
     with pytest.raises(ReportWriteError, match="could not be parsed"):
         await write_report(_judge(100_000), BODY, _cases(10), {}, _words)
+    # One chunk: its answer and the one repair request were both prose.
 
 
 async def test_a_case_too_big_for_the_window_is_left_out_by_id(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     scripted = ScriptedJudge()
-    monkeypatch.setattr(report_writer, "complete_structured", scripted)
+    monkeypatch.setattr(structured_call, "complete_structured", scripted)
     cases = _cases(3)
     huge = JudgedCase("huge", "weather", False, (), (), judge_reasoning="x " * 5000)
     run = await write_report(

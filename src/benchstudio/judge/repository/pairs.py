@@ -31,11 +31,3 @@ async def judged_case_ids(session: AsyncSession, report_id: str) -> set[str]:
     """Cases already stored for a report (a resumed job skips them)."""
     query = select(JudgePairVerdict.case_id).where(JudgePairVerdict.report_id == report_id)
     return set((await session.execute(query)).scalars())
-
-
-async def report_for_job(session: AsyncSession, owner_id: str, job_id: str) -> JudgeReport | None:
-    """The report a comparative or cross-case job writes (its id is known only after submit)."""
-    query = select(JudgeReport).where(
-        JudgeReport.job_id == job_id, JudgeReport.owner_id == owner_id
-    )
-    return (await session.execute(query)).scalar_one_or_none()

@@ -94,8 +94,9 @@ async def _check_refs(ctx: ServiceContext, a: ResultRef, b: ResultRef) -> tuple[
             "needs the same cases and expectations.",
             "suite_version_mismatch",
         )
-    cases = min(run_a.finished_cases, run_b.finished_cases)
-    return max(1, cases // max(1, len(run_a.models))), first
+    # Cases per target (a run's counts cover all its targets): the pairs at most.
+    cases = min(run.finished_cases // max(1, len(run.models)) for run in (run_a, run_b))
+    return max(1, cases), first
 
 
 async def submit_comparison(ctx: JudgeContext, data: JudgeCompareIn) -> JudgeSubmitted:
@@ -221,7 +222,7 @@ async def start_job_report(ctx: ServiceContext, job_id: str) -> ReportStart:
     """Mark the job's report running; what it judges, and the pairs already stored (resume)."""
     owner_id = ctx.require_owner()
     async with ctx.unit() as session:
-        report = await pairs_repo.report_for_job(session, owner_id, job_id)
+        report = await reports_repo.report_of_job(session, owner_id, job_id)
         if report is None:
             raise NotFoundError("The job's judge report is gone.")
         reports_repo.mark_running(report, job_id)
@@ -259,7 +260,7 @@ async def report_follows_job(ctx: ServiceContext, ending: JobEnding) -> None:
     """`on_ended` of `judge_compare` and `judge_report`: a report still active (its job died
     or was cancelled before the handler could say) takes its job's final state."""
     async with ctx.unit() as session:
-        report = await pairs_repo.report_for_job(session, ctx.require_owner(), ending.job_id)
+        report = await reports_repo.report_of_job(session, ctx.require_owner(), ending.job_id)
         if report is None or report.status not in reports_repo.ACTIVE_STATUSES:
             return
         status = ending.status.value

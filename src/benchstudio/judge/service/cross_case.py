@@ -13,7 +13,8 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from benchstudio.core.errors import AppError
+from benchstudio.core.errors import AppError, NotFoundError
+from benchstudio.evals.runs.service import history as eval_history
 from benchstudio.judge.domain.cross_case import JudgedCase
 from benchstudio.judge.domain.eval_export import ExportedRun
 from benchstudio.judge.domain.grade import grade_for
@@ -150,6 +151,9 @@ async def case_verdicts(ctx: ServiceContext, report_id: str) -> dict[str, dict[s
 
 async def submit_report(ctx: JudgeContext, data: JudgeCrossCaseIn) -> JudgeSubmitted:
     owner_id = ctx.require_owner()
+    run = await eval_history.get_run(ctx, data.eval_run_id)  # the caller's, else 404
+    if data.target not in run.models:
+        raise NotFoundError(f"The run {run.id} has no target {data.target!r}.")
     cases_report_id, _, _ = await latest_cases_report(ctx, data.eval_run_id, data.target)
     model, price = await judge_price(ctx, data.judge_model_ref_id)
     _, version = await resolve_prompt_body(ctx, data.prompt_entry_id, data.prompt_version)

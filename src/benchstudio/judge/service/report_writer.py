@@ -10,7 +10,6 @@ be read is counted and its cases still listed as used (they were sent).
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -31,10 +30,7 @@ from benchstudio.judge.domain.cross_case import (
 from benchstudio.judge.domain.extraction import ParseFailure, extract_json_object
 from benchstudio.judge.domain.judge_prompt import fill_prompt
 from benchstudio.judge.domain.report_chunks import CaseSummary, chunk_summaries, chunk_text
-from benchstudio.judge.service.verdict_call import JudgeModel
-from benchstudio.providers.base import ChatRequest
-from benchstudio.providers.pricing import cost_of
-from benchstudio.providers.structured_output import complete_structured
+from benchstudio.judge.service.structured_call import JudgeModel, ask_structured
 
 # The window assumed for a judge whose catalog entry gives none (small on purpose).
 DEFAULT_WINDOW = 8192
@@ -61,44 +57,38 @@ class ReportRun:
     latency_ms: float = 0.0
 
 
-def _read_findings(text: str) -> ReportFindings | str:
+def read_findings(text: str) -> ReportFindings | ParseFailure:
+    """The findings from the judge's raw text, or why they cannot be read."""
     found = extract_json_object(text)
     if isinstance(found, ParseFailure):
-        return found.message
+        return found
     try:
         return ReportFindings.model_validate(found)
     except ValidationError as exc:
-        return f"The report JSON has the wrong shape: {exc.errors()[0]['msg']}"
+        error = exc.errors()[0]
+        where = ".".join(str(part) for part in error["loc"]) or "answer"
+        message = f"The report JSON has the wrong shape: {where}: {error['msg']}"
+        return ParseFailure("invalid", message, text[:200])
 
 
 async def _call(judge: JudgeModel, prompt: str, run: ReportRun) -> ReportFindings | None:
-    request = ChatRequest(
-        model=judge.model_id,
-        messages=[{"role": "user", "content": prompt}],
-        max_tokens=ANSWER_TOKENS,
-        temperature=0.0,
-        stream=False,
-    )
-    started = time.perf_counter()
-    reply = await complete_structured(
-        judge.adapter,
-        request,
-        protocol=judge.protocol,
+    """One map or reduce call (one repair on an unreadable answer), its spend counted."""
+    outcome, spend = await ask_structured(
+        judge,
+        prompt,
         schema_name=REPORT_SCHEMA_NAME,
         schema=report_json_schema(),
-        endpoint_key=judge.endpoint_key,
+        parse=read_findings,
     )
-    run.calls += 1
-    run.latency_ms += (time.perf_counter() - started) * 1000
-    run.input_tokens += reply.usage.input_tokens or 0
-    run.output_tokens += reply.usage.output_tokens or 0
-    cost = cost_of(reply.usage, judge.price) if judge.price is not None else None
-    run.cost_usd = None if cost is None or run.cost_usd is None else run.cost_usd + float(cost)
-    read = _read_findings(reply.text)
-    if isinstance(read, str):
+    run.calls += 2 if outcome.repaired else 1
+    run.latency_ms += spend.latency_ns / 1e6
+    run.input_tokens += spend.input_tokens or 0
+    run.output_tokens += spend.output_tokens or 0
+    cost = spend.cost_usd
+    run.cost_usd = None if cost is None or run.cost_usd is None else run.cost_usd + cost
+    if outcome.value is None:
         run.parse_failures += 1
-        return None
-    return read
+    return outcome.value
 
 
 async def write_report(
@@ -130,8 +120,8 @@ async def write_report(
             partials.append(found)
     if not partials:
         raise ReportWriteError(
-            f"no readable answer from the judge ({run.parse_failures} of {run.calls} calls "
-            "could not be parsed)"
+            f"no readable answer from the judge (the answers for all {run.chunks} chunks "
+            "could not be parsed, each after one repair request)"
             if run.calls
             else "no case summary fits the judge's window"
         )
