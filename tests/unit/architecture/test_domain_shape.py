@@ -140,11 +140,16 @@ def _service_functions() -> Iterator[tuple[str, ast.AsyncFunctionDef]]:
                     yield f"{module.dotted}:{node.name}", node
 
 
+# A call against an open model (the judge's engine) holds no session and acts for nobody: it
+# takes the open model first, `judge: JudgeModel` (ADR 0011, "Model calls").
+FIRST_PARAMETERS = {"ctx", "judge"}
+
+
 def test_every_service_use_case_takes_the_context_first() -> None:
     offenders = {
         name
         for name, node in _service_functions()
-        if not node.args.args or node.args.args[0].arg != "ctx"
+        if not node.args.args or node.args.args[0].arg not in FIRST_PARAMETERS
     }
     _none(offenders, "take `ctx: ServiceContext` first (ADR 0011)")
 
