@@ -1,7 +1,9 @@
 """Structured (JSON) answers from any wire protocol, with the fallbacks real servers need.
 
-- OpenAI-compatible: `response_format` strict `json_schema`; on HTTP 400 `json_object`; on
-  another 400 prompt-only (the schema is spelled out in a system message). The step a server
+- OpenAI-compatible: `response_format` strict `json_schema`; on HTTP 400 (or 422) `json_object`
+  carrying the schema (`{"type": "json_object", "schema": …}`, the form llama.cpp's server,
+  Together and Fireworks constrain decoding with); then plain `json_object`; then prompt-only
+  (the schema is spelled out in a system message). The step a server
   accepted after refusing the ones above it is remembered per endpoint key for the life of the
   process (as `stream_options` is in `openai_compat`), so later calls start there. Nothing is
   remembered when every step fails: that 400 was about something else.
@@ -24,8 +26,15 @@ from typing import Any, ClassVar, Literal
 from benchstudio.providers.base import ChatRequest, ChatResponse, ProviderAdapter, Usage
 from benchstudio.providers.errors import BadRequestError, ContextOverflowError
 
-OutputMode = Literal["json_schema", "json_object", "prompt", "tool", "response_schema"]
-OPENAI_CHAIN: tuple[OutputMode, ...] = ("json_schema", "json_object", "prompt")
+OutputMode = Literal[
+    "json_schema", "json_object_schema", "json_object", "prompt", "tool", "response_schema"
+]
+OPENAI_CHAIN: tuple[OutputMode, ...] = (
+    "json_schema",
+    "json_object_schema",
+    "json_object",
+    "prompt",
+)
 GEMINI_CHAIN: tuple[OutputMode, ...] = ("response_schema", "prompt")
 ANTHROPIC_CHAIN: tuple[OutputMode, ...] = ("tool",)
 # Keywords of Gemini's Schema object (OpenAPI 3.0 subset) that a JSON Schema may carry over.
@@ -155,7 +164,9 @@ def structured_request(
         base.extra["responseSchema"] = gemini_response_schema(schema)
         return base
     base.messages = _with_instruction(request, schema_instruction(schema_name, schema))
-    if mode == "json_object":
+    if mode == "json_object_schema":
+        base.extra["response_format"] = {"type": "json_object", "schema": schema}
+    elif mode == "json_object":
         base.extra["response_format"] = {"type": "json_object"}
     return base
 

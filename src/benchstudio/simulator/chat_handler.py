@@ -98,8 +98,13 @@ def _rejected_response_format(chat: ChatRequest, directives: ActiveDirectives) -
         return None
     if directives.quirk(QuirkKind.REJECT_RESPONSE_FORMAT):
         return "Unrecognized request argument supplied: response_format"
-    if chat.response_format == "json_schema" and directives.quirk(QuirkKind.REJECT_JSON_SCHEMA):
-        return "Invalid value: 'json_schema'. Supported values are: 'json_object' and 'text'."
+    if directives.quirk(QuirkKind.REJECT_JSON_SCHEMA):
+        # A server that knows only `json_object` and `text` refuses a schema in either form:
+        # `json_schema`, or the `schema` inside `json_object` that llama.cpp's server reads.
+        if chat.response_format == "json_schema":
+            return "Invalid value: 'json_schema'. Supported values are: 'json_object' and 'text'."
+        if chat.response_schema is not None:
+            return "Unrecognized request argument supplied: response_format.schema"
     return None
 
 

@@ -93,7 +93,10 @@ def apply_openai_response_format(body: dict[str, Any], request: ChatRequest) -> 
     request.response_format = str(kind)
     if kind == "json_schema":
         request.response_schema_name, request.response_schema = _json_schema(fmt)
-    elif kind == "json_object" and "json" not in request.all_text.lower():
+    elif kind == "json_object" and isinstance(fmt.get("schema"), dict):
+        # llama.cpp's server (and Together, Fireworks) constrain `json_object` to this schema.
+        request.response_schema = fmt["schema"]
+    if kind == "json_object" and "json" not in request.all_text.lower():
         raise RequestError(
             "'messages' must contain the word 'json' in some form, to use 'response_format' of "
             "type 'json_object'.",

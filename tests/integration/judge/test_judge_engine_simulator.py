@@ -168,8 +168,19 @@ async def test_malformed_answer_is_repaired_once_then_recorded(
 @pytest.mark.parametrize(
     ("quirk", "mode", "refused", "statuses_seen"),
     [
-        ("reject_json_schema", "json_object", ["json_schema"], [400, 200]),
-        ("reject_response_format", "prompt", ["json_schema", "json_object"], [400, 400, 200]),
+        # An older OpenAI-like server: no schema in either form, plain json_object works.
+        (
+            "reject_json_schema",
+            "json_object",
+            ["json_schema", "json_object_schema"],
+            [400, 400, 200],
+        ),
+        (
+            "reject_response_format",
+            "prompt",
+            ["json_schema", "json_object_schema", "json_object"],
+            [400, 400, 400, 200],
+        ),
     ],
 )
 async def test_fallback_chain_is_followed_and_remembered(

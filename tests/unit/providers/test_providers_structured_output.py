@@ -62,6 +62,9 @@ async def test_json_object_and_prompt_modes_spell_out_the_schema(
 ) -> None:
     json_object = openai_body(session, "json_object")
     assert json_object["response_format"] == {"type": "json_object"}
+    # llama.cpp's server, Together and Fireworks constrain decoding to a schema given here.
+    with_schema = openai_body(session, "json_object_schema")
+    assert with_schema["response_format"] == {"type": "json_object", "schema": SCHEMA}
     # OpenAI refuses json_object unless the messages say "json": the instruction does.
     instruction = json_object["messages"][0]
     assert instruction["role"] == "system" and "JSON" in instruction["content"]
@@ -127,12 +130,22 @@ def test_gemini_schema_drops_unknown_keywords() -> None:
 
 
 def test_each_protocol_has_its_chain() -> None:
-    assert modes_for("openai", "e") == ("json_schema", "json_object", "prompt")
+    assert modes_for("openai", "e") == (
+        "json_schema",
+        "json_object_schema",
+        "json_object",
+        "prompt",
+    )
     assert modes_for("anthropic", "e") == ("tool",)
     assert modes_for("gemini", "e") == ("response_schema", "prompt")
     FallbackMemory.remember("e", "json_object")
     assert modes_for("openai", "e") == ("json_object", "prompt")
-    assert modes_for("openai", "other") == ("json_schema", "json_object", "prompt")
+    assert modes_for("openai", "other") == (
+        "json_schema",
+        "json_object_schema",
+        "json_object",
+        "prompt",
+    )
     FallbackMemory.reset()
     assert modes_for("openai", "e")[0] == "json_schema"
 
@@ -150,6 +163,8 @@ class ScriptedAdapter:
     async def complete(self, request: ChatRequest) -> ChatResponse:
         fmt = request.extra.get("response_format")
         mode = str(fmt["type"]) if fmt else ("tool" if request.tools else "prompt")
+        if fmt and "schema" in fmt:
+            mode = "json_object_schema"
         self.modes.append(mode)
         if mode in self.failures:
             raise self.failures[mode]
@@ -180,22 +195,32 @@ async def call(adapter: ScriptedAdapter, protocol: str = "openai", key: str = "e
 
 async def test_fallback_chain_and_memory() -> None:
     refused = BadRequestError("Unrecognized request argument supplied: response_format")
-    adapter = ScriptedAdapter({"json_schema": refused, "json_object": refused})
+    adapter = ScriptedAdapter(
+        {"json_schema": refused, "json_object_schema": refused, "json_object": refused}
+    )
     reply = await call(adapter)
     assert (reply.mode, reply.fallbacks, reply.text) == (
         "prompt",
-        ["json_schema", "json_object"],
+        ["json_schema", "json_object_schema", "json_object"],
         '{"ok": true}',
     )
     assert (reply.usage.input_tokens, reply.latency_ns) == (10, 1_000)
     again = await call(adapter)
     assert (again.mode, again.fallbacks) == ("prompt", [])
-    assert adapter.modes == ["json_schema", "json_object", "prompt", "prompt"]
+    assert adapter.modes == [
+        "json_schema",
+        "json_object_schema",
+        "json_object",
+        "prompt",
+        "prompt",
+    ]
 
 
 async def test_nothing_is_remembered_when_every_mode_fails() -> None:
     refused = BadRequestError("model not found")
-    adapter = ScriptedAdapter({"json_schema": refused, "json_object": refused, "prompt": refused})
+    adapter = ScriptedAdapter(
+        {mode: refused for mode in ("json_schema", "json_object_schema", "json_object", "prompt")}
+    )
     with pytest.raises(BadRequestError):
         await call(adapter)
     assert modes_for("openai", "e")[0] == "json_schema"
