@@ -9,6 +9,7 @@ from benchstudio.catalog import models as catalog_models
 from benchstudio.credentials import models as credentials_models
 from benchstudio.evals import models as evals_models
 from benchstudio.jobs import models as jobs_models
+from benchstudio.prompts import models as prompts_models
 from benchstudio.storage.base import Base
 
 metadata = Base.metadata
@@ -24,4 +25,5 @@ __all__ = [
     "evals_models",
     "jobs_models",
     "metadata",
+    "prompts_models",
 ]

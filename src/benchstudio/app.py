@@ -35,6 +35,7 @@ from benchstudio.benchruns.tasks.handler import BENCHMARK_JOB
 from benchstudio.catalog import endpoints as catalog_endpoints
 from benchstudio.catalog.service import (
     CatalogContext,
+    register_prompt_ownership_check,
     seed_demo_provider,
     system_move_url_credentials,
 )
@@ -60,6 +61,8 @@ from benchstudio.jobs.limits import LimitsSource
 from benchstudio.jobs.queue import is_memory_broker
 from benchstudio.jobs.registry import HandlerRegistry
 from benchstudio.jobs.runtime import JobRuntime
+from benchstudio.prompts import endpoints as prompts_endpoints
+from benchstudio.prompts.service import owns_benchmark_prompt
 from benchstudio.realtime import endpoints as realtime_endpoints
 from benchstudio.realtime.state import Realtime
 from benchstudio.speed.prompts import warm_corpus
@@ -186,7 +189,14 @@ def build_api_router() -> APIRouter:
     api.include_router(realtime_endpoints.router)
     api.include_router(benchruns_endpoints.router)
     api.include_router(evals_endpoints.router)
+    api.include_router(prompts_endpoints.router)
     return api
+
+
+def register_domain_hooks() -> None:
+    """Hooks a lower floor calls without importing the feature above it: the user's default
+    prompt template (catalog) is a prompt-library entry, checked by the library."""
+    register_prompt_ownership_check(owns_benchmark_prompt)
 
 
 def create_app(
@@ -194,6 +204,7 @@ def create_app(
 ) -> FastAPI:
     """Build the app; `extra_routers` are mounted before the SPA catch-all (used by tests)."""
     settings = ensure_startable(settings or get_settings())
+    register_domain_hooks()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
