@@ -11,6 +11,7 @@ from benchstudio.cli import (
     db_cmd,
     eval_cmd,
     parameter_set_cmd,
+    prompt_cmd,
     serve_cmd,
     simulate_cmd,
     suite_cmd,
@@ -50,6 +51,7 @@ app.add_typer(admin_cmd.app, name="admin")
 app.add_typer(suite_cmd.app, name="suite")
 app.add_typer(eval_cmd.app, name="eval")
 app.add_typer(parameter_set_cmd.app, name="parameter-set")
+app.add_typer(prompt_cmd.app, name="prompt")
 
 
 def run(load_wiring: WiringLoader) -> None:

@@ -902,38 +902,138 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/prompt-templates": {
+    "/api/prompts": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        /** List Templates */
-        get: operations["list_templates_api_prompt_templates_get"];
+        /**
+         * List Prompts
+         * @description The built-in entries first, then the caller's, newest edit first.
+         */
+        get: operations["list_prompts_api_prompts_get"];
         put?: never;
-        /** Create Template */
-        post: operations["create_template_api_prompt_templates_post"];
+        /** Create Prompt */
+        post: operations["create_prompt_api_prompts_post"];
         delete?: never;
         options?: never;
         head?: never;
         patch?: never;
         trace?: never;
     };
-    "/api/prompt-templates/{template_id}": {
+    "/api/prompts/{prompt_id}": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        /** Get Template */
-        get: operations["get_template_api_prompt_templates__template_id__get"];
-        /** Replace Template */
-        put: operations["replace_template_api_prompt_templates__template_id__put"];
+        /** Get Prompt */
+        get: operations["get_prompt_api_prompts__prompt_id__get"];
+        put?: never;
         post?: never;
-        /** Delete Template */
-        delete: operations["delete_template_api_prompt_templates__template_id__delete"];
+        /**
+         * Delete Prompt
+         * @description Archive: what ran with its versions keeps them.
+         */
+        delete: operations["delete_prompt_api_prompts__prompt_id__delete"];
+        options?: never;
+        head?: never;
+        /**
+         * Update Prompt
+         * @description Name, description and tags; the text changes through a new version.
+         */
+        patch: operations["update_prompt_api_prompts__prompt_id__patch"];
+        trace?: never;
+    };
+    "/api/prompts/{prompt_id}/copy": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Copy Prompt
+         * @description A new entry of the caller's from the latest version (a built-in's, or their own).
+         */
+        post: operations["copy_prompt_api_prompts__prompt_id__copy_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/prompts/{prompt_id}/diff": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Diff Versions
+         * @description Any two versions; by default the one before the latest against the latest.
+         */
+        get: operations["diff_versions_api_prompts__prompt_id__diff_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/prompts/{prompt_id}/used-by": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Used By */
+        get: operations["used_by_api_prompts__prompt_id__used_by_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/prompts/{prompt_id}/versions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Add Version */
+        post: operations["add_version_api_prompts__prompt_id__versions_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/prompts/{prompt_id}/versions/{prompt_version}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Version */
+        get: operations["get_version_api_prompts__prompt_id__versions__prompt_version__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -2060,6 +2160,20 @@ export interface components {
             /** Prompt Template Id */
             prompt_template_id?: string | null;
         };
+        /** DiffLineOut */
+        DiffLineOut: {
+            /** New Line */
+            new_line: number | null;
+            /** Old Line */
+            old_line: number | null;
+            /**
+             * Op
+             * @enum {string}
+             */
+            op: "equal" | "insert" | "delete";
+            /** Text */
+            text: string;
+        };
         /** DiscoveredModel */
         DiscoveredModel: {
             /** Already Added */
@@ -2983,68 +3097,253 @@ export interface components {
          * @enum {string}
          */
         ProfileName: "bfcl" | "strict" | "lenient";
-        /** PromptTemplateIn */
-        PromptTemplateIn: {
+        /** PromptCopyIn */
+        PromptCopyIn: {
+            /** Name */
+            name?: string | null;
+        };
+        /** PromptCreate */
+        PromptCreate: {
+            /**
+             * Body
+             * @default
+             */
+            body: string;
             /**
              * Description
              * @default
              */
             description: string;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "system" | "judge" | "meta" | "benchmark";
             /** Name */
             name: string;
+            /**
+             * Note
+             * @description What changed, and why.
+             * @default
+             */
+            note: string;
             /**
              * System Prompt
              * @default
              */
             system_prompt: string;
+            /** Tags */
+            tags?: string[];
             /**
              * User Prompt
-             * @description The message sent to the model (required).
              * @default
              */
             user_prompt: string;
         };
-        /**
-         * PromptTemplateOut
-         * @description A stored template. One saved before user prompts were required may lack one: it still
-         *     loads, and `problem` says why it cannot be used until it is edited.
-         */
-        PromptTemplateOut: {
+        /** PromptDetail */
+        PromptDetail: {
+            /**
+             * Builtin
+             * @description A built-in entry: read-only; copy it to edit.
+             */
+            builtin: boolean;
+            /** Copied From */
+            copied_from: string | null;
             /**
              * Created At
              * Format: date-time
              */
             created_at: string;
-            /**
-             * Description
-             * @default
-             */
+            /** Description */
             description: string;
             /** Id */
             id: string;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "system" | "judge" | "meta" | "benchmark";
+            latest: components["schemas"]["PromptVersionOut"];
+            /** Latest Version */
+            latest_version: number;
             /** Name */
             name: string;
             /**
-             * Problem
-             * @description Why the template cannot be used as it is; null when it can.
+             * Placeholders
+             * @description The `{placeholders}` of the latest version.
              */
-            readonly problem: string | null;
+            placeholders: string[];
+            /** Tags */
+            tags: string[];
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+            /** Versions */
+            versions: components["schemas"]["PromptVersionSummary"][];
+        };
+        /** PromptDiffOut */
+        PromptDiffOut: {
+            /** Added */
+            added: number;
+            /** Entry Id */
+            entry_id: string;
+            /** From Version */
+            from_version: number;
+            /**
+             * Lines
+             * @description Every line with its operation.
+             */
+            lines: components["schemas"]["DiffLineOut"][];
+            /** Removed */
+            removed: number;
+            /** To Version */
+            to_version: number;
+            /**
+             * Unified
+             * @description A unified diff (empty when the texts are equal).
+             */
+            unified: string;
+        };
+        /** PromptEntryOut */
+        PromptEntryOut: {
+            /**
+             * Builtin
+             * @description A built-in entry: read-only; copy it to edit.
+             */
+            builtin: boolean;
+            /** Copied From */
+            copied_from: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Description */
+            description: string;
+            /** Id */
+            id: string;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "system" | "judge" | "meta" | "benchmark";
+            /** Latest Version */
+            latest_version: number;
+            /** Name */
+            name: string;
+            /**
+             * Placeholders
+             * @description The `{placeholders}` of the latest version.
+             */
+            placeholders: string[];
+            /** Tags */
+            tags: string[];
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+        };
+        /** PromptPatch */
+        PromptPatch: {
+            /** Description */
+            description?: string | null;
+            /** Name */
+            name?: string | null;
+            /** Tags */
+            tags?: string[] | null;
+        };
+        /**
+         * PromptTextIn
+         * @description The text of a version. Benchmark entries use `system_prompt` and `user_prompt` (the
+         *     user prompt is required); system, judge and meta entries use `body` (required).
+         */
+        PromptTextIn: {
+            /**
+             * Body
+             * @default
+             */
+            body: string;
+            /**
+             * Note
+             * @description What changed, and why.
+             * @default
+             */
+            note: string;
             /**
              * System Prompt
              * @default
              */
             system_prompt: string;
             /**
-             * Updated At
-             * Format: date-time
-             */
-            updated_at: string;
-            /**
              * User Prompt
-             * @description The message sent to the model (required).
              * @default
              */
             user_prompt: string;
+        };
+        /** PromptUsageOut */
+        PromptUsageOut: {
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Entry Id */
+            entry_id: string;
+            /** Label */
+            label: string;
+            /** Used By Id */
+            used_by_id: string;
+            /** Used By Kind */
+            used_by_kind: string;
+            /** Version */
+            version: number;
+        };
+        /**
+         * PromptVersionOut
+         * @description One version's text: what judge and benchmark runs resolve (`service.resolve_prompt`).
+         */
+        PromptVersionOut: {
+            /** Body */
+            body: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Entry Id */
+            entry_id: string;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "system" | "judge" | "meta" | "benchmark";
+            /** Name */
+            name: string;
+            /** Note */
+            note: string;
+            /** Placeholders */
+            readonly placeholders: string[];
+            /** System Prompt */
+            system_prompt: string;
+            /** User Prompt */
+            user_prompt: string;
+            /** Version */
+            version: number;
+        };
+        /** PromptVersionSummary */
+        PromptVersionSummary: {
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Note */
+            note: string;
+            /** Version */
+            version: number;
         };
         /** ProportionOut */
         ProportionOut: {
@@ -6433,9 +6732,14 @@ export interface operations {
             };
         };
     };
-    list_templates_api_prompt_templates_get: {
+    list_prompts_api_prompts_get: {
         parameters: {
-            query?: never;
+            query?: {
+                kind?: ("system" | "judge" | "meta" | "benchmark") | null;
+                tag?: string | null;
+                /** @description Words in the name or description. */
+                q?: string | null;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -6448,7 +6752,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["PromptTemplateOut"][];
+                    "application/json": components["schemas"]["PromptEntryOut"][];
                 };
             };
             /** @description Client error */
@@ -6471,7 +6775,7 @@ export interface operations {
             };
         };
     };
-    create_template_api_prompt_templates_post: {
+    create_prompt_api_prompts_post: {
         parameters: {
             query?: never;
             header?: never;
@@ -6480,7 +6784,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["PromptTemplateIn"];
+                "application/json": components["schemas"]["PromptCreate"];
             };
         };
         responses: {
@@ -6490,7 +6794,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["PromptTemplateOut"];
+                    "application/json": components["schemas"]["PromptDetail"];
                 };
             };
             /** @description Client error */
@@ -6513,12 +6817,12 @@ export interface operations {
             };
         };
     };
-    get_template_api_prompt_templates__template_id__get: {
+    get_prompt_api_prompts__prompt_id__get: {
         parameters: {
             query?: never;
             header?: never;
             path: {
-                template_id: string;
+                prompt_id: string;
             };
             cookie?: never;
         };
@@ -6530,7 +6834,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["PromptTemplateOut"];
+                    "application/json": components["schemas"]["PromptDetail"];
                 };
             };
             /** @description Client error */
@@ -6553,56 +6857,12 @@ export interface operations {
             };
         };
     };
-    replace_template_api_prompt_templates__template_id__put: {
+    delete_prompt_api_prompts__prompt_id__delete: {
         parameters: {
             query?: never;
             header?: never;
             path: {
-                template_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["PromptTemplateIn"];
-            };
-        };
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["PromptTemplateOut"];
-                };
-            };
-            /** @description Client error */
-            "4XX": {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description Server error */
-            "5XX": {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-        };
-    };
-    delete_template_api_prompt_templates__template_id__delete: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                template_id: string;
+                prompt_id: string;
             };
             cookie?: never;
         };
@@ -6614,6 +6874,262 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    update_prompt_api_prompts__prompt_id__patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                prompt_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PromptPatch"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PromptDetail"];
+                };
+            };
+            /** @description Client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    copy_prompt_api_prompts__prompt_id__copy_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                prompt_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["PromptCopyIn"] | null;
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PromptDetail"];
+                };
+            };
+            /** @description Client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    diff_versions_api_prompts__prompt_id__diff_get: {
+        parameters: {
+            query?: {
+                from?: number | null;
+                to?: number | null;
+            };
+            header?: never;
+            path: {
+                prompt_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PromptDiffOut"];
+                };
+            };
+            /** @description Client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    used_by_api_prompts__prompt_id__used_by_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                prompt_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PromptUsageOut"][];
+                };
+            };
+            /** @description Client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    add_version_api_prompts__prompt_id__versions_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                prompt_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PromptTextIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PromptDetail"];
+                };
+            };
+            /** @description Client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    get_version_api_prompts__prompt_id__versions__prompt_version__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                prompt_id: string;
+                prompt_version: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PromptVersionOut"];
+                };
             };
             /** @description Client error */
             "4XX": {
