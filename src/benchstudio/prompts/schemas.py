@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Self
 
-from pydantic import BaseModel, ConfigDict, Field, computed_field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    computed_field,
+    field_validator,
+)
 from pydantic_core import PydanticCustomError
 
 from benchstudio.core.input_types import CleanInput
@@ -53,22 +59,41 @@ def text_problem(kind: str, text: PromptTextIn) -> tuple[str, str] | None:
     return None
 
 
-class PromptCreate(PromptTextIn):
+class PromptCreate(CleanInput):
     kind: PromptKind
     name: str = Field(min_length=1, max_length=200)
     description: str = Field(default="", max_length=2000)
     tags: Tags = Field(default_factory=list)
+    # After `kind`: each text is checked against it, and a refusal names its own field.
+    system_prompt: str = Field(default="", max_length=MAX_TEXT)
+    user_prompt: str = Field(default="", max_length=MAX_TEXT, validate_default=True)
+    body: str = Field(default="", max_length=MAX_TEXT, validate_default=True)
+    note: str = Field(default="", max_length=2000, description="A note on the first version.")
 
     @field_validator("tags")
     @classmethod
     def _clean(cls, value: list[str]) -> list[str]:
         return _tags(value)
 
-    @model_validator(mode="after")
-    def _text_for_kind(self) -> Self:
-        if problem := text_problem(self.kind, self):
-            raise PydanticCustomError(*problem)
-        return self
+    @field_validator("user_prompt", "body")
+    @classmethod
+    def _text_for_kind(cls, value: str, info: ValidationInfo) -> str:
+        kind = info.data.get("kind")
+        if kind is None:  # the kind itself was refused: that error is enough
+            return value
+        needed = "user_prompt" if kind == "benchmark" else "body"
+        if info.field_name == needed and not value.strip():
+            problem = NO_USER_PROMPT if needed == "user_prompt" else NO_BODY
+            raise PydanticCustomError(f"empty_{needed}", problem)
+        return value
+
+    def text(self) -> PromptTextIn:
+        return PromptTextIn(
+            system_prompt=self.system_prompt,
+            user_prompt=self.user_prompt,
+            body=self.body,
+            note=self.note,
+        )
 
 
 class PromptPatch(CleanInput):
@@ -98,6 +123,9 @@ class PromptEntryOut(BaseModel):
     copied_from: str | None
     builtin: bool = Field(description="A built-in entry: read-only; copy it to edit.")
     placeholders: list[str] = Field(description="The `{placeholders}` of the latest version.")
+    problem: str | None = Field(
+        default=None, description="Why the latest version cannot be used; null when it can."
+    )
     created_at: datetime
     updated_at: datetime
 

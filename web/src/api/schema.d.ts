@@ -3123,7 +3123,7 @@ export interface components {
             name: string;
             /**
              * Note
-             * @description What changed, and why.
+             * @description A note on the first version.
              * @default
              */
             note: string;
@@ -3173,6 +3173,11 @@ export interface components {
              * @description The `{placeholders}` of the latest version.
              */
             placeholders: string[];
+            /**
+             * Problem
+             * @description Why the latest version cannot be used; null when it can.
+             */
+            problem?: string | null;
             /** Tags */
             tags: string[];
             /**
@@ -3238,6 +3243,11 @@ export interface components {
              * @description The `{placeholders}` of the latest version.
              */
             placeholders: string[];
+            /**
+             * Problem
+             * @description Why the latest version cannot be used; null when it can.
+             */
+            problem?: string | null;
             /** Tags */
             tags: string[];
             /**

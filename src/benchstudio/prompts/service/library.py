@@ -113,7 +113,7 @@ async def create_prompt(ctx: ServiceContext, data: PromptCreate) -> PromptDetail
         )
         session.add(row)
         await session.flush()
-        version = add_version(session, row, data, ctx.actor_id)
+        version = add_version(session, row, data.text(), ctx.actor_id)
         await session.flush()
         audit.record(session, "prompt.created", actor_id=ctx.actor_id, target=row.id)
         return detail_out(row, [version])

@@ -8,9 +8,26 @@ from benchstudio.prompts.models import PromptEntry, PromptVersion
 from benchstudio.prompts.schemas import (
     PromptDetail,
     PromptEntryOut,
+    PromptTextIn,
     PromptVersionOut,
     PromptVersionSummary,
+    text_problem,
 )
+
+
+def _problem(row: PromptEntry, latest: PromptVersion | None) -> str | None:
+    """A template stored before user prompts were required cannot run until edited."""
+    if latest is None:
+        return "This prompt has no text yet."
+    text = PromptTextIn(
+        system_prompt=latest.system_prompt, user_prompt=latest.user_prompt, body=latest.body
+    )
+    found = text_problem(row.kind, text)
+    if found is None:
+        return None
+    if found[0] == "empty_user_prompt":
+        return "This template has no user prompt. Edit it to add the message sent to the model."
+    return "This prompt has no text. Save a version with its text."
 
 
 def entry_out(row: PromptEntry, latest: PromptVersion | None) -> PromptEntryOut:
@@ -26,6 +43,7 @@ def entry_out(row: PromptEntry, latest: PromptVersion | None) -> PromptEntryOut:
             "copied_from": row.copied_from,
             "builtin": False,
             "placeholders": placeholders(*texts),
+            "problem": _problem(row, latest),
             "created_at": row.created_at,
             "updated_at": row.updated_at,
         }
