@@ -10,6 +10,7 @@ from benchstudio.credentials import models as credentials_models
 from benchstudio.evals import models as evals_models
 from benchstudio.jobs import models as jobs_models
 from benchstudio.judge import models as judge_models
+from benchstudio.prompts import models as prompts_models
 from benchstudio.storage.base import Base
 
 metadata = Base.metadata
@@ -26,4 +27,5 @@ __all__ = [
     "jobs_models",
     "judge_models",
     "metadata",
+    "prompts_models",
 ]

@@ -35,6 +35,7 @@ from benchstudio.benchruns.tasks.handler import BENCHMARK_JOB
 from benchstudio.catalog import endpoints as catalog_endpoints
 from benchstudio.catalog.service import (
     CatalogContext,
+    register_prompt_ownership_check,
     seed_demo_provider,
     system_move_url_credentials,
 )
@@ -66,11 +67,14 @@ from benchstudio.jobs.service import JobService
 from benchstudio.judge import endpoints as judge_endpoints
 from benchstudio.judge.service.auto import auto_judge_after_eval
 from benchstudio.judge.service.comparative import report_follows_job as pair_report_follows_job
+from benchstudio.judge.service.prompt_source import register_prompt_source
 from benchstudio.judge.service.report_jobs import repair_reports, report_follows_job
 from benchstudio.judge.tasks.cases import JUDGE_CASES_JOB
 from benchstudio.judge.tasks.compare import JUDGE_COMPARE_JOB
 from benchstudio.judge.tasks.live import live_judge_factory
 from benchstudio.judge.tasks.report import JUDGE_REPORT_JOB
+from benchstudio.prompts import endpoints as prompts_endpoints
+from benchstudio.prompts.service import owns_benchmark_prompt, record_use, resolve_prompt
 from benchstudio.realtime import endpoints as realtime_endpoints
 from benchstudio.realtime.state import Realtime
 from benchstudio.speed.prompts import warm_corpus
@@ -128,6 +132,7 @@ def job_registry(settings: Settings) -> HandlerRegistry:
             dataclasses.replace(job_type, on_ended=pair_report_follows_job, label=label)
         )
     # The judge rides along eval jobs: live judging per stored case, the auto-judge after.
+    register_domain_hooks()  # a worker builds only this registry: its judge needs the library
     register_case_observer(live_judge_factory)
     register_finish_hook(_auto_judge)
     return registry
@@ -226,7 +231,16 @@ def build_api_router() -> APIRouter:
     api.include_router(benchruns_endpoints.router)
     api.include_router(evals_endpoints.router)
     api.include_router(judge_endpoints.router)
+    api.include_router(prompts_endpoints.router)
     return api
+
+
+def register_domain_hooks() -> None:
+    """Hooks a lower floor calls without importing the feature above it: the user's default
+    prompt template (catalog) is a prompt-library entry, checked by the library; the judge
+    reads its prompts from the library and records where they were used. Idempotent."""
+    register_prompt_ownership_check(owns_benchmark_prompt)
+    register_prompt_source(resolve_prompt, record_use)
 
 
 def create_app(
@@ -234,6 +248,7 @@ def create_app(
 ) -> FastAPI:
     """Build the app; `extra_routers` are mounted before the SPA catch-all (used by tests)."""
     settings = ensure_startable(settings or get_settings())
+    register_domain_hooks()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

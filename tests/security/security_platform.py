@@ -196,6 +196,20 @@ def _make_template(client: TestClient, owner: Tenant, key: str) -> str:
     return _created(client.post("/api/prompt-templates", json=body, headers=owner.headers))
 
 
+def _make_prompt(client: TestClient, owner: Tenant, key: str) -> str:
+    """A prompt-library entry of A's with two versions (so its diff and versions resolve)."""
+    body = {"kind": "system", "name": "A's prompt", "body": "secret of A", "tags": ["a"]}
+    entry_id = _created(client.post("/api/prompts", json=body, headers=owner.headers))
+    again = {"body": "secret of A, again", "note": "second"}
+    response = client.post(f"/api/prompts/{entry_id}/versions", json=again, headers=owner.headers)
+    assert response.status_code == 201, response.text
+    return entry_id
+
+
+def _make_prompt_version(client: TestClient, owner: Tenant, key: str) -> str:
+    return "1"  # a version number of A's prompt (made above)
+
+
 def _make_parameter_set(client: TestClient, owner: Tenant, key: str) -> str:
     body = {"name": "A's parameter set", "params": {"temperature": 0.3}}
     return _created(client.post("/api/parameter-sets", json=body, headers=owner.headers))
@@ -326,6 +340,8 @@ OBJECT_FACTORIES: dict[str, Callable[[TestClient, Tenant, str], str]] = {
     "model_ref_id": _make_model,
     "template_id": _make_template,
     "parameter_set_id": _make_parameter_set,
+    "prompt_id": _make_prompt,
+    "prompt_version": _make_prompt_version,
     "token_id": _make_token,
     "job_id": _make_job,
     "run_id": _make_benchmark_run,

@@ -21,6 +21,8 @@ SNAPSHOT_PATHS = (
     "/api/models/{model_ref_id}",
     "/api/prompt-templates/{template_id}",
     "/api/parameter-sets/{parameter_set_id}",
+    "/api/prompts/{prompt_id}",
+    "/api/prompts/{prompt_id}/used-by",
     "/api/model-profiles/{parameter_set_id}",
     "/api/jobs/{job_id}",
     "/api/auth/tokens",
@@ -84,9 +86,9 @@ def test_user_a_can_reach_the_same_routes(world: World) -> None:
 
 
 def test_list_endpoints_never_show_another_users_ids(world: World) -> None:
-    # A suite version number ("1") and a judged case's id (the sample suite's, shared by every
-    # user) are not identifiers: they appear in every user's responses.
-    not_ids = ("suite_version", "case_id")
+    # Version numbers ("1") and a judged case's id (the sample suite's, shared by every user)
+    # are not identifiers: they appear in every user's responses.
+    not_ids = ("suite_version", "prompt_version", "case_id")
     a_ids = {v for k, v in world.a.ids.items() if k not in not_ids} | {world.a.user_id}
     listed = 0
     for route in world.routes:
@@ -110,6 +112,7 @@ def test_list_endpoints_never_show_another_users_ids(world: World) -> None:
         ("PUT", "/api/defaults", {"profile_id": "{parameter_set_id}"}),
         ("PUT", "/api/defaults", {"parameter_set_id": "{parameter_set_id}"}),
         ("PUT", "/api/defaults", {"prompt_template_id": "{template_id}"}),
+        ("PUT", "/api/defaults", {"prompt_template_id": "{prompt_id}"}),
         ("POST", "/api/model-profiles", {"name": "x", "model_ref_id": "{model_ref_id}"}),
         ("POST", "/api/parameter-sets", {"name": "x", "model_ref_id": "{model_ref_id}"}),
         ("GET", "/api/models?provider_id={provider_id}", None),

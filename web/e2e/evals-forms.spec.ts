@@ -91,33 +91,35 @@ test('the tools form changes only the description of a float | None parameter', 
 
 const PLAIN = 'Write the user prompt: it is the message sent to the model.'
 
-test.describe('prompt templates', () => {
+test.describe('benchmark prompts', () => {
   test.use({ allowedConsoleErrors: [/status of 422/] })
 
-  test('a prompt template without a user prompt is refused at the field, once', async ({
+  test('a benchmark prompt without a user prompt is refused at the field, once', async ({
     page,
     request,
   }) => {
     const user = newUser('templates')
     await register(request, user)
     await signInQuietly(page, user)
+    // The old settings page leads to the library, filtered to benchmark prompts.
     await page.goto('/settings/templates')
-    await page.getByRole('button', { name: 'New template' }).click()
+    await expect(page).toHaveURL('/prompts?kind=benchmark')
+    await page.getByTestId('new-prompt').click()
     const dialog = page.getByRole('dialog')
+    await expect(dialog.getByTestId('prompt-kind')).toHaveValue('benchmark')
     await dialog.getByLabel('Name').fill('Summaries')
     await dialog.getByLabel('System prompt').fill('Be brief.')
-    await dialog.getByRole('button', { name: 'Save template' }).click()
+    await dialog.getByRole('button', { name: 'Create prompt' }).click()
 
     await expect(dialog.getByTestId('field-error')).toHaveText(PLAIN)
     await expect(dialog.getByText(PLAIN)).toHaveCount(1)
     await expect(dialog.getByTestId('error-notice')).toHaveCount(0)
-    await expect(dialog.getByTestId('template-user-prompt')).toHaveAttribute('aria-invalid', 'true')
+    await expect(dialog.getByTestId('prompt-user')).toHaveAttribute('aria-invalid', 'true')
     await saveScreenshot(page, 'templates-no-user-prompt')
 
-    await dialog.getByTestId('template-user-prompt').fill('Summarise this text.')
-    await dialog.getByRole('button', { name: 'Save template' }).click()
+    await dialog.getByTestId('prompt-user').fill('Summarise this text.')
+    await dialog.getByRole('button', { name: 'Create prompt' }).click()
     await expect(page.getByRole('dialog')).toHaveCount(0)
-    await expect(page.getByTestId('template-card')).toHaveCount(1)
-    await expect(page.getByTestId('template-problem')).toHaveCount(0)
+    await expect(page.getByTestId('prompt-title')).toHaveText('Summaries')
   })
 })

@@ -34,7 +34,8 @@ const pages: PageCase[] = [
   { name: 'settings-providers', path: '/settings/providers' },
   { name: 'settings-models', path: '/settings/models' },
   { name: 'settings-keys', path: '/settings/keys' },
-  { name: 'settings-templates', path: '/settings/templates' },
+  { name: 'prompts', path: '/prompts' },
+  { name: 'prompt-builtin', path: '/prompts/builtin-judge-verdict' },
   { name: 'settings-parameter-sets', path: '/settings/parameter-sets' },
   { name: 'settings-tokens', path: '/settings/tokens' },
   { name: 'settings-account', path: '/settings/account' },
@@ -86,7 +87,8 @@ async function createData(browser: Browser, request: APIRequestContext): Promise
   let evalRun = evals[0]?.id
   let suiteId = evals[0]?.suite_id
   if (!runA || !runB || !evalRun || !suiteId) {
-    await api(request, token, 'post', '/api/prompt-templates', {
+    await api(request, token, 'post', '/api/prompts', {
+      kind: 'benchmark',
       name: `Layout template ${stamp}`,
       description: 'A template with a rather long description to see how the table copes with it',
       system_prompt: 'You are terse.',

@@ -1,4 +1,5 @@
-"""Per-user configuration routes: providers, models, prompt templates, parameter sets, defaults.
+"""Per-user configuration routes: providers, models, parameter sets, defaults
+(prompt templates moved to the prompt library: `prompts.endpoints`).
 
 Every object belongs to its owner: another user's id answers 404, exactly like a missing one.
 """
@@ -23,8 +24,6 @@ from benchstudio.catalog.schemas import (
     ParameterSetIn,
     ParameterSetOut,
     ParameterSpecOut,
-    PromptTemplateIn,
-    PromptTemplateOut,
     ProviderCreate,
     ProviderKey,
     ProviderOut,
@@ -140,34 +139,6 @@ async def update_model(model_ref_id: ObjectId, data: ModelUpdate, ctx: Ctx) -> M
 @router.delete("/models/{model_ref_id}", status_code=204)
 async def archive_model(model_ref_id: ObjectId, ctx: Ctx) -> Response:
     await service.archive_model(ctx, model_ref_id)
-    return Response(status_code=204)
-
-
-@router.get("/prompt-templates", response_model=list[PromptTemplateOut])
-async def list_templates(ctx: OwnerContext) -> list[PromptTemplateOut]:
-    return await service.list_templates(ctx)
-
-
-@router.post("/prompt-templates", response_model=PromptTemplateOut, status_code=201)
-async def create_template(data: PromptTemplateIn, ctx: OwnerContext) -> PromptTemplateOut:
-    return await service.save_template(ctx, data)
-
-
-@router.get("/prompt-templates/{template_id}", response_model=PromptTemplateOut)
-async def get_template(template_id: ObjectId, ctx: OwnerContext) -> PromptTemplateOut:
-    return await service.get_template(ctx, template_id)
-
-
-@router.put("/prompt-templates/{template_id}", response_model=PromptTemplateOut)
-async def replace_template(
-    template_id: ObjectId, data: PromptTemplateIn, ctx: OwnerContext
-) -> PromptTemplateOut:
-    return await service.save_template(ctx, data, template_id)
-
-
-@router.delete("/prompt-templates/{template_id}", status_code=204)
-async def delete_template(template_id: ObjectId, ctx: OwnerContext) -> Response:
-    await service.delete_template(ctx, template_id)
     return Response(status_code=204)
 
 

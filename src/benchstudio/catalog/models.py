@@ -62,19 +62,6 @@ class CatalogModel(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
 
-class PromptTemplate(Base):
-    __tablename__ = "prompt_templates"
-
-    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
-    owner_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    name: Mapped[str] = mapped_column(String(200))
-    description: Mapped[str] = mapped_column(Text, default="")
-    system_prompt: Mapped[str] = mapped_column(Text, default="")
-    user_prompt: Mapped[str] = mapped_column(Text, default="")
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
-
-
 class ParameterSet(Base):
     """A named bundle of request parameters (temperature, top_p, …), optionally for one model.
 
@@ -107,8 +94,11 @@ class UserDefaults(Base):
     profile_id: Mapped[str | None] = mapped_column(
         ForeignKey("model_profiles.id", ondelete="SET NULL")
     )
+    # The default benchmark prompt: an entry of the prompt library (migration 0011 moved the
+    # templates there, keeping their ids). A string reference, not an import: catalog sits on
+    # a lower floor than prompts.
     prompt_template_id: Mapped[str | None] = mapped_column(
-        ForeignKey("prompt_templates.id", ondelete="SET NULL")
+        ForeignKey("prompt_entries.id", ondelete="SET NULL")
     )
     preferences: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

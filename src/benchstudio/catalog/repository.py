@@ -10,14 +10,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from benchstudio.catalog.models import (
     CatalogModel,
     ParameterSet,
-    PromptTemplate,
     Provider,
     UserDefaults,
 )
 from benchstudio.core.clock import utcnow
 from benchstudio.core.ids import new_id
 
-Owned = TypeVar("Owned", Provider, CatalogModel, PromptTemplate, ParameterSet)
+Owned = TypeVar("Owned", Provider, CatalogModel, ParameterSet)
 
 
 async def get_owned(
@@ -78,10 +77,10 @@ async def list_models(
 
 
 async def list_owned(
-    session: AsyncSession, table: type[PromptTemplate] | type[ParameterSet], owner_id: str
-) -> list[PromptTemplate] | list[ParameterSet]:
+    session: AsyncSession, table: type[ParameterSet], owner_id: str
+) -> list[ParameterSet]:
     query = select(table).where(table.owner_id == owner_id).order_by(table.created_at, table.id)
-    return list((await session.execute(query)).scalars())  # type: ignore[return-value]
+    return list((await session.execute(query)).scalars())
 
 
 async def get_defaults(session: AsyncSession, owner_id: str) -> UserDefaults | None:

@@ -18,7 +18,6 @@ from pydantic import (
     computed_field,
     field_validator,
 )
-from pydantic_core import PydanticCustomError
 
 from benchstudio.catalog.domain import is_credential_param
 from benchstudio.core.input_types import CleanInput
@@ -247,52 +246,6 @@ class ModelOut(ModelFields):
     replaced_by_id: str | None
     created_at: datetime
     updated_at: datetime
-
-
-NO_USER_PROMPT = "Write the user prompt: it is the message sent to the model."
-
-
-class _PromptTemplateFields(CleanInput):
-    name: str = Field(min_length=1, max_length=200)
-    description: str = Field(default="", max_length=2000)
-    system_prompt: str = Field(default="", max_length=200_000)
-    user_prompt: str = Field(
-        default="", max_length=200_000, description="The message sent to the model (required)."
-    )
-
-
-class PromptTemplateIn(_PromptTemplateFields):
-    user_prompt: str = Field(
-        default="",
-        max_length=200_000,
-        validate_default=True,
-        description="The message sent to the model (required).",
-    )
-
-    @field_validator("user_prompt")
-    @classmethod
-    def _user_prompt(cls, value: str) -> str:
-        # A template without a user prompt cannot be used: refused here, next to the field.
-        if not value.strip():
-            raise PydanticCustomError("empty_user_prompt", NO_USER_PROMPT)
-        return value
-
-
-class PromptTemplateOut(_PromptTemplateFields):
-    """A stored template. One saved before user prompts were required may lack one: it still
-    loads, and `problem` says why it cannot be used until it is edited."""
-
-    model_config = ConfigDict(from_attributes=True)
-
-    id: str
-    created_at: datetime
-    updated_at: datetime
-
-    @computed_field(description="Why the template cannot be used as it is; null when it can.")
-    def problem(self) -> str | None:
-        if not self.user_prompt.strip():
-            return "This template has no user prompt. Edit it to add the message sent to the model."
-        return None
 
 
 ParamValue = str | int | float | bool | None | list[str | int | float | bool]

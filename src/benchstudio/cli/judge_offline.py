@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import importlib
 import json
 from collections.abc import AsyncIterator, Callable, Coroutine
 from contextlib import asynccontextmanager
@@ -53,8 +52,11 @@ def prompt_body(kind: str, path: Path | None) -> str:
     """The prompt file's text, else the prompt library's built-in (latest version)."""
     if path is not None:
         return path.read_text(encoding="utf-8")
-    builtins = importlib.import_module("benchstudio.prompts.domain.builtin_prompts")
-    entry = builtins.builtin(BUILTIN[kind])
+    from benchstudio.prompts.domain.builtin_prompts import builtin
+
+    entry = builtin(BUILTIN[kind])
+    if entry is None:  # pragma: no cover - BUILTIN names only built-in ids
+        raise LookupError(f"no built-in prompt {BUILTIN[kind]}")
     return str(entry.versions[-1].body)
 
 

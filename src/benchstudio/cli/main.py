@@ -12,6 +12,7 @@ from benchstudio.cli import (
     eval_cmd,
     judge_cmd,
     parameter_set_cmd,
+    prompt_cmd,
     serve_cmd,
     simulate_cmd,
     suite_cmd,
@@ -52,6 +53,7 @@ app.add_typer(suite_cmd.app, name="suite")
 app.add_typer(eval_cmd.app, name="eval")
 app.add_typer(judge_cmd.app, name="judge")
 app.add_typer(parameter_set_cmd.app, name="parameter-set")
+app.add_typer(prompt_cmd.app, name="prompt")
 
 
 def run(load_wiring: WiringLoader) -> None:

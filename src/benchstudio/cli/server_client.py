@@ -184,6 +184,24 @@ class ServerClient:
     def delete_eval_run(self, run_id: str) -> None:
         self._call("DELETE", f"/api/evals/{run_id}")
 
+    def prompts(self, filters: dict[str, str]) -> list[dict[str, Any]]:
+        result: list[dict[str, Any]] = self._call("GET", "/api/prompts", params=filters)
+        return result
+
+    def prompt(self, entry_id: str, version: int | None = None) -> dict[str, Any]:
+        path = f"/api/prompts/{entry_id}"
+        result: dict[str, Any] = self._call(
+            "GET", path if version is None else f"{path}/versions/{version}"
+        )
+        return result
+
+    def prompt_action(
+        self, method: str, entry_id: str | None, suffix: str = "", **kwargs: Any
+    ) -> Any:
+        """The library's other routes: create (no id), new version, diff, copy, delete."""
+        path = "/api/prompts" if entry_id is None else f"/api/prompts/{entry_id}{suffix}"
+        return self._call(method, path, **kwargs)
+
 
 def follow_job(
     client: ServerClient,

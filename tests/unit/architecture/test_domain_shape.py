@@ -27,6 +27,7 @@ DOMAINS = (
     "credentials",
     "evals",
     "judge",
+    "prompts",
     "system",
 )
 # Domains whose foundations (schemas, pure domain) landed before their service (issue 19).

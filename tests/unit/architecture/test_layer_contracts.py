@@ -25,7 +25,7 @@ FLOORS: tuple[tuple[str, ...], ...] = (
     ("__main__", "openapi_export", "all_models"),  # entry modules
     ("app",),
     ("cli",),
-    ("benchruns", "evals", "judge"),  # feature domains
+    ("benchruns", "evals", "judge", "prompts"),  # feature domains
     ("admin", "catalog", "credentials", "accounts", "auth", "audit", "system"),  # platform
     ("realtime", "jobs"),
     ("http",),
@@ -48,6 +48,8 @@ DECLARED: frozenset[tuple[str, str]] = frozenset(
         ("catalog", "audit"),
         ("realtime", "jobs"),
         ("judge", "evals"),
+        ("judge", "prompts"),
+        ("benchruns", "prompts"),
     }
 )
 # Top-level modules, not packages.

@@ -787,201 +787,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/judge/agreement": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Agreement By Judge
-         * @description Agreement per (judge model, prompt version) across the caller's reports.
-         */
-        get: operations["agreement_by_judge_api_judge_agreement_get"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/judge/comparisons": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Submit Comparison
-         * @description Compare result A with result B (same suite version), each case in both orders, blind.
-         *     Wins are A's; a case whose two orders disagree is a tie and is flagged.
-         */
-        post: operations["submit_comparison_api_judge_comparisons_post"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/judge/estimate": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Estimate
-         * @description Cases × tokens × the judge's price, and how many cases are too long for its window.
-         */
-        post: operations["estimate_api_judge_estimate_post"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/judge/reports": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** List Reports */
-        get: operations["list_reports_api_judge_reports_get"];
-        put?: never;
-        /**
-         * Submit Cross Case
-         * @description A cross-case report: the grade from measured figures, the judge's findings by map-reduce.
-         */
-        post: operations["submit_cross_case_api_judge_reports_post"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/judge/reports/{report_id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Get Report */
-        get: operations["get_report_api_judge_reports__report_id__get"];
-        put?: never;
-        post?: never;
-        /** Delete Report */
-        delete: operations["delete_report_api_judge_reports__report_id__delete"];
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/judge/reports/{report_id}/cases": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Report Cases */
-        get: operations["report_cases_api_judge_reports__report_id__cases_get"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/judge/reports/{report_id}/cases/{case_id}/review": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        /**
-         * Review Case
-         * @description Settle a disagreement: the judge was right, or the automated verdict was (null clears).
-         */
-        put: operations["review_case_api_judge_reports__report_id__cases__case_id__review_put"];
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/judge/reports/{report_id}/pairs": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * List Pairs
-         * @description A comparative report's cases: the pick in each order, the outcome, the reasoning.
-         */
-        get: operations["list_pairs_api_judge_reports__report_id__pairs_get"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/judge/runs": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Submit Judge
-         * @description Judge a finished eval run's result: a `judge_cases` job writing a new report version.
-         */
-        post: operations["submit_judge_api_judge_runs_post"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/judge/runs/{eval_run_id}/policy": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Get Policy */
-        get: operations["get_policy_api_judge_runs__eval_run_id__policy_get"];
-        /** Set Policy */
-        put: operations["set_policy_api_judge_runs__eval_run_id__policy_put"];
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/api/meta": {
         parameters: {
             query?: never;
@@ -1097,38 +902,138 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/prompt-templates": {
+    "/api/prompts": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        /** List Templates */
-        get: operations["list_templates_api_prompt_templates_get"];
+        /**
+         * List Prompts
+         * @description The built-in entries first, then the caller's, newest edit first.
+         */
+        get: operations["list_prompts_api_prompts_get"];
         put?: never;
-        /** Create Template */
-        post: operations["create_template_api_prompt_templates_post"];
+        /** Create Prompt */
+        post: operations["create_prompt_api_prompts_post"];
         delete?: never;
         options?: never;
         head?: never;
         patch?: never;
         trace?: never;
     };
-    "/api/prompt-templates/{template_id}": {
+    "/api/prompts/{prompt_id}": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        /** Get Template */
-        get: operations["get_template_api_prompt_templates__template_id__get"];
-        /** Replace Template */
-        put: operations["replace_template_api_prompt_templates__template_id__put"];
+        /** Get Prompt */
+        get: operations["get_prompt_api_prompts__prompt_id__get"];
+        put?: never;
         post?: never;
-        /** Delete Template */
-        delete: operations["delete_template_api_prompt_templates__template_id__delete"];
+        /**
+         * Delete Prompt
+         * @description Archive: what ran with its versions keeps them.
+         */
+        delete: operations["delete_prompt_api_prompts__prompt_id__delete"];
+        options?: never;
+        head?: never;
+        /**
+         * Update Prompt
+         * @description Name, description and tags; the text changes through a new version.
+         */
+        patch: operations["update_prompt_api_prompts__prompt_id__patch"];
+        trace?: never;
+    };
+    "/api/prompts/{prompt_id}/copy": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Copy Prompt
+         * @description A new entry of the caller's from the latest version (a built-in's, or their own).
+         */
+        post: operations["copy_prompt_api_prompts__prompt_id__copy_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/prompts/{prompt_id}/diff": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Diff Versions
+         * @description Any two versions; by default the one before the latest against the latest.
+         */
+        get: operations["diff_versions_api_prompts__prompt_id__diff_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/prompts/{prompt_id}/used-by": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Used By */
+        get: operations["used_by_api_prompts__prompt_id__used_by_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/prompts/{prompt_id}/versions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Add Version */
+        post: operations["add_version_api_prompts__prompt_id__versions_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/prompts/{prompt_id}/versions/{prompt_version}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Version */
+        get: operations["get_version_api_prompts__prompt_id__versions__prompt_version__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -1665,42 +1570,6 @@ export interface components {
             /** Role */
             role?: ("admin" | "user") | null;
         };
-        /**
-         * AgreementOut
-         * @description Judge (pass / marginal / fail) against automated (pass / not pass); marginal counts as
-         *     not pass. Kappa is null, with the reason, when it is undefined (expected agreement 1).
-         *     Reviews settle disagreements: each rater's accuracy is over the cases whose truth is known
-         *     (agreements and reviewed disagreements).
-         */
-        AgreementOut: {
-            /** Automated Accuracy */
-            automated_accuracy: number | null;
-            /** Automated Right */
-            automated_right: number;
-            /** Disagreements */
-            disagreements: components["schemas"]["DisagreementOut"][];
-            /** Judge Accuracy */
-            judge_accuracy: number | null;
-            /** Judge Right */
-            judge_right: number;
-            /** Kappa */
-            kappa: number | null;
-            /** Kappa Reason */
-            kappa_reason: string | null;
-            /** N */
-            n: number;
-            /** Raw Agreement */
-            raw_agreement: number | null;
-            /**
-             * Table
-             * @description judge verdict → {'pass': n, 'not_pass': n} of automated results.
-             */
-            table: {
-                [key: string]: {
-                    [key: string]: number;
-                };
-            };
-        };
         /** ApiTokenCreate */
         ApiTokenCreate: {
             /** Expires In Days */
@@ -2074,55 +1943,6 @@ export interface components {
          * @enum {string}
          */
         CallOrder: "ordered" | "unordered" | "subset" | "superset";
-        /**
-         * CaseJudgementOut
-         * @description The judge's verdict and the automated one side by side.
-         */
-        CaseJudgementOut: {
-            /** Arguments */
-            arguments: {
-                [key: string]: unknown;
-            }[] | null;
-            /** Automated Pass */
-            automated_pass: boolean | null;
-            /** Case Id */
-            case_id: string;
-            /** Category */
-            category: string | null;
-            /** Cost Usd */
-            cost_usd: number | null;
-            /**
-             * Eval Result Id
-             * @description The eval's stored case result (GET /api/evals/{run}/cases/{id}).
-             */
-            eval_result_id?: string | null;
-            /** Input Tokens */
-            input_tokens: number | null;
-            /** Latency Ms */
-            latency_ms: number | null;
-            /** Mode */
-            mode: string | null;
-            /** Output Tokens */
-            output_tokens: number | null;
-            /** Parse Error */
-            parse_error: string | null;
-            /** Reasoning */
-            reasoning: string | null;
-            /** Repaired */
-            repaired: boolean;
-            /** Review */
-            review: ("judge_right" | "automated_right") | null;
-            /** Score */
-            score: number | null;
-            /** Skipped Reason */
-            skipped_reason: string | null;
-            /** Tool Selection */
-            tool_selection: {
-                [key: string]: unknown;
-            } | null;
-            /** Verdict */
-            verdict: ("pass" | "marginal" | "fail") | null;
-        };
         /** CaseResultDetail */
         CaseResultDetail: {
             /** Actual Calls */
@@ -2228,35 +2048,6 @@ export interface components {
                 [key: string]: unknown;
             }[];
         };
-        /** CasesSummaryOut */
-        CasesSummaryOut: {
-            agreement: components["schemas"]["AgreementOut"];
-            /** Cases */
-            cases: number;
-            /** Cost Usd */
-            cost_usd: number | null;
-            /** Fail Count */
-            fail_count: number;
-            /** Judged */
-            judged: number;
-            /** Marginal Count */
-            marginal_count: number;
-            /** Mean Score */
-            mean_score: number | null;
-            /** Parse Failures */
-            parse_failures: number;
-            /** Pass Count */
-            pass_count: number;
-            policy: components["schemas"]["PolicyOut"];
-            /** Score Histogram */
-            score_histogram: {
-                [key: string]: number;
-            };
-            /** Skipped */
-            skipped: number;
-            /** Stop Reason */
-            stop_reason?: string | null;
-        };
         /** ChatMessage */
         ChatMessage: {
             /** Content */
@@ -2266,34 +2057,6 @@ export interface components {
              * @enum {string}
              */
             role: "system" | "user" | "assistant" | "tool";
-        };
-        /** ComparativeSummaryOut */
-        ComparativeSummaryOut: {
-            /** Ci High */
-            ci_high: number | null;
-            /** Ci Low */
-            ci_low: number | null;
-            /** Cost Usd */
-            cost_usd: number | null;
-            /** Flagged */
-            flagged: string[];
-            /** Inconsistency Rate */
-            inconsistency_rate: number | null;
-            /** Losses */
-            losses: number;
-            /** N */
-            n: number;
-            /** Ties */
-            ties: number;
-            /**
-             * Undecided
-             * @default 0
-             */
-            undecided: number;
-            /** Win Rate */
-            win_rate: number | null;
-            /** Wins */
-            wins: number;
         };
         /** CompareIn */
         CompareIn: {
@@ -2366,31 +2129,6 @@ export interface components {
             /** Rounds */
             rounds: components["schemas"]["TranscriptRound"][];
         };
-        /** CrossCaseSummaryOut */
-        CrossCaseSummaryOut: {
-            /** Cost Usd */
-            cost_usd: number | null;
-            /** Dropped Citations */
-            dropped_citations: number;
-            /** Failure Patterns */
-            failure_patterns: components["schemas"]["FailurePatternOut"][];
-            /** Grade */
-            grade: string;
-            /** Mean Score */
-            mean_score: number | null;
-            /** Oversized Case Ids */
-            oversized_case_ids: string[];
-            /** Pass Rate */
-            pass_rate: number | null;
-            /** Recommendations */
-            recommendations: components["schemas"]["RecommendationOut"][];
-            /** Strengths */
-            strengths: string[];
-            /** Used Case Ids */
-            used_case_ids: string[];
-            /** Weaknesses */
-            weaknesses: string[];
-        };
         /** DefaultsIn */
         DefaultsIn: {
             /** Model Ref Id */
@@ -2422,21 +2160,19 @@ export interface components {
             /** Prompt Template Id */
             prompt_template_id?: string | null;
         };
-        /** DisagreementOut */
-        DisagreementOut: {
-            /** Automated Pass */
-            automated_pass: boolean;
-            /** Case Id */
-            case_id: string;
-            /** Category */
-            category: string | null;
+        /** DiffLineOut */
+        DiffLineOut: {
+            /** New Line */
+            new_line: number | null;
+            /** Old Line */
+            old_line: number | null;
             /**
-             * Judge Verdict
+             * Op
              * @enum {string}
              */
-            judge_verdict: "pass" | "marginal" | "fail";
-            /** Review */
-            review: ("judge_right" | "automated_right") | null;
+            op: "equal" | "insert" | "delete";
+            /** Text */
+            text: string;
         };
         /** DiscoveredModel */
         DiscoveredModel: {
@@ -2484,8 +2220,6 @@ export interface components {
              * @description Per provider endpoint (default 4; 2 local).
              */
             concurrency?: number | null;
-            /** @description LLM-as-judge options (live, auto-judge, verdict policy). */
-            judge?: components["schemas"]["EvalJudgeOptions"] | null;
             /** Max Tokens */
             max_tokens?: number | null;
             /**
@@ -2520,43 +2254,6 @@ export interface components {
              * @description auto | required | none | a tool name
              */
             tool_choice?: string | null;
-        };
-        /**
-         * EvalJudgeOptions
-         * @description Judge the run with an LLM: live (as cases finish), or its failed cases once the run's
-         *     pass rate falls below `auto_judge_below` (a percentage), or both. Stored in the run's
-         *     settings; `verdict_policy` says whose verdict is final wherever the score is shown.
-         */
-        EvalJudgeOptions: {
-            /** Auto Judge Below */
-            auto_judge_below?: number | null;
-            /** Budget Usd */
-            budget_usd?: number | null;
-            /** Judge Model Ref Id */
-            judge_model_ref_id: string;
-            /**
-             * Live
-             * @default false
-             */
-            live: boolean;
-            /**
-             * Prompt Entry Id
-             * @default builtin-judge-verdict
-             */
-            prompt_entry_id: string;
-            /** Prompt Version */
-            prompt_version?: number | null;
-            /**
-             * Show Automated
-             * @default false
-             */
-            show_automated: boolean;
-            /**
-             * Verdict Policy
-             * @default automated_final
-             * @enum {string}
-             */
-            verdict_policy: "automated_final" | "judge_final" | "both";
         };
         /** EvalRunDetail */
         EvalRunDetail: {
@@ -2757,17 +2454,6 @@ export interface components {
             name: string;
             /** Sourced Arguments */
             sourced_arguments?: components["schemas"]["ArgumentSource"][];
-        };
-        /** FailurePatternOut */
-        FailurePatternOut: {
-            /** Case Ids */
-            case_ids: string[];
-            /** Category */
-            category: string | null;
-            /** Pattern */
-            pattern: string;
-            /** Tool */
-            tool: string | null;
         };
         /** Health */
         Health: {
@@ -2981,265 +2667,6 @@ export interface components {
             running: number;
         };
         JsonValue: unknown;
-        /**
-         * JudgeAgreementRow
-         * @description Agreement of one (judge model, prompt version) across the owner's reports.
-         */
-        JudgeAgreementRow: {
-            /** Automated Right */
-            automated_right: number;
-            /** Judge Accuracy */
-            judge_accuracy: number | null;
-            /** Judge Model Name */
-            judge_model_name: string;
-            /** Judge Right */
-            judge_right: number;
-            /** Kappa */
-            kappa: number | null;
-            /** Kappa Reason */
-            kappa_reason: string | null;
-            /** N */
-            n: number;
-            /** Prompt Entry Id */
-            prompt_entry_id: string;
-            /** Prompt Version */
-            prompt_version: number;
-            /** Raw Agreement */
-            raw_agreement: number | null;
-            /** Reports */
-            reports: number;
-        };
-        /**
-         * JudgeCasesIn
-         * @description Judge one result (run, target) of a finished eval run, case by case.
-         */
-        JudgeCasesIn: {
-            /** Budget Usd */
-            budget_usd?: number | null;
-            /** Category */
-            category?: string | null;
-            /** Eval Run Id */
-            eval_run_id: string;
-            /** Judge Model Ref Id */
-            judge_model_ref_id: string;
-            /**
-             * Prompt Entry Id
-             * @default builtin-judge-verdict
-             */
-            prompt_entry_id: string;
-            /** Prompt Version */
-            prompt_version?: number | null;
-            /**
-             * Scope
-             * @default all
-             * @enum {string}
-             */
-            scope: "all" | "failed" | "category";
-            /**
-             * Show Automated
-             * @description Show the judge the automated verdict (blind by default).
-             * @default false
-             */
-            show_automated: boolean;
-            /** Target */
-            target: string;
-        };
-        /**
-         * JudgeCompareIn
-         * @description Two results on the same suite version, judged side by side in both orders.
-         */
-        JudgeCompareIn: {
-            a: components["schemas"]["ResultRef"];
-            b: components["schemas"]["ResultRef"];
-            /** Budget Usd */
-            budget_usd?: number | null;
-            /** Judge Model Ref Id */
-            judge_model_ref_id: string;
-            /**
-             * Prompt Entry Id
-             * @default builtin-judge-compare
-             */
-            prompt_entry_id: string;
-            /** Prompt Version */
-            prompt_version?: number | null;
-        };
-        /**
-         * JudgeCrossCaseIn
-         * @description A cross-case report over one result (map-reduce over chunks).
-         */
-        JudgeCrossCaseIn: {
-            /** Budget Usd */
-            budget_usd?: number | null;
-            /** Eval Run Id */
-            eval_run_id: string;
-            /** Judge Model Ref Id */
-            judge_model_ref_id: string;
-            /**
-             * Prompt Entry Id
-             * @default builtin-judge-report
-             */
-            prompt_entry_id: string;
-            /** Prompt Version */
-            prompt_version?: number | null;
-            /** Target */
-            target: string;
-        };
-        /** JudgeEstimateOut */
-        JudgeEstimateOut: {
-            /**
-             * Cases
-             * @description Cases that would be judged.
-             */
-            cases: number;
-            /**
-             * Cost Usd
-             * @description Null when the judge model has no price.
-             */
-            cost_usd: number | null;
-            /** Input Tokens */
-            input_tokens: number;
-            /** Output Tokens */
-            output_tokens: number;
-            /**
-             * Skipped Too Long
-             * @description Cases whose transcript exceeds the judge's window.
-             */
-            skipped_too_long: number;
-            /** Unpriced */
-            unpriced: string[];
-        };
-        /** JudgeReportDetail */
-        JudgeReportDetail: {
-            /** Budget Usd */
-            budget_usd: number | null;
-            cases_summary?: components["schemas"]["CasesSummaryOut"] | null;
-            /** Category */
-            category: string | null;
-            comparative?: components["schemas"]["ComparativeSummaryOut"] | null;
-            /** Cost Usd */
-            cost_usd: number | null;
-            /**
-             * Created At
-             * Format: date-time
-             */
-            created_at: string;
-            cross_case?: components["schemas"]["CrossCaseSummaryOut"] | null;
-            /** Error */
-            error: string | null;
-            /** Eval Run Id */
-            eval_run_id: string;
-            /** Finished At */
-            finished_at: string | null;
-            /** Id */
-            id: string;
-            /** Job Id */
-            job_id: string | null;
-            /** Judge Model Name */
-            judge_model_name: string;
-            /** Judge Model Ref Id */
-            judge_model_ref_id: string | null;
-            /**
-             * Kind
-             * @enum {string}
-             */
-            kind: "cases" | "comparative" | "cross_case";
-            /** Mode */
-            mode: string;
-            /** Other Eval Run Id */
-            other_eval_run_id: string | null;
-            /** Other Target */
-            other_target: string | null;
-            /** Prompt Entry Id */
-            prompt_entry_id: string;
-            /** Prompt Version */
-            prompt_version: number;
-            /** Scope */
-            scope: string;
-            /** Show Automated */
-            show_automated: boolean;
-            /**
-             * Status
-             * @enum {string}
-             */
-            status: "queued" | "running" | "done" | "failed" | "cancelled" | "stopped";
-            /** Target */
-            target: string;
-            /**
-             * Verdict Policy
-             * @enum {string}
-             */
-            verdict_policy: "automated_final" | "judge_final" | "both";
-            /** Version */
-            version: number;
-        };
-        /** JudgeReportOut */
-        JudgeReportOut: {
-            /** Budget Usd */
-            budget_usd: number | null;
-            /** Category */
-            category: string | null;
-            /** Cost Usd */
-            cost_usd: number | null;
-            /**
-             * Created At
-             * Format: date-time
-             */
-            created_at: string;
-            /** Error */
-            error: string | null;
-            /** Eval Run Id */
-            eval_run_id: string;
-            /** Finished At */
-            finished_at: string | null;
-            /** Id */
-            id: string;
-            /** Job Id */
-            job_id: string | null;
-            /** Judge Model Name */
-            judge_model_name: string;
-            /** Judge Model Ref Id */
-            judge_model_ref_id: string | null;
-            /**
-             * Kind
-             * @enum {string}
-             */
-            kind: "cases" | "comparative" | "cross_case";
-            /** Mode */
-            mode: string;
-            /** Other Eval Run Id */
-            other_eval_run_id: string | null;
-            /** Other Target */
-            other_target: string | null;
-            /** Prompt Entry Id */
-            prompt_entry_id: string;
-            /** Prompt Version */
-            prompt_version: number;
-            /** Scope */
-            scope: string;
-            /** Show Automated */
-            show_automated: boolean;
-            /**
-             * Status
-             * @enum {string}
-             */
-            status: "queued" | "running" | "done" | "failed" | "cancelled" | "stopped";
-            /** Target */
-            target: string;
-            /**
-             * Verdict Policy
-             * @enum {string}
-             */
-            verdict_policy: "automated_final" | "judge_final" | "both";
-            /** Version */
-            version: number;
-        };
-        /** JudgeSubmitted */
-        JudgeSubmitted: {
-            /** Job Id */
-            job_id: string;
-            /** Report Id */
-            report_id: string;
-        };
         /**
          * LimitsIn
          * @description None means "use the server default".
@@ -3578,33 +3005,6 @@ export interface components {
             /** Role */
             role: string;
         };
-        /** PairJudgementOut */
-        PairJudgementOut: {
-            /** Case Id */
-            case_id: string;
-            /** Category */
-            category: string | null;
-            /** Cost Usd */
-            cost_usd: number | null;
-            /** First Order */
-            first_order: string | null;
-            /** Inconsistent */
-            inconsistent: boolean;
-            /** Latency Ms */
-            latency_ms: number | null;
-            /** Outcome */
-            outcome: string;
-            /** Parse Error */
-            parse_error: string | null;
-            /** Reasoning First */
-            reasoning_first: string | null;
-            /** Reasoning Second */
-            reasoning_second: string | null;
-            /** Second Order */
-            second_order: string | null;
-            /** Skipped Reason */
-            skipped_reason: string | null;
-        };
         /**
          * ParameterSetIn
          * @description A named bundle of request parameters (temperature, top_p, …), optionally for one model.
@@ -3692,98 +3092,268 @@ export interface components {
             /** Email */
             email: string;
         };
-        /** PolicyIn */
-        PolicyIn: {
-            /**
-             * Verdict Policy
-             * @enum {string}
-             */
-            verdict_policy: "automated_final" | "judge_final" | "both";
-        };
-        /** PolicyOut */
-        PolicyOut: {
-            /** Automated Pass Rate */
-            automated_pass_rate: number | null;
-            /**
-             * Final Pass Rate
-             * @description Under the policy: automated, judge (unjudged cases keep the automated verdict), or null for 'both' (both rates are shown).
-             */
-            final_pass_rate: number | null;
-            /** Judge Pass Rate */
-            judge_pass_rate: number | null;
-            /**
-             * Verdict Policy
-             * @enum {string}
-             */
-            verdict_policy: "automated_final" | "judge_final" | "both";
-        };
         /**
          * ProfileName
          * @enum {string}
          */
         ProfileName: "bfcl" | "strict" | "lenient";
-        /** PromptTemplateIn */
-        PromptTemplateIn: {
+        /** PromptCopyIn */
+        PromptCopyIn: {
+            /** Name */
+            name?: string | null;
+        };
+        /** PromptCreate */
+        PromptCreate: {
+            /**
+             * Body
+             * @default
+             */
+            body: string;
             /**
              * Description
              * @default
              */
             description: string;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "system" | "judge" | "meta" | "benchmark";
             /** Name */
             name: string;
+            /**
+             * Note
+             * @description A note on the first version.
+             * @default
+             */
+            note: string;
             /**
              * System Prompt
              * @default
              */
             system_prompt: string;
+            /** Tags */
+            tags?: string[];
             /**
              * User Prompt
-             * @description The message sent to the model (required).
              * @default
              */
             user_prompt: string;
         };
-        /**
-         * PromptTemplateOut
-         * @description A stored template. One saved before user prompts were required may lack one: it still
-         *     loads, and `problem` says why it cannot be used until it is edited.
-         */
-        PromptTemplateOut: {
+        /** PromptDetail */
+        PromptDetail: {
+            /**
+             * Builtin
+             * @description A built-in entry: read-only; copy it to edit.
+             */
+            builtin: boolean;
+            /** Copied From */
+            copied_from: string | null;
             /**
              * Created At
              * Format: date-time
              */
             created_at: string;
-            /**
-             * Description
-             * @default
-             */
+            /** Description */
             description: string;
             /** Id */
             id: string;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "system" | "judge" | "meta" | "benchmark";
+            latest: components["schemas"]["PromptVersionOut"];
+            /** Latest Version */
+            latest_version: number;
             /** Name */
             name: string;
             /**
-             * Problem
-             * @description Why the template cannot be used as it is; null when it can.
+             * Placeholders
+             * @description The `{placeholders}` of the latest version.
              */
-            readonly problem: string | null;
+            placeholders: string[];
+            /**
+             * Problem
+             * @description Why the latest version cannot be used; null when it can.
+             */
+            problem?: string | null;
+            /** Tags */
+            tags: string[];
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+            /** Versions */
+            versions: components["schemas"]["PromptVersionSummary"][];
+        };
+        /** PromptDiffOut */
+        PromptDiffOut: {
+            /** Added */
+            added: number;
+            /** Entry Id */
+            entry_id: string;
+            /** From Version */
+            from_version: number;
+            /**
+             * Lines
+             * @description Every line with its operation.
+             */
+            lines: components["schemas"]["DiffLineOut"][];
+            /** Removed */
+            removed: number;
+            /** To Version */
+            to_version: number;
+            /**
+             * Unified
+             * @description A unified diff (empty when the texts are equal).
+             */
+            unified: string;
+        };
+        /** PromptEntryOut */
+        PromptEntryOut: {
+            /**
+             * Builtin
+             * @description A built-in entry: read-only; copy it to edit.
+             */
+            builtin: boolean;
+            /** Copied From */
+            copied_from: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Description */
+            description: string;
+            /** Id */
+            id: string;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "system" | "judge" | "meta" | "benchmark";
+            /** Latest Version */
+            latest_version: number;
+            /** Name */
+            name: string;
+            /**
+             * Placeholders
+             * @description The `{placeholders}` of the latest version.
+             */
+            placeholders: string[];
+            /**
+             * Problem
+             * @description Why the latest version cannot be used; null when it can.
+             */
+            problem?: string | null;
+            /** Tags */
+            tags: string[];
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+        };
+        /** PromptPatch */
+        PromptPatch: {
+            /** Description */
+            description?: string | null;
+            /** Name */
+            name?: string | null;
+            /** Tags */
+            tags?: string[] | null;
+        };
+        /**
+         * PromptTextIn
+         * @description The text of a version. Benchmark entries use `system_prompt` and `user_prompt` (the
+         *     user prompt is required); system, judge and meta entries use `body` (required).
+         */
+        PromptTextIn: {
+            /**
+             * Body
+             * @default
+             */
+            body: string;
+            /**
+             * Note
+             * @description What changed, and why.
+             * @default
+             */
+            note: string;
             /**
              * System Prompt
              * @default
              */
             system_prompt: string;
             /**
-             * Updated At
-             * Format: date-time
-             */
-            updated_at: string;
-            /**
              * User Prompt
-             * @description The message sent to the model (required).
              * @default
              */
             user_prompt: string;
+        };
+        /** PromptUsageOut */
+        PromptUsageOut: {
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Entry Id */
+            entry_id: string;
+            /** Label */
+            label: string;
+            /** Used By Id */
+            used_by_id: string;
+            /** Used By Kind */
+            used_by_kind: string;
+            /** Version */
+            version: number;
+        };
+        /**
+         * PromptVersionOut
+         * @description One version's text: what judge and benchmark runs resolve (`service.resolve_prompt`).
+         */
+        PromptVersionOut: {
+            /** Body */
+            body: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Entry Id */
+            entry_id: string;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "system" | "judge" | "meta" | "benchmark";
+            /** Name */
+            name: string;
+            /** Note */
+            note: string;
+            /** Placeholders */
+            readonly placeholders: string[];
+            /** System Prompt */
+            system_prompt: string;
+            /** User Prompt */
+            user_prompt: string;
+            /** Version */
+            version: number;
+        };
+        /** PromptVersionSummary */
+        PromptVersionSummary: {
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Note */
+            note: string;
+            /** Version */
+            version: number;
         };
         /** ProportionOut */
         ProportionOut: {
@@ -3896,18 +3466,6 @@ export interface components {
             /** Name */
             name?: string | null;
         };
-        /** RecommendationOut */
-        RecommendationOut: {
-            /** Case Ids */
-            case_ids: string[];
-            /**
-             * Kind
-             * @enum {string}
-             */
-            kind: "prompt" | "parameter" | "other";
-            /** Text */
-            text: string;
-        };
         /** Registration */
         Registration: {
             /** Email */
@@ -3929,18 +3487,6 @@ export interface components {
             offset: number;
             /** Total */
             total: number;
-        };
-        /** ResultRef */
-        ResultRef: {
-            /** Eval Run Id */
-            eval_run_id: string;
-            /** Target */
-            target: string;
-        };
-        /** ReviewIn */
-        ReviewIn: {
-            /** Review */
-            review: ("judge_right" | "automated_right") | null;
         };
         /** RunDetail */
         RunDetail: {
@@ -4148,11 +3694,6 @@ export interface components {
             diagnostics?: {
                 [key: string]: unknown;
             } | null;
-            /**
-             * Partial
-             * @default false
-             */
-            partial: boolean;
             /** Rows */
             rows: number;
             /** Superseded */
@@ -6715,556 +6256,6 @@ export interface operations {
             };
         };
     };
-    agreement_by_judge_api_judge_agreement_get: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["JudgeAgreementRow"][];
-                };
-            };
-            /** @description Client error */
-            "4XX": {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description Server error */
-            "5XX": {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-        };
-    };
-    submit_comparison_api_judge_comparisons_post: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["JudgeCompareIn"];
-            };
-        };
-        responses: {
-            /** @description Successful Response */
-            202: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["JudgeSubmitted"];
-                };
-            };
-            /** @description Different suite versions (`suite_version_mismatch`). */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Client error */
-            "4XX": {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description Server error */
-            "5XX": {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-        };
-    };
-    estimate_api_judge_estimate_post: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["JudgeCasesIn"];
-            };
-        };
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["JudgeEstimateOut"];
-                };
-            };
-            /** @description Client error */
-            "4XX": {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description Server error */
-            "5XX": {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-        };
-    };
-    list_reports_api_judge_reports_get: {
-        parameters: {
-            query?: {
-                eval_run_id?: string | null;
-                kind?: ("cases" | "comparative" | "cross_case") | null;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["JudgeReportOut"][];
-                };
-            };
-            /** @description Client error */
-            "4XX": {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description Server error */
-            "5XX": {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-        };
-    };
-    submit_cross_case_api_judge_reports_post: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["JudgeCrossCaseIn"];
-            };
-        };
-        responses: {
-            /** @description Successful Response */
-            202: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["JudgeSubmitted"];
-                };
-            };
-            /** @description The result's cases are not judged yet (`judge_cases_first`). */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Client error */
-            "4XX": {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description Server error */
-            "5XX": {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-        };
-    };
-    get_report_api_judge_reports__report_id__get: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                report_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["JudgeReportDetail"];
-                };
-            };
-            /** @description Client error */
-            "4XX": {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description Server error */
-            "5XX": {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-        };
-    };
-    delete_report_api_judge_reports__report_id__delete: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                report_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            204: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Client error */
-            "4XX": {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description Server error */
-            "5XX": {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-        };
-    };
-    report_cases_api_judge_reports__report_id__cases_get: {
-        parameters: {
-            query?: {
-                only?: ("disagreements" | "failed" | "parse_failures") | null;
-            };
-            header?: never;
-            path: {
-                report_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CaseJudgementOut"][];
-                };
-            };
-            /** @description Client error */
-            "4XX": {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description Server error */
-            "5XX": {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-        };
-    };
-    review_case_api_judge_reports__report_id__cases__case_id__review_put: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                report_id: string;
-                case_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["ReviewIn"];
-            };
-        };
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CaseJudgementOut"];
-                };
-            };
-            /** @description Client error */
-            "4XX": {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description Server error */
-            "5XX": {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-        };
-    };
-    list_pairs_api_judge_reports__report_id__pairs_get: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                report_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["PairJudgementOut"][];
-                };
-            };
-            /** @description Client error */
-            "4XX": {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description Server error */
-            "5XX": {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-        };
-    };
-    submit_judge_api_judge_runs_post: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["JudgeCasesIn"];
-            };
-        };
-        responses: {
-            /** @description Successful Response */
-            202: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["JudgeSubmitted"];
-                };
-            };
-            /** @description Client error */
-            "4XX": {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description Server error */
-            "5XX": {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-        };
-    };
-    get_policy_api_judge_runs__eval_run_id__policy_get: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                eval_run_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["PolicyOut"];
-                };
-            };
-            /** @description Client error */
-            "4XX": {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description Server error */
-            "5XX": {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-        };
-    };
-    set_policy_api_judge_runs__eval_run_id__policy_put: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                eval_run_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["PolicyIn"];
-            };
-        };
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["PolicyOut"];
-                };
-            };
-            /** @description Client error */
-            "4XX": {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description Server error */
-            "5XX": {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-        };
-    };
     meta_api_meta_get: {
         parameters: {
             query?: never;
@@ -7751,9 +6742,14 @@ export interface operations {
             };
         };
     };
-    list_templates_api_prompt_templates_get: {
+    list_prompts_api_prompts_get: {
         parameters: {
-            query?: never;
+            query?: {
+                kind?: ("system" | "judge" | "meta" | "benchmark") | null;
+                tag?: string | null;
+                /** @description Words in the name or description. */
+                q?: string | null;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -7766,7 +6762,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["PromptTemplateOut"][];
+                    "application/json": components["schemas"]["PromptEntryOut"][];
                 };
             };
             /** @description Client error */
@@ -7789,7 +6785,7 @@ export interface operations {
             };
         };
     };
-    create_template_api_prompt_templates_post: {
+    create_prompt_api_prompts_post: {
         parameters: {
             query?: never;
             header?: never;
@@ -7798,7 +6794,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["PromptTemplateIn"];
+                "application/json": components["schemas"]["PromptCreate"];
             };
         };
         responses: {
@@ -7808,7 +6804,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["PromptTemplateOut"];
+                    "application/json": components["schemas"]["PromptDetail"];
                 };
             };
             /** @description Client error */
@@ -7831,12 +6827,12 @@ export interface operations {
             };
         };
     };
-    get_template_api_prompt_templates__template_id__get: {
+    get_prompt_api_prompts__prompt_id__get: {
         parameters: {
             query?: never;
             header?: never;
             path: {
-                template_id: string;
+                prompt_id: string;
             };
             cookie?: never;
         };
@@ -7848,7 +6844,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["PromptTemplateOut"];
+                    "application/json": components["schemas"]["PromptDetail"];
                 };
             };
             /** @description Client error */
@@ -7871,56 +6867,12 @@ export interface operations {
             };
         };
     };
-    replace_template_api_prompt_templates__template_id__put: {
+    delete_prompt_api_prompts__prompt_id__delete: {
         parameters: {
             query?: never;
             header?: never;
             path: {
-                template_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["PromptTemplateIn"];
-            };
-        };
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["PromptTemplateOut"];
-                };
-            };
-            /** @description Client error */
-            "4XX": {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description Server error */
-            "5XX": {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-        };
-    };
-    delete_template_api_prompt_templates__template_id__delete: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                template_id: string;
+                prompt_id: string;
             };
             cookie?: never;
         };
@@ -7932,6 +6884,262 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    update_prompt_api_prompts__prompt_id__patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                prompt_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PromptPatch"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PromptDetail"];
+                };
+            };
+            /** @description Client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    copy_prompt_api_prompts__prompt_id__copy_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                prompt_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["PromptCopyIn"] | null;
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PromptDetail"];
+                };
+            };
+            /** @description Client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    diff_versions_api_prompts__prompt_id__diff_get: {
+        parameters: {
+            query?: {
+                from?: number | null;
+                to?: number | null;
+            };
+            header?: never;
+            path: {
+                prompt_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PromptDiffOut"];
+                };
+            };
+            /** @description Client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    used_by_api_prompts__prompt_id__used_by_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                prompt_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PromptUsageOut"][];
+                };
+            };
+            /** @description Client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    add_version_api_prompts__prompt_id__versions_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                prompt_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PromptTextIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PromptDetail"];
+                };
+            };
+            /** @description Client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    get_version_api_prompts__prompt_id__versions__prompt_version__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                prompt_id: string;
+                prompt_version: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PromptVersionOut"];
+                };
             };
             /** @description Client error */
             "4XX": {

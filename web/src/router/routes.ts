@@ -73,12 +73,8 @@ const settingsPages: RouteRecordRaw = {
     tab('settings', 'providers', 'Providers', () => import('@/pages/settings/ProvidersPage.vue')),
     tab('settings', 'models', 'Models', () => import('@/pages/settings/ModelsPage.vue')),
     tab('settings', 'keys', 'API keys', () => import('@/pages/settings/KeysPage.vue')),
-    tab(
-      'settings',
-      'templates',
-      'Prompt templates',
-      () => import('@/pages/settings/TemplatesPage.vue'),
-    ),
+    // Prompt templates moved into the prompt library (benchmark kind).
+    { path: 'templates', redirect: { name: 'prompts', query: { kind: 'benchmark' } } },
     tab(
       'settings',
       'parameter-sets',
@@ -138,6 +134,22 @@ const benchmarkPages: RouteRecordRaw[] = [
     name: 'history-compare',
     component: () => import('@/pages/history/ComparePage.vue'),
     meta: { title: 'Compare runs' },
+  },
+  {
+    // ?kind=&tag=&q=: the list's filters, kept in the address.
+    path: '/prompts',
+    name: 'prompts',
+    component: () => import('@/pages/prompts/PromptLibraryPage.vue'),
+    meta: {
+      title: 'Prompt library',
+      nav: { label: 'Prompt library', icon: 'template', feature: 'prompts' },
+    },
+  },
+  {
+    path: '/prompts/:promptId',
+    name: 'prompt',
+    component: () => import('@/pages/prompts/PromptEntryPage.vue'),
+    meta: { title: 'Prompt · Prompt library' },
   },
   {
     path: '/tool-eval',

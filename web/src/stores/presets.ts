@@ -1,4 +1,4 @@
-// Prompt templates, parameter sets (saved request parameters) and the user's defaults.
+// Benchmark prompts (from the prompt library), parameter sets (saved request parameters) and the user's defaults.
 import { defineStore } from 'pinia'
 import { ref, watch } from 'vue'
 
@@ -6,8 +6,7 @@ import { api, unwrap } from '@/api/client'
 import type { components } from '@/api/schema'
 import { useAuthStore } from '@/stores/auth'
 
-export type PromptTemplate = components['schemas']['PromptTemplateOut']
-export type PromptTemplateInput = components['schemas']['PromptTemplateIn']
+export type PromptTemplate = components['schemas']['PromptEntryOut']
 export type ParameterSet = components['schemas']['ParameterSetOut']
 export type ParameterSetInput = components['schemas']['ParameterSetIn']
 export type ParameterSpec = components['schemas']['ParameterSpecOut']
@@ -19,30 +18,11 @@ export const usePresetsStore = defineStore('presets', () => {
   const parameterSets = ref<ParameterSet[]>([])
   const defaults = ref<Defaults | null>(null)
 
+  /** Benchmark prompts of the prompt library (a system and a user prompt each). */
   async function loadTemplates(): Promise<void> {
-    templates.value = await unwrap(api.GET('/api/prompt-templates'))
-  }
-
-  async function saveTemplate(body: PromptTemplateInput, id?: string): Promise<PromptTemplate> {
-    const saved = id
-      ? await unwrap(
-          api.PUT('/api/prompt-templates/{template_id}', {
-            params: { path: { template_id: id } },
-            body,
-          }),
-        )
-      : await unwrap(api.POST('/api/prompt-templates', { body }))
-    templates.value = [...templates.value.filter((t) => t.id !== saved.id), saved].sort((a, b) =>
-      a.name.localeCompare(b.name),
+    templates.value = await unwrap(
+      api.GET('/api/prompts', { params: { query: { kind: 'benchmark' } } }),
     )
-    return saved
-  }
-
-  async function deleteTemplate(id: string): Promise<void> {
-    await unwrap(
-      api.DELETE('/api/prompt-templates/{template_id}', { params: { path: { template_id: id } } }),
-    )
-    templates.value = templates.value.filter((t) => t.id !== id)
   }
 
   async function loadParameterSets(): Promise<void> {
@@ -109,8 +89,6 @@ export const usePresetsStore = defineStore('presets', () => {
     parameterSets,
     defaults,
     loadTemplates,
-    saveTemplate,
-    deleteTemplate,
     loadParameterSets,
     saveParameterSet,
     deleteParameterSet,

@@ -99,7 +99,7 @@ describe('new benchmark page', () => {
     const fetch = stubApi({
       '/api/providers': { body: [PROVIDER] },
       '/api/models': { body: [MODEL] },
-      '/api/prompt-templates': { body: [] },
+      '/api/prompts': { body: [] },
       '/api/defaults': { body: { model_ref_id: null, preferences: {} } },
       '/api/benchmarks/preview': { body: PREVIEW },
     })
@@ -123,7 +123,7 @@ describe('new benchmark page', () => {
     const fetch = stubApi({
       '/api/providers': { body: [PROVIDER] },
       '/api/models': { body: [MODEL] },
-      '/api/prompt-templates': { body: [] },
+      '/api/prompts': { body: [] },
       '/api/defaults': { body: {} },
       '/api/benchmarks/preview': { body: PREVIEW },
     })
@@ -143,7 +143,7 @@ describe('new benchmark page', () => {
     const fetch = stubApi({
       '/api/providers': { body: [PROVIDER] },
       '/api/models': { body: [MODEL] },
-      '/api/prompt-templates': { body: [template] },
+      '/api/prompts': { body: [template] },
       '/api/defaults': { body: {} },
       '/api/benchmarks/preview': { body: PREVIEW },
     })

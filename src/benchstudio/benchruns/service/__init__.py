@@ -49,6 +49,7 @@ from benchstudio.core.ids import new_id
 from benchstudio.core.stats import compare_samples
 from benchstudio.jobs import repository as job_repository
 from benchstudio.jobs.runtime import JobRuntime
+from benchstudio.prompts import service as prompts
 from benchstudio.speed.output import planned_requests
 from benchstudio.storage.paging import total_from_page
 from benchstudio.storage.service_context import ServiceContext
@@ -159,6 +160,15 @@ async def submit(ctx: BenchContext, owner_id: str, data: BenchmarkCreate) -> Ben
         session.add(run)
         await session.flush()
         session.add_all(_target_rows(run_id, plan))
+        if plan.template is not None:  # the library's used-by list, committed with the run
+            await prompts.record_use(
+                ServiceContext(db=ctx.db, owner_id=owner_id, session=session),
+                plan.template.entry_id,
+                plan.template.version,
+                "benchmark_run",
+                run_id,
+                data.title or "Benchmark run",
+            )
 
     job = await ctx.jobs.service.submit(owner_id, BENCHMARK_JOB_TYPE, params, write=write_run)
     return BenchmarkSubmitted(run_id=run_id, job_id=job.id, preview=preview_out)

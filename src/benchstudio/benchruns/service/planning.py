@@ -18,6 +18,8 @@ from benchstudio.catalog import service as catalog
 from benchstudio.catalog.schemas import AppliedParameterSet, ModelOut, ProviderOut
 from benchstudio.catalog.service import CatalogContext
 from benchstudio.core.errors import AppError, ConflictError
+from benchstudio.prompts import service as prompts
+from benchstudio.prompts.schemas import PromptVersionOut
 from benchstudio.providers.params import EffectiveParams, resolve_params
 from benchstudio.speed.config import BenchConfig, Prices, TargetConfig
 from benchstudio.speed.output import Estimate, estimate_run
@@ -52,6 +54,8 @@ class Plan:
     config: BenchConfig
     targets: list[PlannedTarget]
     estimates: list[Estimate] = field(default_factory=list)
+    # The prompt-library version the user prompt came from, if any.
+    template: PromptVersionOut | None = None
 
     @property
     def planned_requests(self) -> int:
@@ -250,14 +254,24 @@ def child_config(config: BenchConfig) -> BenchConfig:
     return config.model_copy(update={"targets": targets})
 
 
-async def resolve_prompt(ctx: CatalogContext, owner_id: str, data: BenchmarkCreate) -> str:
+async def resolve_prompt(
+    ctx: CatalogContext, owner_id: str, data: BenchmarkCreate
+) -> tuple[str, PromptVersionOut | None]:
+    """The user prompt to send, and the library version it came from (for the used-by list).
+    A template id is a benchmark entry of the prompt library, at its latest version."""
     if data.prompt_template_id is not None:
-        template = await catalog.get_template(ctx.for_tenant(owner_id), data.prompt_template_id)
+        template = await prompts.resolve_prompt(ctx.for_tenant(owner_id), data.prompt_template_id)
+        if template.kind != "benchmark":
+            raise AppError(
+                "That prompt is not a benchmark prompt (it has no user prompt to send).",
+                code="not_a_benchmark_prompt",
+                status_code=422,
+            )
         if not template.user_prompt.strip():
             raise AppError("The prompt template has no user prompt.", code="empty_prompt")
-        return template.user_prompt
+        return template.user_prompt, template
     # Only an absent prompt takes the documented default; the schema refuses an empty one.
-    return DEFAULT_PROMPT if data.prompt is None else data.prompt
+    return (DEFAULT_PROMPT if data.prompt is None else data.prompt), None
 
 
 def check_tiers_fit(data: BenchmarkCreate, targets: list[PlannedTarget]) -> None:
@@ -284,7 +298,7 @@ async def plan_benchmark(
 ) -> Plan:
     targets = await resolve_targets(ctx, owner_id, data)
     check_tiers_fit(data, targets)
-    prompt = await resolve_prompt(ctx, owner_id, data)
+    prompt, template = await resolve_prompt(ctx, owner_id, data)
     try:
         config = build_config(data, targets, prompt, run_key)
     except ValueError as exc:
@@ -292,7 +306,7 @@ async def plan_benchmark(
     # Sizing prompts runs the tokenizer: off the event loop. Output at each target's own cap.
     caps = {t.key: t.override.max_tokens for t in targets}
     estimates = await asyncio.to_thread(estimate_run, config, caps)
-    return Plan(config, targets, estimates)
+    return Plan(config, targets, estimates, template=template)
 
 
 def preview_of(

@@ -1,5 +1,5 @@
-"""Catalog use cases: providers (`providers`), models (`model_catalog`), prompt templates,
-defaults (`presets`), parameter sets (`parameter_sets`), all taking a context first (ADR 0011).
+"""Catalog use cases: providers (`providers`), models (`model_catalog`), defaults
+(`presets`), parameter sets (`parameter_sets`), all taking a context first (ADR 0011).
 
 Other domains import from here only. Provider use cases take a `CatalogContext` (the vault and
 the settings slice); the others a plain `ServiceContext`. `VaultDep` is re-exported for other
@@ -38,11 +38,10 @@ from benchstudio.catalog.service.parameter_sets import (
     save_parameter_set,
 )
 from benchstudio.catalog.service.presets import (
-    delete_template,
+    PromptOwnershipCheck,
+    forget_default_template,
     get_defaults,
-    get_template,
-    list_templates,
-    save_template,
+    register_prompt_ownership_check,
     set_defaults,
 )
 from benchstudio.catalog.service.providers import (
@@ -63,6 +62,7 @@ __all__ = [
     "CatalogContext",
     "CatalogSettings",
     "InvalidParameterError",
+    "PromptOwnershipCheck",
     "VaultDep",
     "archive_model",
     "archive_provider",
@@ -70,27 +70,25 @@ __all__ = [
     "create_model",
     "create_provider",
     "delete_parameter_set",
-    "delete_template",
     "discover_models",
     "egress_policy",
+    "forget_default_template",
     "get_defaults",
     "get_model",
     "get_parameter_set",
     "get_provider",
-    "get_template",
     "import_models",
     "list_models",
     "list_parameter_sets",
     "list_providers",
-    "list_templates",
     "open_provider_adapter",
     "parameter_spec_table",
     "parameter_specs_for",
     "provider_access",
+    "register_prompt_ownership_check",
     "registry_provider",
     "resolve_parameter_set",
     "save_parameter_set",
-    "save_template",
     "seed_demo_provider",
     "set_defaults",
     "set_provider_key",

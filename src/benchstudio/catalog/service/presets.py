@@ -1,22 +1,36 @@
-"""Catalog use cases for prompt templates and per-user defaults."""
+"""Catalog use cases for per-user defaults (prompt templates moved to the prompt library).
+
+The default prompt template is a prompt-library entry, but catalog sits below the feature
+domains and cannot import `prompts`. So the composition root registers the library's
+ownership check here at start-up (`register_prompt_ownership_check`); until one is
+registered, no default template is accepted (fail closed, never "anyone's id will do").
+"""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
+from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from benchstudio.audit import service as audit
 from benchstudio.catalog import repository
-from benchstudio.catalog.models import CatalogModel, ParameterSet, PromptTemplate, UserDefaults
+from benchstudio.catalog.models import CatalogModel, ParameterSet, UserDefaults
 from benchstudio.catalog.repository import Owned
-from benchstudio.catalog.schemas import (
-    DefaultsIn,
-    DefaultsOut,
-    PromptTemplateIn,
-    PromptTemplateOut,
-)
+from benchstudio.catalog.schemas import DefaultsIn, DefaultsOut
 from benchstudio.core.clock import utcnow
 from benchstudio.core.errors import NotFoundError
 from benchstudio.storage.service_context import ServiceContext
+
+# (ctx scoped to the owner, joined to the caller's unit; entry id) -> whether the owner owns
+# that benchmark prompt.
+PromptOwnershipCheck = Callable[[ServiceContext, str], Awaitable[bool]]
+_prompt_ownership_check: PromptOwnershipCheck | None = None
+
+
+def register_prompt_ownership_check(check: PromptOwnershipCheck | None) -> None:
+    """Set by the composition root (`benchstudio.app`) with the prompt library's check."""
+    global _prompt_ownership_check
+    _prompt_ownership_check = check
 
 
 async def _require_owned(
@@ -34,59 +48,12 @@ async def _require_owned(
         raise NotFoundError(f"No such {what}.")
 
 
-async def _save_owned(
-    session: AsyncSession,
-    table: type[Owned],
-    owner_id: str,
-    row_id: str | None,
-    values: dict[str, object],
-    what: str,
-) -> Owned:
-    """Create a row (no id) or replace the fields of the caller's own row (id)."""
-    row = await repository.save_owned(session, table, owner_id, row_id, values)
-    if row is None:
-        raise NotFoundError(f"No such {what}.")
-    return row
-
-
-async def list_templates(ctx: ServiceContext) -> list[PromptTemplateOut]:
-    async with ctx.read() as session:
-        owner_id = ctx.require_owner()
-        rows = await repository.list_owned(session, PromptTemplate, owner_id)
-        return [PromptTemplateOut.model_validate(r) for r in rows]
-
-
-async def get_template(ctx: ServiceContext, template_id: str) -> PromptTemplateOut:
-    async with ctx.read() as session:
-        owner_id = ctx.require_owner()
-        row = await repository.get_owned(session, PromptTemplate, owner_id, template_id)
-        if row is None:
-            raise NotFoundError("No such prompt template.")
-        return PromptTemplateOut.model_validate(row)
-
-
-async def save_template(
-    ctx: ServiceContext, data: PromptTemplateIn, template_id: str | None = None
-) -> PromptTemplateOut:
-    """Create (no id) or replace (id) a prompt template."""
-    async with ctx.unit() as session:
-        owner_id = ctx.require_owner()
-        row = await _save_owned(
-            session, PromptTemplate, owner_id, template_id, data.model_dump(), "prompt template"
-        )
-        action = "template.created" if template_id is None else "template.updated"
-        audit.record(session, action, actor_id=ctx.actor_id, target=row.id)
-        return PromptTemplateOut.model_validate(row)
-
-
-async def delete_template(ctx: ServiceContext, template_id: str) -> None:
-    async with ctx.unit() as session:
-        owner_id = ctx.require_owner()
-        row = await repository.get_owned(session, PromptTemplate, owner_id, template_id)
-        if row is None:
-            raise NotFoundError("No such prompt template.")
-        await session.delete(row)
-        audit.record(session, "template.deleted", actor_id=ctx.actor_id, target=template_id)
+async def _require_owned_prompt(ctx: ServiceContext, prompt_id: str | None) -> None:
+    if prompt_id is None:
+        return
+    check = _prompt_ownership_check
+    if check is None or not await check(ctx, prompt_id):
+        raise NotFoundError("No such prompt template.")
 
 
 def _defaults_out(row: UserDefaults | None) -> DefaultsOut:
@@ -113,9 +80,7 @@ async def set_defaults(ctx: ServiceContext, data: DefaultsIn) -> DefaultsOut:
         await _require_owned(
             session, ParameterSet, owner_id, data.parameter_set_id, "parameter set"
         )
-        await _require_owned(
-            session, PromptTemplate, owner_id, data.prompt_template_id, "prompt template"
-        )
+        await _require_owned_prompt(ctx.with_session(session), data.prompt_template_id)
         row = await repository.get_defaults(session, owner_id)
         if row is None:
             row = UserDefaults(owner_id=owner_id)
@@ -127,3 +92,16 @@ async def set_defaults(ctx: ServiceContext, data: DefaultsIn) -> DefaultsOut:
         row.updated_at = utcnow()
         await session.flush()
         return _defaults_out(row)
+
+
+async def forget_default_template(ctx: ServiceContext, prompt_id: str) -> None:
+    """The owner deleted (archived) this prompt: it stops being their default template."""
+    async with ctx.unit() as session:
+        await session.execute(
+            update(UserDefaults)
+            .where(
+                UserDefaults.owner_id == ctx.require_owner(),
+                UserDefaults.prompt_template_id == prompt_id,
+            )
+            .values(prompt_template_id=None)
+        )

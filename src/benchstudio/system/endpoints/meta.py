@@ -20,6 +20,7 @@ AVAILABLE_FEATURES: list[str] = [
     "tool-eval",
     "benchmarks",
     "history",
+    "prompts",
 ]
 
 router = APIRouter(tags=["system"])
