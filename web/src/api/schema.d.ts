@@ -1566,6 +1566,11 @@ export interface components {
             /** Name */
             name: string;
             /**
+             * Similarity
+             * @description `semantic` arguments: the similarity the run computed.
+             */
+            similarity?: number | null;
+            /**
              * Status
              * @enum {string}
              */
@@ -2117,6 +2122,8 @@ export interface components {
             };
             /** @default lenient */
             profile: components["schemas"]["ProfileName"];
+            /** @description Required when the suite has `semantic` arguments. */
+            semantic?: components["schemas"]["EvalSemanticOptions"] | null;
             /** Suite Id */
             suite_id: string;
             /**
@@ -2256,6 +2263,30 @@ export interface components {
             offset: number;
             /** Total */
             total: number;
+        };
+        /**
+         * EvalSemanticOptions
+         * @description How `semantic` arguments get their similarity: cosine of embeddings from a catalog
+         *     embeddings model, or a catalog chat model answering "equivalent" (1) or "not" (0).
+         */
+        EvalSemanticOptions: {
+            /**
+             * Model Ref Id
+             * @description A catalog model (capability embeddings/chat).
+             */
+            model_ref_id: string;
+            /**
+             * Source
+             * @default embeddings
+             * @enum {string}
+             */
+            source: "embeddings" | "judge";
+            /**
+             * Threshold
+             * @description Pass at or above.
+             * @default 0.5
+             */
+            threshold: number;
         };
         /** EvalSubmitted */
         EvalSubmitted: {
@@ -2745,6 +2776,13 @@ export interface components {
         ModelCreate: {
             /** Cached Input Price */
             cached_input_price?: number | string | null;
+            /**
+             * Capability
+             * @description chat: chat completions; embeddings: `/v1/embeddings`.
+             * @default chat
+             * @enum {string}
+             */
+            capability: "chat" | "embeddings";
             /** Context Window */
             context_window?: number | null;
             /** Display Name */
@@ -2780,6 +2818,13 @@ export interface components {
             archived_at: string | null;
             /** Cached Input Price */
             cached_input_price?: string | null;
+            /**
+             * Capability
+             * @description chat: chat completions; embeddings: `/v1/embeddings`.
+             * @default chat
+             * @enum {string}
+             */
+            capability: "chat" | "embeddings";
             /** Context Window */
             context_window?: number | null;
             /**
@@ -2849,6 +2894,8 @@ export interface components {
         ModelUpdate: {
             /** Cached Input Price */
             cached_input_price?: number | string | null;
+            /** Capability */
+            capability?: ("chat" | "embeddings") | null;
             /** Context Window */
             context_window?: number | null;
             /** Display Name */

@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from benchstudio.core.input_types import CleanInput, ObjectId
 from benchstudio.evals.runs.domain.conversation import Conversation
+from benchstudio.toolcall.matching import DEFAULT_SEMANTIC_THRESHOLD
 from benchstudio.toolcall.profiles import ProfileName
 
 MAX_TARGETS = 8
@@ -37,6 +38,19 @@ class EvalTargetIn(CleanInput):
     )
 
 
+class EvalSemanticOptions(CleanInput):
+    """How `semantic` arguments get their similarity: cosine of embeddings from a catalog
+    embeddings model, or a catalog chat model answering "equivalent" (1) or "not" (0)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    source: Literal["embeddings", "judge"] = "embeddings"
+    model_ref_id: ObjectId = Field(description="A catalog model (capability embeddings/chat).")
+    threshold: float = Field(
+        default=DEFAULT_SEMANTIC_THRESHOLD, ge=0, le=1, description="Pass at or above."
+    )
+
+
 class EvalCreate(CleanInput):
     model_config = ConfigDict(extra="forbid")
 
@@ -59,6 +73,9 @@ class EvalCreate(CleanInput):
         default=None, ge=1, le=64, description="Per provider endpoint (default 4; 2 local)."
     )
     timeout_s: float = Field(default=120.0, gt=0, le=900)
+    semantic: EvalSemanticOptions | None = Field(
+        default=None, description="Required when the suite has `semantic` arguments."
+    )
 
 
 class TargetInfo(BaseModel):
@@ -221,6 +238,9 @@ class ArgumentCheckOut(BaseModel):
     expected: list[Any]
     actual: Any = None
     detail: str = ""
+    similarity: float | None = Field(
+        default=None, description="`semantic` arguments: the similarity the run computed."
+    )
 
 
 class CallCheckOut(BaseModel):
