@@ -27,6 +27,7 @@ from benchstudio.cli.eval_semantic import (
     embedding_key_option,
     embedding_model_option,
     embedding_prepass,
+    score_offline,
     threshold_option,
 )
 
@@ -36,7 +37,6 @@ if TYPE_CHECKING:
     from benchstudio.toolcall.aggregate import ModelSummary
     from benchstudio.toolcall.live.records import LiveCaseResult
     from benchstudio.toolcall.live.runner import LiveEvalRunner
-    from benchstudio.toolcall.offline import OfflineScore
     from benchstudio.toolcall.schemas import Suite
 
 app = typer.Typer(
@@ -91,7 +91,7 @@ def score_command(
     )
     try:
         loaded = load_suite(suite)
-        result = asyncio.run(_score_offline(loaded, outputs, profile, embeddings))
+        result = asyncio.run(score_offline(loaded, outputs, profile, embeddings, err_console))
     except (SuiteFileError, SemanticScorerMissingError) as error:
         err_console.print(f"[bold red]Cannot score:[/] {error}")
         raise typer.Exit(EXIT_INVALID_INPUT) from None
@@ -102,20 +102,6 @@ def score_command(
     print_summary(summary, profile)
     if output is not None:
         console.print(f"Verdicts written to {output}")
-
-
-async def _score_offline(
-    loaded: Suite, outputs: Path, profile: str, embeddings: EmbeddingOptions
-) -> OfflineScore:
-    from benchstudio.toolcall.offline import score_recorded, score_recorded_semantic
-    from benchstudio.toolcall.profiles import get_profile
-    from benchstudio.toolcall.suite_file import read_outputs
-
-    recorded = list(read_outputs(outputs))
-    async with embedding_prepass(loaded, profile, embeddings, err_console) as prepass:
-        if prepass is None:
-            return score_recorded(loaded, recorded, get_profile(profile))
-        return await score_recorded_semantic(loaded, recorded, get_profile(profile), prepass)
 
 
 def _warn_about_coverage(missing: list[str], unknown: list[str]) -> None:

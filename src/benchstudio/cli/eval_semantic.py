@@ -14,6 +14,9 @@ import typer
 from rich.console import Console
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
+    from benchstudio.toolcall.offline import OfflineScore
     from benchstudio.toolcall.schemas import Suite
     from benchstudio.toolcall.semantic import SemanticPrepass
 
@@ -109,3 +112,18 @@ async def embedding_prepass(
         yield SemanticPrepass(source, options.threshold)
     finally:
         await session.close()
+
+
+async def score_offline(
+    suite: Suite, outputs: Path, profile: str, options: EmbeddingOptions, console: Console
+) -> OfflineScore:
+    """`eval score`: every case at once, with the pre-pass when the suite needs one."""
+    from benchstudio.toolcall.offline import score_recorded, score_recorded_semantic
+    from benchstudio.toolcall.profiles import get_profile
+    from benchstudio.toolcall.suite_file import read_outputs
+
+    recorded = list(read_outputs(outputs))
+    async with embedding_prepass(suite, profile, options, console) as prepass:
+        if prepass is None:
+            return score_recorded(suite, recorded, get_profile(profile))
+        return await score_recorded_semantic(suite, recorded, get_profile(profile), prepass)
