@@ -49,6 +49,8 @@ class CatalogModel(Base):
     display_name: Mapped[str] = mapped_column(String(200))
     context_window: Mapped[int | None] = mapped_column(Integer)
     max_output_tokens: Mapped[int | None] = mapped_column(Integer)
+    # 'chat' | 'embeddings': what the model is called for (embeddings: semantic matching).
+    capability: Mapped[str] = mapped_column(String(16), default="chat", server_default="chat")
     # Custom prices in USD per million tokens; None falls back to the bundled price table.
     input_price: Mapped[Decimal | None] = mapped_column(PRICE)
     output_price: Mapped[Decimal | None] = mapped_column(PRICE)

@@ -203,7 +203,13 @@ class ModelImport(CleanInput):
     model_ids: list[str] = Field(min_length=1, max_length=200)
 
 
+ModelCapability = Literal["chat", "embeddings"]
+
+
 class ModelFields(CleanInput):
+    capability: ModelCapability = Field(
+        default="chat", description="chat: chat completions; embeddings: `/v1/embeddings`."
+    )
     context_window: int | None = Field(default=None, ge=1, le=100_000_000)
     max_output_tokens: int | None = Field(default=None, ge=1, le=100_000_000)
     input_price: Decimal | None = Price
@@ -225,6 +231,7 @@ class ModelUpdate(CleanInput):
 
     model_id: str | None = Field(default=None, min_length=1, max_length=256)
     display_name: str | None = Field(default=None, min_length=1, max_length=200)
+    capability: ModelCapability | None = None
     context_window: int | None = Field(default=None, ge=1, le=100_000_000)
     max_output_tokens: int | None = Field(default=None, ge=1, le=100_000_000)
     input_price: Decimal | None = Price

@@ -21,6 +21,15 @@ from benchstudio.cli.eval_run_options import (
     confirm_placeholders,
     parse_params,
 )
+from benchstudio.cli.eval_semantic import (
+    EmbeddingOptions,
+    embedding_base_url_option,
+    embedding_key_option,
+    embedding_model_option,
+    embedding_prepass,
+    score_offline,
+    threshold_option,
+)
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -57,25 +66,32 @@ def score_command(
         None, "--output", dir_okay=False, help="Write one verdict per line (JSON lines)."
     ),
     model: str = typer.Option("", "--model", help="Model name shown in the summary."),
+    embedding_model: str | None = embedding_model_option(),
+    embedding_base_url: str | None = embedding_base_url_option("required with the model"),
+    embedding_api_key_env: str | None = embedding_key_option(),
+    semantic_threshold: float = threshold_option(),
 ) -> None:
-    """Score recorded model outputs against a suite, without calling any model."""
+    """Score recorded model outputs against a suite, without calling any model (except an
+    embeddings model for `semantic` arguments)."""
+    import asyncio
+
     from benchstudio.toolcall.aggregate import summarize_verdicts
     from benchstudio.toolcall.matching import SemanticScorerMissingError
-    from benchstudio.toolcall.offline import score_recorded
-    from benchstudio.toolcall.profiles import get_profile
     from benchstudio.toolcall.suite_file import (
         SuiteFileError,
         load_suite,
-        read_outputs,
         write_verdicts,
     )
 
     if profile not in PROFILES:
         err_console.print(f"[bold red]Unknown profile[/] {profile!r}; use one of {PROFILES}")
         raise typer.Exit(EXIT_INVALID_INPUT)
+    embeddings = EmbeddingOptions(
+        embedding_model, embedding_base_url, embedding_api_key_env, semantic_threshold
+    )
     try:
         loaded = load_suite(suite)
-        result = score_recorded(loaded, list(read_outputs(outputs)), get_profile(profile))
+        result = asyncio.run(score_offline(loaded, outputs, profile, embeddings, err_console))
     except (SuiteFileError, SemanticScorerMissingError) as error:
         err_console.print(f"[bold red]Cannot score:[/] {error}")
         raise typer.Exit(EXIT_INVALID_INPUT) from None
@@ -193,6 +209,10 @@ def run_command(
     verdicts: Path | None = typer.Option(
         None, "--verdicts", dir_okay=False, help="Also write verdicts as JSON lines."
     ),
+    embedding_model: str | None = embedding_model_option(),
+    embedding_base_url: str | None = embedding_base_url_option("default: --base-url"),
+    embedding_api_key_env: str | None = embedding_key_option(),
+    semantic_threshold: float = threshold_option(),
 ) -> None:
     """Run a suite live against one or more models and score every case as it finishes."""
     import asyncio
@@ -228,6 +248,12 @@ def run_command(
         system_prompt=system_prompt,
         params=params,
         assume_yes=yes,
+        embeddings=EmbeddingOptions(
+            embedding_model,
+            embedding_base_url or base_url,
+            embedding_api_key_env,
+            semantic_threshold,
+        ),
     )
     if parameter_set:
         options = apply_parameter_set(
@@ -293,7 +319,11 @@ async def _run_live(options: LiveOptions) -> int:
         return EXIT_INVALID_INPUT
     started_at, run_id = utcnow(), new_id()
     # The CLI runs on the operator's own machine: local servers are allowed (dev egress mode).
-    async with guarded_adapters(EgressPolicy.from_allow_list("dev")) as adapter_for:
+    embeddings = options.embeddings or EmbeddingOptions(None, None, None, 0.5)
+    async with (
+        guarded_adapters(EgressPolicy.from_allow_list("dev")) as adapter_for,
+        embedding_prepass(loaded, options.profile, embeddings, err_console) as prepass,
+    ):
         try:
             runner = LiveEvalRunner(
                 loaded,
@@ -301,6 +331,7 @@ async def _run_live(options: LiveOptions) -> int:
                 get_profile(options.profile),
                 adapter_for,
                 retry_policy=RetryPolicy(max_attempts=options.attempts),
+                semantic=prepass,
             )
         except (SemanticScorerMissingError, ValueError) as error:
             err_console.print(f"[bold red]Cannot run:[/] {error}")

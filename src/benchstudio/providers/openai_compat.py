@@ -10,7 +10,7 @@ endpoint for the life of the process).
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from time import perf_counter_ns
 from typing import Any, ClassVar
 from urllib.parse import urlsplit, urlunsplit
@@ -35,6 +35,7 @@ from benchstudio.providers.base import (
 )
 from benchstudio.providers.byte_stream import ByteStream
 from benchstudio.providers.discovery import DISCOVERY_TIMEOUT_S, probe_health
+from benchstudio.providers.embeddings import EmbeddingResult, embed_batched
 from benchstudio.providers.errors import (
     BadRequestError,
     ProviderConnectionError,
@@ -213,7 +214,8 @@ def _tool_call_events(calls: list[Any], t_ns: int) -> list[StreamEvent]:
 
 
 class OpenAICompatAdapter:
-    """Adapter for `POST {base}/chat/completions` and `GET {base}/models`."""
+    """Adapter for `POST {base}/chat/completions`, `POST {base}/embeddings` and
+    `GET {base}/models`."""
 
     protocol = "openai"
     # Endpoints (chat URLs) seen rejecting `stream_options`, shared by all instances.
@@ -290,6 +292,13 @@ class OpenAICompatAdapter:
                 data, request_id=request.request_id, secrets=self._transport.secrets
             )
         return parse_openai_completion(data, latency, request.request_id)
+
+    async def embed(
+        self, model: str, texts: Sequence[str], *, timeout_s: float | None = None
+    ) -> EmbeddingResult:
+        """`POST {base}/embeddings` for `texts`, batched (see `providers.embeddings`)."""
+        url = f"{self.base_url}/embeddings"
+        return await embed_batched(self._transport, url, model, texts, timeout_s=timeout_s)
 
     async def list_models(self) -> list[ModelInfo]:
         data = await self._transport.request_json(

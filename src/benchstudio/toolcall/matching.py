@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import math
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from enum import StrEnum
-from typing import Any, Protocol
+from typing import Any
 
 from benchstudio.toolcall.bfcl_bridge import bfcl_acceptable, bfcl_param
 from benchstudio.toolcall.bfcl_rules import check_param
@@ -20,10 +22,9 @@ DEFAULT_NUMERIC_TOLERANCE = 1e-6
 DEFAULT_SEMANTIC_THRESHOLD = 0.5
 
 
-class SemanticScorer(Protocol):
-    """Similarity in [0, 1] between an expected and an actual value (judge or embeddings)."""
-
-    def __call__(self, expected: Any, actual: Any, argument: str) -> float: ...
+# Similarity of (expected text, actual text), filled by an async pre-pass (embeddings or a
+# judge); None: no similarity is known for that pair (the scorer then fails the value).
+SemanticLookup = Callable[[str, str], float | None]
 
 
 class SemanticScorerMissingError(RuntimeError):
@@ -46,7 +47,7 @@ class MatchSettings:
     fuzzy_threshold: float = 1.0
     numeric_tolerance: float = DEFAULT_NUMERIC_TOLERANCE
     coerce_numeric_strings: bool = False
-    semantic_scorer: SemanticScorer | None = None
+    semantic_lookup: SemanticLookup | None = None
     semantic_threshold: float = DEFAULT_SEMANTIC_THRESHOLD
 
 
@@ -55,6 +56,10 @@ class ValueVerdict:
     passed: bool
     problem: ArgumentProblem | None = None
     detail: str = ""
+    # `semantic` arguments: the best similarity among the acceptable values, and the texts
+    # compared for it (expected, actual).
+    similarity: float | None = None
+    compared: tuple[str, str] | None = None
 
 
 PASSED = ValueVerdict(True)
@@ -171,12 +176,30 @@ def _literal_matches(
     if mode is MatchMode.CONTAINS:
         return contains(expected, actual)
     if mode is MatchMode.SEMANTIC:
-        if settings.semantic_scorer is None:
-            raise SemanticScorerMissingError(
-                f"argument {argument!r} asks for semantic matching; no semantic scorer is set"
-            )
-        return settings.semantic_scorer(expected, actual, argument) >= settings.semantic_threshold
+        similarity = semantic_similarity(expected, actual, settings, argument)
+        return similarity is not None and similarity >= settings.semantic_threshold
     raise ValueError(f"no literal comparison for mode {mode}")
+
+
+def semantic_text(value: Any) -> str:
+    """The text a similarity source compares: strings as they are, anything else as JSON."""
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, sort_keys=True, ensure_ascii=False)
+
+
+def semantic_similarity(
+    expected: Any, actual: Any, settings: MatchSettings, argument: str
+) -> float | None:
+    """Texts equal once normalised are identical (1.0) without asking; else the lookup."""
+    if settings.semantic_lookup is None:
+        raise SemanticScorerMissingError(
+            f"argument {argument!r} asks for semantic matching; no semantic scorer is set"
+        )
+    left, right = semantic_text(expected), semantic_text(actual)
+    if normalize_text(left) == normalize_text(right):
+        return 1.0
+    return settings.semantic_lookup(left, right)
 
 
 def _first_set(value: float | None, fallback: float) -> float:
@@ -202,6 +225,8 @@ def match_value(
             return PASSED
         problem = ArgumentProblem.TYPE if "type_error" in result.error_type else None
         return ValueVerdict(False, problem or ArgumentProblem.WRONG, result.message)
+    if mode is MatchMode.SEMANTIC and expectation.acceptable:
+        return _match_semantic(argument, actual, expectation, settings)
     for expected in expectation.acceptable:
         if _literal_matches(mode, expected, actual, expectation, settings, argument):
             return PASSED
@@ -217,6 +242,27 @@ def match_value(
             ):
                 return PASSED
     return ValueVerdict(False, _classify_mismatch(actual, expectation), f"{argument}: no match")
+
+
+def _match_semantic(
+    argument: str, actual: Any, expectation: ArgumentExpectation, settings: MatchSettings
+) -> ValueVerdict:
+    """Every acceptable value is compared, so the verdict carries the best similarity."""
+    actual_text = semantic_text(actual)
+    found = [
+        (similarity, semantic_text(expected))
+        for expected in expectation.acceptable
+        if (similarity := semantic_similarity(expected, actual, settings, argument)) is not None
+    ]
+    if not found:
+        detail = f"{argument}: no similarity is known (the similarity source failed)"
+        return ValueVerdict(False, ArgumentProblem.WRONG, detail)
+    best, expected_text = max(found, key=lambda item: item[0])
+    compared = (expected_text, actual_text)
+    if best >= settings.semantic_threshold:
+        return ValueVerdict(True, similarity=best, compared=compared)
+    detail = f"{argument}: similarity {best:.3f} below {settings.semantic_threshold:g}"
+    return ValueVerdict(False, ArgumentProblem.WRONG, detail, best, compared)
 
 
 def _json_kind(value: Any) -> str:

@@ -32,6 +32,7 @@ from benchstudio.toolcall.scoring import (
     PairCheck,
     argument_accuracy,
     pair_matrix,
+    paired_similarities,
     schema_validity,
     tool_selection,
 )
@@ -210,6 +211,7 @@ def score_chain(
         latency_ms=transcript.latency_ms,
         model=transcript.model,
         multi_turn=scores,
+        semantic=paired_similarities(pairing, checks),
     )
 
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Literal
 
-from benchstudio.toolcall.matching import MatchSettings, SemanticScorer
+from benchstudio.toolcall.matching import MatchSettings, SemanticLookup
 from benchstudio.toolcall.schemas import MatchMode
 
 
@@ -79,10 +79,22 @@ DEFAULT_PROFILE = ProfileName.LENIENT
 
 
 def get_profile(
-    name: ProfileName | str = DEFAULT_PROFILE, semantic_scorer: SemanticScorer | None = None
+    name: ProfileName | str = DEFAULT_PROFILE,
+    semantic_lookup: SemanticLookup | None = None,
+    semantic_threshold: float | None = None,
 ) -> Profile:
-    """A profile by name, with an optional semantic scorer for `semantic` arguments."""
+    """A profile by name, with an optional similarity lookup for `semantic` arguments."""
     profile = _PROFILES[ProfileName(name)]
-    if semantic_scorer is None:
+    if semantic_lookup is None:
         return profile
-    return replace(profile, match=replace(profile.match, semantic_scorer=semantic_scorer))
+    return with_semantic(profile, semantic_lookup, semantic_threshold)
+
+
+def with_semantic(
+    profile: Profile, lookup: SemanticLookup, threshold: float | None = None
+) -> Profile:
+    """The profile whose `semantic` arguments read similarities from `lookup`."""
+    match = replace(profile.match, semantic_lookup=lookup)
+    if threshold is not None:
+        match = replace(match, semantic_threshold=threshold)
+    return replace(profile, match=match)

@@ -20,7 +20,7 @@ from benchstudio.toolcall.pairing import (
 from benchstudio.toolcall.profiles import Profile
 from benchstudio.toolcall.schema_check import argument_errors
 from benchstudio.toolcall.schemas import CallOrder, ExpectedCall, MatchMode, TestCase, Tool
-from benchstudio.toolcall.verdicts import CaseVerdict, ErrorCategory
+from benchstudio.toolcall.verdicts import ArgumentSimilarity, CaseVerdict, ErrorCategory
 
 _PROBLEM_CATEGORY = {
     ArgumentProblem.MISSING: ErrorCategory.MISSING_ARGUMENT,
@@ -37,6 +37,7 @@ class PairCheck:
     correct: int = 0
     total: int = 0
     problems: list[tuple[ArgumentProblem, str]] = field(default_factory=list)
+    similarities: list[ArgumentSimilarity] = field(default_factory=list)
 
     @property
     def passed(self) -> bool:
@@ -76,6 +77,17 @@ def check_pair(
         verdict = match_value(
             name, arguments[name], expectation, profile.match, properties.get(name)
         )
+        if mode is MatchMode.SEMANTIC:
+            check.similarities.append(
+                ArgumentSimilarity(
+                    call=expected.name,
+                    argument=name,
+                    similarity=verdict.similarity,
+                    passed=verdict.passed,
+                    expected=verdict.compared[0] if verdict.compared else None,
+                    actual=verdict.compared[1] if verdict.compared else None,
+                )
+            )
         if verdict.passed:
             check.correct += 1
         else:
@@ -153,6 +165,18 @@ def argument_accuracy(
         correct += check.correct
         total += check.total
     return correct / total if total else 1.0
+
+
+def paired_similarities(
+    pairing: Pairing, checks: list[list[PairCheck | None]]
+) -> list[ArgumentSimilarity]:
+    """The `semantic` arguments' similarities of the calls paired with expected calls."""
+    found: list[ArgumentSimilarity] = []
+    for position, index in enumerate(pairing):
+        check = checks[position][index] if index is not None else None
+        if check is not None:
+            found += check.similarities
+    return found
 
 
 @dataclass(slots=True)
@@ -308,6 +332,7 @@ def _verdict(
         prompt_tokens=output.usage.prompt_tokens if output.usage else None,
         completion_tokens=output.usage.completion_tokens if output.usage else None,
         model=output.model,
+        semantic=paired_similarities(pairing, checks),
     )
 
 

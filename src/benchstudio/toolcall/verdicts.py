@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -41,6 +42,28 @@ class MultiTurnScores(BaseModel):
     sourcing: float | None
 
 
+class ArgumentSimilarity(BaseModel):
+    """A `semantic` argument of a paired call: its best similarity (None: unknown) and the
+    texts compared for it."""
+
+    call: str
+    argument: str
+    similarity: float | None
+    passed: bool
+    expected: str | None = None
+    actual: str | None = None
+
+
+def recorded_similarities(verdict: dict[str, Any]) -> dict[tuple[str, str], float | None]:
+    """A stored verdict's similarities by (expected text, actual text), to score it again."""
+    found: dict[tuple[str, str], float | None] = {}
+    for item in verdict.get("semantic") or []:
+        record = ArgumentSimilarity.model_validate(item)
+        if record.expected is not None and record.actual is not None:
+            found[(record.expected, record.actual)] = record.similarity
+    return found
+
+
 class CaseVerdict(BaseModel):
     """Everything measured for one case. Serialised with `pass` as the verdict's key."""
 
@@ -66,6 +89,7 @@ class CaseVerdict(BaseModel):
     completion_tokens: int | None = None
     model: str | None = None
     multi_turn: MultiTurnScores | None = None
+    semantic: list[ArgumentSimilarity] = Field(default_factory=list)
 
     def to_json_line(self) -> str:
         return self.model_dump_json(by_alias=True, exclude_none=False)

@@ -109,7 +109,5 @@ def test_semantic_needs_an_injected_scorer() -> None:
     expectation = ArgumentExpectation(acceptable=["a cheap hotel"], match=MatchMode.SEMANTIC)
     with pytest.raises(SemanticScorerMissingError):
         match_value("query", "budget lodging", expectation, EXACT)
-    scorer_settings = MatchSettings(
-        MatchMode.EXACT, semantic_scorer=lambda expected, actual, argument: 0.9
-    )
+    scorer_settings = MatchSettings(MatchMode.EXACT, semantic_lookup=lambda expected, actual: 0.9)
     assert match_value("query", "budget lodging", expectation, scorer_settings).passed

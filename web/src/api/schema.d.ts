@@ -1666,6 +1666,11 @@ export interface components {
             /** Name */
             name: string;
             /**
+             * Similarity
+             * @description `semantic` arguments: the similarity the run computed.
+             */
+            similarity?: number | null;
+            /**
              * Status
              * @enum {string}
              */
@@ -2231,6 +2236,8 @@ export interface components {
             };
             /** @default lenient */
             profile: components["schemas"]["ProfileName"];
+            /** @description Required when the suite has `semantic` arguments. */
+            semantic?: components["schemas"]["EvalSemanticOptions"] | null;
             /** Suite Id */
             suite_id: string;
             /**
@@ -2370,6 +2377,30 @@ export interface components {
             offset: number;
             /** Total */
             total: number;
+        };
+        /**
+         * EvalSemanticOptions
+         * @description How `semantic` arguments get their similarity: cosine of embeddings from a catalog
+         *     embeddings model, or a catalog chat model answering "equivalent" (1) or "not" (0).
+         */
+        EvalSemanticOptions: {
+            /**
+             * Model Ref Id
+             * @description A catalog model (capability embeddings/chat).
+             */
+            model_ref_id: string;
+            /**
+             * Source
+             * @default embeddings
+             * @enum {string}
+             */
+            source: "embeddings" | "judge";
+            /**
+             * Threshold
+             * @description Pass at or above.
+             * @default 0.5
+             */
+            threshold: number;
         };
         /** EvalSubmitted */
         EvalSubmitted: {
@@ -2859,6 +2890,13 @@ export interface components {
         ModelCreate: {
             /** Cached Input Price */
             cached_input_price?: number | string | null;
+            /**
+             * Capability
+             * @description chat: chat completions; embeddings: `/v1/embeddings`.
+             * @default chat
+             * @enum {string}
+             */
+            capability: "chat" | "embeddings";
             /** Context Window */
             context_window?: number | null;
             /** Display Name */
@@ -2894,6 +2932,13 @@ export interface components {
             archived_at: string | null;
             /** Cached Input Price */
             cached_input_price?: string | null;
+            /**
+             * Capability
+             * @description chat: chat completions; embeddings: `/v1/embeddings`.
+             * @default chat
+             * @enum {string}
+             */
+            capability: "chat" | "embeddings";
             /** Context Window */
             context_window?: number | null;
             /**
@@ -2963,6 +3008,8 @@ export interface components {
         ModelUpdate: {
             /** Cached Input Price */
             cached_input_price?: number | string | null;
+            /** Capability */
+            capability?: ("chat" | "embeddings") | null;
             /** Context Window */
             context_window?: number | null;
             /** Display Name */

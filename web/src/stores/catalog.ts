@@ -15,6 +15,7 @@ export type DiscoveredModel = components['schemas']['DiscoveredModel']
 export type CatalogModel = components['schemas']['ModelOut']
 export type ModelCreate = components['schemas']['ModelCreate']
 export type ModelUpdate = components['schemas']['ModelUpdate']
+export type ModelCapability = NonNullable<CatalogModel['capability']>
 
 const path = (provider_id: string) => ({ params: { path: { provider_id } } })
 const modelPath = (model_ref_id: string) => ({ params: { path: { model_ref_id } } })

@@ -82,6 +82,7 @@ def _successor(model: CatalogModel, changes: dict[str, object], now: datetime) -
         "provider_id",
         "model_id",
         "display_name",
+        "capability",
         "context_window",
         "max_output_tokens",
         "input_price",
@@ -115,8 +116,9 @@ async def update_model(ctx: ServiceContext, model_ref_id: str, data: ModelUpdate
         }
         if changes.get("skipped_params") is None:
             changes.pop("skipped_params", None)
-        if changes.get("notes") is None:
-            changes.pop("notes", None)
+        for key in ("notes", "capability"):
+            if changes.get(key) is None:
+                changes.pop(key, None)
         if not renamed:
             for key, value in changes.items():
                 setattr(model, key, value)

@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from benchstudio.core.input_types import CleanInput, ObjectId
 from benchstudio.evals.runs.domain.conversation import Conversation
+from benchstudio.toolcall.matching import DEFAULT_SEMANTIC_THRESHOLD
 from benchstudio.toolcall.profiles import ProfileName
 
 MAX_TARGETS = 8
@@ -56,6 +57,19 @@ class EvalJudgeOptions(CleanInput):
     verdict_policy: Literal["automated_final", "judge_final", "both"] = "automated_final"
 
 
+class EvalSemanticOptions(CleanInput):
+    """How `semantic` arguments get their similarity: cosine of embeddings from a catalog
+    embeddings model, or a catalog chat model answering "equivalent" (1) or "not" (0)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    source: Literal["embeddings", "judge"] = "embeddings"
+    model_ref_id: ObjectId = Field(description="A catalog model (capability embeddings/chat).")
+    threshold: float = Field(
+        default=DEFAULT_SEMANTIC_THRESHOLD, ge=0, le=1, description="Pass at or above."
+    )
+
+
 class EvalCreate(CleanInput):
     model_config = ConfigDict(extra="forbid")
 
@@ -80,6 +94,9 @@ class EvalCreate(CleanInput):
     timeout_s: float = Field(default=120.0, gt=0, le=900)
     judge: EvalJudgeOptions | None = Field(
         default=None, description="LLM-as-judge options (live, auto-judge, verdict policy)."
+    )
+    semantic: EvalSemanticOptions | None = Field(
+        default=None, description="Required when the suite has `semantic` arguments."
     )
 
 
@@ -243,6 +260,9 @@ class ArgumentCheckOut(BaseModel):
     expected: list[Any]
     actual: Any = None
     detail: str = ""
+    similarity: float | None = Field(
+        default=None, description="`semantic` arguments: the similarity the run computed."
+    )
 
 
 class CallCheckOut(BaseModel):

@@ -27,6 +27,7 @@ from benchstudio.evals.runs.service.case_hooks import (
     run_finish_hooks,
 )
 from benchstudio.evals.runs.service.lifecycle import RunPlan, finish_run, result_writer, start_run
+from benchstudio.evals.runs.service.semantic import open_semantic_prepass
 from benchstudio.evals.runs.service.targets import runner_target
 from benchstudio.jobs.context import JobCancelledError, JobContext, is_resumable
 from benchstudio.jobs.domain import JobEstimate
@@ -130,8 +131,13 @@ async def _run_cases(
         suite = plan.remaining_suite
         if not suite.cases:
             return None
+        semantic = await stack.enter_async_context(open_semantic_prepass(catalog, plan.settings))
         runner = LiveEvalRunner(
-            suite, targets, get_profile(plan.profile), lambda target: by_label[target.label]
+            suite,
+            targets,
+            get_profile(plan.profile),
+            lambda target: by_label[target.label],
+            semantic=semantic,
         )
         watcher = asyncio.create_task(_cancel_when_asked(ctx, runner))
         progress = _Progress()

@@ -36,6 +36,7 @@ from benchstudio.toolcall.outputs import ModelOutput, decode_call
 from benchstudio.toolcall.profiles import Profile
 from benchstudio.toolcall.schemas import MultiTurnSettings, Suite, TestCase, Tool
 from benchstudio.toolcall.scoring import score_case
+from benchstudio.toolcall.semantic import SemanticPrepass
 from benchstudio.toolcall.verdicts import CaseVerdict
 
 Sleep = Callable[[float], Awaitable[None]]
@@ -57,6 +58,13 @@ class DriveSettings:
     profile: Profile
     retry_policy: RetryPolicy = field(default_factory=RetryPolicy)
     sleep: Sleep = asyncio.sleep
+    # Computes `semantic` arguments' similarities before a case is scored.
+    semantic: SemanticPrepass | None = None
+
+    async def score(self, scorer: Callable[[Profile], CaseVerdict]) -> CaseVerdict:
+        if self.semantic is None:
+            return scorer(self.profile)
+        return await self.semantic.score(self.profile, scorer)
 
 
 def _request(
@@ -134,7 +142,8 @@ async def drive_case(
         verdict, exchanges = await _single_turn(case, tools, context, settings, messages)
     else:
         transcript, exchanges = await _chain(case, context, settings, messages, tool_specs(tools))
-        verdict = score_chain(case, tools, transcript, settings.profile)
+        chain = transcript
+        verdict = await settings.score(lambda profile: score_chain(case, tools, chain, profile))
         verdict = _with_totals(verdict, exchanges)
     return LiveCaseResult(
         target=context.target.label,
@@ -164,7 +173,8 @@ async def _single_turn(
         )
     else:
         output = output_from_response(case.id, response, label)
-    return score_case(case, tools, output, settings.profile), [exchange]
+    verdict = await settings.score(lambda profile: score_case(case, tools, output, profile))
+    return verdict, [exchange]
 
 
 async def _chain(

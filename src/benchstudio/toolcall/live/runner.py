@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 from collections import deque
-from collections.abc import AsyncIterator, Callable, Iterable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -34,6 +34,7 @@ from benchstudio.toolcall.live.records import (
 from benchstudio.toolcall.matching import SemanticScorerMissingError
 from benchstudio.toolcall.profiles import Profile
 from benchstudio.toolcall.schemas import ArgumentExpectation, MatchMode, Suite, TestCase
+from benchstudio.toolcall.semantic import SemanticPrepass
 
 AdapterFor = Callable[[EvalTarget], ProviderAdapter]
 _LOCAL_NAMES = frozenset({"localhost", "localhost.localdomain"})
@@ -110,23 +111,31 @@ def _context(target: EvalTarget, adapter: ProviderAdapter) -> TargetContext:
     )
 
 
-def _expectations_use_semantic(expectations: Iterable[ArgumentExpectation]) -> bool:
-    for expectation in expectations:
+def _semantic_paths(expectations: dict[str, ArgumentExpectation], prefix: str) -> list[str]:
+    paths: list[str] = []
+    for name, expectation in expectations.items():
+        path = f"{prefix}.{name}"
         if expectation.match is MatchMode.SEMANTIC:
-            return True
-        nested = [e for alternative in expectation.objects for e in alternative.values()]
-        nested += [e for alternative in expectation.item_lists for e in alternative]
-        if _expectations_use_semantic(nested):
-            return True
-    return False
+            paths.append(path)
+        for alternative in expectation.objects:
+            paths += _semantic_paths(alternative, path)
+        for items in expectation.item_lists:
+            paths += _semantic_paths({str(i): e for i, e in enumerate(items)}, path)
+    return list(dict.fromkeys(paths))
+
+
+def semantic_arguments(suite: Suite) -> list[tuple[str, str]]:
+    """(case id, `tool.argument` path) of every argument the suite compares semantically."""
+    return [
+        (case.id, path)
+        for case in suite.cases
+        for call in case.expected_calls
+        for path in _semantic_paths(call.arguments, call.name)
+    ]
 
 
 def suite_uses_semantic(suite: Suite) -> bool:
-    return any(
-        _expectations_use_semantic(call.arguments.values())
-        for case in suite.cases
-        for call in case.expected_calls
-    )
+    return bool(semantic_arguments(suite))
 
 
 @dataclass(slots=True)
@@ -149,11 +158,12 @@ class LiveEvalRunner:
         *,
         retry_policy: RetryPolicy | None = None,
         sleep: Sleep = asyncio.sleep,
+        semantic: SemanticPrepass | None = None,
     ) -> None:
         if not targets:
             raise ValueError("at least one target is needed")
-        needs_scorer = not profile.bfcl_verdict and profile.match.semantic_scorer is None
-        if needs_scorer and suite_uses_semantic(suite):
+        unset = semantic is None and profile.match.semantic_lookup is None
+        if unset and not profile.bfcl_verdict and suite_uses_semantic(suite):
             raise SemanticScorerMissingError(
                 "the suite asks for semantic matching; no semantic scorer is configured"
             )
@@ -161,7 +171,7 @@ class LiveEvalRunner:
         self.profile = profile
         self.plans = plan_targets(targets)
         self._adapter_for = adapter_for
-        self._settings = DriveSettings(profile, retry_policy or RetryPolicy(), sleep)
+        self._settings = DriveSettings(profile, retry_policy or RetryPolicy(), sleep, semantic)
         self.results: list[LiveCaseResult] = []
         self.cancelled = False
         self._tasks: list[asyncio.Task[None]] = []

@@ -59,6 +59,9 @@ def _argument_checks(
                 name, arguments[name], expectation, profile.match, properties.get(name)
             )
             passed, detail = verdict.passed, verdict.detail
+            if verdict.similarity is not None:
+                entry["similarity"] = verdict.similarity
+                detail = detail or f"similarity {verdict.similarity:.3f}"
         except Exception as error:  # e.g. semantic matching without a scorer
             passed, detail = False, f"not re-checked here: {error}"
         status = "passed" if passed else "failed"

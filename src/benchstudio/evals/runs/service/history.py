@@ -40,9 +40,9 @@ from benchstudio.evals.service import EvalContext
 from benchstudio.evals.suites.service import crud as suites
 from benchstudio.jobs.service import JobService
 from benchstudio.storage.service_context import ServiceContext
-from benchstudio.toolcall.profiles import get_profile
+from benchstudio.toolcall.profiles import Profile, get_profile, with_semantic
 from benchstudio.toolcall.schemas import Suite
-from benchstudio.toolcall.verdicts import CaseVerdict
+from benchstudio.toolcall.verdicts import CaseVerdict, recorded_similarities
 
 
 async def _owned(session: Any, owner_id: str, run_id: str) -> EvalRun:
@@ -142,11 +142,21 @@ async def case_result_detail(ctx: ServiceContext, run_id: str, result_id: str) -
     return build_case_detail(run, row, suite)
 
 
+def _profile_of(run: EvalRun, row: EvalCaseResult) -> Profile:
+    """The run's profile; `semantic` arguments read the similarities the run recorded."""
+    profile = get_profile(run.profile)
+    semantic = (run.config.get("settings") or {}).get("semantic")
+    if not semantic:
+        return profile
+    known = recorded_similarities(row.verdict)
+    return with_semantic(profile, lambda e, a: known.get((e, a)), semantic.get("threshold"))
+
+
 def build_case_detail(run: EvalRun, row: EvalCaseResult, suite: Suite) -> CaseResultDetail:
     case = next((c for c in suite.cases if c.id == row.case_id), None)
     if case is None:  # a snapshot never loses a case it ran; guard anyway
         raise NotFoundError("The case is not in the run's suite snapshot.")
-    profile = get_profile(run.profile)
+    profile = _profile_of(run, row)
     tools = suite.tools_for(case)
     calls = decoded_calls(row.exchanges, profile)
     checks = explain_calls(case, tools, calls, profile)

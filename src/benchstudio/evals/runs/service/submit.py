@@ -18,12 +18,11 @@ from benchstudio.evals.runs.domain.placeholders import (
 )
 from benchstudio.evals.runs.domain.rules import MAX_CASES_PER_RUN, TOOL_EVAL_JOB_TYPE
 from benchstudio.evals.runs.schemas import EvalCreate, EvalRunOut, EvalSubmitted, EvalWarning
+from benchstudio.evals.runs.service.semantic import semantic_settings
 from benchstudio.evals.runs.service.targets import preview_plans, resolve_targets, runner_target
 from benchstudio.evals.service import EvalContext
 from benchstudio.evals.suites.service import crud as suites
 from benchstudio.toolcall.live.conversation import TOOL_CHOICE_MODES
-from benchstudio.toolcall.live.runner import suite_uses_semantic
-from benchstudio.toolcall.profiles import ProfileName
 from benchstudio.toolcall.schemas import Suite
 
 
@@ -34,8 +33,6 @@ def refuse(message: str, code: str = "invalid_eval") -> AppError:
 def _check_suite(suite: Suite, data: EvalCreate) -> None:
     if not suite.cases:
         raise refuse("The suite has no cases.")
-    if data.profile is not ProfileName.BFCL and suite_uses_semantic(suite):
-        raise refuse("The suite uses semantic matching, which needs a semantic scorer.")
     choice = data.tool_choice
     if choice and choice not in TOOL_CHOICE_MODES:
         names = {tool.function.name for tool in suite.tools}
@@ -64,6 +61,7 @@ async def submit_eval(ctx: EvalContext, data: EvalCreate) -> EvalSubmitted:
     owner_id = ctx.require_owner()
     snapshot = await suites.load_snapshot(ctx, data.suite_id, data.suite_version)
     _check_suite(snapshot.suite, data)
+    semantic = await semantic_settings(ctx, snapshot.suite, data)
     resolved = await resolve_targets(ctx, data)
     if data.judge is not None:  # the judge model must be the caller's (404 otherwise)
         await catalog_service.get_model(
@@ -73,6 +71,8 @@ async def submit_eval(ctx: EvalContext, data: EvalCreate) -> EvalSubmitted:
     if total > MAX_CASES_PER_RUN:
         raise refuse(f"{total} case runs exceed the limit of {MAX_CASES_PER_RUN} per run.")
     settings = _settings_of(data)
+    if semantic:
+        settings["semantic"] = semantic
     overrides = [t.model_dump(include={"system_prompt", "params"}) for t in data.targets]
     plans = preview_plans(
         [
