@@ -787,6 +787,201 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/judge/agreement": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Agreement By Judge
+         * @description Agreement per (judge model, prompt version) across the caller's reports.
+         */
+        get: operations["agreement_by_judge_api_judge_agreement_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/judge/comparisons": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Submit Comparison
+         * @description Compare result A with result B (same suite version), each case in both orders, blind.
+         *     Wins are A's; a case whose two orders disagree is a tie and is flagged.
+         */
+        post: operations["submit_comparison_api_judge_comparisons_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/judge/estimate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Estimate
+         * @description Cases × tokens × the judge's price, and how many cases are too long for its window.
+         */
+        post: operations["estimate_api_judge_estimate_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/judge/reports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Reports */
+        get: operations["list_reports_api_judge_reports_get"];
+        put?: never;
+        /**
+         * Submit Cross Case
+         * @description A cross-case report: the grade from measured figures, the judge's findings by map-reduce.
+         */
+        post: operations["submit_cross_case_api_judge_reports_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/judge/reports/{report_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Report */
+        get: operations["get_report_api_judge_reports__report_id__get"];
+        put?: never;
+        post?: never;
+        /** Delete Report */
+        delete: operations["delete_report_api_judge_reports__report_id__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/judge/reports/{report_id}/cases": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Report Cases */
+        get: operations["report_cases_api_judge_reports__report_id__cases_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/judge/reports/{report_id}/cases/{case_id}/review": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Review Case
+         * @description Settle a disagreement: the judge was right, or the automated verdict was (null clears).
+         */
+        put: operations["review_case_api_judge_reports__report_id__cases__case_id__review_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/judge/reports/{report_id}/pairs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Pairs
+         * @description A comparative report's cases: the pick in each order, the outcome, the reasoning.
+         */
+        get: operations["list_pairs_api_judge_reports__report_id__pairs_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/judge/runs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Submit Judge
+         * @description Judge a finished eval run's result: a `judge_cases` job writing a new report version.
+         */
+        post: operations["submit_judge_api_judge_runs_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/judge/runs/{eval_run_id}/policy": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Policy */
+        get: operations["get_policy_api_judge_runs__eval_run_id__policy_get"];
+        /** Set Policy */
+        put: operations["set_policy_api_judge_runs__eval_run_id__policy_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/meta": {
         parameters: {
             query?: never;
@@ -1570,6 +1765,42 @@ export interface components {
             /** Role */
             role?: ("admin" | "user") | null;
         };
+        /**
+         * AgreementOut
+         * @description Judge (pass / marginal / fail) against automated (pass / not pass); marginal counts as
+         *     not pass. Kappa is null, with the reason, when it is undefined (expected agreement 1).
+         *     Reviews settle disagreements: each rater's accuracy is over the cases whose truth is known
+         *     (agreements and reviewed disagreements).
+         */
+        AgreementOut: {
+            /** Automated Accuracy */
+            automated_accuracy: number | null;
+            /** Automated Right */
+            automated_right: number;
+            /** Disagreements */
+            disagreements: components["schemas"]["DisagreementOut"][];
+            /** Judge Accuracy */
+            judge_accuracy: number | null;
+            /** Judge Right */
+            judge_right: number;
+            /** Kappa */
+            kappa: number | null;
+            /** Kappa Reason */
+            kappa_reason: string | null;
+            /** N */
+            n: number;
+            /** Raw Agreement */
+            raw_agreement: number | null;
+            /**
+             * Table
+             * @description judge verdict → {'pass': n, 'not_pass': n} of automated results.
+             */
+            table: {
+                [key: string]: {
+                    [key: string]: number;
+                };
+            };
+        };
         /** ApiTokenCreate */
         ApiTokenCreate: {
             /** Expires In Days */
@@ -1948,6 +2179,55 @@ export interface components {
          * @enum {string}
          */
         CallOrder: "ordered" | "unordered" | "subset" | "superset";
+        /**
+         * CaseJudgementOut
+         * @description The judge's verdict and the automated one side by side.
+         */
+        CaseJudgementOut: {
+            /** Arguments */
+            arguments: {
+                [key: string]: unknown;
+            }[] | null;
+            /** Automated Pass */
+            automated_pass: boolean | null;
+            /** Case Id */
+            case_id: string;
+            /** Category */
+            category: string | null;
+            /** Cost Usd */
+            cost_usd: number | null;
+            /**
+             * Eval Result Id
+             * @description The eval's stored case result (GET /api/evals/{run}/cases/{id}).
+             */
+            eval_result_id?: string | null;
+            /** Input Tokens */
+            input_tokens: number | null;
+            /** Latency Ms */
+            latency_ms: number | null;
+            /** Mode */
+            mode: string | null;
+            /** Output Tokens */
+            output_tokens: number | null;
+            /** Parse Error */
+            parse_error: string | null;
+            /** Reasoning */
+            reasoning: string | null;
+            /** Repaired */
+            repaired: boolean;
+            /** Review */
+            review: ("judge_right" | "automated_right") | null;
+            /** Score */
+            score: number | null;
+            /** Skipped Reason */
+            skipped_reason: string | null;
+            /** Tool Selection */
+            tool_selection: {
+                [key: string]: unknown;
+            } | null;
+            /** Verdict */
+            verdict: ("pass" | "marginal" | "fail") | null;
+        };
         /** CaseResultDetail */
         CaseResultDetail: {
             /** Actual Calls */
@@ -2053,6 +2333,35 @@ export interface components {
                 [key: string]: unknown;
             }[];
         };
+        /** CasesSummaryOut */
+        CasesSummaryOut: {
+            agreement: components["schemas"]["AgreementOut"];
+            /** Cases */
+            cases: number;
+            /** Cost Usd */
+            cost_usd: number | null;
+            /** Fail Count */
+            fail_count: number;
+            /** Judged */
+            judged: number;
+            /** Marginal Count */
+            marginal_count: number;
+            /** Mean Score */
+            mean_score: number | null;
+            /** Parse Failures */
+            parse_failures: number;
+            /** Pass Count */
+            pass_count: number;
+            policy: components["schemas"]["PolicyOut"];
+            /** Score Histogram */
+            score_histogram: {
+                [key: string]: number;
+            };
+            /** Skipped */
+            skipped: number;
+            /** Stop Reason */
+            stop_reason?: string | null;
+        };
         /** ChatMessage */
         ChatMessage: {
             /** Content */
@@ -2062,6 +2371,34 @@ export interface components {
              * @enum {string}
              */
             role: "system" | "user" | "assistant" | "tool";
+        };
+        /** ComparativeSummaryOut */
+        ComparativeSummaryOut: {
+            /** Ci High */
+            ci_high: number | null;
+            /** Ci Low */
+            ci_low: number | null;
+            /** Cost Usd */
+            cost_usd: number | null;
+            /** Flagged */
+            flagged: string[];
+            /** Inconsistency Rate */
+            inconsistency_rate: number | null;
+            /** Losses */
+            losses: number;
+            /** N */
+            n: number;
+            /** Ties */
+            ties: number;
+            /**
+             * Undecided
+             * @default 0
+             */
+            undecided: number;
+            /** Win Rate */
+            win_rate: number | null;
+            /** Wins */
+            wins: number;
         };
         /** CompareIn */
         CompareIn: {
@@ -2134,6 +2471,31 @@ export interface components {
             /** Rounds */
             rounds: components["schemas"]["TranscriptRound"][];
         };
+        /** CrossCaseSummaryOut */
+        CrossCaseSummaryOut: {
+            /** Cost Usd */
+            cost_usd: number | null;
+            /** Dropped Citations */
+            dropped_citations: number;
+            /** Failure Patterns */
+            failure_patterns: components["schemas"]["FailurePatternOut"][];
+            /** Grade */
+            grade: string;
+            /** Mean Score */
+            mean_score: number | null;
+            /** Oversized Case Ids */
+            oversized_case_ids: string[];
+            /** Pass Rate */
+            pass_rate: number | null;
+            /** Recommendations */
+            recommendations: components["schemas"]["RecommendationOut"][];
+            /** Strengths */
+            strengths: string[];
+            /** Used Case Ids */
+            used_case_ids: string[];
+            /** Weaknesses */
+            weaknesses: string[];
+        };
         /** DefaultsIn */
         DefaultsIn: {
             /** Model Ref Id */
@@ -2178,6 +2540,22 @@ export interface components {
             op: "equal" | "insert" | "delete";
             /** Text */
             text: string;
+        };
+        /** DisagreementOut */
+        DisagreementOut: {
+            /** Automated Pass */
+            automated_pass: boolean;
+            /** Case Id */
+            case_id: string;
+            /** Category */
+            category: string | null;
+            /**
+             * Judge Verdict
+             * @enum {string}
+             */
+            judge_verdict: "pass" | "marginal" | "fail";
+            /** Review */
+            review: ("judge_right" | "automated_right") | null;
         };
         /** DiscoveredModel */
         DiscoveredModel: {
@@ -2225,6 +2603,8 @@ export interface components {
              * @description Per provider endpoint (default 4; 2 local).
              */
             concurrency?: number | null;
+            /** @description LLM-as-judge options (live, auto-judge, verdict policy). */
+            judge?: components["schemas"]["EvalJudgeOptions"] | null;
             /** Max Tokens */
             max_tokens?: number | null;
             /**
@@ -2261,6 +2641,43 @@ export interface components {
              * @description auto | required | none | a tool name
              */
             tool_choice?: string | null;
+        };
+        /**
+         * EvalJudgeOptions
+         * @description Judge the run with an LLM: live (as cases finish), or its failed cases once the run's
+         *     pass rate falls below `auto_judge_below` (a percentage), or both. Stored in the run's
+         *     settings; `verdict_policy` says whose verdict is final wherever the score is shown.
+         */
+        EvalJudgeOptions: {
+            /** Auto Judge Below */
+            auto_judge_below?: number | null;
+            /** Budget Usd */
+            budget_usd?: number | null;
+            /** Judge Model Ref Id */
+            judge_model_ref_id: string;
+            /**
+             * Live
+             * @default false
+             */
+            live: boolean;
+            /**
+             * Prompt Entry Id
+             * @default builtin-judge-verdict
+             */
+            prompt_entry_id: string;
+            /** Prompt Version */
+            prompt_version?: number | null;
+            /**
+             * Show Automated
+             * @default false
+             */
+            show_automated: boolean;
+            /**
+             * Verdict Policy
+             * @default automated_final
+             * @enum {string}
+             */
+            verdict_policy: "automated_final" | "judge_final" | "both";
         };
         /** EvalRunDetail */
         EvalRunDetail: {
@@ -2486,6 +2903,17 @@ export interface components {
             /** Sourced Arguments */
             sourced_arguments?: components["schemas"]["ArgumentSource"][];
         };
+        /** FailurePatternOut */
+        FailurePatternOut: {
+            /** Case Ids */
+            case_ids: string[];
+            /** Category */
+            category: string | null;
+            /** Pattern */
+            pattern: string;
+            /** Tool */
+            tool: string | null;
+        };
         /** Health */
         Health: {
             /**
@@ -2698,6 +3126,265 @@ export interface components {
             running: number;
         };
         JsonValue: unknown;
+        /**
+         * JudgeAgreementRow
+         * @description Agreement of one (judge model, prompt version) across the owner's reports.
+         */
+        JudgeAgreementRow: {
+            /** Automated Right */
+            automated_right: number;
+            /** Judge Accuracy */
+            judge_accuracy: number | null;
+            /** Judge Model Name */
+            judge_model_name: string;
+            /** Judge Right */
+            judge_right: number;
+            /** Kappa */
+            kappa: number | null;
+            /** Kappa Reason */
+            kappa_reason: string | null;
+            /** N */
+            n: number;
+            /** Prompt Entry Id */
+            prompt_entry_id: string;
+            /** Prompt Version */
+            prompt_version: number;
+            /** Raw Agreement */
+            raw_agreement: number | null;
+            /** Reports */
+            reports: number;
+        };
+        /**
+         * JudgeCasesIn
+         * @description Judge one result (run, target) of a finished eval run, case by case.
+         */
+        JudgeCasesIn: {
+            /** Budget Usd */
+            budget_usd?: number | null;
+            /** Category */
+            category?: string | null;
+            /** Eval Run Id */
+            eval_run_id: string;
+            /** Judge Model Ref Id */
+            judge_model_ref_id: string;
+            /**
+             * Prompt Entry Id
+             * @default builtin-judge-verdict
+             */
+            prompt_entry_id: string;
+            /** Prompt Version */
+            prompt_version?: number | null;
+            /**
+             * Scope
+             * @default all
+             * @enum {string}
+             */
+            scope: "all" | "failed" | "category";
+            /**
+             * Show Automated
+             * @description Show the judge the automated verdict (blind by default).
+             * @default false
+             */
+            show_automated: boolean;
+            /** Target */
+            target: string;
+        };
+        /**
+         * JudgeCompareIn
+         * @description Two results on the same suite version, judged side by side in both orders.
+         */
+        JudgeCompareIn: {
+            a: components["schemas"]["ResultRef"];
+            b: components["schemas"]["ResultRef"];
+            /** Budget Usd */
+            budget_usd?: number | null;
+            /** Judge Model Ref Id */
+            judge_model_ref_id: string;
+            /**
+             * Prompt Entry Id
+             * @default builtin-judge-compare
+             */
+            prompt_entry_id: string;
+            /** Prompt Version */
+            prompt_version?: number | null;
+        };
+        /**
+         * JudgeCrossCaseIn
+         * @description A cross-case report over one result (map-reduce over chunks).
+         */
+        JudgeCrossCaseIn: {
+            /** Budget Usd */
+            budget_usd?: number | null;
+            /** Eval Run Id */
+            eval_run_id: string;
+            /** Judge Model Ref Id */
+            judge_model_ref_id: string;
+            /**
+             * Prompt Entry Id
+             * @default builtin-judge-report
+             */
+            prompt_entry_id: string;
+            /** Prompt Version */
+            prompt_version?: number | null;
+            /** Target */
+            target: string;
+        };
+        /** JudgeEstimateOut */
+        JudgeEstimateOut: {
+            /**
+             * Cases
+             * @description Cases that would be judged.
+             */
+            cases: number;
+            /**
+             * Cost Usd
+             * @description Null when the judge model has no price.
+             */
+            cost_usd: number | null;
+            /** Input Tokens */
+            input_tokens: number;
+            /** Output Tokens */
+            output_tokens: number;
+            /**
+             * Skipped Too Long
+             * @description Cases whose transcript exceeds the judge's window.
+             */
+            skipped_too_long: number;
+            /** Unpriced */
+            unpriced: string[];
+        };
+        /** JudgeReportDetail */
+        JudgeReportDetail: {
+            /** Budget Usd */
+            budget_usd: number | null;
+            cases_summary?: components["schemas"]["CasesSummaryOut"] | null;
+            /** Category */
+            category: string | null;
+            comparative?: components["schemas"]["ComparativeSummaryOut"] | null;
+            /** Cost Usd */
+            cost_usd: number | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            cross_case?: components["schemas"]["CrossCaseSummaryOut"] | null;
+            /** Error */
+            error: string | null;
+            /** Eval Run Id */
+            eval_run_id: string;
+            /** Finished At */
+            finished_at: string | null;
+            /** Id */
+            id: string;
+            /** Job Id */
+            job_id: string | null;
+            /** Judge Model Name */
+            judge_model_name: string;
+            /** Judge Model Ref Id */
+            judge_model_ref_id: string | null;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "cases" | "comparative" | "cross_case";
+            /** Mode */
+            mode: string;
+            /** Other Eval Run Id */
+            other_eval_run_id: string | null;
+            /** Other Target */
+            other_target: string | null;
+            /** Prompt Entry Id */
+            prompt_entry_id: string;
+            /** Prompt Version */
+            prompt_version: number;
+            /** Scope */
+            scope: string;
+            /** Show Automated */
+            show_automated: boolean;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "queued" | "running" | "done" | "failed" | "cancelled" | "stopped";
+            /** Target */
+            target: string;
+            /**
+             * Verdict Policy
+             * @enum {string}
+             */
+            verdict_policy: "automated_final" | "judge_final" | "both";
+            /** Version */
+            version: number;
+        };
+        /** JudgeReportOut */
+        JudgeReportOut: {
+            /** Budget Usd */
+            budget_usd: number | null;
+            /** Category */
+            category: string | null;
+            /** Cost Usd */
+            cost_usd: number | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Error */
+            error: string | null;
+            /** Eval Run Id */
+            eval_run_id: string;
+            /** Finished At */
+            finished_at: string | null;
+            /** Id */
+            id: string;
+            /** Job Id */
+            job_id: string | null;
+            /** Judge Model Name */
+            judge_model_name: string;
+            /** Judge Model Ref Id */
+            judge_model_ref_id: string | null;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "cases" | "comparative" | "cross_case";
+            /** Mode */
+            mode: string;
+            /** Other Eval Run Id */
+            other_eval_run_id: string | null;
+            /** Other Target */
+            other_target: string | null;
+            /** Prompt Entry Id */
+            prompt_entry_id: string;
+            /** Prompt Version */
+            prompt_version: number;
+            /** Scope */
+            scope: string;
+            /** Show Automated */
+            show_automated: boolean;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "queued" | "running" | "done" | "failed" | "cancelled" | "stopped";
+            /** Target */
+            target: string;
+            /**
+             * Verdict Policy
+             * @enum {string}
+             */
+            verdict_policy: "automated_final" | "judge_final" | "both";
+            /** Version */
+            version: number;
+        };
+        /** JudgeSubmitted */
+        JudgeSubmitted: {
+            /** Job Id */
+            job_id: string;
+            /** Report Id */
+            report_id: string;
+        };
         /**
          * LimitsIn
          * @description None means "use the server default".
@@ -3052,6 +3739,33 @@ export interface components {
             /** Role */
             role: string;
         };
+        /** PairJudgementOut */
+        PairJudgementOut: {
+            /** Case Id */
+            case_id: string;
+            /** Category */
+            category: string | null;
+            /** Cost Usd */
+            cost_usd: number | null;
+            /** First Order */
+            first_order: string | null;
+            /** Inconsistent */
+            inconsistent: boolean;
+            /** Latency Ms */
+            latency_ms: number | null;
+            /** Outcome */
+            outcome: string;
+            /** Parse Error */
+            parse_error: string | null;
+            /** Reasoning First */
+            reasoning_first: string | null;
+            /** Reasoning Second */
+            reasoning_second: string | null;
+            /** Second Order */
+            second_order: string | null;
+            /** Skipped Reason */
+            skipped_reason: string | null;
+        };
         /**
          * ParameterSetIn
          * @description A named bundle of request parameters (temperature, top_p, …), optionally for one model.
@@ -3138,6 +3852,31 @@ export interface components {
         PasswordResetRequest: {
             /** Email */
             email: string;
+        };
+        /** PolicyIn */
+        PolicyIn: {
+            /**
+             * Verdict Policy
+             * @enum {string}
+             */
+            verdict_policy: "automated_final" | "judge_final" | "both";
+        };
+        /** PolicyOut */
+        PolicyOut: {
+            /** Automated Pass Rate */
+            automated_pass_rate: number | null;
+            /**
+             * Final Pass Rate
+             * @description Under the policy: automated, judge (unjudged cases keep the automated verdict), or null for 'both' (both rates are shown).
+             */
+            final_pass_rate: number | null;
+            /** Judge Pass Rate */
+            judge_pass_rate: number | null;
+            /**
+             * Verdict Policy
+             * @enum {string}
+             */
+            verdict_policy: "automated_final" | "judge_final" | "both";
         };
         /**
          * ProfileName
@@ -3513,6 +4252,18 @@ export interface components {
             /** Name */
             name?: string | null;
         };
+        /** RecommendationOut */
+        RecommendationOut: {
+            /** Case Ids */
+            case_ids: string[];
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "prompt" | "parameter" | "other";
+            /** Text */
+            text: string;
+        };
         /** Registration */
         Registration: {
             /** Email */
@@ -3534,6 +4285,18 @@ export interface components {
             offset: number;
             /** Total */
             total: number;
+        };
+        /** ResultRef */
+        ResultRef: {
+            /** Eval Run Id */
+            eval_run_id: string;
+            /** Target */
+            target: string;
+        };
+        /** ReviewIn */
+        ReviewIn: {
+            /** Review */
+            review: ("judge_right" | "automated_right") | null;
         };
         /** RunDetail */
         RunDetail: {
@@ -3741,6 +4504,11 @@ export interface components {
             diagnostics?: {
                 [key: string]: unknown;
             } | null;
+            /**
+             * Partial
+             * @default false
+             */
+            partial: boolean;
             /** Rows */
             rows: number;
             /** Superseded */
@@ -6281,6 +7049,556 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["JobOut"];
+                };
+            };
+            /** @description Client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    agreement_by_judge_api_judge_agreement_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JudgeAgreementRow"][];
+                };
+            };
+            /** @description Client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    submit_comparison_api_judge_comparisons_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["JudgeCompareIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JudgeSubmitted"];
+                };
+            };
+            /** @description Different suite versions (`suite_version_mismatch`). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    estimate_api_judge_estimate_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["JudgeCasesIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JudgeEstimateOut"];
+                };
+            };
+            /** @description Client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    list_reports_api_judge_reports_get: {
+        parameters: {
+            query?: {
+                eval_run_id?: string | null;
+                kind?: ("cases" | "comparative" | "cross_case") | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JudgeReportOut"][];
+                };
+            };
+            /** @description Client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    submit_cross_case_api_judge_reports_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["JudgeCrossCaseIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JudgeSubmitted"];
+                };
+            };
+            /** @description The result's cases are not judged yet (`judge_cases_first`). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    get_report_api_judge_reports__report_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                report_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JudgeReportDetail"];
+                };
+            };
+            /** @description Client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    delete_report_api_judge_reports__report_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                report_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    report_cases_api_judge_reports__report_id__cases_get: {
+        parameters: {
+            query?: {
+                only?: ("disagreements" | "failed" | "parse_failures") | null;
+            };
+            header?: never;
+            path: {
+                report_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CaseJudgementOut"][];
+                };
+            };
+            /** @description Client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    review_case_api_judge_reports__report_id__cases__case_id__review_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                report_id: string;
+                case_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReviewIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CaseJudgementOut"];
+                };
+            };
+            /** @description Client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    list_pairs_api_judge_reports__report_id__pairs_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                report_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PairJudgementOut"][];
+                };
+            };
+            /** @description Client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    submit_judge_api_judge_runs_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["JudgeCasesIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JudgeSubmitted"];
+                };
+            };
+            /** @description Client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    get_policy_api_judge_runs__eval_run_id__policy_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                eval_run_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PolicyOut"];
+                };
+            };
+            /** @description Client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    set_policy_api_judge_runs__eval_run_id__policy_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                eval_run_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PolicyIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PolicyOut"];
                 };
             };
             /** @description Client error */

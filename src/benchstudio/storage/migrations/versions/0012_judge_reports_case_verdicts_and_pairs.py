@@ -1,7 +1,7 @@
 """judge_reports, judge_case_verdicts, judge_pair_verdicts: the LLM-as-judge results
 
 Revision ID: 0012
-Revises: 0010
+Revises: 0011
 Create Date: 2026-12-07 01:03:00.073803
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import benchstudio.storage.base
 
 revision: str = "0012"
-down_revision: str | None = "0010"
+down_revision: str | None = "0011"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
