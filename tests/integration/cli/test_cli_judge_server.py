@@ -63,6 +63,8 @@ def sim_url() -> Iterator[str]:
 @pytest.fixture
 def server_url(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     monkeypatch.setattr(prompt_source, "_resolver", [_resolve])
+    # The app wires the real library at start-up: keep these scripted bodies.
+    monkeypatch.setattr("benchstudio.app.register_prompt_source", lambda *_: None)
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
     url = f"http://127.0.0.1:{sock.getsockname()[1]}"

@@ -74,6 +74,8 @@ def simulator() -> Iterator[Any]:
 @pytest.fixture
 def api(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     monkeypatch.setattr(prompt_source, "_resolver", [_resolve])
+    # The app wires the real library at start-up: keep these scripted bodies.
+    monkeypatch.setattr("benchstudio.app.register_prompt_source", lambda *_: None)
     yield from DRIVER.app_api(settings)
 
 
