@@ -1769,8 +1769,9 @@ export interface components {
          * AgreementOut
          * @description Judge (pass / marginal / fail) against automated (pass / not pass); marginal counts as
          *     not pass. Kappa is null, with the reason, when it is undefined (expected agreement 1).
-         *     Reviews settle disagreements: each rater's accuracy is over the cases whose truth is known
-         *     (agreements and reviewed disagreements).
+         *     The table and kappa are the two raters as they rated; reviews do not change them. Reviews
+         *     settle disagreements: each rater's accuracy is over the cases whose truth is known
+         *     (agreements and reviewed disagreements), and the final pass rate takes each review.
          */
         AgreementOut: {
             /** Automated Accuracy */

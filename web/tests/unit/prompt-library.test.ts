@@ -93,7 +93,10 @@ describe('filters and labels', () => {
     expect(usageLink({ ...base, used_by_kind: 'benchmark_run', used_by_id: 'r1' })).toBe(
       '/benchmarks/r1',
     )
-    expect(usageLink({ ...base, used_by_kind: 'judge_report', used_by_id: 'j' })).toBeNull()
+    expect(usageLink({ ...base, used_by_kind: 'judge_report', used_by_id: 'j' })).toBe(
+      '/judge/reports/j',
+    )
+    expect(usageLink({ ...base, used_by_kind: 'something_else', used_by_id: 'x' })).toBeNull()
     expect(usageKindLabel('judge_report')).toBe('Judge report')
     expect(usageKindLabel('some_new_thing')).toBe('some new thing')
   })

@@ -125,6 +125,7 @@ export function draftFrom(version: PromptVersion): {
 export function usageLink(usage: PromptUsage): string | null {
   if (usage.used_by_kind === 'benchmark_run') return `/benchmarks/${usage.used_by_id}`
   if (usage.used_by_kind === 'eval_run') return `/tool-eval/runs/${usage.used_by_id}`
+  if (usage.used_by_kind === 'judge_report') return `/judge/reports/${usage.used_by_id}`
   return null
 }
 
