@@ -103,8 +103,9 @@ def test_a_semantic_run_records_each_similarity_computed_once(
     tokyo = api.ok("GET", f"/api/evals/{run_id}/cases/{rows['tokyo']['id']}")
     tokyo_city = tokyo["argument_checks"][0]["arguments"][0]
     assert tokyo_city["status"] == "failed" and tokyo_city["similarity"] < 0.5
-    # Three texts in two pairs: each pair once, so at most one batch per distinct pair.
-    assert _embeddings_requests(simulator) - before == 2
+    # Three texts in two pairs, each pair computed once: one batch per distinct pair at most,
+    # and one when both pairs were asked in the same loop turn (cases running concurrently).
+    assert 1 <= _embeddings_requests(simulator) - before <= 2
 
 
 def test_a_semantic_suite_without_options_is_refused_naming_the_arguments(
