@@ -54,6 +54,8 @@ def _settings_of(data: EvalCreate) -> dict[str, Any]:
             "timeout_s",
             "judge",
         },
+        # A run without judging stores no judge key (its settings read as before judging).
+        exclude={"judge"} if data.judge is None else set(),
     )
 
 
