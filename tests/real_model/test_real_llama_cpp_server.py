@@ -218,3 +218,6 @@ def test_a_real_model_returns_a_parseable_verdict(real_server: RealServer) -> No
     assert result.skipped_reason is None
     assert result.verdict is not None, result.parse_error
     assert 1 <= result.verdict.score <= 5
+    # llama-cpp-python refuses `json_schema` (a 500 naming response_format) and constrains
+    # decoding to the schema given inside `json_object`.
+    assert (result.mode, result.fallbacks) == ("json_object_schema", ["json_schema"])

@@ -13,8 +13,10 @@
   Gemini's OpenAPI dialect (no `additionalProperties`; `enum` on strings only); on a 400 (models
   without JSON mode, e.g. Gemma) prompt-only, remembered likewise.
 
-A context-overflow 400 never falls back: a smaller mode would not make the prompt fit. The
-reply's text is then read by the caller's tolerant extraction (`judge.domain.extraction`).
+llama-cpp-python's server answers an unknown `response_format` with a 500 naming the field:
+that counts as a refusal too (any other 500 does not). A context-overflow 400 never falls
+back: a smaller mode would not make the prompt fit. The reply's text is then read by the
+caller's tolerant extraction (`judge.domain.extraction`).
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, ClassVar, Literal
 
 from benchstudio.providers.base import ChatRequest, ChatResponse, ProviderAdapter, Usage
-from benchstudio.providers.errors import BadRequestError, ContextOverflowError
+from benchstudio.providers.errors import BadRequestError, ContextOverflowError, ServerError
 
 OutputMode = Literal[
     "json_schema", "json_object_schema", "json_object", "prompt", "tool", "response_schema"
@@ -180,6 +182,15 @@ def reply_text(response: ChatResponse, mode: OutputMode, schema_name: str) -> st
     return response.content
 
 
+def _refuses_mode(error: Exception) -> bool:
+    """A 400 (or 422) refuses the mode; so does a 500 that names `response_format`:
+    llama-cpp-python's server validates the body after routing and answers a schema it does
+    not know with HTTP 500 ("Input should be 'text' or 'json_object'")."""
+    if isinstance(error, BadRequestError):
+        return True
+    return "response_format" in str(error)
+
+
 async def complete_structured(
     adapter: ProviderAdapter,
     request: ChatRequest,
@@ -201,8 +212,8 @@ async def complete_structured(
             response = await adapter.complete(wire)
         except ContextOverflowError:
             raise
-        except BadRequestError:
-            if position == len(modes) - 1:
+        except (BadRequestError, ServerError) as error:
+            if position == len(modes) - 1 or not _refuses_mode(error):
                 raise
             refused.append(mode)
             continue

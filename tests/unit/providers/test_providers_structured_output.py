@@ -235,6 +235,17 @@ async def test_other_errors_do_not_fall_back(error: Exception) -> None:
     assert modes_for("openai", "e")[0] == "json_schema"
 
 
+async def test_a_server_error_naming_response_format_is_a_refusal() -> None:
+    """llama-cpp-python 0.3 answers `json_schema` with HTTP 500 and a validation message."""
+    refused = ServerError(
+        "server (HTTP 500): ('body', 'response_format', 'type') Input should be 'text' or "
+        "'json_object'"
+    )
+    adapter = ScriptedAdapter({"json_schema": refused})
+    reply = await call(adapter)
+    assert (reply.mode, reply.fallbacks) == ("json_object_schema", ["json_schema"])
+
+
 async def test_tool_mode_answer_is_the_tool_input() -> None:
     adapter = ScriptedAdapter({}, answer='{"score": 4}')
     reply = await call(adapter, protocol="anthropic")
