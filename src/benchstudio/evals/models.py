@@ -100,6 +100,13 @@ class EvalRun(Base):
         """The targets' labels as run, in order (the history lists them)."""
         return [str(t["label"]) for t in (self.config or {}).get("targets", [])]
 
+    @property
+    def verdict_policy(self) -> str:
+        """Whose verdict is final where this run's score is shown (set with the judge options,
+        changed on the run page): automated_final unless the owner chose otherwise."""
+        judge = ((self.config or {}).get("settings") or {}).get("judge") or {}
+        return str(judge.get("verdict_policy") or "automated_final")
+
 
 class EvalCaseResult(Base):
     """One case for one target: exchanges (requests and responses), transcript and verdict."""

@@ -151,6 +151,11 @@ def test_reviews_and_policy_change_the_figures(api: Api, simulator: JudgeSimulat
     assert both["final_pass_rate"] is None and both["judge_pass_rate"] == pytest.approx(2 / 4)
     detail = api.ok("GET", f"/api/judge/reports/{report['id']}")
     assert detail["verdict_policy"] == "both"
+    # Wherever the run's score is shown (its page, the runs list, exports) the policy is too.
+    assert api.ok("GET", f"/api/evals/{run['run_id']}")["verdict_policy"] == "both"
+    listed = api.ok("GET", "/api/evals?limit=50")
+    items = listed["items"] if isinstance(listed, dict) else listed
+    assert {r["id"]: r["verdict_policy"] for r in items}[run["run_id"]] == "both"
     rows = api.ok("GET", "/api/judge/agreement")
     assert rows[0]["reports"] == 1 and rows[0]["n"] == 4 and rows[0]["judge_right"] == 2
 

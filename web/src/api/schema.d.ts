@@ -2741,6 +2741,13 @@ export interface components {
             targets: components["schemas"]["TargetInfo"][];
             /** Total Cases */
             total_cases: number;
+            /**
+             * Verdict Policy
+             * @description Whose verdict is final where the score is shown (LLM-as-judge).
+             * @default automated_final
+             * @enum {string}
+             */
+            verdict_policy: "automated_final" | "judge_final" | "both";
         };
         /** EvalRunOut */
         EvalRunOut: {
@@ -2784,6 +2791,13 @@ export interface components {
             } | null;
             /** Total Cases */
             total_cases: number;
+            /**
+             * Verdict Policy
+             * @description Whose verdict is final where the score is shown (LLM-as-judge).
+             * @default automated_final
+             * @enum {string}
+             */
+            verdict_policy: "automated_final" | "judge_final" | "both";
         };
         /** EvalRunPage */
         EvalRunPage: {

@@ -142,6 +142,10 @@ class EvalRunOut(BaseModel):
     summary: dict[str, Any] | None
     error: str | None
     models: list[str] = Field(description="The models as run, in order.")
+    verdict_policy: Literal["automated_final", "judge_final", "both"] = Field(
+        default="automated_final",
+        description="Whose verdict is final where the score is shown (LLM-as-judge).",
+    )
     created_at: datetime
     started_at: datetime | None
     finished_at: datetime | None
