@@ -149,7 +149,7 @@ async def judge_price(ctx: JudgeContext, model_ref_id: str) -> tuple[ModelOut, M
     catalog = ctx.catalog.for_tenant(ctx.require_owner())
     model = await catalog_service.get_model(catalog, model_ref_id)
     provider = await catalog_service.get_provider(catalog, model.provider_id)
-    return model, model_price(model, provider.name)
+    return model, model_price(model, provider)
 
 
 def estimate_params(

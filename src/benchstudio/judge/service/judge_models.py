@@ -1,24 +1,28 @@
 """Open a judge model: a catalog model's adapter (key attached by the vault), price and window.
 
-The price is the catalog model's custom price when it has input and output prices, else the
-bundled price table's entry for the model id; None when neither knows it (the cost is then
-unknown, never 0). The window is the catalog model's `context_window` (None: not checked).
+The price is zero on the built-in demo simulator (as an eval's estimate counts it), else the
+catalog model's custom price when it has input and output prices, else the bundled price
+table's entry for the model id; None when none knows it (the cost is then unknown, never 0).
+The window is the catalog model's `context_window` (None: not checked).
 """
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from decimal import Decimal
 
 from benchstudio.catalog import service as catalog_service
-from benchstudio.catalog.schemas import ModelOut
+from benchstudio.catalog.schemas import ModelOut, ProviderOut
 from benchstudio.judge.service.verdict_call import JudgeModel
 from benchstudio.providers.base import ProviderAdapter
 from benchstudio.providers.pricing import ModelPrice, bundled_prices
 
 
-def model_price(model: ModelOut, provider_name: str) -> ModelPrice | None:
-    """Custom catalog prices win over the bundled table; None when unpriced."""
+def model_price(model: ModelOut, provider: ProviderOut) -> ModelPrice | None:
+    """The judge's price per million tokens; None when unpriced."""
+    if provider.is_demo:
+        return ModelPrice(input=Decimal(0), output=Decimal(0))
     if model.input_price is not None and model.output_price is not None:
         return ModelPrice(
             input=model.input_price,
@@ -26,7 +30,10 @@ def model_price(model: ModelOut, provider_name: str) -> ModelPrice | None:
             cached_input=model.cached_input_price,
             reasoning=model.reasoning_price,
         )
-    return bundled_prices().lookup(provider_name, model.model_id)
+    registry = catalog_service.registry_provider(
+        provider.name, provider.base_url, provider.protocol
+    )
+    return bundled_prices().lookup(registry, model.model_id)
 
 
 def endpoint_key(base_url: str, model_id: str) -> str:
@@ -53,7 +60,7 @@ async def open_judge_model(
             endpoint_key=endpoint_key(provider.base_url, model.model_id),
             display_name=model.display_name,
             model_ref_id=model.id,
-            price=model_price(model, registry),
+            price=model_price(model, provider),
             context_window=model.context_window,
             max_output_tokens=model.max_output_tokens,
             provider=registry,
