@@ -94,10 +94,9 @@ def check_document(data: Any) -> list[dict[str, Any]] | ImportRefused:
     return requests
 
 
-def _filled(meta: dict[str, Any], records: list[dict[str, Any]]) -> dict[str, Any]:
+def _filled(meta: dict[str, Any], first: Mapping[str, Any]) -> dict[str, Any]:
     """A step's target, model, mode and context are optional in a file: taken from its first request
     when missing (a step shown without them would not render), else named unknown."""
-    first = next((r for r in records if step_name_of(r) == meta["name"]), {})
     for key in ("target", "model"):
         if not isinstance(meta.get(key), str):
             meta[key] = str(first.get(key) or "unknown")
@@ -111,11 +110,14 @@ def steps_of(data: Mapping[str, Any], records: list[dict[str, Any]]) -> list[dic
     """Step metadata: from `steps` when the file has them, else one step for the whole run."""
     steps = data.get("steps")
     if isinstance(steps, list) and steps:
+        first_of: dict[str, dict[str, Any]] = {}  # one pass over the records, not one per step
+        for record in records:
+            first_of.setdefault(step_name_of(record), record)
         found = []
         for step in steps:
             meta = {k: v for k, v in step.items() if k not in ("summary", "requests")}
             meta["wall_s"] = float((step.get("summary") or {}).get("duration_s") or 0.0)
-            found.append(_filled(meta, records))
+            found.append(_filled(meta, first_of.get(str(meta["name"]), {})))
         return found
     config = data.get("config") or {}
     first = records[0] if records else {}
