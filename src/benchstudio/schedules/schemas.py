@@ -1,0 +1,154 @@
+"""Schedule timing shapes: the spec a client sends, and the preview of next occurrences.
+
+Input is checked through the pure domain (`domain.validation`), so the editor, the API and the
+dispatcher agree on what a valid schedule is. The administrator's minimum interval is a setting
+the service knows: it calls `TimingIn.check(min_interval)`, which raises the same 422 envelope
+as request validation.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Annotated, Literal, Self
+
+from pydantic import AwareDatetime, BaseModel, Field, field_validator, model_validator
+from pydantic_core import PydanticCustomError
+
+from benchstudio.core.errors import AppError
+from benchstudio.core.input_types import CleanInput
+from benchstudio.schedules.domain import (
+    CatchUp,
+    CronRule,
+    IntervalRule,
+    IntervalUnit,
+    Overlap,
+    SpecProblem,
+    TimingSpec,
+    spec_problems,
+)
+from benchstudio.schedules.domain.cron_zone import zone
+from benchstudio.schedules.domain.validation import cron_problem, timezone_problem
+
+# Without an administrator's setting, a schedule runs at most once a minute (cron's grain).
+DEFAULT_MIN_INTERVAL = timedelta(minutes=1)
+MAX_NEXT = 50
+_RULE_FIELDS = frozenset({"every", "unit", "cron", "timezone"})
+
+
+class IntervalIn(BaseModel):
+    """Every N minutes, hours or days, counted from the start in UTC."""
+
+    kind: Literal["interval"] = "interval"
+    every: int = Field(ge=1, le=527_040, description="How many units between two runs.")
+    unit: IntervalUnit
+
+
+class CronIn(BaseModel):
+    """A five-field cron expression (or @daily, @hourly, …) read in an IANA time zone."""
+
+    kind: Literal["cron"] = "cron"
+    cron: str = Field(min_length=1, max_length=200, examples=["0 9 * * MON-FRI"])
+    timezone: str = Field(min_length=1, max_length=64, examples=["Europe/London"])
+
+    @field_validator("cron")
+    @classmethod
+    def _readable_cron(cls, value: str) -> str:
+        problem = cron_problem(value)
+        if problem:
+            raise PydanticCustomError("invalid_cron", problem)
+        return " ".join(value.split())
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        problem = timezone_problem(value)
+        if problem:
+            raise PydanticCustomError("unknown_timezone", problem)
+        return value
+
+
+class TimingIn(CleanInput):
+    """When a schedule runs: its rule, bounds, and what happens when runs are late or overlap."""
+
+    rule: Annotated[IntervalIn | CronIn, Field(discriminator="kind")]
+    starts_at: AwareDatetime
+    ends_at: AwareDatetime | None = None
+    enabled: bool = True
+    max_runs: int | None = Field(default=None, ge=1, le=1_000_000)
+    catch_up: CatchUp = CatchUp.SKIP
+    overlap: Overlap = Overlap.SKIP
+    max_running: int = Field(default=1, ge=1, le=20)
+
+    @model_validator(mode="after")
+    def _end_after_start(self) -> Self:
+        if self.ends_at is not None and self.ends_at <= self.starts_at:
+            raise PydanticCustomError("end_before_start", "the end must come after the start")
+        return self
+
+    def to_spec(self) -> TimingSpec:
+        rule = self.rule
+        return TimingSpec(
+            rule=(
+                IntervalRule(rule.every, rule.unit)
+                if isinstance(rule, IntervalIn)
+                else CronRule(rule.cron, rule.timezone)
+            ),
+            starts_at=self.starts_at,
+            ends_at=self.ends_at,
+            enabled=self.enabled,
+            max_runs=self.max_runs,
+            catch_up=self.catch_up,
+            overlap=self.overlap,
+            max_running=self.max_running,
+        )
+
+    def check(self, min_interval: timedelta = DEFAULT_MIN_INTERVAL) -> TimingSpec:
+        """The spec, or a 422 AppError naming each field at fault (the admin's minimum
+        included)."""
+        spec = self.to_spec()
+        problems = spec_problems(spec, min_interval)
+        if problems:
+            raise timing_error(problems, self.rule.kind)
+        return spec
+
+
+def timing_error(problems: list[SpecProblem], kind: str) -> AppError:
+    """The 422 for `problems`, shaped like request validation's envelope (loc, msg, type):
+    a rule's field sits under its kind, as Pydantic places it (`body.rule.cron.timezone`)."""
+    details = [
+        {
+            "loc": ["body", "rule", kind, p.field] if p.field in _RULE_FIELDS else ["body", p.field],
+            "msg": p.message,
+            "type": p.code,
+        }
+        for p in problems
+    ]
+    return AppError(
+        problems[0].message, code="validation_error", status_code=422, details=details
+    )
+
+
+class NextQuery(BaseModel):
+    """`GET /api/schedules/{id}/next?count=N&timezone=…`"""
+
+    count: int = Field(default=5, ge=1, le=MAX_NEXT)
+
+
+class OccurrenceOut(BaseModel):
+    """One coming occurrence: the instant in UTC and the same instant in the viewer's zone,
+    both ISO 8601 with their offset."""
+
+    utc: datetime = Field(description="The instant in UTC, e.g. 2026-03-29T01:00:00Z.")
+    local: datetime = Field(
+        description="The same instant in the viewer's time zone, e.g. 2026-03-29T02:00:00+01:00."
+    )
+    timezone: str = Field(description="The IANA zone `local` is shown in.")
+
+    @classmethod
+    def of(cls, instant: datetime, timezone: str) -> OccurrenceOut:
+        return cls(utc=instant, local=instant.astimezone(zone(timezone)), timezone=timezone)
+
+
+class NextOccurrencesOut(BaseModel):
+    items: list[OccurrenceOut]
+    timezone: str
