@@ -115,17 +115,12 @@ class TimingIn(CleanInput):
 def timing_error(problems: list[SpecProblem], kind: str) -> AppError:
     """The 422 for `problems`, shaped like request validation's envelope (loc, msg, type):
     a rule's field sits under its kind, as Pydantic places it (`body.rule.cron.timezone`)."""
-    details = [
-        {
-            "loc": ["body", "rule", kind, p.field] if p.field in _RULE_FIELDS else ["body", p.field],
-            "msg": p.message,
-            "type": p.code,
-        }
-        for p in problems
-    ]
-    return AppError(
-        problems[0].message, code="validation_error", status_code=422, details=details
-    )
+
+    def loc(field: str) -> list[str]:
+        return ["body", "rule", kind, field] if field in _RULE_FIELDS else ["body", field]
+
+    details = [{"loc": loc(p.field), "msg": p.message, "type": p.code} for p in problems]
+    return AppError(problems[0].message, code="validation_error", status_code=422, details=details)
 
 
 class NextQuery(BaseModel):

@@ -28,10 +28,11 @@ DOMAINS = (
     "evals",
     "judge",
     "prompts",
+    "schedules",
     "system",
 )
-# Domains whose foundations (schemas, pure domain) landed before their service (issue 19).
-WITHOUT_SERVICE_YET = frozenset({"judge"})
+# Domains whose foundations (schemas, pure domain) landed before their service (issues 19, 22).
+WITHOUT_SERVICE_YET = frozenset({"judge", "schedules"})
 ROLES = frozenset({"schemas", "domain", "repository", "service", "endpoints", "tasks", "models"})
 PUBLIC_ROLES = frozenset({"service", "schemas", "domain"})
 
