@@ -50,9 +50,14 @@ class CronExpressionError(ValueError):
     """The expression cannot be read; the message says what is wrong, for a person."""
 
 
+# Found on the zone path but not places: the machine's own setting, a file of rules, and the
+# IANA placeholder for "zone not yet set".
+_NOT_PLACES = frozenset({"localtime", "posixrules", "Factory"})
+
+
 @functools.cache
 def known_zones() -> frozenset[str]:
-    return frozenset(available_timezones())
+    return frozenset(available_timezones()) - _NOT_PLACES
 
 
 @functools.cache
