@@ -33,11 +33,26 @@ def _next(expression: str, zone: str, after: str, count: int) -> list[str]:
     ("expression", "zone", "after", "expected"),
     [
         # 01:30 does not exist on 29 March: it runs at 02:00 BST, the moment the clocks jump.
-        ("30 1 * * *", "Europe/London", "2026-03-27T12:00", ["03-28 01:30", "03-29 01:00", "03-30 00:30"]),
+        (
+            "30 1 * * *",
+            "Europe/London",
+            "2026-03-27T12:00",
+            ["03-28 01:30", "03-29 01:00", "03-30 00:30"],
+        ),
         # 02:30 does not exist on 8 March in New York: 03:00 EDT.
-        ("30 2 * * *", "America/New_York", "2026-03-06T12:00", ["03-07 07:30", "03-08 07:00", "03-09 06:30"]),
+        (
+            "30 2 * * *",
+            "America/New_York",
+            "2026-03-06T12:00",
+            ["03-07 07:30", "03-08 07:00", "03-09 06:30"],
+        ),
         # 02:15 does not exist on Lord Howe on 4 October: 02:30 (+11), the jump.
-        ("15 2 * * *", "Australia/Lord_Howe", "2026-10-02T00:00", ["10-02 15:45", "10-03 15:30", "10-04 15:15"]),
+        (
+            "15 2 * * *",
+            "Australia/Lord_Howe",
+            "2026-10-02T00:00",
+            ["10-02 15:45", "10-03 15:30", "10-04 15:15"],
+        ),
     ],
 )
 def test_a_missing_local_time_runs_once_when_the_clocks_jump(
@@ -50,10 +65,25 @@ def test_a_missing_local_time_runs_once_when_the_clocks_jump(
     ("expression", "zone", "after", "expected"),
     [
         # 01:30 happens twice on 25 October; it runs at the first, 01:30 BST (00:30Z).
-        ("30 1 * * *", "Europe/London", "2026-10-23T12:00", ["10-24 00:30", "10-25 00:30", "10-26 01:30"]),
-        ("30 1 * * *", "America/New_York", "2026-10-30T12:00", ["10-31 05:30", "11-01 05:30", "11-02 06:30"]),
+        (
+            "30 1 * * *",
+            "Europe/London",
+            "2026-10-23T12:00",
+            ["10-24 00:30", "10-25 00:30", "10-26 01:30"],
+        ),
+        (
+            "30 1 * * *",
+            "America/New_York",
+            "2026-10-30T12:00",
+            ["10-31 05:30", "11-01 05:30", "11-02 06:30"],
+        ),
         # 01:45 happens twice on Lord Howe on 5 April, 30 minutes apart: first at +11.
-        ("45 1 * * *", "Australia/Lord_Howe", "2026-04-03T00:00", ["04-03 14:45", "04-04 14:45", "04-05 15:15"]),
+        (
+            "45 1 * * *",
+            "Australia/Lord_Howe",
+            "2026-04-03T00:00",
+            ["04-03 14:45", "04-04 14:45", "04-05 15:15"],
+        ),
     ],
 )
 def test_an_ambiguous_local_time_runs_once_at_its_first_instant(
@@ -114,9 +144,21 @@ def test_the_preview_keeps_the_local_time_across_a_dst_change_and_shows_both_for
     found = next_occurrences(spec, _z("2026-03-27T12:00"), 3)
     shown = [OccurrenceOut.of(at, "Europe/London").model_dump(mode="json") for at in found]
     assert shown == [
-        {"utc": "2026-03-28T09:00:00Z", "local": "2026-03-28T09:00:00Z", "timezone": "Europe/London"},
-        {"utc": "2026-03-29T08:00:00Z", "local": "2026-03-29T09:00:00+01:00", "timezone": "Europe/London"},
-        {"utc": "2026-03-30T08:00:00Z", "local": "2026-03-30T09:00:00+01:00", "timezone": "Europe/London"},
+        {
+            "utc": "2026-03-28T09:00:00Z",
+            "local": "2026-03-28T09:00:00Z",
+            "timezone": "Europe/London",
+        },
+        {
+            "utc": "2026-03-29T08:00:00Z",
+            "local": "2026-03-29T09:00:00+01:00",
+            "timezone": "Europe/London",
+        },
+        {
+            "utc": "2026-03-30T08:00:00Z",
+            "local": "2026-03-30T09:00:00+01:00",
+            "timezone": "Europe/London",
+        },
     ]
 
 

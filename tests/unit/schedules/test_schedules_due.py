@@ -4,7 +4,7 @@ end dates, maximum runs, pausing. Every `now` is written out; nothing reads a cl
 from __future__ import annotations
 
 import dataclasses
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from benchstudio.schedules.domain import (
     CatchUp,
@@ -70,7 +70,9 @@ def test_a_daily_interval_is_anchored_in_utc_across_a_dst_change() -> None:
     assert due(state, _z("2026-03-28T12:00")).next_due == _z("2026-03-29T09:00")  # 10:00 BST
 
 
-def _after_outage(catch_up: CatchUp, now: str, rule: IntervalRule | CronRule = HOURLY) -> DueDecision:
+def _after_outage(
+    catch_up: CatchUp, now: str, rule: IntervalRule | CronRule = HOURLY
+) -> DueDecision:
     # Last run at 10:00 on 1 January (finished); nothing dispatched for three days.
     spec = _spec(rule, catch_up=catch_up)
     state = ScheduleState(spec, decided_through=_z("2026-01-01T10:00"), runs_so_far=11)

@@ -20,6 +20,9 @@ from benchstudio.schedules.domain import (
 from benchstudio.schedules.schemas import TimingIn
 
 START = datetime(2026, 1, 1, tzinfo=UTC)
+FORMS = "a list (1,15), a range (1-5) or a step (*/10)"
+FIVE = "a cron expression has 5 fields (minute hour day-of-month month day-of-week)"
+SHORTCUTS = "@yearly, @annually, @monthly, @weekly, @daily, @midnight, @hourly"
 
 
 def _cron_problems(expression: str, zone: str = "UTC", floor_minutes: int = 1) -> list[str]:
@@ -30,14 +33,36 @@ def _cron_problems(expression: str, zone: str = "UTC", floor_minutes: int = 1) -
 @pytest.mark.parametrize(
     ("expression", "message"),
     [
-        ("61 * * * *", "the minute field '61' is not valid: use 0-59, a list (1,15), a range (1-5) or a step (*/10)"),
-        ("0 24 * * *", "the hour field '24' is not valid: use 0-23, a list (1,15), a range (1-5) or a step (*/10)"),
-        ("0 9 * 13 *", "the month field '13' is not valid: use 1-12 or JAN-DEC, a list (1,15), a range (1-5) or a step (*/10)"),
-        ("0 9 * * FUNDAY", "the day-of-week field 'FUNDAY' is not valid: use 0-7 or SUN-SAT (0 and 7 are Sunday), a list (1,15), a range (1-5) or a step (*/10)"),
-        ("0 9 * *", "a cron expression has 5 fields (minute hour day-of-month month day-of-week), this one has 4"),
-        ("0 0 9 * * *", "a cron expression has 5 fields (minute hour day-of-month month day-of-week), this one has 6"),
+        (
+            "61 * * * *",
+            f"the minute field '61' is not valid: use 0-59, {FORMS}",
+        ),
+        (
+            "0 24 * * *",
+            f"the hour field '24' is not valid: use 0-23, {FORMS}",
+        ),
+        (
+            "0 9 * 13 *",
+            f"the month field '13' is not valid: use 1-12 or JAN-DEC, {FORMS}",
+        ),
+        (
+            "0 9 * * FUNDAY",
+            "the day-of-week field 'FUNDAY' is not valid: "
+            f"use 0-7 or SUN-SAT (0 and 7 are Sunday), {FORMS}",
+        ),
+        (
+            "0 9 * *",
+            f"{FIVE}, this one has 4",
+        ),
+        (
+            "0 0 9 * * *",
+            f"{FIVE}, this one has 6",
+        ),
         ("0 0 30 2 *", "day '30' never occurs in month '2'"),
-        ("@reboot", "unknown shortcut '@reboot': use one of @yearly, @annually, @monthly, @weekly, @daily, @midnight, @hourly"),
+        (
+            "@reboot",
+            f"unknown shortcut '@reboot': use one of {SHORTCUTS}",
+        ),
     ],
 )
 def test_an_invalid_cron_expression_says_what_is_wrong(expression: str, message: str) -> None:
@@ -86,9 +111,11 @@ def test_end_before_start_is_refused() -> None:
 
 
 def _body(**changes: Any) -> dict[str, Any]:
-    return {"rule": {"kind": "cron", "cron": "0 9 * * *", "timezone": "Europe/London"}}| {
-        "starts_at": "2026-01-01T00:00:00Z"
-    } | changes
+    return (
+        {"rule": {"kind": "cron", "cron": "0 9 * * *", "timezone": "Europe/London"}}
+        | {"starts_at": "2026-01-01T00:00:00Z"}
+        | changes
+    )
 
 
 def _errors(body: dict[str, Any]) -> list[tuple[tuple[Any, ...], str, str]]:
@@ -103,7 +130,7 @@ def test_the_input_shape_names_the_field_at_fault() -> None:
         (
             ("rule", "cron", "cron"),
             "invalid_cron",
-            "the hour field '25' is not valid: use 0-23, a list (1,15), a range (1-5) or a step (*/10)",
+            f"the hour field '25' is not valid: use 0-23, {FORMS}",
         ),
         (
             ("rule", "cron", "timezone"),
@@ -121,7 +148,9 @@ def test_the_input_shape_refuses_an_end_before_the_start_and_a_naive_start() -> 
 
 
 def test_the_admins_minimum_is_a_422_in_the_validation_envelope() -> None:
-    timing = TimingIn.model_validate(_body(rule={"kind": "interval", "every": 2, "unit": "minutes"}))
+    timing = TimingIn.model_validate(
+        _body(rule={"kind": "interval", "every": 2, "unit": "minutes"})
+    )
     with pytest.raises(AppError) as caught:
         timing.check(timedelta(minutes=10))
     error = caught.value
