@@ -1,6 +1,6 @@
 """Cron expressions read in an IANA time zone, turned into UTC instants with our DST rules.
 
-cronsim (ADR 0013) matches the expression against naive wall-clock times, a pure calendar
+cronsim (ADR 0014) matches the expression against naive wall-clock times, a pure calendar
 walk; this module maps each matching wall-clock time to one instant:
 
 - a wall-clock time that does not exist (the clocks jumped over it) runs once, at the next
