@@ -124,9 +124,20 @@ def timing_error(problems: list[SpecProblem], kind: str) -> AppError:
 
 
 class NextQuery(BaseModel):
-    """`GET /api/schedules/{id}/next?count=N&timezone=…`"""
+    """`GET /api/schedules/{id}/next?count=N&timezone=Z`: accounts hold no time zone, so the
+    web app sends the browser's (`Intl.DateTimeFormat().resolvedOptions().timeZone`); without
+    one, a cron schedule's own zone is used, else UTC."""
 
     count: int = Field(default=5, ge=1, le=MAX_NEXT)
+    timezone: str | None = Field(default=None, max_length=64, examples=["Europe/London"])
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str | None) -> str | None:
+        problem = None if value is None else timezone_problem(value)
+        if problem:
+            raise PydanticCustomError("unknown_timezone", problem)
+        return value
 
 
 class OccurrenceOut(BaseModel):

@@ -17,7 +17,7 @@ from benchstudio.schedules.domain import (
     TimingSpec,
     spec_problems,
 )
-from benchstudio.schedules.schemas import TimingIn
+from benchstudio.schedules.schemas import NextQuery, TimingIn
 
 START = datetime(2026, 1, 1, tzinfo=UTC)
 FORMS = "a list (1,15), a range (1-5) or a step (*/10)"
@@ -171,3 +171,11 @@ def test_a_valid_input_becomes_the_domain_spec() -> None:
     spec = timing.check(timedelta(hours=1))
     assert spec.rule == CronRule("0 9 * * MON", "Europe/London")
     assert spec.starts_at == START
+
+
+def test_the_preview_query_checks_the_viewers_zone() -> None:
+    assert NextQuery.model_validate({"count": 3, "timezone": "Asia/Kolkata"}).count == 3
+    with pytest.raises(ValidationError, match="unknown time zone 'Asia/Atlantis'"):
+        NextQuery.model_validate({"timezone": "Asia/Atlantis"})
+    with pytest.raises(ValidationError):
+        NextQuery.model_validate({"count": 51})

@@ -22,8 +22,8 @@ from zoneinfo import ZoneInfo, available_timezones
 
 from cronsim import CronSim, CronSimError
 
-# Wider than any UTC offset change on record (2 hours), so a walk that starts this far before
-# an instant meets every wall-clock time that maps onto or after it.
+# Wider than any DST change (2 hours at most), so a walk that starts this far before an instant
+# meets every wall-clock time that maps onto or after it.
 _SLACK = timedelta(hours=3)
 _ONE_SECOND = timedelta(seconds=1)
 

@@ -6,6 +6,7 @@ schedule is enabled, and how many runs it has had, is `due`'s business, not this
 
 from __future__ import annotations
 
+import functools
 import itertools
 from collections.abc import Iterator
 from datetime import datetime
@@ -18,6 +19,7 @@ from benchstudio.schedules.domain.timing import CronRule, IntervalRule, TimingSp
 COUNT_LIMIT = 1000
 
 
+@functools.lru_cache(maxsize=1024)
 def _cron(rule: CronRule) -> ZonedCron:
     return ZonedCron.of(rule.expression, rule.timezone)
 
