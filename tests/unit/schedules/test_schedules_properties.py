@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import itertools
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
+from cronsim import CronSim
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -127,3 +129,37 @@ def _until(spec: TimingSpec, through: datetime) -> list[datetime]:
             break
         found.append(at)
     return found
+
+
+# The 2026 DST changes of three zones, as UTC instants (see test_schedules_dst.py).
+TRANSITIONS = {
+    "Europe/London": ("2026-03-29T01:00", "2026-10-25T01:00"),
+    "America/New_York": ("2026-03-08T07:00", "2026-11-01T06:00"),
+    "Australia/Lord_Howe": ("2026-04-04T15:00", "2026-10-03T15:30"),
+}
+
+
+@given(
+    st.sampled_from(sorted(TRANSITIONS)),
+    st.integers(min_value=0, max_value=1),
+    st.integers(min_value=-180, max_value=60),
+    st.sampled_from(EXPRESSIONS[:5]),
+)
+def test_around_a_dst_change_each_wall_clock_time_runs_once_at_its_time_or_the_jump(
+    zone: str, which: int, minutes: int, expression: str
+) -> None:
+    tz = ZoneInfo(zone)
+    change = datetime.fromisoformat(TRANSITIONS[zone][which]).replace(tzinfo=UTC)
+    spec = TimingSpec(CronRule(expression, zone), starts_at=BASE)
+    found = next_occurrences(spec, change + timedelta(minutes=minutes), 12)
+    walls = [at.astimezone(tz).replace(tzinfo=None) for at in found]
+    assert len(set(walls)) == len(walls)  # an ambiguous time runs once
+    for at, wall in zip(found, walls, strict=True):
+        matches = next(CronSim(expression, wall - timedelta(seconds=1))) == wall
+        at_the_jump = at == change and which == _SPRING[zone]
+        assert matches or at_the_jump, (at, wall)
+
+
+# Which of the two changes moves the clocks forward (a gap): March in the north, October in
+# the south.
+_SPRING = {"Europe/London": 0, "America/New_York": 0, "Australia/Lord_Howe": 1}
