@@ -225,6 +225,9 @@ def test_integer_parameters_make_integer_ranges() -> None:
     bad = SearchSpace((RangeDimension("top_k", 1.5, 40.0),))
     with pytest.raises(SpaceError, match="takes whole numbers"):
         check_space(bad, "vllm", "m")
+    half_steps = SearchSpace((RangeDimension("top_k", 10, 40, step=2.5),))
+    with pytest.raises(SpaceError, match="use a whole-number step"):
+        check_space(half_steps, "vllm", "m")
     text = SearchSpace((RangeDimension("reasoning_effort", 0, 1),))
     with pytest.raises(SpaceError, match="takes str values: list them as choices"):
         check_space(text, "openai", "o3")

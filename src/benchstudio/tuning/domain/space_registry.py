@@ -165,6 +165,9 @@ def _clamp_range(
     integer = spec.type == "int"
     if integer and not (dimension.low.is_integer() and dimension.high.is_integer()):
         raise SpaceError(name, "takes whole numbers: use whole-number bounds")
+    step = dimension.step
+    if integer and dimension.scale == "linear" and step is not None and not step.is_integer():
+        raise SpaceError(name, "takes whole numbers: use a whole-number step")
     low, high = dimension.low, dimension.high
     if spec.min is not None and low < spec.min:
         low = float(spec.min)
