@@ -15,6 +15,7 @@ from benchstudio.tuning.domain.space import (
 )
 from benchstudio.tuning.domain.space_grid import grid_count, iter_grid
 from benchstudio.tuning.domain.space_points import (
+    EffectivePoint,
     PointLedger,
     distinct_points,
     effective_params,
@@ -248,6 +249,7 @@ def test_points_that_clamp_alike_share_a_fingerprint() -> None:
     second = effective_params(rules, {"temperature": 2.0})
     assert first.params == second.params == {"temperature": 1, "max_tokens": 4096}
     assert first.fingerprint == second.fingerprint
+    assert EffectivePoint.from_dict(first.to_dict()) == first
     assert effective_params(rules, {"temperature": 0.5}).fingerprint != first.fingerprint
     assert [(a.param, a.action) for a in first.adjustments] == [
         ("temperature", "clamp"),

@@ -44,6 +44,15 @@ class EffectivePoint:
             "adjustments": [a.to_dict() for a in self.adjustments],
         }
 
+    @classmethod
+    def from_dict(cls, raw: Mapping[str, Any]) -> EffectivePoint:
+        return cls(
+            dict(raw["point"]),
+            dict(raw["params"]),
+            str(raw["fingerprint"]),
+            tuple(SpaceAdjustment.from_dict(a) for a in raw.get("adjustments") or ()),
+        )
+
 
 def effective_params(rules: ProviderRules, params: Mapping[str, Any]) -> EffectivePoint:
     """What `params` sends on `rules.provider` (clamped, renamed, unsupported ones dropped),
