@@ -30,6 +30,7 @@ DOMAINS = (
     "prompts",
     "schedules",
     "system",
+    "tuning",
 )
 # Domains whose foundations (schemas, pure domain) landed before their service (issues 19, 22).
 WITHOUT_SERVICE_YET = frozenset({"judge", "schedules"})

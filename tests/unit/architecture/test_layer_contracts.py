@@ -25,7 +25,7 @@ FLOORS: tuple[tuple[str, ...], ...] = (
     ("__main__", "openapi_export", "all_models"),  # entry modules
     ("app",),
     ("cli",),
-    ("schedules", "benchruns", "evals", "judge", "prompts"),  # feature domains
+    ("schedules", "benchruns", "evals", "judge", "prompts", "tuning"),  # feature domains
     ("admin", "catalog", "credentials", "accounts", "auth", "audit", "system"),  # platform
     ("realtime", "jobs"),
     ("http",),
@@ -52,6 +52,9 @@ DECLARED: frozenset[tuple[str, str]] = frozenset(
         ("benchruns", "prompts"),
         ("schedules", "benchruns"),
         ("schedules", "evals"),
+        ("tuning", "evals"),
+        ("tuning", "judge"),
+        ("tuning", "prompts"),
     }
 )
 # Top-level modules, not packages.
