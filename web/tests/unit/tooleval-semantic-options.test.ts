@@ -76,9 +76,7 @@ describe('semantic note', () => {
 })
 
 describe('argument similarities in the drill-down', () => {
-  it('splits the argument’s own value from nested ones and labels each', async () => {
-    const { argumentSemantic, similarityLabel } =
-      await import('@/features/tooleval/semanticOptions')
+  it('splits the argument’s own value from nested ones and labels each', () => {
     const arg = {
       name: 'stay',
       similarity: null,
