@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
+import weakref
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 
@@ -138,17 +139,34 @@ def job_registry(settings: Settings) -> HandlerRegistry:
     return registry
 
 
-async def _auto_judge(ctx: JobContext, run_id: str) -> None:
+class _AutoJudge:
     """The eval job's finish hook: the auto-judge submits its jobs through a job service of
-    the job's process (the dispatcher picks them up at its next tick)."""
-    jobs = JobService(
-        ctx.database,
-        ctx.publisher,
-        job_limits(ctx.database, ctx.settings),
-        job_registry(ctx.settings),
-        auditor=JOB_AUDITOR,
-    )
-    await auto_judge_after_eval(ctx, run_id, jobs)
+    the job's process. That service is the job runtime's own (given at start-up, so a submit
+    wakes its dispatcher), else one built the first time and kept (a `benchstudio worker`),
+    one per database."""
+
+    def __init__(self) -> None:
+        self._services: weakref.WeakKeyDictionary[Database, JobService] = (
+            weakref.WeakKeyDictionary()
+        )
+
+    def use(self, database: Database, service: JobService) -> None:
+        self._services[database] = service
+
+    def service(self, ctx: JobContext) -> JobService:
+        jobs = self._services.get(ctx.database)
+        if jobs is None:
+            limits = job_limits(ctx.database, ctx.settings)
+            registry = job_registry(ctx.settings)
+            jobs = JobService(ctx.database, ctx.publisher, limits, registry, auditor=JOB_AUDITOR)
+            self._services[ctx.database] = jobs
+        return jobs
+
+    async def __call__(self, ctx: JobContext, run_id: str) -> None:
+        await auto_judge_after_eval(ctx, run_id, self.service(ctx))
+
+
+_auto_judge = _AutoJudge()
 
 
 def job_limits(database: Database, settings: Settings) -> LimitsSource:
@@ -269,6 +287,7 @@ def create_app(
             execute=is_memory_broker(settings.broker_url),
             dispatch=settings.jobs_dispatcher,
         )
+        _auto_judge.use(app.state.database, app.state.jobs.service)
         await app.state.jobs.start()
         log.info("benchstudio started", extra={"version": __version__, "env": settings.env.value})
         try:

@@ -22,12 +22,18 @@ from benchstudio.cli.eval_run_options import (
     parse_params,
 )
 from benchstudio.cli.eval_semantic import (
-    EmbeddingOptions,
+    SemanticFlags,
+    SemanticOptions,
     embedding_base_url_option,
     embedding_key_option,
     embedding_model_option,
-    embedding_prepass,
+    judge_base_url_option,
+    judge_key_option,
+    judge_model_option,
+    judge_protocol_option,
     score_offline,
+    semantic_prepass,
+    source_option,
     threshold_option,
 )
 
@@ -66,13 +72,18 @@ def score_command(
         None, "--output", dir_okay=False, help="Write one verdict per line (JSON lines)."
     ),
     model: str = typer.Option("", "--model", help="Model name shown in the summary."),
+    semantic_source: str | None = source_option(),
     embedding_model: str | None = embedding_model_option(),
     embedding_base_url: str | None = embedding_base_url_option("required with the model"),
     embedding_api_key_env: str | None = embedding_key_option(),
+    judge_model: str | None = judge_model_option(),
+    judge_base_url: str | None = judge_base_url_option("required with the model"),
+    judge_api_key_env: str | None = judge_key_option(),
+    judge_protocol: str | None = judge_protocol_option("default: openai"),
     semantic_threshold: float = threshold_option(),
 ) -> None:
-    """Score recorded model outputs against a suite, without calling any model (except an
-    embeddings model for `semantic` arguments)."""
+    """Score recorded model outputs against a suite, without calling any model (except the
+    similarity model for `semantic` arguments: embeddings or a chat model as the judge)."""
     import asyncio
 
     from benchstudio.toolcall.aggregate import summarize_verdicts
@@ -86,12 +97,20 @@ def score_command(
     if profile not in PROFILES:
         err_console.print(f"[bold red]Unknown profile[/] {profile!r}; use one of {PROFILES}")
         raise typer.Exit(EXIT_INVALID_INPUT)
-    embeddings = EmbeddingOptions(
-        embedding_model, embedding_base_url, embedding_api_key_env, semantic_threshold
-    )
+    semantic = SemanticFlags(
+        semantic_source,
+        embedding_model,
+        embedding_base_url,
+        embedding_api_key_env,
+        judge_model,
+        judge_base_url,
+        judge_api_key_env,
+        judge_protocol,
+        semantic_threshold,
+    ).resolve(None, "openai")
     try:
         loaded = load_suite(suite)
-        result = asyncio.run(score_offline(loaded, outputs, profile, embeddings, err_console))
+        result = asyncio.run(score_offline(loaded, outputs, profile, semantic, err_console))
     except (SuiteFileError, SemanticScorerMissingError) as error:
         err_console.print(f"[bold red]Cannot score:[/] {error}")
         raise typer.Exit(EXIT_INVALID_INPUT) from None
@@ -209,9 +228,14 @@ def run_command(
     verdicts: Path | None = typer.Option(
         None, "--verdicts", dir_okay=False, help="Also write verdicts as JSON lines."
     ),
+    semantic_source: str | None = source_option(),
     embedding_model: str | None = embedding_model_option(),
     embedding_base_url: str | None = embedding_base_url_option("default: --base-url"),
     embedding_api_key_env: str | None = embedding_key_option(),
+    judge_model: str | None = judge_model_option(),
+    judge_base_url: str | None = judge_base_url_option("default: --base-url"),
+    judge_api_key_env: str | None = judge_key_option(),
+    judge_protocol: str | None = judge_protocol_option("default: --protocol"),
     semantic_threshold: float = threshold_option(),
 ) -> None:
     """Run a suite live against one or more models and score every case as it finishes."""
@@ -248,12 +272,17 @@ def run_command(
         system_prompt=system_prompt,
         params=params,
         assume_yes=yes,
-        embeddings=EmbeddingOptions(
+        semantic=SemanticFlags(
+            semantic_source,
             embedding_model,
-            embedding_base_url or base_url,
+            embedding_base_url,
             embedding_api_key_env,
+            judge_model,
+            judge_base_url,
+            judge_api_key_env,
+            judge_protocol,
             semantic_threshold,
-        ),
+        ).resolve(base_url, protocol),
     )
     if parameter_set:
         options = apply_parameter_set(
@@ -319,10 +348,10 @@ async def _run_live(options: LiveOptions) -> int:
         return EXIT_INVALID_INPUT
     started_at, run_id = utcnow(), new_id()
     # The CLI runs on the operator's own machine: local servers are allowed (dev egress mode).
-    embeddings = options.embeddings or EmbeddingOptions(None, None, None, 0.5)
+    semantic = options.semantic or SemanticOptions("embeddings", None, None, None, 0.5)
     async with (
         guarded_adapters(EgressPolicy.from_allow_list("dev")) as adapter_for,
-        embedding_prepass(loaded, options.profile, embeddings, err_console) as prepass,
+        semantic_prepass(loaded, options.profile, semantic, err_console) as prepass,
     ):
         try:
             runner = LiveEvalRunner(

@@ -14,7 +14,7 @@ import typer
 from rich.console import Console
 
 if TYPE_CHECKING:
-    from benchstudio.cli.eval_semantic import EmbeddingOptions
+    from benchstudio.cli.eval_semantic import SemanticOptions
     from benchstudio.toolcall.live.records import EvalTarget
     from benchstudio.toolcall.schemas import Suite
 
@@ -39,7 +39,7 @@ class LiveOptions:
     system_prompt: str | None = None
     params: dict[str, Any] = field(default_factory=dict)
     assume_yes: bool = False
-    embeddings: EmbeddingOptions | None = None
+    semantic: SemanticOptions | None = None
 
 
 def parse_params(pairs: list[str]) -> dict[str, Any]:

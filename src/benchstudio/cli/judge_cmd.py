@@ -11,6 +11,8 @@ Exit codes: 0 done, 1 unreadable or refused input, 2 the server's job failed, 13
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -43,19 +45,63 @@ _OUTPUT = typer.Option(None, "--output", dir_okay=False, help="Write the result 
 _BUDGET = typer.Option(None, "--budget", min=0.0, help="Stop once the judge has cost this (USD).")
 
 
-def _judge_spec(
-    base_url: str | None, model: str | None, protocol: str, key_env: str | None, window: int | None
-) -> judge_offline.JudgeSpec:
-    import os
+@dataclass(frozen=True, slots=True)
+class JudgeFlags:
+    """The options every judge command shares: the judge offline or the server's job."""
 
-    if not base_url or not model:
-        err_console.print("[bold red]Offline judging needs --judge-base-url and --judge-model[/]")
-        raise typer.Exit(EXIT_INVALID_INPUT)
-    api_key = os.environ.get(key_env) if key_env else None
-    if key_env and not api_key:
-        err_console.print(f"[bold red]Environment variable {key_env} is not set[/]")
-        raise typer.Exit(EXIT_INVALID_INPUT)
-    return judge_offline.JudgeSpec(base_url, model, protocol, api_key, window)
+    base_url: str | None
+    model: str | None
+    protocol: str
+    key_env: str | None
+    window: int | None
+    server: str | None
+    judge_ref: str | None
+    budget: float | None
+    output: Path | None
+
+    def spec(self) -> judge_offline.JudgeSpec:
+        """The offline judge; exits 1 without an endpoint and a model, or with a key variable
+        that is not set."""
+        import os
+
+        if not self.base_url or not self.model:
+            err_console.print(
+                "[bold red]Offline judging needs --judge-base-url and --judge-model[/]"
+            )
+            raise typer.Exit(EXIT_INVALID_INPUT)
+        api_key = os.environ.get(self.key_env) if self.key_env else None
+        if self.key_env and not api_key:
+            err_console.print(f"[bold red]Environment variable {self.key_env} is not set[/]")
+            raise typer.Exit(EXIT_INVALID_INPUT)
+        return judge_offline.JudgeSpec(
+            self.base_url, self.model, self.protocol, api_key, self.window
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class ServerJob:
+    """What a command submits with --server: the endpoint, its body, the targets it needs."""
+
+    path: str
+    body: dict[str, Any]
+    required: dict[str, str | None]
+
+
+def _execute(
+    flags: JudgeFlags,
+    job: ServerJob,
+    offline: Callable[[judge_offline.JudgeSpec], dict[str, Any]],
+    show: Callable[[dict[str, Any], Console], None],
+) -> None:
+    """Judge on the server (submit, follow, fetch) or offline, then print and write."""
+    if flags.server:
+        _need_server_args(flags.judge_ref, **job.required)
+        body = {**job.body, "judge_model_ref_id": flags.judge_ref, "budget_usd": flags.budget}
+        result = judge_server.submit_and_follow(flags.server, job.path, body, err_console)
+    else:
+        result = offline(flags.spec())
+    show(result, console)
+    _write(result, flags.output)
 
 
 def _need_server_args(judge_ref: str | None, **targets: str | None) -> None:
@@ -93,28 +139,26 @@ def compare_command(
     output: Path | None = _OUTPUT,
 ) -> None:
     """Compare two results of the same suite version, each case judged in both orders."""
-    if server:
-        _need_server_args(judge_ref, target_a=target_a, target_b=target_b)
-        body = {
+    flags = JudgeFlags(
+        base_url, model, protocol, key_env, window, server, judge_ref, budget, output
+    )
+    job = ServerJob(
+        "/api/judge/comparisons",
+        {
             "a": {"eval_run_id": first, "target": target_a},
             "b": {"eval_run_id": second or first, "target": target_b},
-            "judge_model_ref_id": judge_ref,
-            "budget_usd": budget,
-        }
-        result = judge_server.submit_and_follow(server, "/api/judge/comparisons", body, err_console)
-    else:
-        spec = _judge_spec(base_url, model, protocol, key_env, window)
-        result = judge_offline.compare(
-            spec,
-            Path(first),
-            Path(second) if second else None,
-            target_a,
-            target_b,
-            prompt,
-            err_console,
-        )
-    judge_offline.print_comparison(result, console)
-    _write(result, output)
+        },
+        {"target_a": target_a, "target_b": target_b},
+    )
+    second_path = Path(second) if second else None
+    _execute(
+        flags,
+        job,
+        lambda spec: judge_offline.compare(
+            spec, Path(first), second_path, target_a, target_b, prompt, err_console
+        ),
+        judge_offline.print_comparison,
+    )
 
 
 @app.command("run")
@@ -143,25 +187,21 @@ def run_command(
     if scope not in ("all", "failed", "category") or (scope == "category") != bool(category):
         err_console.print("[bold red]--scope category needs --category (and only it does)[/]")
         raise typer.Exit(EXIT_INVALID_INPUT)
-    if server:
-        _need_server_args(judge_ref, target=target)
-        body = {
-            "eval_run_id": source,
-            "target": target,
-            "scope": scope,
-            "category": category,
-            "show_automated": show_automated,
-            "judge_model_ref_id": judge_ref,
-            "budget_usd": budget,
-        }
-        result = judge_server.submit_and_follow(server, "/api/judge/runs", body, err_console)
-    else:
-        spec = _judge_spec(base_url, model, protocol, key_env, window)
-        result = judge_offline.judge_cases(
+    flags = JudgeFlags(
+        base_url, model, protocol, key_env, window, server, judge_ref, budget, output
+    )
+    body = {"eval_run_id": source, "target": target, "scope": scope, "category": category}
+    job = ServerJob(
+        "/api/judge/runs", {**body, "show_automated": show_automated}, {"target": target}
+    )
+    _execute(
+        flags,
+        job,
+        lambda spec: judge_offline.judge_cases(
             spec, Path(source), target, scope, category, show_automated, prompt, err_console
-        )
-    judge_offline.print_cases(result, console)
-    _write(result, output)
+        ),
+        judge_offline.print_cases,
+    )
 
 
 @app.command("report")
@@ -192,19 +232,15 @@ def report_command(
     output: Path | None = _OUTPUT,
 ) -> None:
     """A cross-case report: measured grade, strengths, weaknesses, patterns, recommendations."""
-    if server:
-        _need_server_args(judge_ref, target=target)
-        body = {
-            "eval_run_id": source,
-            "target": target,
-            "judge_model_ref_id": judge_ref,
-            "budget_usd": budget,
-        }
-        result = judge_server.submit_and_follow(server, "/api/judge/reports", body, err_console)
-    else:
-        spec = _judge_spec(base_url, model, protocol, key_env, window)
-        result = judge_offline.cross_case(
+    flags = JudgeFlags(
+        base_url, model, protocol, key_env, window, server, judge_ref, budget, output
+    )
+    body = {"eval_run_id": source, "target": target}
+    _execute(
+        flags,
+        ServerJob("/api/judge/reports", body, {"target": target}),
+        lambda spec: judge_offline.cross_case(
             spec, Path(source), target, judged, verdict_prompt, prompt, err_console
-        )
-    judge_offline.print_report(result, console)
-    _write(result, output)
+        ),
+        judge_offline.print_report,
+    )

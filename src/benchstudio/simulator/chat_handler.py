@@ -29,6 +29,7 @@ from benchstudio.simulator.directives import (
     parse_fault_header,
     parse_quirk_header,
 )
+from benchstudio.simulator.equivalence_script import equivalence_reply
 from benchstudio.simulator.http11 import HttpRequest, json_response, response_head
 from benchstudio.simulator.judge_script import judge_reply
 from benchstudio.simulator.plan import ResponsePlan, build_plan
@@ -146,7 +147,7 @@ class ChatResponder:
         multi = directives.quirk(QuirkKind.MULTI_TOKEN_CHUNKS)
         per_chunk = multi.tokens if multi is not None else profile.tokens_per_chunk
         try:
-            judged = judge_reply(chat)
+            judged = judge_reply(chat) or equivalence_reply(chat)
         except DirectiveError as exc:
             return self._send_error(ex, error_response(ex.wire, ErrorKind.BAD_REQUEST, str(exc)))
         rng = request_rng(profile.seed, chat.model, chat.all_text)

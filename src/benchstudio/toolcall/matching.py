@@ -6,8 +6,8 @@ import json
 import math
 import re
 import unicodedata
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
 from difflib import SequenceMatcher
 from enum import StrEnum
 from typing import Any
@@ -52,6 +52,20 @@ class MatchSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class ComparedValue:
+    """One `semantic` value compared: its path in the argument (`city`, `address.city`,
+    `items[1].name`), the best similarity (None: unknown), the threshold, and the texts
+    compared for that similarity (expected, actual)."""
+
+    path: str
+    similarity: float | None
+    threshold: float
+    passed: bool
+    expected: str | None = None
+    actual: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class ValueVerdict:
     passed: bool
     problem: ArgumentProblem | None = None
@@ -60,6 +74,8 @@ class ValueVerdict:
     # compared for it (expected, actual).
     similarity: float | None = None
     compared: tuple[str, str] | None = None
+    # Every `semantic` value compared for this verdict, the value itself and nested ones.
+    semantic: tuple[ComparedValue, ...] = ()
 
 
 PASSED = ValueVerdict(True)
@@ -230,18 +246,39 @@ def match_value(
     for expected in expectation.acceptable:
         if _literal_matches(mode, expected, actual, expectation, settings, argument):
             return PASSED
+    tried: list[ComparedValue] = []
+    for nested in _nested_matches(argument, actual, expectation, settings):
+        if nested.passed:
+            return nested
+        tried += nested.semantic
+    problem = _classify_mismatch(actual, expectation)
+    return ValueVerdict(False, problem, f"{argument}: no match", semantic=tuple(tried))
+
+
+def _nested_matches(
+    argument: str, actual: Any, expectation: ArgumentExpectation, settings: MatchSettings
+) -> Iterator[ValueVerdict]:
+    """Each object shape or item list the value could match, tried in turn (lazily: the
+    caller stops at the first that passes)."""
     if isinstance(actual, dict):
         for shape in expectation.objects:
-            if match_object(actual, shape, settings, None).passed:
-                return PASSED
+            yield match_object(actual, shape, settings, None, path=argument)
     if isinstance(actual, list):
         for items in expectation.item_lists:
-            if len(items) == len(actual) and all(
-                match_value(f"{argument}[{i}]", value, item, settings).passed
-                for i, (value, item) in enumerate(zip(actual, items, strict=True))
-            ):
-                return PASSED
-    return ValueVerdict(False, _classify_mismatch(actual, expectation), f"{argument}: no match")
+            if len(items) == len(actual):
+                yield _match_items(argument, actual, items, settings)
+
+
+def _match_items(
+    argument: str, actual: list[Any], items: list[ArgumentExpectation], settings: MatchSettings
+) -> ValueVerdict:
+    compared: list[ComparedValue] = []
+    for i, (value, item) in enumerate(zip(actual, items, strict=True)):
+        verdict = match_value(f"{argument}[{i}]", value, item, settings)
+        compared += verdict.semantic
+        if not verdict.passed:
+            return replace(verdict, semantic=tuple(compared))
+    return ValueVerdict(True, semantic=tuple(compared))
 
 
 def _match_semantic(
@@ -254,15 +291,19 @@ def _match_semantic(
         for expected in expectation.acceptable
         if (similarity := semantic_similarity(expected, actual, settings, argument)) is not None
     ]
+    threshold = settings.semantic_threshold
     if not found:
         detail = f"{argument}: no similarity is known (the similarity source failed)"
-        return ValueVerdict(False, ArgumentProblem.WRONG, detail)
+        unknown = ComparedValue(argument, None, threshold, False)
+        return ValueVerdict(False, ArgumentProblem.WRONG, detail, semantic=(unknown,))
     best, expected_text = max(found, key=lambda item: item[0])
     compared = (expected_text, actual_text)
-    if best >= settings.semantic_threshold:
-        return ValueVerdict(True, similarity=best, compared=compared)
-    detail = f"{argument}: similarity {best:.3f} below {settings.semantic_threshold:g}"
-    return ValueVerdict(False, ArgumentProblem.WRONG, detail, best, compared)
+    passed = best >= threshold
+    record = ComparedValue(argument, best, threshold, passed, expected_text, actual_text)
+    if passed:
+        return ValueVerdict(True, similarity=best, compared=compared, semantic=(record,))
+    detail = f"{argument}: similarity {best:.3f} below {threshold:g}"
+    return ValueVerdict(False, ArgumentProblem.WRONG, detail, best, compared, (record,))
 
 
 def _json_kind(value: Any) -> str:
@@ -289,19 +330,29 @@ def match_object(
     shape: dict[str, ArgumentExpectation],
     settings: MatchSettings,
     properties: dict[str, Any] | None,
+    *,
+    path: str = "",
 ) -> ValueVerdict:
-    """Per-key expectations for an object: no unknown keys, no missing required ones."""
+    """Per-key expectations for an object: no unknown keys, no missing required ones. Keys are
+    named by their path below `path` (`address.city`); the verdict keeps every `semantic`
+    value compared on the way."""
+    compared: list[ComparedValue] = []
     for key, value in actual.items():
         if key not in shape:
-            return ValueVerdict(False, ArgumentProblem.EXTRA, f"unexpected key {key!r}")
+            return ValueVerdict(
+                False, ArgumentProblem.EXTRA, f"unexpected key {key!r}", semantic=tuple(compared)
+            )
         schema = (properties or {}).get(key)
-        verdict = match_value(key, value, shape[key], settings, schema)
+        verdict = match_value(f"{path}.{key}" if path else key, value, shape[key], settings, schema)
+        compared += verdict.semantic
         if not verdict.passed:
-            return verdict
+            return replace(verdict, semantic=tuple(compared))
     for key, expectation in shape.items():
         if key not in actual and not _may_be_absent(expectation, settings):
-            return ValueVerdict(False, ArgumentProblem.MISSING, f"missing key {key!r}")
-    return PASSED
+            return ValueVerdict(
+                False, ArgumentProblem.MISSING, f"missing key {key!r}", semantic=tuple(compared)
+            )
+    return ValueVerdict(True, semantic=tuple(compared))
 
 
 def _may_be_absent(expectation: ArgumentExpectation, settings: MatchSettings) -> bool:

@@ -77,17 +77,18 @@ def check_pair(
         verdict = match_value(
             name, arguments[name], expectation, profile.match, properties.get(name)
         )
-        if mode is MatchMode.SEMANTIC:
-            check.similarities.append(
-                ArgumentSimilarity(
-                    call=expected.name,
-                    argument=name,
-                    similarity=verdict.similarity,
-                    passed=verdict.passed,
-                    expected=verdict.compared[0] if verdict.compared else None,
-                    actual=verdict.compared[1] if verdict.compared else None,
-                )
+        check.similarities += [
+            ArgumentSimilarity(
+                call=expected.name,
+                argument=value.path,
+                similarity=value.similarity,
+                threshold=value.threshold,
+                passed=value.passed,
+                expected=value.expected,
+                actual=value.actual,
             )
+            for value in verdict.semantic
+        ]
         if verdict.passed:
             check.correct += 1
         else:

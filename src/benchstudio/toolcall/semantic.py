@@ -7,7 +7,9 @@ for nothing new (nested expectations may reveal more pairs once earlier ones are
 Similarities are cached per pre-pass (one per run), so every text pair is computed once.
 
 Sources: an embeddings model (cosine similarity of the two vectors, texts embedded once each)
-or a chat model answering "equivalent" (1.0) or "not" (0.0) with `EQUIVALENCE_PROMPT`.
+or a chat model answering "equivalent" (1.0) or "not" (0.0) with `EQUIVALENCE_PROMPT`. Each
+source adds up the tokens its calls used (`spent`, from the providers' usage), so a run can
+charge them.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal, Protocol, TypeVar
 
-from benchstudio.providers.base import ChatRequest, ProviderAdapter
+from benchstudio.providers.base import ChatRequest, ProviderAdapter, Usage
 from benchstudio.providers.embeddings import EmbeddingAdapter
 from benchstudio.providers.errors import ProviderError
 from benchstudio.toolcall.profiles import Profile, with_semantic
@@ -47,8 +49,24 @@ _ANSWER = re.compile(r"[a-z]+")
 class SimilaritySource(Protocol):
     kind: SemanticSourceKind
     model: str
+    spent: TokenTally
 
     async def similarities(self, pairs: Sequence[Pair]) -> list[float | None]: ...
+
+
+@dataclass(slots=True)
+class TokenTally:
+    """Tokens a source's calls used, as the providers reported them (missing counts as 0)."""
+
+    input_tokens: int = 0
+    output_tokens: int = 0
+    calls: int = 0
+
+    def add(self, usage: Usage | None, calls: int = 1) -> None:
+        self.calls += calls
+        if usage is not None:
+            self.input_tokens += usage.input_tokens or 0
+            self.output_tokens += usage.output_tokens or 0
 
 
 def cosine(left: Sequence[float], right: Sequence[float]) -> float | None:
@@ -67,6 +85,7 @@ class EmbeddingSimilarity:
     timeout_s: float | None = None
     kind: SemanticSourceKind = "embeddings"
     requests: int = 0
+    spent: TokenTally = field(default_factory=TokenTally)
     _vectors: dict[str, asyncio.Future[list[float] | None]] = field(default_factory=dict)
 
     async def similarities(self, pairs: Sequence[Pair]) -> list[float | None]:
@@ -93,6 +112,7 @@ class EmbeddingSimilarity:
             self._forget(futures)
             raise
         self.requests += result.requests
+        self.spent.add(result.usage, result.requests)
         for text, vector in zip(texts, result.vectors, strict=True):
             futures[text].set_result(vector)
 
@@ -131,6 +151,7 @@ class JudgeSimilarity:
     timeout_s: float | None = None
     kind: SemanticSourceKind = "judge"
     requests: int = 0
+    spent: TokenTally = field(default_factory=TokenTally)
     _limit: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(JUDGE_CONCURRENCY))
 
     async def similarities(self, pairs: Sequence[Pair]) -> list[float | None]:
@@ -154,6 +175,7 @@ class JudgeSimilarity:
                 response = await self.adapter.complete(request)
             except ProviderError:
                 return None
+        self.spent.add(response.usage)
         return parse_equivalence(response.content)
 
 

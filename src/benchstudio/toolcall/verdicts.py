@@ -43,13 +43,15 @@ class MultiTurnScores(BaseModel):
 
 
 class ArgumentSimilarity(BaseModel):
-    """A `semantic` argument of a paired call: its best similarity (None: unknown) and the
-    texts compared for it."""
+    """A `semantic` value of a paired call: its path in the arguments (`city`, nested:
+    `address.city`, `items[1].name`), its best similarity (None: unknown), the threshold it
+    was held to, and the texts compared for it."""
 
     call: str
     argument: str
     similarity: float | None
     passed: bool
+    threshold: float | None = None
     expected: str | None = None
     actual: str | None = None
 

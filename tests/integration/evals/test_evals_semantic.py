@@ -1,5 +1,6 @@
 """Semantic argument matching through the platform: an embeddings model in the catalog, a run
-that records each argument's similarity (computed once per text pair), and the refusals."""
+that records each argument's similarity (computed once per text pair) and charges the
+embedding tokens to its job's ledger, and the refusals."""
 
 from __future__ import annotations
 
@@ -9,8 +10,11 @@ from typing import Any
 import httpx
 import pytest
 from evals_driver import Api, SimulatorThread, add_provider, app_api
+from sqlalchemy import select
 
 from benchstudio.config import Settings
+from benchstudio.jobs.models import JobSpend
+from benchstudio.storage.unit_of_work import read_unit
 
 WEATHER_TOOL = {
     "type": "function",
@@ -58,18 +62,31 @@ def api(settings: Settings) -> Iterator[Api]:
     yield from app_api(settings)
 
 
-def _embeddings_requests(simulator: SimulatorThread) -> int:
+def _embeddings_log(simulator: SimulatorThread) -> list[dict[str, Any]]:
     page = httpx.get(f"{simulator.base_url}/_sim/requests?limit=1000").json()
-    return sum(1 for item in page["items"] if item["path"].endswith("/embeddings"))
+    return [item for item in page["items"] if item["path"].endswith("/embeddings")]
+
+
+def _embeddings_requests(simulator: SimulatorThread) -> int:
+    return len(_embeddings_log(simulator))
+
+
+def _charged(api: Api, job_id: str) -> float:
+    async def read() -> float:
+        async with read_unit(api.client.app.state.database) as session:
+            row = await session.execute(select(JobSpend).where(JobSpend.job_id == job_id))
+            return float(row.scalar_one().charged_usd)
+
+    return float(api.client.portal.call(read))
 
 
 def _setup(api: Api, simulator: SimulatorThread) -> tuple[str, dict[str, str], str]:
     api.sign_up("semantic@example.com")
     suite = api.ok("POST", "/api/suites", 201, json=SUITE)
     provider, models = add_provider(api, simulator.base_url, ["good", "embed-small"])
-    updated = api.ok(
-        "PATCH", f"/api/models/{models['embed-small']}", json={"capability": "embeddings"}
-    )
+    # $1,000 per million input tokens: a charge of 0.001 per token (embeddings write none).
+    change = {"capability": "embeddings", "input_price": 1000.0}
+    updated = api.ok("PATCH", f"/api/models/{models['embed-small']}", json=change)
     assert updated["capability"] == "embeddings" and updated["id"] == models["embed-small"]
     return provider, models, suite["id"]
 
@@ -79,6 +96,7 @@ def test_a_semantic_run_records_each_similarity_computed_once(
 ) -> None:
     provider, models, suite_id = _setup(api, simulator)
     before = _embeddings_requests(simulator)
+    logged = len(_embeddings_log(simulator))
     semantic = {"source": "embeddings", "model_ref_id": models["embed-small"], "threshold": 0.5}
     body = {
         "suite_id": suite_id,
@@ -106,6 +124,11 @@ def test_a_semantic_run_records_each_similarity_computed_once(
     # Three texts in two pairs, each pair computed once: one batch per distinct pair at most,
     # and one when both pairs were asked in the same loop turn (cases running concurrently).
     assert 1 <= _embeddings_requests(simulator) - before <= 2
+    # Each text embedded once: "Paris, France" (4 tokens), "Paris" (2), "Tokyo" (2) by the
+    # simulator's ceil(characters / 4); the job's ledger holds exactly their price.
+    tokens = sum(item["prompt_tokens"] for item in _embeddings_log(simulator)[logged:])
+    assert tokens == 8
+    assert _charged(api, submitted["job_id"]) == pytest.approx(8 * 1000.0 / 1e6)
 
 
 def test_a_semantic_suite_without_options_is_refused_naming_the_arguments(

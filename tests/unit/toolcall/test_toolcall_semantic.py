@@ -215,6 +215,62 @@ async def test_nested_expectations_reach_a_fixed_point() -> None:
         get_profile("lenient"), lambda p: score_case(case, nested.tools, recorded, p)
     )
     assert verdict.passed and source.batches == [[("cheap hotel", "inexpensive inn")]]
+    # Every compared value is listed with its path and threshold ("budget" equals: 1.0).
+    listed = [(r.argument, r.similarity, r.threshold, r.passed) for r in verdict.semantic]
+    assert listed == [("query.a", 0.7, 0.5, True), ("query.b", 1.0, 0.5, True)]
+
+
+def test_nested_values_are_listed_with_their_paths() -> None:
+    """Objects inside lists inside objects: `stay.rooms[1].kind`; a failing nested value
+    fails the argument and is listed with the values compared before it."""
+    stay = {
+        "objects": [
+            {
+                "area": semantic("train station"),
+                "rooms": {
+                    "item_lists": [
+                        [{"match": "present"}, {"objects": [{"kind": semantic("cheap hotel")}]}]
+                    ]
+                },
+            }
+        ]
+    }
+    nested = Suite.model_validate(
+        {
+            "name": "n",
+            "tools": [TOOL],
+            "cases": [
+                {
+                    "id": "n",
+                    "prompt": "p",
+                    "expected_calls": [{"name": "find_hotel", "arguments": {"query": stay}}],
+                }
+            ],
+        }
+    )
+    case = nested.cases[0]
+    profile = get_profile("lenient", lambda e, a: TABLE.get((e, a)), 0.6)
+
+    def score(kind: str) -> Any:
+        query = {"area": "railway station", "rooms": [{"kind": "x"}, {"kind": kind}]}
+        return score_case(case, nested.tools, output("n", query=query), profile)
+
+    good = score("inexpensive inn")
+    listed = [(r.call, r.argument, r.similarity, r.threshold, r.passed) for r in good.semantic]
+    assert good.passed and listed == [
+        ("find_hotel", "query.area", 0.8, 0.6, True),
+        ("find_hotel", "query.rooms[1].kind", 0.7, 0.6, True),
+    ]
+    assert (good.semantic[1].expected, good.semantic[1].actual) == (
+        "cheap hotel",
+        "inexpensive inn",
+    )
+    bad = score("luxury resort")
+    assert not bad.passed and bad.error_category == "wrong_argument"
+    assert [(r.argument, r.similarity, r.passed) for r in bad.semantic] == [
+        ("query.area", 0.8, True),
+        ("query.rooms[1].kind", 0.1, False),
+    ]
 
 
 class FakeEmbedder:

@@ -1898,6 +1898,11 @@ export interface components {
             /** Name */
             name: string;
             /**
+             * Semantic
+             * @description Every `semantic` value compared for this argument (nested ones by path).
+             */
+            semantic?: components["schemas"]["SemanticValueOut"][];
+            /**
              * Similarity
              * @description `semantic` arguments: the similarity the run computed.
              */
@@ -4473,6 +4478,23 @@ export interface components {
             provider_name: string;
             /** Target Key */
             target_key: string;
+        };
+        /**
+         * SemanticValueOut
+         * @description A `semantic` value compared for an argument: the argument itself or a nested value.
+         */
+        SemanticValueOut: {
+            /** Passed */
+            passed: boolean;
+            /**
+             * Path
+             * @description `city`, or nested: `address.city`, `items[1].name`.
+             */
+            path: string;
+            /** Similarity */
+            similarity: number | null;
+            /** Threshold */
+            threshold: number;
         };
         /** SignificanceOut */
         SignificanceOut: {

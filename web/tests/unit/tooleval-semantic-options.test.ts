@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest'
 
 import {
+  argumentSemantic,
   buildSemantic,
   defaultSemanticState,
   semanticArguments,
   semanticNote,
+  similarityLabel,
   similarityModels,
 } from '@/features/tooleval/semanticOptions'
 import type { CatalogModel } from '@/stores/catalog'
@@ -70,5 +72,33 @@ describe('semantic note', () => {
     expect(semanticNote({ semantic: { source: 'judge', model_name: 'Judge' } })).toBe(
       'semantic: Judge judges equivalence',
     )
+  })
+})
+
+describe('argument similarities in the drill-down', () => {
+  it('splits the argument’s own value from nested ones and labels each', () => {
+    const arg = {
+      name: 'stay',
+      similarity: null,
+      semantic: [
+        { path: 'stay.area', similarity: 0.8, threshold: 0.6, passed: true },
+        { path: 'stay.rooms[1].kind', similarity: 0.1, threshold: 0.6, passed: false },
+        { path: 'stay.note', similarity: null, threshold: 0.6, passed: false },
+      ],
+    }
+    const { own, nested } = argumentSemantic(arg)
+    expect(own).toBeNull()
+    expect(nested.map((v) => v.path)).toEqual(['stay.area', 'stay.rooms[1].kind', 'stay.note'])
+    expect(nested.map(similarityLabel)).toEqual([
+      '0.80 ≥ 0.6',
+      '0.10 < 0.6',
+      'unknown (threshold 0.6)',
+    ])
+    const city = {
+      name: 'city',
+      similarity: 0.7,
+      semantic: [{ path: 'city', similarity: 0.7, threshold: 0.5, passed: true }],
+    }
+    expect(argumentSemantic(city)).toEqual({ own: city.semantic[0], nested: [] })
   })
 })

@@ -26,6 +26,7 @@ from benchstudio.catalog.service.model_catalog import (
     update_model,
     usage_counts,
 )
+from benchstudio.catalog.service.model_prices import model_price
 from benchstudio.catalog.service.parameter_sets import (
     InvalidParameterError,
     delete_parameter_set,
@@ -81,6 +82,7 @@ __all__ = [
     "list_models",
     "list_parameter_sets",
     "list_providers",
+    "model_price",
     "open_provider_adapter",
     "parameter_spec_table",
     "parameter_specs_for",

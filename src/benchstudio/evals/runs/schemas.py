@@ -258,6 +258,15 @@ class CaseResultPage(BaseModel):
     offset: int
 
 
+class SemanticValueOut(BaseModel):
+    """A `semantic` value compared for an argument: the argument itself or a nested value."""
+
+    path: str = Field(description="`city`, or nested: `address.city`, `items[1].name`.")
+    similarity: float | None
+    threshold: float
+    passed: bool
+
+
 class ArgumentCheckOut(BaseModel):
     name: str
     status: Literal["passed", "failed", "missing", "omitted", "ignored", "unexpected"]
@@ -266,6 +275,10 @@ class ArgumentCheckOut(BaseModel):
     detail: str = ""
     similarity: float | None = Field(
         default=None, description="`semantic` arguments: the similarity the run computed."
+    )
+    semantic: list[SemanticValueOut] = Field(
+        default_factory=list,
+        description="Every `semantic` value compared for this argument (nested ones by path).",
     )
 
 

@@ -1,7 +1,8 @@
 """The `tool_eval` job: drive a run's targets through its suite snapshot, case by case.
 
 A loop over the live runner's results: each finished case is stored with its event
-(`eval_case_result`) in one unit (persist, then publish). Cancel stops the runner at once and
+(`eval_case_result`) in one unit (persist, then publish), with what its semantic-similarity
+calls cost charged to the job's ledger. Cancel stops the runner at once and
 keeps every stored case; a resumed job skips the cases already stored. Keys never leave the
 adapters, which the catalog opens through the vault.
 """
@@ -27,7 +28,7 @@ from benchstudio.evals.runs.service.case_hooks import (
     run_finish_hooks,
 )
 from benchstudio.evals.runs.service.lifecycle import RunPlan, finish_run, result_writer, start_run
-from benchstudio.evals.runs.service.semantic import open_semantic_prepass
+from benchstudio.evals.runs.service.semantic import RunSemantic, open_semantic_prepass
 from benchstudio.evals.runs.service.targets import runner_target
 from benchstudio.jobs.context import JobCancelledError, JobContext, is_resumable
 from benchstudio.jobs.domain import JobEstimate
@@ -79,6 +80,7 @@ async def _record(
     result: LiveCaseResult,
     progress: _Progress,
     observers: list[CaseObserver],
+    semantic: RunSemantic | None,
 ) -> None:
     result_id, write = result_writer(plan, result)
     plan.finished.add((result.target, result.case_id))
@@ -90,6 +92,7 @@ async def _record(
         [(CASE_EVENT, _case_event(plan, result_id, result))],
         percent=percent if progress.due(done) else None,
         detail=f"{len(plan.finished)} of {plan.total} cases",
+        charge_usd=semantic.take_cost() if semantic is not None else 0.0,
     )
     for observer in observers:  # stored first: an observer (live judge) reads a kept case
         observer.on_case(result_id, result)
@@ -137,7 +140,7 @@ async def _run_cases(
             targets,
             get_profile(plan.profile),
             lambda target: by_label[target.label],
-            semantic=semantic,
+            semantic=semantic.prepass if semantic is not None else None,
         )
         watcher = asyncio.create_task(_cancel_when_asked(ctx, runner))
         progress = _Progress()
@@ -148,7 +151,7 @@ async def _run_cases(
             async for result in results:
                 if (result.target, result.case_id) in plan.finished:
                     continue
-                await _record(ctx, plan, result, progress, observers)
+                await _record(ctx, plan, result, progress, observers, semantic)
                 ctx.raise_if_cancelled()
                 # A multi-turn case sends a request per exchange: past the owner's per-run
                 # limit no further case is scheduled (the finished ones are kept).
@@ -159,7 +162,19 @@ async def _run_cases(
         finally:
             watcher.cancel()
             await results.aclose()
+            await _charge_rest(ctx, semantic)
     return None
+
+
+async def _charge_rest(ctx: JobContext, semantic: RunSemantic | None) -> None:
+    """Similarities computed for cases that were not stored (cancel, limit) cost too."""
+    rest = semantic.take_cost() if semantic is not None else 0.0
+    if not rest:
+        return
+    try:
+        await ctx.record_unit(None, [], charge_usd=rest)
+    except Exception:  # best effort: never raised over the run's own ending
+        log.exception("could not charge an eval run's last similarity calls")
 
 
 async def _close_observers(observers: list[CaseObserver]) -> None:

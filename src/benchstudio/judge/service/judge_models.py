@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from decimal import Decimal
 
 from benchstudio.catalog import service as catalog_service
 from benchstudio.catalog.schemas import ModelOut, ProviderOut
@@ -20,20 +19,8 @@ from benchstudio.providers.pricing import ModelPrice, bundled_prices
 
 
 def model_price(model: ModelOut, provider: ProviderOut) -> ModelPrice | None:
-    """The judge's price per million tokens; None when unpriced."""
-    if provider.is_demo:
-        return ModelPrice(input=Decimal(0), output=Decimal(0))
-    if model.input_price is not None and model.output_price is not None:
-        return ModelPrice(
-            input=model.input_price,
-            output=model.output_price,
-            cached_input=model.cached_input_price,
-            reasoning=model.reasoning_price,
-        )
-    registry = catalog_service.registry_provider(
-        provider.name, provider.base_url, provider.protocol
-    )
-    return bundled_prices().lookup(registry, model.model_id)
+    """The judge's price per million tokens; None when unpriced (`catalog.model_price`)."""
+    return catalog_service.model_price(model, provider)
 
 
 def endpoint_key(base_url: str, model_id: str) -> str:

@@ -91,3 +91,26 @@ export function semanticNote(settings: Record<string, unknown> | undefined): str
   if (semantic.source === 'judge') return `semantic: ${semantic.model_name} judges equivalence`
   return `semantic: ${semantic.model_name} embeddings, threshold ${semantic.threshold ?? DEFAULT_THRESHOLD}`
 }
+
+export type SemanticValue = components['schemas']['SemanticValueOut']
+interface CheckedArgument {
+  name: string
+  similarity?: number | null
+  semantic?: SemanticValue[]
+}
+
+/** An argument's own semantic value (its chip) and the nested ones (listed by path). */
+export function argumentSemantic(arg: CheckedArgument): {
+  own: SemanticValue | null
+  nested: SemanticValue[]
+} {
+  const values = arg.semantic ?? []
+  const own = values.find((v) => v.path === arg.name) ?? null
+  return { own, nested: values.filter((v) => v.path !== arg.name) }
+}
+
+/** "0.82 ≥ 0.5", "0.31 < 0.5", or "unknown" when the source failed. */
+export function similarityLabel(value: SemanticValue): string {
+  if (value.similarity === null) return `unknown (threshold ${value.threshold})`
+  return `${value.similarity.toFixed(2)} ${value.passed ? '≥' : '<'} ${value.threshold}`
+}

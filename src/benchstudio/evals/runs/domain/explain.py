@@ -62,6 +62,15 @@ def _argument_checks(
             if verdict.similarity is not None:
                 entry["similarity"] = verdict.similarity
                 detail = detail or f"similarity {verdict.similarity:.3f}"
+            entry["semantic"] = [
+                {
+                    "path": value.path,
+                    "similarity": value.similarity,
+                    "threshold": value.threshold,
+                    "passed": value.passed,
+                }
+                for value in verdict.semantic
+            ]
         except Exception as error:  # e.g. semantic matching without a scorer
             passed, detail = False, f"not re-checked here: {error}"
         status = "passed" if passed else "failed"

@@ -1,10 +1,12 @@
 """Semantic argument matching for eval runs: the options checked at submit (stored in the
-run's settings under `semantic`), and the similarity pre-pass the job hands the runner."""
+run's settings under `semantic`), and the similarity pre-pass the job hands the runner, with
+what its calls cost (the similarity model's catalog price, charged to the eval job's ledger)."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from typing import Any
 
 from benchstudio.catalog import service as catalog_service
@@ -12,7 +14,9 @@ from benchstudio.catalog.service import CatalogContext
 from benchstudio.core.errors import AppError, NotFoundError
 from benchstudio.evals.runs.schemas import EvalCreate
 from benchstudio.evals.service import EvalContext
+from benchstudio.providers.base import Usage
 from benchstudio.providers.embeddings import EmbeddingAdapter
+from benchstudio.providers.pricing import ModelPrice, cost_of
 from benchstudio.toolcall.live.runner import semantic_arguments
 from benchstudio.toolcall.profiles import ProfileName
 from benchstudio.toolcall.schemas import Suite
@@ -21,6 +25,7 @@ from benchstudio.toolcall.semantic import (
     JudgeSimilarity,
     SemanticPrepass,
     SimilaritySource,
+    TokenTally,
 )
 
 SEMANTIC_REQUIRED = "semantic_config_required"
@@ -76,15 +81,40 @@ async def semantic_settings(ctx: EvalContext, suite: Suite, data: EvalCreate) ->
     }
 
 
+@dataclass(eq=False)
+class RunSemantic:
+    """A run's pre-pass and the price of its similarity model (None: unpriced, charged 0)."""
+
+    prepass: SemanticPrepass
+    price: ModelPrice | None
+    charged: TokenTally
+
+    def take_cost(self) -> float:
+        """What the source's calls cost since the last take (the ledger gets each once)."""
+        spent = self.prepass.source.spent
+        usage = Usage(
+            input_tokens=spent.input_tokens - self.charged.input_tokens,
+            output_tokens=spent.output_tokens - self.charged.output_tokens,
+        )
+        self.charged = TokenTally(spent.input_tokens, spent.output_tokens, spent.calls)
+        if self.price is None or not (usage.input_tokens or usage.output_tokens):
+            return 0.0
+        cost = cost_of(usage, self.price)
+        return 0.0 if cost is None else float(cost)
+
+
 @asynccontextmanager
 async def open_semantic_prepass(
     ctx: CatalogContext, settings: dict[str, Any]
-) -> AsyncIterator[SemanticPrepass | None]:
+) -> AsyncIterator[RunSemantic | None]:
     """The run's pre-pass (None: the run compares nothing semantically), its adapter open."""
     options = settings.get("semantic") or {}
     if not options:
         yield None
         return
+    model = await catalog_service.get_model(ctx, options["model_ref_id"])
+    provider = await catalog_service.get_provider(ctx, model.provider_id)
+    price = catalog_service.model_price(model, provider)
     async with catalog_service.open_provider_adapter(ctx, options["provider_id"]) as adapter:
         source: SimilaritySource
         if options["source"] == "embeddings":
@@ -93,4 +123,5 @@ async def open_semantic_prepass(
             source = EmbeddingSimilarity(adapter, options["model_id"])
         else:
             source = JudgeSimilarity(adapter, options["model_id"])
-        yield SemanticPrepass(source, float(options["threshold"]))
+        prepass = SemanticPrepass(source, float(options["threshold"]))
+        yield RunSemantic(prepass, price, TokenTally())
