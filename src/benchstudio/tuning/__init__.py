@@ -1,0 +1,1 @@
+"""The parameter tuner: search a model's sampling parameters for the best tool-calling score."""
