@@ -1,0 +1,226 @@
+"""Search strategies behind ask/tell: grid, random, TPE, multi-objective; dedup and resume."""
+
+from __future__ import annotations
+
+import json
+import statistics
+
+import pytest
+from search_space_fixtures import OPTIMUM, TEMPERATURE, TOP_P, Condition, Dim, peaked
+
+from benchstudio.tuning.domain.strategies import (
+    FinishedTrial,
+    Outcome,
+    Strategy,
+    StrategySpec,
+    build_strategy,
+)
+from benchstudio.tuning.domain.strategies.dimensions import Point
+from benchstudio.tuning.domain.strategies.grid import dimension_values, grid_points
+
+
+def _run(strategy: Strategy, trials: int, batch: int = 1) -> list[tuple[Point, float]]:
+    seen: list[tuple[Point, float]] = []
+    while len(seen) < trials:
+        asked = strategy.ask(min(batch, trials - len(seen)))
+        if not asked:
+            break
+        for item in asked:
+            value = peaked(item.point)
+            strategy.tell(item.trial_id, Outcome.complete(value))
+            seen.append((item.point, value))
+    return seen
+
+
+def test_grid_on_a_noiseless_2d_surface_hits_the_exact_optimum() -> None:
+    strategy = build_strategy(StrategySpec(kind="grid"), [TEMPERATURE, TOP_P])
+    seen = _run(strategy, 10_000, batch=7)
+    assert len(seen) == 21 * 21 and strategy.exhausted
+    best_point, best_value = max(seen, key=lambda pair: pair[1])
+    assert best_point == OPTIMUM
+    assert best_value == pytest.approx(0.95, abs=1e-12)
+
+
+def test_grid_values_of_each_dimension_kind() -> None:
+    assert dimension_values(Dim("t", low=0.0, high=0.3, step=0.1)) == [0.0, 0.1, 0.2, 0.3]
+    assert dimension_values(Dim("t", low=0.0, high=1.0)) == [0.0, 0.25, 0.5, 0.75, 1.0]
+    assert dimension_values(Dim("k", "int", low=1, high=100, log=True)) == list(range(1, 101))
+    assert dimension_values(Dim("k", "int", low=0, high=40, step=10)) == [0, 10, 20, 30, 40]
+    assert dimension_values(Dim("m", low=1.0, high=10_000.0, log=True)) == [
+        1.0,
+        10.0,
+        100.0,
+        1000.0,
+        10_000.0,
+    ]
+    assert dimension_values(Dim("c", "categorical", choices=("a", "b"))) == ["a", "b"]
+
+
+def test_a_conditional_dimension_multiplies_only_where_it_applies() -> None:
+    reasoning = Dim("reasoning", "categorical", choices=(True, False))
+    effort = Dim(
+        "effort", "categorical", choices=("low", "high"), condition=Condition("reasoning", [True])
+    )
+    points = grid_points([reasoning, effort])
+    assert points == [
+        {"reasoning": True, "effort": "low"},
+        {"reasoning": True, "effort": "high"},
+        {"reasoning": False},
+    ]
+
+
+def test_a_sampled_grid_draws_without_replacement_in_a_seeded_order() -> None:
+    def drawn(seed: int) -> list[str]:
+        spec = StrategySpec(kind="grid", grid_sample=30, seed=seed)
+        strategy = build_strategy(spec, [TEMPERATURE, TOP_P])
+        return [json.dumps(p, sort_keys=True) for p, _ in _run(strategy, 100)]
+
+    first = drawn(1)
+    full = {json.dumps(p, sort_keys=True) for p in grid_points([TEMPERATURE, TOP_P])}
+    assert len(first) == len(set(first)) == 30 and set(first) <= full
+    assert drawn(1) == first and drawn(2) != first
+
+
+def test_random_search_is_seeded_and_respects_ranges_and_steps() -> None:
+    dims = [TEMPERATURE, Dim("top_k", "int", low=1, high=200, log=True)]
+
+    def points(seed: int) -> list[Point]:
+        strategy = build_strategy(StrategySpec(kind="random", seed=seed), dims)
+        return [item.point for item in strategy.ask(20)]
+
+    first = points(3)
+    assert first == points(3) and first != points(4)
+    for point in first:
+        temperature = float(point["temperature"])
+        assert 0 <= temperature <= 2 and round(temperature * 10, 9) == round(temperature * 10)
+        assert isinstance(point["top_k"], int) and 1 <= point["top_k"] <= 200
+
+
+def test_tpe_concentrates_near_the_optimum_after_its_startup() -> None:
+    strategy = build_strategy(StrategySpec(kind="tpe", seed=5), [TEMPERATURE, TOP_P])
+    values = [value for _, value in _run(strategy, 40, batch=2)]
+    assert max(values) >= 0.94
+    assert statistics.median(values[25:]) > statistics.median(values[:10]) + 0.1
+
+
+def test_constant_liar_spreads_a_parallel_batch() -> None:
+    strategy = build_strategy(StrategySpec(kind="tpe", seed=1, startup_trials=5), [TEMPERATURE])
+    _run(strategy, 12)
+    batch = strategy.ask(4)
+    assert len({item.fingerprint for item in batch}) == 4
+
+
+def test_multi_objective_tells_several_values_and_keeps_a_pareto_front() -> None:
+    strategy = build_strategy(
+        StrategySpec(kind="tpe", seed=2), [TEMPERATURE, TOP_P], ("maximize", "minimize")
+    )
+    for _ in range(25):
+        (item,) = strategy.ask(1)
+        latency = 100 + 50 * float(item.point["top_p"])  # quality and latency pull apart
+        strategy.tell(item.trial_id, Outcome.complete(peaked(item.point), latency))
+    sampler = strategy._sampler
+    front = sampler.study.best_trials  # type: ignore[attr-defined]
+    assert len(front) >= 2
+    for trial in front:
+        dominated = [
+            other
+            for other in front
+            if other.values[0] >= trial.values[0]
+            and other.values[1] <= trial.values[1]
+            and other.values != trial.values
+        ]
+        assert not dominated
+
+
+def _clamped(point: Point) -> tuple[Point, str]:
+    """Like a registry whose temperature maximum is 1: hotter points clamp to 1."""
+    effective = {**point, "temperature": min(1.0, float(point["temperature"]))}
+    return effective, json.dumps(effective, sort_keys=True)
+
+
+def test_points_identical_after_clamping_are_merged_and_told_the_earlier_result() -> None:
+    dims = [Dim("temperature", low=0.0, high=2.0, step=0.5)]
+    strategy = build_strategy(StrategySpec(kind="grid"), dims, canonical=_clamped)
+    asked = strategy.ask(10)
+    # 0, 0.5 and 1.0 are evaluated; 1.5 and 2.0 clamp to 1.0, which is still running.
+    assert [item.effective["temperature"] for item in asked] == [0.0, 0.5, 1.0]
+    assert strategy.merged == 2 and strategy.exhausted
+    for item in asked:
+        strategy.tell(item.trial_id, Outcome.complete(float(item.effective["temperature"])))
+    assert strategy.running == 0
+
+
+def test_merged_points_reach_the_sampler_with_the_earlier_result() -> None:
+    dims = [Dim("temperature", low=0.0, high=2.0)]
+    strategy = build_strategy(StrategySpec(kind="random", seed=4), dims, canonical=_clamped)
+    evaluated = 0
+    while evaluated < 10:
+        for item in strategy.ask(1):
+            strategy.tell(item.trial_id, Outcome.complete(1.0 - abs(0.5 - evaluated / 10)))
+            evaluated += 1
+    study = strategy._sampler.study  # type: ignore[attr-defined]
+    complete = [t for t in study.trials if t.state.name == "COMPLETE"]
+    assert strategy.merged >= 1  # about half of [0, 2] clamps to 1.0
+    assert len(complete) == evaluated + strategy.merged
+    clamped = [t for t in complete if t.params["temperature"] >= 1.0]
+    assert len({t.values[0] for t in clamped}) == 1  # all told the one evaluated result
+
+
+def test_repeats_when_asked_evaluate_duplicates_again() -> None:
+    dims = [Dim("temperature", low=0.0, high=2.0, step=0.5)]
+    spec = StrategySpec(kind="grid", reevaluate_duplicates=True)
+    strategy = build_strategy(spec, dims, canonical=_clamped)
+    assert len(strategy.ask(10)) == 5 and strategy.merged == 0
+
+
+def test_resume_feeds_stored_trials_and_continues_without_redoing_them() -> None:
+    dims = [TEMPERATURE, TOP_P]
+    first = build_strategy(StrategySpec(kind="tpe", seed=9), dims)
+    stored = [FinishedTrial(point, Outcome.complete(value)) for point, value in _run(first, 15)]
+    stored.append(FinishedTrial({"temperature": 0.1, "top_p": 0.1}, Outcome.pruned(0.2, 3)))
+    stored.append(FinishedTrial({"temperature": 0.2, "top_p": 0.1}, Outcome.failed()))
+    stored.append(FinishedTrial({"temperature": 9.0, "top_p": 0.1}, Outcome.complete(0.5)))
+
+    resumed = build_strategy(StrategySpec(kind="tpe", seed=9), dims)
+    assert resumed.resume(stored) == 16  # the failed and the out-of-range one do not fit
+    study = resumed._sampler.study  # type: ignore[attr-defined]
+    assert len(study.trials) == 16
+    assert study.best_value == max(trial.outcome.values[0] for trial in stored[:15])
+    more = _run(resumed, 10)
+    assert len(study.trials) >= 26
+    known = {json.dumps(t.point, sort_keys=True) for t in stored[:16]}
+    assert all(json.dumps(p, sort_keys=True) not in known for p, _ in more)
+
+
+def test_a_resumed_grid_skips_finished_points_and_retries_failed_ones() -> None:
+    dims = [Dim("temperature", low=0.0, high=1.0, step=0.5)]
+    strategy = build_strategy(StrategySpec(kind="grid"), dims)
+    strategy.resume(
+        [
+            FinishedTrial({"temperature": 0.0}, Outcome.complete(0.4)),
+            FinishedTrial({"temperature": 0.5}, Outcome.failed()),
+        ]
+    )
+    assert [item.point for item in strategy.ask(5)] == [{"temperature": 0.5}, {"temperature": 1.0}]
+
+
+def test_pruned_and_failed_trials_are_told_to_the_sampler() -> None:
+    strategy = build_strategy(StrategySpec(kind="tpe", seed=0), [TEMPERATURE])
+    first, second, third = strategy.ask(3)
+    strategy.tell(first.trial_id, Outcome.pruned(0.25, 4))
+    strategy.tell(second.trial_id, Outcome.failed())
+    strategy.tell(third.trial_id, Outcome.complete(float("nan")))  # not a usable value
+    study = strategy._sampler.study  # type: ignore[attr-defined]
+    assert [t.state.name for t in study.trials] == ["PRUNED", "FAIL", "FAIL"]
+    assert study.trials[0].intermediate_values == {4: 0.25}
+    with pytest.raises(KeyError):
+        strategy.tell(first.trial_id, Outcome.complete(1.0))
+
+
+def test_bad_spaces_are_refused() -> None:
+    with pytest.raises(ValueError, match="no dimensions"):
+        build_strategy(StrategySpec(kind="tpe"), [])
+    with pytest.raises(ValueError, match="log range cannot have a step"):
+        build_strategy(StrategySpec(kind="tpe"), [Dim("x", low=1, high=2, log=True, step=0.1)])
+    with pytest.raises(ValueError, match="low <= high"):
+        build_strategy(StrategySpec(kind="grid"), [Dim("x", low=2, high=1)])
