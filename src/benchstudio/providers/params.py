@@ -170,6 +170,14 @@ def _matching_rules(table: ProviderParams, model: str) -> list[Rule]:
     return [r for r in table.model_rules if r.match is not None and r.match.search(lowered)]
 
 
+def _range_text(spec: ParamSpec) -> str:
+    if spec.max is None:
+        return f"must be at least {spec.min}"
+    if spec.min is None:
+        return f"must be at most {spec.max}"
+    return f"allowed range is {spec.min} to {spec.max}"
+
+
 def _check_value(name: str, value: Any, spec: ParamSpec, out: list[Adjustment]) -> Any:
     """The value to send (clamped), or None when it must be dropped."""
     allowed = _TYPE_CHECKS.get(spec.type, (object,))
@@ -183,16 +191,17 @@ def _check_value(name: str, value: Any, spec: ParamSpec, out: list[Adjustment]) 
     if spec.type in ("float", "int"):
         given: Any = value  # isinstance() above narrowed it to object
         number = float(given)
-        low = spec.min if spec.min is not None else number
-        high = spec.max if spec.max is not None else number
-        clamped: float | int = min(max(number, low), high)
+        clamped: float | int = number
+        if spec.min is not None:  # each bound on its own: a one-sided range clamps too
+            clamped = max(clamped, spec.min)
+        if spec.max is not None:
+            clamped = min(clamped, spec.max)
         if spec.type == "int":
             clamped = int(clamped)
         elif clamped == number:
             clamped = given  # keep the caller's int-vs-float spelling when unchanged
         if clamped != value:
-            reason = f"allowed range is {spec.min} to {spec.max}"
-            out.append(Adjustment(name, "clamp", reason, original=value, value=clamped))
+            out.append(Adjustment(name, "clamp", _range_text(spec), original=value, value=clamped))
         return clamped
     return value
 

@@ -1,1 +1,2 @@
-"""The parameter tuner: search a model's sampling parameters for the best tool-calling score."""
+"""The parameter tuner: search spaces over each provider's real parameters, search
+strategies (grid, random, Bayesian) and their trials (issue 21)."""

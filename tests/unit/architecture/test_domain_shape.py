@@ -29,6 +29,7 @@ DOMAINS = (
     "judge",
     "prompts",
     "system",
+    "tuning",
 )
 # Domains whose foundations (schemas, pure domain) landed before their service (issue 19).
 WITHOUT_SERVICE_YET = frozenset({"judge"})

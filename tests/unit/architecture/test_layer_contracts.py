@@ -25,7 +25,7 @@ FLOORS: tuple[tuple[str, ...], ...] = (
     ("__main__", "openapi_export", "all_models"),  # entry modules
     ("app",),
     ("cli",),
-    ("benchruns", "evals", "judge", "prompts"),  # feature domains
+    ("benchruns", "evals", "judge", "prompts", "tuning"),  # feature domains
     ("admin", "catalog", "credentials", "accounts", "auth", "audit", "system"),  # platform
     ("realtime", "jobs"),
     ("http",),
@@ -50,6 +50,9 @@ DECLARED: frozenset[tuple[str, str]] = frozenset(
         ("judge", "evals"),
         ("judge", "prompts"),
         ("benchruns", "prompts"),
+        ("tuning", "evals"),
+        ("tuning", "judge"),
+        ("tuning", "prompts"),
     }
 )
 # Top-level modules, not packages.

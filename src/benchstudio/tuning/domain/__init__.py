@@ -1,1 +1,2 @@
-"""The tuner's pure logic: the search space, search strategies, objectives and study state."""
+"""The tuner's pure rules: search spaces, their grid and registry checks, vendor presets,
+and the search strategies."""
