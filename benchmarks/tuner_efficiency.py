@@ -19,15 +19,13 @@ import argparse
 import statistics
 import sys
 import time
-from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
 
 import numpy as np
 
 from benchstudio.simulator.tunable import TunableAccuracy, TunedParameter
+from benchstudio.tuning.domain.space import RangeDimension, SearchSpace
 from benchstudio.tuning.domain.strategies import Outcome, StrategyKind, StrategySpec, build_strategy
-from benchstudio.tuning.domain.strategies.dimensions import DimensionKind, ParamValue
 
 SEEDS = 20
 CASES = 50
@@ -35,18 +33,6 @@ MAX_TRIALS = 300
 WITHIN = 0.02  # of the optimum
 GOAL = 0.30  # TPE needs at least this much fewer trials (median)
 NOISE = 0.02
-
-
-@dataclass(frozen=True)
-class Dim:
-    name: str
-    low: float
-    high: float
-    kind: DimensionKind = "float"
-    log: bool = False
-    step: float | None = None
-    choices: Sequence[ParamValue] | None = None
-    condition: None = None
 
 
 # name: (low, high, optimum, provider default)
@@ -69,7 +55,7 @@ SURFACES = {
 }
 
 
-def surface(weights: dict[str, float]) -> tuple[TunableAccuracy, list[Dim]]:
+def surface(weights: dict[str, float]) -> tuple[TunableAccuracy, SearchSpace]:
     accuracy = TunableAccuracy(
         base=0.95,
         noise=NOISE,
@@ -80,13 +66,16 @@ def surface(weights: dict[str, float]) -> tuple[TunableAccuracy, list[Dim]]:
             for name, weight in weights.items()
         },
     )
-    return accuracy, [Dim(name, PARAMETERS[name][0], PARAMETERS[name][1]) for name in weights]
+    dimensions = tuple(
+        RangeDimension(name, PARAMETERS[name][0], PARAMETERS[name][1]) for name in weights
+    )
+    return accuracy, SearchSpace(dimensions)
 
 
 def trials_to_reach(surface_name: str, kind: StrategyKind, seed: int) -> int:
     """Trials until a point within WITHIN of the optimum (MAX_TRIALS if never)."""
-    accuracy, dims = surface(SURFACES[surface_name])
-    strategy = build_strategy(StrategySpec(kind=kind, seed=seed), dims)
+    accuracy, space = surface(SURFACES[surface_name])
+    strategy = build_strategy(StrategySpec(kind=kind, seed=seed), space)
     cases = np.random.default_rng(seed)
     target = (1 - WITHIN) * accuracy.base
     for trial in range(1, MAX_TRIALS + 1):

@@ -1,34 +1,20 @@
-"""Small search spaces and surfaces for the strategy tests."""
+"""Small search spaces and a peaked surface for the strategy tests."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from benchstudio.tuning.domain.space import Point, RangeDimension, SearchSpace
 
-from benchstudio.tuning.domain.strategies.dimensions import DimensionKind, ParamValue, Point
-
-
-@dataclass(frozen=True)
-class Condition:
-    parameter: str
-    values: Sequence[ParamValue]
-
-
-@dataclass(frozen=True)
-class Dim:
-    name: str
-    kind: DimensionKind = "float"
-    low: float | None = None
-    high: float | None = None
-    log: bool = False
-    step: float | None = None
-    choices: Sequence[ParamValue] | None = None
-    condition: Condition | None = None
-
-
-TEMPERATURE = Dim("temperature", low=0.0, high=2.0, step=0.1)
-TOP_P = Dim("top_p", low=0.0, high=1.0, step=0.05)
+TEMPERATURE = RangeDimension("temperature", 0.0, 2.0, step=0.1)
+TOP_P = RangeDimension("top_p", 0.0, 1.0, step=0.05)
+PLANE = SearchSpace((TEMPERATURE, TOP_P))
+CONTINUOUS = SearchSpace(
+    (RangeDimension("temperature", 0.0, 2.0), RangeDimension("top_p", 0.0, 1.0))
+)
 OPTIMUM: Point = {"temperature": 0.3, "top_p": 0.8}
+
+
+def space(*dimensions: RangeDimension) -> SearchSpace:
+    return SearchSpace(tuple(dimensions))
 
 
 def peaked(point: Point) -> float:

@@ -6,17 +6,27 @@ import json
 import statistics
 
 import pytest
-from search_space_fixtures import OPTIMUM, TEMPERATURE, TOP_P, Condition, Dim, peaked
+from search_space_fixtures import CONTINUOUS, OPTIMUM, PLANE, TEMPERATURE, peaked, space
 
+from benchstudio.providers.params import resolve_params
+from benchstudio.tuning.domain.space import (
+    ChoiceDimension,
+    Condition,
+    Point,
+    RangeDimension,
+    SearchSpace,
+    SpaceError,
+)
+from benchstudio.tuning.domain.space_grid import iter_grid
 from benchstudio.tuning.domain.strategies import (
     FinishedTrial,
     Outcome,
     Strategy,
     StrategySpec,
     build_strategy,
+    registry_canonical,
 )
-from benchstudio.tuning.domain.strategies.dimensions import Point
-from benchstudio.tuning.domain.strategies.grid import dimension_values, grid_points
+from benchstudio.tuning.service import check_space, provider_rules
 
 
 def _run(strategy: Strategy, trials: int, batch: int = 1) -> list[tuple[Point, float]]:
@@ -33,7 +43,7 @@ def _run(strategy: Strategy, trials: int, batch: int = 1) -> list[tuple[Point, f
 
 
 def test_grid_on_a_noiseless_2d_surface_hits_the_exact_optimum() -> None:
-    strategy = build_strategy(StrategySpec(kind="grid"), [TEMPERATURE, TOP_P])
+    strategy = build_strategy(StrategySpec(kind="grid"), PLANE)
     seen = _run(strategy, 10_000, batch=7)
     assert len(seen) == 21 * 21 and strategy.exhausted
     best_point, best_value = max(seen, key=lambda pair: pair[1])
@@ -41,48 +51,46 @@ def test_grid_on_a_noiseless_2d_surface_hits_the_exact_optimum() -> None:
     assert best_value == pytest.approx(0.95, abs=1e-12)
 
 
-def test_grid_values_of_each_dimension_kind() -> None:
-    assert dimension_values(Dim("t", low=0.0, high=0.3, step=0.1)) == [0.0, 0.1, 0.2, 0.3]
-    assert dimension_values(Dim("t", low=0.0, high=1.0)) == [0.0, 0.25, 0.5, 0.75, 1.0]
-    assert dimension_values(Dim("k", "int", low=1, high=100, log=True)) == list(range(1, 101))
-    assert dimension_values(Dim("k", "int", low=0, high=40, step=10)) == [0, 10, 20, 30, 40]
-    assert dimension_values(Dim("m", low=1.0, high=10_000.0, log=True)) == [
-        1.0,
-        10.0,
-        100.0,
-        1000.0,
-        10_000.0,
+def test_conditional_dimensions_appear_only_where_they_apply() -> None:
+    mode = ChoiceDimension("mode", ("think", "plain"))
+    effort = ChoiceDimension("effort", ("low", "high"), Condition("mode", ("think",)))
+    conditional = SearchSpace((mode, effort, RangeDimension("temperature", 0.0, 1.0)))
+    for kind in ("random", "tpe"):
+        strategy = build_strategy(StrategySpec(kind=kind, seed=1), conditional)
+        for item in strategy.ask(30):
+            assert ("effort" in item.point) == (item.point["mode"] == "think")
+            strategy.tell(item.trial_id, Outcome.complete(float(item.point["temperature"])))
+    grid = build_strategy(StrategySpec(kind="grid"), SearchSpace((mode, effort)))
+    assert [item.point for item in grid.ask(10)] == [
+        {"mode": "think", "effort": "low"},
+        {"mode": "think", "effort": "high"},
+        {"mode": "plain"},
     ]
-    assert dimension_values(Dim("c", "categorical", choices=("a", "b"))) == ["a", "b"]
 
 
-def test_a_conditional_dimension_multiplies_only_where_it_applies() -> None:
-    reasoning = Dim("reasoning", "categorical", choices=(True, False))
-    effort = Dim(
-        "effort", "categorical", choices=("low", "high"), condition=Condition("reasoning", [True])
-    )
-    points = grid_points([reasoning, effort])
-    assert points == [
-        {"reasoning": True, "effort": "low"},
-        {"reasoning": True, "effort": "high"},
-        {"reasoning": False},
-    ]
+def test_choices_may_be_any_json_value() -> None:
+    formats = ChoiceDimension("response_format", ({"type": "text"}, {"type": "json_object"}))
+    choices = SearchSpace((formats, ChoiceDimension("parallel_tool_calls", (True, False))))
+    strategy = build_strategy(StrategySpec(kind="tpe", seed=3), choices)
+    seen = {json.dumps(item.point, sort_keys=True) for item in strategy.ask(12)}
+    assert {json.loads(text)["response_format"]["type"] for text in seen} == {"text", "json_object"}
+    assert strategy.merged > 0  # only four distinct points exist
 
 
 def test_a_sampled_grid_draws_without_replacement_in_a_seeded_order() -> None:
     def drawn(seed: int) -> list[str]:
         spec = StrategySpec(kind="grid", grid_sample=30, seed=seed)
-        strategy = build_strategy(spec, [TEMPERATURE, TOP_P])
+        strategy = build_strategy(spec, PLANE)
         return [json.dumps(p, sort_keys=True) for p, _ in _run(strategy, 100)]
 
     first = drawn(1)
-    full = {json.dumps(p, sort_keys=True) for p in grid_points([TEMPERATURE, TOP_P])}
+    full = {json.dumps(p, sort_keys=True) for p in iter_grid(PLANE)}
     assert len(first) == len(set(first)) == 30 and set(first) <= full
     assert drawn(1) == first and drawn(2) != first
 
 
 def test_random_search_is_seeded_and_respects_ranges_and_steps() -> None:
-    dims = [TEMPERATURE, Dim("top_k", "int", low=1, high=200, log=True)]
+    dims = SearchSpace((TEMPERATURE, RangeDimension("top_k", 1, 256, scale="log", integer=True)))
 
     def points(seed: int) -> list[Point]:
         strategy = build_strategy(StrategySpec(kind="random", seed=seed), dims)
@@ -93,18 +101,20 @@ def test_random_search_is_seeded_and_respects_ranges_and_steps() -> None:
     for point in first:
         temperature = float(point["temperature"])
         assert 0 <= temperature <= 2 and round(temperature * 10, 9) == round(temperature * 10)
-        assert isinstance(point["top_k"], int) and 1 <= point["top_k"] <= 200
+        assert isinstance(point["top_k"], int) and 1 <= point["top_k"] <= 256
 
 
 def test_tpe_concentrates_near_the_optimum_after_its_startup() -> None:
-    strategy = build_strategy(StrategySpec(kind="tpe", seed=5), [TEMPERATURE, TOP_P])
+    strategy = build_strategy(StrategySpec(kind="tpe", seed=5), CONTINUOUS)
     values = [value for _, value in _run(strategy, 40, batch=2)]
     assert max(values) >= 0.94
     assert statistics.median(values[25:]) > statistics.median(values[:10]) + 0.1
 
 
 def test_constant_liar_spreads_a_parallel_batch() -> None:
-    strategy = build_strategy(StrategySpec(kind="tpe", seed=1, startup_trials=5), [TEMPERATURE])
+    strategy = build_strategy(
+        StrategySpec(kind="tpe", seed=1, startup_trials=5), space(TEMPERATURE)
+    )
     _run(strategy, 12)
     batch = strategy.ask(4)
     assert len({item.fingerprint for item in batch}) == 4
@@ -112,7 +122,7 @@ def test_constant_liar_spreads_a_parallel_batch() -> None:
 
 def test_multi_objective_tells_several_values_and_keeps_a_pareto_front() -> None:
     strategy = build_strategy(
-        StrategySpec(kind="tpe", seed=2), [TEMPERATURE, TOP_P], ("maximize", "minimize")
+        StrategySpec(kind="tpe", seed=2), CONTINUOUS, ("maximize", "minimize")
     )
     for _ in range(25):
         (item,) = strategy.ask(1)
@@ -139,7 +149,7 @@ def _clamped(point: Point) -> tuple[Point, str]:
 
 
 def test_points_identical_after_clamping_are_merged_and_told_the_earlier_result() -> None:
-    dims = [Dim("temperature", low=0.0, high=2.0, step=0.5)]
+    dims = space(RangeDimension("temperature", 0.0, 2.0, step=0.5))
     strategy = build_strategy(StrategySpec(kind="grid"), dims, canonical=_clamped)
     asked = strategy.ask(10)
     # 0, 0.5 and 1.0 are evaluated; 1.5 and 2.0 clamp to 1.0, which is still running.
@@ -151,7 +161,7 @@ def test_points_identical_after_clamping_are_merged_and_told_the_earlier_result(
 
 
 def test_merged_points_reach_the_sampler_with_the_earlier_result() -> None:
-    dims = [Dim("temperature", low=0.0, high=2.0)]
+    dims = space(RangeDimension("temperature", 0.0, 2.0))
     strategy = build_strategy(StrategySpec(kind="random", seed=4), dims, canonical=_clamped)
     evaluated = 0
     while evaluated < 10:
@@ -167,14 +177,14 @@ def test_merged_points_reach_the_sampler_with_the_earlier_result() -> None:
 
 
 def test_repeats_when_asked_evaluate_duplicates_again() -> None:
-    dims = [Dim("temperature", low=0.0, high=2.0, step=0.5)]
+    dims = space(RangeDimension("temperature", 0.0, 2.0, step=0.5))
     spec = StrategySpec(kind="grid", reevaluate_duplicates=True)
     strategy = build_strategy(spec, dims, canonical=_clamped)
     assert len(strategy.ask(10)) == 5 and strategy.merged == 0
 
 
 def test_resume_feeds_stored_trials_and_continues_without_redoing_them() -> None:
-    dims = [TEMPERATURE, TOP_P]
+    dims = CONTINUOUS
     first = build_strategy(StrategySpec(kind="tpe", seed=9), dims)
     stored = [FinishedTrial(point, Outcome.complete(value)) for point, value in _run(first, 15)]
     stored.append(FinishedTrial({"temperature": 0.1, "top_p": 0.1}, Outcome.pruned(0.2, 3)))
@@ -193,7 +203,7 @@ def test_resume_feeds_stored_trials_and_continues_without_redoing_them() -> None
 
 
 def test_a_resumed_grid_skips_finished_points_and_retries_failed_ones() -> None:
-    dims = [Dim("temperature", low=0.0, high=1.0, step=0.5)]
+    dims = space(RangeDimension("temperature", 0.0, 1.0, step=0.5))
     strategy = build_strategy(StrategySpec(kind="grid"), dims)
     strategy.resume(
         [
@@ -205,7 +215,7 @@ def test_a_resumed_grid_skips_finished_points_and_retries_failed_ones() -> None:
 
 
 def test_pruned_and_failed_trials_are_told_to_the_sampler() -> None:
-    strategy = build_strategy(StrategySpec(kind="tpe", seed=0), [TEMPERATURE])
+    strategy = build_strategy(StrategySpec(kind="tpe", seed=0), space(TEMPERATURE))
     first, second, third = strategy.ask(3)
     strategy.tell(first.trial_id, Outcome.pruned(0.25, 4))
     strategy.tell(second.trial_id, Outcome.failed())
@@ -218,9 +228,32 @@ def test_pruned_and_failed_trials_are_told_to_the_sampler() -> None:
 
 
 def test_bad_spaces_are_refused() -> None:
-    with pytest.raises(ValueError, match="no dimensions"):
-        build_strategy(StrategySpec(kind="tpe"), [])
-    with pytest.raises(ValueError, match="log range cannot have a step"):
-        build_strategy(StrategySpec(kind="tpe"), [Dim("x", low=1, high=2, log=True, step=0.1)])
-    with pytest.raises(ValueError, match="low <= high"):
-        build_strategy(StrategySpec(kind="grid"), [Dim("x", low=2, high=1)])
+    with pytest.raises(SpaceError, match="at least one parameter"):
+        build_strategy(StrategySpec(kind="tpe"), SearchSpace(()))
+    with pytest.raises(SpaceError, match="impossible range"):
+        build_strategy(StrategySpec(kind="random"), space(RangeDimension("x", 2, 1)))
+    with pytest.raises(SpaceError, match="needs a step"):
+        build_strategy(StrategySpec(kind="grid"), CONTINUOUS)
+    with pytest.raises(SpaceError, match="at least one point"):
+        build_strategy(StrategySpec(kind="grid", grid_sample=0), PLANE)
+
+
+def test_registry_canonical_fingerprints_what_the_provider_is_sent() -> None:
+    searched = SearchSpace(
+        (
+            RangeDimension("temperature", 0.0, 3.0, step=0.5),  # clamped to the range 0..2
+            RangeDimension("top_k", 1, 64, step=2.0, scale="log", integer=True),
+        )
+    )
+    validated = check_space(searched, "vllm", "Qwen/Qwen3-8B")
+    rules = provider_rules("vllm", "Qwen/Qwen3-8B")
+    canonical = registry_canonical(validated, rules, base={"max_tokens": 256})
+    strategy = build_strategy(StrategySpec(kind="grid"), validated.space, canonical=canonical)
+    assert validated.space.names() == ["temperature", "top_k"]
+    asked = strategy.ask(100)
+    assert len(asked) == 5 * 7 and strategy.exhausted
+    for item in asked:
+        expected = resolve_params("vllm", "Qwen/Qwen3-8B", {"max_tokens": 256, **item.point})
+        assert item.effective == expected.params
+        assert item.fingerprint == expected.fingerprint()
+    assert len({item.fingerprint for item in asked}) == len(asked)

@@ -7,8 +7,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from benchstudio.tuning.domain.strategies.dimensions import DimensionLike
-from benchstudio.tuning.domain.strategies.engine import Canonical, Strategy, identity_canonical
+from benchstudio.tuning.domain.space import SearchSpace
+from benchstudio.tuning.domain.strategies.engine import (
+    Canonical,
+    Strategy,
+    identity_canonical,
+    registry_canonical,
+)
 from benchstudio.tuning.domain.strategies.grid import GridSampler
 from benchstudio.tuning.domain.strategies.optuna_sampler import (
     DEFAULT_STARTUP_TRIALS,
@@ -32,6 +37,7 @@ __all__ = [
     "StrategyKind",
     "StrategySpec",
     "build_strategy",
+    "registry_canonical",
 ]
 
 
@@ -49,21 +55,20 @@ class StrategySpec:
 
 def build_strategy(
     spec: StrategySpec,
-    dimensions: Sequence[DimensionLike],
+    space: SearchSpace,
     directions: Sequence[Direction] = ("maximize",),
     *,
     canonical: Canonical = identity_canonical,
 ) -> Strategy:
-    """A strategy over `dimensions`; several `directions` make it multi-objective."""
-    if not dimensions:
-        raise ValueError("the search space has no dimensions")
+    """A strategy over `space` (checked: `SpaceError` on a bad one); several `directions`
+    make it multi-objective. `canonical` is usually `registry_canonical(...)`."""
     if spec.kind == "grid":
         sampler: GridSampler | OptunaSampler = GridSampler(
-            dimensions, sample=spec.grid_sample, seed=spec.seed
+            space, sample=spec.grid_sample, seed=spec.seed
         )
     else:
         sampler = OptunaSampler(
-            dimensions,
+            space,
             directions,
             kind=spec.kind,
             seed=spec.seed,

@@ -14,10 +14,12 @@ The engine adds what all samplers share:
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
-from benchstudio.tuning.domain.strategies.dimensions import Point
+from benchstudio.tuning.domain.space import Point
+from benchstudio.tuning.domain.space_registry import ProviderRules, ValidatedSpace, effective_point
 from benchstudio.tuning.domain.strategies.outcomes import (
     Asked,
     FinishedTrial,
@@ -34,6 +36,19 @@ MERGE_ATTEMPTS_PER_POINT = 50
 def identity_canonical(point: Point) -> tuple[Point, str]:
     """The point unchanged; its fingerprint is its sorted JSON (as the registry's is)."""
     return dict(point), json.dumps(point, sort_keys=True, default=str)
+
+
+def registry_canonical(
+    validated: ValidatedSpace, rules: ProviderRules, base: Mapping[str, Any] | None = None
+) -> Canonical:
+    """The provider's view of a point: what it sends (over the target's fixed `base`
+    parameters, clamped, renamed) and the fingerprint of that request (`effective_point`)."""
+
+    def canonical(point: Point) -> tuple[Point, str]:
+        effective = effective_point(validated, rules, point, base)
+        return effective.params, effective.fingerprint
+
+    return canonical
 
 
 @dataclass(slots=True)

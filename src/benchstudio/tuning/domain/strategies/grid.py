@@ -1,87 +1,33 @@
-"""Grid search: every combination of each dimension's values, in order or sampled.
+"""Grid search: every point of the space's grid (`space_grid`), in order or sampled.
 
-A float dimension's values are `low` to `high` by `step`, or `FLOAT_POINTS` evenly spaced values
-(geometrically for a log range) when it has no step; an int dimension's are `low` to `high` by
-its step (1 by default); a categorical's are its choices. A conditional dimension multiplies
-only the combinations where it applies. `sample=k` takes k combinations without replacement, in
-an order fixed by the seed, so a resumed run draws the same ones.
+`sample=k` takes k grid points without replacement, in an order fixed by the seed, so a
+resumed run draws the same ones. A grid is enumerated once, up to MAX_GRID_POINTS points.
 """
 
 from __future__ import annotations
 
-import json
-import math
 import random
-from collections.abc import Sequence
 
-from benchstudio.tuning.domain.strategies.dimensions import (
-    DimensionLike,
-    ParamValue,
-    Point,
-    is_active,
-)
+from benchstudio.tuning.domain.space import Point, SearchSpace, SpaceError, value_key
+from benchstudio.tuning.domain.space_grid import iter_grid, require_grid_within
 from benchstudio.tuning.domain.strategies.outcomes import Outcome
 
-FLOAT_POINTS = 5
 MAX_GRID_POINTS = 100_000
-_DIGITS = 10  # values are rounded so 0.1 + 2 * 0.1 is 0.3
-
-
-def dimension_values(dimension: DimensionLike) -> list[ParamValue]:
-    """The grid values of one dimension."""
-    if dimension.kind == "categorical":
-        return list(dimension.choices or ())
-    low, high = dimension.low, dimension.high
-    if low is None or high is None or high < low:
-        raise ValueError(f"{dimension.name}: a numeric dimension needs low <= high")
-    if dimension.kind == "int":
-        step = max(1, round(dimension.step or 1))
-        return list(range(round(low), round(high) + 1, step))
-    if dimension.step:
-        count = math.floor((high - low) / dimension.step + 1e-9) + 1
-        return [round(low + index * dimension.step, _DIGITS) for index in range(count)]
-    if low == high:
-        return [float(low)]
-    if dimension.log:
-        if low <= 0:
-            raise ValueError(f"{dimension.name}: a log range needs low > 0")
-        ratio = (high / low) ** (1 / (FLOAT_POINTS - 1))
-        return [round(low * ratio**index, _DIGITS) for index in range(FLOAT_POINTS)]
-    width = (high - low) / (FLOAT_POINTS - 1)
-    return [round(low + index * width, _DIGITS) for index in range(FLOAT_POINTS)]
-
-
-def grid_points(dimensions: Sequence[DimensionLike]) -> list[Point]:
-    """Every combination, the first dimension varying slowest."""
-    points: list[Point] = [{}]
-    for dimension in dimensions:
-        values = dimension_values(dimension)
-        grown: list[Point] = []
-        for point in points:
-            if not is_active(dimension, point):
-                grown.append(point)
-                continue
-            grown.extend({**point, dimension.name: value} for value in values)
-            if len(grown) > MAX_GRID_POINTS:
-                raise ValueError(f"the grid has more than {MAX_GRID_POINTS:,} points")
-        points = grown
-    return points
 
 
 def point_key(point: Point) -> str:
-    return json.dumps(point, sort_keys=True, default=str)
+    return value_key(point)
 
 
 class GridSampler:
     """Hands out grid points one by one; `sample` limits it to that many, drawn by `seed`."""
 
-    def __init__(
-        self, dimensions: Sequence[DimensionLike], *, sample: int | None = None, seed: int = 0
-    ) -> None:
-        points = grid_points(dimensions)
+    def __init__(self, space: SearchSpace, *, sample: int | None = None, seed: int = 0) -> None:
+        require_grid_within(space, MAX_GRID_POINTS)
+        points = list(iter_grid(space))
         if sample is not None:
             if sample < 1:
-                raise ValueError("a sampled grid needs at least one point")
+                raise SpaceError("grid_sample", "a sampled grid needs at least one point")
             random.Random(seed).shuffle(points)
             points = points[:sample]
         self.points = points

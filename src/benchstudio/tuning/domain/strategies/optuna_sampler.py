@@ -6,14 +6,19 @@ job continues the same search. TPE is multivariate (it models parameters jointly
 conditional parameter gets its own model where it applies) and uses `constant_liar`, so points
 asked while others are still running are not all drawn from the same spot. With several
 objectives TPE becomes MOTPE and ranks trials by Pareto dominance.
+
+Ranges are drawn continuously (on a log scale where the range is log) and then snapped onto
+the dimension's step (`RangeDimension.snap`); points that snap (or clamp) to the same request
+are merged by the engine. Choices are drawn as categories named by their JSON text, so any
+JSON value (an object, a boolean) can be a choice.
 """
 
 from __future__ import annotations
 
 import math
 import warnings
-from collections.abc import Mapping, Sequence
-from typing import Literal
+from collections.abc import Sequence
+from typing import Any, Literal
 
 import optuna
 from optuna.distributions import (
@@ -22,12 +27,18 @@ from optuna.distributions import (
     FloatDistribution,
     IntDistribution,
 )
-from optuna.trial import Trial, TrialState, create_trial
+from optuna.trial import FrozenTrial, Trial, TrialState, create_trial
 
-from benchstudio.tuning.domain.strategies.dimensions import (
-    DimensionLike,
+from benchstudio.tuning.domain.space import (
+    ChoiceDimension,
+    Dimension,
     Point,
+    RangeDimension,
+    SearchSpace,
+    check_shape,
     is_active,
+    ordered,
+    value_key,
 )
 from benchstudio.tuning.domain.strategies.outcomes import Direction, Outcome
 
@@ -37,21 +48,14 @@ DEFAULT_STARTUP_TRIALS = 10
 optuna.logging.set_verbosity(optuna.logging.WARNING)  # a told trial would log one INFO line
 
 
-def distribution_for(dimension: DimensionLike) -> BaseDistribution:
-    """The Optuna distribution of one dimension."""
-    if dimension.kind == "categorical":
-        return CategoricalDistribution(list(dimension.choices or ()))
-    low, high = dimension.low, dimension.high
-    if low is None or high is None:
-        raise ValueError(f"{dimension.name}: a numeric dimension needs low and high")
-    step = dimension.step or None
-    if dimension.log and step is not None:
-        raise ValueError(f"{dimension.name}: a log range cannot have a step")
-    if dimension.kind == "int":
-        return IntDistribution(
-            round(low), round(high), log=dimension.log, step=1 if step is None else round(step)
-        )
-    return FloatDistribution(float(low), float(high), log=dimension.log, step=step)
+def distribution_for(dimension: Dimension) -> BaseDistribution:
+    """The Optuna distribution a dimension is drawn from (before snapping to its step)."""
+    if isinstance(dimension, ChoiceDimension):
+        return CategoricalDistribution([value_key(choice) for choice in dimension.choices])
+    log = dimension.scale == "log"
+    if dimension.integer:
+        return IntDistribution(round(dimension.low), round(dimension.high), log=log)
+    return FloatDistribution(dimension.low, dimension.high, log=log)
 
 
 def _new_sampler(kind: SamplerKind, seed: int, startup_trials: int) -> optuna.samplers.BaseSampler:
@@ -69,11 +73,11 @@ def _new_sampler(kind: SamplerKind, seed: int, startup_trials: int) -> optuna.sa
 
 
 class OptunaSampler:
-    """Random or TPE suggestions over `dimensions`, one direction per objective."""
+    """Random or TPE suggestions over a search space, one direction per objective."""
 
     def __init__(
         self,
-        dimensions: Sequence[DimensionLike],
+        space: SearchSpace,
         directions: Sequence[Direction],
         *,
         kind: SamplerKind = "tpe",
@@ -82,8 +86,15 @@ class OptunaSampler:
     ) -> None:
         if not directions:
             raise ValueError("at least one objective direction is needed")
-        self.dimensions = list(dimensions)
-        self._distributions = {d.name: distribution_for(d) for d in self.dimensions}
+        check_shape(space)
+        self.space = space
+        self.order = ordered(space)
+        self._distributions = {d.name: distribution_for(d) for d in self.order}
+        self._choices = {
+            d.name: {value_key(choice): choice for choice in d.choices}
+            for d in self.order
+            if isinstance(d, ChoiceDimension)
+        }
         self.study = optuna.create_study(
             directions=list(directions), sampler=_new_sampler(kind, seed, startup_trials)
         )
@@ -96,11 +107,27 @@ class OptunaSampler:
     def suggest(self) -> tuple[int, Point]:
         trial = self.study.ask()
         point: Point = {}
-        for dimension in self.dimensions:
-            if is_active(dimension, point):
-                point[dimension.name] = _suggest(trial, dimension, self._distributions)
+        for dimension in self.order:
+            if not is_active(dimension, point):
+                continue
+            name = dimension.name
+            if isinstance(dimension, ChoiceDimension):
+                drawn = trial.suggest_categorical(name, list(self._choices[name]))
+                point[name] = self._choices[name][str(drawn)]
+            else:
+                point[name] = dimension.snap(self._draw(trial, dimension))
         self._trials[trial.number] = trial
-        return trial.number, point
+        return trial.number, {n: point[n] for n in self.space.names() if n in point}
+
+    def _draw(self, trial: Trial, dimension: RangeDimension) -> float:
+        distribution = self._distributions[dimension.name]
+        if isinstance(distribution, IntDistribution):
+            return trial.suggest_int(
+                dimension.name, distribution.low, distribution.high, log=distribution.log
+            )
+        return trial.suggest_float(
+            dimension.name, dimension.low, dimension.high, log=dimension.scale == "log"
+        )
 
     def report(self, token: int, outcome: Outcome) -> None:
         trial = self._trials.pop(token)
@@ -114,79 +141,53 @@ class OptunaSampler:
             self.study.tell(trial, state=TrialState.FAIL)
 
     def replay(self, point: Point, outcome: Outcome) -> bool:
-        distributions = self._fitting_distributions(point)
-        if distributions is None or outcome.state == "failed":
+        params = self._params(point)
+        if params is None or outcome.state == "failed":
             return False
-        params = {name: point[name] for name in distributions}
-        if outcome.state == "complete":
-            if len(outcome.values) != self.objectives:
-                return False
-            trial = create_trial(
-                params=params, distributions=distributions, values=list(outcome.values)
-            )
-        else:
-            partial = outcome.partial
-            usable = partial is not None and math.isfinite(partial) and self.objectives == 1
-            trial = create_trial(
-                params=params,
-                distributions=distributions,
-                state=TrialState.PRUNED,
-                intermediate_values=(
-                    {outcome.progress: partial} if usable and partial is not None else {}
-                ),
-            )
-        self.study.add_trial(trial)
+        if outcome.state == "complete" and len(outcome.values) != self.objectives:
+            return False
+        self.study.add_trial(self._frozen(params, outcome))
         return True
 
-    def _fitting_distributions(self, point: Point) -> dict[str, BaseDistribution] | None:
-        """The active dimensions' distributions if `point` lies inside them, else None."""
-        chosen: dict[str, BaseDistribution] = {}
-        for dimension in self.dimensions:
-            if not is_active(dimension, chosen_values(point, chosen)):
-                continue
-            distribution = self._distributions[dimension.name]
-            value = point.get(dimension.name)
-            if value is None or not _contains(distribution, value):
-                return None
-            chosen[dimension.name] = distribution
-        return chosen
-
-
-def chosen_values(point: Point, chosen: Mapping[str, BaseDistribution]) -> Point:
-    return {name: point[name] for name in chosen}
-
-
-def _contains(distribution: BaseDistribution, value: object) -> bool:
-    if isinstance(distribution, CategoricalDistribution):
-        return value in distribution.choices
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return False
-    if isinstance(distribution, IntDistribution) and value != round(value):
-        return False
-    assert isinstance(distribution, IntDistribution | FloatDistribution)
-    return distribution.low <= value <= distribution.high
-
-
-def _suggest(
-    trial: Trial, dimension: DimensionLike, distributions: Mapping[str, BaseDistribution]
-) -> float | int | str | bool:
-    distribution = distributions[dimension.name]
-    if isinstance(distribution, CategoricalDistribution):
-        value = trial.suggest_categorical(dimension.name, distribution.choices)
-        return value if isinstance(value, float | int | str | bool) else str(value)
-    if isinstance(distribution, IntDistribution):
-        return trial.suggest_int(
-            dimension.name,
-            distribution.low,
-            distribution.high,
-            step=distribution.step,
-            log=distribution.log,
+    def _frozen(self, params: dict[str, Any], outcome: Outcome) -> FrozenTrial:
+        distributions = {name: self._distributions[name] for name in params}
+        if outcome.state == "complete":
+            return create_trial(
+                params=params, distributions=distributions, values=list(outcome.values)
+            )
+        partial = outcome.partial
+        usable = partial is not None and math.isfinite(partial) and self.objectives == 1
+        return create_trial(
+            params=params,
+            distributions=distributions,
+            state=TrialState.PRUNED,
+            intermediate_values=(
+                {outcome.progress: partial} if usable and partial is not None else {}
+            ),
         )
-    assert isinstance(distribution, FloatDistribution)
-    return trial.suggest_float(
-        dimension.name,
-        distribution.low,
-        distribution.high,
-        step=distribution.step,
-        log=distribution.log,
-    )
+
+    def _params(self, point: Point) -> dict[str, Any] | None:
+        """Optuna's params for a stored point (choices by their key), or None when the point
+        does not lie in the space (another space, a changed range)."""
+        params: dict[str, Any] = {}
+        active: Point = {}
+        for dimension in self.order:
+            if not is_active(dimension, active):
+                continue
+            name = dimension.name
+            if name not in point:
+                return None
+            value = point[name]
+            if isinstance(dimension, ChoiceDimension):
+                key = value_key(value)
+                if key not in self._choices[name]:
+                    return None
+                params[name] = key
+            else:
+                if isinstance(value, bool) or not isinstance(value, int | float):
+                    return None
+                if not dimension.low <= value <= dimension.high:
+                    return None
+                params[name] = round(value) if dimension.integer else float(value)
+            active[name] = value
+        return params

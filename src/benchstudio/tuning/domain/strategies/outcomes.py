@@ -6,7 +6,7 @@ import math
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
-from benchstudio.tuning.domain.strategies.dimensions import Point
+from benchstudio.tuning.domain.space import Point
 
 OutcomeState = Literal["complete", "pruned", "failed"]
 Direction = Literal["maximize", "minimize"]
