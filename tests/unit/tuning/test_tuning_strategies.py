@@ -9,6 +9,7 @@ import pytest
 from search_space_fixtures import CONTINUOUS, OPTIMUM, PLANE, TEMPERATURE, peaked, space
 
 from benchstudio.providers.params import resolve_params
+from benchstudio.tuning.domain.importance import parameter_importance
 from benchstudio.tuning.domain.space import (
     ChoiceDimension,
     Condition,
@@ -257,3 +258,17 @@ def test_registry_canonical_fingerprints_what_the_provider_is_sent() -> None:
         assert item.effective == expected.params
         assert item.fingerprint == expected.fingerprint()
     assert len({item.fingerprint for item in asked}) == len(asked)
+
+
+def test_parameter_importance_names_the_parameter_that_moves_the_score() -> None:
+    strategy = build_strategy(StrategySpec(kind="random", seed=11), CONTINUOUS)
+    finished = []
+    for item in strategy.ask(60):
+        value = 1.0 - (float(item.point["temperature"]) - 0.3) ** 2  # top_p does nothing
+        finished.append(FinishedTrial(item.point, Outcome.complete(value, 100.0)))
+    importance = parameter_importance(CONTINUOUS, finished)
+    assert list(importance) == ["temperature", "top_p"]
+    assert importance["temperature"] > 0.8 and sum(importance.values()) == pytest.approx(1.0)
+    assert parameter_importance(CONTINUOUS, finished[:5]) == {}
+    flat = [FinishedTrial(t.point, Outcome.complete(0.5)) for t in finished]
+    assert parameter_importance(CONTINUOUS, flat) == {}
