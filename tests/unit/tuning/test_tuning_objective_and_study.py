@@ -10,6 +10,7 @@ from benchstudio.tuning.domain.objective import (
     CaseScore,
     ObjectiveSpec,
     compare_to_baseline,
+    pareto_front,
     score_trial,
 )
 from benchstudio.tuning.domain.study_state import StoppingRules, StudyState, max_achievable
@@ -97,3 +98,10 @@ def test_stopping_rules_refuse_bad_values() -> None:
         StoppingRules(patience=0)
     with pytest.raises(ValueError, match="min_delta"):
         StoppingRules(min_delta=-0.1)
+
+
+def test_the_pareto_front_keeps_the_undominated_trials() -> None:
+    # (quality up, latency down): b beats a on both; c trades quality for speed; d ties b.
+    values = [(0.7, 300.0), (0.8, 250.0), (0.6, 100.0), (0.8, 250.0), (0.5, 120.0)]
+    assert pareto_front(values, ("maximize", "minimize")) == [1, 2, 3]
+    assert pareto_front([(1.0,), (2.0,)], ("minimize",)) == [0]

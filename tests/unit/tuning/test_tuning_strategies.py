@@ -272,3 +272,17 @@ def test_parameter_importance_names_the_parameter_that_moves_the_score() -> None
     assert parameter_importance(CONTINUOUS, finished[:5]) == {}
     flat = [FinishedTrial(t.point, Outcome.complete(0.5)) for t in finished]
     assert parameter_importance(CONTINUOUS, flat) == {}
+
+
+def test_a_preset_point_is_evaluated_first_and_only_once() -> None:
+    preset = {"temperature": 0.7, "top_p": 0.8}
+    tpe = build_strategy(StrategySpec(kind="tpe", seed=1), CONTINUOUS)
+    assert tpe.enqueue(preset)
+    assert not tpe.enqueue({"temperature": 7.0, "top_p": 0.8})  # outside the space
+    first, *rest = tpe.ask(3)
+    assert first.point == preset and all(item.point != preset for item in rest)
+
+    grid = build_strategy(StrategySpec(kind="grid"), PLANE)
+    assert grid.enqueue(preset) and not grid.enqueue({"temperature": 0.75, "top_p": 0.8})
+    seen = [point for point, _ in _run(grid, 10_000)]
+    assert seen[0] == preset and seen.count(preset) == 1 and len(seen) == 21 * 21

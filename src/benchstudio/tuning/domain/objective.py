@@ -131,3 +131,19 @@ def compare_to_baseline(
 ) -> MeanComparison:
     """Best minus baseline over all their case scores, with a CI and Welch's test."""
     return compare_means(case_scores(baseline), case_scores(best), run_id=run_id)
+
+
+def pareto_front(values: Sequence[Sequence[float]], directions: Sequence[Direction]) -> list[int]:
+    """Indices of the trials no other trial dominates (at least as good on every objective
+    and better on one), in input order. Equal trials are all kept."""
+    signs = [1.0 if direction == "maximize" else -1.0 for direction in directions]
+    scored = [tuple(sign * value for sign, value in zip(signs, row, strict=True)) for row in values]
+
+    def dominates(a: tuple[float, ...], b: tuple[float, ...]) -> bool:
+        return all(x >= y for x, y in zip(a, b, strict=True)) and a != b
+
+    return [
+        index
+        for index, row in enumerate(scored)
+        if not any(dominates(other, row) for other in scored)
+    ]

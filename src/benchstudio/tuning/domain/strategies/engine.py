@@ -94,6 +94,12 @@ class Strategy:
                 self._results.setdefault(fingerprint, trial.outcome)
         return used
 
+    def enqueue(self, point: Point) -> bool:
+        """Evaluate `point` first (e.g. a vendor preset's recommended point), so the sampler
+        learns from it; False when the point lies outside the space. It is deduplicated like
+        any other point."""
+        return self._sampler.enqueue(point)
+
     def ask(self, count: int) -> list[Asked]:
         """Up to `count` new points to evaluate (fewer when the space is exhausted)."""
         asked: list[Asked] = []

@@ -33,13 +33,28 @@ class GridSampler:
         self.points = points
         self._keys = {point_key(point) for point in points}
         self._done: set[str] = set()
+        self._queued: list[int] = []
         self._position = 0
 
     @property
     def size(self) -> int:
         return len(self.points)
 
+    def enqueue(self, point: Point) -> bool:
+        """Hand out this grid point next (False when it is not on the grid)."""
+        key = point_key(point)
+        if key not in self._keys:
+            return False
+        token = next(i for i, candidate in enumerate(self.points) if point_key(candidate) == key)
+        self._queued.append(token)
+        return True
+
     def suggest(self) -> tuple[int, Point] | None:
+        while self._queued:
+            token = self._queued.pop(0)
+            if point_key(self.points[token]) not in self._done:
+                self._done.add(point_key(self.points[token]))  # not handed out twice
+                return token, dict(self.points[token])
         while self._position < len(self.points):
             token = self._position
             self._position += 1

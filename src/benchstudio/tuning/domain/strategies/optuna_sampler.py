@@ -140,6 +140,14 @@ class OptunaSampler:
         else:
             self.study.tell(trial, state=TrialState.FAIL)
 
+    def enqueue(self, point: Point) -> bool:
+        """Make `point` the next suggestion (False when it lies outside the space)."""
+        params = self._params(point)
+        if params is None:
+            return False
+        self.study.enqueue_trial(params)
+        return True
+
     def replay(self, point: Point, outcome: Outcome) -> bool:
         params = self._params(point)
         if params is None or outcome.state == "failed":

@@ -71,6 +71,10 @@ class Sampler(Protocol):
 
     def report(self, token: int, outcome: Outcome) -> None: ...
 
+    def enqueue(self, point: Point) -> bool:
+        """Suggest `point` next (a vendor preset's point); False if it is not in the space."""
+        ...
+
     def replay(self, point: Point, outcome: Outcome) -> bool:
         """Learn a trial finished before this sampler existed; False if it does not fit the
         space (it is then only remembered for deduplication)."""
