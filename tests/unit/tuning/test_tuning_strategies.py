@@ -286,3 +286,25 @@ def test_a_preset_point_is_evaluated_first_and_only_once() -> None:
     assert grid.enqueue(preset) and not grid.enqueue({"temperature": 0.75, "top_p": 0.8})
     seen = [point for point, _ in _run(grid, 10_000)]
     assert seen[0] == preset and seen.count(preset) == 1 and len(seen) == 21 * 21
+
+
+def test_a_sampled_grid_over_too_many_points_is_refused_clearly() -> None:
+    fine = SearchSpace(
+        tuple(RangeDimension(name, 0.0, 1.0, step=0.05) for name in ("a", "b", "c", "d"))
+    )
+    with pytest.raises(SpaceError, match="sampled grid draws from at most"):
+        build_strategy(StrategySpec(kind="grid", grid_sample=10), fine)
+
+
+def test_resume_skips_points_the_space_no_longer_knows() -> None:
+    validated = check_space(SearchSpace((TEMPERATURE,)), "vllm", "Qwen/Qwen3-8B")
+    canonical = registry_canonical(validated, provider_rules("vllm", "Qwen/Qwen3-8B"))
+    strategy = build_strategy(StrategySpec(kind="tpe"), validated.space, canonical=canonical)
+    stored = [
+        FinishedTrial({"temperature": 0.5, "top_k": 40}, Outcome.complete(0.9)),
+        FinishedTrial({"temperature": 0.5}, Outcome.complete(0.8)),
+    ]
+    assert strategy.resume(stored) == 2  # Optuna takes the known parameters of both
+    assert strategy.enqueue({"temperature": 0.5})
+    assert strategy.ask(1)[0].point != {"temperature": 0.5}  # merged with the stored trial
+    assert strategy.merged == 1

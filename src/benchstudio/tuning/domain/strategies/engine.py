@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from benchstudio.tuning.domain.space import Point
+from benchstudio.tuning.domain.space import Point, SpaceError
 from benchstudio.tuning.domain.space_registry import ProviderRules, ValidatedSpace, effective_point
 from benchstudio.tuning.domain.strategies.outcomes import (
     Asked,
@@ -89,9 +89,13 @@ class Strategy:
         used = 0
         for trial in finished:
             used += bool(self._sampler.replay(trial.point, trial.outcome))
-            if trial.outcome.state != "failed":
+            if trial.outcome.state == "failed":
+                continue
+            try:
                 _effective, fingerprint = self._canonical(trial.point)
-                self._results.setdefault(fingerprint, trial.outcome)
+            except SpaceError:  # a point of an older space: nothing to merge with
+                continue
+            self._results.setdefault(fingerprint, trial.outcome)
         return used
 
     def enqueue(self, point: Point) -> bool:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import random
 
 from benchstudio.tuning.domain.space import Point, SearchSpace, SpaceError, value_key
-from benchstudio.tuning.domain.space_grid import iter_grid, require_grid_within
+from benchstudio.tuning.domain.space_grid import grid_count, iter_grid, require_grid_within
 from benchstudio.tuning.domain.strategies.outcomes import Outcome
 
 MAX_GRID_POINTS = 100_000
@@ -23,11 +23,17 @@ class GridSampler:
     """Hands out grid points one by one; `sample` limits it to that many, drawn by `seed`."""
 
     def __init__(self, space: SearchSpace, *, sample: int | None = None, seed: int = 0) -> None:
+        if sample is not None and sample < 1:
+            raise SpaceError("grid_sample", "a sampled grid needs at least one point")
+        if sample is not None and grid_count(space) > MAX_GRID_POINTS:
+            raise SpaceError(
+                "grid_sample",
+                f"a sampled grid draws from at most {MAX_GRID_POINTS:,} points: use random or "
+                "Bayesian search, or coarser steps",
+            )
         require_grid_within(space, MAX_GRID_POINTS)
         points = list(iter_grid(space))
         if sample is not None:
-            if sample < 1:
-                raise SpaceError("grid_sample", "a sampled grid needs at least one point")
             random.Random(seed).shuffle(points)
             points = points[:sample]
         self.points = points
