@@ -49,8 +49,19 @@ class EffectiveParams:
     adjustments: list[Adjustment] = field(default_factory=list)
 
     def fingerprint(self) -> str:
-        """Stable key: two combos with the same fingerprint send the same request."""
-        return json.dumps(self.params, sort_keys=True, default=str)
+        """Stable key: two combos with the same fingerprint send the same request (1 and 1.0
+        are one value: a clamp to a table's whole-number bound must match the float sent)."""
+        return json.dumps(_canonical(self.params), sort_keys=True, default=str)
+
+
+def _canonical(value: Any) -> Any:
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, dict):
+        return {key: _canonical(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_canonical(item) for item in value]
+    return value
 
 
 @dataclass(frozen=True, slots=True)

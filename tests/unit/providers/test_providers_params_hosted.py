@@ -194,3 +194,13 @@ def test_a_one_sided_range_clamps_too() -> None:
         ("top_k", "clamp", "must be at least 0")
     ]
     assert changes("openai", "gpt-4o", max_tokens=0) == {"max_tokens": ("clamp", 1)}
+
+
+def test_fingerprint_treats_a_whole_float_as_the_integer_it_equals() -> None:
+    # Clamping to Anthropic's max gives the table's int 1; a point asking 1.0 sends the same.
+    clamped = resolve_params("anthropic", "claude-haiku-4-5", {"temperature": 1.4})
+    asked = resolve_params("anthropic", "claude-haiku-4-5", {"temperature": 1.0})
+    assert clamped.params["temperature"] == 1 and asked.params["temperature"] == 1.0
+    assert clamped.fingerprint() == asked.fingerprint()
+    other = resolve_params("anthropic", "claude-haiku-4-5", {"temperature": 0.9})
+    assert other.fingerprint() != asked.fingerprint()

@@ -51,8 +51,8 @@ def test_objective_values_follow_the_directions() -> None:
     unknown = score_trial([[CaseScore(1.0)]])
     assert unknown.values(ObjectiveSpec(minimize=("latency",))) == (1.0, math.inf)
     assert ObjectiveSpec(source="judge").label == "judge score"
-    with pytest.raises(ValueError, match="repeats"):
-        ObjectiveSpec(repeats=0)
+    with pytest.raises(ValueError, match="once"):
+        ObjectiveSpec(minimize=("cost", "cost"))
 
 
 def test_best_vs_baseline_compares_means_with_welch_and_a_ci() -> None:

@@ -14,14 +14,13 @@ from benchstudio.tuning.domain.space import (
     SpaceError,
 )
 from benchstudio.tuning.domain.space_grid import grid_count, iter_grid
-from benchstudio.tuning.domain.space_registry import (
+from benchstudio.tuning.domain.space_points import (
     PointLedger,
-    SpaceAdjustment,
-    ValidatedSpace,
     distinct_points,
     effective_params,
     effective_point,
 )
+from benchstudio.tuning.domain.space_registry import SpaceAdjustment, ValidatedSpace
 from benchstudio.tuning.service import check_space, provider_rules, space_report
 
 TEMPERATURE = RangeDimension("temperature", 0.0, 1.0, step=0.5)

@@ -4,8 +4,8 @@ The quality objective is the tool-eval score on a suite (the pass rate overall, 
 metric) or the judge score, as a per-case score in [0, 1]. Latency (p50 of the cases' E2E time)
 and cost are recorded for every trial; a multi-objective study also minimises them.
 
-A point is evaluated `repeats` times (the requests carry a different seed each time; seeds are
-never a search dimension). The trial's score is the mean of the repeats' scores; its CI is the
+A point is evaluated the search space's `repeats` times (the requests carry a different seed
+each time; seeds are never a search dimension). The trial's score is the mean of the repeats' scores; its CI is the
 t interval over the repeat scores (`core.stats.mean_interval`), or with a single repeat the
 seeded bootstrap interval of the cases' mean. Best vs baseline compares the two points' case
 scores by their means (`core.stats.compare_means`).
@@ -42,11 +42,8 @@ class ObjectiveSpec:
     source: ObjectiveSource = "tool_eval"
     metric: ToolMetric = "pass_rate"
     minimize: tuple[SecondaryObjective, ...] = ()
-    repeats: int = 1
 
     def __post_init__(self) -> None:
-        if self.repeats < 1:
-            raise ValueError("repeats must be at least 1")
         if len(set(self.minimize)) != len(self.minimize):
             raise ValueError("each secondary objective may appear once")
 

@@ -28,7 +28,7 @@ MAX_CHOICES = 64
 MAX_REPEATS = 50
 # Not a dimension: a seed only makes repeats reproducible.
 NOT_DIMENSIONS = frozenset({"seed", "random_seed"})
-_DIGITS = 10  # grid values are rounded so 0.1 + 0.2 is 0.3
+_DIGITS = 12  # significant digits kept in grid values, so 0.1 + 0.2 is 0.3
 
 
 class SpaceError(AppError):
@@ -133,7 +133,10 @@ class RangeDimension:
         return self._number(bounded)
 
     def _number(self, value: float) -> float | int:
-        return round(value) if self.integer else round(value, _DIGITS)
+        """`value` without float noise (12 significant digits), never past either bound."""
+        if self.integer:
+            return min(max(round(value), math.ceil(self.low)), math.floor(self.high))
+        return min(max(float(f"{value:.{_DIGITS}g}"), self.low), self.high)
 
     def to_dict(self) -> dict[str, Any]:
         return {

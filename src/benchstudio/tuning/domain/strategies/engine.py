@@ -19,7 +19,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from benchstudio.tuning.domain.space import Point, SpaceError
-from benchstudio.tuning.domain.space_registry import ProviderRules, ValidatedSpace, effective_point
+from benchstudio.tuning.domain.space_points import effective_point
+from benchstudio.tuning.domain.space_registry import ProviderRules, ValidatedSpace
 from benchstudio.tuning.domain.strategies.outcomes import (
     Asked,
     FinishedTrial,
