@@ -5,10 +5,10 @@ metric) or the judge score, as a per-case score in [0, 1]. Latency (p50 of the c
 and cost are recorded for every trial; a multi-objective study also minimises them.
 
 A point is evaluated the search space's `repeats` times (the requests carry a different seed
-each time; seeds are never a search dimension). The trial's score is the mean of the repeats' scores; its CI is the
-t interval over the repeat scores (`core.stats.mean_interval`), or with a single repeat the
-seeded bootstrap interval of the cases' mean. Best vs baseline compares the two points' case
-scores by their means (`core.stats.compare_means`).
+each time; seeds are never a search dimension). The trial's score is the mean of the repeats'
+scores; its CI is the t interval over the repeat scores (`core.stats.mean_interval`), or with
+a single repeat the seeded bootstrap interval of the cases' mean. Best vs baseline compares the
+two points' case scores by their means (`core.stats.compare_means`).
 """
 
 from __future__ import annotations
