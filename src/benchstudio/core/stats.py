@@ -11,7 +11,10 @@ Definitions (stated so that every surface agrees to the digit):
   a distribution-free order-statistic interval for the median; ``ci_method`` says which;
 - pass rates get a Wilson score interval;
 - A vs B comparisons use a two-sided Mann-Whitney U test plus a bootstrap interval for the
-  difference of medians (B minus A);
+  difference of medians (B minus A); scores whose median says little (pass/fail, repeat means)
+  are compared by their means: Welch's two-sided t test plus a bootstrap interval for the
+  difference of means (B minus A);
+- the mean of a few repeated measurements gets a Student t interval (`mean_interval`);
 - judge agreement (Cohen's kappa, the 3 x 2 table) and comparative win rates live in the
   sibling module `core/stats_agreement.py`, which states its own definitions.
 """
@@ -392,4 +395,88 @@ def compare_samples(
         p_value=p_value,
         significant=p_value < alpha,
         probability_b_greater=u_b / (array_a.size * array_b.size),
+    )
+
+
+def mean_interval(
+    values: Sequence[float] | FloatArray, level: float = CONFIDENCE_LEVEL
+) -> Interval | None:
+    """Student t interval for the mean of a few repeats; None with fewer than 2 values."""
+    array = as_array(values)
+    if array.size < 2:
+        return None
+    if np.all(array == array[0]):
+        return float(array[0]), float(array[0])
+    return _t_interval_mean(array, level)
+
+
+@dataclass(frozen=True, slots=True)
+class MeanComparison:
+    """A vs B by their means: Welch's t test (two-sided), bootstrap interval of B - A."""
+
+    count_a: int
+    count_b: int
+    mean_a: float | None
+    mean_b: float | None
+    mean_difference: float | None
+    mean_difference_ci95: Interval | None
+    p_value: float | None
+    significant: bool
+
+
+def compare_means(
+    a: Sequence[float] | FloatArray,
+    b: Sequence[float] | FloatArray,
+    *,
+    run_id: str = "",
+    resamples: int = DEFAULT_RESAMPLES,
+    alpha: float = 0.05,
+) -> MeanComparison:
+    """Compare two samples by their means; the test needs at least 2 values on each side."""
+    array_a, array_b = as_array(a), as_array(b)
+    mean_a = float(array_a.mean()) if array_a.size else None
+    mean_b = float(array_b.mean()) if array_b.size else None
+    difference = None if mean_a is None or mean_b is None else mean_b - mean_a
+    if array_a.size < 2 or array_b.size < 2:
+        return MeanComparison(
+            array_a.size, array_b.size, mean_a, mean_b, difference, None, None, False
+        )
+    if np.all(array_a == array_a[0]) and np.all(array_b == array_b[0]):
+        same = bool(array_a[0] == array_b[0])
+        assert difference is not None
+        return MeanComparison(
+            array_a.size,
+            array_b.size,
+            mean_a,
+            mean_b,
+            difference,
+            (difference, difference),
+            1.0 if same else 0.0,
+            not same,
+        )
+    from scipy import stats as scipy_stats  # lazy: scipy.stats costs ~0.3 s to import
+
+    p_value = float(scipy_stats.ttest_ind(array_b, array_a, equal_var=False).pvalue)
+    if max(array_a.size, array_b.size) * resamples > BOOTSTRAP_BUDGET:
+        z = NormalDist().inv_cdf(0.5 + CONFIDENCE_LEVEL / 2)
+        spread = math.sqrt(
+            float(array_a.var(ddof=1)) / array_a.size + float(array_b.var(ddof=1)) / array_b.size
+        )
+        assert difference is not None
+        interval = (difference - z * spread, difference + z * spread)
+    else:
+        rng = np.random.default_rng(seed_from_run_id(run_id, "mean-difference"))
+        means_a = array_a[rng.integers(0, array_a.size, size=(resamples, array_a.size))]
+        means_b = array_b[rng.integers(0, array_b.size, size=(resamples, array_b.size))]
+        differences = np.asarray(means_b.mean(axis=1) - means_a.mean(axis=1), dtype=np.float64)
+        interval = _quantile_interval(differences, CONFIDENCE_LEVEL)
+    return MeanComparison(
+        count_a=int(array_a.size),
+        count_b=int(array_b.size),
+        mean_a=mean_a,
+        mean_b=mean_b,
+        mean_difference=difference,
+        mean_difference_ci95=interval,
+        p_value=p_value,
+        significant=p_value < alpha,
     )

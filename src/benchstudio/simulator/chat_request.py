@@ -56,6 +56,9 @@ class ChatRequest:
     response_schema_name: str | None = None
     response_schema: dict[str, Any] | None = None
     judge_header: str = ""  # X-Sim-Judge (judge_script.py)
+    # Sampling parameters as sent, under OpenAI-style names (the tunable model reads them).
+    sampling: dict[str, float] = field(default_factory=dict)
+    seed: int | None = None
 
     @property
     def all_text(self) -> str:
@@ -92,6 +95,39 @@ def _optional_int(body: dict[str, Any], *names: str) -> int | None:
                 raise RequestError(f"Invalid '{name}': expected an integer >= 1.", name)
             return value
     return None
+
+
+SAMPLING_NAMES = (
+    "temperature",
+    "top_p",
+    "top_k",
+    "min_p",
+    "frequency_penalty",
+    "presence_penalty",
+    "repetition_penalty",
+)
+_GEMINI_SAMPLING = {
+    "topP": "top_p",
+    "topK": "top_k",
+    "presencePenalty": "presence_penalty",
+    "frequencyPenalty": "frequency_penalty",
+}
+
+
+def _sampling(fields: dict[str, Any], aliases: dict[str, str] | None = None) -> dict[str, float]:
+    """The numeric sampling parameters among `fields` (aliases: wire name to OpenAI name)."""
+    found: dict[str, float] = {}
+    for name, value in fields.items():
+        canonical = (aliases or {}).get(name, name)
+        if canonical not in SAMPLING_NAMES:
+            continue
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            found[canonical] = float(value)
+    return found
+
+
+def _seed(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 def parse_openai(body: dict[str, Any]) -> ChatRequest:
@@ -146,6 +182,8 @@ def parse_openai(body: dict[str, Any]) -> ChatRequest:
     elif choice in ("none", "auto", "required"):
         request.tool_choice = choice
     request.parallel_tool_calls = body.get("parallel_tool_calls") is not False
+    request.sampling = _sampling(body)
+    request.seed = _seed(body.get("seed"))
     return request
 
 
@@ -197,6 +235,7 @@ def parse_anthropic(body: dict[str, Any]) -> ChatRequest:
         request.tool_choice = {"any": "required", "tool": "required"}.get(str(kind), str(kind))
         request.forced_tool = choice.get("name") if kind == "tool" else None
         request.parallel_tool_calls = not choice.get("disable_parallel_tool_use")
+    request.sampling = _sampling(body)
     return request
 
 
@@ -239,6 +278,8 @@ def parse_gemini(body: dict[str, Any], model: str, stream: bool) -> ChatRequest:
     request.include_thoughts = bool(
         thinking.get("includeThoughts") or thinking.get("include_thoughts")
     )
+    request.sampling = _sampling(config, _GEMINI_SAMPLING)
+    request.seed = _seed(config.get("seed"))
     return request
 
 

@@ -73,9 +73,13 @@ ACCURACY_PRESETS: dict[str, MistakeRates] = {
 }
 
 
-def draw_mistake(rates: MistakeRates, seed: int, prompt: str, turn: int) -> MistakeKind | None:
-    """The mistake (or None) for this decision: one uniform draw against cumulative rates."""
-    draw = request_rng(seed, "tool-mistake", prompt, str(turn)).random()
+def draw_mistake(
+    rates: MistakeRates, seed: int, prompt: str, turn: int, salt: str = ""
+) -> MistakeKind | None:
+    """The mistake (or None) for this decision: one uniform draw against cumulative rates.
+    A `salt` (the tunable model's point and run) makes the draw independent of other ones."""
+    parts = (prompt, str(turn), salt) if salt else (prompt, str(turn))
+    draw = request_rng(seed, "tool-mistake", *parts).random()
     edge = 0.0
     for kind in MISTAKE_KINDS:
         edge += getattr(rates, kind)

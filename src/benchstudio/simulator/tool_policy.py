@@ -1,8 +1,8 @@
 """A model that calls any offered tool: selection, arguments, chains, text, and mistakes.
 
 Pure: a request in, a decision out (no I/O, no clock). Used after a profile's scripted rules,
-when its `tool_policy` is set. Later simulated models (a tunable one, a phrase-sensitive one)
-build on `decide` and `ToolPolicyConfig`.
+when its `tool_policy` is set. The tunable model (`tunable.py`) takes its mistake rates from
+the request's sampling parameters.
 
 - `tool_choice: none` or no tools: text. A named function: that tool only, always called.
   `required`: the best tool even below the threshold.
@@ -43,6 +43,7 @@ from benchstudio.simulator.tool_select import (
     score_tools,
     tools_per_clause,
 )
+from benchstudio.simulator.tunable import TunableAccuracy
 
 Accuracy = Literal["perfect", "accurate", "sloppy"]
 _CHAIN = re.compile(
@@ -63,9 +64,20 @@ class ToolPolicyConfig(BaseModel):
     )
     threshold: float = Field(default=DEFAULT_THRESHOLD, ge=0.0)
     parallel: bool = Field(default=True, description="may emit several calls in one turn")
+    tunable: TunableAccuracy | None = Field(
+        default=None, description="accuracy from the sampling parameters; overrides the rest"
+    )
 
     def rates(self) -> MistakeRates:
         return self.mistakes if self.mistakes is not None else ACCURACY_PRESETS[self.accuracy]
+
+    def request_rates(self, request: ChatRequest, seed: int) -> tuple[MistakeRates, str]:
+        """This request's mistake rates and the salt of its draw (tunable models only)."""
+        if self.tunable is None:
+            return self.rates(), ""
+        tunable = self.tunable
+        rates = tunable.rates(request.sampling, seed, request.seed)
+        return rates, tunable.draw_key(request.sampling, request.seed)
 
 
 @dataclass(slots=True)
@@ -100,7 +112,8 @@ def decide(request: ChatRequest, config: ToolPolicyConfig, seed: int) -> Decisio
         calls = [(best.name, fill_arguments(prompt, best.parameters)[0])]
     if not calls:
         return Decision()
-    kind = draw_mistake(config.rates(), seed, prompt, request.tool_results)
+    rates, salt = config.request_rates(request, seed)
+    kind = draw_mistake(rates, seed, prompt, request.tool_results, salt)
     if kind is None or (kind == "no_call" and forced):
         return Decision(calls=calls)
     changed = apply_mistake(

@@ -42,7 +42,11 @@ def test_every_new_user_gets_the_demo_simulator(demo_api: Api, simulator: Simula
     demo = providers[0]
     assert demo["is_demo"] and demo["base_url"] == simulator.base_url and not demo["has_key"]
     models = demo_api.ok("GET", "/api/models")
-    assert [m["model_id"] for m in models] == ["benchstudio-sim", "benchstudio-sim-sloppy"]
+    assert [m["model_id"] for m in models] == [
+        "benchstudio-sim",
+        "benchstudio-sim-sloppy",
+        "benchstudio-sim-tunable",
+    ]
     health = demo_api.ok("POST", f"/api/providers/{demo['id']}/health")
     assert health["ok"] and health["model_count"] >= 1
 

@@ -263,3 +263,37 @@ def test_row_medians_equal_numpy_median_to_the_digit(n: int) -> None:
     values = rng.lognormal(3.0, 1.0, size=n)
     matrix = values[rng.integers(0, n, size=(300, n))]
     assert np.array_equal(stats.row_medians(matrix), np.median(matrix, axis=1))
+
+
+def test_mean_interval_is_the_student_t_interval() -> None:
+    # mean 0.6, s = 0.1, t(0.975, 2) = 4.3026527: half width 0.2484138.
+    low, high = stats.mean_interval([0.5, 0.7, 0.6]) or (0.0, 0.0)
+    assert (low, high) == pytest.approx((0.6 - 0.2484138, 0.6 + 0.2484138), abs=1e-6)
+    assert stats.mean_interval([0.4]) is None
+    assert stats.mean_interval([0.4, 0.4]) == (0.4, 0.4)
+
+
+def test_compare_means_welch_and_bootstrap_difference() -> None:
+    result = stats.compare_means([0.2, 0.4, 0.3, 0.5], [0.6, 0.8, 0.7, 0.9], run_id="r")
+    assert result.mean_difference == pytest.approx(0.4)
+    # t = 0.4 / sqrt(0.0166667 / 4 * 2) = 4.38178, df = 6.
+    assert result.p_value == pytest.approx(2 * scipy_stats.t.sf(4.381780, 6), rel=1e-5)
+    assert result.significant
+    again = stats.compare_means([0.2, 0.4, 0.3, 0.5], [0.6, 0.8, 0.7, 0.9], run_id="r")
+    assert again.mean_difference_ci95 == result.mean_difference_ci95
+    low, high = result.mean_difference_ci95 or (0.0, 0.0)
+    assert 0.2 <= low < 0.4 < high <= 0.6
+
+
+def test_compare_means_edge_cases() -> None:
+    too_few = stats.compare_means([1.0], [0.0, 1.0])
+    assert too_few.p_value is None and not too_few.significant
+    assert too_few.mean_difference == pytest.approx(-0.5)
+    constant = stats.compare_means([1.0, 1.0], [0.0, 0.0])
+    assert constant.mean_difference_ci95 == (-1.0, -1.0) and constant.significant
+    same = stats.compare_means([1.0, 1.0], [1.0, 1.0])
+    assert same.p_value == 1.0 and not same.significant
+    big = stats.compare_means([0.0, 1.0] * 600, [1.0, 1.0, 0.0] * 400)
+    low, high = big.mean_difference_ci95 or (0.0, 0.0)
+    half = 1.959964 * math.sqrt(0.25 * 1200 / 1199 / 1200 + (2 / 9) * 1200 / 1199 / 1200)
+    assert (low, high) == pytest.approx((1 / 6 - half, 1 / 6 + half), abs=1e-6)

@@ -39,6 +39,7 @@ DEMO_PROVIDER_NAME = "Simulator (demo)"
 DEMO_MODELS = (
     ("benchstudio-sim", "Simulator model"),
     ("benchstudio-sim-sloppy", "Simulator model (sloppy tool calls)"),
+    ("benchstudio-sim-tunable", "Simulator model (tunable: accuracy follows sampling)"),
 )
 
 
