@@ -347,7 +347,7 @@ def _paired_phi(both: int, only_1: int, only_2: int, neither: int) -> float:
     margins = (both + only_1) * (only_2 + neither) * (both + only_2) * (only_1 + neither)
     if margins == 0:
         return 0.0
-    excess = both * neither - only_1 * only_2
+    excess: float = both * neither - only_1 * only_2
     if excess > n / 2:
         excess -= n / 2
     elif excess >= 0:
