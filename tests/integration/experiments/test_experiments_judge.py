@@ -109,6 +109,8 @@ def test_a_judge_report_inherits_the_runs_experiment_and_is_never_best(
     named = api.ok("POST", "/api/judge/runs", 202, json={**judge_in, "experiment_id": other["id"]})
     _wait(api, named)
     assert api.ok("GET", f"/api/judge/reports/{named['report_id']}")["experiment_id"] == other["id"]
+    listed = api.ok("GET", f"/api/judge/reports?experiment_id={other['id']}")
+    assert [r["id"] for r in listed] == [named["report_id"]]
     missing = api.call("POST", "/api/judge/runs", json={**judge_in, "experiment_id": "0" * 32})
     assert missing.status_code == 404 and missing.json()["error"]["code"] == "not_found"
 
