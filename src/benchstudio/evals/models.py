@@ -69,7 +69,10 @@ class EvalSuiteVersion(Base):
 
 class EvalRun(Base):
     __tablename__ = "eval_runs"
-    __table_args__ = (Index("ix_eval_runs_owner_id_created_at", "owner_id", "created_at"),)
+    __table_args__ = (
+        Index("ix_eval_runs_owner_id_created_at", "owner_id", "created_at"),
+        Index("ix_eval_runs_owner_id_experiment_id", "owner_id", "experiment_id"),
+    )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
     owner_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
@@ -91,6 +94,8 @@ class EvalRun(Base):
     # Per-target pass rates cached when the run ends (detail views recompute from the rows).
     summary: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     error: Mapped[str | None] = mapped_column(Text)
+    # The experiment this run is filed under: an opaque id the experiments domain owns.
+    experiment_id: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -24,6 +24,7 @@ class JudgeReport(Base):
     __table_args__ = (
         Index("ix_judge_reports_owner_id_created_at", "owner_id", "created_at"),
         Index("ix_judge_reports_eval_run_id", "eval_run_id"),
+        Index("ix_judge_reports_owner_id_experiment_id", "owner_id", "experiment_id"),
     )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
@@ -51,6 +52,8 @@ class JudgeReport(Base):
     cost_usd: Mapped[float | None] = mapped_column(Float)
     summary: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     error: Mapped[str | None] = mapped_column(Text)
+    # The experiment this report is filed under (opaque; defaults to its eval run's).
+    experiment_id: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 

@@ -25,7 +25,7 @@ FLOORS: tuple[tuple[str, ...], ...] = (
     ("__main__", "openapi_export", "all_models"),  # entry modules
     ("app",),
     ("cli",),
-    ("schedules", "benchruns", "evals", "judge", "prompts", "tuning"),  # feature domains
+    ("schedules", "experiments", "tuning", "benchruns", "evals", "judge", "prompts"),
     ("admin", "catalog", "credentials", "accounts", "auth", "audit", "system"),  # platform
     ("realtime", "jobs"),
     ("http",),
@@ -55,6 +55,10 @@ DECLARED: frozenset[tuple[str, str]] = frozenset(
         ("tuning", "evals"),
         ("tuning", "judge"),
         ("tuning", "prompts"),
+        ("experiments", "evals"),
+        ("experiments", "judge"),
+        ("experiments", "prompts"),
+        ("experiments", "tuning"),
     }
 )
 # Top-level modules, not packages.
