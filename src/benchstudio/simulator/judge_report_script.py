@@ -98,7 +98,8 @@ def map_findings(text: str) -> dict[str, Any]:
             {"category": category, "tool": tool, "pattern": _pattern(members[0]), "case_ids": ids}
         )
         text_ = (
-            f"Say in the {tool} tool's description when to call it and with which arguments."
+            f"Say in the {tool} tool's description when to call it and with which "
+            f"arguments ({category} requests)."
             if tool
             else f"Say in the system prompt when a {category} request needs no tool."
         )
