@@ -58,10 +58,11 @@ def test_a_map_request_gets_findings_from_its_case_summaries() -> None:
     assert findings.strengths == ["Passes all 1 parallel cases."]
     assert findings.weaknesses == ["Fails 2 of 3 simple cases.", "Fails 1 of 1 irrelevance cases."]
     patterns = [(p.category, p.tool, p.pattern, p.case_ids) for p in findings.failure_patterns]
+    rejected = "Calls get_weather with arguments the checks reject."
     assert patterns == [
-        ("simple", "get_weather", "Calls get_weather with arguments the checks reject.", ["w-2", "w-3"]),
+        ("simple", "get_weather", rejected, ["w-2", "w-3"]),
         ("irrelevance", "get_weather", "Calls get_weather where no call was expected.", ["i-1"]),
-    ]  # fmt: skip
+    ]
     assert [(r.kind, r.case_ids) for r in findings.recommendations] == [
         ("prompt", ["w-2", "w-3"]),
         ("prompt", ["i-1"]),
