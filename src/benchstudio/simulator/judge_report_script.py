@@ -63,8 +63,12 @@ def _cases(text: str) -> list[_Case]:
     return cases
 
 
+def _names(tools: list[str]) -> str:
+    return ", ".join(dict.fromkeys(tools))
+
+
 def _pattern(case: _Case) -> str:
-    called, expected = ", ".join(case.called), ", ".join(case.expected)
+    called, expected = _names(case.called), _names(case.expected)
     if case.expected and not case.called:
         return f"No tool call where {expected} was expected."
     if case.called and not case.expected:
@@ -86,11 +90,19 @@ def map_findings(text: str) -> dict[str, Any]:
             groups.setdefault((case.category, tool), []).append(case)
     strengths, weaknesses = [], []
     for category, members in categories.items():
-        failed = sum(not case.passed for case in members)
+        failed, count = sum(not case.passed for case in members), len(members)
         if failed:
-            weaknesses.append(f"Fails {failed} of {len(members)} {category} cases.")
+            weaknesses.append(
+                f"Fails the one {category} case."
+                if count == 1
+                else f"Fails {failed} of {count} {category} cases."
+            )
         else:
-            strengths.append(f"Passes all {len(members)} {category} cases.")
+            strengths.append(
+                f"Passes the one {category} case."
+                if count == 1
+                else f"Passes all {count} {category} cases."
+            )
     patterns, recommendations = [], []
     for (category, tool), members in groups.items():
         ids = [case.case_id for case in members]

@@ -55,8 +55,8 @@ def test_the_report_schema_passes_the_simulators_strict_check() -> None:
 
 def test_a_map_request_gets_findings_from_its_case_summaries() -> None:
     findings = _findings(_request(_map_text(CASES)))
-    assert findings.strengths == ["Passes all 1 parallel cases."]
-    assert findings.weaknesses == ["Fails 2 of 3 simple cases.", "Fails 1 of 1 irrelevance cases."]
+    assert findings.strengths == ["Passes the one parallel case."]
+    assert findings.weaknesses == ["Fails 2 of 3 simple cases.", "Fails the one irrelevance case."]
     patterns = [(p.category, p.tool, p.pattern, p.case_ids) for p in findings.failure_patterns]
     rejected = "Calls get_weather with arguments the checks reject."
     assert patterns == [
@@ -74,11 +74,11 @@ def test_a_reduce_request_merges_the_partials_it_quotes() -> None:
     first = _findings(_request(_map_text(CASES[:2])))
     second = _findings(_request(_map_text(CASES[2:])))
     merged = _findings(_request("Merge.\n" + partials_text([first, second])))
-    assert merged.strengths == ["Passes all 1 parallel cases."]
+    assert merged.strengths == ["Passes the one parallel case."]
     assert merged.weaknesses == [
         "Fails 1 of 2 simple cases.",
-        "Fails 1 of 1 simple cases.",
-        "Fails 1 of 1 irrelevance cases.",
+        "Fails the one simple case.",
+        "Fails the one irrelevance case.",
     ]
     assert [(p.category, p.case_ids) for p in merged.failure_patterns] == [
         ("simple", ["w-2", "w-3"]),
