@@ -49,6 +49,7 @@ from benchstudio.evals.runs.service.experiment_check import register_experiment_
 from benchstudio.evals.runs.service.job_labels import describe_eval_jobs
 from benchstudio.evals.runs.service.lifecycle import repair_runs as repair_eval_runs
 from benchstudio.evals.runs.service.lifecycle import run_follows_job as eval_follows_job
+from benchstudio.evals.runs.service.run_figures import register_judge_pass_rates
 from benchstudio.evals.runs.tasks import TOOL_EVAL_JOB
 from benchstudio.evals.suites.domain import MAX_UPLOAD_BYTES
 from benchstudio.experiments import endpoints as experiments_endpoints
@@ -73,6 +74,7 @@ from benchstudio.judge.service.auto import auto_judge_after_eval
 from benchstudio.judge.service.comparative import report_follows_job as pair_report_follows_job
 from benchstudio.judge.service.prompt_source import register_prompt_source
 from benchstudio.judge.service.report_jobs import repair_reports, report_follows_job
+from benchstudio.judge.service.run_rates import judge_final_pass_rates
 from benchstudio.judge.tasks.cases import JUDGE_CASES_JOB
 from benchstudio.judge.tasks.compare import JUDGE_COMPARE_JOB
 from benchstudio.judge.tasks.live import live_judge_factory
@@ -261,10 +263,12 @@ def register_domain_hooks() -> None:
     """Hooks a lower floor calls without importing the feature above it: the user's default
     prompt template (catalog) is a prompt-library entry, checked by the library; the judge
     reads its prompts from the library and records where they were used; evals and the judge
-    file runs under experiments the caller owns. Idempotent."""
+    file runs under experiments the caller owns; the eval runs list shows the judge-final pass
+    rate the judge computes. Idempotent."""
     register_prompt_ownership_check(owns_benchmark_prompt)
     register_prompt_source(resolve_prompt, record_use)
     register_experiment_check(owns_experiment)
+    register_judge_pass_rates(judge_final_pass_rates)
 
 
 def create_app(

@@ -71,6 +71,7 @@ class JudgeKind(StrEnum):
     VERDICT = "verdict"  # a well-formed per-case verdict
     MALFORMED = "malformed"  # truncated JSON, as an answer cut off mid-way
     FAVOUR = "favour"  # comparative: always picks `position`, whatever the order
+    REPORT = "report"  # cross-case findings (judge_report_script.py), optionally citing `unknown`
 
 
 class JudgeSpec(BaseModel):
@@ -85,6 +86,7 @@ class JudgeSpec(BaseModel):
     args: str = Field(default="", description="per-argument statuses: city:correct/unit:missing")
     wrap: Literal["none", "fence", "prose"] = "none"  # prompt-only answers only
     position: Literal["A", "B", "tie"] = "A"
+    unknown: str = Field(default="", description="report: a case id to cite that is not sent")
 
 
 class DirectiveError(ValueError):

@@ -4,9 +4,14 @@ Directives use the fault/quirk syntax (directives.py). They come from the `X-Sim
 or from `[sim-judge: ...]` markers anywhere in the request text, e.g. in an eval case's prompt,
 which the judge prompt quotes. A marker is honoured only in a *judge request*, so the model
 under evaluation, which sees the same case prompt, answers as usual. A judge request asks for
-a verdict or comparison schema (properties `verdict` or `winner`) through `response_format`,
-a forced tool or Gemini's `responseSchema`, or names `judge_verdict` / `judge_comparison` in
-its text (the prompt-only fallback). The header always applies.
+a verdict, comparison or report schema (properties `verdict`, `winner` or `failure_patterns`)
+through `response_format`, a forced tool or Gemini's `responseSchema`, or names
+`judge_verdict` / `judge_comparison` / `judge_report` in its text (the prompt-only fallback).
+The header always applies.
+
+A report request (the cross-case report's map and reduce calls) is answered even without a
+directive: its findings come from the request's own text (judge_report_script.py); a
+`report;unknown=<id>` directive adds a citation of a case the request does not hold.
 
 The answer honours the structured-output request: the forced tool's call (Anthropic
 `tool_choice: {type: tool}`, an OpenAI named function), pure JSON text for `json_schema`,
@@ -22,16 +27,24 @@ from typing import Any, Literal
 
 from benchstudio.simulator.chat_request import ChatRequest
 from benchstudio.simulator.directives import JudgeKind, JudgeSpec, parse_judge_directives
+from benchstudio.simulator.judge_report_script import report_findings
 from benchstudio.simulator.tool_script import ScriptedCall, ScriptedReply
 
 VERDICT_NAME = "judge_verdict"
 COMPARISON_NAME = "judge_comparison"
+REPORT_NAME = "judge_report"
 _MARKER = re.compile(r"\[sim-judge:\s*([^\]]*)\]")
 _DEFAULT_SCORE = {"pass": 5, "marginal": 3, "fail": 1}
 _DEFAULT_TOOL = {"pass": "correct", "marginal": "correct", "fail": "wrong"}
 _STATUSES = ("correct", "wrong", "missing", "extra")
 
-Shape = Literal["verdict", "comparison"]
+Shape = Literal["verdict", "comparison", "report"]
+# The directives each request shape obeys.
+_OBEYED: dict[Shape, tuple[JudgeKind, ...]] = {
+    "verdict": (JudgeKind.VERDICT, JudgeKind.MALFORMED),
+    "comparison": (JudgeKind.FAVOUR, JudgeKind.MALFORMED),
+    "report": (JudgeKind.REPORT, JudgeKind.MALFORMED),
+}
 
 
 def _schema_shape(schema: dict[str, Any] | None) -> Shape | None:
@@ -40,6 +53,8 @@ def _schema_shape(schema: dict[str, Any] | None) -> Shape | None:
         return None
     if "winner" in properties:
         return "comparison"
+    if "failure_patterns" in properties:
+        return "report"
     return "verdict" if "verdict" in properties else None
 
 
@@ -53,6 +68,8 @@ def _requested_shape(request: ChatRequest) -> Shape | None:
         return shape
     names = {request.response_schema_name, request.forced_tool}
     text = request.all_text
+    if REPORT_NAME in names or REPORT_NAME in text:
+        return "report"
     if COMPARISON_NAME in names or COMPARISON_NAME in text:
         return "comparison"
     if VERDICT_NAME in names or VERDICT_NAME in text:
@@ -101,21 +118,28 @@ def _wrapped(text: str, wrap: str) -> str:
     return text
 
 
+def _answer(spec: JudgeSpec, shape: Shape | None, request: ChatRequest) -> dict[str, Any]:
+    """The JSON object a directive answers (`malformed` answers the request's shape, cut)."""
+    kind = spec.kind
+    if kind is JudgeKind.REPORT or (kind is JudgeKind.MALFORMED and shape == "report"):
+        return report_findings(request.all_text, spec.unknown)
+    if kind is JudgeKind.FAVOUR or (kind is JudgeKind.MALFORMED and shape == "comparison"):
+        return _pick_object(spec)
+    return verdict_object(spec)
+
+
 def judge_reply(request: ChatRequest) -> ScriptedReply | None:
     """The scripted judge's answer, or None when no directive applies to this request."""
     shape = _requested_shape(request)
     specs = _directives(request, shape)
-    if shape == "comparison":
-        specs = [s for s in specs if s.kind is not JudgeKind.VERDICT]
-    elif shape == "verdict":
-        specs = [s for s in specs if s.kind is not JudgeKind.FAVOUR]
+    if shape is not None:
+        specs = [s for s in specs if s.kind in _OBEYED[shape]]
+    if not specs and shape == "report":
+        specs = [JudgeSpec(kind=JudgeKind.REPORT)]
     if not specs:
         return None
     spec = specs[0]
-    comparison = spec.kind is JudgeKind.FAVOUR or (
-        spec.kind is JudgeKind.MALFORMED and shape == "comparison"
-    )
-    answer = _pick_object(spec) if comparison else verdict_object(spec)
+    answer = _answer(spec, shape, request)
     structured = request.response_format != "text" or request.forced_tool is not None
     text = json.dumps(answer, indent=None if structured else 2)
     if spec.kind is JudgeKind.MALFORMED:

@@ -69,6 +69,10 @@ class SimulatorThread:
     def base_url(self) -> str:
         return self._server.base_url
 
+    def request_log(self) -> list[dict[str, Any]]:
+        """The simulator's request records, oldest first."""
+        return self._server.request_log()
+
 
 class Api:
     def __init__(self, client: TestClient) -> None:

@@ -160,6 +160,31 @@ def test_reviews_and_policy_change_the_figures(api: Api, simulator: JudgeSimulat
     assert rows[0]["reports"] == 1 and rows[0]["n"] == 4 and rows[0]["judge_right"] == 2
 
 
+def test_the_runs_list_shows_the_judge_final_pass_rate(api: Api, simulator: JudgeSimulator) -> None:
+    world = _setup(api, simulator.base_url)
+    judged, unjudged, automated = (_eval(api, world) for _ in range(3))
+    for run in (judged, unjudged):
+        url = f"/api/judge/runs/{run['run_id']}/policy"
+        api.ok("PUT", url, json={"verdict_policy": "judge_final"})
+    _judge(api, _judge_in(world, judged))  # v1, all cases: 3 of 5 finally pass
+    # The latest finished report counts: v2 judged the travel cases only. Oslo fails either
+    # way; the judge passes Lima, which the scorer failed; the three cases it did not score
+    # keep their automated verdict (all pass): 4 of 5.
+    _judge(api, _judge_in(world, judged, scope="category", category="travel"))
+    _judge(api, _judge_in(world, automated))
+    listed = api.ok("GET", "/api/evals?limit=50")
+    by_id = {r["id"]: r for r in listed["items"]}
+    assert by_id[judged["run_id"]]["judge_pass_rate"] == {"passed": 4, "total": 5, "rate": 0.8}
+    assert by_id[judged["run_id"]]["passed_cases"] == 3  # the automated count stays
+    assert by_id[unjudged["run_id"]]["judge_pass_rate"] is None  # no report yet
+    assert by_id[automated["run_id"]]["judge_pass_rate"] is None  # another policy
+    detail = api.ok("GET", f"/api/evals/{judged['run_id']}")
+    assert detail["judge_pass_rate"]["passed"] == 4
+    # Another user's list never holds the figure of these runs.
+    other = Api(api.client).sign_up("someone-else@example.com")
+    assert other.ok("GET", "/api/evals?limit=50")["items"] == []
+
+
 def test_budget_stops_the_judge_and_keeps_what_it_judged(
     api: Api, simulator: JudgeSimulator
 ) -> None:

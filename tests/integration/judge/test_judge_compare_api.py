@@ -1,7 +1,7 @@
 """Comparative and cross-case judging through the API, end to end against the simulator:
 a judge that always picks A gives 100% inconsistency and a 50% win rate; different suite
 versions are refused with the reason; a cross-case report needs judged cases, grades from the
-figures and checks the cited case ids (its findings scripted here)."""
+figures and checks the cited case ids (the simulator's findings, map and reduce)."""
 
 from __future__ import annotations
 
@@ -16,9 +16,7 @@ from typing import Any
 import pytest
 
 from benchstudio.config import Settings
-from benchstudio.judge.service import prompt_source, structured_call
-from benchstudio.providers.base import ChatRequest, Usage
-from benchstudio.providers.structured_output import StructuredReply
+from benchstudio.judge.service import prompt_source
 from benchstudio.storage.service_context import ServiceContext
 
 
@@ -46,7 +44,10 @@ BODIES = {
         "Grade the case (judge_verdict). [sim-judge: verdict;verdict=pass;score=4]\n"
         "{tools}\n{case_prompt}\n{expected_calls}\n{transcript}\n{automated_result}"
     ),
-    "builtin-judge-report": "Review.\n{figures}\n{chunk}\n---REDUCE---\nMerge.\n{partials}",
+    "builtin-judge-report": (
+        "Review (judge_report). [sim-judge: report;unknown=no-such-case]\n{figures}\n{chunk}\n"
+        "---REDUCE---\nMerge.\n{figures}\n{partials}"
+    ),
 }
 
 
@@ -156,47 +157,52 @@ def test_different_suite_versions_are_refused_with_both_named(api: Any, simulato
     assert api.ok("GET", "/api/judge/reports") == []
 
 
-class ScriptedFindings:
-    """The judge's findings: citing a case it was sent and one it never saw."""
-
-    async def __call__(self, adapter: Any, request: ChatRequest, **kwargs: Any) -> StructuredReply:
-        prompt = request.messages[-1]["content"]
-        cited = "weather-single" if "weather-single" in prompt else "irrelevant-poem"
-        findings = {
-            "strengths": ["calls the weather tool with the right city"],
-            "weaknesses": ["drops optional arguments"],
-            "failure_patterns": [
-                {"category": "simple", "tool": "get_weather", "pattern": "unit missing",
-                 "case_ids": [cited, "no-such-case"]}
-            ],
-            "recommendations": [
-                {"kind": "prompt", "text": "Ask for units explicitly.", "case_ids": [cited]}
-            ],
-        }  # fmt: skip
-        return StructuredReply(json.dumps(findings), "json_schema", Usage(10, 10), 1)
-
-
 def test_a_cross_case_report_needs_judged_cases_then_grades_and_checks_citations(
-    api: Any, simulator: Any, monkeypatch: pytest.MonkeyPatch
+    api: Any, simulator: Any
 ) -> None:
+    """The simulator writes the findings (map over chunks, then reduce): a window this small
+    holds a few case summaries per chunk, and the report prompt asks it to cite one case it
+    was never sent."""
     world = _world(api, simulator.base_url)
-    run = _eval(api, world, ["good"])
-    body = {"eval_run_id": run, "target": "good", "judge_model_ref_id": world["judge"]}
+    small = {"provider_id": world["provider"], "model_id": "judge", "display_name": "Small judge"}
+    small_judge = api.ok("POST", "/api/models", 201, json={**small, "context_window": 2300})
+    run = _eval(api, world, ["sloppy"])
+    body = {"eval_run_id": run, "target": "sloppy", "judge_model_ref_id": world["judge"]}
     refused = api.call("POST", "/api/judge/reports", json=body)
     assert refused.status_code == 422
     assert refused.json()["error"]["code"] == "judge_cases_first"
 
     judged = api.ok("POST", "/api/judge/runs", 202, json=body)
     assert api.wait_job(judged["job_id"], ENDED)["status"] == "done"
-    monkeypatch.setattr(structured_call, "complete_structured", ScriptedFindings())
+    cases = api.ok("GET", f"/api/judge/reports/{judged['report_id']}/cases")
+    assert len(cases) == CASES
+    failed: dict[str, list[str]] = {}
+    for case in cases:
+        if not case["automated_pass"]:
+            failed.setdefault(case["category"], []).append(case["case_id"])
+    assert failed, "the sloppy model fails some sample cases"
+
+    before = len(simulator.request_log())
+    body["judge_model_ref_id"] = small_judge["id"]
     report = _finish(api, api.ok("POST", "/api/judge/reports", 202, json=body))
     assert report["job"]["status"] == "done", report["job"]
     summary = report["cross_case"]
-    # Every case passes and the scripted judge gives 4 of 5: a B (docs/judge.md, Grades).
-    assert summary["pass_rate"] == 1.0 and summary["mean_score"] == 4.0
-    assert summary["grade"] == "B"
-    assert summary["dropped_citations"] == 1
+    # Two map calls or more (one per chunk) and at least one reduce, each answered at once.
+    calls = [r for r in simulator.request_log()[before:] if r["model"] == "judge"]
+    assert len(calls) >= 3 and all(r["status"] == 200 for r in calls), calls
+    passed = CASES - sum(len(ids) for ids in failed.values())
+    # The scripted judge gives 4 of 5 everywhere; the grade follows the figures.
+    assert summary["pass_rate"] == passed / CASES and summary["mean_score"] == 4.0
     assert len(summary["used_case_ids"]) == CASES
-    pattern = summary["failure_patterns"][0]
-    assert pattern["case_ids"] == ["weather-single"] and pattern["tool"] == "get_weather"
-    assert summary["recommendations"][0]["kind"] == "prompt"
+    # The unknown id was dropped and counted; every cited id is a failed case of its category.
+    assert summary["dropped_citations"] == 1
+    cited: dict[str, list[str]] = {}
+    for pattern in summary["failure_patterns"]:
+        cited.setdefault(pattern["category"], []).extend(pattern["case_ids"])
+    assert {k: sorted(v) for k, v in cited.items()} == {k: sorted(v) for k, v in failed.items()}
+    recommended = {i for r in summary["recommendations"] for i in r["case_ids"]}
+    assert recommended == {i for ids in failed.values() for i in ids}
+    assert all(r["kind"] in ("prompt", "other") for r in summary["recommendations"])
+    weak = {w.split(" of ")[0] for w in summary["weaknesses"]}
+    assert weak and all(w.startswith("Fails ") for w in weak)
+    assert len(summary["strengths"]) + len(summary["weaknesses"]) >= 2

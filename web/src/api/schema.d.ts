@@ -2705,6 +2705,8 @@ export interface components {
             job: components["schemas"]["JobState"] | null;
             /** Job Id */
             job_id: string | null;
+            /** @description Under verdict policy judge_final: the pass rate with each target's latest finished per-case judge report final (unjudged cases keep the automated verdict); null otherwise or before any such report. Filled in lists and the run's detail. */
+            judge_pass_rate?: components["schemas"]["JudgePassRateOut"] | null;
             /**
              * Models
              * @description The models as run, in order.
@@ -2771,6 +2773,8 @@ export interface components {
             id: string;
             /** Job Id */
             job_id: string | null;
+            /** @description Under verdict policy judge_final: the pass rate with each target's latest finished per-case judge report final (unjudged cases keep the automated verdict); null otherwise or before any such report. Filled in lists and the run's detail. */
+            judge_pass_rate?: components["schemas"]["JudgePassRateOut"] | null;
             /**
              * Models
              * @description The models as run, in order.
@@ -3272,6 +3276,18 @@ export interface components {
             skipped_too_long: number;
             /** Unpriced */
             unpriced: string[];
+        };
+        /**
+         * JudgePassRateOut
+         * @description The pass rate with the judge's verdict final (docs/judge.md, verdict policy).
+         */
+        JudgePassRateOut: {
+            /** Passed */
+            passed: number;
+            /** Rate */
+            rate: number;
+            /** Total */
+            total: number;
         };
         /** JudgeReportDetail */
         JudgeReportDetail: {

@@ -184,7 +184,7 @@ const judgePages: RouteRecordRaw[] = [
     path: '/judge',
     name: 'judges',
     component: () => import('@/pages/judge/JudgesPage.vue'),
-    meta: { title: 'Judges', nav: { label: 'Judges', icon: 'sparkles', feature: 'tool-eval' } },
+    meta: { title: 'Judges', nav: { label: 'Judges', icon: 'sparkles', feature: 'judge' } },
   },
   {
     // ?a=<run>&ta=<model>&b=<run>&tb=<model>

@@ -51,6 +51,11 @@ describe('navigation entries', () => {
     expect(labels(['overview'])).toEqual(['Overview'])
   })
 
+  it('list the judges under their own feature, not tool eval', () => {
+    expect(labels(['tool-eval'])).toEqual(['Tool eval'])
+    expect(labels(['judge'])).toEqual(['Judges'])
+  })
+
   it('show every built-in area while the feature list is unknown', () => {
     const names = labels(null)
     expect(names).toEqual(

@@ -22,6 +22,7 @@ import {
   formatWinRate,
   policyLabel,
   promptLabel,
+  runScore,
 } from '@/features/judge/figures'
 import {
   buildEvalJudge,
@@ -149,6 +150,20 @@ describe('side by side', () => {
 })
 
 describe('figures', () => {
+  it("scores a listed run under its policy, the judge's count first when judge-final", () => {
+    const run = { passed_cases: 3, finished_cases: 5, verdict_policy: 'judge_final' }
+    const rate = { passed: 4, total: 5, rate: 0.8 }
+    expect(runScore({ ...run, judge_pass_rate: rate })).toEqual({
+      passed: 4,
+      total: 5,
+      note: 'Judge final · automated 3 / 5',
+      judged: true,
+    })
+    expect(runScore({ ...run, judge_pass_rate: null }).note).toBe('Judge final · not judged yet')
+    const automated = runScore({ ...run, verdict_policy: 'automated_final', judge_pass_rate: rate })
+    expect(automated).toEqual({ passed: 3, total: 5, note: 'Automated final', judged: false })
+  })
+
   it('formats a win rate with its interval, and money', () => {
     expect(formatWinRate(0.5, 0.3, 0.7)).toBe('50.0% (95% CI 30.0%–70.0%)')
     expect(formatWinRate(0.5, null, null)).toBe('50.0%')

@@ -87,6 +87,18 @@ def _case_conditions(owner_id: str, run_id: str, filters: CaseFilters) -> list[C
     return where
 
 
+async def case_passes(
+    session: AsyncSession, owner_id: str, run_ids: Sequence[str]
+) -> list[tuple[str, str, str, bool]]:
+    """(run id, target, case id, passed) of every stored case of the runs, one query."""
+    if not run_ids:
+        return []
+    query = select(
+        EvalCaseResult.run_id, EvalCaseResult.target, EvalCaseResult.case_id, EvalCaseResult.passed
+    ).where(EvalCaseResult.owner_id == owner_id, EvalCaseResult.run_id.in_(list(run_ids)))
+    return [(r[0], r[1], r[2], bool(r[3])) for r in (await session.execute(query)).all()]
+
+
 async def list_case_results(
     session: AsyncSession,
     owner_id: str,

@@ -129,6 +129,14 @@ class JobState(BaseModel):
     error: str | None
 
 
+class JudgePassRateOut(BaseModel):
+    """The pass rate with the judge's verdict final (docs/judge.md, verdict policy)."""
+
+    passed: int
+    total: int
+    rate: float
+
+
 class EvalRunOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
@@ -155,6 +163,12 @@ class EvalRunOut(BaseModel):
     created_at: datetime
     started_at: datetime | None
     finished_at: datetime | None
+    judge_pass_rate: JudgePassRateOut | None = Field(
+        default=None,
+        description="Under verdict policy judge_final: the pass rate with each target's latest "
+        "finished per-case judge report final (unjudged cases keep the automated verdict); "
+        "null otherwise or before any such report. Filled in lists and the run's detail.",
+    )
 
 
 class EvalWarning(BaseModel):

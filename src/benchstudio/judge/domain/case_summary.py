@@ -91,19 +91,25 @@ def final_pass(row: VerdictRow | None, automated_pass: bool, policy: Policy) -> 
     return automated_pass
 
 
+def final_passes(rows: Sequence[VerdictRow], automated: Mapping[str, bool], policy: Policy) -> int:
+    """How many of the result's cases (`automated`: case id → automated pass) pass finally
+    under the policy (`final_pass` per case; a case without a row keeps its automated verdict)."""
+    by_case = {r.case_id: r for r in rows}
+    return sum(final_pass(by_case.get(c), p, policy) for c, p in automated.items())
+
+
 def policy_figures(
     rows: Sequence[VerdictRow], automated: Mapping[str, bool], policy: Policy
 ) -> dict[str, Any]:
     """Automated, judge and final pass rates over the result's cases (`automated`: every case
     id of the result → its automated pass). `both` shows both rates: no single final rate."""
-    by_case = {r.case_id: r for r in rows}
     n = len(automated)
     judged = [r for r in rows if r.verdict is not None]
     automated_rate = sum(automated.values()) / n if n else None
     judge_rate = sum(r.verdict == "pass" for r in judged) / len(judged) if judged else None
     final: float | None = None
     if n and policy != "both":
-        final = sum(final_pass(by_case.get(c), p, policy) for c, p in automated.items()) / n
+        final = final_passes(rows, automated, policy) / n
     return {
         "verdict_policy": policy,
         "automated_pass_rate": automated_rate,

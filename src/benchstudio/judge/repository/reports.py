@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import delete, func, select, update
@@ -125,6 +126,21 @@ async def reports_of_run(
         JudgeReport.owner_id == owner_id,
         JudgeReport.eval_run_id == eval_run_id,
         JudgeReport.kind == kind,
+    )
+    return list((await session.execute(query.order_by(JudgeReport.created_at))).scalars())
+
+
+async def finished_case_reports_of_runs(
+    session: AsyncSession, owner_id: str, eval_run_ids: Sequence[str]
+) -> list[JudgeReport]:
+    """The finished (done or stopped) per-case reports of the runs, oldest first, one query."""
+    if not eval_run_ids:
+        return []
+    query = select(JudgeReport).where(
+        JudgeReport.owner_id == owner_id,
+        JudgeReport.eval_run_id.in_(list(eval_run_ids)),
+        JudgeReport.kind == "cases",
+        JudgeReport.status.in_(("done", "stopped")),
     )
     return list((await session.execute(query.order_by(JudgeReport.created_at))).scalars())
 

@@ -103,6 +103,38 @@ export function policyLabel(policy: string | null | undefined): string {
   return POLICIES.find((p) => p.value === policy)?.label ?? 'Automated final'
 }
 
+/** What a listed eval run carries of its score (EvalRunOut's fields). */
+export interface ListedRunScore {
+  passed_cases: number
+  finished_cases: number
+  verdict_policy?: string | null
+  judge_pass_rate?: { passed: number; total: number; rate: number } | null
+}
+
+/**
+ * A listed run's score under its verdict policy. Under "judge final" with a finished per-case
+ * report, the judge-final count is the score and the automated one is kept in the note; before
+ * any report the automated count shows, saying the judge has not graded it yet.
+ */
+export function runScore(run: ListedRunScore): {
+  passed: number
+  total: number
+  note: string
+  judged: boolean
+} {
+  const label = policyLabel(run.verdict_policy)
+  const automated = { passed: run.passed_cases, total: run.finished_cases }
+  if (run.verdict_policy !== 'judge_final') return { ...automated, note: label, judged: false }
+  const judge = run.judge_pass_rate
+  if (!judge) return { ...automated, note: `${label} · not judged yet`, judged: false }
+  return {
+    passed: judge.passed,
+    total: judge.total,
+    note: `${label} · automated ${automated.passed} / ${automated.total}`,
+    judged: true,
+  }
+}
+
 const STATUS_WORDS: Record<string, string> = {
   queued: 'Queued',
   running: 'Running',

@@ -35,6 +35,7 @@ from benchstudio.evals.runs.schemas import (
     ModelSummaryOut,
     TargetInfo,
 )
+from benchstudio.evals.runs.service.run_figures import add_judge_pass_rates
 from benchstudio.evals.runs.service.submit import refuse
 from benchstudio.evals.service import EvalContext
 from benchstudio.evals.suites.service import crud as suites
@@ -60,6 +61,7 @@ async def list_runs(
             session, ctx.require_owner(), filters, limit, offset
         )
         items = [EvalRunOut.model_validate(row) for row in rows]
+    await add_judge_pass_rates(ctx, items)
     return EvalRunPage(items=items, total=total, limit=limit, offset=offset)
 
 
@@ -105,8 +107,10 @@ async def run_detail(ctx: EvalContext, run_id: str) -> EvalRunDetail:
     comparisons = within_run_comparisons(run.id, labels, verdicts)
     async with ctx.read() as session:
         suite_exists = await repository.suite_exists(session, ctx.require_owner(), run.suite_id)
+    out = EvalRunOut.model_validate(run)
+    await add_judge_pass_rates(ctx, [out])
     return EvalRunDetail(
-        **EvalRunOut.model_validate(run).model_dump(),
+        **out.model_dump(),
         job=await _job_state(ctx.jobs, ctx.require_owner(), run.job_id),
         suite_exists=suite_exists,
         targets=[TargetInfo.model_validate(t) for t in run.config.get("targets", [])],

@@ -103,3 +103,15 @@ async def result_ids(ctx: ServiceContext, run_id: str, target: str) -> dict[str,
             session, ctx.require_owner(), run_id, CaseFilters(target=target), None
         )
         return {row.case_id: row.id for row in rows}
+
+
+async def automated_passes_of_runs(
+    ctx: ServiceContext, run_ids: list[str]
+) -> dict[tuple[str, str], dict[str, bool]]:
+    """(run id, target) → every stored case id → its automated pass, for the owner's runs."""
+    async with ctx.read() as session:
+        rows = await repository.case_passes(session, ctx.require_owner(), run_ids)
+    passes: dict[tuple[str, str], dict[str, bool]] = {}
+    for run_id, target, case_id, passed in rows:
+        passes.setdefault((run_id, target), {})[case_id] = passed
+    return passes
