@@ -30,6 +30,7 @@ from benchstudio.cli.eval_semantic import (
     score_offline,
     threshold_option,
 )
+from benchstudio.cli.eval_server import ExperimentRunOptions, run_in_experiment
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -161,9 +162,18 @@ def print_summary(summary: ModelSummary, profile: str) -> None:
 
 @app.command("run")
 def run_command(
-    suite: Path = typer.Option(..., "--suite", exists=True, dir_okay=False, help="Suite file."),
-    base_url: str = typer.Option(..., "--base-url", help="Endpoint, e.g. http://host:8000/v1."),
-    model: list[str] = typer.Option(..., "--model", help="Model name; repeat to compare models."),
+    suite: Path | None = typer.Option(
+        None, "--suite", exists=True, dir_okay=False, help="Suite file (local runs)."
+    ),
+    base_url: str | None = typer.Option(
+        None, "--base-url", help="Endpoint, e.g. http://host:8000/v1 (local runs)."
+    ),
+    model: list[str] = typer.Option(
+        [],
+        "--model",
+        help="Model name; repeat to compare models. With --experiment: some of its models "
+        "(label or model id; default all).",
+    ),
     protocol: str = typer.Option("openai", "--protocol", help="openai | anthropic | gemini"),
     provider: str | None = typer.Option(
         None, "--provider", help="Provider for parameter rules (default: the protocol)."
@@ -174,7 +184,9 @@ def run_command(
     concurrency: int | None = typer.Option(
         None, "--concurrency", min=1, max=256, help="Parallel requests (default 4; 2 if local)."
     ),
-    profile: str = typer.Option("lenient", "--profile", help="bfcl | strict | lenient"),
+    profile: str | None = typer.Option(
+        None, "--profile", help="bfcl | strict | lenient (default lenient; the experiment's)."
+    ),
     temperature: float | None = typer.Option(None, "--temperature"),
     tool_choice: str | None = typer.Option(
         None, "--tool-choice", help="auto | required | none | a tool name to force."
@@ -196,7 +208,12 @@ def run_command(
     server: str | None = typer.Option(
         None,
         "--server",
-        help="BenchStudio server to read --parameter-set from (BENCHSTUDIO_TOKEN).",
+        help="BenchStudio server (BENCHSTUDIO_TOKEN): reads --parameter-set; runs --experiment.",
+    ),
+    experiment: str | None = typer.Option(
+        None,
+        "--experiment",
+        help="Run on --server under this experiment: its suite version, profile and models.",
     ),
     yes: bool = typer.Option(
         False, "--yes", "-y", help="Run without asking when cases still hold placeholders."
@@ -214,10 +231,24 @@ def run_command(
     embedding_api_key_env: str | None = embedding_key_option(),
     semantic_threshold: float = threshold_option(),
 ) -> None:
-    """Run a suite live against one or more models and score every case as it finishes."""
+    """Run a suite live against one or more models and score every case as it finishes; with
+    `--server URL --experiment ID`, on the server under that experiment."""
     import asyncio
     import os
 
+    params = parse_params(param)
+    params.update({k: v for k, v in (("top_p", top_p), ("seed", seed)) if v is not None})
+    if experiment:
+        server_run = ExperimentRunOptions(
+            experiment, model, profile, temperature, max_tokens, tool_choice, system_prompt,
+            params, parameter_set, concurrency, timeout, output,
+        )  # fmt: skip
+        _run_in_experiment(server, server_run, local=(suite, base_url, api_key_env, verdicts))
+        return
+    if suite is None or base_url is None or not model:
+        err_console.print("[bold red]A local run needs --suite, --base-url and --model[/]")
+        raise typer.Exit(EXIT_INVALID_INPUT)
+    profile = profile or "lenient"
     if profile not in PROFILES:
         err_console.print(f"[bold red]Unknown profile[/] {profile!r}; use one of {PROFILES}")
         raise typer.Exit(EXIT_INVALID_INPUT)
@@ -227,8 +258,6 @@ def run_command(
         if not api_key:
             err_console.print(f"[bold red]Environment variable {api_key_env} is not set[/]")
             raise typer.Exit(EXIT_INVALID_INPUT)
-    params = parse_params(param)
-    params.update({k: v for k, v in (("top_p", top_p), ("seed", seed)) if v is not None})
     options = LiveOptions(
         suite=suite,
         base_url=base_url,
@@ -264,6 +293,34 @@ def run_command(
     except KeyboardInterrupt:
         err_console.print("[yellow]Cancelled; finished cases were kept.[/]")
         raise typer.Exit(130) from None
+    if code:
+        raise typer.Exit(code)
+
+
+def _run_in_experiment(
+    server: str | None, options: ExperimentRunOptions, local: tuple[object, ...]
+) -> None:
+    from benchstudio.cli.server_client import ServerError
+
+    if not server:
+        err_console.print("[bold red]--experiment needs --server[/] (experiments live there)")
+        raise typer.Exit(EXIT_INVALID_INPUT)
+    if any(local):
+        err_console.print(
+            "[bold red]--experiment runs the server's suite and providers:[/] drop --suite, "
+            "--base-url, --api-key-env and --verdicts"
+        )
+        raise typer.Exit(EXIT_INVALID_INPUT)
+    if options.profile is not None and options.profile not in PROFILES:
+        err_console.print(
+            f"[bold red]Unknown profile[/] {options.profile!r}; use one of {PROFILES}"
+        )
+        raise typer.Exit(EXIT_INVALID_INPUT)
+    try:
+        code = run_in_experiment(server, options, console, err_console)
+    except ServerError as exc:
+        err_console.print(f"[bold red]server:[/] {exc}")
+        raise typer.Exit(EXIT_INVALID_INPUT) from None
     if code:
         raise typer.Exit(code)
 
