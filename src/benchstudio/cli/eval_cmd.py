@@ -30,7 +30,7 @@ from benchstudio.cli.eval_semantic import (
     score_offline,
     threshold_option,
 )
-from benchstudio.cli.eval_server import ExperimentRunOptions, run_in_experiment
+from benchstudio.cli.eval_server import ExperimentRunOptions, run_experiment_command
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -243,7 +243,8 @@ def run_command(
             experiment, model, profile, temperature, max_tokens, tool_choice, system_prompt,
             params, parameter_set, concurrency, timeout, output,
         )  # fmt: skip
-        _run_in_experiment(server, server_run, local=(suite, base_url, api_key_env, verdicts))
+        local = (suite, base_url, api_key_env, verdicts)
+        run_experiment_command(server, server_run, local, console, err_console)
         return
     if suite is None or base_url is None or not model:
         err_console.print("[bold red]A local run needs --suite, --base-url and --model[/]")
@@ -293,34 +294,6 @@ def run_command(
     except KeyboardInterrupt:
         err_console.print("[yellow]Cancelled; finished cases were kept.[/]")
         raise typer.Exit(130) from None
-    if code:
-        raise typer.Exit(code)
-
-
-def _run_in_experiment(
-    server: str | None, options: ExperimentRunOptions, local: tuple[object, ...]
-) -> None:
-    from benchstudio.cli.server_client import ServerError
-
-    if not server:
-        err_console.print("[bold red]--experiment needs --server[/] (experiments live there)")
-        raise typer.Exit(EXIT_INVALID_INPUT)
-    if any(local):
-        err_console.print(
-            "[bold red]--experiment runs the server's suite and providers:[/] drop --suite, "
-            "--base-url, --api-key-env and --verdicts"
-        )
-        raise typer.Exit(EXIT_INVALID_INPUT)
-    if options.profile is not None and options.profile not in PROFILES:
-        err_console.print(
-            f"[bold red]Unknown profile[/] {options.profile!r}; use one of {PROFILES}"
-        )
-        raise typer.Exit(EXIT_INVALID_INPUT)
-    try:
-        code = run_in_experiment(server, options, console, err_console)
-    except ServerError as exc:
-        err_console.print(f"[bold red]server:[/] {exc}")
-        raise typer.Exit(EXIT_INVALID_INPUT) from None
     if code:
         raise typer.Exit(code)
 

@@ -21,6 +21,7 @@ from rich.table import Table
 
 from benchstudio.cli.server_client import ServerClient, ServerError, follow_job
 
+EXIT_REFUSED = 1
 EXIT_JOB_FAILED = 2
 EXIT_CANCELLED = 130
 CASE_EVENT = "eval_case_result"
@@ -199,3 +200,36 @@ def run_in_experiment(
             options.output.write_text(exported + "\n", encoding="utf-8")
             console.print(f"Results written to {options.output}")
     return EXIT_JOB_FAILED if job_failed(job, err_console) else 0
+
+
+def run_experiment_command(
+    server: str | None,
+    options: ExperimentRunOptions,
+    local: tuple[object, ...],
+    console: Console,
+    err_console: Console,
+) -> None:
+    """`eval run --experiment`: refuse what only a local run takes, then run on the server.
+    Exit 1 for a refusal (here or the server's), 2 when the job did not finish."""
+    from benchstudio.toolcall.profiles import ProfileName
+
+    refusal = None
+    if not server:
+        refusal = "--experiment needs --server[/] (experiments live there)"
+    elif any(local):
+        refusal = (
+            "--experiment runs the server's suite and providers:[/] drop --suite, --base-url, "
+            "--api-key-env and --verdicts"
+        )
+    elif options.profile is not None and options.profile not in {p.value for p in ProfileName}:
+        refusal = f"Unknown profile[/] {options.profile!r}; use bfcl, strict or lenient"
+    if refusal or not server:
+        err_console.print(f"[bold red]{refusal}")
+        raise typer.Exit(EXIT_REFUSED)
+    try:
+        code = run_in_experiment(server, options, console, err_console)
+    except ServerError as exc:
+        err_console.print(f"[bold red]server:[/] {exc}")
+        raise typer.Exit(EXIT_REFUSED) from None
+    if code:
+        raise typer.Exit(code)
