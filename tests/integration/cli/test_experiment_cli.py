@@ -200,7 +200,7 @@ def test_create_run_compare_baseline_and_rerun_best(
     assert rerun["best"]["eval_run_id"] == good_run
     assert (rerun["result"]["score"], rerun["result"]["passed"]) == (1.0, CASES)
     run = rerun["run"]
-    assert (run["suite_version"], run["profile"], run["models"]) == (1, "lenient", ["good"])
+    assert (run["suite_version"], run["profile"], run["models"]) == (1, "lenient", ["Good"])
     assert run["settings"]["temperature"] == 0.2
     assert run["settings"]["system_prompt"] == "Use the tools."
     assert run["settings"]["params"]["seed"] == 7
