@@ -121,6 +121,7 @@ def test_list_endpoints_never_show_another_users_ids(world: World) -> None:
         ("POST", "/api/parameter-sets", {"name": "x", "model_ref_id": "{model_ref_id}"}),
         ("GET", "/api/models?provider_id={provider_id}", None),
         ("GET", "/api/judge/reports?eval_run_id={eval_run_id}", None),
+        ("GET", "/api/judge/reports?experiment_id={experiment_id}", None),
         (
             "POST",
             "/api/judge/runs",
@@ -327,3 +328,9 @@ def test_filters_by_another_users_experiment_or_suite_find_nothing(
         f"/api/evals?experiment_id={world.a.ids['experiment_id']}", headers=world.a.headers
     )
     assert [r["id"] for r in mine.json()["items"]] == [world.a.ids["eval_run_id"]]
+    # A's judge report, started on that run after it was filed, inherited the experiment.
+    reports = world.client.get(
+        f"/api/judge/reports?experiment_id={world.a.ids['experiment_id']}",
+        headers=world.a.headers,
+    )
+    assert [r["id"] for r in reports.json()] == [world.a.ids["report_id"]]
