@@ -149,3 +149,35 @@ def test_rerun_best_repeats_its_configuration_and_delete_unfiles(
     assert api.call("GET", f"/api/experiments/{exp_id}").status_code == 404
     for run_id in stored:
         assert api.ok("GET", f"/api/evals/{run_id}")["experiment_id"] is None
+
+
+def test_rerun_best_reresolves_its_parameter_set_or_keeps_a_deleted_sets_values(
+    api: Api, simulator: SimulatorThread, settings: Settings
+) -> None:
+    suite_id, provider, models, experiment = _setup(api, simulator)
+    exp_id = experiment["id"]
+    the_set = api.ok(
+        "POST",
+        "/api/parameter-sets",
+        201,
+        json={"name": "Steady", "params": {"temperature": 0.7, "top_p": 0.4, "seed": 3}},
+    )
+    target = {"parameter_set_id": the_set["id"], "params": {"seed": 11}}
+    best = finished_run(api, suite_id, provider, models["good"], exp_id, target=target)
+    original = stored_config(settings, best["id"])
+    assert original["targets"][0]["parameter_set_params"] == {"temperature": 0.7, "top_p": 0.4}
+
+    again = api.ok("POST", f"/api/experiments/{exp_id}/rerun-best", 202)
+    api.wait_job(again["job_id"], {"done"})
+    assert stored_config(settings, again["run"]["id"]) == original  # the set, re-resolved
+
+    # The set is deleted: its applied values become explicit (temperature as a run setting).
+    api.ok("DELETE", f"/api/parameter-sets/{the_set['id']}", 204)
+    last = api.ok("POST", f"/api/experiments/{exp_id}/rerun-best", 202)
+    api.wait_job(last["job_id"], {"done"})
+    config = stored_config(settings, last["run"]["id"])
+    (stored,) = config["targets"]
+    assert stored["parameter_set_id"] is None and stored["parameter_set_params"] is None
+    assert stored["params"] == {"top_p": 0.4, "seed": 11}
+    assert config["settings"]["temperature"] == 0.7
+    assert stored["model_ref_id"] == original["targets"][0]["model_ref_id"]

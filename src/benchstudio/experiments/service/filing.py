@@ -116,8 +116,6 @@ async def rerun_best(ctx: EvalContext, experiment_id: str) -> EvalSubmitted:
             "No finished result on this experiment's scale yet: nothing to re-run.",
             code="no_best",
         )
+    # The best is on the scale: its run's suite version and profile are the experiment's.
     request = await rerun_request(ctx, best.eval_run_id, best.target, experiment.id)
-    request = request.model_copy(
-        update={"suite_version": experiment.suite_version}
-    )  # the best is on the scale: the same version and profile
     return await submit.submit_eval(ctx, request)

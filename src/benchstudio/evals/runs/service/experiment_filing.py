@@ -137,16 +137,26 @@ async def _parameter_set_alive(ctx: ServiceContext, set_id: str) -> bool:
     return True
 
 
-async def _target_in(ctx: ServiceContext, stored: dict[str, Any]) -> EvalTargetIn:
+# Applied set values the runner reads as run settings, not as request parameters.
+_RUN_LEVEL = ("temperature", "max_tokens")
+
+
+async def _target_in(
+    ctx: ServiceContext, stored: dict[str, Any]
+) -> tuple[EvalTargetIn, dict[str, Any]]:
     """The stored target as a request: the catalog model (or the ad-hoc id) it ran, its own
-    system prompt and parameters, and its parameter set re-resolved; a deleted set's applied
-    values become explicit parameters (under the target's own)."""
+    system prompt and parameters, and its parameter set re-resolved. A deleted set's applied
+    values become explicit: temperature and max_tokens as run settings (returned apart),
+    the rest as the target's parameters (under its own)."""
     params = dict(stored.get("params") or {})
     set_id = stored.get("parameter_set_id")
+    lifted: dict[str, Any] = {}
     if set_id is not None and not await _parameter_set_alive(ctx, set_id):
-        params = {**(stored.get("parameter_set_params") or {}), **params}
+        applied = dict(stored.get("parameter_set_params") or {})
+        lifted = {k: applied.pop(k) for k in _RUN_LEVEL if k in applied}
+        params = {**applied, **params}
         set_id = None
-    return EvalTargetIn(
+    target = EvalTargetIn(
         provider_id=stored["provider_id"],
         model_id=stored.get("model_ref_id") or stored["model_id"],
         label=stored["label"],
@@ -154,6 +164,7 @@ async def _target_in(ctx: ServiceContext, stored: dict[str, Any]) -> EvalTargetI
         params=params,
         parameter_set_id=set_id,
     )
+    return target, lifted
 
 
 async def rerun_request(
@@ -174,13 +185,16 @@ async def rerun_request(
     settings: dict[str, Any] = config.get("settings", {})
     semantic = settings.get("semantic")
     judge = settings.get("judge")
+    request_target, lifted = await _target_in(ctx, stored)
+    temperature = settings.get("temperature")
+    max_tokens = settings.get("max_tokens")
     return EvalCreate(
         suite_id=suite_id,
         suite_version=suite_version,
-        targets=[await _target_in(ctx, stored)],
+        targets=[request_target],
         profile=ProfileName(profile),
-        temperature=settings.get("temperature"),
-        max_tokens=settings.get("max_tokens"),
+        temperature=lifted.get("temperature") if temperature is None else temperature,
+        max_tokens=lifted.get("max_tokens") if max_tokens is None else max_tokens,
         tool_choice=settings.get("tool_choice"),
         system_prompt=settings.get("system_prompt"),
         params=dict(settings.get("params") or {}),
