@@ -311,6 +311,31 @@ def _make_case_result(client: TestClient, owner: Tenant, key: str) -> str:
     return str(items[0]["id"])
 
 
+def _make_experiment(client: TestClient, owner: Tenant, key: str) -> str:
+    """An experiment of A's on A's suite and model, with A's eval run filed under it (so the
+    judge report made next inherits it)."""
+    body = {
+        "name": "A's experiment",
+        "description": "secret of A",
+        "suite_id": owner.ids["suite_id"],
+        "models": [{"provider_id": owner.ids["provider_id"], "model_id": "a-model"}],
+    }
+    experiment_id = _created(client.post("/api/experiments", json=body, headers=owner.headers))
+    filed = {"kind": "eval", "ref_id": owner.ids["eval_run_id"]}
+    url = f"/api/experiments/{experiment_id}/runs"
+    response = client.post(url, json=filed, headers=owner.headers)
+    assert response.status_code == 200, response.text
+    return experiment_id
+
+
+def _make_filed_kind(client: TestClient, owner: Tenant, key: str) -> str:
+    return "eval"  # the kind of A's run filed in A's experiment (not an identifier)
+
+
+def _make_filed_ref(client: TestClient, owner: Tenant, key: str) -> str:
+    return owner.ids["eval_run_id"]  # A's run filed in A's experiment
+
+
 def _make_judge_report(client: TestClient, owner: Tenant, key: str) -> str:
     """A per-case judge report of A's eval run, judged by A's model (unreachable: each case
     records the failed request, never a score)."""
@@ -350,6 +375,9 @@ OBJECT_FACTORIES: dict[str, Callable[[TestClient, Tenant, str], str]] = {
     "suite_version": _make_suite_version,
     "eval_run_id": _make_eval_run,
     "case_result_id": _make_case_result,
+    "experiment_id": _make_experiment,
+    "kind": _make_filed_kind,
+    "ref_id": _make_filed_ref,
     "report_id": _make_judge_report,
     "case_id": _make_judged_case,
 }

@@ -7,6 +7,7 @@ must read back unchanged. Every list endpoint, called by B, must show none of A'
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -33,6 +34,9 @@ SNAPSHOT_PATHS = (
     "/api/judge/reports/{report_id}/cases",
     "/api/judge/runs/{eval_run_id}/policy",
     "/api/judge/reports/{report_id}/pairs",
+    "/api/experiments/{experiment_id}",
+    "/api/experiments",
+    "/api/evals/{eval_run_id}",
 )
 
 
@@ -86,9 +90,9 @@ def test_user_a_can_reach_the_same_routes(world: World) -> None:
 
 
 def test_list_endpoints_never_show_another_users_ids(world: World) -> None:
-    # Version numbers ("1") and a judged case's id (the sample suite's, shared by every user)
-    # are not identifiers: they appear in every user's responses.
-    not_ids = ("suite_version", "prompt_version", "case_id")
+    # Version numbers ("1"), a filed run's kind ("eval") and a judged case's id (the sample
+    # suite's, shared by every user) are not identifiers: they appear in every user's responses.
+    not_ids = ("suite_version", "prompt_version", "case_id", "kind")
     a_ids = {v for k, v in world.a.ids.items() if k not in not_ids} | {world.a.user_id}
     listed = 0
     for route in world.routes:
@@ -117,6 +121,7 @@ def test_list_endpoints_never_show_another_users_ids(world: World) -> None:
         ("POST", "/api/parameter-sets", {"name": "x", "model_ref_id": "{model_ref_id}"}),
         ("GET", "/api/models?provider_id={provider_id}", None),
         ("GET", "/api/judge/reports?eval_run_id={eval_run_id}", None),
+        ("GET", "/api/judge/reports?experiment_id={experiment_id}", None),
         (
             "POST",
             "/api/judge/runs",
@@ -162,3 +167,170 @@ def test_b_cannot_reference_a_objects_in_bodies_or_filters(
         assert response.status_code == 200 and response.json() == []
     else:
         assert response.status_code == 404, response.text
+
+
+@pytest.fixture(scope="module")
+def b_objects(world: World) -> dict[str, str]:
+    """B's own suite, provider, model, finished eval run and experiment, to aim at A's."""
+    client, b = world.client, world.b
+
+    def created(method: str, path: str, body: Any = None) -> dict[str, Any]:
+        response = client.request(method, path, json=body, headers=b.headers)
+        assert response.status_code in (200, 201, 202), response.text
+        return dict(response.json())
+
+    suite = created("POST", "/api/suites/sample")["id"]
+    body = {"name": "B's provider", "base_url": "http://127.0.0.1:1/v1"}
+    provider = created("POST", "/api/providers", body)["id"]
+    model = created("POST", "/api/models", {"provider_id": provider, "model_id": "b-model"})["id"]
+    targets = [{"provider_id": provider, "model_id": model, "label": "b"}]
+    submitted = created(
+        "POST",
+        "/api/evals",
+        {"suite_id": suite, "targets": targets, "timeout_s": 2, "concurrency": 64},
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:  # settle: the run is finished before it is aimed
+        job = client.get(f"/api/jobs/{submitted['job_id']}", headers=b.headers).json()
+        if job["status"] in ("done", "failed", "cancelled", "interrupted"):
+            break
+        time.sleep(0.05)
+    experiment = created(
+        "POST",
+        "/api/experiments",
+        {
+            "name": "B's",
+            "suite_id": suite,
+            "models": [{"provider_id": provider, "model_id": "b-model"}],
+        },
+    )
+    return {
+        "b_suite": suite,
+        "b_provider": provider,
+        "b_model": model,
+        "b_run": submitted["run"]["id"],
+        "b_experiment": experiment["id"],
+    }
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body"),
+    [
+        # B's run, or a run of B's started now, into A's experiment.
+        ("POST", "/api/experiments/{experiment_id}/runs", {"kind": "eval", "ref_id": "{b_run}"}),
+        (
+            "POST",
+            "/api/evals",
+            {
+                "suite_id": "{b_suite}",
+                "targets": [{"provider_id": "{b_provider}", "model_id": "{b_model}"}],
+                "experiment_id": "{experiment_id}",
+            },
+        ),
+        (
+            "POST",
+            "/api/judge/runs",
+            {
+                "eval_run_id": "{b_run}",
+                "target": "b",
+                "judge_model_ref_id": "{b_model}",
+                "experiment_id": "{experiment_id}",
+            },
+        ),
+        # A's run or report into B's experiment, or as its baseline.
+        (
+            "POST",
+            "/api/experiments/{b_experiment}/runs",
+            {"kind": "eval", "ref_id": "{eval_run_id}"},
+        ),
+        (
+            "POST",
+            "/api/experiments/{b_experiment}/runs",
+            {"kind": "judge", "ref_id": "{report_id}"},
+        ),
+        (
+            "POST",
+            "/api/experiments/{b_experiment}/runs?move=true",
+            {"kind": "eval", "ref_id": "{eval_run_id}"},
+        ),
+        ("DELETE", "/api/experiments/{b_experiment}/runs/eval/{eval_run_id}", None),
+        ("DELETE", "/api/experiments/{b_experiment}/runs/judge/{report_id}", None),
+        (
+            "PUT",
+            "/api/experiments/{b_experiment}/baseline",
+            {"run_id": "{eval_run_id}", "target": "a"},
+        ),
+        # A's suite or provider in B's new experiment.
+        (
+            "POST",
+            "/api/experiments",
+            {
+                "name": "x",
+                "suite_id": "{suite_id}",
+                "models": [{"provider_id": "{b_provider}", "model_id": "b-model"}],
+            },
+        ),
+        (
+            "POST",
+            "/api/experiments",
+            {
+                "name": "x",
+                "suite_id": "{b_suite}",
+                "models": [{"provider_id": "{provider_id}", "model_id": "a-model"}],
+            },
+        ),
+    ],
+)
+def test_b_cannot_file_across_tenants(
+    world: World,
+    b_objects: dict[str, str],
+    method: str,
+    path: str,
+    body: dict[str, Any] | None,
+) -> None:
+    """Filing crosses no tenant: another user's experiment, run or report is 404 wherever it
+    is named, and A's experiment and run are unchanged."""
+    ids = {**world.a.ids, **b_objects}
+
+    def fill(value: Any) -> Any:
+        if isinstance(value, dict):
+            return {k: fill(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [fill(v) for v in value]
+        if isinstance(value, str):
+            for name, object_id in ids.items():
+                value = value.replace("{" + name + "}", object_id)
+        return value
+
+    before = _snapshot(world)
+    runs_before = world.client.get("/api/evals", headers=world.b.headers).json()["total"]
+    response = world.client.request(method, fill(path), json=fill(body), headers=world.b.headers)
+    assert response.status_code == 404, response.text
+    assert response.json()["error"]["code"] == "not_found"
+    assert _snapshot(world) == before, "user B changed user A's objects"
+    assert world.client.get("/api/evals", headers=world.b.headers).json()["total"] == runs_before
+    run = world.client.get(f"/api/evals/{world.a.ids['eval_run_id']}", headers=world.a.headers)
+    assert run.json()["experiment_id"] == world.a.ids["experiment_id"]
+
+
+def test_filters_by_another_users_experiment_or_suite_find_nothing(
+    world: World, b_objects: dict[str, str]
+) -> None:
+    for url in (
+        f"/api/evals?experiment_id={world.a.ids['experiment_id']}",
+        f"/api/experiments?suite_id={world.a.ids['suite_id']}&include_archived=true",
+    ):
+        response = world.client.get(url, headers=world.b.headers)
+        assert response.status_code == 200, response.text
+        assert response.json()["items"] == [] and response.json()["total"] == 0
+    # The same filters find A's own (the filter is real).
+    mine = world.client.get(
+        f"/api/evals?experiment_id={world.a.ids['experiment_id']}", headers=world.a.headers
+    )
+    assert [r["id"] for r in mine.json()["items"]] == [world.a.ids["eval_run_id"]]
+    # A's judge report, started on that run after it was filed, inherited the experiment.
+    reports = world.client.get(
+        f"/api/judge/reports?experiment_id={world.a.ids['experiment_id']}",
+        headers=world.a.headers,
+    )
+    assert [r["id"] for r in reports.json()] == [world.a.ids["report_id"]]

@@ -36,6 +36,7 @@ from benchstudio.cli.eval_semantic import (
     source_option,
     threshold_option,
 )
+from benchstudio.cli.eval_server import ExperimentRunOptions, run_experiment_command
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -180,9 +181,18 @@ def print_summary(summary: ModelSummary, profile: str) -> None:
 
 @app.command("run")
 def run_command(
-    suite: Path = typer.Option(..., "--suite", exists=True, dir_okay=False, help="Suite file."),
-    base_url: str = typer.Option(..., "--base-url", help="Endpoint, e.g. http://host:8000/v1."),
-    model: list[str] = typer.Option(..., "--model", help="Model name; repeat to compare models."),
+    suite: Path | None = typer.Option(
+        None, "--suite", exists=True, dir_okay=False, help="Suite file (local runs)."
+    ),
+    base_url: str | None = typer.Option(
+        None, "--base-url", help="Endpoint, e.g. http://host:8000/v1 (local runs)."
+    ),
+    model: list[str] = typer.Option(
+        [],
+        "--model",
+        help="Model name; repeat to compare models. With --experiment: some of its models "
+        "(label or model id; default all).",
+    ),
     protocol: str = typer.Option("openai", "--protocol", help="openai | anthropic | gemini"),
     provider: str | None = typer.Option(
         None, "--provider", help="Provider for parameter rules (default: the protocol)."
@@ -193,7 +203,9 @@ def run_command(
     concurrency: int | None = typer.Option(
         None, "--concurrency", min=1, max=256, help="Parallel requests (default 4; 2 if local)."
     ),
-    profile: str = typer.Option("lenient", "--profile", help="bfcl | strict | lenient"),
+    profile: str | None = typer.Option(
+        None, "--profile", help="bfcl | strict | lenient (default lenient; the experiment's)."
+    ),
     temperature: float | None = typer.Option(None, "--temperature"),
     tool_choice: str | None = typer.Option(
         None, "--tool-choice", help="auto | required | none | a tool name to force."
@@ -215,7 +227,12 @@ def run_command(
     server: str | None = typer.Option(
         None,
         "--server",
-        help="BenchStudio server to read --parameter-set from (BENCHSTUDIO_TOKEN).",
+        help="BenchStudio server (BENCHSTUDIO_TOKEN): reads --parameter-set; runs --experiment.",
+    ),
+    experiment: str | None = typer.Option(
+        None,
+        "--experiment",
+        help="Run on --server under this experiment: its suite version, profile and models.",
     ),
     yes: bool = typer.Option(
         False, "--yes", "-y", help="Run without asking when cases still hold placeholders."
@@ -238,10 +255,25 @@ def run_command(
     judge_protocol: str | None = judge_protocol_option("default: --protocol"),
     semantic_threshold: float = threshold_option(),
 ) -> None:
-    """Run a suite live against one or more models and score every case as it finishes."""
+    """Run a suite live against one or more models and score every case as it finishes; with
+    `--server URL --experiment ID`, on the server under that experiment."""
     import asyncio
     import os
 
+    params = parse_params(param)
+    params.update({k: v for k, v in (("top_p", top_p), ("seed", seed)) if v is not None})
+    if experiment:
+        server_run = ExperimentRunOptions(
+            experiment, model, profile, temperature, max_tokens, tool_choice, system_prompt,
+            params, parameter_set, concurrency, timeout, output,
+        )  # fmt: skip
+        local = (suite, base_url, api_key_env, verdicts)
+        run_experiment_command(server, server_run, local, console, err_console)
+        return
+    if suite is None or base_url is None or not model:
+        err_console.print("[bold red]A local run needs --suite, --base-url and --model[/]")
+        raise typer.Exit(EXIT_INVALID_INPUT)
+    profile = profile or "lenient"
     if profile not in PROFILES:
         err_console.print(f"[bold red]Unknown profile[/] {profile!r}; use one of {PROFILES}")
         raise typer.Exit(EXIT_INVALID_INPUT)
@@ -251,8 +283,6 @@ def run_command(
         if not api_key:
             err_console.print(f"[bold red]Environment variable {api_key_env} is not set[/]")
             raise typer.Exit(EXIT_INVALID_INPUT)
-    params = parse_params(param)
-    params.update({k: v for k, v in (("top_p", top_p), ("seed", seed)) if v is not None})
     options = LiveOptions(
         suite=suite,
         base_url=base_url,

@@ -10,6 +10,7 @@ from benchstudio.cli import (
     bench_cmd,
     db_cmd,
     eval_cmd,
+    experiment_cmd,
     judge_cmd,
     parameter_set_cmd,
     prompt_cmd,
@@ -54,6 +55,7 @@ app.add_typer(eval_cmd.app, name="eval")
 app.add_typer(judge_cmd.app, name="judge")
 app.add_typer(parameter_set_cmd.app, name="parameter-set")
 app.add_typer(prompt_cmd.app, name="prompt")
+app.add_typer(experiment_cmd.app, name="experiment")
 
 
 def run(load_wiring: WiringLoader) -> None:

@@ -202,6 +202,39 @@ class ServerClient:
         path = "/api/prompts" if entry_id is None else f"/api/prompts/{entry_id}{suffix}"
         return self._call(method, path, **kwargs)
 
+    def resolve_suite(self, name_or_id: str) -> str:
+        """A suite id from a (case-insensitive, unique) name; anything else is taken as an id
+        (the server answers 404 for an unknown one)."""
+        page = self._call("GET", "/api/suites", params={"search": name_or_id, "limit": 200})
+        matches = [s for s in page["items"] if s["name"].lower() == name_or_id.lower()]
+        if len(matches) > 1:
+            ids = ", ".join(str(s["id"]) for s in matches)
+            raise ServerError(
+                f"{len(matches)} suites are named {name_or_id!r}: give the id ({ids})"
+            )
+        return str(matches[0]["id"]) if matches else name_or_id
+
+    def experiment_action(
+        self, method: str, experiment_id: str | None, suffix: str = "", **kwargs: Any
+    ) -> Any:
+        """The experiment routes: list and create (no id), detail, baseline, filing, re-run."""
+        path = "/api/experiments" if experiment_id is None else f"/api/experiments/{experiment_id}"
+        return self._call(method, path + suffix, **kwargs)
+
+    def submit_eval(self, body: dict[str, Any]) -> dict[str, Any]:
+        result: dict[str, Any] = self._call("POST", "/api/evals", json=body)
+        return result
+
+    def eval_run(self, run_id: str) -> dict[str, Any]:
+        result: dict[str, Any] = self._call("GET", f"/api/evals/{run_id}")
+        return result
+
+    def eval_export(self, run_id: str) -> dict[str, Any]:
+        result: dict[str, Any] = self._call(
+            "GET", f"/api/evals/{run_id}/export", params={"format": "json"}
+        )
+        return result
+
 
 def follow_job(
     client: ServerClient,
