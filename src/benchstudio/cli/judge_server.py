@@ -37,7 +37,7 @@ def submit_and_follow(
 
                 def on_event(event: dict[str, Any]) -> None:
                     data = event.get("data") or {}
-                    if event.get("kind") == "progress":
+                    if event.get("type") == "job_progress":
                         progress.update(
                             task,
                             completed=float(data.get("percent") or 0),
