@@ -8,6 +8,7 @@ from benchstudio.benchruns import models as benchruns_models
 from benchstudio.catalog import models as catalog_models
 from benchstudio.credentials import models as credentials_models
 from benchstudio.evals import models as evals_models
+from benchstudio.experiments import models as experiments_models
 from benchstudio.jobs import models as jobs_models
 from benchstudio.judge import models as judge_models
 from benchstudio.prompts import models as prompts_models
@@ -24,6 +25,7 @@ __all__ = [
     "catalog_models",
     "credentials_models",
     "evals_models",
+    "experiments_models",
     "jobs_models",
     "judge_models",
     "metadata",

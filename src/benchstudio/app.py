@@ -44,11 +44,14 @@ from benchstudio.core.rate_window import WindowLimiter
 from benchstudio.credentials.service import Vault
 from benchstudio.evals import endpoints as evals_endpoints
 from benchstudio.evals.runs.service.case_hooks import register_case_observer, register_finish_hook
+from benchstudio.evals.runs.service.experiment_check import register_experiment_check
 from benchstudio.evals.runs.service.job_labels import describe_eval_jobs
 from benchstudio.evals.runs.service.lifecycle import repair_runs as repair_eval_runs
 from benchstudio.evals.runs.service.lifecycle import run_follows_job as eval_follows_job
 from benchstudio.evals.runs.tasks import TOOL_EVAL_JOB
 from benchstudio.evals.suites.domain import MAX_UPLOAD_BYTES
+from benchstudio.experiments import endpoints as experiments_endpoints
+from benchstudio.experiments.service.crud import owns_experiment
 from benchstudio.http.api_docs import install_api_docs
 from benchstudio.http.body_limit import MB, BodyLimitMiddleware, BodyLimits, BodyRule
 from benchstudio.http.envelope import ERROR_RESPONSES
@@ -232,15 +235,18 @@ def build_api_router() -> APIRouter:
     api.include_router(evals_endpoints.router)
     api.include_router(judge_endpoints.router)
     api.include_router(prompts_endpoints.router)
+    api.include_router(experiments_endpoints.router)
     return api
 
 
 def register_domain_hooks() -> None:
     """Hooks a lower floor calls without importing the feature above it: the user's default
     prompt template (catalog) is a prompt-library entry, checked by the library; the judge
-    reads its prompts from the library and records where they were used. Idempotent."""
+    reads its prompts from the library and records where they were used; evals and the judge
+    file runs under experiments the caller owns. Idempotent."""
     register_prompt_ownership_check(owns_benchmark_prompt)
     register_prompt_source(resolve_prompt, record_use)
+    register_experiment_check(owns_experiment)
 
 
 def create_app(

@@ -9,7 +9,10 @@ Definitions (stated so that every surface agrees to the digit):
   random generator is seeded from a run id string, so recomputation gives identical digits.
   Very large samples (where resampling would cost too much) use a t interval for the mean and
   a distribution-free order-statistic interval for the median; ``ci_method`` says which;
-- pass rates get a Wilson score interval;
+- pass rates get a Wilson score interval; a difference of two pass rates gets Newcombe's
+  square-and-add interval built from the two Wilson intervals: his hybrid score interval
+  (1998a, method 10) for independent samples, and his paired interval with the continuity
+  corrected phi (1998b, method 10) when both rates were scored on the same cases;
 - A vs B comparisons use a two-sided Mann-Whitney U test plus a bootstrap interval for the
   difference of medians (B minus A);
 - judge agreement (Cohen's kappa, the 3 x 2 table) and comparative win rates live in the
@@ -312,6 +315,65 @@ def wilson_interval(successes: int, total: int, level: float = CONFIDENCE_LEVEL)
     low = 0.0 if successes == 0 else max(0.0, centre - half)
     high = 1.0 if successes == total else min(1.0, centre + half)
     return Proportion(successes, total, rate, (low, high))
+
+
+def _wilson_arms(successes: int, total: int, level: float) -> tuple[float, float, float]:
+    """The rate and the distances from it down to Wilson's lower and up to its upper bound."""
+    proportion = wilson_interval(successes, total, level)
+    assert proportion.rate is not None and proportion.ci95 is not None
+    low, high = proportion.ci95
+    return proportion.rate, proportion.rate - low, high - proportion.rate
+
+
+def difference_interval(
+    successes_1: int, total_1: int, successes_2: int, total_2: int, level: float = CONFIDENCE_LEVEL
+) -> Interval | None:
+    """Newcombe's hybrid score interval (1998a, method 10) for p1 - p2 of two independent
+    proportions; None when either sample is empty."""
+    if total_1 == 0 or total_2 == 0:
+        return None
+    p1, down_1, up_1 = _wilson_arms(successes_1, total_1, level)
+    p2, down_2, up_2 = _wilson_arms(successes_2, total_2, level)
+    difference = p1 - p2
+    low = difference - math.sqrt(down_1**2 + up_2**2)
+    high = difference + math.sqrt(up_1**2 + down_2**2)
+    return (max(-1.0, low), min(1.0, high))
+
+
+def _paired_phi(both: int, only_1: int, only_2: int, neither: int) -> float:
+    """The phi correlation of the paired table with Newcombe's continuity correction: an
+    excess of concordance (ad - bc) above n/2 is reduced by n/2, one below it counts as 0."""
+    n = both + only_1 + only_2 + neither
+    margins = (both + only_1) * (only_2 + neither) * (both + only_2) * (only_1 + neither)
+    if margins == 0:
+        return 0.0
+    excess: float = both * neither - only_1 * only_2
+    if excess > n / 2:
+        excess -= n / 2
+    elif excess >= 0:
+        excess = 0
+    return excess / math.sqrt(margins)
+
+
+def paired_difference_interval(
+    both: int, only_1: int, only_2: int, neither: int, level: float = CONFIDENCE_LEVEL
+) -> Interval | None:
+    """Newcombe's paired score interval (1998b, method 10) for p1 - p2 when both proportions
+    were measured on the same n items: `both` succeeded on both, `only_1` only on the first,
+    `only_2` only on the second, `neither` on neither. None for an empty table."""
+    counts = (both, only_1, only_2, neither)
+    if min(counts) < 0:
+        raise ValueError("need non-negative counts")
+    n = sum(counts)
+    if n == 0:
+        return None
+    p1, down_1, up_1 = _wilson_arms(both + only_1, n, level)
+    p2, down_2, up_2 = _wilson_arms(both + only_2, n, level)
+    phi = _paired_phi(both, only_1, only_2, neither)
+    difference = p1 - p2
+    low = difference - math.sqrt(max(0.0, down_1**2 - 2 * phi * down_1 * up_2 + up_2**2))
+    high = difference + math.sqrt(max(0.0, up_1**2 - 2 * phi * up_1 * down_2 + down_2**2))
+    return (max(-1.0, low), min(1.0, high))
 
 
 @dataclass(frozen=True, slots=True)

@@ -121,6 +121,13 @@ class _JudgeIn(BaseModel):
     )
     prompt_version: int | None = Field(default=None, ge=1, le=1_000_000)
     budget_usd: float | None = Field(default=None, gt=0, le=100_000)
+    experiment_id: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=32,
+        pattern=_ID,
+        description="File the report under this experiment; default: its eval run's.",
+    )
 
 
 class JudgeCasesIn(_JudgeIn):
@@ -200,6 +207,9 @@ class JudgeReportOut(BaseModel):
     budget_usd: float | None
     cost_usd: float | None
     error: str | None
+    experiment_id: str | None = Field(
+        default=None, description="The experiment the report is filed under."
+    )
     created_at: datetime
     finished_at: datetime | None
 

@@ -14,7 +14,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from statistics import NormalDist
 
-from benchstudio.core.stats import Interval, Proportion, bootstrap_interval, seed_from_run_id
+from benchstudio.core.stats import (
+    Interval,
+    Proportion,
+    bootstrap_interval,
+    difference_interval,
+    paired_difference_interval,
+    seed_from_run_id,
+)
 from benchstudio.core.stats import wilson_interval as _wilson
 from benchstudio.toolcall.verdicts import CaseVerdict
 
@@ -90,6 +97,8 @@ class PassRateComparison:
     only_b_passed: int
     p_value: float | None
     significant: bool
+    # 95% CI of B minus A: Newcombe's paired interval (paired), else his hybrid score interval.
+    difference_ci95: Interval | None = None
 
 
 def mcnemar_exact_p(only_a: int, only_b: int) -> float:
@@ -126,13 +135,16 @@ def compare_runs(
     paired = bool(by_id_a) and by_id_a.keys() == by_id_b.keys()
     only_a = sum(1 for k, ok in by_id_a.items() if ok and not by_id_b.get(k, False))
     only_b = sum(1 for k, ok in by_id_b.items() if ok and not by_id_a.get(k, False))
+    passed_a, passed_b = sum(v.passed for v in a), sum(v.passed for v in b)
     if paired:
         p_value: float | None = mcnemar_exact_p(only_a, only_b)
+        both = sum(1 for k, ok in by_id_a.items() if ok and by_id_b[k])
+        neither = len(by_id_a) - both - only_a - only_b
+        interval = paired_difference_interval(both, only_b, only_a, neither)
     else:
-        p_value = two_proportion_p(
-            sum(v.passed for v in a), len(a), sum(v.passed for v in b), len(b)
-        )
+        p_value = two_proportion_p(passed_a, len(a), passed_b, len(b))
+        interval = difference_interval(passed_b, len(b), passed_a, len(a))
     significant = p_value is not None and p_value < alpha
     return PassRateComparison(
-        rate_a, rate_b, difference, paired, only_a, only_b, p_value, significant
+        rate_a, rate_b, difference, paired, only_a, only_b, p_value, significant, interval
     )

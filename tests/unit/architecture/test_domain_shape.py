@@ -26,6 +26,7 @@ DOMAINS = (
     "catalog",
     "credentials",
     "evals",
+    "experiments",
     "judge",
     "prompts",
     "system",

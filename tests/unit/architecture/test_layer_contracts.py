@@ -25,7 +25,7 @@ FLOORS: tuple[tuple[str, ...], ...] = (
     ("__main__", "openapi_export", "all_models"),  # entry modules
     ("app",),
     ("cli",),
-    ("benchruns", "evals", "judge", "prompts"),  # feature domains
+    ("experiments", "benchruns", "evals", "judge", "prompts"),  # feature domains
     ("admin", "catalog", "credentials", "accounts", "auth", "audit", "system"),  # platform
     ("realtime", "jobs"),
     ("http",),
@@ -50,6 +50,9 @@ DECLARED: frozenset[tuple[str, str]] = frozenset(
         ("judge", "evals"),
         ("judge", "prompts"),
         ("benchruns", "prompts"),
+        ("experiments", "evals"),
+        ("experiments", "judge"),
+        ("experiments", "prompts"),
     }
 )
 # Top-level modules, not packages.

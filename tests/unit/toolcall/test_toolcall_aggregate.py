@@ -66,3 +66,21 @@ def test_two_proportion_p() -> None:
     assert two_proportion_p(50, 100, 50, 100) == pytest.approx(1.0)
     p = two_proportion_p(40, 100, 60, 100)
     assert p is not None and p < 0.01
+
+
+def test_compare_runs_gives_newcombes_interval_of_b_minus_a() -> None:
+    # Paired by case id: 36 cases both passed, 2 only A, 12 only B, none neither. B - A is
+    # Newcombe's 1998b example (a) mirrored: 12 first-only and 2 second-only, 0.0569..0.3404.
+    a = [verdict(f"c{i}", i < 38) for i in range(50)]
+    b = [verdict(f"c{i}", i < 36 or i >= 38) for i in range(50)]
+    paired = compare_runs(a, b)
+    assert paired.paired and (paired.only_a_passed, paired.only_b_passed) == (2, 12)
+    assert paired.difference == pytest.approx(0.2)
+    assert paired.difference_ci95 == pytest.approx((0.0569, 0.3404), abs=5e-5)
+    # Different cases: Newcombe's 1998a example (a), 56/70 against 48/80, as B - A.
+    first = [verdict(f"a{i}", i < 48) for i in range(80)]
+    second = [verdict(f"b{i}", i < 56) for i in range(70)]
+    unpaired = compare_runs(first, second)
+    assert not unpaired.paired
+    assert unpaired.difference_ci95 == pytest.approx((0.0524, 0.3339), abs=5e-5)
+    assert compare_runs([], []).difference_ci95 is None

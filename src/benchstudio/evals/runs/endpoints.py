@@ -69,9 +69,11 @@ async def list_runs(
     suite_id: ObjectId | None = None,
     since: datetime | None = None,
     until: datetime | None = None,
+    experiment_id: ObjectId | None = None,
 ) -> EvalRunPage:
-    """Run history, newest first; `search` matches the suite and target names."""
-    filters = RunFilters(search, status, profile, suite_id, since, until)
+    """Run history, newest first; `search` matches the suite and target names;
+    `experiment_id`: the runs filed under that experiment."""
+    filters = RunFilters(search, status, profile, suite_id, since, until, experiment_id)
     return await history.list_runs(ctx, filters, page.limit, page.offset)
 
 

@@ -21,6 +21,7 @@ class RunFilters:
     suite_id: str | None = None
     since: datetime | None = None
     until: datetime | None = None
+    experiment_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +51,8 @@ def _run_conditions(owner_id: str, filters: RunFilters) -> list[ColumnElement[bo
         where.append(EvalRun.created_at >= filters.since)
     if filters.until:
         where.append(EvalRun.created_at < filters.until)
+    if filters.experiment_id:
+        where.append(EvalRun.experiment_id == filters.experiment_id)
     return where
 
 
@@ -168,3 +171,32 @@ async def suite_exists(session: AsyncSession, owner_id: str, suite_id: str) -> b
         EvalSuite.archived_at.is_(None),
     )
     return (await session.execute(query)).first() is not None
+
+
+async def runs_of_experiments(
+    session: AsyncSession, owner_id: str, experiment_ids: Sequence[str]
+) -> list[EvalRun]:
+    """The owner's runs filed under any of these experiments (one query), oldest first."""
+    query = (
+        select(EvalRun)
+        .where(EvalRun.owner_id == owner_id, EvalRun.experiment_id.in_(list(experiment_ids)))
+        .order_by(EvalRun.created_at, EvalRun.id)
+    )
+    return list((await session.execute(query)).scalars())
+
+
+async def runs_by_ids(
+    session: AsyncSession, owner_id: str, run_ids: Sequence[str]
+) -> list[EvalRun]:
+    query = select(EvalRun).where(EvalRun.owner_id == owner_id, EvalRun.id.in_(list(run_ids)))
+    return list((await session.execute(query)).scalars())
+
+
+async def unfile_experiment(session: AsyncSession, owner_id: str, experiment_id: str) -> int:
+    """Every run of the owner filed under the experiment goes back to no experiment."""
+    result = await session.execute(
+        update(EvalRun)
+        .where(EvalRun.owner_id == owner_id, EvalRun.experiment_id == experiment_id)
+        .values(experiment_id=None)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)

@@ -98,6 +98,9 @@ class EvalCreate(CleanInput):
     semantic: EvalSemanticOptions | None = Field(
         default=None, description="Required when the suite has `semantic` arguments."
     )
+    experiment_id: ObjectId | None = Field(
+        default=None, description="File the run under this experiment of yours."
+    )
 
 
 class TargetInfo(BaseModel):
@@ -145,6 +148,9 @@ class EvalRunOut(BaseModel):
     verdict_policy: Literal["automated_final", "judge_final", "both"] = Field(
         default="automated_final",
         description="Whose verdict is final where the score is shown (LLM-as-judge).",
+    )
+    experiment_id: str | None = Field(
+        default=None, description="The experiment the run is filed under."
     )
     created_at: datetime
     started_at: datetime | None
@@ -217,6 +223,11 @@ class ComparisonOut(BaseModel):
     rate_a: float | None
     rate_b: float | None
     difference: float | None
+    difference_ci95: tuple[float, float] | None = Field(
+        default=None,
+        description="95% CI of B minus A: Newcombe's paired score interval when paired, "
+        "else his hybrid score interval (method 10).",
+    )
     paired: bool
     test: Literal["mcnemar_exact", "two_proportion_z"]
     only_a_passed: int

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from benchstudio.core.clock import utcnow
@@ -32,6 +32,7 @@ async def create_report(
     show_automated: bool = False,
     verdict_policy: str = "automated_final",
     budget_usd: float | None = None,
+    experiment_id: str | None = None,
 ) -> JudgeReport:
     """A new queued report; its version is one past the latest for (run, target, kind), so a
     re-judge never overwrites an earlier report."""
@@ -61,6 +62,7 @@ async def create_report(
         show_automated=show_automated,
         verdict_policy=verdict_policy,
         budget_usd=budget_usd,
+        experiment_id=experiment_id,
         created_at=utcnow(),
     )
     session.add(report)
@@ -156,3 +158,23 @@ def finish_report(
     report.cost_usd = cost_usd
     report.error = error
     report.finished_at = utcnow()
+
+
+async def reports_of_experiments(
+    session: AsyncSession, owner_id: str, experiment_ids: list[str]
+) -> list[JudgeReport]:
+    """The owner's reports filed under any of these experiments (one query), oldest first."""
+    query = (
+        select(JudgeReport)
+        .where(JudgeReport.owner_id == owner_id, JudgeReport.experiment_id.in_(experiment_ids))
+        .order_by(JudgeReport.created_at, JudgeReport.id)
+    )
+    return list((await session.execute(query)).scalars())
+
+
+async def unfile_experiment(session: AsyncSession, owner_id: str, experiment_id: str) -> None:
+    await session.execute(
+        update(JudgeReport)
+        .where(JudgeReport.owner_id == owner_id, JudgeReport.experiment_id == experiment_id)
+        .values(experiment_id=None)
+    )

@@ -33,6 +33,7 @@ from benchstudio.judge.schemas import (
     ResultRef,
 )
 from benchstudio.judge.service.context import JudgeContext
+from benchstudio.judge.service.experiment_filing import experiment_of
 from benchstudio.judge.service.judge_models import model_price
 from benchstudio.judge.service.prompt_source import record_prompt_use, resolve_judge_prompt
 from benchstudio.providers.pricing import ModelPrice
@@ -104,6 +105,7 @@ async def submit_comparison(ctx: JudgeContext, data: JudgeCompareIn) -> JudgeSub
     pairs, _ = await _check_refs(ctx, data.a, data.b)
     model, price = await judge_price(ctx, data.judge_model_ref_id)
     _, version = await resolve_prompt_body(ctx, data.prompt_entry_id, data.prompt_version)
+    experiment_id = await experiment_of(ctx, data.experiment_id, data.a.eval_run_id)
     report_id = ""
 
     async def write(session: AsyncSession, job_id: str) -> None:
@@ -111,6 +113,7 @@ async def submit_comparison(ctx: JudgeContext, data: JudgeCompareIn) -> JudgeSub
         report = await reports_repo.create_report(
             session,
             owner_id=owner_id,
+            experiment_id=experiment_id,
             kind="comparative",
             eval_run_id=data.a.eval_run_id,
             target=data.a.target,

@@ -30,6 +30,7 @@ from benchstudio.judge.service.comparative import (
     resolve_prompt_body,
 )
 from benchstudio.judge.service.context import JudgeContext
+from benchstudio.judge.service.experiment_filing import experiment_of
 from benchstudio.judge.service.report_writer import ReportRun
 from benchstudio.storage.service_context import ServiceContext
 
@@ -158,6 +159,7 @@ async def submit_report(ctx: JudgeContext, data: JudgeCrossCaseIn) -> JudgeSubmi
     model, price = await judge_price(ctx, data.judge_model_ref_id)
     _, version = await resolve_prompt_body(ctx, data.prompt_entry_id, data.prompt_version)
     cases = len(await case_verdicts(ctx, cases_report_id))
+    experiment_id = await experiment_of(ctx, data.experiment_id, data.eval_run_id)
     report_id = ""
 
     async def write(session: AsyncSession, job_id: str) -> None:
@@ -165,6 +167,7 @@ async def submit_report(ctx: JudgeContext, data: JudgeCrossCaseIn) -> JudgeSubmi
         report = await reports_repo.create_report(
             session,
             owner_id=owner_id,
+            experiment_id=experiment_id,
             kind="cross_case",
             eval_run_id=data.eval_run_id,
             target=data.target,

@@ -16,6 +16,7 @@ from benchstudio.catalog.service import CatalogContext
 from benchstudio.evals.runs.service.lifecycle import RunPlan
 from benchstudio.judge.domain.transcript import case_from_live
 from benchstudio.judge.repository import case_verdicts, reports
+from benchstudio.judge.service.experiment_filing import experiment_of
 from benchstudio.judge.service.judging import CaseItem, ReportPlan
 from benchstudio.judge.service.prompt_source import resolve_judge_prompt
 from benchstudio.storage.service_context import ServiceContext
@@ -88,6 +89,7 @@ async def open_live_reports(
     owner_id = ctx.require_owner()
     prompt = await resolve_judge_prompt(ctx, options.prompt_entry_id, options.prompt_version)
     out: dict[str, tuple[ReportPlan, set[str]]] = {}
+    experiment_id = await experiment_of(ctx, None, plan.run_id)
     async with ctx.unit() as session:
         existing = {
             r.target: r
@@ -103,6 +105,7 @@ async def open_live_reports(
                 eval_run_id=plan.run_id,
                 target=label,
                 mode="live",
+                experiment_id=experiment_id,
                 judge_model_ref_id=options.judge_model_ref_id,
                 judge_model_name=judge_name,
                 prompt_entry_id=options.prompt_entry_id,

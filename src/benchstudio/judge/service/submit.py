@@ -18,6 +18,7 @@ from benchstudio.evals.runs.service import judging as eval_judging
 from benchstudio.judge.repository import case_verdicts, reports
 from benchstudio.judge.schemas import JudgeCasesIn, JudgeEstimateOut, JudgeSubmitted
 from benchstudio.judge.service.context import JudgeContext
+from benchstudio.judge.service.experiment_filing import experiment_of
 from benchstudio.judge.service.judge_models import open_judge_model
 from benchstudio.judge.service.judging import CaseItem, items_of
 from benchstudio.judge.service.prompt_source import record_prompt_use, resolve_judge_prompt
@@ -108,6 +109,7 @@ async def submit_cases(
             "judge_unpriced",
         )
     policy = await eval_judging.judge_policy(ctx, data.eval_run_id)
+    experiment_id = await experiment_of(ctx, data.experiment_id, data.eval_run_id)
     report_id = ""
 
     async def write(session: AsyncSession, job_id: str) -> None:
@@ -128,6 +130,7 @@ async def submit_cases(
             show_automated=data.show_automated,
             verdict_policy=policy,
             budget_usd=data.budget_usd,
+            experiment_id=experiment_id,
         )
         report.job_id = job_id
         report_id = report.id

@@ -21,6 +21,7 @@ AVAILABLE_FEATURES: list[str] = [
     "benchmarks",
     "history",
     "prompts",
+    "experiments",
 ]
 
 router = APIRouter(tags=["system"])

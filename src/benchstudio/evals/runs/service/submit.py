@@ -18,6 +18,7 @@ from benchstudio.evals.runs.domain.placeholders import (
 )
 from benchstudio.evals.runs.domain.rules import MAX_CASES_PER_RUN, TOOL_EVAL_JOB_TYPE
 from benchstudio.evals.runs.schemas import EvalCreate, EvalRunOut, EvalSubmitted, EvalWarning
+from benchstudio.evals.runs.service.experiment_check import check_experiment
 from benchstudio.evals.runs.service.semantic import semantic_settings
 from benchstudio.evals.runs.service.targets import preview_plans, resolve_targets, runner_target
 from benchstudio.evals.service import EvalContext
@@ -65,6 +66,8 @@ async def submit_eval(ctx: EvalContext, data: EvalCreate) -> EvalSubmitted:
     _check_suite(snapshot.suite, data)
     semantic = await semantic_settings(ctx, snapshot.suite, data)
     resolved = await resolve_targets(ctx, data)
+    if data.experiment_id is not None:  # the caller's experiment (404 otherwise)
+        await check_experiment(ctx, data.experiment_id)
     if data.judge is not None:  # the judge model must be the caller's (404 otherwise)
         await catalog_service.get_model(
             ctx.catalog.for_tenant(owner_id), data.judge.judge_model_ref_id
@@ -110,6 +113,7 @@ async def submit_eval(ctx: EvalContext, data: EvalCreate) -> EvalSubmitted:
             search_text=search,
             total_cases=total,
             job_id=job_id,
+            experiment_id=data.experiment_id,
         )
         session.add(run)
         await session.flush()
