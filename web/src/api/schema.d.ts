@@ -580,7 +580,8 @@ export interface paths {
         };
         /**
          * List Runs
-         * @description Run history, newest first; `search` matches the suite and target names.
+         * @description Run history, newest first; `search` matches the suite and target names;
+         *     `experiment_id`: the runs filed under that experiment.
          */
         get: operations["list_runs_api_evals_get"];
         put?: never;
@@ -687,6 +688,140 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/experiments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Experiments
+         * @description The caller's experiments, latest change first, with their baseline and best scores.
+         */
+        get: operations["list_experiments_api_experiments_get"];
+        put?: never;
+        /**
+         * Create Experiment
+         * @description A suite snapshotted at a version (default: its current one), a scoring profile and the
+         *     target models (checked as an eval's targets).
+         */
+        post: operations["create_experiment_api_experiments_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/experiments/{experiment_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Experiment
+         * @description The experiment with every result in time order, baseline, best and best vs baseline.
+         */
+        get: operations["get_experiment_api_experiments__experiment_id__get"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete Experiment
+         * @description Delete the experiment; its runs and reports are kept, filed under nothing.
+         */
+        delete: operations["delete_experiment_api_experiments__experiment_id__delete"];
+        options?: never;
+        head?: never;
+        /** Update Experiment */
+        patch: operations["update_experiment_api_experiments__experiment_id__patch"];
+        trace?: never;
+    };
+    "/api/experiments/{experiment_id}/baseline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Choose Baseline
+         * @description Choose one target of an eval run filed here as the baseline (422 `off_scale`).
+         */
+        put: operations["choose_baseline_api_experiments__experiment_id__baseline_put"];
+        post?: never;
+        /**
+         * Clear Baseline
+         * @description Back to the first finished result on the experiment's scale.
+         */
+        delete: operations["clear_baseline_api_experiments__experiment_id__baseline_delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/experiments/{experiment_id}/rerun-best": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Rerun Best
+         * @description Start a new eval with the best result's configuration, filed here (409 `no_best`).
+         */
+        post: operations["rerun_best_api_experiments__experiment_id__rerun_best_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/experiments/{experiment_id}/runs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * File Run
+         * @description File an eval run or a judge report here (409 `already_filed` if it is in another).
+         */
+        post: operations["file_run_api_experiments__experiment_id__runs_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/experiments/{experiment_id}/runs/{kind}/{ref_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Unfile Run
+         * @description Take a run or report out of the experiment (it is kept).
+         */
+        delete: operations["unfile_run_api_experiments__experiment_id__runs__kind___ref_id__delete"];
         options?: never;
         head?: never;
         patch?: never;
@@ -2010,6 +2145,16 @@ export interface components {
             next_cursor: string | null;
         };
         /**
+         * BaselineIn
+         * @description Choose the baseline: one target's result in an eval run filed under the experiment.
+         */
+        BaselineIn: {
+            /** Run Id */
+            run_id: string;
+            /** Target */
+            target: string;
+        };
+        /**
          * BenchmarkCreate
          * @description A speed benchmark: what to measure and how (see docs/benchruns.md).
          */
@@ -2134,6 +2279,32 @@ export interface components {
             preview: components["schemas"]["BenchmarkPreview"];
             /** Run Id */
             run_id: string;
+        };
+        /**
+         * BestVsBaselineOut
+         * @description Best minus baseline on the experiment's scale, from the stats module.
+         */
+        BestVsBaselineOut: {
+            baseline: components["schemas"]["ExperimentResultOut"];
+            best: components["schemas"]["ExperimentResultOut"];
+            /** Ci95 */
+            ci95: [
+                number,
+                number
+            ] | null;
+            /** Difference */
+            difference: number | null;
+            /** P Value */
+            p_value: number | null;
+            /** Paired */
+            paired: boolean;
+            /** Significant */
+            significant: boolean;
+            /**
+             * Test
+             * @enum {string}
+             */
+            test: "mcnemar_exact" | "two_proportion_z";
         };
         /** BfclImportOut */
         BfclImportOut: {
@@ -2425,6 +2596,14 @@ export interface components {
         ComparisonOut: {
             /** Difference */
             difference: number | null;
+            /**
+             * Difference Ci95
+             * @description 95% CI of B minus A: Newcombe's paired score interval when paired, else his hybrid score interval (method 10).
+             */
+            difference_ci95?: [
+                number,
+                number
+            ] | null;
             /** Only A Passed */
             only_a_passed: number;
             /** Only B Passed */
@@ -2604,6 +2783,11 @@ export interface components {
              * @description Per provider endpoint (default 4; 2 local).
              */
             concurrency?: number | null;
+            /**
+             * Experiment Id
+             * @description File the run under this experiment of yours.
+             */
+            experiment_id?: string | null;
             /** @description LLM-as-judge options (live, auto-judge, verdict policy). */
             judge?: components["schemas"]["EvalJudgeOptions"] | null;
             /** Max Tokens */
@@ -2691,6 +2875,11 @@ export interface components {
             created_at: string;
             /** Error */
             error: string | null;
+            /**
+             * Experiment Id
+             * @description The experiment the run is filed under.
+             */
+            experiment_id?: string | null;
             /** Finished At */
             finished_at: string | null;
             /** Finished Cases */
@@ -2758,6 +2947,11 @@ export interface components {
             created_at: string;
             /** Error */
             error: string | null;
+            /**
+             * Experiment Id
+             * @description The experiment the run is filed under.
+             */
+            experiment_id?: string | null;
             /** Finished At */
             finished_at: string | null;
             /** Finished Cases */
@@ -2918,6 +3112,231 @@ export interface components {
             /** Sourced Arguments */
             sourced_arguments?: components["schemas"]["ArgumentSource"][];
         };
+        /** ExperimentCreate */
+        ExperimentCreate: {
+            /**
+             * Description
+             * @default
+             */
+            description: string;
+            /** Models */
+            models: components["schemas"]["ExperimentModelIn"][];
+            /** Name */
+            name: string;
+            /**
+             * @description The scoring profile of the experiment's scale.
+             * @default lenient
+             */
+            profile: components["schemas"]["ProfileName"];
+            /** Suite Id */
+            suite_id: string;
+            /**
+             * Suite Version
+             * @description The suite version to snapshot; null: its current one.
+             */
+            suite_version?: number | null;
+        };
+        /** ExperimentDetail */
+        ExperimentDetail: {
+            /** Archived */
+            archived: boolean;
+            /**
+             * Baseline Chosen
+             * @description False: the baseline is the first finished result.
+             */
+            baseline_chosen: boolean;
+            /** Baseline Score */
+            baseline_score: number | null;
+            /** Best Score */
+            best_score: number | null;
+            /** @description Null until the scale holds a baseline and a different best. */
+            comparison: components["schemas"]["BestVsBaselineOut"] | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Description */
+            description: string;
+            /** Id */
+            id: string;
+            /** Models */
+            models: components["schemas"]["ExperimentModelOut"][];
+            /** Name */
+            name: string;
+            /** Profile */
+            profile: string;
+            /**
+             * Results
+             * @description Every result in time order.
+             */
+            results: components["schemas"]["ExperimentResultOut"][];
+            /**
+             * Run Count
+             * @description Eval runs, judge reports and tuner runs filed here.
+             */
+            run_count: number;
+            /** Suite Id */
+            suite_id: string;
+            /** Suite Name */
+            suite_name: string;
+            /** Suite Version */
+            suite_version: number;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+        };
+        /**
+         * ExperimentModelIn
+         * @description A target model of the experiment: the default targets of its new runs.
+         */
+        ExperimentModelIn: {
+            /** Label */
+            label?: string | null;
+            /** Model Id */
+            model_id: string;
+            /** Provider Id */
+            provider_id: string;
+        };
+        /** ExperimentModelOut */
+        ExperimentModelOut: {
+            /** Label */
+            label: string;
+            /** Model Id */
+            model_id: string;
+            /** Provider Id */
+            provider_id: string;
+        };
+        /** ExperimentOut */
+        ExperimentOut: {
+            /** Archived */
+            archived: boolean;
+            /**
+             * Baseline Chosen
+             * @description False: the baseline is the first finished result.
+             */
+            baseline_chosen: boolean;
+            /** Baseline Score */
+            baseline_score: number | null;
+            /** Best Score */
+            best_score: number | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Description */
+            description: string;
+            /** Id */
+            id: string;
+            /** Models */
+            models: components["schemas"]["ExperimentModelOut"][];
+            /** Name */
+            name: string;
+            /** Profile */
+            profile: string;
+            /**
+             * Run Count
+             * @description Eval runs, judge reports and tuner runs filed here.
+             */
+            run_count: number;
+            /** Suite Id */
+            suite_id: string;
+            /** Suite Name */
+            suite_name: string;
+            /** Suite Version */
+            suite_version: number;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+        };
+        /** ExperimentPage */
+        ExperimentPage: {
+            /** Items */
+            items: components["schemas"]["ExperimentOut"][];
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
+            /** Total */
+            total: number;
+        };
+        /**
+         * ExperimentResultOut
+         * @description One point of the experiment: an eval run's target, a judge report or a tuner run.
+         */
+        ExperimentResultOut: {
+            /**
+             * At
+             * Format: date-time
+             * @description When the result finished (or was created, if not yet).
+             */
+            at: string;
+            /**
+             * Eval Run Id
+             * @description The eval run the score comes from.
+             */
+            eval_run_id: string | null;
+            /** Is Baseline */
+            is_baseline: boolean;
+            /** Is Best */
+            is_best: boolean;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "eval" | "judge" | "tuner";
+            /**
+             * Label
+             * @description What the timeline and the runs table call it.
+             */
+            label: string;
+            /** Off Scale Reason */
+            off_scale_reason: string | null;
+            /**
+             * On Scale
+             * @description Same suite version and scoring profile as the experiment.
+             */
+            on_scale: boolean;
+            /** Passed */
+            passed: number | null;
+            /** Profile */
+            profile: string;
+            /**
+             * Ref Id
+             * @description Eval run, judge report or tuner run id.
+             */
+            ref_id: string;
+            /**
+             * Score
+             * @description 0..1: pass rate (eval), judge pass rate (judge).
+             */
+            score: number | null;
+            /** Status */
+            status: string;
+            /** Suite Version */
+            suite_version: number;
+            /**
+             * Target
+             * @description The target label within the eval run.
+             */
+            target: string | null;
+            /** Total */
+            total: number | null;
+        };
+        /** ExperimentUpdate */
+        ExperimentUpdate: {
+            /** Archived */
+            archived?: boolean | null;
+            /** Description */
+            description?: string | null;
+            /** Name */
+            name?: string | null;
+        };
         /** FailurePatternOut */
         FailurePatternOut: {
             /** Case Ids */
@@ -2928,6 +3347,22 @@ export interface components {
             pattern: string;
             /** Tool */
             tool: string | null;
+        };
+        /**
+         * FileRunIn
+         * @description File an existing run under the experiment (a run belongs to at most one experiment).
+         */
+        FileRunIn: {
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "eval" | "judge";
+            /**
+             * Ref Id
+             * @description The eval run id or the judge report id.
+             */
+            ref_id: string;
         };
         /** Health */
         Health: {
@@ -3180,6 +3615,11 @@ export interface components {
             category?: string | null;
             /** Eval Run Id */
             eval_run_id: string;
+            /**
+             * Experiment Id
+             * @description File the report under this experiment; default: its eval run's.
+             */
+            experiment_id?: string | null;
             /** Judge Model Ref Id */
             judge_model_ref_id: string;
             /**
@@ -3213,6 +3653,11 @@ export interface components {
             b: components["schemas"]["ResultRef"];
             /** Budget Usd */
             budget_usd?: number | null;
+            /**
+             * Experiment Id
+             * @description File the report under this experiment; default: its eval run's.
+             */
+            experiment_id?: string | null;
             /** Judge Model Ref Id */
             judge_model_ref_id: string;
             /**
@@ -3232,6 +3677,11 @@ export interface components {
             budget_usd?: number | null;
             /** Eval Run Id */
             eval_run_id: string;
+            /**
+             * Experiment Id
+             * @description File the report under this experiment; default: its eval run's.
+             */
+            experiment_id?: string | null;
             /** Judge Model Ref Id */
             judge_model_ref_id: string;
             /**
@@ -3288,6 +3738,11 @@ export interface components {
             error: string | null;
             /** Eval Run Id */
             eval_run_id: string;
+            /**
+             * Experiment Id
+             * @description The experiment the report is filed under.
+             */
+            experiment_id?: string | null;
             /** Finished At */
             finished_at: string | null;
             /** Id */
@@ -3349,6 +3804,11 @@ export interface components {
             error: string | null;
             /** Eval Run Id */
             eval_run_id: string;
+            /**
+             * Experiment Id
+             * @description The experiment the report is filed under.
+             */
+            experiment_id?: string | null;
             /** Finished At */
             finished_at: string | null;
             /** Id */
@@ -6507,6 +6967,7 @@ export interface operations {
                 suite_id?: string | null;
                 since?: string | null;
                 until?: string | null;
+                experiment_id?: string | null;
                 limit?: number;
                 offset?: number;
             };
@@ -6817,6 +7278,428 @@ export interface operations {
                 };
                 content: {
                     "application/json": unknown;
+                };
+            };
+            /** @description Client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    list_experiments_api_experiments_get: {
+        parameters: {
+            query?: {
+                /** @description Words in the name, description or suite. */
+                q?: string | null;
+                include_archived?: boolean;
+                suite_id?: string | null;
+                limit?: number;
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExperimentPage"];
+                };
+            };
+            /** @description Client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    create_experiment_api_experiments_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ExperimentCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExperimentDetail"];
+                };
+            };
+            /** @description Client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    get_experiment_api_experiments__experiment_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                experiment_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExperimentDetail"];
+                };
+            };
+            /** @description Client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    delete_experiment_api_experiments__experiment_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                experiment_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    update_experiment_api_experiments__experiment_id__patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                experiment_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ExperimentUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExperimentDetail"];
+                };
+            };
+            /** @description Client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    choose_baseline_api_experiments__experiment_id__baseline_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                experiment_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BaselineIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExperimentDetail"];
+                };
+            };
+            /** @description Client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    clear_baseline_api_experiments__experiment_id__baseline_delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                experiment_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExperimentDetail"];
+                };
+            };
+            /** @description Client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    rerun_best_api_experiments__experiment_id__rerun_best_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                experiment_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EvalSubmitted"];
+                };
+            };
+            /** @description Client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    file_run_api_experiments__experiment_id__runs_post: {
+        parameters: {
+            query?: {
+                /** @description Move it here when it is filed under another experiment. */
+                move?: boolean;
+            };
+            header?: never;
+            path: {
+                experiment_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FileRunIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExperimentDetail"];
+                };
+            };
+            /** @description Client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    unfile_run_api_experiments__experiment_id__runs__kind___ref_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                experiment_id: string;
+                kind: "eval" | "judge";
+                ref_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExperimentDetail"];
                 };
             };
             /** @description Client error */

@@ -40,9 +40,11 @@ export function formatComparison(
   comparison: Pick<BestVsBaseline, 'difference' | 'ci95' | 'significant' | 'test' | 'p_value'>,
 ): string {
   if (comparison.difference === null) return 'No difference to report'
-  const ci = comparison.ci95
-    ? ` (95% CI ${formatSignedPoints(comparison.ci95[0])} to ${formatSignedPoints(comparison.ci95[1])})`
-    : ''
+  const [low, high] = comparison.ci95 ?? []
+  const ci =
+    low !== undefined && high !== undefined
+      ? ` (95% CI ${formatSignedPoints(low)} to ${formatSignedPoints(high)})`
+      : ''
   const verdict = comparison.significant ? 'significant' : 'not significant'
   return `${formatSignedPoints(comparison.difference)} pts${ci}, ${verdict}, ${testName(comparison.test)} ${formatP(comparison.p_value)}`
 }
