@@ -46,9 +46,13 @@ async def submit_judge(data: JudgeCasesIn, ctx: JudgeCtx) -> JudgeSubmitted:
 
 @router.get("/reports", response_model=list[JudgeReportOut])
 async def list_reports(
-    ctx: OwnerContext, eval_run_id: ObjectId | None = None, kind: ReportKind | None = None
+    ctx: OwnerContext,
+    eval_run_id: ObjectId | None = None,
+    kind: ReportKind | None = None,
+    experiment_id: ObjectId | None = None,
 ) -> list[JudgeReportOut]:
-    return await reports.list_reports(ctx, eval_run_id, kind)
+    """The caller's reports, newest first; `experiment_id`: those filed under it."""
+    return await reports.list_reports(ctx, eval_run_id, kind, experiment_id)
 
 
 @router.get("/reports/{report_id}", response_model=JudgeReportDetail)

@@ -91,6 +91,7 @@ async def list_reports(
     *,
     eval_run_id: str | None = None,
     kind: str | None = None,
+    experiment_id: str | None = None,
 ) -> list[JudgeReport]:
     """The owner's reports, newest first; a run's include comparative ones naming it second."""
     query = select(JudgeReport).where(JudgeReport.owner_id == owner_id)
@@ -101,6 +102,8 @@ async def list_reports(
         )
     if kind is not None:
         query = query.where(JudgeReport.kind == kind)
+    if experiment_id is not None:
+        query = query.where(JudgeReport.experiment_id == experiment_id)
     query = query.order_by(JudgeReport.created_at.desc(), JudgeReport.id.desc())
     return list((await session.execute(query)).scalars())
 

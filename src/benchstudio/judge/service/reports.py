@@ -48,11 +48,15 @@ async def _owned_report(session: AsyncSession, owner_id: str, report_id: str) ->
 
 
 async def list_reports(
-    ctx: ServiceContext, eval_run_id: str | None, kind: str | None
+    ctx: ServiceContext, eval_run_id: str | None, kind: str | None, experiment_id: str | None = None
 ) -> list[JudgeReportOut]:
     async with ctx.read() as session:
         rows = await reports.list_reports(
-            session, ctx.require_owner(), eval_run_id=eval_run_id, kind=kind
+            session,
+            ctx.require_owner(),
+            eval_run_id=eval_run_id,
+            kind=kind,
+            experiment_id=experiment_id,
         )
         return [JudgeReportOut.model_validate(r) for r in rows]
 
