@@ -990,7 +990,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List Reports */
+        /**
+         * List Reports
+         * @description The caller's reports, newest first; `experiment_id`: those filed under it.
+         */
         get: operations["list_reports_api_judge_reports_get"];
         put?: never;
         /**
@@ -8103,6 +8106,7 @@ export interface operations {
             query?: {
                 eval_run_id?: string | null;
                 kind?: ("cases" | "comparative" | "cross_case") | null;
+                experiment_id?: string | null;
             };
             header?: never;
             path?: never;
