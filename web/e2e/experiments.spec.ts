@@ -39,6 +39,7 @@ async function runEvalFromExperiment(
   const other = model === 'benchstudio-sim' ? 'benchstudio-sim-sloppy' : 'benchstudio-sim'
   await page.getByTestId(`target-${other}`).locator('input').uncheck()
   if (toolChoice) await page.getByTestId('run-tool-choice').selectOption(toolChoice)
+  if (toolChoice) await saveScreenshot(page, 'experiment-run-form')
   await page.getByTestId('run-eval').click()
   await expect(page).toHaveURL(/\/tool-eval\/runs\/[^/]+$/)
   await expect(page.getByTestId('eval-status')).toHaveText('Done', { timeout: 90_000 })
@@ -98,6 +99,7 @@ test('an experiment: create, run two evals under it, baseline and best, re-run b
   await expect(dialog.getByTestId('target-benchstudio-sim').locator('input')).toBeChecked()
   await dialog.getByTestId('target-benchstudio-sim-sloppy').locator('input').check()
   await expectNoSeriousAxeFindings(page, 'new experiment dialog')
+  await saveScreenshot(page, 'experiment-new-dialog')
   await dialog.getByTestId('experiment-name').press('Enter')
   await expect(page).toHaveURL(/\/experiments\/[^/]+$/)
   const experimentId = page.url().split('/').pop() ?? ''

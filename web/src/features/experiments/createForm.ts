@@ -6,9 +6,9 @@ import type { ExperimentCreate } from './types'
 type ProfileName = NonNullable<ExperimentCreate['profile']>
 
 export const PROFILES: readonly { id: ProfileName; label: string }[] = [
-  { id: 'lenient', label: 'Lenient (equivalent values pass)' },
-  { id: 'strict', label: 'Strict (exact values)' },
-  { id: 'bfcl', label: 'BFCL (as the Berkeley leaderboard)' },
+  { id: 'lenient', label: 'Lenient' },
+  { id: 'strict', label: 'Strict' },
+  { id: 'bfcl', label: 'BFCL' },
 ]
 
 /** The API's limit on an experiment's models. */
