@@ -49,6 +49,7 @@ export const ICON_PATHS = {
     'M3 3l18 18M10.6 6.1A9.7 9.7 0 0 1 12 6c6 0 9.5 6 9.5 6a17 17 0 0 1-2.7 3.4M6.6 6.6A16.6 16.6 0 0 0 2.5 12s3.5 6.5 9.5 6.5c1.7 0 3.2-.5 4.5-1.2M9.9 9.9a3 3 0 0 0 4.2 4.2',
   archive: 'M3.5 4.5h17v4h-17v-4ZM5 8.5V19.5h14V8.5M10 12.5h4',
   lock: 'M6 11h12v9H6v-9ZM8.5 11V8a3.5 3.5 0 0 1 7 0v3',
+  flask: 'M9 3h6M10 3v6l-5.6 9.6A1.6 1.6 0 0 0 5.8 21h12.4a1.6 1.6 0 0 0 1.4-2.4L14 9V3M7.2 15h9.6',
 } as const
 
 export type IconName = keyof typeof ICON_PATHS

@@ -201,6 +201,26 @@ const judgePages: RouteRecordRaw[] = [
   },
 ]
 
+// Experiments (pages/experiments): runs of one suite around a baseline, the best, a timeline.
+const experimentPages: RouteRecordRaw[] = [
+  {
+    // ?q=&archived=1: the list's search and the archived toggle, kept in the address.
+    path: '/experiments',
+    name: 'experiments',
+    component: () => import('@/pages/experiments/ExperimentsPage.vue'),
+    meta: {
+      title: 'Experiments',
+      nav: { label: 'Experiments', icon: 'flask', feature: 'experiments' },
+    },
+  },
+  {
+    path: '/experiments/:experimentId',
+    name: 'experiment',
+    component: () => import('@/pages/experiments/ExperimentPage.vue'),
+    meta: { title: 'Experiment' },
+  },
+]
+
 export const pageRoutes: RouteRecordRaw[] = [
   {
     path: '/',
@@ -210,6 +230,7 @@ export const pageRoutes: RouteRecordRaw[] = [
   },
   ...benchmarkPages,
   ...judgePages,
+  ...experimentPages,
   {
     path: '/jobs',
     name: 'jobs',

@@ -28,7 +28,10 @@ export type McpServer = components['schemas']['McpServerIn']
 export type McpToolList = components['schemas']['McpToolList']
 export type McpImportRequest = components['schemas']['McpImportIn']
 export type McpImportResult = components['schemas']['McpImportOut']
-export type Comparison = components['schemas']['ComparisonOut']
+/** As the client returns it: the difference's (low, high) interval reads as an array. */
+export type Comparison = Omit<components['schemas']['ComparisonOut'], 'difference_ci95'> & {
+  difference_ci95?: number[] | null
+}
 
 /** How often, at most, a running eval's per-model summaries are refetched. */
 const LIVE_SUMMARY_REFRESH_MS = 3000
