@@ -129,6 +129,8 @@ test('an experiment: create, run two evals under it, baseline and best, re-run b
   await expect(page.getByTestId('best-vs-baseline')).toHaveText(
     'vs baseline: +50.0 pts (95% CI +2.9 to +75.9), not significant, McNemar p=0.125',
   )
+  // The interval leaves out zero while the exact test is not significant: the card says why.
+  await expect(page.getByTestId('comparison-note')).toContainText('too few cases differ')
   await expect(page.getByTestId('timeline-summary')).toContainText(`${SCRIPTED} 62.5% (best)`)
   await expectNoSeriousAxeFindings(page, 'experiment')
   await screenshots(page, 'experiment-detail')

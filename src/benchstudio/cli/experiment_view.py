@@ -87,6 +87,8 @@ def print_cards(detail: dict[str, Any], console: Console) -> None:
         f"best vs baseline: {_points(comparison['difference'])}{span}; "
         f"{TESTS.get(comparison['test'], comparison['test'])} p = {p_text} ({verdict} at 5%)"
     )
+    if comparison.get("note"):
+        console.print(f"[yellow]note:[/] {escape(comparison['note'])}")
 
 
 def _results_table(title: str, rows: list[dict[str, Any]], *, on_scale: bool) -> Table:

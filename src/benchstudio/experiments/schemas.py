@@ -95,6 +95,10 @@ class BestVsBaselineOut(BaseModel):
     test: Literal["mcnemar_exact", "two_proportion_z"]
     p_value: float | None
     significant: bool
+    note: str | None = Field(
+        default=None,
+        description="Set when the interval and the test disagree (few differing cases).",
+    )
 
 
 class ExperimentOut(BaseModel):

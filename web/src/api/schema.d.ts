@@ -2302,6 +2302,11 @@ export interface components {
             ] | null;
             /** Difference */
             difference: number | null;
+            /**
+             * Note
+             * @description Set when the interval and the test disagree (few differing cases).
+             */
+            note?: string | null;
             /** P Value */
             p_value: number | null;
             /** Paired */

@@ -14,6 +14,7 @@ from benchstudio.evals.runs.service.experiment_filing import (
     experiment_runs,
     runs_facts,
 )
+from benchstudio.experiments.domain.comparison_note import interval_test_note
 from benchstudio.experiments.domain.scale import (
     Assessment,
     ChosenBaseline,
@@ -165,13 +166,15 @@ async def best_vs_baseline(ctx: ServiceContext, assessment: Assessment) -> BestV
         verdicts_b.get(best.target, []),
     ).as_dict()
     ci = compared.get("difference_ci95")
+    ci95 = (float(ci[0]), float(ci[1])) if ci is not None else None
     return BestVsBaselineOut(
         baseline=result_out(baseline),
         best=result_out(best),
         difference=compared["difference"],
-        ci95=tuple(ci) if ci is not None else None,
+        ci95=ci95,
         paired=compared["paired"],
         test=compared["test"],
         p_value=compared["p_value"],
         significant=compared["significant"],
+        note=interval_test_note(ci95, bool(compared["significant"])),
     )
