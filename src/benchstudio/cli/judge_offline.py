@@ -370,9 +370,9 @@ def print_report(result: dict[str, Any], console: Console) -> None:
         f"[bold]grade {summary.get('grade')}[/] · pass rate {_percent(summary.get('pass_rate'))}"
         f" · mean judge score {summary.get('mean_score')}"
     )
-    for title in ("strengths", "weaknesses"):
+    for title, label in (("strengths", "strength"), ("weaknesses", "weakness")):
         for line in summary.get(title) or []:
-            console.print(f"{title[:-1]}: {line}")
+            console.print(f"{label}: {line}")
     for pattern in summary.get("failure_patterns") or []:
         where = " / ".join(x for x in (pattern.get("category"), pattern.get("tool")) if x)
         console.print(f"pattern ({where}): {pattern['pattern']} {pattern['case_ids'][:5]}")

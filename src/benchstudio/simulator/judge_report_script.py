@@ -69,6 +69,8 @@ def _names(tools: list[str]) -> str:
 
 def _pattern(case: _Case) -> str:
     called, expected = _names(case.called), _names(case.expected)
+    if not case.called and not case.expected:
+        return "Answers in text, as expected, but the answer itself fails."
     if case.expected and not case.called:
         return f"No tool call where {expected} was expected."
     if case.called and not case.expected:

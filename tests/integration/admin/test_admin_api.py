@@ -39,7 +39,8 @@ def test_user_list_has_usage_counts_search_and_paging(admin: Api, member: Api) -
     page = admin.ok("GET", "/api/admin/users")
     assert page["total"] == 2
     row = next(u for u in page["items"] if u["email"] == "member@example.com")
-    assert row["providers"] == 1 and row["models"] == 2  # the demo provider and its two models
+    # The demo provider and its three models (scripted, sloppy, tunable).
+    assert row["providers"] == 1 and row["models"] == 3
     assert row["last_login_at"] is None
     found = admin.ok("GET", "/api/admin/users?q=MEMBER")
     assert [u["email"] for u in found["items"]] == ["member@example.com"]

@@ -137,10 +137,14 @@ def test_run_compare_and_report_through_the_server(
     assert cases["kind"] == "cases" and len(cases["cases"]) == 8
     assert {c["verdict"] for c in cases["cases"]} == {"fail"}
 
-    # The simulator writes no findings: the report fails but keeps its measured grade.
+    # The simulator writes the findings from the cases it is shown: the judge failed all eight,
+    # so the grade is F whatever the automated pass rate, and every finding cites real cases.
     reported = RUNNER.invoke(app, ["judge", "report", world["run"], "--target", "good", *common])
-    assert reported.exit_code == 2, reported.output
-    assert "failed" in reported.output
+    assert reported.exit_code == 0, reported.output
+    assert "grade F" in reported.output
+    assert "weakness: Fails 2 of 2 simple cases." in reported.output
+    assert "Calls  with" not in reported.output
+    assert "8 cases used · 0 unknown citations dropped" in reported.output
 
 
 def test_server_mode_needs_the_targets_and_the_judge(server_url: str) -> None:

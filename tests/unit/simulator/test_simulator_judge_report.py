@@ -121,3 +121,12 @@ def test_report_requests_are_recognised_by_tool_or_name_and_obey_malformed() -> 
 def test_a_request_that_is_not_a_judges_gets_no_report() -> None:
     plain = ChatRequest(wire=Wire.OPENAI, model="m", stream=False, texts=[_map_text(CASES)])
     assert judge_reply(plain) is None
+
+
+def test_a_text_answer_the_judge_fails_is_named_as_one() -> None:
+    # An irrelevance case answered in text, as expected, that the judge still fails.
+    text_answer = JudgedCase("i-2", "irrelevance", True, (), (), None, "fail", 1, "rude")
+    findings = _findings(_request(_map_text([text_answer])))
+    assert [(p.tool, p.pattern) for p in findings.failure_patterns] == [
+        ("", "Answers in text, as expected, but the answer itself fails.")
+    ]
