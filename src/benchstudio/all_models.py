@@ -13,6 +13,7 @@ from benchstudio.jobs import models as jobs_models
 from benchstudio.judge import models as judge_models
 from benchstudio.prompts import models as prompts_models
 from benchstudio.storage.base import Base
+from benchstudio.tuning import models as tuning_models
 
 metadata = Base.metadata
 
@@ -30,4 +31,5 @@ __all__ = [
     "judge_models",
     "metadata",
     "prompts_models",
+    "tuning_models",
 ]

@@ -72,6 +72,7 @@ class EvalRun(Base):
     __table_args__ = (
         Index("ix_eval_runs_owner_id_created_at", "owner_id", "created_at"),
         Index("ix_eval_runs_owner_id_experiment_id", "owner_id", "experiment_id"),
+        Index("ix_eval_runs_owner_id_tuner_run_id", "owner_id", "tuner_run_id"),
     )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
@@ -96,6 +97,9 @@ class EvalRun(Base):
     error: Mapped[str | None] = mapped_column(Text)
     # The experiment this run is filed under: an opaque id the experiments domain owns.
     experiment_id: Mapped[str | None] = mapped_column(String(32))
+    # Set on a tuner trial's run: an opaque id the tuning domain owns. Such runs are hidden
+    # from eval history unless asked for (`include_trials`, `tuner_run_id`).
+    tuner_run_id: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -29,6 +29,7 @@ from benchstudio.tuning.domain.strategies.outcomes import (
 StrategyKind = Literal["grid", "random", "tpe"]
 
 __all__ = [
+    "DEFAULT_STARTUP_TRIALS",
     "Asked",
     "Direction",
     "FinishedTrial",
