@@ -78,9 +78,9 @@ async def apply_best(ctx: ServiceContext, run_id: str, data: ApplyBestIn) -> App
     or experiment; 409 `not_finished` while it runs, `no_best` without a complete trial."""
     run, trials = await _load(ctx, run_id)
     if run.status not in APPLICABLE:
+        state = "failed" if run.status == "failed" else f"is still {run.status}"
         raise ConflictError(
-            f"The tuner run is {run.status}: apply its best once it has finished or been "
-            "cancelled.",
+            f"The tuner run {state}: only a completed or cancelled run's best can be applied.",
             code="not_finished",
         )
     trial = _pick(run, trials, data.trial_id)
