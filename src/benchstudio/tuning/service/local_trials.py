@@ -24,7 +24,7 @@ from benchstudio.toolcall.live.runner import AdapterFor, LiveEvalRunner
 from benchstudio.toolcall.profiles import Profile
 from benchstudio.toolcall.schemas import Suite
 from benchstudio.toolcall.semantic import SemanticPrepass
-from benchstudio.tuning.domain.objective import CaseScore, ToolMetric
+from benchstudio.tuning.domain.objective import CaseScore, ObjectiveSpec, ToolMetric
 from benchstudio.tuning.service.case_scores import case_score, endpoint_error, is_endpoint_failure
 from benchstudio.tuning.service.study_types import (
     FinishedTrialRecord,
@@ -37,6 +37,17 @@ from benchstudio.tuning.service.study_types import (
 # A trial whose first cases all fail at the endpoint stops there: the point (or the endpoint)
 # is broken, and the remaining cases would only fail too.
 FAIL_FAST_CASES = 3
+
+
+def require_local_objective(objective: ObjectiveSpec) -> ToolMetric:
+    """The tool metric a local tune scores by; the judge objective needs a judge model and
+    its stored runs, so it runs on a server only."""
+    if objective.source == "judge":
+        raise ValueError(
+            "the judge objective needs a BenchStudio server (--server URL): a local tune "
+            "scores tool calls (pass rate or one tool metric)"
+        )
+    return objective.metric
 
 
 def target_base_params(target: EvalTarget) -> dict[str, Any]:
