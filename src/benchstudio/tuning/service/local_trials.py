@@ -11,6 +11,7 @@ the resolved request; sending it again would rename twice).
 
 from __future__ import annotations
 
+import asyncio
 import math
 from collections.abc import AsyncGenerator, Awaitable, Callable, Mapping
 from contextlib import aclosing
@@ -128,7 +129,8 @@ class LocalTrialEvaluator:
     """Runs each trial's repeats in this process (see the module doc). `price` (USD per
     million tokens) gives cases a cost; without it costs are unknown and count as 0 against
     a cost bound. `case_concurrency` caps the cases one trial runs at once (default: the
-    target's, or the runner's default for its endpoint)."""
+    target's, or the runner's default for its endpoint). `cancel` (the study's) abandons the
+    cases in flight as soon as it is set."""
 
     def __init__(
         self,
@@ -142,6 +144,7 @@ class LocalTrialEvaluator:
         case_concurrency: int | None = None,
         retry_policy: RetryPolicy | None = None,
         semantic: SemanticPrepass | None = None,
+        cancel: asyncio.Event | None = None,
     ) -> None:
         if not suite.cases:
             raise ValueError("the suite has no case to run")
@@ -154,6 +157,7 @@ class LocalTrialEvaluator:
         self.case_concurrency = case_concurrency
         self.retry_policy = retry_policy
         self.semantic = semantic
+        self.cancel = cancel
 
     async def evaluate(self, request: TrialRequest, prune: PruneCheck) -> TrialResult:
         targets = [
@@ -170,10 +174,23 @@ class LocalTrialEvaluator:
         )
         repeat_of = {target.label: r for r, target in enumerate(targets)}
         tally = _Tally([[] for _ in targets])
-        state = await self._drive(runner, repeat_of, tally, request, prune)
-        if state == "complete" and tally.all_failed:
+        watcher = asyncio.create_task(self._cancel_when_asked(runner))
+        try:
+            state = await self._drive(runner, repeat_of, tally, request, prune)
+        finally:
+            watcher.cancel()
+        if state == "complete" and tally.done < runner.total:
+            state = "stopped"  # cancelled: the runner ended early
+        elif state == "complete" and tally.all_failed:
             state = "failed"
         return tally.result(state)
+
+    async def _cancel_when_asked(self, runner: LiveEvalRunner) -> None:
+        """A cancel stops the cases in flight at once (the study's cancel otherwise waits
+        for the next finished case)."""
+        if self.cancel is not None:
+            await self.cancel.wait()
+            runner.cancel()
 
     async def _drive(
         self,
