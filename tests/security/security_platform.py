@@ -22,8 +22,6 @@ from fastapi.testclient import TestClient
 
 from benchstudio.app import create_app
 from benchstudio.config import Settings
-from benchstudio.storage.unit_of_work import write_unit
-from benchstudio.tuning.models import TunerRun, TunerTrial
 from judge_prompts import ensure_prompt_source
 
 PASSWORD = "tenant-password-1"
@@ -361,60 +359,32 @@ def _make_judged_case(client: TestClient, owner: Tenant, key: str) -> str:
     return str(rows[0]["case_id"])
 
 
-async def _store_tuner_run(client: TestClient, owner: Tenant, name: str) -> str:
-    """A finished tuner run of the owner's on their suite and model, with a baseline and one
-    search trial whose cases are the owner's eval run (as the tune job leaves them)."""
-    database = client.app.state.database  # type: ignore[attr-defined]
-    space = {"dimensions": [{"kind": "range", "name": "temperature", "low": 0, "high": 1}]}
-    async with write_unit(database) as session:
-        run = TunerRun(
-            owner_id=owner.user_id,
-            name=name,
-            status="completed",
-            suite_id=owner.ids.get("suite_id", "none"),
-            suite_version_id=owner.ids.get("suite_id", "none"),
-            suite_name="Sample",
-            suite_version=1,
-            profile="lenient",
-            target={"provider_id": owner.ids.get("provider_id"), "model_id": "a-model"},
-            space=space,
-            validated_space=space,
-            strategy={"kind": "random"},
-            objective={"source": "tool_eval", "metric": "pass_rate"},
-            stopping={},
-            budget={"max_trials": 2},
-            trials_done=2,
-        )
-        session.add(run)
-        await session.flush()
-        for number, (kind, point) in enumerate(
-            (("baseline_default", {}), ("search", {"temperature": 0.4}))
-        ):
-            session.add(
-                TunerTrial(
-                    tuner_run_id=run.id,
-                    owner_id=owner.user_id,
-                    number=number,
-                    kind=kind,
-                    state="complete",
-                    point=point,
-                    effective=point,
-                    fingerprint=str(point),
-                    eval_run_id=owner.ids.get("eval_run_id"),
-                    score=0.25 + 0.5 * number,
-                )
-            )
-        return run.id
-
-
-def store_tuner_run(client: TestClient, owner: Tenant, name: str) -> str:
-    stored: str = client.portal.call(_store_tuner_run, client, owner, name)  # type: ignore[union-attr]
-    return stored
+def submit_tuner_run(
+    client: TestClient, owner: Tenant, suite_id: str, provider_id: str, model: str
+) -> str:
+    """A small tune of the owner's suite on their provider, run to its end (nothing listens
+    there: each trial's cases fail fast, and the run still ends with its trials stored)."""
+    body = {
+        "name": "tuner run of " + owner.email,
+        "suite_id": suite_id,
+        "target": {"provider_id": provider_id, "model_id": model},
+        "space": {"dimensions": [{"kind": "choice", "name": "temperature", "choices": [0.5]}]},
+        "strategy": {"kind": "grid"},
+        "budget": {"max_trials": 2},
+        "timeout_s": 2,
+    }
+    response = client.post("/api/tuning/runs", json=body, headers=owner.headers)
+    assert response.status_code == 202, response.text
+    _wait_for_job(client, owner, response.json()["job_id"])
+    return str(response.json()["run"]["id"])
 
 
 def _make_tuner_run(client: TestClient, owner: Tenant, key: str) -> str:
     """A's finished tuner run, filed in A's experiment (so filing probes have one to move)."""
-    run_id = store_tuner_run(client, owner, "A's tuner run")
+    ids = owner.ids
+    run_id = submit_tuner_run(
+        client, owner, ids["suite_id"], ids["provider_id"], ids["model_ref_id"]
+    )
     filed = {"kind": "tuner", "ref_id": run_id}
     url = f"/api/experiments/{owner.ids['experiment_id']}/runs"
     response = client.post(url, json=filed, headers=owner.headers)

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from security_platform import World, build_world, request_body, store_tuner_run
+from security_platform import World, build_world, request_body, submit_tuner_run
 
 from benchstudio.config import Settings
 
@@ -224,7 +224,7 @@ def b_objects(world: World) -> dict[str, str]:
         "b_model": model,
         "b_run": submitted["run"]["id"],
         "b_experiment": experiment["id"],
-        "b_tuner": store_tuner_run(client, b, "B's tuner run"),
+        "b_tuner": submit_tuner_run(client, b, suite, provider, model),
     }
 
 
