@@ -297,6 +297,23 @@ def b_objects(world: World) -> dict[str, str]:
             {"target": "experiment", "experiment_id": "{b_experiment}"},
         ),
         ("DELETE", "/api/experiments/{b_experiment}/runs/tuner/{tuner_run_id}", None),
+        # A's suite with B's provider, or B's suite with A's provider, in B's tuner run.
+        *(
+            (
+                "POST",
+                path,
+                {
+                    "suite_id": suite,
+                    "target": {"provider_id": provider, "model_id": model},
+                    "space": {"dimensions": [{"kind": "choice", "name": "top_k", "choices": [1]}]},
+                },
+            )
+            for path in ("/api/tuning/estimate", "/api/tuning/runs")
+            for suite, provider, model in (
+                ("{suite_id}", "{b_provider}", "{b_model}"),
+                ("{b_suite}", "{provider_id}", "a-model"),
+            )
+        ),
         # A's suite or provider in B's new experiment.
         (
             "POST",
