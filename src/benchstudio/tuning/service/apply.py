@@ -97,13 +97,16 @@ async def apply_best(ctx: ServiceContext, run_id: str, data: ApplyBestIn) -> App
     if data.target == "experiment" and data.experiment_id is not None:
         await file_tuner_run(ctx, run.id, data.experiment_id, move=True)
         return ApplyBestOut(target="experiment", experiment_id=data.experiment_id, params=params)
-    saved = await catalog.save_parameter_set(
-        ctx,
-        ParameterSetIn(
-            name=data.name or _set_name(run, trial),
-            description=_description(run, trial),
-            model_ref_id=run.target.get("model_ref_id"),
-            params=params,
-        ),
+    request = ParameterSetIn(
+        name=data.name or _set_name(run, trial),
+        description=_description(run, trial),
+        model_ref_id=run.target.get("model_ref_id"),
+        params=params,
     )
+    try:
+        saved = await catalog.save_parameter_set(ctx, request)
+    except NotFoundError:  # the run's catalog model is gone: a set for any model instead
+        saved = await catalog.save_parameter_set(
+            ctx, request.model_copy(update={"model_ref_id": None})
+        )
     return ApplyBestOut(target="parameter_set", parameter_set_id=saved.id, params=params)
