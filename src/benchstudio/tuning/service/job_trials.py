@@ -190,6 +190,15 @@ class EvalTrialEvaluator:
             "params": params,
             "concurrency": self._target.case_concurrency,
             "timeout_s": self._target.timeout_s,
+            # Shown on the trial run's page: which trial it is and what its requests carried.
+            "tuner": {
+                "tuner_run_id": self._setup.run_id,
+                "trial": request.number,
+                "kind": request.kind,
+                "point": dict(request.point),
+                "effective": dict(request.effective),
+                "seeds": list(request.seeds),
+            },
         }
 
     async def _create_run(self, request: TrialRequest) -> str:

@@ -106,7 +106,8 @@ async def prepare(ctx: TuningContext, data: TunerRunCreate) -> Prepared:
     price = await _price(ctx, stored, provider.is_demo)
     (plan,) = preview_plans([runner_target(stored, {}, base_url, {})])
     endpoint = plan.concurrency
-    trials_at_once = data.concurrency or endpoint
+    # Trials x each trial's case concurrency stay within the endpoint's limit.
+    trials_at_once = min(data.concurrency or endpoint, endpoint)
     output_cap = data.target.params.get("max_tokens")
     figures = estimate(
         EstimateInputs(
