@@ -63,8 +63,6 @@ def _baselines(data: TunerRunCreate, model_id: str) -> list[BaselineOut]:
     preset = preset_by_id(data.vendor_preset_id)
     if preset is None:
         raise refuse(f"unknown vendor preset {data.vendor_preset_id!r}")
-    if not preset.applies(model_id):
-        raise refuse(f"the vendor preset {preset.label!r} does not apply to {model_id!r}")
     label = f"Vendor preset: {preset.label}"
     baselines.append(BaselineOut(kind="baseline_preset", label=label, point=preset.recommended))
     return baselines
@@ -120,6 +118,13 @@ async def prepare(ctx: TuningContext, data: TunerRunCreate) -> Prepared:
             concurrency=trials_at_once,
         )
     )
+    if data.vendor_preset_id is not None:
+        preset = preset_by_id(data.vendor_preset_id)
+        if preset is not None and not preset.applies(info.model_id):
+            figures.warnings.append(
+                f"The vendor preset {preset.label!r} is meant for other models than "
+                f"{info.model_id!r}: its point runs as a baseline anyway."
+            )
     target = {
         **stored,
         "system_prompt": data.target.system_prompt,
