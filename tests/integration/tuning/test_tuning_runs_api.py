@@ -130,6 +130,9 @@ def test_a_grid_run_stores_every_trial_as_a_hidden_eval_run(
     assert page["total"] == 1 and page["items"][0]["best_score"] == best["score"]
     assert api.ok("GET", "/api/tuning/runs?status=running")["total"] == 0
     assert api.ok("GET", "/api/tuning/runs?q=nothing-like-it")["total"] == 0
+    # A trial run goes with its tuner run only.
+    refused = api.call("DELETE", f"/api/evals/{eval_ids[0]}")
+    assert refused.status_code == 409 and "tuner" in refused.text
     # Delete: the run, its trials and their eval runs.
     api.ok("DELETE", f"/api/tuning/runs/{run['id']}", 204)
     assert api.call("GET", f"/api/tuning/runs/{run['id']}").status_code == 404
