@@ -22,14 +22,13 @@ from benchstudio.evals.runs.service import trials as eval_trials
 from benchstudio.jobs.context import JobContext, is_resumable
 from benchstudio.providers.pricing import ModelPrice
 from benchstudio.toolcall.live.records import LiveCaseResult
-from benchstudio.toolcall.verdicts import CaseVerdict
 from benchstudio.tuning import repository
 from benchstudio.tuning.domain.objective import CaseScore
 from benchstudio.tuning.domain.space import SearchSpace, active_point
 from benchstudio.tuning.models import TunerTrial
+from benchstudio.tuning.service.case_scores import case_score, is_endpoint_failure
 from benchstudio.tuning.service.lifecycle import RunSetup
 from benchstudio.tuning.service.results import trial_out
-from benchstudio.tuning.service.scoring import endpoint_failed, scored
 from benchstudio.tuning.service.study_records import is_empty_stop
 from benchstudio.tuning.service.study_types import (
     FinishedTrialRecord,
@@ -160,7 +159,7 @@ class _Tally:
 
     total: int
     repeats: dict[str, list[CaseScore]]
-    verdicts: list[CaseVerdict]
+    failures: int = 0  # cases the endpoint failed (errors, not wrong answers)
     calls: int = 0
     cost: float = 0.0
     score_sum: float = 0.0
@@ -230,9 +229,9 @@ class EvalTrialEvaluator:
         target = self._target
 
         def after(result: LiveCaseResult, cost: float) -> bool:
-            score = scored(result.verdict, target.metric, target.price)
+            score = case_score(result, target.metric, target.price)
             tally.repeats.setdefault(result.target, []).append(score)
-            tally.verdicts.append(result.verdict)
+            tally.failures += int(is_endpoint_failure(result))
             tally.calls += max(1, len(result.exchanges))
             tally.cost += cost
             tally.score_sum += score.score
@@ -252,11 +251,11 @@ class EvalTrialEvaluator:
     async def evaluate(self, request: TrialRequest, prune: PruneCheck) -> TrialResult:
         target = self._target
         labels = [eval_trials.repeat_label(i) for i in range(len(request.seeds))]
-        tally = _Tally(total=target.cases * len(labels), repeats={}, verdicts=[])
+        tally = _Tally(total=target.cases * len(labels), repeats={})
         eval_run_id = await self._create_run(request)
 
         def cost_of(result: LiveCaseResult) -> float:
-            return scored(result.verdict, target.metric, target.price).cost_usd or 0.0
+            return case_score(result, target.metric, target.price).cost_usd or 0.0
 
         try:
             end = await eval_trials.run_trial_cases(
@@ -271,7 +270,7 @@ class EvalTrialEvaluator:
                 raise  # the database or Redis failed under the job, not the trial
             message = getattr(error, "message", None) or redact(f"{type(error).__name__}: {error}")
             return self._result("failed", tally, labels, eval_run_id, message[:500])
-        if endpoint_failed(tally.verdicts) and tally.done >= tally.total:
+        if tally.done >= tally.total and tally.failures == tally.done:
             return self._result(
                 "failed", tally, labels, eval_run_id, "every case failed at the endpoint"
             )

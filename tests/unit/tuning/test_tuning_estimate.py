@@ -1,5 +1,5 @@
 """The tuner's estimate before a run (calls, cost, planned trials and the bound that sets them,
-the refusals of a budget below one trial) and how a stored case verdict scores."""
+the refusals of a budget below one trial) and the price kept with a run."""
 
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ import pytest
 from benchstudio.core.errors import AppError
 from benchstudio.providers.pricing import ModelPrice
 from benchstudio.toolcall.schemas import Suite
-from benchstudio.toolcall.verdicts import CaseVerdict
 from benchstudio.tuning.schemas import TunerRunCreate
 from benchstudio.tuning.schemas.runs import BaselineOut
 from benchstudio.tuning.schemas.space import ValidatedSpaceOut
@@ -23,7 +22,6 @@ from benchstudio.tuning.service.estimate import (
     price_from_json,
     price_to_json,
 )
-from benchstudio.tuning.service.scoring import case_score, endpoint_failed
 
 WEATHER = {
     "type": "function",
@@ -140,33 +138,3 @@ def test_too_many_trials_at_once_are_named() -> None:
 def test_prices_round_trip_through_json() -> None:
     assert price_from_json(price_to_json(PRICE)) == PRICE
     assert price_from_json(price_to_json(None)) is None
-
-
-def _verdict(**values: Any) -> CaseVerdict:
-    base: dict[str, Any] = {
-        "case_id": "c",
-        "category": "simple",
-        "profile": "lenient",
-        "pass": True,
-        "tool_selection_precision": 1.0,
-        "tool_selection_recall": 0.5,
-        "tool_selection_f1": 0.6,
-        "argument_accuracy": None,
-        "schema_valid": None,
-        "format": "native",
-        "irrelevance_correct": None,
-        "error_category": None,
-    }
-    return CaseVerdict.model_validate({**base, **values})
-
-
-def test_a_case_scores_by_the_chosen_metric_or_its_verdict() -> None:
-    passed, failed = _verdict(), _verdict(**{"pass": False, "error_category": "wrong_tool"})
-    assert case_score(passed, "pass_rate") == 1.0 and case_score(failed, "pass_rate") == 0.0
-    assert case_score(passed, "tool_selection_f1") == 0.6
-    assert case_score(passed, "argument_accuracy") == 1.0  # nothing to check: its verdict
-    assert case_score(_verdict(argument_accuracy=0.25), "argument_accuracy") == 0.25
-    assert case_score(_verdict(schema_valid=False), "schema_valid_rate") == 0.0
-    errored = _verdict(**{"pass": False, "error_category": "api_error"})
-    assert endpoint_failed([errored, errored]) and not endpoint_failed([errored, failed])
-    assert not endpoint_failed([])
