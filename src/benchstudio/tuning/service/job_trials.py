@@ -9,7 +9,7 @@ trial's remaining calls and cost: a pruned or stopped trial keeps the cases it f
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -21,12 +21,14 @@ from benchstudio.core.redaction import redact
 from benchstudio.evals.runs.service import trials as eval_trials
 from benchstudio.jobs.context import JobContext, is_resumable
 from benchstudio.providers.pricing import ModelPrice
+from benchstudio.storage.service_context import ServiceContext
 from benchstudio.toolcall.live.records import LiveCaseResult
 from benchstudio.tuning import repository
 from benchstudio.tuning.domain.objective import CaseScore
 from benchstudio.tuning.domain.space import SearchSpace, active_point
 from benchstudio.tuning.models import TunerTrial
 from benchstudio.tuning.service.case_scores import case_score, is_endpoint_failure
+from benchstudio.tuning.service.judge_scores import judged_repeats, live_judge_settings
 from benchstudio.tuning.service.lifecycle import RunSetup
 from benchstudio.tuning.service.results import trial_out
 from benchstudio.tuning.service.study_records import is_empty_stop
@@ -151,6 +153,7 @@ class TrialTarget:
     case_concurrency: int
     timeout_s: float
     cases: int
+    judge_model_ref_id: str | None = None  # set: the judge objective scores the cases
 
 
 @dataclass(slots=True)
@@ -160,6 +163,7 @@ class _Tally:
     total: int
     repeats: dict[str, list[CaseScore]]
     failures: int = 0  # cases the endpoint failed (errors, not wrong answers)
+    latencies: dict[tuple[str, str], float | None] = field(default_factory=dict)
     calls: int = 0
     cost: float = 0.0
     score_sum: float = 0.0
@@ -198,6 +202,11 @@ class EvalTrialEvaluator:
                 "effective": dict(request.effective),
                 "seeds": list(request.seeds),
             },
+            **(
+                {"judge": live_judge_settings(self._target.judge_model_ref_id)}
+                if self._target.judge_model_ref_id
+                else {}
+            ),
         }
 
     async def _create_run(self, request: TrialRequest) -> str:
@@ -232,6 +241,7 @@ class EvalTrialEvaluator:
             score = case_score(result, target.metric, target.price)
             tally.repeats.setdefault(result.target, []).append(score)
             tally.failures += int(is_endpoint_failure(result))
+            tally.latencies[(result.target, result.case_id)] = result.verdict.latency_ms
             tally.calls += max(1, len(result.exchanges))
             tally.cost += cost
             tally.score_sum += score.score
@@ -242,7 +252,13 @@ class EvalTrialEvaluator:
                 request.max_cost_usd is not None and tally.cost >= request.max_cost_usd
             ):
                 tally.stop = "stopped"
-            elif prune(tally.score_sum, tally.done, tally.total):
+            # The judge scores a case after it ends: judged trials only stop for the loop's own
+            # reasons (asked with a perfect score so far, no score can prune them).
+            elif prune(
+                float(tally.done) if target.judge_model_ref_id else tally.score_sum,
+                tally.done,
+                tally.total,
+            ):
                 tally.stop = "pruned"
             return tally.stop is not None
 
@@ -279,6 +295,15 @@ class EvalTrialEvaluator:
             prune(tally.score_sum, tally.done, tally.total)
             return self._result("stopped", tally, labels, eval_run_id)
         state = tally.stop or ("complete" if tally.done >= tally.total else "stopped")
+        if target.judge_model_ref_id and tally.done:
+            service = ServiceContext.for_owner(self._ctx.database, self._ctx.owner_id)
+            judged, judge_cost = await judged_repeats(service, eval_run_id, labels, tally.latencies)
+            tally.cost += judge_cost
+            tally.repeats = dict(zip(labels, judged, strict=True))
+            if not any(judged):
+                return self._result(
+                    "failed", tally, labels, eval_run_id, "the judge scored no case"
+                )
         return self._result(state, tally, labels, eval_run_id)
 
     @staticmethod

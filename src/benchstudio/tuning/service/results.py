@@ -32,6 +32,7 @@ from benchstudio.tuning.schemas.runs import (
     TunerResultsOut,
 )
 from benchstudio.tuning.service.case_scores import metric_score
+from benchstudio.tuning.service.judge_scores import judged_repeats
 
 BASELINE_NAMES = {
     "baseline_default": "the provider defaults",
@@ -117,6 +118,19 @@ def _scores(repeats: Sequence[Sequence[CaseVerdict]], metric: ToolMetric) -> lis
     return [[CaseScore(metric_score(v, metric), v.latency_ms) for v in cases] for cases in repeats]
 
 
+async def _case_scores(
+    ctx: ServiceContext, run: TunerRun, eval_run_ids: Sequence[str]
+) -> dict[str, list[list[CaseScore]]]:
+    """Each trial run's case scores per repeat, by the run's objective."""
+    spec = objective_of(run)
+    if spec.source == "judge":
+        repeats = int(run.validated_space.get("repeats", 1))
+        labels = [eval_trials.repeat_label(index) for index in range(repeats)]
+        return {run_id: (await judged_repeats(ctx, run_id, labels))[0] for run_id in eval_run_ids}
+    verdicts = await eval_trials.trial_verdicts(ctx, eval_run_ids)
+    return {run_id: _scores(verdicts.get(run_id, []), spec.metric) for run_id in eval_run_ids}
+
+
 async def _comparisons(
     ctx: ServiceContext, run: TunerRun, rows: Sequence[TunerTrial], best: TunerTrial
 ) -> list[BaselineComparisonOut]:
@@ -124,13 +138,13 @@ async def _comparisons(
     if not baselines or best.eval_run_id is None:
         return []
     ids = [best.eval_run_id, *(r.eval_run_id for r in baselines if r.eval_run_id)]
-    verdicts = await eval_trials.trial_verdicts(ctx, ids)
+    scores_of = await _case_scores(ctx, run, ids)
     spec = objective_of(run)
-    best_scores = _scores(verdicts.get(best.eval_run_id, []), spec.metric)
+    best_scores = scores_of.get(best.eval_run_id, [])
     out: list[BaselineComparisonOut] = []
     for baseline in baselines:
         assert baseline.eval_run_id is not None
-        scores = _scores(verdicts.get(baseline.eval_run_id, []), spec.metric)
+        scores = scores_of.get(baseline.eval_run_id, [])
         if not scores or not best_scores:
             continue
         if baseline.id == best.id:

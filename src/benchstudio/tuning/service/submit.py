@@ -76,15 +76,12 @@ async def prepare(ctx: TuningContext, data: TunerRunCreate) -> Prepared:
         raise refuse("The suite has no cases.")
     if suite_uses_semantic(snapshot.suite):
         raise refuse("The suite compares arguments semantically; the tuner cannot run it yet.")
-    if data.objective.source == "judge":
-        # The catalog model must be the caller's (404 otherwise) before the refusal says why.
-        await catalog_service.get_model(
+    if data.objective.source == "judge":  # the judge model must be the caller's (404)
+        judge = await catalog_service.get_model(
             ctx.catalog.for_tenant(owner_id), str(data.objective.judge_model_ref_id)
         )
-        raise refuse(
-            "A judge objective is not available yet: tune on the tool-eval score.",
-            code="judge_objective_unavailable",
-        )
+        if judge.archived_at is not None:
+            raise refuse(f"The judge model {judge.display_name!r} is archived.")
     if data.experiment_id is not None:
         await check_experiment(ctx, data.experiment_id)
     create = EvalCreate(
@@ -118,6 +115,11 @@ async def prepare(ctx: TuningContext, data: TunerRunCreate) -> Prepared:
             concurrency=trials_at_once,
         )
     )
+    if data.objective.source == "judge":
+        figures.warnings.append(
+            "The judge scores every case with one more call to its model: calls and cost "
+            "above are the tuned model's only."
+        )
     if data.vendor_preset_id is not None:
         preset = preset_by_id(data.vendor_preset_id)
         if preset is not None and not preset.applies(info.model_id):
