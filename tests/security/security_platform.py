@@ -359,13 +359,17 @@ def _make_judged_case(client: TestClient, owner: Tenant, key: str) -> str:
     return str(rows[0]["case_id"])
 
 
-def _make_tuner_run(client: TestClient, owner: Tenant, key: str) -> str:
-    """A two-trial tuner run of A's suite against A's model (nothing listens: trials fail)."""
+def submit_tuner_run(
+    client: TestClient, owner: Tenant, suite_id: str, provider_id: str, model: str
+) -> str:
+    """A small tune of the owner's suite on their provider, run to its end (nothing listens
+    there: each trial's cases fail fast, and the run still ends with its trials stored)."""
     body = {
-        "suite_id": owner.ids["suite_id"],
-        "target": {"provider_id": owner.ids["provider_id"], "model_id": owner.ids["model_ref_id"]},
-        "space": {"dimensions": [{"kind": "range", "name": "temperature", "low": 0, "high": 1}]},
-        "strategy": {"kind": "random"},
+        "name": "tuner run of " + owner.email,
+        "suite_id": suite_id,
+        "target": {"provider_id": provider_id, "model_id": model},
+        "space": {"dimensions": [{"kind": "choice", "name": "temperature", "choices": [0.5]}]},
+        "strategy": {"kind": "grid"},
         "budget": {"max_trials": 2},
         "timeout_s": 2,
     }
@@ -373,6 +377,25 @@ def _make_tuner_run(client: TestClient, owner: Tenant, key: str) -> str:
     assert response.status_code == 202, response.text
     _wait_for_job(client, owner, response.json()["job_id"])
     return str(response.json()["run"]["id"])
+
+
+def _make_tuner_run(client: TestClient, owner: Tenant, key: str) -> str:
+    """A's finished tuner run, filed in A's experiment (so filing probes have one to move)."""
+    ids = owner.ids
+    run_id = submit_tuner_run(
+        client, owner, ids["suite_id"], ids["provider_id"], ids["model_ref_id"]
+    )
+    filed = {"kind": "tuner", "ref_id": run_id}
+    url = f"/api/experiments/{owner.ids['experiment_id']}/runs"
+    response = client.post(url, json=filed, headers=owner.headers)
+    assert response.status_code == 200, response.text
+    return run_id
+
+
+def _make_space_preset(client: TestClient, owner: Tenant, key: str) -> str:
+    space = {"dimensions": [{"kind": "choice", "name": "top_k", "choices": [20, 40]}]}
+    body = {"name": "A's preset", "description": "secret of A", "space": space}
+    return _created(client.post("/api/tuning/presets", json=body, headers=owner.headers))
 
 
 # Path parameter → factory creating the owner's object (in dependency order).
@@ -397,6 +420,7 @@ OBJECT_FACTORIES: dict[str, Callable[[TestClient, Tenant, str], str]] = {
     "report_id": _make_judge_report,
     "case_id": _make_judged_case,
     "tuner_run_id": _make_tuner_run,
+    "preset_id": _make_space_preset,
 }
 
 

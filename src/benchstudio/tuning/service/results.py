@@ -13,6 +13,7 @@ from benchstudio.core.stats import MeanComparison
 from benchstudio.evals.runs.service import trials as eval_trials
 from benchstudio.storage.service_context import ServiceContext
 from benchstudio.toolcall.verdicts import CaseVerdict
+from benchstudio.tuning.domain.best import best_trial as best_of
 from benchstudio.tuning.domain.importance import MIN_TRIALS, parameter_importance
 from benchstudio.tuning.domain.objective import (
     CaseScore,
@@ -73,16 +74,9 @@ def _complete(rows: Sequence[TunerTrial]) -> list[TunerTrial]:
 
 
 def best_trial(rows: Sequence[TunerTrial]) -> TunerTrial | None:
-    """Highest mean score; ties go to the lower cost, then the lower latency."""
-    complete = _complete(rows)
-    if not complete:
-        return None
-
-    def rank(row: TunerTrial) -> tuple[float, float, float]:
-        latency = row.latency_p50_ms if row.latency_p50_ms is not None else float("inf")
-        return (-(row.score or 0.0), row.cost_usd, latency)
-
-    return min(complete, key=rank)
+    """Highest mean score; ties go to the lower cost, then the lower latency (the rule apply
+    best and experiments use too: `domain.best`)."""
+    return best_of(rows)
 
 
 def pareto_ids(run: TunerRun, rows: Sequence[TunerTrial]) -> list[str]:
