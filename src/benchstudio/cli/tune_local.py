@@ -1,0 +1,261 @@
+"""`benchstudio tune` on this machine: the space checked against the provider's parameter rules
+(shown before the first request), then the study loop (`study_loop.run_study`) with the
+in-process trial evaluator (`local_trials`), a progress bar trial by trial, the results.
+
+Ctrl-C asks the loop to stop: the trials in flight end as "pruned" with what they finished,
+finished trials are kept, the results are printed and written, the exit code is 130.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import typer
+from rich.console import Console
+
+from benchstudio.cli.tune_options import (
+    TuneOptions,
+    objective_spec,
+    stopping_rules,
+    strategy_spec,
+    study_budget,
+)
+from benchstudio.cli.tune_results import local_results
+from benchstudio.cli.tune_view import finish, percent, point_text, print_space
+
+if TYPE_CHECKING:
+    from rich.progress import Progress, TaskID
+
+    from benchstudio.toolcall.live.records import EvalTarget
+    from benchstudio.toolcall.schemas import Suite
+    from benchstudio.tuning.service.study_types import (
+        Baseline,
+        FinishedTrialRecord,
+        StudyPlan,
+        StudyProgress,
+        TrialRequest,
+    )
+
+EXIT_FAILED = 1
+
+
+class ProgressSink:
+    """The study's sink on a terminal: one bar over the planned trials, the running best."""
+
+    def __init__(self, progress: Progress, task: TaskID, console: Console) -> None:
+        self._progress, self._task, self._console = progress, task, console
+
+    async def trial_started(self, request: TrialRequest) -> None:
+        self._progress.update(
+            self._task, description=f"trial {request.number} · {point_text(request.effective)}"
+        )
+
+    async def trial_finished(self, record: FinishedTrialRecord) -> None:
+        score = "–" if record.score is None else percent(record.score.score)
+        self._progress.console.print(
+            f"  trial {record.number} ({record.kind}) {record.state}: {score} · "
+            f"{point_text(record.effective)}"
+        )
+
+    async def progress(self, progress: StudyProgress) -> None:
+        best = "–" if progress.best_score is None else percent(progress.best_score)
+        self._progress.update(
+            self._task,
+            completed=progress.trials_done,
+            total=max(progress.planned_trials, progress.trials_done),
+            best=best,
+            calls=progress.calls_used,
+        )
+
+
+def _load_suite(path: str, console: Console) -> Suite:
+    from benchstudio.toolcall.suite_file import SuiteFileError, load_suite
+
+    try:
+        return load_suite(Path(path))
+    except SuiteFileError as error:
+        raise typer.BadParameter(str(error), param_hint="--suite") from None
+
+
+def _placeholders_accepted(suite: Suite, options: TuneOptions, err_console: Console) -> bool:
+    import sys
+
+    from benchstudio.evals.runs.domain.placeholders import (
+        placeholder_case_ids,
+        placeholder_message,
+    )
+
+    held = placeholder_case_ids(suite)
+    if not held:
+        return True
+    err_console.print(f"[yellow]Warning: {placeholder_message(held)}[/]")
+    if options.yes or not sys.stdin.isatty():
+        return True
+    return typer.confirm("Tune anyway?", default=False, err=True)
+
+
+def _api_key(options: TuneOptions) -> str | None:
+    import os
+
+    if not options.api_key_env:
+        return None
+    key = os.environ.get(options.api_key_env)
+    if not key:
+        raise typer.BadParameter(
+            f"environment variable {options.api_key_env} is not set", param_hint="--api-key-env"
+        )
+    return key
+
+
+def _target(options: TuneOptions) -> EvalTarget:
+    from benchstudio.toolcall.live.conversation import parse_tool_choice
+    from benchstudio.toolcall.live.records import EvalTarget
+
+    assert options.base_url is not None and options.model is not None
+    return EvalTarget(
+        label=options.model,
+        model=options.model,
+        base_url=options.base_url,
+        protocol=options.protocol,
+        provider=options.provider,
+        api_key=_api_key(options),
+        tool_choice=parse_tool_choice(options.tool_choice),
+        system_prompt=options.system_prompt,
+        params=dict(options.fixed),
+        timeout_s=options.timeout_s,
+    )
+
+
+def _baselines(options: TuneOptions) -> list[Baseline]:
+    from benchstudio.tuning.domain.presets import preset_by_id
+    from benchstudio.tuning.service.study_types import Baseline
+
+    baselines = [Baseline("baseline_default", "provider defaults", {})]
+    preset = preset_by_id(options.vendor_preset) if options.vendor_preset else None
+    if preset is not None:
+        baselines.append(Baseline("baseline_preset", preset.label, dict(preset.recommended)))
+    return baselines
+
+
+def _default_concurrency(target: EvalTarget) -> int:
+    from benchstudio.toolcall.live.records import DEFAULT_CONCURRENCY, LOCAL_DEFAULT_CONCURRENCY
+    from benchstudio.toolcall.live.runner import is_local_url
+
+    return LOCAL_DEFAULT_CONCURRENCY if is_local_url(target.base_url) else DEFAULT_CONCURRENCY
+
+
+def _plan(
+    options: TuneOptions, target: EvalTarget, suite: Suite, console: Console
+) -> tuple[StudyPlan, dict[str, Any]]:
+    """The study plan and the validated space as shown (a refused space exits 2)."""
+    from benchstudio.tuning.domain.space import SpaceError
+    from benchstudio.tuning.service.space_rules import check_space, provider_rules, space_report
+    from benchstudio.tuning.service.study_types import StudyPlan
+
+    registry, model = target.provider_name, target.model
+    try:
+        report = space_report(options.space.to_domain(), registry, model)
+        validated = check_space(options.space.to_domain(), registry, model)
+    except SpaceError as error:
+        raise typer.BadParameter(str(error), param_hint="--space/--param") from None
+    shown = report.model_dump(mode="json")
+    print_space(shown, console)
+    plan = StudyPlan(
+        space=validated,
+        rules=provider_rules(registry, model),
+        base_params=dict(options.fixed),
+        strategy=strategy_spec(options.settings),
+        objective=objective_spec(options.settings),
+        stopping=stopping_rules(options.settings),
+        budget=study_budget(options.settings),
+        concurrency=options.concurrency or _default_concurrency(target),
+        cases=len(suite.cases),
+        repeats=validated.space.repeats,
+        baselines=_baselines(options),
+        seed=int(options.settings["strategy"]["seed"]),
+    )
+    return plan, shown
+
+
+def _run_settings(
+    options: TuneOptions, suite: Suite, target: EvalTarget, plan: StudyPlan, space: dict[str, Any]
+) -> dict[str, Any]:
+    return {
+        "mode": "local",
+        "name": options.name or f"{target.model} on {suite.name}",
+        "suite_name": suite.name,
+        "profile": options.profile,
+        "target": {
+            "model": target.model,
+            "base_url": target.base_url,
+            "protocol": target.protocol,
+            "provider": target.provider_name,
+            "params": dict(target.params),
+            "system_prompt": target.system_prompt,
+        },
+        "space": options.space.model_dump(mode="json"),
+        "validated_space": space,
+        **options.settings,
+        "vendor_preset_id": options.vendor_preset,
+        "concurrency": plan.concurrency,
+    }
+
+
+async def _study(options: TuneOptions, console: Console, err_console: Console) -> int:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from benchstudio.core.clock import utcnow
+    from benchstudio.core.ids import new_id
+    from benchstudio.core.net import EgressPolicy
+    from benchstudio.providers.retry import RetryPolicy
+    from benchstudio.toolcall.live.connect import guarded_adapters
+    from benchstudio.toolcall.profiles import get_profile
+    from benchstudio.tuning.service.local_trials import LocalTrialEvaluator
+    from benchstudio.tuning.service.study_loop import run_study
+
+    assert options.suite is not None
+    suite = _load_suite(options.suite, err_console)
+    if not _placeholders_accepted(suite, options, err_console):
+        err_console.print("Not run.")
+        return EXIT_FAILED
+    target = _target(options)
+    plan, space = _plan(options, target, suite, err_console)
+    run_id, started_at = new_id(), utcnow()
+    cancel = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    loop.add_signal_handler(signal.SIGINT, cancel.set)
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("best {task.fields[best]} · {task.fields[calls]} calls"),
+    )
+    try:
+        async with guarded_adapters(EgressPolicy.from_allow_list("dev")) as adapter_for:
+            evaluator = LocalTrialEvaluator(
+                suite,
+                target,
+                get_profile(options.profile),
+                adapter_for,
+                retry_policy=RetryPolicy(max_attempts=options.attempts),
+            )
+            with Progress(*columns, console=err_console) as progress:
+                task = progress.add_task(
+                    "starting", total=plan.budget.max_trials, best="–", calls=0
+                )
+                outcome = await run_study(
+                    plan, evaluator, ProgressSink(progress, task, err_console), cancel=cancel
+                )
+    finally:
+        loop.remove_signal_handler(signal.SIGINT)
+    run = _run_settings(options, suite, target, plan, space)
+    run.update(id=run_id, started_at=started_at.isoformat(), finished_at=utcnow().isoformat())
+    data = local_results(run, outcome, plan.objective, run_id)
+    return finish(data, options.output, console)
+
+
+def tune_locally(options: TuneOptions, console: Console, err_console: Console) -> int:
+    return asyncio.run(_study(options, console, err_console))

@@ -1,0 +1,141 @@
+"""`benchstudio tune --server URL`: the study as a `tune` job on a BenchStudio server.
+
+The CLI sends the suite, provider and model by name or id (`POST /api/tuning/estimate` first:
+the space as it will run and what the budget allows are shown before the start), submits the
+run (`POST /api/tuning/runs`), follows the job's events with a progress bar (Ctrl-C asks the
+server to cancel; finished trials are kept), then reads the results
+(`GET /api/tuning/runs/{id}`) and prints and writes them like a local study.
+
+Exit codes: 0 done, 1 the server refused, the job failed or was interrupted (`benchstudio
+tune` cannot resume it; the web app's run page can), or no trial completed, 130 cancelled.
+"""
+
+from __future__ import annotations
+
+import signal
+import threading
+from typing import TYPE_CHECKING, Any
+
+from rich.console import Console
+from rich.markup import escape
+
+from benchstudio.cli.server_client import ServerClient, ServerError, follow_job, token_from_env
+from benchstudio.cli.tune_results import server_results
+from benchstudio.cli.tune_view import finish, percent, point_text, print_space
+
+if TYPE_CHECKING:
+    from benchstudio.cli.tune_options import TuneOptions
+
+EXIT_FAILED = 1
+EXIT_INTERRUPTED = 130
+
+
+def run_body(client: ServerClient, options: TuneOptions) -> dict[str, Any]:
+    """The `TunerRunCreate` body: names resolved to ids, the same sections a local study uses."""
+    assert options.suite is not None and options.provider is not None
+    assert options.model is not None
+    if options.tool_choice is not None:
+        raise ServerError("--tool-choice is not available with --server (the tuner runs 'auto')")
+    target: dict[str, Any] = {
+        "provider_id": client.resolve_provider(options.provider),
+        "model_id": options.model,
+        "params": dict(options.fixed),
+    }
+    if options.system_prompt is not None:
+        target["system_prompt"] = options.system_prompt
+    body: dict[str, Any] = {
+        "suite_id": client.resolve_suite(options.suite),
+        "profile": options.profile,
+        "target": target,
+        "space": options.space.model_dump(mode="json", exclude_none=True),
+        **options.settings,
+        "timeout_s": options.timeout_s,
+    }
+    for key, value in (
+        ("name", options.name),
+        ("vendor_preset_id", options.vendor_preset),
+        ("concurrency", options.concurrency),
+    ):
+        if value is not None:
+            body[key] = value
+    return body
+
+
+def print_estimate(estimate: dict[str, Any], console: Console) -> None:
+    print_space(estimate["space"], console)
+    cost = estimate.get("max_cost_usd")
+    console.print(
+        f"{estimate['planned_trials']} trials planned ({estimate['limiting']}), "
+        f"{estimate['calls_per_trial']} calls per trial, at most {estimate['max_calls']} calls, "
+        + ("cost unknown (no price)" if cost is None else f"at most {cost:.4f} USD")
+        + f", {estimate['concurrency']} trial(s) in parallel"
+    )
+    for warning in estimate.get("warnings") or []:
+        console.print(f"[yellow]Warning: {escape(str(warning))}[/]")
+
+
+def _follow(client: ServerClient, job_id: str, planned: int, console: Console) -> dict[str, Any]:
+    """Follow the job to its end with a bar over the planned trials; Ctrl-C cancels it."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    cancel = threading.Event()
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[detail]}"),
+    )
+    with Progress(*columns, console=console) as progress:
+        task = progress.add_task("submitted", total=planned, detail="")
+
+        def on_event(event: dict[str, Any]) -> None:
+            kind, data = event.get("type"), event.get("data") or {}
+            if kind == "tuner_trial_started":
+                text = point_text(data.get("point") or {})
+                progress.update(task, description=f"trial {data.get('number')} · {text}")
+            elif kind == "tuner_trial":
+                trial = data.get("trial") or {}
+                progress.console.print(
+                    f"  trial {trial.get('number')} ({trial.get('kind')}) {trial.get('state')}: "
+                    f"{percent(trial.get('score'))} · "
+                    f"{point_text(trial.get('effective') or trial.get('point') or {})}"
+                )
+                progress.advance(task)
+            elif kind == "job_progress" and data.get("detail"):
+                progress.update(task, detail=escape(str(data["detail"])))
+
+        signal.signal(signal.SIGINT, lambda *_: cancel.set())
+        try:
+            return follow_job(client, job_id, on_event, cancel=cancel)
+        finally:
+            signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
+def _tune(client: ServerClient, options: TuneOptions, console: Console, err: Console) -> int:
+    body = run_body(client, options)
+    estimate = client.tuning_action("POST", "/estimate", json=body)
+    print_estimate(estimate, err)
+    submitted = client.tuning_action("POST", "/runs", json=body)
+    run_id, job_id = submitted["run"]["id"], submitted["job_id"]
+    err.print(f"submitted: tuner run {run_id}, job {job_id} (Ctrl-C cancels it)")
+    job = _follow(client, job_id, int(estimate["planned_trials"]), err)
+    data = server_results(client.tuning_action("GET", f"/runs/{run_id}"))
+    if job["status"] in ("failed", "interrupted"):
+        reason = job.get("error") or data["run"].get("error") or "no reason was recorded"
+        err.print(f"[bold red]The tune job ended {job['status']}:[/] {escape(str(reason))}")
+        finish(data, options.output, console)
+        return EXIT_FAILED
+    if job["status"] == "cancelled":
+        finish(data, options.output, console)
+        return EXIT_INTERRUPTED
+    return finish(data, options.output, console)
+
+
+def tune_on_server(options: TuneOptions, console: Console, err_console: Console) -> int:
+    assert options.server is not None
+    try:
+        with ServerClient(options.server, token_from_env()) as client:
+            return _tune(client, options, console, err_console)
+    except ServerError as exc:
+        err_console.print(f"[bold red]server:[/] {escape(str(exc))}")
+        return EXIT_FAILED
