@@ -145,6 +145,7 @@ class StudyPlan:
     baselines: list[Baseline] = field(default_factory=list)
     finished: list[FinishedTrialRecord] = field(default_factory=list)
     seed: int = 0
+    merged_points: int = 0  # merges counted before a resume (the run's stored count)
 
 
 @dataclass(frozen=True, slots=True)
