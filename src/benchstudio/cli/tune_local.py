@@ -24,7 +24,7 @@ from benchstudio.cli.tune_options import (
     study_budget,
 )
 from benchstudio.cli.tune_results import local_results
-from benchstudio.cli.tune_view import finish, percent, point_text, print_space
+from benchstudio.cli.tune_view import KIND_LABELS, finish, percent, point_text, print_space
 
 if TYPE_CHECKING:
     from rich.progress import Progress, TaskID
@@ -55,8 +55,9 @@ class ProgressSink:
 
     async def trial_finished(self, record: FinishedTrialRecord) -> None:
         score = "–" if record.score is None else percent(record.score.score)
+        kind = KIND_LABELS.get(record.kind, record.kind)
         self._progress.console.print(
-            f"  trial {record.number} ({record.kind}) {record.state}: {score} · "
+            f"  trial {record.number} ({kind}) {record.state}: {score} · "
             f"{point_text(record.effective)}"
         )
 

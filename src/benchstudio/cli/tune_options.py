@@ -46,16 +46,32 @@ class TuneOptions:
     yes: bool = False
 
 
-def _checked(schema: type[BaseModel], values: dict[str, Any], hint: str) -> dict[str, Any]:
+# Each checked field and the flag that sets it (messages name the flag).
+FIELD_FLAGS = {
+    "kind": "--strategy",
+    "seed": "--seed",
+    "grid_sample": "--grid-sample",
+    "metric": "--metric",
+    "minimize": "--minimize",
+    "patience": "--patience",
+    "min_delta": "--min-delta",
+    "max_trials": "--trials",
+    "max_calls": "--max-calls",
+    "max_cost_usd": "--max-cost",
+    "max_wall_s": "--max-wall",
+}
+
+
+def _checked(schema: type[BaseModel], values: dict[str, Any]) -> dict[str, Any]:
     from pydantic import ValidationError
 
     try:
         return schema.model_validate(values).model_dump(mode="json")
     except ValidationError as error:
         item = error.errors()[0]
-        where = ".".join(str(part) for part in item["loc"])
-        message = f"{where}: {item['msg']}" if where else str(item["msg"])
-        raise typer.BadParameter(message, param_hint=hint) from None
+        field_name = str(item["loc"][0]) if item["loc"] else ""
+        hint = FIELD_FLAGS.get(field_name, field_name or None)
+        raise typer.BadParameter(str(item["msg"]), param_hint=hint) from None
 
 
 def run_settings(flags: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -80,10 +96,10 @@ def run_settings(flags: dict[str, Any]) -> dict[str, dict[str, Any]]:
         "max_wall_s": flags["max_wall"],
     }
     return {
-        "strategy": _checked(StrategyIn, strategy, "--strategy/--seed/--grid-sample"),
-        "objective": _checked(ObjectiveIn, objective, "--metric/--minimize"),
-        "stopping": _checked(StoppingIn, stopping, "--patience/--min-delta"),
-        "budget": _checked(BudgetIn, budget, "--trials/--max-calls/--max-cost/--max-wall"),
+        "strategy": _checked(StrategyIn, strategy),
+        "objective": _checked(ObjectiveIn, objective),
+        "stopping": _checked(StoppingIn, stopping),
+        "budget": _checked(BudgetIn, budget),
     }
 
 

@@ -74,24 +74,20 @@ def _signed_points(value: float) -> str:
     return f"{100 * value:+.1f} points"
 
 
-def comparison_summary(comparison: MeanComparison, label: str) -> str:
-    """Best vs a baseline in words, with the interval and the test's verdict."""
+def comparison_summary(comparison: MeanComparison) -> str:
+    """Best minus a baseline in words, with the interval and the test's verdict."""
     difference = comparison.mean_difference
     if difference is None:
-        return f"no comparison with {label}: one side has no scored case"
+        return "no comparison: one side has no scored case"
     interval = comparison.mean_difference_ci95
-    span = (
-        f" (95% CI {_signed_points(interval[0])} to {_signed_points(interval[1])})"
-        if interval
-        else ""
-    )
+    span = f" (95% CI {100 * interval[0]:+.1f} to {100 * interval[1]:+.1f})" if interval else ""
     p_value = "" if comparison.p_value is None else f", p = {comparison.p_value:.3g}"
     if comparison.significant:
-        verdict = "better than" if difference > 0 else "worse than"
-        return f"best is {verdict} {label}: {_signed_points(difference)}{span}{p_value}"
+        verdict = "better" if difference > 0 else "worse"
+        return f"{verdict} by {_signed_points(difference)}{span}{p_value}: significant at 5%"
     return (
-        f"best vs {label}: {_signed_points(difference)}{span}{p_value}; not significant at 5%, "
-        "the difference may be noise"
+        f"{_signed_points(difference)}{span}{p_value}: not significant at 5%, the difference "
+        "may be noise"
     )
 
 
@@ -108,9 +104,9 @@ def _baselines(
             continue
         label = BASELINE_LABELS.get(record.kind, record.kind)
         comparison = compare_to_baseline(record.repeats, best.repeats, run_id=run_id)
-        summary = comparison_summary(comparison, label)
+        summary = comparison_summary(comparison)
         if record.number == best.number:
-            summary = f"the best point is the {label} baseline itself"
+            summary = "this baseline is the best point"
         out.append(
             {
                 "number": record.number,

@@ -21,7 +21,7 @@ from rich.markup import escape
 
 from benchstudio.cli.server_client import ServerClient, ServerError, follow_job, token_from_env
 from benchstudio.cli.tune_results import server_results
-from benchstudio.cli.tune_view import finish, percent, point_text, print_space
+from benchstudio.cli.tune_view import KIND_LABELS, finish, percent, point_text, print_space
 
 if TYPE_CHECKING:
     from benchstudio.cli.tune_options import TuneOptions
@@ -95,8 +95,9 @@ def _follow(client: ServerClient, job_id: str, planned: int, console: Console) -
                 progress.update(task, description=f"trial {data.get('number')} · {text}")
             elif kind == "tuner_trial":
                 trial = data.get("trial") or {}
+                kind = KIND_LABELS.get(str(trial.get("kind")), trial.get("kind"))
                 progress.console.print(
-                    f"  trial {trial.get('number')} ({trial.get('kind')}) {trial.get('state')}: "
+                    f"  trial {trial.get('number')} ({kind}) {trial.get('state')}: "
                     f"{percent(trial.get('score'))} · "
                     f"{point_text(trial.get('effective') or trial.get('point') or {})}"
                 )

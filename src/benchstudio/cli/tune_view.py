@@ -25,7 +25,8 @@ STOP_REASONS = {
 }
 EXIT_FAILED = 1
 EXIT_INTERRUPTED = 130
-KIND_LABELS = {"baseline_default": "baseline", "baseline_preset": "preset", "search": "search"}
+WIDE = 160
+KIND_LABELS = {"baseline_default": "default", "baseline_preset": "preset", "search": "search"}
 
 
 def percent(value: float | None) -> str:
@@ -33,7 +34,10 @@ def percent(value: float | None) -> str:
 
 
 def _interval(interval: dict[str, float] | None) -> str:
-    return "–" if not interval else f"{percent(interval['low'])}–{percent(interval['high'])}"
+    # A t interval over few repeats can reach past 0 or 1; a score cannot (shown clipped).
+    if not interval:
+        return "–"
+    return f"{percent(max(0.0, interval['low']))}–{percent(min(1.0, interval['high']))}"
 
 
 def _value(value: Any) -> str:
@@ -50,7 +54,8 @@ def point_text(point: dict[str, Any]) -> str:
 
 def print_space(space: dict[str, Any], console: Console) -> None:
     """The validated space (`ValidatedSpaceOut` as a dict) and its adjustments."""
-    table = Table(title=f"Search space for {escape(space['model'])} ({space['provider']})")
+    console.print(f"[bold]Search space for {escape(space['model'])}[/] ({space['provider']} rules)")
+    table = Table()
     for column in ("parameter", "values"):
         table.add_column(column)
     for dimension in space["dimensions"]:
@@ -85,39 +90,71 @@ def print_space(space: dict[str, Any], console: Console) -> None:
         console.print(changes)
 
 
-def _sort_key(trial: dict[str, Any]) -> tuple[int, float, int]:
+STATE_ORDER = {"complete": 0, "pruned": 1, "failed": 2}
+
+
+def _sort_key(trial: dict[str, Any]) -> tuple[int, bool, float, int]:
+    """Complete trials by score, then pruned ones (partial scores), then failed ones."""
     score = trial.get("score")
-    return (score is None, -(score or 0.0), trial["number"])
+    return (STATE_ORDER.get(trial["state"], 3), score is None, -(score or 0.0), trial["number"])
+
+
+def wide(console: Console) -> Console:
+    # Piped or captured output gets room for every column; a terminal keeps its width.
+    if console.is_terminal or console.width >= WIDE:
+        return console
+    return Console(file=console.file, width=WIDE)
 
 
 def print_trials(data: dict[str, Any], console: Console) -> None:
+    from rich import box
+
     pareto = set(data.get("pareto") or [])
     best = (data.get("best") or {}).get("number")
-    table = Table(title=f"Trials ({len(data['trials'])}), best score first")
-    columns = ("#", "kind", "state", "parameters", "score", "95% CI", "repeats", "E2E p50")
-    for column in (*columns, "cost USD", "calls"):
-        table.add_column(column, justify="left" if column in columns[1:4] else "right")
-    for trial in sorted(data["trials"], key=_sort_key):
-        marks = ("*" if trial["number"] == best else "") + (
-            "P" if trial["number"] in pareto else ""
-        )
+    trials = sorted(data["trials"], key=_sort_key)
+    several = any(len(t.get("repeat_scores") or []) > 1 for t in trials)
+    priced = any(t.get("cost_usd") for t in trials)
+    table = Table(title=f"Trials ({len(trials)}), best first", box=box.SIMPLE_HEAD)
+    table.add_column("#", justify="right", no_wrap=True)
+    table.add_column("kind", no_wrap=True)
+    table.add_column("state", no_wrap=True)
+    table.add_column("score", justify="right", no_wrap=True)
+    table.add_column("95% CI", justify="right", no_wrap=True)
+    table.add_column("parameters sent", overflow="fold", min_width=16)
+    if several:
+        table.add_column("repeats", justify="right")
+    table.add_column("E2E p50", justify="right", no_wrap=True)
+    table.add_column("calls", justify="right", no_wrap=True)
+    if priced:
+        table.add_column("cost USD", justify="right", no_wrap=True)
+    for trial in trials:
+        number = trial["number"]
+        marks = ("*" if number == best else "") + ("P" if number in pareto else "")
         latency = trial.get("latency_p50_ms")
-        repeats = " ".join(percent(v) for v in trial.get("repeat_scores") or [])
-        table.add_row(
-            f"{trial['number']}{marks}",
+        score = percent(trial.get("score"))
+        row = [
+            f"{number}{marks}",
             KIND_LABELS.get(trial["kind"], trial["kind"]),
-            trial["state"] + (f": {escape(str(trial['error']))}" if trial.get("error") else ""),
-            escape(point_text(trial.get("effective") or trial["point"])),
-            percent(trial.get("score")),
+            trial["state"],
+            score if trial["state"] == "complete" else f"({score})",
             _interval(trial.get("score_ci95")),
-            repeats or "–",
-            "–" if latency is None else f"{latency:.0f} ms",
-            f"{trial.get('cost_usd') or 0:.4f}",
-            str(trial.get("calls") or 0),
-        )
-    console.print(table)
+            escape(point_text(trial.get("effective") or trial["point"])),
+        ]
+        if several:
+            row.append(" ".join(percent(v) for v in trial.get("repeat_scores") or []) or "–")
+        row += ["–" if latency is None else f"{latency:.0f} ms", str(trial.get("calls") or 0)]
+        if priced:
+            row.append(f"{trial.get('cost_usd') or 0:.4f}")
+        table.add_row(*row)
+    out = wide(console)
+    out.print(table)
+    notes = ["* best", "(score) partial: the trial was stopped early"]
     if pareto:
-        console.print("* best · P on the Pareto front (score vs the minimised objectives)")
+        notes.append("P on the Pareto front (score vs the minimised objectives)")
+    out.print(" · ".join(notes))
+    for trial in trials:
+        if trial.get("error"):
+            out.print(f"[yellow]trial {trial['number']} failed:[/] {escape(str(trial['error']))}")
 
 
 def print_summary(data: dict[str, Any], console: Console) -> None:
@@ -135,7 +172,7 @@ def print_summary(data: dict[str, Any], console: Console) -> None:
             console.print(f"  as sampled: {escape(point_text(best['point']))}")
     for item in data.get("baselines") or []:
         console.print(
-            f"  vs {item['label']} (trial {item['number']}, {percent(item['baseline_score'])}): "
+            f"  vs {item['label']} (trial {item['number']}: {percent(item['baseline_score'])}): "
             f"{escape(item['summary'])}"
         )
     run = data.get("run") or {}
@@ -152,7 +189,7 @@ def finish(data: dict[str, Any], output: Path | None, console: Console) -> int:
     """Print and write the results; the exit code for the way the study ended (130
     cancelled, 1 when no trial completed, else 0 whichever bound stopped it)."""
     print_trials(data, console)
-    print_summary(data, console)
+    print_summary(data, wide(console))
     if output is not None:
         output.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         console.print(f"Results written to {output}")

@@ -34,7 +34,7 @@ from benchstudio.cli.tune_space import build_space, parse_param
                 "scale": "log",
                 "integer": True,
             },
-        ),  # fmt: skip
+        ),
         (
             " presence_penalty = -0.5:0.5:0.25 ",
             {"kind": "range", "name": "presence_penalty", "low": -0.5, "high": 0.5, "step": 0.25},
