@@ -7,6 +7,9 @@ from __future__ import annotations
 
 import asyncio
 import json
+import signal
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from importlib.resources import as_file
@@ -227,3 +230,28 @@ def test_presets_lists_the_ones_for_a_model() -> None:
     outcome = _tune("presets", "--model", "Llama-3.1-8B-Instruct")
     assert "llama-3" in outcome.output and "temperature=0.6 top_p=0.9" in outcome.output
     assert "qwen3" not in outcome.output
+
+
+def test_ctrl_c_keeps_the_finished_trials_and_exits_130(
+    sim_url: str, suite_file: Path, tmp_path: Path
+) -> None:
+    output = tmp_path / "tune.json"
+    command = [
+        str(Path(sys.executable).with_name("benchstudio")), "tune", "--suite", str(suite_file),
+        "--base-url", sim_url, "--model", MODEL, "--param", "temperature=0:1.5",
+        "--param", "top_p=0.5:1", "--strategy", "random", "--trials", "200",
+        "--concurrency", "1", "--output", str(output),
+    ]  # fmt: skip
+    process = subprocess.Popen(command, stderr=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    assert process.stderr is not None
+    for line in process.stderr:  # the first finished trial: interrupt the study
+        if line.strip().startswith("trial 0 "):
+            process.send_signal(signal.SIGINT)
+            break
+    _, rest = process.communicate(timeout=120)
+    assert process.returncode == 130, rest
+    data = json.loads(output.read_text())
+    assert data["stop_reason"] == "cancelled"
+    assert data["trials"][0]["kind"] == "baseline_default"
+    assert data["trials"][0]["state"] == "complete"
+    assert len(data["trials"]) < 200
