@@ -70,29 +70,30 @@ def best_record(records: Sequence[FinishedTrialRecord]) -> FinishedTrialRecord |
     return min(scored, key=rank)
 
 
-def _signed_points(value: float) -> str:
-    return f"{100 * value:+.1f} points"
-
-
-def comparison_summary(comparison: MeanComparison) -> str:
-    """Best minus a baseline in words, with the interval and the test's verdict."""
-    difference = comparison.mean_difference
-    if difference is None:
-        return "no comparison: one side has no scored case"
+def comparison_summary(kind: str, comparison: MeanComparison, metric: str) -> str:
+    """Best minus a baseline in words (the server's wording), with the interval and the test."""
+    name = f"the {BASELINE_LABELS.get(kind, 'baseline')}"
+    difference = comparison.mean_difference or 0.0
     interval = comparison.mean_difference_ci95
-    span = f" (95% CI {100 * interval[0]:+.1f} to {100 * interval[1]:+.1f})" if interval else ""
+    ci = f" (95% CI {interval[0]:+.3f} to {interval[1]:+.3f})" if interval else ""
+    if difference == 0:
+        return f"The best point scores the same {metric} as {name}{ci}."
+    direction = "higher" if difference > 0 else "lower"
+    verdict = (
+        "a significant difference" if comparison.significant else "not significant: it may be noise"
+    )
     p_value = "" if comparison.p_value is None else f", p = {comparison.p_value:.3g}"
-    if comparison.significant:
-        verdict = "better" if difference > 0 else "worse"
-        return f"{verdict} by {_signed_points(difference)}{span}{p_value}: significant at 5%"
     return (
-        f"{_signed_points(difference)}{span}{p_value}: not significant at 5%, the difference "
-        "may be noise"
+        f"The best point scores {abs(difference):.3f} {direction} in {metric} than {name}"
+        f"{ci}{p_value}: {verdict}."
     )
 
 
 def _baselines(
-    records: Sequence[FinishedTrialRecord], best: FinishedTrialRecord | None, run_id: str
+    records: Sequence[FinishedTrialRecord],
+    best: FinishedTrialRecord | None,
+    objective: ObjectiveSpec,
+    run_id: str,
 ) -> list[dict[str, Any]]:
     from benchstudio.tuning.domain.objective import compare_to_baseline
 
@@ -104,9 +105,9 @@ def _baselines(
             continue
         label = BASELINE_LABELS.get(record.kind, record.kind)
         comparison = compare_to_baseline(record.repeats, best.repeats, run_id=run_id)
-        summary = comparison_summary(comparison)
+        summary = comparison_summary(record.kind, comparison, objective.label)
         if record.number == best.number:
-            summary = "this baseline is the best point"
+            summary = f"The {label} baseline is the best point found."
         out.append(
             {
                 "number": record.number,
@@ -160,7 +161,7 @@ def local_results(
         "run": {**run, **totals, "stop_reason": outcome.stop_reason},
         "trials": trials,
         "best": _best_json(by_number[best.number] if best else None),
-        "baselines": _baselines(records, best, run_id),
+        "baselines": _baselines(records, best, objective, run_id),
         "pareto": sorted(pareto),
         "stop_reason": outcome.stop_reason,
     }

@@ -72,9 +72,16 @@ def test_local_results_compare_the_best_with_each_baseline() -> None:
     )  # fmt: skip
     assert first["difference"] == expected.mean_difference == 0.875
     assert first["p_value"] == expected.p_value and first["significant"]
-    assert first["summary"].startswith("better by +87.5 points (95% CI ")
+    assert first["summary"].startswith(
+        "The best point scores 0.875 higher in pass rate than the provider defaults (95% CI +"
+    )
+    assert first["summary"].endswith(": a significant difference.")
     assert not second["significant"]
-    assert "not significant at 5%" in second["summary"]
+    assert second["summary"].startswith("The best point scores 0.125 higher in pass rate than")
+    assert second["summary"].endswith(
+        f"p = {second['p_value']:.3g}: not significant: it may be noise."
+    )
+    )
     assert data["pareto"] == [] and not any(t["pareto"] for t in data["trials"])
 
 
@@ -84,7 +91,8 @@ def test_a_baseline_that_is_the_best_says_so() -> None:
     data = local_results({}, _outcome(default, worse), ObjectiveSpec(), "r")
     [item] = data["baselines"]
     assert data["best"]["number"] == 0
-    assert item["summary"] == "this baseline is the best point" and not item["significant"]
+    assert item["summary"] == "The provider defaults baseline is the best point found."
+    assert not item["significant"]
 
 
 def test_a_multi_objective_study_marks_its_pareto_front() -> None:
