@@ -81,7 +81,6 @@ def test_local_results_compare_the_best_with_each_baseline() -> None:
     assert second["summary"].endswith(
         f"p = {second['p_value']:.3g}: not significant: it may be noise."
     )
-    )
     assert data["pareto"] == [] and not any(t["pareto"] for t in data["trials"])
 
 
