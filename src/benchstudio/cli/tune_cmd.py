@@ -165,6 +165,9 @@ def tune(
     provider's defaults, and --vendor-preset's point); every trial is an eval of the suite."""
     if ctx.invoked_subcommand is not None:
         return
+    if not any((suite, base_url, model, space, param, server)):  # nothing to tune: the help
+        typer.echo(ctx.get_help())
+        return
     if profile not in PROFILES:
         choices = ", ".join(PROFILES)
         raise typer.BadParameter(f"{profile!r}: use one of {choices}", param_hint="--profile")
