@@ -4,7 +4,7 @@ the study loop tests."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -20,6 +20,7 @@ from benchstudio.tuning.service.study_types import (
     FinishedTrialRecord,
     PruneCheck,
     StudyBudget,
+    StudyOutcome,
     StudyPlan,
     StudyProgress,
     TrialRequest,
@@ -54,7 +55,8 @@ class FakeEvaluator:
     started: list[TrialRequest] = field(default_factory=list)
     in_flight: int = 0
     most_in_flight: int = 0
-    release: asyncio.Event | None = None  # when set, each case waits for it
+    on_case: Callable[[TrialRequest], None] | None = None  # called before each case
+    cancel: asyncio.Event | None = None  # seen before each case, as a job's evaluator does
 
     async def evaluate(self, request: TrialRequest, prune: PruneCheck) -> TrialResult:
         self.started.append(request)
@@ -82,8 +84,10 @@ class FakeEvaluator:
                     request.max_cost_usd + 1e-12
                 ):
                     return TrialResult("stopped", repeats, calls, cost)
-                if self.release is not None:
-                    await self.release.wait()
+                if self.cancel is not None and self.cancel.is_set():
+                    return TrialResult("stopped", repeats, calls, cost)
+                if self.on_case is not None:
+                    self.on_case(request)
                 await asyncio.sleep(self.delay)
                 calls += 1
                 cost += self.cost_per_call
@@ -100,12 +104,15 @@ class RecordingSink:
     started: list[TrialRequest] = field(default_factory=list)
     finished: list[FinishedTrialRecord] = field(default_factory=list)
     progress_seen: list[StudyProgress] = field(default_factory=list)
+    events: list[tuple[str, int]] = field(default_factory=list)
 
     async def trial_started(self, request: TrialRequest) -> None:
         self.started.append(request)
+        self.events.append(("started", request.number))
 
     async def trial_finished(self, record: FinishedTrialRecord) -> None:
         self.finished.append(record)
+        self.events.append(("finished", record.number))
 
     async def progress(self, progress: StudyProgress) -> None:
         self.progress_seen.append(progress)
@@ -125,10 +132,12 @@ def make_plan(
     finished: Sequence[FinishedTrialRecord] = (),
     base_params: dict[str, Any] | None = None,
     seed: int = 7,
+    provider: str = PROVIDER,
+    model: str = MODEL,
 ) -> StudyPlan:
     return StudyPlan(
-        space=check_space(space, PROVIDER, MODEL),
-        rules=provider_rules(PROVIDER, MODEL),
+        space=check_space(space, provider, model),
+        rules=provider_rules(provider, model),
         base_params=dict(base_params or {}),
         strategy=strategy or StrategySpec(kind="grid"),
         objective=objective or ObjectiveSpec(),
@@ -143,5 +152,14 @@ def make_plan(
     )
 
 
-def resumed(plan: StudyPlan, finished: Sequence[FinishedTrialRecord], merged: int) -> StudyPlan:
-    return replace(plan, finished=list(finished), merged_points=merged)
+def resumed(plan: StudyPlan, outcome: StudyOutcome, **changes: Any) -> StudyPlan:
+    """The plan a job would build to resume after `outcome` (its stored trials and count)."""
+    return replace(
+        plan, finished=list(outcome.trials), merged_points=outcome.merged_points, **changes
+    )
+
+
+BASELINES = (
+    Baseline("baseline_default", "provider default", {}),
+    Baseline("baseline_preset", "vendor preset", {"temperature": 0.25, "top_p": 0.8}),
+)

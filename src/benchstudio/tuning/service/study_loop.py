@@ -248,9 +248,12 @@ class _Study:
                 await self._drive(self._ask)
                 if self.reason is None:
                     self.reason = "space_exhausted"
+            await self.sink.progress(self.progress())  # merges found by the last asks
         finally:
             for task in self.running:
                 task.cancel()
+            if self.running:  # an error or a cancel of the study itself: end the rest
+                await asyncio.gather(*self.running, return_exceptions=True)
         trials = [self.records[number] for number in sorted(self.records)]
         return StudyOutcome(
             stop_reason=self.reason or "space_exhausted",
