@@ -10,13 +10,26 @@ written). Heavy imports live inside the commands.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import typer
 from rich.console import Console
 
-from benchstudio.cli.tune_options import TuneOptions, run_settings
+from benchstudio.cli.eval_semantic import (
+    SemanticFlags,
+    embedding_base_url_option,
+    embedding_key_option,
+    embedding_model_option,
+    judge_base_url_option,
+    judge_key_option,
+    judge_model_option,
+    judge_protocol_option,
+    source_option,
+    threshold_option,
+)
+from benchstudio.cli.tune_options import TuneOptions, model_price, run_settings
 from benchstudio.cli.tune_space import build_space
 
 EXIT_FAILED = 1
@@ -47,7 +60,22 @@ def _local_checks(options: TuneOptions) -> None:
         )
 
 
-def _server_checks(options: TuneOptions) -> None:
+def _server_checks(options: TuneOptions, semantic: SemanticFlags) -> None:
+    local_only = [
+        flag
+        for flag, value in (
+            ("--price-input/--price-output", options.price),
+            ("--semantic-source", semantic.source),
+            ("--embedding-model", semantic.embedding_model),
+            ("--judge-model", semantic.judge_model),
+        )
+        if value is not None
+    ]
+    if local_only:
+        raise typer.BadParameter(
+            f"{local_only[0]} is for local studies: the server uses its catalog's prices and "
+            "its own scorer settings"
+        )
     if options.base_url or options.api_key_env:
         raise typer.BadParameter(
             "--server runs the server's providers: drop --base-url and --api-key-env, give "
@@ -160,6 +188,21 @@ def tune(
     yes: bool = typer.Option(
         False, "--yes", "-y", help="Run without asking when cases still hold placeholders."
     ),
+    price_input: float | None = typer.Option(
+        None, "--price-input", min=0.0, help="Local: USD per million input tokens (--max-cost)."
+    ),
+    price_output: float | None = typer.Option(
+        None, "--price-output", min=0.0, help="Local: USD per million output tokens."
+    ),
+    semantic_source: str | None = source_option(),
+    embedding_model: str | None = embedding_model_option(),
+    embedding_base_url: str | None = embedding_base_url_option("default: --base-url"),
+    embedding_api_key_env: str | None = embedding_key_option(),
+    judge_model: str | None = judge_model_option(),
+    judge_base_url: str | None = judge_base_url_option("default: --base-url"),
+    judge_api_key_env: str | None = judge_key_option(),
+    judge_protocol: str | None = judge_protocol_option("default: --protocol"),
+    semantic_threshold: float = threshold_option(),
 ) -> None:
     """Search request parameters for the best score on a suite. Baselines run first (the
     provider's defaults, and --vendor-preset's point); every trial is an eval of the suite."""
@@ -193,17 +236,30 @@ def tune(
         output=output,
         server=server,
         yes=yes,
+        price=model_price(price_input, price_output),
     )
     _vendor_preset(vendor_preset)
+    semantic = SemanticFlags(
+        semantic_source,
+        embedding_model,
+        embedding_base_url,
+        embedding_api_key_env,
+        judge_model,
+        judge_base_url,
+        judge_api_key_env,
+        judge_protocol,
+        semantic_threshold,
+    )
     if server:
         from benchstudio.cli.tune_server import tune_on_server
 
-        _server_checks(options)
+        _server_checks(options, semantic)
         code = tune_on_server(options, console, err_console)
     else:
         from benchstudio.cli.tune_local import tune_locally
 
         _local_checks(options)
+        options = replace(options, semantic=semantic.resolve(base_url, protocol))
         code = tune_locally(options, console, err_console)
     if code:
         raise typer.Exit(code)

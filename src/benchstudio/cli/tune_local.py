@@ -45,8 +45,8 @@ EXIT_FAILED = 1
 class ProgressSink:
     """The study's sink on a terminal: one bar over the planned trials, the running best."""
 
-    def __init__(self, progress: Progress, task: TaskID, console: Console) -> None:
-        self._progress, self._task, self._console = progress, task, console
+    def __init__(self, progress: Progress, task: TaskID) -> None:
+        self._progress, self._task = progress, task
 
     async def trial_started(self, request: TrialRequest) -> None:
         self._progress.update(
@@ -141,18 +141,12 @@ def _baselines(options: TuneOptions) -> list[Baseline]:
     return baselines
 
 
-def _default_concurrency(target: EvalTarget) -> int:
-    from benchstudio.toolcall.live.records import DEFAULT_CONCURRENCY, LOCAL_DEFAULT_CONCURRENCY
-    from benchstudio.toolcall.live.runner import is_local_url
-
-    return LOCAL_DEFAULT_CONCURRENCY if is_local_url(target.base_url) else DEFAULT_CONCURRENCY
-
-
 def _plan(
-    options: TuneOptions, target: EvalTarget, suite: Suite, console: Console
+    options: TuneOptions, target: EvalTarget, suite: Suite, concurrency: int, console: Console
 ) -> tuple[StudyPlan, dict[str, Any]]:
     """The study plan and the validated space as shown (a refused space exits 2)."""
     from benchstudio.tuning.domain.space import SpaceError
+    from benchstudio.tuning.service.local_trials import target_base_params
     from benchstudio.tuning.service.space_rules import check_space, provider_rules, space_report
     from benchstudio.tuning.service.study_types import StudyPlan
 
@@ -167,12 +161,12 @@ def _plan(
     plan = StudyPlan(
         space=validated,
         rules=provider_rules(registry, model),
-        base_params=dict(options.fixed),
+        base_params=target_base_params(target),
         strategy=strategy_spec(options.settings),
         objective=objective_spec(options.settings),
         stopping=stopping_rules(options.settings),
         budget=study_budget(options.settings),
-        concurrency=options.concurrency or _default_concurrency(target),
+        concurrency=concurrency,
         cases=len(suite.cases),
         repeats=validated.space.repeats,
         baselines=_baselines(options),
@@ -205,9 +199,31 @@ def _run_settings(
     }
 
 
-async def _study(options: TuneOptions, console: Console, err_console: Console) -> int:
+def _concurrency(options: TuneOptions, target: EvalTarget) -> tuple[int, int]:
+    """Trials in parallel and cases per trial: trials x cases stays within the endpoint's
+    limit (the eval's default for it), one case per trial at least."""
+    from benchstudio.toolcall.live.records import DEFAULT_CONCURRENCY, LOCAL_DEFAULT_CONCURRENCY
+    from benchstudio.toolcall.live.runner import is_local_url
+
+    limit = LOCAL_DEFAULT_CONCURRENCY if is_local_url(target.base_url) else DEFAULT_CONCURRENCY
+    trials = options.concurrency or limit
+    return trials, max(1, limit // trials)
+
+
+def _progress(console: Console) -> Progress:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("best {task.fields[best]} · {task.fields[calls]} calls"),
+    )
+    return Progress(*columns, console=console)
+
+
+async def _study(options: TuneOptions, console: Console, err_console: Console) -> int:
+    from benchstudio.cli.eval_semantic import SemanticOptions, semantic_prepass
     from benchstudio.core.clock import utcnow
     from benchstudio.core.ids import new_id
     from benchstudio.core.net import EgressPolicy
@@ -223,33 +239,34 @@ async def _study(options: TuneOptions, console: Console, err_console: Console) -
         err_console.print("Not run.")
         return EXIT_FAILED
     target = _target(options)
-    plan, space = _plan(options, target, suite, err_console)
+    trials_at_once, cases_at_once = _concurrency(options, target)
+    plan, space = _plan(options, target, suite, trials_at_once, err_console)
     run_id, started_at = new_id(), utcnow()
     cancel = asyncio.Event()
     loop = asyncio.get_running_loop()
     loop.add_signal_handler(signal.SIGINT, cancel.set)
-    columns = (
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("best {task.fields[best]} · {task.fields[calls]} calls"),
-    )
+    semantic = options.semantic or SemanticOptions("embeddings", None, None, None, 0.5)
     try:
-        async with guarded_adapters(EgressPolicy.from_allow_list("dev")) as adapter_for:
+        async with (
+            guarded_adapters(EgressPolicy.from_allow_list("dev")) as adapter_for,
+            semantic_prepass(suite, options.profile, semantic, err_console) as prepass,
+        ):
             evaluator = LocalTrialEvaluator(
                 suite,
                 target,
                 get_profile(options.profile),
                 adapter_for,
+                metric=plan.objective.metric,
+                price=options.price,
+                case_concurrency=cases_at_once,
                 retry_policy=RetryPolicy(max_attempts=options.attempts),
+                semantic=prepass,
             )
-            with Progress(*columns, console=err_console) as progress:
-                task = progress.add_task(
-                    "starting", total=plan.budget.max_trials, best="–", calls=0
-                )
-                outcome = await run_study(
-                    plan, evaluator, ProgressSink(progress, task, err_console), cancel=cancel
-                )
+            with _progress(err_console) as progress:
+                total = plan.budget.max_trials
+                task = progress.add_task("starting", total=total, best="–", calls=0)
+                sink = ProgressSink(progress, task)
+                outcome = await run_study(plan, evaluator, sink, cancel=cancel)
     finally:
         loop.remove_signal_handler(signal.SIGINT)
     run = _run_settings(options, suite, target, plan, space)

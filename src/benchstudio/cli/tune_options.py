@@ -13,6 +13,8 @@ import typer
 if TYPE_CHECKING:
     from pydantic import BaseModel
 
+    from benchstudio.cli.eval_semantic import SemanticOptions
+    from benchstudio.providers.pricing import ModelPrice
     from benchstudio.tuning.domain.objective import ObjectiveSpec
     from benchstudio.tuning.domain.strategies import StrategySpec
     from benchstudio.tuning.domain.study_state import StoppingRules
@@ -44,6 +46,8 @@ class TuneOptions:
     output: Path | None = None
     server: str | None = None
     yes: bool = False
+    price: ModelPrice | None = None  # local studies: USD per million tokens, for --max-cost
+    semantic: SemanticOptions | None = None  # local studies: the `semantic` argument scorer
 
 
 # Each checked field and the flag that sets it (messages name the flag).
@@ -134,3 +138,19 @@ def study_budget(settings: dict[str, dict[str, Any]]) -> StudyBudget:
         max_cost_usd=section["max_cost_usd"],
         max_wall_s=section["max_wall_s"],
     )
+
+
+def model_price(input_usd: float | None, output_usd: float | None) -> ModelPrice | None:
+    """`--price-input` / `--price-output` (USD per million tokens): both or neither."""
+    from decimal import Decimal
+
+    from benchstudio.providers.pricing import ModelPrice
+
+    if input_usd is None and output_usd is None:
+        return None
+    if input_usd is None or output_usd is None:
+        raise typer.BadParameter(
+            "give both --price-input and --price-output (USD per million tokens)",
+            param_hint="--price-input/--price-output",
+        )
+    return ModelPrice(input=Decimal(str(input_usd)), output=Decimal(str(output_usd)))

@@ -156,6 +156,22 @@ def test_a_vendor_preset_runs_as_a_second_baseline_and_budgets_stop_the_study(
     assert data["run"]["vendor_preset_id"] == "llama-3"
 
 
+def test_a_price_makes_the_cost_budget_bind(sim_url: str, suite_file: Path, tmp_path: Path) -> None:
+    output = tmp_path / "tune.json"
+    outcome = _tune(
+        "--suite", str(suite_file), "--base-url", sim_url, "--model", MODEL,
+        "--param", "temperature=0:1", "--strategy", "random", "--trials", "50",
+        "--price-input", "100", "--price-output", "200", "--max-cost", "1",
+        "--output", str(output),
+    )  # fmt: skip
+    data = json.loads(output.read_text())
+    assert data["stop_reason"] == "max_cost"
+    assert 1 < len(data["trials"]) < 50
+    assert all(t["cost_usd"] > 0 for t in data["trials"])
+    assert data["run"]["cost_usd"] == pytest.approx(sum(t["cost_usd"] for t in data["trials"]))
+    assert "cost USD" in outcome.output and "the cost budget was reached" in _text(outcome)
+
+
 def _space_file(folder: Path) -> Path:
     path = folder / "space.yaml"
     path.write_text(
@@ -202,6 +218,21 @@ def test_adjustments_are_shown_before_the_run(
         (["--param", "top_p=0:1", "--fixed", "max_tokens"], "write name=value"),
         (["--param", "top_p=0:1", "--profile", "loose"], "'loose': use one of"),
         (["--param", "top_p=0:1", "--protocol", "grpc"], "use openai, anthropic or gemini"),
+        (["--param", "top_p=0:1", "--price-input", "1"], "give both --price-input and"),
+        (["--param", "top_p=0:1", "--server", "http://x"], "--server runs the server's providers"),
+        (
+            [
+                "--param",
+                "top_p=0:1",
+                "--price-input",
+                "1",
+                "--price-output",
+                "2",
+                "--server",
+                "http://x",
+            ],
+            "--price-input/--price-output is for local studies",
+        ),
     ],
 )
 def test_flag_mistakes_exit_2_with_a_clear_message(
