@@ -271,7 +271,7 @@ async def _study(options: TuneOptions, console: Console, err_console: Console) -
         loop.remove_signal_handler(signal.SIGINT)
     run = _run_settings(options, suite, target, plan, space)
     run.update(id=run_id, started_at=started_at.isoformat(), finished_at=utcnow().isoformat())
-    data = local_results(run, outcome, plan.objective, run_id)
+    data = local_results(run, outcome, plan.objective, plan.space.space, run_id)
     return finish(data, options.output, console)
 
 

@@ -2,6 +2,7 @@
 
     {"run": {...settings and totals...}, "trials": [...], "best": {...} | null,
      "baselines": [...best vs each baseline...], "pareto": [trial numbers],
+     "importance": [{"param", "importance"}], "importance_note": str | null,
      "stop_reason": "max_trials" | ...}
 
 A local study's figures come from its trial records (scores and intervals from the tuning
@@ -18,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from benchstudio.core.stats import Interval, MeanComparison
     from benchstudio.tuning.domain.objective import ObjectiveSpec
+    from benchstudio.tuning.domain.space import SearchSpace
     from benchstudio.tuning.service.study_types import FinishedTrialRecord, StudyOutcome
 
 BASELINE_LABELS = {"baseline_default": "provider defaults", "baseline_preset": "vendor preset"}
@@ -142,8 +144,37 @@ def _best_json(trial: dict[str, Any] | None) -> dict[str, Any] | None:
     return {key: trial[key] for key in (*keys, "cost_usd")}
 
 
+def importance(
+    space: SearchSpace, records: Sequence[FinishedTrialRecord]
+) -> tuple[list[dict[str, Any]], str | None]:
+    """Each parameter's share of the score's variance (PED-ANOVA over the complete trials),
+    or why there is none (the server's rules and words)."""
+    from benchstudio.tuning.domain.importance import MIN_TRIALS, parameter_importance
+    from benchstudio.tuning.domain.strategies import FinishedTrial, Outcome
+
+    complete = [r for r in records if r.state == "complete" and r.score is not None]
+    if len(space.dimensions) < 2:
+        return [], "Importance compares parameters: this run searches only one."
+    if len(complete) < MIN_TRIALS:
+        return [], (
+            f"Importance needs at least {MIN_TRIALS} complete trials ({len(complete)} so far)."
+        )
+    finished = [
+        FinishedTrial(dict(r.point), Outcome.complete(r.score.score if r.score else 0.0))
+        for r in complete
+    ]
+    found = parameter_importance(space, finished)
+    if not found:
+        return [], "Every trial scored the same: no parameter explains a difference."
+    return [{"param": name, "importance": share} for name, share in found.items()], None
+
+
 def local_results(
-    run: dict[str, Any], outcome: StudyOutcome, objective: ObjectiveSpec, run_id: str
+    run: dict[str, Any],
+    outcome: StudyOutcome,
+    objective: ObjectiveSpec,
+    space: SearchSpace,
+    run_id: str,
 ) -> dict[str, Any]:
     """The results document of a study run on this machine."""
     records = sorted(outcome.trials, key=lambda r: r.number)
@@ -157,12 +188,15 @@ def local_results(
         "cost_usd": outcome.cost_usd,
         "merged_points": outcome.merged_points,
     }
+    shares, note = importance(space, records)
     return {
         "run": {**run, **totals, "stop_reason": outcome.stop_reason},
         "trials": trials,
         "best": _best_json(by_number[best.number] if best else None),
         "baselines": _baselines(records, best, objective, run_id),
         "pareto": sorted(pareto),
+        "importance": shares,
+        "importance_note": note,
         "stop_reason": outcome.stop_reason,
     }
 
@@ -207,5 +241,10 @@ def server_results(detail: dict[str, Any]) -> dict[str, Any]:
         "best": _best_json(best),
         "baselines": baselines,
         "pareto": pareto,
+        "importance": [
+            {"param": item["param"], "importance": item["importance"]}
+            for item in results.get("importance") or []
+        ],
+        "importance_note": results.get("importance_note"),
         "stop_reason": run.get("stop_reason"),
     }

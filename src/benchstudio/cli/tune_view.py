@@ -175,6 +175,12 @@ def print_summary(data: dict[str, Any], console: Console) -> None:
             f"  vs {item['label']} (trial {item['number']}: {percent(item['baseline_score'])}): "
             f"{escape(item['summary'])}"
         )
+    shares = data.get("importance") or []
+    if shares:
+        parts = " · ".join(f"{item['param']} {percent(item['importance'])}" for item in shares)
+        console.print(f"Parameter importance (PED-ANOVA): {escape(parts)}")
+    elif data.get("importance_note"):
+        console.print(f"Parameter importance: {escape(str(data['importance_note']))}")
     run = data.get("run") or {}
     reason = data.get("stop_reason")
     merged = run.get("merged_points") or 0

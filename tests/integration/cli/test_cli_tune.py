@@ -129,6 +129,10 @@ def test_a_full_grid_tries_every_point_and_reports_the_best(
     assert data["run"]["calls_used"] == sum(t["calls"] for t in trials)
     assert data["run"]["validated_space"]["grid_size"] == 9
     assert data["run"]["strategy"]["kind"] == "grid"
+    # Ten complete trials over two parameters: PED-ANOVA shares, adding up to 1.
+    shares = {item["param"]: item["importance"] for item in data["importance"]}
+    assert set(shares) == {"temperature", "top_p"} or data["importance_note"]
+    assert not shares or sum(shares.values()) == pytest.approx(1.0)
     # The terminal shows the space, the trials table and the best point.
     text = _text(outcome)
     assert "Search space for benchstudio-sim-tunable (openai rules)" in text

@@ -10,6 +10,7 @@ import pytest
 from benchstudio.cli.tune_results import best_record, local_results, server_results
 from benchstudio.core.stats import compare_means
 from benchstudio.tuning.domain.objective import CaseScore, ObjectiveSpec, score_trial
+from benchstudio.tuning.domain.space import ChoiceDimension, RangeDimension, SearchSpace
 from benchstudio.tuning.service.study_types import FinishedTrialRecord, StudyOutcome, TrialKind
 
 
@@ -42,6 +43,9 @@ def _record(
     )
 
 
+SPACE = SearchSpace((RangeDimension("temperature", 0, 2), ChoiceDimension("top_k", (10, 20))))
+
+
 def _outcome(*records: FinishedTrialRecord) -> StudyOutcome:
     return StudyOutcome("max_trials", list(records), 1, sum(r.calls for r in records), 0.0)
 
@@ -61,7 +65,9 @@ def test_local_results_compare_the_best_with_each_baseline() -> None:
     default = _record(0, [1, 0, 0, 0, 0, 0, 0, 0], kind="baseline_default", point={})
     preset = _record(1, [1, 1, 1, 1, 1, 1, 1, 0], kind="baseline_preset")
     search = _record(2, [1, 1, 1, 1, 1, 1, 1, 1])
-    data = local_results({"mode": "local"}, _outcome(default, preset, search), ObjectiveSpec(), "r")
+    data = local_results(
+        {"mode": "local"}, _outcome(default, preset, search), ObjectiveSpec(), SPACE, "r"
+    )
     assert data["best"]["number"] == 2 and data["best"]["score"] == 1.0
     assert data["stop_reason"] == data["run"]["stop_reason"] == "max_trials"
     assert data["run"]["merged_points"] == 1 and data["run"]["calls_used"] == 24
@@ -87,7 +93,7 @@ def test_local_results_compare_the_best_with_each_baseline() -> None:
 def test_a_baseline_that_is_the_best_says_so() -> None:
     default = _record(0, [1, 1, 1, 1], kind="baseline_default", point={})
     worse = _record(1, [1, 0, 0, 0])
-    data = local_results({}, _outcome(default, worse), ObjectiveSpec(), "r")
+    data = local_results({}, _outcome(default, worse), ObjectiveSpec(), SPACE, "r")
     [item] = data["baselines"]
     assert data["best"]["number"] == 0
     assert item["summary"] == "The provider defaults baseline is the best point found."
@@ -99,14 +105,14 @@ def test_a_multi_objective_study_marks_its_pareto_front() -> None:
     good = _record(1, [1, 1], latency=300.0)
     dominated = _record(2, [1, 0], latency=400.0)
     spec = ObjectiveSpec(minimize=("latency",))
-    data = local_results({}, _outcome(fast, good, dominated), spec, "r")
+    data = local_results({}, _outcome(fast, good, dominated), spec, SPACE, "r")
     assert data["pareto"] == [0, 1]
     assert [t["pareto"] for t in data["trials"]] == [True, True, False]
 
 
 def test_no_complete_trial_means_no_best_and_no_comparison() -> None:
     failed = _record(0, [], kind="baseline_default", state="failed", point={})
-    data = local_results({}, _outcome(failed), ObjectiveSpec(), "r")
+    data = local_results({}, _outcome(failed), ObjectiveSpec(), SPACE, "r")
     assert data["best"] is None and data["baselines"] == []
     assert data["trials"][0]["score"] is None and data["trials"][0]["score_ci95"] is None
 
@@ -138,11 +144,13 @@ def test_a_server_detail_maps_to_the_same_document() -> None:
                 }
             ],
             "pareto_trial_ids": [],
+            "importance": [{"param": "top_p", "importance": 1.0}],
+            "importance_note": None,
         },
     }  # fmt: skip
     data = server_results(detail)
     local = local_results(
-        {}, _outcome(_record(0, [1], kind="baseline_default")), ObjectiveSpec(), "r"
+        {}, _outcome(_record(0, [1], kind="baseline_default")), ObjectiveSpec(), SPACE, "r"
     )
     assert set(data) == set(local)
     assert set(data["trials"][0]) == set(local["trials"][0])
@@ -153,3 +161,26 @@ def test_a_server_detail_maps_to_the_same_document() -> None:
     assert data["baselines"][0]["number"] == 0
     assert data["baselines"][0]["label"] == "provider defaults"
     assert data["stop_reason"] == "space_exhausted" and data["run"]["mode"] == "server"
+    assert data["importance"] == [{"param": "top_p", "importance": 1.0}]
+
+
+def test_importance_names_the_parameter_that_moves_the_score() -> None:
+    records = []
+    for number in range(12):
+        temperature = number / 6
+        passes = [1] * (8 - number // 2) + [0] * (number // 2)  # worse as temperature grows
+        point = {"temperature": temperature, "top_k": (10, 20)[number % 2]}
+        records.append(_record(number, passes, point=point))
+    data = local_results({}, _outcome(*records), ObjectiveSpec(), SPACE, "r")
+    shares = {item["param"]: item["importance"] for item in data["importance"]}
+    assert set(shares) == {"temperature", "top_k"} and data["importance_note"] is None
+    assert shares["temperature"] > shares["top_k"]
+    assert sum(shares.values()) == pytest.approx(1.0)
+    few = local_results({}, _outcome(*records[:3]), ObjectiveSpec(), SPACE, "r")
+    assert few["importance"] == []
+    assert few["importance_note"] == "Importance needs at least 10 complete trials (3 so far)."
+    one = SearchSpace((RangeDimension("temperature", 0, 2),))
+    single = local_results({}, _outcome(*records), ObjectiveSpec(), one, "r")
+    assert single["importance_note"] == (
+        "Importance compares parameters: this run searches only one."
+    )
