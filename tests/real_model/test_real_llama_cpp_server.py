@@ -271,7 +271,8 @@ def test_a_five_trial_tune_of_a_real_model(real_server: RealServer, tmp_path: Pa
         assert trial["state"] == "complete", trial["error"]
         assert trial["cases"] == 2 and trial["calls"] >= 2
         assert 0.0 <= trial["score"] <= 1.0 and trial["latency_p50_ms"] > 0
-        assert trial["effective"] == trial["point"]  # openai rules keep both as sampled
+        # Sent: the point as sampled (openai rules keep both) over the fixed max_tokens.
+        assert trial["effective"] == {**trial["point"], "max_tokens": 64}
     for trial in trials[1:]:
         assert 0.0 <= trial["point"]["temperature"] <= 1.2
         assert 0.5 <= trial["point"]["top_p"] <= 1.0
