@@ -265,6 +265,22 @@ def tune(
         raise typer.Exit(code)
 
 
+@app.command("resume")
+def resume(
+    job_id: str = typer.Argument(..., help="The interrupted tune job (printed when it stopped)."),
+    server: str = typer.Option(..., "--server", help="BenchStudio server (BENCHSTUDIO_TOKEN)."),
+    output: Path | None = typer.Option(
+        None, "--output", dir_okay=False, help="Write every trial, the best and the comparisons."
+    ),
+) -> None:
+    """Continue an interrupted tune job on a server from its stored trials."""
+    from benchstudio.cli.tune_server import resume_on_server
+
+    code = resume_on_server(job_id, server, output, console, err_console)
+    if code:
+        raise typer.Exit(code)
+
+
 @app.command("presets")
 def presets(
     model: str | None = typer.Option(None, "--model", help="Only the presets for this model id."),

@@ -6,14 +6,19 @@ run (`POST /api/tuning/runs`), follows the job's events with a progress bar (Ctr
 server to cancel; finished trials are kept), then reads the results
 (`GET /api/tuning/runs/{id}`) and prints and writes them like a local study.
 
-Exit codes: 0 done, 1 the server refused, the job failed or was interrupted (`benchstudio
-tune` cannot resume it; the web app's run page can), or no trial completed, 130 cancelled.
+`tune resume JOB_ID --server URL` queues an interrupted tune job again (the server refuses
+others, saying why): the study
+continues from its stored trials (numbering too) and is followed the same way.
+
+Exit codes: 0 done, 1 the server refused, the job failed or was interrupted (resume it), or no
+trial completed, 130 cancelled.
 """
 
 from __future__ import annotations
 
 import signal
 import threading
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
@@ -112,6 +117,29 @@ def _follow(client: ServerClient, job_id: str, planned: int, console: Console) -
             signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
+def _conclude(
+    client: ServerClient,
+    job: dict[str, Any],
+    run_id: str,
+    options: TuneOptions | None,
+    output: Path | None,
+    console: Console,
+    err: Console,
+) -> int:
+    """Read the run's results, print and write them; the exit code for the job's end."""
+    data = server_results(client.tuning_action("GET", f"/runs/{run_id}"))
+    code = finish(data, output, console)
+    if job["status"] in ("failed", "interrupted"):
+        reason = job.get("error") or data["run"].get("error") or "no reason was recorded"
+        err.print(f"[bold red]The tune job ended {job['status']}:[/] {escape(str(reason))}")
+        if job["status"] == "interrupted" and options is not None:
+            err.print(
+                f"resume it with: benchstudio tune resume {job['id']} --server {options.server}"
+            )
+        return EXIT_FAILED
+    return EXIT_INTERRUPTED if job["status"] == "cancelled" else code
+
+
 def _tune(client: ServerClient, options: TuneOptions, console: Console, err: Console) -> int:
     body = run_body(client, options)
     estimate = client.tuning_action("POST", "/estimate", json=body)
@@ -120,16 +148,7 @@ def _tune(client: ServerClient, options: TuneOptions, console: Console, err: Con
     run_id, job_id = submitted["run"]["id"], submitted["job_id"]
     err.print(f"submitted: tuner run {run_id}, job {job_id} (Ctrl-C cancels it)")
     job = _follow(client, job_id, int(estimate["planned_trials"]), err)
-    data = server_results(client.tuning_action("GET", f"/runs/{run_id}"))
-    if job["status"] in ("failed", "interrupted"):
-        reason = job.get("error") or data["run"].get("error") or "no reason was recorded"
-        err.print(f"[bold red]The tune job ended {job['status']}:[/] {escape(str(reason))}")
-        finish(data, options.output, console)
-        return EXIT_FAILED
-    if job["status"] == "cancelled":
-        finish(data, options.output, console)
-        return EXIT_INTERRUPTED
-    return finish(data, options.output, console)
+    return _conclude(client, job, run_id, options, options.output, console, err)
 
 
 def tune_on_server(options: TuneOptions, console: Console, err_console: Console) -> int:
@@ -137,6 +156,26 @@ def tune_on_server(options: TuneOptions, console: Console, err_console: Console)
     try:
         with ServerClient(options.server, token_from_env()) as client:
             return _tune(client, options, console, err_console)
+    except ServerError as exc:
+        err_console.print(f"[bold red]server:[/] {escape(str(exc))}")
+        return EXIT_FAILED
+
+
+def resume_on_server(
+    job_id: str, server: str, output: Path | None, console: Console, err_console: Console
+) -> int:
+    """Queue a stopped tune job again and follow it to its end."""
+    try:
+        with ServerClient(server, token_from_env()) as client:
+            job = client.resume(job_id)
+            run_id = str((job.get("params") or {}).get("run_id") or "")
+            if job.get("type") != "tune" or not run_id:
+                raise ServerError("this job is not a tune job")
+            run = client.tuning_action("GET", f"/runs/{run_id}")["run"]
+            planned = int((run.get("estimate") or {}).get("planned_trials") or 0)
+            err_console.print(f"resumed: tuner run {run_id}, job {job_id} (Ctrl-C cancels it)")
+            job = _follow(client, job_id, planned or run["trials_done"], err_console)
+            return _conclude(client, job, run_id, None, output, console, err_console)
     except ServerError as exc:
         err_console.print(f"[bold red]server:[/] {escape(str(exc))}")
         return EXIT_FAILED
