@@ -7,8 +7,8 @@ server to cancel; finished trials are kept), then reads the results
 (`GET /api/tuning/runs/{id}`) and prints and writes them like a local study.
 
 `tune resume JOB_ID --server URL` queues an interrupted tune job again (the server refuses
-others, saying why): the study
-continues from its stored trials (numbering too) and is followed the same way.
+others, saying why): the study continues from its stored trials (numbering too) and is
+followed the same way.
 
 Exit codes: 0 done, 1 the server refused, the job failed or was interrupted (resume it), or no
 trial completed, 130 cancelled.
