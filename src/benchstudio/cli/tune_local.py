@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     )
 
 EXIT_FAILED = 1
+EXIT_INTERRUPTED = 130
 
 
 class ProgressSink:
@@ -72,7 +73,7 @@ class ProgressSink:
         )
 
 
-def _load_suite(path: str, console: Console) -> Suite:
+def _load_suite(path: str) -> Suite:
     from benchstudio.toolcall.suite_file import SuiteFileError, load_suite
 
     try:
@@ -234,7 +235,7 @@ async def _study(options: TuneOptions, console: Console, err_console: Console) -
     from benchstudio.tuning.service.study_loop import run_study
 
     assert options.suite is not None
-    suite = _load_suite(options.suite, err_console)
+    suite = _load_suite(options.suite)
     if not _placeholders_accepted(suite, options, err_console):
         err_console.print("Not run.")
         return EXIT_FAILED
@@ -244,7 +245,14 @@ async def _study(options: TuneOptions, console: Console, err_console: Console) -
     run_id, started_at = new_id(), utcnow()
     cancel = asyncio.Event()
     loop = asyncio.get_running_loop()
-    loop.add_signal_handler(signal.SIGINT, cancel.set)
+
+    def interrupt() -> None:
+        # The first Ctrl-C ends the study after the running cases; a second one aborts.
+        err_console.print("[yellow]Stopping: finishing the cases in flight (Ctrl-C aborts)[/]")
+        cancel.set()
+        loop.remove_signal_handler(signal.SIGINT)
+
+    loop.add_signal_handler(signal.SIGINT, interrupt)
     semantic = options.semantic or SemanticOptions("embeddings", None, None, None, 0.5)
     try:
         async with (
@@ -276,4 +284,8 @@ async def _study(options: TuneOptions, console: Console, err_console: Console) -
 
 
 def tune_locally(options: TuneOptions, console: Console, err_console: Console) -> int:
-    return asyncio.run(_study(options, console, err_console))
+    try:
+        return asyncio.run(_study(options, console, err_console))
+    except KeyboardInterrupt:
+        err_console.print("[yellow]Aborted: nothing was written.[/]")
+        return EXIT_INTERRUPTED

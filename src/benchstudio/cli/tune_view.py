@@ -136,7 +136,7 @@ def print_trials(data: dict[str, Any], console: Console) -> None:
             f"{number}{marks}",
             KIND_LABELS.get(trial["kind"], trial["kind"]),
             trial["state"],
-            score if trial["state"] == "complete" else f"({score})",
+            score if trial["state"] == "complete" or score == "–" else f"({score})",
             _interval(trial.get("score_ci95")),
             escape(point_text(trial.get("effective") or trial["point"])),
         ]
@@ -180,7 +180,7 @@ def print_summary(data: dict[str, Any], console: Console) -> None:
         parts = " · ".join(f"{item['param']} {percent(item['importance'])}" for item in shares)
         console.print(f"Parameter importance (PED-ANOVA): {escape(parts)}")
     elif data.get("importance_note"):
-        console.print(f"Parameter importance: {escape(str(data['importance_note']))}")
+        console.print(escape(str(data["importance_note"])))
     run = data.get("run") or {}
     reason = data.get("stop_reason")
     merged = run.get("merged_points") or 0

@@ -176,6 +176,22 @@ def test_a_price_makes_the_cost_budget_bind(sim_url: str, suite_file: Path, tmp_
     assert "cost USD" in outcome.output and "the cost budget was reached" in _text(outcome)
 
 
+def test_an_unreachable_endpoint_fails_every_trial_and_exits_1(
+    suite_file: Path, tmp_path: Path
+) -> None:
+    output = tmp_path / "tune.json"
+    outcome = _tune(
+        "--suite", str(suite_file), "--base-url", "http://127.0.0.1:9/v1", "--model", MODEL,
+        "--param", "temperature=0:1", "--trials", "2", "--attempts", "1",
+        "--output", str(output), code=1,
+    )  # fmt: skip
+    data = json.loads(output.read_text())
+    assert [t["state"] for t in data["trials"]] == ["failed", "failed"]
+    assert all("connection" in t["error"] for t in data["trials"])
+    assert data["best"] is None and data["baselines"] == []
+    assert "No trial completed: there is no best point." in _text(outcome)
+
+
 def _space_file(folder: Path) -> Path:
     path = folder / "space.yaml"
     path.write_text(
