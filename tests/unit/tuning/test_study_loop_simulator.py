@@ -32,7 +32,12 @@ from benchstudio.tuning.service.local_trials import (
     target_base_params,
 )
 from benchstudio.tuning.service.study_loop import run_study
-from benchstudio.tuning.service.study_types import Baseline, StudyBudget, StudyPlan
+from benchstudio.tuning.service.study_types import (
+    Baseline,
+    StudyBudget,
+    StudyPlan,
+    TrialRequest,
+)
 
 MODEL = "benchstudio-sim-tunable"
 CITIES = (
@@ -237,3 +242,44 @@ async def test_the_memory_sink_calls_plain_and_async_hooks() -> None:
     assert sink.trials == outcome.trials and not sink.running
     assert seen.count("started") == 2 and seen.count("progress") >= 2
     assert sink.best is not None and sink.last_progress is not None
+
+
+async def test_trials_an_endpoint_refuses_fail_fast_with_its_error() -> None:
+    target = EvalTarget(label=MODEL, model=MODEL, base_url="http://127.0.0.1:9/v1")
+    space = SearchSpace((RangeDimension("top_p", 0.2, 0.8, step=0.6),))
+    plan = _plan(target, space, concurrency=1)
+    async with guarded_adapters(EgressPolicy.from_allow_list("dev")) as adapter_for:
+        evaluator = LocalTrialEvaluator(
+            SUITE, target, get_profile("lenient"), adapter_for, retry_policy=FAST_RETRY
+        )
+        outcome = await run_study(plan, evaluator, MemorySink())
+    assert outcome.stop_reason == "space_exhausted"
+    assert [t.state for t in outcome.trials] == ["failed"] * 3
+    for trial in outcome.trials:
+        assert trial.score is None and trial.error
+        assert 3 <= sum(len(r) for r in trial.repeats) < len(SUITE.cases)
+
+
+async def test_a_cancel_abandons_the_cases_in_flight_and_keeps_finished_trials(
+    simulator: SimulatorServer,
+) -> None:
+    target = _target(simulator)
+    space = SearchSpace((RangeDimension("top_p", 0.2, 0.8, step=0.3),))
+    cancel = asyncio.Event()
+
+    def cancel_at_second(request: TrialRequest) -> None:
+        if request.number == 1:
+            cancel.set()
+
+    sink = MemorySink(on_started=cancel_at_second)
+    async with guarded_adapters(EgressPolicy.from_allow_list("dev")) as adapter_for:
+        evaluator = LocalTrialEvaluator(
+            SUITE, target, get_profile("lenient"), adapter_for, cancel=cancel
+        )
+        plan = _plan(target, space, concurrency=1, baselines=[])
+        outcome = await run_study(plan, evaluator, sink, cancel=cancel)
+    assert outcome.stop_reason == "cancelled"
+    first, second = outcome.trials
+    assert first.state == "complete" and first.calls == len(SUITE.cases)
+    assert second.state == "pruned" and second.score is None  # run again on resume
+    assert sink.trials == outcome.trials and not sink.running

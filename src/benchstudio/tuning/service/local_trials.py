@@ -11,6 +11,7 @@ the resolved request; sending it again would rename twice).
 
 from __future__ import annotations
 
+import asyncio
 import math
 from collections.abc import AsyncGenerator, Awaitable, Callable, Mapping
 from contextlib import aclosing
@@ -24,7 +25,7 @@ from benchstudio.toolcall.live.runner import AdapterFor, LiveEvalRunner
 from benchstudio.toolcall.profiles import Profile
 from benchstudio.toolcall.schemas import Suite
 from benchstudio.toolcall.semantic import SemanticPrepass
-from benchstudio.tuning.domain.objective import CaseScore, ToolMetric
+from benchstudio.tuning.domain.objective import CaseScore, ObjectiveSpec, ToolMetric
 from benchstudio.tuning.service.case_scores import case_score, endpoint_error, is_endpoint_failure
 from benchstudio.tuning.service.study_types import (
     FinishedTrialRecord,
@@ -37,6 +38,17 @@ from benchstudio.tuning.service.study_types import (
 # A trial whose first cases all fail at the endpoint stops there: the point (or the endpoint)
 # is broken, and the remaining cases would only fail too.
 FAIL_FAST_CASES = 3
+
+
+def require_local_objective(objective: ObjectiveSpec) -> ToolMetric:
+    """The tool metric a local tune scores by; the judge objective needs a judge model and
+    its stored runs, so it runs on a server only."""
+    if objective.source == "judge":
+        raise ValueError(
+            "the judge objective needs a BenchStudio server (--server URL): a local tune "
+            "scores tool calls (pass rate or one tool metric)"
+        )
+    return objective.metric
 
 
 def target_base_params(target: EvalTarget) -> dict[str, Any]:
@@ -117,7 +129,8 @@ class LocalTrialEvaluator:
     """Runs each trial's repeats in this process (see the module doc). `price` (USD per
     million tokens) gives cases a cost; without it costs are unknown and count as 0 against
     a cost bound. `case_concurrency` caps the cases one trial runs at once (default: the
-    target's, or the runner's default for its endpoint)."""
+    target's, or the runner's default for its endpoint). `cancel` (the study's) abandons the
+    cases in flight as soon as it is set."""
 
     def __init__(
         self,
@@ -131,6 +144,7 @@ class LocalTrialEvaluator:
         case_concurrency: int | None = None,
         retry_policy: RetryPolicy | None = None,
         semantic: SemanticPrepass | None = None,
+        cancel: asyncio.Event | None = None,
     ) -> None:
         if not suite.cases:
             raise ValueError("the suite has no case to run")
@@ -143,6 +157,7 @@ class LocalTrialEvaluator:
         self.case_concurrency = case_concurrency
         self.retry_policy = retry_policy
         self.semantic = semantic
+        self.cancel = cancel
 
     async def evaluate(self, request: TrialRequest, prune: PruneCheck) -> TrialResult:
         targets = [
@@ -159,10 +174,23 @@ class LocalTrialEvaluator:
         )
         repeat_of = {target.label: r for r, target in enumerate(targets)}
         tally = _Tally([[] for _ in targets])
-        state = await self._drive(runner, repeat_of, tally, request, prune)
-        if state == "complete" and tally.all_failed:
+        watcher = asyncio.create_task(self._cancel_when_asked(runner))
+        try:
+            state = await self._drive(runner, repeat_of, tally, request, prune)
+        finally:
+            watcher.cancel()
+        if state == "complete" and tally.done < runner.total:
+            state = "stopped"  # cancelled: the runner ended early
+        elif state == "complete" and tally.all_failed:
             state = "failed"
         return tally.result(state)
+
+    async def _cancel_when_asked(self, runner: LiveEvalRunner) -> None:
+        """A cancel stops the cases in flight at once (the study's cancel otherwise waits
+        for the next finished case)."""
+        if self.cancel is not None:
+            await self.cancel.wait()
+            runner.cancel()
 
     async def _drive(
         self,
