@@ -24,7 +24,7 @@ from benchstudio.cli.tune_options import (
     study_budget,
 )
 from benchstudio.cli.tune_results import local_results
-from benchstudio.cli.tune_view import KIND_LABELS, finish, percent, point_text, print_space
+from benchstudio.cli.tune_view import KIND_LABELS, finish, percent, point_text, print_estimate
 
 if TYPE_CHECKING:
     from rich.progress import Progress, TaskID
@@ -142,10 +142,48 @@ def _baselines(options: TuneOptions) -> list[Baseline]:
     return baselines
 
 
+def _estimate(
+    options: TuneOptions, target: EvalTarget, suite: Suite, plan: StudyPlan, report: Any
+) -> dict[str, Any]:
+    """The server's estimate of this study (planned trials, calls, cost at --price-*) and its
+    refusals (a budget below one trial), as exit 2."""
+    from benchstudio.core.errors import AppError
+    from benchstudio.evals.runs.schemas import EvalTargetIn
+    from benchstudio.tuning.schemas.runs import BaselineOut, TunerRunCreate
+    from benchstudio.tuning.service.estimate import EstimateInputs, estimate
+
+    # A local study has no stored suite or provider: "local" stands in for their ids (the
+    # estimate reads the strategy and the budget).
+    data = TunerRunCreate.model_validate(
+        {
+            "suite_id": "local",
+            "target": EvalTargetIn(provider_id="local", model_id=target.model),
+            "space": options.space,
+            **options.settings,
+        }
+    )
+    baselines = [BaselineOut(kind=b.kind, label=b.label, point=b.point) for b in plan.baselines]
+    max_tokens = plan.base_params.get("max_tokens")
+    inputs = EstimateInputs(
+        data=data,
+        suite=suite,
+        report=report,
+        baselines=baselines,
+        price=options.price,
+        output_cap=int(max_tokens) if isinstance(max_tokens, int | float) else None,
+        concurrency=plan.concurrency,
+    )
+    try:
+        return estimate(inputs).model_dump(mode="json")
+    except AppError as error:
+        hint = "--trials/--max-calls/--max-cost"
+        raise typer.BadParameter(error.message, param_hint=hint) from None
+
+
 def _plan(
     options: TuneOptions, target: EvalTarget, suite: Suite, concurrency: int, console: Console
 ) -> tuple[StudyPlan, dict[str, Any]]:
-    """The study plan and the validated space as shown (a refused space exits 2)."""
+    """The study plan and its estimate as shown (a refused space or budget exits 2)."""
     from benchstudio.tuning.domain.space import SpaceError
     from benchstudio.tuning.service.local_trials import target_base_params
     from benchstudio.tuning.service.space_rules import check_space, provider_rules, space_report
@@ -157,8 +195,6 @@ def _plan(
         validated = check_space(options.space.to_domain(), registry, model)
     except SpaceError as error:
         raise typer.BadParameter(str(error), param_hint="--space/--param") from None
-    shown = report.model_dump(mode="json")
-    print_space(shown, console)
     plan = StudyPlan(
         space=validated,
         rules=provider_rules(registry, model),
@@ -173,11 +209,17 @@ def _plan(
         baselines=_baselines(options),
         seed=int(options.settings["strategy"]["seed"]),
     )
+    shown = _estimate(options, target, suite, plan, report)
+    print_estimate(shown, console)
     return plan, shown
 
 
 def _run_settings(
-    options: TuneOptions, suite: Suite, target: EvalTarget, plan: StudyPlan, space: dict[str, Any]
+    options: TuneOptions,
+    suite: Suite,
+    target: EvalTarget,
+    plan: StudyPlan,
+    estimate: dict[str, Any],
 ) -> dict[str, Any]:
     return {
         "mode": "local",
@@ -193,7 +235,8 @@ def _run_settings(
             "system_prompt": target.system_prompt,
         },
         "space": options.space.model_dump(mode="json"),
-        "validated_space": space,
+        "validated_space": estimate["space"],
+        "estimate": estimate,
         **options.settings,
         "vendor_preset_id": options.vendor_preset,
         "concurrency": plan.concurrency,
@@ -241,7 +284,7 @@ async def _study(options: TuneOptions, console: Console, err_console: Console) -
         return EXIT_FAILED
     target = _target(options)
     trials_at_once, cases_at_once = _concurrency(options, target)
-    plan, space = _plan(options, target, suite, trials_at_once, err_console)
+    plan, estimate = _plan(options, target, suite, trials_at_once, err_console)
     run_id, started_at = new_id(), utcnow()
     cancel = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -271,13 +314,13 @@ async def _study(options: TuneOptions, console: Console, err_console: Console) -
                 semantic=prepass,
             )
             with _progress(err_console) as progress:
-                total = plan.budget.max_trials
+                total = estimate["planned_trials"]
                 task = progress.add_task("starting", total=total, best="–", calls=0)
                 sink = ProgressSink(progress, task)
                 outcome = await run_study(plan, evaluator, sink, cancel=cancel)
     finally:
         loop.remove_signal_handler(signal.SIGINT)
-    run = _run_settings(options, suite, target, plan, space)
+    run = _run_settings(options, suite, target, plan, estimate)
     run.update(id=run_id, started_at=started_at.isoformat(), finished_at=utcnow().isoformat())
     data = local_results(run, outcome, plan.objective, plan.space.space, run_id)
     return finish(data, options.output, console)

@@ -26,7 +26,7 @@ from rich.markup import escape
 
 from benchstudio.cli.server_client import ServerClient, ServerError, follow_job, token_from_env
 from benchstudio.cli.tune_results import server_results
-from benchstudio.cli.tune_view import KIND_LABELS, finish, percent, point_text, print_space
+from benchstudio.cli.tune_view import KIND_LABELS, finish, percent, point_text, print_estimate
 
 if TYPE_CHECKING:
     from benchstudio.cli.tune_options import TuneOptions
@@ -64,19 +64,6 @@ def run_body(client: ServerClient, options: TuneOptions) -> dict[str, Any]:
         if value is not None:
             body[key] = value
     return body
-
-
-def print_estimate(estimate: dict[str, Any], console: Console) -> None:
-    print_space(estimate["space"], console)
-    cost = estimate.get("max_cost_usd")
-    console.print(
-        f"{estimate['planned_trials']} trials planned ({estimate['limiting']}), "
-        f"{estimate['calls_per_trial']} calls per trial, at most {estimate['max_calls']} calls, "
-        + ("cost unknown (no price)" if cost is None else f"at most {cost:.4f} USD")
-        + f", {estimate['concurrency']} trial(s) in parallel"
-    )
-    for warning in estimate.get("warnings") or []:
-        console.print(f"[yellow]Warning: {escape(str(warning))}[/]")
 
 
 def _follow(client: ServerClient, job_id: str, planned: int, console: Console) -> dict[str, Any]:
@@ -121,23 +108,26 @@ def _conclude(
     client: ServerClient,
     job: dict[str, Any],
     run_id: str,
-    options: TuneOptions | None,
+    server: str,
     output: Path | None,
-    console: Console,
-    err: Console,
+    consoles: tuple[Console, Console],
 ) -> int:
-    """Read the run's results, print and write them; the exit code for the job's end."""
+    """Read the run's results, print and write them; the exit code for the job's end. A
+    cancelled study ends its job interrupted, so that resuming continues it."""
+    console, err = consoles
     data = server_results(client.tuning_action("GET", f"/runs/{run_id}"))
     code = finish(data, output, console)
+    resume = f"resume it with: benchstudio tune resume {job['id']} --server {server}"
+    if data["stop_reason"] == "cancelled" or job["status"] == "cancelled":
+        err.print(f"[yellow]Cancelled; the finished trials were kept.[/] {resume}")
+        return EXIT_INTERRUPTED
     if job["status"] in ("failed", "interrupted"):
         reason = job.get("error") or data["run"].get("error") or "no reason was recorded"
         err.print(f"[bold red]The tune job ended {job['status']}:[/] {escape(str(reason))}")
-        if job["status"] == "interrupted" and options is not None:
-            err.print(
-                f"resume it with: benchstudio tune resume {job['id']} --server {options.server}"
-            )
+        if job["status"] == "interrupted":
+            err.print(resume)
         return EXIT_FAILED
-    return EXIT_INTERRUPTED if job["status"] == "cancelled" else code
+    return code
 
 
 def _tune(client: ServerClient, options: TuneOptions, console: Console, err: Console) -> int:
@@ -148,7 +138,8 @@ def _tune(client: ServerClient, options: TuneOptions, console: Console, err: Con
     run_id, job_id = submitted["run"]["id"], submitted["job_id"]
     err.print(f"submitted: tuner run {run_id}, job {job_id} (Ctrl-C cancels it)")
     job = _follow(client, job_id, int(estimate["planned_trials"]), err)
-    return _conclude(client, job, run_id, options, options.output, console, err)
+    assert options.server is not None
+    return _conclude(client, job, run_id, options.server, options.output, (console, err))
 
 
 def tune_on_server(options: TuneOptions, console: Console, err_console: Console) -> int:
@@ -175,7 +166,7 @@ def resume_on_server(
             planned = int((run.get("estimate") or {}).get("planned_trials") or 0)
             err_console.print(f"resumed: tuner run {run_id}, job {job_id} (Ctrl-C cancels it)")
             job = _follow(client, job_id, planned or run["trials_done"], err_console)
-            return _conclude(client, job, run_id, None, output, console, err_console)
+            return _conclude(client, job, run_id, server, output, (console, err_console))
     except ServerError as exc:
         err_console.print(f"[bold red]server:[/] {escape(str(exc))}")
         return EXIT_FAILED

@@ -90,13 +90,29 @@ def print_space(space: dict[str, Any], console: Console) -> None:
         console.print(changes)
 
 
+def print_estimate(estimate: dict[str, Any], console: Console) -> None:
+    """The space as it will run and what the budgets allow (`TunerEstimateOut`)."""
+    print_space(estimate["space"], console)
+    cost = estimate.get("max_cost_usd")
+    console.print(
+        f"{estimate['planned_trials']} trials planned, limited by {estimate['limiting']}; "
+        f"{estimate['calls_per_trial']} calls per trial, at most {estimate['max_calls']} calls, "
+        + ("cost unknown (no price)" if cost is None else f"at most {cost:.4f} USD")
+        + f", {estimate['concurrency']} trial(s) in parallel"
+    )
+    for warning in estimate.get("warnings") or []:
+        console.print(f"[yellow]Warning: {escape(str(warning))}[/]")
+
+
 STATE_ORDER = {"complete": 0, "pruned": 1, "failed": 2}
 
 
-def _sort_key(trial: dict[str, Any]) -> tuple[int, bool, float, int]:
-    """Complete trials by score, then pruned ones (partial scores), then failed ones."""
+def _sort_key(trial: dict[str, Any], best: int | None) -> tuple[bool, int, bool, float, int]:
+    """The best trial, then complete trials by score, then pruned ones (partial scores),
+    then failed ones."""
     score = trial.get("score")
-    return (STATE_ORDER.get(trial["state"], 3), score is None, -(score or 0.0), trial["number"])
+    state = STATE_ORDER.get(trial["state"], 3)
+    return (trial["number"] != best, state, score is None, -(score or 0.0), trial["number"])
 
 
 def wide(console: Console) -> Console:
@@ -111,7 +127,7 @@ def print_trials(data: dict[str, Any], console: Console) -> None:
 
     pareto = set(data.get("pareto") or [])
     best = (data.get("best") or {}).get("number")
-    trials = sorted(data["trials"], key=_sort_key)
+    trials = sorted(data["trials"], key=lambda trial: _sort_key(trial, best))
     several = any(len(t.get("repeat_scores") or []) > 1 for t in trials)
     priced = any(t.get("cost_usd") for t in trials)
     table = Table(title=f"Trials ({len(trials)}), best first", box=box.SIMPLE_HEAD)

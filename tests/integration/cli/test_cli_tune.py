@@ -137,6 +137,8 @@ def test_a_full_grid_tries_every_point_and_reports_the_best(
     text = _text(outcome)
     assert "Search space for benchstudio-sim-tunable (openai rules)" in text
     assert "grid: 9 points · 2 repeats per point" in text
+    assert "10 trials planned, limited by the space (9 distinct points); 16 calls" in text
+    assert data["run"]["estimate"]["planned_trials"] == 10
     assert "Trials (10), best first" in text
     assert f"Best: trial {best['number']}" in text
     assert "Stopped: every point of the space was tried" in text
@@ -239,6 +241,24 @@ def test_adjustments_are_shown_before_the_run(
         (["--param", "top_p=0:1", "--profile", "loose"], "'loose': use one of"),
         (["--param", "top_p=0:1", "--protocol", "grpc"], "use openai, anthropic or gemini"),
         (["--param", "top_p=0:1", "--price-input", "1"], "give both --price-input and"),
+        (["--param", "top_p=0:1", "--trials", "1"], "a budget of 1 trials leaves no trial after"),
+        (
+            ["--param", "top_p=0:1", "--max-calls", "5"],
+            "max_calls 5 is below one trial's 8 calls (8 cases x 1 repeats)",
+        ),
+        (
+            [
+                "--param",
+                "top_p=0:1",
+                "--price-input",
+                "100",
+                "--price-output",
+                "200",
+                "--max-cost",
+                "0.01",
+            ],
+            "max_cost_usd 0.01 is below one trial's estimated cost",
+        ),
         (["--param", "top_p=0:1", "--server", "http://x"], "--server runs the server's providers"),
         (
             [
