@@ -5,6 +5,11 @@ same shape as a local study, every figure equal to the server's own detail."""
 from __future__ import annotations
 
 import json
+import os
+import re
+import signal
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -97,3 +102,46 @@ def test_server_refusals(
         *GRID, code=2,
     )  # fmt: skip
     assert "--server runs the server's providers" in _text(outcome)
+
+
+def test_ctrl_c_cancels_the_job_and_resume_continues_the_study(
+    server_url: str, sim_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    http, token = _sign_up(server_url, "cli-tune-cancel@example.com")
+    monkeypatch.setenv("BENCHSTUDIO_TOKEN", token)
+    suite = http.post("/api/suites/sample").json()
+    body = {"name": "Sim", "protocol": "openai", "base_url": sim_url}
+    assert http.post("/api/providers", json=body).status_code == 201
+    first, second = tmp_path / "first.json", tmp_path / "second.json"
+    command = [
+        str(Path(sys.executable).with_name("benchstudio")), "tune", "--server", server_url,
+        "--suite", suite["id"], "--provider", "Sim", "--model", MODEL,
+        "--param", "temperature=0:1.5", "--param", "top_p=0.5:1", "--strategy", "random",
+        "--trials", "8", "--concurrency", "1", "--no-prune", "--output", str(first),
+    ]  # fmt: skip
+    env = {**os.environ, "BENCHSTUDIO_TOKEN": token, "COLUMNS": "200"}
+    process = subprocess.Popen(
+        command, stderr=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env
+    )
+    assert process.stderr is not None
+    for line in process.stderr:  # the first finished trial: interrupt the study
+        if line.strip().startswith("trial 0 "):
+            process.send_signal(signal.SIGINT)
+            break
+    _, rest = process.communicate(timeout=120)
+    assert process.returncode == 130, rest
+    cancelled = json.loads(first.read_text())
+    assert cancelled["stop_reason"] == "cancelled"
+    kept = [t for t in cancelled["trials"] if t["state"] == "complete"]
+    assert kept and kept[0]["kind"] == "baseline_default" and len(cancelled["trials"]) < 8
+    [job_id] = re.findall(r"benchstudio tune resume (\w+) --server", rest)
+    _tune("resume", job_id, "--server", server_url, "--output", str(second))
+    resumed = json.loads(second.read_text())
+    assert resumed["stop_reason"] == "max_trials" and len(resumed["trials"]) == 8
+    numbers = [t["number"] for t in resumed["trials"]]
+    assert numbers == sorted(set(numbers))
+    by_number = {t["number"]: t for t in resumed["trials"]}
+    for trial in kept:  # finished trials were kept as they were, under their numbers
+        assert by_number[trial["number"]]["point"] == trial["point"]
+        assert by_number[trial["number"]]["score"] == trial["score"]
+    assert [t["kind"] for t in resumed["trials"]].count("baseline_default") == 1
