@@ -65,6 +65,7 @@ def _server_checks(options: TuneOptions, semantic: SemanticFlags) -> None:
         flag
         for flag, value in (
             ("--price-input/--price-output", options.price),
+            ("--tool-choice", options.tool_choice),
             ("--semantic-source", semantic.source),
             ("--embedding-model", semantic.embedding_model),
             ("--judge-model", semantic.judge_model),
@@ -73,8 +74,8 @@ def _server_checks(options: TuneOptions, semantic: SemanticFlags) -> None:
     ]
     if local_only:
         raise typer.BadParameter(
-            f"{local_only[0]} is for local studies: the server uses its catalog's prices and "
-            "its own scorer settings"
+            f"{local_only[0]} is for local studies: a server run uses its catalog's prices, its "
+            "own scorer settings and tool choice auto"
         )
     if options.base_url or options.api_key_env:
         raise typer.BadParameter(

@@ -39,8 +39,6 @@ def run_body(client: ServerClient, options: TuneOptions) -> dict[str, Any]:
     """The `TunerRunCreate` body: names resolved to ids, the same sections a local study uses."""
     assert options.suite is not None and options.provider is not None
     assert options.model is not None
-    if options.tool_choice is not None:
-        raise ServerError("--tool-choice is not available with --server (the tuner runs 'auto')")
     target: dict[str, Any] = {
         "provider_id": client.resolve_provider(options.provider),
         "model_id": options.model,

@@ -261,6 +261,10 @@ def test_adjustments_are_shown_before_the_run(
         ),
         (["--param", "top_p=0:1", "--server", "http://x"], "--server runs the server's providers"),
         (
+            ["--param", "top_p=0:1", "--tool-choice", "required", "--server", "http://x"],
+            "--tool-choice is for local studies",
+        ),
+        (
             [
                 "--param",
                 "top_p=0:1",
