@@ -359,6 +359,22 @@ def _make_judged_case(client: TestClient, owner: Tenant, key: str) -> str:
     return str(rows[0]["case_id"])
 
 
+def _make_tuner_run(client: TestClient, owner: Tenant, key: str) -> str:
+    """A two-trial tuner run of A's suite against A's model (nothing listens: trials fail)."""
+    body = {
+        "suite_id": owner.ids["suite_id"],
+        "target": {"provider_id": owner.ids["provider_id"], "model_id": owner.ids["model_ref_id"]},
+        "space": {"dimensions": [{"kind": "range", "name": "temperature", "low": 0, "high": 1}]},
+        "strategy": {"kind": "random"},
+        "budget": {"max_trials": 2},
+        "timeout_s": 2,
+    }
+    response = client.post("/api/tuning/runs", json=body, headers=owner.headers)
+    assert response.status_code == 202, response.text
+    _wait_for_job(client, owner, response.json()["job_id"])
+    return str(response.json()["run"]["id"])
+
+
 # Path parameter → factory creating the owner's object (in dependency order).
 OBJECT_FACTORIES: dict[str, Callable[[TestClient, Tenant, str], str]] = {
     "provider_id": _make_provider,
@@ -380,6 +396,7 @@ OBJECT_FACTORIES: dict[str, Callable[[TestClient, Tenant, str], str]] = {
     "ref_id": _make_filed_ref,
     "report_id": _make_judge_report,
     "case_id": _make_judged_case,
+    "tuner_run_id": _make_tuner_run,
 }
 
 
