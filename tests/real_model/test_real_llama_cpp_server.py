@@ -221,3 +221,61 @@ def test_a_real_model_returns_a_parseable_verdict(real_server: RealServer) -> No
     # llama-cpp-python refuses `json_schema` (a 500 naming response_format) and constrains
     # decoding to the schema given inside `json_object`.
     assert (result.mode, result.fallbacks) == ("json_object_schema", ["json_schema"])
+
+
+WEATHER_TOOL = {
+    "type": "function",
+    "function": {
+        "name": "get_weather",
+        "description": "Current weather for a city.",
+        "parameters": {
+            "type": "object",
+            "properties": {"city": {"type": "string", "description": "City name"}},
+            "required": ["city"],
+        },
+    },
+}
+
+
+def _weather_case(city: str) -> dict[str, Any]:
+    return {
+        "id": city.lower(),
+        "category": "simple",
+        "prompt": f"What is the weather in {city} right now?",
+        "expected_calls": [{"name": "get_weather", "arguments": {"city": {"acceptable": [city]}}}],
+    }
+
+
+def test_a_five_trial_tune_of_a_real_model(real_server: RealServer, tmp_path: Path) -> None:
+    """`benchstudio tune` end to end on a real server: the default baseline and four random
+    points over temperature and top_p, each scored on two cases, every figure in the file."""
+    suite = {"name": "Weather", "tools": [WEATHER_TOOL],
+             "cases": [_weather_case("Paris"), _weather_case("Tokyo")]}  # fmt: skip
+    suite_file, output = tmp_path / "suite.json", tmp_path / "tune.json"
+    suite_file.write_text(json.dumps(suite))
+    _cli(
+        "tune", "--suite", str(suite_file), "--base-url", real_server.base_url,
+        "--model", real_server.model, "--param", "temperature=0:1.2",
+        "--param", "top_p=0.5:1", "--strategy", "random", "--seed", "7", "--trials", "5",
+        "--no-prune", "--concurrency", "1", "--fixed", "max_tokens=64",
+        "--tool-choice", "get_weather", "--timeout", "120", "--output", str(output),
+    )  # fmt: skip
+    data = json.loads(output.read_text())
+    trials = data["trials"]
+    assert data["stop_reason"] == "max_trials"
+    assert [t["number"] for t in trials] == [0, 1, 2, 3, 4]
+    assert [t["kind"] for t in trials] == ["baseline_default"] + ["search"] * 4
+    for trial in trials:
+        # Whether a 135M model names the right city is its business; that every trial ran
+        # both cases against the server and was scored is ours.
+        assert trial["state"] == "complete", trial["error"]
+        assert trial["cases"] == 2 and trial["calls"] >= 2
+        assert 0.0 <= trial["score"] <= 1.0 and trial["latency_p50_ms"] > 0
+        # Sent: the point as sampled (openai rules keep both) over the fixed max_tokens.
+        assert trial["effective"] == {**trial["point"], "max_tokens": 64}
+    for trial in trials[1:]:
+        assert 0.0 <= trial["point"]["temperature"] <= 1.2
+        assert 0.5 <= trial["point"]["top_p"] <= 1.0
+    assert data["best"]["score"] == max(t["score"] for t in trials)
+    assert [b["kind"] for b in data["baselines"]] == ["baseline_default"]
+    assert data["run"]["calls_used"] == sum(t["calls"] for t in trials)

@@ -17,6 +17,7 @@ from benchstudio.cli import (
     serve_cmd,
     simulate_cmd,
     suite_cmd,
+    tune_cmd,
     worker_cmd,
 )
 from benchstudio.cli.wiring import WiringLoader, install_wiring
@@ -56,6 +57,7 @@ app.add_typer(judge_cmd.app, name="judge")
 app.add_typer(parameter_set_cmd.app, name="parameter-set")
 app.add_typer(prompt_cmd.app, name="prompt")
 app.add_typer(experiment_cmd.app, name="experiment")
+app.add_typer(tune_cmd.app, name="tune")
 
 
 def run(load_wiring: WiringLoader) -> None:

@@ -221,6 +221,10 @@ class ServerClient:
         path = "/api/experiments" if experiment_id is None else f"/api/experiments/{experiment_id}"
         return self._call(method, path + suffix, **kwargs)
 
+    def tuning_action(self, method: str, suffix: str, **kwargs: Any) -> Any:
+        """The tuner routes: estimate, submit (`/runs`), a run's detail (`/runs/{id}`)."""
+        return self._call(method, f"/api/tuning{suffix}", **kwargs)
+
     def submit_eval(self, body: dict[str, Any]) -> dict[str, Any]:
         result: dict[str, Any] = self._call("POST", "/api/evals", json=body)
         return result
