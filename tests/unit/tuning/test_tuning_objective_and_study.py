@@ -25,14 +25,20 @@ def test_a_trial_scores_the_mean_of_its_repeats_with_a_t_interval() -> None:
     trial = score_trial(repeats, run_id="t1")
     assert trial.repeat_scores == (0.75, 0.5, 0.75)
     assert trial.score == pytest.approx(2 / 3)
-    # s = 0.1443376, t(0.975, 2) = 4.3026527: half width 0.3585549.
+    # s = 0.1443376, t(0.975, 2) = 4.3026527: half width 0.3585549 (the top cut at 1).
     low, high = trial.score_ci95 or (0.0, 0.0)
-    assert (low, high) == pytest.approx((2 / 3 - 0.3585549, 2 / 3 + 0.3585549), abs=1e-6)
+    assert (low, high) == pytest.approx((2 / 3 - 0.3585549, 1.0), abs=1e-6)
     assert trial.cases == 12
     assert trial.latency_p50_ms == pytest.approx(101.5)  # latencies 100..103, three times
     assert trial.cost_usd == pytest.approx(0.012) and trial.cost_per_repeat_usd == pytest.approx(
         0.004
     )
+
+
+def test_a_wide_t_interval_is_cut_to_the_score_scale() -> None:
+    # Two repeats far apart: t(0.975, 1) = 12.7 makes the raw interval run far past [0, 1].
+    trial = score_trial([_repeat([1, 1, 1, 1]), _repeat([0, 0, 0, 1])], run_id="t3")
+    assert trial.score_ci95 == (0.0, 1.0)
 
 
 def test_one_repeat_gets_the_bootstrap_interval_of_its_cases() -> None:

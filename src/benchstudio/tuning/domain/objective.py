@@ -97,8 +97,12 @@ def score_trial(repeats: Sequence[Sequence[CaseScore]], *, run_id: str = "") -> 
         raise ValueError("a trial needs at least one scored case")
     repeat_scores = tuple(math.fsum(c.score for c in cases) / len(cases) for cases in filled)
     everything = [case for cases in filled for case in cases]
+    interval: Interval | None
     if len(repeat_scores) >= 2:
-        interval = mean_interval(repeat_scores)
+        # A t interval over few repeats can reach past the scale; a mean of case scores in
+        # [0, 1] cannot, so the interval is cut to the scale (every view shows the same).
+        raw = mean_interval(repeat_scores)
+        interval = None if raw is None else (max(0.0, raw[0]), min(1.0, raw[1]))
     else:
         interval = bootstrap_interval(
             [case.score for case in everything], "mean", seed=seed_from_run_id(run_id, "score")
