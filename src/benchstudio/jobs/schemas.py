@@ -65,3 +65,12 @@ class JobsOverview(BaseModel):
     queued: int
     running: int
     connected_sockets: int
+
+
+class ScheduledBy(BaseModel):
+    """The schedule that started a run: runs of every kind carry it, so history can say which
+    occurrence a result belongs to (the schedule id is opaque to the run's domain)."""
+
+    schedule_id: str
+    occurrence_at: datetime = Field(description="The occurrence's scheduled instant, UTC.")
+    run_number: int = Field(description="1 for the schedule's first run.")

@@ -70,10 +70,14 @@ async def list_runs(
     since: datetime | None = None,
     until: datetime | None = None,
     experiment_id: ObjectId | None = None,
+    schedule_id: ObjectId | None = None,
 ) -> EvalRunPage:
     """Run history, newest first; `search` matches the suite and target names;
-    `experiment_id`: the runs filed under that experiment."""
-    filters = RunFilters(search, status, profile, suite_id, since, until, experiment_id)
+    `experiment_id`: the runs filed under that experiment; `schedule_id`: the runs that
+    schedule started."""
+    filters = RunFilters(
+        search, status, profile, suite_id, since, until, experiment_id, schedule_id
+    )
     return await history.list_runs(ctx, filters, page.limit, page.offset)
 
 

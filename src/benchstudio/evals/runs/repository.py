@@ -22,6 +22,7 @@ class RunFilters:
     since: datetime | None = None
     until: datetime | None = None
     experiment_id: str | None = None
+    schedule_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +54,8 @@ def _run_conditions(owner_id: str, filters: RunFilters) -> list[ColumnElement[bo
         where.append(EvalRun.created_at < filters.until)
     if filters.experiment_id:
         where.append(EvalRun.experiment_id == filters.experiment_id)
+    if filters.schedule_id:
+        where.append(EvalRun.schedule_id == filters.schedule_id)
     return where
 
 

@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from benchstudio.core.input_types import CleanInput, ObjectId
 from benchstudio.evals.runs.domain.conversation import Conversation
+from benchstudio.jobs.schemas import ScheduledBy
 from benchstudio.toolcall.matching import DEFAULT_SEMANTIC_THRESHOLD
 from benchstudio.toolcall.profiles import ProfileName
 
@@ -159,6 +160,9 @@ class EvalRunOut(BaseModel):
     )
     experiment_id: str | None = Field(
         default=None, description="The experiment the run is filed under."
+    )
+    schedule: ScheduledBy | None = Field(
+        default=None, description="The schedule occurrence that started the run, if any."
     )
     created_at: datetime
     started_at: datetime | None
