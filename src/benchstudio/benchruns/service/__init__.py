@@ -237,13 +237,9 @@ def _run_out(
         finished_at=run.finished_at,
         targets=[_target_out(t, demo_ids) for t in targets],
         headline=headline(summary),
-        schedule=ScheduledBy(
-            schedule_id=run.schedule_id,
-            occurrence_at=run.schedule_occurrence_at,
-            run_number=run.schedule_run_number,
-        )
-        if run.schedule_id and run.schedule_occurrence_at and run.schedule_run_number
-        else None,
+        schedule=ScheduledBy.of(
+            run.schedule_id, run.schedule_occurrence_at, run.schedule_run_number
+        ),
     )
 
 

@@ -23,6 +23,7 @@ AVAILABLE_FEATURES: list[str] = [
     "prompts",
     "judge",
     "experiments",
+    "schedules",
 ]
 
 router = APIRouter(tags=["system"])
