@@ -37,6 +37,9 @@ SNAPSHOT_PATHS = (
     "/api/experiments/{experiment_id}",
     "/api/experiments",
     "/api/evals/{eval_run_id}",
+    "/api/schedules/{schedule_id}",
+    "/api/schedules/{schedule_id}/occurrences",
+    "/api/schedules",
 )
 
 

@@ -11,10 +11,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from benchstudio.benchruns.service import BenchContext
 from benchstudio.catalog.service import CatalogContext
 from benchstudio.config import Settings
 from benchstudio.core.clock import utcnow
 from benchstudio.credentials.service import Vault
+from benchstudio.evals.service import EvalContext
 from benchstudio.jobs.runtime import JobRuntime
 from benchstudio.storage.service_context import ServiceContext
 
@@ -31,3 +33,21 @@ class ScheduleContext(ServiceContext):
 
     def catalog(self, owner_id: str) -> CatalogContext:
         return CatalogContext.from_settings(self.db, self.vault, self.settings, owner_id=owner_id)
+
+    def bench(self, owner_id: str) -> BenchContext:
+        """The benchmark service's context, acting as `owner_id`."""
+        catalog = self.catalog(owner_id)
+        return BenchContext(
+            db=self.db, owner_id=owner_id, actor_id=owner_id, catalog=catalog, jobs=self.jobs
+        )
+
+    def evals(self, owner_id: str) -> EvalContext:
+        """The eval service's context, acting as `owner_id`."""
+        catalog = self.catalog(owner_id)
+        return EvalContext(
+            db=self.db,
+            owner_id=owner_id,
+            actor_id=owner_id,
+            catalog=catalog,
+            jobs=self.jobs.service,
+        )

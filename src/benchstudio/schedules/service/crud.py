@@ -8,8 +8,14 @@ from datetime import timedelta
 from typing import Any
 
 from benchstudio.audit import service as audit
+from benchstudio.benchruns import service as benchruns
+from benchstudio.benchruns.schemas import BenchmarkCreate
 from benchstudio.catalog import service as catalog_service
 from benchstudio.core.errors import AppError, NotFoundError
+from benchstudio.evals.runs.schemas import EvalCreate
+from benchstudio.evals.runs.service.experiment_check import check_experiment
+from benchstudio.evals.runs.service.targets import resolve_targets
+from benchstudio.evals.suites.service import crud as suites
 from benchstudio.schedules import repository
 from benchstudio.schedules.domain import next_occurrences
 from benchstudio.schedules.models import Schedule
@@ -53,6 +59,27 @@ async def _keyed_providers(
     return keyed
 
 
+async def _check_config(
+    ctx: ScheduleContext, owner_id: str, kind: str, config: dict[str, Any]
+) -> None:
+    """What the run's own submit checks before it runs anything: the suite, providers, models,
+    parameter sets, prompt template and experiment are the owner's (404 otherwise), the
+    parameters valid (422). Nothing is submitted."""
+    if kind == "benchmark":
+        await benchruns.preview(
+            ctx.bench(owner_id), owner_id, BenchmarkCreate.model_validate(config)
+        )
+        return
+    data = EvalCreate.model_validate(config)
+    evals = ctx.evals(owner_id)
+    await suites.load_snapshot(evals, data.suite_id, data.suite_version)
+    await resolve_targets(evals, data)
+    if data.experiment_id is not None:
+        await check_experiment(evals, data.experiment_id)
+    if data.judge is not None:
+        await catalog_service.get_model(ctx.catalog(owner_id), data.judge.judge_model_ref_id)
+
+
 def _out(row: Schedule) -> ScheduleOut:
     out = ScheduleOut.model_validate(row)
     return out.model_copy(update={"timing": {**row.timing, "enabled": row.enabled}})
@@ -62,6 +89,7 @@ async def create(ctx: ScheduleContext, data: ScheduleIn) -> ScheduleOut:
     owner_id = ctx.require_owner()
     data.timing.check(_min_interval(ctx))
     config = data.run_config()
+    await _check_config(ctx, owner_id, data.kind, config)
     keyed = await _keyed_providers(ctx, owner_id, config)
     now = ctx.clock()
     row = Schedule(
@@ -121,7 +149,10 @@ async def update(ctx: ScheduleContext, schedule_id: str, data: ScheduleUpdate) -
         message = f"a {current.kind} schedule takes no `{other}`"
         raise AppError(message, code="validation_error", status_code=422)
     config = body.model_dump(mode="json", exclude_unset=True) if body is not None else None
-    keyed = await _keyed_providers(ctx, owner_id, config) if config is not None else None
+    keyed = None
+    if config is not None:
+        await _check_config(ctx, owner_id, current.kind, config)
+        keyed = await _keyed_providers(ctx, owner_id, config)
     now = ctx.clock()
     async with ctx.unit() as session:
         row = await repository.get_owned(session, owner_id, schedule_id)

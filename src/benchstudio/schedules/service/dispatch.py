@@ -23,11 +23,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from benchstudio.audit import service as audit
 from benchstudio.benchruns import service as benchruns
 from benchstudio.benchruns.schemas import BenchmarkCreate
-from benchstudio.benchruns.service import BenchContext
 from benchstudio.core.errors import AppError, NotFoundError
 from benchstudio.evals.runs.schemas import EvalCreate
 from benchstudio.evals.runs.service.submit import submit_eval
-from benchstudio.evals.service import EvalContext
 from benchstudio.jobs.schemas import ScheduledBy
 from benchstudio.schedules import repository
 from benchstudio.schedules.domain import due, record
@@ -197,22 +195,16 @@ def _claim_of(row: Schedule, occurrence: ScheduleOccurrence) -> _Claim:
 async def _start_run(ctx: ScheduleContext, claim: _Claim) -> tuple[str, str]:
     """Submit the occurrence's run as its owner: (job id, run id)."""
     owner_id = claim.owner_id
-    catalog = ctx.catalog(owner_id)
     if claim.kind == "benchmark":
         body = BenchmarkCreate.model_validate(claim.config)
         if not body.title:
             title = f"{claim.name} (run {claim.scheduled.run_number})"
             body = body.model_copy(update={"title": title[:200]})
-        bench = BenchContext(
-            db=ctx.db, owner_id=owner_id, actor_id=owner_id, catalog=catalog, jobs=ctx.jobs
-        )
+        bench = ctx.bench(owner_id)
         submitted = await benchruns.submit(bench, owner_id, body, scheduled=claim.scheduled)
         return submitted.job_id, submitted.run_id
-    evals = EvalContext(
-        db=ctx.db, owner_id=owner_id, actor_id=owner_id, catalog=catalog, jobs=ctx.jobs.service
-    )
     data = EvalCreate.model_validate(claim.config)
-    started = await submit_eval(evals, data, scheduled=claim.scheduled)
+    started = await submit_eval(ctx.evals(owner_id), data, scheduled=claim.scheduled)
     return started.job_id, started.run.id
 
 
