@@ -581,7 +581,8 @@ export interface paths {
         /**
          * List Runs
          * @description Run history, newest first; `search` matches the suite and target names;
-         *     `experiment_id`: the runs filed under that experiment.
+         *     `experiment_id`: the runs filed under that experiment; `schedule_id`: the runs that
+         *     schedule started.
          */
         get: operations["list_runs_api_evals_get"];
         put?: never;
@@ -1505,6 +1506,118 @@ export interface paths {
          * @description A single-use ticket (valid for seconds) to open `/ws?ticket=…`.
          */
         post: operations["issue_ticket_api_realtime_ticket_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/schedules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Schedules
+         * @description Your schedules, newest first.
+         */
+        get: operations["list_schedules_api_schedules_get"];
+        put?: never;
+        /**
+         * Create Schedule
+         * @description Save a schedule; its first run is its first occurrence from now. 422 for an invalid
+         *     cron, an unknown time zone or an interval below the administrator's minimum.
+         */
+        post: operations["create_schedule_api_schedules_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/schedules/next": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Next Of Draft
+         * @description The next occurrences of a schedule not saved yet, in UTC and in `timezone`.
+         */
+        post: operations["next_of_draft_api_schedules_next_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/schedules/{schedule_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Schedule */
+        get: operations["get_schedule_api_schedules__schedule_id__get"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete Schedule
+         * @description The schedule and its occurrence log; its runs stay in history.
+         */
+        delete: operations["delete_schedule_api_schedules__schedule_id__delete"];
+        options?: never;
+        head?: never;
+        /**
+         * Update Schedule
+         * @description Change it; `enabled: true` switches it on again (from the next occurrence, a pause
+         *     and its failure count cleared).
+         */
+        patch: operations["update_schedule_api_schedules__schedule_id__patch"];
+        trace?: never;
+    };
+    "/api/schedules/{schedule_id}/next": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Next Occurrences
+         * @description The next `count` occurrences, in UTC and in `timezone` (default: a cron schedule's own
+         *     zone, else UTC).
+         */
+        get: operations["next_occurrences_api_schedules__schedule_id__next_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/schedules/{schedule_id}/occurrences": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Occurrences
+         * @description The occurrence log, newest first: each run (job and run id) or skip (with why).
+         */
+        get: operations["occurrences_api_schedules__schedule_id__occurrences_get"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -2547,6 +2660,12 @@ export interface components {
             /** Stop Reason */
             stop_reason?: string | null;
         };
+        /**
+         * CatchUp
+         * @description What happens to occurrences missed while nothing dispatched (an outage, a restart).
+         * @enum {string}
+         */
+        CatchUp: "skip" | "run_once";
         /** ChatMessage */
         ChatMessage: {
             /** Content */
@@ -2664,6 +2783,27 @@ export interface components {
             /** Rounds */
             rounds: components["schemas"]["TranscriptRound"][];
         };
+        /**
+         * CronIn
+         * @description A five-field cron expression (or @daily, @hourly, …) read in an IANA time zone.
+         */
+        CronIn: {
+            /**
+             * Cron
+             * @example 0 9 * * MON-FRI
+             */
+            cron: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "cron";
+            /**
+             * Timezone
+             * @example Europe/London
+             */
+            timezone: string;
+        };
         /** CrossCaseSummaryOut */
         CrossCaseSummaryOut: {
             /** Cost Usd */
@@ -2760,6 +2900,23 @@ export interface components {
             display_name?: string | null;
             /** Model Id */
             model_id: string;
+        };
+        /**
+         * DraftNextIn
+         * @description `POST /api/schedules/next`: the preview of a schedule not saved yet.
+         */
+        DraftNextIn: {
+            /**
+             * Count
+             * @default 5
+             */
+            count: number;
+            /**
+             * Timezone
+             * @example Europe/London
+             */
+            timezone?: string | null;
+            timing: components["schemas"]["TimingIn"];
         };
         /** EffectiveLimits */
         EffectiveLimits: {
@@ -2913,6 +3070,8 @@ export interface components {
             passed_cases: number;
             /** Profile */
             profile: string;
+            /** @description The schedule occurrence that started the run, if any. */
+            schedule?: components["schemas"]["ScheduledBy"] | null;
             /** Settings */
             settings: {
                 [key: string]: unknown;
@@ -2986,6 +3145,8 @@ export interface components {
             passed_cases: number;
             /** Profile */
             profile: string;
+            /** @description The schedule occurrence that started the run, if any. */
+            schedule?: components["schemas"]["ScheduledBy"] | null;
             /** Started At */
             started_at: string | null;
             /** Status */
@@ -3414,6 +3575,28 @@ export interface components {
             requests: number;
             run: components["schemas"]["RunOut"];
         };
+        /**
+         * IntervalIn
+         * @description Every N minutes, hours or days, counted from the start in UTC.
+         */
+        IntervalIn: {
+            /**
+             * Every
+             * @description How many units between two runs.
+             */
+            every: number;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "interval";
+            unit: components["schemas"]["IntervalUnit"];
+        };
+        /**
+         * IntervalUnit
+         * @enum {string}
+         */
+        IntervalUnit: "minutes" | "hours" | "days";
         /** InviteCreate */
         InviteCreate: {
             /** Email */
@@ -4236,6 +4419,93 @@ export interface components {
             /** Optimal Hops */
             optimal_hops?: number | null;
         };
+        /** NextOccurrencesOut */
+        NextOccurrencesOut: {
+            /** Items */
+            items: components["schemas"]["OccurrenceOut"][];
+            /** Timezone */
+            timezone: string;
+        };
+        /**
+         * OccurrenceOut
+         * @description One coming occurrence: the instant in UTC and the same instant in the viewer's zone,
+         *     both ISO 8601 with their offset.
+         */
+        OccurrenceOut: {
+            /**
+             * Local
+             * Format: date-time
+             * @description The same instant in the viewer's time zone, e.g. 2026-03-29T02:00:00+01:00.
+             */
+            local: string;
+            /**
+             * Timezone
+             * @description The IANA zone `local` is shown in.
+             */
+            timezone: string;
+            /**
+             * Utc
+             * Format: date-time
+             * @description The instant in UTC, e.g. 2026-03-29T01:00:00Z.
+             */
+            utc: string;
+        };
+        /** OccurrencePage */
+        OccurrencePage: {
+            /** Items */
+            items: components["schemas"]["OccurrenceRecordOut"][];
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
+            /** Total */
+            total: number;
+        };
+        /**
+         * OccurrenceRecordOut
+         * @description A decided occurrence: its run (job and run id), or why it was skipped.
+         */
+        OccurrenceRecordOut: {
+            /** Catch Up */
+            catch_up: boolean;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Finished At */
+            finished_at: string | null;
+            /** Id */
+            id: string;
+            /** Job Id */
+            job_id: string | null;
+            /**
+             * Occurrence At
+             * Format: date-time
+             */
+            occurrence_at: string;
+            /**
+             * Reason
+             * @description "skipped: <reason>" for a skipped occurrence.
+             */
+            reason: string | null;
+            /** Run Id */
+            run_id: string | null;
+            /** Run Number */
+            run_number: number | null;
+            /** Skipped Count */
+            skipped_count: number | null;
+            /**
+             * Skipped Until
+             * @description A skipped span's last occurrence.
+             */
+            skipped_until: string | null;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "claimed" | "waiting" | "dispatched" | "done" | "failed" | "cancelled" | "interrupted" | "skipped";
+        };
         /** OpeningMessage */
         OpeningMessage: {
             /** Content */
@@ -4243,6 +4513,12 @@ export interface components {
             /** Role */
             role: string;
         };
+        /**
+         * Overlap
+         * @description What happens to an occurrence that falls due while earlier ones are queued or running.
+         * @enum {string}
+         */
+        Overlap: "skip" | "queue";
         /** PairJudgementOut */
         PairJudgementOut: {
             /** Case Id */
@@ -4847,6 +5123,8 @@ export interface components {
             request_count: number;
             /** Run Key */
             run_key: string;
+            /** @description The schedule occurrence that started the run, if any. */
+            schedule?: components["schemas"]["ScheduledBy"] | null;
             /** Slo Search */
             slo_search: {
                 [key: string]: unknown;
@@ -4909,6 +5187,8 @@ export interface components {
             request_count: number;
             /** Run Key */
             run_key: string;
+            /** @description The schedule occurrence that started the run, if any. */
+            schedule?: components["schemas"]["ScheduledBy"] | null;
             /** Source */
             source: string;
             /** Started At */
@@ -4962,6 +5242,143 @@ export interface components {
             provider_name: string;
             /** Target Key */
             target_key: string;
+        };
+        /**
+         * ScheduleIn
+         * @description A schedule: what it runs (a benchmark or an eval-run configuration, as `POST
+         *     /api/benchmarks` or `POST /api/evals` takes it, models and parameter sets included) and
+         *     when (`timing`). The schedule is on when `timing.enabled` is.
+         */
+        ScheduleIn: {
+            /** @description With kind benchmark. */
+            benchmark?: components["schemas"]["BenchmarkCreate"] | null;
+            /** @description With kind eval. */
+            eval?: components["schemas"]["EvalCreate"] | null;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "benchmark" | "eval";
+            /**
+             * Monthly Budget Usd
+             * @description Pauses the schedule once reached.
+             */
+            monthly_budget_usd?: number | null;
+            /** Name */
+            name: string;
+            /**
+             * Pause After Failures
+             * @description Consecutive failed runs that pause it.
+             * @default 3
+             */
+            pause_after_failures: number;
+            timing: components["schemas"]["TimingIn"];
+        };
+        /** ScheduleOut */
+        ScheduleOut: {
+            /**
+             * Config
+             * @description The run's configuration, as submitted each time.
+             */
+            config: {
+                [key: string]: unknown;
+            };
+            /** Consecutive Failures */
+            consecutive_failures: number;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Enabled */
+            enabled: boolean;
+            /** Finished */
+            finished: ("max_runs" | "ended") | null;
+            /** Id */
+            id: string;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "benchmark" | "eval";
+            /**
+             * Last Occurrence At
+             * @description The latest occurrence decided.
+             */
+            last_occurrence_at: string | null;
+            /** Monthly Budget Usd */
+            monthly_budget_usd: number | null;
+            /** Name */
+            name: string;
+            /** Next Due At */
+            next_due_at: string | null;
+            /** Pause After Failures */
+            pause_after_failures: number;
+            /**
+             * Paused Reason
+             * @description Why the schedule paused itself, if it did.
+             */
+            paused_reason: string | null;
+            /** Runs So Far */
+            runs_so_far: number;
+            /** Timing */
+            timing: {
+                [key: string]: unknown;
+            };
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+        };
+        /** SchedulePage */
+        SchedulePage: {
+            /** Items */
+            items: components["schemas"]["ScheduleOut"][];
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
+            /** Total */
+            total: number;
+        };
+        /**
+         * ScheduleUpdate
+         * @description `PATCH /api/schedules/{id}`: the fields given change. Switching a schedule on (again)
+         *     starts it from the next occurrence and clears a pause and its failure count.
+         */
+        ScheduleUpdate: {
+            benchmark?: components["schemas"]["BenchmarkCreate"] | null;
+            /** Enabled */
+            enabled?: boolean | null;
+            eval?: components["schemas"]["EvalCreate"] | null;
+            /** Monthly Budget Usd */
+            monthly_budget_usd?: number | null;
+            /** Name */
+            name?: string | null;
+            /** Pause After Failures */
+            pause_after_failures?: number | null;
+            timing?: components["schemas"]["TimingIn"] | null;
+        };
+        /**
+         * ScheduledBy
+         * @description The schedule that started a run: runs of every kind carry it, so history can say which
+         *     occurrence a result belongs to (the schedule id is opaque to the run's domain).
+         */
+        ScheduledBy: {
+            /**
+             * Occurrence At
+             * Format: date-time
+             * @description The occurrence's scheduled instant, UTC.
+             */
+            occurrence_at: string;
+            /**
+             * Run Number
+             * @description 1 for the schedule's first run.
+             */
+            run_number: number;
+            /** Schedule Id */
+            schedule_id: string;
         };
         /**
          * SemanticValueOut
@@ -5391,6 +5808,37 @@ export interface components {
             ticket: string;
             /** Url */
             url: string;
+        };
+        /**
+         * TimingIn
+         * @description When a schedule runs: its rule, bounds, and what happens when runs are late or overlap.
+         */
+        TimingIn: {
+            /** @default skip */
+            catch_up: components["schemas"]["CatchUp"];
+            /**
+             * Enabled
+             * @default true
+             */
+            enabled: boolean;
+            /** Ends At */
+            ends_at?: string | null;
+            /**
+             * Max Running
+             * @default 1
+             */
+            max_running: number;
+            /** Max Runs */
+            max_runs?: number | null;
+            /** @default skip */
+            overlap: components["schemas"]["Overlap"];
+            /** Rule */
+            rule: components["schemas"]["IntervalIn"] | components["schemas"]["CronIn"];
+            /**
+             * Starts At
+             * Format: date-time
+             */
+            starts_at: string;
         };
         /**
          * TokenResponse
@@ -6514,6 +6962,8 @@ export interface operations {
                 model?: string | null;
                 since?: string | null;
                 until?: string | null;
+                /** @description The runs this schedule started. */
+                schedule_id?: string | null;
                 limit?: number;
                 offset?: number;
             };
@@ -7014,6 +7464,7 @@ export interface operations {
                 since?: string | null;
                 until?: string | null;
                 experiment_id?: string | null;
+                schedule_id?: string | null;
                 limit?: number;
                 offset?: number;
             };
@@ -9900,6 +10351,339 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["TicketOut"];
+                };
+            };
+            /** @description Client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    list_schedules_api_schedules_get: {
+        parameters: {
+            query?: {
+                limit?: number;
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SchedulePage"];
+                };
+            };
+            /** @description Client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    create_schedule_api_schedules_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ScheduleIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScheduleOut"];
+                };
+            };
+            /** @description Client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    next_of_draft_api_schedules_next_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DraftNextIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NextOccurrencesOut"];
+                };
+            };
+            /** @description Client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    get_schedule_api_schedules__schedule_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                schedule_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScheduleOut"];
+                };
+            };
+            /** @description Client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    delete_schedule_api_schedules__schedule_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                schedule_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    update_schedule_api_schedules__schedule_id__patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                schedule_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ScheduleUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScheduleOut"];
+                };
+            };
+            /** @description Client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    next_occurrences_api_schedules__schedule_id__next_get: {
+        parameters: {
+            query?: {
+                count?: number;
+                timezone?: string | null;
+            };
+            header?: never;
+            path: {
+                schedule_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NextOccurrencesOut"];
+                };
+            };
+            /** @description Client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    occurrences_api_schedules__schedule_id__occurrences_get: {
+        parameters: {
+            query?: {
+                limit?: number;
+                offset?: number;
+            };
+            header?: never;
+            path: {
+                schedule_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OccurrencePage"];
                 };
             };
             /** @description Client error */
