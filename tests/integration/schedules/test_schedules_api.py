@@ -12,6 +12,7 @@ import pytest
 from schedules_driver import Api, Clock, Platform, benchmark_body, platform, quiet_settings
 
 from benchstudio.config import Settings
+from benchstudio.schedules.service import crud
 
 
 @pytest.fixture
@@ -169,3 +170,15 @@ def test_the_estimate_gives_cost_per_run_and_per_month(p: Platform) -> None:
     shown = api.ok("POST", "/api/schedules/estimate", json=_body(api, {**weekdays, **starts}))
     assert shown["runs_per_month"] == 22
     assert api.ok("GET", "/api/schedules")["total"] == 0  # nothing saved
+
+
+def test_a_user_has_a_bounded_number_of_schedules(
+    p: Platform, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    api = p.api.sign_up("owner@example.com")
+    monkeypatch.setattr(crud, "MAX_SCHEDULES", 2)
+    for _ in range(2):
+        api.ok("POST", "/api/schedules", 201, json=_body(api))
+    refused = api.call("POST", "/api/schedules", json=_body(api))
+    assert refused.status_code == 409
+    assert refused.json()["error"]["code"] == "too_many_schedules"

@@ -31,6 +31,8 @@ from benchstudio.schedules.service import ScheduleContext
 from benchstudio.schedules.service.estimate import check_config
 from benchstudio.schedules.service.timing_state import restarted, timing_in
 
+# Per user: each enabled schedule is work for every dispatcher pass it falls due in.
+MAX_SCHEDULES = 500
 # Where a schedule's timing sits in the request bodies (the 422's `loc`).
 AT_TIMING = ("body", "timing")
 
@@ -69,6 +71,11 @@ async def create(ctx: ScheduleContext, data: ScheduleIn) -> ScheduleOut:
     await check_config(ctx, owner_id, data.kind, config)
     keyed = await _keyed_providers(ctx, owner_id, config)
     now = ctx.clock()
+    async with ctx.read() as session:
+        _, count = await repository.list_owned(session, owner_id, 1, 0)
+    if count >= MAX_SCHEDULES:
+        message = f"You have {count} schedules, the most allowed; delete one first."
+        raise AppError(message, code="too_many_schedules", status_code=409)
     row = Schedule(
         owner_id=owner_id,
         name=data.name,
