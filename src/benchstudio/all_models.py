@@ -12,6 +12,7 @@ from benchstudio.experiments import models as experiments_models
 from benchstudio.jobs import models as jobs_models
 from benchstudio.judge import models as judge_models
 from benchstudio.prompts import models as prompts_models
+from benchstudio.schedules import models as schedules_models
 from benchstudio.storage.base import Base
 from benchstudio.tuning import models as tuning_models
 
@@ -31,5 +32,6 @@ __all__ = [
     "judge_models",
     "metadata",
     "prompts_models",
+    "schedules_models",
     "tuning_models",
 ]

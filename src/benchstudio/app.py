@@ -83,6 +83,10 @@ from benchstudio.prompts import endpoints as prompts_endpoints
 from benchstudio.prompts.service import owns_benchmark_prompt, record_use, resolve_prompt
 from benchstudio.realtime import endpoints as realtime_endpoints
 from benchstudio.realtime.state import Realtime
+from benchstudio.schedules import endpoints as schedules_endpoints
+from benchstudio.schedules.service import ScheduleContext
+from benchstudio.schedules.service.outcomes import also_follows
+from benchstudio.schedules.service.periodic import ScheduleDispatcher
 from benchstudio.speed.prompts import warm_corpus
 from benchstudio.speed.tokenizer import load_encodings
 from benchstudio.storage.engine import Database, DatabaseConfig, open_database
@@ -110,12 +114,13 @@ def job_registry(settings: Settings) -> HandlerRegistry:
     if settings.demo_jobs_enabled:
         registry.register(DEMO_JOB)
     # Each run follows its job to its final state (in the job's last unit of work), and the
-    # start-up repair catches runs whose job ended without them. The jobs list names each job
-    # by its run and links to the run's page.
+    # start-up repair catches runs whose job ended without them (a scheduled run's schedule
+    # follows too: `also_follows`). The jobs list names each job by its run and links to the
+    # run's page.
     registry.register(
         dataclasses.replace(
             BENCHMARK_JOB,
-            on_ended=benchmark_follows_job,
+            on_ended=also_follows(benchmark_follows_job),
             repair=repair_benchmark_runs,
             describe=describe_benchmark_jobs,
             label="Benchmark",
@@ -124,7 +129,7 @@ def job_registry(settings: Settings) -> HandlerRegistry:
     registry.register(
         dataclasses.replace(
             TOOL_EVAL_JOB,
-            on_ended=eval_follows_job,
+            on_ended=also_follows(eval_follows_job),
             repair=repair_eval_runs,
             describe=describe_eval_jobs,
             label="Tool-calling eval",
@@ -271,6 +276,7 @@ def build_api_router() -> APIRouter:
     api.include_router(prompts_endpoints.router)
     api.include_router(experiments_endpoints.router)
     api.include_router(tuning_endpoints.router)
+    api.include_router(schedules_endpoints.router)
     return api
 
 
@@ -314,10 +320,20 @@ def create_app(
         )
         _auto_judge.use(app.state.database, app.state.jobs.service)
         await app.state.jobs.start()
+        # Scheduled runs: a dispatcher pass every few seconds (one leader in scale-out).
+        schedules = ScheduleContext(
+            db=app.state.database, settings=settings, vault=app.state.vault, jobs=app.state.jobs
+        )
+        app.state.schedules, schedules_redis = ScheduleDispatcher.for_server(schedules)
+        if settings.schedules_dispatcher:
+            app.state.schedules.start()
         log.info("benchstudio started", extra={"version": __version__, "env": settings.env.value})
         try:
             yield
         finally:
+            await app.state.schedules.stop()
+            if schedules_redis is not None:
+                await schedules_redis.aclose()
             await app.state.jobs.stop()
             await app.state.realtime.stop()
             await app.state.database.dispose()

@@ -90,6 +90,12 @@ class Settings(BaseSettings):
     # All users together; in scale-out set it to the total worker slots.
     jobs_max_running: int | None = Field(default=8, ge=1)
     worker_concurrency: int = Field(default=8, ge=1)
+    # Schedules (docs/scheduling.md): the administrator's minimum interval between two runs of
+    # a schedule, how often the schedule dispatcher looks for due occurrences, and whether
+    # this process runs it (with a Redis leader lock in scale-out mode).
+    schedules_min_interval_s: int = Field(default=60, ge=60, le=366 * 86_400)
+    schedules_dispatch_interval_s: float = Field(default=10.0, gt=0)
+    schedules_dispatcher: bool = True
     # The `demo.units` job type (tests). Unset: on in test mode only, so a
     # public server offers no job that only occupies a slot (docs/security.md).
     demo_jobs: bool | None = None

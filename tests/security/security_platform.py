@@ -398,6 +398,26 @@ def _make_space_preset(client: TestClient, owner: Tenant, key: str) -> str:
     return _created(client.post("/api/tuning/presets", json=body, headers=owner.headers))
 
 
+def _make_schedule(client: TestClient, owner: Tenant, key: str) -> str:
+    """A nightly eval schedule of A's suite on A's model, starting in 2100 (it never runs
+    during the test)."""
+    body = {
+        "name": "A's nightly eval",
+        "kind": "eval",
+        "eval": {
+            "suite_id": owner.ids["suite_id"],
+            "targets": [
+                {"provider_id": owner.ids["provider_id"], "model_id": owner.ids["model_ref_id"]}
+            ],
+        },
+        "timing": {
+            "rule": {"kind": "cron", "cron": "0 2 * * *", "timezone": "Europe/London"},
+            "starts_at": "2100-01-01T00:00:00Z",
+        },
+    }
+    return _created(client.post("/api/schedules", json=body, headers=owner.headers))
+
+
 # Path parameter → factory creating the owner's object (in dependency order).
 OBJECT_FACTORIES: dict[str, Callable[[TestClient, Tenant, str], str]] = {
     "provider_id": _make_provider,
@@ -421,6 +441,7 @@ OBJECT_FACTORIES: dict[str, Callable[[TestClient, Tenant, str], str]] = {
     "case_id": _make_judged_case,
     "tuner_run_id": _make_tuner_run,
     "preset_id": _make_space_preset,
+    "schedule_id": _make_schedule,
 }
 
 

@@ -40,6 +40,9 @@ SNAPSHOT_PATHS = (
     "/api/tuning/presets/{preset_id}",
     "/api/tuning/presets",
     "/api/parameter-sets",
+    "/api/schedules/{schedule_id}",
+    "/api/schedules/{schedule_id}/occurrences",
+    "/api/schedules",
 )
 
 

@@ -112,8 +112,9 @@ async def list_benchmarks(
     model: QueryText | None = Query(None, max_length=256),
     since: datetime | None = None,
     until: datetime | None = None,
+    schedule_id: ObjectId | None = Query(None, description="The runs this schedule started."),
 ) -> RunPage:
-    filters = RunFilters(q, status, provider_id, model, since, until)
+    filters = RunFilters(q, status, provider_id, model, since, until, schedule_id)
     return await service.list_runs(ctx, filters, page.limit, page.offset)
 
 

@@ -36,6 +36,7 @@ class BenchmarkRun(Base):
         Index("ix_benchmark_runs_owner_created", "owner_id", "created_at"),
         Index("ix_benchmark_runs_owner_status", "owner_id", "status"),
         Index("ix_benchmark_runs_owner_import_hash", "owner_id", "import_hash"),
+        Index("ix_benchmark_runs_owner_schedule", "owner_id", "schedule_id"),
     )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
@@ -72,6 +73,11 @@ class BenchmarkRun(Base):
     summary: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     summary_version: Mapped[int | None] = mapped_column(Integer)
     search_text: Mapped[str] = mapped_column(Text, default="")
+    # Set on a run a schedule started: an opaque id the schedules domain owns, the
+    # occurrence's instant and the schedule's run number.
+    schedule_id: Mapped[str | None] = mapped_column(String(32))
+    schedule_occurrence_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    schedule_run_number: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -24,6 +24,7 @@ class RunFilters:
     model: str | None = None
     since: datetime | None = None
     until: datetime | None = None
+    schedule_id: str | None = None
 
 
 async def get_run(session: AsyncSession, owner_id: str, run_id: str) -> BenchmarkRun | None:
@@ -82,6 +83,8 @@ def _filtered(owner_id: str, filters: RunFilters) -> Select[Any]:
         query = query.where(BenchmarkRun.created_at >= filters.since)
     if filters.until is not None:
         query = query.where(BenchmarkRun.created_at < filters.until)
+    if filters.schedule_id is not None:
+        query = query.where(BenchmarkRun.schedule_id == filters.schedule_id)
     return query
 
 

@@ -73,6 +73,7 @@ class EvalRun(Base):
         Index("ix_eval_runs_owner_id_created_at", "owner_id", "created_at"),
         Index("ix_eval_runs_owner_id_experiment_id", "owner_id", "experiment_id"),
         Index("ix_eval_runs_owner_id_tuner_run_id", "owner_id", "tuner_run_id"),
+        Index("ix_eval_runs_owner_id_schedule_id", "owner_id", "schedule_id"),
     )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
@@ -100,6 +101,11 @@ class EvalRun(Base):
     # Set on a tuner trial's run: an opaque id the tuning domain owns. Such runs are hidden
     # from eval history unless asked for (`include_trials`, `tuner_run_id`).
     tuner_run_id: Mapped[str | None] = mapped_column(String(32))
+    # Set on a run a schedule started: an opaque id the schedules domain owns, the
+    # occurrence's instant and the schedule's run number.
+    schedule_id: Mapped[str | None] = mapped_column(String(32))
+    schedule_occurrence_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    schedule_run_number: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -108,6 +114,17 @@ class EvalRun(Base):
     def models(self) -> list[str]:
         """The targets' labels as run, in order (the history lists them)."""
         return [str(t["label"]) for t in (self.config or {}).get("targets", [])]
+
+    @property
+    def schedule(self) -> dict[str, Any] | None:
+        """The schedule metadata (`ScheduledBy`) of a scheduled run, else None."""
+        if self.schedule_id is None:
+            return None
+        return {
+            "schedule_id": self.schedule_id,
+            "occurrence_at": self.schedule_occurrence_at,
+            "run_number": self.schedule_run_number,
+        }
 
     @property
     def verdict_policy(self) -> str:

@@ -93,3 +93,16 @@ async def reopen(session: AsyncSession, job_id: str) -> None:
     await session.execute(
         update(JobSpend).where(JobSpend.job_id == job_id).values(settled=False, settled_at=None)
     )
+
+
+async def spend_of(session: AsyncSession, job_ids: Sequence[str]) -> float:
+    """Spent or held by these jobs (as `month_spend` counts them): a schedule's budget."""
+    if not job_ids:
+        return 0.0
+    held = case(
+        (JobSpend.settled.is_(True), JobSpend.charged_usd),
+        (JobSpend.reserved_usd > JobSpend.charged_usd, JobSpend.reserved_usd),
+        else_=JobSpend.charged_usd,
+    )
+    query = select(func.coalesce(func.sum(held), 0.0)).where(JobSpend.job_id.in_(list(job_ids)))
+    return float((await session.execute(query)).scalar_one())

@@ -125,23 +125,27 @@ def _text(value: bytes | str | None) -> str | None:
 
 
 class RedisDispatchLock:
-    """Only one dispatcher in the cluster ticks at a time; the lock expires if its holder dies."""
+    """Only one dispatcher in the cluster ticks at a time; the lock expires if its holder dies.
+    `key`: the job dispatcher's lock by default; the schedule dispatcher holds its own."""
 
-    def __init__(self, redis: Redis, holder: str, ttl_s: float) -> None:
+    def __init__(
+        self, redis: Redis, holder: str, ttl_s: float, *, key: str = DISPATCH_LOCK_KEY
+    ) -> None:
         self.redis = redis
         self.holder = holder
         self.ttl_ms = max(1000, int(ttl_s * 1000))
+        self.key = key
 
     async def acquire(self) -> bool:
-        if await self.redis.set(DISPATCH_LOCK_KEY, self.holder, nx=True, px=self.ttl_ms):
+        if await self.redis.set(self.key, self.holder, nx=True, px=self.ttl_ms):
             return True
-        current = await self.redis.get(DISPATCH_LOCK_KEY)
+        current = await self.redis.get(self.key)
         if _text(current) == self.holder:
-            await self.redis.pexpire(DISPATCH_LOCK_KEY, self.ttl_ms)
+            await self.redis.pexpire(self.key, self.ttl_ms)
             return True
         return False
 
     async def release(self) -> None:
-        current = await self.redis.get(DISPATCH_LOCK_KEY)
+        current = await self.redis.get(self.key)
         if _text(current) == self.holder:
-            await self.redis.delete(DISPATCH_LOCK_KEY)
+            await self.redis.delete(self.key)

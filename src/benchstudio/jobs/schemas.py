@@ -65,3 +65,21 @@ class JobsOverview(BaseModel):
     queued: int
     running: int
     connected_sockets: int
+
+
+class ScheduledBy(BaseModel):
+    """The schedule that started a run: runs of every kind carry it, so history can say which
+    occurrence a result belongs to (the schedule id is opaque to the run's domain)."""
+
+    schedule_id: str
+    occurrence_at: datetime = Field(description="The occurrence's scheduled instant, UTC.")
+    run_number: int = Field(description="1 for the schedule's first run.")
+
+    @classmethod
+    def of(
+        cls, schedule_id: str | None, occurrence_at: datetime | None, run_number: int | None
+    ) -> ScheduledBy | None:
+        """From a run row's three columns (None: a run no schedule started)."""
+        if schedule_id is None or occurrence_at is None or run_number is None:
+            return None
+        return cls(schedule_id=schedule_id, occurrence_at=occurrence_at, run_number=run_number)

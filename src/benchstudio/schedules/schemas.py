@@ -9,13 +9,15 @@ as request validation.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Annotated, Literal, Self
+from typing import Annotated, Any, Literal, Self
 
-from pydantic import AwareDatetime, BaseModel, Field, field_validator, model_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
+from benchstudio.benchruns.schemas import BenchmarkCreate
 from benchstudio.core.errors import AppError
 from benchstudio.core.input_types import CleanInput
+from benchstudio.evals.runs.schemas import EvalCreate
 from benchstudio.schedules.domain import (
     CatchUp,
     CronRule,
@@ -102,22 +104,26 @@ class TimingIn(CleanInput):
             max_running=self.max_running,
         )
 
-    def check(self, min_interval: timedelta = DEFAULT_MIN_INTERVAL) -> TimingSpec:
+    def check(
+        self, min_interval: timedelta = DEFAULT_MIN_INTERVAL, at: tuple[str, ...] = ("body",)
+    ) -> TimingSpec:
         """The spec, or a 422 AppError naming each field at fault (the admin's minimum
         included)."""
         spec = self.to_spec()
         problems = spec_problems(spec, min_interval)
         if problems:
-            raise timing_error(problems, self.rule.kind)
+            raise timing_error(problems, self.rule.kind, at)
         return spec
 
 
-def timing_error(problems: list[SpecProblem], kind: str) -> AppError:
+def timing_error(
+    problems: list[SpecProblem], kind: str, at: tuple[str, ...] = ("body",)
+) -> AppError:
     """The 422 for `problems`, shaped like request validation's envelope (loc, msg, type):
     a rule's field sits under its kind, as Pydantic places it (`body.rule.cron.timezone`)."""
 
     def loc(field: str) -> list[str]:
-        return ["body", "rule", kind, field] if field in _RULE_FIELDS else ["body", field]
+        return [*at, "rule", kind, field] if field in _RULE_FIELDS else [*at, field]
 
     details = [{"loc": loc(p.field), "msg": p.message, "type": p.code} for p in problems]
     return AppError(problems[0].message, code="validation_error", status_code=422, details=details)
@@ -158,3 +164,148 @@ class OccurrenceOut(BaseModel):
 class NextOccurrencesOut(BaseModel):
     items: list[OccurrenceOut]
     timezone: str
+
+
+class DraftNextIn(CleanInput):
+    """`POST /api/schedules/next`: the preview of a schedule not saved yet."""
+
+    timing: TimingIn
+    count: int = Field(default=5, ge=1, le=MAX_NEXT)
+    timezone: str | None = Field(default=None, max_length=64, examples=["Europe/London"])
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str | None) -> str | None:
+        problem = None if value is None else timezone_problem(value)
+        if problem:
+            raise PydanticCustomError("unknown_timezone", problem)
+        return value
+
+
+ScheduleKind = Literal["benchmark", "eval"]
+
+
+class ScheduleIn(CleanInput):
+    """A schedule: what it runs (a benchmark or an eval-run configuration, as `POST
+    /api/benchmarks` or `POST /api/evals` takes it, models and parameter sets included) and
+    when (`timing`). The schedule is on when `timing.enabled` is."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, max_length=200)
+    kind: ScheduleKind
+    benchmark: BenchmarkCreate | None = Field(default=None, description="With kind benchmark.")
+    eval: EvalCreate | None = Field(default=None, description="With kind eval.")
+    timing: TimingIn
+    monthly_budget_usd: float | None = Field(
+        default=None, ge=0, le=1_000_000, description="Pauses the schedule once reached."
+    )
+    pause_after_failures: int = Field(
+        default=3, ge=1, le=100, description="Consecutive failed runs that pause it."
+    )
+
+    @model_validator(mode="after")
+    def _one_configuration(self) -> Self:
+        other = "eval" if self.kind == "benchmark" else "benchmark"
+        if getattr(self, self.kind) is None:
+            raise PydanticCustomError(
+                "missing_configuration", f"a {self.kind} schedule needs its `{self.kind}`"
+            )
+        if getattr(self, other) is not None:
+            raise PydanticCustomError(
+                "extra_configuration", f"a {self.kind} schedule takes no `{other}`"
+            )
+        return self
+
+    def run_config(self) -> dict[str, Any]:
+        body = self.benchmark if self.kind == "benchmark" else self.eval
+        assert body is not None
+        return body.model_dump(mode="json", exclude_unset=True)
+
+
+class ScheduleUpdate(CleanInput):
+    """`PATCH /api/schedules/{id}`: the fields given change. Switching a schedule on (again)
+    starts it from the next occurrence and clears a pause and its failure count."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    enabled: bool | None = None
+    benchmark: BenchmarkCreate | None = None
+    eval: EvalCreate | None = None
+    timing: TimingIn | None = None
+    monthly_budget_usd: float | None = Field(default=None, ge=0, le=1_000_000)
+    pause_after_failures: int | None = Field(default=None, ge=1, le=100)
+
+
+class ScheduleOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: str
+    name: str
+    kind: ScheduleKind
+    config: dict[str, Any] = Field(description="The run's configuration, as submitted each time.")
+    timing: dict[str, Any]
+    enabled: bool
+    paused_reason: str | None = Field(description="Why the schedule paused itself, if it did.")
+    monthly_budget_usd: float | None
+    pause_after_failures: int
+    runs_so_far: int
+    consecutive_failures: int
+    finished: Literal["max_runs", "ended"] | None
+    last_occurrence_at: datetime | None = Field(
+        validation_alias="decided_through", description="The latest occurrence decided."
+    )
+    next_due_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+
+
+class SchedulePage(BaseModel):
+    items: list[ScheduleOut]
+    total: int
+    limit: int
+    offset: int
+
+
+OccurrenceStatus = Literal[
+    "claimed", "waiting", "dispatched", "done", "failed", "cancelled", "interrupted", "skipped"
+]
+
+
+class OccurrenceRecordOut(BaseModel):
+    """A decided occurrence: its run (job and run id), or why it was skipped."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: str
+    occurrence_at: datetime
+    run_number: int | None
+    status: OccurrenceStatus
+    reason: str | None = Field(description='"skipped: <reason>" for a skipped occurrence.')
+    catch_up: bool
+    skipped_until: datetime | None = Field(description="A skipped span's last occurrence.")
+    skipped_count: int | None
+    job_id: str | None
+    run_id: str | None
+    created_at: datetime
+    finished_at: datetime | None
+
+
+class OccurrencePage(BaseModel):
+    items: list[OccurrenceRecordOut]
+    total: int
+    limit: int
+    offset: int
+
+
+class ScheduleEstimateOut(BaseModel):
+    """What the editor shows before saving: cost per run and per month (30 days from now)."""
+
+    cost_per_run_usd: float | None = Field(
+        description="A benchmark's estimate; an eval's only when every model is free (demo). "
+        "None: unknown (a model without a price)."
+    )
+    runs_per_month: int = Field(description="Occurrences in the next 30 days.")
+    cost_per_month_usd: float | None
+    monthly_budget_usd: float | None

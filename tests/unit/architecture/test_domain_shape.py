@@ -33,8 +33,8 @@ DOMAINS = (
     "system",
     "tuning",
 )
-# Domains whose foundations (schemas, pure domain) landed before their service (issues 19, 22).
-WITHOUT_SERVICE_YET = frozenset({"judge", "schedules"})
+# Domains whose foundations (schemas, pure domain) landed before their service (issue 19).
+WITHOUT_SERVICE_YET = frozenset({"judge"})
 ROLES = frozenset({"schemas", "domain", "repository", "service", "endpoints", "tasks", "models"})
 PUBLIC_ROLES = frozenset({"service", "schemas", "domain"})
 

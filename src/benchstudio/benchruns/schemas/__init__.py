@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from benchstudio.catalog.schemas import AppliedParameterSet
 from benchstudio.core.input_types import CleanInput, ObjectId
+from benchstudio.jobs.schemas import ScheduledBy
 
 BenchMode = Literal["profile", "concurrency", "rate", "sweep_concurrency", "sweep_rate"]
 # Context tiers: sizing a prompt runs the tokenizer over it, so a preview costs CPU and memory in
@@ -179,6 +180,9 @@ class RunOut(BaseModel):
     targets: list[RunTargetOut]
     # Headline figures of the whole run (p50s), when a summary exists.
     headline: dict[str, float | None] = Field(default_factory=dict)
+    schedule: ScheduledBy | None = Field(
+        default=None, description="The schedule occurrence that started the run, if any."
+    )
 
 
 class RunPage(BaseModel):

@@ -49,6 +49,7 @@ from benchstudio.core.ids import new_id
 from benchstudio.core.stats import compare_samples
 from benchstudio.jobs import repository as job_repository
 from benchstudio.jobs.runtime import JobRuntime
+from benchstudio.jobs.schemas import ScheduledBy
 from benchstudio.prompts import service as prompts
 from benchstudio.speed.output import planned_requests
 from benchstudio.storage.paging import total_from_page
@@ -86,7 +87,13 @@ async def preview(ctx: BenchContext, owner_id: str, data: BenchmarkCreate) -> Be
     return (await _plan_and_preview(ctx, owner_id, data, "preview"))[1]
 
 
-def _run_row(owner_id: str, run_id: str, data: BenchmarkCreate, plan: Plan) -> BenchmarkRun:
+def _run_row(
+    owner_id: str,
+    run_id: str,
+    data: BenchmarkCreate,
+    plan: Plan,
+    scheduled: ScheduledBy | None = None,
+) -> BenchmarkRun:
     words = [t.model_id for t in plan.targets] + [t.model_display for t in plan.targets]
     words += [t.provider.name for t in plan.targets]
     return BenchmarkRun(
@@ -103,6 +110,9 @@ def _run_row(owner_id: str, run_id: str, data: BenchmarkCreate, plan: Plan) -> B
         slo_search=[],
         search_text=search_text([data.title, *words]),
         created_at=utcnow(),
+        schedule_id=scheduled.schedule_id if scheduled else None,
+        schedule_occurrence_at=scheduled.occurrence_at if scheduled else None,
+        schedule_run_number=scheduled.run_number if scheduled else None,
     )
 
 
@@ -136,9 +146,16 @@ def _target_rows(run_id: str, plan: Plan) -> list[BenchmarkRunTarget]:
     ]
 
 
-async def submit(ctx: BenchContext, owner_id: str, data: BenchmarkCreate) -> BenchmarkSubmitted:
+async def submit(
+    ctx: BenchContext,
+    owner_id: str,
+    data: BenchmarkCreate,
+    *,
+    scheduled: ScheduledBy | None = None,
+) -> BenchmarkSubmitted:
     """Write the run and its job in one unit of work (limits checked by the job type at submit):
-    a refused or failed submit leaves no run behind, and a committed run always has its job."""
+    a refused or failed submit leaves no run behind, and a committed run always has its job.
+    `scheduled`: the schedule occurrence that starts this run (its history metadata)."""
     run_id = new_id()
     plan, preview_out, _ = await _plan_and_preview(ctx, owner_id, data, run_id)
     params = {
@@ -155,7 +172,7 @@ async def submit(ctx: BenchContext, owner_id: str, data: BenchmarkCreate) -> Ben
     }
 
     async def write_run(session: AsyncSession, job_id: str) -> None:
-        run = _run_row(owner_id, run_id, data, plan)
+        run = _run_row(owner_id, run_id, data, plan, scheduled)
         run.job_id = job_id
         session.add(run)
         await session.flush()
@@ -220,6 +237,9 @@ def _run_out(
         finished_at=run.finished_at,
         targets=[_target_out(t, demo_ids) for t in targets],
         headline=headline(summary),
+        schedule=ScheduledBy.of(
+            run.schedule_id, run.schedule_occurrence_at, run.schedule_run_number
+        ),
     )
 
 

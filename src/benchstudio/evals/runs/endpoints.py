@@ -72,10 +72,12 @@ async def list_runs(
     experiment_id: ObjectId | None = None,
     include_trials: bool = False,
     tuner_run_id: ObjectId | None = None,
+    schedule_id: ObjectId | None = None,
 ) -> EvalRunPage:
     """Run history, newest first; `search` matches the suite and target names;
-    `experiment_id`: the runs filed under that experiment. A tuner's trial runs are left out
-    unless `include_trials` (all of them) or `tuner_run_id` (that tuner run's) asks for them."""
+    `experiment_id`: the runs filed under that experiment; `schedule_id`: the runs that
+    schedule started. A tuner's trial runs are left out unless `include_trials` (all of them)
+    or `tuner_run_id` (that tuner run's) asks for them."""
     filters = RunFilters(
         search,
         status,
@@ -84,6 +86,7 @@ async def list_runs(
         since,
         until,
         experiment_id,
+        schedule_id=schedule_id,
         include_trials=include_trials,
         tuner_run_id=tuner_run_id,
     )

@@ -25,6 +25,7 @@ class RunFilters:
     # A tuner's trial runs are hidden unless asked for: all of them, or one tuner run's.
     include_trials: bool = False
     tuner_run_id: str | None = None
+    schedule_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +61,8 @@ def _run_conditions(owner_id: str, filters: RunFilters) -> list[ColumnElement[bo
         where.append(EvalRun.tuner_run_id == filters.tuner_run_id)
     elif not filters.include_trials:
         where.append(EvalRun.tuner_run_id.is_(None))
+    if filters.schedule_id:
+        where.append(EvalRun.schedule_id == filters.schedule_id)
     return where
 
 

@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from benchstudio.core.input_types import CleanInput, ObjectId
 from benchstudio.evals.runs.domain.conversation import Conversation
+from benchstudio.jobs.schemas import ScheduledBy
 from benchstudio.toolcall.matching import DEFAULT_SEMANTIC_THRESHOLD
 from benchstudio.toolcall.profiles import ProfileName
 
@@ -162,6 +163,9 @@ class EvalRunOut(BaseModel):
     )
     tuner_run_id: str | None = Field(
         default=None, description="Set on a tuner trial's run: the tuner run it belongs to."
+    )
+    schedule: ScheduledBy | None = Field(
+        default=None, description="The schedule occurrence that started the run, if any."
     )
     created_at: datetime
     started_at: datetime | None

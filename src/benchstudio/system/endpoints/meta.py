@@ -24,6 +24,7 @@ AVAILABLE_FEATURES: list[str] = [
     "judge",
     "experiments",
     "tuning",
+    "schedules",
 ]
 
 router = APIRouter(tags=["system"])

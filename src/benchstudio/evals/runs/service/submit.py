@@ -23,6 +23,7 @@ from benchstudio.evals.runs.service.semantic import semantic_settings
 from benchstudio.evals.runs.service.targets import preview_plans, resolve_targets, runner_target
 from benchstudio.evals.service import EvalContext
 from benchstudio.evals.suites.service import crud as suites
+from benchstudio.jobs.schemas import ScheduledBy
 from benchstudio.toolcall.live.conversation import TOOL_CHOICE_MODES
 from benchstudio.toolcall.schemas import Suite
 
@@ -60,7 +61,10 @@ def _settings_of(data: EvalCreate) -> dict[str, Any]:
     )
 
 
-async def submit_eval(ctx: EvalContext, data: EvalCreate) -> EvalSubmitted:
+async def submit_eval(
+    ctx: EvalContext, data: EvalCreate, *, scheduled: ScheduledBy | None = None
+) -> EvalSubmitted:
+    """`scheduled`: the schedule occurrence that starts this run (its history metadata)."""
     owner_id = ctx.require_owner()
     snapshot = await suites.load_snapshot(ctx, data.suite_id, data.suite_version)
     _check_suite(snapshot.suite, data)
@@ -115,6 +119,10 @@ async def submit_eval(ctx: EvalContext, data: EvalCreate) -> EvalSubmitted:
             job_id=job_id,
             experiment_id=data.experiment_id,
         )
+        if scheduled is not None:
+            run.schedule_id = scheduled.schedule_id
+            run.schedule_occurrence_at = scheduled.occurrence_at
+            run.schedule_run_number = scheduled.run_number
         session.add(run)
         await session.flush()
         out = EvalRunOut.model_validate(run)
