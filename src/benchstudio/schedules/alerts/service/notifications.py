@@ -31,10 +31,11 @@ async def list_notifications(
     query = query.order_by(Notification.created_at.desc(), Notification.id).limit(limit)
     count = select(func.count()).select_from(Notification).where(*where)
     async with ctx.read() as session:
-        rows = list((await session.execute(query.offset(offset))).scalars())
+        rows = (await session.execute(query.offset(offset))).scalars()
+        items = [NotificationOut.model_validate(r) for r in rows]
         total = int((await session.execute(count)).scalar_one())
     return NotificationPage(
-        items=[NotificationOut.model_validate(r) for r in rows],
+        items=items,
         total=total,
         unread=await unread_count(ctx),
         limit=limit,

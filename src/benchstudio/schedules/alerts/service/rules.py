@@ -30,10 +30,10 @@ async def get_rules(ctx: ServiceContext, schedule_id: str) -> AlertRulesOut:
     async with ctx.read() as session:
         await require_schedule(session, owner, schedule_id)
         row = await session.get(ScheduleAlertRules, schedule_id)
-    if row is None:
-        return AlertRulesOut(schedule_id=schedule_id, updated_at=None)
-    saved = AlertRulesIn.model_validate(row.config)
-    return AlertRulesOut(**saved.model_dump(), schedule_id=schedule_id, updated_at=row.updated_at)
+        if row is None:
+            return AlertRulesOut(schedule_id=schedule_id, updated_at=None)
+        saved, updated_at = AlertRulesIn.model_validate(row.config), row.updated_at
+    return AlertRulesOut(**saved.model_dump(), schedule_id=schedule_id, updated_at=updated_at)
 
 
 async def put_rules(ctx: AlertContext, schedule_id: str, data: AlertRulesIn) -> AlertRulesOut:
@@ -60,29 +60,22 @@ async def alerts(ctx: AlertContext, schedule_id: str, limit: int, offset: int) -
         await require_schedule(session, owner, schedule_id)
         page = select(ScheduleAlertEpisode).where(*where)
         page = page.order_by(ScheduleAlertEpisode.opened_at.desc(), ScheduleAlertEpisode.id)
-        rows = list((await session.execute(page.limit(limit).offset(offset))).scalars())
+        rows = (await session.execute(page.limit(limit).offset(offset))).scalars()
+        items = [AlertEpisodeOut.model_validate(r) for r in rows]
         count = select(func.count()).select_from(ScheduleAlertEpisode).where(*where)
         total = int((await session.execute(count)).scalar_one())
         opened = select(ScheduleAlertEpisode).where(
             *where, ScheduleAlertEpisode.closed_at.is_(None)
         )
-        open_rows = list((await session.execute(opened)).scalars())
-        mutes = await _mutes(session, owner, schedule_id)
-    now = ctx.clock()
-    return AlertsOut(
-        open=[AlertEpisodeOut.model_validate(r) for r in open_rows],
-        mutes=[
+        open_items = [AlertEpisodeOut.model_validate(r) for r in await session.scalars(opened)]
+        now = ctx.clock()
+        mutes = [
             MuteOut.model_validate({"metric": m.metric, "until": m.until})
-            for m in mutes
+            for m in await _mutes(session, owner, schedule_id)
             if m.until is None or m.until > now
-        ],
-        episodes=AlertEpisodePage(
-            items=[AlertEpisodeOut.model_validate(r) for r in rows],
-            total=total,
-            limit=limit,
-            offset=offset,
-        ),
-    )
+        ]
+    page_out = AlertEpisodePage(items=items, total=total, limit=limit, offset=offset)
+    return AlertsOut(open=open_items, mutes=mutes, episodes=page_out)
 
 
 async def _mutes(session: AsyncSession, owner: str, schedule_id: str) -> list[ScheduleAlertMute]:

@@ -138,11 +138,12 @@ async def attempts(
         await _owned(session, owner, webhook_id)
         query = select(WebhookAttempt).where(*where)
         query = query.order_by(WebhookAttempt.created_at.desc(), WebhookAttempt.attempt.desc())
-        rows = list((await session.execute(query.limit(limit).offset(offset))).scalars())
+        rows = (await session.execute(query.limit(limit).offset(offset))).scalars()
+        items = [DeliveryAttemptOut.model_validate(r) for r in rows]
         count = select(func.count()).select_from(WebhookAttempt).where(*where)
         total = int((await session.execute(count)).scalar_one())
     return DeliveryAttemptPage(
-        items=[DeliveryAttemptOut.model_validate(r) for r in rows],
+        items=items,
         total=total,
         limit=limit,
         offset=offset,
