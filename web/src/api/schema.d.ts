@@ -581,7 +581,8 @@ export interface paths {
         /**
          * List Runs
          * @description Run history, newest first; `search` matches the suite and target names;
-         *     `experiment_id`: the runs filed under that experiment.
+         *     `experiment_id`: the runs filed under that experiment; `schedule_id`: the runs that
+         *     schedule started.
          */
         get: operations["list_runs_api_evals_get"];
         put?: never;
@@ -1177,6 +1178,80 @@ export interface paths {
         patch: operations["update_model_api_models__model_ref_id__patch"];
         trace?: never;
     };
+    "/api/notifications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Notifications
+         * @description Your notices, newest first, with the unread count.
+         */
+        get: operations["list_notifications_api_notifications_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/notifications/read": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Mark Read
+         * @description Mark these notices read (ids not yours are ignored).
+         */
+        post: operations["mark_read_api_notifications_read_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/notifications/read-all": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Mark All Read */
+        post: operations["mark_all_read_api_notifications_read_all_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/notifications/unread-count": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Unread Count */
+        get: operations["unread_count_api_notifications_unread_count_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/parameter-sets": {
         parameters: {
             query?: never;
@@ -1511,6 +1586,199 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/schedules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Schedules
+         * @description Your schedules, newest first.
+         */
+        get: operations["list_schedules_api_schedules_get"];
+        put?: never;
+        /**
+         * Create Schedule
+         * @description Save a schedule; its first run is its first occurrence from now. 422 for an invalid
+         *     cron, an unknown time zone or an interval below the administrator's minimum.
+         */
+        post: operations["create_schedule_api_schedules_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/schedules/next": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Next Of Draft
+         * @description The next occurrences of a schedule not saved yet, in UTC and in `timezone`.
+         */
+        post: operations["next_of_draft_api_schedules_next_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/schedules/{schedule_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Schedule */
+        get: operations["get_schedule_api_schedules__schedule_id__get"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete Schedule
+         * @description The schedule and its occurrence log; its runs stay in history.
+         */
+        delete: operations["delete_schedule_api_schedules__schedule_id__delete"];
+        options?: never;
+        head?: never;
+        /**
+         * Update Schedule
+         * @description Change it; `enabled: true` switches it on again (from the next occurrence, a pause
+         *     and its failure count cleared).
+         */
+        patch: operations["update_schedule_api_schedules__schedule_id__patch"];
+        trace?: never;
+    };
+    "/api/schedules/{schedule_id}/alert-rules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Alert Rules
+         * @description The schedule's alert rules (none saved: no rule, nothing alerts).
+         */
+        get: operations["get_alert_rules_api_schedules__schedule_id__alert_rules_get"];
+        /**
+         * Put Alert Rules
+         * @description Replace the rules: thresholds per metric against a fixed run or a rolling baseline.
+         */
+        put: operations["put_alert_rules_api_schedules__schedule_id__alert_rules_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/schedules/{schedule_id}/alerts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Alerts
+         * @description The schedule's regression episodes (newest first), the open ones and the mutes.
+         */
+        get: operations["list_alerts_api_schedules__schedule_id__alerts_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/schedules/{schedule_id}/alerts/mutes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Mute Metric
+         * @description Hold back a metric's alerts (until a time, or until unmuted).
+         */
+        post: operations["mute_metric_api_schedules__schedule_id__alerts_mutes_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/schedules/{schedule_id}/alerts/mutes/{metric}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Unmute Metric */
+        delete: operations["unmute_metric_api_schedules__schedule_id__alerts_mutes__metric__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/schedules/{schedule_id}/next": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Next Occurrences
+         * @description The next `count` occurrences, in UTC and in `timezone` (default: a cron schedule's own
+         *     zone, else UTC).
+         */
+        get: operations["next_occurrences_api_schedules__schedule_id__next_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/schedules/{schedule_id}/occurrences": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Occurrences
+         * @description The occurrence log, newest first: each run (job and run id) or skip (with why).
+         */
+        get: operations["occurrences_api_schedules__schedule_id__occurrences_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/suites": {
         parameters: {
             query?: never;
@@ -1802,6 +2070,86 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/webhooks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Webhooks */
+        get: operations["list_webhooks_api_webhooks_get"];
+        put?: never;
+        /**
+         * Create Webhook
+         * @description Save an endpoint; the answer holds its signing secret, shown this once.
+         */
+        post: operations["create_webhook_api_webhooks_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/webhooks/{webhook_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Webhook */
+        get: operations["get_webhook_api_webhooks__webhook_id__get"];
+        put?: never;
+        post?: never;
+        /** Delete Webhook */
+        delete: operations["delete_webhook_api_webhooks__webhook_id__delete"];
+        options?: never;
+        head?: never;
+        /** Update Webhook */
+        patch: operations["update_webhook_api_webhooks__webhook_id__patch"];
+        trace?: never;
+    };
+    "/api/webhooks/{webhook_id}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Webhook Deliveries
+         * @description The delivery log, newest first (no URL, no secret, no response body).
+         */
+        get: operations["webhook_deliveries_api_webhooks__webhook_id__deliveries_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/webhooks/{webhook_id}/rotate-secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Rotate Webhook Secret
+         * @description A new signing secret, shown this once; the old one stops signing at once.
+         */
+        post: operations["rotate_webhook_secret_api_webhooks__webhook_id__rotate_secret_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/healthz": {
         parameters: {
             query?: never;
@@ -1939,6 +2287,137 @@ export interface components {
                     [key: string]: number;
                 };
             };
+        };
+        /** AlertBaselineIn */
+        AlertBaselineIn: {
+            /**
+             * Kind
+             * @default rolling
+             * @enum {string}
+             */
+            kind: "rolling" | "fixed";
+            /**
+             * Run Id
+             * @description Fixed: this run of the schedule.
+             */
+            run_id?: string | null;
+            /**
+             * Window
+             * @description Rolling: the last N runs.
+             * @default 5
+             */
+            window: number;
+        };
+        /**
+         * AlertEpisodeOut
+         * @description A regression of one metric: opened by a run, closed (recovered) by a later one.
+         */
+        AlertEpisodeOut: {
+            /** Baseline */
+            baseline: number | null;
+            /** Closed At */
+            closed_at: string | null;
+            /** Closed Run Id */
+            closed_run_id: string | null;
+            /** Closed Value */
+            closed_value: number | null;
+            /** Id */
+            id: string;
+            /**
+             * Metric
+             * @enum {string}
+             */
+            metric: "ttft_p50" | "ttft_p95" | "output_tps" | "error_rate" | "cost" | "score";
+            /** Muted */
+            muted: boolean;
+            /**
+             * Opened At
+             * Format: date-time
+             */
+            opened_at: string;
+            /** Opened Run Id */
+            opened_run_id: string;
+            /** P Value */
+            p_value: number | null;
+            /** Runs */
+            runs: number;
+            /** Value */
+            value: number | null;
+        };
+        /** AlertEpisodePage */
+        AlertEpisodePage: {
+            /** Items */
+            items: components["schemas"]["AlertEpisodeOut"][];
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
+            /** Total */
+            total: number;
+        };
+        /** AlertRuleIn */
+        AlertRuleIn: {
+            /**
+             * @description relative: a fraction of the baseline (0.2 = 20 % worse); absolute: in the metric's unit (ms, tokens/s, USD per request; error rate and score as 0-1).
+             * @default relative
+             */
+            kind: components["schemas"]["ThresholdKind"];
+            /**
+             * Metric
+             * @enum {string}
+             */
+            metric: "ttft_p50" | "ttft_p95" | "output_tps" | "error_rate" | "cost" | "score";
+            /** Threshold */
+            threshold: number;
+        };
+        /** AlertRulesIn */
+        AlertRulesIn: {
+            baseline?: components["schemas"]["AlertBaselineIn"];
+            /**
+             * Email
+             * @description Also email the owner each alert.
+             * @default true
+             */
+            email: boolean;
+            /**
+             * Enabled
+             * @default true
+             */
+            enabled: boolean;
+            /** Rules */
+            rules?: components["schemas"]["AlertRuleIn"][];
+        };
+        /** AlertRulesOut */
+        AlertRulesOut: {
+            baseline?: components["schemas"]["AlertBaselineIn"];
+            /**
+             * Email
+             * @description Also email the owner each alert.
+             * @default true
+             */
+            email: boolean;
+            /**
+             * Enabled
+             * @default true
+             */
+            enabled: boolean;
+            /** Rules */
+            rules?: components["schemas"]["AlertRuleIn"][];
+            /** Schedule Id */
+            schedule_id: string;
+            /** Updated At */
+            updated_at: string | null;
+        };
+        /**
+         * AlertsOut
+         * @description A schedule's episodes (newest first), its open ones and its mutes.
+         */
+        AlertsOut: {
+            episodes: components["schemas"]["AlertEpisodePage"];
+            /** Mutes */
+            mutes: components["schemas"]["MuteOut"][];
+            /** Open */
+            open: components["schemas"]["AlertEpisodeOut"][];
         };
         /** ApiTokenCreate */
         ApiTokenCreate: {
@@ -2547,6 +3026,12 @@ export interface components {
             /** Stop Reason */
             stop_reason?: string | null;
         };
+        /**
+         * CatchUp
+         * @description What happens to occurrences missed while nothing dispatched (an outage, a restart).
+         * @enum {string}
+         */
+        CatchUp: "skip" | "run_once";
         /** ChatMessage */
         ChatMessage: {
             /** Content */
@@ -2664,6 +3149,27 @@ export interface components {
             /** Rounds */
             rounds: components["schemas"]["TranscriptRound"][];
         };
+        /**
+         * CronIn
+         * @description A five-field cron expression (or @daily, @hourly, …) read in an IANA time zone.
+         */
+        CronIn: {
+            /**
+             * Cron
+             * @example 0 9 * * MON-FRI
+             */
+            cron: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "cron";
+            /**
+             * Timezone
+             * @example Europe/London
+             */
+            timezone: string;
+        };
         /** CrossCaseSummaryOut */
         CrossCaseSummaryOut: {
             /** Cost Usd */
@@ -2720,6 +3226,41 @@ export interface components {
             /** Prompt Template Id */
             prompt_template_id?: string | null;
         };
+        /** DeliveryAttemptOut */
+        DeliveryAttemptOut: {
+            /** Attempt */
+            attempt: number;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Delivery Id */
+            delivery_id: string;
+            /** Duration Ms */
+            duration_ms: number;
+            /** Error */
+            error: string | null;
+            /** Event */
+            event: string;
+            /** Id */
+            id: string;
+            /** Next Retry At */
+            next_retry_at: string | null;
+            /** Status Code */
+            status_code: number | null;
+        };
+        /** DeliveryAttemptPage */
+        DeliveryAttemptPage: {
+            /** Items */
+            items: components["schemas"]["DeliveryAttemptOut"][];
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
+            /** Total */
+            total: number;
+        };
         /** DiffLineOut */
         DiffLineOut: {
             /** New Line */
@@ -2760,6 +3301,23 @@ export interface components {
             display_name?: string | null;
             /** Model Id */
             model_id: string;
+        };
+        /**
+         * DraftNextIn
+         * @description `POST /api/schedules/next`: the preview of a schedule not saved yet.
+         */
+        DraftNextIn: {
+            /**
+             * Count
+             * @default 5
+             */
+            count: number;
+            /**
+             * Timezone
+             * @example Europe/London
+             */
+            timezone?: string | null;
+            timing: components["schemas"]["TimingIn"];
         };
         /** EffectiveLimits */
         EffectiveLimits: {
@@ -2913,6 +3471,8 @@ export interface components {
             passed_cases: number;
             /** Profile */
             profile: string;
+            /** @description The schedule occurrence that started the run, if any. */
+            schedule?: components["schemas"]["ScheduledBy"] | null;
             /** Settings */
             settings: {
                 [key: string]: unknown;
@@ -2986,6 +3546,8 @@ export interface components {
             passed_cases: number;
             /** Profile */
             profile: string;
+            /** @description The schedule occurrence that started the run, if any. */
+            schedule?: components["schemas"]["ScheduledBy"] | null;
             /** Started At */
             started_at: string | null;
             /** Status */
@@ -3414,6 +3976,28 @@ export interface components {
             requests: number;
             run: components["schemas"]["RunOut"];
         };
+        /**
+         * IntervalIn
+         * @description Every N minutes, hours or days, counted from the start in UTC.
+         */
+        IntervalIn: {
+            /**
+             * Every
+             * @description How many units between two runs.
+             */
+            every: number;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "interval";
+            unit: components["schemas"]["IntervalUnit"];
+        };
+        /**
+         * IntervalUnit
+         * @enum {string}
+         */
+        IntervalUnit: "minutes" | "hours" | "days";
         /** InviteCreate */
         InviteCreate: {
             /** Email */
@@ -3931,6 +4515,16 @@ export interface components {
             /** Password */
             password: string;
         };
+        /** MarkReadIn */
+        MarkReadIn: {
+            /** Ids */
+            ids: string[];
+        };
+        /** MarkedOut */
+        MarkedOut: {
+            /** Marked */
+            marked: number;
+        };
         /**
          * MatchMode
          * @description How an argument value is compared with its acceptable values.
@@ -4236,6 +4830,149 @@ export interface components {
             /** Optimal Hops */
             optimal_hops?: number | null;
         };
+        /** MuteIn */
+        MuteIn: {
+            /**
+             * Metric
+             * @enum {string}
+             */
+            metric: "ttft_p50" | "ttft_p95" | "output_tps" | "error_rate" | "cost" | "score";
+            /**
+             * Until
+             * @description None: until unmuted.
+             */
+            until?: string | null;
+        };
+        /** MuteOut */
+        MuteOut: {
+            /**
+             * Metric
+             * @enum {string}
+             */
+            metric: "ttft_p50" | "ttft_p95" | "output_tps" | "error_rate" | "cost" | "score";
+            /** Until */
+            until: string | null;
+        };
+        /** NextOccurrencesOut */
+        NextOccurrencesOut: {
+            /** Items */
+            items: components["schemas"]["OccurrenceOut"][];
+            /** Timezone */
+            timezone: string;
+        };
+        /** NotificationOut */
+        NotificationOut: {
+            /** Body */
+            body: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Id */
+            id: string;
+            /** Kind */
+            kind: string;
+            /** Link */
+            link: string | null;
+            /** Read At */
+            read_at: string | null;
+            /** Title */
+            title: string;
+        };
+        /** NotificationPage */
+        NotificationPage: {
+            /** Items */
+            items: components["schemas"]["NotificationOut"][];
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
+            /** Total */
+            total: number;
+            /** Unread */
+            unread: number;
+        };
+        /**
+         * OccurrenceOut
+         * @description One coming occurrence: the instant in UTC and the same instant in the viewer's zone,
+         *     both ISO 8601 with their offset.
+         */
+        OccurrenceOut: {
+            /**
+             * Local
+             * Format: date-time
+             * @description The same instant in the viewer's time zone, e.g. 2026-03-29T02:00:00+01:00.
+             */
+            local: string;
+            /**
+             * Timezone
+             * @description The IANA zone `local` is shown in.
+             */
+            timezone: string;
+            /**
+             * Utc
+             * Format: date-time
+             * @description The instant in UTC, e.g. 2026-03-29T01:00:00Z.
+             */
+            utc: string;
+        };
+        /** OccurrencePage */
+        OccurrencePage: {
+            /** Items */
+            items: components["schemas"]["OccurrenceRecordOut"][];
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
+            /** Total */
+            total: number;
+        };
+        /**
+         * OccurrenceRecordOut
+         * @description A decided occurrence: its run (job and run id), or why it was skipped.
+         */
+        OccurrenceRecordOut: {
+            /** Catch Up */
+            catch_up: boolean;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Finished At */
+            finished_at: string | null;
+            /** Id */
+            id: string;
+            /** Job Id */
+            job_id: string | null;
+            /**
+             * Occurrence At
+             * Format: date-time
+             */
+            occurrence_at: string;
+            /**
+             * Reason
+             * @description "skipped: <reason>" for a skipped occurrence.
+             */
+            reason: string | null;
+            /** Run Id */
+            run_id: string | null;
+            /** Run Number */
+            run_number: number | null;
+            /** Skipped Count */
+            skipped_count: number | null;
+            /**
+             * Skipped Until
+             * @description A skipped span's last occurrence.
+             */
+            skipped_until: string | null;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "claimed" | "waiting" | "dispatched" | "done" | "failed" | "cancelled" | "interrupted" | "skipped";
+        };
         /** OpeningMessage */
         OpeningMessage: {
             /** Content */
@@ -4243,6 +4980,12 @@ export interface components {
             /** Role */
             role: string;
         };
+        /**
+         * Overlap
+         * @description What happens to an occurrence that falls due while earlier ones are queued or running.
+         * @enum {string}
+         */
+        Overlap: "skip" | "queue";
         /** PairJudgementOut */
         PairJudgementOut: {
             /** Case Id */
@@ -4847,6 +5590,8 @@ export interface components {
             request_count: number;
             /** Run Key */
             run_key: string;
+            /** @description The schedule occurrence that started the run, if any. */
+            schedule?: components["schemas"]["ScheduledBy"] | null;
             /** Slo Search */
             slo_search: {
                 [key: string]: unknown;
@@ -4909,6 +5654,8 @@ export interface components {
             request_count: number;
             /** Run Key */
             run_key: string;
+            /** @description The schedule occurrence that started the run, if any. */
+            schedule?: components["schemas"]["ScheduledBy"] | null;
             /** Source */
             source: string;
             /** Started At */
@@ -4962,6 +5709,143 @@ export interface components {
             provider_name: string;
             /** Target Key */
             target_key: string;
+        };
+        /**
+         * ScheduleIn
+         * @description A schedule: what it runs (a benchmark or an eval-run configuration, as `POST
+         *     /api/benchmarks` or `POST /api/evals` takes it, models and parameter sets included) and
+         *     when (`timing`). The schedule is on when `timing.enabled` is.
+         */
+        ScheduleIn: {
+            /** @description With kind benchmark. */
+            benchmark?: components["schemas"]["BenchmarkCreate"] | null;
+            /** @description With kind eval. */
+            eval?: components["schemas"]["EvalCreate"] | null;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "benchmark" | "eval";
+            /**
+             * Monthly Budget Usd
+             * @description Pauses the schedule once reached.
+             */
+            monthly_budget_usd?: number | null;
+            /** Name */
+            name: string;
+            /**
+             * Pause After Failures
+             * @description Consecutive failed runs that pause it.
+             * @default 3
+             */
+            pause_after_failures: number;
+            timing: components["schemas"]["TimingIn"];
+        };
+        /** ScheduleOut */
+        ScheduleOut: {
+            /**
+             * Config
+             * @description The run's configuration, as submitted each time.
+             */
+            config: {
+                [key: string]: unknown;
+            };
+            /** Consecutive Failures */
+            consecutive_failures: number;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Enabled */
+            enabled: boolean;
+            /** Finished */
+            finished: ("max_runs" | "ended") | null;
+            /** Id */
+            id: string;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "benchmark" | "eval";
+            /**
+             * Last Occurrence At
+             * @description The latest occurrence decided.
+             */
+            last_occurrence_at: string | null;
+            /** Monthly Budget Usd */
+            monthly_budget_usd: number | null;
+            /** Name */
+            name: string;
+            /** Next Due At */
+            next_due_at: string | null;
+            /** Pause After Failures */
+            pause_after_failures: number;
+            /**
+             * Paused Reason
+             * @description Why the schedule paused itself, if it did.
+             */
+            paused_reason: string | null;
+            /** Runs So Far */
+            runs_so_far: number;
+            /** Timing */
+            timing: {
+                [key: string]: unknown;
+            };
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+        };
+        /** SchedulePage */
+        SchedulePage: {
+            /** Items */
+            items: components["schemas"]["ScheduleOut"][];
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
+            /** Total */
+            total: number;
+        };
+        /**
+         * ScheduleUpdate
+         * @description `PATCH /api/schedules/{id}`: the fields given change. Switching a schedule on (again)
+         *     starts it from the next occurrence and clears a pause and its failure count.
+         */
+        ScheduleUpdate: {
+            benchmark?: components["schemas"]["BenchmarkCreate"] | null;
+            /** Enabled */
+            enabled?: boolean | null;
+            eval?: components["schemas"]["EvalCreate"] | null;
+            /** Monthly Budget Usd */
+            monthly_budget_usd?: number | null;
+            /** Name */
+            name?: string | null;
+            /** Pause After Failures */
+            pause_after_failures?: number | null;
+            timing?: components["schemas"]["TimingIn"] | null;
+        };
+        /**
+         * ScheduledBy
+         * @description The schedule that started a run: runs of every kind carry it, so history can say which
+         *     occurrence a result belongs to (the schedule id is opaque to the run's domain).
+         */
+        ScheduledBy: {
+            /**
+             * Occurrence At
+             * Format: date-time
+             * @description The occurrence's scheduled instant, UTC.
+             */
+            occurrence_at: string;
+            /**
+             * Run Number
+             * @description 1 for the schedule's first run.
+             */
+            run_number: number;
+            /** Schedule Id */
+            schedule_id: string;
         };
         /**
          * SemanticValueOut
@@ -5383,6 +6267,11 @@ export interface components {
             /** Tools */
             tools?: components["schemas"]["Tool"][] | null;
         };
+        /**
+         * ThresholdKind
+         * @enum {string}
+         */
+        ThresholdKind: "relative" | "absolute";
         /** TicketOut */
         TicketOut: {
             /** Expires In S */
@@ -5391,6 +6280,37 @@ export interface components {
             ticket: string;
             /** Url */
             url: string;
+        };
+        /**
+         * TimingIn
+         * @description When a schedule runs: its rule, bounds, and what happens when runs are late or overlap.
+         */
+        TimingIn: {
+            /** @default skip */
+            catch_up: components["schemas"]["CatchUp"];
+            /**
+             * Enabled
+             * @default true
+             */
+            enabled: boolean;
+            /** Ends At */
+            ends_at?: string | null;
+            /**
+             * Max Running
+             * @default 1
+             */
+            max_running: number;
+            /** Max Runs */
+            max_runs?: number | null;
+            /** @default skip */
+            overlap: components["schemas"]["Overlap"];
+            /** Rule */
+            rule: components["schemas"]["IntervalIn"] | components["schemas"]["CronIn"];
+            /**
+             * Starts At
+             * Format: date-time
+             */
+            starts_at: string;
         };
         /**
          * TokenResponse
@@ -5497,6 +6417,11 @@ export interface components {
              */
             number: number;
         };
+        /** UnreadOut */
+        UnreadOut: {
+            /** Unread */
+            unread: number;
+        };
         /** UserOut */
         UserOut: {
             /**
@@ -5515,6 +6440,86 @@ export interface components {
              * @enum {string}
              */
             role: "admin" | "user";
+        };
+        /** WebhookIn */
+        WebhookIn: {
+            /**
+             * Enabled
+             * @default true
+             */
+            enabled: boolean;
+            /** Name */
+            name: string;
+            /**
+             * Schedule Id
+             * @description Only this schedule's alerts; None: all your schedules'.
+             */
+            schedule_id?: string | null;
+            /** Url */
+            url: string;
+        };
+        /**
+         * WebhookOut
+         * @description An endpoint as shown: its URL's scheme and host only; never its secret.
+         */
+        WebhookOut: {
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Enabled */
+            enabled: boolean;
+            /** Id */
+            id: string;
+            /** Name */
+            name: string;
+            /** Schedule Id */
+            schedule_id: string | null;
+            /**
+             * Secret Rotated At
+             * Format: date-time
+             */
+            secret_rotated_at: string;
+            /** Url Hint */
+            url_hint: string;
+        };
+        /**
+         * WebhookSecretOut
+         * @description On create and on rotate only: the HMAC secret, shown this once.
+         */
+        WebhookSecretOut: {
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Enabled */
+            enabled: boolean;
+            /** Id */
+            id: string;
+            /** Name */
+            name: string;
+            /** Schedule Id */
+            schedule_id: string | null;
+            /** Secret */
+            secret: string;
+            /**
+             * Secret Rotated At
+             * Format: date-time
+             */
+            secret_rotated_at: string;
+            /** Url Hint */
+            url_hint: string;
+        };
+        /** WebhookUpdate */
+        WebhookUpdate: {
+            /** Enabled */
+            enabled?: boolean | null;
+            /** Name */
+            name?: string | null;
+            /** Url */
+            url?: string | null;
         };
     };
     responses: never;
@@ -6514,6 +7519,8 @@ export interface operations {
                 model?: string | null;
                 since?: string | null;
                 until?: string | null;
+                /** @description The runs this schedule started. */
+                schedule_id?: string | null;
                 limit?: number;
                 offset?: number;
             };
@@ -7014,6 +8021,7 @@ export interface operations {
                 since?: string | null;
                 until?: string | null;
                 experiment_id?: string | null;
+                schedule_id?: string | null;
                 limit?: number;
                 offset?: number;
             };
@@ -8810,6 +9818,166 @@ export interface operations {
             };
         };
     };
+    list_notifications_api_notifications_get: {
+        parameters: {
+            query?: {
+                unread_only?: boolean;
+                limit?: number;
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationPage"];
+                };
+            };
+            /** @description Client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    mark_read_api_notifications_read_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MarkReadIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MarkedOut"];
+                };
+            };
+            /** @description Client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    mark_all_read_api_notifications_read_all_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MarkedOut"];
+                };
+            };
+            /** @description Client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    unread_count_api_notifications_unread_count_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnreadOut"];
+                };
+            };
+            /** @description Client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
     list_parameter_sets_api_parameter_sets_get: {
         parameters: {
             query?: never;
@@ -9922,6 +11090,549 @@ export interface operations {
             };
         };
     };
+    list_schedules_api_schedules_get: {
+        parameters: {
+            query?: {
+                limit?: number;
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SchedulePage"];
+                };
+            };
+            /** @description Client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    create_schedule_api_schedules_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ScheduleIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScheduleOut"];
+                };
+            };
+            /** @description Client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    next_of_draft_api_schedules_next_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DraftNextIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NextOccurrencesOut"];
+                };
+            };
+            /** @description Client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    get_schedule_api_schedules__schedule_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                schedule_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScheduleOut"];
+                };
+            };
+            /** @description Client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    delete_schedule_api_schedules__schedule_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                schedule_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    update_schedule_api_schedules__schedule_id__patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                schedule_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ScheduleUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScheduleOut"];
+                };
+            };
+            /** @description Client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    get_alert_rules_api_schedules__schedule_id__alert_rules_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                schedule_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AlertRulesOut"];
+                };
+            };
+            /** @description Client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    put_alert_rules_api_schedules__schedule_id__alert_rules_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                schedule_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AlertRulesIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AlertRulesOut"];
+                };
+            };
+            /** @description Client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    list_alerts_api_schedules__schedule_id__alerts_get: {
+        parameters: {
+            query?: {
+                limit?: number;
+                offset?: number;
+            };
+            header?: never;
+            path: {
+                schedule_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AlertsOut"];
+                };
+            };
+            /** @description Client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    mute_metric_api_schedules__schedule_id__alerts_mutes_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                schedule_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MuteIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MuteOut"];
+                };
+            };
+            /** @description Client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    unmute_metric_api_schedules__schedule_id__alerts_mutes__metric__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                schedule_id: string;
+                metric: "ttft_p50" | "ttft_p95" | "output_tps" | "error_rate" | "cost" | "score";
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    next_occurrences_api_schedules__schedule_id__next_get: {
+        parameters: {
+            query?: {
+                count?: number;
+                timezone?: string | null;
+            };
+            header?: never;
+            path: {
+                schedule_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NextOccurrencesOut"];
+                };
+            };
+            /** @description Client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    occurrences_api_schedules__schedule_id__occurrences_get: {
+        parameters: {
+            query?: {
+                limit?: number;
+                offset?: number;
+            };
+            header?: never;
+            path: {
+                schedule_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OccurrencePage"];
+                };
+            };
+            /** @description Client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
     list_suites_api_suites_get: {
         parameters: {
             query?: {
@@ -10730,6 +12441,291 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["UserOut"];
+                };
+            };
+            /** @description Client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    list_webhooks_api_webhooks_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookOut"][];
+                };
+            };
+            /** @description Client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    create_webhook_api_webhooks_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookSecretOut"];
+                };
+            };
+            /** @description Client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    get_webhook_api_webhooks__webhook_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                webhook_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookOut"];
+                };
+            };
+            /** @description Client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    delete_webhook_api_webhooks__webhook_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                webhook_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    update_webhook_api_webhooks__webhook_id__patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                webhook_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookOut"];
+                };
+            };
+            /** @description Client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    webhook_deliveries_api_webhooks__webhook_id__deliveries_get: {
+        parameters: {
+            query?: {
+                limit?: number;
+                offset?: number;
+            };
+            header?: never;
+            path: {
+                webhook_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeliveryAttemptPage"];
+                };
+            };
+            /** @description Client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    rotate_webhook_secret_api_webhooks__webhook_id__rotate_secret_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                webhook_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookSecretOut"];
                 };
             };
             /** @description Client error */
