@@ -42,15 +42,15 @@ async def list_owned(
     return rows, int((await session.execute(count)).scalar_one())
 
 
-async def due_ids(session: AsyncSession, now: datetime, limit: int) -> list[str]:
+async def due_schedules(session: AsyncSession, now: datetime, limit: int) -> list[Schedule]:
     """Enabled schedules whose next occurrence has come (the `enabled, next_due_at` index)."""
     query = (
-        select(Schedule.id)
+        select(Schedule)
         .where(Schedule.enabled.is_(True), Schedule.next_due_at <= now)
         .order_by(Schedule.next_due_at)
         .limit(limit)
     )
-    return [str(i) for i in (await session.execute(query)).scalars()]
+    return list((await session.execute(query)).scalars())
 
 
 async def active_occurrences(session: AsyncSession, schedule_id: str) -> list[ScheduleOccurrence]:

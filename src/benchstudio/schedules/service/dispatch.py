@@ -26,13 +26,14 @@ from benchstudio.benchruns.schemas import BenchmarkCreate
 from benchstudio.core.errors import AppError, NotFoundError
 from benchstudio.evals.runs.schemas import EvalCreate
 from benchstudio.evals.runs.service.submit import submit_eval
+from benchstudio.jobs import repository as jobs_repository
 from benchstudio.jobs.schemas import ScheduledBy
 from benchstudio.schedules import repository
 from benchstudio.schedules.domain import due, record
 from benchstudio.schedules.models import Schedule, ScheduleOccurrence
 from benchstudio.schedules.service import ScheduleContext
 from benchstudio.schedules.service.outcomes import settle_ended
-from benchstudio.schedules.service.pausing import pause, pause_reason
+from benchstudio.schedules.service.pausing import PauseChecks, pause
 from benchstudio.schedules.service.timing_state import state_of
 
 log = logging.getLogger(__name__)
@@ -64,27 +65,25 @@ async def dispatch_pass(ctx: ScheduleContext, *, limit: int = PASS_LIMIT) -> Pas
     now = ctx.clock()
     report = PassReport()
     async with ctx.read() as session:
-        due_ids = await repository.due_ids(session, now, limit)
-    report.due = len(due_ids)
-    for schedule_id in due_ids:
+        rows = await repository.due_schedules(session, now, limit)
+        session.expunge_all()
+    report.due = len(rows)
+    checks = PauseChecks(ctx)  # one pass: each owner, provider and model looked up once
+    for row in rows:
         try:
-            await _dispatch_one(ctx, schedule_id, now, report)
+            await _dispatch_one(ctx, row, now, report, checks)
         except IntegrityError:
             report.lost += 1  # the uniqueness rule: another dispatcher decided it first
         except Exception:
-            log.exception("could not dispatch a schedule", extra={"schedule_id": schedule_id})
+            log.exception("could not dispatch a schedule", extra={"schedule_id": row.id})
     return report
 
 
 async def _dispatch_one(
-    ctx: ScheduleContext, schedule_id: str, now: datetime, report: PassReport
+    ctx: ScheduleContext, row: Schedule, now: datetime, report: PassReport, checks: PauseChecks
 ) -> None:
-    async with ctx.read() as session:
-        row = await repository.get(session, schedule_id)
-        if row is None or not _still_due(row, now):
-            return
-        session.expunge(row)
-    reason = await pause_reason(ctx, row, now)
+    schedule_id = row.id
+    reason = await checks.reason(row, now)
     if reason is not None:
         await pause(ctx, schedule_id, reason, now)
         report.paused.append(schedule_id)
@@ -227,11 +226,12 @@ async def _submit(ctx: ScheduleContext, claim: _Claim, now: datetime, report: Pa
         await repository.set_occurrence(
             session, claim.occurrence_id, status="dispatched", job_id=job_id, run_id=run_id
         )
-        row = await repository.get(session, claim.schedule_id)
-        occurrence = await repository.occurrence_of_job(session, job_id)
-        if row is not None and occurrence is not None:
-            # A run can end before its job id is stored here: its end is settled now.
-            await settle_ended(ctx.with_session(session), row, [occurrence], now)
+        # A run can end before its job id is stored here: its end is settled now.
+        if await jobs_repository.statuses_of(session, [job_id]) != {job_id: "queued"}:
+            row = await repository.get(session, claim.schedule_id)
+            occurrence = await repository.occurrence_of_job(session, job_id)
+            if row is not None and occurrence is not None:
+                await settle_ended(ctx.with_session(session), row, [occurrence], now)
     report.dispatched.append(job_id)
 
 
