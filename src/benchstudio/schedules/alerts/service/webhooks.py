@@ -13,6 +13,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from benchstudio.core.errors import NotFoundError
+from benchstudio.credentials.service import Vault
 from benchstudio.schedules.alerts.models import WebhookAttempt, WebhookEndpoint
 from benchstudio.schedules.alerts.repository import require_schedule
 from benchstudio.schedules.alerts.schemas import (
@@ -148,3 +149,14 @@ async def attempts(
         limit=limit,
         offset=offset,
     )
+
+
+async def rotate_vault_keys(ctx: ServiceContext, vault: Vault) -> int:
+    """Re-encrypt every webhook's sealed URL and secret under the newest vault key (the
+    `admin rotate-vault-key` command, beside the provider keys). A system call."""
+    count = 0
+    async with ctx.unit() as session:
+        for row in (await session.execute(select(WebhookEndpoint))).scalars():
+            row.ciphertext = vault.rotate(row.ciphertext)
+            count += 1
+    return count
