@@ -40,16 +40,14 @@ HISTORY_LIMIT = 60  # checked runs read for a rolling baseline (regressed ones a
 
 
 async def queue_check(ctx: ServiceContext, ending: JobEnding) -> None:
-    """The `on_ended` hook's alerts part: a finished run a schedule started, whose schedule
-    has alert rules, is queued for checking (once: a run has one check)."""
+    """The `on_ended` hook's alerts part: a finished run a schedule started is queued for
+    checking (once: a run has one check). Also without rules: checked runs are the history
+    that rolling baselines are drawn from once rules are saved."""
     if ending.status.value != "done":
         return
     async with ctx.unit() as session:
         occurrence = await schedules_repository.occurrence_of_job(session, ending.job_id)
         if occurrence is None or occurrence.run_id is None:
-            return
-        rules = await session.get(ScheduleAlertRules, occurrence.schedule_id)
-        if rules is None or not rules.config.get("enabled", True):
             return
         schedule = await schedules_repository.get(session, occurrence.schedule_id)
         if schedule is None:
@@ -189,7 +187,7 @@ class _State:
 async def _state(session: AsyncSession, check: ScheduleAlertCheck) -> _State | None:
     rules_row = await session.get(ScheduleAlertRules, check.schedule_id)
     schedule = await schedules_repository.get(session, check.schedule_id)
-    if rules_row is None or schedule is None:
+    if rules_row is None or schedule is None or not rules_row.config.get("enabled", True):
         return None
     config = AlertRulesIn.model_validate(rules_row.config)
     rules, baseline = _rules(config)
