@@ -27,8 +27,10 @@ from schedules_driver import (
 
 from benchstudio.config import Settings
 from benchstudio.core.webhook_post import SIGNATURE_HEADER, verify
+from benchstudio.schedules.alerts.service.notifications import notify
 from benchstudio.schedules.schemas import ScheduleIn
 from benchstudio.schedules.service import crud
+from benchstudio.storage.service_context import ServiceContext
 
 # Far enough apart that a loaded machine's few milliseconds of noise decide nothing.
 FAST_TTFT_MS = 30.0
@@ -285,6 +287,14 @@ def test_another_users_alerts_and_webhooks_are_not_found(p: AlertPlatform) -> No
         response = other.call(method, path, json=body)
         assert response.status_code == 404, (method, path, response.text)
     assert other.ok("GET", "/api/webhooks") == []
+    # A notice (as the schedules' other events write them) is its owner's alone.
+    owner_ctx = ServiceContext.for_owner(p.client.app.state.database, p.user_id(owner))  # type: ignore[attr-defined]
+    p.run(lambda: notify(owner_ctx, kind="schedule.skipped", title="Skipped", body="overlap"))
+    (notice,) = owner.ok("GET", "/api/notifications")["items"]
+    assert notice["kind"] == "schedule.skipped" and notice["read_at"] is None
+    assert other.ok("GET", "/api/notifications")["total"] == 0
+    marked = other.ok("POST", "/api/notifications/read", json={"ids": [notice["id"]]})
+    assert marked["marked"] == 0 and owner.ok("GET", "/api/notifications")["unread"] == 1
     bad = owner.call("POST", "/api/webhooks", json={"name": "x", "url": "ftp://e.com/h"})
     assert bad.status_code == 422
     creds = owner.call("POST", "/api/webhooks", json={"name": "x", "url": "https://u:p@e.com/h"})

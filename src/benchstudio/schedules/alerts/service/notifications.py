@@ -51,3 +51,14 @@ async def mark_read(ctx: AlertContext, ids: list[str] | None) -> int:
     statement = update(Notification).where(*where).values(read_at=ctx.clock())
     async with ctx.unit() as session:
         return int((await session.execute(statement)).rowcount)  # type: ignore[attr-defined]
+
+
+async def notify(
+    ctx: ServiceContext, *, kind: str, title: str, body: str, link: str | None = None
+) -> None:
+    """Put a notice in the owner's notification center (joins `ctx.session` when given): for
+    schedule events other than alerts too, such as a skipped occurrence or a pause."""
+    async with ctx.unit() as session:
+        session.add(
+            Notification(owner_id=ctx.require_owner(), kind=kind, title=title, body=body, link=link)
+        )
