@@ -49,7 +49,8 @@ def _wait(api: Api, url: str, ready: Any, timeout_s: float = 60.0) -> Any:
 def test_a_scheduled_eval_runs_on_the_demo_simulator_and_lands_in_history(p: Platform) -> None:
     api = p.api.sign_up("owner@example.com")
     suite = api.ok("POST", "/api/suites/sample", 201)
-    starts = (datetime.now(UTC) + timedelta(seconds=4)).replace(microsecond=0)
+    # Far enough ahead that saving it (slow on a busy machine) ends before its start.
+    starts = (datetime.now(UTC) + timedelta(seconds=15)).replace(microsecond=0)
     body = {
         "name": "Nightly sample eval",
         "kind": "eval",
