@@ -210,6 +210,22 @@ async def _state(session: AsyncSession, check: ScheduleAlertCheck) -> _State | N
     )
 
 
+def _needed(state: _State) -> list[tuple[str, list[str]]]:
+    """The earlier runs whose samples a rolling baseline can use, newest first: for each
+    metric, its last `window` runs that did not regress on it (loading no more than that)."""
+    if state.baseline.run_id is not None:
+        return state.earlier
+    counts = {rule.metric.value: 0 for rule in state.rules}
+    needed = []
+    for run_id, regressed in state.earlier:
+        wanted = [m for m, n in counts.items() if m not in regressed and n < state.baseline.window]
+        if wanted:
+            needed.append((run_id, regressed))
+            for metric in wanted:
+                counts[metric] += 1
+    return needed
+
+
 async def _check(ctx: AlertContext, check_id: str) -> None:
     async with ctx.read() as session:
         check = await session.get(ScheduleAlertCheck, check_id)
@@ -220,7 +236,8 @@ async def _check(ctx: AlertContext, check_id: str) -> None:
         return
     owner_ctx = ServiceContext.for_owner(ctx.db, state.owner)
     new = await _samples(owner_ctx, state.kind, state.run_id, ())
-    history = [await _samples(owner_ctx, state.kind, rid, flags) for rid, flags in state.earlier]
+    needed = _needed(state)
+    history = [await _samples(owner_ctx, state.kind, rid, flags) for rid, flags in needed]
     now = ctx.clock()
     evaluation = await anyio.to_thread.run_sync(
         lambda: evaluate(
@@ -242,7 +259,13 @@ async def _finish(
         check.status, check.checked_at = "done", ctx.clock()
         if evaluation is None:
             return []
-        check.regressed = sorted(m.value for m in evaluation.regressed)
+        # Out of later rolling baselines: a regressed run, and a run still beyond the threshold
+        # in an open episode (not significant alone, but no new normal either).
+        check.regressed = sorted(
+            f.metric.value
+            for f in evaluation.findings
+            if f.regressed or (f.beyond and f.metric in evaluation.open_after)
+        )
         check.findings = [
             {
                 "metric": f.metric.value,
