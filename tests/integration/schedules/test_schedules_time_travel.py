@@ -266,3 +266,27 @@ def test_a_disabled_owner_or_a_spent_budget_pauses(p: Platform, clock: Clock) ->
     assert p.dispatch().paused == [disabled.id]
     paused = p.run(crud.get, p.context(owner), disabled.id)
     assert paused.paused_reason == "its owner's account is disabled" and not paused.enabled
+
+
+def test_a_restart_loses_nothing_and_repeats_nothing(settings: Settings, clock: Clock) -> None:
+    """A new server on the same database carries on from the stored state alone."""
+    quiet = quiet_settings(settings)
+    for first in platform(quiet, clock):
+        api = first.api.sign_up("owner@example.com")
+        schedule = _create(first, api, interval_timing())
+        clock.now = START + timedelta(seconds=5)
+        first.dispatch()
+        _cancel_active(api, schedule.id)
+        token = api.token
+    for second in platform(quiet, clock):
+        api = second.api
+        api.token = token  # the same user, signed in before the restart
+        assert second.dispatch().dispatched == []  # 09:00 again: already decided
+        clock.now = START + timedelta(hours=1, seconds=5)
+        assert len(second.dispatch().dispatched) == 1
+        assert len(second.dispatch().dispatched) == 0
+        log = _log(api, schedule.id)
+        assert [(i["status"], i["run_number"], _at(i)) for i in log] == [
+            ("cancelled", 1, START),
+            ("dispatched", 2, START + timedelta(hours=1)),
+        ]
