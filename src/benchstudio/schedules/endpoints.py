@@ -19,12 +19,13 @@ from benchstudio.schedules.schemas import (
     NextOccurrencesOut,
     NextQuery,
     OccurrencePage,
+    ScheduleEstimateOut,
     ScheduleIn,
     ScheduleOut,
     SchedulePage,
     ScheduleUpdate,
 )
-from benchstudio.schedules.service import ScheduleContext, crud
+from benchstudio.schedules.service import ScheduleContext, crud, estimate
 
 router = APIRouter(prefix="/schedules", tags=["schedules"])
 
@@ -64,6 +65,12 @@ async def create_schedule(data: ScheduleIn, ctx: Ctx) -> ScheduleOut:
 async def next_of_draft(data: DraftNextIn, ctx: Ctx) -> NextOccurrencesOut:
     """The next occurrences of a schedule not saved yet, in UTC and in `timezone`."""
     return await crud.next_for_draft(ctx, data)
+
+
+@router.post("/estimate", response_model=ScheduleEstimateOut)
+async def estimate_schedule(data: ScheduleIn, ctx: Ctx) -> ScheduleEstimateOut:
+    """Cost per run and per month of a schedule before it is saved (checked as a save is)."""
+    return await estimate.estimate(ctx, data)
 
 
 @router.get("/{schedule_id}", response_model=ScheduleOut)

@@ -104,22 +104,26 @@ class TimingIn(CleanInput):
             max_running=self.max_running,
         )
 
-    def check(self, min_interval: timedelta = DEFAULT_MIN_INTERVAL) -> TimingSpec:
+    def check(
+        self, min_interval: timedelta = DEFAULT_MIN_INTERVAL, at: tuple[str, ...] = ("body",)
+    ) -> TimingSpec:
         """The spec, or a 422 AppError naming each field at fault (the admin's minimum
         included)."""
         spec = self.to_spec()
         problems = spec_problems(spec, min_interval)
         if problems:
-            raise timing_error(problems, self.rule.kind)
+            raise timing_error(problems, self.rule.kind, at)
         return spec
 
 
-def timing_error(problems: list[SpecProblem], kind: str) -> AppError:
+def timing_error(
+    problems: list[SpecProblem], kind: str, at: tuple[str, ...] = ("body",)
+) -> AppError:
     """The 422 for `problems`, shaped like request validation's envelope (loc, msg, type):
     a rule's field sits under its kind, as Pydantic places it (`body.rule.cron.timezone`)."""
 
     def loc(field: str) -> list[str]:
-        return ["body", "rule", kind, field] if field in _RULE_FIELDS else ["body", field]
+        return [*at, "rule", kind, field] if field in _RULE_FIELDS else [*at, field]
 
     details = [{"loc": loc(p.field), "msg": p.message, "type": p.code} for p in problems]
     return AppError(problems[0].message, code="validation_error", status_code=422, details=details)
@@ -293,3 +297,15 @@ class OccurrencePage(BaseModel):
     total: int
     limit: int
     offset: int
+
+
+class ScheduleEstimateOut(BaseModel):
+    """What the editor shows before saving: cost per run and per month (30 days from now)."""
+
+    cost_per_run_usd: float | None = Field(
+        description="A benchmark's estimate; an eval's only when every model is free (demo). "
+        "None: unknown (a model without a price)."
+    )
+    runs_per_month: int = Field(description="Occurrences in the next 30 days.")
+    cost_per_month_usd: float | None
+    monthly_budget_usd: float | None

@@ -113,8 +113,11 @@ def test_bad_timing_is_a_clear_422(p: Platform, rule: dict[str, Any], expected: 
         ("POST", "/api/schedules", _body(api, timing)),
         ("POST", "/api/schedules/next", {"timing": timing}),
     ):
-        status, code, messages = _error(api.call(method, path, json=body))
+        response = api.call(method, path, json=body)
+        status, code, messages = _error(response)
         assert (status, code) == (422, "validation_error")
+        (detail,) = response.json()["error"]["details"]
+        assert detail["loc"][:3] == ["body", "timing", "rule"], detail
         assert any(expected in m for m in messages), messages
     assert api.ok("GET", "/api/schedules")["total"] == 0
 
@@ -142,3 +145,27 @@ def test_the_configuration_must_match_the_kind_and_be_the_owners(p: Platform) ->
         assert response.status_code == 404, (method, path, response.text)
     assert bob.ok("GET", "/api/schedules")["total"] == 0
     assert alice.ok("GET", f"/api/schedules/{mine['id']}")["name"] == "Hourly latency"
+
+
+def test_the_estimate_gives_cost_per_run_and_per_month(p: Platform) -> None:
+    api = p.api.sign_up("owner@example.com")
+    hourly = {
+        "rule": {"kind": "interval", "every": 1, "unit": "hours"},
+        "starts_at": "2026-01-01T00:00:00Z",
+    }
+    shown = api.ok("POST", "/api/schedules/estimate", json=_body(api, hourly))
+    # The demo simulator's models are free; an hourly schedule runs 720 times in 30 days.
+    assert shown == {
+        "cost_per_run_usd": 0.0,
+        "runs_per_month": 720,
+        "cost_per_month_usd": 0.0,
+        "monthly_budget_usd": None,
+    }
+    capped = _body(api, {**hourly, "max_runs": 10}, monthly_budget_usd=3)
+    shown = api.ok("POST", "/api/schedules/estimate", json=capped)
+    assert (shown["runs_per_month"], shown["monthly_budget_usd"]) == (10, 3)
+    weekdays = {"rule": {"kind": "cron", "cron": "0 9 * * MON-FRI", "timezone": "UTC"}}
+    starts = {"starts_at": "2030-01-01T00:00:00Z"}  # 30 days from here: 22 weekdays
+    shown = api.ok("POST", "/api/schedules/estimate", json=_body(api, {**weekdays, **starts}))
+    assert shown["runs_per_month"] == 22
+    assert api.ok("GET", "/api/schedules")["total"] == 0  # nothing saved

@@ -1611,6 +1611,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/schedules/estimate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Estimate Schedule
+         * @description Cost per run and per month of a schedule before it is saved (checked as a save is).
+         */
+        post: operations["estimate_schedule_api_schedules_estimate_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/schedules/next": {
         parameters: {
             query?: never;
@@ -5709,6 +5729,26 @@ export interface components {
             provider_name: string;
             /** Target Key */
             target_key: string;
+        };
+        /**
+         * ScheduleEstimateOut
+         * @description What the editor shows before saving: cost per run and per month (30 days from now).
+         */
+        ScheduleEstimateOut: {
+            /** Cost Per Month Usd */
+            cost_per_month_usd: number | null;
+            /**
+             * Cost Per Run Usd
+             * @description A benchmark's estimate; an eval's only when every model is free (demo). None: unknown (a model without a price).
+             */
+            cost_per_run_usd: number | null;
+            /** Monthly Budget Usd */
+            monthly_budget_usd: number | null;
+            /**
+             * Runs Per Month
+             * @description Occurrences in the next 30 days.
+             */
+            runs_per_month: number;
         };
         /**
          * ScheduleIn
@@ -11151,6 +11191,48 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ScheduleOut"];
+                };
+            };
+            /** @description Client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    estimate_schedule_api_schedules_estimate_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ScheduleIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScheduleEstimateOut"];
                 };
             };
             /** @description Client error */

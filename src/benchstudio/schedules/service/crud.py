@@ -8,14 +8,8 @@ from datetime import timedelta
 from typing import Any
 
 from benchstudio.audit import service as audit
-from benchstudio.benchruns import service as benchruns
-from benchstudio.benchruns.schemas import BenchmarkCreate
 from benchstudio.catalog import service as catalog_service
 from benchstudio.core.errors import AppError, NotFoundError
-from benchstudio.evals.runs.schemas import EvalCreate
-from benchstudio.evals.runs.service.experiment_check import check_experiment
-from benchstudio.evals.runs.service.targets import resolve_targets
-from benchstudio.evals.suites.service import crud as suites
 from benchstudio.schedules import repository
 from benchstudio.schedules.domain import next_occurrences
 from benchstudio.schedules.models import Schedule
@@ -34,7 +28,11 @@ from benchstudio.schedules.schemas import (
     TimingIn,
 )
 from benchstudio.schedules.service import ScheduleContext
+from benchstudio.schedules.service.estimate import check_config
 from benchstudio.schedules.service.timing_state import restarted, timing_in
+
+# Where a schedule's timing sits in the request bodies (the 422's `loc`).
+AT_TIMING = ("body", "timing")
 
 
 def _min_interval(ctx: ScheduleContext) -> timedelta:
@@ -59,27 +57,6 @@ async def _keyed_providers(
     return keyed
 
 
-async def _check_config(
-    ctx: ScheduleContext, owner_id: str, kind: str, config: dict[str, Any]
-) -> None:
-    """What the run's own submit checks before it runs anything: the suite, providers, models,
-    parameter sets, prompt template and experiment are the owner's (404 otherwise), the
-    parameters valid (422). Nothing is submitted."""
-    if kind == "benchmark":
-        await benchruns.preview(
-            ctx.bench(owner_id), owner_id, BenchmarkCreate.model_validate(config)
-        )
-        return
-    data = EvalCreate.model_validate(config)
-    evals = ctx.evals(owner_id)
-    await suites.load_snapshot(evals, data.suite_id, data.suite_version)
-    await resolve_targets(evals, data)
-    if data.experiment_id is not None:
-        await check_experiment(evals, data.experiment_id)
-    if data.judge is not None:
-        await catalog_service.get_model(ctx.catalog(owner_id), data.judge.judge_model_ref_id)
-
-
 def _out(row: Schedule) -> ScheduleOut:
     out = ScheduleOut.model_validate(row)
     return out.model_copy(update={"timing": {**row.timing, "enabled": row.enabled}})
@@ -87,9 +64,9 @@ def _out(row: Schedule) -> ScheduleOut:
 
 async def create(ctx: ScheduleContext, data: ScheduleIn) -> ScheduleOut:
     owner_id = ctx.require_owner()
-    data.timing.check(_min_interval(ctx))
+    data.timing.check(_min_interval(ctx), AT_TIMING)
     config = data.run_config()
-    await _check_config(ctx, owner_id, data.kind, config)
+    await check_config(ctx, owner_id, data.kind, config)
     keyed = await _keyed_providers(ctx, owner_id, config)
     now = ctx.clock()
     row = Schedule(
@@ -141,7 +118,7 @@ async def update(ctx: ScheduleContext, schedule_id: str, data: ScheduleUpdate) -
     changes = data.model_dump(exclude_unset=True)
     timing = data.timing if data.timing is not None else timing_in(current)
     if data.timing is not None:
-        timing.check(_min_interval(ctx))
+        timing.check(_min_interval(ctx), AT_TIMING)
     body = data.benchmark if current.kind == "benchmark" else data.eval
     wrong = data.eval if current.kind == "benchmark" else data.benchmark
     if wrong is not None:
@@ -151,7 +128,7 @@ async def update(ctx: ScheduleContext, schedule_id: str, data: ScheduleUpdate) -
     config = body.model_dump(mode="json", exclude_unset=True) if body is not None else None
     keyed = None
     if config is not None:
-        await _check_config(ctx, owner_id, current.kind, config)
+        await check_config(ctx, owner_id, current.kind, config)
         keyed = await _keyed_providers(ctx, owner_id, config)
     now = ctx.clock()
     async with ctx.unit() as session:
@@ -214,7 +191,7 @@ async def next_for(ctx: ScheduleContext, schedule_id: str, query: NextQuery) -> 
 
 async def next_for_draft(ctx: ScheduleContext, data: DraftNextIn) -> NextOccurrencesOut:
     """The editor's preview of a schedule not saved yet, checked as a save would check it."""
-    data.timing.check(_min_interval(ctx))
+    data.timing.check(_min_interval(ctx), AT_TIMING)
     return _preview(data.timing, data.count, data.timezone, ctx)
 
 
