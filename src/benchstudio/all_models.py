@@ -13,6 +13,7 @@ from benchstudio.jobs import models as jobs_models
 from benchstudio.judge import models as judge_models
 from benchstudio.prompts import models as prompts_models
 from benchstudio.schedules import models as schedules_models
+from benchstudio.schedules.alerts import models as schedules_alert_models
 from benchstudio.storage.base import Base
 from benchstudio.tuning import models as tuning_models
 
@@ -32,6 +33,7 @@ __all__ = [
     "judge_models",
     "metadata",
     "prompts_models",
+    "schedules_alert_models",
     "schedules_models",
     "tuning_models",
 ]

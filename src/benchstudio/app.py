@@ -21,6 +21,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from benchstudio import __version__
 from benchstudio.accounts.service import UserCreatedHook
+from benchstudio.accounts.service.mailer import mailer_from_settings
 from benchstudio.admin import endpoints as admin_endpoints
 from benchstudio.admin.service.job_limits import AdminLimits
 from benchstudio.audit.service import AuditRecorder
@@ -84,6 +85,10 @@ from benchstudio.prompts.service import owns_benchmark_prompt, record_use, resol
 from benchstudio.realtime import endpoints as realtime_endpoints
 from benchstudio.realtime.state import Realtime
 from benchstudio.schedules import endpoints as schedules_endpoints
+from benchstudio.schedules.alerts import endpoints as alerts_endpoints
+from benchstudio.schedules.alerts.service import AlertContext
+from benchstudio.schedules.alerts.service.checking import also_checks
+from benchstudio.schedules.alerts.service.loop import AlertLoop
 from benchstudio.schedules.service import ScheduleContext
 from benchstudio.schedules.service.outcomes import also_follows
 from benchstudio.schedules.service.periodic import ScheduleDispatcher
@@ -120,7 +125,7 @@ def job_registry(settings: Settings) -> HandlerRegistry:
     registry.register(
         dataclasses.replace(
             BENCHMARK_JOB,
-            on_ended=also_follows(benchmark_follows_job),
+            on_ended=also_checks(also_follows(benchmark_follows_job)),
             repair=repair_benchmark_runs,
             describe=describe_benchmark_jobs,
             label="Benchmark",
@@ -129,7 +134,7 @@ def job_registry(settings: Settings) -> HandlerRegistry:
     registry.register(
         dataclasses.replace(
             TOOL_EVAL_JOB,
-            on_ended=also_follows(eval_follows_job),
+            on_ended=also_checks(also_follows(eval_follows_job)),
             repair=repair_eval_runs,
             describe=describe_eval_jobs,
             label="Tool-calling eval",
@@ -277,6 +282,7 @@ def build_api_router() -> APIRouter:
     api.include_router(experiments_endpoints.router)
     api.include_router(tuning_endpoints.router)
     api.include_router(schedules_endpoints.router)
+    api.include_router(alerts_endpoints.router)
     return api
 
 
@@ -325,12 +331,21 @@ def create_app(
             db=app.state.database, settings=settings, vault=app.state.vault, jobs=app.state.jobs
         )
         app.state.schedules, schedules_redis = ScheduleDispatcher.for_server(schedules)
+        # Regression alerts of scheduled runs: checks and webhook retries (same switch).
+        mailer = getattr(app.state, "mailer", None) or mailer_from_settings(settings)
+        app.state.alerts = AlertLoop(
+            AlertContext(
+                db=app.state.database, settings=settings, vault=app.state.vault, mailer=mailer
+            )
+        )
         if settings.schedules_dispatcher:
             app.state.schedules.start()
+            app.state.alerts.start()
         log.info("benchstudio started", extra={"version": __version__, "env": settings.env.value})
         try:
             yield
         finally:
+            await app.state.alerts.stop()
             await app.state.schedules.stop()
             if schedules_redis is not None:
                 await schedules_redis.aclose()

@@ -418,6 +418,25 @@ def _make_schedule(client: TestClient, owner: Tenant, key: str) -> str:
     return _created(client.post("/api/schedules", json=body, headers=owner.headers))
 
 
+def _make_webhook(client: TestClient, owner: Tenant, key: str) -> str:
+    """A webhook for A's schedule's alerts (its URL and secret sealed in the vault)."""
+    body = {"name": "A's hook", "url": "https://example.com/hook?token=a-token"}
+    body["schedule_id"] = owner.ids["schedule_id"]
+    return _created(client.post("/api/webhooks", json=body, headers=owner.headers))
+
+
+def _make_alert_metric(client: TestClient, owner: Tenant, key: str) -> str:
+    """A's schedule's alert rules and a mute of its cost alerts; the metric names the mute."""
+    schedule = owner.ids["schedule_id"]
+    rules = {"rules": [{"metric": "cost", "threshold": 0.2}]}
+    url = f"/api/schedules/{schedule}/alert-rules"
+    assert client.put(url, json=rules, headers=owner.headers).status_code == 200
+    mute = {"metric": "cost", "until": "2100-01-01T00:00:00Z"}
+    url = f"/api/schedules/{schedule}/alerts/mutes"
+    assert client.post(url, json=mute, headers=owner.headers).status_code == 200
+    return "cost"  # a metric name (not an identifier)
+
+
 # Path parameter → factory creating the owner's object (in dependency order).
 OBJECT_FACTORIES: dict[str, Callable[[TestClient, Tenant, str], str]] = {
     "provider_id": _make_provider,
@@ -442,6 +461,8 @@ OBJECT_FACTORIES: dict[str, Callable[[TestClient, Tenant, str], str]] = {
     "tuner_run_id": _make_tuner_run,
     "preset_id": _make_space_preset,
     "schedule_id": _make_schedule,
+    "webhook_id": _make_webhook,
+    "metric": _make_alert_metric,
 }
 
 

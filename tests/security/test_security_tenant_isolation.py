@@ -43,6 +43,11 @@ SNAPSHOT_PATHS = (
     "/api/schedules/{schedule_id}",
     "/api/schedules/{schedule_id}/occurrences",
     "/api/schedules",
+    "/api/schedules/{schedule_id}/alert-rules",
+    "/api/schedules/{schedule_id}/alerts",
+    "/api/webhooks/{webhook_id}",
+    "/api/webhooks/{webhook_id}/deliveries",
+    "/api/webhooks",
 )
 
 

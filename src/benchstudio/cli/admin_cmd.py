@@ -79,6 +79,7 @@ def rotate_keys() -> None:
     import asyncio
 
     from benchstudio.credentials.service import Vault, VaultError, rotate_all
+    from benchstudio.schedules.alerts.service.webhooks import rotate_vault_keys
     from benchstudio.storage.engine import open_database
     from benchstudio.storage.migrate import upgrade_to_head
     from benchstudio.storage.service_context import ServiceContext
@@ -96,7 +97,8 @@ def rotate_keys() -> None:
     async def _run() -> int:
         db = open_database(db_config)
         try:
-            return await rotate_all(ServiceContext.system(db), vault)
+            system = ServiceContext.system(db)
+            return await rotate_all(system, vault) + await rotate_vault_keys(system, vault)
         finally:
             await db.dispose()
 

@@ -62,6 +62,20 @@ class Vault:
             raise VaultError("stored secret belongs to another provider")
         return payload
 
+    def seal_record(self, binding: str, record: dict[str, str]) -> str:
+        """Encrypt another domain's secret `record` (a webhook's URL and HMAC secret) bound to
+        `binding` (its row's id, prefixed by its kind), as provider keys are bound to theirs."""
+        return self._fernet.encrypt(json.dumps({"binding": binding, **record}).encode()).decode()
+
+    def unseal_record(self, binding: str, ciphertext: str) -> dict[str, str]:
+        try:
+            payload = json.loads(self._fernet.decrypt(ciphertext.encode()))
+        except (InvalidToken, ValueError) as exc:
+            raise VaultError("stored secret cannot be decrypted") from exc
+        if not isinstance(payload, dict) or payload.pop("binding", None) != binding:
+            raise VaultError("stored secret belongs to another record")
+        return {str(k): str(v) for k, v in payload.items()}
+
     def rotate(self, ciphertext: str) -> str:
         try:
             return self._fernet.rotate(ciphertext.encode()).decode()

@@ -1,0 +1,1 @@
+"""Regression alerts of scheduled runs: rules, episodes, notifications, webhooks."""
