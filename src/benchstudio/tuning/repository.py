@@ -1,4 +1,5 @@
-"""Tuner run and trial queries. Every tenant query takes the owner; the service commits."""
+"""Tuner run, trial and space-preset queries. Every tenant query takes the owner; the service
+commits."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
-from benchstudio.tuning.models import TunerRun, TunerTrial
+from benchstudio.tuning.models import TunerRun, TunerSpacePreset, TunerTrial
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,3 +141,55 @@ async def run_names(session: AsyncSession, run_ids: set[str]) -> dict[str, str]:
     """Names of runs, for naming the jobs that run them (ids come from the caller's jobs)."""
     query = select(TunerRun.id, TunerRun.name).where(TunerRun.id.in_(run_ids))
     return {row.id: row.name for row in await session.execute(query)}
+
+
+# ---------------------------------------------------------------- experiments
+
+
+async def runs_of_experiments(
+    session: AsyncSession, owner_id: str, experiment_ids: Sequence[str]
+) -> list[TunerRun]:
+    """The owner's tuner runs filed under any of the experiments, oldest first."""
+    query = (
+        select(TunerRun)
+        .where(TunerRun.owner_id == owner_id, TunerRun.experiment_id.in_(list(experiment_ids)))
+        .order_by(TunerRun.created_at, TunerRun.id)
+    )
+    return list((await session.execute(query)).scalars())
+
+
+async def unfile_experiment(session: AsyncSession, owner_id: str, experiment_id: str) -> int:
+    result = await session.execute(
+        update(TunerRun)
+        .where(TunerRun.owner_id == owner_id, TunerRun.experiment_id == experiment_id)
+        .values(experiment_id=None)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+# ---------------------------------------------------------------- space presets
+
+
+async def list_presets(session: AsyncSession, owner_id: str) -> list[TunerSpacePreset]:
+    query = (
+        select(TunerSpacePreset)
+        .where(TunerSpacePreset.owner_id == owner_id)
+        .order_by(func.lower(TunerSpacePreset.name), TunerSpacePreset.id)
+    )
+    return list((await session.execute(query)).scalars())
+
+
+async def get_preset(
+    session: AsyncSession, owner_id: str, preset_id: str
+) -> TunerSpacePreset | None:
+    query = select(TunerSpacePreset).where(
+        TunerSpacePreset.id == preset_id, TunerSpacePreset.owner_id == owner_id
+    )
+    return (await session.execute(query)).scalar_one_or_none()
+
+
+async def preset_named(session: AsyncSession, owner_id: str, name: str) -> TunerSpacePreset | None:
+    query = select(TunerSpacePreset).where(
+        TunerSpacePreset.owner_id == owner_id, TunerSpacePreset.name == name
+    )
+    return (await session.execute(query)).scalar_one_or_none()

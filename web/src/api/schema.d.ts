@@ -799,7 +799,8 @@ export interface paths {
         put?: never;
         /**
          * File Run
-         * @description File an eval run or a judge report here (409 `already_filed` if it is in another).
+         * @description File an eval run, a judge report or a tuner run here (409 `already_filed` if it is in
+         *     another).
          */
         post: operations["file_run_api_experiments__experiment_id__runs_post"];
         delete?: never;
@@ -820,7 +821,7 @@ export interface paths {
         post?: never;
         /**
          * Unfile Run
-         * @description Take a run or report out of the experiment (it is kept).
+         * @description Take a run, report or tuner run out of the experiment (it is kept).
          */
         delete: operations["unfile_run_api_experiments__experiment_id__runs__kind___ref_id__delete"];
         options?: never;
@@ -1807,6 +1808,52 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/tuning/presets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Presets
+         * @description The caller's saved search spaces, by name.
+         */
+        get: operations["list_presets_api_tuning_presets_get"];
+        put?: never;
+        /**
+         * Create Preset
+         * @description Save a search space under a name of yours (409 `preset_name_taken`).
+         */
+        post: operations["create_preset_api_tuning_presets_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tuning/presets/{preset_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Preset */
+        get: operations["get_preset_api_tuning_presets__preset_id__get"];
+        put?: never;
+        post?: never;
+        /** Delete Preset */
+        delete: operations["delete_preset_api_tuning_presets__preset_id__delete"];
+        options?: never;
+        head?: never;
+        /**
+         * Update Preset
+         * @description Rename, re-describe or replace the space of a saved preset.
+         */
+        patch: operations["update_preset_api_tuning_presets__preset_id__patch"];
+        trace?: never;
+    };
     "/api/tuning/runs": {
         parameters: {
             query?: never;
@@ -1851,6 +1898,70 @@ export interface paths {
          * @description Delete a finished run with its trials and their eval runs (409 while it is going).
          */
         delete: operations["delete_run_api_tuning_runs__tuner_run_id__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tuning/runs/{tuner_run_id}/apply": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Apply Best
+         * @description Save the best trial's (or a chosen trial's) parameters as a parameter set, or file the
+         *     run in an experiment. 409 `not_finished` while it runs, `no_best` without a complete
+         *     trial.
+         */
+        post: operations["apply_best_api_tuning_runs__tuner_run_id__apply_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tuning/space/check": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Check Space
+         * @description The space as it would run on the target's provider and model: dropped parameters,
+         *     clamped ranges, filtered choices, the grid size. 422 `invalid_search_space` when it could
+         *     not run there.
+         */
+        post: operations["check_space_api_tuning_space_check_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tuning/vendor-presets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Vendor Presets
+         * @description The built-in presets model makers recommend (all, or those applying to `model`).
+         */
+        get: operations["vendor_presets_api_tuning_vendor_presets_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -2092,6 +2203,45 @@ export interface components {
             parameter_set_id: string;
             /** Parameter Set Name */
             parameter_set_name: string;
+        };
+        /**
+         * ApplyBestIn
+         * @description Save the best point as a parameter set, or file the run (and its best) in an experiment.
+         */
+        ApplyBestIn: {
+            /** Experiment Id */
+            experiment_id?: string | null;
+            /**
+             * Name
+             * @description Parameter set name.
+             */
+            name?: string | null;
+            /**
+             * Target
+             * @enum {string}
+             */
+            target: "parameter_set" | "experiment";
+            /**
+             * Trial Id
+             * @description Default: the best trial.
+             */
+            trial_id?: string | null;
+        };
+        /** ApplyBestOut */
+        ApplyBestOut: {
+            /** Experiment Id */
+            experiment_id?: string | null;
+            /** Parameter Set Id */
+            parameter_set_id?: string | null;
+            /** Params */
+            params: {
+                [key: string]: unknown;
+            };
+            /**
+             * Target
+             * @enum {string}
+             */
+            target: "parameter_set" | "experiment";
         };
         /** ArgumentCheckOut */
         ArgumentCheckOut: {
@@ -3531,7 +3681,7 @@ export interface components {
             ref_id: string;
             /**
              * Score
-             * @description 0..1: pass rate (eval), judge pass rate (judge).
+             * @description 0..1: pass rate (eval), judge pass rate (judge), the best trial's pass rate over its repeats (tuner).
              */
             score: number | null;
             /** Status */
@@ -3575,10 +3725,10 @@ export interface components {
              * Kind
              * @enum {string}
              */
-            kind: "eval" | "judge";
+            kind: "eval" | "judge" | "tuner";
             /**
              * Ref Id
-             * @description The eval run id or the judge report id.
+             * @description The eval run, judge report or tuner run id.
              */
             ref_id: string;
         };
@@ -5315,6 +5465,54 @@ export interface components {
             /** Value */
             value?: unknown;
         };
+        /** SpaceCheckIn */
+        SpaceCheckIn: {
+            space: components["schemas"]["SearchSpaceIn"];
+            /** @description The provider and model the space would run on. */
+            target: components["schemas"]["EvalTargetIn"];
+        };
+        /** SpacePresetIn */
+        SpacePresetIn: {
+            /**
+             * Description
+             * @default
+             */
+            description: string;
+            /** Name */
+            name: string;
+            space: components["schemas"]["SearchSpaceIn"];
+        };
+        /** SpacePresetOut */
+        SpacePresetOut: {
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Description */
+            description: string;
+            /** Id */
+            id: string;
+            /** Name */
+            name: string;
+            /** Space */
+            space: {
+                [key: string]: unknown;
+            };
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+        };
+        /** SpacePresetUpdate */
+        SpacePresetUpdate: {
+            /** Description */
+            description?: string | null;
+            /** Name */
+            name?: string | null;
+            space?: components["schemas"]["SearchSpaceIn"] | null;
+        };
         /** StepAttemptOut */
         StepAttemptOut: {
             /** Attempt */
@@ -6174,6 +6372,27 @@ export interface components {
             provider: string;
             /** Repeats */
             repeats: number;
+        };
+        /** VendorPresetOut */
+        VendorPresetOut: {
+            /** Applies To */
+            applies_to: string;
+            /** Dimensions */
+            dimensions: components["schemas"]["DimensionOut"][];
+            /** Family */
+            family: string;
+            /** Id */
+            id: string;
+            /** Label */
+            label: string;
+            /** Notes */
+            notes: string;
+            /** Recommended */
+            recommended: {
+                [key: string]: unknown;
+            };
+            /** Source */
+            source: string;
         };
     };
     responses: never;
@@ -8393,7 +8612,7 @@ export interface operations {
             header?: never;
             path: {
                 experiment_id: string;
-                kind: "eval" | "judge";
+                kind: "eval" | "judge" | "tuner";
                 ref_id: string;
             };
             cookie?: never;
@@ -11417,6 +11636,208 @@ export interface operations {
             };
         };
     };
+    list_presets_api_tuning_presets_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SpacePresetOut"][];
+                };
+            };
+            /** @description Client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    create_preset_api_tuning_presets_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SpacePresetIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SpacePresetOut"];
+                };
+            };
+            /** @description Client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    get_preset_api_tuning_presets__preset_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                preset_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SpacePresetOut"];
+                };
+            };
+            /** @description Client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    delete_preset_api_tuning_presets__preset_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                preset_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    update_preset_api_tuning_presets__preset_id__patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                preset_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SpacePresetUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SpacePresetOut"];
+                };
+            };
+            /** @description Client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
     list_runs_api_tuning_runs_get: {
         parameters: {
             query?: {
@@ -11560,6 +11981,133 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    apply_best_api_tuning_runs__tuner_run_id__apply_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tuner_run_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ApplyBestIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApplyBestOut"];
+                };
+            };
+            /** @description Client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    check_space_api_tuning_space_check_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SpaceCheckIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidatedSpaceOut"];
+                };
+            };
+            /** @description Client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    vendor_presets_api_tuning_vendor_presets_get: {
+        parameters: {
+            query?: {
+                /** @description A model id: only the presets that apply to it. */
+                model?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VendorPresetOut"][];
+                };
             };
             /** @description Client error */
             "4XX": {
