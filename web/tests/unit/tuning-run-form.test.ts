@@ -106,6 +106,7 @@ describe('the tuning run body', () => {
       seed: 0,
       reevaluate_duplicates: false,
       grid_sample: 12,
+      startup_trials: 10,
     })
     expect(p.objective).toEqual({
       source: 'judge',
@@ -260,10 +261,30 @@ describe('where a refusal lands', () => {
     expect(refusalFields(refusal('space: nothing left to search'), drafts)).toEqual({
       space: 'Nothing left to search',
     })
-    expect(refusalFields(refusal('A budget of 2 trials leaves no trial'), drafts)).toEqual({})
+    expect(refusalFields(refusal('top_k: is not a parameter any provider knows'), drafts)).toEqual({
+      space: 'Top_k: is not a parameter any provider knows',
+    })
     expect(
       refusalFields(new ApiError({ status: 404, code: 'not_found', message: 'x: y' }), drafts),
     ).toEqual({})
+  })
+
+  it("puts the run's refusals at the budget, preset or objective they name", () => {
+    const tuning = (message: string) =>
+      new ApiError({ status: 422, code: 'invalid_tuning', message })
+    expect(
+      refusalFields(tuning('A budget of 1 trials leaves no trial after the 1 baseline'), drafts),
+    ).toEqual({ 'budget.max_trials': 'A budget of 1 trials leaves no trial after the 1 baseline' })
+    expect(
+      Object.keys(refusalFields(tuning("max_calls 3 is below one trial's 8 calls"), drafts)),
+    ).toEqual(['budget.max_calls'])
+    expect(
+      Object.keys(refusalFields(tuning("The vendor preset 'Llama 3' does not apply"), drafts)),
+    ).toEqual(['vendor_preset_id'])
+    expect(
+      Object.keys(refusalFields(tuning('A judge objective is not available yet'), drafts)),
+    ).toEqual(['objective.source'])
+    expect(refusalFields(tuning('Something else'), drafts)).toEqual({})
   })
 
   it('keeps the field paths of a validation error', () => {

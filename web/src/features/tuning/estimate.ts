@@ -112,8 +112,8 @@ export function estimateFigures(estimate: TunerEstimate): EstimateFigure[] {
     {
       label: 'Cost',
       value:
-        estimate.max_cost_usd === null
-          ? formatUsdOrFree(null, priced)
+        estimate.max_cost_usd === null || estimate.max_cost_usd === 0
+          ? formatUsdOrFree(estimate.max_cost_usd, priced)
           : `≤ ${formatUsdOrFree(estimate.max_cost_usd, priced)}`,
       hint: priced
         ? `${formatUsdOrFree(estimate.cost_per_trial_usd, true)} per trial`
@@ -130,9 +130,24 @@ export function estimateFigures(estimate: TunerEstimate): EstimateFigure[] {
   ]
 }
 
+/** Where the service's own refusals (`invalid_tuning`) belong, by what they name. */
+const REFUSAL_FIELDS: [RegExp, string][] = [
+  [/trials leaves no trial/i, 'budget.max_trials'],
+  [/max_calls/i, 'budget.max_calls'],
+  [/max_cost_usd/i, 'budget.max_cost_usd'],
+  [/vendor preset/i, 'vendor_preset_id'],
+  [/judge/i, 'objective.source'],
+  [/suite/i, 'suite_id'],
+]
+
+function sentence(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1)
+}
+
 /**
- * A refusal's messages keyed by field: Pydantic's field paths as they come, and the space's
- * own refusals ("temperature: impossible range …") at the dimension they name.
+ * A refusal's messages keyed by field: Pydantic's field paths as they come, the space's own
+ * refusals ("temperature: impossible range …") at the dimension they name, and the run's
+ * (budgets, preset, judge, suite) at the field they concern.
  */
 export function refusalFields(
   error: ApiError | null,
@@ -140,16 +155,18 @@ export function refusalFields(
 ): Record<string, string> {
   if (!error || error.status !== 422) return {}
   const fields: Record<string, string> = { ...error.fieldErrors }
-  const match = /^([A-Za-z_][\w.-]*|\*): (.+)$/s.exec(error.message)
-  if (match && Object.keys(error.fieldErrors).length === 0) {
+  if (Object.keys(fields).length > 0) return fields
+  const match = /^([A-Za-z_][\w.-]*): (.+)$/s.exec(error.message)
+  if (match) {
     const [, param, reason] = match as unknown as [string, string, string]
-    const text = reason.charAt(0).toUpperCase() + reason.slice(1)
     const index = drafts.findIndex((d) => d.name === param)
-    if (index >= 0) fields[`space.dimensions.${index}`] = text
-    else if (param === 'space') fields.space = text
-    else if (param === 'repeats') fields['space.repeats'] = text
+    if (index >= 0) return { [`space.dimensions.${index}`]: sentence(reason) }
+    if (param === 'space') return { space: sentence(reason) }
+    if (param === 'repeats') return { 'space.repeats': sentence(reason) }
   }
-  return fields
+  if (error.code === 'invalid_search_space') return { space: sentence(error.message) }
+  const field = REFUSAL_FIELDS.find(([pattern]) => pattern.test(error.message))?.[1]
+  return field ? { [field]: sentence(error.message) } : {}
 }
 
 /** Problems of dimension `index`, for its row (any of its fields, the row's own first). */

@@ -248,7 +248,7 @@ export function buildTuningPayload(form: TuningForm, specs: readonly SpecLike[])
       seed: seed ?? 0,
       reevaluate_duplicates: form.reevaluateDuplicates,
       ...(gridSample !== null ? { grid_sample: gridSample } : {}),
-      ...(startup !== null ? { startup_trials: startup } : {}),
+      startup_trials: startup ?? LIMITS.defaultStartup,
     },
     objective: {
       source: form.objective,
