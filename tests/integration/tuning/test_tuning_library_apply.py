@@ -122,6 +122,19 @@ def test_an_ad_hoc_model_gets_a_set_for_any_model(api: Api) -> None:
     saved = api.ok("GET", f"/api/parameter-sets/{applied['parameter_set_id']}")
     assert saved["model_ref_id"] is None and saved["params"] == {"top_p": 0.8, "max_tokens": 512}
 
+    # A catalog model no longer there: the set is saved for any model rather than refused.
+    gone = store_tuner_run(
+        api,
+        suite=world["suite"],
+        provider_id=world["provider"],
+        model="good",
+        model_ref_id="0" * 26,
+        trials=[TrialRow("search", "complete", {"top_p": 0.7}, 0.7)],
+    )
+    applied = api.ok("POST", f"/api/tuning/runs/{gone.id}/apply", json={"target": "parameter_set"})
+    saved = api.ok("GET", f"/api/parameter-sets/{applied['parameter_set_id']}")
+    assert saved["model_ref_id"] is None and saved["params"] == {"top_p": 0.7}
+
 
 @pytest.mark.parametrize(
     ("status", "trials", "code"),

@@ -76,6 +76,7 @@ def tuning_settings(settings: Settings, simulator_url: str) -> Settings:
             "jobs_dispatch_interval_s": 0.05,
             "jobs_cancel_grace_s": 10.0,
             "default_jobs_per_hour": 10_000,
+            "default_max_runs_per_benchmark": 100_000,
         }
     )
 

@@ -1,6 +1,6 @@
-"""Tuner routes (`/api/tuning`): runs (`runs`), and the library around them (`library`):
-the space check, vendor and saved presets, applying a run's best. The composition root
-registers the `tune` job type (`tasks.TUNE_JOB`)."""
+"""The tuner's routers (`/api/tuning`): runs (`runs`) and the library around them (`library`:
+the space check, vendor and saved presets, apply best). The composition root registers the
+`tune` job type (`tasks.TUNE_JOB`)."""
 
 from __future__ import annotations
 
