@@ -25,7 +25,7 @@ import {
   paretoFrontIds,
   paretoSeries,
 } from '@/features/tuning/resultsCharts'
-import { withTrialEvents } from '@/features/tuning/resultsLive'
+import { mergeTrials, withTrialEvents } from '@/features/tuning/resultsLive'
 import { describeDimension, setupSummary } from '@/features/tuning/resultsSetup'
 import { ariaSort, nextSort, sortTrials } from '@/features/tuning/resultsTable'
 import type { Trial, TunerRun } from '@/features/tuning/resultsTypes'
@@ -249,6 +249,26 @@ describe('live trials', () => {
     expect(trials[2]).toMatchObject({ id: 't3', state: 'complete', score: 0.7 })
     // A replayed start does not roll the finished trial back.
     expect(withTrialEvents(trials, [started], 'run1')).toBe(trials)
+  })
+
+  it('merges a fetched detail without rolling a finished trial back', () => {
+    const local = [
+      trial(1),
+      trial(2, { state: 'complete', score: 0.8 }),
+      trial(4, { state: 'running' }),
+    ]
+    const fetched = [
+      trial(1, { score: 0.55 }),
+      trial(2, { state: 'running', score: null }),
+      trial(3, { state: 'running', score: null }),
+    ]
+    const merged = mergeTrials(local, fetched)
+    expect(merged.map((t) => [t.number, t.state, t.score])).toEqual([
+      [1, 'complete', 0.55],
+      [2, 'complete', 0.8],
+      [3, 'running', null],
+      [4, 'running', 0.5],
+    ])
   })
 
   it('ignores other runs and other events', () => {

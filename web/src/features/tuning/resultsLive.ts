@@ -77,3 +77,17 @@ export function withTrialEvents(trials: Trial[], events: LiveEvent[], runId: str
 export function isTrialEvent(event: LiveEvent): boolean {
   return event.type === TRIAL_EVENT
 }
+
+/** A fetched detail's trials merged with those the page has: per trial number the fetched
+ * row wins unless it is still running and the page already has the finished one (a fetch
+ * that left before the trial's event). Rows only the page has (just started) are kept. */
+export function mergeTrials(local: readonly Trial[], fetched: readonly Trial[]): Trial[] {
+  const byNumber = new Map(local.map((t) => [t.number, t]))
+  for (const trial of fetched) {
+    const known = byNumber.get(trial.number)
+    if (!known || trial.state !== 'running' || known.state === 'running') {
+      byNumber.set(trial.number, trial)
+    }
+  }
+  return [...byNumber.values()].sort((a, b) => a.number - b.number)
+}

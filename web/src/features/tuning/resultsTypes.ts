@@ -2,7 +2,8 @@
 // runs.py: TunerRunDetail with its run, trials and results).
 export type TrialKind = 'baseline_default' | 'baseline_preset' | 'search'
 export type TrialState = 'running' | 'complete' | 'pruned' | 'failed'
-export type TunerStatus = 'queued' | 'running' | 'completed' | 'failed' | 'cancelled'
+export type TunerStatus =
+  'queued' | 'running' | 'completed' | 'failed' | 'cancelled' | 'interrupted'
 
 export interface Interval {
   low: number
