@@ -89,6 +89,7 @@ from benchstudio.storage.engine import Database, DatabaseConfig, open_database
 from benchstudio.storage.service_context import ServiceContext
 from benchstudio.system.endpoints import health as system_health
 from benchstudio.system.endpoints import meta as system_meta
+from benchstudio.tuning.endpoints import library as tuning_library
 
 log = logging.getLogger(__name__)
 
@@ -256,6 +257,7 @@ def build_api_router() -> APIRouter:
     api.include_router(judge_endpoints.router)
     api.include_router(prompts_endpoints.router)
     api.include_router(experiments_endpoints.router)
+    api.include_router(tuning_library.router)
     return api
 
 

@@ -116,15 +116,19 @@ async def file_run(
         bool, Query(description="Move it here when it is filed under another experiment.")
     ] = False,
 ) -> ExperimentDetail:
-    """File an eval run or a judge report here (409 `already_filed` if it is in another)."""
+    """File an eval run, a judge report or a tuner run here (409 `already_filed` if it is in
+    another)."""
     return await filing.file_into(ctx, experiment_id, data, move=move)
 
 
 @router.delete("/{experiment_id}/runs/{kind}/{ref_id}", response_model=ExperimentDetail)
 async def unfile_run(
-    experiment_id: ObjectId, kind: Literal["eval", "judge"], ref_id: ObjectId, ctx: OwnerContext
+    experiment_id: ObjectId,
+    kind: Literal["eval", "judge", "tuner"],
+    ref_id: ObjectId,
+    ctx: OwnerContext,
 ) -> ExperimentDetail:
-    """Take a run or report out of the experiment (it is kept)."""
+    """Take a run, report or tuner run out of the experiment (it is kept)."""
     return await filing.unfile(ctx, experiment_id, kind, ref_id)
 
 

@@ -59,8 +59,8 @@ class BaselineIn(CleanInput):
 class FileRunIn(CleanInput):
     """File an existing run under the experiment (a run belongs to at most one experiment)."""
 
-    kind: Literal["eval", "judge"]
-    ref_id: ObjectId = Field(description="The eval run id or the judge report id.")
+    kind: Literal["eval", "judge", "tuner"]
+    ref_id: ObjectId = Field(description="The eval run, judge report or tuner run id.")
 
 
 class ExperimentResultOut(BaseModel):
@@ -76,7 +76,10 @@ class ExperimentResultOut(BaseModel):
     profile: str
     on_scale: bool = Field(description="Same suite version and scoring profile as the experiment.")
     off_scale_reason: str | None
-    score: float | None = Field(description="0..1: pass rate (eval), judge pass rate (judge).")
+    score: float | None = Field(
+        description="0..1: pass rate (eval), judge pass rate (judge), the best trial's pass "
+        "rate over its repeats (tuner)."
+    )
     passed: int | None
     total: int | None
     is_baseline: bool

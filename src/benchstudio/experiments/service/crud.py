@@ -34,6 +34,7 @@ from benchstudio.experiments.service.results import (
 )
 from benchstudio.judge.service.experiment_filing import unfile_experiment as unfile_reports
 from benchstudio.storage.service_context import ServiceContext
+from benchstudio.tuning.service.experiment_filing import unfile_experiment as unfile_tuner_runs
 
 
 async def owned(ctx: ServiceContext, experiment_id: str) -> Experiment:
@@ -174,7 +175,8 @@ async def update_experiment(
 
 
 async def delete_experiment(ctx: ServiceContext, experiment_id: str) -> None:
-    """Delete the experiment; its runs and reports stay, filed under nothing (one unit)."""
+    """Delete the experiment; its runs, reports and tuner runs stay, filed under nothing (one
+    unit)."""
     async with ctx.unit() as session:
         experiment = await repository.get_experiment(session, ctx.require_owner(), experiment_id)
         if experiment is None:
@@ -182,5 +184,6 @@ async def delete_experiment(ctx: ServiceContext, experiment_id: str) -> None:
         joined = ctx.with_session(session)
         await unfile_runs(joined, experiment_id)
         await unfile_reports(joined, experiment_id)
+        await unfile_tuner_runs(joined, experiment_id)
         await repository.delete_experiment(session, experiment)
         audit.record(session, "experiment.deleted", actor_id=ctx.actor_id, target=experiment_id)

@@ -1,7 +1,8 @@
 """Choosing the baseline, filing and unfiling runs, and re-running the best configuration.
 
 Filing is an update of the run, done by the domain that owns it (evals for eval runs, the
-judge for judge reports); the experiment only keeps its chosen baseline and its update time.
+judge for judge reports, tuning for tuner runs); the experiment only keeps its chosen baseline
+and its update time.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from benchstudio.experiments.service.crud import detail, owned
 from benchstudio.experiments.service.results import assessment_of, filed_results, scale_of
 from benchstudio.judge.service.experiment_filing import file_report
 from benchstudio.storage.service_context import ServiceContext
+from benchstudio.tuning.service.experiment_filing import file_tuner_run
 
 
 async def _set_baseline(
@@ -80,11 +82,13 @@ async def _touch(ctx: ServiceContext, experiment_id: str) -> ExperimentDetail:
 async def file_into(
     ctx: ServiceContext, experiment_id: str, data: FileRunIn, *, move: bool = False
 ) -> ExperimentDetail:
-    """File an eval run or a judge report of the caller's here (409 `already_filed` when it is
-    in another experiment, unless `move`)."""
+    """File an eval run, a judge report or a tuner run of the caller's here (409
+    `already_filed` when it is in another experiment, unless `move`)."""
     await owned(ctx, experiment_id)
     if data.kind == "eval":
         await file_run(ctx, data.ref_id, experiment_id, move=move)
+    elif data.kind == "tuner":
+        await file_tuner_run(ctx, data.ref_id, experiment_id, move=move)
     else:
         await file_report(ctx, data.ref_id, experiment_id, move=move)
     return await _touch(ctx, experiment_id)
@@ -93,13 +97,15 @@ async def file_into(
 async def unfile(
     ctx: ServiceContext, experiment_id: str, kind: str, ref_id: str
 ) -> ExperimentDetail:
-    """Take a run or report out of the experiment (404 unless it is filed here)."""
+    """Take a run, report or tuner run out of the experiment (404 unless it is filed here)."""
     experiment = await owned(ctx, experiment_id)
     filed = (await filed_results(ctx, [experiment]))[experiment.id]
     if kind == "eval" and any(run.id == ref_id for run in filed.runs):
         await file_run(ctx, ref_id, None)
     elif kind == "judge" and any(report.id == ref_id for report in filed.reports):
         await file_report(ctx, ref_id, None)
+    elif kind == "tuner" and any(tuner.id == ref_id for tuner in filed.tuners):
+        await file_tuner_run(ctx, ref_id, None)
     else:
         raise NotFoundError("No such run filed under this experiment.")
     return await _touch(ctx, experiment_id)

@@ -1,6 +1,8 @@
-"""An experiment's results, read through the evals and judge services: each (eval run,
-target) and each judge report filed under it, placed on the experiment's scale (pure rules in
-`domain.scale`), and best vs baseline from the stats module (through evals' comparison)."""
+"""An experiment's results, read through the evals, judge and tuning services: each (eval run,
+target), each judge report and each tuner run filed under it, placed on the experiment's scale
+(pure rules in `domain.scale`), and best vs baseline from the stats module (through evals'
+comparison). A tuner run shows its best trial's pass rate; like a judge report it is never the
+baseline or the best (those are eval results)."""
 
 from __future__ import annotations
 
@@ -27,6 +29,7 @@ from benchstudio.experiments.models import Experiment
 from benchstudio.experiments.schemas import BestVsBaselineOut, ExperimentResultOut
 from benchstudio.judge.service.experiment_filing import JudgeReportFacts, experiment_reports
 from benchstudio.storage.service_context import ServiceContext
+from benchstudio.tuning.service.experiment_filing import TunerRunFacts, experiment_tuner_runs
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,11 +38,12 @@ class Filed:
 
     runs: list[EvalRunFacts]
     reports: list[JudgeReportFacts]
+    tuners: list[TunerRunFacts]
     records: list[ResultRecord]
 
     @property
     def run_count(self) -> int:
-        return len(self.runs) + len(self.reports)
+        return len(self.runs) + len(self.reports) + len(self.tuners)
 
 
 def scale_of(experiment: Experiment) -> Scale:
@@ -100,21 +104,79 @@ def judge_record(report: JudgeReportFacts, run: EvalRunFacts | None, scale: Scal
     )
 
 
+def _pass_count(run: EvalRunFacts | None) -> tuple[int | None, int | None]:
+    """Passed and scored cases over every repeat (target) of a trial's eval run."""
+    if run is None or any(t.total is None for t in run.targets) or not run.targets:
+        return None, None
+    return sum(t.passed or 0 for t in run.targets), sum(t.total or 0 for t in run.targets)
+
+
+# A tuner run's status in the words eval results use (a finished eval run is "done").
+_TUNER_STATUS = {"completed": "done"}
+
+
+def tuner_record(run: TunerRunFacts, best_run: EvalRunFacts | None) -> ResultRecord:
+    """A tuner run at its best trial's pass rate over all its repeats (the trial's own score
+    when the eval run has no summary and the objective is the pass rate)."""
+    best = run.best
+    passed, total = _pass_count(best_run)
+    if total:
+        score: float | None = (passed or 0) / total
+    elif (
+        best is not None
+        and run.objective.get("source", "tool_eval") == "tool_eval"
+        and (run.objective.get("metric", "pass_rate") == "pass_rate")
+    ):
+        score = best.score
+    else:
+        score = None
+    trials = f"{run.trials_done} trial{'s' if run.trials_done != 1 else ''}"
+    detail = f"best: trial {best.number} of {trials}" if best else f"{trials}, no best yet"
+    return ResultRecord(
+        kind="tuner",
+        ref_id=run.id,
+        eval_run_id=best.eval_run_id if best else None,
+        target=None,
+        label=f"Tuner: {run.name} ({detail})",
+        status=_TUNER_STATUS.get(run.status, run.status),
+        suite_version=run.suite_version,
+        profile=run.profile,
+        passed=passed,
+        total=total,
+        score=score,
+        created_at=run.created_at,
+        finished_at=run.finished_at,
+    )
+
+
 async def filed_results(ctx: ServiceContext, experiments: Sequence[Experiment]) -> dict[str, Filed]:
-    """Per experiment: its filed runs and reports as results (three queries for all)."""
+    """Per experiment: its filed runs, reports and tuner runs as results (a few queries for
+    all)."""
     ids = [e.id for e in experiments]
     runs = await experiment_runs(ctx, ids)
     reports = await experiment_reports(ctx, ids)
+    tuners = await experiment_tuner_runs(ctx, ids)
     known = {run.id: run for filed in runs.values() for run in filed}
-    missing = {r.eval_run_id for rs in reports.values() for r in rs} - known.keys()
+    needed = {r.eval_run_id for rs in reports.values() for r in rs}
+    needed |= {
+        t.best.eval_run_id for ts in tuners.values() for t in ts if t.best and t.best.eval_run_id
+    }
+    missing = needed - known.keys()
     known.update(await runs_facts(ctx, sorted(missing)))
     out: dict[str, Filed] = {}
     for experiment in experiments:
         scale = scale_of(experiment)
         its_runs, its_reports = runs.get(experiment.id, []), reports.get(experiment.id, [])
+        its_tuners = tuners.get(experiment.id, [])
         records = [record for run in its_runs for record in eval_records(run)]
         records += [judge_record(r, known.get(r.eval_run_id), scale) for r in its_reports]
-        out[experiment.id] = Filed(its_runs, its_reports, records)
+        records += [
+            tuner_record(
+                t, known.get(t.best.eval_run_id) if t.best and t.best.eval_run_id else None
+            )
+            for t in its_tuners
+        ]
+        out[experiment.id] = Filed(its_runs, its_reports, its_tuners, records)
     return out
 
 

@@ -23,6 +23,7 @@ AVAILABLE_FEATURES: list[str] = [
     "prompts",
     "judge",
     "experiments",
+    "tuning",
 ]
 
 router = APIRouter(tags=["system"])

@@ -1,0 +1,106 @@
+""" "Apply best": keep what a finished tuner run found. The best trial (or one the caller
+picks) is saved as a parameter set through the catalog, for the run's model, or the run is
+filed in an experiment, where it shows as a result of kind "tuner".
+
+Only runs that ended (completed, or cancelled with the trials they finished) can be applied;
+the best is `domain.best.best_trial`, the same rule the results page uses.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from benchstudio.catalog import service as catalog
+from benchstudio.catalog.schemas import ParameterSetIn
+from benchstudio.core.errors import AppError, ConflictError, NotFoundError
+from benchstudio.storage.service_context import ServiceContext
+from benchstudio.tuning import repository
+from benchstudio.tuning.domain.best import best_trial
+from benchstudio.tuning.domain.space import NOT_DIMENSIONS
+from benchstudio.tuning.models import TunerRun, TunerTrial
+from benchstudio.tuning.schemas import ApplyBestIn, ApplyBestOut
+from benchstudio.tuning.service.experiment_filing import file_tuner_run
+
+APPLICABLE = ("completed", "cancelled")
+# A chosen trial must have run its point to a score (a pruned one counts: its cases stand).
+CHOOSABLE = ("complete", "pruned")
+
+
+def _pick(run: TunerRun, trials: list[TunerTrial], trial_id: str | None) -> TunerTrial:
+    if trial_id is not None:
+        chosen = next((t for t in trials if t.id == trial_id), None)
+        if chosen is None:
+            raise NotFoundError("No such trial in this tuner run.")
+        if chosen.state not in CHOOSABLE:
+            raise AppError(
+                f"Trial {chosen.number} is {chosen.state}: pick a complete trial.",
+                code="trial_not_applicable",
+                status_code=422,
+            )
+        return chosen
+    best = best_trial(trials)
+    if best is None:
+        raise ConflictError(
+            f"The tuner run {run.name!r} has no complete trial: nothing to apply.",
+            code="no_best",
+        )
+    return best
+
+
+def _params(trial: TunerTrial) -> dict[str, Any]:
+    """The trial's effective request parameters; seeds belong to repeats, never to a set."""
+    return {k: v for k, v in trial.effective.items() if k not in NOT_DIMENSIONS}
+
+
+def _set_name(run: TunerRun, trial: TunerTrial) -> str:
+    return f"{run.name} · trial {trial.number}"[:200]
+
+
+def _description(run: TunerRun, trial: TunerTrial) -> str:
+    score = "" if trial.score is None else f" (score {trial.score:.3f})"
+    return f"Found by the tuner run {run.name!r} ({run.id}): trial {trial.number}{score}."
+
+
+async def _load(ctx: ServiceContext, run_id: str) -> tuple[TunerRun, list[TunerTrial]]:
+    owner_id = ctx.require_owner()
+    async with ctx.read() as session:
+        run = await repository.get_run(session, owner_id, run_id)
+        if run is None:
+            raise NotFoundError("No such tuner run.")
+        trials = await repository.trials_of(session, owner_id, run_id)
+        session.expunge_all()
+    return run, trials
+
+
+async def apply_best(ctx: ServiceContext, run_id: str, data: ApplyBestIn) -> ApplyBestOut:
+    """Save the chosen point as a parameter set (for the run's catalog model, or any model when
+    it ran an ad-hoc id) or file the run in an experiment. 404 for another user's run, trial
+    or experiment; 409 `not_finished` while it runs, `no_best` without a complete trial."""
+    run, trials = await _load(ctx, run_id)
+    if run.status not in APPLICABLE:
+        raise ConflictError(
+            f"The tuner run is {run.status}: apply its best once it has finished or been "
+            "cancelled.",
+            code="not_finished",
+        )
+    trial = _pick(run, trials, data.trial_id)
+    params = _params(trial)
+    if data.target == "experiment":
+        if data.experiment_id is None:
+            raise AppError(
+                "Choose the experiment to file the tuner run in (experiment_id).",
+                code="invalid_tuning",
+                status_code=422,
+            )
+        await file_tuner_run(ctx, run.id, data.experiment_id, move=True)
+        return ApplyBestOut(target="experiment", experiment_id=data.experiment_id, params=params)
+    saved = await catalog.save_parameter_set(
+        ctx,
+        ParameterSetIn(
+            name=data.name or _set_name(run, trial),
+            description=_description(run, trial),
+            model_ref_id=run.target.get("model_ref_id"),
+            params=params,
+        ),
+    )
+    return ApplyBestOut(target="parameter_set", parameter_set_id=saved.id, params=params)
