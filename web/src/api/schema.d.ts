@@ -798,7 +798,8 @@ export interface paths {
         put?: never;
         /**
          * File Run
-         * @description File an eval run or a judge report here (409 `already_filed` if it is in another).
+         * @description File an eval run, a judge report or a tuner run here (409 `already_filed` if it is in
+         *     another).
          */
         post: operations["file_run_api_experiments__experiment_id__runs_post"];
         delete?: never;
@@ -819,7 +820,7 @@ export interface paths {
         post?: never;
         /**
          * Unfile Run
-         * @description Take a run or report out of the experiment (it is kept).
+         * @description Take a run, report or tuner run out of the experiment (it is kept).
          */
         delete: operations["unfile_run_api_experiments__experiment_id__runs__kind___ref_id__delete"];
         options?: never;
@@ -1785,6 +1786,116 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/tuning/presets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Presets
+         * @description The caller's saved search spaces, by name.
+         */
+        get: operations["list_presets_api_tuning_presets_get"];
+        put?: never;
+        /**
+         * Create Preset
+         * @description Save a search space under a name of yours (409 `preset_name_taken`).
+         */
+        post: operations["create_preset_api_tuning_presets_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tuning/presets/{preset_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Preset */
+        get: operations["get_preset_api_tuning_presets__preset_id__get"];
+        put?: never;
+        post?: never;
+        /** Delete Preset */
+        delete: operations["delete_preset_api_tuning_presets__preset_id__delete"];
+        options?: never;
+        head?: never;
+        /**
+         * Update Preset
+         * @description Rename, re-describe or replace the space of a saved preset.
+         */
+        patch: operations["update_preset_api_tuning_presets__preset_id__patch"];
+        trace?: never;
+    };
+    "/api/tuning/runs/{tuner_run_id}/apply": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Apply Best
+         * @description Save the best trial's (or a chosen trial's) parameters as a parameter set, or file the
+         *     run in an experiment. 409 `not_finished` while it runs, `no_best` without a complete
+         *     trial.
+         */
+        post: operations["apply_best_api_tuning_runs__tuner_run_id__apply_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tuning/space/check": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Check Space
+         * @description The space as it would run on the target's provider and model: dropped parameters,
+         *     clamped ranges, filtered choices, the grid size. 422 `invalid_search_space` when it could
+         *     not run there.
+         */
+        post: operations["check_space_api_tuning_space_check_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tuning/vendor-presets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Vendor Presets
+         * @description The built-in presets model makers recommend (all, or those applying to `model`).
+         */
+        get: operations["vendor_presets_api_tuning_vendor_presets_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/users/me": {
         parameters: {
             query?: never;
@@ -2021,6 +2132,45 @@ export interface components {
             parameter_set_id: string;
             /** Parameter Set Name */
             parameter_set_name: string;
+        };
+        /**
+         * ApplyBestIn
+         * @description Save the best point as a parameter set, or file the run (and its best) in an experiment.
+         */
+        ApplyBestIn: {
+            /** Experiment Id */
+            experiment_id?: string | null;
+            /**
+             * Name
+             * @description Parameter set name.
+             */
+            name?: string | null;
+            /**
+             * Target
+             * @enum {string}
+             */
+            target: "parameter_set" | "experiment";
+            /**
+             * Trial Id
+             * @description Default: the best trial.
+             */
+            trial_id?: string | null;
+        };
+        /** ApplyBestOut */
+        ApplyBestOut: {
+            /** Experiment Id */
+            experiment_id?: string | null;
+            /** Parameter Set Id */
+            parameter_set_id?: string | null;
+            /** Params */
+            params: {
+                [key: string]: unknown;
+            };
+            /**
+             * Target
+             * @enum {string}
+             */
+            target: "parameter_set" | "experiment";
         };
         /** ArgumentCheckOut */
         ArgumentCheckOut: {
@@ -2557,6 +2707,21 @@ export interface components {
              */
             role: "system" | "user" | "assistant" | "tool";
         };
+        /** ChoiceDimensionIn */
+        ChoiceDimensionIn: {
+            /** Choices */
+            choices: (string | number | boolean | {
+                [key: string]: unknown;
+            } | unknown[])[];
+            condition?: components["schemas"]["ConditionIn"] | null;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "choice";
+            /** Name */
+            name: string;
+        };
         /** ComparativeSummaryOut */
         ComparativeSummaryOut: {
             /** Ci High */
@@ -2644,6 +2809,29 @@ export interface components {
              * @enum {string}
              */
             test: "mcnemar_exact" | "two_proportion_z";
+        };
+        /**
+         * ConditionIn
+         * @description Active only while `param` holds one of `values`, and/or for models matching a pattern.
+         */
+        ConditionIn: {
+            /** Model Pattern */
+            model_pattern?: string | null;
+            /** Param */
+            param?: string | null;
+            /** Values */
+            values?: (string | number | boolean | {
+                [key: string]: unknown;
+            } | unknown[])[];
+        };
+        /** ConditionOut */
+        ConditionOut: {
+            /** Model Pattern */
+            model_pattern: string | null;
+            /** Param */
+            param: string | null;
+            /** Values */
+            values: unknown[];
         };
         /** Conversation */
         Conversation: {
@@ -2733,6 +2921,29 @@ export interface components {
             op: "equal" | "insert" | "delete";
             /** Text */
             text: string;
+        };
+        /** DimensionOut */
+        DimensionOut: {
+            /** Choices */
+            choices?: unknown[] | null;
+            condition?: components["schemas"]["ConditionOut"] | null;
+            /** High */
+            high?: number | null;
+            /** Integer */
+            integer?: boolean | null;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "range" | "choice";
+            /** Low */
+            low?: number | null;
+            /** Name */
+            name: string;
+            /** Scale */
+            scale?: ("linear" | "log") | null;
+            /** Step */
+            step?: number | null;
         };
         /** DisagreementOut */
         DisagreementOut: {
@@ -3330,7 +3541,7 @@ export interface components {
             ref_id: string;
             /**
              * Score
-             * @description 0..1: pass rate (eval), judge pass rate (judge).
+             * @description 0..1: pass rate (eval), judge pass rate (judge), the best trial's pass rate over its repeats (tuner).
              */
             score: number | null;
             /** Status */
@@ -3374,10 +3585,10 @@ export interface components {
              * Kind
              * @enum {string}
              */
-            kind: "eval" | "judge";
+            kind: "eval" | "judge" | "tuner";
             /**
              * Ref Id
-             * @description The eval run id or the judge report id.
+             * @description The eval run, judge report or tuner run id.
              */
             ref_id: string;
         };
@@ -4756,6 +4967,34 @@ export interface components {
             /** Name */
             name?: string | null;
         };
+        /** RangeDimensionIn */
+        RangeDimensionIn: {
+            condition?: components["schemas"]["ConditionIn"] | null;
+            /** High */
+            high: number;
+            /**
+             * Integer
+             * @default false
+             */
+            integer: boolean;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "range";
+            /** Low */
+            low: number;
+            /** Name */
+            name: string;
+            /**
+             * Scale
+             * @default linear
+             * @enum {string}
+             */
+            scale: "linear" | "log";
+            /** Step */
+            step?: number | null;
+        };
         /** RecommendationOut */
         RecommendationOut: {
             /** Case Ids */
@@ -4963,6 +5202,16 @@ export interface components {
             /** Target Key */
             target_key: string;
         };
+        /** SearchSpaceIn */
+        SearchSpaceIn: {
+            /** Dimensions */
+            dimensions: (components["schemas"]["RangeDimensionIn"] | components["schemas"]["ChoiceDimensionIn"])[];
+            /**
+             * Repeats
+             * @default 1
+             */
+            repeats: number;
+        };
         /**
          * SemanticValueOut
          * @description A `semantic` value compared for an argument: the argument itself or a nested value.
@@ -5016,6 +5265,70 @@ export interface components {
             id: string;
             /** Reason */
             reason: string;
+        };
+        /** SpaceAdjustmentOut */
+        SpaceAdjustmentOut: {
+            /**
+             * Action
+             * @enum {string}
+             */
+            action: "drop" | "clamp" | "drop_choice" | "inactive" | "rename" | "warn";
+            /** Original */
+            original?: unknown;
+            /** Param */
+            param: string;
+            /** Reason */
+            reason: string;
+            /** Value */
+            value?: unknown;
+        };
+        /** SpaceCheckIn */
+        SpaceCheckIn: {
+            space: components["schemas"]["SearchSpaceIn"];
+            /** @description The provider and model the space would run on. */
+            target: components["schemas"]["EvalTargetIn"];
+        };
+        /** SpacePresetIn */
+        SpacePresetIn: {
+            /**
+             * Description
+             * @default
+             */
+            description: string;
+            /** Name */
+            name: string;
+            space: components["schemas"]["SearchSpaceIn"];
+        };
+        /** SpacePresetOut */
+        SpacePresetOut: {
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Description */
+            description: string;
+            /** Id */
+            id: string;
+            /** Name */
+            name: string;
+            /** Space */
+            space: {
+                [key: string]: unknown;
+            };
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+        };
+        /** SpacePresetUpdate */
+        SpacePresetUpdate: {
+            /** Description */
+            description?: string | null;
+            /** Name */
+            name?: string | null;
+            space?: components["schemas"]["SearchSpaceIn"] | null;
         };
         /** StepAttemptOut */
         StepAttemptOut: {
@@ -5515,6 +5828,48 @@ export interface components {
              * @enum {string}
              */
             role: "admin" | "user";
+        };
+        /**
+         * ValidatedSpaceOut
+         * @description The space as it will run for (provider, model): shown before the run.
+         */
+        ValidatedSpaceOut: {
+            /** Adjustments */
+            adjustments: components["schemas"]["SpaceAdjustmentOut"][];
+            /** Dimensions */
+            dimensions: components["schemas"]["DimensionOut"][];
+            /**
+             * Grid Size
+             * @description Points in the full grid; null when a range has no step.
+             */
+            grid_size?: number | null;
+            /** Model */
+            model: string;
+            /** Provider */
+            provider: string;
+            /** Repeats */
+            repeats: number;
+        };
+        /** VendorPresetOut */
+        VendorPresetOut: {
+            /** Applies To */
+            applies_to: string;
+            /** Dimensions */
+            dimensions: components["schemas"]["DimensionOut"][];
+            /** Family */
+            family: string;
+            /** Id */
+            id: string;
+            /** Label */
+            label: string;
+            /** Notes */
+            notes: string;
+            /** Recommended */
+            recommended: {
+                [key: string]: unknown;
+            };
+            /** Source */
+            source: string;
         };
     };
     responses: never;
@@ -7732,7 +8087,7 @@ export interface operations {
             header?: never;
             path: {
                 experiment_id: string;
-                kind: "eval" | "judge";
+                kind: "eval" | "judge" | "tuner";
                 ref_id: string;
             };
             cookie?: never;
@@ -10692,6 +11047,335 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["SuiteDetail"];
+                };
+            };
+            /** @description Client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    list_presets_api_tuning_presets_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SpacePresetOut"][];
+                };
+            };
+            /** @description Client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    create_preset_api_tuning_presets_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SpacePresetIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SpacePresetOut"];
+                };
+            };
+            /** @description Client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    get_preset_api_tuning_presets__preset_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                preset_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SpacePresetOut"];
+                };
+            };
+            /** @description Client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    delete_preset_api_tuning_presets__preset_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                preset_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    update_preset_api_tuning_presets__preset_id__patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                preset_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SpacePresetUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SpacePresetOut"];
+                };
+            };
+            /** @description Client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    apply_best_api_tuning_runs__tuner_run_id__apply_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tuner_run_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ApplyBestIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApplyBestOut"];
+                };
+            };
+            /** @description Client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    check_space_api_tuning_space_check_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SpaceCheckIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidatedSpaceOut"];
+                };
+            };
+            /** @description Client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    vendor_presets_api_tuning_vendor_presets_get: {
+        parameters: {
+            query?: {
+                /** @description A model id: only the presets that apply to it. */
+                model?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VendorPresetOut"][];
                 };
             };
             /** @description Client error */

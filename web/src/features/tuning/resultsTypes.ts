@@ -1,5 +1,7 @@
 // The tuner run API's shapes as the results page reads them (src/benchstudio/tuning/schemas/
 // runs.py: TunerRunDetail with its run, trials and results).
+import type { components } from '@/api/schema'
+
 export type TrialKind = 'baseline_default' | 'baseline_preset' | 'search'
 export type TrialState = 'running' | 'complete' | 'pruned' | 'failed'
 export type TunerStatus =
@@ -100,16 +102,5 @@ export interface TunerRunDetail {
   results: TunerResults
 }
 
-export interface ApplyBestIn {
-  target: 'parameter_set' | 'experiment'
-  name?: string | null
-  experiment_id?: string | null
-  trial_id?: string | null
-}
-
-export interface ApplyBestOut {
-  target: 'parameter_set' | 'experiment'
-  parameter_set_id?: string | null
-  experiment_id?: string | null
-  params: Record<string, unknown>
-}
+export type ApplyBestIn = components['schemas']['ApplyBestIn']
+export type ApplyBestOut = components['schemas']['ApplyBestOut']
