@@ -89,7 +89,12 @@ from benchstudio.storage.engine import Database, DatabaseConfig, open_database
 from benchstudio.storage.service_context import ServiceContext
 from benchstudio.system.endpoints import health as system_health
 from benchstudio.system.endpoints import meta as system_meta
+from benchstudio.tuning import endpoints as tuning_endpoints
 from benchstudio.tuning.endpoints import library as tuning_library
+from benchstudio.tuning.service.lifecycle import describe_tune_jobs
+from benchstudio.tuning.service.lifecycle import repair_runs as repair_tuner_runs
+from benchstudio.tuning.service.lifecycle import run_follows_job as tuner_follows_job
+from benchstudio.tuning.tasks import TUNE_JOB
 
 log = logging.getLogger(__name__)
 
@@ -124,6 +129,15 @@ def job_registry(settings: Settings) -> HandlerRegistry:
             repair=repair_eval_runs,
             describe=describe_eval_jobs,
             label="Tool-calling eval",
+        )
+    )
+    registry.register(
+        dataclasses.replace(
+            TUNE_JOB,
+            on_ended=tuner_follows_job,
+            repair=repair_tuner_runs,
+            describe=describe_tune_jobs,
+            label="Parameter tuner",
         )
     )
     registry.register(
@@ -258,6 +272,7 @@ def build_api_router() -> APIRouter:
     api.include_router(prompts_endpoints.router)
     api.include_router(experiments_endpoints.router)
     api.include_router(tuning_library.router)
+    api.include_router(tuning_endpoints.router)
     return api
 
 

@@ -147,13 +147,17 @@ def _service_functions() -> Iterator[tuple[str, ast.AsyncFunctionDef]]:
 # A call against an open model (the judge's engine) holds no session and acts for nobody: it
 # takes the open model first, `judge: JudgeModel` (ADR 0011, "Model calls").
 FIRST_PARAMETERS = {"ctx", "judge"}
+# The tuner's study loop holds no session and acts for nobody either: it drives the evaluator
+# and sink it is handed (the tune job's, bound to its ctx, or the CLI's in-process ones).
+CONTEXT_FREE = {"tuning.service.study_loop:run_study"}
 
 
 def test_every_service_use_case_takes_the_context_first() -> None:
     offenders = {
         name
         for name, node in _service_functions()
-        if not node.args.args or node.args.args[0].arg not in FIRST_PARAMETERS
+        if name not in CONTEXT_FREE
+        and (not node.args.args or node.args.args[0].arg not in FIRST_PARAMETERS)
     }
     _none(offenders, "take `ctx: ServiceContext` first (ADR 0011)")
 

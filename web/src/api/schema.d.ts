@@ -581,7 +581,8 @@ export interface paths {
         /**
          * List Runs
          * @description Run history, newest first; `search` matches the suite and target names;
-         *     `experiment_id`: the runs filed under that experiment.
+         *     `experiment_id`: the runs filed under that experiment. A tuner's trial runs are left out
+         *     unless `include_trials` (all of them) or `tuner_run_id` (that tuner run's) asks for them.
          */
         get: operations["list_runs_api_evals_get"];
         put?: never;
@@ -1786,6 +1787,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/tuning/estimate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Estimate Run
+         * @description What the run will send and cost at most, and the space as it will run (adjustments,
+         *     dropped parameters, grid size), checked as a submit checks it (422 when it cannot run).
+         */
+        post: operations["estimate_run_api_tuning_estimate_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/tuning/presets": {
         parameters: {
             query?: never;
@@ -1830,6 +1852,55 @@ export interface paths {
          * @description Rename, re-describe or replace the space of a saved preset.
          */
         patch: operations["update_preset_api_tuning_presets__preset_id__patch"];
+        trace?: never;
+    };
+    "/api/tuning/runs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Runs
+         * @description Tuner runs, newest first; `q` matches the run's and the suite's names.
+         */
+        get: operations["list_runs_api_tuning_runs_get"];
+        put?: never;
+        /**
+         * Submit Run
+         * @description Start a tuner run: a `tune` job with `tuner_trial_started` and `tuner_trial` events.
+         */
+        post: operations["submit_run_api_tuning_runs_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tuning/runs/{tuner_run_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Run
+         * @description The run, its trials and the results (best point, best vs baselines, Pareto front,
+         *     parameter importance).
+         */
+        get: operations["get_run_api_tuning_runs__tuner_run_id__get"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete Run
+         * @description Delete a finished run with its trials and their eval runs (409 while it is going).
+         */
+        delete: operations["delete_run_api_tuning_runs__tuner_run_id__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/tuning/runs/{tuner_run_id}/apply": {
@@ -2303,6 +2374,33 @@ export interface components {
             next_cursor: string | null;
         };
         /**
+         * BaselineComparisonOut
+         * @description Best minus the baseline over their case scores (`core.stats.compare_means`).
+         */
+        BaselineComparisonOut: {
+            /**
+             * Baseline Kind
+             * @enum {string}
+             */
+            baseline_kind: "baseline_default" | "baseline_preset" | "search";
+            /** Baseline Score */
+            baseline_score: number;
+            /** Baseline Trial Id */
+            baseline_trial_id: string;
+            /** Difference */
+            difference: number;
+            difference_ci95: components["schemas"]["IntervalOut"] | null;
+            /** P Value */
+            p_value: number | null;
+            /** Significant */
+            significant: boolean;
+            /**
+             * Summary
+             * @description The comparison in words.
+             */
+            summary: string;
+        };
+        /**
          * BaselineIn
          * @description Choose the baseline: one target's result in an eval run filed under the experiment.
          */
@@ -2311,6 +2409,20 @@ export interface components {
             run_id: string;
             /** Target */
             target: string;
+        };
+        /** BaselineOut */
+        BaselineOut: {
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "baseline_default" | "baseline_preset" | "search";
+            /** Label */
+            label: string;
+            /** Point */
+            point: {
+                [key: string]: unknown;
+            };
         };
         /**
          * BenchmarkCreate
@@ -2494,6 +2606,24 @@ export interface components {
         Body_import_suite_file_api_suites_import_post: {
             /** File */
             file: string;
+        };
+        /**
+         * BudgetIn
+         * @description Every bound is enforced while running (the spend ledger for cost); the study stops at
+         *     the first one reached. Baseline trials count.
+         */
+        BudgetIn: {
+            /** Max Calls */
+            max_calls?: number | null;
+            /** Max Cost Usd */
+            max_cost_usd?: number | null;
+            /**
+             * Max Trials
+             * @default 20
+             */
+            max_trials: number;
+            /** Max Wall S */
+            max_wall_s?: number | null;
         };
         /** CallCheckOut */
         CallCheckOut: {
@@ -3157,6 +3287,11 @@ export interface components {
             /** Total Cases */
             total_cases: number;
             /**
+             * Tuner Run Id
+             * @description Set on a tuner trial's run: the tuner run it belongs to.
+             */
+            tuner_run_id?: string | null;
+            /**
              * Verdict Policy
              * @description Whose verdict is final where the score is shown (LLM-as-judge).
              * @default automated_final
@@ -3213,6 +3348,11 @@ export interface components {
             } | null;
             /** Total Cases */
             total_cases: number;
+            /**
+             * Tuner Run Id
+             * @description Set on a tuner trial's run: the tuner run it belongs to.
+             */
+            tuner_run_id?: string | null;
             /**
              * Verdict Policy
              * @description Whose verdict is final where the score is shown (LLM-as-judge).
@@ -3624,6 +3764,23 @@ export interface components {
             /** Requests */
             requests: number;
             run: components["schemas"]["RunOut"];
+        };
+        /** ImportanceOut */
+        ImportanceOut: {
+            /**
+             * Importance
+             * @description Share of the score's variance, 0..1 (PED-ANOVA).
+             */
+            importance: number;
+            /** Param */
+            param: string;
+        };
+        /** IntervalOut */
+        IntervalOut: {
+            /** High */
+            high: number;
+            /** Low */
+            low: number;
         };
         /** InviteCreate */
         InviteCreate: {
@@ -4446,6 +4603,32 @@ export interface components {
             mock_responses?: components["schemas"]["MockResponse"][];
             /** Optimal Hops */
             optimal_hops?: number | null;
+        };
+        /** ObjectiveIn */
+        ObjectiveIn: {
+            /**
+             * Judge Model Ref Id
+             * @description Required when source is judge: the catalog model judging.
+             */
+            judge_model_ref_id?: string | null;
+            /**
+             * Metric
+             * @description Tool eval: the overall score or one chosen metric.
+             * @default pass_rate
+             * @enum {string}
+             */
+            metric: "pass_rate" | "tool_selection_f1" | "argument_accuracy" | "schema_valid_rate";
+            /**
+             * Minimize
+             * @description Also minimise latency and/or cost: a Pareto front instead of one best.
+             */
+            minimize?: ("latency" | "cost")[];
+            /**
+             * Source
+             * @default tool_eval
+             * @enum {string}
+             */
+            source: "tool_eval" | "judge";
         };
         /** OpeningMessage */
         OpeningMessage: {
@@ -5383,6 +5566,56 @@ export interface components {
             /** Wall S */
             wall_s?: number | null;
         };
+        /** StoppingIn */
+        StoppingIn: {
+            /**
+             * Min Delta
+             * @default 0
+             */
+            min_delta: number;
+            /**
+             * Patience
+             * @description Stop after K trials without improvement.
+             */
+            patience?: number | null;
+            /**
+             * Prune
+             * @description Stop a trial whose partial score cannot beat the best.
+             * @default true
+             */
+            prune: boolean;
+        };
+        /** StrategyIn */
+        StrategyIn: {
+            /**
+             * Grid Sample
+             * @description Grid only: sample this many grid points.
+             */
+            grid_sample?: number | null;
+            /**
+             * Kind
+             * @default tpe
+             * @enum {string}
+             */
+            kind: "grid" | "random" | "tpe";
+            /**
+             * Reevaluate Duplicates
+             * @description Evaluate points whose request equals an earlier trial's again (default: reuse the earlier result).
+             * @default false
+             */
+            reevaluate_duplicates: boolean;
+            /**
+             * Seed
+             * @default 0
+             */
+            seed: number;
+            /**
+             * Startup Trials
+             * @description TPE: random trials before it models results.
+             * @default 10
+             */
+            startup_trials: number;
+        };
         /**
          * Suite
          * @description A named, versioned set of tools and test cases.
@@ -5809,6 +6042,296 @@ export interface components {
              * @description 1-based model turn.
              */
             number: number;
+        };
+        /** TrialOut */
+        TrialOut: {
+            /** Calls */
+            calls: number;
+            /** Cases */
+            cases: number;
+            /** Cost Usd */
+            cost_usd: number;
+            /** Effective */
+            effective: {
+                [key: string]: unknown;
+            };
+            /** Error */
+            error: string | null;
+            /** Eval Run Id */
+            eval_run_id: string | null;
+            /** Finished At */
+            finished_at: string | null;
+            /** Id */
+            id: string;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "baseline_default" | "baseline_preset" | "search";
+            /** Latency P50 Ms */
+            latency_p50_ms: number | null;
+            /** Number */
+            number: number;
+            /**
+             * Pareto
+             * @description On the Pareto front (multi-objective).
+             * @default false
+             */
+            pareto: boolean;
+            /** Partial */
+            partial: number | null;
+            /** Point */
+            point: {
+                [key: string]: unknown;
+            };
+            /** Repeat Scores */
+            repeat_scores: number[];
+            /** Score */
+            score: number | null;
+            score_ci95: components["schemas"]["IntervalOut"] | null;
+            /**
+             * Started At
+             * Format: date-time
+             */
+            started_at: string;
+            /**
+             * State
+             * @enum {string}
+             */
+            state: "running" | "complete" | "pruned" | "failed";
+            /** Values */
+            values: number[];
+        };
+        /**
+         * TunerEstimateOut
+         * @description What the run will cost at most, shown before the start.
+         */
+        TunerEstimateOut: {
+            /** Baselines */
+            baselines: components["schemas"]["BaselineOut"][];
+            /**
+             * Calls Per Trial
+             * @description Model calls of one trial (all its repeats).
+             */
+            calls_per_trial: number;
+            /**
+             * Cases
+             * @description Cases in the suite snapshot.
+             */
+            cases: number;
+            /** Concurrency */
+            concurrency: number;
+            /**
+             * Cost Per Trial Usd
+             * @description Null: the model has no price.
+             */
+            cost_per_trial_usd: number | null;
+            /**
+             * Limiting
+             * @description The bound that sets planned_trials, in words.
+             */
+            limiting: string;
+            /** Max Calls */
+            max_calls: number;
+            /** Max Cost Usd */
+            max_cost_usd: number | null;
+            /** Max Wall S */
+            max_wall_s: number | null;
+            /**
+             * Planned Trials
+             * @description Trials the budget and space allow, baselines included.
+             */
+            planned_trials: number;
+            /** Repeats */
+            repeats: number;
+            /**
+             * Seconds Per Trial
+             * @description From the endpoint's recent latency when known; null otherwise.
+             */
+            seconds_per_trial: number | null;
+            space: components["schemas"]["ValidatedSpaceOut"];
+            /** Warnings */
+            warnings?: string[];
+        };
+        /**
+         * TunerResultsOut
+         * @description Everything the results page plots, computed from the trial rows.
+         */
+        TunerResultsOut: {
+            /** Baselines */
+            baselines: components["schemas"]["BaselineComparisonOut"][];
+            /** Best Effective */
+            best_effective: {
+                [key: string]: unknown;
+            } | null;
+            /** Best Point */
+            best_point: {
+                [key: string]: unknown;
+            } | null;
+            /** Best Score */
+            best_score: number | null;
+            best_score_ci95: components["schemas"]["IntervalOut"] | null;
+            /** Best Trial Id */
+            best_trial_id: string | null;
+            /** Importance */
+            importance: components["schemas"]["ImportanceOut"][];
+            /**
+             * Importance Note
+             * @description Why importance is missing (too few trials, one parameter).
+             */
+            importance_note?: string | null;
+            /**
+             * Objectives
+             * @description Objective names in the trials' values order.
+             */
+            objectives: string[];
+            /** Pareto Trial Ids */
+            pareto_trial_ids: string[];
+        };
+        /** TunerRunCreate */
+        TunerRunCreate: {
+            budget?: components["schemas"]["BudgetIn"];
+            /**
+             * Concurrency
+             * @description Trials in parallel (default: the endpoint's).
+             */
+            concurrency?: number | null;
+            /**
+             * Experiment Id
+             * @description File the tuner run under this experiment of yours.
+             */
+            experiment_id?: string | null;
+            /** Name */
+            name?: string | null;
+            objective?: components["schemas"]["ObjectiveIn"];
+            /** @default lenient */
+            profile: components["schemas"]["ProfileName"];
+            space: components["schemas"]["SearchSpaceIn"];
+            stopping?: components["schemas"]["StoppingIn"];
+            strategy?: components["schemas"]["StrategyIn"];
+            /** Suite Id */
+            suite_id: string;
+            /** Suite Version */
+            suite_version?: number | null;
+            /** @description The model to tune (its fixed parameters too). */
+            target: components["schemas"]["EvalTargetIn"];
+            /**
+             * Timeout S
+             * @default 120
+             */
+            timeout_s: number;
+            /**
+             * Vendor Preset Id
+             * @description A built-in vendor preset whose recommended point runs as a baseline.
+             */
+            vendor_preset_id?: string | null;
+        };
+        /** TunerRunDetail */
+        TunerRunDetail: {
+            results: components["schemas"]["TunerResultsOut"];
+            run: components["schemas"]["TunerRunOut"];
+            /** Trials */
+            trials: components["schemas"]["TrialOut"][];
+        };
+        /** TunerRunOut */
+        TunerRunOut: {
+            /** Best Score */
+            best_score?: number | null;
+            /** Budget */
+            budget: {
+                [key: string]: unknown;
+            };
+            /** Calls Used */
+            calls_used: number;
+            /** Concurrency */
+            concurrency: number;
+            /** Cost Usd */
+            cost_usd: number;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Error */
+            error: string | null;
+            /** Estimate */
+            estimate: {
+                [key: string]: unknown;
+            };
+            /** Experiment Id */
+            experiment_id: string | null;
+            /** Finished At */
+            finished_at: string | null;
+            /** Id */
+            id: string;
+            /** Job Id */
+            job_id: string | null;
+            /** Merged Points */
+            merged_points: number;
+            /** Name */
+            name: string;
+            /** Objective */
+            objective: {
+                [key: string]: unknown;
+            };
+            /** Profile */
+            profile: string;
+            /** Space */
+            space: {
+                [key: string]: unknown;
+            };
+            /** Started At */
+            started_at: string | null;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "queued" | "running" | "completed" | "failed" | "cancelled" | "interrupted";
+            /** Stop Reason */
+            stop_reason: string | null;
+            /** Stopping */
+            stopping: {
+                [key: string]: unknown;
+            };
+            /** Strategy */
+            strategy: {
+                [key: string]: unknown;
+            };
+            /** Suite Id */
+            suite_id: string;
+            /** Suite Name */
+            suite_name: string;
+            /** Suite Version */
+            suite_version: number;
+            /** Target */
+            target: {
+                [key: string]: unknown;
+            };
+            /** Trials Done */
+            trials_done: number;
+            /** Validated Space */
+            validated_space: {
+                [key: string]: unknown;
+            };
+            /** Vendor Preset Id */
+            vendor_preset_id: string | null;
+        };
+        /** TunerRunPage */
+        TunerRunPage: {
+            /** Items */
+            items: components["schemas"]["TunerRunOut"][];
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
+            /** Total */
+            total: number;
+        };
+        /** TunerSubmitted */
+        TunerSubmitted: {
+            /** Job Id */
+            job_id: string;
+            run: components["schemas"]["TunerRunOut"];
         };
         /** UserOut */
         UserOut: {
@@ -7369,6 +7892,8 @@ export interface operations {
                 since?: string | null;
                 until?: string | null;
                 experiment_id?: string | null;
+                include_trials?: boolean;
+                tuner_run_id?: string | null;
                 limit?: number;
                 offset?: number;
             };
@@ -11069,6 +11594,48 @@ export interface operations {
             };
         };
     };
+    estimate_run_api_tuning_estimate_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TunerRunCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TunerEstimateOut"];
+                };
+            };
+            /** @description Client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
     list_presets_api_tuning_presets_get: {
         parameters: {
             query?: never;
@@ -11250,6 +11817,170 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["SpacePresetOut"];
                 };
+            };
+            /** @description Client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    list_runs_api_tuning_runs_get: {
+        parameters: {
+            query?: {
+                status?: string[];
+                q?: string | null;
+                experiment_id?: string | null;
+                limit?: number;
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TunerRunPage"];
+                };
+            };
+            /** @description Client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    submit_run_api_tuning_runs_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TunerRunCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TunerSubmitted"];
+                };
+            };
+            /** @description Client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    get_run_api_tuning_runs__tuner_run_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tuner_run_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TunerRunDetail"];
+                };
+            };
+            /** @description Client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    delete_run_api_tuning_runs__tuner_run_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tuner_run_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Client error */
             "4XX": {

@@ -70,10 +70,23 @@ async def list_runs(
     since: datetime | None = None,
     until: datetime | None = None,
     experiment_id: ObjectId | None = None,
+    include_trials: bool = False,
+    tuner_run_id: ObjectId | None = None,
 ) -> EvalRunPage:
     """Run history, newest first; `search` matches the suite and target names;
-    `experiment_id`: the runs filed under that experiment."""
-    filters = RunFilters(search, status, profile, suite_id, since, until, experiment_id)
+    `experiment_id`: the runs filed under that experiment. A tuner's trial runs are left out
+    unless `include_trials` (all of them) or `tuner_run_id` (that tuner run's) asks for them."""
+    filters = RunFilters(
+        search,
+        status,
+        profile,
+        suite_id,
+        since,
+        until,
+        experiment_id,
+        include_trials=include_trials,
+        tuner_run_id=tuner_run_id,
+    )
     return await history.list_runs(ctx, filters, page.limit, page.offset)
 
 

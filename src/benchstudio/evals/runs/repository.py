@@ -22,6 +22,9 @@ class RunFilters:
     since: datetime | None = None
     until: datetime | None = None
     experiment_id: str | None = None
+    # A tuner's trial runs are hidden unless asked for: all of them, or one tuner run's.
+    include_trials: bool = False
+    tuner_run_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +56,10 @@ def _run_conditions(owner_id: str, filters: RunFilters) -> list[ColumnElement[bo
         where.append(EvalRun.created_at < filters.until)
     if filters.experiment_id:
         where.append(EvalRun.experiment_id == filters.experiment_id)
+    if filters.tuner_run_id:
+        where.append(EvalRun.tuner_run_id == filters.tuner_run_id)
+    elif not filters.include_trials:
+        where.append(EvalRun.tuner_run_id.is_(None))
     return where
 
 
@@ -212,3 +219,24 @@ async def unfile_experiment(session: AsyncSession, owner_id: str, experiment_id:
         .values(experiment_id=None)
     )
     return int(getattr(result, "rowcount", 0) or 0)
+
+
+async def trial_run_ids(session: AsyncSession, owner_id: str, tuner_run_id: str) -> list[str]:
+    query = select(EvalRun.id).where(
+        EvalRun.owner_id == owner_id, EvalRun.tuner_run_id == tuner_run_id
+    )
+    return [str(row[0]) for row in (await session.execute(query)).all()]
+
+
+async def case_rows_of_runs(
+    session: AsyncSession, owner_id: str, run_ids: Sequence[str]
+) -> list[EvalCaseResult]:
+    """Every stored case of the runs, by run, target and case order (one query)."""
+    if not run_ids:
+        return []
+    query = (
+        select(EvalCaseResult)
+        .where(EvalCaseResult.owner_id == owner_id, EvalCaseResult.run_id.in_(list(run_ids)))
+        .order_by(EvalCaseResult.run_id, EvalCaseResult.target_index, EvalCaseResult.case_index)
+    )
+    return list((await session.execute(query)).scalars())

@@ -160,6 +160,9 @@ class EvalRunOut(BaseModel):
     experiment_id: str | None = Field(
         default=None, description="The experiment the run is filed under."
     )
+    tuner_run_id: str | None = Field(
+        default=None, description="Set on a tuner trial's run: the tuner run it belongs to."
+    )
     created_at: datetime
     started_at: datetime | None
     finished_at: datetime | None

@@ -17,11 +17,11 @@ from contextlib import AsyncExitStack
 from dataclasses import dataclass
 from typing import Any, cast
 
-from benchstudio.catalog import service as catalog_service
 from benchstudio.catalog.service import CatalogContext
 from benchstudio.core.redaction import redact
 from benchstudio.credentials.service import Vault
 from benchstudio.evals.runs.domain.rules import TOOL_EVAL_JOB_TYPE
+from benchstudio.evals.runs.service.adapters import open_adapters
 from benchstudio.evals.runs.service.case_hooks import (
     CaseObserver,
     open_observers,
@@ -33,7 +33,6 @@ from benchstudio.evals.runs.service.targets import runner_target
 from benchstudio.jobs.context import JobCancelledError, JobContext, is_resumable
 from benchstudio.jobs.domain import JobEstimate
 from benchstudio.jobs.registry import JobType
-from benchstudio.providers.base import ProviderAdapter
 from benchstudio.storage.service_context import ServiceContext
 from benchstudio.toolcall.live.records import LiveCaseResult
 from benchstudio.toolcall.live.runner import LiveEvalRunner
@@ -103,30 +102,12 @@ async def _cancel_when_asked(ctx: JobContext, runner: LiveEvalRunner) -> None:
     runner.cancel()
 
 
-async def _open_adapters(
-    stack: AsyncExitStack, catalog: CatalogContext, plan: RunPlan
-) -> tuple[dict[str, ProviderAdapter], dict[str, str]]:
-    """One adapter per provider (key attached by the vault), and each provider's base URL."""
-    adapters: dict[str, ProviderAdapter] = {}
-    base_urls: dict[str, str] = {}
-    for target in plan.targets:
-        provider_id = target["provider_id"]
-        if provider_id in adapters:
-            continue
-        provider = await catalog_service.get_provider(catalog, provider_id)
-        base_urls[provider_id] = provider.base_url
-        adapters[provider_id] = await stack.enter_async_context(
-            catalog_service.open_provider_adapter(catalog, provider_id)
-        )
-    return adapters, base_urls
-
-
 async def _run_cases(
     ctx: JobContext, catalog: CatalogContext, plan: RunPlan, observers: list[CaseObserver]
 ) -> str | None:
     """Run the remaining cases; the stop reason if the request budget ended the run early."""
     async with AsyncExitStack() as stack:
-        adapters, base_urls = await _open_adapters(stack, catalog, plan)
+        adapters, base_urls = await open_adapters(catalog, stack, plan.targets)
         targets = [
             runner_target(t, plan.settings, base_urls[t["provider_id"]], t) for t in plan.targets
         ]

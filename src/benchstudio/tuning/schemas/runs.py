@@ -24,7 +24,8 @@ from benchstudio.tuning.schemas.space import SearchSpaceIn, ValidatedSpaceOut
 MAX_TRIALS = 500
 TrialKind = Literal["baseline_default", "baseline_preset", "search"]
 TrialState = Literal["running", "complete", "pruned", "failed"]
-TunerStatus = Literal["queued", "running", "completed", "failed", "cancelled"]
+# interrupted: the job stopped under it (a worker restart, the database away): resumable.
+TunerStatus = Literal["queued", "running", "completed", "failed", "cancelled", "interrupted"]
 
 
 class StrategyIn(CleanInput):

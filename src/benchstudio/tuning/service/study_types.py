@@ -41,8 +41,11 @@ class StudyBudget:
 
 @dataclass(frozen=True, slots=True)
 class TrialRequest:
-    """One point to evaluate: `effective` is what each request carries over the target's
-    fixed parameters; repeat r sends `seeds[r]` as the request seed."""
+    """One point to evaluate; repeat r sends `seeds[r]` as the request seed. The evaluator
+    lays `point` over the target's own parameters and lets the runner resolve that through
+    the registry as usual; `effective` is the result (wire names, clamped, over
+    `StudyPlan.base_params`) for display and the fingerprint: resolving it again would rename
+    twice (e.g. Gemini's topP)."""
 
     number: int  # start order within the run (0, 1, ...), stable across resume
     kind: TrialKind
@@ -145,6 +148,7 @@ class StudyPlan:
     baselines: list[Baseline] = field(default_factory=list)
     finished: list[FinishedTrialRecord] = field(default_factory=list)
     seed: int = 0
+    merged_points: int = 0  # merges counted before a resume (the run's stored count)
 
 
 @dataclass(frozen=True, slots=True)

@@ -99,6 +99,12 @@ class Strategy:
             self._results.setdefault(fingerprint, trial.outcome)
         return used
 
+    def remember(self, fingerprint: str, outcome: Outcome) -> None:
+        """A result evaluated outside the sampler (a baseline): a later point sending the same
+        request merges with it instead of running again. Failed results are not reused."""
+        if outcome.state != "failed":
+            self._results.setdefault(fingerprint, outcome)
+
     def enqueue(self, point: Point) -> bool:
         """Evaluate `point` first (e.g. a vendor preset's recommended point), so the sampler
         learns from it; False when the point lies outside the space. It is deduplicated like

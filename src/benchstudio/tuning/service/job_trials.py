@@ -1,0 +1,291 @@
+"""The tune job's side of the study loop: a sink that stores each trial as a `tuner_trials` row
+(with the run's totals, its events and progress, persist then publish), and an evaluator that
+runs each trial as a hidden eval run (one target per repeat) inside the job.
+
+Every case is stored with its cost charged to the job's spend ledger in one unit (catalog
+price; the demo simulator is free). After each case the evaluator asks the prune check and the
+trial's remaining calls and cost: a pruned or stopped trial keeps the cases it finished."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from benchstudio.catalog.service import CatalogContext
+from benchstudio.core.clock import utcnow
+from benchstudio.core.ids import new_id
+from benchstudio.core.redaction import redact
+from benchstudio.evals.runs.service import trials as eval_trials
+from benchstudio.jobs.context import JobContext, is_resumable
+from benchstudio.providers.pricing import ModelPrice
+from benchstudio.toolcall.live.records import LiveCaseResult
+from benchstudio.toolcall.verdicts import CaseVerdict
+from benchstudio.tuning import repository
+from benchstudio.tuning.domain.objective import CaseScore
+from benchstudio.tuning.domain.space import SearchSpace, active_point
+from benchstudio.tuning.models import TunerTrial
+from benchstudio.tuning.service.lifecycle import RunSetup
+from benchstudio.tuning.service.results import trial_out
+from benchstudio.tuning.service.scoring import endpoint_failed, scored
+from benchstudio.tuning.service.study_records import is_empty_stop
+from benchstudio.tuning.service.study_types import (
+    FinishedTrialRecord,
+    PruneCheck,
+    StudyProgress,
+    TrialRequest,
+    TrialResult,
+)
+
+TRIAL_STARTED_EVENT = "tuner_trial_started"
+TRIAL_EVENT = "tuner_trial"
+
+
+class DbStudySink:
+    """Stores trials as rows of the tuner run, publishing `tuner_trial_started`, `tuner_trial`
+    and the job's progress ("7 of 20 trials · best 0.833")."""
+
+    def __init__(self, ctx: JobContext, setup: RunSetup) -> None:
+        self._ctx = ctx
+        self._run_id = setup.run_id
+        self._owner_id = setup.owner_id
+
+    async def trial_started(self, request: TrialRequest) -> None:
+        row = TunerTrial(
+            id=new_id(),
+            tuner_run_id=self._run_id,
+            owner_id=self._owner_id,
+            number=request.number,
+            kind=request.kind,
+            state="running",
+            point=dict(request.point),
+            effective=dict(request.effective),
+            fingerprint=request.fingerprint,
+            started_at=utcnow(),
+        )
+
+        async def write(session: AsyncSession) -> None:
+            session.add(row)
+
+        event = {
+            "run_id": self._run_id,
+            "number": request.number,
+            "kind": request.kind,
+            "point": dict(request.point),
+        }
+        await self._ctx.record_unit(write, [(TRIAL_STARTED_EVENT, event)])
+
+    async def trial_finished(self, record: FinishedTrialRecord) -> None:
+        # Filled inside the unit (the row as stored); the unit builds its events after `write`.
+        stored: dict[str, Any] = {}
+        event = {"run_id": self._run_id, "trial": stored}
+
+        async def write(session: AsyncSession) -> None:
+            row = await repository.get_trial(session, self._run_id, record.number)
+            if row is None:
+                row = TunerTrial(
+                    id=new_id(),
+                    tuner_run_id=self._run_id,
+                    owner_id=self._owner_id,
+                    number=record.number,
+                    started_at=utcnow(),
+                )
+                session.add(row)
+            _fill(row, record)
+            await repository.add_totals(
+                session,
+                self._run_id,
+                record.calls,
+                record.cost_usd,
+                trials=0 if is_empty_stop(record) else 1,
+            )
+            await session.flush()
+            stored.update(trial_out(row).model_dump(mode="json"))
+
+        await self._ctx.record_unit(write, [(TRIAL_EVENT, event)])
+
+    async def progress(self, progress: StudyProgress) -> None:
+        planned = max(1, progress.planned_trials)
+        detail = f"{progress.trials_done} of {progress.planned_trials} trials"
+        if progress.best_score is not None:
+            detail += f" · best {progress.best_score:.3f}"
+
+        async def write(session: AsyncSession) -> None:
+            await repository.set_run_fields(
+                session, self._run_id, merged_points=progress.merged_points
+            )
+
+        percent = min(100.0, 100.0 * progress.trials_done / planned)
+        await self._ctx.record_unit(write, [], percent=percent, detail=detail)
+
+
+def _fill(row: TunerTrial, record: FinishedTrialRecord) -> None:
+    score = record.score
+    row.kind = record.kind
+    row.state = record.state
+    row.point, row.effective = dict(record.point), dict(record.effective)
+    row.fingerprint = record.fingerprint
+    row.eval_run_id = record.eval_run_id or row.eval_run_id
+    row.score = score.score if score else None
+    interval = score.score_ci95 if score else None
+    row.score_low, row.score_high = (interval[0], interval[1]) if interval else (None, None)
+    row.repeat_scores = list(score.repeat_scores) if score else []
+    row.values = list(record.values)
+    row.partial = record.partial
+    row.cases = score.cases if score else sum(len(r) for r in record.repeats)
+    row.calls, row.cost_usd = record.calls, record.cost_usd
+    row.latency_p50_ms = score.latency_p50_ms if score else None
+    row.error = record.error
+    row.finished_at = utcnow()
+
+
+@dataclass(frozen=True, slots=True)
+class TrialTarget:
+    """What every trial of a run sends, besides its point and seeds."""
+
+    base_params: Mapping[str, Any]  # the target's own fixed parameters
+    space: SearchSpace
+    metric: Any
+    price: ModelPrice | None
+    case_concurrency: int
+    timeout_s: float
+    cases: int
+
+
+@dataclass(slots=True)
+class _Tally:
+    """One trial's cases so far, over all its repeats."""
+
+    total: int
+    repeats: dict[str, list[CaseScore]]
+    verdicts: list[CaseVerdict]
+    calls: int = 0
+    cost: float = 0.0
+    score_sum: float = 0.0
+    done: int = 0
+    stop: Literal["pruned", "stopped"] | None = None
+
+
+class EvalTrialEvaluator:
+    """Runs a trial as one hidden eval run of the tuner run (see the module doc)."""
+
+    def __init__(
+        self, ctx: JobContext, catalog: CatalogContext, setup: RunSetup, target: TrialTarget
+    ) -> None:
+        self._ctx, self._catalog, self._setup, self._target = ctx, catalog, setup, target
+
+    def _settings(self, request: TrialRequest) -> dict[str, Any]:
+        """The eval run's request settings: the target's parameters under the point's."""
+        params = {
+            **dict(self._setup.target.get("params") or {}),
+            **active_point(self._target.space, request.point),
+        }
+        return {
+            "temperature": params.pop("temperature", None),
+            "max_tokens": params.pop("max_tokens", None),
+            "tool_choice": None,
+            "system_prompt": None,
+            "params": params,
+            "concurrency": self._target.case_concurrency,
+            "timeout_s": self._target.timeout_s,
+        }
+
+    async def _create_run(self, request: TrialRequest) -> str:
+        setup = self._setup
+        spec = eval_trials.TrialRunSpec(
+            owner_id=setup.owner_id,
+            tuner_run_id=setup.run_id,
+            job_id=self._ctx.job_id,
+            suite_id=setup.suite_id,
+            suite_version_id=setup.suite_version_id,
+            suite_name=setup.suite_name,
+            suite_version=setup.suite_version,
+            profile=setup.profile,
+            target=setup.target,
+            settings=self._settings(request),
+            seeds=request.seeds,
+            cases=self._target.cases,
+        )
+        eval_run_id, write_run = eval_trials.trial_run_writer(spec)
+
+        async def write(session: AsyncSession) -> None:
+            await write_run(session)
+            await repository.set_trial_eval_run(session, setup.run_id, request.number, eval_run_id)
+
+        await self._ctx.record_unit(write, [])
+        return eval_run_id
+
+    def _after_case(self, tally: _Tally, request: TrialRequest, prune: PruneCheck) -> Any:
+        target = self._target
+
+        def after(result: LiveCaseResult, cost: float) -> bool:
+            score = scored(result.verdict, target.metric, target.price)
+            tally.repeats.setdefault(result.target, []).append(score)
+            tally.verdicts.append(result.verdict)
+            tally.calls += max(1, len(result.exchanges))
+            tally.cost += cost
+            tally.score_sum += score.score
+            tally.done += 1
+            if tally.done >= tally.total:
+                return False
+            if (request.max_calls is not None and tally.calls >= request.max_calls) or (
+                request.max_cost_usd is not None and tally.cost >= request.max_cost_usd
+            ):
+                tally.stop = "stopped"
+            elif prune(tally.score_sum, tally.done, tally.total):
+                tally.stop = "pruned"
+            return tally.stop is not None
+
+        return after
+
+    async def evaluate(self, request: TrialRequest, prune: PruneCheck) -> TrialResult:
+        target = self._target
+        labels = [eval_trials.repeat_label(i) for i in range(len(request.seeds))]
+        tally = _Tally(total=target.cases * len(labels), repeats={}, verdicts=[])
+        eval_run_id = await self._create_run(request)
+
+        def cost_of(result: LiveCaseResult) -> float:
+            return scored(result.verdict, target.metric, target.price).cost_usd or 0.0
+
+        try:
+            end = await eval_trials.run_trial_cases(
+                self._ctx,
+                self._catalog,
+                eval_run_id,
+                cost_of,
+                self._after_case(tally, request, prune),
+            )
+        except Exception as error:
+            if is_resumable(error) or self._ctx.storage_fault is not None:
+                raise  # the database or Redis failed under the job, not the trial
+            message = getattr(error, "message", None) or redact(f"{type(error).__name__}: {error}")
+            return self._result("failed", tally, labels, eval_run_id, message[:500])
+        if endpoint_failed(tally.verdicts) and tally.done >= tally.total:
+            return self._result(
+                "failed", tally, labels, eval_run_id, "every case failed at the endpoint"
+            )
+        if end == "cancelled":
+            # Asked once more so the loop knows its own stop (the cancel) ended the trial.
+            prune(tally.score_sum, tally.done, tally.total)
+            return self._result("stopped", tally, labels, eval_run_id)
+        state = tally.stop or ("complete" if tally.done >= tally.total else "stopped")
+        return self._result(state, tally, labels, eval_run_id)
+
+    @staticmethod
+    def _result(
+        state: Literal["complete", "pruned", "failed", "stopped"],
+        tally: _Tally,
+        labels: list[str],
+        eval_run_id: str,
+        error: str | None = None,
+    ) -> TrialResult:
+        return TrialResult(
+            state=state,
+            repeats=[tally.repeats.get(label, []) for label in labels],
+            calls=tally.calls,
+            cost_usd=tally.cost,
+            error=error,
+            eval_run_id=eval_run_id,
+        )

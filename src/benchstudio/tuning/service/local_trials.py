@@ -1,0 +1,286 @@
+"""Trials run in this process, for `benchstudio tune` without a server: a `TrialEvaluator`
+that runs a tool-calling suite against one endpoint with the live runner (no database), and a
+`StudySink` that keeps everything in memory.
+
+A trial runs its repeats as one runner's targets ("repeat 1", "repeat 2", ...: the target's
+own parameters, the point laid over them and the repeat's seed), interleaved case by case, so
+the prune check after each case sees every repeat progress. The runner resolves the point
+through the provider's registry as the study's fingerprint did (`TrialRequest.effective` is
+the resolved request; sending it again would rename twice).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+from collections.abc import AsyncGenerator, Awaitable, Callable, Mapping
+from contextlib import aclosing
+from dataclasses import dataclass, field
+from typing import Any, Literal, cast
+
+from benchstudio.providers.pricing import ModelPrice
+from benchstudio.providers.retry import RetryPolicy
+from benchstudio.toolcall.live.records import EvalTarget, LiveCaseResult
+from benchstudio.toolcall.live.runner import AdapterFor, LiveEvalRunner
+from benchstudio.toolcall.profiles import Profile
+from benchstudio.toolcall.schemas import Suite
+from benchstudio.toolcall.semantic import SemanticPrepass
+from benchstudio.tuning.domain.objective import CaseScore, ObjectiveSpec, ToolMetric
+from benchstudio.tuning.service.case_scores import case_score, endpoint_error, is_endpoint_failure
+from benchstudio.tuning.service.study_types import (
+    FinishedTrialRecord,
+    PruneCheck,
+    StudyProgress,
+    TrialRequest,
+    TrialResult,
+)
+
+# A trial whose first cases all fail at the endpoint stops there: the point (or the endpoint)
+# is broken, and the remaining cases would only fail too.
+FAIL_FAST_CASES = 3
+
+
+def require_local_objective(objective: ObjectiveSpec) -> ToolMetric:
+    """The tool metric a local tune scores by; the judge objective needs a judge model and
+    its stored runs, so it runs on a server only."""
+    if objective.source == "judge":
+        raise ValueError(
+            "the judge objective needs a BenchStudio server (--server URL): a local tune "
+            "scores tool calls (pass rate or one tool metric)"
+        )
+    return objective.metric
+
+
+def target_base_params(target: EvalTarget) -> dict[str, Any]:
+    """The target's fixed parameters: the study's base, under every point (`params` wins over
+    the `temperature` / `max_tokens` fields, as in a live eval)."""
+    base = dict(target.params)
+    if target.temperature is not None:
+        base.setdefault("temperature", target.temperature)
+    if target.max_tokens is not None:
+        base.setdefault("max_tokens", target.max_tokens)
+    return base
+
+
+def repeat_target(
+    target: EvalTarget,
+    point: Mapping[str, Any],
+    seed: int,
+    repeat: int,
+    concurrency: int | None = None,
+) -> EvalTarget:
+    """The eval target of one repeat: the point over the target's parameters, with its seed."""
+    params = {**target_base_params(target), **point, "seed": seed}
+    temperature = params.pop("temperature", None)
+    max_tokens = params.pop("max_tokens", None)
+    return target.model_copy(
+        update={
+            "label": f"repeat {repeat + 1}",
+            "params": params,
+            "temperature": temperature,
+            "max_tokens": max_tokens,
+            "concurrency": concurrency or target.concurrency,
+        }
+    )
+
+
+@dataclass(slots=True)
+class _Tally:
+    repeats: list[list[CaseScore]]
+    calls: int = 0
+    cost: float = 0.0
+    done: int = 0
+    score_sum: float = 0.0
+    endpoint_failures: int = 0
+    last_error: str | None = None
+
+    def add(self, repeat: int, result: LiveCaseResult, score: CaseScore) -> None:
+        self.repeats[repeat].append(score)
+        self.calls += len(result.exchanges)
+        self.cost += score.cost_usd or 0.0
+        self.done += 1
+        self.score_sum += score.score
+        if is_endpoint_failure(result):
+            self.endpoint_failures += 1
+            self.last_error = endpoint_error(result)
+
+    @property
+    def all_failed(self) -> bool:
+        return self.done > 0 and self.endpoint_failures == self.done
+
+    def over_budget(self, request: TrialRequest) -> bool:
+        """Whether another case would likely pass the trial's calls or cost bound."""
+        per_case_calls = self.calls / self.done
+        per_case_cost = self.cost / self.done
+        calls_out = request.max_calls is not None and (
+            self.calls + per_case_calls > request.max_calls
+        )
+        cost_out = request.max_cost_usd is not None and (
+            self.cost + per_case_cost > request.max_cost_usd + 1e-12
+        )
+        return calls_out or cost_out
+
+    def result(self, state: Literal["complete", "pruned", "failed", "stopped"]) -> TrialResult:
+        error = self.last_error if state == "failed" else None
+        return TrialResult(state, self.repeats, self.calls, self.cost, error=error)
+
+
+class LocalTrialEvaluator:
+    """Runs each trial's repeats in this process (see the module doc). `price` (USD per
+    million tokens) gives cases a cost; without it costs are unknown and count as 0 against
+    a cost bound. `case_concurrency` caps the cases one trial runs at once (default: the
+    target's, or the runner's default for its endpoint). `cancel` (the study's) abandons the
+    cases in flight as soon as it is set."""
+
+    def __init__(
+        self,
+        suite: Suite,
+        target: EvalTarget,
+        profile: Profile,
+        adapter_for: AdapterFor,
+        *,
+        metric: ToolMetric = "pass_rate",
+        price: ModelPrice | None = None,
+        case_concurrency: int | None = None,
+        retry_policy: RetryPolicy | None = None,
+        semantic: SemanticPrepass | None = None,
+        cancel: asyncio.Event | None = None,
+    ) -> None:
+        if not suite.cases:
+            raise ValueError("the suite has no case to run")
+        self.suite = suite
+        self.target = target
+        self.profile = profile
+        self.adapter_for = adapter_for
+        self.metric: ToolMetric = metric
+        self.price = price
+        self.case_concurrency = case_concurrency
+        self.retry_policy = retry_policy
+        self.semantic = semantic
+        self.cancel = cancel
+
+    async def evaluate(self, request: TrialRequest, prune: PruneCheck) -> TrialResult:
+        targets = [
+            repeat_target(self.target, request.point, seed, r, self.case_concurrency)
+            for r, seed in enumerate(request.seeds)
+        ]
+        runner = LiveEvalRunner(
+            self.suite,
+            targets,
+            self.profile,
+            self.adapter_for,
+            retry_policy=self.retry_policy,
+            semantic=self.semantic,
+        )
+        repeat_of = {target.label: r for r, target in enumerate(targets)}
+        tally = _Tally([[] for _ in targets])
+        watcher = asyncio.create_task(self._cancel_when_asked(runner))
+        try:
+            state = await self._drive(runner, repeat_of, tally, request, prune)
+        finally:
+            watcher.cancel()
+        if state == "complete" and tally.done < runner.total:
+            state = "stopped"  # cancelled: the runner ended early
+        elif state == "complete" and tally.all_failed:
+            state = "failed"
+        return tally.result(state)
+
+    async def _cancel_when_asked(self, runner: LiveEvalRunner) -> None:
+        """A cancel stops the cases in flight at once (the study's cancel otherwise waits
+        for the next finished case)."""
+        if self.cancel is not None:
+            await self.cancel.wait()
+            runner.cancel()
+
+    async def _drive(
+        self,
+        runner: LiveEvalRunner,
+        repeat_of: dict[str, int],
+        tally: _Tally,
+        request: TrialRequest,
+        prune: PruneCheck,
+    ) -> Literal["complete", "pruned", "failed", "stopped"]:
+        total = runner.total
+        # `run` is an async generator: closing it stops the workers of an abandoned run.
+        stream = cast(AsyncGenerator[LiveCaseResult, None], runner.run())
+        async with aclosing(stream) as results:
+            async for result in results:
+                tally.add(
+                    repeat_of[result.target], result, case_score(result, self.metric, self.price)
+                )
+                if tally.done >= total:
+                    break
+                stop = self._stop(tally, request, prune, total)
+                if stop is not None:
+                    runner.cancel()  # cases in flight are abandoned
+                    return stop
+        return "complete"
+
+    @staticmethod
+    def _stop(
+        tally: _Tally, request: TrialRequest, prune: PruneCheck, total: int
+    ) -> Literal["pruned", "failed", "stopped"] | None:
+        if tally.all_failed and tally.done >= min(FAIL_FAST_CASES, total):
+            return "failed"
+        if tally.over_budget(request):
+            return "stopped"
+        if prune(tally.score_sum, tally.done, total):
+            return "pruned"
+        return None
+
+
+ProgressHook = Callable[[StudyProgress], Awaitable[None] | None]
+StartedHook = Callable[[TrialRequest], Awaitable[None] | None]
+FinishedHook = Callable[[FinishedTrialRecord], Awaitable[None] | None]
+
+
+@dataclass
+class MemorySink:
+    """Keeps the study's trials in memory; optional hooks (plain or async callables) let the
+    CLI draw a progress bar and print trials as they finish."""
+
+    on_started: StartedHook | None = None
+    on_finished: FinishedHook | None = None
+    on_progress: ProgressHook | None = None
+    running: dict[int, TrialRequest] = field(default_factory=dict)
+    trials: list[FinishedTrialRecord] = field(default_factory=list)
+    last_progress: StudyProgress | None = None
+
+    async def trial_started(self, request: TrialRequest) -> None:
+        self.running[request.number] = request
+        await _call(self.on_started, request)
+
+    async def trial_finished(self, record: FinishedTrialRecord) -> None:
+        self.running.pop(record.number, None)
+        self.trials.append(record)
+        await _call(self.on_finished, record)
+
+    async def progress(self, progress: StudyProgress) -> None:
+        self.last_progress = progress
+        await _call(self.on_progress, progress)
+
+    @property
+    def best(self) -> FinishedTrialRecord | None:
+        """The highest mean score of a complete trial; ties: lower cost, then lower latency."""
+        complete = [t for t in self.trials if t.state == "complete" and t.score is not None]
+        if not complete:
+            return None
+
+        def rank(trial: FinishedTrialRecord) -> tuple[float, float, float]:
+            assert trial.score is not None
+            latency = trial.score.latency_p50_ms
+            return (
+                -trial.score.score,
+                trial.score.cost_usd,
+                math.inf if latency is None else latency,
+            )
+
+        return min(complete, key=rank)
+
+
+async def _call(hook: Callable[[Any], Awaitable[None] | None] | None, value: Any) -> None:
+    if hook is None:
+        return
+    outcome = hook(value)
+    if outcome is not None:
+        await outcome
