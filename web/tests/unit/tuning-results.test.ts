@@ -49,6 +49,7 @@ function trial(number: number, change: Partial<Trial> = {}): Trial {
     latency_p50_ms: 100,
     cost_usd: 0,
     error: null,
+    pareto: false,
     started_at: '2026-12-07T10:00:00Z',
     finished_at: '2026-12-07T10:00:05Z',
     ...change,

@@ -39,6 +39,7 @@ export function startedTrial(event: LiveEvent, runId: string): Trial | null {
     latency_p50_ms: null,
     cost_usd: 0,
     error: null,
+    pareto: false,
     started_at: event.at,
     finished_at: null,
   }
