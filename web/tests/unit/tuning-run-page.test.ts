@@ -169,7 +169,8 @@ function rowNumbers(wrapper: VueWrapper): string[] {
     .map((row) => row.attributes('data-trial') ?? '')
 }
 
-describe('tuner run page', () => {
+// Mounting the whole app is slow on a busy machine.
+describe('tuner run page', { timeout: 20_000 }, () => {
   it('adds trials live as they start and finish, sorts them, and cancels the job', async () => {
     const fetch = stubApi({
       '/api/realtime/ticket': { body: { url: '/ws?ticket=t1', ticket: 't1', expires_in_s: 30 } },
@@ -287,5 +288,52 @@ describe('tuner run page', () => {
     await wrapper.get('[data-testid="heatmap-y"]').setValue('temperature')
     await settle()
     expect(cells()).toEqual(['75.0%n=1', '—', '87.5%n=1', '62.5%n=1'])
+  })
+
+  it('reads a cancelled run as cancelled and resumes its interrupted job', async () => {
+    const fetch = stubApi({
+      '/api/jobs/job-1': { body: { ...job('interrupted', 5), finished_at: AT } },
+      '/api/jobs/job-1/resume': { body: job('queued', 6) },
+      '/api/tuning/runs/run-1': {
+        body: {
+          run: { ...RUN, status: 'cancelled', stop_reason: 'cancelled' },
+          trials: [trial(1, 0.5)],
+          results: EMPTY_RESULTS,
+        },
+      },
+    })
+    const { wrapper } = await mountApp('/tuning/runs/run-1')
+    mounted = wrapper
+    expect(wrapper.get('[data-testid="tuning-status"]').text()).toBe('Cancelled')
+    expect(wrapper.find('[data-testid="tuning-error"]').exists()).toBe(false)
+    expect(wrapper.get('[data-testid="stop-reason"]').text()).toContain(
+      'It was cancelled; the finished trials are kept. Resume to continue the study.',
+    )
+    expect(wrapper.get('[data-testid="importance-note"]').text()).toBe(
+      'Importance needs at least 4 complete trials.',
+    )
+    await wrapper.get('[data-testid="resume-tuning"]').trigger('click')
+    await settle()
+    expect(requestsTo(fetch, '/api/jobs/job-1/resume')).toHaveLength(1)
+  })
+
+  it('says why a failed run failed', async () => {
+    stubApi({
+      '/api/jobs/job-1': { body: { ...job('failed', 5), error: 'boom' } },
+      '/api/tuning/runs/run-1': {
+        body: {
+          run: { ...RUN, status: 'failed', error: 'The model is not served by this provider.' },
+          trials: [],
+          results: { ...EMPTY_RESULTS, best_trial_id: null, best_score: null },
+        },
+      },
+    })
+    const { wrapper } = await mountApp('/tuning/runs/run-1')
+    mounted = wrapper
+    expect(wrapper.get('[data-testid="tuning-error"]').text()).toContain(
+      'The model is not served by this provider.',
+    )
+    expect(wrapper.get('[data-testid="empty-state"]').text()).toContain('No trials')
+    expect(wrapper.find('[data-testid="resume-tuning"]').exists()).toBe(false)
   })
 })
