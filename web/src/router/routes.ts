@@ -250,6 +250,12 @@ export const pageRoutes: RouteRecordRaw[] = [
   ...experimentPages,
   ...tuningPages,
   {
+    path: '/tuning/runs/:runId',
+    name: 'tuning-run',
+    component: () => import('@/pages/tuning/TuningRunPage.vue'),
+    meta: { title: 'Tuner run' },
+  },
+  {
     path: '/jobs',
     name: 'jobs',
     component: () => import('@/pages/JobsPage.vue'),
