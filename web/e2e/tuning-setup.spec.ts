@@ -136,6 +136,9 @@ test('set up a tuning run: space, estimate, preset, start', async ({ page, reque
   await page.getByTestId('tune-name').press('Enter')
   await expect(page).toHaveURL(/\/tuning\/runs\/[^/]+$/)
   const runId = page.url().split('/').pop() ?? ''
+  await expect(
+    page.getByRole('heading', { level: 1, name: 'Narrow sampling search' }),
+  ).toBeVisible()
 
   const token = await accessToken(request, user)
   const detail = await request.get(`/api/tuning/runs/${runId}`, {
