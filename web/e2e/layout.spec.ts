@@ -31,6 +31,8 @@ const pages: PageCase[] = [
   { name: 'history', path: '/history' },
   { name: 'tooleval', path: '/tool-eval' },
   { name: 'jobs', path: '/jobs' },
+  { name: 'tuning', path: '/tuning' },
+  { name: 'tuning-new', path: '/tuning/new' },
   { name: 'settings-providers', path: '/settings/providers' },
   { name: 'settings-models', path: '/settings/models' },
   { name: 'settings-keys', path: '/settings/keys' },

@@ -4,6 +4,7 @@ const TYPE_NAMES: Record<string, string> = {
   benchmark: 'Benchmark',
   'speed.benchmark': 'Benchmark',
   'toolcall.eval': 'Tool-calling eval',
+  tune: 'Tuner run',
 }
 
 export function jobTypeName(type: string): string {

@@ -50,6 +50,7 @@ export const ICON_PATHS = {
   archive: 'M3.5 4.5h17v4h-17v-4ZM5 8.5V19.5h14V8.5M10 12.5h4',
   lock: 'M6 11h12v9H6v-9ZM8.5 11V8a3.5 3.5 0 0 1 7 0v3',
   flask: 'M9 3h6M10 3v6l-5.6 9.6A1.6 1.6 0 0 0 5.8 21h12.4a1.6 1.6 0 0 0 1.4-2.4L14 9V3M7.2 15h9.6',
+  dial: 'M12 3a9 9 0 1 0 0 18 9 9 0 0 0 0-18ZM12 12l4.5-4.5M7 17h.01M17 17h.01M6 11.5h.01M12 6.5h.01',
 } as const
 
 export type IconName = keyof typeof ICON_PATHS

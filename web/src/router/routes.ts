@@ -221,6 +221,23 @@ const experimentPages: RouteRecordRaw[] = [
   },
 ]
 
+// The parameter tuner (pages/tuning): its runs, and setting up a new one.
+const tuningPages: RouteRecordRaw[] = [
+  {
+    // ?q=&status=: the list's filters, kept in the address.
+    path: '/tuning',
+    name: 'tuning',
+    component: () => import('@/pages/tuning/TuningPage.vue'),
+    meta: { title: 'Tuner', nav: { label: 'Tuner', icon: 'dial', feature: 'tuning' } },
+  },
+  {
+    path: '/tuning/new',
+    name: 'tuning-new',
+    component: () => import('@/pages/tuning/NewTuningPage.vue'),
+    meta: { title: 'New tuning run · Tuner' },
+  },
+]
+
 export const pageRoutes: RouteRecordRaw[] = [
   {
     path: '/',
@@ -231,6 +248,13 @@ export const pageRoutes: RouteRecordRaw[] = [
   ...benchmarkPages,
   ...judgePages,
   ...experimentPages,
+  ...tuningPages,
+  {
+    path: '/tuning/runs/:runId',
+    name: 'tuning-run',
+    component: () => import('@/pages/tuning/TuningRunPage.vue'),
+    meta: { title: 'Tuner run' },
+  },
   {
     path: '/jobs',
     name: 'jobs',
