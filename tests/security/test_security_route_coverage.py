@@ -20,9 +20,18 @@ from benchstudio.config import Settings
 ADMIN_PARAM_DEFAULTS = {"user_id": "", "invite_id": "00000000000000000000000000"}
 
 
+@pytest.fixture(scope="module")
+def shared_world(module_settings: Settings) -> Iterator[World]:
+    """One world per backend for the module: the tests only read it or are refused (401/403),
+    and building it (an object of every kind) costs far more than any of them."""
+    yield from build_world(module_settings)
+
+
 @pytest.fixture
-def world(settings: Settings) -> Iterator[World]:
-    yield from build_world(settings)
+def world(shared_world: World) -> World:
+    # Each test starts without the cookies an earlier one's sign-in left, as in a fresh world.
+    shared_world.client.cookies.clear()
+    return shared_world
 
 
 def test_every_route_is_public_admin_or_covered_by_the_tenant_matrix(world: World) -> None:
