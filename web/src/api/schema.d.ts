@@ -582,7 +582,8 @@ export interface paths {
          * List Runs
          * @description Run history, newest first; `search` matches the suite and target names;
          *     `experiment_id`: the runs filed under that experiment; `schedule_id`: the runs that
-         *     schedule started.
+         *     schedule started. A tuner's trial runs are left out unless `include_trials` (all of them)
+         *     or `tuner_run_id` (that tuner run's) asks for them.
          */
         get: operations["list_runs_api_evals_get"];
         put?: never;
@@ -799,7 +800,8 @@ export interface paths {
         put?: never;
         /**
          * File Run
-         * @description File an eval run or a judge report here (409 `already_filed` if it is in another).
+         * @description File an eval run, a judge report or a tuner run here (409 `already_filed` if it is in
+         *     another).
          */
         post: operations["file_run_api_experiments__experiment_id__runs_post"];
         delete?: never;
@@ -820,7 +822,7 @@ export interface paths {
         post?: never;
         /**
          * Unfile Run
-         * @description Take a run or report out of the experiment (it is kept).
+         * @description Take a run, report or tuner run out of the experiment (it is kept).
          */
         delete: operations["unfile_run_api_experiments__experiment_id__runs__kind___ref_id__delete"];
         options?: never;
@@ -2073,6 +2075,186 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/tuning/estimate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Estimate Run
+         * @description What the run will send and cost at most, and the space as it will run (adjustments,
+         *     dropped parameters, grid size), checked as a submit checks it (422 when it cannot run).
+         */
+        post: operations["estimate_run_api_tuning_estimate_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tuning/presets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Presets
+         * @description The caller's saved search spaces, by name.
+         */
+        get: operations["list_presets_api_tuning_presets_get"];
+        put?: never;
+        /**
+         * Create Preset
+         * @description Save a search space under a name of yours (409 `preset_name_taken`).
+         */
+        post: operations["create_preset_api_tuning_presets_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tuning/presets/{preset_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Preset */
+        get: operations["get_preset_api_tuning_presets__preset_id__get"];
+        put?: never;
+        post?: never;
+        /** Delete Preset */
+        delete: operations["delete_preset_api_tuning_presets__preset_id__delete"];
+        options?: never;
+        head?: never;
+        /**
+         * Update Preset
+         * @description Rename, re-describe or replace the space of a saved preset.
+         */
+        patch: operations["update_preset_api_tuning_presets__preset_id__patch"];
+        trace?: never;
+    };
+    "/api/tuning/runs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Runs
+         * @description Tuner runs, newest first; `q` matches the run's and the suite's names.
+         */
+        get: operations["list_runs_api_tuning_runs_get"];
+        put?: never;
+        /**
+         * Submit Run
+         * @description Start a tuner run: a `tune` job with `tuner_trial_started` and `tuner_trial` events.
+         */
+        post: operations["submit_run_api_tuning_runs_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tuning/runs/{tuner_run_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Run
+         * @description The run, its trials and the results (best point, best vs baselines, Pareto front,
+         *     parameter importance).
+         */
+        get: operations["get_run_api_tuning_runs__tuner_run_id__get"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete Run
+         * @description Delete a finished run with its trials and their eval runs (409 while it is going).
+         */
+        delete: operations["delete_run_api_tuning_runs__tuner_run_id__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tuning/runs/{tuner_run_id}/apply": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Apply Best
+         * @description Save the best trial's (or a chosen trial's) parameters as a parameter set, or file the
+         *     run in an experiment. 409 `not_finished` while it runs, `no_best` without a complete
+         *     trial.
+         */
+        post: operations["apply_best_api_tuning_runs__tuner_run_id__apply_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tuning/space/check": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Check Space
+         * @description The space as it would run on the target's provider and model: dropped parameters,
+         *     clamped ranges, filtered choices, the grid size. 422 `invalid_search_space` when it could
+         *     not run there.
+         */
+        post: operations["check_space_api_tuning_space_check_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tuning/vendor-presets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Vendor Presets
+         * @description The built-in presets model makers recommend (all, or those applying to `model`).
+         */
+        get: operations["vendor_presets_api_tuning_vendor_presets_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/users/me": {
         parameters: {
             query?: never;
@@ -2521,6 +2703,45 @@ export interface components {
             /** Parameter Set Name */
             parameter_set_name: string;
         };
+        /**
+         * ApplyBestIn
+         * @description Save the best point as a parameter set, or file the run (and its best) in an experiment.
+         */
+        ApplyBestIn: {
+            /** Experiment Id */
+            experiment_id?: string | null;
+            /**
+             * Name
+             * @description Parameter set name.
+             */
+            name?: string | null;
+            /**
+             * Target
+             * @enum {string}
+             */
+            target: "parameter_set" | "experiment";
+            /**
+             * Trial Id
+             * @description Default: the best trial.
+             */
+            trial_id?: string | null;
+        };
+        /** ApplyBestOut */
+        ApplyBestOut: {
+            /** Experiment Id */
+            experiment_id?: string | null;
+            /** Parameter Set Id */
+            parameter_set_id?: string | null;
+            /** Params */
+            params: {
+                [key: string]: unknown;
+            };
+            /**
+             * Target
+             * @enum {string}
+             */
+            target: "parameter_set" | "experiment";
+        };
         /** ArgumentCheckOut */
         ArgumentCheckOut: {
             /** Actual */
@@ -2652,6 +2873,33 @@ export interface components {
             next_cursor: string | null;
         };
         /**
+         * BaselineComparisonOut
+         * @description Best minus the baseline over their case scores (`core.stats.compare_means`).
+         */
+        BaselineComparisonOut: {
+            /**
+             * Baseline Kind
+             * @enum {string}
+             */
+            baseline_kind: "baseline_default" | "baseline_preset" | "search";
+            /** Baseline Score */
+            baseline_score: number;
+            /** Baseline Trial Id */
+            baseline_trial_id: string;
+            /** Difference */
+            difference: number;
+            difference_ci95: components["schemas"]["IntervalOut"] | null;
+            /** P Value */
+            p_value: number | null;
+            /** Significant */
+            significant: boolean;
+            /**
+             * Summary
+             * @description The comparison in words.
+             */
+            summary: string;
+        };
+        /**
          * BaselineIn
          * @description Choose the baseline: one target's result in an eval run filed under the experiment.
          */
@@ -2660,6 +2908,20 @@ export interface components {
             run_id: string;
             /** Target */
             target: string;
+        };
+        /** BaselineOut */
+        BaselineOut: {
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "baseline_default" | "baseline_preset" | "search";
+            /** Label */
+            label: string;
+            /** Point */
+            point: {
+                [key: string]: unknown;
+            };
         };
         /**
          * BenchmarkCreate
@@ -2843,6 +3105,24 @@ export interface components {
         Body_import_suite_file_api_suites_import_post: {
             /** File */
             file: string;
+        };
+        /**
+         * BudgetIn
+         * @description Every bound is enforced while running (the spend ledger for cost); the study stops at
+         *     the first one reached. Baseline trials count.
+         */
+        BudgetIn: {
+            /** Max Calls */
+            max_calls?: number | null;
+            /** Max Cost Usd */
+            max_cost_usd?: number | null;
+            /**
+             * Max Trials
+             * @default 20
+             */
+            max_trials: number;
+            /** Max Wall S */
+            max_wall_s?: number | null;
         };
         /** CallCheckOut */
         CallCheckOut: {
@@ -3062,6 +3342,21 @@ export interface components {
              */
             role: "system" | "user" | "assistant" | "tool";
         };
+        /** ChoiceDimensionIn */
+        ChoiceDimensionIn: {
+            /** Choices */
+            choices: (string | number | boolean | {
+                [key: string]: unknown;
+            } | unknown[])[];
+            condition?: components["schemas"]["ConditionIn"] | null;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "choice";
+            /** Name */
+            name: string;
+        };
         /** ComparativeSummaryOut */
         ComparativeSummaryOut: {
             /** Ci High */
@@ -3149,6 +3444,29 @@ export interface components {
              * @enum {string}
              */
             test: "mcnemar_exact" | "two_proportion_z";
+        };
+        /**
+         * ConditionIn
+         * @description Active only while `param` holds one of `values`, and/or for models matching a pattern.
+         */
+        ConditionIn: {
+            /** Model Pattern */
+            model_pattern?: string | null;
+            /** Param */
+            param?: string | null;
+            /** Values */
+            values?: (string | number | boolean | {
+                [key: string]: unknown;
+            } | unknown[])[];
+        };
+        /** ConditionOut */
+        ConditionOut: {
+            /** Model Pattern */
+            model_pattern: string | null;
+            /** Param */
+            param: string | null;
+            /** Values */
+            values: unknown[];
         };
         /** Conversation */
         Conversation: {
@@ -3294,6 +3612,29 @@ export interface components {
             op: "equal" | "insert" | "delete";
             /** Text */
             text: string;
+        };
+        /** DimensionOut */
+        DimensionOut: {
+            /** Choices */
+            choices?: unknown[] | null;
+            condition?: components["schemas"]["ConditionOut"] | null;
+            /** High */
+            high?: number | null;
+            /** Integer */
+            integer?: boolean | null;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "range" | "choice";
+            /** Low */
+            low?: number | null;
+            /** Name */
+            name: string;
+            /** Scale */
+            scale?: ("linear" | "log") | null;
+            /** Step */
+            step?: number | null;
         };
         /** DisagreementOut */
         DisagreementOut: {
@@ -3526,6 +3867,11 @@ export interface components {
             /** Total Cases */
             total_cases: number;
             /**
+             * Tuner Run Id
+             * @description Set on a tuner trial's run: the tuner run it belongs to.
+             */
+            tuner_run_id?: string | null;
+            /**
              * Verdict Policy
              * @description Whose verdict is final where the score is shown (LLM-as-judge).
              * @default automated_final
@@ -3584,6 +3930,11 @@ export interface components {
             } | null;
             /** Total Cases */
             total_cases: number;
+            /**
+             * Tuner Run Id
+             * @description Set on a tuner trial's run: the tuner run it belongs to.
+             */
+            tuner_run_id?: string | null;
             /**
              * Verdict Policy
              * @description Whose verdict is final where the score is shown (LLM-as-judge).
@@ -3912,7 +4263,7 @@ export interface components {
             ref_id: string;
             /**
              * Score
-             * @description 0..1: pass rate (eval), judge pass rate (judge).
+             * @description 0..1: pass rate (eval), judge pass rate (judge), the best trial's pass rate over its repeats (tuner).
              */
             score: number | null;
             /** Status */
@@ -3956,10 +4307,10 @@ export interface components {
              * Kind
              * @enum {string}
              */
-            kind: "eval" | "judge";
+            kind: "eval" | "judge" | "tuner";
             /**
              * Ref Id
-             * @description The eval run id or the judge report id.
+             * @description The eval run, judge report or tuner run id.
              */
             ref_id: string;
         };
@@ -3996,6 +4347,16 @@ export interface components {
             requests: number;
             run: components["schemas"]["RunOut"];
         };
+        /** ImportanceOut */
+        ImportanceOut: {
+            /**
+             * Importance
+             * @description Share of the score's variance, 0..1 (PED-ANOVA).
+             */
+            importance: number;
+            /** Param */
+            param: string;
+        };
         /**
          * IntervalIn
          * @description Every N minutes, hours or days, counted from the start in UTC.
@@ -4012,6 +4373,13 @@ export interface components {
              */
             kind: "interval";
             unit: components["schemas"]["IntervalUnit"];
+        };
+        /** IntervalOut */
+        IntervalOut: {
+            /** High */
+            high: number;
+            /** Low */
+            low: number;
         };
         /**
          * IntervalUnit
@@ -4913,6 +5281,32 @@ export interface components {
             /** Unread */
             unread: number;
         };
+        /** ObjectiveIn */
+        ObjectiveIn: {
+            /**
+             * Judge Model Ref Id
+             * @description Required when source is judge: the catalog model judging.
+             */
+            judge_model_ref_id?: string | null;
+            /**
+             * Metric
+             * @description Tool eval: the overall score or one chosen metric.
+             * @default pass_rate
+             * @enum {string}
+             */
+            metric: "pass_rate" | "tool_selection_f1" | "argument_accuracy" | "schema_valid_rate";
+            /**
+             * Minimize
+             * @description Also minimise latency and/or cost: a Pareto front instead of one best.
+             */
+            minimize?: ("latency" | "cost")[];
+            /**
+             * Source
+             * @default tool_eval
+             * @enum {string}
+             */
+            source: "tool_eval" | "judge";
+        };
         /**
          * OccurrenceOut
          * @description One coming occurrence: the instant in UTC and the same instant in the viewer's zone,
@@ -5519,6 +5913,34 @@ export interface components {
             /** Name */
             name?: string | null;
         };
+        /** RangeDimensionIn */
+        RangeDimensionIn: {
+            condition?: components["schemas"]["ConditionIn"] | null;
+            /** High */
+            high: number;
+            /**
+             * Integer
+             * @default false
+             */
+            integer: boolean;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "range";
+            /** Low */
+            low: number;
+            /** Name */
+            name: string;
+            /**
+             * Scale
+             * @default linear
+             * @enum {string}
+             */
+            scale: "linear" | "log";
+            /** Step */
+            step?: number | null;
+        };
         /** RecommendationOut */
         RecommendationOut: {
             /** Case Ids */
@@ -5887,6 +6309,16 @@ export interface components {
             /** Schedule Id */
             schedule_id: string;
         };
+        /** SearchSpaceIn */
+        SearchSpaceIn: {
+            /** Dimensions */
+            dimensions: (components["schemas"]["RangeDimensionIn"] | components["schemas"]["ChoiceDimensionIn"])[];
+            /**
+             * Repeats
+             * @default 1
+             */
+            repeats: number;
+        };
         /**
          * SemanticValueOut
          * @description A `semantic` value compared for an argument: the argument itself or a nested value.
@@ -5941,6 +6373,70 @@ export interface components {
             /** Reason */
             reason: string;
         };
+        /** SpaceAdjustmentOut */
+        SpaceAdjustmentOut: {
+            /**
+             * Action
+             * @enum {string}
+             */
+            action: "drop" | "clamp" | "drop_choice" | "inactive" | "rename" | "warn";
+            /** Original */
+            original?: unknown;
+            /** Param */
+            param: string;
+            /** Reason */
+            reason: string;
+            /** Value */
+            value?: unknown;
+        };
+        /** SpaceCheckIn */
+        SpaceCheckIn: {
+            space: components["schemas"]["SearchSpaceIn"];
+            /** @description The provider and model the space would run on. */
+            target: components["schemas"]["EvalTargetIn"];
+        };
+        /** SpacePresetIn */
+        SpacePresetIn: {
+            /**
+             * Description
+             * @default
+             */
+            description: string;
+            /** Name */
+            name: string;
+            space: components["schemas"]["SearchSpaceIn"];
+        };
+        /** SpacePresetOut */
+        SpacePresetOut: {
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Description */
+            description: string;
+            /** Id */
+            id: string;
+            /** Name */
+            name: string;
+            /** Space */
+            space: {
+                [key: string]: unknown;
+            };
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+        };
+        /** SpacePresetUpdate */
+        SpacePresetUpdate: {
+            /** Description */
+            description?: string | null;
+            /** Name */
+            name?: string | null;
+            space?: components["schemas"]["SearchSpaceIn"] | null;
+        };
         /** StepAttemptOut */
         StepAttemptOut: {
             /** Attempt */
@@ -5993,6 +6489,56 @@ export interface components {
             target: string;
             /** Wall S */
             wall_s?: number | null;
+        };
+        /** StoppingIn */
+        StoppingIn: {
+            /**
+             * Min Delta
+             * @default 0
+             */
+            min_delta: number;
+            /**
+             * Patience
+             * @description Stop after K trials without improvement.
+             */
+            patience?: number | null;
+            /**
+             * Prune
+             * @description Stop a trial whose partial score cannot beat the best.
+             * @default true
+             */
+            prune: boolean;
+        };
+        /** StrategyIn */
+        StrategyIn: {
+            /**
+             * Grid Sample
+             * @description Grid only: sample this many grid points.
+             */
+            grid_sample?: number | null;
+            /**
+             * Kind
+             * @default tpe
+             * @enum {string}
+             */
+            kind: "grid" | "random" | "tpe";
+            /**
+             * Reevaluate Duplicates
+             * @description Evaluate points whose request equals an earlier trial's again (default: reuse the earlier result).
+             * @default false
+             */
+            reevaluate_duplicates: boolean;
+            /**
+             * Seed
+             * @default 0
+             */
+            seed: number;
+            /**
+             * Startup Trials
+             * @description TPE: random trials before it models results.
+             * @default 10
+             */
+            startup_trials: number;
         };
         /**
          * Suite
@@ -6457,6 +7003,296 @@ export interface components {
              */
             number: number;
         };
+        /** TrialOut */
+        TrialOut: {
+            /** Calls */
+            calls: number;
+            /** Cases */
+            cases: number;
+            /** Cost Usd */
+            cost_usd: number;
+            /** Effective */
+            effective: {
+                [key: string]: unknown;
+            };
+            /** Error */
+            error: string | null;
+            /** Eval Run Id */
+            eval_run_id: string | null;
+            /** Finished At */
+            finished_at: string | null;
+            /** Id */
+            id: string;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "baseline_default" | "baseline_preset" | "search";
+            /** Latency P50 Ms */
+            latency_p50_ms: number | null;
+            /** Number */
+            number: number;
+            /**
+             * Pareto
+             * @description On the Pareto front (multi-objective).
+             * @default false
+             */
+            pareto: boolean;
+            /** Partial */
+            partial: number | null;
+            /** Point */
+            point: {
+                [key: string]: unknown;
+            };
+            /** Repeat Scores */
+            repeat_scores: number[];
+            /** Score */
+            score: number | null;
+            score_ci95: components["schemas"]["IntervalOut"] | null;
+            /**
+             * Started At
+             * Format: date-time
+             */
+            started_at: string;
+            /**
+             * State
+             * @enum {string}
+             */
+            state: "running" | "complete" | "pruned" | "failed";
+            /** Values */
+            values: number[];
+        };
+        /**
+         * TunerEstimateOut
+         * @description What the run will cost at most, shown before the start.
+         */
+        TunerEstimateOut: {
+            /** Baselines */
+            baselines: components["schemas"]["BaselineOut"][];
+            /**
+             * Calls Per Trial
+             * @description Model calls of one trial (all its repeats).
+             */
+            calls_per_trial: number;
+            /**
+             * Cases
+             * @description Cases in the suite snapshot.
+             */
+            cases: number;
+            /** Concurrency */
+            concurrency: number;
+            /**
+             * Cost Per Trial Usd
+             * @description Null: the model has no price.
+             */
+            cost_per_trial_usd: number | null;
+            /**
+             * Limiting
+             * @description The bound that sets planned_trials, in words.
+             */
+            limiting: string;
+            /** Max Calls */
+            max_calls: number;
+            /** Max Cost Usd */
+            max_cost_usd: number | null;
+            /** Max Wall S */
+            max_wall_s: number | null;
+            /**
+             * Planned Trials
+             * @description Trials the budget and space allow, baselines included.
+             */
+            planned_trials: number;
+            /** Repeats */
+            repeats: number;
+            /**
+             * Seconds Per Trial
+             * @description From the endpoint's recent latency when known; null otherwise.
+             */
+            seconds_per_trial: number | null;
+            space: components["schemas"]["ValidatedSpaceOut"];
+            /** Warnings */
+            warnings?: string[];
+        };
+        /**
+         * TunerResultsOut
+         * @description Everything the results page plots, computed from the trial rows.
+         */
+        TunerResultsOut: {
+            /** Baselines */
+            baselines: components["schemas"]["BaselineComparisonOut"][];
+            /** Best Effective */
+            best_effective: {
+                [key: string]: unknown;
+            } | null;
+            /** Best Point */
+            best_point: {
+                [key: string]: unknown;
+            } | null;
+            /** Best Score */
+            best_score: number | null;
+            best_score_ci95: components["schemas"]["IntervalOut"] | null;
+            /** Best Trial Id */
+            best_trial_id: string | null;
+            /** Importance */
+            importance: components["schemas"]["ImportanceOut"][];
+            /**
+             * Importance Note
+             * @description Why importance is missing (too few trials, one parameter).
+             */
+            importance_note?: string | null;
+            /**
+             * Objectives
+             * @description Objective names in the trials' values order.
+             */
+            objectives: string[];
+            /** Pareto Trial Ids */
+            pareto_trial_ids: string[];
+        };
+        /** TunerRunCreate */
+        TunerRunCreate: {
+            budget?: components["schemas"]["BudgetIn"];
+            /**
+             * Concurrency
+             * @description Trials in parallel (default: the endpoint's).
+             */
+            concurrency?: number | null;
+            /**
+             * Experiment Id
+             * @description File the tuner run under this experiment of yours.
+             */
+            experiment_id?: string | null;
+            /** Name */
+            name?: string | null;
+            objective?: components["schemas"]["ObjectiveIn"];
+            /** @default lenient */
+            profile: components["schemas"]["ProfileName"];
+            space: components["schemas"]["SearchSpaceIn"];
+            stopping?: components["schemas"]["StoppingIn"];
+            strategy?: components["schemas"]["StrategyIn"];
+            /** Suite Id */
+            suite_id: string;
+            /** Suite Version */
+            suite_version?: number | null;
+            /** @description The model to tune (its fixed parameters too). */
+            target: components["schemas"]["EvalTargetIn"];
+            /**
+             * Timeout S
+             * @default 120
+             */
+            timeout_s: number;
+            /**
+             * Vendor Preset Id
+             * @description A built-in vendor preset whose recommended point runs as a baseline.
+             */
+            vendor_preset_id?: string | null;
+        };
+        /** TunerRunDetail */
+        TunerRunDetail: {
+            results: components["schemas"]["TunerResultsOut"];
+            run: components["schemas"]["TunerRunOut"];
+            /** Trials */
+            trials: components["schemas"]["TrialOut"][];
+        };
+        /** TunerRunOut */
+        TunerRunOut: {
+            /** Best Score */
+            best_score?: number | null;
+            /** Budget */
+            budget: {
+                [key: string]: unknown;
+            };
+            /** Calls Used */
+            calls_used: number;
+            /** Concurrency */
+            concurrency: number;
+            /** Cost Usd */
+            cost_usd: number;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Error */
+            error: string | null;
+            /** Estimate */
+            estimate: {
+                [key: string]: unknown;
+            };
+            /** Experiment Id */
+            experiment_id: string | null;
+            /** Finished At */
+            finished_at: string | null;
+            /** Id */
+            id: string;
+            /** Job Id */
+            job_id: string | null;
+            /** Merged Points */
+            merged_points: number;
+            /** Name */
+            name: string;
+            /** Objective */
+            objective: {
+                [key: string]: unknown;
+            };
+            /** Profile */
+            profile: string;
+            /** Space */
+            space: {
+                [key: string]: unknown;
+            };
+            /** Started At */
+            started_at: string | null;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "queued" | "running" | "completed" | "failed" | "cancelled" | "interrupted";
+            /** Stop Reason */
+            stop_reason: string | null;
+            /** Stopping */
+            stopping: {
+                [key: string]: unknown;
+            };
+            /** Strategy */
+            strategy: {
+                [key: string]: unknown;
+            };
+            /** Suite Id */
+            suite_id: string;
+            /** Suite Name */
+            suite_name: string;
+            /** Suite Version */
+            suite_version: number;
+            /** Target */
+            target: {
+                [key: string]: unknown;
+            };
+            /** Trials Done */
+            trials_done: number;
+            /** Validated Space */
+            validated_space: {
+                [key: string]: unknown;
+            };
+            /** Vendor Preset Id */
+            vendor_preset_id: string | null;
+        };
+        /** TunerRunPage */
+        TunerRunPage: {
+            /** Items */
+            items: components["schemas"]["TunerRunOut"][];
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
+            /** Total */
+            total: number;
+        };
+        /** TunerSubmitted */
+        TunerSubmitted: {
+            /** Job Id */
+            job_id: string;
+            run: components["schemas"]["TunerRunOut"];
+        };
         /** UnreadOut */
         UnreadOut: {
             /** Unread */
@@ -6480,6 +7316,48 @@ export interface components {
              * @enum {string}
              */
             role: "admin" | "user";
+        };
+        /**
+         * ValidatedSpaceOut
+         * @description The space as it will run for (provider, model): shown before the run.
+         */
+        ValidatedSpaceOut: {
+            /** Adjustments */
+            adjustments: components["schemas"]["SpaceAdjustmentOut"][];
+            /** Dimensions */
+            dimensions: components["schemas"]["DimensionOut"][];
+            /**
+             * Grid Size
+             * @description Points in the full grid; null when a range has no step.
+             */
+            grid_size?: number | null;
+            /** Model */
+            model: string;
+            /** Provider */
+            provider: string;
+            /** Repeats */
+            repeats: number;
+        };
+        /** VendorPresetOut */
+        VendorPresetOut: {
+            /** Applies To */
+            applies_to: string;
+            /** Dimensions */
+            dimensions: components["schemas"]["DimensionOut"][];
+            /** Family */
+            family: string;
+            /** Id */
+            id: string;
+            /** Label */
+            label: string;
+            /** Notes */
+            notes: string;
+            /** Recommended */
+            recommended: {
+                [key: string]: unknown;
+            };
+            /** Source */
+            source: string;
         };
         /** WebhookIn */
         WebhookIn: {
@@ -8061,6 +8939,8 @@ export interface operations {
                 since?: string | null;
                 until?: string | null;
                 experiment_id?: string | null;
+                include_trials?: boolean;
+                tuner_run_id?: string | null;
                 schedule_id?: string | null;
                 limit?: number;
                 offset?: number;
@@ -8780,7 +9660,7 @@ export interface operations {
             header?: never;
             path: {
                 experiment_id: string;
-                kind: "eval" | "judge";
+                kind: "eval" | "judge" | "tuner";
                 ref_id: string;
             };
             cookie?: never;
@@ -12485,6 +13365,541 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["SuiteDetail"];
+                };
+            };
+            /** @description Client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    estimate_run_api_tuning_estimate_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TunerRunCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TunerEstimateOut"];
+                };
+            };
+            /** @description Client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    list_presets_api_tuning_presets_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SpacePresetOut"][];
+                };
+            };
+            /** @description Client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    create_preset_api_tuning_presets_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SpacePresetIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SpacePresetOut"];
+                };
+            };
+            /** @description Client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    get_preset_api_tuning_presets__preset_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                preset_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SpacePresetOut"];
+                };
+            };
+            /** @description Client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    delete_preset_api_tuning_presets__preset_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                preset_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    update_preset_api_tuning_presets__preset_id__patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                preset_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SpacePresetUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SpacePresetOut"];
+                };
+            };
+            /** @description Client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    list_runs_api_tuning_runs_get: {
+        parameters: {
+            query?: {
+                status?: string[];
+                q?: string | null;
+                experiment_id?: string | null;
+                limit?: number;
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TunerRunPage"];
+                };
+            };
+            /** @description Client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    submit_run_api_tuning_runs_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TunerRunCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TunerSubmitted"];
+                };
+            };
+            /** @description Client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    get_run_api_tuning_runs__tuner_run_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tuner_run_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TunerRunDetail"];
+                };
+            };
+            /** @description Client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    delete_run_api_tuning_runs__tuner_run_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tuner_run_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    apply_best_api_tuning_runs__tuner_run_id__apply_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tuner_run_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ApplyBestIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApplyBestOut"];
+                };
+            };
+            /** @description Client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    check_space_api_tuning_space_check_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SpaceCheckIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidatedSpaceOut"];
+                };
+            };
+            /** @description Client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    vendor_presets_api_tuning_vendor_presets_get: {
+        parameters: {
+            query?: {
+                /** @description A model id: only the presets that apply to it. */
+                model?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VendorPresetOut"][];
                 };
             };
             /** @description Client error */
