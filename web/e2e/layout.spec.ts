@@ -138,7 +138,46 @@ async function createData(browser: Browser, request: APIRequestContext): Promise
     { name: 'tooleval-suite', path: `/tool-eval/suites/${suiteId}` },
     { name: 'tooleval-run', path: `/tool-eval/runs/${evalRun}` },
     { name: 'tooleval-compare', path: `/tool-eval/compare?a=${evalRun}` },
+    { name: 'tuning-run', path: `/tuning/runs/${await finishedTunerRun(request, token, suiteId)}` },
   )
+}
+
+/** A finished tuner run of the admin's (a small grid on the demo's tunable model). */
+async function finishedTunerRun(
+  request: APIRequestContext,
+  token: string,
+  suiteId: string,
+): Promise<string> {
+  const done = (await api(request, token, 'get', '/api/tuning/runs?status=completed')) as Listed
+  if (done.items[0]) return done.items[0].id
+  const providers = (await api(request, token, 'get', '/api/providers')) as {
+    id: string
+    is_demo: boolean
+  }[]
+  const demo = providers.find((p) => p.is_demo)
+  const submitted = (await api(request, token, 'post', '/api/tuning/runs', {
+    name: 'Layout tuner run with a fairly long name',
+    suite_id: suiteId,
+    target: { provider_id: demo?.id, model_id: 'benchstudio-sim-tunable' },
+    space: {
+      dimensions: [
+        { kind: 'range', name: 'temperature', low: 0, high: 1, step: 0.5 },
+        { kind: 'range', name: 'top_p', low: 0.5, high: 1, step: 0.5 },
+      ],
+    },
+    strategy: { kind: 'grid' },
+  })) as { run: { id: string } }
+  const path = `/api/tuning/runs/${submitted.run.id}`
+  await expect
+    .poll(
+      async () =>
+        ((await api(request, token, 'get', path)) as { run: { status: string } }).run.status,
+      {
+        timeout: 120_000,
+      },
+    )
+    .toBe('completed')
+  return submitted.run.id
 }
 
 // Every page at several widths and in both themes, with axe: minutes, not seconds.
