@@ -90,7 +90,6 @@ from benchstudio.storage.service_context import ServiceContext
 from benchstudio.system.endpoints import health as system_health
 from benchstudio.system.endpoints import meta as system_meta
 from benchstudio.tuning import endpoints as tuning_endpoints
-from benchstudio.tuning.endpoints import library as tuning_library
 from benchstudio.tuning.service.lifecycle import describe_tune_jobs
 from benchstudio.tuning.service.lifecycle import repair_runs as repair_tuner_runs
 from benchstudio.tuning.service.lifecycle import run_follows_job as tuner_follows_job
@@ -271,7 +270,6 @@ def build_api_router() -> APIRouter:
     api.include_router(judge_endpoints.router)
     api.include_router(prompts_endpoints.router)
     api.include_router(experiments_endpoints.router)
-    api.include_router(tuning_library.router)
     api.include_router(tuning_endpoints.router)
     return api
 

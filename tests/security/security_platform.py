@@ -359,6 +359,45 @@ def _make_judged_case(client: TestClient, owner: Tenant, key: str) -> str:
     return str(rows[0]["case_id"])
 
 
+def submit_tuner_run(
+    client: TestClient, owner: Tenant, suite_id: str, provider_id: str, model: str
+) -> str:
+    """A small tune of the owner's suite on their provider, run to its end (nothing listens
+    there: each trial's cases fail fast, and the run still ends with its trials stored)."""
+    body = {
+        "name": "tuner run of " + owner.email,
+        "suite_id": suite_id,
+        "target": {"provider_id": provider_id, "model_id": model},
+        "space": {"dimensions": [{"kind": "choice", "name": "temperature", "choices": [0.5]}]},
+        "strategy": {"kind": "grid"},
+        "budget": {"max_trials": 2},
+        "timeout_s": 2,
+    }
+    response = client.post("/api/tuning/runs", json=body, headers=owner.headers)
+    assert response.status_code == 202, response.text
+    _wait_for_job(client, owner, response.json()["job_id"])
+    return str(response.json()["run"]["id"])
+
+
+def _make_tuner_run(client: TestClient, owner: Tenant, key: str) -> str:
+    """A's finished tuner run, filed in A's experiment (so filing probes have one to move)."""
+    ids = owner.ids
+    run_id = submit_tuner_run(
+        client, owner, ids["suite_id"], ids["provider_id"], ids["model_ref_id"]
+    )
+    filed = {"kind": "tuner", "ref_id": run_id}
+    url = f"/api/experiments/{owner.ids['experiment_id']}/runs"
+    response = client.post(url, json=filed, headers=owner.headers)
+    assert response.status_code == 200, response.text
+    return run_id
+
+
+def _make_space_preset(client: TestClient, owner: Tenant, key: str) -> str:
+    space = {"dimensions": [{"kind": "choice", "name": "top_k", "choices": [20, 40]}]}
+    body = {"name": "A's preset", "description": "secret of A", "space": space}
+    return _created(client.post("/api/tuning/presets", json=body, headers=owner.headers))
+
+
 # Path parameter → factory creating the owner's object (in dependency order).
 OBJECT_FACTORIES: dict[str, Callable[[TestClient, Tenant, str], str]] = {
     "provider_id": _make_provider,
@@ -380,6 +419,8 @@ OBJECT_FACTORIES: dict[str, Callable[[TestClient, Tenant, str], str]] = {
     "ref_id": _make_filed_ref,
     "report_id": _make_judge_report,
     "case_id": _make_judged_case,
+    "tuner_run_id": _make_tuner_run,
+    "preset_id": _make_space_preset,
 }
 
 

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from security_platform import World, build_world, request_body
+from security_platform import World, build_world, request_body, submit_tuner_run
 
 from benchstudio.config import Settings
 
@@ -37,6 +37,9 @@ SNAPSHOT_PATHS = (
     "/api/experiments/{experiment_id}",
     "/api/experiments",
     "/api/evals/{eval_run_id}",
+    "/api/tuning/presets/{preset_id}",
+    "/api/tuning/presets",
+    "/api/parameter-sets",
 )
 
 
@@ -119,6 +122,14 @@ def test_list_endpoints_never_show_another_users_ids(world: World) -> None:
         ("PUT", "/api/defaults", {"prompt_template_id": "{prompt_id}"}),
         ("POST", "/api/model-profiles", {"name": "x", "model_ref_id": "{model_ref_id}"}),
         ("POST", "/api/parameter-sets", {"name": "x", "model_ref_id": "{model_ref_id}"}),
+        (
+            "POST",
+            "/api/tuning/space/check",
+            {
+                "target": {"provider_id": "{provider_id}", "model_id": "a-model"},
+                "space": {"dimensions": [{"kind": "choice", "name": "top_k", "choices": [1]}]},
+            },
+        ),
         ("GET", "/api/models?provider_id={provider_id}", None),
         ("GET", "/api/judge/reports?eval_run_id={eval_run_id}", None),
         ("GET", "/api/judge/reports?experiment_id={experiment_id}", None),
@@ -159,7 +170,9 @@ def test_b_cannot_reference_a_objects_in_bodies_or_filters(
     def fill_value(value: Any) -> Any:
         if isinstance(value, dict):
             return {k: fill_value(v) for k, v in value.items()}
-        return fill(value)
+        if isinstance(value, list):
+            return [fill_value(v) for v in value]
+        return fill(value) if isinstance(value, str) else value
 
     filled = fill_value(body) if body else None
     response = world.client.request(method, fill(path), json=filled, headers=world.b.headers)
@@ -171,7 +184,8 @@ def test_b_cannot_reference_a_objects_in_bodies_or_filters(
 
 @pytest.fixture(scope="module")
 def b_objects(world: World) -> dict[str, str]:
-    """B's own suite, provider, model, finished eval run and experiment, to aim at A's."""
+    """B's own suite, provider, model, finished eval run, experiment and tuner run, to aim at
+    A's."""
     client, b = world.client, world.b
 
     def created(method: str, path: str, body: Any = None) -> dict[str, Any]:
@@ -210,6 +224,7 @@ def b_objects(world: World) -> dict[str, str]:
         "b_model": model,
         "b_run": submitted["run"]["id"],
         "b_experiment": experiment["id"],
+        "b_tuner": submit_tuner_run(client, b, suite, provider, model),
     }
 
 
@@ -259,6 +274,45 @@ def b_objects(world: World) -> dict[str, str]:
             "PUT",
             "/api/experiments/{b_experiment}/baseline",
             {"run_id": "{eval_run_id}", "target": "a"},
+        ),
+        # Tuner runs: B's into A's experiment (filed or by apply best), A's into B's.
+        (
+            "POST",
+            "/api/experiments/{experiment_id}/runs",
+            {"kind": "tuner", "ref_id": "{b_tuner}"},
+        ),
+        (
+            "POST",
+            "/api/tuning/runs/{b_tuner}/apply",
+            {"target": "experiment", "experiment_id": "{experiment_id}"},
+        ),
+        (
+            "POST",
+            "/api/experiments/{b_experiment}/runs?move=true",
+            {"kind": "tuner", "ref_id": "{tuner_run_id}"},
+        ),
+        (
+            "POST",
+            "/api/tuning/runs/{tuner_run_id}/apply",
+            {"target": "experiment", "experiment_id": "{b_experiment}"},
+        ),
+        ("DELETE", "/api/experiments/{b_experiment}/runs/tuner/{tuner_run_id}", None),
+        # A's suite with B's provider, or B's suite with A's provider, in B's tuner run.
+        *(
+            (
+                "POST",
+                path,
+                {
+                    "suite_id": suite,
+                    "target": {"provider_id": provider, "model_id": model},
+                    "space": {"dimensions": [{"kind": "choice", "name": "top_k", "choices": [1]}]},
+                },
+            )
+            for path in ("/api/tuning/estimate", "/api/tuning/runs")
+            for suite, provider, model in (
+                ("{suite_id}", "{b_provider}", "{b_model}"),
+                ("{b_suite}", "{provider_id}", "a-model"),
+            )
         ),
         # A's suite or provider in B's new experiment.
         (

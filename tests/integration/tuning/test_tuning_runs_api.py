@@ -130,11 +130,42 @@ def test_a_grid_run_stores_every_trial_as_a_hidden_eval_run(
     assert page["total"] == 1 and page["items"][0]["best_score"] == best["score"]
     assert api.ok("GET", "/api/tuning/runs?status=running")["total"] == 0
     assert api.ok("GET", "/api/tuning/runs?q=nothing-like-it")["total"] == 0
+    # A trial run goes with its tuner run only.
+    refused = api.call("DELETE", f"/api/evals/{eval_ids[0]}")
+    assert refused.status_code == 409 and "tuner" in refused.text
     # Delete: the run, its trials and their eval runs.
     api.ok("DELETE", f"/api/tuning/runs/{run['id']}", 204)
     assert api.call("GET", f"/api/tuning/runs/{run['id']}").status_code == 404
     assert api.ok("GET", "/api/evals?include_trials=true")["total"] == 0
     assert api.call("GET", f"/api/evals/{eval_ids[0]}").status_code == 404
+
+
+def test_a_vendor_preset_runs_as_a_second_baseline_and_minimising_latency_gives_a_front(
+    api: Api, setup: dict[str, Any]
+) -> None:
+    body = run_body(
+        setup["suite"]["id"],
+        setup["provider"],
+        vendor_preset_id="llama-3",
+        objective={"minimize": ["latency"]},
+        budget={"max_trials": 4},
+    )
+    estimate = api.ok("POST", "/api/tuning/estimate", json=body)
+    assert [b["kind"] for b in estimate["baselines"]] == ["baseline_default", "baseline_preset"]
+    assert any("llama" in w.lower() for w in estimate["warnings"])  # meant for other models
+    job, detail = finished(api, body)
+    assert job["status"] == "done", job
+    trials, results = detail["trials"], detail["results"]
+    assert [t["kind"] for t in trials[:2]] == ["baseline_default", "baseline_preset"]
+    assert trials[1]["point"] == estimate["baselines"][1]["point"]
+    assert results["objectives"] == ["pass rate", "latency"]
+    assert all(len(t["values"]) == 2 for t in trials if t["state"] == "complete")
+    front = results["pareto_trial_ids"]
+    assert front and {t["id"] for t in trials if t["pareto"]} == set(front)
+    assert {c["baseline_kind"] for c in results["baselines"]} <= {
+        "baseline_default",
+        "baseline_preset",
+    }
 
 
 def _refused(api: Api, body: dict[str, Any], words: str) -> None:

@@ -13,6 +13,7 @@ from typing import Any
 from benchstudio.catalog import service as catalog
 from benchstudio.catalog.schemas import ParameterSetIn
 from benchstudio.core.errors import AppError, ConflictError, NotFoundError
+from benchstudio.evals.runs.service.experiment_check import check_experiment
 from benchstudio.storage.service_context import ServiceContext
 from benchstudio.tuning import repository
 from benchstudio.tuning.domain.best import best_trial
@@ -77,14 +78,6 @@ async def apply_best(ctx: ServiceContext, run_id: str, data: ApplyBestIn) -> App
     it ran an ad-hoc id) or file the run in an experiment. 404 for another user's run, trial
     or experiment; 409 `not_finished` while it runs, `no_best` without a complete trial."""
     run, trials = await _load(ctx, run_id)
-    if run.status not in APPLICABLE:
-        raise ConflictError(
-            f"The tuner run is {run.status}: apply its best once it has finished or been "
-            "cancelled.",
-            code="not_finished",
-        )
-    trial = _pick(run, trials, data.trial_id)
-    params = _params(trial)
     if data.target == "experiment":
         if data.experiment_id is None:
             raise AppError(
@@ -92,15 +85,28 @@ async def apply_best(ctx: ServiceContext, run_id: str, data: ApplyBestIn) -> App
                 code="invalid_tuning",
                 status_code=422,
             )
+        await check_experiment(ctx, data.experiment_id)  # 404 before the run state's 409s
+    if run.status not in APPLICABLE:
+        state = "failed" if run.status == "failed" else f"is still {run.status}"
+        raise ConflictError(
+            f"The tuner run {state}: only a completed or cancelled run's best can be applied.",
+            code="not_finished",
+        )
+    trial = _pick(run, trials, data.trial_id)
+    params = _params(trial)
+    if data.target == "experiment" and data.experiment_id is not None:
         await file_tuner_run(ctx, run.id, data.experiment_id, move=True)
         return ApplyBestOut(target="experiment", experiment_id=data.experiment_id, params=params)
-    saved = await catalog.save_parameter_set(
-        ctx,
-        ParameterSetIn(
-            name=data.name or _set_name(run, trial),
-            description=_description(run, trial),
-            model_ref_id=run.target.get("model_ref_id"),
-            params=params,
-        ),
+    request = ParameterSetIn(
+        name=data.name or _set_name(run, trial),
+        description=_description(run, trial),
+        model_ref_id=run.target.get("model_ref_id"),
+        params=params,
     )
+    try:
+        saved = await catalog.save_parameter_set(ctx, request)
+    except NotFoundError:  # the run's catalog model is gone: a set for any model instead
+        saved = await catalog.save_parameter_set(
+            ctx, request.model_copy(update={"model_ref_id": None})
+        )
     return ApplyBestOut(target="parameter_set", parameter_set_id=saved.id, params=params)

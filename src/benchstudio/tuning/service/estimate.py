@@ -148,6 +148,12 @@ def estimate(inputs: EstimateInputs) -> TunerEstimateOut:
         warnings.append(
             "The model has no price: its cost is unknown and max_cost_usd not enforced."
         )
+    asked = inputs.data.concurrency
+    if asked is not None and asked > inputs.concurrency:
+        warnings.append(
+            f"{asked} trials at once would exceed the endpoint's limit of "
+            f"{inputs.concurrency} parallel requests: {inputs.concurrency} run at once."
+        )
     if any(case.multi_turn is not None for case in inputs.suite.cases):
         warnings.append("Multi-turn cases send several calls each: calls are a lower bound.")
     if points is not None and points < budget.max_trials - baselines and limiting.startswith("the"):

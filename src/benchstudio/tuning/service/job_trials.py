@@ -9,7 +9,7 @@ trial's remaining calls and cost: a pruned or stopped trial keeps the cases it f
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -21,15 +21,16 @@ from benchstudio.core.redaction import redact
 from benchstudio.evals.runs.service import trials as eval_trials
 from benchstudio.jobs.context import JobContext, is_resumable
 from benchstudio.providers.pricing import ModelPrice
+from benchstudio.storage.service_context import ServiceContext
 from benchstudio.toolcall.live.records import LiveCaseResult
-from benchstudio.toolcall.verdicts import CaseVerdict
 from benchstudio.tuning import repository
 from benchstudio.tuning.domain.objective import CaseScore
 from benchstudio.tuning.domain.space import SearchSpace, active_point
 from benchstudio.tuning.models import TunerTrial
+from benchstudio.tuning.service.case_scores import case_score, is_endpoint_failure
+from benchstudio.tuning.service.judge_scores import judged_repeats, live_judge_settings
 from benchstudio.tuning.service.lifecycle import RunSetup
 from benchstudio.tuning.service.results import trial_out
-from benchstudio.tuning.service.scoring import endpoint_failed, scored
 from benchstudio.tuning.service.study_records import is_empty_stop
 from benchstudio.tuning.service.study_types import (
     FinishedTrialRecord,
@@ -152,6 +153,7 @@ class TrialTarget:
     case_concurrency: int
     timeout_s: float
     cases: int
+    judge_model_ref_id: str | None = None  # set: the judge objective scores the cases
 
 
 @dataclass(slots=True)
@@ -160,7 +162,8 @@ class _Tally:
 
     total: int
     repeats: dict[str, list[CaseScore]]
-    verdicts: list[CaseVerdict]
+    failures: int = 0  # cases the endpoint failed (errors, not wrong answers)
+    latencies: dict[tuple[str, str], float | None] = field(default_factory=dict)
     calls: int = 0
     cost: float = 0.0
     score_sum: float = 0.0
@@ -190,6 +193,20 @@ class EvalTrialEvaluator:
             "params": params,
             "concurrency": self._target.case_concurrency,
             "timeout_s": self._target.timeout_s,
+            # Shown on the trial run's page: which trial it is and what its requests carried.
+            "tuner": {
+                "tuner_run_id": self._setup.run_id,
+                "trial": request.number,
+                "kind": request.kind,
+                "point": dict(request.point),
+                "effective": dict(request.effective),
+                "seeds": list(request.seeds),
+            },
+            **(
+                {"judge": live_judge_settings(self._target.judge_model_ref_id)}
+                if self._target.judge_model_ref_id
+                else {}
+            ),
         }
 
     async def _create_run(self, request: TrialRequest) -> str:
@@ -221,9 +238,10 @@ class EvalTrialEvaluator:
         target = self._target
 
         def after(result: LiveCaseResult, cost: float) -> bool:
-            score = scored(result.verdict, target.metric, target.price)
+            score = case_score(result, target.metric, target.price)
             tally.repeats.setdefault(result.target, []).append(score)
-            tally.verdicts.append(result.verdict)
+            tally.failures += int(is_endpoint_failure(result))
+            tally.latencies[(result.target, result.case_id)] = result.verdict.latency_ms
             tally.calls += max(1, len(result.exchanges))
             tally.cost += cost
             tally.score_sum += score.score
@@ -234,7 +252,13 @@ class EvalTrialEvaluator:
                 request.max_cost_usd is not None and tally.cost >= request.max_cost_usd
             ):
                 tally.stop = "stopped"
-            elif prune(tally.score_sum, tally.done, tally.total):
+            # The judge scores a case after it ends: judged trials only stop for the loop's own
+            # reasons (asked with a perfect score so far, no score can prune them).
+            elif prune(
+                float(tally.done) if target.judge_model_ref_id else tally.score_sum,
+                tally.done,
+                tally.total,
+            ):
                 tally.stop = "pruned"
             return tally.stop is not None
 
@@ -243,11 +267,11 @@ class EvalTrialEvaluator:
     async def evaluate(self, request: TrialRequest, prune: PruneCheck) -> TrialResult:
         target = self._target
         labels = [eval_trials.repeat_label(i) for i in range(len(request.seeds))]
-        tally = _Tally(total=target.cases * len(labels), repeats={}, verdicts=[])
+        tally = _Tally(total=target.cases * len(labels), repeats={})
         eval_run_id = await self._create_run(request)
 
         def cost_of(result: LiveCaseResult) -> float:
-            return scored(result.verdict, target.metric, target.price).cost_usd or 0.0
+            return case_score(result, target.metric, target.price).cost_usd or 0.0
 
         try:
             end = await eval_trials.run_trial_cases(
@@ -262,7 +286,7 @@ class EvalTrialEvaluator:
                 raise  # the database or Redis failed under the job, not the trial
             message = getattr(error, "message", None) or redact(f"{type(error).__name__}: {error}")
             return self._result("failed", tally, labels, eval_run_id, message[:500])
-        if endpoint_failed(tally.verdicts) and tally.done >= tally.total:
+        if tally.done >= tally.total and tally.failures == tally.done:
             return self._result(
                 "failed", tally, labels, eval_run_id, "every case failed at the endpoint"
             )
@@ -271,6 +295,15 @@ class EvalTrialEvaluator:
             prune(tally.score_sum, tally.done, tally.total)
             return self._result("stopped", tally, labels, eval_run_id)
         state = tally.stop or ("complete" if tally.done >= tally.total else "stopped")
+        if target.judge_model_ref_id and tally.done:
+            service = ServiceContext.for_owner(self._ctx.database, self._ctx.owner_id)
+            judged, judge_cost = await judged_repeats(service, eval_run_id, labels, tally.latencies)
+            tally.cost += judge_cost
+            tally.repeats = dict(zip(labels, judged, strict=True))
+            if not any(judged):
+                return self._result(
+                    "failed", tally, labels, eval_run_id, "the judge scored no case"
+                )
         return self._result(state, tally, labels, eval_run_id)
 
     @staticmethod

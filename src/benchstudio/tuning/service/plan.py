@@ -85,5 +85,10 @@ def study_plan(setup: RunSetup, job_budget: JobBudget) -> tuple[StudyPlan, Trial
         case_concurrency=int(target.get("case_concurrency") or 1),
         timeout_s=float(setup.estimate.get("timeout_s", 120.0)),
         cases=plan.cases,
+        judge_model_ref_id=(
+            str(setup.objective.get("judge_model_ref_id"))
+            if setup.objective.get("source") == "judge"
+            else None
+        ),
     )
     return plan, trial_target

@@ -16,8 +16,12 @@ from benchstudio.storage.service_context import ServiceContext
 from benchstudio.tuning import repository
 from benchstudio.tuning.domain.space import check_shape
 from benchstudio.tuning.models import TunerSpacePreset
-from benchstudio.tuning.schemas import SearchSpaceIn, SpacePresetIn, SpacePresetOut
-from benchstudio.tuning.schemas.presets import SpacePresetUpdate
+from benchstudio.tuning.schemas import (
+    SearchSpaceIn,
+    SpacePresetIn,
+    SpacePresetOut,
+    SpacePresetUpdate,
+)
 
 
 def _checked(space: SearchSpaceIn) -> dict[str, object]:

@@ -12,8 +12,16 @@ import anyio
 from benchstudio.core.stats import MeanComparison
 from benchstudio.evals.runs.service import trials as eval_trials
 from benchstudio.storage.service_context import ServiceContext
+from benchstudio.toolcall.verdicts import CaseVerdict
+from benchstudio.tuning.domain.best import best_trial as best_of
 from benchstudio.tuning.domain.importance import MIN_TRIALS, parameter_importance
-from benchstudio.tuning.domain.objective import ObjectiveSpec, compare_to_baseline, pareto_front
+from benchstudio.tuning.domain.objective import (
+    CaseScore,
+    ObjectiveSpec,
+    ToolMetric,
+    compare_to_baseline,
+    pareto_front,
+)
 from benchstudio.tuning.domain.space import SearchSpace
 from benchstudio.tuning.domain.strategies import FinishedTrial, Outcome
 from benchstudio.tuning.models import TunerRun, TunerTrial
@@ -24,8 +32,8 @@ from benchstudio.tuning.schemas.runs import (
     TrialOut,
     TunerResultsOut,
 )
-from benchstudio.tuning.service.estimate import price_from_json
-from benchstudio.tuning.service.scoring import scored_repeats
+from benchstudio.tuning.service.case_scores import metric_score
+from benchstudio.tuning.service.judge_scores import judged_repeats
 
 BASELINE_NAMES = {
     "baseline_default": "the provider defaults",
@@ -66,16 +74,9 @@ def _complete(rows: Sequence[TunerTrial]) -> list[TunerTrial]:
 
 
 def best_trial(rows: Sequence[TunerTrial]) -> TunerTrial | None:
-    """Highest mean score; ties go to the lower cost, then the lower latency."""
-    complete = _complete(rows)
-    if not complete:
-        return None
-
-    def rank(row: TunerTrial) -> tuple[float, float, float]:
-        latency = row.latency_p50_ms if row.latency_p50_ms is not None else float("inf")
-        return (-(row.score or 0.0), row.cost_usd, latency)
-
-    return min(complete, key=rank)
+    """Highest mean score; ties go to the lower cost, then the lower latency (the rule apply
+    best and experiments use too: `domain.best`)."""
+    return best_of(rows)
 
 
 def pareto_ids(run: TunerRun, rows: Sequence[TunerTrial]) -> list[str]:
@@ -106,6 +107,24 @@ def _summary(kind: str, comparison: MeanComparison, label: str) -> str:
     )
 
 
+def _scores(repeats: Sequence[Sequence[CaseVerdict]], metric: ToolMetric) -> list[list[CaseScore]]:
+    """Stored verdicts scored as the trial was (the comparison needs the scores only)."""
+    return [[CaseScore(metric_score(v, metric), v.latency_ms) for v in cases] for cases in repeats]
+
+
+async def _case_scores(
+    ctx: ServiceContext, run: TunerRun, eval_run_ids: Sequence[str]
+) -> dict[str, list[list[CaseScore]]]:
+    """Each trial run's case scores per repeat, by the run's objective."""
+    spec = objective_of(run)
+    if spec.source == "judge":
+        repeats = int(run.validated_space.get("repeats", 1))
+        labels = [eval_trials.repeat_label(index) for index in range(repeats)]
+        return {run_id: (await judged_repeats(ctx, run_id, labels))[0] for run_id in eval_run_ids}
+    verdicts = await eval_trials.trial_verdicts(ctx, eval_run_ids)
+    return {run_id: _scores(verdicts.get(run_id, []), spec.metric) for run_id in eval_run_ids}
+
+
 async def _comparisons(
     ctx: ServiceContext, run: TunerRun, rows: Sequence[TunerTrial], best: TunerTrial
 ) -> list[BaselineComparisonOut]:
@@ -113,13 +132,13 @@ async def _comparisons(
     if not baselines or best.eval_run_id is None:
         return []
     ids = [best.eval_run_id, *(r.eval_run_id for r in baselines if r.eval_run_id)]
-    verdicts = await eval_trials.trial_verdicts(ctx, ids)
-    spec, price = objective_of(run), price_from_json(run.target.get("price"))
-    best_scores = scored_repeats(verdicts.get(best.eval_run_id, []), spec.metric, price)
+    scores_of = await _case_scores(ctx, run, ids)
+    spec = objective_of(run)
+    best_scores = scores_of.get(best.eval_run_id, [])
     out: list[BaselineComparisonOut] = []
     for baseline in baselines:
         assert baseline.eval_run_id is not None
-        scores = scored_repeats(verdicts.get(baseline.eval_run_id, []), spec.metric, price)
+        scores = scores_of.get(baseline.eval_run_id, [])
         if not scores or not best_scores:
             continue
         if baseline.id == best.id:

@@ -63,8 +63,6 @@ def _baselines(data: TunerRunCreate, model_id: str) -> list[BaselineOut]:
     preset = preset_by_id(data.vendor_preset_id)
     if preset is None:
         raise refuse(f"unknown vendor preset {data.vendor_preset_id!r}")
-    if not preset.applies(model_id):
-        raise refuse(f"the vendor preset {preset.label!r} does not apply to {model_id!r}")
     label = f"Vendor preset: {preset.label}"
     baselines.append(BaselineOut(kind="baseline_preset", label=label, point=preset.recommended))
     return baselines
@@ -78,15 +76,12 @@ async def prepare(ctx: TuningContext, data: TunerRunCreate) -> Prepared:
         raise refuse("The suite has no cases.")
     if suite_uses_semantic(snapshot.suite):
         raise refuse("The suite compares arguments semantically; the tuner cannot run it yet.")
-    if data.objective.source == "judge":
-        # The catalog model must be the caller's (404 otherwise) before the refusal says why.
-        await catalog_service.get_model(
+    if data.objective.source == "judge":  # the judge model must be the caller's (404)
+        judge = await catalog_service.get_model(
             ctx.catalog.for_tenant(owner_id), str(data.objective.judge_model_ref_id)
         )
-        raise refuse(
-            "A judge objective is not available yet: tune on the tool-eval score.",
-            code="judge_objective_unavailable",
-        )
+        if judge.archived_at is not None:
+            raise refuse(f"The judge model {judge.display_name!r} is archived.")
     if data.experiment_id is not None:
         await check_experiment(ctx, data.experiment_id)
     create = EvalCreate(
@@ -106,7 +101,8 @@ async def prepare(ctx: TuningContext, data: TunerRunCreate) -> Prepared:
     price = await _price(ctx, stored, provider.is_demo)
     (plan,) = preview_plans([runner_target(stored, {}, base_url, {})])
     endpoint = plan.concurrency
-    trials_at_once = data.concurrency or endpoint
+    # Trials x each trial's case concurrency stay within the endpoint's limit.
+    trials_at_once = min(data.concurrency or endpoint, endpoint)
     output_cap = data.target.params.get("max_tokens")
     figures = estimate(
         EstimateInputs(
@@ -119,6 +115,18 @@ async def prepare(ctx: TuningContext, data: TunerRunCreate) -> Prepared:
             concurrency=trials_at_once,
         )
     )
+    if data.objective.source == "judge":
+        figures.warnings.append(
+            "The judge scores every case with one more call to its model: calls and cost "
+            "above are the tuned model's only."
+        )
+    if data.vendor_preset_id is not None:
+        preset = preset_by_id(data.vendor_preset_id)
+        if preset is not None and not preset.applies(info.model_id):
+            figures.warnings.append(
+                f"The vendor preset {preset.label!r} is meant for other models than "
+                f"{info.model_id!r}: its point runs as a baseline anyway."
+            )
     target = {
         **stored,
         "system_prompt": data.target.system_prompt,

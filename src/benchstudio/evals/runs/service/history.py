@@ -215,7 +215,11 @@ async def delete_run(ctx: EvalContext, run_id: str) -> None:
     owner_id = ctx.require_owner()
     async with ctx.read() as session:
         run = await _owned(session, owner_id, run_id)
-        job_id = run.job_id
+        job_id, tuner_run_id = run.job_id, run.tuner_run_id
+    if tuner_run_id is not None:  # its trial row points at it: it goes with its tuner run
+        raise ConflictError(
+            "This run is a tuner trial: delete its tuner run instead.", code="tuner_trial"
+        )
     state = await _job_state(ctx.jobs, owner_id, job_id)
     if state is not None and state.status in ACTIVE_STATUSES:
         raise ConflictError("The run is still going: cancel it first.", code="run_active")

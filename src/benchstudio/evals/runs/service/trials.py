@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections import defaultdict
 from collections.abc import AsyncGenerator, Callable, Mapping, Sequence
 from contextlib import AsyncExitStack
@@ -24,7 +25,13 @@ from benchstudio.core.ids import new_id
 from benchstudio.evals.models import EvalRun
 from benchstudio.evals.runs import repository
 from benchstudio.evals.runs.service.adapters import open_adapters
-from benchstudio.evals.runs.service.lifecycle import finish_run, result_writer, start_run
+from benchstudio.evals.runs.service.case_hooks import CaseObserver, open_observers
+from benchstudio.evals.runs.service.lifecycle import (
+    RunPlan,
+    finish_run,
+    result_writer,
+    start_run,
+)
 from benchstudio.evals.runs.service.targets import runner_target
 from benchstudio.jobs.context import JobContext
 from benchstudio.storage.service_context import ServiceContext
@@ -33,6 +40,7 @@ from benchstudio.toolcall.live.runner import LiveEvalRunner
 from benchstudio.toolcall.profiles import get_profile
 from benchstudio.toolcall.verdicts import CaseVerdict
 
+log = logging.getLogger(__name__)
 # What one stored case cost (USD), and whether the trial stops after it (True: stop).
 CaseCost = Callable[[LiveCaseResult], float]
 AfterCase = Callable[[LiveCaseResult, float], bool]
@@ -104,9 +112,43 @@ async def run_trial_cases(
     after_case: AfterCase,
 ) -> TrialRunEnd:
     """Run the trial run's cases (those not stored yet); each is stored with its cost charged
-    in one unit. Ends `stopped` when `after_case` says so, `cancelled` on the job's cancel."""
+    in one unit. Ends `stopped` when `after_case` says so, `cancelled` on the job's cancel.
+
+    The eval job's case observers follow the trial as they follow an eval (live judging, when
+    the trial run's settings ask for it: a judge objective), finished before it returns."""
     service = ServiceContext.for_owner(ctx.database, ctx.owner_id)
     plan = await start_run(service, run_id)
+    observers = await open_observers(ctx, plan)
+    try:
+        end = await _drive(ctx, catalog, plan, observers, cost_of, after_case)
+        if end == "cancelled":
+            await _close_observers(observers)
+        else:
+            for observer in observers:
+                await observer.finish()
+    except BaseException:
+        await _close_observers(observers)
+        raise
+    await finish_run(service, run_id, end, None)
+    return end
+
+
+async def _close_observers(observers: list[CaseObserver]) -> None:
+    for observer in observers:
+        try:
+            await observer.aclose()
+        except Exception:
+            log.exception("a trial run's case observer did not close cleanly")
+
+
+async def _drive(
+    ctx: JobContext,
+    catalog: CatalogContext,
+    plan: RunPlan,
+    observers: list[CaseObserver],
+    cost_of: CaseCost,
+    after_case: AfterCase,
+) -> TrialRunEnd:
     end: TrialRunEnd = "done"
     async with AsyncExitStack() as stack:
         adapters, base_urls = await open_adapters(catalog, stack, plan.targets)
@@ -126,10 +168,12 @@ async def run_trial_cases(
             async for result in results:
                 if (result.target, result.case_id) in plan.finished:
                     continue
-                _, write = result_writer(plan, result)
+                result_id, write = result_writer(plan, result)
                 plan.finished.add((result.target, result.case_id))
                 cost = cost_of(result)
                 await ctx.record_unit(write, [], charge_usd=cost)
+                for observer in observers:  # stored first: an observer reads a kept case
+                    observer.on_case(result_id, result)
                 if ctx.cancelled:
                     end = "cancelled"
                     break
@@ -144,7 +188,6 @@ async def run_trial_cases(
             with contextlib.suppress(asyncio.CancelledError):
                 await watcher
             await results.aclose()
-    await finish_run(service, run_id, end, None)
     return end
 
 

@@ -1,0 +1,111 @@
+"""A tuner run scored by an LLM judge: each trial run is judged live (one report per repeat),
+each trial's score is the mean of its judged cases' scores (1-5 as 0-1), and best vs baseline
+compares those judge scores. The demo simulator both answers the cases (its tunable model)
+and judges them (scripted verdicts from markers in the case prompts)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from tuning_driver import (
+    Api,
+    DemoSimulator,
+    app_api,
+    demo_provider,
+    finished,
+    grid_space,
+    run_body,
+    simulator_fixture,
+    tuning_settings,
+)
+
+from benchstudio.config import Settings
+
+WEATHER = {
+    "type": "function",
+    "function": {
+        "name": "get_weather",
+        "description": "Current weather for a city.",
+        "parameters": {
+            "type": "object",
+            "properties": {"city": {"type": "string"}},
+            "required": ["city"],
+        },
+    },
+}
+# The scripted judge's score for each case (the marker in its prompt).
+SCORES = {"Paris": 5, "Oslo": 2, "Rome": 3}
+SUITE: dict[str, Any] = {
+    "name": "Judged weather",
+    "tools": [WEATHER],
+    "cases": [
+        {
+            "id": city.lower(),
+            "prompt": f"What's the weather in {city}? [sim-judge: verdict;score={score}]",
+            "expected_calls": [
+                {"name": "get_weather", "arguments": {"city": {"acceptable": [city]}}}
+            ],
+        }
+        for city, score in SCORES.items()
+    ],
+}
+EXPECTED = sum((score - 1) / 4 for score in SCORES.values()) / len(SCORES)
+
+
+@pytest.fixture(scope="module")
+def simulator() -> Iterator[DemoSimulator]:
+    yield from simulator_fixture()
+
+
+@pytest.fixture
+def api(settings: Settings, simulator: DemoSimulator) -> Iterator[Api]:
+    yield from app_api(tuning_settings(settings, simulator.base_url))
+
+
+def test_a_judge_objective_scores_trials_by_the_judges_verdicts(api: Api) -> None:
+    api.sign_up("judged@example.com")
+    suite = api.ok("POST", "/api/suites", 201, json=SUITE)
+    provider = demo_provider(api)
+    models = api.ok("GET", "/api/models")
+    judge = next(m for m in models if m["model_id"] == "benchstudio-sim")
+    body = run_body(
+        suite["id"],
+        provider,
+        space=grid_space(repeats=2),
+        strategy={"kind": "grid"},
+        objective={"source": "judge", "judge_model_ref_id": judge["id"]},
+        budget={"max_trials": 10},
+    )
+    estimate = api.ok("POST", "/api/tuning/estimate", json=body)
+    assert any("judge" in warning for warning in estimate["warnings"])
+    job, detail = finished(api, body)
+    assert job["status"] == "done", job
+    trials = detail["trials"]
+    assert len(trials) == 3 and all(t["state"] == "complete" for t in trials)
+    for trial in trials:
+        assert trial["score"] == pytest.approx(EXPECTED)
+        assert trial["repeat_scores"] == pytest.approx([EXPECTED, EXPECTED])
+        reports = api.ok("GET", f"/api/judge/reports?eval_run_id={trial['eval_run_id']}")
+        assert sorted(r["target"] for r in reports) == ["repeat 1", "repeat 2"]
+        assert all(r["mode"] == "live" and r["status"] == "done" for r in reports)
+    results = detail["results"]
+    assert results["objectives"] == ["judge score"]
+    (comparison,) = results["baselines"]
+    assert comparison["difference"] == pytest.approx(0.0)
+    assert not comparison["significant"]
+
+
+def test_a_judge_model_of_another_user_is_not_found(api: Api) -> None:
+    api.sign_up("owner@example.com")
+    judge = next(m for m in api.ok("GET", "/api/models") if m["model_id"] == "benchstudio-sim")
+    other = Api(api.client).sign_up("other@example.com")
+    suite = other.ok("POST", "/api/suites", 201, json=SUITE)
+    body = run_body(
+        suite["id"],
+        demo_provider(other),
+        objective={"source": "judge", "judge_model_ref_id": judge["id"]},
+    )
+    assert other.call("POST", "/api/tuning/estimate", json=body).status_code == 404
+    assert other.call("POST", "/api/tuning/runs", json=body).status_code == 404
