@@ -143,7 +143,39 @@ async function createData(browser: Browser, request: APIRequestContext): Promise
     { name: 'tooleval-suite', path: `/tool-eval/suites/${suiteId}` },
     { name: 'tooleval-run', path: `/tool-eval/runs/${evalRun}` },
     { name: 'tooleval-compare', path: `/tool-eval/compare?a=${evalRun}` },
+    { name: 'tuning-run', path: `/tuning/runs/${await tunerRun(request, token, suiteId)}` },
   )
+}
+
+/** A tuner run of the admin's (a small grid on the demo's tunable model); its page is checked
+ * in whatever state it is in by then (running or finished). */
+async function tunerRun(
+  request: APIRequestContext,
+  token: string,
+  suiteId: string,
+): Promise<string> {
+  const made = (await api(request, token, 'get', '/api/tuning/runs')) as Listed
+  if (made.items[0]) return made.items[0].id
+  const providers = (await api(request, token, 'get', '/api/providers')) as {
+    id: string
+    is_demo: boolean
+  }[]
+  const demo = providers.find((p) => p.is_demo)
+  const submitted = (await api(request, token, 'post', '/api/tuning/runs', {
+    name: 'Layout tuner run with a fairly long name',
+    suite_id: suiteId,
+    target: { provider_id: demo?.id, model_id: 'benchstudio-sim-tunable' },
+    space: {
+      dimensions: [
+        { kind: 'range', name: 'temperature', low: 0, high: 1, step: 0.5 },
+        { kind: 'range', name: 'top_p', low: 0.5, high: 1, step: 0.5 },
+      ],
+    },
+    strategy: { kind: 'grid' },
+    stopping: { prune: false },
+    concurrency: 1,
+  })) as { run: { id: string } }
+  return submitted.run.id
 }
 
 // Every page at four widths and in both themes, with axe: a few minutes.
