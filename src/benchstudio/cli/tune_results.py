@@ -149,24 +149,16 @@ def importance(
 ) -> tuple[list[dict[str, Any]], str | None]:
     """Each parameter's share of the score's variance (PED-ANOVA over the complete trials),
     or why there is none (the server's rules and words)."""
-    from benchstudio.tuning.domain.importance import MIN_TRIALS, parameter_importance
+    from benchstudio.tuning.domain.importance import importance_report
     from benchstudio.tuning.domain.strategies import FinishedTrial, Outcome
 
-    complete = [r for r in records if r.state == "complete" and r.score is not None]
-    if len(space.dimensions) < 2:
-        return [], "Importance compares parameters: this run searches only one."
-    if len(complete) < MIN_TRIALS:
-        return [], (
-            f"Importance needs at least {MIN_TRIALS} complete trials ({len(complete)} so far)."
-        )
     finished = [
-        FinishedTrial(dict(r.point), Outcome.complete(r.score.score if r.score else 0.0))
-        for r in complete
+        FinishedTrial(dict(r.point), Outcome.complete(r.score.score))
+        for r in records
+        if r.state == "complete" and r.score is not None
     ]
-    found = parameter_importance(space, finished)
-    if not found:
-        return [], "Every trial scored the same: no parameter explains a difference."
-    return [{"param": name, "importance": share} for name, share in found.items()], None
+    found, note = importance_report(space, finished)
+    return [{"param": name, "importance": share} for name, share in found.items()], note
 
 
 def local_results(

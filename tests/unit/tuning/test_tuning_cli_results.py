@@ -178,7 +178,10 @@ def test_importance_names_the_parameter_that_moves_the_score() -> None:
     assert sum(shares.values()) == pytest.approx(1.0)
     few = local_results({}, _outcome(*records[:3]), ObjectiveSpec(), SPACE, "r")
     assert few["importance"] == []
-    assert few["importance_note"] == "Importance needs at least 10 complete trials (3 so far)."
+    assert few["importance_note"] == (
+        "Importance needs at least 10 complete trials in the search space "
+        "(3 so far; baselines do not count)."
+    )
     one = SearchSpace((RangeDimension("temperature", 0, 2),))
     single = local_results({}, _outcome(*records), ObjectiveSpec(), one, "r")
     assert single["importance_note"] == (

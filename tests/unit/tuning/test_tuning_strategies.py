@@ -308,3 +308,22 @@ def test_resume_skips_points_the_space_no_longer_knows() -> None:
     assert strategy.enqueue({"temperature": 0.5})
     assert strategy.ask(1)[0].point != {"temperature": 0.5}  # merged with the stored trial
     assert strategy.merged == 1
+
+
+def test_importance_report_counts_only_trials_in_the_space() -> None:
+    from benchstudio.tuning.domain.importance import importance_report
+    from benchstudio.tuning.domain.space import ChoiceDimension, SearchSpace
+    from benchstudio.tuning.domain.strategies import FinishedTrial, Outcome
+
+    space = SearchSpace((ChoiceDimension("a", (0, 1, 2, 3)), ChoiceDimension("b", (0, 1, 2))))
+    grid = [{"a": a, "b": b} for a in range(4) for b in range(3)]
+    baseline = FinishedTrial({}, Outcome.complete(0.9))
+    nine = [FinishedTrial(p, Outcome.complete(p["a"] / 4)) for p in grid[:9]]
+    found, note = importance_report(space, [baseline, *nine])
+    assert found == {} and note is not None and "(9 so far; baselines do not count)" in note
+    twelve = [FinishedTrial(p, Outcome.complete(p["a"] / 4)) for p in grid]
+    found, note = importance_report(space, [baseline, *twelve])
+    assert note is None and max(found, key=lambda name: found[name]) == "a"
+    flat = [FinishedTrial(p, Outcome.complete(0.5)) for p in grid]
+    found, note = importance_report(space, flat)
+    assert found == {} and note is not None and note.startswith("Every trial scored the same")

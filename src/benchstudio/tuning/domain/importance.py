@@ -44,3 +44,33 @@ def parameter_importance(
     evaluator = optuna.importance.PedAnovaImportanceEvaluator()
     found = optuna.importance.get_param_importances(sampler.study, evaluator=evaluator)
     return {name: float(share) for name, share in found.items()}
+
+
+def importance_report(
+    space: SearchSpace, finished: Iterable[FinishedTrial]
+) -> tuple[dict[str, float], str | None]:
+    """Importance over the complete trials whose points lie in the space (baselines such as
+    the provider-default point do not), or, when there is none, why in words: one rule and
+    one wording for the API, the web page and the CLI."""
+    if len(space.dimensions) < 2:
+        return {}, "Importance compares parameters: this run searches only one."
+    sampler = OptunaSampler(space, ["maximize"], kind="random")
+    scores: set[float] = set()
+    in_space = 0
+    for trial in finished:
+        outcome = trial.outcome
+        if outcome.state != "complete" or not outcome.values:
+            continue
+        if sampler.replay(trial.point, Outcome.complete(outcome.values[0])):
+            in_space += 1
+            scores.add(outcome.values[0])
+    if in_space < MIN_TRIALS:
+        return {}, (
+            f"Importance needs at least {MIN_TRIALS} complete trials in the search space "
+            f"({in_space} so far; baselines do not count)."
+        )
+    if len(scores) < 2:
+        return {}, "Every trial scored the same: no parameter explains a difference."
+    evaluator = optuna.importance.PedAnovaImportanceEvaluator()
+    found = optuna.importance.get_param_importances(sampler.study, evaluator=evaluator)
+    return {name: float(share) for name, share in found.items()}, None

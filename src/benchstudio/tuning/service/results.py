@@ -14,7 +14,7 @@ from benchstudio.evals.runs.service import trials as eval_trials
 from benchstudio.storage.service_context import ServiceContext
 from benchstudio.toolcall.verdicts import CaseVerdict
 from benchstudio.tuning.domain.best import best_trial as best_of
-from benchstudio.tuning.domain.importance import MIN_TRIALS, parameter_importance
+from benchstudio.tuning.domain.importance import importance_report
 from benchstudio.tuning.domain.objective import (
     CaseScore,
     ObjectiveSpec,
@@ -169,18 +169,11 @@ def _importance(
     run: TunerRun, rows: Sequence[TunerTrial]
 ) -> tuple[list[ImportanceOut], str | None]:
     space = SearchSpace.from_dict(run.validated_space)
-    complete = _complete(rows)
-    if len(space.dimensions) < 2:
-        return [], "Importance compares parameters: this run searches only one."
-    if len(complete) < MIN_TRIALS:
-        return [], (
-            f"Importance needs at least {MIN_TRIALS} complete trials ({len(complete)} so far)."
-        )
-    finished = [FinishedTrial(dict(r.point), Outcome.complete(r.score or 0.0)) for r in complete]
-    found = parameter_importance(space, finished)
-    if not found:
-        return [], "Every trial scored the same: no parameter explains a difference."
-    return [ImportanceOut(param=name, importance=share) for name, share in found.items()], None
+    finished = [
+        FinishedTrial(dict(r.point), Outcome.complete(r.score or 0.0)) for r in _complete(rows)
+    ]
+    found, note = importance_report(space, finished)
+    return [ImportanceOut(param=name, importance=share) for name, share in found.items()], note
 
 
 async def results_of(
