@@ -52,7 +52,7 @@ fi
 # BFCL's checker (hash-pinned, requirements-bfcl.txt) for the agreement test: built here, so
 # a venv that cannot be built fails the gate instead of skipping the test.
 stage "bfcl checker venv" $BIN/python tests/integration/toolcall/toolcall_bfcl_venv.py
-stage "pytest"           $BIN/pytest -n "${PYTEST_WORKERS:-2}" -p no:cacheprovider --durations=25
+stage "pytest"           $BIN/pytest -n "${PYTEST_WORKERS:-2}" --dist loadgroup -p no:cacheprovider --durations=25
 if [ -f web/package.json ] && [ -d web/e2e ]; then
   stage "chromium"       ensure_chromium
   stage "browser tests"  npm --prefix web run --silent e2e

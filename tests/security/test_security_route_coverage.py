@@ -17,6 +17,10 @@ from security_platform import (
 
 from benchstudio.config import Settings
 
+# One worker runs the whole module (pytest-xdist `--dist loadgroup`), so its shared world is
+# built once per backend rather than on every worker the tests would otherwise spread over.
+pytestmark = pytest.mark.xdist_group("security_route_coverage")
+
 ADMIN_PARAM_DEFAULTS = {"user_id": "", "invite_id": "00000000000000000000000000"}
 
 
