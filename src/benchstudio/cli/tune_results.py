@@ -12,9 +12,10 @@ from `GET /api/tuning/runs/{id}`, which computed them the same way.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
+
+from benchstudio.tuning.domain.best import rank_key
 
 if TYPE_CHECKING:
     from benchstudio.core.stats import Interval, MeanComparison
@@ -53,23 +54,15 @@ def trial_json(record: FinishedTrialRecord, pareto: bool = False) -> dict[str, A
 
 
 def best_record(records: Sequence[FinishedTrialRecord]) -> FinishedTrialRecord | None:
-    """The complete trial with the highest mean score; ties go to the lower cost, then the
-    lower latency, then the earlier trial."""
+    """The best complete trial by the server's rule (`tuning.domain.best`)."""
     scored = [r for r in records if r.state == "complete" and r.score is not None]
-    if not scored:
-        return None
 
     def rank(record: FinishedTrialRecord) -> tuple[float, float, float, int]:
-        assert record.score is not None
-        latency = record.score.latency_p50_ms
-        return (
-            -record.score.score,
-            record.cost_usd,
-            math.inf if latency is None else latency,
-            record.number,
-        )
+        score = record.score
+        assert score is not None
+        return rank_key(score.score, record.cost_usd, score.latency_p50_ms, record.number)
 
-    return min(scored, key=rank)
+    return min(scored, key=rank) if scored else None
 
 
 def comparison_summary(kind: str, comparison: MeanComparison, metric: str) -> str:

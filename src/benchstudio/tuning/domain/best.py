@@ -29,10 +29,17 @@ class RankedTrial(Protocol):
 T = TypeVar("T", bound=RankedTrial)
 
 
+def rank_key(
+    score: float | None, cost_usd: float, latency_p50_ms: float | None, number: int
+) -> tuple[float, float, float, int]:
+    """The order of the rule above (smallest first), for callers whose trials have another
+    shape (the CLI's in-memory records)."""
+    latency = latency_p50_ms if latency_p50_ms is not None else math.inf
+    return (-(score if score is not None else -math.inf), cost_usd, latency, number)
+
+
 def _rank(trial: RankedTrial) -> tuple[float, float, float, int]:
-    score = trial.score if trial.score is not None else -math.inf
-    latency = trial.latency_p50_ms if trial.latency_p50_ms is not None else math.inf
-    return (-score, trial.cost_usd, latency, trial.number)
+    return rank_key(trial.score, trial.cost_usd, trial.latency_p50_ms, trial.number)
 
 
 def is_candidate(trial: RankedTrial) -> bool:
