@@ -279,13 +279,18 @@ def _make_suite_version(client: TestClient, owner: Tenant, key: str) -> str:
     return "1"
 
 
-def _wait_for_job(client: TestClient, owner: Tenant, job_id: str) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:  # settle, so snapshots before/after compare equal
+def wait_for_job(client: TestClient, owner: Tenant, job_id: str) -> None:
+    # Settle, so snapshots before/after compare equal: a job still running when the world is
+    # handed over changes A's objects during the test (it did on a loaded CI machine when this
+    # gave up silently after 30 s), so waiting ends in the job's end or a failure, never quietly.
+    deadline = time.monotonic() + 240
+    status = "unknown"
+    while time.monotonic() < deadline:
         status = client.get(f"/api/jobs/{job_id}", headers=owner.headers).json()["status"]
         if status in ("done", "failed", "cancelled", "interrupted"):
             return
         time.sleep(0.05)
+    raise AssertionError(f"job {job_id} still {status} after 240 s")
 
 
 def _make_eval_run(client: TestClient, owner: Tenant, key: str) -> str:
@@ -300,7 +305,7 @@ def _make_eval_run(client: TestClient, owner: Tenant, key: str) -> str:
     }
     response = client.post("/api/evals", json=body, headers=owner.headers)
     assert response.status_code == 202, response.text
-    _wait_for_job(client, owner, response.json()["job_id"])
+    wait_for_job(client, owner, response.json()["job_id"])
     return str(response.json()["run"]["id"])
 
 
@@ -348,7 +353,7 @@ def _make_judge_report(client: TestClient, owner: Tenant, key: str) -> str:
     }
     response = client.post("/api/judge/runs", json=body, headers=owner.headers)
     assert response.status_code == 202, response.text
-    _wait_for_job(client, owner, response.json()["job_id"])
+    wait_for_job(client, owner, response.json()["job_id"])
     return str(response.json()["report_id"])
 
 
@@ -375,7 +380,7 @@ def submit_tuner_run(
     }
     response = client.post("/api/tuning/runs", json=body, headers=owner.headers)
     assert response.status_code == 202, response.text
-    _wait_for_job(client, owner, response.json()["job_id"])
+    wait_for_job(client, owner, response.json()["job_id"])
     return str(response.json()["run"]["id"])
 
 

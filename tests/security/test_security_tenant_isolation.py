@@ -7,12 +7,11 @@ must read back unchanged. Every list endpoint, called by B, must show none of A'
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from security_platform import World, build_world, request_body, submit_tuner_run
+from security_platform import World, build_world, request_body, submit_tuner_run, wait_for_job
 
 from benchstudio.config import Settings
 
@@ -211,12 +210,7 @@ def b_objects(world: World) -> dict[str, str]:
         "/api/evals",
         {"suite_id": suite, "targets": targets, "timeout_s": 2, "concurrency": 64},
     )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:  # settle: the run is finished before it is aimed
-        job = client.get(f"/api/jobs/{submitted['job_id']}", headers=b.headers).json()
-        if job["status"] in ("done", "failed", "cancelled", "interrupted"):
-            break
-        time.sleep(0.05)
+    wait_for_job(client, b, submitted["job_id"])  # settled before it is aimed
     experiment = created(
         "POST",
         "/api/experiments",
