@@ -79,9 +79,14 @@ def hanging_server() -> Iterator[LocalServer]:
         yield server
 
 
-@pytest.fixture
-def world(settings: Settings) -> Iterator[World]:
-    changed = settings.model_copy(update={"provider_probe_timeout_s": 1.0})
+# One world per backend for the module, its tests on one worker: they only add providers
+# of their own, log in, or (the route drive) delete the canary providers it made.
+pytestmark = pytest.mark.xdist_group("security_secret_canary")
+
+
+@pytest.fixture(scope="module")
+def world(module_settings: Settings) -> Iterator[World]:
+    changed = module_settings.model_copy(update={"provider_probe_timeout_s": 1.0})
     yield from build_world(changed, key=CANARY)
 
 
@@ -170,6 +175,22 @@ async def _database_text(world: World) -> tuple[str, str]:
     return "\n".join(dump), json.dumps([list(map(str, r)) for r in audit_rows])
 
 
+# These two run before the route drive below, which ends A's session (logout, password
+# change) on the module's shared world.
+def test_rows_of_the_vault_hold_ciphertext_only(world: World) -> None:
+    rec = Recorder(world.client)
+    _add_canary_providers(world, rec, ["http://127.0.0.1:1/v1"])
+    database_dump, _ = world.client.portal.call(_database_text, world)  # type: ignore[union-attr]
+    assert "gAAAAA" in database_dump  # Fernet tokens
+    assert CANARY not in database_dump and CANARY[-12:] not in database_dump
+
+
+def test_password_is_never_logged(world: World, captured_logs: RecordAll) -> None:
+    world.client.post("/api/auth/login", json={"email": world.a.email, "password": PASSWORD})
+    world.client.post("/api/auth/login", json={"email": world.a.email, "password": CANARY})
+    assert not [t for t in captured_logs.texts if PASSWORD in t or CANARY in t]
+
+
 def test_canary_never_leaks(
     world: World,
     captured_logs: RecordAll,
@@ -202,20 +223,6 @@ def test_canary_never_leaks(
     assert CANARY not in audit_dump
     assert CANARY not in database_dump
     assert "provider_credentials" in database_dump  # the vault rows were really there
-
-
-def test_rows_of_the_vault_hold_ciphertext_only(world: World) -> None:
-    rec = Recorder(world.client)
-    _add_canary_providers(world, rec, ["http://127.0.0.1:1/v1"])
-    database_dump, _ = world.client.portal.call(_database_text, world)  # type: ignore[union-attr]
-    assert "gAAAAA" in database_dump  # Fernet tokens
-    assert CANARY not in database_dump and CANARY[-12:] not in database_dump
-
-
-def test_password_is_never_logged(world: World, captured_logs: RecordAll) -> None:
-    world.client.post("/api/auth/login", json={"email": world.a.email, "password": PASSWORD})
-    world.client.post("/api/auth/login", json={"email": world.a.email, "password": CANARY})
-    assert not [t for t in captured_logs.texts if PASSWORD in t or CANARY in t]
 
 
 def _unused(route: RouteSpec) -> None:  # keeps RouteSpec imported for type readers
