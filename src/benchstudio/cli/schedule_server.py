@@ -44,8 +44,13 @@ def _where(loc: list[Any]) -> str:
 
 
 def report_refusal(exc: Any) -> None:
-    err_console.print(f"[bold red]server:[/] {escape(str(exc))}")
-    for detail in getattr(exc, "details", []):
+    """The server's message; for a 422 with field problems, one line per field instead."""
+    details = getattr(exc, "details", [])
+    if not details:
+        err_console.print(f"[bold red]server:[/] {escape(str(exc))}")
+        return
+    err_console.print(f"[bold red]server:[/] invalid input (HTTP {exc.status})")
+    for detail in details:
         where = _where(list(detail.get("loc") or []))
         err_console.print(f"  {escape(where)}: {escape(str(detail.get('msg', '')))}")
 

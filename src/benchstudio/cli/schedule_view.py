@@ -44,7 +44,7 @@ def when(value: str | None, zone: str) -> str:
     """An instant from the server in `zone`, e.g. `2026-12-08 09:00:00+01:00`."""
     if value is None:
         return "–"
-    instant = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    instant = datetime.fromisoformat(value.replace("Z", "+00:00")).replace(microsecond=0)
     return instant.astimezone(ZoneInfo(zone)).isoformat(sep=" ")
 
 

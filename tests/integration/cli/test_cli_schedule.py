@@ -224,7 +224,7 @@ def test_the_servers_422s_and_bad_options(
     bad_cron = cli(*base, "--cron", "0 25 * * *", "--timezone", "UTC", *on, code=1)
     assert "server:" in bad_cron.output and "422" in bad_cron.output
     assert "timing.rule.cron: " in bad_cron.output
-    assert "the hour field '25' is not valid" in bad_cron.output
+    assert "timing.rule.cron: The hour field '25' is not valid" in bad_cron.output
 
     zone = cli(*base, "--cron", "0 2 * * *", "--timezone", "Mars/Olympus", *on, code=1)
     assert "timing.rule.cron.timezone: " in zone.output and "Mars/Olympus" in zone.output
