@@ -125,6 +125,20 @@ def test_create_list_show_update_switch_delete(
     cleared = cli_json("schedule", "update", sid, "--monthly-budget", "0", "--end", "", *on)
     assert cleared["monthly_budget_usd"] is None and cleared["timing"]["ends_at"] is None
 
+    # A new configuration from a file; the kind cannot change.
+    bench = {"targets": [api.demo_target()], "runs": 3, "warmup": 0, "max_tokens": 8}
+    (tmp_path / "more.json").write_text(json.dumps(bench))
+    reconfigured = cli_json("schedule", "update", sid, "--bench", str(tmp_path / "more.json"), *on)
+    assert reconfigured["config"] == bench
+    kind = cli("schedule", "update", sid, "--eval", str(tmp_path / "more.json"), *on, code=2)
+    assert "this is a benchmark schedule" in kind.output
+    assert "nothing to change" in cli("schedule", "update", sid, *on, code=2).output
+
+    # next of a saved schedule, in a zone asked for.
+    tokyo = cli_json("schedule", "next", sid, "--count", "3", "--timezone", "Asia/Tokyo", *on)
+    assert tokyo == api.ok("GET", f"/api/schedules/{sid}/next?count=3&timezone=Asia/Tokyo")
+    assert len(tokyo["items"]) == 3 and tokyo["items"][0]["local"].endswith("+09:00")
+
     # disable, enable.
     off = cli_json("schedule", "disable", sid, *on)
     assert off["enabled"] is False and api.ok("GET", f"/api/schedules/{sid}")["enabled"] is False
