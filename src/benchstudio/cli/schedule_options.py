@@ -14,7 +14,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import typer
-import yaml
 
 _SPAN = re.compile(r"^\s*(\d+)\s*([a-z]+)\s*$")
 _UNITS = {
@@ -67,6 +66,8 @@ def instant(text: str, zone: str, hint: str, now: datetime | None = None) -> str
 
 def read_config(path: Path, hint: str) -> dict[str, Any]:
     """A run configuration file: JSON, or YAML (`.yaml`/`.yml`), holding one object."""
+    import yaml  # only when a file is read: the CLI starts without it
+
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:

@@ -157,6 +157,17 @@ def test_runs_rules_alerts_mutes_and_notifications(
     unknown = cli("schedule", "mute", sid, "latency", *on, code=1)
     assert "server:" in unknown.output and "422" in unknown.output and "metric" in unknown.output
 
+    # The server was down for two occurrences (more than five minutes late): one skipped span.
+    clock.move(hours=2, minutes=10)
+    assert server.dispatch(clock).dispatched == []
+    log = api.ok("GET", f"/api/schedules/{sid}/occurrences")
+    missed = log["items"][0]
+    assert (missed["status"], missed["reason"], missed["skipped_count"]) == (
+        "skipped", "skipped: missed", 2
+    )  # fmt: skip
+    assert cli_json("schedule", "runs", sid, *on) == log
+    assert "skipped: missed (2 occurrences)" in cli("schedule", "runs", sid, *on).stdout
+
     # Another user's schedule is not found, whatever the command.
     _, stranger = sign_up(server.url, "cli-schedule-stranger@example.com")
     monkeypatch.setenv("BENCHSTUDIO_TOKEN", stranger)
