@@ -259,16 +259,15 @@ def update_command(
         found = run_configuration(
             bench, eval_file, _suite_eval(client, suite, model, parameter_set)
         )
-        if found is not None:
-            current = client.schedule_action("GET", schedule_id)
+        current = client.schedule_action("GET", schedule_id) if found or flags.given() else None
+        if found is not None and current is not None:
             if found[0] != current["kind"]:
                 raise typer.BadParameter(
                     f"this is a {current['kind']} schedule; its kind cannot change",
                     param_hint="--bench" if found[0] == "benchmark" else "--eval",
                 )
             changes[found[0]] = found[1]
-        if flags.given():
-            current = client.schedule_action("GET", schedule_id)
+        if flags.given() and current is not None:
             changes["timing"] = timing_body(flags, zone, current["timing"])
         changes |= _extras(monthly_budget, pause_after)
         if not changes:
