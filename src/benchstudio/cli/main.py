@@ -12,8 +12,10 @@ from benchstudio.cli import (
     eval_cmd,
     experiment_cmd,
     judge_cmd,
+    notifications_cmd,
     parameter_set_cmd,
     prompt_cmd,
+    schedule_cmd,
     serve_cmd,
     simulate_cmd,
     suite_cmd,
@@ -58,6 +60,8 @@ app.add_typer(parameter_set_cmd.app, name="parameter-set")
 app.add_typer(prompt_cmd.app, name="prompt")
 app.add_typer(experiment_cmd.app, name="experiment")
 app.add_typer(tune_cmd.app, name="tune")
+app.add_typer(schedule_cmd.app, name="schedule")
+app.command("notifications")(notifications_cmd.notifications)
 
 
 def run(load_wiring: WiringLoader) -> None:

@@ -23,9 +23,16 @@ DEFAULT_POLL_S = 0.5
 class ServerError(RuntimeError):
     """The server refused or failed a call; the message is the server's own, sanitised one."""
 
-    def __init__(self, message: str, status: int | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        status: int | None = None,
+        details: list[dict[str, Any]] | None = None,
+    ) -> None:
         super().__init__(message)
         self.status = status
+        # A 422's field problems from the error envelope (`loc`, `msg`, `type`), if any.
+        self.details = details or []
 
 
 def token_from_env() -> str:
@@ -44,6 +51,16 @@ def _message(response: httpx.Response) -> str:
     if isinstance(error, dict) and error.get("message"):
         return f"{error['message']} (HTTP {response.status_code})"
     return f"HTTP {response.status_code}"
+
+
+def _details(response: httpx.Response) -> list[dict[str, Any]]:
+    try:
+        body = response.json()
+    except ValueError:
+        return []
+    error = body.get("error") if isinstance(body, dict) else None
+    details = error.get("details") if isinstance(error, dict) else None
+    return [d for d in details if isinstance(d, dict)] if isinstance(details, list) else []
 
 
 class ServerClient:
@@ -67,7 +84,7 @@ class ServerClient:
         except httpx.HTTPError as exc:
             raise ServerError(f"cannot reach the server: {type(exc).__name__}") from None
         if response.status_code >= 400:
-            raise ServerError(_message(response), response.status_code)
+            raise ServerError(_message(response), response.status_code, _details(response))
         return response.json() if response.content else None
 
     def providers(self) -> list[dict[str, Any]]:
@@ -224,6 +241,18 @@ class ServerClient:
     def tuning_action(self, method: str, suffix: str, **kwargs: Any) -> Any:
         """The tuner routes: estimate, submit (`/runs`), a run's detail (`/runs/{id}`)."""
         return self._call(method, f"/api/tuning{suffix}", **kwargs)
+
+    def schedule_action(
+        self, method: str, schedule_id: str | None, suffix: str = "", **kwargs: Any
+    ) -> Any:
+        """The schedule routes: list, create, drafts' next and estimate (no id: `suffix` is
+        `/next` or `/estimate`), and one schedule's detail, next, occurrences and alerts."""
+        path = "/api/schedules" if schedule_id is None else f"/api/schedules/{schedule_id}"
+        return self._call(method, path + suffix, **kwargs)
+
+    def notification_action(self, method: str, suffix: str = "", **kwargs: Any) -> Any:
+        """The notification center: list, `/read` (ids), `/read-all`, `/unread-count`."""
+        return self._call(method, f"/api/notifications{suffix}", **kwargs)
 
     def submit_eval(self, body: dict[str, Any]) -> dict[str, Any]:
         result: dict[str, Any] = self._call("POST", "/api/evals", json=body)
