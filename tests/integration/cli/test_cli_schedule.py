@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import tzlocal
 import yaml
 from schedule_cli_driver import LiveServer, cli, cli_json, live_server, sign_up, wide_consoles
 
@@ -27,10 +28,13 @@ def server(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Iterator[Live
     wide_consoles(monkeypatch)
     # The CLI's own zone is the machine's: pin it, so "local" below means New York.
     monkeypatch.setenv("TZ", "America/New_York")
+    tzlocal.reload_localzone()  # tzlocal caches the zone per process
     quiet = settings.model_copy(
         update={"schedules_dispatcher": False, "schedules_min_interval_s": MIN_INTERVAL_S}
     )
     yield from live_server(quiet)
+    monkeypatch.undo()
+    tzlocal.reload_localzone()
 
 
 def _user(server: LiveServer, email: str, monkeypatch: pytest.MonkeyPatch) -> Any:

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import tzlocal
 from schedule_cli_driver import (
     LiveServer,
     cli,
@@ -43,9 +44,12 @@ def sim() -> Iterator[Any]:
 def server(settings: Settings, sim: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[LiveServer]:
     wide_consoles(monkeypatch)
     monkeypatch.setenv("TZ", "Europe/Berlin")
+    tzlocal.reload_localzone()  # tzlocal caches the zone per process
     # Jobs run; schedule and alert passes run only when the test calls them, on its clock.
     live = schedules_driver.fast_settings(settings, sim.base_url)
     yield from live_server(schedules_driver.quiet_settings(live, jobs_dispatcher=True))
+    monkeypatch.undo()
+    tzlocal.reload_localzone()
 
 
 def _set_ttft(sim: Any, ttft_ms: float) -> None:

@@ -1,6 +1,6 @@
 """The `benchstudio schedule` options as request bodies (no server): `--every`, start and end
 instants read in the user's zone, the timing `update` sends over a saved one, and the machine's
-zone name from TZ, /etc/localtime or /etc/timezone."""
+zone name (tzlocal, read from TZ here)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 import typer
+import tzlocal
 
 from benchstudio.cli.local_zone import local_zone_name
 from benchstudio.cli.schedule_options import (
@@ -86,17 +87,17 @@ def test_config_files_json_and_yaml(tmp_path: Path) -> None:
             read_config(tmp_path / bad, "--bench")
 
 
-def test_the_machines_zone(tmp_path: Path) -> None:
-    zoneinfo = tmp_path / "usr/share/zoneinfo/Europe"
-    zoneinfo.mkdir(parents=True)
-    (zoneinfo / "Paris").write_bytes(b"TZif")
-    link = tmp_path / "localtime"
-    link.symlink_to(zoneinfo / "Paris")
-    timezone_file = tmp_path / "timezone"
-    timezone_file.write_text("Asia/Tokyo\n")
-    missing = tmp_path / "none"
-    assert local_zone_name({"TZ": "America/New_York"}, link, timezone_file) == "America/New_York"
-    assert local_zone_name({"TZ": ":Europe/Berlin"}, link, timezone_file) == "Europe/Berlin"
-    assert local_zone_name({"TZ": "Nowhere/Else"}, link, timezone_file) == "Europe/Paris"
-    assert local_zone_name({}, missing, timezone_file) == "Asia/Tokyo"
-    assert local_zone_name({}, missing, missing) == "UTC"
+@pytest.mark.parametrize(
+    ("tz", "expected"),
+    [("America/New_York", "America/New_York"), (":Europe/Berlin", "Europe/Berlin")],
+)
+def test_the_machines_zone_comes_from_tz(
+    tz: str, expected: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TZ", tz)
+    tzlocal.reload_localzone()
+    try:
+        assert local_zone_name() == expected
+    finally:
+        monkeypatch.undo()
+        tzlocal.reload_localzone()
