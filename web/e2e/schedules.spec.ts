@@ -128,7 +128,7 @@ test('create a schedule, see its first run, then an alert', async ({ page, reque
   await saveScreenshot(page, 'schedule-editor')
 
   await page.getByTestId('save-schedule').click()
-  await expect(page).toHaveURL(/\/schedules\/[^/]+$/)
+  await expect(page).toHaveURL(/\/schedules\/(?!new$)[^/]+$/)
   const scheduleId = page.url().split('/').pop() ?? ''
   await expect(page.getByTestId('schedule-status')).toHaveText('Enabled')
 
