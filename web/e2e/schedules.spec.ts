@@ -192,3 +192,46 @@ test('create a schedule, see its first run, then an alert', async ({ page, reque
   await page.getByTestId('schedule-toggle').click()
   await expect(page.getByTestId('schedule-status')).toHaveText('Disabled')
 })
+
+test('an eval schedule on a cron rule: suite and model from the editor', async ({
+  page,
+  request,
+}) => {
+  test.setTimeout(120_000)
+  const user = newUser('schedules-eval')
+  await register(request, user)
+  const token = await accessToken(request, user)
+  const suite = (await api(request, token, 'post', '/api/suites/sample')) as { id: string }
+  await signInQuietly(page, user)
+
+  await page.goto('/schedules/new')
+  await page.getByTestId('schedule-name-input').fill('Nightly tool calling')
+  await page.getByTestId('kind-eval').check({ force: true })
+  await expect(page.getByTestId('eval-suite')).toHaveValue(suite.id)
+  await page.getByTestId('rule-cron').check({ force: true })
+  await page.getByRole('button', { name: 'Every night at 02:00' }).click()
+  await expect(page.getByTestId('cron-expression')).toHaveValue('0 2 * * *')
+  await expect(page.getByTestId('cron-timezone')).toHaveValue(ZONE)
+  // Nightly at 02:00 in Berlin: 01:00 UTC in winter.
+  await expect(page.getByTestId('next-local').first()).toContainText('02:00 Europe/Berlin')
+  await expect(page.getByTestId('next-utc').first()).toHaveText(/01:00 UTC$/)
+  await expect(page.getByTestId('runs-per-month')).toHaveText(/^(29|30)$/)
+  await page.getByTestId('save-schedule').click()
+  await expect(page).toHaveURL(/\/schedules\/(?!new$)[^/]+$/)
+  const scheduleId = page.url().split('/').pop() ?? ''
+  await expect(page.getByRole('heading', { name: 'Nightly tool calling' })).toBeVisible()
+
+  const saved = (await api(request, token, 'get', `/api/schedules/${scheduleId}`)) as {
+    kind: string
+    config: { suite_id: string; targets: { model_id: string }[] }
+    timing: { rule: { cron: string; timezone: string } }
+  }
+  expect(saved.kind).toBe('eval')
+  expect(saved.config.suite_id).toBe(suite.id)
+  expect(saved.config.targets.map((t) => t.model_id)).toEqual(['benchstudio-sim'])
+  expect(saved.timing.rule).toEqual({ kind: 'cron', cron: '0 2 * * *', timezone: ZONE })
+  // An eval's metrics: error rate and score.
+  const rules = page.getByTestId('alert-rules')
+  await expect(rules.getByTestId('rule-on-score')).toBeVisible()
+  await expect(rules.getByTestId('rule-on-ttft_p50')).toHaveCount(0)
+})
