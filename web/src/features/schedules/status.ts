@@ -108,3 +108,8 @@ export function formatUsd(value: number | null | undefined): string {
   if (value === 0) return '$0.00'
   return value < 0.01 ? `$${value.toFixed(4)}` : `$${value.toFixed(2)}`
 }
+
+/** A p value in three significant figures, small ones in exponent form: "1.23e-5". */
+export function formatP(p: number): string {
+  return p < 0.001 ? p.toExponential(2) : p.toPrecision(3)
+}
