@@ -44,6 +44,7 @@ SNAPSHOT_PATHS = (
     "/api/schedules",
     "/api/schedules/{schedule_id}/alert-rules",
     "/api/schedules/{schedule_id}/alerts",
+    "/api/schedules/{schedule_id}/trend",
     "/api/webhooks/{webhook_id}",
     "/api/webhooks/{webhook_id}/deliveries",
     "/api/webhooks",

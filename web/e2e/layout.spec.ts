@@ -36,6 +36,8 @@ const pages: PageCase[] = [
   { name: 'jobs', path: '/jobs' },
   { name: 'tuning', path: '/tuning' },
   { name: 'tuning-new', path: '/tuning/new' },
+  { name: 'schedules', path: '/schedules' },
+  { name: 'schedule-new', path: '/schedules/new' },
   { name: 'settings-providers', path: '/settings/providers' },
   { name: 'settings-models', path: '/settings/models' },
   { name: 'settings-keys', path: '/settings/keys' },
@@ -144,7 +146,34 @@ async function createData(browser: Browser, request: APIRequestContext): Promise
     { name: 'tooleval-run', path: `/tool-eval/runs/${evalRun}` },
     { name: 'tooleval-compare', path: `/tool-eval/compare?a=${evalRun}` },
     { name: 'tuning-run', path: `/tuning/runs/${await tunerRun(request, token, suiteId)}` },
+    { name: 'schedule', path: `/schedules/${await schedule(request, token)}` },
   )
+}
+
+/** A daily benchmark schedule of the admin's, starting tomorrow (its page shows the next five
+ * runs, an empty log and the alert rules). */
+async function schedule(request: APIRequestContext, token: string): Promise<string> {
+  const made = (await api(request, token, 'get', '/api/schedules')) as Listed
+  if (made.items[0]) return made.items[0].id
+  const providers = (await api(request, token, 'get', '/api/providers')) as {
+    id: string
+    is_demo: boolean
+  }[]
+  const demo = providers.find((p) => p.is_demo)
+  const created = (await api(request, token, 'post', '/api/schedules', {
+    name: 'Layout schedule with a fairly long name, every day',
+    kind: 'benchmark',
+    benchmark: {
+      targets: [{ provider_id: demo?.id, model_id: 'benchstudio-sim' }],
+      prompt: 'Say hello.',
+      runs: 3,
+    },
+    timing: {
+      rule: { kind: 'cron', cron: '0 9 * * MON-FRI', timezone: 'Europe/London' },
+      starts_at: new Date(Date.now() + 86_400_000).toISOString(),
+    },
+  })) as { id: string }
+  return created.id
 }
 
 /** A tuner run of the admin's (a small grid on the demo's tunable model); its page is checked

@@ -1801,6 +1801,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/schedules/{schedule_id}/trend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Schedule Trend
+         * @description The last `limit` finished runs (oldest first) with their alert metrics, the current
+         *     baseline and the open episodes: the figures the regression check uses.
+         */
+        get: operations["schedule_trend_api_schedules__schedule_id__trend_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/suites": {
         parameters: {
             query?: never;
@@ -5047,6 +5068,42 @@ export interface components {
             mean: number | null;
         };
         /**
+         * MetricValues
+         * @description One value per alert metric (None: not measured, e.g. TTFT for an eval run).
+         */
+        MetricValues: {
+            /**
+             * Cost
+             * @description USD per request (median)
+             */
+            cost?: number | null;
+            /**
+             * Error Rate
+             * @description 0-1
+             */
+            error_rate?: number | null;
+            /**
+             * Output Tps
+             * @description tokens/s (median)
+             */
+            output_tps?: number | null;
+            /**
+             * Score
+             * @description tool-eval pass rate, 0-1
+             */
+            score?: number | null;
+            /**
+             * Ttft P50
+             * @description ms
+             */
+            ttft_p50?: number | null;
+            /**
+             * Ttft P95
+             * @description ms
+             */
+            ttft_p95?: number | null;
+        };
+        /**
          * MockResponse
          * @description A canned tool result; `when_arguments` (sub-object match) narrows it to some calls.
          */
@@ -7002,6 +7059,70 @@ export interface components {
              * @description 1-based model turn.
              */
             number: number;
+        };
+        /**
+         * TrendOut
+         * @description A schedule's finished runs (oldest first), the baseline a new run would be compared
+         *     with now, and the metrics with an open episode.
+         */
+        TrendOut: {
+            baseline: components["schemas"]["MetricValues"];
+            /**
+             * Baseline Kind
+             * @enum {string}
+             */
+            baseline_kind: "rolling" | "fixed";
+            /** Baseline Run Id */
+            baseline_run_id: string | null;
+            /** Baseline Window */
+            baseline_window: number;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "benchmark" | "eval";
+            /** Open */
+            open: ("ttft_p50" | "ttft_p95" | "output_tps" | "error_rate" | "cost" | "score")[];
+            /** Points */
+            points: components["schemas"]["TrendPointOut"][];
+            /** Schedule Id */
+            schedule_id: string;
+        };
+        /**
+         * TrendPointOut
+         * @description A finished scheduled run and its alert metrics, as the regression check computes them.
+         */
+        TrendPointOut: {
+            /**
+             * Checked
+             * @description Whether the regression check has seen this run yet.
+             */
+            checked: boolean;
+            /**
+             * In Episode
+             * @description Metrics this run regressed on, or stayed beyond the threshold on while their episode was open (left out of rolling baselines).
+             */
+            in_episode: ("ttft_p50" | "ttft_p95" | "output_tps" | "error_rate" | "cost" | "score")[];
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "benchmark" | "eval";
+            metrics: components["schemas"]["MetricValues"];
+            /**
+             * Occurrence At
+             * Format: date-time
+             */
+            occurrence_at: string;
+            /** Run Id */
+            run_id: string;
+            /** Run Number */
+            run_number: number | null;
+            /**
+             * Status
+             * @description The run's final state: done, failed, cancelled, interrupted.
+             */
+            status: string;
         };
         /** TrialOut */
         TrialOut: {
@@ -12573,6 +12694,48 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["OccurrencePage"];
+                };
+            };
+            /** @description Client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    schedule_trend_api_schedules__schedule_id__trend_get: {
+        parameters: {
+            query?: {
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                schedule_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TrendOut"];
                 };
             };
             /** @description Client error */

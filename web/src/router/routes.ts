@@ -238,6 +238,37 @@ const tuningPages: RouteRecordRaw[] = [
   },
 ]
 
+// Schedules (pages/schedules): runs that start by themselves, their trend and alerts.
+const schedulePages: RouteRecordRaw[] = [
+  {
+    path: '/schedules',
+    name: 'schedules',
+    component: () => import('@/pages/schedules/SchedulesPage.vue'),
+    meta: {
+      title: 'Schedules',
+      nav: { label: 'Schedules', icon: 'calendar', feature: 'schedules' },
+    },
+  },
+  {
+    path: '/schedules/new',
+    name: 'schedule-new',
+    component: () => import('@/pages/schedules/ScheduleEditorPage.vue'),
+    meta: { title: 'New schedule · Schedules' },
+  },
+  {
+    path: '/schedules/:scheduleId',
+    name: 'schedule',
+    component: () => import('@/pages/schedules/SchedulePage.vue'),
+    meta: { title: 'Schedule' },
+  },
+  {
+    path: '/schedules/:scheduleId/edit',
+    name: 'schedule-edit',
+    component: () => import('@/pages/schedules/ScheduleEditorPage.vue'),
+    meta: { title: 'Edit schedule · Schedules' },
+  },
+]
+
 export const pageRoutes: RouteRecordRaw[] = [
   {
     path: '/',
@@ -255,6 +286,7 @@ export const pageRoutes: RouteRecordRaw[] = [
     component: () => import('@/pages/tuning/TuningRunPage.vue'),
     meta: { title: 'Tuner run' },
   },
+  ...schedulePages,
   {
     path: '/jobs',
     name: 'jobs',

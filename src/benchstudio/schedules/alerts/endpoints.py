@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 
 from benchstudio.accounts.service.mailer import Mailer, mailer_from_settings
 from benchstudio.catalog.service import VaultDep
@@ -25,13 +25,20 @@ from benchstudio.schedules.alerts.schemas import (
     MuteIn,
     MuteOut,
     NotificationPage,
+    TrendOut,
     UnreadOut,
     WebhookIn,
     WebhookOut,
     WebhookSecretOut,
     WebhookUpdate,
 )
-from benchstudio.schedules.alerts.service import AlertContext, notifications, rules, webhooks
+from benchstudio.schedules.alerts.service import (
+    AlertContext,
+    notifications,
+    rules,
+    trend,
+    webhooks,
+)
 
 router = APIRouter(tags=["alerts"])
 
@@ -71,6 +78,15 @@ async def list_alerts(
 ) -> AlertsOut:
     """The schedule's regression episodes (newest first), the open ones and the mutes."""
     return await rules.alerts(ctx, schedule_id, page.limit, page.offset)
+
+
+@router.get("/schedules/{schedule_id}/trend", response_model=TrendOut)
+async def schedule_trend(
+    schedule_id: ObjectId, ctx: Ctx, limit: Annotated[int, Query(ge=1, le=200)] = 50
+) -> TrendOut:
+    """The last `limit` finished runs (oldest first) with their alert metrics, the current
+    baseline and the open episodes: the figures the regression check uses."""
+    return await trend.trend(ctx, schedule_id, limit)
 
 
 @router.post("/schedules/{schedule_id}/alerts/mutes", response_model=MuteOut)

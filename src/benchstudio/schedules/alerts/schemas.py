@@ -225,3 +225,44 @@ class DeliveryAttemptPage(BaseModel):
     total: int
     limit: int
     offset: int
+
+
+class MetricValues(BaseModel):
+    """One value per alert metric (None: not measured, e.g. TTFT for an eval run)."""
+
+    ttft_p50: float | None = Field(default=None, description="ms")
+    ttft_p95: float | None = Field(default=None, description="ms")
+    output_tps: float | None = Field(default=None, description="tokens/s (median)")
+    error_rate: float | None = Field(default=None, description="0-1")
+    cost: float | None = Field(default=None, description="USD per request (median)")
+    score: float | None = Field(default=None, description="tool-eval pass rate, 0-1")
+
+
+class TrendPointOut(BaseModel):
+    """A finished scheduled run and its alert metrics, as the regression check computes them."""
+
+    run_id: str
+    kind: Literal["benchmark", "eval"]
+    occurrence_at: datetime
+    run_number: int | None
+    status: str = Field(description="The run's final state: done, failed, cancelled, interrupted.")
+    metrics: MetricValues
+    checked: bool = Field(description="Whether the regression check has seen this run yet.")
+    in_episode: list[MetricName] = Field(
+        description="Metrics this run regressed on, or stayed beyond the threshold on while "
+        "their episode was open (left out of rolling baselines)."
+    )
+
+
+class TrendOut(BaseModel):
+    """A schedule's finished runs (oldest first), the baseline a new run would be compared
+    with now, and the metrics with an open episode."""
+
+    schedule_id: str
+    kind: Literal["benchmark", "eval"]
+    baseline_kind: Literal["rolling", "fixed"]
+    baseline_window: int
+    baseline_run_id: str | None
+    baseline: MetricValues
+    open: list[MetricName]
+    points: list[TrendPointOut]

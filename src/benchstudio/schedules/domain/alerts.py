@@ -138,6 +138,12 @@ def run_value(run: RunSamples, metric: Metric) -> float | None:
     return run.passed / run.cases
 
 
+def baseline_value(metric: Metric, runs: Sequence[RunSamples]) -> float | None:
+    """The baseline of `metric`: the median of the baseline runs' values (None: none measured)."""
+    values = [v for v in (run_value(run, metric) for run in runs) if v is not None]
+    return percentile(values, 50) if values else None
+
+
 def _samples(run: RunSamples, metric: Metric) -> Sequence[float]:
     if metric in (Metric.TTFT_P50, Metric.TTFT_P95):
         return run.ttft_ms
@@ -178,12 +184,10 @@ def check(
     """The rule's verdict on `new` against the baseline drawn from `history` (newest first)."""
     runs = baseline_runs(rule.metric, baseline, history)
     value = run_value(new, rule.metric)
-    values = [v for v in (run_value(run, rule.metric) for run in runs) if v is not None]
+    base = baseline_value(rule.metric, runs)
     ids = tuple(run.run_id for run in runs)
-    if value is None or not values:
+    if value is None or base is None:
         return Finding(rule.metric, None, value, None, False, False, baseline_runs=ids)
-    base = percentile(values, 50)
-    assert base is not None
     significant, p_value = _significant(rule.metric, runs, new)
     return Finding(
         metric=rule.metric,

@@ -10,15 +10,12 @@ writes notices and queues webhook deliveries. Email is sent after that unit comm
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 import anyio
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from benchstudio.benchruns.service.samples import request_samples
-from benchstudio.evals.runs.service.samples import case_counts
 from benchstudio.jobs.domain import JobEnding
 from benchstudio.jobs.registry import EndedHook
 from benchstudio.schedules import repository as schedules_repository
@@ -31,12 +28,18 @@ from benchstudio.schedules.alerts.models import (
 from benchstudio.schedules.alerts.schemas import AlertRulesIn
 from benchstudio.schedules.alerts.service import AlertContext
 from benchstudio.schedules.alerts.service.notices import Notice, send_email, write_notices
-from benchstudio.schedules.domain.alerts import Baseline, Metric, Rule, RunSamples, ThresholdKind
+from benchstudio.schedules.alerts.service.samples import (
+    Checked,
+    baseline_needed,
+    checked_history,
+    rules_of,
+    run_samples,
+)
+from benchstudio.schedules.domain.alerts import Baseline, Metric, Rule
 from benchstudio.schedules.domain.alerts_episodes import Evaluation, Mute, evaluate
 from benchstudio.storage.service_context import ServiceContext
 
 log = logging.getLogger(__name__)
-HISTORY_LIMIT = 60  # checked runs read for a rolling baseline (regressed ones are skipped)
 
 
 async def queue_check(ctx: ServiceContext, ending: JobEnding) -> None:
@@ -118,56 +121,6 @@ async def _mark_failed(ctx: AlertContext, check_id: str) -> None:
             check.status = "failed"
 
 
-def _rules(config: AlertRulesIn) -> tuple[list[Rule], Baseline]:
-    rules = [Rule(Metric(r.metric), r.threshold, ThresholdKind(r.kind)) for r in config.rules]
-    base = config.baseline
-    fixed = base.run_id if base.kind == "fixed" else None
-    return rules, Baseline(run_id=fixed, window=base.window)
-
-
-async def _samples(
-    ctx: ServiceContext, kind: str, run_id: str, regressed: Sequence[str]
-) -> RunSamples:
-    flagged = frozenset(Metric(m) for m in regressed)
-    if kind == "eval":
-        counts = await case_counts(ctx, run_id)
-        return RunSamples(
-            run_id,
-            errors=counts.errors,
-            requests=counts.cases,
-            passed=counts.passed,
-            cases=counts.cases,
-            regressed=flagged,
-        )
-    found = await request_samples(ctx, run_id)
-    if found is None:
-        return RunSamples(run_id, regressed=flagged)
-    return RunSamples(
-        run_id,
-        ttft_ms=found.ttft_ms,
-        output_tps=found.output_tps,
-        cost_usd=found.cost_usd,
-        errors=found.errors,
-        requests=found.requests,
-        regressed=flagged,
-    )
-
-
-async def _history(
-    session: AsyncSession, check: ScheduleAlertCheck, baseline: Baseline
-) -> list[tuple[str, list[str]]]:
-    """Earlier checked runs of the schedule (newest first) with what they regressed on."""
-    query = select(ScheduleAlertCheck.run_id, ScheduleAlertCheck.regressed).where(
-        ScheduleAlertCheck.schedule_id == check.schedule_id,
-        ScheduleAlertCheck.status == "done",
-        ScheduleAlertCheck.id != check.id,
-    )
-    if baseline.run_id is not None:
-        query = query.where(ScheduleAlertCheck.run_id == baseline.run_id)
-    query = query.order_by(ScheduleAlertCheck.created_at.desc()).limit(HISTORY_LIMIT)
-    return [(run_id, list(flags or [])) for run_id, flags in (await session.execute(query)).all()]
-
-
 @dataclass(frozen=True)
 class _State:
     """What a check reads before the statistics: the rules and what is known so far."""
@@ -179,7 +132,7 @@ class _State:
     config: AlertRulesIn
     rules: list[Rule]
     baseline: Baseline
-    earlier: list[tuple[str, list[str]]]
+    earlier: list[Checked]
     mutes: list[Mute]
     open_now: frozenset[Metric]
 
@@ -190,7 +143,7 @@ async def _state(session: AsyncSession, check: ScheduleAlertCheck) -> _State | N
     if rules_row is None or schedule is None or not rules_row.config.get("enabled", True):
         return None
     config = AlertRulesIn.model_validate(rules_row.config)
-    rules, baseline = _rules(config)
+    rules, baseline = rules_of(config)
     mutes = select(ScheduleAlertMute).where(ScheduleAlertMute.schedule_id == check.schedule_id)
     episodes = select(ScheduleAlertEpisode.metric).where(
         ScheduleAlertEpisode.schedule_id == check.schedule_id,
@@ -204,26 +157,10 @@ async def _state(session: AsyncSession, check: ScheduleAlertCheck) -> _State | N
         config=config,
         rules=rules,
         baseline=baseline,
-        earlier=await _history(session, check, baseline),
+        earlier=await checked_history(session, check.schedule_id, baseline, check.id),
         mutes=[Mute(Metric(m.metric), m.until) for m in (await session.execute(mutes)).scalars()],
         open_now=frozenset(Metric(m) for m in (await session.execute(episodes)).scalars()),
     )
-
-
-def _needed(state: _State) -> list[tuple[str, list[str]]]:
-    """The earlier runs whose samples a rolling baseline can use, newest first: for each
-    metric, its last `window` runs that did not regress on it (loading no more than that)."""
-    if state.baseline.run_id is not None:
-        return state.earlier
-    counts = {rule.metric.value: 0 for rule in state.rules}
-    needed = []
-    for run_id, regressed in state.earlier:
-        wanted = [m for m, n in counts.items() if m not in regressed and n < state.baseline.window]
-        if wanted:
-            needed.append((run_id, regressed))
-            for metric in wanted:
-                counts[metric] += 1
-    return needed
 
 
 async def _check(ctx: AlertContext, check_id: str) -> None:
@@ -235,9 +172,9 @@ async def _check(ctx: AlertContext, check_id: str) -> None:
         await _finish(ctx, check_id, None)
         return
     owner_ctx = ServiceContext.for_owner(ctx.db, state.owner)
-    new = await _samples(owner_ctx, state.kind, state.run_id, ())
-    needed = _needed(state)
-    history = [await _samples(owner_ctx, state.kind, rid, flags) for rid, flags in needed]
+    new = await run_samples(owner_ctx, state.kind, state.run_id)
+    needed = baseline_needed((rule.metric for rule in state.rules), state.baseline, state.earlier)
+    history = [await run_samples(owner_ctx, state.kind, rid, flags) for rid, flags in needed]
     now = ctx.clock()
     evaluation = await anyio.to_thread.run_sync(
         lambda: evaluate(
