@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import func, select, update
 
+from benchstudio.core.clock import utcnow
 from benchstudio.schedules.alerts.models import Notification
 from benchstudio.schedules.alerts.schemas import NotificationOut, NotificationPage
 from benchstudio.schedules.alerts.service import AlertContext
@@ -54,11 +57,18 @@ async def mark_read(ctx: AlertContext, ids: list[str] | None) -> int:
 
 
 async def notify(
-    ctx: ServiceContext, *, kind: str, title: str, body: str, link: str | None = None
+    ctx: ServiceContext,
+    *,
+    kind: str,
+    title: str,
+    body: str,
+    link: str | None = None,
+    at: datetime | None = None,
 ) -> None:
     """Put a notice in the owner's notification center (joins `ctx.session` when given): for
-    schedule events other than alerts too, such as a skipped occurrence or a pause."""
+    schedule events other than alerts too, such as a skipped occurrence or a pause. `at`: the
+    caller's clock (the schedules' injected one), else now."""
+    notice = Notification(owner_id=ctx.require_owner(), kind=kind, title=title, body=body)
+    notice.link, notice.created_at = link, at or utcnow()
     async with ctx.unit() as session:
-        session.add(
-            Notification(owner_id=ctx.require_owner(), kind=kind, title=title, body=body, link=link)
-        )
+        session.add(notice)
