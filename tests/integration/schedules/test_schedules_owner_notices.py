@@ -4,11 +4,14 @@ case below produces exactly one notice, with its text and its link to the schedu
 
 from __future__ import annotations
 
+import json
+import time
 from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
 import pytest
+from alerts_driver import Receiver, alert_platform
 from schedules_driver import (
     START,
     Api,
@@ -21,6 +24,7 @@ from schedules_driver import (
 )
 
 from benchstudio.config import Settings
+from benchstudio.core.webhook_post import verify
 from benchstudio.jobs.domain import JobEnding, JobStatus
 from benchstudio.schedules.schemas import ScheduleIn, ScheduleOut
 from benchstudio.schedules.service import crud
@@ -222,3 +226,38 @@ def test_notices_are_the_owners_alone(p: Platform, clock: Clock) -> None:
         "marked": 0
     }
     assert api.ok("GET", "/api/notifications/unread-count") == {"unread": 1}
+
+
+def test_webhooks_hear_of_a_pause_signed_like_alerts(settings: Settings, clock: Clock) -> None:
+    for p in alert_platform(quiet_settings(settings), clock):
+        api = p.api.sign_up("owner@example.com")
+        schedule = _create(p, api, monthly_budget_usd=0)
+        with Receiver() as receiver:
+            hook = api.ok("POST", "/api/webhooks", 201, json={"name": "ops", "url": receiver.url()})
+            other = {"name": "other", "url": receiver.url("/other"), "schedule_id": None}
+            api.ok(
+                "PATCH",
+                f"/api/webhooks/{api.ok('POST', '/api/webhooks', 201, json=other)['id']}",
+                json={"enabled": False},
+            )
+            _pass_at(p, clock, 0)
+            assert p.alert_pass().delivered == 1  # the disabled endpoint hears nothing
+            (got,) = receiver.received
+        (notice,) = _notices(api)
+        assert got.headers["x-benchstudio-event"] == "schedule.paused"
+        assert verify(
+            hook["secret"], got.headers["x-benchstudio-signature"], got.body, now=int(time.time())
+        )
+        assert json.loads(got.body) == {
+            "event": "schedule.paused",
+            "schedule": {"id": schedule.id, "name": "Hourly"},
+            "title": notice["title"],
+            "body": notice["body"],
+            "link": f"/schedules/{schedule.id}",
+        }
+        (attempt,) = api.ok("GET", f"/api/webhooks/{hook['id']}/deliveries")["items"]
+        assert (attempt["event"], attempt["status_code"], attempt["error"]) == (
+            "schedule.paused",
+            200,
+            None,
+        )

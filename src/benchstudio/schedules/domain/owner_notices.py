@@ -5,6 +5,7 @@ Pure: the caller passes the schedule's name, the instants and the previous occur
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -93,3 +94,15 @@ def paused_notice(schedule_id: str, name: str, reason: str) -> OwnerNotice:
         "that is fixed; it resumes from its next occurrence."
     )
     return OwnerNotice(PAUSED, f"{name}: paused", body, schedule_link(schedule_id))
+
+
+def webhook_payload(notice: OwnerNotice, schedule_id: str, name: str) -> str:
+    """The JSON body webhooks receive: the alerts' fields that apply (no metric, no run)."""
+    body = {
+        "event": notice.kind,
+        "schedule": {"id": schedule_id, "name": name},
+        "title": notice.title,
+        "body": notice.body,
+        "link": notice.link,
+    }
+    return json.dumps(body, separators=(",", ":"), sort_keys=True)

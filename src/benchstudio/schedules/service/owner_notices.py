@@ -9,6 +9,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from benchstudio.schedules.alerts.service.notices import endpoints_for, queue_deliveries
 from benchstudio.schedules.alerts.service.notifications import notify
 from benchstudio.schedules.domain.owner_notices import (
     OwnerNotice,
@@ -16,6 +17,7 @@ from benchstudio.schedules.domain.owner_notices import (
     paused_notice,
     skipped_notice,
     starts_span,
+    webhook_payload,
 )
 from benchstudio.schedules.models import Schedule, ScheduleOccurrence
 from benchstudio.storage.service_context import ServiceContext
@@ -38,10 +40,16 @@ async def previous_occurrence(
     return PreviousOccurrence(found.status, found.reason) if found is not None else None
 
 
-async def _write(ctx: ServiceContext, owner_id: str, notice: OwnerNotice, now: datetime) -> None:
-    owner = ctx.for_tenant(owner_id)
+async def _write(ctx: ServiceContext, row: Schedule, notice: OwnerNotice, now: datetime) -> None:
+    """The notice in the notification center, and a delivery to each webhook that hears about
+    the schedule (the alert loop sends them, signed, as it sends alerts)."""
+    owner = ctx.for_tenant(row.owner_id)
     kind, title, body, link = notice.kind, notice.title, notice.body, notice.link
     await notify(owner, kind=kind, title=title, body=body, link=link, at=now)
+    async with owner.unit() as session:
+        hooks = await endpoints_for(session, row.owner_id, row.id)
+        payload = webhook_payload(notice, row.id, row.name)
+        queue_deliveries(session, hooks, row.owner_id, kind, payload, now)
 
 
 async def tell_skipped(
@@ -57,9 +65,9 @@ async def tell_skipped(
     `ctx` joins the unit that stores the skip."""
     if starts_span(previous, reason):
         notice = skipped_notice(row.id, row.name, occurrence_at, reason)
-        await _write(ctx, row.owner_id, notice, now)
+        await _write(ctx, row, notice, now)
 
 
 async def tell_paused(ctx: ServiceContext, row: Schedule, reason: str, now: datetime) -> None:
     """A notice for the pause; `ctx` joins the unit that stores it."""
-    await _write(ctx, row.owner_id, paused_notice(row.id, row.name, reason), now)
+    await _write(ctx, row, paused_notice(row.id, row.name, reason), now)
