@@ -32,6 +32,7 @@ const server = spawn(executable, ['serve', '--host', '127.0.0.1', '--port', port
     // The built-in simulator, for onboarding and provider tests, on a port of its own.
     BENCHSTUDIO_DEMO_SIMULATOR: 'true',
     BENCHSTUDIO_DEMO_SIMULATOR_PORT: String(Number(port) + 1),
+    BENCHSTUDIO_SCHEDULES_DISPATCH_INTERVAL_S: '1',
     // Cheap password hashing: the tests sign in dozens of times on a shared machine.
     BENCHSTUDIO_ARGON2_TIME_COST: '1',
     BENCHSTUDIO_ARGON2_MEMORY_KIB: '8192',
