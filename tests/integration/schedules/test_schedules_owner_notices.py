@@ -261,3 +261,23 @@ def test_webhooks_hear_of_a_pause_signed_like_alerts(settings: Settings, clock: 
             200,
             None,
         )
+
+
+def test_the_owner_is_emailed_once_unless_the_rules_say_no(
+    settings: Settings, clock: Clock
+) -> None:
+    for p in alert_platform(quiet_settings(settings), clock):
+        api = p.api.sign_up("owner@example.com")
+        mailed = _create(p, api, monthly_budget_usd=0)
+        quiet = _create(p, api, monthly_budget_usd=0)
+        rules = {"rules": [], "email": False}
+        api.ok("PUT", f"/api/schedules/{quiet.id}/alert-rules", json=rules)
+        _pass_at(p, clock, 0)  # both pause
+        assert len(_notices(api)) == 2
+        assert p.alert_pass().mailed == 1
+        assert p.alert_pass().mailed == 0  # sent once
+        (mail,) = p.mailer.sent
+        notice = next(n for n in _notices(api) if n["link"] == f"/schedules/{mailed.id}")
+        assert (mail.to, mail.subject) == ("owner@example.com", notice["title"])
+        assert mail.body.startswith(notice["body"])
+        assert f"/schedules/{mailed.id}" in mail.body

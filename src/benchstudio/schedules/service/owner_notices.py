@@ -1,6 +1,7 @@
-"""The owner is told, in the notification center, when an occurrence is skipped (one notice per
-span of skips) or the schedule pauses itself. Each notice joins the unit of work that records
-the skip or the pause, so it is written exactly when that is stored, once."""
+"""The owner is told when an occurrence is skipped (one notice per span of skips) or the
+schedule pauses itself: in the notification center, by a delivery to each of their webhooks,
+and by email (sent by the alert loop). Each notice joins the unit of work that records the skip
+or the pause, so it is written exactly when that is stored, once."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from benchstudio.schedules.alerts.models import ScheduleAlertRules
 from benchstudio.schedules.alerts.service.notices import endpoints_for, queue_deliveries
 from benchstudio.schedules.alerts.service.notifications import notify
 from benchstudio.schedules.domain.owner_notices import (
@@ -40,13 +42,21 @@ async def previous_occurrence(
     return PreviousOccurrence(found.status, found.reason) if found is not None else None
 
 
+async def emails_owner(session: AsyncSession, schedule_id: str) -> bool:
+    """Whether the schedule's notices are emailed too: its alert rules' `email` (on unless
+    the owner turned it off, as for alerts)."""
+    rules = await session.get(ScheduleAlertRules, schedule_id)
+    return rules is None or bool(rules.config.get("email", True))
+
+
 async def _write(ctx: ServiceContext, row: Schedule, notice: OwnerNotice, now: datetime) -> None:
     """The notice in the notification center, and a delivery to each webhook that hears about
     the schedule (the alert loop sends them, signed, as it sends alerts)."""
     owner = ctx.for_tenant(row.owner_id)
     kind, title, body, link = notice.kind, notice.title, notice.body, notice.link
-    await notify(owner, kind=kind, title=title, body=body, link=link, at=now)
     async with owner.unit() as session:
+        mail = await emails_owner(session, row.id)
+        await notify(owner, kind=kind, title=title, body=body, link=link, at=now, mail=mail)
         hooks = await endpoints_for(session, row.owner_id, row.id)
         payload = webhook_payload(notice, row.id, row.name)
         queue_deliveries(session, hooks, row.owner_id, kind, payload, now)

@@ -64,11 +64,13 @@ async def notify(
     body: str,
     link: str | None = None,
     at: datetime | None = None,
+    mail: bool = False,
 ) -> None:
     """Put a notice in the owner's notification center (joins `ctx.session` when given): for
     schedule events other than alerts too, such as a skipped occurrence or a pause. `at`: the
-    caller's clock (the schedules' injected one), else now."""
+    caller's clock (the schedules' injected one), else now. `mail`: the alert loop emails it
+    to the owner after the caller's unit commits (`mail_outbox`)."""
     notice = Notification(owner_id=ctx.require_owner(), kind=kind, title=title, body=body)
-    notice.link, notice.created_at = link, at or utcnow()
+    notice.link, notice.created_at, notice.mail_due = link, at or utcnow(), mail
     async with ctx.unit() as session:
         session.add(notice)
