@@ -15,7 +15,7 @@ const KINDS: Record<string, NoticeKind> = {
   'schedule.regressed': { label: 'Regression', icon: 'alert', tone: 'bad' },
   'schedule.recovered': { label: 'Recovered', icon: 'check', tone: 'good' },
   'schedule.skipped': { label: 'Run skipped', icon: 'info', tone: 'warn' },
-  'schedule.paused': { label: 'Schedule paused', icon: 'stop', tone: 'warn' },
+  'schedule.paused': { label: 'Schedule paused', icon: 'pause', tone: 'warn' },
 }
 
 export function noticeKind(kind: string): NoticeKind {
