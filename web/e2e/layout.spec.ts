@@ -45,6 +45,8 @@ const pages: PageCase[] = [
   { name: 'prompt-builtin', path: '/prompts/builtin-judge-verdict' },
   { name: 'settings-parameter-sets', path: '/settings/parameter-sets' },
   { name: 'settings-tokens', path: '/settings/tokens' },
+  { name: 'settings-webhooks', path: '/settings/webhooks' },
+  { name: 'notifications', path: '/notifications' },
   { name: 'settings-account', path: '/settings/account' },
   { name: 'admin-users', path: '/admin/users' },
   { name: 'admin-jobs', path: '/admin/jobs' },
@@ -109,6 +111,10 @@ async function createData(browser: Browser, request: APIRequestContext): Promise
     await api(request, token, 'post', '/api/auth/tokens', {
       name: `layout-${stamp}`,
       scopes: ['read'],
+    })
+    await api(request, token, 'post', '/api/webhooks', {
+      name: `Layout webhook with a fairly long name ${stamp}`,
+      url: 'https://hooks.example.com/benchstudio/a/rather/long/path',
     })
 
     const context = await browser.newContext()

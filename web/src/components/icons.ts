@@ -13,6 +13,9 @@ export const ICON_PATHS = {
   copy: 'M9 9h11v11H9V9ZM5 15H4V4h11v1',
   check: 'M5 12.5 10 17.5 19 7',
   alert: 'M12 3.5 21.5 20h-19L12 3.5ZM12 10v4.5M12 17.5v.01',
+  bell: 'M6 16.5V11a6 6 0 0 1 12 0v5.5l1.5 2h-15l1.5-2ZM10 21h4',
+  webhook: 'M21 3 10.5 13.5M21 3l-6.5 18-4-7.5L3 9.5 21 3Z',
+  pause: 'M8.5 5v14M15.5 5v14',
   refresh: 'M20 12a8 8 0 1 1-2.34-5.66M20 4v5h-5',
   terminal: 'M3.5 4.5h17v15h-17v-15ZM7.5 9.5l3 2.5-3 2.5M13 15h3.5',
   database:

@@ -84,6 +84,7 @@ const settingsPages: RouteRecordRaw = {
     // The page's address before "model profiles" became parameter sets.
     { path: 'profiles', redirect: { name: 'settings-parameter-sets' } },
     tab('settings', 'tokens', 'API tokens', () => import('@/pages/settings/TokensPage.vue')),
+    tab('settings', 'webhooks', 'Webhooks', () => import('@/pages/settings/WebhooksPage.vue')),
     tab('settings', 'account', 'Account', () => import('@/pages/settings/AccountPage.vue')),
   ],
 }
@@ -292,6 +293,13 @@ export const pageRoutes: RouteRecordRaw[] = [
     name: 'jobs',
     component: () => import('@/pages/JobsPage.vue'),
     meta: { title: 'Jobs', nav: { label: 'Jobs', icon: 'jobs', feature: 'jobs' } },
+  },
+  {
+    // ?unread=1: the unread ones only. Reached from the header's bell.
+    path: '/notifications',
+    name: 'notifications',
+    component: () => import('@/pages/notifications/NotificationsPage.vue'),
+    meta: { title: 'Notifications' },
   },
   settingsPages,
   adminPages,

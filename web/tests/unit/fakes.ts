@@ -57,6 +57,7 @@ export function stubApi(routes: Record<string, Script> = {}): ReturnType<typeof 
     '/api/jobs': { body: EMPTY_JOB_PAGE },
     '/api/providers': { body: [] },
     '/api/models': { body: [] },
+    '/api/notifications/unread-count': { body: { unread: 0 } },
     // No live socket in unit tests unless a test wires one up.
     '/api/realtime/ticket': {
       status: 503,

@@ -30,9 +30,11 @@ from benchstudio.jobs import repository as jobs_repository
 from benchstudio.jobs.schemas import ScheduledBy
 from benchstudio.schedules import repository
 from benchstudio.schedules.domain import due, record
+from benchstudio.schedules.domain.owner_notices import PreviousOccurrence
 from benchstudio.schedules.models import Schedule, ScheduleOccurrence
 from benchstudio.schedules.service import ScheduleContext
 from benchstudio.schedules.service.outcomes import settle_ended
+from benchstudio.schedules.service.owner_notices import previous_occurrence, tell_skipped
 from benchstudio.schedules.service.pausing import PauseChecks, pause
 from benchstudio.schedules.service.timing_state import state_of
 
@@ -110,18 +112,23 @@ async def _claim(
         claimed = await _promote_waiting(session, row, active)
         state = state_of(row, len(active))
         decision = due(state, now)
+        joined = ctx.with_session(session)
+        previous = await previous_occurrence(session, row.id, now) if decision.skipped else None
         for skip in decision.skipped:
+            reason = f"skipped: {skip.reason.value}"
             session.add(
                 _row(
                     row,
                     skip.first,
                     status="skipped",
-                    reason=f"skipped: {skip.reason.value}",
+                    reason=reason,
                     skipped_until=skip.last if skip.last != skip.first else None,
                     skipped_count=skip.count,
                     now=now,
                 )
             )
+            await tell_skipped(joined, row, skip.first, reason, now, previous=previous)
+            previous = PreviousOccurrence("skipped", reason)
         for dispatch in decision.dispatch:
             status = "waiting" if dispatch.waits else "claimed"
             occurrence = _row(row, dispatch.occurrence, status=status, now=now)
@@ -214,7 +221,7 @@ async def _submit(ctx: ScheduleContext, claim: _Claim, now: datetime, report: Pa
         # Something the configuration names is gone (a suite, a parameter set, a model), or it
         # no longer reads as a valid request: every later run would fail the same way.
         detail = exc.message if isinstance(exc, AppError) else "its configuration is not valid"
-        await _refused(ctx, claim, f"skipped: {detail}", now)
+        await _refused(ctx, claim, f"skipped: {detail}", now, tell=False)  # the pause tells
         await pause(ctx, claim.schedule_id, f"it cannot start its run: {detail}", now)
         report.paused.append(claim.schedule_id)
         return
@@ -235,13 +242,20 @@ async def _submit(ctx: ScheduleContext, claim: _Claim, now: datetime, report: Pa
     report.dispatched.append(job_id)
 
 
-async def _refused(ctx: ScheduleContext, claim: _Claim, reason: str, now: datetime) -> None:
-    """The run was refused: the occurrence is skipped (it does not count as a run)."""
+async def _refused(
+    ctx: ScheduleContext, claim: _Claim, reason: str, now: datetime, *, tell: bool = True
+) -> None:
+    """The run was refused: the occurrence is skipped (it does not count as a run), and the
+    owner told when it starts a span of skips."""
     async with ctx.unit() as session:
         await repository.set_occurrence(
             session, claim.occurrence_id, status="skipped", reason=reason, finished_at=now
         )
         row = await repository.get(session, claim.schedule_id)
+        if row is not None and tell:
+            at = claim.scheduled.occurrence_at
+            previous = await previous_occurrence(session, row.id, at)
+            await tell_skipped(ctx.with_session(session), row, at, reason, now, previous=previous)
         if row is not None:
             row.runs_so_far = max(0, row.runs_so_far - 1)
             if row.finished == "max_runs":  # the refused run frees its place

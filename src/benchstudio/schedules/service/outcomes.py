@@ -21,6 +21,7 @@ from benchstudio.jobs.domain import TERMINAL_STATUSES, JobEnding
 from benchstudio.jobs.registry import EndedHook
 from benchstudio.schedules import repository
 from benchstudio.schedules.models import Schedule, ScheduleOccurrence
+from benchstudio.schedules.service.owner_notices import tell_paused
 from benchstudio.schedules.service.timing_state import STALE_CLAIM
 from benchstudio.storage.service_context import ServiceContext
 
@@ -28,9 +29,10 @@ _FAILED = frozenset({"failed", "interrupted"})
 _ENDED = frozenset(status.value for status in TERMINAL_STATUSES)
 
 
-def _ended(
-    session: AsyncSession, row: Schedule, occurrence: ScheduleOccurrence, status: str, now: datetime
+async def _ended(
+    ctx: ServiceContext, row: Schedule, occurrence: ScheduleOccurrence, status: str, now: datetime
 ) -> None:
+    """`ctx` joins the unit that loaded `row`."""
     occurrence.status, occurrence.finished_at = status, now
     if status in _FAILED:
         row.consecutive_failures += 1
@@ -39,8 +41,10 @@ def _ended(
     if row.enabled and row.consecutive_failures >= row.pause_after_failures:
         reason = f"its last {row.consecutive_failures} runs failed"
         row.enabled, row.paused_reason, row.next_due_at = False, reason, None
+        await tell_paused(ctx, row, reason, now)
         detail = {"reason": reason, "owner_id": row.owner_id}
-        audit.record(session, "schedule.paused", actor_id=None, target=row.id, detail=detail)
+        async with ctx.unit() as session:
+            audit.record(session, "schedule.paused", actor_id=None, target=row.id, detail=detail)
 
 
 async def settle_ended(
@@ -50,11 +54,15 @@ async def settle_ended(
     stopped before submitting its run is closed. Returns the ones still active. `ctx` joins
     the unit that loaded `row`."""
     async with ctx.unit() as session:
-        return await _settle(session, row, active, now)
+        return await _settle(ctx.with_session(session), session, row, active, now)
 
 
 async def _settle(
-    session: AsyncSession, row: Schedule, active: Sequence[ScheduleOccurrence], now: datetime
+    ctx: ServiceContext,
+    session: AsyncSession,
+    row: Schedule,
+    active: Sequence[ScheduleOccurrence],
+    now: datetime,
 ) -> list[ScheduleOccurrence]:
     job_ids = [o.job_id for o in active if o.status == "dispatched" and o.job_id]
     statuses = await jobs_repository.statuses_of(session, job_ids) if job_ids else {}
@@ -62,7 +70,7 @@ async def _settle(
     for occurrence in active:
         status = statuses.get(occurrence.job_id or "")
         if occurrence.status == "dispatched" and status in _ENDED:
-            _ended(session, row, occurrence, str(status), now)
+            await _ended(ctx, row, occurrence, str(status), now)
         elif occurrence.status == "claimed" and now - occurrence.created_at > STALE_CLAIM:
             occurrence.status, occurrence.finished_at = "failed", now
             occurrence.reason = "the dispatcher stopped before starting this run"
@@ -82,7 +90,7 @@ async def schedule_follows_job(ctx: ServiceContext, ending: JobEnding) -> None:
         if row is None:
             return
         now = utcnow()
-        _ended(session, row, occurrence, ending.status.value, now)
+        await _ended(ctx.with_session(session), row, occurrence, ending.status.value, now)
         active = await repository.active_occurrences(session, row.id)
         waiting = [o.occurrence_at for o in active if o.status == "waiting"]
         if waiting and row.enabled:  # the queued occurrence starts at the next pass

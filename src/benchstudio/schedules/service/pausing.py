@@ -18,6 +18,7 @@ from benchstudio.jobs import ledger
 from benchstudio.schedules import repository
 from benchstudio.schedules.models import Schedule
 from benchstudio.schedules.service import ScheduleContext
+from benchstudio.schedules.service.owner_notices import tell_paused
 from benchstudio.schedules.service.timing_state import month_start
 from benchstudio.storage.service_context import ServiceContext
 
@@ -108,13 +109,14 @@ async def month_spent(ctx: ServiceContext, schedule_id: str, now: datetime) -> f
 
 
 async def pause(ctx: ServiceContext, schedule_id: str, reason: str, now: datetime) -> None:
-    """Switch the schedule off with `reason` (its owner switches it on again)."""
+    """Switch the schedule off with `reason` and tell its owner (who switches it on again)."""
     async with ctx.unit() as session:
         row = await repository.get(session, schedule_id)
         if row is None or not row.enabled:
             return
         row.enabled, row.paused_reason, row.next_due_at = False, reason, None
         row.updated_at = now
+        await tell_paused(ctx.with_session(session), row, reason, now)
         audit.record(
             session,
             "schedule.paused",

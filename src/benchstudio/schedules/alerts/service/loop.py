@@ -1,7 +1,8 @@
-"""The alert loop in the server's lifespan: every few seconds it checks queued runs and sends
-the webhook deliveries that are due. Several replicas may run it: checks and deliveries are
-claimed row by row, so each is handled once. Nothing here blocks the API: the statistics run
-in a worker thread, and deliveries wait on the network, not on the loop."""
+"""The alert loop in the server's lifespan: every few seconds it checks queued runs, sends
+the webhook deliveries that are due and emails the schedules' own notices. Several replicas
+may run it: checks, deliveries and mails are claimed row by row, so each is handled once.
+Nothing here blocks the API: the statistics run in a worker thread, and deliveries wait on
+the network, not on the loop."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from benchstudio.jobs.dispatcher import is_database_outage
 from benchstudio.schedules.alerts.service import AlertContext
 from benchstudio.schedules.alerts.service.checking import check_pending
 from benchstudio.schedules.alerts.service.delivering import deliver_due
+from benchstudio.schedules.alerts.service.mail_outbox import send_due_mail
 
 log = logging.getLogger(__name__)
 
@@ -23,12 +25,15 @@ log = logging.getLogger(__name__)
 class AlertPass:
     checked: int
     delivered: int
+    mailed: int = 0  # the schedules' own notices emailed (skips, pauses)
 
 
 async def alert_pass(ctx: AlertContext) -> AlertPass:
-    """One pass: queued checks, then due deliveries (those a check just queued included)."""
+    """One pass: queued checks, then due deliveries (those a check just queued included), then
+    the emails of the schedules' own notices."""
     checked = await check_pending(ctx)
-    return AlertPass(checked, await deliver_due(ctx))
+    delivered = await deliver_due(ctx)
+    return AlertPass(checked, delivered, await send_due_mail(ctx))
 
 
 class AlertLoop:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import logging
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import or_, select
@@ -76,7 +77,7 @@ async def write_notices(
     for metric in evaluation.regressed:
         if metric.value in open_episodes:  # the same episode: counted, nothing said
             open_episodes[metric.value].runs += 1
-    hooks = await _endpoints(session, check)
+    hooks = await endpoints_for(session, check.owner_id, check.schedule_id)
     notices: list[Notice] = []
     for event in evaluation.events:
         finding = event.finding
@@ -115,30 +116,42 @@ async def write_notices(
             )
         )
         payload = _payload(notice, event, check, name)
-        for hook in hooks:
-            session.add(
-                WebhookDelivery(
-                    endpoint_id=hook.id,
-                    owner_id=check.owner_id,
-                    event=notice.kind,
-                    body=payload,
-                    next_attempt_at=now,
-                    created_at=now,
-                )
-            )
+        queue_deliveries(session, hooks, check.owner_id, notice.kind, payload, now)
     return notices
 
 
-async def _endpoints(session: AsyncSession, check: ScheduleAlertCheck) -> list[WebhookEndpoint]:
+async def endpoints_for(
+    session: AsyncSession, owner_id: str, schedule_id: str
+) -> list[WebhookEndpoint]:
+    """The owner's enabled endpoints that hear about this schedule (its own, or all)."""
     query = select(WebhookEndpoint).where(
-        WebhookEndpoint.owner_id == check.owner_id,
+        WebhookEndpoint.owner_id == owner_id,
         WebhookEndpoint.enabled.is_(True),
-        or_(
-            WebhookEndpoint.schedule_id.is_(None),
-            WebhookEndpoint.schedule_id == check.schedule_id,
-        ),
+        or_(WebhookEndpoint.schedule_id.is_(None), WebhookEndpoint.schedule_id == schedule_id),
     )
     return list((await session.execute(query)).scalars())
+
+
+def queue_deliveries(
+    session: AsyncSession,
+    hooks: list[WebhookEndpoint],
+    owner_id: str,
+    event: str,
+    payload: str,
+    now: datetime,
+) -> None:
+    """One delivery per endpoint, sent by the alert loop (never in the caller's request)."""
+    for hook in hooks:
+        session.add(
+            WebhookDelivery(
+                endpoint_id=hook.id,
+                owner_id=owner_id,
+                event=event,
+                body=payload,
+                next_attempt_at=now,
+                created_at=now,
+            )
+        )
 
 
 async def send_email(ctx: AlertContext, owner_id: str, notices: list[Notice]) -> None:

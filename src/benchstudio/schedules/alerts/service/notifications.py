@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import func, select, update
 
+from benchstudio.core.clock import utcnow
 from benchstudio.schedules.alerts.models import Notification
 from benchstudio.schedules.alerts.schemas import NotificationOut, NotificationPage
 from benchstudio.schedules.alerts.service import AlertContext
@@ -54,11 +57,20 @@ async def mark_read(ctx: AlertContext, ids: list[str] | None) -> int:
 
 
 async def notify(
-    ctx: ServiceContext, *, kind: str, title: str, body: str, link: str | None = None
+    ctx: ServiceContext,
+    *,
+    kind: str,
+    title: str,
+    body: str,
+    link: str | None = None,
+    at: datetime | None = None,
+    mail: bool = False,
 ) -> None:
     """Put a notice in the owner's notification center (joins `ctx.session` when given): for
-    schedule events other than alerts too, such as a skipped occurrence or a pause."""
+    schedule events other than alerts too, such as a skipped occurrence or a pause. `at`: the
+    caller's clock (the schedules' injected one), else now. `mail`: the alert loop emails it
+    to the owner after the caller's unit commits (`mail_outbox`)."""
+    notice = Notification(owner_id=ctx.require_owner(), kind=kind, title=title, body=body)
+    notice.link, notice.created_at, notice.mail_due = link, at or utcnow(), mail
     async with ctx.unit() as session:
-        session.add(
-            Notification(owner_id=ctx.require_owner(), kind=kind, title=title, body=body, link=link)
-        )
+        session.add(notice)
