@@ -10,36 +10,36 @@ import json
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 import pytest
-from alerts_driver import AlertPlatform, Receiver, alert_platform
+from alerts_driver import (
+    FAST_TTFT_MS,
+    SLOW_TTFT_MS,
+    AlertPlatform,
+    Receiver,
+    alert_platform,
+    alert_settings,
+    hourly_schedule,
+    latency_simulator,
+    run_occurrence,
+    set_ttft,
+    ttft_rules,
+)
 from schedules_driver import (
-    START,
     Api,
     Clock,
     SimulatorThread,
-    fast_settings,
-    interval_timing,
-    quiet_settings,
-    simulator_config,
 )
 
 from benchstudio.config import Settings
 from benchstudio.core.webhook_post import SIGNATURE_HEADER, verify
 from benchstudio.schedules.alerts.service.notifications import notify
-from benchstudio.schedules.schemas import ScheduleIn
-from benchstudio.schedules.service import crud
 from benchstudio.storage.service_context import ServiceContext
-
-# Far enough apart that a loaded machine's few milliseconds of noise decide nothing.
-FAST_TTFT_MS = 30.0
-SLOW_TTFT_MS = 120.0
 
 
 @pytest.fixture(scope="module")
 def sim() -> Iterator[SimulatorThread]:
-    with SimulatorThread(simulator_config(ttft_ms=FAST_TTFT_MS, itl_ms=0, tokens=4)) as thread:
+    with latency_simulator() as thread:
         yield thread
 
 
@@ -49,72 +49,19 @@ def receiver() -> Iterator[Receiver]:
         yield hook
 
 
-def _settings(settings: Settings, sim: SimulatorThread, **extra: Any) -> Settings:
-    # Jobs run (their dispatcher is on); schedule and alert passes run on the tests' clock.
-    live = fast_settings(settings, sim.base_url, **extra)
-    return quiet_settings(live, jobs_dispatcher=True)
-
-
 @pytest.fixture
 def p(settings: Settings, sim: SimulatorThread) -> Iterator[AlertPlatform]:
     # Production egress: loopback is refused unless allow-listed (the receiver is).
-    allowed = _settings(settings, sim, egress_mode="production", egress_allow=["127.0.0.1"])
+    allowed = alert_settings(settings, sim, egress_mode="production", egress_allow=["127.0.0.1"])
     yield from alert_platform(allowed, Clock())
-
-
-def _set_ttft(sim: SimulatorThread, ttft_ms: float) -> None:
-    sim._server.config.default.ttft_ms = ttft_ms
-
-
-def _schedule(p: AlertPlatform, api: Api) -> str:
-    """An hourly benchmark schedule from START, created on the tests' clock (a minute before
-    START, which then comes: the first occurrence is due)."""
-    p.clock.now = START - timedelta(minutes=1)
-    body = {
-        "name": "Hourly latency",
-        "kind": "benchmark",
-        "benchmark": {
-            "targets": [api.demo_target()],
-            "runs": 20,
-            "warmup": 0,
-            "max_tokens": 4,
-            "concurrency": 4,
-        },
-        "timing": interval_timing(),
-    }
-    created = p.run(crud.create, p.context(p.user_id(api)), ScheduleIn.model_validate(body))
-    p.clock.now = START + timedelta(seconds=20)
-    return created.id
-
-
-def _run_occurrence(p: AlertPlatform, api: Api, schedule_id: str) -> None:
-    report = p.dispatch()
-    assert len(report.dispatched) == 1, report
-    log = api.ok("GET", f"/api/schedules/{schedule_id}/occurrences")
-    job = api.wait_job(log["items"][0]["job_id"])
-    assert job["status"] == "done", job
-    deadline = time.monotonic() + 30  # the run's end reaches the check queue in the job's unit
-    while p.alert_pass().checked == 0:
-        assert time.monotonic() < deadline, "no alert check queued"
-        time.sleep(0.1)
-
-
-def _rules(api: Api, schedule_id: str) -> None:
-    rules = {
-        "baseline": {"kind": "rolling", "window": 5},
-        "rules": [{"metric": "ttft_p50", "kind": "relative", "threshold": 0.5}],
-    }
-    saved = api.ok("PUT", f"/api/schedules/{schedule_id}/alert-rules", json=rules)
-    assert saved["rules"][0]["metric"] == "ttft_p50" and saved["email"] is True
-    assert api.ok("GET", f"/api/schedules/{schedule_id}/alert-rules")["rules"] == saved["rules"]
 
 
 def test_one_alert_per_episode_then_recovered(
     p: AlertPlatform, sim: SimulatorThread, receiver: Receiver
 ) -> None:
     api = p.api.sign_up("owner@example.com")
-    schedule_id = _schedule(p, api)
-    _rules(api, schedule_id)
+    schedule_id = hourly_schedule(p, api)
+    ttft_rules(api, schedule_id)
     hook = api.ok(
         "POST", "/api/webhooks", 201, json={"name": "ops", "url": receiver.url("/hook?token=t0k")}
     )
@@ -123,13 +70,13 @@ def test_one_alert_per_episode_then_recovered(
     assert "secret" not in api.ok("GET", f"/api/webhooks/{hook['id']}")
 
     try:
-        _set_ttft(sim, FAST_TTFT_MS)
-        _run_occurrence(p, api, schedule_id)  # the baseline: nothing to compare with yet
+        set_ttft(sim, FAST_TTFT_MS)
+        run_occurrence(p, api, schedule_id)  # the baseline: nothing to compare with yet
         assert api.ok("GET", "/api/notifications/unread-count")["unread"] == 0
 
-        _set_ttft(sim, SLOW_TTFT_MS)
+        set_ttft(sim, SLOW_TTFT_MS)
         p.clock.move(hours=1)
-        _run_occurrence(p, api, schedule_id)
+        run_occurrence(p, api, schedule_id)
         alerts = api.ok("GET", f"/api/schedules/{schedule_id}/alerts")
         (episode,) = alerts["open"]
         assert episode["metric"] == "ttft_p50" and episode["value"] > episode["baseline"] * 1.5
@@ -149,17 +96,17 @@ def test_one_alert_per_episode_then_recovered(
         assert json.loads(got.body)["metric"] == "ttft_p50"
 
         p.clock.move(hours=1)
-        _run_occurrence(p, api, schedule_id)  # still slow: the same episode, nothing new
+        run_occurrence(p, api, schedule_id)  # still slow: the same episode, nothing new
         alerts = api.ok("GET", f"/api/schedules/{schedule_id}/alerts")
         assert alerts["episodes"]["total"] == 1 and alerts["open"][0]["runs"] == 2
         assert api.ok("GET", "/api/notifications/unread-count")["unread"] == 1
         assert len(p.mailer.sent) == 1 and len(receiver.received) == 1
 
-        _set_ttft(sim, FAST_TTFT_MS)
+        set_ttft(sim, FAST_TTFT_MS)
         p.clock.move(hours=1)
-        _run_occurrence(p, api, schedule_id)
+        run_occurrence(p, api, schedule_id)
     finally:
-        _set_ttft(sim, FAST_TTFT_MS)
+        set_ttft(sim, FAST_TTFT_MS)
     alerts = api.ok("GET", f"/api/schedules/{schedule_id}/alerts")
     assert alerts["open"] == [] and alerts["episodes"]["items"][0]["closed_at"] is not None
     notes = api.ok("GET", "/api/notifications")
@@ -184,8 +131,8 @@ def test_one_alert_per_episode_then_recovered(
 
 def test_mute_holds_the_alert_back(p: AlertPlatform, sim: SimulatorThread) -> None:
     api = p.api.sign_up("owner@example.com")
-    schedule_id = _schedule(p, api)
-    _rules(api, schedule_id)
+    schedule_id = hourly_schedule(p, api)
+    ttft_rules(api, schedule_id)
     # In force on the tests' clock (March) and on the server's own (the API lists mutes).
     until = (datetime.now(UTC) + timedelta(days=1)).isoformat()
     muted = api.ok(
@@ -195,12 +142,12 @@ def test_mute_holds_the_alert_back(p: AlertPlatform, sim: SimulatorThread) -> No
     )
     assert muted["metric"] == "ttft_p50"
     try:
-        _run_occurrence(p, api, schedule_id)
-        _set_ttft(sim, SLOW_TTFT_MS)
+        run_occurrence(p, api, schedule_id)
+        set_ttft(sim, SLOW_TTFT_MS)
         p.clock.move(hours=1)
-        _run_occurrence(p, api, schedule_id)
+        run_occurrence(p, api, schedule_id)
     finally:
-        _set_ttft(sim, FAST_TTFT_MS)
+        set_ttft(sim, FAST_TTFT_MS)
     alerts = api.ok("GET", f"/api/schedules/{schedule_id}/alerts")
     assert alerts["open"][0]["muted"] is True and alerts["mutes"][0]["metric"] == "ttft_p50"
     assert api.ok("GET", "/api/notifications")["total"] == 0 and p.mailer.sent == []
@@ -211,19 +158,19 @@ def test_mute_holds_the_alert_back(p: AlertPlatform, sim: SimulatorThread) -> No
 def test_retries_back_off_and_a_private_address_is_refused(
     settings: Settings, sim: SimulatorThread, receiver: Receiver
 ) -> None:
-    strict = _settings(settings, sim, egress_mode="production", egress_allow=[])
+    strict = alert_settings(settings, sim, egress_mode="production", egress_allow=[])
     for p in alert_platform(strict, Clock()):
         api = p.api.sign_up("owner@example.com")
-        schedule_id = _schedule(p, api)
-        _rules(api, schedule_id)
+        schedule_id = hourly_schedule(p, api)
+        ttft_rules(api, schedule_id)
         hook = api.ok("POST", "/api/webhooks", 201, json={"name": "lan", "url": receiver.url()})
         try:
-            _run_occurrence(p, api, schedule_id)
-            _set_ttft(sim, SLOW_TTFT_MS)
+            run_occurrence(p, api, schedule_id)
+            set_ttft(sim, SLOW_TTFT_MS)
             p.clock.move(hours=1)
-            _run_occurrence(p, api, schedule_id)
+            run_occurrence(p, api, schedule_id)
         finally:
-            _set_ttft(sim, FAST_TTFT_MS)
+            set_ttft(sim, FAST_TTFT_MS)
         (attempt,) = api.ok("GET", f"/api/webhooks/{hook['id']}/deliveries")["items"]
         assert attempt["status_code"] is None and attempt["next_retry_at"] is None
         assert attempt["error"].startswith("refused by the egress guard")
@@ -234,17 +181,17 @@ def test_a_failed_delivery_is_retried_with_backoff(
     p: AlertPlatform, sim: SimulatorThread, receiver: Receiver
 ) -> None:
     api = p.api.sign_up("owner@example.com")
-    schedule_id = _schedule(p, api)
-    _rules(api, schedule_id)
+    schedule_id = hourly_schedule(p, api)
+    ttft_rules(api, schedule_id)
     hook = api.ok("POST", "/api/webhooks", 201, json={"name": "flaky", "url": receiver.url()})
     receiver.statuses = [500, 503]
     try:
-        _run_occurrence(p, api, schedule_id)
-        _set_ttft(sim, SLOW_TTFT_MS)
+        run_occurrence(p, api, schedule_id)
+        set_ttft(sim, SLOW_TTFT_MS)
         p.clock.move(hours=1)
-        _run_occurrence(p, api, schedule_id)
+        run_occurrence(p, api, schedule_id)
     finally:
-        _set_ttft(sim, FAST_TTFT_MS)
+        set_ttft(sim, FAST_TTFT_MS)
     url = f"/api/webhooks/{hook['id']}/deliveries"
     (first,) = api.ok("GET", url)["items"]
     assert first["status_code"] == 500 and first["error"] == "HTTP 500"
@@ -262,7 +209,7 @@ def test_a_failed_delivery_is_retried_with_backoff(
 
 def test_another_users_alerts_and_webhooks_are_not_found(p: AlertPlatform) -> None:
     owner = p.api.sign_up("owner@example.com")
-    schedule_id = _schedule(p, owner)
+    schedule_id = hourly_schedule(p, owner)
     hook = owner.ok(
         "POST", "/api/webhooks", 201, json={"name": "a", "url": "https://example.com/h"}
     )

@@ -58,6 +58,9 @@ def test_save_read_change_and_delete(p: Platform) -> None:
     assert not off["enabled"] and off["next_due_at"] is None
     on = api.ok("PATCH", f"/api/schedules/{schedule_id}", json={"enabled": True, "name": "B"})
     assert on["enabled"] and on["name"] == "B" and on["next_due_at"] is not None
+    assert on["monthly_budget_usd"] == 5  # not given: kept
+    cleared = api.ok("PATCH", f"/api/schedules/{schedule_id}", json={"monthly_budget_usd": None})
+    assert cleared["monthly_budget_usd"] is None  # given as null: no budget any more
     wrong = api.call("PATCH", f"/api/schedules/{schedule_id}", json={"eval": {"suite_id": "x"}})
     assert wrong.status_code == 422
 

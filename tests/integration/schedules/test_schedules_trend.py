@@ -7,44 +7,51 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from alerts_driver import AlertPlatform, alert_platform
-from schedules_driver import Clock, SimulatorThread
-from test_schedules_alerts import (
+from alerts_driver import (
     FAST_TTFT_MS,
     SLOW_TTFT_MS,
-    _rules,
-    _run_occurrence,
-    _schedule,
-    _set_ttft,
-    _settings,
-    sim,  # noqa: F401 - the module's simulator fixture
+    AlertPlatform,
+    alert_platform,
+    alert_settings,
+    hourly_schedule,
+    latency_simulator,
+    run_occurrence,
+    set_ttft,
+    ttft_rules,
 )
+from schedules_driver import Clock, SimulatorThread
 
 from benchstudio.config import Settings
 
 
+@pytest.fixture(scope="module")
+def sim() -> Iterator[SimulatorThread]:
+    with latency_simulator() as thread:
+        yield thread
+
+
 @pytest.fixture
-def p(settings: Settings, sim: SimulatorThread) -> Iterator[AlertPlatform]:  # noqa: F811
-    yield from alert_platform(_settings(settings, sim), Clock())
+def p(settings: Settings, sim: SimulatorThread) -> Iterator[AlertPlatform]:
+    yield from alert_platform(alert_settings(settings, sim), Clock())
 
 
 def test_the_trend_shows_what_the_check_used(
     p: AlertPlatform,
-    sim: SimulatorThread,  # noqa: F811
+    sim: SimulatorThread,
 ) -> None:
     api = p.api.sign_up("owner@example.com")
-    schedule_id = _schedule(p, api)
-    _rules(api, schedule_id)
+    schedule_id = hourly_schedule(p, api)
+    ttft_rules(api, schedule_id)
     empty = api.ok("GET", f"/api/schedules/{schedule_id}/trend")
     assert empty["points"] == [] and empty["baseline"]["ttft_p50"] is None
     try:
-        _set_ttft(sim, FAST_TTFT_MS)
-        _run_occurrence(p, api, schedule_id)
-        _set_ttft(sim, SLOW_TTFT_MS)
+        set_ttft(sim, FAST_TTFT_MS)
+        run_occurrence(p, api, schedule_id)
+        set_ttft(sim, SLOW_TTFT_MS)
         p.clock.move(hours=1)
-        _run_occurrence(p, api, schedule_id)
+        run_occurrence(p, api, schedule_id)
     finally:
-        _set_ttft(sim, FAST_TTFT_MS)
+        set_ttft(sim, FAST_TTFT_MS)
 
     trend = api.ok("GET", f"/api/schedules/{schedule_id}/trend")
     first, second = trend["points"]
