@@ -191,6 +191,26 @@ test('create a schedule, see its first run, then an alert', async ({ page, reque
   await expect(page.getByTestId('schedule-rule')).toHaveText('Every minute')
   await page.getByTestId('schedule-toggle').click()
   await expect(page.getByTestId('schedule-status')).toHaveText('Disabled')
+
+  // Its runs in history: only the schedule's, each tagged with its run number (as the API).
+  // (Switched off first, so no new run lands between the page and the API's answer.)
+  await page.goto(`/schedules/${scheduleId}`)
+  await page.getByTestId('schedule-history').click()
+  await expect(page).toHaveURL(`/history?schedule_id=${scheduleId}`)
+  await expect(page.getByTestId('history-schedule-filter')).toBeVisible()
+  const listed = (await api(
+    request,
+    token,
+    'get',
+    `/api/benchmarks?schedule_id=${scheduleId}`,
+  )) as { items: { schedule: { run_number: number } | null }[] }
+  expect(listed.items.length).toBeGreaterThanOrEqual(2)
+  await expect(page.getByTestId('history-scheduled')).toHaveText(
+    listed.items.map((run) => `Scheduled run #${run.schedule?.run_number}`),
+  )
+  await page.getByRole('button', { name: 'Clear the schedule filter' }).click()
+  await expect(page).toHaveURL('/history')
+  await expect(page.getByTestId('history-schedule-filter')).toHaveCount(0)
 })
 
 test('an eval schedule on a cron rule: suite and model from the editor', async ({

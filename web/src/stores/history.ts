@@ -31,6 +31,8 @@ export interface HistoryFilters {
   q: string
   status: RunStatus | ''
   providerId: string
+  /** Runs one schedule started (`/history?schedule_id=…`, linked from the schedule's page). */
+  scheduleId: string
 }
 
 /** The largest results file the server takes (benchruns.endpoints.MAX_IMPORT_BYTES). */
@@ -58,7 +60,7 @@ export const useHistoryStore = defineStore('history', () => {
   const runs = ref<RunOut[]>([])
   const total = ref(0)
   const offset = ref(0)
-  const filters = ref<HistoryFilters>({ q: '', status: '', providerId: '' })
+  const filters = ref<HistoryFilters>({ q: '', status: '', providerId: '', scheduleId: '' })
   /** Runs ticked for comparison, in the order they were ticked (the first is the baseline). */
   const selected = ref<string[]>([])
   const comparison = ref<CompareOut | null>(null)
@@ -71,6 +73,7 @@ export const useHistoryStore = defineStore('history', () => {
       ...(f.q.trim() ? { q: f.q.trim() } : {}),
       ...(f.status ? { status: [f.status] } : {}),
       ...(f.providerId ? { provider_id: f.providerId } : {}),
+      ...(f.scheduleId ? { schedule_id: f.scheduleId } : {}),
     }
     const page = await unwrap(api.GET('/api/benchmarks', { params: { query } }))
     runs.value = page.items
