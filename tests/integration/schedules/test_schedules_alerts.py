@@ -85,6 +85,9 @@ def test_one_alert_per_episode_then_recovered(
         assert notes["items"][0]["link"] == f"/schedules/{schedule_id}"
         assert [m.subject for m in p.mailer.sent] == ["Hourly latency: TTFT p50 regressed"]
         assert p.mailer.sent[0].to == "owner@example.com"
+        base = p.client.app.state.settings.link_base  # type: ignore[attr-defined]
+        link = f"{base}/schedules/{schedule_id}"  # absolute, as account mails
+        assert f"See the schedule: {link}\n" in p.mailer.sent[0].body
 
         (got,) = receiver.received
         assert got.path == "/hook?token=t0k" and got.headers["x-benchstudio-event"] == (

@@ -162,7 +162,7 @@ async def send_email(ctx: AlertContext, owner_id: str, notices: list[Notice]) ->
         return
     if not user.is_active:
         return
-    base = ctx.settings.public_url.rstrip("/") if ctx.settings.public_url else ""
+    base = ctx.settings.link_base.rstrip("/")  # as account mails: never a request's header
     for notice in notices:
         body = f"{notice.body}\n\nSee the schedule: {base}{notice.link}\n"
         await ctx.mailer.send(OutgoingMail(to=user.email, subject=notice.title, body=body))
