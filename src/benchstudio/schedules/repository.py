@@ -9,6 +9,7 @@ from datetime import datetime
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from benchstudio.schedules.domain.owner_notices import PreviousOccurrence
 from benchstudio.schedules.models import Schedule, ScheduleOccurrence
 
 # Occurrences that hold the schedule's place: counted as `active` by `due`.
@@ -109,3 +110,20 @@ async def delete_owned(session: AsyncSession, owner_id: str, schedule_ids: Seque
         row = await get_owned(session, owner_id, schedule_id)
         if row is not None:
             await session.delete(row)
+
+
+async def previous_occurrence(
+    session: AsyncSession, schedule_id: str, before: datetime
+) -> PreviousOccurrence | None:
+    """The occurrence decided just before `before` (none for a schedule's first)."""
+    query = (
+        select(ScheduleOccurrence.status, ScheduleOccurrence.reason)
+        .where(
+            ScheduleOccurrence.schedule_id == schedule_id,
+            ScheduleOccurrence.occurrence_at < before,
+        )
+        .order_by(ScheduleOccurrence.occurrence_at.desc())
+        .limit(1)
+    )
+    found = (await session.execute(query)).first()
+    return PreviousOccurrence(found.status, found.reason) if found is not None else None

@@ -34,7 +34,7 @@ from benchstudio.schedules.domain.owner_notices import PreviousOccurrence
 from benchstudio.schedules.models import Schedule, ScheduleOccurrence
 from benchstudio.schedules.service import ScheduleContext
 from benchstudio.schedules.service.outcomes import settle_ended
-from benchstudio.schedules.service.owner_notices import previous_occurrence, tell_skipped
+from benchstudio.schedules.service.owner_notices import tell_skipped
 from benchstudio.schedules.service.pausing import PauseChecks, pause
 from benchstudio.schedules.service.timing_state import state_of
 
@@ -113,7 +113,9 @@ async def _claim(
         state = state_of(row, len(active))
         decision = due(state, now)
         joined = ctx.with_session(session)
-        previous = await previous_occurrence(session, row.id, now) if decision.skipped else None
+        previous = (
+            await repository.previous_occurrence(session, row.id, now) if decision.skipped else None
+        )
         for skip in decision.skipped:
             reason = f"skipped: {skip.reason.value}"
             session.add(
@@ -254,7 +256,7 @@ async def _refused(
         row = await repository.get(session, claim.schedule_id)
         if row is not None and tell:
             at = claim.scheduled.occurrence_at
-            previous = await previous_occurrence(session, row.id, at)
+            previous = await repository.previous_occurrence(session, row.id, at)
             await tell_skipped(ctx.with_session(session), row, at, reason, now, previous=previous)
         if row is not None:
             row.runs_so_far = max(0, row.runs_so_far - 1)

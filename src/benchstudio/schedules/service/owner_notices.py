@@ -7,11 +7,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from benchstudio.schedules.alerts.models import ScheduleAlertRules
-from benchstudio.schedules.alerts.service.notices import endpoints_for, queue_deliveries
+from benchstudio.schedules.alerts import repository as alerts_repository
+from benchstudio.schedules.alerts.service.notices import queue_deliveries
 from benchstudio.schedules.alerts.service.notifications import notify
 from benchstudio.schedules.domain.owner_notices import (
     OwnerNotice,
@@ -21,32 +18,8 @@ from benchstudio.schedules.domain.owner_notices import (
     starts_span,
     webhook_payload,
 )
-from benchstudio.schedules.models import Schedule, ScheduleOccurrence
+from benchstudio.schedules.models import Schedule
 from benchstudio.storage.service_context import ServiceContext
-
-
-async def previous_occurrence(
-    session: AsyncSession, schedule_id: str, before: datetime
-) -> PreviousOccurrence | None:
-    """The occurrence decided just before `before` (none for a schedule's first)."""
-    query = (
-        select(ScheduleOccurrence.status, ScheduleOccurrence.reason)
-        .where(
-            ScheduleOccurrence.schedule_id == schedule_id,
-            ScheduleOccurrence.occurrence_at < before,
-        )
-        .order_by(ScheduleOccurrence.occurrence_at.desc())
-        .limit(1)
-    )
-    found = (await session.execute(query)).first()
-    return PreviousOccurrence(found.status, found.reason) if found is not None else None
-
-
-async def emails_owner(session: AsyncSession, schedule_id: str) -> bool:
-    """Whether the schedule's notices are emailed too: its alert rules' `email` (on unless
-    the owner turned it off, as for alerts)."""
-    rules = await session.get(ScheduleAlertRules, schedule_id)
-    return rules is None or bool(rules.config.get("email", True))
 
 
 async def _write(ctx: ServiceContext, row: Schedule, notice: OwnerNotice, now: datetime) -> None:
@@ -55,9 +28,9 @@ async def _write(ctx: ServiceContext, row: Schedule, notice: OwnerNotice, now: d
     owner = ctx.for_tenant(row.owner_id)
     kind, title, body, link = notice.kind, notice.title, notice.body, notice.link
     async with owner.unit() as session:
-        mail = await emails_owner(session, row.id)
+        mail = await alerts_repository.emails_owner(session, row.id)
         await notify(owner, kind=kind, title=title, body=body, link=link, at=now, mail=mail)
-        hooks = await endpoints_for(session, row.owner_id, row.id)
+        hooks = await alerts_repository.endpoints_for(session, row.owner_id, row.id)
         payload = webhook_payload(notice, row.id, row.name)
         queue_deliveries(session, hooks, row.owner_id, kind, payload, now)
 

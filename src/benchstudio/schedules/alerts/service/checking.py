@@ -19,22 +19,18 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from benchstudio.jobs.domain import JobEnding
 from benchstudio.jobs.registry import EndedHook
 from benchstudio.schedules import repository as schedules_repository
+from benchstudio.schedules.alerts import repository
 from benchstudio.schedules.alerts.models import (
     ScheduleAlertCheck,
     ScheduleAlertEpisode,
     ScheduleAlertMute,
     ScheduleAlertRules,
 )
+from benchstudio.schedules.alerts.repository import Checked
 from benchstudio.schedules.alerts.schemas import AlertRulesIn
 from benchstudio.schedules.alerts.service import AlertContext
 from benchstudio.schedules.alerts.service.notices import Notice, send_email, write_notices
-from benchstudio.schedules.alerts.service.samples import (
-    Checked,
-    baseline_needed,
-    checked_history,
-    rules_of,
-    run_samples,
-)
+from benchstudio.schedules.alerts.service.samples import baseline_needed, rules_of, run_samples
 from benchstudio.schedules.domain.alerts import Baseline, Metric, Rule
 from benchstudio.schedules.domain.alerts_episodes import Evaluation, Mute, evaluate
 from benchstudio.storage.service_context import ServiceContext
@@ -157,7 +153,7 @@ async def _state(session: AsyncSession, check: ScheduleAlertCheck) -> _State | N
         config=config,
         rules=rules,
         baseline=baseline,
-        earlier=await checked_history(session, check.schedule_id, baseline, check.id),
+        earlier=await repository.checked_history(session, check.schedule_id, baseline, check.id),
         mutes=[Mute(Metric(m.metric), m.until) for m in (await session.execute(mutes)).scalars()],
         open_now=frozenset(Metric(m) for m in (await session.execute(episodes)).scalars()),
     )

@@ -10,12 +10,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from benchstudio.accounts.service import users as accounts
 from benchstudio.accounts.service.mailer import OutgoingMail
 from benchstudio.core.errors import NotFoundError
+from benchstudio.schedules.alerts import repository
 from benchstudio.schedules.alerts.models import (
     Notification,
     ScheduleAlertCheck,
@@ -77,7 +78,7 @@ async def write_notices(
     for metric in evaluation.regressed:
         if metric.value in open_episodes:  # the same episode: counted, nothing said
             open_episodes[metric.value].runs += 1
-    hooks = await endpoints_for(session, check.owner_id, check.schedule_id)
+    hooks = await repository.endpoints_for(session, check.owner_id, check.schedule_id)
     notices: list[Notice] = []
     for event in evaluation.events:
         finding = event.finding
@@ -118,18 +119,6 @@ async def write_notices(
         payload = _payload(notice, event, check, name)
         queue_deliveries(session, hooks, check.owner_id, notice.kind, payload, now)
     return notices
-
-
-async def endpoints_for(
-    session: AsyncSession, owner_id: str, schedule_id: str
-) -> list[WebhookEndpoint]:
-    """The owner's enabled endpoints that hear about this schedule (its own, or all)."""
-    query = select(WebhookEndpoint).where(
-        WebhookEndpoint.owner_id == owner_id,
-        WebhookEndpoint.enabled.is_(True),
-        or_(WebhookEndpoint.schedule_id.is_(None), WebhookEndpoint.schedule_id == schedule_id),
-    )
-    return list((await session.execute(query)).scalars())
 
 
 def queue_deliveries(

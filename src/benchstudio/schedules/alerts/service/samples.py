@@ -7,19 +7,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from benchstudio.benchruns.service.samples import request_samples
 from benchstudio.evals.runs.service.samples import case_counts
-from benchstudio.schedules.alerts.models import ScheduleAlertCheck
+from benchstudio.schedules.alerts.repository import Checked
 from benchstudio.schedules.alerts.schemas import AlertRulesIn
 from benchstudio.schedules.domain.alerts import Baseline, Metric, Rule, RunSamples, ThresholdKind
 from benchstudio.storage.service_context import ServiceContext
-
-HISTORY_LIMIT = 60  # checked runs read for a rolling baseline (regressed ones are skipped)
-
-Checked = tuple[str, list[str]]  # a checked run's id and the metrics it regressed on
 
 
 def rules_of(config: AlertRulesIn) -> tuple[list[Rule], Baseline]:
@@ -57,22 +50,6 @@ async def run_samples(
         requests=found.requests,
         regressed=flagged,
     )
-
-
-async def checked_history(
-    session: AsyncSession, schedule_id: str, baseline: Baseline, without_check: str | None = None
-) -> list[Checked]:
-    """The schedule's checked runs (newest first) with what they regressed on; only the fixed
-    run for a fixed baseline; `without_check`: leave out the check being made."""
-    query = select(ScheduleAlertCheck.run_id, ScheduleAlertCheck.regressed).where(
-        ScheduleAlertCheck.schedule_id == schedule_id, ScheduleAlertCheck.status == "done"
-    )
-    if without_check is not None:
-        query = query.where(ScheduleAlertCheck.id != without_check)
-    if baseline.run_id is not None:
-        query = query.where(ScheduleAlertCheck.run_id == baseline.run_id)
-    query = query.order_by(ScheduleAlertCheck.created_at.desc()).limit(HISTORY_LIMIT)
-    return [(run_id, list(flags or [])) for run_id, flags in (await session.execute(query)).all()]
 
 
 def baseline_needed(

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from benchstudio.core.errors import NotFoundError
 from benchstudio.schedules import repository as schedules_repository
+from benchstudio.schedules.alerts import repository
 from benchstudio.schedules.alerts.models import (
     ScheduleAlertCheck,
     ScheduleAlertEpisode,
@@ -27,7 +28,6 @@ from benchstudio.schedules.alerts.schemas import (
 )
 from benchstudio.schedules.alerts.service.samples import (
     baseline_needed,
-    checked_history,
     rules_of,
     run_samples,
 )
@@ -95,7 +95,7 @@ async def trend(ctx: ServiceContext, schedule_id: str, limit: int) -> TrendOut:
         rules_row = await session.get(ScheduleAlertRules, schedule_id)
         config = AlertRulesIn.model_validate(rules_row.config if rules_row else {})
         _, baseline = rules_of(config)
-        earlier = await checked_history(session, schedule_id, baseline)
+        earlier = await repository.checked_history(session, schedule_id, baseline)
         checks = select(ScheduleAlertCheck.run_id, ScheduleAlertCheck.regressed).where(
             ScheduleAlertCheck.schedule_id == schedule_id,
             ScheduleAlertCheck.status == "done",
