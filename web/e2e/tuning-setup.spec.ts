@@ -14,6 +14,17 @@ import { accessToken, newUser, register, signInQuietly } from './users'
 test.use({ allowedConsoleErrors: [/status of 422/] })
 
 async function expectNoSeriousAxeFindings(page: Page, where: string): Promise<void> {
+  // The estimate dims (opacity) while a new one loads: check the page at rest, not mid-fetch.
+  const figures = page.getByTestId('estimate-figures')
+  if ((await figures.count()) > 0) await expect(figures).not.toHaveAttribute('aria-busy', 'true')
+  await page.evaluate(() =>
+    Promise.all(
+      document
+        .getAnimations()
+        .filter((animation) => animation instanceof CSSTransition) // not the endless spinners
+        .map((animation) => animation.finished.catch(() => undefined)),
+    ),
+  )
   const result = await new AxeBuilder({ page }).analyze()
   const serious = result.violations
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
