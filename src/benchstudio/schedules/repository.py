@@ -4,6 +4,7 @@ the system's own (it acts for each owner afterwards, through their services)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, select, update
@@ -127,3 +128,32 @@ async def previous_occurrence(
     )
     found = (await session.execute(query)).first()
     return PreviousOccurrence(found.status, found.reason) if found is not None else None
+
+
+# Occurrences whose run has ended one way or another: points of the schedule's trend.
+FINISHED_STATUSES = ("done", "failed", "cancelled", "interrupted")
+
+
+@dataclass(frozen=True, slots=True)
+class FinishedRun:
+    run_id: str
+    occurrence_at: datetime
+    run_number: int | None
+    status: str
+
+
+async def finished_runs(session: AsyncSession, schedule_id: str, limit: int) -> list[FinishedRun]:
+    """The last `limit` finished runs, oldest first."""
+    o = ScheduleOccurrence
+    query = (
+        select(o.run_id, o.occurrence_at, o.run_number, o.status)
+        .where(
+            ScheduleOccurrence.schedule_id == schedule_id,
+            ScheduleOccurrence.run_id.is_not(None),
+            ScheduleOccurrence.status.in_(FINISHED_STATUSES),
+        )
+        .order_by(ScheduleOccurrence.occurrence_at.desc())
+        .limit(limit)
+    )
+    rows = reversed((await session.execute(query)).all())
+    return [FinishedRun(str(r.run_id), r.occurrence_at, r.run_number, r.status) for r in rows]

@@ -9,6 +9,7 @@ from benchstudio.core.errors import NotFoundError
 from benchstudio.schedules import repository as schedules_repository
 from benchstudio.schedules.alerts.models import (
     ScheduleAlertCheck,
+    ScheduleAlertEpisode,
     ScheduleAlertRules,
     WebhookEndpoint,
 )
@@ -42,6 +43,27 @@ async def checked_history(
         query = query.where(ScheduleAlertCheck.run_id == baseline.run_id)
     query = query.order_by(ScheduleAlertCheck.created_at.desc()).limit(HISTORY_LIMIT)
     return [(run_id, list(flags or [])) for run_id, flags in (await session.execute(query)).all()]
+
+
+async def regressions_of(
+    session: AsyncSession, schedule_id: str, run_ids: list[str]
+) -> dict[str, list[str]]:
+    """The checked runs among `run_ids`, each with the metrics it regressed on."""
+    query = select(ScheduleAlertCheck.run_id, ScheduleAlertCheck.regressed).where(
+        ScheduleAlertCheck.schedule_id == schedule_id,
+        ScheduleAlertCheck.status == "done",
+        ScheduleAlertCheck.run_id.in_(run_ids),
+    )
+    return {run_id: list(flags or []) for run_id, flags in (await session.execute(query)).all()}
+
+
+async def open_episode_metrics(session: AsyncSession, schedule_id: str) -> list[str]:
+    """The metrics with an alert episode still open, sorted."""
+    query = select(ScheduleAlertEpisode.metric).where(
+        ScheduleAlertEpisode.schedule_id == schedule_id,
+        ScheduleAlertEpisode.closed_at.is_(None),
+    )
+    return sorted(set((await session.execute(query)).scalars()))
 
 
 async def endpoints_for(

@@ -5,20 +5,12 @@ the same samples, baseline selection and metric functions as the regression chec
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
-from datetime import datetime
-
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
+from dataclasses import replace
 
 from benchstudio.core.errors import NotFoundError
 from benchstudio.schedules import repository as schedules_repository
 from benchstudio.schedules.alerts import repository
-from benchstudio.schedules.alerts.models import (
-    ScheduleAlertCheck,
-    ScheduleAlertEpisode,
-    ScheduleAlertRules,
-)
+from benchstudio.schedules.alerts.models import ScheduleAlertRules
 from benchstudio.schedules.alerts.repository import NO_SCHEDULE
 from benchstudio.schedules.alerts.schemas import (
     AlertRulesIn,
@@ -38,10 +30,8 @@ from benchstudio.schedules.domain.alerts import (
     baseline_value,
     run_value,
 )
-from benchstudio.schedules.models import ScheduleOccurrence
 from benchstudio.storage.service_context import ServiceContext
 
-FINISHED = ("done", "failed", "cancelled", "interrupted")
 # The metrics a run of each kind measures.
 KIND_METRICS = {
     "benchmark": (
@@ -59,31 +49,6 @@ def _values(run: RunSamples, metrics: Iterable[Metric]) -> MetricValues:
     return MetricValues(**{m.value: run_value(run, m) for m in metrics})
 
 
-@dataclass(frozen=True)
-class _Run:
-    run_id: str
-    occurrence_at: datetime
-    run_number: int | None
-    status: str
-
-
-async def _finished_runs(session: AsyncSession, schedule_id: str, limit: int) -> list[_Run]:
-    """The last `limit` finished runs, oldest first."""
-    o = ScheduleOccurrence
-    query = (
-        select(o.run_id, o.occurrence_at, o.run_number, o.status)
-        .where(
-            ScheduleOccurrence.schedule_id == schedule_id,
-            ScheduleOccurrence.run_id.is_not(None),
-            ScheduleOccurrence.status.in_(FINISHED),
-        )
-        .order_by(ScheduleOccurrence.occurrence_at.desc())
-        .limit(limit)
-    )
-    rows = reversed((await session.execute(query)).all())
-    return [_Run(str(r.run_id), r.occurrence_at, r.run_number, r.status) for r in rows]
-
-
 async def trend(ctx: ServiceContext, schedule_id: str, limit: int) -> TrendOut:
     owner = ctx.require_owner()
     async with ctx.read() as session:
@@ -91,22 +56,13 @@ async def trend(ctx: ServiceContext, schedule_id: str, limit: int) -> TrendOut:
         if schedule is None:
             raise NotFoundError(NO_SCHEDULE)
         kind = schedule.kind
-        runs = await _finished_runs(session, schedule_id, limit)
+        runs = await schedules_repository.finished_runs(session, schedule_id, limit)
         rules_row = await session.get(ScheduleAlertRules, schedule_id)
         config = AlertRulesIn.model_validate(rules_row.config if rules_row else {})
         _, baseline = rules_of(config)
         earlier = await repository.checked_history(session, schedule_id, baseline)
-        checks = select(ScheduleAlertCheck.run_id, ScheduleAlertCheck.regressed).where(
-            ScheduleAlertCheck.schedule_id == schedule_id,
-            ScheduleAlertCheck.status == "done",
-            ScheduleAlertCheck.run_id.in_([r.run_id for r in runs]),
-        )
-        flags = {run_id: list(f or []) for run_id, f in (await session.execute(checks)).all()}
-        opened = select(ScheduleAlertEpisode.metric).where(
-            ScheduleAlertEpisode.schedule_id == schedule_id,
-            ScheduleAlertEpisode.closed_at.is_(None),
-        )
-        open_metrics = sorted(set((await session.execute(opened)).scalars()))
+        flags = await repository.regressions_of(session, schedule_id, [r.run_id for r in runs])
+        open_metrics = await repository.open_episode_metrics(session, schedule_id)
 
     metrics = KIND_METRICS.get(kind, tuple(Metric))
     loaded: dict[str, RunSamples] = {}
@@ -124,17 +80,18 @@ async def trend(ctx: ServiceContext, schedule_id: str, limit: int) -> TrendOut:
     )
     points = []
     for run in runs:
-        found = await samples(run.run_id, [])
+        run_id = run.run_id
+        found = await samples(run_id, [])
         points.append(
             TrendPointOut(
-                run_id=run.run_id,
+                run_id=run_id,
                 kind=kind,
                 occurrence_at=run.occurrence_at,
                 run_number=run.run_number,
                 status=run.status,
                 metrics=_values(found, metrics),
-                checked=run.run_id in flags,
-                in_episode=flags.get(run.run_id, []),
+                checked=run_id in flags,
+                in_episode=flags.get(run_id, []),
             )
         )
     return TrendOut(
