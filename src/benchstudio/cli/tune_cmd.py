@@ -1,6 +1,7 @@
 """`benchstudio tune`: search a model's request parameters for the best tool-calling score on a
-suite, on this machine against any endpoint (like `eval run`) or as a job on a server
-(`--server`); `tune presets` lists the built-in vendor presets.
+suite (the tool eval's, or a judge's with `--objective judge`: see `tune_judge`), on this
+machine against any endpoint (like `eval run`) or as a job on a server (`--server`);
+`tune presets` lists the built-in vendor presets.
 
 Exit codes (as `bench`): 0 the study ran (whichever budget or rule stopped it), 1 no trial
 completed, a server refused or its job failed or was interrupted, 2 bad arguments (a space
@@ -46,7 +47,8 @@ METRICS = ("pass_rate", "tool_selection_f1", "argument_accuracy", "schema_valid_
 PROFILES = ("bfcl", "strict", "lenient")
 
 app = typer.Typer(
-    help="Tune request parameters (temperature, top_p, ...) for the best tool-calling score.",
+    help="Tune request parameters (temperature, top_p, ...) for the best tool-calling score "
+    "(the tool eval's or a judge's).",
     invoke_without_command=True,
     no_args_is_help=False,
 )
