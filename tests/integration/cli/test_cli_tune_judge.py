@@ -13,9 +13,13 @@ from typing import Any
 
 import pytest
 from rich.console import Console
-from test_cli_tune import MODEL, DemoSimulator, _text, _tune
+from test_cli_tune import MODEL, DemoSimulator, _text, _tune, suite_file
 
 from benchstudio.cli import tune_cmd
+from benchstudio.judge.domain.transcript import CaseForJudge
+from benchstudio.judge.schemas import CaseVerdict
+from benchstudio.judge.service.verdict_call import CaseJudgement, JudgeModel
+from benchstudio.tuning.service import local_judging
 
 WEATHER = {
     "type": "function",
@@ -53,6 +57,7 @@ SUITE: dict[str, Any] = {
 JUDGED = ((5 - 1) / 4 + (2 - 1) / 4) / 2  # 0.625: Paris and Oslo, Rome left out
 GRID = ("--param", "temperature=0.2:1.0:0.4", "--strategy", "grid", "--repeats", "2")
 JUDGE_MODEL = "benchstudio-sim"
+__all__ = ["suite_file"]  # the sample suite's fixture, shared with the tune CLI tests
 
 
 @pytest.fixture(scope="module")
@@ -135,6 +140,52 @@ def test_the_tool_eval_objective_ignores_the_judge_markers(
         assert trial["cases"] == 2 * len(MARKERS)  # every case counts
         assert trial["score"] * 6 == pytest.approx(round(trial["score"] * 6))  # k of 6 passed
     assert "Objective: pass rate" in _text(outcome)
+
+
+async def _contrarian_judge(
+    judge: JudgeModel, prompt: str, case: CaseForJudge, *, show_automated: bool
+) -> CaseJudgement:
+    """A judge grading the opposite of the tool eval: 5 for a failed case, 1 for a passed one
+    (it reads the automated verdict the transcript carries), so its best point is the tool
+    eval's worst."""
+    assert case.automated is not None and not show_automated
+    failed = not case.automated.passed
+    verdict = CaseVerdict.model_validate(
+        {
+            "score": 5 if failed else 1,
+            "verdict": "pass" if failed else "fail",
+            "tool_selection": {"status": "correct", "reason": "contrarian"},
+            "arguments": [],
+            "reasoning": "contrarian",
+        }
+    )
+    return CaseJudgement(case_id=case.case_id, verdict=verdict)
+
+
+def test_the_judges_verdicts_pick_the_best_point(
+    sim_url: str, suite_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    study = (
+        "--suite", str(suite_file), "--base-url", sim_url, "--model", MODEL,
+        "--param", "temperature=0:1.5:0.5", "--param", "top_p=0.5:1:0.5", "--strategy", "grid",
+        "--no-prune",
+    )  # fmt: skip
+    tool_eval, judged = tmp_path / "tool_eval.json", tmp_path / "contrarian.json"
+    _tune(*study, "--output", str(tool_eval))
+    monkeypatch.setattr(local_judging, "judge_case", _contrarian_judge)
+    _tune(*study, "--objective", "judge", "--judge-model", "contrarian", "--output", str(judged))
+    by_eval = {t["number"]: t for t in json.loads(tool_eval.read_text())["trials"]}
+    data = json.loads(judged.read_text())
+    # The same seeds send the same requests: each trial's judge score is its failure rate.
+    assert len(data["trials"]) == len(by_eval) == 9
+    for trial in data["trials"]:
+        twin = by_eval[trial["number"]]
+        assert trial["point"] == twin["point"]
+        assert trial["score"] == pytest.approx(1 - twin["score"])
+    worst = min(t["score"] for t in by_eval.values())
+    assert worst < max(t["score"] for t in by_eval.values())  # the points differ
+    assert data["best"]["score"] == pytest.approx(1 - worst)
+    assert by_eval[data["best"]["number"]]["score"] == pytest.approx(worst)
 
 
 def test_an_unreachable_judge_fails_every_trial_and_exits_1(
