@@ -231,6 +231,28 @@ class ServerClient:
             )
         return str(matches[0]["id"]) if matches else name_or_id
 
+    def model(self, model_ref_id: str) -> dict[str, Any]:
+        result: dict[str, Any] = self._call("GET", f"/api/models/{model_ref_id}")
+        return result
+
+    def resolve_model(self, name_or_id: str) -> str:
+        """A catalog model's id from its id, or from its model id or display name
+        (case-insensitive) when one model of yours has it; anything else is taken as an id
+        (the server answers 404 for an unknown one)."""
+        models: list[dict[str, Any]] = self._call("GET", "/api/models")
+        wanted = name_or_id.lower()
+        if any(m["id"] == name_or_id for m in models):
+            return name_or_id
+        matches = [
+            m for m in models if wanted in (m["model_id"].lower(), m["display_name"].lower())
+        ]
+        if len(matches) > 1:
+            ids = ", ".join(str(m["id"]) for m in matches)
+            raise ServerError(
+                f"{len(matches)} models are named {name_or_id!r}: give the id ({ids})"
+            )
+        return str(matches[0]["id"]) if matches else name_or_id
+
     def experiment_action(
         self, method: str, experiment_id: str | None, suffix: str = "", **kwargs: Any
     ) -> Any:

@@ -1,6 +1,7 @@
 """`benchstudio tune`: search a model's request parameters for the best tool-calling score on a
-suite, on this machine against any endpoint (like `eval run`) or as a job on a server
-(`--server`); `tune presets` lists the built-in vendor presets.
+suite (the tool eval's, or a judge's with `--objective judge`: see `tune_judge`), on this
+machine against any endpoint (like `eval run`) or as a job on a server (`--server`);
+`tune presets` lists the built-in vendor presets.
 
 Exit codes (as `bench`): 0 the study ran (whichever budget or rule stopped it), 1 no trial
 completed, a server refused or its job failed or was interrupted, 2 bad arguments (a space
@@ -24,10 +25,17 @@ from benchstudio.cli.eval_semantic import (
     embedding_model_option,
     judge_base_url_option,
     judge_key_option,
-    judge_model_option,
     judge_protocol_option,
     source_option,
     threshold_option,
+)
+from benchstudio.cli.tune_judge import (
+    judge_model_id_option,
+    judge_model_option,
+    judge_price_option,
+    local_judge,
+    objective_option,
+    server_judge,
 )
 from benchstudio.cli.tune_options import TuneOptions, model_price, run_settings
 from benchstudio.cli.tune_space import build_space
@@ -39,7 +47,8 @@ METRICS = ("pass_rate", "tool_selection_f1", "argument_accuracy", "schema_valid_
 PROFILES = ("bfcl", "strict", "lenient")
 
 app = typer.Typer(
-    help="Tune request parameters (temperature, top_p, ...) for the best tool-calling score.",
+    help="Tune request parameters (temperature, top_p, ...) for the best tool-calling score "
+    "(the tool eval's or a judge's).",
     invoke_without_command=True,
     no_args_is_help=False,
 )
@@ -60,7 +69,9 @@ def _local_checks(options: TuneOptions) -> None:
         )
 
 
-def _server_checks(options: TuneOptions, semantic: SemanticFlags) -> None:
+def _server_checks(
+    options: TuneOptions, semantic: SemanticFlags, judge_price: tuple[float | None, ...] | None
+) -> None:
     local_only = [
         flag
         for flag, value in (
@@ -69,13 +80,17 @@ def _server_checks(options: TuneOptions, semantic: SemanticFlags) -> None:
             ("--semantic-source", semantic.source),
             ("--embedding-model", semantic.embedding_model),
             ("--judge-model", semantic.judge_model),
+            ("--judge-base-url", semantic.judge_base_url),
+            ("--judge-protocol", semantic.judge_protocol),
+            ("--judge-api-key-env", semantic.judge_api_key_env),
+            ("--judge-price-input/--judge-price-output", judge_price),
         )
         if value is not None
     ]
     if local_only:
         raise typer.BadParameter(
             f"{local_only[0]} is for local studies: a server run uses its catalog's prices, its "
-            "own scorer settings and tool choice auto"
+            "own scorer settings and tool choice auto (its judge: --judge-model-id)"
         )
     if options.base_url or options.api_key_env:
         raise typer.BadParameter(
@@ -156,7 +171,10 @@ def tune(
     max_calls: int | None = typer.Option(None, "--max-calls", help="Most model calls."),
     max_cost: float | None = typer.Option(None, "--max-cost", help="Most spend (USD)."),
     max_wall: int | None = typer.Option(None, "--max-wall", help="Most seconds (>= 10)."),
-    metric: str = typer.Option("pass_rate", "--metric", help=" | ".join(METRICS)),
+    objective: str = objective_option(),
+    metric: str = typer.Option(
+        "pass_rate", "--metric", help="The tool-eval score: " + " | ".join(METRICS)
+    ),
     minimize: list[str] = typer.Option(
         [], "--minimize", help="Also minimise latency and/or cost (repeat): a Pareto front."
     ),
@@ -200,6 +218,9 @@ def tune(
     embedding_base_url: str | None = embedding_base_url_option("default: --base-url"),
     embedding_api_key_env: str | None = embedding_key_option(),
     judge_model: str | None = judge_model_option(),
+    judge_model_id: str | None = judge_model_id_option(),
+    judge_price_input: float | None = judge_price_option("input"),
+    judge_price_output: float | None = judge_price_option("output"),
     judge_base_url: str | None = judge_base_url_option("default: --base-url"),
     judge_api_key_env: str | None = judge_key_option(),
     judge_protocol: str | None = judge_protocol_option("default: --protocol"),
@@ -251,16 +272,20 @@ def tune(
         judge_protocol,
         semantic_threshold,
     )
+    judge_prices = (judge_price_input, judge_price_output)
     if server:
         from benchstudio.cli.tune_server import tune_on_server
 
-        _server_checks(options, semantic)
+        priced = judge_prices if any(p is not None for p in judge_prices) else None
+        _server_checks(options, semantic, priced)
+        options = replace(options, judge_ref=server_judge(objective, judge_model_id))
         code = tune_on_server(options, console, err_console)
     else:
         from benchstudio.cli.tune_local import tune_locally
 
         _local_checks(options)
-        options = replace(options, semantic=semantic.resolve(base_url, protocol))
+        judge = local_judge(objective, semantic, (base_url, protocol), judge_model_id, judge_prices)
+        options = replace(options, semantic=semantic.resolve(base_url, protocol), judge=judge)
         code = tune_locally(options, console, err_console)
     if code:
         raise typer.Exit(code)

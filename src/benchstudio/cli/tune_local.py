@@ -1,6 +1,7 @@
 """`benchstudio tune` on this machine: the space checked against the provider's parameter rules
 (shown before the first request), then the study loop (`study_loop.run_study`) with the
-in-process trial evaluator (`local_trials`), a progress bar trial by trial, the results.
+in-process trial evaluator (`local_trials`; with `--objective judge` wrapped by
+`local_judging`, the judge any endpoint), a progress bar trial by trial, the results.
 
 Ctrl-C asks the loop to stop: the trials in flight end as "pruned" with what they finished,
 finished trials are kept, the results are printed and written, the exit code is 130.
@@ -10,12 +11,15 @@ from __future__ import annotations
 
 import asyncio
 import signal
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.console import Console
 
+from benchstudio.cli.tune_judge import JUDGE_WARNING, judge_concurrency, open_local_judge
 from benchstudio.cli.tune_options import (
     TuneOptions,
     objective_spec,
@@ -29,13 +33,16 @@ from benchstudio.cli.tune_view import KIND_LABELS, finish, percent, point_text, 
 if TYPE_CHECKING:
     from rich.progress import Progress, TaskID
 
+    from benchstudio.judge.service.verdict_call import JudgeModel
     from benchstudio.toolcall.live.records import EvalTarget
     from benchstudio.toolcall.schemas import Suite
+    from benchstudio.tuning.service.local_trials import LocalTrialEvaluator
     from benchstudio.tuning.service.study_types import (
         Baseline,
         FinishedTrialRecord,
         StudyPlan,
         StudyProgress,
+        TrialEvaluator,
         TrialRequest,
     )
 
@@ -152,14 +159,17 @@ def _estimate(
     from benchstudio.tuning.schemas.runs import BaselineOut, TunerRunCreate
     from benchstudio.tuning.service.estimate import EstimateInputs, estimate
 
-    # A local study has no stored suite or provider: "local" stands in for their ids (the
-    # estimate reads the strategy and the budget).
+    # A local study has no stored suite, provider or judge model: "local" stands in for their
+    # ids (the estimate reads the strategy and the budget).
+    judged = options.judge is not None
+    objective = {**options.settings["objective"], "judge_model_ref_id": "local" if judged else None}
     data = TunerRunCreate.model_validate(
         {
             "suite_id": "local",
             "target": EvalTargetIn(provider_id="local", model_id=target.model),
             "space": options.space,
             **options.settings,
+            "objective": objective,
         }
     )
     baselines = [BaselineOut(kind=b.kind, label=b.label, point=b.point) for b in plan.baselines]
@@ -174,10 +184,13 @@ def _estimate(
         concurrency=plan.concurrency,
     )
     try:
-        return estimate(inputs).model_dump(mode="json")
+        figures = estimate(inputs)
     except AppError as error:
         hint = "--trials/--max-calls/--max-cost"
         raise typer.BadParameter(error.message, param_hint=hint) from None
+    if judged:
+        figures.warnings.append(JUDGE_WARNING)
+    return figures.model_dump(mode="json")
 
 
 def _plan(
@@ -254,6 +267,31 @@ def _concurrency(options: TuneOptions, target: EvalTarget) -> tuple[int, int]:
     return trials, max(1, limit // trials)
 
 
+@asynccontextmanager
+async def _objective_judge(options: TuneOptions) -> AsyncIterator[JudgeModel | None]:
+    """The judge of `--objective judge` (None for the tool-eval objective)."""
+    if options.judge is None:
+        yield None
+        return
+    async with open_local_judge(options.judge) as judge:
+        yield judge
+
+
+def _scored_by(
+    evaluator: LocalTrialEvaluator, judge: JudgeModel | None, options: TuneOptions, limit: int
+) -> TrialEvaluator:
+    """The evaluator as the objective scores it: the judge's verdicts or the tool eval's.
+    `limit` is the study's requests in flight (trials x cases)."""
+    from benchstudio.cli.judge_offline import prompt_body
+    from benchstudio.tuning.service.local_judging import JudgedTrialEvaluator
+
+    if judge is None or options.judge is None:
+        return evaluator
+    concurrency = judge_concurrency(options.judge, evaluator.target.base_url, limit)
+    body = prompt_body("verdict", None)  # the built-in verdict prompt, as the server's
+    return JudgedTrialEvaluator(evaluator, judge, body, concurrency=concurrency)
+
+
 def _progress(console: Console) -> Progress:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
@@ -301,8 +339,9 @@ async def _study(options: TuneOptions, console: Console, err_console: Console) -
         async with (
             guarded_adapters(EgressPolicy.from_allow_list("dev")) as adapter_for,
             semantic_prepass(suite, options.profile, semantic, err_console) as prepass,
+            _objective_judge(options) as judge,
         ):
-            evaluator = LocalTrialEvaluator(
+            local = LocalTrialEvaluator(
                 suite,
                 target,
                 get_profile(options.profile),
@@ -313,6 +352,7 @@ async def _study(options: TuneOptions, console: Console, err_console: Console) -
                 retry_policy=RetryPolicy(max_attempts=options.attempts),
                 semantic=prepass,
             )
+            evaluator = _scored_by(local, judge, options, trials_at_once * cases_at_once)
             with _progress(err_console) as progress:
                 total = estimate["planned_trials"]
                 task = progress.add_task("starting", total=total, best="–", calls=0)
@@ -322,7 +362,8 @@ async def _study(options: TuneOptions, console: Console, err_console: Console) -
         loop.remove_signal_handler(signal.SIGINT)
     run = _run_settings(options, suite, target, plan, estimate)
     run.update(id=run_id, started_at=started_at.isoformat(), finished_at=utcnow().isoformat())
-    data = local_results(run, outcome, plan.objective, plan.space.space, run_id)
+    described = options.judge.describe() if options.judge else None
+    data = local_results(run, outcome, plan.objective, plan.space.space, run_id, described)
     return finish(data, options.output, console)
 
 

@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from pydantic import BaseModel
 
     from benchstudio.cli.eval_semantic import SemanticOptions
+    from benchstudio.cli.tune_judge import JudgeEndpoint
     from benchstudio.providers.pricing import ModelPrice
     from benchstudio.tuning.domain.objective import ObjectiveSpec
     from benchstudio.tuning.domain.strategies import StrategySpec
@@ -48,6 +49,8 @@ class TuneOptions:
     yes: bool = False
     price: ModelPrice | None = None  # local studies: USD per million tokens, for --max-cost
     semantic: SemanticOptions | None = None  # local studies: the `semantic` argument scorer
+    judge: JudgeEndpoint | None = None  # local studies, --objective judge: the judge
+    judge_ref: str | None = None  # --server, --objective judge: the catalog model (id or name)
 
 
 # Each checked field and the flag that sets it (messages name the flag).
@@ -55,6 +58,7 @@ FIELD_FLAGS = {
     "kind": "--strategy",
     "seed": "--seed",
     "grid_sample": "--grid-sample",
+    "source": "--objective",
     "metric": "--metric",
     "minimize": "--minimize",
     "patience": "--patience",
@@ -80,14 +84,18 @@ def _checked(schema: type[BaseModel], values: dict[str, Any]) -> dict[str, Any]:
 
 def run_settings(flags: dict[str, Any]) -> dict[str, dict[str, Any]]:
     """The strategy, objective, stopping and budget sections of a `TunerRunCreate`."""
-    from benchstudio.tuning.schemas import BudgetIn, ObjectiveIn, StoppingIn, StrategyIn
+    from benchstudio.tuning.schemas import BudgetIn, StoppingIn, StrategyIn
 
     strategy = {"kind": flags["strategy"], "seed": flags["seed"]}
     if flags["grid_sample"] is not None:
         if flags["strategy"] != "grid":
             raise typer.BadParameter("only a grid samples its points", param_hint="--grid-sample")
         strategy["grid_sample"] = flags["grid_sample"]
-    objective = {"metric": flags["metric"], "minimize": list(flags["minimize"])}
+    objective = {
+        "source": flags["objective"],
+        "metric": flags["metric"],
+        "minimize": list(flags["minimize"]),
+    }
     stopping = {
         "patience": flags["patience"],
         "min_delta": flags["min_delta"],
@@ -101,10 +109,20 @@ def run_settings(flags: dict[str, Any]) -> dict[str, dict[str, Any]]:
     }
     return {
         "strategy": _checked(StrategyIn, strategy),
-        "objective": _checked(ObjectiveIn, objective),
+        "objective": _objective(objective),
         "stopping": _checked(StoppingIn, stopping),
         "budget": _checked(BudgetIn, budget),
     }
+
+
+def _objective(values: dict[str, Any]) -> dict[str, Any]:
+    """The objective section. The judge is checked apart (a local judge is an endpoint, a
+    server's a catalog model resolved later): a stand-in id lets the shape be checked."""
+    from benchstudio.tuning.schemas import ObjectiveIn
+
+    judged = values["source"] == "judge"
+    checked = _checked(ObjectiveIn, {**values, "judge_model_ref_id": "judge"} if judged else values)
+    return {**checked, "judge_model_ref_id": None}
 
 
 def strategy_spec(settings: dict[str, dict[str, Any]]) -> StrategySpec:
@@ -140,8 +158,11 @@ def study_budget(settings: dict[str, dict[str, Any]]) -> StudyBudget:
     )
 
 
-def model_price(input_usd: float | None, output_usd: float | None) -> ModelPrice | None:
-    """`--price-input` / `--price-output` (USD per million tokens): both or neither."""
+def model_price(
+    input_usd: float | None, output_usd: float | None, flag: str = "--price"
+) -> ModelPrice | None:
+    """`--price-input` / `--price-output` (USD per million tokens): both or neither (`flag`
+    names another pair, e.g. `--judge-price`)."""
     from decimal import Decimal
 
     from benchstudio.providers.pricing import ModelPrice
@@ -150,7 +171,7 @@ def model_price(input_usd: float | None, output_usd: float | None) -> ModelPrice
         return None
     if input_usd is None or output_usd is None:
         raise typer.BadParameter(
-            "give both --price-input and --price-output (USD per million tokens)",
-            param_hint="--price-input/--price-output",
+            f"give both {flag}-input and {flag}-output (USD per million tokens)",
+            param_hint=f"{flag}-input/{flag}-output",
         )
     return ModelPrice(input=Decimal(str(input_usd)), output=Decimal(str(output_usd)))

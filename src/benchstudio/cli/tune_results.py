@@ -1,9 +1,10 @@
 """`benchstudio tune`'s results document, the same shape for a local study and a server run:
 
-    {"run": {...settings and totals...}, "trials": [...], "best": {...} | null,
-     "baselines": [...best vs each baseline...], "pareto": [trial numbers],
-     "importance": [{"param", "importance"}], "importance_note": str | null,
-     "stop_reason": "max_trials" | ...}
+    {"run": {...settings and totals...}, "objective": {"source", "metric", "minimize",
+     "label", "judge": {"model", "name", "model_ref_id", "base_url", "protocol"} | null},
+     "trials": [...], "best": {...} | null, "baselines": [...best vs each baseline...],
+     "pareto": [trial numbers], "importance": [{"param", "importance"}],
+     "importance_note": str | null, "stop_reason": "max_trials" | ...}
 
 A local study's figures come from its trial records (scores and intervals from the tuning
 domain, comparisons from `objective.compare_to_baseline`, all `core.stats`); a server run's
@@ -154,12 +155,28 @@ def importance(
     return [{"param": name, "importance": share} for name, share in found.items()], note
 
 
+def objective_json(section: dict[str, Any], judge: dict[str, Any] | None) -> dict[str, Any]:
+    """What the trials were scored by (the run's objective section) and, for the judge
+    objective, which judge (`JudgeEndpoint.describe()` locally, the catalog model on a
+    server)."""
+    source = section.get("source") or "tool_eval"
+    metric = section.get("metric") or "pass_rate"
+    return {
+        "source": source,
+        "metric": metric,
+        "minimize": list(section.get("minimize") or []),
+        "label": "judge score" if source == "judge" else metric.replace("_", " "),
+        "judge": judge if source == "judge" else None,
+    }
+
+
 def local_results(
     run: dict[str, Any],
     outcome: StudyOutcome,
     objective: ObjectiveSpec,
     space: SearchSpace,
     run_id: str,
+    judge: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The results document of a study run on this machine."""
     records = sorted(outcome.trials, key=lambda r: r.number)
@@ -176,6 +193,14 @@ def local_results(
     shares, note = importance(space, records)
     return {
         "run": {**run, **totals, "stop_reason": outcome.stop_reason},
+        "objective": objective_json(
+            {
+                "source": objective.source,
+                "metric": objective.metric,
+                "minimize": objective.minimize,
+            },
+            judge,
+        ),
         "trials": trials,
         "best": _best_json(by_number[best.number] if best else None),
         "baselines": _baselines(records, best, objective, run_id),
@@ -195,8 +220,9 @@ def _server_trial(trial: dict[str, Any]) -> dict[str, Any]:
     return {key: trial.get(key) for key in keys}
 
 
-def server_results(detail: dict[str, Any]) -> dict[str, Any]:
-    """The results document of a server run (`GET /api/tuning/runs/{id}`)."""
+def server_results(detail: dict[str, Any], judge: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The results document of a server run (`GET /api/tuning/runs/{id}`); `judge` describes
+    the judge model of a judge objective."""
     run, results = detail["run"], detail["results"]
     numbers = {t["id"]: t["number"] for t in detail["trials"]}
     trials = sorted((_server_trial(t) for t in detail["trials"]), key=lambda t: t["number"])
@@ -222,6 +248,7 @@ def server_results(detail: dict[str, Any]) -> dict[str, Any]:
     pareto = sorted(numbers[i] for i in results.get("pareto_trial_ids") or [] if i in numbers)
     return {
         "run": {**run, "mode": "server"},
+        "objective": objective_json(run.get("objective") or {}, judge),
         "trials": trials,
         "best": _best_json(best),
         "baselines": baselines,

@@ -1,10 +1,10 @@
 """`benchstudio tune --server URL`: the study as a `tune` job on a BenchStudio server.
 
-The CLI sends the suite, provider and model by name or id (`POST /api/tuning/estimate` first:
-the space as it will run and what the budget allows are shown before the start), submits the
-run (`POST /api/tuning/runs`), follows the job's events with a progress bar (Ctrl-C asks the
-server to cancel; finished trials are kept), then reads the results
-(`GET /api/tuning/runs/{id}`) and prints and writes them like a local study.
+The CLI sends the suite, provider and model (and a judge objective's catalog model) by name or
+id (`POST /api/tuning/estimate` first: the space as it will run and what the budget allows are
+shown before the start), submits the run (`POST /api/tuning/runs`), follows the job's events
+with a progress bar (Ctrl-C asks the server to cancel; finished trials are kept), then reads
+the results (`GET /api/tuning/runs/{id}`) and prints and writes them like a local study.
 
 `tune resume JOB_ID --server URL` queues an interrupted tune job again (the server refuses
 others, saying why): the study continues from its stored trials (numbering too) and is
@@ -54,6 +54,11 @@ def run_body(client: ServerClient, options: TuneOptions) -> dict[str, Any]:
         **options.settings,
         "timeout_s": options.timeout_s,
     }
+    if options.judge_ref is not None:
+        body["objective"] = {
+            **body["objective"],
+            "judge_model_ref_id": client.resolve_model(options.judge_ref),
+        }
     for key, value in (
         ("name", options.name),
         ("vendor_preset_id", options.vendor_preset),
@@ -102,6 +107,29 @@ def _follow(client: ServerClient, job_id: str, planned: int, console: Console) -
             signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
+def _judge_of(client: ServerClient, run: dict[str, Any]) -> dict[str, Any] | None:
+    """The judge model of a judge objective, named as a local study names its judge."""
+    objective = run.get("objective") or {}
+    ref = objective.get("judge_model_ref_id")
+    if objective.get("source") != "judge" or not ref:
+        return None
+    described: dict[str, Any] = {
+        "model": None, "name": None, "model_ref_id": ref, "base_url": None, "protocol": None,
+    }  # fmt: skip
+    try:
+        model = client.model(str(ref))
+        provider = next(p for p in client.providers() if p["id"] == model["provider_id"])
+    except (ServerError, StopIteration):
+        return described  # deleted since: its id is all there is
+    described.update(
+        model=model["model_id"],
+        name=model["display_name"],
+        base_url=provider.get("base_url"),
+        protocol=provider.get("protocol"),
+    )
+    return described
+
+
 def _conclude(
     client: ServerClient,
     job: dict[str, Any],
@@ -113,7 +141,8 @@ def _conclude(
     """Read the run's results, print and write them; the exit code for the job's end. A
     cancelled study ends its job interrupted, so that resuming continues it."""
     console, err = consoles
-    data = server_results(client.tuning_action("GET", f"/runs/{run_id}"))
+    detail = client.tuning_action("GET", f"/runs/{run_id}")
+    data = server_results(detail, _judge_of(client, detail["run"]))
     code = finish(data, output, console)
     resume = f"resume it with: benchstudio tune resume {job['id']} --server {server}"
     if data["stop_reason"] == "cancelled" or job["status"] == "cancelled":

@@ -122,6 +122,17 @@ def wide(console: Console) -> Console:
     return Console(file=console.file, width=WIDE)
 
 
+def objective_text(objective: dict[str, Any]) -> str:
+    """What the scores are: "pass rate", or "judge score (judge: MODEL at URL)"."""
+    text = str(objective.get("label") or "pass rate")
+    judge = objective.get("judge")
+    if objective.get("source") != "judge" or not judge:
+        return text
+    name = judge.get("name") or judge.get("model") or judge.get("model_ref_id")
+    where = f" at {judge['base_url']}" if judge.get("base_url") else ""
+    return f"{text} (judge: {name}{where}; each case 1-5 as 0-100%)"
+
+
 def print_trials(data: dict[str, Any], console: Console) -> None:
     from rich import box
 
@@ -163,6 +174,7 @@ def print_trials(data: dict[str, Any], console: Console) -> None:
             row.append(f"{trial.get('cost_usd') or 0:.4f}")
         table.add_row(*row)
     out = wide(console)
+    out.print(f"Objective: {escape(objective_text(data.get('objective') or {}))}")
     out.print(table)
     notes = ["* best", "(score) partial: the trial was stopped early"]
     if pareto:

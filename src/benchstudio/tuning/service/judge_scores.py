@@ -1,7 +1,8 @@
 """The judge objective's case scores: a trial run is judged live (the eval job's live judge
 follows its cases into one report per repeat), and each judged case scores its judge score
 (1 to 5) as (score - 1) / 4 in [0, 1]. A case the judge could not score (a parse failure, a
-skipped case) counts for no side: the trial's mean is over the judged cases."""
+skipped case) counts for no side: the trial's mean is over the judged cases. The mapping is
+`tuning.domain.judge_objective`'s, which a local tune (`local_judging`) shares."""
 
 from __future__ import annotations
 
@@ -10,10 +11,10 @@ from typing import Any
 
 from benchstudio.judge.service import reports as judge_reports
 from benchstudio.storage.service_context import ServiceContext
+from benchstudio.tuning.domain.judge_objective import judged_case
 from benchstudio.tuning.domain.objective import CaseScore
 
 JUDGE_PROMPT_ID = "builtin-judge-verdict"
-SCORE_LOW, SCORE_HIGH = 1, 5
 
 
 def live_judge_settings(judge_model_ref_id: str) -> dict[str, Any]:
@@ -29,10 +30,6 @@ def live_judge_settings(judge_model_ref_id: str) -> dict[str, Any]:
         "budget_usd": None,
         "verdict_policy": "judge_final",
     }
-
-
-def unit_score(score: int) -> float:
-    return (score - SCORE_LOW) / (SCORE_HIGH - SCORE_LOW)
 
 
 async def judged_repeats(
@@ -53,11 +50,8 @@ async def judged_repeats(
             continue
         cost += report.cost_usd or 0.0
         rows = await judge_reports.report_cases(ctx, report.id, None)
-        repeats.append(
-            [
-                CaseScore(unit_score(row.score), (latencies or {}).get((label, row.case_id)))
-                for row in rows
-                if row.score is not None
-            ]
+        judged = (
+            judged_case(row.score, (latencies or {}).get((label, row.case_id))) for row in rows
         )
+        repeats.append([case for case in judged if case is not None])
     return repeats, cost

@@ -38,6 +38,9 @@ from benchstudio.tuning.service.study_types import (
 # A trial whose first cases all fail at the endpoint stops there: the point (or the endpoint)
 # is broken, and the remaining cases would only fail too.
 FAIL_FAST_CASES = 3
+# Told each finished case (its trial, repeat index and result) as it arrives; the judge
+# objective (`local_judging`) judges cases this way while the trial runs on.
+CaseHook = Callable[[TrialRequest, int, LiveCaseResult], None]
 
 
 def require_local_objective(objective: ObjectiveSpec) -> ToolMetric:
@@ -130,7 +133,7 @@ class LocalTrialEvaluator:
     million tokens) gives cases a cost; without it costs are unknown and count as 0 against
     a cost bound. `case_concurrency` caps the cases one trial runs at once (default: the
     target's, or the runner's default for its endpoint). `cancel` (the study's) abandons the
-    cases in flight as soon as it is set."""
+    cases in flight as soon as it is set. `on_case` is told every finished case."""
 
     def __init__(
         self,
@@ -145,6 +148,7 @@ class LocalTrialEvaluator:
         retry_policy: RetryPolicy | None = None,
         semantic: SemanticPrepass | None = None,
         cancel: asyncio.Event | None = None,
+        on_case: CaseHook | None = None,
     ) -> None:
         if not suite.cases:
             raise ValueError("the suite has no case to run")
@@ -158,6 +162,7 @@ class LocalTrialEvaluator:
         self.retry_policy = retry_policy
         self.semantic = semantic
         self.cancel = cancel
+        self.on_case = on_case
 
     async def evaluate(self, request: TrialRequest, prune: PruneCheck) -> TrialResult:
         targets = [
@@ -208,6 +213,8 @@ class LocalTrialEvaluator:
                 tally.add(
                     repeat_of[result.target], result, case_score(result, self.metric, self.price)
                 )
+                if self.on_case is not None:
+                    self.on_case(request, repeat_of[result.target], result)
                 if tally.done >= total:
                     break
                 stop = self._stop(tally, request, prune, total)
