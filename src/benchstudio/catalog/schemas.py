@@ -295,6 +295,13 @@ class ParameterSpecOut(BaseModel):
     max: float | None = None
     default: Any = None
     choices: list[Any] | None = None
+    request_field: bool = Field(
+        default=False,
+        description=(
+            "A field of the request itself (tool_choice), translated by each adapter: a tuner "
+            "dimension and a run setting, never a parameter-set value."
+        ),
+    )
 
 
 class AppliedParameterSet(BaseModel):

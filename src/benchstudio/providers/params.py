@@ -20,6 +20,8 @@ import yaml
 from benchstudio.providers.base import ChatRequest
 
 Action = Literal["clamp", "drop", "rename", "warn"]
+# Parameters that are fields of the request itself (`request_field: true` in the tables).
+REQUEST_FIELDS = ("tool_choice",)
 _TYPE_CHECKS: dict[str, tuple[type, ...]] = {
     "float": (int, float),
     "int": (int,),
@@ -66,6 +68,13 @@ def _canonical(value: Any) -> Any:
 
 @dataclass(frozen=True, slots=True)
 class ParamSpec:
+    """One parameter of a provider table. `nest` sends the value inside an object on the wire
+    (path of keys, `nest_with` the object's fixed members: Anthropic's reasoning budget is
+    `thinking: {type: enabled, budget_tokens: N}`); `below` names a parameter that must stay
+    above the value (raised by its default when not); `request_field` marks a field of the
+    request itself (`ChatRequest.tool_choice`) that each adapter translates, not a body key;
+    `note` explains why a value outside `choices` is refused."""
+
     type: str = "float"
     min: float | None = None
     max: float | None = None
@@ -73,6 +82,11 @@ class ParamSpec:
     choices: tuple[Any, ...] | None = None
     rename: str | None = None
     required: bool = False
+    nest: tuple[str, ...] | None = None
+    nest_with: tuple[tuple[str, Any], ...] = ()
+    below: str | None = None
+    request_field: bool = False
+    note: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,6 +127,11 @@ def _spec(raw: Mapping[str, Any]) -> ParamSpec:
         choices=tuple(choices) if choices is not None else None,
         rename=raw.get("rename"),
         required=bool(raw.get("required", False)),
+        nest=tuple(raw["nest"]) if raw.get("nest") else None,
+        nest_with=tuple((raw.get("nest_with") or {}).items()),
+        below=raw.get("below"),
+        request_field=bool(raw.get("request_field", False)),
+        note=raw.get("note"),
     )
 
 
@@ -192,11 +211,12 @@ def _range_text(spec: ParamSpec) -> str:
 def _check_value(name: str, value: Any, spec: ParamSpec, out: list[Adjustment]) -> Any:
     """The value to send (clamped), or None when it must be dropped."""
     allowed = _TYPE_CHECKS.get(spec.type, (object,))
+    one_of = f"must be one of {', '.join(map(str, spec.choices))}" if spec.choices else ""
     if not isinstance(value, allowed) or (spec.type != "bool" and isinstance(value, bool)):
-        out.append(Adjustment(name, "drop", f"expected {spec.type}", original=value))
+        out.append(Adjustment(name, "drop", one_of or f"expected {spec.type}", original=value))
         return None
     if spec.choices is not None and value not in spec.choices:
-        reason = f"must be one of {', '.join(map(str, spec.choices))}"
+        reason = f"{spec.note} ({one_of})" if spec.note else one_of
         out.append(Adjustment(name, "drop", reason, original=value))
         return None
     if spec.type in ("float", "int"):
@@ -263,6 +283,10 @@ def _resolve_one(
     checked = _check_value(name, value, spec, out)
     if checked is None:
         return None
+    if spec.nest is not None:
+        path = ".".join(spec.nest)
+        out.append(Adjustment(name, "rename", f"{provider} sends it as {path}", name, path))
+        return name, checked  # placed at its path by _wire_params
     wire = spec.rename
     reason = f"{provider} calls it {wire}"
     if name in rules.renames:
@@ -297,11 +321,59 @@ def resolve_params(provider: str, model: str, requested: Mapping[str, Any]) -> E
             kept[name] = (spec.rename or name, spec.default)
             reason = f"required by {table.name}; default {spec.default} used"
             adjustments.append(Adjustment(name, "warn", reason, value=spec.default))
-    return EffectiveParams(dict(kept.values()), adjustments)
+    _raise_above(kept, rules.specs, adjustments)
+    return EffectiveParams(_wire_params(kept, rules.specs), adjustments)
+
+
+def _raise_above(
+    kept: dict[str, tuple[str, Any]], specs: Mapping[str, ParamSpec], out: list[Adjustment]
+) -> None:
+    """A value that must stay below another sent parameter (Anthropic's thinking budget below
+    max_tokens) raises that parameter to the value plus its default (room for the answer)."""
+    for name, spec in specs.items():
+        if spec.below is None or name not in kept or spec.below not in kept:
+            continue
+        value = kept[name][1]
+        wire, limit = kept[spec.below]
+        if isinstance(limit, int | float) and limit <= value:
+            headroom = specs[spec.below].default if spec.below in specs else None
+            raised = value + int(headroom or value)
+            kept[spec.below] = (wire, raised)
+            reason = f"raised above {name} ({value}) to leave {raised - value} for the answer"
+            out.append(Adjustment(spec.below, "clamp", reason, original=limit, value=raised))
+
+
+def _wire_params(
+    kept: Mapping[str, tuple[str, Any]], specs: Mapping[str, ParamSpec]
+) -> dict[str, Any]:
+    """The body parameters: flat ones by wire name, then nested ones placed at their path
+    (inside an object already sent there, whose other members stay)."""
+    params: dict[str, Any] = {}
+    nested: list[tuple[ParamSpec, Any]] = []
+    for name, (wire, value) in kept.items():
+        spec = specs.get(name)
+        if spec is not None and spec.nest is not None:
+            nested.append((spec, value))
+        else:
+            params[wire] = value
+    for spec, value in nested:
+        assert spec.nest is not None
+        *parents, leaf = spec.nest
+        node = params
+        for key in parents:
+            inner = node.get(key)
+            child = dict(inner) if isinstance(inner, dict) else {}
+            node[key] = child
+            node = child
+        node.update(dict(spec.nest_with))
+        node[leaf] = value
+    return params
 
 
 def apply_params(request: ChatRequest, provider: str) -> tuple[ChatRequest, list[Adjustment]]:
-    """A copy of `request` whose temperature, max_tokens and extra are provider-effective."""
+    """A copy of `request` whose temperature, max_tokens and extra are provider-effective; a
+    request field in `extra` (tool_choice) moves to the request's own field, which the
+    adapter translates to its wire format (never merged raw into the body)."""
     requested: dict[str, Any] = dict(request.extra)
     requested.setdefault("temperature", request.temperature)
     requested.setdefault("max_tokens", request.max_tokens)
@@ -309,5 +381,8 @@ def apply_params(request: ChatRequest, provider: str) -> tuple[ChatRequest, list
     params = dict(effective.params)
     temperature = params.pop("temperature", None)
     max_tokens = params.pop("max_tokens", None)
-    updated = replace(request, temperature=temperature, max_tokens=max_tokens, extra=params)
+    fields = {name: params.pop(name) for name in REQUEST_FIELDS if name in params}
+    updated = replace(
+        request, temperature=temperature, max_tokens=max_tokens, extra=params, **fields
+    )
     return updated, effective.adjustments

@@ -82,3 +82,19 @@ def test_cli_reads_name_value_pairs_as_json_when_it_can() -> None:
     assert parse_param("reasoning_effort=low") == ("reasoning_effort", "low")
     with pytest.raises(typer.BadParameter):
         parse_param("top_p")
+
+
+def test_a_parameter_set_cannot_hold_the_request_tool_choice() -> None:
+    for provider in (None, "openai"):
+        with pytest.raises(InvalidParameterError) as caught:
+            check_parameter_values({"tool_choice": "required"}, provider, "gpt-4o")
+        assert caught.value.param == "tool_choice"
+        assert "run setting" in caught.value.reason
+    # The thinking budget is a body parameter: a set may hold it.
+    check_parameter_values({"reasoning_budget": 2048}, "anthropic", "claude-sonnet-4-5")
+
+
+def test_the_spec_table_marks_tool_choice_as_a_request_field() -> None:
+    table = parameter_spec_table("anthropic", "claude-sonnet-4-5")
+    assert table["tool_choice"].request_field
+    assert not table["reasoning_budget"].request_field

@@ -5549,6 +5549,12 @@ export interface components {
             min?: number | null;
             /** Name */
             name: string;
+            /**
+             * Request Field
+             * @description A field of the request itself (tool_choice), translated by each adapter: a tuner dimension and a run setting, never a parameter-set value.
+             * @default false
+             */
+            request_field: boolean;
             /** Type */
             type: string;
         };

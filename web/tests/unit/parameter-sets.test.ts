@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest'
 
 import { defaultForm, toRequest } from '@/features/benchmarks/benchmarkForm'
-import { controlFor, rangeHint, setsForModel } from '@/features/parameterSets/parameterControls'
+import {
+  controlFor,
+  parameterSetSpecs,
+  rangeHint,
+  setsForModel,
+} from '@/features/parameterSets/parameterControls'
 
 describe('controlFor', () => {
   it('gives a ranged number input for floats and whole numbers for ints', () => {
@@ -67,5 +72,21 @@ describe('toRequest with parameter sets', () => {
       { provider_id: 'p1', model_id: 'sim-small', parameter_set_id: 'set1' },
       { provider_id: 'p1', model_id: 'sim-large' },
     ])
+  })
+})
+
+describe('parameterSetSpecs', () => {
+  it('leaves out the request fields a set may not hold (tool_choice), keeps the budget', () => {
+    const specs = [
+      { name: 'temperature', type: 'float', min: 0, max: 1 },
+      {
+        name: 'tool_choice',
+        type: 'str',
+        choices: ['auto', 'required', 'none'],
+        request_field: true,
+      },
+      { name: 'reasoning_budget', type: 'int', min: 1024, max: null, request_field: false },
+    ]
+    expect(parameterSetSpecs(specs).map((s) => s.name)).toEqual(['temperature', 'reasoning_budget'])
   })
 })

@@ -62,10 +62,49 @@ describe('parameter specs → inputs', () => {
       'temperature',
       'top_p',
       'max_tokens',
+      'reasoning_effort',
       'n',
       'parallel_tool_calls',
-      'reasoning_effort',
     ])
+  })
+
+  it('offers the tool choice as a list and the thinking budget as a range when taken', () => {
+    const claude = [
+      ...SPECS,
+      {
+        name: 'tool_choice',
+        type: 'str',
+        choices: ['auto', 'required', 'none'],
+        request_field: true,
+      },
+      { name: 'reasoning_budget', type: 'int', min: 1024, max: null },
+    ]
+    expect(tunableSpecs(claude).map((s) => s.name)).toEqual([
+      'temperature',
+      'top_p',
+      'max_tokens',
+      'reasoning_effort',
+      'reasoning_budget',
+      'tool_choice',
+      'n',
+      'parallel_tool_calls',
+    ])
+    const toolChoice = claude.find((s) => s.name === 'tool_choice')
+    expect(newDimension('tool_choice', toolChoice)).toMatchObject({
+      kind: 'choice',
+      values: ['auto', 'required', 'none'],
+    })
+    expect(boundsFor(toolChoice).hint).toContain("request's own field")
+    const budget = claude.find((s) => s.name === 'reasoning_budget')
+    expect(newDimension('reasoning_budget', budget)).toMatchObject({
+      kind: 'range',
+      integer: true,
+      low: 1024,
+      high: 9216,
+      step: 1000,
+    })
+    // A provider without these specs (OpenAI): nothing to offer.
+    expect(tunableSpecs(SPECS).map((s) => s.name)).not.toContain('tool_choice')
   })
 
   it('bounds a range by the spec and gives booleans and enums their only values', () => {

@@ -20,7 +20,7 @@ from benchstudio.catalog.service import CatalogContext
 from benchstudio.core.errors import AppError, ConflictError
 from benchstudio.prompts import service as prompts
 from benchstudio.prompts.schemas import PromptVersionOut
-from benchstudio.providers.params import EffectiveParams, resolve_params
+from benchstudio.providers.params import REQUEST_FIELDS, EffectiveParams, resolve_params
 from benchstudio.speed.config import BenchConfig, Prices, TargetConfig
 from benchstudio.speed.output import Estimate, estimate_run
 from benchstudio.speed.prompts import DEFAULT_PROMPT, tier_skip_reason
@@ -190,7 +190,9 @@ async def resolve_targets(
 
 
 def _target_config(target: PlannedTarget) -> TargetConfig:
-    params = {k: v for k, v in target.effective.params.items() if k not in ("max_tokens",)}
+    # A benchmark sends no tools, so a tool choice (a request field) has nothing to choose.
+    skipped = ("max_tokens", *REQUEST_FIELDS)
+    params = {k: v for k, v in target.effective.params.items() if k not in skipped}
     return TargetConfig(
         name=target.key,
         base_url=target.provider.base_url,

@@ -24,6 +24,7 @@ from benchstudio.catalog.schemas import (
 from benchstudio.core.errors import AppError, NotFoundError
 from benchstudio.providers.factory import KNOWN_PROVIDERS
 from benchstudio.providers.params import (
+    REQUEST_FIELDS,
     ParamSpec,
     load_registry,
     parameter_specs,
@@ -90,11 +91,18 @@ def _generic_refusal(name: str, value: Any) -> str | None:
 
 
 def check_parameter_values(params: Mapping[str, Any], provider: str | None, model: str) -> None:
-    """Refuse the first value the registry would drop or clamp (None: no model, generic)."""
+    """Refuse the first value the registry would drop or clamp (None: no model, generic), and
+    request fields (tool_choice): a run sets its tool choice itself, the tuner searches it."""
     for name in sorted(params):
         value = params[name]
         if value is None:
             continue
+        if name in REQUEST_FIELDS:
+            raise InvalidParameterError(
+                name,
+                "is a run setting (the request's tool choice), not a parameter-set value: "
+                "set it on the run, or search it in the tuner",
+            )
         reason = (
             _generic_refusal(name, value)
             if provider is None
@@ -141,6 +149,7 @@ async def parameter_specs_for(
             max=spec.max,
             default=spec.default,
             choices=None if spec.choices is None else list(spec.choices),
+            request_field=spec.request_field,
         )
         for name, spec in sorted(table.items())
     ]

@@ -190,16 +190,40 @@ def _clamp_range(
     return replace(dimension, low=low, high=high, integer=integer or dimension.integer)
 
 
+def _refused_beside(
+    dimension: ChoiceDimension, rules: ProviderRules, context: Mapping[str, Any]
+) -> dict[str, RegistryAdjustment]:
+    """Choices refused only beside the other always-searched dimensions (Anthropic's thinking
+    budget allows tool_choice auto or none, not required), by value key. When every choice is
+    refused there, the dimension as a whole conflicts: `_conflicts` drops it instead."""
+    others = {k: v for k, v in context.items() if k != dimension.name}
+    if not others:
+        return {}
+    refused: dict[str, RegistryAdjustment] = {}
+    for choice in dimension.choices:
+        notes = rules.resolve({**others, dimension.name: choice}).adjustments
+        drop = next((a for a in notes if a.param == dimension.name and a.action == "drop"), None)
+        if drop is not None:
+            refused[value_key(choice)] = drop
+    return {} if len(refused) == len(dimension.choices) else refused
+
+
 def _filter_choices(
-    dimension: ChoiceDimension, rules: ProviderRules, out: list[SpaceAdjustment]
+    dimension: ChoiceDimension,
+    rules: ProviderRules,
+    out: list[SpaceAdjustment],
+    context: Mapping[str, Any],
 ) -> ChoiceDimension | None:
-    """Choices as the provider takes them: refused ones removed, clamped ones replaced (and
-    merged when two clamp to the same value); None when nothing is left."""
+    """Choices as the provider takes them: refused ones removed (alone, or beside the other
+    always-searched dimensions), clamped ones replaced (and merged when two clamp to the same
+    value); None when nothing is left."""
     kept: dict[str, Any] = {}
+    refused_beside = _refused_beside(dimension, rules, context)
     for choice in dimension.choices:
         resolved = rules.resolve({dimension.name: choice})
         notes = [a for a in resolved.adjustments if a.param == dimension.name]
         dropped = next((a for a in notes if a.action == "drop"), None)
+        dropped = dropped or refused_beside.get(value_key(choice))
         if dropped is not None:
             out.append(SpaceAdjustment(dimension.name, "drop_choice", dropped.reason, choice))
             continue
@@ -214,7 +238,10 @@ def _filter_choices(
 
 
 def _check_dimension(
-    dimension: Dimension, rules: ProviderRules, out: list[SpaceAdjustment]
+    dimension: Dimension,
+    rules: ProviderRules,
+    out: list[SpaceAdjustment],
+    context: Mapping[str, Any],
 ) -> Dimension | None:
     """The dimension as the provider runs it, or None when it leaves the space."""
     name = dimension.name
@@ -233,7 +260,7 @@ def _check_dimension(
     if isinstance(dimension, RangeDimension):
         checked = _clamp_range(dimension, spec, out)
     else:
-        checked = _filter_choices(dimension, rules, out)
+        checked = _filter_choices(dimension, rules, out, context)
         if checked is None:
             reason = f"{rules.provider} takes none of the listed values"
             out.append(SpaceAdjustment(name, "drop", reason))
@@ -289,10 +316,12 @@ def validate_space(space: SearchSpace, rules: ProviderRules) -> ValidatedSpace:
     for dimension in space.dimensions:
         _refuse_unknown(dimension, rules)
     adjustments: list[SpaceAdjustment] = []
+    # What every point sends besides a dimension's own value (its first value stands in).
+    context = {d.name: _probe_value(d) for d in space.dimensions if d.condition is None}
     kept = [
         checked
         for dimension in space.dimensions
-        if (checked := _check_dimension(dimension, rules, adjustments)) is not None
+        if (checked := _check_dimension(dimension, rules, adjustments, context)) is not None
     ]
     kept = _conflicts(_orphans(kept, adjustments), rules, adjustments)
     kept = _orphans(kept, adjustments)

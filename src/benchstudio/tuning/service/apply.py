@@ -14,6 +14,7 @@ from benchstudio.catalog import service as catalog
 from benchstudio.catalog.schemas import ParameterSetIn
 from benchstudio.core.errors import AppError, ConflictError, NotFoundError
 from benchstudio.evals.runs.service.experiment_check import check_experiment
+from benchstudio.providers.params import REQUEST_FIELDS
 from benchstudio.storage.service_context import ServiceContext
 from benchstudio.tuning import repository
 from benchstudio.tuning.domain.best import best_trial
@@ -49,8 +50,10 @@ def _pick(run: TunerRun, trials: list[TunerTrial], trial_id: str | None) -> Tune
 
 
 def _params(trial: TunerTrial) -> dict[str, Any]:
-    """The trial's effective request parameters; seeds belong to repeats, never to a set."""
-    return {k: v for k, v in trial.effective.items() if k not in NOT_DIMENSIONS}
+    """The trial's effective request parameters; seeds belong to repeats, never to a set, and
+    a searched tool choice is a run setting (the request's own field), which no set holds."""
+    left_out = (*NOT_DIMENSIONS, *REQUEST_FIELDS)
+    return {k: v for k, v in trial.effective.items() if k not in left_out}
 
 
 def _set_name(run: TunerRun, trial: TunerTrial) -> str:

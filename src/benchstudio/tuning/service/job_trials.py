@@ -188,7 +188,8 @@ class EvalTrialEvaluator:
         return {
             "temperature": params.pop("temperature", None),
             "max_tokens": params.pop("max_tokens", None),
-            "tool_choice": None,
+            # A searched tool choice is the request's own field (each adapter translates it).
+            "tool_choice": params.pop("tool_choice", None),
             "system_prompt": None,
             "params": params,
             "concurrency": self._target.case_concurrency,

@@ -76,12 +76,15 @@ def repeat_target(
     params = {**target_base_params(target), **point, "seed": seed}
     temperature = params.pop("temperature", None)
     max_tokens = params.pop("max_tokens", None)
+    # A searched tool choice replaces the fixed one (--tool-choice), as the request's field.
+    tool_choice = params.pop("tool_choice", target.tool_choice)
     return target.model_copy(
         update={
             "label": f"repeat {repeat + 1}",
             "params": params,
             "temperature": temperature,
             "max_tokens": max_tokens,
+            "tool_choice": tool_choice,
             "concurrency": concurrency or target.concurrency,
         }
     )

@@ -7,6 +7,14 @@ export interface SpecLike {
   min?: number | null | undefined
   max?: number | null | undefined
   choices?: unknown[] | null | undefined
+  /** A field of the request itself (tool_choice): a run setting and a tuner dimension. */
+  request_field?: boolean | undefined
+}
+
+/** The specs a parameter set may hold: not the request's own fields (tool_choice is set on
+ * the run, or searched by the tuner; the server refuses it in a set). */
+export function parameterSetSpecs<T extends SpecLike>(specs: readonly T[]): T[] {
+  return specs.filter((spec) => !spec.request_field)
 }
 
 export type ParamControl =

@@ -21,6 +21,9 @@ const COMMON = [
   'frequency_penalty',
   'repetition_penalty',
   'max_tokens',
+  'reasoning_effort',
+  'reasoning_budget',
+  'tool_choice',
 ]
 
 export interface ParamBounds {
@@ -74,7 +77,10 @@ export function boundsFor(spec: SpecLike | undefined): ParamBounds {
     }
   if (spec.choices && spec.choices.length > 0) {
     const options = spec.choices as ChoiceValue[]
-    return { range: false, integer: false, min: null, max: null, options, hint: 'Pick values' }
+    const hint = spec.request_field
+      ? "Pick values: sent as the request's own field, in the provider's format"
+      : 'Pick values'
+    return { range: false, integer: false, min: null, max: null, options, hint }
   }
   if (spec.type === 'bool')
     return {
@@ -109,10 +115,15 @@ export interface RangeStart {
   step: number
 }
 
-/** A new range's first values: the spec's bounds, or a small window when one is open. */
-export function rangeStart(bounds: ParamBounds): RangeStart {
+/** Open-ended parameters whose useful window is wider than the default (thinking tokens). */
+const OPEN_SPANS: Readonly<Record<string, number>> = { reasoning_budget: 8192 }
+
+/** A new range's first values: the spec's bounds, or a small window when one is open (a
+ * thinking budget gets 8192 tokens above its minimum). */
+export function rangeStart(bounds: ParamBounds, name = ''): RangeStart {
   let low = bounds.min ?? 0
-  let high = bounds.max ?? (bounds.integer ? low + 10 : low + 1)
+  const span = OPEN_SPANS[name] ?? (bounds.integer ? 10 : 1)
+  let high = bounds.max ?? low + span
   if (bounds.integer) {
     low = Math.ceil(low)
     high = Math.floor(high)

@@ -66,7 +66,7 @@ export function formatValue(value: unknown): string {
 export function newDimension(name: string, spec: SpecLike | undefined): DimensionDraft {
   const bounds = boundsFor(spec)
   if (bounds.range && spec) {
-    const start = rangeStart(bounds)
+    const start = rangeStart(bounds, name)
     return {
       kind: 'range',
       key: key(),
