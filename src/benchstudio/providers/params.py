@@ -298,10 +298,11 @@ def _resolve_one(
     return name, checked
 
 
-def resolve_params(provider: str, model: str, requested: Mapping[str, Any]) -> EffectiveParams:
-    """Effective wire parameters for `model` on `provider`, with every adjustment explained."""
+def _kept_params(
+    provider: str, model: str, requested: Mapping[str, Any], adjustments: list[Adjustment]
+) -> tuple[ProviderParams, _Overrides, dict[str, tuple[str, Any]]]:
+    """The requested parameters that stay, by caller name: (wire name, checked value)."""
     table, known = load_registry().for_provider(provider)
-    adjustments: list[Adjustment] = []
     if not known:
         reason = f"unknown provider {provider!r}: OpenAI-compatible parameter rules assumed"
         adjustments.append(Adjustment("*", "warn", reason))
@@ -316,6 +317,23 @@ def resolve_params(provider: str, model: str, requested: Mapping[str, Any]) -> E
         if all(p in kept for p in conflict.params):
             _, dropped_value = kept.pop(conflict.drop)
             adjustments.append(Adjustment(conflict.drop, "drop", conflict.reason, dropped_value))
+    return table, rules, kept
+
+
+def resolve_caller_params(
+    provider: str, model: str, requested: Mapping[str, Any]
+) -> dict[str, Any]:
+    """What `resolve_params` would send, under the caller's own names (clamped, with drops and
+    conflicts applied, but neither renamed, nested nor completed with required defaults): the
+    form a parameter set holds, valid for the same provider and model."""
+    _, _, kept = _kept_params(provider, model, requested, [])
+    return {name: value for name, (_, value) in kept.items()}
+
+
+def resolve_params(provider: str, model: str, requested: Mapping[str, Any]) -> EffectiveParams:
+    """Effective wire parameters for `model` on `provider`, with every adjustment explained."""
+    adjustments: list[Adjustment] = []
+    table, rules, kept = _kept_params(provider, model, requested, adjustments)
     for name, spec in rules.specs.items():
         if spec.required and name not in kept and spec.default is not None:
             kept[name] = (spec.rename or name, spec.default)

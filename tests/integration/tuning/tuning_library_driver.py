@@ -81,7 +81,8 @@ async def _store(
                     number=number,
                     kind=trial.kind,
                     state=trial.state,
-                    point=trial.point or dict(trial.effective),
+                    # The sampler's point: what was searched (seeds are the repeats').
+                    point=trial.point or {k: v for k, v in trial.effective.items() if k != "seed"},
                     effective=trial.effective,
                     fingerprint=repr(sorted(trial.effective.items())),
                     eval_run_id=trial.eval_run_id,
@@ -120,7 +121,9 @@ def store_tuner_run(
     """A tuner run of the signed-in user, with its trials, as the tune job stores them."""
     space = {
         "dimensions": [
-            {"kind": "range", "name": "temperature", "low": 0.0, "high": 1.0, "step": 0.1}
+            {"kind": "range", "name": "temperature", "low": 0.0, "high": 2.0, "step": 0.1},
+            {"kind": "range", "name": "top_p", "low": 0.5, "high": 1.0, "step": 0.1},
+            {"kind": "range", "name": "max_tokens", "low": 256, "high": 1024, "integer": True},
         ],
         "repeats": 1,
     }
@@ -137,6 +140,8 @@ def store_tuner_run(
             "model_id": model,
             "model_ref_id": model_ref_id,
             "label": model,
+            "registry_provider": "openai",  # the demo simulator's table
+            "params": {},
         },
         "space": space,
         "validated_space": space,

@@ -73,21 +73,3 @@ def test_without_a_searched_tool_choice_the_run_keeps_its_default() -> None:
     settings = evaluator({})._settings(request({"reasoning_budget": 1024}))
     assert settings["tool_choice"] is None
     assert "tool_choice" not in settings["params"]
-
-
-def test_apply_best_leaves_the_tool_choice_out_of_the_parameter_set() -> None:
-    from benchstudio.tuning.models import TunerTrial
-    from benchstudio.tuning.service.apply import _params
-
-    trial = TunerTrial(
-        effective={
-            "temperature": 1,
-            "tool_choice": "required",
-            "seed": 3,
-            "thinking": {"type": "enabled", "budget_tokens": 2048},
-        }
-    )
-    assert _params(trial) == {
-        "temperature": 1,
-        "thinking": {"type": "enabled", "budget_tokens": 2048},
-    }

@@ -14,11 +14,11 @@ from benchstudio.catalog import service as catalog
 from benchstudio.catalog.schemas import ParameterSetIn
 from benchstudio.core.errors import AppError, ConflictError, NotFoundError
 from benchstudio.evals.runs.service.experiment_check import check_experiment
-from benchstudio.providers.params import REQUEST_FIELDS
+from benchstudio.providers.params import REQUEST_FIELDS, resolve_caller_params
 from benchstudio.storage.service_context import ServiceContext
 from benchstudio.tuning import repository
 from benchstudio.tuning.domain.best import best_trial
-from benchstudio.tuning.domain.space import NOT_DIMENSIONS
+from benchstudio.tuning.domain.space import NOT_DIMENSIONS, SearchSpace, active_point
 from benchstudio.tuning.models import TunerRun, TunerTrial
 from benchstudio.tuning.schemas import ApplyBestIn, ApplyBestOut
 from benchstudio.tuning.service.experiment_filing import file_tuner_run
@@ -49,11 +49,22 @@ def _pick(run: TunerRun, trials: list[TunerTrial], trial_id: str | None) -> Tune
     return best
 
 
-def _params(trial: TunerTrial) -> dict[str, Any]:
-    """The trial's effective request parameters; seeds belong to repeats, never to a set, and
-    a searched tool choice is a run setting (the request's own field), which no set holds."""
+def _params(run: TunerRun, trial: TunerTrial) -> dict[str, Any]:
+    """The trial's request parameters under their own names (a set holds `top_p`, never
+    Gemini's wire `topP`): the target's fixed ones under the point, clamped as they were sent.
+    Seeds belong to repeats, never to a set, and a searched tool choice is a run setting (the
+    request's own field), which no set holds."""
+    target = run.target
+    space = SearchSpace.from_dict(run.validated_space)
+    requested = {
+        **dict(target.get("parameter_set_params") or {}),
+        **dict(target.get("params") or {}),
+        **active_point(space, dict(trial.point)),
+    }
+    registry, model = str(target["registry_provider"]), str(target["model_id"])
+    sent = resolve_caller_params(registry, model, requested)
     left_out = (*NOT_DIMENSIONS, *REQUEST_FIELDS)
-    return {k: v for k, v in trial.effective.items() if k not in left_out}
+    return {k: v for k, v in sent.items() if k not in left_out}
 
 
 def _set_name(run: TunerRun, trial: TunerTrial) -> str:
@@ -96,7 +107,7 @@ async def apply_best(ctx: ServiceContext, run_id: str, data: ApplyBestIn) -> App
             code="not_finished",
         )
     trial = _pick(run, trials, data.trial_id)
-    params = _params(trial)
+    params = _params(run, trial)
     if data.target == "experiment" and data.experiment_id is not None:
         await file_tuner_run(ctx, run.id, data.experiment_id, move=True)
         return ApplyBestOut(target="experiment", experiment_id=data.experiment_id, params=params)
