@@ -232,10 +232,10 @@ async def test_local_trials_stay_within_the_cost_bound_with_cases_in_flight(
     assert outcome.stop_reason == "max_cost"
     assert outcome.cost_usd <= cap
     assert cap - one / 3 < outcome.cost_usd  # the rest went to cases that fitted
-    first, stopped, *rest = outcome.trials
+    # The stopped trial held all that was left: no empty trial is started after it.
+    first, stopped = outcome.trials
     assert first.state == "complete" and stopped.state == "pruned"
     assert 0 < stopped.calls < len(SUITE.cases)
-    assert all(t.calls == 0 for t in rest)
 
 
 def test_a_repeat_target_lays_the_point_and_seed_over_the_target() -> None:

@@ -370,10 +370,25 @@ class _Study:
                 or result.budget_stop
                 or ("max_calls" if request.max_calls is not None else "max_cost")
             )
+        if self._left_nothing_for_others(request, result):
+            self.reason = self.reason or result.budget_stop
         if request.kind == "search" and self.reason is None and self.state.should_stop:
             self.reason = "early_stop"
         await self.sink.trial_finished(record)
         await self.sink.progress(self.progress())
+
+    def _left_nothing_for_others(self, request: TrialRequest, result: TrialResult) -> bool:
+        """A trial refused a case by a bound while it held all that was left of it: a next
+        trial would be refused at once (an empty trial), so the study ends here."""
+        if result.budget_stop is None or self.running:
+            return False
+        share: float | None
+        if result.budget_stop == "max_calls":
+            pool, share, used = self.calls, request.max_calls, float(result.calls)
+        else:
+            pool, share, used = self.cost, request.max_cost_usd, result.cost_usd
+        free = pool.free
+        return share is not None and free is not None and free <= share - used + 1e-9
 
     def progress(self) -> StudyProgress:
         return StudyProgress(
