@@ -66,6 +66,8 @@ class TunerRun(Base):
     calls_used: Mapped[int] = mapped_column(Integer, default=0)
     cost_usd: Mapped[float] = mapped_column(Float, default=0.0)
     merged_points: Mapped[int] = mapped_column(Integer, default=0)
+    # Seconds the study has been running, summed over its sessions (max_wall_s counts these).
+    active_s: Mapped[float] = mapped_column(Float, default=0.0, server_default="0")
     # Why the study ended: budget (which), early stop, exhausted space, cancelled.
     stop_reason: Mapped[str | None] = mapped_column(Text)
     error: Mapped[str | None] = mapped_column(Text)

@@ -15,6 +15,7 @@ from benchstudio.toolcall.live.records import EvalTarget, LiveCaseResult
 from benchstudio.toolcall.live.runner import LiveEvalRunner
 from benchstudio.toolcall.profiles import get_profile
 from benchstudio.toolcall.samples import sample_suite_text
+from benchstudio.toolcall.schemas import TestCase
 from benchstudio.toolcall.suite_file import parse_suite
 
 SUITE = parse_suite(sample_suite_text())
@@ -136,3 +137,27 @@ def test_shared_endpoint_targets_share_the_smallest_limit() -> None:
     assert [p.concurrency for p in plans] == [2, 2, 4]
     with pytest.raises(ValueError, match="unique"):
         plan_targets([plans[0].target, plans[0].target])
+
+
+async def test_an_admission_hook_is_asked_before_each_case_and_can_end_the_run(
+    scripted_simulator: SimulatorServer,
+) -> None:
+    asked: list[str] = []
+
+    async def admit(target: EvalTarget, case: TestCase) -> bool:
+        asked.append(case.id)
+        return len(asked) <= 3  # three cases, then every worker ends
+
+    async with guarded_adapters(EgressPolicy.from_allow_list("dev")) as adapter_for:
+        runner = LiveEvalRunner(
+            SUITE,
+            [target(scripted_simulator, "good", concurrency=2)],
+            get_profile("lenient"),
+            adapter_for,
+            retry_policy=FAST_RETRY,
+            admit=admit,
+        )
+        results = [result async for result in runner.run()]
+    assert sorted(r.case_id for r in results) == sorted(asked[:3])
+    assert len(results) == 3 < runner.total
+    assert len(asked) == 5  # each of the two workers was refused once

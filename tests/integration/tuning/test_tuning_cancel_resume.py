@@ -81,3 +81,42 @@ def test_cancel_keeps_trials_and_resume_continues_the_study(api: Api) -> None:
     scored = [t["effective"] for t in trials if t["state"] == "complete"]
     assert len(scored) == len({repr(sorted(e.items())) for e in scored})
     assert sum(1 for t in trials if t["cases"] > 0) == 10
+
+
+def _active_s(api: Api, run_id: str) -> float:
+    return float(api.ok("GET", f"/api/tuning/runs/{run_id}")["run"]["active_s"])
+
+
+def test_max_wall_counts_the_seconds_of_every_session(api: Api) -> None:
+    """The wall budget is seconds of running summed over resumes: a resumed run gets what the
+    first session left of it, not the whole budget again (nor the pause in between)."""
+    api.sign_up("wall@example.com")
+    suite = api.ok("POST", "/api/suites/sample", 201)
+    wall = 10.0
+    body = run_body(
+        suite["id"],
+        demo_provider(api),
+        budget={"max_trials": 500, "max_wall_s": wall},
+        stopping={"prune": False},
+        concurrency=1,
+    )
+    submitted = api.ok("POST", "/api/tuning/runs", 202, json=body)
+    run_id, job_id = submitted["run"]["id"], submitted["job_id"]
+    deadline = time.monotonic() + 60.0
+    while _active_s(api, run_id) < wall / 2:  # stored as trials finish
+        assert time.monotonic() < deadline, "the run recorded no running time"
+        time.sleep(0.1)
+    api.ok("POST", f"/api/jobs/{job_id}/cancel")
+    assert wait_job(api, job_id)["status"] == "interrupted"
+    first = _active_s(api, run_id)
+    assert wall / 2 <= first < wall
+    time.sleep(1.0)  # a pause: not running time
+
+    api.ok("POST", f"/api/jobs/{job_id}/resume")
+    job = wait_job(api, job_id)
+    assert job["status"] == "done", job
+    run = api.ok("GET", f"/api/tuning/runs/{run_id}")["run"]
+    assert run["stop_reason"] == "max_wall"
+    # The second session ran for what was left (plus the case in flight at the halt); a
+    # whole new budget would have brought the total to first + wall.
+    assert wall <= run["active_s"] < first + wall - 1.0

@@ -16,6 +16,7 @@ from tuning_driver import (
     demo_provider,
     finished,
     grid_space,
+    priced_provider,
     run_body,
     simulator_fixture,
     tuning_settings,
@@ -109,3 +110,49 @@ def test_a_judge_model_of_another_user_is_not_found(api: Api) -> None:
     )
     assert other.call("POST", "/api/tuning/estimate", json=body).status_code == 404
     assert other.call("POST", "/api/tuning/runs", json=body).status_code == 404
+
+
+def test_a_priced_judge_is_in_the_estimate_and_under_max_cost(
+    api: Api, simulator: DemoSimulator
+) -> None:
+    """The judge's calls are reported apart from max_calls; its cost is part of the cost per
+    trial, and max_cost_usd bounds the tuned model's and the judge's spend together."""
+    api.sign_up("priced-judge@example.com")
+    suite = api.ok("POST", "/api/suites", 201, json=SUITE)
+    provider = priced_provider(api, simulator.base_url, "1000", "1000")
+    judge = api.ok(
+        "POST",
+        "/api/models",
+        201,
+        json={
+            "provider_id": provider,
+            "model_id": "benchstudio-sim",
+            "input_price": "500",
+            "output_price": "500",
+        },
+    )
+    body = run_body(
+        suite["id"],
+        provider,
+        objective={"source": "judge", "judge_model_ref_id": judge["id"]},
+        budget={"max_trials": 50},
+        stopping={"prune": False},
+        concurrency=1,
+    )
+    estimate = api.ok("POST", "/api/tuning/estimate", json=body)
+    plain = api.ok("POST", "/api/tuning/estimate", json={**body, "objective": {}})
+    cases = len(SCORES)
+    assert estimate["calls_per_trial"] == plain["calls_per_trial"] == cases
+    assert estimate["judge_calls_per_trial"] == cases
+    assert plain["judge_calls_per_trial"] is None
+    judge_cost = estimate["judge_cost_per_trial_usd"]
+    assert judge_cost > 0
+    assert estimate["cost_per_trial_usd"] == pytest.approx(plain["cost_per_trial_usd"] + judge_cost)
+    cap = round(estimate["cost_per_trial_usd"] * 2.5, 6)
+    body["budget"]["max_cost_usd"] = cap
+    job, detail = finished(api, body)
+    assert job["status"] == "done", job
+    run, trials = detail["run"], detail["trials"]
+    assert run["stop_reason"] == "max_cost"
+    assert run["cost_usd"] <= cap
+    assert sum(1 for t in trials if t["state"] == "complete") >= 2

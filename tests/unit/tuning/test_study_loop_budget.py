@@ -5,12 +5,9 @@ from __future__ import annotations
 
 import json
 
-import pytest
 from search_space_fixtures import PLANE
 
-from benchstudio.tuning.domain.objective import ObjectiveSpec
 from benchstudio.tuning.domain.strategies import Outcome, StrategySpec, build_strategy
-from benchstudio.tuning.service.local_trials import require_local_objective
 from benchstudio.tuning.service.study_budget import BudgetPool
 
 
@@ -62,11 +59,3 @@ def test_a_remembered_result_merges_a_later_identical_point() -> None:
     strategy.remember(json.dumps(first.point, sort_keys=True), Outcome.failed())
     asked = strategy.ask(1)[0]
     assert asked.point == {"temperature": 0.0, "top_p": 0.1} and strategy.merged == 1
-
-
-def test_a_local_tune_refuses_the_judge_objective_clearly() -> None:
-    assert require_local_objective(ObjectiveSpec(metric="argument_accuracy")) == (
-        "argument_accuracy"
-    )
-    with pytest.raises(ValueError, match="judge objective needs a BenchStudio server"):
-        require_local_objective(ObjectiveSpec(source="judge"))

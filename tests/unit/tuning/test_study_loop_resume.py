@@ -4,6 +4,7 @@ continue, baselines and finished points are not run again."""
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 
 import pytest
 from study_loop_fakes import BASELINES, COARSE, FakeEvaluator, RecordingSink, make_plan, resumed
@@ -140,3 +141,44 @@ async def test_stored_baselines_are_not_run_again() -> None:
     # The vendor point was not searched yet: it is still enqueued, and merges with its baseline.
     assert second.merged_points == 1
     assert BASELINES[1].point not in [r.point for r in evaluator.started]
+
+
+async def test_max_wall_counts_the_running_time_of_earlier_sessions() -> None:
+    now = [0.0]
+
+    def tick(_request: object) -> None:
+        now[0] += 1.0  # every case takes one second
+
+    plan = make_plan(budget=StudyBudget(max_trials=100, max_wall_s=25.0))
+    cancel = asyncio.Event()
+    sink = RecordingSink()
+
+    def cancel_at_twelve(request: object) -> None:
+        tick(request)
+        if now[0] >= 12.0:
+            cancel.set()
+
+    first = await run_study(
+        plan, FakeEvaluator(on_case=cancel_at_twelve), sink, cancel=cancel, clock=lambda: now[0]
+    )
+    assert first.stop_reason == "cancelled"
+    used = sink.progress_seen[-1].active_s
+    assert used == pytest.approx(12.0)
+    now[0] = 1000.0  # the pause before the resume does not count
+    second_sink = RecordingSink()
+    second = await run_study(
+        resumed(plan, first, active_before_s=used),
+        FakeEvaluator(on_case=tick),
+        second_sink,
+        clock=lambda: now[0],
+    )
+    assert second.stop_reason == "max_wall"
+    assert now[0] - 1000.0 == pytest.approx(25.0 - used)  # the rest of the budget, not 25 s more
+    assert second_sink.progress_seen[-1].active_s == pytest.approx(25.0)
+
+
+async def test_a_run_resumed_past_its_wall_budget_starts_no_trial() -> None:
+    plan = make_plan(budget=StudyBudget(max_trials=100, max_wall_s=25.0))
+    evaluator = FakeEvaluator()
+    outcome = await run_study(replace(plan, active_before_s=25.0), evaluator, RecordingSink())
+    assert outcome.stop_reason == "max_wall" and evaluator.started == []

@@ -208,6 +208,36 @@ async def test_local_trials_stop_at_the_calls_bound(simulator: SimulatorServer) 
     assert stopped.score is not None and stopped.score.cases == 10
 
 
+async def test_local_trials_stay_within_the_cost_bound_with_cases_in_flight(
+    simulator: SimulatorServer,
+) -> None:
+    """Four cases in flight per trial: each case is admitted only when the spend, the cases in
+    flight and its own expected cost fit the trial's share, so no trial runs past the bound
+    (before, the cases already in flight when the tally crossed it all added to it)."""
+    target = _target(simulator)
+    price = ModelPrice(input=Decimal("1000"), output=Decimal("1000"))
+    space = SearchSpace((RangeDimension("top_p", 0.2, 0.8, step=0.3),))
+
+    async def study(budget: StudyBudget) -> Any:
+        plan = _plan(target, space, concurrency=1, baselines=[], budget=budget)
+        async with guarded_adapters(EgressPolicy.from_allow_list("dev")) as adapter_for:
+            evaluator = LocalTrialEvaluator(
+                SUITE, target, get_profile("lenient"), adapter_for, price=price, case_concurrency=4
+            )
+            return await run_study(plan, evaluator, MemorySink())
+
+    one = (await study(StudyBudget(max_trials=1))).cost_usd
+    cap = one * 1.4
+    outcome = await study(StudyBudget(max_trials=10, max_cost_usd=cap))
+    assert outcome.stop_reason == "max_cost"
+    assert outcome.cost_usd <= cap
+    assert cap - one / 3 < outcome.cost_usd  # the rest went to cases that fitted
+    # The stopped trial held all that was left: no empty trial is started after it.
+    first, stopped = outcome.trials
+    assert first.state == "complete" and stopped.state == "pruned"
+    assert 0 < stopped.calls < len(SUITE.cases)
+
+
 def test_a_repeat_target_lays_the_point_and_seed_over_the_target() -> None:
     target = EvalTarget(
         label="m",

@@ -3,6 +3,7 @@ the refusals of a budget below one trial) and the price kept with a run."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
@@ -17,6 +18,7 @@ from benchstudio.tuning.schemas.space import ValidatedSpaceOut
 from benchstudio.tuning.service.estimate import (
     EstimateInputs,
     case_cost,
+    case_guesses,
     case_tokens,
     estimate,
     price_from_json,
@@ -138,3 +140,58 @@ def test_too_many_trials_at_once_are_named() -> None:
 def test_prices_round_trip_through_json() -> None:
     assert price_from_json(price_to_json(PRICE)) == PRICE
     assert price_from_json(price_to_json(None)) is None
+
+
+def test_the_judge_adds_its_calls_apart_and_its_cost_to_the_cost_figures() -> None:
+    plain = estimate(_inputs({"max_trials": 50}, price=PRICE))
+    assert plain.judge_calls_per_trial is None and plain.judge_cost_per_trial_usd is None
+    judge_costs = {case.id: 0.01 * (i + 1) for i, case in enumerate(SUITE.cases)}
+    judged = estimate(
+        replace(_inputs({"max_trials": 50}, price=PRICE), judged=True, judge_case_costs=judge_costs)
+    )
+    # max_calls stays the tuned model's; the judge's calls are one a case and repeat.
+    assert judged.calls_per_trial == plain.calls_per_trial == 10
+    assert judged.judge_calls_per_trial == 10 and judged.judge_max_calls == 10 * 50
+    assert judged.judge_cost_per_trial_usd == pytest.approx(0.15 * 2)
+    assert plain.cost_per_trial_usd is not None
+    assert judged.cost_per_trial_usd == pytest.approx(plain.cost_per_trial_usd + 0.3)
+    assert judged.max_cost_usd == pytest.approx(judged.cost_per_trial_usd * 50)
+    assert any("not counted in max_calls" in w for w in judged.warnings)
+    # The budget covers the judge too: a cap that fits the tuned model alone is refused.
+    with pytest.raises(AppError, match="below one trial"):
+        estimate(
+            replace(
+                _inputs(
+                    {"max_trials": 50, "max_cost_usd": plain.cost_per_trial_usd + 0.1}, price=PRICE
+                ),
+                judged=True,
+                judge_case_costs=judge_costs,
+            )
+        )
+    unpriced = estimate(replace(_inputs({"max_trials": 50}, price=PRICE), judged=True))
+    assert unpriced.judge_cost_per_trial_usd is None
+    assert unpriced.cost_per_trial_usd == plain.cost_per_trial_usd
+    assert any("judge model has no price" in w for w in unpriced.warnings)
+
+
+def test_case_guesses_count_a_chains_most_calls_and_the_judges_cost() -> None:
+    chain = Suite.model_validate(
+        {
+            "name": "s",
+            "tools": [WEATHER],
+            "cases": [
+                {"id": "one", "prompt": "Weather?", "expected_calls": [{"name": "get_weather"}]},
+                {
+                    "id": "chain",
+                    "prompt": "Weather?",
+                    "expected_calls": [{"name": "get_weather"}],
+                    "multi_turn": {"max_rounds": 3},
+                },
+            ],
+        }
+    )
+    guesses = case_guesses(chain, PRICE, 100, {"one": 0.5, "chain": 0.5})
+    single = case_cost(PRICE, *case_tokens(chain, 100)[0])
+    assert guesses["one"].calls == 1 and guesses["one"].cost == pytest.approx(single + 0.5)
+    assert guesses["chain"].calls == 4  # three rounds and the last answer
+    assert guesses["chain"].cost > 4 * single

@@ -7210,9 +7210,21 @@ export interface components {
             concurrency: number;
             /**
              * Cost Per Trial Usd
-             * @description Null: the model has no price.
+             * @description Null: the model has no price. The judge's cost included when it judges.
              */
             cost_per_trial_usd: number | null;
+            /**
+             * Judge Calls Per Trial
+             * @description The judge objective's calls to the judge model per trial (one a case and repeat), not counted in calls_per_trial nor in max_calls; null: no judge.
+             */
+            judge_calls_per_trial?: number | null;
+            /**
+             * Judge Cost Per Trial Usd
+             * @description The judge's part of cost_per_trial_usd; null: no judge, or it is unpriced.
+             */
+            judge_cost_per_trial_usd?: number | null;
+            /** Judge Max Calls */
+            judge_max_calls?: number | null;
             /**
              * Limiting
              * @description The bound that sets planned_trials, in words.
@@ -7322,6 +7334,12 @@ export interface components {
         };
         /** TunerRunOut */
         TunerRunOut: {
+            /**
+             * Active S
+             * @description Seconds the study has been running, summed over resumes.
+             * @default 0
+             */
+            active_s: number;
             /** Best Score */
             best_score?: number | null;
             /** Budget */

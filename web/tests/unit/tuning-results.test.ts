@@ -59,6 +59,7 @@ function trial(number: number, change: Partial<Trial> = {}): Trial {
 function run(change: Partial<TunerRun> = {}): TunerRun {
   return {
     id: 'run1',
+    active_s: 0,
     name: 'Tune',
     status: 'running',
     job_id: 'job1',

@@ -247,6 +247,36 @@ describe('the estimate in words', () => {
       '≤ 2 min 30 s',
     ])
   })
+
+  it('shows the judge objective calls apart and its cost within the cost', () => {
+    const judged = estimateFigures({
+      ...ESTIMATE,
+      cost_per_trial_usd: 0.5,
+      max_cost_usd: 10,
+      judge_calls_per_trial: 16,
+      judge_max_calls: 320,
+      judge_cost_per_trial_usd: 0.2,
+    })
+    expect(judged.map((f) => [f.label, f.value])).toEqual([
+      ['Grid size', '66'],
+      ['Planned trials', '20'],
+      ['Model calls', '≤ 320'],
+      ['Judge calls', '≤ 320'],
+      ['Cost', '≤ $10.00'],
+      ['Wall time', 'unknown'],
+    ])
+    expect(judged[3]?.hint).toBe('16 per trial, one per case judged; not counted in max calls')
+    expect(judged[4]?.hint).toBe("$0.50 per trial, the judge's $0.20 included")
+    const unpricedJudge = estimateFigures({
+      ...ESTIMATE,
+      cost_per_trial_usd: 0.5,
+      max_cost_usd: 10,
+      judge_calls_per_trial: 16,
+      judge_max_calls: 320,
+      judge_cost_per_trial_usd: null,
+    })
+    expect(unpricedJudge[4]?.hint).toContain('the judge model has no price')
+  })
 })
 
 describe('where a refusal lands', () => {

@@ -3,7 +3,9 @@
 Targets on the same provider endpoint share one concurrency limit (default 4, 2 for local
 servers, or the smallest limit one of those targets sets). Work is interleaved case by case
 across targets so partial results compare models on the same cases. `cancel()` stops the run:
-cases in flight are abandoned, finished ones stay in `results`.
+cases in flight are abandoned, finished ones stay in `results`. An optional `admit` hook is
+awaited by a worker before each case it takes (the tuner's budget admission): False ends that
+worker, the case is not run.
 
     runner = LiveEvalRunner(suite, targets, get_profile("lenient"), adapter_for)
     async for result in runner.run():
@@ -15,7 +17,7 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 from collections import deque
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -37,6 +39,8 @@ from benchstudio.toolcall.schemas import ArgumentExpectation, MatchMode, Suite, 
 from benchstudio.toolcall.semantic import SemanticPrepass
 
 AdapterFor = Callable[[EvalTarget], ProviderAdapter]
+# Asked before a case starts: True runs it, False ends the asking worker (it may wait first).
+Admit = Callable[[EvalTarget, TestCase], Awaitable[bool]]
 _LOCAL_NAMES = frozenset({"localhost", "localhost.localdomain"})
 
 
@@ -159,6 +163,7 @@ class LiveEvalRunner:
         retry_policy: RetryPolicy | None = None,
         sleep: Sleep = asyncio.sleep,
         semantic: SemanticPrepass | None = None,
+        admit: Admit | None = None,
     ) -> None:
         if not targets:
             raise ValueError("at least one target is needed")
@@ -171,6 +176,7 @@ class LiveEvalRunner:
         self.profile = profile
         self.plans = plan_targets(targets)
         self._adapter_for = adapter_for
+        self._admit = admit
         self._settings = DriveSettings(profile, retry_policy or RetryPolicy(), sleep, semantic)
         self.results: list[LiveCaseResult] = []
         self.cancelled = False
@@ -204,6 +210,8 @@ class LiveEvalRunner:
     ) -> None:
         while items and not self.cancelled:
             context, case = items.popleft()
+            if self._admit is not None and not await self._admit(context.target, case):
+                return
             result = await drive_case(self.suite, case, context, self._settings)
             self.results.append(result)
             out.put_nowait(result)

@@ -143,8 +143,20 @@ class TunerEstimateOut(BaseModel):
     )
     calls_per_trial: int = Field(description="Model calls of one trial (all its repeats).")
     max_calls: int
-    cost_per_trial_usd: float | None = Field(description="Null: the model has no price.")
+    cost_per_trial_usd: float | None = Field(
+        description="Null: the model has no price. The judge's cost included when it judges."
+    )
     max_cost_usd: float | None
+    judge_calls_per_trial: int | None = Field(
+        default=None,
+        description="The judge objective's calls to the judge model per trial (one a case and "
+        "repeat), not counted in calls_per_trial nor in max_calls; null: no judge.",
+    )
+    judge_max_calls: int | None = None
+    judge_cost_per_trial_usd: float | None = Field(
+        default=None,
+        description="The judge's part of cost_per_trial_usd; null: no judge, or it is unpriced.",
+    )
     seconds_per_trial: float | None = Field(
         description="From the endpoint's recent latency when known; null otherwise."
     )
@@ -209,6 +221,9 @@ class TunerRunOut(BaseModel):
     calls_used: int
     cost_usd: float
     merged_points: int
+    active_s: float = Field(
+        default=0.0, description="Seconds the study has been running, summed over resumes."
+    )
     stop_reason: str | None
     error: str | None
     experiment_id: str | None

@@ -5,6 +5,10 @@ that follow from it (a budget below one trial).
 A trial sends one request per case and repeat (a multi-turn case sends more: the estimate is a
 floor for those, the running budget counts every exchange). Its cost is estimated from the
 suite's size (about four characters a token) and the output cap, at the model's price.
+
+With the judge objective each case is also judged by one call to the judge model: those calls
+are reported apart (`judge_calls_per_trial`; `max_calls` bounds the tuned model's calls only)
+and their cost is part of the cost figures (`max_cost_usd` bounds both).
 """
 
 from __future__ import annotations
@@ -19,7 +23,8 @@ from typing import Any
 from benchstudio.core.errors import AppError
 from benchstudio.providers.base import Usage
 from benchstudio.providers.pricing import ModelPrice, cost_of
-from benchstudio.toolcall.schemas import Suite
+from benchstudio.toolcall.schemas import Suite, TestCase
+from benchstudio.tuning.domain.case_admission import CaseUse
 from benchstudio.tuning.schemas.runs import BaselineOut, TunerEstimateOut, TunerRunCreate
 from benchstudio.tuning.schemas.space import ValidatedSpaceOut
 
@@ -74,6 +79,28 @@ def case_tokens(suite: Suite, output_cap: int | None) -> list[tuple[int, int]]:
     return out
 
 
+def case_calls(case: TestCase) -> int:
+    """The most calls a case sends: one, or a multi-turn chain's rounds plus its last answer."""
+    return 1 if case.multi_turn is None else case.multi_turn.max_rounds + 1
+
+
+def case_guesses(
+    suite: Suite,
+    price: ModelPrice | None,
+    output_cap: int | None,
+    judge_costs: Mapping[str, float] | None = None,
+) -> dict[str, CaseUse]:
+    """Each case's expected use before any case of a trial finished (`case_admission`): its
+    most calls, and each call's prompt plus the output cap at the price (plus the judge's cost
+    of the case when the judge objective scores it)."""
+    guesses: dict[str, CaseUse] = {}
+    for case, (inputs, outputs) in zip(suite.cases, case_tokens(suite, output_cap), strict=True):
+        calls = case_calls(case)
+        cost = case_cost(price, inputs, outputs) * calls + (judge_costs or {}).get(case.id, 0.0)
+        guesses[case.id] = CaseUse(float(calls), cost)
+    return guesses
+
+
 def case_cost(
     price: ModelPrice | None, input_tokens: int | None, output_tokens: int | None
 ) -> float:
@@ -93,6 +120,9 @@ class EstimateInputs:
     price: ModelPrice | None
     output_cap: int | None
     concurrency: int
+    judged: bool = False  # the judge objective: every case is judged once
+    # The judge's cost of each case (`judge_estimate`); None: unpriced (or not judged).
+    judge_case_costs: Mapping[str, float] | None = None
 
 
 def _space_points(inputs: EstimateInputs) -> int | None:
@@ -116,6 +146,12 @@ def estimate(inputs: EstimateInputs) -> TunerEstimateOut:
         case_cost(inputs.price, i, o) for i, o in case_tokens(inputs.suite, inputs.output_cap)
     ]
     cost_per_trial = math.fsum(per_case) * repeats if inputs.price is not None else None
+    judge_calls = calls_per_trial if inputs.judged else None
+    judge_cost = None
+    if inputs.judged and inputs.judge_case_costs is not None:
+        judge_cost = math.fsum(inputs.judge_case_costs.values()) * repeats
+        if cost_per_trial is not None:
+            cost_per_trial += judge_cost
     baselines = len(inputs.baselines)
     if budget.max_trials < baselines + 1:
         raise refuse(
@@ -148,6 +184,16 @@ def estimate(inputs: EstimateInputs) -> TunerEstimateOut:
         warnings.append(
             "The model has no price: its cost is unknown and max_cost_usd not enforced."
         )
+    if inputs.judged:
+        warnings.append(
+            "The judge scores every case with one more call to its model: those calls are "
+            "not counted in max_calls"
+            + (
+                "; their cost is in the cost figures and max_cost_usd."
+                if judge_cost is not None
+                else "; the judge model has no price, so its cost is unknown."
+            )
+        )
     asked = inputs.data.concurrency
     if asked is not None and asked > inputs.concurrency:
         warnings.append(
@@ -168,6 +214,9 @@ def estimate(inputs: EstimateInputs) -> TunerEstimateOut:
         max_calls=planned * calls_per_trial,
         cost_per_trial_usd=cost_per_trial,
         max_cost_usd=None if cost_per_trial is None else cost_per_trial * planned,
+        judge_calls_per_trial=judge_calls,
+        judge_max_calls=None if judge_calls is None else judge_calls * planned,
+        judge_cost_per_trial_usd=judge_cost,
         seconds_per_trial=None,
         max_wall_s=None if budget.max_wall_s is None else float(budget.max_wall_s),
         concurrency=inputs.concurrency,

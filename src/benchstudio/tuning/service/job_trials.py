@@ -3,8 +3,10 @@
 runs each trial as a hidden eval run (one target per repeat) inside the job.
 
 Every case is stored with its cost charged to the job's spend ledger in one unit (catalog
-price; the demo simulator is free). After each case the evaluator asks the prune check and the
-trial's remaining calls and cost: a pruned or stopped trial keeps the cases it finished."""
+price; the demo simulator is free). Each case is admitted before it starts against the trial's
+calls and cost share (`case_gate`; a judged case counts the judge's expected cost too), and
+after each case the evaluator asks the prune check: a pruned or stopped trial keeps the cases
+it finished."""
 
 from __future__ import annotations
 
@@ -23,16 +25,21 @@ from benchstudio.jobs.context import JobContext, is_resumable
 from benchstudio.providers.pricing import ModelPrice
 from benchstudio.storage.service_context import ServiceContext
 from benchstudio.toolcall.live.records import LiveCaseResult
+from benchstudio.toolcall.live.runner import Admit
+from benchstudio.toolcall.schemas import Suite
 from benchstudio.tuning import repository
 from benchstudio.tuning.domain.objective import CaseScore
 from benchstudio.tuning.domain.space import SearchSpace, active_point
 from benchstudio.tuning.models import TunerTrial
+from benchstudio.tuning.service.case_gate import CaseGate
 from benchstudio.tuning.service.case_scores import case_score, is_endpoint_failure
+from benchstudio.tuning.service.estimate import case_guesses
 from benchstudio.tuning.service.judge_scores import judged_repeats, live_judge_settings
 from benchstudio.tuning.service.lifecycle import RunSetup
 from benchstudio.tuning.service.results import trial_out
 from benchstudio.tuning.service.study_records import is_empty_stop
 from benchstudio.tuning.service.study_types import (
+    BudgetStop,
     FinishedTrialRecord,
     PruneCheck,
     StudyProgress,
@@ -115,7 +122,10 @@ class DbStudySink:
 
         async def write(session: AsyncSession) -> None:
             await repository.set_run_fields(
-                session, self._run_id, merged_points=progress.merged_points
+                session,
+                self._run_id,
+                merged_points=progress.merged_points,
+                active_s=progress.active_s,
             )
 
         percent = min(100.0, 100.0 * progress.trials_done / planned)
@@ -154,6 +164,7 @@ class TrialTarget:
     timeout_s: float
     cases: int
     judge_model_ref_id: str | None = None  # set: the judge objective scores the cases
+    judge_case_cost_usd: float = 0.0  # the judge's expected cost of one case (admission)
 
 
 @dataclass(slots=True)
@@ -169,6 +180,7 @@ class _Tally:
     score_sum: float = 0.0
     done: int = 0
     stop: Literal["pruned", "stopped"] | None = None
+    budget_stop: BudgetStop | None = None  # the gate refused a case
 
 
 class EvalTrialEvaluator:
@@ -235,15 +247,37 @@ class EvalTrialEvaluator:
         await self._ctx.record_unit(write, [])
         return eval_run_id
 
-    def _after_case(self, tally: _Tally, request: TrialRequest, prune: PruneCheck) -> Any:
+    def _admit_for(self, request: TrialRequest, gates: list[CaseGate]) -> Any:
+        """The trial's admission hook, built from the cases its run will run."""
+        target = self._target
+
+        def admit_for(suite: Suite) -> Admit:
+            sent = {**dict(target.base_params), **active_point(target.space, request.point)}
+            cap = sent.get("max_tokens")
+            judge = dict.fromkeys((c.id for c in suite.cases), target.judge_case_cost_usd)
+            guesses = case_guesses(
+                suite, target.price, cap if isinstance(cap, int) else None, judge
+            )
+            gate = CaseGate(request, guesses)
+            gates.append(gate)
+            return gate.admit
+
+        return admit_for
+
+    def _after_case(
+        self, tally: _Tally, request: TrialRequest, prune: PruneCheck, gates: list[CaseGate]
+    ) -> Any:
         target = self._target
 
         def after(result: LiveCaseResult, cost: float) -> bool:
             score = case_score(result, target.metric, target.price)
+            calls = max(1, len(result.exchanges))
+            for gate in gates:  # the judge's part counts as expected until the trial ends
+                gate.settle(result.target, result.case_id, calls, cost + target.judge_case_cost_usd)
             tally.repeats.setdefault(result.target, []).append(score)
             tally.failures += int(is_endpoint_failure(result))
             tally.latencies[(result.target, result.case_id)] = result.verdict.latency_ms
-            tally.calls += max(1, len(result.exchanges))
+            tally.calls += calls
             tally.cost += cost
             tally.score_sum += score.score
             tally.done += 1
@@ -270,6 +304,7 @@ class EvalTrialEvaluator:
         labels = [eval_trials.repeat_label(i) for i in range(len(request.seeds))]
         tally = _Tally(total=target.cases * len(labels), repeats={})
         eval_run_id = await self._create_run(request)
+        gates: list[CaseGate] = []
 
         def cost_of(result: LiveCaseResult) -> float:
             return case_score(result, target.metric, target.price).cost_usd or 0.0
@@ -280,8 +315,10 @@ class EvalTrialEvaluator:
                 self._catalog,
                 eval_run_id,
                 cost_of,
-                self._after_case(tally, request, prune),
+                self._after_case(tally, request, prune, gates),
+                self._admit_for(request, gates),
             )
+            tally.budget_stop = next((g.budget_stop for g in gates if g.budget_stop), None)
         except Exception as error:
             if is_resumable(error) or self._ctx.storage_fault is not None:
                 raise  # the database or Redis failed under the job, not the trial
@@ -322,4 +359,5 @@ class EvalTrialEvaluator:
             cost_usd=tally.cost,
             error=error,
             eval_run_id=eval_run_id,
+            budget_stop=tally.budget_stop,
         )

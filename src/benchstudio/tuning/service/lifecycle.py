@@ -53,6 +53,7 @@ class RunSetup:
     concurrency: int
     estimate: dict[str, Any]
     merged_points: int
+    active_s: float = 0.0  # seconds of running in earlier sessions
     finished: list[FinishedTrialRecord] = field(default_factory=list)
 
 
@@ -111,6 +112,7 @@ def _setup(run: TunerRun) -> RunSetup:
         concurrency=run.concurrency,
         estimate=dict(run.estimate),
         merged_points=run.merged_points,
+        active_s=run.active_s or 0.0,
     )
 
 

@@ -6,7 +6,9 @@ A trial runs its repeats as one runner's targets ("repeat 1", "repeat 2", ...: t
 own parameters, the point laid over them and the repeat's seed), interleaved case by case, so
 the prune check after each case sees every repeat progress. The runner resolves the point
 through the provider's registry as the study's fingerprint did (`TrialRequest.effective` is
-the resolved request; sending it again would rename twice).
+the resolved request; sending it again would rename twice). Each case is admitted before it
+starts against the trial's calls and cost share (`case_gate`), so cases in flight together
+cannot carry the trial past it.
 """
 
 from __future__ import annotations
@@ -25,9 +27,12 @@ from benchstudio.toolcall.live.runner import AdapterFor, LiveEvalRunner
 from benchstudio.toolcall.profiles import Profile
 from benchstudio.toolcall.schemas import Suite
 from benchstudio.toolcall.semantic import SemanticPrepass
-from benchstudio.tuning.domain.objective import CaseScore, ObjectiveSpec, ToolMetric
+from benchstudio.tuning.domain.objective import CaseScore, ToolMetric
+from benchstudio.tuning.service.case_gate import CaseGate
 from benchstudio.tuning.service.case_scores import case_score, endpoint_error, is_endpoint_failure
+from benchstudio.tuning.service.estimate import case_guesses
 from benchstudio.tuning.service.study_types import (
+    BudgetStop,
     FinishedTrialRecord,
     PruneCheck,
     StudyProgress,
@@ -41,17 +46,6 @@ FAIL_FAST_CASES = 3
 # Told each finished case (its trial, repeat index and result) as it arrives; the judge
 # objective (`local_judging`) judges cases this way while the trial runs on.
 CaseHook = Callable[[TrialRequest, int, LiveCaseResult], None]
-
-
-def require_local_objective(objective: ObjectiveSpec) -> ToolMetric:
-    """The tool metric a local tune scores by; the judge objective needs a judge model and
-    its stored runs, so it runs on a server only."""
-    if objective.source == "judge":
-        raise ValueError(
-            "the judge objective needs a BenchStudio server (--server URL): a local tune "
-            "scores tool calls (pass rate or one tool metric)"
-        )
-    return objective.metric
 
 
 def target_base_params(target: EvalTarget) -> dict[str, Any]:
@@ -114,21 +108,15 @@ class _Tally:
     def all_failed(self) -> bool:
         return self.done > 0 and self.endpoint_failures == self.done
 
-    def over_budget(self, request: TrialRequest) -> bool:
-        """Whether another case would likely pass the trial's calls or cost bound."""
-        per_case_calls = self.calls / self.done
-        per_case_cost = self.cost / self.done
-        calls_out = request.max_calls is not None and (
-            self.calls + per_case_calls > request.max_calls
-        )
-        cost_out = request.max_cost_usd is not None and (
-            self.cost + per_case_cost > request.max_cost_usd + 1e-12
-        )
-        return calls_out or cost_out
-
-    def result(self, state: Literal["complete", "pruned", "failed", "stopped"]) -> TrialResult:
+    def result(
+        self,
+        state: Literal["complete", "pruned", "failed", "stopped"],
+        budget_stop: BudgetStop | None = None,
+    ) -> TrialResult:
         error = self.last_error if state == "failed" else None
-        return TrialResult(state, self.repeats, self.calls, self.cost, error=error)
+        return TrialResult(
+            state, self.repeats, self.calls, self.cost, error=error, budget_stop=budget_stop
+        )
 
 
 class LocalTrialEvaluator:
@@ -172,6 +160,8 @@ class LocalTrialEvaluator:
             repeat_target(self.target, request.point, seed, r, self.case_concurrency)
             for r, seed in enumerate(request.seeds)
         ]
+        cap = targets[0].max_tokens if targets else None
+        gate = CaseGate(request, case_guesses(self.suite, self.price, cap))
         runner = LiveEvalRunner(
             self.suite,
             targets,
@@ -179,19 +169,20 @@ class LocalTrialEvaluator:
             self.adapter_for,
             retry_policy=self.retry_policy,
             semantic=self.semantic,
+            admit=gate.admit if gate.bounded else None,
         )
         repeat_of = {target.label: r for r, target in enumerate(targets)}
         tally = _Tally([[] for _ in targets])
         watcher = asyncio.create_task(self._cancel_when_asked(runner))
         try:
-            state = await self._drive(runner, repeat_of, tally, request, prune)
+            state = await self._drive(runner, repeat_of, tally, gate, request, prune)
         finally:
             watcher.cancel()
         if state == "complete" and tally.done < runner.total:
             state = "stopped"  # cancelled: the runner ended early
         elif state == "complete" and tally.all_failed:
             state = "failed"
-        return tally.result(state)
+        return tally.result(state, gate.budget_stop)
 
     async def _cancel_when_asked(self, runner: LiveEvalRunner) -> None:
         """A cancel stops the cases in flight at once (the study's cancel otherwise waits
@@ -205,6 +196,7 @@ class LocalTrialEvaluator:
         runner: LiveEvalRunner,
         repeat_of: dict[str, int],
         tally: _Tally,
+        gate: CaseGate,
         request: TrialRequest,
         prune: PruneCheck,
     ) -> Literal["complete", "pruned", "failed", "stopped"]:
@@ -213,14 +205,16 @@ class LocalTrialEvaluator:
         stream = cast(AsyncGenerator[LiveCaseResult, None], runner.run())
         async with aclosing(stream) as results:
             async for result in results:
-                tally.add(
-                    repeat_of[result.target], result, case_score(result, self.metric, self.price)
+                score = case_score(result, self.metric, self.price)
+                gate.settle(
+                    result.target, result.case_id, len(result.exchanges), score.cost_usd or 0
                 )
+                tally.add(repeat_of[result.target], result, score)
                 if self.on_case is not None:
                     self.on_case(request, repeat_of[result.target], result)
                 if tally.done >= total:
                     break
-                stop = self._stop(tally, request, prune, total)
+                stop = self._stop(tally, prune, total)
                 if stop is not None:
                     runner.cancel()  # cases in flight are abandoned
                     return stop
@@ -228,12 +222,10 @@ class LocalTrialEvaluator:
 
     @staticmethod
     def _stop(
-        tally: _Tally, request: TrialRequest, prune: PruneCheck, total: int
+        tally: _Tally, prune: PruneCheck, total: int
     ) -> Literal["pruned", "failed", "stopped"] | None:
         if tally.all_failed and tally.done >= min(FAIL_FAST_CASES, total):
             return "failed"
-        if tally.over_budget(request):
-            return "stopped"
         if prune(tally.score_sum, tally.done, total):
             return "pruned"
         return None

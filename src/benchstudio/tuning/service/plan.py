@@ -76,6 +76,7 @@ def study_plan(setup: RunSetup, job_budget: JobBudget) -> tuple[StudyPlan, Trial
         finished=list(setup.finished),
         seed=int(raw.get("seed", 0)),
         merged_points=setup.merged_points,
+        active_before_s=setup.active_s,
     )
     trial_target = TrialTarget(
         base_params=base,
@@ -90,5 +91,6 @@ def study_plan(setup: RunSetup, job_budget: JobBudget) -> tuple[StudyPlan, Trial
             if setup.objective.get("source") == "judge"
             else None
         ),
+        judge_case_cost_usd=float(setup.estimate.get("judge_case_cost_usd") or 0.0),
     )
     return plan, trial_target

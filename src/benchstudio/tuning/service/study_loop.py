@@ -12,7 +12,9 @@
 - Pruning (single objective): a search trial that can no longer beat the best stops after
   its current case. Baselines are never pruned and never count towards patience.
 - Resume: stored trials go back into the strategy (`Strategy.resume`), the study state and
-  the counters; numbering continues after the highest stored number.
+  the counters; numbering continues after the highest stored number. `max_wall` counts the
+  seconds of running of every session (`StudyPlan.active_before_s`, reported back through
+  `StudyProgress.active_s`), not the time between them.
 
 Optuna's ask and tell grow with the number of trials, so they run in a worker thread.
 """
@@ -132,6 +134,11 @@ class _Study:
         return stored + len(self.running)
 
     @property
+    def active_s(self) -> float:
+        """Seconds of running: the earlier sessions' and this one's so far."""
+        return self.plan.active_before_s + (self.clock() - self.started_at)
+
+    @property
     def merged(self) -> int:
         return self.merged_before + self.strategy.merged
 
@@ -140,7 +147,7 @@ class _Study:
         if self.cancel is not None and self.cancel.is_set():
             return "cancelled"
         wall = self.plan.budget.max_wall_s
-        if wall is not None and self.clock() - self.started_at >= wall:
+        if wall is not None and self.active_s >= wall:
             return "max_wall"
         return None
 
@@ -358,13 +365,30 @@ class _Study:
         self._record_state(record)
         if result.state == "stopped" and not running.halted and not result.calls:
             # A budget stopped it before it used anything: no later trial would fare better.
-            self.reason = self.reason or (
-                "max_calls" if request.max_calls is not None else "max_cost"
+            self.reason = (
+                self.reason
+                or result.budget_stop
+                or ("max_calls" if request.max_calls is not None else "max_cost")
             )
+        if self._left_nothing_for_others(request, result):
+            self.reason = self.reason or result.budget_stop
         if request.kind == "search" and self.reason is None and self.state.should_stop:
             self.reason = "early_stop"
         await self.sink.trial_finished(record)
         await self.sink.progress(self.progress())
+
+    def _left_nothing_for_others(self, request: TrialRequest, result: TrialResult) -> bool:
+        """A trial refused a case by a bound while it held all that was left of it: a next
+        trial would be refused at once (an empty trial), so the study ends here."""
+        if result.budget_stop is None or self.running:
+            return False
+        share: float | None
+        if result.budget_stop == "max_calls":
+            pool, share, used = self.calls, request.max_calls, float(result.calls)
+        else:
+            pool, share, used = self.cost, request.max_cost_usd, result.cost_usd
+        free = pool.free
+        return share is not None and free is not None and free <= share - used + 1e-9
 
     def progress(self) -> StudyProgress:
         return StudyProgress(
@@ -376,6 +400,7 @@ class _Study:
             merged_points=self.merged,
             best_number=self.state.best_trial,
             best_score=self.state.best,
+            active_s=self.active_s,
         )
 
 

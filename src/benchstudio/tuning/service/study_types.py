@@ -26,6 +26,7 @@ StopReason = Literal[
     "early_stop",
     "cancelled",
 ]
+BudgetStop = Literal["max_calls", "max_cost"]  # the bounds a trial's cases are admitted against
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +78,8 @@ class TrialResult:
     cost_usd: float
     error: str | None = None
     eval_run_id: str | None = None
+    # The calls or cost bound that refused the trial's next case (it stopped there).
+    budget_stop: BudgetStop | None = None
 
 
 class TrialEvaluator(Protocol):
@@ -113,6 +116,7 @@ class StudyProgress:
     merged_points: int
     best_number: int | None
     best_score: float | None
+    active_s: float = 0.0  # seconds of running so far, earlier sessions included
 
 
 class StudySink(Protocol):
@@ -149,6 +153,7 @@ class StudyPlan:
     finished: list[FinishedTrialRecord] = field(default_factory=list)
     seed: int = 0
     merged_points: int = 0  # merges counted before a resume (the run's stored count)
+    active_before_s: float = 0.0  # seconds of running in earlier sessions (max_wall counts them)
 
 
 @dataclass(frozen=True, slots=True)

@@ -30,6 +30,7 @@ from benchstudio.tuning.schemas.runs import (
 )
 from benchstudio.tuning.service.context import TuningContext
 from benchstudio.tuning.service.estimate import EstimateInputs, estimate, price_to_json, refuse
+from benchstudio.tuning.service.judge_estimate import JudgeFigures, judge_figures
 from benchstudio.tuning.service.space_rules import space_report
 
 TUNE_JOB_TYPE = "tune"
@@ -44,6 +45,7 @@ class Prepared:
     target: dict[str, Any]  # stored with the run (TargetInfo, overrides, registry, price)
     is_demo: bool
     estimate: TunerEstimateOut
+    judge_case_cost_usd: float = 0.0  # the most judging one case costs (case admission)
 
 
 async def _price(ctx: TuningContext, info: dict[str, Any], is_demo: bool) -> ModelPrice | None:
@@ -104,6 +106,12 @@ async def prepare(ctx: TuningContext, data: TunerRunCreate) -> Prepared:
     # Trials x each trial's case concurrency stay within the endpoint's limit.
     trials_at_once = min(data.concurrency or endpoint, endpoint)
     output_cap = data.target.params.get("max_tokens")
+    cap = output_cap if isinstance(output_cap, int) else None
+    judged: JudgeFigures | None = None
+    if data.objective.source == "judge":
+        judged = await judge_figures(
+            ctx, str(data.objective.judge_model_ref_id), snapshot.suite, cap
+        )
     figures = estimate(
         EstimateInputs(
             data=data,
@@ -111,15 +119,12 @@ async def prepare(ctx: TuningContext, data: TunerRunCreate) -> Prepared:
             report=report,
             baselines=baselines,
             price=price,
-            output_cap=output_cap if isinstance(output_cap, int) else None,
+            output_cap=cap,
             concurrency=trials_at_once,
+            judged=judged is not None,
+            judge_case_costs=None if judged is None else judged.case_costs,
         )
     )
-    if data.objective.source == "judge":
-        figures.warnings.append(
-            "The judge scores every case with one more call to its model: calls and cost "
-            "above are the tuned model's only."
-        )
     if data.vendor_preset_id is not None:
         preset = preset_by_id(data.vendor_preset_id)
         if preset is not None and not preset.applies(info.model_id):
@@ -136,7 +141,8 @@ async def prepare(ctx: TuningContext, data: TunerRunCreate) -> Prepared:
         "endpoint_concurrency": endpoint,
         "case_concurrency": max(1, endpoint // trials_at_once),
     }
-    return Prepared(snapshot, target, provider.is_demo, figures)
+    most = 0.0 if judged is None else judged.most_per_case
+    return Prepared(snapshot, target, provider.is_demo, figures, most)
 
 
 async def estimate_run(ctx: TuningContext, data: TunerRunCreate) -> TunerEstimateOut:
@@ -182,6 +188,7 @@ async def submit_run(ctx: TuningContext, data: TunerRunCreate) -> TunerSubmitted
             estimate={
                 **figures.model_dump(mode="json", exclude={"space"}),
                 "timeout_s": data.timeout_s,
+                "judge_case_cost_usd": prepared.judge_case_cost_usd,
             },
             experiment_id=data.experiment_id,
         )

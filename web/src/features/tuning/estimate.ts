@@ -87,6 +87,30 @@ export interface EstimateFigure {
 }
 
 /** The plan in figures: grid, trials, calls, cost and wall time. */
+/** The judge objective's calls: one per case and repeat, outside max_calls. */
+function judgeCalls(estimate: TunerEstimate): EstimateFigure[] {
+  const perTrial = estimate.judge_calls_per_trial
+  if (perTrial === null || perTrial === undefined) return []
+  return [
+    {
+      label: 'Judge calls',
+      value: `≤ ${(estimate.judge_max_calls ?? perTrial * estimate.planned_trials).toLocaleString('en')}`,
+      hint: `${perTrial} per trial, one per case judged; not counted in max calls`,
+    },
+  ]
+}
+
+function costHint(estimate: TunerEstimate): string {
+  const perTrial = `${formatUsdOrFree(estimate.cost_per_trial_usd, true)} per trial`
+  if (estimate.judge_calls_per_trial === null || estimate.judge_calls_per_trial === undefined) {
+    return perTrial
+  }
+  const judge = estimate.judge_cost_per_trial_usd
+  return judge === null || judge === undefined
+    ? `${perTrial}; the judge model has no price (its cost is not counted)`
+    : `${perTrial}, the judge's ${formatUsdOrFree(judge, true)} included`
+}
+
 export function estimateFigures(estimate: TunerEstimate): EstimateFigure[] {
   const grid = estimate.space.grid_size
   const priced = estimate.cost_per_trial_usd !== null
@@ -109,15 +133,14 @@ export function estimateFigures(estimate: TunerEstimate): EstimateFigure[] {
       value: `≤ ${estimate.max_calls.toLocaleString('en')}`,
       hint: `${estimate.calls_per_trial} per trial (${estimate.cases} cases × ${estimate.repeats} repeat${estimate.repeats === 1 ? '' : 's'})`,
     },
+    ...judgeCalls(estimate),
     {
       label: 'Cost',
       value:
         estimate.max_cost_usd === null || estimate.max_cost_usd === 0
           ? formatUsdOrFree(estimate.max_cost_usd, priced)
           : `≤ ${formatUsdOrFree(estimate.max_cost_usd, priced)}`,
-      hint: priced
-        ? `${formatUsdOrFree(estimate.cost_per_trial_usd, true)} per trial`
-        : 'The model has no price in the catalog.',
+      hint: priced ? costHint(estimate) : 'The model has no price in the catalog.',
     },
     {
       label: 'Wall time',

@@ -36,14 +36,17 @@ from benchstudio.evals.runs.service.targets import runner_target
 from benchstudio.jobs.context import JobContext
 from benchstudio.storage.service_context import ServiceContext
 from benchstudio.toolcall.live.records import LiveCaseResult
-from benchstudio.toolcall.live.runner import LiveEvalRunner
+from benchstudio.toolcall.live.runner import Admit, LiveEvalRunner
 from benchstudio.toolcall.profiles import get_profile
+from benchstudio.toolcall.schemas import Suite
 from benchstudio.toolcall.verdicts import CaseVerdict
 
 log = logging.getLogger(__name__)
 # What one stored case cost (USD), and whether the trial stops after it (True: stop).
 CaseCost = Callable[[LiveCaseResult], float]
 AfterCase = Callable[[LiveCaseResult, float], bool]
+# Given the cases the trial run will run, the hook admitting each before it starts (budgets).
+AdmitFor = Callable[[Suite], Admit]
 TrialRunEnd = Literal["done", "stopped", "cancelled"]
 
 
@@ -110,9 +113,11 @@ async def run_trial_cases(
     run_id: str,
     cost_of: CaseCost,
     after_case: AfterCase,
+    admit_for: AdmitFor | None = None,
 ) -> TrialRunEnd:
     """Run the trial run's cases (those not stored yet); each is stored with its cost charged
-    in one unit. Ends `stopped` when `after_case` says so, `cancelled` on the job's cancel.
+    in one unit. Ends `stopped` when `after_case` says so, `cancelled` on the job's cancel;
+    `admit_for` (optional) gives the runner's admission hook: a case it refuses is not run.
 
     The eval job's case observers follow the trial as they follow an eval (live judging, when
     the trial run's settings ask for it: a judge objective), finished before it returns."""
@@ -120,7 +125,8 @@ async def run_trial_cases(
     plan = await start_run(service, run_id)
     observers = await open_observers(ctx, plan)
     try:
-        end = await _drive(ctx, catalog, plan, observers, cost_of, after_case)
+        admit = None if admit_for is None else admit_for(plan.remaining_suite)
+        end = await _drive(ctx, catalog, plan, observers, cost_of, after_case, admit)
         if end == "cancelled":
             await _close_observers(observers)
         else:
@@ -148,6 +154,7 @@ async def _drive(
     observers: list[CaseObserver],
     cost_of: CaseCost,
     after_case: AfterCase,
+    admit: Admit | None,
 ) -> TrialRunEnd:
     end: TrialRunEnd = "done"
     async with AsyncExitStack() as stack:
@@ -161,6 +168,7 @@ async def _drive(
             targets,
             get_profile(plan.profile),
             lambda target: by_label[target.label],
+            admit=admit,
         )
         watcher = asyncio.create_task(_cancel_when_asked(ctx, runner))
         results = cast(AsyncGenerator[LiveCaseResult, None], runner.run())
