@@ -4,37 +4,21 @@ wall-clock time; the run says which one ended it."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from tuning_driver import (
     Api,
     DemoSimulator,
-    app_api,
     demo_provider,
     finished,
     priced_provider,
     run_body,
-    simulator_fixture,
-    tuning_settings,
 )
-
-from benchstudio.config import Settings
 
 # The sample suite's multi-turn chain may send up to five calls (its rounds plus one): a case
 # starts only when its most calls fit what is left.
 MOST_CALLS_PER_CASE = 5
-
-
-@pytest.fixture(scope="module")
-def simulator() -> Iterator[DemoSimulator]:
-    yield from simulator_fixture()
-
-
-@pytest.fixture
-def api(settings: Settings, simulator: DemoSimulator) -> Iterator[Api]:
-    yield from app_api(tuning_settings(settings, simulator.base_url))
 
 
 @pytest.fixture

@@ -4,31 +4,13 @@ same study: numbering goes on, the baseline and finished points are not run agai
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 
-import pytest
 from tuning_driver import (
     Api,
-    DemoSimulator,
-    app_api,
     demo_provider,
     run_body,
-    simulator_fixture,
-    tuning_settings,
     wait_job,
 )
-
-from benchstudio.config import Settings
-
-
-@pytest.fixture(scope="module")
-def simulator() -> Iterator[DemoSimulator]:
-    yield from simulator_fixture()
-
-
-@pytest.fixture
-def api(settings: Settings, simulator: DemoSimulator) -> Iterator[Api]:
-    yield from app_api(tuning_settings(settings, simulator.base_url))
 
 
 def _wait_trials(api: Api, job_id: str, at_least: int, timeout_s: float = 60.0) -> None:

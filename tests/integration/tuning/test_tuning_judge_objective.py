@@ -5,24 +5,18 @@ and judges them (scripted verdicts from markers in the case prompts)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from tuning_driver import (
     Api,
     DemoSimulator,
-    app_api,
     demo_provider,
     finished,
     grid_space,
     priced_provider,
     run_body,
-    simulator_fixture,
-    tuning_settings,
 )
-
-from benchstudio.config import Settings
 
 WEATHER = {
     "type": "function",
@@ -53,16 +47,6 @@ SUITE: dict[str, Any] = {
     ],
 }
 EXPECTED = sum((score - 1) / 4 for score in SCORES.values()) / len(SCORES)
-
-
-@pytest.fixture(scope="module")
-def simulator() -> Iterator[DemoSimulator]:
-    yield from simulator_fixture()
-
-
-@pytest.fixture
-def api(settings: Settings, simulator: DemoSimulator) -> Iterator[Api]:
-    yield from app_api(tuning_settings(settings, simulator.base_url))
 
 
 def test_a_judge_objective_scores_trials_by_the_judges_verdicts(api: Api) -> None:

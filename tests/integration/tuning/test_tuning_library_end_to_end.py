@@ -3,33 +3,15 @@ and a run submitted into an experiment shows there at its best trial's pass rate
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from tuning_driver import (
     MODEL,
     Api,
-    DemoSimulator,
-    app_api,
     demo_provider,
     finished,
     grid_space,
     run_body,
-    simulator_fixture,
-    tuning_settings,
 )
-
-from benchstudio.config import Settings
-
-
-@pytest.fixture(scope="module")
-def simulator() -> Iterator[DemoSimulator]:
-    yield from simulator_fixture()
-
-
-@pytest.fixture
-def api(settings: Settings, simulator: DemoSimulator) -> Iterator[Api]:
-    yield from app_api(tuning_settings(settings, simulator.base_url))
 
 
 def test_a_finished_run_applies_its_best_and_shows_in_its_experiment(api: Api) -> None:

@@ -4,33 +4,16 @@ the trial runs hidden from eval history unless asked for; delete removes them.""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from tuning_driver import (
     Api,
-    DemoSimulator,
-    app_api,
     demo_provider,
     finished,
     grid_space,
     run_body,
-    simulator_fixture,
-    tuning_settings,
 )
-
-from benchstudio.config import Settings
-
-
-@pytest.fixture(scope="module")
-def simulator() -> Iterator[DemoSimulator]:
-    yield from simulator_fixture()
-
-
-@pytest.fixture
-def api(settings: Settings, simulator: DemoSimulator) -> Iterator[Api]:
-    yield from app_api(tuning_settings(settings, simulator.base_url))
 
 
 @pytest.fixture

@@ -3,32 +3,13 @@ answer 404 exactly like missing ones, and lists never show them."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
 from tuning_driver import (
     Api,
-    DemoSimulator,
-    app_api,
     demo_provider,
     finished,
     grid_space,
     run_body,
-    simulator_fixture,
-    tuning_settings,
 )
-
-from benchstudio.config import Settings
-
-
-@pytest.fixture(scope="module")
-def simulator() -> Iterator[DemoSimulator]:
-    yield from simulator_fixture()
-
-
-@pytest.fixture
-def api(settings: Settings, simulator: DemoSimulator) -> Iterator[Api]:
-    yield from app_api(tuning_settings(settings, simulator.base_url))
 
 
 def test_another_users_tuner_run_and_inputs_are_not_found(api: Api) -> None:

@@ -4,32 +4,14 @@ apart (none merge), and the demo simulator answers `none` with text (so that tri
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
-import pytest
 from tuning_driver import (
     Api,
-    DemoSimulator,
-    app_api,
     demo_provider,
     finished,
     run_body,
-    simulator_fixture,
-    tuning_settings,
 )
-
-from benchstudio.config import Settings
-
-
-@pytest.fixture(scope="module")
-def simulator() -> Iterator[DemoSimulator]:
-    yield from simulator_fixture()
-
-
-@pytest.fixture
-def api(settings: Settings, simulator: DemoSimulator) -> Iterator[Api]:
-    yield from app_api(tuning_settings(settings, simulator.base_url))
 
 
 def test_each_trial_sends_the_tool_choice_of_its_point(api: Api) -> None:
