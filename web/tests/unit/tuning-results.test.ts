@@ -148,6 +148,12 @@ describe('tuner result figures', () => {
     expect(runProgress(run({ estimate: {} }), []).planned).toBe(10)
   })
 
+  it('reports the running time summed over resumes and the wall budget', () => {
+    const timed = runProgress(run({ active_s: 95.4, budget: { max_wall_s: 600 } }), [])
+    expect(timed).toMatchObject({ activeS: 95.4, wallS: 600 })
+    expect(runProgress(run({ budget: {} }), []).wallS).toBeNull()
+  })
+
   it('picks the best complete trial: score, then cost, then latency', () => {
     const trials = [
       trial(1, { score: 0.8, cost_usd: 0.2 }),

@@ -262,7 +262,14 @@ describe('tuner run page', { timeout: 20_000 }, () => {
       '/api/jobs/job-1': { body: { ...job('done', 9), finished_at: AT } },
       '/api/tuning/runs/run-1': {
         body: {
-          run: { ...RUN, status: 'completed', stop_reason: 'max_trials', trials_done: 4 },
+          run: {
+            ...RUN,
+            status: 'completed',
+            stop_reason: 'max_trials',
+            trials_done: 4,
+            active_s: 125,
+            budget: { max_trials: 4, max_wall_s: 600 },
+          },
           trials,
           results,
         },
@@ -274,6 +281,7 @@ describe('tuner run page', { timeout: 20_000 }, () => {
       'It reached its budget of trials.',
     )
     expect(wrapper.get('[data-testid="best-score"]').text()).toBe('87.5%')
+    expect(wrapper.get('[data-testid="active-time"]').text()).toBe('2 min 5 s of 10 min')
     expect(wrapper.get('[data-testid="best-params"]').text()).toContain('temperature')
     expect(wrapper.get('[data-testid="baseline-comparison"]').text()).toContain(
       '+37.5 pts (95% CI +10.0 to +60.0 pts), significant, p=0.004',

@@ -118,12 +118,19 @@ export interface RunProgress {
   percent: number | null
   calls: number
   costUsd: number
+  /** Seconds the study has run, summed over resumes (stored as trials finish). */
+  activeS: number
+  /** The wall-time budget in seconds, null when unbounded. */
+  wallS: number | null
 }
 
 /** Progress from the trials known on the page (live events included) and the run's own
  * counters, whichever is ahead. */
 export function runProgress(
-  run: Pick<TunerRun, 'estimate' | 'budget' | 'trials_done' | 'calls_used' | 'cost_usd'>,
+  run: Pick<
+    TunerRun,
+    'estimate' | 'budget' | 'trials_done' | 'calls_used' | 'cost_usd' | 'active_s'
+  >,
   trials: readonly Trial[],
 ): RunProgress {
   const finished = trials.filter((t) => t.state !== 'running')
@@ -145,6 +152,8 @@ export function runProgress(
     percent,
     calls,
     costUsd,
+    activeS: run.active_s,
+    wallS: typeof run.budget.max_wall_s === 'number' ? run.budget.max_wall_s : null,
   }
 }
 
