@@ -100,7 +100,8 @@ def test_a_priced_judge_is_in_the_estimate_and_under_max_cost(
     api: Api, simulator: DemoSimulator
 ) -> None:
     """The judge's calls are reported apart from max_calls; its cost is part of the cost per
-    trial, and max_cost_usd bounds the tuned model's and the judge's spend together."""
+    trial, max_cost_usd bounds the tuned model's and the judge's spend together, and a cost
+    objective sees a judged trial's whole cost (the model's calls and the verdicts)."""
     api.sign_up("priced-judge@example.com")
     suite = api.ok("POST", "/api/suites", 201, json=SUITE)
     provider = priced_provider(api, simulator.base_url, "1000", "1000")
@@ -118,7 +119,7 @@ def test_a_priced_judge_is_in_the_estimate_and_under_max_cost(
     body = run_body(
         suite["id"],
         provider,
-        objective={"source": "judge", "judge_model_ref_id": judge["id"]},
+        objective={"source": "judge", "judge_model_ref_id": judge["id"], "minimize": ["cost"]},
         budget={"max_trials": 50},
         stopping={"prune": False},
         concurrency=1,
@@ -139,4 +140,9 @@ def test_a_priced_judge_is_in_the_estimate_and_under_max_cost(
     run, trials = detail["run"], detail["trials"]
     assert run["stop_reason"] == "max_cost"
     assert run["cost_usd"] <= cap
-    assert sum(1 for t in trials if t["state"] == "complete") >= 2
+    complete = [t for t in trials if t["state"] == "complete"]
+    assert len(complete) >= 2
+    for trial in complete:  # the cost told to the sampler: the trial's cost per repeat
+        assert trial["cost_usd"] > 0
+        per_repeat = trial["cost_usd"] / len(trial["repeat_scores"])
+        assert trial["values"][1] == pytest.approx(per_repeat, rel=1e-6)

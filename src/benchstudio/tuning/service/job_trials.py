@@ -175,6 +175,7 @@ class _Tally:
     repeats: dict[str, list[CaseScore]]
     failures: int = 0  # cases the endpoint failed (errors, not wrong answers)
     latencies: dict[tuple[str, str], float | None] = field(default_factory=dict)
+    case_costs: dict[tuple[str, str], float | None] = field(default_factory=dict)
     calls: int = 0
     cost: float = 0.0
     score_sum: float = 0.0
@@ -277,6 +278,7 @@ class EvalTrialEvaluator:
             tally.repeats.setdefault(result.target, []).append(score)
             tally.failures += int(is_endpoint_failure(result))
             tally.latencies[(result.target, result.case_id)] = result.verdict.latency_ms
+            tally.case_costs[(result.target, result.case_id)] = score.cost_usd
             tally.calls += calls
             tally.cost += cost
             tally.score_sum += score.score
@@ -335,7 +337,9 @@ class EvalTrialEvaluator:
         state = tally.stop or ("complete" if tally.done >= tally.total else "stopped")
         if target.judge_model_ref_id and tally.done:
             service = ServiceContext.for_owner(self._ctx.database, self._ctx.owner_id)
-            judged, judge_cost = await judged_repeats(service, eval_run_id, labels, tally.latencies)
+            judged, judge_cost = await judged_repeats(
+                service, eval_run_id, labels, tally.latencies, tally.case_costs
+            )
             tally.cost += judge_cost
             tally.repeats = dict(zip(labels, judged, strict=True))
             if not any(judged):

@@ -37,8 +37,11 @@ async def judged_repeats(
     eval_run_id: str,
     labels: Sequence[str],
     latencies: Mapping[tuple[str, str], float | None] | None = None,
+    case_costs: Mapping[tuple[str, str], float | None] | None = None,
 ) -> tuple[list[list[CaseScore]], float]:
-    """Per repeat (label order) the judged cases' scores, and what judging them cost."""
+    """Per repeat (label order) the judged cases' scores, and what judging them cost. A judged
+    case costs its model calls (`case_costs`, None when unpriced) and its verdict, as a local
+    tune counts it, so a cost objective compares the same figures on both paths."""
     reports = await judge_reports.list_reports(ctx, eval_run_id, "cases")
     live = {report.target: report for report in reports if report.mode == "live"}
     repeats: list[list[CaseScore]] = []
@@ -51,7 +54,18 @@ async def judged_repeats(
         cost += report.cost_usd or 0.0
         rows = await judge_reports.report_cases(ctx, report.id, None)
         judged = (
-            judged_case(row.score, (latencies or {}).get((label, row.case_id))) for row in rows
+            judged_case(
+                row.score,
+                (latencies or {}).get((label, row.case_id)),
+                _case_cost((case_costs or {}).get((label, row.case_id)), row.cost_usd),
+            )
+            for row in rows
         )
         repeats.append([case for case in judged if case is not None])
     return repeats, cost
+
+
+def _case_cost(model_usd: float | None, judge_usd: float | None) -> float | None:
+    if model_usd is None and judge_usd is None:
+        return None
+    return (model_usd or 0.0) + (judge_usd or 0.0)
