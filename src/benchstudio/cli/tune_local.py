@@ -277,6 +277,30 @@ async def _objective_judge(options: TuneOptions) -> AsyncIterator[JudgeModel | N
         yield judge
 
 
+def _judge_costs(
+    judge: JudgeModel | None, suite: Suite, target: EvalTarget
+) -> dict[str, float] | None:
+    """The judge's expected cost of each case (its price given), admitted with the case."""
+    from benchstudio.cli.judge_offline import prompt_body
+    from benchstudio.tuning.service.judge_estimate import judge_case_costs
+
+    if judge is None:
+        return None
+    return judge_case_costs(judge, prompt_body("verdict", None), suite, target.max_tokens)
+
+
+def _with_trial_cost(
+    plan: StudyPlan, estimate: dict[str, Any], judge_costs: dict[str, float] | None
+) -> StudyPlan:
+    """The plan with a trial's expected cost: the estimate's, plus judging its cases."""
+    import dataclasses
+
+    model = estimate.get("cost_per_trial_usd")
+    judged = sum(judge_costs.values()) * plan.repeats if judge_costs else 0.0
+    expected = (model if isinstance(model, int | float) else 0.0) + judged
+    return dataclasses.replace(plan, trial_cost_usd=expected if expected > 0 else None)
+
+
 def _scored_by(
     evaluator: LocalTrialEvaluator, judge: JudgeModel | None, options: TuneOptions, limit: int
 ) -> TrialEvaluator:
@@ -341,6 +365,8 @@ async def _study(options: TuneOptions, console: Console, err_console: Console) -
             semantic_prepass(suite, options.profile, semantic, err_console) as prepass,
             _objective_judge(options) as judge,
         ):
+            judge_costs = _judge_costs(judge, suite, target)
+            plan = _with_trial_cost(plan, estimate, judge_costs)
             local = LocalTrialEvaluator(
                 suite,
                 target,
@@ -351,6 +377,7 @@ async def _study(options: TuneOptions, console: Console, err_console: Console) -
                 case_concurrency=cases_at_once,
                 retry_policy=RetryPolicy(max_attempts=options.attempts),
                 semantic=prepass,
+                judge_case_costs=judge_costs,
             )
             evaluator = _scored_by(local, judge, options, trials_at_once * cases_at_once)
             with _progress(err_console) as progress:

@@ -126,6 +126,30 @@ def test_a_judged_study_scores_every_trial_by_the_judges_verdicts(
     assert "62.5%" in text
 
 
+def test_a_priced_judge_counts_against_max_cost(
+    sim_url: str, judged_suite: Path, tmp_path: Path
+) -> None:
+    """The judge's expected cost is admitted with each case: with trials and cases free to run
+    at once, the study's spend (the judge's included) stays within --max-cost."""
+    study = (
+        "--suite", str(judged_suite), "--base-url", sim_url, "--model", MODEL, *GRID,
+        "--objective", "judge", "--judge-model", JUDGE_MODEL,
+        "--judge-price-input", "100", "--judge-price-output", "200", "--no-prune",
+        "--concurrency", "4",
+    )  # fmt: skip
+    free, capped = tmp_path / "free.json", tmp_path / "capped.json"
+    _tune(*study, "--output", str(free))
+    per_trial = max(t["cost_usd"] for t in json.loads(free.read_text())["trials"])
+    cap = round(per_trial * 2.5, 6)
+    _tune(*study, "--max-cost", str(cap), "--output", str(capped))
+    data = json.loads(capped.read_text())
+    assert data["run"]["cost_usd"] <= cap
+    assert data["run"]["cost_usd"] == pytest.approx(sum(t["cost_usd"] for t in data["trials"]))
+    # The first trial ran whole; later ones got what was left and stopped inside it.
+    states = [t["state"] for t in data["trials"]]
+    assert states[0] == "complete" and states.count("complete") < len(states)
+
+
 def test_the_tool_eval_objective_ignores_the_judge_markers(
     sim_url: str, judged_suite: Path, tmp_path: Path
 ) -> None:

@@ -39,8 +39,18 @@ def test_a_finished_case_scales_the_guesses_with_the_margin() -> None:
     books.settle("a", CaseUse(1.0, 0.5))  # half the guess
     assert books.expected(CaseUse(1.0, 2.0)) == CaseUse(1.0, 2.0 * 0.5 * COST_MARGIN)
     books.decide("b", CaseUse(1.0, 1.0))
-    books.settle("b", CaseUse(1.0, 0.8))  # the highest ratio wins
-    assert books.expected(CaseUse(1.0, 1.0)).cost == pytest.approx(0.8 * COST_MARGIN)
+    books.settle("b", CaseUse(1.0, 0.6))  # the highest ratio wins
+    assert books.expected(CaseUse(1.0, 1.0)).cost == pytest.approx(0.6 * COST_MARGIN)
+
+
+def test_cases_under_their_guess_never_raise_it_and_costlier_ones_do() -> None:
+    books = CaseBooks(max_calls=None, max_cost=10.0)
+    books.decide("a", CaseUse(1.0, 1.0))
+    books.settle("a", CaseUse(1.0, 0.9))  # the guess is a ceiling the cases come in under
+    assert books.expected(CaseUse(1.0, 2.0)) == CaseUse(1.0, 2.0)
+    books.decide("b", CaseUse(1.0, 1.0))
+    books.settle("b", CaseUse(1.0, 1.2))  # a case above its guess: the guesses were low
+    assert books.expected(CaseUse(1.0, 1.0)).cost == pytest.approx(1.2 * COST_MARGIN)
 
 
 def test_the_trial_stops_for_good_when_nothing_runs_and_the_case_does_not_fit() -> None:

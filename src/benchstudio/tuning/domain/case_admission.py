@@ -60,10 +60,15 @@ class CaseBooks:
 
     def expected(self, first_guess: CaseUse) -> CaseUse:
         """A case's expected use: its own calls; its first-guess cost until a case finished,
-        then that guess as the finished cases bear it out (with the margin)."""
+        then that guess as the finished cases bear it out (with the margin). The first guess
+        is meant as a ceiling (the output cap): cases that came in under it never raise a
+        case's expectation above it, cases that cost more than guessed raise it past it."""
         if self.ratio is None:
             return first_guess
-        return CaseUse(first_guess.calls, first_guess.cost * self.ratio * COST_MARGIN)
+        scale = self.ratio * COST_MARGIN
+        if self.ratio <= 1.0:
+            scale = min(1.0, scale)
+        return CaseUse(first_guess.calls, first_guess.cost * scale)
 
     def decide(self, key: Hashable, first_guess: CaseUse) -> Admission:
         """Whether the case `key` starts now; "start" reserves its expected use."""

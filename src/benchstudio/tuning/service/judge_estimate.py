@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from benchstudio.judge.domain.transcript import case_from_stored
 from benchstudio.judge.service.judge_models import open_judge_model
 from benchstudio.judge.service.prompt_source import resolve_judge_prompt
-from benchstudio.judge.service.verdict_call import estimate_case
+from benchstudio.judge.service.verdict_call import JudgeModel, estimate_case
 from benchstudio.toolcall.schemas import Suite
 from benchstudio.tuning.service.context import TuningContext
 from benchstudio.tuning.service.estimate import DEFAULT_OUTPUT_TOKENS
@@ -34,22 +34,29 @@ class JudgeFigures:
         return max(self.case_costs.values(), default=0.0) if self.case_costs else 0.0
 
 
+def judge_case_costs(
+    judge: JudgeModel, prompt_body: str, suite: Suite, output_cap: int | None
+) -> dict[str, float] | None:
+    """Judging each case once, at the judge's price (None when the judge is unpriced); the
+    answer stands in as long as the output cap."""
+    answer = _ANSWER_WORD * (output_cap or DEFAULT_OUTPUT_TOKENS)
+    costs: dict[str, float] = {}
+    for case in suite.cases:
+        shown = case_from_stored(case, suite.tools_for(case), [], None, None)
+        one = estimate_case(
+            judge, prompt_body, replace(shown, final_answer=answer), show_automated=False
+        )
+        if one.cost_usd is None:
+            return None
+        costs[case.id] = one.cost_usd
+    return costs
+
+
 async def judge_figures(
     ctx: TuningContext, judge_model_ref_id: str, suite: Suite, output_cap: int | None
 ) -> JudgeFigures:
     prompt = await resolve_judge_prompt(ctx, JUDGE_PROMPT_ID, None)
-    answer = _ANSWER_WORD * (output_cap or DEFAULT_OUTPUT_TOKENS)
     catalog = ctx.catalog.for_tenant(ctx.require_owner())
-    costs: dict[str, float] | None = {}
     async with open_judge_model(catalog, judge_model_ref_id) as judge:
-        name = judge.display_name
-        for case in suite.cases:
-            shown = case_from_stored(case, suite.tools_for(case), [], None, None)
-            one = estimate_case(
-                judge, prompt.body, replace(shown, final_answer=answer), show_automated=False
-            )
-            if one.cost_usd is None or costs is None:
-                costs = None
-                continue
-            costs[case.id] = one.cost_usd
-    return JudgeFigures(name, costs)
+        costs = judge_case_costs(judge, prompt.body, suite, output_cap)
+        return JudgeFigures(judge.display_name, costs)

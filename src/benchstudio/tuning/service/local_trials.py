@@ -140,6 +140,7 @@ class LocalTrialEvaluator:
         semantic: SemanticPrepass | None = None,
         cancel: asyncio.Event | None = None,
         on_case: CaseHook | None = None,
+        judge_case_costs: Mapping[str, float] | None = None,
     ) -> None:
         if not suite.cases:
             raise ValueError("the suite has no case to run")
@@ -154,6 +155,8 @@ class LocalTrialEvaluator:
         self.semantic = semantic
         self.cancel = cancel
         self.on_case = on_case
+        # The judge objective's expected cost of each case: admitted as part of the case.
+        self.judge_case_costs = dict(judge_case_costs or {})
 
     async def evaluate(self, request: TrialRequest, prune: PruneCheck) -> TrialResult:
         targets = [
@@ -161,7 +164,8 @@ class LocalTrialEvaluator:
             for r, seed in enumerate(request.seeds)
         ]
         cap = targets[0].max_tokens if targets else None
-        gate = CaseGate(request, case_guesses(self.suite, self.price, cap))
+        guesses = case_guesses(self.suite, self.price, cap, self.judge_case_costs)
+        gate = CaseGate(request, guesses)
         runner = LiveEvalRunner(
             self.suite,
             targets,
@@ -206,9 +210,10 @@ class LocalTrialEvaluator:
         async with aclosing(stream) as results:
             async for result in results:
                 score = case_score(result, self.metric, self.price)
-                gate.settle(
-                    result.target, result.case_id, len(result.exchanges), score.cost_usd or 0
-                )
+                # The judge's part of a case counts as expected until the trial ends.
+                judged = self.judge_case_costs.get(result.case_id, 0.0)
+                spent = (score.cost_usd or 0.0) + judged
+                gate.settle(result.target, result.case_id, len(result.exchanges), spent)
                 tally.add(repeat_of[result.target], result, score)
                 if self.on_case is not None:
                     self.on_case(request, repeat_of[result.target], result)

@@ -25,6 +25,10 @@ def _lower(a: float | None, b: float | None) -> float | None:
     return min(bounds) if bounds else None
 
 
+def _expected_cost(value: Any) -> float | None:
+    return float(value) if isinstance(value, int | float) and value > 0 else None
+
+
 def _baselines(setup: RunSetup) -> list[Baseline]:
     baselines = [Baseline("baseline_default", "Provider defaults", {})]
     preset = preset_by_id(setup.vendor_preset_id) if setup.vendor_preset_id else None
@@ -77,6 +81,7 @@ def study_plan(setup: RunSetup, job_budget: JobBudget) -> tuple[StudyPlan, Trial
         seed=int(raw.get("seed", 0)),
         merged_points=setup.merged_points,
         active_before_s=setup.active_s,
+        trial_cost_usd=_expected_cost(setup.estimate.get("cost_per_trial_usd")),
     )
     trial_target = TrialTarget(
         base_params=base,

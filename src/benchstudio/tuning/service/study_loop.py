@@ -106,7 +106,7 @@ class _Study:
         self.calls = BudgetPool(
             plan.budget.max_calls, whole=True, floor=float(plan.cases * plan.repeats)
         )
-        self.cost = BudgetPool(plan.budget.max_cost_usd)
+        self.cost = BudgetPool(plan.budget.max_cost_usd, floor=plan.trial_cost_usd)
         self.running: dict[asyncio.Task[TrialResult], _Running] = {}
         self.next_number = 0
         self.supply: int | None = None  # trials the current source can still give, if known

@@ -154,6 +154,9 @@ class StudyPlan:
     seed: int = 0
     merged_points: int = 0  # merges counted before a resume (the run's stored count)
     active_before_s: float = 0.0  # seconds of running in earlier sessions (max_wall counts them)
+    # A trial's expected cost (the estimate's, judge included) until one has finished: parallel
+    # trials then wait for a share that fits a whole trial instead of splitting the budget.
+    trial_cost_usd: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
