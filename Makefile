@@ -49,7 +49,7 @@ typecheck: $(PY_STAMP)
 	$(BIN)/mypy
 
 pytest: $(PY_STAMP)
-	$(BIN)/pytest -n 2 --dist loadgroup
+	$(BIN)/pytest -n 2 --dist loadfile
 
 # Opt-in tests against a real model, not part of `make test`: llama-cpp-python serving
 # SmolLM2-135M-Instruct (tests/real_model). The first run compiles llama-cpp-python, about ten

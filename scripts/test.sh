@@ -52,7 +52,11 @@ fi
 # BFCL's checker (hash-pinned, requirements-bfcl.txt) for the agreement test: built here, so
 # a venv that cannot be built fails the gate instead of skipping the test.
 stage "bfcl checker venv" $BIN/python tests/integration/toolcall/toolcall_bfcl_venv.py
-stage "pytest"           $BIN/pytest -n "${PYTEST_WORKERS:-2}" --dist loadgroup -p no:cacheprovider --durations=25
+# --dist loadfile: a module's tests all run on one worker, so its module-scoped fixtures (the
+# security suite's two-tenant worlds, ~40 s each) are built once per backend, not once per
+# worker. Not loadgroup: with pytest 9.2, xdist 3.8 can no longer tag grouped tests (its nodeid
+# suffix is dropped, pytest-xdist issue 1386), so xdist_group marks silently group nothing.
+stage "pytest"           $BIN/pytest -n "${PYTEST_WORKERS:-2}" --dist loadfile -p no:cacheprovider --durations=25
 if [ -f web/package.json ] && [ -d web/e2e ]; then
   stage "chromium"       ensure_chromium
   stage "browser tests"  npm --prefix web run --silent e2e

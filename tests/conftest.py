@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import shutil
 import sqlite3
 import uuid
 from collections.abc import Iterator
@@ -18,6 +19,7 @@ from benchstudio.config import Settings
 from benchstudio.storage.engine import DatabaseConfig
 from benchstudio.storage.migrate import upgrade_to_head
 from platform_settings import make_settings, sqlite_database
+from postgres_template import dump_schema, replay_template
 
 POSTGRES_URL = os.environ.get(
     "BENCHSTUDIO_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
@@ -55,6 +57,8 @@ def pytest_sessionstart(session: pytest.Session) -> None:
             f"PostgreSQL test server unreachable at {POSTGRES_URL} ({problem}). "
             "Start it or set BENCHSTUDIO_TEST_POSTGRES_URL."
         )
+    if shutil.which("pg_dump") is None:
+        raise pytest.UsageError("pg_dump not found: tests copy a migrated schema with it.")
 
 
 def worker_index() -> int:
@@ -124,6 +128,18 @@ def migrated_sqlite(template: Path, tmp_path: Path) -> DatabaseConfig:
     return database
 
 
+@pytest.fixture(scope="session")
+def postgres_template() -> Iterator[tuple[str, str]]:
+    """A PostgreSQL schema migrated to head once per test process, as the SQL that recreates
+    it (its name, the SQL). Replaying it takes a fraction of running the migrations again (a
+    second or more each time, for hundreds of tests); test_storage_postgres_template.py checks
+    that a replayed copy dumps exactly like the migrated schema."""
+    with postgres_schema() as database:
+        upgrade_to_head(database)
+        assert database.schema is not None
+        yield database.schema, dump_schema(POSTGRES_URL, database.schema)
+
+
 @pytest.fixture
 def migrated_database(
     empty_database: DatabaseConfig, request: pytest.FixtureRequest, tmp_path: Path
@@ -131,7 +147,7 @@ def migrated_database(
     """A database on each backend, migrated to head."""
     if empty_database.url.startswith("sqlite"):
         return migrated_sqlite(request.getfixturevalue("sqlite_template"), tmp_path)
-    upgrade_to_head(empty_database)
+    replay_template(POSTGRES_URL, request.getfixturevalue("postgres_template"), empty_database)
     return empty_database
 
 
@@ -147,7 +163,7 @@ def module_settings(
         yield make_settings(database, tmp_path)
         return
     with postgres_schema() as database:
-        upgrade_to_head(database)
+        replay_template(POSTGRES_URL, request.getfixturevalue("postgres_template"), database)
         yield make_settings(database, tmp_path)
 
 

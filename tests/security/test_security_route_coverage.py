@@ -17,17 +17,14 @@ from security_platform import (
 
 from benchstudio.config import Settings
 
-# One worker runs the whole module (pytest-xdist `--dist loadgroup`), so its shared world is
-# built once per backend rather than on every worker the tests would otherwise spread over.
-pytestmark = pytest.mark.xdist_group("security_route_coverage")
-
 ADMIN_PARAM_DEFAULTS = {"user_id": "", "invite_id": "00000000000000000000000000"}
 
 
 @pytest.fixture(scope="module")
 def shared_world(module_settings: Settings) -> Iterator[World]:
     """One world per backend for the module: the tests only read it or are refused (401/403),
-    and building it (an object of every kind) costs far more than any of them."""
+    and building it (an object of every kind) costs far more than any of them. One worker runs
+    the whole module (`--dist loadfile`), so it is built once per backend."""
     yield from build_world(module_settings)
 
 

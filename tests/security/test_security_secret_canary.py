@@ -79,13 +79,11 @@ def hanging_server() -> Iterator[LocalServer]:
         yield server
 
 
-# One world per backend for the module, its tests on one worker: they only add providers
-# of their own, log in, or (the route drive) delete the canary providers it made.
-pytestmark = pytest.mark.xdist_group("security_secret_canary")
-
-
 @pytest.fixture(scope="module")
 def world(module_settings: Settings) -> Iterator[World]:
+    """One world per backend for the module (its tests on one worker: `--dist loadfile`): they
+    only add providers of their own, log in, or (the route drive) delete the canary providers
+    it made."""
     changed = module_settings.model_copy(update={"provider_probe_timeout_s": 1.0})
     yield from build_world(changed, key=CANARY)
 
