@@ -15,6 +15,8 @@ from tuning_driver import (
     run_body,
 )
 
+from benchstudio.tuning.service.study_types import FAIL_FAST_CASES
+
 
 @pytest.fixture
 def setup(api: Api) -> dict[str, Any]:
@@ -169,3 +171,25 @@ def test_runs_that_cannot_run_are_refused_before_any_job(api: Api, setup: dict[s
     _refused(api, run_body(suite, provider, vendor_preset_id="no-such-preset"), "vendor preset")
     assert api.ok("GET", "/api/tuning/runs")["total"] == 0
     assert api.ok("GET", "/api/jobs")["total"] == 0
+
+
+def test_a_dead_endpoint_fails_each_trial_after_its_first_cases(api: Api) -> None:
+    """Nothing listens at the provider's address: each trial stops once its first cases all
+    failed at the endpoint (the rest would only fail too) and says so, instead of sending
+    every case through its retries."""
+    api.sign_up("dead-endpoint@example.com")
+    suite = api.ok("POST", "/api/suites/sample", 201)
+    assert suite["case_count"] > FAIL_FAST_CASES
+    body = {"name": "Down", "protocol": "openai", "base_url": "http://127.0.0.1:1/v1"}
+    provider = api.ok("POST", "/api/providers", 201, json=body)["id"]
+    run = run_body(
+        suite["id"], provider, space=grid_space(), strategy={"kind": "grid"}, concurrency=1
+    )
+    run["budget"] = {"max_trials": 2}
+    job, detail = finished(api, run)
+    assert job["status"] == "done", job
+    trials = detail["trials"]
+    assert [t["state"] for t in trials] == ["failed", "failed"]
+    for trial in trials:
+        assert trial["cases"] == FAIL_FAST_CASES
+        assert trial["error"] == f"its first {FAIL_FAST_CASES} cases failed at the endpoint"

@@ -39,6 +39,7 @@ from benchstudio.tuning.service.lifecycle import RunSetup
 from benchstudio.tuning.service.results import trial_out
 from benchstudio.tuning.service.study_records import is_empty_stop
 from benchstudio.tuning.service.study_types import (
+    FAIL_FAST_CASES,
     BudgetStop,
     FinishedTrialRecord,
     PruneCheck,
@@ -180,7 +181,7 @@ class _Tally:
     cost: float = 0.0
     score_sum: float = 0.0
     done: int = 0
-    stop: Literal["pruned", "stopped"] | None = None
+    stop: Literal["pruned", "stopped", "failed"] | None = None
     budget_stop: BudgetStop | None = None  # the gate refused a case
 
 
@@ -285,7 +286,9 @@ class EvalTrialEvaluator:
             tally.done += 1
             if tally.done >= tally.total:
                 return False
-            if (request.max_calls is not None and tally.calls >= request.max_calls) or (
+            if tally.failures == tally.done >= FAIL_FAST_CASES:
+                tally.stop = "failed"  # a broken point or endpoint: the rest would fail too
+            elif (request.max_calls is not None and tally.calls >= request.max_calls) or (
                 request.max_cost_usd is not None and tally.cost >= request.max_cost_usd
             ):
                 tally.stop = "stopped"
@@ -326,10 +329,14 @@ class EvalTrialEvaluator:
                 raise  # the database or Redis failed under the job, not the trial
             message = getattr(error, "message", None) or redact(f"{type(error).__name__}: {error}")
             return self._result("failed", tally, labels, eval_run_id, message[:500])
-        if tally.done >= tally.total and tally.failures == tally.done:
-            return self._result(
-                "failed", tally, labels, eval_run_id, "every case failed at the endpoint"
+        everything = tally.done >= tally.total
+        if tally.failures == tally.done and (everything or tally.stop == "failed"):
+            why = (
+                "every case failed at the endpoint"
+                if everything
+                else f"its first {tally.done} cases failed at the endpoint"
             )
+            return self._result("failed", tally, labels, eval_run_id, why)
         if end == "cancelled":
             # Asked once more so the loop knows its own stop (the cancel) ended the trial.
             prune(tally.score_sum, tally.done, tally.total)

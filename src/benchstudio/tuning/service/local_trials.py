@@ -32,6 +32,7 @@ from benchstudio.tuning.service.case_gate import CaseGate
 from benchstudio.tuning.service.case_scores import case_score, endpoint_error, is_endpoint_failure
 from benchstudio.tuning.service.estimate import case_guesses
 from benchstudio.tuning.service.study_types import (
+    FAIL_FAST_CASES,
     BudgetStop,
     FinishedTrialRecord,
     PruneCheck,
@@ -40,9 +41,6 @@ from benchstudio.tuning.service.study_types import (
     TrialResult,
 )
 
-# A trial whose first cases all fail at the endpoint stops there: the point (or the endpoint)
-# is broken, and the remaining cases would only fail too.
-FAIL_FAST_CASES = 3
 # Told each finished case (its trial, repeat index and result) as it arrives; the judge
 # objective (`local_judging`) judges cases this way while the trial runs on.
 CaseHook = Callable[[TrialRequest, int, LiveCaseResult], None]

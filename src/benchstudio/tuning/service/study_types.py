@@ -28,6 +28,10 @@ StopReason = Literal[
 ]
 BudgetStop = Literal["max_calls", "max_cost"]  # the bounds a trial's cases are admitted against
 
+# A trial whose first cases all fail at the endpoint stops there (on both trial paths): the
+# point (or the endpoint) is broken, and the remaining cases would only fail too.
+FAIL_FAST_CASES = 3
+
 
 @dataclass(frozen=True, slots=True)
 class StudyBudget:
