@@ -5,30 +5,16 @@ and the CLI writes the judge's scores and names the judge, in the local study's 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from rich.console import Console
-from test_cli_tune import MODEL, DemoSimulator, _text, _tune
-from test_cli_tune_judge import GRID, JUDGE_MODEL, JUDGED, SUITE
+from test_cli_tune import MODEL, _text, _tune
+from test_cli_tune_judge import GRID, JUDGE_MODEL, JUDGED, SUITE, sim_url, wide_consoles
 from test_experiment_cli import _sign_up, server_url
 
-from benchstudio.cli import tune_cmd
-
-__all__ = ["server_url"]  # the live-server fixture, shared with the experiment CLI tests
-
-
-@pytest.fixture(scope="module")
-def sim_url() -> Iterator[str]:
-    with DemoSimulator() as sim:
-        yield sim.base_url
-
-
-@pytest.fixture(autouse=True)
-def wide_consoles(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(tune_cmd, "console", Console(width=220))
-    monkeypatch.setattr(tune_cmd, "err_console", Console(width=220, stderr=True))
+# Fixtures shared with the experiment CLI tests (the live server) and the local judged tune
+# tests (the simulator, wide consoles).
+__all__ = ["server_url", "sim_url", "wide_consoles"]
 
 
 def test_a_server_tune_scored_by_a_catalog_judge(
